@@ -1,0 +1,159 @@
+// JSON Schemas of the registry's YAML files (semconv/registry). The generator validates every file
+// against these before it writes anything, so a typo in the registry fails with its file and path.
+
+const bilingual = {
+  type: 'object',
+  required: ['en', 'zh'],
+  additionalProperties: false,
+  properties: { en: { type: 'string', minLength: 1 }, zh: { type: 'string', minLength: 1 } },
+} as const;
+
+const otelName = { type: 'string', pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' } as const;
+const probeName = { type: 'string', pattern: '^[a-z][a-z0-9_]*$' } as const;
+
+export const attributesFileSchema = {
+  type: 'object',
+  required: ['attributes'],
+  additionalProperties: false,
+  properties: {
+    attributes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'type', 'brief'],
+        additionalProperties: false,
+        properties: {
+          name: otelName,
+          type: { enum: ['string', 'int', 'double', 'boolean', 'enum'] },
+          semconv: { type: 'boolean' },
+          brief: bilingual,
+          values: { type: 'array', items: { type: 'string' } },
+          examples: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const probesFileSchema = {
+  type: 'object',
+  required: ['probes', 'unsupported'],
+  additionalProperties: false,
+  properties: {
+    probes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'kind', 'scope', 'aliases', 'status_key', 'source', 'kubeskoop_overhead', 'brief', 'when_to_use'],
+        additionalProperties: false,
+        properties: {
+          name: probeName,
+          kind: { enum: ['metric', 'event', 'metric+event'] },
+          scope: { enum: ['netns', 'node', 'process'] },
+          aliases: { type: 'array', items: { type: 'string', minLength: 1 } },
+          status_key: { type: 'string', minLength: 1 },
+          source: { type: 'string', minLength: 1 },
+          kubeskoop_overhead: { enum: ['low', 'medium', 'high'] },
+          brief: bilingual,
+          when_to_use: bilingual,
+        },
+      },
+    },
+    unsupported: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'aliases', 'status_key', 'reason'],
+        additionalProperties: false,
+        properties: {
+          name: probeName,
+          aliases: { type: 'array', items: { type: 'string' } },
+          status_key: { type: 'string' },
+          reason: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+  },
+} as const;
+
+export const metricsFileSchema = {
+  type: 'object',
+  required: ['probe', 'metrics'],
+  additionalProperties: false,
+  properties: {
+    probe: probeName,
+    metrics: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'name', 'instrument', 'unit', 'attributes', 'source', 'brief'],
+        additionalProperties: false,
+        properties: {
+          key: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          name: otelName,
+          semconv: { type: 'boolean' },
+          instrument: { enum: ['counter', 'updowncounter', 'gauge', 'histogram'] },
+          unit: { type: 'string', minLength: 1 },
+          attributes: { type: 'array', items: otelName },
+          source: { type: 'string', minLength: 1 },
+          brief: bilingual,
+          buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
+          legacy_aggregation: { enum: ['none', 'sum', 'sum_except_lo'] },
+          legacy: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              additionalProperties: false,
+              properties: {
+                name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+                attributes: { type: 'object', additionalProperties: { type: 'string' } },
+                seed_typo_of: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const eventsFileSchema = {
+  type: 'object',
+  required: ['probe', 'events'],
+  additionalProperties: false,
+  properties: {
+    probe: probeName,
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'name', 'severity', 'attributes', 'types', 'brief', 'action'],
+        additionalProperties: false,
+        properties: {
+          key: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          name: otelName,
+          severity: { enum: ['DEBUG', 'INFO', 'WARN', 'ERROR'] },
+          attributes: { type: 'array', items: otelName },
+          threshold: { type: 'string' },
+          brief: bilingual,
+          action: bilingual,
+          types: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['type', 'brief'],
+              additionalProperties: false,
+              properties: {
+                type: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+                brief: bilingual,
+                aliases: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,98 @@
+// The shapes of registry entries, shared by the generator (semconv/tools) and the code that imports
+// the generated registry. Hand-written; the data itself lives in semconv/registry/*.yaml.
+
+export type Instrument = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+export type ProbeKind = 'metric' | 'event' | 'metric+event';
+/** Where a probe's truth lives: one network namespace, the whole node, or the processes of a target. */
+export type ProbeScope = 'netns' | 'node' | 'process';
+export type OverheadLevel = 'low' | 'medium' | 'high';
+export type Severity = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** How KubeSkoop's legacy series are built from the per-interface OTel series. */
+export type LegacyAggregation = 'none' | 'sum' | 'sum_except_lo';
+
+export interface Bilingual {
+  readonly en: string;
+  readonly zh: string;
+}
+
+export interface AttributeDefinition {
+  readonly name: string;
+  readonly type: 'string' | 'int' | 'double' | 'boolean' | 'enum';
+  /** Defined by the OpenTelemetry semantic conventions (otherwise in the kubeskoop. namespace). */
+  readonly semconv: boolean;
+  readonly brief: Bilingual;
+  readonly values?: readonly string[];
+  readonly examples?: readonly string[];
+}
+
+export interface LegacyName {
+  /** A name KubeSkoop exported (inspector_pod_*, kubeskoop_*), or a spelling used in its seed catalogue. */
+  readonly name: string;
+  /** The OTel attribute values that select the series this legacy name stood for. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Set when `name` is a typo of the seed catalogue: the name KubeSkoop really exported. */
+  readonly seedTypoOf?: string;
+}
+
+export interface MetricDefinition {
+  /** `<probe>.<key>`: the stable internal id. */
+  readonly id: string;
+  readonly probe: string;
+  readonly key: string;
+  /** The OpenTelemetry metric name. */
+  readonly name: string;
+  readonly semconv: boolean;
+  readonly instrument: Instrument;
+  readonly unit: string;
+  readonly attributes: readonly string[];
+  readonly source: string;
+  readonly brief: Bilingual;
+  readonly legacy: readonly LegacyName[];
+  readonly legacyAggregation: LegacyAggregation;
+  /** Histogram bucket boundaries (seconds for durations). */
+  readonly buckets?: readonly number[];
+}
+
+export interface EventTypeDefinition {
+  /** KubeSkoop's event type, kept as the `kubeskoop.event.type` attribute. */
+  readonly type: string;
+  readonly brief: Bilingual;
+  /** Other spellings of this type (older KubeSkoop versions, seed typos). */
+  readonly aliases: readonly string[];
+}
+
+export interface EventDefinition {
+  readonly id: string;
+  readonly probe: string;
+  readonly key: string;
+  /** The LogRecord EventName. */
+  readonly name: string;
+  readonly severity: Severity;
+  readonly attributes: readonly string[];
+  readonly types: readonly EventTypeDefinition[];
+  readonly brief: Bilingual;
+  /** What an SRE should do on seeing it. */
+  readonly action: Bilingual;
+  readonly threshold?: string;
+}
+
+export interface ProbeDefinition {
+  readonly name: string;
+  readonly kind: ProbeKind;
+  readonly scope: ProbeScope;
+  /** Every other spelling KubeSkoop used for this probe (config names, /status keys). */
+  readonly aliases: readonly string[];
+  /** The key KubeSkoop's /status used for this probe. */
+  readonly statusKey: string;
+  readonly source: string;
+  readonly kubeskoopOverhead: OverheadLevel;
+  readonly brief: Bilingual;
+  readonly whenToUse: Bilingual;
+}
+
+export interface UnsupportedProbe {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly statusKey: string;
+  readonly reason: string;
+}
