@@ -1,0 +1,1110 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * kubeskoop-bpf-helper: loads the kubeskoop-otel event probes (CO-RE, libbpf skeletons), streams
+ * their ring-buffer records to stdout and dumps their in-kernel counters on request.
+ *
+ *   stdout  records, framed by struct ks_hdr (bpf/include/ks_proto.h); JSON frames for the rare
+ *           messages (hello, probe status, counters, error, bye)
+ *   stdin   commands, one per line:
+ *             load <probe> [key=value ...]   load+attach (or reload) one probe
+ *             unload <probe>
+ *             dump <id>                      drain rings, then a counters frame with that id
+ *             shutdown                       detach everything, free BPF objects, exit 0
+ *           EOF on stdin = shutdown (the agent died).
+ *   stderr  its own log lines (libbpf messages included), never parsed.
+ *
+ * Single-threaded: one epoll loop over stdin and the ring buffers, with a short timeout because
+ * the BPF side submits with BPF_RB_NO_WAKEUP and only forces a wake-up past a fill watermark.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "ks_proto.h"
+#include "tcpreset.skel.h"
+#include "packetloss.skel.h"
+#include "tcpretrans.skel.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the wire protocol is little-endian; this helper writes host structs as they are"
+#endif
+
+#define HELPER_VERSION "0.1.0"
+#define POLL_MS 50         /* longest a record waits in the ring when no wake-up was forced */
+#define CLOCK_EVERY_MS 2000 /* clock sync records, so wall-clock conversion follows NTP steps */
+
+static volatile sig_atomic_t stop_requested;
+static bool verbose;
+
+/* ------------------------------------------------------------------ output */
+
+static char outbuf[256 * 1024];
+static size_t outlen;
+static bool out_broken;
+
+static void write_all(const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0 && !out_broken) {
+		ssize_t w = write(STDOUT_FILENO, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			/* the agent is gone: nothing left to serve */
+			out_broken = true;
+			stop_requested = 1;
+			return;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
+static void out_flush(void)
+{
+	if (outlen) {
+		write_all(outbuf, outlen);
+		outlen = 0;
+	}
+}
+
+static void out_put(const void *p, size_t n)
+{
+	if (outlen + n > sizeof(outbuf))
+		out_flush();
+	if (n > sizeof(outbuf)) {
+		write_all(p, n);
+		return;
+	}
+	memcpy(outbuf + outlen, p, n);
+	outlen += n;
+}
+
+/* ------------------------------------------------------------------ string builder + JSON */
+
+struct sb {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_reserve(struct sb *b, size_t more)
+{
+	if (b->len + more + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 1024;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	char *np = realloc(b->p, cap);
+	if (!np) {
+		fprintf(stderr, "helper: out of memory\n");
+		exit(1);
+	}
+	b->p = np;
+	b->cap = cap;
+}
+
+__attribute__((format(printf, 2, 3))) static void sb_printf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sb_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+static void sb_str(struct sb *b, const char *s)
+{
+	sb_reserve(b, 2);
+	b->p[b->len++] = '"';
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			sb_printf(b, "\\u%04x", c);
+		else {
+			sb_reserve(b, 1);
+			b->p[b->len++] = (char)c;
+		}
+	}
+	sb_reserve(b, 1);
+	b->p[b->len++] = '"';
+}
+
+static void sb_free(struct sb *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static void send_json(struct sb *b)
+{
+	struct ks_hdr h = {
+		.magic = KS_MAGIC,
+		.type = KS_REC_JSON,
+		.version = KS_JSON_V,
+		.len = (__u32)(sizeof(h) + b->len),
+	};
+	out_put(&h, sizeof(h));
+	out_put(b->p, b->len);
+	out_flush();
+}
+
+static void send_error(const char *what, const char *detail)
+{
+	struct sb b = { 0 };
+	sb_printf(&b, "{\"msg\":\"error\",\"what\":");
+	sb_str(&b, what);
+	sb_printf(&b, ",\"detail\":");
+	sb_str(&b, detail);
+	sb_printf(&b, "}");
+	send_json(&b);
+	sb_free(&b);
+}
+
+/* ------------------------------------------------------------------ clock */
+
+static __u64 ts_ns(clockid_t c)
+{
+	struct timespec t;
+	clock_gettime(c, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+static __u64 mono_ms(void)
+{
+	return ts_ns(CLOCK_MONOTONIC) / 1000000ull;
+}
+
+/* Boottime (the BPF timestamps' clock) paired with realtime: realtime is read between two
+ * boottime reads and paired with their midpoint, so the pair is off by < half the read gap. */
+static void send_clock(void)
+{
+	struct ks_clock c;
+	memset(&c, 0, sizeof(c));
+	__u64 b1 = ts_ns(CLOCK_BOOTTIME);
+	__u64 rt = ts_ns(CLOCK_REALTIME);
+	__u64 b2 = ts_ns(CLOCK_BOOTTIME);
+	c.hdr.magic = KS_MAGIC;
+	c.hdr.type = KS_REC_CLOCK;
+	c.hdr.version = KS_CLOCK_V;
+	c.hdr.len = sizeof(c);
+	c.hdr.ts_ns = b1 + (b2 - b1) / 2;
+	c.realtime_ns = rt;
+	c.monotonic_ns = ts_ns(CLOCK_MONOTONIC);
+	out_put(&c, sizeof(c));
+}
+
+/* ------------------------------------------------------------------ libbpf log capture */
+
+/* The tail of libbpf's messages (verifier log included) becomes the probe's failure message. */
+static char log_tail[3072];
+static size_t log_tail_len;
+
+static void log_tail_reset(void)
+{
+	log_tail_len = 0;
+	log_tail[0] = 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	char *line = NULL;
+	if (vasprintf(&line, fmt, ap) < 0 || !line)
+		return 0;
+	fprintf(stderr, "libbpf: %s", line);
+	size_t total = strlen(line), l = total;
+	if (l >= sizeof(log_tail))
+		l = sizeof(log_tail) - 1;
+	if (log_tail_len + l >= sizeof(log_tail)) {
+		/* keep the newest text: the verifier's reason is at the end */
+		size_t drop = log_tail_len + l - (sizeof(log_tail) - 1);
+		if (drop > log_tail_len)
+			drop = log_tail_len;
+		memmove(log_tail, log_tail + drop, log_tail_len - drop);
+		log_tail_len -= drop;
+	}
+	memcpy(log_tail + log_tail_len, line + (total - l), l);
+	log_tail_len += l;
+	log_tail[log_tail_len] = 0;
+	free(line);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ BTF enums */
+
+static struct btf *vmlinux_btf;
+static char btf_error[256];
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* Names go out without the kernel's prefix (SKB_DROP_REASON_, SK_RST_REASON_, TCP_); the
+ * MAX/MASK sentinels are not reasons and are left out. Names without the prefix (for example
+ * SKB_NOT_DROPPED_YET, SKB_CONSUMED) are sent whole. */
+static void enum_json(struct sb *b, const struct btf_type *t, const char *prefix)
+{
+	const struct btf_enum *m = btf_enum(t);
+	int n = btf_vlen(t);
+	bool first = true;
+	size_t pl = strlen(prefix);
+	sb_printf(b, "[");
+	for (int i = 0; i < n; i++) {
+		const char *name = btf__name_by_offset(vmlinux_btf, m[i].name_off);
+		if (!name || ends_with(name, "_MAX") || ends_with(name, "MAX_STATES") ||
+		    ends_with(name, "SUBSYS_MASK"))
+			continue;
+		if (strncmp(name, prefix, pl) == 0 && name[pl])
+			name += pl;
+		sb_printf(b, "%s[%u,", first ? "" : ",", (unsigned)m[i].val);
+		sb_str(b, name);
+		sb_printf(b, "]");
+		first = false;
+	}
+	sb_printf(b, "]");
+}
+
+static const struct btf_type *find_enum(const char *name)
+{
+	if (!vmlinux_btf)
+		return NULL;
+	int id = btf__find_by_name_kind(vmlinux_btf, name, BTF_KIND_ENUM);
+	return id > 0 ? btf__type_by_id(vmlinux_btf, id) : NULL;
+}
+
+/* TCP states live in an anonymous enum: find it by its TCP_ESTABLISHED member. */
+static const struct btf_type *find_tcp_state_enum(void)
+{
+	if (!vmlinux_btf)
+		return NULL;
+	__u32 cnt = btf__type_cnt(vmlinux_btf);
+	for (__u32 id = 1; id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux_btf, id);
+		if (!btf_is_enum(t) || t->name_off)
+			continue;
+		const struct btf_enum *m = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++) {
+			const char *n = btf__name_by_offset(vmlinux_btf, m[i].name_off);
+			if (n && strcmp(n, "TCP_ESTABLISHED") == 0)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+/* value of one drop reason by name (with or without prefix), -1 if unknown */
+static long drop_reason_value(const char *name)
+{
+	const struct btf_type *t = find_enum("skb_drop_reason");
+	if (!t)
+		return -1;
+	char *end;
+	long v = strtol(name, &end, 0);
+	if (*name && *end == 0)
+		return v;
+	const struct btf_enum *m = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++) {
+		const char *n = btf__name_by_offset(vmlinux_btf, m[i].name_off);
+		if (!n)
+			continue;
+		const char *s = strncmp(n, "SKB_DROP_REASON_", 16) == 0 ? n + 16 : n;
+		if (strcasecmp(s, name) == 0 || strcasecmp(n, name) == 0)
+			return m[i].val;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------ probes */
+
+struct probe_opts {
+	__u32 netns_rate, global_rate;
+	__u64 window_ns;
+	__u32 ring_kib, watermark_kib, count_entries;
+	char attach_target[96]; /* test-only: x_attach_target=, makes every program's hook this name */
+	/* packetloss: reason names, comma separated */
+	char ignore[1024], count_only[1024], event[1024], only[1024];
+	__u32 subsys_mode;
+	bool ignore_set;
+};
+
+struct probe {
+	const char *name;
+	bool loaded;
+	void *skel;
+	struct bpf_object *obj;
+	struct bpf_link *links[8];
+	int nlinks;
+	struct probe_opts opts;
+	int (*open)(struct probe *p);
+	void (*rodata)(struct probe *p);
+	int (*load)(struct probe *p);
+	void (*destroy)(struct probe *p);
+};
+
+#define GLUE(N)                                                                  \
+	static int N##_open(struct probe *p)                                     \
+	{                                                                        \
+		struct N##_bpf *s = N##_bpf__open();                             \
+		if (!s)                                                          \
+			return -errno;                                           \
+		p->skel = s;                                                     \
+		p->obj = s->obj;                                                 \
+		return 0;                                                        \
+	}                                                                        \
+	static void N##_rodata(struct probe *p)                                  \
+	{                                                                        \
+		struct N##_bpf *s = p->skel;                                     \
+		s->rodata->ks_netns_rate = p->opts.netns_rate;                   \
+		s->rodata->ks_global_rate = p->opts.global_rate;                 \
+		s->rodata->ks_window_ns = p->opts.window_ns;                     \
+		s->rodata->ks_watermark = (__u64)p->opts.watermark_kib * 1024;   \
+		N##_extra_rodata(s, &p->opts);                                   \
+	}                                                                        \
+	static int N##_load(struct probe *p)                                     \
+	{                                                                        \
+		return N##_bpf__load(p->skel);                                   \
+	}                                                                        \
+	static void N##_destroy(struct probe *p)                                 \
+	{                                                                        \
+		N##_bpf__destroy(p->skel);                                       \
+	}
+
+static void tcpreset_extra_rodata(struct tcpreset_bpf *s, const struct probe_opts *o) {}
+static void tcpretrans_extra_rodata(struct tcpretrans_bpf *s, const struct probe_opts *o) {}
+static void packetloss_extra_rodata(struct packetloss_bpf *s, const struct probe_opts *o)
+{
+	s->rodata->ks_subsys_mode = o->subsys_mode;
+}
+
+GLUE(tcpreset)
+GLUE(packetloss)
+GLUE(tcpretrans)
+
+#define PROBE(N) { .name = #N, .open = N##_open, .rodata = N##_rodata, .load = N##_load, .destroy = N##_destroy }
+static struct probe probes[] = { PROBE(tcpreset), PROBE(packetloss), PROBE(tcpretrans) };
+#define NPROBES (sizeof(probes) / sizeof(probes[0]))
+
+/* Defaults chosen for a node: exact counts always; events capped so a drop storm in one pod
+ * costs the agent at most ~200 records/s from that pod and ~2000/s per probe in total. */
+static void default_opts(struct probe_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->netns_rate = 200;
+	o->global_rate = 2000;
+	o->window_ns = 1000000000ull;
+	o->ring_kib = 1024;
+	o->watermark_kib = 64;
+	o->count_entries = 16384;
+	o->subsys_mode = KS_MODE_EVENT;
+}
+
+/* Benign by default: not losses of network traffic. QUEUE_PURGE = a socket/queue being torn down
+ * with packets still queued (KubeSkoop ignored sk_stream_kill_queues, unix_release_sock and
+ * skb_queue_purge by location; the reason covers them on kernels that pass it); SOCKET_CLOSE
+ * = receive queue dropped at close; NOT_SPECIFIED = plain kfree_skb() callers, which include
+ * netlink and other non-network frees: counted, but no events, so they stay visible without
+ * flooding. Everything else, including reasons a newer kernel adds, is counted and emitted. */
+static const char *default_ignore = "QUEUE_PURGE,SOCKET_CLOSE";
+static const char *default_count_only = "NOT_SPECIFIED";
+
+static struct ring_buffer *rb;
+static int epfd = -1;
+static int rb_epfd = -1;
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	if (size >= sizeof(struct ks_hdr))
+		out_put(data, size);
+	return 0;
+}
+
+static void rebuild_ring(void)
+{
+	if (rb) {
+		if (rb_epfd >= 0)
+			epoll_ctl(epfd, EPOLL_CTL_DEL, rb_epfd, NULL);
+		ring_buffer__free(rb);
+		rb = NULL;
+		rb_epfd = -1;
+	}
+	for (size_t i = 0; i < NPROBES; i++) {
+		struct probe *p = &probes[i];
+		if (!p->loaded)
+			continue;
+		struct bpf_map *m = bpf_object__find_map_by_name(p->obj, "events");
+		int fd = bpf_map__fd(m);
+		if (!rb) {
+			rb = ring_buffer__new(fd, on_record, p, NULL);
+			if (!rb) {
+				fprintf(stderr, "helper: ring_buffer__new: %s\n", strerror(errno));
+				return;
+			}
+		} else if (ring_buffer__add(rb, fd, on_record, p) < 0) {
+			fprintf(stderr, "helper: ring_buffer__add(%s): %s\n", p->name, strerror(errno));
+		}
+	}
+	if (rb) {
+		rb_epfd = ring_buffer__epoll_fd(rb);
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = rb_epfd };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, rb_epfd, &ev);
+	}
+}
+
+static void probe_teardown(struct probe *p)
+{
+	for (int i = 0; i < p->nlinks; i++)
+		bpf_link__destroy(p->links[i]);
+	p->nlinks = 0;
+	if (p->skel)
+		p->destroy(p);
+	p->skel = NULL;
+	p->obj = NULL;
+	p->loaded = false;
+}
+
+static struct probe *find_probe(const char *name)
+{
+	for (size_t i = 0; i < NPROBES; i++)
+		if (strcmp(probes[i].name, name) == 0)
+			return &probes[i];
+	return NULL;
+}
+
+static bool parse_u32_opt(const char *v, __u32 *out)
+{
+	if (strcasecmp(v, "unlimited") == 0) {
+		*out = KS_UNLIMITED;
+		return true;
+	}
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+	if (!*v || *end || x > 0xffffffffUL)
+		return false;
+	*out = (__u32)x;
+	return true;
+}
+
+static bool parse_mode(const char *v, __u32 *out)
+{
+	if (strcasecmp(v, "event") == 0)
+		*out = KS_MODE_EVENT;
+	else if (strcasecmp(v, "count") == 0)
+		*out = KS_MODE_COUNT;
+	else if (strcasecmp(v, "ignore") == 0)
+		*out = KS_MODE_IGNORE;
+	else
+		return false;
+	return true;
+}
+
+/* key=value options; returns NULL or a message naming the bad option */
+static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_t errlen)
+{
+	char *save = NULL;
+	for (char *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			snprintf(err, errlen, "option %s: expected key=value", tok);
+			return err;
+		}
+		*eq = 0;
+		const char *k = tok, *v = eq + 1;
+		__u32 u;
+		bool ok = true;
+		if (strcmp(k, "netns_rate") == 0)
+			ok = parse_u32_opt(v, &o->netns_rate);
+		else if (strcmp(k, "global_rate") == 0)
+			ok = parse_u32_opt(v, &o->global_rate);
+		else if (strcmp(k, "window_ms") == 0) {
+			ok = parse_u32_opt(v, &u) && u > 0 && u != KS_UNLIMITED;
+			o->window_ns = (__u64)u * 1000000ull;
+		} else if (strcmp(k, "ring_kib") == 0) {
+			/* ring size must be a power of two and a multiple of the page size */
+			ok = parse_u32_opt(v, &u) && u >= 4 && u <= (1u << 20) && (u & (u - 1)) == 0;
+			o->ring_kib = u;
+		} else if (strcmp(k, "watermark_kib") == 0)
+			ok = parse_u32_opt(v, &o->watermark_kib);
+		else if (strcmp(k, "count_entries") == 0)
+			ok = parse_u32_opt(v, &o->count_entries) && o->count_entries > 0 &&
+			     o->count_entries != KS_UNLIMITED;
+		else if (strcmp(k, "ignore") == 0) {
+			snprintf(o->ignore, sizeof(o->ignore), "%s", v);
+			o->ignore_set = true;
+		} else if (strcmp(k, "count_only") == 0)
+			snprintf(o->count_only, sizeof(o->count_only), "%s", v);
+		else if (strcmp(k, "event") == 0)
+			snprintf(o->event, sizeof(o->event), "%s", v);
+		else if (strcmp(k, "only") == 0)
+			snprintf(o->only, sizeof(o->only), "%s", v);
+		else if (strcmp(k, "subsys") == 0)
+			ok = parse_mode(v, &o->subsys_mode);
+		else if (strcmp(k, "x_attach_target") == 0)
+			snprintf(o->attach_target, sizeof(o->attach_target), "%s", v);
+		else {
+			snprintf(err, errlen, "unknown option %s", k);
+			return err;
+		}
+		if (!ok) {
+			snprintf(err, errlen, "option %s: bad value %s", k, v);
+			return err;
+		}
+	}
+	return NULL;
+}
+
+/* apply one comma list of reason names with a mode; unknown names are reported */
+static void apply_reason_list(int fd, const char *list, __u32 mode, struct sb *unknown)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", list);
+	char *save = NULL;
+	for (char *n = strtok_r(buf, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+		long v = drop_reason_value(n);
+		if (v < 0 || v >= KS_MAX_REASONS) {
+			sb_printf(unknown, "%s", unknown->len > 1 ? "," : "");
+			sb_str(unknown, n);
+			continue;
+		}
+		__u32 k = (__u32)v;
+		bpf_map_update_elem(fd, &k, &mode, BPF_ANY);
+	}
+}
+
+static void configure_reasons(struct probe *p, struct sb *unknown)
+{
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(p->obj, "reason_mode"));
+	const struct probe_opts *o = &p->opts;
+	if (o->only[0]) {
+		/* allow-list: everything else ignored */
+		__u32 ign = KS_MODE_IGNORE;
+		for (__u32 k = 0; k < KS_MAX_REASONS; k++)
+			bpf_map_update_elem(fd, &k, &ign, BPF_ANY);
+		apply_reason_list(fd, o->only, KS_MODE_EVENT, unknown);
+		apply_reason_list(fd, o->count_only, KS_MODE_COUNT, unknown);
+		return;
+	}
+	apply_reason_list(fd, o->ignore_set ? o->ignore : default_ignore, KS_MODE_IGNORE, unknown);
+	apply_reason_list(fd, o->count_only[0] ? o->count_only : default_count_only, KS_MODE_COUNT, unknown);
+	apply_reason_list(fd, o->event, KS_MODE_EVENT, unknown);
+}
+
+static void probe_opts_json(struct sb *b, const struct probe_opts *o)
+{
+	sb_printf(b, "{\"netns_rate\":%u,\"global_rate\":%u,\"window_ns\":%llu,\"ring_kib\":%u,"
+		     "\"watermark_kib\":%u,\"count_entries\":%u,\"subsys_mode\":%u",
+		  o->netns_rate, o->global_rate, (unsigned long long)o->window_ns, o->ring_kib,
+		  o->watermark_kib, o->count_entries, o->subsys_mode);
+	sb_printf(b, ",\"ignore\":");
+	sb_str(b, o->ignore_set ? o->ignore : default_ignore);
+	sb_printf(b, ",\"count_only\":");
+	sb_str(b, o->count_only[0] ? o->count_only : default_count_only);
+	sb_printf(b, ",\"event\":");
+	sb_str(b, o->event);
+	sb_printf(b, ",\"only\":");
+	sb_str(b, o->only);
+	sb_printf(b, "}");
+}
+
+static void cmd_load(const char *name, char *args)
+{
+	struct sb b = { 0 };
+	char err[512];
+	struct probe *p = find_probe(name);
+	sb_printf(&b, "{\"msg\":\"probe\",\"probe\":");
+	sb_str(&b, name);
+	if (!p) {
+		sb_printf(&b, ",\"ok\":false,\"stage\":\"command\",\"errno\":%d,\"error\":", EINVAL);
+		sb_str(&b, "unknown probe");
+		sb_printf(&b, ",\"log\":\"\",\"programs\":[]}");
+		send_json(&b);
+		sb_free(&b);
+		return;
+	}
+	if (p->loaded) {
+		probe_teardown(p);
+		rebuild_ring();
+	}
+	struct probe_opts o;
+	default_opts(&o);
+	const char *perr = parse_opts(args, &o, err, sizeof(err));
+	if (perr) {
+		sb_printf(&b, ",\"ok\":false,\"stage\":\"options\",\"errno\":%d,\"error\":", EINVAL);
+		sb_str(&b, perr);
+		sb_printf(&b, ",\"log\":\"\",\"programs\":[]}");
+		send_json(&b);
+		sb_free(&b);
+		return;
+	}
+	p->opts = o;
+	log_tail_reset();
+
+	const char *stage = "open";
+	int rc = 0;
+	struct sb progs = { 0 };
+	struct sb unknown = { 0 };
+	sb_printf(&progs, "[");
+	sb_printf(&unknown, "[");
+	bool any_prog = false;
+
+	if (!vmlinux_btf) {
+		rc = -ENOENT;
+		stage = "btf";
+		snprintf(err, sizeof(err), "kernel BTF unavailable: %s", btf_error);
+		goto done;
+	}
+	rc = p->open(p);
+	if (rc)
+		goto done;
+	p->rodata(p);
+	stage = "configure";
+	rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o.ring_kib * 1024);
+	if (!rc)
+		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o.count_entries);
+	if (rc)
+		goto done;
+	if (o.attach_target[0]) {
+		struct bpf_program *prog;
+		bpf_object__for_each_program(prog, p->obj)
+		{
+			rc = bpf_program__set_attach_target(prog, 0, o.attach_target);
+			if (rc) {
+				snprintf(log_tail, sizeof(log_tail), "program %s: hook %s not found in kernel BTF",
+					 bpf_program__name(prog), o.attach_target);
+				log_tail_len = strlen(log_tail);
+				goto done;
+			}
+		}
+	}
+	stage = "load";
+	rc = p->load(p);
+	if (rc)
+		goto done;
+	if (strcmp(p->name, "packetloss") == 0)
+		configure_reasons(p, &unknown);
+	stage = "attach";
+	{
+		struct bpf_program *prog;
+		bpf_object__for_each_program(prog, p->obj)
+		{
+			struct bpf_link *l = bpf_program__attach(prog);
+			int e = l ? 0 : errno;
+			sb_printf(&progs, "%s{\"name\":", any_prog ? "," : "");
+			sb_str(&progs, bpf_program__name(prog));
+			sb_printf(&progs, ",\"section\":");
+			sb_str(&progs, bpf_program__section_name(prog));
+			sb_printf(&progs, ",\"ok\":%s,\"errno\":%d,\"error\":", l ? "true" : "false", e);
+			sb_str(&progs, e ? strerror(e) : "");
+			sb_printf(&progs, "}");
+			any_prog = true;
+			if (!l) {
+				rc = -e;
+				continue; /* report every program, then fail the probe */
+			}
+			if (p->nlinks < (int)(sizeof(p->links) / sizeof(p->links[0])))
+				p->links[p->nlinks++] = l;
+			else
+				bpf_link__destroy(l);
+		}
+	}
+done:
+	if (rc == 0) {
+		p->loaded = true;
+		rebuild_ring();
+	} else {
+		probe_teardown(p);
+	}
+	sb_printf(&progs, "]");
+	sb_printf(&unknown, "]");
+	sb_printf(&b, ",\"ok\":%s,\"stage\":", rc == 0 ? "true" : "false");
+	sb_str(&b, rc == 0 ? "running" : stage);
+	sb_printf(&b, ",\"errno\":%d,\"error\":", rc < 0 ? -rc : rc);
+	if (rc == 0)
+		sb_str(&b, "");
+	else if (strcmp(stage, "btf") == 0)
+		sb_str(&b, err);
+	else
+		sb_str(&b, strerror(rc < 0 ? -rc : rc));
+	sb_printf(&b, ",\"log\":");
+	sb_str(&b, rc == 0 ? "" : log_tail);
+	sb_printf(&b, ",\"programs\":%s,\"unknown_reasons\":%s,\"options\":", progs.p, unknown.p);
+	probe_opts_json(&b, &p->opts);
+	sb_printf(&b, "}");
+	send_json(&b);
+	sb_free(&b);
+	sb_free(&progs);
+	sb_free(&unknown);
+}
+
+static void cmd_unload(const char *name)
+{
+	struct probe *p = find_probe(name);
+	if (p && p->loaded) {
+		if (rb)
+			ring_buffer__consume(rb);
+		probe_teardown(p);
+		rebuild_ring();
+	}
+	struct sb b = { 0 };
+	sb_printf(&b, "{\"msg\":\"probe\",\"probe\":");
+	sb_str(&b, name);
+	sb_printf(&b, ",\"ok\":false,\"stage\":\"unloaded\",\"errno\":0,\"error\":\"\",\"log\":\"\",\"programs\":[]}");
+	send_json(&b);
+	sb_free(&b);
+}
+
+static void counters_json(struct sb *b, struct probe *p, int ncpu)
+{
+	sb_printf(b, "{\"probe\":");
+	sb_str(b, p->name);
+	sb_printf(b, ",\"counts\":[");
+	int cfd = bpf_map__fd(bpf_object__find_map_by_name(p->obj, "counts"));
+	__u64 *vals = calloc((size_t)ncpu, sizeof(__u64));
+	struct ks_count_key key, next;
+	bool first = true;
+	int rc = bpf_map_get_next_key(cfd, NULL, &next);
+	while (rc == 0 && vals) {
+		key = next;
+		if (bpf_map_lookup_elem(cfd, &key, vals) == 0) {
+			unsigned long long sum = 0;
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+			sb_printf(b, "%s[%u,%u,%u,%llu]", first ? "" : ",", key.netns, key.domain, key.code, sum);
+			first = false;
+		}
+		rc = bpf_map_get_next_key(cfd, &key, &next);
+	}
+	sb_printf(b, "],\"stats\":[");
+	int sfd = bpf_map__fd(bpf_object__find_map_by_name(p->obj, "stats"));
+	for (__u32 i = 0; i < KS_STAT_MAX; i++) {
+		unsigned long long sum = 0;
+		if (vals && bpf_map_lookup_elem(sfd, &i, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+		sb_printf(b, "%s%llu", i ? "," : "", sum);
+	}
+	free(vals);
+	sb_printf(b, "],\"programs\":[");
+	first = true;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, p->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		sb_printf(b, "%s{\"name\":", first ? "" : ",");
+		sb_str(b, bpf_program__name(prog));
+		/* recursion_misses: runs the kernel skipped because the program was already running on
+		 * that CPU (e.g. a softirq drop interrupting a process-context drop) -- the only way an
+		 * in-kernel count can be short, so it is exported too */
+		sb_printf(b, ",\"id\":%u,\"run_cnt\":%llu,\"run_time_ns\":%llu,\"recursion_misses\":%llu}", info.id,
+			  (unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns,
+			  (unsigned long long)info.recursion_misses);
+		first = false;
+	}
+	sb_printf(b, "]}");
+}
+
+static void cmd_dump(const char *id)
+{
+	/* every record submitted before the dump reaches the agent before the counters do */
+	if (rb)
+		ring_buffer__consume(rb);
+	send_clock();
+	out_flush();
+	int ncpu = libbpf_num_possible_cpus();
+	struct sb b = { 0 };
+	sb_printf(&b, "{\"msg\":\"counters\",\"id\":");
+	sb_str(&b, id);
+	sb_printf(&b, ",\"boot_ns\":%llu,\"probes\":[", (unsigned long long)ts_ns(CLOCK_BOOTTIME));
+	bool first = true;
+	for (size_t i = 0; i < NPROBES; i++) {
+		if (!probes[i].loaded)
+			continue;
+		if (!first)
+			sb_printf(&b, ",");
+		counters_json(&b, &probes[i], ncpu > 0 ? ncpu : 1);
+		first = false;
+	}
+	sb_printf(&b, "]}");
+	send_json(&b);
+	sb_free(&b);
+}
+
+static void handle_line(char *line)
+{
+	size_t l = strlen(line);
+	while (l && (line[l - 1] == '\r' || isspace((unsigned char)line[l - 1])))
+		line[--l] = 0;
+	char *args = line;
+	while (*args && !isspace((unsigned char)*args))
+		args++;
+	if (*args)
+		*args++ = 0;
+	while (isspace((unsigned char)*args))
+		args++;
+	if (!*line)
+		return;
+	if (strcmp(line, "load") == 0) {
+		char *name = args;
+		while (*args && !isspace((unsigned char)*args))
+			args++;
+		if (*args)
+			*args++ = 0;
+		cmd_load(name, args);
+	} else if (strcmp(line, "unload") == 0) {
+		cmd_unload(args);
+	} else if (strcmp(line, "dump") == 0) {
+		cmd_dump(args);
+	} else if (strcmp(line, "shutdown") == 0) {
+		stop_requested = 1;
+	} else {
+		send_error("unknown command", line);
+	}
+}
+
+/* ------------------------------------------------------------------ hello */
+
+#define FIELD(S, f)                                                                                     \
+	sb_printf(b, "%s[\"" #f "\",%zu,%zu]", first ? "" : ",", offsetof(struct S, f),                     \
+		  sizeof(((struct S *)0)->f));                                                          \
+	first = false;
+#define TUPLE_FIELDS(S)                                                                                  \
+	FIELD(S, tuple.saddr)                                                                            \
+	FIELD(S, tuple.daddr) FIELD(S, tuple.sport) FIELD(S, tuple.dport) FIELD(S, tuple.family)         \
+		FIELD(S, tuple.l4proto)
+#define HDR_FIELDS(S)                                                                                    \
+	FIELD(S, hdr.magic)                                                                              \
+	FIELD(S, hdr.type)                                                                               \
+	FIELD(S, hdr.version) FIELD(S, hdr.len) FIELD(S, hdr.ts_ns) FIELD(S, hdr.netns) FIELD(S, hdr.cpu)
+
+static void layouts_json(struct sb *b)
+{
+	bool first;
+	sb_printf(b, "{\"hdr\":{\"type\":0,\"version\":0,\"size\":%zu,\"fields\":[", sizeof(struct ks_hdr));
+	first = true;
+	FIELD(ks_hdr, magic) FIELD(ks_hdr, type) FIELD(ks_hdr, version) FIELD(ks_hdr, len) FIELD(ks_hdr, ts_ns)
+	FIELD(ks_hdr, netns) FIELD(ks_hdr, cpu)
+	sb_printf(b, "]},\"tcp_reset\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_TCP_RESET,
+		  KS_TCP_RESET_V, sizeof(struct ks_tcp_reset));
+	first = true;
+	HDR_FIELDS(ks_tcp_reset) TUPLE_FIELDS(ks_tcp_reset)
+	FIELD(ks_tcp_reset, reason) FIELD(ks_tcp_reset, pid) FIELD(ks_tcp_reset, kind) FIELD(ks_tcp_reset, state)
+	FIELD(ks_tcp_reset, comm)
+	sb_printf(b, "]},\"packet_drop\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_PACKET_DROP,
+		  KS_PACKET_DROP_V, sizeof(struct ks_packet_drop));
+	first = true;
+	HDR_FIELDS(ks_packet_drop) TUPLE_FIELDS(ks_packet_drop)
+	FIELD(ks_packet_drop, location) FIELD(ks_packet_drop, reason) FIELD(ks_packet_drop, ifindex)
+	sb_printf(b, "]},\"tcp_retrans\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_TCP_RETRANS,
+		  KS_TCP_RETRANS_V, sizeof(struct ks_tcp_retrans));
+	first = true;
+	HDR_FIELDS(ks_tcp_retrans) TUPLE_FIELDS(ks_tcp_retrans)
+	FIELD(ks_tcp_retrans, state)
+	sb_printf(b, "]},\"clock\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_CLOCK, KS_CLOCK_V,
+		  sizeof(struct ks_clock));
+	first = true;
+	HDR_FIELDS(ks_clock)
+	FIELD(ks_clock, realtime_ns) FIELD(ks_clock, monotonic_ns)
+	sb_printf(b, "]},\"count_key\":{\"type\":0,\"version\":0,\"size\":%zu,\"fields\":[",
+		  sizeof(struct ks_count_key));
+	first = true;
+	FIELD(ks_count_key, netns) FIELD(ks_count_key, domain) FIELD(ks_count_key, code)
+	sb_printf(b, "]}}");
+}
+
+static void send_hello(void)
+{
+	struct utsname u;
+	uname(&u);
+	struct sb b = { 0 };
+	sb_printf(&b, "{\"msg\":\"hello\",\"protocol\":%d,\"helper\":", KS_PROTO_VERSION);
+	sb_str(&b, HELPER_VERSION);
+	sb_printf(&b, ",\"libbpf\":\"%u.%u\",\"pid\":%d,\"kernel\":{\"release\":", libbpf_major_version(),
+		  libbpf_minor_version(), (int)getpid());
+	sb_str(&b, u.release);
+	sb_printf(&b, ",\"version\":");
+	sb_str(&b, u.version);
+	sb_printf(&b, ",\"machine\":");
+	sb_str(&b, u.machine);
+	sb_printf(&b, "},\"clock\":\"boottime\",\"ncpus\":%d,\"btf\":{\"ok\":%s,\"error\":",
+		  libbpf_num_possible_cpus(), vmlinux_btf ? "true" : "false");
+	sb_str(&b, btf_error);
+	sb_printf(&b, "},\"probes\":[");
+	for (size_t i = 0; i < NPROBES; i++) {
+		sb_printf(&b, "%s", i ? "," : "");
+		sb_str(&b, probes[i].name);
+	}
+	sb_printf(&b, "],\"stats\":[\"hits\",\"ignored\",\"submitted\",\"netns_rate\",\"global_rate\","
+		      "\"ring_full\",\"count_map_full\",\"wakeups\"],\"defaults\":");
+	struct probe_opts o;
+	default_opts(&o);
+	probe_opts_json(&b, &o);
+	sb_printf(&b, ",\"enums\":{\"skb_drop_reason\":");
+	const struct btf_type *t = find_enum("skb_drop_reason");
+	if (t)
+		enum_json(&b, t, "SKB_DROP_REASON_");
+	else
+		sb_printf(&b, "[]");
+	sb_printf(&b, ",\"sk_rst_reason\":");
+	t = find_enum("sk_rst_reason");
+	if (t)
+		enum_json(&b, t, "SK_RST_REASON_");
+	else
+		sb_printf(&b, "[]");
+	sb_printf(&b, ",\"tcp_state\":");
+	t = find_tcp_state_enum();
+	if (t)
+		enum_json(&b, t, "TCP_");
+	else
+		sb_printf(&b, "[]");
+	sb_printf(&b, "},\"layouts\":");
+	layouts_json(&b);
+	sb_printf(&b, "}");
+	send_json(&b);
+	sb_free(&b);
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-v") == 0)
+			verbose = true;
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("kubeskoop-bpf-helper %s protocol %d libbpf %u.%u\n", HELPER_VERSION, KS_PROTO_VERSION,
+			       libbpf_major_version(), libbpf_minor_version());
+			return 0;
+		}
+	}
+	/* the agent owns us: if it dies, go too (stdin EOF also does this) */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: epoll_wait must return on a signal */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* bigger pipe = fewer blocking writes when the agent is briefly busy (may fail: fine) */
+	fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+
+	libbpf_set_print(libbpf_print);
+	/* No setrlimit(RLIMIT_MEMLOCK): kernels >= 5.11 account BPF memory to the cgroup, and
+	 * raising the limit needs CAP_SYS_RESOURCE, which a locked-down node may not grant. */
+
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (!vmlinux_btf) {
+		snprintf(btf_error, sizeof(btf_error), "/sys/kernel/btf/vmlinux: %s", strerror(errno));
+		fprintf(stderr, "helper: %s\n", btf_error);
+	}
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = STDIN_FILENO };
+	epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
+
+	send_hello();
+	send_clock();
+	out_flush();
+
+	char line[8192];
+	size_t llen = 0;
+	__u64 last_clock = mono_ms();
+	while (!stop_requested) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(epfd, evs, 4, POLL_MS);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd != STDIN_FILENO)
+				continue;
+			ssize_t r = read(STDIN_FILENO, line + llen, sizeof(line) - 1 - llen);
+			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+				stop_requested = 1; /* agent closed our stdin */
+				break;
+			}
+			if (r < 0)
+				continue;
+			llen += (size_t)r;
+			line[llen] = 0;
+			char *start = line, *nl;
+			while ((nl = memchr(start, '\n', llen - (size_t)(start - line))) != NULL) {
+				*nl = 0;
+				handle_line(start);
+				start = nl + 1;
+			}
+			llen -= (size_t)(start - line);
+			memmove(line, start, llen);
+			if (llen == sizeof(line) - 1) {
+				send_error("command too long", "");
+				llen = 0;
+			}
+		}
+		/* drain on every turn: NO_WAKEUP submissions never make the ring fd readable */
+		if (rb)
+			ring_buffer__consume(rb);
+		__u64 now = mono_ms();
+		if (now - last_clock >= CLOCK_EVERY_MS) {
+			send_clock();
+			last_clock = now;
+		}
+		out_flush();
+	}
+
+	if (rb) {
+		ring_buffer__consume(rb);
+		ring_buffer__free(rb);
+		rb = NULL;
+	}
+	for (size_t i = 0; i < NPROBES; i++)
+		if (probes[i].loaded || probes[i].skel)
+			probe_teardown(&probes[i]);
+	btf__free(vmlinux_btf);
+	if (!out_broken) {
+		struct sb b = { 0 };
+		sb_printf(&b, "{\"msg\":\"bye\"}");
+		send_json(&b);
+		sb_free(&b);
+	}
+	out_flush();
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kubeskoop-otel native wire protocol: the ONE definition of every record the BPF programs and
+ * the helper write. Included by the BPF programs (with vmlinux.h) and by the helper (with
+ * <linux/types.h>). The helper sends the layout of every struct below (offsetof/sizeof as the C
+ * compiler sees them) in its hello frame; the TypeScript decoder checks its own table against it
+ * before decoding anything, so a drift here is caught at start, not as garbage.
+ *
+ * Stream = sequence of records, each starting with struct ks_hdr. All integers little-endian
+ * (x86_64/arm64 are LE; the helper refuses to run big-endian). Bump KS_PROTO_VERSION on any
+ * incompatible change; bump a record's KS_*_V when its layout changes.
+ */
+#ifndef KS_PROTO_H
+#define KS_PROTO_H
+
+#define KS_PROTO_VERSION 1
+/* bytes 'K','S' on the wire: lets the decoder re-synchronise after corruption */
+#define KS_MAGIC 0x534b
+
+enum ks_rec_type {
+	KS_REC_TCP_RESET = 1,
+	KS_REC_PACKET_DROP = 2,
+	KS_REC_TCP_RETRANS = 3,
+	KS_REC_CLOCK = 16,
+	/* JSON object payload after the header (hello, probe status, counters, error, bye) */
+	KS_REC_JSON = 32,
+};
+
+#define KS_TCP_RESET_V 1
+#define KS_PACKET_DROP_V 1
+#define KS_TCP_RETRANS_V 1
+#define KS_CLOCK_V 1
+#define KS_JSON_V 1
+
+/* Common header. ts_ns is CLOCK_BOOTTIME (bpf_ktime_get_boot_ns): it keeps counting across
+ * suspend, so one (boottime, realtime) pair converts it to wall-clock time. */
+struct ks_hdr {
+	__u16 magic;  /* KS_MAGIC */
+	__u8 type;    /* enum ks_rec_type */
+	__u8 version; /* layout version of this record type */
+	__u32 len;    /* whole record incl. this header, bytes */
+	__u64 ts_ns;  /* CLOCK_BOOTTIME ns when the event happened (0 on JSON frames) */
+	__u32 netns;  /* network namespace inode (0 = unknown) */
+	__u32 cpu;    /* CPU the event fired on */
+};
+
+enum ks_family { KS_FAMILY_NONE = 0, KS_FAMILY_IPV4 = 4, KS_FAMILY_IPV6 = 6 };
+
+/* Addresses in network byte order (IPv4 in the first 4 bytes); ports in host order. */
+struct ks_tuple {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 family;  /* enum ks_family */
+	__u8 l4proto; /* IPPROTO_TCP / IPPROTO_UDP / ... ; 0 = unknown */
+	__u16 _pad;
+};
+
+enum ks_reset_kind {
+	KS_RESET_NOSOCK = 1,  /* sent, no socket (tcp_send_reset sk == NULL) */
+	KS_RESET_ACTIVE = 2,  /* sent by a local socket aborting (skb == NULL) */
+	KS_RESET_PROCESS = 3, /* sent while processing a segment for a socket (both set) */
+	KS_RESET_RECEIVE = 4, /* received (tcp_receive_reset) */
+};
+
+/* Tuple orientation: source = the side that SENT the reset, destination = the side it is sent
+ * to; for RECEIVE, source = the peer that sent it, destination = the local socket. */
+struct ks_tcp_reset {
+	struct ks_hdr hdr;
+	struct ks_tuple tuple;
+	__u32 reason; /* enum sk_rst_reason (0 on RECEIVE: the kernel gives none) */
+	__u32 pid;    /* tgid of the current task (interrupted task in softirq context) */
+	__u8 kind;    /* enum ks_reset_kind */
+	__u8 state;   /* TCP state of the socket, 0 = no socket */
+	__u16 _pad;
+	char comm[16];
+	__u32 _pad2;
+};
+
+/* Tuple as in the packet (source = packet's source). */
+struct ks_packet_drop {
+	struct ks_hdr hdr;
+	struct ks_tuple tuple;
+	__u64 location; /* kernel text address that freed the skb */
+	__u32 reason;   /* enum skb_drop_reason (subsystem in the upper 16 bits) */
+	__u32 ifindex;  /* skb->dev ifindex, else skb_iif, 0 = unknown */
+};
+
+/* Tuple oriented local -> remote. */
+struct ks_tcp_retrans {
+	struct ks_hdr hdr;
+	struct ks_tuple tuple;
+	__u8 state;
+	__u8 _pad[3];
+	__u32 _pad2;
+};
+
+/* Emitted by the helper (never by BPF): hdr.ts_ns = CLOCK_BOOTTIME sampled together with
+ * realtime_ns (midpoint of two boottime reads around one realtime read). */
+struct ks_clock {
+	struct ks_hdr hdr;
+	__u64 realtime_ns;
+	__u64 monotonic_ns;
+};
+
+/* ---- in-kernel counters ---- */
+
+/* Key of every probe's `counts` map (BPF_MAP_TYPE_PERCPU_HASH, value __u64 per CPU). */
+struct ks_count_key {
+	__u32 netns;
+	__u16 domain; /* enum ks_count_domain */
+	__u16 _pad;
+	__u32 code;
+};
+
+enum ks_count_domain {
+	/* code = drop reason (packetloss), kind << 16 | rst reason (tcpreset), tcp state (tcpretrans) */
+	KS_DOMAIN_EVENTS = 1,
+	/* code = enum ks_undelivered */
+	KS_DOMAIN_UNDELIVERED = 2,
+};
+
+enum ks_undelivered {
+	KS_UNDELIVERED_NETNS_RATE = 1,  /* per-namespace rate limit hit */
+	KS_UNDELIVERED_GLOBAL_RATE = 2, /* probe-wide rate limit hit */
+	KS_UNDELIVERED_RING_FULL = 3,   /* ring buffer reserve failed */
+};
+
+/* Index of every probe's `stats` map (BPF_MAP_TYPE_PERCPU_ARRAY, __u64). */
+enum ks_stat {
+	KS_STAT_HITS = 0,           /* hook ran and the event passed the filter (counted) */
+	KS_STAT_IGNORED = 1,        /* filtered out (benign / configured ignore), not counted */
+	KS_STAT_SUBMITTED = 2,      /* records handed to the ring buffer */
+	KS_STAT_NETNS_RATE = 3,
+	KS_STAT_GLOBAL_RATE = 4,
+	KS_STAT_RING_FULL = 5,
+	KS_STAT_COUNT_MAP_FULL = 6, /* `counts` had no room: that count is lost (map size option) */
+	KS_STAT_WAKEUPS = 7,        /* forced ring-buffer wake-ups (watermark crossed) */
+	KS_STAT_MAX = 8,
+};
+
+/* packetloss per-reason mode (`reason_mode` array, index = core reason) */
+enum ks_reason_mode {
+	KS_MODE_EVENT = 0, /* count and emit an event (default: zero-initialised array) */
+	KS_MODE_COUNT = 1, /* count only */
+	KS_MODE_IGNORE = 2,
+};
+#define KS_MAX_REASONS 1024
+
+#define KS_UNLIMITED 0xffffffffu
+
+#endif
