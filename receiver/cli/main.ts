@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// kubeskoop-otel: run the agent, take one snapshot, or check a config file.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type FlagOverrides } from '../config/load.js';
+import { ConfigError, CONFIG_ERROR_EXIT } from '../config/errors.js';
+import type { AgentConfig } from '../config/types.js';
+import { createLogger, silentLogger } from '../log.js';
+import { probeCapabilities, createScheduler, startAgent } from '../agent.js';
+import { VERSION } from '../version.js';
+import { renderSnapshotJson, renderSnapshotTable } from './snapshot-view.js';
+
+const HELP = `kubeskoop-otel ${VERSION} — the Linux network stack of every pod on this node, as OpenTelemetry
+
+Usage:
+  kubeskoop-otel [run] [options]          run the agent (default): /metrics, /status, /healthz, OTLP push
+  kubeskoop-otel snapshot [--json] [opts] run one collection cycle and print it
+  kubeskoop-otel validate-config FILE     check a config file (kubeskoop-otel or KubeSkoop format)
+  kubeskoop-otel --help | --version
+
+Options:
+  -c, --config FILE        config file (YAML); KubeSkoop's config.yaml is accepted as is
+      --port N             HTTP port (default 9102)
+      --address ADDR       HTTP bind address (default 0.0.0.0)
+      --interval D         collection interval: 15, 15s, 500ms, 1m (default 15s)
+      --otlp-endpoint URL  push OTLP here (else OTEL_EXPORTER_OTLP_ENDPOINT; unset: no push)
+      --otlp-protocol P    grpc | http/protobuf (else OTEL_EXPORTER_OTLP_PROTOCOL; default grpc)
+      --node-name NAME     this node's name (else NODE_NAME)
+      --mode MODE          node (every namespace) | sidecar (own namespace only)
+      --proc-root DIR      host procfs mount (default /proc)
+      --log-format F       json | human (default json)
+      --log-level L        debug | info | warn | error (default info)
+      --json               snapshot: print JSON instead of a table
+
+Precedence: flags over environment (OTEL_*) over the config file.
+Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage.
+`;
+
+const OPTIONS: ParseArgsConfig['options'] = {
+  config: { type: 'string', short: 'c' },
+  port: { type: 'string' },
+  address: { type: 'string' },
+  interval: { type: 'string' },
+  'otlp-endpoint': { type: 'string' },
+  'otlp-protocol': { type: 'string' },
+  'node-name': { type: 'string' },
+  mode: { type: 'string' },
+  'proc-root': { type: 'string' },
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+function flagOverrides(v: Values): FlagOverrides {
+  const s = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const o: Record<string, string> = {};
+  const map: [keyof FlagOverrides, string][] = [
+    ['port', 'port'], ['address', 'address'], ['interval', 'interval'], ['otlpEndpoint', 'otlp-endpoint'],
+    ['otlpProtocol', 'otlp-protocol'], ['nodeName', 'node-name'], ['mode', 'mode'], ['logFormat', 'log-format'],
+    ['logLevel', 'log-level'], ['procRoot', 'proc-root'],
+  ];
+  for (const [key, flag] of map) { const val = s(flag); if (val !== undefined) o[key] = val; }
+  return o as FlagOverrides;
+}
+
+function load(values: Values, file?: string): AgentConfig {
+  return loadConfig({ file: file ?? (values.config as string | undefined), env: process.env, flags: flagOverrides(values), probes: probeCapabilities() });
+}
+
+async function run(values: Values): Promise<number> {
+  const config = load(values);
+  const log = createLogger(config.log);
+  const agent = await startAgent(config, log);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log.info('stopping', { signal });
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  // Bounded: a backend that never answers must not hold the node's shutdown.
+  await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  return 0;
+}
+
+async function snapshot(values: Values): Promise<number> {
+  const config = load(values);
+  const scheduler = createScheduler(config, config.log.level === 'debug' ? createLogger(config.log) : silentLogger);
+  await scheduler.startProbes();
+  const snap = await scheduler.runCycle();
+  await scheduler.stop();
+  process.stdout.write(values.json ? `${renderSnapshotJson(snap)}\n` : renderSnapshotTable(snap));
+  return 0;
+}
+
+function validate(file: string | undefined, values: Values): number {
+  if (file === undefined) {
+    process.stderr.write('validate-config: missing the file to check (kubeskoop-otel validate-config FILE)\n');
+    return CONFIG_ERROR_EXIT;
+  }
+  const config = load(values, file);
+  process.stdout.write(`${file}: ok (${config.source.format} format)\n`);
+  process.stdout.write(`  metric probes: ${config.metrics.probes.map((p) => p.name).join(', ') || '(none)'}\n`);
+  process.stdout.write(`  event probes: ${config.events.probes.map((p) => p.name).join(', ') || '(none)'}\n`);
+  for (const u of config.unsupported) process.stdout.write(`  not run: ${u.name}: ${u.reason}\n`);
+  for (const w of config.warnings) process.stdout.write(`  warning: ${w}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`kubeskoop-otel: ${(err as Error).message}\nRun kubeskoop-otel --help for usage.\n`);
+    return CONFIG_ERROR_EXIT;
+  }
+  const values = parsed.values as Values;
+  const [command = 'run', ...rest] = parsed.positionals;
+  if (values.help) { process.stdout.write(HELP); return 0; }
+  if (values.version) { process.stdout.write(`${VERSION}\n`); return 0; }
+  try {
+    switch (command) {
+      case 'run': return await run(values);
+      case 'snapshot': return await snapshot(values);
+      case 'validate-config': return validate(rest[0], values);
+      default:
+        process.stderr.write(`kubeskoop-otel: unknown command ${JSON.stringify(command)}; expected run, snapshot or validate-config\n`);
+        return CONFIG_ERROR_EXIT;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`config error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`kubeskoop-otel: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,196 @@
+// The only module that knows OpenTelemetry. It turns the registry into instruments, observes the
+// snapshot when a reader collects (a scrape or an OTLP export never triggers kernel reads), and
+// exports over OTLP and as Prometheus text.
+import { hostname } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import {
+  AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter, type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
+import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
+import type { MetricDefinition, Severity } from '../../semconv/types.js';
+import {
+  AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
+  ATTR_KUBESKOOP_PROBE_ERROR_KIND, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
+} from '../../semconv/generated/registry.js';
+import type { AgentConfig } from '../config/types.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { targetAttributes } from '../snapshot/snapshot.js';
+import type { CycleReport } from '../snapshot/scheduler.js';
+import type { Logger } from '../log.js';
+
+export const SCOPE_NAME = 'kubeskoop-otel';
+
+/** An event ready to become a LogRecord (filled by event probes, see receiver/events). */
+export interface EventRecord {
+  readonly eventName: string;
+  readonly severity: Severity;
+  /** When it happened, wall-clock milliseconds (fractional). */
+  readonly timeMs: number;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface TelemetryOptions {
+  readonly config: AgentConfig;
+  readonly version: string;
+  /** Registry entries of the enabled probes (the agent's own metrics are always added). */
+  readonly metrics: readonly MetricDefinition[];
+  readonly snapshot: () => Snapshot;
+  readonly log: Logger;
+}
+
+export interface Telemetry {
+  readonly resource: Resource;
+  /** Serves GET /metrics (Prometheus text) from the snapshot. */
+  handleMetrics(req: IncomingMessage, res: ServerResponse): void;
+  /** Records the agent's own per-cycle metrics. */
+  recordCycle(report: CycleReport): void;
+  emitEvent(event: EventRecord): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const SEVERITY: Record<Severity, SeverityNumber> = {
+  DEBUG: SeverityNumber.DEBUG, INFO: SeverityNumber.INFO, WARN: SeverityNumber.WARN, ERROR: SeverityNumber.ERROR,
+};
+
+/** Seconds buckets for the agent's own durations: 100 µs … 10 s. */
+const AGENT_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+
+function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal: 'metrics' | 'logs'): string {
+  if (protocol === 'grpc') return endpoint;
+  // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: the HTTP exporter posts to <base>/v1/<signal>.
+  return /\/v1\/(metrics|logs)$/.test(endpoint) ? endpoint.replace(/(metrics|logs)$/, signal) : `${endpoint.replace(/\/$/, '')}/v1/${signal}`;
+}
+
+export function buildResource(config: AgentConfig, version: string): Resource {
+  return resourceFromAttributes({
+    ...config.service.resourceAttributes,
+    'service.name': config.service.name,
+    'service.version': version,
+    'host.name': hostname(),
+    // One agent per node: the node names the instance, so series from different nodes never merge.
+    'service.instance.id': config.nodeName ?? hostname(),
+    ...(config.nodeName !== undefined ? { 'k8s.node.name': config.nodeName } : {}),
+  });
+}
+
+function createObservable(meter: Meter, def: MetricDefinition): Observable | undefined {
+  const opts = { description: def.brief.en, unit: def.unit };
+  switch (def.instrument) {
+    case 'counter': return meter.createObservableCounter(def.name, opts);
+    case 'updowncounter': return meter.createObservableUpDownCounter(def.name, opts);
+    case 'gauge': return meter.createObservableGauge(def.name, opts);
+    case 'histogram': return undefined; // pre-aggregated histograms are exported by a MetricProducer (event probes)
+  }
+}
+
+export function createTelemetry(opts: TelemetryOptions): Telemetry {
+  const { config, log } = opts;
+  const resource = buildResource(config, opts.version);
+  const readers: IMetricReader[] = [];
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  if (config.prometheus.enabled) readers.push(prometheus);
+  let otlpExporter: PushMetricExporter | undefined;
+  if (config.otlp.endpoint !== undefined) {
+    const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
+    const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
+    otlpExporter = config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis });
+    readers.push(new PeriodicExportingMetricReader({
+      exporter: otlpExporter, exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
+    }));
+  }
+  const views: ViewOptions[] = [AGENT_PROBE_DURATION, AGENT_CYCLE_DURATION].map((def) => ({
+    instrumentName: def.name,
+    aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: AGENT_DURATION_BUCKETS } },
+  }));
+  const meterProvider = new MeterProvider({ resource, readers, views });
+  const meter = meterProvider.getMeter(SCOPE_NAME, opts.version);
+
+  // One instrument per OTel name (several probes may fill one name, e.g. system.network.*).
+  const observables = new Map<string, Observable>();
+  for (const def of opts.metrics) {
+    if (observables.has(def.name)) continue;
+    const o = createObservable(meter, def);
+    if (o) observables.set(def.name, o);
+  }
+  const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, { description: AGENT_TARGET_COUNT.brief.en, unit: AGENT_TARGET_COUNT.unit });
+  meter.addBatchObservableCallback((result: BatchObservableResult) => {
+    const snap = opts.snapshot();
+    for (const entry of snap.entries) {
+      const identity = targetAttributes(entry.target);
+      for (const s of entry.samples) {
+        if (typeof s.value !== 'number') continue;
+        const o = observables.get(s.metric.name);
+        if (o) result.observe(o, s.value, { ...s.attributes, ...identity } as Attributes);
+      }
+    }
+    const byKind = new Map<string, number>();
+    for (const t of snap.targets) byKind.set(t.kind, (byKind.get(t.kind) ?? 0) + 1);
+    for (const kind of ['host', 'pod', 'netns']) result.observe(targetCount, byKind.get(kind) ?? 0, { [ATTR_KUBESKOOP_TARGET_KIND]: kind });
+  }, [...observables.values(), targetCount]);
+
+  const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, { description: AGENT_PROBE_DURATION.brief.en, unit: AGENT_PROBE_DURATION.unit });
+  const cycleDuration = meter.createHistogram(AGENT_CYCLE_DURATION.name, { description: AGENT_CYCLE_DURATION.brief.en, unit: AGENT_CYCLE_DURATION.unit });
+  const probeErrors = meter.createCounter(AGENT_PROBE_ERRORS.name, { description: AGENT_PROBE_ERRORS.brief.en, unit: AGENT_PROBE_ERRORS.unit });
+
+  // Events → LogRecords.
+  const processors: LogRecordProcessor[] = [];
+  if (config.otlp.endpoint !== undefined) {
+    const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'logs');
+    const timeoutMillis = config.otlp.exportTimeoutMs;
+    const exporter = config.otlp.protocol === 'grpc' ? new GrpcLogExporter({ url, timeoutMillis }) : new HttpLogExporter({ url, timeoutMillis });
+    processors.push(new BatchLogRecordProcessor({ exporter, maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis }));
+  }
+  const loggerProvider = new LoggerProvider({ resource, processors });
+  const eventLogger: OtelLogger = loggerProvider.getLogger(SCOPE_NAME, opts.version);
+
+  log.info('telemetry ready', {
+    prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
+    instruments: observables.size,
+  });
+
+  return {
+    resource,
+    handleMetrics(req, res) {
+      prometheus.getMetricsRequestHandler(req, res);
+    },
+    recordCycle(report) {
+      cycleDuration.record(report.snapshot.cycleDurationMs / 1000);
+      for (const stats of report.snapshot.probes.values()) {
+        probeDuration.record(stats.lastDurationMs / 1000, { [ATTR_KUBESKOOP_PROBE_NAME]: stats.probe });
+      }
+      for (const [probe, errors] of report.newErrors) {
+        for (const [kind, n] of Object.entries(errors)) {
+          if (n > 0) probeErrors.add(n, { [ATTR_KUBESKOOP_PROBE_NAME]: probe, [ATTR_KUBESKOOP_PROBE_ERROR_KIND]: kind });
+        }
+      }
+    },
+    emitEvent(event) {
+      const seconds = Math.floor(event.timeMs / 1000);
+      const nanos = Math.round((event.timeMs - seconds * 1000) * 1e6);
+      eventLogger.emit({
+        eventName: event.eventName,
+        timestamp: [seconds, nanos],
+        severityNumber: SEVERITY[event.severity],
+        severityText: event.severity,
+        body: event.body,
+        attributes: event.attributes,
+      });
+    },
+    async forceFlush() {
+      await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+    },
+    async shutdown() {
+      await Promise.allSettled([meterProvider.shutdown(), loggerProvider.shutdown()]);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// The probe contract. A metric probe reads one source for one target and returns typed samples;
+// it never touches OpenTelemetry. Which registry entries it fills is declared in `metrics`.
+import type { MetricDefinition, ProbeScope } from '../../semconv/types.js';
+import type { Target } from '../targets/target.js';
+import type { Logger } from '../log.js';
+
+export type AttributeValue = string | number;
+export type SampleAttributes = Readonly<Record<string, AttributeValue>>;
+
+/** A histogram already aggregated (e.g. in a BPF map): cumulative since the probe started. */
+export interface HistogramValue {
+  readonly boundaries: readonly number[];
+  /** One more count than boundaries (the last bucket is +Inf). */
+  readonly bucketCounts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+}
+
+export interface MetricSample {
+  readonly metric: MetricDefinition;
+  readonly value: number | HistogramValue;
+  /** The metric's own attributes (interface, direction…); target identity is added by the snapshot. */
+  readonly attributes: SampleAttributes;
+}
+
+export interface ProbeResult {
+  readonly samples: readonly MetricSample[];
+  /** What could not be read or parsed; the samples that could be read are still returned. */
+  readonly problems: readonly string[];
+  /** The target's namespace (or process) vanished while it was read: drop quietly. */
+  readonly targetGone?: boolean;
+}
+
+export type ProbeState = 'running' | 'degraded' | 'unsupported' | 'stopped';
+
+export interface ProbeStatus {
+  readonly state: ProbeState;
+  /** Why the probe is degraded or unsupported, precise enough to act on. */
+  readonly reason?: string;
+}
+
+export interface ProbeContext {
+  /** Mount point of the host's procfs (`/proc`; in a container with hostPID, also `/proc`). */
+  readonly procRoot: string;
+  readonly log: Logger;
+  /** This probe's options from the config, already validated against `optionsSchema`. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface MetricProbe {
+  /** Canonical probe name (semconv/registry/probes.yaml). */
+  readonly name: string;
+  /** netns: once per namespace; node: once per cycle (host target); process: once per target, over its processes. */
+  readonly scope: ProbeScope;
+  /** The registry entries this probe fills. */
+  readonly metrics: readonly MetricDefinition[];
+  /** Checks the source is usable here; a probe that cannot run says why instead of failing each cycle. */
+  start?(ctx: ProbeContext): Promise<ProbeStatus>;
+  collect(target: Target, ctx: ProbeContext): Promise<ProbeResult> | ProbeResult;
+  stop?(): Promise<void>;
+}
+
+/** A JSON Schema for a probe's options (validated with the config). */
+export type OptionsSchema = Readonly<Record<string, unknown>>;
+
+export interface MetricProbeModule {
+  readonly name: string;
+  readonly optionsSchema?: OptionsSchema;
+  create(): MetricProbe;
+}

@@ -1,0 +1,175 @@
+// Runs the enabled metric probes for all targets once per interval and publishes the result as
+// one snapshot. A probe that throws or a namespace that vanishes affects only its own samples.
+import { EventEmitter } from 'node:events';
+import type { MetricProbe, ProbeContext, ProbeResult, ProbeStatus } from '../probes/probe.js';
+import type { Target } from '../targets/target.js';
+import type { Discovery } from '../targets/discover.js';
+import type { Logger } from '../log.js';
+import {
+  EMPTY_SNAPSHOT, type ProbeErrorKind, type ProbeRunStats, type Snapshot, type SnapshotEntry, targetLabel,
+} from './snapshot.js';
+
+export interface ScheduledProbe {
+  readonly probe: MetricProbe;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface SchedulerOptions {
+  readonly intervalMs: number;
+  readonly procRoot: string;
+  readonly probes: readonly ScheduledProbe[];
+  readonly discover: () => Discovery;
+  /** Gives targets their identity (pods); identity-less by default. */
+  readonly identify?: (targets: readonly Target[]) => readonly Target[];
+  readonly log: Logger;
+}
+
+export interface CycleReport {
+  readonly snapshot: Snapshot;
+  /** Errors counted in this cycle only, per probe and kind (the agent's own error counter). */
+  readonly newErrors: ReadonlyMap<string, Readonly<Record<ProbeErrorKind, number>>>;
+}
+
+const MAX_PROBLEMS_KEPT = 20;
+const zeroErrors = (): Record<ProbeErrorKind, number> => ({ read: 0, parse: 0, target_gone: 0, internal: 0 });
+
+export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
+  private current: Snapshot = EMPTY_SNAPSHOT;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+  private cycleCount = 0;
+  private readonly statuses = new Map<string, ProbeStatus>();
+  private readonly errorTotals = new Map<string, Record<ProbeErrorKind, number>>();
+  private readonly contexts = new Map<string, ProbeContext>();
+
+  constructor(private readonly opts: SchedulerOptions) {
+    super();
+    for (const { probe, options } of opts.probes) {
+      this.contexts.set(probe.name, { procRoot: opts.procRoot, log: opts.log.child({ probe: probe.name }), options });
+      this.statuses.set(probe.name, { state: 'running' });
+      this.errorTotals.set(probe.name, zeroErrors());
+    }
+  }
+
+  get snapshot(): Snapshot {
+    return this.current;
+  }
+
+  probeStatus(name: string): ProbeStatus | undefined {
+    return this.statuses.get(name);
+  }
+
+  /** Starts each probe (a probe that cannot run is marked degraded with its reason). */
+  async startProbes(): Promise<void> {
+    for (const { probe } of this.opts.probes) {
+      if (!probe.start) continue;
+      const ctx = this.contexts.get(probe.name)!;
+      try {
+        const status = await probe.start(ctx);
+        this.statuses.set(probe.name, status);
+        if (status.state !== 'running') {
+          this.opts.log.once(`probe-degraded:${probe.name}`, 'warn', 'probe cannot run fully', { probe: probe.name, state: status.state, reason: status.reason });
+        }
+      } catch (err) {
+        const reason = `start failed: ${(err as Error).message}`;
+        this.statuses.set(probe.name, { state: 'degraded', reason });
+        this.opts.log.once(`probe-degraded:${probe.name}`, 'warn', 'probe cannot run', { probe: probe.name, reason });
+      }
+    }
+  }
+
+  /** Runs a first cycle now, then one per interval, never two at once. */
+  async start(): Promise<void> {
+    await this.startProbes();
+    await this.runCycle();
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.runCycle().finally(() => this.scheduleNext());
+    }, this.opts.intervalMs);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const { probe } of this.opts.probes) {
+      try {
+        await probe.stop?.();
+      } catch (err) {
+        this.opts.log.warn('probe did not stop cleanly', { probe: probe.name, error: (err as Error).message });
+      }
+    }
+  }
+
+  /** One full cycle: discover targets, run every probe, replace the snapshot. */
+  async runCycle(): Promise<Snapshot> {
+    if (this.running) return this.current;
+    this.running = true;
+    const started = performance.now();
+    try {
+      const discovery = this.opts.discover();
+      const targets = this.opts.identify ? this.opts.identify(discovery.targets) : discovery.targets;
+      const host = targets.find((t) => t.kind === 'host') ?? targets[0];
+      const entries: SnapshotEntry[] = [];
+      const stats = new Map<string, ProbeRunStats>();
+      const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
+      for (const { probe } of this.opts.probes) {
+        const status = this.statuses.get(probe.name) ?? { state: 'running' };
+        const errors = zeroErrors();
+        const problems: string[] = [];
+        const probeStart = performance.now();
+        if (status.state === 'running' || status.state === 'degraded') {
+          const ctx = this.contexts.get(probe.name)!;
+          const probeTargets = probe.scope === 'node' ? (host ? [host] : []) : targets;
+          for (const target of probeTargets) {
+            let result: ProbeResult;
+            try {
+              result = await probe.collect(target, ctx);
+            } catch (err) {
+              errors.internal++;
+              problems.push(`${targetLabel(target)}: ${(err as Error).message}`);
+              continue;
+            }
+            if (result.targetGone) {
+              // Namespaces come and go: not an error worth a log line, only a count.
+              errors.target_gone++;
+              continue;
+            }
+            if (result.problems.length > 0) {
+              errors.parse++;
+              for (const p of result.problems) if (problems.length < MAX_PROBLEMS_KEPT) problems.push(`${targetLabel(target)}: ${p}`);
+            }
+            if (result.samples.length > 0) entries.push({ probe: probe.name, target, samples: result.samples });
+          }
+        }
+        const totals = this.errorTotals.get(probe.name)!;
+        for (const k of Object.keys(errors) as ProbeErrorKind[]) totals[k] += errors[k];
+        newErrors.set(probe.name, errors);
+        if (problems.length > 0) {
+          this.opts.log.once(`probe-problems:${probe.name}:${problems[0]}`, 'warn', 'probe could not read everything', { probe: probe.name, problems });
+        }
+        stats.set(probe.name, {
+          probe: probe.name, status, lastDurationMs: performance.now() - probeStart, errors: { ...totals },
+          lastProblems: problems, lastRunAt: Date.now(),
+        });
+      }
+      this.cycleCount++;
+      this.current = {
+        cycle: this.cycleCount, takenAt: Date.now(), cycleDurationMs: performance.now() - started,
+        targets, entries, probes: stats,
+      };
+      this.emit('cycle', { snapshot: this.current, newErrors });
+      return this.current;
+    } catch (err) {
+      this.opts.log.error('collection cycle failed', { error: (err as Error).message });
+      return this.current;
+    } finally {
+      this.running = false;
+    }
+  }
+}

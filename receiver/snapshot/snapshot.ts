@@ -1,0 +1,64 @@
+// The snapshot: the latest values of every enabled probe for every target, replaced whole once
+// per cycle. Readers (OTLP push, Prometheus pull, `snapshot`, /status) only read it.
+import type { MetricSample, ProbeStatus, SampleAttributes } from '../probes/probe.js';
+import type { Target } from '../targets/target.js';
+import {
+  ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_K8S_POD_UID,
+  ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND,
+} from '../../semconv/generated/registry.js';
+
+export interface SnapshotEntry {
+  readonly probe: string;
+  readonly target: Target;
+  readonly samples: readonly MetricSample[];
+}
+
+export type ProbeErrorKind = 'read' | 'parse' | 'target_gone' | 'internal';
+
+export interface ProbeRunStats {
+  readonly probe: string;
+  readonly status: ProbeStatus;
+  /** Time the probe took over all targets in the last cycle. */
+  readonly lastDurationMs: number;
+  /** Cumulative since start, by kind. */
+  readonly errors: Readonly<Record<ProbeErrorKind, number>>;
+  /** Problems of the last cycle (capped), for /status. */
+  readonly lastProblems: readonly string[];
+  readonly lastRunAt?: number;
+}
+
+export interface Snapshot {
+  readonly cycle: number;
+  /** Wall-clock ms when the cycle finished. */
+  readonly takenAt: number;
+  readonly cycleDurationMs: number;
+  readonly targets: readonly Target[];
+  readonly entries: readonly SnapshotEntry[];
+  readonly probes: ReadonlyMap<string, ProbeRunStats>;
+}
+
+export const EMPTY_SNAPSHOT: Snapshot = {
+  cycle: 0, takenAt: 0, cycleDurationMs: 0, targets: [], entries: [], probes: new Map(),
+};
+
+/** The identity attributes every datapoint of a target carries. */
+export function targetAttributes(target: Target): SampleAttributes {
+  const attrs: Record<string, string | number> = {
+    [ATTR_KUBESKOOP_TARGET_KIND]: target.kind,
+    [ATTR_KUBESKOOP_NETNS_INODE]: target.netnsInode,
+  };
+  if (target.netnsName !== undefined) attrs[ATTR_KUBESKOOP_NETNS_NAME] = target.netnsName;
+  if (target.pod !== undefined) {
+    attrs[ATTR_K8S_POD_NAME] = target.pod.name;
+    attrs[ATTR_K8S_NAMESPACE_NAME] = target.pod.namespace;
+    attrs[ATTR_K8S_POD_UID] = target.pod.uid;
+  }
+  return attrs;
+}
+
+/** A readable identity for logs and the snapshot table. */
+export function targetLabel(target: Target): string {
+  if (target.pod) return `${target.pod.namespace}/${target.pod.name}`;
+  if (target.kind === 'host') return 'host';
+  return target.netnsName !== undefined ? `netns:${target.netnsName}` : `netns:${target.netnsInode}`;
+}

@@ -1,0 +1,99 @@
+// Finds every network namespace on the node from /proc/*/ns/net (inode → the pids inside it),
+// names those bind-mounted under /run/netns, and marks the host's (the one pid 1 is in).
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Target } from './target.js';
+
+export interface DiscoveryOptions {
+  readonly procRoot: string;
+  /** Where `ip netns` bind-mounts named namespaces. */
+  readonly netnsDir: string;
+  /** Sidecar mode: only the agent's own namespace. */
+  readonly selfOnly: boolean;
+}
+
+export interface Discovery {
+  readonly targets: readonly Target[];
+  readonly hostNetnsInode: number | undefined;
+  /** Namespaces with a name but no process: their /proc/<pid>/net cannot be read. */
+  readonly namedWithoutProcess: readonly string[];
+}
+
+const NET_LINK = /^net:\[(\d+)\]$/;
+
+/** `net:[4026531840]` → 4026531840; anything else → undefined. */
+export function parseNetnsLink(link: string): number | undefined {
+  const m = NET_LINK.exec(link);
+  return m ? Number(m[1]) : undefined;
+}
+
+function netnsOf(procRoot: string, pid: string): number | undefined {
+  try {
+    return parseNetnsLink(readlinkSync(join(procRoot, pid, 'ns', 'net')));
+  } catch {
+    return undefined; // the process exited, or is not ours to see
+  }
+}
+
+function namedNamespaces(netnsDir: string): Map<number, string> {
+  const names = new Map<number, string>();
+  let entries: string[];
+  try {
+    entries = readdirSync(netnsDir);
+  } catch {
+    return names;
+  }
+  for (const name of entries.sort()) {
+    try {
+      const ino = statSync(join(netnsDir, name)).ino;
+      if (!names.has(ino)) names.set(ino, name);
+    } catch {
+      // a stale mount point whose namespace is gone
+    }
+  }
+  return names;
+}
+
+export function discoverTargets(opts: DiscoveryOptions): Discovery {
+  if (opts.selfOnly) {
+    const inode = netnsOf(opts.procRoot, 'self');
+    if (inode === undefined) return { targets: [], hostNetnsInode: undefined, namedWithoutProcess: [] };
+    const pid = process.pid;
+    return { targets: [{ netnsInode: inode, pid, pids: [pid], kind: 'netns' }], hostNetnsInode: undefined, namedWithoutProcess: [] };
+  }
+  // The host's namespace is pid 1's; where pid 1 cannot be inspected (some sandboxes refuse it even
+  // to root), the agent's own, which is the host's when it runs with hostNetwork as deployed.
+  const hostNetnsInode = netnsOf(opts.procRoot, '1') ?? netnsOf(opts.procRoot, 'self');
+  const pidsByNetns = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(opts.procRoot);
+  } catch {
+    entries = [];
+  }
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue; // not a pid
+    const inode = netnsOf(opts.procRoot, entry);
+    if (inode === undefined) continue;
+    const pid = Number(entry);
+    const list = pidsByNetns.get(inode);
+    if (list) list.push(pid);
+    else pidsByNetns.set(inode, [pid]);
+  }
+  const names = namedNamespaces(opts.netnsDir);
+  const targets: Target[] = [];
+  for (const [inode, pids] of pidsByNetns) {
+    pids.sort((a, b) => a - b);
+    const name = names.get(inode);
+    targets.push({
+      netnsInode: inode,
+      pid: pids[0],
+      pids,
+      kind: inode === hostNetnsInode ? 'host' : 'netns',
+      ...(name !== undefined ? { netnsName: name } : {}),
+    });
+  }
+  targets.sort((a, b) => a.netnsInode - b.netnsInode);
+  const namedWithoutProcess = [...names].filter(([ino]) => !pidsByNetns.has(ino)).map(([, n]) => n);
+  return { targets, hostNetnsInode, namedWithoutProcess };
+}
