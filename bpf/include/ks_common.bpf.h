@@ -215,22 +215,26 @@ static __always_inline __u32 ks_skb_netns(const struct sk_buff *skb)
 	return ks_sk_netns(BPF_CORE_READ(skb, sk));
 }
 
-/* Tuple of a socket, local -> remote (works for full, request and timewait sockets: all start
- * with struct sock_common). */
-static __always_inline void ks_tuple_from_sk(const struct sock *sk, struct ks_tuple *t)
+/* Tuple of a socket, local -> remote, or remote -> local with swap (works for full, request and
+ * timewait sockets: all start with struct sock_common). */
+static __always_inline void ks_tuple_from_sk(const struct sock *sk, struct ks_tuple *t, bool swap)
 {
 	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u8 *local = swap ? t->daddr : t->saddr;
+	__u8 *remote = swap ? t->saddr : t->daddr;
 	t->l4proto = IPPROTO_TCP;
-	t->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	t->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	t->sport = swap ? rport : lport;
+	t->dport = swap ? lport : rport;
 	if (fam == AF_INET) {
 		t->family = KS_FAMILY_IPV4;
-		BPF_CORE_READ_INTO(t->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(t->daddr, sk, __sk_common.skc_daddr);
+		bpf_core_read(local, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(remote, 4, &sk->__sk_common.skc_daddr);
 	} else if (fam == AF_INET6) {
 		t->family = KS_FAMILY_IPV6;
-		BPF_CORE_READ_INTO(t->saddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(t->daddr, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(local, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(remote, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 }
 

@@ -29,15 +29,8 @@ static __always_inline void emit_reset(__u8 kind, const struct sock *sk, const s
 	e->reason = reason;
 	if (sk) {
 		e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		ks_tuple_from_sk(sk, &e->tuple);
-		if (kind == KS_RESET_RECEIVE) {
-			/* the reset came from the peer: peer -> local */
-			struct ks_tuple t = e->tuple;
-			__builtin_memcpy(e->tuple.saddr, t.daddr, 16);
-			__builtin_memcpy(e->tuple.daddr, t.saddr, 16);
-			e->tuple.sport = t.dport;
-			e->tuple.dport = t.sport;
-		}
+		/* RECEIVE: the reset came from the peer, so peer -> local */
+		ks_tuple_from_sk(sk, &e->tuple, kind == KS_RESET_RECEIVE);
 	} else if (skb) {
 		/* the reset answers this segment: its destination is the reset's source */
 		ks_tuple_from_skb(skb, &e->tuple, true);

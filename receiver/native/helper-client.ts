@@ -1,0 +1,563 @@
+// Client of the native helper (bpf/build/kubeskoop-bpf-helper): spawns it, checks its hello
+// (protocol version, record layouts), asks it to load the enabled probes, decodes its record
+// stream into typed events, dumps its in-kernel counters, restarts it with exponential backoff
+// when it dies, and gives up (status degraded, with the reason) after too many crashes in a
+// window instead of looping forever. No OpenTelemetry here: the pipeline consumes the events.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { KernelClock } from './clock.js';
+import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
+import {
+  PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName, parseCounters, parseHello, parseProbeFrame,
+  verifyLayouts,
+  type CounterDump, type DecodeProblem, type HelloFrame, type PacketDropRecord, type ProbeName,
+  type ProgramLoadStatus, type TcpResetRecord, type TcpRetransRecord, type WireRecord,
+} from './records.js';
+
+// ---------------------------------------------------------------- options
+
+export type RateLimit = number | 'unlimited';
+export type ReasonMode = 'event' | 'count' | 'ignore';
+
+export interface NativeProbeOptions {
+  /** events per second per network namespace (in-kernel; the rest is counted as undelivered). Default 200. */
+  netnsRatePerSecond?: RateLimit;
+  /** events per second for the probe on the whole node. Default 2000. */
+  globalRatePerSecond?: RateLimit;
+  /** rate-limit window, ms (default 1000) */
+  windowMs?: number;
+  /** ring buffer size in KiB, power of two (default 1024) */
+  ringKiB?: number;
+  /** pending bytes in the ring that force a wake-up of the helper (default 64) */
+  watermarkKiB?: number;
+  /** capacity of the per-(netns, key) count map (default 16384) */
+  countEntries?: number;
+  /** packetloss: drop reasons (names from the kernel's enum skb_drop_reason, without prefix) */
+  ignoreReasons?: string[];
+  countOnlyReasons?: string[];
+  eventReasons?: string[];
+  /** packetloss: allow-list; every other reason is ignored */
+  onlyReasons?: string[];
+  /** packetloss: what to do with reasons of subsystems (mac80211, openvswitch) */
+  subsystemMode?: ReasonMode;
+  /** test-only: attach every program of the probe to this (nonexistent) hook */
+  testAttachTarget?: string;
+}
+
+export interface RestartPolicy {
+  /** first restart delay (default 250 ms), doubled per crash in the window */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** crashes within windowMs that make the client give up (default 5 in 60 s) */
+  maxCrashes?: number;
+  windowMs?: number;
+}
+
+export interface HelperClientOptions {
+  /** probes to load, with their options */
+  probes: Partial<Record<ProbeName, NativeProbeOptions>>;
+  /** default: $KUBESKOOP_BPF_HELPER, else <package root>/bpf/build/kubeskoop-bpf-helper */
+  helperPath?: string;
+  helperArgs?: string[];
+  restart?: RestartPolicy;
+  handshakeTimeoutMs?: number;
+  dumpTimeoutMs?: number;
+  /** where drop locations are resolved (default /proc/kallsyms) */
+  kallsymsPath?: string;
+}
+
+// ---------------------------------------------------------------- events and status
+
+export interface TcpResetEvent extends TcpResetRecord {
+  /** wall-clock ns since the Unix epoch */
+  timeUnixNano: bigint;
+}
+export interface PacketDropEvent extends PacketDropRecord {
+  timeUnixNano: bigint;
+  /** "symbol+0xoff" of `location` (hex address when it cannot be resolved) */
+  locationSymbol: string;
+}
+export interface TcpRetransEvent extends TcpRetransRecord {
+  timeUnixNano: bigint;
+}
+export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent;
+
+export type ProbeState = 'starting' | 'running' | 'degraded' | 'stopped';
+
+export interface NativeProbeStatus {
+  probe: ProbeName;
+  state: ProbeState;
+  /** why it is not running ('' when running) */
+  reason: string;
+  since: Date;
+  /** helper's stage that failed (load, attach, btf, ...) and errno, when the helper reported one */
+  stage: string;
+  errno: number;
+  programs: ProgramLoadStatus[];
+}
+
+export type HelperState = 'starting' | 'running' | 'restarting' | 'degraded' | 'stopped';
+
+export interface HelperStatus {
+  state: HelperState;
+  reason: string;
+  pid: number | undefined;
+  /** increments on every spawn; in-kernel counters restart from 0 with each generation */
+  generation: number;
+  /** wall-clock ns when the current generation started (start time of cumulative counters) */
+  generationStartUnixNano: bigint;
+  crashesInWindow: number;
+  hello: Omit<HelloFrame, 'tables' | 'layouts'> | undefined;
+  probes: Record<ProbeName, NativeProbeStatus>;
+}
+
+/** Counter dump with the generation it belongs to. */
+export interface CounterSnapshot extends CounterDump {
+  generation: number;
+  generationStartUnixNano: bigint;
+  /** wall-clock ns of the dump */
+  timeUnixNano: bigint;
+}
+
+export interface HelperClientEvents {
+  reset: [TcpResetEvent];
+  drop: [PacketDropEvent];
+  retrans: [TcpRetransEvent];
+  /** every kernel event, whatever its kind */
+  event: [NativeEvent];
+  status: [HelperStatus];
+  /** decoder or protocol problems (bad bytes, unknown frames) */
+  problem: [DecodeProblem];
+  /** a line of the helper's stderr */
+  log: [string];
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** The package root: the nearest parent of this module with a package.json. */
+export function packageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return from;
+    dir = up;
+  }
+}
+
+export function defaultHelperPath(): string {
+  const env = process.env.KUBESKOOP_BPF_HELPER;
+  if (env) return env;
+  return path.join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
+}
+
+const NAME_RE = /^[A-Za-z0-9_]+$/;
+
+function rate(v: RateLimit | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'unlimited') return 'unlimited';
+  if (!Number.isInteger(v) || v < 0 || v >= 0xffffffff) throw new TypeError(`rate limit must be an integer >= 0 or 'unlimited', got ${v}`);
+  return String(v);
+}
+
+function names(what: string, v: string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  for (const n of v) if (!NAME_RE.test(n)) throw new TypeError(`${what}: bad reason name ${JSON.stringify(n)}`);
+  return v.join(',');
+}
+
+function positiveInt(what: string, v: number | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v <= 0) throw new TypeError(`${what} must be a positive integer, got ${v}`);
+  return String(v);
+}
+
+/** The helper's `load` command line for one probe (throws TypeError on invalid options). */
+export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
+  const kv: [string, string | undefined][] = [
+    ['netns_rate', rate(o.netnsRatePerSecond)],
+    ['global_rate', rate(o.globalRatePerSecond)],
+    ['window_ms', positiveInt('windowMs', o.windowMs)],
+    ['ring_kib', positiveInt('ringKiB', o.ringKiB)],
+    ['watermark_kib', o.watermarkKiB === undefined ? undefined : String(Math.max(0, Math.trunc(o.watermarkKiB)))],
+    ['count_entries', positiveInt('countEntries', o.countEntries)],
+    ['ignore', o.ignoreReasons === undefined ? undefined : (names('ignoreReasons', o.ignoreReasons) ?? '')],
+    ['count_only', names('countOnlyReasons', o.countOnlyReasons)],
+    ['event', names('eventReasons', o.eventReasons)],
+    ['only', names('onlyReasons', o.onlyReasons)],
+    ['subsys', o.subsystemMode],
+    ['x_attach_target', o.testAttachTarget === undefined ? undefined : (NAME_RE.test(o.testAttachTarget) ? o.testAttachTarget : '_')],
+  ];
+  const parts = [`load ${probe}`];
+  for (const [k, v] of kv) if (v !== undefined && (v !== '' || k === 'ignore')) parts.push(`${k}=${v}`);
+  return `${parts.join(' ')}\n`;
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `killed by ${signal}` : `exited with status ${code}`;
+}
+
+interface PendingDump {
+  resolve: (s: CounterSnapshot) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+// ---------------------------------------------------------------- the client
+
+export class HelperClient extends EventEmitter {
+  private readonly opts: HelperClientOptions;
+  private readonly helperPath: string;
+  private readonly enabled: ProbeName[];
+  private child: ChildProcess | undefined;
+  private decoder = new StreamDecoder();
+  private readonly clock = new KernelClock();
+  private symbols: KernelSymbolizer | undefined;
+  private st: HelperStatus;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private crashTimes: number[] = [];
+  private awaitingProbe: ProbeName[] = [];
+  private pendingDumps = new Map<string, PendingDump>();
+  private dumpSeq = 0;
+  private startWaiters: (() => void)[] = [];
+  private stderrTail = '';
+  private lastStderr: string[] = [];
+
+  constructor(opts: HelperClientOptions) {
+    super();
+    this.opts = opts;
+    this.helperPath = opts.helperPath ?? defaultHelperPath();
+    this.enabled = PROBE_NAMES.filter((p) => opts.probes[p] !== undefined);
+    for (const p of this.enabled) loadCommand(p, opts.probes[p]!); // validate options now
+    const now = new Date();
+    const probes = {} as Record<ProbeName, NativeProbeStatus>;
+    for (const p of PROBE_NAMES) {
+      probes[p] = {
+        probe: p, state: this.enabled.includes(p) ? 'starting' : 'stopped',
+        reason: this.enabled.includes(p) ? 'helper starting' : 'not enabled', since: now, stage: '', errno: 0, programs: [],
+      };
+    }
+    this.st = {
+      state: 'starting', reason: 'not started', pid: undefined, generation: 0, generationStartUnixNano: 0n,
+      crashesInWindow: 0, hello: undefined, probes,
+    };
+  }
+
+  override on<K extends keyof HelperClientEvents>(event: K, listener: (...args: HelperClientEvents[K]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+  override once<K extends keyof HelperClientEvents>(event: K, listener: (...args: HelperClientEvents[K]) => void): this {
+    return super.once(event, listener as (...args: unknown[]) => void);
+  }
+  override off<K extends keyof HelperClientEvents>(event: K, listener: (...args: HelperClientEvents[K]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+  override emit<K extends keyof HelperClientEvents>(event: K, ...args: HelperClientEvents[K]): boolean {
+    return super.emit(event, ...args);
+  }
+
+  /** A copy of the current status. */
+  status(): HelperStatus {
+    const probes = {} as Record<ProbeName, NativeProbeStatus>;
+    for (const p of PROBE_NAMES) probes[p] = { ...this.st.probes[p], programs: [...this.st.probes[p].programs] };
+    return { ...this.st, probes };
+  }
+
+  /** Spawn the helper and load the probes. Resolves once every enabled probe is running or
+   *  degraded (it never rejects: failures are in status()). */
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.symbols = await loadKallsyms(this.opts.kallsymsPath);
+    const settled = new Promise<void>((resolve) => this.startWaiters.push(resolve));
+    this.spawnHelper();
+    await settled;
+  }
+
+  /** Ask the helper to detach everything and exit; SIGKILL it (by pid) if it does not. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      try {
+        child.stdin?.write('shutdown\n');
+        child.stdin?.end();
+      } catch { /* already closing */ }
+      const t = setTimeout(() => { if (child.pid) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } } }, timeoutMs);
+      await exited;
+      clearTimeout(t);
+    }
+    this.setHelperState('stopped', 'stopped');
+    for (const p of this.enabled) this.setProbe(p, 'stopped', 'stopped');
+    this.releaseStartWaiters();
+    this.emit('status', this.status());
+  }
+
+  /** In-kernel counters of every loaded probe. Every event submitted before the call is
+   *  delivered (emitted) before this resolves. */
+  dumpCounters(): Promise<CounterSnapshot> {
+    const child = this.child;
+    if (!child || this.st.state !== 'running' || !child.stdin?.writable) {
+      return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
+    }
+    const id = String(++this.dumpSeq);
+    return new Promise<CounterSnapshot>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingDumps.delete(id);
+        reject(new Error(`counter dump ${id} timed out`));
+      }, this.opts.dumpTimeoutMs ?? 5000);
+      this.pendingDumps.set(id, { resolve, reject, timer });
+      child.stdin!.write(`dump ${id}\n`);
+    });
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private releaseStartWaiters(): void {
+    const w = this.startWaiters;
+    this.startWaiters = [];
+    for (const f of w) f();
+  }
+
+  private setHelperState(state: HelperState, reason: string): void {
+    this.st.state = state;
+    this.st.reason = reason;
+  }
+
+  private setProbe(p: ProbeName, state: ProbeState, reason: string, extra?: Partial<NativeProbeStatus>): void {
+    const cur = this.st.probes[p];
+    const changed = cur.state !== state || cur.reason !== reason;
+    this.st.probes[p] = { ...cur, ...extra, probe: p, state, reason, since: changed ? new Date() : cur.since };
+  }
+
+  private degradeAll(reason: string): void {
+    for (const p of this.enabled) this.setProbe(p, 'degraded', reason);
+  }
+
+  private spawnHelper(): void {
+    if (this.stopping) return;
+    this.st.generation++;
+    this.decoder = new StreamDecoder();
+    this.awaitingProbe = [];
+    this.stderrTail = '';
+    this.lastStderr = [];
+    let child: ChildProcess;
+    try {
+      child = spawn(this.helperPath, this.opts.helperArgs ?? [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (e) {
+      this.giveUp(`cannot start native helper ${this.helperPath}: ${(e as Error).message}`);
+      return;
+    }
+    this.child = child;
+    this.st.pid = child.pid;
+    this.st.generationStartUnixNano = BigInt(Date.now()) * 1_000_000n;
+    this.setHelperState('starting', 'waiting for hello');
+    child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk));
+    child.stdin!.on('error', () => { /* EPIPE when it died: the exit handler reports it */ });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // spawn failures: a missing or non-executable binary does not fix itself by retrying
+      if (e.code === 'ENOENT' || e.code === 'EACCES') {
+        this.giveUp(`native helper ${this.helperPath}: ${e.code} (build it with: make -C bpf)`);
+      }
+    });
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    this.handshakeTimer = setTimeout(() => {
+      if (this.child === child && this.st.state === 'starting') {
+        this.lastStderr.push(`no hello within ${this.opts.handshakeTimeoutMs ?? 10_000} ms`);
+        if (child.pid) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }
+      }
+    }, this.opts.handshakeTimeoutMs ?? 10_000);
+  }
+
+  private giveUp(reason: string): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.setHelperState('degraded', reason);
+    this.degradeAll(reason);
+    this.failDumps(reason);
+    this.releaseStartWaiters();
+    this.emit('status', this.status());
+  }
+
+  private failDumps(reason: string): void {
+    for (const [id, d] of this.pendingDumps) {
+      clearTimeout(d.timer);
+      d.reject(new Error(`counter dump ${id}: ${reason}`));
+    }
+    this.pendingDumps.clear();
+  }
+
+  private onStderr(chunk: Buffer): void {
+    const text = this.stderrTail + chunk.toString('utf8');
+    const lines = text.split('\n');
+    this.stderrTail = lines.pop() ?? '';
+    if (this.stderrTail.length > 65536) this.stderrTail = this.stderrTail.slice(-65536);
+    for (const l of lines) {
+      if (l.length === 0) continue;
+      this.lastStderr.push(l);
+      if (this.lastStderr.length > 5) this.lastStderr.shift();
+      this.emit('log', l);
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.child = undefined;
+    this.st.pid = undefined;
+    if (this.stopping) return;
+    if (this.st.state === 'degraded') { // gave up already (protocol mismatch, missing binary)
+      this.emit('status', this.status());
+      return;
+    }
+    const how = describeExit(code, signal);
+    const last = this.lastStderr.length ? `; last log: ${this.lastStderr[this.lastStderr.length - 1]}` : '';
+    this.failDumps(`helper ${how}`);
+    const policy = this.opts.restart ?? {};
+    const windowMs = policy.windowMs ?? 60_000;
+    const maxCrashes = policy.maxCrashes ?? 5;
+    const now = Date.now();
+    this.crashTimes = this.crashTimes.filter((t) => now - t < windowMs);
+    this.crashTimes.push(now);
+    this.st.crashesInWindow = this.crashTimes.length;
+    if (this.crashTimes.length >= maxCrashes) {
+      this.giveUp(`native helper crashed ${this.crashTimes.length} times within ${windowMs / 1000} s; not restarting (last: ${how}${last})`);
+      return;
+    }
+    const delay = Math.min(policy.maxDelayMs ?? 30_000, (policy.initialDelayMs ?? 250) * 2 ** (this.crashTimes.length - 1));
+    const reason = `native helper ${how}${last}; restart ${this.crashTimes.length} in ${delay} ms`;
+    this.setHelperState('restarting', reason);
+    this.degradeAll(reason);
+    this.emit('status', this.status());
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.spawnHelper();
+    }, delay);
+  }
+
+  private onData(chunk: Buffer): void {
+    const res = this.decoder.push(chunk);
+    for (const p of res.problems) this.emit('problem', p);
+    for (const r of res.records) this.onRecord(r);
+  }
+
+  private onRecord(r: WireRecord): void {
+    switch (r.type) {
+      case 'clock':
+        this.clock.update(r);
+        return;
+      case 'json':
+        this.onJson(r.value);
+        return;
+      case 'tcp_reset': {
+        const e: TcpResetEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
+        this.emit('reset', e);
+        this.emit('event', e);
+        return;
+      }
+      case 'packet_drop': {
+        const e: PacketDropEvent = {
+          ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs),
+          locationSymbol: this.symbols ? this.symbols.resolve(r.location) : `0x${r.location.toString(16)}`,
+        };
+        this.emit('drop', e);
+        this.emit('event', e);
+        return;
+      }
+      case 'tcp_retrans': {
+        const e: TcpRetransEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
+        this.emit('retrans', e);
+        this.emit('event', e);
+        return;
+      }
+    }
+  }
+
+  private onJson(v: unknown): void {
+    const msg = typeof v === 'object' && v !== null && 'msg' in v ? (v as { msg: unknown }).msg : undefined;
+    if (msg === 'hello') return this.onHello(v);
+    if (msg === 'probe') {
+      const f = parseProbeFrame(v);
+      if (!f || !isProbeName(f.probe)) return;
+      const probe = f.probe;
+      this.awaitingProbe = this.awaitingProbe.filter((p) => p !== probe);
+      if (f.ok) {
+        this.setProbe(probe, 'running', '', { stage: f.stage, errno: 0, programs: f.programs });
+      } else {
+        const failedProg = f.programs.find((p) => !p.ok);
+        const logLine = f.log.trim().split('\n').filter((l) => l.length > 0).slice(-1)[0] ?? '';
+        const reason = `${f.stage} failed: ${f.error} (errno ${f.errno})`
+          + (failedProg ? `; program ${failedProg.name} (${failedProg.section}): ${failedProg.error}` : '')
+          + (logLine ? `; ${logLine.replace(/^libbpf: /, '')}` : '');
+        this.setProbe(probe, 'degraded', reason, { stage: f.stage, errno: f.errno, programs: f.programs });
+      }
+      if (this.awaitingProbe.length === 0 && this.st.state === 'starting') {
+        this.setHelperState('running', '');
+        this.releaseStartWaiters();
+      }
+      this.emit('status', this.status());
+      return;
+    }
+    if (msg === 'counters') {
+      const id = typeof v === 'object' && v !== null && 'id' in v ? String((v as { id: unknown }).id) : '';
+      const pending = this.pendingDumps.get(id);
+      const { dump, problems } = parseCounters(v, this.decoder.tables);
+      for (const m of problems) this.emit('problem', { offset: -1, message: m });
+      if (!pending) return;
+      this.pendingDumps.delete(id);
+      clearTimeout(pending.timer);
+      if (!dump) { pending.reject(new Error(problems.join('; '))); return; }
+      pending.resolve({
+        ...dump, generation: this.st.generation, generationStartUnixNano: this.st.generationStartUnixNano,
+        timeUnixNano: this.clock.toUnixNano(dump.bootTimeNs),
+      });
+      return;
+    }
+    if (msg === 'error') {
+      this.emit('problem', { offset: -1, message: `helper: ${JSON.stringify(v)}` });
+      return;
+    }
+    if (msg === 'bye') return;
+    this.emit('problem', { offset: -1, message: `unknown JSON frame ${JSON.stringify(v).slice(0, 200)}` });
+  }
+
+  private onHello(v: unknown): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    const hello = parseHello(v);
+    const child = this.child;
+    if (!hello || !child) return;
+    const { tables, layouts, ...rest } = hello;
+    this.st.hello = rest;
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.giveUp(`native helper speaks protocol ${hello.protocol}, this agent ${PROTOCOL_VERSION}: rebuild bpf/ (make -C bpf)`);
+      child.stdin?.end('shutdown\n');
+      return;
+    }
+    const diffs = verifyLayouts(layouts);
+    if (diffs.length > 0) {
+      this.giveUp(`native helper record layout differs from the decoder: ${diffs.slice(0, 5).join('; ')}`);
+      child.stdin?.end('shutdown\n');
+      return;
+    }
+    this.decoder.tables = tables;
+    if (this.enabled.length === 0) {
+      this.setHelperState('running', '');
+      this.releaseStartWaiters();
+      this.emit('status', this.status());
+      return;
+    }
+    this.setHelperState('starting', 'loading probes');
+    this.awaitingProbe = [...this.enabled];
+    for (const p of this.enabled) child.stdin!.write(loadCommand(p, this.opts.probes[p]!));
+  }
+}

@@ -1,0 +1,5 @@
+// Public surface of the native (eBPF) half: what the probes and the pipeline import.
+export * from './records.js';
+export * from './clock.js';
+export * from './kallsyms.js';
+export * from './helper-client.js';
