@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { prometheusVersion, startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { pidAlive, waitPidGone } from '../support/proc.js';
@@ -60,6 +61,9 @@ describe('harness: real Prometheus', function () {
   });
 
   it('refuses non-loopback targets', async () => {
+    const dirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('ksotel-prom-')).length;
+    const n = dirs();
     await assert.rejects(startPrometheus({ targets: ['10.0.0.1:9100'] }), /loopback/);
+    assert.equal(dirs(), n);
   });
 });

@@ -104,9 +104,10 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   if (opts.targets?.length) jobs.push({ job: 'test', targets: opts.targets });
   if (jobs.length === 0) throw new Error('startPrometheus needs targets or jobs');
   const interval = opts.scrapeIntervalSeconds ?? 1;
+  const config = prometheusConfig(jobs, interval); // validates the targets before anything is made
   const dir = await mkdtemp(path.join(tmpdir(), 'ksotel-prom-'));
   const cfg = path.join(dir, 'prometheus.yml');
-  await writeFile(cfg, prometheusConfig(jobs, interval));
+  await writeFile(cfg, config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = '';

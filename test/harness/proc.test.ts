@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { freePort, procUsage, run, runOk, waitForPort, waitUntil, pidAlive } from '../support/proc.js';
+
+describe('harness: proc helpers', function () {
+  this.timeout(20_000);
+
+  it('runs a command with captured output and input', async () => {
+    const r = await run('sh', ['-c', 'cat; echo err >&2; exit 3'], { input: 'hello' });
+    assert.equal(r.stdout, 'hello');
+    assert.equal(r.stderr, 'err\n');
+    assert.equal(r.code, 3);
+    assert.equal(r.timedOut, false);
+    await assert.rejects(runOk('sh', ['-c', 'echo nope >&2; exit 1']), /nope/);
+  });
+
+  it('kills a child by pid at its hard timeout', async () => {
+    const t0 = Date.now();
+    const r = await run('sleep', ['30'], { timeoutMs: 300 });
+    assert.equal(r.timedOut, true);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.ok(Date.now() - t0 < 5000);
+    assert.ok(!pidAlive(r.pid!));
+  });
+
+  it('finds a free port and waits for it to listen', async () => {
+    const port = await freePort();
+    await assert.rejects(waitForPort(port, '127.0.0.1', 300), /nothing listening/);
+    const srv = net.createServer((c) => c.end());
+    setTimeout(() => srv.listen(port, '127.0.0.1'), 200);
+    try {
+      await waitForPort(port, '127.0.0.1', 5000);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('reads RSS and CPU time of a process', async () => {
+    const t0 = Date.now();
+    let x = 0;
+    while (Date.now() - t0 < 150) x += Math.sqrt(x + 1);
+    const u = await procUsage(process.pid);
+    assert.ok(u.rssBytes > 10 * 1024 * 1024, String(u.rssBytes));
+    assert.ok(u.rssPeakBytes >= u.rssBytes);
+    assert.ok(u.cpuSeconds >= 0.1, String(u.cpuSeconds));
+    assert.ok(Math.abs(u.cpuSeconds - (u.userSeconds + u.systemSeconds)) < 1e-9);
+    assert.ok(u.threads >= 1);
+    assert.equal(u.state, 'R');
+    assert.equal(await waitUntil(() => x > 0 && 'yes', 1000), 'yes');
+  });
+});
