@@ -40,7 +40,8 @@ export interface LoadInputs {
   readonly probes: ProbeCapabilities;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// verbose: errors carry their schema, so messages can say what was expected.
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const SCHEMAS: Record<Exclude<ConfigFormat, 'defaults'>, ValidateFunction> = {
   'kubeskoop-otel': ajv.compile(projectSchema),
   'kubeskoop-v0': ajv.compile(kubeskoopV0Schema),
@@ -259,7 +260,8 @@ function readFileDoc(file: string): Mapping {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
     const at = pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position';
-    throw new ConfigError([`${file}: at ${at}: found invalid YAML, expected a YAML mapping (${e.message.split('\n')[0]})`]);
+    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError([`${file}: at ${at}: found invalid YAML (${what}), expected well-formed YAML`]);
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return {};
@@ -275,7 +277,7 @@ interface ResolvedProbes {
   warnings: string[];
 }
 
-const optionsAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const optionsAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 
 function resolveProbes(t: Translated, where: string, caps: ProbeCapabilities): ResolvedProbes {
   const out: ResolvedProbes = { metric: [], event: [], unsupported: [], problems: [], warnings: [] };

@@ -7,7 +7,9 @@ export type ProbeNameResolution =
   | { readonly kind: 'unknown'; readonly suggestions: readonly string[] };
 
 const KNOWN = new Map<string, string>();
-for (const p of PROBES) for (const n of [p.name, p.statusKey, ...p.aliases]) KNOWN.set(n.toLowerCase(), p.name);
+// Names and aliases first, then /status keys (shared ones, like procsnmp, go to the first probe).
+for (const p of PROBES) for (const n of [p.name, ...p.aliases]) KNOWN.set(n.toLowerCase(), p.name);
+for (const p of PROBES) if (!KNOWN.has(p.statusKey.toLowerCase())) KNOWN.set(p.statusKey.toLowerCase(), p.name);
 const UNSUPPORTED = new Map<string, { canonical: string; reason: string }>();
 for (const u of UNSUPPORTED_PROBES) {
   for (const n of [u.name, u.statusKey, ...u.aliases]) UNSUPPORTED.set(n.toLowerCase(), { canonical: u.name, reason: u.reason });

@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, detectFormat, parseDuration, parseResourceAttributes } from '../../receiver/config/load.js';
+import { ConfigError } from '../../receiver/config/errors.js';
+import { resolveProbeName } from '../../receiver/config/probe-names.js';
+import { probeCapabilities } from '../../receiver/agent.js';
+import { packageRoot } from '../../receiver/version.js';
+
+const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
+
+describe('config', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'ksotel-config-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const load = (file: string | undefined, env: Record<string, string> = {}, flags: Record<string, string> = {}) =>
+    loadConfig({ file, env, flags, probes: probeCapabilities() });
+
+  describe('KubeSkoop v0.1 format (the seed’s config.yaml, as is)', () => {
+    const seed = `debugmode: true
+metric_config:
+  interval: 15
+  port: 9102
+  probes:
+  - netdev
+  - io
+  - socketlatency
+  - packetloss
+  - sock
+  - tcpsummary
+  - tcp
+  - tcpext
+  - udp
+  - net_softirq
+  - virtcmdlatency
+event_config:
+  port: 19102
+  loki_enable: true
+  loki_address: loki-service
+  probes:
+  - tcpreset
+  - packetloss
+`;
+    it('is detected and translated without refusing any probe KubeSkoop knew', () => {
+      const c = load(write('seed.yaml', seed));
+      assert.equal(c.source.format, 'kubeskoop-v0');
+      assert.equal(c.intervalMs, 15_000);
+      assert.equal(c.server.port, 9102);
+      assert.equal(c.log.level, 'debug');
+      assert.ok(c.metrics.probes.some((p) => p.name === 'netdev'));
+      assert.deepEqual(c.events.sinks, [{ kind: 'loki', address: 'loki-service' }]);
+      // Every probe named is either scheduled or reported as not run, with a reason.
+      const named = ['netdev', 'io', 'socketlatency', 'packetloss', 'sock', 'tcpsummary', 'tcp', 'tcpext', 'udp', 'net_softirq', 'virtcmdlatency', 'tcpreset'];
+      const accounted = new Set([...c.metrics.probes, ...c.events.probes].map((p) => p.name).concat(c.unsupported.map((u) => u.canonical)));
+      for (const n of named) assert.ok(accounted.has(n), `${n} is neither run nor reported`);
+      for (const u of c.unsupported) assert.match(u.reason, /\S/);
+      assert.ok(c.warnings.some((w) => w.startsWith('event_config.port is ignored')));
+    });
+  });
+
+  describe('KubeSkoop v1 format', () => {
+    const v1 = `debugMode: false
+port: 9102
+enableController: false
+metrics:
+  probes:
+  - name: netdev
+  - name: flow
+    args: {interfaceName: "eth*", enablePortInLabel: false}
+  - name: softirq
+    args: {softirq-types: [net_rx, net_tx]}
+event:
+  probes:
+  - name: packetloss
+    args: {enableStack: false}
+  - name: tcpreset
+  sinks:
+  - name: stderr
+  - name: file
+    args: {path: /var/log/kubeskoop/events.log}
+  - name: loki
+    args: {addr: loki-service}
+`;
+    it('is detected and translated; flow is accepted as unsupported with its reason', () => {
+      const c = load(write('v1.yaml', v1));
+      assert.equal(c.source.format, 'kubeskoop-v1');
+      assert.equal(c.server.port, 9102);
+      assert.deepEqual(c.metrics.probes.map((p) => p.name).slice(0, 1), ['netdev']);
+      const flow = c.unsupported.find((u) => u.canonical === 'flow');
+      assert.ok(flow);
+      assert.match(flow.reason, /tc BPF/);
+      assert.ok(c.unsupported.some((u) => u.canonical === 'net_softirq') || c.metrics.probes.some((p) => p.name === 'net_softirq'));
+      assert.deepEqual(c.events.sinks, [
+        { kind: 'stderr' }, { kind: 'file', path: '/var/log/kubeskoop/events.log' }, { kind: 'loki', address: 'loki-service' },
+      ]);
+      assert.ok(c.warnings.some((w) => w.includes('enableController')));
+    });
+    it('takes the listen address from address: [tcp://]host:port', () => {
+      const c = load(write('v1addr.yaml', 'address: "tcp://127.0.0.1:9911"\n'));
+      assert.deepEqual(c.server, { address: '127.0.0.1', port: 9911 });
+    });
+  });
+
+  describe('kubeskoop-otel format', () => {
+    it('reads every section', () => {
+      const c = load(write('own.yaml', `interval: 5s
+mode: node
+node_name: node-a
+server: {address: 127.0.0.1, port: 9200}
+log: {level: warn, format: human}
+prometheus: {enabled: true, names: both}
+otlp: {endpoint: "http://127.0.0.1:4317", protocol: grpc, export_interval: 10s, timeout: 2s}
+service: {name: agent-x, resource_attributes: {deployment.environment: prod}}
+metrics:
+  probes: [netdev]
+`));
+      assert.equal(c.source.format, 'kubeskoop-otel');
+      assert.equal(c.intervalMs, 5000);
+      assert.equal(c.nodeName, 'node-a');
+      assert.deepEqual(c.server, { address: '127.0.0.1', port: 9200 });
+      assert.deepEqual(c.log, { level: 'warn', format: 'human' });
+      assert.equal(c.prometheus.names, 'both');
+      assert.deepEqual(c.otlp, { endpoint: 'http://127.0.0.1:4317', protocol: 'grpc', exportIntervalMs: 10_000, exportTimeoutMs: 2000 });
+      assert.equal(c.service.name, 'agent-x');
+      assert.equal(c.service.resourceAttributes['deployment.environment'], 'prod');
+      assert.deepEqual(c.metrics.probes, [{ name: 'netdev', options: {} }]);
+    });
+    it('uses the default probe set and settings without a file', () => {
+      const c = load(undefined);
+      assert.equal(c.source.format, 'defaults');
+      assert.equal(c.intervalMs, 15_000);
+      assert.deepEqual(c.server, { address: '0.0.0.0', port: 9102 });
+      assert.ok(c.metrics.probes.some((p) => p.name === 'netdev'));
+      assert.equal(c.otlp.endpoint, undefined);
+    });
+  });
+
+  describe('precedence: flags over environment over file', () => {
+    const file = (): string => write('prec.yaml', `otlp: {endpoint: "http://file:4317", protocol: grpc}
+service: {name: from-file}
+server: {port: 9300}
+interval: 20
+`);
+    it('file alone', () => {
+      const c = load(file());
+      assert.equal(c.otlp.endpoint, 'http://file:4317');
+      assert.equal(c.service.name, 'from-file');
+    });
+    it('environment over file', () => {
+      const c = load(file(), {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-resource,team=net%20ops', OTEL_METRIC_EXPORT_INTERVAL: '5000',
+      });
+      assert.equal(c.otlp.endpoint, 'http://env:4318');
+      assert.equal(c.otlp.protocol, 'http/protobuf');
+      assert.equal(c.service.name, 'from-resource');
+      assert.equal(c.service.resourceAttributes.team, 'net ops');
+      assert.equal(c.otlp.exportIntervalMs, 5000);
+      assert.equal(c.intervalMs, 20_000);
+    });
+    it('OTEL_SERVICE_NAME over OTEL_RESOURCE_ATTRIBUTES', () => {
+      const c = load(file(), { OTEL_RESOURCE_ATTRIBUTES: 'service.name=r', OTEL_SERVICE_NAME: 's' });
+      assert.equal(c.service.name, 's');
+    });
+    it('flags over environment', () => {
+      const c = load(file(), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4317', NODE_NAME: 'env-node' },
+        { otlpEndpoint: 'http://flag:4317', otlpProtocol: 'grpc', port: '9400', interval: '2s', nodeName: 'flag-node' });
+      assert.equal(c.otlp.endpoint, 'http://flag:4317');
+      assert.equal(c.server.port, 9400);
+      assert.equal(c.intervalMs, 2000);
+      assert.equal(c.nodeName, 'flag-node');
+    });
+  });
+
+  describe('probe names', () => {
+    it('maps every spelling KubeSkoop used to one canonical name', () => {
+      const cases: [string, string][] = [
+        ['net_softirq', 'net_softirq'], ['netsoftirq', 'net_softirq'], ['softirq', 'net_softirq'], ['insp_netsoftirq', 'net_softirq'],
+        ['netif_txlatency', 'netiftxlatency'], ['netiftxlatency', 'netiftxlatency'], ['netiftxlat', 'netiftxlatency'], ['insp_netiftxlat', 'netiftxlatency'],
+        ['procnetdev', 'netdev'], ['insp_tcpreset', 'tcpreset'], ['Procfd', 'fd'], ['procnetstat', 'tcpext'], ['procsnmp', 'tcp'], ['proctcpsummary', 'tcpsummary'],
+      ];
+      for (const [given, canonical] of cases) assert.deepEqual(resolveProbeName(given), { kind: 'known', canonical }, given);
+    });
+    it('knows what KubeSkoop had and this project does not', () => {
+      const r = resolveProbeName('rdma');
+      assert.equal(r.kind, 'unsupported');
+    });
+  });
+
+  it('parses durations and resource attributes', () => {
+    assert.equal(parseDuration(15), 15_000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('1m'), 60_000);
+    assert.equal(parseDuration('x'), undefined);
+    assert.deepEqual(parseResourceAttributes('a=1, b=x%2Cy'), { a: '1', b: 'x,y' });
+    assert.equal(parseResourceAttributes('novalue'), undefined);
+    assert.equal(detectFormat({ metric_config: {} }), 'kubeskoop-v0');
+    assert.equal(detectFormat({ metrics: { probes: [{ name: 'netdev', args: {} }] } }), 'kubeskoop-v1');
+    assert.equal(detectFormat({ metrics: { probes: ['netdev'] } }), 'kubeskoop-otel');
+  });
+
+  describe('bad input: one message naming where, what was found and what was expected; exit status 2', () => {
+    const cases: { name: string; text: string; message: string }[] = [
+      { name: 'number-as-probe', text: 'metric_config:\n  probes:\n  - netdev\n  - 42\n', message: 'at metric_config.probes[1]: found 42 (a number), expected a string' },
+      { name: 'misspelt-probe', text: 'metric_config:\n  probes: [netdevv]\n', message: 'at metric_config.probes[0]: found "netdevv", expected a probe name; did you mean "netdev"? Valid names: netdev, io, fd,' },
+      { name: 'unknown-v1-probe', text: 'metrics:\n  probes:\n  - name: tcpx\n    args: {}\n', message: 'at metrics.probes[0].name: found "tcpx", expected a probe name; did you mean "tcp" or "tcpext"?' },
+      { name: 'bad-interval', text: 'interval: soon\n', message: 'at interval: found "soon", expected a duration like 15, 15s, 500ms or 1m' },
+      { name: 'port-out-of-range', text: 'server:\n  port: 70000\n', message: 'at server.port: found 70000 (a number), expected a value <= 65535' },
+      { name: 'bad-protocol', text: 'otlp:\n  protocol: http/json\n', message: 'at otlp.protocol: found "http/json", expected one of: grpc, http/protobuf' },
+      { name: 'broken-yaml', text: 'metrics: [\n', message: 'at line 2, column 1: found invalid YAML (' },
+      { name: 'top-level-list', text: '- a\n- b\n', message: 'at (top level): found a list of 2, expected a mapping of settings' },
+      { name: 'unknown-key', text: 'server:\n  prot: 9102\n', message: 'at server.prot: found an unknown key, expected one of: address, port' },
+      { name: 'bad-sink', text: 'event:\n  sinks:\n  - name: kafka\n', message: 'at event.sinks[0].name: found "kafka", expected one of: stderr, file, loki' },
+      { name: 'probe-without-name', text: 'metrics:\n  probes:\n  - {options: {}}\n', message: 'at metrics.probes[0]: found a mapping without "name", expected it to be set' },
+      { name: 'bad-log-level', text: 'log:\n  level: verbose\n', message: 'at log.level: found "verbose", expected one of: debug, info, warn, error' },
+      { name: 'duplicate-key', text: 'a: 1\na: 2\n', message: 'at line 2, column 1: found invalid YAML (Map keys must be unique), expected well-formed YAML' },
+      { name: 'bad-endpoint', text: 'otlp:\n  endpoint: collector:4317\n', message: 'at otlp.endpoint: found "collector:4317", expected a URL like http://collector:4317' },
+      { name: 'v0-string-port', text: 'metric_config:\n  port: "ninety"\n', message: 'at metric_config.port: found "ninety", expected a whole number' },
+    ];
+    for (const c of cases) {
+      it(`${c.name}`, () => {
+        const file = write(`${c.name}.yaml`, c.text);
+        assert.throws(() => load(file), (err: unknown) => err instanceof ConfigError && err.message.startsWith(`${file}: ${c.message}`));
+        const r = spawnSync(process.execPath, [CLI, 'validate-config', file], { encoding: 'utf8' });
+        assert.equal(r.status, 2);
+        assert.ok(r.stderr.startsWith(`config error: ${file}: ${c.message}`), r.stderr);
+      });
+    }
+    it('a missing file', () => {
+      const r = spawnSync(process.execPath, [CLI, 'run', '-c', join(dir, 'nope.yaml')], { encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `config error: ${join(dir, 'nope.yaml')}: cannot read the config file: ENOENT\n`);
+    });
+    it('a bad environment variable names the variable', () => {
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_PROTOCOL: found "udp", expected grpc or http/protobuf' });
+    });
+    it('a bad flag names the flag', () => {
+      const r = spawnSync(process.execPath, [CLI, 'snapshot', '--port', 'abc'], { encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, 'config error: flag --port: found "abc", expected a port number from 0 to 65535\n');
+    });
+    it('an unknown flag', () => {
+      const r = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /Unknown option '--no-such-flag'/);
+    });
+  });
+});
