@@ -224,6 +224,14 @@ static __always_inline void ks_tuple_from_sk(const struct sock *sk, struct ks_tu
 	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	__u8 *local = swap ? t->daddr : t->saddr;
 	__u8 *remote = swap ? t->saddr : t->daddr;
+	if (lport == 0) {
+		/* tcp_set_state(TCP_CLOSE) releases the bound port (skc_num = 0) before an abort's
+		 * reset is sent; a full socket still has the port in inet_sport (timewait and request
+		 * sockets are not inet_socks, but they keep skc_num) */
+		__u8 st = BPF_CORE_READ(sk, __sk_common.skc_state);
+		if (st != 6 /* TCP_TIME_WAIT */ && st != 12 /* TCP_NEW_SYN_RECV */)
+			lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	}
 	t->l4proto = IPPROTO_TCP;
 	t->sport = swap ? rport : lport;
 	t->dport = swap ? lport : rport;

@@ -1,0 +1,167 @@
+// Test fixtures for the native probes: network namespaces named ksotel-nat-*, addresses in
+// 10.199.0.0/16 (and fd00:199::/32 for IPv6), small Node programs run inside them, and a
+// build of bpf/ when the helper is missing. Everything is removed in after hooks.
+import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+import { run, runOk, killPid, waitPidGone, waitUntil } from '../support/proc.js';
+import { HelperClient, packageRoot, type HelperClientOptions, type NativeEvent } from '../../receiver/native/index.js';
+
+export const ROOT = packageRoot();
+export const HELPER = path.join(ROOT, 'bpf', 'build', 'kubeskoop-bpf-helper');
+export const UDPFLOOD = path.join(ROOT, 'bpf', 'build', 'ksotel-udpflood');
+
+let built: Promise<void> | undefined;
+/** make -C bpf once, when the helper or the flood tool is missing. */
+export function ensureHelperBuilt(): Promise<void> {
+  if (!built) {
+    built = (async () => {
+      if (existsSync(HELPER) && existsSync(UDPFLOOD)) return;
+      await runOk('make', ['-C', path.join(ROOT, 'bpf')], { timeoutMs: 300_000 });
+    })();
+  }
+  return built;
+}
+
+export async function sh(cmd: string, ...args: string[]): Promise<string> {
+  return (await runOk(cmd, args, { timeoutMs: 30_000 })).stdout;
+}
+
+export function inNs(ns: string, cmd: string, ...args: string[]): Promise<string> {
+  return sh('ip', 'netns', 'exec', ns, cmd, ...args);
+}
+
+/** inode of a named namespace, the way an operator would read it */
+export async function netnsInode(ns: string): Promise<number> {
+  return Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${ns}`)).trim());
+}
+
+export interface NsPair {
+  a: string;
+  b: string;
+  aInode: number;
+  bInode: number;
+  a4: string;
+  b4: string;
+  a6: string;
+  b6: string;
+}
+
+/** Two namespaces joined by a veth pair: a = 10.199.<n>.1, b = 10.199.<n>.2 (fd00:199:<n>::1/2). */
+export async function makePair(tag: string, n: number): Promise<NsPair> {
+  const a = `ksotel-nat-${tag}-a`;
+  const b = `ksotel-nat-${tag}-b`;
+  await deleteNs(a, b);
+  await sh('ip', 'netns', 'add', a);
+  await sh('ip', 'netns', 'add', b);
+  await sh('ip', 'link', 'add', `ksn${n}a`, 'netns', a, 'type', 'veth', 'peer', 'name', `ksn${n}b`, 'netns', b);
+  const p: NsPair = {
+    a, b, aInode: await netnsInode(a), bInode: await netnsInode(b),
+    a4: `10.199.${n}.1`, b4: `10.199.${n}.2`, a6: `fd00:199:${n}::1`, b6: `fd00:199:${n}::2`,
+  };
+  for (const [ns, dev, v4, v6] of [[a, `ksn${n}a`, p.a4, p.a6], [b, `ksn${n}b`, p.b4, p.b6]] as const) {
+    await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+    await inNs(ns, 'ip', 'addr', 'add', `${v4}/24`, 'dev', dev);
+    await inNs(ns, 'ip', '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
+    await inNs(ns, 'ip', 'link', 'set', dev, 'up');
+  }
+  // an IPv6 address is usable only once it is no longer tentative
+  for (const [ns, dev] of [[a, `ksn${n}a`], [b, `ksn${n}b`]] as const) {
+    await waitUntil(async () => (await inNs(ns, 'ip', '-6', 'addr', 'show', 'dev', dev, 'scope', 'global', 'tentative')).trim() === '',
+      5000, `IPv6 address on ${dev} in ${ns}`);
+  }
+  return p;
+}
+
+export async function makeSingle(tag: string): Promise<{ ns: string; inode: number }> {
+  const ns = `ksotel-nat-${tag}`;
+  await deleteNs(ns);
+  await sh('ip', 'netns', 'add', ns);
+  await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+  return { ns, inode: await netnsInode(ns) };
+}
+
+export async function deleteNs(...names: string[]): Promise<void> {
+  for (const n of names) {
+    if (!n.startsWith('ksotel-nat-')) throw new Error(`refusing to delete namespace ${n}`);
+    await run('ip', ['netns', 'del', n], { timeoutMs: 10_000 });
+  }
+}
+
+/** Run an ES module (source text) with node inside a namespace; returns its parsed last stdout line. */
+export async function nodeIn(ns: string, source: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  const r = await run('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], { timeoutMs });
+  if (r.code !== 0) throw new Error(`node in ${ns} failed (${r.code ?? r.signal}): ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown>;
+}
+
+/** A long-running node program in a namespace that prints {"ready":true} when it is ready. */
+export interface Background {
+  child: ChildProcess;
+  pid: number;
+  lines: string[];
+  done: Promise<Record<string, unknown>>;
+}
+
+export async function startNodeIn(ns: string, source: string, readyTimeoutMs = 10_000): Promise<Background> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let buf = '';
+  let err = '';
+  let onLine: (() => void) | undefined;
+  child.stdout!.on('data', (b: Buffer) => {
+    buf += b.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    lines.push(...parts.filter((l) => l.length > 0));
+    onLine?.();
+  });
+  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.on('exit', (code) => {
+      const last = lines[lines.length - 1];
+      if (code !== 0) reject(new Error(`background node in ${ns} exited ${code}: ${err}`));
+      else resolve(last ? JSON.parse(last) as Record<string, unknown> : {});
+    });
+  });
+  done.catch(() => { /* observed by the test when it awaits */ });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`background node in ${ns} not ready: ${err}`)), readyTimeoutMs);
+    onLine = () => { if (lines.some((l) => l.includes('"ready"'))) { clearTimeout(t); resolve(); } };
+    child.on('exit', () => { clearTimeout(t); reject(new Error(`background node in ${ns} exited early: ${err}`)); });
+  });
+  return { child, pid: child.pid!, lines, done };
+}
+
+export async function stopBackground(b: Background | undefined): Promise<void> {
+  if (!b || b.child.exitCode !== null || b.child.signalCode !== null) return;
+  killPid(b.pid, 'SIGKILL');
+  await waitPidGone(b.pid, 3000);
+}
+
+/** A started helper client that records every kernel event it delivers. */
+export interface Harness {
+  client: HelperClient;
+  events: NativeEvent[];
+  problems: string[];
+  logs: string[];
+}
+
+export async function startClient(opts: HelperClientOptions): Promise<Harness> {
+  const client = new HelperClient({ helperPath: HELPER, ...opts });
+  const h: Harness = { client, events: [], problems: [], logs: [] };
+  client.on('event', (e) => h.events.push(e));
+  client.on('problem', (p) => h.problems.push(p.message));
+  client.on('log', (l) => h.logs.push(l));
+  await client.start();
+  return h;
+}
+
+/** UDP datagrams from a namespace with the C sender (bounded count and time). */
+export async function udpFlood(ns: string, addr: string, port: number, count: number, maxSeconds = 20, payload = 16):
+  Promise<{ sent: number; failed: number; other: number; seconds: number }> {
+  const out = await inNs(ns, UDPFLOOD, addr, String(port), String(count), String(maxSeconds), String(payload));
+  return JSON.parse(out.trim()) as { sent: number; failed: number; other: number; seconds: number };
+}

@@ -1,0 +1,149 @@
+// tcpreset on the real kernel: resets made on purpose between two test namespaces.
+import assert from 'node:assert/strict';
+
+import type { TcpResetEvent } from '../../receiver/native/index.js';
+import {
+  deleteNs, ensureHelperBuilt, makePair, nodeIn, startClient, startNodeIn, stopBackground,
+  type Background, type Harness, type NsPair,
+} from './support.js';
+import { sleep } from '../support/proc.js';
+
+const connectScript = (host: string, port: number, localPort: number): string => `
+import net from 'node:net';
+const s = net.connect({ host: '${host}', port: ${port}, localPort: ${localPort} });
+s.on('error', (e) => { console.log(JSON.stringify({ code: e.code })); process.exit(0); });
+s.on('connect', () => { console.log(JSON.stringify({ code: 'CONNECTED' })); process.exit(0); });
+setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exit(0); }, 5000);
+`;
+
+// accepts, never reads, then closes with the client's data unread -> RST from tcp_close
+const unreadServer = (host: string, port: number): string => `
+import net from 'node:net';
+const srv = net.createServer({ pauseOnConnect: true }, (sock) => {
+  setTimeout(() => { sock.destroy(); srv.close(); setTimeout(() => { console.log(JSON.stringify({ closed: true })); process.exit(0); }, 100); }, 300);
+});
+srv.listen(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
+setTimeout(() => process.exit(3), 15000);
+`;
+
+const readingServer = (host: string, port: number): string => `
+import net from 'node:net';
+const srv = net.createServer((sock) => {
+  sock.on('data', () => {});
+  sock.on('error', (e) => { console.log(JSON.stringify({ serverError: e.code })); srv.close(); setTimeout(() => process.exit(0), 50); });
+  sock.on('close', () => { srv.close(); setTimeout(() => process.exit(0), 50); });
+});
+srv.listen(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
+setTimeout(() => process.exit(3), 15000);
+`;
+
+const writeThenWait = (host: string, port: number, localPort: number): string => `
+import net from 'node:net';
+const s = net.connect({ host: '${host}', port: ${port}, localPort: ${localPort} });
+s.on('connect', () => s.write('data the server never reads'));
+s.on('error', (e) => { console.log(JSON.stringify({ code: e.code })); process.exit(0); });
+s.on('close', () => { console.log(JSON.stringify({ code: 'CLOSED' })); process.exit(0); });
+setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exit(0); }, 5000);
+`;
+
+const linger0 = (host: string, port: number, localPort: number): string => `
+import net from 'node:net';
+const s = net.connect({ host: '${host}', port: ${port}, localPort: ${localPort} });
+s.on('connect', () => setTimeout(() => { s.resetAndDestroy(); console.log(JSON.stringify({ code: 'RESET' })); setTimeout(() => process.exit(0), 50); }, 100));
+s.on('error', (e) => { console.log(JSON.stringify({ code: e.code })); process.exit(0); });
+setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exit(0); }, 5000);
+`;
+
+describe('native tcpreset (real BPF)', function () {
+  this.timeout(60_000);
+  let p: NsPair;
+  let h: Harness;
+  let bg: Background | undefined;
+
+  before(async () => {
+    await ensureHelperBuilt();
+    p = await makePair('rst', 11);
+    h = await startClient({ probes: { tcpreset: { netnsRatePerSecond: 1000 } } });
+    assert.equal(h.client.status().probes.tcpreset.state, 'running', h.client.status().probes.tcpreset.reason);
+  });
+  after(async () => {
+    await stopBackground(bg);
+    await h?.client.stop();
+    await deleteNs(`ksotel-nat-rst-a`, `ksotel-nat-rst-b`);
+  });
+  beforeEach(() => { h.events.length = 0; });
+  afterEach(async () => { await stopBackground(bg); bg = undefined; });
+
+  const resets = (ns: number): TcpResetEvent[] =>
+    h.events.filter((e): e is TcpResetEvent => e.type === 'tcp_reset' && e.netnsInode === ns);
+  const countOf = async (ns: number, kind: string): Promise<number> => {
+    const d = await h.client.dumpCounters();
+    return d.events.filter((c) => c.probe === 'tcpreset' && c.netnsInode === ns && c.key === kind).reduce((a, c) => a + c.count, 0);
+  };
+
+  it('connect to a closed port gives exactly one NOSOCK in the server namespace, and RECEIVE in the client one', async () => {
+    const r = await nodeIn(p.a, connectScript(p.b4, 9, 40001));
+    assert.equal(r.code, 'ECONNREFUSED');
+    await sleep(200);
+    assert.equal(await countOf(p.bInode, 'NOSOCK'), 1); // dump drains the ring first
+    const nosock = resets(p.bInode).filter((e) => e.kind === 'NOSOCK');
+    assert.equal(nosock.length, 1);
+    const e = nosock[0]!;
+    assert.equal(e.resetReason, 'NO_SOCKET');
+    assert.equal(e.tcpState, '');
+    assert.deepEqual(e.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.b4, srcPort: 9, dstAddress: p.a4, dstPort: 40001 });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    assert.ok(now - e.timeUnixNano < 5_000_000_000n && now - e.timeUnixNano > -1_000_000_000n, `wall time ${e.timeUnixNano} vs now ${now}`);
+
+    const recv = resets(p.aInode).filter((x) => x.kind === 'RECEIVE');
+    assert.equal(recv.length, 1);
+    assert.equal(recv[0]!.tcpState, 'SYN_SENT');
+    assert.deepEqual(recv[0]!.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.b4, srcPort: 9, dstAddress: p.a4, dstPort: 40001 });
+    assert.equal(await countOf(p.aInode, 'RECEIVE'), 1);
+  });
+
+  it('IPv6: connect to a closed port gives one NOSOCK with IPv6 addresses', async () => {
+    const r = await nodeIn(p.a, connectScript(p.b6, 19, 40002));
+    assert.equal(r.code, 'ECONNREFUSED');
+    await sleep(200);
+    assert.equal(await countOf(p.bInode, 'NOSOCK'), 2); // cumulative: one v4 before + this one
+    const nosock = resets(p.bInode).filter((e) => e.kind === 'NOSOCK');
+    assert.equal(nosock.length, 1);
+    assert.deepEqual(nosock[0]!.tuple, { family: 'ipv6', protocol: 'tcp', srcAddress: p.b6, srcPort: 19, dstAddress: p.a6, dstPort: 40002 });
+    const recv = resets(p.aInode).filter((x) => x.kind === 'RECEIVE');
+    assert.equal(recv.length, 1);
+    assert.equal(recv[0]!.tuple.family, 'ipv6');
+  });
+
+  it('a listener closing with unread data sends ACTIVE (TCP_ABORT_ON_CLOSE); the client gets RECEIVE', async () => {
+    bg = await startNodeIn(p.b, unreadServer(p.b4, 8081));
+    const r = await nodeIn(p.a, writeThenWait(p.b4, 8081, 40003));
+    assert.equal(r.code, 'ECONNRESET');
+    await bg.done;
+    await h.client.dumpCounters();
+    const active = resets(p.bInode).filter((e) => e.kind === 'ACTIVE');
+    assert.equal(active.length, 1, JSON.stringify(resets(p.bInode), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(active[0]!.resetReason, 'TCP_ABORT_ON_CLOSE');
+    assert.deepEqual(active[0]!.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.b4, srcPort: 8081, dstAddress: p.a4, dstPort: 40003 });
+    assert.equal(active[0]!.comm, 'node'); // sent from close(), in the server's own context
+    const recv = resets(p.aInode).filter((e) => e.kind === 'RECEIVE');
+    assert.equal(recv.length, 1);
+    assert.equal(recv[0]!.tcpState, 'ESTABLISHED');
+  });
+
+  it('SO_LINGER 0 close sends ACTIVE from the client namespace; the server gets RECEIVE', async () => {
+    bg = await startNodeIn(p.b, readingServer(p.b6, 8082));
+    const r = await nodeIn(p.a, linger0(p.b6, 8082, 40004));
+    assert.equal(r.code, 'RESET');
+    await bg.done;
+    await h.client.dumpCounters();
+    const active = resets(p.aInode).filter((e) => e.kind === 'ACTIVE');
+    assert.equal(active.length, 1);
+    assert.ok(['TCP_STATE', 'TCP_ABORT_ON_LINGER'].includes(active[0]!.resetReason), active[0]!.resetReason);
+    assert.deepEqual(active[0]!.tuple, { family: 'ipv6', protocol: 'tcp', srcAddress: p.a6, srcPort: 40004, dstAddress: p.b6, dstPort: 8082 });
+    assert.ok(active[0]!.pid > 0);
+    const recv = resets(p.bInode).filter((e) => e.kind === 'RECEIVE');
+    assert.equal(recv.length, 1);
+    assert.deepEqual(recv[0]!.tuple, { family: 'ipv6', protocol: 'tcp', srcAddress: p.a6, srcPort: 40004, dstAddress: p.b6, dstPort: 8082 });
+  });
+});
