@@ -49,12 +49,20 @@ export interface NsPair {
 }
 
 /** Two namespaces joined by a veth pair: a = 10.199.<n>.1, b = 10.199.<n>.2 (fd00:199:<n>::1/2). */
-export async function makePair(tag: string, n: number): Promise<NsPair> {
+export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } = {}): Promise<NsPair> {
   const a = `ksotel-nat-${tag}-a`;
   const b = `ksotel-nat-${tag}-b`;
+  const ipv6 = opts.ipv6 ?? true;
   await deleteNs(a, b);
   await sh('ip', 'netns', 'add', a);
   await sh('ip', 'netns', 'add', b);
+  if (!ipv6) {
+    // no IPv6 at all: no router solicitations or MLD reports to count alongside the test's drops
+    for (const ns of [a, b]) {
+      await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1');
+      await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1');
+    }
+  }
   await sh('ip', 'link', 'add', `ksn${n}a`, 'netns', a, 'type', 'veth', 'peer', 'name', `ksn${n}b`, 'netns', b);
   const p: NsPair = {
     a, b, aInode: await netnsInode(a), bInode: await netnsInode(b),
@@ -63,7 +71,7 @@ export async function makePair(tag: string, n: number): Promise<NsPair> {
   for (const [ns, dev, v4, v6] of [[a, `ksn${n}a`, p.a4, p.a6], [b, `ksn${n}b`, p.b4, p.b6]] as const) {
     await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
     await inNs(ns, 'ip', 'addr', 'add', `${v4}/24`, 'dev', dev);
-    await inNs(ns, 'ip', '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
+    if (ipv6) await inNs(ns, 'ip', '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
     await inNs(ns, 'ip', 'link', 'set', dev, 'up');
   }
   // an IPv6 address is usable only once it is no longer tentative

@@ -1,0 +1,124 @@
+// packetloss on the real kernel: drops made on purpose in test namespaces, counted exactly in
+// the kernel per namespace and reason, with events carrying the reason name, location and tuple.
+import assert from 'node:assert/strict';
+
+import type { PacketDropEvent } from '../../receiver/native/index.js';
+import {
+  deleteNs, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground, udpFlood,
+  type Background, type Harness, type NsPair,
+} from './support.js';
+import { killPid, sleep } from '../support/proc.js';
+
+// A UDP receiver with a tiny buffer that counts what it gets; it stops reading while SIGSTOPped.
+const slowReceiver = (host: string, port: number): string => `
+import dgram from 'node:dgram';
+const s = dgram.createSocket({ type: 'udp4', recvBufferSize: 4096 });
+let n = 0; let last = Date.now();
+s.on('message', () => { n++; last = Date.now(); });
+s.bind(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
+const t = setInterval(() => { if (n > 0 && Date.now() - last > 700) { clearInterval(t); console.log(JSON.stringify({ received: n })); process.exit(0); } }, 100);
+setTimeout(() => { console.log(JSON.stringify({ received: n })); process.exit(0); }, 15000);
+`;
+
+describe('native packetloss (real BPF)', function () {
+  this.timeout(60_000);
+  let p: NsPair;
+  let h: Harness;
+  let bg: Background | undefined;
+
+  before(async () => {
+    await ensureHelperBuilt();
+    p = await makePair('drop', 12, { ipv6: false });
+    h = await startClient({ probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } } });
+    assert.equal(h.client.status().probes.packetloss.state, 'running', h.client.status().probes.packetloss.reason);
+  });
+  after(async () => {
+    await stopBackground(bg);
+    await h?.client.stop();
+    await deleteNs('ksotel-nat-drop-a', 'ksotel-nat-drop-b');
+  });
+  beforeEach(() => { h.events.length = 0; });
+
+  const drops = (ns: number, reason: string): PacketDropEvent[] =>
+    h.events.filter((e): e is PacketDropEvent => e.type === 'packet_drop' && e.netnsInode === ns && e.dropReason === reason);
+  const kernelCount = async (ns: number, reason: string): Promise<number> => {
+    const d = await h.client.dumpCounters();
+    return d.events.filter((c) => c.probe === 'packetloss' && c.netnsInode === ns && c.key === reason).reduce((a, c) => a + c.count, 0);
+  };
+
+  it('no route: packets routed into a namespace with no route onward are dropped as IP_INNOROUTES, counted exactly', async () => {
+    await inNs(p.a, 'ip', 'route', 'add', 'default', 'via', p.b4);
+    await inNs(p.b, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+    const before = await kernelCount(p.bInode, 'IP_INNOROUTES');
+    const r = await udpFlood(p.a, '10.199.250.1', 5000, 37);
+    assert.equal(r.sent, 37);
+    await sleep(200);
+    assert.equal(await kernelCount(p.bInode, 'IP_INNOROUTES') - before, 37);
+    const ev = drops(p.bInode, 'IP_INNOROUTES');
+    assert.equal(ev.length, 37);
+    const e = ev[0]!;
+    assert.match(e.locationSymbol, /^(ip_error|ip_route_input|ip_rcv)\w*\+0x[0-9a-f]+$/);
+    assert.deepEqual({ ...e.tuple, srcPort: 0 }, { family: 'ipv4', protocol: 'udp', srcAddress: p.a4, srcPort: 0, dstAddress: '10.199.250.1', dstPort: 5000 });
+    assert.ok(e.ifindex > 0);
+  });
+
+  it('a netfilter DROP rule in the namespace: NETFILTER_DROP at an nf/nft location, count = packets sent', async () => {
+    await inNs(p.b, 'nft', 'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in udp dport 9999 drop');
+    try {
+      const r = await udpFlood(p.a, p.b4, 9999, 53);
+      assert.equal(r.sent, 53);
+      await sleep(200);
+      assert.equal(await kernelCount(p.bInode, 'NETFILTER_DROP'), 53);
+      const ev = drops(p.bInode, 'NETFILTER_DROP');
+      assert.equal(ev.length, 53);
+      assert.match(ev[0]!.locationSymbol, /^(nf_hook_slow|nft_\w+)\+0x[0-9a-f]+$/);
+      assert.equal(ev[0]!.tuple.dstPort, 9999);
+      assert.equal(ev[0]!.tuple.srcAddress, p.a4);
+      assert.equal(ev[0]!.tuple.dstAddress, p.b4);
+      assert.equal(ev[0]!.tuple.protocol, 'udp');
+      assert.equal(drops(p.aInode, 'NETFILTER_DROP').length, 0);
+    } finally {
+      await inNs(p.b, 'nft', 'delete table inet ksotel');
+    }
+  });
+
+  it('a full socket receive buffer: SOCKET_RCVBUFF count = sent - received', async () => {
+    bg = await startNodeIn(p.b, slowReceiver(p.b4, 9998));
+    killPid(bg.pid, 'SIGSTOP'); // the receiver stops reading; its 4 KiB buffer fills
+    const before = await kernelCount(p.bInode, 'SOCKET_RCVBUFF');
+    const r = await udpFlood(p.a, p.b4, 9998, 200, 10, 1000);
+    assert.equal(r.sent, 200);
+    await sleep(200);
+    killPid(bg.pid, 'SIGCONT');
+    const out = await bg.done;
+    const received = Number(out.received);
+    assert.ok(received > 0 && received < 200, `received ${received}`);
+    const dropped = (await kernelCount(p.bInode, 'SOCKET_RCVBUFF')) - before;
+    assert.equal(dropped, 200 - received);
+    const ev = drops(p.bInode, 'SOCKET_RCVBUFF');
+    assert.equal(ev.length, dropped);
+    assert.match(ev[0]!.locationSymbol, /udp/);
+  });
+
+  it('reason filter: ignored reasons are neither counted nor emitted; count-only reasons are counted without events', async () => {
+    const h2 = await startClient({ probes: { packetloss: { ignoreReasons: ['NETFILTER_DROP'], countOnlyReasons: ['IP_INNOROUTES'] } } });
+    try {
+      await inNs(p.b, 'nft', 'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in udp dport 9999 drop');
+      try {
+        await udpFlood(p.a, p.b4, 9999, 10);
+        await udpFlood(p.a, '10.199.250.1', 5000, 10);
+        await sleep(200);
+        const d = await h2.client.dumpCounters();
+        const mine = d.events.filter((c) => c.netnsInode === p.bInode);
+        assert.equal(mine.find((c) => c.key === 'NETFILTER_DROP'), undefined);
+        assert.equal(mine.find((c) => c.key === 'IP_INNOROUTES')?.count, 10);
+        assert.equal(h2.events.filter((e) => e.netnsInode === p.bInode).length, 0);
+        assert.ok((d.probes[0]?.ignored ?? 0) >= 10);
+      } finally {
+        await inNs(p.b, 'nft', 'delete table inet ksotel');
+      }
+    } finally {
+      await h2.client.stop();
+    }
+  });
+});
