@@ -1,9 +1,8 @@
-// The only module that knows OpenTelemetry. It turns the registry into instruments, observes the
-// snapshot when a reader collects (a scrape or an OTLP export never triggers kernel reads), and
-// exports over OTLP and as Prometheus text.
+// The only module that knows OpenTelemetry. Readers (Prometheus scrape, periodic OTLP export) read
+// the snapshot through a MetricProducer — a scrape never triggers kernel reads — and the agent's
+// own metrics are SDK instruments. Events become LogRecords.
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
   AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter, type ViewOptions,
@@ -22,7 +21,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import { targetAttributes } from '../snapshot/snapshot.js';
+import { SnapshotMetricProducer } from './snapshot-producer.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 
@@ -83,21 +82,12 @@ export function buildResource(config: AgentConfig, version: string): Resource {
   });
 }
 
-function createObservable(meter: Meter, def: MetricDefinition): Observable | undefined {
-  const opts = { description: def.brief.en, unit: def.unit };
-  switch (def.instrument) {
-    case 'counter': return meter.createObservableCounter(def.name, opts);
-    case 'updowncounter': return meter.createObservableUpDownCounter(def.name, opts);
-    case 'gauge': return meter.createObservableGauge(def.name, opts);
-    case 'histogram': return undefined; // pre-aggregated histograms are exported by a MetricProducer (event probes)
-  }
-}
-
 export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const { config, log } = opts;
   const resource = buildResource(config, opts.version);
   const readers: IMetricReader[] = [];
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
+  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
   if (config.prometheus.enabled) readers.push(prometheus);
   let otlpExporter: PushMetricExporter | undefined;
   if (config.otlp.endpoint !== undefined) {
@@ -106,6 +96,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     otlpExporter = config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis });
     readers.push(new PeriodicExportingMetricReader({
       exporter: otlpExporter, exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
+      metricProducers: [producer],
     }));
   }
   const views: ViewOptions[] = [AGENT_PROBE_DURATION, AGENT_CYCLE_DURATION].map((def) => ({
@@ -115,28 +106,13 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const meterProvider = new MeterProvider({ resource, readers, views });
   const meter = meterProvider.getMeter(SCOPE_NAME, opts.version);
 
-  // One instrument per OTel name (several probes may fill one name, e.g. system.network.*).
-  const observables = new Map<string, Observable>();
-  for (const def of opts.metrics) {
-    if (observables.has(def.name)) continue;
-    const o = createObservable(meter, def);
-    if (o) observables.set(def.name, o);
-  }
+  // Probe metrics come from the snapshot through the producer; the agent's own are instruments.
   const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, { description: AGENT_TARGET_COUNT.brief.en, unit: AGENT_TARGET_COUNT.unit });
-  meter.addBatchObservableCallback((result: BatchObservableResult) => {
-    const snap = opts.snapshot();
-    for (const entry of snap.entries) {
-      const identity = targetAttributes(entry.target);
-      for (const s of entry.samples) {
-        if (typeof s.value !== 'number') continue;
-        const o = observables.get(s.metric.name);
-        if (o) result.observe(o, s.value, { ...s.attributes, ...identity } as Attributes);
-      }
-    }
+  targetCount.addCallback((result) => {
     const byKind = new Map<string, number>();
-    for (const t of snap.targets) byKind.set(t.kind, (byKind.get(t.kind) ?? 0) + 1);
-    for (const kind of ['host', 'pod', 'netns']) result.observe(targetCount, byKind.get(kind) ?? 0, { [ATTR_KUBESKOOP_TARGET_KIND]: kind });
-  }, [...observables.values(), targetCount]);
+    for (const t of opts.snapshot().targets) byKind.set(t.kind, (byKind.get(t.kind) ?? 0) + 1);
+    for (const kind of ['host', 'pod', 'netns']) result.observe(byKind.get(kind) ?? 0, { [ATTR_KUBESKOOP_TARGET_KIND]: kind });
+  });
 
   const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, { description: AGENT_PROBE_DURATION.brief.en, unit: AGENT_PROBE_DURATION.unit });
   const cycleDuration = meter.createHistogram(AGENT_CYCLE_DURATION.name, { description: AGENT_CYCLE_DURATION.brief.en, unit: AGENT_CYCLE_DURATION.unit });
@@ -155,7 +131,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
 
   log.info('telemetry ready', {
     prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
-    instruments: observables.size,
+    metrics: new Set(opts.metrics.map((m) => m.name)).size,
   });
 
   return {
