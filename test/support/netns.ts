@@ -55,13 +55,15 @@ function nextNsName(label?: string): string {
 }
 
 const usedVethIdx = new Set<number>();
+/** Veth names are PREFIX + base-36 index, end a = 2i, end b = 2i+1: interface names have at most 15
+ *  characters, which leaves 4 for the index with a 3-digit pid tag (pid_max 32768), 2 with a 5-digit one. */
 function allocVethIdx(): [string, string, number] {
-  for (let i = 0; i < 36 ** 3; i++) {
+  for (let i = 0; i < 36 ** 4; i++) {
     if (usedVethIdx.has(i)) continue;
-    const a = `${PREFIX}${i.toString(36)}a`;
-    if (a.length > IFNAMSIZ) break;
+    const b = `${PREFIX}${(2 * i + 1).toString(36)}`;
+    if (b.length > IFNAMSIZ) break;
     usedVethIdx.add(i);
-    return [a, `${PREFIX}${i.toString(36)}b`, i];
+    return [`${PREFIX}${(2 * i).toString(36)}`, b, i];
   }
   throw new Error(`no free veth name with prefix ${PREFIX} (interface names are at most ${IFNAMSIZ} characters)`);
 }
