@@ -18,6 +18,15 @@ export const ATTR_KUBESKOOP_NETNS_INODE = "kubeskoop.netns.inode";
 export const ATTR_KUBESKOOP_NETNS_NAME = "kubeskoop.netns.name";
 export const ATTR_KUBESKOOP_PROBE_NAME = "kubeskoop.probe.name";
 export const ATTR_KUBESKOOP_PROBE_ERROR_KIND = "kubeskoop.probe.error.kind";
+export const ATTR_KUBESKOOP_SOCKET_PROTOCOL = "kubeskoop.socket.protocol";
+export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
+export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
+export const ATTR_KUBESKOOP_TCP_DROP_REASON = "kubeskoop.tcp.drop.reason";
+export const ATTR_KUBESKOOP_MIB_GROUP = "kubeskoop.mib.group";
+export const ATTR_KUBESKOOP_MIB_FIELD = "kubeskoop.mib.field";
+export const ATTR_CPU_LOGICAL_NUMBER = "cpu.logical_number";
+export const ATTR_DISK_IO_DIRECTION = "disk.io.direction";
+export const ATTR_KUBESKOOP_IO_DIRECTION = "kubeskoop.io.direction";
 
 export const ATTRIBUTES: readonly AttributeDefinition[] = [
   {
@@ -179,6 +188,138 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "target_gone",
       "internal"
     ]
+  },
+  {
+    "name": "kubeskoop.socket.protocol",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Socket protocol as /proc/net/sockstat names it (network.transport has no udplite or raw).",
+      "zh": "/proc/net/sockstat 中的 socket 协议（network.transport 没有 udplite、raw 取值）。"
+    },
+    "values": [
+      "tcp",
+      "udp",
+      "udplite",
+      "raw"
+    ]
+  },
+  {
+    "name": "kubeskoop.tcp.open.role",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "How a TCP connection was opened — active (connect()) or passive (accepted by a listener).",
+      "zh": "TCP 连接的建立方式——active（主动 connect()）或 passive（由监听 socket 接受）。"
+    },
+    "values": [
+      "active",
+      "passive"
+    ]
+  },
+  {
+    "name": "kubeskoop.tcp.abort.reason",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Why the kernel aborted a TCP connection (the TcpExt TCPAbortOn* counter it was counted in).",
+      "zh": "内核中止 TCP 连接的原因（对应 TcpExt 中的 TCPAbortOn* 计数器）。"
+    },
+    "values": [
+      "close",
+      "data",
+      "memory",
+      "timeout",
+      "linger"
+    ]
+  },
+  {
+    "name": "kubeskoop.tcp.drop.reason",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Why TCP dropped a received segment for lack of room (TCPBacklogDrop, TCPRcvQDrop, TCPZeroWindowDrop, PFMemallocDrop).",
+      "zh": "TCP 因空间不足丢弃已接收报文段的原因（TCPBacklogDrop、TCPRcvQDrop、TCPZeroWindowDrop、PFMemallocDrop）。"
+    },
+    "values": [
+      "backlog",
+      "receive_queue",
+      "zero_window",
+      "pfmemalloc"
+    ]
+  },
+  {
+    "name": "kubeskoop.mib.group",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The line (group) of /proc/net/snmp, snmp6 or netstat a kernel counter comes from; snmp6 prefixes are split off (Ip6InReceives → Ip6).",
+      "zh": "内核计数器所在的 /proc/net/snmp、snmp6 或 netstat 行（分组）；snmp6 的前缀被拆出（Ip6InReceives → Ip6）。"
+    },
+    "examples": [
+      "TcpExt",
+      "IpExt",
+      "MPTcpExt",
+      "Ip",
+      "Ip6",
+      "Icmp",
+      "IcmpMsg",
+      "Icmp6",
+      "UdpLite",
+      "UdpLite6"
+    ]
+  },
+  {
+    "name": "kubeskoop.mib.field",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The kernel's own name of the counter within its group, unchanged (TCPFastRetrans, InOctets).",
+      "zh": "计数器在其分组中的内核原名，不做改动（TCPFastRetrans、InOctets）。"
+    },
+    "examples": [
+      "TCPFastRetrans",
+      "InOctets"
+    ]
+  },
+  {
+    "name": "cpu.logical_number",
+    "type": "int",
+    "semconv": true,
+    "brief": {
+      "en": "Logical CPU number as the operating system sees it (0..n-1).",
+      "zh": "操作系统所见的逻辑 CPU 编号（0..n-1）。"
+    },
+    "examples": [
+      "0",
+      "1"
+    ]
+  },
+  {
+    "name": "disk.io.direction",
+    "type": "enum",
+    "semconv": true,
+    "brief": {
+      "en": "Direction of a storage I/O.",
+      "zh": "存储 I/O 的方向。"
+    },
+    "values": [
+      "read",
+      "write"
+    ]
+  },
+  {
+    "name": "kubeskoop.io.direction",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Read-like or write-like system calls (rchar/syscr vs wchar/syscw of /proc/<pid>/io) — any file, pipe or socket, not only disks.",
+      "zh": "读类或写类系统调用（/proc/<pid>/io 的 rchar/syscr 与 wchar/syscw）——任何文件、管道或 socket，不只是磁盘。"
+    },
+    "values": [
+      "read",
+      "write"
+    ]
   }
 ];
 
@@ -259,6 +400,1193 @@ export const AGENT_TARGET_COUNT: MetricDefinition = {
     "zh": "上一周期观测到的网络命名空间数量。"
   },
   "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_ENTRIES: MetricDefinition = {
+  "id": "conntrack.entries",
+  "probe": "conntrack",
+  "key": "entries",
+  "name": "kubeskoop.conntrack.entry.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: entries (the namespace's nf_conntrack_count)",
+  "brief": {
+    "en": "Connections tracked in the namespace's conntrack table now. Near the limit new flows are dropped (\"nf_conntrack: table full\").",
+    "zh": "命名空间 conntrack 表当前跟踪的连接数。接近上限时新连接会被丢弃（\"nf_conntrack: table full\"）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackentries",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_entries",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_LIMIT: MetricDefinition = {
+  "id": "conntrack.limit",
+  "probe": "conntrack",
+  "key": "limit",
+  "name": "kubeskoop.conntrack.entry.limit",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "/proc/sys/net/netfilter/nf_conntrack_max (node-wide)",
+  "brief": {
+    "en": "Maximum number of conntrack entries (net.netfilter.nf_conntrack_max; one limit for the node, shown with every namespace). Alert on entries ÷ limit.",
+    "zh": "conntrack 表的最大条目数（net.netfilter.nf_conntrack_max，全节点一个值，随每个命名空间给出）。对 条目数 ÷ 上限 告警。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackmaxentries",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_maxentries",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_FOUND: MetricDefinition = {
+  "id": "conntrack.found",
+  "probe": "conntrack",
+  "key": "found",
+  "name": "kubeskoop.conntrack.found",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: found, summed over CPUs",
+  "brief": {
+    "en": "Packets whose connection was found in the table (kernels before 5.x left this 0).",
+    "zh": "在表中找到所属连接的包数（5.x 之前的内核此值恒为 0）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackfound",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_found",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_INVALID: MetricDefinition = {
+  "id": "conntrack.invalid",
+  "probe": "conntrack",
+  "key": "invalid",
+  "name": "kubeskoop.conntrack.invalid_packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: invalid, summed over CPUs",
+  "brief": {
+    "en": "Packets conntrack could not classify (malformed, out-of-window TCP, …): matched no connection and did not create one. Rising: asymmetric routing or broken TCP state.",
+    "zh": "无法被 conntrack 归类的包（格式错误、TCP 窗口外等）：既不属于已有连接也未创建新连接。上涨说明存在非对称路由或 TCP 状态异常。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackinvalid",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_invalid",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_IGNORED: MetricDefinition = {
+  "id": "conntrack.ignored",
+  "probe": "conntrack",
+  "key": "ignored",
+  "name": "kubeskoop.conntrack.ignored_packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: ignore, summed over CPUs",
+  "brief": {
+    "en": "Packets that needed no tracking (already tracked, or untracked by a NOTRACK rule). Modern kernels keep it 0.",
+    "zh": "无需跟踪的包（已被跟踪，或被 NOTRACK 规则豁免）。新内核恒为 0。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackignore",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_ignore",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_INSERTS: MetricDefinition = {
+  "id": "conntrack.inserts",
+  "probe": "conntrack",
+  "key": "inserts",
+  "name": "kubeskoop.conntrack.inserts",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: insert, summed over CPUs",
+  "brief": {
+    "en": "Entries inserted in the table (modern kernels keep it 0; kept for compatibility).",
+    "zh": "插入表中的条目数（新内核恒为 0，仅为兼容保留）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackinsert",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_insert",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_INSERT_FAILURES: MetricDefinition = {
+  "id": "conntrack.insert_failures",
+  "probe": "conntrack",
+  "key": "insert_failures",
+  "name": "kubeskoop.conntrack.insert_failures",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: insert_failed, summed over CPUs",
+  "brief": {
+    "en": "New connections that could not be inserted: a same-tuple entry appeared meanwhile (e.g. two UDP DNS queries racing through SNAT on different CPUs). Causes packet loss; the classic 5-second DNS delay.",
+    "zh": "新连接插入表失败次数：插入时已出现相同五元组的条目（例如两个 UDP DNS 请求在不同 CPU 上同时经过 SNAT）。会导致丢包，即经典的 DNS 5 秒延迟。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackinsertfailed",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_insertfailed",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_DROPS: MetricDefinition = {
+  "id": "conntrack.drops",
+  "probe": "conntrack",
+  "key": "drops",
+  "name": "kubeskoop.conntrack.drops",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: drop, summed over CPUs",
+  "brief": {
+    "en": "Packets dropped because a new connection could not get an entry (table full and nothing evictable, or no memory).",
+    "zh": "因新连接无法获得表项（表满且无可淘汰条目，或内存不足）而丢弃的包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackdrop",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_drop",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_EARLY_DROPS: MetricDefinition = {
+  "id": "conntrack.early_drops",
+  "probe": "conntrack",
+  "key": "early_drops",
+  "name": "kubeskoop.conntrack.early_drops",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: early_drop, summed over CPUs",
+  "brief": {
+    "en": "Entries evicted to make room because the table was full (unreplied connections first). Any increase means the table is at its limit.",
+    "zh": "因表满而被提前淘汰以腾出空间的条目数（优先淘汰未应答连接）。出现增长即表已满。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackearlydrop",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_earlydrop",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_ICMP_ERRORS: MetricDefinition = {
+  "id": "conntrack.icmp_errors",
+  "probe": "conntrack",
+  "key": "icmp_errors",
+  "name": "kubeskoop.conntrack.icmp_errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: icmp_error, summed over CPUs",
+  "brief": {
+    "en": "ICMP errors that did not match a known connection.",
+    "zh": "与任何已知连接都不匹配的 ICMP 错误报文数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntrackerror",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_error",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_SEARCH_RESTARTS: MetricDefinition = {
+  "id": "conntrack.search_restarts",
+  "probe": "conntrack",
+  "key": "search_restarts",
+  "name": "kubeskoop.conntrack.search_restarts",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: search_restart, summed over CPUs",
+  "brief": {
+    "en": "Table lookups restarted because another CPU changed the hash table meanwhile (resizes, heavy churn).",
+    "zh": "因其他 CPU 同时修改哈希表（扩容、大量增删）而重新开始的查找次数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_conntracksearchrestart",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_conntrack_searchrestart",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const CONNTRACK_CLASH_RESOLVES: MetricDefinition = {
+  "id": "conntrack.clash_resolves",
+  "probe": "conntrack",
+  "key": "clash_resolves",
+  "name": "kubeskoop.conntrack.clash_resolutions",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/stat/nf_conntrack: clashres, summed over CPUs",
+  "brief": {
+    "en": "Insert races resolved by the kernel instead of dropping the packet (the fix for the DNS race above). Not in KubeSkoop.",
+    "zh": "内核成功化解（而非丢包）的插入竞争次数（即上述 DNS 竞争的修复）。KubeSkoop 无此指标。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const FD_OPEN: MetricDefinition = {
+  "id": "fd.open",
+  "probe": "fd",
+  "key": "open",
+  "name": "process.unix.file_descriptor.count",
+  "semconv": true,
+  "instrument": "updowncounter",
+  "unit": "{file_descriptor}",
+  "attributes": [],
+  "source": "/proc/<pid>/fd: number of entries, summed over the processes of the namespace",
+  "brief": {
+    "en": "File descriptors open in the pod's processes. Climbing without bound is a descriptor leak; compare with the processes' RLIMIT_NOFILE (EMFILE errors).",
+    "zh": "Pod 内进程打开的文件描述符数。无限上涨即描述符泄露；对照进程的 RLIMIT_NOFILE（EMFILE 错误）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_fdopenfd",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_fd_openfd",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const FD_SOCKETS: MetricDefinition = {
+  "id": "fd.sockets",
+  "probe": "fd",
+  "key": "sockets",
+  "name": "kubeskoop.fd.socket.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{socket}",
+  "attributes": [],
+  "source": "/proc/<pid>/fd: entries linking to socket:[inode], distinct inodes, over the processes of the namespace",
+  "brief": {
+    "en": "Distinct sockets held open by the pod's processes (a socket shared by several descriptors or processes counts once). Climbing with flat traffic is a socket leak.",
+    "zh": "Pod 内进程持有的不同 socket 数（多个描述符或进程共享的同一 socket 只计一次）。流量平稳而持续上涨即 socket 泄露。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_fdopensocket",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_fd_opensocket",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IO_DISK_IO: MetricDefinition = {
+  "id": "io.disk_io",
+  "probe": "io",
+  "key": "disk_io",
+  "name": "process.disk.io",
+  "semconv": true,
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "disk.io.direction"
+  ],
+  "source": "/proc/<pid>/io: read_bytes (read), write_bytes (write), summed over the processes of the namespace",
+  "brief": {
+    "en": "Bytes the pod's processes made the storage layer read or write (page-cache hits excluded). High disk I/O in a network service explains slow reads of sockets and retransmits.",
+    "zh": "Pod 内进程让存储层实际读取或写入的字节数（不含命中页缓存的部分）。网络服务的磁盘 I/O 高，可以解释 socket 读取慢和重传。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ioioreadbytes",
+      "attributes": {
+        "disk.io.direction": "read"
+      }
+    },
+    {
+      "name": "kubeskoop_io_readbytes",
+      "attributes": {
+        "disk.io.direction": "read"
+      }
+    },
+    {
+      "name": "inspector_pod_ioiowritebytes",
+      "attributes": {
+        "disk.io.direction": "write"
+      }
+    },
+    {
+      "name": "kubeskoop_io_writebytes",
+      "attributes": {
+        "disk.io.direction": "write"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IO_SYSCALL_BYTES: MetricDefinition = {
+  "id": "io.syscall_bytes",
+  "probe": "io",
+  "key": "syscall_bytes",
+  "name": "kubeskoop.io.syscall.bytes",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "kubeskoop.io.direction"
+  ],
+  "source": "/proc/<pid>/io: rchar (read), wchar (write), summed over the processes of the namespace",
+  "brief": {
+    "en": "Bytes passed through read-like and write-like system calls by the pod's processes (files, pipes and sockets alike, page cache included).",
+    "zh": "Pod 内进程通过读、写类系统调用传递的字节数（文件、管道、socket 都算，含页缓存）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const IO_SYSCALLS: MetricDefinition = {
+  "id": "io.syscalls",
+  "probe": "io",
+  "key": "syscalls",
+  "name": "kubeskoop.io.syscalls",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{syscall}",
+  "attributes": [
+    "kubeskoop.io.direction"
+  ],
+  "source": "/proc/<pid>/io: syscr (read), syscw (write), summed over the processes of the namespace",
+  "brief": {
+    "en": "Read-like and write-like system calls made by the pod's processes. Bytes ÷ calls gives the average I/O size: many tiny calls cost CPU.",
+    "zh": "Pod 内进程发起的读、写类系统调用次数。字节数 ÷ 次数即平均 I/O 大小：大量小 I/O 会消耗 CPU。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ioioreadsyscall",
+      "attributes": {
+        "kubeskoop.io.direction": "read"
+      }
+    },
+    {
+      "name": "kubeskoop_io_readsyscall",
+      "attributes": {
+        "kubeskoop.io.direction": "read"
+      }
+    },
+    {
+      "name": "inspector_pod_ioiowritesyscall",
+      "attributes": {
+        "kubeskoop.io.direction": "write"
+      }
+    },
+    {
+      "name": "kubeskoop_io_writesyscall",
+      "attributes": {
+        "kubeskoop.io.direction": "write"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_RECEIVES: MetricDefinition = {
+  "id": "ip.receives",
+  "probe": "ip",
+  "key": "receives",
+  "name": "kubeskoop.ip.receives",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip InReceives; snmp6: Ip6InReceives",
+  "brief": {
+    "en": "IP packets received by the namespace from its interfaces (errors included).",
+    "zh": "命名空间从网卡收到的 IP 包数（含错误包）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipinreceives",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_inreceives",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_DELIVERIES: MetricDefinition = {
+  "id": "ip.deliveries",
+  "probe": "ip",
+  "key": "deliveries",
+  "name": "kubeskoop.ip.deliveries",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip InDelivers; snmp6: Ip6InDelivers",
+  "brief": {
+    "en": "IP packets delivered to the transport protocols (TCP, UDP, ICMP…).",
+    "zh": "交付给上层协议（TCP、UDP、ICMP 等）的 IP 包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipindelivers",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_indelivers",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_SEND_REQUESTS: MetricDefinition = {
+  "id": "ip.send_requests",
+  "probe": "ip",
+  "key": "send_requests",
+  "name": "kubeskoop.ip.send_requests",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip OutRequests; snmp6: Ip6OutRequests",
+  "brief": {
+    "en": "IP packets the local protocols handed to IP for sending (forwarded packets excluded).",
+    "zh": "本地上层协议交给 IP 层发送的包数（不含转发）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipoutrequests",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_outrequests",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_FORWARDS: MetricDefinition = {
+  "id": "ip.forwards",
+  "probe": "ip",
+  "key": "forwards",
+  "name": "kubeskoop.ip.forwards",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip ForwDatagrams; snmp6: Ip6OutForwDatagrams",
+  "brief": {
+    "en": "IP packets forwarded by the namespace (routers, node-level namespaces of CNIs).",
+    "zh": "命名空间转发的 IP 包数（路由器、CNI 的节点级命名空间）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipforwdatagrams",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_forwdatagrams",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_DISCARDS: MetricDefinition = {
+  "id": "ip.discards",
+  "probe": "ip",
+  "key": "discards",
+  "name": "kubeskoop.ip.discards",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip InDiscards (receive), OutDiscards (transmit); snmp6: Ip6InDiscards, Ip6OutDiscards",
+  "brief": {
+    "en": "IP packets discarded with nothing wrong in them, for lack of resources (buffer space) — on receive or on send.",
+    "zh": "报文本身无误、因资源（缓冲区）不足而被丢弃的 IP 包数，分接收和发送方向。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipindiscards",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_indiscards",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_ipoutdiscards",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_outdiscards",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_HEADER_ERRORS: MetricDefinition = {
+  "id": "ip.header_errors",
+  "probe": "ip",
+  "key": "header_errors",
+  "name": "kubeskoop.ip.header.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip InHdrErrors; snmp6: Ip6InHdrErrors",
+  "brief": {
+    "en": "IP packets dropped for a bad header (checksum, version, TTL exceeded, options).",
+    "zh": "因头部错误（校验和、版本、TTL 超限、选项）而丢弃的 IP 包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipinhdrerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_inhdrerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_ADDRESS_ERRORS: MetricDefinition = {
+  "id": "ip.address_errors",
+  "probe": "ip",
+  "key": "address_errors",
+  "name": "kubeskoop.ip.address.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip InAddrErrors; snmp6: Ip6InAddrErrors",
+  "brief": {
+    "en": "IP packets dropped because the destination address is not valid here (not local, forwarding off).",
+    "zh": "因目的地址无效（非本地地址且未开启转发）而丢弃的 IP 包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipinaddrerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_inaddrerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_UNKNOWN_PROTOCOLS: MetricDefinition = {
+  "id": "ip.unknown_protocols",
+  "probe": "ip",
+  "key": "unknown_protocols",
+  "name": "kubeskoop.ip.unknown_protocol.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip InUnknownProtos; snmp6: Ip6InUnknownProtos",
+  "brief": {
+    "en": "IP packets for a transport protocol the kernel does not handle.",
+    "zh": "上层协议不被内核支持的 IP 包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipinunknownprotos",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_inunknownprotos",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_NO_ROUTES: MetricDefinition = {
+  "id": "ip.no_routes",
+  "probe": "ip",
+  "key": "no_routes",
+  "name": "kubeskoop.ip.no_route.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/netstat: IpExt InNoRoutes (receive); /proc/<pid>/net/snmp: Ip OutNoRoutes (transmit); snmp6: Ip6InNoRoutes, Ip6OutNoRoutes",
+  "brief": {
+    "en": "IP packets dropped because no route matched: receive = a received packet could not be routed (destination unreachable), transmit = a local send found no route. Check the namespace's routes and the CNI.",
+    "zh": "因找不到路由而丢弃的 IP 包数：receive 为收到的包无法路由（目的不可达），transmit 为本地发送时查不到路由。检查命名空间的路由和 CNI。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipinnoroutes",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_ipoutnoroutes",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_outnoroutes",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_TRUNCATED: MetricDefinition = {
+  "id": "ip.truncated",
+  "probe": "ip",
+  "key": "truncated",
+  "name": "kubeskoop.ip.truncated_packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/netstat: IpExt InTruncatedPkts; snmp6: Ip6InTruncatedPkts",
+  "brief": {
+    "en": "IP packets shorter than the length in their header (truncated on the way, or a broken sender).",
+    "zh": "实际长度小于 IP 头中标识长度的包数（途中被截断，或发送方异常）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipintruncatedpkts",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_REASSEMBLY_FAILURES: MetricDefinition = {
+  "id": "ip.reassembly_failures",
+  "probe": "ip",
+  "key": "reassembly_failures",
+  "name": "kubeskoop.ip.reassembly.failures",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip ReasmFails; snmp6: Ip6ReasmFails",
+  "brief": {
+    "en": "Failures to reassemble fragmented IP packets (timeouts, lost fragments, fragment memory full). Fragmentation trouble usually means an MTU mismatch.",
+    "zh": "IP 分片重组失败次数（超时、分片丢失、分片内存满）。分片问题通常意味着 MTU 不匹配。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipreasmfails",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_reasmfails",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_FRAGMENTATION_FAILURES: MetricDefinition = {
+  "id": "ip.fragmentation_failures",
+  "probe": "ip",
+  "key": "fragmentation_failures",
+  "name": "kubeskoop.ip.fragmentation.failures",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip FragFails; snmp6: Ip6FragFails",
+  "brief": {
+    "en": "IP packets that needed fragmenting but could not be (Don't Fragment set): path-MTU problems.",
+    "zh": "需要分片却无法分片（设置了 DF）的 IP 包数：路径 MTU 问题。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipfragfails",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_fragfails",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_FORWARDING: MetricDefinition = {
+  "id": "ip.forwarding",
+  "probe": "ip",
+  "key": "forwarding",
+  "name": "kubeskoop.ip.forwarding",
+  "semconv": false,
+  "instrument": "gauge",
+  "unit": "1",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Ip Forwarding (RFC 1213 ipForwarding: 1 = forwarding, 2 = not forwarding)",
+  "brief": {
+    "en": "Whether IPv4 forwarding is on in the namespace, as the kernel reports it: 1 = on, 2 = off (RFC 1213 values, kept as KubeSkoop exported them).",
+    "zh": "命名空间是否开启 IPv4 转发，按内核原值：1 为开启，2 为关闭（RFC 1213 取值，与 KubeSkoop 导出的一致）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipforwarding",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_ip_forwarding",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_DEFAULT_TTL: MetricDefinition = {
+  "id": "ip.default_ttl",
+  "probe": "ip",
+  "key": "default_ttl",
+  "name": "kubeskoop.ip.default_ttl",
+  "semconv": false,
+  "instrument": "gauge",
+  "unit": "{hop}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Ip DefaultTTL",
+  "brief": {
+    "en": "Default TTL of IPv4 packets sent from the namespace (net.ipv4.ip_default_ttl).",
+    "zh": "命名空间发出 IPv4 包的默认 TTL（net.ipv4.ip_default_ttl）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipdefaultttl",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_ip_defaultttl",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IP_MIB_COUNTER: MetricDefinition = {
+  "id": "ip.mib_counter",
+  "probe": "ip",
+  "key": "mib_counter",
+  "name": "kubeskoop.mib.counter",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "1",
+  "attributes": [
+    "kubeskoop.mib.group",
+    "kubeskoop.mib.field"
+  ],
+  "source": "/proc/<pid>/net/snmp: Ip, Icmp, IcmpMsg; /proc/<pid>/net/snmp6: Ip6*, Icmp6*; /proc/<pid>/net/netstat: IpExt",
+  "brief": {
+    "en": "Opt-in (empty unless the probe's options name fields): any other counter of Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). The fields are different things: never sum across kubeskoop.mib.field. The unit depends on the field (most count packets or events; *Octets are bytes).",
+    "zh": "按需开启（探针 options.fields 未指定字段时为空）：Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。单位随字段而定（多数为包数或事件数，*Octets 为字节）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipreasmtimeout",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "ReasmTimeout"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_reasmtimeout",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "ReasmTimeout"
+      }
+    },
+    {
+      "name": "inspector_pod_ipreasmreqds",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "ReasmReqds"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_reasmreqds",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "ReasmReqds"
+      }
+    },
+    {
+      "name": "inspector_pod_ipreasmoks",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "ReasmOKs"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_reasmoks",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "ReasmOKs"
+      }
+    },
+    {
+      "name": "inspector_pod_ipfragoks",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "FragOKs"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_fragoks",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "FragOKs"
+      }
+    },
+    {
+      "name": "inspector_pod_ipfragcreates",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "FragCreates"
+      }
+    },
+    {
+      "name": "kubeskoop_ip_fragcreates",
+      "attributes": {
+        "kubeskoop.mib.group": "Ip",
+        "kubeskoop.mib.field": "FragCreates"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IPVS_CONNECTIONS: MetricDefinition = {
+  "id": "ipvs.connections",
+  "probe": "ipvs",
+  "key": "connections",
+  "name": "kubeskoop.ipvs.connections",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/ip_vs_stats: Total Conns (hexadecimal)",
+  "brief": {
+    "en": "Connections IPVS has scheduled to a real server since it started (cumulative, not the current number).",
+    "zh": "IPVS 启动以来调度到后端的连接总数（累计值，不是当前连接数）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipvsconnections",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_ipvs_connections",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IPVS_PACKETS: MetricDefinition = {
+  "id": "ipvs.packets",
+  "probe": "ipvs",
+  "key": "packets",
+  "name": "kubeskoop.ipvs.packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/ip_vs_stats: Incoming Packets (receive), Outgoing Packets (transmit)",
+  "brief": {
+    "en": "Packets IPVS handled, incoming (client → virtual service) and outgoing (real server → client, NAT mode).",
+    "zh": "IPVS 处理的包数：入方向（客户端 → 虚拟服务）与出方向（后端 → 客户端，NAT 模式）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipvsincomingpackets",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_ipvs_incomingpackets",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_incomingpackages",
+      "attributes": {
+        "network.io.direction": "receive"
+      },
+      "seedTypoOf": "inspector_pod_ipvsincomingpackets"
+    },
+    {
+      "name": "inspector_pod_ipvsoutgoingpackets",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_ipvs_outgoingpackets",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "inspector_pod_outgoingpackages",
+      "attributes": {
+        "network.io.direction": "transmit"
+      },
+      "seedTypoOf": "inspector_pod_ipvsoutgoingpackets"
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const IPVS_IO: MetricDefinition = {
+  "id": "ipvs.io",
+  "probe": "ipvs",
+  "key": "io",
+  "name": "kubeskoop.ipvs.io",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/ip_vs_stats: Incoming Bytes (receive), Outgoing Bytes (transmit)",
+  "brief": {
+    "en": "Bytes IPVS handled, incoming and outgoing.",
+    "zh": "IPVS 处理的字节数，分入方向和出方向。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_ipvsincomingbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_ipvs_incomingbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_incomingbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      },
+      "seedTypoOf": "inspector_pod_ipvsincomingbytes"
+    },
+    {
+      "name": "inspector_pod_ipvsoutgoingbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_ipvs_outgoingbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "inspector_pod_outgoingbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      },
+      "seedTypoOf": "inspector_pod_ipvsoutgoingbytes"
+    }
+  ],
   "legacyAggregation": "none"
 };
 
@@ -460,7 +1788,1409 @@ export const NETDEV_ERRORS: MetricDefinition = {
   "legacyAggregation": "sum_except_lo"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS];
+export const SOCK_COUNT: MetricDefinition = {
+  "id": "sock.count",
+  "probe": "sock",
+  "key": "count",
+  "name": "kubeskoop.socket.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{socket}",
+  "attributes": [
+    "kubeskoop.socket.protocol",
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/sockstat: TCP/UDP/UDPLITE/RAW inuse; /proc/<pid>/net/sockstat6: TCP6/UDP6/UDPLITE6/RAW6 inuse",
+  "brief": {
+    "en": "Sockets in use in the namespace, per protocol and IP version (TCP counts every socket not closed, listeners included, time-wait excluded). A steady climb with flat traffic is a socket leak.",
+    "zh": "命名空间内正在使用的 socket 数，按协议和 IP 版本区分（TCP 计入所有未关闭的 socket，含监听 socket，不含 time_wait）。流量平稳而持续上涨说明 socket 泄露。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_sockinuse",
+      "attributes": {
+        "kubeskoop.socket.protocol": "tcp"
+      }
+    },
+    {
+      "name": "kubeskoop_sock_inuse",
+      "attributes": {
+        "kubeskoop.socket.protocol": "tcp"
+      }
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const SOCK_USED: MetricDefinition = {
+  "id": "sock.used",
+  "probe": "sock",
+  "key": "used",
+  "name": "kubeskoop.socket.used.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{socket}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/sockstat: sockets: used",
+  "brief": {
+    "en": "All sockets of the namespace, every family (inet, unix, netlink…).",
+    "zh": "命名空间内所有协议族（inet、unix、netlink 等）的 socket 总数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOCK_TCP_TIME_WAIT: MetricDefinition = {
+  "id": "sock.tcp_time_wait",
+  "probe": "sock",
+  "key": "tcp_time_wait",
+  "name": "kubeskoop.tcp.time_wait.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{socket}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/sockstat: TCP tw (IPv4 and IPv6 together)",
+  "brief": {
+    "en": "TCP sockets in TIME_WAIT in the namespace (IPv4 and IPv6). Many of them mean many short connections closed from this side; near net.ipv4.tcp_max_tw_buckets new ones are destroyed early (TCPTimeWaitOverflow).",
+    "zh": "命名空间内处于 TIME_WAIT 的 TCP socket 数（IPv4 与 IPv6 合计）。数量多说明本端主动关闭了大量短连接；接近 net.ipv4.tcp_max_tw_buckets 时新的 time_wait 会被提前销毁（TCPTimeWaitOverflow）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_socktw",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_sock_tw",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCK_TCP_ORPHAN: MetricDefinition = {
+  "id": "sock.tcp_orphan",
+  "probe": "sock",
+  "key": "tcp_orphan",
+  "name": "kubeskoop.tcp.orphan.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{socket}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/sockstat: TCP orphan (node-wide: tcp_orphan_count_sum())",
+  "brief": {
+    "en": "Node-wide: TCP sockets closed by their application but still finishing the close handshake (no file descriptor). Reported on the host target only. Past net.ipv4.tcp_max_orphans the kernel resets them (TCPAbortOnMemory).",
+    "zh": "全节点：应用已 close() 但仍在完成挥手的 TCP socket（不再关联文件描述符）。仅在主机目标上报告。超过 net.ipv4.tcp_max_orphans 时内核直接 reset（TCPAbortOnMemory）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_sockorphan",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_sock_orphan",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCK_TCP_ALLOCATED: MetricDefinition = {
+  "id": "sock.tcp_allocated",
+  "probe": "sock",
+  "key": "tcp_allocated",
+  "name": "kubeskoop.tcp.allocated.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{socket}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/sockstat: TCP alloc (node-wide: sockets_allocated of tcp_prot)",
+  "brief": {
+    "en": "Node-wide: TCP sockets allocated (in use, orphans and those being created). Reported on the host target only.",
+    "zh": "全节点：已分配的 TCP socket 数（使用中、orphan 以及正在创建的）。仅在主机目标上报告。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_sockalloc",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_sock_alloc",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCK_MEMORY: MetricDefinition = {
+  "id": "sock.memory",
+  "probe": "sock",
+  "key": "memory",
+  "name": "kubeskoop.socket.memory.usage",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "By",
+  "attributes": [
+    "kubeskoop.socket.protocol"
+  ],
+  "source": "/proc/<pid>/net/sockstat: TCP mem, UDP mem (pages, × the page size; node-wide: memory_allocated of the protocol)",
+  "brief": {
+    "en": "Node-wide: memory held by TCP or UDP socket buffers, in bytes (the kernel counts pages; multiplied by the page size). Reported on the host target only. Compare with net.ipv4.tcp_mem / udp_mem: past their pressure threshold the kernel shrinks buffers and may drop. KubeSkoop's sockmem was in pages.",
+    "zh": "全节点：TCP 或 UDP socket 缓冲区占用的内存（字节；内核以页计，已乘以页大小）。仅在主机目标上报告。对照 net.ipv4.tcp_mem / udp_mem：超过压力阈值后内核会收缩缓冲区，甚至丢包。KubeSkoop 的 sockmem 单位是页。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_sockmem",
+      "attributes": {
+        "kubeskoop.socket.protocol": "tcp"
+      }
+    },
+    {
+      "name": "kubeskoop_sock_mem",
+      "attributes": {
+        "kubeskoop.socket.protocol": "tcp"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCK_FRAG_QUEUES: MetricDefinition = {
+  "id": "sock.frag_queues",
+  "probe": "sock",
+  "key": "frag_queues",
+  "name": "kubeskoop.ip.reassembly.queue.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{queue}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/sockstat: FRAG inuse; sockstat6: FRAG6 inuse",
+  "brief": {
+    "en": "IP datagrams waiting for their missing fragments in the namespace.",
+    "zh": "命名空间内正在等待其余分片以完成重组的 IP 报文数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOCK_FRAG_MEMORY: MetricDefinition = {
+  "id": "sock.frag_memory",
+  "probe": "sock",
+  "key": "frag_memory",
+  "name": "kubeskoop.ip.reassembly.memory.usage",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "By",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/sockstat: FRAG memory; sockstat6: FRAG6 memory (bytes)",
+  "brief": {
+    "en": "Memory held by IP fragments waiting for reassembly in the namespace. Near net.ipv4.ipfrag_high_thresh fragments are dropped (ReasmFails).",
+    "zh": "命名空间内等待重组的 IP 分片占用的内存。接近 net.ipv4.ipfrag_high_thresh 时分片会被丢弃（ReasmFails）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOFTNET_PROCESSED: MetricDefinition = {
+  "id": "softnet.processed",
+  "probe": "softnet",
+  "key": "processed",
+  "name": "kubeskoop.softnet.processed_packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "cpu.logical_number"
+  ],
+  "source": "/proc/net/softnet_stat: column 1 (processed), per CPU",
+  "brief": {
+    "en": "Node-wide, per CPU: packets taken off the CPU's receive backlog and processed by the NET_RX softirq. An uneven spread across CPUs points at RSS/RPS/IRQ affinity.",
+    "zh": "全节点、按 CPU：NET_RX 软中断从该 CPU 接收 backlog 中取出并处理的包数。各 CPU 间分布不均说明 RSS/RPS/中断亲和性有问题。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_softnetprocessed",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_softnet_processed",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const SOFTNET_DROPPED: MetricDefinition = {
+  "id": "softnet.dropped",
+  "probe": "softnet",
+  "key": "dropped",
+  "name": "kubeskoop.softnet.dropped_packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "cpu.logical_number"
+  ],
+  "source": "/proc/net/softnet_stat: column 2 (dropped), per CPU",
+  "brief": {
+    "en": "Node-wide, per CPU: packets dropped because the CPU's input backlog was full (net.core.netdev_max_backlog). Any increase is loss before the IP layer on that CPU.",
+    "zh": "全节点、按 CPU：因该 CPU 输入 backlog 已满（net.core.netdev_max_backlog）而丢弃的包数。任何增长都意味着该 CPU 在 IP 层之前丢包。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_softnetdropped",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_softnet_dropped",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const SOFTNET_TIME_SQUEEZE: MetricDefinition = {
+  "id": "softnet.time_squeeze",
+  "probe": "softnet",
+  "key": "time_squeeze",
+  "name": "kubeskoop.softnet.time_squeezes",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "cpu.logical_number"
+  ],
+  "source": "/proc/net/softnet_stat: column 3 (time_squeeze), per CPU",
+  "brief": {
+    "en": "Node-wide, per CPU: times the NET_RX softirq stopped with work left because its budget or time ran out (net.core.netdev_budget, netdev_budget_usecs). Rising with drops: the CPU cannot keep up with receive.",
+    "zh": "全节点、按 CPU：NET_RX 软中断因预算或时间用完（net.core.netdev_budget、netdev_budget_usecs）而带着未完成的工作退出的次数。与丢包同时上涨说明该 CPU 收包处理跟不上。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCP_OPENS: MetricDefinition = {
+  "id": "tcp.opens",
+  "probe": "tcp",
+  "key": "opens",
+  "name": "kubeskoop.tcp.connection.opens",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [
+    "kubeskoop.tcp.open.role"
+  ],
+  "source": "/proc/<pid>/net/snmp: Tcp ActiveOpens (role=active), PassiveOpens (role=passive)",
+  "brief": {
+    "en": "TCP connections opened: active = connect() sent a SYN (SYN_SENT), passive = a listener accepted a SYN (SYN_RECV). The rate is the connection churn; a jump in active opens with flat traffic often means lost keep-alive/pooling.",
+    "zh": "TCP 建连次数：active 为主动 connect() 发出 SYN，passive 为监听 socket 收到 SYN。其速率即连接的新建频率；流量不变而主动建连激增，往往是连接池或长连接失效。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpactiveopens",
+      "attributes": {
+        "kubeskoop.tcp.open.role": "active"
+      }
+    },
+    {
+      "name": "kubeskoop_tcp_activeopens",
+      "attributes": {
+        "kubeskoop.tcp.open.role": "active"
+      }
+    },
+    {
+      "name": "inspector_pod_tcppassiveopens",
+      "attributes": {
+        "kubeskoop.tcp.open.role": "passive"
+      }
+    },
+    {
+      "name": "kubeskoop_tcp_passiveopens",
+      "attributes": {
+        "kubeskoop.tcp.open.role": "passive"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_ATTEMPT_FAILURES: MetricDefinition = {
+  "id": "tcp.attempt_failures",
+  "probe": "tcp",
+  "key": "attempt_failures",
+  "name": "kubeskoop.tcp.connection.attempt.failures",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp AttemptFails",
+  "brief": {
+    "en": "Connection attempts that failed: SYN_SENT or SYN_RECV went straight to CLOSED (refused, reset or timed out during the handshake), plus SYN_RECV back to LISTEN.",
+    "zh": "建连失败次数：SYN_SENT 或 SYN_RECV 直接转为 CLOSED（被拒绝、握手中被 reset 或超时），以及 SYN_RECV 退回 LISTEN。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpattemptfails",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcp_attemptfails",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_ESTABLISHED_RESETS: MetricDefinition = {
+  "id": "tcp.established_resets",
+  "probe": "tcp",
+  "key": "established_resets",
+  "name": "kubeskoop.tcp.connection.resets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp EstabResets",
+  "brief": {
+    "en": "Established (or CLOSE_WAIT) connections that were reset. Rising: peers or middleboxes are killing live connections — see the tcpreset events for who and why.",
+    "zh": "处于 ESTABLISHED（或 CLOSE_WAIT）状态却被 reset 的连接数。上涨说明对端或中间设备在中断活跃连接——用 tcpreset 事件查看来源和原因。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpestabresets",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcp_estabresets",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_ESTABLISHED: MetricDefinition = {
+  "id": "tcp.established",
+  "probe": "tcp",
+  "key": "established",
+  "name": "kubeskoop.tcp.connection.established.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp CurrEstab",
+  "brief": {
+    "en": "TCP connections now in ESTABLISHED or CLOSE_WAIT in the namespace (a level, not a counter). A growing CLOSE_WAIT share means the application does not close sockets the peer closed.",
+    "zh": "命名空间内当前处于 ESTABLISHED 或 CLOSE_WAIT 的 TCP 连接数（是当前值，不是计数器）。CLOSE_WAIT 占比增长说明应用没有关闭对端已关闭的 socket。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpcurrestab",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcp_currestab",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_SEGMENTS: MetricDefinition = {
+  "id": "tcp.segments",
+  "probe": "tcp",
+  "key": "segments",
+  "name": "kubeskoop.tcp.segments",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/snmp: Tcp InSegs (receive), OutSegs (transmit; retransmissions excluded)",
+  "brief": {
+    "en": "TCP segments received (errors included) and sent (retransmissions excluded). The denominator for retransmit and error ratios.",
+    "zh": "收到（含错误段）与发出（不含重传）的 TCP 段数。是计算重传率、错误率的分母。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpinsegs",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_tcp_insegs",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpoutsegs",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_tcp_outsegs",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_RETRANSMITS: MetricDefinition = {
+  "id": "tcp.retransmits",
+  "probe": "tcp",
+  "key": "retransmits",
+  "name": "kubeskoop.tcp.retransmits",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp RetransSegs",
+  "brief": {
+    "en": "TCP segments retransmitted. Retransmits ÷ sent segments above ~1% means loss or congestion on the path (or a slow peer).",
+    "zh": "TCP 重传的报文段数。重传数 ÷ 发送段数超过约 1% 说明路径上有丢包或拥塞（或对端处理慢）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpretranssegs",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcp_retranssegs",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_RECEIVE_ERRORS: MetricDefinition = {
+  "id": "tcp.receive_errors",
+  "probe": "tcp",
+  "key": "receive_errors",
+  "name": "kubeskoop.tcp.receive.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp InErrs",
+  "brief": {
+    "en": "TCP segments received in error (bad checksum, bad header, no memory to queue them). Includes the checksum errors.",
+    "zh": "收到的错误 TCP 段（校验和错误、头部错误、无内存入队等），包含校验和错误。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpinerrs",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcp_inerrs",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCP_CHECKSUM_ERRORS: MetricDefinition = {
+  "id": "tcp.checksum_errors",
+  "probe": "tcp",
+  "key": "checksum_errors",
+  "name": "kubeskoop.tcp.receive.checksum_errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp InCsumErrors",
+  "brief": {
+    "en": "TCP segments received with a bad checksum: corruption on the wire, or broken checksum offload.",
+    "zh": "校验和错误的 TCP 段：链路上数据损坏，或网卡校验和卸载异常。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCP_RESETS_SENT: MetricDefinition = {
+  "id": "tcp.resets_sent",
+  "probe": "tcp",
+  "key": "resets_sent",
+  "name": "kubeskoop.tcp.resets.sent",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/snmp: Tcp OutRsts",
+  "brief": {
+    "en": "TCP segments sent with the RST flag: connections to closed ports, aborts by the application or the kernel.",
+    "zh": "发出的带 RST 标志的 TCP 段：访问未监听端口、应用或内核中止连接等。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpoutrsts",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcp_outrsts",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_LISTEN_OVERFLOWS: MetricDefinition = {
+  "id": "tcpext.listen_overflows",
+  "probe": "tcpext",
+  "key": "listen_overflows",
+  "name": "kubeskoop.tcp.listen.overflows",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/netstat: TcpExt ListenOverflows",
+  "brief": {
+    "en": "Completed handshakes dropped because a listener's accept queue was full: the application does not call accept() fast enough, or its backlog (listen(), net.core.somaxconn) is too small. Clients see connect timeouts and SYN retransmits.",
+    "zh": "因监听 socket 的全连接（accept）队列已满而丢弃的已完成握手数：应用 accept() 太慢，或 backlog（listen()、net.core.somaxconn）太小。客户端表现为建连超时、SYN 重传。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpextlistenoverflows",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcpext_listenoverflows",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_LISTEN_DROPS: MetricDefinition = {
+  "id": "tcpext.listen_drops",
+  "probe": "tcpext",
+  "key": "listen_drops",
+  "name": "kubeskoop.tcp.listen.drops",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/netstat: TcpExt ListenDrops",
+  "brief": {
+    "en": "Connection requests a listener dropped for any reason (accept queue overflow included, plus SYN queue full, no memory, …). ListenDrops − ListenOverflows are the drops for other reasons.",
+    "zh": "监听 socket 因任何原因丢弃的建连请求数（包含全连接队列溢出，以及半连接队列满、内存不足等）。ListenDrops − ListenOverflows 即其他原因的丢弃。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpextlistendrops",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcpext_listendrops",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_TIMEOUTS: MetricDefinition = {
+  "id": "tcpext.timeouts",
+  "probe": "tcpext",
+  "key": "timeouts",
+  "name": "kubeskoop.tcp.timeouts",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/netstat: TcpExt TCPTimeouts",
+  "brief": {
+    "en": "Retransmission timer (RTO) expiries outside the SYN phase: a segment was not acknowledged in time and fast retransmit could not recover it. Each one stalls the connection for at least the RTO (≥200 ms).",
+    "zh": "重传定时器（RTO）超时次数：报文未被及时确认且快速重传无法恢复。每次超时至少让连接停顿一个 RTO（≥200 ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcptimeouts",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcpext_tcptimeouts",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_SYN_RETRANSMITS: MetricDefinition = {
+  "id": "tcpext.syn_retransmits",
+  "probe": "tcpext",
+  "key": "syn_retransmits",
+  "name": "kubeskoop.tcp.syn.retransmits",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/netstat: TcpExt TCPSynRetrans",
+  "brief": {
+    "en": "SYN and SYN-ACK retransmissions: handshakes that did not get an answer in time (peer down, packets dropped, full listen queues on the peer). Each one adds ≥1 s to connection setup.",
+    "zh": "SYN 与 SYN-ACK 重传次数：握手未得到及时应答（对端宕机、丢包、对端监听队列满）。每次重传让建连至少多等 1 秒。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcpsynretrans",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpsynretrans",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_ABORTS: MetricDefinition = {
+  "id": "tcpext.aborts",
+  "probe": "tcpext",
+  "key": "aborts",
+  "name": "kubeskoop.tcp.aborts",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [
+    "kubeskoop.tcp.abort.reason"
+  ],
+  "source": "/proc/<pid>/net/netstat: TcpExt TCPAbortOnClose (close), TCPAbortOnData (data), TCPAbortOnMemory (memory), TCPAbortOnTimeout (timeout), TCPAbortOnLinger (linger)",
+  "brief": {
+    "en": "Connections the kernel aborted with a reset, by reason: close = the application closed with unread data; data = data arrived after the application closed; memory = out of memory or too many orphans; timeout = retransmits/keepalives/persist probes gave up; linger = FIN_WAIT2 cut short (tcp_fin_timeout / linger2 < 0).",
+    "zh": "内核以 reset 中止的连接数，按原因：close 为应用关闭时缓冲区仍有未读数据；data 为应用关闭后仍收到数据；memory 为内存不足或 orphan 过多；timeout 为重传/保活/窗口探测次数超过上限；linger 为 FIN_WAIT2 被提前结束（tcp_fin_timeout / linger2 < 0）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcpabortonclose",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "close"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpabortonclose",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "close"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpabortondata",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "data"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpabortondata",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "data"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpabortonmemory",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "memory"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpabortonmemory",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "memory"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpabortontimeout",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "timeout"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpabortontimeout",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "timeout"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpabortonlinger",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "linger"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpabortonlinger",
+      "attributes": {
+        "kubeskoop.tcp.abort.reason": "linger"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_ABORT_FAILURES: MetricDefinition = {
+  "id": "tcpext.abort_failures",
+  "probe": "tcpext",
+  "key": "abort_failures",
+  "name": "kubeskoop.tcp.abort.failures",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [],
+  "source": "/proc/<pid>/net/netstat: TcpExt TCPAbortFailed",
+  "brief": {
+    "en": "Aborts whose reset could not be sent (no memory): the peer keeps a half-open connection.",
+    "zh": "中止连接时 reset 未能发出（内存不足）的次数：对端会残留半开连接。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcpabortfailed",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpabortfailed",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_SEGMENT_DROPS: MetricDefinition = {
+  "id": "tcpext.segment_drops",
+  "probe": "tcpext",
+  "key": "segment_drops",
+  "name": "kubeskoop.tcp.segment.drops",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.drop.reason"
+  ],
+  "source": "/proc/<pid>/net/netstat: TcpExt TCPBacklogDrop (backlog), TCPRcvQDrop (receive_queue), TCPZeroWindowDrop (zero_window), PFMemallocDrop (pfmemalloc)",
+  "brief": {
+    "en": "Received TCP segments dropped for lack of room, by reason: backlog = the socket was busy in user context and its backlog was full; receive_queue = receive buffer/memory exhausted; zero_window = data arrived while the advertised window was zero; pfmemalloc = memory reserved for swap traffic. The application reads too slowly or buffers are too small.",
+    "zh": "因空间不足而丢弃的已接收 TCP 段，按原因：backlog 为 socket 被用户态占用且 backlog 队列已满；receive_queue 为接收缓冲区/内存耗尽；zero_window 为通告窗口为零时仍收到数据；pfmemalloc 为内存仅剩交换保留区。说明应用读取太慢或缓冲区太小。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcpbacklogdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "backlog"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpbacklogdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "backlog"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcprcvqdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "receive_queue"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcprcvqdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "receive_queue"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpzerowindowdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "zero_window"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpzerowindowdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "zero_window"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpextpfmemallocdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "pfmemalloc"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_pfmemallocdrop",
+      "attributes": {
+        "kubeskoop.tcp.drop.reason": "pfmemalloc"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPEXT_MIB_COUNTER: MetricDefinition = {
+  "id": "tcpext.mib_counter",
+  "probe": "tcpext",
+  "key": "mib_counter",
+  "name": "kubeskoop.mib.counter",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "1",
+  "attributes": [
+    "kubeskoop.mib.group",
+    "kubeskoop.mib.field"
+  ],
+  "source": "/proc/<pid>/net/netstat: TcpExt, MPTcpExt",
+  "brief": {
+    "en": "Opt-in (empty unless the probe's options name fields): any other counter of TcpExt and MPTcpExt, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). The fields are different things: never sum across kubeskoop.mib.field. The unit depends on the field (most count packets or events; *Octets are bytes).",
+    "zh": "按需开启（探针 options.fields 未指定字段时为空）：TcpExt and MPTcpExt 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。单位随字段而定（多数为包数或事件数，*Octets 为字节）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcpfastretrans",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPFastRetrans"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpfastretrans",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPFastRetrans"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpretransfail",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPRetransFail"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpretransfail",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPRetransFail"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpackskippedsynrecv",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedSynRecv"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpackskippedsynrecv",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedSynRecv"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpackskippedpaws",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedPAWS"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpackskippedpaws",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedPAWS"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpackskippedseq",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedSeq"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpackskippedseq",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedSeq"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpackskippedfinwait2",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedFinWait2"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpackskippedfinwait2",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedFinWait2"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpackskippedtimewait",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedTimeWait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpackskippedtimewait",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedTimeWait"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpackskippedchallenge",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedChallenge"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpackskippedchallenge",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPACKSkippedChallenge"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpmemorypressures",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMemoryPressures"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpmemorypressures",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMemoryPressures"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpmemorypressureschrono",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMemoryPressuresChrono"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpmemorypressureschrono",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMemoryPressuresChrono"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpextpawsactive",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "PAWSActive"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_pawsactive",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "PAWSActive"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpextpawsestab",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "PAWSEstab"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_pawsestab",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "PAWSEstab"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpextembryonicrsts",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "EmbryonicRsts"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_embryonicrsts",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "EmbryonicRsts"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpwinprobe",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPWinProbe"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpwinprobe",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPWinProbe"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpkeepalive",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPKeepAlive"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpkeepalive",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPKeepAlive"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpmtupfail",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMTUPFail"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpmtupfail",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMTUPFail"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpmtupsuccess",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMTUPSuccess"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpmtupsuccess",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMTUPSuccess"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpexttcpwqueuetoobig",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPWqueueTooBig"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpwqueuetoobig",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPWqueueTooBig"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_DATAGRAMS: MetricDefinition = {
+  "id": "udp.datagrams",
+  "probe": "udp",
+  "key": "datagrams",
+  "name": "kubeskoop.udp.datagrams",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp InDatagrams (receive), OutDatagrams (transmit); snmp6: Udp6InDatagrams, Udp6OutDatagrams",
+  "brief": {
+    "en": "UDP datagrams delivered to sockets and sent.",
+    "zh": "交付给 socket 的以及发出的 UDP 报文数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udpindatagrams",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_indatagrams",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_udpoutdatagrams",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_outdatagrams",
+      "attributes": {
+        "network.type": "ipv4",
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_NO_PORT: MetricDefinition = {
+  "id": "udp.no_port",
+  "probe": "udp",
+  "key": "no_port",
+  "name": "kubeskoop.udp.no_port.datagrams",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp NoPorts; snmp6: Udp6NoPorts",
+  "brief": {
+    "en": "UDP datagrams received for a port nobody listens on (answered with ICMP port unreachable). DNS clients that gave up, or a server that is not up.",
+    "zh": "发往无人监听端口的 UDP 报文数（内核回 ICMP 端口不可达）。常见于已放弃等待的 DNS 客户端，或服务未启动。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udpnoports",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_noports",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_RECEIVE_ERRORS: MetricDefinition = {
+  "id": "udp.receive_errors",
+  "probe": "udp",
+  "key": "receive_errors",
+  "name": "kubeskoop.udp.receive.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp InErrors; snmp6: Udp6InErrors",
+  "brief": {
+    "en": "UDP datagrams that could not be delivered (includes receive-buffer and checksum errors).",
+    "zh": "无法交付的 UDP 报文数（包含接收缓冲区满和校验和错误）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udpinerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_inerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_RECEIVE_BUFFER_ERRORS: MetricDefinition = {
+  "id": "udp.receive_buffer_errors",
+  "probe": "udp",
+  "key": "receive_buffer_errors",
+  "name": "kubeskoop.udp.receive_buffer.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp RcvbufErrors; snmp6: Udp6RcvbufErrors",
+  "brief": {
+    "en": "UDP datagrams dropped because the socket receive buffer was full: the application reads too slowly (classic cause of DNS timeouts). Raise SO_RCVBUF / net.core.rmem_max or read faster.",
+    "zh": "因 socket 接收缓冲区满而丢弃的 UDP 报文数：应用读取太慢（DNS 超时的常见原因）。调大 SO_RCVBUF / net.core.rmem_max，或加快读取。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udprcvbuferrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_rcvbuferrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_SEND_BUFFER_ERRORS: MetricDefinition = {
+  "id": "udp.send_buffer_errors",
+  "probe": "udp",
+  "key": "send_buffer_errors",
+  "name": "kubeskoop.udp.send_buffer.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp SndbufErrors; snmp6: Udp6SndbufErrors",
+  "brief": {
+    "en": "UDP sends that failed for lack of send buffer (or of a route/neighbour entry).",
+    "zh": "因发送缓冲区不足（或无路由/邻居表项）而失败的 UDP 发送次数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udpsndbuferrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_sndbuferrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_CHECKSUM_ERRORS: MetricDefinition = {
+  "id": "udp.checksum_errors",
+  "probe": "udp",
+  "key": "checksum_errors",
+  "name": "kubeskoop.udp.receive.checksum_errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp InCsumErrors; snmp6: Udp6InCsumErrors",
+  "brief": {
+    "en": "UDP datagrams received with a bad checksum.",
+    "zh": "校验和错误的 UDP 报文数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udpincsumerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_incsumerrors",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_IGNORED_MULTICAST: MetricDefinition = {
+  "id": "udp.ignored_multicast",
+  "probe": "udp",
+  "key": "ignored_multicast",
+  "name": "kubeskoop.udp.ignored_multicast.datagrams",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp IgnoredMulti; snmp6: Udp6IgnoredMulti",
+  "brief": {
+    "en": "Broadcast/multicast UDP datagrams no socket wanted.",
+    "zh": "没有 socket 接收的广播/组播 UDP 报文数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_udpignoredmulti",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    },
+    {
+      "name": "kubeskoop_udp_ignoredmulti",
+      "attributes": {
+        "network.type": "ipv4"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const UDP_MEMORY_ERRORS: MetricDefinition = {
+  "id": "udp.memory_errors",
+  "probe": "udp",
+  "key": "memory_errors",
+  "name": "kubeskoop.udp.memory.errors",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{datagram}",
+  "attributes": [
+    "network.type"
+  ],
+  "source": "/proc/<pid>/net/snmp: Udp MemErrors; snmp6: Udp6MemErrors",
+  "brief": {
+    "en": "UDP datagrams dropped because UDP memory (net.ipv4.udp_mem) was exhausted node-wide.",
+    "zh": "因 UDP 内存（net.ipv4.udp_mem，全节点）耗尽而丢弃的 UDP 报文数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const UDP_MIB_COUNTER: MetricDefinition = {
+  "id": "udp.mib_counter",
+  "probe": "udp",
+  "key": "mib_counter",
+  "name": "kubeskoop.mib.counter",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "1",
+  "attributes": [
+    "kubeskoop.mib.group",
+    "kubeskoop.mib.field"
+  ],
+  "source": "/proc/<pid>/net/snmp: UdpLite; /proc/<pid>/net/snmp6: UdpLite6*",
+  "brief": {
+    "en": "Opt-in (empty unless the probe's options name fields): any other counter of UdpLite and UdpLite6, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). The fields are different things: never sum across kubeskoop.mib.field. The unit depends on the field (most count packets or events; *Octets are bytes).",
+    "zh": "按需开启（探针 options.fields 未指定字段时为空）：UdpLite and UdpLite6 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。单位随字段而定（多数为包数或事件数，*Octets 为字节）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
 
 // Events
 export const EVENTS: readonly EventDefinition[] = [];
