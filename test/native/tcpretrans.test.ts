@@ -1,0 +1,81 @@
+// tcpretrans on the real kernel: retransmissions provoked by dropping a connection's segments
+// for a while, counted per namespace by TCP state and checked against the namespace's own
+// TcpRetransSegs counter.
+import assert from 'node:assert/strict';
+
+import type { TcpRetransEvent } from '../../receiver/native/index.js';
+import {
+  deleteNs, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground,
+  type Background, type Harness, type NsPair,
+} from './support.js';
+import { sleep } from '../support/proc.js';
+
+const server = (host: string, port: number): string => `
+import net from 'node:net';
+const srv = net.createServer((s) => { s.on('data', () => {}); s.on('error', () => {}); });
+srv.listen(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
+setTimeout(() => process.exit(0), 20000);
+`;
+
+// connects and keeps the connection; writes 100 bytes when SIGUSR2 arrives
+const client = (host: string, port: number, localPort: number): string => `
+import net from 'node:net';
+const s = net.connect({ host: '${host}', port: ${port}, localPort: ${localPort} });
+s.on('connect', () => console.log(JSON.stringify({ ready: true })));
+s.on('error', () => {});
+process.on('SIGUSR2', () => s.write('x'.repeat(100)));
+setTimeout(() => process.exit(0), 20000);
+`;
+
+async function retransSegs(ns: string): Promise<number> {
+  const snmp = await inNs(ns, 'cat', '/proc/net/snmp');
+  const lines = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
+  const keys = lines[0]!.split(/\s+/);
+  const vals = lines[1]!.split(/\s+/);
+  return Number(vals[keys.indexOf('RetransSegs')]);
+}
+
+describe('native tcpretrans (real BPF)', function () {
+  this.timeout(60_000);
+  let p: NsPair;
+  let h: Harness;
+  let srv: Background | undefined;
+  let cli: Background | undefined;
+
+  before(async () => {
+    await ensureHelperBuilt();
+    p = await makePair('rtx', 14, { ipv6: false });
+    h = await startClient({ probes: { tcpretrans: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } } });
+    assert.equal(h.client.status().probes.tcpretrans.state, 'running', h.client.status().probes.tcpretrans.reason);
+  });
+  after(async () => {
+    await stopBackground(cli);
+    await stopBackground(srv);
+    await h?.client.stop();
+    await deleteNs('ksotel-nat-rtx-a', 'ksotel-nat-rtx-b');
+  });
+
+  it('segments dropped for a while are retransmitted: events with the tuple, count = TcpRetransSegs', async () => {
+    srv = await startNodeIn(p.b, server(p.b4, 8090));
+    cli = await startNodeIn(p.a, client(p.b4, 8090, 40090));
+    const before = await retransSegs(p.a);
+    await inNs(p.b, 'nft', 'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in tcp dport 8090 drop');
+    try {
+      process.kill(cli.pid, 'SIGUSR2');
+      await sleep(1000); // RTO 200 ms, doubling: retransmits at ~0.2 s and ~0.6 s
+    } finally {
+      await inNs(p.b, 'nft', 'delete table inet ksotel');
+    }
+    await sleep(1500); // the next retransmit gets through and is acknowledged: no more after it
+    const d = await h.client.dumpCounters();
+    const after = await retransSegs(p.a);
+    const ev = h.events.filter((e): e is TcpRetransEvent => e.type === 'tcp_retrans' && e.netnsInode === p.aInode);
+    const counted = d.events.filter((c) => c.probe === 'tcpretrans' && c.netnsInode === p.aInode);
+    const established = counted.find((c) => c.key === 'ESTABLISHED')?.count ?? 0;
+    assert.ok(established >= 2, JSON.stringify(counted));
+    assert.equal(counted.reduce((a, c) => a + c.count, 0), after - before);
+    assert.equal(ev.length, established);
+    assert.equal(ev[0]!.tcpState, 'ESTABLISHED');
+    assert.deepEqual(ev[0]!.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.a4, srcPort: 40090, dstAddress: p.b4, dstPort: 8090 });
+  });
+});
