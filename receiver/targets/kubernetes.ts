@@ -1,0 +1,415 @@
+// Pod names from the Kubernetes API: a list + watch of the pods on this node
+// (fieldSelector spec.nodeName=<node>) with @kubernetes/client-node, kept in a cache keyed by UID.
+//
+// The loop, as client-go's reflector does it:
+//   list (paged) → cache replaced whole, resourceVersion remembered
+//   watch from that resourceVersion with bookmarks → ADDED/MODIFIED/DELETED update the cache,
+//     BOOKMARK only moves the resourceVersion
+//   watch ended by the server (timeoutSeconds) → watch again from the last resourceVersion
+//   410 Gone (as an HTTP status or as an ERROR event) → list again
+//   any other failure → retry with exponential backoff and jitter, the cache kept as it was:
+//     names survive an API outage and are reported stale in /status until the next sync.
+// A watch that goes silent (no event, no bookmark) for longer than the server's own timeout plus a
+// margin is abandoned and re-opened, so a half-open connection cannot freeze the names.
+import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+
+export interface PodInfo {
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** Only the keys in the allow-list (kubernetes.pod_labels). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Container id (64 hex, no runtime prefix) → container name, from the container statuses. */
+  readonly containers: ReadonlyMap<string, string>;
+  readonly hostNetwork: boolean;
+  /** A static pod's config hash (annotation kubernetes.io/config.mirror): what its cgroup carries. */
+  readonly mirrorHash?: string;
+}
+
+export type WatchState = 'connecting' | 'synced' | 'stale' | 'stopped';
+
+export interface PodWatchStatus {
+  readonly state: WatchState;
+  /** True when the names may be out of date: not (or no longer) following the API. */
+  readonly stale: boolean;
+  readonly staleSeconds: number | null;
+  readonly nodeName: string;
+  readonly server: string;
+  readonly pods: number;
+  readonly resourceVersion: string;
+  readonly lastSyncAt: string | null;
+  readonly lastEventAt: string | null;
+  readonly lastError: string | null;
+  readonly lists: number;
+  readonly goneRelists: number;
+  readonly watches: number;
+  readonly reconnects: number;
+  readonly bookmarks: number;
+  readonly events: number;
+}
+
+export interface PodWatchOptions {
+  readonly nodeName: string;
+  /** A kubeconfig file; unset: in-cluster (service account), else the default kubeconfig. */
+  readonly kubeconfig?: string;
+  /** Already loaded (tests, or a caller with its own auth). Wins over kubeconfig. */
+  readonly kubeConfig?: KubeConfig;
+  readonly podLabels?: readonly string[];
+  readonly log: Logger;
+  /** Server-side watch timeout (timeoutSeconds), default 300. */
+  readonly watchTimeoutSeconds?: number;
+  /** Abandon a watch silent for this long; default watchTimeoutSeconds + 60 s. */
+  readonly idleTimeoutMs?: number;
+  /** Backoff after a failure: initial and maximum delay, default 500 ms and 30 s. */
+  readonly backoffInitialMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Page size of the list, default 500. */
+  readonly pageSize?: number;
+  /** A list that has not answered after this long is abandoned, default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Called after every change of the cache (tests, metrics). */
+  readonly onChange?: () => void;
+}
+
+class GoneError extends Error {}
+
+interface RawPod {
+  metadata?: { uid?: string; name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
+  spec?: { hostNetwork?: boolean };
+  status?: {
+    containerStatuses?: { name?: string; containerID?: string }[];
+    initContainerStatuses?: { name?: string; containerID?: string }[];
+    ephemeralContainerStatuses?: { name?: string; containerID?: string }[];
+  };
+}
+
+/** `containerd://<id>`, `cri-o://<id>`, `docker://<id>` → `<id>`. */
+export function containerIdOf(containerID: string | undefined): string | undefined {
+  if (!containerID) return undefined;
+  const i = containerID.indexOf('://');
+  const id = (i >= 0 ? containerID.slice(i + 3) : containerID).toLowerCase();
+  return /^[0-9a-f]{12,128}$/.test(id) ? id : undefined;
+}
+
+/** The parts of a Pod the agent keeps (everything else is dropped at once). */
+export function podInfoOf(obj: unknown, labelAllowList: readonly string[]): PodInfo | undefined {
+  const p = obj as RawPod | undefined;
+  const md = p?.metadata;
+  if (!md || typeof md.uid !== 'string' || typeof md.name !== 'string' || md.uid === '' || md.name === '') return undefined;
+  const labels: Record<string, string> = {};
+  for (const k of labelAllowList) {
+    const v = md.labels?.[k];
+    if (typeof v === 'string') labels[k] = v;
+  }
+  const containers = new Map<string, string>();
+  const st = p?.status;
+  for (const list of [st?.initContainerStatuses, st?.containerStatuses, st?.ephemeralContainerStatuses]) {
+    for (const c of list ?? []) {
+      const id = containerIdOf(c.containerID);
+      if (id && typeof c.name === 'string') containers.set(id, c.name);
+    }
+  }
+  const mirror = md.annotations?.['kubernetes.io/config.mirror'];
+  return {
+    uid: md.uid.toLowerCase(), name: md.name, namespace: md.namespace ?? 'default', labels, containers,
+    hostNetwork: p?.spec?.hostNetwork === true,
+    ...(typeof mirror === 'string' && /^[0-9a-f]{32}$/.test(mirror) ? { mirrorHash: mirror } : {}),
+  };
+}
+
+function describeError(err: unknown): string {
+  const e = err as { code?: unknown; statusCode?: unknown; message?: string; body?: unknown } | undefined;
+  const code = e?.statusCode ?? e?.code;
+  const first = String(e?.message ?? err).split('\n')[0];
+  return code !== undefined && !first.includes(String(code)) ? `${String(code)}: ${first}` : first;
+}
+
+function isGone(err: unknown): boolean {
+  const e = err as { code?: unknown; statusCode?: unknown } | undefined;
+  return err instanceof GoneError || e?.statusCode === 410 || e?.code === 410;
+}
+
+const iso = (ms: number | undefined): string | null => (ms !== undefined ? new Date(ms).toISOString() : null);
+
+export class PodWatch {
+  private readonly kc: KubeConfig;
+  private readonly api: CoreV1Api;
+  private readonly watcher: Watch;
+  private readonly opts: PodWatchOptions;
+  private readonly labels: readonly string[];
+  private pods = new Map<string, PodInfo>();
+  private mirror = new Map<string, string>();
+  private rv = '';
+  private state: WatchState = 'connecting';
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private lastSyncAt: number | undefined;
+  private lastEventAt: number | undefined;
+  private staleSince: number | undefined;
+  private lastError: string | undefined;
+  private counts = { lists: 0, goneRelists: 0, watches: 0, reconnects: 0, bookmarks: 0, events: 0 };
+
+  constructor(opts: PodWatchOptions) {
+    this.opts = opts;
+    this.labels = opts.podLabels ?? [];
+    if (opts.kubeConfig) {
+      this.kc = opts.kubeConfig;
+    } else {
+      this.kc = new KubeConfig();
+      if (opts.kubeconfig) this.kc.loadFromFile(opts.kubeconfig);
+      else if (process.env.KUBERNETES_SERVICE_HOST) this.kc.loadFromCluster();
+      else this.kc.loadFromDefault();
+    }
+    if (!this.kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
+    this.api = this.kc.makeApiClient(CoreV1Api);
+    this.watcher = new Watch(this.kc);
+  }
+
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '';
+  }
+
+  /** Starts the list/watch loop in the background; resolves at once. */
+  start(): void {
+    if (this.loop) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** Resolves once the first list has filled the cache, or after timeoutMs (false). */
+  async waitForSync(timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (this.lastSyncAt === undefined && Date.now() < end && !this.stopped) await new Promise((r) => setTimeout(r, 20));
+    return this.lastSyncAt !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.state = 'stopped';
+    this.abort?.abort();
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.wake?.();
+    // A request still connecting cannot be aborted from here: do not wait for it for long.
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop?.catch(() => undefined), new Promise((r) => { t = setTimeout(r, 2000); t.unref?.(); })]);
+    clearTimeout(t);
+    this.loop = undefined;
+  }
+
+  /** A pod by UID (or, for static pods, by the config hash its cgroup carries). */
+  get(uid: string): PodInfo | undefined {
+    const p = this.pods.get(uid);
+    if (p) return p;
+    const byMirror = this.mirror.get(uid);
+    return byMirror !== undefined ? this.pods.get(byMirror) : undefined;
+  }
+
+  get size(): number {
+    return this.pods.size;
+  }
+
+  /** Every cached pod (for /status and tests). */
+  all(): IterableIterator<PodInfo> {
+    return this.pods.values();
+  }
+
+  status(): PodWatchStatus {
+    const stale = this.state !== 'synced';
+    const staleFrom = this.staleSince;
+    return {
+      state: this.state, stale,
+      staleSeconds: stale && staleFrom !== undefined ? Math.round((Date.now() - staleFrom) / 100) / 10 : null,
+      nodeName: this.opts.nodeName, server: this.server, pods: this.pods.size, resourceVersion: this.rv,
+      lastSyncAt: iso(this.lastSyncAt), lastEventAt: iso(this.lastEventAt), lastError: this.lastError ?? null,
+      ...this.counts,
+    };
+  }
+
+  private markStale(err: unknown): void {
+    this.lastError = describeError(err);
+    if (this.state === 'synced') {
+      this.state = 'stale';
+      this.staleSince = Date.now();
+      this.opts.log.warn('lost the Kubernetes API watch; keeping the last known pod names', { error: this.lastError, pods: this.pods.size });
+    } else if (this.staleSince === undefined) {
+      this.staleSince = Date.now();
+    }
+  }
+
+  private markSynced(): void {
+    if (this.state !== 'synced' && this.lastSyncAt !== undefined && this.staleSince !== undefined && this.counts.lists > 1) {
+      this.opts.log.info('following the Kubernetes API again', { pods: this.pods.size, staleSeconds: Math.round((Date.now() - this.staleSince) / 1000) });
+    }
+    this.state = 'synced';
+    this.staleSince = undefined;
+    this.lastSyncAt = Date.now();
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    const initial = this.opts.backoffInitialMs ?? 500;
+    const max = this.opts.backoffMaxMs ?? 30_000;
+    while (!this.stopped) {
+      try {
+        if (this.rv === '') await this.list();
+        const opened = Date.now();
+        const delivered = await this.watchOnce();
+        if (delivered) attempt = 0;
+        else if (Date.now() - opened < 1000 && !this.stopped) {
+          // Ended at once with nothing delivered: do not spin; back off as after a failure.
+          const delay = Math.min(max, initial * 2 ** Math.min(attempt, 20));
+          attempt++;
+          await this.sleep(delay);
+        }
+      } catch (err) {
+        if (this.stopped) break;
+        if (isGone(err)) {
+          // The resourceVersion is too old: list again now (the cache stays until the list replaces it).
+          this.counts.goneRelists++;
+          this.rv = '';
+          this.opts.log.debug('watch expired (410 Gone); listing again', { error: describeError(err) });
+          continue;
+        }
+        this.markStale(err);
+        this.counts.reconnects++;
+        const delay = Math.min(max, initial * 2 ** Math.min(attempt, 20));
+        attempt++;
+        await this.sleep(delay / 2 + Math.random() * (delay / 2));
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+      this.sleepTimer.unref?.();
+    });
+  }
+
+  private fieldSelector(): string {
+    return `spec.nodeName=${this.opts.nodeName}`;
+  }
+
+  private async list(): Promise<void> {
+    const pods = new Map<string, PodInfo>();
+    let cont: string | undefined;
+    let rv = '';
+    const timeoutMs = this.opts.requestTimeoutMs ?? 30_000;
+    for (let page = 0; page < 10_000; page++) {
+      let timer: NodeJS.Timeout | undefined;
+      const res = await Promise.race([
+        this.api.listPodForAllNamespaces({ fieldSelector: this.fieldSelector(), limit: this.opts.pageSize ?? 500, ...(cont ? { _continue: cont } : {}) }),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`list did not answer within ${timeoutMs} ms`)), timeoutMs); }),
+      ]).finally(() => clearTimeout(timer));
+      for (const item of res.items ?? []) {
+        const info = podInfoOf(item, this.labels);
+        if (info) pods.set(info.uid, info);
+      }
+      rv = res.metadata?.resourceVersion ?? '';
+      cont = res.metadata?._continue;
+      if (!cont) break;
+    }
+    // Replace whole: pods deleted while we were not watching are freed here.
+    this.pods = pods;
+    this.mirror = new Map([...pods.values()].filter((p) => p.mirrorHash).map((p) => [p.mirrorHash!, p.uid]));
+    this.rv = rv;
+    this.counts.lists++;
+    this.markSynced();
+    this.opts.onChange?.();
+  }
+
+  private upsert(info: PodInfo): void {
+    const old = this.pods.get(info.uid);
+    if (old?.mirrorHash && old.mirrorHash !== info.mirrorHash) this.mirror.delete(old.mirrorHash);
+    this.pods.set(info.uid, info);
+    if (info.mirrorHash) this.mirror.set(info.mirrorHash, info.uid);
+  }
+
+  private remove(uid: string): void {
+    const old = this.pods.get(uid);
+    if (!old) return;
+    this.pods.delete(uid);
+    if (old.mirrorHash && this.mirror.get(old.mirrorHash) === uid) this.mirror.delete(old.mirrorHash);
+  }
+
+  /** One watch, until the server ends it (true: it delivered something) or it fails (throws). */
+  private watchOnce(): Promise<boolean> {
+    const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
+    const idleMs = this.opts.idleTimeoutMs ?? timeoutSeconds * 1000 + 60_000;
+    this.counts.watches++;
+    return new Promise<boolean>((resolve, reject) => {
+      let delivered = false;
+      let settled = false;
+      let gone: GoneError | undefined;
+      let failure: Error | undefined;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        if (idle) clearTimeout(idle);
+        if (gone) reject(gone);
+        else if (failure) reject(failure);
+        else if (err && !this.stopped) reject(err);
+        else resolve(delivered);
+      };
+      const armIdle = (): void => {
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => {
+          failure = new Error(`watch silent for ${idleMs} ms`);
+          this.abort?.abort();
+          finish(failure);
+        }, idleMs);
+        idle.unref?.();
+      };
+      armIdle();
+      const onEvent = (type: string, obj: unknown): void => {
+        if (settled) return;
+        armIdle();
+        this.lastEventAt = Date.now();
+        if (type === 'ERROR') {
+          const st = obj as { code?: number; reason?: string; message?: string } | undefined;
+          if (st?.code === 410 || st?.reason === 'Expired' || st?.reason === 'Gone') gone = new GoneError(st?.message ?? 'resourceVersion too old');
+          else failure = new Error(`watch error event: ${st?.code ?? '?'} ${st?.reason ?? ''} ${st?.message ?? ''}`.trim());
+          this.abort?.abort();
+          finish(undefined);
+          return;
+        }
+        const rv = (obj as RawPod | undefined)?.metadata?.resourceVersion;
+        if (type === 'BOOKMARK') {
+          this.counts.bookmarks++;
+        } else if (type === 'ADDED' || type === 'MODIFIED') {
+          const info = podInfoOf(obj, this.labels);
+          if (info) this.upsert(info);
+          this.counts.events++;
+        } else if (type === 'DELETED') {
+          const uid = (obj as RawPod | undefined)?.metadata?.uid;
+          if (typeof uid === 'string') this.remove(uid.toLowerCase());
+          this.counts.events++;
+        } else {
+          return;
+        }
+        if (typeof rv === 'string' && rv !== '') this.rv = rv;
+        delivered = true;
+        // The watch is answering: the names are current again.
+        if (this.state !== 'synced') this.markSynced();
+        else this.lastSyncAt = Date.now();
+        if (type !== 'BOOKMARK') this.opts.onChange?.();
+      };
+      this.watcher.watch('/api/v1/pods', {
+        fieldSelector: this.fieldSelector(), resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds,
+      }, onEvent, (err: unknown) => finish(err)).then((ctl) => {
+        this.abort = ctl;
+        if (settled) ctl.abort();
+        else if (this.state !== 'synced' && this.lastSyncAt !== undefined && !settled) {
+          // Connected again after an outage, from a resourceVersion the server still has.
+          this.markSynced();
+        }
+      }, (err: unknown) => finish(err));
+    });
+  }
+}

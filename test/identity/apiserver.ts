@@ -1,0 +1,329 @@
+// A real HTTP server on loopback that speaks the Kubernetes API's pod list/watch protocol, as much
+// of it as the agent uses: GET /api/v1/pods (fieldSelector spec.nodeName=, limit/continue paging,
+// resourceVersion), ?watch=true (chunked JSON lines: ADDED/MODIFIED/DELETED/BOOKMARK/ERROR, replay
+// from a resourceVersion, timeoutSeconds, allowWatchBookmarks), 410 Gone for a resourceVersion
+// older than the retained history (as an ERROR event, like kube-apiserver, or as an HTTP status),
+// HTTPS with a CA made for the test (the client refuses plain HTTP), bearer-token auth. It can be stopped and started again on the same port (an API outage).
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import { execFileSync } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface PodSpec {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  nodeName: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  hostNetwork?: boolean;
+  /** name → 64-hex id (reported as containerd://<id>) */
+  containers?: Record<string, string>;
+}
+
+interface Stored { obj: Record<string, any>; rv: number }
+interface HistoryEntry { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: Record<string, any> }
+interface LiveWatch { res: ServerResponse; node?: string; bookmarks: boolean; timer?: NodeJS.Timeout; bookmarkTimer?: NodeJS.Timeout }
+
+export interface ApiServerOptions {
+  /** How a too-old resourceVersion is refused on watch: an ERROR event (kube-apiserver) or HTTP 410. */
+  goneAs?: 'event' | 'status';
+  /** Send a bookmark to each watch that asked for them this often (default 250 ms). */
+  bookmarkIntervalMs?: number;
+}
+
+export class TestApiServer {
+  readonly token = randomBytes(16).toString('hex');
+  port = 0;
+  private server: Server | undefined;
+  private sockets = new Set<Socket>();
+  private pods = new Map<string, Stored>();
+  private history: HistoryEntry[] = [];
+  private rv = 100;
+  /** Oldest resourceVersion a watch may resume from; older → 410. */
+  private minRv = 100;
+  private watches = new Set<LiveWatch>();
+  private dir = mkdtempSync(path.join(tmpdir(), 'ksotel-apiserver-'));
+  goneAs: 'event' | 'status';
+  bookmarkIntervalMs: number;
+  /** While true, watch requests are accepted but never answered with an event (a silent watch). */
+  silentWatches = false;
+  readonly counts = { lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0 };
+
+  constructor(opts: ApiServerOptions = {}) {
+    this.goneAs = opts.goneAs ?? 'event';
+    this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 250;
+  }
+
+  private tls: { key: Buffer; cert: Buffer; ca: Buffer } | undefined;
+
+  /** A CA and a server certificate for 127.0.0.1, made with openssl once per server. */
+  private certificates(): { key: Buffer; cert: Buffer; ca: Buffer } {
+    if (this.tls) return this.tls;
+    const f = (n: string): string => path.join(this.dir, n);
+    const ossl = (args: string[]): void => { execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 }); };
+    ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'),
+      '-days', '2', '-subj', '/CN=ksotel-test-ca']);
+    ossl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'),
+      '-subj', '/CN=kube-apiserver']);
+    writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+    ossl(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'),
+      '-days', '2', '-extfile', f('ext.cnf')]);
+    this.tls = { key: readFileSync(f('server.key')), cert: readFileSync(f('server.crt')), ca: readFileSync(f('ca.crt')) };
+    return this.tls;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  get liveWatches(): number {
+    return this.watches.size;
+  }
+
+  /** A kubeconfig file pointing at this server with its token. */
+  kubeconfig(): string {
+    const file = path.join(this.dir, 'kubeconfig');
+    writeFileSync(file, [
+      'apiVersion: v1', 'kind: Config',
+      'clusters:', '- name: test', '  cluster:', `    server: ${this.url}`,
+      `    certificate-authority-data: ${this.certificates().ca.toString('base64')}`,
+      'users:', '- name: agent', '  user:', `    token: ${this.token}`,
+      'contexts:', '- name: test', '  context:', '    cluster: test', '    user: agent',
+      'current-context: test', '',
+    ].join('\n'));
+    return file;
+  }
+
+  async start(port = this.port): Promise<void> {
+    if (this.server) return;
+    const { key, cert } = this.certificates();
+    const server: Server = createServer({ key, cert }, (req, res) => this.handle(req, res));
+    server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    });
+    const addr = server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : port;
+    this.server = server;
+  }
+
+  /** An outage: the listener closes and every connection is cut. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const w of this.watches) this.endWatch(w);
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Forget history: every watch resuming from before now gets 410 Gone; open watches are ended. */
+  compact(endOpenWatches = true): void {
+    this.minRv = this.rv;
+    this.history = [];
+    if (endOpenWatches) for (const w of this.watches) this.endWatch(w);
+  }
+
+  private key(ns: string, name: string): string {
+    return `${ns}/${name}`;
+  }
+
+  /** Create, or replace (MODIFIED) when a pod with that UID or namespace/name exists. */
+  upsertPod(spec: PodSpec): Record<string, any> {
+    const ns = spec.namespace ?? 'default';
+    const existingByUid = spec.uid ? [...this.pods.entries()].find(([, s]) => s.obj.metadata.uid === spec.uid) : undefined;
+    const existing = existingByUid ?? [...this.pods.entries()].find(([k]) => k === this.key(ns, spec.name));
+    const uid = spec.uid ?? existing?.[1].obj.metadata.uid ?? randomUUID();
+    if (existing) this.pods.delete(existing[0]);
+    const rv = ++this.rv;
+    const containers = Object.entries(spec.containers ?? {});
+    const obj = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name: spec.name, namespace: ns, uid, resourceVersion: String(rv), creationTimestamp: new Date().toISOString(),
+        labels: spec.labels ?? {}, annotations: spec.annotations ?? {},
+      },
+      spec: {
+        nodeName: spec.nodeName, hostNetwork: spec.hostNetwork ?? false,
+        containers: containers.map(([name]) => ({ name, image: `registry.test/${name}:1` })),
+      },
+      status: {
+        phase: 'Running',
+        containerStatuses: containers.map(([name, id]) => ({
+          name, containerID: `containerd://${id}`, ready: true, restartCount: 0, image: `registry.test/${name}:1`, imageID: `sha256:${id}`,
+        })),
+      },
+    };
+    this.pods.set(this.key(ns, spec.name), { obj, rv });
+    this.publish({ rv, type: existing ? 'MODIFIED' : 'ADDED', obj });
+    return obj;
+  }
+
+  deletePod(namespace: string, name: string): boolean {
+    const k = this.key(namespace, name);
+    const s = this.pods.get(k);
+    if (!s) return false;
+    this.pods.delete(k);
+    const rv = ++this.rv;
+    const obj = { ...s.obj, metadata: { ...s.obj.metadata, resourceVersion: String(rv), deletionTimestamp: new Date().toISOString() } };
+    this.publish({ rv, type: 'DELETED', obj });
+    return true;
+  }
+
+  podCount(): number {
+    return this.pods.size;
+  }
+
+  private publish(e: HistoryEntry): void {
+    this.history.push(e);
+    if (this.history.length > 100_000) this.history.splice(0, this.history.length - 100_000);
+    for (const w of this.watches) this.send(w, e);
+  }
+
+  private matches(node: string | undefined, obj: Record<string, any>): boolean {
+    return node === undefined || obj.spec?.nodeName === node;
+  }
+
+  private send(w: LiveWatch, e: HistoryEntry): void {
+    if (this.silentWatches || !this.matches(w.node, e.obj)) return;
+    w.res.write(`${JSON.stringify({ type: e.type, object: e.obj })}\n`);
+  }
+
+  private endWatch(w: LiveWatch): void {
+    if (w.timer) clearTimeout(w.timer);
+    if (w.bookmarkTimer) clearInterval(w.bookmarkTimer);
+    this.watches.delete(w);
+    w.res.end();
+  }
+
+  private status(res: ServerResponse, code: number, reason: string, message: string): void {
+    res.writeHead(code, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+  }
+
+  private nodeOf(q: URLSearchParams): string | undefined | null {
+    const fs = q.get('fieldSelector');
+    if (fs === null || fs === '') return undefined;
+    const m = /^spec\.nodeName=(.*)$/.exec(fs);
+    return m ? m[1] : null;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      this.counts.unauthorized++;
+      this.status(res, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {
+      this.status(res, 404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname})`);
+      return;
+    }
+    const q = url.searchParams;
+    const node = this.nodeOf(q);
+    if (node === null) {
+      this.status(res, 400, 'BadRequest', `unable to parse requested fieldSelector: ${q.get('fieldSelector') ?? ''}`);
+      return;
+    }
+    if (q.get('watch') === 'true' || q.get('watch') === '1') this.watch(req, res, q, node);
+    else this.list(res, q, node);
+  }
+
+  private list(res: ServerResponse, q: URLSearchParams, node: string | undefined): void {
+    this.counts.listPages++;
+    const limit = Number(q.get('limit') ?? '0');
+    let offset = 0;
+    let rv = this.rv;
+    let items: Record<string, any>[];
+    const cont = q.get('continue');
+    if (cont) {
+      let tok: { rv: number; offset: number; keys: string[] };
+      try {
+        tok = JSON.parse(Buffer.from(cont, 'base64url').toString('utf8'));
+      } catch {
+        this.status(res, 400, 'BadRequest', 'invalid continue token');
+        return;
+      }
+      if (tok.rv < this.minRv) {
+        this.counts.gone++;
+        this.status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.');
+        return;
+      }
+      rv = tok.rv;
+      offset = tok.offset;
+      // A consistent snapshot would need MVCC; the keys of the first page's snapshot are enough here.
+      items = tok.keys.map((k) => this.pods.get(k)?.obj).filter((o): o is Record<string, any> => o !== undefined);
+    } else {
+      this.counts.lists++;
+      items = [...this.pods.values()].map((s) => s.obj).filter((o) => this.matches(node, o));
+    }
+    const keys = cont ? JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')).keys as string[]
+      : items.map((o) => this.key(o.metadata.namespace, o.metadata.name));
+    const pageItems = limit > 0 ? items.slice(cont ? offset : 0, (cont ? offset : 0) + limit) : items;
+    const next = limit > 0 && (cont ? offset : 0) + limit < items.length
+      ? Buffer.from(JSON.stringify({ rv, offset: (cont ? offset : 0) + limit, keys })).toString('base64url') : undefined;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({
+      kind: 'PodList', apiVersion: 'v1',
+      metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) },
+      items: pageItems,
+    }));
+  }
+
+  private watch(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, node: string | undefined): void {
+    this.counts.watches++;
+    const rvParam = q.get('resourceVersion') ?? '';
+    const from = rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
+    if (from !== undefined && (!Number.isFinite(from) || from < this.minRv)) {
+      this.counts.gone++;
+      const message = `too old resource version: ${rvParam} (${this.minRv})`;
+      if (this.goneAs === 'status') {
+        this.status(res, 410, 'Expired', message);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } })}\n`);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    const w: LiveWatch = { res, node, bookmarks: q.get('allowWatchBookmarks') === 'true' };
+    this.watches.add(w);
+    if (from === undefined) {
+      for (const s of this.pods.values()) this.send(w, { rv: s.rv, type: 'ADDED', obj: s.obj });
+    } else {
+      for (const e of this.history) if (e.rv > from) this.send(w, e);
+    }
+    const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0');
+    if (timeoutSeconds > 0) w.timer = setTimeout(() => this.endWatch(w), timeoutSeconds * 1000);
+    if (w.bookmarks) {
+      w.bookmarkTimer = setInterval(() => {
+        if (this.silentWatches) return;
+        this.counts.bookmarks++;
+        res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } })}\n`);
+      }, this.bookmarkIntervalMs);
+    }
+    const cleanup = (): void => {
+      if (w.timer) clearTimeout(w.timer);
+      if (w.bookmarkTimer) clearInterval(w.bookmarkTimer);
+      this.watches.delete(w);
+    };
+    req.on('close', cleanup);
+    res.on('close', cleanup);
+  }
+}
