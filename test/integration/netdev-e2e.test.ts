@@ -1,0 +1,134 @@
+// End to end on real namespaces: three "pods" joined by veths exchange a bounded amount of
+// traffic; the agent (the real CLI) must report each namespace's bytes and packets exactly as
+// /proc/<pid>/net/dev says, both to a real Prometheus scraping /metrics and to a real OTLP gRPC
+// receiver. Then one namespace is deleted: its series disappear and nothing is logged as an error.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { cleanupAll, createNetns, createVethPair, sendUdp, tcpTransfer, type Netns } from '../support/netns.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { startPrometheus, type Prometheus } from '../support/prometheus.js';
+import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { waitUntil } from '../support/proc.js';
+import { parseNetDev } from '../../receiver/probes/parsers/net-dev.js';
+
+interface Expected { iface: string; direction: 'receive' | 'transmit'; bytes: number; packets: number }
+
+function procNetDev(ns: Netns): Expected[] {
+  const { interfaces, problems } = parseNetDev(readFileSync(`/proc/${ns.pid}/net/dev`, 'latin1'));
+  assert.deepEqual(problems, []);
+  return interfaces.flatMap((i) => [
+    { iface: i.interfaceName, direction: 'receive' as const, bytes: i.receive.bytes, packets: i.receive.packets },
+    { iface: i.interfaceName, direction: 'transmit' as const, bytes: i.transmit.bytes, packets: i.transmit.packets },
+  ]);
+}
+
+describe('netdev end to end: real namespaces → agent → Prometheus and OTLP', function () {
+  this.timeout(120_000);
+  const namespaces: Netns[] = [];
+  let receiver: OtlpReceiver | undefined;
+  let prom: Prometheus | undefined;
+  let agent: AgentProcess | undefined;
+
+  before(async () => {
+    for (const label of ['pod-a', 'pod-b', 'pod-c']) {
+      const ns = await createNetns({ label });
+      // No IPv6 on the test links: autoconfiguration would send packets on its own schedule.
+      await ns.execOk('sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      namespaces.push(ns);
+    }
+    const [a, b, c] = namespaces;
+    const ab = await createVethPair(a, b);
+    const bc = await createVethPair(b, c);
+    const udp = await sendUdp(a, b, ab.addrB, { count: 300, size: 700, timeoutMs: 10_000 });
+    assert.equal(udp.sent, 300);
+    const tcp = await tcpTransfer(b, c, bc.addrB, { bytes: 2_000_000, timeoutMs: 15_000 });
+    assert.equal(tcp.receivedBytes, 2_000_000);
+    await sendUdp(c, b, bc.addrA, { count: 50, size: 100, timeoutMs: 10_000 });
+
+    receiver = await startOtlpReceiver({ http: false });
+    agent = await startAgentProcess({
+      args: ['--interval', '1s', '--otlp-endpoint', receiver.grpcEndpoint, '--otlp-protocol', 'grpc'],
+      env: { OTEL_METRIC_EXPORT_INTERVAL: '1000' },
+    });
+    prom = await startPrometheus({ targets: [`127.0.0.1:${agent.port}`], scrapeIntervalSeconds: 1 });
+    await prom.waitForTargetsUp(30_000);
+  });
+
+  after(async () => {
+    await agent?.stop();
+    await prom?.stop();
+    await receiver?.close();
+    await cleanupAll();
+  });
+
+  it('Prometheus has every namespace’s bytes and packets, equal to /proc/<pid>/net/dev', async () => {
+    for (const ns of namespaces) {
+      const expected = procNetDev(ns).filter((e) => e.iface !== 'lo' || e.packets > 0);
+      assert.ok(expected.some((e) => e.iface !== 'lo' && e.bytes > 0), 'the test traffic moved bytes');
+      for (const e of expected) {
+        const sel = `kubeskoop_netns_inode="${ns.inode}",network_io_direction="${e.direction}"`;
+        await prom!.waitForQuery(`system_network_io_total{${sel},network_interface_name="${e.iface}"}`,
+          (r) => r.length === 1 && Number(r[0].value[1]) === e.bytes, 15_000);
+        await prom!.waitForQuery(`system_network_packet_count_total{${sel},system_device="${e.iface}"}`,
+          (r) => r.length === 1 && Number(r[0].value[1]) === e.packets, 15_000);
+      }
+      const named = await prom!.query(`system_network_io_total{kubeskoop_netns_inode="${ns.inode}"}`);
+      assert.ok(named.every((s) => s.metric.kubeskoop_netns_name === ns.name && s.metric.kubeskoop_target_kind === 'netns'));
+    }
+  });
+
+  it('the OTLP receiver got the same values over gRPC', async () => {
+    for (const ns of namespaces) {
+      for (const e of procNetDev(ns)) {
+        await receiver!.waitFor((r) => r.latestMetrics().some((p) => p.name === 'system.network.io'
+          && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['network.interface.name'] === e.iface
+          && p.attributes['network.io.direction'] === e.direction && p.value === e.bytes), 15_000, `${ns.name} ${e.iface} ${e.direction} bytes=${e.bytes}`);
+        await receiver!.waitFor((r) => r.latestMetrics().some((p) => p.name === 'system.network.packet.count'
+          && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['system.device'] === e.iface
+          && p.attributes['network.io.direction'] === e.direction && p.value === e.packets), 15_000, `${ns.name} ${e.iface} packets`);
+      }
+    }
+    const point = receiver!.latestMetrics().find((p) => p.name === 'system.network.io')!;
+    assert.equal(point.kind, 'sum');
+    assert.equal(point.monotonic, true);
+    assert.equal(point.unit, 'By');
+    assert.equal(point.resource['service.name'], 'kubeskoop-otel');
+    assert.equal(typeof point.resource['host.name'], 'string');
+  });
+
+  it('a namespace deleted mid-run disappears from /metrics, Prometheus and OTLP, without an error logged', async () => {
+    const gone = namespaces.pop()!;
+    await gone.dispose();
+    const marker = `kubeskoop_netns_inode="${gone.inode}"`;
+    await waitUntil(async () => !(await agent!.get('/metrics')).text.includes(marker), 10_000, 'series of the deleted namespace to leave /metrics');
+    // Prometheus marks the series stale at the first scrape without them.
+    await waitUntil(async () => (await prom!.query(`system_network_io_total{${marker}}`)).length === 0, 15_000, 'Prometheus to drop the series');
+    receiver!.clear();
+    await receiver!.waitFor((r) => r.metrics().some((p) => p.name === 'system.network.io'), 10_000, 'a fresh export');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!receiver!.metrics().some((p) => p.attributes['kubeskoop.netns.inode'] === gone.inode && p.name.startsWith('system.network')));
+    // the others are still there
+    for (const ns of namespaces) assert.ok((await prom!.query(`system_network_io_total{kubeskoop_netns_inode="${ns.inode}"}`)).length > 0);
+    const bad = agent!.logs().filter((l) => l.level === 'error' || l.level === 'raw');
+    assert.deepEqual(bad, []);
+  });
+
+  it('/status and /healthz answer', async () => {
+    const health = await agent!.get('/healthz');
+    assert.equal(health.status, 200);
+    assert.match(health.text, /^ok: cycle \d+/);
+    const status = JSON.parse((await agent!.get('/status')).text) as Record<string, unknown>;
+    assert.equal(status.procnetdev, true);
+    const probes = status.probes as Record<string, { state: string; kind: string; statusKey: string; errors: Record<string, number> }>;
+    assert.equal(probes.netdev.state, 'running');
+    assert.equal(probes.netdev.kind, 'metric');
+    assert.equal(probes.netdev.errors.internal, 0);
+    const inuse = status.inuse_probes as { metrics: { name: string; state: string }[] };
+    assert.ok(inuse.metrics.some((m) => m.name === 'netdev' && m.state === 'running'));
+    const last = status.lastCycle as { cycle: number; targets: { total: number } };
+    assert.ok(last.cycle >= 2);
+    assert.ok(last.targets.total >= 3);
+    const post = await fetch(`${agent!.url}/status`, { method: 'POST' });
+    assert.equal(post.status, 405);
+  });
+});

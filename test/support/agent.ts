@@ -1,0 +1,82 @@
+// Runs the real agent CLI as a child process for integration tests, on a free loopback port,
+// and collects its JSON log lines.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../receiver/version.js';
+import { freePort, stopPid, waitUntil } from './proc.js';
+
+export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
+
+export interface AgentLogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly [key: string]: unknown;
+}
+
+export interface AgentProcess {
+  readonly pid: number;
+  readonly port: number;
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Log lines parsed so far (stderr, JSON lines); non-JSON lines come as level "raw". */
+  logs(): AgentLogLine[];
+  get(path: string): Promise<{ status: number; text: string }>;
+  /** SIGTERM, wait for exit (SIGKILL after graceMs). Resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export interface StartAgentOptions {
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Wait until /healthz answers 200 (default true). */
+  readonly waitHealthy?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export async function startAgentProcess(o: StartAgentOptions = {}): Promise<AgentProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])], {
+    env: { ...process.env, ...(o.env ?? {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: AgentLogLine[] = [];
+  let buf = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try { lines.push(JSON.parse(line) as AgentLogLine); } catch { lines.push({ level: 'raw', msg: line }); }
+    }
+  });
+  child.stdout!.resume();
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exitCode = code; resolve(code); }));
+  const url = `http://127.0.0.1:${port}`;
+  const get = async (path: string): Promise<{ status: number; text: string }> => {
+    const r = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) });
+    return { status: r.status, text: await r.text() };
+  };
+  const agent: AgentProcess = {
+    pid: child.pid!, port, url, child, logs: () => lines, get,
+    async stop(graceMs = 10_000) {
+      if (exitCode !== undefined) return exitCode;
+      await stopPid(child.pid, graceMs);
+      return exited;
+    },
+  };
+  if (o.waitHealthy !== false) {
+    try {
+      await waitUntil(async () => {
+        if (exitCode !== undefined) throw new Error(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
+        try { return (await get('/healthz')).status === 200; } catch { return false; }
+      }, o.timeoutMs ?? 20_000, 'agent /healthz');
+    } catch (err) {
+      await agent.stop(1000);
+      throw err;
+    }
+  }
+  return agent;
+}
