@@ -1,0 +1,323 @@
+// Sizing measurements for docs/sizing.md, from real runs on this machine:
+//   - series per target (pod, host) for the default probe set, counted in /metrics;
+//   - OTLP bytes and data points per export per node (real OTLP/HTTP receiver, protobuf; sizes from
+//     the Content-Length the exporter sent, cross-checked by re-encoding, plus the gzip size);
+//   - the agent's CPU per collection cycle and its memory (RSS, peak RSS) at 10/110/250 test pods.
+// Test pods are network namespaces made with test/support/netns.ts (lo + a veth to the host, an
+// address in 10.199.0.0/16, a kept process), removed at the end even when a step fails.
+//
+//   npm run build && node dist/test/bench/sizing.js [--pods 10,110,250] [--interval 5] [--cycles 6]
+// Writes test/bench/results/sizing.json and sizing.md. Needs root (namespaces).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync, renameSync } from 'node:fs';
+import { tmpdir, cpus, totalmem, release } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
+import { startOtlpReceiver, encodeExportRequest, type OtlpReceiver, type ReceivedRequest } from '../support/otlp-receiver.js';
+import { parsePromText, type PromTextSample } from '../support/prom-text.js';
+import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../../..');
+const AGENT = path.join(repo, 'dist/receiver/cli/main.js');
+const RESULTS = path.join(repo, 'test/bench/results');
+
+interface Args { pods: number[]; intervalS: number; cycles: number }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { pods: [10, 110, 250], intervalS: 5, cycles: 6 };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    if (argv[i] === '--pods' && v) { a.pods = v.split(',').map(Number).filter((n) => n > 0).sort((x, y) => x - y); i++; }
+    else if (argv[i] === '--interval' && v) { a.intervalS = Number(v); i++; }
+    else if (argv[i] === '--cycles' && v) { a.cycles = Number(v); i++; }
+  }
+  if (a.pods.length === 0 || !(a.intervalS > 0) || !(a.cycles >= 2)) throw new Error('bad arguments');
+  return a;
+}
+
+export interface TargetSeries { kind: string; inode: string; name?: string; series: number; perMetric: Record<string, number> }
+
+export interface RunResult {
+  pods: number;
+  /** Targets the agent saw (other namespaces on this machine count too). */
+  targets: { total: number; byKind: Record<string, number> };
+  intervalSeconds: number;
+  cyclesMeasured: number;
+  cpu: { secondsTotal: number; msPerCycle: number; coresAt15s: number; coresAtInterval: number };
+  memory: { rssMiB: number; rssPeakMiB: number };
+  cycleDurationMs: number;
+  prometheus: { series: number; bytes: number; scrapeMs: number };
+  seriesPerPodTarget: { min: number; max: number; median: number; example?: TargetSeries };
+  seriesHost: number;
+  seriesAgent: number;
+  otlp: {
+    exports: number;
+    /** Of the last complete export (metrics). */
+    dataPoints: number;
+    contentLengthBytes?: number;
+    reencodedBytes: number;
+    gzipBytes: number;
+  };
+}
+
+const TARGET_LABEL = 'kubeskoop_netns_inode';
+const KIND_LABEL = 'kubeskoop_target_kind';
+
+/** Group /metrics samples by target (netns inode); samples without one are the agent's own. */
+export function seriesByTarget(samples: PromTextSample[]): { targets: TargetSeries[]; agent: number } {
+  const m = new Map<string, TargetSeries>();
+  let agent = 0;
+  for (const s of samples) {
+    const inode = s.labels[TARGET_LABEL];
+    if (inode === undefined) { agent++; continue; }
+    let t = m.get(inode);
+    if (!t) {
+      t = { kind: s.labels[KIND_LABEL] ?? '?', inode, series: 0, perMetric: {} };
+      const name = s.labels['kubeskoop_netns_name'];
+      if (name !== undefined) t.name = name;
+      m.set(inode, t);
+    }
+    t.series++;
+    t.perMetric[s.name] = (t.perMetric[s.name] ?? 0) + 1;
+  }
+  return { targets: [...m.values()], agent };
+}
+
+function dataPointsOf(body: any): number {
+  let n = 0;
+  for (const rm of body?.resourceMetrics ?? []) {
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const metric of sm.metrics ?? []) {
+        const d = metric.sum ?? metric.gauge ?? metric.histogram ?? metric.exponentialHistogram ?? metric.summary;
+        n += d?.dataPoints?.length ?? 0;
+      }
+    }
+  }
+  return n;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function get(url: string): Promise<{ text: string; ms: number }> {
+  const t0 = performance.now();
+  const r = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return { text, ms: performance.now() - t0 };
+}
+
+async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work: string): Promise<RunResult> {
+  const port = await freePort();
+  const cfg = path.join(work, `agent-${pods.length}.yaml`);
+  // The default probe set: no metrics.probes, so the agent runs what it runs by default.
+  writeFileSync(cfg, [
+    `interval: ${args.intervalS}s`,
+    'log: {level: warn, format: json}',
+    'otlp:',
+    `  endpoint: ${receiver.httpEndpoint}`,
+    '  protocol: http/protobuf',
+    `  export_interval: ${args.intervalS}s`,
+    '',
+  ].join('\n'));
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  try {
+    child = spawn(process.execPath, [AGENT, 'run', '-c', cfg, '--port', String(port), '--address', '127.0.0.1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', NODE_NAME: 'sizing-node' },
+    });
+    child.stderr!.on('data', (b: Buffer) => { if (stderr.length < 64_000) stderr += b.toString(); });
+    const pid = child.pid!;
+    const base = `http://127.0.0.1:${port}`;
+    const statusOf = async (): Promise<any> => JSON.parse((await get(`${base}/status`)).text);
+    // Warm up: two cycles, and until every test pod is a target.
+    const inodes = new Set(pods.map((p) => String(p.netns.inode)));
+    await waitUntil(async () => {
+      try {
+        const st = await statusOf();
+        if (st.lastCycle.cycle < 2) return false;
+        const { targets } = seriesByTarget(parsePromText((await get(`${base}/metrics`)).text).samples);
+        return [...inodes].every((i) => targets.some((t) => t.inode === i));
+      } catch { return false; }
+    }, 60_000 + pods.length * 200, `agent to see ${pods.length} test pods`, 250)
+      .catch((e: Error) => { throw new Error(`${e.message}\nagent stderr:\n${stderr}`); });
+    receiver.clear();
+    const startCycle = (await statusOf()).lastCycle.cycle as number;
+    const u0 = await procUsage(pid);
+    let scrapeMs = 0;
+    let scrapes = 0;
+    let lastText = '';
+    // One Prometheus scrape per cycle, as a scraper at the same interval would do.
+    for (;;) {
+      await sleep(args.intervalS * 1000);
+      const s = await get(`${base}/metrics`);
+      scrapeMs += s.ms; scrapes++; lastText = s.text;
+      const st = await statusOf();
+      if (st.lastCycle.cycle - startCycle >= args.cycles) break;
+    }
+    const u1 = await procUsage(pid);
+    const st = await statusOf();
+    const cycles = (st.lastCycle.cycle as number) - startCycle;
+    const parsed = parsePromText(lastText);
+    const { targets, agent } = seriesByTarget(parsed.samples);
+    const podTargets = targets.filter((t) => inodes.has(t.inode));
+    const hostTargets = targets.filter((t) => t.kind === 'host');
+    const cpuS = u1.cpuSeconds - u0.cpuSeconds;
+    const msPerCycle = (cpuS * 1000) / cycles;
+    const metricReqs: ReceivedRequest[] = receiver.requests.filter((r) => r.signal === 'metrics' && r.accepted);
+    const last = metricReqs[metricReqs.length - 1];
+    if (!last) throw new Error(`no OTLP metrics export arrived in ${cycles} cycles\nagent stderr:\n${stderr}`);
+    const encoded = encodeExportRequest('metrics', last.body);
+    const cl = last.headers['content-length'];
+    const byKind: Record<string, number> = {};
+    for (const [k, v] of Object.entries(st.lastCycle.targets as Record<string, number>)) if (k !== 'total') byKind[k] = v;
+    const podSeries = podTargets.map((t) => t.series);
+    return {
+      pods: pods.length,
+      targets: { total: st.lastCycle.targets.total, byKind },
+      intervalSeconds: args.intervalS,
+      cyclesMeasured: cycles,
+      cpu: {
+        secondsTotal: Number(cpuS.toFixed(3)),
+        msPerCycle: Number(msPerCycle.toFixed(1)),
+        coresAt15s: Number((msPerCycle / 15_000).toFixed(4)),
+        coresAtInterval: Number((msPerCycle / (args.intervalS * 1000)).toFixed(4)),
+      },
+      memory: { rssMiB: Number((u1.rssBytes / 2 ** 20).toFixed(1)), rssPeakMiB: Number((u1.rssPeakBytes / 2 ** 20).toFixed(1)) },
+      cycleDurationMs: st.lastCycle.durationMs,
+      prometheus: { series: parsed.samples.length, bytes: Buffer.byteLength(lastText), scrapeMs: Number((scrapeMs / scrapes).toFixed(1)) },
+      seriesPerPodTarget: {
+        min: Math.min(...podSeries), max: Math.max(...podSeries), median: median(podSeries),
+        ...(podTargets[0] ? { example: podTargets[0] } : {}),
+      },
+      seriesHost: hostTargets.reduce((a, t) => a + t.series, 0),
+      seriesAgent: agent,
+      otlp: {
+        exports: metricReqs.length,
+        dataPoints: dataPointsOf(last.body),
+        ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
+        reencodedBytes: encoded.length,
+        gzipBytes: gzipSync(encoded).length,
+      },
+    };
+  } finally {
+    if (child?.pid) await stopPid(child.pid, 5000);
+  }
+}
+
+// ---- the 5,000-node fan-out, on paper from the measured figures ----------------------------------
+
+export interface FanOut {
+  nodes: number; podsPerNode: number; intervalSeconds: number;
+  seriesPerNode: number; seriesCluster: number; samplesPerSecond: number;
+  otlpBytesPerSecond: number; otlpGzipBytesPerSecond: number; exportsPerSecond: number;
+}
+
+export function fanOut(r: RunResult, nodes: number, podsPerNode: number, intervalSeconds: number): FanOut {
+  // Series per node: pods × series per pod + the host target (measured on this machine; its
+  // interface count depends on the node) + the agent's own.
+  const seriesPerNode = podsPerNode * r.seriesPerPodTarget.median + r.seriesHost + r.seriesAgent;
+  // Bytes: the measured size of one export from this node at this pod count, times the nodes.
+  const bytes = r.otlp.contentLengthBytes ?? r.otlp.reencodedBytes;
+  return {
+    nodes, podsPerNode, intervalSeconds, seriesPerNode,
+    seriesCluster: seriesPerNode * nodes,
+    samplesPerSecond: Math.round((seriesPerNode * nodes) / intervalSeconds),
+    otlpBytesPerSecond: Math.round((bytes * nodes) / intervalSeconds),
+    otlpGzipBytesPerSecond: Math.round((r.otlp.gzipBytes * nodes) / intervalSeconds),
+    exportsPerSecond: Number((nodes / intervalSeconds).toFixed(1)),
+  };
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut | undefined): string {
+  const L: string[] = [];
+  L.push('# Sizing measurements (generated by test/bench/sizing.ts)', '');
+  L.push(`Measured ${String(meta.at)} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`);
+  L.push(`Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, one /metrics scrape and one OTLP/HTTP protobuf export per cycle.`, '');
+  L.push('| test pods | targets seen | CPU ms / cycle | cores at 15 s | RSS MiB | peak RSS MiB | cycle ms | series in /metrics | /metrics bytes | series / pod | host series | agent series | OTLP points / export | OTLP bytes / export | gzip bytes |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of runs) {
+    L.push(`| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${fmt(r.otlp.dataPoints)} | ${fmt(r.otlp.contentLengthBytes ?? r.otlp.reencodedBytes)} | ${fmt(r.otlp.gzipBytes)} |`);
+  }
+  const ex = runs[0]?.seriesPerPodTarget.example;
+  if (ex) {
+    L.push('', 'Series of one test pod (lo + one veth), by Prometheus name:', '');
+    L.push('| metric | series |', '|---|---|');
+    for (const [k, v] of Object.entries(ex.perMetric).sort()) L.push(`| \`${k}\` | ${v} |`);
+  }
+  if (fo) {
+    L.push('', `## Fan-out: ${fmt(fo.nodes)} nodes × ${fo.podsPerNode} pods, ${fo.intervalSeconds} s interval (arithmetic on the 110-pod run)`, '');
+    L.push('| quantity | value |', '|---|---|');
+    L.push(`| series per node | ${fmt(fo.seriesPerNode)} |`);
+    L.push(`| active series, cluster | ${fmt(fo.seriesCluster)} |`);
+    L.push(`| samples / s into the gateway tier | ${fmt(fo.samplesPerSecond)} |`);
+    L.push(`| OTLP exports / s | ${fo.exportsPerSecond} |`);
+    L.push(`| OTLP bytes / s, uncompressed protobuf | ${fmt(fo.otlpBytesPerSecond)} (${(fo.otlpBytesPerSecond / 2 ** 20).toFixed(1)} MiB/s) |`);
+    L.push(`| OTLP bytes / s, gzip | ${fmt(fo.otlpGzipBytesPerSecond)} (${(fo.otlpGzipBytesPerSecond / 2 ** 20).toFixed(1)} MiB/s) |`);
+  }
+  L.push('');
+  return L.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error('sizing needs root (it makes network namespaces)');
+  if (!existsSync(AGENT)) throw new Error(`${AGENT} missing: run npm run build`);
+  const work = mkdtempSync(path.join(tmpdir(), 'ksotel-sizing-'));
+  const receiver = await startOtlpReceiver({ grpc: false, http: true });
+  const pods: TestPod[] = [];
+  const runs: RunResult[] = [];
+  const onSignal = (): void => { void cleanupAll().finally(() => process.exit(130)); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (const n of args.pods) {
+      const t0 = Date.now();
+      while (pods.length < n) pods.push(await createPod({ label: 'sz' }));
+      process.stderr.write(`sizing: ${n} pods ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, measuring ${args.cycles} cycles of ${args.intervalS} s\n`);
+      const r = await measure(pods, args, receiver, work);
+      process.stderr.write(`sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp })}\n`);
+      runs.push(r);
+    }
+  } finally {
+    await receiver.close();
+    await cleanupAll();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const r110 = runs.find((r) => r.pods === 110) ?? runs[runs.length - 1];
+  const fo = r110 ? fanOut(r110, 5000, 110, 15) : undefined;
+  const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+  let defaultProbes = '?';
+  try {
+    const cat = await import(path.join(repo, 'dist/receiver/probes/catalog.js')) as { DEFAULT_METRIC_PROBES: string[] };
+    defaultProbes = cat.DEFAULT_METRIC_PROBES.join(', ');
+  } catch { /* reported as ? */ }
+  const meta = {
+    at: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?',
+    memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), kernel: release(), node: process.version,
+    agentVersion: pkg.version, defaultProbes, args,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  const json = path.join(RESULTS, 'sizing.json');
+  writeFileSync(`${json}.tmp`, `${JSON.stringify({ meta, runs, fanOut5000: fo }, null, 2)}\n`);
+  renameSync(`${json}.tmp`, json);
+  const md = path.join(RESULTS, 'sizing.md');
+  writeFileSync(`${md}.tmp`, markdown(meta, runs, fo));
+  renameSync(`${md}.tmp`, md);
+  process.stdout.write(markdown(meta, runs, fo));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().catch((e: Error) => { process.stderr.write(`sizing: ${e.stack ?? e.message}\n`); process.exitCode = 1; });
+}
