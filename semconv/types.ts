@@ -34,6 +34,26 @@ export interface LegacyName {
   readonly seedTypoOf?: string;
 }
 
+/** A cost measured by the benchmark (test/bench), e.g. 0.19 ms of CPU per namespace per cycle. */
+export interface MeasuredOverhead {
+  readonly value: number;
+  readonly unit: 'ms' | 'us' | 'ns' | 'MiBy';
+  /** What the value is per: "namespace per cycle", "event", … */
+  readonly per: string;
+  /** When/where it was measured (kernel, machine, date). */
+  readonly measured?: string;
+}
+
+/** A column of `kubeskoop-otel top` this metric feeds (its rate per second, summed per pod). */
+export interface TopColumn {
+  /** Column header, upper case, ≤ 12 characters. */
+  readonly column: string;
+  /** Only the series with these attribute values. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** An attribute whose largest value is shown next to the column (e.g. the top drop reason). */
+  readonly breakdown?: string;
+}
+
 export interface MetricDefinition {
   /** `<probe>.<key>`: the stable internal id. */
   readonly id: string;
@@ -49,6 +69,9 @@ export interface MetricDefinition {
   readonly brief: Bilingual;
   readonly legacy: readonly LegacyName[];
   readonly legacyAggregation: LegacyAggregation;
+  /** How KubeSkoop typed its `kubeskoop_*` names of this metric (`inspector_pod_*` were always gauges). Default gauge. */
+  readonly legacyType?: 'gauge' | 'counter';
+  readonly top?: readonly TopColumn[];
   /** Histogram bucket boundaries (seconds for durations). */
   readonly buckets?: readonly number[];
 }
@@ -86,6 +109,7 @@ export interface ProbeDefinition {
   readonly statusKey: string;
   readonly source: string;
   readonly kubeskoopOverhead: OverheadLevel;
+  readonly measuredOverhead?: MeasuredOverhead;
   readonly brief: Bilingual;
   readonly whenToUse: Bilingual;
 }

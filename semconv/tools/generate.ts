@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRegistry } from './load-registry.js';
 import { GENERATED_TS_PATH, renderTypeScript } from './render-ts.js';
+import { docsRenderer } from './render-docs.js';
+import { dashboardRenderer } from './render-dashboard.js';
 
 /** The repository root, found from this file whether it runs from source or from dist/. */
 export function repoRoot(): string {
@@ -17,6 +19,8 @@ export type Renderer = (root: string) => Map<string, string>;
 const extraRenderers: Renderer[] = [];
 /** Other generators (docs, dashboards) add their outputs here. */
 export function addRenderer(r: Renderer): void { extraRenderers.push(r); }
+addRenderer(docsRenderer);
+addRenderer(dashboardRenderer);
 
 /** Every generated file, path relative to the root → content. Throws when the registry is invalid. */
 export function renderAll(root: string): Map<string, string> {

@@ -46,12 +46,14 @@ interface RawAttribute { name: string; type: AttributeDefinition['type']; semcon
 interface RawProbe {
   name: string; kind: ProbeDefinition['kind']; scope: ProbeDefinition['scope']; aliases: string[]; status_key: string;
   source: string; kubeskoop_overhead: ProbeDefinition['kubeskoopOverhead']; brief: RawBilingual; when_to_use: RawBilingual;
+  measured_overhead?: ProbeDefinition['measuredOverhead'];
 }
 interface RawUnsupported { name: string; aliases: string[]; status_key: string; reason: string }
 interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string }
 interface RawMetric {
   key: string; name: string; semconv?: boolean; instrument: MetricDefinition['instrument']; unit: string; attributes: string[];
   source: string; brief: RawBilingual; buckets?: number[]; legacy_aggregation?: MetricDefinition['legacyAggregation']; legacy?: RawLegacy[];
+  legacy_type?: MetricDefinition['legacyType']; top?: MetricDefinition['top'];
 }
 interface RawEventType { type: string; brief: RawBilingual; aliases?: string[] }
 interface RawEvent {
@@ -102,6 +104,7 @@ export function loadRegistry(registryDir: string): RegistryLoad {
         probes.push({
           name: p.name, kind: p.kind, scope: p.scope, aliases: p.aliases, statusKey: p.status_key, source: p.source,
           kubeskoopOverhead: p.kubeskoop_overhead, brief: p.brief, whenToUse: p.when_to_use,
+          ...(p.measured_overhead ? { measuredOverhead: p.measured_overhead } : {}),
         });
       }
       for (const u of doc.unsupported) unsupported.push({ name: u.name, aliases: u.aliases, statusKey: u.status_key, reason: u.reason });
@@ -122,6 +125,7 @@ export function loadRegistry(registryDir: string): RegistryLoad {
         id: `${probe}.${m.key}`, probe, key: m.key, name: m.name, semconv: m.semconv ?? false, instrument: m.instrument,
         unit: m.unit, attributes: m.attributes, source: m.source, brief: m.brief, legacy,
         legacyAggregation: m.legacy_aggregation ?? 'none', ...(m.buckets ? { buckets: m.buckets } : {}),
+        ...(m.legacy_type ? { legacyType: m.legacy_type } : {}), ...(m.top ? { top: m.top } : {}),
       });
       if (m.instrument !== 'histogram' && m.buckets) problems.push(`${rel(path)}: at metrics.${i}.buckets: only histograms have buckets`);
     });
@@ -180,6 +184,11 @@ function crossCheck(r: Registry): string[] {
     for (const a of m.attributes) if (!attrNames.has(a)) problems.push(`metric ${m.id}: attribute ${a} is not declared in attributes.yaml`);
     for (const l of m.legacy) for (const a of Object.keys(l.attributes)) {
       if (!m.attributes.includes(a)) problems.push(`metric ${m.id}: legacy ${l.name} selects attribute ${a} the metric does not have`);
+    }
+    for (const t of m.top ?? []) {
+      for (const a of [...Object.keys(t.attributes ?? {}), ...(t.breakdown ? [t.breakdown] : [])]) {
+        if (!m.attributes.includes(a)) problems.push(`metric ${m.id}: top column ${t.column} uses attribute ${a} the metric does not have`);
+      }
     }
   }
   for (const e of r.events) {

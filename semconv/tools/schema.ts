@@ -54,6 +54,17 @@ export const probesFileSchema = {
           status_key: { type: 'string', minLength: 1 },
           source: { type: 'string', minLength: 1 },
           kubeskoop_overhead: { enum: ['low', 'medium', 'high'] },
+          measured_overhead: {
+            type: 'object',
+            required: ['value', 'unit', 'per'],
+            additionalProperties: false,
+            properties: {
+              value: { type: 'number', minimum: 0 },
+              unit: { enum: ['ms', 'us', 'ns', 'MiBy'] },
+              per: { type: 'string', minLength: 1 },
+              measured: { type: 'string', minLength: 1 },
+            },
+          },
           brief: bilingual,
           when_to_use: bilingual,
         },
@@ -99,6 +110,20 @@ export const metricsFileSchema = {
           brief: bilingual,
           buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
           legacy_aggregation: { enum: ['none', 'sum', 'sum_except_lo'] },
+          legacy_type: { enum: ['gauge', 'counter'] },
+          top: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['column'],
+              additionalProperties: false,
+              properties: {
+                column: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9 /%-]{0,11}$' },
+                attributes: { type: 'object', additionalProperties: { type: 'string' } },
+                breakdown: otelName,
+              },
+            },
+          },
           legacy: {
             type: 'array',
             items: {

@@ -1,0 +1,149 @@
+// Renders a Grafana dashboard from the registry: a row per probe (and one for the agent itself),
+// `namespace` and `pod` variables, one time-series panel per metric. Queries use the names the
+// agent's own /metrics serves (the JS exporter: dots → `_`, `_total` on counters, labels dots → `_`);
+// counters are rate()d, histograms shown as p50/p99.
+import { join } from 'node:path';
+import type { MetricDefinition } from '../types.js';
+import { loadRegistry, type Registry } from './load-registry.js';
+import { promLabelName, promNameJs } from './prom-names.js';
+
+export const DASHBOARD_PATH = 'semconv/dashboards/kubeskoop-otel.json';
+export const DASHBOARD_UID = 'kubeskoop-otel';
+const POD = promLabelName('k8s.pod.name');
+const NAMESPACE = promLabelName('k8s.namespace.name');
+const IDENTITY_SELECTOR = `${NAMESPACE}=~"$namespace", ${POD}=~"$pod"`;
+
+export interface DashboardQuery {
+  readonly metricId: string;
+  readonly probe: string;
+  readonly expr: string;
+}
+
+export interface PanelTarget { refId: string; expr: string; legendFormat: string; datasource: { type: string; uid: string } }
+interface Panel {
+  id: number; type: string; title: string; gridPos: { h: number; w: number; x: number; y: number };
+  datasource?: { type: string; uid: string }; description?: string; collapsed?: boolean; panels?: Panel[];
+  targets?: PanelTarget[]; fieldConfig?: unknown; options?: unknown;
+}
+
+const DS = { type: 'prometheus', uid: '${datasource}' };
+
+function grafanaUnit(m: MetricDefinition): string {
+  if (m.instrument === 'counter') return m.unit === 'By' ? 'Bps' : m.unit === 's' ? 's' : 'cps';
+  if (m.instrument === 'histogram') return m.unit === 's' ? 's' : 'short';
+  if (m.unit === 'By') return 'bytes';
+  if (m.unit === 's') return 's';
+  if (m.unit === '1') return 'percentunit';
+  return 'short';
+}
+
+/** The PromQL of a metric's panel (one or two queries). `perPod`: keep the pod/namespace grouping and filters. */
+export function metricQueries(m: MetricDefinition, perPod: boolean): { expr: string; legend: string }[] {
+  const name = promNameJs(m.name, m.instrument);
+  const attrs = m.attributes.map(promLabelName);
+  const by = [...(perPod ? [NAMESPACE, POD] : []), ...attrs];
+  const sel = perPod ? `{${IDENTITY_SELECTOR}}` : '';
+  const legend = [...(perPod ? [`{{${NAMESPACE}}}/{{${POD}}}`] : []), ...attrs.map((a) => `{{${a}}}`)].join(' ') || m.name;
+  const byClause = by.length ? ` by (${by.join(', ')})` : '';
+  switch (m.instrument) {
+    case 'counter':
+      return [{ expr: `sum${byClause} (rate(${name}${sel}[$__rate_interval]))`, legend }];
+    case 'histogram': {
+      const hb = ` by (${['le', ...by].join(', ')})`;
+      return [0.5, 0.99].map((q) => ({
+        expr: `histogram_quantile(${q}, sum${hb} (rate(${name}_bucket${sel}[$__rate_interval])))`,
+        legend: `p${q * 100} ${legend}`,
+      }));
+    }
+    default:
+      return [{ expr: `sum${byClause} (${name}${sel})`, legend }];
+  }
+}
+
+function panelFor(m: MetricDefinition, id: number, x: number, y: number, perPod: boolean): Panel {
+  const qs = metricQueries(m, perPod);
+  return {
+    id, type: 'timeseries', title: `${m.name}${m.instrument === 'counter' ? ' (per second)' : ''}`,
+    description: `${m.brief.en}\n\n${m.brief.zh}\n\nSource: ${m.source}`,
+    datasource: DS,
+    gridPos: { h: 8, w: 12, x, y },
+    targets: qs.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend, datasource: DS })),
+    fieldConfig: { defaults: { unit: grafanaUnit(m), custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' } }, overrides: [] },
+    options: { legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } },
+  };
+}
+
+export function renderDashboard(r: Registry): string {
+  const panels: Panel[] = [];
+  let id = 1;
+  let y = 0;
+  const groups: { title: string; metrics: MetricDefinition[]; perPod: boolean }[] = [];
+  for (const p of r.probes) {
+    const ms = r.metrics.filter((m) => m.probe === p.name);
+    if (ms.length > 0) groups.push({ title: `${p.name} — ${p.brief.en}`, metrics: ms, perPod: true });
+  }
+  const agent = r.metrics.filter((m) => !r.probes.some((p) => p.name === m.probe));
+  if (agent.length > 0) groups.push({ title: `${agent[0]!.probe} — kubeskoop-otel itself`, metrics: agent, perPod: false });
+  for (const g of groups) {
+    panels.push({ id: id++, type: 'row', title: g.title, collapsed: false, panels: [], gridPos: { h: 1, w: 24, x: 0, y } });
+    y += 1;
+    g.metrics.forEach((m, i) => {
+      panels.push(panelFor(m, id++, (i % 2) * 12, y + Math.floor(i / 2) * 8, g.perPod));
+    });
+    y += Math.ceil(g.metrics.length / 2) * 8;
+  }
+  const dashboard = {
+    __comment: 'GENERATED — do not edit. Source: semconv/registry/*.yaml; generator: semconv/tools/render-dashboard.ts; regenerate with `npm run generate`.',
+    uid: DASHBOARD_UID,
+    title: 'kubeskoop-otel: pod network stack',
+    description: 'Every metric of the kubeskoop-otel registry, scraped from the agent\'s /metrics (OTel names as the JS Prometheus exporter renders them).',
+    tags: ['kubeskoop-otel', 'network', 'kubernetes'],
+    editable: true,
+    graphTooltip: 1,
+    schemaVersion: 39,
+    version: 1,
+    time: { from: 'now-1h', to: 'now' },
+    refresh: '30s',
+    timezone: 'browser',
+    annotations: { list: [] },
+    links: [],
+    templating: {
+      list: [
+        { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', options: [] },
+        {
+          name: 'namespace', label: 'Namespace', type: 'query', datasource: DS, query: { query: `label_values(${NAMESPACE})`, refId: 'namespace' },
+          definition: `label_values(${NAMESPACE})`, refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
+          current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
+        },
+        {
+          name: 'pod', label: 'Pod', type: 'query', datasource: DS, query: { query: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refId: 'pod' },
+          definition: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
+          current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
+        },
+      ],
+    },
+    panels,
+  };
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
+}
+
+/** Every query of the dashboard with the metric it shows (for the tests). */
+export function dashboardQueries(dashboardJson: string, r: Pick<Registry, 'metrics'>): DashboardQuery[] {
+  const d = JSON.parse(dashboardJson) as { panels: Panel[] };
+  const out: DashboardQuery[] = [];
+  let rowProbe = '';
+  for (const p of d.panels) {
+    if (p.type === 'row') { rowProbe = p.title.split(' — ')[0] ?? ''; continue; }
+    if (!p.targets) continue;
+    const title = p.title.replace(/ \(per second\)$/, '');
+    const m = r.metrics.find((x) => x.name === title && x.probe === rowProbe);
+    for (const t of p.targets) out.push({ metricId: m?.id ?? '', probe: m?.probe ?? '', expr: t.expr });
+  }
+  return out;
+}
+
+export function dashboardRenderer(root: string): Map<string, string> {
+  const { registry, problems } = loadRegistry(join(root, 'semconv', 'registry'));
+  if (problems.length > 0) throw new Error(`cannot render the dashboard:\n  ${problems.join('\n  ')}`);
+  return new Map([[DASHBOARD_PATH, renderDashboard(registry)]]);
+}

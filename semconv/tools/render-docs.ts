@@ -1,0 +1,256 @@
+// Renders the user-facing docs from the registry, in English (*.md) and Chinese (*.zh.md):
+// an index, a page per probe, the event catalogue and the legacy-name mapping. Also writes
+// semconv/generated/seed-names.ts so `explain` knows the seed's spellings at run time.
+import { join } from 'node:path';
+import type { EventDefinition, LegacyName, MetricDefinition, ProbeDefinition } from '../types.js';
+import { loadRegistry, type Registry } from './load-registry.js';
+import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from './prom-names.js';
+import {
+  loadSeedNames, resolveSeedEvent, resolveSeedMetric, SEED_NAMES_FILE, type SeedNames,
+} from './seed-names.js';
+
+export const DOCS_DIR = 'semconv/docs';
+export const SEED_TS_PATH = 'semconv/generated/seed-names.ts';
+export type Lang = 'en' | 'zh';
+
+const GENERATED = {
+  en: '<!-- GENERATED — do not edit. Source: semconv/registry/*.yaml; generator: semconv/tools/render-docs.ts; regenerate with `npm run generate`. -->',
+  zh: '<!-- GENERATED — do not edit. 由 semconv/registry/*.yaml 经 semconv/tools/render-docs.ts 生成；用 `npm run generate` 重新生成。 -->',
+};
+
+/** The identity attributes the snapshot adds to every datapoint of a target (receiver/snapshot/snapshot.ts). */
+export const TARGET_ATTRIBUTES = ['k8s.pod.name', 'k8s.namespace.name', 'k8s.pod.uid', 'kubeskoop.target.kind', 'kubeskoop.netns.inode', 'kubeskoop.netns.name'];
+
+/** Legacy label sets of /metrics in `prometheus.names: legacy` mode (receiver/pipeline/legacy-prometheus.ts). */
+export const LEGACY_LABELS = {
+  inspector: ['target_node', 'target_namespace', 'target_pod', 'node', 'namespace', 'pod'],
+  kubeskoop: ['k8s_node', 'k8s_namespace', 'k8s_pod'],
+} as const;
+
+const T = {
+  en: {
+    title: 'kubeskoop-otel: metrics and events', probes: 'Probes', probe: 'Probe', events: 'Event catalogue', legacy: 'KubeSkoop legacy names',
+    observes: 'What it observes', source: 'Source', overhead: 'Overhead', measured: 'measured', notMeasured: 'not measured yet',
+    kubeskoop: "KubeSkoop's label", whenToUse: 'When to use', metrics: 'Metrics', kind: 'Kind', scope: 'Scope', aliases: 'KubeSkoop names',
+    otelName: 'OTel name', instrument: 'Instrument', unit: 'Unit', attributes: 'Attributes', promJs: 'Prometheus (agent /metrics, JS exporter)',
+    promOtlp: 'Prometheus (OTLP ingestion)', legacyNames: 'Legacy names', meaning: 'Meaning', none: '—', noMetrics: 'This probe has no metrics in the registry yet.',
+    identity: 'Every datapoint also carries the identity of its target: ', sources: 'Sources', severity: 'Severity', threshold: 'Threshold',
+    types: 'KubeSkoop types', whatToDo: 'What to do', type: 'Type', event: 'Event', noEvents: 'No events in the registry yet.',
+    seedMeant: 'The seed says', typoOf: 'KubeSkoop really exported', status: 'Status', mapped: 'mapped', pending: 'pending', unmapped: 'UNMAPPED',
+    selects: 'Selects', aggregation: 'Aggregation', legacyType: 'Prometheus type', seedMetrics: "The seed's metric names",
+    allLegacy: 'Every legacy name the registry maps', seedEvents: "The seed's event types", labelsTitle: 'Labels in legacy mode',
+    unsupported: 'Not supported', reason: 'Reason', agg: { none: 'one series', sum: 'summed over series', sum_except_lo: 'summed over interfaces except lo' },
+    promNote: "Two renderings: the agent's own /metrics (the JS exporter: dots → `_`, `_total` on counters, no unit word) and Prometheus' OTLP receiver (also appends the unit word, e.g. `_bytes`, and `_ratio` for gauges of unit 1). Label names: dots → `_`.",
+    legacyIntro: 'How each name KubeSkoop exported (its seed catalogue\'s `inspector_pod_*`, the v1.x `kubeskoop_<probe>_<m>`) maps to an OTel metric and attribute values. With `prometheus.names: legacy` or `both`, /metrics serves these names again, computed from the same snapshot.',
+    labelsIntro: 'Names `inspector_pod_*` carry the v0.1.x labels, names `kubeskoop_*` the v1.x labels. The values: node = the node name (config `node_name`, else the host name); namespace/pod = the pod\'s; the host namespace has empty namespace and pod (as in KubeSkoop); a namespace that is not a pod (KubeSkoop dropped these) has an empty namespace and `pod` = its /run/netns name or `netns-<inode>`. Label values are escaped per the Prometheus text format.',
+    docsLinks: 'Pages', indexIntro: 'Generated from the semantic-convention registry (`semconv/registry`): every page lists what the agent exports, under which names, and what it means.',
+    eventsOf: 'Events', measuredPer: 'per', seed: 'seed', overheadLevels: { low: 'low (低)', medium: 'medium (中)', high: 'high (高)' },
+    histogram: 'histogram series', langLink: '中文',
+  },
+  zh: {
+    title: 'kubeskoop-otel：指标与事件', probes: '探针', probe: '探针', events: '事件目录', legacy: 'KubeSkoop 旧指标名',
+    observes: '观测内容', source: '数据来源', overhead: '开销', measured: '实测', notMeasured: '尚未实测',
+    kubeskoop: 'KubeSkoop 标注', whenToUse: '适用场景', metrics: '指标', kind: '类型', scope: '范围', aliases: 'KubeSkoop 中的名称',
+    otelName: 'OTel 名称', instrument: '仪表类型', unit: '单位', attributes: '属性', promJs: 'Prometheus（agent 的 /metrics，JS exporter）',
+    promOtlp: 'Prometheus（OTLP 接收）', legacyNames: '旧名称', meaning: '含义', none: '—', noMetrics: '该探针在注册表中尚无指标。',
+    identity: '每个数据点还带有目标的身份属性：', sources: '来源', severity: '级别', threshold: '阈值',
+    types: 'KubeSkoop 事件类型', whatToDo: '处理建议', type: '类型', event: '事件', noEvents: '注册表中尚无事件。',
+    seedMeant: '原文说明', typoOf: 'KubeSkoop 实际导出的名称', status: '状态', mapped: '已映射', pending: '待定', unmapped: '未映射',
+    selects: '选取', aggregation: '聚合', legacyType: 'Prometheus 类型', seedMetrics: '原文档中的指标名',
+    allLegacy: '注册表映射的全部旧名称', seedEvents: '原文档中的事件类型', labelsTitle: '旧名称模式下的标签',
+    unsupported: '不支持', reason: '原因', agg: { none: '单条序列', sum: '对序列求和', sum_except_lo: '对 lo 以外的网卡求和' },
+    promNote: '两种渲染：agent 自己的 /metrics（JS exporter：点 → `_`，计数器加 `_total`，不加单位词）与 Prometheus 的 OTLP 接收（还会追加单位词，如 `_bytes`，单位为 1 的 gauge 加 `_ratio`）。标签名：点 → `_`。',
+    legacyIntro: 'KubeSkoop 导出过的每个名称（原文档的 `inspector_pod_*`、v1.x 的 `kubeskoop_<probe>_<m>`）如何对应到 OTel 指标与属性值。配置 `prometheus.names: legacy` 或 `both` 时，/metrics 会由同一份快照重新输出这些名称。',
+    labelsIntro: '`inspector_pod_*` 名称带 v0.1.x 的标签，`kubeskoop_*` 名称带 v1.x 的标签。取值：node 为节点名（配置 `node_name`，否则为主机名）；namespace/pod 为 Pod 的；主机网络命名空间的 namespace 与 pod 为空（与 KubeSkoop 相同）；不属于 Pod 的命名空间（KubeSkoop 会丢弃）namespace 为空，`pod` 为其 /run/netns 名称或 `netns-<inode>`。标签值按 Prometheus 文本格式转义。',
+    docsLinks: '页面', indexIntro: '由语义约定注册表（`semconv/registry`）生成：每页列出 agent 导出的内容、名称及其含义。',
+    eventsOf: '事件', measuredPer: '每', seed: '原文', overheadLevels: { low: '低 (low)', medium: '中 (medium)', high: '高 (high)' },
+    histogram: '直方图序列', langLink: 'English',
+  },
+} as const;
+
+const ext = (lang: Lang): string => (lang === 'en' ? '.md' : '.zh.md');
+const code = (s: string): string => `\`${s}\``;
+/** A table cell: no raw `|` or newline. */
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(head: string[], rows: string[][]): string {
+  if (rows.length === 0) return '';
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function describeSelection(l: LegacyName): string {
+  const e = Object.entries(l.attributes);
+  return e.length === 0 ? '—' : e.map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** The Prometheus type KubeSkoop gave a legacy name. */
+export function legacyPromType(m: MetricDefinition, legacyName: string): 'gauge' | 'counter' {
+  return legacyName.startsWith('kubeskoop_') ? (m.legacyType ?? 'gauge') : 'gauge';
+}
+
+function overheadText(p: ProbeDefinition, lang: Lang): string {
+  const t = T[lang];
+  const measured = p.measuredOverhead
+    ? `${t.measured}: ${p.measuredOverhead.value} ${p.measuredOverhead.unit} ${t.measuredPer} ${p.measuredOverhead.per}${p.measuredOverhead.measured ? ` (${p.measuredOverhead.measured})` : ''}`
+    : `${t.measured}: ${t.notMeasured}`;
+  return `${measured}; ${t.kubeskoop}: ${t.overheadLevels[p.kubeskoopOverhead]}`;
+}
+
+function promNames(m: MetricDefinition): { js: string; otlp: string } {
+  const js = promSeriesNames(promNameJs(m.name, m.instrument), m.instrument).join(', ');
+  const otlp = promSeriesNames(promNameOtlp(m.name, m.instrument, m.unit), m.instrument).join(', ');
+  return { js, otlp };
+}
+
+function metricRows(ms: readonly MetricDefinition[], lang: Lang): string[][] {
+  return ms.map((m) => {
+    const { js, otlp } = promNames(m);
+    const legacy = m.legacy.map((l) => `${code(l.name)}${l.seedTypoOf ? ` (${T[lang].seed} typo → ${code(l.seedTypoOf)})` : ''}${Object.keys(l.attributes).length ? ` [${describeSelection(l)}]` : ''}`);
+    return [
+      code(m.name), m.instrument, code(m.unit),
+      m.attributes.length ? m.attributes.map((a) => `${code(a)} (${code(promLabelName(a))})`).join('<br>') : '—',
+      code(js), code(otlp), legacy.join('<br>') || '—', m.brief[lang],
+    ];
+  });
+}
+
+function probePage(r: Registry, p: ProbeDefinition, lang: Lang): string {
+  const t = T[lang];
+  const ms = r.metrics.filter((m) => m.probe === p.name);
+  const es = r.events.filter((e) => e.probe === p.name);
+  const out: string[] = [GENERATED[lang], '', `# ${t.probe}: ${p.name}`, '', `[${t.langLink}](${p.name}${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](../index${ext(lang)})`, ''];
+  out.push(`**${t.observes}:** ${p.brief[lang]}`, '');
+  out.push(table([t.kind, t.scope, t.source, t.aliases], [[p.kind, p.scope, code(p.source), [p.name, ...p.aliases].map(code).join(', ') + ` (/status: ${code(p.statusKey)})`]]), '');
+  out.push(`**${t.overhead}:** ${overheadText(p, lang)}`, '');
+  out.push(`**${t.whenToUse}:** ${p.whenToUse[lang]}`, '');
+  out.push(`## ${t.metrics}`, '');
+  if (ms.length === 0) out.push(t.noMetrics, '');
+  else {
+    out.push(t.promNote, '');
+    out.push(table([t.otelName, t.instrument, t.unit, t.attributes, t.promJs, t.promOtlp, t.legacyNames, t.meaning], metricRows(ms, lang)), '');
+    out.push(`${t.identity}${TARGET_ATTRIBUTES.map(code).join(', ')}.`, '');
+    out.push(`### ${t.sources}`, '');
+    out.push(table([t.otelName, t.source], ms.map((m) => [code(m.name), m.source])), '');
+  }
+  if (es.length > 0) {
+    out.push(`## ${t.eventsOf}`, '');
+    out.push(table([t.event, t.types, t.severity, t.meaning], es.map((e) => [
+      `[${code(e.name)}](../events${ext(lang)}#${anchor(e.name)})`, e.types.map((x) => code(x.type)).join(', '), e.severity, e.brief[lang],
+    ])), '');
+  }
+  return out.join('\n');
+}
+
+function anchor(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9\- ]/g, '').replace(/ /g, '-');
+}
+
+function eventsPage(r: Registry, seed: SeedNames, lang: Lang): string {
+  const t = T[lang];
+  const out: string[] = [GENERATED[lang], '', `# ${t.events}`, '', `[${t.langLink}](events${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](index${ext(lang)})`, ''];
+  if (r.events.length === 0) out.push(t.noEvents, '');
+  for (const e of r.events) out.push(...eventSection(e, lang));
+  out.push(`## ${t.seedEvents}`, '');
+  out.push(table([t.type, t.probe, t.seedMeant, t.typoOf, t.event, t.status], seed.events.map((s) => {
+    const res = resolveSeedEvent(r, s);
+    return [code(s.type), s.probe, s.seed, s.typoOf ? code(s.typoOf) : '—',
+      res.status === 'mapped' ? `${code(res.event.name)} (kubeskoop.event.type=${res.type.type})` : '—',
+      res.status === 'mapped' ? t.mapped : `${res.status === 'pending' ? t.pending : t.unmapped}: ${res.reason}`];
+  })), '');
+  return out.join('\n');
+}
+
+function eventSection(e: EventDefinition, lang: Lang): string[] {
+  const t = T[lang];
+  return [
+    `## ${e.name}`, '',
+    e.brief[lang], '',
+    table([t.probe, t.severity, t.threshold, t.attributes], [[`[${e.probe}](probes/${e.probe}${ext(lang)})`, e.severity, e.threshold ?? '—', e.attributes.map(code).join(', ')]]), '',
+    table([t.types, t.meaning], e.types.map((x) => [[x.type, ...x.aliases].map(code).join(', '), x.brief[lang]])), '',
+    `**${t.whatToDo}:** ${e.action[lang]}`, '',
+  ];
+}
+
+function legacyPage(r: Registry, seed: SeedNames, lang: Lang): string {
+  const t = T[lang];
+  const out: string[] = [GENERATED[lang], '', `# ${t.legacy}`, '', `[${t.langLink}](legacy-names${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](index${ext(lang)})`, '', t.legacyIntro, ''];
+  out.push(`## ${t.seedMetrics}`, '');
+  out.push(table([t.legacyNames, t.probe, t.seedMeant, t.typoOf, t.otelName, t.selects, t.aggregation, t.status], seed.metrics.map((s) => {
+    const res = resolveSeedMetric(r, s);
+    if (res.status !== 'mapped') {
+      return [code(s.name), s.probe, s.seed, s.typoOf ? code(s.typoOf) : '—', '—', '—', '—', `${res.status === 'pending' ? t.pending : t.unmapped}: ${res.reason}`];
+    }
+    return [code(s.name), s.probe, `${s.seed}${lang === 'en' ? ` — ${res.metric.brief.en}` : ''}`, s.typoOf ? code(s.typoOf) : '—', code(res.metric.name),
+      describeSelection(res.legacy), t.agg[res.metric.legacyAggregation], t.mapped];
+  })), '');
+  out.push(`## ${t.allLegacy}`, '');
+  const rows: string[][] = [];
+  for (const m of r.metrics) for (const l of m.legacy) {
+    rows.push([code(l.name), l.seedTypoOf ? `${t.seed} typo → ${code(l.seedTypoOf)}` : legacyPromType(m, l.name), code(m.name), describeSelection(l), t.agg[m.legacyAggregation], m.brief[lang]]);
+  }
+  rows.sort((a, b) => a[0]!.localeCompare(b[0]!));
+  out.push(table([t.legacyNames, t.legacyType, t.otelName, t.selects, t.aggregation, t.meaning], rows), '');
+  out.push(`## ${t.labelsTitle}`, '', t.labelsIntro, '');
+  out.push(table([t.legacyNames, t.attributes], [
+    [code('inspector_pod_*'), LEGACY_LABELS.inspector.map(code).join(', ')],
+    [code('kubeskoop_*'), LEGACY_LABELS.kubeskoop.map(code).join(', ')],
+  ]), '');
+  out.push(`## ${t.seedEvents}`, '', `→ [${t.events}](events${ext(lang)}#${anchor(t.seedEvents)})`, '');
+  return out.join('\n');
+}
+
+function indexPage(r: Registry, seed: SeedNames, lang: Lang): string {
+  const t = T[lang];
+  const out: string[] = [GENERATED[lang], '', `# ${t.title}`, '', `[${t.langLink}](index${ext(lang === 'en' ? 'zh' : 'en')})`, '', t.indexIntro, ''];
+  out.push(`- [${t.events}](events${ext(lang)})`, `- [${t.legacy}](legacy-names${ext(lang)})`, '');
+  out.push(`## ${t.probes}`, '');
+  out.push(table([t.probe, t.kind, t.overhead, t.metrics, t.eventsOf, t.observes], r.probes.map((p) => [
+    `[${p.name}](probes/${p.name}${ext(lang)})`, p.kind, overheadText(p, lang),
+    String(r.metrics.filter((m) => m.probe === p.name).length), String(r.events.filter((e) => e.probe === p.name).length), p.brief[lang],
+  ])), '');
+  const agent = r.metrics.filter((m) => !r.probes.some((p) => p.name === m.probe));
+  if (agent.length > 0) {
+    out.push(`## ${t.metrics}: agent`, '');
+    out.push(table([t.otelName, t.instrument, t.unit, t.attributes, t.promJs, t.promOtlp, t.legacyNames, t.meaning], metricRows(agent, lang)), '');
+  }
+  if (r.unsupported.length > 0) {
+    out.push(`## ${t.unsupported}`, '');
+    out.push(table([t.probe, t.aliases, t.reason], r.unsupported.map((u) => [u.name, [u.name, ...u.aliases].map(code).join(', '), u.reason])), '');
+  }
+  const mapped = seed.metrics.filter((s) => resolveSeedMetric(r, s).status === 'mapped').length;
+  const mappedEv = seed.events.filter((s) => resolveSeedEvent(r, s).status === 'mapped').length;
+  out.push(`${t.seedMetrics}: ${mapped}/${seed.metrics.length} ${t.mapped}; ${t.seedEvents}: ${mappedEv}/${seed.events.length} ${t.mapped}.`, '');
+  return out.join('\n');
+}
+
+function seedTs(seed: SeedNames): string {
+  return `// GENERATED FILE — do not edit by hand.
+// Source: semconv/registry/${SEED_NAMES_FILE}; generator: semconv/tools/render-docs.ts; regenerate with \`npm run generate\`.
+import type { SeedNames } from '../tools/seed-names.js';
+
+export const SEED_NAMES: SeedNames = ${JSON.stringify(seed, null, 2)};
+`;
+}
+
+/** Every docs file (path → content) for a registry and seed list. */
+export function renderDocs(r: Registry, seed: SeedNames): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const lang of ['en', 'zh'] as const) {
+    files.set(`${DOCS_DIR}/index${ext(lang)}`, indexPage(r, seed, lang));
+    files.set(`${DOCS_DIR}/events${ext(lang)}`, eventsPage(r, seed, lang));
+    files.set(`${DOCS_DIR}/legacy-names${ext(lang)}`, legacyPage(r, seed, lang));
+    for (const p of r.probes) files.set(`${DOCS_DIR}/probes/${p.name}${ext(lang)}`, probePage(r, p, lang));
+  }
+  files.set(SEED_TS_PATH, seedTs(seed));
+  return files;
+}
+
+/** The generator hook (semconv/tools/generate.ts). */
+export function docsRenderer(root: string): Map<string, string> {
+  const dir = join(root, 'semconv', 'registry');
+  const { registry, problems } = loadRegistry(dir);
+  const seed = loadSeedNames(join(dir, SEED_NAMES_FILE), `semconv/registry/${SEED_NAMES_FILE}`);
+  const all = [...problems, ...seed.problems];
+  if (all.length > 0) throw new Error(`cannot render docs:\n  ${all.join('\n  ')}`);
+  return renderDocs(registry, seed.seed);
+}

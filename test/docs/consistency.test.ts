@@ -1,0 +1,122 @@
+// The registry, the generated TypeScript, the docs, the dashboard and the probes agree.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, renderAll, staleFiles } from '../../semconv/tools/generate.js';
+import { loadRegistry } from '../../semconv/tools/load-registry.js';
+import { checkSeedNames, loadSeedNames, resolveSeedEvent, resolveSeedMetric } from '../../semconv/tools/seed-names.js';
+import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-dashboard.js';
+import { DOCS_DIR } from '../../semconv/tools/render-docs.js';
+import { promNameJs, promNameOtlp } from '../../semconv/tools/prom-names.js';
+import { ATTRIBUTES, EVENTS, METRICS, PROBES } from '../../semconv/generated/registry.js';
+import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
+import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
+
+const root = repoRoot();
+const { registry, problems } = loadRegistry(join(root, 'semconv', 'registry'));
+const read = (p: string): string => readFileSync(join(root, p), 'utf8');
+
+describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes', () => {
+  it('the registry loads without problems', () => {
+    assert.deepEqual(problems, []);
+  });
+
+  it('no generated file is stale (run npm run generate)', () => {
+    assert.deepEqual(staleFiles(root), []);
+  });
+
+  it('every generated file says it is generated', () => {
+    for (const [path, content] of renderAll(root)) assert.match(content, /GENERATED/, path);
+  });
+
+  it('the generated TypeScript holds exactly the registry', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(METRICS)), JSON.parse(JSON.stringify(registry.metrics)));
+    assert.deepEqual(JSON.parse(JSON.stringify(EVENTS)), JSON.parse(JSON.stringify(registry.events)));
+    assert.deepEqual(JSON.parse(JSON.stringify(PROBES)), JSON.parse(JSON.stringify(registry.probes)));
+    assert.deepEqual(JSON.parse(JSON.stringify(ATTRIBUTES)), JSON.parse(JSON.stringify(registry.attributes)));
+    const seed = loadSeedNames(join(root, 'semconv', 'registry', 'seed-names.yaml'));
+    assert.deepEqual(seed.problems, []);
+    assert.deepEqual(SEED_NAMES, seed.seed);
+  });
+
+  it('every metric a probe declares is the registry entry of that id', () => {
+    for (const [name, mod] of METRIC_PROBES) {
+      const probe = mod.create();
+      assert.equal(probe.name, name);
+      assert.ok(PROBES.some((p) => p.name === name), `probe ${name} is not in probes.yaml`);
+      for (const m of probe.metrics) {
+        const reg = registry.metrics.find((r) => r.id === m.id);
+        assert.ok(reg, `probe ${name} declares ${m.id}, which is not in the registry`);
+        assert.deepEqual(JSON.parse(JSON.stringify(m)), JSON.parse(JSON.stringify(reg)));
+        assert.equal(m.probe, name);
+      }
+    }
+  });
+
+  it('each probe page lists its metrics with both Prometheus renderings and legacy names, in both languages', () => {
+    for (const p of registry.probes) {
+      for (const ext of ['.md', '.zh.md']) {
+        const page = read(`${DOCS_DIR}/probes/${p.name}${ext}`);
+        assert.ok(page.includes(p.brief[ext === '.md' ? 'en' : 'zh']), `${p.name}${ext}: brief`);
+        for (const m of registry.metrics.filter((x) => x.probe === p.name)) {
+          assert.ok(page.includes(`\`${m.name}\``), `${p.name}${ext}: ${m.name}`);
+          assert.ok(page.includes(promNameJs(m.name, m.instrument)), `${p.name}${ext}: JS name of ${m.name}`);
+          assert.ok(page.includes(promNameOtlp(m.name, m.instrument, m.unit)), `${p.name}${ext}: OTLP name of ${m.name}`);
+          for (const l of m.legacy) assert.ok(page.includes(l.name), `${p.name}${ext}: legacy ${l.name}`);
+        }
+      }
+    }
+  });
+
+  it('the event catalogue lists every event and type; the legacy page every legacy name and seed name', () => {
+    for (const ext of ['.md', '.zh.md']) {
+      const events = read(`${DOCS_DIR}/events${ext}`);
+      for (const e of registry.events) {
+        assert.ok(events.includes(e.name), e.name);
+        for (const t of e.types) assert.ok(events.includes(t.type), t.type);
+      }
+      for (const s of SEED_NAMES.events) assert.ok(events.includes(s.type), s.type);
+      const legacy = read(`${DOCS_DIR}/legacy-names${ext}`);
+      for (const m of registry.metrics) for (const l of m.legacy) assert.ok(legacy.includes(`\`${l.name}\``), l.name);
+      for (const s of SEED_NAMES.metrics) assert.ok(legacy.includes(`\`${s.name}\``), s.name);
+      const index = read(`${DOCS_DIR}/index${ext}`);
+      for (const p of registry.probes) assert.ok(index.includes(`probes/${p.name}${ext}`), `index links ${p.name}`);
+    }
+  });
+
+  it('every seed metric and event is mapped, or pending with a reason', () => {
+    assert.deepEqual(checkSeedNames(registry, SEED_NAMES), []);
+    for (const s of SEED_NAMES.metrics) {
+      const r = resolveSeedMetric(registry, s);
+      assert.ok(r.status === 'mapped' || (r.status === 'pending' && r.reason.length > 0), `${s.name}: ${JSON.stringify(r)}`);
+    }
+    for (const s of SEED_NAMES.events) {
+      const r = resolveSeedEvent(registry, s);
+      assert.ok(r.status === 'mapped' || (r.status === 'pending' && r.reason.length > 0), `${s.type}: ${JSON.stringify(r)}`);
+    }
+    // The netdev probe is registered: its seed names must be mapped (typos through the real name).
+    for (const s of SEED_NAMES.metrics.filter((x) => x.probe === 'netdev')) assert.equal(resolveSeedMetric(registry, s).status, 'mapped', s.name);
+  });
+
+  it('the dashboard has a panel per metric, and its queries use names the agent serves', () => {
+    const json = read(DASHBOARD_PATH);
+    const d = JSON.parse(json) as { uid: string; title: string; schemaVersion: number; panels: { type: string; gridPos: object; id: number }[]; templating: { list: { name: string }[] } };
+    assert.equal(typeof d.uid, 'string');
+    assert.ok(d.schemaVersion >= 36);
+    assert.deepEqual(d.templating.list.map((v) => v.name), ['datasource', 'namespace', 'pod']);
+    const ids = d.panels.map((p) => p.id);
+    assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
+    for (const p of d.panels) assert.ok(p.gridPos, 'every panel has a gridPos');
+    const rows = d.panels.filter((p) => p.type === 'row').length;
+    assert.equal(rows, registry.probes.filter((p) => registry.metrics.some((m) => m.probe === p.name)).length + 1);
+    const qs = dashboardQueries(json, registry);
+    for (const m of registry.metrics) assert.ok(qs.some((q) => q.metricId === m.id), `panel for ${m.id}`);
+    for (const q of qs) {
+      const m = registry.metrics.find((x) => x.id === q.metricId);
+      assert.ok(m, `query ${q.expr} belongs to no metric`);
+      const name = promNameJs(m.name, m.instrument) + (m.instrument === 'histogram' ? '_bucket' : '');
+      assert.ok(new RegExp(`\\b${name}\\b`).test(q.expr), `${q.expr} uses ${name}`);
+      if (m.instrument === 'counter' || m.instrument === 'histogram') assert.match(q.expr, /rate\(/);
+    }
+  });
+});
