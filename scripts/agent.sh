@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set everything up, then run the agent in the foreground: /metrics, /status, /healthz on :9102,
+# OTLP push when OTEL_EXPORTER_OTLP_ENDPOINT is set. Arguments go to `kubeskoop-otel run`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+exec node "$root/dist/receiver/cli/main.js" run "$@"
