@@ -1,0 +1,235 @@
+// Gives every target its identity, once per cycle (the scheduler's `identify` hook).
+//
+// Precedence, per network namespace:
+//   1. sidecar mode: the downward API (POD_NAME, POD_NAMESPACE, POD_UID) names the agent's own pod;
+//      without POD_UID, the UID in /proc/self/cgroup.
+//   2. the host's namespace (pid 1's): kind `host`, labelled with the node name. Processes in it
+//      that sit in a pod's cgroup belong to hostNetwork pods: they are grouped per pod and container
+//      in `processGroups`, so process-level probes (io, fd) attribute them to their pod while the
+//      namespace-level metrics stay with the host.
+//   3. a namespace whose processes sit in a pod's cgroup: kind `pod`; the UID comes from the cgroup
+//      path (the pod most of its processes belong to; CRI-O's conmon is not counted), the name,
+//      namespace and allow-listed labels from the API watch's cache. A UID not (yet) in the cache,
+//      or no API configured: kind `pod` with the UID only (`podUid`).
+//   4. any other namespace with processes: kind `netns`, with its /run/netns name when it has one.
+// Nothing is remembered from one cycle to the next but the last result (replaced whole): a
+// namespace that is gone is simply not in the next cycle's targets, and a new pod that gets a
+// recycled namespace inode is identified afresh from its own processes.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PodIdentity, ProcessGroup, Target } from './target.js';
+import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
+import type { PodInfo, PodWatchStatus } from './kubernetes.js';
+import { parseNetnsLink } from './discover.js';
+
+/** What identity needs from the pod watch (the cache by UID). */
+export interface PodLookup {
+  get(uid: string): PodInfo | undefined;
+  readonly size: number;
+  status(): PodWatchStatus;
+}
+
+/** The downward API, as a sidecar's environment carries it. */
+export interface DownwardApi {
+  readonly podName?: string;
+  readonly podNamespace?: string;
+  readonly podUid?: string;
+  readonly nodeName?: string;
+}
+
+export function downwardApiFromEnv(env: Readonly<Record<string, string | undefined>>): DownwardApi {
+  const v = (k: string): string | undefined => (env[k] !== undefined && env[k] !== '' ? env[k] : undefined);
+  return {
+    ...(v('POD_NAME') ? { podName: v('POD_NAME') } : {}),
+    ...(v('POD_NAMESPACE') ? { podNamespace: v('POD_NAMESPACE') } : {}),
+    ...(v('POD_UID') ? { podUid: v('POD_UID')!.toLowerCase() } : {}),
+    ...(v('NODE_NAME') ? { nodeName: v('NODE_NAME') } : {}),
+  };
+}
+
+export interface IdentityOptions {
+  readonly procRoot: string;
+  readonly mode: 'node' | 'sidecar';
+  readonly nodeName?: string;
+  /** The API watch's cache; unset: identity from cgroups only. */
+  readonly pods?: PodLookup;
+  /** Sidecar mode: the agent's own pod. */
+  readonly downward?: DownwardApi;
+}
+
+export interface IdentityStats {
+  readonly mode: 'node' | 'sidecar';
+  readonly source: 'kubernetes-api' | 'cgroup' | 'downward-api';
+  readonly targets: Readonly<Record<'host' | 'pod' | 'netns', number>>;
+  /** Pod namespaces whose UID is not in the API cache (UID-only identity). */
+  readonly unresolvedPods: number;
+  /** hostNetwork pods seen through their processes in the host namespace. */
+  readonly hostNetworkPods: number;
+  /** Entries kept between cycles (one per target of the last cycle). */
+  readonly cacheEntries: number;
+  readonly cgroupReads: number;
+  readonly lastDurationMs: number;
+  readonly kubernetes: PodWatchStatus | null;
+}
+
+interface Member { pid: number; cg: CgroupIdentity | undefined }
+
+/** A readable key for one identity (to notice an inode that changed hands). */
+function identityKey(t: Target): string {
+  return t.pod ? `pod:${t.pod.uid}` : t.podUid ? `pod:${t.podUid}` : `${t.kind}:${t.netnsName ?? ''}`;
+}
+
+export class Identifier {
+  private last = new Map<number, string>();
+  private stats: IdentityStats;
+
+  constructor(private readonly opts: IdentityOptions) {
+    this.stats = {
+      mode: opts.mode, source: this.source(), targets: { host: 0, pod: 0, netns: 0 }, unresolvedPods: 0, hostNetworkPods: 0,
+      cacheEntries: 0, cgroupReads: 0, lastDurationMs: 0, kubernetes: opts.pods?.status() ?? null,
+    };
+  }
+
+  private source(): IdentityStats['source'] {
+    if (this.opts.mode === 'sidecar') return 'downward-api';
+    return this.opts.pods ? 'kubernetes-api' : 'cgroup';
+  }
+
+  status(): IdentityStats {
+    return { ...this.stats, kubernetes: this.opts.pods?.status() ?? null };
+  }
+
+  private readCgroup(pid: number): CgroupIdentity | undefined {
+    try {
+      return parseProcCgroup(readFileSync(join(this.opts.procRoot, String(pid), 'cgroup'), 'utf8'));
+    } catch {
+      return undefined; // exited, or not ours to read
+    }
+  }
+
+  private podIdentity(uid: string): PodIdentity | undefined {
+    const p = this.opts.pods?.get(uid);
+    if (!p) return undefined;
+    return {
+      name: p.name, namespace: p.namespace, uid: p.uid,
+      ...(Object.keys(p.labels).length > 0 ? { labels: p.labels } : {}),
+    };
+  }
+
+  private groups(members: readonly Member[], ownPod?: { uid: string; pod?: PodIdentity }): ProcessGroup[] {
+    const byKey = new Map<string, { pids: number[]; uid?: string; cid?: string }>();
+    for (const m of members) {
+      const uid = m.cg && !m.cg.conmon ? m.cg.podUid : ownPod?.uid;
+      const cid = m.cg && !m.cg.conmon ? m.cg.containerId : undefined;
+      const key = `${uid ?? ''}/${cid ?? ''}`;
+      const g = byKey.get(key);
+      if (g) g.pids.push(m.pid);
+      else byKey.set(key, { pids: [m.pid], ...(uid ? { uid } : {}), ...(cid ? { cid } : {}) });
+    }
+    const out: ProcessGroup[] = [];
+    for (const g of byKey.values()) {
+      const pod = g.uid ? (ownPod && ownPod.uid === g.uid && ownPod.pod ? ownPod.pod : this.podIdentity(g.uid)) : undefined;
+      const info = g.uid ? this.opts.pods?.get(g.uid) : undefined;
+      const name = g.cid ? info?.containers.get(g.cid) : undefined;
+      out.push({
+        pids: g.pids,
+        ...(pod ? { pod } : g.uid ? { podUid: g.uid } : {}),
+        ...(g.cid ? { container: { id: g.cid, ...(name ? { name } : {}) } } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** The scheduler's hook: the same targets, each with its identity. */
+  identify = (targets: readonly Target[]): readonly Target[] => {
+    const started = performance.now();
+    let reads = 0;
+    let unresolved = 0;
+    const hostNetworkPods = new Set<string>();
+    const counts = { host: 0, pod: 0, netns: 0 };
+    const out: Target[] = [];
+    const next = new Map<number, string>();
+    for (const t of targets) {
+      let id: Target;
+      if (this.opts.mode === 'sidecar') {
+        id = this.sidecar(t);
+        reads++;
+      } else {
+        const members: Member[] = t.pids.map((pid) => ({ pid, cg: this.readCgroup(pid) }));
+        reads += members.length;
+        if (t.kind === 'host') {
+          const groups = this.groups(members);
+          for (const g of groups) if (g.pod || g.podUid) hostNetworkPods.add(g.pod?.uid ?? g.podUid!);
+          id = {
+            ...t, kind: 'host',
+            ...(this.opts.nodeName !== undefined ? { nodeName: this.opts.nodeName } : {}),
+            processGroups: groups,
+          };
+        } else {
+          // The pod most of the namespace's processes belong to (conmon excluded); ties → the lowest pid's.
+          const votes = new Map<string, number>();
+          for (const m of members) if (m.cg && !m.cg.conmon) votes.set(m.cg.podUid, (votes.get(m.cg.podUid) ?? 0) + 1);
+          let uid: string | undefined;
+          let best = 0;
+          for (const [u, n] of votes) if (n > best) { uid = u; best = n; }
+          if (uid === undefined) {
+            id = { ...t, kind: 'netns', processGroups: this.groups(members) };
+          } else {
+            const pod = this.podIdentity(uid);
+            if (!pod) unresolved++;
+            id = {
+              ...t, kind: 'pod', ...(pod ? { pod } : { podUid: uid }),
+              processGroups: this.groups(members, { uid, ...(pod ? { pod } : {}) }),
+            };
+          }
+        }
+      }
+      counts[id.kind]++;
+      out.push(id);
+      next.set(id.netnsInode, identityKey(id));
+    }
+    // The previous cycle's entries are dropped whole: nothing of a vanished namespace survives.
+    this.last = next;
+    this.stats = {
+      mode: this.opts.mode, source: this.source(), targets: counts, unresolvedPods: unresolved,
+      hostNetworkPods: hostNetworkPods.size, cacheEntries: this.last.size, cgroupReads: reads,
+      lastDurationMs: Number((performance.now() - started).toFixed(3)), kubernetes: null,
+    };
+    return out;
+  };
+
+  /** Sidecar: one target, the agent's own namespace, named by the downward API. */
+  private sidecar(t: Target): Target {
+    const d = this.opts.downward ?? {};
+    const own = this.readCgroup(process.pid);
+    const uid = d.podUid ?? own?.podUid;
+    const pids = this.visiblePeers(t);
+    const members: Member[] = pids.map((pid) => ({ pid, cg: pid === process.pid ? own : this.readCgroup(pid) }));
+    if (d.podName !== undefined && d.podNamespace !== undefined && uid !== undefined) {
+      const pod: PodIdentity = { name: d.podName, namespace: d.podNamespace, uid };
+      return { ...t, pids, kind: 'pod', pod, processGroups: this.groups(members, { uid, pod }) };
+    }
+    if (uid !== undefined) return { ...t, pids, kind: 'pod', podUid: uid, processGroups: this.groups(members, { uid }) };
+    return { ...t, pids, kind: 'netns', processGroups: this.groups(members) };
+  }
+
+  /** Sidecar: the processes of its own pod it can see (shareProcessNamespace, same user). */
+  private visiblePeers(t: Target): number[] {
+    const pids = new Set<number>(t.pids);
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(this.opts.procRoot);
+    } catch {
+      return [...pids];
+    }
+    for (const e of entries) {
+      if (!/^\d+$/.test(e)) continue;
+      try {
+        if (parseNetnsLink(readlinkSync(join(this.opts.procRoot, e, 'ns', 'net'))) === t.netnsInode) pids.add(Number(e));
+      } catch {
+        // another user's process: not visible without privileges
+      }
+    }
+    return [...pids].sort((a, b) => a - b);
+  }
+}
