@@ -13,6 +13,10 @@ export const ATTR_NETWORK_CONNECTION_STATE = "network.connection.state";
 export const ATTR_K8S_POD_NAME = "k8s.pod.name";
 export const ATTR_K8S_NAMESPACE_NAME = "k8s.namespace.name";
 export const ATTR_K8S_POD_UID = "k8s.pod.uid";
+export const ATTR_K8S_POD_LABEL = "k8s.pod.label";
+export const ATTR_K8S_CONTAINER_NAME = "k8s.container.name";
+export const ATTR_CONTAINER_ID = "container.id";
+export const ATTR_K8S_NODE_NAME = "k8s.node.name";
 export const ATTR_KUBESKOOP_TARGET_KIND = "kubeskoop.target.kind";
 export const ATTR_KUBESKOOP_NETNS_INODE = "kubeskoop.netns.inode";
 export const ATTR_KUBESKOOP_NETNS_NAME = "kubeskoop.netns.name";
@@ -131,6 +135,45 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "brief": {
       "en": "UID of the pod.",
       "zh": "Pod 的 UID。"
+    }
+  },
+  {
+    "name": "k8s.pod.label",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Template prefix: k8s.pod.label.<key> carries the value of pod label <key>, only for keys in the kubernetes.pod_labels allow-list (off by default: cardinality is the user's choice).",
+      "zh": "模板前缀：k8s.pod.label.<key> 为 Pod 标签 <key> 的值，仅对 kubernetes.pod_labels 白名单中的键输出（默认关闭，基数由用户决定）。"
+    },
+    "examples": [
+      "k8s.pod.label.app=web"
+    ]
+  },
+  {
+    "name": "k8s.container.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Name of the container a process belongs to (process-level metrics), from the pod's container statuses.",
+      "zh": "进程所属容器的名称（进程级指标），来自 Pod 的容器状态。"
+    }
+  },
+  {
+    "name": "container.id",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Container id (64 hex, no runtime prefix) from the process's cgroup.",
+      "zh": "容器 ID（64 位十六进制，不含运行时前缀），取自进程的 cgroup。"
+    }
+  },
+  {
+    "name": "k8s.node.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Name of the node; on the host namespace's datapoints (the agent's resource carries it too).",
+      "zh": "节点名称；出现在主机网络命名空间的数据点上（Agent 的 resource 上也有）。"
     }
   },
   {
