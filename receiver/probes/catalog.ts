@@ -2,10 +2,27 @@
 // but not here is accepted in config and reported as unsupported with a reason.
 import type { MetricProbeModule } from './probe.js';
 import { netdev } from './netdev.js';
+import { sock } from './sock.js';
+import { tcp } from './tcp.js';
+import { udp } from './udp.js';
+import { ip } from './ip.js';
+import { tcpext } from './tcpext.js';
+import { softnet } from './softnet.js';
+import { io } from './io.js';
+import { fd } from './fd.js';
+import { conntrack } from './conntrack.js';
+import { ipvs } from './ipvs.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
-  [netdev].map((m) => [m.name, m]),
+  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs].map((m) => [m.name, m]),
 );
 
-/** Enabled when the config names no metric probe: cheap procfs probes only. */
-export const DEFAULT_METRIC_PROBES: readonly string[] = ['netdev'];
+/**
+ * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads
+ * per namespace per cycle (snmp, snmp6 and netstat are read once and shared by tcp, udp, ip and
+ * tcpext), one node-wide read for softnet, one small read per process for io. conntrack is a plain
+ * file read here (KubeSkoop's netlink dump was the costly part) and reports itself degraded where
+ * nf_conntrack is not loaded. Opt-in: fd (one readlink per open descriptor of every process) and
+ * ipvs (absent on most nodes; enable it where kube-proxy runs in IPVS mode).
+ */
+export const DEFAULT_METRIC_PROBES: readonly string[] = ['netdev', 'sock', 'tcp', 'udp', 'ip', 'tcpext', 'softnet', 'io', 'conntrack'];

@@ -1,0 +1,51 @@
+// Parser for /proc/<pid>/io. Pure and total.
+//   rchar: 6976
+//   wchar: 0
+//   syscr: 10
+//   syscw: 0
+//   read_bytes: 0
+//   write_bytes: 0
+//   cancelled_write_bytes: 0
+
+export interface ProcIo {
+  readonly rchar: number;
+  readonly wchar: number;
+  readonly syscr: number;
+  readonly syscw: number;
+  readonly readBytes: number;
+  readonly writeBytes: number;
+}
+
+export interface ProcIoParse {
+  /** Undefined when a required field is missing or unreadable. */
+  readonly io: ProcIo | undefined;
+  readonly problems: readonly string[];
+}
+
+const KEYS = { rchar: 'rchar', wchar: 'wchar', syscr: 'syscr', syscw: 'syscw', read_bytes: 'readBytes', write_bytes: 'writeBytes' } as const;
+
+export function parseProcIo(text: string): ProcIoParse {
+  const got: Partial<Record<keyof ProcIo, number>> = {};
+  const problems: string[] = [];
+  text.split('\n').forEach((line, idx) => {
+    if (line.trim() === '') return;
+    const m = /^([a-z_]+):\s*(\S*)\s*$/.exec(line);
+    if (!m) {
+      problems.push(`line ${idx + 1}: expected "key: value"`);
+      return;
+    }
+    const key = KEYS[m[1] as keyof typeof KEYS];
+    if (key === undefined) return; // cancelled_write_bytes and future fields
+    if (!/^\d+$/.test(m[2])) {
+      problems.push(`line ${idx + 1} (${m[1]}): not a count: ${JSON.stringify(m[2].slice(0, 40))}`);
+      return;
+    }
+    got[key] = Number(m[2]);
+  });
+  const missing = Object.entries(KEYS).filter(([, k]) => got[k] === undefined).map(([f]) => f);
+  if (missing.length > 0) {
+    problems.push(`missing ${missing.join(', ')}`);
+    return { io: undefined, problems };
+  }
+  return { io: got as ProcIo, problems };
+}

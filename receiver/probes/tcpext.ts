@@ -1,0 +1,62 @@
+// tcpext: the TcpExt line of /proc/<pid>/net/netstat. A documented default set as named metrics;
+// every other TcpExt and MPTcpExt field on request (options.fields) as kubeskoop.mib.counter.
+import { join } from 'node:path';
+import {
+  ATTR_KUBESKOOP_TCP_ABORT_REASON, ATTR_KUBESKOOP_TCP_DROP_REASON,
+  TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_LISTEN_DROPS, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_MIB_COUNTER,
+  TCPEXT_SEGMENT_DROPS, TCPEXT_SYN_RETRANSMITS, TCPEXT_TIMEOUTS,
+} from '../../semconv/generated/registry.js';
+import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import type { Target } from '../targets/target.js';
+import { parseMibPairs, type MibParse } from './parsers/snmp.js';
+import { sharedParse } from './shared-read.js';
+import {
+  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, MissingOnce, NO_FIELDS, type FieldSelection, type MibSpec,
+} from './mib.js';
+
+const X = 'TcpExt';
+const abort = (field: string, reason: string): MibSpec => ({ metric: TCPEXT_ABORTS, group: X, field, attributes: { [ATTR_KUBESKOOP_TCP_ABORT_REASON]: reason } });
+const drop = (field: string, reason: string): MibSpec => ({ metric: TCPEXT_SEGMENT_DROPS, group: X, field, attributes: { [ATTR_KUBESKOOP_TCP_DROP_REASON]: reason } });
+
+/** The default set (documented in semconv/registry/metrics/tcpext.yaml). */
+export const TCPEXT_SPECS: readonly MibSpec[] = [
+  { metric: TCPEXT_LISTEN_OVERFLOWS, group: X, field: 'ListenOverflows', attributes: {} },
+  { metric: TCPEXT_LISTEN_DROPS, group: X, field: 'ListenDrops', attributes: {} },
+  { metric: TCPEXT_TIMEOUTS, group: X, field: 'TCPTimeouts', attributes: {} },
+  { metric: TCPEXT_SYN_RETRANSMITS, group: X, field: 'TCPSynRetrans', attributes: {} },
+  abort('TCPAbortOnClose', 'close'), abort('TCPAbortOnData', 'data'), abort('TCPAbortOnMemory', 'memory'),
+  abort('TCPAbortOnTimeout', 'timeout'), abort('TCPAbortOnLinger', 'linger'),
+  { metric: TCPEXT_ABORT_FAILURES, group: X, field: 'TCPAbortFailed', attributes: {} },
+  drop('TCPBacklogDrop', 'backlog'), drop('TCPRcvQDrop', 'receive_queue'), drop('TCPZeroWindowDrop', 'zero_window'),
+  drop('PFMemallocDrop', 'pfmemalloc'),
+];
+export const TCPEXT_GENERIC_GROUPS = ['TcpExt', 'MPTcpExt'] as const;
+const CURATED = new Set(TCPEXT_SPECS.map((s) => `${s.group}.${s.field}`));
+/** Levels, not counters: never part of a wildcard. */
+const NON_COUNTERS = new Set(['MPTcpExt.MPCurrEstab']);
+
+/** Pure: samples of one parsed netstat file. */
+export function tcpextSamples(netstat: MibParse, sel: FieldSelection = NO_FIELDS): { samples: MetricSample[]; problems: string[]; missing: string[] } {
+  const c = curatedSamples(netstat.groups, TCPEXT_SPECS);
+  const g = genericSamples(TCPEXT_MIB_COUNTER, netstat.groups, TCPEXT_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
+  return { samples: [...c.samples, ...g.samples], problems: [...netstat.problems], missing: [...c.missing, ...g.missing] };
+}
+
+export const tcpext: MetricProbeModule = {
+  name: 'tcpext',
+  optionsSchema: fieldsOptionsSchema(TCPEXT_GENERIC_GROUPS, '["TcpExt.TCPFastRetrans", "TcpExt.TCPKeepAlive"]'),
+  create(): MetricProbe {
+    const once = new MissingOnce('netstat');
+    return {
+      name: 'tcpext',
+      scope: 'netns',
+      metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_COUNTER],
+      collect(target: Target, ctx): ProbeResult {
+        const r = sharedParse(join(ctx.procRoot, String(target.pid), 'net', 'netstat'), 'tcpext', parseMibPairs);
+        if (!r.ok) return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
+        const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']));
+        return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
+      },
+    };
+  },
+};

@@ -1,0 +1,65 @@
+// udp: the Udp line of /proc/<pid>/net/snmp (ipv4) and the Udp6* lines of snmp6 (ipv6); UdpLite
+// and UdpLite6 on request (options.fields) as kubeskoop.mib.counter.
+import { join } from 'node:path';
+import {
+  ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
+  UDP_CHECKSUM_ERRORS, UDP_DATAGRAMS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, UDP_NO_PORT,
+  UDP_RECEIVE_BUFFER_ERRORS, UDP_RECEIVE_ERRORS, UDP_SEND_BUFFER_ERRORS,
+} from '../../semconv/generated/registry.js';
+import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import type { Target } from '../targets/target.js';
+import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
+import { sharedParse } from './shared-read.js';
+import {
+  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, mergeTables, MissingOnce, NO_FIELDS,
+  type FieldSelection, type MibSpec,
+} from './mib.js';
+
+const FIELDS: readonly [MibSpec['metric'], string, Record<string, string>][] = [
+  [UDP_DATAGRAMS, 'InDatagrams', { [ATTR_NETWORK_IO_DIRECTION]: 'receive' }],
+  [UDP_DATAGRAMS, 'OutDatagrams', { [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }],
+  [UDP_NO_PORT, 'NoPorts', {}],
+  [UDP_RECEIVE_ERRORS, 'InErrors', {}],
+  [UDP_RECEIVE_BUFFER_ERRORS, 'RcvbufErrors', {}],
+  [UDP_SEND_BUFFER_ERRORS, 'SndbufErrors', {}],
+  [UDP_CHECKSUM_ERRORS, 'InCsumErrors', {}],
+  [UDP_IGNORED_MULTICAST, 'IgnoredMulti', {}],
+  [UDP_MEMORY_ERRORS, 'MemErrors', {}],
+];
+
+export const UDP_SPECS: readonly MibSpec[] = [
+  ...FIELDS.map(([metric, field, a]) => ({ metric, group: 'Udp', field, attributes: { [ATTR_NETWORK_TYPE]: 'ipv4', ...a } })),
+  ...FIELDS.map(([metric, field, a]) => ({ metric, group: 'Udp6', field, attributes: { [ATTR_NETWORK_TYPE]: 'ipv6', ...a } })),
+];
+export const UDP_GENERIC_GROUPS = ['UdpLite', 'UdpLite6'] as const;
+
+/** Pure: samples from parsed snmp and snmp6 (snmp6 is absent when IPv6 is disabled in the kernel). */
+export function udpSamples(snmp: MibParse, snmp6: MibParse | undefined, sel: FieldSelection = NO_FIELDS):
+{ samples: MetricSample[]; problems: string[]; missing: string[] } {
+  const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map());
+  const specs = snmp6 ? UDP_SPECS : UDP_SPECS.filter((s) => s.group === 'Udp');
+  const c = curatedSamples(table, specs);
+  const g = genericSamples(UDP_MIB_COUNTER, table, UDP_GENERIC_GROUPS, sel, new Set(), new Set());
+  return { samples: [...c.samples, ...g.samples], problems: [...snmp.problems, ...(snmp6?.problems ?? [])], missing: [...c.missing, ...g.missing] };
+}
+
+export const udp: MetricProbeModule = {
+  name: 'udp',
+  optionsSchema: fieldsOptionsSchema(UDP_GENERIC_GROUPS, '["UdpLite.*"]'),
+  create(): MetricProbe {
+    const once = new MissingOnce('snmp/snmp6');
+    return {
+      name: 'udp',
+      scope: 'netns',
+      metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_COUNTER],
+      collect(target: Target, ctx): ProbeResult {
+        const net = join(ctx.procRoot, String(target.pid), 'net');
+        const snmp = sharedParse(join(net, 'snmp'), 'udp', parseMibPairs);
+        if (!snmp.ok) return { samples: [], problems: snmp.gone ? [] : [snmp.reason], targetGone: snmp.gone };
+        const snmp6 = sharedParse(join(net, 'snmp6'), 'udp', parseSnmp6);
+        const out = udpSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, fieldSelection(ctx.options['fields']));
+        return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
+      },
+    };
+  },
+};
