@@ -1,8 +1,9 @@
 // The snapshot: the latest values of every enabled probe for every target, replaced whole once
 // per cycle. Readers (OTLP push, Prometheus pull, `snapshot`, /status) only read it.
 import type { MetricSample, ProbeStatus, SampleAttributes } from '../probes/probe.js';
-import type { Target } from '../targets/target.js';
+import type { PodIdentity, ProcessGroup, Target } from '../targets/target.js';
 import {
+  ATTR_CONTAINER_ID, ATTR_K8S_CONTAINER_NAME, ATTR_K8S_NODE_NAME, ATTR_K8S_POD_LABEL,
   ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_K8S_POD_UID,
   ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
@@ -48,10 +49,28 @@ export function targetAttributes(target: Target): SampleAttributes {
     [ATTR_KUBESKOOP_NETNS_INODE]: target.netnsInode,
   };
   if (target.netnsName !== undefined) attrs[ATTR_KUBESKOOP_NETNS_NAME] = target.netnsName;
-  if (target.pod !== undefined) {
-    attrs[ATTR_K8S_POD_NAME] = target.pod.name;
-    attrs[ATTR_K8S_NAMESPACE_NAME] = target.pod.namespace;
-    attrs[ATTR_K8S_POD_UID] = target.pod.uid;
+  if (target.pod !== undefined) podAttributes(attrs, target.pod);
+  else if (target.podUid !== undefined) attrs[ATTR_K8S_POD_UID] = target.podUid;
+  if (target.nodeName !== undefined) attrs[ATTR_K8S_NODE_NAME] = target.nodeName;
+  return attrs;
+}
+
+function podAttributes(attrs: Record<string, string | number>, pod: PodIdentity): void {
+  attrs[ATTR_K8S_POD_NAME] = pod.name;
+  attrs[ATTR_K8S_NAMESPACE_NAME] = pod.namespace;
+  attrs[ATTR_K8S_POD_UID] = pod.uid;
+  if (pod.labels) for (const [k, v] of Object.entries(pod.labels)) attrs[`${ATTR_K8S_POD_LABEL}.${k}`] = v;
+}
+
+/** Attributes of one process group (target.processGroups), for process-level probes (io, fd) to put
+ *  on their samples: the pod (a hostNetwork pod's, in the host target) and the container. */
+export function processGroupAttributes(group: ProcessGroup): SampleAttributes {
+  const attrs: Record<string, string | number> = {};
+  if (group.pod !== undefined) podAttributes(attrs, group.pod);
+  else if (group.podUid !== undefined) attrs[ATTR_K8S_POD_UID] = group.podUid;
+  if (group.container !== undefined) {
+    attrs[ATTR_CONTAINER_ID] = group.container.id;
+    if (group.container.name !== undefined) attrs[ATTR_K8S_CONTAINER_NAME] = group.container.name;
   }
   return attrs;
 }
@@ -59,6 +78,7 @@ export function targetAttributes(target: Target): SampleAttributes {
 /** A readable identity for logs and the snapshot table. */
 export function targetLabel(target: Target): string {
   if (target.pod) return `${target.pod.namespace}/${target.pod.name}`;
+  if (target.podUid !== undefined) return `pod:${target.podUid}`;
   if (target.kind === 'host') return 'host';
   return target.netnsName !== undefined ? `netns:${target.netnsName}` : `netns:${target.netnsInode}`;
 }
