@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   PREFIX, cleanupAll, createLinkedPair, createNetns, createPod, createVethPair, netnsInode, pidNetnsInode,
@@ -114,6 +115,24 @@ describe('harness: netns test pods', function () {
     const links = await ip(['-o', 'link', 'show']);
     assert.ok(!links.stdout.includes(v.a));
     assert.ok(await waitPidGone(ns.pid, 3000));
+  });
+
+  it('detects the cgroup layout: hybrid here, v2 where cgroup.controllers is at the root', async () => {
+    const here = detectCgroupLayout();
+    if (existsSync('/sys/fs/cgroup/cgroup.controllers')) assert.equal(here.kind, 'v2');
+    else if (here.kind !== 'v2') {
+      if (here.kind === 'hybrid') assert.equal(here.unified, '/sys/fs/cgroup/unified');
+      assert.ok('pids' in here.v1 && 'name=systemd' in here.v1, JSON.stringify(here));
+    } else assert.fail('v2 detected without cgroup.controllers at the root');
+    const dir = await mkdtemp(path.join(tmpdir(), 'ksotel-cg-'));
+    try {
+      await writeFile(path.join(dir, 'cgroup.controllers'), 'cpu memory pids\n');
+      assert.deepEqual(detectCgroupLayout(dir), { kind: 'v2', root: dir });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.equal(kubeletCgroupPath('1b2c3d4e-0000-4000-8000-000000000001', 'a'.repeat(64), 'guaranteed'),
+      `/kubepods.slice/kubepods-pod1b2c3d4e_0000_4000_8000_000000000001.slice/cri-containerd-${'a'.repeat(64)}.scope`);
   });
 
   it('refuses traffic to addresses outside loopback and 10.199.0.0/16', () => {

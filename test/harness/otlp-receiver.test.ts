@@ -102,6 +102,23 @@ describe('harness: OTLP receiver', function () {
     assertDecoded(rx, 'http-json');
   });
 
+  it('decodes gzip-compressed exports over HTTP and gRPC', async () => {
+    type HttpCfg = NonNullable<ConstructorParameters<typeof HttpMetricExporter>[0]>;
+    type GrpcCfg = NonNullable<ConstructorParameters<typeof GrpcMetricExporter>[0]>;
+    await sendCounterAndEvent(
+      new HttpMetricExporter({ url: `${rx.httpEndpoint}/v1/metrics`, compression: 'gzip' as HttpCfg['compression'] }),
+      new HttpLogExporter({ url: `${rx.httpEndpoint}/v1/logs`, compression: 'gzip' as HttpCfg['compression'] }));
+    await rx.waitFor((r) => r.logs().length > 0 && r.metrics().length > 0, 5000);
+    assertDecoded(rx, 'http-json');
+    assert.ok(rx.requests.every((r) => r.headers['content-encoding'] === 'gzip'));
+    rx.clear();
+    await sendCounterAndEvent(
+      new GrpcMetricExporter({ url: rx.grpcEndpoint, compression: 'gzip' as GrpcCfg['compression'] }),
+      new GrpcLogExporter({ url: rx.grpcEndpoint, compression: 'gzip' as GrpcCfg['compression'] }));
+    await rx.waitFor((r) => r.logs().length > 0 && r.metrics().length > 0, 5000);
+    assertDecoded(rx, 'grpc');
+  });
+
   it('decodes HTTP/protobuf bodies made by the OTel protobuf serializer', async () => {
     class Collect extends MetricReader {
       protected override async onForceFlush(): Promise<void> { /* pull only */ }
