@@ -433,7 +433,7 @@ export const AGENT_TARGET_COUNT: MetricDefinition = {
   "name": "kubeskoop.agent.target.count",
   "semconv": false,
   "instrument": "updowncounter",
-  "unit": "{netns}",
+  "unit": "{namespace}",
   "attributes": [
     "kubeskoop.target.kind"
   ],
