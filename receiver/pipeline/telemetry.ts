@@ -11,7 +11,7 @@ import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporte
 import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { MetricDefinition, Severity } from '../../semconv/types.js';
@@ -22,6 +22,7 @@ import {
 import type { AgentConfig } from '../config/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
+import { renderLegacyMetrics } from './legacy-prometheus.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 
@@ -89,6 +90,8 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
   const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
   if (config.prometheus.enabled) readers.push(prometheus);
+  // `both` mode serializes the exporter's collection itself, with the exporter's defaults.
+  const prometheusSerializer = new PrometheusSerializer();
   let otlpExporter: PushMetricExporter | undefined;
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
@@ -137,7 +140,14 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   return {
     resource,
     handleMetrics(req, res) {
-      prometheus.getMetricsRequestHandler(req, res);
+      // prometheus.names: otel (the exporter's names), legacy (KubeSkoop's), both (one response).
+      const names = config.prometheus.names;
+      if (names === 'otel') { prometheus.getMetricsRequestHandler(req, res); return; }
+      const legacy = (): string => renderLegacyMetrics(opts.snapshot(), { nodeName: config.nodeName ?? hostname() });
+      const send = (body: string): void => { res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body); };
+      if (names === 'legacy') { send(legacy()); return; }
+      prometheus.collect().then(({ resourceMetrics }) => send(prometheusSerializer.serialize(resourceMetrics) + legacy()),
+        (err: unknown) => send(`# failed to export metrics: ${String(err)}\n${legacy()}`));
     },
     recordCycle(report) {
       cycleDuration.record(report.snapshot.cycleDurationMs / 1000);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EventDefinition, LegacyName, MetricDefinition, ProbeDefinition } from '../types.js';
 import { loadRegistry, type Registry } from './load-registry.js';
 import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from './prom-names.js';
+import { LEGACY_LABELS, legacyPromType } from './legacy.js';
 import {
   loadSeedNames, resolveSeedEvent, resolveSeedMetric, SEED_NAMES_FILE, type SeedNames,
 } from './seed-names.js';
@@ -20,12 +21,6 @@ const GENERATED = {
 
 /** The identity attributes the snapshot adds to every datapoint of a target (receiver/snapshot/snapshot.ts). */
 export const TARGET_ATTRIBUTES = ['k8s.pod.name', 'k8s.namespace.name', 'k8s.pod.uid', 'kubeskoop.target.kind', 'kubeskoop.netns.inode', 'kubeskoop.netns.name'];
-
-/** Legacy label sets of /metrics in `prometheus.names: legacy` mode (receiver/pipeline/legacy-prometheus.ts). */
-export const LEGACY_LABELS = {
-  inspector: ['target_node', 'target_namespace', 'target_pod', 'node', 'namespace', 'pod'],
-  kubeskoop: ['k8s_node', 'k8s_namespace', 'k8s_pod'],
-} as const;
 
 const T = {
   en: {
@@ -81,11 +76,6 @@ function table(head: string[], rows: string[][]): string {
 export function describeSelection(l: LegacyName): string {
   const e = Object.entries(l.attributes);
   return e.length === 0 ? '—' : e.map(([k, v]) => `${k}=${v}`).join(', ');
-}
-
-/** The Prometheus type KubeSkoop gave a legacy name. */
-export function legacyPromType(m: MetricDefinition, legacyName: string): 'gauge' | 'counter' {
-  return legacyName.startsWith('kubeskoop_') ? (m.legacyType ?? 'gauge') : 'gauge';
 }
 
 function overheadText(p: ProbeDefinition, lang: Lang): string {

@@ -1,0 +1,102 @@
+// KubeSkoop's own names on /metrics (`prometheus.names: legacy | both`): a pure renderer from the
+// snapshot to Prometheus text format 0.0.4. Every name comes from the registry's `legacy` entries:
+//  - `inspector_pod_*` (v0.1.x) with labels target_node, target_namespace, target_pod, node, namespace, pod;
+//  - `kubeskoop_<probe>_<m>` (v1.x) with labels k8s_node, k8s_namespace, k8s_pod;
+//  - one series per target: the OTel series the legacy name selects (its attribute values), summed
+//    as KubeSkoop did (`legacy_aggregation`; netdev: every interface except lo);
+//  - typed as KubeSkoop typed them (`inspector_pod_*` gauges; `kubeskoop_*` per `legacy_type`).
+// The seed's misspellings (`seed_typo_of`) are documented but never served: KubeSkoop never exported them.
+import type { MetricDefinition } from '../../semconv/types.js';
+import {
+  INTERFACE_ATTRIBUTES, LEGACY_LABELS, LOOPBACK, legacyFamily, legacyPromType, servedLegacyNames,
+} from '../../semconv/tools/legacy.js';
+import type { MetricSample } from '../probes/probe.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { Target } from '../targets/target.js';
+
+export interface LegacyRenderOptions {
+  /** The node's name (config node_name, else the host name): target_node/node/k8s_node. */
+  readonly nodeName: string;
+}
+
+/** Escapes a label value per the text format: backslash, double quote, line feed. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+/** The pod identity KubeSkoop would have given a target. */
+export function legacyIdentity(target: Target): { namespace: string; pod: string } {
+  if (target.pod) return { namespace: target.pod.namespace, pod: target.pod.name };
+  if (target.kind === 'host') return { namespace: '', pod: '' };
+  // KubeSkoop dropped namespaces it could not map to a pod; we keep them, named after the namespace.
+  return { namespace: '', pod: target.netnsName ?? `netns-${target.netnsInode}` };
+}
+
+function labelSet(name: string, node: string, id: { namespace: string; pod: string }): string {
+  const values = legacyFamily(name) === 'inspector'
+    ? [node, id.namespace, id.pod, node, id.namespace, id.pod]
+    : [node, id.namespace, id.pod];
+  const names = LEGACY_LABELS[legacyFamily(name)];
+  return names.map((n, i) => `${n}="${escapeLabelValue(values[i]!)}"`).join(',');
+}
+
+function matches(s: MetricSample, sel: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(sel)) if (String(s.attributes[k]) !== v) return false;
+  return true;
+}
+
+function isLoopback(s: MetricSample): boolean {
+  return INTERFACE_ATTRIBUTES.some((a) => s.attributes[a] === LOOPBACK);
+}
+
+interface Family { type: 'gauge' | 'counter'; help: string; lines: string[]; seen: Set<string> }
+
+/** The legacy value of one legacy name for one target's samples of `metric`, or undefined when nothing matches. */
+export function legacyValue(metric: MetricDefinition, selection: Readonly<Record<string, string>>, samples: readonly MetricSample[]): number | undefined {
+  const selected = samples.filter((s) => s.metric.id === metric.id && typeof s.value === 'number' && matches(s, selection));
+  if (selected.length === 0) return undefined;
+  const kept = metric.legacyAggregation === 'sum_except_lo' ? selected.filter((s) => !isLoopback(s)) : selected;
+  return kept.reduce((sum, s) => sum + (s.value as number), 0);
+}
+
+/** Snapshot → Prometheus text with KubeSkoop's names and labels. */
+export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): string {
+  const families = new Map<string, Family>();
+  for (const entry of snap.entries) {
+    const id = legacyIdentity(entry.target);
+    const metrics = new Map<string, MetricDefinition>();
+    for (const s of entry.samples) if (!metrics.has(s.metric.id)) metrics.set(s.metric.id, s.metric);
+    for (const metric of metrics.values()) {
+      for (const legacy of servedLegacyNames(metric)) {
+        const value = legacyValue(metric, legacy.attributes, entry.samples);
+        if (value === undefined) continue;
+        let fam = families.get(legacy.name);
+        if (!fam) {
+          fam = { type: legacyPromType(metric, legacy.name), help: `${metric.brief.en} (KubeSkoop name; OTel: ${metric.name})`, lines: [], seen: new Set() };
+          families.set(legacy.name, fam);
+        }
+        const labels = labelSet(legacy.name, opts.nodeName, id);
+        if (fam.seen.has(labels)) continue; // one series per target (first probe wins)
+        fam.seen.add(labels);
+        fam.lines.push(`${legacy.name}{${labels}} ${formatValue(value)}`);
+      }
+    }
+  }
+  const out: string[] = [];
+  for (const name of [...families.keys()].sort()) {
+    const f = families.get(name)!;
+    out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.lines);
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
