@@ -144,6 +144,7 @@ interface Translated {
   eventProbes: ProbeItem[];
   sinks: SinkConfig[];
   warnings: string[];
+  kubernetes?: { enabled?: boolean; kubeconfig?: string; nodeName?: string; podLabels?: string[] };
 }
 
 const emptyTranslated = (): Translated => ({
@@ -175,6 +176,13 @@ function translateProject(doc: Mapping): Translated {
   t.nodeName = doc.node_name as string | undefined;
   t.procRoot = doc.proc_root as string | undefined;
   t.netnsDir = doc.netns_dir as string | undefined;
+  if (isMapping(doc.kubernetes)) {
+    const k = doc.kubernetes;
+    t.kubernetes = {
+      enabled: k.enabled as boolean | undefined, kubeconfig: k.kubeconfig as string | undefined,
+      nodeName: k.node_name as string | undefined, podLabels: k.pod_labels as string[] | undefined,
+    };
+  }
   t.server = { address: server.address as string | undefined, port: server.port as number | undefined };
   t.log = { level: log.level as LogLevel | undefined, format: log.format as LogFormat | undefined };
   t.prometheus = { enabled: prom.enabled as boolean | undefined, names: prom.names as Translated['prometheus']['names'] };
@@ -478,5 +486,11 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     events: { probes: resolved.event, sinks: t.sinks },
     unsupported: resolved.unsupported,
     warnings: [...t.warnings, ...resolved.warnings],
+    kubernetes: {
+      enabled: t.kubernetes?.enabled ?? (t.kubernetes?.kubeconfig !== undefined || (mode === 'node' && e('KUBERNETES_SERVICE_HOST') !== undefined)),
+      ...(t.kubernetes?.kubeconfig !== undefined ? { kubeconfig: t.kubernetes.kubeconfig } : {}),
+      ...((t.kubernetes?.nodeName ?? nodeName) !== undefined ? { nodeName: t.kubernetes?.nodeName ?? nodeName } : {}),
+      podLabels: [...new Set(t.kubernetes?.podLabels ?? [])],
+    },
   };
 }

@@ -72,6 +72,15 @@ export const projectSchema = {
       type: 'object', additionalProperties: false,
       properties: { probes: { type: 'array', items: projectProbe }, sinks: { type: 'array', items: projectSink } },
     },
+    kubernetes: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        kubeconfig: name,
+        node_name: name,
+        pod_labels: { type: 'array', items: name },
+      },
+    },
   },
 } as const;
 

@@ -48,4 +48,17 @@ export interface AgentConfig {
   readonly unsupported: readonly UnsupportedSelection[];
   /** Settings accepted for compatibility that have no effect here, and why (logged once at start). */
   readonly warnings: readonly string[];
+  /** The Kubernetes API watch that names pods (the `kubernetes:` section); unset: not configured. */
+  readonly kubernetes?: KubernetesConfig;
+}
+
+export interface KubernetesConfig {
+  /** Default: on when a kubeconfig is given, or in node mode inside a cluster (KUBERNETES_SERVICE_HOST). */
+  readonly enabled: boolean;
+  /** A kubeconfig file; unset: the in-cluster service account. */
+  readonly kubeconfig?: string;
+  /** The node whose pods are watched (kubernetes.node_name, else node_name / NODE_NAME / --node-name). */
+  readonly nodeName?: string;
+  /** Pod label keys exported as k8s.pod.label.<key>; none by default (cardinality is the user's choice). */
+  readonly podLabels: readonly string[];
 }
