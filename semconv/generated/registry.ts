@@ -857,7 +857,8 @@ export const IO_DISK_IO: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "legacyType": "counter"
 };
 
 export const IO_SYSCALL_BYTES: MetricDefinition = {
@@ -922,7 +923,8 @@ export const IO_SYSCALLS: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "legacyType": "counter"
 };
 
 export const IP_RECEIVES: MetricDefinition = {
