@@ -12,6 +12,8 @@ import { buildStatus } from './server/status.js';
 import { VERSION } from './version.js';
 import { AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT } from '../semconv/generated/registry.js';
 import type { Snapshot } from './snapshot/snapshot.js';
+import { createIdentity, type Identifier, type IdentityRuntime } from './targets/identity.js';
+import { effectiveCapabilities, privilegedProbeReason, restrictedProbe } from './targets/sidecar.js';
 
 /** What this build implements, for the config loader. */
 export function probeCapabilities(): ProbeCapabilities {
@@ -22,17 +24,23 @@ export function probeCapabilities(): ProbeCapabilities {
   };
 }
 
-export function createScheduler(config: AgentConfig, log: Logger): Scheduler {
+/** `identity`: who each target is (default: cgroups and the downward API, no API watch). */
+export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier): Scheduler {
+  // Sidecar mode is unprivileged: probes needing privileges it lacks are degraded, not started.
+  const caps = config.mode === 'sidecar' ? effectiveCapabilities() : 0n;
   const probes: ScheduledProbe[] = config.metrics.probes.map((sel) => {
     const mod = METRIC_PROBES.get(sel.name);
     if (!mod) throw new Error(`internal: probe ${sel.name} passed config validation but has no implementation`);
-    return { probe: mod.create(), options: sel.options };
+    const reason = config.mode === 'sidecar' ? privilegedProbeReason(sel.name, caps) : undefined;
+    return { probe: reason !== undefined ? restrictedProbe(mod.create(), reason) : mod.create(), options: sel.options };
   });
+  const identifier = identity ?? createIdentity({ ...config, kubernetes: undefined }, log).identifier;
   return new Scheduler({
     intervalMs: config.intervalMs,
     procRoot: config.procRoot,
     probes,
     discover: () => discoverTargets({ procRoot: config.procRoot, netnsDir: config.netnsDir, selfOnly: config.mode === 'sidecar' }),
+    identify: identifier.identify,
     log,
   });
 }
@@ -42,6 +50,7 @@ export interface RunningAgent {
   readonly scheduler: Scheduler;
   readonly telemetry: Telemetry;
   readonly http: HttpServer;
+  readonly identity: IdentityRuntime;
   snapshot(): Snapshot;
   stop(): Promise<void>;
 }
@@ -49,7 +58,8 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig, log: Logger = createLogger(config.log)): Promise<RunningAgent> {
   const startedAt = Date.now();
   for (const w of config.warnings) log.warn(w);
-  const scheduler = createScheduler(config, log);
+  const identity = createIdentity(config, log);
+  const scheduler = createScheduler(config, log, identity.identifier);
   const enabledMetrics = [
     AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT,
     ...config.metrics.probes.flatMap((sel) => METRIC_PROBES.get(sel.name)?.create().metrics ?? []),
@@ -62,6 +72,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       config, snapshot: scheduler.snapshot, version: VERSION, startedAt,
       metricProbeStatus: (n) => scheduler.probeStatus(n), eventProbeStatus: () => undefined,
       availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: [],
+      identity: () => identity.identifier.status(),
     }),
     healthy: () => {
       const snap = scheduler.snapshot;
@@ -76,12 +87,14 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     version: VERSION, mode: config.mode, listen: `${config.server.address}:${http.port}`,
     probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,
   });
+  await identity.start();
   await scheduler.start();
   return {
-    config, scheduler, telemetry, http,
+    config, scheduler, telemetry, http, identity,
     snapshot: () => scheduler.snapshot,
     async stop() {
       await scheduler.stop();
+      await identity.stop();
       await http.close();
       await telemetry.forceFlush();
       await telemetry.shutdown();

@@ -24,6 +24,8 @@ export interface StatusInputs {
   readonly availableEventProbes: readonly string[];
   readonly version: string;
   readonly startedAt: number;
+  /** Who the targets are and how that was decided (receiver/targets/identity.ts), incl. API staleness. */
+  readonly identity?: () => unknown;
 }
 
 const STATUS_KEY = new Map(PROBES.map((p) => [p.name, p.statusKey]));
@@ -74,6 +76,7 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
       durationMs: Number(inp.snapshot.cycleDurationMs.toFixed(3)),
       targets: { total: inp.snapshot.targets.length, ...byKind },
     },
+    identity: inp.identity?.() ?? null,
     probes,
     inuse_probes: { metrics: asV1('metric'), event: asV1('event') },
     available_probes: { metrics: inp.availableMetricProbes, event: inp.availableEventProbes },

@@ -19,8 +19,11 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
-import type { PodInfo, PodWatchStatus } from './kubernetes.js';
+import { PodWatch, type PodInfo, type PodWatchStatus } from './kubernetes.js';
 import { parseNetnsLink } from './discover.js';
+import { hostname } from 'node:os';
+import type { AgentConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
 
 /** What identity needs from the pod watch (the cache by UID). */
 export interface PodLookup {
@@ -232,4 +235,55 @@ export class Identifier {
     }
     return [...pids].sort((a, b) => a - b);
   }
+}
+
+export interface IdentityRuntime {
+  readonly identifier: Identifier;
+  /** The API watch, when configured. */
+  readonly watch?: PodWatch;
+  /** Starts the watch and waits (bounded) for its first list, so the first cycle has names. */
+  start(waitMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Identity as the config asks for it: downward API (sidecar), API watch, or cgroups only. */
+export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): IdentityRuntime {
+  const k = config.kubernetes;
+  let watch: PodWatch | undefined;
+  if (config.mode === 'node' && k?.enabled) {
+    const nodeName = k.nodeName ?? hostname();
+    if (k.nodeName === undefined) {
+      log.warn('kubernetes: no node name (kubernetes.node_name, node_name, NODE_NAME or --node-name); watching the pods of the node named like this host', { nodeName });
+    }
+    try {
+      watch = new PodWatch({ nodeName, ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}), podLabels: k.podLabels, log: log.child({ component: 'kubernetes' }) });
+    } catch (err) {
+      log.error('kubernetes: cannot use the API; pods are identified by UID only', { error: (err as Error).message });
+    }
+  }
+  const downward = config.mode === 'sidecar' ? downwardApiFromEnv(env) : undefined;
+  if (downward && (downward.podName === undefined || downward.podNamespace === undefined)) {
+    log.warn('sidecar mode without POD_NAME and POD_NAMESPACE from the downward API: the pod is known by its UID at most');
+  }
+  const nodeName = config.nodeName ?? k?.nodeName ?? downward?.nodeName;
+  const identifier = new Identifier({
+    procRoot: config.procRoot, mode: config.mode,
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(watch ? { pods: watch } : {}),
+    ...(downward ? { downward } : {}),
+  });
+  return {
+    identifier,
+    ...(watch ? { watch } : {}),
+    async start(waitMs = 5000) {
+      if (!watch) return;
+      watch.start();
+      if (!(await watch.waitForSync(waitMs))) {
+        log.warn('kubernetes: no pod list yet; starting with pod UIDs only, names follow when the API answers', { error: watch.status().lastError });
+      }
+    },
+    async stop() {
+      await watch?.stop();
+    },
+  };
 }
