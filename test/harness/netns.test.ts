@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   PREFIX, cleanupAll, createLinkedPair, createNetns, createPod, createVethPair, netnsInode, pidNetnsInode,
-  sendUdp, tcpConnect, tcpTransfer, checkAddr, ip,
+  sendUdp, tcpConnect, tcpTransfer, checkAddr, ip, sweepOrphans,
 } from '../support/netns.js';
 import { detectCgroupLayout, kubeletCgroupPath, pidCgroupPath } from '../support/cgroup.js';
-import { pidAlive, waitPidGone } from '../support/proc.js';
+import { pidAlive, run, waitPidGone } from '../support/proc.js';
 
 function devCounters(text: string, iface: string): { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number } {
   for (const line of text.split('\n')) {
@@ -133,6 +133,31 @@ describe('harness: netns test pods', function () {
     }
     assert.equal(kubeletCgroupPath('1b2c3d4e-0000-4000-8000-000000000001', 'a'.repeat(64), 'guaranteed'),
       `/kubepods.slice/kubepods-pod1b2c3d4e_0000_4000_8000_000000000001.slice/cri-containerd-${'a'.repeat(64)}.scope`);
+  });
+
+  it('sweepOrphans deletes only namespaces whose owner pid is dead', async () => {
+    const r = await run('true', []);
+    const deadTag = r.pid!.toString(36);
+    const orphan = `ksotel-${deadTag}.orphan`;
+    const alive = 'ksotel-1.alive'; // owner pid 1 is alive
+    const other = `ksotel-${deadTag}-other`; // another scheme (ksotel-nat-…): never touched
+    await ip(['netns', 'add', orphan]);
+    await ip(['netns', 'add', alive]);
+    await ip(['netns', 'add', other]);
+    try {
+      const mine = await createNetns({ label: 'mine' });
+      const gone = await sweepOrphans();
+      assert.ok(gone.includes(orphan), JSON.stringify(gone));
+      assert.ok(!existsSync(`/run/netns/${orphan}`));
+      assert.ok(existsSync(`/run/netns/${alive}`));
+      assert.ok(existsSync(`/run/netns/${other}`));
+      assert.ok(existsSync(`/run/netns/${mine.name}`));
+      await mine.dispose();
+    } finally {
+      await run('ip', ['netns', 'del', orphan]);
+      await run('ip', ['netns', 'del', alive]);
+      await run('ip', ['netns', 'del', other]);
+    }
   });
 
   it('refuses traffic to addresses outside loopback and 10.199.0.0/16', () => {

@@ -1,6 +1,6 @@
 // Test "pods": network namespaces made with `ip netns add`, veth pairs, addresses in 10.199.0.0/16,
 // a long-lived process inside each, bounded traffic between them, and cleanup that only touches
-// what this process made (names start with `ksotel-<pid in base 36>-`).
+// what this process made (names start with `ksotel-<pid in base 36>.`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { stat, readFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,8 +10,9 @@ import { cleanupAllCgroups, createPodCgroup, type PodCgroup, type PodCgroupOptio
 export { createPodCgroup, cleanupAllCgroups, type PodCgroup, type PodCgroupOptions } from './cgroup.js';
 
 const IP = 'ip';
-/** Prefix of every namespace and veth this process makes. */
-export const PREFIX = `ksotel-${process.pid.toString(36)}-`;
+/** Prefix of every namespace and veth this process makes: `ksotel-<pid in base 36>.` — the dot keeps
+ *  it from ever matching names other tests choose (`ksotel-nat-…`). */
+export const PREFIX = `ksotel-${process.pid.toString(36)}.`;
 const IFNAMSIZ = 15;
 
 export interface Netns {
@@ -307,6 +308,29 @@ Promise<{ left: Netns; right: Netns; veth: VethPair; dispose(): Promise<void> }>
     await left.dispose();
     throw e;
   }
+}
+
+/** Delete namespaces and host links named `ksotel-<tag>.…` whose owner pid (the base-36 tag) is no
+ *  longer alive in this pid namespace: leftovers of test processes that were killed. Not called
+ *  automatically; returns what it deleted. */
+export async function sweepOrphans(): Promise<string[]> {
+  const gone: string[] = [];
+  const owner = (name: string): number | undefined => {
+    const m = /^ksotel-([0-9a-z]{1,5})\./.exec(name);
+    return m ? parseInt(m[1]!, 36) : undefined;
+  };
+  const dead = (pid: number | undefined) => pid !== undefined && pid !== process.pid && !pidAliveQuiet(pid);
+  for (const name of listNetnsSync()) {
+    if (dead(owner(name)) && (await run(IP, ['netns', 'del', name], { timeoutMs: 15_000 })).code === 0) gone.push(name);
+  }
+  for (const link of await hostLinks()) {
+    if (dead(owner(link)) && (await run(IP, ['link', 'del', link], { timeoutMs: 15_000 })).code === 0) gone.push(link);
+  }
+  return gone;
+}
+
+function pidAliveQuiet(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 /** Remove everything this process made (kept processes, veths, namespaces), then sweep any namespace or

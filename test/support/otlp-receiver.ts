@@ -312,6 +312,13 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   const timers = new Set<NodeJS.Timeout>();
   const notify = () => { for (const l of [...listeners]) l(); };
   let closed = false;
+  // Flattened once per request (waitFor re-checks on every request).
+  const flat = new WeakMap<ReceivedRequest, unknown[]>();
+  const memo = <T>(r: ReceivedRequest, f: (body: any, t: Transport) => T[]): T[] => {
+    let v = flat.get(r) as T[] | undefined;
+    if (!v) { v = f(r.body, r.transport); flat.set(r, v); }
+    return v;
+  };
 
   /** Record a request and decide its fate; `answer(ok)` is called when (and if) it should be answered. */
   const handle = (signal: Signal, transport: Transport, headers: Record<string, string>, body: unknown,
@@ -420,9 +427,9 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     get mode() { return mode; },
     setMode(m: ReceiverMode) { mode = m; },
     attempts: (signal?: Signal) => requests.filter((r) => !signal || r.signal === signal).length,
-    metrics: () => requests.filter((r) => r.accepted && r.signal === 'metrics').flatMap((r) => flattenMetrics(r.body, r.transport)),
+    metrics: () => requests.filter((r) => r.accepted && r.signal === 'metrics').flatMap((r) => memo(r, flattenMetrics)),
     latestMetrics: () => latestPerSeries(receiver.metrics()),
-    logs: () => requests.filter((r) => r.accepted && r.signal === 'logs').flatMap((r) => flattenLogs(r.body, r.transport)),
+    logs: () => requests.filter((r) => r.accepted && r.signal === 'logs').flatMap((r) => memo(r, flattenLogs)),
     waitFor<T>(predicate: (r: OtlpReceiver) => T | undefined | null | false, timeoutMs = 10_000, what = 'OTLP data'): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         let done = false;
