@@ -34,13 +34,12 @@ export function parseProcIo(text: string): ProcIoParse {
       problems.push(`line ${idx + 1}: expected "key: value"`);
       return;
     }
-    const key = KEYS[m[1] as keyof typeof KEYS];
-    if (key === undefined) return; // cancelled_write_bytes and future fields
     if (!/^\d+$/.test(m[2])) {
       problems.push(`line ${idx + 1} (${m[1]}): not a count: ${JSON.stringify(m[2].slice(0, 40))}`);
       return;
     }
-    got[key] = Number(m[2]);
+    const key = KEYS[m[1] as keyof typeof KEYS];
+    if (key !== undefined) got[key] = Number(m[2]); // cancelled_write_bytes and future fields: checked, not kept
   });
   const missing = Object.entries(KEYS).filter(([, k]) => got[k] === undefined).map(([f]) => f);
   if (missing.length > 0) {
