@@ -1678,7 +1678,21 @@ export const NETDEV_IO: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "sum_except_lo"
+  "legacyAggregation": "sum_except_lo",
+  "top": [
+    {
+      "column": "RX B/S",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "column": "TX B/S",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ]
 };
 
 export const NETDEV_PACKET_COUNT: MetricDefinition = {
@@ -1770,7 +1784,12 @@ export const NETDEV_PACKET_DROPPED: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "sum_except_lo"
+  "legacyAggregation": "sum_except_lo",
+  "top": [
+    {
+      "column": "DEV DROPS"
+    }
+  ]
 };
 
 export const NETDEV_ERRORS: MetricDefinition = {
@@ -2312,7 +2331,12 @@ export const TCP_RETRANSMITS: MetricDefinition = {
       "attributes": {}
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "top": [
+    {
+      "column": "RETRANS"
+    }
+  ]
 };
 
 export const TCP_RECEIVE_ERRORS: MetricDefinition = {
@@ -2384,7 +2408,12 @@ export const TCP_RESETS_SENT: MetricDefinition = {
       "attributes": {}
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "top": [
+    {
+      "column": "RST SENT"
+    }
+  ]
 };
 
 export const TCPEXT_LISTEN_OVERFLOWS: MetricDefinition = {
@@ -2411,7 +2440,12 @@ export const TCPEXT_LISTEN_OVERFLOWS: MetricDefinition = {
       "attributes": {}
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "top": [
+    {
+      "column": "LISTEN OVF"
+    }
+  ]
 };
 
 export const TCPEXT_LISTEN_DROPS: MetricDefinition = {
@@ -2669,7 +2703,13 @@ export const TCPEXT_SEGMENT_DROPS: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "top": [
+    {
+      "column": "DROPS",
+      "breakdown": "kubeskoop.tcp.drop.reason"
+    }
+  ]
 };
 
 export const TCPEXT_MIB_COUNTER: MetricDefinition = {
@@ -3092,7 +3132,12 @@ export const UDP_RECEIVE_BUFFER_ERRORS: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "top": [
+    {
+      "column": "UDP RCVBUF"
+    }
+  ]
 };
 
 export const UDP_SEND_BUFFER_ERRORS: MetricDefinition = {
