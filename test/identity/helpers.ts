@@ -1,0 +1,58 @@
+// Small helpers shared by the identity integration tests (not a test file).
+import { mkdtempSync, readdirSync, readlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parsePromText, type PromTextSample } from '../support/prom-text.js';
+
+export const NODE = 'ksotel-node-1';
+
+/** A config file in a fresh world-readable temp dir. */
+export function writeConfig(yaml: string): { file: string; dir: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ksotel-identity-'));
+  chmodSync(dir, 0o755);
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, yaml, { mode: 0o644 });
+  return { file, dir };
+}
+
+/** The samples of one metric from a /metrics text. */
+export function samplesOf(text: string, name = 'system_network_io_total'): PromTextSample[] {
+  const parsed = parsePromText(text);
+  return parsed.samples.filter((s) => s.name === name);
+}
+
+/** Identity labels by namespace inode (one label set per inode; throws if an inode has two). */
+export function identityByInode(samples: readonly PromTextSample[]): Map<string, Record<string, string>> {
+  const keys = ['k8s_pod_name', 'k8s_namespace_name', 'k8s_pod_uid', 'kubeskoop_target_kind', 'kubeskoop_netns_name', 'k8s_node_name'];
+  const out = new Map<string, Record<string, string>>();
+  for (const s of samples) {
+    const inode = s.labels.kubeskoop_netns_inode;
+    if (inode === undefined) continue;
+    const id: Record<string, string> = {};
+    for (const k of Object.keys(s.labels)) if (keys.includes(k) || k.startsWith('k8s_pod_label_')) id[k] = s.labels[k]!;
+    const prev = out.get(inode);
+    if (prev && JSON.stringify(prev) !== JSON.stringify(id)) {
+      throw new Error(`inode ${inode} has two identities in one scrape: ${JSON.stringify(prev)} and ${JSON.stringify(id)}`);
+    }
+    out.set(inode, id);
+  }
+  return out;
+}
+
+/** Open file descriptors of a process, and how many of them are namespaces. */
+export function fdCounts(pid: number): { total: number; netns: number; sockets: number } {
+  let total = 0;
+  let netns = 0;
+  let sockets = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    total++;
+    try {
+      const l = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (l.startsWith('net:[')) netns++;
+      if (l.startsWith('socket:[')) sockets++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return { total, netns, sockets };
+}
