@@ -35,12 +35,12 @@ int BPF_PROG(ks_kfree_skb, struct sk_buff *skb, void *location, int reason)
 		return 0;
 	}
 
-	__u64 now = bpf_ktime_get_boot_ns();
 	__u32 netns = ks_skb_netns(skb);
 	ks_stat(KS_STAT_HITS);
 	ks_count(netns, KS_DOMAIN_EVENTS, r);
 	if (mode != KS_MODE_EVENT)
 		return 0;
+	__u64 now = bpf_ktime_get_boot_ns();
 
 	struct ks_packet_drop *e = ks_reserve(netns, now, sizeof(*e));
 	if (!e)
@@ -52,6 +52,6 @@ int BPF_PROG(ks_kfree_skb, struct sk_buff *skb, void *location, int reason)
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
 	e->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : BPF_CORE_READ(skb, skb_iif);
 	ks_tuple_from_skb(skb, &e->tuple, false);
-	ks_submit(e);
+	ks_submit(e, sizeof(*e));
 	return 0;
 }

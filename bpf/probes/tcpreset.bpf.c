@@ -37,7 +37,7 @@ static __always_inline void emit_reset(__u8 kind, const struct sock *sk, const s
 	}
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	ks_submit(e);
+	ks_submit(e, sizeof(*e));
 }
 
 SEC("tp_btf/tcp_send_reset")

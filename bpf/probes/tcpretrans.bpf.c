@@ -29,6 +29,6 @@ int BPF_PROG(ks_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff 
 	ks_fill_hdr(&e->hdr, KS_REC_TCP_RETRANS, KS_TCP_RETRANS_V, sizeof(*e), now, netns);
 	e->state = state;
 	ks_tuple_from_sk(sk, &e->tuple, false);
-	ks_submit(e);
+	ks_submit(e, sizeof(*e));
 	return 0;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 
 import {
-  deleteNs, ensureHelperBuilt, inNs, makeSingle, startClient, udpFlood, type Harness,
+  NS_PREFIX, deleteNs, nsName, ensureHelperBuilt, inNs, makeSingle, startClient, udpFlood, type Harness,
 } from './support.js';
 import { sleep } from '../support/proc.js';
 
@@ -14,14 +14,14 @@ const GLOBAL_RATE = 300;
 
 describe('native packetloss flood (real BPF)', function () {
   this.timeout(120_000);
-  const names = ['ksotel-nat-flood1', 'ksotel-nat-flood2'];
+  const names = [nsName('flood1'), nsName('flood2')];
   const inodes: number[] = [];
   let h: Harness;
 
   before(async () => {
     await ensureHelperBuilt();
     for (const n of names) {
-      const { ns, inode } = await makeSingle(n.replace('ksotel-nat-', ''));
+      const { ns, inode } = await makeSingle(n.slice(NS_PREFIX.length));
       await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1');
       // dropped on output, in the sender's own context: no backlog between send and drop
       await inNs(ns, 'nft', 'add table inet ksotel; add chain inet ksotel out { type filter hook output priority 0; }; add rule inet ksotel out udp dport 9999 drop');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 
 import { HelperClient, type HelperStatus } from '../../receiver/native/index.js';
-import { deleteNs, ensureHelperBuilt, makePair, nodeIn, startClient, type Harness, type NsPair } from './support.js';
+import { deleteNs, nsName, ensureHelperBuilt, makePair, nodeIn, startClient, type Harness, type NsPair } from './support.js';
 import { killPid, waitPidGone, waitUntil } from '../support/proc.js';
 
 // n connects, one after another, to a closed port: n NOSOCK resets in the server namespace
@@ -30,7 +30,7 @@ describe('native helper lifecycle (real BPF)', function () {
   });
   after(async () => {
     for (const c of clients) await c.stop();
-    await deleteNs('ksotel-nat-life-a', 'ksotel-nat-life-b');
+    await deleteNs(nsName('life-a'), nsName('life-b'));
   });
 
   const track = (h: Harness): Harness => { clients.push(h.client); return h; };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import type { PacketDropEvent } from '../../receiver/native/index.js';
 import {
-  deleteNs, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground, udpFlood,
+  deleteNs, nsName, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground, udpFlood,
   type Background, type Harness, type NsPair,
 } from './support.js';
 import { killPid, sleep } from '../support/proc.js';
@@ -35,7 +35,7 @@ describe('native packetloss (real BPF)', function () {
   after(async () => {
     await stopBackground(bg);
     await h?.client.stop();
-    await deleteNs('ksotel-nat-drop-a', 'ksotel-nat-drop-b');
+    await deleteNs(nsName('drop-a'), nsName('drop-b'));
   });
   beforeEach(() => { h.events.length = 0; });
 

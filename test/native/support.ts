@@ -1,4 +1,4 @@
-// Test fixtures for the native probes: network namespaces named ksotel-nat-*, addresses in
+// Test fixtures for the native probes: network namespaces named ksotel-nat-<pid36>-*, addresses in
 // 10.199.0.0/16 (and fd00:199::/32 for IPv6), small Node programs run inside them, and a
 // build of bpf/ when the helper is missing. Everything is removed in after hooks.
 import { existsSync } from 'node:fs';
@@ -23,6 +23,13 @@ export function ensureHelperBuilt(): Promise<void> {
   }
   return built;
 }
+
+/** Namespace names carry this process's pid (base 36), so concurrent test runs (other
+ *  sessions run the whole suite too) never touch each other's namespaces. */
+export const NS_PREFIX = `ksotel-nat-${process.pid.toString(36)}-`;
+export const nsName = (tag: string): string => `${NS_PREFIX}${tag}`;
+/** veth names must fit IFNAMSIZ (15): k<pid36><n>a */
+const vethName = (n: number, side: 'a' | 'b'): string => `k${process.pid.toString(36)}n${n}${side}`;
 
 export async function sh(cmd: string, ...args: string[]): Promise<string> {
   return (await runOk(cmd, args, { timeoutMs: 30_000 })).stdout;
@@ -50,8 +57,8 @@ export interface NsPair {
 
 /** Two namespaces joined by a veth pair: a = 10.199.<n>.1, b = 10.199.<n>.2 (fd00:199:<n>::1/2). */
 export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } = {}): Promise<NsPair> {
-  const a = `ksotel-nat-${tag}-a`;
-  const b = `ksotel-nat-${tag}-b`;
+  const a = nsName(`${tag}-a`);
+  const b = nsName(`${tag}-b`);
   const ipv6 = opts.ipv6 ?? true;
   await deleteNs(a, b);
   await sh('ip', 'netns', 'add', a);
@@ -63,19 +70,19 @@ export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } 
       await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1');
     }
   }
-  await sh('ip', 'link', 'add', `ksn${n}a`, 'netns', a, 'type', 'veth', 'peer', 'name', `ksn${n}b`, 'netns', b);
+  await sh('ip', 'link', 'add', vethName(n, 'a'), 'netns', a, 'type', 'veth', 'peer', 'name', vethName(n, 'b'), 'netns', b);
   const p: NsPair = {
     a, b, aInode: await netnsInode(a), bInode: await netnsInode(b),
     a4: `10.199.${n}.1`, b4: `10.199.${n}.2`, a6: `fd00:199:${n}::1`, b6: `fd00:199:${n}::2`,
   };
-  for (const [ns, dev, v4, v6] of [[a, `ksn${n}a`, p.a4, p.a6], [b, `ksn${n}b`, p.b4, p.b6]] as const) {
+  for (const [ns, dev, v4, v6] of [[a, vethName(n, 'a'), p.a4, p.a6], [b, vethName(n, 'b'), p.b4, p.b6]] as const) {
     await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
     await inNs(ns, 'ip', 'addr', 'add', `${v4}/24`, 'dev', dev);
     if (ipv6) await inNs(ns, 'ip', '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
     await inNs(ns, 'ip', 'link', 'set', dev, 'up');
   }
   // an IPv6 address is usable only once it is no longer tentative
-  for (const [ns, dev] of [[a, `ksn${n}a`], [b, `ksn${n}b`]] as const) {
+  for (const [ns, dev] of [[a, vethName(n, 'a')], [b, vethName(n, 'b')]] as const) {
     await waitUntil(async () => (await inNs(ns, 'ip', '-6', 'addr', 'show', 'dev', dev, 'scope', 'global', 'tentative')).trim() === '',
       5000, `IPv6 address on ${dev} in ${ns}`);
   }
@@ -83,7 +90,7 @@ export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } 
 }
 
 export async function makeSingle(tag: string): Promise<{ ns: string; inode: number }> {
-  const ns = `ksotel-nat-${tag}`;
+  const ns = nsName(tag);
   await deleteNs(ns);
   await sh('ip', 'netns', 'add', ns);
   await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
@@ -92,7 +99,7 @@ export async function makeSingle(tag: string): Promise<{ ns: string; inode: numb
 
 export async function deleteNs(...names: string[]): Promise<void> {
   for (const n of names) {
-    if (!n.startsWith('ksotel-nat-')) throw new Error(`refusing to delete namespace ${n}`);
+    if (!n.startsWith(NS_PREFIX)) throw new Error(`refusing to delete namespace ${n}: not this process's`);
     await run('ip', ['netns', 'del', n], { timeoutMs: 10_000 });
   }
 }

@@ -69,7 +69,7 @@ describe('native tcpreset (real BPF)', function () {
   after(async () => {
     await stopBackground(bg);
     await h?.client.stop();
-    await deleteNs(`ksotel-nat-rst-a`, `ksotel-nat-rst-b`);
+    await deleteNs(p.a, p.b);
   });
   beforeEach(() => { h.events.length = 0; });
   afterEach(async () => { await stopBackground(bg); bg = undefined; });

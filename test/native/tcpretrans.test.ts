@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 import type { TcpRetransEvent } from '../../receiver/native/index.js';
 import {
-  deleteNs, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground,
+  deleteNs, nsName, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground,
   type Background, type Harness, type NsPair,
 } from './support.js';
 import { sleep } from '../support/proc.js';
@@ -52,7 +52,7 @@ describe('native tcpretrans (real BPF)', function () {
     await stopBackground(cli);
     await stopBackground(srv);
     await h?.client.stop();
-    await deleteNs('ksotel-nat-rtx-a', 'ksotel-nat-rtx-b');
+    await deleteNs(nsName('rtx-a'), nsName('rtx-b'));
   });
 
   it('segments dropped for a while are retransmitted: events with the tuple, count = TcpRetransSegs', async () => {
