@@ -358,3 +358,18 @@ export function explainList(opts: { lang?: Lang; catalog?: ExplainCatalog } = {}
   for (const p of c.probes) out.push(`  ${p.name}${p.aliases.length ? ` (${p.aliases.join(', ')})` : ''} — ${p.brief[lang]}`);
   return `${out.join('\n')}\n`;
 }
+
+/** The `explain` command: prints to `out`, returns the exit status (1 for an unknown name, 2 for bad usage). */
+export function explainCommand(names: readonly string[], opts: { list?: boolean; lang?: string }, out: (s: string) => void, err: (s: string) => void): number {
+  const lang = opts.lang ?? 'en';
+  if (lang !== 'en' && lang !== 'zh') { err(`explain: --lang must be en or zh, not ${JSON.stringify(lang)}\n`); return 2; }
+  if (opts.list) { out(explainList({ lang })); return 0; }
+  if (names.length === 0) { err('explain: which name? (kubeskoop-otel explain NAME, or explain --list)\n'); return 2; }
+  let status = 0;
+  for (const n of names) {
+    const r = explain(n, { lang });
+    out(r.text);
+    if (!r.found) status = 1;
+  }
+  return status;
+}

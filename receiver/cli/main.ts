@@ -8,6 +8,8 @@ import { createLogger, silentLogger } from '../log.js';
 import { probeCapabilities, createScheduler, startAgent } from '../agent.js';
 import { VERSION } from '../version.js';
 import { renderSnapshotJson, renderSnapshotTable } from './snapshot-view.js';
+import { explainCommand } from './explain.js';
+import { topCommand } from './top.js';
 
 const HELP = `kubeskoop-otel ${VERSION} — the Linux network stack of every pod on this node, as OpenTelemetry
 
@@ -15,6 +17,12 @@ Usage:
   kubeskoop-otel [run] [options]          run the agent (default): /metrics, /status, /healthz, OTLP push
   kubeskoop-otel snapshot [--json] [opts] run one collection cycle and print it
   kubeskoop-otel validate-config FILE     check a config file (kubeskoop-otel or KubeSkoop format)
+  kubeskoop-otel explain NAME... | --list [--lang zh]
+                                          what a metric, event, probe or attribute is: OTel name, Prometheus
+                                          name (either rendering), KubeSkoop legacy name or event type
+  kubeskoop-otel top [--url URL] [--interval D] [--once]
+                                          pods ranked by network trouble, live (keys: 1-9 sort, r reverse, q quit);
+                                          --url reads a running agent (http://127.0.0.1:9102), else runs in-process
   kubeskoop-otel --help | --version
 
 Options:
@@ -48,6 +56,10 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'log-format': { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
+  list: { type: 'boolean' },
+  lang: { type: 'string' },
+  url: { type: 'string' },
+  once: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 };
@@ -130,8 +142,20 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': return await run(values);
       case 'snapshot': return await snapshot(values);
       case 'validate-config': return validate(rest[0], values);
+      case 'explain':
+        return explainCommand(rest, { list: values.list === true, ...(typeof values.lang === 'string' ? { lang: values.lang } : {}) },
+          (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      case 'top': {
+        const config = load(values);
+        return await topCommand({
+          ...(typeof values.url === 'string' ? { url: values.url } : {}), once: values.once === true,
+          // top refreshes every 2 s unless --interval says otherwise.
+          intervalMs: typeof values.interval === 'string' ? config.intervalMs : 2000,
+          inProcess: () => createScheduler(config, silentLogger),
+        });
+      }
       default:
-        process.stderr.write(`kubeskoop-otel: unknown command ${JSON.stringify(command)}; expected run, snapshot or validate-config\n`);
+        process.stderr.write(`kubeskoop-otel: unknown command ${JSON.stringify(command)}; expected run, snapshot, validate-config, explain or top\n`);
         return CONFIG_ERROR_EXIT;
     }
   } catch (err) {
