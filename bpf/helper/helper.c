@@ -357,7 +357,7 @@ struct probe_opts {
 	/* packetloss: reason names, comma separated */
 	char ignore[1024], count_only[1024], event[1024], only[1024];
 	__u32 subsys_mode;
-	bool ignore_set;
+	bool ignore_set, count_only_set; /* given explicitly (possibly empty): replaces the default */
 };
 
 struct probe {
@@ -617,7 +617,7 @@ static void configure_reasons(struct probe *p, struct sb *unknown)
 		return;
 	}
 	apply_reason_list(fd, o->ignore_set ? o->ignore : default_ignore, KS_MODE_IGNORE, unknown);
-	apply_reason_list(fd, o->count_only[0] ? o->count_only : default_count_only, KS_MODE_COUNT, unknown);
+	apply_reason_list(fd, o->count_only_set ? o->count_only : default_count_only, KS_MODE_COUNT, unknown);
 	apply_reason_list(fd, o->event, KS_MODE_EVENT, unknown);
 }
 
@@ -630,7 +630,7 @@ static void probe_opts_json(struct sb *b, const struct probe_opts *o)
 	sb_printf(b, ",\"ignore\":");
 	sb_str(b, o->ignore_set ? o->ignore : default_ignore);
 	sb_printf(b, ",\"count_only\":");
-	sb_str(b, o->count_only[0] ? o->count_only : default_count_only);
+	sb_str(b, o->count_only_set ? o->count_only : default_count_only);
 	sb_printf(b, ",\"event\":");
 	sb_str(b, o->event);
 	sb_printf(b, ",\"only\":");

@@ -37,7 +37,9 @@ export interface NativeProbeOptions {
   watermarkKiB?: number;
   /** capacity of the per-(netns, key) count map (default 16384) */
   countEntries?: number;
-  /** packetloss: drop reasons (names from the kernel's enum skb_drop_reason, without prefix) */
+  /** packetloss: drop reasons (names from the kernel's enum skb_drop_reason, without prefix).
+   *  ignoreReasons replaces the default ignore list (QUEUE_PURGE, SOCKET_CLOSE), countOnlyReasons
+   *  the default count-only list (NOT_SPECIFIED); [] clears it. */
   ignoreReasons?: string[];
   countOnlyReasons?: string[];
   eventReasons?: string[];
@@ -187,14 +189,15 @@ export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
     ['watermark_kib', o.watermarkKiB === undefined ? undefined : String(Math.max(0, Math.trunc(o.watermarkKiB)))],
     ['count_entries', positiveInt('countEntries', o.countEntries)],
     ['ignore', o.ignoreReasons === undefined ? undefined : (names('ignoreReasons', o.ignoreReasons) ?? '')],
-    ['count_only', names('countOnlyReasons', o.countOnlyReasons)],
+    ['count_only', o.countOnlyReasons === undefined ? undefined : (names('countOnlyReasons', o.countOnlyReasons) ?? '')],
     ['event', names('eventReasons', o.eventReasons)],
     ['only', names('onlyReasons', o.onlyReasons)],
     ['subsys', o.subsystemMode],
     ['x_attach_target', o.testAttachTarget === undefined ? undefined : (NAME_RE.test(o.testAttachTarget) ? o.testAttachTarget : '_')],
   ];
   const parts = [`load ${probe}`];
-  for (const [k, v] of kv) if (v !== undefined && (v !== '' || k === 'ignore')) parts.push(`${k}=${v}`);
+  // an empty ignore/count_only list is meaningful: it clears the helper's default list
+  for (const [k, v] of kv) if (v !== undefined && (v !== '' || k === 'ignore' || k === 'count_only')) parts.push(`${k}=${v}`);
   return `${parts.join(' ')}\n`;
 }
 
@@ -274,10 +277,11 @@ export class HelperClient extends EventEmitter {
    *  degraded (it never rejects: failures are in status()). */
   async start(): Promise<void> {
     this.stopping = false;
-    this.symbols = await loadKallsyms(this.opts.kallsymsPath);
+    // kallsyms takes ~0.3 s to read and index: do it while the helper loads its programs
+    const symbols = loadKallsyms(this.opts.kallsymsPath).then((s) => { this.symbols = s; });
     const settled = new Promise<void>((resolve) => this.startWaiters.push(resolve));
     this.spawnHelper();
-    await settled;
+    await Promise.all([settled, symbols]);
   }
 
   /** Ask the helper to detach everything and exit; SIGKILL it (by pid) if it does not. */
