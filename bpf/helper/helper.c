@@ -563,8 +563,10 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 		else if (strcmp(k, "ignore") == 0) {
 			snprintf(o->ignore, sizeof(o->ignore), "%s", v);
 			o->ignore_set = true;
-		} else if (strcmp(k, "count_only") == 0)
+		} else if (strcmp(k, "count_only") == 0) {
 			snprintf(o->count_only, sizeof(o->count_only), "%s", v);
+			o->count_only_set = true;
+		}
 		else if (strcmp(k, "event") == 0)
 			snprintf(o->event, sizeof(o->event), "%s", v);
 		else if (strcmp(k, "only") == 0)
