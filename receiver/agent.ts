@@ -3,7 +3,13 @@
 import type { AgentConfig } from './config/types.js';
 import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
-import { METRIC_PROBES, DEFAULT_METRIC_PROBES } from './probes/catalog.js';
+import { METRIC_PROBES, DEFAULT_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
+import type { ProbeEnvironment } from './probes/probe.js';
+import { NativeEventSource, type NativeProbe } from './events/native-source.js';
+import { nativeOptions } from './probes/native-options.js';
+import { createSinks } from './events/sinks.js';
+import { targetAttributes } from './snapshot/snapshot.js';
+import type { Target } from './targets/target.js';
 import { discoverTargets } from './targets/discover.js';
 import { Scheduler, type ScheduledProbe } from './snapshot/scheduler.js';
 import { createTelemetry, type Telemetry } from './pipeline/telemetry.js';
@@ -19,20 +25,32 @@ import { effectiveCapabilities, privilegedProbeReason, restrictedProbe } from '.
 export function probeCapabilities(): ProbeCapabilities {
   return {
     metric: new Map([...METRIC_PROBES].map(([name, m]) => [name, m.optionsSchema])),
-    event: new Map(),
+    event: new Map(NATIVE_PROBE_NAMES.map((name) => [name, METRIC_PROBES.get(name)?.optionsSchema])),
     defaultMetricProbes: DEFAULT_METRIC_PROBES,
   };
 }
 
+/** The eBPF probes a config asks for (under metrics: counts only; under events: counts and records). */
+export function nativeSelections(config: AgentConfig): Map<string, Readonly<Record<string, unknown>>> {
+  const out = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const sel of [...config.events.probes, ...config.metrics.probes]) {
+    if (NATIVE_PROBE_NAMES.includes(sel.name) && !out.has(sel.name)) out.set(sel.name, sel.options);
+  }
+  return out;
+}
+
 /** `identity`: who each target is (default: cgroups and the downward API, no API watch). */
-export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier): Scheduler {
+export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier, env: ProbeEnvironment = {}): Scheduler {
   // Sidecar mode is unprivileged: probes needing privileges it lacks are degraded, not started.
   const caps = config.mode === 'sidecar' ? effectiveCapabilities() : 0n;
-  const probes: ScheduledProbe[] = config.metrics.probes.map((sel) => {
+  // Event probes listed only under events still export their exact counts.
+  const selections = [...config.metrics.probes, ...config.events.probes.filter((e) => !config.metrics.probes.some((m) => m.name === e.name))];
+  const probes: ScheduledProbe[] = selections.map((sel) => {
     const mod = METRIC_PROBES.get(sel.name);
     if (!mod) throw new Error(`internal: probe ${sel.name} passed config validation but has no implementation`);
     const reason = config.mode === 'sidecar' ? privilegedProbeReason(sel.name, caps) : undefined;
-    return { probe: reason !== undefined ? restrictedProbe(mod.create(), reason) : mod.create(), options: sel.options };
+    const probe = mod.create(env);
+    return { probe: reason !== undefined ? restrictedProbe(probe, reason) : probe, options: sel.options };
   });
   const identifier = identity ?? createIdentity({ ...config, kubernetes: undefined }, log).identifier;
   return new Scheduler({
@@ -59,19 +77,46 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const startedAt = Date.now();
   for (const w of config.warnings) log.warn(w);
   const identity = createIdentity(config, log);
-  const scheduler = createScheduler(config, log, identity.identifier);
+  const natives = config.mode === 'sidecar' ? new Map() : nativeSelections(config);
+  const native = natives.size > 0 ? new NativeEventSource({
+    probes: Object.fromEntries([...natives].map(([name, options]) => [name, nativeOptions(options)])),
+    emitEventsOf: new Set(config.events.probes.map((p) => p.name).filter((n): n is NativeProbe => natives.has(n))),
+    log,
+  }) : undefined;
+  const scheduler = createScheduler(config, log, identity.identifier, native ? { native } : {});
   const enabledMetrics = [
     AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT,
-    ...config.metrics.probes.flatMap((sel) => METRIC_PROBES.get(sel.name)?.create().metrics ?? []),
+    ...[...config.metrics.probes, ...config.events.probes].flatMap((sel) => METRIC_PROBES.get(sel.name)?.create().metrics ?? []),
   ];
   const telemetry = createTelemetry({ config, version: VERSION, metrics: enabledMetrics, snapshot: () => scheduler.snapshot, log });
-  scheduler.on('cycle', (report) => telemetry.recordCycle(report));
+  scheduler.on('cycle', (report) => {
+    telemetry.recordCycle(report);
+    native?.forgetNamespaces(new Set(report.snapshot.targets.map((t) => t.netnsInode)));
+  });
+  // Kernel events: attributed to their namespace's target, then OTLP/Loki and KubeSkoop's sinks.
+  const sinks = createSinks(config.events.sinks, log);
+  let targetIndex: { cycle: number; byInode: Map<number, Target> } = { cycle: -1, byInode: new Map() };
+  const targetOf = (inode: number): Target | undefined => {
+    const snap = scheduler.snapshot;
+    if (targetIndex.cycle !== snap.cycle) targetIndex = { cycle: snap.cycle, byInode: new Map(snap.targets.map((t) => [t.netnsInode, t])) };
+    return inode === 0 ? snap.targets.find((t) => t.kind === 'host') : targetIndex.byInode.get(inode);
+  };
+  native?.on('event', (record, inode) => {
+    const target = targetOf(inode);
+    const ids: Record<string, string | number> = target ? { ...targetAttributes(target) } : { 'kubeskoop.netns.inode': inode };
+    telemetry.emitEvent(record, ids);
+    if (sinks.length > 0) {
+      const labels = { pod: target?.pod?.name ?? '', namespace: target?.pod?.namespace ?? '', node: config.nodeName ?? '', netns: String(inode) };
+      for (const sink of sinks) sink.write(record, labels);
+    }
+  });
   const http = await startHttpServer(config.server.address, config.server.port, {
     metrics: (req, res) => telemetry.handleMetrics(req, res),
     status: () => buildStatus({
       config, snapshot: scheduler.snapshot, version: VERSION, startedAt,
-      metricProbeStatus: (n) => scheduler.probeStatus(n), eventProbeStatus: () => undefined,
-      availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: [],
+      metricProbeStatus: (n) => scheduler.probeStatus(n),
+      eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : undefined),
+      availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
       identity: () => identity.identifier.status(),
     }),
     healthy: () => {
@@ -88,12 +133,15 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
+  await native?.start();
   await scheduler.start();
   return {
     config, scheduler, telemetry, http, identity,
     snapshot: () => scheduler.snapshot,
     async stop() {
       await scheduler.stop();
+      await native?.stop();
+      for (const sink of sinks) await sink.close();
       await identity.stop();
       await http.close();
       await telemetry.forceFlush();

@@ -22,21 +22,14 @@ import {
 import type { AgentConfig } from '../config/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
-import { renderLegacyMetrics } from './legacy-prometheus.js';
+import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
+import type { EventRecord } from '../events/event-record.js';
+
+export type { EventRecord } from '../events/event-record.js';
 
 export const SCOPE_NAME = 'kubeskoop-otel';
-
-/** An event ready to become a LogRecord (filled by event probes, see receiver/events). */
-export interface EventRecord {
-  readonly eventName: string;
-  readonly severity: Severity;
-  /** When it happened, wall-clock milliseconds (fractional). */
-  readonly timeMs: number;
-  readonly body: string;
-  readonly attributes: Readonly<Record<string, string | number | boolean>>;
-}
 
 export interface TelemetryOptions {
   readonly config: AgentConfig;
@@ -53,7 +46,8 @@ export interface Telemetry {
   handleMetrics(req: IncomingMessage, res: ServerResponse): void;
   /** Records the agent's own per-cycle metrics. */
   recordCycle(report: CycleReport): void;
-  emitEvent(event: EventRecord): void;
+  /** One kernel event as a LogRecord (OTLP, and Loki when configured); `identity` is the target's. */
+  emitEvent(event: EventRecord, identity: Readonly<Record<string, string | number>>): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -129,6 +123,14 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const exporter = config.otlp.protocol === 'grpc' ? new GrpcLogExporter({ url, timeoutMillis }) : new HttpLogExporter({ url, timeoutMillis });
     processors.push(new BatchLogRecordProcessor({ exporter, maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis }));
   }
+  // KubeSkoop's loki sink: Loki's native OTLP endpoint (http://<address>:3100/otlp).
+  for (const sink of config.events.sinks) {
+    if (sink.kind !== 'loki') continue;
+    const base = /^https?:\/\//.test(sink.address) ? sink.address.replace(/\/$/, '') : `http://${sink.address.includes(':') ? sink.address : `${sink.address}:3100`}`;
+    const url = base.endsWith('/otlp') ? `${base}/v1/logs` : `${base}/otlp/v1/logs`;
+    processors.push(new BatchLogRecordProcessor({ exporter: new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs }), maxQueueSize: 8192, scheduledDelayMillis: 1000 }));
+    log.info('events also go to Loki', { url });
+  }
   const loggerProvider = new LoggerProvider({ resource, processors });
   const eventLogger: OtelLogger = loggerProvider.getLogger(SCOPE_NAME, opts.version);
 
@@ -143,10 +145,13 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       // prometheus.names: otel (the exporter's names), legacy (KubeSkoop's), both (one response).
       const names = config.prometheus.names;
       if (names === 'otel') { prometheus.getMetricsRequestHandler(req, res); return; }
-      const legacy = (): string => renderLegacyMetrics(opts.snapshot(), { nodeName: config.nodeName ?? hostname() });
+      const legacy = (skip?: Set<string>): string => renderLegacyMetrics(opts.snapshot(), { nodeName: config.nodeName ?? hostname(), ...(skip ? { skipFamilies: skip } : {}) });
       const send = (body: string): void => { res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body); };
       if (names === 'legacy') { send(legacy()); return; }
-      prometheus.collect().then(({ resourceMetrics }) => send(prometheusSerializer.serialize(resourceMetrics) + legacy()),
+      prometheus.collect().then(({ resourceMetrics }) => {
+        const otel = prometheusSerializer.serialize(resourceMetrics);
+        send(otel + legacy(familyNames(otel)));
+      },
         (err: unknown) => send(`# failed to export metrics: ${String(err)}\n${legacy()}`));
     },
     recordCycle(report) {
@@ -160,16 +165,16 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         }
       }
     },
-    emitEvent(event) {
-      const seconds = Math.floor(event.timeMs / 1000);
-      const nanos = Math.round((event.timeMs - seconds * 1000) * 1e6);
+    emitEvent(event, identity) {
+      const seconds = Number(event.timeUnixNano / 1_000_000_000n);
+      const nanos = Number(event.timeUnixNano % 1_000_000_000n);
       eventLogger.emit({
         eventName: event.eventName,
         timestamp: [seconds, nanos],
         severityNumber: SEVERITY[event.severity],
         severityText: event.severity,
         body: event.body,
-        attributes: event.attributes,
+        attributes: { ...event.attributes, ...identity },
       });
     },
     async forceFlush() {

@@ -12,10 +12,16 @@ import { io } from './io.js';
 import { fd } from './fd.js';
 import { conntrack } from './conntrack.js';
 import { ipvs } from './ipvs.js';
+import { tcpreset } from './tcpreset.js';
+import { packetloss } from './packetloss.js';
+import { tcpretrans } from './tcpretrans.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
-  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs].map((m) => [m.name, m]),
+  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans].map((m) => [m.name, m]),
 );
+
+/** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
+export const NATIVE_PROBE_NAMES: readonly string[] = ['tcpreset', 'packetloss', 'tcpretrans'];
 
 /**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads

@@ -56,8 +56,32 @@ export interface MetricProbe {
   readonly metrics: readonly MetricDefinition[];
   /** Checks the source is usable here; a probe that cannot run says why instead of failing each cycle. */
   start?(ctx: ProbeContext): Promise<ProbeStatus>;
+  /** The live state, for probes whose state changes after start (a restarted helper). */
+  status?(): ProbeStatus;
+  /** Once per cycle before any target is collected (e.g. one dump of in-kernel counters). */
+  beforeCycle?(ctx: ProbeContext): Promise<void>;
   collect(target: Target, ctx: ProbeContext): Promise<ProbeResult> | ProbeResult;
   stop?(): Promise<void>;
+}
+
+/** Exact in-kernel counts kept by the eBPF probes (see receiver/events/native-source.ts). */
+export interface NativeCount {
+  readonly probe: string;
+  readonly netnsInode: number;
+  readonly series: 'events' | 'undelivered';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly count: number;
+}
+
+export interface NativeCounters {
+  refreshCounters(minIntervalMs: number): Promise<void>;
+  counts(probe: 'tcpreset' | 'packetloss' | 'tcpretrans'): NativeCount[];
+  probeStatus(probe: 'tcpreset' | 'packetloss' | 'tcpretrans'): ProbeStatus;
+}
+
+/** What a probe may need beyond procfs. */
+export interface ProbeEnvironment {
+  readonly native?: NativeCounters;
 }
 
 /** A JSON Schema for a probe's options (validated with the config). */
@@ -66,5 +90,5 @@ export type OptionsSchema = Readonly<Record<string, unknown>>;
 export interface MetricProbeModule {
   readonly name: string;
   readonly optionsSchema?: OptionsSchema;
-  create(): MetricProbe;
+  create(env?: ProbeEnvironment): MetricProbe;
 }

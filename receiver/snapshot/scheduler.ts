@@ -57,7 +57,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   }
 
   probeStatus(name: string): ProbeStatus | undefined {
-    return this.statuses.get(name);
+    const live = this.opts.probes.find((p) => p.probe.name === name)?.probe.status?.();
+    return live ?? this.statuses.get(name);
   }
 
   /** Starts each probe (a probe that cannot run is marked degraded with its reason). */
@@ -119,12 +120,18 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
       for (const { probe } of this.opts.probes) {
-        const status = this.statuses.get(probe.name) ?? { state: 'running' };
+        const status = this.probeStatus(probe.name) ?? { state: 'running' };
         const errors = zeroErrors();
         const problems: string[] = [];
         const probeStart = performance.now();
         if (status.state === 'running' || status.state === 'degraded') {
           const ctx = this.contexts.get(probe.name)!;
+          try {
+            await probe.beforeCycle?.(ctx);
+          } catch (err) {
+            errors.internal++;
+            problems.push(`before the cycle: ${(err as Error).message}`);
+          }
           const probeTargets = probe.scope === 'node' ? (host ? [host] : []) : targets;
           for (const target of probeTargets) {
             let result: ProbeResult;

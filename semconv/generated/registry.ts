@@ -31,6 +31,17 @@ export const ATTR_KUBESKOOP_MIB_FIELD = "kubeskoop.mib.field";
 export const ATTR_CPU_LOGICAL_NUMBER = "cpu.logical_number";
 export const ATTR_DISK_IO_DIRECTION = "disk.io.direction";
 export const ATTR_KUBESKOOP_IO_DIRECTION = "kubeskoop.io.direction";
+export const ATTR_KUBESKOOP_EVENT_TYPE = "kubeskoop.event.type";
+export const ATTR_KUBESKOOP_TCP_RESET_REASON = "kubeskoop.tcp.reset.reason";
+export const ATTR_KUBESKOOP_DROP_REASON = "kubeskoop.drop.reason";
+export const ATTR_KUBESKOOP_DROP_LOCATION = "kubeskoop.drop.location";
+export const ATTR_SOURCE_ADDRESS = "source.address";
+export const ATTR_SOURCE_PORT = "source.port";
+export const ATTR_DESTINATION_ADDRESS = "destination.address";
+export const ATTR_DESTINATION_PORT = "destination.port";
+export const ATTR_PROCESS_PID = "process.pid";
+export const ATTR_PROCESS_EXECUTABLE_NAME = "process.executable.name";
+export const ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE = "kubeskoop.event.undelivered.cause";
 
 export const ATTRIBUTES: readonly AttributeDefinition[] = [
   {
@@ -362,6 +373,128 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "values": [
       "read",
       "write"
+    ]
+  },
+  {
+    "name": "kubeskoop.event.type",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "KubeSkoop's event type, kept so existing alerts and searches keep working.",
+      "zh": "KubeSkoop 的事件类型，保留以便已有的告警与检索继续可用。"
+    },
+    "examples": [
+      "TCPRESET_NOSOCK",
+      "PACKETLOSS"
+    ]
+  },
+  {
+    "name": "kubeskoop.tcp.reset.reason",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "Why the kernel sent the reset — the name of the kernel's `enum sk_rst_reason` value (without the SK_RST_REASON_ prefix), read from the running kernel's BTF.",
+      "zh": "内核发送 reset 的原因——内核 `enum sk_rst_reason` 的取值名（去掉 SK_RST_REASON_ 前缀），从当前内核的 BTF 读取。"
+    },
+    "examples": [
+      "NO_SOCKET",
+      "TCP_ABORT_ON_DATA",
+      "NOT_SPECIFIED"
+    ]
+  },
+  {
+    "name": "kubeskoop.drop.reason",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "Why the kernel dropped the packet — the name of the kernel's `enum skb_drop_reason` value (without the SKB_DROP_REASON_ prefix), read from the running kernel's BTF, so a newer kernel's reasons appear as they are.",
+      "zh": "内核丢包的原因——内核 `enum skb_drop_reason` 的取值名（去掉 SKB_DROP_REASON_ 前缀），从当前内核的 BTF 读取，新内核新增的原因会原样出现。"
+    },
+    "examples": [
+      "NO_SOCKET",
+      "NETFILTER_DROP",
+      "TCP_CSUM"
+    ]
+  },
+  {
+    "name": "kubeskoop.drop.location",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "Kernel function (symbol+offset from /proc/kallsyms) that freed the dropped packet.",
+      "zh": "释放被丢弃报文的内核函数（来自 /proc/kallsyms 的 符号+偏移）。"
+    },
+    "examples": [
+      "tcp_v4_rcv+0x91",
+      "nft_do_chain+0x3e8"
+    ]
+  },
+  {
+    "name": "source.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Source address of the packet or connection (for a reset, the side that sent it).",
+      "zh": "报文或连接的源地址（对 reset 而言是发送方）。"
+    }
+  },
+  {
+    "name": "source.port",
+    "type": "int",
+    "semconv": true,
+    "brief": {
+      "en": "Source port.",
+      "zh": "源端口。"
+    }
+  },
+  {
+    "name": "destination.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Destination address of the packet or connection.",
+      "zh": "报文或连接的目的地址。"
+    }
+  },
+  {
+    "name": "destination.port",
+    "type": "int",
+    "semconv": true,
+    "brief": {
+      "en": "Destination port.",
+      "zh": "目的端口。"
+    }
+  },
+  {
+    "name": "process.pid",
+    "type": "int",
+    "semconv": true,
+    "brief": {
+      "en": "Process on the CPU when the kernel event fired (in softirq context, whichever process was interrupted).",
+      "zh": "内核事件发生时 CPU 上的进程（软中断上下文中为被打断的进程）。"
+    }
+  },
+  {
+    "name": "process.executable.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Command name (comm) of that process.",
+      "zh": "该进程的命令名（comm）。"
+    }
+  },
+  {
+    "name": "kubeskoop.event.undelivered.cause",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Why a kernel event was counted but not delivered as a log record — the in-kernel rate limit (per namespace or node-wide) or a full ring buffer.",
+      "zh": "内核事件被计数但未作为日志记录送出的原因——内核内的限速（按命名空间或全节点）或环形缓冲区已满。"
+    },
+    "values": [
+      "netns_rate_limit",
+      "global_rate_limit",
+      "ring_full"
     ]
   }
 ];
@@ -1852,6 +1985,68 @@ export const NETDEV_ERRORS: MetricDefinition = {
   "legacyAggregation": "sum_except_lo"
 };
 
+export const PACKETLOSS_DROPS: MetricDefinition = {
+  "id": "packetloss.drops",
+  "probe": "packetloss",
+  "key": "drops",
+  "name": "kubeskoop.packet.drops",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "kubeskoop.drop.reason"
+  ],
+  "source": "eBPF tp_btf/kfree_skb (skb, location, reason), counted per netns and reason in a BPF map",
+  "brief": {
+    "en": "Packets the kernel dropped, by the kernel's own drop reason (enum skb_drop_reason from BTF). Benign frees (NOT_DROPPED_YET, consumed packets) are not drops and are not counted; see the probe page for the list.",
+    "zh": "内核丢弃的报文数，按内核自身的丢包原因（BTF 中的 enum skb_drop_reason）分类。良性释放（NOT_DROPPED_YET、正常消费的报文）不算丢包，不计入；列表见探针页面。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_packetloss_total",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_packetloss_total",
+      "attributes": {}
+    },
+    {
+      "name": "inspector_pod_packetloss_netfilter",
+      "attributes": {
+        "kubeskoop.drop.reason": "NETFILTER_DROP"
+      }
+    },
+    {
+      "name": "kubeskoop_packetloss_netfilter",
+      "attributes": {
+        "kubeskoop.drop.reason": "NETFILTER_DROP"
+      }
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const PACKETLOSS_UNDELIVERED: MetricDefinition = {
+  "id": "packetloss.undelivered",
+  "probe": "packetloss",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const SOCK_COUNT: MetricDefinition = {
   "id": "sock.count",
   "probe": "sock",
@@ -2986,6 +3181,94 @@ export const TCPEXT_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const TCPRESET_SEGMENTS: MetricDefinition = {
+  "id": "tcpreset.segments",
+  "probe": "tcpreset",
+  "key": "segments",
+  "name": "kubeskoop.tcp.reset.segments",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.tcp.reset.reason"
+  ],
+  "source": "eBPF tp_btf/tcp_send_reset (sk, skb, reason) and tcp/tcp_receive_reset, counted per netns in a BPF map",
+  "brief": {
+    "en": "TCP reset segments sent (TCPRESET_NOSOCK, _ACTIVE, _PROCESS) and received (TCPRESET_RECEIVE), exact however many there are, with the kernel's reason for sending each.",
+    "zh": "发送（TCPRESET_NOSOCK、_ACTIVE、_PROCESS）与收到（TCPRESET_RECEIVE）的 TCP reset 报文数，不论多少都精确计数，并附内核发送原因。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPRESET_UNDELIVERED: MetricDefinition = {
+  "id": "tcpreset.undelivered",
+  "probe": "tcpreset",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPRETRANS_SEGMENTS: MetricDefinition = {
+  "id": "tcpretrans.segments",
+  "probe": "tcpretrans",
+  "key": "segments",
+  "name": "kubeskoop.tcp.retransmit.segments",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [
+    "network.connection.state"
+  ],
+  "source": "eBPF tracepoint tcp/tcp_retransmit_skb, counted per netns and TCP state in a BPF map",
+  "brief": {
+    "en": "TCP segments retransmitted, by the connection's state when it happened (syn_sent = handshake retries, established = loss on the path). The total matches kubeskoop.tcp.retransmits (snmp RetransSegs) of the tcp probe; this one says in which state and feeds the per-flow events.",
+    "zh": "TCP 重传的报文段数，按发生时连接的状态分类（syn_sent 为握手重试，established 为路径丢包）。总数与 tcp 探针的 kubeskoop.tcp.retransmits（snmp RetransSegs）一致；这里额外给出状态，并产生逐流事件。"
+  },
+  "legacy": [
+    {
+      "name": "kubeskoop_tcpretrans_total",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPRETRANS_UNDELIVERED: MetricDefinition = {
+  "id": "tcpretrans.undelivered",
+  "probe": "tcpretrans",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const UDP_DATAGRAMS: MetricDefinition = {
   "id": "udp.datagrams",
   "probe": "udp",
@@ -3280,10 +3563,155 @@ export const UDP_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
 
 // Events
-export const EVENTS: readonly EventDefinition[] = [];
+export const EVENT_PACKETLOSS_DROP: EventDefinition = {
+  "id": "packetloss.drop",
+  "probe": "packetloss",
+  "key": "drop",
+  "name": "kubeskoop.packet.drop",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.drop.reason",
+    "kubeskoop.drop.location",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port"
+  ],
+  "types": [
+    {
+      "type": "PACKETLOSS",
+      "brief": {
+        "en": "A packet was dropped by the kernel.",
+        "zh": "内核丢弃了一个报文。"
+      },
+      "aliases": [
+        "PacketLoss"
+      ]
+    }
+  ],
+  "brief": {
+    "en": "The kernel dropped a packet, for the reason and at the place given.",
+    "zh": "内核在给出的位置、因给出的原因丢弃了一个报文。"
+  },
+  "action": {
+    "en": "Read the reason first: NO_SOCKET (nobody listens), NETFILTER_DROP (an iptables/nftables rule — find it by the location and the tuple), TCP_CSUM/IP_CSUM (corruption on the path), QDISC_DROP (a full transmit queue — see qdisc and netiftxlatency), SOCKET_RCVBUFF (the application reads too slowly — see socketlatency), NO_ROUTE/IP_NOPROTO (routing). The location names the kernel function; the tuple names the flow.",
+    "zh": "先看原因：NO_SOCKET（无人监听）、NETFILTER_DROP（iptables/nftables 规则——按位置和五元组找到它）、TCP_CSUM/IP_CSUM（链路上的损坏）、QDISC_DROP（发送队列满——见 qdisc 与 netiftxlatency）、SOCKET_RCVBUFF（应用读取太慢——见 socketlatency）、NO_ROUTE/IP_NOPROTO（路由问题）。位置给出内核函数，五元组给出流。"
+  },
+  "threshold": "every drop with a non-benign reason; records are rate-limited in the kernel, counts are exact"
+};
+
+export const EVENT_TCPRESET_RESET: EventDefinition = {
+  "id": "tcpreset.reset",
+  "probe": "tcpreset",
+  "key": "reset",
+  "name": "kubeskoop.tcp.reset",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.tcp.reset.reason",
+    "network.connection.state",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "TCPRESET_NOSOCK",
+      "brief": {
+        "en": "Reset sent because no socket matched the segment (unknown port).",
+        "zh": "因为没有找到 socket（访问到未知端口）而发送的 reset。"
+      },
+      "aliases": [
+        "TCP_NOSOCK"
+      ]
+    },
+    {
+      "type": "TCPRESET_ACTIVE",
+      "brief": {
+        "en": "Reset sent by a local socket that aborts (close with unread data, linger 0, memory pressure, timeout).",
+        "zh": "本地 socket 主动中止而发送的 reset（关闭时有未读数据、linger 0、内存压力、超时）。"
+      },
+      "aliases": []
+    },
+    {
+      "type": "TCPRESET_PROCESS",
+      "brief": {
+        "en": "Reset sent while processing a segment for an existing socket (e.g. a segment not acceptable in its state).",
+        "zh": "处理已有 socket 的报文时发送的 reset（例如报文与当前状态不符）。"
+      },
+      "aliases": []
+    },
+    {
+      "type": "TCPRESET_RECEIVE",
+      "brief": {
+        "en": "Reset received from the peer.",
+        "zh": "收到对端的 reset。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A TCP connection was reset. The type says who reset it and when; the reason is the kernel's own.",
+    "zh": "一个 TCP 连接被 reset。类型说明由谁、在何时 reset；原因来自内核自身。"
+  },
+  "action": {
+    "en": "NOSOCK: something connects to a port nobody listens on (a pod not ready, a stale endpoint, a port scan) — check the destination port and the Service's endpoints. ACTIVE: a local process aborted its connection (closed with unread data, SO_LINGER 0, out of memory, timeout) — look at the process and the reason. PROCESS: a segment did not fit the socket's state (e.g. a stale connection hitting TIME_WAIT) — look for port reuse or NAT/conntrack trouble. RECEIVE: the peer reset us — look at the peer named in the source address.",
+    "zh": "NOSOCK：有连接访问了无人监听的端口（Pod 未就绪、过期的 endpoint、端口扫描）——检查目的端口与 Service 的 endpoints。ACTIVE：本地进程中止了连接（关闭时仍有未读数据、SO_LINGER 0、内存不足、超时）——查看进程与原因。PROCESS：报文与 socket 状态不符（如旧连接撞上 TIME_WAIT）——排查端口复用或 NAT/conntrack 问题。RECEIVE：对端 reset 了连接——查看源地址所指的对端。"
+  },
+  "threshold": "every reset; individual records are rate-limited in the kernel (per namespace and node-wide), counts are exact"
+};
+
+export const EVENT_TCPRETRANS_RETRANSMIT: EventDefinition = {
+  "id": "tcpretrans.retransmit",
+  "probe": "tcpretrans",
+  "key": "retransmit",
+  "name": "kubeskoop.tcp.retransmit",
+  "severity": "INFO",
+  "attributes": [
+    "kubeskoop.event.type",
+    "network.connection.state",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port"
+  ],
+  "types": [
+    {
+      "type": "TCPRETRANS",
+      "brief": {
+        "en": "A TCP segment was retransmitted.",
+        "zh": "一个 TCP 报文段被重传。"
+      },
+      "aliases": [
+        "TCPRetrans"
+      ]
+    }
+  ],
+  "brief": {
+    "en": "A TCP segment was retransmitted on the flow given (source = local side).",
+    "zh": "给出的流上重传了一个 TCP 报文段（源为本端）。"
+  },
+  "action": {
+    "en": "A few are normal. Many on one flow point at loss on its path (compare with packetloss and netdev drops on both ends); many in syn_sent mean the peer does not answer the handshake (down, filtered, or its listen queue overflows — see tcpext listen overflows on the peer).",
+    "zh": "少量重传属正常。某条流上大量重传说明其路径丢包（对比两端的 packetloss 与 netdev 丢包）；syn_sent 状态下大量重传说明对端不响应握手（宕机、被过滤或其监听队列溢出——见对端 tcpext 的 listen overflows）。"
+  },
+  "threshold": "every retransmission; records are rate-limited in the kernel, counts are exact"
+};
+
+export const EVENTS: readonly EventDefinition[] = [EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT];
 
 // Probes
 export const PROBES: readonly ProbeDefinition[] = [

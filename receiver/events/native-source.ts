@@ -1,0 +1,196 @@
+// The eBPF side of the agent as the rest of it sees it: one native helper for every enabled
+// event probe, its kernel events turned into EventRecords (named by the registry, attributed to
+// their namespace's target), and its in-kernel counters, made monotonic across helper restarts.
+import { EventEmitter } from 'node:events';
+import {
+  HelperClient, type CounterSnapshot, type HelperClientOptions, type HelperStatus, type NativeEvent,
+  type NativeProbeOptions, type ProbeName, PROBE_NAMES,
+} from '../native/index.js';
+import {
+  ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_PORT, ATTR_KUBESKOOP_DROP_LOCATION, ATTR_KUBESKOOP_DROP_REASON,
+  ATTR_KUBESKOOP_EVENT_TYPE, ATTR_KUBESKOOP_TCP_RESET_REASON, ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE, ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_PORT,
+  EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT,
+} from '../../semconv/generated/registry.js';
+import type { EventAttributeValue, EventRecord } from './event-record.js';
+import { connectionState } from '../probes/tcp-state.js';
+import type { NativeCount, NativeCounters, ProbeStatus } from '../probes/probe.js';
+import type { Logger } from '../log.js';
+
+export type NativeProbe = ProbeName;
+export const NATIVE_PROBES: readonly NativeProbe[] = PROBE_NAMES;
+
+
+export interface NativeSourceOptions {
+  readonly probes: Partial<Record<NativeProbe, NativeProbeOptions>>;
+  /** Probes whose events go to the sinks (the others are counted only). */
+  readonly emitEventsOf: ReadonlySet<NativeProbe>;
+  readonly log: Logger;
+  readonly helperPath?: string;
+}
+
+function tupleAttributes(t: { family: string; protocol: string; srcAddress: string; srcPort: number; dstAddress: string; dstPort: number }): Record<string, EventAttributeValue> {
+  const a: Record<string, EventAttributeValue> = {};
+  if (t.family === 'ipv4' || t.family === 'ipv6') a[ATTR_NETWORK_TYPE] = t.family;
+  if (t.protocol === 'tcp' || t.protocol === 'udp') a[ATTR_NETWORK_TRANSPORT] = t.protocol;
+  if (t.srcAddress !== '') { a[ATTR_SOURCE_ADDRESS] = t.srcAddress; a[ATTR_SOURCE_PORT] = t.srcPort; }
+  if (t.dstAddress !== '') { a[ATTR_DESTINATION_ADDRESS] = t.dstAddress; a[ATTR_DESTINATION_PORT] = t.dstPort; }
+  return a;
+}
+
+const endpoint = (addr: string, port: number): string => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
+
+const RESET_WORDS: Record<string, string> = {
+  NOSOCK: 'sent: no socket for the segment', ACTIVE: 'sent: a local socket aborted', PROCESS: 'sent while processing a segment', RECEIVE: 'received from the peer',
+};
+
+/** Kernel event → registry-named EventRecord (without the target's identity). */
+export function toEventRecord(e: NativeEvent): EventRecord {
+  const t = e.tuple;
+  const flow = t.srcAddress !== '' ? `${endpoint(t.srcAddress, t.srcPort)} → ${endpoint(t.dstAddress, t.dstPort)}` : 'unknown flow';
+  switch (e.type) {
+    case 'tcp_reset': {
+      const type = `TCPRESET_${e.kind}`;
+      const state = connectionState(e.tcpState);
+      return {
+        eventName: EVENT_TCPRESET_RESET.name, type, severity: EVENT_TCPRESET_RESET.severity, timeUnixNano: e.timeUnixNano,
+        body: `TCP reset ${RESET_WORDS[e.kind] ?? e.kind} (${flow}, reason ${e.resetReason}${state ? `, state ${state}` : ''})`,
+        attributes: {
+          [ATTR_KUBESKOOP_EVENT_TYPE]: type, [ATTR_KUBESKOOP_TCP_RESET_REASON]: e.resetReason,
+          ...(state ? { [ATTR_NETWORK_CONNECTION_STATE]: state } : {}),
+          ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp',
+          ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}), ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}),
+        },
+      };
+    }
+    case 'packet_drop':
+      return {
+        eventName: EVENT_PACKETLOSS_DROP.name, type: 'PACKETLOSS', severity: EVENT_PACKETLOSS_DROP.severity, timeUnixNano: e.timeUnixNano,
+        body: `Packet dropped: ${e.dropReason} at ${e.locationSymbol} (${t.protocol || 'non-IP'} ${flow})`,
+        attributes: {
+          [ATTR_KUBESKOOP_EVENT_TYPE]: 'PACKETLOSS', [ATTR_KUBESKOOP_DROP_REASON]: e.dropReason,
+          [ATTR_KUBESKOOP_DROP_LOCATION]: e.locationSymbol, ...tupleAttributes(t),
+        },
+      };
+    case 'tcp_retrans': {
+      const state = connectionState(e.tcpState);
+      return {
+        eventName: EVENT_TCPRETRANS_RETRANSMIT.name, type: 'TCPRETRANS', severity: EVENT_TCPRETRANS_RETRANSMIT.severity, timeUnixNano: e.timeUnixNano,
+        body: `TCP segment retransmitted (${flow}${state ? `, state ${state}` : ''})`,
+        attributes: {
+          [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPRETRANS', ...(state ? { [ATTR_NETWORK_CONNECTION_STATE]: state } : {}),
+          ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp',
+        },
+      };
+    }
+  }
+}
+
+function countKey(c: NativeCount): string {
+  return `${c.probe}|${c.netnsInode}|${c.series}|${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+export class NativeEventSource extends EventEmitter<{ event: [EventRecord, number] }> implements NativeCounters {
+  private readonly client: HelperClient;
+  /** Last value seen of each count in the current helper generation. */
+  private current = new Map<string, NativeCount>();
+  /** Totals carried over from earlier generations, so exported counters never go backwards. */
+  private carried = new Map<string, NativeCount>();
+  private generation = -1;
+  private refresh: Promise<void> | undefined;
+  private lastRefreshAt = 0;
+
+  constructor(private readonly opts: NativeSourceOptions) {
+    super();
+    const options: HelperClientOptions = { probes: opts.probes, ...(opts.helperPath ? { helperPath: opts.helperPath } : {}) };
+    this.client = new HelperClient(options);
+    this.client.on('event', (e: NativeEvent) => {
+      const probe: NativeProbe = e.type === 'tcp_reset' ? 'tcpreset' : e.type === 'packet_drop' ? 'packetloss' : 'tcpretrans';
+      if (this.opts.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode);
+    });
+    this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
+    this.client.on('problem', (p) => opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }));
+    this.client.on('status', (s: HelperStatus) => {
+      for (const p of NATIVE_PROBES) {
+        const ps = s.probes[p];
+        if (this.opts.probes[p] !== undefined && ps.state === 'degraded') {
+          opts.log.once(`native-degraded:${p}:${ps.reason}`, 'warn', 'eBPF probe degraded', { probe: p, reason: ps.reason });
+        }
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.client.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.client.stop();
+  }
+
+  probeStatus(probe: NativeProbe): ProbeStatus {
+    const s = this.client.status();
+    const ps = s.probes[probe];
+    if (ps.state === 'running') return { state: 'running' };
+    if (ps.state === 'stopped') return { state: 'stopped' };
+    if (ps.state === 'starting') return { state: 'degraded', reason: 'starting: the native helper is loading its programs' };
+    return { state: 'degraded', reason: ps.reason || s.reason || 'the native helper is not running' };
+  }
+
+  helperStatus(): HelperStatus {
+    return this.client.status();
+  }
+
+  /** Dumps the in-kernel counters, at most once per `minIntervalMs` however many probes ask. */
+  refreshCounters(minIntervalMs: number): Promise<void> {
+    if (this.refresh) return this.refresh;
+    if (Date.now() - this.lastRefreshAt < minIntervalMs) return Promise.resolve();
+    this.refresh = this.client.dumpCounters()
+      .then((snap) => this.absorb(snap))
+      .catch((err: Error) => this.opts.log.once(`native-dump:${err.message}`, 'warn', 'could not read the in-kernel counters', { error: err.message }))
+      .finally(() => { this.refresh = undefined; this.lastRefreshAt = Date.now(); });
+    return this.refresh;
+  }
+
+  private absorb(snap: CounterSnapshot): void {
+    if (snap.generation !== this.generation) {
+      // The helper restarted: its maps started from zero. Keep what the old generation had counted.
+      for (const [k, c] of this.current) {
+        const prev = this.carried.get(k);
+        this.carried.set(k, { ...c, count: c.count + (prev?.count ?? 0) });
+      }
+      this.current = new Map();
+      this.generation = snap.generation;
+    }
+    const next = new Map<string, NativeCount>();
+    for (const e of snap.events) {
+      const labels: Record<string, string> = e.probe === 'tcpreset' ? { type: `TCPRESET_${e.kind}`, reason: e.resetReason }
+        : e.probe === 'packetloss' ? { reason: e.dropReason } : { state: connectionState(e.tcpState) };
+      const c: NativeCount = { probe: e.probe, netnsInode: e.netnsInode, series: 'events', labels, count: e.count };
+      next.set(countKey(c), c);
+    }
+    for (const u of snap.undelivered) {
+      const c: NativeCount = { probe: u.probe, netnsInode: u.netnsInode, series: 'undelivered', labels: { cause: u.cause }, count: u.count };
+      next.set(countKey(c), c);
+    }
+    this.current = next;
+  }
+
+  /** Every count of a probe (current generation plus carried-over totals). */
+  counts(probe: NativeProbe): NativeCount[] {
+    const merged = new Map<string, NativeCount>();
+    for (const src of [this.carried, this.current]) {
+      for (const [k, c] of src) {
+        if (c.probe !== probe) continue;
+        const prev = merged.get(k);
+        merged.set(k, prev ? { ...c, count: prev.count + c.count } : c);
+      }
+    }
+    return [...merged.values()];
+  }
+
+  /** Forget carried totals of namespaces that no longer exist (their series are gone anyway). */
+  forgetNamespaces(alive: ReadonlySet<number>): void {
+    for (const [k, c] of this.carried) if (c.netnsInode !== 0 && !alive.has(c.netnsInode)) this.carried.delete(k);
+  }
+}
