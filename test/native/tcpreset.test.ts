@@ -54,6 +54,24 @@ s.on('error', (e) => { console.log(JSON.stringify({ code: e.code })); process.ex
 setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exit(0); }, 5000);
 `;
 
+// accepts and closes at once (FIN, socket orphaned in FIN_WAIT); data arriving after that is
+// answered with a reset while the kernel processes the segment for that socket -> PROCESS
+const closingServer = (host: string, port: number): string => `
+import net from 'node:net';
+const srv = net.createServer((sock) => { sock.on('error', () => {}); sock.destroy(); srv.close(); setTimeout(() => process.exit(0), 1500); });
+srv.listen(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
+setTimeout(() => process.exit(3), 15000);
+`;
+
+const writeAfterFin = (host: string, port: number, localPort: number): string => `
+import net from 'node:net';
+const s = net.connect({ host: '${host}', port: ${port}, localPort: ${localPort}, allowHalfOpen: true });
+s.resume(); // 'end' (the peer's FIN) is only seen by a flowing stream
+s.on('end', () => { s.write('data after the peer closed'); setTimeout(() => s.write('more'), 200); });
+s.on('error', (e) => { console.log(JSON.stringify({ code: e.code })); process.exit(0); });
+setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exit(0); }, 5000);
+`;
+
 describe('native tcpreset (real BPF)', function () {
   this.timeout(60_000);
   let p: NsPair;
@@ -129,6 +147,19 @@ describe('native tcpreset (real BPF)', function () {
     const recv = resets(p.aInode).filter((e) => e.kind === 'RECEIVE');
     assert.equal(recv.length, 1);
     assert.equal(recv[0]!.tcpState, 'ESTABLISHED');
+  });
+
+  it('data reaching a socket that already closed gets a PROCESS reset (TCP_ABORT_ON_DATA)', async () => {
+    bg = await startNodeIn(p.b, closingServer(p.b4, 8083));
+    const r = await nodeIn(p.a, writeAfterFin(p.b4, 8083, 40005));
+    assert.ok(r.code === 'ECONNRESET' || r.code === 'EPIPE', String(r.code)); // EPIPE: the reset came first
+    await h.client.dumpCounters();
+    const proc = resets(p.bInode).filter((e) => e.kind === 'PROCESS');
+    assert.equal(proc.length, 1, JSON.stringify(resets(p.bInode).map((e) => [e.kind, e.resetReason, e.tcpState])));
+    assert.equal(proc[0]!.resetReason, 'TCP_ABORT_ON_DATA');
+    assert.deepEqual(proc[0]!.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.b4, srcPort: 8083, dstAddress: p.a4, dstPort: 40005 });
+    assert.equal(resets(p.aInode).filter((e) => e.kind === 'RECEIVE').length, 1);
+    assert.equal(await countOf(p.bInode, 'PROCESS'), 1);
   });
 
   it('SO_LINGER 0 close sends ACTIVE from the client namespace; the server gets RECEIVE', async () => {
