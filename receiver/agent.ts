@@ -63,6 +63,14 @@ export function createScheduler(config: AgentConfig, log: Logger, identity?: Ide
   });
 }
 
+/** Sidecar mode loads no eBPF program: its event probes are degraded, with the reason. */
+function sidecarEventStatus(config: AgentConfig, probe: string): { state: 'degraded'; reason: string } | undefined {
+  if (config.mode !== 'sidecar') return undefined;
+  const reason = privilegedProbeReason(probe, effectiveCapabilities())
+    ?? 'sidecar mode loads no eBPF programs: kernel events come from the node agent (DaemonSet)';
+  return { state: 'degraded', reason };
+}
+
 export interface RunningAgent {
   readonly config: AgentConfig;
   readonly scheduler: Scheduler;
@@ -115,7 +123,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     status: () => buildStatus({
       config, snapshot: scheduler.snapshot, version: VERSION, startedAt,
       metricProbeStatus: (n) => scheduler.probeStatus(n),
-      eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : undefined),
+      eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : sidecarEventStatus(config, n)),
       availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
       identity: () => identity.identifier.status(),
     }),
