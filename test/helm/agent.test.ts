@@ -1,0 +1,262 @@
+// The agent started the way the chart starts it: the ConfigMap's config.yaml exactly as rendered,
+// the DaemonSet container's args and env, and only the capabilities the chart adds (setpriv bounds
+// the process to them, as the container runtime does). Then the sidecar, as uid 65532 with no
+// capabilities inside a test namespace. Also checks, on this kernel, what each capability is for.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AGENT, REPO, agentContainer, envMap, render, renderedConfig, type Rendered } from './chart.js';
+import { MATRIX } from './matrix.js';
+import { createNetns, cleanupAll, type Netns } from '../support/netns.js';
+import { fetchInNetns } from '../support/node-exporter.js';
+import { freePort, run, stopPid, waitUntil } from '../support/proc.js';
+import { parsePromText } from '../support/prom-text.js';
+
+const NOBODY = 65534;
+const HELPER = path.join(REPO, 'bpf/build/kubeskoop-bpf-helper');
+
+/** setpriv arguments that leave a uid-0 process exactly these capabilities (bounding = inheritable = caps). */
+function capArgs(caps: readonly string[]): string[] {
+  const list = ['-all', ...caps.map((c) => `+${c.toLowerCase()}`)].join(',');
+  return [`--inh-caps=${list}`, `--ambient-caps=-all`, `--bounding-set=${list}`];
+}
+
+/** A process of another user kept inside a namespace (a pod's application, as the agent sees it). */
+async function foreignProcess(ns: Netns): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = spawn('ip', ['netns', 'exec', ns.name, 'setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'sleep', '600'], { stdio: 'ignore' });
+  const pid = child.pid!;
+  // ip netns exec → setpriv → sleep all exec in place: the pid is the sleep's once it runs as nobody
+  await waitUntil(async () => (await run('stat', ['-c', '%u', `/proc/${pid}`])).stdout.trim() === String(NOBODY), 5000, 'the foreign process to run as nobody');
+  return { pid, stop: () => stopPid(pid, 2000) };
+}
+
+interface Started { child: ChildProcess; port: number; out: () => string; stop(): Promise<void> }
+
+/** Start the agent from a rendered container spec: its args (config path, proc root and port
+ *  replaced for this machine), its literal env values, downward-API values filled in. */
+async function startAsRendered(container: any, configFile: string, o: { caps?: readonly string[]; uid?: number; netns?: Netns; fieldRefs: Record<string, string> }): Promise<Started> {
+  const port = o.netns ? 9102 : await freePort();
+  const args = (container.args as string[]).map((a) => {
+    if (a.startsWith('--config=')) return `--config=${configFile}`;
+    if (a.startsWith('--proc-root=')) return '--proc-root=/proc'; // the host procfs is /proc here
+    if (a.startsWith('--port=')) return `--port=${port}`;
+    return a;
+  });
+  if (!o.netns) args.push('--address=127.0.0.1'); // loopback only on this machine (the pod listens on the node IP)
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = String(e.value);
+    else if (e.valueFrom?.fieldRef) env[e.name] = o.fieldRefs[e.valueFrom.fieldRef.fieldPath] ?? '';
+  }
+  const priv = ['setpriv', ...(o.uid !== undefined ? [`--reuid=${o.uid}`, `--regid=${o.uid}`, '--clear-groups'] : []), ...capArgs(o.caps ?? []), '--'];
+  const argv = [...priv, process.execPath, AGENT, ...args];
+  const [cmd, full] = o.netns ? ['ip', ['netns', 'exec', o.netns.name, ...argv]] : [argv[0]!, argv.slice(1)];
+  let out = '';
+  const child = spawn(cmd, full, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const add = (b: Buffer): void => { if (out.length < 200_000) out += b.toString(); };
+  child.stdout!.on('data', add);
+  child.stderr!.on('data', add);
+  return { child, port, out: () => out, stop: () => stopPid(child.pid, 12_000) };
+}
+
+async function getJson(url: string, netns?: Netns): Promise<any> {
+  if (netns) return JSON.parse(await fetchInNetns(netns, url));
+  const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return r.json();
+}
+
+async function getText(url: string): Promise<{ status: number; text: string }> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: r.status, text: await r.text() };
+}
+
+/** Wait for /status to report a finished cycle; returns it. */
+async function waitForCycle(s: Started, netns?: Netns): Promise<any> {
+  return waitUntil(async () => {
+    if (s.child.exitCode !== null) throw new Error(`agent exited ${s.child.exitCode}: ${s.out()}`);
+    const st = await getJson(`http://127.0.0.1:${s.port}/status`, netns).catch(() => undefined);
+    return st && st.lastCycle?.cycle >= 1 ? st : undefined;
+  }, 30_000, `a finished cycle (agent output: ${s.out().slice(0, 2000)})`, 200).catch((e: Error) => { throw new Error(`${e.message}\n${s.out()}`); });
+}
+
+/** netns inodes that have series in /metrics. */
+async function inodesInMetrics(port: number): Promise<Set<string>> {
+  const { text } = await getText(`http://127.0.0.1:${port}/metrics`);
+  const s = new Set<string>();
+  for (const x of parsePromText(text).samples) if (x.labels.kubeskoop_netns_inode) s.add(x.labels.kubeskoop_netns_inode);
+  return s;
+}
+
+describe('helm chart: the agent runs with the ConfigMap and container the chart renders', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+    assert.ok(existsSync(AGENT), 'npm run build first');
+    dir = mkdtempSync(path.join(tmpdir(), 'ksotel-helm-agent-'));
+    chmodSync(dir, 0o755);
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  after(async () => {
+    await cleanupAll();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const writeConfig = (r: Rendered, name: string): string => {
+    const f = path.join(dir, `${name}.yaml`);
+    writeFileSync(f, renderedConfig(r), { mode: 0o644 });
+    return f;
+  };
+
+  const formats: Record<string, string> = { defaults: 'kubeskoop-otel', customConfig: 'kubeskoop-otel', kubeskoopLegacy: 'kubeskoop-v1', kubeskoopV0Map: 'kubeskoop-v0', sidecar: 'kubeskoop-otel' };
+  for (const [name, format] of Object.entries(formats)) {
+    it(`validate-config accepts the rendered config.yaml: ${name} (${format})`, async () => {
+      const f = writeConfig(await render(MATRIX[name]), name);
+      const r = await run(process.execPath, [AGENT, 'validate-config', f], { timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.match(r.stdout, new RegExp(`ok \\(${format} format\\)`));
+    });
+  }
+
+  it('defaults: with only the chart\'s capabilities the agent runs, serves /status and /healthz, and sees a pod whose process belongs to another user', async () => {
+    const r = await render();
+    const c = agentContainer(r);
+    const caps = c.securityContext.capabilities.add as string[];
+    const ns = await createNetns({ label: 'helm' });
+    cleanups.push(() => ns.dispose());
+    const foreign = await foreignProcess(ns);
+    cleanups.push(() => foreign.stop());
+    const agent = await startAsRendered(c, writeConfig(r, 'ds-defaults'), { caps, fieldRefs: { 'spec.nodeName': 'ksotel-test-node' } });
+    cleanups.push(() => agent.stop());
+    const st = await waitForCycle(agent);
+    assert.equal(st.agent.mode, 'node');
+    assert.equal(st.agent.config.format, 'kubeskoop-otel');
+    assert.ok(st.lastCycle.targets.total >= 2, JSON.stringify(st.lastCycle));
+    for (const [probe, view] of Object.entries(st.probes as Record<string, { state: string; reason?: string }>)) {
+      assert.notEqual(view.state, 'failed', `${probe}: ${view.reason ?? ''}`);
+    }
+    const h = await getText(`http://127.0.0.1:${agent.port}/healthz`);
+    assert.equal(h.status, 200, h.text);
+    await waitUntil(async () => (await inodesInMetrics(agent.port)).has(String(ns.inode)), 20_000, `series of test namespace ${ns.inode}`, 250);
+    const { text } = await getText(`http://127.0.0.1:${agent.port}/metrics`);
+    assert.match(text, /k8s_node_name="ksotel-test-node"|host_name=/);
+  });
+
+  it('defaults minus SYS_PTRACE: the agent still runs but cannot see that pod (the capability is needed)', async () => {
+    const r = await render();
+    const c = agentContainer(r);
+    const caps = (c.securityContext.capabilities.add as string[]).filter((x) => x !== 'SYS_PTRACE');
+    const ns = await createNetns({ label: 'noptrace' });
+    cleanups.push(() => ns.dispose());
+    const foreign = await foreignProcess(ns);
+    cleanups.push(() => foreign.stop());
+    const agent = await startAsRendered(c, writeConfig(r, 'ds-noptrace'), { caps, fieldRefs: { 'spec.nodeName': 'ksotel-test-node' } });
+    cleanups.push(() => agent.stop());
+    await waitForCycle(agent);
+    await waitUntil(async () => (await getJson(`http://127.0.0.1:${agent.port}/status`)).lastCycle.cycle >= 2, 30_000, 'a second cycle', 200);
+    assert.ok(!(await inodesInMetrics(agent.port)).has(String(ns.inode)), 'a namespace was discovered without SYS_PTRACE');
+  });
+
+  it('kubeskoopLegacy: the agent runs on a KubeSkoop config.yaml as the chart passes it', async () => {
+    const r = await render(MATRIX.kubeskoopLegacy);
+    const c = agentContainer(r);
+    const agent = await startAsRendered(c, writeConfig(r, 'ds-legacy'), { caps: c.securityContext.capabilities.add, fieldRefs: { 'spec.nodeName': 'ksotel-test-node' } });
+    cleanups.push(() => agent.stop());
+    const st = await waitForCycle(agent);
+    assert.equal(st.agent.config.format, 'kubeskoop-v1');
+    assert.equal(st.probes.netdev?.state, 'running');
+    assert.ok(st.inuse_probes.metrics.some((p: { name: string }) => p.name === 'tcpext'));
+  });
+
+  it('sidecar: as uid 65532 with no capabilities inside a pod namespace, the agent observes exactly that namespace', async () => {
+    const r = await render(MATRIX.sidecar);
+    const dep = r.one('Deployment');
+    const c = dep.spec.template.spec.containers.find((x: any) => x.name === 'kubeskoop-otel');
+    const uid = c.securityContext.runAsUser as number;
+    assert.deepEqual(c.securityContext.capabilities, { drop: ['ALL'] });
+    const ns = await createNetns({ label: 'sidecar' });
+    cleanups.push(() => ns.dispose());
+    // the rendered OTLP endpoint points at a cluster Service: drop it here (no network off the machine)
+    const cc = { ...c, env: (c.env as any[]).filter((e) => !e.name.startsWith('OTEL_EXPORTER_OTLP')) };
+    const agent = await startAsRendered(cc, writeConfig(r, 'sidecar'), {
+      uid, caps: [], netns: ns,
+      fieldRefs: { 'metadata.name': 'app-7d4b9', 'metadata.namespace': 'shop', 'metadata.uid': '0b5e6c1e-0000-4000-8000-000000000001', 'spec.nodeName': 'ksotel-test-node' },
+    });
+    cleanups.push(() => agent.stop());
+    const st = await waitForCycle(agent, ns);
+    assert.equal(st.agent.mode, 'sidecar');
+    assert.equal(st.lastCycle.targets.total, 1);
+    assert.equal(st.probes.netdev?.state, 'running');
+    const metrics = await fetchInNetns(ns, `http://127.0.0.1:${agent.port}/metrics`);
+    const inodes = new Set(parsePromText(metrics).samples.map((x) => x.labels.kubeskoop_netns_inode).filter(Boolean));
+    assert.deepEqual([...inodes], [String(ns.inode)]);
+    assert.match(metrics, /k8s_pod_name="app-7d4b9"/);
+    assert.match(metrics, /k8s_namespace_name="shop"/);
+  });
+});
+
+describe('helm chart: what each capability is for, checked on this kernel', function () {
+  this.timeout(60_000);
+  let ns: Netns;
+  let foreign: { pid: number; stop(): Promise<void> };
+  let chartCaps: string[];
+
+  before(async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    chartCaps = agentContainer(await render()).securityContext.capabilities.add;
+    ns = await createNetns({ label: 'caps' });
+    foreign = await foreignProcess(ns);
+  });
+  after(async () => {
+    await foreign?.stop();
+    await ns?.dispose();
+    await cleanupAll();
+  });
+
+  /** Run a shell command as uid 0 holding exactly `caps`; exit status 0 = allowed. */
+  const allowed = async (caps: readonly string[], script: string): Promise<boolean> =>
+    (await run('setpriv', [...capArgs(caps), '--', 'sh', '-c', script], { timeoutMs: 20_000 })).code === 0;
+  const without = (cap: string): string[] => chartCaps.filter((c) => c !== cap);
+
+  it('/proc/<pid>/net of another user\'s process needs no capability; its ns link needs SYS_PTRACE', async () => {
+    assert.ok(await allowed([], `cat /proc/${foreign.pid}/net/dev /proc/${foreign.pid}/net/snmp >/dev/null`));
+    assert.ok(!(await allowed(without('SYS_PTRACE'), `readlink /proc/${foreign.pid}/ns/net`)));
+    assert.ok(await allowed(chartCaps, `readlink /proc/${foreign.pid}/ns/net`));
+    // also for a root process that holds more capabilities than the agent (the kept `cat`)
+    assert.ok(!(await allowed(without('SYS_PTRACE'), `readlink /proc/${ns.pid}/ns/net`)));
+    assert.ok(await allowed(chartCaps, `readlink /proc/${ns.pid}/ns/net`));
+  });
+
+  it('/proc/<pid>/io and /proc/<pid>/fd of another user\'s process need DAC_READ_SEARCH', async () => {
+    assert.ok(!(await allowed(without('DAC_READ_SEARCH'), `cat /proc/${foreign.pid}/io >/dev/null`)));
+    assert.ok(!(await allowed(without('DAC_READ_SEARCH'), `ls /proc/${foreign.pid}/fd >/dev/null`)));
+    assert.ok(await allowed(chartCaps, `cat /proc/${foreign.pid}/io >/dev/null && ls /proc/${foreign.pid}/fd >/dev/null`));
+  });
+
+  it('setns into the pod namespace needs SYS_ADMIN; qdisc and sock_diag dumps there need no NET_ADMIN', async () => {
+    const enter = `nsenter --net=/proc/${foreign.pid}/ns/net`;
+    assert.ok(!(await allowed(without('SYS_ADMIN'), `${enter} true`)));
+    assert.ok(!chartCaps.includes('NET_ADMIN'));
+    assert.ok(await allowed(chartCaps, `${enter} tc -s qdisc show dev lo | grep -q qdisc`));
+    assert.ok(await allowed(chartCaps, `${enter} ss -tan >/dev/null`));
+  });
+
+  it('the eBPF programs load and attach with BPF + PERFMON, and not with BPF alone', async function () {
+    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    const load = async (caps: readonly string[]): Promise<string> => {
+      const r = await run('setpriv', [...capArgs(caps), '--', HELPER], { input: 'load tcpretrans\nshutdown\n', timeoutMs: 20_000 });
+      return r.stdout;
+    };
+    const ok = /"msg":"probe","probe":"tcpretrans","ok":true/;
+    assert.match(await load(['BPF', 'PERFMON']), ok);
+    assert.doesNotMatch(await load(['BPF']), ok);
+    assert.match(await load(chartCaps), ok);
+  });
+});
