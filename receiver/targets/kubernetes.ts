@@ -55,6 +55,8 @@ export interface PodWatchOptions {
   readonly kubeconfig?: string;
   /** Already loaded (tests, or a caller with its own auth). Wins over kubeconfig. */
   readonly kubeConfig?: KubeConfig;
+  /** In-cluster: where /var/run/secrets/kubernetes.io/serviceaccount is rooted (default: /). */
+  readonly serviceAccountRoot?: string;
   readonly podLabels?: readonly string[];
   readonly log: Logger;
   /** Server-side watch timeout (timeoutSeconds), default 300. */
@@ -161,7 +163,7 @@ export class PodWatch {
     } else {
       this.kc = new KubeConfig();
       if (opts.kubeconfig) this.kc.loadFromFile(opts.kubeconfig);
-      else if (process.env.KUBERNETES_SERVICE_HOST) this.kc.loadFromCluster();
+      else if (process.env.KUBERNETES_SERVICE_HOST) this.kc.loadFromCluster(opts.serviceAccountRoot ?? '');
       else this.kc.loadFromDefault();
     }
     if (!this.kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');

@@ -77,6 +77,11 @@ export class TestApiServer {
     return this.tls;
   }
 
+  /** The CA that signed the server's certificate (PEM). */
+  caPem(): Buffer {
+    return this.certificates().ca;
+  }
+
   get url(): string {
     return `https://127.0.0.1:${this.port}`;
   }

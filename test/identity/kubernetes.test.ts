@@ -2,6 +2,9 @@
 // real @kubernetes/client-node: paging, events, bookmarks, 410 Gone both ways, outages, silence.
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PodWatch, containerIdOf, podInfoOf } from '../../receiver/targets/kubernetes.js';
 import { silentLogger } from '../../receiver/log.js';
 import { TestApiServer } from './apiserver.js';
@@ -152,6 +155,32 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
     await waitUntil(() => (wrong.status().lastError ?? '').includes('401'), 5000, 'a 401 recorded');
     await wrong.stop();
     await bad.dispose();
+  });
+
+  it('uses the in-cluster service account (KUBERNETES_SERVICE_HOST/PORT, token and CA files)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ksotel-sa-'));
+    const sa = path.join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(path.join(sa, 'token'), api.token);
+    writeFileSync(path.join(sa, 'ca.crt'), api.caPem());
+    writeFileSync(path.join(sa, 'namespace'), 'kubeskoop');
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+    process.env.KUBERNETES_SERVICE_PORT = String(api.port);
+    try {
+      const p = api.upsertPod({ name: 'in-cluster', nodeName: NODE });
+      watch = new PodWatch({ nodeName: NODE, serviceAccountRoot: root, log: silentLogger });
+      watch.start();
+      assert.ok(await watch.waitForSync(10_000), String(watch.status().lastError));
+      assert.equal(watch.get(p.metadata.uid)?.name, 'in-cluster');
+      assert.equal(watch.server, `https://127.0.0.1:${api.port}`);
+    } finally {
+      for (const [k, v] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('parses container ids and pods defensively', () => {
