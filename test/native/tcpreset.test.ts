@@ -149,14 +149,16 @@ describe('native tcpreset (real BPF)', function () {
     assert.equal(recv[0]!.tcpState, 'ESTABLISHED');
   });
 
-  it('data reaching a socket that already closed gets a PROCESS reset (TCP_ABORT_ON_DATA)', async () => {
+  it('data reaching a socket that already closed gets a PROCESS reset', async () => {
     bg = await startNodeIn(p.b, closingServer(p.b4, 8083));
     const r = await nodeIn(p.a, writeAfterFin(p.b4, 8083, 40005));
     assert.ok(r.code === 'ECONNRESET' || r.code === 'EPIPE', String(r.code)); // EPIPE: the reset came first
     await h.client.dumpCounters();
     const proc = resets(p.bInode).filter((e) => e.kind === 'PROCESS');
     assert.equal(proc.length, 1, JSON.stringify(resets(p.bInode).map((e) => [e.kind, e.resetReason, e.tcpState])));
-    assert.equal(proc[0]!.resetReason, 'TCP_ABORT_ON_DATA');
+    // the orphaned socket answers from FIN_WAIT (TCP_ABORT_ON_DATA) or, once it has become a
+    // timewait socket (FIN_WAIT2 orphans do), from there (TCP_TIMEWAIT_SOCKET): a timing matter
+    assert.ok(['TCP_ABORT_ON_DATA', 'TCP_TIMEWAIT_SOCKET'].includes(proc[0]!.resetReason), proc[0]!.resetReason);
     assert.deepEqual(proc[0]!.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.b4, srcPort: 8083, dstAddress: p.a4, dstPort: 40005 });
     assert.equal(resets(p.aInode).filter((e) => e.kind === 'RECEIVE').length, 1);
     assert.equal(await countOf(p.bInode, 'PROCESS'), 1);
