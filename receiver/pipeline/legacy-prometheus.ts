@@ -17,6 +17,9 @@ import type { Target } from '../targets/target.js';
 export interface LegacyRenderOptions {
   /** The node's name (config node_name, else the host name): target_node/node/k8s_node. */
   readonly nodeName: string;
+  /** Families already in the same response (`both` mode: the OTel exposition). A legacy name equal to one
+   *  of them (e.g. an OTel gauge that renders to KubeSkoop's own name) is left out, with a comment saying so. */
+  readonly skipFamilies?: ReadonlySet<string>;
 }
 
 /** Escapes a label value per the text format: backslash, double quote, line feed. */
@@ -70,6 +73,13 @@ export function legacyValue(metric: MetricDefinition, selection: Readonly<Record
   return kept.reduce((sum, s) => sum + (s.value as number), 0);
 }
 
+/** The metric family names of a Prometheus text exposition (its `# TYPE` lines). */
+export function familyNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/^# TYPE (\S+) /gm)) names.add(m[1]!);
+  return names;
+}
+
 /** Snapshot → Prometheus text with KubeSkoop's names and labels. */
 export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): string {
   const families = new Map<string, Family>();
@@ -96,6 +106,10 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
   const out: string[] = [];
   for (const name of [...families.keys()].sort()) {
     const f = families.get(name)!;
+    if (opts.skipFamilies?.has(name)) {
+      out.push(`# kubeskoop-otel: legacy ${name} not repeated: the OTel exposition above already has a family of that name`);
+      continue;
+    }
     out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.lines);
   }
   return out.length ? `${out.join('\n')}\n` : '';

@@ -1,0 +1,225 @@
+// /metrics in each naming mode (otel | legacy | both), scraped by Debian's real Prometheus, checked
+// through its query API: the seed's legacy names of the enabled probes are there with KubeSkoop's
+// labels and types, equal to the OTel series summed as KubeSkoop did; every query of the generated
+// dashboard returns data for the probes enabled in the run.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../receiver/config/load.js';
+import { probeCapabilities, startAgent, type RunningAgent } from '../../receiver/agent.js';
+import { silentLogger } from '../../receiver/log.js';
+import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
+import type { MetricDefinition, LegacyName } from '../../semconv/types.js';
+import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
+import type { Target } from '../../receiver/targets/target.js';
+import { METRICS, PROBES, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND } from '../../semconv/generated/registry.js';
+import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
+import { resolveSeedMetric } from '../../semconv/tools/seed-names.js';
+import { INTERFACE_ATTRIBUTES, LOOPBACK, LEGACY_LABELS, legacyPromType } from '../../semconv/tools/legacy.js';
+import { promLabelName, promNameJs } from '../../semconv/tools/prom-names.js';
+import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-dashboard.js';
+import { repoRoot } from '../../semconv/tools/generate.js';
+import { startPrometheus, type Prometheus } from '../support/prometheus.js';
+import { cleanupAll, createPod, sendUdp, tcpConnect, tcpTransfer, type TestPod } from '../support/netns.js';
+import { sleep } from '../support/proc.js';
+
+const NODE = 'names-test-node';
+const registryView = { metrics: METRICS, events: [], probes: PROBES, unsupported: [] };
+
+interface Harness { agent: RunningAgent; prom: Prometheus; dir: string }
+
+async function start(names: 'otel' | 'legacy' | 'both', probes?: string): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'ksotel-names-'));
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, [
+    'interval: 1s', `node_name: ${NODE}`, 'server: { address: 127.0.0.1, port: 0 }', 'log: { level: error }', `prometheus: { names: ${names} }`, ...(probes ? [`metrics: { probes: ${probes} }`] : []), '',
+  ].join('\n'));
+  const config = loadConfig({ file, env: {}, flags: {}, probes: probeCapabilities() });
+  const agent = await startAgent(config, silentLogger);
+  let prom: Prometheus;
+  try {
+    prom = await startPrometheus({ targets: [`127.0.0.1:${agent.http.port}`], scrapeIntervalSeconds: 3 });
+  } catch (e) {
+    await agent.stop();
+    throw e;
+  }
+  return { agent, prom, dir };
+}
+
+async function stop(h: Harness | undefined): Promise<void> {
+  if (!h) return;
+  await h.prom.stop();
+  await h.agent.stop();
+  await rm(h.dir, { recursive: true, force: true });
+}
+
+async function scrapeText(h: Harness): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${h.agent.http.port}/metrics`);
+  return r.text();
+}
+
+/** The Prometheus type of a metric name, from Prometheus' metadata API. */
+async function promType(prom: Prometheus, name: string): Promise<string | undefined> {
+  const r = await fetch(`${prom.url}/api/v1/metadata?metric=${name}`);
+  const j = (await r.json()) as { data: Record<string, { type: string }[]> };
+  return j.data[name]?.[0]?.type;
+}
+
+interface Expected {
+  seedName: string;
+  served: string;
+  metric: MetricDefinition;
+  legacy: LegacyName;
+  target: Target;
+}
+
+/** The seed names of the enabled probes that the snapshot has data for, and those it has none for (with why). */
+function expectedSeedNames(snap: Snapshot, enabled: readonly string[], pod: TestPod): { expected: Expected[]; noData: string[] } {
+  const expected: Expected[] = [];
+  const noData: string[] = [];
+  const podTarget = snap.targets.find((t) => t.netnsName === pod.netns.name);
+  const host = snap.targets.find((t) => t.kind === 'host');
+  assert.ok(podTarget, 'the agent sees the test pod');
+  assert.ok(host, 'the agent sees the host');
+  for (const s of SEED_NAMES.metrics) {
+    if (!enabled.includes(s.probe)) continue;
+    const res = resolveSeedMetric(registryView, s);
+    if (res.status !== 'mapped') { noData.push(`${s.name}: ${res.reason}`); continue; }
+    const probe = PROBES.find((p) => p.name === s.probe)!;
+    const samplesOf = (t: Target) => snap.entries.filter((e) => e.target.netnsInode === t.netnsInode).flatMap((e) => e.samples)
+      .filter((x) => x.metric.id === res.metric.id && Object.entries(res.legacy.attributes).every(([k, v]) => String(x.attributes[k]) === v));
+    // Node-wide data lives on the host target (softnet; sockstat's orphan/alloc/mem are global in the kernel).
+    let target: Target = probe.scope === 'node' ? host : podTarget;
+    if (samplesOf(target).length === 0 && target !== host && samplesOf(host).length > 0) target = host;
+    const samples = samplesOf(target);
+    const served = res.legacy.seedTypoOf ?? res.legacy.name;
+    if (samples.length === 0) { noData.push(`${s.name} (${served}): the ${s.probe} probe gave no ${res.metric.name} sample for ${target.kind} in this run (status ${snap.probes.get(s.probe)?.status.state ?? '?'}${snap.probes.get(s.probe)?.status.reason ? `: ${snap.probes.get(s.probe)?.status.reason}` : ''})`); continue; }
+    expected.push({ seedName: s.name, served, metric: res.metric, legacy: res.legacy, target });
+  }
+  return { expected, noData };
+}
+
+function legacySelector(e: Expected, pod: TestPod): string {
+  const label = e.served.startsWith('inspector_') ? 'target_pod' : 'k8s_pod';
+  const ns = e.served.startsWith('inspector_') ? 'target_namespace' : 'k8s_namespace';
+  return e.target.kind === 'host' ? `${e.served}{${label}="",${ns}=""}` : `${e.served}{${label}="${pod.netns.name}",${ns}=""}`;
+}
+
+/** The same value from the OTel series, summed as KubeSkoop did. */
+function otelQuery(e: Expected, pod: TestPod): string {
+  const m = e.metric;
+  const matchers = Object.entries(e.legacy.attributes).map(([k, v]) => `${promLabelName(k)}="${v}"`);
+  if (m.legacyAggregation === 'sum_except_lo') for (const a of INTERFACE_ATTRIBUTES) if (m.attributes.includes(a)) matchers.push(`${promLabelName(a)}!="${LOOPBACK}"`);
+  matchers.push(e.target.kind === 'host' ? `${promLabelName(ATTR_KUBESKOOP_TARGET_KIND)}="host"` : `${promLabelName(ATTR_KUBESKOOP_NETNS_NAME)}="${pod.netns.name}"`);
+  return `sum(${promNameJs(m.name, m.instrument)}{${matchers.join(',')}})`;
+}
+
+describe('docs: /metrics naming modes, scraped by a real Prometheus', function () {
+  this.timeout(240_000);
+  let pod: TestPod;
+  let h: Harness | undefined;
+
+  before(async () => {
+    pod = await createPod({ label: 'names' });
+    // Some traffic into and out of the pod, and a refused connection (a RST).
+    await sendUdp('host', pod.netns, pod.ip!, { count: 300, size: 200 });
+    await tcpTransfer('host', pod.netns, pod.ip!, { bytes: 256 * 1024 });
+    await tcpConnect(pod.netns, pod.veth!.addrA, 9, 2000);
+  });
+  afterEach(async () => { await stop(h); h = undefined; });
+  after(async () => { await pod?.dispose(); await cleanupAll(); });
+
+  it('legacy: the seed names of the enabled probes, with KubeSkoop\'s labels and types, and no OTel names', async () => {
+    h = await start('legacy');
+    const enabled = h.agent.config.metrics.probes.map((p) => p.name);
+    await h.prom.waitForTargetsUp(30_000);
+    await sleep(4000);
+    const { expected, noData } = expectedSeedNames(h.agent.snapshot(), enabled, pod);
+    console.log(`      legacy: ${expected.length} seed names expected for probes ${enabled.join(', ')}; without data in this run: ${noData.length ? `\n        ${noData.join('\n        ')}` : 'none'}`);
+    assert.ok(expected.length >= 20, `at least 20 seed names with data (got ${expected.length})`);
+    for (const e of expected) {
+      const r = await h.prom.waitForQuery(legacySelector(e, pod), undefined, 20_000);
+      assert.equal(r.length, 1, `${e.served}: one series per target`);
+      const labels = Object.keys(r[0]!.metric).filter((k) => !['__name__', 'job', 'instance'].includes(k)).sort();
+      const family = e.served.startsWith('inspector_') ? LEGACY_LABELS.inspector : LEGACY_LABELS.kubeskoop;
+      for (const l of labels) assert.ok((family as readonly string[]).includes(l), `${e.served}: label ${l} is one of ${family.join(',')}`);
+      assert.equal(r[0]!.metric[e.served.startsWith('inspector_') ? 'target_node' : 'k8s_node'], NODE, `${e.served}: node label`);
+      const v = Number(r[0]!.value[1]);
+      assert.ok(Number.isFinite(v) && v >= 0, `${e.served}: plausible value ${r[0]!.value[1]}`);
+      assert.equal(await promType(h.prom, e.served), legacyPromType(e.metric, e.served), `${e.served}: type`);
+    }
+    // Labels exactly as KubeSkoop v0.1.x / v1.x had them (empty values are absent in Prometheus).
+    const text = await scrapeText(h);
+    const first = text.split('\n').find((l) => l.startsWith('inspector_pod_netdevrxbytes{'))!;
+    assert.match(first, /^inspector_pod_netdevrxbytes\{target_node="[^"]*",target_namespace="[^"]*",target_pod="[^"]*",node="[^"]*",namespace="[^"]*",pod="[^"]*"\} \d+/);
+    const k = text.split('\n').find((l) => l.startsWith('kubeskoop_netdev_rxbytes{'))!;
+    assert.match(k, /^kubeskoop_netdev_rxbytes\{k8s_node="[^"]*",k8s_namespace="[^"]*",k8s_pod="[^"]*"\} \d+/);
+    // The pod received what the test sent (KubeSkoop summed every interface but lo).
+    const rx = await h.prom.query(`inspector_pod_netdevrxbytes{target_pod="${pod.netns.name}"}`);
+    assert.ok(Number(rx[0]!.value[1]) >= 256 * 1024, `the pod received ≥ 256 KiB (got ${rx[0]?.value[1]})`);
+    // No OTel names in legacy mode, and no seed typo is served.
+    assert.ok(!/^system_network_io_total/m.test(text));
+    for (const s of SEED_NAMES.metrics) if (s.typoOf) assert.ok(!new RegExp(`^${s.name}\\{`, 'm').test(text), `${s.name} (a seed typo) is not served`);
+  });
+
+  it('both: legacy values equal the OTel series summed as KubeSkoop did; one response, no family twice', async () => {
+    h = await start('both');
+    const enabled = h.agent.config.metrics.probes.map((p) => p.name);
+    await h.prom.waitForTargetsUp(30_000);
+    await sleep(4000);
+    const { expected } = expectedSeedNames(h.agent.snapshot(), enabled, pod);
+    const text = await scrapeText(h);
+    const types = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    assert.equal(new Set(types).size, types.length, 'every metric family once');
+    assert.ok(types.includes(promNameJs(METRICS.find((m) => m.id === 'netdev.io')!.name, 'counter')));
+    const collisions = expected.filter((e) => types.filter((t) => t === e.served).length > 0 && text.includes(`# kubeskoop-otel: legacy ${e.served} not repeated`));
+    if (collisions.length) console.log(`      both: legacy names equal to an OTel family, served once (OTel form): ${collisions.map((e) => e.served).join(', ')}`);
+    for (const e of expected.filter((x) => !collisions.includes(x))) {
+      // Both series come from one scrape: evaluate both at the same instant (retry if a scrape landed between a collection and its legacy half).
+      let ok = false; let detail = '';
+      for (let i = 0; i < 4 && !ok; i++) {
+        const t = Date.now() / 1000;
+        const [l] = await h.prom.waitForQuery(legacySelector(e, pod), undefined, 20_000).then(() => h!.prom.query(legacySelector(e, pod), t));
+        const [o] = await h.prom.query(otelQuery(e, pod), t);
+        detail = `${legacySelector(e, pod)} = ${l?.value[1]}, ${otelQuery(e, pod)} = ${o?.value[1]}`;
+        ok = l !== undefined && o !== undefined && Number(l.value[1]) === Number(o.value[1]);
+        if (!ok) await sleep(1000);
+      }
+      assert.ok(ok, detail);
+    }
+  });
+
+  it('otel: no legacy names; every dashboard query returns data for the probes of the run', async () => {
+    // Every probe this build has, and tcpext's opt-in generic counters, so that every panel can be checked.
+    h = await start('otel', `[${[...METRIC_PROBES.keys()].map((n) => (n === 'tcpext' ? '{ name: tcpext, options: { fields: ["TcpExt.TCPFastRetrans", "TcpExt.TCPKeepAlive"] } }' : n)).join(', ')}]`);
+    const enabled = new Set([...h.agent.config.metrics.probes.map((p) => p.name), 'agent']);
+    await h.prom.waitForTargetsUp(30_000);
+    await sleep(9000); // rate() needs a few scrapes
+    const text = await scrapeText(h);
+    assert.ok(!/^inspector_pod_/m.test(text) && !/^kubeskoop_netdev_/m.test(text), 'no legacy names in otel mode');
+    const served = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]));
+    const json = await readFile(join(repoRoot(), DASHBOARD_PATH), 'utf8');
+    const queries = dashboardQueries(json, { metrics: METRICS });
+    const skipped = new Set<string>();
+    const empty: string[] = [];
+    let checked = 0;
+    for (const q of queries) {
+      const m = METRICS.find((x) => x.id === q.metricId)!;
+      if (!enabled.has(q.probe)) { skipped.add(`${q.probe} (not enabled)`); continue; }
+      const name = promNameJs(m.name, m.instrument) + (m.instrument === 'histogram' ? '_bucket' : '');
+      if (!served.has(name)) { empty.push(`${m.id}: the agent served no ${name} in this run`); continue; }
+      const expr = q.expr.replaceAll('$namespace', '.*').replaceAll('$pod', '.*').replaceAll('$__rate_interval', '30s');
+      const r = await h.prom.waitForQuery(expr, undefined, 20_000);
+      assert.ok(r.length > 0, expr);
+      checked++;
+    }
+    console.log(`      dashboard: ${checked} queries returned data; panels skipped: ${[...skipped].join(', ') || 'none'}; enabled-probe metrics without series in this run: ${empty.length ? `\n        ${empty.join('\n        ')}` : 'none'}`);
+    assert.ok(checked >= 30, `at least 30 dashboard queries checked (got ${checked})`);
+    // The probes that always have data here must not be among the empty ones.
+    for (const probe of ['netdev', 'tcp', 'udp', 'tcpext', 'sock']) {
+      if (!enabled.has(probe)) continue;
+      assert.ok(!empty.some((e) => e.startsWith(`${probe}.`) && !e.startsWith(`${probe}.mib_counter`)), `${probe} has data: ${empty.join('; ')}`);
+    }
+  });
+});
