@@ -22,18 +22,18 @@ COPY scripts/build-native.sh scripts/
 ARG BTF=/sys/kernel/btf/vmlinux
 RUN BTF="${BTF}" scripts/build-native.sh --out /out
 
-# ---- 2. js: TypeScript → dist/, then production node_modules only
+# ---- 2. js: the agent's TypeScript → dist/ (scripts/tsconfig.image.json: receiver/ and semconv/,
+#      no tests), then production node_modules only
 FROM node:${NODE_VERSION}-${DEBIAN} AS js
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
+COPY scripts/tsconfig.image.json scripts/
 COPY receiver receiver
 COPY semconv semconv
-COPY test test
-RUN npx tsc -p tsconfig.json \
- && npm prune --omit=dev --no-audit --no-fund \
- && rm -rf dist/test
+RUN npx tsc -p scripts/tsconfig.image.json \
+ && npm prune --omit=dev --no-audit --no-fund
 
 # ---- 3. runtime: Node 20, libbpf1, the built files
 FROM node:${NODE_VERSION}-${DEBIAN}-slim
