@@ -318,10 +318,14 @@ function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): strin
 
 const hitKind = (h: Hit): HitKind => (h.kind === 'unsupported' ? 'probe' : h.kind);
 
+const INDEXES = new WeakMap<ExplainCatalog, Map<string, Hit[]>>();
+
 export function explain(name: string, opts: { lang?: Lang; catalog?: ExplainCatalog } = {}): ExplainResult {
   const lang = opts.lang ?? 'en';
   const c = opts.catalog ?? DEFAULT_CATALOG;
-  const hits = buildIndex(c).get(name.trim().toLowerCase()) ?? [];
+  let index = INDEXES.get(c);
+  if (!index) INDEXES.set(c, (index = buildIndex(c)));
+  const hits = index.get(name.trim().toLowerCase()) ?? [];
   if (hits.length === 0) {
     const suggestions = closestNames(name, c);
     const t = L[lang];
