@@ -277,11 +277,12 @@ export class HelperClient extends EventEmitter {
    *  degraded (it never rejects: failures are in status()). */
   async start(): Promise<void> {
     this.stopping = false;
-    // kallsyms takes ~0.3 s to read and index: do it while the helper loads its programs
-    const symbols = loadKallsyms(this.opts.kallsymsPath).then((s) => { this.symbols = s; });
+    // kallsyms (~0.3 s to read and index) before the first event can arrive, so that no drop
+    // location is ever reported as a bare address just because it came early.
+    if (!this.symbols) this.symbols = await loadKallsyms(this.opts.kallsymsPath);
     const settled = new Promise<void>((resolve) => this.startWaiters.push(resolve));
     this.spawnHelper();
-    await Promise.all([settled, symbols]);
+    await settled;
   }
 
   /** Ask the helper to detach everything and exit; SIGKILL it (by pid) if it does not. */
