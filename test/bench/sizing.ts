@@ -57,6 +57,8 @@ export interface RunResult {
   seriesAgent: number;
   otlp: {
     exports: number;
+    /** How the agent sent it (the receiver tells http-protobuf from http-json by content type). */
+    transport: string;
     /** Of the last complete export (metrics). */
     dataPoints: number;
     contentLengthBytes?: number;
@@ -204,6 +206,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       seriesAgent: agent,
       otlp: {
         exports: metricReqs.length,
+        transport: last.transport,
         dataPoints: dataPointsOf(last.body),
         ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
         reencodedBytes: encoded.length,

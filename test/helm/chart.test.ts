@@ -226,6 +226,7 @@ describe('helm chart: the value matrix', function () {
     const env = envMap(c);
     assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://gw.observability.svc:4317');
     assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, 'grpc');
+    assert.equal(env.OTEL_EXPORTER_OTLP_COMPRESSION, 'gzip');
     assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, 'k8s.cluster.name=prod-eu-1');
     assert.equal(env.NODE_NAME, 'fieldRef:spec.nodeName');
     assert.equal(r.one('DaemonSet').spec.template.spec.priorityClassName, 'system-node-critical');

@@ -86,6 +86,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.otlp.endpoint | quote }}
 - name: OTEL_EXPORTER_OTLP_PROTOCOL
   value: {{ .Values.otlp.protocol | quote }}
+{{- with .Values.otlp.compression }}
+- name: OTEL_EXPORTER_OTLP_COMPRESSION
+  value: {{ . | quote }}
+{{- end }}
 {{- end }}
 {{- if .Values.otlp.exportInterval }}
 - name: OTEL_METRIC_EXPORT_INTERVAL
