@@ -16,7 +16,7 @@ import { createTelemetry, type Telemetry } from './pipeline/telemetry.js';
 import { startHttpServer, type HttpServer } from './server/http.js';
 import { buildStatus } from './server/status.js';
 import { VERSION } from './version.js';
-import { AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT } from '../semconv/generated/registry.js';
+import { AGENT_CYCLE_DURATION, AGENT_EXPORT_DROPPED, AGENT_EXPORT_FAILURES, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT } from '../semconv/generated/registry.js';
 import type { Snapshot } from './snapshot/snapshot.js';
 import { createIdentity, type Identifier, type IdentityRuntime } from './targets/identity.js';
 import { effectiveCapabilities, privilegedProbeReason, restrictedProbe } from './targets/sidecar.js';
@@ -93,7 +93,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   }) : undefined;
   const scheduler = createScheduler(config, log, identity.identifier, native ? { native } : {});
   const enabledMetrics = [
-    AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT,
+    AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED,
     ...[...config.metrics.probes, ...config.events.probes].flatMap((sel) => METRIC_PROBES.get(sel.name)?.create().metrics ?? []),
   ];
   const telemetry = createTelemetry({ config, version: VERSION, metrics: enabledMetrics, snapshot: () => scheduler.snapshot, log });
@@ -126,6 +126,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : sidecarEventStatus(config, n)),
       availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
       identity: () => identity.identifier.status(),
+      exports: () => (config.otlp.endpoint !== undefined || config.events.sinks.some((s) => s.kind === 'loki') ? telemetry.exportStatus() : null),
     }),
     healthy: () => {
       const snap = scheduler.snapshot;

@@ -16,8 +16,8 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { MetricDefinition, Severity } from '../../semconv/types.js';
 import {
-  AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
-  ATTR_KUBESKOOP_PROBE_ERROR_KIND, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
+  AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED,
+  ATTR_KUBESKOOP_EXPORT_SIGNAL, ATTR_KUBESKOOP_EXPORT_DROP_CAUSE, ATTR_KUBESKOOP_PROBE_ERROR_KIND, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -26,6 +26,7 @@ import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 import type { EventRecord } from '../events/event-record.js';
+import { ExportAccounting, type DropCause, type ExportSignal } from './export-accounting.js';
 
 export type { EventRecord } from '../events/event-record.js';
 
@@ -48,6 +49,8 @@ export interface Telemetry {
   recordCycle(report: CycleReport): void;
   /** One kernel event as a LogRecord (OTLP, and Loki when configured); `identity` is the target's. */
   emitEvent(event: EventRecord, identity: Readonly<Record<string, string | number>>): void;
+  /** OTLP exports per signal: outcomes, failures, dropped records (for /status). */
+  exportStatus(): Record<string, unknown>;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -57,6 +60,9 @@ const SEVERITY: Record<Severity, SeverityNumber> = {
 };
 
 /** Seconds buckets for the agent's own durations: 100 µs … 10 s. */
+/** Event log records held per batch pipeline while the backend is slow or down (bounds memory). */
+const LOG_QUEUE_SIZE = 8192;
+
 const AGENT_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
 function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal: 'metrics' | 'logs'): string {
@@ -79,6 +85,7 @@ export function buildResource(config: AgentConfig, version: string): Resource {
 
 export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const { config, log } = opts;
+  const accounting = new ExportAccounting(log);
   const resource = buildResource(config, opts.version);
   const readers: IMetricReader[] = [];
   const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
@@ -90,7 +97,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
     const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
-    otlpExporter = config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis });
+    otlpExporter = accounting.wrapMetricExporter(config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis }));
     readers.push(new PeriodicExportingMetricReader({
       exporter: otlpExporter, exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
       metricProducers: [producer],
@@ -114,21 +121,42 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, { description: AGENT_PROBE_DURATION.brief.en, unit: AGENT_PROBE_DURATION.unit });
   const cycleDuration = meter.createHistogram(AGENT_CYCLE_DURATION.name, { description: AGENT_CYCLE_DURATION.brief.en, unit: AGENT_CYCLE_DURATION.unit });
   const probeErrors = meter.createCounter(AGENT_PROBE_ERRORS.name, { description: AGENT_PROBE_ERRORS.brief.en, unit: AGENT_PROBE_ERRORS.unit });
+  // Export outcomes (only when something is pushed): a backend outage is itself observable.
+  const signals: ExportSignal[] = [
+    ...(config.otlp.endpoint !== undefined ? ['metrics' as const] : []),
+    ...(config.otlp.endpoint !== undefined || config.events.sinks.some((s) => s.kind === 'loki') ? ['logs' as const] : []),
+  ];
+  if (signals.length > 0) {
+    meter.createObservableCounter(AGENT_EXPORT_FAILURES.name, { description: AGENT_EXPORT_FAILURES.brief.en, unit: AGENT_EXPORT_FAILURES.unit })
+      .addCallback((result) => {
+        for (const s of signals) result.observe(accounting.signals[s].failures, { [ATTR_KUBESKOOP_EXPORT_SIGNAL]: s });
+      });
+    meter.createObservableCounter(AGENT_EXPORT_DROPPED.name, { description: AGENT_EXPORT_DROPPED.brief.en, unit: AGENT_EXPORT_DROPPED.unit })
+      .addCallback((result) => {
+        if (!signals.includes('logs')) return;
+        for (const cause of ['queue_full', 'export_failed'] as DropCause[]) {
+          result.observe(accounting.signals.logs.dropped[cause], { [ATTR_KUBESKOOP_EXPORT_SIGNAL]: 'logs', [ATTR_KUBESKOOP_EXPORT_DROP_CAUSE]: cause });
+        }
+      });
+  }
 
   // Events → LogRecords.
   const processors: LogRecordProcessor[] = [];
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'logs');
     const timeoutMillis = config.otlp.exportTimeoutMs;
-    const exporter = config.otlp.protocol === 'grpc' ? new GrpcLogExporter({ url, timeoutMillis }) : new HttpLogExporter({ url, timeoutMillis });
-    processors.push(new BatchLogRecordProcessor({ exporter, maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis }));
+    const otlpLogs = config.otlp.protocol === 'grpc' ? new GrpcLogExporter({ url, timeoutMillis }) : new HttpLogExporter({ url, timeoutMillis });
+    // Bounded queue: while the backend is slow or down, records beyond it are dropped and counted.
+    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, (exporter) =>
+      new BatchLogRecordProcessor({ exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis })));
   }
   // KubeSkoop's loki sink: Loki's native OTLP endpoint (http://<address>:3100/otlp).
   for (const sink of config.events.sinks) {
     if (sink.kind !== 'loki') continue;
     const base = /^https?:\/\//.test(sink.address) ? sink.address.replace(/\/$/, '') : `http://${sink.address.includes(':') ? sink.address : `${sink.address}:3100`}`;
     const url = base.endsWith('/otlp') ? `${base}/v1/logs` : `${base}/otlp/v1/logs`;
-    processors.push(new BatchLogRecordProcessor({ exporter: new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs }), maxQueueSize: 8192, scheduledDelayMillis: 1000 }));
+    processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs }), LOG_QUEUE_SIZE, (exporter) =>
+      new BatchLogRecordProcessor({ exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs })));
     log.info('events also go to Loki', { url });
   }
   const loggerProvider = new LoggerProvider({ resource, processors });
@@ -177,6 +205,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         attributes: { ...event.attributes, ...identity },
       });
     },
+    exportStatus: () => accounting.status(),
     async forceFlush() {
       await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush()]);
     },

@@ -26,6 +26,8 @@ export interface StatusInputs {
   readonly startedAt: number;
   /** Who the targets are and how that was decided (receiver/targets/identity.ts), incl. API staleness. */
   readonly identity?: () => unknown;
+  /** OTLP export outcomes per signal (failures, dropped records); unset or null: nothing pushed. */
+  readonly exports?: () => unknown;
 }
 
 const STATUS_KEY = new Map(PROBES.map((p) => [p.name, p.statusKey]));
@@ -77,6 +79,7 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
       targets: { total: inp.snapshot.targets.length, ...byKind },
     },
     identity: inp.identity?.() ?? null,
+    exports: inp.exports?.() ?? null,
     probes,
     inuse_probes: { metrics: asV1('metric'), event: asV1('event') },
     available_probes: { metrics: inp.availableMetricProbes, event: inp.availableEventProbes },

@@ -22,6 +22,8 @@ export const ATTR_KUBESKOOP_NETNS_INODE = "kubeskoop.netns.inode";
 export const ATTR_KUBESKOOP_NETNS_NAME = "kubeskoop.netns.name";
 export const ATTR_KUBESKOOP_PROBE_NAME = "kubeskoop.probe.name";
 export const ATTR_KUBESKOOP_PROBE_ERROR_KIND = "kubeskoop.probe.error.kind";
+export const ATTR_KUBESKOOP_EXPORT_SIGNAL = "kubeskoop.export.signal";
+export const ATTR_KUBESKOOP_EXPORT_DROP_CAUSE = "kubeskoop.export.drop.cause";
 export const ATTR_KUBESKOOP_SOCKET_PROTOCOL = "kubeskoop.socket.protocol";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
 export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
@@ -241,6 +243,32 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "parse",
       "target_gone",
       "internal"
+    ]
+  },
+  {
+    "name": "kubeskoop.export.signal",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "The OTLP signal of an export (metrics, or logs for kernel events).",
+      "zh": "导出的 OTLP 信号类型（metrics，或内核事件对应的 logs）。"
+    },
+    "values": [
+      "metrics",
+      "logs"
+    ]
+  },
+  {
+    "name": "kubeskoop.export.drop.cause",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Why records were dropped before reaching the backend — the bounded export queue was full, or the export that carried them failed.",
+      "zh": "记录未送达后端的原因——有界导出队列已满，或承载它们的导出失败。"
+    },
+    "values": [
+      "queue_full",
+      "export_failed"
     ]
   },
   {
@@ -574,6 +602,47 @@ export const AGENT_TARGET_COUNT: MetricDefinition = {
   "brief": {
     "en": "Network namespaces observed in the last cycle.",
     "zh": "上一周期观测到的网络命名空间数量。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_EXPORT_FAILURES: MetricDefinition = {
+  "id": "agent.export_failures",
+  "probe": "agent",
+  "key": "export_failures",
+  "name": "kubeskoop.agent.export.failures",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{export}",
+  "attributes": [
+    "kubeskoop.export.signal"
+  ],
+  "source": "counted around each OTLP export call (refused, timed out, or answered with an error)",
+  "brief": {
+    "en": "OTLP exports that failed, by signal. Metrics are cumulative, so the next successful export carries what a failed one missed; failed log exports lose their records (see kubeskoop.agent.export.dropped).",
+    "zh": "失败的 OTLP 导出次数，按信号分类。指标是累计值，下一次成功导出会补上失败的那次；日志导出失败则丢失其中的记录（见 kubeskoop.agent.export.dropped）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_EXPORT_DROPPED: MetricDefinition = {
+  "id": "agent.export_dropped",
+  "probe": "agent",
+  "key": "export_dropped",
+  "name": "kubeskoop.agent.export.dropped",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{record}",
+  "attributes": [
+    "kubeskoop.export.signal",
+    "kubeskoop.export.drop.cause"
+  ],
+  "source": "counted by the agent's wrapper of the OTLP exporters and the event batch queue",
+  "brief": {
+    "en": "Records that never reached the backend — event log records dropped because the bounded queue was full while the backend was slow or down, or lost in a failed export — by signal and cause.",
+    "zh": "未送达后端的记录数——后端缓慢或不可用时因有界队列已满而丢弃的事件日志记录，或在失败的导出中丢失的记录——按信号和原因分类。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -3563,7 +3632,7 @@ export const UDP_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
 
 // Events
 export const EVENT_PACKETLOSS_DROP: EventDefinition = {

@@ -1,0 +1,163 @@
+// Counts what happens to OTLP exports: every export call's outcome, per signal, and every record
+// that never reached the backend (event log records dropped because the bounded queue was full,
+// or lost in a failed export). The counts are exported as the agent's own metrics
+// (kubeskoop.agent.export.failures / .dropped) and shown in /status. A backend that goes down
+// gives one warning and, when it comes back, one info line — never a line per export.
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { Context } from '@opentelemetry/api';
+import type { Logger } from '../log.js';
+
+export type ExportSignal = 'metrics' | 'logs';
+export type DropCause = 'queue_full' | 'export_failed';
+
+export interface SignalAccount {
+  exports: number;
+  failures: number;
+  /** Records (data points for metrics, log records for logs) sent in successful exports. */
+  exportedRecords: number;
+  dropped: Record<DropCause, number>;
+  /** Log records waiting in the batch queue (not yet handed to the exporter). */
+  queued: number;
+  lastError?: string;
+  lastFailureAt?: number;
+  lastSuccessAt?: number;
+  /** Failures since the last success. */
+  consecutiveFailures: number;
+}
+
+const newAccount = (): SignalAccount => ({
+  exports: 0, failures: 0, exportedRecords: 0, dropped: { queue_full: 0, export_failed: 0 }, queued: 0, consecutiveFailures: 0,
+});
+
+function describeError(err: Error | undefined): string {
+  if (!err) return 'export failed';
+  const code = (err as { code?: unknown }).code;
+  const msg = err.message.replace(/\s+/g, ' ').slice(0, 300);
+  return code !== undefined && !msg.includes(String(code)) ? `${msg} (code ${String(code)})` : msg;
+}
+
+function countDataPoints(metrics: ResourceMetrics): number {
+  let n = 0;
+  for (const sm of metrics.scopeMetrics) for (const m of sm.metrics) n += m.dataPoints.length;
+  return n;
+}
+
+export class ExportAccounting {
+  readonly signals: Record<ExportSignal, SignalAccount> = { metrics: newAccount(), logs: newAccount() };
+
+  constructor(private readonly log: Logger) {}
+
+  private settle(signal: ExportSignal, records: number, result: ExportResult): void {
+    const a = this.signals[signal];
+    a.exports++;
+    if (result.code === ExportResultCode.SUCCESS) {
+      a.exportedRecords += records;
+      a.lastSuccessAt = Date.now();
+      if (a.consecutiveFailures > 0) {
+        this.log.info('OTLP export recovered', { signal, failedBefore: a.consecutiveFailures, failuresTotal: a.failures });
+      }
+      a.consecutiveFailures = 0;
+      return;
+    }
+    a.failures++;
+    a.lastError = describeError(result.error);
+    a.lastFailureAt = Date.now();
+    if (signal === 'logs') a.dropped.export_failed += records;
+    if (a.consecutiveFailures++ === 0) {
+      // One line when a backend starts failing; the counts carry the rest.
+      this.log.warn('OTLP export failing; collection goes on and failures are counted (kubeskoop.agent.export.failures)', { signal, error: a.lastError });
+    }
+  }
+
+  /** Wraps a metric exporter: each export's outcome is counted once. */
+  wrapMetricExporter(inner: PushMetricExporter): PushMetricExporter {
+    const wrapped: PushMetricExporter = {
+      export: (metrics, cb) => {
+        const points = countDataPoints(metrics);
+        let done = false;
+        const finish = (r: ExportResult): void => {
+          if (done) return;
+          done = true;
+          this.settle('metrics', points, r);
+          cb(r);
+        };
+        try {
+          inner.export(metrics, finish);
+        } catch (err) {
+          finish({ code: ExportResultCode.FAILED, error: err as Error });
+        }
+      },
+      forceFlush: () => inner.forceFlush(),
+      shutdown: () => inner.shutdown(),
+    };
+    if (inner.selectAggregationTemporality) wrapped.selectAggregationTemporality = inner.selectAggregationTemporality.bind(inner);
+    if (inner.selectAggregation) wrapped.selectAggregation = inner.selectAggregation.bind(inner);
+    return wrapped;
+  }
+
+  /** Wraps one batch pipeline for log records: `makeProcessor` gets the exporter to use (counted
+   *  per export; a failed export loses its records) and returns the batch processor built on it.
+   *  A record that would not fit in the processor's bounded queue is counted as dropped
+   *  (queue_full) instead of vanishing silently. */
+  wrapLogPipeline(exporter: LogRecordExporter, maxQueueSize: number, makeProcessor: (exporter: LogRecordExporter) => LogRecordProcessor): LogRecordProcessor {
+    const a = this.signals.logs;
+    let queued = 0; // records this processor holds that were not yet handed to the exporter
+    const counted: LogRecordExporter = {
+      export: (logs: ReadableLogRecord[], cb) => {
+        queued = Math.max(0, queued - logs.length);
+        a.queued = Math.max(0, a.queued - logs.length);
+        let done = false;
+        const finish = (r: ExportResult): void => {
+          if (done) return;
+          done = true;
+          this.settle('logs', logs.length, r);
+          cb(r);
+        };
+        try {
+          exporter.export(logs, finish);
+        } catch (err) {
+          finish({ code: ExportResultCode.FAILED, error: err as Error });
+        }
+      },
+      forceFlush: () => exporter.forceFlush(),
+      shutdown: () => exporter.shutdown(),
+    };
+    const inner = makeProcessor(counted);
+    let warned = false;
+    return {
+      onEmit: (record: SdkLogRecord, ctx?: Context) => {
+        if (queued >= maxQueueSize) {
+          a.dropped.queue_full++;
+          if (!warned) {
+            warned = true;
+            this.log.warn('event queue full: log records are dropped and counted (kubeskoop.agent.export.dropped)', { maxQueueSize });
+          }
+          return;
+        }
+        queued++;
+        a.queued++;
+        inner.onEmit(record, ctx);
+      },
+      forceFlush: () => inner.forceFlush(),
+      shutdown: () => inner.shutdown(),
+    };
+  }
+
+  /** For /status. */
+  status(): Record<ExportSignal, Record<string, unknown>> {
+    const view = (a: SignalAccount): Record<string, unknown> => ({
+      exports: a.exports,
+      failures: a.failures,
+      consecutiveFailures: a.consecutiveFailures,
+      exportedRecords: a.exportedRecords,
+      dropped: { ...a.dropped },
+      ...(a.queued > 0 ? { queued: a.queued } : {}),
+      lastSuccessAt: a.lastSuccessAt !== undefined ? new Date(a.lastSuccessAt).toISOString() : null,
+      lastFailureAt: a.lastFailureAt !== undefined ? new Date(a.lastFailureAt).toISOString() : null,
+      ...(a.lastError !== undefined ? { lastError: a.lastError } : {}),
+    });
+    return { metrics: view(this.signals.metrics), logs: view(this.signals.logs) };
+  }
+}

@@ -1,0 +1,109 @@
+// Shared pieces of the fault suite: config files in a temp dir, bounded refused-connect traffic
+// inside a test namespace, RSS/CPU sampling of the agent, /status and /metrics readers.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentProcess } from '../support/agent.js';
+import { procUsage, type ProcUsage } from '../support/proc.js';
+import { parsePromText, type PromTextSample as PromSample } from '../support/prom-text.js';
+
+export const MiB = 1024 * 1024;
+
+export interface TempDir { readonly path: string; file(name: string, text: string): string; dispose(): void }
+
+export function tempDir(label: string): TempDir {
+  const path = mkdtempSync(join(tmpdir(), `ksotel-faults-${label}-`));
+  return {
+    path,
+    file(name, text) { const p = join(path, name); writeFileSync(p, text); return p; },
+    dispose() { rmSync(path, { recursive: true, force: true }); },
+  };
+}
+
+// One node process inside the namespace making `count` connects to a closed loopback port, at most
+// `perSecond` a second and for at most `maxMs`: each gives a RST (TCPRESET_NOSOCK). Prints a JSON line.
+const CONNECT_LOOP = `
+const net = require('node:net');
+const [count, perSecond, maxMs, port] = process.argv.slice(1).map(Number);
+const t0 = Date.now(); let started = 0, refused = 0, other = 0, inflight = 0;
+function one() {
+  started++; inflight++;
+  const s = net.connect({ host: '127.0.0.1', port });
+  const done = (kind) => { if (kind === 'refused') refused++; else other++; inflight--; s.destroy(); };
+  s.once('connect', () => done('other'));
+  s.once('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'other'));
+}
+const tick = setInterval(() => {
+  const elapsed = Date.now() - t0;
+  const due = Math.min(count, Math.floor((elapsed / 1000) * perSecond) + 1);
+  while (started < due && inflight < 256) one();
+  if ((started >= count && inflight === 0) || elapsed > maxMs) {
+    clearInterval(tick);
+    process.stdout.write(JSON.stringify({ started, refused, other, ms: Date.now() - t0 }) + '\\n');
+    process.exit(0);
+  }
+}, 5);
+`;
+
+export interface ConnectLoop { readonly pid: number; readonly done: Promise<{ started: number; refused: number; other: number; ms: number }> }
+
+export function refusedConnects(nsName: string, o: { count: number; perSecond: number; maxMs: number; port?: number }): ConnectLoop {
+  if (!(o.count > 0 && o.count <= 2_000_000 && o.maxMs <= 120_000)) throw new Error('refusedConnects: unbounded request');
+  const child = spawn('ip', ['netns', 'exec', nsName, process.execPath, '-e', CONNECT_LOOP, String(o.count), String(o.perSecond), String(o.maxMs), String(o.port ?? 9)],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; });
+  const killer = setTimeout(() => child.kill('SIGKILL'), o.maxMs + 10_000);
+  const done = new Promise<{ started: number; refused: number; other: number; ms: number }>((resolve, reject) => {
+    child.once('exit', (code) => {
+      clearTimeout(killer);
+      try { resolve(JSON.parse(out.trim().split('\n').pop()!)); } catch { reject(new Error(`connect loop exited ${code}: ${err}`)); }
+    });
+  });
+  return { pid: child.pid!, done };
+}
+
+/** Samples the RSS and CPU of a pid every `everyMs` until stopped. */
+export function sampleUsage(pid: number, everyMs = 250): { stop(): ProcUsage[]; samples: ProcUsage[] } {
+  const samples: ProcUsage[] = [];
+  let busy = false;
+  const t = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    procUsage(pid).then((u) => { samples.push(u); }, () => undefined).finally(() => { busy = false; });
+  }, everyMs);
+  return { samples, stop() { clearInterval(t); return samples; } };
+}
+
+export const maxRss = (s: readonly ProcUsage[]): number => Math.max(0, ...s.map((u) => u.rssBytes));
+export const mib = (b: number): string => (b / MiB).toFixed(1);
+
+export interface StatusDoc {
+  lastCycle: { cycle: number; targets: { total: number } };
+  probes: Record<string, { kind: string; state: string; reason?: string; errors?: Record<string, number> }>;
+  exports: null | Record<'metrics' | 'logs', { exports: number; failures: number; consecutiveFailures: number; exportedRecords: number; dropped: Record<string, number>; lastError?: string }>;
+  [k: string]: unknown;
+}
+
+export async function status(agent: AgentProcess): Promise<StatusDoc> {
+  const r = await agent.get('/status');
+  if (r.status !== 200) throw new Error(`/status answered ${r.status}`);
+  return JSON.parse(r.text) as StatusDoc;
+}
+
+export async function scrape(agent: AgentProcess): Promise<{ status: number; text: string; samples: PromSample[] }> {
+  const r = await agent.get('/metrics');
+  return { ...r, samples: r.status === 200 ? parsePromText(r.text).samples : [] };
+}
+
+export function sum(samples: readonly PromSample[], name: string, labels: Record<string, string> = {}): number {
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+}
+
+export async function fdCount(pid: number): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir(`/proc/${pid}/fd`)).length;
+}
