@@ -45,6 +45,12 @@
 #include "tcpreset.skel.h"
 #include "packetloss.skel.h"
 #include "tcpretrans.skel.h"
+#include "socketlatency.skel.h"
+#include "netiftxlatency.skel.h"
+#include "net_softirq.skel.h"
+#include "biolatency.skel.h"
+#include "kernellatency.skel.h"
+#include "virtcmdlatency.skel.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the wire protocol is little-endian; this helper writes host structs as they are"
@@ -358,6 +364,12 @@ struct probe_opts {
 	char ignore[1024], count_only[1024], event[1024], only[1024];
 	__u32 subsys_mode;
 	bool ignore_set, count_only_set; /* given explicitly (possibly empty): replaces the default */
+	/* latency probes (0 / unset = the probe's own default) */
+	__u64 thresh_ns[2];
+	__u32 event_level;
+	bool event_level_set;
+	__u32 track_entries; /* power of two */
+	__u32 softirq_mask;  /* net_softirq: bit per vector */
 };
 
 struct probe {
@@ -372,6 +384,11 @@ struct probe {
 	void (*rodata)(struct probe *p);
 	int (*load)(struct probe *p);
 	void (*destroy)(struct probe *p);
+	/* latency probes: effective thresholds and event level (after rodata), else NULL */
+	void (*latinfo)(struct probe *p, __u64 thresh[2], __u32 *event_level);
+	/* programs come in alternative variants (fentry vs kprobe): see load_variants() */
+	bool variants;
+	char variant_info[512];
 };
 
 #define GLUE(N)                                                                  \
@@ -413,8 +430,45 @@ GLUE(tcpreset)
 GLUE(packetloss)
 GLUE(tcpretrans)
 
+/* latency probes: thresholds, event level, tracking-table size */
+#define LAT_GLUE(N, EXTRA)                                                                          \
+	static void N##_extra_rodata(struct N##_bpf *s, const struct probe_opts *o)                \
+	{                                                                                          \
+		if (o->thresh_ns[0])                                                               \
+			s->rodata->ks_lat_thresh_ns[0] = o->thresh_ns[0];                          \
+		if (o->thresh_ns[1])                                                               \
+			s->rodata->ks_lat_thresh_ns[1] = o->thresh_ns[1];                          \
+		if (o->event_level_set)                                                            \
+			s->rodata->ks_lat_event_level = o->event_level;                            \
+		if (o->track_entries)                                                              \
+			s->rodata->ks_track_mask = o->track_entries - 1;                           \
+		EXTRA                                                                              \
+	}                                                                                          \
+	static void N##_latinfo(struct probe *p, __u64 t[2], __u32 *lvl)                           \
+	{                                                                                          \
+		struct N##_bpf *s = p->skel;                                                       \
+		t[0] = s->rodata->ks_lat_thresh_ns[0];                                             \
+		t[1] = s->rodata->ks_lat_thresh_ns[1];                                             \
+		*lvl = s->rodata->ks_lat_event_level;                                              \
+	}                                                                                          \
+	GLUE(N)
+
+LAT_GLUE(socketlatency, )
+LAT_GLUE(netiftxlatency, )
+LAT_GLUE(net_softirq, if (o->softirq_mask) s->rodata->ks_softirq_mask = o->softirq_mask;)
+LAT_GLUE(biolatency, )
+LAT_GLUE(kernellatency, )
+LAT_GLUE(virtcmdlatency, )
+
 #define PROBE(N) { .name = #N, .open = N##_open, .rodata = N##_rodata, .load = N##_load, .destroy = N##_destroy }
-static struct probe probes[] = { PROBE(tcpreset), PROBE(packetloss), PROBE(tcpretrans) };
+#define LAT_PROBE(N) { .name = #N, .open = N##_open, .rodata = N##_rodata, .load = N##_load, .destroy = N##_destroy, \
+		       .latinfo = N##_latinfo }
+static struct probe probes[] = { PROBE(tcpreset), PROBE(packetloss), PROBE(tcpretrans),
+				 LAT_PROBE(socketlatency), LAT_PROBE(netiftxlatency), LAT_PROBE(net_softirq),
+				 LAT_PROBE(biolatency), LAT_PROBE(kernellatency),
+				 { .name = "virtcmdlatency", .open = virtcmdlatency_open, .rodata = virtcmdlatency_rodata,
+				   .load = virtcmdlatency_load, .destroy = virtcmdlatency_destroy,
+				   .latinfo = virtcmdlatency_latinfo, .variants = true } };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 /* Defaults chosen for a node: exact counts always; events capped so a drop storm in one pod
@@ -573,7 +627,19 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 			snprintf(o->only, sizeof(o->only), "%s", v);
 		else if (strcmp(k, "subsys") == 0)
 			ok = parse_mode(v, &o->subsys_mode);
-		else if (strcmp(k, "x_attach_target") == 0)
+		else if (strcmp(k, "threshold_low_us") == 0 || strcmp(k, "threshold_high_us") == 0) {
+			ok = parse_u32_opt(v, &u) && u > 0 && u != KS_UNLIMITED;
+			o->thresh_ns[k[10] == 'l' ? 0 : 1] = (__u64)u * 1000ull;
+		} else if (strcmp(k, "event_level") == 0) {
+			ok = parse_u32_opt(v, &o->event_level) && o->event_level <= 2;
+			o->event_level_set = true;
+		} else if (strcmp(k, "track_entries") == 0) {
+			ok = parse_u32_opt(v, &u) && u >= 64 && u <= (1u << 22) && (u & (u - 1)) == 0;
+			o->track_entries = u;
+		} else if (strcmp(k, "softirq_mask") == 0) {
+			ok = parse_u32_opt(v, &u) && u > 0 && u < (1u << 10);
+			o->softirq_mask = u;
+		} else if (strcmp(k, "x_attach_target") == 0)
 			snprintf(o->attach_target, sizeof(o->attach_target), "%s", v);
 		else {
 			snprintf(err, errlen, "unknown option %s", k);
@@ -637,7 +703,81 @@ static void probe_opts_json(struct sb *b, const struct probe_opts *o)
 	sb_str(b, o->event);
 	sb_printf(b, ",\"only\":");
 	sb_str(b, o->only);
-	sb_printf(b, "}");
+	sb_printf(b, ",\"threshold_ns\":[%llu,%llu],\"event_level\":%d,\"track_entries\":%u,\"softirq_mask\":%u}",
+		  (unsigned long long)o->thresh_ns[0], (unsigned long long)o->thresh_ns[1],
+		  o->event_level_set ? (int)o->event_level : -1, o->track_entries, o->softirq_mask);
+}
+
+/* A probe whose programs come in variants: <x>_fentry/<x>_fexit (BPF trampolines) and
+ * <x>_kprobe/<x>_kretprobe. Trampolines first; when the kernel refuses them (no BTF target,
+ * EPERM under lockdown or without ftrace direct calls), the object is reopened with the kprobe
+ * pair instead (its attach fails with ENOENT where the kernel has no kprobes). variant_info
+ * records what was tried and why each failed, for the probe's status. */
+static bool prog_is(struct bpf_program *prog, const char *kind)
+{
+	return strncmp(bpf_program__section_name(prog), kind, strlen(kind)) == 0;
+}
+
+static int size_maps(struct probe *p)
+{
+	const struct probe_opts *o = &p->opts;
+	int rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o->ring_kib * 1024);
+	if (!rc)
+		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o->count_entries);
+	struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
+	if (!rc && tm && o->track_entries)
+		rc = bpf_map__set_max_entries(tm, o->track_entries);
+	return rc;
+}
+
+static int load_variants(struct probe *p)
+{
+	const char *target = NULL;
+	static const char *candidates[] = { "virtnet_send_command_reply", "virtnet_send_command" };
+	for (size_t i = 0; i < 2 && !target; i++)
+		if (vmlinux_btf && btf__find_by_name_kind(vmlinux_btf, candidates[i], BTF_KIND_FUNC) > 0)
+			target = candidates[i];
+	if (!target) {
+		snprintf(p->variant_info, sizeof(p->variant_info),
+			 "neither virtnet_send_command_reply nor virtnet_send_command is in the kernel BTF "
+			 "(virtio_net not built in)");
+		return -ENOENT;
+	}
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, p->obj)
+	{
+		bool tramp = prog_is(prog, "fentry") || prog_is(prog, "fexit");
+		bpf_program__set_autoload(prog, tramp);
+		if (tramp && strcmp(target, "virtnet_send_command_reply") != 0)
+			bpf_program__set_attach_target(prog, 0, target);
+	}
+	int rc = p->load(p);
+	if (rc == 0) {
+		snprintf(p->variant_info, sizeof(p->variant_info), "fentry/fexit on %s", target);
+		return 0;
+	}
+	int e1 = rc < 0 ? -rc : rc;
+	/* reopen: a failed load leaves the object unusable */
+	p->destroy(p);
+	p->skel = NULL;
+	p->obj = NULL;
+	rc = p->open(p);
+	if (rc)
+		return rc;
+	p->rodata(p);
+	rc = size_maps(p);
+	if (rc)
+		return rc;
+	bpf_object__for_each_program(prog, p->obj)
+		bpf_program__set_autoload(prog, prog_is(prog, "kprobe") || prog_is(prog, "kretprobe"));
+	rc = p->load(p);
+	snprintf(p->variant_info, sizeof(p->variant_info),
+		 "fentry/fexit on %s refused by the kernel at load (%s, errno %d)%s; kprobe/kretprobe on "
+		 "virtnet_send_command_reply %s",
+		 target, strerror(e1), e1,
+		 e1 == EPERM ? " -- BPF trampolines are denied (lockdown or ftrace policy)" : "",
+		 rc == 0 ? "loaded" : "failed to load");
+	return rc;
 }
 
 static void cmd_load(const char *name, char *args)
@@ -695,6 +835,11 @@ static void cmd_load(const char *name, char *args)
 	rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o.ring_kib * 1024);
 	if (!rc)
 		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o.count_entries);
+	if (!rc && o.track_entries) {
+		struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
+		if (tm)
+			rc = bpf_map__set_max_entries(tm, o.track_entries);
+	}
 	if (rc)
 		goto done;
 	if (o.attach_target[0]) {
@@ -711,7 +856,7 @@ static void cmd_load(const char *name, char *args)
 		}
 	}
 	stage = "load";
-	rc = p->load(p);
+	rc = p->variants ? load_variants(p) : p->load(p);
 	if (rc)
 		goto done;
 	if (strcmp(p->name, "packetloss") == 0)
@@ -721,6 +866,8 @@ static void cmd_load(const char *name, char *args)
 		struct bpf_program *prog;
 		bpf_object__for_each_program(prog, p->obj)
 		{
+			if (!bpf_program__autoload(prog))
+				continue; /* the variant not chosen */
 			struct bpf_link *l = bpf_program__attach(prog);
 			int e = l ? 0 : errno;
 			sb_printf(&progs, "%s{\"name\":", any_prog ? "," : "");
@@ -763,6 +910,17 @@ done:
 	sb_str(&b, rc == 0 ? "" : log_tail);
 	sb_printf(&b, ",\"programs\":%s,\"unknown_reasons\":%s,\"options\":", progs.p, unknown.p);
 	probe_opts_json(&b, &p->opts);
+	if (p->variants) {
+		sb_printf(&b, ",\"variants\":");
+		sb_str(&b, p->variant_info);
+	}
+	if (rc == 0 && p->latinfo) {
+		__u64 t[2];
+		__u32 lvl;
+		p->latinfo(p, t, &lvl);
+		sb_printf(&b, ",\"latency\":{\"threshold_ns\":[%llu,%llu],\"event_level\":%u}",
+			  (unsigned long long)t[0], (unsigned long long)t[1], lvl);
+	}
 	sb_printf(&b, "}");
 	send_json(&b);
 	sb_free(&b);
@@ -937,6 +1095,13 @@ static void layouts_json(struct sb *b)
 	first = true;
 	HDR_FIELDS(ks_tcp_retrans) TUPLE_FIELDS(ks_tcp_retrans)
 	FIELD(ks_tcp_retrans, state)
+	sb_printf(b, "]},\"latency\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_LATENCY,
+		  KS_LATENCY_V, sizeof(struct ks_latency));
+	first = true;
+	HDR_FIELDS(ks_latency) TUPLE_FIELDS(ks_latency)
+	FIELD(ks_latency, latency_ns) FIELD(ks_latency, threshold_ns) FIELD(ks_latency, stage_ns)
+	FIELD(ks_latency, pid) FIELD(ks_latency, aux) FIELD(ks_latency, metric) FIELD(ks_latency, sub)
+	FIELD(ks_latency, level) FIELD(ks_latency, bytes) FIELD(ks_latency, comm)
 	sb_printf(b, "]},\"clock\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_CLOCK, KS_CLOCK_V,
 		  sizeof(struct ks_clock));
 	first = true;
@@ -994,7 +1159,13 @@ static void send_hello(void)
 		enum_json(&b, t, "TCP_");
 	else
 		sb_printf(&b, "[]");
-	sb_printf(&b, "},\"layouts\":");
+	sb_printf(&b, "},\"latency_bounds_ns\":[");
+	{
+		static const unsigned long long bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
+		for (int i = 0; i < KS_LAT_NBOUNDS; i++)
+			sb_printf(&b, "%s%llu", i ? "," : "", bounds[i]);
+	}
+	sb_printf(&b, "],\"layouts\":");
 	layouts_json(&b);
 	sb_printf(&b, "}");
 	send_json(&b);

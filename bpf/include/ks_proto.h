@@ -21,6 +21,7 @@ enum ks_rec_type {
 	KS_REC_TCP_RESET = 1,
 	KS_REC_PACKET_DROP = 2,
 	KS_REC_TCP_RETRANS = 3,
+	KS_REC_LATENCY = 4, /* latency probes (socketlatency, kernellatency, netiftxlatency, ...) */
 	KS_REC_CLOCK = 16,
 	/* JSON object payload after the header (hello, probe status, counters, error, bye) */
 	KS_REC_JSON = 32,
@@ -29,6 +30,7 @@ enum ks_rec_type {
 #define KS_TCP_RESET_V 1
 #define KS_PACKET_DROP_V 1
 #define KS_TCP_RETRANS_V 1
+#define KS_LATENCY_V 1
 #define KS_CLOCK_V 1
 #define KS_JSON_V 1
 
@@ -119,6 +121,12 @@ enum ks_count_domain {
 	KS_DOMAIN_EVENTS = 1,
 	/* code = enum ks_undelivered */
 	KS_DOMAIN_UNDELIVERED = 2,
+	/* latency probes (code = KS_LAT_CODE(metric, sub, slot), key.netns = the probe's scope key:
+	 * namespace inode, CPU number (net_softirq) or device number (biolatency)) */
+	KS_DOMAIN_LAT_HIST = 3,  /* slot = bucket index into KS_LAT_BOUNDS_NS (last = +Inf) */
+	KS_DOMAIN_LAT_SUM = 4,   /* slot 0; the value is the sum of latencies in ns, not a count */
+	KS_DOMAIN_LAT_SLOW = 5,  /* slot = threshold index (0 = low, 1 = high): latency > threshold */
+	KS_DOMAIN_LAT_TRACK = 6, /* slot = enum ks_track_loss; in-flight work not measured */
 };
 
 enum ks_undelivered {
@@ -149,5 +157,54 @@ enum ks_reason_mode {
 #define KS_MAX_REASONS 1024
 
 #define KS_UNLIMITED 0xffffffffu
+
+/* ---- latency probes ---- */
+
+enum ks_lat_metric {
+	KS_LAT_SOCK_READ = 1,     /* socketlatency: data readable -> application reads it */
+	KS_LAT_SOCK_WRITE = 2,    /* socketlatency: sendmsg -> first data segment at the device */
+	KS_LAT_KERNEL_RX = 3,     /* kernellatency: netif_receive_skb -> socket (sk_data_ready) */
+	KS_LAT_KERNEL_TX = 4,     /* kernellatency: TCP transmit (skb stamp) -> net_dev_queue */
+	KS_LAT_QDISC = 5,         /* netiftxlatency: net_dev_queue -> net_dev_start_xmit */
+	KS_LAT_NETDEV = 6,        /* netiftxlatency: net_dev_start_xmit -> net_dev_xmit */
+	KS_LAT_SOFTIRQ_SCHED = 7, /* net_softirq: softirq_raise -> softirq_entry (sub = vector) */
+	KS_LAT_SOFTIRQ_EXEC = 8,  /* net_softirq: softirq_entry -> softirq_exit (sub = vector) */
+	KS_LAT_BIO = 9,           /* biolatency: block_io_start -> block_io_done (sub = REQ_OP) */
+	KS_LAT_VIRTCMD = 10,      /* virtcmdlatency: virtnet_send_command_reply entry -> exit */
+};
+
+/* in-flight work that was never measured, per metric (KS_DOMAIN_LAT_TRACK slot) */
+enum ks_track_loss {
+	KS_TRACK_EVICTED = 1, /* its slot was taken by another object while it was still young */
+	KS_TRACK_EXPIRED = 2, /* found older than the tracking age limit: completion never seen */
+};
+
+#define KS_LAT_CODE(metric, sub, slot) (((__u32)(metric) << 24) | ((__u32)((sub) & 0xff) << 16) | ((slot) & 0xffff))
+
+/* Histogram bucket upper bounds (ns): bucket i counts latency <= bound[i] (and > bound[i-1]);
+ * bucket KS_LAT_NBOUNDS counts the rest (+Inf). Thresholds 1 ms / 10 ms / 100 ms are bounds,
+ * so threshold counts and histograms agree. The helper sends this list in its hello frame. */
+#define KS_LAT_NBOUNDS 22
+#define KS_LAT_BOUNDS_NS                                                                             \
+	{ 1000ull, 2000ull, 5000ull, 10000ull, 20000ull, 50000ull, 100000ull, 200000ull, 500000ull,   \
+	  1000000ull, 2000000ull, 5000000ull, 10000000ull, 20000000ull, 50000000ull, 100000000ull,     \
+	  200000000ull, 500000000ull, 1000000000ull, 2000000000ull, 5000000000ull, 10000000000ull }
+
+/* One record for every latency probe: a measurement above the probe's event threshold. */
+struct ks_latency {
+	struct ks_hdr hdr;
+	struct ks_tuple tuple;  /* socket (local -> remote) or packet tuple; zero when none */
+	__u64 latency_ns;
+	__u64 threshold_ns;     /* the highest threshold it exceeded */
+	__u64 stage_ns[2];      /* per-stage breakdown where hooks give stages (netif: qdisc, driver) */
+	__u32 pid;              /* task that owns the work (reader, sender, I/O issuer); 0 unknown */
+	__u32 aux;              /* ifindex (netif, kernel), device number (bio), CPU (softirq) */
+	__u8 metric;            /* enum ks_lat_metric */
+	__u8 sub;               /* softirq vector, block REQ_OP */
+	__u8 level;             /* 1 = above the low threshold, 2 = above the high one */
+	__u8 _pad;
+	__u32 bytes;            /* request bytes (bio), packet length (netif), 0 */
+	char comm[16];          /* task comm, or the device name (netiftxlatency) */
+};
 
 #endif

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Shared code of the latency probes (socketlatency, kernellatency, netiftxlatency, net_softirq,
+ * biolatency, virtcmdlatency): a fixed-bucket histogram, sum and threshold counts per scope key
+ * kept in the probe's `counts` map (exact, dumped by the helper like every other count), events
+ * above the event threshold through the rate-limited ring buffer, and a direct-mapped tracking
+ * table for in-flight work keyed by the kernel object (skb, sock, request).
+ *
+ * Why a direct-mapped array and not an LRU hash for in-flight work: one array load instead of a
+ * hash walk on every packet, and evictions are exact: a slot taken over while its object was
+ * still young is counted (KS_TRACK_EVICTED), one found too old is counted as expired (its object
+ * completed on a path no hook sees, or the pointer was reused). An LRU hash evicts silently.
+ */
+#ifndef KS_LATENCY_BPF_H
+#define KS_LATENCY_BPF_H
+
+#include "ks_common.bpf.h"
+
+#ifndef KS_LAT_T0_DEFAULT
+#define KS_LAT_T0_DEFAULT 10000000ull /* 10 ms */
+#endif
+#ifndef KS_LAT_T1_DEFAULT
+#define KS_LAT_T1_DEFAULT 100000000ull /* 100 ms */
+#endif
+#ifndef KS_LAT_EVENT_LEVEL_DEFAULT
+#define KS_LAT_EVENT_LEVEL_DEFAULT 1
+#endif
+#ifndef KS_TRACK_ENTRIES
+#define KS_TRACK_ENTRIES 16384
+#endif
+
+/* Set by the helper before load. Thresholds in ns: low, high. Events are emitted for
+ * measurements above threshold[event_level - 1]; event_level 0 = count only. */
+const volatile __u64 ks_lat_thresh_ns[2] = { KS_LAT_T0_DEFAULT, KS_LAT_T1_DEFAULT };
+const volatile __u32 ks_lat_event_level = KS_LAT_EVENT_LEVEL_DEFAULT;
+/* tracking table: size - 1 (the helper resizes `track` to a power of two) and age limit */
+const volatile __u32 ks_track_mask = KS_TRACK_ENTRIES - 1;
+const volatile __u64 ks_track_max_age_ns = 30000000000ull; /* 30 s */
+
+static const __u64 ks_lat_bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
+
+static __always_inline __u32 ks_lat_bucket(__u64 ns)
+{
+	/* binary search over 22 sorted bounds: 5 compares */
+	__u32 lo = 0, hi = KS_LAT_NBOUNDS;
+#pragma unroll
+	for (int i = 0; i < 5; i++) {
+		if (lo < hi) {
+			__u32 mid = (lo + hi) / 2;
+			if (mid < KS_LAT_NBOUNDS && ns > ks_lat_bounds[mid])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return lo;
+}
+
+static __always_inline void ks_count_add(__u32 key_id, __u16 domain, __u32 code, __u64 delta)
+{
+	struct ks_count_key k = { .netns = key_id, .domain = domain, .code = code };
+	__u64 *v = bpf_map_lookup_elem(&counts, &k);
+	if (v) {
+		__sync_fetch_and_add(v, delta);
+		return;
+	}
+	if (bpf_map_update_elem(&counts, &k, &delta, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(&counts, &k);
+	if (v)
+		__sync_fetch_and_add(v, delta);
+	else
+		ks_stat(KS_STAT_COUNT_MAP_FULL);
+}
+
+/* Count one measurement; returns the level it reached (0 none, 1 low, 2 high). */
+static __always_inline __u32 ks_lat_record(__u32 scope, __u8 metric, __u8 sub, __u64 ns)
+{
+	ks_stat(KS_STAT_HITS);
+	ks_count(scope, KS_DOMAIN_LAT_HIST, KS_LAT_CODE(metric, sub, ks_lat_bucket(ns)));
+	ks_count_add(scope, KS_DOMAIN_LAT_SUM, KS_LAT_CODE(metric, sub, 0), ns);
+	if (ns <= ks_lat_thresh_ns[0])
+		return 0;
+	ks_count(scope, KS_DOMAIN_LAT_SLOW, KS_LAT_CODE(metric, sub, 0));
+	if (ns <= ks_lat_thresh_ns[1])
+		return 1;
+	ks_count(scope, KS_DOMAIN_LAT_SLOW, KS_LAT_CODE(metric, sub, 1));
+	return 2;
+}
+
+static __always_inline bool ks_lat_want_event(__u32 level)
+{
+	return ks_lat_event_level != 0 && level >= ks_lat_event_level;
+}
+
+/* Reserve and pre-fill a latency record; NULL when rate-limited or the ring is full. */
+static __always_inline struct ks_latency *ks_lat_event(__u32 netns, __u8 metric, __u8 sub, __u32 level,
+							 __u64 ns)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct ks_latency *e = ks_reserve(netns, now, sizeof(*e));
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	ks_fill_hdr(&e->hdr, KS_REC_LATENCY, KS_LATENCY_V, sizeof(*e), now, netns);
+	e->metric = metric;
+	e->sub = sub;
+	e->level = (__u8)level;
+	e->latency_ns = ns;
+	e->threshold_ns = ks_lat_thresh_ns[level >= 2 ? 1 : 0];
+	return e;
+}
+
+/* ---- tracking table ---- */
+
+/* The address of a kernel object as a plain number (the tracking key). The verifier forbids
+ * arithmetic on BTF pointers, so the pointer is copied out as bytes: `where` is the memory that
+ * holds it (&ctx[n] for a hook argument, &obj->field for a pointer field). */
+static __always_inline __u64 ks_ptr_key(const void *where)
+{
+	__u64 k = 0;
+	bpf_probe_read_kernel(&k, sizeof(k), where);
+	return k;
+}
+
+static __always_inline __u32 ks_track_slot(__u64 key)
+{
+	return (__u32)((key * 0x9E3779B97F4A7C15ull) >> 32) & ks_track_mask;
+}
+
+/* A slot about to be taken for `key`: count the object it held if that one is lost. */
+static __always_inline void ks_track_take(__u64 old_key, __u64 old_ts, __u64 key, __u64 now, __u8 metric)
+{
+	if (old_key == 0 || old_key == key)
+		return;
+	__u32 cause = now - old_ts < ks_track_max_age_ns ? KS_TRACK_EVICTED : KS_TRACK_EXPIRED;
+	ks_count(0, KS_DOMAIN_LAT_TRACK, KS_LAT_CODE(metric, 0, cause));
+}
+
+/* A matched slot whose start is too old to be the same object's: count it expired. */
+static __always_inline bool ks_track_fresh(__u64 ts, __u64 now, __u8 metric)
+{
+	if (now - ts < ks_track_max_age_ns)
+		return true;
+	ks_count(0, KS_DOMAIN_LAT_TRACK, KS_LAT_CODE(metric, 0, KS_TRACK_EXPIRED));
+	return false;
+}
+
+static __always_inline __u32 ks_current_netns(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+}
+
+#endif
