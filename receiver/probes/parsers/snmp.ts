@@ -19,6 +19,15 @@ export interface MibParse {
 
 const INT = /^-?\d+$/;
 
+/** Space-separated words; the kernel writes single spaces, anything else takes the slow path. */
+function words(s: string): string[] {
+  const w = s.split(' ');
+  if (w[0] === '') w.shift();
+  if (w.length > 0 && w[w.length - 1] === '') w.pop();
+  for (const x of w) if (x === '' || x.includes('\t')) return s.trim().split(/\s+/).filter((t) => t !== '');
+  return w;
+}
+
 /** /proc/net/snmp and /proc/net/netstat. */
 export function parseMibPairs(text: string): MibParse {
   const groups = new Map<string, Map<string, number>>();
@@ -41,8 +50,8 @@ export function parseMibPairs(text: string): MibParse {
       i++;
       continue;
     }
-    const names = header.slice(colon + 1).trim().split(/\s+/).filter((s) => s !== '');
-    const nums = values.slice(colon + 1).trim().split(/\s+/).filter((s) => s !== '');
+    const names = words(header.slice(colon + 1));
+    const nums = words(values.slice(colon + 1));
     if (names.length !== nums.length) {
       problems.push(`line ${i + 2} (${group}): ${nums.length} values for ${names.length} fields`);
     }
@@ -64,19 +73,20 @@ export function parseMibPairs(text: string): MibParse {
 /** The snmp6 prefixes, longest first so UdpLite6 is not read as Udp…. */
 const SNMP6_GROUPS = ['UdpLite6', 'Icmp6', 'Udp6', 'Ip6'] as const;
 
+const SNMP6_LINE = /^\s*(\S+)\s+(\S+)\s*$/;
+
 /** /proc/net/snmp6. */
 export function parseSnmp6(text: string): MibParse {
   const groups = new Map<string, Map<string, number>>();
   const problems: string[] = [];
   text.split('\n').forEach((line, idx) => {
-    const t = line.trim();
-    if (t === '') return;
-    const parts = t.split(/\s+/);
-    if (parts.length !== 2) {
-      problems.push(`line ${idx + 1}: expected "name value", got ${parts.length} words`);
+    const m = SNMP6_LINE.exec(line);
+    if (m === null) {
+      if (line.trim() !== '') problems.push(`line ${idx + 1}: expected "name value"`);
       return;
     }
-    const [name, value] = parts;
+    const name = m[1];
+    const value = m[2];
     const group = SNMP6_GROUPS.find((g) => name.startsWith(g) && name.length > g.length);
     if (group === undefined) {
       problems.push(`line ${idx + 1}: unknown counter prefix in ${JSON.stringify(name.slice(0, 40))}`);

@@ -1,0 +1,109 @@
+// Probe-level behaviour that the conformance test does not cover: options validated at config load,
+// the default set, one read of snmp/netstat per namespace per cycle, and the degraded paths' reasons.
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../receiver/config/load.js';
+import { ConfigError } from '../../receiver/config/errors.js';
+import { probeCapabilities } from '../../receiver/agent.js';
+import { METRIC_PROBES, DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
+import { silentLogger } from '../../receiver/log.js';
+import { clearSharedReads, sharedParse } from '../../receiver/probes/shared-read.js';
+import { parseMibPairs } from '../../receiver/probes/parsers/snmp.js';
+import type { ProbeResult } from '../../receiver/probes/probe.js';
+import type { Target } from '../../receiver/targets/target.js';
+import { METRICS } from '../../semconv/generated/registry.js';
+
+const self: Target = { netnsInode: 1, pid: process.pid, pids: [process.pid], kind: 'netns' };
+const ctx = (options: Record<string, unknown> = {}, procRoot = '/proc') => ({ procRoot, log: silentLogger, options });
+
+function configFile(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ksotel-probes-'));
+  const f = join(dir, 'config.yaml');
+  writeFileSync(f, yaml);
+  return f;
+}
+
+describe('procfs probes: catalogue, options, shared reads, degraded reasons', () => {
+  it('every probe of this issue is registered, fills only registry metrics, and the default set is the cheap procfs probes', () => {
+    for (const n of ['sock', 'tcp', 'udp', 'ip', 'tcpext', 'softnet', 'io', 'fd', 'conntrack', 'ipvs']) {
+      const p = METRIC_PROBES.get(n)!.create();
+      assert.equal(p.name, n);
+      for (const m of p.metrics) assert.ok(METRICS.includes(m), `${n}: ${m.name} is a registry entry`);
+    }
+    assert.deepEqual([...DEFAULT_METRIC_PROBES], ['netdev', 'sock', 'tcp', 'udp', 'ip', 'tcpext', 'softnet', 'io', 'conntrack']);
+    assert.equal(METRIC_PROBES.get('softnet')!.create().scope, 'node');
+    assert.equal(METRIC_PROBES.get('io')!.create().scope, 'process');
+    assert.equal(METRIC_PROBES.get('fd')!.create().scope, 'process');
+  });
+
+  it('options are validated when the config is loaded: good fields pass, bad ones name the path', () => {
+    const ok = loadConfig({ file: configFile('metrics:\n  probes:\n    - name: tcpext\n      options: { fields: ["TcpExt.TCPFastRetrans", "MPTcpExt.*"] }\n    - name: ip\n      options: { fields: ["*"] }\n    - name: sock\n      options: { nodeWideOn: every }\n'), env: {}, flags: {}, probes: probeCapabilities() });
+    assert.deepEqual(ok.metrics.probes.map((p) => p.name), ['tcpext', 'ip', 'sock']);
+    for (const bad of [
+      'metrics:\n  probes:\n    - name: tcpext\n      options: { fields: ["Ip.InReceives"] }\n',
+      'metrics:\n  probes:\n    - name: tcpext\n      options: { fieldz: ["*"] }\n',
+      'metrics:\n  probes:\n    - name: sock\n      options: { nodeWideOn: sometimes }\n',
+    ]) {
+      assert.throws(() => loadConfig({ file: configFile(bad), env: {}, flags: {}, probes: probeCapabilities() }),
+        (e: unknown) => e instanceof ConfigError && /metrics\.probes\[0\]\.options/.test(e.message), bad);
+    }
+  });
+
+  it('tcpext: fields selected in options appear as kubeskoop.mib.counter, the rest do not', () => {
+    const p = METRIC_PROBES.get('tcpext')!.create();
+    clearSharedReads();
+    const r = p.collect(self, ctx({ fields: ['TcpExt.TCPFastRetrans', 'TcpExt.TCPKeepAlive'] })) as ProbeResult;
+    const generic = r.samples.filter((s) => s.metric.name === 'kubeskoop.mib.counter').map((s) => s.attributes['kubeskoop.mib.field']);
+    assert.deepEqual(generic, ['TCPFastRetrans', 'TCPKeepAlive']);
+    const r2 = p.collect(self, ctx({ fields: ['TcpExt.NoSuchCounter'] })) as ProbeResult;
+    assert.deepEqual(r2.problems, ['netstat: no field TcpExt NoSuchCounter on this kernel']);
+    const r3 = p.collect(self, ctx({ fields: ['TcpExt.NoSuchCounter'] })) as ProbeResult;
+    assert.deepEqual(r3.problems, [], 'a missing field is reported once, not every cycle');
+  });
+
+  it('snmp is parsed once per namespace per cycle for tcp, udp and ip; a new cycle reads it again', () => {
+    clearSharedReads();
+    let parses = 0;
+    const parse = (t: string) => { parses++; return parseMibPairs(t); };
+    const path = `/proc/${process.pid}/net/snmp`;
+    for (const consumer of ['tcp', 'udp', 'ip']) assert.ok(sharedParse(path, consumer, parse).ok);
+    assert.equal(parses, 1);
+    for (const consumer of ['tcp', 'udp', 'ip']) sharedParse(path, consumer, parse); // next cycle
+    assert.equal(parses, 2);
+  });
+
+  it('sock: node-wide values only with the host target, unless nodeWideOn: every', () => {
+    const p = METRIC_PROBES.get('sock')!.create();
+    const names = (r: ProbeResult) => new Set(r.samples.map((s) => s.metric.name));
+    assert.ok(!names(p.collect(self, ctx()) as ProbeResult).has('kubeskoop.tcp.orphan.count'));
+    assert.ok(names(p.collect({ ...self, kind: 'host' }, ctx()) as ProbeResult).has('kubeskoop.tcp.orphan.count'));
+    assert.ok(names(p.collect(self, ctx({ nodeWideOn: 'every' })) as ProbeResult).has('kubeskoop.socket.memory.usage'));
+  });
+
+  it('io: a target whose processes are all gone is reported as gone, quietly', () => {
+    const p = METRIC_PROBES.get('io')!.create();
+    const r = p.collect({ ...self, pids: [2 ** 22 + 12345] }, ctx()) as ProbeResult;
+    assert.deepEqual(r, { samples: [], problems: [], targetGone: true });
+  });
+
+  // A procfs root without the file: the reason text of the degraded state. (On this kernel conntrack
+  // is loaded, so the live path is "running"; ipvs is absent and its live path is in conformance.test.ts.)
+  it('conntrack and ipvs: start() says which file is missing and what to do', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ksotel-proc-'));
+    try {
+      mkdirSync(join(root, '1', 'net', 'stat'), { recursive: true });
+      writeFileSync(join(root, 'modules'), '');
+      const ct = await METRIC_PROBES.get('conntrack')!.create().start!(ctx({}, root));
+      assert.equal(ct.state, 'degraded');
+      assert.equal(ct.reason, `nf_conntrack is not loaded: ${root}/1/net/stat/nf_conntrack does not exist; load it with \`modprobe nf_conntrack\` (any iptables/nftables rule using conntrack, or kube-proxy, loads it)`);
+      rmSync(join(root, 'modules'));
+      const iv = await METRIC_PROBES.get('ipvs')!.create().start!(ctx({}, root));
+      assert.equal(iv.state, 'degraded');
+      assert.match(iv.reason!, /ip_vs_stats does not exist; this kernel has no IPVS built in \(CONFIG_IP_VS\) and cannot load modules/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
