@@ -20,7 +20,7 @@ const GENERATED = {
 };
 
 /** The identity attributes the snapshot adds to every datapoint of a target (receiver/snapshot/snapshot.ts). */
-export const TARGET_ATTRIBUTES = ['k8s.pod.name', 'k8s.namespace.name', 'k8s.pod.uid', 'kubeskoop.target.kind', 'kubeskoop.netns.inode', 'kubeskoop.netns.name'];
+export const TARGET_ATTRIBUTES = ['k8s.pod.name', 'k8s.namespace.name', 'k8s.pod.uid', 'k8s.node.name', 'kubeskoop.target.kind', 'kubeskoop.netns.inode', 'kubeskoop.netns.name'];
 
 const T = {
   en: {
@@ -41,6 +41,13 @@ const T = {
     docsLinks: 'Pages', indexIntro: 'Generated from the semantic-convention registry (`semconv/registry`): every page lists what the agent exports, under which names, and what it means.',
     eventsOf: 'Events', measuredPer: 'per', seed: 'seed', overheadLevels: { low: 'low (低)', medium: 'medium (中)', high: 'high (高)' },
     histogram: 'histogram series', langLink: '中文',
+    tools: 'Tools',
+    toolsList: [
+      '`kubeskoop-otel explain <name>` — any name on this site (OTel, either Prometheus rendering, legacy, event type, probe, attribute) explained on the command line; `--list`, `--lang zh`; unknown names get the closest matches.',
+      '`kubeskoop-otel top [--url http://127.0.0.1:9102]` — pods ranked by network trouble, live; the columns are the metrics marked `top:` in the registry.',
+      '`prometheus.names: otel | legacy | both` — which names /metrics serves; OTLP always carries the OTel names. See the legacy page for the labels.',
+      'Grafana: import `semconv/dashboards/kubeskoop-otel.json` (a row per probe, `namespace` and `pod` variables, queries on the names of the agent\'s /metrics).',
+    ],
   },
   zh: {
     title: 'kubeskoop-otel：指标与事件', probes: '探针', probe: '探针', events: '事件目录', legacy: 'KubeSkoop 旧指标名',
@@ -60,6 +67,13 @@ const T = {
     docsLinks: '页面', indexIntro: '由语义约定注册表（`semconv/registry`）生成：每页列出 agent 导出的内容、名称及其含义。',
     eventsOf: '事件', measuredPer: '每', seed: '原文', overheadLevels: { low: '低 (low)', medium: '中 (medium)', high: '高 (high)' },
     histogram: '直方图序列', langLink: 'English',
+    tools: '工具',
+    toolsList: [
+      '`kubeskoop-otel explain <name>` — 在命令行解释本文档中的任意名称（OTel 名称、两种 Prometheus 渲染、旧名称、事件类型、探针、属性）；`--list`、`--lang zh`；未知名称给出最接近的候选。',
+      '`kubeskoop-otel top [--url http://127.0.0.1:9102]` — 按网络问题实时排序的 Pod 列表；列来自注册表中标注了 `top:` 的指标。',
+      '`prometheus.names: otel | legacy | both` — /metrics 输出哪套名称；OTLP 始终使用 OTel 名称。标签见旧名称页。',
+      'Grafana：导入 `semconv/dashboards/kubeskoop-otel.json`（每个探针一行，`namespace` 与 `pod` 变量，查询使用 agent /metrics 上的名称）。',
+    ],
   },
 } as const;
 
@@ -192,7 +206,8 @@ function legacyPage(r: Registry, seed: SeedNames, lang: Lang): string {
 function indexPage(r: Registry, seed: SeedNames, lang: Lang): string {
   const t = T[lang];
   const out: string[] = [GENERATED[lang], '', `# ${t.title}`, '', `[${t.langLink}](index${ext(lang === 'en' ? 'zh' : 'en')})`, '', t.indexIntro, ''];
-  out.push(`- [${t.events}](events${ext(lang)})`, `- [${t.legacy}](legacy-names${ext(lang)})`, '');
+  out.push(`- [${t.events}](events${ext(lang)})`, `- [${t.legacy}](legacy-names${ext(lang)})`, `- [Grafana dashboard](../dashboards/kubeskoop-otel.json)`, '');
+  out.push(`## ${t.tools}`, '', ...t.toolsList.map((x) => `- ${x}`), '');
   out.push(`## ${t.probes}`, '');
   out.push(table([t.probe, t.kind, t.overhead, t.metrics, t.eventsOf, t.observes], r.probes.map((p) => [
     `[${p.name}](probes/${p.name}${ext(lang)})`, p.kind, overheadText(p, lang),

@@ -53,6 +53,16 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
     }
   });
 
+  it('every registry metric of an implemented probe is declared by that probe (the others are pending, listed)', () => {
+    const pending: string[] = [];
+    for (const m of registry.metrics) {
+      const mod = METRIC_PROBES.get(m.probe);
+      if (!mod) { if (m.probe !== 'agent') pending.push(m.id); continue; }
+      assert.ok(mod.create().metrics.some((d) => d.id === m.id), `${m.id} is in the registry but probe ${m.probe} does not declare it`);
+    }
+    if (pending.length) console.log(`      registry metrics of probes not implemented in this build: ${pending.join(', ')}`);
+  });
+
   it('each probe page lists its metrics with both Prometheus renderings and legacy names, in both languages', () => {
     for (const p of registry.probes) {
       for (const ext of ['.md', '.zh.md']) {
