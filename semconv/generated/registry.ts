@@ -44,6 +44,13 @@ export const ATTR_DESTINATION_PORT = "destination.port";
 export const ATTR_PROCESS_PID = "process.pid";
 export const ATTR_PROCESS_EXECUTABLE_NAME = "process.executable.name";
 export const ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE = "kubeskoop.event.undelivered.cause";
+export const ATTR_KUBESKOOP_LATENCY_THRESHOLD = "kubeskoop.latency.threshold";
+export const ATTR_KUBESKOOP_LATENCY_DURATION = "kubeskoop.latency.duration";
+export const ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE = "kubeskoop.latency.untracked.cause";
+export const ATTR_KUBESKOOP_NETIF_TX_STAGE = "kubeskoop.netif.tx.stage";
+export const ATTR_KUBESKOOP_SOFTIRQ_PHASE = "kubeskoop.softirq.phase";
+export const ATTR_KUBESKOOP_SOFTIRQ_TYPE = "kubeskoop.softirq.type";
+export const ATTR_KUBESKOOP_BLOCK_OPERATION = "kubeskoop.block.operation";
 
 export const ATTRIBUTES: readonly AttributeDefinition[] = [
   {
@@ -524,6 +531,107 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "global_rate_limit",
       "ring_full"
     ]
+  },
+  {
+    "name": "kubeskoop.latency.threshold",
+    "type": "double",
+    "semconv": false,
+    "brief": {
+      "en": "The threshold a slow-event counter counts above, in seconds (KubeSkoop's 1ms / 10ms / 100ms name suffixes). Configurable per probe.",
+      "zh": "慢事件计数所用的阈值，单位秒（对应 KubeSkoop 名称中的 1ms / 10ms / 100ms 后缀）。每个探针可配置。"
+    },
+    "examples": [
+      "0.001",
+      "0.01",
+      "0.1"
+    ]
+  },
+  {
+    "name": "kubeskoop.latency.duration",
+    "type": "double",
+    "semconv": false,
+    "brief": {
+      "en": "The latency an event measured, in seconds.",
+      "zh": "事件测得的延迟，单位秒。"
+    },
+    "examples": [
+      "0.150173"
+    ]
+  },
+  {
+    "name": "kubeskoop.latency.untracked.cause",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Why in-flight work was not measured — its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired, its completion happened on a path no hook sees).",
+      "zh": "进行中的工作为何未被测量——其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired，其完成发生在没有挂钩的路径上）。"
+    },
+    "values": [
+      "evicted",
+      "expired"
+    ]
+  },
+  {
+    "name": "kubeskoop.netif.tx.stage",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Where a transmitted packet waited: in the queueing discipline (net_dev_queue → net_dev_start_xmit) or in the driver's transmit (net_dev_start_xmit → net_dev_xmit).",
+      "zh": "发送报文等待的位置：排队规则中（net_dev_queue → net_dev_start_xmit）或驱动发送中（net_dev_start_xmit → net_dev_xmit）。"
+    },
+    "values": [
+      "qdisc",
+      "driver"
+    ]
+  },
+  {
+    "name": "kubeskoop.softirq.phase",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Which part of a softirq's life: schedule = raised until it starts running, execute = running until it exits.",
+      "zh": "软中断生命周期的阶段：schedule = 从发起到开始执行，execute = 从开始执行到结束。"
+    },
+    "values": [
+      "schedule",
+      "execute"
+    ]
+  },
+  {
+    "name": "kubeskoop.softirq.type",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "The softirq vector, by the kernel's name (KubeSkoop's softirq_type label, upper case).",
+      "zh": "软中断向量，使用内核名称（KubeSkoop 的 softirq_type 标签，大写）。"
+    },
+    "values": [
+      "HI",
+      "TIMER",
+      "NET_TX",
+      "NET_RX",
+      "BLOCK",
+      "IRQ_POLL",
+      "TASKLET",
+      "SCHED",
+      "HRTIMER",
+      "RCU"
+    ]
+  },
+  {
+    "name": "kubeskoop.block.operation",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The block request's operation (the kernel's REQ_OP_ name, lower case).",
+      "zh": "块请求的操作类型（内核 REQ_OP_ 名称，小写）。"
+    },
+    "examples": [
+      "read",
+      "write",
+      "flush",
+      "discard"
+    ]
   }
 ];
 
@@ -643,6 +751,115 @@ export const AGENT_EXPORT_DROPPED: MetricDefinition = {
   "brief": {
     "en": "Records that never reached the backend — event log records dropped because the bounded queue was full while the backend was slow or down, or lost in a failed export — by signal and cause.",
     "zh": "未送达后端的记录数——后端缓慢或不可用时因有界队列已满而丢弃的事件日志记录，或在失败的导出中丢失的记录——按信号和原因分类。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const BIOLATENCY_SLOW: MetricDefinition = {
+  "id": "biolatency.slow",
+  "probe": "biolatency",
+  "key": "slow",
+  "name": "kubeskoop.block.io.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{request}",
+  "attributes": [
+    "system.device",
+    "kubeskoop.block.operation",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/block_io_start -> block_io_done, per device (dev_t) and REQ_OP in a BPF map",
+  "brief": {
+    "en": "Block requests that took longer than the threshold from start to completion (default thresholds 10 ms and 100 ms). KubeSkoop had events only.",
+    "zh": "从开始到完成耗时超过阈值的块请求数（默认阈值 10ms 与 100ms）。KubeSkoop 只有事件。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const BIOLATENCY_DURATION: MetricDefinition = {
+  "id": "biolatency.duration",
+  "probe": "biolatency",
+  "key": "duration",
+  "name": "kubeskoop.block.io.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "system.device",
+    "kubeskoop.block.operation"
+  ],
+  "source": "eBPF tp_btf/block_io_start -> block_io_done, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a block request took from start (accounting start) to completion, per device and operation.",
+    "zh": "块请求从开始（计账开始）到完成所用的时间，按设备和操作类型统计。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const BIOLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "biolatency.undelivered",
+  "probe": "biolatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const BIOLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "biolatency.untracked",
+  "probe": "biolatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1837,6 +2054,317 @@ export const IPVS_IO: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const KERNELLATENCY_SLOW: MetricDefinition = {
+  "id": "kernellatency.slow",
+  "probe": "kernellatency",
+  "key": "slow",
+  "name": "kubeskoop.kernel.packet.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.io.direction",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF rx: tp_btf/netif_receive_skb -> tp_btf/sk_data_ready (tail skb); tx: tp_btf/net_dev_queue minus the TCP transmit stamp (skb->tstamp, EDT); per netns",
+  "brief": {
+    "en": "Packets that took longer than the threshold through the kernel's receive path (device receive to socket) or TCP transmit path (TCP transmit to device queue); default thresholds 10 ms and 100 ms (KubeSkoop never filled its 100 ms counters — they are filled here).",
+    "zh": "在内核接收路径（设备接收到 socket）或 TCP 发送路径（TCP 发送到设备队列）上耗时超过阈值的报文数；默认阈值 10ms 与 100ms（KubeSkoop 从未填充其 100ms 计数，这里填充）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_kernellatency_rxslow",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_kernellatency_rxslow100ms",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_kernellatency_txslow",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_kernellatency_txslow100ms",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_rxslow",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_rxslow100ms",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_txslow",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_txslow100ms",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const KERNELLATENCY_DURATION: MetricDefinition = {
+  "id": "kernellatency.duration",
+  "probe": "kernellatency",
+  "key": "duration",
+  "name": "kubeskoop.kernel.packet.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "network.io.direction"
+  ],
+  "source": "eBPF tp_btf/netif_receive_skb, sk_data_ready, net_dev_queue; fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a packet spent in the kernel's receive path (to a TCP/UDP socket) or TCP transmit path (to the device queue).",
+    "zh": "报文在内核接收路径（到 TCP/UDP socket）或 TCP 发送路径（到设备队列）上花费的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const KERNELLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "kernellatency.undelivered",
+  "probe": "kernellatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const KERNELLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "kernellatency.untracked",
+  "probe": "kernellatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const NET_SOFTIRQ_SLOW: MetricDefinition = {
+  "id": "net_softirq.slow",
+  "probe": "net_softirq",
+  "key": "slow",
+  "name": "kubeskoop.softirq.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.softirq.phase",
+    "kubeskoop.softirq.type",
+    "cpu.logical_number",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/softirq_raise, softirq_entry, softirq_exit, per CPU and vector in a BPF map",
+  "brief": {
+    "en": "Softirqs that waited longer than the threshold to start after being raised (schedule) or ran longer than it (execute), per CPU (default thresholds 10 ms and 100 ms).",
+    "zh": "发起后等待开始执行超过阈值（schedule）或执行耗时超过阈值（execute）的软中断次数，按 CPU 统计（默认阈值 10ms 与 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_net_softirq_schedslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_net_softirq_schedslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_net_softirq_excuteslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_net_softirq_excuteslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_schedslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_schedslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_excuteslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_excuteslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "sum",
+  "legacyType": "counter"
+};
+
+export const NET_SOFTIRQ_DURATION: MetricDefinition = {
+  "id": "net_softirq.duration",
+  "probe": "net_softirq",
+  "key": "duration",
+  "name": "kubeskoop.softirq.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.softirq.phase",
+    "kubeskoop.softirq.type"
+  ],
+  "source": "eBPF tp_btf/softirq_raise, softirq_entry, softirq_exit, fixed buckets in a BPF map (all CPUs)",
+  "brief": {
+    "en": "Scheduling delay (raised until running) and execution time of the selected softirqs, all CPUs together.",
+    "zh": "所选软中断的调度延迟（从发起到开始执行）与执行耗时，所有 CPU 合计。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const NET_SOFTIRQ_UNDELIVERED: MetricDefinition = {
+  "id": "net_softirq.undelivered",
+  "probe": "net_softirq",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const NETDEV_IO: MetricDefinition = {
   "id": "netdev.io",
   "probe": "netdev",
@@ -2052,6 +2580,164 @@ export const NETDEV_ERRORS: MetricDefinition = {
     }
   ],
   "legacyAggregation": "sum_except_lo"
+};
+
+export const NETIFTXLATENCY_SLOW: MetricDefinition = {
+  "id": "netiftxlatency.slow",
+  "probe": "netiftxlatency",
+  "key": "slow",
+  "name": "kubeskoop.netif.tx.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "kubeskoop.netif.tx.stage",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/net_dev_queue -> net_dev_start_xmit (qdisc), net_dev_start_xmit -> net_dev_xmit (driver), per netns of the device",
+  "brief": {
+    "en": "Packets that waited longer than the threshold in the qdisc or in the driver's transmit (default thresholds 10 ms and 100 ms; KubeSkoop had 100 ms only).",
+    "zh": "在 qdisc 或驱动发送中等待超过阈值的报文数（默认阈值 10ms 与 100ms；KubeSkoop 只有 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netiftxlat_qdiscslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "qdisc",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_netiftxlat_netdevslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_netiftxlat_netdevlow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      },
+      "seedTypoOf": "inspector_pod_netiftxlat_netdevslow100ms"
+    },
+    {
+      "name": "inspector_pod_netiftxlatqdiscslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "qdisc",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_netiftxlatnetdevslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_netiftxlat_qdiscslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "qdisc",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_netiftxlat_netdevslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const NETIFTXLATENCY_DURATION: MetricDefinition = {
+  "id": "netiftxlatency.duration",
+  "probe": "netiftxlatency",
+  "key": "duration",
+  "name": "kubeskoop.netif.tx.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.netif.tx.stage"
+  ],
+  "source": "eBPF tp_btf/net_dev_queue, net_dev_start_xmit, net_dev_xmit, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a transmitted packet spent in the qdisc, and in the driver's transmit routine.",
+    "zh": "发送报文在 qdisc 中、以及在驱动发送函数中花费的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const NETIFTXLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "netiftxlatency.undelivered",
+  "probe": "netiftxlatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const NETIFTXLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "netiftxlatency.untracked",
+  "probe": "netiftxlatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
 };
 
 export const PACKETLOSS_DROPS: MetricDefinition = {
@@ -2317,6 +3003,222 @@ export const SOCK_FRAG_MEMORY: MetricDefinition = {
   "brief": {
     "en": "Memory held by IP fragments waiting for reassembly in the namespace. Near net.ipv4.ipfrag_high_thresh fragments are dropped (ReasmFails).",
     "zh": "命名空间内等待重组的 IP 分片占用的内存。接近 net.ipv4.ipfrag_high_thresh 时分片会被丢弃（ReasmFails）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_READ_SLOW: MetricDefinition = {
+  "id": "socketlatency.read_slow",
+  "probe": "socketlatency",
+  "key": "read_slow",
+  "name": "kubeskoop.socket.read.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/sk_data_ready -> tp_btf/sock_recv_length (ret > 0, not MSG_PEEK), counted per netns in a BPF map",
+  "brief": {
+    "en": "Reads of TCP data that had waited longer than the threshold between becoming readable and the application reading it (default thresholds 1 ms and 100 ms; the 1 ms count includes the 100 ms ones).",
+    "zh": "TCP 数据从可读到被应用读取的等待时间超过阈值的读取次数（默认阈值 1ms 与 100ms；1ms 计数包含 100ms 的）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_socketlatencyread1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "inspector_pod_socketlatencyread100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_read1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_read100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_READ_DELAY: MetricDefinition = {
+  "id": "socketlatency.read_delay",
+  "probe": "socketlatency",
+  "key": "read_delay",
+  "name": "kubeskoop.socket.read.delay.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [],
+  "source": "eBPF tp_btf/sk_data_ready -> tp_btf/sock_recv_length, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time TCP data waited between becoming readable (sk_data_ready) and the application reading it.",
+    "zh": "TCP 数据从可读（sk_data_ready）到被应用读取之间等待的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const SOCKETLATENCY_WRITE_SLOW: MetricDefinition = {
+  "id": "socketlatency.write_slow",
+  "probe": "socketlatency",
+  "key": "write_slow",
+  "name": "kubeskoop.socket.write.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/tcp_sendmsg_locked -> first tp_btf/net_dev_queue of a segment of that socket with payload, counted per netns in a BPF map",
+  "brief": {
+    "en": "Writes whose data took longer than the threshold from sendmsg to its first segment reaching the device (window, pacing, memory or queue waits; default thresholds 1 ms and 100 ms).",
+    "zh": "从 sendmsg 到其数据的第一个报文段到达网卡所用时间超过阈值的写入次数（窗口、pacing、内存或队列等待；默认阈值 1ms 与 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_socketlatencywrite1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "inspector_pod_socketlatencywrite100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_write1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_write100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_WRITE_DELAY: MetricDefinition = {
+  "id": "socketlatency.write_delay",
+  "probe": "socketlatency",
+  "key": "write_delay",
+  "name": "kubeskoop.socket.write.delay.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [],
+  "source": "eBPF tp_btf/tcp_sendmsg_locked -> tp_btf/net_dev_queue, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time from a TCP sendmsg to the first segment carrying its data reaching the device queue.",
+    "zh": "从 TCP sendmsg 到承载其数据的第一个报文段进入设备队列的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const SOCKETLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "socketlatency.undelivered",
+  "probe": "socketlatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "socketlatency.untracked",
+  "probe": "socketlatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -3632,7 +4534,115 @@ export const UDP_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
+export const VIRTCMDLATENCY_SLOW: MetricDefinition = {
+  "id": "virtcmdlatency.slow",
+  "probe": "virtcmdlatency",
+  "key": "slow",
+  "name": "kubeskoop.virtio.command.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{command}",
+  "attributes": [
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF fentry/fexit (or kprobe/kretprobe) on virtnet_send_command_reply, counted in a BPF map",
+  "brief": {
+    "en": "virtio-net control commands that took longer than the threshold (default 10 ms and 100 ms).",
+    "zh": "执行时间超过阈值的 virtio-net 控制命令数（默认 10ms 与 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_virtcmdlatency",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_virtcmdlatency100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_virtcmdlatency_latency",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_virtcmdlatency_latency100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const VIRTCMDLATENCY_DURATION: MetricDefinition = {
+  "id": "virtcmdlatency.duration",
+  "probe": "virtcmdlatency",
+  "key": "duration",
+  "name": "kubeskoop.virtio.command.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [],
+  "source": "eBPF fentry/fexit (or kprobe/kretprobe) on virtnet_send_command_reply, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a virtio-net control command took (the guest waiting for the device's reply).",
+    "zh": "virtio-net 控制命令的执行时间（客户机等待设备回复）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "virtcmdlatency.undelivered",
+  "probe": "virtcmdlatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Events
 export const EVENT_PACKETLOSS_DROP: EventDefinition = {
@@ -3814,8 +4824,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "source": "/proc/<pid>/io",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "Read/write syscalls and bytes of the processes in the namespace.",
-      "zh": "命名空间内进程的读写系统调用次数与字节数。"
+      "en": "Read/write syscalls and bytes (rchar/wchar, syscr/syscw, storage read_bytes/write_bytes) of the processes in the namespace, summed per namespace.",
+      "zh": "命名空间内进程的读写系统调用次数与字节数（rchar/wchar、syscr/syscw、存储层 read_bytes/write_bytes），按命名空间求和。"
     },
     "whenToUse": {
       "en": "Latency or retransmits caused by a slow user process (I/O bound).",
@@ -3837,8 +4847,8 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "命名空间内进程打开的文件描述符和 socket 数量。"
     },
     "whenToUse": {
-      "en": "fd leaks, socket leaks.",
-      "zh": "fd 泄露、socket 泄露。"
+      "en": "fd leaks, socket leaks. Opt-in (one readlink per open descriptor of every process).",
+      "zh": "fd 泄露、socket 泄露。按需开启（每个进程的每个描述符都要 readlink 一次）。"
     }
   },
   {
@@ -3852,8 +4862,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "source": "/proc/<pid>/net/sockstat, /proc/<pid>/net/sockstat6",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "Socket counts by state (in use, orphan, time-wait), allocated sockets and socket memory.",
-      "zh": "按状态统计的 socket 数量（inuse、orphan、time_wait）、已分配 socket 数和 socket 内存。"
+      "en": "Sockets in use per protocol and IP version, TCP time-wait sockets and IP fragment queues of the namespace; TCP orphans, TCP sockets allocated and TCP/UDP socket memory are node-wide kernel totals, reported with the host namespace only.",
+      "zh": "命名空间内按协议和 IP 版本统计的在用 socket 数、TCP time_wait 数和 IP 分片队列；TCP orphan、已分配 TCP socket 数和 TCP/UDP socket 内存是全节点的内核总值，只随主机命名空间上报。"
     },
     "whenToUse": {
       "en": "Daily view of connection state, socket leaks, port reuse, high socket memory.",
@@ -3905,11 +4915,11 @@ export const PROBES: readonly ProbeDefinition[] = [
     "scope": "netns",
     "aliases": [],
     "statusKey": "procsnmp",
-    "source": "/proc/<pid>/net/snmp (Udp), /proc/<pid>/net/snmp6",
+    "source": "/proc/<pid>/net/snmp (Udp, UdpLite), /proc/<pid>/net/snmp6 (Udp6, UdpLite6)",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "The kernel's UDP MIB counters of the namespace.",
-      "zh": "命名空间的 UDP MIB 计数器。"
+      "en": "The kernel's UDP MIB counters of the namespace, IPv4 and IPv6; UdpLite on request (options.fields).",
+      "zh": "命名空间的 UDP MIB 计数器，含 IPv4 与 IPv6；UdpLite 可按需开启（options.fields）。"
     },
     "whenToUse": {
       "en": "Dropped datagrams, full receive buffers (e.g. DNS failures).",
@@ -3922,11 +4932,11 @@ export const PROBES: readonly ProbeDefinition[] = [
     "scope": "netns",
     "aliases": [],
     "statusKey": "procsnmp",
-    "source": "/proc/<pid>/net/snmp (Ip), /proc/<pid>/net/netstat (IpExt)",
+    "source": "/proc/<pid>/net/snmp (Ip), /proc/<pid>/net/snmp6 (Ip6), /proc/<pid>/net/netstat (IpExt)",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "The kernel's IP MIB counters of the namespace.",
-      "zh": "命名空间的 IP MIB 计数器。"
+      "en": "The kernel's IP MIB counters of the namespace, IPv4 and IPv6 (InNoRoutes and InTruncatedPkts from IpExt, where the kernel keeps them); every other Ip, Ip6, IpExt, Icmp, IcmpMsg, Icmp6 field on request (options.fields).",
+      "zh": "命名空间的 IP MIB 计数器，含 IPv4 与 IPv6（InNoRoutes、InTruncatedPkts 取自内核实际存放它们的 IpExt）；Ip、Ip6、IpExt、Icmp、IcmpMsg、Icmp6 的其余字段可按需开启（options.fields）。"
     },
     "whenToUse": {
       "en": "Routing failures and drops at the IP layer.",
@@ -3942,11 +4952,11 @@ export const PROBES: readonly ProbeDefinition[] = [
       "netstat"
     ],
     "statusKey": "procnetstat",
-    "source": "/proc/<pid>/net/netstat (TcpExt)",
+    "source": "/proc/<pid>/net/netstat (TcpExt, MPTcpExt)",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "Linux's extended TCP counters (listen overflows, aborts, timeouts, backlog drops…).",
-      "zh": "Linux 扩展 TCP 计数器（半/全连接队列溢出、异常中止、超时、backlog 丢包等）。"
+      "en": "Linux's extended TCP counters. Default set — listen overflows and drops, RTO timeouts, SYN retransmits, aborts by reason (TCPAbortOn*), failed aborts, segment drops by reason (backlog, receive queue, zero window, pfmemalloc); every other TcpExt/MPTcpExt field on request (options.fields).",
+      "zh": "Linux 扩展 TCP 计数器。默认集合：全连接队列溢出与监听丢弃、RTO 超时、SYN 重传、按原因的连接中止（TCPAbortOn*）、中止失败、按原因的报文段丢弃（backlog、接收队列、零窗口、pfmemalloc）；TcpExt/MPTcpExt 的其余字段可按需开启（options.fields）。"
     },
     "whenToUse": {
       "en": "Listen queue overflows, aborted connections, timeouts.",
@@ -3983,8 +4993,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "source": "/proc/<pid>/net/stat/nf_conntrack, /proc/sys/net/netfilter/nf_conntrack_max",
     "kubeskoopOverhead": "high",
     "brief": {
-      "en": "Connection tracking table statistics (entries, limit, insert failures, drops…).",
-      "zh": "连接跟踪表统计（条目数、上限、插入失败、丢弃等）。"
+      "en": "Connection tracking table statistics (entries, limit, insert failures, drops…), read from procfs (per-CPU counters summed) — a cheap file read, unlike KubeSkoop's netlink dump, so it is in the default set. Degraded with the reason when nf_conntrack is not loaded.",
+      "zh": "连接跟踪表统计（条目数、上限、插入失败、丢弃等），从 procfs 读取（各 CPU 计数求和）——只是读文件，不像 KubeSkoop 那样走 netlink 遍历，所以默认开启。nf_conntrack 未加载时标记为降级并给出原因。"
     },
     "whenToUse": {
       "en": "Failed connection setup, drops, conntrack table full or races.",
@@ -4002,8 +5012,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "source": "/proc/<pid>/net/ip_vs_stats",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "IPVS totals (connections, packets and bytes in and out).",
-      "zh": "IPVS 汇总统计（连接数、入/出包数与字节数）。"
+      "en": "IPVS totals of the namespace (connections, packets and bytes in and out). Opt-in; degraded with the reason when the kernel has no IPVS.",
+      "zh": "命名空间的 IPVS 汇总统计（连接数、入/出包数与字节数）。按需开启；内核没有 IPVS 时标记为降级并给出原因。"
     },
     "whenToUse": {
       "en": "Daily view of IPVS (kube-proxy in IPVS mode).",
