@@ -40,18 +40,26 @@ export function nativeSelections(config: AgentConfig): Map<string, Readonly<Reco
 }
 
 /** `identity`: who each target is (default: cgroups and the downward API, no API watch). */
-export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier, env: ProbeEnvironment = {}): Scheduler {
+/** The scheduled probes a config asks for; `reuse` keeps the running instance of a probe whose
+ *  selection (name and options) did not change, so its state and counters carry over a reload. */
+export function scheduledProbes(config: AgentConfig, env: ProbeEnvironment = {}, reuse?: ReadonlyMap<string, ScheduledProbe>): ScheduledProbe[] {
   // Sidecar mode is unprivileged: probes needing privileges it lacks are degraded, not started.
   const caps = config.mode === 'sidecar' ? effectiveCapabilities() : 0n;
   // Event probes listed only under events still export their exact counts.
   const selections = [...config.metrics.probes, ...config.events.probes.filter((e) => !config.metrics.probes.some((m) => m.name === e.name))];
-  const probes: ScheduledProbe[] = selections.map((sel) => {
+  return selections.map((sel) => {
+    const old = reuse?.get(sel.name);
+    if (old && JSON.stringify(old.options) === JSON.stringify(sel.options)) return old;
     const mod = METRIC_PROBES.get(sel.name);
     if (!mod) throw new Error(`internal: probe ${sel.name} passed config validation but has no implementation`);
     const reason = config.mode === 'sidecar' ? privilegedProbeReason(sel.name, caps) : undefined;
     const probe = mod.create(env);
     return { probe: reason !== undefined ? restrictedProbe(probe, reason) : probe, options: sel.options };
   });
+}
+
+export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier, env: ProbeEnvironment = {}): Scheduler {
+  const probes = scheduledProbes(config, env);
   const identifier = identity ?? createIdentity({ ...config, kubernetes: undefined }, log).identifier;
   return new Scheduler({
     intervalMs: config.intervalMs,
@@ -71,18 +79,44 @@ function sidecarEventStatus(config: AgentConfig, probe: string): { state: 'degra
   return { state: 'degraded', reason };
 }
 
+/** What a config reload did. */
+export interface ReloadResult {
+  readonly started: string[];
+  readonly stopped: string[];
+  /** Probes whose options changed: stopped, then started with the new options. */
+  readonly restarted: string[];
+  readonly kept: string[];
+  readonly intervalSeconds?: { from: number; to: number };
+  /** Settings that differ but take effect only after a restart of the agent (the old value stays). */
+  readonly needsRestart: string[];
+}
+
+/** Settings a reload cannot change in place (listening socket, exporters, identity, eBPF programs). */
+const RESTART_ONLY: readonly [string, (c: AgentConfig) => unknown][] = [
+  ['mode', (c) => c.mode], ['server', (c) => c.server], ['proc_root', (c) => c.procRoot], ['netns_dir', (c) => c.netnsDir],
+  ['node_name', (c) => c.nodeName], ['otlp', (c) => c.otlp], ['prometheus', (c) => c.prometheus], ['service', (c) => c.service],
+  ['kubernetes', (c) => c.kubernetes], ['log.format', (c) => c.log.format],
+  ['events', (c) => c.events], ['event probes under metrics', (c) => [...nativeSelections(c)]],
+];
+
 export interface RunningAgent {
+  /** The config in force (the last one accepted by reload). */
   readonly config: AgentConfig;
   readonly scheduler: Scheduler;
   readonly telemetry: Telemetry;
   readonly http: HttpServer;
   readonly identity: IdentityRuntime;
   snapshot(): Snapshot;
+  /** Applies a new, already validated config: metric probes are started, stopped or kept as the
+   *  diff says (kept probes keep their state and counters) and the interval follows; settings that
+   *  need a restart are reported and keep their old value. */
+  reload(next: AgentConfig): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
 export async function startAgent(config: AgentConfig, log: Logger = createLogger(config.log)): Promise<RunningAgent> {
   const startedAt = Date.now();
+  let current = config;
   for (const w of config.warnings) log.warn(w);
   const identity = createIdentity(config, log);
   const natives = config.mode === 'sidecar' ? new Map() : nativeSelections(config);
@@ -121,7 +155,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const http = await startHttpServer(config.server.address, config.server.port, {
     metrics: (req, res) => telemetry.handleMetrics(req, res),
     status: () => buildStatus({
-      config, snapshot: scheduler.snapshot, version: VERSION, startedAt,
+      config: current, snapshot: scheduler.snapshot, version: VERSION, startedAt,
       metricProbeStatus: (n) => scheduler.probeStatus(n),
       eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : sidecarEventStatus(config, n)),
       availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
@@ -133,7 +167,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       if (snap.cycle === 0) return { ok: false, detail: 'starting: no collection cycle has finished yet' };
       const ageMs = Date.now() - snap.takenAt;
       // Stale when three intervals passed without a cycle: the scheduler is stuck.
-      if (ageMs > 3 * config.intervalMs + 5_000) return { ok: false, detail: `stale: last cycle ${Math.round(ageMs / 1000)} s ago` };
+      if (ageMs > 3 * current.intervalMs + 5_000) return { ok: false, detail: `stale: last cycle ${Math.round(ageMs / 1000)} s ago` };
       return { ok: true, detail: `ok: cycle ${snap.cycle}, ${snap.targets.length} targets` };
     },
   });
@@ -144,9 +178,46 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   await identity.start();
   await native?.start();
   await scheduler.start();
+  const env: ProbeEnvironment = native ? { native } : {};
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = async (next: AgentConfig): Promise<ReloadResult> => {
+    const needsRestart = RESTART_ONLY.filter(([, get]) => JSON.stringify(get(current)) !== JSON.stringify(get(next))).map(([k]) => k);
+    // Event probes and their eBPF programs stay as started: keep the running selection for them.
+    const applied: AgentConfig = needsRestart.length === 0 ? next : {
+      ...next,
+      mode: current.mode, server: current.server, procRoot: current.procRoot, netnsDir: current.netnsDir, otlp: current.otlp,
+      prometheus: current.prometheus, service: current.service, events: current.events,
+      ...(current.nodeName !== undefined ? { nodeName: current.nodeName } : {}),
+      ...(current.kubernetes !== undefined ? { kubernetes: current.kubernetes } : {}),
+      log: { ...next.log, format: current.log.format },
+      metrics: { probes: [...next.metrics.probes.filter((p) => !NATIVE_PROBE_NAMES.includes(p.name)), ...current.metrics.probes.filter((p) => NATIVE_PROBE_NAMES.includes(p.name))] },
+    };
+    const running = new Map(scheduler.scheduledProbes().map((sp) => [sp.probe.name, sp]));
+    const probes = scheduledProbes(applied, env, running);
+    const nextNames = new Set(probes.map((p) => p.probe.name));
+    const result: ReloadResult = {
+      started: probes.filter((p) => !running.has(p.probe.name)).map((p) => p.probe.name),
+      stopped: [...running.keys()].filter((n) => !nextNames.has(n)),
+      restarted: probes.filter((p) => running.has(p.probe.name) && running.get(p.probe.name) !== p).map((p) => p.probe.name),
+      kept: probes.filter((p) => running.get(p.probe.name) === p).map((p) => p.probe.name),
+      ...(applied.intervalMs !== current.intervalMs ? { intervalSeconds: { from: current.intervalMs / 1000, to: applied.intervalMs / 1000 } } : {}),
+      needsRestart,
+    };
+    await scheduler.reconfigure({ probes, intervalMs: applied.intervalMs });
+    for (const w of applied.warnings) if (!current.warnings.includes(w)) log.warn(w);
+    current = applied;
+    return result;
+  };
   return {
-    config, scheduler, telemetry, http, identity,
+    get config() { return current; },
+    scheduler, telemetry, http, identity,
     snapshot: () => scheduler.snapshot,
+    // One reload at a time, in order.
+    reload: (next) => {
+      const p = reloading.then(() => reload(next));
+      reloading = p.catch(() => undefined);
+      return p;
+    },
     async stop() {
       await scheduler.stop();
       await native?.stop();

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // kubeskoop-otel: run the agent, take one snapshot, or check a config file.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadConfig, type FlagOverrides } from '../config/load.js';
 import { ConfigError, CONFIG_ERROR_EXIT } from '../config/errors.js';
 import type { AgentConfig } from '../config/types.js';
@@ -84,8 +86,44 @@ function load(values: Values, file?: string): AgentConfig {
 
 async function run(values: Values): Promise<number> {
   const config = load(values);
-  const log = createLogger(config.log);
+  // The level follows reloads (the format needs a restart).
+  const logOptions = { ...config.log };
+  const log = createLogger(logOptions);
   const agent = await startAgent(config, log);
+  const file = typeof values.config === 'string' ? values.config : undefined;
+  let lastText = file !== undefined ? readText(file) : undefined;
+  const reload = async (why: string): Promise<void> => {
+    let next: AgentConfig;
+    try {
+      next = load(values);
+    } catch (err) {
+      // A bad new config never replaces a good one.
+      const message = err instanceof ConfigError ? err.message : (err as Error).message;
+      log.error('config reload rejected; the running config stays in force', { trigger: why, error: message });
+      return;
+    }
+    try {
+      const r = await agent.reload(next);
+      logOptions.level = next.log.level;
+      log.info('config reloaded', {
+        trigger: why, started: r.started, stopped: r.stopped, restarted: r.restarted, kept: r.kept,
+        ...(r.intervalSeconds ? { intervalSeconds: r.intervalSeconds.to } : {}),
+      });
+      if (r.needsRestart.length > 0) log.warn('config changes that take effect only after a restart (old values kept)', { settings: r.needsRestart });
+    } catch (err) {
+      log.error('config reload failed; the running config stays in force', { trigger: why, error: (err as Error).message });
+    }
+  };
+  const onHup = (): void => { lastText = file !== undefined ? readText(file) : undefined; void reload('SIGHUP'); };
+  process.on('SIGHUP', onHup);
+  // A ConfigMap update swaps a symlink (..data) in the file's directory: watch the directory, and
+  // poll the resolved content as well (watch events can be missed); reload when the text changed.
+  const stopWatch = file !== undefined ? watchConfig(file, () => {
+    const text = readText(file);
+    if (text === lastText) return;
+    lastText = text;
+    void reload('file changed');
+  }) : () => undefined;
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info('stopping', { signal });
@@ -96,9 +134,37 @@ async function run(values: Values): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  process.off('SIGHUP', onHup);
+  stopWatch();
   // Bounded: a backend that never answers must not hold the node's shutdown.
-  await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  const stopped = await Promise.race([agent.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_BUDGET_MS).unref())]);
+  if (!stopped) log.warn('stop took too long; exiting without waiting for the backend', { budgetMs: STOP_BUDGET_MS });
   return 0;
+}
+
+/** SIGTERM to exit: within this, pending metrics and events are flushed (kubelet's grace is 30 s). */
+const STOP_BUDGET_MS = 10_000;
+
+function readText(file: string): string | undefined {
+  try { return readFileSync(file, 'utf8'); } catch { return undefined; }
+}
+
+/** Calls `changed` (debounced 300 ms) on any change in the file's directory, and every 2 s. */
+function watchConfig(file: string, changed: () => void): () => void {
+  let debounce: NodeJS.Timeout | undefined;
+  const kick = (): void => {
+    if (debounce) clearTimeout(debounce);
+    debounce = setTimeout(changed, 300);
+    debounce.unref();
+  };
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(resolve(file)), { persistent: false }, kick);
+    watcher.on('error', () => { watcher?.close(); watcher = undefined; });
+  } catch { /* the poll below still works */ }
+  const poll = setInterval(changed, 2000);
+  poll.unref();
+  return () => { watcher?.close(); clearInterval(poll); if (debounce) clearTimeout(debounce); };
 }
 
 async function snapshot(values: Values): Promise<number> {

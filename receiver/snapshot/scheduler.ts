@@ -42,13 +42,71 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private readonly statuses = new Map<string, ProbeStatus>();
   private readonly errorTotals = new Map<string, Record<ProbeErrorKind, number>>();
   private readonly contexts = new Map<string, ProbeContext>();
+  private probes: readonly ScheduledProbe[];
+  private intervalMs: number;
+  private inFlight: Promise<unknown> | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
     super();
-    for (const { probe, options } of opts.probes) {
-      this.contexts.set(probe.name, { procRoot: opts.procRoot, log: opts.log.child({ probe: probe.name }), options });
-      this.statuses.set(probe.name, { state: 'running' });
-      this.errorTotals.set(probe.name, zeroErrors());
+    this.probes = opts.probes;
+    this.intervalMs = opts.intervalMs;
+    for (const sp of opts.probes) this.addProbe(sp);
+  }
+
+  private addProbe({ probe, options }: ScheduledProbe): void {
+    this.contexts.set(probe.name, { procRoot: this.opts.procRoot, log: this.opts.log.child({ probe: probe.name }), options });
+    this.statuses.set(probe.name, { state: 'running' });
+    if (!this.errorTotals.has(probe.name)) this.errorTotals.set(probe.name, zeroErrors());
+  }
+
+  /** The probes scheduled now (instances and options). */
+  scheduledProbes(): readonly ScheduledProbe[] {
+    return this.probes;
+  }
+
+  /** Names of the probes scheduled now. */
+  probeNames(): string[] {
+    return this.probes.map((p) => p.probe.name);
+  }
+
+  /**
+   * Replaces the probe set between two cycles (config reload): probes in `probes` whose instance is
+   * already scheduled keep running untouched (their state and error counts stay); the others are
+   * stopped or started. The interval may change too; the next cycle follows the new one.
+   */
+  async reconfigure(next: { probes: readonly ScheduledProbe[]; intervalMs?: number }): Promise<void> {
+    // Never swap probes under a running cycle; while swapping, a due cycle is skipped.
+    while (this.running) await this.inFlight;
+    this.running = true;
+    const p = this.swapProbes(next).finally(() => { this.running = false; });
+    this.inFlight = p;
+    await p;
+  }
+
+  private async swapProbes(next: { probes: readonly ScheduledProbe[]; intervalMs?: number }): Promise<void> {
+    const keep = new Set(next.probes.map((p) => p.probe));
+    const removed = this.probes.filter((p) => !keep.has(p.probe));
+    const known = new Set(this.probes.map((p) => p.probe));
+    const added = next.probes.filter((p) => !known.has(p.probe));
+    for (const { probe } of removed) {
+      try {
+        await probe.stop?.();
+      } catch (err) {
+        this.opts.log.warn('probe did not stop cleanly', { probe: probe.name, error: (err as Error).message });
+      }
+      this.contexts.delete(probe.name);
+      this.statuses.delete(probe.name);
+      this.errorTotals.delete(probe.name);
+    }
+    for (const sp of added) this.addProbe(sp);
+    this.probes = next.probes;
+    await this.startProbes(added);
+    if (next.intervalMs !== undefined && next.intervalMs !== this.intervalMs) {
+      this.intervalMs = next.intervalMs;
+      if (this.timer && !this.stopped) {
+        clearTimeout(this.timer);
+        this.scheduleNext();
+      }
     }
   }
 
@@ -57,13 +115,13 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   }
 
   probeStatus(name: string): ProbeStatus | undefined {
-    const live = this.opts.probes.find((p) => p.probe.name === name)?.probe.status?.();
+    const live = this.probes.find((p) => p.probe.name === name)?.probe.status?.();
     return live ?? this.statuses.get(name);
   }
 
   /** Starts each probe (a probe that cannot run is marked degraded with its reason). */
-  async startProbes(): Promise<void> {
-    for (const { probe } of this.opts.probes) {
+  async startProbes(which: readonly ScheduledProbe[] = this.probes): Promise<void> {
+    for (const { probe } of which) {
       if (!probe.start) continue;
       const ctx = this.contexts.get(probe.name)!;
       try {
@@ -90,15 +148,17 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private scheduleNext(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.runCycle().finally(() => this.scheduleNext());
-    }, this.opts.intervalMs);
+      this.timer = undefined;
+      void this.runCycle().finally(() => { if (!this.timer) this.scheduleNext(); });
+    }, this.intervalMs);
     this.timer.unref?.();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const { probe } of this.opts.probes) {
+    while (this.running) await this.inFlight;
+    for (const { probe } of this.probes) {
       try {
         await probe.stop?.();
       } catch (err) {
@@ -111,6 +171,12 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   async runCycle(): Promise<Snapshot> {
     if (this.running) return this.current;
     this.running = true;
+    const p = this.cycle();
+    this.inFlight = p;
+    return p;
+  }
+
+  private async cycle(): Promise<Snapshot> {
     const started = performance.now();
     try {
       const discovery = this.opts.discover();
@@ -119,7 +185,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const entries: SnapshotEntry[] = [];
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
-      for (const { probe } of this.opts.probes) {
+      for (const { probe } of this.probes) {
         const status = this.probeStatus(probe.name) ?? { state: 'running' };
         const errors = zeroErrors();
         const problems: string[] = [];
