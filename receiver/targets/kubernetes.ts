@@ -253,6 +253,7 @@ export class PodWatch {
 
   private async run(): Promise<void> {
     let attempt = 0;
+    let gonesInARow = 0;
     const initial = this.opts.backoffInitialMs ?? 500;
     const max = this.opts.backoffMaxMs ?? 30_000;
     while (!this.stopped) {
@@ -260,7 +261,7 @@ export class PodWatch {
         if (this.rv === '') await this.list();
         const opened = Date.now();
         const delivered = await this.watchOnce();
-        if (delivered) attempt = 0;
+        if (delivered) { attempt = 0; gonesInARow = 0; }
         else if (Date.now() - opened < 1000 && !this.stopped) {
           // Ended at once with nothing delivered: do not spin; back off as after a failure.
           const delay = Math.min(max, initial * 2 ** Math.min(attempt, 20));
@@ -274,6 +275,8 @@ export class PodWatch {
           this.counts.goneRelists++;
           this.rv = '';
           this.opts.log.debug('watch expired (410 Gone); listing again', { error: describeError(err) });
+          // A server that answers 410 to every fresh list and watch must not make this spin.
+          if (++gonesInARow > 3) await this.sleep(Math.min(max, initial * 2 ** Math.min(gonesInARow - 3, 20)));
           continue;
         }
         this.markStale(err);

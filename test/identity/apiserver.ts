@@ -52,6 +52,8 @@ export class TestApiServer {
   bookmarkIntervalMs: number;
   /** While true, watch requests are accepted but never answered with an event (a silent watch). */
   silentWatches = false;
+  /** While true, every watch is refused with 410 Gone, whatever its resourceVersion (a broken server). */
+  alwaysGone = false;
   readonly counts = { lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0 };
 
   constructor(opts: ApiServerOptions = {}) {
@@ -294,7 +296,7 @@ export class TestApiServer {
     this.counts.watches++;
     const rvParam = q.get('resourceVersion') ?? '';
     const from = rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
-    if (from !== undefined && (!Number.isFinite(from) || from < this.minRv)) {
+    if (this.alwaysGone || (from !== undefined && (!Number.isFinite(from) || from < this.minRv))) {
       this.counts.gone++;
       const message = `too old resource version: ${rvParam} (${this.minRv})`;
       if (this.goneAs === 'status') {

@@ -118,6 +118,19 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
     await waitUntil(() => w.get(late.metadata.uid) !== undefined, 10_000, 'events flow again');
   });
 
+  it('does not spin against a server that answers 410 to every watch', async () => {
+    api.upsertPod({ name: 'a', nodeName: NODE });
+    api.alwaysGone = true;
+    const w = startWatch({ backoffInitialMs: 100, backoffMaxMs: 1000 });
+    await sleep(3000);
+    const watches = api.counts.watches;
+    assert.ok(watches >= 4 && watches <= 15, `${watches} watches in 3 s`);
+    assert.equal(w.size, 1, 'the lists still fill the cache');
+    api.alwaysGone = false;
+    const late = api.upsertPod({ name: 'b', nodeName: NODE });
+    await waitUntil(() => w.get(late.metadata.uid) !== undefined, 10_000, 'recovers');
+  });
+
   it('keeps container names from containerStatuses and only allow-listed labels', async () => {
     const app = cid();
     const side = cid();
