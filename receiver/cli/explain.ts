@@ -246,7 +246,8 @@ function explainEvent(c: ExplainCatalog, e: EventDefinition, lang: Lang, type?: 
   const out = [
     `${e.name}  (${t.event}${type ? `; kubeskoop.event.type=${type}` : ''})`,
     `  ${t.meaning}: ${e.brief[lang]}`,
-    `  ${t.probe}: ${e.probe}${p ? ` — ${p.brief[lang]}` : ''}${p ? `; ${t.source}: ${p.source}` : ''}`,
+    `  ${t.probe}: ${e.probe}${p ? ` — ${p.brief[lang]}` : ''}`,
+    ...(p ? [`  ${t.source}: ${p.source}`] : []),
     `  ${t.severity}: ${e.severity}${e.threshold ? `   ${t.threshold}: ${e.threshold}` : ''}`,
     `  ${t.types}:`,
     ...e.types.map((x) => `    ${x.type}${x.aliases.length ? ` (${x.aliases.join(', ')})` : ''} — ${x.brief[lang]}`),

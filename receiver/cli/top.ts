@@ -31,7 +31,11 @@ export interface ColumnSpec {
   readonly sources: readonly { metric: MetricDefinition; top: TopColumn }[];
 }
 
-/** The columns the registry declares, trouble first (byte-rate columns last), in registry order. */
+/** The default sort: every trouble column's rate added up (drops, resets, retransmits, overflows… — not bytes, not levels). */
+export const TROUBLE: ColumnSpec = { column: 'TROUBLE', unit: '{event}', rate: true, sources: [] };
+const isTrouble = (c: ColumnSpec): boolean => c !== TROUBLE && c.rate && c.unit !== 'By';
+
+/** The columns the registry declares: TROUBLE first, then in registry order, byte-rate columns last. */
 export function topColumns(metrics: readonly MetricDefinition[] = METRICS): ColumnSpec[] {
   const byName = new Map<string, { column: string; unit: string; rate: boolean; breakdown?: string; sources: { metric: MetricDefinition; top: TopColumn }[] }>();
   for (const m of metrics) {
@@ -43,7 +47,7 @@ export function topColumns(metrics: readonly MetricDefinition[] = METRICS): Colu
     }
   }
   const cols = [...byName.values()];
-  return [...cols.filter((c) => c.unit !== 'By'), ...cols.filter((c) => c.unit === 'By')];
+  return [TROUBLE, ...cols.filter((c) => c.unit !== 'By'), ...cols.filter((c) => c.unit === 'By')];
 }
 
 // ---- identity ------------------------------------------------------------------------------
@@ -165,12 +169,13 @@ export function computeTable(cur: TopSample, prev: TopSample | undefined, allCol
   const dt = prev ? Math.max((cur.at - prev.at) / 1000, 1e-3) : 0;
   const present = new Set<string>();
   for (const r of now.values()) for (const k of r.cols.keys()) present.add(k);
-  const columns = allColumns.filter((c) => present.has(c.column));
+  const columns = allColumns.filter((c) => present.has(c.column) || (c === TROUBLE && allColumns.some((x) => isTrouble(x) && present.has(x.column))));
   const rows: TopRow[] = [];
   for (const [key, r] of now) {
     const values = new Map<string, number | undefined>();
     const breakdown = new Map<string, string>();
     for (const c of columns) {
+      if (c === TROUBLE) continue;
       const cell = r.cols.get(c.column);
       if (!cell) { values.set(c.column, undefined); continue; }
       if (!c.rate) { values.set(c.column, cell.total); continue; }
@@ -185,6 +190,11 @@ export function computeTable(cur: TopSample, prev: TopSample | undefined, allCol
         }
         if (best) breakdown.set(c.column, best);
       }
+    }
+    if (columns.includes(TROUBLE)) {
+      const parts = columns.filter(isTrouble).map((c) => values.get(c.column));
+      const known = parts.filter((v): v is number => v !== undefined);
+      values.set(TROUBLE.column, known.length ? known.reduce((a, b) => a + b, 0) : undefined);
     }
     rows.push({ id: r.id, values, breakdown });
   }

@@ -44,6 +44,13 @@ export const ATTR_DESTINATION_PORT = "destination.port";
 export const ATTR_PROCESS_PID = "process.pid";
 export const ATTR_PROCESS_EXECUTABLE_NAME = "process.executable.name";
 export const ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE = "kubeskoop.event.undelivered.cause";
+export const ATTR_KUBESKOOP_LATENCY_THRESHOLD = "kubeskoop.latency.threshold";
+export const ATTR_KUBESKOOP_LATENCY_DURATION = "kubeskoop.latency.duration";
+export const ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE = "kubeskoop.latency.untracked.cause";
+export const ATTR_KUBESKOOP_NETIF_TX_STAGE = "kubeskoop.netif.tx.stage";
+export const ATTR_KUBESKOOP_SOFTIRQ_PHASE = "kubeskoop.softirq.phase";
+export const ATTR_KUBESKOOP_SOFTIRQ_TYPE = "kubeskoop.softirq.type";
+export const ATTR_KUBESKOOP_BLOCK_OPERATION = "kubeskoop.block.operation";
 
 export const ATTRIBUTES: readonly AttributeDefinition[] = [
   {
@@ -524,6 +531,107 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "global_rate_limit",
       "ring_full"
     ]
+  },
+  {
+    "name": "kubeskoop.latency.threshold",
+    "type": "double",
+    "semconv": false,
+    "brief": {
+      "en": "The threshold a slow-event counter counts above, in seconds (KubeSkoop's 1ms / 10ms / 100ms name suffixes). Configurable per probe.",
+      "zh": "慢事件计数所用的阈值，单位秒（对应 KubeSkoop 名称中的 1ms / 10ms / 100ms 后缀）。每个探针可配置。"
+    },
+    "examples": [
+      "0.001",
+      "0.01",
+      "0.1"
+    ]
+  },
+  {
+    "name": "kubeskoop.latency.duration",
+    "type": "double",
+    "semconv": false,
+    "brief": {
+      "en": "The latency an event measured, in seconds.",
+      "zh": "事件测得的延迟，单位秒。"
+    },
+    "examples": [
+      "0.150173"
+    ]
+  },
+  {
+    "name": "kubeskoop.latency.untracked.cause",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Why in-flight work was not measured — its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired, its completion happened on a path no hook sees).",
+      "zh": "进行中的工作为何未被测量——其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired，其完成发生在没有挂钩的路径上）。"
+    },
+    "values": [
+      "evicted",
+      "expired"
+    ]
+  },
+  {
+    "name": "kubeskoop.netif.tx.stage",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Where a transmitted packet waited: in the queueing discipline (net_dev_queue → net_dev_start_xmit) or in the driver's transmit (net_dev_start_xmit → net_dev_xmit).",
+      "zh": "发送报文等待的位置：排队规则中（net_dev_queue → net_dev_start_xmit）或驱动发送中（net_dev_start_xmit → net_dev_xmit）。"
+    },
+    "values": [
+      "qdisc",
+      "driver"
+    ]
+  },
+  {
+    "name": "kubeskoop.softirq.phase",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Which part of a softirq's life: schedule = raised until it starts running, execute = running until it exits.",
+      "zh": "软中断生命周期的阶段：schedule = 从发起到开始执行，execute = 从开始执行到结束。"
+    },
+    "values": [
+      "schedule",
+      "execute"
+    ]
+  },
+  {
+    "name": "kubeskoop.softirq.type",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "The softirq vector, by the kernel's name (KubeSkoop's softirq_type label, upper case).",
+      "zh": "软中断向量，使用内核名称（KubeSkoop 的 softirq_type 标签，大写）。"
+    },
+    "values": [
+      "HI",
+      "TIMER",
+      "NET_TX",
+      "NET_RX",
+      "BLOCK",
+      "IRQ_POLL",
+      "TASKLET",
+      "SCHED",
+      "HRTIMER",
+      "RCU"
+    ]
+  },
+  {
+    "name": "kubeskoop.block.operation",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The block request's operation (the kernel's REQ_OP_ name, lower case).",
+      "zh": "块请求的操作类型（内核 REQ_OP_ 名称，小写）。"
+    },
+    "examples": [
+      "read",
+      "write",
+      "flush",
+      "discard"
+    ]
   }
 ];
 
@@ -643,6 +751,115 @@ export const AGENT_EXPORT_DROPPED: MetricDefinition = {
   "brief": {
     "en": "Records that never reached the backend — event log records dropped because the bounded queue was full while the backend was slow or down, or lost in a failed export — by signal and cause.",
     "zh": "未送达后端的记录数——后端缓慢或不可用时因有界队列已满而丢弃的事件日志记录，或在失败的导出中丢失的记录——按信号和原因分类。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const BIOLATENCY_SLOW: MetricDefinition = {
+  "id": "biolatency.slow",
+  "probe": "biolatency",
+  "key": "slow",
+  "name": "kubeskoop.block.io.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{request}",
+  "attributes": [
+    "system.device",
+    "kubeskoop.block.operation",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/block_io_start -> block_io_done, per device (dev_t) and REQ_OP in a BPF map",
+  "brief": {
+    "en": "Block requests that took longer than the threshold from start to completion (default thresholds 10 ms and 100 ms). KubeSkoop had events only.",
+    "zh": "从开始到完成耗时超过阈值的块请求数（默认阈值 10ms 与 100ms）。KubeSkoop 只有事件。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const BIOLATENCY_DURATION: MetricDefinition = {
+  "id": "biolatency.duration",
+  "probe": "biolatency",
+  "key": "duration",
+  "name": "kubeskoop.block.io.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "system.device",
+    "kubeskoop.block.operation"
+  ],
+  "source": "eBPF tp_btf/block_io_start -> block_io_done, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a block request took from start (accounting start) to completion, per device and operation.",
+    "zh": "块请求从开始（计账开始）到完成所用的时间，按设备和操作类型统计。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const BIOLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "biolatency.undelivered",
+  "probe": "biolatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const BIOLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "biolatency.untracked",
+  "probe": "biolatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1837,6 +2054,317 @@ export const IPVS_IO: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const KERNELLATENCY_SLOW: MetricDefinition = {
+  "id": "kernellatency.slow",
+  "probe": "kernellatency",
+  "key": "slow",
+  "name": "kubeskoop.kernel.packet.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.io.direction",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF rx: tp_btf/netif_receive_skb -> tp_btf/sk_data_ready (tail skb); tx: tp_btf/net_dev_queue minus the TCP transmit stamp (skb->tstamp, EDT); per netns",
+  "brief": {
+    "en": "Packets that took longer than the threshold through the kernel's receive path (device receive to socket) or TCP transmit path (TCP transmit to device queue); default thresholds 10 ms and 100 ms (KubeSkoop never filled its 100 ms counters — they are filled here).",
+    "zh": "在内核接收路径（设备接收到 socket）或 TCP 发送路径（TCP 发送到设备队列）上耗时超过阈值的报文数；默认阈值 10ms 与 100ms（KubeSkoop 从未填充其 100ms 计数，这里填充）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_kernellatency_rxslow",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_kernellatency_rxslow100ms",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_kernellatency_txslow",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_kernellatency_txslow100ms",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_rxslow",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_rxslow100ms",
+      "attributes": {
+        "network.io.direction": "receive",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_txslow",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_kernellatency_txslow100ms",
+      "attributes": {
+        "network.io.direction": "transmit",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const KERNELLATENCY_DURATION: MetricDefinition = {
+  "id": "kernellatency.duration",
+  "probe": "kernellatency",
+  "key": "duration",
+  "name": "kubeskoop.kernel.packet.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "network.io.direction"
+  ],
+  "source": "eBPF tp_btf/netif_receive_skb, sk_data_ready, net_dev_queue; fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a packet spent in the kernel's receive path (to a TCP/UDP socket) or TCP transmit path (to the device queue).",
+    "zh": "报文在内核接收路径（到 TCP/UDP socket）或 TCP 发送路径（到设备队列）上花费的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const KERNELLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "kernellatency.undelivered",
+  "probe": "kernellatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const KERNELLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "kernellatency.untracked",
+  "probe": "kernellatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const NET_SOFTIRQ_SLOW: MetricDefinition = {
+  "id": "net_softirq.slow",
+  "probe": "net_softirq",
+  "key": "slow",
+  "name": "kubeskoop.softirq.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.softirq.phase",
+    "kubeskoop.softirq.type",
+    "cpu.logical_number",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/softirq_raise, softirq_entry, softirq_exit, per CPU and vector in a BPF map",
+  "brief": {
+    "en": "Softirqs that waited longer than the threshold to start after being raised (schedule) or ran longer than it (execute), per CPU (default thresholds 10 ms and 100 ms).",
+    "zh": "发起后等待开始执行超过阈值（schedule）或执行耗时超过阈值（execute）的软中断次数，按 CPU 统计（默认阈值 10ms 与 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_net_softirq_schedslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_net_softirq_schedslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_net_softirq_excuteslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_net_softirq_excuteslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_schedslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_schedslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "schedule",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_excuteslow",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_softirq_excuteslow100ms",
+      "attributes": {
+        "kubeskoop.softirq.phase": "execute",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "sum",
+  "legacyType": "counter"
+};
+
+export const NET_SOFTIRQ_DURATION: MetricDefinition = {
+  "id": "net_softirq.duration",
+  "probe": "net_softirq",
+  "key": "duration",
+  "name": "kubeskoop.softirq.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.softirq.phase",
+    "kubeskoop.softirq.type"
+  ],
+  "source": "eBPF tp_btf/softirq_raise, softirq_entry, softirq_exit, fixed buckets in a BPF map (all CPUs)",
+  "brief": {
+    "en": "Scheduling delay (raised until running) and execution time of the selected softirqs, all CPUs together.",
+    "zh": "所选软中断的调度延迟（从发起到开始执行）与执行耗时，所有 CPU 合计。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const NET_SOFTIRQ_UNDELIVERED: MetricDefinition = {
+  "id": "net_softirq.undelivered",
+  "probe": "net_softirq",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const NETDEV_IO: MetricDefinition = {
   "id": "netdev.io",
   "probe": "netdev",
@@ -2054,6 +2582,164 @@ export const NETDEV_ERRORS: MetricDefinition = {
   "legacyAggregation": "sum_except_lo"
 };
 
+export const NETIFTXLATENCY_SLOW: MetricDefinition = {
+  "id": "netiftxlatency.slow",
+  "probe": "netiftxlatency",
+  "key": "slow",
+  "name": "kubeskoop.netif.tx.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "kubeskoop.netif.tx.stage",
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/net_dev_queue -> net_dev_start_xmit (qdisc), net_dev_start_xmit -> net_dev_xmit (driver), per netns of the device",
+  "brief": {
+    "en": "Packets that waited longer than the threshold in the qdisc or in the driver's transmit (default thresholds 10 ms and 100 ms; KubeSkoop had 100 ms only).",
+    "zh": "在 qdisc 或驱动发送中等待超过阈值的报文数（默认阈值 10ms 与 100ms；KubeSkoop 只有 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netiftxlat_qdiscslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "qdisc",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_netiftxlat_netdevslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_netiftxlat_netdevlow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      },
+      "seedTypoOf": "inspector_pod_netiftxlat_netdevslow100ms"
+    },
+    {
+      "name": "inspector_pod_netiftxlatqdiscslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "qdisc",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "inspector_pod_netiftxlatnetdevslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_netiftxlat_qdiscslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "qdisc",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_netiftxlat_netdevslow100ms",
+      "attributes": {
+        "kubeskoop.netif.tx.stage": "driver",
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const NETIFTXLATENCY_DURATION: MetricDefinition = {
+  "id": "netiftxlatency.duration",
+  "probe": "netiftxlatency",
+  "key": "duration",
+  "name": "kubeskoop.netif.tx.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.netif.tx.stage"
+  ],
+  "source": "eBPF tp_btf/net_dev_queue, net_dev_start_xmit, net_dev_xmit, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a transmitted packet spent in the qdisc, and in the driver's transmit routine.",
+    "zh": "发送报文在 qdisc 中、以及在驱动发送函数中花费的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const NETIFTXLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "netiftxlatency.undelivered",
+  "probe": "netiftxlatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const NETIFTXLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "netiftxlatency.untracked",
+  "probe": "netiftxlatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const PACKETLOSS_DROPS: MetricDefinition = {
   "id": "packetloss.drops",
   "probe": "packetloss",
@@ -2092,7 +2778,13 @@ export const PACKETLOSS_DROPS: MetricDefinition = {
       }
     }
   ],
-  "legacyAggregation": "sum"
+  "legacyAggregation": "sum",
+  "top": [
+    {
+      "column": "DROPS",
+      "breakdown": "kubeskoop.drop.reason"
+    }
+  ]
 };
 
 export const PACKETLOSS_UNDELIVERED: MetricDefinition = {
@@ -2317,6 +3009,222 @@ export const SOCK_FRAG_MEMORY: MetricDefinition = {
   "brief": {
     "en": "Memory held by IP fragments waiting for reassembly in the namespace. Near net.ipv4.ipfrag_high_thresh fragments are dropped (ReasmFails).",
     "zh": "命名空间内等待重组的 IP 分片占用的内存。接近 net.ipv4.ipfrag_high_thresh 时分片会被丢弃（ReasmFails）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_READ_SLOW: MetricDefinition = {
+  "id": "socketlatency.read_slow",
+  "probe": "socketlatency",
+  "key": "read_slow",
+  "name": "kubeskoop.socket.read.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/sk_data_ready -> tp_btf/sock_recv_length (ret > 0, not MSG_PEEK), counted per netns in a BPF map",
+  "brief": {
+    "en": "Reads of TCP data that had waited longer than the threshold between becoming readable and the application reading it (default thresholds 1 ms and 100 ms; the 1 ms count includes the 100 ms ones).",
+    "zh": "TCP 数据从可读到被应用读取的等待时间超过阈值的读取次数（默认阈值 1ms 与 100ms；1ms 计数包含 100ms 的）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_socketlatencyread1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "inspector_pod_socketlatencyread100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_read1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_read100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_READ_DELAY: MetricDefinition = {
+  "id": "socketlatency.read_delay",
+  "probe": "socketlatency",
+  "key": "read_delay",
+  "name": "kubeskoop.socket.read.delay.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [],
+  "source": "eBPF tp_btf/sk_data_ready -> tp_btf/sock_recv_length, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time TCP data waited between becoming readable (sk_data_ready) and the application reading it.",
+    "zh": "TCP 数据从可读（sk_data_ready）到被应用读取之间等待的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const SOCKETLATENCY_WRITE_SLOW: MetricDefinition = {
+  "id": "socketlatency.write_slow",
+  "probe": "socketlatency",
+  "key": "write_slow",
+  "name": "kubeskoop.socket.write.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF tp_btf/tcp_sendmsg_locked -> first tp_btf/net_dev_queue of a segment of that socket with payload, counted per netns in a BPF map",
+  "brief": {
+    "en": "Writes whose data took longer than the threshold from sendmsg to its first segment reaching the device (window, pacing, memory or queue waits; default thresholds 1 ms and 100 ms).",
+    "zh": "从 sendmsg 到其数据的第一个报文段到达网卡所用时间超过阈值的写入次数（窗口、pacing、内存或队列等待；默认阈值 1ms 与 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_socketlatencywrite1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "inspector_pod_socketlatencywrite100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_write1ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.001"
+      }
+    },
+    {
+      "name": "kubeskoop_socketlatency_write100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_WRITE_DELAY: MetricDefinition = {
+  "id": "socketlatency.write_delay",
+  "probe": "socketlatency",
+  "key": "write_delay",
+  "name": "kubeskoop.socket.write.delay.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [],
+  "source": "eBPF tp_btf/tcp_sendmsg_locked -> tp_btf/net_dev_queue, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time from a TCP sendmsg to the first segment carrying its data reaching the device queue.",
+    "zh": "从 TCP sendmsg 到承载其数据的第一个报文段进入设备队列的时间。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const SOCKETLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "socketlatency.undelivered",
+  "probe": "socketlatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const SOCKETLATENCY_UNTRACKED: MetricDefinition = {
+  "id": "socketlatency.untracked",
+  "probe": "socketlatency",
+  "key": "untracked",
+  "name": "kubeskoop.latency.untracked",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.latency.untracked.cause"
+  ],
+  "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
+  "brief": {
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -2970,7 +3878,7 @@ export const TCPEXT_SEGMENT_DROPS: MetricDefinition = {
   "legacyAggregation": "none",
   "top": [
     {
-      "column": "DROPS",
+      "column": "TCP DROPS",
       "breakdown": "kubeskoop.tcp.drop.reason"
     }
   ]
@@ -3268,7 +4176,13 @@ export const TCPRESET_SEGMENTS: MetricDefinition = {
     "zh": "发送（TCPRESET_NOSOCK、_ACTIVE、_PROCESS）与收到（TCPRESET_RECEIVE）的 TCP reset 报文数，不论多少都精确计数，并附内核发送原因。"
   },
   "legacy": [],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "top": [
+    {
+      "column": "RESETS",
+      "breakdown": "kubeskoop.tcp.reset.reason"
+    }
+  ]
 };
 
 export const TCPRESET_UNDELIVERED: MetricDefinition = {
@@ -3632,9 +4546,337 @@ export const UDP_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER];
+export const VIRTCMDLATENCY_SLOW: MetricDefinition = {
+  "id": "virtcmdlatency.slow",
+  "probe": "virtcmdlatency",
+  "key": "slow",
+  "name": "kubeskoop.virtio.command.slow",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{command}",
+  "attributes": [
+    "kubeskoop.latency.threshold"
+  ],
+  "source": "eBPF fentry/fexit (or kprobe/kretprobe) on virtnet_send_command_reply, counted in a BPF map",
+  "brief": {
+    "en": "virtio-net control commands that took longer than the threshold (default 10 ms and 100 ms).",
+    "zh": "执行时间超过阈值的 virtio-net 控制命令数（默认 10ms 与 100ms）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_virtcmdlatency",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "inspector_pod_virtcmdlatency100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    },
+    {
+      "name": "kubeskoop_virtcmdlatency_latency",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.01"
+      }
+    },
+    {
+      "name": "kubeskoop_virtcmdlatency_latency100ms",
+      "attributes": {
+        "kubeskoop.latency.threshold": "0.1"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const VIRTCMDLATENCY_DURATION: MetricDefinition = {
+  "id": "virtcmdlatency.duration",
+  "probe": "virtcmdlatency",
+  "key": "duration",
+  "name": "kubeskoop.virtio.command.duration",
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [],
+  "source": "eBPF fentry/fexit (or kprobe/kretprobe) on virtnet_send_command_reply, fixed buckets in a BPF map",
+  "brief": {
+    "en": "Time a virtio-net control command took (the guest waiting for the device's reply).",
+    "zh": "virtio-net 控制命令的执行时间（客户机等待设备回复）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
+  "id": "virtcmdlatency.undelivered",
+  "probe": "virtcmdlatency",
+  "key": "undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "kubeskoop.event.undelivered.cause"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Events
+export const EVENT_BIOLATENCY_SLOW: EventDefinition = {
+  "id": "biolatency.slow",
+  "probe": "biolatency",
+  "key": "slow",
+  "name": "kubeskoop.block.io.latency",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "system.device",
+    "kubeskoop.block.operation",
+    "kubeskoop.latency.duration",
+    "kubeskoop.latency.threshold",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "BIOLAT",
+      "brief": {
+        "en": "A block request took longer than the low threshold (10 ms).",
+        "zh": "块请求耗时超过低阈值（10ms）。"
+      },
+      "aliases": [
+        "BIOLAT_10MS"
+      ]
+    },
+    {
+      "type": "BIOLAT_100MS",
+      "brief": {
+        "en": "A block request took longer than the high threshold (100 ms).",
+        "zh": "块请求耗时超过高阈值（100ms）。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A block request was slow. The process (and so the pod) is the one that issued it — for buffered writes, the writeback thread of the host.",
+    "zh": "一个块请求很慢。进程（以及所属 Pod）为发起它的进程——对缓冲写而言是主机的回写线程。"
+  },
+  "action": {
+    "en": "Check the device's load and health (iostat), noisy neighbours on the same disk, and whether the pod does synchronous I/O on a latency-sensitive path.",
+    "zh": "检查设备负载与健康（iostat）、同盘的吵闹邻居，以及 Pod 是否在延迟敏感路径上做同步 I/O。"
+  },
+  "threshold": "above the low threshold (10 ms, BIOLAT) and the high one (100 ms, BIOLAT_100MS); rate-limited in the kernel, counts are exact"
+};
+
+export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
+  "id": "kernellatency.slow",
+  "probe": "kernellatency",
+  "key": "slow",
+  "name": "kubeskoop.kernel.latency",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "network.io.direction",
+    "kubeskoop.latency.duration",
+    "kubeskoop.latency.threshold",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "RXKERNEL_SLOW",
+      "brief": {
+        "en": "Receive path (device to socket) above the threshold.",
+        "zh": "接收路径（设备到 socket）超过阈值。"
+      },
+      "aliases": []
+    },
+    {
+      "type": "TXKERNEL_SLOW",
+      "brief": {
+        "en": "Transmit path (TCP transmit to device queue) above the threshold. The seed catalogue spells it RTKERNEL_SLOW.",
+        "zh": "发送路径（TCP 发送到设备队列）超过阈值。种子目录中拼写为 RTKERNEL_SLOW。"
+      },
+      "aliases": [
+        "RTKERNEL_SLOW"
+      ]
+    }
+  ],
+  "brief": {
+    "en": "A packet took too long through the kernel's receive path (RXKERNEL_SLOW; source = remote) or TCP transmit path (TXKERNEL_SLOW; source = local). One stage each (no tracepoint sits between; KubeSkoop's per-hook breakdown needed kprobes).",
+    "zh": "报文在内核接收路径（RXKERNEL_SLOW；源为对端）或 TCP 发送路径（TXKERNEL_SLOW；源为本端）上耗时过久。各只有一个阶段（中间没有 tracepoint；KubeSkoop 的分段需要 kprobe）。"
+  },
+  "action": {
+    "en": "Look for what slows the stack on that node: netfilter/conntrack rule sets, softirq delays (net_softirq), CPU saturation, memory pressure.",
+    "zh": "排查该节点上拖慢协议栈的因素：netfilter/conntrack 规则、软中断延迟（net_softirq）、CPU 饱和、内存压力。"
+  },
+  "threshold": "above the low threshold (10 ms by default); rate-limited in the kernel, counts are exact"
+};
+
+export const EVENT_NET_SOFTIRQ_SLOW: EventDefinition = {
+  "id": "net_softirq.slow",
+  "probe": "net_softirq",
+  "key": "slow",
+  "name": "kubeskoop.softirq.latency",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.softirq.phase",
+    "kubeskoop.softirq.type",
+    "cpu.logical_number",
+    "kubeskoop.latency.duration",
+    "kubeskoop.latency.threshold",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "NETSOFTIRQ_SCHED_SLOW",
+      "brief": {
+        "en": "Raised-to-running delay above the low threshold (10 ms).",
+        "zh": "从发起到开始执行的延迟超过低阈值（10ms）。"
+      },
+      "aliases": [
+        "SOFTIRQ_SCHED_SLOW"
+      ]
+    },
+    {
+      "type": "NETSOFTIRQ_SCHED_100MS",
+      "brief": {
+        "en": "Raised-to-running delay above the high threshold (100 ms).",
+        "zh": "从发起到开始执行的延迟超过高阈值（100ms）。"
+      },
+      "aliases": [
+        "SOFTIRQ_SCHED_100MS"
+      ]
+    },
+    {
+      "type": "NETSOFTIRQ_EXCUTE_SLOW",
+      "brief": {
+        "en": "Execution time above the low threshold (10 ms).",
+        "zh": "执行耗时超过低阈值（10ms）。"
+      },
+      "aliases": [
+        "SOFTIRQ_EXCUTE_SLOW",
+        "NETSOFTIRQ_EXECUTE_SLOW"
+      ]
+    },
+    {
+      "type": "NETSOFTIRQ_EXCUTE_100MS",
+      "brief": {
+        "en": "Execution time above the high threshold (100 ms).",
+        "zh": "执行耗时超过高阈值（100ms）。"
+      },
+      "aliases": [
+        "SOFTIRQ_EXCUTE_100MS",
+        "NETSOFTIRQ_EXECUTE_100MS"
+      ]
+    }
+  ],
+  "brief": {
+    "en": "A network softirq waited too long to run after being raised (SCHED) or ran too long (EXCUTE), on the CPU given. The type keeps KubeSkoop's spelling.",
+    "zh": "网络软中断在发起后等待执行过久（SCHED）或执行过久（EXCUTE），发生在给出的 CPU 上。类型保留 KubeSkoop 的拼写。"
+  },
+  "action": {
+    "en": "SCHED: the CPU was busy with something that keeps softirqs off (long irq-off sections, a real-time task, ksoftirqd starved) — look at what ran on that CPU. EXCUTE: the softirq itself had too much work (a packet burst, heavy netfilter/conntrack rules) — check packet rates and the rules.",
+    "zh": "SCHED：该 CPU 忙于阻止软中断运行的工作（长时间关中断、实时任务、ksoftirqd 饥饿）——查看该 CPU 上运行的内容。EXCUTE：软中断本身工作量过大（报文突发、繁重的 netfilter/conntrack 规则）——检查报文速率与规则。"
+  },
+  "threshold": "above the low threshold (10 ms, *_SLOW) and the high one (100 ms, *_100MS); rate-limited in the kernel, counts are exact"
+};
+
+export const EVENT_NETIFTXLATENCY_SLOW: EventDefinition = {
+  "id": "netiftxlatency.slow",
+  "probe": "netiftxlatency",
+  "key": "slow",
+  "name": "kubeskoop.netif.tx.latency",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.netif.tx.stage",
+    "kubeskoop.latency.duration",
+    "kubeskoop.latency.threshold",
+    "network.interface.name",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port"
+  ],
+  "types": [
+    {
+      "type": "TXLAT_QDISC_100MS",
+      "brief": {
+        "en": "A packet spent longer than the threshold in the qdisc.",
+        "zh": "报文在 qdisc 中的时间超过阈值。"
+      },
+      "aliases": [
+        "NETIFTXLAT_QDISC"
+      ]
+    },
+    {
+      "type": "TXLAT_NETDEV_100MS",
+      "brief": {
+        "en": "A packet spent longer than the threshold in the driver's transmit.",
+        "zh": "报文在驱动发送中的时间超过阈值。"
+      },
+      "aliases": [
+        "NETIFTXLAT_XMIT"
+      ]
+    }
+  ],
+  "brief": {
+    "en": "A packet waited too long in the interface's qdisc (TXLAT_QDISC_100MS) or in its driver's transmit (TXLAT_NETDEV_100MS). The body gives both stages.",
+    "zh": "报文在网卡 qdisc 中（TXLAT_QDISC_100MS）或驱动发送中（TXLAT_NETDEV_100MS）等待过久。正文给出两个阶段的时间。"
+  },
+  "action": {
+    "en": "QDISC: the interface's queue is backed up — a shaping qdisc (tbf, htb) or a saturated link; check qdisc backlog and drops on that interface. NETDEV: the driver or the virtual device is slow to take packets — check the host/hypervisor and the NIC.",
+    "zh": "QDISC：网卡队列积压——整形 qdisc（tbf、htb）或链路饱和；检查该网卡的 qdisc backlog 与丢包。NETDEV：驱动或虚拟设备取包慢——检查宿主机/虚拟化层与网卡。"
+  },
+  "threshold": "above the high threshold (100 ms by default, KubeSkoop's only one); rate-limited in the kernel, counts are exact"
+};
+
 export const EVENT_PACKETLOSS_DROP: EventDefinition = {
   "id": "packetloss.drop",
   "probe": "packetloss",
@@ -3673,6 +4915,54 @@ export const EVENT_PACKETLOSS_DROP: EventDefinition = {
     "zh": "先看原因：NO_SOCKET（无人监听）、NETFILTER_DROP（iptables/nftables 规则——按位置和五元组找到它）、TCP_CSUM/IP_CSUM（链路上的损坏）、QDISC_DROP（发送队列满——见 qdisc 与 netiftxlatency）、SOCKET_RCVBUFF（应用读取太慢——见 socketlatency）、NO_ROUTE/IP_NOPROTO（路由问题）。位置给出内核函数，五元组给出流。"
   },
   "threshold": "every drop with a non-benign reason; records are rate-limited in the kernel, counts are exact"
+};
+
+export const EVENT_SOCKETLATENCY_SLOW: EventDefinition = {
+  "id": "socketlatency.slow",
+  "probe": "socketlatency",
+  "key": "slow",
+  "name": "kubeskoop.socket.latency",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.latency.duration",
+    "kubeskoop.latency.threshold",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "SOCKETLAT_READSLOW",
+      "brief": {
+        "en": "Received data waited longer than the threshold before the application read it.",
+        "zh": "收到的数据在被应用读取前等待超过阈值。"
+      },
+      "aliases": []
+    },
+    {
+      "type": "SOCKETLAT_SENDSLOW",
+      "brief": {
+        "en": "Data written by the application took longer than the threshold to reach the device.",
+        "zh": "应用写入的数据到达网卡所用时间超过阈值。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A TCP socket's data waited too long — received data not read by the application (READSLOW), or written data not yet at the device (SENDSLOW). Source = local side; pid = the reader, or the writer.",
+    "zh": "TCP socket 的数据等待过久——收到的数据未被应用读取（READSLOW），或写入的数据尚未到达网卡（SENDSLOW）。源为本端；pid 为读取者或写入者。"
+  },
+  "action": {
+    "en": "READSLOW: the process named is slow to read (CPU throttling, GC pauses, a blocked event loop, too few workers) — check its CPU limits and scheduling delay. SENDSLOW: the data waited for the TCP window (slow peer), pacing or socket memory — check the peer, retransmits and netiftxlatency.",
+    "zh": "READSLOW：所示进程读取慢（CPU 限流、GC 停顿、事件循环阻塞、工作线程过少）——检查其 CPU 限制与调度延迟。SENDSLOW：数据在等待 TCP 窗口（对端慢）、pacing 或 socket 内存——检查对端、重传与 netiftxlatency。"
+  },
+  "threshold": "above the high threshold (100 ms by default; event_level 1 = above 1 ms); rate-limited in the kernel, counts are exact"
 };
 
 export const EVENT_TCPRESET_RESET: EventDefinition = {
@@ -3780,7 +5070,49 @@ export const EVENT_TCPRETRANS_RETRANSMIT: EventDefinition = {
   "threshold": "every retransmission; records are rate-limited in the kernel, counts are exact"
 };
 
-export const EVENTS: readonly EventDefinition[] = [EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT];
+export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
+  "id": "virtcmdlatency.slow",
+  "probe": "virtcmdlatency",
+  "key": "slow",
+  "name": "kubeskoop.virtio.command.latency",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.latency.duration",
+    "kubeskoop.latency.threshold",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "VIRTCMDEXCUTE",
+      "brief": {
+        "en": "A control command took longer than the low threshold (10 ms).",
+        "zh": "控制命令耗时超过低阈值（10ms）。"
+      },
+      "aliases": []
+    },
+    {
+      "type": "VIRTCMDEXCUTE_100MS",
+      "brief": {
+        "en": "A control command took longer than the high threshold (100 ms).",
+        "zh": "控制命令耗时超过高阈值（100ms）。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A virtio-net control command (set MAC, RX mode, VLAN, queue pairs, coalescing) took too long; the guest waited for the host.",
+    "zh": "一个 virtio-net 控制命令（设置 MAC、接收模式、VLAN、队列数、中断合并）耗时过长；客户机在等待宿主机。"
+  },
+  "action": {
+    "en": "The hypervisor or its vhost backend is slow to answer: check the host's load; the body names the command class and code.",
+    "zh": "虚拟化层或其 vhost 后端应答慢：检查宿主机负载；正文给出命令类别与编号。"
+  },
+  "threshold": "above the low threshold (10 ms, VIRTCMDEXCUTE) and the high one (100 ms, VIRTCMDEXCUTE_100MS)"
+};
+
+export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
 
 // Probes
 export const PROBES: readonly ProbeDefinition[] = [
@@ -4038,7 +5370,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "socketlatancy"
     ],
     "statusKey": "insp_socketlatency",
-    "source": "eBPF",
+    "source": "eBPF tp_btf/sk_data_ready, sock_recv_length, tcp_sendmsg_locked, net_dev_queue, inet_sock_set_state",
     "kubeskoopOverhead": "high",
     "brief": {
       "en": "Delay between data becoming readable and the application reading it, and between sendmsg and transmission.",
@@ -4098,7 +5430,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "insp_kernellatency"
     ],
     "statusKey": "insp_kernellatency",
-    "source": "eBPF",
+    "source": "eBPF tp_btf/netif_receive_skb, sk_data_ready, net_dev_queue",
     "kubeskoopOverhead": "high",
     "brief": {
       "en": "Time packets spend in the kernel's receive and transmit paths.",
@@ -4139,7 +5471,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "insp_virtcmdlatency"
     ],
     "statusKey": "insp_virtcmdlatency",
-    "source": "eBPF on virtnet_send_command (fentry/kprobe only)",
+    "source": "eBPF fentry/fexit or kprobe/kretprobe on virtnet_send_command_reply (no tracepoint exists); runs where the kernel allows BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, not denied by lockdown) or kprobes (CONFIG_KPROBES), on a virtio-net device with a control virtqueue",
     "kubeskoopOverhead": "high",
     "brief": {
       "en": "Latency of virtio-net control commands.",

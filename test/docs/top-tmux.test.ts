@@ -51,6 +51,7 @@ describe('docs: kubeskoop-otel top', function () {
     const cols = topColumns();
     assert.ok(cols.length >= 5);
     assert.equal(cols[cols.length - 1]!.unit, 'By', 'byte-rate columns come last');
+    assert.equal(cols[0]!.column, 'TROUBLE');
     const text = (rx: number, drops: number) => [
       '# TYPE system_network_io_total counter',
       `system_network_io_total{network_interface_name="eth0",network_io_direction="receive",k8s_pod_name="a",k8s_namespace_name="ns"} ${rx}`,
@@ -63,14 +64,15 @@ describe('docs: kubeskoop-otel top', function () {
     const first = computeTable(t0, undefined);
     assert.equal(first.rows.find((r) => r.id.pod === 'a')!.values.get('RX B/S'), undefined, 'no rate from one sample');
     const table = computeTable(t1, t0);
-    assert.deepEqual(table.columns.map((c) => c.column), ['DEV DROPS', 'RX B/S']);
+    assert.deepEqual(table.columns.map((c) => c.column), ['TROUBLE', 'DEV DROPS', 'RX B/S']);
+    assert.equal(table.rows.find((r) => r.id.pod === 'b')!.values.get('TROUBLE'), 5, 'TROUBLE adds up the trouble columns');
     assert.equal(table.rows.find((r) => r.id.pod === 'a')!.values.get('RX B/S'), 2048, 'sum over interfaces, per second');
     assert.equal(table.rows.find((r) => r.id.pod === 'b')!.values.get('DEV DROPS'), 5);
     assert.equal(sortRows(table.rows, 'DEV DROPS', true)[0]!.id.pod, 'b');
     assert.equal(sortRows(table.rows, 'RX B/S', true)[0]!.id.pod, 'a');
     assert.equal(formatValue(2048, 'By'), '2.0KiB');
     assert.equal(formatValue(1500, '{packet}'), '1.5k');
-    const lines = renderScreen(table, { source: 'x', intervalMs: 1000, sortIndex: 1, descending: true, width: 120, height: 10, at: 0 });
+    const lines = renderScreen(table, { source: 'x', intervalMs: 1000, sortIndex: 2, descending: true, width: 120, height: 10, at: 0 });
     assert.match(lines[1]!, /sorted by RX B\/S ↓/);
     assert.ok(lines.every((l) => l.length <= 120));
   });
@@ -89,7 +91,7 @@ describe('docs: kubeskoop-otel top', function () {
       .catch(() => { throw new Error(`screen never showed the busy pod with rates:\n${s}`); });
     assert.match(s, /NAMESPACE +POD/);
     for (const col of ['DEV DROPS', 'RETRANS', 'RX B/S', 'TX B/S']) assert.ok(s.includes(col), `column ${col}:\n${s}`);
-    assert.match(s, /sorted by DEV DROPS ↓/);
+    assert.match(s, /sorted by TROUBLE ↓/);
 
     // Sort by RX B/S with its number key: the busy pod is among the first rows.
     const header = s.split('\n').find((l) => /NAMESPACE +POD/.test(l))!;
