@@ -58,6 +58,8 @@ export interface IdentityOptions {
   readonly pods?: PodLookup;
   /** Sidecar mode: the agent's own pod. */
   readonly downward?: DownwardApi;
+  /** Why the API watch that was asked for could not be set up (shown in /status). */
+  readonly kubernetesError?: string;
 }
 
 export interface IdentityStats {
@@ -73,6 +75,8 @@ export interface IdentityStats {
   readonly cgroupReads: number;
   readonly lastDurationMs: number;
   readonly kubernetes: PodWatchStatus | null;
+  /** Set when the config asked for the API and it could not be used at all. */
+  readonly kubernetesError: string | null;
 }
 
 interface Member { pid: number; cg: CgroupIdentity | undefined }
@@ -90,6 +94,7 @@ export class Identifier {
     this.stats = {
       mode: opts.mode, source: this.source(), targets: { host: 0, pod: 0, netns: 0 }, unresolvedPods: 0, hostNetworkPods: 0,
       cacheEntries: 0, cgroupReads: 0, lastDurationMs: 0, kubernetes: opts.pods?.status() ?? null,
+      kubernetesError: opts.kubernetesError ?? null,
     };
   }
 
@@ -197,6 +202,7 @@ export class Identifier {
       mode: this.opts.mode, source: this.source(), targets: counts, unresolvedPods: unresolved,
       hostNetworkPods: hostNetworkPods.size, cacheEntries: this.last.size, cgroupReads: reads,
       lastDurationMs: Number((performance.now() - started).toFixed(3)), kubernetes: null,
+      kubernetesError: this.opts.kubernetesError ?? null,
     };
     return out;
   };
@@ -250,6 +256,7 @@ export interface IdentityRuntime {
 export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): IdentityRuntime {
   const k = config.kubernetes;
   let watch: PodWatch | undefined;
+  let kubernetesError: string | undefined;
   if (config.mode === 'node' && k?.enabled) {
     const nodeName = k.nodeName ?? hostname();
     if (k.nodeName === undefined) {
@@ -258,7 +265,8 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
     try {
       watch = new PodWatch({ nodeName, ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}), podLabels: k.podLabels, log: log.child({ component: 'kubernetes' }) });
     } catch (err) {
-      log.error('kubernetes: cannot use the API; pods are identified by UID only', { error: (err as Error).message });
+      kubernetesError = (err as Error).message;
+      log.error('kubernetes: cannot use the API; pods are identified by UID only', { error: kubernetesError });
     }
   }
   const downward = config.mode === 'sidecar' ? downwardApiFromEnv(env) : undefined;
@@ -271,6 +279,7 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
     ...(nodeName !== undefined ? { nodeName } : {}),
     ...(watch ? { pods: watch } : {}),
     ...(downward ? { downward } : {}),
+    ...(kubernetesError !== undefined ? { kubernetesError } : {}),
   });
   return {
     identifier,
