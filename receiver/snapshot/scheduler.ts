@@ -31,6 +31,7 @@ export interface CycleReport {
 }
 
 const MAX_PROBLEMS_KEPT = 20;
+const YIELD_EVERY_MS = 10;
 const zeroErrors = (): Record<ProbeErrorKind, number> => ({ read: 0, parse: 0, target_gone: 0, internal: 0 });
 
 export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
@@ -185,6 +186,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const entries: SnapshotEntry[] = [];
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
+      let lastYield = performance.now();
       for (const { probe } of this.probes) {
         const status = this.probeStatus(probe.name) ?? { state: 'running' };
         const errors = zeroErrors();
@@ -200,6 +202,12 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
           }
           const probeTargets = probe.scope === 'node' ? (host ? [host] : []) : targets;
           for (const target of probeTargets) {
+            // procfs reads are synchronous: give the event loop back every few ms so that
+            // scrapes, exports and events are served while hundreds of namespaces are read.
+            if (performance.now() - lastYield > YIELD_EVERY_MS) {
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              lastYield = performance.now();
+            }
             let result: ProbeResult;
             try {
               result = await probe.collect(target, ctx);

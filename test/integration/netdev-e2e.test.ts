@@ -3,7 +3,9 @@
 // /proc/<pid>/net/dev says, both to a real Prometheus scraping /metrics and to a real OTLP gRPC
 // receiver. Then one namespace is deleted: its series disappear and nothing is logged as an error.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cleanupAll, createNetns, createVethPair, sendUdp, tcpTransfer, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
@@ -28,6 +30,7 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
   let receiver: OtlpReceiver | undefined;
   let prom: Prometheus | undefined;
   let agent: AgentProcess | undefined;
+  let dir: string | undefined;
 
   before(async () => {
     for (const label of ['pod-a', 'pod-b', 'pod-c']) {
@@ -46,8 +49,10 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     await sendUdp(c, b, bc.addrA, { count: 50, size: 100, timeoutMs: 10_000 });
 
     receiver = await startOtlpReceiver({ http: false });
+    dir = mkdtempSync(join(tmpdir(), 'ksotel-netdev-'));
+    writeFileSync(join(dir, 'config.yaml'), 'metrics:\n  probes: [netdev]\n');
     agent = await startAgentProcess({
-      args: ['--interval', '1s', '--otlp-endpoint', receiver.grpcEndpoint, '--otlp-protocol', 'grpc'],
+      args: ['-c', join(dir, 'config.yaml'), '--interval', '1s', '--otlp-endpoint', receiver.grpcEndpoint, '--otlp-protocol', 'grpc'],
       env: { OTEL_METRIC_EXPORT_INTERVAL: '1000' },
     });
     prom = await startPrometheus({ targets: [`127.0.0.1:${agent.port}`], scrapeIntervalSeconds: 1 });
@@ -59,6 +64,7 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     await prom?.stop();
     await receiver?.close();
     await cleanupAll();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('Prometheus has every namespace’s bytes and packets, equal to /proc/<pid>/net/dev', async () => {
@@ -100,11 +106,11 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     const gone = namespaces.pop()!;
     await gone.dispose();
     const marker = `kubeskoop_netns_inode="${gone.inode}"`;
-    await waitUntil(async () => !(await agent!.get('/metrics')).text.includes(marker), 10_000, 'series of the deleted namespace to leave /metrics');
+    await waitUntil(async () => !(await agent!.get('/metrics')).text.includes(marker), 30_000, 'series of the deleted namespace to leave /metrics');
     // Prometheus marks the series stale at the first scrape without them.
-    await waitUntil(async () => (await prom!.query(`system_network_io_total{${marker}}`)).length === 0, 15_000, 'Prometheus to drop the series');
+    await waitUntil(async () => (await prom!.query(`system_network_io_total{${marker}}`)).length === 0, 30_000, 'Prometheus to drop the series');
     receiver!.clear();
-    await receiver!.waitFor((r) => r.metrics().some((p) => p.name === 'system.network.io'), 10_000, 'a fresh export');
+    await receiver!.waitFor((r) => r.metrics().some((p) => p.name === 'system.network.io'), 30_000, 'a fresh export');
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(!receiver!.metrics().some((p) => p.attributes['kubeskoop.netns.inode'] === gone.inode && p.name.startsWith('system.network')));
     // the others are still there

@@ -56,7 +56,7 @@ export async function startAgentProcess(o: StartAgentOptions = {}): Promise<Agen
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exitCode = code; resolve(code); }));
   const url = `http://127.0.0.1:${port}`;
   const get = async (path: string): Promise<{ status: number; text: string }> => {
-    const r = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) });
+    const r = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(15_000) });
     return { status: r.status, text: await r.text() };
   };
   const agent: AgentProcess = {
