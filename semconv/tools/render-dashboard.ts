@@ -3,6 +3,8 @@
 // agent's own /metrics serves (the JS exporter: dots → `_`, `_total` on counters, labels dots → `_`);
 // counters are rate()d, histograms shown as p50/p99.
 import { join } from 'node:path';
+// Grafana's own dashboard schema (types generated from its CUE schema): tsc checks the JSON's shape.
+import type { Dashboard, DataSourceRef, Panel as GrafanaPanel, RowPanel, VariableModel } from '@grafana/schema';
 import type { MetricDefinition } from '../types.js';
 import { loadRegistry, type Registry } from './load-registry.js';
 import { promLabelName, promNameJs } from './prom-names.js';
@@ -19,14 +21,11 @@ export interface DashboardQuery {
   readonly expr: string;
 }
 
-export interface PanelTarget { refId: string; expr: string; legendFormat: string; datasource: { type: string; uid: string } }
-interface Panel {
-  id: number; type: string; title: string; gridPos: { h: number; w: number; x: number; y: number };
-  datasource?: { type: string; uid: string }; description?: string; collapsed?: boolean; panels?: Panel[];
-  targets?: PanelTarget[]; fieldConfig?: unknown; options?: unknown;
-}
+// A type literal (not an interface), so it fits the schema's Record<string, unknown> targets.
+export type PanelTarget = { refId: string; expr: string; legendFormat: string; datasource: DataSourceRef };
+type Panel = GrafanaPanel | RowPanel;
 
-const DS = { type: 'prometheus', uid: '${datasource}' };
+const DS: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 
 function grafanaUnit(m: MetricDefinition): string {
   if (m.instrument === 'counter') return m.unit === 'By' ? 'Bps' : m.unit === 's' ? 's' : 'cps';
@@ -60,14 +59,15 @@ export function metricQueries(m: MetricDefinition, perPod: boolean): { expr: str
   }
 }
 
-function panelFor(m: MetricDefinition, id: number, x: number, y: number, perPod: boolean): Panel {
+function panelFor(m: MetricDefinition, id: number, x: number, y: number, perPod: boolean): GrafanaPanel {
   const qs = metricQueries(m, perPod);
+  const targets: PanelTarget[] = qs.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend, datasource: DS }));
   return {
     id, type: 'timeseries', title: `${m.name}${m.instrument === 'counter' ? ' (per second)' : ''}`,
     description: `${m.brief.en}\n\n${m.brief.zh}\n\nSource: ${m.source}`,
     datasource: DS,
     gridPos: { h: 8, w: 12, x, y },
-    targets: qs.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend, datasource: DS })),
+    targets,
     fieldConfig: { defaults: { unit: grafanaUnit(m), custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' } }, overrides: [] },
     options: { legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } },
   };
@@ -92,7 +92,20 @@ export function renderDashboard(r: Registry): string {
     });
     y += Math.ceil(g.metrics.length / 2) * 8;
   }
-  const dashboard = {
+  const variables: VariableModel[] = [
+    { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', hide: 0, refresh: 1, regex: '', options: [] },
+    {
+      name: 'namespace', label: 'Namespace', type: 'query', datasource: DS, query: { query: `label_values(${NAMESPACE})`, refId: 'namespace' },
+      refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
+      current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
+    },
+    {
+      name: 'pod', label: 'Pod', type: 'query', datasource: DS, query: { query: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refId: 'pod' },
+      refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
+      current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
+    },
+  ];
+  const dashboard: Dashboard & { __comment: string } = {
     __comment: 'GENERATED — do not edit. Source: semconv/registry/*.yaml; generator: semconv/tools/render-dashboard.ts; regenerate with `npm run generate`.',
     uid: DASHBOARD_UID,
     title: 'kubeskoop-otel: pod network stack',
@@ -107,21 +120,7 @@ export function renderDashboard(r: Registry): string {
     timezone: 'browser',
     annotations: { list: [] },
     links: [],
-    templating: {
-      list: [
-        { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', options: [] },
-        {
-          name: 'namespace', label: 'Namespace', type: 'query', datasource: DS, query: { query: `label_values(${NAMESPACE})`, refId: 'namespace' },
-          definition: `label_values(${NAMESPACE})`, refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
-          current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
-        },
-        {
-          name: 'pod', label: 'Pod', type: 'query', datasource: DS, query: { query: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refId: 'pod' },
-          definition: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
-          current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
-        },
-      ],
-    },
+    templating: { list: variables },
     panels,
   };
   return `${JSON.stringify(dashboard, null, 2)}\n`;
@@ -129,13 +128,13 @@ export function renderDashboard(r: Registry): string {
 
 /** Every query of the dashboard with the metric it shows (for the tests). */
 export function dashboardQueries(dashboardJson: string, r: Pick<Registry, 'metrics'>): DashboardQuery[] {
-  const d = JSON.parse(dashboardJson) as { panels: Panel[] };
+  const d = JSON.parse(dashboardJson) as { panels: (Panel & { targets?: PanelTarget[] })[] };
   const out: DashboardQuery[] = [];
   let rowProbe = '';
   for (const p of d.panels) {
-    if (p.type === 'row') { rowProbe = p.title.split(' — ')[0] ?? ''; continue; }
+    if (p.type === 'row') { rowProbe = (p.title ?? '').split(' — ')[0] ?? ''; continue; }
     if (!p.targets) continue;
-    const title = p.title.replace(/ \(per second\)$/, '');
+    const title = (p.title ?? '').replace(/ \(per second\)$/, '');
     const m = r.metrics.find((x) => x.name === title && x.probe === rowProbe);
     for (const t of p.targets) out.push({ metricId: m?.id ?? '', probe: m?.probe ?? '', expr: t.expr });
   }
