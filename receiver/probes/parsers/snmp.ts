@@ -8,6 +8,7 @@
 //
 // Values are signed decimal integers (Tcp MaxConn is -1). Counters above 2^53 lose precision in a
 // JavaScript number; the kernel's u64 counters reach that after ~285 years at 1 M/s.
+import { problemList } from './problems.js';
 
 /** group → field → value, in file order. */
 export type MibTable = ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -28,10 +29,52 @@ function words(s: string): string[] {
   return w;
 }
 
+/**
+ * The values of one group, read lazily: the value line is checked once (one regular expression)
+ * and split; a value becomes a number only when asked for. Header lines are the same in every
+ * namespace of a kernel, so their field → column index is computed once and cached.
+ */
+class LazyFields implements ReadonlyMap<string, number> {
+  constructor(private readonly index: ReadonlyMap<string, number>, private readonly raw: readonly string[]) {}
+  get(field: string): number | undefined {
+    const i = this.index.get(field);
+    return i === undefined || i >= this.raw.length ? undefined : Number(this.raw[i]);
+  }
+  has(field: string): boolean { return this.get(field) !== undefined; }
+  get size(): number { let n = 0; for (const i of this.index.values()) if (i < this.raw.length) n++; return n; }
+  *entries(): MapIterator<[string, number]> {
+    for (const [k, i] of this.index) if (i < this.raw.length) yield [k, Number(this.raw[i])];
+  }
+  *keys(): MapIterator<string> { for (const [k] of this.entries()) yield k; }
+  *values(): MapIterator<number> { for (const [, v] of this.entries()) yield v; }
+  [Symbol.iterator](): MapIterator<[string, number]> { return this.entries(); }
+  forEach(cb: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
+    for (const [k, v] of this.entries()) cb(v, k, this);
+  }
+}
+
+interface HeaderIndex { readonly index: ReadonlyMap<string, number>; readonly count: number }
+const headerIndex = new Map<string, HeaderIndex>();
+function indexOf(header: string): HeaderIndex {
+  let idx = headerIndex.get(header);
+  if (idx === undefined) {
+    const names = words(header);
+    const m = new Map<string, number>();
+    names.forEach((n, i) => { if (!m.has(n)) m.set(n, i); });
+    if (headerIndex.size >= 64) headerIndex.clear(); // a handful per kernel; bounded anyway
+    idx = { index: m, count: names.length };
+    headerIndex.set(header, idx);
+  }
+  return idx;
+}
+
+/** " 1 -1 23": space-separated signed integers, as the kernel prints them. */
+const VALUE_LINE = /^(?: -?\d+)+$/;
+
 /** /proc/net/snmp and /proc/net/netstat. */
 export function parseMibPairs(text: string): MibParse {
-  const groups = new Map<string, Map<string, number>>();
-  const problems: string[] = [];
+  const groups = new Map<string, ReadonlyMap<string, number>>();
+  const problems = problemList();
   const lines = text.split('\n');
   let i = 0;
   while (i < lines.length) {
@@ -50,21 +93,34 @@ export function parseMibPairs(text: string): MibParse {
       i++;
       continue;
     }
-    const names = words(header.slice(colon + 1));
-    const nums = words(values.slice(colon + 1));
+    const headerWords = header.slice(colon + 1);
+    const valueWords = values.slice(colon + 1);
+    if (VALUE_LINE.test(valueWords)) {
+      // The kernel's own format: lazy fields.
+      const nums = valueWords.split(' ');
+      nums.shift();
+      const h = indexOf(headerWords);
+      if (h.count !== nums.length) problems.push(`line ${i + 2} (${group}): ${nums.length} values for ${h.count} fields`);
+      if (!groups.has(group)) groups.set(group, new LazyFields(h.index, nums));
+      i += 2;
+      continue;
+    }
+    const names = words(headerWords);
+    // Anything else: value by value, reporting each one that is not an integer.
+    const nums = words(valueWords);
     if (names.length !== nums.length) {
       problems.push(`line ${i + 2} (${group}): ${nums.length} values for ${names.length} fields`);
     }
-    const fields = groups.get(group) ?? new Map<string, number>();
+    const fields = new Map<string, number>();
     const n = Math.min(names.length, nums.length);
     for (let k = 0; k < n; k++) {
       if (!INT.test(nums[k])) {
         problems.push(`line ${i + 2} (${group} ${names[k]}): not an integer: ${JSON.stringify(nums[k].slice(0, 40))}`);
         continue;
       }
-      fields.set(names[k], Number(nums[k]));
+      if (!fields.has(names[k])) fields.set(names[k], Number(nums[k]));
     }
-    if (fields.size > 0) groups.set(group, fields);
+    if (fields.size > 0 && !groups.has(group)) groups.set(group, fields);
     i += 2;
   }
   return { groups, problems };
@@ -78,7 +134,7 @@ const SNMP6_LINE = /^\s*(\S+)\s+(\S+)\s*$/;
 /** /proc/net/snmp6. */
 export function parseSnmp6(text: string): MibParse {
   const groups = new Map<string, Map<string, number>>();
-  const problems: string[] = [];
+  const problems = problemList();
   text.split('\n').forEach((line, idx) => {
     const m = SNMP6_LINE.exec(line);
     if (m === null) {

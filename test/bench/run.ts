@@ -1,0 +1,34 @@
+// `npm run bench`: runs every benchmark under test/bench, one child process each (so one's memory
+// does not show in another's RSS), in order, and fails when one fails.
+//   node dist/test/bench/run.js [name …]   e.g. `procfs` alone; default: all of BENCHMARKS
+// Each writes its own results under test/bench/results/.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** name → compiled script and its arguments (keep each bounded: the whole run < 5 minutes). */
+export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
+  procfs: { script: 'procfs.js', args: [] },
+  sizing: { script: 'sizing.js', args: [] },
+  'bpf-events': { script: 'bpf-events.js', args: [] },
+};
+
+async function runOne(name: string): Promise<number> {
+  const b = BENCHMARKS[name];
+  if (!b) { process.stderr.write(`bench: unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`); return 2; }
+  const script = path.join(here, b.script);
+  if (!existsSync(script)) { process.stderr.write(`bench: ${name}: ${script} not built\n`); return 1; }
+  process.stderr.write(`\n=== bench ${name} ===\n`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...b.args], { stdio: 'inherit' });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(BENCHMARKS);
+let failed = 0;
+for (const n of names) if ((await runOne(n)) !== 0) failed++;
+process.exitCode = failed > 0 ? 1 : 0;
