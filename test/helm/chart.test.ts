@@ -1,6 +1,6 @@
 // The Helm chart, rendered by the real helm binary over a matrix of values, checked object by object.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -314,6 +314,25 @@ describe('helm chart: the value matrix', function () {
     assert.deepEqual(sc.resources, c.resources);
     const readmeEnv = envMap(sc);
     for (const k of ['POD_NAME', 'POD_NAMESPACE', 'POD_UID', 'NODE_NAME', 'NODE_OPTIONS']) assert.equal(readmeEnv[k], envMap(c)[k], k);
+  });
+
+  it('sidecar: the install notes print the same container and volumes (NOTES.txt rendered through helm template)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ksotel-notes-'));
+    try {
+      // helm template does not render NOTES.txt: render a copy of it as a template
+      cpSync(CHART, path.join(dir, 'c'), { recursive: true });
+      renameSync(path.join(dir, 'c/templates/NOTES.txt'), path.join(dir, 'c/templates/zz-notes.yaml'));
+      const r = await run(helmBin(), ['template', 'ks', path.join(dir, 'c'), '--namespace', 'observability', '--set', 'mode=sidecar', '--show-only', 'templates/zz-notes.yaml'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const body = r.stdout.slice(r.stdout.indexOf('  containers:'));
+      const notes = parse(body.replace(/^ {2}/gm, '')) as { containers: any[]; volumes: any[] };
+      const dep = (await render({ mode: 'sidecar', sidecar: { example: { enabled: true } } })).one('Deployment');
+      const c = dep.spec.template.spec.containers.find((x: any) => x.name === 'kubeskoop-otel');
+      assert.deepEqual(notes.containers, [c]);
+      assert.deepEqual(notes.volumes, dep.spec.template.spec.volumes);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('narrowed: capability toggles and extra capabilities; disabled mounts disappear with their volumes', async () => {
