@@ -12,7 +12,8 @@ import { run } from '../support/proc.js';
 const CLI = join(repoRoot(), 'dist', 'receiver', 'cli', 'main.js');
 const netdevIo = METRICS.find((m) => m.id === 'netdev.io')!;
 
-describe('docs: kubeskoop-otel explain', () => {
+describe('docs: kubeskoop-otel explain', function () {
+  this.timeout(120_000); // the CLI runs start node six times; slow on a loaded machine
   it('an OTel name: meaning, source, unit, attributes, both Prometheus names, overhead, legacy names, what next', () => {
     const r = explain(netdevIo.name);
     assert.ok(r.found);

@@ -205,7 +205,8 @@ describe('docs: /metrics naming modes, scraped by a real Prometheus', function (
     const empty: string[] = [];
     let checked = 0;
     for (const q of queries) {
-      const m = METRICS.find((x) => x.id === q.metricId)!;
+      const m = METRICS.find((x) => x.id === q.metricId);
+      assert.ok(m, `dashboard query ${q.expr} belongs to no registry metric (regenerate: npm run generate)`);
       if (!enabled.has(q.probe)) { skipped.add(`${q.probe} (not enabled)`); continue; }
       const name = promNameJs(m.name, m.instrument) + (m.instrument === 'histogram' ? '_bucket' : '');
       if (!served.has(name)) { empty.push(`${m.id}: the agent served no ${name} in this run`); continue; }
