@@ -923,7 +923,7 @@ export const CONNTRACK_FOUND: MetricDefinition = {
   "id": "conntrack.found",
   "probe": "conntrack",
   "key": "found",
-  "name": "kubeskoop.conntrack.found",
+  "name": "kubeskoop.conntrack.found_packets",
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
