@@ -89,7 +89,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const resource = buildResource(config, opts.version);
   const readers: IMetricReader[] = [];
   const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
-  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
+  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer], withoutScopeInfo: true });
   if (config.prometheus.enabled) readers.push(prometheus);
   // `both` mode serializes the exporter's collection itself, with the exporter's defaults.
   const prometheusSerializer = new PrometheusSerializer();
@@ -110,6 +110,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const meterProvider = new MeterProvider({ resource, readers, views });
   const meter = meterProvider.getMeter(SCOPE_NAME, opts.version);
 
+  // (withoutScopeInfo: one instrumentation scope only, so otel_scope_* labels on every series would be noise.)
   // Probe metrics come from the snapshot through the producer; the agent's own are instruments.
   const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, { description: AGENT_TARGET_COUNT.brief.en, unit: AGENT_TARGET_COUNT.unit });
   targetCount.addCallback((result) => {
