@@ -254,9 +254,16 @@ export function fanOut(r: RunResult, nodes: number, podsPerNode: number, interva
 export function seriesByProbe(perMetric: Record<string, number>): Record<string, number> {
   const probeOf = new Map<string, string>();
   for (const m of METRICS) probeOf.set(m.name.replace(/\./g, '_'), m.probe);
+  // A name the registry no longer has (renamed since the run): the probe of the registry names that
+  // share its first two segments (kubeskoop_conntrack_…), when they all belong to one probe.
+  const byStem = (name: string): string | undefined => {
+    const stem = name.split('_').slice(0, 2).join('_') + '_';
+    const probes = new Set([...probeOf].filter(([n]) => n.startsWith(stem)).map(([, p]) => p));
+    return probes.size === 1 ? [...probes][0] : undefined;
+  };
   const out: Record<string, number> = {};
   for (const [name, n] of Object.entries(perMetric)) {
-    const probe = probeOf.get(name.replace(/_total$/, '')) ?? probeOf.get(name) ?? `? ${name}`;
+    const probe = probeOf.get(name.replace(/_total$/, '')) ?? probeOf.get(name) ?? byStem(name) ?? `? ${name}`;
     out[probe] = (out[probe] ?? 0) + n;
   }
   return out;
