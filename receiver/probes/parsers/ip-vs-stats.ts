@@ -6,6 +6,7 @@
 //    Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s
 //   %8LX %8LX %8LX %16LX %16LX          ← the kernel's own rate estimates (not read)
 // Pure and total.
+import { problemList } from './problems.js';
 
 export interface IpvsStats {
   readonly connections: number;
@@ -27,7 +28,7 @@ export function parseIpvsStats(text: string): IpvsStatsParse {
   if (lines.length < 3 || !/Total/.test(lines[0] ?? '') || !/Conns/.test(lines[1] ?? '')) {
     return { stats: undefined, problems: ['missing the two header lines of ip_vs_stats'] };
   }
-  const problems: string[] = [];
+  const problems = problemList();
   const cols = lines[2].trim().split(/\s+/).filter((c) => c !== '');
   if (cols.length !== 5) return { stats: undefined, problems: [`line 3: ${cols.length} columns, expected 5`] };
   const bad = cols.findIndex((c) => !HEX.test(c));

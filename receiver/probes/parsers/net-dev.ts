@@ -1,5 +1,6 @@
 // Parser for /proc/<pid>/net/dev. Pure and total: text in, one record per interface and the
 // problems it met out; it never throws.
+import { problemList } from './problems.js';
 
 export interface InterfaceCounters {
   readonly interfaceName: string;
@@ -27,7 +28,7 @@ const COLUMNS = 16;
 
 export function parseNetDev(text: string): NetDevParse {
   const interfaces: InterfaceCounters[] = [];
-  const problems: string[] = [];
+  const problems = problemList();
   const lines = text.split('\n');
   lines.forEach((line, index) => {
     if (index < 2 || line.trim() === '') return; // two header lines

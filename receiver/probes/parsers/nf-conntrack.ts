@@ -6,6 +6,7 @@
 // recent, delete_list and expect_* come and go). `entries` is the namespace's table size printed on
 // every CPU line: it is taken from the first line, never summed. Every other column is a per-CPU
 // counter and is summed.
+import { problemList } from './problems.js';
 
 export interface ConntrackStat {
   /** The namespace's current number of entries (nf_conntrack_count). */
@@ -23,7 +24,7 @@ export interface ConntrackStatParse {
 const HEX = /^[0-9a-fA-F]{1,16}$/;
 
 export function parseNfConntrackStat(text: string): ConntrackStatParse {
-  const problems: string[] = [];
+  const problems = problemList();
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const totals = new Map<string, number>();
   if (lines.length === 0) return { stat: { entries: undefined, totals, cpus: 0 }, problems: ['empty file'] };

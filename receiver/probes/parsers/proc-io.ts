@@ -6,6 +6,7 @@
 //   read_bytes: 0
 //   write_bytes: 0
 //   cancelled_write_bytes: 0
+import { problemList } from './problems.js';
 
 export interface ProcIo {
   readonly rchar: number;
@@ -26,7 +27,7 @@ const KEYS = { rchar: 'rchar', wchar: 'wchar', syscr: 'syscr', syscw: 'syscw', r
 
 export function parseProcIo(text: string): ProcIoParse {
   const got: Partial<Record<keyof ProcIo, number>> = {};
-  const problems: string[] = [];
+  const problems = problemList();
   text.split('\n').forEach((line, idx) => {
     if (line.trim() === '') return;
     const m = /^([a-z_]+):\s*(\S*)\s*$/.exec(line);

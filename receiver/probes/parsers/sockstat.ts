@@ -5,6 +5,7 @@
 //   FRAG: inuse 0 memory 0
 //   TCP6: inuse 0            (sockstat6)
 // Every line is "LABEL: key value key value …"; the result keeps them as label → key → value.
+import { problemList } from './problems.js';
 
 export type SockstatTable = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
@@ -15,7 +16,7 @@ export interface SockstatParse {
 
 export function parseSockstat(text: string): SockstatParse {
   const lines = new Map<string, Map<string, number>>();
-  const problems: string[] = [];
+  const problems = problemList();
   text.split('\n').forEach((line, idx) => {
     if (line.trim() === '') return;
     const colon = line.indexOf(':');

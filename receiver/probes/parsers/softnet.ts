@@ -3,6 +3,7 @@
 //   11 backlog length (6.x), 12 CPU number (since 5.10; offline CPUs have no line, so the line
 //   index is not the CPU number), 13 input_qlen, 14 process_qlen.
 // Pure and total.
+import { problemList } from './problems.js';
 
 export interface SoftnetCpu {
   /** The CPU's number: column 13 when the kernel prints it, else the line's position. */
@@ -21,7 +22,7 @@ const HEX = /^[0-9a-fA-F]{1,16}$/;
 
 export function parseSoftnet(text: string): SoftnetParse {
   const cpus: SoftnetCpu[] = [];
-  const problems: string[] = [];
+  const problems = problemList();
   let position = 0;
   text.split('\n').forEach((line, idx) => {
     if (line.trim() === '') return;
