@@ -357,13 +357,25 @@ export async function runTop(opts: TopOptions): Promise<void> {
   });
 }
 
+/** True when a /metrics text has legacy names of the registry but none of its OTel names. */
+export function servesOnlyLegacyNames(text: string, metrics: readonly MetricDefinition[] = METRICS): boolean {
+  const legacy = new Set(metrics.flatMap((m) => m.legacy.map((l) => l.name)));
+  for (const m of text.matchAll(/^# TYPE (\S+) /gm)) if (legacy.has(m[1]!)) return true;
+  return false;
+}
+
 /** Fetches a running agent's /metrics. */
 export function fetchMetrics(url: string): () => Promise<TopSample> {
   const target = /\/metrics$/.test(url) ? url : `${url.replace(/\/$/, '')}/metrics`;
   return async () => {
     const r = await fetch(target, { signal: AbortSignal.timeout(10_000) });
     if (r.status !== 200) throw new Error(`${target}: HTTP ${r.status}`);
-    return seriesFromPrometheusText(await r.text());
+    const text = await r.text();
+    const sample = seriesFromPrometheusText(text);
+    if (sample.series.length === 0 && servesOnlyLegacyNames(text)) {
+      throw new Error(`${target} serves KubeSkoop's legacy names only; top reads the OTel names: set prometheus.names to otel or both`);
+    }
+    return sample;
   };
 }
 
