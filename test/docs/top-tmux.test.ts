@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities, startAgent, type RunningAgent } from '../../receiver/agent.js';
 import { silentLogger } from '../../receiver/log.js';
-import { computeTable, formatValue, renderScreen, seriesFromPrometheusText, sortRows, topColumns } from '../../receiver/cli/top.js';
+import { computeTable, formatValue, renderScreen, seriesFromPrometheusText, servesOnlyLegacyNames, sortRows, topColumns } from '../../receiver/cli/top.js';
 import { repoRoot } from '../../semconv/tools/generate.js';
 import { cleanupAll, createPod, sendUdp, type TestPod } from '../support/netns.js';
 import { run, runOk, sleep, stopPid, waitUntil } from '../support/proc.js';
@@ -75,6 +75,9 @@ describe('docs: kubeskoop-otel top', function () {
     const lines = renderScreen(table, { source: 'x', intervalMs: 1000, sortIndex: 2, descending: true, width: 120, height: 10, at: 0 });
     assert.match(lines[1]!, /sorted by RX B\/S ↓/);
     assert.ok(lines.every((l) => l.length <= 120));
+    // An agent in legacy-only mode: top says what to change instead of showing nothing.
+    assert.equal(servesOnlyLegacyNames('# TYPE inspector_pod_netdevrxbytes gauge\ninspector_pod_netdevrxbytes{pod="a"} 1\n'), true);
+    assert.equal(servesOnlyLegacyNames(text(1, 1)), false);
   });
 
   it('runs in tmux: pods ranked, sorted by a key, reversed, quits on q', async () => {
