@@ -14,6 +14,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
 import { connectionState } from '../probes/tcp-state.js';
+import { LATENCY_METRIC_PROBE, latencyEventRecord } from './latency-events.js';
 import type { NativeCount, NativeCounters, ProbeStatus } from '../probes/probe.js';
 import type { Logger } from '../log.js';
 
@@ -83,6 +84,18 @@ export function toEventRecord(e: NativeEvent): EventRecord {
         },
       };
     }
+    case 'latency':
+      return latencyEventRecord(e);
+  }
+}
+
+/** The probe a kernel event belongs to. */
+export function probeOfEvent(e: NativeEvent): NativeProbe {
+  switch (e.type) {
+    case 'tcp_reset': return 'tcpreset';
+    case 'packet_drop': return 'packetloss';
+    case 'tcp_retrans': return 'tcpretrans';
+    case 'latency': return LATENCY_METRIC_PROBE[e.metric];
   }
 }
 
@@ -105,7 +118,7 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     const options: HelperClientOptions = { probes: opts.probes, ...(opts.helperPath ? { helperPath: opts.helperPath } : {}) };
     this.client = new HelperClient(options);
     this.client.on('event', (e: NativeEvent) => {
-      const probe: NativeProbe = e.type === 'tcp_reset' ? 'tcpreset' : e.type === 'packet_drop' ? 'packetloss' : 'tcpretrans';
+      const probe = probeOfEvent(e);
       if (this.opts.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode);
     });
     this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
@@ -141,6 +154,11 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     return this.client.status();
   }
 
+  /** A latency probe's thresholds in effect (ns, low and high), once it is loaded. */
+  latencyThresholds(probe: NativeProbe): readonly [number, number] | undefined {
+    return this.client.status().probes[probe].latency?.thresholdsNs;
+  }
+
   /** Dumps the in-kernel counters, at most once per `minIntervalMs` however many probes ask. */
   refreshCounters(minIntervalMs: number): Promise<void> {
     if (this.refresh) return this.refresh;
@@ -167,6 +185,13 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
       const labels: Record<string, string> = e.probe === 'tcpreset' ? { type: `TCPRESET_${e.kind}`, reason: e.resetReason }
         : e.probe === 'packetloss' ? { reason: e.dropReason } : { state: connectionState(e.tcpState) };
       const c: NativeCount = { probe: e.probe, netnsInode: e.netnsInode, series: 'events', labels, count: e.count };
+      next.set(countKey(c), c);
+    }
+    for (const l of snap.latency) {
+      const c: NativeCount = {
+        probe: l.probe, netnsInode: l.scopeKey, series: l.domain,
+        labels: { metric: l.metric, sub: String(l.sub), slot: String(l.slot) }, count: l.count,
+      };
       next.set(countKey(c), c);
     }
     for (const u of snap.undelivered) {

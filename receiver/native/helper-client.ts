@@ -15,7 +15,7 @@ import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
 import {
   PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName, parseCounters, parseHello, parseProbeFrame,
   verifyLayouts,
-  type CounterDump, type DecodeProblem, type HelloFrame, type PacketDropRecord, type ProbeName,
+  type CounterDump, type DecodeProblem, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
   type ProgramLoadStatus, type TcpResetRecord, type TcpRetransRecord, type WireRecord,
 } from './records.js';
 
@@ -49,6 +49,15 @@ export interface NativeProbeOptions {
   subsystemMode?: ReasonMode;
   /** test-only: attach every program of the probe to this (nonexistent) hook */
   testAttachTarget?: string;
+  /** latency probes: the low and high thresholds, µs (default: the probe's own, e.g. 1000/100000 for socketlatency) */
+  thresholdLowUs?: number;
+  thresholdHighUs?: number;
+  /** latency probes: emit events above the low (1) or the high (2) threshold, 0 = counts only */
+  eventLevel?: 0 | 1 | 2;
+  /** latency probes: size of the in-flight tracking table, a power of two */
+  trackEntries?: number;
+  /** net_softirq: bit per softirq vector (default NET_TX | NET_RX = 12) */
+  softirqMask?: number;
 }
 
 export interface RestartPolicy {
@@ -87,7 +96,10 @@ export interface PacketDropEvent extends PacketDropRecord {
 export interface TcpRetransEvent extends TcpRetransRecord {
   timeUnixNano: bigint;
 }
-export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent;
+export interface LatencyEvent extends LatencyRecord {
+  timeUnixNano: bigint;
+}
+export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent | LatencyEvent;
 
 export type ProbeState = 'starting' | 'running' | 'degraded' | 'stopped';
 
@@ -101,6 +113,10 @@ export interface NativeProbeStatus {
   stage: string;
   errno: number;
   programs: ProgramLoadStatus[];
+  /** latency probes: thresholds (ns) and event level in effect, once loaded */
+  latency?: { thresholdsNs: [number, number]; eventLevel: number };
+  /** probes with program variants: what the helper tried (virtcmdlatency) */
+  variants?: string;
 }
 
 export type HelperState = 'starting' | 'running' | 'restarting' | 'degraded' | 'stopped';
@@ -130,6 +146,7 @@ export interface HelperClientEvents {
   reset: [TcpResetEvent];
   drop: [PacketDropEvent];
   retrans: [TcpRetransEvent];
+  latency: [LatencyEvent];
   /** every kernel event, whatever its kind */
   event: [NativeEvent];
   status: [HelperStatus];
@@ -194,7 +211,16 @@ export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
     ['only', names('onlyReasons', o.onlyReasons)],
     ['subsys', o.subsystemMode],
     ['x_attach_target', o.testAttachTarget === undefined ? undefined : (NAME_RE.test(o.testAttachTarget) ? o.testAttachTarget : '_')],
+    ['threshold_low_us', positiveInt('thresholdLowUs', o.thresholdLowUs)],
+    ['threshold_high_us', positiveInt('thresholdHighUs', o.thresholdHighUs)],
+    ['event_level', o.eventLevel === undefined ? undefined : String(o.eventLevel)],
+    ['track_entries', positiveInt('trackEntries', o.trackEntries)],
+    ['softirq_mask', positiveInt('softirqMask', o.softirqMask)],
   ];
+  if (o.eventLevel !== undefined && ![0, 1, 2].includes(o.eventLevel)) throw new TypeError(`eventLevel must be 0, 1 or 2, got ${o.eventLevel}`);
+  if (o.trackEntries !== undefined && (o.trackEntries < 64 || (o.trackEntries & (o.trackEntries - 1)) !== 0)) {
+    throw new TypeError(`trackEntries must be a power of two >= 64, got ${o.trackEntries}`);
+  }
   const parts = [`load ${probe}`];
   // an empty ignore/count_only list is meaningful: it clears the helper's default list
   for (const [k, v] of kv) if (v !== undefined && (v !== '' || k === 'ignore' || k === 'count_only')) parts.push(`${k}=${v}`);
@@ -485,6 +511,12 @@ export class HelperClient extends EventEmitter {
         this.emit('event', e);
         return;
       }
+      case 'latency': {
+        const e: LatencyEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
+        this.emit('latency', e);
+        this.emit('event', e);
+        return;
+      }
     }
   }
 
@@ -496,15 +528,16 @@ export class HelperClient extends EventEmitter {
       if (!f || !isProbeName(f.probe)) return;
       const probe = f.probe;
       this.awaitingProbe = this.awaitingProbe.filter((p) => p !== probe);
+      const extra = { ...(f.latency ? { latency: f.latency } : {}), ...(f.variants !== undefined ? { variants: f.variants } : {}) };
       if (f.ok) {
-        this.setProbe(probe, 'running', '', { stage: f.stage, errno: 0, programs: f.programs });
+        this.setProbe(probe, 'running', '', { stage: f.stage, errno: 0, programs: f.programs, ...extra });
       } else {
         const failedProg = f.programs.find((p) => !p.ok);
         const logLine = f.log.trim().split('\n').filter((l) => l.length > 0).slice(-1)[0] ?? '';
         const reason = `${f.stage} failed: ${f.error} (errno ${f.errno})`
           + (failedProg ? `; program ${failedProg.name} (${failedProg.section}): ${failedProg.error}` : '')
-          + (logLine ? `; ${logLine.replace(/^libbpf: /, '')}` : '');
-        this.setProbe(probe, 'degraded', reason, { stage: f.stage, errno: f.errno, programs: f.programs });
+          + (f.variants ? `; ${f.variants}` : (logLine ? `; ${logLine.replace(/^libbpf: /, '')}` : ''));
+        this.setProbe(probe, 'degraded', reason, { stage: f.stage, errno: f.errno, programs: f.programs, ...extra });
       }
       if (this.awaitingProbe.length === 0 && this.st.state === 'starting') {
         this.setHelperState('running', '');

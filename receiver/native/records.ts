@@ -17,6 +17,7 @@ export const RecordType = {
   TcpReset: 1,
   PacketDrop: 2,
   TcpRetrans: 3,
+  Latency: 4,
   Clock: 16,
   Json: 32,
 } as const;
@@ -52,6 +53,13 @@ export const LAYOUTS: Readonly<Record<string, RecordLayout>> = {
   tcp_retrans: {
     type: RecordType.TcpRetrans, version: 1, size: 72,
     fields: { ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, state: [64, 1] },
+  },
+  latency: {
+    type: RecordType.Latency, version: 1, size: 128,
+    fields: {
+      ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, latency_ns: [64, 8], threshold_ns: [72, 8], stage_ns: [80, 16], pid: [96, 4], aux: [100, 4],
+      metric: [104, 1], sub: [105, 1], level: [106, 1], bytes: [108, 4], comm: [112, 16],
+    },
   },
   clock: {
     type: RecordType.Clock, version: 1, size: 40,
@@ -118,6 +126,40 @@ export interface TcpRetransRecord extends KernelRecordBase {
   tuple: Tuple;
 }
 
+/** What a latency record measured (enum ks_lat_metric). */
+export type LatencyMetric =
+  | 'sock_read' | 'sock_write' | 'kernel_rx' | 'kernel_tx' | 'qdisc' | 'netdev' | 'softirq_sched' | 'softirq_exec' | 'bio' | 'virtcmd';
+export const LATENCY_METRICS: Readonly<Record<number, LatencyMetric>> = {
+  1: 'sock_read', 2: 'sock_write', 3: 'kernel_rx', 4: 'kernel_tx', 5: 'qdisc', 6: 'netdev',
+  7: 'softirq_sched', 8: 'softirq_exec', 9: 'bio', 10: 'virtcmd',
+};
+/** Histogram bucket upper bounds of every latency probe, ns (KS_LAT_BOUNDS_NS; the helper's hello repeats them). */
+export const LATENCY_BOUNDS_NS: readonly number[] = [
+  1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10,
+];
+
+/** A measurement above a latency probe's event threshold. */
+export interface LatencyRecord extends KernelRecordBase {
+  type: 'latency';
+  metric: LatencyMetric;
+  /** softirq vector (net_softirq), block REQ_OP (biolatency), command class (virtcmdlatency), else 0 */
+  sub: number;
+  /** 1 = above the low threshold, 2 = above the high one */
+  level: number;
+  latencyNs: number;
+  thresholdNs: number;
+  /** per-stage breakdown where the hooks give stages (netiftxlatency: qdisc, driver); 0 = n/a */
+  stageNs: [number, number];
+  /** the reader / writer / I/O issuer / current task; 0 unknown */
+  pid: number;
+  /** ifindex (netiftxlatency, kernellatency), device number (biolatency), CPU (net_softirq), class<<8|cmd (virtcmd) */
+  aux: number;
+  bytes: number;
+  /** task comm, or the device name (netiftxlatency) */
+  comm: string;
+  tuple: Tuple;
+}
+
 export interface ClockRecord {
   type: 'clock';
   bootTimeNs: bigint;
@@ -130,7 +172,7 @@ export interface JsonRecord {
   value: unknown;
 }
 
-export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord;
+export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord;
 export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord;
 
 export interface DecodeProblem {
@@ -241,6 +283,7 @@ function expectedSize(type: number): number {
     case RecordType.TcpReset: return LAYOUTS.tcp_reset!.size;
     case RecordType.PacketDrop: return LAYOUTS.packet_drop!.size;
     case RecordType.TcpRetrans: return LAYOUTS.tcp_retrans!.size;
+    case RecordType.Latency: return LAYOUTS.latency!.size;
     case RecordType.Clock: return LAYOUTS.clock!.size;
     default: return -1;
   }
@@ -250,6 +293,7 @@ function expectedVersion(type: number): number {
     case RecordType.TcpReset: return LAYOUTS.tcp_reset!.version;
     case RecordType.PacketDrop: return LAYOUTS.packet_drop!.version;
     case RecordType.TcpRetrans: return LAYOUTS.tcp_retrans!.version;
+    case RecordType.Latency: return LAYOUTS.latency!.version;
     case RecordType.Clock: return LAYOUTS.clock!.version;
     case RecordType.Json: return 1;
     default: return -1;
@@ -317,6 +361,19 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
         tcpState: tcpStateName(tables, b[off + 64]!),
         tuple: readTuple(b, off),
       };
+    case RecordType.Latency: {
+      const m = LATENCY_METRICS[b[off + 104]!];
+      if (m === undefined) return `latency record with unknown metric ${b[off + 104]}`;
+      return {
+        type: 'latency', netnsInode, kernelTimeNs, cpu, metric: m,
+        sub: b[off + 105]!, level: b[off + 106]!,
+        latencyNs: Number(b.readBigUInt64LE(off + 64)),
+        thresholdNs: Number(b.readBigUInt64LE(off + 72)),
+        stageNs: [Number(b.readBigUInt64LE(off + 80)), Number(b.readBigUInt64LE(off + 88))],
+        pid: b.readUInt32LE(off + 96), aux: b.readUInt32LE(off + 100), bytes: b.readUInt32LE(off + 108),
+        comm: readComm(b, off + 112), tuple: readTuple(b, off),
+      };
+    }
     case RecordType.Clock:
       return {
         type: 'clock', bootTimeNs: kernelTimeNs,
@@ -399,6 +456,8 @@ export interface HelloFrame {
   probes: string[];
   tables: NameTables;
   layouts: unknown;
+  /** latency histogram bounds the helper was built with (ns); [] from a helper without latency probes */
+  latencyBoundsNs: number[];
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -438,6 +497,7 @@ export function parseHello(v: unknown): HelloFrame | undefined {
       tcpStates: states.size > 0 ? states : DEFAULT_TCP_STATES,
     },
     layouts: v.layouts,
+    latencyBoundsNs: Array.isArray(v.latency_bounds_ns) ? v.latency_bounds_ns.filter((x): x is number => typeof x === 'number') : [],
   };
 }
 
@@ -489,6 +549,10 @@ export interface ProbeFrame {
   log: string;
   programs: ProgramLoadStatus[];
   unknownReasons: string[];
+  /** latency probes: the thresholds (ns) and event level in effect */
+  latency?: { thresholdsNs: [number, number]; eventLevel: number };
+  /** probes with program variants (virtcmdlatency): which was tried and why it failed */
+  variants?: string;
 }
 
 export function parseProbeFrame(v: unknown): ProbeFrame | undefined {
@@ -504,13 +568,22 @@ export function parseProbeFrame(v: unknown): ProbeFrame | undefined {
     probe: v.probe, ok: v.ok === true, stage: str(v.stage), errno: num(v.errno), error: str(v.error), log: str(v.log),
     programs,
     unknownReasons: Array.isArray(v.unknown_reasons) ? v.unknown_reasons.filter((x): x is string => typeof x === 'string') : [],
+    ...(isObj(v.latency) && Array.isArray(v.latency.threshold_ns)
+      ? { latency: { thresholdsNs: [num(v.latency.threshold_ns[0]), num(v.latency.threshold_ns[1])] as [number, number], eventLevel: num(v.latency.event_level) } }
+      : {}),
+    ...(typeof v.variants === 'string' ? { variants: v.variants } : {}),
   };
 }
 
 // ---------------------------------------------------------------- counters
 
-export type ProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans';
-export const PROBE_NAMES: readonly ProbeName[] = ['tcpreset', 'packetloss', 'tcpretrans'];
+export type LatencyProbeName = 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency';
+export const LATENCY_PROBE_NAMES: readonly LatencyProbeName[] = ['socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency'];
+export type ProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans' | LatencyProbeName;
+export const PROBE_NAMES: readonly ProbeName[] = ['tcpreset', 'packetloss', 'tcpretrans', ...LATENCY_PROBE_NAMES];
+export function isLatencyProbeName(s: string): s is LatencyProbeName {
+  return (LATENCY_PROBE_NAMES as readonly string[]).includes(s);
+}
 export function isProbeName(s: string): s is ProbeName {
   return (PROBE_NAMES as readonly string[]).includes(s);
 }
@@ -520,6 +593,23 @@ export type EventCount =
   | { probe: 'tcpreset'; netnsInode: number; key: string; kind: ResetKind; resetReason: string; count: number }
   | { probe: 'packetloss'; netnsInode: number; key: string; dropReason: string; count: number }
   | { probe: 'tcpretrans'; netnsInode: number; key: string; tcpState: string; count: number };
+
+/**
+ * One in-kernel count of a latency probe. `scopeKey` is the namespace inode (netns-scoped probes),
+ * the CPU (net_softirq) or the device number (biolatency; 0 for the node-wide tracking counts).
+ *   hist: slot = bucket index into LATENCY_BOUNDS_NS (last = +Inf); sum: value = ns summed;
+ *   slow: slot = threshold index (0 low, 1 high); track: slot 1 = evicted, 2 = expired.
+ */
+export interface LatencyCount {
+  probe: LatencyProbeName;
+  scopeKey: number;
+  domain: 'hist' | 'sum' | 'slow' | 'track';
+  metric: LatencyMetric;
+  sub: number;
+  slot: number;
+  count: number;
+}
+const LATENCY_DOMAINS: Readonly<Record<number, LatencyCount['domain']>> = { 3: 'hist', 4: 'sum', 5: 'slow', 6: 'track' };
 
 export type UndeliveredCause = 'netns_rate_limit' | 'global_rate_limit' | 'ring_full';
 export const UNDELIVERED_CAUSES: Readonly<Record<number, UndeliveredCause>> = {
@@ -563,6 +653,7 @@ export interface CounterDump {
   bootTimeNs: bigint;
   events: EventCount[];
   undelivered: UndeliveredCount[];
+  latency: LatencyCount[];
   probes: ProbeTotals[];
 }
 
@@ -573,7 +664,7 @@ export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterD
   let bootTimeNs = 0n;
   if (typeof v.boot_ns === 'number' && Number.isSafeInteger(v.boot_ns)) bootTimeNs = BigInt(v.boot_ns);
   else if (typeof v.boot_ns === 'number') bootTimeNs = BigInt(Math.trunc(v.boot_ns));
-  const dump: CounterDump = { id: str(v.id), bootTimeNs, events: [], undelivered: [], probes: [] };
+  const dump: CounterDump = { id: str(v.id), bootTimeNs, events: [], undelivered: [], latency: [], probes: [] };
   if (!Array.isArray(v.probes)) return { dump, problems: ['counters frame has no probes array'] };
   for (const p of v.probes) {
     if (!isObj(p) || typeof p.probe !== 'string' || !isProbeName(p.probe)) {
@@ -592,6 +683,12 @@ export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterD
           const cause = UNDELIVERED_CAUSES[code!];
           if (cause) dump.undelivered.push({ probe, netnsInode: netnsInode!, cause, count: count! });
           else problems.push(`${probe}: unknown undelivered cause ${code}`);
+        } else if (LATENCY_DOMAINS[domain!] !== undefined && isLatencyProbeName(probe)) {
+          const metric = LATENCY_METRICS[code! >>> 24];
+          if (!metric) { problems.push(`${probe}: unknown latency metric in ${code}`); continue; }
+          dump.latency.push({
+            probe, scopeKey: netnsInode!, domain: LATENCY_DOMAINS[domain!]!, metric, sub: (code! >>> 16) & 0xff, slot: code! & 0xffff, count: count!,
+          });
         } else if (domain === 1) {
           if (probe === 'tcpreset') {
             const kind = RESET_KINDS[code! >>> 16];
@@ -600,9 +697,11 @@ export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterD
           } else if (probe === 'packetloss') {
             const r = dropReasonName(tables, code!);
             dump.events.push({ probe, netnsInode: netnsInode!, key: r, dropReason: r, count: count! });
-          } else {
+          } else if (probe === 'tcpretrans') {
             const s = tcpStateName(tables, code!);
             dump.events.push({ probe, netnsInode: netnsInode!, key: s, tcpState: s, count: count! });
+          } else {
+            problems.push(`${probe}: unexpected event count`);
           }
         } else {
           problems.push(`${probe}: unknown count domain ${domain}`);

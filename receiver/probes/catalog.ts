@@ -15,13 +15,22 @@ import { ipvs } from './ipvs.js';
 import { tcpreset } from './tcpreset.js';
 import { packetloss } from './packetloss.js';
 import { tcpretrans } from './tcpretrans.js';
+import { socketlatency } from './socketlatency.js';
+import { netiftxlatency } from './netiftxlatency.js';
+import { net_softirq } from './net_softirq.js';
+import { biolatency } from './biolatency.js';
+import { kernellatency } from './kernellatency.js';
+import { virtcmdlatency } from './virtcmdlatency.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
-  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans].map((m) => [m.name, m]),
+  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans,
+    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency].map((m) => [m.name, m]),
 );
 
 /** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
-export const NATIVE_PROBE_NAMES: readonly string[] = ['tcpreset', 'packetloss', 'tcpretrans'];
+export const NATIVE_PROBE_NAMES: readonly string[] = [
+  'tcpreset', 'packetloss', 'tcpretrans', 'socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency',
+];
 
 /**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads

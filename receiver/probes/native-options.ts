@@ -2,6 +2,7 @@
 // (enableStack) are accepted and ignored where they have no meaning here.
 import type { NativeProbeOptions } from '../native/index.js';
 import type { OptionsSchema } from './probe.js';
+import { SOFTIRQ_NAMES } from './block-devices.js';
 
 const rate = { anyOf: [{ type: 'integer', minimum: 0 }, { const: 'unlimited' }] };
 const reasons = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_]+$' } };
@@ -29,5 +30,19 @@ export function nativeOptions(o: Readonly<Record<string, unknown>>): NativeProbe
   if (o.ignore_reasons !== undefined) out.ignoreReasons = o.ignore_reasons as string[];
   if (o.only_reasons !== undefined) out.onlyReasons = o.only_reasons as string[];
   if (o.count_only_reasons !== undefined) out.countOnlyReasons = o.count_only_reasons as string[];
+  // latency probes
+  if (o.threshold_low_ms !== undefined) out.thresholdLowUs = Math.max(1, Math.round((o.threshold_low_ms as number) * 1000));
+  if (o.threshold_high_ms !== undefined) out.thresholdHighUs = Math.max(1, Math.round((o.threshold_high_ms as number) * 1000));
+  if (o.events_above !== undefined) out.eventLevel = o.events_above === 'low' ? 1 : o.events_above === 'high' ? 2 : 0;
+  if (o.track_entries !== undefined) out.trackEntries = 2 ** Math.ceil(Math.log2(o.track_entries as number));
+  const types = o['softirq-types'] ?? o.softirq_types;
+  if (Array.isArray(types)) {
+    let mask = 0;
+    for (const t of types) {
+      const i = SOFTIRQ_NAMES.indexOf(String(t).toUpperCase());
+      if (i >= 0) mask |= 1 << i;
+    }
+    if (mask > 0) out.softirqMask = mask;
+  }
   return out;
 }

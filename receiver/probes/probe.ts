@@ -68,15 +68,22 @@ export interface MetricProbe {
 export interface NativeCount {
   readonly probe: string;
   readonly netnsInode: number;
-  readonly series: 'events' | 'undelivered';
+  /** events/undelivered: the event probes; hist/sum/slow/track: the latency probes (labels metric, sub, slot) */
+  readonly series: 'events' | 'undelivered' | 'hist' | 'sum' | 'slow' | 'track';
   readonly labels: Readonly<Record<string, string>>;
   readonly count: number;
 }
 
+export type NativeProbeId =
+  | 'tcpreset' | 'packetloss' | 'tcpretrans'
+  | 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency';
+
 export interface NativeCounters {
   refreshCounters(minIntervalMs: number): Promise<void>;
-  counts(probe: 'tcpreset' | 'packetloss' | 'tcpretrans'): NativeCount[];
-  probeStatus(probe: 'tcpreset' | 'packetloss' | 'tcpretrans'): ProbeStatus;
+  counts(probe: NativeProbeId): NativeCount[];
+  probeStatus(probe: NativeProbeId): ProbeStatus;
+  /** latency probes: thresholds in effect (ns, low and high), once loaded */
+  latencyThresholds?(probe: NativeProbeId): readonly [number, number] | undefined;
 }
 
 /** What a probe may need beyond procfs. */

@@ -1,0 +1,119 @@
+// Latency records of the eBPF latency probes → registry-named EventRecords (KubeSkoop's types).
+import type { LatencyEvent } from '../native/index.js';
+import type { LatencyMetric, LatencyProbeName } from '../native/records.js';
+import {
+  ATTR_CPU_LOGICAL_NUMBER, ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_PORT, ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_KUBESKOOP_EVENT_TYPE,
+  ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_NETIF_TX_STAGE, ATTR_KUBESKOOP_SOFTIRQ_PHASE,
+  ATTR_KUBESKOOP_SOFTIRQ_TYPE, ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE,
+  ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_PORT, ATTR_SYSTEM_DEVICE,
+  EVENT_BIOLATENCY_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_SOCKETLATENCY_SLOW,
+  EVENT_VIRTCMDLATENCY_SLOW,
+} from '../../semconv/generated/registry.js';
+import type { EventDefinition } from '../../semconv/types.js';
+import type { EventAttributeValue, EventRecord } from './event-record.js';
+import { blockDeviceName, blockOperationName, softirqName } from '../probes/block-devices.js';
+
+export const LATENCY_METRIC_PROBE: Readonly<Record<LatencyMetric, LatencyProbeName>> = {
+  sock_read: 'socketlatency', sock_write: 'socketlatency', kernel_rx: 'kernellatency', kernel_tx: 'kernellatency',
+  qdisc: 'netiftxlatency', netdev: 'netiftxlatency', softirq_sched: 'net_softirq', softirq_exec: 'net_softirq',
+  bio: 'biolatency', virtcmd: 'virtcmdlatency',
+};
+
+/** Seconds as the threshold attribute writes them: 0.001, 0.01, 0.1 (no float noise). */
+export function seconds(ns: number): number {
+  return Number((ns / 1e9).toPrecision(9));
+}
+
+/** "150.2 ms", "35 µs", "1.02 s" */
+export function humanDuration(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toPrecision(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toPrecision(4).replace(/\.?0+$/, '')} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3).replace(/\.?0+$/, '')} µs`;
+  return `${ns} ns`;
+}
+
+const endpoint = (addr: string, port: number): string => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
+
+function tupleAttributes(e: LatencyEvent): Record<string, EventAttributeValue> {
+  const t = e.tuple;
+  const a: Record<string, EventAttributeValue> = {};
+  if (t.family === 'ipv4' || t.family === 'ipv6') a[ATTR_NETWORK_TYPE] = t.family;
+  if (t.protocol === 'tcp' || t.protocol === 'udp') a[ATTR_NETWORK_TRANSPORT] = t.protocol;
+  if (t.srcAddress !== '') { a[ATTR_SOURCE_ADDRESS] = t.srcAddress; a[ATTR_SOURCE_PORT] = t.srcPort; }
+  if (t.dstAddress !== '') { a[ATTR_DESTINATION_ADDRESS] = t.dstAddress; a[ATTR_DESTINATION_PORT] = t.dstPort; }
+  return a;
+}
+
+function flowOf(e: LatencyEvent): string {
+  const t = e.tuple;
+  return t.srcAddress !== '' ? `${endpoint(t.srcAddress, t.srcPort)} → ${endpoint(t.dstAddress, t.dstPort)}` : 'unknown flow';
+}
+
+function processAttributes(e: LatencyEvent): Record<string, EventAttributeValue> {
+  return { ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}), ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}) };
+}
+
+const who = (e: LatencyEvent): string => (e.pid > 0 ? `${e.comm || '?'} (pid ${e.pid})` : 'unknown process');
+
+function record(def: EventDefinition, type: string, e: LatencyEvent, body: string, attrs: Record<string, EventAttributeValue>): EventRecord {
+  return {
+    eventName: def.name, type, severity: def.severity, timeUnixNano: e.timeUnixNano, body,
+    attributes: {
+      [ATTR_KUBESKOOP_EVENT_TYPE]: type, [ATTR_KUBESKOOP_LATENCY_DURATION]: seconds(e.latencyNs),
+      [ATTR_KUBESKOOP_LATENCY_THRESHOLD]: seconds(e.thresholdNs), ...attrs,
+    },
+  };
+}
+
+/** Latency record → EventRecord. Total: every metric has a case. */
+export function latencyEventRecord(e: LatencyEvent): EventRecord {
+  const lat = humanDuration(e.latencyNs);
+  const thr = humanDuration(e.thresholdNs);
+  const high = e.level >= 2;
+  switch (e.metric) {
+    case 'sock_read':
+      return record(EVENT_SOCKETLATENCY_SLOW, 'SOCKETLAT_READSLOW', e,
+        `Socket read delayed ${lat} (> ${thr}): received data waited until ${who(e)} read it (${flowOf(e)})`,
+        { ...tupleAttributes(e), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) });
+    case 'sock_write':
+      return record(EVENT_SOCKETLATENCY_SLOW, 'SOCKETLAT_SENDSLOW', e,
+        `Socket send delayed ${lat} (> ${thr}): data written by ${who(e)} reached the device late (${flowOf(e)})`,
+        { ...tupleAttributes(e), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) });
+    case 'kernel_rx':
+    case 'kernel_tx': {
+      const rx = e.metric === 'kernel_rx';
+      return record(EVENT_KERNELLATENCY_SLOW, rx ? 'RXKERNEL_SLOW' : 'TXKERNEL_SLOW', e,
+        `Kernel ${rx ? 'receive' : 'transmit'} path took ${lat} (> ${thr}) for a packet (${flowOf(e)}; ${rx ? 'device receive → socket' : 'TCP transmit → device queue'}: ${lat})`,
+        { [ATTR_NETWORK_IO_DIRECTION]: rx ? 'receive' : 'transmit', ...tupleAttributes(e), ...processAttributes(e) });
+    }
+    case 'qdisc':
+    case 'netdev': {
+      const q = e.metric === 'qdisc';
+      return record(EVENT_NETIFTXLATENCY_SLOW, q ? 'TXLAT_QDISC_100MS' : 'TXLAT_NETDEV_100MS', e,
+        `Packet waited ${lat} (> ${thr}) in the ${q ? 'qdisc' : 'driver'} of ${e.comm || `ifindex ${e.aux}`} (${flowOf(e)}; qdisc ${humanDuration(e.stageNs[0])}${q ? '' : `, driver ${humanDuration(e.stageNs[1])}`})`,
+        { [ATTR_KUBESKOOP_NETIF_TX_STAGE]: q ? 'qdisc' : 'driver', ...(e.comm ? { [ATTR_NETWORK_INTERFACE_NAME]: e.comm } : {}), ...tupleAttributes(e) });
+    }
+    case 'softirq_sched':
+    case 'softirq_exec': {
+      const sched = e.metric === 'softirq_sched';
+      const type = `NETSOFTIRQ_${sched ? 'SCHED' : 'EXCUTE'}_${high ? '100MS' : 'SLOW'}`;
+      return record(EVENT_NET_SOFTIRQ_SLOW, type, e,
+        `${softirqName(e.sub)} softirq on CPU ${e.aux} ${sched ? 'waited' : 'ran'} ${lat} (> ${thr})${sched ? ' before running' : ''}; ${who(e)} was on the CPU`,
+        {
+          [ATTR_KUBESKOOP_SOFTIRQ_PHASE]: sched ? 'schedule' : 'execute', [ATTR_KUBESKOOP_SOFTIRQ_TYPE]: softirqName(e.sub),
+          [ATTR_CPU_LOGICAL_NUMBER]: e.aux, ...processAttributes(e),
+        });
+    }
+    case 'bio': {
+      const dev = blockDeviceName(e.aux);
+      const op = blockOperationName(e.sub);
+      return record(EVENT_BIOLATENCY_SLOW, high ? 'BIOLAT_100MS' : 'BIOLAT', e,
+        `Block ${op} of ${e.bytes} bytes on ${dev} took ${lat} (> ${thr}), issued by ${who(e)}`,
+        { [ATTR_SYSTEM_DEVICE]: dev, [ATTR_KUBESKOOP_BLOCK_OPERATION]: op, ...processAttributes(e) });
+    }
+    case 'virtcmd':
+      return record(EVENT_VIRTCMDLATENCY_SLOW, high ? 'VIRTCMDEXCUTE_100MS' : 'VIRTCMDEXCUTE', e,
+        `virtio-net control command class ${e.aux >>> 8} cmd ${e.aux & 0xff} took ${lat} (> ${thr}), issued by ${who(e)}`,
+        processAttributes(e));
+  }
+}
