@@ -4,7 +4,7 @@
 // capabilities inside a test namespace. Also checks, on this kernel, what each capability is for.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AGENT, REPO, agentContainer, envMap, render, renderedConfig, type Rendered } from './chart.js';
@@ -37,7 +37,7 @@ interface Started { child: ChildProcess; port: number; out: () => string; stop()
 
 /** Start the agent from a rendered container spec: its args (config path, proc root and port
  *  replaced for this machine), its literal env values, downward-API values filled in. */
-async function startAsRendered(container: any, configFile: string, o: { caps?: readonly string[]; uid?: number; netns?: Netns; fieldRefs: Record<string, string> }): Promise<Started> {
+async function startAsRendered(container: any, configFile: string, o: { caps?: readonly string[]; uid?: number; netns?: Netns; fieldRefs: Record<string, string>; readOnlyRoot?: boolean }): Promise<Started> {
   const port = o.netns ? 9102 : await freePort();
   const args = (container.args as string[]).map((a) => {
     if (a.startsWith('--config=')) return `--config=${configFile}`;
@@ -52,7 +52,13 @@ async function startAsRendered(container: any, configFile: string, o: { caps?: r
     else if (e.valueFrom?.fieldRef) env[e.name] = o.fieldRefs[e.valueFrom.fieldRef.fieldPath] ?? '';
   }
   const priv = ['setpriv', ...(o.uid !== undefined ? [`--reuid=${o.uid}`, `--regid=${o.uid}`, '--clear-groups'] : []), ...capArgs(o.caps ?? []), '--'];
-  const argv = [...priv, process.execPath, AGENT, ...args];
+  let argv = [...priv, process.execPath, AGENT, ...args];
+  // readOnlyRootFilesystem + the chart's emptyDir at /tmp: a private mount namespace where / is
+  // remounted read-only and /tmp is a small tmpfs (the config must then live outside /, e.g. /dev/shm)
+  if (o.readOnlyRoot) {
+    argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+      'mount -o remount,bind,ro / && mount -t tmpfs -o size=16m tmpfs /tmp && exec "$@"', 'sh', ...argv];
+  }
   const [cmd, full] = o.netns ? ['ip', ['netns', 'exec', o.netns.name, ...argv]] : [argv[0]!, argv.slice(1)];
   let out = '';
   const child = spawn(cmd, full, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -148,6 +154,28 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
     await waitUntil(async () => (await inodesInMetrics(agent.port)).has(String(ns.inode)), 20_000, `series of test namespace ${ns.inode}`, 250);
     const { text } = await getText(`http://127.0.0.1:${agent.port}/metrics`);
     assert.match(text, /k8s_node_name="ksotel-test-node"|host_name=/);
+  });
+
+  it('readOnlyRootFilesystem: the agent runs with / read-only and only /tmp (the emptyDir) writable', async () => {
+    const r = await render();
+    const c = agentContainer(r);
+    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+    assert.deepEqual(c.volumeMounts.filter((m: any) => m.readOnly !== true).map((m: any) => m.mountPath), ['/tmp']);
+    const shm = mkdtempSync('/dev/shm/ksotel-ro-');
+    cleanups.push(async () => rmSync(shm, { recursive: true, force: true }));
+    const cfg = path.join(shm, 'config.yaml');
+    writeFileSync(cfg, renderedConfig(r), { mode: 0o644 });
+    const agent = await startAsRendered(c, cfg, { caps: c.securityContext.capabilities.add, fieldRefs: { 'spec.nodeName': 'ksotel-test-node' }, readOnlyRoot: true });
+    cleanups.push(() => agent.stop());
+    const st = await waitForCycle(agent);
+    assert.equal(st.probes.netdev?.state, 'running');
+    const h = await getText(`http://127.0.0.1:${agent.port}/healthz`);
+    assert.equal(h.status, 200, h.text);
+    // the agent's own view: / read-only, /tmp a tmpfs
+    const mounts = readFileSync(`/proc/${agent.child.pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' '));
+    const root = mounts.filter((f) => f[4] === '/').at(-1);
+    assert.ok(root && root[5]!.split(',').includes('ro'), `/ is not read-only for the agent: ${root?.join(' ')}`);
+    assert.ok(mounts.some((f) => f[4] === '/tmp' && f.includes('tmpfs')));
   });
 
   it('defaults minus SYS_PTRACE: the agent still runs but cannot see that pod (the capability is needed)', async () => {
