@@ -19,7 +19,9 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
-import { PodWatch, type PodInfo, type PodWatchStatus } from './kubernetes.js';
+// Type-only: the client library costs ~60 MiB of RSS, so kubernetes.ts is loaded only when a watch is asked for.
+import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { parseNetnsLink } from './discover.js';
 import { hostname } from 'node:os';
 import type { AgentConfig } from '../config/types.js';
@@ -257,15 +259,19 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
   const k = config.kubernetes;
   let watch: PodWatch | undefined;
   let kubernetesError: string | undefined;
+  let wantsWatch = false;
+  const watchNodeName = k?.nodeName ?? hostname();
   if (config.mode === 'node' && k?.enabled) {
-    const nodeName = k.nodeName ?? hostname();
     if (k.nodeName === undefined) {
-      log.warn('kubernetes: no node name (kubernetes.node_name, node_name, NODE_NAME or --node-name); watching the pods of the node named like this host', { nodeName });
+      log.warn('kubernetes: no node name (kubernetes.node_name, node_name, NODE_NAME or --node-name); watching the pods of the node named like this host', { nodeName: watchNodeName });
     }
+    // What can be checked without loading the client library is checked now, so a bad path is
+    // reported at start like any config problem; the rest when the watch starts.
     try {
-      watch = new PodWatch({ nodeName, ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}), podLabels: k.podLabels, log: log.child({ component: 'kubernetes' }) });
+      if (k.kubeconfig !== undefined) accessSync(k.kubeconfig, fsConstants.R_OK);
+      wantsWatch = true;
     } catch (err) {
-      kubernetesError = (err as Error).message;
+      kubernetesError = `cannot read the kubeconfig ${k.kubeconfig}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
       log.error('kubernetes: cannot use the API; pods are identified by UID only', { error: kubernetesError });
     }
   }
@@ -274,18 +280,36 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
     log.warn('sidecar mode without POD_NAME and POD_NAMESPACE from the downward API: the pod is known by its UID at most');
   }
   const nodeName = config.nodeName ?? k?.nodeName ?? downward?.nodeName;
-  const identifier = new Identifier({
+  // The watch exists only once started; identity asks through this lookup meanwhile.
+  const lookup: PodLookup = {
+    get: (uid) => watch?.get(uid),
+    get size() { return watch?.size ?? 0; },
+    status: () => watch?.status() ?? {
+      state: 'connecting', stale: true, staleSeconds: null, nodeName: watchNodeName, server: '', pods: 0, resourceVersion: '',
+      lastSyncAt: null, lastEventAt: null, lastError: kubernetesError ?? null, lists: 0, goneRelists: 0, watches: 0, reconnects: 0, bookmarks: 0, events: 0,
+    },
+  };
+  const options: IdentityOptions = {
     procRoot: config.procRoot, mode: config.mode,
     ...(nodeName !== undefined ? { nodeName } : {}),
-    ...(watch ? { pods: watch } : {}),
+    ...(wantsWatch ? { pods: lookup } : {}),
     ...(downward ? { downward } : {}),
-    ...(kubernetesError !== undefined ? { kubernetesError } : {}),
-  });
+    get kubernetesError() { return kubernetesError; },
+  };
+  const identifier = new Identifier(options);
   return {
     identifier,
-    ...(watch ? { watch } : {}),
+    get watch() { return watch; },
     async start(waitMs = 5000) {
-      if (!watch) return;
+      if (!wantsWatch || !k) return;
+      try {
+        const { PodWatch: Watcher } = await import('./kubernetes.js');
+        watch = new Watcher({ nodeName: watchNodeName, ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}), podLabels: k.podLabels, log: log.child({ component: 'kubernetes' }) });
+      } catch (err) {
+        kubernetesError = (err as Error).message;
+        log.error('kubernetes: cannot use the API; pods are identified by UID only', { error: kubernetesError });
+        return;
+      }
       watch.start();
       if (!(await watch.waitForSync(waitMs))) {
         log.warn('kubernetes: no pod list yet; starting with pod UIDs only, names follow when the API answers', { error: watch.status().lastError });
