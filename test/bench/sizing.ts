@@ -8,6 +8,7 @@
 //
 //   npm run build && node dist/test/bench/sizing.js [--pods 10,110,250] [--interval 5] [--cycles 6]
 //     [--node-options '--max-old-space-size=N'   (the chart's nodeOptions)]
+//     [--export both|otlp|scrape] [--out NAME  (test/bench/results/NAME.{json,md}; default sizing)]
 // Writes test/bench/results/sizing.json and sizing.md. Needs root (namespaces).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync, renameSync } from 'node:fs';
@@ -26,16 +27,24 @@ const repo = path.resolve(here, '../../..');
 const AGENT = path.join(repo, 'dist/receiver/cli/main.js');
 const RESULTS = path.join(repo, 'test/bench/results');
 
-interface Args { pods: number[]; intervalS: number; cycles: number; nodeOptions: string }
+interface Args {
+  pods: number[]; intervalS: number; cycles: number; nodeOptions: string;
+  /** both: one OTLP export and one /metrics scrape per cycle; otlp: push only; scrape: pull only. */
+  exportMode: 'both' | 'otlp' | 'scrape';
+  /** Results file base name under test/bench/results/. */
+  out: string;
+}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { pods: [10, 110, 250], intervalS: 5, cycles: 6, nodeOptions: '' };
+  const a: Args = { pods: [10, 110, 250], intervalS: 5, cycles: 6, nodeOptions: '', exportMode: 'both', out: 'sizing' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--pods' && v) { a.pods = v.split(',').map(Number).filter((n) => n > 0).sort((x, y) => x - y); i++; }
     else if (argv[i] === '--interval' && v) { a.intervalS = Number(v); i++; }
     else if (argv[i] === '--cycles' && v) { a.cycles = Number(v); i++; }
     else if (argv[i] === '--node-options' && v !== undefined) { a.nodeOptions = v; i++; }
+    else if (argv[i] === '--export' && (v === 'both' || v === 'otlp' || v === 'scrape')) { a.exportMode = v; i++; }
+    else if (argv[i] === '--out' && v && /^[a-z0-9-]+$/.test(v)) { a.out = v; i++; }
   }
   if (a.pods.length === 0 || !(a.intervalS > 0) || !(a.cycles >= 2)) throw new Error('bad arguments');
   return a;
@@ -56,7 +65,9 @@ export interface RunResult {
   seriesPerPodTarget: { min: number; max: number; median: number; example?: TargetSeries };
   seriesHost: number;
   seriesAgent: number;
-  otlp: {
+  exportMode: Args['exportMode'];
+  /** Absent when the agent did not push (--export scrape). */
+  otlp?: {
     exports: number;
     /** How the agent sent it (the receiver tells http-protobuf from http-json by content type). */
     transport: string;
@@ -122,13 +133,12 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   const port = await freePort();
   const cfg = path.join(work, `agent-${pods.length}.yaml`);
   // The default probe set: no metrics.probes, so the agent runs what it runs by default.
+  const push = args.exportMode !== 'scrape';
+  const scrapeEachCycle = args.exportMode !== 'otlp';
   writeFileSync(cfg, [
     `interval: ${args.intervalS}s`,
     'log: {level: warn, format: json}',
-    'otlp:',
-    `  endpoint: ${receiver.httpEndpoint}`,
-    '  protocol: http/protobuf',
-    `  export_interval: ${args.intervalS}s`,
+    ...(push ? ['otlp:', `  endpoint: ${receiver.httpEndpoint}`, '  protocol: http/protobuf', `  export_interval: ${args.intervalS}s`] : []),
     '',
   ].join('\n'));
   let child: ChildProcess | undefined;
@@ -163,12 +173,19 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     // One Prometheus scrape per cycle, as a scraper at the same interval would do.
     for (;;) {
       await sleep(args.intervalS * 1000);
-      const s = await get(`${base}/metrics`);
-      scrapeMs += s.ms; scrapes++; lastText = s.text;
+      if (scrapeEachCycle) {
+        const s = await get(`${base}/metrics`);
+        scrapeMs += s.ms; scrapes++; lastText = s.text;
+      }
       const st = await statusOf();
       if (st.lastCycle.cycle - startCycle >= args.cycles) break;
     }
     const u1 = await procUsage(pid);
+    if (!scrapeEachCycle) {
+      // push only: one scrape after the measurement, to count the series
+      const s = await get(`${base}/metrics`);
+      scrapeMs += s.ms; scrapes++; lastText = s.text;
+    }
     const st = await statusOf();
     const cycles = (st.lastCycle.cycle as number) - startCycle;
     const parsed = parsePromText(lastText);
@@ -179,9 +196,9 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const msPerCycle = (cpuS * 1000) / cycles;
     const metricReqs: ReceivedRequest[] = receiver.requests.filter((r) => r.signal === 'metrics' && r.accepted);
     const last = metricReqs[metricReqs.length - 1];
-    if (!last) throw new Error(`no OTLP metrics export arrived in ${cycles} cycles\nagent stderr:\n${stderr}`);
-    const encoded = encodeExportRequest('metrics', last.body);
-    const cl = last.headers['content-length'];
+    if (push && !last) throw new Error(`no OTLP metrics export arrived in ${cycles} cycles\nagent stderr:\n${stderr}`);
+    const encoded = last ? encodeExportRequest('metrics', last.body) : undefined;
+    const cl = last?.headers['content-length'];
     const byKind: Record<string, number> = {};
     for (const [k, v] of Object.entries(st.lastCycle.targets as Record<string, number>)) if (k !== 'total') byKind[k] = v;
     const podSeries = podTargets.map((t) => t.series);
@@ -205,14 +222,17 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       },
       seriesHost: hostTargets.reduce((a, t) => a + t.series, 0),
       seriesAgent: agent,
-      otlp: {
-        exports: metricReqs.length,
-        transport: last.transport,
-        dataPoints: dataPointsOf(last.body),
-        ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
-        reencodedBytes: encoded.length,
-        gzipBytes: gzipSync(encoded).length,
-      },
+      exportMode: args.exportMode,
+      ...(last && encoded ? {
+        otlp: {
+          exports: metricReqs.length,
+          transport: last.transport,
+          dataPoints: dataPointsOf(last.body),
+          ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
+          reencodedBytes: encoded.length,
+          gzipBytes: gzipSync(encoded).length,
+        },
+      } : {}),
     };
   } finally {
     if (child?.pid) await stopPid(child.pid, 5000);
@@ -235,9 +255,10 @@ export function fanOut(r: RunResult, nodes: number, podsPerNode: number, interva
   // Bytes: bytes per data point of the measured export (protobuf, re-encoded; gzip) times the
   // points of one node. Per point, so that namespaces of other tests running on the machine
   // during the measurement (targets seen > pods + 1) do not inflate a node's figure.
-  const points = Math.max(r.otlp.dataPoints, 1);
-  const perNodeBytes = (r.otlp.reencodedBytes / points) * seriesPerNode;
-  const perNodeGzip = (r.otlp.gzipBytes / points) * seriesPerNode;
+  const otlp = r.otlp ?? { dataPoints: 1, reencodedBytes: 0, gzipBytes: 0 };
+  const points = Math.max(otlp.dataPoints, 1);
+  const perNodeBytes = (otlp.reencodedBytes / points) * seriesPerNode;
+  const perNodeGzip = (otlp.gzipBytes / points) * seriesPerNode;
   return {
     nodes, podsPerNode, intervalSeconds, seriesPerNode,
     otlpBytesPerExport: Math.round(perNodeBytes),
@@ -277,12 +298,13 @@ function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut |
   const L: string[] = [];
   L.push('# Sizing measurements (generated by test/bench/sizing.ts)', '');
   L.push(`Measured ${String(meta.at)} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`);
-  L.push(`Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, one /metrics scrape and one OTLP/HTTP export per cycle (the agent sent ${runs.map((r) => r.otlp.transport).filter((t, i, a) => a.indexOf(t) === i).join(', ')}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`);
+  L.push(`Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${({ both: 'one /metrics scrape and one OTLP/HTTP export per cycle', otlp: 'one OTLP/HTTP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' })[(meta.args as Args).exportMode]} (the agent sent ${runs.map((r) => r.otlp?.transport ?? 'no OTLP').filter((t, i, a) => a.indexOf(t) === i).join(', ')}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`);
   L.push('Other tests may have been running on the same machine: "targets seen" counts every namespace the agent found.', '');
   L.push('| test pods | targets seen | CPU ms / cycle | cores at 15 s | RSS MiB | peak RSS MiB | cycle ms | series in /metrics | /metrics bytes | series / pod | host series | agent series | OTLP points / export | OTLP bytes / export | gzip bytes |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
-    L.push(`| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${fmt(r.otlp.dataPoints)} | ${fmt(r.otlp.contentLengthBytes ?? r.otlp.reencodedBytes)} | ${fmt(r.otlp.gzipBytes)} |`);
+    const o = r.otlp;
+    L.push(`| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.contentLengthBytes ?? o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`);
   }
   const ex = runs[0]?.seriesPerPodTarget.example;
   if (ex) {
@@ -325,7 +347,7 @@ async function main(): Promise<void> {
       while (pods.length < n) pods.push(await createPod({ label: 'sz' }));
       process.stderr.write(`sizing: ${n} pods ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, measuring ${args.cycles} cycles of ${args.intervalS} s\n`);
       const r = await measure(pods, args, receiver, work);
-      process.stderr.write(`sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp })}\n`);
+      process.stderr.write(`sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`);
       runs.push(r);
     }
   } finally {
@@ -334,7 +356,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const r110 = runs.find((r) => r.pods === 110) ?? runs[runs.length - 1];
-  const fo = r110 ? fanOut(r110, 5000, 110, 15) : undefined;
+  const fo = r110?.otlp ? fanOut(r110, 5000, 110, 15) : undefined;
   const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
   let defaultProbes = '?';
   try {
@@ -347,10 +369,10 @@ async function main(): Promise<void> {
     agentVersion: pkg.version, defaultProbes, args,
   };
   mkdirSync(RESULTS, { recursive: true });
-  const json = path.join(RESULTS, 'sizing.json');
+  const json = path.join(RESULTS, `${args.out}.json`);
   writeFileSync(`${json}.tmp`, `${JSON.stringify({ meta, runs, fanOut5000: fo }, null, 2)}\n`);
   renameSync(`${json}.tmp`, json);
-  const md = path.join(RESULTS, 'sizing.md');
+  const md = path.join(RESULTS, `${args.out}.md`);
   writeFileSync(`${md}.tmp`, markdown(meta, runs, fo));
   renameSync(`${md}.tmp`, md);
   process.stdout.write(markdown(meta, runs, fo));
