@@ -38,6 +38,37 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     assert.equal(METRIC_PROBES.get('fd')!.create().scope, 'process');
   });
 
+  it('every kubeskoop_<probe>_<field> name KubeSkoop exported for these probes is a legacy name of one registry metric', () => {
+    // From KubeSkoop v1.0 (pkg/exporter/probe/*, see shared/reference/kubeskoop-catalogue.md §1).
+    const exported: Record<string, string[]> = {
+      sock: ['inuse', 'orphan', 'tw', 'alloc', 'mem'],
+      tcp: ['activeopens', 'passiveopens', 'retranssegs', 'attemptfails', 'estabresets', 'currestab', 'insegs', 'outsegs', 'inerrs', 'outrsts'],
+      udp: ['indatagrams', 'noports', 'inerrors', 'outdatagrams', 'rcvbuferrors', 'sndbuferrors', 'incsumerrors', 'ignoredmulti'],
+      ip: ['forwarding', 'defaultttl', 'inreceives', 'inhdrerrors', 'inaddrerrors', 'forwdatagrams', 'inunknownprotos', 'indiscards', 'indelivers',
+        'outrequests', 'outdiscards', 'outnoroutes', 'reasmtimeout', 'reasmreqds', 'reasmoks', 'reasmfails', 'fragoks', 'fragfails', 'fragcreates'],
+      tcpext: ['listendrops', 'listenoverflows', 'tcpsynretrans', 'tcpfastretrans', 'tcpretransfail', 'tcptimeouts', 'tcpabortonclose', 'tcpabortonmemory',
+        'tcpabortontimeout', 'tcpabortonlinger', 'tcpabortondata', 'tcpabortfailed', 'tcpackskippedsynrecv', 'tcpackskippedpaws', 'tcpackskippedseq',
+        'tcpackskippedfinwait2', 'tcpackskippedtimewait', 'tcpackskippedchallenge', 'tcprcvqdrop', 'tcpmemorypressures', 'tcpmemorypressureschrono',
+        'pawsactive', 'pawsestab', 'embryonicrsts', 'tcpwinprobe', 'tcpkeepalive', 'tcpmtupfail', 'tcpmtupsuccess', 'tcpzerowindowdrop', 'tcpbacklogdrop',
+        'pfmemallocdrop', 'tcpwqueuetoobig'],
+      softnet: ['processed', 'dropped'],
+      io: ['readsyscall', 'writesyscall', 'readbytes', 'writebytes'],
+      fd: ['openfd', 'opensocket'],
+      conntrack: ['found', 'invalid', 'ignore', 'insert', 'insertfailed', 'drop', 'earlydrop', 'error', 'searchrestart', 'entries', 'maxentries'],
+      ipvs: ['connections', 'incomingpackets', 'outgoingpackets', 'incomingbytes', 'outgoingbytes'],
+    };
+    for (const [probe, fields] of Object.entries(exported)) {
+      const metrics = METRICS.filter((m) => m.probe === probe);
+      for (const f of fields) {
+        const name = `kubeskoop_${probe}_${f}`;
+        const owners = metrics.filter((m) => m.legacy.some((l) => l.name === name));
+        assert.equal(owners.length, 1, `${name}: ${owners.length} registry metrics`);
+        // … and the metric the probe really fills
+        assert.ok(METRIC_PROBES.get(probe)!.create().metrics.includes(owners[0]!), name);
+      }
+    }
+  });
+
   it('options are validated when the config is loaded: good fields pass, bad ones name the path', () => {
     const ok = loadConfig({ file: configFile('metrics:\n  probes:\n    - name: tcpext\n      options: { fields: ["TcpExt.TCPFastRetrans", "MPTcpExt.*"] }\n    - name: ip\n      options: { fields: ["*"] }\n    - name: sock\n      options: { nodeWideOn: every }\n'), env: {}, flags: {}, probes: probeCapabilities() });
     assert.deepEqual(ok.metrics.probes.map((p) => p.name), ['tcpext', 'ip', 'sock']);
