@@ -32,9 +32,11 @@ export function explainVirtcmd(s: ProbeStatus, sysRoot = '/sys'): ProbeStatus {
   const dev = devs.length === 0 ? 'no virtio-net interface on this host'
     : devs.every((d) => !d.ctrlVq) ? `no control virtqueue on ${devs.map((d) => d.iface).join(', ')} (virtio feature bit 17 VIRTIO_NET_F_CTRL_VQ = 0), so the command path is never taken here`
       : `control virtqueue present on ${devs.filter((d) => d.ctrlVq).map((d) => d.iface).join(', ')}`;
+  const kprobes = /kprobe[^;]*No such file or directory/.test(s.reason ?? '')
+    ? ' kprobes are not available on this kernel (attach ENOENT: no kprobe support, CONFIG_KPROBES unset).' : '';
   return {
     ...s,
-    reason: `${s.reason ?? 'not running'}. No tracepoint covers virtio-net control commands (virtnet_send_command is inline since Linux 6.11; virtnet_send_command_reply is the hook), `
+    reason: `${s.reason ?? 'not running'}.${kprobes} No tracepoint covers virtio-net control commands (virtnet_send_command is inline since Linux 6.11; virtnet_send_command_reply is the hook), `
       + `so this probe needs BPF trampolines (fentry/fexit: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and no lockdown/ftrace denial) or kprobes (CONFIG_KPROBES). Device: ${dev}.`,
   };
 }
