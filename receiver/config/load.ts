@@ -256,12 +256,18 @@ function translateV1(doc: Mapping): Translated {
   return t;
 }
 
+const MAX_CONFIG_CHARS = 1024 * 1024;
+
 function readFileDoc(file: string): Mapping {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([`${file}: cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  // A ConfigMap holds at most 1 MiB; anything bigger is not a config file (and would cost seconds to parse).
+  if (text.length > MAX_CONFIG_CHARS) {
+    throw new ConfigError([`${file}: found a file of ${text.length} characters, expected a config file of at most ${MAX_CONFIG_CHARS} (1 MiB)`]);
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -271,7 +277,13 @@ function readFileDoc(file: string): Mapping {
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError([`${file}: at ${at}: found invalid YAML (${what}), expected well-formed YAML`]);
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // maxAliasCount bounds alias expansion ("billion laughs"); an unresolved alias throws here too.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError([`${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`]);
+  }
   if (value === null || value === undefined) return {};
   if (!isMapping(value)) throw new ConfigError([`${file}: at (top level): found ${describeValue(value)}, expected a mapping of settings`]);
   return value;

@@ -76,7 +76,8 @@ export const conntrack: MetricProbeModule = {
         const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'stat', 'nf_conntrack'));
         if (!r.ok) {
           // ENOENT with the process still there: conntrack is absent, not the namespace.
-          const alive = existsSync(join(ctx.procRoot, String(target.pid), 'net'));
+          // net/dev, not net: /proc/<pid>/net stays listed for an exiting (zombie) process.
+          const alive = existsSync(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
           if (r.gone && alive) return { samples: [], problems: absent ? [] : [r.reason] };
           return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
         }

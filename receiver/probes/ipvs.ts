@@ -49,7 +49,8 @@ export const ipvs: MetricProbeModule = {
       collect(target: Target, ctx): ProbeResult {
         const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'ip_vs_stats'));
         if (!r.ok) {
-          const alive = existsSync(join(ctx.procRoot, String(target.pid), 'net'));
+          // net/dev, not net: /proc/<pid>/net stays listed for an exiting (zombie) process.
+          const alive = existsSync(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
           if (r.gone && alive) return { samples: [], problems: absent ? [] : [r.reason] };
           return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
         }

@@ -232,7 +232,9 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         for (const k of Object.keys(errors) as ProbeErrorKind[]) totals[k] += errors[k];
         newErrors.set(probe.name, errors);
         if (problems.length > 0) {
-          this.opts.log.once(`probe-problems:${probe.name}:${problems[0]}`, 'warn', 'probe could not read everything', { probe: probe.name, problems });
+          // Once per probe and kind of problem: numbers (pids, inodes, line numbers) do not make a new kind,
+          // so namespace churn neither repeats the line every cycle nor grows the logger's memory.
+          this.opts.log.once(`probe-problems:${probe.name}:${problems[0]!.replace(/\d+/g, '#').slice(0, 200)}`, 'warn', 'probe could not read everything', { probe: probe.name, problems });
         }
         stats.set(probe.name, {
           probe: probe.name, status, lastDurationMs: performance.now() - probeStart, errors: { ...totals },
