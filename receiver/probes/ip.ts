@@ -13,7 +13,7 @@ import type { Target } from '../targets/target.js';
 import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
-  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, mergeTables, MissingOnce, NO_FIELDS,
+  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, ipv6Used, IPV6_OPTION, mergeTables, MissingOnce, NO_FIELDS,
   type FieldSelection, type MibSpec,
 } from './mib.js';
 
@@ -52,13 +52,15 @@ const CURATED = new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => `${s.group}.
 /** Levels, not counters: never part of a wildcard. */
 const NON_COUNTERS = new Set(['Ip.Forwarding', 'Ip.DefaultTTL']);
 
-/** Pure: samples of parsed snmp, snmp6 (absent without IPv6) and netstat. */
-export function ipSamples(snmp: MibParse, snmp6: MibParse | undefined, netstat: MibParse | undefined, sel: FieldSelection = NO_FIELDS):
+/** Pure: samples of parsed snmp, snmp6 (absent without IPv6; its series left out until the
+ *  namespace used IPv6, unless ipv6 = 'always') and netstat. */
+export function ipSamples(snmp: MibParse, snmp6: MibParse | undefined, netstat: MibParse | undefined, sel: FieldSelection = NO_FIELDS,
+  ipv6: 'when-used' | 'always' = 'when-used'):
 { samples: MetricSample[]; problems: string[]; missing: string[] } {
   const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map(), netstat?.groups ?? new Map());
   const specs = [
     ...IP_SPECS_V4.filter((s) => netstat !== undefined || s.group !== 'IpExt'),
-    ...(snmp6 ? IP_SPECS_V6 : []),
+    ...(snmp6 && (ipv6 === 'always' || ipv6Used(snmp6.groups)) ? IP_SPECS_V6 : []),
   ];
   const c = curatedSamples(table, specs);
   const g = genericSamples(IP_MIB_COUNTER, table, IP_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
@@ -71,7 +73,7 @@ export function ipSamples(snmp: MibParse, snmp6: MibParse | undefined, netstat: 
 
 export const ip: MetricProbeModule = {
   name: 'ip',
-  optionsSchema: fieldsOptionsSchema(IP_GENERIC_GROUPS, '["Ip.ReasmTimeout", "IpExt.*"]'),
+  optionsSchema: fieldsOptionsSchema(IP_GENERIC_GROUPS, '["Ip.ReasmTimeout", "IpExt.*"]', { ipv6: IPV6_OPTION }),
   create(): MetricProbe {
     const once = new MissingOnce('snmp/snmp6/netstat');
     return {
@@ -85,7 +87,7 @@ export const ip: MetricProbeModule = {
         const snmp6 = sharedParse(join(net, 'snmp6'), 'ip', parseSnmp6);
         const netstat = sharedParse(join(net, 'netstat'), 'ip', parseMibPairs);
         const out = ipSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, netstat.ok ? netstat.value : undefined,
-          fieldSelection(ctx.options['fields']));
+          fieldSelection(ctx.options['fields']), ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');
         const problems = [...out.problems, ...once.problems(out.missing)];
         if (!netstat.ok && !netstat.gone) problems.push(netstat.reason);
         return { samples: out.samples, problems };

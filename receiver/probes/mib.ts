@@ -54,12 +54,13 @@ export function fieldSelection(option: unknown): FieldSelection {
 }
 
 /** The options schema of a probe with generic fields over `groups`. */
-export function fieldsOptionsSchema(groups: readonly string[], example: string): OptionsSchema {
+export function fieldsOptionsSchema(groups: readonly string[], example: string, extra: Record<string, unknown> = {}): OptionsSchema {
   const g = groups.join('|');
   return {
     type: 'object',
     additionalProperties: false,
     properties: {
+      ...extra,
       fields: {
         type: 'array',
         description: `Other kernel counters to export as kubeskoop.mib.counter: "*" (every field not already a named metric), "Group.*" or "Group.Field", with Group one of ${groups.join(', ')}; e.g. ${example}.`,
@@ -107,6 +108,18 @@ export function genericSamples(metric: MetricDefinition, table: MibTable, allowe
   }
   return { samples, missing };
 }
+
+/** Whether the namespace ever sent or received an IPv6 packet (snmp6 Ip6InReceives / Ip6OutRequests). */
+export function ipv6Used(snmp6: MibTable | undefined): boolean {
+  const ip6 = snmp6?.get('Ip6');
+  return ip6 !== undefined && ((ip6.get('InReceives') ?? 0) > 0 || (ip6.get('OutRequests') ?? 0) > 0);
+}
+
+/** The `ipv6` option of ip and udp: IPv6 series only once the namespace used IPv6 (default), or always. */
+export const IPV6_OPTION = {
+  enum: ['when-used', 'always'],
+  description: 'IPv6 series: "when-used" (default) = only once the namespace has sent or received an IPv6 packet, so IPv4-only pods do not carry a second set of zero series; "always" = from the start.',
+} as const;
 
 /** Merges MIB tables (snmp + snmp6 + netstat) into one; groups never collide across these files. */
 export function mergeTables(...tables: MibTable[]): MibTable {

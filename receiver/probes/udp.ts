@@ -11,7 +11,7 @@ import type { Target } from '../targets/target.js';
 import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
-  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, mergeTables, MissingOnce, NO_FIELDS,
+  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, ipv6Used, IPV6_OPTION, mergeTables, MissingOnce, NO_FIELDS,
   type FieldSelection, type MibSpec,
 } from './mib.js';
 
@@ -33,11 +33,13 @@ export const UDP_SPECS: readonly MibSpec[] = [
 ];
 export const UDP_GENERIC_GROUPS = ['UdpLite', 'UdpLite6'] as const;
 
-/** Pure: samples from parsed snmp and snmp6 (snmp6 is absent when IPv6 is disabled in the kernel). */
-export function udpSamples(snmp: MibParse, snmp6: MibParse | undefined, sel: FieldSelection = NO_FIELDS):
+/** Pure: samples from parsed snmp and snmp6 (snmp6 is absent when IPv6 is disabled in the kernel;
+ *  its series are left out until the namespace used IPv6, unless ipv6 = 'always'). */
+export function udpSamples(snmp: MibParse, snmp6: MibParse | undefined, sel: FieldSelection = NO_FIELDS, ipv6: 'when-used' | 'always' = 'when-used'):
 { samples: MetricSample[]; problems: string[]; missing: string[] } {
   const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map());
-  const specs = snmp6 ? UDP_SPECS : UDP_SPECS.filter((s) => s.group === 'Udp');
+  const v6 = snmp6 !== undefined && (ipv6 === 'always' || ipv6Used(snmp6.groups));
+  const specs = v6 ? UDP_SPECS : UDP_SPECS.filter((s) => s.group === 'Udp');
   const c = curatedSamples(table, specs);
   const g = genericSamples(UDP_MIB_COUNTER, table, UDP_GENERIC_GROUPS, sel, new Set(), new Set());
   return { samples: [...c.samples, ...g.samples], problems: [...snmp.problems, ...(snmp6?.problems ?? [])], missing: [...c.missing, ...g.missing] };
@@ -45,7 +47,7 @@ export function udpSamples(snmp: MibParse, snmp6: MibParse | undefined, sel: Fie
 
 export const udp: MetricProbeModule = {
   name: 'udp',
-  optionsSchema: fieldsOptionsSchema(UDP_GENERIC_GROUPS, '["UdpLite.*"]'),
+  optionsSchema: fieldsOptionsSchema(UDP_GENERIC_GROUPS, '["UdpLite.*"]', { ipv6: IPV6_OPTION }),
   create(): MetricProbe {
     const once = new MissingOnce('snmp/snmp6');
     return {
@@ -57,7 +59,8 @@ export const udp: MetricProbeModule = {
         const snmp = sharedParse(join(net, 'snmp'), 'udp', parseMibPairs);
         if (!snmp.ok) return { samples: [], problems: snmp.gone ? [] : [snmp.reason], targetGone: snmp.gone };
         const snmp6 = sharedParse(join(net, 'snmp6'), 'udp', parseSnmp6);
-        const out = udpSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, fieldSelection(ctx.options['fields']));
+        const out = udpSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, fieldSelection(ctx.options['fields']),
+          ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
       },
     };

@@ -5264,8 +5264,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "source": "/proc/<pid>/net/snmp (Udp, UdpLite), /proc/<pid>/net/snmp6 (Udp6, UdpLite6)",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "The kernel's UDP MIB counters of the namespace, IPv4 and IPv6; UdpLite on request (options.fields).",
-      "zh": "命名空间的 UDP MIB 计数器，含 IPv4 与 IPv6；UdpLite 可按需开启（options.fields）。"
+      "en": "The kernel's UDP MIB counters of the namespace, IPv4 and IPv6 (IPv6 series once the namespace used IPv6; options.ipv6 always to have them from the start); UdpLite on request (options.fields).",
+      "zh": "命名空间的 UDP MIB 计数器，含 IPv4 与 IPv6（命名空间用过 IPv6 后才有 IPv6 序列；options.ipv6 设为 always 则从一开始就有）；UdpLite 可按需开启（options.fields）。"
     },
     "whenToUse": {
       "en": "Dropped datagrams, full receive buffers (e.g. DNS failures).",
@@ -5287,8 +5287,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "source": "/proc/<pid>/net/snmp (Ip), /proc/<pid>/net/snmp6 (Ip6), /proc/<pid>/net/netstat (IpExt)",
     "kubeskoopOverhead": "low",
     "brief": {
-      "en": "The kernel's IP MIB counters of the namespace, IPv4 and IPv6 (InNoRoutes and InTruncatedPkts from IpExt, where the kernel keeps them); every other Ip, Ip6, IpExt, Icmp, IcmpMsg, Icmp6 field on request (options.fields).",
-      "zh": "命名空间的 IP MIB 计数器，含 IPv4 与 IPv6（InNoRoutes、InTruncatedPkts 取自内核实际存放它们的 IpExt）；Ip、Ip6、IpExt、Icmp、IcmpMsg、Icmp6 的其余字段可按需开启（options.fields）。"
+      "en": "The kernel's IP MIB counters of the namespace, IPv4 and IPv6 (IPv6 series once the namespace used IPv6, or always with options.ipv6; InNoRoutes and InTruncatedPkts from IpExt, where the kernel keeps them); every other Ip, Ip6, IpExt, Icmp, IcmpMsg, Icmp6 field on request (options.fields).",
+      "zh": "命名空间的 IP MIB 计数器，含 IPv4 与 IPv6（命名空间用过 IPv6 后才有 IPv6 序列，options.ipv6 设为 always 则始终上报；InNoRoutes、InTruncatedPkts 取自内核实际存放它们的 IpExt）；Ip、Ip6、IpExt、Icmp、IcmpMsg、Icmp6 的其余字段可按需开启（options.fields）。"
     },
     "whenToUse": {
       "en": "Routing failures and drops at the IP layer.",

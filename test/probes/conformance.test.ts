@@ -141,9 +141,11 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
     left = pair.left; right = pair.right; disposePair = pair.dispose;
     pod = await createPod({ label: 'cfp' });
     // Quiet links: no IPv6 router solicitations or DAD moving counters between reads.
-    for (const ns of [left, right, pod.netns]) {
+    for (const ns of [left, right]) {
       await ns.execOk('sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     }
+    // The pod keeps IPv6 on lo only (its IPv6 series appear once it used IPv6; see below).
+    await pod.netns.execOk('sysctl', ['-q', '-w', `net/ipv6/conf/${pod.veth!.b}/disable_ipv6=1`, 'net/ipv6/conf/default/disable_ipv6=1']);
     // conntrack on in `right`: an nftables rule that looks at ct state.
     await right.execOk('nft', ['add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in ct state invalid drop']);
 
@@ -155,6 +157,8 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
     assert.equal(await tcpConnect(left, pair.veth.addrB, 9, 3000), 'refused');
     const lo = await sendUdp(pod.netns, pod.netns, '127.0.0.1', { count: 50, size: 64, timeoutMs: 5000 });
     assert.equal(lo.received, 50);
+    const lo6 = await sendUdp(pod.netns, pod.netns, '::1', { count: 40, size: 64, timeoutMs: 5000 });
+    assert.equal(lo6.received, 40);
     // A UDP datagram to a closed port (NoPorts on `right`).
     await left.execOk(process.execPath, ['-e', `const s=require('node:dgram').createSocket('udp4');s.send('x',9,'${pair.veth.addrB}',()=>s.close())`], { timeoutMs: 5000 });
     // One long-lived established connection left → right (CurrEstab, ss estab, tcp inuse).
@@ -227,9 +231,17 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
       const c = new Comparison();
       const b = peersBefore.get(ns.name)!.nstat;
       const a = peersAfter.get(ns.name)!.nstat;
+      // IPv6 series appear once the namespace used IPv6 (probe option ipv6: when-used).
+      const v6used = (b.get('Ip6InReceives') ?? 0) + (b.get('Ip6OutRequests') ?? 0) > 0;
+      assert.equal(agentValue(snap, ns.inode, 'kubeskoop.ip.receives', { 'network.type': 'ipv6' }) !== undefined, v6used);
+      if (ns === pod.netns) {
+        assert.ok(v6used, 'the pod sent UDP over ::1');
+        assert.ok(agentValue(snap, ns.inode, 'kubeskoop.udp.datagrams', { 'network.type': 'ipv6', 'network.io.direction': 'receive' })! >= 40);
+      }
       for (const s of [...TCP_SPECS, ...UDP_SPECS, ...IP_SPECS_V4, ...IP_SPECS_V6, ...TCPEXT_SPECS]) {
         const n = nstatName(s);
         if (NSTAT_SKIPS.has(n)) continue;
+        if (!v6used && (s.group === 'Ip6' || s.group === 'Udp6')) continue;
         c.check(n, b.get(n), agentValue(snap, ns.inode, s.metric.name, s.attributes as Attrs), a.get(n));
       }
       // Generic kubeskoop.mib.counter (fields: ['*']): every field nstat prints for those groups.
@@ -267,7 +279,9 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
           else c.bracketed++;
         }
       };
+      const v6used = (promValue(b, 'node_netstat_Ip6_InReceives') ?? 0) + (promValue(b, 'node_netstat_Ip6_OutRequests') ?? 0) > 0;
       for (const s of [...TCP_SPECS, ...UDP_SPECS, ...IP_SPECS_V4, ...IP_SPECS_V6, ...TCPEXT_SPECS]) {
+        if (!v6used && (s.group === 'Ip6' || s.group === 'Udp6')) continue;
         if (s.field === 'CurrEstab') { withScrape('node_netstat_Tcp_CurrEstab', s.metric.name, 2); continue; }
         const level = s.field === 'Forwarding' || s.field === 'DefaultTTL';
         cmp(`node_netstat_${s.group}_${s.field}`, s.metric.name, s.attributes as Attrs, ns.inode, level ? 'level' : 'counter');

@@ -86,7 +86,7 @@ describe('procfs parsers on files captured from this kernel', () => {
         assert.equal(p.groups.get('Ip6')!.get('InReceives'), want);
         const snmp = parseMibPairs(fx(`${where}/snmp`));
         const netstat = parseMibPairs(fx(`${where}/netstat`));
-        const ipOut = ipSamples(snmp, p, netstat);
+        const ipOut = ipSamples(snmp, p, netstat, undefined, 'always');
         assert.deepEqual(ipOut.missing, []);
         assert.equal(find(ipOut.samples, 'kubeskoop.ip.receives', { 'network.type': 'ipv6' }), want);
         assert.equal(find(ipOut.samples, IP_NO_ROUTES.name, { 'network.type': 'ipv4', 'network.io.direction': 'receive' }), pairValue(fx(`${where}/netstat`), 'IpExt', 'InNoRoutes'));
@@ -94,10 +94,14 @@ describe('procfs parsers on files captured from this kernel', () => {
         const ipAll = ipSamples(snmp, p, netstat, fieldSelection(['Ip.*']));
         assert.ok(find(ipAll.samples, IP_MIB_COUNTER.name, { 'kubeskoop.mib.field': 'ReasmTimeout' }) !== undefined);
         assert.equal(find(ipAll.samples, IP_MIB_COUNTER.name, { 'kubeskoop.mib.field': 'Forwarding' }), undefined, 'levels are never wildcard counters');
-        const u = udpSamples(snmp, p);
+        const u = udpSamples(snmp, p, undefined, 'always');
         assert.deepEqual(u.missing, []);
         assert.equal(find(u.samples, UDP_RECEIVE_BUFFER_ERRORS.name, { 'network.type': 'ipv4' }), pairValue(fx(`${where}/snmp`), 'Udp', 'RcvbufErrors'));
         assert.equal(u.samples.length, 18);
+        // 'when-used': IPv6 series only once the namespace saw IPv6 (the fresh namespace never did)
+        const used = (p.groups.get('Ip6')!.get('InReceives')! + p.groups.get('Ip6')!.get('OutRequests')!) > 0;
+        assert.equal(udpSamples(snmp, p).samples.length, used ? 18 : 9);
+        assert.equal(ipSamples(snmp, p, netstat).samples.some((s) => s.attributes['network.type'] === 'ipv6'), used);
       });
       it('sockstat + sockstat6: per-namespace and node-wide values, mem in bytes', () => {
         const s4 = parseSockstat(fx(`${where}/sockstat`));
