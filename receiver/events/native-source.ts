@@ -17,6 +17,7 @@ import { connectionState } from '../probes/tcp-state.js';
 import { LATENCY_METRIC_PROBE, latencyEventRecord } from './latency-events.js';
 import type { NativeCount, NativeCounters, ProbeStatus } from '../probes/probe.js';
 import type { Logger } from '../log.js';
+import { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, effectiveCapabilities } from '../targets/sidecar.js';
 
 export type NativeProbe = ProbeName;
 export const NATIVE_PROBES: readonly NativeProbe[] = PROBE_NAMES;
@@ -127,7 +128,9 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
       for (const p of NATIVE_PROBES) {
         const ps = s.probes[p];
         if (this.opts.probes[p] !== undefined && ps.state === 'degraded') {
-          opts.log.once(`native-degraded:${p}:${ps.reason}`, 'warn', 'eBPF probe degraded', { probe: p, reason: ps.reason });
+          // Same key as the scheduler's line for the probe's counts: one line per probe and reason.
+          const reason = this.probeStatus(p).reason ?? ps.reason;
+          opts.log.once(`probe-degraded:${p}:${reason}`, 'warn', 'eBPF probe degraded', { probe: p, reason });
         }
       }
     });
@@ -147,7 +150,7 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     if (ps.state === 'running') return { state: 'running' };
     if (ps.state === 'stopped') return { state: 'stopped' };
     if (ps.state === 'starting') return { state: 'degraded', reason: 'starting: the native helper is loading its programs' };
-    return { state: 'degraded', reason: ps.reason || s.reason || 'the native helper is not running' };
+    return { state: 'degraded', reason: withPermissionHint(ps.reason || s.reason || 'the native helper is not running', ps.errno) };
   }
 
   helperStatus(): HelperStatus {
@@ -219,3 +222,17 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     for (const [k, c] of this.carried) if (c.netnsInode !== 0 && !alive.has(c.netnsInode)) this.carried.delete(k);
   }
 }
+
+/** EPERM from the kernel: say which privilege is missing (capabilities of this process, read now). */
+export function withPermissionHint(reason: string, errno: number, caps: bigint = effectiveCapabilities()): string {
+  if (errno !== 1 && !/Operation not permitted|EPERM/.test(reason)) return reason;
+  const has = (cap: number): boolean => (caps & (1n << BigInt(cap))) !== 0n;
+  const missing = [CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN].filter((c) => !has(c)).map((c) => CAP_NAMES[c]!);
+  const enough = (has(CAP_BPF) && has(CAP_PERFMON)) || has(CAP_SYS_ADMIN);
+  return enough
+    ? `${reason}: BPF not permitted although the agent has ${has(CAP_SYS_ADMIN) ? 'CAP_SYS_ADMIN' : 'CAP_BPF and CAP_PERFMON'} (kernel lockdown, an LSM or seccomp forbids it)`
+    : `${reason}: BPF not permitted: the agent lacks ${missing.join(', ')} (it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)`;
+}
+
+const CAP_NAMES: Record<number, string> = { [CAP_BPF]: 'CAP_BPF', [CAP_PERFMON]: 'CAP_PERFMON', [CAP_SYS_ADMIN]: 'CAP_SYS_ADMIN' };
+

@@ -129,7 +129,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         const status = await probe.start(ctx);
         this.statuses.set(probe.name, status);
         if (status.state !== 'running') {
-          this.opts.log.once(`probe-degraded:${probe.name}`, 'warn', 'probe cannot run fully', { probe: probe.name, state: status.state, reason: status.reason });
+          this.opts.log.once(`probe-degraded:${probe.name}:${status.reason}`, 'warn', 'probe cannot run fully', { probe: probe.name, state: status.state, reason: status.reason });
         }
       } catch (err) {
         const reason = `start failed: ${(err as Error).message}`;

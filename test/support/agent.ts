@@ -32,11 +32,16 @@ export interface StartAgentOptions {
   /** Wait until /healthz answers 200 (default true). */
   readonly waitHealthy?: boolean;
   readonly timeoutMs?: number;
+  /** Run the agent under this command, e.g. ['setpriv', '--bounding-set=-all', '--'] (the node
+   *  command line is appended as arguments). */
+  readonly wrapper?: readonly string[];
 }
 
 export async function startAgentProcess(o: StartAgentOptions = {}): Promise<AgentProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])], {
+  const argv = [process.execPath, CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])];
+  const [cmd, ...args] = [...(o.wrapper ?? []), ...argv];
+  const child = spawn(cmd!, args, {
     env: { ...process.env, ...(o.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
