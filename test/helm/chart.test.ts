@@ -62,6 +62,22 @@ describe('helm chart: lint and render', function () {
     });
   }
 
+  it('helm package builds the chart archive, and the archive renders what the directory renders', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ksotel-pkg-'));
+    try {
+      const p = await runOk(helmBin(), ['package', CHART, '-d', dir]);
+      assert.match(p.stdout, /kubeskoop-otel-0\.1\.0\.tgz/);
+      const fromTgz = await runOk(helmBin(), ['template', 'ks', path.join(dir, 'kubeskoop-otel-0.1.0.tgz'), '--namespace', 'observability']);
+      assert.equal(fromTgz.stdout, (await get('defaults')).text);
+      const list = await runOk('tar', ['-tzf', path.join(dir, 'kubeskoop-otel-0.1.0.tgz')]);
+      for (const f of ['Chart.yaml', 'values.yaml', 'values.schema.json', 'README.md', 'templates/daemonset.yaml', 'templates/NOTES.txt']) {
+        assert.ok(list.stdout.split('\n').includes(`kubeskoop-otel/${f}`), `${f} in the archive`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects values outside the schema (mode, protocol, capability names)', async () => {
     for (const bad of [{ mode: 'cluster' }, { otlp: { protocol: 'http/json' } }, { capabilities: { extra: ['cap_net_raw'] } }, { prometheus: { port: 0 } }]) {
       const r = await helmWithValues(['template', 'ks', CHART], bad);
