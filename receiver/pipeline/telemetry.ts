@@ -91,8 +91,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
   const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer], withoutScopeInfo: true });
   if (config.prometheus.enabled) readers.push(prometheus);
-  // `both` mode serializes the exporter's collection itself, with the exporter's defaults.
-  const prometheusSerializer = new PrometheusSerializer();
+  // `both` mode serializes the exporter's collection itself, with the exporter's settings
+  // (prefix, timestamps, resource labels, target_info, scope info), so both modes print the same OTel half.
+  const prometheusSerializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   let otlpExporter: PushMetricExporter | undefined;
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
