@@ -8,9 +8,10 @@ import {
   AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+// http/protobuf means protobuf: the -otlp-http exporters would send JSON.
+import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
@@ -89,11 +90,13 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const resource = buildResource(config, opts.version);
   const readers: IMetricReader[] = [];
   const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
-  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer], withoutScopeInfo: true });
+  // One set of exposition settings for the exporter and for `both` mode's own serialization.
+  const exposition = { withoutScopeInfo: true, withoutTargetInfo: false, appendTimestamp: false } as const;
+  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer], ...exposition });
   if (config.prometheus.enabled) readers.push(prometheus);
   // `both` mode serializes the exporter's collection itself, with the exporter's settings
   // (prefix, timestamps, resource labels, target_info, scope info), so both modes print the same OTel half.
-  const prometheusSerializer = new PrometheusSerializer(undefined, false, undefined, false, true);
+  const prometheusSerializer = new PrometheusSerializer(undefined, exposition.appendTimestamp, undefined, exposition.withoutTargetInfo, exposition.withoutScopeInfo);
   let otlpExporter: PushMetricExporter | undefined;
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
