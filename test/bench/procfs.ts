@@ -82,7 +82,7 @@ function kernelFloor(targets: readonly Target[], cycles: number): number {
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 
 /** RSS of the real agent (`kubeskoop-otel run`, default probes, every namespace of the machine). */
-async function agentProcessRss(seconds: number, config?: string): Promise<{ rssMiB: number; peakMiB: number; namespaces: number }> {
+async function agentProcessRss(seconds: number, config?: string): Promise<{ rssMiB: number; peakMiB: number; namespaces: number; series: number; afterScrapeMiB: number }> {
   const port = await freePort();
   const args = [AGENT, 'run', '--port', String(port), '--address', '127.0.0.1', '--interval', '1s', '--log-level', 'error', ...(config ? ['-c', config] : [])];
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
@@ -90,7 +90,11 @@ async function agentProcessRss(seconds: number, config?: string): Promise<{ rssM
     await sleep(seconds * 1000);
     const u = await procUsage(child.pid!);
     const namespaces = discoverTargets({ procRoot: '/proc', netnsDir: '/run/netns', selfOnly: false }).targets.length;
-    return { rssMiB: u.rssBytes / 2 ** 20, peakMiB: u.rssPeakBytes / 2 ** 20, namespaces };
+    // One Prometheus scrape: the exporter renders every series into one text body.
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+    const series = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+    const after = await procUsage(child.pid!);
+    return { rssMiB: u.rssBytes / 2 ** 20, peakMiB: u.rssPeakBytes / 2 ** 20, namespaces, series, afterScrapeMiB: after.rssBytes / 2 ** 20 };
   } finally {
     await stopPid(child.pid, 5000);
   }
@@ -111,9 +115,9 @@ interface SizeResult {
   floorCpuMsPerNs: number;
   ratio: number;
   fdCpuMsPerNs: number;
-  agentProcess: { rssMiB: number; peakMiB: number; namespaces: number };
+  agentProcess: { rssMiB: number; peakMiB: number; namespaces: number; series: number; afterScrapeMiB: number };
   /** The same agent with only the netdev probe: the RSS the procfs probes of this issue add is the difference. */
-  agentProcessNetdevOnly: { rssMiB: number; peakMiB: number; namespaces: number };
+  agentProcessNetdevOnly: { rssMiB: number; peakMiB: number; namespaces: number; series: number; afterScrapeMiB: number };
   samplesPerCycle: number;
   perProbeWallMs: Record<string, number>;
 }
@@ -218,9 +222,9 @@ async function main(): Promise<void> {
     'The scheduler runs over the N test namespaces only (softnet once per cycle); per-namespace figures are ÷ N; 5 interleaved rounds, medians (the machine is shared).',
     'RSS is the real agent process (`kubeskoop-otel run`, default probes, 1 s interval) observing every namespace on the machine (count in the table), after 5 s; "netdev only" is the same agent with only the netdev probe, so the difference is what the procfs probes of the default set add.',
     '',
-    '| namespaces | probes CPU ms / ns / cycle | kernel floor ms / ns / cycle | probes ÷ floor | cycle incl. discovery ms / ns (÷ floor) | discovery ms / cycle | fd probe (opt-in) ms / ns | agent CPU ms / cycle | wall ms / cycle | samples / cycle | agent RSS MiB, default set (peak) | agent RSS MiB, netdev only | namespaces on the machine |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...out.map((r) => `| ${r.namespaces} | ${f(r.probesCpuMsPerNs)} | ${f(r.floorCpuMsPerNs)} | **${f(r.probesRatio, 2)}** | ${f(r.agentCpuMsPerNs)} (${f(r.ratio, 2)}) | ${f(r.discoveryCpuMsPerCycle, 1)} | ${f(r.fdCpuMsPerNs)} | ${f(r.agentCpuMsPerCycle, 1)} | ${f(r.agentWallMsPerCycle, 1)} | ${r.samplesPerCycle} | ${f(r.agentProcess.rssMiB, 1)} (${f(r.agentProcess.peakMiB, 1)}) | ${f(r.agentProcessNetdevOnly.rssMiB, 1)} | ${r.agentProcess.namespaces} |`),
+    '| namespaces | probes CPU ms / ns / cycle | kernel floor ms / ns / cycle | probes ÷ floor | cycle incl. discovery ms / ns (÷ floor) | discovery ms / cycle | fd probe (opt-in) ms / ns | agent CPU ms / cycle | wall ms / cycle | samples / cycle | agent RSS MiB, default set (peak) | agent RSS MiB, netdev only | namespaces on the machine | series on /metrics, default set | agent RSS MiB after one /metrics scrape (default / netdev only) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...out.map((r) => `| ${r.namespaces} | ${f(r.probesCpuMsPerNs)} | ${f(r.floorCpuMsPerNs)} | **${f(r.probesRatio, 2)}** | ${f(r.agentCpuMsPerNs)} (${f(r.ratio, 2)}) | ${f(r.discoveryCpuMsPerCycle, 1)} | ${f(r.fdCpuMsPerNs)} | ${f(r.agentCpuMsPerCycle, 1)} | ${f(r.agentWallMsPerCycle, 1)} | ${r.samplesPerCycle} | ${f(r.agentProcess.rssMiB, 1)} (${f(r.agentProcess.peakMiB, 1)}) | ${f(r.agentProcessNetdevOnly.rssMiB, 1)} | ${r.agentProcess.namespaces} | ${r.agentProcess.series} | ${f(r.agentProcess.afterScrapeMiB, 1)} / ${f(r.agentProcessNetdevOnly.afterScrapeMiB, 1)} |`),
     '',
     `node_exporter (${json.nodeExporter.collectors}) in one namespace: **${f(neCpuMsPerScrape, 2)} ms CPU per scrape** (${neScrapes} scrapes), RSS ${f(neRssMiB, 1)} MiB — compare with the agent's ms per namespace per cycle above.`,
     '',
