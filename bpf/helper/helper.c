@@ -772,11 +772,10 @@ static int load_variants(struct probe *p)
 		bpf_program__set_autoload(prog, prog_is(prog, "kprobe") || prog_is(prog, "kretprobe"));
 	rc = p->load(p);
 	snprintf(p->variant_info, sizeof(p->variant_info),
-		 "fentry/fexit on %s refused by the kernel at load (%s, errno %d)%s; kprobe/kretprobe on "
-		 "virtnet_send_command_reply %s",
-		 target, strerror(e1), e1,
-		 e1 == EPERM ? " -- BPF trampolines are denied (lockdown or ftrace policy)" : "",
-		 rc == 0 ? "loaded" : "failed to load");
+		 "kprobe/kretprobe on virtnet_send_command_reply %s; fentry/fexit on %s refused by the kernel at "
+		 "load (%s, errno %d)%s",
+		 rc == 0 ? "loaded" : "failed to load", target, strerror(e1), e1,
+		 e1 == EPERM ? " -- BPF trampolines are denied (lockdown or ftrace policy)" : "");
 	return rc;
 }
 

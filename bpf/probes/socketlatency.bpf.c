@@ -121,8 +121,13 @@ int BPF_PROG(ks_tcp_sendmsg_locked, const struct sock *sk, const struct msghdr *
 {
 	if (!sk)
 		return 0;
+	__u64 key = ks_ptr_key(&ctx[0]);
+	/* fires once per skb the write fills: the common case is a write already pending */
+	struct sock_slot *s = slot_of(key);
+	if (s && s->wts)
+		return 0;
 	__u64 now = bpf_ktime_get_ns();
-	struct sock_slot *s = slot_for(ks_ptr_key(&ctx[0]), now);
+	s = slot_for(key, now);
 	if (s && !s->wts) {
 		s->wts = now;
 		s->wpid = bpf_get_current_pid_tgid() >> 32;
