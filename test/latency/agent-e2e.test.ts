@@ -1,0 +1,100 @@
+// The latency probes through the whole agent (real CLI, real helper, real OTLP receiver): a
+// receiver in a test namespace that reads 150 ms late must come out as SOCKETLAT_READSLOW log
+// records with the namespace's identity, as an OTel histogram in seconds and as the threshold
+// counters; /status names the probes with KubeSkoop's keys.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { runOk, waitUntil } from '../support/proc.js';
+import { HELPER } from '../native/support.js';
+
+const slowReader = `
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+for i in range(3):
+    c.sendall(b'x' * 100); time.sleep(0.15); a.recv(4096)
+`;
+
+describe('latency probes end to end: eBPF → agent → OTLP histograms, counters and logs', function () {
+  this.timeout(120_000);
+  let ns: Netns;
+  let receiver: OtlpReceiver;
+  let agent: AgentProcess | undefined;
+  let dir = '';
+
+  before(async function () {
+    if (!existsSync('/sys/kernel/btf/vmlinux')) this.skip(); // kernel without BTF: eBPF probes cannot load
+    assert.ok(existsSync(HELPER), `the native helper is built (${HELPER})`);
+    dir = mkdtempSync(join(tmpdir(), 'ksotel-lat-e2e-'));
+    ns = await createNetns({ label: 'latency' });
+    receiver = await startOtlpReceiver({ http: false });
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `interval: 1s
+metrics:
+  probes: [netdev]
+events:
+  probes:
+    - name: socketlatency
+    - name: net_softirq
+      options: { softirq-types: [net_rx, net_tx] }
+otlp:
+  endpoint: ${receiver.grpcEndpoint}
+  export_interval: 1s
+`);
+    agent = await startAgentProcess({ args: ['-c', config] });
+    await waitUntil(async () => {
+      const s = JSON.parse((await agent!.get('/status')).text) as { probes: Record<string, { state: string }> };
+      return s.probes.socketlatency?.state === 'running' && s.probes.net_softirq?.state === 'running';
+    }, 20_000, 'latency probes running');
+  });
+
+  after(async () => {
+    await agent?.stop();
+    await receiver?.close();
+    await cleanupAll();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a reader 150 ms late: SOCKETLAT_READSLOW records, read delay histogram, 1 ms and 100 ms counters of that namespace', async () => {
+    await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', slowReader], { timeoutMs: 20_000 });
+    const logs = await receiver.waitForLog('kubeskoop.socket.latency', (l) => l.attributes['kubeskoop.netns.inode'] === ns.inode
+      && l.attributes['kubeskoop.event.type'] === 'SOCKETLAT_READSLOW', 15_000);
+    const l = logs[0]!;
+    assert.equal(l.attributes['kubeskoop.netns.name'], ns.name);
+    assert.equal(l.attributes['source.address'], '127.0.0.1');
+    assert.equal(l.severityText, 'WARN');
+    assert.match(String(l.body), /Socket read delayed 15\d(\.\d+)? ms/);
+    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.socket.read.slow'
+      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.1 && p.value === 3), 15_000,
+    'three reads above 100 ms counted');
+    const h = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.delay.duration' && p.attributes['kubeskoop.netns.inode'] === ns.inode);
+    assert.ok(h?.histogram, 'read delay histogram exported');
+    assert.equal(h.unit, 's');
+    assert.equal(h.histogram.bounds.length, 22);
+    assert.equal(h.histogram.bounds[15], 0.1);
+    assert.ok(h.histogram.count >= 3);
+    const above = h.histogram.counts.slice(16).reduce((a, b) => a + b, 0);
+    assert.equal(above, 3);
+    const fast = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.slow'
+      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.001);
+    assert.ok(fast && (fast.value ?? 0) >= 3);
+  });
+
+  it('net_softirq: node-wide histograms per softirq type, threshold counters per CPU', async () => {
+    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.softirq.duration' && p.attributes['kubeskoop.softirq.type'] === 'NET_RX'
+      && (p.histogram?.count ?? 0) > 0), 15_000, 'softirq histogram');
+    assert.ok(receiver.latestMetrics().some((p) => p.name === 'kubeskoop.softirq.slow' && typeof p.attributes['cpu.logical_number'] === 'number'));
+  });
+
+  it('/status: running under KubeSkoop keys', async () => {
+    const s = JSON.parse((await agent!.get('/status')).text) as Record<string, unknown>;
+    assert.equal(s.insp_socketlatency, true);
+    assert.equal(s.insp_netsoftirq, true);
+  });
+});
