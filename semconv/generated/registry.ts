@@ -5439,6 +5439,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "A process reads its data late (scheduling, slow handling).",
       "zh": "怀疑进程由于调度、处理不及时等原因读取数据慢。"
+    },
+    "measuredOverhead": {
+      "value": 162,
+      "unit": "ns",
+      "per": "program run (5 programs; tcp_sendmsg_locked runs once per skb a write fills)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5480,6 +5486,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Sporadic latency, jitter.",
       "zh": "偶发延迟、网络抖动。"
+    },
+    "measuredOverhead": {
+      "value": 232,
+      "unit": "ns",
+      "per": "program run (3 programs, each once per NET_RX/NET_TX softirq)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5499,6 +5511,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Connection timeouts, jitter.",
       "zh": "连接超时、网络抖动。"
+    },
+    "measuredOverhead": {
+      "value": 322,
+      "unit": "ns",
+      "per": "program run (3 programs: netif_receive_skb, sk_data_ready, net_dev_queue)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5521,6 +5539,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Connection timeouts, jitter on transmit.",
       "zh": "连接超时、发送方向抖动。"
+    },
+    "measuredOverhead": {
+      "value": 238,
+      "unit": "ns",
+      "per": "program run (3 programs, each once per transmitted packet)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5598,6 +5622,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Slow disk I/O causing network jitter or latency.",
       "zh": "IO 读写慢导致的网络抖动、延迟升高。"
+    },
+    "measuredOverhead": {
+      "value": 1675,
+      "unit": "ns",
+      "per": "program run (2 programs, once per block request)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
     }
   }
 ];
