@@ -206,6 +206,8 @@ function translateProject(doc: Mapping): Translated {
 
 function translateV0(doc: Mapping): Translated {
   const t = emptyTranslated();
+  // A KubeSkoop config keeps KubeSkoop's names on /metrics (its dashboards keep working), next to the OTel ones.
+  t.prometheus.names = 'both';
   if (doc.debugmode === true) t.log.level = 'debug';
   const mc = (doc.metric_config ?? {}) as Mapping;
   const ec = (doc.event_config ?? {}) as Mapping;
@@ -224,6 +226,7 @@ function translateV0(doc: Mapping): Translated {
 
 function translateV1(doc: Mapping): Translated {
   const t = emptyTranslated();
+  t.prometheus.names = 'both';
   if (doc.debugMode === true || doc.debugmode === true) t.log.level = 'debug';
   if (typeof doc.address === 'string' && doc.address !== '') {
     // KubeSkoop: [tcp://]host:port

@@ -16,15 +16,19 @@ const toHrTime = (ms: number): HrTime => {
   return [s, Math.round((ms - s * 1000) * 1e6)];
 };
 
-function seriesKey(name: string, attrs: Attributes): string {
-  return `${name}\u0000${Object.keys(attrs).sort().map((k) => `${k}=${String(attrs[k])}`).join('\u0000')}`;
+/** Series identity without sorting: a metric's attributes come from one probe in one key order. */
+function seriesKey(name: string, inode: number, attrs: Readonly<Record<string, string | number>>): string {
+  let key = `${name}\u0000${inode}`;
+  for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
+  return key;
 }
 
-interface SeriesStart { startMs: number; last: number }
+interface SeriesStart { startTime: HrTime; last: number; seenAt: number }
 
 export class SnapshotMetricProducer implements MetricProducer {
   /** When each cumulative series started (reset when its value goes backwards: a new namespace). */
   private readonly starts = new Map<string, SeriesStart>();
+  private round = 0;
 
   constructor(
     private readonly snapshot: () => Snapshot,
@@ -40,30 +44,33 @@ export class SnapshotMetricProducer implements MetricProducer {
   async collect(): Promise<CollectionResult> {
     const snap = this.snapshot();
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
+    const endTime = toHrTime(endMs);
+    const round = ++this.round;
     const byName = new Map<string, { def: MetricDefinition; points: DataPoint<number | HistogramPointValue>[] }>();
-    const seen = new Set<string>();
     for (const entry of snap.entries) {
       const identity = targetAttributes(entry.target);
+      const inode = entry.target.netnsInode;
       for (const sample of entry.samples) {
-        const attrs = { ...sample.attributes, ...identity } as Attributes;
-        const key = seriesKey(sample.metric.name, attrs);
-        if (seen.has(key)) continue; // one point per series (first probe wins)
-        seen.add(key);
-        const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
+        const key = seriesKey(sample.metric.name, inode, sample.attributes);
         let start = this.starts.get(key);
-        if (!start || scalar < start.last) start = { startMs: endMs, last: scalar };
+        if (start?.seenAt === round) continue; // one point per series (first probe wins)
+        const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
+        if (!start || scalar < start.last) {
+          start = { startTime: endTime, last: scalar, seenAt: round };
+          this.starts.set(key, start);
+        }
         start.last = scalar;
-        this.starts.set(key, start);
+        start.seenAt = round;
         let group = byName.get(sample.metric.name);
         if (!group) byName.set(sample.metric.name, (group = { def: sample.metric, points: [] }));
-        const startTime = toHrTime(sample.metric.instrument === 'gauge' ? endMs : start.startMs);
         group.points.push({
-          startTime, endTime: toHrTime(endMs), attributes: attrs,
+          startTime: sample.metric.instrument === 'gauge' ? endTime : start.startTime, endTime,
+          attributes: { ...sample.attributes, ...identity } as Attributes,
           value: typeof sample.value === 'number' ? sample.value : histogramPoint(sample.value),
         });
       }
     }
-    for (const key of this.starts.keys()) if (!seen.has(key)) this.starts.delete(key);
+    for (const [key, start] of this.starts) if (start.seenAt !== round) this.starts.delete(key);
     const metrics: MetricData[] = [...byName.values()].map(({ def, points }) => toMetricData(def, points));
     return {
       resourceMetrics: { resource: this.resource, scopeMetrics: metrics.length > 0 ? [{ scope: this.scope, metrics }] : [] },
