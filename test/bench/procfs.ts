@@ -84,7 +84,8 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 /** RSS of the real agent (`kubeskoop-otel run`, default probes, every namespace of the machine). */
 async function agentProcessRss(seconds: number, config?: string): Promise<{ rssMiB: number; peakMiB: number; namespaces: number; series: number; afterScrapeMiB: number }> {
   const port = await freePort();
-  const args = [AGENT, 'run', '--port', String(port), '--address', '127.0.0.1', '--interval', '1s', '--log-level', 'error', ...(config ? ['-c', config] : [])];
+  // The default interval (15 s): a first cycle at start, a second one 15 s later, then the reading.
+  const args = [AGENT, 'run', '--port', String(port), '--address', '127.0.0.1', '--interval', '15s', '--log-level', 'error', ...(config ? ['-c', config] : [])];
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
   try {
     await sleep(seconds * 1000);
@@ -168,8 +169,8 @@ async function main(): Promise<void> {
       const agentCpu = median(agentRuns);
       const floorCpu = median(floorRuns);
       const disc = median(discRuns);
-      const rss = await agentProcessRss(5);
-      const rssNetdev = await agentProcessRss(5, netdevOnly);
+      const rss = await agentProcessRss(16);
+      const rssNetdev = await agentProcessRss(16, netdevOnly);
       const r: SizeResult = {
         namespaces: n, cycles: cycles * rounds,
         agentCpuMsPerCycle: agentCpu, agentWallMsPerCycle: median(wallRuns), floorCpuMsPerCycle: floorCpu,
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
   const json = {
     benchmark: 'procfs', date: new Date().toISOString(), kernel: release(), cpus: cpus().length, node: process.version,
     defaultProbes: DEFAULT_METRIC_PROBES, durationS: (Date.now() - started) / 1000,
-    method: 'CPU = process.cpuUsage() user+system around full cycles of the real scheduler over the N test namespaces only (softnet once per cycle); per namespace = ÷ N; floor = bare readFileSync of the same files, same method; 5 interleaved rounds, medians. RSS = the real agent process (kubeskoop-otel run, default probes, 1 s interval, every namespace on the machine) after 6 s.',
+    method: 'CPU = process.cpuUsage() user+system around full cycles of the real scheduler over the N test namespaces only (softnet once per cycle); per namespace = ÷ N; floor = bare readFileSync of the same files, same method; 5 interleaved rounds, medians. RSS = the real agent process (kubeskoop-otel run, default probes, default 15 s interval, every namespace on the machine) after its second cycle, then after one /metrics scrape.',
     sizes: out,
     nodeExporter: { collectors: 'netdev, netstat (all fields), sockstat, softnet, conntrack', cpuMsPerScrape: neCpuMsPerScrape, scrapes: neScrapes, rssMiB: neRssMiB, note: 'CPU from /proc/<pid>/stat (10 ms ticks) over the scrapes' },
     targets: { ratioMax: 2.5, rssMiBMaxAt250: 100 },
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
     `Default probe set: ${DEFAULT_METRIC_PROBES.join(', ')}. Each test namespace has lo, a veth to the host and one kept process.`,
     'CPU is user + system time of the agent process (`process.cpuUsage()`): the kernel time spent generating the procfs text is included.',
     'The scheduler runs over the N test namespaces only (softnet once per cycle); per-namespace figures are ÷ N; 5 interleaved rounds, medians (the machine is shared).',
-    'RSS is the real agent process (`kubeskoop-otel run`, default probes, 1 s interval) observing every namespace on the machine (count in the table), after 5 s; "netdev only" is the same agent with only the netdev probe, so the difference is what the procfs probes of the default set add.',
+    'RSS is the real agent process (`kubeskoop-otel run`, default probes, default 15 s interval) observing every namespace on the machine (count in the table), after its second cycle (16 s); "netdev only" is the same agent with only the netdev probe, so the difference is what the procfs probes of the default set add.',
     '',
     '| namespaces | probes CPU ms / ns / cycle | kernel floor ms / ns / cycle | probes ÷ floor | cycle incl. discovery ms / ns (÷ floor) | discovery ms / cycle | fd probe (opt-in) ms / ns | agent CPU ms / cycle | wall ms / cycle | samples / cycle | agent RSS MiB, default set (peak) | agent RSS MiB, netdev only | namespaces on the machine | series on /metrics, default set | agent RSS MiB after one /metrics scrape (default / netdev only) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
