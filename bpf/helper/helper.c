@@ -965,6 +965,33 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 		}
 		rc = bpf_map_get_next_key(cfd, &key, &next);
 	}
+	/* latency probes: histogram + sum entries of `lat`, in the counts format (domains 3 and 4) */
+	struct bpf_map *lm = bpf_object__find_map_by_name(p->obj, "lat");
+	if (lm) {
+		int lfd = bpf_map__fd(lm);
+		struct ks_lat_val *lv = calloc((size_t)ncpu, sizeof(*lv));
+		struct ks_lat_key lk, lnext;
+		int lrc = bpf_map_get_next_key(lfd, NULL, &lnext);
+		while (lrc == 0 && lv) {
+			lk = lnext;
+			if (bpf_map_lookup_elem(lfd, &lk, lv) == 0) {
+				for (int i = 0; i <= KS_LAT_NBOUNDS + 1; i++) {
+					unsigned long long sum = 0;
+					for (int c = 0; c < ncpu; c++)
+						sum += i <= KS_LAT_NBOUNDS ? lv[c].buckets[i] : lv[c].sum_ns;
+					if (sum == 0 && i <= KS_LAT_NBOUNDS)
+						continue;
+					bool is_sum = i > KS_LAT_NBOUNDS;
+					sb_printf(b, "%s[%u,%u,%u,%llu]", first ? "" : ",", lk.scope,
+						  is_sum ? KS_DOMAIN_LAT_SUM : KS_DOMAIN_LAT_HIST,
+						  KS_LAT_CODE(lk.metric, lk.sub, is_sum ? 0 : i), sum);
+					first = false;
+				}
+			}
+			lrc = bpf_map_get_next_key(lfd, &lk, &lnext);
+		}
+		free(lv);
+	}
 	sb_printf(b, "],\"stats\":[");
 	int sfd = bpf_map__fd(bpf_object__find_map_by_name(p->obj, "stats"));
 	for (__u32 i = 0; i < KS_STAT_MAX; i++) {

@@ -39,6 +39,14 @@ const volatile __u64 ks_track_max_age_ns = 30000000000ull; /* 30 s */
 
 static const __u64 ks_lat_bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
 
+/* histogram + sum per (scope, metric, sub): one per-CPU hash lookup per measurement */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ks_lat_key);
+	__type(value, struct ks_lat_val);
+} lat SEC(".maps");
+
 static __always_inline __u32 ks_lat_bucket(__u64 ns)
 {
 	/* binary search over 22 sorted bounds: 5 compares */
@@ -77,8 +85,23 @@ static __always_inline void ks_count_add(__u32 key_id, __u16 domain, __u32 code,
 static __always_inline __u32 ks_lat_record(__u32 scope, __u8 metric, __u8 sub, __u64 ns)
 {
 	/* no KS_STAT_HITS here: the histogram counts are the hits, one stat update less per packet */
-	ks_count(scope, KS_DOMAIN_LAT_HIST, KS_LAT_CODE(metric, sub, ks_lat_bucket(ns)));
-	ks_count_add(scope, KS_DOMAIN_LAT_SUM, KS_LAT_CODE(metric, sub, 0), ns);
+	struct ks_lat_key k = { .scope = scope, .metric = metric, .sub = sub };
+	struct ks_lat_val *v = bpf_map_lookup_elem(&lat, &k);
+	if (!v) {
+		struct ks_lat_val zero = {};
+		bpf_map_update_elem(&lat, &k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&lat, &k);
+	}
+	if (v) {
+		__u32 b = ks_lat_bucket(ns);
+		/* per-CPU value, but programs of one object can interrupt each other on a CPU
+		 * (process context vs softirq): atomic adds */
+		if (b <= KS_LAT_NBOUNDS)
+			__sync_fetch_and_add(&v->buckets[b], 1);
+		__sync_fetch_and_add(&v->sum_ns, ns);
+	} else {
+		ks_stat(KS_STAT_COUNT_MAP_FULL);
+	}
 	if (ns <= ks_lat_thresh_ns[0])
 		return 0;
 	ks_count(scope, KS_DOMAIN_LAT_SLOW, KS_LAT_CODE(metric, sub, 0));

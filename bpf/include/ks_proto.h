@@ -190,6 +190,21 @@ enum ks_track_loss {
 	  1000000ull, 2000000ull, 5000000ull, 10000000ull, 20000000ull, 50000000ull, 100000000ull,     \
 	  200000000ull, 500000000ull, 1000000000ull, 2000000000ull, 5000000000ull, 10000000000ull }
 
+/* Histogram and sum of one (scope, metric, sub) of a latency probe: BPF_MAP_TYPE_PERCPU_HASH
+ * `lat`, one lookup per measurement. The helper's counter dump turns each entry into the
+ * KS_DOMAIN_LAT_HIST (non-zero buckets) and KS_DOMAIN_LAT_SUM entries of the `counts` format. */
+struct ks_lat_key {
+	__u32 scope; /* namespace inode, CPU or device number */
+	__u8 metric; /* enum ks_lat_metric */
+	__u8 sub;
+	__u16 _pad;
+};
+
+struct ks_lat_val {
+	__u64 buckets[KS_LAT_NBOUNDS + 1];
+	__u64 sum_ns;
+};
+
 /* One record for every latency probe: a measurement above the probe's event threshold. */
 struct ks_latency {
 	struct ks_hdr hdr;
