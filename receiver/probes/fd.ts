@@ -3,8 +3,9 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { FD_OPEN, FD_SOCKETS } from '../../semconv/generated/registry.js';
-import type { MetricProbe, MetricProbeModule, ProbeResult } from './probe.js';
+import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
+import { processShares } from './process-split.js';
 
 const gone = (code: string | undefined): boolean => code === 'ENOENT' || code === 'ESRCH';
 
@@ -46,16 +47,19 @@ export const fd: MetricProbeModule = {
       scope: 'process',
       metrics: [FD_OPEN, FD_SOCKETS],
       collect(target: Target, ctx): ProbeResult {
-        const c = countFds(ctx.procRoot, target.pids);
-        if (c.processes === 0 && c.problems.length === 0) return { samples: [], problems: [], targetGone: true };
-        if (c.processes === 0) return { samples: [], problems: c.problems };
-        return {
-          samples: [
-            { metric: FD_OPEN, value: c.fds, attributes: {} },
-            { metric: FD_SOCKETS, value: c.sockets, attributes: {} },
-          ],
-          problems: c.problems,
-        };
+        const samples: MetricSample[] = [];
+        const problems: string[] = [];
+        let processes = 0;
+        for (const share of processShares(target)) {
+          const c = countFds(ctx.procRoot, share.pids);
+          problems.push(...c.problems);
+          if (c.processes === 0) continue;
+          processes += c.processes;
+          samples.push({ metric: FD_OPEN, value: c.fds, attributes: share.attributes });
+          samples.push({ metric: FD_SOCKETS, value: c.sockets, attributes: share.attributes });
+        }
+        if (processes === 0 && problems.length === 0) return { samples: [], problems: [], targetGone: true };
+        return { samples, problems };
       },
     };
   },

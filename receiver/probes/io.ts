@@ -8,6 +8,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import type { Target } from '../targets/target.js';
 import { parseProcIo, type ProcIo } from './parsers/proc-io.js';
 import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { processShares } from './process-split.js';
 
 export function ioSamples(sum: ProcIo): MetricSample[] {
   const r = { [ATTR_KUBESKOOP_IO_DIRECTION]: 'read' };
@@ -54,9 +55,18 @@ export const io: MetricProbeModule = {
       scope: 'process',
       metrics: [IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS],
       collect(target: Target, ctx): ProbeResult {
-        const { sum, read, problems } = sumProcIo(ctx.procRoot, target.pids);
-        if (read === 0 && problems.length === 0) return { samples: [], problems: [], targetGone: true };
-        return { samples: read > 0 ? ioSamples(sum) : [], problems };
+        const samples: MetricSample[] = [];
+        const problems: string[] = [];
+        let anyRead = false;
+        for (const share of processShares(target)) {
+          const r = sumProcIo(ctx.procRoot, share.pids);
+          problems.push(...r.problems);
+          if (r.read === 0) continue;
+          anyRead = true;
+          for (const s of ioSamples(r.sum)) samples.push({ ...s, attributes: { ...s.attributes, ...share.attributes } });
+        }
+        if (!anyRead && problems.length === 0) return { samples: [], problems: [], targetGone: true };
+        return { samples, problems };
       },
     };
   },
