@@ -107,3 +107,19 @@ export async function fdCount(pid: number): Promise<number> {
   const { readdir } = await import('node:fs/promises');
   return (await readdir(`/proc/${pid}/fd`)).length;
 }
+
+/** Inodes of every network namespace alive now (held by a process or a /run/netns mount). */
+export async function liveNetnsInodes(): Promise<Set<number>> {
+  const { readdir, readlink, stat } = await import('node:fs/promises');
+  const out = new Set<number>();
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try { out.add(Number(/\[(\d+)\]/.exec(await readlink(`/proc/${pid}/ns/net`))![1])); } catch { /* gone */ }
+  }
+  try {
+    for (const n of await readdir('/run/netns')) {
+      try { out.add((await stat(`/run/netns/${n}`)).ino); } catch { /* gone */ }
+    }
+  } catch { /* no /run/netns */ }
+  return out;
+}
