@@ -5441,7 +5441,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "怀疑进程由于调度、处理不及时等原因读取数据慢。"
     },
     "measuredOverhead": {
-      "value": 162,
+      "value": 195,
       "unit": "ns",
       "per": "program run (5 programs; tcp_sendmsg_locked runs once per skb a write fills)",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
@@ -5488,7 +5488,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "偶发延迟、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 232,
+      "value": 190,
       "unit": "ns",
       "per": "program run (3 programs, each once per NET_RX/NET_TX softirq)",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
@@ -5513,7 +5513,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 322,
+      "value": 254,
       "unit": "ns",
       "per": "program run (3 programs: netif_receive_skb, sk_data_ready, net_dev_queue)",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
@@ -5541,7 +5541,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、发送方向抖动。"
     },
     "measuredOverhead": {
-      "value": 238,
+      "value": 235,
       "unit": "ns",
       "per": "program run (3 programs, each once per transmitted packet)",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
@@ -5624,7 +5624,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "IO 读写慢导致的网络抖动、延迟升高。"
     },
     "measuredOverhead": {
-      "value": 1675,
+      "value": 1228,
       "unit": "ns",
       "per": "program run (2 programs, once per block request)",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
