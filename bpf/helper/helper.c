@@ -1051,6 +1051,9 @@ static void cmd_dump(const char *id)
 	sb_free(&b);
 }
 
+/* node-wide collectors that are commands, not probes (tcpsummary walk, qdisc netlink dumps) */
+#include "tcpsummary.c"
+
 static void handle_line(char *line)
 {
 	size_t l = strlen(line);
@@ -1076,6 +1079,8 @@ static void handle_line(char *line)
 		cmd_unload(args);
 	} else if (strcmp(line, "dump") == 0) {
 		cmd_dump(args);
+	} else if (strcmp(line, "tcpsummary") == 0) {
+		cmd_tcpsummary(args);
 	} else if (strcmp(line, "shutdown") == 0) {
 		stop_requested = 1;
 	} else {
@@ -1297,6 +1302,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NPROBES; i++)
 		if (probes[i].loaded || probes[i].skel)
 			probe_teardown(&probes[i]);
+	tsum_teardown();
 	btf__free(vmlinux_btf);
 	if (!out_broken) {
 		struct sb b = { 0 };

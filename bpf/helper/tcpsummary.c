@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Helper command `tcpsummary <id>`: one walk of every TCP established hash table of the node
+ * (bpf/probes/tcpsummary.bpf.c, an iter/task program run by reading an iterator fd), answered by
+ * one JSON frame:
+ *
+ *   {"msg":"tcpsummary","id":"<id>","ok":true,"run":N,"wall_ns":..,"cpu_ns":..,
+ *    "stats":{"tables":..,"buckets":..,"sockets":..,"reserved":0,"read_err":..,"agg_full":..,
+ *             "steps_cut":..,"tasks":..},
+ *    "netns":[[inode, rx_queue_bytes, tx_queue_bytes, [count of st 0..15]], ...]}
+ *
+ * (st = the TCP state number /proc/net/tcp prints: 1 ESTABLISHED … 11 CLOSING; LISTEN sockets are
+ * not in the established table and are not counted.) A namespace with no socket is absent. On
+ * failure: {"msg":"tcpsummary","id":..,"ok":false,"stage":..,"errno":..,"error":..}; the load is
+ * tried once per helper process (the kernel does not change under it).
+ *
+ * Included by helper.c (shares its JSON builder and output), not compiled on its own.
+ */
+#include "tcpsummary.skel.h"
+#include "ks_tcpsummary.h"
+
+static struct tcpsummary_bpf *tsum;
+static struct bpf_link *tsum_link;
+static bool tsum_tried;
+static char tsum_stage[16];
+static int tsum_errno;
+static char tsum_error[2048];
+
+static void tsum_fail(const char *stage, int err, const char *what)
+{
+	snprintf(tsum_stage, sizeof(tsum_stage), "%s", stage);
+	tsum_errno = err;
+	const char *tail = log_tail;
+	size_t tl = strlen(tail);
+	if (tl > 600)
+		tail += tl - 600;
+	snprintf(tsum_error, sizeof(tsum_error), "%s: %s%s%s", what, strerror(err), tl ? "; " : "", tail);
+}
+
+static void tsum_teardown(void)
+{
+	if (tsum_link)
+		bpf_link__destroy(tsum_link);
+	tsum_link = NULL;
+	if (tsum)
+		tcpsummary_bpf__destroy(tsum);
+	tsum = NULL;
+}
+
+static bool tsum_setup(void)
+{
+	if (tsum_link)
+		return true;
+	if (tsum_tried)
+		return false;
+	tsum_tried = true;
+	log_tail_reset();
+	if (!vmlinux_btf) {
+		tsum_fail("btf", ENOENT, "kernel BTF unavailable");
+		return false;
+	}
+	tsum = tcpsummary_bpf__open();
+	if (!tsum) {
+		tsum_fail("open", errno, "tcpsummary: open");
+		return false;
+	}
+	int rc = tcpsummary_bpf__load(tsum);
+	if (rc) {
+		tsum_fail("load", rc < 0 ? -rc : rc, "tcpsummary: load of the iter/task program");
+		tsum_teardown();
+		return false;
+	}
+	tsum_link = bpf_program__attach_iter(tsum->progs.ks_tcpsummary, NULL);
+	if (!tsum_link) {
+		tsum_fail("attach", errno, "tcpsummary: attach iter/task");
+		tsum_teardown();
+		return false;
+	}
+	return true;
+}
+
+static __u64 cpu_ns(void)
+{
+	return ts_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static void cmd_tcpsummary(const char *id)
+{
+	struct sb b = { 0 };
+	sb_printf(&b, "{\"msg\":\"tcpsummary\",\"id\":");
+	sb_str(&b, id);
+	if (!tsum_setup()) {
+		sb_printf(&b, ",\"ok\":false,\"stage\":");
+		sb_str(&b, tsum_stage);
+		sb_printf(&b, ",\"errno\":%d,\"error\":", tsum_errno);
+		sb_str(&b, tsum_error);
+		sb_printf(&b, "}");
+		send_json(&b);
+		sb_free(&b);
+		return;
+	}
+	__u32 run = ++tsum->bss->ks_run;
+	memset(tsum->bss->ks_stats, 0, sizeof(tsum->bss->ks_stats));
+	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = cpu_ns();
+	int fd = bpf_iter_create(bpf_link__fd(tsum_link));
+	if (fd < 0) {
+		int e = errno;
+		sb_printf(&b, ",\"ok\":false,\"stage\":\"iter\",\"errno\":%d,\"error\":", e);
+		sb_str(&b, strerror(e));
+		sb_printf(&b, "}");
+		send_json(&b);
+		sb_free(&b);
+		return;
+	}
+	char buf[256];
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR))
+		;
+	int read_errno = r < 0 ? errno : 0;
+	close(fd);
+	__u64 w1 = ts_ns(CLOCK_MONOTONIC), c1 = cpu_ns();
+	if (read_errno) {
+		sb_printf(&b, ",\"ok\":false,\"stage\":\"iter\",\"errno\":%d,\"error\":", read_errno);
+		sb_str(&b, strerror(read_errno));
+		sb_printf(&b, "}");
+		send_json(&b);
+		sb_free(&b);
+		return;
+	}
+	const __u64 *s = tsum->bss->ks_stats;
+	sb_printf(&b, ",\"ok\":true,\"run\":%u,\"wall_ns\":%llu,\"cpu_ns\":%llu,\"stats\":{\"tables\":%llu,\"buckets\":%llu,"
+		      "\"sockets\":%llu,\"reserved\":%llu,\"read_err\":%llu,\"agg_full\":%llu,\"steps_cut\":%llu,"
+		      "\"tasks\":%llu},\"netns\":[",
+		  run, (unsigned long long)(w1 - w0), (unsigned long long)(c1 - c0), (unsigned long long)s[0],
+		  (unsigned long long)s[1], (unsigned long long)s[2], (unsigned long long)s[3], (unsigned long long)s[4],
+		  (unsigned long long)s[5], (unsigned long long)s[6], (unsigned long long)s[7]);
+	int afd = bpf_map__fd(tsum->maps.agg);
+	__u32 key, next, *stale = NULL;
+	size_t nstale = 0, capstale = 0;
+	bool first = true;
+	struct ks_tcpsum_val v;
+	int rc = bpf_map_get_next_key(afd, NULL, &next);
+	while (rc == 0) {
+		key = next;
+		if (bpf_map_lookup_elem(afd, &key, &v) == 0) {
+			if (v.run == run) {
+				sb_printf(&b, "%s[%u,%llu,%llu,[", first ? "" : ",", key, (unsigned long long)v.rx_queue,
+					  (unsigned long long)v.tx_queue);
+				for (int i = 0; i < KS_TCPSUM_NSTATES; i++)
+					sb_printf(&b, "%s%u", i ? "," : "", v.states[i]);
+				sb_printf(&b, "]]");
+				first = false;
+			} else {
+				/* a namespace with no socket left (or gone): forget it */
+				if (nstale == capstale) {
+					capstale = capstale ? capstale * 2 : 64;
+					__u32 *ns = realloc(stale, capstale * sizeof(*stale));
+					if (!ns)
+						break;
+					stale = ns;
+				}
+				stale[nstale++] = key;
+			}
+		}
+		rc = bpf_map_get_next_key(afd, &key, &next);
+	}
+	for (size_t i = 0; i < nstale; i++)
+		bpf_map_delete_elem(afd, &stale[i]);
+	free(stale);
+	sb_printf(&b, "]}");
+	send_json(&b);
+	sb_free(&b);
+}
