@@ -1053,6 +1053,7 @@ static void cmd_dump(const char *id)
 
 /* node-wide collectors that are commands, not probes (tcpsummary walk, qdisc netlink dumps) */
 #include "tcpsummary.c"
+#include "qdisc.c"
 
 static void handle_line(char *line)
 {
@@ -1081,6 +1082,8 @@ static void handle_line(char *line)
 		cmd_dump(args);
 	} else if (strcmp(line, "tcpsummary") == 0) {
 		cmd_tcpsummary(args);
+	} else if (strcmp(line, "qdisc") == 0) {
+		cmd_qdisc(args);
 	} else if (strcmp(line, "shutdown") == 0) {
 		stop_requested = 1;
 	} else {
