@@ -19,7 +19,10 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      // Nothing here changes state. The body is discarded, never read into memory, and the
+      // connection closed, so a client never reuses a socket the server is dropping.
+      req.resume();
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain', connection: 'close' }).end('method not allowed\n');
       return;
     }
     switch (path) {
