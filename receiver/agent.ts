@@ -3,7 +3,7 @@
 import type { AgentConfig } from './config/types.js';
 import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
-import { METRIC_PROBES, DEFAULT_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
+import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
 import { NativeEventSource, type NativeProbe } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
@@ -120,7 +120,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   for (const w of config.warnings) log.warn(w);
   const identity = createIdentity(config, log);
   const natives = config.mode === 'sidecar' ? new Map() : nativeSelections(config);
-  const native = natives.size > 0 ? new NativeEventSource({
+  // tcpsummary and qdisc use commands of the native helper: start it for them too
+  const helperCommands = config.mode !== 'sidecar' && config.metrics.probes.some((p) => HELPER_METRIC_PROBES.includes(p.name));
+  const native = natives.size > 0 || helperCommands ? new NativeEventSource({
     probes: Object.fromEntries([...natives].map(([name, options]) => [name, nativeOptions(options)])),
     emitEventsOf: new Set(config.events.probes.map((p) => p.name).filter((n): n is NativeProbe => natives.has(n))),
     log,

@@ -157,6 +157,19 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     return this.client.status();
   }
 
+  /** A helper command answered by one JSON frame (tcpsummary, qdisc): see HelperClient.command. */
+  helperCommand(verb: 'tcpsummary' | 'qdisc', args: readonly string[] = []): Promise<Record<string, unknown>> {
+    return this.client.command(verb, args);
+  }
+
+  /** The helper process itself (for probes that use its commands rather than a loaded program). */
+  helperState(): ProbeStatus {
+    const s = this.client.status();
+    if (s.state === 'running') return { state: 'running' };
+    if (s.state === 'starting') return { state: 'degraded', reason: 'starting: the native helper is starting' };
+    return { state: 'degraded', reason: s.reason || `the native helper is ${s.state}` };
+  }
+
   /** A latency probe's thresholds in effect (ns, low and high), once it is loaded. */
   latencyThresholds(probe: NativeProbe): readonly [number, number] | undefined {
     return this.client.status().probes[probe].latency?.thresholdsNs;

@@ -254,6 +254,8 @@ export class HelperClient extends EventEmitter {
   private crashTimes: number[] = [];
   private awaitingProbe: ProbeName[] = [];
   private pendingDumps = new Map<string, PendingDump>();
+  /** helper commands answered by a JSON frame of the same msg and id (tcpsummary, qdisc) */
+  private pendingCommands = new Map<string, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private dumpSeq = 0;
   private startWaiters: (() => void)[] = [];
   private stderrTail = '';
@@ -351,6 +353,25 @@ export class HelperClient extends EventEmitter {
     });
   }
 
+  /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
+   *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
+  command(verb: 'tcpsummary' | 'qdisc', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const child = this.child;
+    if (!child || this.st.state !== 'running' || !child.stdin?.writable) {
+      return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
+    }
+    for (const a of args) if (/\s/.test(a)) return Promise.reject(new TypeError(`helper command argument with white space: ${JSON.stringify(a)}`));
+    const id = `${verb}-${++this.dumpSeq}`;
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingCommands.delete(id);
+        reject(new Error(`helper command ${verb} timed out`));
+      }, timeoutMs);
+      this.pendingCommands.set(id, { resolve, reject, timer });
+      child.stdin!.write(`${[verb, id, ...args].join(' ')}\n`);
+    });
+  }
+
   // ------------------------------------------------------------ internals
 
   private releaseStartWaiters(): void {
@@ -426,6 +447,11 @@ export class HelperClient extends EventEmitter {
       d.reject(new Error(`counter dump ${id}: ${reason}`));
     }
     this.pendingDumps.clear();
+    for (const [, c] of this.pendingCommands) {
+      clearTimeout(c.timer);
+      c.reject(new Error(reason));
+    }
+    this.pendingCommands.clear();
   }
 
   private onStderr(chunk: Buffer): void {
@@ -559,6 +585,15 @@ export class HelperClient extends EventEmitter {
         ...dump, generation: this.st.generation, generationStartUnixNano: this.st.generationStartUnixNano,
         timeUnixNano: this.clock.toUnixNano(dump.bootTimeNs),
       });
+      return;
+    }
+    if (msg === 'tcpsummary' || msg === 'qdisc') {
+      const o = v as Record<string, unknown>;
+      const pending = this.pendingCommands.get(String(o.id));
+      if (!pending) return;
+      this.pendingCommands.delete(String(o.id));
+      clearTimeout(pending.timer);
+      pending.resolve(o);
       return;
     }
     if (msg === 'error') {

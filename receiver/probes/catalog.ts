@@ -21,16 +21,27 @@ import { net_softirq } from './net_softirq.js';
 import { biolatency } from './biolatency.js';
 import { kernellatency } from './kernellatency.js';
 import { virtcmdlatency } from './virtcmdlatency.js';
+import { tcpsummary } from './tcpsummary.js';
+import { qdisc } from './qdisc.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
   [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans,
-    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency].map((m) => [m.name, m]),
+    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency, tcpsummary, qdisc].map((m) => [m.name, m]),
 );
 
 /** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
 export const NATIVE_PROBE_NAMES: readonly string[] = [
   'tcpreset', 'packetloss', 'tcpretrans', 'socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency',
 ];
+
+/**
+ * Metric probes served by commands of the native helper (not by a loaded event probe): the agent
+ * starts the helper when one is enabled. tcpsummary falls back to /proc/<pid>/net/tcp without it;
+ * qdisc is degraded without it. Neither is in the default set: the default set is procfs only and
+ * runs without the privileged helper (enable them where the helper runs, as KubeSkoop's Helm
+ * defaults did).
+ */
+export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc'];
 
 /**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads

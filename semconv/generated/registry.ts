@@ -51,6 +51,9 @@ export const ATTR_KUBESKOOP_NETIF_TX_STAGE = "kubeskoop.netif.tx.stage";
 export const ATTR_KUBESKOOP_SOFTIRQ_PHASE = "kubeskoop.softirq.phase";
 export const ATTR_KUBESKOOP_SOFTIRQ_TYPE = "kubeskoop.softirq.type";
 export const ATTR_KUBESKOOP_BLOCK_OPERATION = "kubeskoop.block.operation";
+export const ATTR_KUBESKOOP_QDISC_KIND = "kubeskoop.qdisc.kind";
+export const ATTR_KUBESKOOP_QDISC_HANDLE = "kubeskoop.qdisc.handle";
+export const ATTR_KUBESKOOP_QDISC_PARENT = "kubeskoop.qdisc.parent";
 
 export const ATTRIBUTES: readonly AttributeDefinition[] = [
   {
@@ -631,6 +634,51 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "write",
       "flush",
       "discard"
+    ]
+  },
+  {
+    "name": "kubeskoop.qdisc.kind",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The queueing discipline's kind, as `tc qdisc` names it.",
+      "zh": "队列规则（qdisc）的类型，与 `tc qdisc` 显示的名称一致。"
+    },
+    "examples": [
+      "pfifo_fast",
+      "tbf",
+      "htb",
+      "fq_codel",
+      "noqueue",
+      "mq"
+    ]
+  },
+  {
+    "name": "kubeskoop.qdisc.handle",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The qdisc's handle, major:minor in hex as `tc` prints it (\"1:\", \"8001:\"; \"0:\" for the default qdisc of a device).",
+      "zh": "qdisc 的句柄，与 `tc` 的十六进制 major:minor 写法一致（\"1:\"、\"8001:\"；设备默认 qdisc 为 \"0:\"）。"
+    },
+    "examples": [
+      "1:",
+      "8001:",
+      "0:"
+    ]
+  },
+  {
+    "name": "kubeskoop.qdisc.parent",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "Where the qdisc hangs, as `tc` prints it — \"root\" for the device's root qdisc, else the parent class (\"1:1\", \"ffff:fff1\" for ingress/clsact).",
+      "zh": "qdisc 挂载的位置，与 `tc` 的写法一致——设备根 qdisc 为 \"root\"，否则为父类（\"1:1\"，ingress/clsact 为 \"ffff:fff1\"）。"
+    },
+    "examples": [
+      "root",
+      "1:1",
+      "ffff:fff1"
     ]
   }
 ];
@@ -2808,6 +2856,226 @@ export const PACKETLOSS_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const QDISC_IO: MetricDefinition = {
+  "id": "qdisc.io",
+  "probe": "qdisc",
+  "key": "io",
+  "name": "kubeskoop.qdisc.io",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC in the namespace: TCA_STATS2/TCA_STATS_BASIC bytes (tc -s: Sent <n> bytes)",
+  "brief": {
+    "en": "Bytes the qdisc sent to the device (or to its parent). Overhead: one rtnetlink link dump and one qdisc dump per namespace per cycle inside the native helper (no process forked).",
+    "zh": "qdisc 发往网卡（或父 qdisc）的字节数。开销：每个周期每个命名空间在 native helper 内做一次 rtnetlink 网卡列表与 qdisc 列表查询（不 fork 进程）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_qdiscbytes",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_qdisc_bytes",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const QDISC_PACKETS: MetricDefinition = {
+  "id": "qdisc.packets",
+  "probe": "qdisc",
+  "key": "packets",
+  "name": "kubeskoop.qdisc.packets",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC: TCA_STATS_PKT64 (else TCA_STATS_BASIC packets) (tc -s: <n> pkt)",
+  "brief": {
+    "en": "Packets the qdisc sent.",
+    "zh": "qdisc 发出的包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_qdiscpackets",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_qdisc_packets",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const QDISC_DROPS: MetricDefinition = {
+  "id": "qdisc.drops",
+  "probe": "qdisc",
+  "key": "drops",
+  "name": "kubeskoop.qdisc.drops",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC: TCA_STATS_QUEUE drops (tc -s: dropped <n>)",
+  "brief": {
+    "en": "Packets the qdisc dropped (queue full, policer, AQM). Each one is also a QDISC_DROP in packetloss.",
+    "zh": "qdisc 丢弃的包数（队列满、限速、AQM）。每个也会在 packetloss 中记为 QDISC_DROP。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_qdiscdrops",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_qdisc_drops",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const QDISC_OVERLIMITS: MetricDefinition = {
+  "id": "qdisc.overlimits",
+  "probe": "qdisc",
+  "key": "overlimits",
+  "name": "kubeskoop.qdisc.overlimits",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC: TCA_STATS_QUEUE overlimits (tc -s: overlimits <n>)",
+  "brief": {
+    "en": "Times the qdisc had to hold a packet back because it was over its rate or limit (shaping at work).",
+    "zh": "qdisc 因超过速率或限制而不得不暂缓发送的次数（整形生效）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_qdiscoverlimits",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_qdisc_overlimits",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const QDISC_REQUEUES: MetricDefinition = {
+  "id": "qdisc.requeues",
+  "probe": "qdisc",
+  "key": "requeues",
+  "name": "kubeskoop.qdisc.requeues",
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC: TCA_STATS_QUEUE requeues (tc -s: requeues <n>)",
+  "brief": {
+    "en": "Packets put back into the qdisc because the driver could not take them (device queue busy).",
+    "zh": "因驱动暂时无法接收（设备队列忙）而被放回 qdisc 的包数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const QDISC_QUEUE: MetricDefinition = {
+  "id": "qdisc.queue",
+  "probe": "qdisc",
+  "key": "queue",
+  "name": "kubeskoop.qdisc.queue.count",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC: TCA_STATS_QUEUE qlen (tc -s: backlog ... <n>p)",
+  "brief": {
+    "en": "Packets waiting in the qdisc now.",
+    "zh": "当前在 qdisc 中等待的包数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_qdisqlen",
+      "attributes": {},
+      "seedTypoOf": "inspector_pod_qdiscqlen"
+    },
+    {
+      "name": "inspector_pod_qdiscqlen",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_qdisc_qlen",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
+export const QDISC_BACKLOG: MetricDefinition = {
+  "id": "qdisc.backlog",
+  "probe": "qdisc",
+  "key": "backlog",
+  "name": "kubeskoop.qdisc.backlog.usage",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "By",
+  "attributes": [
+    "network.interface.name",
+    "kubeskoop.qdisc.kind",
+    "kubeskoop.qdisc.handle",
+    "kubeskoop.qdisc.parent"
+  ],
+  "source": "rtnetlink RTM_GETQDISC: TCA_STATS_QUEUE backlog (tc -s: backlog <n>b)",
+  "brief": {
+    "en": "Bytes waiting in the qdisc now.",
+    "zh": "当前在 qdisc 中等待的字节数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_qdiscbacklog",
+      "attributes": {}
+    },
+    {
+      "name": "kubeskoop_qdisc_backlog",
+      "attributes": {}
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
 export const SOCK_COUNT: MetricDefinition = {
   "id": "sock.count",
   "probe": "sock",
@@ -4252,6 +4520,115 @@ export const TCPRETRANS_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const TCPSUMMARY_CONNECTIONS: MetricDefinition = {
+  "id": "tcpsummary.connections",
+  "probe": "tcpsummary",
+  "key": "connections",
+  "name": "system.network.connection.count",
+  "semconv": true,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "network.transport",
+    "network.connection.state"
+  ],
+  "source": "BPF walk of the TCP established hash tables (sk->skc_state; a timewait socket's substate; a request socket = syn_received), as st of /proc/<pid>/net/tcp and tcp6; fallback: those files",
+  "brief": {
+    "en": "TCP connections of the namespace per state (IPv4 and IPv6 together; listening sockets not included). A state is reported from the first cycle it was seen in the namespace on, 0 when empty; established, time_wait, close_wait, syn_sent and syn_received always. Overhead: one walk of the node's established table per cycle for all namespaces (0.6 ms for 262144 buckets here); without the helper, one /proc/<pid>/net/tcp + tcp6 read per namespace (3.3 ms each with the global table, 0.05 ms with net.ipv4.tcp_child_ehash_entries) every fallback_interval.",
+    "zh": "命名空间内各状态的 TCP 连接数（IPv4 与 IPv6 合计，不含监听 socket）。某状态自首次在该命名空间出现起持续上报，空时为 0；established、time_wait、close_wait、syn_sent、syn_received 始终上报。开销：每个周期对全节点的 established 哈希表只遍历一次，覆盖所有命名空间（此处 262144 个桶约 0.6 ms）；无 helper 时每个命名空间读一次 /proc/<pid>/net/tcp 与 tcp6（全局表时每次 3.3 ms，设置 net.ipv4.tcp_child_ehash_entries 时 0.05 ms），周期为 fallback_interval。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpsummarytcpestablishedconn",
+      "attributes": {
+        "network.connection.state": "established"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpsummarytcptimewaitconn",
+      "attributes": {
+        "network.connection.state": "time_wait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpestablishedconn",
+      "attributes": {
+        "network.connection.state": "established"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcptimewaitconn",
+      "attributes": {
+        "network.connection.state": "time_wait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpclosewaitconn",
+      "attributes": {
+        "network.connection.state": "close_wait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpsynsentconn",
+      "attributes": {
+        "network.connection.state": "syn_sent"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpsynrecvconn",
+      "attributes": {
+        "network.connection.state": "syn_received"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPSUMMARY_QUEUE: MetricDefinition = {
+  "id": "tcpsummary.queue",
+  "probe": "tcpsummary",
+  "key": "queue",
+  "name": "kubeskoop.tcp.queue.usage",
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "By",
+  "attributes": [
+    "network.io.direction"
+  ],
+  "source": "BPF walk as above: receive = max(rcv_nxt - copied_seq, 0), transmit = write_seq - snd_una of every non-listening full socket (rx_queue / tx_queue of /proc/<pid>/net/tcp and tcp6); fallback: those files",
+  "brief": {
+    "en": "Bytes waiting in the receive queues (received, not yet read by the application) and send queues (sent or queued, not yet acknowledged) of the namespace's TCP connections. A growing receive queue is a slow reader; a growing send queue, a slow peer or path. Overhead: as system.network.connection.count (the same walk).",
+    "zh": "命名空间内 TCP 连接接收队列（已收到、应用尚未读取）与发送队列（已发送或排队、尚未被确认）中的字节数。接收队列增长说明应用读得慢；发送队列增长说明对端或路径慢。开销同 system.network.connection.count（同一次遍历）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpsummarytcprxqueue",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpsummarytcptxqueue",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcprxqueue",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcptxqueue",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum"
+};
+
 export const UDP_DATAGRAMS: MetricDefinition = {
   "id": "udp.datagrams",
   "probe": "udp",
@@ -4654,7 +5031,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Events
 export const EVENT_BIOLATENCY_SLOW: EventDefinition = {

@@ -1,0 +1,109 @@
+// Frames of the helper's collector commands (bpf/helper/tcpsummary.c, bpf/helper/qdisc.c):
+// validated into typed values. Pure functions, no I/O; they never throw.
+
+/** TCP state numbers as /proc/net/tcp prints them (include/net/tcp_states.h). */
+export const TCP_STATE_BY_NUMBER: Readonly<Record<number, string>> = {
+  1: 'ESTABLISHED', 2: 'SYN_SENT', 3: 'SYN_RECV', 4: 'FIN_WAIT1', 5: 'FIN_WAIT2', 6: 'TIME_WAIT', 7: 'CLOSE',
+  8: 'CLOSE_WAIT', 9: 'LAST_ACK', 10: 'LISTEN', 11: 'CLOSING', 12: 'NEW_SYN_RECV', 13: 'BOUND_INACTIVE',
+};
+
+export interface TcpNetnsSummary {
+  readonly netnsInode: number;
+  /** count per state number (index = st of /proc/net/tcp) */
+  readonly states: readonly number[];
+  readonly rxQueueBytes: number;
+  readonly txQueueBytes: number;
+}
+
+export type TcpSummaryFrame =
+  | { readonly ok: true; readonly wallNs: number; readonly cpuNs: number; readonly stats: Readonly<Record<string, number>>; readonly netns: ReadonlyMap<number, TcpNetnsSummary> }
+  | { readonly ok: false; readonly stage: string; readonly errno: number; readonly error: string };
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export function parseTcpSummaryFrame(v: Record<string, unknown>): TcpSummaryFrame {
+  if (v.ok !== true) return { ok: false, stage: str(v.stage) || 'unknown', errno: num(v.errno), error: str(v.error) || 'helper gave no reason' };
+  const netns = new Map<number, TcpNetnsSummary>();
+  if (Array.isArray(v.netns)) {
+    for (const e of v.netns) {
+      if (!Array.isArray(e) || e.length < 4 || !Array.isArray(e[3])) continue;
+      const inode = num(e[0]);
+      netns.set(inode, { netnsInode: inode, rxQueueBytes: num(e[1]), txQueueBytes: num(e[2]), states: (e[3] as unknown[]).map(num) });
+    }
+  }
+  const stats: Record<string, number> = {};
+  if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
+  return { ok: true, wallNs: num(v.wall_ns), cpuNs: num(v.cpu_ns), stats, netns };
+}
+
+export interface QdiscStats {
+  readonly ifindex: number;
+  readonly dev: string;
+  readonly kind: string;
+  readonly handle: string;
+  readonly parent: string;
+  readonly bytes: number;
+  readonly packets: number;
+  readonly drops: number;
+  readonly overlimits: number;
+  readonly requeues: number;
+  readonly qlen: number;
+  readonly backlog: number;
+}
+
+export interface QdiscTargetResult {
+  readonly netnsInode: number;
+  readonly ok: boolean;
+  /** '' when ok; "gone: ..." when the namespace vanished */
+  readonly error: string;
+  readonly qdiscs: readonly QdiscStats[];
+}
+
+export function parseQdiscFrame(v: Record<string, unknown>): { targets: QdiscTargetResult[]; wallNs: number; cpuNs: number } {
+  const targets: QdiscTargetResult[] = [];
+  if (Array.isArray(v.targets)) {
+    for (const t of v.targets as unknown[]) {
+      if (typeof t !== 'object' || t === null) continue;
+      const o = t as Record<string, unknown>;
+      const qdiscs: QdiscStats[] = [];
+      if (Array.isArray(o.qdiscs)) {
+        for (const q of o.qdiscs as unknown[]) {
+          if (typeof q !== 'object' || q === null) continue;
+          const r = q as Record<string, unknown>;
+          qdiscs.push({
+            ifindex: num(r.ifindex), dev: str(r.dev), kind: str(r.kind), handle: str(r.handle), parent: str(r.parent),
+            bytes: num(r.bytes), packets: num(r.packets), drops: num(r.drops), overlimits: num(r.overlimits),
+            requeues: num(r.requeues), qlen: num(r.qlen), backlog: num(r.backlog),
+          });
+        }
+      }
+      targets.push({ netnsInode: num(o.inode), ok: o.ok === true, error: str(o.error), qdiscs });
+    }
+  }
+  return { targets, wallNs: num(v.wall_ns), cpuNs: num(v.cpu_ns) };
+}
+
+/** /proc/<pid>/net/tcp or tcp6 → counts per state number and queue sums of non-LISTEN sockets
+ *  (the fallback when the helper cannot walk the tables). */
+export function parseProcNetTcp(text: string, into?: { states: number[]; rx: number; tx: number }): { states: number[]; rx: number; tx: number; problems: string[] } {
+  const acc = into ?? { states: new Array<number>(16).fill(0), rx: 0, tx: 0 };
+  const problems: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const f = line.split(/\s+/);
+    const st = parseInt(f[3] ?? '', 16);
+    const q = (f[4] ?? '').split(':');
+    const tx = parseInt(q[0] ?? '', 16);
+    const rx = parseInt(q[1] ?? '', 16);
+    if (!Number.isFinite(st) || st < 0 || st > 15 || !Number.isFinite(tx) || !Number.isFinite(rx)) {
+      if (problems.length < 3) problems.push(`line ${i + 1}: cannot read state and queues`);
+      continue;
+    }
+    acc.states[st] = (acc.states[st] ?? 0) + 1;
+    if (st !== 10) { acc.rx += rx; acc.tx += tx; }
+  }
+  return { ...acc, problems };
+}
