@@ -12,6 +12,9 @@ import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { createNetns, createVethPair, sendUdp, type Netns, type VethPair } from '../support/netns.js';
 import { ensureHelperBuilt } from '../native/support.js';
+import { waitUntil } from '../support/proc.js';
+import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { scrape, status, sum, tempDir } from '../faults/support.js';
 
 interface TcQdisc { kind: string; handle: string; dev: string; root?: boolean; parent?: string; bytes: number; packets: number; drops: number; overlimits: number; requeues: number; backlog: number; qlen: number }
 
@@ -102,6 +105,33 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     const wrong = await probe.collect({ netnsInode: 12345, pid: a.pid, pids: [a.pid], kind: 'netns' }, ctx);
     assert.equal(wrong.targetGone, true, 'the path names another namespace now');
     assert.equal(wrong.samples.length, 0);
+  });
+
+  it('through the real agent: /metrics equals tc -s; without the helper the probe is degraded with the reason and netdev runs', async () => {
+    const dir = tempDir('qdisc');
+    const cfg = dir.file('c.yaml', 'interval: 300ms\nmetrics:\n  probes: [netdev, qdisc]\n');
+    let agent: AgentProcess | undefined;
+    try {
+      agent = await startAgentProcess({ args: ['-c', cfg] });
+      await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
+      assert.equal((await status(agent)).probes.qdisc?.state, 'running', JSON.stringify((await status(agent)).probes.qdisc));
+      const m = await scrape(agent);
+      const tbf = (await tcShow(a)).get(`${veth.a}|1:`)!;
+      const l = { kubeskoop_netns_inode: String(a.inode), network_interface_name: veth.a, kubeskoop_qdisc_kind: 'tbf', kubeskoop_qdisc_handle: '1:', kubeskoop_qdisc_parent: 'root' };
+      assert.equal(sum(m.samples, 'kubeskoop_qdisc_io_total', l), tbf.bytes);
+      assert.equal(sum(m.samples, 'kubeskoop_qdisc_packets_total', l), tbf.packets);
+      assert.equal(sum(m.samples, 'kubeskoop_qdisc_drops_total', l), tbf.drops);
+      await agent.stop();
+      agent = await startAgentProcess({ args: ['-c', cfg], env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' } });
+      await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
+      const st = await status(agent);
+      assert.equal(st.probes.qdisc?.state, 'degraded');
+      assert.match(st.probes.qdisc?.reason ?? '', /nonexistent\/kubeskoop-bpf-helper: ENOENT/);
+      assert.equal(st.probes.netdev?.state, 'running');
+    } finally {
+      await agent?.stop();
+      dir.dispose();
+    }
   });
 
   it('the helper holds no more file descriptors after 300 cycles', async () => {

@@ -15,7 +15,9 @@ import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { createNetns, type Netns } from '../support/netns.js';
 import { ensureHelperBuilt, startNodeIn, stopBackground, type Background } from '../native/support.js';
-import { run } from '../support/proc.js';
+import { run, waitUntil } from '../support/proc.js';
+import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { scrape, status, sum, tempDir } from '../faults/support.js';
 
 const N = 6; // established client/server pairs (both ends in the namespace: 2N sockets)
 const M = 4; // connections closed by the client first: M sockets in TIME_WAIT
@@ -148,6 +150,35 @@ describe('tcpsummary (real BPF table walk)', function () {
     const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { source: 'bpf' } };
     await probe.start!(ctx);
     await checkAgainstProc(probe, made.target, ctx);
+  });
+
+  it('through the real agent: /metrics has the namespace\'s connections per state and queue bytes; without the helper, degraded with the fallback', async () => {
+    const dir = tempDir('tsum');
+    const cfg = dir.file('c.yaml', 'interval: 300ms\nmetrics:\n  probes: [netdev, tcpsummary]\n');
+    const ino = String(spaces[0]!.inode);
+    let agent: AgentProcess | undefined;
+    try {
+      agent = await startAgentProcess({ args: ['-c', cfg] });
+      await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
+      assert.equal((await status(agent)).probes.tcpsummary?.state, 'running', JSON.stringify((await status(agent)).probes.tcpsummary));
+      const m = await scrape(agent);
+      assert.equal(sum(m.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
+      assert.ok(sum(m.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'time_wait' }) >= M);
+      assert.equal(sum(m.samples, 'kubeskoop_tcp_queue_usage', { kubeskoop_netns_inode: ino, network_io_direction: 'receive' }), UNREAD);
+      await agent.stop();
+      // no helper: tcpsummary degraded (reading /proc/<pid>/net/tcp instead), netdev untouched
+      agent = await startAgentProcess({ args: ['-c', cfg], env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' } });
+      await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
+      const st = await status(agent);
+      assert.equal(st.probes.tcpsummary?.state, 'degraded');
+      assert.match(st.probes.tcpsummary?.reason ?? '', /nonexistent.*fallback|fallback/);
+      assert.equal(st.probes.netdev?.state, 'running');
+      const m2 = await scrape(agent);
+      assert.equal(sum(m2.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
+    } finally {
+      await agent?.stop();
+      dir.dispose();
+    }
   });
 
   it('the procfs fallback gives the same values', async () => {
