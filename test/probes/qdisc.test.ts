@@ -97,6 +97,21 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     assert.deepEqual(byQdisc(viaPid.samples), mine);
   });
 
+  it('batched cycles (one command for the namespaces of the previous cycle) give the same values as one command per namespace', async () => {
+    const probe = qdisc.create({ native });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
+    const targets: Target[] = [a, b].map((n) => ({ netnsInode: n.inode, pid: n.pid, pids: [n.pid], kind: 'netns' }));
+    const single = qdisc.create({ native });
+    for (let cycle = 0; cycle < 3; cycle++) {
+      await probe.beforeCycle!(ctx);
+      for (const t of targets) {
+        const r = await probe.collect(t, ctx);
+        assert.deepEqual(r.problems, []);
+        assert.deepEqual(byQdisc(r.samples), byQdisc((await single.collect(t, ctx)).samples));
+      }
+    }
+  });
+
   it('a vanished namespace is target_gone, not an error; a wrong inode is refused', async () => {
     const probe = qdisc.create({ native });
     const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
