@@ -14,6 +14,7 @@ export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
   procfs: { script: 'procfs.js', args: [] },
   sizing: { script: 'sizing.js', args: [] },
   'bpf-events': { script: 'bpf-events.js', args: [] },
+  tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
 };
 
 async function runOne(name: string): Promise<number> {
