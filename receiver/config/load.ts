@@ -272,7 +272,8 @@ function readFileDoc(file: string): Mapping {
   if (text.length > MAX_CONFIG_CHARS) {
     throw new ConfigError([`${file}: found a file of ${text.length} characters, expected a config file of at most ${MAX_CONFIG_CHARS} (1 MiB)`]);
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // logLevel error: the yaml library's warnings (complex keys stringified) would be raw stderr lines.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];

@@ -69,6 +69,14 @@ describe('faults: hostile input', function () {
 
   describe('config loader (fast-check)', () => {
     const caps = probeCapabilities();
+    // A library warning would be a raw, non-JSON line on the agent's stderr.
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => { warnings.push(w.message); };
+    before(() => { process.on('warning', onWarning); });
+    after(() => {
+      process.off('warning', onWarning);
+      assert.deepEqual(warnings, [], 'no process warning while loading hostile configs');
+    });
     const tryLoad = (file: string, e: Record<string, string>, f: object): 'ok' | 'config-error' => {
       const t0 = performance.now();
       try {
