@@ -101,12 +101,19 @@ static __always_inline struct ks_tcpsum_val *agg_get(__u32 inum, __u32 run)
 	return bpf_map_lookup_elem(&agg, &inum);
 }
 
+/* Untrusted typed view of a kernel address: loads through it become fault-tolerant PROBE_MEM
+ * loads (a few ns each) instead of bpf_probe_read_kernel calls. Linux 6.2+. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 static __always_inline void visit(struct walk *w)
 {
 	__u64 node = w->node;
-	__u64 skc = node - bpf_core_field_offset(struct sock_common, skc_nulls_node);
-	__u64 next = 0;
-	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)node)) {
+	__u64 addr = node - bpf_core_field_offset(struct sock_common, skc_nulls_node);
+	struct sock_common *skc = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock_common));
+	/* pointers are read as plain numbers (the verifier allows no arithmetic on untrusted ones) */
+	__u64 next = 0, net = 0;
+	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)node) ||
+	    bpf_probe_read_kernel(&net, sizeof(net), (void *)(addr + bpf_core_field_offset(struct sock_common, skc_net)))) {
 		stat_add(KS_TCPSUM_READ_ERR, 1);
 		w->node = 0;
 		return;
@@ -114,41 +121,29 @@ static __always_inline void visit(struct walk *w)
 	w->node = (next & 1) ? 0 : next;
 	stat_add(KS_TCPSUM_SOCKETS, 1);
 
-	__u8 state = 0;
-	__u64 net = 0;
-	if (bpf_probe_read_kernel(&state, 1, (void *)(skc + bpf_core_field_offset(struct sock_common, skc_state))) ||
-	    bpf_probe_read_kernel(&net, 8, (void *)(skc + bpf_core_field_offset(struct sock_common, skc_net)))) {
+	__u8 state = skc->skc_state;
+	if (!net) {
 		stat_add(KS_TCPSUM_READ_ERR, 1);
 		return;
 	}
 	if (net != w->net) {
-		__u32 inum = 0;
-		if (bpf_probe_read_kernel(&inum, 4, (void *)(net + bpf_core_field_offset(struct net, ns.inum)))) {
-			stat_add(KS_TCPSUM_READ_ERR, 1);
-			return;
-		}
+		struct net *n = bpf_rdonly_cast((void *)net, bpf_core_type_id_kernel(struct net));
 		w->net = net;
-		w->inum = inum;
+		w->inum = n->ns.inum;
 	}
 	__u32 st = state;
 	__u64 rxq = 0, txq = 0;
 	if (state == TCP_TIME_WAIT_) {
 		/* /proc/net/tcp prints the timewait socket's substate (TIME_WAIT or FIN_WAIT2) */
-		__u8 sub = 0;
-		if (!bpf_probe_read_kernel(&sub, 1,
-					   (void *)(skc + bpf_core_field_offset(struct inet_timewait_sock, tw_substate))))
-			st = sub;
+		struct inet_timewait_sock *tw = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct inet_timewait_sock));
+		st = tw->tw_substate;
 	} else if (state == TCP_NEW_SYN_RECV_) {
 		st = TCP_SYN_RECV_; /* a request socket: /proc/net/tcp shows SYN_RECV */
 	} else if (state != TCP_LISTEN_) {
-		__u32 rcv_nxt = 0, copied = 0, write_seq = 0, snd_una = 0;
-		bpf_probe_read_kernel(&rcv_nxt, 4, (void *)(skc + bpf_core_field_offset(struct tcp_sock, rcv_nxt)));
-		bpf_probe_read_kernel(&copied, 4, (void *)(skc + bpf_core_field_offset(struct tcp_sock, copied_seq)));
-		bpf_probe_read_kernel(&write_seq, 4, (void *)(skc + bpf_core_field_offset(struct tcp_sock, write_seq)));
-		bpf_probe_read_kernel(&snd_una, 4, (void *)(skc + bpf_core_field_offset(struct tcp_sock, snd_una)));
-		__s32 r = (__s32)(rcv_nxt - copied);
+		struct tcp_sock *tp = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct tcp_sock));
+		__s32 r = (__s32)(tp->rcv_nxt - tp->copied_seq);
 		rxq = r > 0 ? (__u64)r : 0;
-		txq = (__u32)(write_seq - snd_una);
+		txq = (__u32)(tp->write_seq - tp->snd_una);
 	}
 	struct ks_tcpsum_val *v = agg_get(w->inum, w->run);
 	if (!v)
