@@ -1241,7 +1241,11 @@ int main(int argc, char **argv)
 
 	vmlinux_btf = btf__load_vmlinux_btf();
 	if (!vmlinux_btf) {
-		snprintf(btf_error, sizeof(btf_error), "/sys/kernel/btf/vmlinux: %s", strerror(errno));
+		/* libbpf reports "not found" as ESRCH, whose strerror text ("No such process") misleads. */
+		int btf_errno = errno;
+		snprintf(btf_error, sizeof(btf_error), "/sys/kernel/btf/vmlinux: %s",
+			 btf_errno == ESRCH || btf_errno == ENOENT ? "not found (the kernel has no BTF, or it is not mounted)"
+								   : strerror(btf_errno));
 		fprintf(stderr, "helper: %s\n", btf_error);
 	}
 
