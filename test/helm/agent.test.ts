@@ -56,8 +56,15 @@ async function startAsRendered(container: any, configFile: string, o: { caps?: r
   // readOnlyRootFilesystem + the chart's emptyDir at /tmp: a private mount namespace where / is
   // remounted read-only and /tmp is a small tmpfs (the config must then live outside /, e.g. /dev/shm)
   if (o.readOnlyRoot) {
+    // A checkout under /tmp (CI may clone there) would vanish under the tmpfs: carry it across
+    // through a bind mount in /dev/shm and put it back at the same path inside the tmpfs.
+    const root = REPO;
+    const carry = root === '/tmp' || root.startsWith('/tmp/')
+      ? `keep=$(mktemp -d /dev/shm/ksotel-keep-XXXXXX) && mount --bind ${JSON.stringify(root)} "$keep" && `
+      : '';
+    const restore = carry ? ` && mkdir -p ${JSON.stringify(root)} && mount -n --move "$keep" ${JSON.stringify(root)} && rmdir "$keep"` : '';
     argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
-      'mount -o remount,bind,ro / && mount -t tmpfs -o size=16m tmpfs /tmp && exec "$@"', 'sh', ...argv];
+      `${carry}mount -o remount,bind,ro / && mount -t tmpfs -o size=16m tmpfs /tmp${restore} && exec "$@"`, 'sh', ...argv];
   }
   const [cmd, full] = o.netns ? ['ip', ['netns', 'exec', o.netns.name, ...argv]] : [argv[0]!, argv.slice(1)];
   let out = '';
