@@ -5,7 +5,7 @@
 //   kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid with _>.slice/cri-containerd-<64 hex>.scope
 // (Guaranteed pods have no QoS level: kubepods.slice/kubepods-pod<uid>.slice/...)
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -72,6 +72,16 @@ export interface PodCgroup {
 
 const DEFAULT_V1 = ['name=systemd', 'pids', 'cpu', 'cpuacct'];
 const liveCgroups = new Set<PodCgroup>();
+/** Every directory any pod cgroup of this process made (shared parents like kubepods.slice too). */
+const madeDirs = new Set<string>();
+const byDepth = (a: string, b: string): number => b.split('/').length - a.split('/').length;
+
+// Parents shared by pods of this process stay while another pod uses them; sweep the empty ones at exit.
+process.on('exit', () => {
+  for (const d of [...madeDirs].sort(byDepth)) {
+    try { rmdirSync(d); } catch { /* in use, or already gone */ }
+  }
+});
 
 /** The path kubelet (systemd driver) + containerd give a container of a pod. */
 export function kubeletCgroupPath(podUid: string, containerId: string, qos: QosClass = 'besteffort', runtime = 'cri-containerd'): string {
@@ -160,6 +170,7 @@ export async function createPodCgroup(opts: PodCgroupOptions = {}): Promise<PodC
         try {
           await mkdir(cur);
           created.push(cur);
+          madeDirs.add(cur);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         }
@@ -177,10 +188,11 @@ async function rmdirRetry(d: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
     try {
       await rmdir(d);
+      madeDirs.delete(d);
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
+      if (code === 'ENOENT') { madeDirs.delete(d); return; }
       if (code === 'EBUSY' || code === 'ENOTEMPTY') {
         // A just-killed process may still be leaving the cgroup; a shared parent may be in use.
         const procs = await readFile(path.join(d, 'cgroup.procs'), 'utf8').catch(() => '');
@@ -196,4 +208,6 @@ async function rmdirRetry(d: string): Promise<void> {
 /** Remove every pod cgroup this process made and has not removed yet. */
 export async function cleanupAllCgroups(): Promise<void> {
   for (const cg of [...liveCgroups]) await cg.dispose().catch(() => undefined);
+  // Shared parents this process made, now that none of its pods uses them (deepest first).
+  if (liveCgroups.size === 0) for (const d of [...madeDirs].sort(byDepth)) await rmdirRetry(d);
 }
