@@ -6,9 +6,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../version.js';
+
+export { packageRoot };
 
 import { KernelClock } from './clock.js';
 import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
@@ -157,17 +158,6 @@ export interface HelperClientEvents {
 }
 
 // ---------------------------------------------------------------- helpers
-
-/** The package root: the nearest parent of this module with a package.json. */
-export function packageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return from;
-    dir = up;
-  }
-}
 
 export function defaultHelperPath(): string {
   const env = process.env.KUBESKOOP_BPF_HELPER;
