@@ -16,7 +16,6 @@ import { createTelemetry, type Telemetry } from './pipeline/telemetry.js';
 import { startHttpServer, type HttpServer } from './server/http.js';
 import { buildStatus } from './server/status.js';
 import { VERSION } from './version.js';
-import { AGENT_CYCLE_DURATION, AGENT_EXPORT_DROPPED, AGENT_EXPORT_FAILURES, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT } from '../semconv/generated/registry.js';
 import type { Snapshot } from './snapshot/snapshot.js';
 import { createIdentity, type Identifier, type IdentityRuntime } from './targets/identity.js';
 import { effectiveCapabilities, privilegedProbeReason, restrictedProbe } from './targets/sidecar.js';
@@ -128,11 +127,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     log,
   }) : undefined;
   const scheduler = createScheduler(config, log, identity.identifier, native ? { native } : {});
-  const enabledMetrics = [
-    AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED,
-    ...[...config.metrics.probes, ...config.events.probes].flatMap((sel) => METRIC_PROBES.get(sel.name)?.create().metrics ?? []),
-  ];
-  const telemetry = createTelemetry({ config, version: VERSION, metrics: enabledMetrics, snapshot: () => scheduler.snapshot, log });
+  const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {
     telemetry.recordCycle(report);
     native?.forgetNamespaces(new Set(report.snapshot.targets.map((t) => t.netnsInode)));

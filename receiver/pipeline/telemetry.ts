@@ -15,7 +15,7 @@ import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
-import type { MetricDefinition, Severity } from '../../semconv/types.js';
+import type { Severity } from '../../semconv/types.js';
 import {
   AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED,
   ATTR_KUBESKOOP_EXPORT_SIGNAL, ATTR_KUBESKOOP_EXPORT_DROP_CAUSE, ATTR_KUBESKOOP_PROBE_ERROR_KIND, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
@@ -36,8 +36,6 @@ export const SCOPE_NAME = 'kubeskoop-otel';
 export interface TelemetryOptions {
   readonly config: AgentConfig;
   readonly version: string;
-  /** Registry entries of the enabled probes (the agent's own metrics are always added). */
-  readonly metrics: readonly MetricDefinition[];
   readonly snapshot: () => Snapshot;
   readonly log: Logger;
 }
@@ -169,7 +167,6 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
 
   log.info('telemetry ready', {
     prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
-    metrics: new Set(opts.metrics.map((m) => m.name)).size,
   });
 
   return {
