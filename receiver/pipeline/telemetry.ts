@@ -3,6 +3,8 @@
 // own metrics are SDK instruments. Events become LogRecords.
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
   AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter, type ViewOptions,
@@ -24,6 +26,7 @@ import type { AgentConfig } from '../config/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
 import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
+import { writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 import type { EventRecord } from '../events/event-record.js';
@@ -82,6 +85,22 @@ export function buildResource(config: AgentConfig, version: string): Resource {
   });
 }
 
+/** Writes a scrape's chunks with backpressure, and gives the event loop a turn every ~10 ms of work
+ *  so a large exposition does not hold up collection cycles or other requests. */
+function responseSink(res: ServerResponse): TextSink {
+  let since = performance.now();
+  return {
+    async write(chunk) {
+      if (res.destroyed) throw new Error('the scraper closed the connection');
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (performance.now() - since > 10) {
+        await yieldToLoop();
+        since = performance.now();
+      }
+    },
+  };
+}
+
 export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const { config, log } = opts;
   const accounting = new ExportAccounting(log);
@@ -90,10 +109,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
   // One set of exposition settings for the exporter and for `both` mode's own serialization.
   const exposition = { withoutScopeInfo: true, withoutTargetInfo: false, appendTimestamp: false } as const;
-  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer], ...exposition });
+  // The exporter collects only the agent's own instruments; the probe metrics of a scrape are written
+  // from the snapshot family by family (prometheus-exposition.ts) instead of one string of every series.
+  const prometheus = new PrometheusExporter({ preventServerStart: true, ...exposition });
   if (config.prometheus.enabled) readers.push(prometheus);
-  // `both` mode serializes the exporter's collection itself, with the exporter's settings
-  // (prefix, timestamps, resource labels, target_info, scope info), so both modes print the same OTel half.
+  // The exporter's collection is serialized here with the exporter's own settings (target_info, no scope info).
   const prometheusSerializer = new PrometheusSerializer(undefined, exposition.appendTimestamp, undefined, exposition.withoutTargetInfo, exposition.withoutScopeInfo);
   let otlpExporter: PushMetricExporter | undefined;
   if (config.otlp.endpoint !== undefined) {
@@ -169,20 +189,33 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
   });
 
+  /** GET /metrics. prometheus.names: otel (OTel names), legacy (KubeSkoop's), both (one response). */
+  const serveMetrics = async (res: ServerResponse): Promise<void> => {
+    const snap = opts.snapshot();
+    const sink = responseSink(res);
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    let otelFamilies = new Set<string>();
+    if (config.prometheus.names !== 'legacy') {
+      const { resourceMetrics } = await prometheus.collect();
+      let own = prometheusSerializer.serialize(resourceMetrics);
+      if (!own.endsWith('\n')) own += '\n';
+      await sink.write(own);
+      const ownFamilies = familyNames(own);
+      otelFamilies = new Set([...ownFamilies, ...await writeSnapshotExposition(snap, sink, ownFamilies)]);
+    }
+    if (config.prometheus.names !== 'otel') {
+      await sink.write(renderLegacyMetrics(snap, { nodeName: config.nodeName ?? hostname(), ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}) }));
+    }
+    res.end();
+  };
+
   return {
     resource,
-    handleMetrics(req, res) {
-      // prometheus.names: otel (the exporter's names), legacy (KubeSkoop's), both (one response).
-      const names = config.prometheus.names;
-      if (names === 'otel') { prometheus.getMetricsRequestHandler(req, res); return; }
-      const legacy = (skip?: Set<string>): string => renderLegacyMetrics(opts.snapshot(), { nodeName: config.nodeName ?? hostname(), ...(skip ? { skipFamilies: skip } : {}) });
-      const send = (body: string): void => { res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body); };
-      if (names === 'legacy') { send(legacy()); return; }
-      prometheus.collect().then(({ resourceMetrics }) => {
-        const otel = prometheusSerializer.serialize(resourceMetrics);
-        send(otel + legacy(familyNames(otel)));
-      },
-        (err: unknown) => send(`# failed to export metrics: ${String(err)}\n${legacy()}`));
+    handleMetrics(_req, res) {
+      serveMetrics(res).catch((err: unknown) => {
+        // Headers are out by now: say it in the body (a scraper sees a truncated exposition) and close.
+        if (!res.destroyed && !res.writableEnded) res.end(`\n# failed to export metrics: ${String(err)}\n`);
+      });
     },
     recordCycle(report) {
       cycleDuration.record(report.snapshot.cycleDurationMs / 1000);
