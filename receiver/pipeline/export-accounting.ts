@@ -4,7 +4,7 @@
 // (kubeskoop.agent.export.failures / .dropped) and shown in /status. A backend that goes down
 // gives one warning and, when it comes back, one info line — never a line per export.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, PushMetricExporter, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from '../log.js';
@@ -44,6 +44,37 @@ function countDataPoints(metrics: ResourceMetrics): number {
   return n;
 }
 
+/** Splits one collection into parts of at most `max` data points (a metric's points may span parts;
+ *  each part repeats the metric's descriptor). One part, the input itself, when it is small enough. */
+export function splitResourceMetrics(metrics: ResourceMetrics, max: number): ResourceMetrics[] {
+  if (!(countDataPoints(metrics) > max)) return [metrics];
+  const parts: ResourceMetrics[] = [];
+  let scopes: ScopeMetrics[] = [];
+  let room = max;
+  const close = (): void => {
+    if (scopes.length > 0) parts.push({ resource: metrics.resource, scopeMetrics: scopes });
+    scopes = [];
+    room = max;
+  };
+  for (const sm of metrics.scopeMetrics) {
+    for (const m of sm.metrics) {
+      let from = 0;
+      while (from < m.dataPoints.length) {
+        const take = Math.min(room, m.dataPoints.length - from);
+        const slice = { ...m, dataPoints: m.dataPoints.slice(from, from + take) } as MetricData;
+        const last = scopes[scopes.length - 1];
+        if (last && last.scope === sm.scope) last.metrics.push(slice);
+        else scopes.push({ scope: sm.scope, metrics: [slice] });
+        from += take;
+        room -= take;
+        if (room === 0) close();
+      }
+    }
+  }
+  close();
+  return parts;
+}
+
 export class ExportAccounting {
   readonly signals: Record<ExportSignal, SignalAccount> = { metrics: newAccount(), logs: newAccount() };
 
@@ -71,8 +102,11 @@ export class ExportAccounting {
     }
   }
 
-  /** Wraps a metric exporter: each export's outcome is counted once. */
-  wrapMetricExporter(inner: PushMetricExporter): PushMetricExporter {
+  /** Wraps a metric exporter: each export's outcome is counted once. A collection larger than
+   *  `maxPointsPerRequest` data points is sent as several requests, one after the other, so the
+   *  exporter encodes (and holds) one part at a time: at 250 namespaces one collection is ~33k
+   *  points, ~6 MB of protobuf and several times that in intermediate objects when encoded at once. */
+  wrapMetricExporter(inner: PushMetricExporter, maxPointsPerRequest = Infinity): PushMetricExporter {
     const wrapped: PushMetricExporter = {
       export: (metrics, cb) => {
         const points = countDataPoints(metrics);
@@ -83,11 +117,17 @@ export class ExportAccounting {
           this.settle('metrics', points, r);
           cb(r);
         };
-        try {
-          inner.export(metrics, finish);
-        } catch (err) {
-          finish({ code: ExportResultCode.FAILED, error: err as Error });
-        }
+        const parts = splitResourceMetrics(metrics, maxPointsPerRequest);
+        const next = (i: number): void => {
+          if (i >= parts.length) { finish({ code: ExportResultCode.SUCCESS }); return; }
+          try {
+            // The first failed part fails the export (the backend is down or refusing; do not go on).
+            inner.export(parts[i]!, (r) => (r.code === ExportResultCode.SUCCESS ? next(i + 1) : finish(r)));
+          } catch (err) {
+            finish({ code: ExportResultCode.FAILED, error: err as Error });
+          }
+        };
+        next(0);
       },
       forceFlush: () => inner.forceFlush(),
       shutdown: () => inner.shutdown(),

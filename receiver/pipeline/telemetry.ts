@@ -3,7 +3,6 @@
 // own metrics are SDK instruments. Events become LogRecords.
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
@@ -65,6 +64,11 @@ const SEVERITY: Record<Severity, SeverityNumber> = {
 /** Event log records held per batch pipeline while the backend is slow or down (bounds memory). */
 const LOG_QUEUE_SIZE = 8192;
 
+/** Data points per OTLP metrics request. A node's collection (~33k points at 250 pods, ~6 MB of protobuf)
+ *  goes as several requests: the exporter then holds one part's encoding at a time, and each request
+ *  stays well under the collector's default gRPC limit of 4 MiB per message (2048 points ≈ 0.4 MB). */
+const OTLP_POINTS_PER_REQUEST = 2048;
+
 const AGENT_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
 function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal: 'metrics' | 'logs'): string {
@@ -92,7 +96,12 @@ function responseSink(res: ServerResponse): TextSink {
   return {
     async write(chunk) {
       if (res.destroyed) throw new Error('the scraper closed the connection');
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => { res.off('drain', done); res.off('close', done); resolve(); };
+          res.on('drain', done).on('close', done);
+        });
+      }
       if (performance.now() - since > 10) {
         await yieldToLoop();
         since = performance.now();
@@ -119,7 +128,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
     const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
-    otlpExporter = accounting.wrapMetricExporter(config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis }));
+    otlpExporter = accounting.wrapMetricExporter(config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis }), OTLP_POINTS_PER_REQUEST);
     readers.push(new PeriodicExportingMetricReader({
       exporter: otlpExporter, exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
       metricProducers: [producer],

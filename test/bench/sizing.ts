@@ -68,7 +68,10 @@ export interface RunResult {
   exportMode: Args['exportMode'];
   /** Absent when the agent did not push (--export scrape). */
   otlp?: {
+    /** Metrics requests received during the measurement. */
     exports: number;
+    /** Requests the last export was sent as (the agent splits large collections). */
+    requestsPerExport: number;
     /** How the agent sent it (the receiver tells http-protobuf from http-json by content type). */
     transport: string;
     /** Of the last complete export (metrics). */
@@ -197,8 +200,16 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const metricReqs: ReceivedRequest[] = receiver.requests.filter((r) => r.signal === 'metrics' && r.accepted);
     const last = metricReqs[metricReqs.length - 1];
     if (push && !last) throw new Error(`no OTLP metrics export arrived in ${cycles} cycles\nagent stderr:\n${stderr}`);
-    const encoded = last ? encodeExportRequest('metrics', last.body) : undefined;
-    const cl = last?.headers['content-length'];
+    // One export of a large collection arrives as several requests in a burst (the agent's
+    // OTLP_POINTS_PER_REQUEST), one after the other: the last export = the last run of requests
+    // with less than half an interval between one and the next.
+    let first = metricReqs.length - 1;
+    while (first > 0 && metricReqs[first]!.receivedAt - metricReqs[first - 1]!.receivedAt < (args.intervalS * 1000) / 2) first--;
+    const lastExport = last ? metricReqs.slice(first) : [];
+    const encodedParts = lastExport.map((r) => encodeExportRequest('metrics', r.body));
+    const encoded = last ? Buffer.concat(encodedParts) : undefined;
+    const cls = lastExport.map((r) => r.headers['content-length']);
+    const cl = cls.length > 0 && cls.every((c) => c !== undefined) ? String(cls.reduce((a, c) => a + Number(c), 0)) : undefined;
     const byKind: Record<string, number> = {};
     for (const [k, v] of Object.entries(st.lastCycle.targets as Record<string, number>)) if (k !== 'total') byKind[k] = v;
     const podSeries = podTargets.map((t) => t.series);
@@ -226,11 +237,12 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       ...(last && encoded ? {
         otlp: {
           exports: metricReqs.length,
+          requestsPerExport: lastExport.length,
           transport: last.transport,
-          dataPoints: dataPointsOf(last.body),
+          dataPoints: lastExport.reduce((n, r) => n + dataPointsOf(r.body), 0),
           ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
           reencodedBytes: encoded.length,
-          gzipBytes: gzipSync(encoded).length,
+          gzipBytes: encodedParts.reduce((n, b) => n + gzipSync(b).length, 0),
         },
       } : {}),
     };
