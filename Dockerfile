@@ -50,5 +50,6 @@ COPY --from=native /out/kubeskoop-bpf-helper bpf/build/kubeskoop-bpf-helper
 USER 65532:65532
 ENV NODE_ENV=production
 EXPOSE 9102
-ENTRYPOINT ["node", "/opt/kubeskoop-otel/dist/receiver/cli/main.js"]
+# V8 flags: receiver/cli/node-flags.ts (the chart adds its NODE_OPTIONS, e.g. the old-space limit)
+ENTRYPOINT ["node", "--max-semi-space-size=1", "/opt/kubeskoop-otel/dist/receiver/cli/main.js"]
 CMD ["run"]

@@ -4,4 +4,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-exec node "$root/dist/receiver/cli/main.js" run "$@"
+# V8 flags: receiver/cli/node-flags.ts (why, and what they save)
+exec node --max-semi-space-size=1 "$root/dist/receiver/cli/main.js" run "$@"

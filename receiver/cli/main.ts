@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // kubeskoop-otel: run the agent, take one snapshot, or check a config file.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';

@@ -18,6 +18,7 @@ import { cpus, release, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
+import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { startNodeExporter } from '../support/node-exporter.js';
 import { spawn } from 'node:child_process';
 import { freePort, procUsage, sleep, stopPid } from '../support/proc.js';
@@ -85,7 +86,8 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 async function agentProcessRss(seconds: number, config?: string): Promise<{ rssMiB: number; peakMiB: number; namespaces: number; series: number; afterScrapeMiB: number }> {
   const port = await freePort();
   // The default interval (15 s): a first cycle at start, a second one 15 s later, then the reading.
-  const args = [AGENT, 'run', '--port', String(port), '--address', '127.0.0.1', '--interval', '15s', '--log-level', 'error', ...(config ? ['-c', config] : [])];
+  // launched as every launcher launches it (receiver/cli/node-flags.ts)
+  const args = [...AGENT_NODE_FLAGS, AGENT, 'run', '--port', String(port), '--address', '127.0.0.1', '--interval', '15s', '--log-level', 'error', ...(config ? ['-c', config] : [])];
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
   try {
     await sleep(seconds * 1000);

@@ -21,6 +21,7 @@ import { startOtlpReceiver, encodeExportRequest, type OtlpReceiver, type Receive
 import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.js';
 import { METRICS } from '../../semconv/generated/registry.js';
+import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -147,7 +148,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   let child: ChildProcess | undefined;
   let stderr = '';
   try {
-    child = spawn(process.execPath, [AGENT, 'run', '-c', cfg, '--port', String(port), '--address', '127.0.0.1'], {
+    child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT, 'run', '-c', cfg, '--port', String(port), '--address', '127.0.0.1'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       // NODE_OPTIONS as the Helm chart sets it (values.yaml nodeOptions), so the limits are measured too
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', NODE_NAME: 'sizing-node', NODE_OPTIONS: args.nodeOptions },

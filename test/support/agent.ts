@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../receiver/version.js';
+import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { freePort, stopPid, waitUntil } from './proc.js';
 
 export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
@@ -39,7 +40,7 @@ export interface StartAgentOptions {
 
 export async function startAgentProcess(o: StartAgentOptions = {}): Promise<AgentProcess> {
   const port = await freePort();
-  const argv = [process.execPath, CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])];
+  const argv = [process.execPath, ...AGENT_NODE_FLAGS, CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])];
   const [cmd, ...args] = [...(o.wrapper ?? []), ...argv];
   const child = spawn(cmd!, args, {
     env: { ...process.env, ...(o.env ?? {}) },
