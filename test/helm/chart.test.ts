@@ -181,17 +181,17 @@ describe('helm chart: the DaemonSet (defaults)', function () {
   });
 
   it('resources are the measured ones: requests cover the 250-pod peak RSS and CPU of test/bench/results/sizing.json', () => {
-    assert.deepEqual(c.resources, { requests: { cpu: '100m', memory: '320Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    assert.deepEqual(c.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '384Mi' } });
     const sizing = JSON.parse(readFileSync(path.join(REPO, 'test/bench/results/sizing.json'), 'utf8')) as {
       meta: { args: { nodeOptions: string } }; runs: { pods: number; memory: { rssPeakMiB: number }; cpu: { coresAt15s: number } }[];
     };
     const r250 = sizing.runs.find((x) => x.pods === 250);
     assert.ok(r250, 'sizing.json has a 250-pod run');
-    assert.ok(320 >= r250.memory.rssPeakMiB, `memory request 320Mi < measured peak ${r250.memory.rssPeakMiB} MiB`);
+    assert.ok(128 >= r250.memory.rssPeakMiB, `memory request 128Mi < measured peak ${r250.memory.rssPeakMiB} MiB`);
     assert.ok(0.1 >= r250.cpu.coresAt15s, `cpu request 100m < measured ${r250.cpu.coresAt15s} cores`);
     // measured with the NODE_OPTIONS the chart sets, whose heap limit stays under the memory limit
     assert.equal(sizing.meta.args.nodeOptions, envMap(c).NODE_OPTIONS);
-    assert.ok(Number(/--max-old-space-size=(\d+)/.exec(envMap(c).NODE_OPTIONS!)![1]) < 512);
+    assert.ok(Number(/--max-old-space-size=(\d+)/.exec(envMap(c).NODE_OPTIONS!)![1]) < 384);
     // values.yaml says where the numbers come from
     const valuesText = readFileSync(path.join(CHART, 'values.yaml'), 'utf8');
     assert.match(valuesText, /test\/bench\/sizing\.ts/);
