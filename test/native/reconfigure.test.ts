@@ -4,8 +4,14 @@
 // leave the kernel); and a helper killed afterwards comes back with the CURRENT selection, not the
 // one it was started with.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { diffProbeSelections, type HelperClient } from '../../receiver/native/index.js';
+import { nativeSelection, probeCapabilities } from '../../receiver/agent.js';
+import { needsHelper } from '../../receiver/events/native-source.js';
+import { loadConfig } from '../../receiver/config/load.js';
 import { deleteNs, ensureHelperBuilt, makePair, nodeIn, nsName, startClient, type NsPair } from './support.js';
 import { killPid, run, waitPidGone, waitUntil } from '../support/proc.js';
 
@@ -37,6 +43,39 @@ describe('native helper: probe selection changed in place', function () {
     it('rejects an invalid option of the new selection', () => {
       assert.throws(() => diffProbeSelections({}, { tcpreset: { netnsRatePerSecond: -1 } }), TypeError);
       assert.throws(() => diffProbeSelections({}, { packetloss: { ignoreReasons: ['a b'] } }), TypeError);
+    });
+  });
+
+  describe('nativeSelection (what a config asks of the helper)', () => {
+    let dir: string;
+    before(() => { dir = mkdtempSync(join(tmpdir(), 'ksotel-natsel-')); });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const sel = (text: string, mode?: string): ReturnType<typeof nativeSelection> => {
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, text);
+      return nativeSelection(loadConfig({ file, env: {}, flags: mode ? { mode } as Record<string, string> : {}, probes: probeCapabilities() }));
+    };
+
+    it('eBPF probes under events emit events, under metrics only count; options reach the helper', () => {
+      const s = sel(`metrics:\n  probes: [netdev, { name: socketlatency, options: { threshold_low_ms: 2 } }]\nevents:\n  probes: [tcpreset]\n`);
+      assert.deepEqual(Object.keys(s.probes).sort(), ['socketlatency', 'tcpreset']);
+      assert.equal(s.probes.socketlatency?.thresholdLowUs, 2000);
+      assert.deepEqual([...s.emitEventsOf], ['tcpreset']);
+      assert.equal(s.helperCommands, false);
+      assert.ok(needsHelper(s));
+    });
+
+    it('tcpsummary alone needs the helper for its commands; netdev alone needs nothing', () => {
+      const t = sel('metrics:\n  probes: [tcpsummary]\n');
+      assert.deepEqual(t.probes, {});
+      assert.ok(t.helperCommands && needsHelper(t));
+      assert.ok(!needsHelper(sel('metrics:\n  probes: [netdev]\n')));
+    });
+
+    it('sidecar mode: no eBPF at all', () => {
+      const s = sel('metrics:\n  probes: [netdev, tcpsummary]\nevents:\n  probes: [tcpreset]\n', 'sidecar');
+      assert.deepEqual(s.probes, {});
+      assert.ok(!needsHelper(s));
     });
   });
 
