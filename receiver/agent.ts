@@ -5,7 +5,7 @@ import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
-import { NativeEventSource, type NativeProbe } from './events/native-source.js';
+import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
 import { createSinks } from './events/sinks.js';
 import { targetAttributes } from './snapshot/snapshot.js';
@@ -38,7 +38,18 @@ export function nativeSelections(config: AgentConfig): Map<string, Readonly<Reco
   return out;
 }
 
-/** `identity`: who each target is (default: cgroups and the downward API, no API watch). */
+/** What the native helper runs for a config: its eBPF probes, which of them emit events, and
+ *  whether tcpsummary/qdisc need its commands. Sidecar mode loads no eBPF: nothing. */
+export function nativeSelection(config: AgentConfig): NativeSelection {
+  if (config.mode === 'sidecar') return { probes: {}, emitEventsOf: new Set() };
+  const natives = nativeSelections(config);
+  return {
+    probes: Object.fromEntries([...natives].map(([name, options]) => [name, nativeOptions(options)])),
+    emitEventsOf: new Set(config.events.probes.map((p) => p.name).filter((n): n is NativeProbe => natives.has(n))),
+    helperCommands: config.metrics.probes.some((p) => HELPER_METRIC_PROBES.includes(p.name)),
+  };
+}
+
 /** The scheduled probes a config asks for; `reuse` keeps the running instance of a probe whose
  *  selection (name and options) did not change, so its state and counters carry over a reload. */
 export function scheduledProbes(config: AgentConfig, env: ProbeEnvironment = {}, reuse?: ReadonlyMap<string, ScheduledProbe>): ScheduledProbe[] {
@@ -85,17 +96,30 @@ export interface ReloadResult {
   /** Probes whose options changed: stopped, then started with the new options. */
   readonly restarted: string[];
   readonly kept: string[];
+  /** The eBPF side (absent in sidecar mode). A native probe is in started/stopped/restarted/kept
+   *  above too (its counters are a scheduled probe); here is what the helper did with it. */
+  readonly ebpf?: {
+    readonly loaded: string[]; readonly unloaded: string[]; readonly reloaded: string[]; readonly kept: string[];
+    /** probes whose events now go out, or are now counted only (nothing reloaded for that) */
+    readonly eventsOn: string[]; readonly eventsOff: string[];
+    readonly helper?: 'started' | 'stopped';
+  };
+  /** KubeSkoop's stderr/file event sinks were closed and opened again with the new list. */
+  readonly sinksReopened?: boolean;
   readonly intervalSeconds?: { from: number; to: number };
   /** Settings that differ but take effect only after a restart of the agent (the old value stays). */
   readonly needsRestart: string[];
 }
 
-/** Settings a reload cannot change in place (listening socket, exporters, identity, eBPF programs). */
+const lokiSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => c.events.sinks.filter((s) => s.kind === 'loki');
+const localSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => c.events.sinks.filter((s) => s.kind !== 'loki');
+
+/** Settings a reload cannot change in place (listening socket, exporters, identity). The loki sink
+ *  is an OTLP log exporter of the pipeline, made once like the OTLP exporters. */
 const RESTART_ONLY: readonly [string, (c: AgentConfig) => unknown][] = [
   ['mode', (c) => c.mode], ['server', (c) => c.server], ['proc_root', (c) => c.procRoot], ['netns_dir', (c) => c.netnsDir],
   ['node_name', (c) => c.nodeName], ['otlp', (c) => c.otlp], ['prometheus', (c) => c.prometheus], ['service', (c) => c.service],
-  ['kubernetes', (c) => c.kubernetes], ['log.format', (c) => c.log.format],
-  ['events', (c) => c.events], ['event probes under metrics', (c) => [...nativeSelections(c)]],
+  ['kubernetes', (c) => c.kubernetes], ['log.format', (c) => c.log.format], ['events.sinks (loki)', lokiSinks],
 ];
 
 export interface RunningAgent {
@@ -106,9 +130,9 @@ export interface RunningAgent {
   readonly http: HttpServer;
   readonly identity: IdentityRuntime;
   snapshot(): Snapshot;
-  /** Applies a new, already validated config: metric probes are started, stopped or kept as the
-   *  diff says (kept probes keep their state and counters) and the interval follows; settings that
-   *  need a restart are reported and keep their old value. */
+  /** Applies a new, already validated config: metric and eBPF probes are started, stopped or kept
+   *  as the diff says (kept probes keep their state and counters), the interval and the local event
+   *  sinks follow; settings that need a restart are reported and keep their old value. */
   reload(next: AgentConfig): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
@@ -118,14 +142,10 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   let current = config;
   for (const w of config.warnings) log.warn(w);
   const identity = createIdentity(config, log);
-  const natives = config.mode === 'sidecar' ? new Map() : nativeSelections(config);
-  // tcpsummary and qdisc use commands of the native helper: start it for them too
-  const helperCommands = config.mode !== 'sidecar' && config.metrics.probes.some((p) => HELPER_METRIC_PROBES.includes(p.name));
-  const native = natives.size > 0 || helperCommands ? new NativeEventSource({
-    probes: Object.fromEntries([...natives].map(([name, options]) => [name, nativeOptions(options)])),
-    emitEventsOf: new Set(config.events.probes.map((p) => p.name).filter((n): n is NativeProbe => natives.has(n))),
-    log,
-  }) : undefined;
+  let natives = config.mode === 'sidecar' ? new Map<string, unknown>() : nativeSelections(config);
+  // Outside sidecar mode the source always exists, so that a reload can add the first eBPF probe
+  // (or tcpsummary/qdisc, which use the helper's commands); it spawns the helper only when needed.
+  const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
   const scheduler = createScheduler(config, log, identity.identifier, native ? { native } : {});
   const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {
@@ -133,7 +153,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     native?.forgetNamespaces(new Set(report.snapshot.targets.map((t) => t.netnsInode)));
   });
   // Kernel events: attributed to their namespace's target, then OTLP/Loki and KubeSkoop's sinks.
-  const sinks = createSinks(config.events.sinks, log);
+  let sinks = createSinks(config.events.sinks, log);
   let targetIndex: { cycle: number; byInode: Map<number, Target> } = { cycle: -1, byInode: new Map() };
   const targetOf = (inode: number): Target | undefined => {
     const snap = scheduler.snapshot;
@@ -173,22 +193,34 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
-  await native?.start();
+  if (native && needsHelper(native.selection())) await native.start();
   await scheduler.start();
   const env: ProbeEnvironment = native ? { native } : {};
   let reloading: Promise<unknown> = Promise.resolve();
   const reload = async (next: AgentConfig): Promise<ReloadResult> => {
     const needsRestart = RESTART_ONLY.filter(([, get]) => JSON.stringify(get(current)) !== JSON.stringify(get(next))).map(([k]) => k);
-    // Event probes and their eBPF programs stay as started: keep the running selection for them.
+    // Settings that need a restart keep their running value.
     const applied: AgentConfig = needsRestart.length === 0 ? next : {
       ...next,
       mode: current.mode, server: current.server, procRoot: current.procRoot, netnsDir: current.netnsDir, otlp: current.otlp,
-      prometheus: current.prometheus, service: current.service, events: current.events,
+      prometheus: current.prometheus, service: current.service,
+      events: { probes: next.events.probes, sinks: [...lokiSinks(current), ...localSinks(next)] },
       ...(current.nodeName !== undefined ? { nodeName: current.nodeName } : {}),
       ...(current.kubernetes !== undefined ? { kubernetes: current.kubernetes } : {}),
       log: { ...next.log, format: current.log.format },
-      metrics: { probes: [...next.metrics.probes.filter((p) => !NATIVE_PROBE_NAMES.includes(p.name)), ...current.metrics.probes.filter((p) => NATIVE_PROBE_NAMES.includes(p.name))] },
     };
+    // eBPF programs first, so that the scheduled probes reading their counts start on a loaded
+    // probe (and stop reading a removed one at the next cycle, when its counts are gone already).
+    const nat = native ? await native.reconfigure(nativeSelection(applied)) : undefined;
+    natives = applied.mode === 'sidecar' ? new Map() : nativeSelections(applied);
+    let sinksReopened = false;
+    if (JSON.stringify(localSinks(current)) !== JSON.stringify(localSinks(applied))) {
+      // Cheap (a file opened in append mode): close the old ones once the new ones take the events.
+      const old = sinks;
+      sinks = createSinks(applied.events.sinks, log);
+      for (const sink of old) await sink.close();
+      sinksReopened = true;
+    }
     const running = new Map(scheduler.scheduledProbes().map((sp) => [sp.probe.name, sp]));
     const probes = scheduledProbes(applied, env, running);
     const nextNames = new Set(probes.map((p) => p.probe.name));
@@ -197,6 +229,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       stopped: [...running.keys()].filter((n) => !nextNames.has(n)),
       restarted: probes.filter((p) => running.has(p.probe.name) && running.get(p.probe.name) !== p).map((p) => p.probe.name),
       kept: probes.filter((p) => running.get(p.probe.name) === p).map((p) => p.probe.name),
+      ...(nat ? { ebpf: nat } : {}),
+      ...(sinksReopened ? { sinksReopened } : {}),
       ...(applied.intervalMs !== current.intervalMs ? { intervalSeconds: { from: current.intervalMs / 1000, to: applied.intervalMs / 1000 } } : {}),
       needsRestart,
     };

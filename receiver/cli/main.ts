@@ -107,6 +107,12 @@ async function run(values: Values): Promise<number> {
       logOptions.level = next.log.level;
       log.info('config reloaded', {
         trigger: why, started: r.started, stopped: r.stopped, restarted: r.restarted, kept: r.kept,
+        // what the native helper did with the eBPF programs
+        ...(r.ebpf ? { ebpfLoaded: r.ebpf.loaded, ebpfUnloaded: r.ebpf.unloaded, ebpfReloaded: r.ebpf.reloaded, ebpfKept: r.ebpf.kept } : {}),
+        ...(r.ebpf && r.ebpf.eventsOn.length > 0 ? { eventsOn: r.ebpf.eventsOn } : {}),
+        ...(r.ebpf && r.ebpf.eventsOff.length > 0 ? { eventsOff: r.ebpf.eventsOff } : {}),
+        ...(r.ebpf?.helper ? { helper: r.ebpf.helper } : {}),
+        ...(r.sinksReopened ? { sinksReopened: true } : {}),
         ...(r.intervalSeconds ? { intervalSeconds: r.intervalSeconds.to } : {}),
       });
       if (r.needsRestart.length > 0) log.warn('config changes that take effect only after a restart (old values kept)', { settings: r.needsRestart });

@@ -3,7 +3,7 @@
 // their namespace's target), and its in-kernel counters, made monotonic across helper restarts.
 import { EventEmitter } from 'node:events';
 import {
-  HelperClient, type CounterSnapshot, type HelperClientOptions, type HelperStatus, type NativeEvent,
+  HelperClient, diffProbeSelections, type CounterSnapshot, type HelperClientOptions, type HelperStatus, type NativeEvent,
   type NativeProbeOptions, type ProbeName, PROBE_NAMES,
 } from '../native/index.js';
 import {
@@ -23,13 +23,36 @@ export type NativeProbe = ProbeName;
 export const NATIVE_PROBES: readonly NativeProbe[] = PROBE_NAMES;
 
 
-export interface NativeSourceOptions {
+/** Which eBPF probes run, and what is done with them. */
+export interface NativeSelection {
   readonly probes: Partial<Record<NativeProbe, NativeProbeOptions>>;
   /** Probes whose events go to the sinks (the others are counted only). */
   readonly emitEventsOf: ReadonlySet<NativeProbe>;
+  /** Keep the helper running without any probe, for its commands (tcpsummary, qdisc). Default false. */
+  readonly helperCommands?: boolean;
+}
+
+export interface NativeSourceOptions extends NativeSelection {
   readonly log: Logger;
   readonly helperPath?: string;
 }
+
+/** What a reconfigure did (probe names as in the config). */
+export interface NativeReconfigureResult {
+  readonly loaded: NativeProbe[];
+  readonly unloaded: NativeProbe[];
+  /** options changed: loaded again, counts carried over */
+  readonly reloaded: NativeProbe[];
+  readonly kept: NativeProbe[];
+  /** probes whose events now go out (`on`) or are now counted only (`off`) */
+  readonly eventsOn: NativeProbe[];
+  readonly eventsOff: NativeProbe[];
+  /** the helper process was started (first probe) or stopped (none left) */
+  readonly helper?: 'started' | 'stopped';
+}
+
+/** A selection needs the helper process when it has a probe or uses the helper's commands. */
+export const needsHelper = (s: NativeSelection): boolean => Object.keys(s.probes).length > 0 || s.helperCommands === true;
 
 function tupleAttributes(t: { family: string; protocol: string; srcAddress: string; srcPort: number; dstAddress: string; dstPort: number }): Record<string, EventAttributeValue> {
   const a: Record<string, EventAttributeValue> = {};
@@ -111,23 +134,28 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
   /** Totals carried over from earlier generations, so exported counters never go backwards. */
   private carried = new Map<string, NativeCount>();
   private generation = -1;
+  /** a counter dump or a reconfigure in flight (they never overlap: see reconfigure) */
   private refresh: Promise<void> | undefined;
   private lastRefreshAt = 0;
+  private sel: NativeSelection;
+  /** start() was called and stop() not since (the helper runs, restarts, or gave up) */
+  private started = false;
 
   constructor(private readonly opts: NativeSourceOptions) {
     super();
+    this.sel = { probes: { ...opts.probes }, emitEventsOf: new Set(opts.emitEventsOf), helperCommands: opts.helperCommands === true };
     const options: HelperClientOptions = { probes: opts.probes, ...(opts.helperPath ? { helperPath: opts.helperPath } : {}) };
     this.client = new HelperClient(options);
     this.client.on('event', (e: NativeEvent) => {
       const probe = probeOfEvent(e);
-      if (this.opts.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode);
+      if (this.sel.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode);
     });
     this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
     this.client.on('problem', (p) => opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }));
     this.client.on('status', (s: HelperStatus) => {
       for (const p of NATIVE_PROBES) {
         const ps = s.probes[p];
-        if (this.opts.probes[p] !== undefined && ps.state === 'degraded') {
+        if (this.sel.probes[p] !== undefined && ps.state === 'degraded') {
           // Same key as the scheduler's line for the probe's counts: one line per probe and reason.
           const reason = this.probeStatus(p).reason ?? ps.reason;
           opts.log.once(`probe-degraded:${p}:${reason}`, 'warn', 'eBPF probe degraded', { probe: p, reason });
@@ -136,12 +164,88 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     });
   }
 
+  /** Starts the helper (the agent calls this only when the selection needsHelper). */
   async start(): Promise<void> {
+    this.started = true;
     await this.client.start();
   }
 
   async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
     await this.client.stop();
+  }
+
+  /** The selection in force. */
+  selection(): NativeSelection {
+    return { probes: { ...this.sel.probes }, emitEventsOf: new Set(this.sel.emitEventsOf), helperCommands: this.sel.helperCommands === true };
+  }
+
+  /**
+   * Applies a new selection in place (config reload): probes no longer wanted are unloaded (their
+   * counts and series go away), new ones are loaded (their counts start at 0), a probe whose
+   * options changed is loaded again with its counts carried over (so its counters stay monotonic,
+   * as across a helper restart), and the others are not touched: their programs keep running and
+   * their kernel counters keep counting. Changing only which probes emit events reloads nothing.
+   * The helper is started for the first probe and stopped when none is left: an idle helper would
+   * hold a process, kernel BTF and kallsyms for nothing, and nothing of a removed probe is kept.
+   * Throws TypeError, changing nothing, when an option is invalid.
+   */
+  async reconfigure(next: NativeSelection): Promise<NativeReconfigureResult> {
+    const diff = diffProbeSelections(this.sel.probes, next.probes); // validates before any change
+    // Never under a counter dump: a dump answered for the old programs must not be absorbed after
+    // their counts were carried over (counted twice) or forgotten (brought back).
+    while (this.refresh) await this.refresh;
+    const work = this.apply(next, diff);
+    this.refresh = work.then(() => undefined, () => undefined).finally(() => { this.refresh = undefined; });
+    return work;
+  }
+
+  private async apply(next: NativeSelection, diff: ReturnType<typeof diffProbeSelections>): Promise<NativeReconfigureResult> {
+    const eventsOn = NATIVE_PROBES.filter((p) => next.probes[p] !== undefined && next.emitEventsOf.has(p) && !(this.sel.probes[p] !== undefined && this.sel.emitEventsOf.has(p)) && !diff.load.includes(p));
+    const eventsOff = NATIVE_PROBES.filter((p) => next.probes[p] !== undefined && !next.emitEventsOf.has(p) && this.sel.probes[p] !== undefined && this.sel.emitEventsOf.has(p));
+    if (diff.unload.length + diff.reload.length > 0 && this.client.status().state === 'running') {
+      // Last counts of the old programs (every count made before this dump is in it; those made
+      // between it and the unload, microseconds later, are lost with the maps).
+      try {
+        this.absorb(await this.client.dumpCounters());
+      } catch (err) {
+        this.opts.log.warn('could not read the in-kernel counters before a reload', { error: (err as Error).message });
+      }
+    }
+    for (const p of diff.reload) this.carryOver(p);
+    for (const p of diff.unload) this.forget(p);
+    this.sel = { probes: { ...next.probes }, emitEventsOf: new Set(next.emitEventsOf), helperCommands: next.helperCommands === true };
+    let helper: 'started' | 'stopped' | undefined;
+    if (needsHelper(this.sel) && !this.started) {
+      await this.client.setProbes(this.sel.probes); // not running: only remembered
+      await this.start();
+      helper = 'started';
+    } else if (!needsHelper(this.sel) && this.started) {
+      await this.client.setProbes(this.sel.probes); // unloads the last probes
+      await this.stop();
+      this.current = new Map();
+      this.carried = new Map();
+      helper = 'stopped';
+    } else {
+      await this.client.setProbes(this.sel.probes);
+    }
+    return { loaded: diff.load, unloaded: diff.unload, reloaded: diff.reload, kept: diff.keep, eventsOn, eventsOff, ...(helper ? { helper } : {}) };
+  }
+
+  /** A probe loaded again: what its old maps counted becomes carried, its new maps start at 0. */
+  private carryOver(probe: NativeProbe): void {
+    for (const [k, c] of this.current) {
+      if (c.probe !== probe) continue;
+      const prev = this.carried.get(k);
+      this.carried.set(k, { ...c, count: c.count + (prev?.count ?? 0) });
+      this.current.delete(k);
+    }
+  }
+
+  /** A probe unloaded: its counts go, so its series leave the snapshot. */
+  private forget(probe: NativeProbe): void {
+    for (const m of [this.current, this.carried]) for (const [k, c] of m) if (c.probe === probe) m.delete(k);
   }
 
   probeStatus(probe: NativeProbe): ProbeStatus {

@@ -217,6 +217,34 @@ export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
   return `${parts.join(' ')}\n`;
 }
 
+export type ProbeSelection = Partial<Record<ProbeName, NativeProbeOptions>>;
+
+/** What changes between two probe selections, as the helper sees it: options are compared by the
+ *  load command they give, so options that do not reach the helper never reload a probe. */
+export interface ProbeSelectionDiff {
+  readonly load: ProbeName[];
+  readonly unload: ProbeName[];
+  /** in both, with a different load command: loaded again (the helper replaces it in place) */
+  readonly reload: ProbeName[];
+  readonly keep: ProbeName[];
+}
+
+/** Pure; throws TypeError (like loadCommand) when an option of `to` is invalid. */
+export function diffProbeSelections(from: ProbeSelection, to: ProbeSelection): ProbeSelectionDiff {
+  const d = { load: [] as ProbeName[], unload: [] as ProbeName[], reload: [] as ProbeName[], keep: [] as ProbeName[] };
+  for (const p of PROBE_NAMES) {
+    const a = from[p];
+    const b = to[p];
+    if (b !== undefined) {
+      const cmd = loadCommand(p, b);
+      if (a === undefined) d.load.push(p);
+      else if (loadCommand(p, a) !== cmd) d.reload.push(p);
+      else d.keep.push(p);
+    } else if (a !== undefined) d.unload.push(p);
+  }
+  return d;
+}
+
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `killed by ${signal}` : `exited with status ${code}`;
 }
@@ -232,7 +260,12 @@ interface PendingDump {
 export class HelperClient extends EventEmitter {
   private readonly opts: HelperClientOptions;
   private readonly helperPath: string;
-  private readonly enabled: ProbeName[];
+  /** the probes to load now (the latest selection: a restarted helper loads these) */
+  private probes: ProbeSelection;
+  private enabled: ProbeName[];
+  /** the current child has passed its hello: commands written now are acted on */
+  private helloSeen = false;
+  private probeWaiters = new Map<ProbeName, (() => void)[]>();
   private child: ChildProcess | undefined;
   private decoder = new StreamDecoder();
   private readonly clock = new KernelClock();
@@ -255,6 +288,7 @@ export class HelperClient extends EventEmitter {
     super();
     this.opts = opts;
     this.helperPath = opts.helperPath ?? defaultHelperPath();
+    this.probes = { ...opts.probes };
     this.enabled = PROBE_NAMES.filter((p) => opts.probes[p] !== undefined);
     for (const p of this.enabled) loadCommand(p, opts.probes[p]!); // validate options now
     const now = new Date();
@@ -295,6 +329,7 @@ export class HelperClient extends EventEmitter {
    *  degraded (it never rejects: failures are in status()). */
   async start(): Promise<void> {
     this.stopping = false;
+    for (const p of this.enabled) this.setProbe(p, 'starting', 'helper starting');
     // kallsyms (~0.3 s to read and index) before the first event can arrive, so that no drop
     // location is ever reported as a bare address just because it came early.
     if (!this.symbols) this.symbols = await loadKallsyms(this.opts.kallsymsPath);
@@ -322,7 +357,57 @@ export class HelperClient extends EventEmitter {
     this.setHelperState('stopped', 'stopped');
     for (const p of this.enabled) this.setProbe(p, 'stopped', 'stopped');
     this.releaseStartWaiters();
+    this.releaseProbeWaiters();
     this.emit('status', this.status());
+  }
+
+  /** The probes loaded now, with their options. */
+  selection(): ProbeSelection {
+    return { ...this.probes };
+  }
+
+  /**
+   * Changes the probe selection in place (config reload): unloads the probes no longer wanted,
+   * loads the new ones, loads again those whose options changed, and leaves the others alone (their
+   * programs and in-kernel counters stay). A helper restarted later loads this selection. Resolves
+   * once the helper answered for every probe touched (or died, or `timeoutMs` passed); the outcome
+   * is in status(). Throws TypeError, changing nothing, when an option is invalid.
+   */
+  async setProbes(next: ProbeSelection, timeoutMs = 30_000): Promise<ProbeSelectionDiff> {
+    const diff = diffProbeSelections(this.probes, next);
+    this.probes = { ...next };
+    this.enabled = PROBE_NAMES.filter((p) => next[p] !== undefined);
+    const touched = [...diff.unload, ...diff.load, ...diff.reload];
+    if (touched.length === 0) return diff;
+    for (const p of diff.unload) this.setProbe(p, 'stopped', 'not enabled');
+    const child = this.child;
+    const live = child !== undefined && this.helloSeen && (this.st.state === 'running' || this.st.state === 'starting') && child.stdin?.writable === true;
+    if (!live) {
+      // Not running now: the next spawn (start or restart) loads the new selection.
+      const st = this.st.state;
+      for (const p of [...diff.load, ...diff.reload]) {
+        if (st === 'starting') this.setProbe(p, 'starting', 'helper starting');
+        else if (st === 'stopped') this.setProbe(p, 'stopped', 'stopped');
+        else this.setProbe(p, 'degraded', this.st.reason);
+      }
+      this.emit('status', this.status());
+      return diff;
+    }
+    const answered = touched.map((p) => new Promise<void>((resolve) => {
+      const list = this.probeWaiters.get(p) ?? [];
+      list.push(resolve);
+      this.probeWaiters.set(p, list);
+    }));
+    for (const p of [...diff.load, ...diff.reload]) {
+      this.setProbe(p, 'starting', 'loading');
+      if (this.st.state === 'starting') this.awaitingProbe.push(p);
+    }
+    for (const p of diff.unload) child!.stdin!.write(`unload ${p}\n`);
+    for (const p of [...diff.load, ...diff.reload]) child!.stdin!.write(loadCommand(p, next[p]!));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(answered), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+    clearTimeout(timer);
+    return diff;
   }
 
   /** In-kernel counters of every loaded probe. Every event submitted before the call is
@@ -364,6 +449,14 @@ export class HelperClient extends EventEmitter {
 
   // ------------------------------------------------------------ internals
 
+  private releaseProbeWaiters(only?: ProbeName): void {
+    for (const [p, list] of this.probeWaiters) {
+      if (only !== undefined && p !== only) continue;
+      this.probeWaiters.delete(p);
+      for (const f of list) f();
+    }
+  }
+
   private releaseStartWaiters(): void {
     const w = this.startWaiters;
     this.startWaiters = [];
@@ -390,6 +483,7 @@ export class HelperClient extends EventEmitter {
     this.st.generation++;
     this.decoder = new StreamDecoder();
     this.awaitingProbe = [];
+    this.helloSeen = false;
     this.stderrTail = '';
     this.lastStderr = [];
     let child: ChildProcess;
@@ -428,6 +522,7 @@ export class HelperClient extends EventEmitter {
     this.degradeAll(reason);
     this.failDumps(reason);
     this.releaseStartWaiters();
+    this.releaseProbeWaiters();
     this.emit('status', this.status());
   }
 
@@ -462,6 +557,9 @@ export class HelperClient extends EventEmitter {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.child = undefined;
     this.st.pid = undefined;
+    this.helloSeen = false;
+    // a reload waiting for this child's answers gets them from status() instead
+    this.releaseProbeWaiters();
     if (this.stopping) return;
     if (this.st.state === 'degraded') { // gave up already (protocol mismatch, missing binary)
       this.emit('status', this.status());
@@ -544,6 +642,13 @@ export class HelperClient extends EventEmitter {
       if (!f || !isProbeName(f.probe)) return;
       const probe = f.probe;
       this.awaitingProbe = this.awaitingProbe.filter((p) => p !== probe);
+      if (!f.ok && f.stage === 'unloaded') {
+        // its programs are detached and its maps freed: nothing of it is left in the kernel
+        this.st.probes[probe] = { probe, state: 'stopped', reason: 'not enabled', since: new Date(), stage: 'unloaded', errno: 0, programs: [] };
+        this.emit('status', this.status());
+        this.releaseProbeWaiters(probe);
+        return;
+      }
       const extra = { ...(f.latency ? { latency: f.latency } : {}), ...(f.variants !== undefined ? { variants: f.variants } : {}) };
       if (f.ok) {
         this.setProbe(probe, 'running', '', { stage: f.stage, errno: 0, programs: f.programs, ...extra });
@@ -560,6 +665,7 @@ export class HelperClient extends EventEmitter {
         this.releaseStartWaiters();
       }
       this.emit('status', this.status());
+      this.releaseProbeWaiters(probe);
       return;
     }
     if (msg === 'counters') {
@@ -613,6 +719,7 @@ export class HelperClient extends EventEmitter {
       return;
     }
     this.decoder.tables = tables;
+    this.helloSeen = true;
     if (this.enabled.length === 0) {
       this.setHelperState('running', '');
       this.releaseStartWaiters();
@@ -621,6 +728,6 @@ export class HelperClient extends EventEmitter {
     }
     this.setHelperState('starting', 'loading probes');
     this.awaitingProbe = [...this.enabled];
-    for (const p of this.enabled) child.stdin!.write(loadCommand(p, this.opts.probes[p]!));
+    for (const p of this.enabled) child.stdin!.write(loadCommand(p, this.probes[p]!));
   }
 }

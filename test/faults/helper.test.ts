@@ -5,50 +5,15 @@
 // status with the reason, while the agent keeps serving and collecting.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { startAgentProcess, type AgentProcess } from '../support/agent.js';
-import { killPid, run, waitPidGone, waitUntil } from '../support/proc.js';
+import { killPid, waitPidGone, waitUntil } from '../support/proc.js';
 import { packageRoot } from '../../receiver/version.js';
-import { refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
+import { bpfIds, helperPid, liveBpfIds, refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
 const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
-
-/** The helper: the agent's child process running the helper binary. */
-async function helperPid(agentPid: number): Promise<number | undefined> {
-  for (const task of await readdir(`/proc/${agentPid}/task`).catch(() => [] as string[])) {
-    const kids = (await readFile(`/proc/${agentPid}/task/${task}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
-    for (const k of kids) {
-      const exe = await readlink(`/proc/${k}/exe`).catch(() => '');
-      if (exe.endsWith('kubeskoop-bpf-helper')) return Number(k);
-    }
-  }
-  return undefined;
-}
-
-/** BPF program and map ids a process holds (from /proc/<pid>/fdinfo). */
-async function bpfIds(pid: number): Promise<{ progs: Set<number>; maps: Set<number> }> {
-  const progs = new Set<number>();
-  const maps = new Set<number>();
-  for (const fd of await readdir(`/proc/${pid}/fdinfo`)) {
-    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const p = /^prog_id:\s*(\d+)/m.exec(info);
-    const m = /^map_id:\s*(\d+)/m.exec(info);
-    if (p) progs.add(Number(p[1]));
-    if (m) maps.add(Number(m[1]));
-  }
-  return { progs, maps };
-}
-
-async function liveBpfIds(): Promise<{ progs: Set<number>; maps: Set<number> }> {
-  const ids = async (what: 'prog' | 'map'): Promise<Set<number>> => {
-    const r = await run('bpftool', [what, 'show', '-j'], { timeoutMs: 20_000 });
-    return new Set((JSON.parse(r.stdout || '[]') as { id: number }[]).map((x) => x.id));
-  };
-  return { progs: await ids('prog'), maps: await ids('map') };
-}
 
 describe('faults: the native helper killed', function () {
   this.timeout(120_000);

@@ -2,10 +2,11 @@
 // inside a test namespace, RSS/CPU sampling of the agent, /status and /metrics readers.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentProcess } from '../support/agent.js';
-import { procUsage, type ProcUsage } from '../support/proc.js';
+import { procUsage, run, type ProcUsage } from '../support/proc.js';
 import { parsePromText, type PromTextSample as PromSample } from '../support/prom-text.js';
 
 export const MiB = 1024 * 1024;
@@ -104,13 +105,12 @@ export function sum(samples: readonly PromSample[], name: string, labels: Record
 }
 
 export async function fdCount(pid: number): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   return (await readdir(`/proc/${pid}/fd`)).length;
 }
 
 /** Inodes of every network namespace alive now (held by a process or a /run/netns mount). */
 export async function liveNetnsInodes(): Promise<Set<number>> {
-  const { readdir, readlink, stat } = await import('node:fs/promises');
+  const { stat } = await import('node:fs/promises');
   const out = new Set<number>();
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
@@ -122,4 +122,38 @@ export async function liveNetnsInodes(): Promise<Set<number>> {
     }
   } catch { /* no /run/netns */ }
   return out;
+}
+
+/** The helper: the agent's child process running the helper binary. */
+export async function helperPid(agentPid: number): Promise<number | undefined> {
+  for (const task of await readdir(`/proc/${agentPid}/task`).catch(() => [] as string[])) {
+    const kids = (await readFile(`/proc/${agentPid}/task/${task}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+    for (const k of kids) {
+      const exe = await readlink(`/proc/${k}/exe`).catch(() => '');
+      if (exe.endsWith('kubeskoop-bpf-helper')) return Number(k);
+    }
+  }
+  return undefined;
+}
+
+/** BPF program and map ids a process holds (from /proc/<pid>/fdinfo). */
+export async function bpfIds(pid: number): Promise<{ progs: Set<number>; maps: Set<number> }> {
+  const progs = new Set<number>();
+  const maps = new Set<number>();
+  for (const fd of await readdir(`/proc/${pid}/fdinfo`)) {
+    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const p = /^prog_id:\s*(\d+)/m.exec(info);
+    const m = /^map_id:\s*(\d+)/m.exec(info);
+    if (p) progs.add(Number(p[1]));
+    if (m) maps.add(Number(m[1]));
+  }
+  return { progs, maps };
+}
+
+export async function liveBpfIds(): Promise<{ progs: Set<number>; maps: Set<number> }> {
+  const ids = async (what: 'prog' | 'map'): Promise<Set<number>> => {
+    const r = await run('bpftool', [what, 'show', '-j'], { timeoutMs: 20_000 });
+    return new Set((JSON.parse(r.stdout || '[]') as { id: number }[]).map((x) => x.id));
+  };
+  return { progs: await ids('prog'), maps: await ids('map') };
 }
