@@ -11,7 +11,7 @@ import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 /** Kernel column → metric. Columns a kernel does not print are skipped (clashres is 5.x+). */
 export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [

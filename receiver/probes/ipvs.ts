@@ -6,7 +6,7 @@ import { ATTR_NETWORK_IO_DIRECTION, IPVS_CONNECTIONS, IPVS_IO, IPVS_PACKETS } fr
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseIpvsStats, type IpvsStatsParse } from './parsers/ip-vs-stats.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 export function ipvsSamples(parse: IpvsStatsParse): { samples: MetricSample[]; problems: string[] } {
   const s = parse.stats;

@@ -10,7 +10,7 @@ import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 import { pageSize } from './page-size.js';
 
 interface Pick { metric: MetricDefinition; line: string; key: string; attributes: SampleAttributes; scale?: 'pages' }

@@ -5,7 +5,7 @@ import { ATTR_CPU_LOGICAL_NUMBER, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TI
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseSoftnet, type SoftnetParse } from './parsers/softnet.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 export function softnetSamples(parse: SoftnetParse): { samples: MetricSample[]; problems: string[] } {
   const samples: MetricSample[] = [];

@@ -11,7 +11,7 @@ import { TCP_STATE_BY_NUMBER, parseProcNetTcp, parseTcpSummaryFrame, type TcpNet
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { connectionState } from './tcp-state.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 /** States always reported (KubeSkoop's five); others from the first cycle they are seen in a namespace. */
 const ALWAYS = [1, 2, 3, 6, 8];
