@@ -4,17 +4,13 @@
 // right namespace and the exported counts never go backwards; a crash loop ends in a degraded
 // status with the reason, while the agent keeps serving and collecting.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { startAgentProcess, waitForProbesRunning, type AgentProcess } from '../support/agent.js';
 import { killPid, run, waitPidGone, waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
-import { refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
+import { BPF_EVENTS, refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 
 /** The helper: the agent's child process running the helper binary. */
 async function helperPid(agentPid: number): Promise<number | undefined> {
@@ -58,7 +54,7 @@ describe('faults: the native helper killed', function () {
   let agent: AgentProcess | undefined;
 
   before(async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    if (!BPF_EVENTS) this.skip();
     dir = tempDir('helper');
     ns = await createNetns({ label: 'helper' });
     rx = await startOtlpReceiver({ http: false });
@@ -84,7 +80,7 @@ otlp:
 `);
     agent = await startAgentProcess({ args: ['-c', config] });
     const a = agent;
-    await waitUntil(async () => (await status(a)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
+    await waitForProbesRunning(a, ['tcpreset']);
     const nosock = async (): Promise<number> => sum((await scrape(a)).samples, 'kubeskoop_tcp_reset_segments_total',
       { kubeskoop_netns_inode: String(ns.inode), kubeskoop_event_type: 'TCPRESET_NOSOCK' });
     const eventsIn = (): number => rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.attributes['kubeskoop.netns.inode'] === ns.inode

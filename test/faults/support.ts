@@ -1,14 +1,17 @@
 // Shared pieces of the fault suite: config files in a temp dir, bounded refused-connect traffic
 // inside a test namespace, RSS/CPU sampling of the agent, /status and /metrics readers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentProcess } from '../support/agent.js';
+import { HELPER, KERNEL_BTF, type AgentProcess } from '../support/agent.js';
 import { procUsage, type ProcUsage } from '../support/proc.js';
 import { parsePromText, type PromTextSample as PromSample } from '../support/prom-text.js';
 
 export const MiB = 1024 * 1024;
+
+/** The eBPF event probes can run: the helper is built and the kernel has BTF. */
+export const BPF_EVENTS = existsSync(HELPER) && existsSync(KERNEL_BTF);
 
 export interface TempDir { readonly path: string; file(name: string, text: string): string; dispose(): void }
 
