@@ -9,9 +9,10 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
+import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 /** Kernel column → metric. Columns a kernel does not print are skipped (clashres is 5.x+). */
 export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [
@@ -74,13 +75,7 @@ export const conntrack: MetricProbeModule = {
       },
       collect(target: Target, ctx): ProbeResult {
         const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'stat', 'nf_conntrack'));
-        if (!r.ok) {
-          // ENOENT with the process still there: conntrack is absent, not the namespace.
-          // net/dev, not net: /proc/<pid>/net stays listed for an exiting (zombie) process.
-          const alive = existsSync(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
-          if (r.gone && alive) return { samples: [], problems: absent ? [] : [r.reason] };
-          return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
-        }
+        if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         return conntrackSamples(parseNfConntrackStat(r.text), readMax(ctx.procRoot));
       },
     };

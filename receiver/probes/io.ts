@@ -7,7 +7,7 @@ import { ATTR_DISK_IO_DIRECTION, ATTR_KUBESKOOP_IO_DIRECTION, IO_DISK_IO, IO_SYS
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseProcIo, type ProcIo } from './parsers/proc-io.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 import { processShares } from './process-split.js';
 
 export function ioSamples(sum: ProcIo): MetricSample[] {

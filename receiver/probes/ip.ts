@@ -9,6 +9,7 @@ import {
   IP_UNKNOWN_PROTOCOLS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
@@ -83,7 +84,7 @@ export const ip: MetricProbeModule = {
       collect(target: Target, ctx): ProbeResult {
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const snmp = sharedParse(join(net, 'snmp'), 'ip', parseMibPairs);
-        if (!snmp.ok) return { samples: [], problems: snmp.gone ? [] : [snmp.reason], targetGone: snmp.gone };
+        if (!snmp.ok) return unreadable(snmp);
         const snmp6 = sharedParse(join(net, 'snmp6'), 'ip', parseSnmp6);
         const netstat = sharedParse(join(net, 'netstat'), 'ip', parseMibPairs);
         const out = ipSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, netstat.ok ? netstat.value : undefined,

@@ -4,9 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTR_NETWORK_IO_DIRECTION, IPVS_CONNECTIONS, IPVS_IO, IPVS_PACKETS } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
+import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseIpvsStats, type IpvsStatsParse } from './parsers/ip-vs-stats.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 export function ipvsSamples(parse: IpvsStatsParse): { samples: MetricSample[]; problems: string[] } {
   const s = parse.stats;
@@ -48,12 +49,7 @@ export const ipvs: MetricProbeModule = {
       },
       collect(target: Target, ctx): ProbeResult {
         const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'ip_vs_stats'));
-        if (!r.ok) {
-          // net/dev, not net: /proc/<pid>/net stays listed for an exiting (zombie) process.
-          const alive = existsSync(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
-          if (r.gone && alive) return { samples: [], problems: absent ? [] : [r.reason] };
-          return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
-        }
+        if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         return ipvsSamples(parseIpvsStats(r.text));
       },
     };

@@ -6,6 +6,7 @@ import {
   NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
 import { readProcText } from './parsers/read-proc.js';
@@ -40,7 +41,7 @@ export const netdev: MetricProbeModule = {
       metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS],
       collect(target: Target, ctx): ProbeResult {
         const read = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
-        if (!read.ok) return { samples: [], problems: read.gone ? [] : [read.reason], targetGone: read.gone };
+        if (!read.ok) return unreadable(read);
         return netdevSamples(read.text);
       },
     };

@@ -8,9 +8,10 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 import { pageSize } from './page-size.js';
 
 interface Pick { metric: MetricDefinition; line: string; key: string; attributes: SampleAttributes; scale?: 'pages' }
@@ -81,7 +82,7 @@ export const sock: MetricProbeModule = {
       collect(target: Target, ctx): ProbeResult {
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const r = readProcText(join(net, 'sockstat'));
-        if (!r.ok) return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
+        if (!r.ok) return unreadable(r);
         const r6 = readProcText(join(net, 'sockstat6'));
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);

@@ -3,9 +3,10 @@
 import { join } from 'node:path';
 import { ATTR_CPU_LOGICAL_NUMBER, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TIME_SQUEEZE } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseSoftnet, type SoftnetParse } from './parsers/softnet.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 export function softnetSamples(parse: SoftnetParse): { samples: MetricSample[]; problems: string[] } {
   const samples: MetricSample[] = [];
@@ -27,7 +28,7 @@ export const softnet: MetricProbeModule = {
       metrics: [SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE],
       collect(target: Target, ctx): ProbeResult {
         const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'softnet_stat'));
-        if (!r.ok) return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
+        if (!r.ok) return unreadable(r);
         return softnetSamples(parseSoftnet(r.text));
       },
     };

@@ -7,6 +7,7 @@ import {
   TCP_RESETS_SENT, TCP_RETRANSMITS, TCP_SEGMENTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, ProbeResult } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseMibPairs, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
@@ -43,7 +44,7 @@ export const tcp: MetricProbeModule = {
       metrics: [...new Set(TCP_SPECS.map((s) => s.metric))],
       collect(target: Target, ctx): ProbeResult {
         const r = sharedParse(join(ctx.procRoot, String(target.pid), 'net', 'snmp'), 'tcp', parseMibPairs);
-        if (!r.ok) return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
+        if (!r.ok) return unreadable(r);
         const out = tcpSamples(r.value);
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
       },

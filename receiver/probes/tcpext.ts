@@ -7,6 +7,7 @@ import {
   TCPEXT_SEGMENT_DROPS, TCPEXT_SYN_RETRANSMITS, TCPEXT_TIMEOUTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseMibPairs, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
@@ -53,7 +54,7 @@ export const tcpext: MetricProbeModule = {
       metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_COUNTER],
       collect(target: Target, ctx): ProbeResult {
         const r = sharedParse(join(ctx.procRoot, String(target.pid), 'net', 'netstat'), 'tcpext', parseMibPairs);
-        if (!r.ok) return { samples: [], problems: r.gone ? [] : [r.reason], targetGone: r.gone };
+        if (!r.ok) return unreadable(r);
         const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']));
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
       },

@@ -9,9 +9,10 @@ import {
 } from '../../semconv/generated/registry.js';
 import { TCP_STATE_BY_NUMBER, parseProcNetTcp, parseTcpSummaryFrame, type TcpNetnsSummary } from '../native/commands.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { connectionState } from './tcp-state.js';
-import { readProcTextFast as readProcText } from './parsers/read-proc-fast.js';
+import { readProcText } from './parsers/read-proc.js';
 
 /** States always reported (KubeSkoop's five); others from the first cycle they are seen in a namespace. */
 const ALWAYS = [1, 2, 3, 6, 8];
@@ -101,7 +102,7 @@ export const tcpsummary: MetricProbeModule = {
         if (prev && Date.now() - prev.at < every) return { samples: tcpSummarySamples(prev.summary, s), problems: [] };
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const r4 = readProcText(join(net, 'tcp'));
-        if (!r4.ok) return { samples: [], problems: r4.gone ? [] : [r4.reason], targetGone: r4.gone };
+        if (!r4.ok) return unreadable(r4);
         const acc = parseProcNetTcp(r4.text);
         const problems = [...acc.problems];
         const r6 = readProcText(join(net, 'tcp6'));

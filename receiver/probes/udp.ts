@@ -7,6 +7,7 @@ import {
   UDP_RECEIVE_BUFFER_ERRORS, UDP_RECEIVE_ERRORS, UDP_SEND_BUFFER_ERRORS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
@@ -57,7 +58,7 @@ export const udp: MetricProbeModule = {
       collect(target: Target, ctx): ProbeResult {
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const snmp = sharedParse(join(net, 'snmp'), 'udp', parseMibPairs);
-        if (!snmp.ok) return { samples: [], problems: snmp.gone ? [] : [snmp.reason], targetGone: snmp.gone };
+        if (!snmp.ok) return unreadable(snmp);
         const snmp6 = sharedParse(join(net, 'snmp6'), 'udp', parseSnmp6);
         const out = udpSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, fieldSelection(ctx.options['fields']),
           ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');

@@ -3,17 +3,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../receiver/version.js';
 import { loadRegistry } from './load-registry.js';
 import { GENERATED_TS_PATH, renderTypeScript } from './render-ts.js';
 import { docsRenderer } from './render-docs.js';
 import { dashboardRenderer } from './render-dashboard.js';
-
-/** The repository root, found from this file whether it runs from source or from dist/. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 export type Renderer = (root: string) => Map<string, string>;
 const extraRenderers: Renderer[] = [];
@@ -41,7 +35,7 @@ export function staleFiles(root: string): string[] {
 }
 
 function main(argv: string[]): number {
-  const root = repoRoot();
+  const root = packageRoot();
   try {
     if (argv.includes('--check')) {
       const stale = staleFiles(root);

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type {
   AttributeDefinition, EventDefinition, MetricDefinition, ProbeDefinition, UnsupportedProbe, LegacyName,
 } from '../types.js';
-import { attributesFileSchema, eventsFileSchema, metricsFileSchema, probesFileSchema } from './schema.js';
+import { attributesFileSchema, eventsFileSchema, metricsFileSchema, probesFileSchema, sharedMetricsFileSchema } from './schema.js';
 
 export interface Registry {
   readonly attributes: readonly AttributeDefinition[];
@@ -23,6 +23,9 @@ export interface RegistryLoad {
   readonly problems: readonly string[];
 }
 
+/** Metrics that several probes fill under one name and meaning (see that file's header). */
+export const SHARED_METRICS_FILE = 'shared-metrics.yaml';
+
 /** The pseudo-probe that owns the agent's own metrics. */
 export const AGENT_PROBE = 'agent';
 
@@ -31,6 +34,7 @@ const validators = {
   attributes: ajv.compile(attributesFileSchema),
   probes: ajv.compile(probesFileSchema),
   metrics: ajv.compile(metricsFileSchema),
+  sharedMetrics: ajv.compile(sharedMetricsFileSchema),
   events: ajv.compile(eventsFileSchema),
 };
 
@@ -55,6 +59,8 @@ interface RawMetric {
   source: string; brief: RawBilingual; buckets?: number[]; legacy_aggregation?: MetricDefinition['legacyAggregation']; legacy?: RawLegacy[];
   legacy_type?: MetricDefinition['legacyType']; top?: MetricDefinition['top'];
 }
+/** A probe's entry naming a metric of shared-metrics.yaml. */
+interface RawSharedRef { shared: string }
 interface RawEventType { type: string; brief: RawBilingual; aliases?: string[] }
 interface RawEvent {
   key: string; name: string; severity: EventDefinition['severity']; attributes: string[]; threshold?: string;
@@ -111,13 +117,35 @@ export function loadRegistry(registryDir: string): RegistryLoad {
     }
   }
 
+  // Metrics several probes fill with one meaning, defined once; a probe takes one with `- shared: <name>`.
+  const shared = new Map<string, RawMetric>();
+  const sharedPath = join(registryDir, SHARED_METRICS_FILE);
+  if (existsSync(sharedPath)) {
+    const doc = readYaml(sharedPath, rel(sharedPath), problems);
+    if (doc !== undefined) {
+      if (!validators.sharedMetrics(doc)) problems.push(...describe(rel(sharedPath), validators.sharedMetrics.errors));
+      else for (const m of (doc as { metrics: RawMetric[] }).metrics) {
+        if (shared.has(m.name)) problems.push(`${rel(sharedPath)}: ${m.name} is defined twice`);
+        shared.set(m.name, m);
+      }
+    }
+  }
+
   const metrics: MetricDefinition[] = [];
   for (const path of yamlFiles(join(registryDir, 'metrics'))) {
     const doc = readYaml(path, rel(path), problems);
     if (doc === undefined) continue;
     if (!validators.metrics(doc)) { problems.push(...describe(rel(path), validators.metrics.errors)); continue; }
-    const { probe, metrics: raw } = doc as { probe: string; metrics: RawMetric[] };
-    raw.forEach((m, i) => {
+    const { probe, metrics: raw } = doc as { probe: string; metrics: (RawMetric | RawSharedRef)[] };
+    raw.forEach((entry, i) => {
+      const isRef = 'shared' in entry;
+      const m = isRef ? shared.get(entry.shared) : entry;
+      if (!m) {
+        problems.push(`${rel(path)}: at metrics.${i}.shared: ${(entry as RawSharedRef).shared} is not in ${rel(sharedPath)}`);
+        return;
+      }
+      // One definition only: a second full copy would drift from the shared one.
+      if (!isRef && shared.has(m.name)) problems.push(`${rel(path)}: at metrics.${i}: ${m.name} is defined in ${rel(sharedPath)}; write \`- shared: ${m.name}\``);
       const legacy: LegacyName[] = (m.legacy ?? []).map((l) => ({
         name: l.name, attributes: l.attributes ?? {}, ...(l.seed_typo_of ? { seedTypoOf: l.seed_typo_of } : {}),
       }));
@@ -127,7 +155,9 @@ export function loadRegistry(registryDir: string): RegistryLoad {
         legacyAggregation: m.legacy_aggregation ?? 'none', ...(m.buckets ? { buckets: m.buckets } : {}),
         ...(m.legacy_type ? { legacyType: m.legacy_type } : {}), ...(m.top ? { top: m.top } : {}),
       });
-      if (m.instrument !== 'histogram' && m.buckets) problems.push(`${rel(path)}: at metrics.${i}.buckets: only histograms have buckets`);
+      if (m.instrument !== 'histogram' && m.buckets) {
+        problems.push(isRef ? `${rel(sharedPath)}: ${m.name}: only histograms have buckets` : `${rel(path)}: at metrics.${i}.buckets: only histograms have buckets`);
+      }
     });
   }
 

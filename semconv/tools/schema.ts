@@ -87,6 +87,60 @@ export const probesFileSchema = {
   },
 } as const;
 
+/** One metric, in a probe's metrics/<probe>.yaml or in shared-metrics.yaml. */
+const metricEntry = {
+  type: 'object',
+  required: ['key', 'name', 'instrument', 'unit', 'attributes', 'source', 'brief'],
+  additionalProperties: false,
+  properties: {
+    key: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+    name: otelName,
+    semconv: { type: 'boolean' },
+    instrument: { enum: ['counter', 'updowncounter', 'gauge', 'histogram'] },
+    unit: { type: 'string', minLength: 1 },
+    attributes: { type: 'array', items: otelName },
+    source: { type: 'string', minLength: 1 },
+    brief: bilingual,
+    buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
+    legacy_aggregation: { enum: ['none', 'sum', 'sum_except_lo'] },
+    legacy_type: { enum: ['gauge', 'counter'] },
+    top: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['column'],
+        additionalProperties: false,
+        properties: {
+          column: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9 /%-]{0,11}$' },
+          attributes: { type: 'object', additionalProperties: { type: 'string' } },
+          breakdown: otelName,
+        },
+      },
+    },
+    legacy: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          attributes: { type: 'object', additionalProperties: { type: 'string' } },
+          seed_typo_of: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** A probe's entry that takes a metric of shared-metrics.yaml by its OTel name. */
+const sharedMetricRef = {
+  type: 'object',
+  required: ['shared'],
+  additionalProperties: false,
+  properties: { shared: otelName },
+} as const;
+
 export const metricsFileSchema = {
   type: 'object',
   required: ['probe', 'metrics'],
@@ -95,52 +149,17 @@ export const metricsFileSchema = {
     probe: probeName,
     metrics: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['key', 'name', 'instrument', 'unit', 'attributes', 'source', 'brief'],
-        additionalProperties: false,
-        properties: {
-          key: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-          name: otelName,
-          semconv: { type: 'boolean' },
-          instrument: { enum: ['counter', 'updowncounter', 'gauge', 'histogram'] },
-          unit: { type: 'string', minLength: 1 },
-          attributes: { type: 'array', items: otelName },
-          source: { type: 'string', minLength: 1 },
-          brief: bilingual,
-          buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
-          legacy_aggregation: { enum: ['none', 'sum', 'sum_except_lo'] },
-          legacy_type: { enum: ['gauge', 'counter'] },
-          top: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['column'],
-              additionalProperties: false,
-              properties: {
-                column: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9 /%-]{0,11}$' },
-                attributes: { type: 'object', additionalProperties: { type: 'string' } },
-                breakdown: otelName,
-              },
-            },
-          },
-          legacy: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name'],
-              additionalProperties: false,
-              properties: {
-                name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-                attributes: { type: 'object', additionalProperties: { type: 'string' } },
-                seed_typo_of: { type: 'string' },
-              },
-            },
-          },
-        },
-      },
+      // if/then/else rather than oneOf: a broken full entry reports only its own errors.
+      items: { if: { type: 'object', required: ['shared'], properties: { shared: true } }, then: sharedMetricRef, else: metricEntry },
     },
   },
+} as const;
+
+export const sharedMetricsFileSchema = {
+  type: 'object',
+  required: ['metrics'],
+  additionalProperties: false,
+  properties: { metrics: { type: 'array', items: metricEntry } },
 } as const;
 
 export const eventsFileSchema = {

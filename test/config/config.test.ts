@@ -7,9 +7,8 @@ import { loadConfig, detectFormat, parseDuration, parseResourceAttributes } from
 import { ConfigError } from '../../receiver/config/errors.js';
 import { resolveProbeName } from '../../receiver/config/probe-names.js';
 import { probeCapabilities } from '../../receiver/agent.js';
-import { packageRoot } from '../../receiver/version.js';
+import { CLI } from '../support/agent.js';
 
-const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
 
 describe('config', () => {
   let dir: string;

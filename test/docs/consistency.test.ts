@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, renderAll, staleFiles } from '../../semconv/tools/generate.js';
+import { packageRoot } from '../../receiver/version.js';
+import { renderAll, staleFiles } from '../../semconv/tools/generate.js';
 import { loadRegistry } from '../../semconv/tools/load-registry.js';
 import { checkSeedNames, loadSeedNames, resolveSeedEvent, resolveSeedMetric } from '../../semconv/tools/seed-names.js';
 import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-dashboard.js';
@@ -12,7 +13,7 @@ import { ATTRIBUTES, EVENTS, METRICS, PROBES } from '../../semconv/generated/reg
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
 import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
 
-const root = repoRoot();
+const root = packageRoot();
 const { registry, problems } = loadRegistry(join(root, 'semconv', 'registry'));
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
 

@@ -1,15 +1,13 @@
 // `kubeskoop-otel explain`: each kind of name, a misspelling, --list, --lang zh — through the module
 // and through the real CLI.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { closestNames, editDistance, explain, explainList, legacyPromql } from '../../receiver/cli/explain.js';
 import { EVENTS, METRICS, PROBES } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
 import { promNameJs, promNameOtlp } from '../../semconv/tools/prom-names.js';
-import { repoRoot } from '../../semconv/tools/generate.js';
+import { CLI } from '../support/agent.js';
 import { run } from '../support/proc.js';
 
-const CLI = join(repoRoot(), 'dist', 'receiver', 'cli', 'main.js');
 const netdevIo = METRICS.find((m) => m.id === 'netdev.io')!;
 
 describe('docs: kubeskoop-otel explain', function () {

@@ -6,10 +6,10 @@ import { escapeLabelValue, familyNames, legacyIdentity, renderLegacyMetrics } fr
 import { netdevSamples } from '../../receiver/probes/netdev.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
 import type { Target } from '../../receiver/targets/target.js';
-import { repoRoot } from '../../semconv/tools/generate.js';
+import { packageRoot } from '../../receiver/version.js';
 import { parseNetDev } from '../../receiver/probes/parsers/net-dev.js';
 
-const text = readFileSync(join(repoRoot(), 'test', 'fixtures', 'proc', 'netdev-host.txt'), 'utf8');
+const text = readFileSync(join(packageRoot(), 'test', 'fixtures', 'proc', 'netdev-host.txt'), 'utf8');
 const pod: Target = { netnsInode: 1, pid: 10, pids: [10], kind: 'pod', pod: { name: 'web-0', namespace: 'shop', uid: 'u1' } };
 const host: Target = { netnsInode: 2, pid: 1, pids: [1], kind: 'host' };
 const odd: Target = { netnsInode: 3, pid: 11, pids: [11], kind: 'netns', netnsName: 'we"ird\\name\nx' };

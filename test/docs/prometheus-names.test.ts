@@ -19,7 +19,7 @@ import { resolveSeedMetric } from '../../semconv/tools/seed-names.js';
 import { INTERFACE_ATTRIBUTES, LOOPBACK, LEGACY_LABELS, legacyPromType } from '../../semconv/tools/legacy.js';
 import { promLabelName, promNameJs } from '../../semconv/tools/prom-names.js';
 import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-dashboard.js';
-import { repoRoot } from '../../semconv/tools/generate.js';
+import { packageRoot } from '../../receiver/version.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { cleanupAll, createPod, sendUdp, tcpConnect, tcpTransfer, type TestPod } from '../support/netns.js';
 import { sleep } from '../support/proc.js';
@@ -199,7 +199,7 @@ describe('docs: /metrics naming modes, scraped by a real Prometheus', function (
     const text = await scrapeText(h);
     assert.ok(!/^inspector_pod_/m.test(text) && !/^kubeskoop_netdev_/m.test(text), 'no legacy names in otel mode');
     const served = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]));
-    const json = await readFile(join(repoRoot(), DASHBOARD_PATH), 'utf8');
+    const json = await readFile(join(packageRoot(), DASHBOARD_PATH), 'utf8');
     const queries = dashboardQueries(json, { metrics: METRICS });
     const skipped = new Set<string>();
     const empty: string[] = [];

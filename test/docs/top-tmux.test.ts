@@ -8,11 +8,10 @@ import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities, startAgent, type RunningAgent } from '../../receiver/agent.js';
 import { silentLogger } from '../../receiver/log.js';
 import { computeTable, formatValue, renderScreen, seriesFromPrometheusText, servesOnlyLegacyNames, sortRows, topColumns } from '../../receiver/cli/top.js';
-import { repoRoot } from '../../semconv/tools/generate.js';
+import { CLI } from '../support/agent.js';
 import { cleanupAll, createPod, sendUdp, type TestPod } from '../support/netns.js';
 import { run, runOk, sleep, stopPid, waitUntil } from '../support/proc.js';
 
-const CLI = join(repoRoot(), 'dist', 'receiver', 'cli', 'main.js');
 const SOCKET = `ksotel-top-${process.pid}`;
 const tmux = (args: string[]) => run('tmux', ['-u', '-L', SOCKET, ...args], { timeoutMs: 10_000, env: { ...process.env, LANG: 'C.UTF-8' } });
 const screen = async (): Promise<string> => (await tmux(['capture-pane', '-p', '-t', 'top'])).stdout;

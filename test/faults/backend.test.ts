@@ -4,16 +4,12 @@
 // serving /metrics, stay within a memory bound, resume exporting without a restart, and count the
 // failed exports and dropped records — exported as metrics and shown in /status.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
-import { procUsage, sleep, waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
-import { MiB, maxRss, mib, refusedConnects, sampleUsage, scrape, status, sum, tempDir, type TempDir } from './support.js';
+import { startAgentProcess, waitForProbesRunning, type AgentProcess } from '../support/agent.js';
+import { procUsage, sleep } from '../support/proc.js';
+import { BPF_EVENTS, MiB, maxRss, mib, refusedConnects, sampleUsage, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 const PHASE_MS = 6000;
 /** Stated bound: the agent's RSS during the whole outage stays below this, and grows by less than RSS_GROWTH. */
 const RSS_BOUND = 256 * MiB;
@@ -25,7 +21,7 @@ describe('faults: OTLP backend refused, unavailable, slow, black hole, then heal
   let ns: Netns;
   let rx: OtlpReceiver | undefined;
   let agent: AgentProcess | undefined;
-  const events = existsSync(HELPER) && existsSync('/sys/kernel/btf/vmlinux');
+  const events = BPF_EVENTS;
 
   before(async () => {
     dir = tempDir('backend');
@@ -58,7 +54,7 @@ ${events ? `events:
     const grpcPort = rx!.grpcPort;
     await rx!.waitForMetric('kubeskoop.agent.cycle.duration', undefined, 15_000);
     if (events) {
-      await waitUntil(async () => (await status(a)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
+      await waitForProbesRunning(a, ['tcpreset']);
     }
     const baseline = await procUsage(a.pid);
     const usage = sampleUsage(a.pid, 200);

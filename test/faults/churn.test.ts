@@ -4,21 +4,16 @@
 // code path) so that memory can be measured after a full GC. After the churn: file descriptors,
 // heap after GC and series on /metrics within stated bounds, no series left for a dead namespace.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
-import { sleep, waitUntil } from '../support/proc.js';
+import { waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
-import { packageRoot } from '../../receiver/version.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities, startAgent, type RunningAgent } from '../../receiver/agent.js';
 import { createLogger } from '../../receiver/log.js';
-import { MiB, fdCount, liveNetnsInodes, mib, tempDir, type TempDir } from './support.js';
+import { BPF_EVENTS, MiB, fdCount, liveNetnsInodes, mib, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
-const EVENTS = existsSync(HELPER) && existsSync('/sys/kernel/btf/vmlinux');
 const TOTAL = 1000;
 const BATCH = 50;
 /** Stated bounds after the churn, against the warmed-up baseline. */
@@ -45,7 +40,7 @@ describe('faults: namespace churn', function () {
     const file = dir.file('churn.yaml', `interval: 200ms
 metrics:
   probes: [netdev, sock, tcpext, udp, softnet, conntrack]
-${EVENTS ? 'events:\n  probes: [tcpreset]\n' : ''}`);
+${BPF_EVENTS ? 'events:\n  probes: [tcpreset]\n' : ''}`);
     const config = loadConfig({ file, env: {}, flags: { port: '0', address: '127.0.0.1' }, probes: probeCapabilities() });
     const lines: { level: string; msg: string }[] = [];
     const log = createLogger({ level: 'info', format: 'json', write: (l) => { lines.push(JSON.parse(l) as { level: string; msg: string }); } });
@@ -75,7 +70,7 @@ ${EVENTS ? 'events:\n  probes: [tcpreset]\n' : ''}`);
       assert.ok(Date.now() - t0 < 240_000, 'churn within 4 minutes');
       const batch: Netns[] = await Promise.all(Array.from({ length: BATCH }, () => createNetns({ label: 'churn' })));
       for (const n of batch) churned.add(n.inode);
-      if (EVENTS) {
+      if (BPF_EVENTS) {
         await Promise.all(batch.filter((_, i) => i % 10 === 0).map((n) => n.exec('bash', ['-c', 'echo > /dev/tcp/127.0.0.1/9'], { timeoutMs: 5000 })));
       }
       await cycles(2); // a whole cycle after they all existed

@@ -4,16 +4,12 @@
 // connect); the events the in-kernel rate limit kept back are counted (kubeskoop.event.undelivered),
 // and delivered + undelivered = counted, per namespace.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { startAgentProcess, waitForProbesRunning, type AgentProcess, requireBpf } from '../support/agent.js';
 import { procUsage, sleep, waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
 import { MiB, maxRss, mib, refusedConnects, sampleUsage, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 const FLOOD_MS = 60_000;
 const PER_SECOND = 1500; // refused connects per second per namespace
 /** Stated bounds over the flood: mean agent CPU (fraction of one core) and peak RSS. */
@@ -28,7 +24,7 @@ describe('faults: event flood (60 s)', function () {
   let agent: AgentProcess | undefined;
 
   before(async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    requireBpf(this); // skipped on a kernel without BTF; fails if the helper is not built
     dir = tempDir('flood');
     for (const l of ['flood1', 'flood2']) nss.push(await createNetns({ label: l }));
     rx = await startOtlpReceiver({ http: false });
@@ -54,7 +50,7 @@ otlp:
 `);
     agent = await startAgentProcess({ args: ['-c', config] });
     const a = agent;
-    await waitUntil(async () => (await status(a)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
+    await waitForProbesRunning(a, ['tcpreset']);
     const u0 = await procUsage(a.pid);
     const usage = sampleUsage(a.pid, 500);
     const t0 = Date.now();

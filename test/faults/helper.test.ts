@@ -4,16 +4,12 @@
 // right namespace and the exported counts never go backwards; a crash loop ends in a degraded
 // status with the reason, while the agent keeps serving and collecting.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { startAgentProcess, waitForProbesRunning, type AgentProcess, requireBpf } from '../support/agent.js';
 import { killPid, waitPidGone, waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
 import { bpfIds, helperPid, liveBpfIds, refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 
 describe('faults: the native helper killed', function () {
   this.timeout(120_000);
@@ -23,7 +19,7 @@ describe('faults: the native helper killed', function () {
   let agent: AgentProcess | undefined;
 
   before(async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    requireBpf(this); // skipped on a kernel without BTF; fails if the helper is not built
     dir = tempDir('helper');
     ns = await createNetns({ label: 'helper' });
     rx = await startOtlpReceiver({ http: false });
@@ -49,7 +45,7 @@ otlp:
 `);
     agent = await startAgentProcess({ args: ['-c', config] });
     const a = agent;
-    await waitUntil(async () => (await status(a)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
+    await waitForProbesRunning(a, ['tcpreset']);
     const nosock = async (): Promise<number> => sum((await scrape(a)).samples, 'kubeskoop_tcp_reset_segments_total',
       { kubeskoop_netns_inode: String(ns.inode), kubeskoop_event_type: 'TCPRESET_NOSOCK' });
     const eventsIn = (): number => rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.attributes['kubeskoop.netns.inode'] === ns.inode

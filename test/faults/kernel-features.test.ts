@@ -3,17 +3,15 @@
 // is degraded with a precise reason in /status, that reason is logged once (not per cycle), and
 // every other probe keeps working.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { startAgentProcess, type AgentProcess, requireBpf } from '../support/agent.js';
 import { waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { createLogger } from '../../receiver/log.js';
 import { refusedConnects, scrape, status, sum, tempDir, type StatusDoc, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 const CYCLES = 8;
 
 describe('faults: missing kernel features', function () {
@@ -24,7 +22,7 @@ describe('faults: missing kernel features', function () {
   const figures: string[] = [];
 
   before(async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    requireBpf(this); // skipped on a kernel without BTF; fails if the helper is not built
     dir = tempDir('kernel');
     ns = await createNetns({ label: 'kfeat' });
   });

@@ -9,12 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupAll, createNetns, tcpTransfer, type Netns } from '../support/netns.js';
-import { startAgentProcess, type AgentLogLine, type AgentProcess } from '../support/agent.js';
+import { startAgentProcess, type AgentLogLine, type AgentProcess, requireBpf } from '../support/agent.js';
 import { run, sleep, waitPidGone, waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
 import { bpfIds, helperPid, liveBpfIds, refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 const UNLIMITED = '{ rate_per_namespace: unlimited, rate_per_node: unlimited }';
 
 /** Names of live BPF programs by id (bpftool). */
@@ -33,7 +31,7 @@ describe('faults: config reload of the eBPF probes (real helper)', function () {
   const seenProgs = new Set<number>();
 
   before(async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip(); // no helper build or no kernel BTF: no eBPF
+    requireBpf(this); // skipped on a kernel without BTF; fails if the helper is not built
     dir = tempDir('reload-native');
     ns = await createNetns({ label: 'reload' });
   });

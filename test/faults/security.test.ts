@@ -15,11 +15,8 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { startAgentProcess, type AgentProcess } from '../support/agent.js';
 import { run, stopPid, waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
-import { packageRoot } from '../../receiver/version.js';
-import { scrape, status, tempDir, type TempDir } from './support.js';
+import { BPF_EVENTS, scrape, status, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
-const EVENTS = existsSync(HELPER) && existsSync('/sys/kernel/btf/vmlinux');
 // Legal in Linux names (no '/', ':' or whitespace in interface names, at most 15 characters).
 const IFNAME = 'q"\\{x}=,';
 const PEER = 'p\\"}{';
@@ -62,7 +59,7 @@ prometheus:
   names: both
 metrics:
   probes: [netdev]
-${EVENTS ? `events:
+${BPF_EVENTS ? `events:
   probes: [tcpreset]
   sinks:
     - name: file
@@ -136,7 +133,7 @@ ${EVENTS ? `events:
     assert.equal(promtoolParseError, false, promtool?.stderr);
 
     let eventNote = 'events skipped (no helper/BTF)';
-    if (EVENTS) {
+    if (BPF_EVENTS) {
       // A process named COMM connects to a closed port in the namespace: one reset, with its comm.
       const py = `import ctypes, socket\nctypes.CDLL(None).prctl(15, ${JSON.stringify(COMM)}.encode(), 0, 0, 0)\ns = socket.socket()\ntry:\n    s.connect(("127.0.0.1", 9))\nexcept ConnectionRefusedError:\n    print("refused")\n`;
       const r = await run('ip', ['netns', 'exec', NSNAME, 'python3', '-c', py], { timeoutMs: 10_000 });

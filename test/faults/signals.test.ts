@@ -4,17 +4,14 @@
 // are started and stopped as the diff says, kept probes keep their counters, and a bad new config
 // is rejected with its message logged while the old one stays in force.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupAll, createNetns, tcpTransfer, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { startAgentProcess, waitForProbesRunning, type AgentProcess, requireBpf } from '../support/agent.js';
 import { sleep, waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
 import { refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
-const EVENTS = existsSync(HELPER) && existsSync('/sys/kernel/btf/vmlinux');
 /** Stated bound for SIGTERM → exit, healthy backend (the agent's own budget is 10 s for a dead one). */
 const STOP_BOUND_MS = 5000;
 
@@ -47,7 +44,7 @@ describe('faults: signals and config reload', function () {
   });
 
   it('SIGTERM: the last cycle\'s metrics and every pending event reach the backend, exit 0 within the bound', async function () {
-    if (!EVENTS) this.skip();
+    requireBpf(this); // skipped on a kernel without BTF; fails if the helper is not built
     rx = await startOtlpReceiver({ http: false });
     // Export interval 10 min: nothing is pushed before SIGTERM except by the final flush.
     const config = dir.file('flush.yaml', `interval: 500ms
@@ -62,7 +59,7 @@ otlp:
   export_interval: 10m
 `);
     agent = await startAgentProcess({ args: ['-c', config] });
-    await waitUntil(async () => (await status(agent!)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
+    await waitForProbesRunning(agent, ['tcpreset']);
     const N = 40;
     const r = await refusedConnects(ns.name, { count: N, perSecond: 400, maxMs: 10_000 }).done;
     assert.equal(r.refused, N);

@@ -1,15 +1,18 @@
 // Shared pieces of the fault suite: config files in a temp dir, bounded refused-connect traffic
 // inside a test namespace, RSS/CPU sampling of the agent, /status and /metrics readers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentProcess } from '../support/agent.js';
+import { KERNEL_BTF, type AgentProcess } from '../support/agent.js';
 import { procUsage, run, type ProcUsage } from '../support/proc.js';
 import { parsePromText, type PromTextSample as PromSample } from '../support/prom-text.js';
 
 export const MiB = 1024 * 1024;
+
+/** The kernel can run the eBPF event probes (it has BTF). A missing helper build is a failure, not a skip: requireBpf. */
+export const BPF_EVENTS = existsSync(KERNEL_BTF);
 
 export interface TempDir { readonly path: string; file(name: string, text: string): string; dispose(): void }
 

@@ -3,16 +3,13 @@
 // right tuple and the namespace's identity, at a real OTLP receiver; the exact in-kernel counts
 // must come out as metrics; KubeSkoop's file sink must get the same event as a JSON line.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupAll, createNetns, tcpConnect, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver, type LogRecordFlat } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
+import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
 import { waitUntil } from '../support/proc.js';
-import { packageRoot } from '../../receiver/version.js';
-
-const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 
 describe('kernel events end to end: eBPF → agent → OTLP logs, metrics and KubeSkoop sinks', function () {
   this.timeout(120_000);
@@ -23,13 +20,11 @@ describe('kernel events end to end: eBPF → agent → OTLP logs, metrics and Ku
   const closedPort = 9;
 
   before(async function () {
-    if (!existsSync('/sys/kernel/btf/vmlinux')) this.skip(); // kernel without BTF: eBPF probes cannot load
-    assert.ok(existsSync(HELPER), `the native helper is built (${HELPER})`);
+    requireBpf(this);
     dir = mkdtempSync(join(tmpdir(), 'ksotel-events-'));
     ns = await createNetns({ label: 'events' });
     receiver = await startOtlpReceiver({ http: false });
-    const config = join(dir, 'config.yaml');
-    writeFileSync(config, `interval: 1s
+    agent = await startAgentWithConfig(dir, `interval: 1s
 metrics:
   probes: [netdev]
 events:
@@ -40,12 +35,7 @@ events:
 otlp:
   endpoint: ${receiver.grpcEndpoint}
   export_interval: 1s
-`);
-    agent = await startAgentProcess({ args: ['-c', config] });
-    await waitUntil(async () => {
-      const s = JSON.parse((await agent!.get('/status')).text) as { probes: Record<string, { state: string }> };
-      return s.probes.tcpreset?.state === 'running';
-    }, 20_000, 'tcpreset running');
+`, { running: ['tcpreset'] });
   });
 
   after(async () => {

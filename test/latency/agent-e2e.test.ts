@@ -3,15 +3,14 @@
 // records with the namespace's identity, as an OTel histogram in seconds and as the threshold
 // counters; /status names the probes with KubeSkoop's keys.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { startAgentProcess, type AgentProcess } from '../support/agent.js';
-import { runOk, waitUntil } from '../support/proc.js';
-import { HELPER } from '../native/support.js';
+import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
+import { runOk } from '../support/proc.js';
 
 const slowReader = `
 import socket, time
@@ -29,13 +28,11 @@ describe('latency probes end to end: eBPF → agent → OTLP histograms, counter
   let dir = '';
 
   before(async function () {
-    if (!existsSync('/sys/kernel/btf/vmlinux')) this.skip(); // kernel without BTF: eBPF probes cannot load
-    assert.ok(existsSync(HELPER), `the native helper is built (${HELPER})`);
+    requireBpf(this);
     dir = mkdtempSync(join(tmpdir(), 'ksotel-lat-e2e-'));
     ns = await createNetns({ label: 'latency' });
     receiver = await startOtlpReceiver({ http: false });
-    const config = join(dir, 'config.yaml');
-    writeFileSync(config, `interval: 1s
+    agent = await startAgentWithConfig(dir, `interval: 1s
 metrics:
   probes: [netdev]
 events:
@@ -46,12 +43,7 @@ events:
 otlp:
   endpoint: ${receiver.grpcEndpoint}
   export_interval: 1s
-`);
-    agent = await startAgentProcess({ args: ['-c', config] });
-    await waitUntil(async () => {
-      const s = JSON.parse((await agent!.get('/status')).text) as { probes: Record<string, { state: string }> };
-      return s.probes.socketlatency?.state === 'running' && s.probes.net_softirq?.state === 'running';
-    }, 20_000, 'latency probes running');
+`, { running: ['socketlatency', 'net_softirq'] });
   });
 
   after(async () => {

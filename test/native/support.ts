@@ -7,9 +7,10 @@ import path from 'node:path';
 
 import { run, runOk, killPid, waitPidGone, waitUntil } from '../support/proc.js';
 import { HelperClient, packageRoot, type HelperClientOptions, type NativeEvent } from '../../receiver/native/index.js';
+import { HELPER } from '../support/agent.js';
 
 export const ROOT = packageRoot();
-export const HELPER = path.join(ROOT, 'bpf', 'build', 'kubeskoop-bpf-helper');
+export { HELPER };
 export const UDPFLOOD = path.join(ROOT, 'bpf', 'build', 'ksotel-udpflood');
 
 let built: Promise<void> | undefined;

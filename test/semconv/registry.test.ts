@@ -61,4 +61,27 @@ describe('semconv registry', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a shared metric is defined once: each probe taking it gets its own entry, a second full copy or an unknown name is refused', () => {
+    const undelivered = METRICS.filter((m) => m.name === 'kubeskoop.event.undelivered');
+    assert.ok(undelivered.length >= 2, 'several event probes take kubeskoop.event.undelivered');
+    for (const m of undelivered) {
+      assert.equal(m.id, `${m.probe}.undelivered`);
+      assert.deepEqual({ ...m, id: '', probe: '' }, { ...undelivered[0]!, id: '', probe: '' });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'ksotel-registry-'));
+    try {
+      cpSync(join(root, 'semconv', 'registry'), join(dir, 'semconv', 'registry'), { recursive: true });
+      writeFileSync(join(dir, 'semconv', 'registry', 'metrics', 'copy.yaml'), [
+        'probe: tcpreset', 'metrics:', '  - shared: kubeskoop.no.such',
+        '  - key: again', '    name: kubeskoop.event.undelivered', '    instrument: counter', '    unit: "{event}"',
+        '    attributes: [kubeskoop.probe.name]', '    source: s', '    brief: {en: a second copy, zh: 第二份}', '',
+      ].join('\n'));
+      const { problems } = loadRegistry(join(dir, 'semconv', 'registry'));
+      assert.ok(problems.some((p) => p.startsWith('semconv/registry/metrics/copy.yaml: at metrics.0.shared: kubeskoop.no.such is not in semconv/registry/shared-metrics.yaml')), problems.join('\n'));
+      assert.ok(problems.some((p) => p.startsWith('semconv/registry/metrics/copy.yaml: at metrics.1: kubeskoop.event.undelivered is defined in semconv/registry/shared-metrics.yaml')), problems.join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

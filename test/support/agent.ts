@@ -1,12 +1,25 @@
 // Runs the real agent CLI as a child process for integration tests, on a free loopback port,
 // and collects its JSON log lines.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../receiver/version.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { freePort, stopPid, waitUntil } from './proc.js';
 
 export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
+/** The native helper as `make -C bpf` builds it. */
+export const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
+/** The kernel's BTF: without it no eBPF probe loads. */
+export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+
+/** In a `before` hook of a suite that runs eBPF probes: skips on a kernel without BTF (a missing
+ *  kernel feature), fails when the helper is not built (a broken checkout, not a reason to skip). */
+export function requireBpf(ctx: Mocha.Context): void {
+  if (!existsSync(KERNEL_BTF)) ctx.skip();
+  assert.ok(existsSync(HELPER), `the native helper is built (${HELPER})`);
+}
 
 export interface AgentLogLine {
   readonly level: string;
@@ -79,6 +92,31 @@ export async function startAgentProcess(o: StartAgentOptions = {}): Promise<Agen
         if (exitCode !== undefined) throw new Error(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
         try { return (await get('/healthz')).status === 200; } catch { return false; }
       }, o.timeoutMs ?? 20_000, 'agent /healthz');
+    } catch (err) {
+      await agent.stop(1000);
+      throw err;
+    }
+  }
+  return agent;
+}
+
+/** Waits until /status shows every probe of `names` in state running. */
+export async function waitForProbesRunning(agent: AgentProcess, names: readonly string[], timeoutMs = 20_000): Promise<void> {
+  await waitUntil(async () => {
+    const s = JSON.parse((await agent.get('/status')).text) as { probes: Record<string, { state: string } | undefined> };
+    return names.every((n) => s.probes[n]?.state === 'running');
+  }, timeoutMs, `${names.join(', ')} running`);
+}
+
+/** Writes `yaml` to `<dir>/config.yaml`, starts the agent with it (and `o.args`) and, when
+ *  `o.running` names probes, waits until they run; the agent is stopped when that wait fails. */
+export async function startAgentWithConfig(dir: string, yaml: string, o: StartAgentOptions & { readonly running?: readonly string[] } = {}): Promise<AgentProcess> {
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, yaml);
+  const agent = await startAgentProcess({ ...o, args: ['-c', config, ...(o.args ?? [])] });
+  if (o.running && o.running.length > 0) {
+    try {
+      await waitForProbesRunning(agent, o.running);
     } catch (err) {
       await agent.stop(1000);
       throw err;
