@@ -370,6 +370,7 @@ struct probe_opts {
 	bool event_level_set;
 	__u32 track_entries; /* power of two */
 	__u32 softirq_mask;  /* net_softirq: bit per vector */
+	__u32 lat_slots;     /* test-only (x_lat_slots=): entries of lat_slots, a power of two */
 };
 
 struct probe {
@@ -442,6 +443,8 @@ GLUE(tcpretrans)
 			s->rodata->ks_lat_event_level = o->event_level;                            \
 		if (o->track_entries)                                                              \
 			s->rodata->ks_track_mask = o->track_entries - 1;                           \
+		if (o->lat_slots)                                                                  \
+			s->rodata->ks_lat_slot_mask = o->lat_slots - 1;                            \
 		EXTRA                                                                              \
 	}                                                                                          \
 	static void N##_latinfo(struct probe *p, __u64 t[2], __u32 *lvl)                           \
@@ -639,6 +642,9 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 		} else if (strcmp(k, "softirq_mask") == 0) {
 			ok = parse_u32_opt(v, &u) && u > 0 && u < (1u << 10);
 			o->softirq_mask = u;
+		} else if (strcmp(k, "x_lat_slots") == 0) {
+			ok = parse_u32_opt(v, &u) && u >= 1 && u <= KS_LAT_SLOTS && (u & (u - 1)) == 0;
+			o->lat_slots = u;
 		} else if (strcmp(k, "x_attach_target") == 0)
 			snprintf(o->attach_target, sizeof(o->attach_target), "%s", v);
 		else {
@@ -727,6 +733,9 @@ static int size_maps(struct probe *p)
 	struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
 	if (!rc && tm && o->track_entries)
 		rc = bpf_map__set_max_entries(tm, o->track_entries);
+	struct bpf_map *lm = bpf_object__find_map_by_name(p->obj, "lat_slots");
+	if (!rc && lm && o->lat_slots)
+		rc = bpf_map__set_max_entries(lm, o->lat_slots);
 	return rc;
 }
 
@@ -831,14 +840,7 @@ static void cmd_load(const char *name, char *args)
 		goto done;
 	p->rodata(p);
 	stage = "configure";
-	rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o.ring_kib * 1024);
-	if (!rc)
-		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o.count_entries);
-	if (!rc && o.track_entries) {
-		struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
-		if (tm)
-			rc = bpf_map__set_max_entries(tm, o.track_entries);
-	}
+	rc = size_maps(p);
 	if (rc)
 		goto done;
 	if (o.attach_target[0]) {
@@ -1013,7 +1015,7 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 		size_t n = 0, cap = 0;
 		struct lat_row *rows = NULL;
 		struct ks_lat_slot *sv = calloc((size_t)ncpu, sizeof(*sv));
-		for (__u32 i = 0; sv && i < KS_LAT_SLOTS; i++) {
+		for (__u32 i = 0; sv && i < bpf_map__max_entries(sm); i++) {
 			if (bpf_map_lookup_elem(bpf_map__fd(sm), &i, sv))
 				continue;
 			for (int c = 0; c < ncpu; c++) {

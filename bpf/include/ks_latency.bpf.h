@@ -36,6 +36,8 @@ const volatile __u32 ks_lat_event_level = KS_LAT_EVENT_LEVEL_DEFAULT;
 /* tracking table: size - 1 (the helper resizes `track` to a power of two) and age limit */
 const volatile __u32 ks_track_mask = KS_TRACK_ENTRIES - 1;
 const volatile __u64 ks_track_max_age_ns = 30000000000ull; /* 30 s */
+/* lat_slots: size - 1 (KS_LAT_SLOTS by default; tests shrink it to force the hash path) */
+const volatile __u32 ks_lat_slot_mask = KS_LAT_SLOTS - 1;
 
 static const __u64 ks_lat_bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
 
@@ -96,13 +98,13 @@ static __always_inline void ks_count_add(__u32 key_id, __u16 domain, __u32 code,
 static __always_inline struct ks_lat_val *ks_lat_slot_of(__u32 scope, __u8 metric, __u8 sub)
 {
 	__u64 want = KS_LAT_PACK(scope, metric, sub);
-	__u32 i = (__u32)((want * 0x9E3779B97F4A7C15ull) >> 32) & (KS_LAT_SLOTS - 1);
+	__u32 i = (__u32)((want * 0x9E3779B97F4A7C15ull) >> 32) & ks_lat_slot_mask;
 #pragma unroll
 	for (int n = 0; n < 2; n++) {
 		__u32 idx = i ^ n;
 		struct ks_lat_slot *s = bpf_map_lookup_elem(&lat_slots, &idx);
 		if (!s)
-			return NULL;
+			return NULL; /* a one-slot table has no second candidate */
 		__u64 have = s->key;
 		if (have == want)
 			return &s->v;
