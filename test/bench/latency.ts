@@ -8,6 +8,8 @@
 //  - per-program cost from the kernel's bpf_stats (run_time_ns / run_cnt) under the same loads,
 //    for the probes and for the floor, measured in separate rounds (bpf_stats itself costs two
 //    clock reads per run, so it is off while throughput is compared).
+// With KSOTEL_BENCH_BASELINE_HELPER=<another build's kubeskoop-bpf-helper> a fourth side, "base",
+// loads the same probes from that build (e.g. the commit before a change), for before/after in one run.
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/latency.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/latency.js [seconds-per-round] [rounds]
@@ -35,8 +37,9 @@ const SCENARIOS: Scenario[] = [
 ];
 
 interface ProgCost { scenario: string; probe: string; program: string; runs: number; runsPerSecond: number; nsPerRun: number; cpuPercent: number }
-type Side = 'off' | 'on' | 'floor';
-const SIDES: Side[] = ['off', 'on', 'floor'];
+type Side = 'off' | 'on' | 'floor' | 'base';
+const BASELINE = process.env.KSOTEL_BENCH_BASELINE_HELPER ?? '';
+const SIDES: Side[] = BASELINE ? ['off', 'base', 'on', 'floor'] : ['off', 'on', 'floor'];
 interface SideStats {
   /** MB per second of wall clock, per round */
   MBps: number[]; medianMBps: number;
@@ -45,9 +48,9 @@ interface SideStats {
   /** vs off: loss of the medians, and the median of each round's own loss (per CPU-second) */
   lossPercent: number; cpuLossPercent: number; pairedCpuLossPercent: number;
 }
-interface ThroughputRow { scenario: string; sides: Record<Side, SideStats> }
+interface ThroughputRow { scenario: string; sides: Partial<Record<Side, SideStats>> }
 /** bpf_stats round: BPF time per write of the stream vs the stream's own CPU time per write */
-interface BpfShare { scenario: string; side: 'on' | 'floor'; runsPerWrite: number; bpfNsPerWrite: number; streamCpuNsPerWrite: number; sharePercent: number }
+interface BpfShare { scenario: string; side: Exclude<Side, 'off'>; runsPerWrite: number; bpfNsPerWrite: number; streamCpuNsPerWrite: number; sharePercent: number }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 
@@ -89,9 +92,9 @@ async function progStats(ids: number[]): Promise<Map<number, { runCount: number;
   return new Map(all.filter((p) => want.has(p.id)).map((p) => [p.id, { runCount: p.run_cnt ?? 0, runTimeNs: p.run_time_ns ?? 0 }]));
 }
 
-async function startAll(): Promise<HelperClient> {
+async function startAll(helperPath = HELPER): Promise<HelperClient> {
   const probes = Object.fromEntries(LATENCY_PROBE_NAMES.map((p) => [p, {}])) as Record<LatencyProbeName, object>;
-  const c = new HelperClient({ helperPath: HELPER, probes });
+  const c = new HelperClient({ helperPath, probes });
   await c.start();
   return c;
 }
@@ -128,7 +131,7 @@ function sideStats(rounds: StreamResult[], off: StreamResult[]): SideStats {
   };
 }
 
-function share(scenario: string, side: 'on' | 'floor', ps: ProgCost[], s: StreamResult): BpfShare {
+function share(scenario: string, side: Exclude<Side, 'off'>, ps: ProgCost[], s: StreamResult): BpfShare {
   const runs = ps.reduce((a, p) => a + p.runs, 0);
   const ns = ps.reduce((a, p) => a + p.nsPerRun * p.runs, 0);
   return {
@@ -154,41 +157,45 @@ async function main(): Promise<void> {
   try {
     await writeFile(STATS, '0');
     for (const sc of SCENARIOS) {
-      const res: Record<Side, StreamResult[]> = { off: [], on: [], floor: [] };
+      const res: Record<Side, StreamResult[]> = { off: [], on: [], floor: [], base: [] };
       for (let r = 0; r < ROUNDS; r++) {
         // rotate the order so no side always follows the same one
         for (let k = 0; k < SIDES.length; k++) {
           const side = SIDES[(r + k) % SIDES.length]!;
           if (side === 'off') res.off.push(await stream(tool, ns.ns, sc, SECONDS));
-          else if (side === 'on') {
-            const c = await startAll();
-            try { res.on.push(await stream(tool, ns.ns, sc, SECONDS)); } finally { await c.stop(); }
+          else if (side === 'on' || side === 'base') {
+            const c = await startAll(side === 'base' ? BASELINE : HELPER);
+            try { res[side].push(await stream(tool, ns.ns, sc, SECONDS)); } finally { await c.stop(); }
           } else {
             const f = await startFloor();
             try { res.floor.push(await stream(tool, ns.ns, sc, SECONDS)); } finally { await f.stop(); }
           }
         }
       }
-      throughput.push({ scenario: sc.name, sides: { off: sideStats(res.off, res.off), on: sideStats(res.on, res.off), floor: sideStats(res.floor, res.off) } });
+      throughput.push({ scenario: sc.name, sides: Object.fromEntries(SIDES.map((sd) => [sd, sideStats(res[sd], res.off)])) as Record<Side, SideStats> });
       console.log(JSON.stringify(throughput[throughput.length - 1]));
     }
     await writeFile(STATS, '1');
-    const c = await startAll();
-    try {
-      status = Object.fromEntries(LATENCY_PROBE_NAMES.map((p) => {
-        const s = c.status().probes[p];
-        return [p, s.state === 'running' ? 'running' : `${s.state}: ${s.reason.slice(0, 160)}`];
-      }));
-      for (const sc of SCENARIOS) {
-        const a = await c.dumpCounters();
-        const s = await stream(tool, ns.ns, sc, SECONDS);
-        const b = await c.dumpCounters();
-        const ps = costs(sc.name, a, b, SECONDS);
-        programs.push(...ps);
-        shares.push(share(sc.name, 'on', ps, s));
+    for (const side of SIDES.filter((x): x is 'on' | 'base' => x === 'on' || x === 'base')) {
+      const c = await startAll(side === 'base' ? BASELINE : HELPER);
+      try {
+        if (side === 'on') {
+          status = Object.fromEntries(LATENCY_PROBE_NAMES.map((p) => {
+            const s = c.status().probes[p];
+            return [p, s.state === 'running' ? 'running' : `${s.state}: ${s.reason.slice(0, 160)}`];
+          }));
+        }
+        for (const sc of SCENARIOS) {
+          const a = await c.dumpCounters();
+          const s = await stream(tool, ns.ns, sc, SECONDS);
+          const b = await c.dumpCounters();
+          const ps = costs(sc.name, a, b, SECONDS).map((p) => (side === 'base' ? { ...p, probe: `${p.probe} (base)` } : p));
+          programs.push(...ps);
+          shares.push(share(sc.name, side, ps, s));
+        }
+      } finally {
+        await c.stop();
       }
-    } finally {
-      await c.stop();
     }
     const f = await startFloor();
     try {
@@ -219,19 +226,20 @@ async function main(): Promise<void> {
 
   const result = {
     date: new Date().toISOString(), kernel, cpus: os.cpus().length, secondsPerRound: SECONDS, rounds: ROUNDS, loadAverage: load,
-    probes: status, throughput, bpfShare: shares, programs,
+    baselineHelper: BASELINE || undefined, probes: status, throughput, bpfShare: shares, programs,
   };
   const dir = path.join(ROOT, 'test', 'bench', 'results');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'latency.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const label: Record<Side, string> = { off: 'off', on: 'on (all latency probes)', floor: 'floor (empty programs)' };
+  const label: Record<Side, string> = { off: 'off', on: 'on (all latency probes)', floor: 'floor (empty programs)', base: 'base (all latency probes, baseline build)' };
   const md: string[] = [
     '# Latency probes: cost and throughput (test/bench/latency.ts)', '',
     `${result.date}, kernel ${kernel}, ${result.cpus} CPUs. Loopback TCP inside a test namespace (one connection, C client/server),`,
     `${ROUNDS} rounds of ${SECONDS} s per side, off / on / floor in rotating order. "on" = all six latency probes loaded with default`,
     'options (socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency; virtcmdlatency is degraded here and loads nothing).',
     '"floor" = one empty tp_btf program for each of their 16 programs, on the same hooks (bpf/tools/latency-floor.bpf.c): the price of',
-    'running programs on those hooks at all, before any work.', '',
+    'running programs on those hooks at all, before any work.',
+    ...(BASELINE ? [`"base" = the same probes from another build (${BASELINE}), for before/after in one run.`] : []), '',
     `Load average at the start: ${load.map((x) => x.toFixed(2)).join(', ')} (other work shares this VM: rates swing between rounds).`, '',
     '## Throughput loss per CPU-second', '',
     'MB per CPU-second of the stream (client + server threads, user + system time, which includes the loopback softirq work run in',
@@ -239,13 +247,13 @@ async function main(): Promise<void> {
     'is the median of each round\'s own loss against the off run of the same round.', '',
     '| load | side | MB/CPU-s (rounds) | median | loss | paired loss |', '|---|---|---|---|---|---|',
     ...throughput.flatMap((t) => SIDES.map((sd) => {
-      const x = t.sides[sd];
+      const x = t.sides[sd]!;
       return `| ${t.scenario} | ${label[sd]} | ${x.MBpcs.join(', ')} | ${x.medianMBpcs} | ${sd === 'off' ? '' : `${x.cpuLossPercent} %`} | ${sd === 'off' ? '' : `${x.pairedCpuLossPercent} %`} |`;
     })), '',
     'MB per second of wall clock (noisier):', '',
     '| load | side | MB/s (rounds) | median | loss |', '|---|---|---|---|---|',
     ...throughput.flatMap((t) => SIDES.map((sd) => {
-      const x = t.sides[sd];
+      const x = t.sides[sd]!;
       return `| ${t.scenario} | ${label[sd]} | ${x.MBps.join(', ')} | ${x.medianMBps} | ${sd === 'off' ? '' : `${x.lossPercent} %`} |`;
     })), '',
     '## BPF time per write (bpf_stats, separate rounds)', '',
