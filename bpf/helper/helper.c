@@ -1014,17 +1014,23 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 	if (lm && sm) {
 		size_t n = 0, cap = 0;
 		struct lat_row *rows = NULL;
+		/* only the slots lat_used marks as claimed (reading all 1024 x CPUs cost ~0.4 ms per
+		 * probe and dump) */
+		struct ks_lat_used used;
+		__u32 zero = 0;
+		struct bpf_map *um = bpf_object__find_map_by_name(p->obj, "lat_used");
 		struct ks_lat_slot *sv = calloc((size_t)ncpu, sizeof(*sv));
-		for (__u32 i = 0; sv && i < bpf_map__max_entries(sm); i++) {
-			if (bpf_map_lookup_elem(bpf_map__fd(sm), &i, sv))
+		bool ok = sv && um && bpf_map_lookup_elem(bpf_map__fd(um), &zero, &used) == 0;
+		__u32 total = bpf_map__max_entries(sm);
+		for (__u32 i = 0; ok && i < total && i < KS_LAT_SLOTS; i++) {
+			if (!(used.bits[i / 64] & (1ull << (i % 64))) || bpf_map_lookup_elem(bpf_map__fd(sm), &i, sv))
 				continue;
-			for (int c = 0; c < ncpu; c++) {
+			for (int c = 0; ok && c < ncpu; c++) {
 				if (!sv[c].key)
 					continue;
 				struct ks_lat_key k = { .scope = (__u32)sv[c].key, .metric = (__u8)(sv[c].key >> 32),
 							.sub = (__u8)(sv[c].key >> 40) };
-				if (!lat_rows_add(&rows, &n, &cap, &k, &sv[c].v))
-					break;
+				ok = lat_rows_add(&rows, &n, &cap, &k, &sv[c].v);
 			}
 		}
 		free(sv);

@@ -59,6 +59,13 @@ struct {
 	__type(value, struct ks_lat_val);
 } lat SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_lat_used);
+} lat_used SEC(".maps");
+
 static __always_inline __u32 ks_lat_bucket(__u64 ns)
 {
 	/* binary search over 22 sorted bounds: 5 compares */
@@ -109,8 +116,13 @@ static __always_inline struct ks_lat_val *ks_lat_slot_of(__u32 scope, __u8 metri
 		if (have == want)
 			return &s->v;
 		/* claim: another program of this object may interrupt us here and claim it first */
-		if (have == 0 && __sync_val_compare_and_swap(&s->key, 0, want) == 0)
+		if (have == 0 && __sync_val_compare_and_swap(&s->key, 0, want) == 0) {
+			__u32 zero = 0;
+			struct ks_lat_used *u = bpf_map_lookup_elem(&lat_used, &zero);
+			if (u && idx < KS_LAT_SLOTS)
+				__sync_fetch_and_or(&u->bits[idx / 64], 1ull << (idx % 64));
 			return &s->v;
+		}
 	}
 	return NULL;
 }

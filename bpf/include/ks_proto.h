@@ -215,6 +215,11 @@ struct ks_lat_slot {
 	__u64 key;
 	struct ks_lat_val v;
 };
+/* lat_used (ARRAY, one entry): bit i set once slot i is claimed on some CPU, so the helper's dump
+ * reads only claimed slots instead of all KS_LAT_SLOTS x CPUs */
+struct ks_lat_used {
+	__u64 bits[KS_LAT_SLOTS / 64];
+};
 
 /* One record for every latency probe: a measurement above the probe's event threshold. */
 struct ks_latency {
