@@ -370,6 +370,7 @@ struct probe_opts {
 	bool event_level_set;
 	__u32 track_entries; /* power of two */
 	__u32 softirq_mask;  /* net_softirq: bit per vector */
+	__u32 lat_slots;     /* test-only (x_lat_slots=): entries of lat_slots, a power of two */
 };
 
 struct probe {
@@ -442,6 +443,8 @@ GLUE(tcpretrans)
 			s->rodata->ks_lat_event_level = o->event_level;                            \
 		if (o->track_entries)                                                              \
 			s->rodata->ks_track_mask = o->track_entries - 1;                           \
+		if (o->lat_slots)                                                                  \
+			s->rodata->ks_lat_slot_mask = o->lat_slots - 1;                            \
 		EXTRA                                                                              \
 	}                                                                                          \
 	static void N##_latinfo(struct probe *p, __u64 t[2], __u32 *lvl)                           \
@@ -639,6 +642,9 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 		} else if (strcmp(k, "softirq_mask") == 0) {
 			ok = parse_u32_opt(v, &u) && u > 0 && u < (1u << 10);
 			o->softirq_mask = u;
+		} else if (strcmp(k, "x_lat_slots") == 0) {
+			ok = parse_u32_opt(v, &u) && u >= 1 && u <= KS_LAT_SLOTS && (u & (u - 1)) == 0;
+			o->lat_slots = u;
 		} else if (strcmp(k, "x_attach_target") == 0)
 			snprintf(o->attach_target, sizeof(o->attach_target), "%s", v);
 		else {
@@ -727,6 +733,9 @@ static int size_maps(struct probe *p)
 	struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
 	if (!rc && tm && o->track_entries)
 		rc = bpf_map__set_max_entries(tm, o->track_entries);
+	struct bpf_map *lm = bpf_object__find_map_by_name(p->obj, "lat_slots");
+	if (!rc && lm && o->lat_slots)
+		rc = bpf_map__set_max_entries(lm, o->lat_slots);
 	return rc;
 }
 
@@ -831,14 +840,7 @@ static void cmd_load(const char *name, char *args)
 		goto done;
 	p->rodata(p);
 	stage = "configure";
-	rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o.ring_kib * 1024);
-	if (!rc)
-		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o.count_entries);
-	if (!rc && o.track_entries) {
-		struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
-		if (tm)
-			rc = bpf_map__set_max_entries(tm, o.track_entries);
-	}
+	rc = size_maps(p);
 	if (rc)
 		goto done;
 	if (o.attach_target[0]) {
@@ -944,6 +946,45 @@ static void cmd_unload(const char *name)
 	sb_free(&b);
 }
 
+/* one CPU's histogram of one latency key, for the dump's sum per key */
+struct lat_row {
+	struct ks_lat_key k;
+	struct ks_lat_val v;
+};
+
+static int lat_row_cmp(const void *a, const void *b)
+{
+	const struct ks_lat_key *x = &((const struct lat_row *)a)->k, *y = &((const struct lat_row *)b)->k;
+	if (x->scope != y->scope)
+		return x->scope < y->scope ? -1 : 1;
+	if (x->metric != y->metric)
+		return x->metric < y->metric ? -1 : 1;
+	return (int)x->sub - (int)y->sub;
+}
+
+/* append a row unless it is empty; false when out of memory */
+static bool lat_rows_add(struct lat_row **rows, size_t *n, size_t *cap, const struct ks_lat_key *k,
+			 const struct ks_lat_val *v)
+{
+	bool empty = v->sum_ns == 0;
+	for (int i = 0; empty && i <= KS_LAT_NBOUNDS; i++)
+		empty = v->buckets[i] == 0;
+	if (empty)
+		return true;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		struct lat_row *r = realloc(*rows, nc * sizeof(*r));
+		if (!r)
+			return false;
+		*rows = r;
+		*cap = nc;
+	}
+	(*rows)[*n].k = *k;
+	(*rows)[*n].v = *v;
+	(*n)++;
+	return true;
+}
+
 static void counters_json(struct sb *b, struct probe *p, int ncpu)
 {
 	sb_printf(b, "{\"probe\":");
@@ -965,32 +1006,71 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 		}
 		rc = bpf_map_get_next_key(cfd, &key, &next);
 	}
-	/* latency probes: histogram + sum entries of `lat`, in the counts format (domains 3 and 4) */
+	/* latency probes: histogram + sum per key, from lat_slots (per-CPU array, the key in each
+	 * CPU's copy) and lat (per-CPU hash, keys that found no free slot), summed per key and
+	 * written in the counts format (domains 3 and 4) */
 	struct bpf_map *lm = bpf_object__find_map_by_name(p->obj, "lat");
-	if (lm) {
+	struct bpf_map *sm = bpf_object__find_map_by_name(p->obj, "lat_slots");
+	if (lm && sm) {
+		size_t n = 0, cap = 0;
+		struct lat_row *rows = NULL;
+		/* only the slots lat_used marks as claimed (reading all 1024 x CPUs cost ~0.4 ms per
+		 * probe and dump) */
+		struct ks_lat_used used;
+		__u32 zero = 0;
+		struct bpf_map *um = bpf_object__find_map_by_name(p->obj, "lat_used");
+		struct ks_lat_slot *sv = calloc((size_t)ncpu, sizeof(*sv));
+		bool ok = sv && um && bpf_map_lookup_elem(bpf_map__fd(um), &zero, &used) == 0;
+		__u32 total = bpf_map__max_entries(sm);
+		for (__u32 i = 0; ok && i < total && i < KS_LAT_SLOTS; i++) {
+			if (!(used.bits[i / 64] & (1ull << (i % 64))) || bpf_map_lookup_elem(bpf_map__fd(sm), &i, sv))
+				continue;
+			for (int c = 0; ok && c < ncpu; c++) {
+				if (!sv[c].key)
+					continue;
+				struct ks_lat_key k = { .scope = (__u32)sv[c].key, .metric = (__u8)(sv[c].key >> 32),
+							.sub = (__u8)(sv[c].key >> 40) };
+				ok = lat_rows_add(&rows, &n, &cap, &k, &sv[c].v);
+			}
+		}
+		free(sv);
 		int lfd = bpf_map__fd(lm);
 		struct ks_lat_val *lv = calloc((size_t)ncpu, sizeof(*lv));
 		struct ks_lat_key lk, lnext;
 		int lrc = bpf_map_get_next_key(lfd, NULL, &lnext);
 		while (lrc == 0 && lv) {
 			lk = lnext;
-			if (bpf_map_lookup_elem(lfd, &lk, lv) == 0) {
-				for (int i = 0; i <= KS_LAT_NBOUNDS + 1; i++) {
-					unsigned long long sum = 0;
-					for (int c = 0; c < ncpu; c++)
-						sum += i <= KS_LAT_NBOUNDS ? lv[c].buckets[i] : lv[c].sum_ns;
-					if (sum == 0 && i <= KS_LAT_NBOUNDS)
-						continue;
-					bool is_sum = i > KS_LAT_NBOUNDS;
-					sb_printf(b, "%s[%u,%u,%u,%llu]", first ? "" : ",", lk.scope,
-						  is_sum ? KS_DOMAIN_LAT_SUM : KS_DOMAIN_LAT_HIST,
-						  KS_LAT_CODE(lk.metric, lk.sub, is_sum ? 0 : i), sum);
-					first = false;
-				}
-			}
+			if (bpf_map_lookup_elem(lfd, &lk, lv) == 0)
+				for (int c = 0; c < ncpu; c++)
+					if (!lat_rows_add(&rows, &n, &cap, &lk, &lv[c]))
+						break;
 			lrc = bpf_map_get_next_key(lfd, &lk, &lnext);
 		}
 		free(lv);
+		qsort(rows, n, sizeof(*rows), lat_row_cmp);
+		for (size_t r = 0; r < n;) {
+			/* one key: sum its rows */
+			struct ks_lat_val sum = rows[r].v;
+			size_t e = r + 1;
+			for (; e < n && lat_row_cmp(&rows[e], &rows[r]) == 0; e++) {
+				for (int i = 0; i <= KS_LAT_NBOUNDS; i++)
+					sum.buckets[i] += rows[e].v.buckets[i];
+				sum.sum_ns += rows[e].v.sum_ns;
+			}
+			const struct ks_lat_key *k = &rows[r].k;
+			for (int i = 0; i <= KS_LAT_NBOUNDS + 1; i++) {
+				bool is_sum = i > KS_LAT_NBOUNDS;
+				unsigned long long v = is_sum ? sum.sum_ns : sum.buckets[i];
+				if (v == 0 && !is_sum)
+					continue;
+				sb_printf(b, "%s[%u,%u,%u,%llu]", first ? "" : ",", k->scope,
+					  is_sum ? KS_DOMAIN_LAT_SUM : KS_DOMAIN_LAT_HIST,
+					  KS_LAT_CODE(k->metric, k->sub, is_sum ? 0 : i), v);
+				first = false;
+			}
+			r = e;
+		}
+		free(rows);
 	}
 	sb_printf(b, "],\"stats\":[");
 	int sfd = bpf_map__fd(bpf_object__find_map_by_name(p->obj, "stats"));

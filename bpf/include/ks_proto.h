@@ -190,9 +190,12 @@ enum ks_track_loss {
 	  1000000ull, 2000000ull, 5000000ull, 10000000ull, 20000000ull, 50000000ull, 100000000ull,     \
 	  200000000ull, 500000000ull, 1000000000ull, 2000000000ull, 5000000000ull, 10000000000ull }
 
-/* Histogram and sum of one (scope, metric, sub) of a latency probe: BPF_MAP_TYPE_PERCPU_HASH
- * `lat`, one lookup per measurement. The helper's counter dump turns each entry into the
- * KS_DOMAIN_LAT_HIST (non-zero buckets) and KS_DOMAIN_LAT_SUM entries of the `counts` format. */
+/* Histogram and sum of one (scope, metric, sub) of a latency probe. Kept in `lat_slots`, a
+ * direct-mapped BPF_MAP_TYPE_PERCPU_ARRAY (struct ks_lat_slot; each CPU's copy of a slot is
+ * claimed by the first key recorded into it there), with the PERCPU_HASH `lat` for keys whose
+ * two candidate slots are taken. The helper's counter dump sums both per key and turns each key
+ * into the KS_DOMAIN_LAT_HIST (non-zero buckets) and KS_DOMAIN_LAT_SUM entries of the `counts`
+ * format. */
 struct ks_lat_key {
 	__u32 scope; /* namespace inode, CPU or device number */
 	__u8 metric; /* enum ks_lat_metric */
@@ -203,6 +206,19 @@ struct ks_lat_key {
 struct ks_lat_val {
 	__u64 buckets[KS_LAT_NBOUNDS + 1];
 	__u64 sum_ns;
+};
+
+#define KS_LAT_SLOTS 1024 /* entries of lat_slots, a power of two */
+/* packed key of a lat_slots entry: scope | metric << 32 | sub << 40; 0 = free (metric >= 1) */
+#define KS_LAT_PACK(scope, metric, sub) ((__u64)(scope) | ((__u64)(metric) << 32) | ((__u64)(sub) << 40))
+struct ks_lat_slot {
+	__u64 key;
+	struct ks_lat_val v;
+};
+/* lat_used (ARRAY, one entry): bit i set once slot i is claimed on some CPU, so the helper's dump
+ * reads only claimed slots instead of all KS_LAT_SLOTS x CPUs */
+struct ks_lat_used {
+	__u64 bits[KS_LAT_SLOTS / 64];
 };
 
 /* One record for every latency probe: a measurement above the probe's event threshold. */

@@ -80,15 +80,16 @@ int BPF_PROG(ks_kl_sk_data_ready, const struct sock *sk)
 	if ((fam != AF_INET && fam != AF_INET6) || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
 		return 0;
 	/* the queue head is the list sentinel: prev == its own address when the queue is empty */
-	__u64 tailkey = ks_ptr_key(&sk->sk_receive_queue.prev);
-	__u64 headkey = ks_ptr_key(&ctx[0]) + __builtin_offsetof(struct sock, sk_receive_queue);
-	if (!tailkey || tailkey == headkey)
+	struct sk_buff *tail = sk->sk_receive_queue.prev;
+	if (!tail)
+		return 0;
+	__u64 tailkey = ks_ptr_diff(tail);
+	if (tailkey == ks_ptr_diff(&sk->sk_receive_queue))
 		return 0;
 	__u32 i = ks_track_slot(tailkey);
 	struct rx_slot *s = bpf_map_lookup_elem(&track, &i);
 	if (!s || s->skb != tailkey || !s->ts)
 		return 0;
-	struct sk_buff *tail = sk->sk_receive_queue.prev;
 	__u64 now = bpf_ktime_get_ns();
 	__u64 start = s->ts;
 	s->skb = 0;

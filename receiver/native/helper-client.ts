@@ -59,6 +59,9 @@ export interface NativeProbeOptions {
   trackEntries?: number;
   /** net_softirq: bit per softirq vector (default NET_TX | NET_RX = 12) */
   softirqMask?: number;
+  /** test-only, latency probes: entries of the direct-mapped histogram table (a power of two
+   *  <= 1024, the default); 1 sends nearly every key through the per-CPU hash fallback */
+  testLatSlots?: number;
 }
 
 export interface RestartPolicy {
@@ -206,10 +209,14 @@ export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
     ['event_level', o.eventLevel === undefined ? undefined : String(o.eventLevel)],
     ['track_entries', positiveInt('trackEntries', o.trackEntries)],
     ['softirq_mask', positiveInt('softirqMask', o.softirqMask)],
+    ['x_lat_slots', positiveInt('testLatSlots', o.testLatSlots)],
   ];
   if (o.eventLevel !== undefined && ![0, 1, 2].includes(o.eventLevel)) throw new TypeError(`eventLevel must be 0, 1 or 2, got ${o.eventLevel}`);
   if (o.trackEntries !== undefined && (o.trackEntries < 64 || (o.trackEntries & (o.trackEntries - 1)) !== 0)) {
     throw new TypeError(`trackEntries must be a power of two >= 64, got ${o.trackEntries}`);
+  }
+  if (o.testLatSlots !== undefined && (o.testLatSlots > 1024 || (o.testLatSlots & (o.testLatSlots - 1)) !== 0)) {
+    throw new TypeError(`testLatSlots must be a power of two <= 1024, got ${o.testLatSlots}`);
   }
   const parts = [`load ${probe}`];
   // an empty ignore/count_only list is meaningful: it clears the helper's default list

@@ -5830,10 +5830,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "怀疑进程由于调度、处理不及时等原因读取数据慢。"
     },
     "measuredOverhead": {
-      "value": 195,
+      "value": 107,
       "unit": "ns",
-      "per": "program run (5 programs; tcp_sendmsg_locked runs once per skb a write fills)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
+      "per": "program run, bpf_stats included (5 programs; tcp_sendmsg_locked runs once per skb a write fills; an empty program on these hooks: 69 ns)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5877,10 +5877,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "偶发延迟、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 190,
+      "value": 143,
       "unit": "ns",
-      "per": "program run (3 programs, each once per NET_RX/NET_TX softirq)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
+      "per": "program run, bpf_stats included (3 programs, each once per NET_RX/NET_TX softirq; an empty program on these hooks: 69 ns)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5902,10 +5902,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 254,
+      "value": 166,
       "unit": "ns",
-      "per": "program run (3 programs: netif_receive_skb, sk_data_ready, net_dev_queue)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
+      "per": "program run, bpf_stats included (3 programs: netif_receive_skb, sk_data_ready, net_dev_queue; an empty program on these hooks: 69 ns)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -5930,10 +5930,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、发送方向抖动。"
     },
     "measuredOverhead": {
-      "value": 235,
+      "value": 158,
       "unit": "ns",
-      "per": "program run (3 programs, each once per transmitted packet)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
+      "per": "program run, bpf_stats included (3 programs, each once per transmitted packet; an empty program on these hooks: 69 ns)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -6013,10 +6013,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "IO 读写慢导致的网络抖动、延迟升高。"
     },
     "measuredOverhead": {
-      "value": 1228,
+      "value": 1215,
       "unit": "ns",
-      "per": "program run (2 programs, once per block request)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP stream, 2026-11-25, test/bench/results/latency.md"
+      "per": "program run, bpf_stats included (2 programs, once per block request; 4 requests in that run)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   }
 ];

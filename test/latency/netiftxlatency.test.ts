@@ -69,3 +69,42 @@ describe('netiftxlatency (tp_btf/net_dev_queue -> net_dev_start_xmit -> net_dev_
     assert.ok(ev.some((e) => e.record.attributes['destination.port'] === 9999), 'the test flow is named');
   });
 });
+
+// The histograms' hot path is a direct-mapped per-CPU table with a per-CPU hash behind it for keys
+// whose slots are taken. A one-slot table (test-only option) sends all but one key per CPU through
+// the hash; the helper's dump sums both per key, so every packet must still be counted once.
+describe('netiftxlatency with a one-slot histogram table (hash fallback, summed dump)', function () {
+  this.timeout(120_000);
+  let s: Source | undefined;
+  let pair: NsPair | undefined;
+
+  before(async () => {
+    await ensureHelperBuilt();
+    pair = await makePair('nu', 59, { ipv6: false });
+    s = await startSource({ netiftxlatency: { testLatSlots: 1 } });
+    assert.equal(s.source.probeStatus('netiftxlatency').state, 'running', JSON.stringify(s.source.probeStatus('netiftxlatency')));
+  });
+  after(async () => {
+    await s?.source.stop();
+    if (pair) await deleteNs(pair.a, pair.b);
+  });
+
+  it('both stages of both namespaces counted for every packet', async () => {
+    const ra = await udpFlood(pair!.a, pair!.b4, 9999, 200, 10, 100);
+    const rb = await udpFlood(pair!.b, pair!.a4, 9999, 150, 10, 100);
+    assert.equal(ra.sent, 200);
+    assert.equal(rb.sent, 150);
+    await sleep(200);
+    // 4 keys (2 namespaces x 2 stages) and 1 slot per CPU: at least 3 of them go through the hash
+    for (const [inode, n] of [[pair!.aInode, 200], [pair!.bInode, 150]] as const) {
+      const samples = await collect('netiftxlatency', s!, { netnsInode: inode, kind: 'netns' });
+      const q = histogram(samples, 'kubeskoop.netif.tx.duration', { 'kubeskoop.netif.tx.stage': 'qdisc' });
+      const d = histogram(samples, 'kubeskoop.netif.tx.duration', { 'kubeskoop.netif.tx.stage': 'driver' });
+      assert.ok(q && q.count >= n, `qdisc count ${q?.count} < ${n}`);
+      assert.ok(d && d.count >= n, `driver count ${d?.count} < ${n}`);
+      assert.equal(q.count, d.count, 'every packet queued was handed to the driver and counted in both stages');
+      assert.equal(q.bucketCounts.reduce((a, b) => a + b, 0), q.count);
+      assert.ok(q.sum > 0 && d.sum > 0);
+    }
+  });
+});
