@@ -2,15 +2,16 @@
 import type { LatencyEvent } from '../native/index.js';
 import type { LatencyMetric, LatencyProbeName } from '../native/records.js';
 import {
-  ATTR_CPU_LOGICAL_NUMBER, ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_PORT, ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_KUBESKOOP_EVENT_TYPE,
+  ATTR_CPU_LOGICAL_NUMBER, ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_KUBESKOOP_EVENT_TYPE,
   ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_NETIF_TX_STAGE, ATTR_KUBESKOOP_SOFTIRQ_PHASE,
-  ATTR_KUBESKOOP_SOFTIRQ_TYPE, ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE,
-  ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_PORT, ATTR_SYSTEM_DEVICE,
+  ATTR_KUBESKOOP_SOFTIRQ_TYPE, ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TRANSPORT,
+  ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID, ATTR_SYSTEM_DEVICE,
   EVENT_BIOLATENCY_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_SOCKETLATENCY_SLOW,
   EVENT_VIRTCMDLATENCY_SLOW,
 } from '../../semconv/generated/registry.js';
 import type { EventDefinition } from '../../semconv/types.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
+import { flowText, tupleAttributes } from './flow.js';
 import { blockDeviceName, blockOperationName, softirqName } from '../probes/block-devices.js';
 
 export const LATENCY_METRIC_PROBE: Readonly<Record<LatencyMetric, LatencyProbeName>> = {
@@ -32,22 +33,6 @@ export function humanDuration(ns: number): string {
   return `${ns} ns`;
 }
 
-const endpoint = (addr: string, port: number): string => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
-
-function tupleAttributes(e: LatencyEvent): Record<string, EventAttributeValue> {
-  const t = e.tuple;
-  const a: Record<string, EventAttributeValue> = {};
-  if (t.family === 'ipv4' || t.family === 'ipv6') a[ATTR_NETWORK_TYPE] = t.family;
-  if (t.protocol === 'tcp' || t.protocol === 'udp') a[ATTR_NETWORK_TRANSPORT] = t.protocol;
-  if (t.srcAddress !== '') { a[ATTR_SOURCE_ADDRESS] = t.srcAddress; a[ATTR_SOURCE_PORT] = t.srcPort; }
-  if (t.dstAddress !== '') { a[ATTR_DESTINATION_ADDRESS] = t.dstAddress; a[ATTR_DESTINATION_PORT] = t.dstPort; }
-  return a;
-}
-
-function flowOf(e: LatencyEvent): string {
-  const t = e.tuple;
-  return t.srcAddress !== '' ? `${endpoint(t.srcAddress, t.srcPort)} → ${endpoint(t.dstAddress, t.dstPort)}` : 'unknown flow';
-}
 
 function processAttributes(e: LatencyEvent): Record<string, EventAttributeValue> {
   return { ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}), ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}) };
@@ -73,25 +58,25 @@ export function latencyEventRecord(e: LatencyEvent): EventRecord {
   switch (e.metric) {
     case 'sock_read':
       return record(EVENT_SOCKETLATENCY_SLOW, 'SOCKETLAT_READSLOW', e,
-        `Socket read delayed ${lat} (> ${thr}): received data waited until ${who(e)} read it (${flowOf(e)})`,
-        { ...tupleAttributes(e), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) });
+        `Socket read delayed ${lat} (> ${thr}): received data waited until ${who(e)} read it (${flowText(e.tuple)})`,
+        { ...tupleAttributes(e.tuple), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) });
     case 'sock_write':
       return record(EVENT_SOCKETLATENCY_SLOW, 'SOCKETLAT_SENDSLOW', e,
-        `Socket send delayed ${lat} (> ${thr}): data written by ${who(e)} reached the device late (${flowOf(e)})`,
-        { ...tupleAttributes(e), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) });
+        `Socket send delayed ${lat} (> ${thr}): data written by ${who(e)} reached the device late (${flowText(e.tuple)})`,
+        { ...tupleAttributes(e.tuple), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) });
     case 'kernel_rx':
     case 'kernel_tx': {
       const rx = e.metric === 'kernel_rx';
       return record(EVENT_KERNELLATENCY_SLOW, rx ? 'RXKERNEL_SLOW' : 'TXKERNEL_SLOW', e,
-        `Kernel ${rx ? 'receive' : 'transmit'} path took ${lat} (> ${thr}) for a packet (${flowOf(e)}; ${rx ? 'device receive → socket' : 'TCP transmit → device queue'}: ${lat})`,
-        { [ATTR_NETWORK_IO_DIRECTION]: rx ? 'receive' : 'transmit', ...tupleAttributes(e), ...processAttributes(e) });
+        `Kernel ${rx ? 'receive' : 'transmit'} path took ${lat} (> ${thr}) for a packet (${flowText(e.tuple)}; ${rx ? 'device receive → socket' : 'TCP transmit → device queue'}: ${lat})`,
+        { [ATTR_NETWORK_IO_DIRECTION]: rx ? 'receive' : 'transmit', ...tupleAttributes(e.tuple), ...processAttributes(e) });
     }
     case 'qdisc':
     case 'netdev': {
       const q = e.metric === 'qdisc';
       return record(EVENT_NETIFTXLATENCY_SLOW, q ? 'TXLAT_QDISC_100MS' : 'TXLAT_NETDEV_100MS', e,
-        `Packet waited ${lat} (> ${thr}) in the ${q ? 'qdisc' : 'driver'} of ${e.comm || `ifindex ${e.aux}`} (${flowOf(e)}; qdisc ${humanDuration(e.stageNs[0])}${q ? '' : `, driver ${humanDuration(e.stageNs[1])}`})`,
-        { [ATTR_KUBESKOOP_NETIF_TX_STAGE]: q ? 'qdisc' : 'driver', ...(e.comm ? { [ATTR_NETWORK_INTERFACE_NAME]: e.comm } : {}), ...tupleAttributes(e) });
+        `Packet waited ${lat} (> ${thr}) in the ${q ? 'qdisc' : 'driver'} of ${e.comm || `ifindex ${e.aux}`} (${flowText(e.tuple)}; qdisc ${humanDuration(e.stageNs[0])}${q ? '' : `, driver ${humanDuration(e.stageNs[1])}`})`,
+        { [ATTR_KUBESKOOP_NETIF_TX_STAGE]: q ? 'qdisc' : 'driver', ...(e.comm ? { [ATTR_NETWORK_INTERFACE_NAME]: e.comm } : {}), ...tupleAttributes(e.tuple) });
     }
     case 'softirq_sched':
     case 'softirq_exec': {

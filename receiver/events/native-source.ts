@@ -7,14 +7,15 @@ import {
   type NativeProbeOptions, type ProbeName, PROBE_NAMES,
 } from '../native/index.js';
 import {
-  ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_PORT, ATTR_KUBESKOOP_DROP_LOCATION, ATTR_KUBESKOOP_DROP_REASON,
+  ATTR_KUBESKOOP_DROP_LOCATION, ATTR_KUBESKOOP_DROP_REASON,
   ATTR_KUBESKOOP_EVENT_TYPE, ATTR_KUBESKOOP_TCP_RESET_REASON, ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_TRANSPORT,
-  ATTR_NETWORK_TYPE, ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_PORT,
+  ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID,
   EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT,
 } from '../../semconv/generated/registry.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
 import { connectionState } from '../probes/tcp-state.js';
 import { LATENCY_METRIC_PROBE, latencyEventRecord } from './latency-events.js';
+import { flowText, tupleAttributes } from './flow.js';
 import type { NativeCount, NativeCounters, ProbeStatus } from '../probes/probe.js';
 import type { Logger } from '../log.js';
 import { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, effectiveCapabilities } from '../targets/sidecar.js';
@@ -54,17 +55,6 @@ export interface NativeReconfigureResult {
 /** A selection needs the helper process when it has a probe or uses the helper's commands. */
 export const needsHelper = (s: NativeSelection): boolean => Object.keys(s.probes).length > 0 || s.helperCommands === true;
 
-function tupleAttributes(t: { family: string; protocol: string; srcAddress: string; srcPort: number; dstAddress: string; dstPort: number }): Record<string, EventAttributeValue> {
-  const a: Record<string, EventAttributeValue> = {};
-  if (t.family === 'ipv4' || t.family === 'ipv6') a[ATTR_NETWORK_TYPE] = t.family;
-  if (t.protocol === 'tcp' || t.protocol === 'udp') a[ATTR_NETWORK_TRANSPORT] = t.protocol;
-  if (t.srcAddress !== '') { a[ATTR_SOURCE_ADDRESS] = t.srcAddress; a[ATTR_SOURCE_PORT] = t.srcPort; }
-  if (t.dstAddress !== '') { a[ATTR_DESTINATION_ADDRESS] = t.dstAddress; a[ATTR_DESTINATION_PORT] = t.dstPort; }
-  return a;
-}
-
-const endpoint = (addr: string, port: number): string => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
-
 const RESET_WORDS: Record<string, string> = {
   NOSOCK: 'sent: no socket for the segment', ACTIVE: 'sent: a local socket aborted', PROCESS: 'sent while processing a segment', RECEIVE: 'received from the peer',
 };
@@ -72,7 +62,7 @@ const RESET_WORDS: Record<string, string> = {
 /** Kernel event → registry-named EventRecord (without the target's identity). */
 export function toEventRecord(e: NativeEvent): EventRecord {
   const t = e.tuple;
-  const flow = t.srcAddress !== '' ? `${endpoint(t.srcAddress, t.srcPort)} → ${endpoint(t.dstAddress, t.dstPort)}` : 'unknown flow';
+  const flow = flowText(t);
   switch (e.type) {
     case 'tcp_reset': {
       const type = `TCPRESET_${e.kind}`;
