@@ -11,8 +11,11 @@ import {
   INTERFACE_ATTRIBUTES, LEGACY_LABELS, LOOPBACK, legacyFamily, legacyPromType, servedLegacyNames,
 } from '../../semconv/tools/legacy.js';
 import type { MetricSample } from '../probes/probe.js';
+import { escapeHelp, escapeLabelValue, formatValue } from './prometheus-exposition.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Target } from '../targets/target.js';
+
+export { escapeLabelValue } from './prometheus-exposition.js';
 
 export interface LegacyRenderOptions {
   /** The node's name (config node_name, else the host name): target_node/node/k8s_node. */
@@ -20,22 +23,6 @@ export interface LegacyRenderOptions {
   /** Families already in the same response (`both` mode: the OTel exposition). A legacy name equal to one
    *  of them (e.g. an OTel gauge that renders to KubeSkoop's own name) is left out, with a comment saying so. */
   readonly skipFamilies?: ReadonlySet<string>;
-}
-
-/** Escapes a label value per the text format: backslash, double quote, line feed. */
-export function escapeLabelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function escapeHelp(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
 }
 
 /** The pod identity KubeSkoop would have given a target. */

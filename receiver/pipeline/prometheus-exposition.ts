@@ -6,49 +6,47 @@
 // writes for the same data (names, `_total`, HELP/UNIT/TYPE, label order, escaping, histogram
 // lines); test/pipeline/prometheus-exposition.test.ts compares the two byte for byte.
 import type { MetricDefinition } from '../../semconv/types.js';
-import type { HistogramValue, MetricSample, SampleAttributes } from '../probes/probe.js';
+import type { HistogramValue, MetricSample } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
+import { promLabelName, promNameJs } from '../../semconv/tools/prom-names.js';
+import { seriesKey } from './snapshot-producer.js';
 
 /** Where the text goes: `write` may return a promise when the consumer wants the producer to wait. */
 export interface TextSink {
   write(chunk: string): void | Promise<void>;
 }
 
-const INVALID_NAME = /[^a-z0-9_]/gi;
-const UNDERSCORES = /_{2,}/g;
-
-function escapeText(s: string): string {
+/** Escapes HELP text (and names) per the text format: backslash, line feed. */
+export function escapeHelp(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-function labelValue(v: string | number): string {
-  // Non-strings as JSON, as the SDK's serializer does.
-  return escapeText(typeof v === 'string' ? v : JSON.stringify(v)).replace(/"/g, '\\"');
+/** Escapes a label value per the text format: backslash, double quote, line feed. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-function labelName(key: string): string {
-  return key.replace(INVALID_NAME, '_').replace(UNDERSCORES, '_');
-}
-
-function labels(attrs: Readonly<Record<string, string | number>>): string {
-  let out = '';
-  for (const key in attrs) out += `${out.length > 0 ? ',' : ''}${labelName(key)}="${labelValue(attrs[key]!)}"`;
-  return out;
-}
-
-function valueText(v: number): string {
+/** A sample value as the text format writes it (±Inf spelt out). */
+export function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   return `${v}`;
 }
 
+function labels(attrs: Readonly<Record<string, string | number>>): string {
+  let out = '';
+  // Non-string values as JSON, as the SDK's serializer does.
+  for (const key in attrs) {
+    const v = attrs[key]!;
+    out += `${out.length > 0 ? ',' : ''}${promLabelName(key)}="${escapeLabelValue(typeof v === 'string' ? v : JSON.stringify(v))}"`;
+  }
+  return out;
+}
+
 /** The family name the SDK's PrometheusExporter gives a metric (sanitized, `_total` on counters). */
 export function familyName(def: MetricDefinition): string {
-  let name = escapeText(def.name).replace(INVALID_NAME, '_').replace(UNDERSCORES, '_');
-  if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
-  if (def.instrument === 'counter' && !name.endsWith('_total')) name += '_total';
-  return name;
+  return promNameJs(def.name, def.instrument);
 }
 
 function promType(def: MetricDefinition): string {
@@ -60,8 +58,8 @@ function promType(def: MetricDefinition): string {
 }
 
 function header(def: MetricDefinition, name: string): string {
-  const unit = def.unit ? `\n# UNIT ${name} ${escapeText(def.unit)}` : '';
-  return `# HELP ${name} ${escapeText(def.brief.en || 'description missing')}${unit}\n# TYPE ${name} ${promType(def)}\n`;
+  const unit = def.unit ? `\n# UNIT ${name} ${escapeHelp(def.unit)}` : '';
+  return `# HELP ${name} ${escapeHelp(def.brief.en || 'description missing')}${unit}\n# TYPE ${name} ${promType(def)}\n`;
 }
 
 /** One series: the sample's own labels first, then the target's (the producer's attribute order). */
@@ -71,8 +69,8 @@ function seriesLabels(own: string, target: string): string {
 
 function histogramLines(name: string, lbl: string, h: HistogramValue): string {
   const sep = lbl === '' ? '' : ',';
-  let out = `${name}_count${lbl === '' ? '' : `{${lbl}}`} ${valueText(h.count)}\n`;
-  out += `${name}_sum${lbl === '' ? '' : `{${lbl}}`} ${valueText(h.sum)}\n`;
+  let out = `${name}_count${lbl === '' ? '' : `{${lbl}}`} ${formatValue(h.count)}\n`;
+  out += `${name}_sum${lbl === '' ? '' : `{${lbl}}`} ${formatValue(h.sum)}\n`;
   let cumulative = 0;
   let infinite = false;
   for (let i = 0; i < h.bucketCounts.length; i++) {
@@ -81,17 +79,11 @@ function histogramLines(name: string, lbl: string, h: HistogramValue): string {
     if (bound === undefined && infinite) break;
     if (bound === Infinity) infinite = true;
     const le = bound === undefined || bound === Infinity ? '+Inf' : String(bound);
-    out += `${name}_bucket{${lbl}${sep}le="${le}"} ${valueText(cumulative)}\n`;
+    out += `${name}_bucket{${lbl}${sep}le="${le}"} ${formatValue(cumulative)}\n`;
   }
   return out;
 }
 
-/** Series identity within a family (for the rare metric two probes fill: first probe wins). */
-function seriesKey(inode: number, attrs: SampleAttributes): string {
-  let key = `${inode}`;
-  for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
-  return key;
-}
 
 const CHUNK = 64 * 1024;
 
@@ -139,13 +131,13 @@ export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, sk
       const entry = snap.entries[e]!;
       const sample = entry.samples[ref % SHIFT]!;
       if (seen) {
-        const key = seriesKey(entry.target.netnsInode, sample.attributes);
+        const key = seriesKey(name, entry.target.netnsInode, sample.attributes);
         if (seen.has(key)) continue;
         seen.add(key);
       }
       const lbl = seriesLabels(labels(sample.attributes), targetLabelsOf(e));
       buf += typeof sample.value === 'number'
-        ? `${name}${lbl === '' ? '' : `{${lbl}}`} ${valueText(sample.value)}\n`
+        ? `${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(sample.value)}\n`
         : histogramLines(name, lbl, sample.value);
       if (buf.length >= CHUNK) await flush();
     }

@@ -17,7 +17,7 @@ const toHrTime = (ms: number): HrTime => {
 };
 
 /** Series identity without sorting: a metric's attributes come from one probe in one key order. */
-function seriesKey(name: string, inode: number, attrs: Readonly<Record<string, string | number>>): string {
+export function seriesKey(name: string, inode: number, attrs: Readonly<Record<string, string | number>>): string {
   let key = `${name}\u0000${inode}`;
   for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
   return key;

@@ -17,7 +17,9 @@ export function promLabelName(attribute: string): string {
 
 /** The metric name the JS PrometheusExporter (0.223) writes for an instrument. */
 export function promNameJs(name: string, instrument: Instrument): string {
-  let n = name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+  // as the exporter does: HELP-escaped first (backslash, line feed), then sanitized
+  let n = name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+  if (n[0]! >= '0' && n[0]! <= '9') n = `_${n}`;
   if (instrument === 'counter' && !n.endsWith('_total')) n += '_total';
   return n;
 }
