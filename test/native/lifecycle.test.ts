@@ -4,20 +4,8 @@
 import assert from 'node:assert/strict';
 
 import { HelperClient, type HelperStatus } from '../../receiver/native/index.js';
-import { deleteNs, nsName, ensureHelperBuilt, makePair, nodeIn, startClient, type Harness, type NsPair } from './support.js';
+import { deleteNs, nsName, ensureHelperBuilt, makePair, nodeIn, startClient, type Harness, type NsPair, refuseN } from './support.js';
 import { killPid, waitPidGone, waitUntil } from '../support/proc.js';
-
-// n connects, one after another, to a closed port: n NOSOCK resets in the server namespace
-const refuseN = (host: string, port: number, n: number): string => `
-import net from 'node:net';
-let left = ${n};
-const one = () => {
-  const s = net.connect({ host: '${host}', port: ${port} });
-  s.on('error', () => { if (--left > 0) one(); else { console.log(JSON.stringify({ done: true })); process.exit(0); } });
-  s.on('connect', () => process.exit(2));
-};
-one();
-`;
 
 describe('native helper lifecycle (real BPF)', function () {
   this.timeout(60_000);

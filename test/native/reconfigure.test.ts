@@ -12,19 +12,8 @@ import { diffProbeSelections, type HelperClient } from '../../receiver/native/in
 import { nativeSelection, probeCapabilities } from '../../receiver/agent.js';
 import { needsHelper } from '../../receiver/events/native-source.js';
 import { loadConfig } from '../../receiver/config/load.js';
-import { deleteNs, ensureHelperBuilt, makePair, nodeIn, nsName, startClient, type NsPair } from './support.js';
+import { deleteNs, ensureHelperBuilt, makePair, nodeIn, nsName, startClient, type NsPair, refuseN } from './support.js';
 import { killPid, run, waitPidGone, waitUntil } from '../support/proc.js';
-
-const refuseN = (host: string, port: number, n: number): string => `
-import net from 'node:net';
-let left = ${n};
-const one = () => {
-  const s = net.connect({ host: '${host}', port: ${port} });
-  s.on('error', () => { if (--left > 0) one(); else { console.log(JSON.stringify({ done: true })); process.exit(0); } });
-  s.on('connect', () => process.exit(2));
-};
-one();
-`;
 
 describe('native helper: probe selection changed in place', function () {
   describe('diffProbeSelections (pure)', () => {

@@ -114,6 +114,19 @@ export async function nodeIn(ns: string, source: string, timeoutMs = 20_000): Pr
 }
 
 /** A long-running node program in a namespace that prints {"ready":true} when it is ready. */
+/** Node source for nodeIn: n connects, one after another, to a closed port (n NOSOCK resets in the
+ *  server's namespace); prints {"done":true}. */
+export const refuseN = (host: string, port: number, n: number): string => `
+import net from 'node:net';
+let left = ${n};
+const one = () => {
+  const s = net.connect({ host: '${host}', port: ${port} });
+  s.on('error', () => { if (--left > 0) one(); else { console.log(JSON.stringify({ done: true })); process.exit(0); } });
+  s.on('connect', () => process.exit(2));
+};
+one();
+`;
+
 export interface Background {
   child: ChildProcess;
   pid: number;
