@@ -13,11 +13,12 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { decodeRecords, RECORD_MAGIC, type CounterSnapshot, type ProgramRunStats } from '../../receiver/native/index.js';
+import { decodeRecords, RECORD_MAGIC, type CounterSnapshot } from '../../receiver/native/index.js';
 import {
   ROOT, deleteNs, nsName, ensureHelperBuilt, inNs, makePair, makeSingle, nodeIn, startClient, udpFlood, type Harness,
 } from '../native/support.js';
 import { procUsage, sleep } from '../support/proc.js';
+import { programRunDeltas } from './bpf-stats.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 
@@ -33,18 +34,8 @@ interface Result {
 }
 
 function progDelta(scenario: string, a: CounterSnapshot, b: CounterSnapshot): ProgCost[] {
-  const before = new Map<number, ProgramRunStats>();
-  for (const p of a.probes) for (const g of p.programs) before.set(g.id, g);
-  const out: ProgCost[] = [];
-  for (const p of b.probes) {
-    for (const g of p.programs) {
-      const o = before.get(g.id);
-      const runs = g.runCount - (o?.runCount ?? 0);
-      const ns = g.runTimeNs - (o?.runTimeNs ?? 0);
-      out.push({ scenario, program: g.name, runs, nsPerRun: runs > 0 ? Math.round(ns / runs) : 0, recursionMisses: g.recursionMisses - (o?.recursionMisses ?? 0) });
-    }
-  }
-  return out;
+  return programRunDeltas(a, b).map(({ program, runs, runTimeNs: ns, recursionMisses }) => (
+    { scenario, program, runs, nsPerRun: runs > 0 ? Math.round(ns / runs) : 0, recursionMisses }));
 }
 
 async function floodScenario(scenario: string, h: Harness, ns: string, inode: number, packets: number): Promise<{ costs: ProgCost[]; row: Result['throughput'][number] }> {

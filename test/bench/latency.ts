@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { HelperClient, LATENCY_PROBE_NAMES, type CounterSnapshot, type LatencyProbeName } from '../../receiver/native/index.js';
 import { HELPER, ROOT, deleteNs, ensureHelperBuilt, makeSingle } from '../native/support.js';
 import { run, runOk } from '../support/proc.js';
+import { programRunDeltas } from './bpf-stats.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const SECONDS = Number(process.argv[2] ?? 2);
@@ -100,21 +101,10 @@ async function startAll(helperPath = HELPER): Promise<HelperClient> {
 }
 
 function costs(scenario: string, a: CounterSnapshot, b: CounterSnapshot, seconds: number): ProgCost[] {
-  const before = new Map<number, { runCount: number; runTimeNs: number }>();
-  for (const p of a.probes) for (const g of p.programs) before.set(g.id, g);
-  const out: ProgCost[] = [];
-  for (const p of b.probes) {
-    for (const g of p.programs) {
-      const o = before.get(g.id);
-      const runs = g.runCount - (o?.runCount ?? 0);
-      const ns = g.runTimeNs - (o?.runTimeNs ?? 0);
-      out.push({
-        scenario, probe: p.probe, program: g.name, runs, runsPerSecond: Math.round(runs / seconds),
-        nsPerRun: runs > 0 ? Math.round(ns / runs) : 0, cpuPercent: Number(((ns / 1e9 / seconds) * 100).toFixed(2)),
-      });
-    }
-  }
-  return out;
+  return programRunDeltas(a, b).map(({ probe, program, runs, runTimeNs: ns }) => ({
+    scenario, probe, program, runs, runsPerSecond: Math.round(runs / seconds),
+    nsPerRun: runs > 0 ? Math.round(ns / runs) : 0, cpuPercent: Number(((ns / 1e9 / seconds) * 100).toFixed(2)),
+  }));
 }
 
 function sideStats(rounds: StreamResult[], off: StreamResult[]): SideStats {
