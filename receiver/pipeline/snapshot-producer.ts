@@ -36,11 +36,6 @@ export class SnapshotMetricProducer implements MetricProducer {
     private readonly scope: { name: string; version: string },
   ) {}
 
-  /** Series currently tracked (for tests and /status). */
-  get trackedSeries(): number {
-    return this.starts.size;
-  }
-
   async collect(): Promise<CollectionResult> {
     const snap = this.snapshot();
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
