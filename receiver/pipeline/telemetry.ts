@@ -130,8 +130,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const accounting = new ExportAccounting(log);
   const resource = buildResource(config, opts.version);
   const readers: IMetricReader[] = [];
-  const producer = new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version });
-  // One set of exposition settings for the exporter and for `both` mode's own serialization.
+  // One set of exposition settings for the exporter and for the serialization of its collection below.
   const exposition = { withoutScopeInfo: true, withoutTargetInfo: false, appendTimestamp: false } as const;
   // The exporter collects only the agent's own instruments; the probe metrics of a scrape are written
   // from the snapshot family by family (prometheus-exposition.ts) instead of one string of every series.
@@ -146,7 +145,8 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     otlpExporter = accounting.wrapMetricExporter(config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis }), OTLP_POINTS_PER_REQUEST);
     readers.push(new PeriodicExportingMetricReader({
       exporter: otlpExporter, exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
-      metricProducers: [producer],
+      // OTLP reads probe metrics from the snapshot through a producer; /metrics writes them itself.
+      metricProducers: [new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version })],
     }));
   }
   const views: ViewOptions[] = [AGENT_PROBE_DURATION, AGENT_CYCLE_DURATION].map((def) => ({
@@ -157,7 +157,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const meter = meterProvider.getMeter(SCOPE_NAME, opts.version);
 
   // (withoutScopeInfo: one instrumentation scope only, so otel_scope_* labels on every series would be noise.)
-  // Probe metrics come from the snapshot through the producer; the agent's own are instruments.
+  // Probe metrics come from the snapshot (producer for OTLP, prometheus-exposition for /metrics); the agent's own are instruments.
   const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, { description: AGENT_TARGET_COUNT.brief.en, unit: AGENT_TARGET_COUNT.unit });
   targetCount.addCallback((result) => {
     const byKind = new Map<string, number>();
