@@ -10,11 +10,11 @@ import {
   ATTR_KUBESKOOP_TARGET_KIND, ATTRIBUTES, EVENTS, METRICS, PROBES, UNSUPPORTED_PROBES,
 } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
-import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from '../../semconv/tools/prom-names.js';
-import { INTERFACE_ATTRIBUTES, LOOPBACK, legacyPromType } from '../../semconv/tools/legacy.js';
+import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from '../../semconv/lib/prom-names.js';
+import { INTERFACE_ATTRIBUTES, LOOPBACK, legacyPromType } from '../../semconv/lib/legacy.js';
 import {
   resolveSeedEvent, resolveSeedMetric, type RegistryView, type SeedEventType, type SeedMetricName, type SeedNames,
-} from '../../semconv/tools/seed-names.js';
+} from '../../semconv/lib/seed-names.js';
 
 export type Lang = 'en' | 'zh';
 

@@ -6,7 +6,7 @@ import type { MetricDefinition, TopColumn } from '../../semconv/types.js';
 import {
   ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND, METRICS,
 } from '../../semconv/generated/registry.js';
-import { promLabelName, promNameJs } from '../../semconv/tools/prom-names.js';
+import { promLabelName, promNameJs } from '../../semconv/lib/prom-names.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 

@@ -9,7 +9,7 @@
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
   INTERFACE_ATTRIBUTES, LEGACY_LABELS, LOOPBACK, legacyFamily, legacyPromType, servedLegacyNames,
-} from '../../semconv/tools/legacy.js';
+} from '../../semconv/lib/legacy.js';
 import type { MetricSample } from '../probes/probe.js';
 import { escapeHelp, escapeLabelValue, formatValue } from './prometheus-exposition.js';
 import type { Snapshot } from '../snapshot/snapshot.js';

@@ -9,7 +9,7 @@ import type { MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
-import { promLabelName, promNameJs } from '../../semconv/tools/prom-names.js';
+import { promLabelName, promNameJs } from '../../semconv/lib/prom-names.js';
 import { seriesKey } from './snapshot-producer.js';
 
 /** Where the text goes: `write` may return a promise when the consumer wants the producer to wait. */

@@ -1,6 +1,6 @@
 // GENERATED FILE — do not edit by hand.
 // Source: semconv/registry/seed-names.yaml; generator: semconv/tools/render-docs.ts; regenerate with `npm run generate`.
-import type { SeedNames } from '../tools/seed-names.js';
+import type { SeedNames } from '../lib/seed-names.js';
 
 export const SEED_NAMES: SeedNames = {
   "metrics": [

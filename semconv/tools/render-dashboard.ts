@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Dashboard, DataSourceRef, Panel as GrafanaPanel, RowPanel, VariableModel } from '@grafana/schema';
 import type { MetricDefinition } from '../types.js';
 import { loadRegistry, type Registry } from './load-registry.js';
-import { promLabelName, promNameJs } from './prom-names.js';
+import { promLabelName, promNameJs } from '../lib/prom-names.js';
 
 export const DASHBOARD_PATH = 'semconv/dashboards/kubeskoop-otel.json';
 export const DASHBOARD_UID = 'kubeskoop-otel';

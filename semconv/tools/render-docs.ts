@@ -4,11 +4,10 @@
 import { join } from 'node:path';
 import type { EventDefinition, LegacyName, MetricDefinition, ProbeDefinition } from '../types.js';
 import { loadRegistry, type Registry } from './load-registry.js';
-import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from './prom-names.js';
-import { LEGACY_LABELS, legacyPromType } from './legacy.js';
-import {
-  loadSeedNames, resolveSeedEvent, resolveSeedMetric, SEED_NAMES_FILE, type SeedNames,
-} from './seed-names.js';
+import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from '../lib/prom-names.js';
+import { LEGACY_LABELS, legacyPromType } from '../lib/legacy.js';
+import { resolveSeedEvent, resolveSeedMetric, type SeedNames } from '../lib/seed-names.js';
+import { loadSeedNames, SEED_NAMES_FILE } from './load-seed-names.js';
 
 export const DOCS_DIR = 'semconv/docs';
 export const SEED_TS_PATH = 'semconv/generated/seed-names.ts';
@@ -231,7 +230,7 @@ function indexPage(r: Registry, seed: SeedNames, lang: Lang): string {
 function seedTs(seed: SeedNames): string {
   return `// GENERATED FILE — do not edit by hand.
 // Source: semconv/registry/${SEED_NAMES_FILE}; generator: semconv/tools/render-docs.ts; regenerate with \`npm run generate\`.
-import type { SeedNames } from '../tools/seed-names.js';
+import type { SeedNames } from '../lib/seed-names.js';
 
 export const SEED_NAMES: SeedNames = ${JSON.stringify(seed, null, 2)};
 `;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { closestNames, editDistance, explain, explainList, legacyPromql } from '../../receiver/cli/explain.js';
 import { EVENTS, METRICS, PROBES } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
-import { promNameJs, promNameOtlp } from '../../semconv/tools/prom-names.js';
+import { promNameJs, promNameOtlp } from '../../semconv/lib/prom-names.js';
 import { CLI } from '../support/agent.js';
 import { run } from '../support/proc.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { promLabelName, promNameJs, promNameOtlp, promSeriesNames, unitSuffixes } from '../../semconv/tools/prom-names.js';
+import { promLabelName, promNameJs, promNameOtlp, promSeriesNames, unitSuffixes } from '../../semconv/lib/prom-names.js';
 
 describe('docs: Prometheus renderings of OTel names (otel-facts §5)', () => {
   it('OTLP ingestion: the examples of §5', () => {

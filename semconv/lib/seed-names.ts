@@ -1,11 +1,9 @@
-// The seed's names (semconv/registry/seed-names.yaml) and how each resolves through the registry:
-// mapped to an OTel metric (with the attribute values it selects) or an event type, or pending with a
-// reason. Pure resolution over a Registry, so the generator, `explain` and the tests agree.
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import { parse as parseYaml } from 'yaml';
-import type { EventDefinition, EventTypeDefinition, LegacyName, MetricDefinition } from '../types.js';
-import type { Registry } from './load-registry.js';
+// How each of the seed's names (semconv/registry/seed-names.yaml, read by tools/load-seed-names.ts)
+// resolves through the registry: mapped to an OTel metric (with the attribute values it selects) or an
+// event type, or pending with a reason. Pure resolution, so the generator, `explain` and the tests agree.
+import type {
+  EventDefinition, EventTypeDefinition, LegacyName, MetricDefinition, ProbeDefinition, UnsupportedProbe,
+} from '../types.js';
 
 export interface SeedMetricName {
   /** As the seed spells it. */
@@ -31,60 +29,13 @@ export interface SeedNames {
   readonly events: readonly SeedEventType[];
 }
 
-export const SEED_NAMES_FILE = 'seed-names.yaml';
-
-const entry = (key: 'name' | 'type') => ({
-  type: 'object',
-  required: [key, 'probe', 'seed'],
-  additionalProperties: false,
-  properties: {
-    [key]: { type: 'string', pattern: key === 'name' ? '^[a-z][a-z0-9_]*$' : '^[A-Za-z][A-Za-z0-9_]*$' },
-    probe: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-    seed: { type: 'string', minLength: 1 },
-    typo_of: { type: 'string', minLength: 1 },
-    pending: { type: 'string', minLength: 1 },
-  },
-});
-
-export const seedNamesFileSchema = {
-  type: 'object',
-  required: ['metrics', 'events'],
-  additionalProperties: false,
-  properties: {
-    metrics: { type: 'array', items: entry('name') },
-    events: { type: 'array', items: entry('type') },
-  },
-} as const;
-
-interface RawSeed { name?: string; type?: string; probe: string; seed: string; typo_of?: string; pending?: string }
-
-/** Reads and validates seed-names.yaml; problems name the file and path. */
-export function loadSeedNames(path: string, rel = SEED_NAMES_FILE): { seed: SeedNames; problems: string[] } {
-  const problems: string[] = [];
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    return { seed: { metrics: [], events: [] }, problems: [`${rel}: ${(err as Error).message.split('\n')[0]}`] };
-  }
-  const validate = new Ajv({ allErrors: true, strict: true }).compile(seedNamesFileSchema);
-  if (!validate(doc)) {
-    for (const e of validate.errors ?? []) problems.push(`${rel}: at ${e.instancePath.slice(1).replaceAll('/', '.') || '(top level)'}: ${e.message ?? 'invalid'}`);
-    return { seed: { metrics: [], events: [] }, problems };
-  }
-  const d = doc as { metrics: RawSeed[]; events: RawSeed[] };
-  const opt = (r: RawSeed) => ({ ...(r.typo_of ? { typoOf: r.typo_of } : {}), ...(r.pending ? { pending: r.pending } : {}) });
-  return {
-    seed: {
-      metrics: d.metrics.map((r) => ({ name: r.name!, probe: r.probe, seed: r.seed, ...opt(r) })),
-      events: d.events.map((r) => ({ type: r.type!, probe: r.probe, seed: r.seed, ...opt(r) })),
-    },
-    problems,
-  };
-}
-
 /** The registry pieces resolution needs (the YAML registry or the generated constants). */
-export type RegistryView = Pick<Registry, 'metrics' | 'events' | 'probes' | 'unsupported'>;
+export interface RegistryView {
+  readonly metrics: readonly MetricDefinition[];
+  readonly events: readonly EventDefinition[];
+  readonly probes: readonly ProbeDefinition[];
+  readonly unsupported: readonly UnsupportedProbe[];
+}
 
 export type SeedMetricResolution =
   | { readonly status: 'mapped'; readonly metric: MetricDefinition; readonly legacy: LegacyName; readonly via: string }
