@@ -2,6 +2,10 @@
 // the generated registry. Hand-written; the data itself lives in semconv/registry/*.yaml.
 
 export type Instrument = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+/** What a target is (NAMING.md rule 6): the node itself, a pod, or a network namespace that is neither. */
+export type TargetEntity = 'host' | 'pod' | 'netns';
+/** Whom a metric describes: a kind of target, or the agent itself (its own metrics). */
+export type MetricEntity = TargetEntity | 'agent';
 export type ProbeKind = 'metric' | 'event' | 'metric+event';
 /** Where a probe's truth lives: one network namespace, the whole node, or the processes of a target. */
 export type ProbeScope = 'netns' | 'node' | 'process';
@@ -17,6 +21,8 @@ export interface Bilingual {
 
 export interface AttributeDefinition {
   readonly name: string;
+  /** Earlier names of this attribute (upgrade notes, `explain`). */
+  readonly renamedFrom?: readonly string[];
   readonly type: 'string' | 'int' | 'double' | 'boolean' | 'enum';
   /** Defined by the OpenTelemetry semantic conventions (otherwise in the kubeskoop. namespace). */
   readonly semconv: boolean;
@@ -32,6 +38,8 @@ export interface LegacyName {
   readonly attributes: Readonly<Record<string, string>>;
   /** Set when `name` is a typo of the seed catalogue: the name KubeSkoop really exported. */
   readonly seedTypoOf?: string;
+  /** KubeSkoop's value is the OTel value times this (e.g. 1000: it exported milliseconds, OTel has seconds). */
+  readonly scale?: number;
 }
 
 /** A cost measured by the benchmark (test/bench), e.g. 0.19 ms of CPU per namespace per cycle. */
@@ -55,13 +63,24 @@ export interface TopColumn {
 }
 
 export interface MetricDefinition {
-  /** `<probe>.<key>`: the stable internal id. */
+  /** The stable internal id: `<probe>.<key>`, or `<probe>.<key>.<entities>` for one of several names of a measurement. */
   readonly id: string;
   readonly probe: string;
   readonly key: string;
+  /** `<probe>.<key>`: the measurement. Its names for different entities (a pod's k8s.pod.network.io, the
+   *  host's system.network.io) share the family, the source, the meaning and the legacy names. */
+  readonly family: string;
   /** The OpenTelemetry metric name. */
   readonly name: string;
+  /** Whom this name is reported for (NAMING.md rule 6: names follow the entity). */
+  readonly entities: readonly MetricEntity[];
   readonly semconv: boolean;
+  /** A semconv name's entity, as semconv associates it (its model's `entity_associations`: host, k8s.pod, …). */
+  readonly semconvEntity?: string;
+  /** Earlier OTel names of the same series, for the upgrade notes and `explain`. */
+  readonly renamedFrom?: readonly string[];
+  /** Attributes renamed on this metric: old name → new name. */
+  readonly renamedAttributes?: Readonly<Record<string, string>>;
   readonly instrument: Instrument;
   readonly unit: string;
   readonly attributes: readonly string[];
@@ -75,6 +94,19 @@ export interface MetricDefinition {
   /** Histogram bucket boundaries (seconds for durations). */
   readonly buckets?: readonly number[];
 }
+
+/** Whom metrics describe (semconv/registry/entities.yaml). */
+export interface EntityDefinition {
+  readonly name: MetricEntity;
+  /** The semconv entity it is (undefined: semconv has none), e.g. host, k8s.pod. */
+  readonly semconvEntity?: string;
+  /** The resource attributes that identify it in OTLP. */
+  readonly resource: readonly string[];
+  readonly brief: Bilingual;
+}
+
+/** One measurement's name for each kind of target (a probe picks `METRIC[target.kind]`). */
+export type EntityMetrics = Readonly<Record<TargetEntity, MetricDefinition>>;
 
 export interface EventTypeDefinition {
   /** KubeSkoop's event type, kept as the `kubeskoop.event.type` attribute. */

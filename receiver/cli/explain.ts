@@ -1,7 +1,9 @@
 // `kubeskoop-otel explain <name>`: what a metric, event or probe is, from the registry. Accepts an
-// OTel name, a Prometheus name (the agent's /metrics rendering or Prometheus' OTLP ingestion's),
-// a KubeSkoop legacy name (incl. the seed's misspellings), a KubeSkoop event type, a probe name or an
-// attribute. Unknown names get the closest matches. Pure: returns text; the CLI prints it.
+// OTel name, a Prometheus name (the agent's /metrics = what OTLP → Collector → Prometheus gives), an
+// earlier name (an OTel or /metrics name from before the names followed the entity and the
+// specification: what replaced it), a KubeSkoop legacy name (incl. the seed's misspellings), a
+// KubeSkoop event type, a probe name or an attribute. Unknown names get the closest matches. Pure:
+// returns text; the CLI prints it.
 import type {
   AttributeDefinition, EventDefinition, LegacyName, MetricDefinition, ProbeDefinition, UnsupportedProbe,
 } from '../../semconv/types.js';
@@ -10,7 +12,8 @@ import {
   ATTR_KUBESKOOP_TARGET_KIND, ATTRIBUTES, EVENTS, METRICS, PROBES, UNSUPPORTED_PROBES,
 } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
-import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from '../../semconv/lib/prom-names.js';
+import { promLabelName, promName, promNameJs, promSeriesNames } from '../../semconv/lib/prom-names.js';
+import { attributeRenames, metricRenames, type AttributeRename, type MetricRename } from '../../semconv/lib/renames.js';
 import { INTERFACE_ATTRIBUTES, LOOPBACK, legacyPromType } from '../../semconv/lib/legacy.js';
 import {
   resolveSeedEvent, resolveSeedMetric, type RegistryView, type SeedEventType, type SeedMetricName, type SeedNames,
@@ -32,10 +35,13 @@ export const DEFAULT_CATALOG: ExplainCatalog = {
 };
 
 /** How a name was recognised. */
-export type HitKind = 'otel-metric' | 'prom-js' | 'prom-otlp' | 'legacy' | 'seed-metric' | 'event' | 'event-type' | 'seed-event' | 'probe' | 'attribute';
+export type HitKind = 'otel-metric' | 'prom' | 'renamed' | 'renamed-prom' | 'renamed-attribute' | 'legacy' | 'seed-metric' | 'event'
+  | 'event-type' | 'seed-event' | 'probe' | 'attribute';
 
 type Hit =
-  | { kind: 'otel-metric' | 'prom-js' | 'prom-otlp'; metric: MetricDefinition }
+  | { kind: 'otel-metric' | 'prom'; metric: MetricDefinition }
+  | { kind: 'renamed' | 'renamed-prom'; rename: MetricRename }
+  | { kind: 'renamed-attribute'; rename: AttributeRename }
   | { kind: 'legacy'; metric: MetricDefinition; legacy: LegacyName }
   | { kind: 'seed-metric'; seed: SeedMetricName }
   | { kind: 'event'; event: EventDefinition }
@@ -57,7 +63,10 @@ export interface ExplainResult {
 const L = {
   en: {
     metric: 'metric', unit: 'unit', meaning: 'Meaning', probe: 'Probe', source: 'Source', attributes: 'Attributes',
-    identity: 'plus the target identity', prom: 'Prometheus', promJs: 'agent /metrics (JS exporter)', promOtlp: 'via OTLP into Prometheus',
+    identity: 'plus the target identity (in OTLP on the target\'s resource)', prom: 'Prometheus', promHow: '/metrics, and OTLP → Collector or Prometheus',
+    entity: 'Reported for', semconv: 'semconv name for', ownName: 'kubeskoop-otel\'s own name', before: 'Before',
+    renamedTo: 'renamed: now', forEntity: 'for', seeAlso: 'kubeskoop-otel explain', wasProm: 'the /metrics name before', wasOtel: 'the OTel name before',
+    attrRenamed: 'attribute renamed: now', onMetric: 'on',
     overhead: 'Overhead', measured: 'measured', notMeasured: 'not measured yet', kubeskoop: "KubeSkoop's label", legacy: 'Legacy names',
     whenToUse: 'When to use', next: 'Look next', docs: 'Docs', promql: 'PromQL equivalent', severity: 'Severity', threshold: 'Threshold',
     types: 'KubeSkoop types', action: 'What to do', isNow: 'is now', legacyName: 'KubeSkoop legacy name', gauge: 'gauge', counter: 'counter',
@@ -68,15 +77,19 @@ const L = {
     agg: { none: '', sum: 'summed over all its series', sum_except_lo: 'summed over every interface except lo' },
     levels: { low: 'low (低)', medium: 'medium (中)', high: 'high (高)' },
     kinds: {
-      'otel-metric': 'OTel metric name', 'prom-js': "Prometheus name on the agent's /metrics", 'prom-otlp': "Prometheus name after Prometheus' OTLP ingestion",
+      'otel-metric': 'OTel metric name', prom: 'Prometheus name (/metrics; OTLP → Collector or Prometheus)', renamed: 'an earlier OTel name',
+      'renamed-prom': 'an earlier /metrics name', 'renamed-attribute': 'an earlier attribute name',
       legacy: 'KubeSkoop legacy name', 'seed-metric': "name in KubeSkoop's seed catalogue", event: 'OTel event name', 'event-type': 'KubeSkoop event type',
       'seed-event': "event type in KubeSkoop's seed catalogue", probe: 'probe', attribute: 'attribute',
     } as Record<HitKind, string>,
-    listHeads: { metrics: 'Metrics (OTel name · /metrics name · OTLP-ingested name)', legacy: 'KubeSkoop legacy names', events: 'Events and KubeSkoop event types', probes: 'Probes', seed: 'Seed names not mapped yet' },
+    listHeads: { metrics: 'Metrics (OTel name · Prometheus name · for)', renamed: 'Earlier names (before → now)', legacy: 'KubeSkoop legacy names', events: 'Events and KubeSkoop event types', probes: 'Probes', seed: 'Seed names not mapped yet' },
   },
   zh: {
     metric: '指标', unit: '单位', meaning: '含义', probe: '探针', source: '数据来源', attributes: '属性',
-    identity: '以及目标身份属性', prom: 'Prometheus', promJs: 'agent 的 /metrics（JS exporter）', promOtlp: '经 OTLP 写入 Prometheus',
+    identity: '以及目标身份属性（OTLP 中位于目标的 resource 上）', prom: 'Prometheus', promHow: '/metrics，以及 OTLP → Collector 或 Prometheus',
+    entity: '上报对象', semconv: '语义约定名称，对应', ownName: 'kubeskoop-otel 自有名称', before: '此前',
+    renamedTo: '已更名：现为', forEntity: '对象', seeAlso: 'kubeskoop-otel explain', wasProm: '此前的 /metrics 名称', wasOtel: '此前的 OTel 名称',
+    attrRenamed: '属性已更名：现为', onMetric: '所属指标',
     overhead: '开销', measured: '实测', notMeasured: '尚未实测', kubeskoop: 'KubeSkoop 标注', legacy: '旧名称',
     whenToUse: '适用场景', next: '下一步查看', docs: '文档', promql: '等价 PromQL', severity: '级别', threshold: '阈值',
     types: 'KubeSkoop 事件类型', action: '处理建议', isNow: '现在对应', legacyName: 'KubeSkoop 旧指标名', gauge: 'gauge', counter: 'counter',
@@ -87,11 +100,12 @@ const L = {
     agg: { none: '', sum: '对其全部序列求和', sum_except_lo: '对 lo 以外的全部网卡求和' },
     levels: { low: '低 (low)', medium: '中 (medium)', high: '高 (high)' },
     kinds: {
-      'otel-metric': 'OTel 指标名', 'prom-js': 'agent /metrics 上的 Prometheus 名称', 'prom-otlp': '经 Prometheus OTLP 接收后的名称',
+      'otel-metric': 'OTel 指标名', prom: 'Prometheus 名称（/metrics；OTLP → Collector 或 Prometheus）', renamed: '此前的 OTel 名称',
+      'renamed-prom': '此前的 /metrics 名称', 'renamed-attribute': '此前的属性名',
       legacy: 'KubeSkoop 旧指标名', 'seed-metric': 'KubeSkoop 原文档中的名称', event: 'OTel 事件名', 'event-type': 'KubeSkoop 事件类型',
       'seed-event': 'KubeSkoop 原文档中的事件类型', probe: '探针', attribute: '属性',
     } as Record<HitKind, string>,
-    listHeads: { metrics: '指标（OTel 名称 · /metrics 名称 · OTLP 写入后的名称）', legacy: 'KubeSkoop 旧指标名', events: '事件与 KubeSkoop 事件类型', probes: '探针', seed: '尚未映射的原文档名称' },
+    listHeads: { metrics: '指标（OTel 名称 · Prometheus 名称 · 上报对象）', renamed: '此前的名称（此前 → 现在）', legacy: 'KubeSkoop 旧指标名', events: '事件与 KubeSkoop 事件类型', probes: '探针', seed: '尚未映射的原文档名称' },
   },
 } as const;
 
@@ -111,11 +125,19 @@ function buildIndex(c: ExplainCatalog): Map<string, Hit[]> {
   };
   for (const m of c.metrics) {
     add(m.name, { kind: 'otel-metric', metric: m });
-    for (const n of promSeriesNames(promNameJs(m.name, m.instrument), m.instrument)) add(n, { kind: 'prom-js', metric: m });
-    add(promNameJs(m.name, m.instrument), { kind: 'prom-js', metric: m });
-    for (const n of promSeriesNames(promNameOtlp(m.name, m.instrument, m.unit), m.instrument)) add(n, { kind: 'prom-otlp', metric: m });
-    add(promNameOtlp(m.name, m.instrument, m.unit), { kind: 'prom-otlp', metric: m });
+    const prom = promName(m.name, m.instrument, m.unit);
+    for (const n of [prom, ...promSeriesNames(prom, m.instrument)]) add(n, { kind: 'prom', metric: m });
     for (const l of m.legacy) add(l.name, { kind: 'legacy', metric: m, legacy: l });
+  }
+  for (const r of metricRenames(c.metrics)) {
+    if (r.oldName !== r.metric.name) add(r.oldName, { kind: 'renamed', rename: r });
+    for (const n of [r.oldProm, ...promSeriesNames(r.oldProm, r.metric.instrument)]) {
+      // an old /metrics name that is also a current one (a counter without a unit word) is not a rename
+      if (!(idx.get(n.toLowerCase()) ?? []).some((h) => h.kind === 'prom')) add(n, { kind: 'renamed-prom', rename: r });
+    }
+  }
+  for (const r of attributeRenames(c.metrics, c.attributes)) {
+    for (const n of new Set([r.oldName, r.oldLabel])) add(n, { kind: 'renamed-attribute', rename: r });
   }
   for (const s of c.seed.metrics) {
     if (resolveSeedMetric(view(c), s).status === 'mapped') continue; // explained through its legacy entry
@@ -168,7 +190,8 @@ export function closestNames(name: string, c: ExplainCatalog = DEFAULT_CATALOG, 
 
 function allNames(c: ExplainCatalog): string[] {
   const out: string[] = [];
-  for (const m of c.metrics) out.push(m.name, promNameJs(m.name, m.instrument), promNameOtlp(m.name, m.instrument, m.unit), ...m.legacy.map((l) => l.name));
+  for (const m of c.metrics) out.push(m.name, promName(m.name, m.instrument, m.unit), ...m.legacy.map((l) => l.name));
+  for (const r of metricRenames(c.metrics)) out.push(r.oldName, r.oldProm);
   for (const s of [...c.seed.metrics.map((x) => ({ n: x.name, t: x.typoOf })), ...c.seed.events.map((x) => ({ n: x.type, t: x.typoOf }))]) out.push(s.n, ...(s.t ? [s.t] : []));
   for (const e of c.events) out.push(e.name, ...e.types.flatMap((t) => [t.type, ...t.aliases]));
   out.push(...c.probes.flatMap((p) => [p.name, ...p.aliases]), ...c.attributes.map((a) => a.name));
@@ -193,7 +216,7 @@ export function legacyPromql(m: MetricDefinition, l: LegacyName): string {
   if (m.legacyAggregation === 'sum_except_lo') {
     for (const a of INTERFACE_ATTRIBUTES) if (m.attributes.includes(a)) matchers.push(`${promLabelName(a)}!="${LOOPBACK}"`);
   }
-  return `sum by (${promLabelName(ATTR_K8S_NAMESPACE_NAME)}, ${promLabelName(ATTR_K8S_POD_NAME)}) (${promNameJs(m.name, m.instrument)}${matchers.length ? `{${matchers.join(', ')}}` : ''})`;
+  return `sum by (${promLabelName(ATTR_K8S_NAMESPACE_NAME)}, ${promLabelName(ATTR_K8S_POD_NAME)}) (${promName(m.name, m.instrument, m.unit)}${matchers.length ? `{${matchers.join(', ')}}` : ''})`;
 }
 
 function attrLine(c: ExplainCatalog, name: string, lang: Lang): string {
@@ -213,10 +236,14 @@ function explainMetric(c: ExplainCatalog, m: MetricDefinition, lang: Lang): stri
     `  ${t.attributes}:`,
     ...(m.attributes.length ? m.attributes.map((a) => attrLine(c, a, lang)) : [`    ${t.none}`]),
     `    (${t.identity}: ${TARGET_IDENTITY.join(', ')})`,
-    `  ${t.prom}: ${t.promJs}: ${promSeriesNames(promNameJs(m.name, m.instrument), m.instrument).join(', ')}`,
-    `              ${t.promOtlp}: ${promSeriesNames(promNameOtlp(m.name, m.instrument, m.unit), m.instrument).join(', ')}`,
+    `  ${t.entity}: ${m.entities.join(', ')}${m.semconv ? ` (${t.semconv} ${m.semconvEntity ?? m.entities.join(', ')})` : ` (${t.ownName})`}`,
+    `  ${t.prom} (${t.promHow}): ${promSeriesNames(promName(m.name, m.instrument, m.unit), m.instrument).join(', ')}`,
+    ...(m.renamedFrom ? [`  ${t.before}: ${m.renamedFrom.map((o) => `${o} (${promNameJs(o, m.instrument)})`).join(', ')}`] : []),
     `  ${t.overhead}: ${overhead(p, lang)}`,
   ];
+  // Other names of the same measurement for other entities.
+  const siblings = c.metrics.filter((x) => x.family === m.family && x.id !== m.id);
+  if (siblings.length) out.push(`  ${t.entity}: ${siblings.map((x) => `${x.entities.join('/')} → ${x.name}`).join('; ')}`);
   if (m.legacy.length) {
     out.push(`  ${t.legacy}:`);
     for (const l of m.legacy) {
@@ -263,8 +290,23 @@ function explainEvent(c: ExplainCatalog, e: EventDefinition, lang: Lang, type?: 
 function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): string[] {
   const t = L[lang];
   switch (h.kind) {
-    case 'otel-metric': case 'prom-js': case 'prom-otlp':
+    case 'otel-metric': case 'prom':
       return [...(h.kind !== 'otel-metric' ? [`${query}: ${t.kinds[h.kind]}`] : []), ...explainMetric(c, h.metric, lang)];
+    case 'renamed': case 'renamed-prom': {
+      const r = h.rename;
+      return [
+        `${query}: ${h.kind === 'renamed' ? t.wasOtel : t.wasProm} — ${t.renamedTo} ${r.metric.name} (/metrics ${r.newProm}), ${t.forEntity} ${r.entities.join(', ')}`,
+        `  ${t.meaning}: ${r.metric.brief[lang]}`,
+        `  ${t.seeAlso} ${r.metric.name}`,
+      ];
+    }
+    case 'renamed-attribute': {
+      const r = h.rename;
+      return [
+        `${query}: ${t.kinds['renamed-attribute']} — ${t.attrRenamed} ${r.newName} [${r.newLabel}]${r.metric ? ` (${t.onMetric} ${r.metric.name})` : ''}`,
+        `  ${t.seeAlso} ${r.newName}`,
+      ];
+    }
     case 'legacy': {
       const sel = selector(h.legacy);
       const head = h.legacy.seedTypoOf
@@ -302,7 +344,7 @@ function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): strin
       return [
         `${p.name}  (${t.probe}: ${p.kind}, ${p.scope}; KubeSkoop: ${[p.name, ...p.aliases].join(', ')})`,
         `  ${t.meaning}: ${p.brief[lang]}`, `  ${t.source}: ${p.source}`, `  ${t.overhead}: ${overhead(p, lang)}`, `  ${t.whenToUse}: ${p.whenToUse[lang]}`,
-        ...(ms.length ? [`  ${t.metric}:`, ...ms.map((m) => `    ${m.name} (${promNameJs(m.name, m.instrument)}) — ${m.brief[lang]}`)] : []),
+        ...(ms.length ? [`  ${t.metric}:`, ...ms.map((m) => `    ${m.name} (${promName(m.name, m.instrument, m.unit)}; ${m.entities.join(', ')}) — ${m.brief[lang]}`)] : []),
         ...nextSteps(c, p.name, '', lang).slice(-1),
       ];
     }
@@ -347,8 +389,10 @@ export function explainList(opts: { lang?: Lang; catalog?: ExplainCatalog } = {}
   for (const m of c.metrics) {
     if (seen.has(m.name)) continue;
     seen.add(m.name);
-    out.push(`  ${m.name}  ·  ${promNameJs(m.name, m.instrument)}  ·  ${promNameOtlp(m.name, m.instrument, m.unit)}`);
+    out.push(`  ${m.name}  ·  ${promName(m.name, m.instrument, m.unit)}  ·  ${m.entities.join(', ')}`);
   }
+  out.push('', `${t.listHeads.renamed}:`);
+  for (const r of metricRenames(c.metrics)) out.push(`  ${r.oldName} (${r.oldProm})  →  ${r.metric.name} (${r.newProm}) [${r.entities.join(', ')}]`);
   out.push('', `${t.listHeads.legacy}:`);
   const legacy = c.metrics.flatMap((m) => m.legacy.map((l) => `  ${l.name}  →  ${m.name}${selector(l) ? ` {${selector(l)}}` : ''}${l.seedTypoOf ? `  (${t.seedTypo} ${l.seedTypoOf})` : ''}`));
   out.push(...legacy.sort());

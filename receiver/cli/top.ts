@@ -6,7 +6,7 @@ import type { MetricDefinition, TopColumn } from '../../semconv/types.js';
 import {
   ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND, METRICS,
 } from '../../semconv/generated/registry.js';
-import { promLabelName, promNameJs } from '../../semconv/lib/prom-names.js';
+import { promLabelName, promName } from '../../semconv/lib/prom-names.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 
@@ -89,7 +89,7 @@ export function seriesFromPrometheusText(text: string, metrics: readonly MetricD
   const byProm = new Map<string, MetricDefinition[]>();
   for (const m of metrics) {
     if (m.instrument === 'histogram') continue;
-    const n = promNameJs(m.name, m.instrument);
+    const n = promName(m.name, m.instrument, m.unit);
     byProm.set(n, [...(byProm.get(n) ?? []), m]);
   }
   // Labels back to attribute names: every attribute the registry knows, plus the target identity.
@@ -113,7 +113,7 @@ export function seriesFromPrometheusText(text: string, metrics: readonly MetricD
       const a = attrOfLabel.get(l[1]!);
       if (a) attrs[a] = unescapeLabel(l[2]!);
     }
-    // Several probes may fill one OTel name (kubeskoop.mib.counter): the series belongs to the one whose top columns select it, else the first.
+    // Several probes may fill one OTel name (kubeskoop.mib.events): the series belongs to the one whose top columns select it, else the first.
     const def = defs.find((d) => (d.top ?? []).some((t) => Object.entries(t.attributes ?? {}).every(([k, v]) => attrs[k] === v))) ?? defs[0]!;
     series.push({ metric: def, attributes: attrs, value });
   }

@@ -137,7 +137,7 @@ interface Translated {
   netnsDir?: string;
   server: { address?: string; port?: number };
   log: { level?: LogLevel; format?: LogFormat };
-  prometheus: { enabled?: boolean; names?: 'otel' | 'legacy' | 'both' };
+  prometheus: { enabled?: boolean; names?: 'otel' | 'legacy' | 'both'; scopeInfo?: boolean };
   otlp: { endpoint?: string; protocol?: OtlpProtocol; exportInterval?: number | string; timeout?: number | string };
   service: { name?: string; resourceAttributes: Record<string, string> };
   metricProbes: ProbeItem[];
@@ -185,7 +185,7 @@ function translateProject(doc: Mapping): Translated {
   }
   t.server = { address: server.address as string | undefined, port: server.port as number | undefined };
   t.log = { level: log.level as LogLevel | undefined, format: log.format as LogFormat | undefined };
-  t.prometheus = { enabled: prom.enabled as boolean | undefined, names: prom.names as Translated['prometheus']['names'] };
+  t.prometheus = { enabled: prom.enabled as boolean | undefined, names: prom.names as Translated['prometheus']['names'], scopeInfo: prom.scope_info as boolean | undefined };
   t.otlp = {
     endpoint: otlp.endpoint as string | undefined, protocol: otlp.protocol as OtlpProtocol | undefined,
     exportInterval: otlp.export_interval as number | string | undefined, timeout: otlp.timeout as number | string | undefined,
@@ -495,7 +495,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     netnsDir: t.netnsDir ?? '/run/netns',
     server: { address, port },
     log: { level: logLevel, format: logFormat },
-    prometheus: { enabled: t.prometheus.enabled ?? true, names: t.prometheus.names ?? 'otel' },
+    prometheus: { enabled: t.prometheus.enabled ?? true, names: t.prometheus.names ?? 'otel', scopeInfo: t.prometheus.scopeInfo ?? true },
     otlp: { ...(endpoint !== undefined ? { endpoint } : {}), protocol, exportIntervalMs: exportIntervalMs ?? intervalMs, exportTimeoutMs },
     service: { name: serviceName, resourceAttributes },
     metrics: { probes: metricProbes },

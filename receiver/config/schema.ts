@@ -49,7 +49,7 @@ export const projectSchema = {
     },
     prometheus: {
       type: 'object', additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, names: { enum: ['otel', 'legacy', 'both'] } },
+      properties: { enabled: { type: 'boolean' }, names: { enum: ['otel', 'legacy', 'both'] }, scope_info: { type: 'boolean' } },
     },
     otlp: {
       type: 'object', additionalProperties: false,

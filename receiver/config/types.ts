@@ -33,7 +33,12 @@ export interface AgentConfig {
   readonly netnsDir: string;
   readonly server: { readonly address: string; readonly port: number };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
-  readonly prometheus: { readonly enabled: boolean; readonly names: 'otel' | 'legacy' | 'both' };
+  readonly prometheus: {
+    readonly enabled: boolean;
+    readonly names: 'otel' | 'legacy' | 'both';
+    /** otel_scope_name / otel_scope_version labels on every OTel series (the specification's default). */
+    readonly scopeInfo: boolean;
+  };
   readonly otlp: {
     /** Unset: no OTLP push (Prometheus pull only). */
     readonly endpoint?: string;

@@ -1,13 +1,14 @@
-// Counts what happens to OTLP exports: every export call's outcome, per signal, and every record
-// that never reached the backend (event log records dropped because the bounded queue was full,
-// or lost in a failed export). The counts are exported as the agent's own metrics
-// (kubeskoop.agent.export.failures / .dropped) and shown in /status. A backend that goes down
-// gives one warning and, when it comes back, one info line — never a line per export.
+// Counts what happens to OTLP exports for /status: every export call's outcome, per signal, and every
+// record that never reached the backend (event log records dropped because the bounded queue was
+// full, or lost in a failed export). As metrics the SDK's own self-observability reports the same
+// (otel.sdk.exporter.*, otel.sdk.processor.log.*). A backend that goes down gives one warning and,
+// when it comes back, one info line — never a line per export.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { MetricData, PushMetricExporter, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from '../log.js';
+import { byResource, packRequests, type ResourcesMetricExporter } from './otlp-metrics.js';
 
 export type ExportSignal = 'metrics' | 'logs';
 export type DropCause = 'queue_full' | 'export_failed';
@@ -44,37 +45,6 @@ function countDataPoints(metrics: ResourceMetrics): number {
   return n;
 }
 
-/** Splits one collection into parts of at most `max` data points (a metric's points may span parts;
- *  each part repeats the metric's descriptor). One part, the input itself, when it is small enough. */
-export function splitResourceMetrics(metrics: ResourceMetrics, max: number): ResourceMetrics[] {
-  if (!(countDataPoints(metrics) > max)) return [metrics];
-  const parts: ResourceMetrics[] = [];
-  let scopes: ScopeMetrics[] = [];
-  let room = max;
-  const close = (): void => {
-    if (scopes.length > 0) parts.push({ resource: metrics.resource, scopeMetrics: scopes });
-    scopes = [];
-    room = max;
-  };
-  for (const sm of metrics.scopeMetrics) {
-    for (const m of sm.metrics) {
-      let from = 0;
-      while (from < m.dataPoints.length) {
-        const take = Math.min(room, m.dataPoints.length - from);
-        const slice = { ...m, dataPoints: m.dataPoints.slice(from, from + take) } as MetricData;
-        const last = scopes[scopes.length - 1];
-        if (last && last.scope === sm.scope) last.metrics.push(slice);
-        else scopes.push({ scope: sm.scope, metrics: [slice] });
-        from += take;
-        room -= take;
-        if (room === 0) close();
-      }
-    }
-  }
-  close();
-  return parts;
-}
-
 export class ExportAccounting {
   readonly signals: Record<ExportSignal, SignalAccount> = { metrics: newAccount(), logs: newAccount() };
 
@@ -98,16 +68,17 @@ export class ExportAccounting {
     if (signal === 'logs') a.dropped.export_failed += records;
     if (a.consecutiveFailures++ === 0) {
       // One line when a backend starts failing; the counts carry the rest.
-      this.log.warn('OTLP export failing; collection goes on and failures are counted (kubeskoop.agent.export.failures)', { signal, error: a.lastError });
+      this.log.warn('OTLP export failing; collection goes on and failures are counted (otel.sdk.exporter.*.exported, error.type)', { signal, error: a.lastError });
     }
   }
 
-  /** Wraps a metric exporter: each export's outcome is counted once. A collection larger than
-   *  `maxPointsPerRequest` data points is sent as several requests, one after the other, so the
-   *  exporter encodes (and holds) one part at a time: at 250 namespaces one collection is ~33k
-   *  points, ~6 MB of protobuf and several times that in intermediate objects when encoded at once. */
-  wrapMetricExporter(inner: PushMetricExporter, maxPointsPerRequest = Infinity): PushMetricExporter {
-    const wrapped: PushMetricExporter = {
+  /** The reader's exporter: each collection goes as requests of at most `maxPointsPerRequest` data
+   *  points, one target per Resource (otlp-metrics.ts), one request after the other, so the exporter
+   *  encodes (and holds) one request at a time: at 250 namespaces one collection is ~33k points, ~6 MB
+   *  of protobuf and several times that in intermediate objects when encoded at once. Each export's
+   *  outcome is counted once. Temporality: cumulative (the snapshot's counters are cumulative). */
+  wrapMetricExporter(inner: ResourcesMetricExporter, maxPointsPerRequest = Infinity): PushMetricExporter {
+    return {
       export: (metrics, cb) => {
         const points = countDataPoints(metrics);
         let done = false;
@@ -117,30 +88,29 @@ export class ExportAccounting {
           this.settle('metrics', points, r);
           cb(r);
         };
-        const parts = splitResourceMetrics(metrics, maxPointsPerRequest);
+        const requests = packRequests(byResource(metrics), maxPointsPerRequest);
         const next = (i: number): void => {
-          if (i >= parts.length) { finish({ code: ExportResultCode.SUCCESS }); return; }
+          if (i >= requests.length) { finish({ code: ExportResultCode.SUCCESS }); return; }
           try {
-            // The first failed part fails the export (the backend is down or refusing; do not go on).
-            inner.export(parts[i]!, (r) => (r.code === ExportResultCode.SUCCESS ? next(i + 1) : finish(r)));
+            // The first failed request fails the export (the backend is down or refusing; do not go on).
+            inner.export(requests[i]!, (r) => (r.code === ExportResultCode.SUCCESS ? next(i + 1) : finish(r)));
           } catch (err) {
             finish({ code: ExportResultCode.FAILED, error: err as Error });
           }
         };
         next(0);
       },
+      selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
       forceFlush: () => inner.forceFlush(),
       shutdown: () => inner.shutdown(),
     };
-    if (inner.selectAggregationTemporality) wrapped.selectAggregationTemporality = inner.selectAggregationTemporality.bind(inner);
-    if (inner.selectAggregation) wrapped.selectAggregation = inner.selectAggregation.bind(inner);
-    return wrapped;
   }
 
   /** Wraps one batch pipeline for log records: `makeProcessor` gets the exporter to use (counted
    *  per export; a failed export loses its records) and returns the batch processor built on it.
-   *  A record that would not fit in the processor's bounded queue is counted as dropped
-   *  (queue_full) instead of vanishing silently. */
+   *  A record that does not fit in the processor's bounded queue is dropped by the processor (which
+   *  counts it as otel.sdk.processor.log.processed{error.type=queue_full}); it is counted here too,
+   *  for /status, and logged once. */
   wrapLogPipeline(exporter: LogRecordExporter, maxQueueSize: number, makeProcessor: (exporter: LogRecordExporter) => LogRecordProcessor): LogRecordProcessor {
     const a = this.signals.logs;
     let queued = 0; // records this processor holds that were not yet handed to the exporter
@@ -172,12 +142,12 @@ export class ExportAccounting {
           a.dropped.queue_full++;
           if (!warned) {
             warned = true;
-            this.log.warn('event queue full: log records are dropped and counted (kubeskoop.agent.export.dropped)', { maxQueueSize });
+            this.log.warn('event queue full: log records are dropped and counted (otel.sdk.processor.log.processed, error.type=queue_full)', { maxQueueSize });
           }
-          return;
+        } else {
+          queued++;
+          a.queued++;
         }
-        queued++;
-        a.queued++;
         inner.onEmit(record, ctx);
       },
       forceFlush: () => inner.forceFlush(),

@@ -53,11 +53,12 @@ function isLoopback(s: MetricSample): boolean {
 interface Family { type: 'gauge' | 'counter'; help: string; lines: string[]; seen: Set<string> }
 
 /** The legacy value of one legacy name for one target's samples of `metric`, or undefined when nothing matches. */
-export function legacyValue(metric: MetricDefinition, selection: Readonly<Record<string, string>>, samples: readonly MetricSample[]): number | undefined {
+export function legacyValue(metric: MetricDefinition, selection: Readonly<Record<string, string>>, samples: readonly MetricSample[],
+  scale = 1): number | undefined {
   const selected = samples.filter((s) => s.metric.id === metric.id && typeof s.value === 'number' && matches(s, selection));
   if (selected.length === 0) return undefined;
   const kept = metric.legacyAggregation === 'sum_except_lo' ? selected.filter((s) => !isLoopback(s)) : selected;
-  return kept.reduce((sum, s) => sum + (s.value as number), 0);
+  return kept.reduce((sum, s) => sum + (s.value as number), 0) * scale;
 }
 
 /** The metric family names of a Prometheus text exposition (its `# TYPE` lines). */
@@ -76,7 +77,7 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
     for (const s of entry.samples) if (!metrics.has(s.metric.id)) metrics.set(s.metric.id, s.metric);
     for (const metric of metrics.values()) {
       for (const legacy of servedLegacyNames(metric)) {
-        const value = legacyValue(metric, legacy.attributes, entry.samples);
+        const value = legacyValue(metric, legacy.attributes, entry.samples, legacy.scale);
         if (value === undefined) continue;
         let fam = families.get(legacy.name);
         if (!fam) {

@@ -1,20 +1,37 @@
-// The probe metrics of /metrics, written straight from the snapshot to the response, one metric
-// family at a time. The SDK's path (MetricProducer → DataPoint objects → PrometheusSerializer →
-// one string) holds every series of a scrape in memory at once: at 250 namespaces (~36k series)
-// one scrape allocated ~100 MiB and left the agent at ~160 MiB RSS. Here a scrape holds one
-// family's index and a 64 KiB chunk. The text is the one @opentelemetry/exporter-prometheus 0.223
-// writes for the same data (names, `_total`, HELP/UNIT/TYPE, label order, escaping, histogram
-// lines); test/pipeline/prometheus-exposition.test.ts compares the two byte for byte.
-import type { MetricDefinition } from '../../semconv/types.js';
+// /metrics in the Prometheus text format (0.0.4), with the names and labels the OTel specification's
+// Prometheus compatibility rules give (semconv/lib/prom-names.ts): what a user gets after OTLP →
+// Collector → Prometheus, so one dashboard works by scrape and by OTLP.
+//  - names: unit words appended (`By` → _bytes, `s` → _seconds, `{packet}` → nothing), `_total` on
+//    monotonic sums, `_ratio` on gauges of unit 1; `# UNIT` is that unit word, never braces;
+//  - types: monotonic sum → counter, UpDownCounter and gauge → gauge, histogram → _bucket/_sum/_count;
+//  - labels: each attribute with invalid characters → `_` (keys that collide joined with `;`, in the
+//    order of the original keys), then the target's identity (OTLP has it on the resource; here it
+//    stays on the series, as the Collector's resource_to_telemetry_conversion puts it), then
+//    otel_scope_name and otel_scope_version (off with prometheus.scope_info: false);
+//  - target_info: the agent's resource, once.
+// The probe metrics are written straight from the snapshot, one family at a time: the SDK's path
+// (MetricProducer → DataPoint objects → one string) held every series of a scrape at once (~100 MiB at
+// 250 namespaces); here a scrape holds one family's index and a 64 KiB chunk. The agent's own
+// instruments (a few families) come from an SDK collection (renderCollection).
+import type { Attributes } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import { DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { Instrument, MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
-import { promLabelName, promNameJs } from '../../semconv/lib/prom-names.js';
+import { promLabelName, promName, promUnit } from '../../semconv/lib/prom-names.js';
 import { seriesKey } from './snapshot-producer.js';
 
 /** Where the text goes: `write` may return a promise when the consumer wants the producer to wait. */
 export interface TextSink {
   write(chunk: string): void | Promise<void>;
+}
+
+/** The instrumentation scope whose name and version label every series (undefined: no scope labels). */
+export interface ScopeLabels {
+  readonly name: string;
+  readonly version?: string;
 }
 
 /** Escapes HELP text (and names) per the text format: backslash, line feed. */
@@ -34,38 +51,79 @@ export function formatValue(v: number): string {
   return `${v}`;
 }
 
-function labels(attrs: Readonly<Record<string, string | number>>): string {
-  let out = '';
-  // Non-string values as JSON, as the SDK's serializer does.
-  for (const key in attrs) {
-    const v = attrs[key]!;
-    out += `${out.length > 0 ? ',' : ''}${promLabelName(key)}="${escapeLabelValue(typeof v === 'string' ? v : JSON.stringify(v))}"`;
+type AttrValue = string | number | boolean | readonly unknown[] | null | undefined;
+const text = (v: AttrValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+// Label names repeat on every series: translate each attribute key once.
+const labelNames = new Map<string, string>();
+function labelName(key: string): string {
+  let n = labelNames.get(key);
+  if (n === undefined) {
+    n = promLabelName(key);
+    if (labelNames.size < 10_000) labelNames.set(key, n);
   }
-  return out;
+  return n;
 }
 
-/** The family name the SDK's PrometheusExporter gives a metric (sanitized, `_total` on counters). */
+/**
+ * Label text for attribute sets, in order. Keys that translate to one label name are merged, their
+ * values joined with `;` in the lexicographic order of the original keys (the specification's rule).
+ */
+export function labelText(...sets: readonly Readonly<Record<string, AttrValue>>[]): string {
+  let out = '';
+  let names: Map<string, [string, string][]> | undefined;
+  const seen = new Set<string>();
+  for (const set of sets) {
+    for (const key in set) {
+      const v = set[key];
+      if (v === undefined) continue;
+      const name = labelName(key);
+      if (seen.has(name)) {
+        names ??= new Map();
+        continue;
+      }
+      seen.add(name);
+      out += `${out.length > 0 ? ',' : ''}${name}="${escapeLabelValue(text(v))}"`;
+    }
+  }
+  if (names === undefined) return out;
+  // A collision (rare: pod label keys that differ only in . / _): rebuild with the values merged.
+  for (const set of sets) for (const key in set) {
+    const v = set[key];
+    if (v === undefined) continue;
+    const name = labelName(key);
+    const list = names.get(name) ?? [];
+    if (!list.some(([k]) => k === key)) list.push([key, text(v)]);
+    names.set(name, list);
+  }
+  return [...names].map(([name, kv]) => `${name}="${escapeLabelValue(kv.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v).join(';'))}"`).join(',');
+}
+
+/** The scope labels of every series (empty when turned off). */
+export function scopeLabelText(scope: ScopeLabels | undefined): string {
+  if (scope === undefined) return '';
+  return labelText({ otel_scope_name: scope.name, ...(scope.version !== undefined && scope.version !== '' ? { otel_scope_version: scope.version } : {}) });
+}
+
+/** The family name of a registry metric on /metrics. */
 export function familyName(def: MetricDefinition): string {
-  return promNameJs(def.name, def.instrument);
+  return promName(def.name, def.instrument, def.unit);
 }
 
-function promType(def: MetricDefinition): string {
-  switch (def.instrument) {
+function promType(instrument: Instrument): string {
+  switch (instrument) {
     case 'counter': return 'counter';
     case 'histogram': return 'histogram';
     default: return 'gauge'; // gauge, and updowncounter (a non-monotonic sum)
   }
 }
 
-function header(def: MetricDefinition, name: string): string {
-  const unit = def.unit ? `\n# UNIT ${name} ${escapeHelp(def.unit)}` : '';
-  return `# HELP ${name} ${escapeHelp(def.brief.en || 'description missing')}${unit}\n# TYPE ${name} ${promType(def)}\n`;
+function header(name: string, help: string, instrument: Instrument, unit: string): string {
+  const word = promUnit(instrument, unit);
+  return `# HELP ${name} ${escapeHelp(help || 'description missing')}\n${word !== '' ? `# UNIT ${name} ${word}\n` : ''}# TYPE ${name} ${promType(instrument)}\n`;
 }
 
-/** One series: the sample's own labels first, then the target's (the producer's attribute order). */
-function seriesLabels(own: string, target: string): string {
-  return own === '' ? target : target === '' ? own : `${own},${target}`;
-}
+const joinLabels = (...parts: string[]): string => parts.filter((p) => p !== '').join(',');
 
 function histogramLines(name: string, lbl: string, h: HistogramValue): string {
   const sep = lbl === '' ? '' : ',';
@@ -84,17 +142,58 @@ function histogramLines(name: string, lbl: string, h: HistogramValue): string {
   return out;
 }
 
+/** target_info: the resource's attributes as labels, once. */
+export function targetInfo(resource: Resource): string {
+  const lbl = labelText(resource.attributes as Readonly<Record<string, AttrValue>>);
+  if (lbl === '') return '';
+  return `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{${lbl}} 1\n`;
+}
+
+function instrumentOf(m: MetricData): Instrument {
+  switch (m.dataPointType) {
+    case DataPointType.SUM: return m.isMonotonic ? 'counter' : 'updowncounter';
+    case DataPointType.HISTOGRAM: return 'histogram';
+    default: return 'gauge';
+  }
+}
+
+/**
+ * An SDK collection (the agent's own instruments, the SDK's otel.sdk.* ones) as text, each series
+ * labelled with its own scope. Families of one name are written once.
+ */
+export function renderCollection(collection: ResourceMetrics, opts: { scopeInfo: boolean }): { text: string; families: Set<string> } {
+  const families = new Map<string, { head: string; lines: string[] }>();
+  for (const sm of collection.scopeMetrics) {
+    const scope = opts.scopeInfo ? scopeLabelText({ name: sm.scope.name, ...(sm.scope.version !== undefined ? { version: sm.scope.version } : {}) }) : '';
+    for (const m of sm.metrics) {
+      const instrument = instrumentOf(m);
+      const name = promName(m.descriptor.name, instrument, m.descriptor.unit);
+      let f = families.get(name);
+      if (!f) families.set(name, (f = { head: header(name, m.descriptor.description, instrument, m.descriptor.unit), lines: [] }));
+      for (const p of m.dataPoints as DataPoint<number | Histogram>[]) {
+        const lbl = joinLabels(labelText(p.attributes as Attributes), scope);
+        if (typeof p.value === 'number') f.lines.push(`${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(p.value)}\n`);
+        else {
+          const h = p.value;
+          f.lines.push(histogramLines(name, lbl, { boundaries: h.buckets.boundaries, bucketCounts: h.buckets.counts, sum: h.sum ?? 0, count: h.count }));
+        }
+      }
+    }
+  }
+  let out = '';
+  for (const f of families.values()) out += f.head + f.lines.join('');
+  return { text: out, families: new Set(families.keys()) };
+}
 
 const CHUNK = 64 * 1024;
 
 /**
- * Writes every probe metric of `snap` as Prometheus text. Families appear in the order of their
- * first sample, as in the SDK's exposition; a family's series in snapshot order.
- * `skip`: family names already written by someone else (left out).
+ * Writes every probe metric of `snap`. Families appear in the order of their first sample; a family's
+ * series in snapshot order. `skip`: family names already written by someone else (left out).
  */
-export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, skip?: ReadonlySet<string>): Promise<Set<string>> {
+export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, opts: { scope?: ScopeLabels; skip?: ReadonlySet<string> } = {}): Promise<Set<string>> {
   // Index: metric name → packed (entry, sample) positions. Small integers in plain arrays stay compact.
-  // By name, as the SDK groups: several probes' definitions may share one name (kubeskoop.event.undelivered).
+  // By name: several probes' definitions may share one name (kubeskoop.event.undelivered).
   const families = new Map<string, { def: MetricDefinition; refs: number[]; probes: Set<string> }>();
   // position = entry × SHIFT + sample (exact in a double for any realistic snapshot)
   const SHIFT = snap.entries.reduce((max, e) => Math.max(max, e.samples.length), 1);
@@ -106,11 +205,21 @@ export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, sk
       f.probes.add(entry.probe);
     });
   });
-  const targetLabels = new Map<number, string>(); // entry index → the target's label text
-  const targetLabelsOf = (e: number): string => {
-    let t = targetLabels.get(e);
-    if (t === undefined) targetLabels.set(e, (t = labels(targetAttributes(snap.entries[e]!.target))));
+  const scope = scopeLabelText(opts.scope);
+  // entry index → the target's identity, its label text and label names
+  const targets = new Map<number, { attrs: Readonly<Record<string, string | number>>; text: string; names: Set<string> }>();
+  const targetOf = (e: number): { attrs: Readonly<Record<string, string | number>>; text: string; names: Set<string> } => {
+    let t = targets.get(e);
+    if (t === undefined) {
+      const attrs = targetAttributes(snap.entries[e]!.target);
+      targets.set(e, (t = { attrs, text: labelText(attrs), names: new Set(Object.keys(attrs).map(labelName)) }));
+    }
     return t;
+  };
+  const seriesLabels = (own: Readonly<Record<string, string | number>>, e: number): string => {
+    const t = targetOf(e);
+    for (const k in own) if (t.names.has(labelName(k))) return joinLabels(labelText(own, t.attrs), scope);
+    return joinLabels(labelText(own), t.text, scope);
   };
   const written = new Set<string>();
   let buf = '';
@@ -122,9 +231,9 @@ export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, sk
   };
   for (const { def, refs, probes } of families.values()) {
     const name = familyName(def);
-    if (skip?.has(name)) continue;
+    if (opts.skip?.has(name) || written.has(name)) continue;
     written.add(name);
-    buf += header(def, name);
+    buf += header(name, def.brief.en, def.instrument, def.unit);
     const seen = probes.size > 1 ? new Set<string>() : undefined;
     for (const ref of refs) {
       const e = Math.floor(ref / SHIFT);
@@ -135,7 +244,7 @@ export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, sk
         if (seen.has(key)) continue;
         seen.add(key);
       }
-      const lbl = seriesLabels(labels(sample.attributes), targetLabelsOf(e));
+      const lbl = seriesLabels(sample.attributes, e);
       buf += typeof sample.value === 'number'
         ? `${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(sample.value)}\n`
         : histogramLines(name, lbl, sample.value);

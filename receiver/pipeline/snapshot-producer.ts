@@ -1,15 +1,24 @@
-// Turns the snapshot into OTel metric data at collection time. A MetricProducer rather than
-// observable instruments because the SDK keeps reporting a cumulative async series forever after
-// its last observation; here a namespace that is gone stops being exported in the next collection.
+// Turns the snapshot into OTel metric data at collection time, for the OTLP reader. A MetricProducer
+// rather than observable instruments because the SDK keeps reporting a cumulative async series forever
+// after its last observation; here a namespace that is gone stops being exported in the next collection.
+// Each target's data is one ScopeMetrics marked with the target's Resource (TARGET_RESOURCE): the
+// reader merges every producer into one ResourceMetrics, and the exporter (otlp-metrics.ts) sends each
+// target under its own Resource, with the identity there instead of on every data point.
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import {
   AggregationTemporality, DataPointType, type CollectionResult, type DataPoint, type Histogram, type MetricData, type MetricProducer,
+  type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
+import type { Resources } from './resources.js';
+
+/** The Resource a ScopeMetrics of this producer belongs to (absent: the reader's, the agent's own). */
+export const TARGET_RESOURCE: unique symbol = Symbol('kubeskoop-otel target resource');
+export type TargetScopeMetrics = ScopeMetrics & { [TARGET_RESOURCE]?: Resource };
 
 const toHrTime = (ms: number): HrTime => {
   const s = Math.floor(ms / 1000);
@@ -25,14 +34,20 @@ export function seriesKey(name: string, inode: number, attrs: Readonly<Record<st
 
 interface SeriesStart { startTime: HrTime; last: number; seenAt: number }
 
+/** Whether a series going down means it restarted. Only a monotonic sum (and a histogram's count)
+ *  cannot go down otherwise; an UpDownCounter or a gauge may, and keeps its start time. */
+export function resetsWhenLower(def: MetricDefinition): boolean {
+  return def.instrument === 'counter' || def.instrument === 'histogram';
+}
+
 export class SnapshotMetricProducer implements MetricProducer {
-  /** When each cumulative series started (reset when its value goes backwards: a new namespace). */
+  /** When each cumulative series started (a monotonic one restarts when its value goes backwards). */
   private readonly starts = new Map<string, SeriesStart>();
   private round = 0;
 
   constructor(
     private readonly snapshot: () => Snapshot,
-    private readonly resource: Resource,
+    private readonly resources: Resources,
     private readonly scope: { name: string; version: string },
   ) {}
 
@@ -41,46 +56,48 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
-    const byName = new Map<string, { def: MetricDefinition; points: DataPoint<number | HistogramPointValue>[] }>();
+    // target inode → (metric name → points); one ScopeMetrics per target.
+    const byTarget = new Map<number, { resource: Resource; byName: Map<string, { def: MetricDefinition; points: DataPoint<number | Histogram>[] }> }>();
     for (const entry of snap.entries) {
-      const identity = targetAttributes(entry.target);
       const inode = entry.target.netnsInode;
+      let target = byTarget.get(inode);
+      if (!target) byTarget.set(inode, (target = { resource: this.resources.forTarget(targetAttributes(entry.target)), byName: new Map() }));
       for (const sample of entry.samples) {
-        const key = seriesKey(sample.metric.name, inode, sample.attributes);
+        const def = sample.metric;
+        const key = seriesKey(def.name, inode, sample.attributes);
         let start = this.starts.get(key);
         if (start?.seenAt === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
-        if (!start || scalar < start.last) {
+        if (!start || (resetsWhenLower(def) && scalar < start.last)) {
           start = { startTime: endTime, last: scalar, seenAt: round };
           this.starts.set(key, start);
         }
         start.last = scalar;
         start.seenAt = round;
-        let group = byName.get(sample.metric.name);
-        if (!group) byName.set(sample.metric.name, (group = { def: sample.metric, points: [] }));
+        let group = target.byName.get(def.name);
+        if (!group) target.byName.set(def.name, (group = { def, points: [] }));
         group.points.push({
-          startTime: sample.metric.instrument === 'gauge' ? endTime : start.startTime, endTime,
-          attributes: { ...sample.attributes, ...identity } as Attributes,
+          startTime: def.instrument === 'gauge' ? endTime : start.startTime, endTime,
+          attributes: sample.attributes as Attributes,
           value: typeof sample.value === 'number' ? sample.value : histogramPoint(sample.value),
         });
       }
     }
     for (const [key, start] of this.starts) if (start.seenAt !== round) this.starts.delete(key);
-    const metrics: MetricData[] = [...byName.values()].map(({ def, points }) => toMetricData(def, points));
-    return {
-      resourceMetrics: { resource: this.resource, scopeMetrics: metrics.length > 0 ? [{ scope: this.scope, metrics }] : [] },
-      errors: [],
-    };
+    const scopeMetrics: TargetScopeMetrics[] = [];
+    for (const { resource, byName } of byTarget.values()) {
+      if (byName.size === 0) continue;
+      scopeMetrics.push({ scope: this.scope, metrics: [...byName.values()].map(({ def, points }) => toMetricData(def, points)), [TARGET_RESOURCE]: resource });
+    }
+    return { resourceMetrics: { resource: this.resources.agent, scopeMetrics }, errors: [] };
   }
 }
-
-type HistogramPointValue = Histogram;
 
 function histogramPoint(h: HistogramValue): Histogram {
   return { buckets: { boundaries: [...h.boundaries], counts: [...h.bucketCounts] }, sum: h.sum, count: h.count };
 }
 
-function toMetricData(def: MetricDefinition, points: DataPoint<number | HistogramPointValue>[]): MetricData {
+function toMetricData(def: MetricDefinition, points: DataPoint<number | Histogram>[]): MetricData {
   const descriptor = {
     name: def.name, description: def.brief.en, unit: def.unit,
     valueType: def.instrument === 'counter' || def.instrument === 'updowncounter' ? ValueType.INT : ValueType.DOUBLE,

@@ -1,37 +1,38 @@
 // The only module that knows OpenTelemetry. Readers (Prometheus scrape, periodic OTLP export) read
-// the snapshot through a MetricProducer — a scrape never triggers kernel reads — and the agent's
-// own metrics are SDK instruments. Events become LogRecords.
+// the snapshot — a scrape never triggers kernel reads — and the agent's own metrics are SDK
+// instruments (its OTLP pipeline's are the SDK's own otel.sdk.* self-observability). Events become
+// LogRecords. In OTLP each target's data and events travel under the target's Resource (resources.ts).
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter, type ViewOptions,
+  AggregationType, MeterProvider, MetricReader, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
-import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 // http/protobuf means protobuf: the -otlp-http exporters would send JSON.
-import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { Severity } from '../../semconv/types.js';
 import {
-  AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED,
-  ATTR_KUBESKOOP_EXPORT_SIGNAL, ATTR_KUBESKOOP_EXPORT_DROP_CAUSE, ATTR_KUBESKOOP_PROBE_ERROR_KIND, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
+  AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
+  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
+import type { SampleAttributes } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
 import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
-import { writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
+import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
+import { createResources } from './resources.js';
+import { createResourcesMetricExporter } from './otlp-metrics.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 import type { EventRecord } from '../events/event-record.js';
-import { ExportAccounting, type DropCause, type ExportSignal } from './export-accounting.js';
+import { ExportAccounting } from './export-accounting.js';
 
 export type { EventRecord } from '../events/event-record.js';
 
@@ -42,6 +43,8 @@ export interface TelemetryOptions {
   readonly version: string;
   readonly snapshot: () => Snapshot;
   readonly log: Logger;
+  /** Where the downward API's POD_NAME / POD_NAMESPACE / POD_UID are read (service.instance.id); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Telemetry {
@@ -50,8 +53,9 @@ export interface Telemetry {
   handleMetrics(req: IncomingMessage, res: ServerResponse): void;
   /** Records the agent's own per-cycle metrics. */
   recordCycle(report: CycleReport): void;
-  /** One kernel event as a LogRecord (OTLP, and Loki when configured); `identity` is the target's. */
-  emitEvent(event: EventRecord, identity: Readonly<Record<string, string | number>>): void;
+  /** One kernel event as a LogRecord (OTLP, and Loki when configured), under the Resource of the target
+   *  whose identity (targetAttributes) is given. */
+  emitEvent(event: EventRecord, identity: SampleAttributes): void;
   /** OTLP exports per signal: outcomes, failures, dropped records (for /status). */
   exportStatus(): Record<string, unknown>;
   forceFlush(): Promise<void>;
@@ -79,16 +83,15 @@ function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal:
   return /\/v1\/(metrics|logs)$/.test(endpoint) ? endpoint.replace(/(metrics|logs)$/, signal) : `${endpoint.replace(/\/$/, '')}/v1/${signal}`;
 }
 
-export function buildResource(config: AgentConfig, version: string): Resource {
-  return resourceFromAttributes({
-    ...config.service.resourceAttributes,
-    'service.name': config.service.name,
-    'service.version': version,
-    'host.name': hostname(),
-    // One agent per node: the node names the instance, so series from different nodes never merge.
-    'service.instance.id': config.nodeName ?? hostname(),
-    ...(config.nodeName !== undefined ? { 'k8s.node.name': config.nodeName } : {}),
-  });
+/** The agent's own Resource (resources.ts). */
+export function buildResource(config: AgentConfig, version: string, env: Readonly<Record<string, string | undefined>> = process.env): Resource {
+  return createResources(config, version, env).agent;
+}
+
+/** A reader the /metrics handler collects the agent's own instruments with. */
+class PullReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
 }
 
 /** Writes a scrape's chunks to `out` (the response, or a gzip stream into it) with backpressure,
@@ -128,25 +131,24 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
 export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const { config, log } = opts;
   const accounting = new ExportAccounting(log);
-  const resource = buildResource(config, opts.version);
+  const resources = createResources(config, opts.version, opts.env ?? process.env);
+  const resource = resources.agent;
   const readers: IMetricReader[] = [];
-  // One set of exposition settings for the exporter and for the serialization of its collection below.
-  const exposition = { withoutScopeInfo: true, withoutTargetInfo: false, appendTimestamp: false } as const;
-  // The exporter collects only the agent's own instruments; the probe metrics of a scrape are written
-  // from the snapshot family by family (prometheus-exposition.ts) instead of one string of every series.
-  const prometheus = new PrometheusExporter({ preventServerStart: true, ...exposition });
-  if (config.prometheus.enabled) readers.push(prometheus);
-  // The exporter's collection is serialized here with the exporter's own settings (target_info, no scope info).
-  const prometheusSerializer = new PrometheusSerializer(undefined, exposition.appendTimestamp, undefined, exposition.withoutTargetInfo, exposition.withoutScopeInfo);
-  let otlpExporter: PushMetricExporter | undefined;
+  // /metrics: the agent's own instruments are collected through this reader; the probe metrics of a scrape
+  // are written from the snapshot family by family (prometheus-exposition.ts).
+  const pull = new PullReader();
+  if (config.prometheus.enabled) readers.push(pull);
+  const scope = { name: SCOPE_NAME, version: opts.version };
+  let otlpExporter: ReturnType<typeof createResourcesMetricExporter> | undefined;
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
     const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
-    otlpExporter = accounting.wrapMetricExporter(config.otlp.protocol === 'grpc' ? new GrpcMetricExporter({ url, timeoutMillis }) : new HttpMetricExporter({ url, timeoutMillis }), OTLP_POINTS_PER_REQUEST);
+    otlpExporter = createResourcesMetricExporter({ url, protocol: config.otlp.protocol, timeoutMillis });
     readers.push(new PeriodicExportingMetricReader({
-      exporter: otlpExporter, exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
-      // OTLP reads probe metrics from the snapshot through a producer; /metrics writes them itself.
-      metricProducers: [new SnapshotMetricProducer(opts.snapshot, resource, { name: SCOPE_NAME, version: opts.version })],
+      exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
+      exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
+      // OTLP reads probe metrics from the snapshot through a producer (each target under its own Resource).
+      metricProducers: [new SnapshotMetricProducer(opts.snapshot, resources, scope)],
     }));
   }
   const views: ViewOptions[] = [AGENT_PROBE_DURATION, AGENT_CYCLE_DURATION].map((def) => ({
@@ -155,8 +157,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   }));
   const meterProvider = new MeterProvider({ resource, readers, views });
   const meter = meterProvider.getMeter(SCOPE_NAME, opts.version);
+  // The OTLP pipeline reports itself with the SDK's otel.sdk.* metrics (semconv), on this provider.
+  otlpExporter?.observeWith(meterProvider);
 
-  // (withoutScopeInfo: one instrumentation scope only, so otel_scope_* labels on every series would be noise.)
   // Probe metrics come from the snapshot (producer for OTLP, prometheus-exposition for /metrics); the agent's own are instruments.
   const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, { description: AGENT_TARGET_COUNT.brief.en, unit: AGENT_TARGET_COUNT.unit });
   targetCount.addCallback((result) => {
@@ -168,46 +171,46 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, { description: AGENT_PROBE_DURATION.brief.en, unit: AGENT_PROBE_DURATION.unit });
   const cycleDuration = meter.createHistogram(AGENT_CYCLE_DURATION.name, { description: AGENT_CYCLE_DURATION.brief.en, unit: AGENT_CYCLE_DURATION.unit });
   const probeErrors = meter.createCounter(AGENT_PROBE_ERRORS.name, { description: AGENT_PROBE_ERRORS.brief.en, unit: AGENT_PROBE_ERRORS.unit });
-  // Export outcomes (only when something is pushed): a backend outage is itself observable.
-  const signals: ExportSignal[] = [
-    ...(config.otlp.endpoint !== undefined ? ['metrics' as const] : []),
-    ...(config.otlp.endpoint !== undefined || config.events.sinks.some((s) => s.kind === 'loki') ? ['logs' as const] : []),
-  ];
-  if (signals.length > 0) {
-    meter.createObservableCounter(AGENT_EXPORT_FAILURES.name, { description: AGENT_EXPORT_FAILURES.brief.en, unit: AGENT_EXPORT_FAILURES.unit })
-      .addCallback((result) => {
-        for (const s of signals) result.observe(accounting.signals[s].failures, { [ATTR_KUBESKOOP_EXPORT_SIGNAL]: s });
-      });
-    meter.createObservableCounter(AGENT_EXPORT_DROPPED.name, { description: AGENT_EXPORT_DROPPED.brief.en, unit: AGENT_EXPORT_DROPPED.unit })
-      .addCallback((result) => {
-        if (!signals.includes('logs')) return;
-        for (const cause of ['queue_full', 'export_failed'] as DropCause[]) {
-          result.observe(accounting.signals.logs.dropped[cause], { [ATTR_KUBESKOOP_EXPORT_SIGNAL]: 'logs', [ATTR_KUBESKOOP_EXPORT_DROP_CAUSE]: cause });
-        }
-      });
-  }
 
   // Events → LogRecords.
   const processors: LogRecordProcessor[] = [];
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'logs');
     const timeoutMillis = config.otlp.exportTimeoutMs;
-    const otlpLogs = config.otlp.protocol === 'grpc' ? new GrpcLogExporter({ url, timeoutMillis }) : new HttpLogExporter({ url, timeoutMillis });
+    const selfObsMeterProvider = meterProvider;
+    const otlpLogs = config.otlp.protocol === 'grpc'
+      ? new GrpcLogExporter({ url, timeoutMillis, selfObsMeterProvider }) : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
     // Bounded queue: while the backend is slow or down, records beyond it are dropped and counted.
-    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, (exporter) =>
-      new BatchLogRecordProcessor({ exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis })));
+    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, (exporter) => new BatchLogRecordProcessor({
+      exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis,
+      selfObsMeterProvider,
+    })));
   }
   // KubeSkoop's loki sink: Loki's native OTLP endpoint (http://<address>:3100/otlp).
   for (const sink of config.events.sinks) {
     if (sink.kind !== 'loki') continue;
     const base = /^https?:\/\//.test(sink.address) ? sink.address.replace(/\/$/, '') : `http://${sink.address.includes(':') ? sink.address : `${sink.address}:3100`}`;
     const url = base.endsWith('/otlp') ? `${base}/v1/logs` : `${base}/otlp/v1/logs`;
-    processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs }), LOG_QUEUE_SIZE, (exporter) =>
-      new BatchLogRecordProcessor({ exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs })));
+    const selfObsMeterProvider = meterProvider;
+    processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider }), LOG_QUEUE_SIZE,
+      (exporter) => new BatchLogRecordProcessor({
+        exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider,
+      })));
     log.info('events also go to Loki', { url });
   }
+  // One provider owns the processors (flush, shutdown); each target's events go through a provider of its
+  // Resource that shares them, so the exporters group records by Resource (one ResourceLogs per target).
   const loggerProvider = new LoggerProvider({ resource, processors });
-  const eventLogger: OtelLogger = loggerProvider.getLogger(SCOPE_NAME, opts.version);
+  let loggers = new Map<Resource, OtelLogger>();
+  let previousLoggers = new Map<Resource, OtelLogger>();
+  const loggerFor = (identity: SampleAttributes): OtelLogger => {
+    const r = resources.forTarget(identity);
+    let l = loggers.get(r) ?? previousLoggers.get(r);
+    if (l === undefined) l = new LoggerProvider({ resource: r, processors }).getLogger(SCOPE_NAME, opts.version);
+    loggers.set(r, l);
+    if (loggers.size > 2 * Math.max(64, previousLoggers.size)) { previousLoggers = loggers; loggers = new Map(); }
+    return l;
+  };
 
   log.info('telemetry ready', {
     prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
@@ -232,12 +235,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     try {
       let otelFamilies = new Set<string>();
       if (config.prometheus.names !== 'legacy') {
-        const { resourceMetrics } = await prometheus.collect();
-        let own = prometheusSerializer.serialize(resourceMetrics);
-        if (!own.endsWith('\n')) own += '\n';
-        await sink.write(own);
-        const ownFamilies = familyNames(own);
-        otelFamilies = new Set([...ownFamilies, ...await writeSnapshotExposition(snap, sink, ownFamilies)]);
+        const { resourceMetrics } = await pull.collect();
+        const own = renderCollection(resourceMetrics, { scopeInfo: config.prometheus.scopeInfo });
+        await sink.write(targetInfo(resource) + own.text);
+        const written = await writeSnapshotExposition(snap, sink, { ...(config.prometheus.scopeInfo ? { scope } : {}), skip: own.families });
+        otelFamilies = new Set([...own.families, ...written]);
       }
       if (config.prometheus.names !== 'otel') {
         await sink.write(renderLegacyMetrics(snap, { nodeName: config.nodeName ?? hostname(), ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}) }));
@@ -261,20 +263,20 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       }
       for (const [probe, errors] of report.newErrors) {
         for (const [kind, n] of Object.entries(errors)) {
-          if (n > 0) probeErrors.add(n, { [ATTR_KUBESKOOP_PROBE_NAME]: probe, [ATTR_KUBESKOOP_PROBE_ERROR_KIND]: kind });
+          if (n > 0) probeErrors.add(n, { [ATTR_KUBESKOOP_PROBE_NAME]: probe, [ATTR_ERROR_TYPE]: kind });
         }
       }
     },
     emitEvent(event, identity) {
       const seconds = Number(event.timeUnixNano / 1_000_000_000n);
       const nanos = Number(event.timeUnixNano % 1_000_000_000n);
-      eventLogger.emit({
+      loggerFor(identity).emit({
         eventName: event.eventName,
         timestamp: [seconds, nanos],
         severityNumber: SEVERITY[event.severity],
         severityText: event.severity,
         body: event.body,
-        attributes: { ...event.attributes, ...identity },
+        attributes: event.attributes,
       });
     },
     exportStatus: () => accounting.status(),

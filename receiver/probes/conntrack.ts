@@ -76,7 +76,9 @@ export const conntrack: MetricProbeModule = {
       collect(target: Target, ctx): ProbeResult {
         const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'stat', 'nf_conntrack'));
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
-        return conntrackSamples(parseNfConntrackStat(r.text), readMax(ctx.procRoot));
+        // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
+        // targets never multiplies it.
+        return conntrackSamples(parseNfConntrackStat(r.text), target.kind === 'host' ? readMax(ctx.procRoot) : undefined);
       },
     };
   },

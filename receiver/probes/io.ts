@@ -1,14 +1,22 @@
-// io: /proc/<pid>/io of every process of the target, summed. The kernel adds a reaped child's
-// counters to its parent's, so the sum stays monotonic while children are reaped inside the
-// namespace; it drops (a counter reset to consumers) when a process whose parent is outside exits,
-// e.g. a container restart. A process that vanishes mid-read is skipped quietly.
+// io: /proc/<pid>/io of every process of the target, summed (a hostNetwork pod's processes apart
+// from the host's). The sums are exported as monotonic counters, so they must not go down when a
+// process exits: the kernel adds a child reaped by its parent to the parent's counters, so a process
+// whose parent is in the same share leaves nothing to do; a process whose parent is elsewhere (a
+// container's init reaped by the shim, a `kubectl exec` shell) takes its counters away when it exits,
+// and the probe keeps its last values in the sum ("carried"). The parent comes from /proc/<pid>/stat,
+// read once per new process (again when its parent is gone: it was reparented). What a process did
+// between its last read and its exit is not counted. A process that vanishes mid-read is skipped quietly.
 import { join } from 'node:path';
-import { ATTR_DISK_IO_DIRECTION, ATTR_KUBESKOOP_IO_DIRECTION, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES } from '../../semconv/generated/registry.js';
+import { ATTR_DISK_IO_DIRECTION, ATTR_K8S_POD_UID, ATTR_KUBESKOOP_IO_DIRECTION, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { parseProcIo, type ProcIo } from './parsers/proc-io.js';
+import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
 import { readProcText } from './parsers/read-proc.js';
 import { processShares } from './process-split.js';
+
+const FIELDS = ['rchar', 'wchar', 'syscr', 'syscw', 'readBytes', 'writeBytes'] as const;
+type Counters = Record<(typeof FIELDS)[number], number>;
+const zero = (): Counters => ({ rchar: 0, wchar: 0, syscr: 0, syscw: 0, readBytes: 0, writeBytes: 0 });
 
 export function ioSamples(sum: ProcIo): MetricSample[] {
   const r = { [ATTR_KUBESKOOP_IO_DIRECTION]: 'read' };
@@ -23,11 +31,13 @@ export function ioSamples(sum: ProcIo): MetricSample[] {
   ];
 }
 
-/** Reads and sums /proc/<pid>/io over pids; vanished processes are skipped, other failures reported. */
-export function sumProcIo(procRoot: string, pids: readonly number[]): { sum: ProcIo; read: number; problems: string[] } {
-  const sum = { rchar: 0, wchar: 0, syscr: 0, syscw: 0, readBytes: 0, writeBytes: 0 };
+/** One process's last read. */
+interface ProcessIo { io: ProcIo; ppid: number | undefined }
+
+/** Reads /proc/<pid>/io of each pid; vanished processes are left out, other failures reported. */
+export function readProcessIo(procRoot: string, pids: readonly number[]): { read: Map<number, ProcIo>; problems: string[] } {
+  const read = new Map<number, ProcIo>();
   const problems: string[] = [];
-  let read = 0;
   for (const pid of pids) {
     const r = readProcText(join(procRoot, String(pid), 'io'));
     if (!r.ok) {
@@ -40,30 +50,92 @@ export function sumProcIo(procRoot: string, pids: readonly number[]): { sum: Pro
       if (r.text !== '' && problems.length < 5) problems.push(`${pid}/io: ${p.problems.join('; ')}`);
       continue;
     }
-    read++;
-    sum.rchar += p.io.rchar; sum.wchar += p.io.wchar; sum.syscr += p.io.syscr; sum.syscw += p.io.syscw;
-    sum.readBytes += p.io.readBytes; sum.writeBytes += p.io.writeBytes;
+    read.set(pid, p.io);
   }
-  return { sum, read, problems };
+  return { read, problems };
+}
+
+function readPpid(procRoot: string, pid: number): number | undefined {
+  const r = readProcText(join(procRoot, String(pid), 'stat'));
+  return r.ok ? parseStatPpid(r.text) : undefined;
+}
+
+/**
+ * The running sums of one share of a target's processes: the live processes' counters plus the last
+ * values of those that exited without a parent in the share to take them (see the header). Never
+ * goes down: should a sum still drop (a case the parent rule does not see), the difference is carried.
+ */
+export class ProcessIoSum {
+  private processes = new Map<number, ProcessIo>();
+  private readonly carried = zero();
+  private readonly last = zero();
+
+  /** `read`: this cycle's counters by pid; `ppidOf` reads a process's parent (called for new processes only). */
+  update(read: ReadonlyMap<number, ProcIo>, ppidOf: (pid: number) => number | undefined): Counters {
+    const next = new Map<number, ProcessIo>();
+    const exited: [number, ProcessIo][] = [];
+    for (const [pid, prev] of this.processes) {
+      const now = read.get(pid);
+      // A pid whose counters went back is a new process under a reused pid: the old one exited.
+      if (now === undefined || FIELDS.some((f) => now[f] < prev.io[f])) exited.push([pid, prev]);
+    }
+    for (const [pid, io] of read) {
+      const prev = this.processes.get(pid);
+      const reused = prev !== undefined && FIELDS.some((f) => io[f] < prev.io[f]);
+      let ppid = prev !== undefined && !reused ? prev.ppid : ppidOf(pid);
+      // Its parent is gone: it was reparented (to the container's init or a subreaper); ask again.
+      if (ppid !== undefined && prev !== undefined && !read.has(ppid) && this.processes.has(ppid)) ppid = ppidOf(pid);
+      next.set(pid, { io, ppid });
+    }
+    const exitedPids = new Map(exited);
+    for (const [, proc] of exited) {
+      // Follow the parents that exited too; a live one in this share has the counters now.
+      let parent = proc.ppid;
+      for (let hops = 0; parent !== undefined && exitedPids.has(parent) && hops < 64; hops++) parent = exitedPids.get(parent)!.ppid;
+      if (parent !== undefined && read.has(parent)) continue;
+      for (const f of FIELDS) this.carried[f] += proc.io[f];
+    }
+    this.processes = next;
+    const out = { ...this.carried };
+    for (const { io } of next.values()) for (const f of FIELDS) out[f] += io[f];
+    for (const f of FIELDS) {
+      if (out[f] < this.last[f]) { this.carried[f] += this.last[f] - out[f]; out[f] = this.last[f]; }
+      this.last[f] = out[f];
+    }
+    return out;
+  }
 }
 
 export const io: MetricProbeModule = {
   name: 'io',
   create(): MetricProbe {
+    // One running sum per share of a target (inode + the hostNetwork pod's UID, if any).
+    const sums = new Map<string, { sum: ProcessIoSum; cycle: number }>();
+    let cycle = 0;
     return {
       name: 'io',
       scope: 'process',
       metrics: [IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS],
+      async beforeCycle(): Promise<void> {
+        // Targets and pods that are gone: forget their sums (a new namespace starts from its processes).
+        for (const [k, v] of sums) if (v.cycle < cycle) sums.delete(k);
+        cycle++;
+      },
       collect(target: Target, ctx): ProbeResult {
         const samples: MetricSample[] = [];
         const problems: string[] = [];
         let anyRead = false;
         for (const share of processShares(target)) {
-          const r = sumProcIo(ctx.procRoot, share.pids);
+          const r = readProcessIo(ctx.procRoot, share.pids);
           problems.push(...r.problems);
-          if (r.read === 0) continue;
+          if (r.read.size === 0) continue;
           anyRead = true;
-          for (const s of ioSamples(r.sum)) samples.push({ ...s, attributes: { ...s.attributes, ...share.attributes } });
+          const key = `${target.netnsInode}/${String(share.attributes[ATTR_K8S_POD_UID] ?? '')}`;
+          let s = sums.get(key);
+          if (!s) sums.set(key, (s = { sum: new ProcessIoSum(), cycle }));
+          s.cycle = cycle;
+          const total = s.sum.update(r.read, (pid) => readPpid(ctx.procRoot, pid));
+          for (const x of ioSamples(total)) samples.push({ ...x, attributes: { ...x.attributes, ...share.attributes } });
         }
         if (!anyRead && problems.length === 0) return { samples: [], problems: [], targetGone: true };
         return { samples, problems };

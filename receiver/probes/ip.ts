@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import {
   ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
   IP_ADDRESS_ERRORS, IP_DEFAULT_TTL, IP_DELIVERIES, IP_DISCARDS, IP_FORWARDING, IP_FORWARDS, IP_FRAGMENTATION_FAILURES,
-  IP_HEADER_ERRORS, IP_MIB_COUNTER, IP_NO_ROUTES, IP_REASSEMBLY_FAILURES, IP_RECEIVES, IP_SEND_REQUESTS, IP_TRUNCATED,
+  IP_HEADER_ERRORS, IP_MIB_EVENTS, IP_MIB_IO, IP_NO_ROUTES, IP_REASSEMBLY_FAILURES, IP_RECEIVES, IP_SEND_REQUESTS, IP_TRUNCATED,
   IP_UNKNOWN_PROTOCOLS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
@@ -64,7 +64,7 @@ export function ipSamples(snmp: MibParse, snmp6: MibParse | undefined, netstat: 
     ...(snmp6 && (ipv6 === 'always' || ipv6Used(snmp6.groups)) ? IP_SPECS_V6 : []),
   ];
   const c = curatedSamples(table, specs);
-  const g = genericSamples(IP_MIB_COUNTER, table, IP_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
+  const g = genericSamples({ events: IP_MIB_EVENTS, io: IP_MIB_IO }, table, IP_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
   return {
     samples: [...c.samples, ...g.samples],
     problems: [...snmp.problems, ...(snmp6?.problems ?? []), ...(netstat?.problems ?? [])],
@@ -80,7 +80,7 @@ export const ip: MetricProbeModule = {
     return {
       name: 'ip',
       scope: 'netns',
-      metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_COUNTER],
+      metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_EVENTS, IP_MIB_IO],
       collect(target: Target, ctx): ProbeResult {
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const snmp = sharedParse(join(net, 'snmp'), 'ip', parseMibPairs);

@@ -2,7 +2,7 @@
 // when the kernel has no IPVS.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTR_NETWORK_IO_DIRECTION, IPVS_CONNECTIONS, IPVS_IO, IPVS_PACKETS } from '../../semconv/generated/registry.js';
+import { ATTR_KUBESKOOP_IPVS_DIRECTION, IPVS_CONNECTIONS, IPVS_IO, IPVS_PACKETS } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
@@ -12,8 +12,8 @@ import { readProcText } from './parsers/read-proc.js';
 export function ipvsSamples(parse: IpvsStatsParse): { samples: MetricSample[]; problems: string[] } {
   const s = parse.stats;
   if (!s) return { samples: [], problems: [...parse.problems] };
-  const rx = { [ATTR_NETWORK_IO_DIRECTION]: 'receive' };
-  const tx = { [ATTR_NETWORK_IO_DIRECTION]: 'transmit' };
+  const rx = { [ATTR_KUBESKOOP_IPVS_DIRECTION]: 'incoming' };
+  const tx = { [ATTR_KUBESKOOP_IPVS_DIRECTION]: 'outgoing' };
   return {
     samples: [
       { metric: IPVS_CONNECTIONS, value: s.connections, attributes: {} },

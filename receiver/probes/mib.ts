@@ -1,5 +1,7 @@
 // Helpers shared by the probes that read the kernel's MIB files (tcp, udp, ip, tcpext): curated
-// fields → their registry metric, and the opt-in generic kubeskoop.mib.counter for any other field.
+// fields → their registry metric, and the opt-in generic kubeskoop.mib.* for any other field, one
+// name per unit: counts (kubeskoop.mib.events), bytes (*Octets: kubeskoop.mib.io), time (*Chrono,
+// milliseconds in the kernel: kubeskoop.mib.time in seconds).
 import type { MetricDefinition } from '../../semconv/types.js';
 import { ATTR_KUBESKOOP_MIB_FIELD, ATTR_KUBESKOOP_MIB_GROUP } from '../../semconv/generated/registry.js';
 import type { MetricSample, OptionsSchema, SampleAttributes } from './probe.js';
@@ -63,7 +65,7 @@ export function fieldsOptionsSchema(groups: readonly string[], example: string, 
       ...extra,
       fields: {
         type: 'array',
-        description: `Other kernel counters to export as kubeskoop.mib.counter: "*" (every field not already a named metric), "Group.*" or "Group.Field", with Group one of ${groups.join(', ')}; e.g. ${example}.`,
+        description: `Other kernel counters to export as kubeskoop.mib.events (counts), kubeskoop.mib.io (*Octets, bytes) and kubeskoop.mib.time (*Chrono, seconds): "*" (every field not already a named metric), "Group.*" or "Group.Field", with Group one of ${groups.join(', ')}; e.g. ${example}.`,
         items: { type: 'string', pattern: `^(\\*|(${g})\\.(\\*|[A-Za-z0-9_]+))$` },
         uniqueItems: true,
         maxItems: 1000,
@@ -72,12 +74,26 @@ export function fieldsOptionsSchema(groups: readonly string[], example: string, 
   };
 }
 
+/** The generic metrics of one probe, by unit; a probe whose files have no bytes or time fields leaves those out. */
+export interface MibMetrics {
+  readonly events: MetricDefinition;
+  readonly io?: MetricDefinition;
+  readonly time?: MetricDefinition;
+}
+
+/** Which generic metric a field goes to, and the factor from the kernel's unit; undefined: none fits. */
+function genericMetricFor(metrics: MibMetrics, field: string): { metric: MetricDefinition; factor: number } | undefined {
+  if (field.endsWith('Octets')) return metrics.io ? { metric: metrics.io, factor: 1 } : undefined;
+  if (field.endsWith('Chrono')) return metrics.time ? { metric: metrics.time, factor: 1e-3 } : undefined;
+  return { metric: metrics.events, factor: 1 };
+}
+
 /**
- * Samples of the generic metric for the selected fields. Wildcards cover the fields present in the
+ * Samples of the generic metrics for the selected fields. Wildcards cover the fields present in the
  * file minus the curated ones and the known non-counters; a field named explicitly but absent from
  * the file is reported as missing.
  */
-export function genericSamples(metric: MetricDefinition, table: MibTable, allowedGroups: readonly string[], sel: FieldSelection,
+export function genericSamples(metrics: MibMetrics, table: MibTable, allowedGroups: readonly string[], sel: FieldSelection,
   curated: ReadonlySet<string>, nonCounters: ReadonlySet<string>): MibSamples {
   const samples: MetricSample[] = [];
   const missing: string[] = [];
@@ -87,7 +103,9 @@ export function genericSamples(metric: MetricDefinition, table: MibTable, allowe
     const key = `${group}.${field}`;
     if (emitted.has(key)) return;
     emitted.add(key);
-    samples.push({ metric, value: v, attributes: { [ATTR_KUBESKOOP_MIB_GROUP]: group, [ATTR_KUBESKOOP_MIB_FIELD]: field } });
+    const to = genericMetricFor(metrics, field);
+    if (to === undefined) return;
+    samples.push({ metric: to.metric, value: v * to.factor, attributes: { [ATTR_KUBESKOOP_MIB_GROUP]: group, [ATTR_KUBESKOOP_MIB_FIELD]: field } });
   };
   for (const group of allowedGroups) {
     const fields = table.get(group);

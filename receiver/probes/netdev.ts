@@ -1,5 +1,7 @@
 // netdev: per-interface byte, packet, error and drop counters of each namespace, from
-// /proc/<pid>/net/dev. rx/tx is the network.io.direction attribute, not two metric names.
+// /proc/<pid>/net/dev. rx/tx is the network.io.direction attribute, not two metric names. The names
+// follow the target (NAMING.md rule 6): the registry gives one per kind (system.network.io for the host,
+// k8s.pod.network.io for a pod, kubeskoop.network.io for another namespace).
 import { join } from 'node:path';
 import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_SYSTEM_DEVICE,
@@ -7,26 +9,31 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';
-import type { Target } from '../targets/target.js';
+import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
 import { readProcText } from './parsers/read-proc.js';
 
 const DIRECTIONS = [['receive', 'receive'], ['transmit', 'transmit']] as const;
 
-export function netdevSamples(text: string): ProbeResult {
+/** The interface attribute a metric keys its series by (semconv's own list: system.device on the host's packet count). */
+const interfaceKey = (attributes: readonly string[]): string =>
+  (attributes.includes(ATTR_SYSTEM_DEVICE) ? ATTR_SYSTEM_DEVICE : ATTR_NETWORK_INTERFACE_NAME);
+
+export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
   const { interfaces, problems } = parseNetDev(text);
   const samples: MetricSample[] = [];
+  const metrics = [
+    [NETDEV_IO[kind], 'bytes'], [NETDEV_PACKET_COUNT[kind], 'packets'], [NETDEV_PACKET_DROPPED[kind], 'dropped'], [NETDEV_ERRORS[kind], 'errors'],
+  ] as const;
   for (const iface of interfaces) {
     for (const [key, direction] of DIRECTIONS) {
       const c: DirectionCounters = iface[key];
-      const attrs = { [ATTR_NETWORK_INTERFACE_NAME]: iface.interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction };
-      samples.push({ metric: NETDEV_IO, value: c.bytes, attributes: attrs });
-      samples.push({
-        metric: NETDEV_PACKET_COUNT, value: c.packets,
-        attributes: { [ATTR_SYSTEM_DEVICE]: iface.interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction },
-      });
-      samples.push({ metric: NETDEV_PACKET_DROPPED, value: c.dropped, attributes: attrs });
-      samples.push({ metric: NETDEV_ERRORS, value: c.errors, attributes: attrs });
+      for (const [metric, field] of metrics) {
+        samples.push({
+          metric, value: c[field],
+          attributes: { [interfaceKey(metric.attributes)]: iface.interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction },
+        });
+      }
     }
   }
   return { samples, problems };
@@ -38,11 +45,11 @@ export const netdev: MetricProbeModule = {
     return {
       name: 'netdev',
       scope: 'netns',
-      metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS],
+      metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS].flatMap((m) => [...new Set(Object.values(m))]),
       collect(target: Target, ctx): ProbeResult {
         const read = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
         if (!read.ok) return unreadable(read);
-        return netdevSamples(read.text);
+        return netdevSamples(read.text, target.kind);
       },
     };
   },

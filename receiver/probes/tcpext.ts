@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import {
   ATTR_KUBESKOOP_TCP_ABORT_REASON, ATTR_KUBESKOOP_TCP_DROP_REASON,
-  TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_LISTEN_DROPS, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_MIB_COUNTER,
+  TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_LISTEN_DROPS, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME,
   TCPEXT_SEGMENT_DROPS, TCPEXT_SYN_RETRANSMITS, TCPEXT_TIMEOUTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
@@ -39,7 +39,7 @@ const NON_COUNTERS = new Set(['MPTcpExt.MPCurrEstab']);
 /** Pure: samples of one parsed netstat file. */
 export function tcpextSamples(netstat: MibParse, sel: FieldSelection = NO_FIELDS): { samples: MetricSample[]; problems: string[]; missing: string[] } {
   const c = curatedSamples(netstat.groups, TCPEXT_SPECS);
-  const g = genericSamples(TCPEXT_MIB_COUNTER, netstat.groups, TCPEXT_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
+  const g = genericSamples({ events: TCPEXT_MIB_EVENTS, time: TCPEXT_MIB_TIME }, netstat.groups, TCPEXT_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
   return { samples: [...c.samples, ...g.samples], problems: [...netstat.problems], missing: [...c.missing, ...g.missing] };
 }
 
@@ -51,7 +51,7 @@ export const tcpext: MetricProbeModule = {
     return {
       name: 'tcpext',
       scope: 'netns',
-      metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_COUNTER],
+      metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME],
       collect(target: Target, ctx): ProbeResult {
         const r = sharedParse(join(ctx.procRoot, String(target.pid), 'net', 'netstat'), 'tcpext', parseMibPairs);
         if (!r.ok) return unreadable(r);

@@ -5,12 +5,12 @@
 // because each such read walks the node's whole table (3.3 ms per namespace here).
 import { join } from 'node:path';
 import {
-  ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TRANSPORT, TCPSUMMARY_CONNECTIONS, TCPSUMMARY_QUEUE,
+  ATTR_KUBESKOOP_SOCKET_QUEUE, ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_TRANSPORT, TCPSUMMARY_CONNECTIONS, TCPSUMMARY_QUEUE,
 } from '../../semconv/generated/registry.js';
 import { TCP_STATE_BY_NUMBER, parseProcNetTcp, parseTcpSummaryFrame, type TcpNetnsSummary } from '../native/commands.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus } from './probe.js';
 import { unreadable } from './read-failure.js';
-import type { Target } from '../targets/target.js';
+import type { Target, TargetKind } from '../targets/target.js';
 import { connectionState } from './tcp-state.js';
 import { readProcText } from './parsers/read-proc.js';
 
@@ -18,18 +18,20 @@ import { readProcText } from './parsers/read-proc.js';
 const ALWAYS = [1, 2, 3, 6, 8];
 const LISTEN = 10;
 
-/** Pure: samples of one namespace; `seen` (state numbers ever seen there) is updated. */
-export function tcpSummarySamples(s: Pick<TcpNetnsSummary, 'states' | 'rxQueueBytes' | 'txQueueBytes'>, seen: Set<number>): MetricSample[] {
+/** Pure: samples of one namespace; `seen` (state numbers ever seen there) is updated. The connection
+ *  count's name follows the target (NAMING.md rule 6): system.network.connection.count for the host only. */
+export function tcpSummarySamples(s: Pick<TcpNetnsSummary, 'states' | 'rxQueueBytes' | 'txQueueBytes'>, seen: Set<number>,
+  kind: TargetKind): MetricSample[] {
   for (let st = 0; st < s.states.length; st++) if ((s.states[st] ?? 0) > 0 && st !== LISTEN && TCP_STATE_BY_NUMBER[st]) seen.add(st);
   const out: MetricSample[] = [];
   for (const st of [...new Set([...ALWAYS, ...seen])].sort((a, b) => a - b)) {
     out.push({
-      metric: TCPSUMMARY_CONNECTIONS, value: s.states[st] ?? 0,
+      metric: TCPSUMMARY_CONNECTIONS[kind], value: s.states[st] ?? 0,
       attributes: { [ATTR_NETWORK_TRANSPORT]: 'tcp', [ATTR_NETWORK_CONNECTION_STATE]: connectionState(TCP_STATE_BY_NUMBER[st]!) },
     });
   }
-  out.push({ metric: TCPSUMMARY_QUEUE, value: s.rxQueueBytes, attributes: { [ATTR_NETWORK_IO_DIRECTION]: 'receive' } });
-  out.push({ metric: TCPSUMMARY_QUEUE, value: s.txQueueBytes, attributes: { [ATTR_NETWORK_IO_DIRECTION]: 'transmit' } });
+  out.push({ metric: TCPSUMMARY_QUEUE, value: s.rxQueueBytes, attributes: { [ATTR_KUBESKOOP_SOCKET_QUEUE]: 'receive' } });
+  out.push({ metric: TCPSUMMARY_QUEUE, value: s.txQueueBytes, attributes: { [ATTR_KUBESKOOP_SOCKET_QUEUE]: 'send' } });
   return out;
 }
 
@@ -62,7 +64,7 @@ export const tcpsummary: MetricProbeModule = {
     return {
       name: 'tcpsummary',
       scope: 'netns',
-      metrics: [TCPSUMMARY_CONNECTIONS, TCPSUMMARY_QUEUE],
+      metrics: [...new Set(Object.values(TCPSUMMARY_CONNECTIONS)), TCPSUMMARY_QUEUE],
       async start(ctx): Promise<ProbeStatus> {
         mode = (ctx.options['source'] as typeof mode | undefined) ?? 'auto';
         return this.status!();
@@ -95,11 +97,11 @@ export const tcpsummary: MetricProbeModule = {
           s = new Set();
           seen.set(target.netnsInode, s);
         }
-        if (walk) return { samples: tcpSummarySamples(walk.get(target.netnsInode) ?? EMPTY, s), problems: [] };
+        if (walk) return { samples: tcpSummarySamples(walk.get(target.netnsInode) ?? EMPTY, s, target.kind), problems: [] };
         if (mode === 'bpf') return { samples: [], problems: [] };
         const every = ((ctx.options['fallback_interval'] as number | undefined) ?? 60) * 1000;
         const prev = fallback.get(target.netnsInode);
-        if (prev && Date.now() - prev.at < every) return { samples: tcpSummarySamples(prev.summary, s), problems: [] };
+        if (prev && Date.now() - prev.at < every) return { samples: tcpSummarySamples(prev.summary, s, target.kind), problems: [] };
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const r4 = readProcText(join(net, 'tcp'));
         if (!r4.ok) return unreadable(r4);
@@ -110,7 +112,7 @@ export const tcpsummary: MetricProbeModule = {
         const summary: TcpNetnsSummary = { netnsInode: target.netnsInode, states: acc.states, rxQueueBytes: acc.rx, txQueueBytes: acc.tx };
         fallback.set(target.netnsInode, { at: Date.now(), summary });
         if (fallback.size > 4 * Math.max(64, seen.size)) fallback.clear();
-        return { samples: tcpSummarySamples(summary, s), problems };
+        return { samples: tcpSummarySamples(summary, s, target.kind), problems };
       },
     };
   },

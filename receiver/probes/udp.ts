@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import {
   ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
-  UDP_CHECKSUM_ERRORS, UDP_DATAGRAMS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, UDP_NO_PORT,
+  UDP_CHECKSUM_ERRORS, UDP_DATAGRAMS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, UDP_NO_PORT,
   UDP_RECEIVE_BUFFER_ERRORS, UDP_RECEIVE_ERRORS, UDP_SEND_BUFFER_ERRORS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
@@ -42,7 +42,7 @@ export function udpSamples(snmp: MibParse, snmp6: MibParse | undefined, sel: Fie
   const v6 = snmp6 !== undefined && (ipv6 === 'always' || ipv6Used(snmp6.groups));
   const specs = v6 ? UDP_SPECS : UDP_SPECS.filter((s) => s.group === 'Udp');
   const c = curatedSamples(table, specs);
-  const g = genericSamples(UDP_MIB_COUNTER, table, UDP_GENERIC_GROUPS, sel, new Set(), new Set());
+  const g = genericSamples({ events: UDP_MIB_EVENTS }, table, UDP_GENERIC_GROUPS, sel, new Set(), new Set());
   return { samples: [...c.samples, ...g.samples], problems: [...snmp.problems, ...(snmp6?.problems ?? [])], missing: [...c.missing, ...g.missing] };
 }
 
@@ -54,7 +54,7 @@ export const udp: MetricProbeModule = {
     return {
       name: 'udp',
       scope: 'netns',
-      metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_COUNTER],
+      metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_EVENTS],
       collect(target: Target, ctx): ProbeResult {
         const net = join(ctx.procRoot, String(target.pid), 'net');
         const snmp = sharedParse(join(net, 'snmp'), 'udp', parseMibPairs);

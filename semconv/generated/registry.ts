@@ -1,7 +1,65 @@
 // GENERATED FILE — do not edit by hand.
 // Source: semconv/registry/*.yaml; generator: semconv/tools/generate.ts; regenerate with `npm run generate`.
 
-import type { AttributeDefinition, EventDefinition, MetricDefinition, ProbeDefinition, UnsupportedProbe } from '../types.js';
+import type {
+  AttributeDefinition, EntityDefinition, EntityMetrics, EventDefinition, MetricDefinition, ProbeDefinition, UnsupportedProbe,
+} from '../types.js';
+
+// Whom metrics describe
+export const ENTITIES: readonly EntityDefinition[] = [
+  {
+    "name": "host",
+    "semconvEntity": "host",
+    "resource": [
+      "k8s.node.name",
+      "host.name"
+    ],
+    "brief": {
+      "en": "The node itself — its host network namespace and the processes in it that belong to no pod. In OTLP under the node's resource.",
+      "zh": "节点本身——主机网络命名空间及其中不属于任何 Pod 的进程。OTLP 中位于节点的 resource 下。"
+    }
+  },
+  {
+    "name": "pod",
+    "semconvEntity": "k8s.pod",
+    "resource": [
+      "k8s.pod.uid",
+      "k8s.pod.name",
+      "k8s.namespace.name",
+      "k8s.node.name"
+    ],
+    "brief": {
+      "en": "A pod — its network namespace, or (hostNetwork pods) its processes. In OTLP each pod under its own resource, as kubeletstats does.",
+      "zh": "一个 Pod——其网络命名空间，或（hostNetwork Pod）其进程。OTLP 中每个 Pod 有自己的 resource，与 kubeletstats 相同。"
+    }
+  },
+  {
+    "name": "netns",
+    "resource": [
+      "kubeskoop.netns.inode",
+      "kubeskoop.netns.name",
+      "k8s.node.name"
+    ],
+    "brief": {
+      "en": "A network namespace that is neither the host's nor a known pod's (e.g. made by `ip netns add`). semconv has no entity for it, so its names are kubeskoop.*.",
+      "zh": "既不属于主机也不属于已知 Pod 的网络命名空间（如 `ip netns add` 创建的）。语义约定没有对应实体，其名称均为 kubeskoop.*。"
+    }
+  },
+  {
+    "name": "agent",
+    "resource": [
+      "service.name",
+      "service.instance.id",
+      "service.version",
+      "host.name",
+      "k8s.node.name"
+    ],
+    "brief": {
+      "en": "The agent itself (its probes, cycles and OTLP pipeline); semconv's otel.sdk.* metrics have no entity association. Under the agent's resource, the node's.",
+      "zh": "Agent 自身（探针、采集周期与 OTLP 管道）；语义约定的 otel.sdk.* 指标没有实体关联。位于 Agent（即节点）的 resource 下。"
+    }
+  }
+];
 
 // Attribute names
 export const ATTR_NETWORK_INTERFACE_NAME = "network.interface.name";
@@ -17,13 +75,23 @@ export const ATTR_K8S_POD_LABEL = "k8s.pod.label";
 export const ATTR_K8S_CONTAINER_NAME = "k8s.container.name";
 export const ATTR_CONTAINER_ID = "container.id";
 export const ATTR_K8S_NODE_NAME = "k8s.node.name";
+export const ATTR_HOST_NAME = "host.name";
+export const ATTR_SERVICE_NAME = "service.name";
+export const ATTR_SERVICE_VERSION = "service.version";
+export const ATTR_SERVICE_INSTANCE_ID = "service.instance.id";
+export const ATTR_RPC_RESPONSE_STATUS_CODE = "rpc.response.status_code";
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
 export const ATTR_KUBESKOOP_TARGET_KIND = "kubeskoop.target.kind";
 export const ATTR_KUBESKOOP_NETNS_INODE = "kubeskoop.netns.inode";
 export const ATTR_KUBESKOOP_NETNS_NAME = "kubeskoop.netns.name";
 export const ATTR_KUBESKOOP_PROBE_NAME = "kubeskoop.probe.name";
-export const ATTR_KUBESKOOP_PROBE_ERROR_KIND = "kubeskoop.probe.error.kind";
-export const ATTR_KUBESKOOP_EXPORT_SIGNAL = "kubeskoop.export.signal";
-export const ATTR_KUBESKOOP_EXPORT_DROP_CAUSE = "kubeskoop.export.drop.cause";
+export const ATTR_ERROR_TYPE = "error.type";
+export const ATTR_OTEL_COMPONENT_TYPE = "otel.component.type";
+export const ATTR_OTEL_COMPONENT_NAME = "otel.component.name";
+export const ATTR_SERVER_ADDRESS = "server.address";
+export const ATTR_SERVER_PORT = "server.port";
+export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
+export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
 export const ATTR_KUBESKOOP_SOCKET_PROTOCOL = "kubeskoop.socket.protocol";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
 export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
@@ -86,8 +154,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "enum",
     "semconv": true,
     "brief": {
-      "en": "Direction of the traffic (rx → receive, tx → transmit).",
-      "zh": "流量方向（rx → receive，tx → transmit）。"
+      "en": "Direction of the traffic at the boundary of the target's network stack, as its interfaces (or its protocol counters) see it: rx → receive, tx → transmit. Not for logical flow directions (IPVS uses kubeskoop.ipvs.direction) or socket queues (kubeskoop.socket.queue).",
+      "zh": "在目标网络协议栈边界（网卡或协议计数器所见）的流量方向：rx → receive，tx → transmit。不用于逻辑流向（IPVS 用 kubeskoop.ipvs.direction）或 socket 队列（kubeskoop.socket.queue）。"
     },
     "values": [
       "receive",
@@ -195,8 +263,62 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Name of the node; on the host namespace's datapoints (the agent's resource carries it too).",
-      "zh": "节点名称；出现在主机网络命名空间的数据点上（Agent 的 resource 上也有）。"
+      "en": "Name of the node. In OTLP on every resource (the agent's, each target's); on /metrics on the host target's series.",
+      "zh": "节点名称。OTLP 中位于每个 resource（Agent 的、各目标的）上；/metrics 中位于主机目标的序列上。"
+    }
+  },
+  {
+    "name": "host.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "The node's host name, on the agent's and the host target's resources.",
+      "zh": "节点的主机名，位于 Agent 与主机目标的 resource 上。"
+    }
+  },
+  {
+    "name": "service.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "The agent's service name (kubeskoop-otel; OTEL_SERVICE_NAME), on the agent's resource.",
+      "zh": "Agent 的服务名（kubeskoop-otel；OTEL_SERVICE_NAME），位于 Agent 的 resource 上。"
+    }
+  },
+  {
+    "name": "service.version",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "The agent's version, on the agent's resource.",
+      "zh": "Agent 的版本，位于 Agent 的 resource 上。"
+    }
+  },
+  {
+    "name": "service.instance.id",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "One agent process: the node's name for the node agent, <namespace>.<pod> for a sidecar (the pod UID, else a random UUID, when the names are not known); OTEL_RESOURCE_ATTRIBUTES wins.",
+      "zh": "一个 Agent 进程：节点 Agent 为节点名，sidecar 为 <namespace>.<pod>（名称未知时为 Pod UID，否则为随机 UUID）；OTEL_RESOURCE_ATTRIBUTES 优先。"
+    }
+  },
+  {
+    "name": "rpc.response.status_code",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "gRPC status of an OTLP export (otel.sdk.exporter.operation.duration, gRPC exporters).",
+      "zh": "OTLP 导出的 gRPC 状态（otel.sdk.exporter.operation.duration，gRPC exporter）。"
+    }
+  },
+  {
+    "name": "http.response.status_code",
+    "type": "int",
+    "semconv": true,
+    "brief": {
+      "en": "HTTP status of an OTLP export (otel.sdk.exporter.operation.duration, HTTP exporters).",
+      "zh": "OTLP 导出的 HTTP 状态（otel.sdk.exporter.operation.duration，HTTP exporter）。"
     }
   },
   {
@@ -241,44 +363,90 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     }
   },
   {
-    "name": "kubeskoop.probe.error.kind",
-    "type": "enum",
-    "semconv": false,
+    "name": "error.type",
+    "type": "string",
+    "semconv": true,
     "brief": {
-      "en": "Why a probe run did not give a full result.",
-      "zh": "探针某次运行未得到完整结果的原因。"
+      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full) or an export that failed (the error's name).",
+      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full）或失败的导出（错误名）。"
     },
-    "values": [
+    "renamedFrom": [
+      "kubeskoop.probe.error.kind",
+      "kubeskoop.export.drop.cause"
+    ],
+    "examples": [
       "read",
-      "parse",
       "target_gone",
-      "internal"
+      "queue_full"
     ]
   },
   {
-    "name": "kubeskoop.export.signal",
-    "type": "enum",
-    "semconv": false,
+    "name": "otel.component.type",
+    "type": "string",
+    "semconv": true,
     "brief": {
-      "en": "The OTLP signal of an export (metrics, or logs for kernel events).",
-      "zh": "导出的 OTLP 信号类型（metrics，或内核事件对应的 logs）。"
+      "en": "Which kind of SDK component (an OTLP exporter per signal and transport, the batching log processor), on the otel.sdk.* metrics.",
+      "zh": "SDK 组件的类型（按信号与传输区分的 OTLP exporter、批量日志处理器），用于 otel.sdk.* 指标。"
     },
-    "values": [
-      "metrics",
-      "logs"
+    "examples": [
+      "otlp_grpc_metric_exporter",
+      "batching_log_processor"
     ]
   },
   {
-    "name": "kubeskoop.export.drop.cause",
+    "name": "otel.component.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "One instance of an SDK component (type/index).",
+      "zh": "SDK 组件的一个实例（类型/序号）。"
+    },
+    "examples": [
+      "otlp_grpc_log_exporter/0"
+    ]
+  },
+  {
+    "name": "server.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Host of the OTLP endpoint an exporter sends to.",
+      "zh": "exporter 发送到的 OTLP 端点主机。"
+    }
+  },
+  {
+    "name": "server.port",
+    "type": "int",
+    "semconv": true,
+    "brief": {
+      "en": "Port of the OTLP endpoint an exporter sends to.",
+      "zh": "exporter 发送到的 OTLP 端点端口。"
+    }
+  },
+  {
+    "name": "kubeskoop.socket.queue",
     "type": "enum",
     "semconv": false,
     "brief": {
-      "en": "Why records were dropped before reaching the backend — the bounded export queue was full, or the export that carried them failed.",
-      "zh": "记录未送达后端的原因——有界导出队列已满，或承载它们的导出失败。"
+      "en": "Which socket queue: receive (data received, not yet read by the application) or send (data written, not yet acknowledged by the peer).",
+      "zh": "哪个 socket 队列：receive（已收到、应用尚未读取的数据）或 send（已写入、对端尚未确认的数据）。"
     },
     "values": [
-      "queue_full",
-      "export_failed"
+      "receive",
+      "send"
+    ]
+  },
+  {
+    "name": "kubeskoop.ipvs.direction",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "IPVS's own flow direction: incoming (client → virtual service) or outgoing (real server → client, NAT mode).",
+      "zh": "IPVS 自己的流向：incoming（客户端 → 虚拟服务）或 outgoing（后端 → 客户端，NAT 模式）。"
+    },
+    "values": [
+      "incoming",
+      "outgoing"
     ]
   },
   {
@@ -688,7 +856,11 @@ export const AGENT_PROBE_DURATION: MetricDefinition = {
   "id": "agent.probe_duration",
   "probe": "agent",
   "key": "probe_duration",
+  "family": "agent.probe_duration",
   "name": "kubeskoop.agent.probe.duration",
+  "entities": [
+    "agent"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -708,13 +880,20 @@ export const AGENT_PROBE_ERRORS: MetricDefinition = {
   "id": "agent.probe_errors",
   "probe": "agent",
   "key": "probe_errors",
+  "family": "agent.probe_errors",
   "name": "kubeskoop.agent.probe.errors",
+  "entities": [
+    "agent"
+  ],
   "semconv": false,
+  "renamedAttributes": {
+    "kubeskoop.probe.error.kind": "error.type"
+  },
   "instrument": "counter",
   "unit": "{error}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.probe.error.kind"
+    "error.type"
   ],
   "source": "counted by the scheduler",
   "brief": {
@@ -729,7 +908,11 @@ export const AGENT_CYCLE_DURATION: MetricDefinition = {
   "id": "agent.cycle_duration",
   "probe": "agent",
   "key": "cycle_duration",
+  "family": "agent.cycle_duration",
   "name": "kubeskoop.agent.cycle.duration",
+  "entities": [
+    "agent"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -747,7 +930,11 @@ export const AGENT_TARGET_COUNT: MetricDefinition = {
   "id": "agent.target_count",
   "probe": "agent",
   "key": "target_count",
+  "family": "agent.target_count",
   "name": "kubeskoop.agent.target.count",
+  "entities": [
+    "agent"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{namespace}",
@@ -763,42 +950,172 @@ export const AGENT_TARGET_COUNT: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const AGENT_EXPORT_FAILURES: MetricDefinition = {
-  "id": "agent.export_failures",
+export const AGENT_EXPORTER_DATA_POINTS: MetricDefinition = {
+  "id": "agent.exporter_data_points",
   "probe": "agent",
-  "key": "export_failures",
-  "name": "kubeskoop.agent.export.failures",
-  "semconv": false,
-  "instrument": "counter",
-  "unit": "{export}",
-  "attributes": [
-    "kubeskoop.export.signal"
+  "key": "exporter_data_points",
+  "family": "agent.exporter_data_points",
+  "name": "otel.sdk.exporter.metric_data_point.exported",
+  "entities": [
+    "agent"
   ],
-  "source": "counted around each OTLP export call (refused, timed out, or answered with an error)",
+  "semconv": true,
+  "renamedFrom": [
+    "kubeskoop.agent.export.failures"
+  ],
+  "instrument": "counter",
+  "unit": "{data_point}",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name",
+    "server.address",
+    "server.port",
+    "error.type"
+  ],
+  "source": "the OTLP metric exporter (@opentelemetry/otlp-exporter-base), per export",
   "brief": {
-    "en": "OTLP exports that failed, by signal. Metrics are cumulative, so the next successful export carries what a failed one missed; failed log exports lose their records (see kubeskoop.agent.export.dropped).",
-    "zh": "失败的 OTLP 导出次数，按信号分类。指标是累计值，下一次成功导出会补上失败的那次；日志导出失败则丢失其中的记录（见 kubeskoop.agent.export.dropped）。"
+    "en": "Metric data points whose OTLP export finished, by outcome (error.type set when the export failed). Metrics are cumulative, so the next successful export carries what a failed one missed.",
+    "zh": "OTLP 导出已完成的指标数据点，按结果区分（导出失败时带 error.type）。指标为累计值，下一次成功导出会补上失败的那次。"
   },
   "legacy": [],
   "legacyAggregation": "none"
 };
 
-export const AGENT_EXPORT_DROPPED: MetricDefinition = {
-  "id": "agent.export_dropped",
+export const AGENT_EXPORTER_LOGS: MetricDefinition = {
+  "id": "agent.exporter_logs",
   "probe": "agent",
-  "key": "export_dropped",
-  "name": "kubeskoop.agent.export.dropped",
-  "semconv": false,
-  "instrument": "counter",
-  "unit": "{record}",
-  "attributes": [
-    "kubeskoop.export.signal",
-    "kubeskoop.export.drop.cause"
+  "key": "exporter_logs",
+  "family": "agent.exporter_logs",
+  "name": "otel.sdk.exporter.log.exported",
+  "entities": [
+    "agent"
   ],
-  "source": "counted by the agent's wrapper of the OTLP exporters and the event batch queue",
+  "semconv": true,
+  "renamedFrom": [
+    "kubeskoop.agent.export.dropped"
+  ],
+  "instrument": "counter",
+  "unit": "{log_record}",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name",
+    "server.address",
+    "server.port",
+    "error.type"
+  ],
+  "source": "the OTLP log exporters (OTLP and the Loki sink), per export",
   "brief": {
-    "en": "Records that never reached the backend — event log records dropped because the bounded queue was full while the backend was slow or down, or lost in a failed export — by signal and cause.",
-    "zh": "未送达后端的记录数——后端缓慢或不可用时因有界队列已满而丢弃的事件日志记录，或在失败的导出中丢失的记录——按信号和原因分类。"
+    "en": "Event log records whose export finished, by outcome; with error.type set they were lost (the export failed).",
+    "zh": "导出已完成的事件日志记录，按结果区分；带 error.type 的记录已丢失（导出失败）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_EXPORTER_DURATION: MetricDefinition = {
+  "id": "agent.exporter_duration",
+  "probe": "agent",
+  "key": "exporter_duration",
+  "family": "agent.exporter_duration",
+  "name": "otel.sdk.exporter.operation.duration",
+  "entities": [
+    "agent"
+  ],
+  "semconv": true,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name",
+    "server.address",
+    "server.port",
+    "error.type",
+    "rpc.response.status_code",
+    "http.response.status_code"
+  ],
+  "source": "the OTLP exporters, around each export call",
+  "brief": {
+    "en": "Time one OTLP export took, by exporter and outcome (error.type set when it failed).",
+    "zh": "一次 OTLP 导出所用的时间，按 exporter 与结果区分（失败时带 error.type）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_PROCESSOR_LOGS: MetricDefinition = {
+  "id": "agent.processor_logs",
+  "probe": "agent",
+  "key": "processor_logs",
+  "family": "agent.processor_logs",
+  "name": "otel.sdk.processor.log.processed",
+  "entities": [
+    "agent"
+  ],
+  "semconv": true,
+  "renamedFrom": [
+    "kubeskoop.agent.export.dropped"
+  ],
+  "instrument": "counter",
+  "unit": "{log_record}",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name",
+    "error.type"
+  ],
+  "source": "the batching log processor (@opentelemetry/sdk-logs) of each log pipeline",
+  "brief": {
+    "en": "Event log records the batch processor handed to its exporter, and (error.type=queue_full) those it dropped because its bounded queue was full while the backend was slow or down.",
+    "zh": "批量处理器交给 exporter 的事件日志记录，以及（error.type=queue_full）后端缓慢或不可用、有界队列已满时丢弃的记录。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_PROCESSOR_LOG_QUEUE: MetricDefinition = {
+  "id": "agent.processor_log_queue",
+  "probe": "agent",
+  "key": "processor_log_queue",
+  "family": "agent.processor_log_queue",
+  "name": "otel.sdk.processor.log.queue.size",
+  "entities": [
+    "agent"
+  ],
+  "semconv": true,
+  "instrument": "updowncounter",
+  "unit": "{log_record}",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name"
+  ],
+  "source": "the batching log processor of each log pipeline",
+  "brief": {
+    "en": "Event log records waiting in the batch processor's queue.",
+    "zh": "在批量处理器队列中等待的事件日志记录数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_PROCESSOR_LOG_QUEUE_CAPACITY: MetricDefinition = {
+  "id": "agent.processor_log_queue_capacity",
+  "probe": "agent",
+  "key": "processor_log_queue_capacity",
+  "family": "agent.processor_log_queue_capacity",
+  "name": "otel.sdk.processor.log.queue.capacity",
+  "entities": [
+    "agent"
+  ],
+  "semconv": true,
+  "instrument": "updowncounter",
+  "unit": "{log_record}",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name"
+  ],
+  "source": "the batching log processor of each log pipeline",
+  "brief": {
+    "en": "The most event log records the batch processor's queue holds.",
+    "zh": "批量处理器队列最多容纳的事件日志记录数。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -808,7 +1125,13 @@ export const BIOLATENCY_SLOW: MetricDefinition = {
   "id": "biolatency.slow",
   "probe": "biolatency",
   "key": "slow",
+  "family": "biolatency.slow",
   "name": "kubeskoop.block.io.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{request}",
@@ -830,7 +1153,13 @@ export const BIOLATENCY_DURATION: MetricDefinition = {
   "id": "biolatency.duration",
   "probe": "biolatency",
   "key": "duration",
+  "family": "biolatency.duration",
   "name": "kubeskoop.block.io.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -875,7 +1204,13 @@ export const BIOLATENCY_UNDELIVERED: MetricDefinition = {
   "id": "biolatency.undelivered",
   "probe": "biolatency",
   "key": "undelivered",
+  "family": "biolatency.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -896,7 +1231,13 @@ export const BIOLATENCY_UNTRACKED: MetricDefinition = {
   "id": "biolatency.untracked",
   "probe": "biolatency",
   "key": "untracked",
+  "family": "biolatency.untracked",
   "name": "kubeskoop.latency.untracked",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -917,7 +1258,13 @@ export const CONNTRACK_ENTRIES: MetricDefinition = {
   "id": "conntrack.entries",
   "probe": "conntrack",
   "key": "entries",
+  "family": "conntrack.entries",
   "name": "kubeskoop.conntrack.entry.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{entry}",
@@ -944,15 +1291,19 @@ export const CONNTRACK_LIMIT: MetricDefinition = {
   "id": "conntrack.limit",
   "probe": "conntrack",
   "key": "limit",
+  "family": "conntrack.limit",
   "name": "kubeskoop.conntrack.entry.limit",
+  "entities": [
+    "host"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{entry}",
   "attributes": [],
   "source": "/proc/sys/net/netfilter/nf_conntrack_max (node-wide)",
   "brief": {
-    "en": "Maximum number of conntrack entries (net.netfilter.nf_conntrack_max; one limit for the node, shown with every namespace). Alert on entries ÷ limit.",
-    "zh": "conntrack 表的最大条目数（net.netfilter.nf_conntrack_max，全节点一个值，随每个命名空间给出）。对 条目数 ÷ 上限 告警。"
+    "en": "Node-wide: maximum number of conntrack entries (net.netfilter.nf_conntrack_max; one limit for the node, reported on the host target only). Alert on entries ÷ limit.",
+    "zh": "全节点：conntrack 表的最大条目数（net.netfilter.nf_conntrack_max，全节点一个值，仅在主机目标上报告）。对 条目数 ÷ 上限 告警。"
   },
   "legacy": [
     {
@@ -971,7 +1322,13 @@ export const CONNTRACK_FOUND: MetricDefinition = {
   "id": "conntrack.found",
   "probe": "conntrack",
   "key": "found",
+  "family": "conntrack.found",
   "name": "kubeskoop.conntrack.found_packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -998,7 +1355,13 @@ export const CONNTRACK_INVALID: MetricDefinition = {
   "id": "conntrack.invalid",
   "probe": "conntrack",
   "key": "invalid",
+  "family": "conntrack.invalid",
   "name": "kubeskoop.conntrack.invalid_packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1025,7 +1388,13 @@ export const CONNTRACK_IGNORED: MetricDefinition = {
   "id": "conntrack.ignored",
   "probe": "conntrack",
   "key": "ignored",
+  "family": "conntrack.ignored",
   "name": "kubeskoop.conntrack.ignored_packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1052,7 +1421,13 @@ export const CONNTRACK_INSERTS: MetricDefinition = {
   "id": "conntrack.inserts",
   "probe": "conntrack",
   "key": "inserts",
+  "family": "conntrack.inserts",
   "name": "kubeskoop.conntrack.inserts",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{entry}",
@@ -1079,7 +1454,13 @@ export const CONNTRACK_INSERT_FAILURES: MetricDefinition = {
   "id": "conntrack.insert_failures",
   "probe": "conntrack",
   "key": "insert_failures",
+  "family": "conntrack.insert_failures",
   "name": "kubeskoop.conntrack.insert_failures",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{entry}",
@@ -1106,7 +1487,13 @@ export const CONNTRACK_DROPS: MetricDefinition = {
   "id": "conntrack.drops",
   "probe": "conntrack",
   "key": "drops",
+  "family": "conntrack.drops",
   "name": "kubeskoop.conntrack.drops",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1133,7 +1520,13 @@ export const CONNTRACK_EARLY_DROPS: MetricDefinition = {
   "id": "conntrack.early_drops",
   "probe": "conntrack",
   "key": "early_drops",
+  "family": "conntrack.early_drops",
   "name": "kubeskoop.conntrack.early_drops",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{entry}",
@@ -1160,7 +1553,13 @@ export const CONNTRACK_ICMP_ERRORS: MetricDefinition = {
   "id": "conntrack.icmp_errors",
   "probe": "conntrack",
   "key": "icmp_errors",
+  "family": "conntrack.icmp_errors",
   "name": "kubeskoop.conntrack.icmp_errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1187,7 +1586,13 @@ export const CONNTRACK_SEARCH_RESTARTS: MetricDefinition = {
   "id": "conntrack.search_restarts",
   "probe": "conntrack",
   "key": "search_restarts",
+  "family": "conntrack.search_restarts",
   "name": "kubeskoop.conntrack.search_restarts",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -1214,7 +1619,13 @@ export const CONNTRACK_CLASH_RESOLVES: MetricDefinition = {
   "id": "conntrack.clash_resolves",
   "probe": "conntrack",
   "key": "clash_resolves",
+  "family": "conntrack.clash_resolves",
   "name": "kubeskoop.conntrack.clash_resolutions",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -1232,8 +1643,17 @@ export const FD_OPEN: MetricDefinition = {
   "id": "fd.open",
   "probe": "fd",
   "key": "open",
-  "name": "process.unix.file_descriptor.count",
-  "semconv": true,
+  "family": "fd.open",
+  "name": "kubeskoop.fd.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "process.unix.file_descriptor.count"
+  ],
   "instrument": "updowncounter",
   "unit": "{file_descriptor}",
   "attributes": [],
@@ -1259,7 +1679,13 @@ export const FD_SOCKETS: MetricDefinition = {
   "id": "fd.sockets",
   "probe": "fd",
   "key": "sockets",
+  "family": "fd.sockets",
   "name": "kubeskoop.fd.socket.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{socket}",
@@ -1286,14 +1712,23 @@ export const IO_DISK_IO: MetricDefinition = {
   "id": "io.disk_io",
   "probe": "io",
   "key": "disk_io",
-  "name": "process.disk.io",
-  "semconv": true,
+  "family": "io.disk_io",
+  "name": "kubeskoop.disk.io",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "process.disk.io"
+  ],
   "instrument": "counter",
   "unit": "By",
   "attributes": [
     "disk.io.direction"
   ],
-  "source": "/proc/<pid>/io: read_bytes (read), write_bytes (write), summed over the processes of the namespace",
+  "source": "/proc/<pid>/io: read_bytes (read), write_bytes (write), summed over the processes of the target, exited ones included",
   "brief": {
     "en": "Bytes the pod's processes made the storage layer read or write (page-cache hits excluded). High disk I/O in a network service explains slow reads of sockets and retransmits.",
     "zh": "Pod 内进程让存储层实际读取或写入的字节数（不含命中页缓存的部分）。网络服务的磁盘 I/O 高，可以解释 socket 读取慢和重传。"
@@ -1332,14 +1767,20 @@ export const IO_SYSCALL_BYTES: MetricDefinition = {
   "id": "io.syscall_bytes",
   "probe": "io",
   "key": "syscall_bytes",
+  "family": "io.syscall_bytes",
   "name": "kubeskoop.io.syscall.bytes",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "By",
   "attributes": [
     "kubeskoop.io.direction"
   ],
-  "source": "/proc/<pid>/io: rchar (read), wchar (write), summed over the processes of the namespace",
+  "source": "/proc/<pid>/io: rchar (read), wchar (write), summed over the processes of the target, exited ones included",
   "brief": {
     "en": "Bytes passed through read-like and write-like system calls by the pod's processes (files, pipes and sockets alike, page cache included).",
     "zh": "Pod 内进程通过读、写类系统调用传递的字节数（文件、管道、socket 都算，含页缓存）。"
@@ -1352,14 +1793,20 @@ export const IO_SYSCALLS: MetricDefinition = {
   "id": "io.syscalls",
   "probe": "io",
   "key": "syscalls",
+  "family": "io.syscalls",
   "name": "kubeskoop.io.syscalls",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{syscall}",
   "attributes": [
     "kubeskoop.io.direction"
   ],
-  "source": "/proc/<pid>/io: syscr (read), syscw (write), summed over the processes of the namespace",
+  "source": "/proc/<pid>/io: syscr (read), syscw (write), summed over the processes of the target, exited ones included",
   "brief": {
     "en": "Read-like and write-like system calls made by the pod's processes. Bytes ÷ calls gives the average I/O size: many tiny calls cost CPU.",
     "zh": "Pod 内进程发起的读、写类系统调用次数。字节数 ÷ 次数即平均 I/O 大小：大量小 I/O 会消耗 CPU。"
@@ -1398,7 +1845,13 @@ export const IP_RECEIVES: MetricDefinition = {
   "id": "ip.receives",
   "probe": "ip",
   "key": "receives",
+  "family": "ip.receives",
   "name": "kubeskoop.ip.receives",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1431,7 +1884,13 @@ export const IP_DELIVERIES: MetricDefinition = {
   "id": "ip.deliveries",
   "probe": "ip",
   "key": "deliveries",
+  "family": "ip.deliveries",
   "name": "kubeskoop.ip.deliveries",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1464,7 +1923,13 @@ export const IP_SEND_REQUESTS: MetricDefinition = {
   "id": "ip.send_requests",
   "probe": "ip",
   "key": "send_requests",
+  "family": "ip.send_requests",
   "name": "kubeskoop.ip.send_requests",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1497,7 +1962,13 @@ export const IP_FORWARDS: MetricDefinition = {
   "id": "ip.forwards",
   "probe": "ip",
   "key": "forwards",
+  "family": "ip.forwards",
   "name": "kubeskoop.ip.forwards",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1530,7 +2001,13 @@ export const IP_DISCARDS: MetricDefinition = {
   "id": "ip.discards",
   "probe": "ip",
   "key": "discards",
+  "family": "ip.discards",
   "name": "kubeskoop.ip.discards",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1580,7 +2057,13 @@ export const IP_HEADER_ERRORS: MetricDefinition = {
   "id": "ip.header_errors",
   "probe": "ip",
   "key": "header_errors",
+  "family": "ip.header_errors",
   "name": "kubeskoop.ip.header.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1613,7 +2096,13 @@ export const IP_ADDRESS_ERRORS: MetricDefinition = {
   "id": "ip.address_errors",
   "probe": "ip",
   "key": "address_errors",
+  "family": "ip.address_errors",
   "name": "kubeskoop.ip.address.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1646,7 +2135,13 @@ export const IP_UNKNOWN_PROTOCOLS: MetricDefinition = {
   "id": "ip.unknown_protocols",
   "probe": "ip",
   "key": "unknown_protocols",
+  "family": "ip.unknown_protocols",
   "name": "kubeskoop.ip.unknown_protocol.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1679,7 +2174,13 @@ export const IP_NO_ROUTES: MetricDefinition = {
   "id": "ip.no_routes",
   "probe": "ip",
   "key": "no_routes",
+  "family": "ip.no_routes",
   "name": "kubeskoop.ip.no_route.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1722,7 +2223,13 @@ export const IP_TRUNCATED: MetricDefinition = {
   "id": "ip.truncated",
   "probe": "ip",
   "key": "truncated",
+  "family": "ip.truncated",
   "name": "kubeskoop.ip.truncated_packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1749,7 +2256,13 @@ export const IP_REASSEMBLY_FAILURES: MetricDefinition = {
   "id": "ip.reassembly_failures",
   "probe": "ip",
   "key": "reassembly_failures",
+  "family": "ip.reassembly_failures",
   "name": "kubeskoop.ip.reassembly.failures",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1782,7 +2295,13 @@ export const IP_FRAGMENTATION_FAILURES: MetricDefinition = {
   "id": "ip.fragmentation_failures",
   "probe": "ip",
   "key": "fragmentation_failures",
+  "family": "ip.fragmentation_failures",
   "name": "kubeskoop.ip.fragmentation.failures",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -1815,10 +2334,16 @@ export const IP_FORWARDING: MetricDefinition = {
   "id": "ip.forwarding",
   "probe": "ip",
   "key": "forwarding",
+  "family": "ip.forwarding",
   "name": "kubeskoop.ip.forwarding",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "gauge",
-  "unit": "1",
+  "unit": "{state}",
   "attributes": [],
   "source": "/proc/<pid>/net/snmp: Ip Forwarding (RFC 1213 ipForwarding: 1 = forwarding, 2 = not forwarding)",
   "brief": {
@@ -1842,7 +2367,13 @@ export const IP_DEFAULT_TTL: MetricDefinition = {
   "id": "ip.default_ttl",
   "probe": "ip",
   "key": "default_ttl",
+  "family": "ip.default_ttl",
   "name": "kubeskoop.ip.default_ttl",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "gauge",
   "unit": "{hop}",
@@ -1865,22 +2396,31 @@ export const IP_DEFAULT_TTL: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const IP_MIB_COUNTER: MetricDefinition = {
-  "id": "ip.mib_counter",
+export const IP_MIB_EVENTS: MetricDefinition = {
+  "id": "ip.mib_events",
   "probe": "ip",
-  "key": "mib_counter",
-  "name": "kubeskoop.mib.counter",
+  "key": "mib_events",
+  "family": "ip.mib_events",
+  "name": "kubeskoop.mib.events",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
+  "renamedFrom": [
+    "kubeskoop.mib.counter"
+  ],
   "instrument": "counter",
-  "unit": "1",
+  "unit": "{event}",
   "attributes": [
     "kubeskoop.mib.group",
     "kubeskoop.mib.field"
   ],
   "source": "/proc/<pid>/net/snmp: Ip, Icmp, IcmpMsg; /proc/<pid>/net/snmp6: Ip6*, Icmp6*; /proc/<pid>/net/netstat: IpExt",
   "brief": {
-    "en": "Opt-in (empty unless the probe's options name fields): any other counter of Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). The fields are different things: never sum across kubeskoop.mib.field. The unit depends on the field (most count packets or events; *Octets are bytes).",
-    "zh": "按需开启（探针 options.fields 未指定字段时为空）：Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。单位随字段而定（多数为包数或事件数，*Octets 为字节）。"
+    "en": "Opt-in (empty unless the probe's options name fields): any other counter of Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). Counts only (packets and events; the *Octets fields are in kubeskoop.mib.io). The fields are different things: never sum across kubeskoop.mib.field.",
+    "zh": "按需开启（探针 options.fields 未指定字段时为空）：Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。仅计数（包与事件；*Octets 字段见 kubeskoop.mib.io）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。"
   },
   "legacy": [
     {
@@ -1957,11 +2497,44 @@ export const IP_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const IP_MIB_IO: MetricDefinition = {
+  "id": "ip.mib_io",
+  "probe": "ip",
+  "key": "mib_io",
+  "family": "ip.mib_io",
+  "name": "kubeskoop.mib.io",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "kubeskoop.mib.group",
+    "kubeskoop.mib.field"
+  ],
+  "source": "/proc/<pid>/net/snmp6: Ip6; /proc/<pid>/net/netstat: IpExt: the *Octets fields",
+  "brief": {
+    "en": "Opt-in, with kubeskoop.mib.events (the same options.fields selection): the selected fields that count bytes (*Octets), one series per kernel field. Never sum across kubeskoop.mib.field.",
+    "zh": "按需开启，与 kubeskoop.mib.events 共用 options.fields 的选择：所选字段中以字节计的字段（*Octets），每个内核字段一条序列。不要跨 kubeskoop.mib.field 求和。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const IPVS_CONNECTIONS: MetricDefinition = {
   "id": "ipvs.connections",
   "probe": "ipvs",
   "key": "connections",
+  "family": "ipvs.connections",
   "name": "kubeskoop.ipvs.connections",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{connection}",
@@ -1988,14 +2561,23 @@ export const IPVS_PACKETS: MetricDefinition = {
   "id": "ipvs.packets",
   "probe": "ipvs",
   "key": "packets",
+  "family": "ipvs.packets",
   "name": "kubeskoop.ipvs.packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
+  "renamedAttributes": {
+    "network.io.direction": "kubeskoop.ipvs.direction"
+  },
   "instrument": "counter",
   "unit": "{packet}",
   "attributes": [
-    "network.io.direction"
+    "kubeskoop.ipvs.direction"
   ],
-  "source": "/proc/<pid>/net/ip_vs_stats: Incoming Packets (receive), Outgoing Packets (transmit)",
+  "source": "/proc/<pid>/net/ip_vs_stats: Incoming Packets (incoming), Outgoing Packets (outgoing)",
   "brief": {
     "en": "Packets IPVS handled, incoming (client → virtual service) and outgoing (real server → client, NAT mode).",
     "zh": "IPVS 处理的包数：入方向（客户端 → 虚拟服务）与出方向（后端 → 客户端，NAT 模式）。"
@@ -2004,38 +2586,38 @@ export const IPVS_PACKETS: MetricDefinition = {
     {
       "name": "inspector_pod_ipvsincomingpackets",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.ipvs.direction": "incoming"
       }
     },
     {
       "name": "kubeskoop_ipvs_incomingpackets",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.ipvs.direction": "incoming"
       }
     },
     {
       "name": "inspector_pod_incomingpackages",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.ipvs.direction": "incoming"
       },
       "seedTypoOf": "inspector_pod_ipvsincomingpackets"
     },
     {
       "name": "inspector_pod_ipvsoutgoingpackets",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.ipvs.direction": "outgoing"
       }
     },
     {
       "name": "kubeskoop_ipvs_outgoingpackets",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.ipvs.direction": "outgoing"
       }
     },
     {
       "name": "inspector_pod_outgoingpackages",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.ipvs.direction": "outgoing"
       },
       "seedTypoOf": "inspector_pod_ipvsoutgoingpackets"
     }
@@ -2047,14 +2629,23 @@ export const IPVS_IO: MetricDefinition = {
   "id": "ipvs.io",
   "probe": "ipvs",
   "key": "io",
+  "family": "ipvs.io",
   "name": "kubeskoop.ipvs.io",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
+  "renamedAttributes": {
+    "network.io.direction": "kubeskoop.ipvs.direction"
+  },
   "instrument": "counter",
   "unit": "By",
   "attributes": [
-    "network.io.direction"
+    "kubeskoop.ipvs.direction"
   ],
-  "source": "/proc/<pid>/net/ip_vs_stats: Incoming Bytes (receive), Outgoing Bytes (transmit)",
+  "source": "/proc/<pid>/net/ip_vs_stats: Incoming Bytes (incoming), Outgoing Bytes (outgoing)",
   "brief": {
     "en": "Bytes IPVS handled, incoming and outgoing.",
     "zh": "IPVS 处理的字节数，分入方向和出方向。"
@@ -2063,38 +2654,38 @@ export const IPVS_IO: MetricDefinition = {
     {
       "name": "inspector_pod_ipvsincomingbytes",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.ipvs.direction": "incoming"
       }
     },
     {
       "name": "kubeskoop_ipvs_incomingbytes",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.ipvs.direction": "incoming"
       }
     },
     {
       "name": "inspector_pod_incomingbytes",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.ipvs.direction": "incoming"
       },
       "seedTypoOf": "inspector_pod_ipvsincomingbytes"
     },
     {
       "name": "inspector_pod_ipvsoutgoingbytes",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.ipvs.direction": "outgoing"
       }
     },
     {
       "name": "kubeskoop_ipvs_outgoingbytes",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.ipvs.direction": "outgoing"
       }
     },
     {
       "name": "inspector_pod_outgoingbytes",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.ipvs.direction": "outgoing"
       },
       "seedTypoOf": "inspector_pod_ipvsoutgoingbytes"
     }
@@ -2106,7 +2697,13 @@ export const KERNELLATENCY_SLOW: MetricDefinition = {
   "id": "kernellatency.slow",
   "probe": "kernellatency",
   "key": "slow",
+  "family": "kernellatency.slow",
   "name": "kubeskoop.kernel.packet.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -2184,7 +2781,13 @@ export const KERNELLATENCY_DURATION: MetricDefinition = {
   "id": "kernellatency.duration",
   "probe": "kernellatency",
   "key": "duration",
+  "family": "kernellatency.duration",
   "name": "kubeskoop.kernel.packet.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -2228,7 +2831,13 @@ export const KERNELLATENCY_UNDELIVERED: MetricDefinition = {
   "id": "kernellatency.undelivered",
   "probe": "kernellatency",
   "key": "undelivered",
+  "family": "kernellatency.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2249,7 +2858,13 @@ export const KERNELLATENCY_UNTRACKED: MetricDefinition = {
   "id": "kernellatency.untracked",
   "probe": "kernellatency",
   "key": "untracked",
+  "family": "kernellatency.untracked",
   "name": "kubeskoop.latency.untracked",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2270,7 +2885,13 @@ export const NET_SOFTIRQ_SLOW: MetricDefinition = {
   "id": "net_softirq.slow",
   "probe": "net_softirq",
   "key": "slow",
+  "family": "net_softirq.slow",
   "name": "kubeskoop.softirq.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2351,7 +2972,13 @@ export const NET_SOFTIRQ_DURATION: MetricDefinition = {
   "id": "net_softirq.duration",
   "probe": "net_softirq",
   "key": "duration",
+  "family": "net_softirq.duration",
   "name": "kubeskoop.softirq.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -2396,7 +3023,13 @@ export const NET_SOFTIRQ_UNDELIVERED: MetricDefinition = {
   "id": "net_softirq.undelivered",
   "probe": "net_softirq",
   "key": "undelivered",
+  "family": "net_softirq.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2413,12 +3046,17 @@ export const NET_SOFTIRQ_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const NETDEV_IO: MetricDefinition = {
-  "id": "netdev.io",
+export const NETDEV_IO_HOST: MetricDefinition = {
+  "id": "netdev.io.host",
   "probe": "netdev",
   "key": "io",
+  "family": "netdev.io",
   "name": "system.network.io",
+  "entities": [
+    "host"
+  ],
   "semconv": true,
+  "semconvEntity": "host",
   "instrument": "counter",
   "unit": "By",
   "attributes": [
@@ -2473,12 +3111,152 @@ export const NETDEV_IO: MetricDefinition = {
   ]
 };
 
-export const NETDEV_PACKET_COUNT: MetricDefinition = {
-  "id": "netdev.packet_count",
+export const NETDEV_IO_POD: MetricDefinition = {
+  "id": "netdev.io.pod",
+  "probe": "netdev",
+  "key": "io",
+  "family": "netdev.io",
+  "name": "k8s.pod.network.io",
+  "entities": [
+    "pod"
+  ],
+  "semconv": true,
+  "semconvEntity": "k8s.pod",
+  "renamedFrom": [
+    "system.network.io"
+  ],
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "network.interface.name",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/dev: Receive bytes, Transmit bytes",
+  "brief": {
+    "en": "Bytes received and transmitted by the interface.",
+    "zh": "网卡接收与发送的字节数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netdevrxbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevtxbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_rxbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_txbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum_except_lo",
+  "top": [
+    {
+      "column": "RX B/S",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "column": "TX B/S",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ]
+};
+
+export const NETDEV_IO_NETNS: MetricDefinition = {
+  "id": "netdev.io.netns",
+  "probe": "netdev",
+  "key": "io",
+  "family": "netdev.io",
+  "name": "kubeskoop.network.io",
+  "entities": [
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "system.network.io"
+  ],
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "network.interface.name",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/dev: Receive bytes, Transmit bytes",
+  "brief": {
+    "en": "Bytes received and transmitted by the interface.",
+    "zh": "网卡接收与发送的字节数。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netdevrxbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevtxbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_rxbytes",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_txbytes",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum_except_lo",
+  "top": [
+    {
+      "column": "RX B/S",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "column": "TX B/S",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ]
+};
+
+export const NETDEV_PACKET_COUNT_HOST: MetricDefinition = {
+  "id": "netdev.packet_count.host",
   "probe": "netdev",
   "key": "packet_count",
+  "family": "netdev.packet_count",
   "name": "system.network.packet.count",
+  "entities": [
+    "host"
+  ],
   "semconv": true,
+  "semconvEntity": "host",
   "instrument": "counter",
   "unit": "{packet}",
   "attributes": [
@@ -2487,8 +3265,8 @@ export const NETDEV_PACKET_COUNT: MetricDefinition = {
   ],
   "source": "/proc/<pid>/net/dev: Receive packets, Transmit packets",
   "brief": {
-    "en": "Packets received and transmitted by the interface. semconv v1.44 keys this metric by system.device (the interface name) rather than network.interface.name.",
-    "zh": "网卡接收与发送的包数。语义约定 v1.44 对该指标使用 system.device（取值为网卡名）而非 network.interface.name。"
+    "en": "Packets received and transmitted by the interface. semconv v1.44 keys the host's system.network.packet.count by system.device (the interface name) rather than network.interface.name; the pod and netns name uses network.interface.name.",
+    "zh": "网卡接收与发送的包数。语义约定 v1.44 对主机的 system.network.packet.count 使用 system.device（取值为网卡名）而非 network.interface.name；Pod 与 netns 的名称使用 network.interface.name。"
   },
   "legacy": [
     {
@@ -2519,12 +3297,74 @@ export const NETDEV_PACKET_COUNT: MetricDefinition = {
   "legacyAggregation": "sum_except_lo"
 };
 
-export const NETDEV_PACKET_DROPPED: MetricDefinition = {
-  "id": "netdev.packet_dropped",
+export const NETDEV_PACKET_COUNT_POD_NETNS: MetricDefinition = {
+  "id": "netdev.packet_count.pod_netns",
+  "probe": "netdev",
+  "key": "packet_count",
+  "family": "netdev.packet_count",
+  "name": "kubeskoop.network.packet.count",
+  "entities": [
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "system.network.packet.count"
+  ],
+  "renamedAttributes": {
+    "system.device": "network.interface.name"
+  },
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.interface.name",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/dev: Receive packets, Transmit packets",
+  "brief": {
+    "en": "Packets received and transmitted by the interface. semconv v1.44 keys the host's system.network.packet.count by system.device (the interface name) rather than network.interface.name; the pod and netns name uses network.interface.name.",
+    "zh": "网卡接收与发送的包数。语义约定 v1.44 对主机的 system.network.packet.count 使用 system.device（取值为网卡名）而非 network.interface.name；Pod 与 netns 的名称使用 network.interface.name。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netdevrxpackets",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevtxpackets",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_rxpackets",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_txpackets",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum_except_lo"
+};
+
+export const NETDEV_PACKET_DROPPED_HOST: MetricDefinition = {
+  "id": "netdev.packet_dropped.host",
   "probe": "netdev",
   "key": "packet_dropped",
+  "family": "netdev.packet_dropped",
   "name": "system.network.packet.dropped",
+  "entities": [
+    "host"
+  ],
   "semconv": true,
+  "semconvEntity": "host",
   "instrument": "counter",
   "unit": "{packet}",
   "attributes": [
@@ -2570,12 +3410,211 @@ export const NETDEV_PACKET_DROPPED: MetricDefinition = {
   ]
 };
 
-export const NETDEV_ERRORS: MetricDefinition = {
-  "id": "netdev.errors",
+export const NETDEV_PACKET_DROPPED_POD_NETNS: MetricDefinition = {
+  "id": "netdev.packet_dropped.pod_netns",
+  "probe": "netdev",
+  "key": "packet_dropped",
+  "family": "netdev.packet_dropped",
+  "name": "kubeskoop.network.packet.dropped",
+  "entities": [
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "system.network.packet.dropped"
+  ],
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.interface.name",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/dev: Receive drop, Transmit drop",
+  "brief": {
+    "en": "Packets dropped by the interface or its driver (no buffer, no handler, filtered) — not drops elsewhere in the stack; see packetloss for those.",
+    "zh": "网卡或驱动丢弃的包（无缓冲、无处理者、被过滤）——不含协议栈其他位置的丢包，那些见 packetloss。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netdevrxdropped",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevtxdropped",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_rxdropped",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_txdropped",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum_except_lo",
+  "top": [
+    {
+      "column": "DEV DROPS"
+    }
+  ]
+};
+
+export const NETDEV_ERRORS_HOST: MetricDefinition = {
+  "id": "netdev.errors.host",
   "probe": "netdev",
   "key": "errors",
+  "family": "netdev.errors",
   "name": "system.network.errors",
+  "entities": [
+    "host"
+  ],
   "semconv": true,
+  "semconvEntity": "host",
+  "instrument": "counter",
+  "unit": "{error}",
+  "attributes": [
+    "network.interface.name",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/dev: Receive errs, Transmit errs",
+  "brief": {
+    "en": "Receive and transmit errors reported by the driver (CRC, frame, carrier, FIFO…).",
+    "zh": "驱动报告的收发错误（CRC、帧错误、载波、FIFO 等）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netdevrxerrors",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevtxerrors",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevrxerror",
+      "attributes": {
+        "network.io.direction": "receive"
+      },
+      "seedTypoOf": "inspector_pod_netdevrxerrors"
+    },
+    {
+      "name": "inspector_pod_netdevtxerror",
+      "attributes": {
+        "network.io.direction": "transmit"
+      },
+      "seedTypoOf": "inspector_pod_netdevtxerrors"
+    },
+    {
+      "name": "kubeskoop_netdev_rxerrors",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_txerrors",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum_except_lo"
+};
+
+export const NETDEV_ERRORS_POD: MetricDefinition = {
+  "id": "netdev.errors.pod",
+  "probe": "netdev",
+  "key": "errors",
+  "family": "netdev.errors",
+  "name": "k8s.pod.network.errors",
+  "entities": [
+    "pod"
+  ],
+  "semconv": true,
+  "semconvEntity": "k8s.pod",
+  "renamedFrom": [
+    "system.network.errors"
+  ],
+  "instrument": "counter",
+  "unit": "{error}",
+  "attributes": [
+    "network.interface.name",
+    "network.io.direction"
+  ],
+  "source": "/proc/<pid>/net/dev: Receive errs, Transmit errs",
+  "brief": {
+    "en": "Receive and transmit errors reported by the driver (CRC, frame, carrier, FIFO…).",
+    "zh": "驱动报告的收发错误（CRC、帧错误、载波、FIFO 等）。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_netdevrxerrors",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevtxerrors",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    },
+    {
+      "name": "inspector_pod_netdevrxerror",
+      "attributes": {
+        "network.io.direction": "receive"
+      },
+      "seedTypoOf": "inspector_pod_netdevrxerrors"
+    },
+    {
+      "name": "inspector_pod_netdevtxerror",
+      "attributes": {
+        "network.io.direction": "transmit"
+      },
+      "seedTypoOf": "inspector_pod_netdevtxerrors"
+    },
+    {
+      "name": "kubeskoop_netdev_rxerrors",
+      "attributes": {
+        "network.io.direction": "receive"
+      }
+    },
+    {
+      "name": "kubeskoop_netdev_txerrors",
+      "attributes": {
+        "network.io.direction": "transmit"
+      }
+    }
+  ],
+  "legacyAggregation": "sum_except_lo"
+};
+
+export const NETDEV_ERRORS_NETNS: MetricDefinition = {
+  "id": "netdev.errors.netns",
+  "probe": "netdev",
+  "key": "errors",
+  "family": "netdev.errors",
+  "name": "kubeskoop.network.errors",
+  "entities": [
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "system.network.errors"
+  ],
   "instrument": "counter",
   "unit": "{error}",
   "attributes": [
@@ -2634,7 +3673,13 @@ export const NETIFTXLATENCY_SLOW: MetricDefinition = {
   "id": "netiftxlatency.slow",
   "probe": "netiftxlatency",
   "key": "slow",
+  "family": "netiftxlatency.slow",
   "name": "kubeskoop.netif.tx.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -2706,7 +3751,13 @@ export const NETIFTXLATENCY_DURATION: MetricDefinition = {
   "id": "netiftxlatency.duration",
   "probe": "netiftxlatency",
   "key": "duration",
+  "family": "netiftxlatency.duration",
   "name": "kubeskoop.netif.tx.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -2750,7 +3801,13 @@ export const NETIFTXLATENCY_UNDELIVERED: MetricDefinition = {
   "id": "netiftxlatency.undelivered",
   "probe": "netiftxlatency",
   "key": "undelivered",
+  "family": "netiftxlatency.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2771,7 +3828,13 @@ export const NETIFTXLATENCY_UNTRACKED: MetricDefinition = {
   "id": "netiftxlatency.untracked",
   "probe": "netiftxlatency",
   "key": "untracked",
+  "family": "netiftxlatency.untracked",
   "name": "kubeskoop.latency.untracked",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2792,7 +3855,13 @@ export const PACKETLOSS_DROPS: MetricDefinition = {
   "id": "packetloss.drops",
   "probe": "packetloss",
   "key": "drops",
+  "family": "packetloss.drops",
   "name": "kubeskoop.packet.drops",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -2839,7 +3908,13 @@ export const PACKETLOSS_UNDELIVERED: MetricDefinition = {
   "id": "packetloss.undelivered",
   "probe": "packetloss",
   "key": "undelivered",
+  "family": "packetloss.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2860,7 +3935,13 @@ export const QDISC_IO: MetricDefinition = {
   "id": "qdisc.io",
   "probe": "qdisc",
   "key": "io",
+  "family": "qdisc.io",
   "name": "kubeskoop.qdisc.io",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "By",
@@ -2892,7 +3973,13 @@ export const QDISC_PACKETS: MetricDefinition = {
   "id": "qdisc.packets",
   "probe": "qdisc",
   "key": "packets",
+  "family": "qdisc.packets",
   "name": "kubeskoop.qdisc.packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -2924,7 +4011,13 @@ export const QDISC_DROPS: MetricDefinition = {
   "id": "qdisc.drops",
   "probe": "qdisc",
   "key": "drops",
+  "family": "qdisc.drops",
   "name": "kubeskoop.qdisc.drops",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -2956,7 +4049,13 @@ export const QDISC_OVERLIMITS: MetricDefinition = {
   "id": "qdisc.overlimits",
   "probe": "qdisc",
   "key": "overlimits",
+  "family": "qdisc.overlimits",
   "name": "kubeskoop.qdisc.overlimits",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -2988,7 +4087,13 @@ export const QDISC_REQUEUES: MetricDefinition = {
   "id": "qdisc.requeues",
   "probe": "qdisc",
   "key": "requeues",
+  "family": "qdisc.requeues",
   "name": "kubeskoop.qdisc.requeues",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -3011,7 +4116,13 @@ export const QDISC_QUEUE: MetricDefinition = {
   "id": "qdisc.queue",
   "probe": "qdisc",
   "key": "queue",
+  "family": "qdisc.queue",
   "name": "kubeskoop.qdisc.queue.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{packet}",
@@ -3048,7 +4159,13 @@ export const QDISC_BACKLOG: MetricDefinition = {
   "id": "qdisc.backlog",
   "probe": "qdisc",
   "key": "backlog",
+  "family": "qdisc.backlog",
   "name": "kubeskoop.qdisc.backlog.usage",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "By",
@@ -3080,7 +4197,13 @@ export const SOCK_COUNT: MetricDefinition = {
   "id": "sock.count",
   "probe": "sock",
   "key": "count",
+  "family": "sock.count",
   "name": "kubeskoop.socket.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{socket}",
@@ -3114,7 +4237,13 @@ export const SOCK_USED: MetricDefinition = {
   "id": "sock.used",
   "probe": "sock",
   "key": "used",
+  "family": "sock.used",
   "name": "kubeskoop.socket.used.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{socket}",
@@ -3132,7 +4261,13 @@ export const SOCK_TCP_TIME_WAIT: MetricDefinition = {
   "id": "sock.tcp_time_wait",
   "probe": "sock",
   "key": "tcp_time_wait",
+  "family": "sock.tcp_time_wait",
   "name": "kubeskoop.tcp.time_wait.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{socket}",
@@ -3159,7 +4294,11 @@ export const SOCK_TCP_ORPHAN: MetricDefinition = {
   "id": "sock.tcp_orphan",
   "probe": "sock",
   "key": "tcp_orphan",
+  "family": "sock.tcp_orphan",
   "name": "kubeskoop.tcp.orphan.count",
+  "entities": [
+    "host"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{socket}",
@@ -3186,7 +4325,11 @@ export const SOCK_TCP_ALLOCATED: MetricDefinition = {
   "id": "sock.tcp_allocated",
   "probe": "sock",
   "key": "tcp_allocated",
+  "family": "sock.tcp_allocated",
   "name": "kubeskoop.tcp.allocated.count",
+  "entities": [
+    "host"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{socket}",
@@ -3213,7 +4356,11 @@ export const SOCK_MEMORY: MetricDefinition = {
   "id": "sock.memory",
   "probe": "sock",
   "key": "memory",
+  "family": "sock.memory",
   "name": "kubeskoop.socket.memory.usage",
+  "entities": [
+    "host"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "By",
@@ -3246,7 +4393,13 @@ export const SOCK_FRAG_QUEUES: MetricDefinition = {
   "id": "sock.frag_queues",
   "probe": "sock",
   "key": "frag_queues",
+  "family": "sock.frag_queues",
   "name": "kubeskoop.ip.reassembly.queue.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{queue}",
@@ -3266,7 +4419,13 @@ export const SOCK_FRAG_MEMORY: MetricDefinition = {
   "id": "sock.frag_memory",
   "probe": "sock",
   "key": "frag_memory",
+  "family": "sock.frag_memory",
   "name": "kubeskoop.ip.reassembly.memory.usage",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "By",
@@ -3286,7 +4445,13 @@ export const SOCKETLATENCY_READ_SLOW: MetricDefinition = {
   "id": "socketlatency.read_slow",
   "probe": "socketlatency",
   "key": "read_slow",
+  "family": "socketlatency.read_slow",
   "name": "kubeskoop.socket.read.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3331,7 +4496,13 @@ export const SOCKETLATENCY_READ_DELAY: MetricDefinition = {
   "id": "socketlatency.read_delay",
   "probe": "socketlatency",
   "key": "read_delay",
+  "family": "socketlatency.read_delay",
   "name": "kubeskoop.socket.read.delay.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -3373,7 +4544,13 @@ export const SOCKETLATENCY_WRITE_SLOW: MetricDefinition = {
   "id": "socketlatency.write_slow",
   "probe": "socketlatency",
   "key": "write_slow",
+  "family": "socketlatency.write_slow",
   "name": "kubeskoop.socket.write.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3418,7 +4595,13 @@ export const SOCKETLATENCY_WRITE_DELAY: MetricDefinition = {
   "id": "socketlatency.write_delay",
   "probe": "socketlatency",
   "key": "write_delay",
+  "family": "socketlatency.write_delay",
   "name": "kubeskoop.socket.write.delay.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -3460,7 +4643,13 @@ export const SOCKETLATENCY_UNDELIVERED: MetricDefinition = {
   "id": "socketlatency.undelivered",
   "probe": "socketlatency",
   "key": "undelivered",
+  "family": "socketlatency.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3481,7 +4670,13 @@ export const SOCKETLATENCY_UNTRACKED: MetricDefinition = {
   "id": "socketlatency.untracked",
   "probe": "socketlatency",
   "key": "untracked",
+  "family": "socketlatency.untracked",
   "name": "kubeskoop.latency.untracked",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3502,7 +4697,13 @@ export const SOFTNET_PROCESSED: MetricDefinition = {
   "id": "softnet.processed",
   "probe": "softnet",
   "key": "processed",
+  "family": "softnet.processed",
   "name": "kubeskoop.softnet.processed_packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -3531,7 +4732,13 @@ export const SOFTNET_DROPPED: MetricDefinition = {
   "id": "softnet.dropped",
   "probe": "softnet",
   "key": "dropped",
+  "family": "softnet.dropped",
   "name": "kubeskoop.softnet.dropped_packets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{packet}",
@@ -3560,7 +4767,13 @@ export const SOFTNET_TIME_SQUEEZE: MetricDefinition = {
   "id": "softnet.time_squeeze",
   "probe": "softnet",
   "key": "time_squeeze",
+  "family": "softnet.time_squeeze",
   "name": "kubeskoop.softnet.time_squeezes",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3580,7 +4793,13 @@ export const TCP_OPENS: MetricDefinition = {
   "id": "tcp.opens",
   "probe": "tcp",
   "key": "opens",
+  "family": "tcp.opens",
   "name": "kubeskoop.tcp.connection.opens",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{connection}",
@@ -3625,7 +4844,13 @@ export const TCP_ATTEMPT_FAILURES: MetricDefinition = {
   "id": "tcp.attempt_failures",
   "probe": "tcp",
   "key": "attempt_failures",
+  "family": "tcp.attempt_failures",
   "name": "kubeskoop.tcp.connection.attempt.failures",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{connection}",
@@ -3652,7 +4877,13 @@ export const TCP_ESTABLISHED_RESETS: MetricDefinition = {
   "id": "tcp.established_resets",
   "probe": "tcp",
   "key": "established_resets",
+  "family": "tcp.established_resets",
   "name": "kubeskoop.tcp.connection.resets",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{connection}",
@@ -3679,7 +4910,13 @@ export const TCP_ESTABLISHED: MetricDefinition = {
   "id": "tcp.established",
   "probe": "tcp",
   "key": "established",
+  "family": "tcp.established",
   "name": "kubeskoop.tcp.connection.established.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "updowncounter",
   "unit": "{connection}",
@@ -3706,7 +4943,13 @@ export const TCP_SEGMENTS: MetricDefinition = {
   "id": "tcp.segments",
   "probe": "tcp",
   "key": "segments",
+  "family": "tcp.segments",
   "name": "kubeskoop.tcp.segments",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -3751,7 +4994,13 @@ export const TCP_RETRANSMITS: MetricDefinition = {
   "id": "tcp.retransmits",
   "probe": "tcp",
   "key": "retransmits",
+  "family": "tcp.retransmits",
   "name": "kubeskoop.tcp.retransmits",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -3783,7 +5032,13 @@ export const TCP_RECEIVE_ERRORS: MetricDefinition = {
   "id": "tcp.receive_errors",
   "probe": "tcp",
   "key": "receive_errors",
+  "family": "tcp.receive_errors",
   "name": "kubeskoop.tcp.receive.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -3810,7 +5065,13 @@ export const TCP_CHECKSUM_ERRORS: MetricDefinition = {
   "id": "tcp.checksum_errors",
   "probe": "tcp",
   "key": "checksum_errors",
+  "family": "tcp.checksum_errors",
   "name": "kubeskoop.tcp.receive.checksum_errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -3828,7 +5089,13 @@ export const TCP_RESETS_SENT: MetricDefinition = {
   "id": "tcp.resets_sent",
   "probe": "tcp",
   "key": "resets_sent",
+  "family": "tcp.resets_sent",
   "name": "kubeskoop.tcp.resets.sent",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -3860,7 +5127,13 @@ export const TCPEXT_LISTEN_OVERFLOWS: MetricDefinition = {
   "id": "tcpext.listen_overflows",
   "probe": "tcpext",
   "key": "listen_overflows",
+  "family": "tcpext.listen_overflows",
   "name": "kubeskoop.tcp.listen.overflows",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3892,7 +5165,13 @@ export const TCPEXT_LISTEN_DROPS: MetricDefinition = {
   "id": "tcpext.listen_drops",
   "probe": "tcpext",
   "key": "listen_drops",
+  "family": "tcpext.listen_drops",
   "name": "kubeskoop.tcp.listen.drops",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3919,7 +5198,13 @@ export const TCPEXT_TIMEOUTS: MetricDefinition = {
   "id": "tcpext.timeouts",
   "probe": "tcpext",
   "key": "timeouts",
+  "family": "tcpext.timeouts",
   "name": "kubeskoop.tcp.timeouts",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -3946,7 +5231,13 @@ export const TCPEXT_SYN_RETRANSMITS: MetricDefinition = {
   "id": "tcpext.syn_retransmits",
   "probe": "tcpext",
   "key": "syn_retransmits",
+  "family": "tcpext.syn_retransmits",
   "name": "kubeskoop.tcp.syn.retransmits",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -3973,7 +5264,13 @@ export const TCPEXT_ABORTS: MetricDefinition = {
   "id": "tcpext.aborts",
   "probe": "tcpext",
   "key": "aborts",
+  "family": "tcpext.aborts",
   "name": "kubeskoop.tcp.aborts",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{connection}",
@@ -4054,7 +5351,13 @@ export const TCPEXT_ABORT_FAILURES: MetricDefinition = {
   "id": "tcpext.abort_failures",
   "probe": "tcpext",
   "key": "abort_failures",
+  "family": "tcpext.abort_failures",
   "name": "kubeskoop.tcp.abort.failures",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{connection}",
@@ -4081,7 +5384,13 @@ export const TCPEXT_SEGMENT_DROPS: MetricDefinition = {
   "id": "tcpext.segment_drops",
   "probe": "tcpext",
   "key": "segment_drops",
+  "family": "tcpext.segment_drops",
   "name": "kubeskoop.tcp.segment.drops",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -4152,22 +5461,31 @@ export const TCPEXT_SEGMENT_DROPS: MetricDefinition = {
   ]
 };
 
-export const TCPEXT_MIB_COUNTER: MetricDefinition = {
-  "id": "tcpext.mib_counter",
+export const TCPEXT_MIB_EVENTS: MetricDefinition = {
+  "id": "tcpext.mib_events",
   "probe": "tcpext",
-  "key": "mib_counter",
-  "name": "kubeskoop.mib.counter",
+  "key": "mib_events",
+  "family": "tcpext.mib_events",
+  "name": "kubeskoop.mib.events",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
+  "renamedFrom": [
+    "kubeskoop.mib.counter"
+  ],
   "instrument": "counter",
-  "unit": "1",
+  "unit": "{event}",
   "attributes": [
     "kubeskoop.mib.group",
     "kubeskoop.mib.field"
   ],
   "source": "/proc/<pid>/net/netstat: TcpExt, MPTcpExt",
   "brief": {
-    "en": "Opt-in (empty unless the probe's options name fields): any other counter of TcpExt and MPTcpExt, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). The fields are different things: never sum across kubeskoop.mib.field. The unit depends on the field (most count packets or events; *Octets are bytes).",
-    "zh": "按需开启（探针 options.fields 未指定字段时为空）：TcpExt and MPTcpExt 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。单位随字段而定（多数为包数或事件数，*Octets 为字节）。"
+    "en": "Opt-in (empty unless the probe's options name fields): any other counter of TcpExt and MPTcpExt, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). Counts only (segments and events; the *Chrono fields are in kubeskoop.mib.time). The fields are different things: never sum across kubeskoop.mib.field.",
+    "zh": "按需开启（探针 options.fields 未指定字段时为空）：TcpExt and MPTcpExt 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。仅计数（段与事件；*Chrono 字段见 kubeskoop.mib.time）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。"
   },
   "legacy": [
     {
@@ -4297,20 +5615,6 @@ export const TCPEXT_MIB_COUNTER: MetricDefinition = {
       }
     },
     {
-      "name": "inspector_pod_tcpexttcpmemorypressureschrono",
-      "attributes": {
-        "kubeskoop.mib.group": "TcpExt",
-        "kubeskoop.mib.field": "TCPMemoryPressuresChrono"
-      }
-    },
-    {
-      "name": "kubeskoop_tcpext_tcpmemorypressureschrono",
-      "attributes": {
-        "kubeskoop.mib.group": "TcpExt",
-        "kubeskoop.mib.field": "TCPMemoryPressuresChrono"
-      }
-    },
-    {
       "name": "inspector_pod_tcpextpawsactive",
       "attributes": {
         "kubeskoop.mib.group": "TcpExt",
@@ -4426,11 +5730,61 @@ export const TCPEXT_MIB_COUNTER: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const TCPEXT_MIB_TIME: MetricDefinition = {
+  "id": "tcpext.mib_time",
+  "probe": "tcpext",
+  "key": "mib_time",
+  "family": "tcpext.mib_time",
+  "name": "kubeskoop.mib.time",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.mib.group",
+    "kubeskoop.mib.field"
+  ],
+  "source": "/proc/<pid>/net/netstat: TcpExt, MPTcpExt: the *Chrono fields (milliseconds in the kernel, seconds here)",
+  "brief": {
+    "en": "Opt-in, with kubeskoop.mib.events (the same options.fields selection): the selected fields that add up time (*Chrono, e.g. TCPMemoryPressuresChrono: time spent under TCP memory pressure), in seconds. Never sum across kubeskoop.mib.field.",
+    "zh": "按需开启，与 kubeskoop.mib.events 共用 options.fields 的选择：所选字段中累计时间的字段（*Chrono，如 TCPMemoryPressuresChrono：处于 TCP 内存压力下的时间），单位为秒。不要跨 kubeskoop.mib.field 求和。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpexttcpmemorypressureschrono",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMemoryPressuresChrono"
+      },
+      "scale": 1000
+    },
+    {
+      "name": "kubeskoop_tcpext_tcpmemorypressureschrono",
+      "attributes": {
+        "kubeskoop.mib.group": "TcpExt",
+        "kubeskoop.mib.field": "TCPMemoryPressuresChrono"
+      },
+      "scale": 1000
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
 export const TCPRESET_SEGMENTS: MetricDefinition = {
   "id": "tcpreset.segments",
   "probe": "tcpreset",
   "key": "segments",
+  "family": "tcpreset.segments",
   "name": "kubeskoop.tcp.reset.segments",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -4457,7 +5811,13 @@ export const TCPRESET_UNDELIVERED: MetricDefinition = {
   "id": "tcpreset.undelivered",
   "probe": "tcpreset",
   "key": "undelivered",
+  "family": "tcpreset.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -4478,7 +5838,13 @@ export const TCPRETRANS_SEGMENTS: MetricDefinition = {
   "id": "tcpretrans.segments",
   "probe": "tcpretrans",
   "key": "segments",
+  "family": "tcpretrans.segments",
   "name": "kubeskoop.tcp.retransmit.segments",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{segment}",
@@ -4503,7 +5869,13 @@ export const TCPRETRANS_UNDELIVERED: MetricDefinition = {
   "id": "tcpretrans.undelivered",
   "probe": "tcpretrans",
   "key": "undelivered",
+  "family": "tcpretrans.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -4520,12 +5892,89 @@ export const TCPRETRANS_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const TCPSUMMARY_CONNECTIONS: MetricDefinition = {
-  "id": "tcpsummary.connections",
+export const TCPSUMMARY_CONNECTIONS_HOST: MetricDefinition = {
+  "id": "tcpsummary.connections.host",
   "probe": "tcpsummary",
   "key": "connections",
+  "family": "tcpsummary.connections",
   "name": "system.network.connection.count",
+  "entities": [
+    "host"
+  ],
   "semconv": true,
+  "semconvEntity": "host",
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "network.transport",
+    "network.connection.state"
+  ],
+  "source": "BPF walk of the TCP established hash tables (sk->skc_state; a timewait socket's substate; a request socket = syn_received), as st of /proc/<pid>/net/tcp and tcp6; fallback: those files",
+  "brief": {
+    "en": "TCP connections of the namespace per state (IPv4 and IPv6 together; listening sockets not included). A state is reported from the first cycle it was seen in the namespace on, 0 when empty; established, time_wait, close_wait, syn_sent and syn_received always. Overhead: one walk of the node's established table per cycle for all namespaces (about 1 ms for 262144 buckets here, plus about 0.3 µs per socket on the node: 6.5 ms with 20000 sockets, where that namespace's /proc/net/tcp alone takes 60 ms); without the helper, one /proc/<pid>/net/tcp + tcp6 read per namespace (3.3 ms each with the global table, 0.05 ms with net.ipv4.tcp_child_ehash_entries) every fallback_interval.",
+    "zh": "命名空间内各状态的 TCP 连接数（IPv4 与 IPv6 合计，不含监听 socket）。某状态自首次在该命名空间出现起持续上报，空时为 0；established、time_wait、close_wait、syn_sent、syn_received 始终上报。开销：每个周期对全节点的 established 哈希表只遍历一次，覆盖所有命名空间（此处 262144 个桶约 1 ms，另加节点上每个 socket 约 0.3 µs：20000 个 socket 时 6.5 ms，而仅该命名空间的 /proc/net/tcp 就需 60 ms）；无 helper 时每个命名空间读一次 /proc/<pid>/net/tcp 与 tcp6（全局表时每次 3.3 ms，设置 net.ipv4.tcp_child_ehash_entries 时 0.05 ms），周期为 fallback_interval。"
+  },
+  "legacy": [
+    {
+      "name": "inspector_pod_tcpsummarytcpestablishedconn",
+      "attributes": {
+        "network.connection.state": "established"
+      }
+    },
+    {
+      "name": "inspector_pod_tcpsummarytcptimewaitconn",
+      "attributes": {
+        "network.connection.state": "time_wait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpestablishedconn",
+      "attributes": {
+        "network.connection.state": "established"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcptimewaitconn",
+      "attributes": {
+        "network.connection.state": "time_wait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpclosewaitconn",
+      "attributes": {
+        "network.connection.state": "close_wait"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpsynsentconn",
+      "attributes": {
+        "network.connection.state": "syn_sent"
+      }
+    },
+    {
+      "name": "kubeskoop_tcpsummary_tcpsynrecvconn",
+      "attributes": {
+        "network.connection.state": "syn_received"
+      }
+    }
+  ],
+  "legacyAggregation": "none"
+};
+
+export const TCPSUMMARY_CONNECTIONS_POD_NETNS: MetricDefinition = {
+  "id": "tcpsummary.connections.pod_netns",
+  "probe": "tcpsummary",
+  "key": "connections",
+  "family": "tcpsummary.connections",
+  "name": "kubeskoop.network.connection.count",
+  "entities": [
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [
+    "system.network.connection.count"
+  ],
   "instrument": "updowncounter",
   "unit": "{connection}",
   "attributes": [
@@ -4588,41 +6037,50 @@ export const TCPSUMMARY_QUEUE: MetricDefinition = {
   "id": "tcpsummary.queue",
   "probe": "tcpsummary",
   "key": "queue",
+  "family": "tcpsummary.queue",
   "name": "kubeskoop.tcp.queue.usage",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
+  "renamedAttributes": {
+    "network.io.direction": "kubeskoop.socket.queue"
+  },
   "instrument": "updowncounter",
   "unit": "By",
   "attributes": [
-    "network.io.direction"
+    "kubeskoop.socket.queue"
   ],
-  "source": "BPF walk as above: receive = max(rcv_nxt - copied_seq, 0), transmit = write_seq - snd_una of every non-listening full socket (rx_queue / tx_queue of /proc/<pid>/net/tcp and tcp6); fallback: those files",
+  "source": "BPF walk as above: receive = max(rcv_nxt - copied_seq, 0), send = write_seq - snd_una of every non-listening full socket (rx_queue / tx_queue of /proc/<pid>/net/tcp and tcp6); fallback: those files",
   "brief": {
-    "en": "Bytes waiting in the receive queues (received, not yet read by the application) and send queues (sent or queued, not yet acknowledged) of the namespace's TCP connections. A growing receive queue is a slow reader; a growing send queue, a slow peer or path. Overhead: as system.network.connection.count (the same walk).",
-    "zh": "命名空间内 TCP 连接接收队列（已收到、应用尚未读取）与发送队列（已发送或排队、尚未被确认）中的字节数。接收队列增长说明应用读得慢；发送队列增长说明对端或路径慢。开销同 system.network.connection.count（同一次遍历）。"
+    "en": "Bytes waiting in the receive queues (received, not yet read by the application) and send queues (sent or queued, not yet acknowledged) of the namespace's TCP connections. A growing receive queue is a slow reader; a growing send queue, a slow peer or path. Overhead: as the connection count (the same walk).",
+    "zh": "命名空间内 TCP 连接接收队列（已收到、应用尚未读取）与发送队列（已发送或排队、尚未被确认）中的字节数。接收队列增长说明应用读得慢；发送队列增长说明对端或路径慢。开销同连接数指标（同一次遍历）。"
   },
   "legacy": [
     {
       "name": "inspector_pod_tcpsummarytcprxqueue",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.socket.queue": "receive"
       }
     },
     {
       "name": "inspector_pod_tcpsummarytcptxqueue",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.socket.queue": "send"
       }
     },
     {
       "name": "kubeskoop_tcpsummary_tcprxqueue",
       "attributes": {
-        "network.io.direction": "receive"
+        "kubeskoop.socket.queue": "receive"
       }
     },
     {
       "name": "kubeskoop_tcpsummary_tcptxqueue",
       "attributes": {
-        "network.io.direction": "transmit"
+        "kubeskoop.socket.queue": "send"
       }
     }
   ],
@@ -4633,7 +6091,13 @@ export const UDP_DATAGRAMS: MetricDefinition = {
   "id": "udp.datagrams",
   "probe": "udp",
   "key": "datagrams",
+  "family": "udp.datagrams",
   "name": "kubeskoop.udp.datagrams",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4683,7 +6147,13 @@ export const UDP_NO_PORT: MetricDefinition = {
   "id": "udp.no_port",
   "probe": "udp",
   "key": "no_port",
+  "family": "udp.no_port",
   "name": "kubeskoop.udp.no_port.datagrams",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4716,7 +6186,13 @@ export const UDP_RECEIVE_ERRORS: MetricDefinition = {
   "id": "udp.receive_errors",
   "probe": "udp",
   "key": "receive_errors",
+  "family": "udp.receive_errors",
   "name": "kubeskoop.udp.receive.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4749,7 +6225,13 @@ export const UDP_RECEIVE_BUFFER_ERRORS: MetricDefinition = {
   "id": "udp.receive_buffer_errors",
   "probe": "udp",
   "key": "receive_buffer_errors",
+  "family": "udp.receive_buffer_errors",
   "name": "kubeskoop.udp.receive_buffer.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4787,7 +6269,13 @@ export const UDP_SEND_BUFFER_ERRORS: MetricDefinition = {
   "id": "udp.send_buffer_errors",
   "probe": "udp",
   "key": "send_buffer_errors",
+  "family": "udp.send_buffer_errors",
   "name": "kubeskoop.udp.send_buffer.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4820,7 +6308,13 @@ export const UDP_CHECKSUM_ERRORS: MetricDefinition = {
   "id": "udp.checksum_errors",
   "probe": "udp",
   "key": "checksum_errors",
+  "family": "udp.checksum_errors",
   "name": "kubeskoop.udp.receive.checksum_errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4853,7 +6347,13 @@ export const UDP_IGNORED_MULTICAST: MetricDefinition = {
   "id": "udp.ignored_multicast",
   "probe": "udp",
   "key": "ignored_multicast",
+  "family": "udp.ignored_multicast",
   "name": "kubeskoop.udp.ignored_multicast.datagrams",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4886,7 +6386,13 @@ export const UDP_MEMORY_ERRORS: MetricDefinition = {
   "id": "udp.memory_errors",
   "probe": "udp",
   "key": "memory_errors",
+  "family": "udp.memory_errors",
   "name": "kubeskoop.udp.memory.errors",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{datagram}",
@@ -4902,22 +6408,31 @@ export const UDP_MEMORY_ERRORS: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const UDP_MIB_COUNTER: MetricDefinition = {
-  "id": "udp.mib_counter",
+export const UDP_MIB_EVENTS: MetricDefinition = {
+  "id": "udp.mib_events",
   "probe": "udp",
-  "key": "mib_counter",
-  "name": "kubeskoop.mib.counter",
+  "key": "mib_events",
+  "family": "udp.mib_events",
+  "name": "kubeskoop.mib.events",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
+  "renamedFrom": [
+    "kubeskoop.mib.counter"
+  ],
   "instrument": "counter",
-  "unit": "1",
+  "unit": "{event}",
   "attributes": [
     "kubeskoop.mib.group",
     "kubeskoop.mib.field"
   ],
   "source": "/proc/<pid>/net/snmp: UdpLite; /proc/<pid>/net/snmp6: UdpLite6*",
   "brief": {
-    "en": "Opt-in (empty unless the probe's options name fields): any other counter of UdpLite and UdpLite6, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). The fields are different things: never sum across kubeskoop.mib.field. The unit depends on the field (most count packets or events; *Octets are bytes).",
-    "zh": "按需开启（探针 options.fields 未指定字段时为空）：UdpLite and UdpLite6 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。单位随字段而定（多数为包数或事件数，*Octets 为字节）。"
+    "en": "Opt-in (empty unless the probe's options name fields): any other counter of UdpLite and UdpLite6, one series per kernel field, selected with options.fields (\"Group.Field\", \"Group.*\" or \"*\"). Counts only (datagrams and events). The fields are different things: never sum across kubeskoop.mib.field.",
+    "zh": "按需开启（探针 options.fields 未指定字段时为空）：UdpLite and UdpLite6 中其余的任意计数器，每个内核字段一条序列，用 options.fields 选择（\"Group.Field\"、\"Group.*\" 或 \"*\"）。仅计数（数据报与事件）。各字段含义不同，不要跨 kubeskoop.mib.field 求和。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -4927,7 +6442,13 @@ export const VIRTCMDLATENCY_SLOW: MetricDefinition = {
   "id": "virtcmdlatency.slow",
   "probe": "virtcmdlatency",
   "key": "slow",
+  "family": "virtcmdlatency.slow",
   "name": "kubeskoop.virtio.command.slow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{command}",
@@ -4972,7 +6493,13 @@ export const VIRTCMDLATENCY_DURATION: MetricDefinition = {
   "id": "virtcmdlatency.duration",
   "probe": "virtcmdlatency",
   "key": "duration",
+  "family": "virtcmdlatency.duration",
   "name": "kubeskoop.virtio.command.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "histogram",
   "unit": "s",
@@ -5014,7 +6541,13 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "id": "virtcmdlatency.undelivered",
   "probe": "virtcmdlatency",
   "key": "undelivered",
+  "family": "virtcmdlatency.undelivered",
   "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
   "semconv": false,
   "instrument": "counter",
   "unit": "{event}",
@@ -5031,7 +6564,18 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_COUNTER, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_COUNTER, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_COUNTER, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+
+// Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
+export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };
+
+export const NETDEV_PACKET_COUNT: EntityMetrics = { host: NETDEV_PACKET_COUNT_HOST, pod: NETDEV_PACKET_COUNT_POD_NETNS, netns: NETDEV_PACKET_COUNT_POD_NETNS };
+
+export const NETDEV_PACKET_DROPPED: EntityMetrics = { host: NETDEV_PACKET_DROPPED_HOST, pod: NETDEV_PACKET_DROPPED_POD_NETNS, netns: NETDEV_PACKET_DROPPED_POD_NETNS };
+
+export const NETDEV_ERRORS: EntityMetrics = { host: NETDEV_ERRORS_HOST, pod: NETDEV_ERRORS_POD, netns: NETDEV_ERRORS_NETNS };
+
+export const TCPSUMMARY_CONNECTIONS: EntityMetrics = { host: TCPSUMMARY_CONNECTIONS_HOST, pod: TCPSUMMARY_CONNECTIONS_POD_NETNS, netns: TCPSUMMARY_CONNECTIONS_POD_NETNS };
 
 // Events
 export const EVENT_BIOLATENCY_SLOW: EventDefinition = {

@@ -1,21 +1,29 @@
-// How Prometheus names an OpenTelemetry metric, two ways (../../../shared/reference/otel-facts.md §5):
-//  - the JS PrometheusExporter (what the agent's own /metrics serves): invalid characters → `_`,
-//    runs of `_` collapsed, `_total` appended to monotonic sums; no unit words;
-//  - Prometheus' OTLP ingestion (otlptranslator, default strategy UnderscoreEscapingWithSuffixes):
-//    the name split on invalid characters, the unit word appended unless already a token,
-//    `_total` on monotonic sums (after removing any `total` token), `_ratio` on gauges of unit `1`.
-// Pure functions, used by the docs, the dashboard, `explain` and `top`.
+// How Prometheus names an OpenTelemetry metric: the OTel specification's Prometheus compatibility
+// rules ("OTLP Metric points to Prometheus") as the Collector's Prometheus exporters and Prometheus'
+// own OTLP ingestion apply them (prometheus/otlptranslator, default strategy
+// UnderscoreEscapingWithSuffixes): the name split on characters outside [a-zA-Z0-9:], the unit word
+// appended unless already a token (`By` → bytes, `s` → seconds, `{packet}` → none), `_total` on
+// monotonic sums (after removing any `total` token), `_ratio` on gauges of unit `1`. The agent's
+// /metrics serves exactly these names, so one dashboard works by scrape and by OTLP.
+// Also the JS PrometheusExporter's rule (no unit words), which /metrics followed before: only for the
+// upgrade notes and `explain` of the old names.
+// Pure functions, used by the agent's /metrics, the docs, the dashboard, `explain` and `top`.
 import type { Instrument } from '../types.js';
 
 /** Characters Prometheus does not allow in names (classic, non-UTF-8 mode). */
 const INVALID = /[^a-zA-Z0-9_:]/g;
 
-/** A label name as both renderings make it: `network.io.direction` → `network_io_direction`. */
+/** A label name as otlptranslator's LabelNamer makes it: invalid characters → `_` (runs kept, as the
+ *  Collector does), `key_` before a leading digit, `key` before one leading `_`. */
 export function promLabelName(attribute: string): string {
-  return attribute.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_{2,}/g, '_');
+  const n = attribute.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (/^[0-9]/.test(n)) return `key_${n}`;
+  if (n.startsWith('_') && !n.startsWith('__')) return `key${n}`;
+  return n;
 }
 
-/** The metric name the JS PrometheusExporter (0.223) writes for an instrument. */
+/** The metric name the JS PrometheusExporter (0.223) writes for an instrument: what /metrics served
+ *  before the names followed the specification (upgrade notes, `explain`). */
 export function promNameJs(name: string, instrument: Instrument): string {
   // as the exporter does: HELP-escaped first (backslash, line feed), then sanitized
   let n = name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
@@ -49,8 +57,17 @@ export function unitSuffixes(unit: string): { main: string; per: string } {
   return { main: per !== '' ? main.replace(/_$/, '') : main, per: per === 'per' ? '' : per };
 }
 
-/** The metric name Prometheus' own OTLP receiver gives an OTel metric (histograms: the base of _bucket/_sum/_count). */
-export function promNameOtlp(name: string, instrument: Instrument, unit: string): string {
+/** The `# UNIT` word of a metric: the unit words of its name (`bytes`, `bytes_per_second`; `ratio` for
+ *  a gauge of unit 1), without braces; empty for annotation-only units such as `{packet}`. */
+export function promUnit(instrument: Instrument, unit: string): string {
+  if (unit === '1') return instrument === 'gauge' ? 'ratio' : '';
+  const { main, per } = unitSuffixes(unit);
+  return [main, per].filter((x) => x !== '').join('_');
+}
+
+/** The metric name the specification's translation gives an OTel metric: what /metrics serves, what the
+ *  Collector's Prometheus exporters and Prometheus' OTLP receiver give (histograms: the base of _bucket/_sum/_count). */
+export function promName(name: string, instrument: Instrument, unit: string): string {
   // Tokens of valid characters; `_` is not valid here, so runs of separators collapse.
   let tokens = name.split(/[^a-zA-Z0-9:]+/).filter((t) => t !== '');
   const { main, per } = unitSuffixes(unit);

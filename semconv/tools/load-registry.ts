@@ -6,11 +6,13 @@ import { join, relative } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type {
-  AttributeDefinition, EventDefinition, MetricDefinition, ProbeDefinition, UnsupportedProbe, LegacyName,
+  AttributeDefinition, EntityDefinition, EventDefinition, MetricDefinition, MetricEntity, ProbeDefinition, UnsupportedProbe, LegacyName,
+  TopColumn,
 } from '../types.js';
-import { attributesFileSchema, eventsFileSchema, metricsFileSchema, probesFileSchema, sharedMetricsFileSchema } from './schema.js';
+import { attributesFileSchema, entitiesFileSchema, eventsFileSchema, metricsFileSchema, probesFileSchema, sharedMetricsFileSchema } from './schema.js';
 
 export interface Registry {
+  readonly entities: readonly EntityDefinition[];
   readonly attributes: readonly AttributeDefinition[];
   readonly probes: readonly ProbeDefinition[];
   readonly unsupported: readonly UnsupportedProbe[];
@@ -27,11 +29,12 @@ export interface RegistryLoad {
 export const SHARED_METRICS_FILE = 'shared-metrics.yaml';
 
 /** The pseudo-probe that owns the agent's own metrics. */
-export const AGENT_PROBE = 'agent';
+export const AGENT_PROBE = 'agent' as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validators = {
   attributes: ajv.compile(attributesFileSchema),
+  entities: ajv.compile(entitiesFileSchema),
   probes: ajv.compile(probesFileSchema),
   metrics: ajv.compile(metricsFileSchema),
   sharedMetrics: ajv.compile(sharedMetricsFileSchema),
@@ -46,19 +49,34 @@ function describe(file: string, errors: ErrorObject[] | null | undefined): strin
 }
 
 interface RawBilingual { en: string; zh: string }
-interface RawAttribute { name: string; type: AttributeDefinition['type']; semconv?: boolean; brief: RawBilingual; values?: string[]; examples?: string[] }
+interface RawAttribute {
+  name: string; type: AttributeDefinition['type']; semconv?: boolean; brief: RawBilingual; values?: string[]; examples?: string[];
+  renamed_from?: string[];
+}
 interface RawProbe {
   name: string; kind: ProbeDefinition['kind']; scope: ProbeDefinition['scope']; aliases: string[]; status_key: string;
   source: string; kubeskoop_overhead: ProbeDefinition['kubeskoopOverhead']; brief: RawBilingual; when_to_use: RawBilingual;
   measured_overhead?: ProbeDefinition['measuredOverhead'];
 }
 interface RawUnsupported { name: string; aliases: string[]; status_key: string; reason: string }
-interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string }
-interface RawMetric {
-  key: string; name: string; semconv?: boolean; instrument: MetricDefinition['instrument']; unit: string; attributes: string[];
+interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string; scale?: number }
+type RawEntities = MetricEntity | MetricEntity[];
+/** What one OTel name of a measurement says about itself. */
+interface RawNameFields {
+  entity?: RawEntities; semconv?: boolean; semconv_entity?: string; renamed_from?: string[]; renamed_attributes?: Record<string, string>;
+}
+interface RawName extends RawNameFields { name: string; entity: RawEntities; attributes?: string[]; top?: readonly TopColumn[] }
+interface RawMetric extends RawNameFields {
+  key: string; name?: string; names?: RawName[]; instrument: MetricDefinition['instrument']; unit: string; attributes: string[];
   source: string; brief: RawBilingual; buckets?: number[]; legacy_aggregation?: MetricDefinition['legacyAggregation']; legacy?: RawLegacy[];
   legacy_type?: MetricDefinition['legacyType']; top?: MetricDefinition['top'];
 }
+
+/** Every target kind: the default of a probe's metric whose one name serves them all. */
+export const TARGET_ENTITIES: readonly MetricEntity[] = ['host', 'pod', 'netns'];
+
+const entityList = (e: RawEntities | undefined, probe: string): MetricEntity[] =>
+  e === undefined ? (probe === AGENT_PROBE ? [AGENT_PROBE] : [...TARGET_ENTITIES]) : Array.isArray(e) ? e : [e];
 /** A probe's entry naming a metric of shared-metrics.yaml. */
 interface RawSharedRef { shared: string }
 interface RawEventType { type: string; brief: RawBilingual; aliases?: string[] }
@@ -92,9 +110,19 @@ export function loadRegistry(registryDir: string): RegistryLoad {
     if (!validators.attributes(attrDoc)) problems.push(...describe(rel(attrPath), validators.attributes.errors));
     else for (const a of (attrDoc as { attributes: RawAttribute[] }).attributes) {
       attributes.push({
-        name: a.name, type: a.type, semconv: a.semconv ?? false, brief: a.brief,
+        name: a.name, type: a.type, semconv: a.semconv ?? false, brief: a.brief, ...(a.renamed_from ? { renamedFrom: a.renamed_from } : {}),
         ...(a.values ? { values: a.values } : {}), ...(a.examples ? { examples: a.examples } : {}),
       });
+    }
+  }
+
+  const entities: EntityDefinition[] = [];
+  const entitiesPath = join(registryDir, 'entities.yaml');
+  const entitiesDoc = readYaml(entitiesPath, rel(entitiesPath), problems);
+  if (entitiesDoc !== undefined) {
+    if (!validators.entities(entitiesDoc)) problems.push(...describe(rel(entitiesPath), validators.entities.errors));
+    else for (const e of (entitiesDoc as { entities: { name: MetricEntity; semconv_entity?: string; resource: string[]; brief: RawBilingual }[] }).entities) {
+      entities.push({ name: e.name, ...(e.semconv_entity ? { semconvEntity: e.semconv_entity } : {}), resource: e.resource, brief: e.brief });
     }
   }
 
@@ -118,13 +146,14 @@ export function loadRegistry(registryDir: string): RegistryLoad {
   }
 
   // Metrics several probes fill with one meaning, defined once; a probe takes one with `- shared: <name>`.
-  const shared = new Map<string, RawMetric>();
+  const shared = new Map<string, RawMetric>(); // by name: shared metrics have one name
   const sharedPath = join(registryDir, SHARED_METRICS_FILE);
   if (existsSync(sharedPath)) {
     const doc = readYaml(sharedPath, rel(sharedPath), problems);
     if (doc !== undefined) {
       if (!validators.sharedMetrics(doc)) problems.push(...describe(rel(sharedPath), validators.sharedMetrics.errors));
       else for (const m of (doc as { metrics: RawMetric[] }).metrics) {
+        if (m.name === undefined) { problems.push(`${rel(sharedPath)}: ${m.key}: a shared metric has one name`); continue; }
         if (shared.has(m.name)) problems.push(`${rel(sharedPath)}: ${m.name} is defined twice`);
         shared.set(m.name, m);
       }
@@ -145,19 +174,29 @@ export function loadRegistry(registryDir: string): RegistryLoad {
         return;
       }
       // One definition only: a second full copy would drift from the shared one.
-      if (!isRef && shared.has(m.name)) problems.push(`${rel(path)}: at metrics.${i}: ${m.name} is defined in ${rel(sharedPath)}; write \`- shared: ${m.name}\``);
+      const where = isRef ? `${rel(sharedPath)}: ${m.key}` : `${rel(path)}: at metrics.${i}`;
+      if (!isRef && m.name !== undefined && shared.has(m.name)) problems.push(`${where}: ${m.name} is defined in ${rel(sharedPath)}; write \`- shared: ${m.name}\``);
+      if ((m.name === undefined) === (m.names === undefined)) { problems.push(`${where}: give either name (one name for every entity) or names (one per entity)`); return; }
       const legacy: LegacyName[] = (m.legacy ?? []).map((l) => ({
         name: l.name, attributes: l.attributes ?? {}, ...(l.seed_typo_of ? { seedTypoOf: l.seed_typo_of } : {}),
+        ...(l.scale !== undefined ? { scale: l.scale } : {}),
       }));
-      metrics.push({
-        id: `${probe}.${m.key}`, probe, key: m.key, name: m.name, semconv: m.semconv ?? false, instrument: m.instrument,
-        unit: m.unit, attributes: m.attributes, source: m.source, brief: m.brief, legacy,
-        legacyAggregation: m.legacy_aggregation ?? 'none', ...(m.buckets ? { buckets: m.buckets } : {}),
-        ...(m.legacy_type ? { legacyType: m.legacy_type } : {}), ...(m.top ? { top: m.top } : {}),
-      });
-      if (m.instrument !== 'histogram' && m.buckets) {
-        problems.push(isRef ? `${rel(sharedPath)}: ${m.name}: only histograms have buckets` : `${rel(path)}: at metrics.${i}.buckets: only histograms have buckets`);
+      const family = `${probe}.${m.key}`;
+      const variants: RawName[] = m.names ?? [{ ...m, name: m.name!, entity: m.entity ?? entityList(undefined, probe) }];
+      for (const v of variants) {
+        const ents = entityList(v.entity, probe);
+        const top = v.top ?? m.top;
+        metrics.push({
+          id: m.names ? `${family}.${ents.join('_')}` : family, probe, key: m.key, family, name: v.name, entities: ents,
+          semconv: v.semconv ?? false, ...(v.semconv_entity ? { semconvEntity: v.semconv_entity } : {}),
+          ...(v.renamed_from ? { renamedFrom: v.renamed_from } : {}),
+          ...(v.renamed_attributes ? { renamedAttributes: v.renamed_attributes } : {}),
+          instrument: m.instrument, unit: m.unit, attributes: v.attributes ?? m.attributes, source: m.source, brief: m.brief, legacy,
+          legacyAggregation: m.legacy_aggregation ?? 'none', ...(m.buckets ? { buckets: m.buckets } : {}),
+          ...(m.legacy_type ? { legacyType: m.legacy_type } : {}), ...(top ? { top } : {}),
+        });
       }
+      if (m.instrument !== 'histogram' && m.buckets) problems.push(`${where}.buckets: only histograms have buckets`);
     });
   }
 
@@ -176,8 +215,8 @@ export function loadRegistry(registryDir: string): RegistryLoad {
     }
   }
 
-  problems.push(...crossCheck({ attributes, probes, unsupported, metrics, events }));
-  return { registry: { attributes, probes, unsupported, metrics, events }, problems };
+  problems.push(...crossCheck({ entities, attributes, probes, unsupported, metrics, events }));
+  return { registry: { entities, attributes, probes, unsupported, metrics, events }, problems };
 }
 
 /** Checks that need the whole registry: uniqueness and references. */
@@ -204,7 +243,36 @@ function crossCheck(r: Registry): string[] {
     }
     byName.set(m.name, m);
   }
-  dup(r.metrics.flatMap((m) => m.legacy.map((l) => `${l.name} ${JSON.stringify(l.attributes)}`)), (s) => s, 'legacy name');
+  // The names of one measurement share its legacy names: each counts once.
+  const families = new Map<string, MetricDefinition[]>();
+  for (const m of r.metrics) families.set(m.family, [...(families.get(m.family) ?? []), m]);
+  dup([...families.values()].flatMap((ms) => ms[0]!.legacy.map((l) => `${l.name} ${JSON.stringify(l.attributes)}`)), (s) => s, 'legacy name');
+  for (const [family, ms] of families) {
+    const seen = new Set<string>();
+    for (const m of ms) for (const e of m.entities) {
+      if (seen.has(e)) problems.push(`metric ${family}: two names for entity ${e}`);
+      seen.add(e);
+    }
+    // A measurement whose name follows the entity names it for every kind of target (the probe picks one per target).
+    if (ms.length > 1) for (const e of TARGET_ENTITIES) if (!seen.has(e)) problems.push(`metric ${family}: no name for entity ${e}`);
+  }
+  // A semconv name only for the entity semconv associates it with (entities.yaml says which is which).
+  const semconvEntityOf = new Map(r.entities.map((e) => [e.name, e.semconvEntity]));
+  for (const m of r.metrics) {
+    for (const e of m.entities) if (!semconvEntityOf.has(e)) problems.push(`metric ${m.id}: entity ${e} is not in entities.yaml`);
+    if (m.semconv) {
+      for (const e of m.entities) {
+        if (semconvEntityOf.get(e) !== m.semconvEntity) {
+          problems.push(`metric ${m.id}: ${m.name} is semconv's name for ${m.semconvEntity ?? 'no entity'}, not for ${e} (${semconvEntityOf.get(e) ?? 'no semconv entity'})`);
+        }
+      }
+    }
+    if (!m.semconv && m.semconvEntity !== undefined) problems.push(`metric ${m.id}: semconv_entity on a name semconv does not define`);
+    if (!m.semconv && !m.name.startsWith('kubeskoop.')) problems.push(`metric ${m.id}: ${m.name}: own names live in kubeskoop. (NAMING.md rule 1)`);
+    for (const [from, to] of Object.entries(m.renamedAttributes ?? {})) {
+      if (!m.attributes.includes(to)) problems.push(`metric ${m.id}: renamed attribute ${from} → ${to}, which the metric does not have`);
+    }
+  }
   dup([...r.probes.flatMap((p) => [p.name, ...p.aliases]), ...r.unsupported.flatMap((u) => [u.name, ...u.aliases])],
     (s) => s.toLowerCase(), 'probe name or alias');
   const attrNames = new Set(r.attributes.map((a) => a.name));

@@ -1,13 +1,15 @@
 // Renders a Grafana dashboard from the registry: a row per probe (and one for the agent itself),
-// `namespace` and `pod` variables, one time-series panel per metric. Queries use the names the
-// agent's own /metrics serves (the JS exporter: dots → `_`, `_total` on counters, labels dots → `_`);
-// counters are rate()d, histograms shown as p50/p99.
+// `namespace` and `pod` variables, one time-series panel per metric name (a measurement whose name
+// follows the entity has one per name: system.network.io for the host, k8s.pod.network.io for pods…).
+// Queries use the Prometheus names as the OTel specification translates them (prom-names.ts), which the
+// agent's /metrics serves and OTLP → Collector → Prometheus gives alike; counters are rate()d,
+// histograms shown as p50/p99.
 import { join } from 'node:path';
 // Grafana's own dashboard schema (types generated from its CUE schema): tsc checks the JSON's shape.
 import type { Dashboard, DataSourceRef, Panel as GrafanaPanel, RowPanel, VariableModel } from '@grafana/schema';
 import type { MetricDefinition } from '../types.js';
 import { loadRegistry, type Registry } from './load-registry.js';
-import { promLabelName, promNameJs } from '../lib/prom-names.js';
+import { promLabelName, promName } from '../lib/prom-names.js';
 
 export const DASHBOARD_PATH = 'semconv/dashboards/kubeskoop-otel.json';
 export const DASHBOARD_UID = 'kubeskoop-otel';
@@ -38,7 +40,7 @@ function grafanaUnit(m: MetricDefinition): string {
 
 /** The PromQL of a metric's panel (one or two queries). `perPod`: keep the pod/namespace grouping and filters. */
 export function metricQueries(m: MetricDefinition, perPod: boolean): { expr: string; legend: string }[] {
-  const name = promNameJs(m.name, m.instrument);
+  const name = promName(m.name, m.instrument, m.unit);
   const attrs = m.attributes.map(promLabelName);
   const by = [...(perPod ? [NAMESPACE, POD] : []), ...attrs];
   const sel = perPod ? `{${IDENTITY_SELECTOR}}` : '';
@@ -109,7 +111,7 @@ export function renderDashboard(r: Registry): string {
     __comment: 'GENERATED — do not edit. Source: semconv/registry/*.yaml; generator: semconv/tools/render-dashboard.ts; regenerate with `npm run generate`.',
     uid: DASHBOARD_UID,
     title: 'kubeskoop-otel: pod network stack',
-    description: 'Every metric of the kubeskoop-otel registry, scraped from the agent\'s /metrics (OTel names as the JS Prometheus exporter renders them).',
+    description: 'Every metric of the kubeskoop-otel registry, by its Prometheus name as the OpenTelemetry specification translates it: the same whether the agent\'s /metrics is scraped or its OTLP goes through a Collector to Prometheus.',
     tags: ['kubeskoop-otel', 'network', 'kubernetes'],
     editable: true,
     graphTooltip: 1,

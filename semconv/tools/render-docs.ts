@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import type { EventDefinition, LegacyName, MetricDefinition, ProbeDefinition } from '../types.js';
 import { loadRegistry, type Registry } from './load-registry.js';
-import { promLabelName, promNameJs, promNameOtlp, promSeriesNames } from '../lib/prom-names.js';
+import { promLabelName, promName, promSeriesNames } from '../lib/prom-names.js';
+import { attributeRenames, metricRenames } from '../lib/renames.js';
 import { LEGACY_LABELS, legacyPromType } from '../lib/legacy.js';
 import { resolveSeedEvent, resolveSeedMetric, type SeedNames } from '../lib/seed-names.js';
 import { loadSeedNames, SEED_NAMES_FILE } from './load-seed-names.js';
@@ -26,15 +27,19 @@ const T = {
     title: 'kubeskoop-otel: metrics and events', probes: 'Probes', probe: 'Probe', events: 'Event catalogue', legacy: 'KubeSkoop legacy names',
     observes: 'What it observes', source: 'Source', overhead: 'Overhead', measured: 'measured', notMeasured: 'not measured yet',
     kubeskoop: "KubeSkoop's label", whenToUse: 'When to use', metrics: 'Metrics', kind: 'Kind', scope: 'Scope', aliases: 'KubeSkoop names',
-    otelName: 'OTel name', instrument: 'Instrument', unit: 'Unit', attributes: 'Attributes', promJs: 'Prometheus (agent /metrics, JS exporter)',
-    promOtlp: 'Prometheus (OTLP ingestion)', legacyNames: 'Legacy names', meaning: 'Meaning', none: '—', noMetrics: 'This probe has no metrics in the registry yet.',
-    identity: 'Every datapoint also carries the identity of its target: ', sources: 'Sources', severity: 'Severity', threshold: 'Threshold',
+    otelName: 'OTel name', instrument: 'Instrument', unit: 'Unit', attributes: 'Attributes', prom: 'Prometheus (/metrics = OTLP → Collector)',
+    entity: 'For', legacyNames: 'Legacy names', meaning: 'Meaning', none: '—', noMetrics: 'This probe has no metrics in the registry yet.',
+    identity: 'Every series also carries the identity of its target (in OTLP on the target\'s Resource, one per pod; on /metrics as labels): ', sources: 'Sources', severity: 'Severity', threshold: 'Threshold',
     types: 'KubeSkoop types', whatToDo: 'What to do', type: 'Type', event: 'Event', noEvents: 'No events in the registry yet.',
     seedMeant: 'The seed says', typoOf: 'KubeSkoop really exported', status: 'Status', mapped: 'mapped', pending: 'pending', unmapped: 'UNMAPPED',
     selects: 'Selects', aggregation: 'Aggregation', legacyType: 'Prometheus type', seedMetrics: "The seed's metric names",
     allLegacy: 'Every legacy name the registry maps', seedEvents: "The seed's event types", labelsTitle: 'Labels in legacy mode',
     unsupported: 'Not supported', reason: 'Reason', agg: { none: 'one series', sum: 'summed over series', sum_except_lo: 'summed over interfaces except lo' },
-    promNote: "Two renderings: the agent's own /metrics (the JS exporter: dots → `_`, `_total` on counters, no unit word) and Prometheus' OTLP receiver (also appends the unit word, e.g. `_bytes`, and `_ratio` for gauges of unit 1). Label names: dots → `_`.",
+    promNote: "Prometheus names as the OpenTelemetry specification translates them (dots → `_`, the unit word appended: `By` → `_bytes`, `s` → `_seconds`, `{packet}` → nothing; `_total` on counters; `_ratio` on gauges of unit 1): the agent's /metrics serves exactly what OTLP → Collector → Prometheus (or Prometheus' own OTLP receiver) gives. Label names: invalid characters → `_`; every series also carries `otel_scope_name` and `otel_scope_version` (`prometheus.scope_info: false` turns them off). Names follow the entity (the For column): semconv's `system.*` for the host, its `k8s.pod.*` for pods, `kubeskoop.*` otherwise.",
+    entitiesTitle: 'Whom the metrics describe', upgrade: 'Upgrading: renamed metrics and attributes',
+    upgradeIntro: "Every name that changed when the names began to follow the entity (semconv's `system.*` only for the host; `k8s.pod.*` for pods; `kubeskoop.*` for the rest and for per-target sums of process counters) and the OpenTelemetry specification's Prometheus translation (unit words such as `_bytes` and `_seconds` in the /metrics names). Update dashboards, alerts and recording rules with this table; `kubeskoop-otel explain <old name>` prints the new one. KubeSkoop's legacy names (`prometheus.names: legacy | both`) did not change. In OTLP the target identity (`k8s.pod.*`, `kubeskoop.netns.*`, `kubeskoop.target.kind`) moved from the data points to one Resource per target; on /metrics it stays on the series, which also carry `otel_scope_name` and `otel_scope_version`.",
+    oldName: 'Before (OTel)', oldProm: 'Before (/metrics)', newName: 'Now (OTel)', newProm: 'Now (/metrics)', renamedMetrics: 'Metrics', renamedAttrs: 'Attributes',
+    onMetric: 'On', everywhere: 'every metric', semconvEntity: 'semconv entity', resource: 'Resource (OTLP)',
     legacyIntro: 'How each name KubeSkoop exported (its seed catalogue\'s `inspector_pod_*`, the v1.x `kubeskoop_<probe>_<m>`) maps to an OTel metric and attribute values. With `prometheus.names: legacy` or `both`, /metrics serves these names again, computed from the same snapshot.',
     labelsIntro: 'Names `inspector_pod_*` carry the v0.1.x labels, names `kubeskoop_*` the v1.x labels. The values: node = the node name (config `node_name`, else the host name); namespace/pod = the pod\'s; the host namespace has empty namespace and pod (as in KubeSkoop); a namespace that is not a pod (KubeSkoop dropped these) has an empty namespace and `pod` = its /run/netns name or `netns-<inode>`. Label values are escaped per the Prometheus text format. Both families are served, as KubeSkoop did from January to May 2024: one series per target and legacy name, the OTel series it selects summed as the Aggregation column says; `inspector_pod_*` typed gauge, `kubeskoop_*` typed as KubeSkoop v1.x did (gauge unless the registry says `legacy_type: counter`). The seed\'s misspellings are documented here but never served. In `both` mode, a legacy name that equals an OTel name on /metrics is served once, in its OTel form.',
     docsLinks: 'Pages', indexIntro: 'Generated from the semantic-convention registry (`semconv/registry`): every page lists what the agent exports, under which names, and what it means.',
@@ -42,25 +47,29 @@ const T = {
     histogram: 'histogram series', langLink: '中文',
     tools: 'Tools',
     toolsList: [
-      '`kubeskoop-otel explain <name>` — any name on this site (OTel, either Prometheus rendering, legacy, event type, probe, attribute) explained on the command line; `--list`, `--lang zh`; unknown names get the closest matches.',
+      '`kubeskoop-otel explain <name>` — any name on this site (OTel, Prometheus, an earlier name from the upgrade page, legacy, event type, probe, attribute) explained on the command line; `--list`, `--lang zh`; unknown names get the closest matches.',
       '`kubeskoop-otel top [--url http://127.0.0.1:9102]` — pods ranked by network trouble, live; the columns are the metrics marked `top:` in the registry.',
       '`prometheus.names: otel | legacy | both` — which names /metrics serves; OTLP always carries the OTel names. See the legacy page for the labels.',
-      'Grafana: import `semconv/dashboards/kubeskoop-otel.json` (a row per probe, `namespace` and `pod` variables, queries on the names of the agent\'s /metrics).',
+      'Grafana: import `semconv/dashboards/kubeskoop-otel.json` (a row per probe, `namespace` and `pod` variables; its queries use the Prometheus names, which are the same by scrape and by OTLP → Collector).',
     ],
   },
   zh: {
     title: 'kubeskoop-otel：指标与事件', probes: '探针', probe: '探针', events: '事件目录', legacy: 'KubeSkoop 旧指标名',
     observes: '观测内容', source: '数据来源', overhead: '开销', measured: '实测', notMeasured: '尚未实测',
     kubeskoop: 'KubeSkoop 标注', whenToUse: '适用场景', metrics: '指标', kind: '类型', scope: '范围', aliases: 'KubeSkoop 中的名称',
-    otelName: 'OTel 名称', instrument: '仪表类型', unit: '单位', attributes: '属性', promJs: 'Prometheus（agent 的 /metrics，JS exporter）',
-    promOtlp: 'Prometheus（OTLP 接收）', legacyNames: '旧名称', meaning: '含义', none: '—', noMetrics: '该探针在注册表中尚无指标。',
-    identity: '每个数据点还带有目标的身份属性：', sources: '来源', severity: '级别', threshold: '阈值',
+    otelName: 'OTel 名称', instrument: '仪表类型', unit: '单位', attributes: '属性', prom: 'Prometheus（/metrics = OTLP → Collector）',
+    entity: '上报对象', legacyNames: '旧名称', meaning: '含义', none: '—', noMetrics: '该探针在注册表中尚无指标。',
+    identity: '每条序列还带有目标的身份属性（OTLP 中位于目标的 Resource 上，每个 Pod 一个；/metrics 中为标签）：', sources: '来源', severity: '级别', threshold: '阈值',
     types: 'KubeSkoop 事件类型', whatToDo: '处理建议', type: '类型', event: '事件', noEvents: '注册表中尚无事件。',
     seedMeant: '原文说明', typoOf: 'KubeSkoop 实际导出的名称', status: '状态', mapped: '已映射', pending: '待定', unmapped: '未映射',
     selects: '选取', aggregation: '聚合', legacyType: 'Prometheus 类型', seedMetrics: '原文档中的指标名',
     allLegacy: '注册表映射的全部旧名称', seedEvents: '原文档中的事件类型', labelsTitle: '旧名称模式下的标签',
     unsupported: '不支持', reason: '原因', agg: { none: '单条序列', sum: '对序列求和', sum_except_lo: '对 lo 以外的网卡求和' },
-    promNote: '两种渲染：agent 自己的 /metrics（JS exporter：点 → `_`，计数器加 `_total`，不加单位词）与 Prometheus 的 OTLP 接收（还会追加单位词，如 `_bytes`，单位为 1 的 gauge 加 `_ratio`）。标签名：点 → `_`。',
+    promNote: 'Prometheus 名称按 OpenTelemetry 规范的转换规则生成（点 → `_`，追加单位词：`By` → `_bytes`、`s` → `_seconds`、`{packet}` 不加；计数器加 `_total`；单位为 1 的 gauge 加 `_ratio`）：agent 的 /metrics 与经 OTLP → Collector → Prometheus（或 Prometheus 自身的 OTLP 接收）得到的名称完全相同。标签名：非法字符 → `_`；每条序列还带有 `otel_scope_name` 与 `otel_scope_version`（`prometheus.scope_info: false` 可关闭）。名称随上报对象而定（“上报对象”列）：主机用语义约定的 `system.*`，Pod 用 `k8s.pod.*`，其余用 `kubeskoop.*`。',
+    entitiesTitle: '指标描述的对象', upgrade: '升级：已更名的指标与属性',
+    upgradeIntro: '名称开始随上报对象而定（语义约定的 `system.*` 仅用于主机；Pod 用 `k8s.pod.*`；其余以及按目标汇总的进程计数器用 `kubeskoop.*`）并遵循 OpenTelemetry 规范的 Prometheus 转换（/metrics 名称带单位词，如 `_bytes`、`_seconds`）后，所有发生变化的名称。请据此表更新仪表盘、告警与记录规则；`kubeskoop-otel explain <旧名称>` 会给出新名称。KubeSkoop 旧名称（`prometheus.names: legacy | both`）不变。OTLP 中目标身份（`k8s.pod.*`、`kubeskoop.netns.*`、`kubeskoop.target.kind`）由数据点移到每个目标各自的 Resource；/metrics 中仍在序列上，且序列另带 `otel_scope_name` 与 `otel_scope_version`。',
+    oldName: '此前（OTel）', oldProm: '此前（/metrics）', newName: '现在（OTel）', newProm: '现在（/metrics）', renamedMetrics: '指标', renamedAttrs: '属性',
+    onMetric: '所属指标', everywhere: '所有指标', semconvEntity: '语义约定实体', resource: 'Resource（OTLP）',
     legacyIntro: 'KubeSkoop 导出过的每个名称（原文档的 `inspector_pod_*`、v1.x 的 `kubeskoop_<probe>_<m>`）如何对应到 OTel 指标与属性值。配置 `prometheus.names: legacy` 或 `both` 时，/metrics 会由同一份快照重新输出这些名称。',
     labelsIntro: '`inspector_pod_*` 名称带 v0.1.x 的标签，`kubeskoop_*` 名称带 v1.x 的标签。取值：node 为节点名（配置 `node_name`，否则为主机名）；namespace/pod 为 Pod 的；主机网络命名空间的 namespace 与 pod 为空（与 KubeSkoop 相同）；不属于 Pod 的命名空间（KubeSkoop 会丢弃）namespace 为空，`pod` 为其 /run/netns 名称或 `netns-<inode>`。标签值按 Prometheus 文本格式转义。两套名称同时输出（与 KubeSkoop 2024 年 1 月至 5 月的行为相同）：每个目标、每个旧名称一条序列，其值为所选 OTel 序列按“聚合”列求和；`inspector_pod_*` 类型为 gauge，`kubeskoop_*` 类型与 KubeSkoop v1.x 相同（除非注册表标注 `legacy_type: counter`，否则为 gauge）。原文档中的笔误只在本页说明，不会输出。`both` 模式下，与 /metrics 上某个 OTel 名称相同的旧名称只以 OTel 形式输出一次。',
     docsLinks: '页面', indexIntro: '由语义约定注册表（`semconv/registry`）生成：每页列出 agent 导出的内容、名称及其含义。',
@@ -68,10 +77,10 @@ const T = {
     histogram: '直方图序列', langLink: 'English',
     tools: '工具',
     toolsList: [
-      '`kubeskoop-otel explain <name>` — 在命令行解释本文档中的任意名称（OTel 名称、两种 Prometheus 渲染、旧名称、事件类型、探针、属性）；`--list`、`--lang zh`；未知名称给出最接近的候选。',
+      '`kubeskoop-otel explain <name>` — 在命令行解释本文档中的任意名称（OTel 名称、Prometheus 名称、升级页中的此前名称、旧名称、事件类型、探针、属性）；`--list`、`--lang zh`；未知名称给出最接近的候选。',
       '`kubeskoop-otel top [--url http://127.0.0.1:9102]` — 按网络问题实时排序的 Pod 列表；列来自注册表中标注了 `top:` 的指标。',
       '`prometheus.names: otel | legacy | both` — /metrics 输出哪套名称；OTLP 始终使用 OTel 名称。标签见旧名称页。',
-      'Grafana：导入 `semconv/dashboards/kubeskoop-otel.json`（每个探针一行，`namespace` 与 `pod` 变量，查询使用 agent /metrics 上的名称）。',
+      'Grafana：导入 `semconv/dashboards/kubeskoop-otel.json`（每个探针一行，`namespace` 与 `pod` 变量；查询使用 Prometheus 名称，抓取与 OTLP → Collector 两条路径相同）。',
     ],
   },
 } as const;
@@ -99,20 +108,17 @@ function overheadText(p: ProbeDefinition, lang: Lang): string {
   return `${measured}; ${t.kubeskoop}: ${t.overheadLevels[p.kubeskoopOverhead]}`;
 }
 
-function promNames(m: MetricDefinition): { js: string; otlp: string } {
-  const js = promSeriesNames(promNameJs(m.name, m.instrument), m.instrument).join(', ');
-  const otlp = promSeriesNames(promNameOtlp(m.name, m.instrument, m.unit), m.instrument).join(', ');
-  return { js, otlp };
+function promNames(m: MetricDefinition): string {
+  return promSeriesNames(promName(m.name, m.instrument, m.unit), m.instrument).join(', ');
 }
 
 function metricRows(ms: readonly MetricDefinition[], lang: Lang): string[][] {
   return ms.map((m) => {
-    const { js, otlp } = promNames(m);
     const legacy = m.legacy.map((l) => `${code(l.name)}${l.seedTypoOf ? ` (${T[lang].seed} typo → ${code(l.seedTypoOf)})` : ''}${Object.keys(l.attributes).length ? ` [${describeSelection(l)}]` : ''}`);
     return [
-      code(m.name), m.instrument, code(m.unit),
+      code(m.name), m.entities.join(', ') + (m.semconv ? ' (semconv)' : ''), m.instrument, code(m.unit),
       m.attributes.length ? m.attributes.map((a) => `${code(a)} (${code(promLabelName(a))})`).join('<br>') : '—',
-      code(js), code(otlp), legacy.join('<br>') || '—', m.brief[lang],
+      code(promNames(m)), legacy.join('<br>') || '—', m.brief[lang],
     ];
   });
 }
@@ -130,7 +136,7 @@ function probePage(r: Registry, p: ProbeDefinition, lang: Lang): string {
   if (ms.length === 0) out.push(t.noMetrics, '');
   else {
     out.push(t.promNote, '');
-    out.push(table([t.otelName, t.instrument, t.unit, t.attributes, t.promJs, t.promOtlp, t.legacyNames, t.meaning], metricRows(ms, lang)), '');
+    out.push(table([t.otelName, t.entity, t.instrument, t.unit, t.attributes, t.prom, t.legacyNames, t.meaning], metricRows(ms, lang)), '');
     out.push(`${t.identity}${TARGET_ATTRIBUTES.map(code).join(', ')}.`, '');
     out.push(`### ${t.sources}`, '');
     out.push(table([t.otelName, t.source], ms.map((m) => [code(m.name), m.source])), '');
@@ -205,7 +211,12 @@ function legacyPage(r: Registry, seed: SeedNames, lang: Lang): string {
 function indexPage(r: Registry, seed: SeedNames, lang: Lang): string {
   const t = T[lang];
   const out: string[] = [GENERATED[lang], '', `# ${t.title}`, '', `[${t.langLink}](index${ext(lang === 'en' ? 'zh' : 'en')})`, '', t.indexIntro, ''];
-  out.push(`- [${t.events}](events${ext(lang)})`, `- [${t.legacy}](legacy-names${ext(lang)})`, `- [Grafana dashboard](../dashboards/kubeskoop-otel.json)`, '');
+  out.push(`- [${t.events}](events${ext(lang)})`, `- [${t.legacy}](legacy-names${ext(lang)})`, `- [${t.upgrade}](upgrade${ext(lang)})`,
+    `- [Grafana dashboard](../dashboards/kubeskoop-otel.json)`, '');
+  out.push(`## ${t.entitiesTitle}`, '');
+  out.push(table([t.entity, t.semconvEntity, t.resource, t.meaning], r.entities.map((e) => [
+    code(e.name), e.semconvEntity ? code(e.semconvEntity) : '—', e.resource.map(code).join(', '), e.brief[lang],
+  ])), '');
   out.push(`## ${t.tools}`, '', ...t.toolsList.map((x) => `- ${x}`), '');
   out.push(`## ${t.probes}`, '');
   out.push(table([t.probe, t.kind, t.overhead, t.metrics, t.eventsOf, t.observes], r.probes.map((p) => [
@@ -215,7 +226,7 @@ function indexPage(r: Registry, seed: SeedNames, lang: Lang): string {
   const agent = r.metrics.filter((m) => !r.probes.some((p) => p.name === m.probe));
   if (agent.length > 0) {
     out.push(`## ${t.metrics}: agent`, '');
-    out.push(table([t.otelName, t.instrument, t.unit, t.attributes, t.promJs, t.promOtlp, t.legacyNames, t.meaning], metricRows(agent, lang)), '');
+    out.push(table([t.otelName, t.entity, t.instrument, t.unit, t.attributes, t.prom, t.legacyNames, t.meaning], metricRows(agent, lang)), '');
   }
   if (r.unsupported.length > 0) {
     out.push(`## ${t.unsupported}`, '');
@@ -224,6 +235,21 @@ function indexPage(r: Registry, seed: SeedNames, lang: Lang): string {
   const mapped = seed.metrics.filter((s) => resolveSeedMetric(r, s).status === 'mapped').length;
   const mappedEv = seed.events.filter((s) => resolveSeedEvent(r, s).status === 'mapped').length;
   out.push(`${t.seedMetrics}: ${mapped}/${seed.metrics.length} ${t.mapped}; ${t.seedEvents}: ${mappedEv}/${seed.events.length} ${t.mapped}.`, '');
+  return out.join('\n');
+}
+
+function upgradePage(r: Registry, lang: Lang): string {
+  const t = T[lang];
+  const out: string[] = [GENERATED[lang], '', `# ${t.upgrade}`, '', `[${t.langLink}](upgrade${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](index${ext(lang)})`, '', t.upgradeIntro, ''];
+  out.push(`## ${t.renamedMetrics}`, '');
+  const rows = metricRenames(r.metrics).map((x) => [code(x.oldName), code(x.oldProm), code(x.metric.name), code(x.newProm), x.entities.join(', '),
+    `[${x.metric.probe}](probes/${x.metric.probe}${ext(lang)})`]);
+  rows.sort((a, b) => a[0]!.localeCompare(b[0]!) || a[4]!.localeCompare(b[4]!));
+  out.push(table([t.oldName, t.oldProm, t.newName, t.newProm, t.entity, t.probe], rows), '');
+  out.push(`## ${t.renamedAttrs}`, '');
+  out.push(table([t.oldName, t.oldProm, t.newName, t.newProm, t.onMetric], attributeRenames(r.metrics, r.attributes).map((x) => [
+    code(x.oldName), code(x.oldLabel), code(x.newName), code(x.newLabel), x.metric ? code(x.metric.name) : t.everywhere,
+  ])), '');
   return out.join('\n');
 }
 
@@ -243,6 +269,7 @@ export function renderDocs(r: Registry, seed: SeedNames): Map<string, string> {
     files.set(`${DOCS_DIR}/index${ext(lang)}`, indexPage(r, seed, lang));
     files.set(`${DOCS_DIR}/events${ext(lang)}`, eventsPage(r, seed, lang));
     files.set(`${DOCS_DIR}/legacy-names${ext(lang)}`, legacyPage(r, seed, lang));
+    files.set(`${DOCS_DIR}/upgrade${ext(lang)}`, upgradePage(r, lang));
     for (const p of r.probes) files.set(`${DOCS_DIR}/probes/${p.name}${ext(lang)}`, probePage(r, p, lang));
   }
   files.set(SEED_TS_PATH, seedTs(seed));

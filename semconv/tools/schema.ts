@@ -26,6 +26,7 @@ export const attributesFileSchema = {
           name: otelName,
           type: { enum: ['string', 'int', 'double', 'boolean', 'enum'] },
           semconv: { type: 'boolean' },
+          renamed_from: { type: 'array', items: otelName, minItems: 1 },
           brief: bilingual,
           values: { type: 'array', items: { type: 'string' } },
           examples: { type: 'array', items: { type: 'string' } },
@@ -87,36 +88,61 @@ export const probesFileSchema = {
   },
 } as const;
 
-/** One metric, in a probe's metrics/<probe>.yaml or in shared-metrics.yaml. */
+const entity = { enum: ['host', 'pod', 'netns', 'agent'] } as const;
+/** One entity or several. */
+const entities = { anyOf: [entity, { type: 'array', items: entity, minItems: 1, uniqueItems: true }] } as const;
+const attributeList = { type: 'array', items: otelName } as const;
+const topColumns = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['column'],
+    additionalProperties: false,
+    properties: {
+      column: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9 /%-]{0,11}$' },
+      attributes: { type: 'object', additionalProperties: { type: 'string' } },
+      breakdown: otelName,
+    },
+  },
+} as const;
+/** What one OTel name of a measurement says about itself: whom it is for, whether semconv defines it. */
+const nameFields = {
+  entity: entities,
+  semconv: { type: 'boolean' },
+  semconv_entity: { type: 'string', pattern: '^[a-z][a-z0-9_.]*$' },
+  renamed_from: { type: 'array', items: otelName, minItems: 1 },
+  renamed_attributes: { type: 'object', additionalProperties: otelName },
+} as const;
+
+/** One metric, in a probe's metrics/<probe>.yaml or in shared-metrics.yaml. `name` when one name serves
+ *  every entity; `names` when the name follows the entity (NAMING.md rule 6), one entry per name. */
 const metricEntry = {
   type: 'object',
-  required: ['key', 'name', 'instrument', 'unit', 'attributes', 'source', 'brief'],
+  required: ['key', 'instrument', 'unit', 'attributes', 'source', 'brief'],
   additionalProperties: false,
   properties: {
     key: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
     name: otelName,
-    semconv: { type: 'boolean' },
+    ...nameFields,
+    names: {
+      type: 'array',
+      minItems: 2,
+      items: {
+        type: 'object',
+        required: ['name', 'entity'],
+        additionalProperties: false,
+        properties: { name: otelName, ...nameFields, attributes: attributeList, top: topColumns },
+      },
+    },
     instrument: { enum: ['counter', 'updowncounter', 'gauge', 'histogram'] },
     unit: { type: 'string', minLength: 1 },
-    attributes: { type: 'array', items: otelName },
+    attributes: attributeList,
     source: { type: 'string', minLength: 1 },
     brief: bilingual,
     buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
     legacy_aggregation: { enum: ['none', 'sum', 'sum_except_lo'] },
     legacy_type: { enum: ['gauge', 'counter'] },
-    top: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['column'],
-        additionalProperties: false,
-        properties: {
-          column: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9 /%-]{0,11}$' },
-          attributes: { type: 'object', additionalProperties: { type: 'string' } },
-          breakdown: otelName,
-        },
-      },
-    },
+    top: topColumns,
     legacy: {
       type: 'array',
       items: {
@@ -127,6 +153,7 @@ const metricEntry = {
           name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
           attributes: { type: 'object', additionalProperties: { type: 'string' } },
           seed_typo_of: { type: 'string' },
+          scale: { type: 'number', exclusiveMinimum: 0 },
         },
       },
     },
@@ -196,6 +223,28 @@ export const eventsFileSchema = {
               },
             },
           },
+        },
+      },
+    },
+  },
+} as const;
+
+export const entitiesFileSchema = {
+  type: 'object',
+  required: ['entities'],
+  additionalProperties: false,
+  properties: {
+    entities: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'resource', 'brief'],
+        additionalProperties: false,
+        properties: {
+          name: entity,
+          semconv_entity: { type: 'string', pattern: '^[a-z][a-z0-9_.]*$' },
+          resource: { type: 'array', items: otelName, minItems: 1 },
+          brief: bilingual,
         },
       },
     },

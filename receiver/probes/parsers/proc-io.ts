@@ -49,3 +49,12 @@ export function parseProcIo(text: string): ProcIoParse {
   }
   return { io: got as ProcIo, problems };
 }
+
+/** The parent pid in /proc/<pid>/stat ("pid (comm) state ppid …"; comm may hold spaces and parentheses). */
+export function parseStatPpid(text: string): number | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const ppid = Number(fields[1]);
+  return Number.isInteger(ppid) && ppid >= 0 ? ppid : undefined;
+}
