@@ -127,7 +127,8 @@ function buildIndex(c: ExplainCatalog): Map<string, Hit[]> {
     add(m.name, { kind: 'otel-metric', metric: m });
     const prom = promName(m.name, m.instrument, m.unit);
     for (const n of [prom, ...promSeriesNames(prom, m.instrument)]) add(n, { kind: 'prom', metric: m });
-    for (const l of m.legacy) add(l.name, { kind: 'legacy', metric: m, legacy: l });
+    // A legacy name is a pod's: explained through the pod's name of its measurement (the others are listed with it).
+    if (legacyMetric(c, m) === m) for (const l of m.legacy) add(l.name, { kind: 'legacy', metric: m, legacy: l });
   }
   for (const r of metricRenames(c.metrics)) {
     if (r.oldName !== r.metric.name) add(r.oldName, { kind: 'renamed', rename: r });
@@ -159,6 +160,11 @@ function buildIndex(c: ExplainCatalog): Map<string, Hit[]> {
     if (promLabelName(a.name) !== a.name) add(promLabelName(a.name), { kind: 'attribute', attribute: a });
   }
   return idx;
+}
+
+/** The name a legacy (per-pod) series is now: the measurement's name for pods. */
+function legacyMetric(c: ExplainCatalog, m: MetricDefinition): MetricDefinition {
+  return c.metrics.find((x) => x.family === m.family && x.entities.includes('pod')) ?? m;
 }
 
 const view = (c: ExplainCatalog): RegistryView => ({ metrics: c.metrics, events: c.events, probes: c.probes, unsupported: c.unsupported });
@@ -326,7 +332,10 @@ function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): strin
       const r = resolveSeedMetric(view(c), h.seed);
       const head = [`${h.seed.name}: ${t.kinds['seed-metric']} (${t.probe} ${h.seed.probe})${h.seed.typoOf ? `; ${t.seedTypo} ${h.seed.typoOf} — ${t.neverExported}` : ''}`,
         `  ${t.seedSays}: ${h.seed.seed}`];
-      if (r.status === 'mapped') return [...head, `  ${t.isNow}: ${r.metric.name} {${selector(r.legacy)}}`, `  ${t.promql}: ${legacyPromql(r.metric, r.legacy)}`, '', ...explainMetric(c, r.metric, lang)];
+      if (r.status === 'mapped') {
+        const m = legacyMetric(c, r.metric);
+        return [...head, `  ${t.isNow}: ${m.name} {${selector(r.legacy)}}`, `  ${t.promql}: ${legacyPromql(m, r.legacy)}`, '', ...explainMetric(c, m, lang)];
+      }
       const p = c.probes.find((x) => x.name === h.seed.probe);
       return [...head, `  ${t.pending}: ${r.reason}`, ...(p ? [`  ${t.probe}: ${p.name} — ${p.brief[lang]}`, `  ${t.overhead}: ${overhead(p, lang)}`] : []), ...nextSteps(c, h.seed.probe, undefined, lang)];
     }

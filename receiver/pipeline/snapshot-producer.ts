@@ -11,7 +11,8 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricDefinition } from '../../semconv/types.js';
-import type { HistogramValue } from '../probes/probe.js';
+import type { HistogramValue, SampleAttributes } from '../probes/probe.js';
+import { ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_UID } from '../../semconv/generated/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 import type { Resources } from './resources.js';
@@ -40,6 +41,21 @@ export function resetsWhenLower(def: MetricDefinition): boolean {
   return def.instrument === 'counter' || def.instrument === 'histogram';
 }
 
+/** A process-level sample of a hostNetwork pod (in the host target, io and fd split its processes
+ *  out): the pod's identity, which goes to the pod's Resource, and the sample's own attributes. */
+function podShare(attrs: SampleAttributes): { pod: SampleAttributes; own: SampleAttributes } | undefined {
+  if (attrs[ATTR_K8S_POD_UID] === undefined) return undefined;
+  const pod: Record<string, string | number> = {};
+  const own: Record<string, string | number> = {};
+  for (const k in attrs) {
+    if (k.startsWith('k8s.pod.') || k === ATTR_K8S_NAMESPACE_NAME) pod[k] = attrs[k]!;
+    else own[k] = attrs[k]!;
+  }
+  return { pod, own };
+}
+
+type Group = { resource: Resource; byName: Map<string, { def: MetricDefinition; points: DataPoint<number | Histogram>[] }> };
+
 export class SnapshotMetricProducer implements MetricProducer {
   /** When each cumulative series started (a monotonic one restarts when its value goes backwards). */
   private readonly starts = new Map<string, SeriesStart>();
@@ -56,12 +72,16 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
-    // target inode → (metric name → points); one ScopeMetrics per target.
-    const byTarget = new Map<number, { resource: Resource; byName: Map<string, { def: MetricDefinition; points: DataPoint<number | Histogram>[] }> }>();
+    // Resource → (metric name → points); one ScopeMetrics per target (and per hostNetwork pod).
+    const byResource = new Map<Resource, Group>();
+    const groupOf = (resource: Resource): Group => {
+      let g = byResource.get(resource);
+      if (!g) byResource.set(resource, (g = { resource, byName: new Map() }));
+      return g;
+    };
     for (const entry of snap.entries) {
       const inode = entry.target.netnsInode;
-      let target = byTarget.get(inode);
-      if (!target) byTarget.set(inode, (target = { resource: this.resources.forTarget(targetAttributes(entry.target)), byName: new Map() }));
+      const target = groupOf(this.resources.forTarget(targetAttributes(entry.target)));
       for (const sample of entry.samples) {
         const def = sample.metric;
         const key = seriesKey(def.name, inode, sample.attributes);
@@ -74,18 +94,20 @@ export class SnapshotMetricProducer implements MetricProducer {
         }
         start.last = scalar;
         start.seenAt = round;
-        let group = target.byName.get(def.name);
-        if (!group) target.byName.set(def.name, (group = { def, points: [] }));
+        const share = podShare(sample.attributes);
+        const into = share ? groupOf(this.resources.forTarget(share.pod)) : target;
+        let group = into.byName.get(def.name);
+        if (!group) into.byName.set(def.name, (group = { def, points: [] }));
         group.points.push({
           startTime: def.instrument === 'gauge' ? endTime : start.startTime, endTime,
-          attributes: sample.attributes as Attributes,
+          attributes: (share ? share.own : sample.attributes) as Attributes,
           value: typeof sample.value === 'number' ? sample.value : histogramPoint(sample.value),
         });
       }
     }
     for (const [key, start] of this.starts) if (start.seenAt !== round) this.starts.delete(key);
     const scopeMetrics: TargetScopeMetrics[] = [];
-    for (const { resource, byName } of byTarget.values()) {
+    for (const { resource, byName } of byResource.values()) {
       if (byName.size === 0) continue;
       scopeMetrics.push({ scope: this.scope, metrics: [...byName.values()].map(({ def, points }) => toMetricData(def, points)), [TARGET_RESOURCE]: resource });
     }

@@ -1,7 +1,7 @@
 // biolatency: block request latency per device and operation (node scope): histograms and
 // 10 ms / 100 ms counts; BIOLAT / BIOLAT_100MS events attributed to the issuing process and pod.
 import {
-  ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_SYSTEM_DEVICE, BIOLATENCY_DURATION, BIOLATENCY_SLOW, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED,
+  ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_SYSTEM_DEVICE_NAME, BIOLATENCY_DURATION, BIOLATENCY_SLOW, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
 import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
@@ -16,7 +16,7 @@ export const biolatency: MetricProbeModule = {
     undelivered: BIOLATENCY_UNDELIVERED, untracked: BIOLATENCY_UNTRACKED,
     series: [{
       metric: 'bio', slow: BIOLATENCY_SLOW, duration: BIOLATENCY_DURATION,
-      attributes: (op, dev) => ({ [ATTR_SYSTEM_DEVICE]: blockDeviceName(dev), [ATTR_KUBESKOOP_BLOCK_OPERATION]: blockOperationName(op) }),
+      attributes: (op, dev) => ({ [ATTR_SYSTEM_DEVICE_NAME]: blockDeviceName(dev), [ATTR_KUBESKOOP_BLOCK_OPERATION]: blockOperationName(op) }),
     }],
   }, env),
 };

@@ -4,7 +4,7 @@
 // k8s.pod.network.io for a pod, kubeskoop.network.io for another namespace).
 import { join } from 'node:path';
 import {
-  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_SYSTEM_DEVICE,
+  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_SYSTEM_DEVICE_NAME,
   NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
@@ -15,9 +15,9 @@ import { readProcText } from './parsers/read-proc.js';
 
 const DIRECTIONS = [['receive', 'receive'], ['transmit', 'transmit']] as const;
 
-/** The interface attribute a metric keys its series by (semconv's own list: system.device on the host's packet count). */
+/** The interface attribute a metric keys its series by (semconv's own list: system.device.name on the host's packet count). */
 const interfaceKey = (attributes: readonly string[]): string =>
-  (attributes.includes(ATTR_SYSTEM_DEVICE) ? ATTR_SYSTEM_DEVICE : ATTR_NETWORK_INTERFACE_NAME);
+  (attributes.includes(ATTR_SYSTEM_DEVICE_NAME) ? ATTR_SYSTEM_DEVICE_NAME : ATTR_NETWORK_INTERFACE_NAME);
 
 export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
   const { interfaces, problems } = parseNetDev(text);

@@ -63,7 +63,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
 
 // Attribute names
 export const ATTR_NETWORK_INTERFACE_NAME = "network.interface.name";
-export const ATTR_SYSTEM_DEVICE = "system.device";
+export const ATTR_SYSTEM_DEVICE_NAME = "system.device.name";
 export const ATTR_NETWORK_IO_DIRECTION = "network.io.direction";
 export const ATTR_NETWORK_TRANSPORT = "network.transport";
 export const ATTR_NETWORK_TYPE = "network.type";
@@ -138,13 +138,16 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     ]
   },
   {
-    "name": "system.device",
+    "name": "system.device.name",
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Device identifier; semconv lists it instead of network.interface.name on system.network.packet.count. Same value as the interface name.",
-      "zh": "设备标识；语义约定在 system.network.packet.count 上使用它代替 network.interface.name，取值同网卡名。"
+      "en": "The OS's name of a device: a block device (biolatency); on the host's system.network.packet.count, the interface (semconv keys that metric by the device rather than network.interface.name).",
+      "zh": "设备在操作系统中的名称：块设备（biolatency）；在主机的 system.network.packet.count 上为网卡名（语义约定对该指标使用设备名而非 network.interface.name）。"
     },
+    "renamedFrom": [
+      "system.device"
+    ],
     "examples": [
       "eth0"
     ]
@@ -1133,10 +1136,13 @@ export const BIOLATENCY_SLOW: MetricDefinition = {
     "netns"
   ],
   "semconv": false,
+  "renamedAttributes": {
+    "system.device": "system.device.name"
+  },
   "instrument": "counter",
   "unit": "{request}",
   "attributes": [
-    "system.device",
+    "system.device.name",
     "kubeskoop.block.operation",
     "kubeskoop.latency.threshold"
   ],
@@ -1161,10 +1167,13 @@ export const BIOLATENCY_DURATION: MetricDefinition = {
     "netns"
   ],
   "semconv": false,
+  "renamedAttributes": {
+    "system.device": "system.device.name"
+  },
   "instrument": "histogram",
   "unit": "s",
   "attributes": [
-    "system.device",
+    "system.device.name",
     "kubeskoop.block.operation"
   ],
   "source": "eBPF tp_btf/block_io_start -> block_io_done, fixed buckets in a BPF map",
@@ -3257,16 +3266,19 @@ export const NETDEV_PACKET_COUNT_HOST: MetricDefinition = {
   ],
   "semconv": true,
   "semconvEntity": "host",
+  "renamedAttributes": {
+    "system.device": "system.device.name"
+  },
   "instrument": "counter",
   "unit": "{packet}",
   "attributes": [
-    "system.device",
+    "system.device.name",
     "network.io.direction"
   ],
   "source": "/proc/<pid>/net/dev: Receive packets, Transmit packets",
   "brief": {
-    "en": "Packets received and transmitted by the interface. semconv v1.44 keys the host's system.network.packet.count by system.device (the interface name) rather than network.interface.name; the pod and netns name uses network.interface.name.",
-    "zh": "网卡接收与发送的包数。语义约定 v1.44 对主机的 system.network.packet.count 使用 system.device（取值为网卡名）而非 network.interface.name；Pod 与 netns 的名称使用 network.interface.name。"
+    "en": "Packets received and transmitted by the interface. semconv keys the host's system.network.packet.count by system.device.name (the interface name; system.device before semconv 1.45) rather than network.interface.name; the pod and netns name uses network.interface.name.",
+    "zh": "网卡接收与发送的包数。语义约定对主机的 system.network.packet.count 使用 system.device.name（取值为网卡名；语义约定 1.45 之前为 system.device）而非 network.interface.name；Pod 与 netns 的名称使用 network.interface.name。"
   },
   "legacy": [
     {
@@ -3322,8 +3334,8 @@ export const NETDEV_PACKET_COUNT_POD_NETNS: MetricDefinition = {
   ],
   "source": "/proc/<pid>/net/dev: Receive packets, Transmit packets",
   "brief": {
-    "en": "Packets received and transmitted by the interface. semconv v1.44 keys the host's system.network.packet.count by system.device (the interface name) rather than network.interface.name; the pod and netns name uses network.interface.name.",
-    "zh": "网卡接收与发送的包数。语义约定 v1.44 对主机的 system.network.packet.count 使用 system.device（取值为网卡名）而非 network.interface.name；Pod 与 netns 的名称使用 network.interface.name。"
+    "en": "Packets received and transmitted by the interface. semconv keys the host's system.network.packet.count by system.device.name (the interface name; system.device before semconv 1.45) rather than network.interface.name; the pod and netns name uses network.interface.name.",
+    "zh": "网卡接收与发送的包数。语义约定对主机的 system.network.packet.count 使用 system.device.name（取值为网卡名；语义约定 1.45 之前为 system.device）而非 network.interface.name；Pod 与 netns 的名称使用 network.interface.name。"
   },
   "legacy": [
     {
@@ -6586,7 +6598,7 @@ export const EVENT_BIOLATENCY_SLOW: EventDefinition = {
   "severity": "WARN",
   "attributes": [
     "kubeskoop.event.type",
-    "system.device",
+    "system.device.name",
     "kubeskoop.block.operation",
     "kubeskoop.latency.duration",
     "kubeskoop.latency.threshold",

@@ -20,7 +20,7 @@ export function legacyPromType(m: MetricDefinition, legacyName: string): 'gauge'
 }
 
 /** Attributes that name an interface (what `sum_except_lo` looks at). */
-export const INTERFACE_ATTRIBUTES = ['network.interface.name', 'system.device'] as const;
+export const INTERFACE_ATTRIBUTES = ['network.interface.name', 'system.device.name'] as const;
 export const LOOPBACK = 'lo';
 
 /** Legacy names the exporter really served (the seed's typos are documented, never served). */

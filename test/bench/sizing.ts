@@ -21,6 +21,7 @@ import { startOtlpReceiver, encodeExportRequest, type OtlpReceiver, type Receive
 import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.js';
 import { METRICS } from '../../semconv/generated/registry.js';
+import { promName } from '../../semconv/lib/prom-names.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -287,7 +288,10 @@ export function fanOut(r: RunResult, nodes: number, podsPerNode: number, interva
 /** Series of one target by probe, from the registry (Prometheus name = OTel name with _ , + _total on counters). */
 export function seriesByProbe(perMetric: Record<string, number>): Record<string, number> {
   const probeOf = new Map<string, string>();
-  for (const m of METRICS) probeOf.set(m.name.replace(/\./g, '_'), m.probe);
+  for (const m of METRICS) {
+    probeOf.set(m.name.replace(/\./g, '_'), m.probe); // the names /metrics served before (results files of earlier runs)
+    probeOf.set(promName(m.name, m.instrument, m.unit), m.probe);
+  }
   // A name the registry no longer has (renamed since the run): the probe of the registry names that
   // share its first two segments (kubeskoop_conntrack_…), when they all belong to one probe.
   const byStem = (name: string): string | undefined => {

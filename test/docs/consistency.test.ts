@@ -9,7 +9,8 @@ import { checkSeedNames, resolveSeedEvent, resolveSeedMetric } from '../../semco
 import { loadSeedNames } from '../../semconv/tools/load-seed-names.js';
 import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-dashboard.js';
 import { DOCS_DIR } from '../../semconv/tools/render-docs.js';
-import { promNameJs, promNameOtlp } from '../../semconv/lib/prom-names.js';
+import { promName, promSeriesNames } from '../../semconv/lib/prom-names.js';
+import { attributeRenames, metricRenames } from '../../semconv/lib/renames.js';
 import { ATTRIBUTES, EVENTS, METRICS, PROBES } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
 import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
@@ -65,15 +66,15 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
     if (pending.length) console.log(`      registry metrics of probes not implemented in this build: ${pending.join(', ')}`);
   });
 
-  it('each probe page lists its metrics with both Prometheus renderings and legacy names, in both languages', () => {
+  it('each probe page lists its metrics with whom each name is for, its Prometheus name and legacy names, in both languages', () => {
     for (const p of registry.probes) {
       for (const ext of ['.md', '.zh.md']) {
         const page = read(`${DOCS_DIR}/probes/${p.name}${ext}`);
         assert.ok(page.includes(p.brief[ext === '.md' ? 'en' : 'zh']), `${p.name}${ext}: brief`);
         for (const m of registry.metrics.filter((x) => x.probe === p.name)) {
           assert.ok(page.includes(`\`${m.name}\``), `${p.name}${ext}: ${m.name}`);
-          assert.ok(page.includes(promNameJs(m.name, m.instrument)), `${p.name}${ext}: JS name of ${m.name}`);
-          assert.ok(page.includes(promNameOtlp(m.name, m.instrument, m.unit)), `${p.name}${ext}: OTLP name of ${m.name}`);
+          assert.ok(page.includes(promName(m.name, m.instrument, m.unit)), `${p.name}${ext}: Prometheus name of ${m.name}`);
+          assert.ok(page.includes(`| ${m.entities.join(', ')}`), `${p.name}${ext}: whom ${m.name} is for`);
           for (const l of m.legacy) assert.ok(page.includes(l.name), `${p.name}${ext}: legacy ${l.name}`);
         }
       }
@@ -93,6 +94,22 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
       for (const s of SEED_NAMES.metrics) assert.ok(legacy.includes(`\`${s.name}\``), s.name);
       const index = read(`${DOCS_DIR}/index${ext}`);
       for (const p of registry.probes) assert.ok(index.includes(`probes/${p.name}${ext}`), `index links ${p.name}`);
+    }
+  });
+
+  it('the upgrade page lists every rename (old → new), metrics and attributes, OTel and /metrics names, in both languages', () => {
+    const renames = metricRenames(registry.metrics);
+    assert.ok(renames.some((r) => r.oldName === 'system.network.io' && r.metric.name === 'k8s.pod.network.io'));
+    assert.ok(renames.some((r) => r.oldProm === 'system_network_io_total' && r.newProm === 'system_network_io_bytes_total'));
+    assert.ok(renames.some((r) => r.oldName === 'process.disk.io'));
+    for (const ext of ['.md', '.zh.md']) {
+      const page = read(`${DOCS_DIR}/upgrade${ext}`);
+      for (const r of renames) {
+        const row = page.split('\n').find((l) => l.startsWith(`| \`${r.oldName}\` | \`${r.oldProm}\` | \`${r.metric.name}\` | \`${r.newProm}\` |`));
+        assert.ok(row, `${ext}: ${r.oldName} → ${r.metric.name}`);
+      }
+      for (const r of attributeRenames(registry.metrics, registry.attributes)) assert.ok(page.includes(`\`${r.oldName}\``) && page.includes(`\`${r.newName}\``), r.oldName);
+      assert.ok(read(`${DOCS_DIR}/index${ext}`).includes(`upgrade${ext}`), 'the index links the upgrade page');
     }
   });
 
@@ -126,8 +143,14 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
     for (const q of qs) {
       const m = registry.metrics.find((x) => x.id === q.metricId);
       assert.ok(m, `query ${q.expr} belongs to no metric`);
-      const name = promNameJs(m.name, m.instrument) + (m.instrument === 'histogram' ? '_bucket' : '');
+      const name = promName(m.name, m.instrument, m.unit) + (m.instrument === 'histogram' ? '_bucket' : '');
       assert.ok(new RegExp(`\\b${name}\\b`).test(q.expr), `${q.expr} uses ${name}`);
+      // every metric name in the query is one the agent's /metrics serves (a registered metric's series)
+      const served = new Set(registry.metrics.flatMap((x) => promSeriesNames(promName(x.name, x.instrument, x.unit), x.instrument)));
+      for (const id of q.expr.match(/\b[a-z][a-z0-9_]*(?=[{[(\s])/g) ?? []) {
+        if (['sum', 'rate', 'histogram_quantile', 'by', 'le'].includes(id)) continue;
+        assert.ok(served.has(id) || !id.includes('_'), `${q.expr}: ${id} is not a name /metrics serves`);
+      }
       if (m.instrument === 'counter' || m.instrument === 'histogram') assert.match(q.expr, /rate\(/);
     }
   });

@@ -16,8 +16,7 @@ const odd: Target = { netnsInode: 3, pid: 11, pids: [11], kind: 'netns', netnsNa
 const anon: Target = { netnsInode: 4, pid: 12, pids: [12], kind: 'netns' };
 
 function snapshot(targets: Target[]): Snapshot {
-  const samples = netdevSamples(text).samples;
-  return { cycle: 1, takenAt: 0, cycleDurationMs: 0, targets, entries: targets.map((t) => ({ probe: 'netdev', target: t, samples })), probes: new Map() };
+  return { cycle: 1, takenAt: 0, cycleDurationMs: 0, targets, entries: targets.map((t) => ({ probe: 'netdev', target: t, samples: netdevSamples(text, t.kind).samples })), probes: new Map() };
 }
 
 describe('docs: legacy-name renderer', () => {

@@ -52,10 +52,10 @@ describe('docs: kubeskoop-otel top', function () {
     assert.equal(cols[cols.length - 1]!.unit, 'By', 'byte-rate columns come last');
     assert.equal(cols[0]!.column, 'TROUBLE');
     const text = (rx: number, drops: number) => [
-      '# TYPE system_network_io_total counter',
-      `system_network_io_total{network_interface_name="eth0",network_io_direction="receive",k8s_pod_name="a",k8s_namespace_name="ns"} ${rx}`,
-      `system_network_io_total{network_interface_name="lo",network_io_direction="receive",k8s_pod_name="a",k8s_namespace_name="ns"} ${rx}`,
-      `system_network_packet_dropped_total{network_interface_name="eth0",network_io_direction="receive",k8s_pod_name="b",k8s_namespace_name="ns"} ${drops}`,
+      '# TYPE k8s_pod_network_io_bytes_total counter',
+      `k8s_pod_network_io_bytes_total{network_interface_name="eth0",network_io_direction="receive",k8s_pod_name="a",k8s_namespace_name="ns",otel_scope_name="kubeskoop-otel"} ${rx}`,
+      `k8s_pod_network_io_bytes_total{network_interface_name="lo",network_io_direction="receive",k8s_pod_name="a",k8s_namespace_name="ns",otel_scope_name="kubeskoop-otel"} ${rx}`,
+      `kubeskoop_network_packet_dropped_total{network_interface_name="eth0",network_io_direction="receive",k8s_pod_name="b",k8s_namespace_name="ns"} ${drops}`,
       'unknown_metric 5',
     ].join('\n');
     const t0 = seriesFromPrometheusText(text(1000, 5), undefined, 0);

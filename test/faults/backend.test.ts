@@ -95,7 +95,8 @@ ${events ? `events:
     await rx!.waitForMetric('kubeskoop.agent.cycle.duration', undefined, 30_000);
     const resumeMs = Date.now() - healedAt;
     const failures = await rx!.waitFor((r) => {
-      const pts = r.latestMetrics().filter((p) => p.name === 'kubeskoop.agent.export.failures' && p.attributes['kubeskoop.export.signal'] === 'metrics');
+      // The SDK's own self-observability: data points whose export failed carry error.type.
+      const pts = r.latestMetrics().filter((p) => p.name === 'otel.sdk.exporter.metric_data_point.exported' && p.attributes['error.type'] !== undefined);
       return pts.length > 0 && Number(pts[0]!.value) > 0 ? pts : undefined;
     }, 15_000, 'export failures exported over OTLP');
     await phase('healthy', async () => undefined);
@@ -108,15 +109,16 @@ ${events ? `events:
     assert.ok(exp.metrics.failures > 0, 'metric export failures counted in /status');
     assert.ok(exp.metrics.failures >= beforeHealthy.exports!.metrics.failures);
     assert.equal(exp.metrics.consecutiveFailures, 0, 'exports succeed again');
-    assert.ok(sum(m.samples, 'kubeskoop_agent_export_failures_total', { kubeskoop_export_signal: 'metrics' }) > 0, 'failures on /metrics');
+    const failedOn = (name: string): number => m.samples.filter((x) => x.name === name && (x.labels.error_type ?? '') !== '').reduce((t, x) => t + x.value, 0);
+    assert.ok(failedOn('otel_sdk_exporter_metric_data_point_exported_total') > 0, 'failures on /metrics');
     assert.equal(Number(failures[0]!.value) > 0, true);
     if (events) {
       assert.ok(exp.logs.failures > 0, 'log export failures counted');
       assert.ok(exp.logs.dropped.export_failed > 0, 'event records lost in failed exports are counted');
-      assert.equal(sum(m.samples, 'kubeskoop_agent_export_dropped_total', { kubeskoop_export_signal: 'logs' }),
-        exp.logs.dropped.export_failed + exp.logs.dropped.queue_full, '/metrics and /status agree on dropped records');
+      assert.equal(failedOn('otel_sdk_exporter_log_exported_total'), exp.logs.dropped.export_failed, '/metrics and /status agree on records lost in failed exports');
+      assert.equal(sum(m.samples, 'otel_sdk_processor_log_processed_total', { error_type: 'queue_full' }) || 0, exp.logs.dropped.queue_full, 'and on records dropped with the queue full');
       // After healing, events flow again.
-      await rx!.waitForLog('kubeskoop.tcp.reset', (l) => l.attributes['kubeskoop.netns.inode'] === ns.inode, 15_000);
+      await rx!.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode, 15_000);
     }
     // One warning per signal when the outage began (not one per failed export).
     const failingLines = a.logs().filter((l) => /OTLP export failing/.test(l.msg));

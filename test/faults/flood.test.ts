@@ -77,12 +77,12 @@ otlp:
         const m = (await scrape(a)).samples;
         const c = sum(m, 'kubeskoop_tcp_reset_segments_total', id);
         const u = sum(m, 'kubeskoop_event_undelivered_total', { ...id, kubeskoop_probe_name: 'tcpreset' });
-        const d = rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.attributes['kubeskoop.netns.inode'] === ns.inode).length;
+        const d = rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.resource['kubeskoop.netns.inode'] === ns.inode).length;
         return c > 0 && c === d + u ? { counted: c, delivered: d, undelivered: u } : undefined;
       }, 20_000, 'delivered + undelivered = counted').catch(async (err: Error) => {
         const m = (await scrape(a)).samples;
         throw new Error(`${err.message}: counted ${sum(m, 'kubeskoop_tcp_reset_segments_total', id)}, undelivered ${sum(m, 'kubeskoop_event_undelivered_total', id)}, `
-          + `delivered ${rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.attributes['kubeskoop.netns.inode'] === ns.inode).length}`);
+          + `delivered ${rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.resource['kubeskoop.netns.inode'] === ns.inode).length}`);
       });
       assert.ok(undelivered > 0, 'the rate limit kept events back, and they are counted');
       // Rate limit: at most 200 a second per namespace (plus one window of slack per CPU at roll-over).

@@ -48,8 +48,8 @@ otlp:
     await waitForProbesRunning(a, ['tcpreset']);
     const nosock = async (): Promise<number> => sum((await scrape(a)).samples, 'kubeskoop_tcp_reset_segments_total',
       { kubeskoop_netns_inode: String(ns.inode), kubeskoop_event_type: 'TCPRESET_NOSOCK' });
-    const eventsIn = (): number => rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.attributes['kubeskoop.netns.inode'] === ns.inode
-      && l.attributes['kubeskoop.netns.name'] === ns.name && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK').length;
+    const eventsIn = (): number => rx!.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.resource['kubeskoop.netns.inode'] === ns.inode
+      && l.resource['kubeskoop.netns.name'] === ns.name && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK').length;
     let expected = 0;
     const figures: string[] = [];
     const pids: number[] = [];
@@ -110,7 +110,7 @@ otlp:
     const c0 = degraded.lastCycle.cycle;
     await waitUntil(async () => (await status(a)).lastCycle.cycle > c0 + 2, 10_000, 'still collecting');
     assert.equal((await a.get('/healthz')).status, 200);
-    assert.ok((await scrape(a)).samples.some((s) => s.name === 'system_network_io_total'), 'netdev still exported');
+    assert.ok((await scrape(a)).samples.some((s) => s.name === 'system_network_io_bytes_total'), 'netdev still exported');
     const degradedLines = a.logs().filter((l) => l.level === 'warn' && l.probe === 'tcpreset' && /crashed/.test(String(l.reason)));
     assert.equal(degradedLines.length, 1, 'one log line for the crash-loop state');
     console.log(`      [faults/helper] ${figures.join('; ')}; NOSOCK count ${finalCount} of ${expected} refused (never backwards); crash loop after ${kills} kills → degraded ("${reason}"), agent healthy and collecting`);

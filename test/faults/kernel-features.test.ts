@@ -53,7 +53,7 @@ describe('faults: missing kernel features', function () {
     for (const probe of running) assert.equal(st.probes[probe]?.state, 'running', `${probe} keeps running: ${JSON.stringify(st.probes[probe])}`);
     const m = await scrape(a);
     // Without capabilities only the agent's own namespace is readable (ptrace rules on /proc/<pid>/net).
-    assert.ok(m.samples.some((s) => s.name === 'system_network_io_total' && (s.labels.kubeskoop_netns_inode === String(ns.inode) || !allTargets)),
+    assert.ok(m.samples.some((s) => /^(system|k8s_pod|kubeskoop)_network_io_bytes_total$/.test(s.name) && (s.labels.kubeskoop_netns_inode === String(ns.inode) || !allTargets)),
       'netdev data (for the test namespace when privileged)');
     assert.ok(m.samples.some((s) => s.name === 'kubeskoop_socket_count' || !running.includes('sock')), 'sock data');
     assert.equal(a.logs().filter((l) => l.level === 'error').length, 0, 'no error lines');

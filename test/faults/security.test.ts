@@ -138,8 +138,8 @@ ${BPF_EVENTS ? `events:
       const py = `import ctypes, socket\nctypes.CDLL(None).prctl(15, ${JSON.stringify(COMM)}.encode(), 0, 0, 0)\ns = socket.socket()\ntry:\n    s.connect(("127.0.0.1", 9))\nexcept ConnectionRefusedError:\n    print("refused")\n`;
       const r = await run('ip', ['netns', 'exec', NSNAME, 'python3', '-c', py], { timeoutMs: 10_000 });
       assert.match(r.stdout, /refused/);
-      const [rec] = await rx!.waitForLog('kubeskoop.tcp.reset', (l) => l.attributes['kubeskoop.netns.inode'] === nsInode && l.attributes['process.executable.name'] === COMM, 15_000);
-      assert.equal(rec!.attributes['kubeskoop.netns.name'], NSNAME, 'namespace name exact over OTLP');
+      const [rec] = await rx!.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === nsInode && l.attributes['process.executable.name'] === COMM, 15_000);
+      assert.equal(rec!.resource['kubeskoop.netns.name'], NSNAME, 'namespace name exact over OTLP');
       // KubeSkoop's file sink: one JSON document per line.
       const file = join(dir.path, 'events.jsonl');
       await waitUntil(() => existsSync(file) && readFileSync(file, 'utf8').trim().length > 0, 10_000, 'event file');

@@ -71,10 +71,10 @@ otlp:
     assert.equal(code, 0);
     assert.ok(ms < STOP_BOUND_MS, `stopped in ${ms} ms`);
     const pts = rx.latestMetrics().filter((p) => p.name === 'kubeskoop.tcp.reset.segments'
-      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK');
+      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK');
     assert.equal(pts.length, 1, 'the flushed export has the count');
     assert.equal(Number(pts[0]!.value), N);
-    const logs = rx.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.attributes['kubeskoop.netns.inode'] === ns.inode
+    const logs = rx.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.resource['kubeskoop.netns.inode'] === ns.inode
       && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK');
     assert.equal(logs.length, N, 'every event arrived');
     console.log(`      [faults/signals] SIGTERM flush: exit 0 in ${ms} ms (bound ${STOP_BOUND_MS}); metric requests before SIGTERM ${metricRequestsBefore}, after ${rx.attempts('metrics')}; `
@@ -118,7 +118,7 @@ otlp:
     const a = agent;
     await tcpTransfer(ns, ns, '127.0.0.1', { bytes: 1_000_000 });
     const lo = { kubeskoop_netns_inode: String(ns.inode), network_interface_name: 'lo', network_io_direction: 'receive' };
-    const bytesBefore = await waitUntil(async () => { const v = sum((await scrape(a)).samples, 'system_network_io_total', lo); return v >= 1_000_000 ? v : undefined; }, 10_000, 'lo bytes');
+    const bytesBefore = await waitUntil(async () => { const v = sum((await scrape(a)).samples, 'kubeskoop_network_io_bytes_total', lo); return v >= 1_000_000 ? v : undefined; }, 10_000, 'lo bytes');
     const errorsBefore = (await status(a)).probes.netdev!.errors!;
     let m = await scrape(a);
     assert.ok(m.samples.some((s) => s.name === 'kubeskoop_socket_count'), 'sock runs');
@@ -136,7 +136,7 @@ otlp:
     await waitUntil(async () => (await scrape(a)).samples.some((s) => s.name === 'kubeskoop_tcp_listen_overflows_total'), 10_000, 'tcpext on /metrics');
     m = await scrape(a);
     assert.ok(!m.samples.some((s) => s.name === 'kubeskoop_socket_count'), 'sock stopped');
-    const bytesAfter = sum(m.samples, 'system_network_io_total', lo);
+    const bytesAfter = sum(m.samples, 'kubeskoop_network_io_bytes_total', lo);
     assert.ok(bytesAfter >= bytesBefore, `netdev counter kept (${bytesBefore} → ${bytesAfter})`);
     const st = await status(a);
     assert.deepEqual(Object.keys(st.probes).sort(), ['netdev', 'tcpext']);

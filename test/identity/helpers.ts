@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readlinkSync, writeFileSync, chmodSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parsePromText, type PromTextSample } from '../support/prom-text.js';
+import { NETDEV_IO } from '../../semconv/generated/registry.js';
+import { promName } from '../../semconv/lib/prom-names.js';
 
 export const NODE = 'ksotel-node-1';
 
@@ -15,10 +17,18 @@ export function writeConfig(yaml: string): { file: string; dir: string } {
   return { file, dir };
 }
 
-/** The samples of one metric from a /metrics text. */
-export function samplesOf(text: string, name = 'system_network_io_total'): PromTextSample[] {
+/** The /metrics names of netdev's bytes, one per kind of target (names follow the entity, NAMING.md rule 6). */
+export const NETDEV_IO_NAMES = {
+  host: promName(NETDEV_IO.host.name, NETDEV_IO.host.instrument, NETDEV_IO.host.unit),
+  pod: promName(NETDEV_IO.pod.name, NETDEV_IO.pod.instrument, NETDEV_IO.pod.unit),
+  netns: promName(NETDEV_IO.netns.name, NETDEV_IO.netns.instrument, NETDEV_IO.netns.unit),
+} as const;
+
+/** The samples of metrics from a /metrics text (default: netdev's bytes, under every target kind's name). */
+export function samplesOf(text: string, names: string | readonly string[] = Object.values(NETDEV_IO_NAMES)): PromTextSample[] {
   const parsed = parsePromText(text);
-  return parsed.samples.filter((s) => s.name === name);
+  const wanted = new Set(typeof names === 'string' ? [names] : names);
+  return parsed.samples.filter((s) => wanted.has(s.name));
 }
 
 /** Identity labels by namespace inode (one label set per inode; throws if an inode has two). */

@@ -39,9 +39,9 @@ describe('identity: hostNetwork pods in the host namespace', function () {
     const host = snap.targets.find((t) => t.kind === 'host')!;
     const ofPod = host.samples.filter((s) => s.attributes['k8s.pod.uid'] === cg!.podUid);
     assert.deepEqual([...new Set(ofPod.map((s) => s.probe))].sort(), ['fd', 'io']);
-    const podFds = ofPod.find((s) => s.metric === 'process.unix.file_descriptor.count');
+    const podFds = ofPod.find((s) => s.metric === 'kubeskoop.fd.count');
     assert.ok(podFds && podFds.value >= 3, 'sleep has at least stdin, stdout, stderr');
-    const ownFds = host.samples.find((s) => s.metric === 'process.unix.file_descriptor.count' && s.attributes['k8s.pod.uid'] === undefined);
+    const ownFds = host.samples.find((s) => s.metric === 'kubeskoop.fd.count' && s.attributes['k8s.pod.uid'] === undefined);
     assert.ok(ownFds && ownFds.value > podFds.value, 'the host keeps its own processes');
     assert.ok(!host.samples.some((s) => s.probe === 'netdev' && s.attributes['k8s.pod.uid'] !== undefined), 'namespace-level metrics stay with the host');
   });

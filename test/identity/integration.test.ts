@@ -1,8 +1,9 @@
 // Identity end to end, as root: "pods" are network namespaces with a process inside a real cgroup
 // named as the kubelet's systemd driver names it; a real HTTPS list/watch server serves the matching
 // Pod objects; the real agent CLI must put the right pod names on /metrics (scraped directly and by
-// a real Prometheus) and on OTLP, follow renames, deletions and re-creations, and keep the last
-// names (saying so in /status) through an API outage.
+// a real Prometheus) and on OTLP (one Resource per pod), name the metrics after the kind of target
+// (system.* for the host, k8s.pod.* for pods, kubeskoop.* for the rest), follow renames, deletions
+// and re-creations, and keep the last names (saying so in /status) through an API outage.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -12,7 +13,11 @@ import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { startAgentProcess, type AgentProcess } from '../support/agent.js';
 import { stopPid, waitUntil, sleep } from '../support/proc.js';
 import { TestApiServer } from './apiserver.js';
-import { NODE, identityByInode, samplesOf, writeConfig } from './helpers.js';
+import { NETDEV_IO_NAMES, NODE, identityByInode, samplesOf, writeConfig } from './helpers.js';
+import { parsePromText } from '../support/prom-text.js';
+import { METRICS } from '../../semconv/generated/registry.js';
+import { promName, promSeriesNames } from '../../semconv/lib/prom-names.js';
+import type { MetricDefinition } from '../../semconv/types.js';
 
 describe('identity end to end (root): kubelet-like pods + real list/watch API â†’ agent â†’ /metrics, Prometheus, OTLP', function () {
   this.timeout(180_000);
@@ -54,7 +59,7 @@ describe('identity end to end (root): kubelet-like pods + real list/watch API â†
     receiver = await startOtlpReceiver({ http: false });
     const cfg = writeConfig([
       `node_name: ${NODE}`, 'interval: 1s',
-      'metrics:', '  probes: [netdev]',
+      'metrics:', '  probes: [netdev, sock, conntrack, io, fd]',
       'otlp:', `  endpoint: ${receiver.grpcEndpoint}`, '  protocol: grpc', '  export_interval: 1s',
       'kubernetes:', `  kubeconfig: ${api.kubeconfig()}`, '  pod_labels: [app]', '',
     ].join('\n'));
@@ -100,19 +105,73 @@ describe('identity end to end (root): kubelet-like pods + real list/watch API â†
   });
 
   it('a real Prometheus scraping the agent has the pod names', async () => {
-    const r = await prom!.waitForQuery(`system_network_io_total{k8s_pod_name="db-0",k8s_namespace_name="shop",network_interface_name="lo"}`,
+    const r = await prom!.waitForQuery(`${NETDEV_IO_NAMES.pod}{k8s_pod_name="db-0",k8s_namespace_name="shop",network_interface_name="lo"}`,
       (v) => v.length === 2, 20_000);
     for (const s of r) assert.equal(s.metric.kubeskoop_netns_inode, String(pods[2]!.netns.inode));
   });
 
-  it('OTLP carries the pod names', async () => {
-    for (const [i, name] of [[0, 'web-0'], [1, 'web-1'], [2, 'db-0']] as const) {
-      const pts = await receiver!.waitForMetric('system.network.io',
-        (p) => p.attributes['k8s.pod.name'] === name && p.attributes['kubeskoop.netns.inode'] === pods[i]!.netns.inode, 20_000);
-      assert.equal(pts[0]!.attributes['k8s.pod.uid'], pods[i]!.cgroup!.podUid);
-      assert.equal(pts[0]!.attributes['k8s.namespace.name'], 'shop');
-      assert.equal(pts[0]!.resource['k8s.node.name'], NODE);
+  it('names follow the kind of target: system.* for the host only, k8s.pod.* for pods, kubeskoop.* for the rest', async () => {
+    const text = (await agent!.get('/metrics')).text;
+    const byInode = (name: string): Set<string> => new Set(samplesOf(text, name).map((x) => x.labels.kubeskoop_netns_inode!));
+    const hostInode = [...identityByInode(samplesOf(text)).entries()].find(([, v]) => v.kubeskoop_target_kind === 'host')![0];
+    assert.deepEqual([...byInode('system_network_io_bytes_total')], [hostInode], 'system.network.io: the host only');
+    for (const p of pods.slice(0, 3)) {
+      assert.ok(byInode('k8s_pod_network_io_bytes_total').has(String(p.netns.inode)), 'k8s.pod.network.io for each pod');
+      assert.ok(byInode('k8s_pod_network_errors_total').has(String(p.netns.inode)), 'k8s.pod.network.errors for each pod');
+      assert.ok(byInode('kubeskoop_network_packet_count_total').has(String(p.netns.inode)), 'packets, which semconv does not name for pods');
     }
+    assert.deepEqual([...byInode('kubeskoop_network_io_bytes_total')].filter((i) => i === String(plain.inode)), [String(plain.inode)], 'the plain namespace');
+    assert.ok(!byInode('k8s_pod_network_io_bytes_total').has(String(plain.inode)));
+    // Every series of every registry metric is on a kind of target the registry names it for
+    // (node-wide values such as the conntrack limit on the host only; process sums never process.*).
+    const families = new Map<string, MetricDefinition[]>();
+    for (const m of METRICS) for (const n of promSeriesNames(promName(m.name, m.instrument, m.unit), m.instrument)) families.set(n, [...(families.get(n) ?? []), m]);
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const x of parsePromText(text).samples) {
+      const kind = x.labels.kubeskoop_target_kind;
+      const defs = families.get(x.name);
+      if (kind === undefined || defs === undefined) continue;
+      checked++;
+      if (!defs.some((d) => d.entities.includes(kind as 'host'))) wrong.push(`${x.name} on a ${kind} target`);
+    }
+    assert.deepEqual([...new Set(wrong)], []);
+    assert.ok(checked > 500, `${checked} series checked`);
+    assert.ok(!/^process_/m.test(text), 'no process.* name for sums over a target\'s processes');
+    assert.equal(samplesOf(text, 'kubeskoop_conntrack_entry_limit').filter((x) => x.labels.kubeskoop_target_kind !== 'host').length, 0);
+  });
+
+  it('OTLP: one Resource per pod (k8s.pod.uid, k8s.pod.name, k8s.namespace.name, k8s.node.name), the host under the node\'s, a plain namespace under its own', async () => {
+    for (const [i, name] of [[0, 'web-0'], [1, 'web-1'], [2, 'db-0']] as const) {
+      const inode = pods[i]!.netns.inode;
+      const pts = await receiver!.waitForMetric('k8s.pod.network.io', (p) => p.resource['k8s.pod.name'] === name && p.resource['kubeskoop.netns.inode'] === inode, 20_000);
+      const r = pts[0]!.resource;
+      assert.equal(r['k8s.pod.uid'], pods[i]!.cgroup!.podUid);
+      assert.equal(r['k8s.namespace.name'], 'shop');
+      assert.equal(r['k8s.node.name'], NODE);
+      assert.equal(r['kubeskoop.target.kind'], 'pod');
+      assert.equal(r['service.instance.id'], undefined, 'the pod\'s resource, not the agent\'s');
+      // The identity is on the resource only, and every point of this pod shares that one resource.
+      const mine = receiver!.latestMetrics().filter((p) => p.resource['k8s.pod.uid'] === pods[i]!.cgroup!.podUid);
+      assert.ok(mine.length > 20, `${mine.length} points of ${name}`);
+      assert.equal(new Set(mine.map((p) => JSON.stringify(Object.entries(p.resource).sort()))).size, 1, `one resource for ${name}`);
+      for (const p of mine) for (const k of ['k8s.pod.name', 'k8s.pod.uid', 'k8s.namespace.name', 'kubeskoop.netns.inode']) assert.equal(p.attributes[k], undefined, `${p.name} carries ${k} as a point attribute`);
+      assert.ok(!mine.some((p) => p.name.startsWith('system.')), 'no system.* name under a pod');
+    }
+    // Several pods in one request, each under its own resource.
+    const req = receiver!.requests.filter((q) => q.signal === 'metrics' && q.accepted).at(-1)!;
+    const uids = (req.body.resourceMetrics as { resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[])
+      .map((rm) => rm.resource.attributes.find((a) => a.key === 'k8s.pod.uid')?.value.stringValue).filter((u) => u !== undefined);
+    assert.equal(new Set(uids).size, uids.length, 'one ResourceMetrics per pod in a request');
+    const host = await receiver!.waitForMetric('system.network.io', undefined, 10_000);
+    assert.equal(host[0]!.resource['kubeskoop.target.kind'], 'host');
+    assert.equal(host[0]!.resource['k8s.node.name'], NODE);
+    const net = await receiver!.waitForMetric('kubeskoop.network.io', (p) => p.resource['kubeskoop.netns.inode'] === plain.inode, 10_000);
+    assert.equal(net[0]!.resource['kubeskoop.netns.name'], plain.name);
+    const own = await receiver!.waitForMetric('kubeskoop.agent.target.count', undefined, 10_000);
+    assert.equal(own[0]!.resource['service.instance.id'], NODE, 'the node agent is its node\'s instance');
+    // The hostNetwork pod's processes: under its own pod resource too.
+    await receiver!.waitForMetric('kubeskoop.disk.io', (p) => p.resource['k8s.pod.name'] === 'node-exporter-x', 20_000);
   });
 
   it('follows a rename (same UID, new name): the old name disappears', async () => {
@@ -121,7 +180,7 @@ describe('identity end to end (root): kubelet-like pods + real list/watch API â†
     await waitUntil(async () => (await scrape()).get(inode)?.k8s_pod_name === 'web-0-renamed', 15_000, 'the new name on /metrics');
     const text = (await agent!.get('/metrics')).text;
     assert.ok(!text.includes('k8s_pod_name="web-0"'), 'no series keeps the old name');
-    await receiver!.waitForMetric('system.network.io', (p) => p.attributes['k8s.pod.name'] === 'web-0-renamed', 15_000);
+    await receiver!.waitForMetric('k8s.pod.network.io', (p) => p.resource['k8s.pod.name'] === 'web-0-renamed', 15_000);
   });
 
   it('follows a delete and a re-create under the same name (new UID, new namespace)', async () => {

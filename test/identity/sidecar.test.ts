@@ -9,6 +9,7 @@ import { cleanupAll, createPod, type TestPod } from '../support/netns.js';
 import { CLI } from '../support/agent.js';
 import { stopPid, waitUntil } from '../support/proc.js';
 import { NODE, identityByInode, samplesOf, writeConfig } from './helpers.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, effectiveCapabilities, privilegedProbeReason, restrictedProbe } from '../../receiver/targets/sidecar.js';
 import { PROBES } from '../../semconv/generated/registry.js';
 import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
@@ -31,17 +32,17 @@ describe('identity: sidecar mode', function () {
     let cfgDir: string | undefined;
     const started: Sidecar[] = [];
 
-    async function startSidecar(env: Record<string, string>, port: number, configFile: string): Promise<Sidecar> {
-      const child = spawn('ip', ['netns', 'exec', pod.netns.name,
+    async function startSidecar(env: Record<string, string>, port: number, configFile: string, inPod: TestPod = pod): Promise<Sidecar> {
+      const child = spawn('ip', ['netns', 'exec', inPod.netns.name,
         'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--',
         process.execPath, CLI, 'run', '-c', configFile, '--address', '0.0.0.0', '--port', String(port), '--log-format', 'json'], {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
       });
-      const s: Sidecar = { child, url: `http://${pod.ip}:${port}`, logs: [] };
+      const s: Sidecar = { child, url: `http://${inPod.ip}:${port}`, logs: [] };
       child.stderr!.setEncoding('utf8').on('data', (d: string) => s.logs.push(...d.split('\n').filter(Boolean)));
       started.push(s);
       // Its own pod's process: put it in the pod's cgroup, as the kubelet would.
-      await pod.cgroup!.addPid(child.pid!);
+      await inPod.cgroup!.addPid(child.pid!);
       await waitUntil(async () => {
         if (child.exitCode !== null) throw new Error(`sidecar exited ${child.exitCode}: ${s.logs.join('\n')}`);
         try { return (await fetch(`${s.url}/healthz`, { signal: AbortSignal.timeout(2000) })).status === 200; } catch { return false; }
@@ -102,6 +103,42 @@ describe('identity: sidecar mode', function () {
       assert.equal(s.child.exitCode, null);
       const errors = s.logs.filter((l) => l.includes('"level":"error"'));
       assert.deepEqual(errors, []);
+    });
+
+    it('two sidecars on one node are two service instances (<namespace>.<pod>), each exporting under its pod\'s resource; OTEL_RESOURCE_ATTRIBUTES wins', async () => {
+      const pod2 = await createPod({ label: 'sidecar2', veth: true, cgroup: { qos: 'burstable' } });
+      // A receiver on each pod's host-side address: the unprivileged sidecars export over their pod's veth.
+      const rx1 = await startOtlpReceiver({ host: pod.veth!.addrA, http: false });
+      const rx2 = await startOtlpReceiver({ host: pod2.veth!.addrA, http: false });
+      const rx3 = await startOtlpReceiver({ host: pod2.veth!.addrA, http: false });
+      try {
+        const otlp = (rx: OtlpReceiver): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: rx.grpcEndpoint, OTEL_METRIC_EXPORT_INTERVAL: '1000' });
+        const base = { POD_NAMESPACE: 'shop', NODE_NAME: NODE };
+        await startSidecar({ ...base, ...otlp(rx1), POD_NAME: 'web-a', POD_UID: pod.cgroup!.podUid }, 21000 + (process.pid % 1000), `${cfgDir}/config.yaml`);
+        await startSidecar({ ...base, ...otlp(rx2), POD_NAME: 'web-b', POD_UID: pod2.cgroup!.podUid }, 22000 + (process.pid % 1000), `${cfgDir}/config.yaml`, pod2);
+        await startSidecar({ ...base, ...otlp(rx3), POD_NAME: 'web-c', POD_UID: pod2.cgroup!.podUid, OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=chosen-by-me,deployment.environment.name=test' },
+          23000 + (process.pid % 1000), `${cfgDir}/config.yaml`, pod2);
+        const own = async (rx: OtlpReceiver) => (await rx.waitForMetric('kubeskoop.agent.target.count', undefined, 30_000))[0]!.resource;
+        const [a, b, c] = [await own(rx1), await own(rx2), await own(rx3)];
+        assert.equal(a['service.instance.id'], 'shop.web-a');
+        assert.equal(b['service.instance.id'], 'shop.web-b');
+        assert.notEqual(a['service.instance.id'], b['service.instance.id'], 'sidecars on one node never share an instance id');
+        assert.equal(a['k8s.node.name'], NODE);
+        assert.equal(b['k8s.node.name'], NODE);
+        assert.equal(c['service.instance.id'], 'chosen-by-me', 'the user\'s OTEL_RESOURCE_ATTRIBUTES wins');
+        // Each sidecar's pod data under its pod's own resource (with the user's environment attributes, not service.*).
+        const podA = (await rx1.waitForMetric('k8s.pod.network.io', undefined, 30_000))[0]!.resource;
+        assert.equal(podA['k8s.pod.name'], 'web-a');
+        assert.equal(podA['k8s.pod.uid'], pod.cgroup!.podUid);
+        assert.equal(podA['service.instance.id'], undefined);
+        const podC = (await rx3.waitForMetric('k8s.pod.network.io', undefined, 30_000))[0]!.resource;
+        assert.equal(podC['deployment.environment.name'], 'test');
+        assert.equal(podC['k8s.pod.name'], 'web-c');
+      } finally {
+        await rx1.close();
+        await rx2.close();
+        await rx3.close();
+      }
     });
 
     it('without the downward API, it is its pod by the UID in its own cgroup', async () => {

@@ -1,7 +1,8 @@
 // Kernel events through the whole agent: a refused connect inside a test namespace must come out
 // of the real CLI as exactly one TCPRESET_NOSOCK log record (and one TCPRESET_RECEIVE) with the
-// right tuple and the namespace's identity, at a real OTLP receiver; the exact in-kernel counts
-// must come out as metrics; KubeSkoop's file sink must get the same event as a JSON line.
+// right tuple, under the namespace's own OTLP Resource (its identity there, not on the record), at a
+// real OTLP receiver; the exact in-kernel counts must come out as metrics under the same Resource;
+// KubeSkoop's file sink must get the same event as a JSON line.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,11 +47,11 @@ otlp:
   });
 
   const resetsIn = (inode: number, type: string): LogRecordFlat[] => receiver.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset'
-    && l.attributes['kubeskoop.netns.inode'] === inode && l.attributes['kubeskoop.event.type'] === type);
+    && l.resource['kubeskoop.netns.inode'] === inode && l.attributes['kubeskoop.event.type'] === type);
 
   it('a connect to a closed port gives exactly one TCPRESET_NOSOCK with the tuple and the namespace', async () => {
     assert.equal(await tcpConnect(ns, '127.0.0.1', closedPort), 'refused');
-    const [nosock] = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.attributes['kubeskoop.netns.inode'] === ns.inode
+    const [nosock] = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
       && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK', 15_000);
     // The reset is sent by the closed port's side to the client's ephemeral port.
     assert.equal(nosock.attributes['source.address'], '127.0.0.1');
@@ -60,14 +61,17 @@ otlp:
     assert.equal(nosock.attributes['kubeskoop.tcp.reset.reason'], 'NO_SOCKET');
     assert.equal(nosock.attributes['network.type'], 'ipv4');
     assert.equal(nosock.attributes['network.transport'], 'tcp');
-    assert.equal(nosock.attributes['kubeskoop.netns.name'], ns.name);
-    assert.equal(nosock.attributes['kubeskoop.target.kind'], 'netns');
+    // The namespace is the record's Resource (one per target, as for its metrics), not an attribute.
+    assert.equal(nosock.resource['kubeskoop.netns.name'], ns.name);
+    assert.equal(nosock.resource['kubeskoop.target.kind'], 'netns');
+    for (const k of ['kubeskoop.netns.inode', 'kubeskoop.netns.name', 'kubeskoop.target.kind']) assert.equal(nosock.attributes[k], undefined, k);
+    assert.equal(nosock.resource['service.instance.id'], undefined, 'the target\'s resource, not the agent\'s');
     assert.equal(nosock.severityText, 'WARN');
     assert.match(String(nosock.body), /no socket/);
     const t = BigInt(nosock.timeUnixNano);
     const now = BigInt(Date.now()) * 1_000_000n;
     assert.ok(now - t < 60_000_000_000n && t <= now + 1_000_000_000n, 'timestamp is the kernel event time, in wall-clock');
-    const received = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.attributes['kubeskoop.netns.inode'] === ns.inode
+    const received = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
       && l.attributes['kubeskoop.event.type'] === 'TCPRESET_RECEIVE', 15_000);
     assert.equal(received[0].attributes['network.connection.state'], 'syn_sent');
     await new Promise((r) => setTimeout(r, 1500));
@@ -77,21 +81,21 @@ otlp:
 
   it('IPv6 too', async () => {
     assert.equal(await tcpConnect(ns, '::1', closedPort), 'refused');
-    const [v6] = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.attributes['kubeskoop.netns.inode'] === ns.inode
+    const [v6] = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
       && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' && l.attributes['network.type'] === 'ipv6', 15_000);
     assert.equal(v6.attributes['source.address'], '::1');
     assert.equal(v6.attributes['source.port'], closedPort);
   });
 
   it('the exact in-kernel counts are metrics of that namespace', async () => {
-    const mine = (): string => JSON.stringify(receiver.latestMetrics().filter((p) => p.attributes['kubeskoop.netns.inode'] === ns.inode && p.name.startsWith('kubeskoop.'))
+    const mine = (): string => JSON.stringify(receiver.latestMetrics().filter((p) => p.resource['kubeskoop.netns.inode'] === ns.inode && p.name.startsWith('kubeskoop.'))
       .map((p) => [p.name, p.attributes, p.value]));
     try {
       await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.reset.segments'
-      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' && p.value === 2), 15_000,
+      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' && p.value === 2), 15_000,
     'two NOSOCK resets counted');
       await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.packet.drops'
-      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.drop.reason'] === 'NO_SOCKET' && p.value >= 2), 15_000,
+      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.drop.reason'] === 'NO_SOCKET' && p.value >= 2), 15_000,
     'the SYNs to the closed port counted as NO_SOCKET drops');
     } catch (err) {
       throw new Error(`${(err as Error).message}; this namespace's kubeskoop.* points: ${mine()}`);

@@ -73,35 +73,46 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
       assert.ok(expected.some((e) => e.iface !== 'lo' && e.bytes > 0), 'the test traffic moved bytes');
       for (const e of expected) {
         const sel = `kubeskoop_netns_inode="${ns.inode}",network_io_direction="${e.direction}"`;
-        await prom!.waitForQuery(`system_network_io_total{${sel},network_interface_name="${e.iface}"}`,
+        await prom!.waitForQuery(`kubeskoop_network_io_bytes_total{${sel},network_interface_name="${e.iface}"}`,
           (r) => r.length === 1 && Number(r[0].value[1]) === e.bytes, 15_000);
-        await prom!.waitForQuery(`system_network_packet_count_total{${sel},system_device="${e.iface}"}`,
+        await prom!.waitForQuery(`kubeskoop_network_packet_count_total{${sel},network_interface_name="${e.iface}"}`,
           (r) => r.length === 1 && Number(r[0].value[1]) === e.packets, 15_000);
       }
-      const named = await prom!.query(`system_network_io_total{kubeskoop_netns_inode="${ns.inode}"}`);
-      assert.ok(named.every((s) => s.metric.kubeskoop_netns_name === ns.name && s.metric.kubeskoop_target_kind === 'netns'));
+      const named = await prom!.query(`kubeskoop_network_io_bytes_total{kubeskoop_netns_inode="${ns.inode}"}`);
+      assert.ok(named.length > 0 && named.every((s) => s.metric.kubeskoop_netns_name === ns.name && s.metric.kubeskoop_target_kind === 'netns'));
+      // The host's names are the host's only.
+      assert.deepEqual(await prom!.query(`{__name__=~"system_network_.*",kubeskoop_netns_inode="${ns.inode}"}`), []);
     }
   });
 
   it('the OTLP receiver got the same values over gRPC', async () => {
     const expected = namespaces.flatMap((ns) => procNetDev(ns).map((e) => ({ ns, ...e })));
     const missing = (latest: ReturnType<OtlpReceiver['latestMetrics']>): string[] => expected.flatMap((e) => {
-      const at = (name: string, ifaceKey: string, value: number): boolean => latest.some((p) => p.name === name
-        && p.attributes['kubeskoop.netns.inode'] === e.ns.inode && p.attributes[ifaceKey] === e.iface
+      const at = (name: string, value: number): boolean => latest.some((p) => p.name === name
+        && p.resource['kubeskoop.netns.inode'] === e.ns.inode && p.attributes['network.interface.name'] === e.iface
         && p.attributes['network.io.direction'] === e.direction && p.value === value);
       const out: string[] = [];
-      if (!at('system.network.io', 'network.interface.name', e.bytes)) out.push(`${e.ns.name} ${e.iface} ${e.direction} bytes=${e.bytes}`);
-      if (!at('system.network.packet.count', 'system.device', e.packets)) out.push(`${e.ns.name} ${e.iface} ${e.direction} packets=${e.packets}`);
+      if (!at('kubeskoop.network.io', e.bytes)) out.push(`${e.ns.name} ${e.iface} ${e.direction} bytes=${e.bytes}`);
+      if (!at('kubeskoop.network.packet.count', e.packets)) out.push(`${e.ns.name} ${e.iface} ${e.direction} packets=${e.packets}`);
       return out;
     });
     // One check over the newest point of every series: the counters are quiet by now.
     await receiver!.waitFor((r) => missing(r.latestMetrics()).length === 0, 30_000, 'every namespace’s bytes and packets over OTLP');
-    const point = receiver!.latestMetrics().find((p) => p.name === 'system.network.io')!;
+    const point = receiver!.latestMetrics().find((p) => p.name === 'kubeskoop.network.io' && p.resource['kubeskoop.netns.inode'] === namespaces[0]!.inode)!;
     assert.equal(point.kind, 'sum');
     assert.equal(point.monotonic, true);
     assert.equal(point.unit, 'By');
-    assert.equal(point.resource['service.name'], 'kubeskoop-otel');
-    assert.equal(typeof point.resource['host.name'], 'string');
+    // A plain namespace's own Resource: its identity, none of it on the data points.
+    assert.equal(point.resource['kubeskoop.netns.name'], namespaces[0]!.name);
+    assert.equal(point.resource['kubeskoop.target.kind'], 'netns');
+    assert.equal(point.attributes['kubeskoop.netns.inode'], undefined);
+    // The host's under the node's resource; the agent's own under the agent's.
+    const host = receiver!.latestMetrics().find((p) => p.name === 'system.network.io')!;
+    assert.equal(host.resource['kubeskoop.target.kind'], 'host');
+    assert.equal(typeof host.resource['host.name'], 'string');
+    const own = receiver!.latestMetrics().find((p) => p.name === 'kubeskoop.agent.target.count')!;
+    assert.equal(own.resource['service.name'], 'kubeskoop-otel');
+    assert.equal(typeof own.resource['service.instance.id'], 'string');
   });
 
   it('a namespace deleted mid-run disappears from /metrics, Prometheus and OTLP, without an error logged', async () => {
@@ -110,14 +121,14 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     const marker = `kubeskoop_netns_inode="${gone.inode}"`;
     await waitUntil(async () => !(await agent!.get('/metrics')).text.includes(marker), 30_000, 'series of the deleted namespace to leave /metrics');
     // Prometheus marks the series stale at the first scrape without them.
-    await waitUntil(async () => (await prom!.query(`system_network_io_total{${marker}}`)).length === 0, 30_000, 'Prometheus to drop the series');
+    await waitUntil(async () => (await prom!.query(`kubeskoop_network_io_bytes_total{${marker}}`)).length === 0, 30_000, 'Prometheus to drop the series');
     receiver!.clear();
-    await receiver!.waitFor((r) => r.metrics().some((p) => p.name === 'system.network.io'), 30_000, 'a fresh export');
+    await receiver!.waitFor((r) => r.metrics().some((p) => p.name === 'kubeskoop.network.io'), 30_000, 'a fresh export');
     await new Promise((r) => setTimeout(r, 1500));
-    assert.ok(!receiver!.metrics().some((p) => p.attributes['kubeskoop.netns.inode'] === gone.inode && p.name.startsWith('system.network')));
+    assert.ok(!receiver!.metrics().some((p) => p.resource['kubeskoop.netns.inode'] === gone.inode));
     // the others are still there
     // (a scrape that times out on a loaded machine makes every series stale until the next one)
-    for (const ns of namespaces) await prom!.waitForQuery(`system_network_io_total{kubeskoop_netns_inode="${ns.inode}"}`, (r) => r.length > 0, 30_000);
+    for (const ns of namespaces) await prom!.waitForQuery(`kubeskoop_network_io_bytes_total{kubeskoop_netns_inode="${ns.inode}"}`, (r) => r.length > 0, 30_000);
     const bad = agent!.logs().filter((l) => l.level === 'error' || l.level === 'raw');
     assert.deepEqual(bad, []);
   });

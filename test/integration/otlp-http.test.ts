@@ -21,9 +21,10 @@ describe('OTLP over HTTP/protobuf from the environment', function () {
   });
 
   it('posts protobuf metrics to <endpoint>/v1/metrics with the service name from the environment', async () => {
-    const [p] = await receiver.waitForMetric('system.network.io', undefined, 20_000);
+    const [p] = await receiver.waitForMetric('kubeskoop.agent.target.count', undefined, 20_000);
     assert.equal(p.transport, 'http-protobuf');
     assert.equal(p.resource['service.name'], 'ksotel-http-test');
+    await receiver.waitForMetric('system.network.io', (x) => x.resource['kubeskoop.target.kind'] === 'host', 20_000);
     assert.ok(receiver.requests.filter((r) => r.signal === 'metrics').every((r) => r.transport === 'http-protobuf'));
   });
 });

@@ -55,17 +55,17 @@ otlp:
 
   it('a reader 150 ms late: SOCKETLAT_READSLOW records, read delay histogram, 1 ms and 100 ms counters of that namespace', async () => {
     await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', slowReader], { timeoutMs: 20_000 });
-    const logs = await receiver.waitForLog('kubeskoop.socket.latency', (l) => l.attributes['kubeskoop.netns.inode'] === ns.inode
+    const logs = await receiver.waitForLog('kubeskoop.socket.latency', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
       && l.attributes['kubeskoop.event.type'] === 'SOCKETLAT_READSLOW', 15_000);
     const l = logs[0]!;
-    assert.equal(l.attributes['kubeskoop.netns.name'], ns.name);
+    assert.equal(l.resource['kubeskoop.netns.name'], ns.name);
     assert.equal(l.attributes['source.address'], '127.0.0.1');
     assert.equal(l.severityText, 'WARN');
     assert.match(String(l.body), /Socket read delayed 15\d(\.\d+)? ms/);
     await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.socket.read.slow'
-      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.1 && p.value === 3), 15_000,
+      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.1 && p.value === 3), 15_000,
     'three reads above 100 ms counted');
-    const h = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.delay.duration' && p.attributes['kubeskoop.netns.inode'] === ns.inode);
+    const h = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.delay.duration' && p.resource['kubeskoop.netns.inode'] === ns.inode);
     assert.ok(h?.histogram, 'read delay histogram exported');
     assert.equal(h.unit, 's');
     assert.equal(h.histogram.bounds.length, 22);
@@ -74,7 +74,7 @@ otlp:
     const above = h.histogram.counts.slice(16).reduce((a, b) => a + b, 0);
     assert.equal(above, 3);
     const fast = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.slow'
-      && p.attributes['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.001);
+      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.001);
     assert.ok(fast && (fast.value ?? 0) >= 3);
   });
 

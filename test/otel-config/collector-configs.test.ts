@@ -3,7 +3,8 @@
 // No collector binary is available here, so these tests check what the
 // collector itself checks at start (every component a pipeline names is
 // declared, ids are well formed) plus the project's own rules: processor
-// order, the pod keys groupbyattrs promotes, each exporter's required fields,
+// order, that no pipeline regroups by pod keys (the agent sends one Resource per
+// pod), each exporter's required fields,
 // `${env:NAME}` references, and that the Helm values embed the same pipeline
 // as grafana-lgtm.yaml once merged with the chart's defaults.
 
@@ -136,9 +137,9 @@ function collectorConfigProblems(cfg: unknown): string[] {
 }
 
 /**
- * The documented processor order: memory_limiter, then groupbyattrs, then
- * k8s_attributes (or its old name); anything else after those three; a batch
- * processor, if someone adds one back for an old collector, only last.
+ * The documented processor order: memory_limiter, then k8s_attributes (or its
+ * old name); anything else after those two; a batch processor, if someone adds
+ * one back for an old collector, only last.
  */
 function orderProblems(cfg: Obj): string[] {
   const problems: string[] = [];
@@ -147,9 +148,9 @@ function orderProblems(cfg: Obj): string[] {
     if (typeOf(pid) === 'traces') continue; // not produced by the agent
     const procs = ((p as Obj).processors ?? []) as string[];
     const types = procs.map((id) => canonical(typeOf(id), 'processors'));
-    const head = ['memory_limiter', 'groupbyattrs', 'k8s_attributes'];
-    if (JSON.stringify(types.slice(0, 3)) !== JSON.stringify(head)) {
-      problems.push(`${pid}: processors start with [${types.slice(0, 3).join(', ')}], want [${head.join(', ')}]`);
+    const head = ['memory_limiter', 'k8s_attributes'];
+    if (JSON.stringify(types.slice(0, head.length)) !== JSON.stringify(head)) {
+      problems.push(`${pid}: processors start with [${types.slice(0, head.length).join(', ')}], want [${head.join(', ')}]`);
     }
     for (const t of head) {
       if (types.filter((x) => x === t).length !== 1) problems.push(`${pid}: ${t} must appear exactly once`);
@@ -335,16 +336,17 @@ describe('otel-config collector configurations', () => {
         assert.match(String((protocols.http as Obj).endpoint), /:4318$/);
       });
 
-      it('orders processors memory_limiter -> groupbyattrs -> k8s_attributes (batching in the exporters)', () => {
+      it('orders processors memory_limiter -> k8s_attributes (batching in the exporters)', () => {
         assert.deepEqual(orderProblems(cfg), []);
         assert.deepEqual(processorOfType(cfg, 'batch'), [], 'batching is configured in sending_queue, not a batch processor');
       });
 
-      it('groupbyattrs promotes the three pod identity attributes', () => {
-        const gbas = processorOfType(cfg, 'groupbyattrs');
-        assert.equal(gbas.length, 1);
-        const keys = gbas[0][1].keys as string[];
-        for (const k of POD_KEYS) assert.ok(keys.includes(k), `groupbyattrs keys lack ${k}`);
+      it('does not regroup by pod keys: the agent already sends one Resource per pod (k8s.pod.uid, k8s.pod.name, k8s.namespace.name)', () => {
+        assert.deepEqual(processorOfType(cfg, 'groupbyattrs'), [], 'groupbyattrs would be a no-op at best');
+        // k8s_attributes finds the pod by exactly the resource attributes the agent sets.
+        const [[, k8s]] = processorOfType(cfg, 'k8s_attributes');
+        const names = (k8s.pod_association as Array<{ sources: Array<{ name?: string }> }>).flatMap((a) => a.sources.map((x) => x.name));
+        for (const n of names) assert.ok(POD_KEYS.includes(String(n)), `associates by ${n}, which the agent's pod Resource does not carry`);
       });
 
       it('k8s_attributes associates pods by resource attributes only, never by connection IP', () => {
@@ -410,11 +412,11 @@ describe('otel-config collector configurations', () => {
   describe('the checker itself', () => {
     const good = (): Obj => ({
       receivers: { otlp: { protocols: { grpc: {} } } },
-      processors: { memory_limiter: {}, 'groupbyattrs/pod': { keys: POD_KEYS }, k8s_attributes: {} },
+      processors: { memory_limiter: {}, k8s_attributes: {} },
       exporters: { debug: {} },
       service: {
         pipelines: {
-          metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'groupbyattrs/pod', 'k8s_attributes'], exporters: ['debug'] },
+          metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'k8s_attributes'], exporters: ['debug'] },
         },
       },
     });
@@ -426,7 +428,7 @@ describe('otel-config collector configurations', () => {
 
     it('rejects an undeclared or unused component and a wrong order', () => {
       const bad = good();
-      (((bad.service as Obj).pipelines as Obj).metrics as Obj).processors = ['k8s_attributes', 'batch', 'groupbyattrs/pod', 'memory_limiter'];
+      (((bad.service as Obj).pipelines as Obj).metrics as Obj).processors = ['k8s_attributes', 'batch', 'memory_limiter'];
       assert.ok(collectorConfigProblems(bad).some((p) => p.includes('"batch", which is not declared')));
       const order = orderProblems(bad);
       assert.ok(order.some((p) => p.includes('processors start with')), order.join('; '));
@@ -511,8 +513,8 @@ describe('otel-config/README.md', () => {
     const text = readFileSync(resolve(DIR, 'README.md'), 'utf8');
     for (const f of [...CONFIG_FILES, 'gateway-values.yaml']) assert.ok(text.includes(f), `README does not mention ${f}`);
     for (const s of ['otelcol-contrib --config', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL',
-      'otlp_grpc', 'otlp_http', 'k8s_attributes', 'prometheus_remote_write', 'memory_limiter', 'groupbyattrs',
-      'sending_queue']) {
+      'otlp_grpc', 'otlp_http', 'k8s_attributes', 'prometheus_remote_write', 'memory_limiter',
+      'sending_queue', 'k8s_pod_network_io_bytes_total', 'semconv/docs/upgrade.md']) {
       assert.ok(text.includes(s), `README does not mention ${s}`);
     }
   });

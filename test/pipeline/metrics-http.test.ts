@@ -42,7 +42,7 @@ describe('pipeline: /metrics over HTTP, gzip when asked', function () {
     assert.equal(refused.body.toString('utf8'), plain.body.toString('utf8'));
     const parsed = parsePromText(unzipped);
     assert.deepEqual(parsed.errors, []);
-    assert.ok(parsed.samples.some((s) => s.name === 'system_network_io_total'), 'probe metrics are in it');
+    assert.ok(parsed.samples.some((s) => s.name === 'system_network_io_bytes_total'), 'probe metrics are in it');
     assert.ok(zipped.body.length * 5 < plain.body.length, `gzip ${zipped.body.length} bytes vs ${plain.body.length}`);
   });
 });

@@ -1,40 +1,84 @@
-// The streamed /metrics exposition (receiver/pipeline/prometheus-exposition.ts) must print exactly
-// what @opentelemetry/exporter-prometheus prints for the same snapshot through the SDK path
-// (SnapshotMetricProducer → PrometheusSerializer): on a real snapshot of this machine, with a test
-// pod whose identity needs escaping, and on 2,000 generated snapshots (odd label values, NaN/±Inf,
-// histograms, a metric two probes fill).
+// The streamed /metrics exposition (receiver/pipeline/prometheus-exposition.ts): on a real snapshot of
+// this machine (every procfs probe, a test pod whose name needs escaping) and on 2,000 generated
+// snapshots (odd label values, NaN/±Inf, histograms, a metric two probes fill), the text must parse
+// with a real text-format parser, hold every series of the snapshot exactly once with its value and
+// its labels (the sample's, the target's, the scope's), and be written in bounded chunks. The names
+// themselves are checked against the specification's rule table in test/docs/prom-names.test.ts.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { writeSnapshotExposition } from '../../receiver/pipeline/prometheus-exposition.js';
-import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-producer.js';
+import { labelText, writeSnapshotExposition } from '../../receiver/pipeline/prometheus-exposition.js';
 import { Scheduler } from '../../receiver/snapshot/scheduler.js';
 import { discoverTargets } from '../../receiver/targets/discover.js';
 import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
 import { silentLogger } from '../../receiver/log.js';
 import type { MetricSample } from '../../receiver/probes/probe.js';
-import type { Snapshot, SnapshotEntry } from '../../receiver/snapshot/snapshot.js';
+import { targetAttributes, type Snapshot, type SnapshotEntry } from '../../receiver/snapshot/snapshot.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { METRICS } from '../../semconv/generated/registry.js';
+import { promLabelName, promName } from '../../semconv/lib/prom-names.js';
+import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { cleanupAll, createPod, tcpTransfer, type TestPod } from '../support/netns.js';
 
-/** The SDK's text for a snapshot: the producer's collection through the exporter's serializer, with
- *  the agent's settings (no scope labels) and without target_info (the agent writes that once, apart). */
-async function sdkText(snap: Snapshot): Promise<string> {
-  const producer = new SnapshotMetricProducer(() => snap, resourceFromAttributes({ 'service.name': 't' }), { name: 'kubeskoop-otel', version: '0' });
-  const { resourceMetrics } = await producer.collect();
-  const text = new PrometheusSerializer(undefined, false, undefined, true, true).serialize(resourceMetrics);
-  return text === '# no registered metrics' ? '' : text;
-}
+const SCOPE = { name: 'kubeskoop-otel', version: '1.2.3' };
 
 async function streamedText(snap: Snapshot): Promise<{ text: string; chunks: number[] }> {
   const chunks: string[] = [];
-  await writeSnapshotExposition(snap, { write: (c) => { chunks.push(c); } });
+  await writeSnapshotExposition(snap, { write: (c) => { chunks.push(c); } }, { scope: SCOPE });
   return { text: chunks.join(''), chunks: chunks.map((c) => c.length) };
 }
 
-describe('pipeline: streamed Prometheus exposition = the SDK exporter\'s text', function () {
+const str = (v: string | number): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const same = (a: number, b: number): boolean => (Number.isNaN(a) && Number.isNaN(b)) || a === b;
+
+/** Every series of the snapshot (first probe wins for a series two probes report) must be in the text once, with its value and labels. */
+function assertHoldsSnapshot(snap: Snapshot, parsed: PromTextSample[]): number {
+  const byKey = new Map<string, PromTextSample[]>();
+  for (const s of parsed) {
+    const key = `${s.name}|${JSON.stringify(Object.entries(s.labels).sort())}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), s]);
+  }
+  for (const [k, v] of byKey) assert.equal(v.length, 1, `series twice: ${k}`);
+  const seen = new Set<string>();
+  let checked = 0;
+  for (const e of snap.entries) {
+    const id = targetAttributes(e.target);
+    for (const sm of e.samples) {
+      const family = promName(sm.metric.name, sm.metric.instrument, sm.metric.unit);
+      const labels: Record<string, string> = {};
+      for (const [k, v] of [...Object.entries(sm.attributes), ...Object.entries(id)]) {
+        const l = promLabelName(k);
+        if (!(l in labels)) labels[l] = str(v);
+      }
+      labels.otel_scope_name = SCOPE.name;
+      labels.otel_scope_version = SCOPE.version;
+      const seriesKey = `${family}|${e.target.netnsInode}|${JSON.stringify(Object.entries(sm.attributes))}`;
+      if (seen.has(seriesKey)) continue;
+      seen.add(seriesKey);
+      const find = (name: string, extra: Record<string, string> = {}): PromTextSample | undefined =>
+        parsed.find((x) => x.name === name && Object.entries({ ...labels, ...extra }).every(([k, v]) => x.labels[k] === v)
+          && Object.keys(x.labels).length === Object.keys(labels).length + Object.keys(extra).length);
+      if (typeof sm.value === 'number') {
+        const got = find(family);
+        assert.ok(got, `${family} ${JSON.stringify(labels)}`);
+        assert.ok(same(got.value, sm.value), `${family}: ${got.value} vs ${sm.value}`);
+      } else {
+        const h = sm.value;
+        assert.equal(find(`${family}_count`)?.value, h.count);
+        assert.ok(same(find(`${family}_sum`)!.value, h.sum));
+        let cum = 0;
+        h.boundaries.forEach((b, i) => {
+          cum += h.bucketCounts[i]!;
+          if (b !== Infinity) assert.equal(find(`${family}_bucket`, { le: String(b) })?.value, cum, `${family} le=${b}`);
+        });
+        assert.equal(find(`${family}_bucket`, { le: '+Inf' })?.value, h.count);
+      }
+      checked++;
+    }
+  }
+  return checked;
+}
+
+describe('pipeline: streamed Prometheus exposition holds the snapshot, parsed by a real text-format parser', function () {
   this.timeout(120_000);
   let pod: TestPod | undefined;
   after(async () => { await pod?.dispose(); await cleanupAll(); });
@@ -59,10 +103,12 @@ describe('pipeline: streamed Prometheus exposition = the SDK exporter\'s text', 
     await scheduler.stop();
     const series = snap.entries.reduce((n, e) => n + e.samples.length, 0);
     assert.ok(series > 500, `a real snapshot (${series} samples over ${snap.targets.length} targets)`);
-    const expected = await sdkText(snap);
     const { text, chunks } = await streamedText(snap);
     assert.ok(text.includes('k8s_pod_name="we\\"b\\\\0\\nx"'), 'the pod name is escaped');
-    assert.equal(text, expected);
+    const parsed = parsePromText(text);
+    assert.deepEqual(parsed.errors, []);
+    assert.ok(parsed.samples.some((x) => x.labels.k8s_pod_name === 'we"b\\0\nx'), 'and reads back as it was');
+    assert.ok(assertHoldsSnapshot(snap, parsed.samples) > 500);
     // Memory stays per chunk: no chunk is much larger than 64 KiB (one family header or series line over).
     assert.ok(chunks.length > 1 || text.length < 65_536, `written in chunks (${chunks.length} for ${text.length} bytes)`);
     assert.ok(Math.max(...chunks) < 65_536 + 4_096, `largest chunk ${Math.max(...chunks)} bytes`);
@@ -71,9 +117,9 @@ describe('pipeline: streamed Prometheus exposition = the SDK exporter\'s text', 
   it('on 2,000 generated snapshots: odd label values, NaN/±Inf, histograms, one metric filled by two probes', async () => {
     const scalarMetrics = METRICS.filter((m) => m.instrument !== 'histogram');
     const histogramMetrics = METRICS.filter((m) => m.instrument === 'histogram');
-    const labelText = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '"', '\\', '\n', ' ', '=', ',', '{', 'é', '😀', '.'), maxLength: 8 });
+    const labelString = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '"', '\\', '\n', ' ', '=', ',', '{', 'é', '😀', '.'), maxLength: 8 });
     const attrs = fc.dictionary(fc.constantFrom('interface.name', 'network.io.direction', 'kubeskoop.field', 'cpu.logical_number', 'x-y.z'),
-      fc.oneof(labelText, fc.integer({ min: -5, max: 1_000_000 })), { maxKeys: 3 });
+      fc.oneof(labelString, fc.integer({ min: -5, max: 1_000_000 })), { maxKeys: 3 });
     const value = fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, 0.1 + 0.2));
     const histogram = fc.integer({ min: 0, max: 4 }).chain((n) => fc.record({
       boundaries: fc.constant([0.001, 0.01, 0.1, 1].slice(0, n)),
@@ -87,18 +133,28 @@ describe('pipeline: streamed Prometheus exposition = the SDK exporter\'s text', 
     const target = fc.record({
       netnsInode: fc.integer({ min: 1, max: 40 }),
       kind: fc.constantFrom('pod' as const, 'netns' as const, 'host' as const),
-      podName: fc.option(labelText, { nil: undefined }),
+      podName: fc.option(labelString, { nil: undefined }),
     }).map(({ netnsInode, kind, podName }): Target => ({
       netnsInode, pid: 1, pids: [1], kind,
       ...(podName !== undefined ? { pod: { name: podName, namespace: 'ns', uid: `u${netnsInode}` } } : {}),
     }));
     const entry = fc.record({ probe: fc.constantFrom('a', 'b'), target, samples: fc.array(sample, { maxLength: 6 }) });
     await fc.assert(fc.asyncProperty(fc.array(entry, { maxLength: 8 }), async (entries: SnapshotEntry[]) => {
-      // As in a real snapshot: one entry per probe and target, and one probe never reports the same
-      // series twice; two probes may (the first wins in both paths).
-      const unique = entries.filter((e, i) => entries.findIndex((o) => o.probe === e.probe && o.target.netnsInode === e.target.netnsInode) === i).map((e) => ({ ...e, samples: e.samples.filter((s, i) => e.samples.findIndex((o) => o.metric.name === s.metric.name && JSON.stringify(o.attributes) === JSON.stringify(s.attributes)) === i) }));
+      // As in a real snapshot: one entry per probe and target, one target per inode, and one probe never
+      // reports the same series twice; two probes may (the first wins).
+      const firstTarget = new Map<number, Target>();
+      for (const e of entries) if (!firstTarget.has(e.target.netnsInode)) firstTarget.set(e.target.netnsInode, e.target);
+      const unique = entries.filter((e, i) => entries.findIndex((o) => o.probe === e.probe && o.target.netnsInode === e.target.netnsInode) === i)
+        .map((e) => ({ ...e, target: firstTarget.get(e.target.netnsInode)!, samples: e.samples.filter((s, i) => e.samples.findIndex((o) => o.metric.name === s.metric.name && JSON.stringify(o.attributes) === JSON.stringify(s.attributes)) === i) }));
       const snap: Snapshot = { cycle: 1, takenAt: 1_000, cycleDurationMs: 1, targets: [], entries: unique, probes: new Map() };
-      assert.equal((await streamedText(snap)).text, await sdkText(snap));
+      const parsed = parsePromText((await streamedText(snap)).text);
+      assert.deepEqual(parsed.errors, []);
+      assertHoldsSnapshot(snap, parsed.samples);
     }), { numRuns: 2_000 });
+  });
+
+  it('label keys that translate to one name are merged, values joined with ";" in the order of the original keys', () => {
+    assert.equal(labelText({ 'k8s.pod.label.a/b': 'x', 'k8s.pod.label.a.b': 'y' }), 'k8s_pod_label_a_b="y;x"');
+    assert.equal(labelText({ a: '1' }, { b: 2 }), 'a="1",b="2"');
   });
 });

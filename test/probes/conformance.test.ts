@@ -33,9 +33,9 @@ import type { MibSpec } from '../../receiver/probes/mib.js';
 import {
   CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES,
   CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES,
-  FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES, IP_MIB_COUNTER, SOCK_COUNT, SOCK_FRAG_QUEUES, SOCK_MEMORY,
+  FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES, IP_MIB_EVENTS, IP_MIB_IO, SOCK_COUNT, SOCK_FRAG_QUEUES, SOCK_MEMORY,
   SOCK_TCP_ALLOCATED, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, SOCK_USED, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TIME_SQUEEZE,
-  TCP_ESTABLISHED, TCPEXT_MIB_COUNTER, UDP_MIB_COUNTER,
+  TCP_ESTABLISHED, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, UDP_MIB_EVENTS,
 } from '../../semconv/generated/registry.js';
 
 type Attrs = Record<string, string | number>;
@@ -121,6 +121,11 @@ function nodeWide(what: string, agent: number | undefined, b: PromTextSample[], 
 const nstatName = (s: MibSpec): string => `${s.group}${s.field}`;
 /** Fields nstat does not print (constants and levels). */
 const NSTAT_SKIPS = new Set(['IpForwarding', 'IpDefaultTTL', 'TcpCurrEstab']);
+
+
+/** The generic MIB metrics (one per unit) and a sample's value back in the kernel's unit (*Chrono: ms). */
+const GENERIC = [TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, IP_MIB_EVENTS, IP_MIB_IO, UDP_MIB_EVENTS];
+const kernelUnits = (s: { metric: { unit: string }; value: unknown }): number => (s.metric.unit === 's' ? Math.round((s.value as number) * 1000) : s.value as number);
 
 describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack in test namespaces', function () {
   this.timeout(180_000);
@@ -244,16 +249,16 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
         if (!v6used && (s.group === 'Ip6' || s.group === 'Udp6')) continue;
         c.check(n, b.get(n), agentValue(snap, ns.inode, s.metric.name, s.attributes as Attrs), a.get(n));
       }
-      // Generic kubeskoop.mib.counter (fields: ['*']): every field nstat prints for those groups.
+      // Generic kubeskoop.mib.* (fields: ['*']): every field nstat prints for those groups.
       let generic = 0;
       for (const e of snap.entries) {
         if (e.target.netnsInode !== ns.inode) continue;
         for (const s of e.samples) {
-          if (![TCPEXT_MIB_COUNTER, IP_MIB_COUNTER, UDP_MIB_COUNTER].includes(s.metric)) continue;
+          if (!GENERIC.includes(s.metric)) continue;
           const n = `${s.attributes['kubeskoop.mib.group']}${s.attributes['kubeskoop.mib.field']}`;
           if (!b.has(n)) continue; // nstat hides some (IcmpMsg types it has not seen)
           generic++;
-          c.check(n, b.get(n), s.value as number, a.get(n));
+          c.check(n, b.get(n), kernelUnits(s), a.get(n));
         }
       }
       assert.ok(generic > 150, `only ${generic} generic fields compared`);
@@ -321,14 +326,14 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
         ['insert_failed', CONNTRACK_INSERT_FAILURES], ['drop', CONNTRACK_DROPS], ['early_drop', CONNTRACK_EARLY_DROPS], ['search_restart', CONNTRACK_SEARCH_RESTARTS]] as const) {
         cmp(`node_nf_conntrack_stat_${col}`, m.name, {});
       }
-      // and every generic kubeskoop.mib.counter field (node_exporter runs with --collector.netstat.fields=.*)
+      // and every generic kubeskoop.mib.* field (node_exporter runs with --collector.netstat.fields=.*)
       for (const e of snap.entries) {
         if (e.target.netnsInode !== ns.inode) continue;
         for (const s of e.samples) {
-          if (![TCPEXT_MIB_COUNTER, IP_MIB_COUNTER, UDP_MIB_COUNTER].includes(s.metric)) continue;
+          if (!GENERIC.includes(s.metric)) continue;
           const n = `node_netstat_${s.attributes['kubeskoop.mib.group']}_${s.attributes['kubeskoop.mib.field']}`;
           if (promValue(b, n) === undefined) continue; // node_exporter 1.5 drops some groups (IcmpMsg)
-          c.check(n, promValue(b, n), s.value as number, promValue(a, n));
+          c.check(n, promValue(b, n), kernelUnits(s), promValue(a, n));
         }
       }
       assert.deepEqual(c.failures, []);

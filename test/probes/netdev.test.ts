@@ -27,16 +27,29 @@ describe('netdev: /proc/<pid>/net/dev', () => {
   });
 
   it('turns rx/tx into the network.io.direction attribute, one series per interface', () => {
-    const { samples, problems } = netdevSamples(fixture('netdev-host.txt'));
+    const { samples, problems } = netdevSamples(fixture('netdev-host.txt'), 'host');
     assert.deepEqual(problems, []);
     assert.equal(samples.length, 4 * 2 * 4);
-    const rx = samples.find((s) => s.metric === NETDEV_IO && s.attributes['network.interface.name'] === 'eth0' && s.attributes['network.io.direction'] === 'receive');
+    const rx = samples.find((s) => s.metric === NETDEV_IO.host && s.attributes['network.interface.name'] === 'eth0' && s.attributes['network.io.direction'] === 'receive');
     assert.equal(rx?.value, 301593108);
-    // semconv keys packet.count by system.device
-    const pk = samples.find((s) => s.metric === NETDEV_PACKET_COUNT && s.attributes['system.device'] === 'lo' && s.attributes['network.io.direction'] === 'transmit');
+    // semconv keys the host's packet.count by system.device.name
+    const pk = samples.find((s) => s.metric === NETDEV_PACKET_COUNT.host && s.attributes['system.device.name'] === 'lo' && s.attributes['network.io.direction'] === 'transmit');
     assert.equal(pk?.value, 14375);
-    assert.ok(samples.some((s) => s.metric === NETDEV_ERRORS));
-    assert.ok(samples.some((s) => s.metric === NETDEV_PACKET_DROPPED));
+    assert.ok(samples.some((s) => s.metric === NETDEV_ERRORS.host));
+    assert.ok(samples.some((s) => s.metric === NETDEV_PACKET_DROPPED.host));
+  });
+
+  it('names follow the target (NAMING.md rule 6): system.* for the host, k8s.pod.* for a pod, kubeskoop.network.* otherwise', () => {
+    const names = (kind: 'host' | 'pod' | 'netns'): string[] => [...new Set(netdevSamples(fixture('netdev-host.txt'), kind).samples.map((s) => s.metric.name))].sort();
+    assert.deepEqual(names('host'), ['system.network.errors', 'system.network.io', 'system.network.packet.count', 'system.network.packet.dropped']);
+    assert.deepEqual(names('pod'), ['k8s.pod.network.errors', 'k8s.pod.network.io', 'kubeskoop.network.packet.count', 'kubeskoop.network.packet.dropped']);
+    assert.deepEqual(names('netns'), ['kubeskoop.network.errors', 'kubeskoop.network.io', 'kubeskoop.network.packet.count', 'kubeskoop.network.packet.dropped']);
+    // Outside the host, packets are keyed by network.interface.name like the rest; the same values whatever the name.
+    const pod = netdevSamples(fixture('netdev-host.txt'), 'pod').samples;
+    const host = netdevSamples(fixture('netdev-host.txt'), 'host').samples;
+    const pk = pod.find((s) => s.metric.name === 'kubeskoop.network.packet.count' && s.attributes['network.interface.name'] === 'lo' && s.attributes['network.io.direction'] === 'transmit');
+    assert.equal(pk?.value, 14375);
+    assert.deepEqual(pod.map((s) => s.value), host.map((s) => s.value));
   });
 
   it('reports malformed lines and keeps the good ones', () => {

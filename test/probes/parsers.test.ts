@@ -21,8 +21,8 @@ import { ipvsSamples } from '../../receiver/probes/ipvs.js';
 import { fieldSelection } from '../../receiver/probes/mib.js';
 import type { MetricSample } from '../../receiver/probes/probe.js';
 import {
-  IPVS_IO, IPVS_PACKETS, IPVS_CONNECTIONS, TCP_RETRANSMITS, TCP_OPENS, TCPEXT_ABORTS, TCPEXT_MIB_COUNTER, IP_NO_ROUTES, IP_TRUNCATED,
-  SOCK_MEMORY, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, UDP_RECEIVE_BUFFER_ERRORS, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, IP_MIB_COUNTER,
+  IPVS_IO, IPVS_PACKETS, IPVS_CONNECTIONS, TCP_RETRANSMITS, TCP_OPENS, TCPEXT_ABORTS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, IP_NO_ROUTES, IP_TRUNCATED,
+  SOCK_MEMORY, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, UDP_RECEIVE_BUFFER_ERRORS, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, IP_MIB_EVENTS, IP_MIB_IO,
 } from '../../semconv/generated/registry.js';
 
 const FIX = join(process.cwd(), 'test', 'fixtures', 'proc');
@@ -68,13 +68,18 @@ describe('procfs parsers on files captured from this kernel', () => {
         for (const [reason, field] of [['close', 'TCPAbortOnClose'], ['data', 'TCPAbortOnData'], ['memory', 'TCPAbortOnMemory'], ['timeout', 'TCPAbortOnTimeout'], ['linger', 'TCPAbortOnLinger']]) {
           assert.equal(find(x.samples, TCPEXT_ABORTS.name, { 'kubeskoop.tcp.abort.reason': reason }), pairValue(text, 'TcpExt', field!));
         }
-        assert.equal(x.samples.filter((s) => s.metric === TCPEXT_MIB_COUNTER).length, 0, 'generic fields are opt-in');
+        assert.equal(x.samples.filter((s) => s.metric === TCPEXT_MIB_EVENTS || s.metric === TCPEXT_MIB_TIME).length, 0, 'generic fields are opt-in');
         const all = tcpextSamples(p, fieldSelection(['*']));
-        const generic = all.samples.filter((s) => s.metric === TCPEXT_MIB_COUNTER);
+        const generic = all.samples.filter((s) => s.metric === TCPEXT_MIB_EVENTS || s.metric === TCPEXT_MIB_TIME);
         // every TcpExt and MPTcpExt field except the 14 curated ones and MPCurrEstab
         assert.equal(generic.length, p.groups.get('TcpExt')!.size + p.groups.get('MPTcpExt')!.size - 14 - 1);
+        // one unit per name: the *Chrono fields (ms in the kernel) in kubeskoop.mib.time, in seconds; the rest are counts
+        const chrono = generic.filter((s) => String(s.attributes['kubeskoop.mib.field']).endsWith('Chrono'));
+        assert.ok(chrono.length > 0 && chrono.every((s) => s.metric === TCPEXT_MIB_TIME));
+        assert.equal(find(all.samples, TCPEXT_MIB_TIME.name, { 'kubeskoop.mib.field': 'TCPMemoryPressuresChrono' }), pairValue(text, 'TcpExt', 'TCPMemoryPressuresChrono') / 1000);
+        assert.ok(generic.filter((s) => !chrono.includes(s)).every((s) => s.metric === TCPEXT_MIB_EVENTS));
         const one = tcpextSamples(p, fieldSelection(['TcpExt.TCPFastRetrans', 'TcpExt.NoSuchField']));
-        assert.equal(find(one.samples, TCPEXT_MIB_COUNTER.name, { 'kubeskoop.mib.field': 'TCPFastRetrans' }), pairValue(text, 'TcpExt', 'TCPFastRetrans'));
+        assert.equal(find(one.samples, TCPEXT_MIB_EVENTS.name, { 'kubeskoop.mib.field': 'TCPFastRetrans' }), pairValue(text, 'TcpExt', 'TCPFastRetrans'));
         assert.deepEqual(one.missing, ['TcpExt NoSuchField']);
       });
       it('snmp6: groups split by prefix; ip and udp take ipv6 from it', () => {
@@ -92,8 +97,12 @@ describe('procfs parsers on files captured from this kernel', () => {
         assert.equal(find(ipOut.samples, IP_NO_ROUTES.name, { 'network.type': 'ipv4', 'network.io.direction': 'receive' }), pairValue(fx(`${where}/netstat`), 'IpExt', 'InNoRoutes'));
         assert.equal(find(ipOut.samples, IP_TRUNCATED.name, { 'network.type': 'ipv4' }), pairValue(fx(`${where}/netstat`), 'IpExt', 'InTruncatedPkts'));
         const ipAll = ipSamples(snmp, p, netstat, fieldSelection(['Ip.*']));
-        assert.ok(find(ipAll.samples, IP_MIB_COUNTER.name, { 'kubeskoop.mib.field': 'ReasmTimeout' }) !== undefined);
-        assert.equal(find(ipAll.samples, IP_MIB_COUNTER.name, { 'kubeskoop.mib.field': 'Forwarding' }), undefined, 'levels are never wildcard counters');
+        assert.ok(find(ipAll.samples, IP_MIB_EVENTS.name, { 'kubeskoop.mib.field': 'ReasmTimeout' }) !== undefined);
+        assert.equal(find(ipAll.samples, IP_MIB_EVENTS.name, { 'kubeskoop.mib.field': 'Forwarding' }), undefined, 'levels are never wildcard counters');
+        // bytes apart from counts: IpExt's *Octets in kubeskoop.mib.io (unit By)
+        const ipExt = ipSamples(snmp, p, netstat, fieldSelection(['IpExt.*']));
+        assert.equal(find(ipExt.samples, IP_MIB_IO.name, { 'kubeskoop.mib.field': 'InOctets' }), pairValue(fx(`${where}/netstat`), 'IpExt', 'InOctets'));
+        assert.equal(find(ipExt.samples, IP_MIB_EVENTS.name, { 'kubeskoop.mib.field': 'InOctets' }), undefined);
         const u = udpSamples(snmp, p, undefined, 'always');
         assert.deepEqual(u.missing, []);
         assert.equal(find(u.samples, UDP_RECEIVE_BUFFER_ERRORS.name, { 'network.type': 'ipv4' }), pairValue(fx(`${where}/snmp`), 'Udp', 'RcvbufErrors'));
@@ -164,8 +173,8 @@ describe('procfs parsers on files captured from this kernel', () => {
     assert.deepEqual(busy.stats, { connections: 1523, incomingPackets: 982311, outgoingPackets: 875002, incomingBytes: 120934551, outgoingBytes: 998877665 });
     const s = ipvsSamples(busy).samples;
     // KubeSkoop's bug: incomingpackets carried the incoming bytes. Not here.
-    assert.equal(find(s, IPVS_PACKETS.name, { 'network.io.direction': 'receive' }), 982311);
-    assert.equal(find(s, IPVS_IO.name, { 'network.io.direction': 'receive' }), 120934551);
+    assert.equal(find(s, IPVS_PACKETS.name, { 'kubeskoop.ipvs.direction': 'incoming' }), 982311);
+    assert.equal(find(s, IPVS_IO.name, { 'kubeskoop.ipvs.direction': 'incoming' }), 120934551);
     assert.equal(find(s, IPVS_CONNECTIONS.name), 1523);
     const wide = parseIpvsStats(fx('ipvs/ip_vs_stats.wide'));
     assert.deepEqual(wide.stats, { connections: 2 ** 32, incomingPackets: 3 * 2 ** 32, outgoingPackets: 2 ** 33, incomingBytes: 2 ** 40, outgoingBytes: 2 ** 41 });

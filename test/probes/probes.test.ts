@@ -82,11 +82,11 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     }
   });
 
-  it('tcpext: fields selected in options appear as kubeskoop.mib.counter, the rest do not', () => {
+  it('tcpext: fields selected in options appear as kubeskoop.mib.events, the rest do not', () => {
     const p = METRIC_PROBES.get('tcpext')!.create();
     clearSharedReads();
     const r = p.collect(self, ctx({ fields: ['TcpExt.TCPFastRetrans', 'TcpExt.TCPKeepAlive'] })) as ProbeResult;
-    const generic = r.samples.filter((s) => s.metric.name === 'kubeskoop.mib.counter').map((s) => s.attributes['kubeskoop.mib.field']);
+    const generic = r.samples.filter((s) => s.metric.name === 'kubeskoop.mib.events').map((s) => s.attributes['kubeskoop.mib.field']);
     assert.deepEqual(generic, ['TCPFastRetrans', 'TCPKeepAlive']);
     const r2 = p.collect(self, ctx({ fields: ['TcpExt.NoSuchCounter'] })) as ProbeResult;
     assert.deepEqual(r2.problems, ['netstat: no field TcpExt NoSuchCounter on this kernel']);

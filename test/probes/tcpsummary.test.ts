@@ -162,9 +162,11 @@ describe('tcpsummary (real BPF table walk)', function () {
       await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
       assert.equal((await status(agent)).probes.tcpsummary?.state, 'running', JSON.stringify((await status(agent)).probes.tcpsummary));
       const m = await scrape(agent);
-      assert.equal(sum(m.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
-      assert.ok(sum(m.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'time_wait' }) >= M);
-      assert.equal(sum(m.samples, 'kubeskoop_tcp_queue_usage', { kubeskoop_netns_inode: ino, network_io_direction: 'receive' }), UNREAD);
+      // a plain namespace: kubeskoop.network.connection.count (system.network.connection.count is the host's)
+      assert.equal(sum(m.samples, 'kubeskoop_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
+      assert.equal(sum(m.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino }), 0);
+      assert.ok(sum(m.samples, 'kubeskoop_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'time_wait' }) >= M);
+      assert.equal(sum(m.samples, 'kubeskoop_tcp_queue_usage_bytes', { kubeskoop_netns_inode: ino, kubeskoop_socket_queue: 'receive' }), UNREAD);
       await agent.stop();
       // no helper: tcpsummary degraded (reading /proc/<pid>/net/tcp instead), netdev untouched
       agent = await startAgentProcess({ args: ['-c', cfg], env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' } });
@@ -174,7 +176,7 @@ describe('tcpsummary (real BPF table walk)', function () {
       assert.match(st.probes.tcpsummary?.reason ?? '', /nonexistent.*fallback|fallback/);
       assert.equal(st.probes.netdev?.state, 'running');
       const m2 = await scrape(agent);
-      assert.equal(sum(m2.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
+      assert.equal(sum(m2.samples, 'kubeskoop_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
     } finally {
       await agent?.stop();
       dir.dispose();

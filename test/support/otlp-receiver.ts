@@ -113,6 +113,8 @@ export interface OtlpReceiverOptions {
   /** Fixed ports (default: free ports chosen by the kernel). */
   grpcPort?: number;
   httpPort?: number;
+  /** The address to listen on (default 127.0.0.1): a test namespace's host-side address lets an agent inside it export here. */
+  host?: string;
 }
 
 const METRICS_SVC = 'opentelemetry.proto.collector.metrics.v1.MetricsService';
@@ -354,7 +356,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     grpcServer.addService(pkg.opentelemetry.proto.collector.metrics.v1.MetricsService.service, { Export: mk('metrics') });
     grpcServer.addService(pkg.opentelemetry.proto.collector.logs.v1.LogsService.service, { Export: mk('logs') });
     grpcPort = await new Promise<number>((resolve, reject) => {
-      grpcServer!.bindAsync(`127.0.0.1:${opts.grpcPort ?? 0}`, grpc.ServerCredentials.createInsecure(),
+      grpcServer!.bindAsync(`${opts.host ?? '127.0.0.1'}:${opts.grpcPort ?? 0}`, grpc.ServerCredentials.createInsecure(),
         (err, port) => (err ? reject(err) : resolve(port)));
     });
   }
@@ -413,7 +415,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     });
     httpPort = await new Promise<number>((resolve, reject) => {
       httpServer!.once('error', reject);
-      httpServer!.listen(opts.httpPort ?? 0, '127.0.0.1', () => {
+      httpServer!.listen(opts.httpPort ?? 0, opts.host ?? '127.0.0.1', () => {
         const a = httpServer!.address();
         resolve(typeof a === 'object' && a ? a.port : 0);
       });
@@ -421,8 +423,8 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   }
 
   const receiver: OtlpReceiver = {
-    grpcEndpoint: `http://127.0.0.1:${grpcPort}`,
-    httpEndpoint: `http://127.0.0.1:${httpPort}`,
+    grpcEndpoint: `http://${opts.host ?? '127.0.0.1'}:${grpcPort}`,
+    httpEndpoint: `http://${opts.host ?? '127.0.0.1'}:${httpPort}`,
     grpcPort, httpPort, requests,
     get mode() { return mode; },
     setMode(m: ReceiverMode) { mode = m; },
