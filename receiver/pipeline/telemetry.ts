@@ -9,7 +9,8 @@ import type { Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationType, MeterProvider, MetricReader, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions,
+  AggregationType, MeterProvider, MetricReader, PeriodicExportingMetricReader, createAllowListAttributesProcessor,
+  type IMetricReader, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 // http/protobuf means protobuf: the -otlp-http exporters would send JSON.
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -18,7 +19,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { Severity } from '../../semconv/types.js';
 import {
-  AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
+  AGENT_CYCLE_DURATION, AGENT_EXPORTER_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
   ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
@@ -155,6 +156,13 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     instrumentName: def.name,
     aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: AGENT_DURATION_BUCKETS } },
   }));
+  // The SDK's export duration: the registry's attributes only (its gRPC exporter adds semconv's deprecated
+  // rpc.response.status_code), and buckets (the SDK advises none).
+  views.push({
+    instrumentName: AGENT_EXPORTER_DURATION.name,
+    attributesProcessors: [createAllowListAttributesProcessor([...AGENT_EXPORTER_DURATION.attributes])],
+    aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: AGENT_DURATION_BUCKETS } },
+  });
   const meterProvider = new MeterProvider({ resource, readers, views });
   const meter = meterProvider.getMeter(SCOPE_NAME, opts.version);
   // The OTLP pipeline reports itself with the SDK's otel.sdk.* metrics (semconv), on this provider.
