@@ -131,7 +131,8 @@ describe('identity end to end (root): kubelet-like pods + real list/watch API â†
     for (const x of parsePromText(text).samples) {
       const kind = x.labels.kubeskoop_target_kind;
       const defs = families.get(x.name);
-      if (kind === undefined || defs === undefined) continue;
+      // a target's series (kubeskoop.agent.target.count uses the kind as a dimension, not as an identity)
+      if (kind === undefined || x.labels.kubeskoop_netns_inode === undefined || defs === undefined) continue;
       checked++;
       if (!defs.some((d) => d.entities.includes(kind as 'host'))) wrong.push(`${x.name} on a ${kind} target`);
     }
