@@ -64,8 +64,8 @@ async function collect(probe: MetricProbe, target: Target, ctx: ProbeContext): P
     if (a['network.connection.state'] !== undefined) {
       assert.equal(a['network.transport'], 'tcp');
       states.set(String(a['network.connection.state']), s.value as number);
-    } else if (a['network.io.direction'] === 'receive') rx = s.value as number;
-    else if (a['network.io.direction'] === 'transmit') tx = s.value as number;
+    } else if (a['kubeskoop.socket.queue'] === 'receive') rx = s.value as number;
+    else if (a['kubeskoop.socket.queue'] === 'send') tx = s.value as number;
   }
   return { states, rx, tx };
 }
