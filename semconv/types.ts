@@ -77,7 +77,7 @@ export interface MetricDefinition {
   readonly semconv: boolean;
   /** A semconv name's entity, as semconv associates it (its model's `entity_associations`: host, k8s.pod, …). */
   readonly semconvEntity?: string;
-  /** Earlier OTel names of the same series, for the upgrade notes and `explain`. */
+  /** Earlier OTel names of the same series, for the upgrade notes and `explain` ([]: a new metric; absent: unchanged). */
   readonly renamedFrom?: readonly string[];
   /** Attributes renamed on this metric: old name → new name. */
   readonly renamedAttributes?: Readonly<Record<string, string>>;

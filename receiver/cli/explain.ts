@@ -244,7 +244,7 @@ function explainMetric(c: ExplainCatalog, m: MetricDefinition, lang: Lang): stri
     `    (${t.identity}: ${TARGET_IDENTITY.join(', ')})`,
     `  ${t.entity}: ${m.entities.join(', ')}${m.semconv ? ` (${t.semconv} ${m.semconvEntity ?? m.entities.join(', ')})` : ` (${t.ownName})`}`,
     `  ${t.prom} (${t.promHow}): ${promSeriesNames(promName(m.name, m.instrument, m.unit), m.instrument).join(', ')}`,
-    ...(m.renamedFrom ? [`  ${t.before}: ${m.renamedFrom.map((o) => `${o} (${promNameJs(o, m.instrument)})`).join(', ')}`] : []),
+    ...(m.renamedFrom?.length ? [`  ${t.before}: ${m.renamedFrom.map((o) => `${o} (${promNameJs(o, m.instrument)})`).join(', ')}`] : []),
     `  ${t.overhead}: ${overhead(p, lang)}`,
   ];
   // Other names of the same measurement for other entities.

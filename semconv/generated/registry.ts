@@ -1015,6 +1015,7 @@ export const AGENT_EXPORTER_DATA_POINTS_INFLIGHT: MetricDefinition = {
     "agent"
   ],
   "semconv": true,
+  "renamedFrom": [],
   "instrument": "updowncounter",
   "unit": "{data_point}",
   "attributes": [
@@ -1042,6 +1043,7 @@ export const AGENT_EXPORTER_LOGS_INFLIGHT: MetricDefinition = {
     "agent"
   ],
   "semconv": true,
+  "renamedFrom": [],
   "instrument": "updowncounter",
   "unit": "{log_record}",
   "attributes": [
@@ -1069,6 +1071,7 @@ export const AGENT_EXPORTER_DURATION: MetricDefinition = {
     "agent"
   ],
   "semconv": true,
+  "renamedFrom": [],
   "instrument": "histogram",
   "unit": "s",
   "attributes": [
@@ -1127,6 +1130,7 @@ export const AGENT_PROCESSOR_LOG_QUEUE: MetricDefinition = {
     "agent"
   ],
   "semconv": true,
+  "renamedFrom": [],
   "instrument": "updowncounter",
   "unit": "{log_record}",
   "attributes": [
@@ -1152,6 +1156,7 @@ export const AGENT_PROCESSOR_LOG_QUEUE_CAPACITY: MetricDefinition = {
     "agent"
   ],
   "semconv": true,
+  "renamedFrom": [],
   "instrument": "updowncounter",
   "unit": "{log_record}",
   "attributes": [
@@ -1711,7 +1716,7 @@ export const FD_OPEN: MetricDefinition = {
   "attributes": [],
   "source": "/proc/<pid>/fd: number of entries, summed over the processes of the namespace",
   "brief": {
-    "en": "File descriptors open in the pod's processes. Climbing without bound is a descriptor leak; compare with the processes' RLIMIT_NOFILE (EMFILE errors).",
+    "en": "File descriptors open in the target's processes (a pod's; on the host, the node's own). Climbing without bound is a descriptor leak; compare with the processes' RLIMIT_NOFILE (EMFILE errors).",
     "zh": "Pod 内进程打开的文件描述符数。无限上涨即描述符泄露；对照进程的 RLIMIT_NOFILE（EMFILE 错误）。"
   },
   "legacy": [
@@ -1744,7 +1749,7 @@ export const FD_SOCKETS: MetricDefinition = {
   "attributes": [],
   "source": "/proc/<pid>/fd: entries linking to socket:[inode], distinct inodes, over the processes of the namespace",
   "brief": {
-    "en": "Distinct sockets held open by the pod's processes (a socket shared by several descriptors or processes counts once). Climbing with flat traffic is a socket leak.",
+    "en": "Distinct sockets held open by the target's processes (a socket shared by several descriptors or processes counts once). Climbing with flat traffic is a socket leak.",
     "zh": "Pod 内进程持有的不同 socket 数（多个描述符或进程共享的同一 socket 只计一次）。流量平稳而持续上涨即 socket 泄露。"
   },
   "legacy": [
@@ -1782,7 +1787,7 @@ export const IO_DISK_IO: MetricDefinition = {
   ],
   "source": "/proc/<pid>/io: read_bytes (read), write_bytes (write), summed over the processes of the target, exited ones included",
   "brief": {
-    "en": "Bytes the pod's processes made the storage layer read or write (page-cache hits excluded). High disk I/O in a network service explains slow reads of sockets and retransmits.",
+    "en": "Bytes the target's processes (a pod's; on the host, the node's own) made the storage layer read or write (page-cache hits excluded). High disk I/O in a network service explains slow reads of sockets and retransmits.",
     "zh": "Pod 内进程让存储层实际读取或写入的字节数（不含命中页缓存的部分）。网络服务的磁盘 I/O 高，可以解释 socket 读取慢和重传。"
   },
   "legacy": [
@@ -1834,7 +1839,7 @@ export const IO_SYSCALL_BYTES: MetricDefinition = {
   ],
   "source": "/proc/<pid>/io: rchar (read), wchar (write), summed over the processes of the target, exited ones included",
   "brief": {
-    "en": "Bytes passed through read-like and write-like system calls by the pod's processes (files, pipes and sockets alike, page cache included).",
+    "en": "Bytes passed through read-like and write-like system calls by the target's processes (files, pipes and sockets alike, page cache included).",
     "zh": "Pod 内进程通过读、写类系统调用传递的字节数（文件、管道、socket 都算，含页缓存）。"
   },
   "legacy": [],
@@ -1860,7 +1865,7 @@ export const IO_SYSCALLS: MetricDefinition = {
   ],
   "source": "/proc/<pid>/io: syscr (read), syscw (write), summed over the processes of the target, exited ones included",
   "brief": {
-    "en": "Read-like and write-like system calls made by the pod's processes. Bytes ÷ calls gives the average I/O size: many tiny calls cost CPU.",
+    "en": "Read-like and write-like system calls made by the target's processes. Bytes ÷ calls gives the average I/O size: many tiny calls cost CPU.",
     "zh": "Pod 内进程发起的读、写类系统调用次数。字节数 ÷ 次数即平均 I/O 大小：大量小 I/O 会消耗 CPU。"
   },
   "legacy": [
@@ -2561,6 +2566,9 @@ export const IP_MIB_IO: MetricDefinition = {
     "netns"
   ],
   "semconv": false,
+  "renamedFrom": [
+    "kubeskoop.mib.counter"
+  ],
   "instrument": "counter",
   "unit": "By",
   "attributes": [
@@ -5797,6 +5805,9 @@ export const TCPEXT_MIB_TIME: MetricDefinition = {
     "netns"
   ],
   "semconv": false,
+  "renamedFrom": [
+    "kubeskoop.mib.counter"
+  ],
   "instrument": "counter",
   "unit": "s",
   "attributes": [

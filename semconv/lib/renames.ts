@@ -25,7 +25,8 @@ export interface AttributeRename {
   readonly metric?: MetricDefinition;
 }
 
-/** Every metric rename, one row per (old name, new name). A metric whose names did not change is absent. */
+/** Every metric rename, one row per (old name, new name). A metric whose names did not change is absent,
+ *  and so is a new one (`renamed_from: []`). */
 export function metricRenames(metrics: readonly MetricDefinition[]): MetricRename[] {
   const out: MetricRename[] = [];
   const seen = new Set<string>();

@@ -243,7 +243,7 @@ function upgradePage(r: Registry, lang: Lang): string {
   const out: string[] = [GENERATED[lang], '', `# ${t.upgrade}`, '', `[${t.langLink}](upgrade${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](index${ext(lang)})`, '', t.upgradeIntro, ''];
   out.push(`## ${t.renamedMetrics}`, '');
   const rows = metricRenames(r.metrics).map((x) => [code(x.oldName), code(x.oldProm), code(x.metric.name), code(x.newProm), x.entities.join(', '),
-    `[${x.metric.probe}](probes/${x.metric.probe}${ext(lang)})`]);
+    x.metric.probe === 'agent' ? `[agent](index${ext(lang)})` : `[${x.metric.probe}](probes/${x.metric.probe}${ext(lang)})`]);
   rows.sort((a, b) => a[0]!.localeCompare(b[0]!) || a[4]!.localeCompare(b[4]!));
   out.push(table([t.oldName, t.oldProm, t.newName, t.newProm, t.entity, t.probe], rows), '');
   out.push(`## ${t.renamedAttrs}`, '');

@@ -110,7 +110,8 @@ const nameFields = {
   entity: entities,
   semconv: { type: 'boolean' },
   semconv_entity: { type: 'string', pattern: '^[a-z][a-z0-9_.]*$' },
-  renamed_from: { type: 'array', items: otelName, minItems: 1 },
+  // Earlier OTel names of the series; [] for a metric that had none (new); absent: the name did not change.
+  renamed_from: { type: 'array', items: otelName },
   renamed_attributes: { type: 'object', additionalProperties: otelName },
 } as const;
 
