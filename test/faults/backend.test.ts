@@ -72,7 +72,7 @@ ${events ? `events:
         const m = await scrape(a);
         slowest = Math.max(slowest, Date.now() - s0);
         assert.equal(m.status, 200, `${name}: /metrics answers`);
-        assert.ok(sum(m.samples, 'kubeskoop_agent_cycle_duration_count') > 0, `${name}: /metrics has the agent's cycles`);
+        assert.ok(sum(m.samples, 'kubeskoop_agent_cycle_duration_seconds_count') > 0, `${name}: /metrics has the agent's cycles`);
         scrapes++;
         await sleep(400);
       }

@@ -147,7 +147,7 @@ events:
     await waitUntil(() => sinkLines(sinkB, 'TCPRESET_NOSOCK') === 15 || undefined, 10_000, '15 resets in sink b');
     assert.equal(sinkLines(sinkA, 'TCPRESET_NOSOCK'), 20, 'the old sink got nothing more');
     await tcpTransfer(ns, ns, '127.0.0.1', { bytes: 2_000_000 });
-    await waitUntil(async () => sum((await scrape(a)).samples, 'kubeskoop_socket_read_delay_duration_count', { kubeskoop_netns_inode: inode }) > 0 || undefined,
+    await waitUntil(async () => sum((await scrape(a)).samples, 'kubeskoop_socket_read_delay_duration_seconds_count', { kubeskoop_netns_inode: inode }) > 0 || undefined,
       15_000, 'socketlatency measures reads in the namespace');
 
     // 2. remove tcpreset: SIGHUP

@@ -133,7 +133,7 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
       const m = await scrape(agent);
       const tbf = (await tcShow(a)).get(`${veth.a}|1:`)!;
       const l = { kubeskoop_netns_inode: String(a.inode), network_interface_name: veth.a, kubeskoop_qdisc_kind: 'tbf', kubeskoop_qdisc_handle: '1:', kubeskoop_qdisc_parent: 'root' };
-      assert.equal(sum(m.samples, 'kubeskoop_qdisc_io_total', l), tbf.bytes);
+      assert.equal(sum(m.samples, 'kubeskoop_qdisc_io_bytes_total', l), tbf.bytes);
       assert.equal(sum(m.samples, 'kubeskoop_qdisc_packets_total', l), tbf.packets);
       assert.equal(sum(m.samples, 'kubeskoop_qdisc_drops_total', l), tbf.drops);
       await agent.stop();
