@@ -1787,8 +1787,8 @@ export const IO_DISK_IO: MetricDefinition = {
   ],
   "source": "/proc/<pid>/io: read_bytes (read), write_bytes (write), summed over the processes of the target, exited ones included",
   "brief": {
-    "en": "Bytes the target's processes (a pod's; on the host, the node's own) made the storage layer read or write (page-cache hits excluded). High disk I/O in a network service explains slow reads of sockets and retransmits.",
-    "zh": "Pod 内进程让存储层实际读取或写入的字节数（不含命中页缓存的部分）。网络服务的磁盘 I/O 高，可以解释 socket 读取慢和重传。"
+    "en": "Bytes the target's processes (a pod's; on the host, the node's own) made the storage layer read or write (page-cache hits excluded). High disk I/O in a network service explains slow reads of sockets and retransmits. A monotonic counter: a process that exits keeps its last values in the sum, so rate() sees no reset.",
+    "zh": "目标内进程（Pod 的；主机上为节点自身的）让存储层实际读取或写入的字节数（不含命中页缓存的部分）。网络服务的磁盘 I/O 高，可以解释 socket 读取慢和重传。单调计数器：进程退出后其最后的值仍计入总和，rate() 不会看到重置。"
   },
   "legacy": [
     {

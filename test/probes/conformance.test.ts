@@ -321,7 +321,9 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
       assert.equal(agentValue(snap, ns.inode, SOFTNET_PROCESSED.name, { 'cpu.logical_number': 0 }), undefined, 'softnet is reported once, with the host');
       // conntrack
       cmp('node_nf_conntrack_entries', CONNTRACK_ENTRIES.name, {}, ns.inode, 'level');
-      cmp('node_nf_conntrack_entries_limit', CONNTRACK_LIMIT.name, {}, ns.inode, 'level');
+      // node-wide: the agent reports the limit on the host target only (entity host in the registry)
+      assert.equal(agentValue(snap, ns.inode, CONNTRACK_LIMIT.name), undefined, 'no node-wide limit on a namespace target');
+      cmp('node_nf_conntrack_entries_limit', CONNTRACK_LIMIT.name, {}, hostInode, 'level');
       for (const [col, m] of [['found', CONNTRACK_FOUND], ['invalid', CONNTRACK_INVALID], ['ignore', CONNTRACK_IGNORED], ['insert', CONNTRACK_INSERTS],
         ['insert_failed', CONNTRACK_INSERT_FAILURES], ['drop', CONNTRACK_DROPS], ['early_drop', CONNTRACK_EARLY_DROPS], ['search_restart', CONNTRACK_SEARCH_RESTARTS]] as const) {
         cmp(`node_nf_conntrack_stat_${col}`, m.name, {});

@@ -14,6 +14,11 @@ import { parseMibPairs } from '../../receiver/probes/parsers/snmp.js';
 import type { ProbeResult } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { METRICS } from '../../semconv/generated/registry.js';
+import { ProcessIoSum } from '../../receiver/probes/io.js';
+import type { ProcIo } from '../../receiver/probes/parsers/proc-io.js';
+import { spawn } from 'node:child_process';
+import { cleanupAll, createNetns } from '../support/netns.js';
+import { sleep } from '../support/proc.js';
 
 const self: Target = { netnsInode: 1, pid: process.pid, pids: [process.pid], kind: 'netns' };
 const ctx = (options: Record<string, unknown> = {}, procRoot = '/proc') => ({ procRoot, log: silentLogger, options });
@@ -117,6 +122,49 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     const p = METRIC_PROBES.get('io')!.create();
     const r = p.collect({ ...self, pids: [2 ** 22 + 12345] }, ctx()) as ProbeResult;
     assert.deepEqual(r, { samples: [], problems: [], targetGone: true });
+  });
+
+  it('io: the sums over a target\'s processes stay monotonic: an exited process with its parent outside keeps its last values, one reaped inside moves to its parent', () => {
+    const io = (n: number): ProcIo => ({ rchar: n, wchar: n, syscr: n, syscw: n, readBytes: n, writeBytes: n });
+    const parents = new Map<number, number>([[10, 1], [11, 10], [12, 1], [13, 1]]); // 1: the shim, outside the share
+    const sum = new ProcessIoSum();
+    assert.equal(sum.update(new Map([[10, io(100)], [11, io(50)], [12, io(30)]]), (p) => parents.get(p)).wchar, 180);
+    // 11 exits, reaped by its parent 10 inside the share: the kernel adds its (final) counters to 10's.
+    assert.equal(sum.update(new Map([[10, io(160)], [12, io(30)]]), (p) => parents.get(p)).wchar, 190);
+    // 12 exits, its parent (the shim) is outside: its last values stay in the sum.
+    assert.equal(sum.update(new Map([[10, io(160)]]), (p) => parents.get(p)).wchar, 190);
+    // A new process 13 adds its own; the pid 10 reused by a new process (counters went back): the old one is carried.
+    assert.equal(sum.update(new Map([[10, io(5)], [13, io(7)]]), (p) => parents.get(p)).wchar, 30 + 160 + 5 + 7);
+    // Never backwards, whatever happens: a drop the parent rule cannot explain is carried too.
+    const t = sum.update(new Map([[10, io(5)]]), () => 10);
+    assert.ok(t.wchar >= 30 + 160 + 5 + 7);
+  });
+
+  it('io on a real namespace: a process that exits (started from outside, as kubectl exec is) does not make the sums go down', async function () {
+    this.timeout(60_000);
+    const ns = await createNetns({ label: 'iosum' });
+    try {
+      const p = METRIC_PROBES.get('io')!.create();
+      const target: Target = { netnsInode: ns.inode, pid: ns.pid, pids: [ns.pid], kind: 'netns' };
+      const collect = (pids: number[]): number => {
+        const r = p.collect({ ...target, pids }, ctx()) as ProbeResult;
+        return r.samples.filter((x) => x.metric.name === 'kubeskoop.io.syscall.bytes' && x.attributes['kubeskoop.io.direction'] === 'write')
+          .reduce((t, x) => t + (x.value as number), 0);
+      };
+      await p.beforeCycle?.(ctx());
+      // A writer inside the namespace whose parent (ip netns exec, here this test) is outside it.
+      const child = spawn('ip', ['netns', 'exec', ns.name, 'sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64k count=200 status=none; sleep 2'], { stdio: 'ignore' });
+      await sleep(800);
+      const before = collect([ns.pid, child.pid!]);
+      assert.ok(before >= 200 * 65536, `the writer's bytes are counted (${before})`);
+      await new Promise((r) => child.once('exit', r));
+      await p.beforeCycle?.(ctx());
+      const after = collect([ns.pid]);
+      assert.ok(after >= before, `the sum did not go down when the process exited (${before} → ${after})`);
+    } finally {
+      await ns.dispose();
+      await cleanupAll();
+    }
   });
 
   // A procfs root without the file: the reason text of the degraded state. (On this kernel conntrack
