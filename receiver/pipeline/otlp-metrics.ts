@@ -56,19 +56,22 @@ const helper: IExporterMetricsHelper<ResourceMetrics[]> = {
   countItems: (request) => request.reduce((n, rm) => n + MetricsExporterMetricsHelper.countItems(rm), 0),
 };
 
-export function createResourcesMetricExporter(opts: { url: string; protocol: 'grpc' | 'http/protobuf'; timeoutMillis: number }): ResourcesMetricExporter {
+export function createResourcesMetricExporter(
+  opts: { url: string; protocol: 'grpc' | 'http/protobuf'; timeoutMillis: number },
+): ResourcesMetricExporter {
   const config = { url: opts.url, timeoutMillis: opts.timeoutMillis };
   let delegate: IOtlpExportDelegate<ResourceMetrics[]>;
   let observe: (mp: MeterProvider) => void;
   if (opts.protocol === 'grpc') {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER;
-    delegate = createOtlpGrpcExportDelegate(convertLegacyOtlpGrpcOptions(config, 'METRICS'), serializer, type, helper, undefined,
+    delegate = createOtlpGrpcExportDelegate(convertLegacyOtlpGrpcOptions(config, 'METRICS'), serializer, type, helper,
+      undefined,
       'MetricsExportService', '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export');
     observe = (mp) => delegate.setMetrics(createOtlpGrpcExporterMetrics(type, helper, opts.url, mp));
   } else {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER;
-    delegate = createOtlpHttpExportDelegate(convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', { 'Content-Type': 'application/x-protobuf' }),
-      serializer, type, helper, undefined);
+    const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', { 'Content-Type': 'application/x-protobuf' });
+    delegate = createOtlpHttpExportDelegate(http, serializer, type, helper, undefined);
     observe = (mp) => delegate.setMetrics(createOtlpHttpExporterMetrics(type, helper, opts.url, mp));
   }
   return {
@@ -112,9 +115,13 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
         let from = 0;
         while (from < pointsOf(m)) {
           const take = Math.min(room, pointsOf(m) - from);
-          const slice = (from === 0 && take === pointsOf(m) ? m : { ...m, dataPoints: m.dataPoints.slice(from, from + take) }) as MetricData;
+          const whole = from === 0 && take === pointsOf(m);
+          const slice = (whole ? m : { ...m, dataPoints: m.dataPoints.slice(from, from + take) }) as MetricData;
           let last = current[current.length - 1];
-          if (!last || last.resource !== rm.resource) current.push((last = { resource: rm.resource, scopeMetrics: [] }));
+          if (!last || last.resource !== rm.resource) {
+            last = { resource: rm.resource, scopeMetrics: [] };
+            current.push(last);
+          }
           const scope = last.scopeMetrics[last.scopeMetrics.length - 1];
           if (scope && scope.scope === sm.scope) scope.metrics.push(slice);
           else last.scopeMetrics.push({ scope: sm.scope, metrics: [slice] });

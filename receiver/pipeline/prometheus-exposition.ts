@@ -15,7 +15,9 @@
 // instruments (a few families) come from an SDK collection (renderCollection).
 import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import type { Instrument, MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -96,13 +98,15 @@ export function labelText(...sets: readonly Readonly<Record<string, AttrValue>>[
     if (!list.some(([k]) => k === key)) list.push([key, text(v)]);
     names.set(name, list);
   }
-  return [...names].map(([name, kv]) => `${name}="${escapeLabelValue(kv.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v).join(';'))}"`).join(',');
+  const byKey = ([a]: [string, string], [b]: [string, string]): number => (a < b ? -1 : a > b ? 1 : 0);
+  return [...names].map(([name, kv]) => `${name}="${escapeLabelValue(kv.sort(byKey).map(([, v]) => v).join(';'))}"`).join(',');
 }
 
 /** The scope labels of every series (empty when turned off). */
 export function scopeLabelText(scope: ScopeLabels | undefined): string {
   if (scope === undefined) return '';
-  return labelText({ otel_scope_name: scope.name, ...(scope.version !== undefined && scope.version !== '' ? { otel_scope_version: scope.version } : {}) });
+  const version = scope.version !== undefined && scope.version !== '' ? { otel_scope_version: scope.version } : {};
+  return labelText({ otel_scope_name: scope.name, ...version });
 }
 
 /** The family name of a registry metric on /metrics. */
@@ -120,7 +124,8 @@ function promType(instrument: Instrument): string {
 
 function header(name: string, help: string, instrument: Instrument, unit: string): string {
   const word = promUnit(instrument, unit);
-  return `# HELP ${name} ${escapeHelp(help || 'description missing')}\n${word !== '' ? `# UNIT ${name} ${word}\n` : ''}# TYPE ${name} ${promType(instrument)}\n`;
+  const unitLine = word !== '' ? `# UNIT ${name} ${word}\n` : '';
+  return `# HELP ${name} ${escapeHelp(help || 'description missing')}\n${unitLine}# TYPE ${name} ${promType(instrument)}\n`;
 }
 
 const joinLabels = (...parts: string[]): string => parts.filter((p) => p !== '').join(',');
@@ -161,21 +166,30 @@ function instrumentOf(m: MetricData): Instrument {
  * An SDK collection (the agent's own instruments, the SDK's otel.sdk.* ones) as text, each series
  * labelled with its own scope. Families of one name are written once.
  */
-export function renderCollection(collection: ResourceMetrics, opts: { scopeInfo: boolean }): { text: string; families: Set<string> } {
+export function renderCollection(
+  collection: ResourceMetrics, opts: { scopeInfo: boolean },
+): { text: string; families: Set<string> } {
   const families = new Map<string, { head: string; lines: string[] }>();
   for (const sm of collection.scopeMetrics) {
-    const scope = opts.scopeInfo ? scopeLabelText({ name: sm.scope.name, ...(sm.scope.version !== undefined ? { version: sm.scope.version } : {}) }) : '';
+    const version = sm.scope.version !== undefined ? { version: sm.scope.version } : {};
+    const scope = opts.scopeInfo ? scopeLabelText({ name: sm.scope.name, ...version }) : '';
     for (const m of sm.metrics) {
       const instrument = instrumentOf(m);
       const name = promName(m.descriptor.name, instrument, m.descriptor.unit);
       let f = families.get(name);
-      if (!f) families.set(name, (f = { head: header(name, m.descriptor.description, instrument, m.descriptor.unit), lines: [] }));
+      if (!f) {
+        f = { head: header(name, m.descriptor.description, instrument, m.descriptor.unit), lines: [] };
+        families.set(name, f);
+      }
       for (const p of m.dataPoints as DataPoint<number | Histogram>[]) {
         const lbl = joinLabels(labelText(p.attributes as Attributes), scope);
-        if (typeof p.value === 'number') f.lines.push(`${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(p.value)}\n`);
+        if (typeof p.value === 'number') {
+          f.lines.push(`${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(p.value)}\n`);
+        }
         else {
           const h = p.value;
-          f.lines.push(histogramLines(name, lbl, { boundaries: h.buckets.boundaries, bucketCounts: h.buckets.counts, sum: h.sum ?? 0, count: h.count }));
+          const value = { boundaries: h.buckets.boundaries, bucketCounts: h.buckets.counts, sum: h.sum ?? 0, count: h.count };
+          f.lines.push(histogramLines(name, lbl, value));
         }
       }
     }
@@ -191,7 +205,9 @@ const CHUNK = 64 * 1024;
  * Writes every probe metric of `snap`. Families appear in the order of their first sample; a family's
  * series in snapshot order. `skip`: family names already written by someone else (left out).
  */
-export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, opts: { scope?: ScopeLabels; skip?: ReadonlySet<string> } = {}): Promise<Set<string>> {
+export async function writeSnapshotExposition(
+  snap: Snapshot, sink: TextSink, opts: { scope?: ScopeLabels; skip?: ReadonlySet<string> } = {},
+): Promise<Set<string>> {
   // Index: metric name → packed (entry, sample) positions. Small integers in plain arrays stay compact.
   // By name: several probes' definitions may share one name (kubeskoop.event.undelivered).
   const families = new Map<string, { def: MetricDefinition; refs: number[]; probes: Set<string> }>();
@@ -207,8 +223,9 @@ export async function writeSnapshotExposition(snap: Snapshot, sink: TextSink, op
   });
   const scope = scopeLabelText(opts.scope);
   // entry index → the target's identity, its label text and label names
-  const targets = new Map<number, { attrs: Readonly<Record<string, string | number>>; text: string; names: Set<string> }>();
-  const targetOf = (e: number): { attrs: Readonly<Record<string, string | number>>; text: string; names: Set<string> } => {
+  type TargetLabels = { attrs: Readonly<Record<string, string | number>>; text: string; names: Set<string> };
+  const targets = new Map<number, TargetLabels>();
+  const targetOf = (e: number): TargetLabels => {
     let t = targets.get(e);
     if (t === undefined) {
       const attrs = targetAttributes(snap.entries[e]!.target);

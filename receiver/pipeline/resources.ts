@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
-  ATTR_HOST_NAME, ATTR_K8S_NODE_NAME, ATTR_KUBESKOOP_TARGET_KIND, ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION,
+  ATTR_HOST_NAME, ATTR_K8S_NODE_NAME, ATTR_KUBESKOOP_TARGET_KIND, ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
 import type { SampleAttributes } from '../probes/probe.js';
@@ -50,14 +51,17 @@ export interface Resources {
   forTarget(identity: SampleAttributes): Resource;
 }
 
-export function createResources(config: AgentConfig, version: string, env: Readonly<Record<string, string | undefined>>): Resources {
+export function createResources(
+  config: AgentConfig, version: string, env: Readonly<Record<string, string | undefined>>,
+): Resources {
   const node = config.nodeName !== undefined ? { [ATTR_K8S_NODE_NAME]: config.nodeName } : {};
   const agent = defaultResource().merge(resourceFromAttributes({
     [ATTR_SERVICE_VERSION]: version,
     [ATTR_HOST_NAME]: hostname(),
     ...node,
     ...config.service.resourceAttributes,
-    // After the user's: the name comes from the config (OTEL_SERVICE_NAME over the file), the id is the user's when given.
+    // After the user's: the name comes from the config (OTEL_SERVICE_NAME over the file), the id is the
+    // user's when given.
     [ATTR_SERVICE_NAME]: config.service.name,
     [ATTR_SERVICE_INSTANCE_ID]: serviceInstanceId(config, env),
   }));

@@ -54,7 +54,8 @@ function podShare(attrs: SampleAttributes): { pod: SampleAttributes; own: Sample
   return { pod, own };
 }
 
-type Group = { resource: Resource; byName: Map<string, { def: MetricDefinition; points: DataPoint<number | Histogram>[] }> };
+type Points = { def: MetricDefinition; points: DataPoint<number | Histogram>[] };
+type Group = { resource: Resource; byName: Map<string, Points> };
 
 export class SnapshotMetricProducer implements MetricProducer {
   /** When each cumulative series started (a monotonic one restarts when its value goes backwards). */
@@ -109,7 +110,8 @@ export class SnapshotMetricProducer implements MetricProducer {
     const scopeMetrics: TargetScopeMetrics[] = [];
     for (const { resource, byName } of byResource.values()) {
       if (byName.size === 0) continue;
-      scopeMetrics.push({ scope: this.scope, metrics: [...byName.values()].map(({ def, points }) => toMetricData(def, points)), [TARGET_RESOURCE]: resource });
+      const metrics = [...byName.values()].map(({ def, points }) => toMetricData(def, points));
+      scopeMetrics.push({ scope: this.scope, metrics, [TARGET_RESOURCE]: resource });
     }
     return { resourceMetrics: { resource: this.resources.agent, scopeMetrics }, errors: [] };
   }
