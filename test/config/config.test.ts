@@ -55,7 +55,7 @@ event_config:
       assert.equal(c.server.port, 9102);
       assert.equal(c.log.level, 'debug');
       assert.ok(c.metrics.probes.some((p) => p.name === 'netdev'));
-      assert.deepEqual(c.events.sinks, [{ kind: 'loki', address: 'loki-service' }]);
+      assert.deepEqual(c.events.sinks, [{ kind: 'loki', address: 'loki-service', protocol: 'push', encoding: 'json' }]);
       // Every probe named is either scheduled or reported as not run, with a reason.
       const named = ['netdev', 'io', 'socketlatency', 'packetloss', 'sock', 'tcpsummary', 'tcp', 'tcpext', 'udp', 'net_softirq', 'virtcmdlatency', 'tcpreset'];
       const accounted = new Set([...c.metrics.probes, ...c.events.probes].map((p) => p.name).concat(c.unsupported.map((u) => u.canonical)));
@@ -98,7 +98,8 @@ event:
       assert.match(flow.reason, /tc BPF/);
       assert.ok(c.unsupported.some((u) => u.canonical === 'net_softirq') || c.metrics.probes.some((p) => p.name === 'net_softirq'));
       assert.deepEqual(c.events.sinks, [
-        { kind: 'stderr' }, { kind: 'file', path: '/var/log/kubeskoop/events.log' }, { kind: 'loki', address: 'loki-service' },
+        { kind: 'stderr' }, { kind: 'file', path: '/var/log/kubeskoop/events.log' },
+        { kind: 'loki', address: 'loki-service', protocol: 'push', encoding: 'json' },
       ]);
       assert.ok(c.warnings.some((w) => w.includes('enableController')));
     });
