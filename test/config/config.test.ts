@@ -109,6 +109,44 @@ event:
     });
   });
 
+  describe('KubeSkoop’s own shapes that used to be refused', () => {
+    it('metrics.additionalLabels: null (its Helm chart’s rendering of an unset value) is none', () => {
+      const c = load(write('v1-null.yaml', 'debugmode: false\nport: 9102\nmetrics:\n  additionalLabels:\n    null\n  probes:\n  - name: netdev\n'));
+      assert.equal(c.source.format, 'kubeskoop-v1');
+      assert.deepEqual(c.metrics.additionalLabels, []);
+      assert.deepEqual(c.warnings, []);
+    });
+    it('additionalLabels are honoured: parsed, and the pod labels they read asked of the Kubernetes API', () => {
+      const c = load(write('v1-labels.yaml', 'metrics:\n  additionalLabels: ["app=${labels:app}", "team=${labels:team}-x", env=prod]\n'));
+      assert.deepEqual(c.metrics.additionalLabels, [{ name: 'app', template: '${labels:app}' }, { name: 'team', template: '${labels:team}-x' }, { name: 'env', template: 'prod' }]);
+      assert.deepEqual(c.kubernetes?.podLabels, ['app', 'team']);
+      assert.ok(!c.warnings.some((w) => w.includes('additionalLabels')));
+    });
+    it('v0.1 keys in any case, as viper read them (debugMode in KubeSkoop’s vagrant deploy)', () => {
+      const c = load(write('v0-camel.yaml', 'debugMode: true\nmetric_config:\n  Interval: 20\n  probes: [netdev]\n'));
+      assert.equal(c.source.format, 'kubeskoop-v0');
+      assert.equal(c.log.level, 'debug');
+      assert.equal(c.intervalMs, 20_000);
+    });
+    it('KUBECONFIG names the kubeconfig when the file does not (node mode only)', () => {
+      const c = load(write('kc.yaml', 'port: 9102\n'), { KUBECONFIG: '/tmp/kc' });
+      assert.deepEqual([c.kubernetes?.enabled, c.kubernetes?.kubeconfig], [true, '/tmp/kc']);
+      const own = load(write('kc-own.yaml', 'kubernetes: {kubeconfig: /etc/kc}\n'), { KUBECONFIG: '/tmp/kc' });
+      assert.equal(own.kubernetes?.kubeconfig, '/etc/kc');
+      const sidecar = load(write('kc-side.yaml', 'mode: sidecar\n'), { KUBECONFIG: '/tmp/kc' });
+      assert.equal(sidecar.kubernetes?.enabled, false);
+    });
+    it('loki sinks: push (KubeSkoop’s stream and line) by default; Loki’s OTLP endpoint on request', () => {
+      const c = load(write('loki.yaml', 'events:\n  sinks:\n  - {name: loki, address: "http://loki:3100"}\n'
+        + '  - {name: loki, address: loki2, protocol: otlp}\n  - {name: loki, address: loki3, encoding: protobuf, tenant: t1}\n'));
+      assert.deepEqual(c.events.sinks, [
+        { kind: 'loki', address: 'http://loki:3100', protocol: 'push', encoding: 'json' },
+        { kind: 'loki', address: 'loki2', protocol: 'otlp', encoding: 'json' },
+        { kind: 'loki', address: 'loki3', protocol: 'push', encoding: 'protobuf', tenant: 't1' },
+      ]);
+    });
+  });
+
   describe('kubeskoop-otel format', () => {
     it('reads every section', () => {
       const c = load(write('own.yaml', `interval: 5s
@@ -224,6 +262,10 @@ interval: 20
       { name: 'duplicate-key', text: 'a: 1\na: 2\n', message: 'at line 2, column 1: found invalid YAML (Map keys must be unique), expected well-formed YAML' },
       { name: 'bad-endpoint', text: 'otlp:\n  endpoint: collector:4317\n', message: 'at otlp.endpoint: found "collector:4317", expected a URL like http://collector:4317' },
       { name: 'v0-string-port', text: 'metric_config:\n  port: "ninety"\n', message: 'at metric_config.port: found "ninety", expected a whole number' },
+      { name: 'v1-additional-label-without-value', text: 'metrics:\n  additionalLabels: [novalue]\n', message: 'at metrics.additionalLabels[0]: found "novalue", expected name=value, e.g. app=${labels:app}' },
+      { name: 'v1-additional-label-taken', text: 'metrics:\n  additionalLabels: ["k8s_pod=x"]\n', message: 'at metrics.additionalLabels[0]: found "k8s_pod=x", expected a label name other than k8s_node, k8s_namespace, k8s_pod' },
+      { name: 'v0-camelcase-unknown', text: 'debugMode: true\nMetric_Config:\n  Intervall: 15\n', message: 'at metric_config.intervall: found an unknown key, expected one of: interval, port, probes, verbose, expose_labels' },
+      { name: 'bad-loki-protocol', text: 'events:\n  sinks:\n  - {name: loki, protocol: http}\n', message: 'at events.sinks[0].protocol: found "http", expected one of: push, otlp' },
     ];
     for (const c of cases) {
       it(`${c.name}`, () => {
@@ -242,6 +284,15 @@ interval: 20
     it('a bad environment variable names the variable', () => {
       assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' }),
         { message: 'environment variable OTEL_EXPORTER_OTLP_PROTOCOL: found "udp", expected grpc or http/protobuf' });
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'udp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: found "udp", expected grpc or http/protobuf' });
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_ENDPOINT: found "collector:4317", expected a URL like http://collector:4317' });
+    });
+    it('the same check for a setting from the environment or a flag (one override table)', () => {
+      assert.throws(() => load(undefined, {}, { otlpEndpoint: 'collector:4317' }),
+        { message: 'flag --otlp-endpoint: found "collector:4317", expected a URL like http://collector:4317' });
+      assert.throws(() => load(undefined, {}, { otlpProtocol: 'udp' }), { message: 'flag --otlp-protocol: found "udp", expected grpc or http/protobuf' });
     });
     it('a bad flag names the flag', () => {
       const r = spawnSync(process.execPath, [CLI, 'snapshot', '--port', 'abc'], { encoding: 'utf8' });
