@@ -54,6 +54,17 @@ export function probeItems(list: unknown, base: (string | number)[], optionsKey:
   });
 }
 
+/** A loki sink address: a URL (http://loki:3100) or host[:port]; the problem in words, or undefined. */
+export function lokiAddressProblem(address: string): string | undefined {
+  try {
+    const u = new URL(/^https?:\/\//.test(address) ? address : `http://${address}`);
+    if (!/^https?:\/\//.test(address) && (u.pathname !== '/' || u.search !== '' || u.username !== '')) throw new Error('not host[:port]');
+    return undefined;
+  } catch {
+    return 'expected a URL like http://loki:3100 or host[:port]';
+  }
+}
+
 /** One file format: its schema, how a parsed file is reshaped before validation, its translation. */
 export interface FormatTranslator {
   readonly schema: Readonly<Record<string, unknown>>;

@@ -151,6 +151,21 @@ event:
       JSON.stringify(loki.requests.filter((q) => q.status !== 204)));
   });
 
+  it('events Loki refuses are counted in kubeskoop.event.undelivered of their probe and namespace (cause loki_rejected)', async () => {
+    const undelivered = async (): Promise<number> => {
+      const m = new RegExp(`^kubeskoop_event_undelivered_total\\{[^}]*kubeskoop_probe_name="tcpreset"[^}]*kubeskoop_event_undelivered_cause="loki_rejected"[^}]*k8s_pod_name="web-0"[^}]*\\} (\\d+)$`, 'm')
+        .exec((await agent!.get('/metrics')).text);
+      return m ? Number(m[1]) : 0;
+    };
+    assert.equal(await undelivered(), 0);
+    loki.failNext(Array(50).fill(400));
+    const r = await execInOk(pod.netns.name, process.execPath, ['-e', CONNECT.replace(String(CLIENT_PORT), String(CLIENT_PORT + 1))]);
+    assert.equal(r.stdout.trim(), 'ECONNREFUSED');
+    // NOSOCK and RECEIVE of that connect, refused by Loki; the file still has them.
+    await waitUntil(async () => (await undelivered()) >= 2, 30_000, 'the refused pushes counted');
+    assert.equal(fileLines().filter((l) => l.includes(`sport=${CLIENT_PORT + 1} `)).length, 2);
+  });
+
   it('/status answers, with the KubeSkoop event probes running', async () => {
     const s = JSON.parse((await agent!.get('/status')).text) as { inuse_probes: { event: { name: string; state: string }[] } };
     assert.deepEqual(s.inuse_probes.event.map((e) => [e.name, e.state]).sort(), [['packetloss', 'running'], ['tcpreset', 'running']]);

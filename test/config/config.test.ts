@@ -265,6 +265,7 @@ interval: 20
       { name: 'v1-additional-label-without-value', text: 'metrics:\n  additionalLabels: [novalue]\n', message: 'at metrics.additionalLabels[0]: found "novalue", expected name=value, e.g. app=${labels:app}' },
       { name: 'v1-additional-label-taken', text: 'metrics:\n  additionalLabels: ["k8s_pod=x"]\n', message: 'at metrics.additionalLabels[0]: found "k8s_pod=x", expected a label name other than k8s_node, k8s_namespace, k8s_pod' },
       { name: 'v0-camelcase-unknown', text: 'debugMode: true\nMetric_Config:\n  Intervall: 15\n', message: 'at metric_config.intervall: found an unknown key, expected one of: interval, port, probes, verbose, expose_labels' },
+      { name: 'bad-loki-address', text: 'event:\n  sinks:\n  - {name: loki, args: {addr: "loki service"}}\n', message: 'at event.sinks[0].args.addr: found "loki service", expected a URL like http://loki:3100 or host[:port]' },
       { name: 'bad-loki-protocol', text: 'events:\n  sinks:\n  - {name: loki, protocol: http}\n', message: 'at events.sinks[0].protocol: found "http", expected one of: push, otlp' },
     ];
     for (const c of cases) {

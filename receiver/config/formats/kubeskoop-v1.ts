@@ -4,7 +4,7 @@ import { formatPath } from '../errors.js';
 import { KUBESKOOP_DEFAULTS } from '../defaults.js';
 import { kubeskoopV1Schema } from '../schema.js';
 import { parseAdditionalLabel, podLabelKeys } from '../additional-labels.js';
-import { emptyTranslated, isMapping, probeItems, type FormatTranslator, type Mapping, type Translated } from '../translated.js';
+import { emptyTranslated, isMapping, lokiAddressProblem, probeItems, type FormatTranslator, type Mapping, type Translated } from '../translated.js';
 
 function translate(doc: Mapping, where: string): Translated {
   const t = emptyTranslated();
@@ -41,12 +41,17 @@ function translate(doc: Mapping, where: string): Translated {
   if (keys.length > 0) t.kubernetes = { podLabels: keys };
   t.metricProbes = probeItems(metrics.probes, ['metrics', 'probes'], 'args');
   t.eventProbes = probeItems(event.probes, ['event', 'probes'], 'args');
-  for (const s of (event.sinks ?? []) as Mapping[]) {
+  ((event.sinks ?? []) as Mapping[]).forEach((s, i) => {
     const args = (isMapping(s.args) ? s.args : {}) as Mapping;
     if (s.name === 'stderr') t.sinks.push({ kind: 'stderr' });
     else if (s.name === 'file') t.sinks.push({ kind: 'file', path: String(args.path ?? KUBESKOOP_DEFAULTS.sinks.filePath) });
-    else t.sinks.push({ kind: 'loki', address: String(args.addr ?? KUBESKOOP_DEFAULTS.sinks.lokiAddress), protocol: 'push', encoding: 'json' });
-  }
+    else {
+      const address = String(args.addr ?? KUBESKOOP_DEFAULTS.sinks.lokiAddress);
+      const problem = lokiAddressProblem(address);
+      if (problem) t.problems.push(`${where}: at event.sinks[${i}].args.addr: found ${JSON.stringify(address)}, ${problem}`);
+      t.sinks.push({ kind: 'loki', address, protocol: 'push', encoding: 'json' });
+    }
+  });
   return t;
 }
 

@@ -2,7 +2,7 @@
 import type { LogFormat, LogLevel } from '../../log.js';
 import { DEFAULTS } from '../defaults.js';
 import { projectSchema } from '../schema.js';
-import { emptyTranslated, probeItems, type FormatTranslator, type Mapping, type Translated } from '../translated.js';
+import { emptyTranslated, lokiAddressProblem, probeItems, type FormatTranslator, type Mapping, type Translated } from '../translated.js';
 import type { OtlpProtocol, SinkConfig } from '../types.js';
 
 const section = (doc: Mapping, key: string): Mapping => (doc[key] ?? {}) as Mapping;
@@ -17,7 +17,7 @@ function sink(s: Mapping): SinkConfig {
   };
 }
 
-function translate(doc: Mapping): Translated {
+function translate(doc: Mapping, where: string): Translated {
   const t = emptyTranslated();
   const server = section(doc, 'server');
   const log = section(doc, 'log');
@@ -51,6 +51,10 @@ function translate(doc: Mapping): Translated {
   t.metricProbes = probeItems(section(doc, 'metrics').probes, ['metrics', 'probes'], 'options');
   t.eventProbes = probeItems(events.probes, ['events', 'probes'], 'options');
   t.sinks = ((events.sinks ?? []) as Mapping[]).map(sink);
+  t.sinks.forEach((s, i) => {
+    const problem = s.kind === 'loki' ? lokiAddressProblem(s.address) : undefined;
+    if (problem) t.problems.push(`${where}: at events.sinks[${i}].address: found ${JSON.stringify((s as { address: string }).address)}, ${problem}`);
+  });
   return t;
 }
 
