@@ -6064,13 +6064,13 @@ export const UNSUPPORTED_PROBES: readonly UnsupportedProbe[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "reason": "per-flow byte/packet counters need tc BPF programs on every interface; not part of kubeskoop-otel (use Retina or Cilium Hubble for flows)"
+    "reason": "per-flow byte/packet counters need tc BPF programs on every pod's interface: planned (the flow probe, issue 17), not in this build"
   },
   {
     "name": "rdma",
     "aliases": [],
     "statusKey": "rdma",
-    "reason": "RDMA NIC counters are out of scope for kubeskoop-otel"
+    "reason": "RDMA counters need an RDMA device (or soft-RoCE) to verify, and the machines kubeskoop-otel is built and tested on have none; its kubeskoop_rdma_* names are not served (semconv/docs/legacy-names.md)"
   },
   {
     "name": "info",
