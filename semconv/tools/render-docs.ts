@@ -36,7 +36,7 @@ const T = {
     sinkIntro: 'Every event is an OTel LogRecord (EventName below, the type as `kubeskoop.event.type`) and, in KubeSkoop\'s `stderr`, `file` and `loki` sinks, the JSON line KubeSkoop writes: `{"timestamp":<ns>,"type":…,"labels":[{"name":…,"value":…}]|null,"msg":…}` with the type\'s first spelling, the event\'s labels and the msg template below filled in — `{tuple}`: `protocol=TCP saddr=… sport=… daddr=… dport=… ` (source → destination of the attributes), `{tuple_reversed}`: the same with the sides swapped (KubeSkoop printed the segment that triggered a reset), `{tcp_state}`: `TCP_ESTABLISHED`, `TCP_SYN_SENT`, `TCP_SYN_RECV`, `TCP_LISTEN` or `TCP_OTHER`, `{latency}`: whole `ms`, `us` or `ns` as KubeSkoop printed it, `{cpu}`, `{pid}`, `{comm}`. The loki sink pushes that line to Loki\'s push API in the stream `{job="kubeskoop", instance="<node>"}`, as KubeSkoop\'s web console reads it. KubeSkoop\'s kernel stacks (PacketLoss with enableStack, TCPRetrans) are not captured: their msg is empty.',
     sinkLabels: 'labels in the stderr/file/loki sinks (KubeSkoop\'s JSON: {timestamp, type, labels, msg}, type as the first spelling)',
     sinkLabelKinds: {
-      pod: '`pod`, `namespace`, `node` (`null` for a namespace the agent does not know)',
+      pod: '`pod`, `namespace`, `node` (the host: empty pod and namespace; a namespace that is no pod: its name as `pod`, as on the legacy series; `null` for a namespace the agent does not know)',
       tuple: '`protocol`, `src`, `src_type`, `src_node`, `src_namespace`, `src_pod`, `dst`, `dst_type`, `dst_node`, `dst_namespace`, `dst_pod`, `sport`, `dport` (the `*_type` is `unknown` and the node/namespace/pod empty, as KubeSkoop wrote them)',
       softirq: '`type` = the softirq (`net_rx`, …)',
       none: '`null`',
@@ -81,7 +81,7 @@ const T = {
     sinkIntro: '每个事件都是一条 OTel LogRecord（EventName 见下，类型为 `kubeskoop.event.type`），在 KubeSkoop 的 `stderr`、`file`、`loki` sink 中则是 KubeSkoop 写出的 JSON 行：`{"timestamp":<ns>,"type":…,"labels":[{"name":…,"value":…}]|null,"msg":…}`，type 取类型的第一个拼写，labels 按事件而定，msg 为下表模板填入后的文本——`{tuple}`：`protocol=TCP saddr=… sport=… daddr=… dport=… `（属性中的源 → 目的），`{tuple_reversed}`：两侧互换（KubeSkoop 打印的是触发 reset 的报文），`{tcp_state}`：`TCP_ESTABLISHED`、`TCP_SYN_SENT`、`TCP_SYN_RECV`、`TCP_LISTEN` 或 `TCP_OTHER`，`{latency}`：与 KubeSkoop 一样取整的 `ms`、`us` 或 `ns`，`{cpu}`、`{pid}`、`{comm}`。loki sink 把该行推送到 Loki 的 push API，流为 `{job="kubeskoop", instance="<节点>"}`，与 KubeSkoop 的 Web 控制台读取方式一致。KubeSkoop 的内核栈（开启 enableStack 的 PacketLoss、TCPRetrans）不采集：其 msg 为空。',
     sinkLabels: 'stderr/file/loki sink 中的 labels（KubeSkoop 的 JSON：{timestamp, type, labels, msg}，type 取第一个拼写）',
     sinkLabelKinds: {
-      pod: '`pod`、`namespace`、`node`（agent 不认识的命名空间为 `null`）',
+      pod: '`pod`、`namespace`、`node`（主机：pod 与 namespace 为空；不属于 Pod 的命名空间：`pod` 为其名称，与旧名称序列相同；agent 不认识的命名空间为 `null`）',
       tuple: '`protocol`、`src`、`src_type`、`src_node`、`src_namespace`、`src_pod`、`dst`、`dst_type`、`dst_node`、`dst_namespace`、`dst_pod`、`sport`、`dport`（与 KubeSkoop 一样，`*_type` 为 `unknown`，node/namespace/pod 为空）',
       softirq: '`type` = 软中断（`net_rx` 等）',
       none: '`null`',
