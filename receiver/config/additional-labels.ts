@@ -14,7 +14,8 @@ export function parseAdditionalLabel(entry: string): AdditionalLabel | string {
   const eq = entry.indexOf('=');
   if (eq < 0) return 'expected name=value, e.g. app=${labels:app}';
   const name = entry.slice(0, eq).trim();
-  if (!LABEL_NAME.test(name) || name.startsWith('__')) return `expected a Prometheus label name before "=", not ${JSON.stringify(name)}`;
+  if (!LABEL_NAME.test(name) || name.startsWith('__'))
+    return `expected a Prometheus label name before "=", not ${JSON.stringify(name)}`;
   if (TAKEN.has(name)) return `expected a label name other than ${[...TAKEN].join(', ')} (every series has those)`;
   return { name, template: entry.slice(eq + 1).trim() };
 }
@@ -30,6 +31,9 @@ export function additionalLabelValue(template: string, podLabels: Readonly<Recor
 }
 
 /** Every additional label of a target, by name. */
-export function additionalLabelValues(labels: readonly AdditionalLabel[], podLabels?: Readonly<Record<string, string>>): Record<string, string> {
+export function additionalLabelValues(
+  labels: readonly AdditionalLabel[],
+  podLabels?: Readonly<Record<string, string>>,
+): Record<string, string> {
   return Object.fromEntries(labels.map((l) => [l.name, additionalLabelValue(l.template, podLabels)]));
 }

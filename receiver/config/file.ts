@@ -13,10 +13,14 @@ export function readConfigFile(file: string): Mapping {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([`${file}: cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new ConfigError([
+      `${file}: cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
   }
   if (text.length > MAX_CONFIG_CHARS) {
-    throw new ConfigError([`${file}: found a file of ${text.length} characters, expected a config file of at most ${MAX_CONFIG_CHARS} (1 MiB)`]);
+    throw new ConfigError([
+      `${file}: found a file of ${text.length} characters, expected a config file of at most ${MAX_CONFIG_CHARS} (1 MiB)`,
+    ]);
   }
   // logLevel error: the yaml library's warnings (complex keys stringified) would be raw stderr lines.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
@@ -32,9 +36,12 @@ export function readConfigFile(file: string): Mapping {
     // maxAliasCount bounds alias expansion ("billion laughs"); an unresolved alias throws here too.
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ConfigError([`${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`]);
+    throw new ConfigError([
+      `${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`,
+    ]);
   }
   if (value === null || value === undefined) return {};
-  if (!isMapping(value)) throw new ConfigError([`${file}: at (top level): found ${describeValue(value)}, expected a mapping of settings`]);
+  if (!isMapping(value))
+    throw new ConfigError([`${file}: at (top level): found ${describeValue(value)}, expected a mapping of settings`]);
   return value;
 }

@@ -35,14 +35,21 @@ const FORMATS: Record<FileFormat, FormatTranslator> = {
 
 // verbose: errors carry their schema, so messages can say what was expected.
 const ajv = createAjv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-const VALIDATORS = Object.fromEntries(Object.entries(FORMATS).map(([f, t]) => [f, ajv.compile(t.schema)])) as Record<FileFormat, ReturnType<typeof ajv.compile>>;
+const VALIDATORS = Object.fromEntries(Object.entries(FORMATS).map(([f, t]) => [f, ajv.compile(t.schema)])) as Record<
+  FileFormat,
+  ReturnType<typeof ajv.compile>
+>;
 
 /** Which format a parsed file is in, from the keys only KubeSkoop's formats have. */
 export function detectFormat(doc: Mapping): FileFormat {
   const keys = Object.keys(doc);
   const has = (k: string): boolean => k in doc;
   // v0.1 was read case-insensitively (viper): `Metric_Config` is v0.1 too.
-  if (keys.some((k) => ['metric_config', 'event_config'].includes(k.toLowerCase())) || (has('debugmode') && !has('metrics'))) return 'kubeskoop-v0';
+  if (
+    keys.some((k) => ['metric_config', 'event_config'].includes(k.toLowerCase())) ||
+    (has('debugmode') && !has('metrics'))
+  )
+    return 'kubeskoop-v0';
   if (['debugMode', 'enableController', 'controllerAddr', 'event', 'port', 'address'].some(has)) return 'kubeskoop-v1';
   const metrics = doc.metrics;
   if (isMapping(metrics)) {
@@ -90,16 +97,20 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   };
   if (t.kubernetes?.kubeconfig !== undefined) s.kubeconfig = t.kubernetes.kubeconfig;
   const fromFile = new Set<keyof OverridableSettings>([
-    ...(t.nodeName !== undefined ? ['nodeName' as const] : []), ...(s.kubeconfig !== undefined ? ['kubeconfig' as const] : []),
+    ...(t.nodeName !== undefined ? ['nodeName' as const] : []),
+    ...(s.kubeconfig !== undefined ? ['kubeconfig' as const] : []),
   ]);
   problems.push(...applyOverrides(s, fromFile, env, flags));
   if (problems.length > 0) throw new ConfigError(problems);
 
   // OTEL_SERVICE_NAME over service.name in the resource attributes, over the file's service.name.
   const serviceName = s.serviceName ?? s.resourceAttributes['service.name'] ?? t.service.name ?? DEFAULTS.service.name;
-  const metricProbes = file !== undefined && (t.metricProbes.length > 0 || t.eventProbes.length > 0)
-    ? resolved.metric
-    : inputs.probes.defaultMetricProbes.filter((n) => inputs.probes.metric.has(n)).map((name) => ({ name, options: {} }));
+  const metricProbes =
+    file !== undefined && (t.metricProbes.length > 0 || t.eventProbes.length > 0)
+      ? resolved.metric
+      : inputs.probes.defaultMetricProbes
+          .filter((n) => inputs.probes.metric.has(n))
+          .map((name) => ({ name, options: {} }));
   const k = t.kubernetes;
   const kubeNode = k?.nodeName ?? s.nodeName;
   return {
@@ -111,10 +122,15 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     netnsDir: t.netnsDir ?? DEFAULTS.netnsDir,
     server: { address: s.address, port: s.port },
     log: { level: s.logLevel, format: s.logFormat },
-    prometheus: { enabled: t.prometheus.enabled ?? DEFAULTS.prometheus.enabled, names: t.prometheus.names ?? DEFAULTS.prometheus.names },
+    prometheus: {
+      enabled: t.prometheus.enabled ?? DEFAULTS.prometheus.enabled,
+      names: t.prometheus.names ?? DEFAULTS.prometheus.names,
+    },
     otlp: {
-      ...(s.otlpEndpoint !== undefined ? { endpoint: s.otlpEndpoint } : {}), protocol: s.otlpProtocol,
-      exportIntervalMs: s.exportIntervalMs ?? s.intervalMs, exportTimeoutMs: s.exportTimeoutMs,
+      ...(s.otlpEndpoint !== undefined ? { endpoint: s.otlpEndpoint } : {}),
+      protocol: s.otlpProtocol,
+      exportIntervalMs: s.exportIntervalMs ?? s.intervalMs,
+      exportTimeoutMs: s.exportTimeoutMs,
     },
     service: { name: serviceName, resourceAttributes: s.resourceAttributes },
     metrics: { probes: metricProbes, additionalLabels: t.additionalLabels },
@@ -123,8 +139,10 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     warnings: [...t.warnings, ...resolved.warnings],
     kubernetes: {
       // Default: on with a kubeconfig in the file; in node mode also with KUBECONFIG or inside a cluster.
-      enabled: k?.enabled ?? (k?.kubeconfig !== undefined
-        || (s.mode === 'node' && (s.kubeconfig !== undefined || (env['KUBERNETES_SERVICE_HOST'] ?? '') !== ''))),
+      enabled:
+        k?.enabled ??
+        (k?.kubeconfig !== undefined ||
+          (s.mode === 'node' && (s.kubeconfig !== undefined || (env['KUBERNETES_SERVICE_HOST'] ?? '') !== ''))),
       ...(s.kubeconfig !== undefined ? { kubeconfig: s.kubeconfig } : {}),
       ...(kubeNode !== undefined ? { nodeName: kubeNode } : {}),
       podLabels: [...new Set(k?.podLabels ?? [])],

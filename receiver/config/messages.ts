@@ -31,12 +31,20 @@ function valueAt(data: unknown, pointer: string): unknown {
 }
 
 function pointerSegments(pointer: string): (string | number)[] {
-  return pointer.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : unescape(s)));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : unescape(s)));
 }
 
 const TYPE_WORDS: Record<string, string> = {
-  string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'a mapping',
-  array: 'a list', null: 'nothing',
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'nothing',
 };
 
 /** What the failed keyword wanted, in words. */
@@ -48,15 +56,19 @@ function expectedWords(e: ErrorObject): string {
       const parent = e.parentSchema as { properties?: Mapping } | undefined;
       return `one of: ${Object.keys(parent?.properties ?? {}).join(', ')}`;
     }
-    case 'required': return 'it to be set';
+    case 'required':
+      return 'it to be set';
     case 'type': {
       const t = p.type as string | string[];
       return (Array.isArray(t) ? t : String(t).split(',')).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
     }
-    case 'enum': return `one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
-    case 'minimum': case 'maximum':
+    case 'enum':
+      return `one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'minimum':
+    case 'maximum':
       return `a value ${e.keyword === 'minimum' ? '>=' : '<='} ${String(p.limit)}`;
-    case 'minLength': return 'a non-empty string';
+    case 'minLength':
+      return 'a non-empty string';
     case 'pattern':
       return typeof annotated === 'string' ? annotated : `text matching ${String(p.pattern)}`;
     default:
@@ -68,21 +80,36 @@ function expectedWords(e: ErrorObject): string {
 function foundWords(e: ErrorObject, data: unknown): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'additionalProperties': return 'an unknown key';
-    case 'required': return `a mapping without "${String(p.missingProperty)}"`;
-    case 'minLength': return 'an empty string';
-    default: return describeValue(valueAt(data, e.instancePath));
+    case 'additionalProperties':
+      return 'an unknown key';
+    case 'required':
+      return `a mapping without "${String(p.missingProperty)}"`;
+    case 'minLength':
+      return 'an empty string';
+    default:
+      return describeValue(valueAt(data, e.instancePath));
   }
 }
 
 /** One English sentence for one ajv error; `prefix` is the path of `data` inside the file. */
-export function schemaProblem(where: string, data: unknown, e: ErrorObject, prefix: readonly (string | number)[] = []): string {
+export function schemaProblem(
+  where: string,
+  data: unknown,
+  e: ErrorObject,
+  prefix: readonly (string | number)[] = [],
+): string {
   const segs = [...prefix, ...pointerSegments(e.instancePath)];
-  if (e.keyword === 'additionalProperties') segs.push(String((e.params as { additionalProperty: string }).additionalProperty));
+  if (e.keyword === 'additionalProperties')
+    segs.push(String((e.params as { additionalProperty: string }).additionalProperty));
   return `${where}: at ${formatPath(segs)}: found ${foundWords(e, data)}, expected ${expectedWords(e)}`;
 }
 
 /** Every error of one validation, each sentence once (a union type fails several keywords alike). */
-export function schemaProblems(where: string, data: unknown, errors: readonly ErrorObject[], prefix: readonly (string | number)[] = []): string[] {
+export function schemaProblems(
+  where: string,
+  data: unknown,
+  errors: readonly ErrorObject[],
+  prefix: readonly (string | number)[] = [],
+): string[] {
   return [...new Set(errors.map((e) => schemaProblem(where, data, e, prefix)))];
 }

@@ -80,8 +80,14 @@ export function parseResourceAttributes(text: string): Record<string, string> | 
   return out;
 }
 
-const oneOf = <T extends string>(...values: T[]) => (text: string): T | undefined => (values.includes(text as T) ? text as T : undefined);
-const wholeMs = (min: number) => (text: string): number | undefined => (/^\d+$/.test(text) && Number(text) >= min ? Number(text) : undefined);
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (text: string): T | undefined =>
+    values.includes(text as T) ? (text as T) : undefined;
+const wholeMs =
+  (min: number) =>
+  (text: string): number | undefined =>
+    /^\d+$/.test(text) && Number(text) >= min ? Number(text) : undefined;
 const anyText = (text: string): string => text;
 const url = (text: string): string | undefined => (/^https?:\/\/\S+$/.test(text) ? text : undefined);
 
@@ -89,33 +95,94 @@ const row = <K extends Key>(r: Row<K>): Row => r as unknown as Row;
 
 /** Every override, in the order applied. */
 export const OVERRIDES: readonly Row[] = [
-  row({ setting: 'otlpEndpoint', env: ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'], flag: ['otlp-endpoint', 'otlpEndpoint'],
-    parse: url, expected: 'a URL like http://collector:4317' }),
-  row({ setting: 'otlpProtocol', env: ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], flag: ['otlp-protocol', 'otlpProtocol'],
-    parse: oneOf<OtlpProtocol>('grpc', 'http/protobuf'), expected: 'grpc or http/protobuf' }),
-  row({ setting: 'exportIntervalMs', env: ['OTEL_METRIC_EXPORT_INTERVAL'], parse: wholeMs(1), expected: 'milliseconds as a positive whole number' }),
-  row({ setting: 'exportTimeoutMs', env: ['OTEL_METRIC_EXPORT_TIMEOUT'], parse: wholeMs(0), expected: 'milliseconds as a whole number' }),
-  row({ setting: 'resourceAttributes', env: ['OTEL_RESOURCE_ATTRIBUTES'], parse: parseResourceAttributes,
-    expected: 'key=value pairs separated by commas', merge: (old, value) => ({ ...old, ...value }) }),
+  row({
+    setting: 'otlpEndpoint',
+    env: ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    flag: ['otlp-endpoint', 'otlpEndpoint'],
+    parse: url,
+    expected: 'a URL like http://collector:4317',
+  }),
+  row({
+    setting: 'otlpProtocol',
+    env: ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    flag: ['otlp-protocol', 'otlpProtocol'],
+    parse: oneOf<OtlpProtocol>('grpc', 'http/protobuf'),
+    expected: 'grpc or http/protobuf',
+  }),
+  row({
+    setting: 'exportIntervalMs',
+    env: ['OTEL_METRIC_EXPORT_INTERVAL'],
+    parse: wholeMs(1),
+    expected: 'milliseconds as a positive whole number',
+  }),
+  row({
+    setting: 'exportTimeoutMs',
+    env: ['OTEL_METRIC_EXPORT_TIMEOUT'],
+    parse: wholeMs(0),
+    expected: 'milliseconds as a whole number',
+  }),
+  row({
+    setting: 'resourceAttributes',
+    env: ['OTEL_RESOURCE_ATTRIBUTES'],
+    parse: parseResourceAttributes,
+    expected: 'key=value pairs separated by commas',
+    merge: (old, value) => ({ ...old, ...value }),
+  }),
   row({ setting: 'serviceName', env: ['OTEL_SERVICE_NAME'], parse: anyText, expected: 'a service name' }),
-  row({ setting: 'kubeconfig', env: ['KUBECONFIG'], envIsDefault: true, parse: anyText, expected: 'a kubeconfig file' }),
-  row({ setting: 'nodeName', env: ['NODE_NAME', 'INSPECTOR_NODENAME'], envIsDefault: true, flag: ['node-name', 'nodeName'], parse: anyText, expected: 'a node name' }),
-  row({ setting: 'port', flag: ['port', 'port'], parse: (t) => (/^\d+$/.test(t) && Number(t) <= 65535 ? Number(t) : undefined),
-    expected: 'a port number from 0 to 65535' }),
+  row({
+    setting: 'kubeconfig',
+    env: ['KUBECONFIG'],
+    envIsDefault: true,
+    parse: anyText,
+    expected: 'a kubeconfig file',
+  }),
+  row({
+    setting: 'nodeName',
+    env: ['NODE_NAME', 'INSPECTOR_NODENAME'],
+    envIsDefault: true,
+    flag: ['node-name', 'nodeName'],
+    parse: anyText,
+    expected: 'a node name',
+  }),
+  row({
+    setting: 'port',
+    flag: ['port', 'port'],
+    parse: (t) => (/^\d+$/.test(t) && Number(t) <= 65535 ? Number(t) : undefined),
+    expected: 'a port number from 0 to 65535',
+  }),
   row({ setting: 'address', flag: ['address', 'address'], parse: anyText, expected: 'a listen address' }),
-  row({ setting: 'intervalMs', flag: ['interval', 'interval'], parse: (t) => { const ms = parseDuration(t); return ms !== undefined && ms > 0 ? ms : undefined; },
-    expected: 'a duration like 15, 15s, 500ms or 1m' }),
+  row({
+    setting: 'intervalMs',
+    flag: ['interval', 'interval'],
+    parse: (t) => {
+      const ms = parseDuration(t);
+      return ms !== undefined && ms > 0 ? ms : undefined;
+    },
+    expected: 'a duration like 15, 15s, 500ms or 1m',
+  }),
   row({ setting: 'mode', flag: ['mode', 'mode'], parse: oneOf('node', 'sidecar'), expected: 'node or sidecar' }),
-  row({ setting: 'logFormat', flag: ['log-format', 'logFormat'], parse: oneOf<LogFormat>('json', 'human'), expected: 'json or human' }),
-  row({ setting: 'logLevel', flag: ['log-level', 'logLevel'], parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'), expected: 'debug, info, warn or error' }),
+  row({
+    setting: 'logFormat',
+    flag: ['log-format', 'logFormat'],
+    parse: oneOf<LogFormat>('json', 'human'),
+    expected: 'json or human',
+  }),
+  row({
+    setting: 'logLevel',
+    flag: ['log-level', 'logLevel'],
+    parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error'),
+    expected: 'debug, info, warn or error',
+  }),
   row({ setting: 'procRoot', flag: ['proc-root', 'procRoot'], parse: anyText, expected: 'a directory' }),
 ];
 
 /** Applies the environment, then the flags, to `settings` (from the file and defaults); returns the problems.
  *  `fromFile` tells which settings the file set (an `envIsDefault` variable does not replace those). */
 export function applyOverrides(
-  settings: OverridableSettings, fromFile: ReadonlySet<Key>,
-  env: Readonly<Record<string, string | undefined>>, flags: FlagOverrides,
+  settings: OverridableSettings,
+  fromFile: ReadonlySet<Key>,
+  env: Readonly<Record<string, string | undefined>>,
+  flags: FlagOverrides,
 ): string[] {
   const problems: string[] = [];
   const set = (r: Row, value: unknown): void => {
@@ -126,7 +193,8 @@ export function applyOverrides(
     const name = r.env?.find((n) => env[n] !== undefined && env[n] !== '');
     if (name === undefined || (r.envIsDefault && fromFile.has(r.setting))) continue;
     const value = r.parse(env[name]!);
-    if (value === undefined) problems.push(`environment variable ${name}: found ${JSON.stringify(env[name])}, expected ${r.expected}`);
+    if (value === undefined)
+      problems.push(`environment variable ${name}: found ${JSON.stringify(env[name])}, expected ${r.expected}`);
     else set(r, value);
   }
   for (const r of OVERRIDES) {
@@ -134,7 +202,8 @@ export function applyOverrides(
     const text = flags[r.flag[1]];
     if (text === undefined) continue;
     const value = r.parse(text);
-    if (value === undefined) problems.push(`flag --${r.flag[0]}: found ${JSON.stringify(text)}, expected ${r.expected}`);
+    if (value === undefined)
+      problems.push(`flag --${r.flag[0]}: found ${JSON.stringify(text)}, expected ${r.expected}`);
     else set(r, value);
   }
   return problems;

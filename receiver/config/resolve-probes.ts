@@ -25,7 +25,11 @@ export interface ResolvedProbes {
 
 const optionsAjv = createAjv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 
-export function resolveProbes(t: Pick<Translated, 'metricProbes' | 'eventProbes'>, where: string, caps: ProbeCapabilities): ResolvedProbes {
+export function resolveProbes(
+  t: Pick<Translated, 'metricProbes' | 'eventProbes'>,
+  where: string,
+  caps: ProbeCapabilities,
+): ResolvedProbes {
   const out: ResolvedProbes = { metric: [], event: [], unsupported: [], problems: [], warnings: [] };
   const kindOf = new Map(PROBES.map((p) => [p.name, p.kind]));
   const seen = { metric: new Set<string>(), event: new Set<string>() };
@@ -33,17 +37,23 @@ export function resolveProbes(t: Pick<Translated, 'metricProbes' | 'eventProbes'
     const r = resolveProbeName(item.name);
     if (r.kind === 'unknown') {
       const hint = r.suggestions.length > 0 ? `; did you mean ${r.suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
-      out.problems.push(`${where}: at ${formatPath(item.path)}: found ${JSON.stringify(item.name)}, expected a probe name${hint} Valid names: ${CANONICAL_PROBE_NAMES.join(', ')}`);
+      out.problems.push(
+        `${where}: at ${formatPath(item.path)}: found ${JSON.stringify(item.name)}, expected a probe name${hint} Valid names: ${CANONICAL_PROBE_NAMES.join(', ')}`,
+      );
       return;
     }
     if (r.kind === 'unsupported') {
       out.unsupported.push({ name: item.name, canonical: r.canonical, reason: r.reason });
-      out.warnings.push(`probe ${JSON.stringify(item.name)} (${formatPath(item.path)}) is not supported by kubeskoop-otel and will not run: ${r.reason}`);
+      out.warnings.push(
+        `probe ${JSON.stringify(item.name)} (${formatPath(item.path)}) is not supported by kubeskoop-otel and will not run: ${r.reason}`,
+      );
       return;
     }
     let target = list;
     if (list === 'metric' && kindOf.get(r.canonical) === 'event') {
-      out.warnings.push(`probe ${r.canonical} (${formatPath(item.path)}) has events only; running it as an event probe`);
+      out.warnings.push(
+        `probe ${r.canonical} (${formatPath(item.path)}) has events only; running it as an event probe`,
+      );
       target = 'event';
     }
     const implemented = target === 'metric' ? caps.metric : caps.event;
@@ -57,7 +67,9 @@ export function resolveProbes(t: Pick<Translated, 'metricProbes' | 'eventProbes'
       return;
     }
     if (seen[target].has(r.canonical)) {
-      out.warnings.push(`probe ${r.canonical} is listed more than once (${formatPath(item.path)}); the first entry is used`);
+      out.warnings.push(
+        `probe ${r.canonical} is listed more than once (${formatPath(item.path)}); the first entry is used`,
+      );
       return;
     }
     const schema = implemented.get(r.canonical);

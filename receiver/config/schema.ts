@@ -148,7 +148,9 @@ export const kubeskoopV1Schema = {
         // KubeSkoop's Helm chart renders an unset value as `additionalLabels: null`: none.
         additionalLabels: {
           type: ['array', 'null'],
-          items: { type: 'string', pattern: '^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*=', expected: 'name=value, e.g. app=${labels:app}' },
+          items: {
+            type: 'string', pattern: '^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*=', expected: 'name=value, e.g. app=${labels:app}',
+          },
         },
         probes: { type: 'array', items: kubeskoopV1Probe },
       },

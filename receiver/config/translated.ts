@@ -39,18 +39,33 @@ export interface Translated {
 }
 
 export const emptyTranslated = (): Translated => ({
-  server: {}, log: {}, prometheus: {}, otlp: {}, service: { resourceAttributes: {} },
-  metricProbes: [], eventProbes: [], additionalLabels: [], sinks: [], warnings: [], problems: [],
+  server: {},
+  log: {},
+  prometheus: {},
+  otlp: {},
+  service: { resourceAttributes: {} },
+  metricProbes: [],
+  eventProbes: [],
+  additionalLabels: [],
+  sinks: [],
+  warnings: [],
+  problems: [],
 });
 
 /** A probe list (names or {name, options|args} mappings) with the path of each entry. */
 export function probeItems(list: unknown, base: (string | number)[], optionsKey: 'options' | 'args'): ProbeItem[] {
   if (!Array.isArray(list)) return [];
   return list.map((item, i) => {
-    if (typeof item === 'string') return { name: item, options: {}, path: [...base, i], optionsPath: [...base, i, optionsKey] };
+    if (typeof item === 'string')
+      return { name: item, options: {}, path: [...base, i], optionsPath: [...base, i, optionsKey] };
     const m = item as Mapping;
     const opts = m[optionsKey];
-    return { name: String(m.name), options: isMapping(opts) ? opts : {}, path: [...base, i, 'name'], optionsPath: [...base, i, optionsKey] };
+    return {
+      name: String(m.name),
+      options: isMapping(opts) ? opts : {},
+      path: [...base, i, 'name'],
+      optionsPath: [...base, i, optionsKey],
+    };
   });
 }
 
@@ -58,7 +73,8 @@ export function probeItems(list: unknown, base: (string | number)[], optionsKey:
 export function lokiAddressProblem(address: string): string | undefined {
   try {
     const u = new URL(/^https?:\/\//.test(address) ? address : `http://${address}`);
-    if (!/^https?:\/\//.test(address) && (u.pathname !== '/' || u.search !== '' || u.username !== '')) throw new Error('not host[:port]');
+    if (!/^https?:\/\//.test(address) && (u.pathname !== '/' || u.search !== '' || u.username !== ''))
+      throw new Error('not host[:port]');
     return undefined;
   } catch {
     return 'expected a URL like http://loki:3100 or host[:port]';

@@ -23,8 +23,15 @@ export class SinkDrops {
       refreshCounters: (ms) => native.refreshCounters(ms),
       counts: (probe: NativeProbeId) => [...native.counts(probe), ...this.of(probe)],
       probeStatus: (probe) => native.probeStatus(probe),
-      ...(native.latencyThresholds ? { latencyThresholds: (probe: NativeProbeId) => native.latencyThresholds!(probe) } : {}),
-      ...(native.helperCommand ? { helperCommand: (verb: 'tcpsummary' | 'qdisc', args?: readonly string[]) => native.helperCommand!(verb, args) } : {}),
+      ...(native.latencyThresholds
+        ? { latencyThresholds: (probe: NativeProbeId) => native.latencyThresholds!(probe) }
+        : {}),
+      ...(native.helperCommand
+        ? {
+            helperCommand: (verb: 'tcpsummary' | 'qdisc', args?: readonly string[]) =>
+              native.helperCommand!(verb, args),
+          }
+        : {}),
       ...(native.helperState ? { helperState: () => native.helperState!() } : {}),
     };
   }

@@ -35,13 +35,19 @@ export interface SinkOptions {
 
 const PROBE_OF_EVENT = new Map(EVENTS.map((e) => [e.name, e.probe]));
 
-const line = (record: EventRecord, ctx: SinkContext): string => kubeskoopEventJson(toKubeskoopEvent(record, ctx.identity));
+const line = (record: EventRecord, ctx: SinkContext): string =>
+  kubeskoopEventJson(toKubeskoopEvent(record, ctx.identity));
 
 /** A local stream (stderr, a file) must not hold events in memory without bound. */
 const STREAM_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 class StreamSink implements EventSink {
-  constructor(private readonly stream: NodeJS.WritableStream, private readonly prefix: string, private readonly log: Logger, private readonly what: string) {}
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly prefix: string,
+    private readonly log: Logger,
+    private readonly what: string,
+  ) {}
   write(record: EventRecord, ctx: SinkContext): void {
     // A slow disk or pipe: drop (KubeSkoop: "<sink> is blocked, discard event.").
     if ((this.stream as WriteStream).writableLength > STREAM_BACKLOG_BYTES) {
@@ -61,7 +67,9 @@ class LokiPushSink implements EventSink {
   constructor(config: Extract<SinkConfig, { kind: 'loki' }>, opts: SinkOptions) {
     const url = lokiPushUrl(config.address);
     this.pusher = new LokiPusher({
-      url, encoding: config.encoding, ...(config.tenant !== undefined ? { tenant: config.tenant } : {}),
+      url,
+      encoding: config.encoding,
+      ...(config.tenant !== undefined ? { tenant: config.tenant } : {}),
       // KubeSkoop's stream (pkg/exporter/loki/client.go): its console selects {job="kubeskoop"}, nodes by instance.
       streamLabels: { instance: opts.nodeName, job: 'kubeskoop' },
       log: opts.log,
@@ -70,8 +78,10 @@ class LokiPushSink implements EventSink {
     opts.log.info('events also go to Loki (push API)', { url, encoding: config.encoding });
   }
   write(record: EventRecord, ctx: SinkContext): void {
-    this.pusher.push({ timeUnixNano: record.timeUnixNano, line: line(record, ctx) },
-      { probe: PROBE_OF_EVENT.get(record.eventName) ?? '', inode: ctx.netnsInode });
+    this.pusher.push(
+      { timeUnixNano: record.timeUnixNano, line: line(record, ctx) },
+      { probe: PROBE_OF_EVENT.get(record.eventName) ?? '', inode: ctx.netnsInode },
+    );
   }
   close(): Promise<void> {
     return this.pusher.close();
@@ -87,7 +97,9 @@ export function createSinks(configs: readonly SinkConfig[], opts: SinkOptions): 
       try {
         mkdirSync(dirname(c.path), { recursive: true });
         const stream = createWriteStream(c.path, { flags: 'a', mode: 0o644 });
-        stream.on('error', (err) => log.once(`sink-error:${c.path}`, 'error', 'event file sink failed', { path: c.path, error: err.message }));
+        stream.on('error', (err) =>
+          log.once(`sink-error:${c.path}`, 'error', 'event file sink failed', { path: c.path, error: err.message }),
+        );
         sinks.push(new StreamSink(stream, '', log, `file:${c.path}`));
       } catch (err) {
         log.error('cannot open the event file sink', { path: c.path, error: (err as Error).message });

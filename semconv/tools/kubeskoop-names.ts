@@ -22,12 +22,16 @@ export interface KubeskoopProbeNames {
 }
 
 const schema = {
-  type: 'object', required: ['probes'], additionalProperties: false,
+  type: 'object',
+  required: ['probes'],
+  additionalProperties: false,
   properties: {
     probes: {
       type: 'array',
       items: {
-        type: 'object', required: ['probe', 'source', 'type', 'labels', 'names'], additionalProperties: false,
+        type: 'object',
+        required: ['probe', 'source', 'type', 'labels', 'names'],
+        additionalProperties: false,
         properties: {
           probe: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
           source: { type: 'string', minLength: 1 },
@@ -42,7 +46,15 @@ const schema = {
   },
 } as const;
 
-interface Raw { probe: string; source: string; type: 'gauge' | 'counter'; labels: string[]; labels_note?: string; not_served?: string; names: string[] }
+interface Raw {
+  probe: string;
+  source: string;
+  type: 'gauge' | 'counter';
+  labels: string[];
+  labels_note?: string;
+  not_served?: string;
+  names: string[];
+}
 
 export function loadKubeskoopNames(path: string, rel = path): { names: KubeskoopProbeNames[]; problems: string[] } {
   let doc: unknown;
@@ -52,10 +64,21 @@ export function loadKubeskoopNames(path: string, rel = path): { names: Kubeskoop
     return { names: [], problems: [`${rel}: ${(err as Error).message.split('\n')[0]}`] };
   }
   const validate = new Ajv({ allErrors: true }).compile(schema);
-  if (!validate(doc)) return { names: [], problems: (validate.errors ?? []).map((e) => `${rel}: at ${e.instancePath || '(top)'}: ${e.message ?? 'invalid'}`) };
+  if (!validate(doc))
+    return {
+      names: [],
+      problems: (validate.errors ?? []).map(
+        (e) => `${rel}: at ${e.instancePath || '(top)'}: ${e.message ?? 'invalid'}`,
+      ),
+    };
   const names = (doc as { probes: Raw[] }).probes.map((p) => ({
-    probe: p.probe, source: p.source, type: p.type, labels: p.labels, names: p.names,
-    ...(p.labels_note ? { labelsNote: p.labels_note } : {}), ...(p.not_served ? { notServed: p.not_served } : {}),
+    probe: p.probe,
+    source: p.source,
+    type: p.type,
+    labels: p.labels,
+    names: p.names,
+    ...(p.labels_note ? { labelsNote: p.labels_note } : {}),
+    ...(p.not_served ? { notServed: p.not_served } : {}),
   }));
   return { names, problems: [] };
 }
@@ -67,11 +90,16 @@ export type KubeskoopNameStatus =
 /** Legacy name → the registry metric that serves it. */
 function servedBy(r: Pick<Registry, 'metrics'>): Map<string, MetricDefinition> {
   const m = new Map<string, MetricDefinition>();
-  for (const metric of r.metrics) for (const l of metric.legacy) if (l.seedTypoOf === undefined && !m.has(l.name)) m.set(l.name, metric);
+  for (const metric of r.metrics)
+    for (const l of metric.legacy) if (l.seedTypoOf === undefined && !m.has(l.name)) m.set(l.name, metric);
   return m;
 }
 
-export function kubeskoopNameStatus(r: Pick<Registry, 'metrics'>, group: KubeskoopProbeNames, name: string): KubeskoopNameStatus {
+export function kubeskoopNameStatus(
+  r: Pick<Registry, 'metrics'>,
+  group: KubeskoopProbeNames,
+  name: string,
+): KubeskoopNameStatus {
   const metric = servedBy(r).get(name);
   if (metric) return { served: true, metric, type: metric.legacyType ?? 'gauge' };
   return { served: false, reason: group.notServed ?? 'not served: no registry metric lists it' };
@@ -87,10 +115,16 @@ export function checkKubeskoopNames(r: Pick<Registry, 'metrics'>, groups: readon
     for (const n of g.names) {
       const metric = served.get(n);
       if (!metric && g.notServed === undefined) problems.push(`${n}: not served and no not_served reason`);
-      if (metric && g.notServed !== undefined) problems.push(`${n}: served by ${metric.name} but its group says not_served`);
-      if (metric && (metric.legacyType ?? 'gauge') !== g.type) problems.push(`${n}: KubeSkoop typed it ${g.type}, served as ${metric.legacyType ?? 'gauge'} (set legacy_type)`);
+      if (metric && g.notServed !== undefined)
+        problems.push(`${n}: served by ${metric.name} but its group says not_served`);
+      if (metric && (metric.legacyType ?? 'gauge') !== g.type)
+        problems.push(
+          `${n}: KubeSkoop typed it ${g.type}, served as ${metric.legacyType ?? 'gauge'} (set legacy_type)`,
+        );
     }
   }
-  for (const n of served.keys()) if (n.startsWith('kubeskoop_') && !listed.has(n)) problems.push(`${n}: a registry legacy name KubeSkoop does not export`);
+  for (const n of served.keys())
+    if (n.startsWith('kubeskoop_') && !listed.has(n))
+      problems.push(`${n}: a registry legacy name KubeSkoop does not export`);
   return problems;
 }

@@ -15,24 +15,61 @@ import { checkKubeskoopNames, kubeskoopNameStatus, loadKubeskoopNames } from '..
 import { PACKETLOSS_DROPS, TCPRETRANS_SEGMENTS } from '../../semconv/generated/registry.js';
 import { additionalLabelValue, parseAdditionalLabel, podLabelKeys } from '../../receiver/config/additional-labels.js';
 
-const SOCKSTAT_HOST = 'sockets: used 300\nTCP: inuse 12 orphan 3 tw 4 alloc 20 mem 7\nUDP: inuse 2 mem 1\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
-const SOCKSTAT_POD = 'sockets: used 10\nTCP: inuse 2 orphan 3 tw 0 alloc 20 mem 7\nUDP: inuse 1 mem 1\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
+const SOCKSTAT_HOST =
+  'sockets: used 300\nTCP: inuse 12 orphan 3 tw 4 alloc 20 mem 7\nUDP: inuse 2 mem 1\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
+const SOCKSTAT_POD =
+  'sockets: used 10\nTCP: inuse 2 orphan 3 tw 0 alloc 20 mem 7\nUDP: inuse 1 mem 1\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
 
-const host: Target = { netnsInode: 1, pid: 1, pids: [1], kind: 'host', additionalLabels: { application: '', environment: 'prod' } };
-const pod: Target = { netnsInode: 2, pid: 10, pids: [10], kind: 'pod', pod: { name: 'web-0', namespace: 'shop', uid: 'u', labels: { application: 'web' } },
-  additionalLabels: { application: 'web', environment: 'prod' } };
+const host: Target = {
+  netnsInode: 1,
+  pid: 1,
+  pids: [1],
+  kind: 'host',
+  additionalLabels: { application: '', environment: 'prod' },
+};
+const pod: Target = {
+  netnsInode: 2,
+  pid: 10,
+  pids: [10],
+  kind: 'pod',
+  pod: { name: 'web-0', namespace: 'shop', uid: 'u', labels: { application: 'web' } },
+  additionalLabels: { application: 'web', environment: 'prod' },
+};
 
-const sock = (t: Target, text: string) => ({ probe: 'sock', target: t, samples: sockSamples(parseSockstat(text), undefined, { nodeWide: t.kind === 'host', pageBytes: 4096 }).samples });
-const snap: Snapshot = { cycle: 1, takenAt: 0, cycleDurationMs: 0, targets: [host, pod], entries: [sock(host, SOCKSTAT_HOST), sock(pod, SOCKSTAT_POD)], probes: new Map() };
+const sock = (t: Target, text: string) => ({
+  probe: 'sock',
+  target: t,
+  samples: sockSamples(parseSockstat(text), undefined, { nodeWide: t.kind === 'host', pageBytes: 4096 }).samples,
+});
+const snap: Snapshot = {
+  cycle: 1,
+  takenAt: 0,
+  cycleDurationMs: 0,
+  targets: [host, pod],
+  entries: [sock(host, SOCKSTAT_HOST), sock(pod, SOCKSTAT_POD)],
+  probes: new Map(),
+};
 
 describe('KubeSkoop’s names where its dashboards need more than the name', () => {
   const out = renderLegacyMetrics(snap, { nodeName: 'n1', additionalLabels: ['application', 'environment'] });
 
   it('kubeskoop_sock_orphan on the host and on every pod, with the node’s value, so inuse + orphan matches per pod', () => {
-    assert.match(out, /^kubeskoop_sock_inuse\{k8s_node="n1",k8s_namespace="shop",k8s_pod="web-0",application="web",environment="prod"\} 2$/m);
-    assert.match(out, /^kubeskoop_sock_orphan\{k8s_node="n1",k8s_namespace="shop",k8s_pod="web-0",application="web",environment="prod"\} 3$/m);
-    assert.match(out, /^kubeskoop_sock_orphan\{k8s_node="n1",k8s_namespace="",k8s_pod="",application="",environment="prod"\} 3$/m);
-    assert.match(out, /^inspector_pod_sockorphan\{target_node="n1",target_namespace="shop",target_pod="web-0",node="n1",namespace="shop",pod="web-0"\} 3$/m);
+    assert.match(
+      out,
+      /^kubeskoop_sock_inuse\{k8s_node="n1",k8s_namespace="shop",k8s_pod="web-0",application="web",environment="prod"\} 2$/m,
+    );
+    assert.match(
+      out,
+      /^kubeskoop_sock_orphan\{k8s_node="n1",k8s_namespace="shop",k8s_pod="web-0",application="web",environment="prod"\} 3$/m,
+    );
+    assert.match(
+      out,
+      /^kubeskoop_sock_orphan\{k8s_node="n1",k8s_namespace="",k8s_pod="",application="",environment="prod"\} 3$/m,
+    );
+    assert.match(
+      out,
+      /^inspector_pod_sockorphan\{target_node="n1",target_namespace="shop",target_pod="web-0",node="n1",namespace="shop",pod="web-0"\} 3$/m,
+    );
     // Node-wide values not marked so stay on the host only (a sum over pods must not multiply them).
     assert.doesNotMatch(out, /^kubeskoop_sock_alloc\{[^}]*k8s_pod="web-0"/m);
     assert.match(out, /^kubeskoop_sock_alloc\{[^}]*k8s_pod=""[^}]*\} 20$/m);
@@ -43,7 +80,10 @@ describe('KubeSkoop’s names where its dashboards need more than the name', () 
   });
 
   it('additionalLabels entries: name=template, ${labels:<key>} from the pod, "" when missing', () => {
-    assert.deepEqual(parseAdditionalLabel(' team = ${labels:team}-${labels:tier} '), { name: 'team', template: '${labels:team}-${labels:tier}' });
+    assert.deepEqual(parseAdditionalLabel(' team = ${labels:team}-${labels:tier} '), {
+      name: 'team',
+      template: '${labels:team}-${labels:tier}',
+    });
     assert.deepEqual(podLabelKeys('${labels:team}-${labels:tier}'), ['team', 'tier']);
     assert.equal(additionalLabelValue('${labels:team}-${labels:tier}', { team: 'net' }), 'net-');
     assert.equal(additionalLabelValue('prod'), 'prod');
@@ -65,7 +105,10 @@ describe('KubeSkoop’s names where its dashboards need more than the name', () 
     assert.deepEqual(ks.problems, []);
     assert.equal(ks.names.flatMap((g) => g.names).length, 252);
     assert.deepEqual(checkKubeskoopNames(registry, ks.names), []);
-    const status = (n: string) => { const g = ks.names.find((x) => x.names.includes(n))!; return kubeskoopNameStatus(registry, g, n); };
+    const status = (n: string) => {
+      const g = ks.names.find((x) => x.names.includes(n))!;
+      return kubeskoopNameStatus(registry, g, n);
+    };
     assert.equal(status('kubeskoop_sock_orphan').served, true);
     const rdma = status('kubeskoop_rdma_erdma_hw_rx_bytes_cnt');
     assert.ok(!rdma.served && /no RDMA device/.test(rdma.reason));

@@ -15,27 +15,65 @@ const NOW = BigInt(Date.now()) * 1_000_000n;
 
 describe('loki push: the server enforces Loki’s request format', () => {
   let loki: LokiPushServer;
-  before(async () => { loki = await startLokiPushServer(); });
-  after(async () => { await loki.stop(); });
+  before(async () => {
+    loki = await startLokiPushServer();
+  });
+  after(async () => {
+    await loki.stop();
+  });
   const post = async (body: string | Uint8Array, headers: Record<string, string>): Promise<number> =>
     (await fetch(`${loki.url}/loki/api/v1/push`, { method: 'POST', body, headers })).status;
-  const json = (values: unknown[][], stream: Record<string, string> = STREAM): string => JSON.stringify({ streams: [{ stream, values }] });
+  const json = (values: unknown[][], stream: Record<string, string> = STREAM): string =>
+    JSON.stringify({ streams: [{ stream, values }] });
 
   it('accepts a well-formed JSON push (204) and a gzipped one', async () => {
     assert.equal(await post(json([[String(NOW), 'a']]), { 'content-type': 'application/json' }), 204);
-    assert.equal(await post(gzipSync(json([[String(NOW + 1n), 'b']])), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 204);
-    assert.deepEqual(loki.entries(STREAM).slice(-2).map((e) => e.line), ['a', 'b']);
+    assert.equal(
+      await post(gzipSync(json([[String(NOW + 1n), 'b']])), {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      }),
+      204,
+    );
+    assert.deepEqual(
+      loki
+        .entries(STREAM)
+        .slice(-2)
+        .map((e) => e.line),
+      ['a', 'b'],
+    );
   });
   it('refuses what Loki refuses, with 400', async () => {
     assert.equal(await post(json([[Number(NOW), 'numeric ts']]), { 'content-type': 'application/json' }), 400);
     assert.equal(await post(json([[String(NOW), 42]]), { 'content-type': 'application/json' }), 400);
-    assert.equal(await post(json([[String(NOW), 'x']], { 'bad-name': 'v' }), { 'content-type': 'application/json' }), 400);
+    assert.equal(
+      await post(json([[String(NOW), 'x']], { 'bad-name': 'v' }), { 'content-type': 'application/json' }),
+      400,
+    );
     assert.equal(await post(json([[String(NOW + 1n), 'x']]), { 'content-type': 'text/plain' }), 400);
     assert.equal(await post('{"streams": {}}', { 'content-type': 'application/json' }), 400);
-    assert.equal(await post(json([[String(NOW + 3_600_000_000_000n), 'future']]), { 'content-type': 'application/json' }), 400);
+    assert.equal(
+      await post(json([[String(NOW + 3_600_000_000_000n), 'future']]), { 'content-type': 'application/json' }),
+      400,
+    );
     // Out of order within the stream: the older entry is refused, the newer kept.
-    assert.equal(await post(json([[String(NOW - 1_000_000_000n), 'old'], [String(NOW + 5n), 'new']]), { 'content-type': 'application/json' }), 400);
-    assert.deepEqual(loki.entries(STREAM).map((e) => e.line).filter((l) => l === 'old' || l === 'new'), ['new']);
+    assert.equal(
+      await post(
+        json([
+          [String(NOW - 1_000_000_000n), 'old'],
+          [String(NOW + 5n), 'new'],
+        ]),
+        { 'content-type': 'application/json' },
+      ),
+      400,
+    );
+    assert.deepEqual(
+      loki
+        .entries(STREAM)
+        .map((e) => e.line)
+        .filter((l) => l === 'old' || l === 'new'),
+      ['new'],
+    );
   });
   it('decodes a snappy-compressed protobuf push (what KubeSkoop sent) and refuses an uncompressed one', async () => {
     const root = protobuf.parse(`syntax = "proto3"; package p;
@@ -43,8 +81,18 @@ describe('loki push: the server enforces Loki’s request format', () => {
       message E { T timestamp = 1; string line = 2; } message T { int64 seconds = 1; int32 nanos = 2; }`).root;
     const Req = root.lookupType('p.Req');
     const ts = NOW + 10n;
-    const raw = Req.encode(Req.fromObject({ streams: [{ labels: '{instance = "node-a",job = "kubeskoop"}',
-      entries: [{ timestamp: { seconds: String(ts / 1_000_000_000n), nanos: Number(ts % 1_000_000_000n) }, line: 'pb' }] }] })).finish();
+    const raw = Req.encode(
+      Req.fromObject({
+        streams: [
+          {
+            labels: '{instance = "node-a",job = "kubeskoop"}',
+            entries: [
+              { timestamp: { seconds: String(ts / 1_000_000_000n), nanos: Number(ts % 1_000_000_000n) }, line: 'pb' },
+            ],
+          },
+        ],
+      }),
+    ).finish();
     assert.equal(await post(raw, { 'content-type': 'application/x-protobuf' }), 400);
     assert.equal(await post(compress(raw), { 'content-type': 'application/x-protobuf' }), 204);
     const last = loki.entries(STREAM).at(-1)!;
@@ -57,14 +105,35 @@ describe('loki push: the sink’s client', function () {
   this.timeout(60_000);
   let loki: LokiPushServer;
   const logs: LogFields[] = [];
-  const log = createLogger({ level: 'debug', format: 'json', write: (l) => { logs.push(JSON.parse(l) as LogFields); } });
-  beforeEach(async () => { loki = await startLokiPushServer(); });
-  afterEach(async () => { await loki.stop(); });
-
-  const pusher = (o: Partial<ConstructorParameters<typeof LokiPusher<number>>[0]> = {}, drops: [number, LokiDropCause][] = []) => new LokiPusher<number>({
-    url: `${loki.url}/loki/api/v1/push`, encoding: 'json', streamLabels: STREAM, log, batchWaitMs: 50, minBackoffMs: 20, maxBackoffMs: 100,
-    onUndelivered: (tag, cause) => drops.push([tag, cause]), ...o,
+  const log = createLogger({
+    level: 'debug',
+    format: 'json',
+    write: (l) => {
+      logs.push(JSON.parse(l) as LogFields);
+    },
   });
+  beforeEach(async () => {
+    loki = await startLokiPushServer();
+  });
+  afterEach(async () => {
+    await loki.stop();
+  });
+
+  const pusher = (
+    o: Partial<ConstructorParameters<typeof LokiPusher<number>>[0]> = {},
+    drops: [number, LokiDropCause][] = [],
+  ) =>
+    new LokiPusher<number>({
+      url: `${loki.url}/loki/api/v1/push`,
+      encoding: 'json',
+      streamLabels: STREAM,
+      log,
+      batchWaitMs: 50,
+      minBackoffMs: 20,
+      maxBackoffMs: 100,
+      onUndelivered: (tag, cause) => drops.push([tag, cause]),
+      ...o,
+    });
 
   it('addresses: host[:port] gets :3100 and the push path; URLs keep theirs; the OTLP endpoint likewise', () => {
     assert.equal(lokiPushUrl('loki-service'), 'http://loki-service:3100/loki/api/v1/push');
@@ -79,7 +148,10 @@ describe('loki push: the sink’s client', function () {
     const p = pusher();
     for (let i = 0; i < 5; i++) p.push({ timeUnixNano: NOW + BigInt(i), line: `{"n":${i},"s":"<&>"}` }, i);
     await waitUntil(() => loki.entries(STREAM).length === 5, 10_000, 'five entries');
-    assert.deepEqual(loki.entries(STREAM).map((e) => [e.ts, e.line]), [0, 1, 2, 3, 4].map((i) => [String(NOW + BigInt(i)), `{"n":${i},"s":"<&>"}`]));
+    assert.deepEqual(
+      loki.entries(STREAM).map((e) => [e.ts, e.line]),
+      [0, 1, 2, 3, 4].map((i) => [String(NOW + BigInt(i)), `{"n":${i},"s":"<&>"}`]),
+    );
     assert.equal(loki.requests.length, 1, 'one request for the batch');
     assert.match(loki.requests[0]!.contentType, /^application\/json/);
     await p.close();
@@ -92,8 +164,14 @@ describe('loki push: the sink’s client', function () {
     p.push({ timeUnixNano: NOW + 50n, line: 'late' }, 2);
     p.push({ timeUnixNano: NOW + 40n, line: 'later still' }, 3);
     await waitUntil(() => loki.entries(STREAM).length === 3, 10_000, 'all three');
-    assert.ok(loki.requests.every((r) => r.status === 204), JSON.stringify(loki.requests));
-    assert.deepEqual(loki.entries(STREAM).map((e) => e.line), ['first', 'later still', 'late']);
+    assert.ok(
+      loki.requests.every((r) => r.status === 204),
+      JSON.stringify(loki.requests),
+    );
+    assert.deepEqual(
+      loki.entries(STREAM).map((e) => e.line),
+      ['first', 'later still', 'late'],
+    );
     await p.close();
   });
 
@@ -103,7 +181,10 @@ describe('loki push: the sink’s client', function () {
     loki.failNext([429, 503, 500]);
     for (let i = 0; i < 3; i++) p.push({ timeUnixNano: NOW + BigInt(i), line: `r${i}` }, i);
     await waitUntil(() => loki.entries(STREAM).length === 3, 20_000, 'delivered after retries');
-    assert.deepEqual(loki.requests.map((r) => r.status), [429, 503, 500, 204]);
+    assert.deepEqual(
+      loki.requests.map((r) => r.status),
+      [429, 503, 500, 204],
+    );
     assert.equal(p.stats.retries, 3);
     assert.deepEqual(drops, []);
     await p.close();
@@ -135,7 +216,10 @@ describe('loki push: the sink’s client', function () {
     assert.ok(drops.every(([, c]) => c === 'loki_buffer_full'));
     await loki.start(port);
     await waitUntil(() => loki.entries(STREAM).length === 15, 20_000, 'the kept 15 delivered');
-    assert.deepEqual(loki.entries(STREAM).map((e) => e.line), [...Array(15).keys()].map((i) => `d${i}`));
+    assert.deepEqual(
+      loki.entries(STREAM).map((e) => e.line),
+      [...Array(15).keys()].map((i) => `d${i}`),
+    );
     await p.close();
   });
 

@@ -207,7 +207,9 @@ event:
 describe('config: every config KubeSkoop ships starts the agent unchanged', function () {
   this.timeout(240_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'ksotel-kscfg-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ksotel-kscfg-'));
+  });
   after(async () => {
     await cleanupAll();
     rmSync(dir, { recursive: true, force: true });
@@ -221,19 +223,30 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
     writeFileSync(join(chart, 'values.yaml'), CHART_VALUES);
     writeFileSync(join(chart, 'templates', 'configmap.yaml'), CHART_CONFIGMAP);
     const extra: string[] = [];
-    if (values !== undefined) { writeFileSync(join(chart, 'extra.yaml'), values); extra.push('-f', join(chart, 'extra.yaml')); }
-    const r = await run(helmBin(), ['template', 'kubeskoop', chart, '--namespace', 'kubeskoop', ...extra], { timeoutMs: 60_000 });
+    if (values !== undefined) {
+      writeFileSync(join(chart, 'extra.yaml'), values);
+      extra.push('-f', join(chart, 'extra.yaml'));
+    }
+    const r = await run(helmBin(), ['template', 'kubeskoop', chart, '--namespace', 'kubeskoop', ...extra], {
+      timeoutMs: 60_000,
+    });
     assert.equal(r.code, 0, r.stderr);
     return (parseYaml(r.stdout) as { data: Record<string, string> }).data['config.yaml']!;
   };
-  const write = (name: string, text: string): string => { const f = join(dir, name); writeFileSync(f, text); return f; };
-  const load = (file: string, env: Record<string, string> = {}): AgentConfig => loadConfig({ file, env, flags: {}, probes: probeCapabilities() });
+  const write = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const load = (file: string, env: Record<string, string> = {}): AgentConfig =>
+    loadConfig({ file, env, flags: {}, probes: probeCapabilities() });
 
   /** Starts the real agent with the file, checks /status, stops it. */
   const startAndStatus = async (name: string, text: string, expectRunning: string[]): Promise<Record<string, any>> => {
     const sub = join(dir, name);
     mkdirSync(sub, { recursive: true });
-    const agent = await startAgentWithConfig(sub, text, { running: expectRunning });
+    // The first cycle covers every namespace of a shared, loaded machine: a generous start.
+    const agent = await startAgentWithConfig(sub, text, { running: expectRunning, timeoutMs: 60_000 });
     try {
       const res = await agent.get('/status');
       assert.equal(res.status, 200);
@@ -250,21 +263,48 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
     assert.equal(c.source.format, 'kubeskoop-v1');
     assert.deepEqual(c.metrics.additionalLabels, []);
     assert.ok(!c.warnings.some((w) => w.includes('additionalLabels')));
-    assert.deepEqual(c.unsupported.map((u) => u.canonical), ['flow']);
+    assert.deepEqual(
+      c.unsupported.map((u) => u.canonical),
+      ['flow'],
+    );
     assert.equal(c.prometheus.names, 'both');
     const s = await startAndStatus('helm-default', text, ['netdev', 'tcpreset', 'packetloss', 'tcpretrans']);
-    const metrics = (s.inuse_probes.metrics as { name: string; state: string }[]);
+    const metrics = s.inuse_probes.metrics as { name: string; state: string }[];
     assert.deepEqual(metrics.find((p) => p.name === 'flow')?.state, 'unsupported');
-    for (const n of ['conntrack', 'qdisc', 'netdev', 'io', 'sock', 'tcpsummary', 'tcp', 'tcpext', 'udp', 'packetloss', 'tcpretrans']) {
-      assert.ok(metrics.some((p) => p.name === n), `${n} in /status`);
+    for (const n of [
+      'conntrack',
+      'qdisc',
+      'netdev',
+      'io',
+      'sock',
+      'tcpsummary',
+      'tcp',
+      'tcpext',
+      'udp',
+      'packetloss',
+      'tcpretrans',
+    ]) {
+      assert.ok(
+        metrics.some((p) => p.name === n),
+        `${n} in /status`,
+      );
     }
-    assert.deepEqual((s.inuse_probes.event as { name: string }[]).map((p) => p.name).sort(), ['packetloss', 'tcpreset', 'tcpretrans']);
+    assert.deepEqual((s.inuse_probes.event as { name: string }[]).map((p) => p.name).sort(), [
+      'packetloss',
+      'tcpreset',
+      'tcpretrans',
+    ]);
   });
 
   it('the Helm chart with additionalLabels set, as its values suggest', async () => {
-    const text = await renderChart('config:\n  additionalLabels:\n    - application=${labels:application}\n    - environment=prod\n');
+    const text = await renderChart(
+      'config:\n  additionalLabels:\n    - application=${labels:application}\n    - environment=prod\n',
+    );
     const c = load(write('helm-labels.yaml', text));
-    assert.deepEqual(c.metrics.additionalLabels, [{ name: 'application', template: '${labels:application}' }, { name: 'environment', template: 'prod' }]);
+    assert.deepEqual(c.metrics.additionalLabels, [
+      { name: 'application', template: '${labels:application}' },
+      { name: 'environment', template: 'prod' },
+    ]);
     assert.deepEqual(c.kubernetes?.podLabels, ['application'], 'the pod label it reads is fetched from the API');
     const s = await startAndStatus('helm-labels', text, ['netdev']);
     assert.ok(Array.isArray(s.inuse_probes.metrics));
@@ -273,7 +313,10 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
   it('skoopbundle.yaml (loki sink at loki-service, socketlatency)', async () => {
     const c = load(write('bundle.yaml', SKOOPBUNDLE));
     assert.equal(c.log.level, 'debug');
-    assert.deepEqual(c.events.sinks, [{ kind: 'stderr' }, { kind: 'loki', address: 'loki-service', protocol: 'push', encoding: 'json' }]);
+    assert.deepEqual(c.events.sinks, [
+      { kind: 'stderr' },
+      { kind: 'loki', address: 'loki-service', protocol: 'push', encoding: 'json' },
+    ]);
     const s = await startAndStatus('bundle', SKOOPBUNDLE, ['netdev', 'socketlatency']);
     assert.ok((s.inuse_probes.metrics as { name: string }[]).some((p) => p.name === 'socketlatency'));
   });
@@ -290,7 +333,10 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
     assert.equal(c.source.format, 'kubeskoop-v0');
     assert.equal(c.log.level, 'debug');
     assert.equal(c.intervalMs, 15_000);
-    assert.ok(c.metrics.probes.some((p) => p.name === 'net_softirq') || c.unsupported.some((u) => u.canonical === 'net_softirq'));
+    assert.ok(
+      c.metrics.probes.some((p) => p.name === 'net_softirq') ||
+        c.unsupported.some((u) => u.canonical === 'net_softirq'),
+    );
     const s = await startAndStatus('vagrant', VAGRANT_V01, ['netdev']);
     assert.equal(s.procnetdev, true);
   });
@@ -298,7 +344,11 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
   it('what KubeSkoop’s controller writes (yaml.v3: address "", args {} and null, additionalLabels [])', async () => {
     const c = load(write('controller.yaml', CONTROLLER_WRITTEN));
     assert.deepEqual(c.server.port, 9102);
-    assert.ok(c.metrics.probes.some((p) => p.name === 'net_softirq' && JSON.stringify(p.options) === '{"softirq-types":["net_rx"]}'));
+    assert.ok(
+      c.metrics.probes.some(
+        (p) => p.name === 'net_softirq' && JSON.stringify(p.options) === '{"softirq-types":["net_rx"]}',
+      ),
+    );
     const s = await startAndStatus('controller', CONTROLLER_WRITTEN, ['netdev']);
     assert.ok((s.inuse_probes.event as { name: string }[]).some((p) => p.name === 'tcpreset'));
   });
@@ -316,8 +366,14 @@ describe('config: KubeSkoop’s additionalLabels on every series, legacy and OTe
     api = new TestApiServer();
     await api.start();
     pod = await createPod({ label: 'ks-lbl', cgroup: true });
-    api.upsertPod({ name: 'web-0', namespace: 'shop', uid: pod.cgroup!.podUid, nodeName: NODE, labels: { application: 'web' },
-      containers: { app: pod.cgroup!.containerId } });
+    api.upsertPod({
+      name: 'web-0',
+      namespace: 'shop',
+      uid: pod.cgroup!.podUid,
+      nodeName: NODE,
+      labels: { application: 'web' },
+      containers: { app: pod.cgroup!.containerId },
+    });
   });
   after(async () => {
     await api?.dispose();
@@ -326,26 +382,49 @@ describe('config: KubeSkoop’s additionalLabels on every series, legacy and OTe
   });
 
   it('each label after k8s_node, k8s_namespace, k8s_pod on kubeskoop_* (the pod’s value, "" for the host), and on the OTel series', async () => {
-    const agent = await startAgentWithConfig(dir, `port: 9102
+    const agent = await startAgentWithConfig(
+      dir,
+      `port: 9102
 metrics:
   additionalLabels:
   - application=\${labels:application}
   - environment=prod
   probes:
   - name: netdev
-`, { env: { KUBECONFIG: api.kubeconfig(), INSPECTOR_NODENAME: NODE }, args: ['--interval', '1s'] });
+`,
+      { env: { KUBECONFIG: api.kubeconfig(), INSPECTOR_NODENAME: NODE }, args: ['--interval', '1s'], timeoutMs: 60_000 },
+    );
     try {
       await waitForProbesRunning(agent, ['netdev']);
-      const text = await waitUntil(async () => {
-        const t = (await agent.get('/metrics')).text;
-        return t.includes('k8s_pod="web-0"') ? t : false;
-      }, 30_000, 'the pod named on /metrics');
-      assert.match(text, new RegExp(`^kubeskoop_netdev_rxbytes\\{k8s_node="${NODE}",k8s_namespace="shop",k8s_pod="web-0",application="web",environment="prod"\\} \\d+$`, 'm'));
-      assert.match(text, new RegExp(`^kubeskoop_netdev_rxbytes\\{k8s_node="${NODE}",k8s_namespace="",k8s_pod="",application="",environment="prod"\\} \\d+$`, 'm'));
+      const text = await waitUntil(
+        async () => {
+          const t = (await agent.get('/metrics')).text;
+          return t.includes('k8s_pod="web-0"') ? t : false;
+        },
+        30_000,
+        'the pod named on /metrics',
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `^kubeskoop_netdev_rxbytes\\{k8s_node="${NODE}",k8s_namespace="shop",k8s_pod="web-0",application="web",environment="prod"\\} \\d+$`,
+          'm',
+        ),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `^kubeskoop_netdev_rxbytes\\{k8s_node="${NODE}",k8s_namespace="",k8s_pod="",application="",environment="prod"\\} \\d+$`,
+          'm',
+        ),
+      );
       // The OTel names carry them as attributes (the same attributes go out over OTLP).
-      const otel = parsePromText(text).samples.filter((s) => s.labels['k8s_pod_name'] === 'web-0' && !s.name.startsWith('kubeskoop_netdev_'));
+      const otel = parsePromText(text).samples.filter(
+        (s) => s.labels['k8s_pod_name'] === 'web-0' && !s.name.startsWith('kubeskoop_netdev_'),
+      );
       assert.ok(otel.length > 0);
-      for (const s of otel) assert.deepEqual([s.labels['application'], s.labels['environment']], ['web', 'prod'], s.name);
+      for (const s of otel)
+        assert.deepEqual([s.labels['application'], s.labels['environment']], ['web', 'prod'], s.name);
     } finally {
       await agent.stop();
     }

@@ -51,7 +51,8 @@ class PushError extends Error {}
 /** `{a="x", b="y\"z"}` → {a: 'x', b: 'y"z'} (the selector form Loki's protobuf push carries). */
 export function parseLabelSelector(text: string): Record<string, string> {
   const t = text.trim();
-  if (!t.startsWith('{') || !t.endsWith('}')) throw new PushError(`error parsing labels ${JSON.stringify(text)}: not a {…} selector`);
+  if (!t.startsWith('{') || !t.endsWith('}'))
+    throw new PushError(`error parsing labels ${JSON.stringify(text)}: not a {…} selector`);
   const out: Record<string, string> = {};
   const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)/y;
   const body = t.slice(1, -1);
@@ -67,24 +68,41 @@ export function parseLabelSelector(text: string): Record<string, string> {
 }
 
 const streamKey = (labels: Readonly<Record<string, string>>): string =>
-  Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',');
+  Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(',');
 
-interface Decoded { stream: Record<string, string>; entries: { ts: string; line: string }[] }
+interface Decoded {
+  stream: Record<string, string>;
+  entries: { ts: string; line: string }[];
+}
 
 function decodeJson(body: Buffer): Decoded[] {
   let doc: unknown;
-  try { doc = JSON.parse(body.toString('utf8')); } catch (err) { throw new PushError(`loghttp.PushRequest.Streams: ReadArray: ${(err as Error).message}`); }
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new PushError(`loghttp.PushRequest.Streams: ReadArray: ${(err as Error).message}`);
+  }
   const streams = (doc as { streams?: unknown }).streams;
-  if (typeof doc !== 'object' || doc === null || !Array.isArray(streams)) throw new PushError('expected {"streams": [...]}');
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(streams))
+    throw new PushError('expected {"streams": [...]}');
   return streams.map((s, i) => {
     const { stream, values } = (s ?? {}) as { stream?: unknown; values?: unknown };
-    if (typeof stream !== 'object' || stream === null || Array.isArray(stream)) throw new PushError(`streams[${i}].stream: expected an object of labels`);
-    for (const [k, v] of Object.entries(stream)) if (typeof v !== 'string') throw new PushError(`streams[${i}].stream.${k}: expected a string value`);
+    if (typeof stream !== 'object' || stream === null || Array.isArray(stream))
+      throw new PushError(`streams[${i}].stream: expected an object of labels`);
+    for (const [k, v] of Object.entries(stream))
+      if (typeof v !== 'string') throw new PushError(`streams[${i}].stream.${k}: expected a string value`);
     if (!Array.isArray(values)) throw new PushError(`streams[${i}].values: expected an array`);
     const entries = values.map((v, j) => {
-      if (!Array.isArray(v) || v.length < 2 || v.length > 3) throw new PushError(`streams[${i}].values[${j}]: expected [timestamp, line] or [timestamp, line, metadata]`);
+      if (!Array.isArray(v) || v.length < 2 || v.length > 3)
+        throw new PushError(`streams[${i}].values[${j}]: expected [timestamp, line] or [timestamp, line, metadata]`);
       // Loki's JSON push: the timestamp is a string of nanoseconds.
-      if (typeof v[0] !== 'string' || !/^\d+$/.test(v[0])) throw new PushError(`streams[${i}].values[${j}][0]: timestamp ${JSON.stringify(v[0])} is not a string of nanoseconds`);
+      if (typeof v[0] !== 'string' || !/^\d+$/.test(v[0]))
+        throw new PushError(
+          `streams[${i}].values[${j}][0]: timestamp ${JSON.stringify(v[0])} is not a string of nanoseconds`,
+        );
       if (typeof v[1] !== 'string') throw new PushError(`streams[${i}].values[${j}][1]: the line is not a string`);
       return { ts: v[0], line: v[1] };
     });
@@ -94,9 +112,19 @@ function decodeJson(body: Buffer): Decoded[] {
 
 function decodeProtobuf(body: Buffer): Decoded[] {
   let raw: Uint8Array;
-  try { raw = uncompress(new Uint8Array(body), 64 * 1024 * 1024); } catch (err) { throw new PushError(`snappy: ${(err as Error).message}`); }
-  let msg: { streams?: { labels?: string; entries?: { timestamp?: { seconds?: unknown; nanos?: number }; line?: string }[] }[] };
-  try { msg = PushRequest.toObject(PushRequest.decode(raw), { longs: String }) as typeof msg; } catch (err) { throw new PushError(`proto: ${(err as Error).message}`); }
+  try {
+    raw = uncompress(new Uint8Array(body), 64 * 1024 * 1024);
+  } catch (err) {
+    throw new PushError(`snappy: ${(err as Error).message}`);
+  }
+  let msg: {
+    streams?: { labels?: string; entries?: { timestamp?: { seconds?: unknown; nanos?: number }; line?: string }[] }[];
+  };
+  try {
+    msg = PushRequest.toObject(PushRequest.decode(raw), { longs: String }) as typeof msg;
+  } catch (err) {
+    throw new PushError(`proto: ${(err as Error).message}`);
+  }
   return (msg.streams ?? []).map((s) => ({
     stream: parseLabelSelector(s.labels ?? ''),
     entries: (s.entries ?? []).map((e) => {
@@ -110,14 +138,21 @@ export class LokiPushServer {
   port = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  private readonly streams = new Map<string, { labels: Record<string, string>; entries: LokiEntryRecord[]; last: bigint }>();
+  private readonly streams = new Map<
+    string,
+    { labels: Record<string, string>; entries: LokiEntryRecord[]; last: bigint }
+  >();
   private faults: number[] = [];
   readonly requests: LokiRequestRecord[] = [];
 
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 
   /** Answer the next requests with these statuses (and store nothing from them). */
-  failNext(statuses: readonly number[]): void { this.faults.push(...statuses); }
+  failNext(statuses: readonly number[]): void {
+    this.faults.push(...statuses);
+  }
 
   /** Every accepted entry, in the order accepted, optionally of streams matching `labels`. */
   entries(labels: Readonly<Record<string, string>> = {}): LokiEntryRecord[] {
@@ -129,9 +164,17 @@ export class LokiPushServer {
   }
 
   async start(port = 0): Promise<void> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
-    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
-    await new Promise<void>((resolve, reject) => { this.server!.once('error', reject); this.server!.listen(port, '127.0.0.1', resolve); });
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
     this.port = (this.server.address() as AddressInfo).port;
   }
 
@@ -150,13 +193,27 @@ export class LokiPushServer {
     const contentEncoding = String(req.headers['content-encoding'] ?? '');
     const tenant = req.headers['x-scope-orgid'] as string | undefined;
     const answer = (status: number, entries: number, error?: string): void => {
-      this.requests.push({ path, contentType, contentEncoding, ...(tenant !== undefined ? { tenant } : {}), status, entries, ...(error ? { error } : {}) });
+      this.requests.push({
+        path,
+        contentType,
+        contentEncoding,
+        ...(tenant !== undefined ? { tenant } : {}),
+        status,
+        entries,
+        ...(error ? { error } : {}),
+      });
       res.writeHead(status, error ? { 'content-type': 'text/plain; charset=utf-8' } : {});
       res.end(error ? `${error}\n` : undefined);
     };
-    if (req.method !== 'POST' || (path !== '/loki/api/v1/push' && path !== '/api/prom/push')) { answer(404, 0, '404 page not found'); return; }
+    if (req.method !== 'POST' || (path !== '/loki/api/v1/push' && path !== '/api/prom/push')) {
+      answer(404, 0, '404 page not found');
+      return;
+    }
     const fault = this.faults.shift();
-    if (fault !== undefined) { answer(fault, 0, fault === 429 ? 'Ingestion rate limit exceeded' : 'ingester unavailable'); return; }
+    if (fault !== undefined) {
+      answer(fault, 0, fault === 429 ? 'Ingestion rate limit exceeded' : 'ingester unavailable');
+      return;
+    }
     let decoded: Decoded[];
     try {
       let body = Buffer.concat(chunks);
@@ -177,14 +234,23 @@ export class LokiPushServer {
     for (const d of decoded) {
       const names = Object.keys(d.stream);
       const bad = names.find((n) => !LABEL_NAME.test(n));
-      if (names.length === 0 || bad !== undefined) { refused.push(`error parsing labels: ${bad === undefined ? 'no labels' : `invalid label name ${bad}`}`); continue; }
+      if (names.length === 0 || bad !== undefined) {
+        refused.push(`error parsing labels: ${bad === undefined ? 'no labels' : `invalid label name ${bad}`}`);
+        continue;
+      }
       const key = streamKey(d.stream);
       let s = this.streams.get(key);
       if (!s) this.streams.set(key, (s = { labels: { ...d.stream }, entries: [], last: 0n }));
       for (const e of d.entries) {
         const ts = BigInt(e.ts);
-        if (ts > now + FUTURE_GRACE_NS) { refused.push(`entry for stream '${key}' has timestamp too new: ${e.ts}`); continue; }
-        if (ts < s.last) { refused.push(`entry with timestamp ${e.ts} ignored, reason: 'entry out of order' for stream: ${key}`); continue; }
+        if (ts > now + FUTURE_GRACE_NS) {
+          refused.push(`entry for stream '${key}' has timestamp too new: ${e.ts}`);
+          continue;
+        }
+        if (ts < s.last) {
+          refused.push(`entry with timestamp ${e.ts} ignored, reason: 'entry out of order' for stream: ${key}`);
+          continue;
+        }
         s.last = ts;
         s.entries.push({ stream: s.labels, ts: e.ts, line: e.line });
         accepted++;

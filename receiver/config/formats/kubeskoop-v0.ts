@@ -3,7 +3,14 @@
 // `debugMode`, so every key is lowercased before validation, as viper did.
 import { KUBESKOOP_DEFAULTS } from '../defaults.js';
 import { kubeskoopV0Schema } from '../schema.js';
-import { emptyTranslated, isMapping, probeItems, type FormatTranslator, type Mapping, type Translated } from '../translated.js';
+import {
+  emptyTranslated,
+  isMapping,
+  probeItems,
+  type FormatTranslator,
+  type Mapping,
+  type Translated,
+} from '../translated.js';
 
 function lowerKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(lowerKeys);
@@ -20,14 +27,24 @@ function translate(doc: Mapping): Translated {
   if (mc.interval !== undefined) t.interval = mc.interval as number;
   if (mc.port !== undefined) t.server.port = mc.port as number;
   if (mc.verbose !== undefined || mc.expose_labels !== undefined) {
-    t.warnings.push('metric_config.verbose and metric_config.expose_labels are ignored: pod identity is always on every series as k8s.* attributes');
+    t.warnings.push(
+      'metric_config.verbose and metric_config.expose_labels are ignored: pod identity is always on every series as k8s.* attributes',
+    );
   }
   t.metricProbes = probeItems(mc.probes, ['metric_config', 'probes'], 'args');
   t.eventProbes = probeItems(ec.probes, ['event_config', 'probes'], 'args');
-  if (ec.port !== undefined) t.warnings.push('event_config.port is ignored: events are exported as OTel log records over OTLP, not served over gRPC');
+  if (ec.port !== undefined)
+    t.warnings.push(
+      'event_config.port is ignored: events are exported as OTel log records over OTLP, not served over gRPC',
+    );
   if (ec.infotolog !== undefined) t.warnings.push('event_config.infotolog is ignored');
   if (ec.loki_enable === true) {
-    t.sinks.push({ kind: 'loki', address: String(ec.loki_address ?? KUBESKOOP_DEFAULTS.sinks.lokiAddress), protocol: 'push', encoding: 'json' });
+    t.sinks.push({
+      kind: 'loki',
+      address: String(ec.loki_address ?? KUBESKOOP_DEFAULTS.sinks.lokiAddress),
+      protocol: 'push',
+      encoding: 'json',
+    });
   }
   return t;
 }

@@ -4,7 +4,15 @@ import { formatPath } from '../errors.js';
 import { KUBESKOOP_DEFAULTS } from '../defaults.js';
 import { kubeskoopV1Schema } from '../schema.js';
 import { parseAdditionalLabel, podLabelKeys } from '../additional-labels.js';
-import { emptyTranslated, isMapping, lokiAddressProblem, probeItems, type FormatTranslator, type Mapping, type Translated } from '../translated.js';
+import {
+  emptyTranslated,
+  isMapping,
+  lokiAddressProblem,
+  probeItems,
+  type FormatTranslator,
+  type Mapping,
+  type Translated,
+} from '../translated.js';
 
 function translate(doc: Mapping, where: string): Translated {
   const t = emptyTranslated();
@@ -23,7 +31,9 @@ function translate(doc: Mapping, where: string): Translated {
     t.server.port = doc.port as number;
   }
   if (doc.enableController !== undefined || doc.controllerAddr !== undefined) {
-    t.warnings.push('enableController and controllerAddr are ignored: kubeskoop-otel has no controller; pod identity comes from the Kubernetes API');
+    t.warnings.push(
+      'enableController and controllerAddr are ignored: kubeskoop-otel has no controller; pod identity comes from the Kubernetes API',
+    );
   }
   const metrics = (doc.metrics ?? {}) as Mapping;
   const event = (doc.event ?? {}) as Mapping;
@@ -33,7 +43,8 @@ function translate(doc: Mapping, where: string): Translated {
     const label = parseAdditionalLabel(entry);
     const at = formatPath(['metrics', 'additionalLabels', i]);
     if (typeof label === 'string') t.problems.push(`${where}: at ${at}: found ${JSON.stringify(entry)}, ${label}`);
-    else if (t.additionalLabels.some((l) => l.name === label.name)) t.problems.push(`${where}: at ${at}: found label ${label.name} a second time, expected each name once`);
+    else if (t.additionalLabels.some((l) => l.name === label.name))
+      t.problems.push(`${where}: at ${at}: found label ${label.name} a second time, expected each name once`);
     else t.additionalLabels.push(label);
   });
   // The pod labels the templates read must come from the Kubernetes API.
@@ -44,11 +55,13 @@ function translate(doc: Mapping, where: string): Translated {
   ((event.sinks ?? []) as Mapping[]).forEach((s, i) => {
     const args = (isMapping(s.args) ? s.args : {}) as Mapping;
     if (s.name === 'stderr') t.sinks.push({ kind: 'stderr' });
-    else if (s.name === 'file') t.sinks.push({ kind: 'file', path: String(args.path ?? KUBESKOOP_DEFAULTS.sinks.filePath) });
+    else if (s.name === 'file')
+      t.sinks.push({ kind: 'file', path: String(args.path ?? KUBESKOOP_DEFAULTS.sinks.filePath) });
     else {
       const address = String(args.addr ?? KUBESKOOP_DEFAULTS.sinks.lokiAddress);
       const problem = lokiAddressProblem(address);
-      if (problem) t.problems.push(`${where}: at event.sinks[${i}].args.addr: found ${JSON.stringify(address)}, ${problem}`);
+      if (problem)
+        t.problems.push(`${where}: at event.sinks[${i}].args.addr: found ${JSON.stringify(address)}, ${problem}`);
       t.sinks.push({ kind: 'loki', address, protocol: 'push', encoding: 'json' });
     }
   });
