@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
-import type { AgentConfig, ConfigFormat, OtlpProtocol, ProbeSelection, SinkConfig, UnsupportedSelection } from './types.js';
+import type {
+  AgentConfig, ConfigFormat, OtlpProtocol, ProbeSelection, ServerAuthorization, SinkConfig, UnsupportedSelection,
+} from './types.js';
 import { ConfigError, describeValue, formatPath } from './errors.js';
 import { kubeskoopV0Schema, kubeskoopV1Schema, projectSchema } from './schema.js';
 import { CANONICAL_PROBE_NAMES, resolveProbeName } from './probe-names.js';
@@ -24,6 +26,10 @@ export interface FlagOverrides {
   readonly logFormat?: string;
   readonly logLevel?: string;
   readonly procRoot?: string;
+  /** --web.config.file */
+  readonly webConfigFile?: string;
+  /** --authorization */
+  readonly authorization?: string;
 }
 
 /** What this build can run: probe name → JSON Schema of its options (or undefined: no options). */
@@ -135,7 +141,7 @@ interface Translated {
   nodeName?: string;
   procRoot?: string;
   netnsDir?: string;
-  server: { address?: string; port?: number };
+  server: { address?: string; port?: number; webConfigFile?: string; authorization?: ServerAuthorization };
   log: { level?: LogLevel; format?: LogFormat };
   prometheus: { enabled?: boolean; names?: 'otel' | 'legacy' | 'both' };
   otlp: { endpoint?: string; protocol?: OtlpProtocol; exportInterval?: number | string; timeout?: number | string };
@@ -183,7 +189,10 @@ function translateProject(doc: Mapping): Translated {
       nodeName: k.node_name as string | undefined, podLabels: k.pod_labels as string[] | undefined,
     };
   }
-  t.server = { address: server.address as string | undefined, port: server.port as number | undefined };
+  t.server = {
+    address: server.address as string | undefined, port: server.port as number | undefined,
+    webConfigFile: server.web_config_file as string | undefined, authorization: server.authorization as ServerAuthorization | undefined,
+  };
   t.log = { level: log.level as LogLevel | undefined, format: log.format as LogFormat | undefined };
   t.prometheus = { enabled: prom.enabled as boolean | undefined, names: prom.names as Translated['prometheus']['names'] };
   t.otlp = {
@@ -480,6 +489,13 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     else logLevel = flags.logLevel as LogLevel;
   }
   if (flags.procRoot !== undefined) procRoot = flags.procRoot;
+  const webConfigFile = flags.webConfigFile ?? t.server.webConfigFile;
+  if (flags.webConfigFile === '') problems.push(flagProblem('web.config.file', '', 'the path of a web config file'));
+  let authorization: ServerAuthorization = t.server.authorization ?? 'none';
+  if (flags.authorization !== undefined) {
+    if (flags.authorization !== 'none' && flags.authorization !== 'kubernetes') problems.push(flagProblem('authorization', flags.authorization, 'none or kubernetes'));
+    else authorization = flags.authorization;
+  }
   if (intervalMs <= 0) problems.push(`${where}: at interval: found 0, expected a duration above zero`);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -493,7 +509,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ...(nodeName !== undefined ? { nodeName } : {}),
     procRoot,
     netnsDir: t.netnsDir ?? '/run/netns',
-    server: { address, port },
+    server: { address, port, ...(webConfigFile !== undefined ? { webConfigFile } : {}), authorization },
     log: { level: logLevel, format: logFormat },
     prometheus: { enabled: t.prometheus.enabled ?? true, names: t.prometheus.names ?? 'otel' },
     otlp: { ...(endpoint !== undefined ? { endpoint } : {}), protocol, exportIntervalMs: exportIntervalMs ?? intervalMs, exportTimeoutMs },

@@ -21,6 +21,7 @@ export type SinkConfig =
   | { readonly kind: 'loki'; readonly address: string };
 
 export type OtlpProtocol = 'grpc' | 'http/protobuf';
+export type ServerAuthorization = 'none' | 'kubernetes';
 export type ConfigFormat = 'kubeskoop-otel' | 'kubeskoop-v0' | 'kubeskoop-v1' | 'defaults';
 
 export interface AgentConfig {
@@ -31,7 +32,14 @@ export interface AgentConfig {
   readonly nodeName?: string;
   readonly procRoot: string;
   readonly netnsDir: string;
-  readonly server: { readonly address: string; readonly port: number };
+  readonly server: {
+    readonly address: string;
+    readonly port: number;
+    /** exporter-toolkit's web config file (TLS, client certificates, basic auth); unset: plain HTTP. */
+    readonly webConfigFile?: string;
+    /** kubernetes: every caller checked with TokenReview + SubjectAccessReview (/healthz excepted). */
+    readonly authorization: ServerAuthorization;
+  };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly prometheus: { readonly enabled: boolean; readonly names: 'otel' | 'legacy' | 'both' };
   readonly otlp: {
