@@ -186,15 +186,15 @@ export function describeApiError(err: unknown): string {
  *  the pod watch. Loaded only when authorization is on (the library costs ~60 MiB of RSS). */
 export async function kubernetesReviewApi(kubeconfig: string | undefined): Promise<ReviewApi> {
   const { loadKubeConfig } = await import('../targets/kubernetes.js');
-  const { AuthenticationV1Api, AuthorizationV1Api } = await import('@kubernetes/client-node');
+  const { AuthenticationV1Api, AuthorizationV1Api, Observable } = await import('@kubernetes/client-node');
   const kc = loadKubeConfig({ ...(kubeconfig !== undefined ? { kubeconfig } : {}) });
   const authn = kc.makeApiClient(AuthenticationV1Api);
   const authz = kc.makeApiClient(AuthorizationV1Api);
-  // The generated client takes an abort signal only through a middleware.
+  // The generated client takes an abort signal only through a middleware (its own Observable type).
   const withSignal = (signal: AbortSignal) => ({
     middleware: [{
-      pre: async (ctx: { setSignal(s: AbortSignal): void }) => { ctx.setSignal(signal); return ctx; },
-      post: async <R>(r: R) => r,
+      pre: (ctx: { setSignal(s: AbortSignal): void }) => { ctx.setSignal(signal); return new Observable(Promise.resolve(ctx)); },
+      post: <R>(r: R) => new Observable(Promise.resolve(r)),
     }],
     middlewareMergeStrategy: 'append' as const,
   });

@@ -14,7 +14,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -177,18 +177,23 @@ export class TestApiServer {
     return this.rv;
   }
 
+  /** Review requests read and left unanswered (reviewsHang). */
+  get pendingReviews(): number {
+    return this.hanging.size;
+  }
+
   get liveWatches(): number {
     return this.watches.size;
   }
 
-  /** A kubeconfig file pointing at this server with its token. */
-  kubeconfig(): string {
-    const file = path.join(this.dir, 'kubeconfig');
+  /** A kubeconfig file pointing at this server with its token (or another one given). */
+  kubeconfig(token = this.token): string {
+    const file = path.join(this.dir, token === this.token ? 'kubeconfig' : `kubeconfig-${createHash('sha256').update(token).digest('hex').slice(0, 12)}`);
     writeFileSync(file, [
       'apiVersion: v1', 'kind: Config',
       'clusters:', '- name: test', '  cluster:', `    server: ${this.url}`,
       `    certificate-authority-data: ${this.certificates().ca.toString('base64')}`,
-      'users:', '- name: agent', '  user:', `    token: ${this.token}`,
+      'users:', '- name: agent', '  user:', `    token: ${token}`,
       'contexts:', '- name: test', '  context:', '    cluster: test', '    user: agent',
       'current-context: test', '',
     ].join('\n'));
