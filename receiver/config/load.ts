@@ -11,6 +11,7 @@ import type {
 import { ConfigError, describeValue, formatPath } from './errors.js';
 import { kubeskoopV0Schema, kubeskoopV1Schema, projectSchema } from './schema.js';
 import { CANONICAL_PROBE_NAMES, resolveProbeName } from './probe-names.js';
+import { checkOtlpTls } from './otlp-tls.js';
 import { PROBES } from '../../semconv/generated/registry.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
@@ -497,6 +498,9 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     else authorization = flags.authorization;
   }
   if (intervalMs <= 0) problems.push(`${where}: at interval: found 0, expected a duration above zero`);
+  // The SDK's TLS and header variables, when something is pushed (the exporters read them themselves).
+  const otlpTls = endpoint !== undefined ? checkOtlpTls(env, { METRICS: endpoint, LOGS: endpoint }, protocol === 'grpc') : { problems: [], warnings: [] };
+  problems.push(...otlpTls.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const metricProbes = file !== undefined && (t.metricProbes.length > 0 || t.eventProbes.length > 0)
@@ -517,7 +521,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     metrics: { probes: metricProbes },
     events: { probes: resolved.event, sinks: t.sinks },
     unsupported: resolved.unsupported,
-    warnings: [...t.warnings, ...resolved.warnings],
+    warnings: [...t.warnings, ...resolved.warnings, ...otlpTls.warnings],
     kubernetes: {
       enabled: t.kubernetes?.enabled ?? (t.kubernetes?.kubeconfig !== undefined || (mode === 'node' && e('KUBERNETES_SERVICE_HOST') !== undefined)),
       ...(t.kubernetes?.kubeconfig !== undefined ? { kubeconfig: t.kubernetes.kubeconfig } : {}),
