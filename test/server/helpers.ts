@@ -17,6 +17,10 @@ export interface GetOptions {
   readonly headers?: Record<string, string>;
   readonly timeoutMs?: number;
   readonly method?: string;
+  /** The name the certificate must carry (SNI too), instead of the URL's host. */
+  readonly servername?: string;
+  /** Do not verify the server's certificate (as the kubelet's HTTPS probes). */
+  readonly insecure?: boolean;
 }
 
 export interface GetResult {
@@ -34,7 +38,9 @@ export function get(url: string, o: GetOptions = {}): Promise<GetResult> {
   return new Promise((resolve, reject) => {
     const req = (isHttps ? httpsRequest : httpRequest)(u, {
       method: o.method ?? 'GET', agent: false, headers: o.headers ?? {},
-      ...(isHttps ? { ca: o.ca, cert: o.cert, key: o.key } : {}),
+      ...(isHttps ? {
+        ca: o.ca, cert: o.cert, key: o.key, ...(o.servername ? { servername: o.servername } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}),
+      } : {}),
       timeout: o.timeoutMs ?? 15_000,
     }, (res) => {
       const chunks: Buffer[] = [];
