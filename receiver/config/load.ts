@@ -492,7 +492,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   if (flags.procRoot !== undefined) procRoot = flags.procRoot;
   const webConfigFile = flags.webConfigFile ?? t.server.webConfigFile;
   if (flags.webConfigFile === '') problems.push(flagProblem('web.config.file', '', 'the path of a web config file'));
-  let authorization: ServerAuthorization = t.server.authorization ?? 'none';
+  let authorization: ServerAuthorization | undefined = t.server.authorization;
   if (flags.authorization !== undefined) {
     if (flags.authorization !== 'none' && flags.authorization !== 'kubernetes') problems.push(flagProblem('authorization', flags.authorization, 'none or kubernetes'));
     else authorization = flags.authorization;
@@ -513,7 +513,10 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ...(nodeName !== undefined ? { nodeName } : {}),
     procRoot,
     netnsDir: t.netnsDir ?? '/run/netns',
-    server: { address, port, ...(webConfigFile !== undefined ? { webConfigFile } : {}), authorization },
+    server: {
+      address, port, ...(webConfigFile !== undefined ? { webConfigFile } : {}),
+      ...(authorization !== undefined && authorization !== 'none' ? { authorization } : {}),
+    },
     log: { level: logLevel, format: logFormat },
     prometheus: { enabled: t.prometheus.enabled ?? true, names: t.prometheus.names ?? 'otel' },
     otlp: { ...(endpoint !== undefined ? { endpoint } : {}), protocol, exportIntervalMs: exportIntervalMs ?? intervalMs, exportTimeoutMs },

@@ -37,8 +37,9 @@ export interface AgentConfig {
     readonly port: number;
     /** exporter-toolkit's web config file (TLS, client certificates, basic auth); unset: plain HTTP. */
     readonly webConfigFile?: string;
-    /** kubernetes: every caller checked with TokenReview + SubjectAccessReview (/healthz excepted). */
-    readonly authorization: ServerAuthorization;
+    /** kubernetes: every caller checked with TokenReview + SubjectAccessReview (/healthz excepted);
+     *  unset: none. */
+    readonly authorization?: ServerAuthorization;
   };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly prometheus: { readonly enabled: boolean; readonly names: 'otel' | 'legacy' | 'both' };

@@ -35,7 +35,7 @@ export async function serverSecurity(config: AgentConfig, log: Logger): Promise<
   if (web || kubernetes) {
     log.info('endpoint security', {
       tls: Boolean(web?.tls), clientAuth: web?.config.tls?.clientAuth ?? null, basicAuthUsers: web?.config.users.size ?? 0,
-      authorization: config.server.authorization,
+      authorization: config.server.authorization ?? 'none',
       ...(web?.tls ? { certificate: web.tls.subject, notAfter: web.tls.notAfter } : {}),
     });
   }
