@@ -84,8 +84,10 @@ export class TestApiServer {
   /** While true, review requests are read and never answered (an API that hangs). */
   reviewsHang = false;
   readonly counts = { lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0, tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0 };
-  /** token → user; the agent's own token is the chart's ServiceAccount by default. */
+  /** token → user, for the tokens addToken made. */
   private users = new Map<string, ApiUser>();
+  /** Who the agent's token (`token`, which a test may replace) is: the chart's ServiceAccount by default. */
+  private readonly agentIdentity: ApiUser;
   private clusterRoles = new Map<string, RbacRule[]>();
   private clusterRoleBindings: { name: string; role: string; subjects: RbacSubject[] }[] = [];
   private rbacLoaded = false;
@@ -94,7 +96,7 @@ export class TestApiServer {
   constructor(opts: ApiServerOptions = {}) {
     this.goneAs = opts.goneAs ?? 'event';
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 250;
-    this.users.set(this.token, opts.agentUser ?? serviceAccountUser('kubeskoop', 'kubeskoop-otel'));
+    this.agentIdentity = opts.agentUser ?? serviceAccountUser('kubeskoop', 'kubeskoop-otel');
   }
 
   /** A new bearer token that authenticates as `user`. */
@@ -106,7 +108,12 @@ export class TestApiServer {
 
   /** The user the agent's own token (`token`) authenticates as. */
   get agentUser(): ApiUser {
-    return this.users.get(this.token)!;
+    return this.agentIdentity;
+  }
+
+  private userOf(token: string | undefined): ApiUser | undefined {
+    if (token === undefined) return undefined;
+    return token === this.token ? this.agentIdentity : this.users.get(token);
   }
 
   /** RBAC from manifests (ClusterRole, ClusterRoleBinding; other kinds ignored). From then on the
@@ -324,7 +331,7 @@ export class TestApiServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    const caller = m ? this.users.get(m[1]) : undefined;
+    const caller = this.userOf(m?.[1]);
     if (!caller) {
       this.counts.unauthorized++;
       this.status(res, 401, 'Unauthorized', 'Unauthorized');
@@ -393,7 +400,7 @@ export class TestApiServer {
       };
       if (resource === 'tokenreviews') {
         this.counts.tokenReviews++;
-        const user = typeof spec.token === 'string' ? this.users.get(spec.token) : undefined;
+        const user = typeof spec.token === 'string' ? this.userOf(spec.token) : undefined;
         answer(user
           ? { authenticated: true, user, audiences: ['https://kubernetes.default.svc.cluster.local'] }
           : { user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive, token lookup failed]' });
