@@ -81,7 +81,8 @@ function flagOverrides(v: Values): FlagOverrides {
   const map: [keyof FlagOverrides, string][] = [
     ['port', 'port'], ['address', 'address'], ['interval', 'interval'], ['otlpEndpoint', 'otlp-endpoint'],
     ['otlpProtocol', 'otlp-protocol'], ['nodeName', 'node-name'], ['mode', 'mode'], ['logFormat', 'log-format'],
-    ['logLevel', 'log-level'], ['procRoot', 'proc-root'], ['webConfigFile', 'web.config.file'], ['authorization', 'authorization'],
+    ['logLevel', 'log-level'], ['procRoot', 'proc-root'],
+    ['webConfigFile', 'web.config.file'], ['authorization', 'authorization'],
   ];
   for (const [key, flag] of map) { const val = s(flag); if (val !== undefined) o[key] = val; }
   return o as FlagOverrides;
@@ -204,8 +205,10 @@ function validate(file: string | undefined, values: Values): number {
   for (const w of config.warnings) process.stdout.write(`  warning: ${w}\n`);
   if (web) {
     const t = web.config.tls;
-    process.stdout.write(`  web config ${config.server.webConfigFile}: ok (${t ? `TLS ${t.minVersion}-${t.maxVersion}, client certificates ${t.clientAuth}` : 'plain HTTP'}`
-      + `, ${web.config.users.size} basic auth user(s)${web.tls ? `, certificate ${web.tls.subject} valid until ${web.tls.notAfter}` : ''})\n`);
+    const tls = t ? `TLS ${t.minVersion}-${t.maxVersion}, client certificates ${t.clientAuth}` : 'plain HTTP';
+    const cert = web.tls ? `, certificate ${web.tls.subject} valid until ${web.tls.notAfter}` : '';
+    const users = `${web.config.users.size} basic auth user(s)`;
+    process.stdout.write(`  web config ${config.server.webConfigFile}: ok (${tls}, ${users}${cert})\n`);
   }
   return 0;
 }

@@ -192,7 +192,8 @@ function translateProject(doc: Mapping): Translated {
   }
   t.server = {
     address: server.address as string | undefined, port: server.port as number | undefined,
-    webConfigFile: server.web_config_file as string | undefined, authorization: server.authorization as ServerAuthorization | undefined,
+    webConfigFile: server.web_config_file as string | undefined,
+    authorization: server.authorization as ServerAuthorization | undefined,
   };
   t.log = { level: log.level as LogLevel | undefined, format: log.format as LogFormat | undefined };
   t.prometheus = { enabled: prom.enabled as boolean | undefined, names: prom.names as Translated['prometheus']['names'] };
@@ -494,12 +495,13 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   if (flags.webConfigFile === '') problems.push(flagProblem('web.config.file', '', 'the path of a web config file'));
   let authorization: ServerAuthorization | undefined = t.server.authorization;
   if (flags.authorization !== undefined) {
-    if (flags.authorization !== 'none' && flags.authorization !== 'kubernetes') problems.push(flagProblem('authorization', flags.authorization, 'none or kubernetes'));
-    else authorization = flags.authorization;
+    if (flags.authorization === 'none' || flags.authorization === 'kubernetes') authorization = flags.authorization;
+    else problems.push(flagProblem('authorization', flags.authorization, 'none or kubernetes'));
   }
   if (intervalMs <= 0) problems.push(`${where}: at interval: found 0, expected a duration above zero`);
   // The SDK's TLS and header variables, when something is pushed (the exporters read them themselves).
-  const otlpTls = endpoint !== undefined ? checkOtlpTls(env, { METRICS: endpoint, LOGS: endpoint }, protocol === 'grpc') : { problems: [], warnings: [] };
+  const otlpTls = endpoint !== undefined
+    ? checkOtlpTls(env, { METRICS: endpoint, LOGS: endpoint }, protocol === 'grpc') : { problems: [], warnings: [] };
   problems.push(...otlpTls.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -23,21 +23,35 @@ function readVar(env: Env, name: string, problems: string[]): { file: string; te
     // As the exporters: relative to the working directory.
     return { file, text: readFileSync(path.resolve(file), 'latin1') };
   } catch (err) {
-    problems.push(`environment variable ${name}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    problems.push(
+      `environment variable ${name}: cannot read ${file}: ` +
+        `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
     return undefined;
   }
 }
 
-function certificates(name: string, r: { file: string; text: string }, what: string, problems: string[]): X509Certificate[] {
+function certificates(
+  name: string,
+  r: { file: string; text: string },
+  what: string,
+  problems: string[],
+): X509Certificate[] {
   const blocks = r.text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   const out: X509Certificate[] = [];
   for (const b of blocks) {
-    try { out.push(new X509Certificate(b)); } catch (err) {
-      problems.push(`environment variable ${name}: ${r.file} holds a certificate that does not parse (${(err as Error).message}), expected ${what}`);
+    try {
+      out.push(new X509Certificate(b));
+    } catch (err) {
+      problems.push(
+        `environment variable ${name}: ${r.file} holds a certificate that does not parse ` +
+          `(${(err as Error).message}), expected ${what}`,
+      );
       return [];
     }
   }
-  if (blocks.length === 0) problems.push(`environment variable ${name}: found no PEM certificate in ${r.file}, expected ${what}`);
+  if (blocks.length === 0)
+    problems.push(`environment variable ${name}: found no PEM certificate in ${r.file}, expected ${what}`);
   return out;
 }
 
@@ -48,7 +62,9 @@ function headerProblems(name: string, text: string, grpc: boolean): string[] {
     if (part.trim() === '') return;
     const eq = part.indexOf('=');
     if (eq <= 0 || part.slice(0, eq).trim() === '') {
-      out.push(`environment variable ${name}: entry ${i + 1} is not key=value, expected headers like api-key=…,x-tenant=…`);
+      out.push(
+        `environment variable ${name}: entry ${i + 1} is not key=value, expected headers like api-key=…,x-tenant=…`,
+      );
       return;
     }
     const key = part.slice(0, eq).trim();
@@ -60,7 +76,11 @@ function headerProblems(name: string, text: string, grpc: boolean): string[] {
       return;
     }
     // gRPC metadata carries printable ASCII only; the exporter would throw at start.
-    if (grpc && !/^[\x20-\x7e]*$/.test(value.trim())) out.push(`environment variable ${name}: the value of "${key}" has characters gRPC metadata cannot carry, expected printable ASCII`);
+    if (grpc && !/^[\x20-\x7e]*$/.test(value.trim()))
+      out.push(
+        `environment variable ${name}: the value of "${key}" has characters gRPC metadata cannot carry, ` +
+          'expected printable ASCII',
+      );
   });
   return out;
 }
@@ -72,7 +92,11 @@ export interface OtlpTlsCheck {
 
 /** Checks the variables for both signals (the signal's own variable wins over the shared one, as in
  *  the SDK). `endpoints`: the URL each signal exports to, when it exports. */
-export function checkOtlpTls(env: Env, endpoints: Partial<Record<typeof SIGNALS[number], string>>, grpc: boolean): OtlpTlsCheck {
+export function checkOtlpTls(
+  env: Env,
+  endpoints: Partial<Record<(typeof SIGNALS)[number], string>>,
+  grpc: boolean,
+): OtlpTlsCheck {
   const problems: string[] = [];
   const warnings: string[] = [];
   const ca = new Map<string, X509Certificate[]>();
@@ -81,7 +105,8 @@ export function checkOtlpTls(env: Env, endpoints: Partial<Record<typeof SIGNALS[
   for (const prefix of ['OTEL_EXPORTER_OTLP_', ...SIGNALS.map((s) => `OTEL_EXPORTER_OTLP_${s}_`)]) {
     const caVar = `${prefix}CERTIFICATE`;
     const r = readVar(env, caVar, problems);
-    if (r) ca.set(caVar, certificates(caVar, r, 'the CA certificate(s) that signed the collector\'s certificate', problems));
+    if (r)
+      ca.set(caVar, certificates(caVar, r, "the CA certificate(s) that signed the collector's certificate", problems));
     const certVar = `${prefix}CLIENT_CERTIFICATE`;
     const c = readVar(env, certVar, problems);
     if (c) certs.set(certVar, certificates(certVar, c, 'the client certificate (chain) for mTLS', problems));
@@ -91,7 +116,10 @@ export function checkOtlpTls(env: Env, endpoints: Partial<Record<typeof SIGNALS[
       try {
         keys.set(keyVar, createPrivateKey(k.text));
       } catch (err) {
-        problems.push(`environment variable ${keyVar}: found no usable private key in ${k.file} (${(err as Error).message.split('\n')[0]}), expected an unencrypted PEM key`);
+        problems.push(
+          `environment variable ${keyVar}: found no usable private key in ${k.file} ` +
+            `(${(err as Error).message.split('\n')[0]}), expected an unencrypted PEM key`,
+        );
         keys.set(keyVar, undefined);
       }
     }
@@ -99,21 +127,32 @@ export function checkOtlpTls(env: Env, endpoints: Partial<Record<typeof SIGNALS[
     if (headers !== undefined) problems.push(...headerProblems(`${prefix}HEADERS`, headers, grpc));
   }
   for (const signal of SIGNALS) {
-    const pick = (suffix: string): string | undefined => [`OTEL_EXPORTER_OTLP_${signal}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`].find((n) => set(env, n) !== undefined);
+    const pick = (suffix: string): string | undefined =>
+      [`OTEL_EXPORTER_OTLP_${signal}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`].find((n) => set(env, n) !== undefined);
     const certVar = pick('CLIENT_CERTIFICATE');
     const keyVar = pick('CLIENT_KEY');
     if ((certVar === undefined) !== (keyVar === undefined)) {
-      problems.push(`environment variable ${certVar ?? keyVar}: set without ${certVar ? keyVar ?? `OTEL_EXPORTER_OTLP_CLIENT_KEY` : 'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE'}`
-        + ` for ${signal.toLowerCase()}, expected both the client certificate and its key`);
+      problems.push(
+        `environment variable ${certVar ?? keyVar}: set without ` +
+          `${certVar ? (keyVar ?? 'OTEL_EXPORTER_OTLP_CLIENT_KEY') : 'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE'}` +
+          ` for ${signal.toLowerCase()}, expected both the client certificate and its key`,
+      );
     } else if (certVar && keyVar) {
       const leaf = certs.get(certVar)?.[0];
       const key = keys.get(keyVar);
-      if (leaf && key && !leaf.checkPrivateKey(key)) problems.push(`environment variable ${keyVar}: the key does not belong to the certificate in ${certVar} (${leaf.subject.replace(/\n/g, ', ')})`);
+      if (leaf && key && !leaf.checkPrivateKey(key))
+        problems.push(
+          `environment variable ${keyVar}: the key does not belong to the certificate in ${certVar} ` +
+            `(${leaf.subject.replace(/\n/g, ', ')})`,
+        );
     }
     const url = endpoints[signal];
     const named = [pick('CERTIFICATE'), certVar].filter((x): x is string => x !== undefined);
     if (url !== undefined && url.startsWith('http://') && named.length > 0) {
-      warnings.push(`${named.join(' and ')} are not used for ${signal.toLowerCase()}: the endpoint ${url} is plain http:// (use https:// for TLS)`);
+      warnings.push(
+        `${named.join(' and ')} are not used for ${signal.toLowerCase()}: ` +
+          `the endpoint ${url} is plain http:// (use https:// for TLS)`,
+      );
     }
   }
   return { problems: [...new Set(problems)], warnings };

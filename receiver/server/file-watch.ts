@@ -37,14 +37,23 @@ export function watchFiles(initial: readonly string[], changed: () => readonly s
   };
   const rewatch = (): void => {
     const dirs = new Set([...seen.keys()].map((f) => path.dirname(f)));
-    for (const [dir, w] of watchers) if (!dirs.has(dir)) { w.close(); watchers.delete(dir); }
+    for (const [dir, w] of watchers)
+      if (!dirs.has(dir)) {
+        w.close();
+        watchers.delete(dir);
+      }
     for (const dir of dirs) {
       if (watchers.has(dir)) continue;
       try {
         const w = watch(dir, { persistent: false }, kick);
-        w.on('error', () => { w.close(); watchers.delete(dir); });
+        w.on('error', () => {
+          w.close();
+          watchers.delete(dir);
+        });
         watchers.set(dir, w);
-      } catch { /* the poll still sees it */ }
+      } catch {
+        /* the poll still sees it */
+      }
     }
   };
   rewatch();

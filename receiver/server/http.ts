@@ -70,13 +70,15 @@ function connectionRefusal(tls: TlsServerConfig, socket: TLSSocket): string | un
       if (has && !socket.authorized) return `client certificate not verified: ${String(socket.authorizationError)}`;
       break;
     case 'RequireAndVerifyClientCert':
-      if (!has || !socket.authorized) return `client certificate not verified: ${String(socket.authorizationError ?? 'none given')}`;
+      if (!has || !socket.authorized)
+        return `client certificate not verified: ${String(socket.authorizationError ?? 'none given')}`;
       break;
     default:
   }
   if (tls.clientAllowedSans) {
     const sans = has ? certificateSans(cert.subjectaltname) : [];
-    if (!sans.some((s) => tls.clientAllowedSans!.includes(s))) return 'client certificate has none of client_allowed_sans';
+    if (!sans.some((s) => tls.clientAllowedSans!.includes(s)))
+      return 'client certificate has none of client_allowed_sans';
   }
   return undefined;
 }
@@ -95,7 +97,12 @@ function certificateUser(socket: Socket): UserInfo | undefined {
 class TokenBucket {
   private tokens: number;
   private last = Date.now();
-  constructor(private readonly intervalMs: number, private readonly burst: number) { this.tokens = burst; }
+  constructor(
+    private readonly intervalMs: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
   take(): boolean {
     const now = Date.now();
     this.tokens = Math.min(this.burst, this.tokens + (now - this.last) / this.intervalMs);
@@ -106,13 +113,21 @@ class TokenBucket {
   }
 }
 
-const LANDING = '<html><body><h1>kubeskoop-otel</h1><a href="/metrics">/metrics</a> <a href="/status">/status</a> '
-  + '<a href="/healthz">/healthz</a></body></html>\n';
+const LANDING =
+  '<html><body><h1>kubeskoop-otel</h1><a href="/metrics">/metrics</a> <a href="/status">/status</a> ' +
+  '<a href="/healthz">/healthz</a></body></html>\n';
 
-export async function startHttpServer(address: string, port: number, h: HttpHandlers, sec?: ServerSecurity): Promise<HttpServer> {
+export async function startHttpServer(
+  address: string,
+  port: number,
+  h: HttpHandlers,
+  sec?: ServerSecurity,
+): Promise<HttpServer> {
   let web = sec?.web;
   const basic = new BasicAuthenticator(web?.config.users ?? new Map());
-  let limiter = web?.config.rateLimit ? new TokenBucket(web.config.rateLimit.intervalMs, web.config.rateLimit.burst) : undefined;
+  let limiter = web?.config.rateLimit
+    ? new TokenBucket(web.config.rateLimit.intervalMs, web.config.rateLimit.burst)
+    : undefined;
   const refused = new WeakSet<Socket>();
   const reloads = { count: 0, lastAt: null as string | null, lastError: null as string | null };
   const counts = { handshakeFailures: 0, refusedCertificates: 0, basicDenied: 0, rateLimited: 0 };
@@ -134,7 +149,10 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (refused.has(req.socket)) { req.socket.destroy(); return; }
+    if (refused.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
     for (const [k, v] of Object.entries(web?.config.headers ?? {})) res.setHeader(k, v);
     const path = (req.url ?? '/').split('?')[0];
     if (limiter && !limiter.take()) {
@@ -146,7 +164,9 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
       // Nothing here changes state. The body is discarded, never read into memory, and the
       // connection closed, so a client never reuses a socket the server is dropping.
       req.resume();
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain', connection: 'close' }).end('method not allowed\n');
+      res
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain', connection: 'close' })
+        .end('method not allowed\n');
       return;
     }
     if (path === '/healthz') {
@@ -157,7 +177,9 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
     if (basic.enabled) {
       const outcome = await basic.check(req.headers.authorization);
       if (outcome === 'busy') {
-        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('Service Unavailable: too many authentication attempts at once\n');
+        res
+          .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' })
+          .end('Service Unavailable: too many authentication attempts at once\n');
         return;
       }
       if (outcome !== 'allowed') {
@@ -172,11 +194,15 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
         return;
       }
       if (d.kind === 'forbidden') {
-        res.writeHead(403, { 'content-type': 'text/plain' }).end(`Forbidden (user=${d.user}, verb=get, path=${path})\n`);
+        res
+          .writeHead(403, { 'content-type': 'text/plain' })
+          .end(`Forbidden (user=${d.user}, verb=get, path=${path})\n`);
         return;
       }
       if (d.kind === 'unavailable') {
-        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end('Service Unavailable: cannot check the caller with the Kubernetes API\n');
+        res
+          .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' })
+          .end('Service Unavailable: cannot check the caller with the Kubernetes API\n');
         return;
       }
     }
@@ -203,11 +229,16 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
   if (web?.config.tls && web.tls) {
     const t = web.config.tls;
     const requestCert = t.clientAuth !== 'NoClientCert';
-    const https: HttpsServer = createHttpsServer({
-      ...common, ...secureContextOptions(t, web.tls),
-      requestCert, rejectUnauthorized: t.clientAuth === 'RequireAndVerifyClientCert',
-      handshakeTimeout: SERVER_LIMITS.handshakeTimeoutMs,
-    }, listener);
+    const https: HttpsServer = createHttpsServer(
+      {
+        ...common,
+        ...secureContextOptions(t, web.tls),
+        requestCert,
+        rejectUnauthorized: t.clientAuth === 'RequireAndVerifyClientCert',
+        handshakeTimeout: SERVER_LIMITS.handshakeTimeoutMs,
+      },
+      listener,
+    );
     https.on('secureConnection', (socket: TLSSocket) => {
       const tls = web?.config.tls;
       const why = tls ? connectionRefusal(tls, socket) : undefined;
@@ -220,7 +251,9 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
     });
     // Plain HTTP to the TLS port, a malformed handshake, an unknown client certificate: the socket is
     // closed by Node; only counted here (a scanner must not fill the log).
-    https.on('tlsClientError', () => { counts.handshakeFailures++; });
+    https.on('tlsClientError', () => {
+      counts.handshakeFailures++;
+    });
     server = https;
   } else {
     server = createHttpServer(common, listener);
@@ -231,14 +264,19 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
   // A connection that never sends a byte is covered neither by the header timeout nor (measured on
   // Node 20 with the timeouts above) by the idle timeout: cut it when its headers would be late.
   server.on('connection', (socket: Socket) => {
-    const t = setTimeout(() => { if (socket.bytesRead === 0) socket.destroy(); }, SERVER_LIMITS.headersTimeoutMs);
+    const t = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, SERVER_LIMITS.headersTimeoutMs);
     t.unref();
     socket.once('close', () => clearTimeout(t));
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, address, () => { server.off('error', reject); resolve(); });
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
 
   const apply = (next: LoadedWebConfig): void => {
@@ -253,7 +291,9 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
       s.rejectUnauthorized = next.config.tls.clientAuth === 'RequireAndVerifyClientCert';
     }
     basic.setUsers(next.config.users);
-    limiter = next.config.rateLimit ? new TokenBucket(next.config.rateLimit.intervalMs, next.config.rateLimit.burst) : undefined;
+    limiter = next.config.rateLimit
+      ? new TokenBucket(next.config.rateLimit.intervalMs, next.config.rateLimit.burst)
+      : undefined;
     web = next;
   };
 
@@ -268,7 +308,10 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
       } catch (err) {
         const message = (err as Error).message;
         if (message !== reloads.lastError) {
-          sec.log.error('web config reload rejected; the previous one stays in force', { file: web!.config.file, error: message });
+          sec.log.error('web config reload rejected; the previous one stays in force', {
+            file: web!.config.file,
+            error: message,
+          });
         }
         reloads.lastError = message;
         return web!.files as string[];
@@ -277,8 +320,12 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
       reloads.lastAt = new Date().toISOString();
       reloads.lastError = null;
       sec.log.info('web config reloaded', {
-        file: next.config.file, tls: Boolean(next.tls), basicAuthUsers: next.config.users.size,
-        ...(next.tls ? { certificate: next.tls.subject, notAfter: next.tls.notAfter, fingerprint256: next.tls.fingerprint256 } : {}),
+        file: next.config.file,
+        tls: Boolean(next.tls),
+        basicAuthUsers: next.config.users.size,
+        ...(next.tls
+          ? { certificate: next.tls.subject, notAfter: next.tls.notAfter, fingerprint256: next.tls.fingerprint256 }
+          : {}),
       });
       return next.files as string[];
     };
@@ -289,19 +336,29 @@ export async function startHttpServer(address: string, port: number, h: HttpHand
     server,
     port: (server.address() as AddressInfo).port,
     security: () => ({
-      tls: web?.tls ? {
-        clientAuth: web.config.tls?.clientAuth, minVersion: web.config.tls?.minVersion, maxVersion: web.config.tls?.maxVersion,
-        certificate: { subject: web.tls.subject, notAfter: web.tls.notAfter, fingerprint256: web.tls.fingerprint256 },
-      } : null,
+      tls: web?.tls
+        ? {
+            clientAuth: web.config.tls?.clientAuth,
+            minVersion: web.config.tls?.minVersion,
+            maxVersion: web.config.tls?.maxVersion,
+            certificate: {
+              subject: web.tls.subject,
+              notAfter: web.tls.notAfter,
+              fingerprint256: web.tls.fingerprint256,
+            },
+          }
+        : null,
       webConfigFile: web?.config.file ?? null,
       basicAuthUsers: web?.config.users.size ?? 0,
       authorization: sec?.authorizer ? { mode: 'kubernetes', ...sec.authorizer.status() } : { mode: 'none' },
-      reloads, ...counts,
+      reloads,
+      ...counts,
     }),
-    close: () => new Promise<void>((resolve) => {
-      stopWatch();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        stopWatch();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

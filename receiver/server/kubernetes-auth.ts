@@ -30,12 +30,22 @@ export type AccessDecision =
 /** The two API calls; the real one is made from the agent's kubeconfig or service account. */
 export interface ReviewApi {
   tokenReview(token: string, signal: AbortSignal): Promise<{ authenticated: boolean; user?: UserInfo; error?: string }>;
-  accessReview(user: UserInfo, path: string, verb: string, signal: AbortSignal): Promise<{ allowed: boolean; reason?: string }>;
+  accessReview(
+    user: UserInfo,
+    path: string,
+    verb: string,
+    signal: AbortSignal,
+  ): Promise<{ allowed: boolean; reason?: string }>;
 }
 
 /** Cache lifetimes: kube-rbac-proxy's (token 2 min; access allowed 5 min, denied 30 s, as the kubelet's
  *  webhook authorizer). A token found invalid is asked about again after 30 s. */
-export const CACHE_TTL_MS = { authenticated: 120_000, unauthenticated: 30_000, allowed: 300_000, denied: 30_000 } as const;
+export const CACHE_TTL_MS = {
+  authenticated: 120_000,
+  unauthenticated: 30_000,
+  allowed: 300_000,
+  denied: 30_000,
+} as const;
 /** Entries per cache (token reviews, access reviews): a flood of made-up tokens cannot grow memory. */
 const CACHE_ENTRIES = 1024;
 /** API calls at once; beyond, a request that needs one is answered 503 at once. */
@@ -49,7 +59,10 @@ class TtlCache<V> {
   get(key: string): V | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
-    if (e.expires <= Date.now()) { this.map.delete(key); return undefined; }
+    if (e.expires <= Date.now()) {
+      this.map.delete(key);
+      return undefined;
+    }
     return e.value;
   }
   set(key: string, value: V, ttlMs: number): void {
@@ -57,7 +70,9 @@ class TtlCache<V> {
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
     this.map.set(key, { value, expires: Date.now() + ttlMs });
   }
-  get size(): number { return this.map.size; }
+  get size(): number {
+    return this.map.size;
+  }
 }
 
 /** The bearer token of `Authorization: Bearer <token>`; undefined when absent or another scheme. */
@@ -81,19 +96,40 @@ export class KubernetesAuthorizer {
   private readonly pending = new Map<string, Promise<unknown>>();
   private inFlight = 0;
   private failing = false;
-  private readonly counts = { allowed: 0, unauthenticated: 0, forbidden: 0, unavailable: 0, tokenReviews: 0, accessReviews: 0, cacheHits: 0 };
+  private readonly counts = {
+    allowed: 0,
+    unauthenticated: 0,
+    forbidden: 0,
+    unavailable: 0,
+    tokenReviews: 0,
+    accessReviews: 0,
+    cacheHits: 0,
+  };
   private lastError: string | undefined;
 
-  constructor(private readonly api: ReviewApi, private readonly log: Logger) {}
+  constructor(
+    private readonly api: ReviewApi,
+    private readonly log: Logger,
+  ) {}
 
   /** Decides one request. `certUser`: the identity of a verified client certificate, if any. */
-  async decide(authorization: string | undefined, certUser: UserInfo | undefined, path: string, method: string): Promise<AccessDecision> {
+  async decide(
+    authorization: string | undefined,
+    certUser: UserInfo | undefined,
+    path: string,
+    method: string,
+  ): Promise<AccessDecision> {
     const d = await this.decideInner(authorization, certUser, path, method);
     this.counts[d.kind]++;
     return d;
   }
 
-  private async decideInner(authorization: string | undefined, certUser: UserInfo | undefined, path: string, method: string): Promise<AccessDecision> {
+  private async decideInner(
+    authorization: string | undefined,
+    certUser: UserInfo | undefined,
+    path: string,
+    method: string,
+  ): Promise<AccessDecision> {
     const token = bearerToken(authorization);
     let user: UserInfo;
     if (token !== undefined) {
@@ -104,31 +140,50 @@ export class KubernetesAuthorizer {
     } else if (certUser) {
       user = certUser;
     } else {
-      return { kind: 'unauthenticated', reason: authorization ? 'the Authorization header is not a bearer token' : 'no bearer token' };
+      return {
+        kind: 'unauthenticated',
+        reason: authorization ? 'the Authorization header is not a bearer token' : 'no bearer token',
+      };
     }
     const a = await this.reviewAccess(user, path, nonResourceVerb(method));
     if ('unavailable' in a) return { kind: 'unavailable', reason: a.unavailable };
-    return a.allowed ? { kind: 'allowed', user: user.username } : { kind: 'forbidden', user: user.username, reason: a.reason };
+    return a.allowed
+      ? { kind: 'allowed', user: user.username }
+      : { kind: 'forbidden', user: user.username, reason: a.reason };
   }
 
   private async reviewToken(token: string): Promise<TokenResult | { unavailable: string }> {
     const key = sha(token);
     const cached = this.tokens.get(key);
-    if (cached) { this.counts.cacheHits++; return cached; }
+    if (cached) {
+      this.counts.cacheHits++;
+      return cached;
+    }
     return this.once(`t:${key}`, async (signal) => {
       this.counts.tokenReviews++;
       const r = await this.api.tokenReview(token, signal);
-      const result: TokenResult = r.authenticated && r.user && r.user.username !== ''
-        ? { ok: true, user: r.user } : { ok: false, reason: r.error ?? 'the token is not valid' };
+      const result: TokenResult =
+        r.authenticated && r.user && r.user.username !== ''
+          ? { ok: true, user: r.user }
+          : { ok: false, reason: r.error ?? 'the token is not valid' };
       this.tokens.set(key, result, result.ok ? CACHE_TTL_MS.authenticated : CACHE_TTL_MS.unauthenticated);
       return result;
     });
   }
 
-  private async reviewAccess(user: UserInfo, path: string, verb: string): Promise<{ allowed: boolean; reason: string } | { unavailable: string }> {
-    const key = sha(JSON.stringify([user.username, user.uid ?? '', [...(user.groups ?? [])].sort(), user.extra ?? {}, path, verb]));
+  private async reviewAccess(
+    user: UserInfo,
+    path: string,
+    verb: string,
+  ): Promise<{ allowed: boolean; reason: string } | { unavailable: string }> {
+    const key = sha(
+      JSON.stringify([user.username, user.uid ?? '', [...(user.groups ?? [])].sort(), user.extra ?? {}, path, verb]),
+    );
     const cached = this.access.get(key);
-    if (cached) { this.counts.cacheHits++; return cached; }
+    if (cached) {
+      this.counts.cacheHits++;
+      return cached;
+    }
     return this.once(`a:${key}`, async (signal) => {
       this.counts.accessReviews++;
       const r = await this.api.accessReview(user, path, verb, signal);
@@ -142,40 +197,67 @@ export class KubernetesAuthorizer {
   private once<T>(key: string, call: (signal: AbortSignal) => Promise<T>): Promise<T | { unavailable: string }> {
     const shared = this.pending.get(key) as Promise<T | { unavailable: string }> | undefined;
     if (shared) return shared;
-    if (this.inFlight >= MAX_IN_FLIGHT) return Promise.resolve({ unavailable: `${MAX_IN_FLIGHT} reviews already waiting for the Kubernetes API` });
+    if (this.inFlight >= MAX_IN_FLIGHT)
+      return Promise.resolve({ unavailable: `${MAX_IN_FLIGHT} reviews already waiting for the Kubernetes API` });
     this.inFlight++;
     const signal = AbortSignal.timeout(REVIEW_TIMEOUT_MS);
-    const p = call(signal).then((v) => {
-      if (this.failing) { this.failing = false; this.log.info('Kubernetes API reviews answer again'); }
-      return v;
-    }, (err: unknown) => {
-      const reason = signal.aborted ? `the Kubernetes API did not answer within ${REVIEW_TIMEOUT_MS} ms` : describeApiError(err);
-      this.lastError = reason;
-      if (!this.failing) {
-        this.failing = true;
-        this.log.warn('Kubernetes API reviews fail; callers without a cached answer get 503', { error: reason });
-      }
-      return { unavailable: reason };
-    }).finally(() => { this.inFlight--; this.pending.delete(key); });
+    const p = call(signal)
+      .then(
+        (v) => {
+          if (this.failing) {
+            this.failing = false;
+            this.log.info('Kubernetes API reviews answer again');
+          }
+          return v;
+        },
+        (err: unknown) => {
+          const reason = signal.aborted
+            ? `the Kubernetes API did not answer within ${REVIEW_TIMEOUT_MS} ms`
+            : describeApiError(err);
+          this.lastError = reason;
+          if (!this.failing) {
+            this.failing = true;
+            this.log.warn('Kubernetes API reviews fail; callers without a cached answer get 503', { error: reason });
+          }
+          return { unavailable: reason };
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.pending.delete(key);
+      });
     this.pending.set(key, p);
     return p;
   }
 
   status(): Record<string, unknown> {
     return {
-      ...this.counts, cachedTokens: this.tokens.size, cachedAccess: this.access.size, inFlight: this.inFlight,
-      failing: this.failing, lastError: this.lastError ?? null,
+      ...this.counts,
+      cachedTokens: this.tokens.size,
+      cachedAccess: this.access.size,
+      inFlight: this.inFlight,
+      failing: this.failing,
+      lastError: this.lastError ?? null,
     };
   }
 }
 
 /** An API error in one line: status code and the API's own message (never a token). */
 export function describeApiError(err: unknown): string {
-  const e = err as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  const e = err as
+    | { code?: unknown; body?: unknown; message?: string; cause?: { code?: string; message?: string } }
+    | undefined;
   if (typeof e?.code === 'number') {
     let body = e.body as { message?: string } | string | undefined;
-    if (typeof body === 'string') { try { body = JSON.parse(body) as { message?: string }; } catch { /* plain text */ } }
-    const msg = typeof body === 'object' && body?.message ? body.message : typeof body === 'string' ? body.slice(0, 200) : '';
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body) as { message?: string };
+      } catch {
+        /* plain text */
+      }
+    }
+    const msg =
+      typeof body === 'object' && body?.message ? body.message : typeof body === 'string' ? body.slice(0, 200) : '';
     return `the Kubernetes API answered ${e.code}${msg ? `: ${msg}` : ''}`;
   }
   const cause = e?.cause?.code ?? e?.cause?.message;
@@ -192,34 +274,56 @@ export async function kubernetesReviewApi(kubeconfig: string | undefined): Promi
   const authz = kc.makeApiClient(AuthorizationV1Api);
   // The generated client takes an abort signal only through a middleware (its own Observable type).
   const withSignal = (signal: AbortSignal) => ({
-    middleware: [{
-      pre: (ctx: { setSignal(s: AbortSignal): void }) => { ctx.setSignal(signal); return new Observable(Promise.resolve(ctx)); },
-      post: <R>(r: R) => new Observable(Promise.resolve(r)),
-    }],
+    middleware: [
+      {
+        pre: (ctx: { setSignal(s: AbortSignal): void }) => {
+          ctx.setSignal(signal);
+          return new Observable(Promise.resolve(ctx));
+        },
+        post: <R>(r: R) => new Observable(Promise.resolve(r)),
+      },
+    ],
     middlewareMergeStrategy: 'append' as const,
   });
   return {
     async tokenReview(token, signal) {
-      const r = await authn.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } },
-        withSignal(signal) as never);
+      const r = await authn.createTokenReview(
+        { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } },
+        withSignal(signal) as never,
+      );
       const u = r.status?.user;
       return {
         authenticated: r.status?.authenticated === true,
-        ...(u?.username ? { user: { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups ?? [], extra: u.extra ?? {} } } : {}),
+        ...(u?.username
+          ? {
+              user: {
+                username: u.username,
+                ...(u.uid ? { uid: u.uid } : {}),
+                groups: u.groups ?? [],
+                extra: u.extra ?? {},
+              },
+            }
+          : {}),
         ...(r.status?.error ? { error: r.status.error } : {}),
       };
     },
     async accessReview(user, path, verb, signal) {
-      const r = await authz.createSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-          spec: {
-            user: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: [...(user.groups ?? [])],
-            extra: Object.fromEntries(Object.entries(user.extra ?? {}).map(([k, v]) => [k, [...v]])),
-            nonResourceAttributes: { path, verb },
+      const r = await authz.createSubjectAccessReview(
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: user.username,
+              ...(user.uid ? { uid: user.uid } : {}),
+              groups: [...(user.groups ?? [])],
+              extra: Object.fromEntries(Object.entries(user.extra ?? {}).map(([k, v]) => [k, [...v]])),
+              nonResourceAttributes: { path, verb },
+            },
           },
         },
-      }, withSignal(signal) as never);
+        withSignal(signal) as never,
+      );
       return { allowed: r.status?.allowed === true, ...(r.status?.reason ? { reason: r.status.reason } : {}) };
     },
   };

@@ -16,25 +16,39 @@ export async function serverSecurity(config: AgentConfig, log: Logger): Promise<
   const kubernetes = config.server.authorization === 'kubernetes';
   if (web && web.config.users.size > 0 && kubernetes) {
     // Both read the Authorization header: a scraper can send a password or a token, not both.
-    throw new ConfigError([`${file}: at basic_auth_users: found users while server.authorization is kubernetes, `
-      + 'expected one of the two (both use the Authorization header)']);
+    throw new ConfigError([
+      `${file}: at basic_auth_users: found users while server.authorization is kubernetes, ` +
+        'expected one of the two (both use the Authorization header)',
+    ]);
   }
   let authorizer: KubernetesAuthorizer | undefined;
   if (kubernetes) {
     try {
-      authorizer = new KubernetesAuthorizer(await kubernetesReviewApi(config.kubernetes?.kubeconfig), log.child({ component: 'authorization' }));
+      authorizer = new KubernetesAuthorizer(
+        await kubernetesReviewApi(config.kubernetes?.kubeconfig),
+        log.child({ component: 'authorization' }),
+      );
     } catch (err) {
-      throw new ConfigError([`server.authorization: found kubernetes, but the Kubernetes API is not usable: ${(err as Error).message.split('\n')[0]}`
-        + ' (expected the in-cluster service account or kubernetes.kubeconfig)']);
+      throw new ConfigError([
+        'server.authorization: found kubernetes, but the Kubernetes API is not usable: ' +
+          `${(err as Error).message.split('\n')[0]}` +
+          ' (expected the in-cluster service account or kubernetes.kubeconfig)',
+      ]);
     }
   }
-  const credentials = (web?.config.users.size ?? 0) > 0 ? 'basic auth passwords' : kubernetes ? 'bearer tokens' : undefined;
+  const credentials =
+    (web?.config.users.size ?? 0) > 0 ? 'basic auth passwords' : kubernetes ? 'bearer tokens' : undefined;
   if (credentials && !web?.tls && !isLoopback(config.server.address)) {
-    log.warn(`${credentials} travel in clear text: the endpoints are plain HTTP on ${config.server.address}; set tls_server_config in the web config file`);
+    log.warn(
+      `${credentials} travel in clear text: the endpoints are plain HTTP on ${config.server.address}; ` +
+        'set tls_server_config in the web config file',
+    );
   }
   if (web || kubernetes) {
     log.info('endpoint security', {
-      tls: Boolean(web?.tls), clientAuth: web?.config.tls?.clientAuth ?? null, basicAuthUsers: web?.config.users.size ?? 0,
+      tls: Boolean(web?.tls),
+      clientAuth: web?.config.tls?.clientAuth ?? null,
+      basicAuthUsers: web?.config.users.size ?? 0,
       authorization: config.server.authorization ?? 'none',
       ...(web?.tls ? { certificate: web.tls.subject, notAfter: web.tls.notAfter } : {}),
     });

@@ -11,12 +11,21 @@ import { parseDocument } from 'yaml';
 import { ConfigError, describeValue } from '../config/errors.js';
 
 export const CLIENT_AUTH_TYPES = [
-  'NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert',
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
 ] as const;
-export type ClientAuthType = typeof CLIENT_AUTH_TYPES[number];
+export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 /** The toolkit's version names → Node's. */
-const TLS_VERSIONS: Readonly<Record<string, SecureVersion>> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
+const TLS_VERSIONS: Readonly<Record<string, SecureVersion>> = {
+  TLS10: 'TLSv1',
+  TLS11: 'TLSv1.1',
+  TLS12: 'TLSv1.2',
+  TLS13: 'TLSv1.3',
+};
 const VERSION_RANK: Readonly<Record<SecureVersion, number>> = { TLSv1: 0, 'TLSv1.1': 1, 'TLSv1.2': 2, 'TLSv1.3': 3 };
 
 /** Go's cipher suite names (crypto/tls, the ones the toolkit accepts) → OpenSSL's. The three TLS 1.3
@@ -42,7 +51,12 @@ const CIPHER_SUITES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(TLS13_SUITES.map((s) => [s, s])),
 };
 /** Go's curve names → OpenSSL's group names. */
-const CURVES: Readonly<Record<string, string>> = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519' };
+const CURVES: Readonly<Record<string, string>> = {
+  CurveP256: 'P-256',
+  CurveP384: 'P-384',
+  CurveP521: 'P-521',
+  X25519: 'X25519',
+};
 
 /** Response headers the toolkit lets a file set, and the values it allows (none listed: any value). */
 const HEADERS: Readonly<Record<string, readonly string[] | undefined>> = {
@@ -141,37 +155,61 @@ class Problems {
 
 function unknownKeys(p: Problems, where: string | undefined, m: Mapping, allowed: readonly string[]): void {
   for (const k of Object.keys(m)) {
-    if (!allowed.includes(k)) p.say(where ? `${where}.${k}` : k, `found an unknown key, expected one of: ${allowed.join(', ')}`);
+    if (!allowed.includes(k))
+      p.say(where ? `${where}.${k}` : k, `found an unknown key, expected one of: ${allowed.join(', ')}`);
   }
 }
 
 function optionalString(p: Problems, where: string, v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') { p.at(where, v, 'a string'); return undefined; }
+  if (typeof v !== 'string') {
+    p.at(where, v, 'a string');
+    return undefined;
+  }
   return v === '' ? undefined : v;
 }
 
 function stringList(p: Problems, where: string, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) { p.at(where, v, 'a list of strings'); return undefined; }
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    p.at(where, v, 'a list of strings');
+    return undefined;
+  }
   return v as string[];
 }
 
 function optionalBool(p: Problems, where: string, v: unknown, dflt: boolean): boolean {
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'boolean') { p.at(where, v, 'true or false'); return dflt; }
+  if (typeof v !== 'boolean') {
+    p.at(where, v, 'true or false');
+    return dflt;
+  }
   return v;
 }
 
 const TLS_KEYS = [
-  'cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'client_allowed_sans',
-  'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
+  'cert',
+  'key',
+  'client_ca',
+  'cert_file',
+  'key_file',
+  'client_auth_type',
+  'client_ca_file',
+  'client_allowed_sans',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'prefer_server_cipher_suites',
+  'curve_preferences',
 ];
 
 function parseTls(p: Problems, v: unknown, dir: string): TlsServerConfig | undefined {
   const W = 'tls_server_config';
   if (v === undefined || v === null) return undefined;
-  if (!isMapping(v)) { p.at(W, v, 'a mapping'); return undefined; }
+  if (!isMapping(v)) {
+    p.at(W, v, 'a mapping');
+    return undefined;
+  }
   unknownKeys(p, W, v, TLS_KEYS);
   const file = (k: string): string | undefined => {
     const f = optionalString(p, `${W}.${k}`, v[k]);
@@ -185,7 +223,8 @@ function parseTls(p: Problems, v: unknown, dir: string): TlsServerConfig | undef
   const clientCaPem = optionalString(p, `${W}.client_ca`, v.client_ca);
   const authText = optionalString(p, `${W}.client_auth_type`, v.client_auth_type);
   // As the toolkit: TLS is on when any of these is set; a section with only versions or ciphers is plain HTTP.
-  if ([certFile, keyFile, clientCaFile, certPem, keyPem, clientCaPem, authText].every((x) => x === undefined)) return undefined;
+  if ([certFile, keyFile, clientCaFile, certPem, keyPem, clientCaPem, authText].every((x) => x === undefined))
+    return undefined;
   let clientAuth: ClientAuthType = 'NoClientCert';
   if (authText !== undefined) {
     // RequireClientCert: the toolkit's old spelling of RequireAnyClientCert, still accepted there.
@@ -193,20 +232,35 @@ function parseTls(p: Problems, v: unknown, dir: string): TlsServerConfig | undef
     if ((CLIENT_AUTH_TYPES as readonly string[]).includes(a)) clientAuth = a as ClientAuthType;
     else p.at(`${W}.client_auth_type`, authText, `one of: ${CLIENT_AUTH_TYPES.join(', ')}`);
   }
-  if (certFile === undefined && certPem === undefined) p.say(W, 'found no certificate, expected cert_file (or cert) to be set');
+  if (certFile === undefined && certPem === undefined)
+    p.say(W, 'found no certificate, expected cert_file (or cert) to be set');
   if (keyFile === undefined && keyPem === undefined) p.say(W, 'found no key, expected key_file (or key) to be set');
   if ((clientCaFile !== undefined || clientCaPem !== undefined) && clientAuth === 'NoClientCert') {
-    p.say(`${W}.client_auth_type`, 'found a client CA without a client auth policy, expected client_auth_type to be set '
-      + '(RequireAndVerifyClientCert checks client certificates against it)');
+    p.say(
+      `${W}.client_auth_type`,
+      'found a client CA without a client auth policy, expected client_auth_type to be set ' +
+        '(RequireAndVerifyClientCert checks client certificates against it)',
+    );
   }
   if (clientAuth === 'RequireAndVerifyClientCert' || clientAuth === 'VerifyClientCertIfGiven') {
     if (clientCaFile === undefined && clientCaPem === undefined) {
-      p.say(`${W}.client_ca_file`, `found nothing, expected the CA that signs client certificates (client_auth_type ${clientAuth} verifies them)`);
+      p.say(
+        `${W}.client_ca_file`,
+        `found nothing, expected the CA that signs client certificates (client_auth_type ${clientAuth} verifies them)`,
+      );
     }
   }
   const clientAllowedSans = stringList(p, `${W}.client_allowed_sans`, v.client_allowed_sans);
-  if (clientAllowedSans !== undefined && clientAuth !== 'RequireAnyClientCert' && clientAuth !== 'RequireAndVerifyClientCert') {
-    p.say(`${W}.client_allowed_sans`, 'needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (a client must present a certificate to match)');
+  if (
+    clientAllowedSans !== undefined &&
+    clientAuth !== 'RequireAnyClientCert' &&
+    clientAuth !== 'RequireAndVerifyClientCert'
+  ) {
+    p.say(
+      `${W}.client_allowed_sans`,
+      'needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert ' +
+        '(a client must present a certificate to match)',
+    );
   }
   const version = (k: 'min_version' | 'max_version', dflt: SecureVersion): SecureVersion => {
     const t = optionalString(p, `${W}.${k}`, v[k]);
@@ -217,21 +271,29 @@ function parseTls(p: Problems, v: unknown, dir: string): TlsServerConfig | undef
   };
   const minVersion = version('min_version', 'TLSv1.2');
   const maxVersion = version('max_version', 'TLSv1.3');
-  if (VERSION_RANK[minVersion] > VERSION_RANK[maxVersion]) p.say(`${W}.min_version`, `found a minimum above max_version, expected at most ${String(v.max_version)}`);
+  if (VERSION_RANK[minVersion] > VERSION_RANK[maxVersion])
+    p.say(`${W}.min_version`, `found a minimum above max_version, expected at most ${String(v.max_version)}`);
   const cipherSuites = stringList(p, `${W}.cipher_suites`, v.cipher_suites) ?? [];
   for (const [i, c] of cipherSuites.entries()) {
-    if (CIPHER_SUITES[c] === undefined) p.at(`${W}.cipher_suites[${i}]`, c, `a cipher suite by its Go name: ${Object.keys(CIPHER_SUITES).join(', ')}`);
+    if (CIPHER_SUITES[c] === undefined)
+      p.at(`${W}.cipher_suites[${i}]`, c, `a cipher suite by its Go name: ${Object.keys(CIPHER_SUITES).join(', ')}`);
   }
   const curvePreferences = stringList(p, `${W}.curve_preferences`, v.curve_preferences) ?? [];
   for (const [i, c] of curvePreferences.entries()) {
     if (CURVES[c] === undefined) p.at(`${W}.curve_preferences[${i}]`, c, `one of: ${Object.keys(CURVES).join(', ')}`);
   }
   return {
-    ...(certFile !== undefined ? { certFile } : {}), ...(keyFile !== undefined ? { keyFile } : {}),
-    ...(clientCaFile !== undefined ? { clientCaFile } : {}), ...(certPem !== undefined ? { certPem } : {}),
-    ...(keyPem !== undefined ? { keyPem } : {}), ...(clientCaPem !== undefined ? { clientCaPem } : {}),
-    clientAuth, ...(clientAllowedSans !== undefined ? { clientAllowedSans } : {}),
-    minVersion, maxVersion, cipherSuites,
+    ...(certFile !== undefined ? { certFile } : {}),
+    ...(keyFile !== undefined ? { keyFile } : {}),
+    ...(clientCaFile !== undefined ? { clientCaFile } : {}),
+    ...(certPem !== undefined ? { certPem } : {}),
+    ...(keyPem !== undefined ? { keyPem } : {}),
+    ...(clientCaPem !== undefined ? { clientCaPem } : {}),
+    clientAuth,
+    ...(clientAllowedSans !== undefined ? { clientAllowedSans } : {}),
+    minVersion,
+    maxVersion,
+    cipherSuites,
     preferServerCipherSuites: optionalBool(p, `${W}.prefer_server_cipher_suites`, v.prefer_server_cipher_suites, true),
     curvePreferences,
   };
@@ -245,16 +307,24 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError([`${file}: at ${pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position'}: found invalid YAML (${what}), expected well-formed YAML`]);
+    throw new ConfigError([
+      `${file}: at ${pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position'}: ` +
+        `found invalid YAML (${what}), expected well-formed YAML`,
+    ]);
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ConfigError([`${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`]);
+    throw new ConfigError([
+      `${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`,
+    ]);
   }
   if (value === null || value === undefined) value = {};
-  if (!isMapping(value)) throw new ConfigError([`${file}: at (top level): found ${describeValue(value)}, expected a mapping (exporter-toolkit's web config)`]);
+  if (!isMapping(value))
+    throw new ConfigError([
+      `${file}: at (top level): found ${describeValue(value)}, expected a mapping (exporter-toolkit's web config)`,
+    ]);
   unknownKeys(p, undefined, value, ['tls_server_config', 'http_server_config', 'basic_auth_users', 'rate_limit']);
   const tls = parseTls(p, value.tls_server_config, path.dirname(path.resolve(file)));
 
@@ -267,14 +337,27 @@ export function parseWebConfig(text: string, file: string): WebConfig {
       unknownKeys(p, 'http_server_config', hsc, ['http2', 'headers']);
       http2 = optionalBool(p, 'http_server_config.http2', hsc.http2, true);
       if (hsc.headers !== undefined && hsc.headers !== null) {
-        if (!isMapping(hsc.headers)) p.at('http_server_config.headers', hsc.headers, 'a mapping of header names to values');
+        if (!isMapping(hsc.headers))
+          p.at('http_server_config.headers', hsc.headers, 'a mapping of header names to values');
         else {
           for (const [name, val] of Object.entries(hsc.headers)) {
             const where = `http_server_config.headers.${name}`;
-            if (!(name in HEADERS)) { p.say(where, `found a header that cannot be configured, expected one of: ${Object.keys(HEADERS).join(', ')}`); continue; }
-            if (typeof val !== 'string') { p.at(where, val, 'a string'); continue; }
+            if (!(name in HEADERS)) {
+              p.say(
+                where,
+                `found a header that cannot be configured, expected one of: ${Object.keys(HEADERS).join(', ')}`,
+              );
+              continue;
+            }
+            if (typeof val !== 'string') {
+              p.at(where, val, 'a string');
+              continue;
+            }
             const allowed = HEADERS[name];
-            if (allowed && !allowed.includes(val)) { p.at(where, val, `one of: ${allowed.join(', ')}`); continue; }
+            if (allowed && !allowed.includes(val)) {
+              p.at(where, val, `one of: ${allowed.join(', ')}`);
+              continue;
+            }
             if (val !== '') headers[name] = val;
           }
         }
@@ -289,7 +372,12 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     else {
       for (const [user, hash] of Object.entries(bau)) {
         // Never echo a hash or a password into a message.
-        if (typeof hash !== 'string' || !isBcryptHash(hash)) p.say(`basic_auth_users.${user}`, 'found something that is not a bcrypt hash, expected one like $2y$10$… (htpasswd -nBC 10 "" | tr -d \':\\n\')');
+        if (typeof hash !== 'string' || !isBcryptHash(hash))
+          p.say(
+            `basic_auth_users.${user}`,
+            'found something that is not a bcrypt hash, expected one like $2y$10$… ' +
+              '(htpasswd -nBC 10 "" | tr -d \':\\n\')',
+          );
         else users.set(user, hash);
       }
     }
@@ -302,10 +390,19 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     else {
       unknownKeys(p, 'rate_limit', rl, ['interval', 'burst']);
       // Go's yaml reads a bare integer as nanoseconds.
-      const ms = typeof rl.interval === 'number' ? rl.interval / 1e6 : typeof rl.interval === 'string' ? parseGoDuration(rl.interval) : rl.interval === undefined ? 0 : undefined;
-      if (ms === undefined || ms < 0) p.at('rate_limit.interval', rl.interval, 'a duration like 1s or 100ms (0 turns the limit off)');
+      const ms =
+        typeof rl.interval === 'number'
+          ? rl.interval / 1e6
+          : typeof rl.interval === 'string'
+            ? parseGoDuration(rl.interval)
+            : rl.interval === undefined
+              ? 0
+              : undefined;
+      if (ms === undefined || ms < 0)
+        p.at('rate_limit.interval', rl.interval, 'a duration like 1s or 100ms (0 turns the limit off)');
       const burst = rl.burst ?? 0;
-      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0) p.at('rate_limit.burst', burst, 'a whole number >= 0');
+      if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 0)
+        p.at('rate_limit.burst', burst, 'a whole number >= 0');
       // As golang.org/x/time/rate: a burst of 0 allows nothing.
       else if (ms !== undefined && ms > 0) rateLimit = { intervalMs: ms, burst };
     }
@@ -314,7 +411,13 @@ export function parseWebConfig(text: string, file: string): WebConfig {
   return { file, ...(tls ? { tls } : {}), http2, headers, users, ...(rateLimit ? { rateLimit } : {}) };
 }
 
-function readPart(p: Problems, where: string, file: string | undefined, inline: string | undefined, files: string[]): Buffer | undefined {
+function readPart(
+  p: Problems,
+  where: string,
+  file: string | undefined,
+  inline: string | undefined,
+  files: string[],
+): Buffer | undefined {
   if (file !== undefined) {
     files.push(file);
     try {
@@ -336,8 +439,11 @@ function pemBlocks(pem: string, label: string): string[] {
 export function secureContextOptions(t: TlsServerConfig, m: TlsMaterials): SecureContextOptions {
   const tls12 = t.cipherSuites.filter((c) => !TLS13_SUITES.includes(c)).map((c) => CIPHER_SUITES[c]);
   return {
-    cert: m.cert, key: m.key, ...(m.clientCa ? { ca: m.clientCa } : {}),
-    minVersion: t.minVersion, maxVersion: t.maxVersion,
+    cert: m.cert,
+    key: m.key,
+    ...(m.clientCa ? { ca: m.clientCa } : {}),
+    minVersion: t.minVersion,
+    maxVersion: t.maxVersion,
     // Listing TLS 1.2 suites must not switch TLS 1.3 off (Node reads both from one string).
     ...(tls12.length > 0 ? { ciphers: [...TLS13_SUITES, ...tls12].join(':') } : {}),
     honorCipherOrder: t.preferServerCipherSuites,
@@ -368,21 +474,36 @@ function loadTls(p: Problems, t: TlsServerConfig, files: string[]): TlsMaterials
     try {
       keyObject = createPrivateKey(key);
     } catch (err) {
-      p.say(keyWhere, `found no usable private key (${(err as Error).message.split('\n')[0]}), expected an unencrypted PEM private key`);
+      p.say(
+        keyWhere,
+        `found no usable private key (${(err as Error).message.split('\n')[0]}), ` +
+          'expected an unencrypted PEM private key',
+      );
     }
   }
-  if (leaf && keyObject && !leaf.checkPrivateKey(keyObject)) p.say(keyWhere, `found a key that does not belong to the certificate (${leaf.subject.replace(/\n/g, ', ')})`);
+  if (leaf && keyObject && !leaf.checkPrivateKey(keyObject))
+    p.say(keyWhere, `found a key that does not belong to the certificate (${leaf.subject.replace(/\n/g, ', ')})`);
   if (clientCa) {
     const blocks = pemBlocks(clientCa.toString('latin1'), 'CERTIFICATE');
-    if (blocks.length === 0) p.say(caWhere, 'found no PEM certificate, expected the CA certificate(s) that sign client certificates');
+    if (blocks.length === 0)
+      p.say(caWhere, 'found no PEM certificate, expected the CA certificate(s) that sign client certificates');
     for (const b of blocks) {
-      try { new X509Certificate(b); } catch (err) { p.say(caWhere, `found a certificate that does not parse (${(err as Error).message})`); break; }
+      try {
+        new X509Certificate(b);
+      } catch (err) {
+        p.say(caWhere, `found a certificate that does not parse (${(err as Error).message})`);
+        break;
+      }
     }
   }
   if (!cert || !key || !leaf || !keyObject || p.list.length > 0) return undefined;
   const m: TlsMaterials = {
-    cert, key, ...(clientCa ? { clientCa } : {}),
-    subject: leaf.subject.replace(/\n/g, ', '), notAfter: new Date(leaf.validTo).toISOString(), fingerprint256: leaf.fingerprint256,
+    cert,
+    key,
+    ...(clientCa ? { clientCa } : {}),
+    subject: leaf.subject.replace(/\n/g, ', '),
+    notAfter: new Date(leaf.validTo).toISOString(),
+    fingerprint256: leaf.fingerprint256,
   };
   try {
     // What OpenSSL alone can refuse (a cipher list it has none of, a curve it lacks).
@@ -402,15 +523,21 @@ export function loadWebConfig(file: string): LoadedWebConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([`${file}: cannot read the web config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new ConfigError([
+      `${file}: cannot read the web config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
   }
-  if (text.length > 1024 * 1024) throw new ConfigError([`${file}: found a file of ${text.length} characters, expected a web config file of at most 1 MiB`]);
+  if (text.length > 1024 * 1024)
+    throw new ConfigError([
+      `${file}: found a file of ${text.length} characters, expected a web config file of at most 1 MiB`,
+    ]);
   const config = parseWebConfig(text, file);
   const files = [path.resolve(file)];
   if (!config.tls) return { config, files };
   const p = new Problems(file);
   const tls = loadTls(p, config.tls, files);
-  if (p.list.length > 0 || !tls) throw new ConfigError(p.list.length > 0 ? p.list : [`${file}: at tls_server_config: cannot load the certificate`]);
+  if (p.list.length > 0 || !tls)
+    throw new ConfigError(p.list.length > 0 ? p.list : [`${file}: at tls_server_config: cannot load the certificate`]);
   return { config, tls, files };
 }
 

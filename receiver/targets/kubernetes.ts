@@ -134,7 +134,9 @@ function isGone(err: unknown): boolean {
 
 /** How the agent reaches the API (the pod watch, and the endpoint's TokenReview/SubjectAccessReview
  *  checks): a kubeconfig file when given, else the in-cluster service account, else the default kubeconfig. */
-export function loadKubeConfig(opts: { readonly kubeconfig?: string; readonly serviceAccountRoot?: string }): KubeConfig {
+export function loadKubeConfig(
+  opts: { readonly kubeconfig?: string; readonly serviceAccountRoot?: string },
+): KubeConfig {
   const kc = new KubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster(opts.serviceAccountRoot ?? '');

@@ -51,16 +51,24 @@ export const MATRIX: Record<string, Record<string, unknown> | undefined> = {
   secure: {
     security: {
       tls: { enabled: true, certManager: { enabled: true, issuerRef: { kind: 'ClusterIssuer', name: 'ca-issuer' } } },
-      authorization: 'kubernetes', metricsReaders: [{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }],
+      authorization: 'kubernetes',
+      metricsReaders: [{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }],
     },
     prometheus: { scrapeAnnotations: false, serviceMonitor: { enabled: true } },
   },
   // TLS from a Secret one manages, client certificates required, a PodMonitor with Prometheus' client certificate.
   secureMtls: {
-    security: { tls: { enabled: true, secretName: 'agent-tls', clientAuthType: 'RequireAndVerifyClientCert', prometheusClientSecret: 'prometheus-client-tls' } },
+    security: {
+      tls: {
+        enabled: true, secretName: 'agent-tls', clientAuthType: 'RequireAndVerifyClientCert',
+        prometheusClientSecret: 'prometheus-client-tls',
+      },
+    },
     prometheus: { podMonitor: { enabled: true } },
   },
   // One's own web config (basic auth) from a Secret.
-  ownWebConfig: { security: { existingWebConfigSecret: 'agent-web-config', tls: { enabled: true, secretName: 'agent-tls' } } },
+  ownWebConfig: {
+    security: { existingWebConfigSecret: 'agent-web-config', tls: { enabled: true, secretName: 'agent-tls' } },
+  },
 };
 

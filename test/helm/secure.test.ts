@@ -28,9 +28,16 @@ async function notes(values: Record<string, unknown> | undefined): Promise<strin
     cpSync(CHART, path.join(dir, 'c'), { recursive: true });
     const text = readFileSync(path.join(dir, 'c/templates/NOTES.txt'), 'utf8');
     rmSync(path.join(dir, 'c/templates/NOTES.txt'));
-    writeFileSync(path.join(dir, 'c/templates/zz-notes.yaml'), `{{- define "zz.notes" -}}\n${text}\n{{- end }}\n`
-      + 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata:\n  notes: {{ include "zz.notes" . | quote }}\n');
-    const r = await helmWithValues(['template', 'ks', path.join(dir, 'c'), '--namespace', 'observability', '--show-only', 'templates/zz-notes.yaml'], values);
+    writeFileSync(
+      path.join(dir, 'c/templates/zz-notes.yaml'),
+      `{{- define "zz.notes" -}}\n${text}\n{{- end }}\n` +
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\n' +
+        'data:\n  notes: {{ include "zz.notes" . | quote }}\n',
+    );
+    const r = await helmWithValues(
+      ['template', 'ks', path.join(dir, 'c'), '--namespace', 'observability', '--show-only', 'templates/zz-notes.yaml'],
+      values,
+    );
     assert.equal(r.code, 0, r.stderr);
     return (parse(r.stdout) as { data: { notes: string } }).data.notes;
   } finally {
@@ -41,26 +48,37 @@ async function notes(values: Record<string, unknown> | undefined): Promise<strin
 describe('helm chart: secure mode', function () {
   this.timeout(180_000);
 
-  it('defaults: plain HTTP, no authorization, no reviews in the ClusterRole, and the notes say the endpoints are open', async () => {
+  it('defaults: plain HTTP, no authorization, no reviews in the ClusterRole; the notes say it is open', async () => {
     const r = await render(undefined);
     const c = agentContainer(r);
     assert.ok(!(c.args as string[]).some((a) => a.startsWith('--web.config.file') || a.startsWith('--authorization')));
     assert.equal(c.readinessProbe.httpGet.scheme, undefined);
-    assert.deepEqual(rules(r, 'ks-kubeskoop-otel').map((x) => x.resources).flat(), ['pods']);
+    assert.deepEqual(
+      rules(r, 'ks-kubeskoop-otel')
+        .map((x) => x.resources)
+        .flat(),
+      ['pods'],
+    );
     assert.equal(r.all('Certificate').length, 0);
     assert.match(await notes(undefined), /WARNING: \/metrics and \/status are open/);
     const secure = await notes(MATRIX.secure);
     assert.doesNotMatch(secure, /WARNING/);
-    assert.match(secure, /Prometheus: https:\/\/<node-ip>:9102\/metrics \(certificate for ks-kubeskoop-otel\.observability\.svc/);
+    assert.match(
+      secure,
+      /Prometheus: https:\/\/<node-ip>:9102\/metrics \(certificate for ks-kubeskoop-otel\.observability\.svc/,
+    );
     assert.match(secure, /--clusterrole=ks-kubeskoop-otel-metrics-reader/);
   });
 
-  it('cert-manager + kubernetes authorization: Certificate, web config, args, probes, RBAC, ServiceMonitor', async () => {
+  it('cert-manager + kubernetes authorization: Certificate, web config, args, probes, RBAC, monitor', async () => {
     const r = await render(MATRIX.secure);
     const cert = r.one('Certificate');
     assert.equal(cert.apiVersion, 'cert-manager.io/v1');
     assert.equal(cert.spec.secretName, 'ks-kubeskoop-otel-tls');
-    assert.deepEqual(cert.spec.dnsNames, ['ks-kubeskoop-otel.observability.svc', 'ks-kubeskoop-otel.observability.svc.cluster.local']);
+    assert.deepEqual(cert.spec.dnsNames, [
+      'ks-kubeskoop-otel.observability.svc',
+      'ks-kubeskoop-otel.observability.svc.cluster.local',
+    ]);
     assert.deepEqual(cert.spec.issuerRef, { kind: 'ClusterIssuer', name: 'ca-issuer', group: 'cert-manager.io' });
     assert.equal(cert.spec.privateKey.rotationPolicy, 'Always');
     // The web config is one the agent accepts (its own parser), TLS from the mounted Secret.
@@ -80,18 +98,41 @@ describe('helm chart: secure mode', function () {
     assert.equal(ds.spec.template.spec.automountServiceAccountToken, true);
     // RBAC: the agent may create reviews; the metrics reader may get /metrics, bound to Prometheus.
     const agentRules = rules(r, 'ks-kubeskoop-otel');
-    assert.ok(agentRules.some((x) => x.apiGroups[0] === 'authentication.k8s.io' && x.resources[0] === 'tokenreviews' && x.verbs.join() === 'create'));
-    assert.ok(agentRules.some((x) => x.apiGroups[0] === 'authorization.k8s.io' && x.resources[0] === 'subjectaccessreviews' && x.verbs.join() === 'create'));
+    assert.ok(
+      agentRules.some(
+        (x) =>
+          x.apiGroups[0] === 'authentication.k8s.io' &&
+          x.resources[0] === 'tokenreviews' &&
+          x.verbs.join() === 'create',
+      ),
+    );
+    assert.ok(
+      agentRules.some(
+        (x) =>
+          x.apiGroups[0] === 'authorization.k8s.io' &&
+          x.resources[0] === 'subjectaccessreviews' &&
+          x.verbs.join() === 'create',
+      ),
+    );
     assert.deepEqual(rules(r, 'ks-kubeskoop-otel-metrics-reader'), [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
-    assert.deepEqual(r.one('ClusterRoleBinding', 'ks-kubeskoop-otel-metrics-reader').subjects, [{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }]);
+    assert.deepEqual(r.one('ClusterRoleBinding', 'ks-kubeskoop-otel-metrics-reader').subjects, [
+      { kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' },
+    ]);
     const ep = r.one('ServiceMonitor').spec.endpoints[0];
     assert.equal(ep.scheme, 'https');
-    assert.deepEqual(ep.tlsConfig, { serverName: 'ks-kubeskoop-otel.observability.svc', ca: { secret: { name: 'ks-kubeskoop-otel-tls', key: 'ca.crt' } } });
+    assert.deepEqual(ep.tlsConfig, {
+      serverName: 'ks-kubeskoop-otel.observability.svc',
+      ca: { secret: { name: 'ks-kubeskoop-otel-tls', key: 'ca.crt' } },
+    });
     assert.equal(ep.bearerTokenFile, '/var/run/secrets/kubernetes.io/serviceaccount/token');
-    assert.equal(ds.spec.template.metadata.annotations['prometheus.io/scrape'], undefined, 'annotations off with the Operator');
+    assert.equal(
+      ds.spec.template.metadata.annotations['prometheus.io/scrape'],
+      undefined,
+      'annotations off with the Operator',
+    );
   });
 
-  it('a Secret with required client certificates: tcpSocket probes, the client CA mounted, the PodMonitor presents Prometheus\' certificate', async () => {
+  it('required client certificates: tcpSocket probes, the client CA mounted, the PodMonitor presents one', async () => {
     const r = await render(MATRIX.secureMtls);
     assert.equal(r.all('Certificate').length, 0);
     const web = parseWebConfig(r.one('ConfigMap', 'ks-kubeskoop-otel-web').data['web.yml'] as string, 'web.yml');
@@ -107,10 +148,13 @@ describe('helm chart: secure mode', function () {
     assert.equal(ep.scheme, 'https');
     assert.deepEqual(ep.tlsConfig.cert, { secret: { name: 'prometheus-client-tls', key: 'tls.crt' } });
     assert.deepEqual(ep.tlsConfig.keySecret, { name: 'prometheus-client-tls', key: 'tls.key' });
-    assert.ok(!rules(r, 'ks-kubeskoop-otel').some((x) => (x.resources ?? []).includes('tokenreviews')), 'no reviews without authorization');
+    assert.ok(
+      !rules(r, 'ks-kubeskoop-otel').some((x) => (x.resources ?? []).includes('tokenreviews')),
+      'no reviews without authorization',
+    );
   });
 
-  it('one\'s own web config Secret replaces the chart\'s', async () => {
+  it("one's own web config Secret replaces the chart's", async () => {
     const r = await render(MATRIX.ownWebConfig);
     assert.equal(r.all('ConfigMap').filter((x) => x.metadata.name.endsWith('-web')).length, 0);
     const vol = r.one('DaemonSet').spec.template.spec.volumes.find((v: any) => v.name === 'web-config');
@@ -119,9 +163,18 @@ describe('helm chart: secure mode', function () {
 
   it('settings that cannot work stop the rendering with a message naming them', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ security: { tls: { enabled: true } } }, /security\.tls\.enabled needs security\.tls\.secretName .* or security\.tls\.certManager\.enabled/],
-      [{ security: { tls: { enabled: true, certManager: { enabled: true } } } }, /needs security\.tls\.certManager\.issuerRef\.name/],
-      [{ security: { authorization: 'kubernetes' }, serviceAccount: { automountToken: false } }, /needs serviceAccount\.automountToken/],
+      [
+        { security: { tls: { enabled: true } } },
+        /security\.tls\.enabled needs security\.tls\.secretName .* or security\.tls\.certManager\.enabled/,
+      ],
+      [
+        { security: { tls: { enabled: true, certManager: { enabled: true } } } },
+        /needs security\.tls\.certManager\.issuerRef\.name/,
+      ],
+      [
+        { security: { authorization: 'kubernetes' }, serviceAccount: { automountToken: false } },
+        /needs serviceAccount\.automountToken/,
+      ],
       [{ security: { authorization: 'rbac' } }, /must be one of the following: "none", "kubernetes"/],
       [{ security: { tls: { clientAuthType: 'RequireAnyClientCert' } } }, /clientAuthType/],
     ];
@@ -154,36 +207,66 @@ describe('helm chart: secure mode', function () {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('Prometheus with its ServiceAccount token scrapes over TLS; an unbound account gets 403, no token 401, the probe 200', async () => {
+    it('Prometheus with its token scrapes over TLS; an unbound account gets 403, none 401, the probe 200', async () => {
       const r = await render({
         ...MATRIX.secure,
-        config: { interval: '1s', metrics: { probes: ['netdev'] }, kubernetes: { enabled: false, kubeconfig: api.kubeconfig() } },
+        config: {
+          interval: '1s',
+          metrics: { probes: ['netdev'] },
+          kubernetes: { enabled: false, kubeconfig: api.kubeconfig() },
+        },
       });
       api.loadRbac(r.objects);
       // What cert-manager would put in the Secret for the rendered Certificate.
       const cert = r.one('Certificate');
       const ca = pki.ca('cluster-ca');
-      const issued = pki.issue(ca, 'agent-serving', { cn: cert.spec.commonName, usage: 'server', sans: (cert.spec.dnsNames as string[]).map((d) => `DNS:${d}`) });
+      const issued = pki.issue(ca, 'agent-serving', {
+        cn: cert.spec.commonName,
+        usage: 'server',
+        sans: (cert.spec.dnsNames as string[]).map((d) => `DNS:${d}`),
+      });
       const secretDir = path.join(dir, 'tls');
       mkdirSync(secretDir);
       copyFileSync(issued.crt, path.join(secretDir, 'tls.crt'));
       copyFileSync(issued.key, path.join(secretDir, 'tls.key'));
       copyFileSync(ca.crt, path.join(secretDir, 'ca.crt'));
       // The mounted files, at this test's paths.
-      const webText = (r.one('ConfigMap', 'ks-kubeskoop-otel-web').data['web.yml'] as string).replaceAll('/etc/kubeskoop-otel-tls', secretDir);
+      const webText = (r.one('ConfigMap', 'ks-kubeskoop-otel-web').data['web.yml'] as string).replaceAll(
+        '/etc/kubeskoop-otel-tls',
+        secretDir,
+      );
       writeFileSync(path.join(dir, 'web.yml'), webText);
       writeFileSync(path.join(dir, 'config.yaml'), renderedConfig(r));
       const rendered = agentContainer(r).args as string[];
-      const args = rendered.filter((a) => a !== 'run' && !a.startsWith('--port=') && !a.startsWith('--proc-root='))
-        .map((a) => a.startsWith('--config=') ? `--config=${path.join(dir, 'config.yaml')}` : a.startsWith('--web.config.file=') ? `--web.config.file=${path.join(dir, 'web.yml')}` : a);
+      const args = rendered
+        .filter((a) => a !== 'run' && !a.startsWith('--port=') && !a.startsWith('--proc-root='))
+        .map((a) =>
+          a.startsWith('--config=')
+            ? `--config=${path.join(dir, 'config.yaml')}`
+            : a.startsWith('--web.config.file=')
+              ? `--web.config.file=${path.join(dir, 'web.yml')}`
+              : a,
+        );
       assert.ok(args.includes('--authorization=kubernetes'));
       agent = await startAgentProcess({ args, waitHealthy: false });
       const base = `https://127.0.0.1:${agent.port}`;
       const caPem = pki.read(path.join(secretDir, 'ca.crt'));
       // The kubelet's probe as rendered: HTTPS /healthz, no token.
       const probe = agentContainer(r).readinessProbe.httpGet;
-      await waitUntil(async () => (await get(`${base}${probe.path}`, { insecure: true, timeoutMs: 2000 }).catch(() => ({ status: 0 }))).status === 200, 30_000, 'the rendered probe passes')
-        .catch((e: Error) => { throw new Error(`${e.message}; agent: ${agent!.logs().map((l) => `${l.msg} ${JSON.stringify(l)}`).join('\n')}`); });
+      await waitUntil(
+        async () =>
+          (await get(`${base}${probe.path}`, { insecure: true, timeoutMs: 2000 }).catch(() => ({ status: 0 })))
+            .status === 200,
+        30_000,
+        'the rendered probe passes',
+      ).catch((e: Error) => {
+        throw new Error(
+          `${e.message}; agent: ${agent!
+            .logs()
+            .map((l) => `${l.msg} ${JSON.stringify(l)}`)
+            .join('\n')}`,
+        );
+      });
 
       const promToken = api.addToken(serviceAccountUser('monitoring', 'prometheus-k8s'));
       const otherToken = api.addToken(serviceAccountUser('monitoring', 'grafana'));
@@ -191,11 +274,23 @@ describe('helm chart: secure mode', function () {
       writeFileSync(tokenFile, promToken);
       const ep = r.one('ServiceMonitor').spec.endpoints[0];
       const job = (name: string, bearer?: { credentialsFile?: string; credentials?: string }) => ({
-        job: name, targets: [`127.0.0.1:${agent!.port}`], metricsPath: ep.path as string, scheme: ep.scheme as 'https',
-        tls: { caFile: path.join(secretDir, ep.tlsConfig.ca.secret.key as string), serverName: ep.tlsConfig.serverName as string },
+        job: name,
+        targets: [`127.0.0.1:${agent!.port}`],
+        metricsPath: ep.path as string,
+        scheme: ep.scheme as 'https',
+        tls: {
+          caFile: path.join(secretDir, ep.tlsConfig.ca.secret.key as string),
+          serverName: ep.tlsConfig.serverName as string,
+        },
         ...(bearer ? { bearer } : {}),
       });
-      prom = await startPrometheus({ jobs: [job('servicemonitor', { credentialsFile: tokenFile }), job('unbound', { credentials: otherToken }), job('anonymous')] });
+      prom = await startPrometheus({
+        jobs: [
+          job('servicemonitor', { credentialsFile: tokenFile }),
+          job('unbound', { credentials: otherToken }),
+          job('anonymous'),
+        ],
+      });
       await waitForTarget(prom, 'servicemonitor', 'up');
       await prom.waitForQuery('count({job="servicemonitor"})', (x) => Number(x[0]!.value[1]) > 10);
       await waitForTarget(prom, 'unbound', 'down', /403/);
@@ -204,7 +299,11 @@ describe('helm chart: secure mode', function () {
       assert.equal(api.counts.reviewsForbidden, 0);
       // Two tokens (Prometheus', Grafana's), each reviewed and its access checked; the anonymous job needs no review.
       assert.ok(api.counts.tokenReviews >= 2 && api.counts.accessReviews >= 2, JSON.stringify(api.counts));
-      const direct = await get(`${base}/metrics`, { ca: caPem, servername: ep.tlsConfig.serverName as string, headers: { authorization: `Bearer ${promToken}` } });
+      const direct = await get(`${base}/metrics`, {
+        ca: caPem,
+        servername: ep.tlsConfig.serverName as string,
+        headers: { authorization: `Bearer ${promToken}` },
+      });
       assert.equal(direct.status, 200);
       assert.equal(direct.serverFingerprint, pki.fingerprint(issued.crt));
     });

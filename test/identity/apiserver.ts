@@ -48,7 +48,9 @@ export function serviceAccountUser(namespace: string, name: string): ApiUser {
   return {
     username: `system:serviceaccount:${namespace}:${name}`, uid: randomUUID(),
     groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
-    extra: { 'authentication.kubernetes.io/pod-name': [`${name}-0`], 'authentication.kubernetes.io/pod-uid': [randomUUID()] },
+    extra: {
+      'authentication.kubernetes.io/pod-name': [`${name}-0`], 'authentication.kubernetes.io/pod-uid': [randomUUID()],
+    },
   };
 }
 interface HistoryEntry { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: Record<string, any> }
@@ -83,7 +85,10 @@ export class TestApiServer {
   alwaysGone = false;
   /** While true, review requests are read and never answered (an API that hangs). */
   reviewsHang = false;
-  readonly counts = { lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0, tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0 };
+  readonly counts = {
+    lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0,
+    tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0,
+  };
   /** token → user, for the tokens addToken made. */
   private users = new Map<string, ApiUser>();
   /** Who the agent's token (`token`, which a test may replace) is: the chart's ServiceAccount by default. */
@@ -122,13 +127,15 @@ export class TestApiServer {
     for (const o of objects) {
       if (o?.kind === 'ClusterRole') this.clusterRoles.set(o.metadata.name, (o.rules ?? []) as RbacRule[]);
       if (o?.kind === 'ClusterRoleBinding' && o.roleRef?.kind === 'ClusterRole') {
-        this.clusterRoleBindings.push({ name: o.metadata.name, role: o.roleRef.name, subjects: (o.subjects ?? []) as RbacSubject[] });
+        const subjects = (o.subjects ?? []) as RbacSubject[];
+        this.clusterRoleBindings.push({ name: o.metadata.name, role: o.roleRef.name, subjects });
       }
     }
     this.rbacLoaded = true;
   }
 
-  /** RBAC's decision for a user (kube-apiserver's rbac authorizer, cluster-scoped part): the binding that allows, or undefined. */
+  /** RBAC's decision for a user (kube-apiserver's rbac authorizer, cluster-scoped part): why it is allowed,
+   *  naming the binding, or undefined. */
   authorize(user: ApiUser, a: AccessAttributes): string | undefined {
     if ((user.groups ?? []).includes('system:masters')) return 'system:masters';
     const has = (list: string[] | undefined, v: string): boolean => (list ?? []).some((x) => x === '*' || x === v);
@@ -146,7 +153,8 @@ export class TestApiServer {
         ? urlMatches(r.nonResourceURLs, a.path)
         : r.nonResourceURLs === undefined && has(r.apiGroups, a.group) && has(r.resources, a.resource)));
       if (ok) {
-        const who = subject.kind === 'ServiceAccount' ? `ServiceAccount "${subject.name}/${subject.namespace ?? ''}"` : `${subject.kind} "${subject.name}"`;
+        const who = subject.kind === 'ServiceAccount'
+          ? `ServiceAccount "${subject.name}/${subject.namespace ?? ''}"` : `${subject.kind} "${subject.name}"`;
         return `RBAC: allowed by ClusterRoleBinding "${b.name}" of ClusterRole "${b.role}" to ${who}`;
       }
     }
@@ -195,7 +203,8 @@ export class TestApiServer {
 
   /** A kubeconfig file pointing at this server with its token (or another one given). */
   kubeconfig(token = this.token): string {
-    const file = path.join(this.dir, token === this.token ? 'kubeconfig' : `kubeconfig-${createHash('sha256').update(token).digest('hex').slice(0, 12)}`);
+    const suffix = token === this.token ? '' : `-${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+    const file = path.join(this.dir, `kubeconfig${suffix}`);
     writeFileSync(file, [
       'apiVersion: v1', 'kind: Config',
       'clusters:', '- name: test', '  cluster:', `    server: ${this.url}`,
@@ -337,7 +346,8 @@ export class TestApiServer {
       this.status(res, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
-    const review = /^\/apis\/(authentication|authorization)\.k8s\.io\/v1\/(tokenreviews|subjectaccessreviews)$/.exec(url.pathname);
+    const review = /^\/apis\/(authentication|authorization)\.k8s\.io\/v1\/(tokenreviews|subjectaccessreviews)$/
+      .exec(url.pathname);
     if (review && (review[1] === 'authentication') === (review[2] === 'tokenreviews')) {
       this.review(req, res, caller, review[2] as 'tokenreviews' | 'subjectaccessreviews');
       return;
@@ -356,7 +366,8 @@ export class TestApiServer {
     else this.list(res, q, node);
   }
 
-  private review(req: IncomingMessage, res: ServerResponse, caller: ApiUser, resource: 'tokenreviews' | 'subjectaccessreviews'): void {
+  private review(req: IncomingMessage, res: ServerResponse, caller: ApiUser,
+    resource: 'tokenreviews' | 'subjectaccessreviews'): void {
     const group = resource === 'tokenreviews' ? 'authentication.k8s.io' : 'authorization.k8s.io';
     const kind = resource === 'tokenreviews' ? 'TokenReview' : 'SubjectAccessReview';
     if (req.method !== 'POST') {
@@ -377,7 +388,8 @@ export class TestApiServer {
         res.writeHead(403, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({
           kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-          message: `${resource}.${group} is forbidden: User "${caller.username}" cannot create resource "${resource}" in API group "${group}" at the cluster scope`,
+          message: `${resource}.${group} is forbidden: User "${caller.username}" cannot create resource "${resource}" `
+            + `in API group "${group}" at the cluster scope`,
           reason: 'Forbidden', details: { group, kind: resource }, code: 403,
         }));
         return;
@@ -386,7 +398,8 @@ export class TestApiServer {
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>;
       } catch (e) {
-        this.status(res, 400, 'BadRequest', `the object provided is unrecognized (must be of type ${kind}): ${(e as Error).message}`);
+        const why = (e as Error).message;
+        this.status(res, 400, 'BadRequest', `the object provided is unrecognized (must be of type ${kind}): ${why}`);
         return;
       }
       if (body.kind !== kind || body.apiVersion !== `${group}/v1`) {
@@ -396,21 +409,24 @@ export class TestApiServer {
       const spec = (body.spec ?? {}) as Record<string, any>;
       const answer = (status: Record<string, unknown>): void => {
         res.writeHead(201, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind, apiVersion: `${group}/v1`, metadata: { creationTimestamp: null }, spec, status }));
+        const apiVersion = `${group}/v1`;
+        res.end(JSON.stringify({ kind, apiVersion, metadata: { creationTimestamp: null }, spec, status }));
       };
       if (resource === 'tokenreviews') {
         this.counts.tokenReviews++;
         const user = typeof spec.token === 'string' ? this.userOf(spec.token) : undefined;
         answer(user
           ? { authenticated: true, user, audiences: ['https://kubernetes.default.svc.cluster.local'] }
-          : { user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive, token lookup failed]' });
+          : { user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive]' });
         return;
       }
       this.counts.accessReviews++;
       const nr = spec.nonResourceAttributes as { path?: string; verb?: string } | undefined;
-      const ra = spec.resourceAttributes as { group?: string; resource?: string; verb?: string; namespace?: string } | undefined;
+      type ResourceAttributes = { group?: string; resource?: string; verb?: string; namespace?: string };
+      const ra = spec.resourceAttributes as ResourceAttributes | undefined;
       if ((nr === undefined) === (ra === undefined) || (!spec.user && !(spec.groups ?? []).length)) {
-        this.status(res, 422, 'Invalid', `${kind}.${group} "" is invalid: spec: Invalid value: ${JSON.stringify(spec)}: `
+        this.status(res, 422, 'Invalid', `${kind}.${group} "" is invalid: spec: `
+          + `Invalid value: ${JSON.stringify(spec)}: `
           + (!spec.user && !(spec.groups ?? []).length ? 'at least one of user or group must be specified'
             : 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
         return;
@@ -418,7 +434,10 @@ export class TestApiServer {
       const user: ApiUser = { username: spec.user ?? '', groups: spec.groups ?? [] };
       const reason = nr
         ? this.authorize(user, { nonResource: true, path: nr.path ?? '', verb: nr.verb ?? '' })
-        : this.authorize(user, { nonResource: false, group: ra!.group ?? '', resource: ra!.resource ?? '', verb: ra!.verb ?? '', ...(ra!.namespace ? { namespace: ra!.namespace } : {}) });
+        : this.authorize(user, {
+          nonResource: false, group: ra!.group ?? '', resource: ra!.resource ?? '', verb: ra!.verb ?? '',
+          ...(ra!.namespace ? { namespace: ra!.namespace } : {}),
+        });
       answer(reason !== undefined ? { allowed: true, reason } : { allowed: false });
     });
   }

@@ -42,8 +42,24 @@ export class TestPki {
   ca(name: string): CertFiles {
     const crt = this.file(`${name}.crt`);
     const key = this.file(`${name}.key`);
-    openssl(['req', '-x509', ...this.newKey(name, false), '-nodes', '-keyout', key, '-out', crt, '-days', '2',
-      '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl([
+      'req',
+      '-x509',
+      ...this.newKey(name, false),
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     return { crt, key };
   }
 
@@ -56,12 +72,33 @@ export class TestPki {
     openssl(['req', ...this.newKey(name, o.rsa === true), '-nodes', '-keyout', key, '-out', csr, '-subj', subj]);
     const ext = this.file(`${name}.ext`);
     const sans = o.sans ?? (o.usage === 'server' ? ['IP:127.0.0.1', 'DNS:localhost'] : []);
-    writeFileSync(ext, [
-      ...(sans.length > 0 ? [`subjectAltName=${sans.join(',')}`] : []),
-      `extendedKeyUsage=${o.usage === 'server' ? 'serverAuth' : 'clientAuth'}`, 'basicConstraints=CA:FALSE', '',
-    ].join('\n'));
-    openssl(['x509', '-req', '-in', csr, '-CA', ca.crt, '-CAkey', ca.key, '-set_serial', String(this.serial++),
-      '-out', crt, '-days', String(o.days ?? 2), '-extfile', ext]);
+    writeFileSync(
+      ext,
+      [
+        ...(sans.length > 0 ? [`subjectAltName=${sans.join(',')}`] : []),
+        `extendedKeyUsage=${o.usage === 'server' ? 'serverAuth' : 'clientAuth'}`,
+        'basicConstraints=CA:FALSE',
+        '',
+      ].join('\n'),
+    );
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.crt,
+      '-CAkey',
+      ca.key,
+      '-set_serial',
+      String(this.serial++),
+      '-out',
+      crt,
+      '-days',
+      String(o.days ?? 2),
+      '-extfile',
+      ext,
+    ]);
     return { crt, key };
   }
 
@@ -71,7 +108,10 @@ export class TestPki {
 
   /** The SHA-256 fingerprint as Node prints it (AA:BB:…), from openssl. */
   fingerprint(crt: string): string {
-    const out = execFileSync('openssl', ['x509', '-in', crt, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8', timeout: 30_000 });
+    const out = execFileSync('openssl', ['x509', '-in', crt, '-noout', '-fingerprint', '-sha256'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return out.trim().replace(/^.*=/, '');
   }
 

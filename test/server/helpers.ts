@@ -36,20 +36,39 @@ export function get(url: string, o: GetOptions = {}): Promise<GetResult> {
   const u = new URL(url);
   const isHttps = u.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? httpsRequest : httpRequest)(u, {
-      method: o.method ?? 'GET', agent: false, headers: o.headers ?? {},
-      ...(isHttps ? {
-        ca: o.ca, cert: o.cert, key: o.key, ...(o.servername ? { servername: o.servername } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}),
-      } : {}),
-      timeout: o.timeoutMs ?? 15_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let fp: string | undefined;
-      if (isHttps) fp = (res.socket as TLSSocket).getPeerCertificate?.().fingerprint256;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, ...(fp ? { serverFingerprint: fp } : {}) }));
-      res.on('error', reject);
-    });
+    const req = (isHttps ? httpsRequest : httpRequest)(
+      u,
+      {
+        method: o.method ?? 'GET',
+        agent: false,
+        headers: o.headers ?? {},
+        ...(isHttps
+          ? {
+              ca: o.ca,
+              cert: o.cert,
+              key: o.key,
+              ...(o.servername ? { servername: o.servername } : {}),
+              ...(o.insecure ? { rejectUnauthorized: false } : {}),
+            }
+          : {}),
+        timeout: o.timeoutMs ?? 15_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let fp: string | undefined;
+        if (isHttps) fp = (res.socket as TLSSocket).getPeerCertificate?.().fingerprint256;
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+            ...(fp ? { serverFingerprint: fp } : {}),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${o.timeoutMs ?? 15_000} ms`)));
     req.on('error', reject);
     req.end();
@@ -74,19 +93,44 @@ export interface SecureAgent extends AgentProcess {
 
 /** Starts the agent (1 s interval, netdev only, no Kubernetes) with `args`, waiting until /healthz
  *  answers 200 over `scheme` with these client options. */
-export async function startSecureAgent(dir: string, o: {
-  readonly args?: readonly string[]; readonly scheme: 'http' | 'https'; readonly client?: GetOptions;
-  readonly env?: Record<string, string>; readonly config?: string;
-}): Promise<SecureAgent> {
+export async function startSecureAgent(
+  dir: string,
+  o: {
+    readonly args?: readonly string[];
+    readonly scheme: 'http' | 'https';
+    readonly client?: GetOptions;
+    readonly env?: Record<string, string>;
+    readonly config?: string;
+  },
+): Promise<SecureAgent> {
   const config = path.join(dir, 'agent.yaml');
   writeFileSync(config, o.config ?? 'interval: 1s\nmetrics:\n  probes: [netdev]\nkubernetes:\n  enabled: false\n');
-  const agent = await startAgentProcess({ args: ['-c', config, ...(o.args ?? [])], waitHealthy: false, ...(o.env ? { env: o.env } : {}) });
+  const agent = await startAgentProcess({
+    args: ['-c', config, ...(o.args ?? [])],
+    waitHealthy: false,
+    ...(o.env ? { env: o.env } : {}),
+  });
   const base = `${o.scheme}://127.0.0.1:${agent.port}`;
   try {
-    await waitUntil(async () => {
-      if (agent.child.exitCode !== null) throw new Error(`agent exited ${agent.child.exitCode}: ${agent.logs().map((l) => l.msg).join(' | ')}`);
-      try { return (await get(`${base}/healthz`, { ...o.client, timeoutMs: 2000 })).status === 200; } catch { return false; }
-    }, 30_000, 'agent /healthz', 200);
+    await waitUntil(
+      async () => {
+        if (agent.child.exitCode !== null)
+          throw new Error(
+            `agent exited ${agent.child.exitCode}: ${agent
+              .logs()
+              .map((l) => l.msg)
+              .join(' | ')}`,
+          );
+        try {
+          return (await get(`${base}/healthz`, { ...o.client, timeoutMs: 2000 })).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      'agent /healthz',
+      200,
+    );
   } catch (err) {
     await agent.stop(1000);
     throw err;
@@ -104,13 +148,20 @@ export async function cycleOf(base: string, o: GetOptions = {}): Promise<number>
 
 /** Waits until the target of `job` has been scraped with this health (and, when given, a last error
  *  matching `error`); returns it. */
-export async function waitForTarget(prom: Prometheus, job: string, health: 'up' | 'down', error?: RegExp, timeoutMs = 20_000): Promise<PromTarget> {
+export async function waitForTarget(
+  prom: Prometheus,
+  job: string,
+  health: 'up' | 'down',
+  error?: RegExp,
+  timeoutMs = 20_000,
+): Promise<PromTarget> {
   let last: PromTarget | undefined;
   const end = Date.now() + timeoutMs;
   for (;;) {
     last = (await prom.targets()).find((t) => t.labels.job === job);
     if (last && last.health === health && (!error || error.test(last.lastError))) return last;
-    if (Date.now() > end) throw new Error(`target ${job}: expected ${health}${error ? ` (${error})` : ''}, last ${JSON.stringify(last)}`);
+    if (Date.now() > end)
+      throw new Error(`target ${job}: expected ${health}${error ? ` (${error})` : ''}, last ${JSON.stringify(last)}`);
     await sleep(250);
   }
 }

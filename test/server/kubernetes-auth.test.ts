@@ -16,17 +16,40 @@ import { parsePromText } from '../support/prom-text.js';
 /** What the chart grants (helm/kubeskoop-otel/templates/rbac.yaml in secure mode), written out here so this
  *  test stands alone; test/helm/secure.test.ts runs the same checks with the rendered objects. */
 const RBAC = [
-  { kind: 'ClusterRole', metadata: { name: 'agent' }, rules: [
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
-  ] },
-  { kind: 'ClusterRoleBinding', metadata: { name: 'agent' }, roleRef: { kind: 'ClusterRole', name: 'agent' },
-    subjects: [{ kind: 'ServiceAccount', name: 'kubeskoop-otel', namespace: 'kubeskoop' }] },
-  { kind: 'ClusterRole', metadata: { name: 'metrics-reader' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] },
-  { kind: 'ClusterRoleBinding', metadata: { name: 'metrics-reader' }, roleRef: { kind: 'ClusterRole', name: 'metrics-reader' },
-    subjects: [{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }, { kind: 'User', name: 'scraper-by-cert' }] },
+  {
+    kind: 'ClusterRole',
+    metadata: { name: 'agent' },
+    rules: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    ],
+  },
+  {
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'agent' },
+    roleRef: { kind: 'ClusterRole', name: 'agent' },
+    subjects: [{ kind: 'ServiceAccount', name: 'kubeskoop-otel', namespace: 'kubeskoop' }],
+  },
+  {
+    kind: 'ClusterRole',
+    metadata: { name: 'metrics-reader' },
+    rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+  },
+  {
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'metrics-reader' },
+    roleRef: { kind: 'ClusterRole', name: 'metrics-reader' },
+    subjects: [
+      { kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' },
+      { kind: 'User', name: 'scraper-by-cert' },
+    ],
+  },
 ];
+
+/** The agent's config: 1 s cycles, netdev only, the API for the reviews only (no pod watch). */
+const agentConfig = (kubeconfig: string): string =>
+  `interval: 1s\nmetrics:\n  probes: [netdev]\nkubernetes:\n  enabled: false\n  kubeconfig: ${kubeconfig}\n`;
 
 describe('endpoints with server.authorization: kubernetes (TokenReview + SubjectAccessReview)', function () {
   this.timeout(180_000);
@@ -54,11 +77,22 @@ describe('endpoints with server.authorization: kubernetes (TokenReview + Subject
     caPem = readFileSync(ca.crt);
     dir = mkdtempSync(path.join(tmpdir(), 'ksotel-authz-'));
     // Client certificates are verified when given, so a caller may come with a token or a certificate.
-    writeFileSync(path.join(dir, 'web.yml'), ['tls_server_config:', `  cert_file: ${server.crt}`, `  key_file: ${server.key}`,
-      '  client_auth_type: VerifyClientCertIfGiven', `  client_ca_file: ${ca.crt}`, ''].join('\n'));
+    writeFileSync(
+      path.join(dir, 'web.yml'),
+      [
+        'tls_server_config:',
+        `  cert_file: ${server.crt}`,
+        `  key_file: ${server.key}`,
+        '  client_auth_type: VerifyClientCertIfGiven',
+        `  client_ca_file: ${ca.crt}`,
+        '',
+      ].join('\n'),
+    );
     agent = await startSecureAgent(dir, {
-      args: ['--web.config.file', path.join(dir, 'web.yml'), '--authorization', 'kubernetes'], scheme: 'https', client: { ca: caPem },
-      config: `interval: 1s\nmetrics:\n  probes: [netdev]\nkubernetes:\n  enabled: false\n  kubeconfig: ${api.kubeconfig()}\n`,
+      args: ['--web.config.file', path.join(dir, 'web.yml'), '--authorization', 'kubernetes'],
+      scheme: 'https',
+      client: { ca: caPem },
+      config: agentConfig(api.kubeconfig()),
     });
   });
   after(async () => {
@@ -96,8 +130,13 @@ describe('endpoints with server.authorization: kubernetes (TokenReview + Subject
 
   it('answers are cached: repeated scrapes ask the API nothing more', async () => {
     const before = { ...api.counts };
-    for (let i = 0; i < 5; i++) assert.equal((await get(`${agent!.base}/metrics`, { ca: caPem, headers: bearer(tokens.prometheus) })).status, 200);
-    for (let i = 0; i < 3; i++) assert.equal((await get(`${agent!.base}/metrics`, { ca: caPem, headers: bearer(tokens.curious) })).status, 403);
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await get(`${agent!.base}/metrics`, { ca: caPem, headers: bearer(tokens.prometheus) })).status,
+        200,
+      );
+    for (let i = 0; i < 3; i++)
+      assert.equal((await get(`${agent!.base}/metrics`, { ca: caPem, headers: bearer(tokens.curious) })).status, 403);
     assert.equal(api.counts.tokenReviews, before.tokenReviews);
     assert.equal(api.counts.accessReviews, before.accessReviews);
   });
@@ -108,8 +147,20 @@ describe('endpoints with server.authorization: kubernetes (TokenReview + Subject
     const target = `127.0.0.1:${agent!.port}`;
     prom = await startPrometheus({
       jobs: [
-        { job: 'sa-token', targets: [target], scheme: 'https', tls: { caFile: ca.crt }, bearer: { credentialsFile: tokenFile } },
-        { job: 'unbound', targets: [target], scheme: 'https', tls: { caFile: ca.crt }, bearer: { credentials: tokens.curious } },
+        {
+          job: 'sa-token',
+          targets: [target],
+          scheme: 'https',
+          tls: { caFile: ca.crt },
+          bearer: { credentialsFile: tokenFile },
+        },
+        {
+          job: 'unbound',
+          targets: [target],
+          scheme: 'https',
+          tls: { caFile: ca.crt },
+          bearer: { credentials: tokens.curious },
+        },
         { job: 'no-token', targets: [target], scheme: 'https', tls: { caFile: ca.crt } },
       ],
     });
@@ -124,8 +175,12 @@ describe('endpoints with server.authorization: kubernetes (TokenReview + Subject
     api.reviewsHang = true;
     // A caller the agent has not seen: its TokenReview hangs until the agent's deadline.
     let freshDone = false;
-    const fresh = get(`${base}/metrics`, { ca: caPem, headers: bearer(tokens.fresh), timeoutMs: 30_000 }).finally(() => { freshDone = true; });
-    await waitUntil(() => api.pendingReviews > 0, 5000, 'the fresh caller\'s review waiting at the API');
+    const fresh = get(`${base}/metrics`, { ca: caPem, headers: bearer(tokens.fresh), timeoutMs: 30_000 }).finally(
+      () => {
+        freshDone = true;
+      },
+    );
+    await waitUntil(() => api.pendingReviews > 0, 5000, "the fresh caller's review waiting at the API");
     // Meanwhile a cached caller is served, before the fresh one is answered.
     for (let i = 0; i < 3; i++) {
       const r = await get(`${base}/metrics`, { ca: caPem, headers: bearer(tokens.prometheus) });
@@ -146,11 +201,18 @@ describe('endpoints with server.authorization: kubernetes (TokenReview + Subject
     assert.equal((await get(`${base}/metrics`, { ca: caPem, headers: bearer(tokens.prometheus) })).status, 200);
     assert.equal((await get(`${base}/metrics`, { ca: caPem })).status, 401);
     assert.equal((await get(`${base}/healthz`, { ca: caPem })).status, 200);
-    assert.ok(agent!.logs().some((l) => l.level === 'warn' && /reviews fail/.test(l.msg)), 'the outage is logged');
+    assert.ok(
+      agent!.logs().some((l) => l.level === 'warn' && /reviews fail/.test(l.msg)),
+      'the outage is logged',
+    );
 
     // Back: the new caller is reviewed and allowed.
     await api.start();
-    await waitUntil(async () => (await get(`${base}/metrics`, { ca: caPem, headers: bearer(tokens.later) })).status === 200, 15_000, 'allowed once the API answers');
+    await waitUntil(
+      async () => (await get(`${base}/metrics`, { ca: caPem, headers: bearer(tokens.later) })).status === 200,
+      15_000,
+      'allowed once the API answers',
+    );
     assert.ok(agent!.logs().some((l) => /reviews answer again/.test(l.msg)));
   });
 
@@ -160,14 +222,20 @@ describe('endpoints with server.authorization: kubernetes (TokenReview + Subject
     const weak = api.addToken(serviceAccountUser('kubeskoop', 'no-rbac'));
     writeFileSync(path.join(d2, 'web.yml'), readFileSync(path.join(dir, 'web.yml')));
     const a2 = await startSecureAgent(d2, {
-      args: ['--web.config.file', path.join(d2, 'web.yml'), '--authorization', 'kubernetes'], scheme: 'https', client: { ca: caPem },
-      config: `interval: 1s\nmetrics:\n  probes: [netdev]\nkubernetes:\n  enabled: false\n  kubeconfig: ${api.kubeconfig(weak)}\n`,
+      args: ['--web.config.file', path.join(d2, 'web.yml'), '--authorization', 'kubernetes'],
+      scheme: 'https',
+      client: { ca: caPem },
+      config: agentConfig(api.kubeconfig(weak)),
     });
     try {
       const forbidden = api.counts.reviewsForbidden;
       assert.equal((await get(`${a2.base}/metrics`, { ca: caPem, headers: bearer(tokens.prometheus) })).status, 503);
       assert.ok(api.counts.reviewsForbidden > forbidden);
-      await waitUntil(() => a2.logs().some((l) => /reviews fail/.test(l.msg) && /403.*tokenreviews.*forbidden/.test(String(l.error))), 5000, 'the 403 logged');
+      await waitUntil(
+        () => a2.logs().some((l) => /reviews fail/.test(l.msg) && /403.*tokenreviews.*forbidden/.test(String(l.error))),
+        5000,
+        'the 403 logged',
+      );
     } finally {
       await a2.stop();
       rmSync(d2, { recursive: true, force: true });

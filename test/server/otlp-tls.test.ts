@@ -13,24 +13,37 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { CLI, requireBpf, startAgentProcess, waitForProbesRunning, type AgentProcess } from '../support/agent.js';
 import { freePort, run, sleep, waitUntil } from '../support/proc.js';
 
-const CONFIG = 'interval: 1s\nmetrics:\n  probes: [netdev]\nevents:\n  probes: [tcpreset]\nkubernetes:\n  enabled: false\n';
+const CONFIG =
+  'interval: 1s\nmetrics:\n  probes: [netdev]\nevents:\n  probes: [tcpreset]\nkubernetes:\n  enabled: false\n';
 
 /** Refused connects on loopback until `until` holds: each one is a TCP reset, hence a kernel event. */
 async function resetsUntil(until: () => boolean, maxMs = 20_000): Promise<void> {
   const port = await freePort();
   const end = Date.now() + maxMs;
   while (!until() && Date.now() < end) {
-    await new Promise<void>((resolve) => { const s = connect(port, '127.0.0.1'); s.on('error', () => resolve()); s.on('connect', () => { s.destroy(); resolve(); }); });
+    await new Promise<void>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.on('error', () => resolve());
+      s.on('connect', () => {
+        s.destroy();
+        resolve();
+      });
+    });
     await sleep(100);
   }
 }
 
-interface ExportStatus { exports: number; failures: number; lastError?: string }
+interface ExportStatus {
+  exports: number;
+  failures: number;
+  lastError?: string;
+}
 async function exportsOf(agent: AgentProcess): Promise<{ metrics: ExportStatus; logs: ExportStatus }> {
-  return (JSON.parse((await agent.get('/status')).text) as { exports: { metrics: ExportStatus; logs: ExportStatus } }).exports;
+  return (JSON.parse((await agent.get('/status')).text) as { exports: { metrics: ExportStatus; logs: ExportStatus } })
+    .exports;
 }
 
-describe('OTLP over TLS and mTLS (the SDK\'s standard variables)', function () {
+describe("OTLP over TLS and mTLS (the SDK's standard variables)", function () {
   this.timeout(300_000);
   let pki: TestPki;
   let ca: CertFiles;
@@ -61,12 +74,21 @@ describe('OTLP over TLS and mTLS (the SDK\'s standard variables)', function () {
   });
 
   async function receiver(mtls: boolean): Promise<OtlpReceiver> {
-    const r = await startOtlpReceiver({ tls: { cert: readFileSync(server.crt), key: readFileSync(server.key), ...(mtls ? { clientCa: readFileSync(ca.crt) } : {}) } });
+    const r = await startOtlpReceiver({
+      tls: {
+        cert: readFileSync(server.crt),
+        key: readFileSync(server.key),
+        ...(mtls ? { clientCa: readFileSync(ca.crt) } : {}),
+      },
+    });
     receivers.push(r);
     return r;
   }
   async function agent(env: Record<string, string>): Promise<AgentProcess> {
-    const a = await startAgentProcess({ args: ['-c', path.join(dir, 'config.yaml')], env: { OTEL_METRIC_EXPORT_INTERVAL: '1000', ...env } });
+    const a = await startAgentProcess({
+      args: ['-c', path.join(dir, 'config.yaml')],
+      env: { OTEL_METRIC_EXPORT_INTERVAL: '1000', ...env },
+    });
     agents.push(a);
     await waitForProbesRunning(a, ['tcpreset']);
     return a;
@@ -74,18 +96,27 @@ describe('OTLP over TLS and mTLS (the SDK\'s standard variables)', function () {
 
   for (const protocol of ['grpc', 'http/protobuf'] as const) {
     for (const mtls of [false, true]) {
-      it(`${protocol} over ${mtls ? 'mTLS' : 'TLS'}: metrics and logs arrive${mtls ? ', from the agent\'s client certificate' : ''}, with the headers`, async () => {
+      const from = mtls ? ", from the agent's client certificate" : '';
+      it(`${protocol} over ${mtls ? 'mTLS' : 'TLS'}: metrics and logs arrive${from}, with the headers`, async () => {
         const rx = await receiver(mtls);
         const endpoint = protocol === 'grpc' ? rx.grpcEndpoint : rx.httpEndpoint;
         assert.match(endpoint, /^https:\/\//);
         const a = await agent({
-          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-          OTEL_EXPORTER_OTLP_CERTIFICATE: ca.crt, OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr%3Dt,x-tenant=team-a',
-          ...(mtls ? { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt, OTEL_EXPORTER_OTLP_CLIENT_KEY: agentCert.key } : {}),
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          OTEL_EXPORTER_OTLP_CERTIFICATE: ca.crt,
+          OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr%3Dt,x-tenant=team-a',
+          ...(mtls
+            ? { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt, OTEL_EXPORTER_OTLP_CLIENT_KEY: agentCert.key }
+            : {}),
         });
         await rx.waitFor((r) => r.metrics().length > 0, 20_000, 'metrics over TLS');
         await resetsUntil(() => rx.logs().length > 0);
-        const logs = await rx.waitFor((r) => (r.logs().length > 0 ? r.logs() : undefined), 20_000, 'log records over TLS');
+        const logs = await rx.waitFor(
+          (r) => (r.logs().length > 0 ? r.logs() : undefined),
+          20_000,
+          'log records over TLS',
+        );
         assert.ok(logs.every((l) => l.eventName !== ''));
         const accepted = rx.requests.filter((r) => r.accepted);
         assert.deepEqual([...new Set(accepted.map((r) => r.signal))].sort(), ['logs', 'metrics']);
@@ -105,12 +136,14 @@ describe('OTLP over TLS and mTLS (the SDK\'s standard variables)', function () {
     it(`${protocol}: refused with a wrong CA, and without a client certificate where one is required`, async () => {
       const tlsRx = await receiver(false);
       const wrongCa = await agent({
-        OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? tlsRx.grpcEndpoint : tlsRx.httpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? tlsRx.grpcEndpoint : tlsRx.httpEndpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
         OTEL_EXPORTER_OTLP_CERTIFICATE: otherCa.crt,
       });
       const mtlsRx = await receiver(true);
       const noClientCert = await agent({
-        OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? mtlsRx.grpcEndpoint : mtlsRx.httpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? mtlsRx.grpcEndpoint : mtlsRx.httpEndpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
         OTEL_EXPORTER_OTLP_CERTIFICATE: ca.crt,
       });
       for (const a of [wrongCa, noClientCert]) {
@@ -126,41 +159,77 @@ describe('OTLP over TLS and mTLS (the SDK\'s standard variables)', function () {
   it('per-signal variables win over the shared one: metrics trust the right CA, logs the wrong one', async () => {
     const rx = await receiver(false);
     const a = await agent({
-      OTEL_EXPORTER_OTLP_ENDPOINT: rx.grpcEndpoint, OTEL_EXPORTER_OTLP_CERTIFICATE: otherCa.crt, OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE: ca.crt,
+      OTEL_EXPORTER_OTLP_ENDPOINT: rx.grpcEndpoint,
+      OTEL_EXPORTER_OTLP_CERTIFICATE: otherCa.crt,
+      OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE: ca.crt,
     });
     await rx.waitFor((r) => r.metrics().length > 0, 20_000, 'metrics with OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE');
     let failed = false;
-    const watch = waitUntil(async () => { failed = (await exportsOf(a)).logs.failures >= 1; return failed; }, 30_000, 'a failed log export');
+    const watch = waitUntil(
+      async () => {
+        failed = (await exportsOf(a)).logs.failures >= 1;
+        return failed;
+      },
+      30_000,
+      'a failed log export',
+    );
     await resetsUntil(() => failed, 30_000);
     await watch;
     assert.equal(rx.requests.filter((r) => r.signal === 'logs').length, 0, 'logs used the shared (wrong) CA');
   });
 
-  it('bad variables stop the start with exit status 2, naming the variable; an unused certificate is a warning', async () => {
+  it('bad variables stop the start (exit 2), naming the variable; an unused certificate is a warning', async () => {
     const bad = path.join(dir, 'not-a-cert.pem');
     writeFileSync(bad, 'hello\n');
     const other = pki.issue(ca, 'other-agent', { cn: 'x', usage: 'client' });
     const cases: [Record<string, string>, RegExp][] = [
-      [{ OTEL_EXPORTER_OTLP_CERTIFICATE: path.join(dir, 'missing.pem') }, /OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read .*missing\.pem: ENOENT/],
-      [{ OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: bad }, /OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: found no PEM certificate in .*not-a-cert\.pem/],
-      [{ OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt }, /OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: set without OTEL_EXPORTER_OTLP_CLIENT_KEY/],
-      [{ OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt, OTEL_EXPORTER_OTLP_CLIENT_KEY: other.key }, /OTEL_EXPORTER_OTLP_CLIENT_KEY: the key does not belong to the certificate/],
-      [{ OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt, OTEL_EXPORTER_OTLP_CLIENT_KEY: bad }, /OTEL_EXPORTER_OTLP_CLIENT_KEY: found no usable private key/],
+      [
+        { OTEL_EXPORTER_OTLP_CERTIFICATE: path.join(dir, 'missing.pem') },
+        /OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read .*missing\.pem: ENOENT/,
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: bad },
+        /OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: found no PEM certificate in .*not-a-cert\.pem/,
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt },
+        /OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: set without OTEL_EXPORTER_OTLP_CLIENT_KEY/,
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt, OTEL_EXPORTER_OTLP_CLIENT_KEY: other.key },
+        /OTEL_EXPORTER_OTLP_CLIENT_KEY: the key does not belong to the certificate/,
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: agentCert.crt, OTEL_EXPORTER_OTLP_CLIENT_KEY: bad },
+        /OTEL_EXPORTER_OTLP_CLIENT_KEY: found no usable private key/,
+      ],
       [{ OTEL_EXPORTER_OTLP_HEADERS: 'api-key' }, /OTEL_EXPORTER_OTLP_HEADERS: entry 1 is not key=value/],
       // The gRPC exporter would throw at start on this (measured): a config error instead.
-      [{ OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-tenant=a,api-key=s3cr%C3%A9t' }, /OTEL_EXPORTER_OTLP_METRICS_HEADERS: the value of "api-key" has characters gRPC metadata cannot carry/],
+      [
+        { OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-tenant=a,api-key=s3cr%C3%A9t' },
+        /OTEL_EXPORTER_OTLP_METRICS_HEADERS: the value of "api-key" has characters gRPC metadata cannot carry/,
+      ],
     ];
     for (const [env, message] of cases) {
       const r = await run(process.execPath, [CLI, 'validate-config', path.join(dir, 'config.yaml')], {
-        timeoutMs: 30_000, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://127.0.0.1:4317', ...env },
+        timeoutMs: 30_000,
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://127.0.0.1:4317', ...env },
       });
       assert.equal(r.code, 2, `${JSON.stringify(env)}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, message);
     }
     const w = await run(process.execPath, [CLI, 'validate-config', path.join(dir, 'config.yaml')], {
-      timeoutMs: 30_000, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_CERTIFICATE: ca.crt },
+      timeoutMs: 30_000,
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+        OTEL_EXPORTER_OTLP_CERTIFICATE: ca.crt,
+      },
     });
     assert.equal(w.code, 0, w.stderr);
-    assert.match(w.stdout, /warning: OTEL_EXPORTER_OTLP_CERTIFICATE are not used for metrics: the endpoint http:\/\/127\.0\.0\.1:4317 is plain http:\/\//);
+    assert.match(
+      w.stdout,
+      /warning: OTEL_EXPORTER_OTLP_CERTIFICATE are not used for metrics: the endpoint http:\/\/127\.0\.0\.1:4317/,
+    );
   });
 });

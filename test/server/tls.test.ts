@@ -46,7 +46,9 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
     let certFile: string;
     let keyFile: string;
     const caPem = (): Buffer => readFileSync(ca.crt);
-    const auth = (user: string, pw: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
+    const auth = (user: string, pw: string): Record<string, string> => ({
+      authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`,
+    });
 
     before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), 'ksotel-tls-'));
@@ -56,12 +58,27 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       keyFile = path.join(dir, 'tls.key');
       copyFileSync(server.crt, certFile);
       copyFileSync(server.key, keyFile);
-      writeFileSync(path.join(dir, 'web.yml'), [
-        'tls_server_config:', '  cert_file: tls.crt', '  key_file: tls.key', '  min_version: TLS12',
-        'http_server_config:', '  headers:', '    X-Content-Type-Options: nosniff', '    X-Frame-Options: deny',
-        'basic_auth_users:', `  prometheus: ${htpasswdHash(PASSWORD)}`, '',
-      ].join('\n'));
-      agent = await startSecureAgent(dir, { args: ['--web.config.file', path.join(dir, 'web.yml')], scheme: 'https', client: { ca: caPem() } });
+      writeFileSync(
+        path.join(dir, 'web.yml'),
+        [
+          'tls_server_config:',
+          '  cert_file: tls.crt',
+          '  key_file: tls.key',
+          '  min_version: TLS12',
+          'http_server_config:',
+          '  headers:',
+          '    X-Content-Type-Options: nosniff',
+          '    X-Frame-Options: deny',
+          'basic_auth_users:',
+          `  prometheus: ${htpasswdHash(PASSWORD)}`,
+          '',
+        ].join('\n'),
+      );
+      agent = await startSecureAgent(dir, {
+        args: ['--web.config.file', path.join(dir, 'web.yml')],
+        scheme: 'https',
+        client: { ca: caPem() },
+      });
     });
     after(async () => {
       await prom?.stop();
@@ -73,12 +90,36 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       const target = `127.0.0.1:${agent!.port}`;
       prom = await startPrometheus({
         jobs: [
-          { job: 'tls-basic', targets: [target], scheme: 'https', tls: { caFile: ca.crt }, basicAuth: { username: 'prometheus', password: PASSWORD } },
+          {
+            job: 'tls-basic',
+            targets: [target],
+            scheme: 'https',
+            tls: { caFile: ca.crt },
+            basicAuth: { username: 'prometheus', password: PASSWORD },
+          },
           { job: 'no-password', targets: [target], scheme: 'https', tls: { caFile: ca.crt } },
-          { job: 'wrong-password', targets: [target], scheme: 'https', tls: { caFile: ca.crt }, basicAuth: { username: 'prometheus', password: 'guess' } },
-          { job: 'unknown-user', targets: [target], scheme: 'https', tls: { caFile: ca.crt }, basicAuth: { username: 'root', password: PASSWORD } },
+          {
+            job: 'wrong-password',
+            targets: [target],
+            scheme: 'https',
+            tls: { caFile: ca.crt },
+            basicAuth: { username: 'prometheus', password: 'guess' },
+          },
+          {
+            job: 'unknown-user',
+            targets: [target],
+            scheme: 'https',
+            tls: { caFile: ca.crt },
+            basicAuth: { username: 'root', password: PASSWORD },
+          },
           { job: 'plain-http', targets: [target], basicAuth: { username: 'prometheus', password: PASSWORD } },
-          { job: 'untrusted-ca', targets: [target], scheme: 'https', tls: { caFile: otherCa.crt }, basicAuth: { username: 'prometheus', password: PASSWORD } },
+          {
+            job: 'untrusted-ca',
+            targets: [target],
+            scheme: 'https',
+            tls: { caFile: otherCa.crt },
+            basicAuth: { username: 'prometheus', password: PASSWORD },
+          },
         ],
       });
       await waitForTarget(prom, 'tls-basic', 'up');
@@ -94,14 +135,19 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       assert.doesNotMatch(plain.lastError, /^$/);
     });
 
-    it('answers 401 to a wrong, missing or unknown user\'s password, 200 to the right one; /healthz needs none', async () => {
+    it('401 for a wrong, missing or unknown user\'s password, 200 for the right one; /healthz is open', async () => {
       const base = agent!.base;
       const ok = await get(`${base}/metrics`, { ca: caPem(), headers: auth('prometheus', PASSWORD) });
       assert.equal(ok.status, 200);
       assert.ok(parsePromText(ok.body).samples.length > 10);
       assert.equal(ok.headers['x-content-type-options'], 'nosniff', 'http_server_config.headers on every answer');
       assert.equal(ok.headers['x-frame-options'], 'deny');
-      for (const headers of [auth('prometheus', 'guess'), auth('nobody', PASSWORD), {}, { authorization: 'Bearer abc' }]) {
+      for (const headers of [
+        auth('prometheus', 'guess'),
+        auth('nobody', PASSWORD),
+        {},
+        { authorization: 'Bearer abc' },
+      ]) {
         const r = await get(`${base}/metrics`, { ca: caPem(), headers });
         assert.equal(r.status, 401, JSON.stringify(headers));
         assert.equal(r.headers['www-authenticate'], 'Basic');
@@ -117,7 +163,9 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       assert.match(e.message, /socket hang up|ECONNRESET|EPIPE|parse/i);
       const untrusted = await refused(`${agent!.base}/metrics`, { ca: readFileSync(otherCa.crt) });
       assert.match(untrusted.message, /certificate/i);
-      const s = JSON.parse((await get(`${agent!.base}/status`, { ca: caPem(), headers: auth('prometheus', PASSWORD) })).body) as { server: { handshakeFailures: number } };
+      const s = JSON.parse(
+        (await get(`${agent!.base}/status`, { ca: caPem(), headers: auth('prometheus', PASSWORD) })).body,
+      ) as { server: { handshakeFailures: number } };
       assert.ok(s.server.handshakeFailures >= 2, `handshake failures counted: ${JSON.stringify(s.server)}`);
     });
 
@@ -130,20 +178,41 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       replaceFile(keyFile, renewed.key);
       replaceFile(certFile, renewed.crt);
       const want = pki.fingerprint(renewed.crt);
-      await waitUntil(async () => (await get(`${base}/healthz`, { ca: caPem() })).serverFingerprint === want, 15_000, 'the renewed certificate served');
-      assert.ok(agent!.logs().some((l) => l.msg === 'web config reloaded' && l.fingerprint256 === want), 'logged with the new fingerprint');
+      await waitUntil(
+        async () => (await get(`${base}/healthz`, { ca: caPem() })).serverFingerprint === want,
+        15_000,
+        'the renewed certificate served',
+      );
+      assert.ok(
+        agent!.logs().some((l) => l.msg === 'web config reloaded' && l.fingerprint256 === want),
+        'logged with the new fingerprint',
+      );
       assert.equal(agent!.child.exitCode, null, 'same process');
       // Prometheus keeps scraping across the renewal.
       const since = Date.now();
-      await waitUntil(async () => {
-        const t = (await prom!.targets()).find((x) => x.labels.job === 'tls-basic');
-        return t !== undefined && t.health === 'up' && Date.parse(t.lastScrape) > since;
-      }, 15_000, 'a scrape after the renewal');
+      await waitUntil(
+        async () => {
+          const t = (await prom!.targets()).find((x) => x.labels.job === 'tls-basic');
+          return t !== undefined && t.health === 'up' && Date.parse(t.lastScrape) > since;
+        },
+        15_000,
+        'a scrape after the renewal',
+      );
 
       // A half-written renewal (a certificate that does not parse): refused, logged, the renewed one stays.
       writeFileSync(certFile, '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
-      await waitUntil(() => agent!.logs().some((l) => l.msg === 'web config reload rejected; the previous one stays in force'
-        && /tls_server_config\.cert_file/.test(String(l.error))), 15_000, 'the rejection logged, naming cert_file');
+      await waitUntil(
+        () =>
+          agent!
+            .logs()
+            .some(
+              (l) =>
+                l.msg === 'web config reload rejected; the previous one stays in force' &&
+                /tls_server_config\.cert_file/.test(String(l.error)),
+            ),
+        15_000,
+        'the rejection logged, naming cert_file',
+      );
       const during = await get(`${base}/metrics`, { ca: caPem(), headers: auth('prometheus', PASSWORD) });
       assert.equal(during.status, 200);
       assert.equal(during.serverFingerprint, want);
@@ -163,12 +232,20 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       dir = mkdtempSync(path.join(tmpdir(), 'ksotel-mtls-'));
       const server = pki.issue(ca, 'server-mtls', { cn: 'kubeskoop-otel', usage: 'server' });
       serverCa = readFileSync(ca.crt);
-      writeFileSync(path.join(dir, 'web.yml'), [
-        'tls_server_config:', `  cert_file: ${server.crt}`, `  key_file: ${server.key}`,
-        '  client_auth_type: RequireAndVerifyClientCert', `  client_ca_file: ${ca.crt}`, '',
-      ].join('\n'));
+      writeFileSync(
+        path.join(dir, 'web.yml'),
+        [
+          'tls_server_config:',
+          `  cert_file: ${server.crt}`,
+          `  key_file: ${server.key}`,
+          '  client_auth_type: RequireAndVerifyClientCert',
+          `  client_ca_file: ${ca.crt}`,
+          '',
+        ].join('\n'),
+      );
       agent = await startSecureAgent(dir, {
-        args: ['--web.config.file', path.join(dir, 'web.yml')], scheme: 'https',
+        args: ['--web.config.file', path.join(dir, 'web.yml')],
+        scheme: 'https',
         client: { ca: serverCa, cert: readFileSync(client.crt), key: readFileSync(client.key) },
       });
     });
@@ -178,13 +255,23 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('a real Prometheus with a client certificate scrapes it; without one, or with one from another CA, it cannot', async () => {
+    it('a real Prometheus with a client certificate scrapes it; without one or with a stranger\'s, not', async () => {
       const target = `127.0.0.1:${agent!.port}`;
       prom = await startPrometheus({
         jobs: [
-          { job: 'mtls', targets: [target], scheme: 'https', tls: { caFile: ca.crt, certFile: client.crt, keyFile: client.key } },
+          {
+            job: 'mtls',
+            targets: [target],
+            scheme: 'https',
+            tls: { caFile: ca.crt, certFile: client.crt, keyFile: client.key },
+          },
           { job: 'no-client-cert', targets: [target], scheme: 'https', tls: { caFile: ca.crt } },
-          { job: 'stranger-cert', targets: [target], scheme: 'https', tls: { caFile: ca.crt, certFile: stranger.crt, keyFile: stranger.key } },
+          {
+            job: 'stranger-cert',
+            targets: [target],
+            scheme: 'https',
+            tls: { caFile: ca.crt, certFile: stranger.crt, keyFile: stranger.key },
+          },
         ],
       });
       await waitForTarget(prom, 'mtls', 'up');
@@ -194,10 +281,18 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
     });
 
     it('refuses a request without a client certificate or with an unknown one, and plain HTTP', async () => {
-      const ok = await get(`${agent!.base}/metrics`, { ca: serverCa, cert: readFileSync(client.crt), key: readFileSync(client.key) });
+      const ok = await get(`${agent!.base}/metrics`, {
+        ca: serverCa,
+        cert: readFileSync(client.crt),
+        key: readFileSync(client.key),
+      });
       assert.equal(ok.status, 200);
       await refused(`${agent!.base}/metrics`, { ca: serverCa });
-      await refused(`${agent!.base}/metrics`, { ca: serverCa, cert: readFileSync(stranger.crt), key: readFileSync(stranger.key) });
+      await refused(`${agent!.base}/metrics`, {
+        ca: serverCa,
+        cert: readFileSync(stranger.crt),
+        key: readFileSync(stranger.key),
+      });
       await refused(`http://127.0.0.1:${agent!.port}/metrics`);
     });
   });

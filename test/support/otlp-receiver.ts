@@ -332,7 +332,8 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   const handle = (signal: Signal, transport: Transport, headers: Record<string, string>, body: unknown,
     answer: (ok: boolean) => void, clientCertificate?: string): void => {
     const rec: ReceivedRequest = {
-      signal, transport, receivedAt: Date.now(), mode, accepted: false, headers, body, ...(clientCertificate ? { clientCertificate } : {}),
+      signal, transport, receivedAt: Date.now(), mode, accepted: false, headers, body,
+      ...(clientCertificate ? { clientCertificate } : {}),
     };
     requests.push(rec);
     const m = mode;
@@ -366,7 +367,9 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     grpcServer.addService(pkg.opentelemetry.proto.collector.logs.v1.LogsService.service, { Export: mk('logs') });
     grpcPort = await new Promise<number>((resolve, reject) => {
       const t = opts.tls;
-      const creds = t ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }], t.clientCa !== undefined)
+      const creds = t
+        ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }],
+          t.clientCa !== undefined)
         : grpc.ServerCredentials.createInsecure();
       grpcServer!.bindAsync(`127.0.0.1:${opts.grpcPort ?? 0}`, creds,
         (err, port) => (err ? reject(err) : resolve(port)));
@@ -428,7 +431,10 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
       });
     };
     httpServer = t
-      ? https.createServer({ cert: t.cert, key: t.key, ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest)
+      ? https.createServer({
+        cert: t.cert, key: t.key,
+        ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      }, onRequest)
       : http.createServer(onRequest);
     httpPort = await new Promise<number>((resolve, reject) => {
       httpServer!.once('error', reject);

@@ -104,7 +104,8 @@ export function prometheusConfig(jobs: ScrapeJob[], intervalSeconds: number): st
       if (j.tls.insecureSkipVerify) lines.push('      insecure_skip_verify: true');
     }
     if (j.basicAuth) {
-      lines.push('    basic_auth:', `      username: ${yamlStr(j.basicAuth.username)}`, `      password: ${yamlStr(j.basicAuth.password)}`);
+      lines.push('    basic_auth:', `      username: ${yamlStr(j.basicAuth.username)}`,
+        `      password: ${yamlStr(j.basicAuth.password)}`);
     }
     if (j.bearer) {
       lines.push('    authorization:', '      type: Bearer');
