@@ -19,6 +19,7 @@ import { Scheduler, type ScheduledProbe } from './snapshot/scheduler.js';
 import { createTelemetry, lokiOtlpSinks, type Telemetry } from './pipeline/telemetry.js';
 import { startHttpServer, type HttpServer } from './server/http.js';
 import { buildStatus } from './server/status.js';
+import { serverSecurity } from './server/security.js';
 import { VERSION } from './version.js';
 import type { Snapshot } from './snapshot/snapshot.js';
 import { createIdentity, type Identifier, type IdentityRuntime } from './targets/identity.js';
@@ -154,6 +155,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const startedAt = Date.now();
   let current = config;
   for (const w of config.warnings) log.warn(w);
+  // First: a bad web config file stops the start (exit 2) before anything runs.
+  const security = await serverSecurity(config, log);
   const identity = createIdentity(config, log);
   let natives = config.mode === 'sidecar' ? new Map<string, unknown>() : nativeSelections(config);
   // Outside sidecar mode the source always exists, so that a reload can add the first eBPF probe
@@ -197,6 +200,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
       identity: () => identity.identifier.status(),
       exports: () => (config.otlp.endpoint !== undefined || lokiOtlpSinks(config).length > 0 ? telemetry.exportStatus() : null),
+      server: () => http.security(),
     }),
     healthy: () => {
       const snap = scheduler.snapshot;
@@ -206,7 +210,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       if (ageMs > 3 * current.intervalMs + 5_000) return { ok: false, detail: `stale: last cycle ${Math.round(ageMs / 1000)} s ago` };
       return { ok: true, detail: `ok: cycle ${snap.cycle}, ${snap.targets.length} targets` };
     },
-  });
+  }, security);
   log.info('agent started', {
     version: VERSION, mode: config.mode, listen: `${config.server.address}:${http.port}`,
     probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,

@@ -9,6 +9,7 @@ import { createAjv, schemaProblems } from './messages.js';
 import { DEFAULTS } from './defaults.js';
 import { applyOverrides, parseDuration, type FlagOverrides, type OverridableSettings } from './overrides.js';
 import { readConfigFile } from './file.js';
+import { checkOtlpTls } from './otlp-tls.js';
 import { resolveProbes, type ProbeCapabilities } from './resolve-probes.js';
 import { emptyTranslated, isMapping, type FormatTranslator, type Mapping } from './translated.js';
 import { projectFormat } from './formats/project.js';
@@ -94,6 +95,8 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ...(exportInterval !== undefined ? { exportIntervalMs: exportInterval } : {}),
     exportTimeoutMs: exportTimeout ?? DEFAULTS.otlp.exportTimeoutMs,
     resourceAttributes: { ...t.service.resourceAttributes },
+    ...(t.server.webConfigFile !== undefined ? { webConfigFile: t.server.webConfigFile } : {}),
+    ...(t.server.authorization !== undefined ? { authorization: t.server.authorization } : {}),
   };
   if (t.kubernetes?.kubeconfig !== undefined) s.kubeconfig = t.kubernetes.kubeconfig;
   const fromFile = new Set<keyof OverridableSettings>([
@@ -101,6 +104,11 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ...(s.kubeconfig !== undefined ? ['kubeconfig' as const] : []),
   ]);
   problems.push(...applyOverrides(s, fromFile, env, flags));
+  // The SDK's TLS and header variables, when something is pushed (the exporters read them themselves).
+  const otlpTls = s.otlpEndpoint !== undefined
+    ? checkOtlpTls(env, { METRICS: s.otlpEndpoint, LOGS: s.otlpEndpoint }, s.otlpProtocol === 'grpc')
+    : { problems: [], warnings: [] };
+  problems.push(...otlpTls.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   // OTEL_SERVICE_NAME over service.name in the resource attributes, over the file's service.name.
@@ -120,7 +128,10 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ...(s.nodeName !== undefined ? { nodeName: s.nodeName } : {}),
     procRoot: s.procRoot,
     netnsDir: t.netnsDir ?? DEFAULTS.netnsDir,
-    server: { address: s.address, port: s.port },
+    server: {
+      address: s.address, port: s.port, ...(s.webConfigFile !== undefined ? { webConfigFile: s.webConfigFile } : {}),
+      ...(s.authorization !== undefined && s.authorization !== 'none' ? { authorization: s.authorization } : {}),
+    },
     log: { level: s.logLevel, format: s.logFormat },
     prometheus: {
       enabled: t.prometheus.enabled ?? DEFAULTS.prometheus.enabled,
@@ -136,7 +147,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     metrics: { probes: metricProbes, additionalLabels: t.additionalLabels },
     events: { probes: resolved.event, sinks: t.sinks },
     unsupported: resolved.unsupported,
-    warnings: [...t.warnings, ...resolved.warnings],
+    warnings: [...t.warnings, ...resolved.warnings, ...otlpTls.warnings],
     kubernetes: {
       // Default: on with a kubeconfig in the file; in node mode also with KUBECONFIG or inside a cluster.
       enabled:

@@ -3,7 +3,7 @@
 // look like. The environment goes over the file, flags over the environment — except rows marked
 // `envIsDefault` (NODE_NAME: the file's node_name wins, the variable fills in when it is unset).
 import type { LogFormat, LogLevel } from '../log.js';
-import type { OtlpProtocol } from './types.js';
+import type { OtlpProtocol, ServerAuthorization } from './types.js';
 
 /** Values given on the command line, as typed. */
 export interface FlagOverrides {
@@ -17,6 +17,10 @@ export interface FlagOverrides {
   readonly logFormat?: string;
   readonly logLevel?: string;
   readonly procRoot?: string;
+  /** --web.config.file */
+  readonly webConfigFile?: string;
+  /** --authorization */
+  readonly authorization?: string;
 }
 
 /** What the rows set (after the file, before the config is assembled). */
@@ -37,6 +41,8 @@ export interface OverridableSettings {
   resourceAttributes: Record<string, string>;
   /** kubernetes.kubeconfig (KUBECONFIG, as kubectl, when the file names none). */
   kubeconfig?: string;
+  webConfigFile?: string;
+  authorization?: ServerAuthorization;
 }
 
 type Key = keyof OverridableSettings;
@@ -174,6 +180,14 @@ export const OVERRIDES: readonly Row[] = [
     expected: 'debug, info, warn or error',
   }),
   row({ setting: 'procRoot', flag: ['proc-root', 'procRoot'], parse: anyText, expected: 'a directory' }),
+  row({
+    setting: 'webConfigFile', flag: ['web.config.file', 'webConfigFile'], parse: (t) => (t === '' ? undefined : t),
+    expected: 'the path of a web config file',
+  }),
+  row({
+    setting: 'authorization', flag: ['authorization', 'authorization'], parse: oneOf<ServerAuthorization>('none', 'kubernetes'),
+    expected: 'none or kubernetes',
+  }),
 ];
 
 /** Applies the environment, then the flags, to `settings` (from the file and defaults); returns the problems.

@@ -50,7 +50,9 @@ export const projectSchema = {
     netns_dir: name,
     server: {
       type: 'object', additionalProperties: false,
-      properties: { address: { type: 'string' }, port },
+      properties: {
+        address: { type: 'string' }, port, web_config_file: name, authorization: { enum: ['none', 'kubernetes'] },
+      },
     },
     log: {
       type: 'object', additionalProperties: false,

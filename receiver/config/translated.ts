@@ -2,7 +2,7 @@
 // defaulted yet), plus what a translator needs to build it. The loader applies defaults, the
 // environment and flags on top (load.ts).
 import type { LogFormat, LogLevel } from '../log.js';
-import type { AdditionalLabel, OtlpProtocol, SinkConfig } from './types.js';
+import type { AdditionalLabel, OtlpProtocol, ServerAuthorization, SinkConfig } from './types.js';
 
 export type Mapping = Record<string, unknown>;
 export const isMapping = (v: unknown): v is Mapping => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,7 +21,7 @@ export interface Translated {
   nodeName?: string;
   procRoot?: string;
   netnsDir?: string;
-  server: { address?: string; port?: number };
+  server: { address?: string; port?: number; webConfigFile?: string; authorization?: ServerAuthorization };
   log: { level?: LogLevel; format?: LogFormat };
   prometheus: { enabled?: boolean; names?: 'otel' | 'legacy' | 'both' };
   otlp: { endpoint?: string; protocol?: OtlpProtocol; exportInterval?: number | string; timeout?: number | string };

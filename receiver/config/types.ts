@@ -41,6 +41,7 @@ export interface AdditionalLabel {
 }
 
 export type OtlpProtocol = 'grpc' | 'http/protobuf';
+export type ServerAuthorization = 'none' | 'kubernetes';
 export type ConfigFormat = 'kubeskoop-otel' | 'kubeskoop-v0' | 'kubeskoop-v1' | 'defaults';
 
 export interface AgentConfig {
@@ -51,7 +52,15 @@ export interface AgentConfig {
   readonly nodeName?: string;
   readonly procRoot: string;
   readonly netnsDir: string;
-  readonly server: { readonly address: string; readonly port: number };
+  readonly server: {
+    readonly address: string;
+    readonly port: number;
+    /** exporter-toolkit's web config file (TLS, client certificates, basic auth); unset: plain HTTP. */
+    readonly webConfigFile?: string;
+    /** kubernetes: every caller checked with TokenReview + SubjectAccessReview (/healthz excepted);
+     *  unset: none. */
+    readonly authorization?: ServerAuthorization;
+  };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly prometheus: { readonly enabled: boolean; readonly names: 'otel' | 'legacy' | 'both' };
   readonly otlp: {

@@ -255,7 +255,7 @@ interval: 20
       { name: 'bad-protocol', text: 'otlp:\n  protocol: http/json\n', message: 'at otlp.protocol: found "http/json", expected one of: grpc, http/protobuf' },
       { name: 'broken-yaml', text: 'metrics: [\n', message: 'at line 2, column 1: found invalid YAML (' },
       { name: 'top-level-list', text: '- a\n- b\n', message: 'at (top level): found a list of 2, expected a mapping of settings' },
-      { name: 'unknown-key', text: 'server:\n  prot: 9102\n', message: 'at server.prot: found an unknown key, expected one of: address, port' },
+      { name: 'unknown-key', text: 'server:\n  prot: 9102\n', message: 'at server.prot: found an unknown key, expected one of: address, port, web_config_file, authorization' },
       { name: 'bad-sink', text: 'event:\n  sinks:\n  - name: kafka\n', message: 'at event.sinks[0].name: found "kafka", expected one of: stderr, file, loki' },
       { name: 'probe-without-name', text: 'metrics:\n  probes:\n  - {options: {}}\n', message: 'at metrics.probes[0]: found a mapping without "name", expected it to be set' },
       { name: 'bad-log-level', text: 'log:\n  level: verbose\n', message: 'at log.level: found "verbose", expected one of: debug, info, warn, error' },

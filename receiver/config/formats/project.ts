@@ -10,7 +10,7 @@ import {
   type Mapping,
   type Translated,
 } from '../translated.js';
-import type { OtlpProtocol, SinkConfig } from '../types.js';
+import type { OtlpProtocol, ServerAuthorization, SinkConfig } from '../types.js';
 
 const section = (doc: Mapping, key: string): Mapping => (doc[key] ?? {}) as Mapping;
 
@@ -48,7 +48,11 @@ function translate(doc: Mapping, where: string): Translated {
       podLabels: k.pod_labels as string[] | undefined,
     };
   }
-  t.server = { address: server.address as string | undefined, port: server.port as number | undefined };
+  t.server = {
+    address: server.address as string | undefined, port: server.port as number | undefined,
+    webConfigFile: server.web_config_file as string | undefined,
+    authorization: server.authorization as ServerAuthorization | undefined,
+  };
   t.log = { level: log.level as LogLevel | undefined, format: log.format as LogFormat | undefined };
   t.prometheus = {
     enabled: prom.enabled as boolean | undefined,
