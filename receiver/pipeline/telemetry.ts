@@ -22,7 +22,8 @@ import {
   AGENT_CYCLE_DURATION, AGENT_EXPORTER_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
   ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
-import type { AgentConfig } from '../config/types.js';
+import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
+import { lokiOtlpUrl } from '../events/loki.js';
 import type { SampleAttributes } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
@@ -82,6 +83,11 @@ function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal:
   if (protocol === 'grpc') return endpoint;
   // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: the HTTP exporter posts to <base>/v1/<signal>.
   return /\/v1\/(metrics|logs)$/.test(endpoint) ? endpoint.replace(/(metrics|logs)$/, signal) : `${endpoint.replace(/\/$/, '')}/v1/${signal}`;
+}
+
+/** The loki sinks that go through Loki's OTLP endpoint (LogRecords of this pipeline). */
+export function lokiOtlpSinks(config: AgentConfig): LokiSinkConfig[] {
+  return config.events.sinks.filter((s): s is LokiSinkConfig => s.kind === 'loki' && s.protocol === 'otlp');
 }
 
 /** The agent's own Resource (resources.ts). */
@@ -194,11 +200,10 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       selfObsMeterProvider,
     })));
   }
-  // KubeSkoop's loki sink: Loki's native OTLP endpoint (http://<address>:3100/otlp).
-  for (const sink of config.events.sinks) {
-    if (sink.kind !== 'loki') continue;
-    const base = /^https?:\/\//.test(sink.address) ? sink.address.replace(/\/$/, '') : `http://${sink.address.includes(':') ? sink.address : `${sink.address}:3100`}`;
-    const url = base.endsWith('/otlp') ? `${base}/v1/logs` : `${base}/otlp/v1/logs`;
+  // The loki sink with `protocol: otlp`: Loki's native OTLP endpoint (http://<address>:3100/otlp).
+  // (Its default, the push API with KubeSkoop's stream and line, is a sink of the agent: events/loki.ts.)
+  for (const sink of lokiOtlpSinks(config)) {
+    const url = lokiOtlpUrl(sink.address);
     const selfObsMeterProvider = meterProvider;
     processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider }), LOG_QUEUE_SIZE,
       (exporter) => new BatchLogRecordProcessor({
@@ -250,7 +255,10 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         otelFamilies = new Set([...own.families, ...written]);
       }
       if (config.prometheus.names !== 'otel') {
-        await sink.write(renderLegacyMetrics(snap, { nodeName: config.nodeName ?? hostname(), ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}) }));
+        await sink.write(renderLegacyMetrics(snap, {
+          nodeName: config.nodeName ?? hostname(), additionalLabels: config.metrics.additionalLabels.map((l) => l.name),
+          ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}),
+        }));
       }
       out.end();
     } catch (err) {

@@ -59,7 +59,7 @@ interface RawProbe {
   measured_overhead?: ProbeDefinition['measuredOverhead'];
 }
 interface RawUnsupported { name: string; aliases: string[]; status_key: string; reason: string }
-interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string; scale?: number }
+interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string; scale?: number; node_wide?: boolean }
 type RawEntities = MetricEntity | MetricEntity[];
 /** What one OTel name of a measurement says about itself. */
 interface RawNameFields {
@@ -79,10 +79,10 @@ const entityList = (e: RawEntities | undefined, probe: string): MetricEntity[] =
   e === undefined ? (probe === AGENT_PROBE ? [AGENT_PROBE] : [...TARGET_ENTITIES]) : Array.isArray(e) ? e : [e];
 /** A probe's entry naming a metric of shared-metrics.yaml. */
 interface RawSharedRef { shared: string }
-interface RawEventType { type: string; brief: RawBilingual; aliases?: string[] }
+interface RawEventType { type: string; brief: RawBilingual; aliases?: string[]; kubeskoop_msg?: string }
 interface RawEvent {
   key: string; name: string; severity: EventDefinition['severity']; attributes: string[]; threshold?: string;
-  brief: RawBilingual; action: RawBilingual; types: RawEventType[];
+  brief: RawBilingual; action: RawBilingual; types: RawEventType[]; kubeskoop_labels?: EventDefinition['kubeskoopLabels'];
 }
 
 function readYaml(path: string, rel: string, problems: string[]): unknown {
@@ -180,6 +180,7 @@ export function loadRegistry(registryDir: string): RegistryLoad {
       const legacy: LegacyName[] = (m.legacy ?? []).map((l) => ({
         name: l.name, attributes: l.attributes ?? {}, ...(l.seed_typo_of ? { seedTypoOf: l.seed_typo_of } : {}),
         ...(l.scale !== undefined ? { scale: l.scale } : {}),
+        ...(l.node_wide ? { nodeWide: true } : {}),
       }));
       const family = `${probe}.${m.key}`;
       const variants: RawName[] = m.names ?? [{ ...m, name: m.name!, entity: m.entity ?? entityList(undefined, probe) }];
@@ -209,8 +210,11 @@ export function loadRegistry(registryDir: string): RegistryLoad {
     for (const e of raw) {
       events.push({
         id: `${probe}.${e.key}`, probe, key: e.key, name: e.name, severity: e.severity, attributes: e.attributes,
-        types: e.types.map((t) => ({ type: t.type, brief: t.brief, aliases: t.aliases ?? [] })),
+        types: e.types.map((t) => ({
+          type: t.type, brief: t.brief, aliases: t.aliases ?? [], ...(t.kubeskoop_msg !== undefined ? { kubeskoopMsg: t.kubeskoop_msg } : {}),
+        })),
         brief: e.brief, action: e.action, ...(e.threshold ? { threshold: e.threshold } : {}),
+        ...(e.kubeskoop_labels ? { kubeskoopLabels: e.kubeskoop_labels } : {}),
       });
     }
   }
@@ -289,6 +293,8 @@ function crossCheck(r: Registry): string[] {
       }
     }
   }
+  // A spelling (type or alias) names one type: the sinks translate any spelling to the type.
+  dup(r.events.flatMap((e) => e.types.flatMap((t) => [t.type, ...t.aliases])), (s) => s, 'event type or alias');
   for (const e of r.events) {
     if (!probeNames.has(e.probe)) problems.push(`event ${e.id}: unknown probe ${e.probe}`);
     for (const a of e.attributes) if (!attrNames.has(a)) problems.push(`event ${e.id}: attribute ${a} is not declared in attributes.yaml`);

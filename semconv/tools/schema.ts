@@ -155,6 +155,8 @@ const metricEntry = {
           attributes: { type: 'object', additionalProperties: { type: 'string' } },
           seed_typo_of: { type: 'string' },
           scale: { type: 'number', exclusiveMinimum: 0 },
+          // a node-wide value: served on every target (pods too) with the host's value
+          node_wide: { type: 'boolean' },
         },
       },
     },
@@ -210,6 +212,8 @@ export const eventsFileSchema = {
           threshold: { type: 'string' },
           brief: bilingual,
           action: bilingual,
+          // KubeSkoop's `labels` list for this event in its stderr/file/loki sinks.
+          kubeskoop_labels: { enum: ['pod', 'tuple', 'softirq', 'none'] },
           types: {
             type: 'array',
             minItems: 1,
@@ -221,6 +225,8 @@ export const eventsFileSchema = {
                 type: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
                 brief: bilingual,
                 aliases: { type: 'array', items: { type: 'string' } },
+                // KubeSkoop's `msg` for this type: a template over the record (receiver/events/kubeskoop-json.ts)
+                kubeskoop_msg: { type: 'string' },
               },
             },
           },
