@@ -112,27 +112,30 @@ debian_args() {
 }
 
 # runtime ~ gcr.io/distroless/cc-debian12: glibc, libgcc, libstdc++ and base files extracted (no
-# shell, no dpkg, no apt), users root/nobody/nonroot(65532), dpkg records in status.d.
+# shell, no dpkg, no apt), users root/nobody/nonroot(65532), dpkg records in status.d. (An extract
+# hook: customize hooks do not run for this variant.)
 RUNTIME_HOOK='set -e
 mkdir -p "$1/var/lib/dpkg/status.d" "$1/home/nonroot" "$1/tmp" "$1/root"
 for deb in "$1"/var/cache/apt/archives/*.deb; do
   pkg=$(dpkg-deb -f "$deb" Package)
+  if [ "$pkg" = mawk ]; then  # only base-files maintainer scripts (never run here) need awk
+    dpkg-deb --fsys-tarfile "$deb" | tar -t | while read -r f; do [ -d "$1/$f" ] || rm -f "$1/$f"; done
+    continue
+  fi
   { dpkg-deb -f "$deb"; echo "Status: install ok installed"; } > "$1/var/lib/dpkg/status.d/$pkg"
 done
 printf "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" > "$1/etc/passwd"
 printf "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n" > "$1/etc/group"
-chown 65532:65532 "$1/home/nonroot"; chmod 1777 "$1/tmp"; chmod 0700 "$1/root"
-rm -rf "$1/etc/apt" "$1/etc/dpkg"'
+chown 65532:65532 "$1/home/nonroot"; chmod 1777 "$1/tmp"; chmod 0700 "$1/root"'
 runtime_args() {
   common_args
   printf '%s\0' --variant=extract --include=base-files,netbase,libc6,libgcc-s1,libstdc++6 \
-    "--customize-hook=$RUNTIME_HOOK"
+    "--extract-hook=$RUNTIME_HOOK"
 }
 
-recipe_key() {
-  { echo "recipe $RECIPE $DEBIAN_SUITE node $NODE_RELEASE $NODE_INTEGRITY npm $NPM_RELEASE $NPM_INTEGRITY"
-    debian_sources; debian_args; runtime_args; } | sha256sum | cut -c1-12
-}
+# Cache keys: a hash of what makes each base (a change remakes that base, not the others).
+key_of() { { echo "recipe $RECIPE $DEBIAN_SUITE"; debian_sources; "$@"; } | sha256sum | cut -c1-12; }
+node_pins() { echo "node $NODE_RELEASE $NODE_INTEGRITY npm $NPM_RELEASE $NPM_INTEGRITY"; }
 
 # npm pack a pinned package into the cache and check it against the pinned integrity.
 fetch_npm() {
@@ -167,18 +170,20 @@ rootfs_image() {
 }
 
 make_bases() {
-  local key debian runtime node tmp args
-  key=$(recipe_key)
-  debian="localhost/kubeskoop-otel-base/debian:$DEBIAN_SUITE-slim-$key"
-  runtime="localhost/kubeskoop-otel-base/runtime:$DEBIAN_SUITE-$key"
-  node="localhost/kubeskoop-otel-base/node:$NODE_RELEASE-$DEBIAN_SUITE-slim-$key"
+  local dkey rkey nkey debian runtime node tmp args
+  dkey=$(key_of debian_args)
+  rkey=$(key_of runtime_args)
+  nkey=$(echo "$dkey $(node_pins)" | sha256sum | cut -c1-12)
+  debian="localhost/kubeskoop-otel-base/debian:$DEBIAN_SUITE-slim-$dkey"
+  runtime="localhost/kubeskoop-otel-base/runtime:$DEBIAN_SUITE-$rkey"
+  node="localhost/kubeskoop-otel-base/node:$NODE_RELEASE-$DEBIAN_SUITE-slim-$nkey"
   if ! image_exists "$debian"; then
     mapfile -d '' -t args < <(debian_args)
-    rootfs_image "$debian" Debian "$cache/debian-$DEBIAN_SUITE-slim-$key.tar" "${args[@]}"
+    rootfs_image "$debian" Debian "$cache/debian-$DEBIAN_SUITE-slim-$dkey.tar" "${args[@]}"
   fi
   if ! image_exists "$runtime"; then
     mapfile -d '' -t args < <(runtime_args)
-    rootfs_image "$runtime" runtime "$cache/runtime-$DEBIAN_SUITE-$key.tar" "${args[@]}"
+    rootfs_image "$runtime" runtime "$cache/runtime-$DEBIAN_SUITE-$rkey.tar" "${args[@]}"
   fi
   if ! image_exists "$node"; then
     local nodetgz npmtgz
