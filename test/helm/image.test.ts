@@ -15,6 +15,7 @@ import { createNetns, cleanupAll, type Netns } from '../support/netns.js';
 import { fetchInNetns } from '../support/node-exporter.js';
 import { freePort, run, runOk, stopPid, waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
+import type { ImageResults } from '../bench/image.js';
 
 const DOCKERFILE = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -469,5 +470,26 @@ describe('container image: built with podman (scripts/image.sh) and run as the c
     } finally {
       await ns.dispose();
     }
+  });
+});
+
+describe('container image: docs/image.md quotes test/bench/results/image.json', () => {
+  const results = JSON.parse(readFileSync(path.join(REPO, 'test/bench/results/image.json'), 'utf8')) as ImageResults;
+  // whitespace folded: the page wraps lines anywhere
+  const doc = readFileSync(path.join(REPO, 'docs/image.md'), 'utf8').replace(/\s+/g, ' ');
+  const mb = (n: number): string => (n / 1e6).toFixed(1);
+
+  it('image size and its largest layers', () => {
+    assert.ok(doc.includes(`image: **${mb(results.imageBytes)} MB**`), `size ${mb(results.imageBytes)} MB`);
+    const top = results.layers.map((l) => l.bytes).sort((a, b) => b - a).slice(0, 3).map(mb);
+    assert.ok(doc.includes(`largest layers are ${top[0]}, ${top[1]} and ${top[2]} MB`), top.join(', '));
+    assert.ok(doc.includes(`(part of \`npm run bench\`; results in \`test/bench/results/image.{md,json}\`, ${results.at.slice(0, 10)},`));
+  });
+
+  it('cold and warm build times', () => {
+    const { cold, warm } = results;
+    assert.ok(doc.includes(`**${cold.totalS} s**, of which the bases`), JSON.stringify(cold));
+    assert.ok(doc.includes(`${cold.basesS} s and the image ${cold.imageS} s`), JSON.stringify(cold));
+    assert.ok(doc.includes(`warm build (the same again): **${warm.totalS} s**`), JSON.stringify(warm));
   });
 });
