@@ -1,5 +1,6 @@
 // Puts the data path together: config → targets → probes → snapshot → pipeline, plus the HTTP
 // server. The CLI's `run` and the tests start the agent through here.
+import { hostname } from 'node:os';
 import type { AgentConfig } from './config/types.js';
 import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
@@ -7,14 +8,18 @@ import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROB
 import type { ProbeEnvironment } from './probes/probe.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
-import { createSinks } from './events/sinks.js';
+import { createSinks, type SinkContext, type SinkOptions } from './events/sinks.js';
+import { SinkDrops } from './events/sink-drops.js';
+import { legacyIdentity } from './pipeline/legacy-prometheus.js';
+import { additionalLabelValues } from './config/additional-labels.js';
 import { targetAttributes } from './snapshot/snapshot.js';
 import type { Target } from './targets/target.js';
 import { discoverTargets } from './targets/discover.js';
 import { Scheduler, type ScheduledProbe } from './snapshot/scheduler.js';
-import { createTelemetry, type Telemetry } from './pipeline/telemetry.js';
+import { createTelemetry, lokiOtlpSinks, type Telemetry } from './pipeline/telemetry.js';
 import { startHttpServer, type HttpServer } from './server/http.js';
 import { buildStatus } from './server/status.js';
+import { serverSecurity } from './server/security.js';
 import { VERSION } from './version.js';
 import type { Snapshot } from './snapshot/snapshot.js';
 import { createIdentity, type Identifier, type IdentityRuntime } from './targets/identity.js';
@@ -68,6 +73,14 @@ export function scheduledProbes(config: AgentConfig, env: ProbeEnvironment = {},
   });
 }
 
+/** Every target with its KubeSkoop additionalLabels (values from its pod's labels; the host and
+ *  namespaces that are no pod get the templates with empty pod labels, as in KubeSkoop). */
+export function withAdditionalLabels(config: AgentConfig, targets: readonly Target[]): readonly Target[] {
+  const labels = config.metrics.additionalLabels;
+  if (labels.length === 0) return targets;
+  return targets.map((t) => ({ ...t, additionalLabels: additionalLabelValues(labels, t.pod?.labels) }));
+}
+
 export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier, env: ProbeEnvironment = {}): Scheduler {
   const probes = scheduledProbes(config, env);
   const identifier = identity ?? createIdentity({ ...config, kubernetes: undefined }, log).identifier;
@@ -76,7 +89,7 @@ export function createScheduler(config: AgentConfig, log: Logger, identity?: Ide
     procRoot: config.procRoot,
     probes,
     discover: () => discoverTargets({ procRoot: config.procRoot, netnsDir: config.netnsDir, selfOnly: config.mode === 'sidecar' }),
-    identify: identifier.identify,
+    identify: (targets) => withAdditionalLabels(config, identifier.identify(targets)),
     log,
   });
 }
@@ -111,15 +124,16 @@ export interface ReloadResult {
   readonly needsRestart: string[];
 }
 
-const lokiSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => c.events.sinks.filter((s) => s.kind === 'loki');
-const localSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => c.events.sinks.filter((s) => s.kind !== 'loki');
+const lokiSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => lokiOtlpSinks(c);
+const localSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => c.events.sinks.filter((s) => !(s.kind === 'loki' && s.protocol === 'otlp'));
 
-/** Settings a reload cannot change in place (listening socket, exporters, identity). The loki sink
- *  is an OTLP log exporter of the pipeline, made once like the OTLP exporters. */
+/** Settings a reload cannot change in place (listening socket, exporters, identity). A loki sink on
+ *  Loki's OTLP endpoint is an OTLP log exporter of the pipeline, made once like the OTLP exporters. */
 const RESTART_ONLY: readonly [string, (c: AgentConfig) => unknown][] = [
   ['mode', (c) => c.mode], ['server', (c) => c.server], ['proc_root', (c) => c.procRoot], ['netns_dir', (c) => c.netnsDir],
   ['node_name', (c) => c.nodeName], ['otlp', (c) => c.otlp], ['prometheus', (c) => c.prometheus], ['service', (c) => c.service],
   ['kubernetes', (c) => c.kubernetes], ['log.format', (c) => c.log.format], ['events.sinks (loki)', lokiSinks],
+  ['metrics.additionalLabels', (c) => c.metrics.additionalLabels],
 ];
 
 export interface RunningAgent {
@@ -141,19 +155,27 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const startedAt = Date.now();
   let current = config;
   for (const w of config.warnings) log.warn(w);
+  // First: a bad web config file stops the start (exit 2) before anything runs.
+  const security = await serverSecurity(config, log);
   const identity = createIdentity(config, log);
   let natives = config.mode === 'sidecar' ? new Map<string, unknown>() : nativeSelections(config);
   // Outside sidecar mode the source always exists, so that a reload can add the first eBPF probe
   // (or tcpsummary/qdisc, which use the helper's commands); it spawns the helper only when needed.
   const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
-  const scheduler = createScheduler(config, log, identity.identifier, native ? { native } : {});
+  // Events a sink could not deliver are counted with the kernel's undelivered ones.
+  const sinkDrops = new SinkDrops();
+  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native) } : {};
+  const scheduler = createScheduler(config, log, identity.identifier, env);
   const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {
     telemetry.recordCycle(report);
     native?.forgetNamespaces(new Set(report.snapshot.targets.map((t) => t.netnsInode)));
   });
   // Kernel events: attributed to their namespace's target, then OTLP/Loki and KubeSkoop's sinks.
-  let sinks = createSinks(config.events.sinks, log);
+  // The node's name as KubeSkoop's sinks and legacy series give it (its INSPECTOR_NODENAME, else the host name).
+  const nodeName = config.nodeName ?? hostname();
+  const sinkOptions: SinkOptions = { log, nodeName, onUndelivered: (probe, inode, cause) => sinkDrops.add(probe, inode, cause) };
+  let sinks = createSinks(config.events.sinks, sinkOptions);
   let targetIndex: { cycle: number; byInode: Map<number, Target> } = { cycle: -1, byInode: new Map() };
   const targetOf = (inode: number): Target | undefined => {
     const snap = scheduler.snapshot;
@@ -165,8 +187,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     const ids: Record<string, string | number> = target ? { ...targetAttributes(target) } : { 'kubeskoop.netns.inode': inode };
     telemetry.emitEvent(record, ids);
     if (sinks.length > 0) {
-      const labels = { pod: target?.pod?.name ?? '', namespace: target?.pod?.namespace ?? '', node: config.nodeName ?? '', netns: String(inode) };
-      for (const sink of sinks) sink.write(record, labels);
+      const ctx: SinkContext = { netnsInode: inode, ...(target ? { identity: { ...legacyIdentity(target), node: nodeName } } : {}) };
+      for (const sink of sinks) sink.write(record, ctx);
     }
   });
   const http = await startHttpServer(config.server.address, config.server.port, {
@@ -177,7 +199,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : sidecarEventStatus(config, n)),
       availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
       identity: () => identity.identifier.status(),
-      exports: () => (config.otlp.endpoint !== undefined || config.events.sinks.some((s) => s.kind === 'loki') ? telemetry.exportStatus() : null),
+      exports: () => (config.otlp.endpoint !== undefined || lokiOtlpSinks(config).length > 0 ? telemetry.exportStatus() : null),
+      server: () => http.security(),
     }),
     healthy: () => {
       const snap = scheduler.snapshot;
@@ -187,7 +210,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       if (ageMs > 3 * current.intervalMs + 5_000) return { ok: false, detail: `stale: last cycle ${Math.round(ageMs / 1000)} s ago` };
       return { ok: true, detail: `ok: cycle ${snap.cycle}, ${snap.targets.length} targets` };
     },
-  });
+  }, security);
   log.info('agent started', {
     version: VERSION, mode: config.mode, listen: `${config.server.address}:${http.port}`,
     probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,
@@ -195,7 +218,6 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   await identity.start();
   if (native && needsHelper(native.selection())) await native.start();
   await scheduler.start();
-  const env: ProbeEnvironment = native ? { native } : {};
   let reloading: Promise<unknown> = Promise.resolve();
   const reload = async (next: AgentConfig): Promise<ReloadResult> => {
     const needsRestart = RESTART_ONLY.filter(([, get]) => JSON.stringify(get(current)) !== JSON.stringify(get(next))).map(([k]) => k);
@@ -205,6 +227,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       mode: current.mode, server: current.server, procRoot: current.procRoot, netnsDir: current.netnsDir, otlp: current.otlp,
       prometheus: current.prometheus, service: current.service,
       events: { probes: next.events.probes, sinks: [...lokiSinks(current), ...localSinks(next)] },
+      metrics: { ...next.metrics, additionalLabels: current.metrics.additionalLabels },
       ...(current.nodeName !== undefined ? { nodeName: current.nodeName } : {}),
       ...(current.kubernetes !== undefined ? { kubernetes: current.kubernetes } : {}),
       log: { ...next.log, format: current.log.format },
@@ -217,7 +240,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     if (JSON.stringify(localSinks(current)) !== JSON.stringify(localSinks(applied))) {
       // Cheap (a file opened in append mode): close the old ones once the new ones take the events.
       const old = sinks;
-      sinks = createSinks(applied.events.sinks, log);
+      sinks = createSinks(applied.events.sinks, sinkOptions);
       for (const sink of old) await sink.close();
       sinksReopened = true;
     }

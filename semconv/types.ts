@@ -32,6 +32,9 @@ export interface LegacyName {
   readonly attributes: Readonly<Record<string, string>>;
   /** Set when `name` is a typo of the seed catalogue: the name KubeSkoop really exported. */
   readonly seedTypoOf?: string;
+  /** A node-wide value (the kernel shows the node's in every namespace): served on every target of
+   *  the probe with the host's value, not on the host only. */
+  readonly nodeWide?: boolean;
 }
 
 /** A cost measured by the benchmark (test/bench), e.g. 0.19 ms of CPU per namespace per cycle. */
@@ -77,12 +80,18 @@ export interface MetricDefinition {
 }
 
 export interface EventTypeDefinition {
-  /** KubeSkoop's event type, kept as the `kubeskoop.event.type` attribute. */
+  /** KubeSkoop's event type as its current version writes it, kept as the `kubeskoop.event.type` attribute. */
   readonly type: string;
   readonly brief: Bilingual;
-  /** Other spellings of this type (older KubeSkoop versions, seed typos). */
+  /** Other spellings of this type (older KubeSkoop versions, the seed catalogue, seed typos). */
   readonly aliases: readonly string[];
+  /** KubeSkoop's `msg` text for this type, as a template over the event (its sinks' JSON). */
+  readonly kubeskoopMsg?: string;
 }
+
+/** Which `labels` list KubeSkoop's sinks write for an event: [pod, namespace, node]; the 13 flow
+ *  tuple labels; [type = the softirq]; or none (`null`). */
+export type KubeskoopEventLabels = 'pod' | 'tuple' | 'softirq' | 'none';
 
 export interface EventDefinition {
   readonly id: string;
@@ -97,6 +106,8 @@ export interface EventDefinition {
   /** What an SRE should do on seeing it. */
   readonly action: Bilingual;
   readonly threshold?: string;
+  /** KubeSkoop's `labels` list in its sinks (default pod). */
+  readonly kubeskoopLabels?: KubeskoopEventLabels;
 }
 
 export interface ProbeDefinition {

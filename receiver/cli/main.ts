@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { renderSnapshotJson, renderSnapshotTable } from './snapshot-view.js';
 import { explainCommand } from './explain.js';
 import { topCommand } from './top.js';
+import { loadWebConfig } from '../server/web-config.js';
 
 const HELP = `kubeskoop-otel ${VERSION} — the Linux network stack of every pod on this node, as OpenTelemetry
 
@@ -39,6 +40,10 @@ Options:
       --proc-root DIR      host procfs mount (default /proc)
       --log-format F       json | human (default json)
       --log-level L        debug | info | warn | error (default info)
+      --web.config.file F  TLS, client certificates and basic auth for the endpoints: exporter-toolkit's web
+                           config file, as node_exporter takes it (unset: plain HTTP)
+      --authorization A    none | kubernetes: check each caller's bearer token with TokenReview and
+                           SubjectAccessReview (get on the path as a non-resource URL); /healthz stays open
       --json               snapshot: print JSON instead of a table
 
 Precedence: flags over environment (OTEL_*) over the config file.
@@ -57,6 +62,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'proc-root': { type: 'string' },
   'log-format': { type: 'string' },
   'log-level': { type: 'string' },
+  'web.config.file': { type: 'string' },
+  authorization: { type: 'string' },
   json: { type: 'boolean' },
   list: { type: 'boolean' },
   lang: { type: 'string' },
@@ -75,6 +82,7 @@ function flagOverrides(v: Values): FlagOverrides {
     ['port', 'port'], ['address', 'address'], ['interval', 'interval'], ['otlpEndpoint', 'otlp-endpoint'],
     ['otlpProtocol', 'otlp-protocol'], ['nodeName', 'node-name'], ['mode', 'mode'], ['logFormat', 'log-format'],
     ['logLevel', 'log-level'], ['procRoot', 'proc-root'],
+    ['webConfigFile', 'web.config.file'], ['authorization', 'authorization'],
   ];
   for (const [key, flag] of map) { const val = s(flag); if (val !== undefined) o[key] = val; }
   return o as FlagOverrides;
@@ -189,11 +197,19 @@ function validate(file: string | undefined, values: Values): number {
     return CONFIG_ERROR_EXIT;
   }
   const config = load(values, file);
+  const web = config.server.webConfigFile !== undefined ? loadWebConfig(config.server.webConfigFile) : undefined;
   process.stdout.write(`${file}: ok (${config.source.format} format)\n`);
   process.stdout.write(`  metric probes: ${config.metrics.probes.map((p) => p.name).join(', ') || '(none)'}\n`);
   process.stdout.write(`  event probes: ${config.events.probes.map((p) => p.name).join(', ') || '(none)'}\n`);
   for (const u of config.unsupported) process.stdout.write(`  not run: ${u.name}: ${u.reason}\n`);
   for (const w of config.warnings) process.stdout.write(`  warning: ${w}\n`);
+  if (web) {
+    const t = web.config.tls;
+    const tls = t ? `TLS ${t.minVersion}-${t.maxVersion}, client certificates ${t.clientAuth}` : 'plain HTTP';
+    const cert = web.tls ? `, certificate ${web.tls.subject} valid until ${web.tls.notAfter}` : '';
+    const users = `${web.config.users.size} basic auth user(s)`;
+    process.stdout.write(`  web config ${config.server.webConfigFile}: ok (${tls}, ${users}${cert})\n`);
+  }
   return 0;
 }
 

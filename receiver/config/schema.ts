@@ -1,10 +1,12 @@
 // JSON Schemas of the three config formats the agent accepts. Probe list items may be a name or
 // a mapping: `properties`/`required` only apply to mappings, so one schema covers both.
+// `expected` (an annotation, see messages.ts) says in words what a node takes, for error messages.
 
 const duration = {
   type: ['number', 'string'],
   pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)?$',
   minimum: 0,
+  expected: 'a duration like 15, 15s, 500ms or 1m',
 } as const;
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
@@ -25,7 +27,14 @@ const projectSink = {
   properties: {
     name: { enum: ['stderr', 'file', 'loki'] },
     path: name,
+    // loki: a URL (http://loki:3100) or host[:port] (port 3100 by default)
     address: name,
+    // loki: push = Loki's push API with KubeSkoop's stream and JSON line; otlp = Loki's OTLP endpoint
+    protocol: { enum: ['push', 'otlp'] },
+    // push: the request body (json, or protobuf compressed with snappy as KubeSkoop sent it)
+    encoding: { enum: ['json', 'protobuf'] },
+    // push: X-Scope-OrgID, for a multi-tenant Loki
+    tenant: name,
   },
 } as const;
 
@@ -41,7 +50,9 @@ export const projectSchema = {
     netns_dir: name,
     server: {
       type: 'object', additionalProperties: false,
-      properties: { address: { type: 'string' }, port },
+      properties: {
+        address: { type: 'string' }, port, web_config_file: name, authorization: { enum: ['none', 'kubernetes'] },
+      },
     },
     log: {
       type: 'object', additionalProperties: false,
@@ -54,7 +65,7 @@ export const projectSchema = {
     otlp: {
       type: 'object', additionalProperties: false,
       properties: {
-        endpoint: { type: 'string', pattern: '^(https?)://[^\\s]+$' },
+        endpoint: { type: 'string', pattern: '^(https?)://[^\\s]+$', expected: 'a URL like http://collector:4317' },
         protocol: { enum: ['grpc', 'http/protobuf'] },
         export_interval: duration,
         timeout: duration,
@@ -84,7 +95,8 @@ export const projectSchema = {
   },
 } as const;
 
-/** KubeSkoop up to v0.1.x (the seed's format; viper, lower-case keys). */
+/** KubeSkoop up to v0.1.x (the seed's format). Viper matched keys case-insensitively (KubeSkoop's
+ *  own vagrant deploy writes `debugMode`): keys are lowercased before this schema sees them. */
 export const kubeskoopV0Schema = {
   type: 'object',
   additionalProperties: false,
@@ -135,7 +147,13 @@ export const kubeskoopV1Schema = {
     metrics: {
       type: 'object', additionalProperties: false,
       properties: {
-        additionalLabels: { type: 'array', items: { type: 'string' } },
+        // KubeSkoop's Helm chart renders an unset value as `additionalLabels: null`: none.
+        additionalLabels: {
+          type: ['array', 'null'],
+          items: {
+            type: 'string', pattern: '^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*=', expected: 'name=value, e.g. app=${labels:app}',
+          },
+        },
         probes: { type: 'array', items: kubeskoopV1Probe },
       },
     },

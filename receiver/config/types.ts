@@ -18,9 +18,30 @@ export interface UnsupportedSelection {
 export type SinkConfig =
   | { readonly kind: 'stderr' }
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'loki'; readonly address: string };
+  | LokiSinkConfig;
+
+export interface LokiSinkConfig {
+  readonly kind: 'loki';
+  /** A URL (http://loki:3100) or host[:port] (port 3100, as KubeSkoop). */
+  readonly address: string;
+  /** push: Loki's push API, KubeSkoop's stream labels and JSON line (what its web console reads);
+   *  otlp: Loki's native OTLP endpoint (Loki 3), LogRecords as the OTLP exporters send them. */
+  readonly protocol: 'push' | 'otlp';
+  /** push only: JSON, or protobuf compressed with snappy (what KubeSkoop sent). */
+  readonly encoding: 'json' | 'protobuf';
+  /** push only: the X-Scope-OrgID header of a multi-tenant Loki. */
+  readonly tenant?: string;
+}
+
+/** KubeSkoop's `metrics.additionalLabels` entry `name=template`: a label on every series, whose
+ *  value is the template with each `${labels:<key>}` replaced by the pod's label (empty if none). */
+export interface AdditionalLabel {
+  readonly name: string;
+  readonly template: string;
+}
 
 export type OtlpProtocol = 'grpc' | 'http/protobuf';
+export type ServerAuthorization = 'none' | 'kubernetes';
 export type ConfigFormat = 'kubeskoop-otel' | 'kubeskoop-v0' | 'kubeskoop-v1' | 'defaults';
 
 export interface AgentConfig {
@@ -31,7 +52,15 @@ export interface AgentConfig {
   readonly nodeName?: string;
   readonly procRoot: string;
   readonly netnsDir: string;
-  readonly server: { readonly address: string; readonly port: number };
+  readonly server: {
+    readonly address: string;
+    readonly port: number;
+    /** exporter-toolkit's web config file (TLS, client certificates, basic auth); unset: plain HTTP. */
+    readonly webConfigFile?: string;
+    /** kubernetes: every caller checked with TokenReview + SubjectAccessReview (/healthz excepted);
+     *  unset: none. */
+    readonly authorization?: ServerAuthorization;
+  };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly prometheus: { readonly enabled: boolean; readonly names: 'otel' | 'legacy' | 'both' };
   readonly otlp: {
@@ -42,7 +71,11 @@ export interface AgentConfig {
     readonly exportTimeoutMs: number;
   };
   readonly service: { readonly name: string; readonly resourceAttributes: Readonly<Record<string, string>> };
-  readonly metrics: { readonly probes: readonly ProbeSelection[] };
+  readonly metrics: {
+    readonly probes: readonly ProbeSelection[];
+    /** On every series of every target (KubeSkoop's additionalLabels); none by default. */
+    readonly additionalLabels: readonly AdditionalLabel[];
+  };
   readonly events: { readonly probes: readonly ProbeSelection[]; readonly sinks: readonly SinkConfig[] };
   /** Probes named in the config that this build does not run, and why. */
   readonly unsupported: readonly UnsupportedSelection[];

@@ -4,7 +4,10 @@
 //  - `kubeskoop_<probe>_<m>` (v1.x) with labels k8s_node, k8s_namespace, k8s_pod;
 //  - one series per target: the OTel series the legacy name selects (its attribute values), summed
 //    as KubeSkoop did (`legacy_aggregation`; netdev: every interface except lo);
-//  - typed as KubeSkoop typed them (`inspector_pod_*` gauges; `kubeskoop_*` per `legacy_type`).
+//  - typed as KubeSkoop typed them (`inspector_pod_*` gauges; `kubeskoop_*` per `legacy_type`);
+//  - KubeSkoop's metrics.additionalLabels after k8s_node, k8s_namespace, k8s_pod on `kubeskoop_*`;
+//  - a `node_wide` legacy name on every target of its probe with the host's value (the value every
+//    namespace's own /proc file shows), so sums like sock_inuse + sock_orphan match per pod.
 // The seed's misspellings (`seed_typo_of`) are documented but never served: KubeSkoop never exported them.
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
@@ -23,6 +26,8 @@ export interface LegacyRenderOptions {
   /** Families already in the same response (`both` mode: the OTel exposition). A legacy name equal to one
    *  of them (e.g. an OTel gauge that renders to KubeSkoop's own name) is left out, with a comment saying so. */
   readonly skipFamilies?: ReadonlySet<string>;
+  /** KubeSkoop's metrics.additionalLabels names, in order (values: each target's additionalLabels). */
+  readonly additionalLabels?: readonly string[];
 }
 
 /** The pod identity KubeSkoop would have given a target. */
@@ -33,11 +38,16 @@ export function legacyIdentity(target: Target): { namespace: string; pod: string
   return { namespace: '', pod: target.netnsName ?? `netns-${target.netnsInode}` };
 }
 
-function labelSet(name: string, node: string, id: { namespace: string; pod: string }): string {
-  const values = legacyFamily(name) === 'inspector'
+function labelSet(name: string, node: string, target: Target, additional: readonly string[]): string {
+  const id = legacyIdentity(target);
+  const family = legacyFamily(name);
+  const values = family === 'inspector'
     ? [node, id.namespace, id.pod, node, id.namespace, id.pod]
     : [node, id.namespace, id.pod];
-  const names = LEGACY_LABELS[legacyFamily(name)];
+  const names: string[] = [...LEGACY_LABELS[family]];
+  if (family === 'kubeskoop') {
+    for (const a of additional) { names.push(a); values.push(target.additionalLabels?.[a] ?? ''); }
+  }
   return names.map((n, i) => `${n}="${escapeLabelValue(values[i]!)}"`).join(',');
 }
 
@@ -70,25 +80,34 @@ export function familyNames(text: string): Set<string> {
 /** Snapshot → Prometheus text with KubeSkoop's names and labels. */
 export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): string {
   const families = new Map<string, Family>();
+  const additional = opts.additionalLabels ?? [];
+  const add = (metric: MetricDefinition, name: string, target: Target, value: number): void => {
+    let fam = families.get(name);
+    if (!fam) {
+      fam = { type: legacyPromType(metric, name), help: `${metric.brief.en} (KubeSkoop name; OTel: ${metric.name})`, lines: [], seen: new Set() };
+      families.set(name, fam);
+    }
+    const labels = labelSet(name, opts.nodeName, target, additional);
+    if (fam.seen.has(labels)) return; // one series per target (first probe wins)
+    fam.seen.add(labels);
+    fam.lines.push(`${name}{${labels}} ${formatValue(value)}`);
+  };
+  // node_wide names: the host's value, then served on every target of the probe.
+  const nodeWide: { metric: MetricDefinition; name: string; value: number }[] = [];
   for (const entry of snap.entries) {
-    const id = legacyIdentity(entry.target);
     const metrics = new Map<string, MetricDefinition>();
     for (const s of entry.samples) if (!metrics.has(s.metric.id)) metrics.set(s.metric.id, s.metric);
     for (const metric of metrics.values()) {
       for (const legacy of servedLegacyNames(metric)) {
         const value = legacyValue(metric, legacy.attributes, entry.samples);
         if (value === undefined) continue;
-        let fam = families.get(legacy.name);
-        if (!fam) {
-          fam = { type: legacyPromType(metric, legacy.name), help: `${metric.brief.en} (KubeSkoop name; OTel: ${metric.name})`, lines: [], seen: new Set() };
-          families.set(legacy.name, fam);
-        }
-        const labels = labelSet(legacy.name, opts.nodeName, id);
-        if (fam.seen.has(labels)) continue; // one series per target (first probe wins)
-        fam.seen.add(labels);
-        fam.lines.push(`${legacy.name}{${labels}} ${formatValue(value)}`);
+        if (legacy.nodeWide && entry.target.kind === 'host') nodeWide.push({ metric, name: legacy.name, value });
+        add(metric, legacy.name, entry.target, value);
       }
     }
+  }
+  for (const { metric, name, value } of nodeWide) {
+    for (const entry of snap.entries) if (entry.probe === metric.probe) add(metric, name, entry.target, value);
   }
   const out: string[] = [];
   for (const name of [...families.keys()].sort()) {

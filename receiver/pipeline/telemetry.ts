@@ -23,7 +23,8 @@ import {
   AGENT_CYCLE_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT, AGENT_EXPORT_FAILURES, AGENT_EXPORT_DROPPED,
   ATTR_KUBESKOOP_EXPORT_SIGNAL, ATTR_KUBESKOOP_EXPORT_DROP_CAUSE, ATTR_KUBESKOOP_PROBE_ERROR_KIND, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
-import type { AgentConfig } from '../config/types.js';
+import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
+import { lokiOtlpUrl } from '../events/loki.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
 import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
@@ -77,6 +78,11 @@ function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal:
   if (protocol === 'grpc') return endpoint;
   // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: the HTTP exporter posts to <base>/v1/<signal>.
   return /\/v1\/(metrics|logs)$/.test(endpoint) ? endpoint.replace(/(metrics|logs)$/, signal) : `${endpoint.replace(/\/$/, '')}/v1/${signal}`;
+}
+
+/** The loki sinks that go through Loki's OTLP endpoint (LogRecords of this pipeline). */
+export function lokiOtlpSinks(config: AgentConfig): LokiSinkConfig[] {
+  return config.events.sinks.filter((s): s is LokiSinkConfig => s.kind === 'loki' && s.protocol === 'otlp');
 }
 
 export function buildResource(config: AgentConfig, version: string): Resource {
@@ -171,7 +177,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   // Export outcomes (only when something is pushed): a backend outage is itself observable.
   const signals: ExportSignal[] = [
     ...(config.otlp.endpoint !== undefined ? ['metrics' as const] : []),
-    ...(config.otlp.endpoint !== undefined || config.events.sinks.some((s) => s.kind === 'loki') ? ['logs' as const] : []),
+    ...(config.otlp.endpoint !== undefined || lokiOtlpSinks(config).length > 0 ? ['logs' as const] : []),
   ];
   if (signals.length > 0) {
     meter.createObservableCounter(AGENT_EXPORT_FAILURES.name, { description: AGENT_EXPORT_FAILURES.brief.en, unit: AGENT_EXPORT_FAILURES.unit })
@@ -197,11 +203,10 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, (exporter) =>
       new BatchLogRecordProcessor({ exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis })));
   }
-  // KubeSkoop's loki sink: Loki's native OTLP endpoint (http://<address>:3100/otlp).
-  for (const sink of config.events.sinks) {
-    if (sink.kind !== 'loki') continue;
-    const base = /^https?:\/\//.test(sink.address) ? sink.address.replace(/\/$/, '') : `http://${sink.address.includes(':') ? sink.address : `${sink.address}:3100`}`;
-    const url = base.endsWith('/otlp') ? `${base}/v1/logs` : `${base}/otlp/v1/logs`;
+  // The loki sink with `protocol: otlp`: Loki's native OTLP endpoint (http://<address>:3100/otlp).
+  // (Its default, the push API with KubeSkoop's stream and line, is a sink of the agent: events/loki.ts.)
+  for (const sink of lokiOtlpSinks(config)) {
+    const url = lokiOtlpUrl(sink.address);
     processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs }), LOG_QUEUE_SIZE, (exporter) =>
       new BatchLogRecordProcessor({ exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs })));
     log.info('events also go to Loki', { url });
@@ -240,7 +245,10 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         otelFamilies = new Set([...ownFamilies, ...await writeSnapshotExposition(snap, sink, ownFamilies)]);
       }
       if (config.prometheus.names !== 'otel') {
-        await sink.write(renderLegacyMetrics(snap, { nodeName: config.nodeName ?? hostname(), ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}) }));
+        await sink.write(renderLegacyMetrics(snap, {
+          nodeName: config.nodeName ?? hostname(), additionalLabels: config.metrics.additionalLabels.map((l) => l.name),
+          ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}),
+        }));
       }
       out.end();
     } catch (err) {

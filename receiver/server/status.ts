@@ -28,6 +28,8 @@ export interface StatusInputs {
   readonly identity?: () => unknown;
   /** OTLP export outcomes per signal (failures, dropped records); unset or null: nothing pushed. */
   readonly exports?: () => unknown;
+  /** What protects the endpoints (TLS, client certificates, auth), the certificate served, reloads. */
+  readonly server?: () => unknown;
 }
 
 const STATUS_KEY = new Map(PROBES.map((p) => [p.name, p.statusKey]));
@@ -80,6 +82,7 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
     },
     identity: inp.identity?.() ?? null,
     exports: inp.exports?.() ?? null,
+    server: inp.server?.() ?? null,
     probes,
     inuse_probes: { metrics: asV1('metric'), event: asV1('event') },
     available_probes: { metrics: inp.availableMetricProbes, event: inp.availableEventProbes },

@@ -52,6 +52,8 @@ export function targetAttributes(target: Target): SampleAttributes {
   if (target.pod !== undefined) podAttributes(attrs, target.pod);
   else if (target.podUid !== undefined) attrs[ATTR_K8S_POD_UID] = target.podUid;
   if (target.nodeName !== undefined) attrs[ATTR_K8S_NODE_NAME] = target.nodeName;
+  // KubeSkoop's additionalLabels: configured names (Prometheus label names, never clashing with the above).
+  if (target.additionalLabels !== undefined) Object.assign(attrs, target.additionalLabels);
   return attrs;
 }
 

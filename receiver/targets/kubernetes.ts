@@ -132,6 +132,19 @@ function isGone(err: unknown): boolean {
   return err instanceof GoneError || e?.statusCode === 410 || e?.code === 410;
 }
 
+/** How the agent reaches the API (the pod watch, and the endpoint's TokenReview/SubjectAccessReview
+ *  checks): a kubeconfig file when given, else the in-cluster service account, else the default kubeconfig. */
+export function loadKubeConfig(
+  opts: { readonly kubeconfig?: string; readonly serviceAccountRoot?: string },
+): KubeConfig {
+  const kc = new KubeConfig();
+  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster(opts.serviceAccountRoot ?? '');
+  else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
+  return kc;
+}
+
 const iso = (ms: number | undefined): string | null => (ms !== undefined ? new Date(ms).toISOString() : null);
 
 export class PodWatch {
@@ -158,14 +171,7 @@ export class PodWatch {
   constructor(opts: PodWatchOptions) {
     this.opts = opts;
     this.labels = opts.podLabels ?? [];
-    if (opts.kubeConfig) {
-      this.kc = opts.kubeConfig;
-    } else {
-      this.kc = new KubeConfig();
-      if (opts.kubeconfig) this.kc.loadFromFile(opts.kubeconfig);
-      else if (process.env.KUBERNETES_SERVICE_HOST) this.kc.loadFromCluster(opts.serviceAccountRoot ?? '');
-      else this.kc.loadFromDefault();
-    }
+    this.kc = opts.kubeConfig ?? loadKubeConfig(opts);
     if (!this.kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
     this.api = this.kc.makeApiClient(CoreV1Api);
     this.watcher = new Watch(this.kc);

@@ -39,4 +39,6 @@ export interface Target {
   /** `pids` grouped by pod and container (receiver/targets/identity.ts), for process-level probes
    *  (io, fd): in the host target, hostNetwork pods' processes are told apart from the node's. */
   readonly processGroups?: readonly ProcessGroup[];
+  /** KubeSkoop's metrics.additionalLabels for this target (name → value), when configured. */
+  readonly additionalLabels?: Readonly<Record<string, string>>;
 }

@@ -423,7 +423,7 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     },
     "examples": [
       "TCPRESET_NOSOCK",
-      "PACKETLOSS"
+      "PacketLoss"
     ]
   },
   {
@@ -526,13 +526,16 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "enum",
     "semconv": false,
     "brief": {
-      "en": "Why a kernel event was counted but not delivered as a log record — the in-kernel rate limit (per namespace or node-wide) or a full ring buffer.",
-      "zh": "内核事件被计数但未作为日志记录送出的原因——内核内的限速（按命名空间或全节点）或环形缓冲区已满。"
+      "en": "Why a kernel event was counted but not delivered as a log record — the in-kernel rate limit (per namespace or node-wide) or a full ring buffer; for the loki sink, its buffer full while Loki lagged, Loki refusing the push (4xx), or every retry failing (5xx, 429, unreachable).",
+      "zh": "内核事件被计数但未作为日志记录送出的原因——内核内的限速（按命名空间或全节点）或环形缓冲区已满；对 loki sink 而言，Loki 滞后时其缓冲区已满、Loki 拒绝推送（4xx），或所有重试均失败（5xx、429、不可达）。"
     },
     "values": [
       "netns_rate_limit",
       "global_rate_limit",
-      "ring_full"
+      "ring_full",
+      "loki_buffer_full",
+      "loki_rejected",
+      "loki_failed"
     ]
   },
   {
@@ -2827,6 +2830,7 @@ export const PACKETLOSS_DROPS: MetricDefinition = {
     }
   ],
   "legacyAggregation": "sum",
+  "legacyType": "counter",
   "top": [
     {
       "column": "DROPS",
@@ -3172,11 +3176,13 @@ export const SOCK_TCP_ORPHAN: MetricDefinition = {
   "legacy": [
     {
       "name": "inspector_pod_sockorphan",
-      "attributes": {}
+      "attributes": {},
+      "nodeWide": true
     },
     {
       "name": "kubeskoop_sock_orphan",
-      "attributes": {}
+      "attributes": {},
+      "nodeWide": true
     }
   ],
   "legacyAggregation": "none"
@@ -4496,7 +4502,8 @@ export const TCPRETRANS_SEGMENTS: MetricDefinition = {
       "attributes": {}
     }
   ],
-  "legacyAggregation": "none"
+  "legacyAggregation": "none",
+  "legacyType": "counter"
 };
 
 export const TCPRETRANS_UNDELIVERED: MetricDefinition = {
@@ -5051,14 +5058,15 @@ export const EVENT_BIOLATENCY_SLOW: EventDefinition = {
   ],
   "types": [
     {
-      "type": "BIOLAT",
+      "type": "BIOLAT_10MS",
       "brief": {
         "en": "A block request took longer than the low threshold (10 ms).",
         "zh": "块请求耗时超过低阈值（10ms）。"
       },
       "aliases": [
-        "BIOLAT_10MS"
-      ]
+        "BIOLAT"
+      ],
+      "kubeskoopMsg": "{comm} {pid} latency {latency}"
     },
     {
       "type": "BIOLAT_100MS",
@@ -5066,7 +5074,8 @@ export const EVENT_BIOLATENCY_SLOW: EventDefinition = {
         "en": "A block request took longer than the high threshold (100 ms).",
         "zh": "块请求耗时超过高阈值（100ms）。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{comm} {pid} latency {latency}"
     }
   ],
   "brief": {
@@ -5077,7 +5086,8 @@ export const EVENT_BIOLATENCY_SLOW: EventDefinition = {
     "en": "Check the device's load and health (iostat), noisy neighbours on the same disk, and whether the pod does synchronous I/O on a latency-sensitive path.",
     "zh": "检查设备负载与健康（iostat）、同盘的吵闹邻居，以及 Pod 是否在延迟敏感路径上做同步 I/O。"
   },
-  "threshold": "above the low threshold (10 ms, BIOLAT) and the high one (100 ms, BIOLAT_100MS); rate-limited in the kernel, counts are exact"
+  "threshold": "above the low threshold (10 ms, BIOLAT_10MS) and the high one (100 ms, BIOLAT_100MS); rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "none"
 };
 
 export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
@@ -5107,7 +5117,8 @@ export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
         "en": "Receive path (device to socket) above the threshold.",
         "zh": "接收路径（设备到 socket）超过阈值。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple} latency:{latency}"
     },
     {
       "type": "TXKERNEL_SLOW",
@@ -5117,7 +5128,8 @@ export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
       },
       "aliases": [
         "RTKERNEL_SLOW"
-      ]
+      ],
+      "kubeskoopMsg": "{tuple} latency={latency}"
     }
   ],
   "brief": {
@@ -5128,7 +5140,8 @@ export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
     "en": "Look for what slows the stack on that node: netfilter/conntrack rule sets, softirq delays (net_softirq), CPU saturation, memory pressure.",
     "zh": "排查该节点上拖慢协议栈的因素：netfilter/conntrack 规则、软中断延迟（net_softirq）、CPU 饱和、内存压力。"
   },
-  "threshold": "above the low threshold (10 ms by default); rate-limited in the kernel, counts are exact"
+  "threshold": "above the low threshold (10 ms by default); rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "pod"
 };
 
 export const EVENT_NET_SOFTIRQ_SLOW: EventDefinition = {
@@ -5149,46 +5162,50 @@ export const EVENT_NET_SOFTIRQ_SLOW: EventDefinition = {
   ],
   "types": [
     {
-      "type": "NETSOFTIRQ_SCHED_SLOW",
+      "type": "SOFTIRQ_SCHED_SLOW",
       "brief": {
         "en": "Raised-to-running delay above the low threshold (10 ms).",
         "zh": "从发起到开始执行的延迟超过低阈值（10ms）。"
       },
       "aliases": [
-        "SOFTIRQ_SCHED_SLOW"
-      ]
+        "NETSOFTIRQ_SCHED_SLOW"
+      ],
+      "kubeskoopMsg": "cpu={cpu} pid={pid} latency={latency} "
     },
     {
-      "type": "NETSOFTIRQ_SCHED_100MS",
+      "type": "SOFTIRQ_SCHED_100MS",
       "brief": {
         "en": "Raised-to-running delay above the high threshold (100 ms).",
         "zh": "从发起到开始执行的延迟超过高阈值（100ms）。"
       },
       "aliases": [
-        "SOFTIRQ_SCHED_100MS"
-      ]
+        "NETSOFTIRQ_SCHED_100MS"
+      ],
+      "kubeskoopMsg": "cpu={cpu} pid={pid} latency={latency} "
     },
     {
-      "type": "NETSOFTIRQ_EXCUTE_SLOW",
+      "type": "SOFTIRQ_EXCUTE_SLOW",
       "brief": {
         "en": "Execution time above the low threshold (10 ms).",
         "zh": "执行耗时超过低阈值（10ms）。"
       },
       "aliases": [
-        "SOFTIRQ_EXCUTE_SLOW",
+        "NETSOFTIRQ_EXCUTE_SLOW",
         "NETSOFTIRQ_EXECUTE_SLOW"
-      ]
+      ],
+      "kubeskoopMsg": "cpu={cpu} pid={pid} latency={latency} "
     },
     {
-      "type": "NETSOFTIRQ_EXCUTE_100MS",
+      "type": "SOFTIRQ_EXCUTE_100MS",
       "brief": {
         "en": "Execution time above the high threshold (100 ms).",
         "zh": "执行耗时超过高阈值（100ms）。"
       },
       "aliases": [
-        "SOFTIRQ_EXCUTE_100MS",
+        "NETSOFTIRQ_EXCUTE_100MS",
         "NETSOFTIRQ_EXECUTE_100MS"
-      ]
+      ],
+      "kubeskoopMsg": "cpu={cpu} pid={pid} latency={latency} "
     }
   ],
   "brief": {
@@ -5199,7 +5216,8 @@ export const EVENT_NET_SOFTIRQ_SLOW: EventDefinition = {
     "en": "SCHED: the CPU was busy with something that keeps softirqs off (long irq-off sections, a real-time task, ksoftirqd starved) — look at what ran on that CPU. EXCUTE: the softirq itself had too much work (a packet burst, heavy netfilter/conntrack rules) — check packet rates and the rules.",
     "zh": "SCHED：该 CPU 忙于阻止软中断运行的工作（长时间关中断、实时任务、ksoftirqd 饥饿）——查看该 CPU 上运行的内容。EXCUTE：软中断本身工作量过大（报文突发、繁重的 netfilter/conntrack 规则）——检查报文速率与规则。"
   },
-  "threshold": "above the low threshold (10 ms, *_SLOW) and the high one (100 ms, *_100MS); rate-limited in the kernel, counts are exact"
+  "threshold": "above the low threshold (10 ms, *_SLOW) and the high one (100 ms, *_100MS); rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "softirq"
 };
 
 export const EVENT_NETIFTXLATENCY_SLOW: EventDefinition = {
@@ -5223,35 +5241,38 @@ export const EVENT_NETIFTXLATENCY_SLOW: EventDefinition = {
   ],
   "types": [
     {
-      "type": "TXLAT_QDISC_100MS",
+      "type": "NETIFTXLAT_QDISC",
       "brief": {
         "en": "A packet spent longer than the threshold in the qdisc.",
         "zh": "报文在 qdisc 中的时间超过阈值。"
       },
       "aliases": [
-        "NETIFTXLAT_QDISC"
-      ]
+        "TXLAT_QDISC_100MS"
+      ],
+      "kubeskoopMsg": "{tuple} latency:{latency}"
     },
     {
-      "type": "TXLAT_NETDEV_100MS",
+      "type": "NETIFTXLAT_XMIT",
       "brief": {
         "en": "A packet spent longer than the threshold in the driver's transmit.",
         "zh": "报文在驱动发送中的时间超过阈值。"
       },
       "aliases": [
-        "NETIFTXLAT_XMIT"
-      ]
+        "TXLAT_NETDEV_100MS"
+      ],
+      "kubeskoopMsg": "{tuple} latency:{latency}"
     }
   ],
   "brief": {
-    "en": "A packet waited too long in the interface's qdisc (TXLAT_QDISC_100MS) or in its driver's transmit (TXLAT_NETDEV_100MS). The body gives both stages.",
-    "zh": "报文在网卡 qdisc 中（TXLAT_QDISC_100MS）或驱动发送中（TXLAT_NETDEV_100MS）等待过久。正文给出两个阶段的时间。"
+    "en": "A packet waited too long in the interface's qdisc (NETIFTXLAT_QDISC) or in its driver's transmit (NETIFTXLAT_XMIT). The body gives both stages.",
+    "zh": "报文在网卡 qdisc 中（NETIFTXLAT_QDISC）或驱动发送中（NETIFTXLAT_XMIT）等待过久。正文给出两个阶段的时间。"
   },
   "action": {
     "en": "QDISC: the interface's queue is backed up — a shaping qdisc (tbf, htb) or a saturated link; check qdisc backlog and drops on that interface. NETDEV: the driver or the virtual device is slow to take packets — check the host/hypervisor and the NIC.",
     "zh": "QDISC：网卡队列积压——整形 qdisc（tbf、htb）或链路饱和；检查该网卡的 qdisc backlog 与丢包。NETDEV：驱动或虚拟设备取包慢——检查宿主机/虚拟化层与网卡。"
   },
-  "threshold": "above the high threshold (100 ms by default, KubeSkoop's only one); rate-limited in the kernel, counts are exact"
+  "threshold": "above the high threshold (100 ms by default, KubeSkoop's only one); rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "pod"
 };
 
 export const EVENT_PACKETLOSS_DROP: EventDefinition = {
@@ -5273,14 +5294,15 @@ export const EVENT_PACKETLOSS_DROP: EventDefinition = {
   ],
   "types": [
     {
-      "type": "PACKETLOSS",
+      "type": "PacketLoss",
       "brief": {
         "en": "A packet was dropped by the kernel.",
         "zh": "内核丢弃了一个报文。"
       },
       "aliases": [
-        "PacketLoss"
-      ]
+        "PACKETLOSS"
+      ],
+      "kubeskoopMsg": ""
     }
   ],
   "brief": {
@@ -5291,7 +5313,8 @@ export const EVENT_PACKETLOSS_DROP: EventDefinition = {
     "en": "Read the reason first: NO_SOCKET (nobody listens), NETFILTER_DROP (an iptables/nftables rule — find it by the location and the tuple), TCP_CSUM/IP_CSUM (corruption on the path), QDISC_DROP (a full transmit queue — see qdisc and netiftxlatency), SOCKET_RCVBUFF (the application reads too slowly — see socketlatency), NO_ROUTE/IP_NOPROTO (routing). The location names the kernel function; the tuple names the flow.",
     "zh": "先看原因：NO_SOCKET（无人监听）、NETFILTER_DROP（iptables/nftables 规则——按位置和五元组找到它）、TCP_CSUM/IP_CSUM（链路上的损坏）、QDISC_DROP（发送队列满——见 qdisc 与 netiftxlatency）、SOCKET_RCVBUFF（应用读取太慢——见 socketlatency）、NO_ROUTE/IP_NOPROTO（路由问题）。位置给出内核函数，五元组给出流。"
   },
-  "threshold": "every drop with a non-benign reason; records are rate-limited in the kernel, counts are exact"
+  "threshold": "every drop with a non-benign reason; records are rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "tuple"
 };
 
 export const EVENT_SOCKETLATENCY_SLOW: EventDefinition = {
@@ -5320,7 +5343,8 @@ export const EVENT_SOCKETLATENCY_SLOW: EventDefinition = {
         "en": "Received data waited longer than the threshold before the application read it.",
         "zh": "收到的数据在被应用读取前等待超过阈值。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple} latency={latency}"
     },
     {
       "type": "SOCKETLAT_SENDSLOW",
@@ -5328,7 +5352,8 @@ export const EVENT_SOCKETLATENCY_SLOW: EventDefinition = {
         "en": "Data written by the application took longer than the threshold to reach the device.",
         "zh": "应用写入的数据到达网卡所用时间超过阈值。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple} latency={latency}"
     }
   ],
   "brief": {
@@ -5339,7 +5364,8 @@ export const EVENT_SOCKETLATENCY_SLOW: EventDefinition = {
     "en": "READSLOW: the process named is slow to read (CPU throttling, GC pauses, a blocked event loop, too few workers) — check its CPU limits and scheduling delay. SENDSLOW: the data waited for the TCP window (slow peer), pacing or socket memory — check the peer, retransmits and netiftxlatency.",
     "zh": "READSLOW：所示进程读取慢（CPU 限流、GC 停顿、事件循环阻塞、工作线程过少）——检查其 CPU 限制与调度延迟。SENDSLOW：数据在等待 TCP 窗口（对端慢）、pacing 或 socket 内存——检查对端、重传与 netiftxlatency。"
   },
-  "threshold": "above the high threshold (100 ms by default; event_level 1 = above 1 ms); rate-limited in the kernel, counts are exact"
+  "threshold": "above the high threshold (100 ms by default; event_level 1 = above 1 ms); rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "pod"
 };
 
 export const EVENT_TCPRESET_RESET: EventDefinition = {
@@ -5370,7 +5396,8 @@ export const EVENT_TCPRESET_RESET: EventDefinition = {
       },
       "aliases": [
         "TCP_NOSOCK"
-      ]
+      ],
+      "kubeskoopMsg": "{tuple_reversed} state:{tcp_state} "
     },
     {
       "type": "TCPRESET_ACTIVE",
@@ -5378,7 +5405,8 @@ export const EVENT_TCPRESET_RESET: EventDefinition = {
         "en": "Reset sent by a local socket that aborts (close with unread data, linger 0, memory pressure, timeout).",
         "zh": "本地 socket 主动中止而发送的 reset（关闭时有未读数据、linger 0、内存压力、超时）。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple} state:{tcp_state} "
     },
     {
       "type": "TCPRESET_PROCESS",
@@ -5386,7 +5414,8 @@ export const EVENT_TCPRESET_RESET: EventDefinition = {
         "en": "Reset sent while processing a segment for an existing socket (e.g. a segment not acceptable in its state).",
         "zh": "处理已有 socket 的报文时发送的 reset（例如报文与当前状态不符）。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple_reversed} state:{tcp_state} "
     },
     {
       "type": "TCPRESET_RECEIVE",
@@ -5394,7 +5423,8 @@ export const EVENT_TCPRESET_RESET: EventDefinition = {
         "en": "Reset received from the peer.",
         "zh": "收到对端的 reset。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple_reversed} state:{tcp_state} "
     }
   ],
   "brief": {
@@ -5405,7 +5435,8 @@ export const EVENT_TCPRESET_RESET: EventDefinition = {
     "en": "NOSOCK: something connects to a port nobody listens on (a pod not ready, a stale endpoint, a port scan) — check the destination port and the Service's endpoints. ACTIVE: a local process aborted its connection (closed with unread data, SO_LINGER 0, out of memory, timeout) — look at the process and the reason. PROCESS: a segment did not fit the socket's state (e.g. a stale connection hitting TIME_WAIT) — look for port reuse or NAT/conntrack trouble. RECEIVE: the peer reset us — look at the peer named in the source address.",
     "zh": "NOSOCK：有连接访问了无人监听的端口（Pod 未就绪、过期的 endpoint、端口扫描）——检查目的端口与 Service 的 endpoints。ACTIVE：本地进程中止了连接（关闭时仍有未读数据、SO_LINGER 0、内存不足、超时）——查看进程与原因。PROCESS：报文与 socket 状态不符（如旧连接撞上 TIME_WAIT）——排查端口复用或 NAT/conntrack 问题。RECEIVE：对端 reset 了连接——查看源地址所指的对端。"
   },
-  "threshold": "every reset; individual records are rate-limited in the kernel (per namespace and node-wide), counts are exact"
+  "threshold": "every reset; individual records are rate-limited in the kernel (per namespace and node-wide), counts are exact",
+  "kubeskoopLabels": "pod"
 };
 
 export const EVENT_TCPRETRANS_RETRANSMIT: EventDefinition = {
@@ -5426,14 +5457,15 @@ export const EVENT_TCPRETRANS_RETRANSMIT: EventDefinition = {
   ],
   "types": [
     {
-      "type": "TCPRETRANS",
+      "type": "TCPRetrans",
       "brief": {
         "en": "A TCP segment was retransmitted.",
         "zh": "一个 TCP 报文段被重传。"
       },
       "aliases": [
-        "TCPRetrans"
-      ]
+        "TCPRETRANS"
+      ],
+      "kubeskoopMsg": ""
     }
   ],
   "brief": {
@@ -5444,7 +5476,8 @@ export const EVENT_TCPRETRANS_RETRANSMIT: EventDefinition = {
     "en": "A few are normal. Many on one flow point at loss on its path (compare with packetloss and netdev drops on both ends); many in syn_sent mean the peer does not answer the handshake (down, filtered, or its listen queue overflows — see tcpext listen overflows on the peer).",
     "zh": "少量重传属正常。某条流上大量重传说明其路径丢包（对比两端的 packetloss 与 netdev 丢包）；syn_sent 状态下大量重传说明对端不响应握手（宕机、被过滤或其监听队列溢出——见对端 tcpext 的 listen overflows）。"
   },
-  "threshold": "every retransmission; records are rate-limited in the kernel, counts are exact"
+  "threshold": "every retransmission; records are rate-limited in the kernel, counts are exact",
+  "kubeskoopLabels": "tuple"
 };
 
 export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
@@ -5467,7 +5500,8 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
         "en": "A control command took longer than the low threshold (10 ms).",
         "zh": "控制命令耗时超过低阈值（10ms）。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "cpu={cpu}  pid={pid}  latency={latency}"
     },
     {
       "type": "VIRTCMDEXCUTE_100MS",
@@ -5475,7 +5509,8 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
         "en": "A control command took longer than the high threshold (100 ms).",
         "zh": "控制命令耗时超过高阈值（100ms）。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "cpu={cpu}  pid={pid}  latency={latency}"
     }
   ],
   "brief": {
@@ -5486,7 +5521,8 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
     "en": "The hypervisor or its vhost backend is slow to answer: check the host's load; the body names the command class and code.",
     "zh": "虚拟化层或其 vhost 后端应答慢：检查宿主机负载；正文给出命令类别与编号。"
   },
-  "threshold": "above the low threshold (10 ms, VIRTCMDEXCUTE) and the high one (100 ms, VIRTCMDEXCUTE_100MS)"
+  "threshold": "above the low threshold (10 ms, VIRTCMDEXCUTE) and the high one (100 ms, VIRTCMDEXCUTE_100MS)",
+  "kubeskoopLabels": "none"
 };
 
 export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
@@ -6028,13 +6064,13 @@ export const UNSUPPORTED_PROBES: readonly UnsupportedProbe[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "reason": "per-flow byte/packet counters need tc BPF programs on every interface; not part of kubeskoop-otel (use Retina or Cilium Hubble for flows)"
+    "reason": "per-flow byte/packet counters need tc BPF programs on every pod's interface: planned (the flow probe, issue 17), not in this build"
   },
   {
     "name": "rdma",
     "aliases": [],
     "statusKey": "rdma",
-    "reason": "RDMA NIC counters are out of scope for kubeskoop-otel"
+    "reason": "RDMA counters need an RDMA device (or soft-RoCE) to verify, and the machines kubeskoop-otel is built and tested on have none; its kubeskoop_rdma_* names are not served (semconv/docs/legacy-names.md)"
   },
   {
     "name": "info",

@@ -53,7 +53,7 @@ interface RawProbe {
   measured_overhead?: ProbeDefinition['measuredOverhead'];
 }
 interface RawUnsupported { name: string; aliases: string[]; status_key: string; reason: string }
-interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string }
+interface RawLegacy { name: string; attributes?: Record<string, string>; seed_typo_of?: string; node_wide?: boolean }
 interface RawMetric {
   key: string; name: string; semconv?: boolean; instrument: MetricDefinition['instrument']; unit: string; attributes: string[];
   source: string; brief: RawBilingual; buckets?: number[]; legacy_aggregation?: MetricDefinition['legacyAggregation']; legacy?: RawLegacy[];
@@ -61,10 +61,10 @@ interface RawMetric {
 }
 /** A probe's entry naming a metric of shared-metrics.yaml. */
 interface RawSharedRef { shared: string }
-interface RawEventType { type: string; brief: RawBilingual; aliases?: string[] }
+interface RawEventType { type: string; brief: RawBilingual; aliases?: string[]; kubeskoop_msg?: string }
 interface RawEvent {
   key: string; name: string; severity: EventDefinition['severity']; attributes: string[]; threshold?: string;
-  brief: RawBilingual; action: RawBilingual; types: RawEventType[];
+  brief: RawBilingual; action: RawBilingual; types: RawEventType[]; kubeskoop_labels?: EventDefinition['kubeskoopLabels'];
 }
 
 function readYaml(path: string, rel: string, problems: string[]): unknown {
@@ -148,6 +148,7 @@ export function loadRegistry(registryDir: string): RegistryLoad {
       if (!isRef && shared.has(m.name)) problems.push(`${rel(path)}: at metrics.${i}: ${m.name} is defined in ${rel(sharedPath)}; write \`- shared: ${m.name}\``);
       const legacy: LegacyName[] = (m.legacy ?? []).map((l) => ({
         name: l.name, attributes: l.attributes ?? {}, ...(l.seed_typo_of ? { seedTypoOf: l.seed_typo_of } : {}),
+        ...(l.node_wide ? { nodeWide: true } : {}),
       }));
       metrics.push({
         id: `${probe}.${m.key}`, probe, key: m.key, name: m.name, semconv: m.semconv ?? false, instrument: m.instrument,
@@ -170,8 +171,11 @@ export function loadRegistry(registryDir: string): RegistryLoad {
     for (const e of raw) {
       events.push({
         id: `${probe}.${e.key}`, probe, key: e.key, name: e.name, severity: e.severity, attributes: e.attributes,
-        types: e.types.map((t) => ({ type: t.type, brief: t.brief, aliases: t.aliases ?? [] })),
+        types: e.types.map((t) => ({
+          type: t.type, brief: t.brief, aliases: t.aliases ?? [], ...(t.kubeskoop_msg !== undefined ? { kubeskoopMsg: t.kubeskoop_msg } : {}),
+        })),
         brief: e.brief, action: e.action, ...(e.threshold ? { threshold: e.threshold } : {}),
+        ...(e.kubeskoop_labels ? { kubeskoopLabels: e.kubeskoop_labels } : {}),
       });
     }
   }
@@ -221,6 +225,8 @@ function crossCheck(r: Registry): string[] {
       }
     }
   }
+  // A spelling (type or alias) names one type: the sinks translate any spelling to the type.
+  dup(r.events.flatMap((e) => e.types.flatMap((t) => [t.type, ...t.aliases])), (s) => s, 'event type or alias');
   for (const e of r.events) {
     if (!probeNames.has(e.probe)) problems.push(`event ${e.id}: unknown probe ${e.probe}`);
     for (const a of e.attributes) if (!attrNames.has(a)) problems.push(`event ${e.id}: attribute ${a} is not declared in attributes.yaml`);

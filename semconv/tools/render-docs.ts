@@ -9,6 +9,7 @@ import { LEGACY_LABELS, legacyPromType } from './legacy.js';
 import {
   loadSeedNames, resolveSeedEvent, resolveSeedMetric, SEED_NAMES_FILE, type SeedNames,
 } from './seed-names.js';
+import { KUBESKOOP_NAMES_FILE, kubeskoopNameStatus, loadKubeskoopNames, type KubeskoopProbeNames } from './kubeskoop-names.js';
 
 export const DOCS_DIR = 'semconv/docs';
 export const SEED_TS_PATH = 'semconv/generated/seed-names.ts';
@@ -30,11 +31,30 @@ const T = {
     otelName: 'OTel name', instrument: 'Instrument', unit: 'Unit', attributes: 'Attributes', promJs: 'Prometheus (agent /metrics, JS exporter)',
     promOtlp: 'Prometheus (OTLP ingestion)', legacyNames: 'Legacy names', meaning: 'Meaning', none: '—', noMetrics: 'This probe has no metrics in the registry yet.',
     identity: 'Every datapoint also carries the identity of its target: ', sources: 'Sources', severity: 'Severity', threshold: 'Threshold',
-    types: 'KubeSkoop types', whatToDo: 'What to do', type: 'Type', event: 'Event', noEvents: 'No events in the registry yet.',
+    types: 'KubeSkoop types', whatToDo: 'What to do',
+    sinkMsg: 'msg in the stderr/file/loki sinks',
+    sinkIntro: 'Every event is an OTel LogRecord (EventName below, the type as `kubeskoop.event.type`) and, in KubeSkoop\'s `stderr`, `file` and `loki` sinks, the JSON line KubeSkoop writes: `{"timestamp":<ns>,"type":…,"labels":[{"name":…,"value":…}]|null,"msg":…}` with the type\'s first spelling, the event\'s labels and the msg template below filled in — `{tuple}`: `protocol=TCP saddr=… sport=… daddr=… dport=… ` (source → destination of the attributes), `{tuple_reversed}`: the same with the sides swapped (KubeSkoop printed the segment that triggered a reset), `{tcp_state}`: `TCP_ESTABLISHED`, `TCP_SYN_SENT`, `TCP_SYN_RECV`, `TCP_LISTEN` or `TCP_OTHER`, `{latency}`: whole `ms`, `us` or `ns` as KubeSkoop printed it, `{cpu}`, `{pid}`, `{comm}`. The loki sink pushes that line to Loki\'s push API in the stream `{job="kubeskoop", instance="<node>"}`, as KubeSkoop\'s web console reads it. KubeSkoop\'s kernel stacks (PacketLoss with enableStack, TCPRetrans) are not captured: their msg is empty.',
+    sinkLabels: 'labels in the stderr/file/loki sinks (KubeSkoop\'s JSON: {timestamp, type, labels, msg}, type as the first spelling)',
+    sinkLabelKinds: {
+      pod: '`pod`, `namespace`, `node` (the host: empty pod and namespace; a namespace that is no pod: its name as `pod`, as on the legacy series; `null` for a namespace the agent does not know)',
+      tuple: '`protocol`, `src`, `src_type`, `src_node`, `src_namespace`, `src_pod`, `dst`, `dst_type`, `dst_node`, `dst_namespace`, `dst_pod`, `sport`, `dport` (the `*_type` is `unknown` and the node/namespace/pod empty, as KubeSkoop wrote them)',
+      softirq: '`type` = the softirq (`net_rx`, …)',
+      none: '`null`',
+    }, type: 'Type', event: 'Event', noEvents: 'No events in the registry yet.',
     seedMeant: 'The seed says', typoOf: 'KubeSkoop really exported', status: 'Status', mapped: 'mapped', pending: 'pending', unmapped: 'UNMAPPED',
     selects: 'Selects', aggregation: 'Aggregation', legacyType: 'Prometheus type', seedMetrics: "The seed's metric names",
     allLegacy: 'Every legacy name the registry maps', seedEvents: "The seed's event types", labelsTitle: 'Labels in legacy mode',
     unsupported: 'Not supported', reason: 'Reason', agg: { none: 'one series', sum: 'summed over series', sum_except_lo: 'summed over interfaces except lo' },
+    v1Title: 'Every name KubeSkoop v1.x exports',
+    v1Intro: (served: number, total: number) => `Read from KubeSkoop's source (\`semconv/registry/kubeskoop-names.yaml\`): ${served} of ${total} are served (\`prometheus.names: legacy\` or \`both\`; a KubeSkoop-format config defaults to \`both\`). Not served: the \`rdma\` probe (no RDMA device or soft-RoCE on the machines this is built and tested on) and \`flow\` (planned, issue 17). The 10 \`kubeskoop_rdma_*\` names of the nodes dashboard's RDMA row are the only names of KubeSkoop's two Grafana dashboards not served; every other panel of both returns data (test/compat/dashboards.test.ts).`,
+    v1Head: ['Name', 'KubeSkoop probe', 'KubeSkoop type', 'KubeSkoop labels', 'Served', 'OTel metric, or why not'],
+    yes: 'yes', no: 'no',
+    extrasTitle: 'Where the legacy series differ from KubeSkoop\'s',
+    extras: [
+      '`metrics.additionalLabels` (`name=value`, `${labels:<pod label>}` replaced by the pod\'s label, empty when the pod has none and for the host) is honoured as KubeSkoop did: each becomes a label after `k8s_node`, `k8s_namespace`, `k8s_pod` on every `kubeskoop_*` series, and an attribute of that name on every OTel datapoint (OTLP and /metrics). The pod labels it reads are fetched from the Kubernetes API.',
+      'A legacy name marked node-wide (`kubeskoop_sock_orphan`, `inspector_pod_sockorphan`: the kernel keeps one orphan count for the node and shows it in every namespace\'s sockstat) is served on every target of its probe with the node\'s value, so that KubeSkoop\'s "TCP Socket Count" panel (`kubeskoop_sock_inuse + kubeskoop_sock_orphan`) has the same label set on both sides for pods and for the host. KubeSkoop itself served `kubeskoop_sock_*` for the host only.',
+      'Per-flow labels (`protocol, src, …, dport` on `kubeskoop_packetloss_*` and `kubeskoop_tcpretrans_total`, `softirq_type` on `kubeskoop_softirq_*`) are not reproduced: see the labels column above. The flow of each drop or retransmit is in its event, whose JSON in the stderr/file/loki sinks is KubeSkoop\'s own ([events](events.md)).',
+    ],
     promNote: "Two renderings: the agent's own /metrics (the JS exporter: dots → `_`, `_total` on counters, no unit word) and Prometheus' OTLP receiver (also appends the unit word, e.g. `_bytes`, and `_ratio` for gauges of unit 1). Label names: dots → `_`.",
     legacyIntro: 'How each name KubeSkoop exported (its seed catalogue\'s `inspector_pod_*`, the v1.x `kubeskoop_<probe>_<m>`) maps to an OTel metric and attribute values. With `prometheus.names: legacy` or `both`, /metrics serves these names again, computed from the same snapshot.',
     labelsIntro: 'Names `inspector_pod_*` carry the v0.1.x labels, names `kubeskoop_*` the v1.x labels. The values: node = the node name (config `node_name`, else the host name); namespace/pod = the pod\'s; the host namespace has empty namespace and pod (as in KubeSkoop); a namespace that is not a pod (KubeSkoop dropped these) has an empty namespace and `pod` = its /run/netns name or `netns-<inode>`. Label values are escaped per the Prometheus text format. Both families are served, as KubeSkoop did from January to May 2024: one series per target and legacy name, the OTel series it selects summed as the Aggregation column says; `inspector_pod_*` typed gauge, `kubeskoop_*` typed as KubeSkoop v1.x did (gauge unless the registry says `legacy_type: counter`). The seed\'s misspellings are documented here but never served. In `both` mode, a legacy name that equals an OTel name on /metrics is served once, in its OTel form.',
@@ -56,11 +76,30 @@ const T = {
     otelName: 'OTel 名称', instrument: '仪表类型', unit: '单位', attributes: '属性', promJs: 'Prometheus（agent 的 /metrics，JS exporter）',
     promOtlp: 'Prometheus（OTLP 接收）', legacyNames: '旧名称', meaning: '含义', none: '—', noMetrics: '该探针在注册表中尚无指标。',
     identity: '每个数据点还带有目标的身份属性：', sources: '来源', severity: '级别', threshold: '阈值',
-    types: 'KubeSkoop 事件类型', whatToDo: '处理建议', type: '类型', event: '事件', noEvents: '注册表中尚无事件。',
+    types: 'KubeSkoop 事件类型', whatToDo: '处理建议',
+    sinkMsg: 'stderr/file/loki sink 中的 msg',
+    sinkIntro: '每个事件都是一条 OTel LogRecord（EventName 见下，类型为 `kubeskoop.event.type`），在 KubeSkoop 的 `stderr`、`file`、`loki` sink 中则是 KubeSkoop 写出的 JSON 行：`{"timestamp":<ns>,"type":…,"labels":[{"name":…,"value":…}]|null,"msg":…}`，type 取类型的第一个拼写，labels 按事件而定，msg 为下表模板填入后的文本——`{tuple}`：`protocol=TCP saddr=… sport=… daddr=… dport=… `（属性中的源 → 目的），`{tuple_reversed}`：两侧互换（KubeSkoop 打印的是触发 reset 的报文），`{tcp_state}`：`TCP_ESTABLISHED`、`TCP_SYN_SENT`、`TCP_SYN_RECV`、`TCP_LISTEN` 或 `TCP_OTHER`，`{latency}`：与 KubeSkoop 一样取整的 `ms`、`us` 或 `ns`，`{cpu}`、`{pid}`、`{comm}`。loki sink 把该行推送到 Loki 的 push API，流为 `{job="kubeskoop", instance="<节点>"}`，与 KubeSkoop 的 Web 控制台读取方式一致。KubeSkoop 的内核栈（开启 enableStack 的 PacketLoss、TCPRetrans）不采集：其 msg 为空。',
+    sinkLabels: 'stderr/file/loki sink 中的 labels（KubeSkoop 的 JSON：{timestamp, type, labels, msg}，type 取第一个拼写）',
+    sinkLabelKinds: {
+      pod: '`pod`、`namespace`、`node`（主机：pod 与 namespace 为空；不属于 Pod 的命名空间：`pod` 为其名称，与旧名称序列相同；agent 不认识的命名空间为 `null`）',
+      tuple: '`protocol`、`src`、`src_type`、`src_node`、`src_namespace`、`src_pod`、`dst`、`dst_type`、`dst_node`、`dst_namespace`、`dst_pod`、`sport`、`dport`（与 KubeSkoop 一样，`*_type` 为 `unknown`，node/namespace/pod 为空）',
+      softirq: '`type` = 软中断（`net_rx` 等）',
+      none: '`null`',
+    }, type: '类型', event: '事件', noEvents: '注册表中尚无事件。',
     seedMeant: '原文说明', typoOf: 'KubeSkoop 实际导出的名称', status: '状态', mapped: '已映射', pending: '待定', unmapped: '未映射',
     selects: '选取', aggregation: '聚合', legacyType: 'Prometheus 类型', seedMetrics: '原文档中的指标名',
     allLegacy: '注册表映射的全部旧名称', seedEvents: '原文档中的事件类型', labelsTitle: '旧名称模式下的标签',
     unsupported: '不支持', reason: '原因', agg: { none: '单条序列', sum: '对序列求和', sum_except_lo: '对 lo 以外的网卡求和' },
+    v1Title: 'KubeSkoop v1.x 导出的全部名称',
+    v1Intro: (served: number, total: number) => `取自 KubeSkoop 源码（\`semconv/registry/kubeskoop-names.yaml\`）：${total} 个中输出 ${served} 个（\`prometheus.names: legacy\` 或 \`both\`；KubeSkoop 格式的配置默认为 \`both\`）。不输出的：\`rdma\` 探针（构建与测试所用机器上没有 RDMA 设备，也没有 soft-RoCE）与 \`flow\`（计划中，issue 17）。KubeSkoop 两个 Grafana 仪表盘中只有节点仪表盘 RDMA 行的 10 个 \`kubeskoop_rdma_*\` 名称不输出；两个仪表盘的其他面板均有数据（test/compat/dashboards.test.ts）。`,
+    v1Head: ['名称', 'KubeSkoop 探针', 'KubeSkoop 类型', 'KubeSkoop 标签', '是否输出', 'OTel 指标，或不输出的原因'],
+    yes: '是', no: '否',
+    extrasTitle: '旧名称序列与 KubeSkoop 的不同之处',
+    extras: [
+      '`metrics.additionalLabels`（`name=value`，`${labels:<Pod 标签>}` 替换为 Pod 的标签值，Pod 无此标签或为主机时为空）与 KubeSkoop 一样生效：每个都成为每条 `kubeskoop_*` 序列上 `k8s_node`、`k8s_namespace`、`k8s_pod` 之后的标签，并成为每个 OTel 数据点（OTLP 与 /metrics）上的同名属性。所需的 Pod 标签从 Kubernetes API 获取。',
+      '标注为全节点的旧名称（`kubeskoop_sock_orphan`、`inspector_pod_sockorphan`：内核为整个节点只保留一个 orphan 计数，并在每个命名空间的 sockstat 中显示）在其探针的每个目标上以节点的值输出，使 KubeSkoop 的 “TCP Socket Count” 面板（`kubeskoop_sock_inuse + kubeskoop_sock_orphan`）对 Pod 与主机两侧的标签集一致。KubeSkoop 自己只为主机输出 `kubeskoop_sock_*`。',
+      '按流的标签（`kubeskoop_packetloss_*` 与 `kubeskoop_tcpretrans_total` 上的 `protocol, src, …, dport`，`kubeskoop_softirq_*` 上的 `softirq_type`）不复现：见上表标签列。每次丢包或重传的流信息在其事件中，事件在 stderr/file/loki sink 中的 JSON 与 KubeSkoop 相同（[事件](events.zh.md)）。',
+    ],
     promNote: '两种渲染：agent 自己的 /metrics（JS exporter：点 → `_`，计数器加 `_total`，不加单位词）与 Prometheus 的 OTLP 接收（还会追加单位词，如 `_bytes`，单位为 1 的 gauge 加 `_ratio`）。标签名：点 → `_`。',
     legacyIntro: 'KubeSkoop 导出过的每个名称（原文档的 `inspector_pod_*`、v1.x 的 `kubeskoop_<probe>_<m>`）如何对应到 OTel 指标与属性值。配置 `prometheus.names: legacy` 或 `both` 时，/metrics 会由同一份快照重新输出这些名称。',
     labelsIntro: '`inspector_pod_*` 名称带 v0.1.x 的标签，`kubeskoop_*` 名称带 v1.x 的标签。取值：node 为节点名（配置 `node_name`，否则为主机名）；namespace/pod 为 Pod 的；主机网络命名空间的 namespace 与 pod 为空（与 KubeSkoop 相同）；不属于 Pod 的命名空间（KubeSkoop 会丢弃）namespace 为空，`pod` 为其 /run/netns 名称或 `netns-<inode>`。标签值按 Prometheus 文本格式转义。两套名称同时输出（与 KubeSkoop 2024 年 1 月至 5 月的行为相同）：每个目标、每个旧名称一条序列，其值为所选 OTel 序列按“聚合”列求和；`inspector_pod_*` 类型为 gauge，`kubeskoop_*` 类型与 KubeSkoop v1.x 相同（除非注册表标注 `legacy_type: counter`，否则为 gauge）。原文档中的笔误只在本页说明，不会输出。`both` 模式下，与 /metrics 上某个 OTel 名称相同的旧名称只以 OTel 形式输出一次。',
@@ -152,6 +191,7 @@ function anchor(s: string): string {
 function eventsPage(r: Registry, seed: SeedNames, lang: Lang): string {
   const t = T[lang];
   const out: string[] = [GENERATED[lang], '', `# ${t.events}`, '', `[${t.langLink}](events${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](index${ext(lang)})`, ''];
+  out.push(t.sinkIntro, '');
   if (r.events.length === 0) out.push(t.noEvents, '');
   for (const e of r.events) out.push(...eventSection(e, lang));
   out.push(`## ${t.seedEvents}`, '');
@@ -170,12 +210,31 @@ function eventSection(e: EventDefinition, lang: Lang): string[] {
     `## ${e.name}`, '',
     e.brief[lang], '',
     table([t.probe, t.severity, t.threshold, t.attributes], [[`[${e.probe}](probes/${e.probe}${ext(lang)})`, e.severity, e.threshold ?? '—', e.attributes.map(code).join(', ')]]), '',
-    table([t.types, t.meaning], e.types.map((x) => [[x.type, ...x.aliases].map(code).join(', '), x.brief[lang]])), '',
+    table([t.types, t.meaning, t.sinkMsg], e.types.map((x) => [
+      [x.type, ...x.aliases].map(code).join(', '), x.brief[lang], x.kubeskoopMsg !== undefined ? code(JSON.stringify(x.kubeskoopMsg)) : '—',
+    ])), '',
+    `**${t.sinkLabels}:** ${t.sinkLabelKinds[e.kubeskoopLabels ?? 'pod']}`, '',
     `**${t.whatToDo}:** ${e.action[lang]}`, '',
   ];
 }
 
-function legacyPage(r: Registry, seed: SeedNames, lang: Lang): string {
+function kubeskoopNamesSection(r: Registry, groups: readonly KubeskoopProbeNames[], lang: Lang): string[] {
+  const t = T[lang];
+  const rows: string[][] = [];
+  let served = 0;
+  for (const g of groups) {
+    for (const n of g.names) {
+      const st = kubeskoopNameStatus(r, g, n);
+      if (st.served) served++;
+      rows.push([code(n), g.probe, g.type, g.labels.map(code).join(', ') + (g.labelsNote ? ` — ${g.labelsNote}` : ''),
+        st.served ? t.yes : t.no, st.served ? code(st.metric.name) : st.reason]);
+    }
+  }
+  return [`## ${t.v1Title}`, '', t.v1Intro(served, rows.length), '', table([...t.v1Head], rows), '',
+    `## ${t.extrasTitle}`, '', ...t.extras.map((x) => `- ${x}`), ''];
+}
+
+function legacyPage(r: Registry, seed: SeedNames, lang: Lang, kubeskoopNames: readonly KubeskoopProbeNames[] = []): string {
   const t = T[lang];
   const out: string[] = [GENERATED[lang], '', `# ${t.legacy}`, '', `[${t.langLink}](legacy-names${ext(lang === 'en' ? 'zh' : 'en')}) · [${t.title}](index${ext(lang)})`, '', t.legacyIntro, ''];
   out.push(`## ${t.seedMetrics}`, '');
@@ -199,6 +258,7 @@ function legacyPage(r: Registry, seed: SeedNames, lang: Lang): string {
     [code('inspector_pod_*'), LEGACY_LABELS.inspector.map(code).join(', ')],
     [code('kubeskoop_*'), LEGACY_LABELS.kubeskoop.map(code).join(', ')],
   ]), '');
+  if (kubeskoopNames.length > 0) out.push(...kubeskoopNamesSection(r, kubeskoopNames, lang));
   out.push(`## ${t.seedEvents}`, '', `→ [${t.events}](events${ext(lang)}#${anchor(t.seedEvents)})`, '');
   return out.join('\n');
 }
@@ -238,12 +298,12 @@ export const SEED_NAMES: SeedNames = ${JSON.stringify(seed, null, 2)};
 }
 
 /** Every docs file (path → content) for a registry and seed list. */
-export function renderDocs(r: Registry, seed: SeedNames): Map<string, string> {
+export function renderDocs(r: Registry, seed: SeedNames, kubeskoopNames: readonly KubeskoopProbeNames[] = []): Map<string, string> {
   const files = new Map<string, string>();
   for (const lang of ['en', 'zh'] as const) {
     files.set(`${DOCS_DIR}/index${ext(lang)}`, indexPage(r, seed, lang));
     files.set(`${DOCS_DIR}/events${ext(lang)}`, eventsPage(r, seed, lang));
-    files.set(`${DOCS_DIR}/legacy-names${ext(lang)}`, legacyPage(r, seed, lang));
+    files.set(`${DOCS_DIR}/legacy-names${ext(lang)}`, legacyPage(r, seed, lang, kubeskoopNames));
     for (const p of r.probes) files.set(`${DOCS_DIR}/probes/${p.name}${ext(lang)}`, probePage(r, p, lang));
   }
   files.set(SEED_TS_PATH, seedTs(seed));
@@ -255,7 +315,8 @@ export function docsRenderer(root: string): Map<string, string> {
   const dir = join(root, 'semconv', 'registry');
   const { registry, problems } = loadRegistry(dir);
   const seed = loadSeedNames(join(dir, SEED_NAMES_FILE), `semconv/registry/${SEED_NAMES_FILE}`);
-  const all = [...problems, ...seed.problems];
+  const ks = loadKubeskoopNames(join(dir, KUBESKOOP_NAMES_FILE), `semconv/registry/${KUBESKOOP_NAMES_FILE}`);
+  const all = [...problems, ...seed.problems, ...ks.problems];
   if (all.length > 0) throw new Error(`cannot render docs:\n  ${all.join('\n  ')}`);
-  return renderDocs(registry, seed.seed);
+  return renderDocs(registry, seed.seed, ks.names);
 }

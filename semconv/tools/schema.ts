@@ -127,6 +127,8 @@ const metricEntry = {
           name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
           attributes: { type: 'object', additionalProperties: { type: 'string' } },
           seed_typo_of: { type: 'string' },
+          // a node-wide value: served on every target (pods too) with the host's value
+          node_wide: { type: 'boolean' },
         },
       },
     },
@@ -182,6 +184,8 @@ export const eventsFileSchema = {
           threshold: { type: 'string' },
           brief: bilingual,
           action: bilingual,
+          // KubeSkoop's `labels` list for this event in its stderr/file/loki sinks.
+          kubeskoop_labels: { enum: ['pod', 'tuple', 'softirq', 'none'] },
           types: {
             type: 'array',
             minItems: 1,
@@ -193,6 +197,8 @@ export const eventsFileSchema = {
                 type: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
                 brief: bilingual,
                 aliases: { type: 'array', items: { type: 'string' } },
+                // KubeSkoop's `msg` for this type: a template over the record (receiver/events/kubeskoop-json.ts)
+                kubeskoop_msg: { type: 'string' },
               },
             },
           },

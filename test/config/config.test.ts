@@ -55,7 +55,7 @@ event_config:
       assert.equal(c.server.port, 9102);
       assert.equal(c.log.level, 'debug');
       assert.ok(c.metrics.probes.some((p) => p.name === 'netdev'));
-      assert.deepEqual(c.events.sinks, [{ kind: 'loki', address: 'loki-service' }]);
+      assert.deepEqual(c.events.sinks, [{ kind: 'loki', address: 'loki-service', protocol: 'push', encoding: 'json' }]);
       // Every probe named is either scheduled or reported as not run, with a reason.
       const named = ['netdev', 'io', 'socketlatency', 'packetloss', 'sock', 'tcpsummary', 'tcp', 'tcpext', 'udp', 'net_softirq', 'virtcmdlatency', 'tcpreset'];
       const accounted = new Set([...c.metrics.probes, ...c.events.probes].map((p) => p.name).concat(c.unsupported.map((u) => u.canonical)));
@@ -98,13 +98,52 @@ event:
       assert.match(flow.reason, /tc BPF/);
       assert.ok(c.unsupported.some((u) => u.canonical === 'net_softirq') || c.metrics.probes.some((p) => p.name === 'net_softirq'));
       assert.deepEqual(c.events.sinks, [
-        { kind: 'stderr' }, { kind: 'file', path: '/var/log/kubeskoop/events.log' }, { kind: 'loki', address: 'loki-service' },
+        { kind: 'stderr' }, { kind: 'file', path: '/var/log/kubeskoop/events.log' },
+        { kind: 'loki', address: 'loki-service', protocol: 'push', encoding: 'json' },
       ]);
       assert.ok(c.warnings.some((w) => w.includes('enableController')));
     });
     it('takes the listen address from address: [tcp://]host:port', () => {
       const c = load(write('v1addr.yaml', 'address: "tcp://127.0.0.1:9911"\n'));
       assert.deepEqual(c.server, { address: '127.0.0.1', port: 9911 });
+    });
+  });
+
+  describe('KubeSkoop’s own shapes that used to be refused', () => {
+    it('metrics.additionalLabels: null (its Helm chart’s rendering of an unset value) is none', () => {
+      const c = load(write('v1-null.yaml', 'debugmode: false\nport: 9102\nmetrics:\n  additionalLabels:\n    null\n  probes:\n  - name: netdev\n'));
+      assert.equal(c.source.format, 'kubeskoop-v1');
+      assert.deepEqual(c.metrics.additionalLabels, []);
+      assert.deepEqual(c.warnings, []);
+    });
+    it('additionalLabels are honoured: parsed, and the pod labels they read asked of the Kubernetes API', () => {
+      const c = load(write('v1-labels.yaml', 'metrics:\n  additionalLabels: ["app=${labels:app}", "team=${labels:team}-x", env=prod]\n'));
+      assert.deepEqual(c.metrics.additionalLabels, [{ name: 'app', template: '${labels:app}' }, { name: 'team', template: '${labels:team}-x' }, { name: 'env', template: 'prod' }]);
+      assert.deepEqual(c.kubernetes?.podLabels, ['app', 'team']);
+      assert.ok(!c.warnings.some((w) => w.includes('additionalLabels')));
+    });
+    it('v0.1 keys in any case, as viper read them (debugMode in KubeSkoop’s vagrant deploy)', () => {
+      const c = load(write('v0-camel.yaml', 'debugMode: true\nmetric_config:\n  Interval: 20\n  probes: [netdev]\n'));
+      assert.equal(c.source.format, 'kubeskoop-v0');
+      assert.equal(c.log.level, 'debug');
+      assert.equal(c.intervalMs, 20_000);
+    });
+    it('KUBECONFIG names the kubeconfig when the file does not (node mode only)', () => {
+      const c = load(write('kc.yaml', 'port: 9102\n'), { KUBECONFIG: '/tmp/kc' });
+      assert.deepEqual([c.kubernetes?.enabled, c.kubernetes?.kubeconfig], [true, '/tmp/kc']);
+      const own = load(write('kc-own.yaml', 'kubernetes: {kubeconfig: /etc/kc}\n'), { KUBECONFIG: '/tmp/kc' });
+      assert.equal(own.kubernetes?.kubeconfig, '/etc/kc');
+      const sidecar = load(write('kc-side.yaml', 'mode: sidecar\n'), { KUBECONFIG: '/tmp/kc' });
+      assert.equal(sidecar.kubernetes?.enabled, false);
+    });
+    it('loki sinks: push (KubeSkoop’s stream and line) by default; Loki’s OTLP endpoint on request', () => {
+      const c = load(write('loki.yaml', 'events:\n  sinks:\n  - {name: loki, address: "http://loki:3100"}\n'
+        + '  - {name: loki, address: loki2, protocol: otlp}\n  - {name: loki, address: loki3, encoding: protobuf, tenant: t1}\n'));
+      assert.deepEqual(c.events.sinks, [
+        { kind: 'loki', address: 'http://loki:3100', protocol: 'push', encoding: 'json' },
+        { kind: 'loki', address: 'loki2', protocol: 'otlp', encoding: 'json' },
+        { kind: 'loki', address: 'loki3', protocol: 'push', encoding: 'protobuf', tenant: 't1' },
+      ]);
     });
   });
 
@@ -216,13 +255,18 @@ interval: 20
       { name: 'bad-protocol', text: 'otlp:\n  protocol: http/json\n', message: 'at otlp.protocol: found "http/json", expected one of: grpc, http/protobuf' },
       { name: 'broken-yaml', text: 'metrics: [\n', message: 'at line 2, column 1: found invalid YAML (' },
       { name: 'top-level-list', text: '- a\n- b\n', message: 'at (top level): found a list of 2, expected a mapping of settings' },
-      { name: 'unknown-key', text: 'server:\n  prot: 9102\n', message: 'at server.prot: found an unknown key, expected one of: address, port' },
+      { name: 'unknown-key', text: 'server:\n  prot: 9102\n', message: 'at server.prot: found an unknown key, expected one of: address, port, web_config_file, authorization' },
       { name: 'bad-sink', text: 'event:\n  sinks:\n  - name: kafka\n', message: 'at event.sinks[0].name: found "kafka", expected one of: stderr, file, loki' },
       { name: 'probe-without-name', text: 'metrics:\n  probes:\n  - {options: {}}\n', message: 'at metrics.probes[0]: found a mapping without "name", expected it to be set' },
       { name: 'bad-log-level', text: 'log:\n  level: verbose\n', message: 'at log.level: found "verbose", expected one of: debug, info, warn, error' },
       { name: 'duplicate-key', text: 'a: 1\na: 2\n', message: 'at line 2, column 1: found invalid YAML (Map keys must be unique), expected well-formed YAML' },
       { name: 'bad-endpoint', text: 'otlp:\n  endpoint: collector:4317\n', message: 'at otlp.endpoint: found "collector:4317", expected a URL like http://collector:4317' },
       { name: 'v0-string-port', text: 'metric_config:\n  port: "ninety"\n', message: 'at metric_config.port: found "ninety", expected a whole number' },
+      { name: 'v1-additional-label-without-value', text: 'metrics:\n  additionalLabels: [novalue]\n', message: 'at metrics.additionalLabels[0]: found "novalue", expected name=value, e.g. app=${labels:app}' },
+      { name: 'v1-additional-label-taken', text: 'metrics:\n  additionalLabels: ["k8s_pod=x"]\n', message: 'at metrics.additionalLabels[0]: found "k8s_pod=x", expected a label name other than k8s_node, k8s_namespace, k8s_pod' },
+      { name: 'v0-camelcase-unknown', text: 'debugMode: true\nMetric_Config:\n  Intervall: 15\n', message: 'at metric_config.intervall: found an unknown key, expected one of: interval, port, probes, verbose, expose_labels' },
+      { name: 'bad-loki-address', text: 'event:\n  sinks:\n  - {name: loki, args: {addr: "loki service"}}\n', message: 'at event.sinks[0].args.addr: found "loki service", expected a URL like http://loki:3100 or host[:port]' },
+      { name: 'bad-loki-protocol', text: 'events:\n  sinks:\n  - {name: loki, protocol: http}\n', message: 'at events.sinks[0].protocol: found "http", expected one of: push, otlp' },
     ];
     for (const c of cases) {
       it(`${c.name}`, () => {
@@ -241,6 +285,15 @@ interval: 20
     it('a bad environment variable names the variable', () => {
       assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' }),
         { message: 'environment variable OTEL_EXPORTER_OTLP_PROTOCOL: found "udp", expected grpc or http/protobuf' });
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'udp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: found "udp", expected grpc or http/protobuf' });
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_ENDPOINT: found "collector:4317", expected a URL like http://collector:4317' });
+    });
+    it('the same check for a setting from the environment or a flag (one override table)', () => {
+      assert.throws(() => load(undefined, {}, { otlpEndpoint: 'collector:4317' }),
+        { message: 'flag --otlp-endpoint: found "collector:4317", expected a URL like http://collector:4317' });
+      assert.throws(() => load(undefined, {}, { otlpProtocol: 'udp' }), { message: 'flag --otlp-protocol: found "udp", expected grpc or http/protobuf' });
     });
     it('a bad flag names the flag', () => {
       const r = spawnSync(process.execPath, [CLI, 'snapshot', '--port', 'abc'], { encoding: 'utf8' });

@@ -82,8 +82,10 @@ events:
       const r = await refusedConnects(ns.name, { count: n, perSecond: 200, maxMs: 10_000 }).done;
       assert.equal(r.refused, n);
     };
+    // KubeSkoop's JSON: a reset names its namespace (pod = the namespace's name); a drop only its flow (to port 9).
     const sinkLines = (file: string, type: string): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n')
-      .filter((l) => l.includes(`"type":"${type}"`) && l.includes(`"value":"${inode}"`)).length : 0);
+      .filter((l) => l.includes(`"type":"${type}"`) && (l.includes(`{"name":"pod","value":"${ns.name}"}`)
+        || (type === 'PacketLoss' && l.includes('{"name":"dport","value":"9"}')))).length : 0);
 
     // 0. tcpreset alone
     await waitUntil(async () => (await status(a)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
@@ -143,7 +145,7 @@ events:
     await waitUntil(async () => (await nosock()) === 35 || undefined, 15_000, 'NOSOCK = 20 + 15');
     const drops1 = await waitUntil(async () => { const d = await drops(); return d >= 15 ? d : undefined; }, 15_000, 'NO_SOCKET drops counted');
     // new events arrive, in the new sink only
-    await waitUntil(() => sinkLines(sinkB, 'PACKETLOSS') >= 15 || undefined, 10_000, 'drop events in sink b');
+    await waitUntil(() => sinkLines(sinkB, 'PacketLoss') >= 15 || undefined, 10_000, 'drop events in sink b');
     await waitUntil(() => sinkLines(sinkB, 'TCPRESET_NOSOCK') === 15 || undefined, 10_000, '15 resets in sink b');
     assert.equal(sinkLines(sinkA, 'TCPRESET_NOSOCK'), 20, 'the old sink got nothing more');
     await tcpTransfer(ns, ns, '127.0.0.1', { bytes: 2_000_000 });
@@ -182,7 +184,7 @@ events:
     const resetLines = sinkLines(sinkB, 'TCPRESET_NOSOCK');
     await refuse(10);
     await waitUntil(async () => (await drops()) >= drops2 + 10 || undefined, 15_000, 'drops keep counting');
-    await waitUntil(() => sinkLines(sinkB, 'PACKETLOSS') >= 25 || undefined, 10_000, 'drop events keep coming');
+    await waitUntil(() => sinkLines(sinkB, 'PacketLoss') >= 25 || undefined, 10_000, 'drop events keep coming');
     assert.equal(sinkLines(sinkB, 'TCPRESET_NOSOCK'), resetLines, 'no reset event after tcpreset was removed');
 
     // 3. packetloss options changed: that probe alone is loaded again, its count carried over
@@ -236,11 +238,11 @@ events:
     const p4 = (await bpfIds(h1)).progs;
     assert.deepEqual([...p4].sort(), [...p3].sort(), 'no program reloaded');
     const drops4 = await settled(drops, 'drops after reload 4');
-    const dropLines = sinkLines(sinkB, 'PACKETLOSS');
+    const dropLines = sinkLines(sinkB, 'PacketLoss');
     await refuse(10);
     await waitUntil(async () => (await drops()) >= drops4 + 10 || undefined, 15_000, 'counted without events');
     await sleep(1000);
-    assert.equal(sinkLines(sinkB, 'PACKETLOSS'), dropLines, 'no drop event once metrics-only');
+    assert.equal(sinkLines(sinkB, 'PacketLoss'), dropLines, 'no drop event once metrics-only');
 
     // 5. a bad config: rejected with the message, nothing changes
     publish(`interval: 500ms

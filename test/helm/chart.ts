@@ -90,8 +90,10 @@ export function agentContainer(r: Rendered): any {
 
 /** config.yaml of the rendered ConfigMap, exactly as the chart renders it. */
 export function renderedConfig(r: Rendered): string {
-  const cm = r.one('ConfigMap');
-  const data = cm.data?.['config.yaml'];
+  // The agent's config (the secure mode adds a second ConfigMap, the web config).
+  const cms = r.all('ConfigMap').filter((c) => c.data?.['config.yaml'] !== undefined);
+  if (cms.length !== 1) throw new Error(`expected one ConfigMap with config.yaml, rendered ${cms.length}`);
+  const data = cms[0]!.data?.['config.yaml'];
   if (typeof data !== 'string') throw new Error('ConfigMap has no config.yaml');
   return data;
 }

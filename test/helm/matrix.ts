@@ -47,5 +47,28 @@ export const MATRIX: Record<string, Record<string, unknown> | undefined> = {
   kubeskoopV0Map: { kubeskoopConfig: KUBESKOOP_V0 },
   narrowed: { capabilities: { bpf: false, perfmon: false, dacReadSearch: false, netAdmin: true, extra: ['SYS_RESOURCE'] }, hostMounts: { tracefs: { enabled: false }, btf: { enabled: false } } },
   image: { image: { repository: 'registry.internal/ks/agent', tag: 'v9', digest: 'sha256:' + 'a'.repeat(64), pullPolicy: 'Always' }, imagePullSecrets: [{ name: 'regcred' }] },
+  // Secure mode as the README shows it: cert-manager, Kubernetes authorization, a ServiceMonitor.
+  secure: {
+    security: {
+      tls: { enabled: true, certManager: { enabled: true, issuerRef: { kind: 'ClusterIssuer', name: 'ca-issuer' } } },
+      authorization: 'kubernetes',
+      metricsReaders: [{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }],
+    },
+    prometheus: { scrapeAnnotations: false, serviceMonitor: { enabled: true } },
+  },
+  // TLS from a Secret one manages, client certificates required, a PodMonitor with Prometheus' client certificate.
+  secureMtls: {
+    security: {
+      tls: {
+        enabled: true, secretName: 'agent-tls', clientAuthType: 'RequireAndVerifyClientCert',
+        prometheusClientSecret: 'prometheus-client-tls',
+      },
+    },
+    prometheus: { podMonitor: { enabled: true } },
+  },
+  // One's own web config (basic auth) from a Secret.
+  ownWebConfig: {
+    security: { existingWebConfigSecret: 'agent-web-config', tls: { enabled: true, secretName: 'agent-tls' } },
+  },
 };
 

@@ -4,11 +4,17 @@
 // from a resourceVersion, timeoutSeconds, allowWatchBookmarks), 410 Gone for a resourceVersion
 // older than the retained history (as an ERROR event, like kube-apiserver, or as an HTTP status),
 // HTTPS with a CA made for the test (the client refuses plain HTTP), bearer-token auth. It can be stopped and started again on the same port (an API outage).
+// It also answers TokenReview (POST /apis/authentication.k8s.io/v1/tokenreviews) and SubjectAccessReview
+// (POST /apis/authorization.k8s.io/v1/subjectaccessreviews) as kube-apiserver does: 201 with the review's
+// status, the same JSON shapes, 403 Forbidden (a Status) when the caller may not create reviews, 422 for an
+// invalid spec. Tokens name users (addToken); access follows RBAC ClusterRoles and ClusterRoleBindings loaded
+// with loadRbac (e.g. from the rendered Helm chart), evaluated with RBAC's rules for verbs, resources and
+// non-resource URLs (a trailing * is a prefix); system:masters may do anything.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,10 +32,33 @@ export interface PodSpec {
 }
 
 interface Stored { obj: Record<string, any>; rv: number }
+
+/** A user as TokenReview names one (status.user). */
+export interface ApiUser { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> }
+
+interface RbacRule { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] }
+interface RbacSubject { kind: string; name: string; namespace?: string }
+/** What a request asks, as a SubjectAccessReview spec says it. */
+export type AccessAttributes =
+  | { nonResource: true; path: string; verb: string }
+  | { nonResource: false; group: string; resource: string; verb: string; namespace?: string };
+
+/** The user a ServiceAccount's token authenticates as, with the groups kube-apiserver gives it. */
+export function serviceAccountUser(namespace: string, name: string): ApiUser {
+  return {
+    username: `system:serviceaccount:${namespace}:${name}`, uid: randomUUID(),
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+    extra: {
+      'authentication.kubernetes.io/pod-name': [`${name}-0`], 'authentication.kubernetes.io/pod-uid': [randomUUID()],
+    },
+  };
+}
 interface HistoryEntry { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: Record<string, any> }
 interface LiveWatch { res: ServerResponse; node?: string; bookmarks: boolean; timer?: NodeJS.Timeout; bookmarkTimer?: NodeJS.Timeout }
 
 export interface ApiServerOptions {
+  /** Who the agent's token (`token`) is; default the ServiceAccount kubeskoop/kubeskoop-otel. */
+  agentUser?: ApiUser;
   /** How a too-old resourceVersion is refused on watch: an ERROR event (kube-apiserver) or HTTP 410. */
   goneAs?: 'event' | 'status';
   /** Send a bookmark to each watch that asked for them this often (default 250 ms). */
@@ -54,11 +83,82 @@ export class TestApiServer {
   silentWatches = false;
   /** While true, every watch is refused with 410 Gone, whatever its resourceVersion (a broken server). */
   alwaysGone = false;
-  readonly counts = { lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0 };
+  /** While true, review requests are read and never answered (an API that hangs). */
+  reviewsHang = false;
+  readonly counts = {
+    lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0,
+    tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0,
+  };
+  /** token → user, for the tokens addToken made. */
+  private users = new Map<string, ApiUser>();
+  /** Who the agent's token (`token`, which a test may replace) is: the chart's ServiceAccount by default. */
+  private readonly agentIdentity: ApiUser;
+  private clusterRoles = new Map<string, RbacRule[]>();
+  private clusterRoleBindings: { name: string; role: string; subjects: RbacSubject[] }[] = [];
+  private rbacLoaded = false;
+  private hanging = new Set<ServerResponse>();
 
   constructor(opts: ApiServerOptions = {}) {
     this.goneAs = opts.goneAs ?? 'event';
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 250;
+    this.agentIdentity = opts.agentUser ?? serviceAccountUser('kubeskoop', 'kubeskoop-otel');
+  }
+
+  /** A new bearer token that authenticates as `user`. */
+  addToken(user: ApiUser): string {
+    const token = randomBytes(24).toString('base64url');
+    this.users.set(token, user);
+    return token;
+  }
+
+  /** The user the agent's own token (`token`) authenticates as. */
+  get agentUser(): ApiUser {
+    return this.agentIdentity;
+  }
+
+  private userOf(token: string | undefined): ApiUser | undefined {
+    if (token === undefined) return undefined;
+    return token === this.token ? this.agentIdentity : this.users.get(token);
+  }
+
+  /** RBAC from manifests (ClusterRole, ClusterRoleBinding; other kinds ignored). From then on the
+   *  agent's own token may create reviews only if a binding allows it, as in a real cluster. */
+  loadRbac(objects: readonly Record<string, any>[]): void {
+    for (const o of objects) {
+      if (o?.kind === 'ClusterRole') this.clusterRoles.set(o.metadata.name, (o.rules ?? []) as RbacRule[]);
+      if (o?.kind === 'ClusterRoleBinding' && o.roleRef?.kind === 'ClusterRole') {
+        const subjects = (o.subjects ?? []) as RbacSubject[];
+        this.clusterRoleBindings.push({ name: o.metadata.name, role: o.roleRef.name, subjects });
+      }
+    }
+    this.rbacLoaded = true;
+  }
+
+  /** RBAC's decision for a user (kube-apiserver's rbac authorizer, cluster-scoped part): why it is allowed,
+   *  naming the binding, or undefined. */
+  authorize(user: ApiUser, a: AccessAttributes): string | undefined {
+    if ((user.groups ?? []).includes('system:masters')) return 'system:masters';
+    const has = (list: string[] | undefined, v: string): boolean => (list ?? []).some((x) => x === '*' || x === v);
+    const urlMatches = (list: string[] | undefined, path: string): boolean =>
+      (list ?? []).some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
+    const subjectMatches = (s: RbacSubject): boolean =>
+      (s.kind === 'User' && s.name === user.username)
+      || (s.kind === 'Group' && (user.groups ?? []).includes(s.name))
+      || (s.kind === 'ServiceAccount' && user.username === `system:serviceaccount:${s.namespace ?? ''}:${s.name}`);
+    for (const b of this.clusterRoleBindings) {
+      const subject = b.subjects.find(subjectMatches);
+      if (!subject) continue;
+      const rules = this.clusterRoles.get(b.role) ?? [];
+      const ok = rules.some((r) => has(r.verbs, a.verb) && (a.nonResource
+        ? urlMatches(r.nonResourceURLs, a.path)
+        : r.nonResourceURLs === undefined && has(r.apiGroups, a.group) && has(r.resources, a.resource)));
+      if (ok) {
+        const who = subject.kind === 'ServiceAccount'
+          ? `ServiceAccount "${subject.name}/${subject.namespace ?? ''}"` : `${subject.kind} "${subject.name}"`;
+        return `RBAC: allowed by ClusterRoleBinding "${b.name}" of ClusterRole "${b.role}" to ${who}`;
+      }
+    }
+    return undefined;
   }
 
   private tls: { key: Buffer; cert: Buffer; ca: Buffer } | undefined;
@@ -92,18 +192,24 @@ export class TestApiServer {
     return this.rv;
   }
 
+  /** Review requests read and left unanswered (reviewsHang). */
+  get pendingReviews(): number {
+    return this.hanging.size;
+  }
+
   get liveWatches(): number {
     return this.watches.size;
   }
 
-  /** A kubeconfig file pointing at this server with its token. */
-  kubeconfig(): string {
-    const file = path.join(this.dir, 'kubeconfig');
+  /** A kubeconfig file pointing at this server with its token (or another one given). */
+  kubeconfig(token = this.token): string {
+    const suffix = token === this.token ? '' : `-${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+    const file = path.join(this.dir, `kubeconfig${suffix}`);
     writeFileSync(file, [
       'apiVersion: v1', 'kind: Config',
       'clusters:', '- name: test', '  cluster:', `    server: ${this.url}`,
       `    certificate-authority-data: ${this.certificates().ca.toString('base64')}`,
-      'users:', '- name: agent', '  user:', `    token: ${this.token}`,
+      'users:', '- name: agent', '  user:', `    token: ${token}`,
       'contexts:', '- name: test', '  context:', '    cluster: test', '    user: agent',
       'current-context: test', '',
     ].join('\n'));
@@ -130,6 +236,7 @@ export class TestApiServer {
     if (!server) return;
     this.server = undefined;
     for (const w of this.watches) this.endWatch(w);
+    this.hanging.clear();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => server.close(() => r()));
   }
@@ -232,9 +339,17 @@ export class TestApiServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    const caller = this.userOf(m?.[1]);
+    if (!caller) {
       this.counts.unauthorized++;
       this.status(res, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    const review = /^\/apis\/(authentication|authorization)\.k8s\.io\/v1\/(tokenreviews|subjectaccessreviews)$/
+      .exec(url.pathname);
+    if (review && (review[1] === 'authentication') === (review[2] === 'tokenreviews')) {
+      this.review(req, res, caller, review[2] as 'tokenreviews' | 'subjectaccessreviews');
       return;
     }
     if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {
@@ -249,6 +364,82 @@ export class TestApiServer {
     }
     if (q.get('watch') === 'true' || q.get('watch') === '1') this.watch(req, res, q, node);
     else this.list(res, q, node);
+  }
+
+  private review(req: IncomingMessage, res: ServerResponse, caller: ApiUser,
+    resource: 'tokenreviews' | 'subjectaccessreviews'): void {
+    const group = resource === 'tokenreviews' ? 'authentication.k8s.io' : 'authorization.k8s.io';
+    const kind = resource === 'tokenreviews' ? 'TokenReview' : 'SubjectAccessReview';
+    if (req.method !== 'POST') {
+      this.status(res, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (b: Buffer) => { size += b.length; if (size <= 3 * 1024 * 1024) chunks.push(b); });
+    req.on('end', () => {
+      if (this.reviewsHang) { this.hanging.add(res); res.on('close', () => this.hanging.delete(res)); return; }
+      // The agent's own permission to ask, as RBAC decides it (only the agent's token without RBAC loaded).
+      const mayCreate = this.rbacLoaded
+        ? this.authorize(caller, { nonResource: false, group, resource, verb: 'create' }) !== undefined
+        : caller === this.agentUser || (caller.groups ?? []).includes('system:masters');
+      if (!mayCreate) {
+        this.counts.reviewsForbidden++;
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({
+          kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+          message: `${resource}.${group} is forbidden: User "${caller.username}" cannot create resource "${resource}" `
+            + `in API group "${group}" at the cluster scope`,
+          reason: 'Forbidden', details: { group, kind: resource }, code: 403,
+        }));
+        return;
+      }
+      let body: Record<string, any>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>;
+      } catch (e) {
+        const why = (e as Error).message;
+        this.status(res, 400, 'BadRequest', `the object provided is unrecognized (must be of type ${kind}): ${why}`);
+        return;
+      }
+      if (body.kind !== kind || body.apiVersion !== `${group}/v1`) {
+        this.status(res, 400, 'BadRequest', `the object provided is unrecognized (must be of type ${kind})`);
+        return;
+      }
+      const spec = (body.spec ?? {}) as Record<string, any>;
+      const answer = (status: Record<string, unknown>): void => {
+        res.writeHead(201, { 'Content-Type': 'application/json' });
+        const apiVersion = `${group}/v1`;
+        res.end(JSON.stringify({ kind, apiVersion, metadata: { creationTimestamp: null }, spec, status }));
+      };
+      if (resource === 'tokenreviews') {
+        this.counts.tokenReviews++;
+        const user = typeof spec.token === 'string' ? this.userOf(spec.token) : undefined;
+        answer(user
+          ? { authenticated: true, user, audiences: ['https://kubernetes.default.svc.cluster.local'] }
+          : { user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive]' });
+        return;
+      }
+      this.counts.accessReviews++;
+      const nr = spec.nonResourceAttributes as { path?: string; verb?: string } | undefined;
+      type ResourceAttributes = { group?: string; resource?: string; verb?: string; namespace?: string };
+      const ra = spec.resourceAttributes as ResourceAttributes | undefined;
+      if ((nr === undefined) === (ra === undefined) || (!spec.user && !(spec.groups ?? []).length)) {
+        this.status(res, 422, 'Invalid', `${kind}.${group} "" is invalid: spec: `
+          + `Invalid value: ${JSON.stringify(spec)}: `
+          + (!spec.user && !(spec.groups ?? []).length ? 'at least one of user or group must be specified'
+            : 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
+        return;
+      }
+      const user: ApiUser = { username: spec.user ?? '', groups: spec.groups ?? [] };
+      const reason = nr
+        ? this.authorize(user, { nonResource: true, path: nr.path ?? '', verb: nr.verb ?? '' })
+        : this.authorize(user, {
+          nonResource: false, group: ra!.group ?? '', resource: ra!.resource ?? '', verb: ra!.verb ?? '',
+          ...(ra!.namespace ? { namespace: ra!.namespace } : {}),
+        });
+      answer(reason !== undefined ? { allowed: true, reason } : { allowed: false });
+    });
   }
 
   private list(res: ServerResponse, q: URLSearchParams, node: string | undefined): void {

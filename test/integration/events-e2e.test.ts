@@ -100,16 +100,19 @@ otlp:
     assert.match(metrics, new RegExp(`kubeskoop_tcp_reset_segments_total\\{[^}]*kubeskoop_event_type="TCPRESET_RECEIVE"[^}]*kubeskoop_netns_inode="${ns.inode}"[^}]*\\} 2`));
   });
 
-  it('KubeSkoop’s file sink gets the same events as JSON lines', async () => {
+  it('KubeSkoop’s file sink gets the same events as KubeSkoop’s JSON lines', async () => {
     const file = join(dir, 'events.jsonl');
+    type Line = { timestamp: number; type: string; labels: { name: string; value: string }[] | null; msg: string };
     const lines = await waitUntil(() => {
       if (!existsSync(file)) return false;
-      const all = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { timestamp: number; type: string; labels: { name: string; value: string }[]; msg: string });
-      const mine = all.filter((e) => e.labels.some((l) => l.name === 'netns' && l.value === String(ns.inode)) && e.type === 'TCPRESET_NOSOCK');
+      const all = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+      // A namespace that is no pod: KubeSkoop's pod label is its name (as on the legacy series).
+      const mine = all.filter((e) => e.labels?.some((l) => l.name === 'pod' && l.value === ns.name) && e.type === 'TCPRESET_NOSOCK');
       return mine.length >= 2 ? mine : false;
     }, 10_000, 'file sink lines');
     assert.ok(lines[0].timestamp > 1.7e18);
-    assert.match(lines[0].msg, /reason NO_SOCKET/);
+    assert.deepEqual(lines[0].labels!.map((l) => l.name), ['pod', 'namespace', 'node']);
+    assert.match(lines[0].msg, /^protocol=TCP saddr=\S+ sport=\d+ daddr=\S+ dport=9 {2}state:TCP_OTHER $/);
   });
 
   it('/status shows the event probes running', async () => {

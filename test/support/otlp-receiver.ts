@@ -2,8 +2,12 @@
 // (/v1/metrics, /v1/logs; application/x-protobuf or application/json, optionally gzip) on 127.0.0.1,
 // decoding with the .proto files in test/support/proto. It records every request, flattens
 // metric data points and log records, and can inject faults (unavailable, delay, blackhole).
+// With `tls` both servers speak TLS (https:// endpoints), and with a client CA they require and
+// verify client certificates (mTLS), recording the client's CN with each request.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
@@ -30,6 +34,8 @@ export interface ReceivedRequest {
   accepted: boolean;
   /** gRPC metadata or HTTP headers (lowercase keys). */
   headers: Record<string, string>;
+  /** With mTLS: the CN of the client certificate the request came with. */
+  clientCertificate?: string;
   /** The decoded Export*ServiceRequest, camelCase field names (resourceMetrics / resourceLogs ...). */
   body: any;
 }
@@ -113,6 +119,8 @@ export interface OtlpReceiverOptions {
   /** Fixed ports (default: free ports chosen by the kernel). */
   grpcPort?: number;
   httpPort?: number;
+  /** Serve TLS with this certificate; with clientCa, require client certificates signed by it. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
 }
 
 const METRICS_SVC = 'opentelemetry.proto.collector.metrics.v1.MetricsService';
@@ -322,8 +330,11 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
 
   /** Record a request and decide its fate; `answer(ok)` is called when (and if) it should be answered. */
   const handle = (signal: Signal, transport: Transport, headers: Record<string, string>, body: unknown,
-    answer: (ok: boolean) => void): void => {
-    const rec: ReceivedRequest = { signal, transport, receivedAt: Date.now(), mode, accepted: false, headers, body };
+    answer: (ok: boolean) => void, clientCertificate?: string): void => {
+    const rec: ReceivedRequest = {
+      signal, transport, receivedAt: Date.now(), mode, accepted: false, headers, body,
+      ...(clientCertificate ? { clientCertificate } : {}),
+    };
     requests.push(rec);
     const m = mode;
     const accept = () => { if (closed) return; rec.accepted = true; answer(true); notify(); };
@@ -346,15 +357,21 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     const mk = (signal: Signal) => (call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k] = String(v);
+      const cn = call.getAuthContext()?.sslPeerCertificate?.subject?.CN;
       handle(signal, 'grpc', headers, call.request, (ok) => {
         if (ok) cb(null, {});
         else cb({ code: grpc.status.UNAVAILABLE, details: 'injected fault: unavailable' } as grpc.ServiceError, null);
-      });
+      }, typeof cn === 'string' ? cn : undefined);
     };
     grpcServer.addService(pkg.opentelemetry.proto.collector.metrics.v1.MetricsService.service, { Export: mk('metrics') });
     grpcServer.addService(pkg.opentelemetry.proto.collector.logs.v1.LogsService.service, { Export: mk('logs') });
     grpcPort = await new Promise<number>((resolve, reject) => {
-      grpcServer!.bindAsync(`127.0.0.1:${opts.grpcPort ?? 0}`, grpc.ServerCredentials.createInsecure(),
+      const t = opts.tls;
+      const creds = t
+        ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }],
+          t.clientCa !== undefined)
+        : grpc.ServerCredentials.createInsecure();
+      grpcServer!.bindAsync(`127.0.0.1:${opts.grpcPort ?? 0}`, creds,
         (err, port) => (err ? reject(err) : resolve(port)));
     });
   }
@@ -363,7 +380,8 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   let httpServer: http.Server | undefined;
   let httpPort = 0;
   if (opts.http !== false) {
-    httpServer = http.createServer((req, res) => {
+    const t = opts.tls;
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       const url = (req.url ?? '').split('?')[0];
       const signal: Signal | undefined = url === '/v1/metrics' ? 'metrics' : url === '/v1/logs' ? 'logs' : undefined;
       if (!signal || req.method !== 'POST') {
@@ -399,6 +417,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
           res.writeHead(400, { 'content-type': 'text/plain' }).end(`cannot decode: ${String(e)}`);
           return;
         }
+        const peer = t?.clientCa ? (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN : undefined;
         handle(signal, transport, headers, body, (ok) => {
           if (!ok) {
             res.writeHead(503, { 'content-type': 'text/plain' }).end('injected fault: unavailable');
@@ -408,9 +427,15 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
             const method = exportMethod(signal === 'metrics' ? METRICS_SVC : LOGS_SVC);
             res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(method.responseSerialize({}));
           }
-        });
+        }, typeof peer === 'string' ? peer : undefined);
       });
-    });
+    };
+    httpServer = t
+      ? https.createServer({
+        cert: t.cert, key: t.key,
+        ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      }, onRequest)
+      : http.createServer(onRequest);
     httpPort = await new Promise<number>((resolve, reject) => {
       httpServer!.once('error', reject);
       httpServer!.listen(opts.httpPort ?? 0, '127.0.0.1', () => {
@@ -421,8 +446,8 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   }
 
   const receiver: OtlpReceiver = {
-    grpcEndpoint: `http://127.0.0.1:${grpcPort}`,
-    httpEndpoint: `http://127.0.0.1:${httpPort}`,
+    grpcEndpoint: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${grpcPort}`,
+    httpEndpoint: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`,
     grpcPort, httpPort, requests,
     get mode() { return mode; },
     setMode(m: ReceiverMode) { mode = m; },

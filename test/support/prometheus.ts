@@ -15,6 +15,13 @@ export interface ScrapeJob {
   metricsPath?: string;
   /** Keep the target's own job/instance labels (default false). */
   honorLabels?: boolean;
+  /** http (default) or https. */
+  scheme?: 'http' | 'https';
+  /** Prometheus' tls_config: file paths, server_name, insecure_skip_verify. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string; insecureSkipVerify?: boolean };
+  basicAuth?: { username: string; password: string };
+  /** Prometheus' authorization (type Bearer): the token itself or a file holding it. */
+  bearer?: { credentials?: string; credentialsFile?: string };
 }
 
 export interface PrometheusOptions {
@@ -87,6 +94,24 @@ export function prometheusConfig(jobs: ScrapeJob[], intervalSeconds: number): st
     lines.push(`  - job_name: ${yamlStr(j.job)}`);
     lines.push(`    metrics_path: ${yamlStr(j.metricsPath ?? '/metrics')}`);
     lines.push(`    honor_labels: ${j.honorLabels ? 'true' : 'false'}`);
+    if (j.scheme) lines.push(`    scheme: ${j.scheme}`);
+    if (j.tls) {
+      lines.push('    tls_config:');
+      if (j.tls.caFile) lines.push(`      ca_file: ${yamlStr(j.tls.caFile)}`);
+      if (j.tls.certFile) lines.push(`      cert_file: ${yamlStr(j.tls.certFile)}`);
+      if (j.tls.keyFile) lines.push(`      key_file: ${yamlStr(j.tls.keyFile)}`);
+      if (j.tls.serverName) lines.push(`      server_name: ${yamlStr(j.tls.serverName)}`);
+      if (j.tls.insecureSkipVerify) lines.push('      insecure_skip_verify: true');
+    }
+    if (j.basicAuth) {
+      lines.push('    basic_auth:', `      username: ${yamlStr(j.basicAuth.username)}`,
+        `      password: ${yamlStr(j.basicAuth.password)}`);
+    }
+    if (j.bearer) {
+      lines.push('    authorization:', '      type: Bearer');
+      if (j.bearer.credentials) lines.push(`      credentials: ${yamlStr(j.bearer.credentials)}`);
+      if (j.bearer.credentialsFile) lines.push(`      credentials_file: ${yamlStr(j.bearer.credentialsFile)}`);
+    }
     lines.push('    static_configs:');
     lines.push(`      - targets: [${j.targets.map(yamlStr).join(', ')}]`);
   }

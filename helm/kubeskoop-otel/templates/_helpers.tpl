@@ -105,10 +105,98 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The kubelet's probe of /healthz: HTTPS with TLS (the kubelet does not verify the certificate), a
+TCP connect when client certificates are required (the kubelet has none to present). */}}
 {{- define "kubeskoop-otel.httpProbe" -}}
+{{- if include "kubeskoop-otel.clientCertRequired" . }}
+tcpSocket:
+  port: metrics
+{{- else }}
 httpGet:
   path: /healthz
   port: metrics
+  {{- if .Values.security.tls.enabled }}
+  scheme: HTTPS
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Secure mode. */}}
+{{- define "kubeskoop-otel.clientCertRequired" -}}
+{{- if and .Values.security.tls.enabled (eq .Values.security.tls.clientAuthType "RequireAndVerifyClientCert") }}true{{ end }}
+{{- end }}
+
+{{- define "kubeskoop-otel.tlsSecretName" -}}
+{{- if .Values.security.tls.secretName }}
+{{- .Values.security.tls.secretName }}
+{{- else if .Values.security.tls.certManager.enabled }}
+{{- printf "%s-tls" (include "kubeskoop-otel.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* The name the agents' certificate is issued for, and Prometheus checks (one name for every node's agent). */}}
+{{- define "kubeskoop-otel.serviceDNS" -}}
+{{- printf "%s.%s.svc" (include "kubeskoop-otel.fullname" .) .Release.Namespace }}
+{{- end }}
+
+{{- define "kubeskoop-otel.webConfigEnabled" -}}
+{{- if or .Values.security.tls.enabled .Values.security.existingWebConfigSecret }}true{{ end }}
+{{- end }}
+
+{{/* The agent's web config file (exporter-toolkit's format) for security.tls. */}}
+{{- define "kubeskoop-otel.webConfig" -}}
+tls_server_config:
+  cert_file: /etc/kubeskoop-otel-tls/tls.crt
+  key_file: /etc/kubeskoop-otel-tls/tls.key
+  min_version: {{ .Values.security.tls.minVersion }}
+  {{- with .Values.security.tls.clientAuthType }}
+  client_auth_type: {{ . }}
+  client_ca_file: /etc/kubeskoop-otel-client-ca/ca.crt
+  {{- end }}
+http_server_config:
+  headers:
+    X-Content-Type-Options: nosniff
+    X-Frame-Options: deny
+{{- end }}
+
+{{/* Settings that cannot work together stop the rendering with a message naming the values. */}}
+{{- define "kubeskoop-otel.validateSecurity" -}}
+{{- $s := .Values.security }}
+{{- if and $s.tls.enabled (not (include "kubeskoop-otel.tlsSecretName" .)) }}
+{{- fail "security.tls.enabled needs security.tls.secretName (a kubernetes.io/tls Secret) or security.tls.certManager.enabled" }}
+{{- end }}
+{{- if and $s.tls.certManager.enabled (not $s.tls.certManager.issuerRef.name) }}
+{{- fail "security.tls.certManager.enabled needs security.tls.certManager.issuerRef.name (an Issuer or ClusterIssuer)" }}
+{{- end }}
+{{- if and (eq $s.authorization "kubernetes") (not .Values.serviceAccount.automountToken) }}
+{{- fail "security.authorization kubernetes needs serviceAccount.automountToken: the agent asks the API with its token" }}
+{{- end }}
+{{- if and $s.existingWebConfigSecret $s.tls.clientAuthType }}
+{{- fail "security.tls.clientAuthType is written into the chart's web config; with security.existingWebConfigSecret set client_auth_type in your own file" }}
+{{- end }}
+{{- end }}
+
+{{/* scheme, tlsConfig and bearer token of a ServiceMonitor/PodMonitor endpoint in secure mode. */}}
+{{- define "kubeskoop-otel.scrapeSecurity" -}}
+{{- $s := .Values.security }}
+{{- if $s.tls.enabled }}
+scheme: https
+tlsConfig:
+  serverName: {{ include "kubeskoop-otel.serviceDNS" . }}
+  ca:
+    secret:
+      name: {{ include "kubeskoop-otel.tlsSecretName" . }}
+      key: ca.crt
+  {{- with $s.tls.prometheusClientSecret }}
+  cert:
+    secret:
+      name: {{ . }}
+      key: tls.crt
+  keySecret:
+    name: {{ . }}
+    key: tls.key
+  {{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

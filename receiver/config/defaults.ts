@@ -1,0 +1,25 @@
+// Every default setting in one place: what the agent does when neither the file, the environment
+// nor a flag says otherwise. A KubeSkoop-format file starts from KUBESKOOP_DEFAULTS instead for the
+// settings where KubeSkoop behaved differently.
+import type { LogFormat, LogLevel } from '../log.js';
+import type { OtlpProtocol } from './types.js';
+
+export const DEFAULTS = {
+  intervalMs: 15_000,
+  mode: 'node' as 'node' | 'sidecar',
+  procRoot: '/proc',
+  netnsDir: '/run/netns',
+  server: { address: '0.0.0.0', port: 9102 },
+  log: { level: 'info' as LogLevel, format: 'json' as LogFormat },
+  prometheus: { enabled: true, names: 'otel' as 'otel' | 'legacy' | 'both' },
+  otlp: { protocol: 'grpc' as OtlpProtocol, exportTimeoutMs: 10_000 },
+  service: { name: 'kubeskoop-otel' },
+  sinks: { filePath: '/var/log/kubeskoop-otel/events.jsonl', lokiAddress: 'loki' },
+} as const;
+
+/** Where KubeSkoop's own formats differ: its names stay on /metrics (its dashboards keep working,
+ *  next to the OTel names) and its sinks' defaults are its own. */
+export const KUBESKOOP_DEFAULTS = {
+  prometheusNames: 'both' as const,
+  sinks: { filePath: '/var/log/kubeskoop/events.log', lokiAddress: 'loki-service' },
+} as const;
