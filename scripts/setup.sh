@@ -9,10 +9,12 @@ say() { echo "setup: $*" >&2; }
 
 # Debian packages: BPF toolchain and libbpf, iproute2/nftables/conntrack for the probes and tests,
 # real Prometheus and node_exporter for conformance tests, tmux for the terminal UI test, openssl
-# (test certificates) and apache2-utils (htpasswd: the bcrypt hashes of the endpoint tests).
+# (test certificates) and apache2-utils (htpasswd: the bcrypt hashes of the endpoint tests),
+# podman + runc + mmdebstrap for the container image (scripts/image.sh; runc: crun refuses cgroup v1).
 APT_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
   iproute2 nftables conntrack ipvsadm kmod procps util-linux
-  prometheus prometheus-node-exporter tmux unzip ca-certificates openssl apache2-utils)
+  prometheus prometheus-node-exporter tmux unzip ca-certificates openssl apache2-utils
+  podman runc mmdebstrap)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

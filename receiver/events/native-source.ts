@@ -2,6 +2,7 @@
 // event probe, its kernel events turned into EventRecords (named by the registry, attributed to
 // their namespace's target), and its in-kernel counters, made monotonic across helper restarts.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import {
   HelperClient, diffProbeSelections, type CounterSnapshot, type HelperClientOptions, type HelperStatus, type NativeEvent,
   type NativeProbeOptions, type ProbeName, PROBE_NAMES,
@@ -331,14 +332,31 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
 }
 
 /** EPERM from the kernel: say which privilege is missing (capabilities of this process, read now). */
-export function withPermissionHint(reason: string, errno: number, caps: bigint = effectiveCapabilities()): string {
+export function withPermissionHint(reason: string, errno: number, caps: bigint = effectiveCapabilities(),
+  seccomp: number = seccompMode()): string {
   if (errno !== 1 && !/Operation not permitted|EPERM/.test(reason)) return reason;
   const has = (cap: number): boolean => (caps & (1n << BigInt(cap))) !== 0n;
   const missing = [CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN].filter((c) => !has(c)).map((c) => CAP_NAMES[c]!);
   const enough = (has(CAP_BPF) && has(CAP_PERFMON)) || has(CAP_SYS_ADMIN);
+  if (enough && !has(CAP_SYS_ADMIN) && seccomp === 2) {
+    // some runtimes' default seccomp profiles (podman 4.3's, containers-common 0.50: measured)
+    // allow bpf() and perf_event_open() only to CAP_SYS_ADMIN holders
+    return `${reason}: BPF not permitted: the agent has CAP_BPF and CAP_PERFMON but lacks CAP_SYS_ADMIN, which the `
+      + 'seccomp filter it runs under may require for bpf() (older runtimes\' default profiles do); add CAP_SYS_ADMIN '
+      + 'or use a profile that allows bpf() to CAP_BPF (else kernel lockdown or an LSM forbids it)';
+  }
   return enough
     ? `${reason}: BPF not permitted although the agent has ${has(CAP_SYS_ADMIN) ? 'CAP_SYS_ADMIN' : 'CAP_BPF and CAP_PERFMON'} (kernel lockdown, an LSM or seccomp forbids it)`
     : `${reason}: BPF not permitted: the agent lacks ${missing.join(', ')} (it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)`;
+}
+
+/** Seccomp mode of this process (/proc/self/status; 2 = a filter); 0 when unreadable. */
+function seccompMode(): number {
+  try {
+    return Number(/^Seccomp:\s*(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 const CAP_NAMES: Record<number, string> = { [CAP_BPF]: 'CAP_BPF', [CAP_PERFMON]: 'CAP_PERFMON', [CAP_SYS_ADMIN]: 'CAP_SYS_ADMIN' };

@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** name → compiled script and its arguments (each bounded in time; the whole run ≈ 15 minutes). */
+/** name → compiled script and its arguments (each bounded in time; the whole run ≈ 30 minutes). */
 export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
   procfs: { script: 'procfs.js', args: [] },
   sizing: { script: 'sizing.js', args: [] },
   'bpf-events': { script: 'bpf-events.js', args: [] },
   tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
   latency: { script: 'latency.js', args: [] }, // off / on / floor loopback streams, bpf_stats per program; ~7 min
+  image: { script: 'image.js', args: [] }, // scripts/image.sh cold (empty caches) and warm; ~10-15 min
 };
 
 async function runOne(name: string): Promise<number> {
