@@ -91,7 +91,6 @@ export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
 export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
-export const ATTR_KUBESKOOP_SOCKET_PROTOCOL = "kubeskoop.socket.protocol";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
 export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
 export const ATTR_KUBESKOOP_TCP_DROP_REASON = "kubeskoop.tcp.drop.reason";
@@ -167,12 +166,17 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "enum",
     "semconv": true,
     "brief": {
-      "en": "OSI transport layer protocol.",
-      "zh": "传输层协议。"
+      "en": "OSI transport layer protocol. For socket counts, the protocol as /proc/net/sockstat names it: semconv's enum is open, so UDP-Lite and raw sockets take the custom values udplite and raw.",
+      "zh": "传输层协议。用于 socket 计数时为 /proc/net/sockstat 中的协议名：语义约定的枚举是开放的，因此 UDP-Lite 与 raw socket 使用自定义取值 udplite、raw。"
     },
+    "renamedFrom": [
+      "kubeskoop.socket.protocol"
+    ],
     "values": [
       "tcp",
-      "udp"
+      "udp",
+      "udplite",
+      "raw"
     ]
   },
   {
@@ -442,21 +446,6 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "values": [
       "incoming",
       "outgoing"
-    ]
-  },
-  {
-    "name": "kubeskoop.socket.protocol",
-    "type": "enum",
-    "semconv": false,
-    "brief": {
-      "en": "Socket protocol as /proc/net/sockstat names it (network.transport has no udplite or raw).",
-      "zh": "/proc/net/sockstat 中的 socket 协议（network.transport 没有 udplite、raw 取值）。"
-    },
-    "values": [
-      "tcp",
-      "udp",
-      "udplite",
-      "raw"
     ]
   },
   {
@@ -4249,7 +4238,7 @@ export const SOCK_COUNT: MetricDefinition = {
   "instrument": "updowncounter",
   "unit": "{socket}",
   "attributes": [
-    "kubeskoop.socket.protocol",
+    "network.transport",
     "network.type"
   ],
   "source": "/proc/<pid>/net/sockstat: TCP/UDP/UDPLITE/RAW inuse; /proc/<pid>/net/sockstat6: TCP6/UDP6/UDPLITE6/RAW6 inuse",
@@ -4261,13 +4250,13 @@ export const SOCK_COUNT: MetricDefinition = {
     {
       "name": "inspector_pod_sockinuse",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     },
     {
       "name": "kubeskoop_sock_inuse",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     }
   ],
@@ -4408,7 +4397,7 @@ export const SOCK_MEMORY: MetricDefinition = {
   "instrument": "updowncounter",
   "unit": "By",
   "attributes": [
-    "kubeskoop.socket.protocol"
+    "network.transport"
   ],
   "source": "/proc/<pid>/net/sockstat: TCP mem, UDP mem (pages, × the page size; node-wide: memory_allocated of the protocol)",
   "brief": {
@@ -4419,13 +4408,13 @@ export const SOCK_MEMORY: MetricDefinition = {
     {
       "name": "inspector_pod_sockmem",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     },
     {
       "name": "kubeskoop_sock_mem",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     }
   ],
