@@ -9,7 +9,18 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const below = (target, from, message) => ({ target, from, message });
 
 export default tseslint.config(
-  { ignores: ['**/*.cjs', 'dist/**', 'node_modules/**', 'bpf/build/**', '**/generated/**', 'helm/**', 'docs/**'] },
+  {
+    ignores: [
+      '**/*.cjs',
+      'test/fixtures/**',
+      'dist/**',
+      'node_modules/**',
+      'bpf/build/**',
+      '**/generated/**',
+      'helm/**',
+      'docs/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

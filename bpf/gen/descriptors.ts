@@ -53,6 +53,8 @@ export interface BpfModel {
   readonly header: CHeader;
   /** hdr, count_key and every struct that starts with a struct ks_hdr (records), by name */
   readonly layouts: readonly RecordLayout[];
+  /** a probe's own wire header, bpf/probes/<name>.h (its record struct), by file name */
+  readonly probeHeaders: readonly string[];
 }
 
 const DESCRIPTOR_DIR = join('bpf', 'probes');
@@ -62,13 +64,10 @@ const NOT_PROBES = new Set(['defaults.yaml']);
 export function loadBpfModel(root: string): BpfModel {
   const problems: string[] = [];
   const dir = join(root, DESCRIPTOR_DIR);
-  const headerFiles = [
-    join('bpf', 'include', 'ks_proto.h'),
-    ...readdirSync(dir)
-      .filter((f) => f.endsWith('.h'))
-      .sort()
-      .map((f) => join(DESCRIPTOR_DIR, f)),
-  ];
+  const probeHeaders = readdirSync(dir)
+    .filter((f) => f.endsWith('.h'))
+    .sort();
+  const headerFiles = [join('bpf', 'include', 'ks_proto.h'), ...probeHeaders.map((f) => join(DESCRIPTOR_DIR, f))];
   const header = parseHeaders(headerFiles.map((p) => ({ path: p, text: readFileSync(join(root, p), 'utf8') })));
   const schema = JSON.parse(readFileSync(join(root, 'bpf', 'gen', 'descriptor.schema.json'), 'utf8')) as object;
   const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -113,7 +112,7 @@ export function loadBpfModel(root: string): BpfModel {
   }
   if (problems.length > 0)
     throw new Error(`the eBPF probe descriptors have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-  return { probes, defaults, header, layouts };
+  return { probes, defaults, header, layouts, probeHeaders };
 }
 
 /** The descriptor's programs are the SEC()s of its .bpf.c, its latency metrics are enum members. */

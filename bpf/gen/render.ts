@@ -61,6 +61,7 @@ function renderHelperTable(m: BpfModel): string {
     '/* Included once by helper.c, after the GLUE/LAT_GLUE macros and the post-load hooks. */',
     '',
   ];
+  for (const h of m.probeHeaders) out.push(`#include "${h}"`);
   for (const p of ordered(m)) out.push(`#include "${p.name}.skel.h"`);
   out.push('');
   for (const p of ordered(m)) {
