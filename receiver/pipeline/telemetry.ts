@@ -24,19 +24,20 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
 import { lokiOtlpUrl } from '../events/loki.js';
+import { createLokiOtlpLogExporter } from './loki-otlp.js';
 import type { SampleAttributes } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
-import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
+import { renderLegacyMetrics } from './legacy-prometheus.js';
 import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
 import { createResources } from './resources.js';
 import { createResourcesMetricExporter } from './otlp-metrics.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
-import type { EventRecord } from '../events/event-record.js';
+import type { EventRecord } from '../probes/event-record.js';
 import { ExportAccounting } from './export-accounting.js';
 
-export type { EventRecord } from '../events/event-record.js';
+export type { EventRecord } from '../probes/event-record.js';
 
 export const SCOPE_NAME = 'kubeskoop-otel';
 
@@ -205,7 +206,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   for (const sink of lokiOtlpSinks(config)) {
     const url = lokiOtlpUrl(sink.address);
     const selfObsMeterProvider = meterProvider;
-    processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider }), LOG_QUEUE_SIZE,
+    const exporter = createLokiOtlpLogExporter({
+      url, timeoutMillis: config.otlp.exportTimeoutMs, meterProvider: selfObsMeterProvider,
+      ...(sink.tenant !== undefined ? { tenant: sink.tenant } : {}),
+    });
+    processors.push(accounting.wrapLogPipeline(exporter, LOG_QUEUE_SIZE,
       (exporter) => new BatchLogRecordProcessor({
         exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider,
       })));

@@ -5,14 +5,15 @@ import {
   ATTR_NETWORK_IO_DIRECTION, KERNELLATENCY_DURATION, KERNELLATENCY_SLOW, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const kernellatency: MetricProbeModule = {
   name: 'kernellatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'kernellatency', scope: 'netns', defaultThresholdsNs: [1e7, 1e8],
+    name: 'kernellatency',
     undelivered: KERNELLATENCY_UNDELIVERED, untracked: KERNELLATENCY_UNTRACKED,
     series: [
       { metric: 'kernel_rx', slow: KERNELLATENCY_SLOW, duration: KERNELLATENCY_DURATION, attributes: () => ({ [ATTR_NETWORK_IO_DIRECTION]: 'receive' }) },

@@ -4,14 +4,15 @@ import {
   ATTR_KUBESKOOP_NETIF_TX_STAGE, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const netiftxlatency: MetricProbeModule = {
   name: 'netiftxlatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'netiftxlatency', scope: 'netns', defaultThresholdsNs: [1e7, 1e8],
+    name: 'netiftxlatency',
     undelivered: NETIFTXLATENCY_UNDELIVERED, untracked: NETIFTXLATENCY_UNTRACKED,
     series: [
       { metric: 'qdisc', slow: NETIFTXLATENCY_SLOW, duration: NETIFTXLATENCY_DURATION, attributes: () => ({ [ATTR_KUBESKOOP_NETIF_TX_STAGE]: 'qdisc' }) },

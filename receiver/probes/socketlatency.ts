@@ -6,14 +6,15 @@ import {
   SOCKETLATENCY_WRITE_SLOW,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const socketlatency: MetricProbeModule = {
   name: 'socketlatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'socketlatency', scope: 'netns', defaultThresholdsNs: [1e6, 1e8],
+    name: 'socketlatency',
     undelivered: SOCKETLATENCY_UNDELIVERED, untracked: SOCKETLATENCY_UNTRACKED,
     series: [
       { metric: 'sock_read', slow: SOCKETLATENCY_READ_SLOW, duration: SOCKETLATENCY_READ_DELAY, attributes: () => ({}) },
