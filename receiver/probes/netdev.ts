@@ -10,7 +10,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 const DIRECTIONS = [['receive', 'receive'], ['transmit', 'transmit']] as const;
 
