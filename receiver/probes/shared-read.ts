@@ -49,7 +49,3 @@ export function clearSharedReads(): void {
   cache.clear();
   insertsSinceSweep = 0;
 }
-
-export function sharedReadCount(): number {
-  return cache.size;
-}
