@@ -12,7 +12,11 @@ export const DEFAULTS = {
   server: { address: '0.0.0.0', port: 9102 },
   log: { level: 'info' as LogLevel, format: 'json' as LogFormat },
   prometheus: { enabled: true, names: 'otel' as 'otel' | 'legacy' | 'both', scopeInfo: true },
-  otlp: { protocol: 'grpc' as OtlpProtocol, exportTimeoutMs: 10_000 },
+  // The retry buffer: a 2-minute collector rollout at 500 events/s fits (60k records, ~1 KB each).
+  otlp: {
+    protocol: 'grpc' as OtlpProtocol, exportTimeoutMs: 10_000,
+    buffer: { maxRecords: 65_536, maxMiB: 64, initialBackoffMs: 1000, maxBackoffMs: 30_000 },
+  },
   service: { name: 'kubeskoop-otel' },
   sinks: { filePath: '/var/log/kubeskoop-otel/events.jsonl', lokiAddress: 'loki' },
 } as const;

@@ -81,6 +81,17 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   if (fileInterval === 0) problems.push(`${where}: at interval: found 0, expected a duration above zero`);
   const exportInterval = t.otlp.exportInterval !== undefined ? parseDuration(t.otlp.exportInterval) : undefined;
   const exportTimeout = t.otlp.timeout !== undefined ? parseDuration(t.otlp.timeout) : undefined;
+  const retryInitial = t.otlp.retry?.initialInterval !== undefined ? parseDuration(t.otlp.retry.initialInterval) : undefined;
+  const retryMax = t.otlp.retry?.maxInterval !== undefined ? parseDuration(t.otlp.retry.maxInterval) : undefined;
+  const buffer = {
+    maxRecords: t.otlp.buffer?.maxRecords ?? DEFAULTS.otlp.buffer.maxRecords,
+    maxBytes: Math.round((t.otlp.buffer?.maxMiB ?? DEFAULTS.otlp.buffer.maxMiB) * 2 ** 20),
+    initialBackoffMs: retryInitial || DEFAULTS.otlp.buffer.initialBackoffMs,
+    maxBackoffMs: retryMax || DEFAULTS.otlp.buffer.maxBackoffMs,
+  };
+  if (buffer.maxBackoffMs < buffer.initialBackoffMs) {
+    problems.push(`${where}: at otlp.retry.max_interval: found ${buffer.maxBackoffMs} ms, expected at least initial_interval (${buffer.initialBackoffMs} ms)`);
+  }
   const s: OverridableSettings = {
     intervalMs: fileInterval || DEFAULTS.intervalMs,
     mode: t.mode ?? DEFAULTS.mode,
@@ -143,6 +154,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
       protocol: s.otlpProtocol,
       exportIntervalMs: s.exportIntervalMs ?? s.intervalMs,
       exportTimeoutMs: s.exportTimeoutMs,
+      buffer,
     },
     service: { name: serviceName, resourceAttributes: s.resourceAttributes },
     metrics: { probes: metricProbes, additionalLabels: t.additionalLabels },

@@ -74,6 +74,14 @@ export interface AgentConfig {
     readonly protocol: OtlpProtocol;
     readonly exportIntervalMs: number;
     readonly exportTimeoutMs: number;
+    /** Events (and spans) the agent holds while the backend is down, retried with backoff; beyond the
+     *  bound the oldest are dropped and counted. */
+    readonly buffer: {
+      readonly maxRecords: number;
+      readonly maxBytes: number;
+      readonly initialBackoffMs: number;
+      readonly maxBackoffMs: number;
+    };
   };
   readonly service: { readonly name: string; readonly resourceAttributes: Readonly<Record<string, string>> };
   readonly metrics: {

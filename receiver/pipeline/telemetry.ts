@@ -194,8 +194,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const selfObsMeterProvider = meterProvider;
     const otlpLogs = config.otlp.protocol === 'grpc'
       ? new GrpcLogExporter({ url, timeoutMillis, selfObsMeterProvider }) : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
-    // Bounded queue: while the backend is slow or down, records beyond it are dropped and counted.
-    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, (exporter) => new BatchLogRecordProcessor({
+    // The batch processor's queue drains into the retry buffer, which holds events while the backend is down
+    // (bounded: beyond it the oldest are dropped and counted).
+    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, config.otlp.buffer, meter, (exporter) => new BatchLogRecordProcessor({
       exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis,
       selfObsMeterProvider,
     })));
@@ -206,7 +207,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const url = lokiOtlpUrl(sink.address);
     const selfObsMeterProvider = meterProvider;
     processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider }), LOG_QUEUE_SIZE,
-      (exporter) => new BatchLogRecordProcessor({
+      config.otlp.buffer, meter, (exporter) => new BatchLogRecordProcessor({
         exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider,
       })));
     log.info('events also go to Loki', { url });

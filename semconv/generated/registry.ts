@@ -360,8 +360,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full) or an export that failed (the error's name).",
-      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full）或失败的导出（错误名）。"
+      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full; in the retry buffer buffer_full, export_failed, shutdown) or an export that failed (the error's name).",
+      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full；重试缓冲区中为 buffer_full、export_failed、shutdown）或失败的导出（错误名）。"
     },
     "renamedFrom": [
       "kubeskoop.probe.error.kind",
@@ -370,7 +370,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "examples": [
       "read",
       "target_gone",
-      "queue_full"
+      "queue_full",
+      "buffer_full"
     ]
   },
   {
@@ -378,12 +379,13 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Which kind of SDK component (an OTLP exporter per signal and transport, the batching log processor), on the otel.sdk.* metrics.",
-      "zh": "SDK 组件的类型（按信号与传输区分的 OTLP exporter、批量日志处理器），用于 otel.sdk.* 指标。"
+      "en": "Which kind of SDK component (an OTLP exporter per signal and transport, the batching log processor, the agent's retry buffer kubeskoop_retry_buffer), on the otel.sdk.* metrics.",
+      "zh": "SDK 组件的类型（按信号与传输区分的 OTLP exporter、批量日志处理器、Agent 的重试缓冲区 kubeskoop_retry_buffer），用于 otel.sdk.* 指标。"
     },
     "examples": [
       "otlp_grpc_metric_exporter",
-      "batching_log_processor"
+      "batching_log_processor",
+      "kubeskoop_retry_buffer"
     ]
   },
   {
@@ -1001,8 +1003,8 @@ export const AGENT_EXPORTER_LOGS: MetricDefinition = {
   ],
   "source": "the OTLP log exporters (OTLP and the Loki sink), per export",
   "brief": {
-    "en": "Event log records whose export finished, by outcome; with error.type set they were lost (the export failed).",
-    "zh": "导出已完成的事件日志记录，按结果区分；带 error.type 的记录已丢失（导出失败）。"
+    "en": "Event log records whose export attempt finished, by outcome; with error.type set the attempt failed (the retry buffer sends them again).",
+    "zh": "导出尝试已完成的事件日志记录，按结果区分；带 error.type 表示该次尝试失败（重试缓冲区会再次发送）。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1114,10 +1116,10 @@ export const AGENT_PROCESSOR_LOGS: MetricDefinition = {
     "otel.component.name",
     "error.type"
   ],
-  "source": "the batching log processor (@opentelemetry/sdk-logs) of each log pipeline",
+  "source": "the batching log processor (@opentelemetry/sdk-logs) of each log pipeline, and the agent's retry buffer behind it (otel.component.type=kubeskoop_retry_buffer)",
   "brief": {
-    "en": "Event log records the batch processor handed to its exporter, and (error.type=queue_full) those it dropped because its bounded queue was full while the backend was slow or down.",
-    "zh": "批量处理器交给 exporter 的事件日志记录，以及（error.type=queue_full）后端缓慢或不可用、有界队列已满时丢弃的记录。"
+    "en": "Event log records the batch processor handed on, and (error.type=queue_full) those it dropped with its queue full; for the retry buffer, records delivered, and those dropped: buffer_full (the oldest, the buffer being full while the backend is down), export_failed (refused for good), shutdown.",
+    "zh": "批量处理器转交的事件日志记录，以及（error.type=queue_full）队列已满时丢弃的记录；对重试缓冲区：已送达的记录，以及丢弃的记录：buffer_full（后端不可用、缓冲区已满时丢弃最旧的）、export_failed（被后端永久拒绝）、shutdown。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1142,8 +1144,8 @@ export const AGENT_PROCESSOR_LOG_QUEUE: MetricDefinition = {
   ],
   "source": "the batching log processor of each log pipeline",
   "brief": {
-    "en": "Event log records waiting in the batch processor's queue.",
-    "zh": "在批量处理器队列中等待的事件日志记录数。"
+    "en": "Event log records waiting in the batch processor's queue, or held by the retry buffer.",
+    "zh": "在批量处理器队列中等待、或由重试缓冲区持有的事件日志记录数。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1168,8 +1170,8 @@ export const AGENT_PROCESSOR_LOG_QUEUE_CAPACITY: MetricDefinition = {
   ],
   "source": "the batching log processor of each log pipeline",
   "brief": {
-    "en": "The most event log records the batch processor's queue holds.",
-    "zh": "批量处理器队列最多容纳的事件日志记录数。"
+    "en": "The most event log records the batch processor's queue (or the retry buffer, otlp.buffer.max_records) holds.",
+    "zh": "批量处理器队列（或重试缓冲区，otlp.buffer.max_records）最多容纳的事件日志记录数。"
   },
   "legacy": [],
   "legacyAggregation": "none"
