@@ -18,6 +18,7 @@ export const DEFAULTS = {
     buffer: { maxRecords: 65_536, maxMiB: 64, initialBackoffMs: 1000, maxBackoffMs: 30_000 },
   },
   service: { name: 'kubeskoop-otel' },
+  traces: { enabled: false, ratePerNode: 100 },
   sinks: { filePath: '/var/log/kubeskoop-otel/events.jsonl', lokiAddress: 'loki' },
 } as const;
 

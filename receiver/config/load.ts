@@ -120,7 +120,21 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ? checkOtlpTls(env, { METRICS: s.otlpEndpoint, LOGS: s.otlpEndpoint }, s.otlpProtocol === 'grpc')
     : { problems: [], warnings: [] };
   problems.push(...otlpTls.problems);
+  // OTEL_TRACES_EXPORTER: otlp turns the trace signal on, none off (the SDK's variable); the file otherwise.
+  const tracesExporter = (env['OTEL_TRACES_EXPORTER'] ?? '').trim();
+  if (tracesExporter !== '' && tracesExporter !== 'otlp' && tracesExporter !== 'none') {
+    problems.push(`environment variable OTEL_TRACES_EXPORTER: found ${JSON.stringify(tracesExporter)}, expected otlp or none`);
+  }
+  const tracesEndpoint = (env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? '').trim();
+  if (tracesEndpoint !== '' && !/^https?:\/\/\S+$/.test(tracesEndpoint)) {
+    problems.push(`environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: found ${JSON.stringify(tracesEndpoint)}, expected a URL like http://collector:4317`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const traces = {
+    enabled: tracesExporter === 'otlp' ? true : tracesExporter === 'none' ? false : t.traces?.enabled ?? DEFAULTS.traces.enabled,
+    ratePerNode: t.traces?.ratePerNode ?? DEFAULTS.traces.ratePerNode,
+    ...(tracesEndpoint !== '' ? { endpoint: tracesEndpoint } : {}),
+  };
 
   // OTEL_SERVICE_NAME over service.name in the resource attributes, over the file's service.name.
   const serviceName = s.serviceName ?? s.resourceAttributes['service.name'] ?? t.service.name ?? DEFAULTS.service.name;
@@ -157,6 +171,7 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
       buffer,
     },
     service: { name: serviceName, resourceAttributes: s.resourceAttributes },
+    traces,
     metrics: { probes: metricProbes, additionalLabels: t.additionalLabels },
     events: { probes: resolved.event, sinks: t.sinks },
     unsupported: resolved.unsupported,

@@ -83,6 +83,14 @@ export const projectSchema = {
         },
       },
     },
+    // Kernel intervals as spans (docs/traces.md): on here or with OTEL_TRACES_EXPORTER=otlp.
+    traces: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        rate_per_node: { type: 'number', exclusiveMinimum: 0, expected: 'spans a second above 0' },
+      },
+    },
     service: {
       type: 'object', additionalProperties: false,
       properties: { name, resource_attributes: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } },

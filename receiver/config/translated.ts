@@ -30,6 +30,7 @@ export interface Translated {
     retry?: { initialInterval?: number | string; maxInterval?: number | string };
   };
   service: { name?: string; resourceAttributes: Record<string, string> };
+  traces?: { enabled?: boolean; ratePerNode?: number };
   metricProbes: ProbeItem[];
   eventProbes: ProbeItem[];
   /** KubeSkoop's metrics.additionalLabels. */

@@ -118,7 +118,7 @@ function countKey(c: NativeCount): string {
   return `${c.probe}|${c.netnsInode}|${c.series}|${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
 }
 
-export class NativeEventSource extends EventEmitter<{ event: [EventRecord, number] }> implements NativeCounters {
+export class NativeEventSource extends EventEmitter<{ event: [EventRecord, number, NativeProbe] }> implements NativeCounters {
   private readonly client: HelperClient;
   /** Last value seen of each count in the current helper generation. */
   private current = new Map<string, NativeCount>();
@@ -139,7 +139,7 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     this.client = new HelperClient(options);
     this.client.on('event', (e: NativeEvent) => {
       const probe = probeOfEvent(e);
-      if (this.sel.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode);
+      if (this.sel.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode, probe);
     });
     this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
     this.client.on('problem', (p) => opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }));

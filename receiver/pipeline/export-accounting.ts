@@ -7,17 +7,19 @@
 // per export.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { Context, Meter } from '@opentelemetry/api';
+import type { MetricDefinition } from '../../semconv/types.js';
 import {
-  AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, ATTR_ERROR_TYPE, ATTR_OTEL_COMPONENT_NAME,
+  AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_SPANS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, ATTR_ERROR_TYPE, ATTR_OTEL_COMPONENT_NAME,
   ATTR_OTEL_COMPONENT_TYPE,
 } from '../../semconv/generated/registry.js';
 import type { Logger } from '../log.js';
 import { byResource, packRequests, type ResourcesMetricExporter } from './otlp-metrics.js';
 import { RetryBuffer, type BatchExporter, type BufferDropCause } from './retry-buffer.js';
 
-export type ExportSignal = 'metrics' | 'logs';
+export type ExportSignal = 'metrics' | 'logs' | 'traces';
 /** queue_full: the batch processor's queue; buffer_full: the retry buffer's bound (oldest first);
  *  export_failed: the backend refused a request for good; shutdown: still held when the agent stopped. */
 export type DropCause = 'queue_full' | 'buffer_full' | 'export_failed' | 'shutdown';
@@ -68,7 +70,7 @@ function countDataPoints(metrics: ResourceMetrics): number {
 }
 
 export class ExportAccounting {
-  readonly signals: Record<ExportSignal, SignalAccount> = { metrics: newAccount(), logs: newAccount() };
+  readonly signals: Record<ExportSignal, SignalAccount> = { metrics: newAccount(), logs: newAccount(), traces: newAccount() };
 
   constructor(private readonly log: Logger) {}
 
@@ -134,7 +136,8 @@ export class ExportAccounting {
     meter: Meter | undefined): RetryBuffer<T> {
     const a = this.signals[signal];
     const component = { [ATTR_OTEL_COMPONENT_TYPE]: RETRY_BUFFER_COMPONENT, [ATTR_OTEL_COMPONENT_NAME]: `${RETRY_BUFFER_COMPONENT}/${this.buffers++}` };
-    const processed = meter?.createCounter(AGENT_PROCESSOR_LOGS.name, { description: AGENT_PROCESSOR_LOGS.brief.en, unit: AGENT_PROCESSOR_LOGS.unit });
+    const def: MetricDefinition = signal === 'traces' ? AGENT_PROCESSOR_SPANS : AGENT_PROCESSOR_LOGS;
+    const processed = meter?.createCounter(def.name, { description: def.brief.en, unit: def.unit });
     const settled: BatchExporter<T> = {
       export: (items, cb) => {
         let done = false;
@@ -163,13 +166,13 @@ export class ExportAccounting {
         processed?.add(n, { ...component, [ATTR_ERROR_TYPE]: c });
         if (c === 'buffer_full' && !warned) {
           warned = true;
-          this.log.warn('retry buffer full while the backend is down: the oldest records are dropped and counted (otel.sdk.processor.log.processed, error.type=buffer_full)', {
+          this.log.warn(`retry buffer full while the backend is down: the oldest records are dropped and counted (${def.name}, error.type=buffer_full)`, {
             signal, maxRecords: settings.maxRecords, maxMiB: settings.maxBytes / 2 ** 20,
           });
         }
       },
     });
-    if (meter !== undefined) {
+    if (meter !== undefined && signal === 'logs') {
       const size = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE.name, { description: AGENT_PROCESSOR_LOG_QUEUE.brief.en, unit: AGENT_PROCESSOR_LOG_QUEUE.unit });
       size.addCallback((r) => r.observe(buffer.size, component));
       const capacity = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.name, {
@@ -224,6 +227,12 @@ export class ExportAccounting {
     };
   }
 
+  /** The span exporter to give the batch span processor: the retry buffer in front of `exporter`. */
+  wrapSpanExporter(exporter: SpanExporter, buffer: BufferSettings, meter: Meter | undefined): SpanExporter {
+    const retry = this.retryBuffer<ReadableSpan>('traces', exporter, buffer, spanBytes, meter);
+    return { export: (spans, cb) => retry.export(spans, cb), forceFlush: () => retry.forceFlush(), shutdown: () => retry.shutdown() };
+  }
+
   /** For /status. */
   status(): Record<ExportSignal, Record<string, unknown>> {
     for (const a of Object.values(this.signals)) a.buffered = 0;
@@ -240,7 +249,7 @@ export class ExportAccounting {
       lastFailureAt: a.lastFailureAt !== undefined ? new Date(a.lastFailureAt).toISOString() : null,
       ...(a.lastError !== undefined ? { lastError: a.lastError } : {}),
     });
-    return { metrics: view(this.signals.metrics), logs: view(this.signals.logs) };
+    return { metrics: view(this.signals.metrics), logs: view(this.signals.logs), traces: view(this.signals.traces) };
   }
 }
 
@@ -249,6 +258,11 @@ export class ExportAccounting {
  *  10 attributes held ~1.1 KB (see docs/delivery.md). */
 export function logRecordBytes(r: ReadableLogRecord): number {
   return 400 + valueBytes(r.body) + attributeBytes(r.attributes);
+}
+
+/** Estimated heap bytes of one buffered span (as for a log record, plus its context and times). */
+export function spanBytes(s: ReadableSpan): number {
+  return 600 + s.name.length + attributeBytes(s.attributes);
 }
 
 export function attributeBytes(attrs: Readonly<Record<string, unknown>>): number {

@@ -35,6 +35,7 @@ import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 import type { EventRecord } from '../events/event-record.js';
 import { ExportAccounting } from './export-accounting.js';
+import { createSpanPipeline } from './traces.js';
 
 export type { EventRecord } from '../events/event-record.js';
 
@@ -58,6 +59,11 @@ export interface Telemetry {
   /** One kernel event as a LogRecord (OTLP, and Loki when configured), under the Resource of the target
    *  whose identity (targetAttributes) is given. */
   emitEvent(event: EventRecord, identity: SampleAttributes): void;
+  /** The event's kernel interval (event.span) as a root span under the target's Resource; nothing when
+   *  the trace signal is off. */
+  emitSpan(event: EventRecord, identity: SampleAttributes): void;
+  /** The trace signal is on (traces.enabled, or OTEL_TRACES_EXPORTER=otlp, with an endpoint). */
+  readonly tracing: boolean;
   /** OTLP exports per signal: outcomes, failures, dropped records (for /status). */
   exportStatus(): Record<string, unknown>;
   forceFlush(): Promise<void>;
@@ -226,7 +232,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     return l;
   };
 
+  // Spans: only built when the trace signal is on.
+  const spans = createSpanPipeline({ config, accounting, meter, meterProvider, scope });
+
   log.info('telemetry ready', {
+    traces: spans !== undefined,
     prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
   });
 
@@ -296,11 +306,17 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         attributes: event.attributes,
       });
     },
+    emitSpan(event, identity) {
+      spans?.emit(event, resources.forTarget(identity));
+    },
+    tracing: spans !== undefined,
     exportStatus: () => accounting.status(),
     async forceFlush() {
-      await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+      await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush(), spans?.forceFlush()]);
     },
     async shutdown() {
+      // Spans first: their buffer's last counts still reach the meter provider's final export.
+      await spans?.shutdown();
       await Promise.allSettled([meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
   };

@@ -4,13 +4,13 @@ import {
   ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_SYSTEM_DEVICE_NAME, BIOLATENCY_DURATION, BIOLATENCY_SLOW, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, SPANS_OPTION } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 import { blockDeviceName, blockOperationName } from './block-devices.js';
 
 export const biolatency: MetricProbeModule = {
   name: 'biolatency',
-  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
+  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), SPANS_OPTION),
   create: (env) => latencyProbe({
     name: 'biolatency', scope: 'node', defaultThresholdsNs: [1e7, 1e8],
     undelivered: BIOLATENCY_UNDELIVERED, untracked: BIOLATENCY_UNTRACKED,

@@ -4,12 +4,12 @@ import {
   ATTR_KUBESKOOP_NETIF_TX_STAGE, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, SPANS_OPTION } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const netiftxlatency: MetricProbeModule = {
   name: 'netiftxlatency',
-  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
+  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), SPANS_OPTION),
   create: (env) => latencyProbe({
     name: 'netiftxlatency', scope: 'netns', defaultThresholdsNs: [1e7, 1e8],
     undelivered: NETIFTXLATENCY_UNDELIVERED, untracked: NETIFTXLATENCY_UNTRACKED,

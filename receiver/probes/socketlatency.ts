@@ -6,12 +6,12 @@ import {
   SOCKETLATENCY_WRITE_SLOW,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, SPANS_OPTION } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const socketlatency: MetricProbeModule = {
   name: 'socketlatency',
-  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
+  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), SPANS_OPTION),
   create: (env) => latencyProbe({
     name: 'socketlatency', scope: 'netns', defaultThresholdsNs: [1e6, 1e8],
     undelivered: SOCKETLATENCY_UNDELIVERED, untracked: SOCKETLATENCY_UNTRACKED,

@@ -75,6 +75,10 @@ function translate(doc: Mapping, where: string): Translated {
       initialInterval: r.initial_interval as number | string | undefined, maxInterval: r.max_interval as number | string | undefined,
     };
   }
+  if (doc.traces !== undefined) {
+    const tr = section(doc, 'traces');
+    t.traces = { enabled: tr.enabled as boolean | undefined, ratePerNode: tr.rate_per_node as number | undefined };
+  }
   t.service = {
     name: service.name as string | undefined,
     resourceAttributes: Object.fromEntries(
