@@ -288,6 +288,18 @@ interval: 20
       assert.equal(r.status, 2);
       assert.equal(r.stderr, `config error: ${join(dir, 'nope.yaml')}: cannot read the config file: ENOENT\n`);
     });
+    it('traces: off by default; traces.enabled, OTEL_TRACES_EXPORTER (otlp on, none off, over the file); the traces endpoint', () => {
+      assert.deepEqual(load(undefined, {}).traces, { enabled: false, ratePerNode: 100 });
+      assert.equal(load(undefined, { OTEL_TRACES_EXPORTER: 'otlp' }).traces.enabled, true);
+      const file = write('traces.yaml', 'traces: {enabled: true, rate_per_node: 20}\n');
+      assert.deepEqual(load(file, {}).traces, { enabled: true, ratePerNode: 20 });
+      assert.equal(load(file, { OTEL_TRACES_EXPORTER: 'none' }).traces.enabled, false);
+      assert.equal(load(file, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4317' }).traces.endpoint, 'http://tempo:4317');
+      assert.throws(() => load(undefined, { OTEL_TRACES_EXPORTER: 'jaeger' }),
+        { message: 'environment variable OTEL_TRACES_EXPORTER: found "jaeger", expected otlp or none' });
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tempo:4317' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: found "tempo:4317", expected a URL like http://collector:4317' });
+    });
     it('a bad environment variable names the variable', () => {
       assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' }),
         { message: 'environment variable OTEL_EXPORTER_OTLP_PROTOCOL: found "udp", expected grpc or http/protobuf' });
