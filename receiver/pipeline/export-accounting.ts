@@ -12,8 +12,8 @@ import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRe
 import type { Context, Meter } from '@opentelemetry/api';
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
-  AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_SPANS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, ATTR_ERROR_TYPE, ATTR_OTEL_COMPONENT_NAME,
-  ATTR_OTEL_COMPONENT_TYPE,
+  AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_SPANS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, ATTR_ERROR_TYPE,
+  ATTR_OTEL_COMPONENT_NAME, ATTR_OTEL_COMPONENT_TYPE,
 } from '../../semconv/generated/registry.js';
 import type { Logger } from '../log.js';
 import { byResource, packRequests, type ResourcesMetricExporter } from './otlp-metrics.js';
@@ -52,8 +52,8 @@ export interface SignalAccount {
 }
 
 const newAccount = (): SignalAccount => ({
-  exports: 0, failures: 0, exportedRecords: 0, dropped: { queue_full: 0, buffer_full: 0, export_failed: 0, shutdown: 0 }, queued: 0,
-  buffered: 0, consecutiveFailures: 0,
+  exports: 0, failures: 0, exportedRecords: 0,
+  dropped: { queue_full: 0, buffer_full: 0, export_failed: 0, shutdown: 0 }, queued: 0, buffered: 0, consecutiveFailures: 0,
 });
 
 function describeError(err: Error | undefined): string {
@@ -70,7 +70,9 @@ function countDataPoints(metrics: ResourceMetrics): number {
 }
 
 export class ExportAccounting {
-  readonly signals: Record<ExportSignal, SignalAccount> = { metrics: newAccount(), logs: newAccount(), traces: newAccount() };
+  readonly signals: Record<ExportSignal, SignalAccount> = {
+    metrics: newAccount(), logs: newAccount(), traces: newAccount(),
+  };
 
   constructor(private readonly log: Logger) {}
 
@@ -91,7 +93,8 @@ export class ExportAccounting {
     a.lastFailureAt = Date.now();
     if (a.consecutiveFailures++ === 0) {
       // One line when a backend starts failing; the counts carry the rest.
-      this.log.warn('OTLP export failing; collection goes on, events wait in the retry buffer, failures are counted (otel.sdk.exporter.*.exported, error.type)', { signal, error: a.lastError });
+      this.log.warn('OTLP export failing; collection goes on, events wait in the retry buffer, failures are counted '
+        + '(otel.sdk.exporter.*.exported, error.type)', { signal, error: a.lastError });
     }
   }
 
@@ -132,10 +135,13 @@ export class ExportAccounting {
   /** The retry buffer in front of one exporter of `signal` (each send counted as an export), with its
    *  own otel.sdk.processor.* metrics on `meter`: records held, its capacity, records delivered, and
    *  records dropped by cause (error.type). */
-  private retryBuffer<T>(signal: ExportSignal, exporter: BatchExporter<T>, settings: BufferSettings, sizeOf: (x: T) => number,
-    meter: Meter | undefined): RetryBuffer<T> {
+  private retryBuffer<T>(
+    signal: ExportSignal, exporter: BatchExporter<T>, settings: BufferSettings, sizeOf: (x: T) => number, meter: Meter | undefined,
+  ): RetryBuffer<T> {
     const a = this.signals[signal];
-    const component = { [ATTR_OTEL_COMPONENT_TYPE]: RETRY_BUFFER_COMPONENT, [ATTR_OTEL_COMPONENT_NAME]: `${RETRY_BUFFER_COMPONENT}/${this.buffers++}` };
+    const component = {
+      [ATTR_OTEL_COMPONENT_TYPE]: RETRY_BUFFER_COMPONENT, [ATTR_OTEL_COMPONENT_NAME]: `${RETRY_BUFFER_COMPONENT}/${this.buffers++}`,
+    };
     const def: MetricDefinition = signal === 'traces' ? AGENT_PROCESSOR_SPANS : AGENT_PROCESSOR_LOGS;
     const processed = meter?.createCounter(def.name, { description: def.brief.en, unit: def.unit });
     const settled: BatchExporter<T> = {
@@ -166,14 +172,17 @@ export class ExportAccounting {
         processed?.add(n, { ...component, [ATTR_ERROR_TYPE]: c });
         if (c === 'buffer_full' && !warned) {
           warned = true;
-          this.log.warn(`retry buffer full while the backend is down: the oldest records are dropped and counted (${def.name}, error.type=buffer_full)`, {
+          this.log.warn('retry buffer full while the backend is down: the oldest records are dropped and counted '
+            + `(${def.name}, error.type=buffer_full)`, {
             signal, maxRecords: settings.maxRecords, maxMiB: settings.maxBytes / 2 ** 20,
           });
         }
       },
     });
     if (meter !== undefined && signal === 'logs') {
-      const size = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE.name, { description: AGENT_PROCESSOR_LOG_QUEUE.brief.en, unit: AGENT_PROCESSOR_LOG_QUEUE.unit });
+      const size = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE.name, {
+        description: AGENT_PROCESSOR_LOG_QUEUE.brief.en, unit: AGENT_PROCESSOR_LOG_QUEUE.unit,
+      });
       size.addCallback((r) => r.observe(buffer.size, component));
       const capacity = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.name, {
         description: AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.brief.en, unit: AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.unit,
@@ -230,7 +239,9 @@ export class ExportAccounting {
   /** The span exporter to give the batch span processor: the retry buffer in front of `exporter`. */
   wrapSpanExporter(exporter: SpanExporter, buffer: BufferSettings, meter: Meter | undefined): SpanExporter {
     const retry = this.retryBuffer<ReadableSpan>('traces', exporter, buffer, spanBytes, meter);
-    return { export: (spans, cb) => retry.export(spans, cb), forceFlush: () => retry.forceFlush(), shutdown: () => retry.shutdown() };
+    return {
+      export: (spans, cb) => retry.export(spans, cb), forceFlush: () => retry.forceFlush(), shutdown: () => retry.shutdown(),
+    };
   }
 
   /** For /status. */
@@ -274,6 +285,7 @@ export function attributeBytes(attrs: Readonly<Record<string, unknown>>): number
 function valueBytes(v: unknown): number {
   if (typeof v === 'string') return 16 + v.length;
   if (v === undefined || v === null) return 0;
-  if (typeof v === 'object') return 16 + (Array.isArray(v) ? v.reduce<number>((t, x) => t + 16 + valueBytes(x), 0) : attributeBytes(v as Record<string, unknown>));
-  return 16;
+  if (typeof v !== 'object') return 16;
+  if (Array.isArray(v)) return 16 + v.reduce<number>((t, x) => t + 16 + valueBytes(x), 0);
+  return 16 + attributeBytes(v as Record<string, unknown>);
 }

@@ -94,7 +94,8 @@ export class RetryBuffer<T> implements BatchExporter<T> {
       // Whole batches when that is what it takes; otherwise just enough of the oldest records.
       let n = 0;
       let freed = 0;
-      while (n < b.items.length && (this.records - n > this.opts.maxRecords || this.bytes - freed > this.opts.maxBytes)) {
+      const over = (): boolean => this.records - n > this.opts.maxRecords || this.bytes - freed > this.opts.maxBytes;
+      while (n < b.items.length && over()) {
         freed += b.sizes[n]!;
         n++;
       }
