@@ -16,7 +16,7 @@ import {
   AGENT_SPAN_STARTED, ATTR_ERROR_TYPE, ATTR_OTEL_SPAN_PARENT_ORIGIN, ATTR_OTEL_SPAN_SAMPLING_RESULT,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
-import type { EventRecord } from '../events/event-record.js';
+import type { EventRecord } from '../probes/event-record.js';
 import type { ExportAccounting } from './export-accounting.js';
 
 /** Spans per batch request, and the most waiting in the batch processor before the retry buffer. */
