@@ -134,7 +134,7 @@ const RESTART_ONLY: readonly [string, (c: AgentConfig) => unknown][] = [
   ['mode', (c) => c.mode], ['server', (c) => c.server], ['proc_root', (c) => c.procRoot], ['netns_dir', (c) => c.netnsDir],
   ['node_name', (c) => c.nodeName], ['otlp', (c) => c.otlp], ['prometheus', (c) => c.prometheus], ['service', (c) => c.service],
   ['kubernetes', (c) => c.kubernetes], ['log.format', (c) => c.log.format], ['events.sinks (loki)', lokiSinks],
-  ['metrics.additionalLabels', (c) => c.metrics.additionalLabels],
+  ['metrics.additionalLabels', (c) => c.metrics.additionalLabels], ['traces', (c) => c.traces],
 ];
 
 export interface RunningAgent {
@@ -183,10 +183,19 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     if (targetIndex.cycle !== snap.cycle) targetIndex = { cycle: snap.cycle, byInode: new Map(snap.targets.map((t) => [t.netnsInode, t])) };
     return inode === 0 ? snap.targets.find((t) => t.kind === 'host') : targetIndex.byInode.get(inode);
   };
-  native?.on('event', (record, inode) => {
+  // Probes whose intervals also go out as spans (`spans: true`), for the config in force.
+  let spansOf: { config: AgentConfig; probes: Set<string> } | undefined;
+  const wantsSpans = (probe: string): boolean => {
+    if (spansOf?.config !== current) {
+      spansOf = { config: current, probes: new Set(current.events.probes.filter((p) => p.options.spans === true).map((p) => p.name)) };
+    }
+    return spansOf.probes.has(probe);
+  };
+  native?.on('event', (record, inode, probe) => {
     const target = targetOf(inode);
     const ids: Record<string, string | number> = target ? { ...targetAttributes(target) } : { 'kubeskoop.netns.inode': inode };
     telemetry.emitEvent(record, ids);
+    if (record.span !== undefined && telemetry.tracing && wantsSpans(probe)) telemetry.emitSpan(record, ids);
     if (sinks.length > 0) {
       const ctx: SinkContext = { netnsInode: inode, ...(target ? { identity: { ...legacyIdentity(target), node: nodeName } } : {}) };
       for (const sink of sinks) sink.write(record, ctx);
@@ -226,7 +235,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     const applied: AgentConfig = needsRestart.length === 0 ? next : {
       ...next,
       mode: current.mode, server: current.server, procRoot: current.procRoot, netnsDir: current.netnsDir, otlp: current.otlp,
-      prometheus: current.prometheus, service: current.service,
+      prometheus: current.prometheus, service: current.service, traces: current.traces,
       events: { probes: next.events.probes, sinks: [...lokiSinks(current), ...localSinks(next)] },
       metrics: { ...next.metrics, additionalLabels: current.metrics.additionalLabels },
       ...(current.nodeName !== undefined ? { nodeName: current.nodeName } : {}),

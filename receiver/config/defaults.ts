@@ -12,8 +12,14 @@ export const DEFAULTS = {
   server: { address: '0.0.0.0', port: 9102 },
   log: { level: 'info' as LogLevel, format: 'json' as LogFormat },
   prometheus: { enabled: true, names: 'otel' as 'otel' | 'legacy' | 'both', scopeInfo: true },
-  otlp: { protocol: 'grpc' as OtlpProtocol, exportTimeoutMs: 10_000 },
+  // The retry buffer: 64 MiB holds ~47k tcpreset records by its size estimate (~1.4 KB each), a
+  // 90-second outage at 500 events/s, or a 2-minute one at 350/s.
+  otlp: {
+    protocol: 'grpc' as OtlpProtocol, exportTimeoutMs: 10_000,
+    buffer: { maxRecords: 65_536, maxMiB: 64, initialBackoffMs: 1000, maxBackoffMs: 30_000 },
+  },
   service: { name: 'kubeskoop-otel' },
+  traces: { enabled: false, ratePerNode: 100 },
   sinks: { filePath: '/var/log/kubeskoop-otel/events.jsonl', lokiAddress: 'loki' },
 } as const;
 

@@ -81,6 +81,17 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   if (fileInterval === 0) problems.push(`${where}: at interval: found 0, expected a duration above zero`);
   const exportInterval = t.otlp.exportInterval !== undefined ? parseDuration(t.otlp.exportInterval) : undefined;
   const exportTimeout = t.otlp.timeout !== undefined ? parseDuration(t.otlp.timeout) : undefined;
+  const retryInitial = t.otlp.retry?.initialInterval !== undefined ? parseDuration(t.otlp.retry.initialInterval) : undefined;
+  const retryMax = t.otlp.retry?.maxInterval !== undefined ? parseDuration(t.otlp.retry.maxInterval) : undefined;
+  const buffer = {
+    maxRecords: t.otlp.buffer?.maxRecords ?? DEFAULTS.otlp.buffer.maxRecords,
+    maxBytes: Math.round((t.otlp.buffer?.maxMiB ?? DEFAULTS.otlp.buffer.maxMiB) * 2 ** 20),
+    initialBackoffMs: retryInitial || DEFAULTS.otlp.buffer.initialBackoffMs,
+    maxBackoffMs: retryMax || DEFAULTS.otlp.buffer.maxBackoffMs,
+  };
+  if (buffer.maxBackoffMs < buffer.initialBackoffMs) {
+    problems.push(`${where}: at otlp.retry.max_interval: found ${buffer.maxBackoffMs} ms, expected at least initial_interval (${buffer.initialBackoffMs} ms)`);
+  }
   const s: OverridableSettings = {
     intervalMs: fileInterval || DEFAULTS.intervalMs,
     mode: t.mode ?? DEFAULTS.mode,
@@ -109,7 +120,21 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     ? checkOtlpTls(env, { METRICS: s.otlpEndpoint, LOGS: s.otlpEndpoint }, s.otlpProtocol === 'grpc')
     : { problems: [], warnings: [] };
   problems.push(...otlpTls.problems);
+  // OTEL_TRACES_EXPORTER: otlp turns the trace signal on, none off (the SDK's variable); the file otherwise.
+  const tracesExporter = (env['OTEL_TRACES_EXPORTER'] ?? '').trim();
+  if (tracesExporter !== '' && tracesExporter !== 'otlp' && tracesExporter !== 'none') {
+    problems.push(`environment variable OTEL_TRACES_EXPORTER: found ${JSON.stringify(tracesExporter)}, expected otlp or none`);
+  }
+  const tracesEndpoint = (env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? '').trim();
+  if (tracesEndpoint !== '' && !/^https?:\/\/\S+$/.test(tracesEndpoint)) {
+    problems.push(`environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: found ${JSON.stringify(tracesEndpoint)}, expected a URL like http://collector:4317`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const traces = {
+    enabled: tracesExporter === 'otlp' ? true : tracesExporter === 'none' ? false : t.traces?.enabled ?? DEFAULTS.traces.enabled,
+    ratePerNode: t.traces?.ratePerNode ?? DEFAULTS.traces.ratePerNode,
+    ...(tracesEndpoint !== '' ? { endpoint: tracesEndpoint } : {}),
+  };
 
   // OTEL_SERVICE_NAME over service.name in the resource attributes, over the file's service.name.
   const serviceName = s.serviceName ?? s.resourceAttributes['service.name'] ?? t.service.name ?? DEFAULTS.service.name;
@@ -143,8 +168,10 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
       protocol: s.otlpProtocol,
       exportIntervalMs: s.exportIntervalMs ?? s.intervalMs,
       exportTimeoutMs: s.exportTimeoutMs,
+      buffer,
     },
     service: { name: serviceName, resourceAttributes: s.resourceAttributes },
+    traces,
     metrics: { probes: metricProbes, additionalLabels: t.additionalLabels },
     events: { probes: resolved.event, sinks: t.sinks },
     unsupported: resolved.unsupported,

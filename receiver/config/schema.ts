@@ -69,6 +69,26 @@ export const projectSchema = {
         protocol: { enum: ['grpc', 'http/protobuf'] },
         export_interval: duration,
         timeout: duration,
+        // The retry buffer of events and spans while the backend is down (docs/delivery.md).
+        buffer: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            max_mib: { type: 'number', exclusiveMinimum: 0, maximum: 4096, expected: 'MiB above 0, at most 4096' },
+            max_records: { type: 'integer', minimum: 1, maximum: 10_000_000, expected: 'a count from 1 to 10000000' },
+          },
+        },
+        retry: {
+          type: 'object', additionalProperties: false,
+          properties: { initial_interval: duration, max_interval: duration },
+        },
+      },
+    },
+    // Kernel intervals as spans (docs/traces.md): on here or with OTEL_TRACES_EXPORTER=otlp.
+    traces: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        rate_per_node: { type: 'number', exclusiveMinimum: 0, expected: 'spans a second above 0' },
       },
     },
     service: {

@@ -24,8 +24,13 @@ export interface Translated {
   server: { address?: string; port?: number; webConfigFile?: string; authorization?: ServerAuthorization };
   log: { level?: LogLevel; format?: LogFormat };
   prometheus: { enabled?: boolean; names?: 'otel' | 'legacy' | 'both'; scopeInfo?: boolean };
-  otlp: { endpoint?: string; protocol?: OtlpProtocol; exportInterval?: number | string; timeout?: number | string };
+  otlp: {
+    endpoint?: string; protocol?: OtlpProtocol; exportInterval?: number | string; timeout?: number | string;
+    buffer?: { maxMiB?: number; maxRecords?: number };
+    retry?: { initialInterval?: number | string; maxInterval?: number | string };
+  };
   service: { name?: string; resourceAttributes: Record<string, string> };
+  traces?: { enabled?: boolean; ratePerNode?: number };
   metricProbes: ProbeItem[];
   eventProbes: ProbeItem[];
   /** KubeSkoop's metrics.additionalLabels. */

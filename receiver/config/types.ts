@@ -74,6 +74,23 @@ export interface AgentConfig {
     readonly protocol: OtlpProtocol;
     readonly exportIntervalMs: number;
     readonly exportTimeoutMs: number;
+    /** Events (and spans) the agent holds while the backend is down, retried with backoff; beyond the
+     *  bound the oldest are dropped and counted. */
+    readonly buffer: {
+      readonly maxRecords: number;
+      readonly maxBytes: number;
+      readonly initialBackoffMs: number;
+      readonly maxBackoffMs: number;
+    };
+  };
+  /** Kernel intervals as spans (probes with `spans: true`), to the OTLP endpoint (or
+   *  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). Off by default: then no tracing SDK is built. */
+  readonly traces: {
+    readonly enabled: boolean;
+    /** Spans a second on this node at most; the rest are counted (otel.sdk.span.started, DROP). */
+    readonly ratePerNode: number;
+    /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, when set. */
+    readonly endpoint?: string;
   };
   readonly service: { readonly name: string; readonly resourceAttributes: Readonly<Record<string, string>> };
   readonly metrics: {

@@ -67,7 +67,7 @@ function countKey(c: NativeCount): string {
   return `${c.probe}|${c.netnsInode}|${c.series}|${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
 }
 
-export class NativeEventSource extends EventEmitter<{ event: [EventRecord, number] }> implements NativeCounters {
+export class NativeEventSource extends EventEmitter<{ event: [EventRecord, number, NativeProbe] }> implements NativeCounters {
   private readonly client: HelperClient;
   /** Last value seen of each count in the current helper generation. */
   private current = new Map<string, NativeCount>();
@@ -87,10 +87,11 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     const options: HelperClientOptions = { probes: opts.probes, ...(opts.helperPath ? { helperPath: opts.helperPath } : {}) };
     this.client = new HelperClient(options);
     this.client.on('event', (e: NativeEvent) => {
-      if (!this.sel.emitEventsOf.has(probeOfEvent(e))) return;
+      const probe = probeOfEvent(e);
+      if (!this.sel.emitEventsOf.has(probe)) return;
       const r = toEventRecord(e);
-      if (r) this.emit('event', r, e.netnsInode);
-      else opts.log.once(`native-render:${probeOfEvent(e)}`, 'warn', 'eBPF probe record with no event rendering', { probe: probeOfEvent(e), record: e.type });
+      if (r) this.emit('event', r, e.netnsInode, probe);
+      else opts.log.once(`native-render:${probe}`, 'warn', 'eBPF probe record with no event rendering', { probe, record: e.type });
     });
     this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
     this.client.on('problem', (p) => opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }));

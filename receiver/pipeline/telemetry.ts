@@ -36,6 +36,7 @@ import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 import type { EventRecord } from '../probes/event-record.js';
 import { ExportAccounting } from './export-accounting.js';
+import { createSpanPipeline } from './traces.js';
 
 export type { EventRecord } from '../probes/event-record.js';
 
@@ -59,6 +60,11 @@ export interface Telemetry {
   /** One kernel event as a LogRecord (OTLP, and Loki when configured), under the Resource of the target
    *  whose identity (targetAttributes) is given. */
   emitEvent(event: EventRecord, identity: SampleAttributes): void;
+  /** The event's kernel interval (event.span) as a root span under the target's Resource; nothing when
+   *  the trace signal is off. */
+  emitSpan(event: EventRecord, identity: SampleAttributes): void;
+  /** The trace signal is on (traces.enabled, or OTEL_TRACES_EXPORTER=otlp, with an endpoint). */
+  readonly tracing: boolean;
   /** OTLP exports per signal: outcomes, failures, dropped records (for /status). */
   exportStatus(): Record<string, unknown>;
   forceFlush(): Promise<void>;
@@ -195,8 +201,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const selfObsMeterProvider = meterProvider;
     const otlpLogs = config.otlp.protocol === 'grpc'
       ? new GrpcLogExporter({ url, timeoutMillis, selfObsMeterProvider }) : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
-    // Bounded queue: while the backend is slow or down, records beyond it are dropped and counted.
-    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, (exporter) => new BatchLogRecordProcessor({
+    // The batch processor's queue drains into the retry buffer, which holds events while the backend is down
+    // (bounded: beyond it the oldest are dropped and counted).
+    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, config.otlp.buffer, meter, (exporter) => new BatchLogRecordProcessor({
       exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis,
       selfObsMeterProvider,
     })));
@@ -210,7 +217,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       url, timeoutMillis: config.otlp.exportTimeoutMs, meterProvider: selfObsMeterProvider,
       ...(sink.tenant !== undefined ? { tenant: sink.tenant } : {}),
     });
-    processors.push(accounting.wrapLogPipeline(exporter, LOG_QUEUE_SIZE,
+    processors.push(accounting.wrapLogPipeline(exporter, LOG_QUEUE_SIZE, config.otlp.buffer, meter,
       (exporter) => new BatchLogRecordProcessor({
         exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider,
       })));
@@ -230,7 +237,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     return l;
   };
 
+  // Spans: only built when the trace signal is on.
+  const spans = createSpanPipeline({ config, accounting, meter, meterProvider, scope });
+
   log.info('telemetry ready', {
+    traces: spans !== undefined,
     prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
   });
 
@@ -300,11 +311,17 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         attributes: event.attributes,
       });
     },
+    emitSpan(event, identity) {
+      spans?.emit(event, resources.forTarget(identity));
+    },
+    tracing: spans !== undefined,
     exportStatus: () => accounting.status(),
     async forceFlush() {
-      await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush()]);
+      await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush(), spans?.forceFlush()]);
     },
     async shutdown() {
+      // Spans first: their buffer's last counts still reach the meter provider's final export.
+      await spans?.shutdown();
       await Promise.allSettled([meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
   };

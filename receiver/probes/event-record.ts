@@ -14,4 +14,16 @@ export interface EventRecord {
   /** A short human sentence. */
   readonly body: string;
   readonly attributes: Readonly<Record<string, EventAttributeValue>>;
+  /** A kernel interval with a start and an end (timeUnixNano): what a probe with `spans: true` also
+   *  exports as a root span, with the same attributes. */
+  readonly span?: SpanShape;
+}
+
+export interface SpanShape {
+  /** The span's name (what a TraceQL search names: { name = "kubeskoop.socket.read" }). */
+  readonly name: string;
+  /** When the interval began, ns since the Unix epoch (converted from the kernel's clock as timeUnixNano). */
+  readonly startUnixNano: bigint;
+  /** Set when the interval ended in a failure (the span's status is then ERROR, with error.type). */
+  readonly errorType?: string;
 }

@@ -1,5 +1,6 @@
 // Latency records of the eBPF latency probes → registry-named EventRecords (KubeSkoop's types).
 import type { LatencyEvent } from '../native/index.js';
+import type { LatencyMetric } from '../native/generated/ebpf.js';
 import {
   ATTR_CPU_LOGICAL_NUMBER, ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_KUBESKOOP_EVENT_TYPE,
   ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_NETIF_TX_STAGE, ATTR_KUBESKOOP_SOFTIRQ_PHASE,
@@ -22,9 +23,18 @@ function processAttributes(e: LatencyEvent): Record<string, EventAttributeValue>
 
 const who = (e: LatencyEvent): string => (e.pid > 0 ? `${e.comm || '?'} (pid ${e.pid})` : 'unknown process');
 
+/** Span names of the latency intervals a trace backend can search (probes with `spans: true`). */
+export const LATENCY_SPAN_NAMES: Partial<Record<LatencyMetric, string>> = {
+  sock_read: 'kubeskoop.socket.read.wait', qdisc: 'kubeskoop.netif.tx.qdisc', netdev: 'kubeskoop.netif.tx.driver',
+  bio: 'kubeskoop.block.io',
+};
+
 function record(def: EventDefinition, type: string, e: LatencyEvent, body: string, attrs: Record<string, EventAttributeValue>): EventRecord {
+  const spanName = LATENCY_SPAN_NAMES[e.metric];
   return {
     eventName: def.name, type, severity: def.severity, timeUnixNano: e.timeUnixNano, body,
+    // The kernel stamps the record when the interval ends; it began latencyNs before.
+    ...(spanName !== undefined ? { span: { name: spanName, startUnixNano: e.timeUnixNano - BigInt(Math.round(e.latencyNs)) } } : {}),
     attributes: {
       [ATTR_KUBESKOOP_EVENT_TYPE]: type, [ATTR_KUBESKOOP_LATENCY_DURATION]: seconds(e.latencyNs),
       [ATTR_KUBESKOOP_LATENCY_THRESHOLD]: seconds(e.thresholdNs), ...attrs,

@@ -123,6 +123,9 @@ export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | und
 }
 
 /** Options of a latency probe, as the config file writes them (plus the event probes' rate options). */
+/** `spans: true`: the probe's slow intervals also go out as spans when the trace signal is on (docs/traces.md). */
+export const SPANS_OPTION = { spans: { type: 'boolean' } } as const;
+
 export function latencyOptionsSchema(base: OptionsSchema, extra: Readonly<Record<string, unknown>> = {}): OptionsSchema {
   const props = (base as { properties?: Record<string, unknown> }).properties ?? {};
   return {

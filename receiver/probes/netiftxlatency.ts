@@ -4,13 +4,13 @@ import {
   ATTR_KUBESKOOP_NETIF_TX_STAGE, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent, SPANS_OPTION } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const netiftxlatency: MetricProbeModule = {
   name: 'netiftxlatency',
   renderEvent: renderLatencyEvent,
-  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
+  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), SPANS_OPTION),
   create: (env) => latencyProbe({
     name: 'netiftxlatency',
     undelivered: NETIFTXLATENCY_UNDELIVERED, untracked: NETIFTXLATENCY_UNTRACKED,

@@ -6,13 +6,13 @@ import {
   SOCKETLATENCY_WRITE_SLOW,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent, SPANS_OPTION } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const socketlatency: MetricProbeModule = {
   name: 'socketlatency',
   renderEvent: renderLatencyEvent,
-  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
+  optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), SPANS_OPTION),
   create: (env) => latencyProbe({
     name: 'socketlatency',
     undelivered: SOCKETLATENCY_UNDELIVERED, untracked: SOCKETLATENCY_UNTRACKED,

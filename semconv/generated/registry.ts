@@ -87,6 +87,8 @@ export const ATTR_KUBESKOOP_PROBE_NAME = "kubeskoop.probe.name";
 export const ATTR_ERROR_TYPE = "error.type";
 export const ATTR_OTEL_COMPONENT_TYPE = "otel.component.type";
 export const ATTR_OTEL_COMPONENT_NAME = "otel.component.name";
+export const ATTR_OTEL_SPAN_SAMPLING_RESULT = "otel.span.sampling_result";
+export const ATTR_OTEL_SPAN_PARENT_ORIGIN = "otel.span.parent.origin";
 export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
@@ -362,8 +364,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full) or an export that failed (the error's name); a kernel event not delivered (netns_rate_limit, global_rate_limit, ring_full, loki_buffer_full, loki_rejected, loki_failed); in-flight work not measured (evicted, expired).",
-      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full）或失败的导出（错误名）；未送出的内核事件（netns_rate_limit、global_rate_limit、ring_full、loki_buffer_full、loki_rejected、loki_failed）；未被测量的进行中工作（evicted、expired）。"
+      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full; in the retry buffer buffer_full, export_failed, shutdown) or an export that failed (the error's name); a kernel event not delivered (netns_rate_limit, global_rate_limit, ring_full, loki_buffer_full, loki_rejected, loki_failed); in-flight work not measured (evicted, expired).",
+      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full；重试缓冲区中为 buffer_full、export_failed、shutdown）或失败的导出（错误名）；未送出的内核事件（netns_rate_limit、global_rate_limit、ring_full、loki_buffer_full、loki_rejected、loki_failed）；未被测量的进行中工作（evicted、expired）。"
     },
     "renamedFrom": [
       "kubeskoop.probe.error.kind",
@@ -375,6 +377,7 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "read",
       "target_gone",
       "queue_full",
+      "buffer_full",
       "ring_full",
       "evicted"
     ]
@@ -384,12 +387,13 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Which kind of SDK component (an OTLP exporter per signal and transport, the batching log processor), on the otel.sdk.* metrics.",
-      "zh": "SDK 组件的类型（按信号与传输区分的 OTLP exporter、批量日志处理器），用于 otel.sdk.* 指标。"
+      "en": "Which kind of SDK component (an OTLP exporter per signal and transport, the batching log processor, the agent's retry buffer kubeskoop_retry_buffer), on the otel.sdk.* metrics.",
+      "zh": "SDK 组件的类型（按信号与传输区分的 OTLP exporter、批量日志处理器、Agent 的重试缓冲区 kubeskoop_retry_buffer），用于 otel.sdk.* 指标。"
     },
     "examples": [
       "otlp_grpc_metric_exporter",
-      "batching_log_processor"
+      "batching_log_processor",
+      "kubeskoop_retry_buffer"
     ]
   },
   {
@@ -402,6 +406,34 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     },
     "examples": [
       "otlp_grpc_log_exporter/0"
+    ]
+  },
+  {
+    "name": "otel.span.sampling_result",
+    "type": "enum",
+    "semconv": true,
+    "brief": {
+      "en": "The sampling decision of a span (otel.sdk.span.started); DROP for a kernel interval over the per-node span rate cap.",
+      "zh": "span 的采样结果（otel.sdk.span.started）；超出每节点 span 速率上限的内核区间为 DROP。"
+    },
+    "values": [
+      "DROP",
+      "RECORD_ONLY",
+      "RECORD_AND_SAMPLE"
+    ]
+  },
+  {
+    "name": "otel.span.parent.origin",
+    "type": "enum",
+    "semconv": true,
+    "brief": {
+      "en": "Where a span's parent is; the agent's spans are root spans (none).",
+      "zh": "span 的父 span 所在；Agent 的 span 都是根 span（none）。"
+    },
+    "values": [
+      "none",
+      "local",
+      "remote"
     ]
   },
   {
@@ -962,8 +994,8 @@ export const AGENT_EXPORTER_LOGS: MetricDefinition = {
   ],
   "source": "the OTLP log exporters (OTLP and the Loki sink), per export",
   "brief": {
-    "en": "Event log records whose export finished, by outcome; with error.type set they were lost (the export failed).",
-    "zh": "导出已完成的事件日志记录，按结果区分；带 error.type 的记录已丢失（导出失败）。"
+    "en": "Event log records whose export attempt finished, by outcome; with error.type set the attempt failed (the retry buffer sends them again).",
+    "zh": "导出尝试已完成的事件日志记录，按结果区分；带 error.type 表示该次尝试失败（重试缓冲区会再次发送）。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1075,10 +1107,10 @@ export const AGENT_PROCESSOR_LOGS: MetricDefinition = {
     "otel.component.name",
     "error.type"
   ],
-  "source": "the batching log processor (@opentelemetry/sdk-logs) of each log pipeline",
+  "source": "the batching log processor (@opentelemetry/sdk-logs) of each log pipeline, and the agent's retry buffer behind it (otel.component.type=kubeskoop_retry_buffer)",
   "brief": {
-    "en": "Event log records the batch processor handed to its exporter, and (error.type=queue_full) those it dropped because its bounded queue was full while the backend was slow or down.",
-    "zh": "批量处理器交给 exporter 的事件日志记录，以及（error.type=queue_full）后端缓慢或不可用、有界队列已满时丢弃的记录。"
+    "en": "Event log records the batch processor handed on, and (error.type=queue_full) those it dropped with its queue full; for the retry buffer, records delivered, and those dropped: buffer_full (the oldest, the buffer being full while the backend is down), export_failed (refused for good), shutdown.",
+    "zh": "批量处理器转交的事件日志记录，以及（error.type=queue_full）队列已满时丢弃的记录；对重试缓冲区：已送达的记录，以及丢弃的记录：buffer_full（后端不可用、缓冲区已满时丢弃最旧的）、export_failed（被后端永久拒绝）、shutdown。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1103,8 +1135,8 @@ export const AGENT_PROCESSOR_LOG_QUEUE: MetricDefinition = {
   ],
   "source": "the batching log processor of each log pipeline",
   "brief": {
-    "en": "Event log records waiting in the batch processor's queue.",
-    "zh": "在批量处理器队列中等待的事件日志记录数。"
+    "en": "Event log records waiting in the batch processor's queue, or held by the retry buffer.",
+    "zh": "在批量处理器队列中等待、或由重试缓冲区持有的事件日志记录数。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1129,8 +1161,61 @@ export const AGENT_PROCESSOR_LOG_QUEUE_CAPACITY: MetricDefinition = {
   ],
   "source": "the batching log processor of each log pipeline",
   "brief": {
-    "en": "The most event log records the batch processor's queue holds.",
-    "zh": "批量处理器队列最多容纳的事件日志记录数。"
+    "en": "The most event log records the batch processor's queue (or the retry buffer, otlp.buffer.max_records) holds.",
+    "zh": "批量处理器队列（或重试缓冲区，otlp.buffer.max_records）最多容纳的事件日志记录数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_PROCESSOR_SPANS: MetricDefinition = {
+  "id": "agent.processor_spans",
+  "probe": "agent",
+  "key": "processor_spans",
+  "family": "agent.processor_spans",
+  "name": "otel.sdk.processor.span.processed",
+  "entities": [
+    "agent"
+  ],
+  "semconv": true,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{span}",
+  "attributes": [
+    "otel.component.type",
+    "otel.component.name",
+    "error.type"
+  ],
+  "source": "the agent's retry buffer of the span pipeline (otel.component.type=kubeskoop_retry_buffer)",
+  "brief": {
+    "en": "Spans the retry buffer delivered, and those it dropped: buffer_full (the oldest, the buffer being full while the backend is down), export_failed (refused for good), shutdown.",
+    "zh": "重试缓冲区已送达的 span，以及丢弃的 span：buffer_full（后端不可用、缓冲区已满时丢弃最旧的）、export_failed（被后端永久拒绝）、shutdown。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const AGENT_SPAN_STARTED: MetricDefinition = {
+  "id": "agent.span_started",
+  "probe": "agent",
+  "key": "span_started",
+  "family": "agent.span_started",
+  "name": "otel.sdk.span.started",
+  "entities": [
+    "agent"
+  ],
+  "semconv": true,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{span}",
+  "attributes": [
+    "otel.span.sampling_result",
+    "otel.span.parent.origin"
+  ],
+  "source": "the agent's span path, per kernel interval of a probe with spans true; DROP = over the per-node rate cap (traces.rate_per_node)",
+  "brief": {
+    "en": "Kernel intervals offered as spans, by sampling result: RECORD_AND_SAMPLE were exported, DROP were over the per-node rate cap (counted, not exported). Always root spans (parent origin none).",
+    "zh": "作为 span 提供的内核区间，按采样结果区分：RECORD_AND_SAMPLE 已导出，DROP 超出每节点速率上限（计数但不导出）。总是根 span（父来源为 none）。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -6600,7 +6685,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
 export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };

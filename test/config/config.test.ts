@@ -155,7 +155,8 @@ node_name: node-a
 server: {address: 127.0.0.1, port: 9200}
 log: {level: warn, format: human}
 prometheus: {enabled: true, names: both}
-otlp: {endpoint: "http://127.0.0.1:4317", protocol: grpc, export_interval: 10s, timeout: 2s}
+otlp: {endpoint: "http://127.0.0.1:4317", protocol: grpc, export_interval: 10s, timeout: 2s, buffer: {max_mib: 8, max_records: 5000},
+  retry: {initial_interval: 500ms, max_interval: 5s}}
 service: {name: agent-x, resource_attributes: {deployment.environment: prod}}
 metrics:
   probes: [netdev]
@@ -166,7 +167,10 @@ metrics:
       assert.deepEqual(c.server, { address: '127.0.0.1', port: 9200 });
       assert.deepEqual(c.log, { level: 'warn', format: 'human' });
       assert.equal(c.prometheus.names, 'both');
-      assert.deepEqual(c.otlp, { endpoint: 'http://127.0.0.1:4317', protocol: 'grpc', exportIntervalMs: 10_000, exportTimeoutMs: 2000 });
+      assert.deepEqual(c.otlp, {
+        endpoint: 'http://127.0.0.1:4317', protocol: 'grpc', exportIntervalMs: 10_000, exportTimeoutMs: 2000,
+        buffer: { maxRecords: 5000, maxBytes: 8 * 2 ** 20, initialBackoffMs: 500, maxBackoffMs: 5000 },
+      });
       assert.equal(c.service.name, 'agent-x');
       assert.equal(c.service.resourceAttributes['deployment.environment'], 'prod');
       assert.deepEqual(c.metrics.probes, [{ name: 'netdev', options: {} }]);
@@ -266,6 +270,8 @@ interval: 20
       { name: 'v1-additional-label-taken', text: 'metrics:\n  additionalLabels: ["k8s_pod=x"]\n', message: 'at metrics.additionalLabels[0]: found "k8s_pod=x", expected a label name other than k8s_node, k8s_namespace, k8s_pod' },
       { name: 'v0-camelcase-unknown', text: 'debugMode: true\nMetric_Config:\n  Intervall: 15\n', message: 'at metric_config.intervall: found an unknown key, expected one of: interval, port, probes, verbose, expose_labels' },
       { name: 'bad-loki-address', text: 'event:\n  sinks:\n  - {name: loki, args: {addr: "loki service"}}\n', message: 'at event.sinks[0].args.addr: found "loki service", expected a URL like http://loki:3100 or host[:port]' },
+      { name: 'buffer-zero-mib', text: 'otlp:\n  buffer: {max_mib: 0}\n', message: 'at otlp.buffer.max_mib: found 0 (a number), expected MiB above 0, at most 4096' },
+      { name: 'retry-max-below-initial', text: 'otlp:\n  retry: {initial_interval: 5s, max_interval: 1s}\n', message: 'at otlp.retry.max_interval: found 1000 ms, expected at least initial_interval (5000 ms)' },
       { name: 'bad-loki-protocol', text: 'events:\n  sinks:\n  - {name: loki, protocol: http}\n', message: 'at events.sinks[0].protocol: found "http", expected one of: push, otlp' },
     ];
     for (const c of cases) {
@@ -281,6 +287,18 @@ interval: 20
       const r = spawnSync(process.execPath, [CLI, 'run', '-c', join(dir, 'nope.yaml')], { encoding: 'utf8' });
       assert.equal(r.status, 2);
       assert.equal(r.stderr, `config error: ${join(dir, 'nope.yaml')}: cannot read the config file: ENOENT\n`);
+    });
+    it('traces: off by default; traces.enabled, OTEL_TRACES_EXPORTER (otlp on, none off, over the file); the traces endpoint', () => {
+      assert.deepEqual(load(undefined, {}).traces, { enabled: false, ratePerNode: 100 });
+      assert.equal(load(undefined, { OTEL_TRACES_EXPORTER: 'otlp' }).traces.enabled, true);
+      const file = write('traces.yaml', 'traces: {enabled: true, rate_per_node: 20}\n');
+      assert.deepEqual(load(file, {}).traces, { enabled: true, ratePerNode: 20 });
+      assert.equal(load(file, { OTEL_TRACES_EXPORTER: 'none' }).traces.enabled, false);
+      assert.equal(load(file, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4317' }).traces.endpoint, 'http://tempo:4317');
+      assert.throws(() => load(undefined, { OTEL_TRACES_EXPORTER: 'jaeger' }),
+        { message: 'environment variable OTEL_TRACES_EXPORTER: found "jaeger", expected otlp or none' });
+      assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tempo:4317' }),
+        { message: 'environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: found "tempo:4317", expected a URL like http://collector:4317' });
     });
     it('a bad environment variable names the variable', () => {
       assert.throws(() => load(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' }),

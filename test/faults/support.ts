@@ -88,7 +88,10 @@ export const mib = (b: number): string => (b / MiB).toFixed(1);
 export interface StatusDoc {
   lastCycle: { cycle: number; targets: { total: number } };
   probes: Record<string, { kind: string; state: string; reason?: string; errors?: Record<string, number> }>;
-  exports: null | Record<'metrics' | 'logs', { exports: number; failures: number; consecutiveFailures: number; exportedRecords: number; dropped: Record<string, number>; lastError?: string }>;
+  exports: null | Record<'metrics' | 'logs', {
+    exports: number; failures: number; consecutiveFailures: number; exportedRecords: number; buffered: number;
+    dropped: { queue_full: number; buffer_full: number; export_failed: number; shutdown: number }; lastError?: string;
+  }>;
   [k: string]: unknown;
 }
 

@@ -234,7 +234,9 @@ describe('helm chart: the value matrix', function () {
     const r = await get('customConfig');
     // Helm merges `config` over the chart's default `config` key by key: keys the user did not
     // set (kubernetes.pod_labels) stay, the others are the user's.
-    assert.deepEqual(parse(renderedConfig(r)), { ...CUSTOM_CONFIG, kubernetes: DEFAULT_VALUES.config.kubernetes });
+    assert.deepEqual(parse(renderedConfig(r)), {
+      ...CUSTOM_CONFIG, kubernetes: DEFAULT_VALUES.config.kubernetes, otlp: DEFAULT_VALUES.config.otlp, traces: DEFAULT_VALUES.config.traces,
+    });
     const dropped = parse(renderedConfig(await render({ config: { kubernetes: null, prometheus: { names: null } } })));
     assert.equal(dropped.kubernetes, undefined, 'null removes a default key');
     assert.deepEqual(dropped.prometheus, { enabled: true });

@@ -145,7 +145,6 @@ function orderProblems(cfg: Obj): string[] {
   const problems: string[] = [];
   const pipelines = (cfg.service as Obj).pipelines as Obj;
   for (const [pid, p] of Object.entries(pipelines)) {
-    if (typeOf(pid) === 'traces') continue; // not produced by the agent
     const procs = ((p as Obj).processors ?? []) as string[];
     const types = procs.map((id) => canonical(typeOf(id), 'processors'));
     const head = ['memory_limiter', 'k8s_attributes'];
@@ -393,7 +392,7 @@ describe('otel-config collector configurations', () => {
     assert.equal((dd.metrics as Obj).resource_attributes_as_tags, true);
   });
 
-  it('grafana-lgtm.yaml sends metrics to Mimir /otlp and events to Loki /otlp, endpoints from the environment', () => {
+  it('grafana-lgtm.yaml sends metrics to Mimir /otlp, events to Loki /otlp and spans to Tempo, endpoints from the environment', () => {
     const cfg = loadYaml('grafana-lgtm.yaml') as Obj;
     const pipelines = (cfg.service as Obj).pipelines as Obj;
     const exporters = cfg.exporters as Obj;
@@ -403,10 +402,12 @@ describe('otel-config collector configurations', () => {
     assert.deepEqual(logsExp, ['otlp_http/loki']);
     assert.equal((exporters['otlp_http/mimir'] as Obj).endpoint, '${env:MIMIR_ENDPOINT:-http://mimir:8080}/otlp');
     assert.equal((exporters['otlp_http/loki'] as Obj).endpoint, '${env:LOKI_ENDPOINT:-http://loki:3100}/otlp');
-    assert.equal(pipelines.traces, undefined, 'traces pipeline stays commented out until the agent emits traces');
+    assert.deepEqual((pipelines.traces as Obj).exporters, ['otlp_grpc/tempo'], 'the agent\'s spans go to Tempo');
+    assert.deepEqual((pipelines.traces as Obj).receivers, ['otlp']);
+    assert.equal((exporters['otlp_grpc/tempo'] as Obj).endpoint, '${env:TEMPO_ENDPOINT:-tempo:4317}');
+    assert.equal(((exporters['otlp_grpc/tempo'] as Obj).sending_queue as Obj).enabled, true, 'queued and retried across a Tempo restart');
     const text = readFileSync(resolve(DIR, 'grafana-lgtm.yaml'), 'utf8');
     assert.match(text, /# prometheus_remote_write\/mimir:/, 'remote-write alternative is documented');
-    assert.match(text, /# otlp_grpc\/tempo:/, 'Tempo exporter is ready to uncomment');
   });
 
   describe('the checker itself', () => {

@@ -14,7 +14,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-export type Signal = 'metrics' | 'logs';
+export type Signal = 'metrics' | 'logs' | 'traces';
 export type Transport = 'grpc' | 'http-protobuf' | 'http-json';
 /** 'ok' answers at once; 'unavailable' answers gRPC UNAVAILABLE / HTTP 503; { delayMs } answers OK
  *  after a delay; 'blackhole' reads the request and never answers. */
@@ -79,6 +79,24 @@ export interface LogRecordFlat {
   transport: Transport;
 }
 
+export interface SpanFlat {
+  name: string;
+  /** 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  /** 0 unset, 1 ok, 2 error */
+  statusCode: number;
+  statusMessage: string;
+  attributes: Attributes;
+  resource: Attributes;
+  scope: { name: string; version: string };
+  transport: Transport;
+}
+
 export interface OtlpReceiver {
   /** e.g. http://127.0.0.1:43117 (gRPC exporters' `url`). */
   readonly grpcEndpoint: string;
@@ -99,6 +117,8 @@ export interface OtlpReceiver {
   latestMetrics(): MetricPoint[];
   /** Log records of every accepted logs request, flattened. */
   logs(): LogRecordFlat[];
+  /** Spans of every accepted traces request, flattened. */
+  spans(): SpanFlat[];
   /** Resolve with the first truthy value of predicate, re-checked on every request and every 50 ms. */
   waitFor<T>(predicate: (r: OtlpReceiver) => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
   /** Shorthand: wait for points named `name` (optionally matching `where`); resolves with them. */
@@ -127,6 +147,8 @@ export interface OtlpReceiverOptions {
 
 const METRICS_SVC = 'opentelemetry.proto.collector.metrics.v1.MetricsService';
 const LOGS_SVC = 'opentelemetry.proto.collector.logs.v1.LogsService';
+const TRACE_SVC = 'opentelemetry.proto.collector.trace.v1.TraceService';
+const SERVICE: Record<Signal, string> = { metrics: METRICS_SVC, logs: LOGS_SVC, traces: TRACE_SVC };
 
 /** Directory holding opentelemetry/proto/...: next to this module's source. */
 export function protoDir(): string {
@@ -144,6 +166,7 @@ export function otlpPackageDefinition(): protoLoader.PackageDefinition {
     cachedDef = protoLoader.loadSync([
       'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
       'opentelemetry/proto/collector/logs/v1/logs_service.proto',
+      'opentelemetry/proto/collector/trace/v1/trace_service.proto',
     ], { includeDirs: [dir], keepCase: false, longs: String, enums: Number, defaults: false, oneofs: true });
   }
   return cachedDef;
@@ -156,11 +179,11 @@ function exportMethod(svc: string): protoLoader.MethodDefinition<any, any> {
 
 /** Encode an Export*ServiceRequest object (camelCase fields) to protobuf bytes. */
 export function encodeExportRequest(signal: Signal, body: unknown): Buffer {
-  return exportMethod(signal === 'metrics' ? METRICS_SVC : LOGS_SVC).requestSerialize(body);
+  return exportMethod(SERVICE[signal]).requestSerialize(body);
 }
 /** Decode protobuf bytes of an Export*ServiceRequest. */
 export function decodeExportRequest(signal: Signal, bytes: Buffer): any {
-  return exportMethod(signal === 'metrics' ? METRICS_SVC : LOGS_SVC).requestDeserialize(bytes);
+  return exportMethod(SERVICE[signal]).requestDeserialize(bytes);
 }
 
 // ---- flattening ----------------------------------------------------------------------------------
@@ -294,6 +317,26 @@ export function flattenLogs(body: any, transport: Transport): LogRecordFlat[] {
   return out;
 }
 
+/** Flatten an ExportTraceServiceRequest into one entry per span. */
+export function flattenSpans(body: any, transport: Transport): SpanFlat[] {
+  const out: SpanFlat[] = [];
+  for (const rs of body?.resourceSpans ?? []) {
+    const resource = attributes(rs.resource?.attributes);
+    for (const ss of rs.scopeSpans ?? []) {
+      const scope = { name: ss.scope?.name ?? '', version: ss.scope?.version ?? '' };
+      for (const sp of ss.spans ?? []) {
+        out.push({
+          name: sp.name ?? '', kind: num(sp.kind), traceId: hex(sp.traceId), spanId: hex(sp.spanId), parentSpanId: hex(sp.parentSpanId),
+          startTimeUnixNano: nanos(sp.startTimeUnixNano), endTimeUnixNano: nanos(sp.endTimeUnixNano),
+          statusCode: num(sp.status?.code), statusMessage: sp.status?.message ?? '',
+          attributes: attributes(sp.attributes), resource, scope, transport,
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /** Key of a series: name, resource and attributes (sorted). */
 export function seriesKey(p: MetricPoint): string {
   const sorted = (a: Attributes) => JSON.stringify(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
@@ -367,6 +410,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     };
     grpcServer.addService(pkg.opentelemetry.proto.collector.metrics.v1.MetricsService.service, { Export: mk('metrics') });
     grpcServer.addService(pkg.opentelemetry.proto.collector.logs.v1.LogsService.service, { Export: mk('logs') });
+    grpcServer.addService(pkg.opentelemetry.proto.collector.trace.v1.TraceService.service, { Export: mk('traces') });
     grpcPort = await new Promise<number>((resolve, reject) => {
       const t = opts.tls;
       const creds = t
@@ -386,7 +430,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       // Loki 3 serves OTLP under /otlp (the loki sink's `protocol: otlp` posts to /otlp/v1/logs).
       const url = (req.url ?? '').split('?')[0]!.replace(/^\/otlp(?=\/v1\/)/, '');
-      const signal: Signal | undefined = url === '/v1/metrics' ? 'metrics' : url === '/v1/logs' ? 'logs' : undefined;
+      const signal: Signal | undefined = url === '/v1/metrics' ? 'metrics' : url === '/v1/logs' ? 'logs' : url === '/v1/traces' ? 'traces' : undefined;
       if (!signal || req.method !== 'POST') {
         res.writeHead(signal ? 405 : 404).end();
         return;
@@ -427,7 +471,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
           } else if (transport === 'http-json') {
             res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
           } else {
-            const method = exportMethod(signal === 'metrics' ? METRICS_SVC : LOGS_SVC);
+            const method = exportMethod(SERVICE[signal]);
             res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(method.responseSerialize({}));
           }
         }, typeof peer === 'string' ? peer : undefined);
@@ -458,6 +502,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     metrics: () => requests.filter((r) => r.accepted && r.signal === 'metrics').flatMap((r) => memo(r, flattenMetrics)),
     latestMetrics: () => latestPerSeries(receiver.metrics()),
     logs: () => requests.filter((r) => r.accepted && r.signal === 'logs').flatMap((r) => memo(r, flattenLogs)),
+    spans: () => requests.filter((r) => r.accepted && r.signal === 'traces').flatMap((r) => memo(r, flattenSpans)),
     waitFor<T>(predicate: (r: OtlpReceiver) => T | undefined | null | false, timeoutMs = 10_000, what = 'OTLP data'): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         let done = false;

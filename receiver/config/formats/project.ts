@@ -65,6 +65,20 @@ function translate(doc: Mapping, where: string): Translated {
     exportInterval: otlp.export_interval as number | string | undefined,
     timeout: otlp.timeout as number | string | undefined,
   };
+  if (otlp.buffer !== undefined) {
+    const b = section(otlp, 'buffer');
+    t.otlp.buffer = { maxMiB: b.max_mib as number | undefined, maxRecords: b.max_records as number | undefined };
+  }
+  if (otlp.retry !== undefined) {
+    const r = section(otlp, 'retry');
+    t.otlp.retry = {
+      initialInterval: r.initial_interval as number | string | undefined, maxInterval: r.max_interval as number | string | undefined,
+    };
+  }
+  if (doc.traces !== undefined) {
+    const tr = section(doc, 'traces');
+    t.traces = { enabled: tr.enabled as boolean | undefined, ratePerNode: tr.rate_per_node as number | undefined };
+  }
   t.service = {
     name: service.name as string | undefined,
     resourceAttributes: Object.fromEntries(
