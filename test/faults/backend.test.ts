@@ -8,6 +8,7 @@ import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
 import { startAgentProcess, waitForProbesRunning, type AgentProcess } from '../support/agent.js';
 import { procUsage, sleep } from '../support/proc.js';
+import { featureOrLess, KERNEL_BTF } from '../support/strict.js';
 import { BPF_EVENTS, MiB, maxRss, mib, refusedConnects, sampleUsage, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
 const PHASE_MS = 6000;
@@ -21,9 +22,10 @@ describe('faults: OTLP backend refused, unavailable, slow, black hole, then heal
   let ns: Netns;
   let rx: OtlpReceiver | undefined;
   let agent: AgentProcess | undefined;
-  const events = BPF_EVENTS;
+  let events = false;
 
-  before(async () => {
+  before(async function () {
+    events = featureOrLess(this, BPF_EVENTS, `eBPF events (kernel BTF at ${KERNEL_BTF})`);
     dir = tempDir('backend');
     ns = await createNetns({ label: 'backend' });
     rx = await startOtlpReceiver({ http: false });

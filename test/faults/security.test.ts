@@ -15,6 +15,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { startAgentProcess, type AgentProcess } from '../support/agent.js';
 import { run, stopPid, waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
+import { featureOrLess, KERNEL_BTF } from '../support/strict.js';
 import { BPF_EVENTS, scrape, status, tempDir, type TempDir } from './support.js';
 
 // Legal in Linux names (no '/', ':' or whitespace in interface names, at most 15 characters).
@@ -45,7 +46,10 @@ describe('faults: security — endpoints and hostile names', function () {
   let keeper: number | undefined;
   let nsInode = 0;
 
-  before(async () => {
+  let events = false;
+
+  before(async function () {
+    events = featureOrLess(this, BPF_EVENTS, `eBPF events (kernel BTF at ${KERNEL_BTF})`);
     dir = tempDir('security');
     await ip(['netns', 'add', NSNAME]);
     await ip(['-n', NSNAME, 'link', 'set', 'lo', 'up']);
@@ -59,7 +63,7 @@ prometheus:
   names: both
 metrics:
   probes: [netdev]
-${BPF_EVENTS ? `events:
+${events ? `events:
   probes: [tcpreset]
   sinks:
     - name: file
@@ -133,7 +137,7 @@ ${BPF_EVENTS ? `events:
     assert.equal(promtoolParseError, false, promtool?.stderr);
 
     let eventNote = 'events skipped (no helper/BTF)';
-    if (BPF_EVENTS) {
+    if (events) {
       // A process named COMM connects to a closed port in the namespace: one reset, with its comm.
       const py = `import ctypes, socket\nctypes.CDLL(None).prctl(15, ${JSON.stringify(COMM)}.encode(), 0, 0, 0)\ns = socket.socket()\ntry:\n    s.connect(("127.0.0.1", 9))\nexcept ConnectionRefusedError:\n    print("refused")\n`;
       const r = await run('ip', ['netns', 'exec', NSNAME, 'python3', '-c', py], { timeoutMs: 10_000 });

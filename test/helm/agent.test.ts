@@ -14,6 +14,8 @@ import { fetchInNetns } from '../support/node-exporter.js';
 import { freePort, run, stopPid, waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
+import { requireBpf } from '../support/agent.js';
+import { skipBecause } from '../support/strict.js';
 
 const NOBODY = 65534;
 const HELPER = path.join(REPO, 'bpf/build/kubeskoop-bpf-helper');
@@ -110,7 +112,7 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
   const cleanups: (() => Promise<void>)[] = [];
 
   before(function () {
-    if (process.getuid?.() !== 0) this.skip();
+    if (process.getuid?.() !== 0) skipBecause(this, 'not root: the chart\'s pod is run with its capabilities');
     assert.ok(existsSync(AGENT), 'npm run build first');
     dir = mkdtempSync(path.join(tmpdir(), 'ksotel-helm-agent-'));
     chmodSync(dir, 0o755);
@@ -270,7 +272,7 @@ describe('helm chart: what each capability is for, checked on this kernel', func
   let chartCaps: string[];
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    if (process.getuid?.() !== 0) skipBecause(this, 'not root: capability sets are dropped from root');
     chartCaps = agentContainer(await render()).securityContext.capabilities.add;
     ns = await createNetns({ label: 'caps' });
     foreign = await foreignProcess(ns);
@@ -310,7 +312,7 @@ describe('helm chart: what each capability is for, checked on this kernel', func
   });
 
   it('the eBPF programs load and attach with BPF + PERFMON, and not with BPF alone', async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    requireBpf(this); // a missing helper build fails; only a kernel without BTF skips
     const load = async (caps: readonly string[]): Promise<string> => {
       const r = await run('setpriv', [...capArgs(caps), '--', HELPER], { input: 'load tcpretrans\nshutdown\n', timeoutMs: 20_000 });
       return r.stdout;

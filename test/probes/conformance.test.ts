@@ -30,6 +30,7 @@ import { UDP_SPECS } from '../../receiver/probes/udp.js';
 import { IP_SPECS_V4, IP_SPECS_V6 } from '../../receiver/probes/ip.js';
 import { TCPEXT_SPECS } from '../../receiver/probes/tcpext.js';
 import type { MibSpec } from '../../receiver/probes/mib.js';
+import { skipBecause } from '../support/strict.js';
 import {
   CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES,
   CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES,
@@ -430,7 +431,7 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
   describe('degraded probes say why', () => {
     it('ipvs: this kernel has no IPVS → degraded with the path and the reason; no samples', function () {
       const st = scheduler.probeStatus('ipvs')!;
-      if (st.state === 'running') this.skip(); // a kernel with IPVS: nothing to show here
+      if (st.state === 'running') skipBecause(this, 'this kernel has IPVS: the ipvs probe runs, so there is no degraded state to check');
       assert.equal(st.state, 'degraded');
       assert.match(st.reason!, /^IPVS is not available: \/proc\/1\/net\/ip_vs_stats does not exist; /);
       assert.equal(snap.entries.filter((e) => e.probe === 'ipvs').length, 0);

@@ -7,17 +7,19 @@ import { join } from 'node:path';
 import { packageRoot } from '../../receiver/version.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { freePort, stopPid, waitUntil } from './proc.js';
+import { KERNEL_BTF, skipBecause } from './strict.js';
 
 export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
 /** The native helper as `make -C bpf` builds it. */
 export const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
-/** The kernel's BTF: without it no eBPF probe loads. */
-export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+/** The kernel's BTF: without it no eBPF probe loads (KSOTEL_BTF_PATH moves it: strict.ts). */
+export { KERNEL_BTF };
 
 /** In a `before` hook of a suite that runs eBPF probes: skips on a kernel without BTF (a missing
- *  kernel feature), fails when the helper is not built (a broken checkout, not a reason to skip). */
+ *  kernel feature; a failure under KSOTEL_STRICT=1), fails when the helper is not built (a broken
+ *  checkout, not a reason to skip). */
 export function requireBpf(ctx: Mocha.Context): void {
-  if (!existsSync(KERNEL_BTF)) ctx.skip();
+  if (!existsSync(KERNEL_BTF)) skipBecause(ctx, `no kernel BTF at ${KERNEL_BTF}: no eBPF probe can load`);
   assert.ok(existsSync(HELPER), `the native helper is built (${HELPER})`);
 }
 
