@@ -34,7 +34,7 @@ import { skipBecause } from '../support/strict.js';
 import {
   CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES,
   CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES,
-  FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES, IP_MIB_EVENTS, IP_MIB_IO, SOCK_COUNT, SOCK_FRAG_QUEUES, SOCK_MEMORY,
+  FD_OPEN, FD_SOCKETS, NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES, IP_MIB_EVENTS, IP_MIB_IO, SOCK_COUNT, SOCK_FRAG_QUEUES, SOCK_MEMORY,
   SOCK_TCP_ALLOCATED, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, SOCK_USED, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TIME_SQUEEZE,
   TCP_ESTABLISHED, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, UDP_MIB_EVENTS,
 } from '../../semconv/generated/registry.js';
@@ -107,16 +107,6 @@ class Comparison {
     if (agent >= lo && agent <= hi) this.bracketed++;
     else this.failures.push(`${what}: agent ${agent} outside the peer's ${before} … ${after}`);
   }
-}
-
-/** A node-wide level read by node_exporter in a namespace vs the agent's host series, within ±tol. */
-function nodeWide(what: string, agent: number | undefined, b: PromTextSample[], a: PromTextSample[], tol: number, c: Comparison): void {
-  const vb = promValue(b, what);
-  const va = promValue(a, what);
-  if (agent === undefined || vb === undefined || va === undefined) { c.failures.push(`${what}: missing (agent ${agent}, peer ${vb}/${va})`); return; }
-  // Read before and after the agent: the agent's value lies between them, give or take tol.
-  if (agent < Math.min(vb, va) - tol || agent > Math.max(vb, va) + tol) c.failures.push(`${what}: agent ${agent}, node_exporter ${vb} … ${va} (node-wide, ±${tol})`);
-  else c.bracketed++;
 }
 
 const nstatName = (s: MibSpec): string => `${s.group}${s.field}`;
@@ -265,6 +255,36 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
       assert.ok(generic > 150, `only ${generic} generic fields compared`);
       assert.deepEqual(c.failures, []);
       assert.ok(c.exact > 0.9 * (c.exact + c.bracketed), `${c.exact} exact, ${c.bracketed} bracketed`);
+    });
+  });
+
+  describe('netdev (bytes, packets, errors, drops per interface and direction) = node_exporter in the same namespace', () => {
+    // node_exporter parses /proc/net/dev with its own code (procfs), so this is netdev's oracle
+    // independent of the agent's parseNetDev; its scrapes run over the namespace's lo, which the
+    // before/after bracket absorbs.
+    const FIELDS = [['bytes', NETDEV_IO], ['packets', NETDEV_PACKET_COUNT], ['errs', NETDEV_ERRORS], ['drop', NETDEV_PACKET_DROPPED]] as const;
+    each((ns) => {
+      const c = new Comparison();
+      const b = peersBefore.get(ns.name)!.ne;
+      const a = peersAfter.get(ns.name)!.ne;
+      const entry = snap.entries.find((e) => e.probe === 'netdev' && e.target.netnsInode === ns.inode);
+      assert.ok(entry, `netdev ran for ${ns.name}`);
+      const ifaceOf = (x: MetricSample): unknown => x.attributes['network.interface.name'] ?? x.attributes['system.device.name'];
+      const devices = [...new Set(b.filter((x) => x.name === 'node_network_receive_bytes_total').map((x) => x.labels.device!))].sort();
+      assert.deepEqual([...new Set(entry.samples.map(ifaceOf))].sort(), devices, 'the same interfaces');
+      assert.ok(devices.includes('lo') && devices.length >= 2, devices.join());
+      for (const device of devices) {
+        for (const direction of ['receive', 'transmit'] as const) {
+          for (const [field, metric] of FIELDS) {
+            const m = metric[entry.target.kind];
+            const agent = entry.samples.find((x) => x.metric === m && ifaceOf(x) === device && x.attributes['network.io.direction'] === direction);
+            const what = `node_network_${direction}_${field}_total`;
+            c.check(`${what}{device="${device}"}`, promValue(b, what, { device }), agent?.value as number | undefined, promValue(a, what, { device }));
+          }
+        }
+      }
+      assert.deepEqual(c.failures, []);
+      assert.equal(c.exact + c.bracketed, devices.length * 2 * FIELDS.length);
     });
   });
 
