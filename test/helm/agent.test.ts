@@ -162,7 +162,9 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
     assert.equal(h.status, 200, h.text);
     await waitUntil(async () => (await inodesInMetrics(agent.port)).has(String(ns.inode)), 20_000, `series of test namespace ${ns.inode}`, 250);
     const { text } = await getText(`http://127.0.0.1:${agent.port}/metrics`);
-    assert.match(text, /k8s_node_name="ksotel-test-node"|host_name=/);
+    // NODE_NAME from the downward API reaches the resource (host.name is there on any machine, so
+    // it proves nothing): target_info carries it as k8s_node_name.
+    assert.match(text, /^target_info\{[^}]*k8s_node_name="ksotel-test-node"/m);
   });
 
   it('readOnlyRootFilesystem: the agent runs with / read-only and only /tmp (the emptyDir) writable', async () => {
@@ -218,9 +220,8 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
       if (protocol === 'grpc') {
         assert.equal(req.transport, 'grpc');
       } else {
-        // The agent's HTTP exporter is @opentelemetry/exporter-metrics-otlp-http, which encodes JSON
-        // even when the protocol says http/protobuf (reported; receiver/pipeline owns it): accept both.
-        assert.match(req.transport, /^http-(protobuf|json)$/);
+        // http/protobuf means protobuf on the wire (receiver/pipeline/otlp-metrics.ts); JSON is a regression
+        assert.equal(req.transport, 'http-protobuf');
         // gzip is visible on HTTP (grpc-js consumes grpc-encoding before the handler sees metadata)
         assert.equal(req.headers['content-encoding'], 'gzip');
       }

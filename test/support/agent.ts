@@ -45,7 +45,7 @@ export interface AgentProcess {
 export interface StartAgentOptions {
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** Wait until /healthz answers 200 (default true). */
+  /** Wait until /healthz answers 200 (default true; at most timeoutMs, default 60 s). */
   readonly waitHealthy?: boolean;
   readonly timeoutMs?: number;
   /** Run the agent under this command, e.g. ['setpriv', '--bounding-set=-all', '--'] (the node
@@ -93,7 +93,7 @@ export async function startAgentProcess(o: StartAgentOptions = {}): Promise<Agen
       await waitUntil(async () => {
         if (exitCode !== undefined) throw new Error(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
         try { return (await get('/healthz')).status === 200; } catch { return false; }
-      }, o.timeoutMs ?? 20_000, 'agent /healthz');
+      }, o.timeoutMs ?? 60_000, 'agent /healthz'); // a bound for a loaded 2-core machine, not a speed claim
     } catch (err) {
       await agent.stop(1000);
       throw err;
