@@ -54,6 +54,20 @@ export interface StartAgentOptions {
 }
 
 export async function startAgentProcess(o: StartAgentOptions = {}): Promise<AgentProcess> {
+  // freePort() closes its socket before the agent binds, so another process on this shared machine
+  // can take the port in between: the agent then exits with EADDRINUSE, and a new port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAgentOnce(o);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
   const port = await freePort();
   const argv = [process.execPath, ...AGENT_NODE_FLAGS, CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])];
   const [cmd, ...args] = [...(o.wrapper ?? []), ...argv];
@@ -90,10 +104,15 @@ export async function startAgentProcess(o: StartAgentOptions = {}): Promise<Agen
   };
   if (o.waitHealthy !== false) {
     try {
-      await waitUntil(async () => {
-        if (exitCode !== undefined) throw new Error(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
-        try { return (await get('/healthz')).status === 200; } catch { return false; }
+      // an exit ends the wait at once (waitUntil would retry a throw until its deadline)
+      const early = await waitUntil(async () => {
+        if (exitCode !== undefined) {
+          const why = lines.map((l) => JSON.stringify(l)).join(' | ');
+          return new (/EADDRINUSE/.test(why) ? PortTaken : Error)(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
+        }
+        try { return (await get('/healthz')).status === 200 && 'healthy'; } catch { return false; }
       }, o.timeoutMs ?? 60_000, 'agent /healthz'); // a bound for a loaded 2-core machine, not a speed claim
+      if (early instanceof Error) throw early;
     } catch (err) {
       await agent.stop(1000);
       throw err;
