@@ -23,7 +23,7 @@ import { parseSoftnet } from '../../receiver/probes/parsers/softnet.js';
 import { MAX_PROBLEMS } from '../../receiver/probes/parsers/problems.js';
 import { packageRoot } from '../../receiver/version.js';
 import { startAgentProcess, type AgentProcess } from '../support/agent.js';
-import { sleep, waitUntil } from '../support/proc.js';
+import { waitUntil } from '../support/proc.js';
 import { scrape, status, tempDir, type TempDir } from './support.js';
 
 const RUNS = 10_000;

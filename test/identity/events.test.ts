@@ -72,7 +72,7 @@ describe('kernel events with the pod\'s Kubernetes identity (root): pod cgroup +
       await rx!.waitFor((r) => r.latestMetrics().some((p) => ofPod(p) && p.name === 'kubeskoop.packet.drops'
         && p.attributes['kubeskoop.drop.reason'] === 'NO_SOCKET' && Number(p.value) >= 1), 20_000, 'NO_SOCKET drops counted for the pod');
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the pod namespace's points: ${seen()}`);
+      throw new Error(`${(err as Error).message}; the pod namespace's points: ${seen()}`, { cause: err });
     }
     const text = (await agent!.get('/metrics')).text;
     assert.match(text, /kubeskoop_tcp_reset_segments_total\{[^}]*kubeskoop_event_type="TCPRESET_NOSOCK"[^}]*k8s_pod_name="checkout-7d9f"/);
