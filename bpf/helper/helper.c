@@ -948,11 +948,21 @@ int main(int argc, char **argv)
 	/* No setrlimit(RLIMIT_MEMLOCK): kernels >= 5.11 account BPF memory to the cgroup, and
 	 * raising the limit needs CAP_SYS_RESOURCE, which a locked-down node may not grant. */
 
-	vmlinux_btf = btf__load_vmlinux_btf();
+	/* KSOTEL_BTF_PATH names another BTF file: pointing it at a missing one simulates a kernel
+	 * without BTF (test/harness/strict.test.ts). */
+	const char *btf_path = getenv("KSOTEL_BTF_PATH");
+	if (btf_path && *btf_path) {
+		vmlinux_btf = btf__parse(btf_path, NULL);
+		if (!vmlinux_btf && errno == 0)
+			errno = ENOENT;
+	} else {
+		btf_path = "/sys/kernel/btf/vmlinux";
+		vmlinux_btf = btf__load_vmlinux_btf();
+	}
 	if (!vmlinux_btf) {
 		/* libbpf reports "not found" as ESRCH, whose strerror text ("No such process") misleads. */
 		int btf_errno = errno;
-		snprintf(btf_error, sizeof(btf_error), "/sys/kernel/btf/vmlinux: %s",
+		snprintf(btf_error, sizeof(btf_error), "%s: %s", btf_path,
 			 btf_errno == ESRCH || btf_errno == ENOENT ? "not found (the kernel has no BTF, or it is not mounted)"
 								   : strerror(btf_errno));
 		fprintf(stderr, "helper: %s\n", btf_error);

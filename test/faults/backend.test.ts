@@ -11,9 +11,13 @@ import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
 import { startAgentProcess, waitForProbesRunning, requireBpf, type AgentProcess } from '../support/agent.js';
 import { procUsage, sleep, waitUntil } from '../support/proc.js';
+import { featureOrLess, KERNEL_BTF } from '../support/strict.js';
 import { BPF_EVENTS, MiB, maxRss, mib, refusedConnects, sampleUsage, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
 const PHASE_MS = 6000;
+// 500 ms interval: 12 cycles in a phase on an idle machine; at least 6 must run, however slowly.
+const MIN_CYCLES = 6;
+const PHASE_DEADLINE_MS = 30_000;
 /** Stated bound: the agent's RSS during the whole outage stays below this, and grows by less than RSS_GROWTH. */
 const RSS_BOUND = 256 * MiB;
 const RSS_GROWTH = 96 * MiB;
@@ -24,9 +28,10 @@ describe('faults: OTLP backend refused, unavailable, slow, black hole, then heal
   let ns: Netns;
   let rx: OtlpReceiver | undefined;
   let agent: AgentProcess | undefined;
-  const events = BPF_EVENTS;
+  let events = false;
 
-  before(async () => {
+  before(async function () {
+    events = featureOrLess(this, BPF_EVENTS, `eBPF events (kernel BTF at ${KERNEL_BTF})`);
     dir = tempDir('backend');
     ns = await createNetns({ label: 'backend' });
     rx = await startOtlpReceiver({ http: false });
@@ -70,7 +75,11 @@ ${events ? `events:
       const t0 = Date.now();
       let scrapes = 0;
       let slowest = 0;
-      while (Date.now() - t0 < PHASE_MS) {
+      // The phase lasts PHASE_MS and until MIN_CYCLES cycles ran, so a loaded machine slows it
+      // instead of failing it; collection stopping fails at the deadline.
+      const cycles = async (): Promise<number> => (await status(a)).lastCycle.cycle - c0;
+      while (Date.now() - t0 < PHASE_MS || (await cycles()) < MIN_CYCLES) {
+        if (Date.now() - t0 > PHASE_DEADLINE_MS) break;
         const s0 = Date.now();
         const m = await scrape(a);
         slowest = Math.max(slowest, Date.now() - s0);
@@ -80,8 +89,7 @@ ${events ? `events:
         await sleep(400);
       }
       const c1 = (await status(a)).lastCycle.cycle;
-      // 500 ms interval: at least half the expected cycles ran during the phase.
-      assert.ok(c1 - c0 >= PHASE_MS / 500 / 2, `${name}: collection went on (${c1 - c0} cycles)`);
+      assert.ok(c1 - c0 >= MIN_CYCLES, `${name}: collection went on (${c1 - c0} cycles in ${Date.now() - t0} ms)`);
       figures.push(`${name}: ${c1 - c0} cycles, ${scrapes} scrapes (slowest ${slowest} ms)`);
     };
     const setMode = (m: ReceiverMode) => async () => { rx!.setMode(m); };
@@ -97,7 +105,7 @@ ${events ? `events:
     // Export resumes without a restart: fresh points of the agent's own cycle metric arrive.
     await rx!.waitForMetric('kubeskoop.agent.cycle.duration', undefined, 30_000);
     const resumeMs = Date.now() - healedAt;
-    const failures = await rx!.waitFor((r) => {
+    await rx!.waitFor((r) => {
       // The SDK's own self-observability: data points whose export failed carry error.type.
       const pts = r.latestMetrics().filter((p) => p.name === 'otel.sdk.exporter.metric_data_point.exported' && p.attributes['error.type'] !== undefined);
       return pts.length > 0 && Number(pts[0]!.value) > 0 ? pts : undefined;
@@ -111,10 +119,9 @@ ${events ? `events:
     const exp = after.exports!;
     assert.ok(exp.metrics.failures > 0, 'metric export failures counted in /status');
     assert.ok(exp.metrics.failures >= beforeHealthy.exports!.metrics.failures);
-    assert.equal(exp.metrics.consecutiveFailures, 0, 'exports succeed again');
+    assert.equal(exp.metrics.consecutiveFailures, 0, `exports succeed again (last error: ${exp.metrics.lastError ?? 'none'})`);
     const failedOn = (name: string): number => m.samples.filter((x) => x.name === name && (x.labels.error_type ?? '') !== '').reduce((t, x) => t + x.value, 0);
     assert.ok(failedOn('otel_sdk_exporter_metric_data_point_exported_total') > 0, 'failures on /metrics');
-    assert.equal(Number(failures[0]!.value) > 0, true);
     if (events) {
       assert.ok(exp.logs.failures > 0, 'log export failures counted');
       assert.ok(failedOn('otel_sdk_exporter_log_exported_total') > 0, 'failed log export attempts on /metrics');
@@ -125,9 +132,14 @@ ${events ? `events:
       // After healing, events flow again.
       await rx!.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode, 15_000);
     }
-    // One warning per signal when the outage began (not one per failed export).
+    // One warning when a run of failed exports begins (not one per failed export), one info line
+    // when it ends: per signal the two alternate, the first is a warning, the last a recovery, and
+    // there are at most as many runs as failing phases.
     const failingLines = a.logs().filter((l) => /OTLP export failing/.test(l.msg));
-    assert.ok(failingLines.length <= 2 * 5, `few "export failing" lines (${failingLines.length})`);
+    for (const signal of events ? ['metrics', 'logs'] : ['metrics']) {
+      const seq = a.logs().filter((l) => l.signal === signal && /^OTLP export (failing|recovered)/.test(l.msg)).map((l) => (/failing/.test(l.msg) ? 'F' : 'R')).join('');
+      assert.match(seq, /^(FR){1,4}$/, `${signal}: "export failing" (F) and "recovered" (R) lines alternate, one pair per run of failures`);
+    }
     assert.ok(peak < RSS_BOUND, `peak RSS ${mib(peak)} MiB < ${mib(RSS_BOUND)} MiB`);
     assert.ok(peak - baseline.rssBytes < RSS_GROWTH, `RSS growth ${mib(peak - baseline.rssBytes)} MiB < ${mib(RSS_GROWTH)} MiB`);
     console.log(`      [faults/backend] ${figures.join('; ')}; RSS baseline ${mib(baseline.rssBytes)} MiB, peak ${mib(peak)} MiB (bound ${mib(RSS_BOUND)}, growth bound ${mib(RSS_GROWTH)}); `

@@ -12,6 +12,7 @@ import { parsePromText } from '../support/prom-text.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities, startAgent, type RunningAgent } from '../../receiver/agent.js';
 import { createLogger } from '../../receiver/log.js';
+import { featureOrLess, KERNEL_BTF } from '../support/strict.js';
 import { BPF_EVENTS, MiB, fdCount, liveNetnsInodes, mib, tempDir, type TempDir } from './support.js';
 
 const TOTAL = 1000;
@@ -36,11 +37,12 @@ describe('faults: namespace churn', function () {
     dir?.dispose();
   });
 
-  it(`${TOTAL} namespaces with processes created and deleted under a 200 ms interval: fds, heap after GC, series bounded`, async () => {
+  it(`${TOTAL} namespaces with processes created and deleted under a 200 ms interval: fds, heap after GC, series bounded`, async function () {
+    const events = featureOrLess(this, BPF_EVENTS, `eBPF events (kernel BTF at ${KERNEL_BTF})`);
     const file = dir.file('churn.yaml', `interval: 200ms
 metrics:
   probes: [netdev, sock, tcpext, udp, softnet, conntrack]
-${BPF_EVENTS ? 'events:\n  probes: [tcpreset]\n' : ''}`);
+${events ? 'events:\n  probes: [tcpreset]\n' : ''}`);
     const config = loadConfig({ file, env: {}, flags: { port: '0', address: '127.0.0.1' }, probes: probeCapabilities() });
     const lines: { level: string; msg: string }[] = [];
     const log = createLogger({ level: 'info', format: 'json', write: (l) => { lines.push(JSON.parse(l) as { level: string; msg: string }); } });
@@ -70,7 +72,7 @@ ${BPF_EVENTS ? 'events:\n  probes: [tcpreset]\n' : ''}`);
       assert.ok(Date.now() - t0 < 240_000, 'churn within 4 minutes');
       const batch: Netns[] = await Promise.all(Array.from({ length: BATCH }, () => createNetns({ label: 'churn' })));
       for (const n of batch) churned.add(n.inode);
-      if (BPF_EVENTS) {
+      if (events) {
         await Promise.all(batch.filter((_, i) => i % 10 === 0).map((n) => n.exec('bash', ['-c', 'echo > /dev/tcp/127.0.0.1/9'], { timeoutMs: 5000 })));
       }
       await cycles(2); // a whole cycle after they all existed

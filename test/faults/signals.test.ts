@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cleanupAll, createNetns, tcpTransfer, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { startAgentProcess, waitForProbesRunning, type AgentProcess, requireBpf } from '../support/agent.js';
-import { sleep, waitUntil } from '../support/proc.js';
+import { waitUntil } from '../support/proc.js';
 import { refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
 /** Stated bound for SIGTERM → exit, healthy backend (the agent's own budget is 10 s for a dead one). */
@@ -92,7 +92,8 @@ otlp:
   timeout: 30s
 `);
     agent = await startAgentProcess({ args: ['-c', config] });
-    await sleep(1500);
+    // SIGTERM while an export is held by the black hole (the case the stop budget is for)
+    await waitUntil(() => rx!.attempts('metrics') > 0, 20_000, 'an export held by the black hole');
     const { code, ms } = await exitTime(agent);
     agent = undefined;
     assert.equal(code, 0);
@@ -148,9 +149,7 @@ otlp:
     assert.match(String(rejected.error), /no_such_probe/);
     assert.equal(rejected.level, 'error');
     const c0 = (await status(a)).lastCycle.cycle;
-    await sleep(1500);
-    const st2 = await status(a);
-    assert.ok(st2.lastCycle.cycle > c0, 'still collecting');
+    const st2 = await waitUntil(async () => { const st = await status(a); return st.lastCycle.cycle > c0 + 1 && st; }, 20_000, 'still collecting');
     assert.deepEqual(Object.keys(st2.probes).sort(), ['netdev', 'tcpext'], 'old config in force');
     // The rejection is logged once, not at every poll.
     assert.equal(a.logs().filter((l) => l.msg === 'config reload rejected; the running config stays in force').length, 1);

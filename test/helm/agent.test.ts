@@ -14,6 +14,8 @@ import { fetchInNetns } from '../support/node-exporter.js';
 import { freePort, run, stopPid, waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
+import { requireBpf } from '../support/agent.js';
+import { skipBecause } from '../support/strict.js';
 
 const NOBODY = 65534;
 const HELPER = path.join(REPO, 'bpf/build/kubeskoop-bpf-helper');
@@ -110,7 +112,7 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
   const cleanups: (() => Promise<void>)[] = [];
 
   before(function () {
-    if (process.getuid?.() !== 0) this.skip();
+    if (process.getuid?.() !== 0) skipBecause(this, 'not root: the chart\'s pod is run with its capabilities');
     assert.ok(existsSync(AGENT), 'npm run build first');
     dir = mkdtempSync(path.join(tmpdir(), 'ksotel-helm-agent-'));
     chmodSync(dir, 0o755);
@@ -160,7 +162,9 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
     assert.equal(h.status, 200, h.text);
     await waitUntil(async () => (await inodesInMetrics(agent.port)).has(String(ns.inode)), 20_000, `series of test namespace ${ns.inode}`, 250);
     const { text } = await getText(`http://127.0.0.1:${agent.port}/metrics`);
-    assert.match(text, /k8s_node_name="ksotel-test-node"|host_name=/);
+    // NODE_NAME from the downward API reaches the resource (host.name is there on any machine, so
+    // it proves nothing): target_info carries it as k8s_node_name.
+    assert.match(text, /^target_info\{[^}]*k8s_node_name="ksotel-test-node"/m);
   });
 
   it('readOnlyRootFilesystem: the agent runs with / read-only and only /tmp (the emptyDir) writable', async () => {
@@ -216,9 +220,8 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
       if (protocol === 'grpc') {
         assert.equal(req.transport, 'grpc');
       } else {
-        // The agent's HTTP exporter is @opentelemetry/exporter-metrics-otlp-http, which encodes JSON
-        // even when the protocol says http/protobuf (reported; receiver/pipeline owns it): accept both.
-        assert.match(req.transport, /^http-(protobuf|json)$/);
+        // http/protobuf means protobuf on the wire (receiver/pipeline/otlp-metrics.ts); JSON is a regression
+        assert.equal(req.transport, 'http-protobuf');
         // gzip is visible on HTTP (grpc-js consumes grpc-encoding before the handler sees metadata)
         assert.equal(req.headers['content-encoding'], 'gzip');
       }
@@ -270,7 +273,7 @@ describe('helm chart: what each capability is for, checked on this kernel', func
   let chartCaps: string[];
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    if (process.getuid?.() !== 0) skipBecause(this, 'not root: capability sets are dropped from root');
     chartCaps = agentContainer(await render()).securityContext.capabilities.add;
     ns = await createNetns({ label: 'caps' });
     foreign = await foreignProcess(ns);
@@ -310,7 +313,7 @@ describe('helm chart: what each capability is for, checked on this kernel', func
   });
 
   it('the eBPF programs load and attach with BPF + PERFMON, and not with BPF alone', async function () {
-    if (!existsSync(HELPER) || !existsSync('/sys/kernel/btf/vmlinux')) this.skip();
+    requireBpf(this); // a missing helper build fails; only a kernel without BTF skips
     const load = async (caps: readonly string[]): Promise<string> => {
       const r = await run('setpriv', [...capArgs(caps), '--', HELPER], { input: 'load tcpretrans\nshutdown\n', timeoutMs: 20_000 });
       return r.stdout;

@@ -12,6 +12,7 @@ import { TestApiServer } from '../identity/apiserver.js';
 import { cleanupAll, createPod, type TestPod } from '../support/netns.js';
 import { freePort, stopPid, waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
+import { skipBecause } from '../support/strict.js';
 
 const NODE = 'ksotel-helm-node';
 
@@ -40,7 +41,7 @@ describe('helm chart: RBAC covers what the agent asks the Kubernetes API', funct
   const seen: { method: string; url: string }[] = [];
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    if (process.getuid?.() !== 0) skipBecause(this, 'not root: the agent runs as root against the test API server');
     api = new TestApiServer({ bookmarkIntervalMs: 500 });
     await api.start();
     // record every request the server gets (the server's own handler still answers it)

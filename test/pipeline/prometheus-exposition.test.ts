@@ -14,7 +14,7 @@ import { silentLogger } from '../../receiver/log.js';
 import type { MetricSample } from '../../receiver/probes/probe.js';
 import { targetAttributes, type Snapshot, type SnapshotEntry } from '../../receiver/snapshot/snapshot.js';
 import type { Target } from '../../receiver/targets/target.js';
-import { METRICS } from '../../semconv/generated/registry.js';
+import { METRICS, NETDEV_IO, NETDEV_PACKET_COUNT } from '../../semconv/generated/registry.js';
 import { promLabelName, promName } from '../../semconv/lib/prom-names.js';
 import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { cleanupAll, createPod, tcpTransfer, type TestPod } from '../support/netns.js';
@@ -151,6 +151,41 @@ describe('pipeline: streamed Prometheus exposition holds the snapshot, parsed by
       assert.deepEqual(parsed.errors, []);
       assertHoldsSnapshot(snap, parsed.samples);
     }), { numRuns: 2_000 });
+  });
+
+  it('golden text: a pod and the host, a series two probes report (the first wins), a device name that needs escaping', async () => {
+    // Built without project code but the registry's metric definitions; the expected text is written
+    // out by hand from the rules (NAMING.md rule 6 for the entity's name, OTel's Prometheus mapping
+    // for unit and _total suffixes, the text format's escaping), not produced by the renderer.
+    const pod: Target = { netnsInode: 4026532001, pid: 10, pids: [10], kind: 'pod', netnsName: 'cni-1', pod: { name: 'web-0', namespace: 'shop', uid: 'u-1' } };
+    const host: Target = { netnsInode: 4026531840, pid: 1, pids: [1], kind: 'host' };
+    const rx = { 'network.interface.name': 'eth0', 'network.io.direction': 'receive' };
+    const snap: Snapshot = {
+      cycle: 1, takenAt: 1_000, cycleDurationMs: 1, targets: [pod, host], probes: new Map(), entries: [
+        { probe: 'netdev', target: pod, samples: [
+          { metric: NETDEV_IO.pod, value: 1234, attributes: rx },
+          { metric: NETDEV_IO.pod, value: 99, attributes: { ...rx, 'network.io.direction': 'transmit' } }] },
+        { probe: 'other', target: pod, samples: [{ metric: NETDEV_IO.pod, value: 5, attributes: rx }] },
+        { probe: 'netdev', target: host, samples: [
+          { metric: NETDEV_PACKET_COUNT.host, value: 7, attributes: { 'system.device.name': 'e"th\\1', 'network.io.direction': 'receive' } }] },
+      ],
+    };
+    const podLabels = 'kubeskoop_target_kind="pod",kubeskoop_netns_inode="4026532001",kubeskoop_netns_name="cni-1",'
+      + 'k8s_pod_name="web-0",k8s_namespace_name="shop",k8s_pod_uid="u-1",otel_scope_name="kubeskoop-otel",otel_scope_version="1.2.3"';
+    const expected = [
+      '# TYPE k8s_pod_network_io_bytes_total counter',
+      `k8s_pod_network_io_bytes_total{network_interface_name="eth0",network_io_direction="receive",${podLabels}} 1234`,
+      `k8s_pod_network_io_bytes_total{network_interface_name="eth0",network_io_direction="transmit",${podLabels}} 99`,
+      '# TYPE system_network_packet_count_total counter',
+      'system_network_packet_count_total{system_device_name="e\\"th\\\\1",network_io_direction="receive",kubeskoop_target_kind="host",'
+        + 'kubeskoop_netns_inode="4026531840",otel_scope_name="kubeskoop-otel",otel_scope_version="1.2.3"} 7',
+    ];
+    const { text } = await streamedText(snap);
+    // HELP lines carry the registry's prose: compared for presence, not wording
+    const lines = text.trimEnd().split('\n');
+    assert.deepEqual(lines.filter((l) => !l.startsWith('# HELP ') && !l.startsWith('# UNIT ')), expected);
+    assert.deepEqual(lines.filter((l) => l.startsWith('# HELP ')).map((l) => l.split(' ')[2]), ['k8s_pod_network_io_bytes_total', 'system_network_packet_count_total']);
+    assert.deepEqual(lines.filter((l) => l.startsWith('# UNIT ')), ['# UNIT k8s_pod_network_io_bytes_total bytes']);
   });
 
   it('label keys that translate to one name are merged, values joined with ";" in the order of the original keys', () => {

@@ -30,10 +30,11 @@ import { UDP_SPECS } from '../../receiver/probes/udp.js';
 import { IP_SPECS_V4, IP_SPECS_V6 } from '../../receiver/probes/ip.js';
 import { TCPEXT_SPECS } from '../../receiver/probes/tcpext.js';
 import type { MibSpec } from '../../receiver/probes/mib.js';
+import { skipBecause } from '../support/strict.js';
 import {
   CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES,
   CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES,
-  FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES, IP_MIB_EVENTS, IP_MIB_IO, SOCK_COUNT, SOCK_FRAG_QUEUES, SOCK_MEMORY,
+  FD_OPEN, FD_SOCKETS, NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES, IP_MIB_EVENTS, IP_MIB_IO, SOCK_COUNT, SOCK_FRAG_QUEUES, SOCK_MEMORY,
   SOCK_TCP_ALLOCATED, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, SOCK_USED, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TIME_SQUEEZE,
   TCP_ESTABLISHED, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, UDP_MIB_EVENTS,
 } from '../../semconv/generated/registry.js';
@@ -257,6 +258,36 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
     });
   });
 
+  describe('netdev (bytes, packets, errors, drops per interface and direction) = node_exporter in the same namespace', () => {
+    // node_exporter parses /proc/net/dev with its own code (procfs), so this is netdev's oracle
+    // independent of the agent's parseNetDev; its scrapes run over the namespace's lo, which the
+    // before/after bracket absorbs.
+    const FIELDS = [['bytes', NETDEV_IO], ['packets', NETDEV_PACKET_COUNT], ['errs', NETDEV_ERRORS], ['drop', NETDEV_PACKET_DROPPED]] as const;
+    each((ns) => {
+      const c = new Comparison();
+      const b = peersBefore.get(ns.name)!.ne;
+      const a = peersAfter.get(ns.name)!.ne;
+      const entry = snap.entries.find((e) => e.probe === 'netdev' && e.target.netnsInode === ns.inode);
+      assert.ok(entry, `netdev ran for ${ns.name}`);
+      const ifaceOf = (x: MetricSample): unknown => x.attributes['network.interface.name'] ?? x.attributes['system.device.name'];
+      const devices = [...new Set(b.filter((x) => x.name === 'node_network_receive_bytes_total').map((x) => x.labels.device!))].sort();
+      assert.deepEqual([...new Set(entry.samples.map(ifaceOf))].sort(), devices, 'the same interfaces');
+      assert.ok(devices.includes('lo') && devices.length >= 2, devices.join());
+      for (const device of devices) {
+        for (const direction of ['receive', 'transmit'] as const) {
+          for (const [field, metric] of FIELDS) {
+            const m = metric[entry.target.kind];
+            const agent = entry.samples.find((x) => x.metric === m && ifaceOf(x) === device && x.attributes['network.io.direction'] === direction);
+            const what = `node_network_${direction}_${field}_total`;
+            c.check(`${what}{device="${device}"}`, promValue(b, what, { device }), agent?.value as number | undefined, promValue(a, what, { device }));
+          }
+        }
+      }
+      assert.deepEqual(c.failures, []);
+      assert.equal(c.exact + c.bracketed, devices.length * 2 * FIELDS.length);
+    });
+  });
+
   describe('tcp, udp, ip, tcpext, sock, softnet, conntrack = node_exporter in the same namespace', () => {
     each((ns) => {
       const c = new Comparison();
@@ -420,7 +451,7 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
   describe('degraded probes say why', () => {
     it('ipvs: this kernel has no IPVS → degraded with the path and the reason; no samples', function () {
       const st = scheduler.probeStatus('ipvs')!;
-      if (st.state === 'running') this.skip(); // a kernel with IPVS: nothing to show here
+      if (st.state === 'running') skipBecause(this, 'this kernel has IPVS: the ipvs probe runs, so there is no degraded state to check');
       assert.equal(st.state, 'degraded');
       assert.match(st.reason!, /^IPVS is not available: \/proc\/1\/net\/ip_vs_stats does not exist; /);
       assert.equal(snap.entries.filter((e) => e.probe === 'ipvs').length, 0);

@@ -7,17 +7,19 @@ import { join } from 'node:path';
 import { packageRoot } from '../../receiver/version.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { freePort, stopPid, waitUntil } from './proc.js';
+import { KERNEL_BTF, skipBecause } from './strict.js';
 
 export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
 /** The native helper as `make -C bpf` builds it. */
 export const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
-/** The kernel's BTF: without it no eBPF probe loads. */
-export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+/** The kernel's BTF: without it no eBPF probe loads (KSOTEL_BTF_PATH moves it: strict.ts). */
+export { KERNEL_BTF };
 
 /** In a `before` hook of a suite that runs eBPF probes: skips on a kernel without BTF (a missing
- *  kernel feature), fails when the helper is not built (a broken checkout, not a reason to skip). */
+ *  kernel feature; a failure under KSOTEL_STRICT=1), fails when the helper is not built (a broken
+ *  checkout, not a reason to skip). */
 export function requireBpf(ctx: Mocha.Context): void {
-  if (!existsSync(KERNEL_BTF)) ctx.skip();
+  if (!existsSync(KERNEL_BTF)) skipBecause(ctx, `no kernel BTF at ${KERNEL_BTF}: no eBPF probe can load`);
   assert.ok(existsSync(HELPER), `the native helper is built (${HELPER})`);
 }
 
@@ -43,7 +45,7 @@ export interface AgentProcess {
 export interface StartAgentOptions {
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** Wait until /healthz answers 200 (default true). */
+  /** Wait until /healthz answers 200 (default true; at most timeoutMs, default 60 s). */
   readonly waitHealthy?: boolean;
   readonly timeoutMs?: number;
   /** Run the agent under this command, e.g. ['setpriv', '--bounding-set=-all', '--'] (the node
@@ -52,6 +54,20 @@ export interface StartAgentOptions {
 }
 
 export async function startAgentProcess(o: StartAgentOptions = {}): Promise<AgentProcess> {
+  // freePort() closes its socket before the agent binds, so another process on this shared machine
+  // can take the port in between: the agent then exits with EADDRINUSE, and a new port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAgentOnce(o);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
   const port = await freePort();
   const argv = [process.execPath, ...AGENT_NODE_FLAGS, CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])];
   const [cmd, ...args] = [...(o.wrapper ?? []), ...argv];
@@ -88,10 +104,15 @@ export async function startAgentProcess(o: StartAgentOptions = {}): Promise<Agen
   };
   if (o.waitHealthy !== false) {
     try {
-      await waitUntil(async () => {
-        if (exitCode !== undefined) throw new Error(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
-        try { return (await get('/healthz')).status === 200; } catch { return false; }
-      }, o.timeoutMs ?? 20_000, 'agent /healthz');
+      // an exit ends the wait at once (waitUntil would retry a throw until its deadline)
+      const early = await waitUntil(async () => {
+        if (exitCode !== undefined) {
+          const why = lines.map((l) => JSON.stringify(l)).join(' | ');
+          return new (/EADDRINUSE/.test(why) ? PortTaken : Error)(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
+        }
+        try { return (await get('/healthz')).status === 200 && 'healthy'; } catch { return false; }
+      }, o.timeoutMs ?? 60_000, 'agent /healthz'); // a bound for a loaded 2-core machine, not a speed claim
+      if (early instanceof Error) throw early;
     } catch (err) {
       await agent.stop(1000);
       throw err;
