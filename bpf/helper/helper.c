@@ -51,6 +51,7 @@
 #include "biolatency.skel.h"
 #include "kernellatency.skel.h"
 #include "virtcmdlatency.skel.h"
+#include "connections.skel.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the wire protocol is little-endian; this helper writes host structs as they are"
@@ -422,6 +423,7 @@ struct probe {
 
 static void tcpreset_extra_rodata(struct tcpreset_bpf *s, const struct probe_opts *o) {}
 static void tcpretrans_extra_rodata(struct tcpretrans_bpf *s, const struct probe_opts *o) {}
+static void connections_extra_rodata(struct connections_bpf *s, const struct probe_opts *o) {}
 static void packetloss_extra_rodata(struct packetloss_bpf *s, const struct probe_opts *o)
 {
 	s->rodata->ks_subsys_mode = o->subsys_mode;
@@ -430,6 +432,7 @@ static void packetloss_extra_rodata(struct packetloss_bpf *s, const struct probe
 GLUE(tcpreset)
 GLUE(packetloss)
 GLUE(tcpretrans)
+GLUE(connections)
 
 /* latency probes: thresholds, event level, tracking-table size */
 #define LAT_GLUE(N, EXTRA)                                                                          \
@@ -471,7 +474,8 @@ static struct probe probes[] = { PROBE(tcpreset), PROBE(packetloss), PROBE(tcpre
 				 LAT_PROBE(biolatency), LAT_PROBE(kernellatency),
 				 { .name = "virtcmdlatency", .open = virtcmdlatency_open, .rodata = virtcmdlatency_rodata,
 				   .load = virtcmdlatency_load, .destroy = virtcmdlatency_destroy,
-				   .latinfo = virtcmdlatency_latinfo, .variants = true } };
+				   .latinfo = virtcmdlatency_latinfo, .variants = true },
+				 PROBE(connections) };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 /* Defaults chosen for a node: exact counts always; events capped so a drop storm in one pod
@@ -730,6 +734,10 @@ static int size_maps(struct probe *p)
 	int rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o->ring_kib * 1024);
 	if (!rc)
 		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o->count_entries);
+	/* connections: the per-peer aggregates take the same bound as the counts */
+	struct bpf_map *pm = bpf_object__find_map_by_name(p->obj, "peers");
+	if (!rc && pm)
+		rc = bpf_map__set_max_entries(pm, o->count_entries);
 	struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
 	if (!rc && tm && o->track_entries)
 		rc = bpf_map__set_max_entries(tm, o->track_entries);
@@ -1134,6 +1142,7 @@ static void cmd_dump(const char *id)
 /* node-wide collectors that are commands, not probes (tcpsummary walk, qdisc netlink dumps) */
 #include "tcpsummary.c"
 #include "qdisc.c"
+#include "connections.c"
 
 static void handle_line(char *line)
 {
@@ -1164,6 +1173,8 @@ static void handle_line(char *line)
 		cmd_tcpsummary(args);
 	} else if (strcmp(line, "qdisc") == 0) {
 		cmd_qdisc(args);
+	} else if (strcmp(line, "connections") == 0) {
+		cmd_connections(args);
 	} else if (strcmp(line, "shutdown") == 0) {
 		stop_requested = 1;
 	} else {
@@ -1216,6 +1227,12 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_latency, latency_ns) FIELD(ks_latency, threshold_ns) FIELD(ks_latency, stage_ns)
 	FIELD(ks_latency, pid) FIELD(ks_latency, aux) FIELD(ks_latency, metric) FIELD(ks_latency, sub)
 	FIELD(ks_latency, level) FIELD(ks_latency, bytes) FIELD(ks_latency, comm)
+	sb_printf(b, "]},\"connect\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_CONNECT,
+		  KS_CONNECT_V, sizeof(struct ks_connect));
+	first = true;
+	HDR_FIELDS(ks_connect) TUPLE_FIELDS(ks_connect)
+	FIELD(ks_connect, duration_ns) FIELD(ks_connect, err) FIELD(ks_connect, pid) FIELD(ks_connect, cause)
+	FIELD(ks_connect, sync) FIELD(ks_connect, comm)
 	sb_printf(b, "]},\"clock\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_CLOCK, KS_CLOCK_V,
 		  sizeof(struct ks_clock));
 	first = true;
