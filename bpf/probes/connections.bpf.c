@@ -3,7 +3,10 @@
  *
  *   client handshake  tp_btf/inet_sock_set_state CLOSE -> SYN_SENT (start, kept in socket local
  *                     storage) -> ESTABLISHED (duration into a histogram) or -> CLOSE (a failure,
- *                     its cause from sk_err: set before tcp_done() on RST, SYN timeout, ICMP)
+ *                     its cause from sk_err: set before tcp_done() on RST, SYN timeout, ICMP; else
+ *                     sk_err_soft or the error tp_btf/inet_sk_error_report saw: an ICMP error that
+ *                     arrived while the owner held the socket is only "soft", and an owner that
+ *                     read it with SO_ERROR (which clears it) and closed leaves sk_err at 0)
  *   server handshake  SYN_RECV -> ESTABLISHED of the child socket: its first RTT sample, which is
  *                     the SYN-ACK -> ACK time (tcp_synack_rtt_meas runs just before), per listen port
  *   synchronous       syscalls/sys_enter_connect + sys_exit_connect: errors returned before any SYN
@@ -50,6 +53,8 @@ struct {
 /* handshake start of a connecting socket: lives and dies with the socket, no eviction */
 struct ks_conn_start {
 	__u64 start_ns;
+	__s32 err; /* the last error reported on the socket during the handshake */
+	__u32 _pad;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -174,8 +179,10 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;
 	if (newstate == KS_TCP_SYN_SENT) {
 		struct ks_conn_start *st = bpf_sk_storage_get(&conn_start, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (st)
+		if (st) {
 			st->start_ns = bpf_ktime_get_ns();
+			st->err = 0;
+		}
 		__u64 id = bpf_get_current_pid_tgid();
 		struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
 		if (c)
@@ -185,6 +192,7 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 	if (oldstate == KS_TCP_SYN_SENT && (newstate == KS_TCP_ESTABLISHED || newstate == KS_TCP_CLOSE)) {
 		struct ks_conn_start *st = bpf_sk_storage_get(&conn_start, sk, 0, 0);
 		__u64 start = st ? st->start_ns : 0;
+		int reported = st ? st->err : 0;
 		if (st)
 			bpf_sk_storage_delete(&conn_start, sk);
 		__u64 dur = start ? bpf_ktime_get_ns() - start : 0;
@@ -205,6 +213,12 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 			return 0;
 		}
 		int err = sk->sk_err;
+		/* an error reported while the socket stayed in SYN_SENT (an ICMP error: the owner read
+		 * it with SO_ERROR, which clears sk_err, then closed the socket) */
+		if (err == 0)
+			err = sk->sk_err_soft;
+		if (err == 0)
+			err = reported;
 		if (err == 0) {
 			/* no socket error: either connect() itself is failing (no free local port: the
 			 * caller's return value says why, sys_exit_connect counts it), or the owner closed
@@ -238,6 +252,18 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 			__sync_fetch_and_add(&v->sum_ns, dur);
 		}
 	}
+	return 0;
+}
+
+/* sk_error_report(): keep a handshake's error, since reading it (SO_ERROR) clears sk_err */
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(ks_conn_error_report, struct sock *sk)
+{
+	if (!sk || sk->sk_protocol != IPPROTO_TCP || sk->__sk_common.skc_state != KS_TCP_SYN_SENT)
+		return 0;
+	struct ks_conn_start *st = bpf_sk_storage_get(&conn_start, sk, 0, 0);
+	if (st)
+		st->err = sk->sk_err ? sk->sk_err : sk->sk_err_soft;
 	return 0;
 }
 

@@ -11,7 +11,7 @@ import {
   ATTR_KUBESKOOP_DROP_LOCATION, ATTR_KUBESKOOP_DROP_REASON,
   ATTR_KUBESKOOP_EVENT_TYPE, ATTR_KUBESKOOP_TCP_RESET_REASON, ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_TRANSPORT,
   ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID,
-  EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT,
+  EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_CONNECTIONS_CONNECT_FAILURE, ATTR_ERROR_TYPE,
 } from '../../semconv/generated/registry.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
 import { connectionState } from '../probes/tcp-state.js';
@@ -101,6 +101,20 @@ export function toEventRecord(e: NativeEvent): EventRecord {
     }
     case 'latency':
       return latencyEventRecord(e);
+    case 'connect': {
+      const dst = t.dstAddress.includes(':') ? `[${t.dstAddress}]:${t.dstPort}` : `${t.dstAddress}:${t.dstPort}`;
+      const how = e.sync ? 'connect() failed before sending a SYN' : `after ${(e.durationNs / 1e6).toFixed(1)} ms`;
+      return {
+        eventName: EVENT_CONNECTIONS_CONNECT_FAILURE.name, type: 'TCPCONNECT_FAIL', severity: EVENT_CONNECTIONS_CONNECT_FAILURE.severity,
+        timeUnixNano: e.timeUnixNano,
+        body: `TCP connect to ${dst} failed: ${e.errorType}${e.errno ? ` (errno ${e.errno})` : ''}, ${how}${t.srcAddress !== '' && !e.sync ? ` (${flow})` : ''}`,
+        attributes: {
+          [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_FAIL', [ATTR_ERROR_TYPE]: e.errorType,
+          ...tupleAttributes(e.sync ? { ...t, srcAddress: '' } : t), [ATTR_NETWORK_TRANSPORT]: 'tcp',
+          ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}), ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}),
+        },
+      };
+    }
   }
 }
 
@@ -111,6 +125,7 @@ export function probeOfEvent(e: NativeEvent): NativeProbe {
     case 'packet_drop': return 'packetloss';
     case 'tcp_retrans': return 'tcpretrans';
     case 'latency': return LATENCY_METRIC_PROBE[e.metric];
+    case 'connect': return 'connections';
   }
 }
 
@@ -253,7 +268,7 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
   }
 
   /** A helper command answered by one JSON frame (tcpsummary, qdisc): see HelperClient.command. */
-  helperCommand(verb: 'tcpsummary' | 'qdisc', args: readonly string[] = []): Promise<Record<string, unknown>> {
+  helperCommand(verb: 'tcpsummary' | 'qdisc' | 'connections', args: readonly string[] = []): Promise<Record<string, unknown>> {
     return this.client.command(verb, args);
   }
 

@@ -16,7 +16,7 @@ import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
 import {
   PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName, parseCounters, parseHello, parseProbeFrame,
   verifyLayouts,
-  type CounterDump, type DecodeProblem, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
+  type ConnectRecord, type CounterDump, type DecodeProblem, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
   type ProgramLoadStatus, type TcpResetRecord, type TcpRetransRecord, type WireRecord,
 } from './records.js';
 
@@ -103,7 +103,13 @@ export interface TcpRetransEvent extends TcpRetransRecord {
 export interface LatencyEvent extends LatencyRecord {
   timeUnixNano: bigint;
 }
-export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent | LatencyEvent;
+export interface ConnectEvent extends ConnectRecord {
+  timeUnixNano: bigint;
+}
+export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent | LatencyEvent | ConnectEvent;
+
+/** helper commands answered by one JSON frame */
+export type HelperCommandVerb = 'tcpsummary' | 'qdisc' | 'connections';
 
 export type ProbeState = 'starting' | 'running' | 'degraded' | 'stopped';
 
@@ -151,6 +157,7 @@ export interface HelperClientEvents {
   drop: [PacketDropEvent];
   retrans: [TcpRetransEvent];
   latency: [LatencyEvent];
+  connect: [ConnectEvent];
   /** every kernel event, whatever its kind */
   event: [NativeEvent];
   status: [HelperStatus];
@@ -437,7 +444,7 @@ export class HelperClient extends EventEmitter {
 
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
-  command(verb: 'tcpsummary' | 'qdisc', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  command(verb: HelperCommandVerb, args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
     const child = this.child;
     if (!child || this.st.state !== 'running' || !child.stdin?.writable) {
       return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
@@ -638,6 +645,12 @@ export class HelperClient extends EventEmitter {
         this.emit('event', e);
         return;
       }
+      case 'connect': {
+        const e: ConnectEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
+        this.emit('connect', e);
+        this.emit('event', e);
+        return;
+      }
     }
   }
 
@@ -690,7 +703,7 @@ export class HelperClient extends EventEmitter {
       });
       return;
     }
-    if (msg === 'tcpsummary' || msg === 'qdisc') {
+    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections') {
       const o = v as Record<string, unknown>;
       const pending = this.pendingCommands.get(String(o.id));
       if (!pending) return;

@@ -18,6 +18,7 @@ export const RecordType = {
   PacketDrop: 2,
   TcpRetrans: 3,
   Latency: 4,
+  Connect: 5,
   Clock: 16,
   Json: 32,
 } as const;
@@ -59,6 +60,12 @@ export const LAYOUTS: Readonly<Record<string, RecordLayout>> = {
     fields: {
       ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, latency_ns: [64, 8], threshold_ns: [72, 8], stage_ns: [80, 16], pid: [96, 4], aux: [100, 4],
       metric: [104, 1], sub: [105, 1], level: [106, 1], bytes: [108, 4], comm: [112, 16],
+    },
+  },
+  connect: {
+    type: RecordType.Connect, version: 1, size: 104,
+    fields: {
+      ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, duration_ns: [64, 8], err: [72, 4], pid: [76, 4], cause: [80, 1], sync: [81, 1], comm: [88, 16],
     },
   },
   clock: {
@@ -160,6 +167,28 @@ export interface LatencyRecord extends KernelRecordBase {
   tuple: Tuple;
 }
 
+/** Failure causes of a TCP connect (enum ks_conn_err), as `error.type` values. */
+export type ConnectErrorType =
+  | 'refused' | 'reset' | 'timed_out' | 'host_unreachable' | 'net_unreachable' | 'addr_not_available' | 'canceled' | 'other';
+export const CONNECT_ERROR_TYPES: readonly ConnectErrorType[] = [
+  'refused', 'reset', 'timed_out', 'host_unreachable', 'net_unreachable', 'addr_not_available', 'canceled', 'other',
+];
+
+/** A failed TCP connect (connections probe). Tuple local → remote; a synchronous failure has only the destination. */
+export interface ConnectRecord extends KernelRecordBase {
+  type: 'connect';
+  errorType: ConnectErrorType;
+  /** the errno (socket error, or connect()'s return value negated); 0 = closed by its owner */
+  errno: number;
+  /** true: connect() returned it before any SYN left */
+  sync: boolean;
+  /** SYN_SENT → failure, ns (0 for a synchronous failure) */
+  durationNs: number;
+  pid: number;
+  comm: string;
+  tuple: Tuple;
+}
+
 export interface ClockRecord {
   type: 'clock';
   bootTimeNs: bigint;
@@ -172,7 +201,7 @@ export interface JsonRecord {
   value: unknown;
 }
 
-export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord;
+export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord | ConnectRecord;
 export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord;
 
 export interface DecodeProblem {
@@ -284,6 +313,7 @@ function expectedSize(type: number): number {
     case RecordType.PacketDrop: return LAYOUTS.packet_drop!.size;
     case RecordType.TcpRetrans: return LAYOUTS.tcp_retrans!.size;
     case RecordType.Latency: return LAYOUTS.latency!.size;
+    case RecordType.Connect: return LAYOUTS.connect!.size;
     case RecordType.Clock: return LAYOUTS.clock!.size;
     default: return -1;
   }
@@ -294,6 +324,7 @@ function expectedVersion(type: number): number {
     case RecordType.PacketDrop: return LAYOUTS.packet_drop!.version;
     case RecordType.TcpRetrans: return LAYOUTS.tcp_retrans!.version;
     case RecordType.Latency: return LAYOUTS.latency!.version;
+    case RecordType.Connect: return LAYOUTS.connect!.version;
     case RecordType.Clock: return LAYOUTS.clock!.version;
     case RecordType.Json: return 1;
     default: return -1;
@@ -372,6 +403,16 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
         stageNs: [Number(b.readBigUInt64LE(off + 80)), Number(b.readBigUInt64LE(off + 88))],
         pid: b.readUInt32LE(off + 96), aux: b.readUInt32LE(off + 100), bytes: b.readUInt32LE(off + 108),
         comm: readComm(b, off + 112), tuple: readTuple(b, off),
+      };
+    }
+    case RecordType.Connect: {
+      const errorType = CONNECT_ERROR_TYPES[b[off + 80]!];
+      if (errorType === undefined) return `connect record with unknown cause ${b[off + 80]}`;
+      return {
+        type: 'connect', netnsInode, kernelTimeNs, cpu, errorType,
+        errno: b.readUInt32LE(off + 72), sync: b[off + 81] === 1,
+        durationNs: Number(b.readBigUInt64LE(off + 64)),
+        pid: b.readUInt32LE(off + 76), comm: readComm(b, off + 88), tuple: readTuple(b, off),
       };
     }
     case RecordType.Clock:
@@ -579,8 +620,8 @@ export function parseProbeFrame(v: unknown): ProbeFrame | undefined {
 
 export type LatencyProbeName = 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency';
 export const LATENCY_PROBE_NAMES: readonly LatencyProbeName[] = ['socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency'];
-export type ProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans' | LatencyProbeName;
-export const PROBE_NAMES: readonly ProbeName[] = ['tcpreset', 'packetloss', 'tcpretrans', ...LATENCY_PROBE_NAMES];
+export type ProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans' | LatencyProbeName | 'connections';
+export const PROBE_NAMES: readonly ProbeName[] = ['tcpreset', 'packetloss', 'tcpretrans', ...LATENCY_PROBE_NAMES, 'connections'];
 export function isLatencyProbeName(s: string): s is LatencyProbeName {
   return (LATENCY_PROBE_NAMES as readonly string[]).includes(s);
 }

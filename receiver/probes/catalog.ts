@@ -23,15 +23,16 @@ import { kernellatency } from './kernellatency.js';
 import { virtcmdlatency } from './virtcmdlatency.js';
 import { tcpsummary } from './tcpsummary.js';
 import { qdisc } from './qdisc.js';
+import { connections } from './connections.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
   [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans,
-    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency, tcpsummary, qdisc].map((m) => [m.name, m]),
+    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency, tcpsummary, qdisc, connections].map((m) => [m.name, m]),
 );
 
 /** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
 export const NATIVE_PROBE_NAMES: readonly string[] = [
-  'tcpreset', 'packetloss', 'tcpretrans', 'socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency',
+  'tcpreset', 'packetloss', 'tcpretrans', 'socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency', 'connections',
 ];
 
 /**

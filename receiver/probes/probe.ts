@@ -76,7 +76,7 @@ export interface NativeCount {
 
 export type NativeProbeId =
   | 'tcpreset' | 'packetloss' | 'tcpretrans'
-  | 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency';
+  | 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency' | 'connections';
 
 export interface NativeCounters {
   refreshCounters(minIntervalMs: number): Promise<void>;
@@ -85,7 +85,7 @@ export interface NativeCounters {
   /** latency probes: thresholds in effect (ns, low and high), once loaded */
   latencyThresholds?(probe: NativeProbeId): readonly [number, number] | undefined;
   /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps) */
-  helperCommand?(verb: 'tcpsummary' | 'qdisc', args?: readonly string[]): Promise<Record<string, unknown>>;
+  helperCommand?(verb: 'tcpsummary' | 'qdisc' | 'connections', args?: readonly string[]): Promise<Record<string, unknown>>;
   /** the helper process's own state (running, or degraded with the reason) */
   helperState?(): ProbeStatus;
 }
