@@ -4,7 +4,7 @@
 // probe's scope (namespace, or the whole node for CPU- and device-keyed probes).
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
-  ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE, ATTR_KUBESKOOP_PROBE_NAME,
+  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_PROBE_NAME,
 } from '../../semconv/generated/registry.js';
 import type { LatencyMetric, LatencyProbeName } from '../native/records.js';
 import { LATENCY_BOUNDS_NS } from '../native/records.js';
@@ -83,13 +83,13 @@ export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | und
       };
       for (const c of counts) {
         if (c.series === 'undelivered') {
-          if (mine(c)) addSum(spec.undelivered, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE]: c.labels.cause ?? 'unknown' }, c.count);
+          if (mine(c)) addSum(spec.undelivered, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' }, c.count);
           continue;
         }
         if (c.series === 'track') {
           if (isHost && spec.untracked) {
             const cause = c.labels.slot === '1' ? 'evicted' : c.labels.slot === '2' ? 'expired' : 'unknown';
-            addSum(spec.untracked, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE]: cause }, c.count);
+            addSum(spec.untracked, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: cause }, c.count);
           }
           continue;
         }
