@@ -4,7 +4,7 @@
 // receiver/events/native-source.ts).
 import { readFile } from 'node:fs/promises';
 import {
-  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_DURATION,
   CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
 } from '../../semconv/generated/registry.js';
@@ -127,7 +127,7 @@ export const connections: MetricProbeModule = {
           if (c.netnsInode === target.netnsInode || (target.kind === 'host' && c.netnsInode === 0)) {
             samples.push({
               metric: CONNECTIONS_UNDELIVERED, value: c.count,
-              attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: 'connections', [ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE]: c.labels.cause ?? 'unknown' },
+              attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: 'connections', [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' },
             });
           }
         }

@@ -1422,12 +1422,12 @@ export const CONNECTIONS_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
