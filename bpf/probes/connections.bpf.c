@@ -314,7 +314,7 @@ static __always_inline struct sock *ks_fd_tcp_sock(int fd)
 	return sk;
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
+SEC("tp/syscalls/sys_enter_connect")
 int ks_conn_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = (int)ctx->args[0];
@@ -350,7 +350,7 @@ int ks_conn_enter(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
+SEC("tp/syscalls/sys_exit_connect")
 int ks_conn_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();

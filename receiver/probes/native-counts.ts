@@ -4,10 +4,11 @@ import type { MetricDefinition } from '../../semconv/types.js';
 import { ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricSample, NativeCount, ProbeEnvironment, ProbeStatus } from './probe.js';
 
-export type NativeProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans';
+export type { EventProbeName as NativeProbeName } from '../native/generated/ebpf.js';
+import type { EventProbeName } from '../native/generated/ebpf.js';
 
 export interface NativeCountProbeSpec {
-  readonly name: NativeProbeName;
+  readonly name: EventProbeName;
   readonly events: MetricDefinition;
   readonly undelivered: MetricDefinition;
   /** The count's labels → the events metric's attributes. */
