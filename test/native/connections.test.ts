@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { ConnectEvent } from '../../receiver/native/index.js';
 import { type PeerRow, parsePeerRows } from '../../receiver/probes/connections.js';
 import { CONNECT_ERROR_TYPES } from '../../receiver/native/index.js';
+import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../../receiver/peers/peer-name.js';
 import {
   deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, nsName, startClient, startNodeIn, stopBackground,
   type Background, type Harness, type NsPair,
@@ -187,6 +188,15 @@ describe('native connections (real BPF)', function () {
     assert.equal(r.buckets[19], 3, JSON.stringify(r.buckets));
     const mean = r.sumNs / 3 / 1e9;
     assert.ok(mean >= 1.0 && mean <= 1.3, `mean handshake ${mean} s`);
+  });
+
+  it('peer naming: a namespace\'s own addresses from its fib_trie name it; an unknown address stays an address', async () => {
+    const local = localAddressesFromFibTrie(await inNs(p.b, 'cat', '/proc/net/fib_trie'));
+    assert.deepEqual(local, [p.b4]);
+    const dir = new PodAddressDirectory();
+    dir.replace(local.map((a) => [a, 'shop/backend-0'] as const));
+    assert.equal(peerName(p.b4, dir), 'shop/backend-0');
+    assert.equal(peerName(p.a4, dir), p.a4);
   });
 
   it('addr_not_available: a 6-port ephemeral range in the client namespace runs out', async () => {
