@@ -5,12 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import {
   ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_NETWORK_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_DURATION,
-  CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
+  ATTR_NETWORK_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, CONNECTIONS_CONNECT_FAILURES,
+  CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
 } from '../../semconv/generated/registry.js';
 import { CONNECT_ERROR_TYPES, LATENCY_BOUNDS_NS } from '../native/records.js';
 import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../peers/peer-name.js';
-import type { AttributeValue, MetricProbe, MetricProbeModule, MetricSample, NativeCount, ProbeStatus } from './probe.js';
+import type {
+  AttributeValue, MetricProbe, MetricProbeModule, MetricSample, NativeCount, ProbeStatus,
+} from './probe.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 const UNAVAILABLE = 'the native eBPF helper is not available to this agent';
@@ -35,11 +37,19 @@ export function parsePeerRows(frame: Record<string, unknown>): { rows: PeerRow[]
   if (frame.ok !== true) return { rows, problems: [`connections: ${String(frame.error ?? 'helper answered not ok')}`] };
   const peers = Array.isArray(frame.peers) ? frame.peers : [];
   for (const p of peers) {
-    if (!Array.isArray(p) || p.length < 9 || !Array.isArray(p[5]) || !Array.isArray(p[7])) { problems.push('connections: malformed peer row'); continue; }
-    const [netns, role, family, address, port, buckets, sum, failures, syn] = p as [number, number, number, string, number, number[], number, number[], number];
-    if ((role !== 1 && role !== 2) || (family !== 4 && family !== 6)) { problems.push(`connections: peer row with role ${role}, family ${family}`); continue; }
+    if (!Array.isArray(p) || p.length < 9 || !Array.isArray(p[5]) || !Array.isArray(p[7])) {
+      problems.push('connections: malformed peer row');
+      continue;
+    }
+    const [netns, role, family, address, port, buckets, sum, failures, syn] =
+      p as [number, number, number, string, number, number[], number, number[], number];
+    if ((role !== 1 && role !== 2) || (family !== 4 && family !== 6)) {
+      problems.push(`connections: peer row with role ${role}, family ${family}`);
+      continue;
+    }
     rows.push({
-      netnsInode: netns, role: role === 1 ? 'active' : 'passive', family: family === 4 ? 'ipv4' : 'ipv6', address, port,
+      netnsInode: netns, role: role === 1 ? 'active' : 'passive', family: family === 4 ? 'ipv4' : 'ipv6',
+      address, port,
       buckets: buckets.map(Number), sumNs: Number(sum), failures: failures.map(Number), synRetransmits: Number(syn),
     });
   }
@@ -59,11 +69,14 @@ export const connections: MetricProbeModule = {
     let problems: string[] = [];
     const directory = new PodAddressDirectory();
     let nextDirectory = new Map<string, string>();
-    const status = (): ProbeStatus => (native ? native.probeStatus('connections') : { state: 'degraded', reason: UNAVAILABLE });
+    const status = (): ProbeStatus =>
+      (native ? native.probeStatus('connections') : { state: 'degraded', reason: UNAVAILABLE });
     return {
       name: 'connections',
       scope: 'netns',
-      metrics: [CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED],
+      metrics: [
+        CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
+      ],
       async start(): Promise<ProbeStatus> {
         return status();
       },
@@ -95,29 +108,39 @@ export const connections: MetricProbeModule = {
         if (target.kind === 'pod' && target.pod) {
           try {
             const text = await readFile(`${ctx.procRoot}/${target.pid}/net/fib_trie`, 'utf8');
-            for (const a of localAddressesFromFibTrie(text)) nextDirectory.set(a, `${target.pod.namespace}/${target.pod.name}`);
+            const pod = `${target.pod.namespace}/${target.pod.name}`;
+            for (const a of localAddressesFromFibTrie(text)) nextDirectory.set(a, pod);
           } catch { /* gone: named by address next cycle */ }
         }
         const samples: MetricSample[] = [];
         for (const r of byInode.get(target.netnsInode) ?? []) {
-          const attrs: Record<string, AttributeValue> = { [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role, [ATTR_NETWORK_TYPE]: r.family, [ATTR_SERVER_PORT]: r.port };
+          const attrs: Record<string, AttributeValue> = {
+            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role, [ATTR_NETWORK_TYPE]: r.family, [ATTR_SERVER_PORT]: r.port,
+          };
           const dest: Record<string, AttributeValue> = r.role === 'active'
             ? { [ATTR_NETWORK_PEER_ADDRESS]: r.address, [ATTR_SERVER_ADDRESS]: peerName(r.address, directory) } : {};
           const count = r.buckets.reduce((a, b) => a + b, 0);
           if (count > 0) {
             samples.push({
               metric: CONNECTIONS_HANDSHAKE_DURATION, attributes: { ...attrs, ...dest },
-              value: { boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9), bucketCounts: r.buckets, sum: r.sumNs / 1e9, count },
+              value: {
+                boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9), bucketCounts: r.buckets, sum: r.sumNs / 1e9, count,
+              },
             });
           }
-          if (r.synRetransmits > 0) samples.push({ metric: CONNECTIONS_HANDSHAKE_RETRANSMITS, attributes: { ...attrs, ...dest }, value: r.synRetransmits });
+          if (r.synRetransmits > 0) {
+            const attributes = { ...attrs, ...dest };
+            samples.push({ metric: CONNECTIONS_HANDSHAKE_RETRANSMITS, attributes, value: r.synRetransmits });
+          }
           if (r.role === 'active') {
             r.failures.forEach((n, i) => {
               const type = CONNECT_ERROR_TYPES[i];
               if (n > 0 && type) {
                 samples.push({
                   metric: CONNECTIONS_CONNECT_FAILURES, value: n,
-                  attributes: { [ATTR_ERROR_TYPE]: type, [ATTR_NETWORK_TYPE]: r.family, [ATTR_SERVER_PORT]: r.port, ...dest },
+                  attributes: {
+                    [ATTR_ERROR_TYPE]: type, [ATTR_NETWORK_TYPE]: r.family, [ATTR_SERVER_PORT]: r.port, ...dest,
+                  },
                 });
               }
             });
@@ -127,7 +150,9 @@ export const connections: MetricProbeModule = {
           if (c.netnsInode === target.netnsInode || (target.kind === 'host' && c.netnsInode === 0)) {
             samples.push({
               metric: CONNECTIONS_UNDELIVERED, value: c.count,
-              attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: 'connections', [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' },
+              attributes: {
+                [ATTR_KUBESKOOP_PROBE_NAME]: 'connections', [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown',
+              },
             });
           }
         }
