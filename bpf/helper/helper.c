@@ -362,6 +362,7 @@ struct probe_opts {
 	bool event_level_set;
 	__u32 track_entries; /* power of two */
 	__u32 softirq_mask;  /* net_softirq: bit per vector */
+	__u64 slow_ns;       /* connections: a handshake slower than this is an event (0 = the program's default) */
 	__u32 lat_slots;     /* test-only (x_lat_slots=): entries of lat_slots, a power of two */
 };
 
@@ -609,6 +610,9 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 		} else if (strcmp(k, "track_entries") == 0) {
 			ok = parse_u32_opt(v, &u) && u >= 64 && u <= (1u << 22) && (u & (u - 1)) == 0;
 			o->track_entries = u;
+		} else if (strcmp(k, "slow_us") == 0) {
+			ok = parse_u32_opt(v, &u) && u > 0 && u != KS_UNLIMITED;
+			o->slow_ns = (__u64)u * 1000ull;
 		} else if (strcmp(k, "softirq_mask") == 0) {
 			ok = parse_u32_opt(v, &u) && u > 0 && u < (1u << 10);
 			o->softirq_mask = u;

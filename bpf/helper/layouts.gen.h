@@ -144,6 +144,7 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_connect, pid)
 	FIELD(ks_connect, cause)
 	FIELD(ks_connect, sync)
+	FIELD(ks_connect, slow)
 	FIELD(ks_connect, comm)
 	sb_printf(b, "]}");
 	sb_printf(b, "}");

@@ -14,6 +14,7 @@
 
 static void connections_extra_rodata(struct connections_bpf *s, const struct probe_opts *o)
 {
+	if (o->slow_ns) s->rodata->ks_conn_slow_ns = o->slow_ns;
 }
 GLUE(connections)
 static void packetloss_extra_rodata(struct packetloss_bpf *s, const struct probe_opts *o)

@@ -275,7 +275,7 @@ struct ks_conn_val {
 	__u64 sync_failures; /* of the failures, those connect() returned before any SYN was sent */
 };
 
-/* A failed TCP connect (connections probe). Tuple local -> remote; for a synchronous failure
+/* A failed or slow TCP connect (connections probe). Tuple local -> remote; for a synchronous failure
  * (no socket state yet) only the destination is known. */
 struct ks_connect {
 	struct ks_hdr hdr;
@@ -285,7 +285,8 @@ struct ks_connect {
 	__u32 pid;         /* current task (softirq: the interrupted one) */
 	__u8 cause;        /* enum ks_conn_err */
 	__u8 sync;         /* 1 = returned by connect() before any SYN left */
-	__u8 _pad[6];
+	__u8 slow;         /* 1 = not a failure: a handshake that took longer than the slow threshold */
+	__u8 _pad[5];
 	char comm[16];
 };
 

@@ -42,6 +42,8 @@
 #define KS_S_IFSOCK 0140000
 
 static const __u64 ks_conn_bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
+/* set by the helper (slow_us): a client handshake slower than this is also an event */
+const volatile __u64 ks_conn_slow_ns = 1000000000ull;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -135,6 +137,9 @@ static __always_inline void ks_key_from_sk(const struct sock *sk, struct ks_conn
 	}
 }
 
+static __always_inline void ks_conn_event(const struct ks_conn_key *k, const struct sock *sk, int err, __u32 cause,
+					  bool sync, bool slow, __u64 dur_ns);
+
 /* a failed connect: count it, and an event (rate-limited) with the socket's tuple when there is one */
 static __always_inline void ks_conn_fail(const struct ks_conn_key *k, const struct sock *sk, int err, bool sync,
 					 __u64 dur_ns)
@@ -147,6 +152,13 @@ static __always_inline void ks_conn_fail(const struct ks_conn_key *k, const stru
 		if (sync)
 			__sync_fetch_and_add(&v->sync_failures, 1);
 	}
+	ks_conn_event(k, sk, err, cause, sync, false, dur_ns);
+}
+
+/* a connect record (rate-limited): a failure, or a slow handshake (slow = 1, cause = KS_CONN_NERR) */
+static __always_inline void ks_conn_event(const struct ks_conn_key *k, const struct sock *sk, int err, __u32 cause,
+					  bool sync, bool slow, __u64 dur_ns)
+{
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct ks_connect *e = ks_reserve(k->netns, now, sizeof(*e));
 	if (!e)
@@ -167,6 +179,7 @@ static __always_inline void ks_conn_fail(const struct ks_conn_key *k, const stru
 	e->err = (__u32)err;
 	e->cause = (__u8)cause;
 	e->sync = sync;
+	e->slow = slow;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	ks_submit(e, sizeof(*e));
@@ -210,6 +223,8 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 					__sync_fetch_and_add(&v->buckets[b], 1);
 				__sync_fetch_and_add(&v->sum_ns, dur);
 			}
+			if (dur > ks_conn_slow_ns)
+				ks_conn_event(&k, sk, 0, KS_CONN_NERR, false, true, dur);
 			return 0;
 		}
 		int err = sk->sk_err;

@@ -11,7 +11,7 @@ import {
   ATTR_KUBESKOOP_DROP_LOCATION, ATTR_KUBESKOOP_DROP_REASON,
   ATTR_KUBESKOOP_EVENT_TYPE, ATTR_KUBESKOOP_TCP_RESET_REASON, ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_TRANSPORT,
   ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID,
-  EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_CONNECTIONS_CONNECT_FAILURE, ATTR_ERROR_TYPE,
+  EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, ATTR_ERROR_TYPE, ATTR_KUBESKOOP_LATENCY_DURATION,
 } from '../../semconv/generated/registry.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
 import { connectionState } from '../probes/tcp-state.js';
@@ -103,6 +103,20 @@ export function toEventRecord(e: NativeEvent): EventRecord {
       return latencyEventRecord(e);
     case 'connect': {
       const dst = t.dstAddress.includes(':') ? `[${t.dstAddress}]:${t.dstPort}` : `${t.dstAddress}:${t.dstPort}`;
+      const who = {
+        ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}), ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}),
+      };
+      if (e.slow) {
+        return {
+          eventName: EVENT_CONNECTIONS_CONNECT_SLOW.name, type: 'TCPCONNECT_SLOW', severity: EVENT_CONNECTIONS_CONNECT_SLOW.severity,
+          timeUnixNano: e.timeUnixNano,
+          body: `TCP connect to ${dst} took ${(e.durationNs / 1e6).toFixed(1)} ms (${flow})`,
+          attributes: {
+            [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_SLOW', [ATTR_KUBESKOOP_LATENCY_DURATION]: e.durationNs / 1e9,
+            ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...who,
+          },
+        };
+      }
       const how = e.sync ? 'connect() failed before sending a SYN' : `after ${(e.durationNs / 1e6).toFixed(1)} ms`;
       return {
         eventName: EVENT_CONNECTIONS_CONNECT_FAILURE.name, type: 'TCPCONNECT_FAIL', severity: EVENT_CONNECTIONS_CONNECT_FAILURE.severity,

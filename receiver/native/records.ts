@@ -132,10 +132,12 @@ export const CONNECT_ERROR_TYPES: readonly ConnectErrorType[] = [
   'refused', 'reset', 'timed_out', 'host_unreachable', 'net_unreachable', 'addr_not_available', 'canceled', 'other',
 ];
 
-/** A failed TCP connect (connections probe). Tuple local → remote; a synchronous failure has only the destination. */
+/** A failed or slow TCP connect (connections probe). Tuple local → remote; a synchronous failure has only the destination. */
 export interface ConnectRecord extends KernelRecordBase {
   type: 'connect';
-  errorType: ConnectErrorType;
+  /** not a failure: a handshake slower than the probe's slow threshold (errorType is then '') */
+  slow: boolean;
+  errorType: ConnectErrorType | '';
   /** the errno (socket error, or connect()'s return value negated); 0 = closed by its owner */
   errno: number;
   /** true: connect() returned it before any SYN left */
@@ -355,10 +357,11 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
     }
     case RecordType.Connect: {
       const r = new FieldReader(b, off, LAYOUTS.connect.fields);
-      const errorType = CONNECT_ERROR_TYPES[r.num('cause')];
+      const slow = r.num('slow') === 1;
+      const errorType = slow ? '' : CONNECT_ERROR_TYPES[r.num('cause')];
       if (errorType === undefined) return `connect record with unknown cause ${r.num('cause')}`;
       return {
-        type: 'connect', ...base, errorType, errno: r.num('err'), sync: r.num('sync') === 1,
+        type: 'connect', ...base, slow, errorType, errno: r.num('err'), sync: r.num('sync') === 1,
         durationNs: r.num('duration_ns'), pid: r.num('pid'), comm: r.str('comm'), tuple: r.tuple(),
       };
     }

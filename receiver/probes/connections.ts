@@ -60,7 +60,7 @@ export const connections: MetricProbeModule = {
   name: 'connections',
   optionsSchema: (() => {
     const base = nativeOptionsSchema(false) as { properties: Record<string, unknown> };
-    return { ...base, properties: { ...base.properties, max_peers: { type: 'integer', minimum: 16 } } };
+    return { ...base, properties: { ...base.properties, max_peers: { type: 'integer', minimum: 16 }, slow_connect_ms: { type: 'number', exclusiveMinimum: 0 } } };
   })(),
   create(env): MetricProbe {
     const native = env?.native;

@@ -6861,6 +6861,46 @@ export const EVENT_CONNECTIONS_CONNECT_FAILURE: EventDefinition = {
   "kubeskoopLabels": "tuple"
 };
 
+export const EVENT_CONNECTIONS_CONNECT_SLOW: EventDefinition = {
+  "id": "connections.connect_slow",
+  "probe": "connections",
+  "key": "connect_slow",
+  "name": "kubeskoop.tcp.connect.slow",
+  "severity": "INFO",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "TCPCONNECT_SLOW",
+      "brief": {
+        "en": "A TCP handshake was slower than the threshold.",
+        "zh": "一次 TCP 握手慢于阈值。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A TCP connect from this pod succeeded, but its handshake (SYN sent → established) took longer than the threshold; kubeskoop.latency.duration says how long.",
+    "zh": "本 Pod 发起的一次 TCP 连接成功了，但其握手（发出 SYN → 建立）耗时超过阈值；kubeskoop.latency.duration 给出耗时。"
+  },
+  "action": {
+    "en": "About 1 s, 3 s, 7 s …: SYNs were lost and retransmitted (see kubeskoop.tcp.handshake.retransmits for that destination): loss on the path or a peer whose listen queue overflows. Other values: a slow path or a slow peer.",
+    "zh": "约 1 秒、3 秒、7 秒……：SYN 丢失后重传（见该目的端的 kubeskoop.tcp.handshake.retransmits）：路径丢包或对端监听队列溢出。其他数值：路径慢或对端慢。"
+  },
+  "threshold": "a client handshake longer than the probe's slow_connect_ms (default 1000 ms, i.e. at least one SYN was lost or the peer answered late); rate-limited in the kernel",
+  "kubeskoopLabels": "tuple"
+};
+
 export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
   "id": "kernellatency.slow",
   "probe": "kernellatency",
@@ -7296,7 +7336,7 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
   "kubeskoopLabels": "none"
 };
 
-export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
+export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
 
 // Probes
 export const PROBES: readonly ProbeDefinition[] = [

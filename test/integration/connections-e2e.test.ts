@@ -66,7 +66,11 @@ otlp:
     assert.equal(refused, 3);
     const mine = (p: { resource: Record<string, unknown> }): boolean => p.resource['kubeskoop.netns.inode'] === ns.inode;
     await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p)
-      && p.attributes['error.type'] === 'refused' && p.attributes['server.port'] === cport && p.value === 3), 20_000, 'three refused connects counted');
+      && p.attributes['error.type'] === 'refused' && p.attributes['server.port'] === cport && p.value === 3), 20_000, 'three refused connects counted')
+      .catch((e: Error) => {
+        const seen = receiver.latestMetrics().filter((p) => p.name.startsWith('kubeskoop.tcp.') && mine(p));
+        throw new Error(`${e.message}; ${cport}: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
+      });
     const f = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p) && p.attributes['server.port'] === cport)!;
     assert.equal(f.attributes['network.peer.address'], '127.0.0.1');
     assert.equal(f.attributes['server.address'], '127.0.0.1');

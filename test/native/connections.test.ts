@@ -81,7 +81,7 @@ describe('native connections (real BPF)', function () {
   before(async () => {
     await ensureHelperBuilt();
     p = await makePair(TAG, NET);
-    h = await startClient({ probes: { connections: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } } });
+    h = await startClient({ probes: { connections: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', slowConnectUs: 500_000 } } });
     assert.equal(h.client.status().probes.connections.state, 'running', h.client.status().probes.connections.reason);
     srv = await startNodeIn(p.b, server('::', [8081, 8085]));
   });
@@ -188,6 +188,12 @@ describe('native connections (real BPF)', function () {
     assert.equal(r.buckets[19], 3, JSON.stringify(r.buckets));
     const mean = r.sumNs / 3 / 1e9;
     assert.ok(mean >= 1.0 && mean <= 1.3, `mean handshake ${mean} s`);
+    // slower than the 500 ms slow threshold: three slow-connect records with their duration
+    const slowOf = (): ConnectEvent[] => h.events.filter((x): x is ConnectEvent => x.type === 'connect' && x.slow && x.netnsInode === p.aInode);
+    const slow = await waitUntil(() => (slowOf().length >= 3 ? slowOf() : undefined), 5000, 'three slow-connect records')
+      .catch((e: Error) => { throw new Error(`${e.message}: ${slowOf().map((x) => `${x.tuple.dstPort} ${x.durationNs}`).join(', ')}`); });
+    assert.equal(slow.length, 3);
+    assert.ok(slow.every((e) => e.tuple.dstPort === 8085 && e.errorType === '' && e.durationNs >= 1e9 && e.durationNs <= 1.3e9));
   });
 
   it('peer naming: a namespace\'s own addresses from its fib_trie name it; an unknown address stays an address', async () => {

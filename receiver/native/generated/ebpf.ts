@@ -223,6 +223,7 @@ export const LAYOUTS = {
       'pid': { offset: 76, size: 4, kind: 'u32' },
       'cause': { offset: 80, size: 1, kind: 'u8' },
       'sync': { offset: 81, size: 1, kind: 'u8' },
+      'slow': { offset: 82, size: 1, kind: 'u8' },
       'comm': { offset: 88, size: 16, kind: 'string' },
     },
   },
