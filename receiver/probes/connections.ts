@@ -56,6 +56,34 @@ export function parsePeerRows(frame: Record<string, unknown>): { rows: PeerRow[]
   return { rows, problems };
 }
 
+type Totals = Pick<PeerRow, 'buckets' | 'sumNs' | 'failures' | 'synRetransmits'>;
+const add = (a: Totals, b: Totals): Totals => ({
+  buckets: a.buckets.map((x, i) => x + (b.buckets[i] ?? 0)), sumNs: a.sumNs + b.sumNs,
+  failures: a.failures.map((x, i) => x + (b.failures[i] ?? 0)), synRetransmits: a.synRetransmits + b.synRetransmits,
+});
+const fellBack = (now: Totals, before: Totals): boolean => now.sumNs < before.sumNs || now.synRetransmits < before.synRetransmits
+  || now.buckets.some((x, i) => x < (before.buckets[i] ?? 0)) || now.failures.some((x, i) => x < (before.failures[i] ?? 0));
+
+/**
+ * Keeps the counters monotonic when the kernel's table starts again (a reload with new options, a
+ * restarted helper): what a key had before the restart is carried and added to what follows.
+ */
+export class PeerCarry {
+  private last = new Map<string, Totals>();
+  private carried = new Map<string, Totals>();
+  apply(r: PeerRow): PeerRow {
+    const key = `${r.netnsInode}|${r.role}|${r.address}|${r.port}`;
+    const prev = this.last.get(key);
+    this.last.set(key, r);
+    if (prev && fellBack(r, prev)) {
+      const c = this.carried.get(key);
+      this.carried.set(key, c ? add(c, prev) : prev);
+    }
+    const c = this.carried.get(key);
+    return c ? { ...r, ...add(r, c) } : r;
+  }
+}
+
 export const connections: MetricProbeModule = {
   name: 'connections',
   optionsSchema: (() => {
@@ -68,6 +96,7 @@ export const connections: MetricProbeModule = {
     let undelivered: NativeCount[] = [];
     let problems: string[] = [];
     const directory = new PodAddressDirectory();
+    const carry = new PeerCarry();
     let nextDirectory = new Map<string, string>();
     const status = (): ProbeStatus =>
       (native ? native.probeStatus('connections') : { state: 'degraded', reason: UNAVAILABLE });
@@ -99,7 +128,8 @@ export const connections: MetricProbeModule = {
         }
         const parsed = parsePeerRows(frame);
         problems = parsed.problems;
-        for (const r of parsed.rows) {
+        for (const row of parsed.rows) {
+          const r = carry.apply(row);
           const list = byInode.get(r.netnsInode);
           if (list) list.push(r); else byInode.set(r.netnsInode, [r]);
         }
