@@ -5,10 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import {
   ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_NETWORK_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, CONNECTIONS_CONNECT_FAILURES,
+  ATTR_NETWORK_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, CONNECTIONS_CONNECT_FAILURES, ATTR_KUBESKOOP_EVENT_TYPE,
+  ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_NETWORK_TRANSPORT, ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID,
+  EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW,
   CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
 } from '../../semconv/generated/registry.js';
-import { CONNECT_ERROR_TYPES, LATENCY_BOUNDS_NS } from '../native/records.js';
+import { LATENCY_BOUNDS_NS, type Tuple } from '../native/records.js';
+import type { NativeEvent } from '../native/helper-client.js';
+import type { EventRecord } from './event-record.js';
+import { flowText, tupleAttributes } from './flow.js';
 import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../peers/peer-name.js';
 import type {
   AttributeValue, MetricProbe, MetricProbeModule, MetricSample, NativeCount, ProbeStatus,
@@ -16,6 +21,72 @@ import type {
 import { nativeOptionsSchema } from './native-options.js';
 
 const UNAVAILABLE = 'the native eBPF helper is not available to this agent';
+
+/** Failure causes of a TCP connect (enum ks_conn_err, by index), as `error.type` values. */
+export const CONNECT_ERROR_TYPES = [
+  'refused', 'reset', 'timed_out', 'host_unreachable', 'net_unreachable', 'addr_not_available', 'canceled', 'other',
+] as const;
+export type ConnectErrorType = (typeof CONNECT_ERROR_TYPES)[number];
+
+/** A connect record (struct ks_connect) of the connections probe: a failed or a slow connect. */
+export interface ConnectOutcome {
+  /** not a failure: a handshake slower than the slow threshold (errorType '') */
+  slow: boolean;
+  errorType: ConnectErrorType | '';
+  /** the errno (socket error, or connect()'s return value negated); 0 = closed by its owner */
+  errno: number;
+  /** connect() returned it before any SYN left: only the destination is known */
+  sync: boolean;
+  durationNs: number;
+  pid: number;
+  comm: string;
+  tuple: Tuple;
+}
+
+/** The connect record inside a kernel event, else undefined. */
+export function connectOutcome(e: NativeEvent): ConnectOutcome | undefined {
+  if (e.type !== 'generic' || e.record !== 'connect' || !e.tuple) return undefined;
+  const f = e.fields;
+  const slow = Number(f.slow) === 1;
+  const errorType = slow ? '' : (CONNECT_ERROR_TYPES[Number(f.cause)] ?? 'other');
+  const sync = Number(f.sync) === 1;
+  // a synchronous failure has no local side yet
+  const tuple = sync ? { ...e.tuple, srcAddress: '', srcPort: 0 } : e.tuple;
+  return {
+    slow, errorType, errno: Number(f.err), sync, durationNs: Number(f.duration_ns), pid: Number(f.pid),
+    comm: String(f.comm ?? ''), tuple,
+  };
+}
+
+function renderConnect(e: NativeEvent): EventRecord | undefined {
+  const c = connectOutcome(e);
+  if (!c) return undefined;
+  const t = c.tuple;
+  const dst = t.dstAddress.includes(':') ? `[${t.dstAddress}]:${t.dstPort}` : `${t.dstAddress}:${t.dstPort}`;
+  const who = { ...(c.pid > 0 ? { [ATTR_PROCESS_PID]: c.pid } : {}), ...(c.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: c.comm } : {}) };
+  const ms = (c.durationNs / 1e6).toFixed(1);
+  if (c.slow) {
+    const ev = EVENT_CONNECTIONS_CONNECT_SLOW;
+    return {
+      eventName: ev.name, type: 'TCPCONNECT_SLOW', severity: ev.severity, timeUnixNano: e.timeUnixNano,
+      body: `TCP connect to ${dst} took ${ms} ms (${flowText(t)})`,
+      attributes: {
+        [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_SLOW', [ATTR_KUBESKOOP_LATENCY_DURATION]: c.durationNs / 1e9,
+        ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...who,
+      },
+    };
+  }
+  const ev = EVENT_CONNECTIONS_CONNECT_FAILURE;
+  const how = c.sync ? 'connect() failed before sending a SYN' : `after ${ms} ms (${flowText(t)})`;
+  return {
+    eventName: ev.name, type: 'TCPCONNECT_FAIL', severity: ev.severity, timeUnixNano: e.timeUnixNano,
+    body: `TCP connect to ${dst} failed: ${c.errorType}${c.errno ? ` (errno ${c.errno})` : ''}, ${how}`,
+    attributes: {
+      [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_FAIL', [ATTR_ERROR_TYPE]: c.errorType,
+      ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...who,
+    },
+  };
+}
 
 /** One row of the helper's `connections` frame. */
 export interface PeerRow {
@@ -90,6 +161,7 @@ export const connections: MetricProbeModule = {
     const base = nativeOptionsSchema(false) as { properties: Record<string, unknown> };
     return { ...base, properties: { ...base.properties, max_peers: { type: 'integer', minimum: 16 }, slow_connect_ms: { type: 'number', exclusiveMinimum: 0 } } };
   })(),
+  renderEvent: renderConnect,
   create(env): MetricProbe {
     const native = env?.native;
     let byInode = new Map<number, PeerRow[]>();

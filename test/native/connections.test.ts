@@ -5,9 +5,7 @@
 // destination, against what the clients themselves saw.
 import assert from 'node:assert/strict';
 
-import type { ConnectEvent } from '../../receiver/native/index.js';
-import { type PeerRow, parsePeerRows } from '../../receiver/probes/connections.js';
-import { CONNECT_ERROR_TYPES } from '../../receiver/native/index.js';
+import { CONNECT_ERROR_TYPES, type ConnectOutcome, type PeerRow, connectOutcome, parsePeerRows } from '../../receiver/probes/connections.js';
 import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../../receiver/peers/peer-name.js';
 import {
   deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, nsName, startClient, startNodeIn, stopBackground,
@@ -52,6 +50,12 @@ async function synRetrans(ns: string): Promise<number> {
   const lines = (await inNs(ns, 'cat', '/proc/net/netstat')).split('\n').filter((l) => l.startsWith('TcpExt:'));
   return Number(lines[1]!.split(/\s+/)[lines[0]!.split(/\s+/).indexOf('TCPSynRetrans')]);
 }
+
+type ConnectEvent = ConnectOutcome & { netnsInode: number };
+const connects = (h: Harness): ConnectEvent[] => h.events.flatMap((e) => {
+  const c = connectOutcome(e);
+  return c ? [{ ...c, netnsInode: e.netnsInode }] : [];
+});
 
 const count = (xs: string[], v: string): number => xs.filter((x) => x === v).length;
 
@@ -116,7 +120,7 @@ describe('native connections (real BPF)', function () {
     assert.deepEqual(failures(r), { refused: 3 });
     assert.equal(r.buckets.reduce((a, b) => a + b, 0), 0);
     const ev = await waitUntil(() => {
-      const e = h.events.filter((x): x is ConnectEvent => x.type === 'connect' && x.netnsInode === p.aInode && x.tuple.dstPort === 8082);
+      const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstPort === 8082);
       return e.length === 3 ? e : undefined;
     }, 5000, '3 refused events');
     assert.equal(ev[0]!.errorType, 'refused');
@@ -160,7 +164,7 @@ describe('native connections (real BPF)', function () {
     assert.deepEqual(await outcomes(p.a, '10.199.251.1', 80, 2), ['ENETUNREACH', 'ENETUNREACH']);
     const r = await waitRow('10.199.251.1', 80, (x) => x.failures[4] === 2, '2 net_unreachable');
     assert.deepEqual(failures(r), { net_unreachable: 2 });
-    const ev = h.events.filter((x): x is ConnectEvent => x.type === 'connect' && x.netnsInode === p.aInode && x.tuple.dstAddress === '10.199.251.1');
+    const ev = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstAddress === '10.199.251.1');
     assert.equal(ev.length, 2);
     assert.equal(ev[0]!.sync, true);
     assert.equal(ev[0]!.errorType, 'net_unreachable');
@@ -189,7 +193,7 @@ describe('native connections (real BPF)', function () {
     const mean = r.sumNs / 3 / 1e9;
     assert.ok(mean >= 1.0 && mean <= 1.3, `mean handshake ${mean} s`);
     // slower than the 500 ms slow threshold: three slow-connect records with their duration
-    const slowOf = (): ConnectEvent[] => h.events.filter((x): x is ConnectEvent => x.type === 'connect' && x.slow && x.netnsInode === p.aInode);
+    const slowOf = (): ConnectEvent[] => connects(h).filter((x) => x.slow && x.netnsInode === p.aInode);
     const slow = await waitUntil(() => (slowOf().length >= 3 ? slowOf() : undefined), 5000, 'three slow-connect records')
       .catch((e: Error) => { throw new Error(`${e.message}: ${slowOf().map((x) => `${x.tuple.dstPort} ${x.durationNs}`).join(', ')}`); });
     assert.equal(slow.length, 3);
