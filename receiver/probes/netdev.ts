@@ -2,7 +2,6 @@
 // /proc/<pid>/net/dev. rx/tx is the network.io.direction attribute, not two metric names. The names
 // follow the target (NAMING.md rule 6): the registry gives one per kind (system.network.io for the host,
 // k8s.pod.network.io for a pod, kubeskoop.network.io for another namespace).
-import { join } from 'node:path';
 import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_SYSTEM_DEVICE_NAME,
   NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED,
@@ -11,9 +10,9 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
-const DIRECTIONS = [['receive', 'receive'], ['transmit', 'transmit']] as const;
+const DIRECTIONS = ['receive', 'transmit'] as const;
 
 /** The interface attribute a metric keys its series by (semconv's own list: system.device.name on the host's packet count). */
 const interfaceKey = (attributes: readonly string[]): string =>
@@ -26,8 +25,8 @@ export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
     [NETDEV_IO[kind], 'bytes'], [NETDEV_PACKET_COUNT[kind], 'packets'], [NETDEV_PACKET_DROPPED[kind], 'dropped'], [NETDEV_ERRORS[kind], 'errors'],
   ] as const;
   for (const iface of interfaces) {
-    for (const [key, direction] of DIRECTIONS) {
-      const c: DirectionCounters = iface[key];
+    for (const direction of DIRECTIONS) {
+      const c: DirectionCounters = iface[direction];
       for (const [metric, field] of metrics) {
         samples.push({
           metric, value: c[field],
@@ -47,7 +46,7 @@ export const netdev: MetricProbeModule = {
       scope: 'netns',
       metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS].flatMap((m) => [...new Set(Object.values(m))]),
       collect(target: Target, ctx): ProbeResult {
-        const read = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
+        const read = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
         if (!read.ok) return unreadable(read);
         return netdevSamples(read.text, target.kind);
       },
