@@ -73,6 +73,7 @@ struct probe_opts {
 	bool event_level_set;
 	__u32 track_entries; /* power of two */
 	__u32 softirq_mask;  /* net_softirq: bit per vector */
+	__u64 slow_ns;       /* connections: a handshake slower than this is an event (0 = the program's default) */
 	__u32 lat_slots;     /* test-only (x_lat_slots=): entries of lat_slots, a power of two */
 };
 
@@ -320,6 +321,9 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 		} else if (strcmp(k, "track_entries") == 0) {
 			ok = parse_u32_opt(v, &u) && u >= 64 && u <= (1u << 22) && (u & (u - 1)) == 0;
 			o->track_entries = u;
+		} else if (strcmp(k, "slow_us") == 0) {
+			ok = parse_u32_opt(v, &u) && u > 0 && u != KS_UNLIMITED;
+			o->slow_ns = (__u64)u * 1000ull;
 		} else if (strcmp(k, "softirq_mask") == 0) {
 			ok = parse_u32_opt(v, &u) && u > 0 && u < (1u << 10);
 			o->softirq_mask = u;
@@ -411,6 +415,10 @@ static int size_maps(struct probe *p)
 	int rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "events"), o->ring_kib * 1024);
 	if (!rc)
 		rc = bpf_map__set_max_entries(bpf_object__find_map_by_name(p->obj, "counts"), o->count_entries);
+	/* connections: the per-peer aggregates take the same bound as the counts */
+	struct bpf_map *pm = bpf_object__find_map_by_name(p->obj, "peers");
+	if (!rc && pm)
+		rc = bpf_map__set_max_entries(pm, o->count_entries);
 	struct bpf_map *tm = bpf_object__find_map_by_name(p->obj, "track");
 	if (!rc && tm && o->track_entries)
 		rc = bpf_map__set_max_entries(tm, o->track_entries);
@@ -813,6 +821,9 @@ static void cmd_dump(const char *id)
 }
 
 
+/* connections <id>: the connections probe's per-peer table (uses the probe table above) */
+#include "connections.c"
+
 static void handle_line(char *line)
 {
 	size_t l = strlen(line);
@@ -842,6 +853,8 @@ static void handle_line(char *line)
 		cmd_tcpsummary(args);
 	} else if (strcmp(line, "qdisc") == 0) {
 		cmd_qdisc(args);
+	} else if (strcmp(line, "connections") == 0) {
+		cmd_connections(args);
 	} else if (strcmp(line, "shutdown") == 0) {
 		stop_requested = 1;
 	} else {

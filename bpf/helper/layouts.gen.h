@@ -123,5 +123,29 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_latency, bytes)
 	FIELD(ks_latency, comm)
 	sb_printf(b, "]}");
+	sb_printf(b, ",\"connect\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_CONNECT, KS_CONNECT_V,
+		  sizeof(struct ks_connect));
+	first = true;
+	FIELD(ks_connect, hdr.magic)
+	FIELD(ks_connect, hdr.type)
+	FIELD(ks_connect, hdr.version)
+	FIELD(ks_connect, hdr.len)
+	FIELD(ks_connect, hdr.ts_ns)
+	FIELD(ks_connect, hdr.netns)
+	FIELD(ks_connect, hdr.cpu)
+	FIELD(ks_connect, tuple.saddr)
+	FIELD(ks_connect, tuple.daddr)
+	FIELD(ks_connect, tuple.sport)
+	FIELD(ks_connect, tuple.dport)
+	FIELD(ks_connect, tuple.family)
+	FIELD(ks_connect, tuple.l4proto)
+	FIELD(ks_connect, duration_ns)
+	FIELD(ks_connect, err)
+	FIELD(ks_connect, pid)
+	FIELD(ks_connect, cause)
+	FIELD(ks_connect, sync)
+	FIELD(ks_connect, slow)
+	FIELD(ks_connect, comm)
+	sb_printf(b, "]}");
 	sb_printf(b, "}");
 }

@@ -22,6 +22,7 @@ enum ks_rec_type {
 	KS_REC_PACKET_DROP = 2,
 	KS_REC_TCP_RETRANS = 3,
 	KS_REC_LATENCY = 4, /* latency probes (socketlatency, kernellatency, netiftxlatency, ...) */
+	KS_REC_CONNECT = 5, /* connections: a failed TCP connect */
 	KS_REC_CLOCK = 16,
 	/* JSON object payload after the header (hello, probe status, counters, error, bye) */
 	KS_REC_JSON = 32,
@@ -31,6 +32,7 @@ enum ks_rec_type {
 #define KS_PACKET_DROP_V 1
 #define KS_TCP_RETRANS_V 1
 #define KS_LATENCY_V 1
+#define KS_CONNECT_V 1
 #define KS_CLOCK_V 1
 #define KS_JSON_V 1
 
@@ -236,6 +238,56 @@ struct ks_latency {
 	__u8 _pad;
 	__u32 bytes;            /* request bytes (bio), packet length (netif), 0 */
 	char comm[16];          /* task comm, or the device name (netiftxlatency) */
+};
+
+/* ---- connections probe: connect outcomes per (namespace, role, peer, server port) ----
+ * Kept in the probe's `peers` map (BPF_MAP_TYPE_HASH, atomic adds), read by the helper's
+ * `connections <id>` command. Client keys: the destination address and server port (never the
+ * ephemeral port); server keys: the listening port, address zero. */
+enum ks_conn_role { KS_CONN_CLIENT = 1, KS_CONN_SERVER = 2 };
+
+/* failure causes (error.type); index into ks_conn_val.failures */
+enum ks_conn_err {
+	KS_CONN_ERR_REFUSED = 0,        /* ECONNREFUSED: RST (or ICMP port unreachable) answered the SYN */
+	KS_CONN_ERR_RESET = 1,          /* ECONNRESET */
+	KS_CONN_ERR_TIMED_OUT = 2,      /* ETIMEDOUT: SYN retries exhausted */
+	KS_CONN_ERR_HOST_UNREACH = 3,   /* EHOSTUNREACH (ICMP host unreachable, no neighbour) */
+	KS_CONN_ERR_NET_UNREACH = 4,    /* ENETUNREACH (no route, unreachable route, ICMP net unreachable) */
+	KS_CONN_ERR_ADDR_NOT_AVAIL = 5, /* EADDRNOTAVAIL: no free local port (ephemeral port exhaustion) */
+	KS_CONN_ERR_CANCELED = 6,       /* the socket was closed by its owner while the handshake was pending */
+	KS_CONN_ERR_OTHER = 7,
+	KS_CONN_NERR = 8,
+};
+
+struct ks_conn_key {
+	__u32 netns;
+	__u16 port;   /* server port (client role) or listening port (server role), host order */
+	__u8 family;  /* enum ks_family */
+	__u8 role;    /* enum ks_conn_role */
+	__u8 addr[16]; /* peer (server) address, network order; zero for the server role */
+};
+
+struct ks_conn_val {
+	__u64 buckets[KS_LAT_NBOUNDS + 1]; /* handshake durations, KS_LAT_BOUNDS_NS (last = +Inf) */
+	__u64 sum_ns;
+	__u64 failures[KS_CONN_NERR];
+	__u64 syn_retrans;  /* client: SYN retransmits; server: SYN-ACK retransmits */
+	__u64 sync_failures; /* of the failures, those connect() returned before any SYN was sent */
+};
+
+/* A failed or slow TCP connect (connections probe). Tuple local -> remote; for a synchronous failure
+ * (no socket state yet) only the destination is known. */
+struct ks_connect {
+	struct ks_hdr hdr;
+	struct ks_tuple tuple;
+	__u64 duration_ns; /* SYN_SENT -> failure, 0 for a synchronous failure */
+	__u32 err;         /* errno: sk_err, or connect()'s return value negated; 0 = closed by its owner */
+	__u32 pid;         /* current task (softirq: the interrupted one) */
+	__u8 cause;        /* enum ks_conn_err */
+	__u8 sync;         /* 1 = returned by connect() before any SYN left */
+	__u8 slow;         /* 1 = not a failure: a handshake that took longer than the slow threshold */
+	__u8 _pad[5];
+	char comm[16];
 };
 
 #endif

@@ -40,6 +40,8 @@ export interface NativeProbeOptions {
   trackEntries?: number;
   /** net_softirq: bit per softirq vector (default NET_TX | NET_RX = 12) */
   softirqMask?: number;
+  /** connections: a handshake slower than this (µs) is an event (default 1 s) */
+  slowConnectUs?: number;
   /** test-only, latency probes: entries of the direct-mapped histogram table (a power of two
    *  <= 1024, the default); 1 sends nearly every key through the per-CPU hash fallback */
   testLatSlots?: number;
@@ -93,6 +95,7 @@ export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
     ['event_level', o.eventLevel === undefined ? undefined : String(o.eventLevel)],
     ['track_entries', positiveInt('trackEntries', o.trackEntries)],
     ['softirq_mask', positiveInt('softirqMask', o.softirqMask)],
+    ['slow_us', positiveInt('slowConnectUs', o.slowConnectUs)],
     ['x_lat_slots', positiveInt('testLatSlots', o.testLatSlots)],
   ];
   if (o.eventLevel !== undefined && ![0, 1, 2].includes(o.eventLevel))

@@ -27,6 +27,9 @@ export function nativeOptions(o: Readonly<Record<string, unknown>>): NativeProbe
   if (o.rate_per_namespace !== undefined) out.netnsRatePerSecond = o.rate_per_namespace as number | 'unlimited';
   if (o.rate_per_node !== undefined) out.globalRatePerSecond = o.rate_per_node as number | 'unlimited';
   if (o.ring_kib !== undefined) out.ringKiB = o.ring_kib as number;
+  // connections: the per-peer table shares the count map's bound
+  if (o.max_peers !== undefined) out.countEntries = o.max_peers as number;
+  if (o.slow_connect_ms !== undefined) out.slowConnectUs = Math.max(1, Math.round((o.slow_connect_ms as number) * 1000));
   if (o.ignore_reasons !== undefined) out.ignoreReasons = o.ignore_reasons as string[];
   if (o.only_reasons !== undefined) out.onlyReasons = o.only_reasons as string[];
   if (o.count_only_reasons !== undefined) out.countOnlyReasons = o.count_only_reasons as string[];

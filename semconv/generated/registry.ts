@@ -91,6 +91,7 @@ export const ATTR_OTEL_SPAN_SAMPLING_RESULT = "otel.span.sampling_result";
 export const ATTR_OTEL_SPAN_PARENT_ORIGIN = "otel.span.parent.origin";
 export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
+export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
 export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
@@ -441,8 +442,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Host of the OTLP endpoint an exporter sends to.",
-      "zh": "exporter 发送到的 OTLP 端点主机。"
+      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to; on the connections probe's metrics, the peer a pod connects to — its pod as namespace/name when the agent knows it, else its address.",
+      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机；在 connections 探针的指标上为 Pod 所连接的对端——代理已知其 Pod 时为 namespace/name，否则为其地址。"
     }
   },
   {
@@ -450,9 +451,22 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "int",
     "semconv": true,
     "brief": {
-      "en": "Port of the OTLP endpoint an exporter sends to.",
-      "zh": "exporter 发送到的 OTLP 端点端口。"
+      "en": "Server port of a connection: of the OTLP endpoint an exporter sends to; on the connections probe's metrics, the port a pod connects to (client side) or listens on (server side). Never an ephemeral port.",
+      "zh": "连接的服务端端口：exporter 发送到的 OTLP 端点端口；在 connections 探针的指标上为 Pod 所连接的端口（客户端）或监听的端口（服务端）。从不是临时端口。"
     }
+  },
+  {
+    "name": "network.peer.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Address of the other end of a socket: on the connections probe's client-side metrics, the IP address the pod connected to (a Service's virtual IP stays as it is: the kernel's socket has it).",
+      "zh": "socket 另一端的地址：在 connections 探针的客户端指标上为 Pod 连接的 IP 地址（Service 的虚拟 IP 保持原样：内核中的 socket 记录的就是它）。"
+    },
+    "examples": [
+      "10.96.0.10",
+      "fd00::2"
+    ]
   },
   {
     "name": "kubeskoop.socket.queue",
@@ -1355,6 +1369,150 @@ export const BIOLATENCY_UNTRACKED: MetricDefinition = {
   "brief": {
     "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause (`error.type`): its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired: its completion happened on a path no hook sees). Node-wide; raise track_entries when evictions grow.",
     "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因（`error.type`）分类：其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired：其完成发生在没有挂钩的路径上）。全节点范围；evicted 增长时调大 track_entries。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const CONNECTIONS_HANDSHAKE_DURATION: MetricDefinition = {
+  "id": "connections.handshake_duration",
+  "probe": "connections",
+  "key": "handshake_duration",
+  "family": "connections.handshake_duration",
+  "name": "kubeskoop.tcp.handshake.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "server.address",
+    "server.port"
+  ],
+  "source": "eBPF tp_btf/inet_sock_set_state: client SYN_SENT -> ESTABLISHED (start kept in socket local storage); server SYN_RECV -> ESTABLISHED of the accepted socket (its SYN-ACK -> ACK RTT sample); fixed buckets per (netns, role, peer, port) in a BPF hash map",
+  "brief": {
+    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; server.address names the peer: its pod as namespace/name when the agent knows it, else the address). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
+    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；server.address 为对端名称：代理已知其 Pod 时为 namespace/name，否则为地址）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const CONNECTIONS_CONNECT_FAILURES: MetricDefinition = {
+  "id": "connections.connect_failures",
+  "probe": "connections",
+  "key": "connect_failures",
+  "family": "connections.connect_failures",
+  "name": "kubeskoop.tcp.connect.failures",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{connection}",
+  "attributes": [
+    "error.type",
+    "network.type",
+    "network.peer.address",
+    "server.address",
+    "server.port"
+  ],
+  "source": "eBPF tp_btf/inet_sock_set_state SYN_SENT -> CLOSE (the socket's sk_err), syscalls/sys_exit_connect (errors connect() returns before a SYN is sent), counted per (netns, peer, port, cause) in a BPF hash map",
+  "brief": {
+    "en": "TCP connects from this pod that failed, per destination and cause (error.type): refused (RST or ICMP port unreachable), reset, timed_out (SYN retries exhausted: a blackhole or a firewall drop), host_unreachable, net_unreachable (no route, an unreachable route: connect() fails at once), addr_not_available (no free local port: ephemeral port exhaustion), canceled (the application closed the socket before the handshake ended, e.g. its own connect timeout), other.",
+    "zh": "本 Pod 发起、失败的 TCP 连接数，按目的端与原因（error.type）统计：refused（RST 或 ICMP 端口不可达）、reset、timed_out（SYN 重试耗尽：黑洞或防火墙丢弃）、host_unreachable、net_unreachable（无路由、unreachable 路由：connect() 立即失败）、addr_not_available（无可用本地端口：临时端口耗尽）、canceled（握手结束前应用关闭了 socket，如其自身的连接超时）、other。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const CONNECTIONS_HANDSHAKE_RETRANSMITS: MetricDefinition = {
+  "id": "connections.handshake_retransmits",
+  "probe": "connections",
+  "key": "handshake_retransmits",
+  "family": "connections.handshake_retransmits",
+  "name": "kubeskoop.tcp.handshake.retransmits",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "server.address",
+    "server.port"
+  ],
+  "source": "eBPF tp_btf/tcp_retransmit_skb in SYN_SENT (client SYN), tp_btf/tcp_retransmit_synack (server SYN-ACK, per listening port)",
+  "brief": {
+    "en": "Handshake segments retransmitted: SYNs of this pod's connects per destination (active), SYN-ACKs of its listeners per port (passive). SYN retransmits with no failure mean loss or a slow peer on the path; with timed_out failures, a blackhole.",
+    "zh": "重传的握手报文：本 Pod 发起连接的 SYN（active，按目的端），其监听 socket 的 SYN-ACK（passive，按端口）。有 SYN 重传而无失败说明路径丢包或对端慢；伴随 timed_out 失败则是黑洞。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const CONNECTIONS_UNDELIVERED: MetricDefinition = {
+  "id": "connections.undelivered",
+  "probe": "connections",
+  "key": "undelivered",
+  "family": "connections.undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "error.type"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -6685,7 +6843,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
 export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };
@@ -6746,6 +6904,86 @@ export const EVENT_BIOLATENCY_SLOW: EventDefinition = {
   },
   "threshold": "above the low threshold (10 ms, BIOLAT_10MS) and the high one (100 ms, BIOLAT_100MS); rate-limited in the kernel, counts are exact",
   "kubeskoopLabels": "none"
+};
+
+export const EVENT_CONNECTIONS_CONNECT_FAILURE: EventDefinition = {
+  "id": "connections.connect_failure",
+  "probe": "connections",
+  "key": "connect_failure",
+  "name": "kubeskoop.tcp.connect.failure",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "error.type",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "TCPCONNECT_FAIL",
+      "brief": {
+        "en": "A TCP connect failed.",
+        "zh": "一次 TCP 连接失败。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A TCP connect from this pod failed (source = local side; a connect() that failed before any SYN has no source), with the cause as error.type.",
+    "zh": "本 Pod 发起的一次 TCP 连接失败（源为本端；在发出 SYN 之前就失败的 connect() 没有源地址），原因见 error.type。"
+  },
+  "action": {
+    "en": "refused: nothing listens on that port (or the Service has no ready backend); timed_out: a firewall or network policy drops the SYNs, or the peer is gone; host/net_unreachable: routing (a missing route, a dead neighbour); addr_not_available: the pod ran out of ephemeral ports — reuse connections or widen net.ipv4.ip_local_port_range.",
+    "zh": "refused：该端口无监听（或 Service 没有就绪后端）；timed_out：防火墙或网络策略丢弃了 SYN，或对端已不存在；host/net_unreachable：路由问题（缺少路由、邻居不可达）；addr_not_available：Pod 耗尽了临时端口——复用连接或放宽 net.ipv4.ip_local_port_range。"
+  },
+  "threshold": "every failed connect; records are rate-limited in the kernel, counts (kubeskoop.tcp.connect.failures) are exact",
+  "kubeskoopLabels": "tuple"
+};
+
+export const EVENT_CONNECTIONS_CONNECT_SLOW: EventDefinition = {
+  "id": "connections.connect_slow",
+  "probe": "connections",
+  "key": "connect_slow",
+  "name": "kubeskoop.tcp.connect.slow",
+  "severity": "INFO",
+  "attributes": [
+    "kubeskoop.event.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "source.address",
+    "source.port",
+    "destination.address",
+    "destination.port",
+    "process.pid",
+    "process.executable.name"
+  ],
+  "types": [
+    {
+      "type": "TCPCONNECT_SLOW",
+      "brief": {
+        "en": "A TCP handshake was slower than the threshold.",
+        "zh": "一次 TCP 握手慢于阈值。"
+      },
+      "aliases": []
+    }
+  ],
+  "brief": {
+    "en": "A TCP connect from this pod succeeded, but its handshake (SYN sent → established) took longer than the threshold; kubeskoop.latency.duration says how long.",
+    "zh": "本 Pod 发起的一次 TCP 连接成功了，但其握手（发出 SYN → 建立）耗时超过阈值；kubeskoop.latency.duration 给出耗时。"
+  },
+  "action": {
+    "en": "About 1 s, 3 s, 7 s …: SYNs were lost and retransmitted (see kubeskoop.tcp.handshake.retransmits for that destination): loss on the path or a peer whose listen queue overflows. Other values: a slow path or a slow peer.",
+    "zh": "约 1 秒、3 秒、7 秒……：SYN 丢失后重传（见该目的端的 kubeskoop.tcp.handshake.retransmits）：路径丢包或对端监听队列溢出。其他数值：路径慢或对端慢。"
+  },
+  "threshold": "a client handshake longer than the probe's slow_connect_ms (default 1000 ms, i.e. at least one SYN was lost or the peer answered late); rate-limited in the kernel",
+  "kubeskoopLabels": "tuple"
 };
 
 export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
@@ -7183,7 +7421,7 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
   "kubeskoopLabels": "none"
 };
 
-export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
+export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
 
 // Probes
 export const PROBES: readonly ProbeDefinition[] = [
@@ -7633,6 +7871,23 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Slow disk I/O causing network jitter or latency.",
       "zh": "IO 读写慢导致的网络抖动、延迟升高。"
+    }
+  },
+  {
+    "name": "connections",
+    "kind": "metric+event",
+    "scope": "netns",
+    "aliases": [],
+    "statusKey": "connections",
+    "source": "eBPF tp_btf/inet_sock_set_state, tcp_retransmit_skb, tcp_retransmit_synack; tracepoints syscalls/sys_enter_connect, sys_exit_connect",
+    "kubeskoopOverhead": "low",
+    "brief": {
+      "en": "TCP connect outcomes per pod and destination — handshake duration, failures with their cause, SYN/SYN-ACK retransmits — and handshake duration per listening port.",
+      "zh": "按 Pod 与目的端统计的 TCP 连接结果——握手耗时、带原因的失败、SYN/SYN-ACK 重传——以及按监听端口统计的握手耗时。"
+    },
+    "whenToUse": {
+      "en": "Which destination of a pod is failing or slow to connect, and why (refused, timed out, unreachable, out of ports).",
+      "zh": "某个 Pod 连接哪个目的端失败或变慢、原因是什么（拒绝、超时、不可达、端口耗尽）。"
     }
   }
 ];

@@ -2,9 +2,9 @@
 // The eBPF half as the agent knows it: one entry per probe descriptor, and the wire layout read once
 // from the C header. The helper reports the compiler's layout at start; records.ts refuses a difference.
 
-export const EBPF_PROBES = ["packetloss","tcpreset","tcpretrans","biolatency","kernellatency","net_softirq","netiftxlatency","socketlatency","virtcmdlatency"] as const;
+export const EBPF_PROBES = ["connections","packetloss","tcpreset","tcpretrans","biolatency","kernellatency","net_softirq","netiftxlatency","socketlatency","virtcmdlatency"] as const;
 export type EbpfProbeName = (typeof EBPF_PROBES)[number];
-export const EVENT_PROBES = ["packetloss","tcpreset","tcpretrans"] as const;
+export const EVENT_PROBES = ["connections","packetloss","tcpreset","tcpretrans"] as const;
 export type EventProbeName = (typeof EVENT_PROBES)[number];
 export const LATENCY_PROBES = ["biolatency","kernellatency","net_softirq","netiftxlatency","socketlatency","virtcmdlatency"] as const;
 export type LatencyProbeName = (typeof LATENCY_PROBES)[number];
@@ -33,6 +33,7 @@ export interface EbpfProbeDescriptor {
 }
 
 export const EBPF_PROBE_DESCRIPTORS: Readonly<Record<EbpfProbeName, EbpfProbeDescriptor>> = {
+  connections: {"name":"connections","kind":"event","record":"connect","programs":[{"program":"ks_conn_set_state","hook":"tp_btf/inet_sock_set_state"},{"program":"ks_conn_error_report","hook":"tp_btf/inet_sk_error_report"},{"program":"ks_conn_retransmit_skb","hook":"tp_btf/tcp_retransmit_skb"},{"program":"ks_conn_retransmit_synack","hook":"tp_btf/tcp_retransmit_synack"},{"program":"ks_conn_enter","hook":"tp/syscalls/sys_enter_connect"},{"program":"ks_conn_exit","hook":"tp/syscalls/sys_exit_connect"}],"countCode":"none","options":[],"defaults":{"netns_rate":200,"global_rate":2000,"window_ms":1000,"ring_kib":1024,"watermark_kib":64,"count_entries":16384},"variants":false},
   packetloss: {"name":"packetloss","kind":"event","record":"packet_drop","programs":[{"program":"ks_kfree_skb","hook":"tp_btf/kfree_skb"}],"countCode":"drop_reason","options":["reasons"],"defaults":{"netns_rate":200,"global_rate":2000,"window_ms":1000,"ring_kib":1024,"watermark_kib":64,"count_entries":16384},"variants":false},
   tcpreset: {"name":"tcpreset","kind":"event","record":"tcp_reset","programs":[{"program":"ks_tcp_send_reset","hook":"tp_btf/tcp_send_reset"},{"program":"ks_tcp_receive_reset","hook":"tp_btf/tcp_receive_reset"}],"countCode":"reset_kind_reason","options":[],"defaults":{"netns_rate":200,"global_rate":2000,"window_ms":1000,"ring_kib":1024,"watermark_kib":64,"count_entries":16384},"variants":false},
   tcpretrans: {"name":"tcpretrans","kind":"event","record":"tcp_retrans","programs":[{"program":"ks_tcp_retransmit_skb","hook":"tp_btf/tcp_retransmit_skb"}],"countCode":"tcp_state","options":[],"defaults":{"netns_rate":200,"global_rate":2000,"window_ms":1000,"ring_kib":1024,"watermark_kib":64,"count_entries":16384},"variants":false},
@@ -49,12 +50,12 @@ export const LATENCY_METRICS = {"1":"sock_read","2":"sock_write","3":"kernel_rx"
 export type LatencyMetric = (typeof LATENCY_METRICS)[keyof typeof LATENCY_METRICS];
 export const LATENCY_METRIC_PROBE: Readonly<Record<LatencyMetric, LatencyProbeName>> = {"bio":"biolatency","kernel_rx":"kernellatency","kernel_tx":"kernellatency","softirq_sched":"net_softirq","softirq_exec":"net_softirq","qdisc":"netiftxlatency","netdev":"netiftxlatency","sock_read":"socketlatency","sock_write":"socketlatency","virtcmd":"virtcmdlatency"};
 /** The event probe that writes each record type (latency records go by LATENCY_METRIC_PROBE). */
-export const RECORD_PROBE: Readonly<Record<string, EventProbeName>> = {"packet_drop":"packetloss","tcp_reset":"tcpreset","tcp_retrans":"tcpretrans"};
+export const RECORD_PROBE: Readonly<Record<string, EventProbeName>> = {"connect":"connections","packet_drop":"packetloss","tcp_reset":"tcpreset","tcp_retrans":"tcpretrans"};
 /** Histogram bucket upper bounds of every latency probe, ns (KS_LAT_BOUNDS_NS; the hello repeats them). */
 export const LATENCY_BOUNDS_NS: readonly number[] = [1000,2000,5000,10000,20000,50000,100000,200000,500000,1000000,2000000,5000000,10000000,20000000,50000000,100000000,200000000,500000000,1000000000,2000000000,5000000000,10000000000];
 
 /** enum ks_rec_type */
-export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CLOCK":16,"JSON":32} as const;
+export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"CLOCK":16,"JSON":32} as const;
 /** enum ks_reset_kind */
 export const RESET_KIND_CODES = {"NOSOCK":1,"ACTIVE":2,"PROCESS":3,"RECEIVE":4} as const;
 /** enum ks_count_domain */
@@ -201,6 +202,31 @@ export const LAYOUTS = {
       'level': { offset: 106, size: 1, kind: 'u8' },
       'bytes': { offset: 108, size: 4, kind: 'u32' },
       'comm': { offset: 112, size: 16, kind: 'string' },
+    },
+  },
+  connect: {
+    type: 5, version: 1, size: 104,
+    fields: {
+      'hdr.magic': { offset: 0, size: 2, kind: 'u16' },
+      'hdr.type': { offset: 2, size: 1, kind: 'u8' },
+      'hdr.version': { offset: 3, size: 1, kind: 'u8' },
+      'hdr.len': { offset: 4, size: 4, kind: 'u32' },
+      'hdr.ts_ns': { offset: 8, size: 8, kind: 'u64' },
+      'hdr.netns': { offset: 16, size: 4, kind: 'u32' },
+      'hdr.cpu': { offset: 20, size: 4, kind: 'u32' },
+      'tuple.saddr': { offset: 24, size: 16, kind: 'bytes' },
+      'tuple.daddr': { offset: 40, size: 16, kind: 'bytes' },
+      'tuple.sport': { offset: 56, size: 2, kind: 'u16' },
+      'tuple.dport': { offset: 58, size: 2, kind: 'u16' },
+      'tuple.family': { offset: 60, size: 1, kind: 'u8' },
+      'tuple.l4proto': { offset: 61, size: 1, kind: 'u8' },
+      'duration_ns': { offset: 64, size: 8, kind: 'u64' },
+      'err': { offset: 72, size: 4, kind: 'u32' },
+      'pid': { offset: 76, size: 4, kind: 'u32' },
+      'cause': { offset: 80, size: 1, kind: 'u8' },
+      'sync': { offset: 81, size: 1, kind: 'u8' },
+      'slow': { offset: 82, size: 1, kind: 'u8' },
+      'comm': { offset: 88, size: 16, kind: 'string' },
     },
   },
 } as const satisfies Readonly<Record<string, RecordLayout>>;

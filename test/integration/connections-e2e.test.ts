@@ -1,0 +1,92 @@
+// The connections probe through the whole agent (real CLI, real helper, real OTLP receiver): a
+// namespace whose process connects to a listening port and to a closed one must come out as the
+// handshake histogram and the failure counter of that namespace, per destination, and as
+// kubeskoop.tcp.connect.failure log records.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
+import { runOk } from '../support/proc.js';
+
+const traffic = `
+import socket
+srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(16)
+port = srv.getsockname()[1]
+held = []
+for i in range(4):
+    c = socket.create_connection(('127.0.0.1', port)); held.append(c); held.append(srv.accept()[0])
+closed = socket.socket(); closed.bind(('127.0.0.1', 0)); cport = closed.getsockname()[1]; closed.close()
+refused = 0
+for i in range(3):
+    try:
+        socket.create_connection(('127.0.0.1', cport))
+    except ConnectionRefusedError:
+        refused += 1
+print(port, cport, refused)
+`;
+
+describe('connections end to end: eBPF → agent → OTLP metrics per destination and failure logs', function () {
+  this.timeout(120_000);
+  let ns: Netns;
+  let receiver: OtlpReceiver;
+  let agent: AgentProcess | undefined;
+  let dir = '';
+
+  before(async function () {
+    requireBpf(this);
+    dir = mkdtempSync(join(tmpdir(), 'ksotel-h18-conn-e2e-'));
+    ns = await createNetns({ label: 'h18conn' });
+    receiver = await startOtlpReceiver({ http: false });
+    agent = await startAgentWithConfig(dir, `interval: 1s
+metrics:
+  probes: [netdev]
+events:
+  probes:
+    - name: connections
+otlp:
+  endpoint: ${receiver.grpcEndpoint}
+  export_interval: 1s
+`, { running: ['connections'] });
+  });
+
+  after(async () => {
+    await agent?.stop();
+    await receiver?.close();
+    await cleanupAll();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('4 connects and 3 refused ones in a namespace: histogram count 4, failures{refused} 3 for that port, 3 log records', async () => {
+    const out = await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic], { timeoutMs: 20_000 });
+    const [port, cport, refused] = out.stdout.trim().split(/\s+/).map(Number) as [number, number, number];
+    assert.equal(refused, 3);
+    const mine = (p: { resource: Record<string, unknown> }): boolean => p.resource['kubeskoop.netns.inode'] === ns.inode;
+    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p)
+      && p.attributes['error.type'] === 'refused' && p.attributes['server.port'] === cport && p.value === 3), 20_000, 'three refused connects counted')
+      .catch((e: Error) => {
+        const seen = receiver.latestMetrics().filter((p) => p.name.startsWith('kubeskoop.tcp.') && mine(p));
+        throw new Error(`${e.message}; ${cport}: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
+      });
+    const f = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p) && p.attributes['server.port'] === cport)!;
+    assert.equal(f.attributes['network.peer.address'], '127.0.0.1');
+    assert.equal(f.attributes['server.address'], '127.0.0.1');
+    assert.equal(f.attributes['network.type'], 'ipv4');
+    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.handshake.duration' && mine(p)
+      && p.attributes['kubeskoop.tcp.open.role'] === 'active' && p.attributes['server.port'] === port && p.histogram?.count === 4), 20_000, 'four client handshakes');
+    const h = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.tcp.handshake.duration' && mine(p)
+      && p.attributes['kubeskoop.tcp.open.role'] === 'passive' && p.attributes['server.port'] === port);
+    assert.equal(h?.histogram?.count, 4, 'four server-side handshakes on the listening port');
+    assert.equal(h?.unit, 's');
+    const logs = await receiver.waitForLog('kubeskoop.tcp.connect.failure', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode, 15_000);
+    await receiver.waitFor(() => receiver.logs().filter((l) => l.eventName === 'kubeskoop.tcp.connect.failure' && l.resource['kubeskoop.netns.inode'] === ns.inode).length === 3, 15_000, 'three failure records');
+    const l = logs[0]!;
+    assert.equal(l.attributes['error.type'], 'refused');
+    assert.equal(l.attributes['destination.port'], cport);
+    assert.equal(l.severityText, 'WARN');
+    assert.match(String(l.body), new RegExp(`TCP connect to 127\\.0\\.0\\.1:${cport} failed: refused`));
+  });
+});

@@ -1,0 +1,227 @@
+// connections on the real kernel: TCP connects between two test namespaces, with each failure
+// cause made for real (a closed port, nftables drop and reject, an unreachable route, a tiny
+// ephemeral port range) and a known handshake duration (the first SYN dropped: the client's
+// retransmit after the initial 1 s RTO completes it). Counts are asserted exactly, per
+// destination, against what the clients themselves saw.
+import assert from 'node:assert/strict';
+
+import { CONNECT_ERROR_TYPES, type ConnectOutcome, type PeerRow, connectOutcome, parsePeerRows } from '../../receiver/probes/connections.js';
+import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../../receiver/peers/peer-name.js';
+import {
+  deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, nsName, startClient, startNodeIn, stopBackground,
+  type Background, type Harness, type NsPair,
+} from './support.js';
+import { waitUntil } from '../support/proc.js';
+
+const TAG = 'h18cn';
+const NET = 181;
+
+const server = (host: string, ports: number[]): string => `
+import net from 'node:net';
+const held = [];
+let n = 0;
+for (const port of ${JSON.stringify(ports)}) {
+  const srv = net.createServer((s) => { held.push(s); s.on('error', () => {}); });
+  srv.listen(port, '${host}', () => { if (++n === ${ports.length}) console.log(JSON.stringify({ ready: true })); });
+}
+setTimeout(() => process.exit(0), 55000);
+`;
+
+/** n connects (parallel or one after another), each kept open; prints the outcome of each. */
+const connectN = (host: string, port: number, n: number, parallel = false): string => `
+import net from 'node:net';
+const out = [];
+const held = [];
+const one = () => new Promise((resolve) => {
+  const s = net.connect({ host: '${host}', port: ${port} });
+  s.on('connect', () => { held.push(s); out.push('ok'); resolve(); });
+  s.on('error', (e) => { out.push(e.code); resolve(); });
+});
+if (${parallel}) await Promise.all(Array.from({ length: ${n} }, one));
+else for (let i = 0; i < ${n}; i++) await one();
+console.log(JSON.stringify({ out }));
+process.exit(0);
+`;
+
+const outcomes = async (ns: string, host: string, port: number, n: number, parallel = false): Promise<string[]> =>
+  (await nodeIn(ns, connectN(host, port, n, parallel), 30_000)).out as string[];
+
+async function synRetrans(ns: string): Promise<number> {
+  const lines = (await inNs(ns, 'cat', '/proc/net/netstat')).split('\n').filter((l) => l.startsWith('TcpExt:'));
+  return Number(lines[1]!.split(/\s+/)[lines[0]!.split(/\s+/).indexOf('TCPSynRetrans')]);
+}
+
+type ConnectEvent = ConnectOutcome & { netnsInode: number };
+const connects = (h: Harness): ConnectEvent[] => h.events.flatMap((e) => {
+  const c = connectOutcome(e);
+  return c ? [{ ...c, netnsInode: e.netnsInode }] : [];
+});
+
+const count = (xs: string[], v: string): number => xs.filter((x) => x === v).length;
+
+describe('native connections (real BPF)', function () {
+  this.timeout(120_000);
+  let p: NsPair;
+  let h: Harness;
+  let srv: Background | undefined;
+
+  const rows = async (): Promise<PeerRow[]> => {
+    const f = await h.client.command('connections');
+    const r = parsePeerRows(f);
+    assert.deepEqual(r.problems, []);
+    return r.rows;
+  };
+  const client = async (address: string, port: number): Promise<PeerRow | undefined> =>
+    (await rows()).find((r) => r.netnsInode === p.aInode && r.role === 'active' && r.address === address && r.port === port);
+  const failures = (r: PeerRow | undefined): Record<string, number> => {
+    const o: Record<string, number> = {};
+    r?.failures.forEach((n, i) => { if (n > 0) o[CONNECT_ERROR_TYPES[i]!] = n; });
+    return o;
+  };
+  const waitRow = (address: string, port: number, ok: (r: PeerRow) => boolean, what: string): Promise<PeerRow> =>
+    waitUntil(async () => { const r = await client(address, port); return r && ok(r) ? r : undefined; }, 10_000, what, 100)
+      .catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await client(address, port))}`); });
+
+  before(async () => {
+    await ensureHelperBuilt();
+    p = await makePair(TAG, NET);
+    h = await startClient({ probes: { connections: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', slowConnectUs: 500_000 } } });
+    assert.equal(h.client.status().probes.connections.state, 'running', h.client.status().probes.connections.reason);
+    srv = await startNodeIn(p.b, server('::', [8081, 8085]));
+  });
+  after(async () => {
+    await stopBackground(srv);
+    await h?.client.stop();
+    await deleteNs(nsName(`${TAG}-a`), nsName(`${TAG}-b`));
+  });
+
+  it('successful connects: client handshakes per destination, server handshakes per listening port', async () => {
+    const v4 = await outcomes(p.a, p.b4, 8081, 5);
+    const v6 = await outcomes(p.a, p.b6, 8081, 2);
+    assert.deepEqual([...v4, ...v6], Array(7).fill('ok'));
+    const r4 = await waitRow(p.b4, 8081, (r) => r.buckets.reduce((a, b) => a + b, 0) === 5, '5 IPv4 handshakes');
+    assert.equal(r4.family, 'ipv4');
+    assert.ok(r4.sumNs > 0);
+    assert.deepEqual(failures(r4), {});
+    const r6 = await waitRow(p.b6, 8081, (r) => r.buckets.reduce((a, b) => a + b, 0) === 2, '2 IPv6 handshakes');
+    assert.equal(r6.family, 'ipv6');
+    // the server's side: the listening port in b's namespace, no peer address (cardinality)
+    const srvRows = (await rows()).filter((r) => r.netnsInode === p.bInode && r.role === 'passive' && r.port === 8081);
+    assert.equal(srvRows.reduce((a, r) => a + r.buckets.reduce((x, y) => x + y, 0), 0), 7, JSON.stringify(srvRows));
+    assert.ok(srvRows.every((r) => r.address === ''));
+    // no client row was made with an ephemeral port
+    assert.ok((await rows()).filter((r) => r.netnsInode === p.aInode).every((r) => [8081, 8082, 8083, 8084, 8085, 80].includes(r.port)));
+  });
+
+  it('refused: a closed port, counted per destination, with an event carrying the tuple', async () => {
+    const out = await outcomes(p.a, p.b4, 8082, 3);
+    assert.deepEqual(out, Array(3).fill('ECONNREFUSED'));
+    const r = await waitRow(p.b4, 8082, (x) => x.failures[0] === 3, '3 refused');
+    assert.deepEqual(failures(r), { refused: 3 });
+    assert.equal(r.buckets.reduce((a, b) => a + b, 0), 0);
+    const ev = await waitUntil(() => {
+      const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstPort === 8082);
+      return e.length === 3 ? e : undefined;
+    }, 5000, '3 refused events');
+    assert.equal(ev[0]!.errorType, 'refused');
+    assert.equal(ev[0]!.errno, 111);
+    assert.equal(ev[0]!.sync, false);
+    assert.equal(ev[0]!.tuple.srcAddress, p.a4);
+    assert.equal(ev[0]!.tuple.dstAddress, p.b4);
+  });
+
+  it('timed_out: SYNs dropped by nftables, tcp_syn_retries=1: each connect times out after one SYN retransmit', async () => {
+    await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=1');
+    const before = await synRetrans(p.a);
+    await inNs(p.b, 'nft', `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8083 drop`);
+    try {
+      const out = await outcomes(p.a, p.b4, 8083, 2, true);
+      assert.deepEqual(out, ['ETIMEDOUT', 'ETIMEDOUT']);
+    } finally {
+      await inNs(p.b, 'nft', `delete table inet ${TAG}`);
+      await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=6');
+    }
+    const r = await waitRow(p.b4, 8083, (x) => x.failures[2] === 2, '2 timed_out');
+    assert.deepEqual(failures(r), { timed_out: 2 });
+    // the namespace's own TCPSynRetrans counter is the oracle for the retransmits
+    assert.equal(r.synRetransmits, await synRetrans(p.a) - before);
+    assert.ok(r.synRetransmits >= 2);
+  });
+
+  it('host_unreachable: an ICMP host-unreachable answer to the SYN', async () => {
+    await inNs(p.b, 'nft', `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8084 reject with icmp type host-unreachable`);
+    try {
+      assert.deepEqual(await outcomes(p.a, p.b4, 8084, 2), ['EHOSTUNREACH', 'EHOSTUNREACH']);
+    } finally {
+      await inNs(p.b, 'nft', `delete table inet ${TAG}`);
+    }
+    const r = await waitRow(p.b4, 8084, (x) => x.failures[3] === 2, '2 host_unreachable');
+    assert.deepEqual(failures(r), { host_unreachable: 2 });
+  });
+
+  it('synchronous failures: no route (net_unreachable) and an unreachable route (host_unreachable) fail connect() before any SYN', async () => {
+    // the client namespace has no default route: 10.199.251.1 has no route at all
+    assert.deepEqual(await outcomes(p.a, '10.199.251.1', 80, 2), ['ENETUNREACH', 'ENETUNREACH']);
+    const r = await waitRow('10.199.251.1', 80, (x) => x.failures[4] === 2, '2 net_unreachable');
+    assert.deepEqual(failures(r), { net_unreachable: 2 });
+    const ev = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstAddress === '10.199.251.1');
+    assert.equal(ev.length, 2);
+    assert.equal(ev[0]!.sync, true);
+    assert.equal(ev[0]!.errorType, 'net_unreachable');
+    assert.equal(ev[0]!.tuple.dstPort, 80);
+    // an `unreachable` route: the kernel answers EHOSTUNREACH
+    await inNs(p.a, 'ip', 'route', 'add', 'unreachable', '10.199.250.0/24');
+    assert.deepEqual(await outcomes(p.a, '10.199.250.1', 80, 3), ['EHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH']);
+    const u = await waitRow('10.199.250.1', 80, (x) => x.failures[3] === 3, '3 host_unreachable');
+    assert.deepEqual(failures(u), { host_unreachable: 3 });
+    assert.equal(u.synRetransmits, 0);
+  });
+
+  it('a known handshake duration: the first SYN dropped, the retransmit after the initial 1 s RTO completes it', async () => {
+    // numgen inc mod 2: the 1st, 3rd, 5th SYN to 8085 dropped; connects one after another: each
+    // loses exactly its first SYN
+    await inNs(p.b, 'nft', `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8085 tcp flags syn numgen inc mod 2 == 0 drop`);
+    try {
+      assert.deepEqual(await outcomes(p.a, p.b4, 8085, 3), ['ok', 'ok', 'ok']);
+    } finally {
+      await inNs(p.b, 'nft', `delete table inet ${TAG}`);
+    }
+    const r = await waitRow(p.b4, 8085, (x) => x.buckets.reduce((a, b) => a + b, 0) === 3, '3 handshakes');
+    assert.equal(r.synRetransmits, 3);
+    // all three in the (1 s, 2 s] bucket (index 19 of KS_LAT_BOUNDS_NS); mean within [1.0, 1.3] s
+    assert.equal(r.buckets[19], 3, JSON.stringify(r.buckets));
+    const mean = r.sumNs / 3 / 1e9;
+    assert.ok(mean >= 1.0 && mean <= 1.3, `mean handshake ${mean} s`);
+    // slower than the 500 ms slow threshold: three slow-connect records with their duration
+    const slowOf = (): ConnectEvent[] => connects(h).filter((x) => x.slow && x.netnsInode === p.aInode);
+    const slow = await waitUntil(() => (slowOf().length >= 3 ? slowOf() : undefined), 5000, 'three slow-connect records')
+      .catch((e: Error) => { throw new Error(`${e.message}: ${slowOf().map((x) => `${x.tuple.dstPort} ${x.durationNs}`).join(', ')}`); });
+    assert.equal(slow.length, 3);
+    assert.ok(slow.every((e) => e.tuple.dstPort === 8085 && e.errorType === '' && e.durationNs >= 1e9 && e.durationNs <= 1.3e9));
+  });
+
+  it('peer naming: a namespace\'s own addresses from its fib_trie name it; an unknown address stays an address', async () => {
+    const local = localAddressesFromFibTrie(await inNs(p.b, 'cat', '/proc/net/fib_trie'));
+    assert.deepEqual(local, [p.b4]);
+    const dir = new PodAddressDirectory();
+    dir.replace(local.map((a) => [a, 'shop/backend-0'] as const));
+    assert.equal(peerName(p.b4, dir), 'shop/backend-0');
+    assert.equal(peerName(p.a4, dir), p.a4);
+  });
+
+  it('addr_not_available: a 6-port ephemeral range in the client namespace runs out', async () => {
+    await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40005');
+    try {
+      const out = await outcomes(p.a, p.b4, 8081, 10);
+      const ok = count(out, 'ok');
+      const exhausted = count(out, 'EADDRNOTAVAIL');
+      assert.equal(ok + exhausted, 10, JSON.stringify(out));
+      assert.ok(exhausted >= 4, JSON.stringify(out));
+      const r = await waitRow(p.b4, 8081, (x) => x.failures[5] === exhausted, `${exhausted} addr_not_available`);
+      assert.deepEqual(failures(r), { addr_not_available: exhausted });
+      assert.equal(r.buckets.reduce((a, b) => a + b, 0), 5 + ok);
+    } finally {
+      await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=32768 60999');
+    }
+  });
+});
