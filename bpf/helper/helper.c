@@ -1134,6 +1134,7 @@ static void cmd_dump(const char *id)
 /* node-wide collectors that are commands, not probes (tcpsummary walk, qdisc netlink dumps) */
 #include "tcpsummary.c"
 #include "qdisc.c"
+#include "flow.c"
 
 static void handle_line(char *line)
 {
@@ -1162,6 +1163,8 @@ static void handle_line(char *line)
 		cmd_dump(args);
 	} else if (strcmp(line, "tcpsummary") == 0) {
 		cmd_tcpsummary(args);
+	} else if (strcmp(line, "flow") == 0) {
+		cmd_flow(args);
 	} else if (strcmp(line, "qdisc") == 0) {
 		cmd_qdisc(args);
 	} else if (strcmp(line, "shutdown") == 0) {
@@ -1390,6 +1393,7 @@ int main(int argc, char **argv)
 		if (probes[i].loaded || probes[i].skel)
 			probe_teardown(&probes[i]);
 	tsum_teardown();
+	fl_unload();
 	btf__free(vmlinux_btf);
 	if (!out_broken) {
 		struct sb b = { 0 };
