@@ -253,7 +253,7 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
   }
 
   /** A helper command answered by one JSON frame (tcpsummary, qdisc): see HelperClient.command. */
-  helperCommand(verb: 'tcpsummary' | 'qdisc', args: readonly string[] = []): Promise<Record<string, unknown>> {
+  helperCommand(verb: 'tcpsummary' | 'qdisc' | 'flow', args: readonly string[] = []): Promise<Record<string, unknown>> {
     return this.client.command(verb, args);
   }
 

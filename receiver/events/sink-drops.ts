@@ -28,7 +28,7 @@ export class SinkDrops {
         : {}),
       ...(native.helperCommand
         ? {
-            helperCommand: (verb: 'tcpsummary' | 'qdisc', args?: readonly string[]) =>
+            helperCommand: (verb: 'tcpsummary' | 'qdisc' | 'flow', args?: readonly string[]) =>
               native.helperCommand!(verb, args),
           }
         : {}),

@@ -437,7 +437,7 @@ export class HelperClient extends EventEmitter {
 
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
-  command(verb: 'tcpsummary' | 'qdisc', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  command(verb: 'tcpsummary' | 'qdisc' | 'flow', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
     const child = this.child;
     if (!child || this.st.state !== 'running' || !child.stdin?.writable) {
       return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
@@ -690,7 +690,7 @@ export class HelperClient extends EventEmitter {
       });
       return;
     }
-    if (msg === 'tcpsummary' || msg === 'qdisc') {
+    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'flow') {
       const o = v as Record<string, unknown>;
       const pending = this.pendingCommands.get(String(o.id));
       if (!pending) return;

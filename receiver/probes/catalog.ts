@@ -22,11 +22,12 @@ import { biolatency } from './biolatency.js';
 import { kernellatency } from './kernellatency.js';
 import { virtcmdlatency } from './virtcmdlatency.js';
 import { tcpsummary } from './tcpsummary.js';
+import { flow } from './flow.js';
 import { qdisc } from './qdisc.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
   [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans,
-    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency, tcpsummary, qdisc].map((m) => [m.name, m]),
+    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency, tcpsummary, qdisc, flow].map((m) => [m.name, m]),
 );
 
 /** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
@@ -41,7 +42,7 @@ export const NATIVE_PROBE_NAMES: readonly string[] = [
  * runs without the privileged helper (enable them where the helper runs, as KubeSkoop's Helm
  * defaults did).
  */
-export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc'];
+export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc', 'flow'];
 
 /**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads
