@@ -34,6 +34,13 @@ export function interfacesOf(netDev: string): string[] {
   return out;
 }
 
+/** Interface names or patterns with `*` (cali*, eth*). */
+export function matchesAny(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.includes('*')
+    ? new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name)
+    : p === name));
+}
+
 /** The series attributes of a kernel entry, before peer naming. */
 export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boolean): Record<string, string | number> {
   const a: Record<string, string | number> = { [ATTR_NETWORK_IO_DIRECTION]: e.direction, [ATTR_NETWORK_INTERFACE_NAME]: ifname };
@@ -56,6 +63,7 @@ export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boole
 interface Options {
   interfaces?: string[];
   host_interfaces?: string[];
+  interfaceName?: string;
   enablePortInLabel?: boolean;
   top_k?: number;
   ttl?: number;
@@ -74,6 +82,7 @@ export const flow: MetricProbeModule = {
     properties: {
       interfaces: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 15 }, description: 'Interfaces to count on inside each pod (or other) namespace (default: every interface but lo).' },
       host_interfaces: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 15 }, description: 'Interfaces of the host namespace to count on (the node uplink, e.g. [eth0]); default none. hostNetwork pods\' traffic is the host\'s.' },
+      interfaceName: { type: 'string', minLength: 1, description: 'KubeSkoop\'s option: the node interface(s) to count on, a name or a pattern with * (eth0, cali*); the same as host_interfaces: [<it>].' },
       enablePortInLabel: { type: 'boolean', description: 'KubeSkoop\'s option: false drops the server port from the key and the series (default true).' },
       top_k: { type: 'integer', minimum: 0, description: `Peers per pod per interval with their own series, by bytes; the rest go to one \`other\` series (default ${FLOW_DEFAULTS.topK}).` },
       ttl: { type: 'number', minimum: 1, description: `Seconds a series without traffic is kept (default ${FLOW_DEFAULTS.ttlSeconds}).` },
@@ -211,15 +220,19 @@ export const flow: MetricProbeModule = {
       },
       collect(target: Target, ctx): ProbeResult {
         const path = netnsPath(target, ctx.procRoot);
-        const names = target.kind === 'host' ? (opts.host_interfaces ?? []) : opts.interfaces;
+        const names = target.kind === 'host'
+          ? [...(opts.host_interfaces ?? []), ...(opts.interfaceName ? [opts.interfaceName] : [])]
+          : opts.interfaces;
         const problems: string[] = [];
         let ifnames: string[];
-        if (names) {
+        if (names && !names.some((n) => n.includes('*'))) {
           ifnames = names;
+        } else if (names?.length === 0) {
+          ifnames = [];
         } else {
           const r = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
           if (!r.ok) return { samples: [], problems: [], targetGone: true };
-          ifnames = interfacesOf(r.text).filter((n) => n !== 'lo');
+          ifnames = interfacesOf(r.text).filter((n) => (names ? matchesAny(n, names) : n !== 'lo'));
         }
         seen.set(target.netnsInode, ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })));
         const samples: MetricSample[] = [];

@@ -2018,7 +2018,7 @@ export const FLOW_SERIES_OVERFLOW: MetricDefinition = {
   ],
   "semconv": false,
   "instrument": "counter",
-  "unit": "{series}",
+  "unit": "{peer}",
   "attributes": [],
   "source": "the agent's peer governance (node-wide series cap)",
   "brief": {

@@ -6,7 +6,7 @@
 // connections, and namespaces that come and go.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
@@ -275,4 +275,107 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
       await probe.stop!();
     }
   });
+
+  it('100,000 distinct peers through a 1024-entry map: the map stays at its size, evictions and the node cap\'s overflow are counted, series stay bounded', async () => {
+    const { p, probe, ctx, targets } = await setup('fcard', 221, { entries: 1024, top_k: 1000, max_series: 40 });
+    try {
+      // every destination in fd00:199:221:f::/64 is routed to b (one neighbour: b's address)
+      await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:221:f::/64', 'via', p.b6);
+      const N = 100_000;
+      const sent = await nodeIn(p.a, `
+import dgram from 'node:dgram';
+const s = dgram.createSocket('udp6');
+let sent = 0, i = 0;
+const deadline = Date.now() + 60000;
+const next = () => {
+  if (i >= ${N} || Date.now() > deadline) { console.log(JSON.stringify({ sent })); process.exit(0); }
+  const n = i++;
+  s.send(Buffer.alloc(8), 9, 'fd00:199:221:f::' + (n >> 16).toString(16) + ':' + (n & 0xffff).toString(16), (e) => { if (!e) sent++; next(); });
+};
+for (let k = 0; k < 64; k++) next();
+`, 90_000);
+      // a few sends may fail (neighbour queue full while b's address resolves): count what left
+      assert.ok((sent.sent as number) > 0.99 * N, `sent ${sent.sent}`);
+      const r = await cycle(probe, ctx, [...targets, { netnsInode: 1, pid: process.pid, pids: [], kind: 'host' }]);
+      const host = r.get(1)!;
+      const val = (name: string): number => host.find((x) => x.metric.name === name)?.value as number;
+      assert.ok(val('kubeskoop.flow.map.entries') <= 1024, `map entries ${val('kubeskoop.flow.map.entries')}`);
+      assert.ok(val('kubeskoop.flow.map.evictions') >= N - 1024, `evictions ${val('kubeskoop.flow.map.evictions')}`);
+      const aRows = [...rows(r.get(p.aInode)!).values()];
+      const peers = aRows.filter((x) => x.attributes['kubeskoop.peer.kind'] !== 'other');
+      const other = aRows.filter((x) => x.attributes['kubeskoop.peer.kind'] === 'other');
+      assert.ok(peers.length <= 40, `series under the node cap: ${peers.length}`);
+      assert.ok(other.length >= 1, 'the rest is folded into other');
+      assert.ok(val('kubeskoop.flow.series.overflow') > 0, 'the cap refused series and counted them');
+      const folded = r.get(p.aInode)!.find((x) => x.metric.name === 'kubeskoop.flow.peer.folded')!.value as number;
+      assert.ok(folded > 0, `folded peers ${folded}`);
+      // what the agent saw (the last map contents) is reported in full: peers + other
+      const total = aRows.filter((x) => x.attributes['network.io.direction'] === 'transmit' && x.attributes['network.transport'] === 'udp')
+        .reduce((t, x) => t + x.packets, 0) + other.filter((x) => x.attributes['network.io.direction'] === 'transmit').reduce((t, x) => t + x.packets, 0);
+      assert.ok(total > 0 && total <= N, `transmit packets reported ${total}`);
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('200 namespaces attached then deleted leave no tcx link, no map entry and no series behind', async () => {
+    const helperPid = (native.helperStatus() as { pid?: number }).pid;
+    const N = 200;
+    const tag = `fchurn${process.pid.toString(36)}`;
+    const names = Array.from({ length: N }, (_, i) => `ksotel-nat-${process.pid.toString(36)}-${tag}-${i}`);
+    const probe = flow.create({ native });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { interfaces: ['e0', 'e1'] } };
+    await probe.start!(ctx);
+    /** links in the kernel's list running this helper's flow programs (ids from its fds' fdinfo) */
+    const ourLinks = async (): Promise<number> => {
+      const ids = new Set<number>();
+      for (const fd of await readdir(`/proc/${helperPid}/fdinfo`)) {
+        const info = await readFile(`/proc/${helperPid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+        const m = /prog_id:\s+(\d+)/.exec(info);
+        if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
+      }
+      const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
+      const flowIds = new Set(progs.filter((x) => ids.has(x.id) && (x.name === 'ks_flow_rx' || x.name === 'ks_flow_tx')).map((x) => x.id));
+      assert.equal(flowIds.size, 2, 'the helper holds both flow programs');
+      const links = JSON.parse(await sh('bpftool', 'link', 'show', '-j')) as { prog_id: number }[];
+      return links.filter((l) => flowIds.has(l.prog_id)).length;
+    };
+    const targets: Target[] = [];
+    try {
+      for (let i = 0; i < N; i += 20) {
+        await Promise.all(names.slice(i, i + 20).map(async (ns) => {
+          made.push(ns);
+          await sh('ip', 'netns', 'add', ns);
+          await sh('ip', '-n', ns, 'link', 'add', 'e0', 'type', 'veth', 'peer', 'name', 'e1');
+          await sh('ip', '-n', ns, 'link', 'set', 'e0', 'up');
+          await sh('ip', '-n', ns, 'link', 'set', 'e1', 'up');
+          targets.push({ netnsInode: (await stat(`/run/netns/${ns}`)).ino, pid: 0, pids: [], kind: 'netns', netnsName: ns });
+        }));
+      }
+      await cycle(probe, ctx, targets);
+      await cycle(probe, ctx, targets);
+      assert.deepEqual(probe.status!(), { state: 'running' });
+      assert.equal(await ourLinks(), 4 * N, 'two links (ingress, egress) per interface');
+      // IPv6 router solicitations and MLD reports of the new links: some entries to clean up
+      await waitUntil(async () => {
+        const d = await native.helperCommand('flow', ['dump', 'all']);
+        return (d.entries as unknown[][]).filter((e) => targets.some((t) => t.netnsInode === e[0])).length > 0;
+      }, 10_000, 'entries of the new namespaces');
+      for (const ns of names) await deleteNs(ns);
+      await cycle(probe, ctx, []); // they are no longer seen: detached, entries deleted
+      await cycle(probe, ctx, []);
+      assert.equal(await ourLinks(), 0);
+      const d = await native.helperCommand('flow', ['dump', 'all']);
+      assert.equal((d.entries as unknown[][]).filter((e) => targets.some((t) => t.netnsInode === e[0])).length, 0);
+      assert.equal(d.attached, 0);
+      for (const t of targets) {
+        const r = await probe.collect(t, ctx);
+        assert.equal(r.samples.filter((x) => x.metric.name === 'kubeskoop.flow.io').length, 0);
+      }
+    } finally {
+      await probe.stop!();
+      for (const ns of names) await deleteNs(ns).catch(() => undefined);
+    }
+  });
 });
+
