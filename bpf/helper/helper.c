@@ -42,15 +42,7 @@
 #include <bpf/libbpf.h>
 
 #include "ks_proto.h"
-#include "tcpreset.skel.h"
-#include "packetloss.skel.h"
-#include "tcpretrans.skel.h"
-#include "socketlatency.skel.h"
-#include "netiftxlatency.skel.h"
-#include "net_softirq.skel.h"
-#include "biolatency.skel.h"
-#include "kernellatency.skel.h"
-#include "virtcmdlatency.skel.h"
+#include "ks_probes.gen.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the wire protocol is little-endian; this helper writes host structs as they are"
@@ -387,6 +379,8 @@ struct probe {
 	void (*destroy)(struct probe *p);
 	/* latency probes: effective thresholds and event level (after rodata), else NULL */
 	void (*latinfo)(struct probe *p, __u64 thresh[2], __u32 *event_level);
+	/* run after load, before attach (packetloss: the per-reason modes); from the descriptor */
+	void (*post_load)(struct probe *p, struct sb *unknown);
 	/* programs come in alternative variants (fentry vs kprobe): see load_variants() */
 	bool variants;
 	char variant_info[512];
@@ -420,17 +414,6 @@ struct probe {
 		N##_bpf__destroy(p->skel);                                       \
 	}
 
-static void tcpreset_extra_rodata(struct tcpreset_bpf *s, const struct probe_opts *o) {}
-static void tcpretrans_extra_rodata(struct tcpretrans_bpf *s, const struct probe_opts *o) {}
-static void packetloss_extra_rodata(struct packetloss_bpf *s, const struct probe_opts *o)
-{
-	s->rodata->ks_subsys_mode = o->subsys_mode;
-}
-
-GLUE(tcpreset)
-GLUE(packetloss)
-GLUE(tcpretrans)
-
 /* latency probes: thresholds, event level, tracking-table size */
 #define LAT_GLUE(N, EXTRA)                                                                          \
 	static void N##_extra_rodata(struct N##_bpf *s, const struct probe_opts *o)                \
@@ -456,35 +439,22 @@ GLUE(tcpretrans)
 	}                                                                                          \
 	GLUE(N)
 
-LAT_GLUE(socketlatency, )
-LAT_GLUE(netiftxlatency, )
-LAT_GLUE(net_softirq, if (o->softirq_mask) s->rodata->ks_softirq_mask = o->softirq_mask;)
-LAT_GLUE(biolatency, )
-LAT_GLUE(kernellatency, )
-LAT_GLUE(virtcmdlatency, )
+/* post-load hooks a descriptor may name (post_load:) */
+static void configure_reasons(struct probe *p, struct sb *unknown);
 
-#define PROBE(N) { .name = #N, .open = N##_open, .rodata = N##_rodata, .load = N##_load, .destroy = N##_destroy }
-#define LAT_PROBE(N) { .name = #N, .open = N##_open, .rodata = N##_rodata, .load = N##_load, .destroy = N##_destroy, \
-		       .latinfo = N##_latinfo }
-static struct probe probes[] = { PROBE(tcpreset), PROBE(packetloss), PROBE(tcpretrans),
-				 LAT_PROBE(socketlatency), LAT_PROBE(netiftxlatency), LAT_PROBE(net_softirq),
-				 LAT_PROBE(biolatency), LAT_PROBE(kernellatency),
-				 { .name = "virtcmdlatency", .open = virtcmdlatency_open, .rodata = virtcmdlatency_rodata,
-				   .load = virtcmdlatency_load, .destroy = virtcmdlatency_destroy,
-				   .latinfo = virtcmdlatency_latinfo, .variants = true } };
-#define NPROBES (sizeof(probes) / sizeof(probes[0]))
+/* the probe table: one entry per bpf/probes/<name>.yaml */
+#include "probes.gen.h"
 
-/* Defaults chosen for a node: exact counts always; events capped so a drop storm in one pod
- * costs the agent at most ~200 records/s from that pod and ~2000/s per probe in total. */
+/* bpf/probes/defaults.yaml */
 static void default_opts(struct probe_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->netns_rate = 200;
-	o->global_rate = 2000;
-	o->window_ns = 1000000000ull;
-	o->ring_kib = 1024;
-	o->watermark_kib = 64;
-	o->count_entries = 16384;
+	o->netns_rate = KS_DEFAULT_NETNS_RATE;
+	o->global_rate = KS_DEFAULT_GLOBAL_RATE;
+	o->window_ns = KS_DEFAULT_WINDOW_MS * 1000000ull;
+	o->ring_kib = KS_DEFAULT_RING_KIB;
+	o->watermark_kib = KS_DEFAULT_WATERMARK_KIB;
+	o->count_entries = KS_DEFAULT_COUNT_ENTRIES;
 	o->subsys_mode = KS_MODE_EVENT;
 }
 
@@ -860,8 +830,8 @@ static void cmd_load(const char *name, char *args)
 	rc = p->variants ? load_variants(p) : p->load(p);
 	if (rc)
 		goto done;
-	if (strcmp(p->name, "packetloss") == 0)
-		configure_reasons(p, &unknown);
+	if (p->post_load)
+		p->post_load(p, &unknown);
 	stage = "attach";
 	{
 		struct bpf_program *prog;
@@ -1180,56 +1150,7 @@ static void handle_line(char *line)
 	sb_printf(b, "%s[\"" #f "\",%zu,%zu]", first ? "" : ",", offsetof(struct S, f),                     \
 		  sizeof(((struct S *)0)->f));                                                          \
 	first = false;
-#define TUPLE_FIELDS(S)                                                                                  \
-	FIELD(S, tuple.saddr)                                                                            \
-	FIELD(S, tuple.daddr) FIELD(S, tuple.sport) FIELD(S, tuple.dport) FIELD(S, tuple.family)         \
-		FIELD(S, tuple.l4proto)
-#define HDR_FIELDS(S)                                                                                    \
-	FIELD(S, hdr.magic)                                                                              \
-	FIELD(S, hdr.type)                                                                               \
-	FIELD(S, hdr.version) FIELD(S, hdr.len) FIELD(S, hdr.ts_ns) FIELD(S, hdr.netns) FIELD(S, hdr.cpu)
-
-static void layouts_json(struct sb *b)
-{
-	bool first;
-	sb_printf(b, "{\"hdr\":{\"type\":0,\"version\":0,\"size\":%zu,\"fields\":[", sizeof(struct ks_hdr));
-	first = true;
-	FIELD(ks_hdr, magic) FIELD(ks_hdr, type) FIELD(ks_hdr, version) FIELD(ks_hdr, len) FIELD(ks_hdr, ts_ns)
-	FIELD(ks_hdr, netns) FIELD(ks_hdr, cpu)
-	sb_printf(b, "]},\"tcp_reset\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_TCP_RESET,
-		  KS_TCP_RESET_V, sizeof(struct ks_tcp_reset));
-	first = true;
-	HDR_FIELDS(ks_tcp_reset) TUPLE_FIELDS(ks_tcp_reset)
-	FIELD(ks_tcp_reset, reason) FIELD(ks_tcp_reset, pid) FIELD(ks_tcp_reset, kind) FIELD(ks_tcp_reset, state)
-	FIELD(ks_tcp_reset, comm)
-	sb_printf(b, "]},\"packet_drop\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_PACKET_DROP,
-		  KS_PACKET_DROP_V, sizeof(struct ks_packet_drop));
-	first = true;
-	HDR_FIELDS(ks_packet_drop) TUPLE_FIELDS(ks_packet_drop)
-	FIELD(ks_packet_drop, location) FIELD(ks_packet_drop, reason) FIELD(ks_packet_drop, ifindex)
-	sb_printf(b, "]},\"tcp_retrans\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_TCP_RETRANS,
-		  KS_TCP_RETRANS_V, sizeof(struct ks_tcp_retrans));
-	first = true;
-	HDR_FIELDS(ks_tcp_retrans) TUPLE_FIELDS(ks_tcp_retrans)
-	FIELD(ks_tcp_retrans, state)
-	sb_printf(b, "]},\"latency\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_LATENCY,
-		  KS_LATENCY_V, sizeof(struct ks_latency));
-	first = true;
-	HDR_FIELDS(ks_latency) TUPLE_FIELDS(ks_latency)
-	FIELD(ks_latency, latency_ns) FIELD(ks_latency, threshold_ns) FIELD(ks_latency, stage_ns)
-	FIELD(ks_latency, pid) FIELD(ks_latency, aux) FIELD(ks_latency, metric) FIELD(ks_latency, sub)
-	FIELD(ks_latency, level) FIELD(ks_latency, bytes) FIELD(ks_latency, comm)
-	sb_printf(b, "]},\"clock\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_CLOCK, KS_CLOCK_V,
-		  sizeof(struct ks_clock));
-	first = true;
-	HDR_FIELDS(ks_clock)
-	FIELD(ks_clock, realtime_ns) FIELD(ks_clock, monotonic_ns)
-	sb_printf(b, "]},\"count_key\":{\"type\":0,\"version\":0,\"size\":%zu,\"fields\":[",
-		  sizeof(struct ks_count_key));
-	first = true;
-	FIELD(ks_count_key, netns) FIELD(ks_count_key, domain) FIELD(ks_count_key, code)
-	sb_printf(b, "]}}");
-}
+#include "layouts.gen.h"
 
 static void send_hello(void)
 {

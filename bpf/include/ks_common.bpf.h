@@ -9,6 +9,7 @@
 #define KS_COMMON_BPF_H
 
 #include "ks_proto.h"
+#include "ks_probes.gen.h"
 
 #ifndef ETH_P_IP
 #define ETH_P_IP 0x0800
@@ -32,10 +33,10 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the helper before load (skeleton .rodata); the verifier then prunes dead branches. */
-const volatile __u32 ks_netns_rate = 200;    /* events per window per namespace, KS_UNLIMITED = off */
-const volatile __u32 ks_global_rate = 2000;  /* events per window for this probe */
-const volatile __u64 ks_window_ns = 1000000000ull;
-const volatile __u64 ks_watermark = 65536;   /* bytes pending before a forced wake-up */
+const volatile __u32 ks_netns_rate = KS_DEFAULT_NETNS_RATE;   /* events per window per namespace, KS_UNLIMITED = off */
+const volatile __u32 ks_global_rate = KS_DEFAULT_GLOBAL_RATE; /* events per window for this probe */
+const volatile __u64 ks_window_ns = KS_DEFAULT_WINDOW_MS * 1000000ull;
+const volatile __u64 ks_watermark = KS_DEFAULT_WATERMARK_KIB * 1024ull; /* bytes pending before a forced wake-up */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

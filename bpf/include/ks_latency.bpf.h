@@ -16,17 +16,11 @@
 
 #include "ks_common.bpf.h"
 
-#ifndef KS_LAT_T0_DEFAULT
-#define KS_LAT_T0_DEFAULT 10000000ull /* 10 ms */
-#endif
-#ifndef KS_LAT_T1_DEFAULT
-#define KS_LAT_T1_DEFAULT 100000000ull /* 100 ms */
-#endif
-#ifndef KS_LAT_EVENT_LEVEL_DEFAULT
-#define KS_LAT_EVENT_LEVEL_DEFAULT 1
-#endif
-#ifndef KS_TRACK_ENTRIES
-#define KS_TRACK_ENTRIES 16384
+/* Each latency probe's defaults come from its descriptor (bpf/probes/<name>.yaml), through the
+ * generated ks_probes.gen.h and the -DKS_PROBE_<name> the Makefile compiles it with. */
+#if !defined(KS_LAT_T0_DEFAULT) || !defined(KS_LAT_T1_DEFAULT) || !defined(KS_LAT_EVENT_LEVEL_DEFAULT) || \
+	!defined(KS_TRACK_ENTRIES)
+#error "latency defaults missing: is bpf/probes/<name>.yaml a latency descriptor (npm run generate)?"
 #endif
 
 /* Set by the helper before load. Thresholds in ns: low, high. Events are emitted for

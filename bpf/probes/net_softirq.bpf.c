@@ -10,10 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
-#define KS_LAT_T0_DEFAULT 10000000ull
-#define KS_LAT_T1_DEFAULT 100000000ull
-#define KS_LAT_EVENT_LEVEL_DEFAULT 1
-#define KS_TRACK_ENTRIES 1 /* no tracking table */
+/* thresholds, event level and tracking-table size: bpf/probes/net_softirq.yaml (ks_probes.gen.h) */
 #include "ks_latency.bpf.h"
 
 #define NR_VECS 10

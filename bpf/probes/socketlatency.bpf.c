@@ -14,9 +14,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
-#define KS_LAT_T0_DEFAULT 1000000ull
-#define KS_LAT_T1_DEFAULT 100000000ull
-#define KS_LAT_EVENT_LEVEL_DEFAULT 2
+/* thresholds, event level and tracking-table size: bpf/probes/socketlatency.yaml (ks_probes.gen.h) */
 #include "ks_latency.bpf.h"
 
 #define MSG_PEEK_FLAG 2

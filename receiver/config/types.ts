@@ -29,7 +29,7 @@ export interface LokiSinkConfig {
   readonly protocol: 'push' | 'otlp';
   /** push only: JSON, or protobuf compressed with snappy (what KubeSkoop sent). */
   readonly encoding: 'json' | 'protobuf';
-  /** push only: the X-Scope-OrgID header of a multi-tenant Loki. */
+  /** The X-Scope-OrgID header of a multi-tenant Loki (both protocols). */
   readonly tenant?: string;
 }
 

@@ -1,6 +1,6 @@
 // Latency records of the eBPF latency probes → registry-named EventRecords (KubeSkoop's types).
 import type { LatencyEvent } from '../native/index.js';
-import type { LatencyMetric, LatencyProbeName } from '../native/records.js';
+export { LATENCY_METRIC_PROBE } from '../native/generated/ebpf.js';
 import {
   ATTR_CPU_LOGICAL_NUMBER, ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_KUBESKOOP_EVENT_TYPE,
   ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_NETIF_TX_STAGE, ATTR_KUBESKOOP_SOFTIRQ_PHASE,
@@ -14,11 +14,6 @@ import type { EventAttributeValue, EventRecord } from './event-record.js';
 import { flowText, tupleAttributes } from './flow.js';
 import { blockDeviceName, blockOperationName, softirqName } from '../probes/block-devices.js';
 
-export const LATENCY_METRIC_PROBE: Readonly<Record<LatencyMetric, LatencyProbeName>> = {
-  sock_read: 'socketlatency', sock_write: 'socketlatency', kernel_rx: 'kernellatency', kernel_tx: 'kernellatency',
-  qdisc: 'netiftxlatency', netdev: 'netiftxlatency', softirq_sched: 'net_softirq', softirq_exec: 'net_softirq',
-  bio: 'biolatency', virtcmd: 'virtcmdlatency',
-};
 
 /** Seconds as the threshold attribute writes them: 0.001, 0.01, 0.1 (no float noise). */
 export function seconds(ns: number): number {

@@ -10,7 +10,7 @@ import { compress } from 'snappyjs';
 import type { LokiSinkConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 
-/** Why an event did not reach Loki (the kubeskoop.event.undelivered.cause values). */
+/** Why an event did not reach Loki (the error.type values of kubeskoop.event.undelivered). */
 export type LokiDropCause = 'loki_buffer_full' | 'loki_rejected' | 'loki_failed';
 
 export interface LokiEntry {

@@ -293,8 +293,8 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     }
     const next = new Map<string, NativeCount>();
     for (const e of snap.events) {
-      const labels: Record<string, string> = e.probe === 'tcpreset' ? { type: `TCPRESET_${e.kind}`, reason: e.resetReason }
-        : e.probe === 'packetloss' ? { reason: e.dropReason } : { state: connectionState(e.tcpState) };
+      const labels: Record<string, string> = 'kind' in e ? { type: `TCPRESET_${e.kind}`, reason: e.resetReason }
+        : 'dropReason' in e ? { reason: e.dropReason } : 'tcpState' in e ? { state: connectionState(e.tcpState) } : { code: String(e.code) };
       const c: NativeCount = { probe: e.probe, netnsInode: e.netnsInode, series: 'events', labels, count: e.count };
       next.set(countKey(c), c);
     }

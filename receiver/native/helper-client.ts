@@ -15,7 +15,7 @@ import { KernelClock } from './clock.js';
 import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
 import {
   PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName, parseCounters, parseHello, parseProbeFrame,
-  verifyLayouts,
+  verifyLatencyBounds, verifyLayouts,
   type CounterDump, type DecodeProblem, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
   type ProgramLoadStatus, type TcpResetRecord, type TcpRetransRecord, type WireRecord,
 } from './records.js';
@@ -719,7 +719,8 @@ export class HelperClient extends EventEmitter {
       child.stdin?.end('shutdown\n');
       return;
     }
-    const diffs = verifyLayouts(layouts);
+    const bounds = verifyLatencyBounds(hello.latencyBoundsNs);
+    const diffs = [...verifyLayouts(layouts), ...(bounds ? [bounds] : [])];
     if (diffs.length > 0) {
       this.giveUp(`native helper record layout differs from the decoder: ${diffs.slice(0, 5).join('; ')}`);
       child.stdin?.end('shutdown\n');

@@ -3,75 +3,39 @@
 // The decoder is pure and total: bytes in, typed records and a list of problems out; it never
 // throws, whatever the bytes. A record split across pipe chunks is left unconsumed until the
 // rest arrives (StreamDecoder keeps that tail). After corruption it re-synchronises on the
-// record magic. LAYOUTS is the TypeScript copy of the C structs; the helper sends its own
-// offsets/sizes in the hello frame and verifyLayouts() compares them before anything is decoded.
+// record magic. Every field is read at the offset of LAYOUTS (generated from the C header by
+// bpf/gen); the helper sends the compiler's offsets/sizes in the hello frame and verifyLayouts()
+// refuses a difference before anything is decoded, so no offset here is written by hand.
+import {
+  COUNT_DOMAINS, EBPF_PROBES, EBPF_PROBE_DESCRIPTORS, LATENCY_BOUNDS_NS, LATENCY_METRICS, LATENCY_PROBES, LAYOUTS,
+  RECORD_TYPES, RESET_KIND_CODES, STATS, UNDELIVERED_CODES,
+  type EbpfProbeName, type LatencyMetric, type LatencyProbeName, type RecordLayout, type WireField,
+} from './generated/ebpf.js';
+
+export { LATENCY_BOUNDS_NS, LATENCY_METRICS, LAYOUTS, type LatencyMetric, type LatencyProbeName, type RecordLayout };
 
 export const PROTOCOL_VERSION = 1;
 export const RECORD_MAGIC = 0x534b; // bytes 'K','S'
-export const HEADER_SIZE = 24;
+export const HEADER_SIZE = LAYOUTS.hdr.size;
 /** JSON frames (hello, counters) may be large; binary records are at most this. */
 export const MAX_BINARY_RECORD = 4096;
 export const MAX_JSON_RECORD = 64 * 1024 * 1024;
 
 export const RecordType = {
-  TcpReset: 1,
-  PacketDrop: 2,
-  TcpRetrans: 3,
-  Latency: 4,
-  Clock: 16,
-  Json: 32,
+  TcpReset: RECORD_TYPES.TCP_RESET,
+  PacketDrop: RECORD_TYPES.PACKET_DROP,
+  TcpRetrans: RECORD_TYPES.TCP_RETRANS,
+  Latency: RECORD_TYPES.LATENCY,
+  Clock: RECORD_TYPES.CLOCK,
+  Json: RECORD_TYPES.JSON,
 } as const;
-
-type FieldTable = Readonly<Record<string, readonly [offset: number, size: number]>>;
-export interface RecordLayout {
-  readonly type: number;
-  readonly version: number;
-  readonly size: number;
-  readonly fields: FieldTable;
-}
-
-const HDR_FIELDS = (p: string): FieldTable => ({
-  [`${p}magic`]: [0, 2], [`${p}type`]: [2, 1], [`${p}version`]: [3, 1], [`${p}len`]: [4, 4],
-  [`${p}ts_ns`]: [8, 8], [`${p}netns`]: [16, 4], [`${p}cpu`]: [20, 4],
-});
-const TUPLE_FIELDS: FieldTable = {
-  'tuple.saddr': [24, 16], 'tuple.daddr': [40, 16], 'tuple.sport': [56, 2], 'tuple.dport': [58, 2],
-  'tuple.family': [60, 1], 'tuple.l4proto': [61, 1],
-};
-
-/** What this decoder reads, field by field (name → [offset, size]), as C lays it out. */
-export const LAYOUTS: Readonly<Record<string, RecordLayout>> = {
-  hdr: { type: 0, version: 0, size: HEADER_SIZE, fields: HDR_FIELDS('') },
-  tcp_reset: {
-    type: RecordType.TcpReset, version: 1, size: 96,
-    fields: { ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, reason: [64, 4], pid: [68, 4], kind: [72, 1], state: [73, 1], comm: [76, 16] },
-  },
-  packet_drop: {
-    type: RecordType.PacketDrop, version: 1, size: 80,
-    fields: { ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, location: [64, 8], reason: [72, 4], ifindex: [76, 4] },
-  },
-  tcp_retrans: {
-    type: RecordType.TcpRetrans, version: 1, size: 72,
-    fields: { ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, state: [64, 1] },
-  },
-  latency: {
-    type: RecordType.Latency, version: 1, size: 128,
-    fields: {
-      ...HDR_FIELDS('hdr.'), ...TUPLE_FIELDS, latency_ns: [64, 8], threshold_ns: [72, 8], stage_ns: [80, 16], pid: [96, 4], aux: [100, 4],
-      metric: [104, 1], sub: [105, 1], level: [106, 1], bytes: [108, 4], comm: [112, 16],
-    },
-  },
-  clock: {
-    type: RecordType.Clock, version: 1, size: 40,
-    fields: { ...HDR_FIELDS('hdr.'), realtime_ns: [24, 8], monotonic_ns: [32, 8] },
-  },
-  count_key: { type: 0, version: 0, size: 12, fields: { netns: [0, 4], domain: [4, 2], code: [8, 4] } },
-};
 
 // ---------------------------------------------------------------- record types
 
-export type ResetKind = 'NOSOCK' | 'ACTIVE' | 'PROCESS' | 'RECEIVE';
-export const RESET_KINDS: Readonly<Record<number, ResetKind>> = { 1: 'NOSOCK', 2: 'ACTIVE', 3: 'PROCESS', 4: 'RECEIVE' };
+export type ResetKind = keyof typeof RESET_KIND_CODES;
+export const RESET_KINDS: Readonly<Record<number, ResetKind>> = Object.fromEntries(
+  Object.entries(RESET_KIND_CODES).map(([k, v]) => [v, k as ResetKind]),
+);
 export type AddressFamily = 'ipv4' | 'ipv6' | 'unknown';
 
 export interface Tuple {
@@ -125,18 +89,6 @@ export interface TcpRetransRecord extends KernelRecordBase {
   tcpState: string;
   tuple: Tuple;
 }
-
-/** What a latency record measured (enum ks_lat_metric). */
-export type LatencyMetric =
-  | 'sock_read' | 'sock_write' | 'kernel_rx' | 'kernel_tx' | 'qdisc' | 'netdev' | 'softirq_sched' | 'softirq_exec' | 'bio' | 'virtcmd';
-export const LATENCY_METRICS: Readonly<Record<number, LatencyMetric>> = {
-  1: 'sock_read', 2: 'sock_write', 3: 'kernel_rx', 4: 'kernel_tx', 5: 'qdisc', 6: 'netdev',
-  7: 'softirq_sched', 8: 'softirq_exec', 9: 'bio', 10: 'virtcmd',
-};
-/** Histogram bucket upper bounds of every latency probe, ns (KS_LAT_BOUNDS_NS; the helper's hello repeats them). */
-export const LATENCY_BOUNDS_NS: readonly number[] = [
-  1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10,
-];
 
 /** A measurement above a latency probe's event threshold. */
 export interface LatencyRecord extends KernelRecordBase {
@@ -242,31 +194,55 @@ export function formatIPv6(b: Uint8Array, off: number): string {
 
 const L4_NAMES: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp' };
 
-function readTuple(b: Buffer, off: number): Tuple {
-  const fam = b[off + 60];
-  const l4 = b[off + 61]!;
-  const family: AddressFamily = fam === 4 ? 'ipv4' : fam === 6 ? 'ipv6' : 'unknown';
-  let srcAddress = '';
-  let dstAddress = '';
-  if (family === 'ipv4') {
-    srcAddress = formatIPv4(b, off + 24);
-    dstAddress = formatIPv4(b, off + 40);
-  } else if (family === 'ipv6') {
-    srcAddress = formatIPv6(b, off + 24);
-    dstAddress = formatIPv6(b, off + 40);
-  }
-  const protocol = family === 'unknown' && l4 === 0 ? '' : (L4_NAMES[l4] ?? `ipproto-${l4}`);
-  return {
-    family, protocol, srcAddress, dstAddress,
-    srcPort: b.readUInt16LE(off + 56),
-    dstPort: b.readUInt16LE(off + 58),
-  };
-}
+// ---------------------------------------------------------------- field readers (by layout)
 
-function readComm(b: Buffer, off: number): string {
-  let end = off;
-  while (end < off + 16 && b[end] !== 0) end++;
-  return b.toString('utf8', off, end);
+type Fields = Readonly<Record<string, WireField>>;
+type TupleField = 'tuple.saddr' | 'tuple.daddr' | 'tuple.sport' | 'tuple.dport' | 'tuple.family' | 'tuple.l4proto';
+/** A record's fields, read at `off` (the record's first byte) by the layout's offsets. Field names
+ *  are the generated layout's keys, so asking for a field the C struct lacks does not compile. */
+class FieldReader<F extends Fields> {
+  constructor(private readonly b: Buffer, private readonly off: number, private readonly fields: F) {}
+  private f(name: keyof F & string): WireField {
+    return this.fields[name]!;
+  }
+  /** u8/u16/u32; u64 as a number (latencies, counts: below 2^53) */
+  num(name: keyof F & string, index = 0): number {
+    const f = this.f(name);
+    const at = this.off + f.offset;
+    switch (f.kind) {
+      case 'u8': return this.b[at + index]!;
+      case 'u16': return this.b.readUInt16LE(at + 2 * index);
+      case 'u32': return this.b.readUInt32LE(at + 4 * index);
+      case 'u64': return Number(this.b.readBigUInt64LE(at + 8 * index));
+      default: return 0; // bytes/string: not a number (the type of the call says which fields are read)
+    }
+  }
+  big(name: keyof F & string): bigint {
+    return this.b.readBigUInt64LE(this.off + this.f(name).offset);
+  }
+  /** a NUL-terminated char array */
+  str(name: keyof F & string): string {
+    const f = this.f(name);
+    const start = this.off + f.offset;
+    let end = start;
+    while (end < start + f.size && this.b[end] !== 0) end++;
+    return this.b.toString('utf8', start, end);
+  }
+  /** struct ks_tuple `tuple`: addresses in network order, ports in host order */
+  tuple(this: FieldReader<Fields & Readonly<Record<TupleField, WireField>>>): Tuple {
+    const fam = this.num('tuple.family');
+    const l4 = this.num('tuple.l4proto');
+    const family: AddressFamily = fam === 4 ? 'ipv4' : fam === 6 ? 'ipv6' : 'unknown';
+    const addr = (which: 'tuple.saddr' | 'tuple.daddr'): string => {
+      const at = this.off + this.f(which).offset;
+      return family === 'ipv4' ? formatIPv4(this.b, at) : family === 'ipv6' ? formatIPv6(this.b, at) : '';
+    };
+    const protocol = family === 'unknown' && l4 === 0 ? '' : (L4_NAMES[l4] ?? `ipproto-${l4}`);
+    return {
+      family, protocol, srcAddress: addr('tuple.saddr'), dstAddress: addr('tuple.daddr'),
+      srcPort: this.num('tuple.sport'), dstPort: this.num('tuple.dport'),
+    };
+  }
 }
 
 // ---------------------------------------------------------------- decoding
@@ -278,27 +254,12 @@ export interface DecodeResult {
   consumed: number;
 }
 
-function expectedSize(type: number): number {
-  switch (type) {
-    case RecordType.TcpReset: return LAYOUTS.tcp_reset!.size;
-    case RecordType.PacketDrop: return LAYOUTS.packet_drop!.size;
-    case RecordType.TcpRetrans: return LAYOUTS.tcp_retrans!.size;
-    case RecordType.Latency: return LAYOUTS.latency!.size;
-    case RecordType.Clock: return LAYOUTS.clock!.size;
-    default: return -1;
-  }
-}
-function expectedVersion(type: number): number {
-  switch (type) {
-    case RecordType.TcpReset: return LAYOUTS.tcp_reset!.version;
-    case RecordType.PacketDrop: return LAYOUTS.packet_drop!.version;
-    case RecordType.TcpRetrans: return LAYOUTS.tcp_retrans!.version;
-    case RecordType.Latency: return LAYOUTS.latency!.version;
-    case RecordType.Clock: return LAYOUTS.clock!.version;
-    case RecordType.Json: return 1;
-    default: return -1;
-  }
-}
+/** The layout of each binary record type (enum ks_rec_type → layout). */
+const BY_TYPE: ReadonlyMap<number, RecordLayout> = new Map(
+  Object.values(LAYOUTS as Readonly<Record<string, RecordLayout>>).filter((l) => l.type !== 0).map((l) => [l.type, l]),
+);
+const JSON_VERSION = 1;
+const HDR = LAYOUTS.hdr.fields;
 
 /** A header is plausible when magic matches and its length fits its type. */
 function plausibleLen(type: number, len: number): boolean {
@@ -315,73 +276,66 @@ function findMagic(b: Buffer, from: number): number {
 }
 
 function decodeOne(b: Buffer, off: number, type: number, len: number, tables: NameTables): WireRecord | string {
-  const version = b[off + 3]!;
-  if (version !== expectedVersion(type)) return `record type ${type} version ${version}, expected ${expectedVersion(type)}`;
+  const version = b[off + HDR.version.offset]!;
   if (type === RecordType.Json) {
+    if (version !== JSON_VERSION) return `record type ${type} version ${version}, expected ${JSON_VERSION}`;
     try {
       return { type: 'json', value: JSON.parse(b.toString('utf8', off + HEADER_SIZE, off + len)) as unknown };
     } catch (e) {
       return `JSON frame: ${(e as Error).message}`;
     }
   }
-  const size = expectedSize(type);
+  const layout = BY_TYPE.get(type);
+  if (!layout) return `unknown record type ${type}`;
+  if (version !== layout.version) return `record type ${type} version ${version}, expected ${layout.version}`;
   // a longer record is a newer helper appending fields: read the prefix we know
-  if (len < size) return `record type ${type} has ${len} bytes, expected at least ${size}`;
-  const netnsInode = b.readUInt32LE(off + 16);
-  const kernelTimeNs = b.readBigUInt64LE(off + 8);
-  const cpu = b.readUInt32LE(off + 20);
+  if (len < layout.size) return `record type ${type} has ${len} bytes, expected at least ${layout.size}`;
+  const h = new FieldReader(b, off, LAYOUTS.hdr.fields);
+  const base = { netnsInode: h.num('netns'), kernelTimeNs: h.big('ts_ns'), cpu: h.num('cpu') };
   switch (type) {
     case RecordType.TcpReset: {
-      const code = b.readUInt32LE(off + 64);
-      const kindCode = b[off + 72]!;
-      const kind = RESET_KINDS[kindCode];
-      if (kind === undefined) return `tcp_reset with unknown kind ${kindCode}`;
+      const r = new FieldReader(b, off, LAYOUTS.tcp_reset.fields);
+      const code = r.num('reason');
+      const kind = RESET_KINDS[r.num('kind')];
+      if (kind === undefined) return `tcp_reset with unknown kind ${r.num('kind')}`;
       return {
-        type: 'tcp_reset', netnsInode, kernelTimeNs, cpu, kind,
+        type: 'tcp_reset', ...base, kind,
         resetReason: resetReasonName(tables, code), resetReasonCode: code,
-        tcpState: tcpStateName(tables, b[off + 73]!),
-        tuple: readTuple(b, off),
-        pid: b.readUInt32LE(off + 68),
-        comm: readComm(b, off + 76),
+        tcpState: tcpStateName(tables, r.num('state')),
+        tuple: r.tuple(), pid: r.num('pid'), comm: r.str('comm'),
       };
     }
     case RecordType.PacketDrop: {
-      const code = b.readUInt32LE(off + 72);
+      const r = new FieldReader(b, off, LAYOUTS.packet_drop.fields);
+      const code = r.num('reason');
       return {
-        type: 'packet_drop', netnsInode, kernelTimeNs, cpu,
+        type: 'packet_drop', ...base,
         dropReason: dropReasonName(tables, code), dropReasonCode: code,
-        location: b.readBigUInt64LE(off + 64),
-        tuple: readTuple(b, off),
-        ifindex: b.readUInt32LE(off + 76),
+        location: r.big('location'), tuple: r.tuple(), ifindex: r.num('ifindex'),
       };
     }
-    case RecordType.TcpRetrans:
-      return {
-        type: 'tcp_retrans', netnsInode, kernelTimeNs, cpu,
-        tcpState: tcpStateName(tables, b[off + 64]!),
-        tuple: readTuple(b, off),
-      };
+    case RecordType.TcpRetrans: {
+      const r = new FieldReader(b, off, LAYOUTS.tcp_retrans.fields);
+      return { type: 'tcp_retrans', ...base, tcpState: tcpStateName(tables, r.num('state')), tuple: r.tuple() };
+    }
     case RecordType.Latency: {
-      const m = LATENCY_METRICS[b[off + 104]!];
-      if (m === undefined) return `latency record with unknown metric ${b[off + 104]}`;
+      const r = new FieldReader(b, off, LAYOUTS.latency.fields);
+      const m = (LATENCY_METRICS as Readonly<Record<number, LatencyMetric>>)[r.num('metric')];
+      if (m === undefined) return `latency record with unknown metric ${r.num('metric')}`;
       return {
-        type: 'latency', netnsInode, kernelTimeNs, cpu, metric: m,
-        sub: b[off + 105]!, level: b[off + 106]!,
-        latencyNs: Number(b.readBigUInt64LE(off + 64)),
-        thresholdNs: Number(b.readBigUInt64LE(off + 72)),
-        stageNs: [Number(b.readBigUInt64LE(off + 80)), Number(b.readBigUInt64LE(off + 88))],
-        pid: b.readUInt32LE(off + 96), aux: b.readUInt32LE(off + 100), bytes: b.readUInt32LE(off + 108),
-        comm: readComm(b, off + 112), tuple: readTuple(b, off),
+        type: 'latency', ...base, metric: m,
+        sub: r.num('sub'), level: r.num('level'),
+        latencyNs: r.num('latency_ns'), thresholdNs: r.num('threshold_ns'),
+        stageNs: [r.num('stage_ns', 0), r.num('stage_ns', 1)],
+        pid: r.num('pid'), aux: r.num('aux'), bytes: r.num('bytes'), comm: r.str('comm'), tuple: r.tuple(),
       };
     }
-    case RecordType.Clock:
-      return {
-        type: 'clock', bootTimeNs: kernelTimeNs,
-        realtimeNs: b.readBigUInt64LE(off + 24),
-        monotonicNs: b.readBigUInt64LE(off + 32),
-      };
+    case RecordType.Clock: {
+      const r = new FieldReader(b, off, LAYOUTS.clock.fields);
+      return { type: 'clock', bootTimeNs: base.kernelTimeNs, realtimeNs: r.big('realtime_ns'), monotonicNs: r.big('monotonic_ns') };
+    }
     default:
-      return `unknown record type ${type}`;
+      return `record type ${type} has no decoder`;
   }
 }
 
@@ -396,9 +350,9 @@ export function decodeRecords(input: Uint8Array, tables: NameTables = EMPTY_TABL
   const problems: DecodeProblem[] = [];
   let off = 0;
   while (off + HEADER_SIZE <= b.length) {
-    const magic = b.readUInt16LE(off);
-    const type = b[off + 2]!;
-    const len = b.readUInt32LE(off + 4);
+    const magic = b.readUInt16LE(off + HDR.magic.offset);
+    const type = b[off + HDR.type.offset]!;
+    const len = b.readUInt32LE(off + HDR.len.offset);
     if (magic !== RECORD_MAGIC || !plausibleLen(type, len)) {
       const next = findMagic(b, off + 1);
       const to = next < 0 ? Math.max(off + 1, b.length - 1) : next;
@@ -505,7 +459,7 @@ export function parseHello(v: unknown): HelloFrame | undefined {
 export function verifyLayouts(remote: unknown): string[] {
   const out: string[] = [];
   if (!isObj(remote)) return ['hello has no layouts'];
-  for (const [name, mine] of Object.entries(LAYOUTS)) {
+  for (const [name, mine] of Object.entries(LAYOUTS as Readonly<Record<string, RecordLayout>>)) {
     const theirs = remote[name];
     if (!isObj(theirs)) { out.push(`${name}: missing in helper`); continue; }
     if (num(theirs.size, -1) !== mine.size) out.push(`${name}: size ${String(theirs.size)}, expected ${mine.size}`);
@@ -519,13 +473,19 @@ export function verifyLayouts(remote: unknown): string[] {
         }
       }
     }
-    for (const [fname, [o, s]] of Object.entries(mine.fields)) {
+    for (const [fname, { offset: o, size: s }] of Object.entries(mine.fields as Readonly<Record<string, WireField>>)) {
       const t = fields.get(fname);
       if (!t) out.push(`${name}.${fname}: missing in helper`);
       else if (t[0] !== o || t[1] !== s) out.push(`${name}.${fname}: offset ${t[0]} size ${t[1]}, expected offset ${o} size ${s}`);
     }
   }
   return out;
+}
+
+/** Compare the helper's histogram bounds with LATENCY_BOUNDS_NS; returns the difference ('' = same). */
+export function verifyLatencyBounds(remote: readonly number[]): string {
+  if (remote.length === LATENCY_BOUNDS_NS.length && remote.every((v, i) => v === LATENCY_BOUNDS_NS[i])) return '';
+  return `latency histogram bounds ${JSON.stringify(remote)}, expected ${JSON.stringify(LATENCY_BOUNDS_NS)}`;
 }
 
 // ---------------------------------------------------------------- probe status frames
@@ -577,10 +537,9 @@ export function parseProbeFrame(v: unknown): ProbeFrame | undefined {
 
 // ---------------------------------------------------------------- counters
 
-export type LatencyProbeName = 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency';
-export const LATENCY_PROBE_NAMES: readonly LatencyProbeName[] = ['socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency'];
-export type ProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans' | LatencyProbeName;
-export const PROBE_NAMES: readonly ProbeName[] = ['tcpreset', 'packetloss', 'tcpretrans', ...LATENCY_PROBE_NAMES];
+export type ProbeName = EbpfProbeName;
+export const PROBE_NAMES: readonly ProbeName[] = EBPF_PROBES;
+export const LATENCY_PROBE_NAMES: readonly LatencyProbeName[] = LATENCY_PROBES;
 export function isLatencyProbeName(s: string): s is LatencyProbeName {
   return (LATENCY_PROBE_NAMES as readonly string[]).includes(s);
 }
@@ -589,10 +548,12 @@ export function isProbeName(s: string): s is ProbeName {
 }
 
 /** One in-kernel per-namespace count. `key` is the main dimension (reset kind, drop reason, TCP state). */
-export type EventCount =
-  | { probe: 'tcpreset'; netnsInode: number; key: string; kind: ResetKind; resetReason: string; count: number }
-  | { probe: 'packetloss'; netnsInode: number; key: string; dropReason: string; count: number }
-  | { probe: 'tcpretrans'; netnsInode: number; key: string; tcpState: string; count: number };
+export type EventCountDetail =
+  | { kind: ResetKind; resetReason: string } // count_code reset_kind_reason (tcpreset)
+  | { dropReason: string } // drop_reason (packetloss)
+  | { tcpState: string } // tcp_state (tcpretrans)
+  | { code: number }; // none: the code as the program counted it
+export type EventCount = { probe: ProbeName; netnsInode: number; key: string; count: number } & EventCountDetail;
 
 /**
  * One in-kernel count of a latency probe. `scopeKey` is the namespace inode (netns-scoped probes),
@@ -609,11 +570,14 @@ export interface LatencyCount {
   slot: number;
   count: number;
 }
-const LATENCY_DOMAINS: Readonly<Record<number, LatencyCount['domain']>> = { 3: 'hist', 4: 'sum', 5: 'slow', 6: 'track' };
+const LATENCY_DOMAINS: Readonly<Record<number, LatencyCount['domain']>> = {
+  [COUNT_DOMAINS.LAT_HIST]: 'hist', [COUNT_DOMAINS.LAT_SUM]: 'sum', [COUNT_DOMAINS.LAT_SLOW]: 'slow', [COUNT_DOMAINS.LAT_TRACK]: 'track',
+};
 
 export type UndeliveredCause = 'netns_rate_limit' | 'global_rate_limit' | 'ring_full';
 export const UNDELIVERED_CAUSES: Readonly<Record<number, UndeliveredCause>> = {
-  1: 'netns_rate_limit', 2: 'global_rate_limit', 3: 'ring_full',
+  [UNDELIVERED_CODES.NETNS_RATE]: 'netns_rate_limit', [UNDELIVERED_CODES.GLOBAL_RATE]: 'global_rate_limit',
+  [UNDELIVERED_CODES.RING_FULL]: 'ring_full',
 };
 
 /** Events counted in the kernel but not delivered to user space, per namespace and cause. */
@@ -657,6 +621,27 @@ export interface CounterDump {
   probes: ProbeTotals[];
 }
 
+/** What an events-domain count's code means, by the probe's descriptor (count_code). */
+function eventCount(probe: ProbeName, code: number, tables: NameTables): ({ probe: ProbeName; key: string } & EventCountDetail) | string {
+  switch (EBPF_PROBE_DESCRIPTORS[probe].countCode) {
+    case 'reset_kind_reason': {
+      const kind = RESET_KINDS[code >>> 16];
+      if (!kind) return `${probe}: unknown kind in ${code}`;
+      return { probe, key: kind, kind, resetReason: resetReasonName(tables, code & 0xffff) };
+    }
+    case 'drop_reason': {
+      const r = dropReasonName(tables, code);
+      return { probe, key: r, dropReason: r };
+    }
+    case 'tcp_state': {
+      const st = tcpStateName(tables, code);
+      return { probe, key: st, tcpState: st };
+    }
+    case 'none':
+      return { probe, key: String(code), code };
+  }
+}
+
 /** Parse a counters JSON frame into typed counts. Total: bad entries become problems. */
 export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterDump; problems: string[] } {
   const problems: string[] = [];
@@ -679,30 +664,20 @@ export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterD
           continue;
         }
         const [netnsInode, domain, code, count] = c as number[];
-        if (domain === 2) {
+        if (domain === COUNT_DOMAINS.UNDELIVERED) {
           const cause = UNDELIVERED_CAUSES[code!];
           if (cause) dump.undelivered.push({ probe, netnsInode: netnsInode!, cause, count: count! });
           else problems.push(`${probe}: unknown undelivered cause ${code}`);
         } else if (LATENCY_DOMAINS[domain!] !== undefined && isLatencyProbeName(probe)) {
-          const metric = LATENCY_METRICS[code! >>> 24];
+          const metric = (LATENCY_METRICS as Readonly<Record<number, LatencyMetric>>)[code! >>> 24];
           if (!metric) { problems.push(`${probe}: unknown latency metric in ${code}`); continue; }
           dump.latency.push({
             probe, scopeKey: netnsInode!, domain: LATENCY_DOMAINS[domain!]!, metric, sub: (code! >>> 16) & 0xff, slot: code! & 0xffff, count: count!,
           });
-        } else if (domain === 1) {
-          if (probe === 'tcpreset') {
-            const kind = RESET_KINDS[code! >>> 16];
-            if (!kind) { problems.push(`tcpreset: unknown kind in ${code}`); continue; }
-            dump.events.push({ probe, netnsInode: netnsInode!, key: kind, kind, resetReason: resetReasonName(tables, code! & 0xffff), count: count! });
-          } else if (probe === 'packetloss') {
-            const r = dropReasonName(tables, code!);
-            dump.events.push({ probe, netnsInode: netnsInode!, key: r, dropReason: r, count: count! });
-          } else if (probe === 'tcpretrans') {
-            const s = tcpStateName(tables, code!);
-            dump.events.push({ probe, netnsInode: netnsInode!, key: s, tcpState: s, count: count! });
-          } else {
-            problems.push(`${probe}: unexpected event count`);
-          }
+        } else if (domain === COUNT_DOMAINS.EVENTS && EBPF_PROBE_DESCRIPTORS[probe].kind === 'event') {
+          const e = eventCount(probe, code!, tables);
+          if (typeof e === 'string') problems.push(e);
+          else dump.events.push({ ...e, netnsInode: netnsInode!, count: count! });
         } else {
           problems.push(`${probe}: unknown count domain ${domain}`);
         }
@@ -717,8 +692,9 @@ export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterD
       }
     }
     dump.probes.push({
-      probe, hits: st[0] ?? 0, ignored: st[1] ?? 0, submitted: st[2] ?? 0, netnsRateLimited: st[3] ?? 0,
-      globalRateLimited: st[4] ?? 0, ringFull: st[5] ?? 0, countMapFull: st[6] ?? 0, wakeups: st[7] ?? 0, programs,
+      probe, hits: st[STATS.HITS] ?? 0, ignored: st[STATS.IGNORED] ?? 0, submitted: st[STATS.SUBMITTED] ?? 0,
+      netnsRateLimited: st[STATS.NETNS_RATE] ?? 0, globalRateLimited: st[STATS.GLOBAL_RATE] ?? 0, ringFull: st[STATS.RING_FULL] ?? 0,
+      countMapFull: st[STATS.COUNT_MAP_FULL] ?? 0, wakeups: st[STATS.WAKEUPS] ?? 0, programs,
     });
   }
   return { dump, problems };

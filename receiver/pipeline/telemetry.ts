@@ -24,6 +24,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
 import { lokiOtlpUrl } from '../events/loki.js';
+import { createLokiOtlpLogExporter } from './loki-otlp.js';
 import type { SampleAttributes } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
@@ -205,7 +206,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   for (const sink of lokiOtlpSinks(config)) {
     const url = lokiOtlpUrl(sink.address);
     const selfObsMeterProvider = meterProvider;
-    processors.push(accounting.wrapLogPipeline(new HttpLogExporter({ url, timeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider }), LOG_QUEUE_SIZE,
+    const exporter = createLokiOtlpLogExporter({
+      url, timeoutMillis: config.otlp.exportTimeoutMs, meterProvider: selfObsMeterProvider,
+      ...(sink.tenant !== undefined ? { tenant: sink.tenant } : {}),
+    });
+    processors.push(accounting.wrapLogPipeline(exporter, LOG_QUEUE_SIZE,
       (exporter) => new BatchLogRecordProcessor({
         exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider,
       })));

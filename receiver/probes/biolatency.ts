@@ -12,7 +12,7 @@ export const biolatency: MetricProbeModule = {
   name: 'biolatency',
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'biolatency', scope: 'node', defaultThresholdsNs: [1e7, 1e8],
+    name: 'biolatency',
     undelivered: BIOLATENCY_UNDELIVERED, untracked: BIOLATENCY_UNTRACKED,
     series: [{
       metric: 'bio', slow: BIOLATENCY_SLOW, duration: BIOLATENCY_DURATION,

@@ -1,5 +1,6 @@
 // The probes this build implements, by canonical name. A probe listed in the registry's catalogue
 // but not here is accepted in config and reported as unsupported with a reason.
+import { EBPF_PROBES } from '../native/generated/ebpf.js';
 import type { MetricProbeModule } from './probe.js';
 import { netdev } from './netdev.js';
 import { sock } from './sock.js';
@@ -31,9 +32,7 @@ export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
 );
 
 /** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
-export const NATIVE_PROBE_NAMES: readonly string[] = [
-  'tcpreset', 'packetloss', 'tcpretrans', 'socketlatency', 'netiftxlatency', 'net_softirq', 'biolatency', 'kernellatency', 'virtcmdlatency',
-];
+export const NATIVE_PROBE_NAMES: readonly string[] = EBPF_PROBES;
 
 /**
  * Metric probes served by commands of the native helper (not by a loaded event probe): the agent

@@ -12,7 +12,7 @@ export const kernellatency: MetricProbeModule = {
   name: 'kernellatency',
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'kernellatency', scope: 'netns', defaultThresholdsNs: [1e7, 1e8],
+    name: 'kernellatency',
     undelivered: KERNELLATENCY_UNDELIVERED, untracked: KERNELLATENCY_UNTRACKED,
     series: [
       { metric: 'kernel_rx', slow: KERNELLATENCY_SLOW, duration: KERNELLATENCY_DURATION, attributes: () => ({ [ATTR_NETWORK_IO_DIRECTION]: 'receive' }) },

@@ -1,13 +1,14 @@
 // Shared by the eBPF event probes (tcpreset, packetloss, tcpretrans): their metrics are the
 // exact in-kernel counts, read once per cycle from the native helper and split by namespace.
 import type { MetricDefinition } from '../../semconv/types.js';
-import { ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE, ATTR_KUBESKOOP_PROBE_NAME } from '../../semconv/generated/registry.js';
+import { ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricSample, NativeCount, ProbeEnvironment, ProbeStatus } from './probe.js';
 
-export type NativeProbeName = 'tcpreset' | 'packetloss' | 'tcpretrans';
+export type { EventProbeName as NativeProbeName } from '../native/generated/ebpf.js';
+import type { EventProbeName } from '../native/generated/ebpf.js';
 
 export interface NativeCountProbeSpec {
-  readonly name: NativeProbeName;
+  readonly name: EventProbeName;
   readonly events: MetricDefinition;
   readonly undelivered: MetricDefinition;
   /** The count's labels → the events metric's attributes. */
@@ -43,7 +44,7 @@ export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironme
       const counts = [...(byInode.get(target.netnsInode) ?? []), ...(target.kind === 'host' ? byInode.get(0) ?? [] : [])];
       const samples: MetricSample[] = counts.map((c) => (c.series === 'events'
         ? { metric: spec.events, value: c.count, attributes: spec.attributes(c.labels) }
-        : { metric: spec.undelivered, value: c.count, attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE]: c.labels.cause ?? 'unknown' } }));
+        : { metric: spec.undelivered, value: c.count, attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' } }));
       return { samples, problems: [] };
     },
   };

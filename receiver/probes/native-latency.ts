@@ -4,10 +4,11 @@
 // probe's scope (namespace, or the whole node for CPU- and device-keyed probes).
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
-  ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE, ATTR_KUBESKOOP_PROBE_NAME,
+  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_PROBE_NAME,
 } from '../../semconv/generated/registry.js';
 import type { LatencyMetric, LatencyProbeName } from '../native/records.js';
 import { LATENCY_BOUNDS_NS } from '../native/records.js';
+import { EBPF_PROBE_DESCRIPTORS } from '../native/generated/ebpf.js';
 import type { AttributeValue, HistogramValue, MetricProbe, MetricSample, NativeCount, OptionsSchema, ProbeEnvironment, ProbeStatus } from './probe.js';
 import { seconds } from '../events/latency-events.js';
 
@@ -24,13 +25,9 @@ export interface LatencySeriesSpec {
 
 export interface LatencyProbeSpec {
   readonly name: LatencyProbeName;
-  /** netns: counts keyed by namespace inode; node: keyed by CPU or device, reported on the host target */
-  readonly scope: 'netns' | 'node';
   readonly series: readonly LatencySeriesSpec[];
   readonly undelivered: MetricDefinition;
   readonly untracked?: MetricDefinition;
-  /** the BPF program's defaults, used until the helper reports the thresholds in effect */
-  readonly defaultThresholdsNs: readonly [number, number];
   /** adds what the helper cannot know to a degraded status (virtcmdlatency: the device check) */
   readonly explain?: (s: ProbeStatus) => ProbeStatus;
 }
@@ -41,6 +38,10 @@ interface Hist { attrs: Record<string, AttributeValue>; buckets: number[]; sumNs
 
 export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | undefined): MetricProbe {
   const native = env?.native;
+  // from the probe's descriptor (bpf/probes/<name>.yaml): the scope of its counts (netns: keyed by
+  // namespace inode; node: by CPU or device, reported on the host target) and the program's default
+  // thresholds, used until the helper reports the ones in effect
+  const { scope, thresholdsNs: defaultThresholdsNs } = EBPF_PROBE_DESCRIPTORS[spec.name].latency!;
   let counts: NativeCount[] = [];
   const metrics = [...spec.series.flatMap((s) => [s.slow, s.duration]), spec.undelivered, ...(spec.untracked ? [spec.untracked] : [])];
   const status = (): ProbeStatus => {
@@ -49,7 +50,7 @@ export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | und
   };
   return {
     name: spec.name,
-    scope: spec.scope === 'netns' ? 'netns' : 'node',
+    scope: scope === 'netns' ? 'netns' : 'node',
     metrics,
     async start(): Promise<ProbeStatus> {
       return status();
@@ -62,9 +63,9 @@ export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | und
     },
     collect(target) {
       const isHost = target.kind === 'host';
-      if (spec.scope === 'node' && !isHost) return { samples: [], problems: [] };
-      const thresholds = native?.latencyThresholds?.(spec.name) ?? spec.defaultThresholdsNs;
-      const mine = (c: NativeCount): boolean => spec.scope === 'node' || c.netnsInode === target.netnsInode || (isHost && c.netnsInode === 0);
+      if (scope === 'node' && !isHost) return { samples: [], problems: [] };
+      const thresholds = native?.latencyThresholds?.(spec.name) ?? defaultThresholdsNs;
+      const mine = (c: NativeCount): boolean => scope === 'node' || c.netnsInode === target.netnsInode || (isHost && c.netnsInode === 0);
       const hists = new Map<string, Hist & { series: LatencySeriesSpec }>();
       const slow = new Map<string, { metric: MetricDefinition; attrs: Record<string, AttributeValue>; value: number }>();
       const samples: MetricSample[] = [];
@@ -83,13 +84,13 @@ export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | und
       };
       for (const c of counts) {
         if (c.series === 'undelivered') {
-          if (mine(c)) addSum(spec.undelivered, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE]: c.labels.cause ?? 'unknown' }, c.count);
+          if (mine(c)) addSum(spec.undelivered, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' }, c.count);
           continue;
         }
         if (c.series === 'track') {
           if (isHost && spec.untracked) {
             const cause = c.labels.slot === '1' ? 'evicted' : c.labels.slot === '2' ? 'expired' : 'unknown';
-            addSum(spec.untracked, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE]: cause }, c.count);
+            addSum(spec.untracked, { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: cause }, c.count);
           }
           continue;
         }

@@ -16,7 +16,7 @@ export const net_softirq: MetricProbeModule = {
   name: 'net_softirq',
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), { 'softirq-types': types, softirq_types: types }),
   create: (env) => latencyProbe({
-    name: 'net_softirq', scope: 'node', defaultThresholdsNs: [1e7, 1e8],
+    name: 'net_softirq',
     undelivered: NET_SOFTIRQ_UNDELIVERED,
     series: (['softirq_sched', 'softirq_exec'] as const).map((metric) => ({
       metric, slow: NET_SOFTIRQ_SLOW, duration: NET_SOFTIRQ_DURATION,

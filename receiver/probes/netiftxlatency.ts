@@ -11,7 +11,7 @@ export const netiftxlatency: MetricProbeModule = {
   name: 'netiftxlatency',
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'netiftxlatency', scope: 'netns', defaultThresholdsNs: [1e7, 1e8],
+    name: 'netiftxlatency',
     undelivered: NETIFTXLATENCY_UNDELIVERED, untracked: NETIFTXLATENCY_UNTRACKED,
     series: [
       { metric: 'qdisc', slow: NETIFTXLATENCY_SLOW, duration: NETIFTXLATENCY_DURATION, attributes: () => ({ [ATTR_KUBESKOOP_NETIF_TX_STAGE]: 'qdisc' }) },

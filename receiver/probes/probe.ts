@@ -1,5 +1,6 @@
 // The probe contract. A metric probe reads one source for one target and returns typed samples;
 // it never touches OpenTelemetry. Which registry entries it fills is declared in `metrics`.
+import type { EbpfProbeName } from '../native/generated/ebpf.js';
 import type { MetricDefinition, ProbeScope } from '../../semconv/types.js';
 import type { Target } from '../targets/target.js';
 import type { Logger } from '../log.js';
@@ -75,9 +76,8 @@ export interface NativeCount {
   readonly count: number;
 }
 
-export type NativeProbeId =
-  | 'tcpreset' | 'packetloss' | 'tcpretrans'
-  | 'socketlatency' | 'netiftxlatency' | 'net_softirq' | 'biolatency' | 'kernellatency' | 'virtcmdlatency';
+/** An eBPF probe: one descriptor bpf/probes/<name>.yaml each. */
+export type NativeProbeId = EbpfProbeName;
 
 export interface NativeCounters {
   refreshCounters(minIntervalMs: number): Promise<void>;

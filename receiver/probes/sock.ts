@@ -3,7 +3,7 @@
 // identical in every namespace) on the host target only, unless options.nodeWideOn = "every".
 import { join } from 'node:path';
 import {
-  ATTR_KUBESKOOP_SOCKET_PROTOCOL, ATTR_NETWORK_TYPE,
+  ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE,
   SOCK_COUNT, SOCK_FRAG_MEMORY, SOCK_FRAG_QUEUES, SOCK_MEMORY, SOCK_TCP_ALLOCATED, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, SOCK_USED,
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
@@ -17,7 +17,7 @@ import { pageSize } from './page-size.js';
 interface Pick { metric: MetricDefinition; line: string; key: string; attributes: SampleAttributes; scale?: 'pages' }
 
 const inuse = (line: string, protocol: string, type: string): Pick => ({
-  metric: SOCK_COUNT, line, key: 'inuse', attributes: { [ATTR_KUBESKOOP_SOCKET_PROTOCOL]: protocol, [ATTR_NETWORK_TYPE]: type },
+  metric: SOCK_COUNT, line, key: 'inuse', attributes: { [ATTR_NETWORK_TRANSPORT]: protocol, [ATTR_NETWORK_TYPE]: type },
 });
 
 /** Per namespace, from sockstat. */
@@ -38,8 +38,8 @@ const PER_NETNS_V6: readonly Pick[] = [
 const NODE_WIDE: readonly Pick[] = [
   { metric: SOCK_TCP_ORPHAN, line: 'TCP', key: 'orphan', attributes: {} },
   { metric: SOCK_TCP_ALLOCATED, line: 'TCP', key: 'alloc', attributes: {} },
-  { metric: SOCK_MEMORY, line: 'TCP', key: 'mem', attributes: { [ATTR_KUBESKOOP_SOCKET_PROTOCOL]: 'tcp' }, scale: 'pages' },
-  { metric: SOCK_MEMORY, line: 'UDP', key: 'mem', attributes: { [ATTR_KUBESKOOP_SOCKET_PROTOCOL]: 'udp' }, scale: 'pages' },
+  { metric: SOCK_MEMORY, line: 'TCP', key: 'mem', attributes: { [ATTR_NETWORK_TRANSPORT]: 'tcp' }, scale: 'pages' },
+  { metric: SOCK_MEMORY, line: 'UDP', key: 'mem', attributes: { [ATTR_NETWORK_TRANSPORT]: 'udp' }, scale: 'pages' },
 ];
 
 function pick(parse: SockstatParse, picks: readonly Pick[], pageBytes: number, file: string, samples: MetricSample[], problems: string[]): void {

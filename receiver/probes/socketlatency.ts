@@ -13,7 +13,7 @@ export const socketlatency: MetricProbeModule = {
   name: 'socketlatency',
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'socketlatency', scope: 'netns', defaultThresholdsNs: [1e6, 1e8],
+    name: 'socketlatency',
     undelivered: SOCKETLATENCY_UNDELIVERED, untracked: SOCKETLATENCY_UNTRACKED,
     series: [
       { metric: 'sock_read', slow: SOCKETLATENCY_READ_SLOW, duration: SOCKETLATENCY_READ_DELAY, attributes: () => ({}) },

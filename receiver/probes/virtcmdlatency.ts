@@ -45,7 +45,7 @@ export const virtcmdlatency: MetricProbeModule = {
   name: 'virtcmdlatency',
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
-    name: 'virtcmdlatency', scope: 'node', defaultThresholdsNs: [1e7, 1e8],
+    name: 'virtcmdlatency',
     undelivered: VIRTCMDLATENCY_UNDELIVERED,
     series: [{ metric: 'virtcmd', slow: VIRTCMDLATENCY_SLOW, duration: VIRTCMDLATENCY_DURATION, attributes: () => ({}) }],
     explain: (s) => explainVirtcmd(s),

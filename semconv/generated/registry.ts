@@ -91,7 +91,6 @@ export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
 export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
-export const ATTR_KUBESKOOP_SOCKET_PROTOCOL = "kubeskoop.socket.protocol";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
 export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
 export const ATTR_KUBESKOOP_TCP_DROP_REASON = "kubeskoop.tcp.drop.reason";
@@ -110,10 +109,8 @@ export const ATTR_DESTINATION_ADDRESS = "destination.address";
 export const ATTR_DESTINATION_PORT = "destination.port";
 export const ATTR_PROCESS_PID = "process.pid";
 export const ATTR_PROCESS_EXECUTABLE_NAME = "process.executable.name";
-export const ATTR_KUBESKOOP_EVENT_UNDELIVERED_CAUSE = "kubeskoop.event.undelivered.cause";
 export const ATTR_KUBESKOOP_LATENCY_THRESHOLD = "kubeskoop.latency.threshold";
 export const ATTR_KUBESKOOP_LATENCY_DURATION = "kubeskoop.latency.duration";
-export const ATTR_KUBESKOOP_LATENCY_UNTRACKED_CAUSE = "kubeskoop.latency.untracked.cause";
 export const ATTR_KUBESKOOP_NETIF_TX_STAGE = "kubeskoop.netif.tx.stage";
 export const ATTR_KUBESKOOP_SOFTIRQ_PHASE = "kubeskoop.softirq.phase";
 export const ATTR_KUBESKOOP_SOFTIRQ_TYPE = "kubeskoop.softirq.type";
@@ -175,12 +172,17 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "enum",
     "semconv": true,
     "brief": {
-      "en": "OSI transport layer protocol.",
-      "zh": "传输层协议。"
+      "en": "OSI transport layer protocol. For socket counts, the protocol as /proc/net/sockstat names it: semconv's enum is open, so UDP-Lite and raw sockets take the custom values udplite and raw.",
+      "zh": "传输层协议。用于 socket 计数时为 /proc/net/sockstat 中的协议名：语义约定的枚举是开放的，因此 UDP-Lite 与 raw socket 使用自定义取值 udplite、raw。"
     },
+    "renamedFrom": [
+      "kubeskoop.socket.protocol"
+    ],
     "values": [
       "tcp",
-      "udp"
+      "udp",
+      "udplite",
+      "raw"
     ]
   },
   {
@@ -366,17 +368,21 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full) or an export that failed (the error's name).",
-      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full）或失败的导出（错误名）。"
+      "en": "Why an operation failed (semconv's failure classification): a probe run without a full result (read, parse, target_gone, internal); an SDK log record dropped (queue_full) or an export that failed (the error's name); a kernel event not delivered (netns_rate_limit, global_rate_limit, ring_full, loki_buffer_full, loki_rejected, loki_failed); in-flight work not measured (evicted, expired).",
+      "zh": "操作失败的原因（语义约定的失败分类）：探针某次运行未得到完整结果（read、parse、target_gone、internal）；SDK 丢弃的日志记录（queue_full）或失败的导出（错误名）；未送出的内核事件（netns_rate_limit、global_rate_limit、ring_full、loki_buffer_full、loki_rejected、loki_failed）；未被测量的进行中工作（evicted、expired）。"
     },
     "renamedFrom": [
       "kubeskoop.probe.error.kind",
-      "kubeskoop.export.drop.cause"
+      "kubeskoop.export.drop.cause",
+      "kubeskoop.event.undelivered.cause",
+      "kubeskoop.latency.untracked.cause"
     ],
     "examples": [
       "read",
       "target_gone",
-      "queue_full"
+      "queue_full",
+      "ring_full",
+      "evicted"
     ]
   },
   {
@@ -446,21 +452,6 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "values": [
       "incoming",
       "outgoing"
-    ]
-  },
-  {
-    "name": "kubeskoop.socket.protocol",
-    "type": "enum",
-    "semconv": false,
-    "brief": {
-      "en": "Socket protocol as /proc/net/sockstat names it (network.transport has no udplite or raw).",
-      "zh": "/proc/net/sockstat 中的 socket 协议（network.transport 没有 udplite、raw 取值）。"
-    },
-    "values": [
-      "tcp",
-      "udp",
-      "udplite",
-      "raw"
     ]
   },
   {
@@ -689,23 +680,6 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     }
   },
   {
-    "name": "kubeskoop.event.undelivered.cause",
-    "type": "enum",
-    "semconv": false,
-    "brief": {
-      "en": "Why a kernel event was counted but not delivered as a log record — the in-kernel rate limit (per namespace or node-wide) or a full ring buffer; for the loki sink, its buffer full while Loki lagged, Loki refusing the push (4xx), or every retry failing (5xx, 429, unreachable).",
-      "zh": "内核事件被计数但未作为日志记录送出的原因——内核内的限速（按命名空间或全节点）或环形缓冲区已满；对 loki sink 而言，Loki 滞后时其缓冲区已满、Loki 拒绝推送（4xx），或所有重试均失败（5xx、429、不可达）。"
-    },
-    "values": [
-      "netns_rate_limit",
-      "global_rate_limit",
-      "ring_full",
-      "loki_buffer_full",
-      "loki_rejected",
-      "loki_failed"
-    ]
-  },
-  {
     "name": "kubeskoop.latency.threshold",
     "type": "double",
     "semconv": false,
@@ -729,19 +703,6 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     },
     "examples": [
       "0.150173"
-    ]
-  },
-  {
-    "name": "kubeskoop.latency.untracked.cause",
-    "type": "enum",
-    "semconv": false,
-    "brief": {
-      "en": "Why in-flight work was not measured — its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired, its completion happened on a path no hook sees).",
-      "zh": "进行中的工作为何未被测量——其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired，其完成发生在没有挂钩的路径上）。"
-    },
-    "values": [
-      "evicted",
-      "expired"
     ]
   },
   {
@@ -1367,12 +1328,12 @@ export const BIOLATENCY_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -1394,12 +1355,12 @@ export const BIOLATENCY_UNTRACKED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.latency.untracked.cause"
+    "error.type"
   ],
   "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
   "brief": {
-    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
-    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause (`error.type`): its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired: its completion happened on a path no hook sees). Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因（`error.type`）分类：其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired：其完成发生在没有挂钩的路径上）。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -3167,12 +3128,12 @@ export const KERNELLATENCY_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -3194,12 +3155,12 @@ export const KERNELLATENCY_UNTRACKED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.latency.untracked.cause"
+    "error.type"
   ],
   "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
   "brief": {
-    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
-    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause (`error.type`): its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired: its completion happened on a path no hook sees). Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因（`error.type`）分类：其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired：其完成发生在没有挂钩的路径上）。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -3359,12 +3320,12 @@ export const NET_SOFTIRQ_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -4140,12 +4101,12 @@ export const NETIFTXLATENCY_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -4167,12 +4128,12 @@ export const NETIFTXLATENCY_UNTRACKED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.latency.untracked.cause"
+    "error.type"
   ],
   "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
   "brief": {
-    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
-    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause (`error.type`): its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired: its completion happened on a path no hook sees). Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因（`error.type`）分类：其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired：其完成发生在没有挂钩的路径上）。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -4248,12 +4209,12 @@ export const PACKETLOSS_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -4536,7 +4497,7 @@ export const SOCK_COUNT: MetricDefinition = {
   "instrument": "updowncounter",
   "unit": "{socket}",
   "attributes": [
-    "kubeskoop.socket.protocol",
+    "network.transport",
     "network.type"
   ],
   "source": "/proc/<pid>/net/sockstat: TCP/UDP/UDPLITE/RAW inuse; /proc/<pid>/net/sockstat6: TCP6/UDP6/UDPLITE6/RAW6 inuse",
@@ -4548,13 +4509,13 @@ export const SOCK_COUNT: MetricDefinition = {
     {
       "name": "inspector_pod_sockinuse",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     },
     {
       "name": "kubeskoop_sock_inuse",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     }
   ],
@@ -4695,7 +4656,7 @@ export const SOCK_MEMORY: MetricDefinition = {
   "instrument": "updowncounter",
   "unit": "By",
   "attributes": [
-    "kubeskoop.socket.protocol"
+    "network.transport"
   ],
   "source": "/proc/<pid>/net/sockstat: TCP mem, UDP mem (pages, × the page size; node-wide: memory_allocated of the protocol)",
   "brief": {
@@ -4706,13 +4667,13 @@ export const SOCK_MEMORY: MetricDefinition = {
     {
       "name": "inspector_pod_sockmem",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     },
     {
       "name": "kubeskoop_sock_mem",
       "attributes": {
-        "kubeskoop.socket.protocol": "tcp"
+        "network.transport": "tcp"
       }
     }
   ],
@@ -4985,12 +4946,12 @@ export const SOCKETLATENCY_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -5012,12 +4973,12 @@ export const SOCKETLATENCY_UNTRACKED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.latency.untracked.cause"
+    "error.type"
   ],
   "source": "BPF: the probe's direct-mapped in-flight table (slot taken over while young = evicted; found older than 30 s = expired)",
   "brief": {
-    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause. Node-wide; raise track_entries when evictions grow.",
-    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因分类。全节点范围；evicted 增长时调大 track_entries。"
+    "en": "In-flight work (a socket's pending data, a queued packet, a block request) that was started but never measured, by cause (`error.type`): its tracking slot was taken by another object while it was still young (evicted), or it was found older than the age limit (expired: its completion happened on a path no hook sees). Node-wide; raise track_entries when evictions grow.",
+    "zh": "已开始但未被测量的进行中工作（socket 的待读/待发数据、排队的报文、块请求），按原因（`error.type`）分类：其跟踪槽位在它仍较新时被其他对象占用（evicted），或被发现超过了年龄上限（expired：其完成发生在没有挂钩的路径上）。全节点范围；evicted 增长时调大 track_entries。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -6156,12 +6117,12 @@ export const TCPRESET_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -6215,12 +6176,12 @@ export const TCPRETRANS_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -6887,12 +6848,12 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "unit": "{event}",
   "attributes": [
     "kubeskoop.probe.name",
-    "kubeskoop.event.undelivered.cause"
+    "error.type"
   ],
   "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
   "brief": {
-    "en": "Kernel events that were counted but not delivered as log records, by probe and cause. Counts above stay exact; only the individual records were cut.",
-    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因分类。上面的计数仍然精确，只是逐条记录被裁掉了。"
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"

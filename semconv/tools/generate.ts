@@ -1,4 +1,4 @@
-// `npm run generate`: validate the registry and (re)write every generated file.
+// `npm run generate`: validate the registry and the eBPF probe descriptors and (re)write every generated file.
 // `--check`: write nothing; exit 1 and name the stale files when any differs from the registry.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,13 +8,11 @@ import { loadRegistry } from './load-registry.js';
 import { GENERATED_TS_PATH, renderTypeScript } from './render-ts.js';
 import { docsRenderer } from './render-docs.js';
 import { dashboardRenderer } from './render-dashboard.js';
+import { renderBpf } from '../../bpf/gen/render.js';
 
 export type Renderer = (root: string) => Map<string, string>;
-const extraRenderers: Renderer[] = [];
-/** Other generators (docs, dashboards) add their outputs here. */
-export function addRenderer(r: Renderer): void { extraRenderers.push(r); }
-addRenderer(docsRenderer);
-addRenderer(dashboardRenderer);
+/** The registry's docs and dashboards, and the eBPF half's tables (bpf/probes/*.yaml + ks_proto.h). */
+const extraRenderers: readonly Renderer[] = [docsRenderer, dashboardRenderer, renderBpf];
 
 /** Every generated file, path relative to the root → content. Throws when the registry is invalid. */
 export function renderAll(root: string): Map<string, string> {

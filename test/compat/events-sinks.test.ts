@@ -223,7 +223,7 @@ event:
   it('events Loki refuses are counted in kubeskoop.event.undelivered of their probe and namespace (cause loki_rejected)', async () => {
     const undelivered = async (): Promise<number> => {
       const m = new RegExp(
-        `^kubeskoop_event_undelivered_total\\{[^}]*kubeskoop_probe_name="tcpreset"[^}]*kubeskoop_event_undelivered_cause="loki_rejected"[^}]*k8s_pod_name="web-0"[^}]*\\} (\\d+)$`,
+        `^kubeskoop_event_undelivered_total\\{[^}]*kubeskoop_probe_name="tcpreset"[^}]*error_type="loki_rejected"[^}]*k8s_pod_name="web-0"[^}]*\\} (\\d+)$`,
         'm',
       ).exec((await agent!.get('/metrics')).text);
       return m ? Number(m[1]) : 0;

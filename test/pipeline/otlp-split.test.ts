@@ -76,7 +76,7 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
     let values = { io: 5000, sockets: 40, ttl: 64 };
     const samples = (): MetricSample[] => [
       { metric: NETDEV_IO.netns, value: values.io, attributes: { 'network.interface.name': 'eth0', 'network.io.direction': 'receive' } },
-      { metric: SOCK_COUNT, value: values.sockets, attributes: { 'kubeskoop.socket.protocol': 'tcp', 'network.type': 'ipv4' } },
+      { metric: SOCK_COUNT, value: values.sockets, attributes: { 'network.transport': 'tcp', 'network.type': 'ipv4' } },
       { metric: IP_DEFAULT_TTL, value: values.ttl, attributes: {} },
     ];
     let takenAt = Date.now();

@@ -293,10 +293,10 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
       }
       // sockstat: per namespace
       withScrape('node_sockstat_sockets_used', SOCK_USED.name, 4);
-      withScrape('node_sockstat_TCP_inuse', SOCK_COUNT.name, 2, { 'kubeskoop.socket.protocol': 'tcp', 'network.type': 'ipv4' });
+      withScrape('node_sockstat_TCP_inuse', SOCK_COUNT.name, 2, { 'network.transport': 'tcp', 'network.type': 'ipv4' });
       cmp('node_sockstat_TCP_tw', SOCK_TCP_TIME_WAIT.name, {}, ns.inode, 'level');
       for (const [line, proto] of [['UDP', 'udp'], ['UDPLITE', 'udplite'], ['RAW', 'raw']] as const) {
-        cmp(`node_sockstat_${line}_inuse`, SOCK_COUNT.name, { 'kubeskoop.socket.protocol': proto, 'network.type': 'ipv4' }, ns.inode, 'level');
+        cmp(`node_sockstat_${line}_inuse`, SOCK_COUNT.name, { 'network.transport': proto, 'network.type': 'ipv4' }, ns.inode, 'level');
       }
       cmp('node_sockstat_FRAG_inuse', SOCK_FRAG_QUEUES.name, { 'network.type': 'ipv4' }, ns.inode, 'level');
       // sockstat: node-wide values are reported with the host namespace only
@@ -352,7 +352,7 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
       c.check('ss timewait', b.ss.timewait, agentValue(snap, ns.inode, SOCK_TCP_TIME_WAIT.name), a.ss.timewait, 'level');
       c.check('ss estab', b.ss.estab, agentValue(snap, ns.inode, TCP_ESTABLISHED.name), a.ss.estab, 'level');
       for (const [line, proto] of [['RAW', 'raw'], ['UDP', 'udp'], ['TCP', 'tcp']] as const) {
-        c.check(`ss ${line} IP`, b.ss.transport[line]![0], agentValue(snap, ns.inode, SOCK_COUNT.name, { 'kubeskoop.socket.protocol': proto, 'network.type': 'ipv4' }), a.ss.transport[line]![0], 'level');
+        c.check(`ss ${line} IP`, b.ss.transport[line]![0], agentValue(snap, ns.inode, SOCK_COUNT.name, { 'network.transport': proto, 'network.type': 'ipv4' }), a.ss.transport[line]![0], 'level');
       }
       c.check('ss FRAG IP', b.ss.transport['FRAG']![0], agentValue(snap, ns.inode, SOCK_FRAG_QUEUES.name, { 'network.type': 'ipv4' }), a.ss.transport['FRAG']![0], 'level');
       for (const [col, m] of [['found', CONNTRACK_FOUND], ['invalid', CONNTRACK_INVALID], ['insert', CONNTRACK_INSERTS], ['insert_failed', CONNTRACK_INSERT_FAILURES],
@@ -387,8 +387,8 @@ describe('procfs probes: conformance with node_exporter, nstat, ss and conntrack
         r.samples.find((x) => x.metric.name === metric && Object.entries(a).every(([k, val]) => x.attributes[k] === val))?.value as number | undefined;
       assert.equal(v(SOCK_TCP_ORPHAN.name), Number(m[1]));
       assert.equal(v(SOCK_TCP_ALLOCATED.name), Number(m[2]));
-      assert.equal(v(SOCK_MEMORY.name, { 'kubeskoop.socket.protocol': 'tcp' }), Number(m[3]) * pageSize().bytes);
-      assert.equal(v(SOCK_MEMORY.name, { 'kubeskoop.socket.protocol': 'udp' }), Number(m[4]) * pageSize().bytes);
+      assert.equal(v(SOCK_MEMORY.name, { 'network.transport': 'tcp' }), Number(m[3]) * pageSize().bytes);
+      assert.equal(v(SOCK_MEMORY.name, { 'network.transport': 'udp' }), Number(m[4]) * pageSize().bytes);
       // and a pod's namespace shows the same node-wide TCP line (so the agent reports it once, with the host)
       assert.equal(agentValue(snap, pod.netns.inode, SOCK_TCP_ALLOCATED.name), undefined);
       return;

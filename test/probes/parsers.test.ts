@@ -121,7 +121,7 @@ describe('procfs parsers on files captured from this kernel', () => {
         assert.deepEqual(out.problems, []);
         assert.equal(find(out.samples, SOCK_TCP_TIME_WAIT.name), Number(tcpLine[3]));
         assert.equal(find(out.samples, SOCK_TCP_ORPHAN.name), Number(tcpLine[2]));
-        assert.equal(find(out.samples, SOCK_MEMORY.name, { 'kubeskoop.socket.protocol': 'tcp' }), Number(tcpLine[5]) * 4096);
+        assert.equal(find(out.samples, SOCK_MEMORY.name, { 'network.transport': 'tcp' }), Number(tcpLine[5]) * 4096);
         const perNs = sockSamples(s4, s6, { nodeWide: false, pageBytes: 4096 });
         assert.equal(find(perNs.samples, SOCK_MEMORY.name), undefined);
         assert.equal(perNs.samples.length, 14);

@@ -384,7 +384,8 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   if (opts.http !== false) {
     const t = opts.tls;
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-      const url = (req.url ?? '').split('?')[0];
+      // Loki 3 serves OTLP under /otlp (the loki sink's `protocol: otlp` posts to /otlp/v1/logs).
+      const url = (req.url ?? '').split('?')[0]!.replace(/^\/otlp(?=\/v1\/)/, '');
       const signal: Signal | undefined = url === '/v1/metrics' ? 'metrics' : url === '/v1/logs' ? 'logs' : undefined;
       if (!signal || req.method !== 'POST') {
         res.writeHead(signal ? 405 : 404).end();
