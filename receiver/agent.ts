@@ -164,7 +164,14 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
   // Events a sink could not deliver are counted with the kernel's undelivered ones.
   const sinkDrops = new SinkDrops();
-  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native) } : {};
+  // peer names for the per-peer probes (flow): pods of the agent's list+watch by address
+  const peers = {
+    pod: (address: string) => {
+      const p = identity.watch?.byIp(address);
+      return p ? { name: p.name, namespace: p.namespace } : undefined;
+    },
+  };
+  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers } : { peers };
   const scheduler = createScheduler(config, log, identity.identifier, env);
   const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {

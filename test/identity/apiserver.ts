@@ -29,6 +29,8 @@ export interface PodSpec {
   hostNetwork?: boolean;
   /** name → 64-hex id (reported as containerd://<id>) */
   containers?: Record<string, string>;
+  /** status.podIPs (the first is also status.podIP) */
+  podIPs?: string[];
 }
 
 interface Stored { obj: Record<string, any>; rv: number }
@@ -278,6 +280,7 @@ export class TestApiServer {
       },
       status: {
         phase: 'Running',
+        ...(spec.podIPs?.length ? { podIP: spec.podIPs[0], podIPs: spec.podIPs.map((ip) => ({ ip })) } : {}),
         containerStatuses: containers.map(([name, id]) => ({
           name, containerID: `containerd://${id}`, ready: true, restartCount: 0, image: `registry.test/${name}:1`, imageID: `sha256:${id}`,
         })),

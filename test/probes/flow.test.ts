@@ -14,6 +14,8 @@ import { flow } from '../../receiver/probes/flow.js';
 import type { MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
+import { PodWatch } from '../../receiver/targets/kubernetes.js';
+import { TestApiServer } from '../identity/apiserver.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
   ROOT, deleteNs, ensureHelperBuilt, inNs, makePair, makeSingle, nodeIn, sh, startNodeIn, stopBackground, udpFlood, type NsPair,
@@ -375,6 +377,50 @@ for (let k = 0; k < 64; k++) next();
     } finally {
       await probe.stop!();
       for (const ns of names) await deleteNs(ns).catch(() => undefined);
+    }
+  });
+
+  it('peers are named by the pod list+watch (Kubernetes API test server); a deleted pod\'s name leaves with it', async () => {
+    const api = new TestApiServer({ bookmarkIntervalMs: 100 });
+    await api.start();
+    const watch = new PodWatch({ nodeName: 'node-h17', kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400 });
+    const p = await pair('fpeer', 222, false);
+    made.push(p.a, p.b);
+    const probe = flow.create({
+      native,
+      peers: { pod: (ip) => { const x = watch.byIp(ip); return x ? { name: x.name, namespace: x.namespace } : undefined; } },
+    });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { cidrs: [{ cidr: '10.199.0.0/16', name: 'test-net' }] } };
+    try {
+      api.upsertPod({ name: 'server-pod', namespace: 'shop', nodeName: 'node-h17', podIPs: [p.b4] });
+      watch.start();
+      assert.ok(await watch.waitForSync(10_000));
+      await probe.start!(ctx);
+      const targets = [await target(p.a, p.aInode), await target(p.b, p.bInode)];
+      await cycle(probe, ctx, targets);
+      await cycle(probe, ctx, targets);
+      const send = async (): Promise<Map<string, Row>> => {
+        const sink = await startNodeIn(p.b, udpSink(p.b4, 5303, 5));
+        assert.equal((await udpFlood(p.a, p.b4, 5303, 5, 10, 50)).sent, 5);
+        await sink.done;
+        return rows((await cycle(probe, ctx, targets)).get(p.aInode)!);
+      };
+      let tx = (await send()).get(`transmit|udp|${p.b4}|5303`)!;
+      assert.deepEqual([tx.attributes['kubeskoop.peer.kind'], tx.attributes['kubeskoop.peer.name'], tx.attributes['kubeskoop.peer.namespace']], ['pod', 'server-pod', 'shop']);
+      // the client's side is no pod of the API: its address falls in the configured CIDR bucket
+      const rxB = rows((await cycle(probe, ctx, targets)).get(p.bInode)!).get(`receive|udp|${p.a4}|5303`)!;
+      assert.deepEqual([rxB.attributes['kubeskoop.peer.kind'], rxB.attributes['kubeskoop.peer.name']], ['cidr', 'test-net']);
+      api.deletePod('shop', 'server-pod');
+      await waitUntil(() => watch.byIp(p.b4) === undefined, 5000, 'the DELETED event');
+      const after = await send();
+      tx = after.get(`transmit|udp|${p.b4}|5303`)!;
+      assert.deepEqual([tx.attributes['kubeskoop.peer.kind'], tx.attributes['kubeskoop.peer.name']], ['cidr', 'test-net']);
+      assert.equal(tx.packets, 5, 'the renamed series starts with the traffic after the rename');
+      assert.ok(![...after.values()].some((x) => x.attributes['kubeskoop.peer.name'] === 'server-pod'), 'no series keeps the deleted pod\'s name');
+    } finally {
+      await probe.stop!();
+      await watch.stop();
+      await api.dispose();
     }
   });
 });
