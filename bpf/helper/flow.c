@@ -4,7 +4,8 @@
  * attached per interface as pods come and go, so it is driven by the agent's attach manager
  * instead of the `load` table:
  *
- *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults)
+ *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults);
+ *                                            x_empty=1 (benchmark only): programs that count nothing
  *   flow <id> attach <inode>:<netns path>:<ifname>[:host] …
  *        tcx links in that namespace, placed before every other tcx program (BPF_F_BEFORE);
  *        `host` = a pod's host-side veth: the programs are swapped so rx/tx stay the pod's.
@@ -49,6 +50,7 @@ static __u64 fl_gen;
 static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new - live - deleted */
 static __u32 fl_entries = 65536;
 static bool fl_port = true;
+static bool fl_empty; /* x_empty=1: the benchmark's floor (programs that return at once) */
 static char fl_error[1024];
 
 static void fl_detach_one(struct fl_att *a)
@@ -86,6 +88,7 @@ static bool fl_load(void)
 		return false;
 	}
 	fl->rodata->ks_port_in_key = fl_port ? 1 : 0;
+	fl->rodata->ks_empty = fl_empty ? 1 : 0;
 	bpf_map__set_max_entries(fl->maps.flows, fl_entries);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
@@ -443,7 +446,7 @@ static void fl_dump(struct sb *b, const char *args)
 static bool fl_opts(char *args, char *err, size_t errlen)
 {
 	__u32 entries = fl_entries;
-	bool port = fl_port;
+	bool port = fl_port, empty = false;
 	char *save = NULL;
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		char *endp;
@@ -456,15 +459,18 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			entries = (__u32)v;
 		} else if (strcmp(t, "port=0") == 0 || strcmp(t, "port=1") == 0) {
 			port = t[5] == '1';
+		} else if (strcmp(t, "x_empty=1") == 0) {
+			empty = true;
 		} else {
 			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1)", t);
 			return false;
 		}
 	}
-	if (fl && (entries != fl_entries || port != fl_port))
+	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;
+	fl_empty = empty;
 	return true;
 }
 

@@ -22,6 +22,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u8 ks_port_in_key = 1; /* KubeSkoop's enablePortInLabel */
+const volatile __u8 ks_empty = 0;       /* benchmark floor: the same hook and dispatch, no work */
 __u64 ks_gen;                             /* written by the helper before each dump */
 
 struct {
@@ -63,6 +64,8 @@ static __always_inline bool srv_known(const __u8 *addr, __u16 port, __u8 family)
 
 static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 {
+	if (ks_empty)
+		return TCX_NEXT;
 	struct ks_flow_key k = {};
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	k.netns = kskb->dev->nd_net.net->ns.inum;
