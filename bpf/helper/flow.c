@@ -435,8 +435,8 @@ static void fl_dump(struct sb *b, const char *args)
 	sb_printf(b, ",\"gen\":%llu,\"live\":%llu,\"sent\":%llu,\"max_entries\":%u,\"deleted\":%llu,\"attached\":%zu",
 		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
 		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_n);
-	sb_printf(b, ",\"stats\":{\"packets\":%llu,\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
-		  (unsigned long long)st[KS_FLOW_ST_PACKETS], (unsigned long long)st[KS_FLOW_ST_NEW],
+	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
+		  (unsigned long long)st[KS_FLOW_ST_NEW],
 		  (unsigned long long)st[KS_FLOW_ST_FULL], (unsigned long long)st[KS_FLOW_ST_SHORT],
 		  (unsigned long long)st[KS_FLOW_ST_GUESS]);
 	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu", (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),

@@ -39,7 +39,7 @@ struct ks_flow_srv {
 };
 
 enum ks_flow_stat {
-	KS_FLOW_ST_PACKETS = 0, /* program runs */
+	KS_FLOW_ST_RESERVED = 0, /* (was program runs: bpf_stats run_cnt says it, at no per-packet cost) */
 	KS_FLOW_ST_NEW,         /* keys inserted (evictions = inserted - live - deleted by the helper) */
 	KS_FLOW_ST_FULL,        /* insert failed */
 	KS_FLOW_ST_SHORT,       /* IP packet whose headers could not be read (counted without ports) */

@@ -76,28 +76,34 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 	__u8 flags = 0;
 	bool ports = false;
 	__u32 l4off = 0;
-	stat_inc(KS_FLOW_ST_PACKETS);
-
+	/* direct packet access where the headers are in the linear part (always on veth); else copies */
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	/* tc on an Ethernet device sees the frame from its MAC header in both directions */
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr ip;
-		if (bpf_skb_load_bytes(skb, 14, &ip, sizeof(ip)) < 0)
-			goto short_hdr;
+		struct iphdr ipc, *ip = data + 14;
+		if ((void *)(ip + 1) > end) {
+			if (bpf_skb_load_bytes(skb, 14, &ipc, sizeof(ipc)) < 0)
+				goto short_hdr;
+			ip = &ipc;
+		}
 		k.family = 4;
-		k.proto = ip.protocol;
-		__builtin_memcpy(saddr, &ip.saddr, 4);
-		__builtin_memcpy(daddr, &ip.daddr, 4);
+		k.proto = ip->protocol;
+		__builtin_memcpy(saddr, &ip->saddr, 4);
+		__builtin_memcpy(daddr, &ip->daddr, 4);
 		/* ports only in the first fragment */
-		if (!(ip.frag_off & bpf_htons(0x1fff)))
-			l4off = 14 + (ip.ihl & 0xf) * 4;
+		if (!(ip->frag_off & bpf_htons(0x1fff)))
+			l4off = 14 + (ip->ihl & 0xf) * 4;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr ip6;
-		if (bpf_skb_load_bytes(skb, 14, &ip6, sizeof(ip6)) < 0)
-			goto short_hdr;
+		struct ipv6hdr ip6c, *ip6 = data + 14;
+		if ((void *)(ip6 + 1) > end) {
+			if (bpf_skb_load_bytes(skb, 14, &ip6c, sizeof(ip6c)) < 0)
+				goto short_hdr;
+			ip6 = &ip6c;
+		}
 		k.family = 6;
-		k.proto = ip6.nexthdr; /* extension headers are not walked: counted without ports */
-		__builtin_memcpy(saddr, &ip6.saddr, 16);
-		__builtin_memcpy(daddr, &ip6.daddr, 16);
+		k.proto = ip6->nexthdr; /* extension headers are not walked: counted without ports */
+		__builtin_memcpy(saddr, &ip6->saddr, 16);
+		__builtin_memcpy(daddr, &ip6->daddr, 16);
 		l4off = 14 + 40;
 	} else {
 		/* not IP (ARP, LLDP…): counted per ethertype so the totals match the device's */
@@ -105,18 +111,22 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 		goto add;
 	}
 	if (l4off && (k.proto == IPPROTO_TCP || k.proto == IPPROTO_UDP)) {
-		__u8 l4[14];
-		__u32 n = k.proto == IPPROTO_TCP ? 14 : 4;
-		if (bpf_skb_load_bytes(skb, l4off, l4, n == 14 ? 14 : 4) == 0) {
-			sport = (__u16)l4[0] << 8 | l4[1];
-			dport = (__u16)l4[2] << 8 | l4[3];
-			if (n == 14)
-				flags = l4[13];
-			ports = true;
-		} else {
-			stat_inc(KS_FLOW_ST_SHORT);
+		__u8 l4c[14], *l4 = data + l4off;
+		if ((void *)(l4 + 14) > end) {
+			/* short segment or non-linear headers: copy (UDP needs only its 4 port bytes) */
+			if (bpf_skb_load_bytes(skb, l4off, l4c, k.proto == IPPROTO_TCP ? 14 : 4) < 0) {
+				stat_inc(KS_FLOW_ST_SHORT);
+				goto ports_done;
+			}
+			l4 = l4c;
 		}
+		sport = (__u16)l4[0] << 8 | l4[1];
+		dport = (__u16)l4[2] << 8 | l4[3];
+		if (k.proto == IPPROTO_TCP)
+			flags = l4[13];
+		ports = true;
 	}
+ports_done:
 	if (dir == KS_FLOW_RX)
 		__builtin_memcpy(k.peer, saddr, 16);
 	else
