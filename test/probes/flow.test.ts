@@ -14,7 +14,8 @@ import { flow } from '../../receiver/probes/flow.js';
 import type { MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
-import { PodWatch } from '../../receiver/targets/kubernetes.js';
+import { PodWatch, loadKubeConfig } from '../../receiver/targets/kubernetes.js';
+import { ServiceDirectory } from '../../receiver/peers/services.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
@@ -380,15 +381,19 @@ for (let k = 0; k < 64; k++) next();
     }
   });
 
-  it('peers are named by the pod list+watch (Kubernetes API test server); a deleted pod\'s name leaves with it', async () => {
+  it('peers are named by the pod list+watch and the Service list (Kubernetes API test server); a deleted pod\'s name leaves with it', async () => {
     const api = new TestApiServer({ bookmarkIntervalMs: 100 });
     await api.start();
     const watch = new PodWatch({ nodeName: 'node-h17', kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400 });
+    const services = new ServiceDirectory(loadKubeConfig({ kubeconfig: api.kubeconfig() }), silentLogger, 60_000);
     const p = await pair('fpeer', 222, false);
     made.push(p.a, p.b);
     const probe = flow.create({
       native,
-      peers: { pod: (ip) => { const x = watch.byIp(ip); return x ? { name: x.name, namespace: x.namespace } : undefined; } },
+      peers: {
+        pod: (ip) => { const x = watch.byIp(ip); return x ? { name: x.name, namespace: x.namespace } : undefined; },
+        service: (ip) => services.lookup(ip),
+      },
     });
     const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { cidrs: [{ cidr: '10.199.0.0/16', name: 'test-net' }] } };
     try {
@@ -407,6 +412,16 @@ for (let k = 0; k < 64; k++) next();
       };
       let tx = (await send()).get(`transmit|udp|${p.b4}|5303`)!;
       assert.deepEqual([tx.attributes['kubeskoop.peer.kind'], tx.attributes['kubeskoop.peer.name'], tx.attributes['kubeskoop.peer.namespace']], ['pod', 'server-pod', 'shop']);
+      // an address that is a Service's ClusterIP (inside the pod, before any NAT, the peer is the VIP)
+      const vip = `10.199.222.10`;
+      await inNs(p.b, 'ip', 'addr', 'add', `${vip}/24`, 'dev', vethOf(p, 'b'));
+      api.upsertService('shop-api', 'shop', [vip]);
+      await services.refresh();
+      const sink2 = await startNodeIn(p.b, udpSink(vip, 5304, 3));
+      assert.equal((await udpFlood(p.a, vip, 5304, 3, 10, 50)).sent, 3);
+      await sink2.done;
+      const viaVip = rows((await cycle(probe, ctx, targets)).get(p.aInode)!).get(`transmit|udp|${vip}|5304`)!;
+      assert.deepEqual([viaVip.attributes['kubeskoop.peer.kind'], viaVip.attributes['kubeskoop.peer.name'], viaVip.attributes['kubeskoop.peer.namespace']], ['service', 'shop-api', 'shop']);
       // the client's side is no pod of the API: its address falls in the configured CIDR bucket
       const rxB = rows((await cycle(probe, ctx, targets)).get(p.bInode)!).get(`receive|udp|${p.a4}|5303`)!;
       assert.deepEqual([rxB.attributes['kubeskoop.peer.kind'], rxB.attributes['kubeskoop.peer.name']], ['cidr', 'test-net']);
@@ -419,6 +434,7 @@ for (let k = 0; k < 64; k++) next();
       assert.ok(![...after.values()].some((x) => x.attributes['kubeskoop.peer.name'] === 'server-pod'), 'no series keeps the deleted pod\'s name');
     } finally {
       await probe.stop!();
+      services.stop();
       await watch.stop();
       await api.dispose();
     }
