@@ -69,6 +69,9 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 	struct ks_flow_key k = {};
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	k.netns = kskb->dev->nd_net.net->ns.inum;
+	/* the link-layer header's length: 14 on Ethernet, 0 on tun/wireguard/ipip devices (at tc the
+	 * data starts at the MAC header in both directions, wherever the device puts it) */
+	__u32 l3 = (__u32)(kskb->network_header - kskb->mac_header) & 63;
 	k.ifindex = skb->ifindex;
 	k.dir = dir;
 	__u8 saddr[16] = {}, daddr[16] = {};
@@ -78,11 +81,10 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 	__u32 l4off = 0;
 	/* direct packet access where the headers are in the linear part (always on veth); else copies */
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	/* tc on an Ethernet device sees the frame from its MAC header in both directions */
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr ipc, *ip = data + 14;
+		struct iphdr ipc, *ip = data + l3;
 		if ((void *)(ip + 1) > end) {
-			if (bpf_skb_load_bytes(skb, 14, &ipc, sizeof(ipc)) < 0)
+			if (bpf_skb_load_bytes(skb, l3, &ipc, sizeof(ipc)) < 0)
 				goto short_hdr;
 			ip = &ipc;
 		}
@@ -92,11 +94,11 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 		__builtin_memcpy(daddr, &ip->daddr, 4);
 		/* ports only in the first fragment */
 		if (!(ip->frag_off & bpf_htons(0x1fff)))
-			l4off = 14 + (ip->ihl & 0xf) * 4;
+			l4off = l3 + (ip->ihl & 0xf) * 4;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr ip6c, *ip6 = data + 14;
+		struct ipv6hdr ip6c, *ip6 = data + l3;
 		if ((void *)(ip6 + 1) > end) {
-			if (bpf_skb_load_bytes(skb, 14, &ip6c, sizeof(ip6c)) < 0)
+			if (bpf_skb_load_bytes(skb, l3, &ip6c, sizeof(ip6c)) < 0)
 				goto short_hdr;
 			ip6 = &ip6c;
 		}
@@ -104,7 +106,7 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 		k.proto = ip6->nexthdr; /* extension headers are not walked: counted without ports */
 		__builtin_memcpy(saddr, &ip6->saddr, 16);
 		__builtin_memcpy(daddr, &ip6->daddr, 16);
-		l4off = 14 + 40;
+		l4off = l3 + 40;
 	} else {
 		/* not IP (ARP, LLDP…): counted per ethertype so the totals match the device's */
 		k.port = bpf_ntohs(skb->protocol);
