@@ -25,7 +25,8 @@ import { serverSecurity } from './server/security.js';
 import { VERSION } from './version.js';
 import type { Snapshot } from './snapshot/snapshot.js';
 import { createIdentity, type Identifier, type IdentityRuntime } from './targets/identity.js';
-import { effectiveCapabilities, privilegedProbeReason, restrictedProbe } from './targets/sidecar.js';
+import { effectiveCapabilities } from './kernel/capabilities.js';
+import { privilegedProbeReason, restrictedProbe } from './probes/privilege.js';
 
 /** What this build implements, for the config loader. */
 export function probeCapabilities(): ProbeCapabilities {

@@ -35,8 +35,12 @@ export interface CHeader {
 }
 
 const SCALARS: Readonly<Record<string, { kind: FieldKind; size: number }>> = {
-  __u8: { kind: 'u8', size: 1 }, __s8: { kind: 'u8', size: 1 }, char: { kind: 'string', size: 1 },
-  __u16: { kind: 'u16', size: 2 }, __u32: { kind: 'u32', size: 4 }, __u64: { kind: 'u64', size: 8 },
+  __u8: { kind: 'u8', size: 1 },
+  __s8: { kind: 'u8', size: 1 },
+  char: { kind: 'string', size: 1 },
+  __u16: { kind: 'u16', size: 2 },
+  __u32: { kind: 'u32', size: 4 },
+  __u64: { kind: 'u64', size: 8 },
 };
 
 function stripComments(src: string): string {
@@ -68,7 +72,11 @@ export function parseHeaders(sources: readonly { path: string; text: string }[])
     for (const m of src.matchAll(/^[ \t]*#define[ \t]+(\w+)[ \t]+([^\n]+)$/gm)) {
       const body = m[2]!.trim();
       if (body.startsWith('{')) {
-        const items = body.replace(/[{}]/g, '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+        const items = body
+          .replace(/[{}]/g, '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0);
         const nums = items.map((x) => evalNumber(x, constants));
         if (nums.every((n) => n !== undefined)) lists.set(m[1]!, nums as number[]);
         continue;
@@ -98,8 +106,13 @@ export function parseHeaders(sources: readonly { path: string; text: string }[])
   return { structs, enums, constants, lists };
 }
 
-function layoutStruct(path: string, name: string, body: string, structs: ReadonlyMap<string, CStruct>,
-  constants: ReadonlyMap<string, number>): CStruct {
+function layoutStruct(
+  path: string,
+  name: string,
+  body: string,
+  structs: ReadonlyMap<string, CStruct>,
+  constants: ReadonlyMap<string, number>,
+): CStruct {
   const fields: CField[] = [];
   let offset = 0;
   let align = 1;
@@ -117,16 +130,31 @@ function layoutStruct(path: string, name: string, body: string, structs: Readonl
     if (m[2] !== undefined) {
       const s = structs.get(m[2]);
       if (!s) throw new Error(`${path}: struct ${name}.${m[3]}: struct ${m[2]} is not defined before it`);
-      kind = 'struct'; elemSize = s.size; elemAlign = s.align; nested = m[2];
+      kind = 'struct';
+      elemSize = s.size;
+      elemAlign = s.align;
+      nested = m[2];
     } else {
       const sc = SCALARS[m[1]!];
-      if (!sc) throw new Error(`${path}: struct ${name}.${m[3]}: type ${m[1]} is not a wire type (use __u8/__u16/__u32/__u64/char)`);
-      kind = sc.kind; elemSize = sc.size; elemAlign = sc.size;
+      if (!sc)
+        throw new Error(
+          `${path}: struct ${name}.${m[3]}: type ${m[1]} is not a wire type (use __u8/__u16/__u32/__u64/char)`,
+        );
+      kind = sc.kind;
+      elemSize = sc.size;
+      elemAlign = sc.size;
       if (kind === 'u8' && count > 1) kind = 'bytes';
     }
     offset = Math.ceil(offset / elemAlign) * elemAlign;
     align = Math.max(align, elemAlign);
-    fields.push({ name: m[3]!, kind, count: kind === 'bytes' || kind === 'string' ? 1 : count, offset, size: elemSize * count, ...(nested ? { struct: nested } : {}) });
+    fields.push({
+      name: m[3]!,
+      kind,
+      count: kind === 'bytes' || kind === 'string' ? 1 : count,
+      offset,
+      size: elemSize * count,
+      ...(nested ? { struct: nested } : {}),
+    });
     offset += elemSize * count;
   }
   return { name, size: Math.ceil(offset / align) * align, align, fields };

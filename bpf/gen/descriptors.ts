@@ -7,8 +7,15 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { flatFields, parseHeaders, type CField, type CHeader } from './c-header.js';
 
-export interface ProgramDescriptor { readonly program: string; readonly hook: string }
-export interface RodataDescriptor { readonly var: string; readonly option: 'subsys_mode' | 'softirq_mask'; readonly when_set?: boolean }
+export interface ProgramDescriptor {
+  readonly program: string;
+  readonly hook: string;
+}
+export interface RodataDescriptor {
+  readonly var: string;
+  readonly option: 'subsys_mode' | 'softirq_mask';
+  readonly when_set?: boolean;
+}
 export interface LatencyDescriptor {
   readonly metrics: readonly string[];
   readonly scope: 'netns' | 'node';
@@ -46,6 +53,8 @@ export interface BpfModel {
   readonly header: CHeader;
   /** hdr, count_key and every struct that starts with a struct ks_hdr (records), by name */
   readonly layouts: readonly RecordLayout[];
+  /** a probe's own wire header, bpf/probes/<name>.h (its record struct), by file name */
+  readonly probeHeaders: readonly string[];
 }
 
 const DESCRIPTOR_DIR = join('bpf', 'probes');
@@ -55,14 +64,18 @@ const NOT_PROBES = new Set(['defaults.yaml']);
 export function loadBpfModel(root: string): BpfModel {
   const problems: string[] = [];
   const dir = join(root, DESCRIPTOR_DIR);
-  const headerFiles = [join('bpf', 'include', 'ks_proto.h'),
-    ...readdirSync(dir).filter((f) => f.endsWith('.h')).sort().map((f) => join(DESCRIPTOR_DIR, f))];
+  const probeHeaders = readdirSync(dir)
+    .filter((f) => f.endsWith('.h'))
+    .sort();
+  const headerFiles = [join('bpf', 'include', 'ks_proto.h'), ...probeHeaders.map((f) => join(DESCRIPTOR_DIR, f))];
   const header = parseHeaders(headerFiles.map((p) => ({ path: p, text: readFileSync(join(root, p), 'utf8') })));
   const schema = JSON.parse(readFileSync(join(root, 'bpf', 'gen', 'descriptor.schema.json'), 'utf8')) as object;
   const validate = new Ajv({ allErrors: true }).compile(schema);
   const defaults = parseYaml(readFileSync(join(dir, 'defaults.yaml'), 'utf8')) as Record<string, number>;
   const probes: ProbeDescriptor[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml') && !NOT_PROBES.has(x)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.yaml') && !NOT_PROBES.has(x))
+    .sort()) {
     const where = join(DESCRIPTOR_DIR, f);
     let d: unknown;
     try {
@@ -72,17 +85,23 @@ export function loadBpfModel(root: string): BpfModel {
       continue;
     }
     if (!validate(d)) {
-      for (const e of validate.errors ?? []) problems.push(`${where}: at ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+      for (const e of validate.errors ?? [])
+        problems.push(`${where}: at ${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
       continue;
     }
     const p = d as ProbeDescriptor;
-    if (`${p.name}.yaml` !== f) problems.push(`${where}: name ${p.name}, expected the file's name ${f.replace(/\.yaml$/, '')}`);
+    if (`${p.name}.yaml` !== f)
+      problems.push(`${where}: name ${p.name}, expected the file's name ${f.replace(/\.yaml$/, '')}`);
     problems.push(...checkAgainstC(where, p, root, header));
     probes.push(p);
   }
   const layouts = recordLayouts(header, problems);
   const records = new Set(layouts.map((l) => l.name));
-  for (const p of probes) if (!records.has(p.record)) problems.push(`bpf/probes/${p.name}.yaml: record ${p.record}: no struct ks_${p.record} starting with struct ks_hdr hdr`);
+  for (const p of probes)
+    if (!records.has(p.record))
+      problems.push(
+        `bpf/probes/${p.name}.yaml: record ${p.record}: no struct ks_${p.record} starting with struct ks_hdr hdr`,
+      );
   const metricOwner = new Map<string, string>();
   for (const p of probes) {
     for (const m of p.latency?.metrics ?? []) {
@@ -91,8 +110,9 @@ export function loadBpfModel(root: string): BpfModel {
       metricOwner.set(m, p.name);
     }
   }
-  if (problems.length > 0) throw new Error(`the eBPF probe descriptors have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-  return { probes, defaults, header, layouts };
+  if (problems.length > 0)
+    throw new Error(`the eBPF probe descriptors have ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  return { probes, defaults, header, layouts, probeHeaders };
 }
 
 /** The descriptor's programs are the SEC()s of its .bpf.c, its latency metrics are enum members. */
@@ -106,11 +126,15 @@ function checkAgainstC(where: string, p: ProbeDescriptor, root: string, header: 
   for (const prog of p.programs) {
     const hook = secs.get(prog.program);
     if (hook === undefined) out.push(`${where}: program ${prog.program} is not in ${p.name}.bpf.c`);
-    else if (hook !== prog.hook) out.push(`${where}: program ${prog.program}: hook ${prog.hook}, the source says SEC("${hook}")`);
+    else if (hook !== prog.hook)
+      out.push(`${where}: program ${prog.program}: hook ${prog.hook}, the source says SEC("${hook}")`);
   }
-  for (const name of secs.keys()) if (!p.programs.some((x) => x.program === name)) out.push(`${where}: program ${name} of ${p.name}.bpf.c is not listed`);
+  for (const name of secs.keys())
+    if (!p.programs.some((x) => x.program === name))
+      out.push(`${where}: program ${name} of ${p.name}.bpf.c is not listed`);
   const metrics = header.enums.get('ks_lat_metric');
-  for (const m of p.latency?.metrics ?? []) if (!metrics?.has(m)) out.push(`${where}: latency metric ${m} is not in enum ks_lat_metric`);
+  for (const m of p.latency?.metrics ?? [])
+    if (!metrics?.has(m)) out.push(`${where}: latency metric ${m} is not in enum ks_lat_metric`);
   const t = p.latency?.track_entries;
   if (t !== undefined && (t & (t - 1)) !== 0) out.push(`${where}: latency.track_entries ${t} is not a power of two`);
   return out;
@@ -118,10 +142,16 @@ function checkAgainstC(where: string, p: ProbeDescriptor, root: string, header: 
 
 function recordLayouts(h: CHeader, problems: string[]): RecordLayout[] {
   const out: RecordLayout[] = [];
-  const fixed: [string, string][] = [['hdr', 'ks_hdr'], ['count_key', 'ks_count_key']];
+  const fixed: [string, string][] = [
+    ['hdr', 'ks_hdr'],
+    ['count_key', 'ks_count_key'],
+  ];
   for (const [name, struct] of fixed) {
     const s = h.structs.get(struct);
-    if (!s) { problems.push(`ks_proto.h: no struct ${struct}`); continue; }
+    if (!s) {
+      problems.push(`ks_proto.h: no struct ${struct}`);
+      continue;
+    }
     out.push({ name, struct, type: 0, version: 0, size: s.size, fields: flatFields(h, s) });
   }
   const types = new Map<number, string>();

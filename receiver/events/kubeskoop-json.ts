@@ -18,7 +18,7 @@ import {
   EVENTS,
 } from '../../semconv/generated/registry.js';
 import type { EventDefinition, EventTypeDefinition, KubeskoopEventLabels } from '../../semconv/types.js';
-import type { EventAttributeValue, EventRecord } from './event-record.js';
+import type { EventAttributeValue, EventRecord } from '../probes/event-record.js';
 
 /** Who an event belongs to, as KubeSkoop named it (its LegacyEventLabels); undefined: a namespace it
  *  could not map (KubeSkoop then wrote `labels: null`). */

@@ -7,7 +7,6 @@
 // within the stream (Loki refuses out-of-order entries unless unordered writes are on).
 import protobuf from 'protobufjs';
 import { compress } from 'snappyjs';
-import type { LokiSinkConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 
 /** Why an event did not reach Loki (the error.type values of kubeskoop.event.undelivered). */

@@ -2,24 +2,17 @@
 // event probe, its kernel events turned into EventRecords (named by the registry, attributed to
 // their namespace's target), and its in-kernel counters, made monotonic across helper restarts.
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import {
   HelperClient, diffProbeSelections, type CounterSnapshot, type HelperClientOptions, type HelperStatus, type NativeEvent,
   type NativeProbeOptions, type ProbeName, PROBE_NAMES,
 } from '../native/index.js';
-import {
-  ATTR_KUBESKOOP_DROP_LOCATION, ATTR_KUBESKOOP_DROP_REASON,
-  ATTR_KUBESKOOP_EVENT_TYPE, ATTR_KUBESKOOP_TCP_RESET_REASON, ATTR_NETWORK_CONNECTION_STATE, ATTR_NETWORK_TRANSPORT,
-  ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID,
-  EVENT_PACKETLOSS_DROP, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT,
-} from '../../semconv/generated/registry.js';
-import type { EventAttributeValue, EventRecord } from './event-record.js';
-import { connectionState } from '../probes/tcp-state.js';
-import { LATENCY_METRIC_PROBE, latencyEventRecord } from './latency-events.js';
-import { flowText, tupleAttributes } from './flow.js';
+import { LATENCY_METRIC_PROBE, RECORD_PROBE } from '../native/generated/ebpf.js';
+import type { EventRecord } from '../probes/event-record.js';
+import { EVENT_RENDERERS } from '../probes/catalog.js';
+import { connectionState } from '../kernel/tcp-states.js';
+import { withPermissionHint } from '../kernel/capabilities.js';
 import type { NativeCount, NativeCounters, ProbeStatus } from '../probes/probe.js';
 import type { Logger } from '../log.js';
-import { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, effectiveCapabilities } from '../targets/sidecar.js';
 
 export type NativeProbe = ProbeName;
 export const NATIVE_PROBES: readonly NativeProbe[] = PROBE_NAMES;
@@ -56,61 +49,17 @@ export interface NativeReconfigureResult {
 /** A selection needs the helper process when it has a probe or uses the helper's commands. */
 export const needsHelper = (s: NativeSelection): boolean => Object.keys(s.probes).length > 0 || s.helperCommands === true;
 
-const RESET_WORDS: Record<string, string> = {
-  NOSOCK: 'sent: no socket for the segment', ACTIVE: 'sent: a local socket aborted', PROCESS: 'sent while processing a segment', RECEIVE: 'received from the peer',
-};
-
-/** Kernel event → registry-named EventRecord (without the target's identity). */
-export function toEventRecord(e: NativeEvent): EventRecord {
-  const t = e.tuple;
-  const flow = flowText(t);
-  switch (e.type) {
-    case 'tcp_reset': {
-      const type = `TCPRESET_${e.kind}`;
-      const state = connectionState(e.tcpState);
-      return {
-        eventName: EVENT_TCPRESET_RESET.name, type, severity: EVENT_TCPRESET_RESET.severity, timeUnixNano: e.timeUnixNano,
-        body: `TCP reset ${RESET_WORDS[e.kind] ?? e.kind} (${flow}, reason ${e.resetReason}${state ? `, state ${state}` : ''})`,
-        attributes: {
-          [ATTR_KUBESKOOP_EVENT_TYPE]: type, [ATTR_KUBESKOOP_TCP_RESET_REASON]: e.resetReason,
-          ...(state ? { [ATTR_NETWORK_CONNECTION_STATE]: state } : {}),
-          ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp',
-          ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}), ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}),
-        },
-      };
-    }
-    case 'packet_drop':
-      return {
-        eventName: EVENT_PACKETLOSS_DROP.name, type: 'PACKETLOSS', severity: EVENT_PACKETLOSS_DROP.severity, timeUnixNano: e.timeUnixNano,
-        body: `Packet dropped: ${e.dropReason} at ${e.locationSymbol} (${t.protocol || 'non-IP'} ${flow})`,
-        attributes: {
-          [ATTR_KUBESKOOP_EVENT_TYPE]: 'PACKETLOSS', [ATTR_KUBESKOOP_DROP_REASON]: e.dropReason,
-          [ATTR_KUBESKOOP_DROP_LOCATION]: e.locationSymbol, ...tupleAttributes(t),
-        },
-      };
-    case 'tcp_retrans': {
-      const state = connectionState(e.tcpState);
-      return {
-        eventName: EVENT_TCPRETRANS_RETRANSMIT.name, type: 'TCPRETRANS', severity: EVENT_TCPRETRANS_RETRANSMIT.severity, timeUnixNano: e.timeUnixNano,
-        body: `TCP segment retransmitted (${flow}${state ? `, state ${state}` : ''})`,
-        attributes: {
-          [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPRETRANS', ...(state ? { [ATTR_NETWORK_CONNECTION_STATE]: state } : {}),
-          ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp',
-        },
-      };
-    }
-    case 'latency':
-      return latencyEventRecord(e);
-  }
+/** Kernel event → registry-named EventRecord (without the target's identity), by its probe's module. */
+export function toEventRecord(e: NativeEvent): EventRecord | undefined {
+  return EVENT_RENDERERS.get(probeOfEvent(e))?.(e);
 }
 
-/** The probe a kernel event belongs to. */
+/** The probe a kernel event belongs to (its descriptor's record, or its latency metric). */
 export function probeOfEvent(e: NativeEvent): NativeProbe {
   switch (e.type) {
-    case 'tcp_reset': return 'tcpreset';
-    case 'packet_drop': return 'packetloss';
-    case 'tcp_retrans': return 'tcpretrans';
     case 'latency': return LATENCY_METRIC_PROBE[e.metric];
+    case 'generic': return e.probe;
+    default: return RECORD_PROBE[e.type]!;
   }
 }
 
@@ -138,8 +87,10 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     const options: HelperClientOptions = { probes: opts.probes, ...(opts.helperPath ? { helperPath: opts.helperPath } : {}) };
     this.client = new HelperClient(options);
     this.client.on('event', (e: NativeEvent) => {
-      const probe = probeOfEvent(e);
-      if (this.sel.emitEventsOf.has(probe)) this.emit('event', toEventRecord(e), e.netnsInode);
+      if (!this.sel.emitEventsOf.has(probeOfEvent(e))) return;
+      const r = toEventRecord(e);
+      if (r) this.emit('event', r, e.netnsInode);
+      else opts.log.once(`native-render:${probeOfEvent(e)}`, 'warn', 'eBPF probe record with no event rendering', { probe: probeOfEvent(e), record: e.type });
     });
     this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
     this.client.on('problem', (p) => opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }));
@@ -330,34 +281,3 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     for (const [k, c] of this.carried) if (c.netnsInode !== 0 && !alive.has(c.netnsInode)) this.carried.delete(k);
   }
 }
-
-/** EPERM from the kernel: say which privilege is missing (capabilities of this process, read now). */
-export function withPermissionHint(reason: string, errno: number, caps: bigint = effectiveCapabilities(),
-  seccomp: number = seccompMode()): string {
-  if (errno !== 1 && !/Operation not permitted|EPERM/.test(reason)) return reason;
-  const has = (cap: number): boolean => (caps & (1n << BigInt(cap))) !== 0n;
-  const missing = [CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN].filter((c) => !has(c)).map((c) => CAP_NAMES[c]!);
-  const enough = (has(CAP_BPF) && has(CAP_PERFMON)) || has(CAP_SYS_ADMIN);
-  if (enough && !has(CAP_SYS_ADMIN) && seccomp === 2) {
-    // some runtimes' default seccomp profiles (podman 4.3's, containers-common 0.50: measured)
-    // allow bpf() and perf_event_open() only to CAP_SYS_ADMIN holders
-    return `${reason}: BPF not permitted: the agent has CAP_BPF and CAP_PERFMON but lacks CAP_SYS_ADMIN, which the `
-      + 'seccomp filter it runs under may require for bpf() (older runtimes\' default profiles do); add CAP_SYS_ADMIN '
-      + 'or use a profile that allows bpf() to CAP_BPF (else kernel lockdown or an LSM forbids it)';
-  }
-  return enough
-    ? `${reason}: BPF not permitted although the agent has ${has(CAP_SYS_ADMIN) ? 'CAP_SYS_ADMIN' : 'CAP_BPF and CAP_PERFMON'} (kernel lockdown, an LSM or seccomp forbids it)`
-    : `${reason}: BPF not permitted: the agent lacks ${missing.join(', ')} (it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)`;
-}
-
-/** Seccomp mode of this process (/proc/self/status; 2 = a filter); 0 when unreadable. */
-function seccompMode(): number {
-  try {
-    return Number(/^Seccomp:\s*(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-const CAP_NAMES: Record<number, string> = { [CAP_BPF]: 'CAP_BPF', [CAP_PERFMON]: 'CAP_PERFMON', [CAP_SYS_ADMIN]: 'CAP_SYS_ADMIN' };
-

@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SinkConfig } from '../config/types.js';
 import { EVENTS } from '../../semconv/generated/registry.js';
-import type { EventRecord } from './event-record.js';
+import type { EventRecord } from '../probes/event-record.js';
 import { kubeskoopEventJson, toKubeskoopEvent, type KubeskoopIdentity } from './kubeskoop-json.js';
 import { LokiPusher, lokiPushUrl, type LokiDropCause } from './loki.js';
 import type { Logger } from '../log.js';

@@ -1,11 +1,10 @@
 // Frames of the helper's collector commands (bpf/helper/tcpsummary.c, bpf/helper/qdisc.c):
 // validated into typed values. Pure functions, no I/O; they never throw.
 
+import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
+
 /** TCP state numbers as /proc/net/tcp prints them (include/net/tcp_states.h). */
-export const TCP_STATE_BY_NUMBER: Readonly<Record<number, string>> = {
-  1: 'ESTABLISHED', 2: 'SYN_SENT', 3: 'SYN_RECV', 4: 'FIN_WAIT1', 5: 'FIN_WAIT2', 6: 'TIME_WAIT', 7: 'CLOSE',
-  8: 'CLOSE_WAIT', 9: 'LAST_ACK', 10: 'LISTEN', 11: 'CLOSING', 12: 'NEW_SYN_RECV', 13: 'BOUND_INACTIVE',
-};
+export const TCP_STATE_BY_NUMBER: Readonly<Record<number, string>> = Object.fromEntries(TCP_STATE_NAMES);
 
 export interface TcpNetnsSummary {
   readonly netnsInode: number;

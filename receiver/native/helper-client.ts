@@ -16,7 +16,7 @@ import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
 import {
   PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName, parseCounters, parseHello, parseProbeFrame,
   verifyLatencyBounds, verifyLayouts,
-  type CounterDump, type DecodeProblem, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
+  type CounterDump, type DecodeProblem, type GenericRecord, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
   type ProgramLoadStatus, type TcpResetRecord, type TcpRetransRecord, type WireRecord,
 } from './records.js';
 
@@ -103,7 +103,11 @@ export interface TcpRetransEvent extends TcpRetransRecord {
 export interface LatencyEvent extends LatencyRecord {
   timeUnixNano: bigint;
 }
-export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent | LatencyEvent;
+/** A record of a probe decoded from its layout alone (see GenericRecord). */
+export interface GenericEvent extends GenericRecord {
+  timeUnixNano: bigint;
+}
+export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent | LatencyEvent | GenericEvent;
 
 export type ProbeState = 'starting' | 'running' | 'degraded' | 'stopped';
 
@@ -147,11 +151,7 @@ export interface CounterSnapshot extends CounterDump {
 }
 
 export interface HelperClientEvents {
-  reset: [TcpResetEvent];
-  drop: [PacketDropEvent];
-  retrans: [TcpRetransEvent];
-  latency: [LatencyEvent];
-  /** every kernel event, whatever its kind */
+  /** every kernel event, whatever its probe */
   event: [NativeEvent];
   status: [HelperStatus];
   /** decoder or protocol problems (bad bytes, unknown frames) */
@@ -264,7 +264,7 @@ interface PendingDump {
 
 // ---------------------------------------------------------------- the client
 
-export class HelperClient extends EventEmitter {
+export class HelperClient extends EventEmitter<HelperClientEvents> {
   private readonly opts: HelperClientOptions;
   private readonly helperPath: string;
   /** the probes to load now (the latest selection: a restarted helper loads these) */
@@ -310,19 +310,6 @@ export class HelperClient extends EventEmitter {
       state: 'starting', reason: 'not started', pid: undefined, generation: 0, generationStartUnixNano: 0n,
       crashesInWindow: 0, hello: undefined, probes,
     };
-  }
-
-  override on<K extends keyof HelperClientEvents>(event: K, listener: (...args: HelperClientEvents[K]) => void): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-  override once<K extends keyof HelperClientEvents>(event: K, listener: (...args: HelperClientEvents[K]) => void): this {
-    return super.once(event, listener as (...args: unknown[]) => void);
-  }
-  override off<K extends keyof HelperClientEvents>(event: K, listener: (...args: HelperClientEvents[K]) => void): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
-  }
-  override emit<K extends keyof HelperClientEvents>(event: K, ...args: HelperClientEvents[K]): boolean {
-    return super.emit(event, ...args);
   }
 
   /** A copy of the current status. */
@@ -611,33 +598,16 @@ export class HelperClient extends EventEmitter {
       case 'json':
         this.onJson(r.value);
         return;
-      case 'tcp_reset': {
-        const e: TcpResetEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
-        this.emit('reset', e);
-        this.emit('event', e);
-        return;
-      }
       case 'packet_drop': {
         const e: PacketDropEvent = {
           ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs),
           locationSymbol: this.symbols ? this.symbols.resolve(r.location) : `0x${r.location.toString(16)}`,
         };
-        this.emit('drop', e);
         this.emit('event', e);
         return;
       }
-      case 'tcp_retrans': {
-        const e: TcpRetransEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
-        this.emit('retrans', e);
-        this.emit('event', e);
-        return;
-      }
-      case 'latency': {
-        const e: LatencyEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) };
-        this.emit('latency', e);
-        this.emit('event', e);
-        return;
-      }
+      default:
+        this.emit('event', { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) });
     }
   }
 

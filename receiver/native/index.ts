@@ -3,3 +3,4 @@ export * from './records.js';
 export * from './clock.js';
 export * from './kallsyms.js';
 export * from './helper-client.js';
+export { formatIPv4, formatIPv6 } from '../kernel/inet.js';

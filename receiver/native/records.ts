@@ -8,9 +8,11 @@
 // refuses a difference before anything is decoded, so no offset here is written by hand.
 import {
   COUNT_DOMAINS, EBPF_PROBES, EBPF_PROBE_DESCRIPTORS, LATENCY_BOUNDS_NS, LATENCY_METRICS, LATENCY_PROBES, LAYOUTS,
-  RECORD_TYPES, RESET_KIND_CODES, STATS, UNDELIVERED_CODES,
-  type EbpfProbeName, type LatencyMetric, type LatencyProbeName, type RecordLayout, type WireField,
+  RECORD_PROBE, RECORD_TYPES, RESET_KIND_CODES, STATS, UNDELIVERED_CODES,
+  type EbpfProbeName, type EventProbeName, type LatencyMetric, type LatencyProbeName, type RecordLayout, type WireField,
 } from './generated/ebpf.js';
+import { formatIPv4, formatIPv6 } from '../kernel/inet.js';
+import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
 
 export { LATENCY_BOUNDS_NS, LATENCY_METRICS, LAYOUTS, type LatencyMetric, type LatencyProbeName, type RecordLayout };
 
@@ -124,7 +126,22 @@ export interface JsonRecord {
   value: unknown;
 }
 
-export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord;
+/**
+ * A record of a probe with no hand-written case below: every field of its generated layout by name
+ * (u8/u16/u32 as numbers, u64 as bigint, char arrays as text, byte arrays as hex), its tuple when it
+ * has one. The probe's module renders it (renderEvent): a new eBPF probe needs no decoder code.
+ */
+export interface GenericRecord extends KernelRecordBase {
+  type: 'generic';
+  /** the layout (struct ks_<record>) */
+  record: string;
+  /** the event probe whose descriptor names this record */
+  probe: EventProbeName;
+  fields: Readonly<Record<string, number | bigint | string>>;
+  tuple?: Tuple;
+}
+
+export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord | GenericRecord;
 export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord;
 
 export interface DecodeProblem {
@@ -140,13 +157,8 @@ export interface NameTables {
   tcpStates: ReadonlyMap<number, string>;
 }
 
-/** Used until a hello frame arrived (and as the fallback for TCP states, which are uapi-stable). */
-export const DEFAULT_TCP_STATES: ReadonlyMap<number, string> = new Map([
-  [1, 'ESTABLISHED'], [2, 'SYN_SENT'], [3, 'SYN_RECV'], [4, 'FIN_WAIT1'], [5, 'FIN_WAIT2'], [6, 'TIME_WAIT'],
-  [7, 'CLOSE'], [8, 'CLOSE_WAIT'], [9, 'LAST_ACK'], [10, 'LISTEN'], [11, 'CLOSING'], [12, 'NEW_SYN_RECV'],
-  [13, 'BOUND_INACTIVE'],
-]);
-export const EMPTY_TABLES: NameTables = { dropReasons: new Map(), resetReasons: new Map(), tcpStates: DEFAULT_TCP_STATES };
+/** Used until a hello frame arrived (TCP states are uapi-stable: the kernel's table is the fallback). */
+export const EMPTY_TABLES: NameTables = { dropReasons: new Map(), resetReasons: new Map(), tcpStates: TCP_STATE_NAMES };
 
 export function dropReasonName(tables: NameTables, code: number): string {
   const n = tables.dropReasons.get(code);
@@ -160,36 +172,7 @@ export function resetReasonName(tables: NameTables, code: number): string {
 }
 export function tcpStateName(tables: NameTables, code: number): string {
   if (code === 0) return '';
-  return tables.tcpStates.get(code) ?? DEFAULT_TCP_STATES.get(code) ?? `UNKNOWN_${code}`;
-}
-
-// ---------------------------------------------------------------- address formatting
-
-export function formatIPv4(b: Uint8Array, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-}
-
-/** RFC 5952 text form: lowercase, longest run (≥2) of zero groups as ::, IPv4-mapped as ::ffff:a.b.c.d */
-export function formatIPv6(b: Uint8Array, off: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!);
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${formatIPv4(b, off + 12)}`;
-  }
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (x: number): string => x.toString(16);
-  if (bestStart < 0) return g.map(hex).join(':');
-  const left = g.slice(0, bestStart).map(hex).join(':');
-  const right = g.slice(bestStart + bestLen).map(hex).join(':');
-  return `${left}::${right}`;
+  return tables.tcpStates.get(code) ?? TCP_STATE_NAMES.get(code) ?? `UNKNOWN_${code}`;
 }
 
 const L4_NAMES: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp' };
@@ -254,10 +237,27 @@ export interface DecodeResult {
   consumed: number;
 }
 
-/** The layout of each binary record type (enum ks_rec_type → layout). */
-const BY_TYPE: ReadonlyMap<number, RecordLayout> = new Map(
-  Object.values(LAYOUTS as Readonly<Record<string, RecordLayout>>).filter((l) => l.type !== 0).map((l) => [l.type, l]),
+/** The layout of each binary record type (enum ks_rec_type → layout name and layout). */
+const BY_TYPE: ReadonlyMap<number, [string, RecordLayout]> = new Map(
+  Object.entries(LAYOUTS as Readonly<Record<string, RecordLayout>>).filter(([, l]) => l.type !== 0).map(([n, l]) => [l.type, [n, l]]),
 );
+
+/** Every field of a record by its layout, for records without a hand-written case. */
+function genericRecord(b: Buffer, off: number, record: string, layout: RecordLayout, base: KernelRecordBase): GenericRecord | string {
+  const probe = RECORD_PROBE[record];
+  if (probe === undefined) return `record ${record} (type ${layout.type}) belongs to no event probe descriptor`;
+  const r = new FieldReader(b, off, layout.fields);
+  const fields: Record<string, number | bigint | string> = {};
+  for (const [name, f] of Object.entries(layout.fields)) {
+    if (name.startsWith('hdr.') || name.startsWith('tuple.')) continue;
+    if (f.kind === 'u64') fields[name] = r.big(name);
+    else if (f.kind === 'string') fields[name] = r.str(name);
+    else if (f.kind === 'bytes') fields[name] = b.toString('hex', off + f.offset, off + f.offset + f.size);
+    else fields[name] = r.num(name);
+  }
+  const tuple = 'tuple.family' in layout.fields ? (r as FieldReader<Fields & Readonly<Record<TupleField, WireField>>>).tuple() : undefined;
+  return { type: 'generic', record, probe, ...base, fields, ...(tuple ? { tuple } : {}) };
+}
 const JSON_VERSION = 1;
 const HDR = LAYOUTS.hdr.fields;
 
@@ -285,8 +285,9 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
       return `JSON frame: ${(e as Error).message}`;
     }
   }
-  const layout = BY_TYPE.get(type);
-  if (!layout) return `unknown record type ${type}`;
+  const known = BY_TYPE.get(type);
+  if (!known) return `unknown record type ${type}`;
+  const [record, layout] = known;
   if (version !== layout.version) return `record type ${type} version ${version}, expected ${layout.version}`;
   // a longer record is a newer helper appending fields: read the prefix we know
   if (len < layout.size) return `record type ${type} has ${len} bytes, expected at least ${layout.size}`;
@@ -335,7 +336,7 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
       return { type: 'clock', bootTimeNs: base.kernelTimeNs, realtimeNs: r.big('realtime_ns'), monotonicNs: r.big('monotonic_ns') };
     }
     default:
-      return `record type ${type} has no decoder`;
+      return genericRecord(b, off, record, layout, base);
   }
 }
 
@@ -448,7 +449,7 @@ export function parseHello(v: unknown): HelloFrame | undefined {
     tables: {
       dropReasons: pairsToMap(enums.skb_drop_reason),
       resetReasons: pairsToMap(enums.sk_rst_reason),
-      tcpStates: states.size > 0 ? states : DEFAULT_TCP_STATES,
+      tcpStates: states.size > 0 ? states : TCP_STATE_NAMES,
     },
     layouts: v.layouts,
     latencyBoundsNs: Array.isArray(v.latency_bounds_ns) ? v.latency_bounds_ns.filter((x): x is number => typeof x === 'number') : [],

@@ -28,16 +28,16 @@ import { createLokiOtlpLogExporter } from './loki-otlp.js';
 import type { SampleAttributes } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
-import { familyNames, renderLegacyMetrics } from './legacy-prometheus.js';
+import { renderLegacyMetrics } from './legacy-prometheus.js';
 import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
 import { createResources } from './resources.js';
 import { createResourcesMetricExporter } from './otlp-metrics.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
-import type { EventRecord } from '../events/event-record.js';
+import type { EventRecord } from '../probes/event-record.js';
 import { ExportAccounting } from './export-accounting.js';
 
-export type { EventRecord } from '../events/event-record.js';
+export type { EventRecord } from '../probes/event-record.js';
 
 export const SCOPE_NAME = 'kubeskoop-otel';
 

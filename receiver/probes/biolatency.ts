@@ -4,12 +4,13 @@ import {
   ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_SYSTEM_DEVICE_NAME, BIOLATENCY_DURATION, BIOLATENCY_SLOW, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
-import { blockDeviceName, blockOperationName } from './block-devices.js';
+import { blockDeviceName, blockOperationName } from '../kernel/block.js';
 
 export const biolatency: MetricProbeModule = {
   name: 'biolatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
     name: 'biolatency',

@@ -1,6 +1,7 @@
 // The probes this build implements, by canonical name. A probe listed in the registry's catalogue
 // but not here is accepted in config and reported as unsupported with a reason.
 import { EBPF_PROBES } from '../native/generated/ebpf.js';
+import { EBPF_PROBE_MODULES } from './generated/ebpf-modules.js';
 import type { MetricProbeModule } from './probe.js';
 import { netdev } from './netdev.js';
 import { sock } from './sock.js';
@@ -13,26 +14,22 @@ import { io } from './io.js';
 import { fd } from './fd.js';
 import { conntrack } from './conntrack.js';
 import { ipvs } from './ipvs.js';
-import { tcpreset } from './tcpreset.js';
-import { packetloss } from './packetloss.js';
-import { tcpretrans } from './tcpretrans.js';
-import { socketlatency } from './socketlatency.js';
-import { netiftxlatency } from './netiftxlatency.js';
-import { net_softirq } from './net_softirq.js';
-import { biolatency } from './biolatency.js';
-import { kernellatency } from './kernellatency.js';
-import { virtcmdlatency } from './virtcmdlatency.js';
 import { tcpsummary } from './tcpsummary.js';
 import { flow } from './flow.js';
 import { qdisc } from './qdisc.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
-  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, tcpreset, packetloss, tcpretrans,
-    socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency, virtcmdlatency, tcpsummary, qdisc, flow].map((m) => [m.name, m]),
+  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, ...EBPF_PROBE_MODULES, tcpsummary, qdisc, flow].map((m) => [m.name, m]),
 );
 
-/** Probes whose source is the eBPF helper: listed under events (records) or metrics (counts only). */
+/** Probes whose source is the eBPF helper (one descriptor each, bpf/probes/<name>.yaml): listed under
+ *  events (records) or metrics (counts only). */
 export const NATIVE_PROBE_NAMES: readonly string[] = EBPF_PROBES;
+
+/** Each eBPF probe's kernel records as events. */
+export const EVENT_RENDERERS: ReadonlyMap<string, NonNullable<MetricProbeModule['renderEvent']>> = new Map(
+  EBPF_PROBE_MODULES.filter((m) => m.renderEvent !== undefined).map((m) => [m.name, m.renderEvent!.bind(m)]),
+);
 
 /**
  * Metric probes served by commands of the native helper (not by a loaded event probe): the agent

@@ -5,11 +5,12 @@ import {
   ATTR_NETWORK_IO_DIRECTION, KERNELLATENCY_DURATION, KERNELLATENCY_SLOW, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const kernellatency: MetricProbeModule = {
   name: 'kernellatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
     name: 'kernellatency',

@@ -10,7 +10,10 @@ import type { LatencyMetric, LatencyProbeName } from '../native/records.js';
 import { LATENCY_BOUNDS_NS } from '../native/records.js';
 import { EBPF_PROBE_DESCRIPTORS } from '../native/generated/ebpf.js';
 import type { AttributeValue, HistogramValue, MetricProbe, MetricSample, NativeCount, OptionsSchema, ProbeEnvironment, ProbeStatus } from './probe.js';
-import { seconds } from '../events/latency-events.js';
+import { seconds } from '../kernel/units.js';
+import { latencyEventRecord } from './latency-events.js';
+import type { NativeEvent } from '../native/helper-client.js';
+import type { EventRecord } from './event-record.js';
 
 export interface LatencySeriesSpec {
   /** the kernel's measurement (enum ks_lat_metric) */
@@ -133,4 +136,9 @@ export function latencyOptionsSchema(base: OptionsSchema, extra: Readonly<Record
       ...extra,
     },
   };
+}
+
+/** Every latency probe's renderEvent: its latency records as events. */
+export function renderLatencyEvent(e: NativeEvent): EventRecord | undefined {
+  return e.type === 'latency' ? latencyEventRecord(e) : undefined;
 }

@@ -2,7 +2,7 @@
 // (enableStack) are accepted and ignored where they have no meaning here.
 import type { NativeProbeOptions } from '../native/index.js';
 import type { OptionsSchema } from './probe.js';
-import { SOFTIRQ_NAMES } from './block-devices.js';
+import { SOFTIRQ_NAMES } from '../kernel/softirq.js';
 
 const rate = { anyOf: [{ type: 'integer', minimum: 0 }, { const: 'unlimited' }] };
 const reasons = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_]+$' } };

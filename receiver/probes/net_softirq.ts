@@ -6,14 +6,15 @@ import {
   NET_SOFTIRQ_UNDELIVERED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
-import { SOFTIRQ_NAMES, softirqName } from './block-devices.js';
+import { SOFTIRQ_NAMES, softirqName } from '../kernel/softirq.js';
 
 const types = { type: 'array', items: { enum: [...SOFTIRQ_NAMES, ...SOFTIRQ_NAMES.map((n) => n.toLowerCase())] } };
 
 export const net_softirq: MetricProbeModule = {
   name: 'net_softirq',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), { 'softirq-types': types, softirq_types: types }),
   create: (env) => latencyProbe({
     name: 'net_softirq',

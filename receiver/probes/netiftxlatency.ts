@@ -4,11 +4,12 @@ import {
   ATTR_KUBESKOOP_NETIF_TX_STAGE, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 export const netiftxlatency: MetricProbeModule = {
   name: 'netiftxlatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
     name: 'netiftxlatency',

@@ -1,6 +1,8 @@
 // The probe contract. A metric probe reads one source for one target and returns typed samples;
 // it never touches OpenTelemetry. Which registry entries it fills is declared in `metrics`.
 import type { EbpfProbeName } from '../native/generated/ebpf.js';
+import type { NativeEvent } from '../native/helper-client.js';
+import type { EventRecord } from './event-record.js';
 import type { MetricDefinition, ProbeScope } from '../../semconv/types.js';
 import type { Target } from '../targets/target.js';
 import type { Logger } from '../log.js';
@@ -105,4 +107,6 @@ export interface MetricProbeModule {
   readonly name: string;
   readonly optionsSchema?: OptionsSchema;
   create(env?: ProbeEnvironment): MetricProbe;
+  /** eBPF probes: a kernel record of this probe as an event (undefined: not one of its records) */
+  renderEvent?(e: NativeEvent): EventRecord | undefined;
 }

@@ -11,7 +11,7 @@ import { TCP_STATE_BY_NUMBER, parseProcNetTcp, parseTcpSummaryFrame, type TcpNet
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus } from './probe.js';
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
-import { connectionState } from './tcp-state.js';
+import { connectionState } from '../kernel/tcp-states.js';
 import { readProcText } from './parsers/read-proc.js';
 
 /** States always reported (KubeSkoop's five); others from the first cycle they are seen in a namespace. */

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_UNDELIVERED } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule, ProbeStatus } from './probe.js';
-import { latencyOptionsSchema, latencyProbe } from './native-latency.js';
+import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
 import { nativeOptionsSchema } from './native-options.js';
 
 /** VIRTIO_NET_F_CTRL_VQ: the device has a control virtqueue (virtio spec, feature bit 17). */
@@ -43,6 +43,7 @@ export function explainVirtcmd(s: ProbeStatus, sysRoot = '/sys'): ProbeStatus {
 
 export const virtcmdlatency: MetricProbeModule = {
   name: 'virtcmdlatency',
+  renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
   create: (env) => latencyProbe({
     name: 'virtcmdlatency',

@@ -15,13 +15,12 @@
 // Nothing is remembered from one cycle to the next but the last result (replaced whole): a
 // namespace that is gone is simply not in the next cycle's targets, and a new pod that gets a
 // recycled namespace inode is identified afresh from its own processes.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
 // Type-only: the client library costs ~60 MiB of RSS, so kubernetes.ts is loaded only when a watch is asked for.
 import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
-import { accessSync, constants as fsConstants } from 'node:fs';
 import { parseNetnsLink } from './discover.js';
 import { hostname } from 'node:os';
 import type { AgentConfig } from '../config/types.js';

@@ -4,7 +4,7 @@
 // Go's encoding/json (which escapes <, > and &).
 import assert from 'node:assert/strict';
 import { EVENTS } from '../../semconv/generated/registry.js';
-import type { EventRecord } from '../../receiver/events/event-record.js';
+import type { EventRecord } from '../../receiver/probes/event-record.js';
 import {
   goHumanTime,
   goJsonString,

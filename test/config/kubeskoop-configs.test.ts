@@ -12,10 +12,9 @@ import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities } from '../../receiver/agent.js';
 import type { AgentConfig } from '../../receiver/config/types.js';
 import { helmBin } from '../helm/chart.js';
-import { run } from '../support/proc.js';
+import { run, waitUntil } from '../support/proc.js';
 import { startAgentWithConfig, waitForProbesRunning } from '../support/agent.js';
 import { cleanupAll, createPod, type TestPod } from '../support/netns.js';
-import { waitUntil } from '../support/proc.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { parsePromText } from '../support/prom-text.js';
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AGENT, REPO, agentContainer, envMap, render, renderedConfig, type Rendered } from './chart.js';
+import { AGENT, REPO, agentContainer, render, renderedConfig, type Rendered } from './chart.js';
 import { MATRIX } from './matrix.js';
 import { createNetns, cleanupAll, type Netns } from '../support/netns.js';
 import { fetchInNetns } from '../support/node-exporter.js';

@@ -23,7 +23,6 @@ export function toolsBin(): string {
 export const helmBin = (): string => path.join(toolsBin(), 'helm');
 export const kubectlBin = (): string => path.join(toolsBin(), 'kubectl');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
 
 export interface Rendered {

@@ -98,7 +98,7 @@ otlp:
       && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.drop.reason'] === 'NO_SOCKET' && p.value >= 2), 15_000,
     'the SYNs to the closed port counted as NO_SOCKET drops');
     } catch (err) {
-      throw new Error(`${(err as Error).message}; this namespace's kubeskoop.* points: ${mine()}`);
+      throw new Error(`${(err as Error).message}; this namespace's kubeskoop.* points: ${mine()}`, { cause: err });
     }
     const metrics = (await agent!.get('/metrics')).text;
     assert.match(metrics, new RegExp(`kubeskoop_tcp_reset_segments_total\\{[^}]*kubeskoop_event_type="TCPRESET_RECEIVE"[^}]*kubeskoop_netns_inode="${ns.inode}"[^}]*\\} 2`));

@@ -1,7 +1,7 @@
 // Latency-probe test fixtures: the agent's own NativeEventSource (one real helper, real BPF) and
 // the probe modules collecting from it, as the scheduler would.
 import { NativeEventSource, type NativeProbe } from '../../receiver/events/native-source.js';
-import type { EventRecord } from '../../receiver/events/event-record.js';
+import type { EventRecord } from '../../receiver/probes/event-record.js';
 import type { NativeProbeOptions } from '../../receiver/native/index.js';
 import { createLogger } from '../../receiver/log.js';
 import { METRIC_PROBES } from '../../receiver/probes/catalog.js';

@@ -19,7 +19,8 @@ import { ROOT, ensureHelperBuilt } from './support.js';
 /** A scratch copy of what the generator reads (bpf/include, bpf/probes, the schema). */
 function scratchTree(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ksotel-h16-desc-'));
-  for (const sub of ['bpf/include', 'bpf/probes', 'bpf/gen']) cpSync(path.join(ROOT, sub), path.join(dir, sub), { recursive: true });
+  for (const sub of ['bpf/include', 'bpf/probes', 'bpf/gen'])
+    cpSync(path.join(ROOT, sub), path.join(dir, sub), { recursive: true });
   return dir;
 }
 
@@ -58,15 +59,26 @@ describe('eBPF probe descriptors and the generated tables', () => {
   });
 
   it('computes the C layout of the wire structs (natural alignment, nested structs, arrays)', () => {
-    const h = parseHeaders([{
-      path: 'x.h',
-      text: `#define N 3
+    const h = parseHeaders([
+      {
+        path: 'x.h',
+        text: `#define N 3
         struct ks_hdr { __u16 magic; __u8 type; __u8 version; __u32 len; __u64 ts_ns; __u32 netns; __u32 cpu; };
         struct inner { __u8 a; __u32 b; };
         struct ks_x { struct ks_hdr hdr; __u8 c; struct inner in; __u64 d[N]; char comm[5]; };`,
-    }]);
+      },
+    ]);
     const x = h.structs.get('ks_x')!;
-    assert.deepEqual(x.fields.map((f) => [f.name, f.offset, f.size]), [['hdr', 0, 24], ['c', 24, 1], ['in', 28, 8], ['d', 40, 24], ['comm', 64, 5]]);
+    assert.deepEqual(
+      x.fields.map((f) => [f.name, f.offset, f.size]),
+      [
+        ['hdr', 0, 24],
+        ['c', 24, 1],
+        ['in', 28, 8],
+        ['d', 40, 24],
+        ['comm', 64, 5],
+      ],
+    );
     assert.equal(x.size, 72);
     assert.deepEqual(LAYOUTS.tcp_reset.fields.reason, { offset: 64, size: 4, kind: 'u32' });
   });
@@ -79,13 +91,25 @@ describe('eBPF probe descriptors and the generated tables', () => {
       edit(path.join(dir, 'bpf/probes/biolatency.yaml'), 'scope: node', 'scope: pod');
       edit(path.join(dir, 'bpf/probes/netiftxlatency.yaml'), 'KS_LAT_QDISC', 'KS_LAT_QDISK');
       edit(path.join(dir, 'bpf/probes/tcpretrans.yaml'), 'record: tcp_retrans', 'record: tcp_retransmit');
-      assert.throws(() => loadBpfModel(dir), (e: Error) => {
-        assert.match(e.message, /bpf\/probes\/tcpreset\.yaml: program ks_tcp_receive_reset: hook tp_btf\/tcp_rcv_reset, the source says SEC\("tp_btf\/tcp_receive_reset"\)/);
-        assert.match(e.message, /bpf\/probes\/biolatency\.yaml: at \/latency\/scope: must be equal to one of the allowed values/);
-        assert.match(e.message, /bpf\/probes\/netiftxlatency\.yaml: latency metric KS_LAT_QDISK is not in enum ks_lat_metric/);
-        assert.match(e.message, /bpf\/probes\/tcpretrans\.yaml: record tcp_retransmit: no struct ks_tcp_retransmit/);
-        return true;
-      });
+      assert.throws(
+        () => loadBpfModel(dir),
+        (e: Error) => {
+          assert.match(
+            e.message,
+            /bpf\/probes\/tcpreset\.yaml: program ks_tcp_receive_reset: hook tp_btf\/tcp_rcv_reset, the source says SEC\("tp_btf\/tcp_receive_reset"\)/,
+          );
+          assert.match(
+            e.message,
+            /bpf\/probes\/biolatency\.yaml: at \/latency\/scope: must be equal to one of the allowed values/,
+          );
+          assert.match(
+            e.message,
+            /bpf\/probes\/netiftxlatency\.yaml: latency metric KS_LAT_QDISK is not in enum ks_lat_metric/,
+          );
+          assert.match(e.message, /bpf\/probes\/tcpretrans\.yaml: record tcp_retransmit: no struct ks_tcp_retransmit/);
+          return true;
+        },
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -99,7 +123,9 @@ describe('layout drift between the helper and the agent (real helper)', function
     await ensureHelperBuilt();
     dir = mkdtempSync(path.join(tmpdir(), 'ksotel-h16-drift-'));
   });
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   /** The helper compiled from a copy of ks_proto.h edited by `change` (skeletons from bpf/build). */
   async function helperWith(name: string, change: (protoPath: string) => void): Promise<string> {
@@ -107,9 +133,26 @@ describe('layout drift between the helper and the agent (real helper)', function
     cpSync(path.join(ROOT, 'bpf', 'include'), inc, { recursive: true });
     change(path.join(inc, 'ks_proto.h'));
     const out = path.join(dir, `${name}-helper`);
-    const libs = (await runOk('pkg-config', ['--libs', 'libbpf'], { timeoutMs: 10_000 })).stdout.trim().split(/\s+/).filter(Boolean);
-    await runOk('cc', ['-O0', '-std=gnu11', `-I${inc}`, `-I${path.join(ROOT, 'bpf', 'build')}`, path.join(ROOT, 'bpf', 'helper', 'helper.c'),
-      '-o', out, ...(libs.length ? libs : ['-lbpf']), '-lelf', '-lz'], { timeoutMs: 90_000, cwd: path.join(ROOT, 'bpf') });
+    const libs = (await runOk('pkg-config', ['--libs', 'libbpf'], { timeoutMs: 10_000 })).stdout
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    await runOk(
+      'cc',
+      [
+        '-O0',
+        '-std=gnu11',
+        `-I${inc}`,
+        `-I${path.join(ROOT, 'bpf', 'build')}`,
+        path.join(ROOT, 'bpf', 'helper', 'helper.c'),
+        '-o',
+        out,
+        ...(libs.length ? libs : ['-lbpf']),
+        '-lelf',
+        '-lz',
+      ],
+      { timeoutMs: 90_000, cwd: path.join(ROOT, 'bpf') },
+    );
     return out;
   }
 
@@ -127,9 +170,14 @@ describe('layout drift between the helper and the agent (real helper)', function
   }
 
   it('a field added to a record struct without regenerating: refused at start, naming the fields that moved', async () => {
-    const helper = await helperWith('field', (p) => edit(p, /(struct ks_tcp_reset \{\n\tstruct ks_hdr hdr;\n\tstruct ks_tuple tuple;\n)/, '$1\t__u32 added;\n'));
+    const helper = await helperWith('field', (p) =>
+      edit(p, /(struct ks_tcp_reset \{\n\tstruct ks_hdr hdr;\n\tstruct ks_tuple tuple;\n)/, '$1\t__u32 added;\n'),
+    );
     const reason = await startupFailure(helper);
-    assert.match(reason, /native helper record layout differs from the decoder: tcp_reset: size 104, expected 96; tcp_reset\.reason: offset 68 size 4, expected offset 64 size 4/);
+    assert.match(
+      reason,
+      /native helper record layout differs from the decoder: tcp_reset: size 104, expected 96; tcp_reset\.reason: offset 68 size 4, expected offset 64 size 4/,
+    );
   });
 
   it('histogram bounds changed in the header without regenerating: refused at start, naming both lists', async () => {

@@ -58,7 +58,7 @@ function canonical(type: string, section: string): string {
   return RENAMED[type] ?? type;
 }
 
-const ID_RE = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9_.\-]+)?$/;
+const ID_RE = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9_.-]+)?$/;
 
 /**
  * Checks a collector config and returns the list of problems (empty when valid).

@@ -108,16 +108,6 @@ class Comparison {
   }
 }
 
-/** A node-wide level read by node_exporter in a namespace vs the agent's host series, within ±tol. */
-function nodeWide(what: string, agent: number | undefined, b: PromTextSample[], a: PromTextSample[], tol: number, c: Comparison): void {
-  const vb = promValue(b, what);
-  const va = promValue(a, what);
-  if (agent === undefined || vb === undefined || va === undefined) { c.failures.push(`${what}: missing (agent ${agent}, peer ${vb}/${va})`); return; }
-  // Read before and after the agent: the agent's value lies between them, give or take tol.
-  if (agent < Math.min(vb, va) - tol || agent > Math.max(vb, va) + tol) c.failures.push(`${what}: agent ${agent}, node_exporter ${vb} … ${va} (node-wide, ±${tol})`);
-  else c.bracketed++;
-}
-
 const nstatName = (s: MibSpec): string => `${s.group}${s.field}`;
 /** Fields nstat does not print (constants and levels). */
 const NSTAT_SKIPS = new Set(['IpForwarding', 'IpDefaultTTL', 'TcpCurrEstab']);

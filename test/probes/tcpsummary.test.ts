@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { tcpsummary } from '../../receiver/probes/tcpsummary.js';
 import { parseProcNetTcp, TCP_STATE_BY_NUMBER } from '../../receiver/native/commands.js';
-import { connectionState } from '../../receiver/probes/tcp-state.js';
+import { connectionState } from '../../receiver/kernel/tcp-states.js';
 import type { MetricProbe, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, cpSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadRegistry } from '../../semconv/tools/load-registry.js';
 import { staleFiles } from '../../semconv/tools/generate.js';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as semconvStable from '@opentelemetry/semantic-conventions';
 import * as semconvIncubating from '@opentelemetry/semantic-conventions/incubating';

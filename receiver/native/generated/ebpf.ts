@@ -48,6 +48,8 @@ export const EBPF_PROBE_DESCRIPTORS: Readonly<Record<EbpfProbeName, EbpfProbeDes
 export const LATENCY_METRICS = {"1":"sock_read","2":"sock_write","3":"kernel_rx","4":"kernel_tx","5":"qdisc","6":"netdev","7":"softirq_sched","8":"softirq_exec","9":"bio","10":"virtcmd"} as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[keyof typeof LATENCY_METRICS];
 export const LATENCY_METRIC_PROBE: Readonly<Record<LatencyMetric, LatencyProbeName>> = {"bio":"biolatency","kernel_rx":"kernellatency","kernel_tx":"kernellatency","softirq_sched":"net_softirq","softirq_exec":"net_softirq","qdisc":"netiftxlatency","netdev":"netiftxlatency","sock_read":"socketlatency","sock_write":"socketlatency","virtcmd":"virtcmdlatency"};
+/** The event probe that writes each record type (latency records go by LATENCY_METRIC_PROBE). */
+export const RECORD_PROBE: Readonly<Record<string, EventProbeName>> = {"packet_drop":"packetloss","tcp_reset":"tcpreset","tcp_retrans":"tcpretrans"};
 /** Histogram bucket upper bounds of every latency probe, ns (KS_LAT_BOUNDS_NS; the hello repeats them). */
 export const LATENCY_BOUNDS_NS: readonly number[] = [1000,2000,5000,10000,20000,50000,100000,200000,500000,1000000,2000000,5000000,10000000,20000000,50000000,100000000,200000000,500000000,1000000000,2000000000,5000000000,10000000000];
 

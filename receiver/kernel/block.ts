@@ -16,7 +16,9 @@ export function blockDeviceName(dev: number, sysRoot = '/sys'): string {
   try {
     const m = /^DEVNAME=(.+)$/m.exec(readFileSync(`${sysRoot}/dev/block/${maj}:${min}/uevent`, 'utf8'));
     if (m) name = m[1]!.trim();
-  } catch { /* device gone or no sysfs: keep the numbers */ }
+  } catch {
+    /* device gone or no sysfs: keep the numbers */
+  }
   if (cache.size > 4096) cache.clear();
   cache.set(dev, name);
   return name;
@@ -24,14 +26,21 @@ export function blockDeviceName(dev: number, sysRoot = '/sys'): string {
 
 /** The kernel's REQ_OP_* (include/linux/blk_types.h), lower case without the prefix. */
 const REQ_OPS: Readonly<Record<number, string>> = {
-  0: 'read', 1: 'write', 2: 'flush', 3: 'discard', 5: 'secure_erase', 7: 'zone_append', 9: 'write_zeroes',
-  10: 'zone_open', 11: 'zone_close', 12: 'zone_finish', 13: 'zone_reset', 15: 'zone_reset_all', 34: 'drv_in', 35: 'drv_out',
+  0: 'read',
+  1: 'write',
+  2: 'flush',
+  3: 'discard',
+  5: 'secure_erase',
+  7: 'zone_append',
+  9: 'write_zeroes',
+  10: 'zone_open',
+  11: 'zone_close',
+  12: 'zone_finish',
+  13: 'zone_reset',
+  15: 'zone_reset_all',
+  34: 'drv_in',
+  35: 'drv_out',
 };
 export function blockOperationName(op: number): string {
   return REQ_OPS[op] ?? `op_${op}`;
-}
-
-export const SOFTIRQ_NAMES: readonly string[] = ['HI', 'TIMER', 'NET_TX', 'NET_RX', 'BLOCK', 'IRQ_POLL', 'TASKLET', 'SCHED', 'HRTIMER', 'RCU'];
-export function softirqName(vec: number): string {
-  return SOFTIRQ_NAMES[vec] ?? `VEC_${vec}`;
 }

@@ -1,6 +1,5 @@
 // Latency records of the eBPF latency probes → registry-named EventRecords (KubeSkoop's types).
 import type { LatencyEvent } from '../native/index.js';
-export { LATENCY_METRIC_PROBE } from '../native/generated/ebpf.js';
 import {
   ATTR_CPU_LOGICAL_NUMBER, ATTR_KUBESKOOP_BLOCK_OPERATION, ATTR_KUBESKOOP_EVENT_TYPE,
   ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_KUBESKOOP_LATENCY_THRESHOLD, ATTR_KUBESKOOP_NETIF_TX_STAGE, ATTR_KUBESKOOP_SOFTIRQ_PHASE,
@@ -11,22 +10,10 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { EventDefinition } from '../../semconv/types.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
-import { flowText, tupleAttributes } from './flow.js';
-import { blockDeviceName, blockOperationName, softirqName } from '../probes/block-devices.js';
-
-
-/** Seconds as the threshold attribute writes them: 0.001, 0.01, 0.1 (no float noise). */
-export function seconds(ns: number): number {
-  return Number((ns / 1e9).toPrecision(9));
-}
-
-/** "150.2 ms", "35 µs", "1.02 s" */
-export function humanDuration(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toPrecision(3)} s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toPrecision(4).replace(/\.?0+$/, '')} ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3).replace(/\.?0+$/, '')} µs`;
-  return `${ns} ns`;
-}
+import { flowText, tupleAttributes } from './tuple.js';
+import { blockDeviceName, blockOperationName } from '../kernel/block.js';
+import { softirqName } from '../kernel/softirq.js';
+import { humanDuration, seconds } from '../kernel/units.js';
 
 
 function processAttributes(e: LatencyEvent): Record<string, EventAttributeValue> {
@@ -45,7 +32,7 @@ function record(def: EventDefinition, type: string, e: LatencyEvent, body: strin
   };
 }
 
-/** Latency record → EventRecord. Total: every metric has a case. */
+/** Latency record → EventRecord (every latency probe's renderEvent). Total: every metric has a case. */
 export function latencyEventRecord(e: LatencyEvent): EventRecord {
   const lat = humanDuration(e.latencyNs);
   const thr = humanDuration(e.thresholdNs);
