@@ -74,7 +74,7 @@ export const conntrack: MetricProbeModule = {
         return absent ? { state: 'degraded', reason: conntrackAbsentReason(ctx.procRoot, path) } : { state: 'running' };
       },
       collect(target: Target, ctx): ProbeResult {
-        const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'stat', 'nf_conntrack'));
+        const r = readProcText(`${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`);
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
         // targets never multiplies it.

@@ -6,7 +6,6 @@
 // and the probe keeps its last values in the sum ("carried"). The parent comes from /proc/<pid>/stat,
 // read once per new process (again when its parent is gone: it was reparented). What a process did
 // between its last read and its exit is not counted. A process that vanishes mid-read is skipped quietly.
-import { join } from 'node:path';
 import { ATTR_DISK_IO_DIRECTION, ATTR_K8S_POD_UID, ATTR_KUBESKOOP_IO_DIRECTION, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
@@ -39,7 +38,7 @@ export function readProcessIo(procRoot: string, pids: readonly number[]): { read
   const read = new Map<number, ProcIo>();
   const problems: string[] = [];
   for (const pid of pids) {
-    const r = readProcText(join(procRoot, String(pid), 'io'));
+    const r = readProcText(`${procRoot}/${pid}/io`);
     if (!r.ok) {
       if (!r.gone && problems.length < 5) problems.push(r.reason);
       continue;
@@ -56,7 +55,7 @@ export function readProcessIo(procRoot: string, pids: readonly number[]): { read
 }
 
 function readPpid(procRoot: string, pid: number): number | undefined {
-  const r = readProcText(join(procRoot, String(pid), 'stat'));
+  const r = readProcText(`${procRoot}/${pid}/stat`);
   return r.ok ? parseStatPpid(r.text) : undefined;
 }
 

@@ -1,7 +1,6 @@
 // ip: the Ip line of /proc/<pid>/net/snmp (ipv4), the Ip6* lines of snmp6 (ipv6) and the IpExt
 // line of netstat — where InNoRoutes and InTruncatedPkts really live (KubeSkoop v0.1 looked for
 // them in snmp). Other Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6 fields on request (options.fields).
-import { join } from 'node:path';
 import {
   ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
   IP_ADDRESS_ERRORS, IP_DEFAULT_TTL, IP_DELIVERIES, IP_DISCARDS, IP_FORWARDING, IP_FORWARDS, IP_FRAGMENTATION_FAILURES,
@@ -82,11 +81,11 @@ export const ip: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_EVENTS, IP_MIB_IO],
       collect(target: Target, ctx): ProbeResult {
-        const net = join(ctx.procRoot, String(target.pid), 'net');
-        const snmp = sharedParse(join(net, 'snmp'), 'ip', parseMibPairs);
+        const net = `${ctx.procRoot}/${target.pid}/net`;
+        const snmp = sharedParse(`${net}/snmp`, 'ip', parseMibPairs);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(join(net, 'snmp6'), 'ip', parseSnmp6);
-        const netstat = sharedParse(join(net, 'netstat'), 'ip', parseMibPairs);
+        const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6);
+        const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairs);
         const out = ipSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, netstat.ok ? netstat.value : undefined,
           fieldSelection(ctx.options['fields']), ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');
         const problems = [...out.problems, ...once.problems(out.missing)];

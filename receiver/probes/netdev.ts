@@ -2,7 +2,6 @@
 // /proc/<pid>/net/dev. rx/tx is the network.io.direction attribute, not two metric names. The names
 // follow the target (NAMING.md rule 6): the registry gives one per kind (system.network.io for the host,
 // k8s.pod.network.io for a pod, kubeskoop.network.io for another namespace).
-import { join } from 'node:path';
 import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_SYSTEM_DEVICE_NAME,
   NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED,
@@ -47,7 +46,7 @@ export const netdev: MetricProbeModule = {
       scope: 'netns',
       metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS].flatMap((m) => [...new Set(Object.values(m))]),
       collect(target: Target, ctx): ProbeResult {
-        const read = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'dev'));
+        const read = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
         if (!read.ok) return unreadable(read);
         return netdevSamples(read.text, target.kind);
       },

@@ -10,7 +10,8 @@ import { readProcText, type ProcRead } from './parsers/read-proc.js';
 interface Entry {
   readonly value: unknown;
   readonly at: number;
-  readonly consumers: Set<string>;
+  /** A handful of probe names: an array is cheaper to make than a Set, once per file per namespace. */
+  readonly consumers: string[];
 }
 
 const DEFAULT_MAX_AGE_MS = 2000;
@@ -22,8 +23,8 @@ export type SharedRead<T> = { readonly ok: true; readonly value: T } | Extract<P
 export function sharedParse<T>(path: string, consumer: string, parse: (text: string) => T, maxAgeMs = DEFAULT_MAX_AGE_MS): SharedRead<T> {
   const now = performance.now();
   const hit = cache.get(path);
-  if (hit && !hit.consumers.has(consumer) && now - hit.at <= maxAgeMs) {
-    hit.consumers.add(consumer);
+  if (hit && !hit.consumers.includes(consumer) && now - hit.at <= maxAgeMs) {
+    hit.consumers.push(consumer);
     return { ok: true, value: hit.value as T };
   }
   const read = readProcText(path);
@@ -32,7 +33,7 @@ export function sharedParse<T>(path: string, consumer: string, parse: (text: str
     return read;
   }
   const value = parse(read.text);
-  cache.set(path, { value, at: now, consumers: new Set([consumer]) });
+  cache.set(path, { value, at: now, consumers: [consumer] });
   if (++insertsSinceSweep >= 1024) sweep(now, maxAgeMs);
   return { ok: true, value };
 }

@@ -1,7 +1,6 @@
 // sock: /proc/<pid>/net/sockstat and sockstat6. Per-namespace values (inuse, tw, FRAG) for every
 // target; node-wide values (TCP orphan, TCP alloc, TCP/UDP mem — one global kernel counter each,
 // identical in every namespace) on the host target only, unless options.nodeWideOn = "every".
-import { join } from 'node:path';
 import {
   ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE,
   SOCK_COUNT, SOCK_FRAG_MEMORY, SOCK_FRAG_QUEUES, SOCK_MEMORY, SOCK_TCP_ALLOCATED, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, SOCK_USED,
@@ -80,10 +79,10 @@ export const sock: MetricProbeModule = {
       scope: 'netns',
       metrics: [SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY],
       collect(target: Target, ctx): ProbeResult {
-        const net = join(ctx.procRoot, String(target.pid), 'net');
-        const r = readProcText(join(net, 'sockstat'));
+        const net = `${ctx.procRoot}/${target.pid}/net`;
+        const r = readProcText(`${net}/sockstat`);
         if (!r.ok) return unreadable(r);
-        const r6 = readProcText(join(net, 'sockstat6'));
+        const r6 = readProcText(`${net}/sockstat6`);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
         const out = sockSamples(parseSockstat(r.text), r6.ok ? parseSockstat(r6.text) : undefined, { nodeWide, pageBytes: page.bytes });

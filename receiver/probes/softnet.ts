@@ -1,6 +1,5 @@
 // softnet: /proc/net/softnet_stat — per CPU, node-wide (the file is the same in every namespace),
 // so the probe runs once per cycle on the host target.
-import { join } from 'node:path';
 import { ATTR_CPU_LOGICAL_NUMBER, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TIME_SQUEEZE } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';
@@ -27,7 +26,7 @@ export const softnet: MetricProbeModule = {
       scope: 'node',
       metrics: [SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE],
       collect(target: Target, ctx): ProbeResult {
-        const r = readProcText(join(ctx.procRoot, String(target.pid), 'net', 'softnet_stat'));
+        const r = readProcText(`${ctx.procRoot}/${target.pid}/net/softnet_stat`);
         if (!r.ok) return unreadable(r);
         return softnetSamples(parseSoftnet(r.text));
       },

@@ -1,6 +1,5 @@
 // tcp: the Tcp line of /proc/<pid>/net/snmp (the RFC 1213/4022 TCP MIB; IPv4 and IPv6 together).
 // The file is shared with udp and ip through one read per cycle (shared-read.ts).
-import { join } from 'node:path';
 import {
   ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_IO_DIRECTION,
   TCP_ATTEMPT_FAILURES, TCP_CHECKSUM_ERRORS, TCP_ESTABLISHED, TCP_ESTABLISHED_RESETS, TCP_OPENS, TCP_RECEIVE_ERRORS,
@@ -43,7 +42,7 @@ export const tcp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(TCP_SPECS.map((s) => s.metric))],
       collect(target: Target, ctx): ProbeResult {
-        const r = sharedParse(join(ctx.procRoot, String(target.pid), 'net', 'snmp'), 'tcp', parseMibPairs);
+        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/snmp`, 'tcp', parseMibPairs);
         if (!r.ok) return unreadable(r);
         const out = tcpSamples(r.value);
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };

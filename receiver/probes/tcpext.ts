@@ -1,6 +1,5 @@
 // tcpext: the TcpExt line of /proc/<pid>/net/netstat. A documented default set as named metrics;
 // every other TcpExt and MPTcpExt field on request (options.fields) as kubeskoop.mib.counter.
-import { join } from 'node:path';
 import {
   ATTR_KUBESKOOP_TCP_ABORT_REASON, ATTR_KUBESKOOP_TCP_DROP_REASON,
   TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_LISTEN_DROPS, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME,
@@ -53,7 +52,7 @@ export const tcpext: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME],
       collect(target: Target, ctx): ProbeResult {
-        const r = sharedParse(join(ctx.procRoot, String(target.pid), 'net', 'netstat'), 'tcpext', parseMibPairs);
+        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/netstat`, 'tcpext', parseMibPairs);
         if (!r.ok) return unreadable(r);
         const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']));
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };

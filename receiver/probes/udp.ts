@@ -1,6 +1,5 @@
 // udp: the Udp line of /proc/<pid>/net/snmp (ipv4) and the Udp6* lines of snmp6 (ipv6); UdpLite
 // and UdpLite6 on request (options.fields) as kubeskoop.mib.counter.
-import { join } from 'node:path';
 import {
   ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
   UDP_CHECKSUM_ERRORS, UDP_DATAGRAMS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, UDP_NO_PORT,
@@ -56,10 +55,10 @@ export const udp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_EVENTS],
       collect(target: Target, ctx): ProbeResult {
-        const net = join(ctx.procRoot, String(target.pid), 'net');
-        const snmp = sharedParse(join(net, 'snmp'), 'udp', parseMibPairs);
+        const net = `${ctx.procRoot}/${target.pid}/net`;
+        const snmp = sharedParse(`${net}/snmp`, 'udp', parseMibPairs);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(join(net, 'snmp6'), 'udp', parseSnmp6);
+        const snmp6 = sharedParse(`${net}/snmp6`, 'udp', parseSnmp6);
         const out = udpSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, fieldSelection(ctx.options['fields']),
           ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };

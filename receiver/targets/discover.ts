@@ -29,7 +29,8 @@ export function parseNetnsLink(link: string): number | undefined {
 
 function netnsOf(procRoot: string, pid: string): number | undefined {
   try {
-    return parseNetnsLink(readlinkSync(join(procRoot, pid, 'ns', 'net')));
+    // Once per process per cycle: a template string, not path.join's normalisation.
+    return parseNetnsLink(readlinkSync(`${procRoot}/${pid}/ns/net`));
   } catch {
     return undefined; // the process exited, or is not ours to see
   }

@@ -15,10 +15,11 @@
 // Nothing is remembered from one cycle to the next but the last result (replaced whole): a
 // namespace that is gone is simply not in the next cycle's targets, and a new pod that gets a
 // recycled namespace inode is identified afresh from its own processes.
-import { accessSync, constants as fsConstants, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
+import { readProcText } from '../probes/parsers/read-proc.js';
 // Type-only: the client library costs ~60 MiB of RSS, so kubernetes.ts is loaded only when a watch is asked for.
 import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
 import { parseNetnsLink } from './discover.js';
@@ -90,6 +91,9 @@ function identityKey(t: Target): string {
 export class Identifier {
   private last = new Map<number, string>();
   private stats: IdentityStats;
+  /** This cycle's and the last cycle's cgroup text and parse per pid (exited pids drop out). */
+  private cgroupCache = new Map<number, { text: string; id: CgroupIdentity | undefined }>();
+  private nextCgroupCache = new Map<number, { text: string; id: CgroupIdentity | undefined }>();
 
   constructor(private readonly opts: IdentityOptions) {
     this.stats = {
@@ -109,11 +113,15 @@ export class Identifier {
   }
 
   private readCgroup(pid: number): CgroupIdentity | undefined {
-    try {
-      return parseProcCgroup(readFileSync(join(this.opts.procRoot, String(pid), 'cgroup'), 'utf8'));
-    } catch {
-      return undefined; // exited, or not ours to read
-    }
+    // Every process every cycle: the reused buffer of readProcText, and the last parse again while
+    // the text is the same (a process rarely changes cgroup; its text is then compared, not parsed).
+    const r = readProcText(`${this.opts.procRoot}/${pid}/cgroup`);
+    if (!r.ok) return undefined; // exited, or not ours to read
+    const last = this.cgroupCache.get(pid);
+    if (last && last.text === r.text) { this.nextCgroupCache.set(pid, last); return last.id; }
+    const id = parseProcCgroup(r.text);
+    this.nextCgroupCache.set(pid, { text: r.text, id });
+    return id;
   }
 
   private podIdentity(uid: string): PodIdentity | undefined {
@@ -199,6 +207,8 @@ export class Identifier {
     }
     // The previous cycle's entries are dropped whole: nothing of a vanished namespace survives.
     this.last = next;
+    this.cgroupCache = this.nextCgroupCache;
+    this.nextCgroupCache = new Map();
     this.stats = {
       mode: this.opts.mode, source: this.source(), targets: counts, unresolvedPods: unresolved,
       hostNetworkPods: hostNetworkPods.size, cacheEntries: this.last.size, cgroupReads: reads,

@@ -7397,12 +7397,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Latency or retransmits caused by a slow user process (I/O bound).",
       "zh": "由于用户进程响应慢（I/O 阻塞）导致的延迟增高、重传升高。"
-    },
-    "measuredOverhead": {
-      "value": 22.3,
-      "unit": "us",
-      "per": "namespace per cycle, per process in it",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7422,12 +7416,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "fd leaks, socket leaks. Opt-in (one readlink per open descriptor of every process).",
       "zh": "fd 泄露、socket 泄露。按需开启（每个进程的每个描述符都要 readlink 一次）。"
-    },
-    "measuredOverhead": {
-      "value": 51.7,
-      "unit": "us",
-      "per": "namespace per cycle with one process holding a few descriptors (grows with descriptors)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7447,12 +7435,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Daily view of connection state, socket leaks, port reuse, high socket memory.",
       "zh": "日常观测连接状态、socket 泄露、端口复用、socket 内存占用过高等。"
-    },
-    "measuredOverhead": {
-      "value": 41.4,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7498,12 +7480,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Retransmits, failed connection attempts, resets.",
       "zh": "TCP 连接异常重传、建连失败、reset 报文等。"
-    },
-    "measuredOverhead": {
-      "value": 86,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7521,12 +7497,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Dropped datagrams, full receive buffers (e.g. DNS failures).",
       "zh": "UDP 丢包、接收缓冲区满（例如 DNS 解析失败）。"
-    },
-    "measuredOverhead": {
-      "value": 190.2,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7544,12 +7514,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Routing failures and drops at the IP layer.",
       "zh": "路由不可达、IP 层丢包等问题的辅助排查。"
-    },
-    "measuredOverhead": {
-      "value": 240.7,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7570,12 +7534,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Listen queue overflows, aborted connections, timeouts.",
       "zh": "监听队列溢出、连接被中止、超时等。"
-    },
-    "measuredOverhead": {
-      "value": 84.3,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7595,12 +7553,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Node-level network trouble; backlog drops.",
       "zh": "节点级网络异常、backlog 丢包。"
-    },
-    "measuredOverhead": {
-      "value": 20.5,
-      "unit": "us",
-      "per": "cycle (node-wide, read once)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7620,12 +7572,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Failed connection setup, drops, conntrack table full or races.",
       "zh": "连接建立失败、丢包、conntrack 表满或串流等问题。"
-    },
-    "measuredOverhead": {
-      "value": 37,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7645,12 +7591,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Daily view of IPVS (kube-proxy in IPVS mode).",
       "zh": "日常观测 IPVS（IPVS 模式的 kube-proxy）。"
-    },
-    "measuredOverhead": {
-      "value": 18.2,
-      "unit": "us",
-      "per": "namespace per cycle, the probe alone (tcp, udp, ip and tcpext share their snmp/netstat reads, so the default set costs less than the sum)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25; the default set together: 0.51-0.70 ms per namespace per cycle, test/bench/results/procfs.md"
     }
   },
   {
@@ -7672,9 +7612,9 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "发送队列导致的抖动与丢包。"
     },
     "measuredOverhead": {
-      "value": 0.081,
+      "value": 20.2,
       "unit": "ms",
-      "per": "namespace per cycle (agent + helper, namespaces batched 100 per helper command; forking tc -s qdisc per namespace instead: 7.7 ms)",
+      "per": "cycle at 250 namespaces, about 0.08 ms per namespace (agent + helper, namespaces batched 100 per helper command; forking tc -s qdisc per namespace instead: 1913.7 ms per cycle)",
       "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25, 250 namespaces, test/bench/results/tcpsummary.md"
     }
   },
@@ -7696,12 +7636,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "A process reads its data late (scheduling, slow handling).",
       "zh": "怀疑进程由于调度、处理不及时等原因读取数据慢。"
-    },
-    "measuredOverhead": {
-      "value": 107,
-      "unit": "ns",
-      "per": "program run, bpf_stats included (5 programs; tcp_sendmsg_locked runs once per skb a write fills; an empty program on these hooks: 69 ns)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -7796,12 +7730,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Connection timeouts, jitter on transmit.",
       "zh": "连接超时、发送方向抖动。"
-    },
-    "measuredOverhead": {
-      "value": 158,
-      "unit": "ns",
-      "per": "program run, bpf_stats included (3 programs, each once per transmitted packet; an empty program on these hooks: 69 ns)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {
@@ -7879,12 +7807,6 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Slow disk I/O causing network jitter or latency.",
       "zh": "IO 读写慢导致的网络抖动、延迟升高。"
-    },
-    "measuredOverhead": {
-      "value": 1215,
-      "unit": "ns",
-      "per": "program run, bpf_stats included (2 programs, once per block request; 4 requests in that run)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
     }
   },
   {

@@ -82,6 +82,32 @@ describe('procfs parsers on files captured from this kernel', () => {
         assert.equal(find(one.samples, TCPEXT_MIB_EVENTS.name, { 'kubeskoop.mib.field': 'TCPFastRetrans' }), pairValue(text, 'TcpExt', 'TCPFastRetrans'));
         assert.deepEqual(one.missing, ['TcpExt NoSuchField']);
       });
+      it('snmp6 read in place after the first file: every field the same as its line, new values seen, a bad file still reported', () => {
+        const text = fx(`${where}/snmp6`);
+        const lines = text.split('\n').filter((l) => l !== '').map((l) => /^(\S+)\s+(\d+)$/.exec(l)!);
+        const check = (p: ReturnType<typeof parseSnmp6>, t: string): void => {
+          assert.deepEqual(p.problems, []);
+          let n = 0;
+          for (const [group, fields] of p.groups) {
+            for (const [field, v] of fields) {
+              n++;
+              assert.equal(v, Number(new RegExp(`^${group}${field}\\s+(\\d+)$`, 'm').exec(t)![1]), `${group}${field}`);
+            }
+          }
+          assert.equal(n, lines.length);
+        };
+        parseSnmp6(text); // learns this kernel's names
+        check(parseSnmp6(text), text);
+        // Another namespace: same names, other values (one beyond 2^53, as a 64-bit counter may be).
+        const other = text.replace(/^(Ip6InReceives\s+)\d+$/m, '$1123456789').replace(/^(Udp6InDatagrams\s+)\d+$/m, '$118446744073709551615');
+        const p2 = parseSnmp6(other);
+        check(p2, other);
+        assert.ok(!(p2.groups.get('Ip6') instanceof Map), 'the second file took the in-place path');
+        assert.equal(p2.groups.get('Ip6')!.get('InReceives'), 123456789);
+        assert.equal(p2.groups.get('Udp6')!.get('InDatagrams'), Number('18446744073709551615'));
+        const bad = text.replace(/^(Ip6InReceives\s+)\d+$/m, '$1x12');
+        assert.match(parseSnmp6(bad).problems.join('; '), /Ip6InReceives.*not an integer/);
+      });
       it('snmp6: groups split by prefix; ip and udp take ipv6 from it', () => {
         const text = fx(`${where}/snmp6`);
         const p = parseSnmp6(text);

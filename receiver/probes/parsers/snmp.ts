@@ -131,8 +131,92 @@ const SNMP6_GROUPS = ['UdpLite6', 'Icmp6', 'Udp6', 'Ip6'] as const;
 
 const SNMP6_LINE = /^\s*(\S+)\s+(\S+)\s*$/;
 
-/** /proc/net/snmp6. */
+/** Values by column index, keyed by a per-kernel field → index map (snmp6's fast path). */
+class IndexedFields implements ReadonlyMap<string, number> {
+  constructor(private readonly index: ReadonlyMap<string, number>, private readonly vals: readonly number[]) {}
+  get(field: string): number | undefined {
+    const i = this.index.get(field);
+    return i === undefined ? undefined : this.vals[i];
+  }
+  has(field: string): boolean { return this.index.has(field); }
+  get size(): number { return this.index.size; }
+  *entries(): MapIterator<[string, number]> { for (const [k, i] of this.index) yield [k, this.vals[i]!]; }
+  *keys(): MapIterator<string> { yield* this.index.keys(); }
+  *values(): MapIterator<number> { for (const i of this.index.values()) yield this.vals[i]!; }
+  [Symbol.iterator](): MapIterator<[string, number]> { return this.entries(); }
+  forEach(cb: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
+    for (const [k, v] of this.entries()) cb(v, k, this);
+  }
+}
+
+/** One kernel's snmp6 names in file order, and per group its field → line index. */
+interface Snmp6Layout { readonly names: readonly string[]; readonly groups: ReadonlyMap<string, ReadonlyMap<string, number>> }
+const snmp6Layouts: Snmp6Layout[] = [];
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+/** The values of a well-formed snmp6 whose names are exactly `layout`'s, read in place (no line
+ *  strings, no match arrays); undefined when anything differs, and the full parse decides. */
+function snmp6ByLayout(text: string, layout: Snmp6Layout): MibParse | undefined {
+  const values = new Array<number>(layout.names.length);
+  let pos = 0;
+  for (let i = 0; i < layout.names.length; i++) {
+    const name = layout.names[i]!;
+    if (!text.startsWith(name, pos)) return undefined;
+    let p = pos + name.length;
+    // The kernel pads the name with spaces, then a tab ("%-32s\t%lu\n").
+    let c = text.charCodeAt(p);
+    if (c !== 32 && c !== 9) return undefined;
+    while (c === 32 || c === 9) c = text.charCodeAt(++p);
+    const start = p;
+    let v = 0;
+    for (; c >= 48 && c <= 57; c = text.charCodeAt(++p)) v = v * 10 + (c - 48);
+    if (p === start || text.charCodeAt(p) !== 10) return undefined;
+    // Beyond 15 digits the sum above may round differently from Number() of the digits.
+    values[i] = p - start > 15 ? Number(text.slice(start, p)) : v;
+    pos = p + 1;
+  }
+  if (pos !== text.length) return undefined;
+  const groups = new Map<string, ReadonlyMap<string, number>>();
+  for (const [g, index] of layout.groups) groups.set(g, new IndexedFields(index, values));
+  return { groups, problems: NO_PROBLEMS };
+}
+
+/** /proc/net/snmp6. Every namespace of a kernel prints the same names: after one full parse, the
+ *  next files with those names are read in place (a quarter of the agent's allocations otherwise). */
 export function parseSnmp6(text: string): MibParse {
+  for (const layout of snmp6Layouts) {
+    const fast = snmp6ByLayout(text, layout);
+    if (fast) return fast;
+  }
+  const full = parseSnmp6Lines(text);
+  if (full.problems.length === 0) {
+    const layout = snmp6Layout(text);
+    if (layout) {
+      if (snmp6Layouts.length >= 4) snmp6Layouts.shift(); // a handful per kernel; bounded anyway
+      snmp6Layouts.push(layout);
+    }
+  }
+  return full;
+}
+
+/** The layout of a file in the kernel's own format ("Name<spaces and tabs>digits" lines); undefined otherwise. */
+function snmp6Layout(text: string): Snmp6Layout | undefined {
+  const names: string[] = [];
+  const groups = new Map<string, Map<string, number>>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const m = /^(\S+)[ \t]+\d+$/.exec(line);
+    const group = m ? SNMP6_GROUPS.find((g) => m[1].startsWith(g) && m[1].length > g.length) : undefined;
+    if (!m || group === undefined) return undefined;
+    const fields = groups.get(group) ?? new Map<string, number>();
+    fields.set(m[1].slice(group.length), names.length);
+    groups.set(group, fields);
+    names.push(m[1]);
+  }
+  return names.length > 0 ? { names, groups } : undefined;
+}
+
+function parseSnmp6Lines(text: string): MibParse {
   const groups = new Map<string, Map<string, number>>();
   const problems = problemList();
   text.split('\n').forEach((line, idx) => {

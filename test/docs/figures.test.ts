@@ -1,0 +1,86 @@
+// Every published cost figure comes from a results file that `npm run bench` wrote: the files the
+// docs and the registry cite exist, the registry's measured overheads are in the file they cite,
+// and the sizing page's procfs and series figures are the ones in procfs.json and sizing.json.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRegistry } from '../../semconv/tools/load-registry.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const read = (p: string): string => readFileSync(path.join(REPO, p), 'utf8');
+const RESULTS = 'test/bench/results';
+
+/** Markdown and YAML a user reads figures in: README, docs/, the registry, the chart. */
+function published(): string[] {
+  const out = ['README.md'];
+  const walk = (dir: string): void => {
+    if (!existsSync(path.join(REPO, dir))) return;
+    for (const e of readdirSync(path.join(REPO, dir))) {
+      const p = `${dir}/${e}`;
+      if (statSync(path.join(REPO, p)).isDirectory()) walk(p);
+      else if (/\.(md|ya?ml)$/.test(e)) out.push(p);
+    }
+  };
+  for (const d of ['docs', 'semconv/registry', 'semconv/docs', 'deploy']) walk(d);
+  return out;
+}
+
+/** The numbers in a text, as written (thousands separators dropped). */
+const numbers = (text: string): number[] => [...text.replace(/(\d),(\d{3})/g, '$1$2').matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+
+describe('published figures trace to bench results files', () => {
+  it('every results file cited exists', () => {
+    for (const file of published()) {
+      for (const m of read(file).matchAll(/test\/bench\/results\/([A-Za-z0-9_.-]+\.(?:md|json))/g)) {
+        assert.ok(existsSync(path.join(REPO, RESULTS, m[1]!)), `${file} cites ${RESULTS}/${m[1]}, which does not exist`);
+      }
+      assert.doesNotMatch(read(file), /DESIGN\.md: \d/, `${file} quotes a figure from DESIGN.md, which no bench writes`);
+    }
+  });
+
+  it('every measured overhead in the registry names its results file, and the figure is in it', () => {
+    const { registry, problems } = loadRegistry(path.join(REPO, 'semconv/registry'));
+    assert.deepEqual(problems, []);
+    let n = 0;
+    for (const p of registry.probes) {
+      const m = p.measuredOverhead;
+      if (!m) continue;
+      n++;
+      const cited = /test\/bench\/results\/([A-Za-z0-9_.-]+)\.md/.exec(m.measured ?? '');
+      assert.ok(cited, `${p.name}: measured_overhead cites no results file`);
+      const text = ['md', 'json'].map((x) => path.join(RESULTS, `${cited[1]}.${x}`)).filter((f) => existsSync(path.join(REPO, f))).map(read).join('\n');
+      const decimals = (String(m.value).split('.')[1] ?? '').length;
+      const found = numbers(text).some((x) => Number(x.toFixed(decimals)) === m.value);
+      assert.ok(found, `${p.name}: ${m.value} ${m.unit} is not in ${RESULTS}/${cited[1]}.md or .json`);
+    }
+    assert.ok(n > 0, 'the registry has measured overheads to check');
+  });
+
+  it('docs/sizing.md: the collection cost and its floor at 250 namespaces are procfs.json\'s', () => {
+    const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
+    const procfs = JSON.parse(read(`${RESULTS}/procfs.json`)) as {
+      commit: string; rounds: number;
+      sizes: { testNamespaces: number; agentCpuMsPerNs: { median: number }; floorCpuMsPerNs: { median: number }; ratio: { median: number; min: number; max: number } }[];
+    };
+    assert.match(procfs.commit, /^[0-9a-f]{40}$/, 'procfs.json is stamped with its commit');
+    assert.ok(procfs.rounds >= 7, 'at least 7 paired rounds');
+    const at250 = procfs.sizes.find((s) => s.testNamespaces === 250);
+    assert.ok(at250, 'procfs.json has the 250-namespace size');
+    const want = `${at250.agentCpuMsPerNs.median.toFixed(2)} ms per namespace per cycle at 250 namespaces, ${at250.ratio.median.toFixed(1)}× the ${at250.floorCpuMsPerNs.median.toFixed(2)} ms of its C floor`;
+    assert.ok(doc.includes(want), `docs/sizing.md should say: ${want}`);
+  });
+
+  it('docs/sizing.md: host series per pod count and the gzip example are sizing.json\'s', () => {
+    const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
+    const sizing = JSON.parse(read(`${RESULTS}/sizing.json`)) as {
+      runs: { pods: number; seriesHost: number; otlp?: { reencodedBytes: number; gzipBytes: number } }[];
+    };
+    const fmt = (n: number): string => n.toLocaleString('en-US');
+    const host = sizing.runs.map((r) => fmt(r.seriesHost));
+    assert.ok(doc.includes(`the host target had ${host.slice(0, -1).join(', ')} and ${host[host.length - 1]} series`), `host series ${host.join(', ')}`);
+    const o = sizing.runs.find((r) => r.pods === 110)?.otlp;
+    assert.ok(o, 'sizing.json has the 110-pod OTLP figures');
+    assert.ok(doc.includes(`~${Math.round(o.reencodedBytes / o.gzipBytes)}× on the test data (${fmt(o.reencodedBytes)} → ${fmt(o.gzipBytes)} bytes per export at 110 pods)`), 'gzip example');
+  });
+});
