@@ -11,6 +11,8 @@ ts=() c=()
 for f in "${scope[@]}"; do
   case "$f" in
     *.c | *.h) c+=("$f") ;;
+    bpf/) # every hand-written C file of bpf/ (not the build, vmlinux.h or generated headers)
+      mapfile -t -O "${#c[@]}" c < <(find bpf -path bpf/build -prune -o \( -name '*.[ch]' ! -name '*.gen.h' \) -print | sort) ;;
     *) ts+=("$f") ;;
   esac
 done

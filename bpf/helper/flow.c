@@ -22,10 +22,31 @@
  * "ifindex","error"}], dump: "gen","live","max_entries","deleted","stats":{…},
  * "entries":[[netns,ifindex,dir,family,proto,port,peer_server,"peer",packets,bytes],…]}.
  *
- * Included by helper.c after qdisc.c (shares its JSON builder, output and namespace fd).
+ * Its own translation unit (helper.h: the JSON builder, output, and qdisc.c's namespace fd).
  */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "ks_proto.h"
+#include "helper.h"
 #include "flow.skel.h"
 #include "ks_flow.h"
 
@@ -61,7 +82,7 @@ static void fl_detach_one(struct fl_att *a)
 	a->link[0] = a->link[1] = -1;
 }
 
-static void fl_unload(void)
+void fl_unload(void)
 {
 	for (size_t i = 0; i < fl_n; i++)
 		fl_detach_one(&fl_atts[i]);
@@ -474,7 +495,7 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 	return true;
 }
 
-static void cmd_flow(char *args)
+void cmd_flow(char *args)
 {
 	char *id = args;
 	while (*args && !isspace((unsigned char)*args))

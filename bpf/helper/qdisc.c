@@ -18,8 +18,25 @@
  * Values as `tc -s qdisc` shows them: TCA_STATS2 basic (packets from TCA_STATS_PKT64 when the
  * kernel sends it) and queue stats, else the legacy TCA_STATS struct.
  *
- * Included by helper.c (shares its JSON builder and output), not compiled on its own.
+ * Its own translation unit: the JSON builder and output are out.c's (helper.h).
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "ks_proto.h"
+#include "helper.h"
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,7 +46,7 @@
 #include <linux/gen_stats.h>
 #include <net/if.h>
 
-static int qd_self_ns = -1;
+int qd_self_ns = -1;
 
 struct qd_link {
 	int ifindex;
@@ -280,7 +297,7 @@ static void qd_target(struct sb *b, const char *spec)
 	free(links.v);
 }
 
-static void cmd_qdisc(char *args)
+void cmd_qdisc(char *args)
 {
 	struct sb b = { 0 };
 	char *save = NULL;

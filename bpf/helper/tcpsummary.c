@@ -14,8 +14,25 @@
  * failure: {"msg":"tcpsummary","id":..,"ok":false,"stage":..,"errno":..,"error":..}; the load is
  * tried once per helper process (the kernel does not change under it).
  *
- * Included by helper.c (shares its JSON builder and output), not compiled on its own.
+ * Its own translation unit: the JSON builder and output are out.c's (helper.h).
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "ks_proto.h"
+#include "helper.h"
 #include "tcpsummary.skel.h"
 #include "ks_tcpsummary.h"
 
@@ -37,7 +54,7 @@ static void tsum_fail(const char *stage, int err, const char *what)
 	snprintf(tsum_error, sizeof(tsum_error), "%s: %s%s%s", what, strerror(err), tl ? "; " : "", tail);
 }
 
-static void tsum_teardown(void)
+void tsum_teardown(void)
 {
 	if (tsum_link)
 		bpf_link__destroy(tsum_link);
@@ -84,7 +101,7 @@ static __u64 cpu_ns(void)
 	return ts_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
-static void cmd_tcpsummary(const char *id)
+void cmd_tcpsummary(const char *id)
 {
 	struct sb b = { 0 };
 	sb_printf(&b, "{\"msg\":\"tcpsummary\",\"id\":");

@@ -210,7 +210,7 @@ export function sortRows(rows: readonly TopRow[], column: string | undefined, de
 }
 
 /** 1234 → 1.2k; bytes per second → KiB/MiB. */
-export function formatValue(v: number | undefined, unit: string): string {
+export function formatTopValue(v: number | undefined, unit: string): string {
   if (v === undefined) return '-';
   if (unit === 'By') {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -260,7 +260,7 @@ export function renderScreen(table: TopTable, st: ScreenState): string[] {
     const cells = [clip(r.id.namespace || '-', 14).padEnd(14), clip(r.id.pod, 26).padEnd(26)];
     table.columns.forEach((c, i) => {
       const label = `${i < 9 ? `${i + 1}:` : ''}${c.column}${sortCol === c ? '↓' : ''}`;
-      cells.push(formatValue(r.values.get(c.column), c.unit).padStart(Math.max(9, label.length)));
+      cells.push(formatTopValue(r.values.get(c.column), c.unit).padStart(Math.max(9, label.length)));
       if (c.breakdown) cells.push(clip(r.breakdown.get(c.column) ?? '', 16).padEnd(16));
     });
     lines.push(clip(cells.join(' '), st.width));

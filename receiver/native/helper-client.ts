@@ -12,57 +12,18 @@ import { packageRoot } from '../version.js';
 export { packageRoot };
 
 import { KernelClock } from './clock.js';
+import { RequestTable } from './requests.js';
+import { diffProbeSelections, loadCommand, type HelperProbeSelection, type NativeProbeOptions, type ProbeSelectionDiff } from './load-command.js';
 import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
 import {
-  PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName, parseCounters, parseHello, parseProbeFrame,
-  verifyLatencyBounds, verifyLayouts,
-  type CounterDump, type DecodeProblem, type GenericRecord, type HelloFrame, type LatencyRecord, type PacketDropRecord, type ProbeName,
-  type ProgramLoadStatus, type TcpResetRecord, type TcpRetransRecord, type WireRecord,
+  PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName,
+  type DecodeProblem, type GenericRecord, type LatencyRecord, type PacketDropRecord, type ProbeName,
+  type TcpResetRecord, type TcpRetransRecord, type WireRecord,
 } from './records.js';
-
-// ---------------------------------------------------------------- options
-
-export type RateLimit = number | 'unlimited';
-export type ReasonMode = 'event' | 'count' | 'ignore';
-
-export interface NativeProbeOptions {
-  /** events per second per network namespace (in-kernel; the rest is counted as undelivered). Default 200. */
-  netnsRatePerSecond?: RateLimit;
-  /** events per second for the probe on the whole node. Default 2000. */
-  globalRatePerSecond?: RateLimit;
-  /** rate-limit window, ms (default 1000) */
-  windowMs?: number;
-  /** ring buffer size in KiB, power of two (default 1024) */
-  ringKiB?: number;
-  /** pending bytes in the ring that force a wake-up of the helper (default 64) */
-  watermarkKiB?: number;
-  /** capacity of the per-(netns, key) count map (default 16384) */
-  countEntries?: number;
-  /** packetloss: drop reasons (names from the kernel's enum skb_drop_reason, without prefix).
-   *  ignoreReasons replaces the default ignore list (QUEUE_PURGE, SOCKET_CLOSE), countOnlyReasons
-   *  the default count-only list (NOT_SPECIFIED); [] clears it. */
-  ignoreReasons?: string[];
-  countOnlyReasons?: string[];
-  eventReasons?: string[];
-  /** packetloss: allow-list; every other reason is ignored */
-  onlyReasons?: string[];
-  /** packetloss: what to do with reasons of subsystems (mac80211, openvswitch) */
-  subsystemMode?: ReasonMode;
-  /** test-only: attach every program of the probe to this (nonexistent) hook */
-  testAttachTarget?: string;
-  /** latency probes: the low and high thresholds, µs (default: the probe's own, e.g. 1000/100000 for socketlatency) */
-  thresholdLowUs?: number;
-  thresholdHighUs?: number;
-  /** latency probes: emit events above the low (1) or the high (2) threshold, 0 = counts only */
-  eventLevel?: 0 | 1 | 2;
-  /** latency probes: size of the in-flight tracking table, a power of two */
-  trackEntries?: number;
-  /** net_softirq: bit per softirq vector (default NET_TX | NET_RX = 12) */
-  softirqMask?: number;
-  /** test-only, latency probes: entries of the direct-mapped histogram table (a power of two
-   *  <= 1024, the default); 1 sends nearly every key through the per-CPU hash fallback */
-  testLatSlots?: number;
-}
+import {
+  parseCounters, parseHello, parseProbeFrame, verifyLatencyBounds, verifyLayouts,
+  type CounterDump, type HelloFrame, type ProgramLoadStatus,
+} from './frames.js';
 
 export interface RestartPolicy {
   /** first restart delay (default 250 ms), doubled per crash in the window */
@@ -109,11 +70,12 @@ export interface GenericEvent extends GenericRecord {
 }
 export type NativeEvent = TcpResetEvent | PacketDropEvent | TcpRetransEvent | LatencyEvent | GenericEvent;
 
-export type ProbeState = 'starting' | 'running' | 'degraded' | 'stopped';
+/** A helper probe's life (probes/probe.ts's ProbeState is what the scheduler reports). */
+export type NativeProbeState = 'starting' | 'running' | 'degraded' | 'stopped';
 
 export interface NativeProbeStatus {
   probe: ProbeName;
-  state: ProbeState;
+  state: NativeProbeState;
   /** why it is not running ('' when running) */
   reason: string;
   since: Date;
@@ -168,98 +130,8 @@ export function defaultHelperPath(): string {
   return path.join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 }
 
-const NAME_RE = /^[A-Za-z0-9_]+$/;
-
-function rate(v: RateLimit | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'unlimited') return 'unlimited';
-  if (!Number.isInteger(v) || v < 0 || v >= 0xffffffff) throw new TypeError(`rate limit must be an integer >= 0 or 'unlimited', got ${v}`);
-  return String(v);
-}
-
-function names(what: string, v: string[] | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  for (const n of v) if (!NAME_RE.test(n)) throw new TypeError(`${what}: bad reason name ${JSON.stringify(n)}`);
-  return v.join(',');
-}
-
-function positiveInt(what: string, v: number | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v <= 0) throw new TypeError(`${what} must be a positive integer, got ${v}`);
-  return String(v);
-}
-
-/** The helper's `load` command line for one probe (throws TypeError on invalid options). */
-export function loadCommand(probe: ProbeName, o: NativeProbeOptions): string {
-  const kv: [string, string | undefined][] = [
-    ['netns_rate', rate(o.netnsRatePerSecond)],
-    ['global_rate', rate(o.globalRatePerSecond)],
-    ['window_ms', positiveInt('windowMs', o.windowMs)],
-    ['ring_kib', positiveInt('ringKiB', o.ringKiB)],
-    ['watermark_kib', o.watermarkKiB === undefined ? undefined : String(Math.max(0, Math.trunc(o.watermarkKiB)))],
-    ['count_entries', positiveInt('countEntries', o.countEntries)],
-    ['ignore', o.ignoreReasons === undefined ? undefined : (names('ignoreReasons', o.ignoreReasons) ?? '')],
-    ['count_only', o.countOnlyReasons === undefined ? undefined : (names('countOnlyReasons', o.countOnlyReasons) ?? '')],
-    ['event', names('eventReasons', o.eventReasons)],
-    ['only', names('onlyReasons', o.onlyReasons)],
-    ['subsys', o.subsystemMode],
-    ['x_attach_target', o.testAttachTarget === undefined ? undefined : (NAME_RE.test(o.testAttachTarget) ? o.testAttachTarget : '_')],
-    ['threshold_low_us', positiveInt('thresholdLowUs', o.thresholdLowUs)],
-    ['threshold_high_us', positiveInt('thresholdHighUs', o.thresholdHighUs)],
-    ['event_level', o.eventLevel === undefined ? undefined : String(o.eventLevel)],
-    ['track_entries', positiveInt('trackEntries', o.trackEntries)],
-    ['softirq_mask', positiveInt('softirqMask', o.softirqMask)],
-    ['x_lat_slots', positiveInt('testLatSlots', o.testLatSlots)],
-  ];
-  if (o.eventLevel !== undefined && ![0, 1, 2].includes(o.eventLevel)) throw new TypeError(`eventLevel must be 0, 1 or 2, got ${o.eventLevel}`);
-  if (o.trackEntries !== undefined && (o.trackEntries < 64 || (o.trackEntries & (o.trackEntries - 1)) !== 0)) {
-    throw new TypeError(`trackEntries must be a power of two >= 64, got ${o.trackEntries}`);
-  }
-  if (o.testLatSlots !== undefined && (o.testLatSlots > 1024 || (o.testLatSlots & (o.testLatSlots - 1)) !== 0)) {
-    throw new TypeError(`testLatSlots must be a power of two <= 1024, got ${o.testLatSlots}`);
-  }
-  const parts = [`load ${probe}`];
-  // an empty ignore/count_only list is meaningful: it clears the helper's default list
-  for (const [k, v] of kv) if (v !== undefined && (v !== '' || k === 'ignore' || k === 'count_only')) parts.push(`${k}=${v}`);
-  return `${parts.join(' ')}\n`;
-}
-
-export type ProbeSelection = Partial<Record<ProbeName, NativeProbeOptions>>;
-
-/** What changes between two probe selections, as the helper sees it: options are compared by the
- *  load command they give, so options that do not reach the helper never reload a probe. */
-export interface ProbeSelectionDiff {
-  readonly load: ProbeName[];
-  readonly unload: ProbeName[];
-  /** in both, with a different load command: loaded again (the helper replaces it in place) */
-  readonly reload: ProbeName[];
-  readonly keep: ProbeName[];
-}
-
-/** Pure; throws TypeError (like loadCommand) when an option of `to` is invalid. */
-export function diffProbeSelections(from: ProbeSelection, to: ProbeSelection): ProbeSelectionDiff {
-  const d = { load: [] as ProbeName[], unload: [] as ProbeName[], reload: [] as ProbeName[], keep: [] as ProbeName[] };
-  for (const p of PROBE_NAMES) {
-    const a = from[p];
-    const b = to[p];
-    if (b !== undefined) {
-      const cmd = loadCommand(p, b);
-      if (a === undefined) d.load.push(p);
-      else if (loadCommand(p, a) !== cmd) d.reload.push(p);
-      else d.keep.push(p);
-    } else if (a !== undefined) d.unload.push(p);
-  }
-  return d;
-}
-
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `killed by ${signal}` : `exited with status ${code}`;
-}
-
-interface PendingDump {
-  resolve: (s: CounterSnapshot) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 // ---------------------------------------------------------------- the client
@@ -268,7 +140,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   private readonly opts: HelperClientOptions;
   private readonly helperPath: string;
   /** the probes to load now (the latest selection: a restarted helper loads these) */
-  private probes: ProbeSelection;
+  private probes: HelperProbeSelection;
   private enabled: ProbeName[];
   /** the current child has passed its hello: commands written now are acted on */
   private helloSeen = false;
@@ -283,9 +155,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private crashTimes: number[] = [];
   private awaitingProbe: ProbeName[] = [];
-  private pendingDumps = new Map<string, PendingDump>();
-  /** helper commands answered by a JSON frame of the same msg and id (tcpsummary, qdisc) */
-  private pendingCommands = new Map<string, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  /** dumps and commands waiting for the JSON frame that answers them, by id */
+  private readonly requests = new RequestTable();
   private dumpSeq = 0;
   private startWaiters: (() => void)[] = [];
   private stderrTail = '';
@@ -356,7 +227,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   }
 
   /** The probes loaded now, with their options. */
-  selection(): ProbeSelection {
+  selection(): HelperProbeSelection {
     return { ...this.probes };
   }
 
@@ -367,7 +238,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
    * once the helper answered for every probe touched (or died, or `timeoutMs` passed); the outcome
    * is in status(). Throws TypeError, changing nothing, when an option is invalid.
    */
-  async setProbes(next: ProbeSelection, timeoutMs = 30_000): Promise<ProbeSelectionDiff> {
+  async setProbes(next: HelperProbeSelection, timeoutMs = 30_000): Promise<ProbeSelectionDiff> {
     const diff = diffProbeSelections(this.probes, next);
     this.probes = { ...next };
     this.enabled = PROBE_NAMES.filter((p) => next[p] !== undefined);
@@ -412,14 +283,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
     }
     const id = String(++this.dumpSeq);
-    return new Promise<CounterSnapshot>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingDumps.delete(id);
-        reject(new Error(`counter dump ${id} timed out`));
-      }, this.opts.dumpTimeoutMs ?? 5000);
-      this.pendingDumps.set(id, { resolve, reject, timer });
-      child.stdin!.write(`dump ${id}\n`);
-    });
+    return this.requests.ask<CounterSnapshot>(id, `counter dump ${id}`, this.opts.dumpTimeoutMs ?? 5000,
+      () => child.stdin!.write(`dump ${id}\n`));
   }
 
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
@@ -431,14 +296,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     }
     for (const a of args) if (/\s/.test(a)) return Promise.reject(new TypeError(`helper command argument with white space: ${JSON.stringify(a)}`));
     const id = `${verb}-${++this.dumpSeq}`;
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingCommands.delete(id);
-        reject(new Error(`helper command ${verb} timed out`));
-      }, timeoutMs);
-      this.pendingCommands.set(id, { resolve, reject, timer });
-      child.stdin!.write(`${[verb, id, ...args].join(' ')}\n`);
-    });
+    return this.requests.ask<Record<string, unknown>>(id, `helper command ${verb}`, timeoutMs,
+      () => child.stdin!.write(`${[verb, id, ...args].join(' ')}\n`));
   }
 
   // ------------------------------------------------------------ internals
@@ -462,7 +321,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     this.st.reason = reason;
   }
 
-  private setProbe(p: ProbeName, state: ProbeState, reason: string, extra?: Partial<NativeProbeStatus>): void {
+  private setProbe(p: ProbeName, state: NativeProbeState, reason: string, extra?: Partial<NativeProbeStatus>): void {
     const cur = this.st.probes[p];
     const changed = cur.state !== state || cur.reason !== reason;
     this.st.probes[p] = { ...cur, ...extra, probe: p, state, reason, since: changed ? new Date() : cur.since };
@@ -521,16 +380,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   }
 
   private failDumps(reason: string): void {
-    for (const [id, d] of this.pendingDumps) {
-      clearTimeout(d.timer);
-      d.reject(new Error(`counter dump ${id}: ${reason}`));
-    }
-    this.pendingDumps.clear();
-    for (const [, c] of this.pendingCommands) {
-      clearTimeout(c.timer);
-      c.reject(new Error(reason));
-    }
-    this.pendingCommands.clear();
+    this.requests.failAll(reason);
   }
 
   private onStderr(chunk: Buffer): void {
@@ -647,26 +497,17 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     }
     if (msg === 'counters') {
       const id = typeof v === 'object' && v !== null && 'id' in v ? String((v as { id: unknown }).id) : '';
-      const pending = this.pendingDumps.get(id);
       const { dump, problems } = parseCounters(v, this.decoder.tables);
       for (const m of problems) this.emit('problem', { offset: -1, message: m });
-      if (!pending) return;
-      this.pendingDumps.delete(id);
-      clearTimeout(pending.timer);
-      if (!dump) { pending.reject(new Error(problems.join('; '))); return; }
-      pending.resolve({
+      this.requests.answer(id, dump ? {
         ...dump, generation: this.st.generation, generationStartUnixNano: this.st.generationStartUnixNano,
         timeUnixNano: this.clock.toUnixNano(dump.bootTimeNs),
-      });
+      } : new Error(problems.join('; ')));
       return;
     }
     if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'flow') {
       const o = v as Record<string, unknown>;
-      const pending = this.pendingCommands.get(String(o.id));
-      if (!pending) return;
-      this.pendingCommands.delete(String(o.id));
-      clearTimeout(pending.timer);
-      pending.resolve(o);
+      this.requests.answer(String(o.id), o);
       return;
     }
     if (msg === 'error') {

@@ -18,8 +18,6 @@ import { escapeHelp, escapeLabelValue, formatValue } from './prometheus-expositi
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Target } from '../targets/target.js';
 
-export { escapeLabelValue } from './prometheus-exposition.js';
-
 export interface LegacyRenderOptions {
   /** The node's name (config node_name, else the host name): target_node/node/k8s_node. */
   readonly nodeName: string;

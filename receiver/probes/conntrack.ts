@@ -12,7 +12,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeR
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 /** Kernel column → metric. Columns a kernel does not print are skipped (clashres is 5.x+). */
 export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [

@@ -10,7 +10,7 @@ import { ATTR_DISK_IO_DIRECTION, ATTR_K8S_POD_UID, ATTR_KUBESKOOP_IO_DIRECTION, 
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 import { processShares } from './process-split.js';
 
 const FIELDS = ['rchar', 'wchar', 'syscr', 'syscw', 'readBytes', 'writeBytes'] as const;

@@ -7,7 +7,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeR
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseIpvsStats, type IpvsStatsParse } from './parsers/ip-vs-stats.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 export function ipvsSamples(parse: IpvsStatsParse): { samples: MetricSample[]; problems: string[] } {
   const s = parse.stats;

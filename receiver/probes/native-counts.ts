@@ -29,7 +29,7 @@ export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironme
     status(): ProbeStatus {
       return native ? native.probeStatus(spec.name) : { state: 'degraded', reason: 'the native eBPF helper is not available to this agent' };
     },
-    async beforeCycle(ctx): Promise<void> {
+    async beforeCycle(): Promise<void> {
       if (!native) return;
       await native.refreshCounters(0);
       byInode = new Map();
@@ -37,7 +37,6 @@ export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironme
         const list = byInode.get(c.netnsInode);
         if (list) list.push(c); else byInode.set(c.netnsInode, [c]);
       }
-      void ctx;
     },
     collect(target) {
       // Counts the kernel could not place in a namespace (inode 0) are the host's.

@@ -10,9 +10,9 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
-const DIRECTIONS = [['receive', 'receive'], ['transmit', 'transmit']] as const;
+const DIRECTIONS = ['receive', 'transmit'] as const;
 
 /** The interface attribute a metric keys its series by (semconv's own list: system.device.name on the host's packet count). */
 const interfaceKey = (attributes: readonly string[]): string =>
@@ -25,8 +25,8 @@ export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
     [NETDEV_IO[kind], 'bytes'], [NETDEV_PACKET_COUNT[kind], 'packets'], [NETDEV_PACKET_DROPPED[kind], 'dropped'], [NETDEV_ERRORS[kind], 'errors'],
   ] as const;
   for (const iface of interfaces) {
-    for (const [key, direction] of DIRECTIONS) {
-      const c: DirectionCounters = iface[key];
+    for (const direction of DIRECTIONS) {
+      const c: DirectionCounters = iface[direction];
       for (const [metric, field] of metrics) {
         samples.push({
           metric, value: c[field],

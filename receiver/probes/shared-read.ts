@@ -5,7 +5,7 @@
 // A cached parse is handed to each consumer (probe) once. When the same consumer asks for the same
 // file again, a new cycle has begun: the file is read again. A parse is also never older than
 // maxAgeMs, so values never leak across cycles even when a probe is disabled meanwhile.
-import { readProcText, type ProcRead } from './parsers/read-proc.js';
+import { readProcText, type ProcRead } from '../kernel/read-proc.js';
 
 interface Entry {
   readonly value: unknown;
@@ -48,8 +48,4 @@ function sweep(now: number, maxAgeMs: number): void {
 export function clearSharedReads(): void {
   cache.clear();
   insertsSinceSweep = 0;
-}
-
-export function sharedReadCount(): number {
-  return cache.size;
 }

@@ -10,7 +10,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleA
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 import { pageSize } from './page-size.js';
 
 interface Pick { metric: MetricDefinition; line: string; key: string; attributes: SampleAttributes; scale?: 'pages' }

@@ -5,7 +5,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseSoftnet, type SoftnetParse } from './parsers/softnet.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 export function softnetSamples(parse: SoftnetParse): { samples: MetricSample[]; problems: string[] } {
   const samples: MetricSample[] = [];

@@ -12,7 +12,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, Pr
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { connectionState } from '../kernel/tcp-states.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 /** States always reported (KubeSkoop's five); others from the first cycle they are seen in a namespace. */
 const ALWAYS = [1, 2, 3, 6, 8];

@@ -65,11 +65,6 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
     return this.probes;
   }
 
-  /** Names of the probes scheduled now. */
-  probeNames(): string[] {
-    return this.probes.map((p) => p.probe.name);
-  }
-
   /**
    * Replaces the probe set between two cycles (config reload): probes in `probes` whose instance is
    * already scheduled keep running untouched (their state and error counts stay); the others are

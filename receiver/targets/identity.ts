@@ -19,7 +19,7 @@ import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 
 import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
-import { readProcText } from '../probes/parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 // Type-only: the client library costs ~60 MiB of RSS, so kubernetes.ts is loaded only when a watch is asked for.
 import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
 import { parseNetnsLink } from './discover.js';

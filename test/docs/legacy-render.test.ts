@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeLabelValue, familyNames, legacyIdentity, renderLegacyMetrics } from '../../receiver/pipeline/legacy-prometheus.js';
+import { familyNames, legacyIdentity, renderLegacyMetrics } from '../../receiver/pipeline/legacy-prometheus.js';
+import { escapeLabelValue } from '../../receiver/pipeline/prometheus-exposition.js';
 import { netdevSamples } from '../../receiver/probes/netdev.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
 import type { Target } from '../../receiver/targets/target.js';

@@ -137,6 +137,8 @@ describe('layout drift between the helper and the agent (real helper)', function
       .trim()
       .split(/\s+/)
       .filter(Boolean);
+    const helper = path.join(ROOT, 'bpf', 'helper');
+    const sources = ['helper.c', 'out.c', 'btf.c', 'tcpsummary.c', 'qdisc.c'].map((f) => path.join(helper, f));
     await runOk(
       'cc',
       [
@@ -144,7 +146,8 @@ describe('layout drift between the helper and the agent (real helper)', function
         '-std=gnu11',
         `-I${inc}`,
         `-I${path.join(ROOT, 'bpf', 'build')}`,
-        path.join(ROOT, 'bpf', 'helper', 'helper.c'),
+        `-I${path.join(ROOT, 'bpf', 'probes')}`,
+        ...sources,
         '-o',
         out,
         ...(libs.length ? libs : ['-lbpf']),

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the helper's translation units share: output and JSON framing (out.c), libbpf's log and
+ * the kernel's BTF enums (btf.c), the collector commands (tcpsummary.c, qdisc.c), and the loop's
+ * stop flag (helper.c). Single-threaded: no locking anywhere. */
+#ifndef KS_HELPER_H
+#define KS_HELPER_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include <linux/types.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+/* helper.c */
+extern volatile sig_atomic_t stop_requested;
+extern bool verbose;
+
+/* out.c: records and frames to stdout */
+void out_flush(void);
+void out_put(const void *p, size_t n);
+extern bool out_broken;
+
+struct sb {
+	char *p;
+	size_t len, cap;
+};
+void sb_reserve(struct sb *b, size_t more);
+__attribute__((format(printf, 2, 3))) void sb_printf(struct sb *b, const char *fmt, ...);
+void sb_str(struct sb *b, const char *s);
+void sb_free(struct sb *b);
+void send_json(struct sb *b);
+void send_error(const char *what, const char *detail);
+
+__u64 ts_ns(clockid_t c);
+__u64 mono_ms(void);
+void send_clock(void);
+
+/* btf.c: libbpf's messages, the kernel's BTF */
+extern char log_tail[3072];
+extern size_t log_tail_len;
+void log_tail_reset(void);
+int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+
+extern struct btf *vmlinux_btf;
+extern char btf_error[256];
+void enum_json(struct sb *b, const struct btf_type *t, const char *prefix);
+const struct btf_type *find_enum(const char *name);
+const struct btf_type *find_tcp_state_enum(void);
+long drop_reason_value(const char *name);
+
+/* tcpsummary.c, qdisc.c: node-wide collectors that are commands, not probes */
+void cmd_tcpsummary(const char *args);
+void tsum_teardown(void);
+void cmd_qdisc(char *args);
+/* qdisc.c: the helper's own network namespace (opened once), for commands that setns and back */
+extern int qd_self_ns;
+/* flow.c: tc programs per interface (the flow probe) */
+void cmd_flow(char *args);
+void fl_unload(void);
+
+#endif
