@@ -16,7 +16,7 @@ import { PeerGovernor, type Increase } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus, SampleAttributes } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { readProcText } from './parsers/read-proc.js';
+import { readProcText } from '../kernel/read-proc.js';
 import { netnsPath } from './qdisc.js';
 
 export const FLOW_DEFAULTS = { topK: 20, ttlSeconds: 300, maxSeries: 10000, entries: 65536 } as const;
