@@ -19,7 +19,7 @@ import { ServiceDirectory } from '../../receiver/peers/services.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
-  ROOT, deleteNs, ensureHelperBuilt, inNs, makePair, makeSingle, nodeIn, sh, startNodeIn, stopBackground, udpFlood, type NsPair,
+  ROOT, deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, startNodeIn, udpFlood, type NsPair,
 } from '../native/support.js';
 
 const REDIRECT_OBJ = path.join(ROOT, 'bpf', 'build', 'flow-redirect.bpf.o');
