@@ -6,6 +6,8 @@ import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
+import { ServiceDirectory } from './peers/services.js';
+import { loadKubeConfig } from './targets/kubernetes.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
 import { createSinks, type SinkContext, type SinkOptions } from './events/sinks.js';
@@ -165,7 +167,17 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
   // Events a sink could not deliver are counted with the kernel's undelivered ones.
   const sinkDrops = new SinkDrops();
-  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native) } : {};
+  // peer names for the per-peer probes (flow): pods of the agent's list+watch by address, Services
+  // by ClusterIP (a cluster-wide list every 30 s, made only when flow is enabled with the API on)
+  let services: ServiceDirectory | undefined;
+  const peers = {
+    pod: (address: string) => {
+      const p = identity.watch?.byIp(address);
+      return p ? { name: p.name, namespace: p.namespace } : undefined;
+    },
+    service: (address: string) => services?.lookup(address),
+  };
+  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers } : { peers };
   const scheduler = createScheduler(config, log, identity.identifier, env);
   const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {
@@ -226,6 +238,11 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
+  if (identity.watch && config.metrics.probes.some((p) => p.name === 'flow')) {
+    const k = config.kubernetes;
+    services = new ServiceDirectory(loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }), log.child({ component: 'kubernetes' }));
+    await services.start();
+  }
   if (native && needsHelper(native.selection())) await native.start();
   await scheduler.start();
   let reloading: Promise<unknown> = Promise.resolve();
@@ -286,6 +303,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       await scheduler.stop();
       await native?.stop();
       for (const sink of sinks) await sink.close();
+      services?.stop();
       await identity.stop();
       await http.close();
       await telemetry.forceFlush();

@@ -55,5 +55,10 @@ long drop_reason_value(const char *name);
 void cmd_tcpsummary(const char *args);
 void tsum_teardown(void);
 void cmd_qdisc(char *args);
+/* qdisc.c: the helper's own network namespace (opened once), for commands that setns and back */
+extern int qd_self_ns;
+/* flow.c: tc programs per interface (the flow probe) */
+void cmd_flow(char *args);
+void fl_unload(void);
 
 #endif

@@ -46,7 +46,7 @@
 #include <linux/gen_stats.h>
 #include <net/if.h>
 
-static int qd_self_ns = -1;
+int qd_self_ns = -1;
 
 struct qd_link {
 	int ifindex;

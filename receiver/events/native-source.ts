@@ -205,7 +205,7 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
   }
 
   /** A helper command answered by one JSON frame (tcpsummary, qdisc): see HelperClient.command. */
-  helperCommand(verb: 'tcpsummary' | 'qdisc' | 'connections', args: readonly string[] = []): Promise<Record<string, unknown>> {
+  helperCommand(verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args: readonly string[] = []): Promise<Record<string, unknown>> {
     return this.client.command(verb, args);
   }
 

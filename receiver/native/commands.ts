@@ -106,3 +106,83 @@ export function parseProcNetTcp(text: string, into?: { states: number[]; rx: num
   }
   return { ...acc, problems };
 }
+
+/** One entry of the kernel flow map (bpf/include/ks_flow.h), counters summed over CPUs. */
+export interface FlowEntry {
+  readonly netnsInode: number;
+  readonly ifindex: number;
+  readonly direction: 'receive' | 'transmit';
+  /** 4, 6, or 0 for a frame that is not IP */
+  readonly family: 0 | 4 | 6;
+  /** IP protocol number (0 when not IP) */
+  readonly proto: number;
+  /** server port (0 = not in the key); for non-IP frames the ethertype */
+  readonly port: number;
+  /** the port is the peer's (the pod connected to it) */
+  readonly peerIsServer: boolean;
+  readonly peer: string;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+export interface FlowTargetResult {
+  readonly target: string;
+  readonly ok: boolean;
+  /** attached | already | detached | absent | gone | error | invalid */
+  readonly state: string;
+  readonly ifindex: number;
+  readonly error: string;
+}
+
+export interface FlowDump {
+  readonly entries: readonly FlowEntry[];
+  /** [netns inode, interface name] of attachments whose device went away */
+  readonly gone: readonly (readonly [number, string])[];
+  readonly live: number;
+  readonly maxEntries: number;
+  readonly deleted: number;
+  readonly stats: Readonly<Record<string, number>>;
+  readonly wallNs: number;
+  readonly cpuNs: number;
+  readonly readError: string;
+}
+
+export type FlowFrame =
+  | { readonly ok: true; readonly verb: string; readonly targets: readonly FlowTargetResult[]; readonly dump?: FlowDump }
+  | { readonly ok: false; readonly verb: string; readonly error: string };
+
+export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
+  const verb = str(v.verb);
+  if (v.ok !== true) return { ok: false, verb, error: str(v.error) || 'helper gave no reason' };
+  const targets: FlowTargetResult[] = [];
+  if (Array.isArray(v.targets)) {
+    for (const t of v.targets as Record<string, unknown>[]) {
+      if (typeof t !== 'object' || t === null) continue;
+      targets.push({ target: str(t.target), ok: t.ok === true, state: str(t.state), ifindex: num(t.ifindex), error: str(t.error) });
+    }
+  }
+  if (verb !== 'dump') return { ok: true, verb, targets };
+  const entries: FlowEntry[] = [];
+  if (Array.isArray(v.entries)) {
+    for (const e of v.entries as unknown[]) {
+      if (!Array.isArray(e) || e.length < 10) continue;
+      const family = num(e[3]);
+      entries.push({
+        netnsInode: num(e[0]), ifindex: num(e[1]), direction: num(e[2]) === 0 ? 'receive' : 'transmit',
+        family: family === 4 || family === 6 ? family : 0, proto: num(e[4]), port: num(e[5]), peerIsServer: num(e[6]) === 1,
+        peer: str(e[7]), packets: num(e[8]), bytes: num(e[9]),
+      });
+    }
+  }
+  const gone: [number, string][] = [];
+  if (Array.isArray(v.gone)) for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
+  const stats: Record<string, number> = {};
+  if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
+  return {
+    ok: true, verb, targets,
+    dump: {
+      entries, gone, live: num(v.live), maxEntries: num(v.max_entries), deleted: num(v.deleted), stats,
+      wallNs: num(v.wall_ns), cpuNs: num(v.cpu_ns), readError: str(v.read_error),
+    },
+  };
+}

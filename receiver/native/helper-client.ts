@@ -289,7 +289,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
 
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
-  command(verb: 'tcpsummary' | 'qdisc' | 'connections', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  command(verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
     const child = this.child;
     if (!child || this.st.state !== 'running' || !child.stdin?.writable) {
       return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
@@ -505,7 +505,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       } : new Error(problems.join('; ')));
       return;
     }
-    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections') {
+    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow') {
       const o = v as Record<string, unknown>;
       this.requests.answer(String(o.id), o);
       return;

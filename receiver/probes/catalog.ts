@@ -15,10 +15,11 @@ import { fd } from './fd.js';
 import { conntrack } from './conntrack.js';
 import { ipvs } from './ipvs.js';
 import { tcpsummary } from './tcpsummary.js';
+import { flow } from './flow.js';
 import { qdisc } from './qdisc.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
-  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, ...EBPF_PROBE_MODULES, tcpsummary, qdisc].map((m) => [m.name, m]),
+  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, ...EBPF_PROBE_MODULES, tcpsummary, qdisc, flow].map((m) => [m.name, m]),
 );
 
 /** Probes whose source is the eBPF helper (one descriptor each, bpf/probes/<name>.yaml): listed under
@@ -37,7 +38,7 @@ export const EVENT_RENDERERS: ReadonlyMap<string, NonNullable<MetricProbeModule[
  * runs without the privileged helper (enable them where the helper runs, as KubeSkoop's Helm
  * defaults did).
  */
-export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc'];
+export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc', 'flow'];
 
 /**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads

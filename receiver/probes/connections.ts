@@ -13,7 +13,7 @@ import {
 import { LATENCY_BOUNDS_NS, type Tuple } from '../native/records.js';
 import type { NativeEvent } from '../native/helper-client.js';
 import type { EventRecord } from './event-record.js';
-import { flowText, tupleAttributes } from './flow.js';
+import { flowText, tupleAttributes } from './tuple.js';
 import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../peers/peer-name.js';
 import type {
   AttributeValue, MetricProbe, MetricProbeModule, MetricSample, NativeCount, ProbeStatus,

@@ -11,7 +11,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { EventDefinition } from '../../semconv/types.js';
 import type { EventAttributeValue, EventRecord } from './event-record.js';
-import { flowText, tupleAttributes } from './flow.js';
+import { flowText, tupleAttributes } from './tuple.js';
 import { blockDeviceName, blockOperationName } from '../kernel/block.js';
 import { softirqName } from '../kernel/softirq.js';
 import { humanDuration, seconds } from '../kernel/units.js';

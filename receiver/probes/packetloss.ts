@@ -7,7 +7,7 @@ import {
 import type { MetricProbeModule } from './probe.js';
 import { nativeCountProbe } from './native-counts.js';
 import { nativeOptionsSchema } from './native-options.js';
-import { flowText, tupleAttributes } from './flow.js';
+import { flowText, tupleAttributes } from './tuple.js';
 
 export const packetloss: MetricProbeModule = {
   name: 'packetloss',

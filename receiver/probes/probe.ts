@@ -6,6 +6,7 @@ import type { EventRecord } from './event-record.js';
 import type { MetricDefinition, ProbeScope } from '../../semconv/types.js';
 import type { Target } from '../targets/target.js';
 import type { Logger } from '../log.js';
+import type { PeerDirectory } from '../peers/resolve.js';
 
 export type AttributeValue = string | number;
 export type SampleAttributes = Readonly<Record<string, AttributeValue>>;
@@ -87,7 +88,7 @@ export interface NativeCounters {
   /** latency probes: thresholds in effect (ns, low and high), once loaded */
   latencyThresholds?(probe: NativeProbeId): readonly [number, number] | undefined;
   /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps) */
-  helperCommand?(verb: 'tcpsummary' | 'qdisc' | 'connections', args?: readonly string[]): Promise<Record<string, unknown>>;
+  helperCommand?(verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args?: readonly string[]): Promise<Record<string, unknown>>;
   /** the helper process's own state (running, or degraded with the reason) */
   helperState?(): ProbeStatus;
 }
@@ -95,6 +96,8 @@ export interface NativeCounters {
 /** What a probe may need beyond procfs. */
 export interface ProbeEnvironment {
   readonly native?: NativeCounters;
+  /** names for peer addresses (pods, Services, nodes) of the per-peer probes */
+  readonly peers?: PeerDirectory;
 }
 
 /** A JSON Schema for a probe's options (validated with the config). */

@@ -8,7 +8,7 @@ import type { MetricProbeModule } from './probe.js';
 import { nativeCountProbe } from './native-counts.js';
 import { nativeOptionsSchema } from './native-options.js';
 import { connectionState } from '../kernel/tcp-states.js';
-import { flowText, tupleAttributes } from './flow.js';
+import { flowText, tupleAttributes } from './tuple.js';
 
 const RESET_WORDS: Readonly<Record<string, string>> = {
   NOSOCK: 'sent: no socket for the segment', ACTIVE: 'sent: a local socket aborted', PROCESS: 'sent while processing a segment',

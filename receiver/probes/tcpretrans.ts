@@ -8,7 +8,7 @@ import type { MetricProbeModule } from './probe.js';
 import { nativeCountProbe } from './native-counts.js';
 import { nativeOptionsSchema } from './native-options.js';
 import { connectionState } from '../kernel/tcp-states.js';
-import { flowText, tupleAttributes } from './flow.js';
+import { flowText, tupleAttributes } from './tuple.js';
 
 export const tcpretrans: MetricProbeModule = {
   name: 'tcpretrans',

@@ -23,6 +23,8 @@ export interface PodInfo {
   /** Container id (64 hex, no runtime prefix) → container name, from the container statuses. */
   readonly containers: ReadonlyMap<string, string>;
   readonly hostNetwork: boolean;
+  /** The pod's own addresses (status.podIPs); none for a hostNetwork pod (its address is the node's). */
+  readonly ips?: readonly string[];
   /** A static pod's config hash (annotation kubernetes.io/config.mirror): what its cgroup carries. */
   readonly mirrorHash?: string;
 }
@@ -80,6 +82,8 @@ interface RawPod {
   metadata?: { uid?: string; name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
   spec?: { hostNetwork?: boolean };
   status?: {
+    podIP?: string;
+    podIPs?: { ip?: string }[];
     containerStatuses?: { name?: string; containerID?: string }[];
     initContainerStatuses?: { name?: string; containerID?: string }[];
     ephemeralContainerStatuses?: { name?: string; containerID?: string }[];
@@ -113,9 +117,12 @@ export function podInfoOf(obj: unknown, labelAllowList: readonly string[]): PodI
     }
   }
   const mirror = md.annotations?.['kubernetes.io/config.mirror'];
+  const ips = p?.spec?.hostNetwork === true ? [] : [...new Set([st?.podIP, ...(st?.podIPs ?? []).map((x) => x.ip)]
+    .filter((x): x is string => typeof x === 'string' && x !== ''))];
   return {
     uid: md.uid.toLowerCase(), name: md.name, namespace: md.namespace ?? 'default', labels, containers,
     hostNetwork: p?.spec?.hostNetwork === true,
+    ...(ips.length > 0 ? { ips } : {}),
     ...(typeof mirror === 'string' && /^[0-9a-f]{32}$/.test(mirror) ? { mirrorHash: mirror } : {}),
   };
 }
@@ -154,6 +161,11 @@ export class PodWatch {
   private readonly opts: PodWatchOptions;
   private readonly labels: readonly string[];
   private pods = new Map<string, PodInfo>();
+  /** address → pod, rebuilt lazily after a change (version counts upserts and removals) */
+  private ipIndex = new Map<string, PodInfo>();
+  private ipIndexFor: Map<string, PodInfo> | undefined;
+  private ipIndexVersion = -1;
+  private version = 0;
   private mirror = new Map<string, string>();
   private rv = '';
   private state: WatchState = 'connecting';
@@ -218,6 +230,17 @@ export class PodWatch {
 
   get size(): number {
     return this.pods.size;
+  }
+
+  /** The pod that has this address (status.podIPs), for peer naming. */
+  byIp(address: string): PodInfo | undefined {
+    if (this.ipIndexFor !== this.pods || this.ipIndexVersion !== this.version) {
+      this.ipIndex = new Map();
+      for (const p of this.pods.values()) for (const ip of p.ips ?? []) this.ipIndex.set(ip, p);
+      this.ipIndexFor = this.pods;
+      this.ipIndexVersion = this.version;
+    }
+    return this.ipIndex.get(address);
   }
 
   /** Every cached pod (for /status and tests). */
@@ -338,6 +361,7 @@ export class PodWatch {
     const old = this.pods.get(info.uid);
     if (old?.mirrorHash && old.mirrorHash !== info.mirrorHash) this.mirror.delete(old.mirrorHash);
     this.pods.set(info.uid, info);
+    this.version++;
     if (info.mirrorHash) this.mirror.set(info.mirrorHash, info.uid);
   }
 
@@ -345,6 +369,7 @@ export class PodWatch {
     const old = this.pods.get(uid);
     if (!old) return;
     this.pods.delete(uid);
+    this.version++;
     if (old.mirrorHash && this.mirror.get(old.mirrorHash) === uid) this.mirror.delete(old.mirrorHash);
   }
 

@@ -91,7 +91,6 @@ export const ATTR_OTEL_SPAN_SAMPLING_RESULT = "otel.span.sampling_result";
 export const ATTR_OTEL_SPAN_PARENT_ORIGIN = "otel.span.parent.origin";
 export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
-export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
 export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
@@ -121,6 +120,12 @@ export const ATTR_KUBESKOOP_BLOCK_OPERATION = "kubeskoop.block.operation";
 export const ATTR_KUBESKOOP_QDISC_KIND = "kubeskoop.qdisc.kind";
 export const ATTR_KUBESKOOP_QDISC_HANDLE = "kubeskoop.qdisc.handle";
 export const ATTR_KUBESKOOP_QDISC_PARENT = "kubeskoop.qdisc.parent";
+export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
+export const ATTR_KUBESKOOP_PEER_KIND = "kubeskoop.peer.kind";
+export const ATTR_KUBESKOOP_PEER_NAME = "kubeskoop.peer.name";
+export const ATTR_KUBESKOOP_PEER_NAMESPACE = "kubeskoop.peer.namespace";
+export const ATTR_KUBESKOOP_PEER_ROLE = "kubeskoop.peer.role";
+export const ATTR_KUBESKOOP_FLOW_PROTOCOL = "kubeskoop.flow.protocol";
 
 export const ATTRIBUTES: readonly AttributeDefinition[] = [
   {
@@ -454,19 +459,6 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "en": "Server port of a connection: of the OTLP endpoint an exporter sends to; on the connections probe's metrics, the port a pod connects to (client side) or listens on (server side). Never an ephemeral port.",
       "zh": "连接的服务端端口：exporter 发送到的 OTLP 端点端口；在 connections 探针的指标上为 Pod 所连接的端口（客户端）或监听的端口（服务端）。从不是临时端口。"
     }
-  },
-  {
-    "name": "network.peer.address",
-    "type": "string",
-    "semconv": true,
-    "brief": {
-      "en": "Address of the other end of a socket: on the connections probe's client-side metrics, the IP address the pod connected to (a Service's virtual IP stays as it is: the kernel's socket has it).",
-      "zh": "socket 另一端的地址：在 connections 探针的客户端指标上为 Pod 连接的 IP 地址（Service 的虚拟 IP 保持原样：内核中的 socket 记录的就是它）。"
-    },
-    "examples": [
-      "10.96.0.10",
-      "fd00::2"
-    ]
   },
   {
     "name": "kubeskoop.socket.queue",
@@ -850,6 +842,92 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "root",
       "1:1",
       "ffff:fff1"
+    ]
+  },
+  {
+    "name": "network.peer.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Peer address of the network connection: on flow series, the address of the other side of the pod's traffic (the source of what it receives, the destination of what it sends), `other` on the series that folds the peers beyond the top-K; on the connections probe's client-side metrics, the IP address the pod connected to (a Service's virtual IP stays as it is: the kernel's socket has it).",
+      "zh": "网络连接的对端地址：在 flow 序列上为 Pod 流量的另一端（接收时为源地址，发送时为目的地址），超出 top-K 的对端合并到值为 `other` 的序列；在 connections 探针的客户端指标上为 Pod 连接的 IP 地址（Service 的虚拟 IP 保持原样：内核中的 socket 记录的就是它）。"
+    },
+    "examples": [
+      "10.0.1.7",
+      "fd00::7",
+      "10.96.0.10",
+      "other"
+    ]
+  },
+  {
+    "name": "kubeskoop.peer.kind",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "What the peer address was resolved to, in this order: a pod (known to the agent's pod list and watch, which covers this node's pods), a Service ClusterIP (a cluster-wide Service list), a node (reserved: this build has no node list yet), a configured CIDR bucket, else the plain IP; `other` = the peers folded beyond the per-pod top-K or the node-wide series cap.",
+      "zh": "对端地址解析的结果，依次为：Pod（agent 的 Pod 列表与 watch 中已知，覆盖本节点的 Pod）、Service 的 ClusterIP（全集群 Service 列表）、节点（保留：本版本尚无节点列表）、配置的 CIDR 分组，否则为 IP 本身；`other` 表示超出每 Pod top-K 或节点序列上限而被合并的对端。"
+    },
+    "values": [
+      "pod",
+      "service",
+      "node",
+      "ip",
+      "cidr",
+      "other"
+    ]
+  },
+  {
+    "name": "kubeskoop.peer.name",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The peer's name: pod or Service name, node name, CIDR bucket (as configured), or the address itself.",
+      "zh": "对端名称：Pod 或 Service 名、节点名、CIDR 分组（按配置）或地址本身。"
+    },
+    "examples": [
+      "coredns-5d78c9869d-abcde",
+      "kube-dns",
+      "node-2",
+      "10.0.0.0/8"
+    ]
+  },
+  {
+    "name": "kubeskoop.peer.namespace",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "Kubernetes namespace of a peer pod or Service (empty for other kinds).",
+      "zh": "对端 Pod 或 Service 所在的 Kubernetes 命名空间（其他类型为空）。"
+    },
+    "examples": [
+      "kube-system"
+    ]
+  },
+  {
+    "name": "kubeskoop.peer.role",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "Role of the peer in the traffic: server = the pod connected to it (the port is the peer's), client = it connected to the pod (the port is the pod's). TCP: from the SYN; UDP: the side with the lower port is the server.",
+      "zh": "对端在流量中的角色：server 表示 Pod 连接对端（端口属于对端），client 表示对端连接 Pod（端口属于 Pod）。TCP 依据 SYN 判断；UDP 以端口较小的一方为服务端。"
+    },
+    "values": [
+      "server",
+      "client"
+    ]
+  },
+  {
+    "name": "kubeskoop.flow.protocol",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The protocol of flow traffic that is neither TCP nor UDP (network.transport is then absent): icmp, icmpv6, an IP protocol number, or for non-IP frames the ethertype (arp, 0x88cc…).",
+      "zh": "既非 TCP 也非 UDP 的流量协议（此时无 network.transport）：icmp、icmpv6、IP 协议号；非 IP 帧则为以太类型（arp、0x88cc…）。"
+    },
+    "examples": [
+      "icmp",
+      "icmpv6",
+      "arp"
     ]
   }
 ];
@@ -1971,6 +2049,174 @@ export const FD_SOCKETS: MetricDefinition = {
       "attributes": {}
     }
   ],
+  "legacyAggregation": "none"
+};
+
+export const FLOW_IO: MetricDefinition = {
+  "id": "flow.io",
+  "probe": "flow",
+  "key": "io",
+  "family": "flow.io",
+  "name": "kubeskoop.flow.io",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "By",
+  "attributes": [
+    "network.io.direction",
+    "network.interface.name",
+    "network.type",
+    "network.transport",
+    "kubeskoop.flow.protocol",
+    "network.peer.address",
+    "server.port",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "kubeskoop.peer.role"
+  ],
+  "source": "tc (tcx) ingress/egress: skb->len (the frame from its MAC header, as the device's own counters count it) per (netns inode, ifindex, direction, peer, server port, protocol)",
+  "brief": {
+    "en": "Bytes the pod received from (receive) or sent to (transmit) a peer through an interface, with the server port (absent with enablePortInLabel false) and the peer's name. A GSO/GRO packet counts once with its full length, as `ip -s link` does. Overhead: one tc program run per packet per direction (see the probe's measured cost) and one map read per cycle.",
+    "zh": "Pod 经某网卡从对端接收（receive）或向对端发送（transmit）的字节数，附服务端口（enablePortInLabel 为 false 时无）与对端名称。GSO/GRO 包按整包长度计一次，与 `ip -s link` 一致。开销：每包每方向一次 tc 程序运行，每周期一次 map 读取。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const FLOW_PACKETS: MetricDefinition = {
+  "id": "flow.packets",
+  "probe": "flow",
+  "key": "packets",
+  "family": "flow.packets",
+  "name": "kubeskoop.flow.packet.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [
+    "network.io.direction",
+    "network.interface.name",
+    "network.type",
+    "network.transport",
+    "kubeskoop.flow.protocol",
+    "network.peer.address",
+    "server.port",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "kubeskoop.peer.role"
+  ],
+  "source": "tc (tcx) ingress/egress: one per skb, as above",
+  "brief": {
+    "en": "Packets the pod received from or sent to a peer (a GSO/GRO packet counts once).",
+    "zh": "Pod 与对端之间收发的包数（GSO/GRO 包计一次）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const FLOW_PEERS_FOLDED: MetricDefinition = {
+  "id": "flow.peers_folded",
+  "probe": "flow",
+  "key": "peers_folded",
+  "family": "flow.peers_folded",
+  "name": "kubeskoop.flow.peer.folded",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{peer}",
+  "attributes": [],
+  "source": "the agent's peer governance (receiver/peers/governance.ts)",
+  "brief": {
+    "en": "Peers of the pod whose traffic is reported in the `other` series this cycle: beyond the top-K peers by bytes, or refused by the node-wide series cap.",
+    "zh": "本周期该 Pod 被合并到 `other` 序列的对端数：超出按字节排序的 top-K，或被节点序列上限拒绝。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const FLOW_MAP_ENTRIES: MetricDefinition = {
+  "id": "flow.map_entries",
+  "probe": "flow",
+  "key": "map_entries",
+  "family": "flow.map_entries",
+  "name": "kubeskoop.flow.map.entries",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "the native helper's dump of the flow map (entries live in the LRU hash; the limit is the `entries` option)",
+  "brief": {
+    "en": "Entries in the kernel flow map (reported on the host target); compare with the probe's `entries` option (default 65536) — a full map evicts its least recently used entries.",
+    "zh": "内核 flow map 中的条目数（在主机目标上报）；与探针的 `entries` 选项（默认 65536）比较——map 满时淘汰最久未用的条目。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const FLOW_MAP_EVICTIONS: MetricDefinition = {
+  "id": "flow.map_evictions",
+  "probe": "flow",
+  "key": "map_evictions",
+  "family": "flow.map_evictions",
+  "name": "kubeskoop.flow.map.evictions",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{entry}",
+  "attributes": [],
+  "source": "entries inserted by the BPF program − live − deleted by the helper (pods gone)",
+  "brief": {
+    "en": "Flow map entries the kernel evicted because the map was full (their counts restart from zero when the flow comes back). Raise the `entries` option when this grows.",
+    "zh": "因 map 已满被内核淘汰的 flow 条目数（该流再次出现时计数从零开始）。持续增长时请调大 `entries` 选项。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const FLOW_SERIES_OVERFLOW: MetricDefinition = {
+  "id": "flow.series_overflow",
+  "probe": "flow",
+  "key": "series_overflow",
+  "family": "flow.series_overflow",
+  "name": "kubeskoop.flow.series.overflow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{peer}",
+  "attributes": [],
+  "source": "the agent's peer governance (node-wide series cap)",
+  "brief": {
+    "en": "Peer series refused by the node-wide cap (max_series) and folded into their pod's `other` series instead (reported on the host target).",
+    "zh": "被节点级序列上限（max_series）拒绝、改为合并到所属 Pod 的 `other` 序列中的对端序列数（在主机目标上报）。"
+  },
+  "legacy": [],
   "legacyAggregation": "none"
 };
 
@@ -6843,7 +7089,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
 export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };
@@ -7889,18 +8135,29 @@ export const PROBES: readonly ProbeDefinition[] = [
       "en": "Which destination of a pod is failing or slow to connect, and why (refused, timed out, unreachable, out of ports).",
       "zh": "某个 Pod 连接哪个目的端失败或变慢、原因是什么（拒绝、超时、不可达、端口耗尽）。"
     }
-  }
-];
-
-export const UNSUPPORTED_PROBES: readonly UnsupportedProbe[] = [
+  },
   {
     "name": "flow",
+    "kind": "metric",
+    "scope": "netns",
     "aliases": [
       "net_flow"
     ],
     "statusKey": "flow",
-    "reason": "per-flow byte/packet counters need tc BPF programs on every pod's interface: planned (the flow probe, issue 17), not in this build"
-  },
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport)",
+    "kubeskoopOverhead": "medium",
+    "brief": {
+      "en": "Bytes and packets per pod and peer (peer address, server port, transport, direction), IPv4 and IPv6, never keyed by the ephemeral port.",
+      "zh": "每个 Pod 与每个对端（对端地址、服务端口、传输协议、方向）的字节数与包数，支持 IPv4 与 IPv6，从不以临时端口为键。"
+    },
+    "whenToUse": {
+      "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts.",
+      "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。"
+    }
+  }
+];
+
+export const UNSUPPORTED_PROBES: readonly UnsupportedProbe[] = [
   {
     "name": "rdma",
     "aliases": [],

@@ -88,14 +88,14 @@ event:
   - name: loki
     args: {addr: loki-service}
 `;
-    it('is detected and translated; flow is accepted as unsupported with its reason', () => {
+    it('is detected and translated; flow runs with KubeSkoop\'s args', () => {
       const c = load(write('v1.yaml', v1));
       assert.equal(c.source.format, 'kubeskoop-v1');
       assert.equal(c.server.port, 9102);
       assert.deepEqual(c.metrics.probes.map((p) => p.name).slice(0, 1), ['netdev']);
-      const flow = c.unsupported.find((u) => u.canonical === 'flow');
-      assert.ok(flow);
-      assert.match(flow.reason, /tc BPF/);
+      const flow = c.metrics.probes.find((p) => p.name === 'flow');
+      assert.deepEqual(flow?.options, { interfaceName: 'eth*', enablePortInLabel: false });
+      assert.ok(!c.unsupported.some((u) => u.canonical === 'flow'));
       assert.ok(c.unsupported.some((u) => u.canonical === 'net_softirq') || c.metrics.probes.some((p) => p.name === 'net_softirq'));
       assert.deepEqual(c.events.sinks, [
         { kind: 'stderr' }, { kind: 'file', path: '/var/log/kubeskoop/events.log' },

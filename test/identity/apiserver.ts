@@ -29,6 +29,8 @@ export interface PodSpec {
   hostNetwork?: boolean;
   /** name → 64-hex id (reported as containerd://<id>) */
   containers?: Record<string, string>;
+  /** status.podIPs (the first is also status.podIP) */
+  podIPs?: string[];
 }
 
 interface Stored { obj: Record<string, any>; rv: number }
@@ -71,6 +73,7 @@ export class TestApiServer {
   private server: Server | undefined;
   private sockets = new Set<Socket>();
   private pods = new Map<string, Stored>();
+  private services = new Map<string, Record<string, any>>();
   private history: HistoryEntry[] = [];
   private rv = 100;
   /** Oldest resourceVersion a watch may resume from; older → 410. */
@@ -87,7 +90,7 @@ export class TestApiServer {
   reviewsHang = false;
   readonly counts = {
     lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0,
-    tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0,
+    tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0, serviceLists: 0,
   };
   /** token → user, for the tokens addToken made. */
   private users = new Map<string, ApiUser>();
@@ -258,6 +261,18 @@ export class TestApiServer {
   }
 
   /** Create, or replace (MODIFIED) when a pod with that UID or namespace/name exists. */
+  /** A Service (list only: GET /api/v1/services, for peer naming). */
+  upsertService(name: string, namespace: string, clusterIPs: string[]): void {
+    this.services.set(this.key(namespace, name), {
+      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid: randomUUID() },
+      spec: { clusterIP: clusterIPs[0] ?? 'None', clusterIPs },
+    });
+  }
+
+  deleteService(namespace: string, name: string): boolean {
+    return this.services.delete(this.key(namespace, name));
+  }
+
   upsertPod(spec: PodSpec): Record<string, any> {
     const ns = spec.namespace ?? 'default';
     const existingByUid = spec.uid ? [...this.pods.entries()].find(([, s]) => s.obj.metadata.uid === spec.uid) : undefined;
@@ -278,6 +293,7 @@ export class TestApiServer {
       },
       status: {
         phase: 'Running',
+        ...(spec.podIPs?.length ? { podIP: spec.podIPs[0], podIPs: spec.podIPs.map((ip) => ({ ip })) } : {}),
         containerStatuses: containers.map(([name, id]) => ({
           name, containerID: `containerd://${id}`, ready: true, restartCount: 0, image: `registry.test/${name}:1`, imageID: `sha256:${id}`,
         })),
@@ -350,6 +366,12 @@ export class TestApiServer {
       .exec(url.pathname);
     if (review && (review[1] === 'authentication') === (review[2] === 'tokenreviews')) {
       this.review(req, res, caller, review[2] as 'tokenreviews' | 'subjectaccessreviews');
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/api/v1/services') {
+      this.counts.serviceLists++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ServiceList', metadata: { resourceVersion: String(this.rv) }, items: [...this.services.values()] }));
       return;
     }
     if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {

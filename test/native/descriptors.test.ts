@@ -138,7 +138,9 @@ describe('layout drift between the helper and the agent (real helper)', function
       .split(/\s+/)
       .filter(Boolean);
     const helper = path.join(ROOT, 'bpf', 'helper');
-    const sources = ['helper.c', 'out.c', 'btf.c', 'tcpsummary.c', 'qdisc.c'].map((f) => path.join(helper, f));
+    const sources = ['helper.c', 'out.c', 'btf.c', 'tcpsummary.c', 'qdisc.c', 'flow.c'].map((f) =>
+      path.join(helper, f),
+    );
     await runOk(
       'cc',
       [

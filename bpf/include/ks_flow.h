@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The flow probe's map layout, shared by bpf/probes/flow.bpf.c and bpf/helper/flow.c.
+ * One entry per (namespace, interface, direction, peer, server port, transport): never the
+ * ephemeral port, so 10,000 short connections to one server are one entry.
+ */
+#ifndef KS_FLOW_H
+#define KS_FLOW_H
+
+/* direction, as the pod sees it (a host-side veth attachment swaps the programs) */
+#define KS_FLOW_RX 0
+#define KS_FLOW_TX 1
+
+struct ks_flow_key {
+	__u32 netns;     /* inode of the device's network namespace */
+	__u32 ifindex;   /* device the packet crossed (in that namespace) */
+	__u8 peer[16];   /* the other side's address, network order; IPv4 in the first 4 bytes */
+	__u16 port;      /* server port (0: port not in the key, or no ports); non-IP: the ethertype */
+	__u8 dir;        /* KS_FLOW_RX / KS_FLOW_TX */
+	__u8 proto;      /* IPPROTO_*; 0 for non-IP */
+	__u8 family;     /* 4, 6, 0 = not IP */
+	__u8 peer_server; /* 1: the port is the peer's (the pod is the client); 0: the pod's own */
+	__u16 pad;
+};
+
+/* per CPU; `gen` = the helper's dump generation when last counted, so a dump sends what changed */
+struct ks_flow_val {
+	__u64 packets;
+	__u64 bytes;
+	__u64 gen;
+};
+
+/* a server endpoint seen in a SYN: decides which port of later segments is the server's */
+struct ks_flow_srv {
+	__u8 addr[16];
+	__u16 port;
+	__u8 family;
+	__u8 pad[5];
+};
+
+enum ks_flow_stat {
+	KS_FLOW_ST_RESERVED = 0, /* (was program runs: bpf_stats run_cnt says it, at no per-packet cost) */
+	KS_FLOW_ST_NEW,         /* keys inserted (evictions = inserted - live - deleted by the helper) */
+	KS_FLOW_ST_FULL,        /* insert failed */
+	KS_FLOW_ST_SHORT,       /* IP packet whose headers could not be read (counted without ports) */
+	KS_FLOW_ST_GUESS,       /* TCP segment of a connection whose SYN was not seen: lower port taken */
+	KS_FLOW_ST_MAX,
+};
+
+#endif

@@ -1,0 +1,127 @@
+// Cardinality governance for per-peer series (flow now; connections and DNS later):
+//  - per pod and interval, the top-K peers by bytes keep their own series; the others' traffic is
+//    added to the pod's `other` series and the number of folded peers is reported;
+//  - a series that has not moved for `ttlMs` is dropped, and so is every series of a pod that is gone;
+//  - a node-wide cap on series: a new series beyond it is folded into its pod's `other` series and
+//    counted as overflow.
+// Values are sums of deltas, never raw kernel counters, so the sum over a pod's series (its peers
+// plus `other`) always equals its traffic, whatever moves between a peer and `other`.
+
+export interface GovernanceOptions {
+  /** peers per pod with their own series each interval (0 = every peer folded) */
+  readonly topK: number;
+  readonly ttlMs: number;
+  /** series on the node, `other` series included */
+  readonly maxSeries: number;
+}
+
+/** One cycle's increase of one series candidate. */
+export interface Increase<A> {
+  /** unique per pod: the series' identity (kernel key and resolved names) */
+  readonly key: string;
+  /** what top-K ranks by (the peer's address or name) */
+  readonly peer: string;
+  /** how the series is reported; `otherKey`/`otherAttributes` when folded */
+  readonly attributes: A;
+  readonly otherKey: string;
+  readonly otherAttributes: A;
+  readonly bytes: number;
+  readonly packets: number;
+}
+
+export interface Series<A> {
+  readonly attributes: A;
+  bytes: number;
+  packets: number;
+  lastMoved: number;
+  readonly other: boolean;
+}
+
+export class PeerGovernor<A> {
+  private readonly pods = new Map<string, Map<string, Series<A>>>();
+  private count = 0;
+  /** series refused by the cap, since start */
+  overflow = 0;
+  private readonly folded = new Map<string, number>();
+
+  constructor(private opts: GovernanceOptions) {}
+
+  setOptions(opts: GovernanceOptions): void {
+    this.opts = opts;
+  }
+
+  get seriesCount(): number {
+    return this.count;
+  }
+
+  /** Adds one interval's increases of one pod; returns nothing (read with series()). */
+  add(pod: string, increases: readonly Increase<A>[], now: number): void {
+    let m = this.pods.get(pod);
+    if (!m) { m = new Map(); this.pods.set(pod, m); }
+    const byPeer = new Map<string, number>();
+    for (const inc of increases) byPeer.set(inc.peer, (byPeer.get(inc.peer) ?? 0) + inc.bytes);
+    const ranked = [...byPeer.entries()].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const top = new Set(ranked.slice(0, this.opts.topK).map(([p]) => p));
+    const foldedPeers = new Set<string>();
+    for (const inc of increases) {
+      if (inc.bytes === 0 && inc.packets === 0) continue;
+      let s = top.has(inc.peer) ? m.get(inc.key) : undefined;
+      if (top.has(inc.peer) && !s) {
+        if (this.count < this.opts.maxSeries) {
+          s = { attributes: inc.attributes, bytes: 0, packets: 0, lastMoved: now, other: false };
+          m.set(inc.key, s);
+          this.count++;
+        } else {
+          this.overflow++;
+        }
+      }
+      if (!s) {
+        foldedPeers.add(inc.peer);
+        s = m.get(inc.otherKey);
+        if (!s) {
+          // `other` series are always allowed: they are what keeps a pod's totals right
+          s = { attributes: inc.otherAttributes, bytes: 0, packets: 0, lastMoved: now, other: true };
+          m.set(inc.otherKey, s);
+          this.count++;
+        }
+      }
+      s.bytes += inc.bytes;
+      s.packets += inc.packets;
+      s.lastMoved = now;
+    }
+    this.folded.set(pod, foldedPeers.size);
+  }
+
+  /** Drops series that have not moved for the TTL, and empty pods. */
+  expire(now: number): void {
+    for (const [pod, m] of this.pods) {
+      for (const [k, s] of m) if (now - s.lastMoved >= this.opts.ttlMs) { m.delete(k); this.count--; }
+      if (m.size === 0) { this.pods.delete(pod); this.folded.delete(pod); }
+    }
+  }
+
+  /** Drops one series (its peer was renamed: the old labels must not linger). */
+  drop(pod: string, key: string): void {
+    const m = this.pods.get(pod);
+    if (m?.delete(key)) this.count--;
+  }
+
+  /** Forgets a pod that is gone, with all its series. */
+  forget(pod: string): void {
+    const m = this.pods.get(pod);
+    if (m) { this.count -= m.size; this.pods.delete(pod); }
+    this.folded.delete(pod);
+  }
+
+  series(pod: string): IterableIterator<Series<A>> {
+    return (this.pods.get(pod) ?? new Map<string, Series<A>>()).values();
+  }
+
+  foldedPeers(pod: string): number {
+    return this.folded.get(pod) ?? 0;
+  }
+
+  pods_(): IterableIterator<string> {
+    return this.pods.keys();
+  }
+}

@@ -1,0 +1,145 @@
+// Benchmark of the flow probe (real BPF on a veth between two test namespaces, as root):
+//  - BPF ns per packet of ks_flow_rx / ks_flow_tx (kernel.bpf_stats_enabled, run_time_ns / run_cnt)
+//    next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work);
+//  - the UDP stream's rate (64-byte datagrams, udpflood) with the probe off, on and floor, rounds
+//    interleaved in one run;
+//  - one map read of 65,536 entries: the helper's dump (wall and CPU) and the agent's parse.
+// kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
+//
+//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds]
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+import { NativeEventSource } from '../../receiver/events/native-source.js';
+import { parseFlowFrame } from '../../receiver/native/commands.js';
+import { silentLogger } from '../../receiver/log.js';
+import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
+
+const STATS = '/proc/sys/kernel/bpf_stats_enabled';
+const ROUNDS = Number(process.argv[2] ?? 5);
+const PACKETS = 200_000;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : 0; };
+
+async function flowProgIds(helperPid: number): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const fd of await readdir(`/proc/${helperPid}/fdinfo`)) {
+    const info = await readFile(`/proc/${helperPid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const m = /prog_id:\s+(\d+)/.exec(info);
+    if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
+  }
+  const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
+  return progs.filter((x) => ids.has(x.id) && (x.name === 'ks_flow_rx' || x.name === 'ks_flow_tx')).map((x) => x.id);
+}
+async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
+  let ns = 0, runs = 0;
+  for (const id of ids) {
+    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as { run_time_ns?: number; run_cnt?: number };
+    ns += p.run_time_ns ?? 0;
+    runs += p.run_cnt ?? 0;
+  }
+  return { ns, runs };
+}
+
+async function main(): Promise<void> {
+  await ensureHelperBuilt();
+  const statsBefore = (await readFile(STATS, 'utf8')).trim();
+  const p = await makePair('bflow', 223, { ipv6: true });
+  const native = new NativeEventSource({ probes: {}, emitEventsOf: new Set(), log: silentLogger, helperCommands: true });
+  await native.start();
+  const call = (args: string[]): Promise<Record<string, unknown>> => native.helperCommand('flow', args);
+  const devA = `k${process.pid.toString(36)}n223a`, devB = `k${process.pid.toString(36)}n223b`;
+  const attach = async (extra: string[]): Promise<void> => {
+    await call(['unload']);
+    const l = parseFlowFrame(await call(['load', 'entries=65536', ...extra]));
+    if (!l.ok) throw new Error(l.error);
+    const f = parseFlowFrame(await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]));
+    if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
+  };
+  const rows: { mode: string; round: number; pps: number; nsPerRun: number; runs: number }[] = [];
+  try {
+    await writeFile(STATS, '1');
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['off', 'on', 'floor'] as const) {
+        if (mode === 'off') await call(['unload']); else await attach(mode === 'floor' ? ['x_empty=1'] : []);
+        const ids = mode === 'off' ? [] : await flowProgIds(native.helperStatus().pid!);
+        const s0 = await runStats(ids);
+        const r = await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64);
+        const s1 = await runStats(ids);
+        const runs = s1.runs - s0.runs;
+        rows.push({ mode, round, pps: Math.round(r.sent / r.seconds), nsPerRun: runs > 0 ? Math.round((s1.ns - s0.ns) / runs) : 0, runs });
+      }
+    }
+    await writeFile(STATS, statsBefore);
+    // one map read of a full map: 65,536 distinct IPv6 peers
+    await attach([]);
+    await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:223:f::/64', 'via', p.b6);
+    await nodeIn(p.a, `
+import dgram from 'node:dgram';
+const s = dgram.createSocket('udp6');
+let i = 0, sent = 0;
+const next = () => { if (i >= 70000) { console.log(JSON.stringify({ sent })); process.exit(0); } const n = i++; s.send(Buffer.alloc(8), 9, 'fd00:199:223:f::' + (n >> 16).toString(16) + ':' + (n & 0xffff).toString(16), (e) => { if (!e) sent++; next(); }); };
+for (let k = 0; k < 64; k++) next();
+`, 120_000);
+    const reads: { live: number; helperWallMs: number; helperCpuMs: number; agentParseMs: number; bytes: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const raw = await call(['dump', 'all']);
+      const t0 = process.cpuUsage();
+      const f = parseFlowFrame(raw);
+      const c = process.cpuUsage(t0);
+      if (!f.ok || !f.dump) throw new Error('dump failed');
+      reads.push({
+        live: f.dump.live, helperWallMs: f.dump.wallNs / 1e6, helperCpuMs: f.dump.cpuNs / 1e6,
+        agentParseMs: (c.user + c.system) / 1000, bytes: JSON.stringify(raw).length,
+      });
+    }
+    const by = (m: string): typeof rows => rows.filter((r) => r.mode === m);
+    const summary = {
+      date: new Date().toISOString(), kernel: os.release(), cpus: os.cpus().length, packetsPerRound: PACKETS, rounds: ROUNDS,
+      nsPerRunOn: median(by('on').map((r) => r.nsPerRun)), nsPerRunFloor: median(by('floor').map((r) => r.nsPerRun)),
+      ppsOff: median(by('off').map((r) => r.pps)), ppsOn: median(by('on').map((r) => r.pps)), ppsFloor: median(by('floor').map((r) => r.pps)),
+      mapRead: { live: reads[0]!.live, helperWallMs: median(reads.map((r) => r.helperWallMs)), helperCpuMs: median(reads.map((r) => r.helperCpuMs)), agentParseMs: median(reads.map((r) => r.agentParseMs)), frameBytes: reads[0]!.bytes },
+      rows, reads,
+    };
+    await mkdir(OUT, { recursive: true });
+    await writeFile(path.join(OUT, 'flow.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const ratio = summary.nsPerRunFloor > 0 ? (summary.nsPerRunOn / summary.nsPerRunFloor).toFixed(2) : 'n/a';
+    const md = `# flow probe benchmark
+
+${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs. \`node dist/test/bench/flow.js ${ROUNDS}\`: a veth between two
+test namespaces, the flow programs (tcx) on both ends, ${PACKETS} UDP datagrams of 64 B per round from a to b
+(udpflood), rounds interleaved off / on / floor (floor = the same programs loaded with \`x_empty=1\`: same hook and
+dispatch, no work). BPF time from kernel.bpf_stats_enabled (run_time_ns / run_cnt over ks_flow_rx and ks_flow_tx:
+each datagram runs tx on a's egress and rx on b's ingress).
+
+| | median |
+|---|---:|
+| BPF ns per program run, probe on | ${summary.nsPerRunOn} |
+| BPF ns per program run, floor (empty) | ${summary.nsPerRunFloor} |
+| on / floor | ${ratio} |
+| datagrams/s, off | ${summary.ppsOff} |
+| datagrams/s, on | ${summary.ppsOn} |
+| datagrams/s, floor | ${summary.ppsFloor} |
+
+Map read of a full map (${summary.mapRead.live} entries, \`dump all\`, 5 reads): helper ${summary.mapRead.helperWallMs.toFixed(2)} ms wall,
+${summary.mapRead.helperCpuMs.toFixed(2)} ms CPU; agent parse ${summary.mapRead.agentParseMs.toFixed(2)} ms CPU; frame ${summary.mapRead.frameBytes} bytes.
+A normal cycle dumps only the entries counted since the previous dump.
+
+| round | mode | datagrams/s | runs | ns/run |
+|---:|---|---:|---:|---:|
+${rows.map((r) => `| ${r.round} | ${r.mode} | ${r.pps} | ${r.runs} | ${r.nsPerRun} |`).join('\n')}
+`;
+    await writeFile(path.join(OUT, 'flow.md'), md);
+    process.stdout.write(md);
+  } finally {
+    await writeFile(STATS, statsBefore).catch(() => undefined);
+    await native.stop();
+    await deleteNs(p.a, p.b).catch(() => undefined);
+  }
+}
+
+await main();
