@@ -262,14 +262,15 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
     assert.equal(c.source.format, 'kubeskoop-v1');
     assert.deepEqual(c.metrics.additionalLabels, []);
     assert.ok(!c.warnings.some((w) => w.includes('additionalLabels')));
+    // Every probe of KubeSkoop's chart runs here, flow included (issue 17).
     assert.deepEqual(
       c.unsupported.map((u) => u.canonical),
-      ['flow'],
+      [],
     );
     assert.equal(c.prometheus.names, 'both');
-    const s = await startAndStatus('helm-default', text, ['netdev', 'tcpreset', 'packetloss', 'tcpretrans']);
+    const s = await startAndStatus('helm-default', text, ['netdev', 'flow', 'tcpreset', 'packetloss', 'tcpretrans']);
     const metrics = s.inuse_probes.metrics as { name: string; state: string }[];
-    assert.deepEqual(metrics.find((p) => p.name === 'flow')?.state, 'unsupported');
+    assert.deepEqual(metrics.find((p) => p.name === 'flow')?.state, 'running');
     for (const n of [
       'conntrack',
       'qdisc',
