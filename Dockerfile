@@ -29,7 +29,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY bpf/Makefile bpf/
+COPY bpf/Makefile bpf/probes.gen.mk bpf/
 COPY bpf/helper bpf/helper
 COPY bpf/include bpf/include
 COPY bpf/probes bpf/probes

@@ -51,7 +51,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/ksotel-native.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 # sources only: a stale bpf/build/ must not leak into the result
 mkdir -p "$scratch/bpf"
-for d in Makefile helper include probes tools; do
+for d in Makefile probes.gen.mk helper include probes tools; do
   [ -e "$root/bpf/$d" ] && cp -R "$root/bpf/$d" "$scratch/bpf/"
 done
 make -s -C "$scratch/bpf" BTF="$btf" build/kubeskoop-bpf-helper

@@ -12,6 +12,7 @@ import {
   ATTR_NETWORK_CONNECTION_STATE,
   ATTR_NETWORK_TRANSPORT,
   ATTR_PROCESS_EXECUTABLE_NAME,
+  ATTR_ERROR_TYPE,
   ATTR_PROCESS_PID,
   ATTR_SOURCE_ADDRESS,
   ATTR_SOURCE_PORT,
@@ -105,6 +106,8 @@ function placeholder(name: string, a: Attrs): string {
       return str(a, ATTR_CPU_LOGICAL_NUMBER) || '0';
     case 'pid':
       return str(a, ATTR_PROCESS_PID) || '0';
+    case 'error':
+      return str(a, ATTR_ERROR_TYPE);
     case 'comm':
       return str(a, ATTR_PROCESS_EXECUTABLE_NAME);
     default:

@@ -7177,7 +7177,8 @@ export const EVENT_CONNECTIONS_CONNECT_FAILURE: EventDefinition = {
         "en": "A TCP connect failed.",
         "zh": "一次 TCP 连接失败。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple}error={error} comm={comm} pid={pid}"
     }
   ],
   "brief": {
@@ -7217,7 +7218,8 @@ export const EVENT_CONNECTIONS_CONNECT_SLOW: EventDefinition = {
         "en": "A TCP handshake was slower than the threshold.",
         "zh": "一次 TCP 握手慢于阈值。"
       },
-      "aliases": []
+      "aliases": [],
+      "kubeskoopMsg": "{tuple}latency={latency} comm={comm} pid={pid}"
     }
   ],
   "brief": {
