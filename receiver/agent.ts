@@ -60,11 +60,18 @@ export function nativeSelection(config: AgentConfig): NativeSelection {
 
 /** The scheduled probes a config asks for; `reuse` keeps the running instance of a probe whose
  *  selection (name and options) did not change, so its state and counters carry over a reload. */
-export function scheduledProbes(config: AgentConfig, env: ProbeEnvironment = {}, reuse?: ReadonlyMap<string, ScheduledProbe>): ScheduledProbe[] {
+export function scheduledProbes(
+  config: AgentConfig,
+  env: ProbeEnvironment = {},
+  reuse?: ReadonlyMap<string, ScheduledProbe>,
+): ScheduledProbe[] {
   // Sidecar mode is unprivileged: probes needing privileges it lacks are degraded, not started.
   const caps = config.mode === 'sidecar' ? effectiveCapabilities() : 0n;
   // Event probes listed only under events still export their exact counts.
-  const selections = [...config.metrics.probes, ...config.events.probes.filter((e) => !config.metrics.probes.some((m) => m.name === e.name))];
+  const selections = [
+    ...config.metrics.probes,
+    ...config.events.probes.filter((e) => !config.metrics.probes.some((m) => m.name === e.name)),
+  ];
   return selections.map((sel) => {
     const old = reuse?.get(sel.name);
     if (old && JSON.stringify(old.options) === JSON.stringify(sel.options)) return old;
@@ -84,14 +91,20 @@ export function withAdditionalLabels(config: AgentConfig, targets: readonly Targ
   return targets.map((t) => ({ ...t, additionalLabels: additionalLabelValues(labels, t.pod?.labels) }));
 }
 
-export function createScheduler(config: AgentConfig, log: Logger, identity?: Identifier, env: ProbeEnvironment = {}): Scheduler {
+export function createScheduler(
+  config: AgentConfig,
+  log: Logger,
+  identity?: Identifier,
+  env: ProbeEnvironment = {},
+): Scheduler {
   const probes = scheduledProbes(config, env);
   const identifier = identity ?? createIdentity({ ...config, kubernetes: undefined }, log).identifier;
   return new Scheduler({
     intervalMs: config.intervalMs,
     procRoot: config.procRoot,
     probes,
-    discover: () => discoverTargets({ procRoot: config.procRoot, netnsDir: config.netnsDir, selfOnly: config.mode === 'sidecar' }),
+    discover: () =>
+      discoverTargets({ procRoot: config.procRoot, netnsDir: config.netnsDir, selfOnly: config.mode === 'sidecar' }),
     identify: (targets) => withAdditionalLabels(config, identifier.identify(targets)),
     log,
   });
@@ -100,8 +113,9 @@ export function createScheduler(config: AgentConfig, log: Logger, identity?: Ide
 /** Sidecar mode loads no eBPF program: its event probes are degraded, with the reason. */
 function sidecarEventStatus(config: AgentConfig, probe: string): { state: 'degraded'; reason: string } | undefined {
   if (config.mode !== 'sidecar') return undefined;
-  const reason = privilegedProbeReason(probe, effectiveCapabilities())
-    ?? 'sidecar mode loads no eBPF programs: kernel events come from the node agent (DaemonSet)';
+  const reason =
+    privilegedProbeReason(probe, effectiveCapabilities()) ??
+    'sidecar mode loads no eBPF programs: kernel events come from the node agent (DaemonSet)';
   return { state: 'degraded', reason };
 }
 
@@ -115,9 +129,13 @@ export interface ReloadResult {
   /** The eBPF side (absent in sidecar mode). A native probe is in started/stopped/restarted/kept
    *  above too (its counters are a scheduled probe); here is what the helper did with it. */
   readonly ebpf?: {
-    readonly loaded: string[]; readonly unloaded: string[]; readonly reloaded: string[]; readonly kept: string[];
+    readonly loaded: string[];
+    readonly unloaded: string[];
+    readonly reloaded: string[];
+    readonly kept: string[];
     /** probes whose events now go out, or are now counted only (nothing reloaded for that) */
-    readonly eventsOn: string[]; readonly eventsOff: string[];
+    readonly eventsOn: string[];
+    readonly eventsOff: string[];
     readonly helper?: 'started' | 'stopped';
   };
   /** KubeSkoop's stderr/file event sinks were closed and opened again with the new list. */
@@ -128,15 +146,25 @@ export interface ReloadResult {
 }
 
 const lokiSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => lokiOtlpSinks(c);
-const localSinks = (c: AgentConfig): AgentConfig['events']['sinks'] => c.events.sinks.filter((s) => !(s.kind === 'loki' && s.protocol === 'otlp'));
+const localSinks = (c: AgentConfig): AgentConfig['events']['sinks'] =>
+  c.events.sinks.filter((s) => !(s.kind === 'loki' && s.protocol === 'otlp'));
 
 /** Settings a reload cannot change in place (listening socket, exporters, identity). A loki sink on
  *  Loki's OTLP endpoint is an OTLP log exporter of the pipeline, made once like the OTLP exporters. */
 const RESTART_ONLY: readonly [string, (c: AgentConfig) => unknown][] = [
-  ['mode', (c) => c.mode], ['server', (c) => c.server], ['proc_root', (c) => c.procRoot], ['netns_dir', (c) => c.netnsDir],
-  ['node_name', (c) => c.nodeName], ['otlp', (c) => c.otlp], ['prometheus', (c) => c.prometheus], ['service', (c) => c.service],
-  ['kubernetes', (c) => c.kubernetes], ['log.format', (c) => c.log.format], ['events.sinks (loki)', lokiSinks],
-  ['metrics.additionalLabels', (c) => c.metrics.additionalLabels], ['traces', (c) => c.traces],
+  ['mode', (c) => c.mode],
+  ['server', (c) => c.server],
+  ['proc_root', (c) => c.procRoot],
+  ['netns_dir', (c) => c.netnsDir],
+  ['node_name', (c) => c.nodeName],
+  ['otlp', (c) => c.otlp],
+  ['prometheus', (c) => c.prometheus],
+  ['service', (c) => c.service],
+  ['kubernetes', (c) => c.kubernetes],
+  ['log.format', (c) => c.log.format],
+  ['events.sinks (loki)', lokiSinks],
+  ['metrics.additionalLabels', (c) => c.metrics.additionalLabels],
+  ['traces', (c) => c.traces],
 ];
 
 export interface RunningAgent {
@@ -187,78 +215,121 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   // Kernel events: attributed to their namespace's target, then OTLP/Loki and KubeSkoop's sinks.
   // The node's name as KubeSkoop's sinks and legacy series give it (its INSPECTOR_NODENAME, else the host name).
   const nodeName = config.nodeName ?? hostname();
-  const sinkOptions: SinkOptions = { log, nodeName, onUndelivered: (probe, inode, cause) => sinkDrops.add(probe, inode, cause) };
+  const sinkOptions: SinkOptions = {
+    log,
+    nodeName,
+    onUndelivered: (probe, inode, cause) => sinkDrops.add(probe, inode, cause),
+  };
   let sinks = createSinks(config.events.sinks, sinkOptions);
   let targetIndex: { cycle: number; byInode: Map<number, Target> } = { cycle: -1, byInode: new Map() };
   const targetOf = (inode: number): Target | undefined => {
     const snap = scheduler.snapshot;
-    if (targetIndex.cycle !== snap.cycle) targetIndex = { cycle: snap.cycle, byInode: new Map(snap.targets.map((t) => [t.netnsInode, t])) };
+    if (targetIndex.cycle !== snap.cycle)
+      targetIndex = { cycle: snap.cycle, byInode: new Map(snap.targets.map((t) => [t.netnsInode, t])) };
     return inode === 0 ? snap.targets.find((t) => t.kind === 'host') : targetIndex.byInode.get(inode);
   };
   // Probes whose intervals also go out as spans (`spans: true`), for the config in force.
   let spansOf: { config: AgentConfig; probes: Set<string> } | undefined;
   const wantsSpans = (probe: string): boolean => {
     if (spansOf?.config !== current) {
-      spansOf = { config: current, probes: new Set(current.events.probes.filter((p) => p.options.spans === true).map((p) => p.name)) };
+      spansOf = {
+        config: current,
+        probes: new Set(current.events.probes.filter((p) => p.options.spans === true).map((p) => p.name)),
+      };
     }
     return spansOf.probes.has(probe);
   };
   native?.on('event', (record, inode, probe) => {
     const target = targetOf(inode);
-    const ids: Record<string, string | number> = target ? { ...targetAttributes(target) } : { 'kubeskoop.netns.inode': inode };
+    const ids: Record<string, string | number> = target
+      ? { ...targetAttributes(target) }
+      : { 'kubeskoop.netns.inode': inode };
     telemetry.emitEvent(record, ids);
     if (record.span !== undefined && telemetry.tracing && wantsSpans(probe)) telemetry.emitSpan(record, ids);
     if (sinks.length > 0) {
-      const ctx: SinkContext = { netnsInode: inode, ...(target ? { identity: { ...legacyIdentity(target), node: nodeName } } : {}) };
+      const ctx: SinkContext = {
+        netnsInode: inode,
+        ...(target ? { identity: { ...legacyIdentity(target), node: nodeName } } : {}),
+      };
       for (const sink of sinks) sink.write(record, ctx);
     }
   });
-  const http = await startHttpServer(config.server.address, config.server.port, {
-    metrics: (req, res) => telemetry.handleMetrics(req, res),
-    status: () => buildStatus({
-      config: current, snapshot: scheduler.snapshot, version: VERSION, startedAt,
-      metricProbeStatus: (n) => scheduler.probeStatus(n),
-      eventProbeStatus: (n) => (native && natives.has(n) ? native.probeStatus(n as NativeProbe) : sidecarEventStatus(config, n)),
-      availableMetricProbes: [...METRIC_PROBES.keys()], availableEventProbes: NATIVE_PROBE_NAMES,
-      identity: () => identity.identifier.status(),
-      exports: () => (config.otlp.endpoint !== undefined || lokiOtlpSinks(config).length > 0 ? telemetry.exportStatus() : null),
-      server: () => http.security(),
-    }),
-    healthy: () => {
-      const snap = scheduler.snapshot;
-      if (snap.cycle === 0) return { ok: false, detail: 'starting: no collection cycle has finished yet' };
-      const ageMs = Date.now() - snap.takenAt;
-      // Stale when three intervals passed without a cycle: the scheduler is stuck.
-      if (ageMs > 3 * current.intervalMs + 5_000) return { ok: false, detail: `stale: last cycle ${Math.round(ageMs / 1000)} s ago` };
-      return { ok: true, detail: `ok: cycle ${snap.cycle}, ${snap.targets.length} targets` };
+  const http = await startHttpServer(
+    config.server.address,
+    config.server.port,
+    {
+      metrics: (req, res) => telemetry.handleMetrics(req, res),
+      status: () =>
+        buildStatus({
+          config: current,
+          snapshot: scheduler.snapshot,
+          version: VERSION,
+          startedAt,
+          metricProbeStatus: (n) => scheduler.probeStatus(n),
+          eventProbeStatus: (n) =>
+            native && natives.has(n) ? native.probeStatus(n as NativeProbe) : sidecarEventStatus(config, n),
+          availableMetricProbes: [...METRIC_PROBES.keys()],
+          availableEventProbes: NATIVE_PROBE_NAMES,
+          identity: () => identity.identifier.status(),
+          exports: () =>
+            config.otlp.endpoint !== undefined || lokiOtlpSinks(config).length > 0 ? telemetry.exportStatus() : null,
+          server: () => http.security(),
+        }),
+      healthy: () => {
+        const snap = scheduler.snapshot;
+        if (snap.cycle === 0) return { ok: false, detail: 'starting: no collection cycle has finished yet' };
+        const ageMs = Date.now() - snap.takenAt;
+        // Stale when three intervals passed without a cycle: the scheduler is stuck.
+        if (ageMs > 3 * current.intervalMs + 5_000)
+          return { ok: false, detail: `stale: last cycle ${Math.round(ageMs / 1000)} s ago` };
+        return { ok: true, detail: `ok: cycle ${snap.cycle}, ${snap.targets.length} targets` };
+      },
     },
-  }, security);
+    security,
+  );
   log.info('agent started', {
-    version: VERSION, mode: config.mode, listen: `${config.server.address}:${http.port}`,
-    probes: config.metrics.probes.map((p) => p.name), intervalSeconds: config.intervalMs / 1000,
+    version: VERSION,
+    mode: config.mode,
+    listen: `${config.server.address}:${http.port}`,
+    probes: config.metrics.probes.map((p) => p.name),
+    intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
   if (identity.watch && config.metrics.probes.some((p) => p.name === 'flow')) {
     const k = config.kubernetes;
-    services = new ServiceDirectory(loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }), log.child({ component: 'kubernetes' }));
+    services = new ServiceDirectory(
+      loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }),
+      log.child({ component: 'kubernetes' }),
+    );
     await services.start();
   }
   if (native && needsHelper(native.selection())) await native.start();
   await scheduler.start();
   let reloading: Promise<unknown> = Promise.resolve();
   const reload = async (next: AgentConfig): Promise<ReloadResult> => {
-    const needsRestart = RESTART_ONLY.filter(([, get]) => JSON.stringify(get(current)) !== JSON.stringify(get(next))).map(([k]) => k);
+    const needsRestart = RESTART_ONLY.filter(
+      ([, get]) => JSON.stringify(get(current)) !== JSON.stringify(get(next)),
+    ).map(([k]) => k);
     // Settings that need a restart keep their running value.
-    const applied: AgentConfig = needsRestart.length === 0 ? next : {
-      ...next,
-      mode: current.mode, server: current.server, procRoot: current.procRoot, netnsDir: current.netnsDir, otlp: current.otlp,
-      prometheus: current.prometheus, service: current.service, traces: current.traces,
-      events: { probes: next.events.probes, sinks: [...lokiSinks(current), ...localSinks(next)] },
-      metrics: { ...next.metrics, additionalLabels: current.metrics.additionalLabels },
-      ...(current.nodeName !== undefined ? { nodeName: current.nodeName } : {}),
-      ...(current.kubernetes !== undefined ? { kubernetes: current.kubernetes } : {}),
-      log: { ...next.log, format: current.log.format },
-    };
+    const applied: AgentConfig =
+      needsRestart.length === 0
+        ? next
+        : {
+            ...next,
+            mode: current.mode,
+            server: current.server,
+            procRoot: current.procRoot,
+            netnsDir: current.netnsDir,
+            otlp: current.otlp,
+            prometheus: current.prometheus,
+            service: current.service,
+            traces: current.traces,
+            events: { probes: next.events.probes, sinks: [...lokiSinks(current), ...localSinks(next)] },
+            metrics: { ...next.metrics, additionalLabels: current.metrics.additionalLabels },
+            ...(current.nodeName !== undefined ? { nodeName: current.nodeName } : {}),
+            ...(current.kubernetes !== undefined ? { kubernetes: current.kubernetes } : {}),
+            log: { ...next.log, format: current.log.format },
+          };
     // eBPF programs first, so that the scheduled probes reading their counts start on a loaded
     // probe (and stop reading a removed one at the next cycle, when its counts are gone already).
     const nat = native ? await native.reconfigure(nativeSelection(applied)) : undefined;
@@ -277,11 +348,15 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     const result: ReloadResult = {
       started: probes.filter((p) => !running.has(p.probe.name)).map((p) => p.probe.name),
       stopped: [...running.keys()].filter((n) => !nextNames.has(n)),
-      restarted: probes.filter((p) => running.has(p.probe.name) && running.get(p.probe.name) !== p).map((p) => p.probe.name),
+      restarted: probes
+        .filter((p) => running.has(p.probe.name) && running.get(p.probe.name) !== p)
+        .map((p) => p.probe.name),
       kept: probes.filter((p) => running.get(p.probe.name) === p).map((p) => p.probe.name),
       ...(nat ? { ebpf: nat } : {}),
       ...(sinksReopened ? { sinksReopened } : {}),
-      ...(applied.intervalMs !== current.intervalMs ? { intervalSeconds: { from: current.intervalMs / 1000, to: applied.intervalMs / 1000 } } : {}),
+      ...(applied.intervalMs !== current.intervalMs
+        ? { intervalSeconds: { from: current.intervalMs / 1000, to: applied.intervalMs / 1000 } }
+        : {}),
       needsRestart,
     };
     await scheduler.reconfigure({ probes, intervalMs: applied.intervalMs });
@@ -290,8 +365,13 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     return result;
   };
   return {
-    get config() { return current; },
-    scheduler, telemetry, http, identity,
+    get config() {
+      return current;
+    },
+    scheduler,
+    telemetry,
+    http,
+    identity,
     snapshot: () => scheduler.snapshot,
     // One reload at a time, in order.
     reload: (next) => {

@@ -24,7 +24,11 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions, bound: LogFields = {}, seen: Set<string> = new Set()): Logger {
-  const write = opts.write ?? ((line: string) => { process.stderr.write(line); });
+  const write =
+    opts.write ??
+    ((line: string) => {
+      process.stderr.write(line);
+    });
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
     if (RANK[level] < RANK[opts.level]) return;
     const all = { ...bound, ...fields };

@@ -16,7 +16,7 @@
 
 static void cmd_connections(const char *id)
 {
-	struct sb b = { 0 };
+	struct sb b = {0};
 	struct probe *p = find_probe("connections");
 	sb_printf(&b, "{\"msg\":\"connections\",\"id\":");
 	sb_str(&b, id);
@@ -38,7 +38,8 @@ static void cmd_connections(const char *id)
 		if (bpf_map_lookup_elem(fd, &key, &v) == 0) {
 			char addr[INET6_ADDRSTRLEN] = "";
 			if (key.role == KS_CONN_CLIENT)
-				inet_ntop(key.family == KS_FAMILY_IPV6 ? AF_INET6 : AF_INET, key.addr, addr, sizeof(addr));
+				inet_ntop(key.family == KS_FAMILY_IPV6 ? AF_INET6 : AF_INET, key.addr, addr,
+					  sizeof(addr));
 			sb_printf(&b, "%s[%u,%u,%u,", first ? "" : ",", key.netns, key.role, key.family);
 			sb_str(&b, addr);
 			sb_printf(&b, ",%u,[", key.port);
@@ -47,7 +48,8 @@ static void cmd_connections(const char *id)
 			sb_printf(&b, "],%llu,[", (unsigned long long)v.sum_ns);
 			for (int i = 0; i < KS_CONN_NERR; i++)
 				sb_printf(&b, "%s%llu", i ? "," : "", (unsigned long long)v.failures[i]);
-			sb_printf(&b, "],%llu,%llu]", (unsigned long long)v.syn_retrans, (unsigned long long)v.sync_failures);
+			sb_printf(&b, "],%llu,%llu]", (unsigned long long)v.syn_retrans,
+				  (unsigned long long)v.sync_failures);
 			first = false;
 		}
 		rc = bpf_map_get_next_key(fd, &key, &next);

@@ -52,8 +52,8 @@
 
 /* tcx (Linux 6.6) is newer than Debian 12's uapi headers: values from include/uapi/linux/bpf.h */
 #define FL_TCX_INGRESS 46
-#define FL_TCX_EGRESS 47
-#define FL_F_BEFORE (1U << 3)
+#define FL_TCX_EGRESS  47
+#define FL_F_BEFORE    (1U << 3)
 _Static_assert(BPF_LSM_CGROUP == 43, "attach type numbering");
 
 struct fl_att {
@@ -156,7 +156,8 @@ static int fl_enter(const char *path, unsigned long inode, char *err, size_t err
 	}
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
-		snprintf(err, errlen, "%s %s: %s", errno == ENOENT || errno == ESRCH ? "gone:" : "open", path, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", errno == ENOENT || errno == ESRCH ? "gone:" : "open", path,
+			 strerror(errno));
 		return -1;
 	}
 	struct stat st;
@@ -213,7 +214,8 @@ static void fl_attach(struct sb *b, char *args)
 		/* <inode>:<path>:<ifname>[:host] */
 		char *p1 = strchr(t, ':'), *p2 = p1 ? strchr(p1 + 1, ':') : NULL;
 		if (!p1 || !p2) {
-			fl_target_json(b, &first, target, false, "invalid", 0, "expected <inode>:<netns path>:<ifname>[:host]");
+			fl_target_json(b, &first, target, false, "invalid", 0,
+				       "expected <inode>:<netns path>:<ifname>[:host]");
 			continue;
 		}
 		*p1 = *p2 = 0;
@@ -226,7 +228,8 @@ static void fl_attach(struct sb *b, char *args)
 			host = strcmp(p3 + 1, "host") == 0;
 		}
 		if (*endp || !inode || !*ifname || strlen(ifname) >= IFNAMSIZ || (p3 && !host)) {
-			fl_target_json(b, &first, target, false, "invalid", 0, "expected <inode>:<netns path>:<ifname>[:host]");
+			fl_target_json(b, &first, target, false, "invalid", 0,
+				       "expected <inode>:<netns path>:<ifname>[:host]");
 			continue;
 		}
 		struct fl_att *a = fl_find(inode, ifname);
@@ -235,11 +238,12 @@ static void fl_attach(struct sb *b, char *args)
 			continue;
 		}
 		if (fl_enter(p1 + 1, inode, err, sizeof(err)) < 0) {
-			fl_target_json(b, &first, target, false, strncmp(err, "gone:", 5) == 0 ? "gone" : "error", 0, err);
+			fl_target_json(b, &first, target, false, strncmp(err, "gone:", 5) == 0 ? "gone" : "error", 0,
+				       err);
 			continue;
 		}
 		int ifindex = (int)if_nametoindex(ifname);
-		int l[2] = { -1, -1 };
+		int l[2] = {-1, -1};
 		int e = 0;
 		if (ifindex > 0) {
 			int rx = bpf_program__fd(fl->progs.ks_flow_rx), tx = bpf_program__fd(fl->progs.ks_flow_tx);
@@ -427,9 +431,9 @@ static void fl_dump(struct sb *b, const char *args)
 				inet_ntop(AF_INET, k->peer, addr, sizeof(addr));
 			else if (k->family == 6)
 				inet_ntop(AF_INET6, k->peer, addr, sizeof(addr));
-			sb_printf(b, "%s[%u,%u,%u,%u,%u,%u,%u,\"%s\",%llu,%llu]", first ? "" : ",", k->netns, k->ifindex,
-				  k->dir, k->family, k->proto, k->port, k->peer_server, addr, (unsigned long long)pk,
-				  (unsigned long long)by);
+			sb_printf(b, "%s[%u,%u,%u,%u,%u,%u,%u,\"%s\",%llu,%llu]", first ? "" : ",", k->netns,
+				  k->ifindex, k->dir, k->family, k->proto, k->port, k->peer_server, addr,
+				  (unsigned long long)pk, (unsigned long long)by);
 			first = false;
 			sent++;
 		}
@@ -445,7 +449,7 @@ static void fl_dump(struct sb *b, const char *args)
 	}
 	free(keys);
 	free(vals);
-	__u64 st[KS_FLOW_ST_MAX] = { 0 };
+	__u64 st[KS_FLOW_ST_MAX] = {0};
 	__u64 *pc = calloc((size_t)ncpu, sizeof(__u64));
 	for (__u32 i = 0; i < KS_FLOW_ST_MAX && pc; i++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(fl->maps.flow_stats), &i, pc) == 0)
@@ -457,9 +461,8 @@ static void fl_dump(struct sb *b, const char *args)
 		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
 		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_n);
 	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
-		  (unsigned long long)st[KS_FLOW_ST_NEW],
-		  (unsigned long long)st[KS_FLOW_ST_FULL], (unsigned long long)st[KS_FLOW_ST_SHORT],
-		  (unsigned long long)st[KS_FLOW_ST_GUESS]);
+		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
+		  (unsigned long long)st[KS_FLOW_ST_SHORT], (unsigned long long)st[KS_FLOW_ST_GUESS]);
 	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu", (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),
 		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0));
 }
@@ -511,7 +514,7 @@ void cmd_flow(char *args)
 		*args++ = 0;
 	while (isspace((unsigned char)*args))
 		args++;
-	struct sb b = { 0 };
+	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"flow\",\"id\":");
 	sb_str(&b, id);
 	sb_printf(&b, ",\"verb\":");

@@ -50,7 +50,7 @@
 #endif
 
 #define HELPER_VERSION "0.1.0"
-#define POLL_MS 50         /* longest a record waits in the ring when no wake-up was forced */
+#define POLL_MS	       50   /* longest a record waits in the ring when no wake-up was forced */
 #define CLOCK_EVERY_MS 2000 /* clock sync records, so wall-clock conversion follows NTP steps */
 
 volatile sig_atomic_t stop_requested;
@@ -73,7 +73,7 @@ struct probe_opts {
 	bool event_level_set;
 	__u32 track_entries; /* power of two */
 	__u32 softirq_mask;  /* net_softirq: bit per vector */
-	__u64 slow_ns;       /* connections: a handshake slower than this is an event (0 = the program's default) */
+	__u64 slow_ns;	     /* connections: a handshake slower than this is an event (0 = the program's default) */
 	__u32 lat_slots;     /* test-only (x_lat_slots=): entries of lat_slots, a power of two */
 };
 
@@ -98,57 +98,57 @@ struct probe {
 	char variant_info[512];
 };
 
-#define GLUE(N)                                                                  \
-	static int N##_open(struct probe *p)                                     \
-	{                                                                        \
-		struct N##_bpf *s = N##_bpf__open();                             \
-		if (!s)                                                          \
-			return -errno;                                           \
-		p->skel = s;                                                     \
-		p->obj = s->obj;                                                 \
-		return 0;                                                        \
-	}                                                                        \
-	static void N##_rodata(struct probe *p)                                  \
-	{                                                                        \
-		struct N##_bpf *s = p->skel;                                     \
-		s->rodata->ks_netns_rate = p->opts.netns_rate;                   \
-		s->rodata->ks_global_rate = p->opts.global_rate;                 \
-		s->rodata->ks_window_ns = p->opts.window_ns;                     \
-		s->rodata->ks_watermark = (__u64)p->opts.watermark_kib * 1024;   \
-		N##_extra_rodata(s, &p->opts);                                   \
-	}                                                                        \
-	static int N##_load(struct probe *p)                                     \
-	{                                                                        \
-		return N##_bpf__load(p->skel);                                   \
-	}                                                                        \
-	static void N##_destroy(struct probe *p)                                 \
-	{                                                                        \
-		N##_bpf__destroy(p->skel);                                       \
+#define GLUE(N)                                                                                                        \
+	static int N##_open(struct probe *p)                                                                           \
+	{                                                                                                              \
+		struct N##_bpf *s = N##_bpf__open();                                                                   \
+		if (!s)                                                                                                \
+			return -errno;                                                                                 \
+		p->skel = s;                                                                                           \
+		p->obj = s->obj;                                                                                       \
+		return 0;                                                                                              \
+	}                                                                                                              \
+	static void N##_rodata(struct probe *p)                                                                        \
+	{                                                                                                              \
+		struct N##_bpf *s = p->skel;                                                                           \
+		s->rodata->ks_netns_rate = p->opts.netns_rate;                                                         \
+		s->rodata->ks_global_rate = p->opts.global_rate;                                                       \
+		s->rodata->ks_window_ns = p->opts.window_ns;                                                           \
+		s->rodata->ks_watermark = (__u64)p->opts.watermark_kib * 1024;                                         \
+		N##_extra_rodata(s, &p->opts);                                                                         \
+	}                                                                                                              \
+	static int N##_load(struct probe *p)                                                                           \
+	{                                                                                                              \
+		return N##_bpf__load(p->skel);                                                                         \
+	}                                                                                                              \
+	static void N##_destroy(struct probe *p)                                                                       \
+	{                                                                                                              \
+		N##_bpf__destroy(p->skel);                                                                             \
 	}
 
 /* latency probes: thresholds, event level, tracking-table size */
-#define LAT_GLUE(N, EXTRA)                                                                          \
-	static void N##_extra_rodata(struct N##_bpf *s, const struct probe_opts *o)                \
-	{                                                                                          \
-		if (o->thresh_ns[0])                                                               \
-			s->rodata->ks_lat_thresh_ns[0] = o->thresh_ns[0];                          \
-		if (o->thresh_ns[1])                                                               \
-			s->rodata->ks_lat_thresh_ns[1] = o->thresh_ns[1];                          \
-		if (o->event_level_set)                                                            \
-			s->rodata->ks_lat_event_level = o->event_level;                            \
-		if (o->track_entries)                                                              \
-			s->rodata->ks_track_mask = o->track_entries - 1;                           \
-		if (o->lat_slots)                                                                  \
-			s->rodata->ks_lat_slot_mask = o->lat_slots - 1;                            \
-		EXTRA                                                                              \
-	}                                                                                          \
-	static void N##_latinfo(struct probe *p, __u64 t[2], __u32 *lvl)                           \
-	{                                                                                          \
-		struct N##_bpf *s = p->skel;                                                       \
-		t[0] = s->rodata->ks_lat_thresh_ns[0];                                             \
-		t[1] = s->rodata->ks_lat_thresh_ns[1];                                             \
-		*lvl = s->rodata->ks_lat_event_level;                                              \
-	}                                                                                          \
+#define LAT_GLUE(N, EXTRA)                                                                                             \
+	static void N##_extra_rodata(struct N##_bpf *s, const struct probe_opts *o)                                    \
+	{                                                                                                              \
+		if (o->thresh_ns[0])                                                                                   \
+			s->rodata->ks_lat_thresh_ns[0] = o->thresh_ns[0];                                              \
+		if (o->thresh_ns[1])                                                                                   \
+			s->rodata->ks_lat_thresh_ns[1] = o->thresh_ns[1];                                              \
+		if (o->event_level_set)                                                                                \
+			s->rodata->ks_lat_event_level = o->event_level;                                                \
+		if (o->track_entries)                                                                                  \
+			s->rodata->ks_track_mask = o->track_entries - 1;                                               \
+		if (o->lat_slots)                                                                                      \
+			s->rodata->ks_lat_slot_mask = o->lat_slots - 1;                                                \
+		EXTRA                                                                                                  \
+	}                                                                                                              \
+	static void N##_latinfo(struct probe *p, __u64 t[2], __u32 *lvl)                                               \
+	{                                                                                                              \
+		struct N##_bpf *s = p->skel;                                                                           \
+		t[0] = s->rodata->ks_lat_thresh_ns[0];                                                                 \
+		t[1] = s->rodata->ks_lat_thresh_ns[1];                                                                 \
+		*lvl = s->rodata->ks_lat_event_level;                                                                  \
+	}                                                                                                              \
 	GLUE(N)
 
 /* post-load hooks a descriptor may name (post_load:) */
@@ -217,7 +217,7 @@ static void rebuild_ring(void)
 	}
 	if (rb) {
 		rb_epfd = ring_buffer__epoll_fd(rb);
-		struct epoll_event ev = { .events = EPOLLIN, .data.fd = rb_epfd };
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = rb_epfd};
 		epoll_ctl(epfd, EPOLL_CTL_ADD, rb_epfd, &ev);
 	}
 }
@@ -305,8 +305,7 @@ static const char *parse_opts(char *args, struct probe_opts *o, char *err, size_
 		} else if (strcmp(k, "count_only") == 0) {
 			snprintf(o->count_only, sizeof(o->count_only), "%s", v);
 			o->count_only_set = true;
-		}
-		else if (strcmp(k, "event") == 0)
+		} else if (strcmp(k, "event") == 0)
 			snprintf(o->event, sizeof(o->event), "%s", v);
 		else if (strcmp(k, "only") == 0)
 			snprintf(o->only, sizeof(o->only), "%s", v);
@@ -382,10 +381,11 @@ static void configure_reasons(struct probe *p, struct sb *unknown)
 
 static void probe_opts_json(struct sb *b, const struct probe_opts *o)
 {
-	sb_printf(b, "{\"netns_rate\":%u,\"global_rate\":%u,\"window_ns\":%llu,\"ring_kib\":%u,"
-		     "\"watermark_kib\":%u,\"count_entries\":%u,\"subsys_mode\":%u",
-		  o->netns_rate, o->global_rate, (unsigned long long)o->window_ns, o->ring_kib,
-		  o->watermark_kib, o->count_entries, o->subsys_mode);
+	sb_printf(b,
+		  "{\"netns_rate\":%u,\"global_rate\":%u,\"window_ns\":%llu,\"ring_kib\":%u,"
+		  "\"watermark_kib\":%u,\"count_entries\":%u,\"subsys_mode\":%u",
+		  o->netns_rate, o->global_rate, (unsigned long long)o->window_ns, o->ring_kib, o->watermark_kib,
+		  o->count_entries, o->subsys_mode);
 	sb_printf(b, ",\"ignore\":");
 	sb_str(b, o->ignore_set ? o->ignore : default_ignore);
 	sb_printf(b, ",\"count_only\":");
@@ -431,7 +431,7 @@ static int size_maps(struct probe *p)
 static int load_variants(struct probe *p)
 {
 	const char *target = NULL;
-	static const char *candidates[] = { "virtnet_send_command_reply", "virtnet_send_command" };
+	static const char *candidates[] = {"virtnet_send_command_reply", "virtnet_send_command"};
 	for (size_t i = 0; i < 2 && !target; i++)
 		if (vmlinux_btf && btf__find_by_name_kind(vmlinux_btf, candidates[i], BTF_KIND_FUNC) > 0)
 			target = candidates[i];
@@ -442,8 +442,7 @@ static int load_variants(struct probe *p)
 		return -ENOENT;
 	}
 	struct bpf_program *prog;
-	bpf_object__for_each_program(prog, p->obj)
-	{
+	bpf_object__for_each_program (prog, p->obj) {
 		bool tramp = prog_is(prog, "fentry") || prog_is(prog, "fexit");
 		bpf_program__set_autoload(prog, tramp);
 		if (tramp && strcmp(target, "virtnet_send_command_reply") != 0)
@@ -466,7 +465,7 @@ static int load_variants(struct probe *p)
 	rc = size_maps(p);
 	if (rc)
 		return rc;
-	bpf_object__for_each_program(prog, p->obj)
+	bpf_object__for_each_program (prog, p->obj)
 		bpf_program__set_autoload(prog, prog_is(prog, "kprobe") || prog_is(prog, "kretprobe"));
 	rc = p->load(p);
 	snprintf(p->variant_info, sizeof(p->variant_info),
@@ -479,7 +478,7 @@ static int load_variants(struct probe *p)
 
 static void cmd_load(const char *name, char *args)
 {
-	struct sb b = { 0 };
+	struct sb b = {0};
 	char err[512];
 	struct probe *p = find_probe(name);
 	sb_printf(&b, "{\"msg\":\"probe\",\"probe\":");
@@ -512,8 +511,8 @@ static void cmd_load(const char *name, char *args)
 
 	const char *stage = "open";
 	int rc = 0;
-	struct sb progs = { 0 };
-	struct sb unknown = { 0 };
+	struct sb progs = {0};
+	struct sb unknown = {0};
 	sb_printf(&progs, "[");
 	sb_printf(&unknown, "[");
 	bool any_prog = false;
@@ -534,8 +533,7 @@ static void cmd_load(const char *name, char *args)
 		goto done;
 	if (o.attach_target[0]) {
 		struct bpf_program *prog;
-		bpf_object__for_each_program(prog, p->obj)
-		{
+		bpf_object__for_each_program (prog, p->obj) {
 			rc = bpf_program__set_attach_target(prog, 0, o.attach_target);
 			if (rc) {
 				snprintf(log_tail, sizeof(log_tail), "program %s: hook %s not found in kernel BTF",
@@ -554,8 +552,7 @@ static void cmd_load(const char *name, char *args)
 	stage = "attach";
 	{
 		struct bpf_program *prog;
-		bpf_object__for_each_program(prog, p->obj)
-		{
+		bpf_object__for_each_program (prog, p->obj) {
 			if (!bpf_program__autoload(prog))
 				continue; /* the variant not chosen */
 			struct bpf_link *l = bpf_program__attach(prog);
@@ -627,7 +624,7 @@ static void cmd_unload(const char *name)
 		probe_teardown(p);
 		rebuild_ring();
 	}
-	struct sb b = { 0 };
+	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"probe\",\"probe\":");
 	sb_str(&b, name);
 	sb_printf(&b, ",\"ok\":false,\"stage\":\"unloaded\",\"errno\":0,\"error\":\"\",\"log\":\"\",\"programs\":[]}");
@@ -717,8 +714,9 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 			for (int c = 0; ok && c < ncpu; c++) {
 				if (!sv[c].key)
 					continue;
-				struct ks_lat_key k = { .scope = (__u32)sv[c].key, .metric = (__u8)(sv[c].key >> 32),
-							.sub = (__u8)(sv[c].key >> 40) };
+				struct ks_lat_key k = {.scope = (__u32)sv[c].key,
+						       .metric = (__u8)(sv[c].key >> 32),
+						       .sub = (__u8)(sv[c].key >> 40)};
 				ok = lat_rows_add(&rows, &n, &cap, &k, &sv[c].v);
 			}
 		}
@@ -774,8 +772,7 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 	sb_printf(b, "],\"programs\":[");
 	first = true;
 	struct bpf_program *prog;
-	bpf_object__for_each_program(prog, p->obj)
-	{
+	bpf_object__for_each_program (prog, p->obj) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		memset(&info, 0, sizeof(info));
@@ -802,7 +799,7 @@ static void cmd_dump(const char *id)
 	send_clock();
 	out_flush();
 	int ncpu = libbpf_num_possible_cpus();
-	struct sb b = { 0 };
+	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"counters\",\"id\":");
 	sb_str(&b, id);
 	sb_printf(&b, ",\"boot_ns\":%llu,\"probes\":[", (unsigned long long)ts_ns(CLOCK_BOOTTIME));
@@ -819,7 +816,6 @@ static void cmd_dump(const char *id)
 	send_json(&b);
 	sb_free(&b);
 }
-
 
 /* connections <id>: the connections probe's per-peer table (uses the probe table above) */
 #include "connections.c"
@@ -866,9 +862,8 @@ static void handle_line(char *line)
 
 /* ------------------------------------------------------------------ hello */
 
-#define FIELD(S, f)                                                                                     \
-	sb_printf(b, "%s[\"" #f "\",%zu,%zu]", first ? "" : ",", offsetof(struct S, f),                     \
-		  sizeof(((struct S *)0)->f));                                                          \
+#define FIELD(S, f)                                                                                                    \
+	sb_printf(b, "%s[\"" #f "\",%zu,%zu]", first ? "" : ",", offsetof(struct S, f), sizeof(((struct S *)0)->f));   \
 	first = false;
 #include "layouts.gen.h"
 
@@ -876,7 +871,7 @@ static void send_hello(void)
 {
 	struct utsname u;
 	uname(&u);
-	struct sb b = { 0 };
+	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"hello\",\"protocol\":%d,\"helper\":", KS_PROTO_VERSION);
 	sb_str(&b, HELPER_VERSION);
 	sb_printf(&b, ",\"libbpf\":\"%u.%u\",\"pid\":%d,\"kernel\":{\"release\":", libbpf_major_version(),
@@ -886,8 +881,8 @@ static void send_hello(void)
 	sb_str(&b, u.version);
 	sb_printf(&b, ",\"machine\":");
 	sb_str(&b, u.machine);
-	sb_printf(&b, "},\"clock\":\"boottime\",\"ncpus\":%d,\"btf\":{\"ok\":%s,\"error\":",
-		  libbpf_num_possible_cpus(), vmlinux_btf ? "true" : "false");
+	sb_printf(&b, "},\"clock\":\"boottime\",\"ncpus\":%d,\"btf\":{\"ok\":%s,\"error\":", libbpf_num_possible_cpus(),
+		  vmlinux_btf ? "true" : "false");
 	sb_str(&b, btf_error);
 	sb_printf(&b, "},\"probes\":[");
 	for (size_t i = 0; i < NPROBES; i++) {
@@ -978,13 +973,14 @@ int main(int argc, char **argv)
 		/* libbpf reports "not found" as ESRCH, whose strerror text ("No such process") misleads. */
 		int btf_errno = errno;
 		snprintf(btf_error, sizeof(btf_error), "%s: %s", btf_path,
-			 btf_errno == ESRCH || btf_errno == ENOENT ? "not found (the kernel has no BTF, or it is not mounted)"
-								   : strerror(btf_errno));
+			 btf_errno == ESRCH || btf_errno == ENOENT
+				 ? "not found (the kernel has no BTF, or it is not mounted)"
+				 : strerror(btf_errno));
 		fprintf(stderr, "helper: %s\n", btf_error);
 	}
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = STDIN_FILENO };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = STDIN_FILENO};
 	epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
 
 	send_hello();
@@ -1047,7 +1043,7 @@ int main(int argc, char **argv)
 	fl_unload();
 	btf__free(vmlinux_btf);
 	if (!out_broken) {
-		struct sb b = { 0 };
+		struct sb b = {0};
 		sb_printf(&b, "{\"msg\":\"bye\"}");
 		send_json(&b);
 		sb_free(&b);

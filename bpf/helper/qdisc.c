@@ -96,7 +96,7 @@ static int qd_request(int fd, __u16 type, __u32 seq)
 		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
 		req.tc.tcm_family = AF_UNSPEC;
 	}
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	return sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
 }
 
@@ -121,7 +121,8 @@ static void qd_one_qdisc(struct sb *b, bool *first, const struct qd_links *links
 			have2 = true;
 			int l2 = (int)RTA_PAYLOAD(a);
 			for (struct rtattr *s = RTA_DATA(a); RTA_OK(s, l2); s = RTA_NEXT(s, l2)) {
-				if (s->rta_type == TCA_STATS_BASIC && RTA_PAYLOAD(s) >= sizeof(struct gnet_stats_basic)) {
+				if (s->rta_type == TCA_STATS_BASIC &&
+				    RTA_PAYLOAD(s) >= sizeof(struct gnet_stats_basic)) {
 					struct gnet_stats_basic bs;
 					memcpy(&bs, RTA_DATA(s), sizeof(bs));
 					bytes = bs.bytes;
@@ -132,7 +133,8 @@ static void qd_one_qdisc(struct sb *b, bool *first, const struct qd_links *links
 					memcpy(&p, RTA_DATA(s), sizeof(p));
 					packets = p;
 					pkt64 = true;
-				} else if (s->rta_type == TCA_STATS_QUEUE && RTA_PAYLOAD(s) >= sizeof(struct gnet_stats_queue)) {
+				} else if (s->rta_type == TCA_STATS_QUEUE &&
+					   RTA_PAYLOAD(s) >= sizeof(struct gnet_stats_queue)) {
 					struct gnet_stats_queue q;
 					memcpy(&q, RTA_DATA(s), sizeof(q));
 					qlen = q.qlen;
@@ -159,8 +161,9 @@ static void qd_one_qdisc(struct sb *b, bool *first, const struct qd_links *links
 	sb_str(b, qd_link_name(links, tcm->tcm_ifindex));
 	sb_printf(b, ",\"kind\":");
 	sb_str(b, kind);
-	sb_printf(b, ",\"handle\":\"%s\",\"parent\":\"%s\",\"bytes\":%llu,\"packets\":%llu,\"drops\":%llu,"
-		     "\"overlimits\":%llu,\"requeues\":%llu,\"qlen\":%llu,\"backlog\":%llu}",
+	sb_printf(b,
+		  ",\"handle\":\"%s\",\"parent\":\"%s\",\"bytes\":%llu,\"packets\":%llu,\"drops\":%llu,"
+		  "\"overlimits\":%llu,\"requeues\":%llu,\"qlen\":%llu,\"backlog\":%llu}",
 		  handle, parent, bytes, packets, drops, overlimits, requeues, qlen, backlog);
 	*first = false;
 }
@@ -204,7 +207,8 @@ static int qd_read_dump(int fd, __u32 seq, struct qd_links *links, struct sb *b,
 					}
 					struct qd_link *l = &links->v[links->n++];
 					l->ifindex = ifi->ifi_index;
-					snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(a), (const char *)RTA_DATA(a));
+					snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(a),
+						 (const char *)RTA_DATA(a));
 				}
 			} else if (nh->nlmsg_type == RTM_NEWQDISC && b) {
 				qd_one_qdisc(b, first, links, nh);
@@ -225,7 +229,8 @@ static int qd_socket_in(const char *path, unsigned long inode, char *err, size_t
 	}
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
-		snprintf(err, errlen, "%s %s: %s", errno == ENOENT || errno == ESRCH ? "gone:" : "open", path, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", errno == ENOENT || errno == ESRCH ? "gone:" : "open", path,
+			 strerror(errno));
 		return -1;
 	}
 	struct stat st;
@@ -272,8 +277,8 @@ static void qd_target(struct sb *b, const char *spec)
 	snprintf(path, sizeof(path), "%s", colon + 1);
 	sb_printf(b, "{\"inode\":%lu", inode);
 	int fd = qd_socket_in(path, inode, err, sizeof(err));
-	struct qd_links links = { 0 };
-	struct sb q = { 0 };
+	struct qd_links links = {0};
+	struct sb q = {0};
 	sb_printf(&q, "[");
 	bool first = true;
 	int rc = fd < 0 ? -1 : 0;
@@ -299,7 +304,7 @@ static void qd_target(struct sb *b, const char *spec)
 
 void cmd_qdisc(char *args)
 {
-	struct sb b = { 0 };
+	struct sb b = {0};
 	char *save = NULL;
 	char *id = strtok_r(args, " \t", &save);
 	sb_printf(&b, "{\"msg\":\"qdisc\",\"id\":");
@@ -314,7 +319,8 @@ void cmd_qdisc(char *args)
 		first = false;
 	}
 	__u64 w1 = ts_ns(CLOCK_MONOTONIC), c1 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
-	sb_printf(&b, "],\"wall_ns\":%llu,\"cpu_ns\":%llu}", (unsigned long long)(w1 - w0), (unsigned long long)(c1 - c0));
+	sb_printf(&b, "],\"wall_ns\":%llu,\"cpu_ns\":%llu}", (unsigned long long)(w1 - w0),
+		  (unsigned long long)(c1 - c0));
 	send_json(&b);
 	sb_free(&b);
 }

@@ -103,7 +103,7 @@ static __u64 cpu_ns(void)
 
 void cmd_tcpsummary(const char *id)
 {
-	struct sb b = { 0 };
+	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"tcpsummary\",\"id\":");
 	sb_str(&b, id);
 	if (!tsum_setup()) {
@@ -145,12 +145,14 @@ void cmd_tcpsummary(const char *id)
 		return;
 	}
 	const __u64 *s = tsum->bss->ks_stats;
-	sb_printf(&b, ",\"ok\":true,\"run\":%u,\"wall_ns\":%llu,\"cpu_ns\":%llu,\"stats\":{\"tables\":%llu,\"buckets\":%llu,"
-		      "\"sockets\":%llu,\"reserved\":%llu,\"read_err\":%llu,\"agg_full\":%llu,\"steps_cut\":%llu,"
-		      "\"tasks\":%llu},\"netns\":[",
-		  run, (unsigned long long)(w1 - w0), (unsigned long long)(c1 - c0), (unsigned long long)s[0],
-		  (unsigned long long)s[1], (unsigned long long)s[2], (unsigned long long)s[3], (unsigned long long)s[4],
-		  (unsigned long long)s[5], (unsigned long long)s[6], (unsigned long long)s[7]);
+	sb_printf(
+		&b,
+		",\"ok\":true,\"run\":%u,\"wall_ns\":%llu,\"cpu_ns\":%llu,\"stats\":{\"tables\":%llu,\"buckets\":%llu,"
+		"\"sockets\":%llu,\"reserved\":%llu,\"read_err\":%llu,\"agg_full\":%llu,\"steps_cut\":%llu,"
+		"\"tasks\":%llu},\"netns\":[",
+		run, (unsigned long long)(w1 - w0), (unsigned long long)(c1 - c0), (unsigned long long)s[0],
+		(unsigned long long)s[1], (unsigned long long)s[2], (unsigned long long)s[3], (unsigned long long)s[4],
+		(unsigned long long)s[5], (unsigned long long)s[6], (unsigned long long)s[7]);
 	int afd = bpf_map__fd(tsum->maps.agg);
 	__u32 key, next, *stale = NULL;
 	size_t nstale = 0, capstale = 0;
@@ -161,8 +163,8 @@ void cmd_tcpsummary(const char *id)
 		key = next;
 		if (bpf_map_lookup_elem(afd, &key, &v) == 0) {
 			if (v.run == run) {
-				sb_printf(&b, "%s[%u,%llu,%llu,[", first ? "" : ",", key, (unsigned long long)v.rx_queue,
-					  (unsigned long long)v.tx_queue);
+				sb_printf(&b, "%s[%u,%llu,%llu,[", first ? "" : ",", key,
+					  (unsigned long long)v.rx_queue, (unsigned long long)v.tx_queue);
 				for (int i = 0; i < KS_TCPSUM_NSTATES; i++)
 					sb_printf(&b, "%s%u", i ? "," : "", v.states[i]);
 				sb_printf(&b, "]]");

@@ -88,7 +88,7 @@ static __always_inline void ks_stat(__u32 idx)
  * (process context vs softirq), so the add is still atomic. */
 static __always_inline void ks_count(__u32 netns, __u16 domain, __u32 code)
 {
-	struct ks_count_key k = { .netns = netns, .domain = domain, .code = code };
+	struct ks_count_key k = {.netns = netns, .domain = domain, .code = code};
 	__u64 *v = bpf_map_lookup_elem(&counts, &k);
 	if (v) {
 		__sync_fetch_and_add(v, 1);
@@ -125,7 +125,7 @@ static __always_inline bool ks_netns_allow(__u32 netns, __u64 now)
 		return false;
 	struct ks_rate *r = bpf_map_lookup_elem(&netns_rate, &netns);
 	if (!r) {
-		struct ks_rate init = { .window_start = now, .count = 0 };
+		struct ks_rate init = {.window_start = now, .count = 0};
 		bpf_map_update_elem(&netns_rate, &netns, &init, BPF_NOEXIST);
 		r = bpf_map_lookup_elem(&netns_rate, &netns);
 		if (!r)
@@ -170,8 +170,7 @@ static __always_inline void *ks_reserve(__u32 netns, __u64 now, __u32 size)
 	return e;
 }
 
-static __always_inline void ks_fill_hdr(struct ks_hdr *h, __u8 type, __u8 version, __u32 len,
-					__u64 now, __u32 netns)
+static __always_inline void ks_fill_hdr(struct ks_hdr *h, __u8 type, __u8 version, __u32 len, __u64 now, __u32 netns)
 {
 	h->magic = KS_MAGIC;
 	h->type = type;

@@ -12,13 +12,13 @@
 #define KS_FLOW_TX 1
 
 struct ks_flow_key {
-	__u32 netns;     /* inode of the device's network namespace */
-	__u32 ifindex;   /* device the packet crossed (in that namespace) */
-	__u8 peer[16];   /* the other side's address, network order; IPv4 in the first 4 bytes */
-	__u16 port;      /* server port (0: port not in the key, or no ports); non-IP: the ethertype */
-	__u8 dir;        /* KS_FLOW_RX / KS_FLOW_TX */
-	__u8 proto;      /* IPPROTO_*; 0 for non-IP */
-	__u8 family;     /* 4, 6, 0 = not IP */
+	__u32 netns;	  /* inode of the device's network namespace */
+	__u32 ifindex;	  /* device the packet crossed (in that namespace) */
+	__u8 peer[16];	  /* the other side's address, network order; IPv4 in the first 4 bytes */
+	__u16 port;	  /* server port (0: port not in the key, or no ports); non-IP: the ethertype */
+	__u8 dir;	  /* KS_FLOW_RX / KS_FLOW_TX */
+	__u8 proto;	  /* IPPROTO_*; 0 for non-IP */
+	__u8 family;	  /* 4, 6, 0 = not IP */
 	__u8 peer_server; /* 1: the port is the peer's (the pod is the client); 0: the pod's own */
 	__u16 pad;
 };
@@ -40,10 +40,10 @@ struct ks_flow_srv {
 
 enum ks_flow_stat {
 	KS_FLOW_ST_RESERVED = 0, /* (was program runs: bpf_stats run_cnt says it, at no per-packet cost) */
-	KS_FLOW_ST_NEW,         /* keys inserted (evictions = inserted - live - deleted by the helper) */
-	KS_FLOW_ST_FULL,        /* insert failed */
-	KS_FLOW_ST_SHORT,       /* IP packet whose headers could not be read (counted without ports) */
-	KS_FLOW_ST_GUESS,       /* TCP segment of a connection whose SYN was not seen: lower port taken */
+	KS_FLOW_ST_NEW,		 /* keys inserted (evictions = inserted - live - deleted by the helper) */
+	KS_FLOW_ST_FULL,	 /* insert failed */
+	KS_FLOW_ST_SHORT,	 /* IP packet whose headers could not be read (counted without ports) */
+	KS_FLOW_ST_GUESS,	 /* TCP segment of a connection whose SYN was not seen: lower port taken */
 	KS_FLOW_ST_MAX,
 };
 

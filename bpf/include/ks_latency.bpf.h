@@ -18,14 +18,14 @@
 
 /* Each latency probe's defaults come from its descriptor (bpf/probes/<name>.yaml), through the
  * generated ks_probes.gen.h and the -DKS_PROBE_<name> the Makefile compiles it with. */
-#if !defined(KS_LAT_T0_DEFAULT) || !defined(KS_LAT_T1_DEFAULT) || !defined(KS_LAT_EVENT_LEVEL_DEFAULT) || \
+#if !defined(KS_LAT_T0_DEFAULT) || !defined(KS_LAT_T1_DEFAULT) || !defined(KS_LAT_EVENT_LEVEL_DEFAULT) ||              \
 	!defined(KS_TRACK_ENTRIES)
 #error "latency defaults missing: is bpf/probes/<name>.yaml a latency descriptor (npm run generate)?"
 #endif
 
 /* Set by the helper before load. Thresholds in ns: low, high. Events are emitted for
  * measurements above threshold[event_level - 1]; event_level 0 = count only. */
-const volatile __u64 ks_lat_thresh_ns[2] = { KS_LAT_T0_DEFAULT, KS_LAT_T1_DEFAULT };
+const volatile __u64 ks_lat_thresh_ns[2] = {KS_LAT_T0_DEFAULT, KS_LAT_T1_DEFAULT};
 const volatile __u32 ks_lat_event_level = KS_LAT_EVENT_LEVEL_DEFAULT;
 /* tracking table: size - 1 (the helper resizes `track` to a power of two) and age limit */
 const volatile __u32 ks_track_mask = KS_TRACK_ENTRIES - 1;
@@ -79,7 +79,7 @@ static __always_inline __u32 ks_lat_bucket(__u64 ns)
 
 static __always_inline void ks_count_add(__u32 key_id, __u16 domain, __u32 code, __u64 delta)
 {
-	struct ks_count_key k = { .netns = key_id, .domain = domain, .code = code };
+	struct ks_count_key k = {.netns = key_id, .domain = domain, .code = code};
 	__u64 *v = bpf_map_lookup_elem(&counts, &k);
 	if (v) {
 		__sync_fetch_and_add(v, delta);
@@ -135,7 +135,7 @@ static __always_inline __u32 ks_lat_record(__u32 scope, __u8 metric, __u8 sub, _
 			v->buckets[b] += 1;
 		v->sum_ns += ns;
 	} else {
-		struct ks_lat_key k = { .scope = scope, .metric = metric, .sub = sub };
+		struct ks_lat_key k = {.scope = scope, .metric = metric, .sub = sub};
 		v = bpf_map_lookup_elem(&lat, &k);
 		if (!v) {
 			struct ks_lat_val zero = {};
@@ -167,8 +167,7 @@ static __always_inline bool ks_lat_want_event(__u32 level)
 }
 
 /* Reserve and pre-fill a latency record; NULL when rate-limited or the ring is full. */
-static __always_inline struct ks_latency *ks_lat_event(__u32 netns, __u8 metric, __u8 sub, __u32 level,
-							 __u64 ns)
+static __always_inline struct ks_latency *ks_lat_event(__u32 netns, __u8 metric, __u8 sub, __u32 level, __u64 ns)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct ks_latency *e = ks_reserve(netns, now, sizeof(*e));

@@ -28,13 +28,13 @@ enum ks_rec_type {
 	KS_REC_JSON = 32,
 };
 
-#define KS_TCP_RESET_V 1
+#define KS_TCP_RESET_V	 1
 #define KS_PACKET_DROP_V 1
 #define KS_TCP_RETRANS_V 1
-#define KS_LATENCY_V 1
-#define KS_CONNECT_V 1
-#define KS_CLOCK_V 1
-#define KS_JSON_V 1
+#define KS_LATENCY_V	 1
+#define KS_CONNECT_V	 1
+#define KS_CLOCK_V	 1
+#define KS_JSON_V	 1
 
 /* Common header. ts_ns is CLOCK_BOOTTIME (bpf_ktime_get_boot_ns): it keeps counting across
  * suspend, so one (boottime, realtime) pair converts it to wall-clock time. */
@@ -87,8 +87,8 @@ struct ks_packet_drop {
 	struct ks_hdr hdr;
 	struct ks_tuple tuple;
 	__u64 location; /* kernel text address that freed the skb */
-	__u32 reason;   /* enum skb_drop_reason (subsystem in the upper 16 bits) */
-	__u32 ifindex;  /* skb->dev ifindex, else skb_iif, 0 = unknown */
+	__u32 reason;	/* enum skb_drop_reason (subsystem in the upper 16 bits) */
+	__u32 ifindex;	/* skb->dev ifindex, else skb_iif, 0 = unknown */
 };
 
 /* Tuple oriented local -> remote. */
@@ -125,28 +125,28 @@ enum ks_count_domain {
 	KS_DOMAIN_UNDELIVERED = 2,
 	/* latency probes (code = KS_LAT_CODE(metric, sub, slot), key.netns = the probe's scope key:
 	 * namespace inode, CPU number (net_softirq) or device number (biolatency)) */
-	KS_DOMAIN_LAT_HIST = 3,  /* slot = bucket index into KS_LAT_BOUNDS_NS (last = +Inf) */
-	KS_DOMAIN_LAT_SUM = 4,   /* slot 0; the value is the sum of latencies in ns, not a count */
-	KS_DOMAIN_LAT_SLOW = 5,  /* slot = threshold index (0 = low, 1 = high): latency > threshold */
+	KS_DOMAIN_LAT_HIST = 3,	 /* slot = bucket index into KS_LAT_BOUNDS_NS (last = +Inf) */
+	KS_DOMAIN_LAT_SUM = 4,	 /* slot 0; the value is the sum of latencies in ns, not a count */
+	KS_DOMAIN_LAT_SLOW = 5,	 /* slot = threshold index (0 = low, 1 = high): latency > threshold */
 	KS_DOMAIN_LAT_TRACK = 6, /* slot = enum ks_track_loss; in-flight work not measured */
 };
 
 enum ks_undelivered {
-	KS_UNDELIVERED_NETNS_RATE = 1,  /* per-namespace rate limit hit */
+	KS_UNDELIVERED_NETNS_RATE = 1,	/* per-namespace rate limit hit */
 	KS_UNDELIVERED_GLOBAL_RATE = 2, /* probe-wide rate limit hit */
-	KS_UNDELIVERED_RING_FULL = 3,   /* ring buffer reserve failed */
+	KS_UNDELIVERED_RING_FULL = 3,	/* ring buffer reserve failed */
 };
 
 /* Index of every probe's `stats` map (BPF_MAP_TYPE_PERCPU_ARRAY, __u64). */
 enum ks_stat {
-	KS_STAT_HITS = 0,           /* hook ran and the event passed the filter (counted) */
-	KS_STAT_IGNORED = 1,        /* filtered out (benign / configured ignore), not counted */
-	KS_STAT_SUBMITTED = 2,      /* records handed to the ring buffer */
+	KS_STAT_HITS = 0,      /* hook ran and the event passed the filter (counted) */
+	KS_STAT_IGNORED = 1,   /* filtered out (benign / configured ignore), not counted */
+	KS_STAT_SUBMITTED = 2, /* records handed to the ring buffer */
 	KS_STAT_NETNS_RATE = 3,
 	KS_STAT_GLOBAL_RATE = 4,
 	KS_STAT_RING_FULL = 5,
 	KS_STAT_COUNT_MAP_FULL = 6, /* `counts` had no room: that count is lost (map size option) */
-	KS_STAT_WAKEUPS = 7,        /* forced ring-buffer wake-ups (watermark crossed) */
+	KS_STAT_WAKEUPS = 7,	    /* forced ring-buffer wake-ups (watermark crossed) */
 	KS_STAT_MAX = 8,
 };
 
@@ -163,16 +163,16 @@ enum ks_reason_mode {
 /* ---- latency probes ---- */
 
 enum ks_lat_metric {
-	KS_LAT_SOCK_READ = 1,     /* socketlatency: data readable -> application reads it */
-	KS_LAT_SOCK_WRITE = 2,    /* socketlatency: sendmsg -> first data segment at the device */
-	KS_LAT_KERNEL_RX = 3,     /* kernellatency: netif_receive_skb -> socket (sk_data_ready) */
-	KS_LAT_KERNEL_TX = 4,     /* kernellatency: TCP transmit (skb stamp) -> net_dev_queue */
-	KS_LAT_QDISC = 5,         /* netiftxlatency: net_dev_queue -> net_dev_start_xmit */
-	KS_LAT_NETDEV = 6,        /* netiftxlatency: net_dev_start_xmit -> net_dev_xmit */
+	KS_LAT_SOCK_READ = 1,	  /* socketlatency: data readable -> application reads it */
+	KS_LAT_SOCK_WRITE = 2,	  /* socketlatency: sendmsg -> first data segment at the device */
+	KS_LAT_KERNEL_RX = 3,	  /* kernellatency: netif_receive_skb -> socket (sk_data_ready) */
+	KS_LAT_KERNEL_TX = 4,	  /* kernellatency: TCP transmit (skb stamp) -> net_dev_queue */
+	KS_LAT_QDISC = 5,	  /* netiftxlatency: net_dev_queue -> net_dev_start_xmit */
+	KS_LAT_NETDEV = 6,	  /* netiftxlatency: net_dev_start_xmit -> net_dev_xmit */
 	KS_LAT_SOFTIRQ_SCHED = 7, /* net_softirq: softirq_raise -> softirq_entry (sub = vector) */
 	KS_LAT_SOFTIRQ_EXEC = 8,  /* net_softirq: softirq_entry -> softirq_exit (sub = vector) */
-	KS_LAT_BIO = 9,           /* biolatency: block_io_start -> block_io_done (sub = REQ_OP) */
-	KS_LAT_VIRTCMD = 10,      /* virtcmdlatency: virtnet_send_command_reply entry -> exit */
+	KS_LAT_BIO = 9,		  /* biolatency: block_io_start -> block_io_done (sub = REQ_OP) */
+	KS_LAT_VIRTCMD = 10,	  /* virtcmdlatency: virtnet_send_command_reply entry -> exit */
 };
 
 /* in-flight work that was never measured, per metric (KS_DOMAIN_LAT_TRACK slot) */
@@ -181,16 +181,18 @@ enum ks_track_loss {
 	KS_TRACK_EXPIRED = 2, /* found older than the tracking age limit: completion never seen */
 };
 
-#define KS_LAT_CODE(metric, sub, slot) (((__u32)(metric) << 24) | ((__u32)((sub) & 0xff) << 16) | ((slot) & 0xffff))
+#define KS_LAT_CODE(metric, sub, slot) (((__u32)(metric) << 24) | ((__u32)((sub)&0xff) << 16) | ((slot)&0xffff))
 
 /* Histogram bucket upper bounds (ns): bucket i counts latency <= bound[i] (and > bound[i-1]);
  * bucket KS_LAT_NBOUNDS counts the rest (+Inf). Thresholds 1 ms / 10 ms / 100 ms are bounds,
  * so threshold counts and histograms agree. The helper sends this list in its hello frame. */
 #define KS_LAT_NBOUNDS 22
-#define KS_LAT_BOUNDS_NS                                                                             \
-	{ 1000ull, 2000ull, 5000ull, 10000ull, 20000ull, 50000ull, 100000ull, 200000ull, 500000ull,   \
-	  1000000ull, 2000000ull, 5000000ull, 10000000ull, 20000000ull, 50000000ull, 100000000ull,     \
-	  200000000ull, 500000000ull, 1000000000ull, 2000000000ull, 5000000000ull, 10000000000ull }
+#define KS_LAT_BOUNDS_NS                                                                                               \
+	{                                                                                                              \
+		1000ull, 2000ull, 5000ull, 10000ull, 20000ull, 50000ull, 100000ull, 200000ull, 500000ull, 1000000ull,  \
+			2000000ull, 5000000ull, 10000000ull, 20000000ull, 50000000ull, 100000000ull, 200000000ull,     \
+			500000000ull, 1000000000ull, 2000000000ull, 5000000000ull, 10000000000ull                      \
+	}
 
 /* Histogram and sum of one (scope, metric, sub) of a latency probe. Kept in `lat_slots`, a
  * direct-mapped BPF_MAP_TYPE_PERCPU_ARRAY (struct ks_lat_slot; each CPU's copy of a slot is
@@ -226,18 +228,18 @@ struct ks_lat_used {
 /* One record for every latency probe: a measurement above the probe's event threshold. */
 struct ks_latency {
 	struct ks_hdr hdr;
-	struct ks_tuple tuple;  /* socket (local -> remote) or packet tuple; zero when none */
+	struct ks_tuple tuple; /* socket (local -> remote) or packet tuple; zero when none */
 	__u64 latency_ns;
-	__u64 threshold_ns;     /* the highest threshold it exceeded */
-	__u64 stage_ns[2];      /* per-stage breakdown where hooks give stages (netif: qdisc, driver) */
-	__u32 pid;              /* task that owns the work (reader, sender, I/O issuer); 0 unknown */
-	__u32 aux;              /* ifindex (netif, kernel), device number (bio), CPU (softirq) */
-	__u8 metric;            /* enum ks_lat_metric */
-	__u8 sub;               /* softirq vector, block REQ_OP */
-	__u8 level;             /* 1 = above the low threshold, 2 = above the high one */
+	__u64 threshold_ns; /* the highest threshold it exceeded */
+	__u64 stage_ns[2];  /* per-stage breakdown where hooks give stages (netif: qdisc, driver) */
+	__u32 pid;	    /* task that owns the work (reader, sender, I/O issuer); 0 unknown */
+	__u32 aux;	    /* ifindex (netif, kernel), device number (bio), CPU (softirq) */
+	__u8 metric;	    /* enum ks_lat_metric */
+	__u8 sub;	    /* softirq vector, block REQ_OP */
+	__u8 level;	    /* 1 = above the low threshold, 2 = above the high one */
 	__u8 _pad;
-	__u32 bytes;            /* request bytes (bio), packet length (netif), 0 */
-	char comm[16];          /* task comm, or the device name (netiftxlatency) */
+	__u32 bytes;   /* request bytes (bio), packet length (netif), 0 */
+	char comm[16]; /* task comm, or the device name (netiftxlatency) */
 };
 
 /* ---- connections probe: connect outcomes per (namespace, role, peer, server port) ----
@@ -248,22 +250,22 @@ enum ks_conn_role { KS_CONN_CLIENT = 1, KS_CONN_SERVER = 2 };
 
 /* failure causes (error.type); index into ks_conn_val.failures */
 enum ks_conn_err {
-	KS_CONN_ERR_REFUSED = 0,        /* ECONNREFUSED: RST (or ICMP port unreachable) answered the SYN */
-	KS_CONN_ERR_RESET = 1,          /* ECONNRESET */
-	KS_CONN_ERR_TIMED_OUT = 2,      /* ETIMEDOUT: SYN retries exhausted */
-	KS_CONN_ERR_HOST_UNREACH = 3,   /* EHOSTUNREACH (ICMP host unreachable, no neighbour) */
-	KS_CONN_ERR_NET_UNREACH = 4,    /* ENETUNREACH (no route, unreachable route, ICMP net unreachable) */
+	KS_CONN_ERR_REFUSED = 0,	/* ECONNREFUSED: RST (or ICMP port unreachable) answered the SYN */
+	KS_CONN_ERR_RESET = 1,		/* ECONNRESET */
+	KS_CONN_ERR_TIMED_OUT = 2,	/* ETIMEDOUT: SYN retries exhausted */
+	KS_CONN_ERR_HOST_UNREACH = 3,	/* EHOSTUNREACH (ICMP host unreachable, no neighbour) */
+	KS_CONN_ERR_NET_UNREACH = 4,	/* ENETUNREACH (no route, unreachable route, ICMP net unreachable) */
 	KS_CONN_ERR_ADDR_NOT_AVAIL = 5, /* EADDRNOTAVAIL: no free local port (ephemeral port exhaustion) */
-	KS_CONN_ERR_CANCELED = 6,       /* the socket was closed by its owner while the handshake was pending */
+	KS_CONN_ERR_CANCELED = 6,	/* the socket was closed by its owner while the handshake was pending */
 	KS_CONN_ERR_OTHER = 7,
 	KS_CONN_NERR = 8,
 };
 
 struct ks_conn_key {
 	__u32 netns;
-	__u16 port;   /* server port (client role) or listening port (server role), host order */
-	__u8 family;  /* enum ks_family */
-	__u8 role;    /* enum ks_conn_role */
+	__u16 port;    /* server port (client role) or listening port (server role), host order */
+	__u8 family;   /* enum ks_family */
+	__u8 role;     /* enum ks_conn_role */
 	__u8 addr[16]; /* peer (server) address, network order; zero for the server role */
 };
 
@@ -271,7 +273,7 @@ struct ks_conn_val {
 	__u64 buckets[KS_LAT_NBOUNDS + 1]; /* handshake durations, KS_LAT_BOUNDS_NS (last = +Inf) */
 	__u64 sum_ns;
 	__u64 failures[KS_CONN_NERR];
-	__u64 syn_retrans;  /* client: SYN retransmits; server: SYN-ACK retransmits */
+	__u64 syn_retrans;   /* client: SYN retransmits; server: SYN-ACK retransmits */
 	__u64 sync_failures; /* of the failures, those connect() returned before any SYN was sent */
 };
 
@@ -281,11 +283,11 @@ struct ks_connect {
 	struct ks_hdr hdr;
 	struct ks_tuple tuple;
 	__u64 duration_ns; /* SYN_SENT -> failure, 0 for a synchronous failure */
-	__u32 err;         /* errno: sk_err, or connect()'s return value negated; 0 = closed by its owner */
-	__u32 pid;         /* current task (softirq: the interrupted one) */
-	__u8 cause;        /* enum ks_conn_err */
-	__u8 sync;         /* 1 = returned by connect() before any SYN left */
-	__u8 slow;         /* 1 = not a failure: a handshake that took longer than the slow threshold */
+	__u32 err;	   /* errno: sk_err, or connect()'s return value negated; 0 = closed by its owner */
+	__u32 pid;	   /* current task (softirq: the interrupted one) */
+	__u8 cause;	   /* enum ks_conn_err */
+	__u8 sync;	   /* 1 = returned by connect() before any SYN left */
+	__u8 slow;	   /* 1 = not a failure: a handshake that took longer than the slow threshold */
 	__u8 _pad[5];
 	char comm[16];
 };

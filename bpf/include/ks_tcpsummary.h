@@ -23,14 +23,14 @@ struct ks_tcpsum_val {
 
 /* .bss stats, index */
 enum ks_tcpsum_stat {
-	KS_TCPSUM_TABLES = 0,      /* hash tables walked this run */
-	KS_TCPSUM_BUCKETS = 1,     /* buckets scanned */
-	KS_TCPSUM_SOCKETS = 2,     /* sockets visited */
+	KS_TCPSUM_TABLES = 0,  /* hash tables walked this run */
+	KS_TCPSUM_BUCKETS = 1, /* buckets scanned */
+	KS_TCPSUM_SOCKETS = 2, /* sockets visited */
 	KS_TCPSUM_RESERVED = 3,
-	KS_TCPSUM_READ_ERR = 4,    /* kernel reads that failed (a socket freed under the walk) */
-	KS_TCPSUM_AGG_FULL = 5,    /* namespaces that did not fit the agg map */
-	KS_TCPSUM_STEPS_CUT = 6,   /* a walk stopped at the bpf_loop limit */
-	KS_TCPSUM_TASKS = 7,       /* processes looked at (to find per-namespace tables) */
+	KS_TCPSUM_READ_ERR = 4,	 /* kernel reads that failed (a socket freed under the walk) */
+	KS_TCPSUM_AGG_FULL = 5,	 /* namespaces that did not fit the agg map */
+	KS_TCPSUM_STEPS_CUT = 6, /* a walk stopped at the bpf_loop limit */
+	KS_TCPSUM_TASKS = 7,	 /* processes looked at (to find per-namespace tables) */
 	KS_TCPSUM_NSTATS = 8,
 };
 

@@ -23,23 +23,23 @@
 #include <bpf/bpf_endian.h>
 #include "ks_common.bpf.h"
 
-#define KS_EINTR 4
+#define KS_EINTR	 4
 #define KS_EADDRNOTAVAIL 99
-#define KS_ENETUNREACH 101
-#define KS_ECONNRESET 104
-#define KS_EISCONN 106
-#define KS_ETIMEDOUT 110
-#define KS_ECONNREFUSED 111
-#define KS_EHOSTUNREACH 113
-#define KS_EALREADY 114
-#define KS_EINPROGRESS 115
+#define KS_ENETUNREACH	 101
+#define KS_ECONNRESET	 104
+#define KS_EISCONN	 106
+#define KS_ETIMEDOUT	 110
+#define KS_ECONNREFUSED	 111
+#define KS_EHOSTUNREACH	 113
+#define KS_EALREADY	 114
+#define KS_EINPROGRESS	 115
 
 #define KS_TCP_ESTABLISHED 1
-#define KS_TCP_SYN_SENT 2
-#define KS_TCP_SYN_RECV 3
-#define KS_TCP_CLOSE 7
-#define KS_S_IFMT 00170000
-#define KS_S_IFSOCK 0140000
+#define KS_TCP_SYN_SENT	   2
+#define KS_TCP_SYN_RECV	   3
+#define KS_TCP_CLOSE	   7
+#define KS_S_IFMT	   00170000
+#define KS_S_IFSOCK	   0140000
 
 static const __u64 ks_conn_bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
 /* set by the helper (slow_us): a client handshake slower than this is also an event */
@@ -68,8 +68,8 @@ struct {
 /* a thread inside connect() on a TCP socket */
 struct ks_connecting {
 	struct ks_conn_key key; /* destination as passed to connect() */
-	__u8 reached;           /* the socket reached SYN_SENT during the call */
-	__u8 closed;            /* ... and went back to CLOSE in the call with no socket error */
+	__u8 reached;		/* the socket reached SYN_SENT during the call */
+	__u8 closed;		/* ... and went back to CLOSE in the call with no socket error */
 	__u8 _pad[6];
 };
 struct {
@@ -98,14 +98,22 @@ static __always_inline __u32 ks_conn_bucket(__u64 ns)
 static __always_inline __u32 ks_conn_err(int err)
 {
 	switch (err) {
-	case KS_ECONNREFUSED: return KS_CONN_ERR_REFUSED;
-	case KS_ECONNRESET: return KS_CONN_ERR_RESET;
-	case KS_ETIMEDOUT: return KS_CONN_ERR_TIMED_OUT;
-	case KS_EHOSTUNREACH: return KS_CONN_ERR_HOST_UNREACH;
-	case KS_ENETUNREACH: return KS_CONN_ERR_NET_UNREACH;
-	case KS_EADDRNOTAVAIL: return KS_CONN_ERR_ADDR_NOT_AVAIL;
-	case 0: return KS_CONN_ERR_CANCELED;
-	default: return KS_CONN_ERR_OTHER;
+	case KS_ECONNREFUSED:
+		return KS_CONN_ERR_REFUSED;
+	case KS_ECONNRESET:
+		return KS_CONN_ERR_RESET;
+	case KS_ETIMEDOUT:
+		return KS_CONN_ERR_TIMED_OUT;
+	case KS_EHOSTUNREACH:
+		return KS_CONN_ERR_HOST_UNREACH;
+	case KS_ENETUNREACH:
+		return KS_CONN_ERR_NET_UNREACH;
+	case KS_EADDRNOTAVAIL:
+		return KS_CONN_ERR_ADDR_NOT_AVAIL;
+	case 0:
+		return KS_CONN_ERR_CANCELED;
+	default:
+		return KS_CONN_ERR_OTHER;
 	}
 }
 

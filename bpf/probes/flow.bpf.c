@@ -13,17 +13,17 @@
 #include <bpf/bpf_endian.h>
 #include "ks_flow.h"
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
+#define ETH_P_IP    0x0800
+#define ETH_P_IPV6  0x86DD
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
-#define TCX_NEXT -1
+#define TCX_NEXT    -1
 
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u8 ks_port_in_key = 1; /* KubeSkoop's enablePortInLabel */
-const volatile __u8 ks_empty = 0;       /* benchmark floor: the same hook and dispatch, no work */
-__u64 ks_gen;                             /* written by the helper before each dump */
+const volatile __u8 ks_empty = 0;	/* benchmark floor: the same hook and dispatch, no work */
+__u64 ks_gen;				/* written by the helper before each dump */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -57,7 +57,7 @@ static __always_inline void stat_inc(__u32 i)
 
 static __always_inline bool srv_known(const __u8 *addr, __u16 port, __u8 family)
 {
-	struct ks_flow_srv s = { .port = port, .family = family };
+	struct ks_flow_srv s = {.port = port, .family = family};
 	__builtin_memcpy(s.addr, addr, 16);
 	return bpf_map_lookup_elem(&servers, &s) != NULL;
 }
@@ -138,7 +138,7 @@ ports_done:
 		bool dst_is_server;
 		if (k.proto == IPPROTO_TCP) {
 			if ((flags & 0x12) == 0x02) { /* SYN without ACK: the receiver is the server */
-				struct ks_flow_srv s = { .port = dport, .family = k.family };
+				struct ks_flow_srv s = {.port = dport, .family = k.family};
 				__builtin_memcpy(s.addr, daddr, 16);
 				__u8 one = 1;
 				bpf_map_update_elem(&servers, &s, &one, BPF_ANY);
@@ -169,7 +169,7 @@ add:;
 		v->bytes += skb->len;
 		v->gen = ks_gen;
 	} else {
-		struct ks_flow_val nv = { .packets = 1, .bytes = skb->len, .gen = ks_gen };
+		struct ks_flow_val nv = {.packets = 1, .bytes = skb->len, .gen = ks_gen};
 		if (bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST) == 0)
 			stat_inc(KS_FLOW_ST_NEW);
 		else if ((v = bpf_map_lookup_elem(&flows, &k))) {

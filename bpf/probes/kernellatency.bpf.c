@@ -32,8 +32,8 @@ struct {
 	__type(value, struct rx_slot);
 } track SEC(".maps");
 
-static __always_inline void emit(const struct sock *sk, __u32 netns, __u8 metric, __u32 level, __u64 lat,
-				 __u32 ifindex, __u32 len)
+static __always_inline void emit(const struct sock *sk, __u32 netns, __u8 metric, __u32 level, __u64 lat, __u32 ifindex,
+				 __u32 len)
 {
 	struct ks_latency *e = ks_lat_event(netns, metric, 0, level, lat);
 	if (!e)

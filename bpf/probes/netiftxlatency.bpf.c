@@ -35,8 +35,8 @@ static __always_inline struct skb_slot *slot_of(__u64 key)
 	return s && s->skb == key ? s : NULL;
 }
 
-static __always_inline void emit(const struct sk_buff *skb, const struct net_device *dev, __u32 netns,
-				 __u8 metric, __u32 level, __u64 lat, __u64 qlat, __u64 dlat)
+static __always_inline void emit(const struct sk_buff *skb, const struct net_device *dev, __u32 netns, __u8 metric,
+				 __u32 level, __u64 lat, __u64 qlat, __u64 dlat)
 {
 	struct ks_latency *e = ks_lat_event(netns, metric, 0, level, lat);
 	if (!e)

@@ -17,7 +17,7 @@
 /* thresholds, event level and tracking-table size: bpf/probes/socketlatency.yaml (ks_probes.gen.h) */
 #include "ks_latency.bpf.h"
 
-#define MSG_PEEK_FLAG 2
+#define MSG_PEEK_FLAG	2
 #define TCP_CLOSE_STATE 7
 
 struct sock_slot {
@@ -67,8 +67,7 @@ static __always_inline struct sock_slot *slot_of(__u64 key)
 	return s && s->sk == key ? s : NULL;
 }
 
-static __always_inline void emit(const struct sock *sk, __u32 netns, __u8 metric, __u32 level, __u64 lat,
-				 __u32 pid)
+static __always_inline void emit(const struct sock *sk, __u32 netns, __u8 metric, __u32 level, __u64 lat, __u32 pid)
 {
 	struct ks_latency *e = ks_lat_event(netns, metric, 0, level, lat);
 	if (!e)

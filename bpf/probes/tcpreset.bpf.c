@@ -10,8 +10,7 @@
 #include <bpf/bpf_endian.h>
 #include "ks_common.bpf.h"
 
-static __always_inline void emit_reset(__u8 kind, const struct sock *sk, const struct sk_buff *skb,
-				       __u32 reason)
+static __always_inline void emit_reset(__u8 kind, const struct sock *sk, const struct sk_buff *skb, __u32 reason)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
 	/* the namespace of the socket; with no socket, that of the device the segment came in on */

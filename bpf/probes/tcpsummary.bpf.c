@@ -26,10 +26,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define CHUNK 64
-#define TCP_TIME_WAIT_ 6
-#define TCP_SYN_RECV_ 3
-#define TCP_LISTEN_ 10
+#define CHUNK		  64
+#define TCP_TIME_WAIT_	  6
+#define TCP_SYN_RECV_	  3
+#define TCP_LISTEN_	  10
 #define TCP_NEW_SYN_RECV_ 12
 
 /* set by the helper before each run */
@@ -63,15 +63,15 @@ struct {
 } chunkbuf SEC(".maps");
 
 struct walk {
-	__u64 ehash;     /* address of the bucket array */
+	__u64 ehash; /* address of the bucket array */
 	__u32 nbuckets;
-	__u32 bucket;    /* next bucket to scan */
-	__u64 node;      /* current chain node, 0 = none */
-	__u64 pending;   /* non-empty buckets of the chunk in chunkbuf not yet walked (bit per bucket) */
+	__u32 bucket;	   /* next bucket to scan */
+	__u64 node;	   /* current chain node, 0 = none */
+	__u64 pending;	   /* non-empty buckets of the chunk in chunkbuf not yet walked (bit per bucket) */
 	__u64 tail_mask;   /* buckets of a chunk that exist (all 64 unless the table is smaller) */
 	__u32 chunk_bytes; /* bytes of bucket heads read per chunk */
 	__u32 _pad;
-	__u64 net;       /* last struct net seen, and its inode */
+	__u64 net; /* last struct net seen, and its inode */
 	__u32 inum;
 	__u32 run;
 };
@@ -113,7 +113,8 @@ static __always_inline void visit(struct walk *w)
 	/* pointers are read as plain numbers (the verifier allows no arithmetic on untrusted ones) */
 	__u64 next = 0, net = 0;
 	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)node) ||
-	    bpf_probe_read_kernel(&net, sizeof(net), (void *)(addr + bpf_core_field_offset(struct sock_common, skc_net)))) {
+	    bpf_probe_read_kernel(&net, sizeof(net),
+				  (void *)(addr + bpf_core_field_offset(struct sock_common, skc_net)))) {
 		stat_add(KS_TCPSUM_READ_ERR, 1);
 		w->node = 0;
 		return;
@@ -135,7 +136,8 @@ static __always_inline void visit(struct walk *w)
 	__u64 rxq = 0, txq = 0;
 	if (state == TCP_TIME_WAIT_) {
 		/* /proc/net/tcp prints the timewait socket's substate (TIME_WAIT or FIN_WAIT2) */
-		struct inet_timewait_sock *tw = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct inet_timewait_sock));
+		struct inet_timewait_sock *tw =
+			bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct inet_timewait_sock));
 		st = tw->tw_substate;
 	} else if (state == TCP_NEW_SYN_RECV_) {
 		st = TCP_SYN_RECV_; /* a request socket: /proc/net/tcp shows SYN_RECV */
@@ -156,12 +158,28 @@ static __always_inline void visit(struct walk *w)
 static __always_inline __u32 lowest_bit(__u64 x)
 {
 	__u32 n = 0;
-	if (!(x & 0xffffffffull)) { n += 32; x >>= 32; }
-	if (!(x & 0xffff)) { n += 16; x >>= 16; }
-	if (!(x & 0xff)) { n += 8; x >>= 8; }
-	if (!(x & 0xf)) { n += 4; x >>= 4; }
-	if (!(x & 0x3)) { n += 2; x >>= 2; }
-	if (!(x & 0x1)) n += 1;
+	if (!(x & 0xffffffffull)) {
+		n += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		n += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		n += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		n += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		n += 2;
+		x >>= 2;
+	}
+	if (!(x & 0x1))
+		n += 1;
 	return n;
 }
 

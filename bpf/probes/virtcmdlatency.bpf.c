@@ -31,7 +31,7 @@ struct {
 static __always_inline void start(__u8 cls, __u8 cmd)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct cmd_start v = { .ts = bpf_ktime_get_ns(), .cls_cmd = ((__u32)cls << 8) | cmd };
+	struct cmd_start v = {.ts = bpf_ktime_get_ns(), .cls_cmd = ((__u32)cls << 8) | cmd};
 	bpf_map_update_elem(&inflight, &tid, &v, BPF_ANY);
 }
 

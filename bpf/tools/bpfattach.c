@@ -22,8 +22,7 @@ int main(int argc, char **argv)
 	struct bpf_program *p;
 	bool first = true;
 	printf("{\"programs\":[");
-	bpf_object__for_each_program(p, o)
-	{
+	bpf_object__for_each_program (p, o) {
 		if (!bpf_program__attach(p)) {
 			fprintf(stderr, "bpfattach: attach %s: %s\n", bpf_program__name(p), strerror(errno));
 			return 1;

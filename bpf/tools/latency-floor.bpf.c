@@ -9,11 +9,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define EMPTY(hook, name)                  \
-	SEC("tp_btf/" #hook)               \
-	int BPF_PROG(floor_##name)         \
-	{                                  \
-		return 0;                  \
+#define EMPTY(hook, name)                                                                                              \
+	SEC("tp_btf/" #hook)                                                                                           \
+	int BPF_PROG(floor_##name)                                                                                     \
+	{                                                                                                              \
+		return 0;                                                                                              \
 	}
 
 /* socketlatency */

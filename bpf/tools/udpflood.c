@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	double el = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("{\"sent\":%ld,\"failed\":%ld,\"other\":%ld,\"last_errno\":%d,\"seconds\":%.6f}\n", ok, failed,
-	       other, last_errno, el);
+	printf("{\"sent\":%ld,\"failed\":%ld,\"other\":%ld,\"last_errno\":%d,\"seconds\":%.6f}\n", ok, failed, other,
+	       last_errno, el);
 	return 0;
 }

@@ -5,18 +5,38 @@
 // KubeSkoop event type, a probe name or an attribute. Unknown names get the closest matches. Pure:
 // returns text; the CLI prints it.
 import type {
-  AttributeDefinition, EventDefinition, LegacyName, MetricDefinition, ProbeDefinition, UnsupportedProbe,
+  AttributeDefinition,
+  EventDefinition,
+  LegacyName,
+  MetricDefinition,
+  ProbeDefinition,
+  UnsupportedProbe,
 } from '../../semconv/types.js';
 import {
-  ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_NODE_NAME, ATTR_K8S_POD_NAME, ATTR_K8S_POD_UID, ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME,
-  ATTR_KUBESKOOP_TARGET_KIND, ATTRIBUTES, EVENTS, METRICS, PROBES, UNSUPPORTED_PROBES,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_NODE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_K8S_POD_UID,
+  ATTR_KUBESKOOP_NETNS_INODE,
+  ATTR_KUBESKOOP_NETNS_NAME,
+  ATTR_KUBESKOOP_TARGET_KIND,
+  ATTRIBUTES,
+  EVENTS,
+  METRICS,
+  PROBES,
+  UNSUPPORTED_PROBES,
 } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
 import { promLabelName, promName, promNameJs, promSeriesNames } from '../../semconv/lib/prom-names.js';
 import { attributeRenames, metricRenames, type AttributeRename, type MetricRename } from '../../semconv/lib/renames.js';
 import { INTERFACE_ATTRIBUTES, LOOPBACK, legacyPromType } from '../../semconv/lib/legacy.js';
 import {
-  resolveSeedEvent, resolveSeedMetric, type RegistryView, type SeedEventType, type SeedMetricName, type SeedNames,
+  resolveSeedEvent,
+  resolveSeedMetric,
+  type RegistryView,
+  type SeedEventType,
+  type SeedMetricName,
+  type SeedNames,
 } from '../../semconv/lib/seed-names.js';
 
 export type Lang = 'en' | 'zh';
@@ -31,12 +51,28 @@ export interface ExplainCatalog {
 }
 
 export const DEFAULT_CATALOG: ExplainCatalog = {
-  metrics: METRICS, events: EVENTS, probes: PROBES, unsupported: UNSUPPORTED_PROBES, attributes: ATTRIBUTES, seed: SEED_NAMES,
+  metrics: METRICS,
+  events: EVENTS,
+  probes: PROBES,
+  unsupported: UNSUPPORTED_PROBES,
+  attributes: ATTRIBUTES,
+  seed: SEED_NAMES,
 };
 
 /** How a name was recognised. */
-export type HitKind = 'otel-metric' | 'prom' | 'renamed' | 'renamed-prom' | 'renamed-attribute' | 'legacy' | 'seed-metric' | 'event'
-  | 'event-type' | 'seed-event' | 'probe' | 'attribute';
+export type HitKind =
+  | 'otel-metric'
+  | 'prom'
+  | 'renamed'
+  | 'renamed-prom'
+  | 'renamed-attribute'
+  | 'legacy'
+  | 'seed-metric'
+  | 'event'
+  | 'event-type'
+  | 'seed-event'
+  | 'probe'
+  | 'attribute';
 
 type Hit =
   | { kind: 'otel-metric' | 'prom'; metric: MetricDefinition }
@@ -62,55 +98,175 @@ export interface ExplainResult {
 
 const L = {
   en: {
-    metric: 'metric', unit: 'unit', meaning: 'Meaning', probe: 'Probe', source: 'Source', attributes: 'Attributes',
-    identity: 'plus the target identity (in OTLP on the target\'s resource)', prom: 'Prometheus', promHow: '/metrics, and OTLP → Collector or Prometheus',
-    entity: 'Reported for', semconv: 'semconv name for', ownName: 'kubeskoop-otel\'s own name', before: 'Before',
-    renamedTo: 'renamed: now', forEntity: 'for', seeAlso: 'kubeskoop-otel explain', wasProm: 'the /metrics name before', wasOtel: 'the OTel name before',
-    attrRenamed: 'attribute renamed: now', onMetric: 'on',
-    overhead: 'Overhead', measured: 'measured', notMeasured: 'not measured yet', kubeskoop: "KubeSkoop's label", legacy: 'Legacy names',
-    whenToUse: 'When to use', next: 'Look next', docs: 'Docs', promql: 'PromQL equivalent', severity: 'Severity', threshold: 'Threshold',
-    types: 'KubeSkoop types', action: 'What to do', isNow: 'is now', legacyName: 'KubeSkoop legacy name', gauge: 'gauge', counter: 'counter',
-    seedTypo: "the seed catalogue's spelling of", neverExported: 'KubeSkoop never exported this spelling', seedSays: 'The seed says',
-    pending: 'not mapped yet', eventType: 'KubeSkoop event type', of: 'of', event: 'event (LogRecord)', sameProbe: 'other metrics of this probe',
-    eventsOfProbe: 'events of this probe', unsupported: 'not supported', attribute: 'attribute', values: 'values', usedBy: 'used by',
-    notFound: 'unknown name', didYouMean: 'closest matches', matchedAs: 'matched as', none: '—',
+    metric: 'metric',
+    unit: 'unit',
+    meaning: 'Meaning',
+    probe: 'Probe',
+    source: 'Source',
+    attributes: 'Attributes',
+    identity: "plus the target identity (in OTLP on the target's resource)",
+    prom: 'Prometheus',
+    promHow: '/metrics, and OTLP → Collector or Prometheus',
+    entity: 'Reported for',
+    semconv: 'semconv name for',
+    ownName: "kubeskoop-otel's own name",
+    before: 'Before',
+    renamedTo: 'renamed: now',
+    forEntity: 'for',
+    seeAlso: 'kubeskoop-otel explain',
+    wasProm: 'the /metrics name before',
+    wasOtel: 'the OTel name before',
+    attrRenamed: 'attribute renamed: now',
+    onMetric: 'on',
+    overhead: 'Overhead',
+    measured: 'measured',
+    notMeasured: 'not measured yet',
+    kubeskoop: "KubeSkoop's label",
+    legacy: 'Legacy names',
+    whenToUse: 'When to use',
+    next: 'Look next',
+    docs: 'Docs',
+    promql: 'PromQL equivalent',
+    severity: 'Severity',
+    threshold: 'Threshold',
+    types: 'KubeSkoop types',
+    action: 'What to do',
+    isNow: 'is now',
+    legacyName: 'KubeSkoop legacy name',
+    gauge: 'gauge',
+    counter: 'counter',
+    seedTypo: "the seed catalogue's spelling of",
+    neverExported: 'KubeSkoop never exported this spelling',
+    seedSays: 'The seed says',
+    pending: 'not mapped yet',
+    eventType: 'KubeSkoop event type',
+    of: 'of',
+    event: 'event (LogRecord)',
+    sameProbe: 'other metrics of this probe',
+    eventsOfProbe: 'events of this probe',
+    unsupported: 'not supported',
+    attribute: 'attribute',
+    values: 'values',
+    usedBy: 'used by',
+    notFound: 'unknown name',
+    didYouMean: 'closest matches',
+    matchedAs: 'matched as',
+    none: '—',
     agg: { none: '', sum: 'summed over all its series', sum_except_lo: 'summed over every interface except lo' },
     levels: { low: 'low (低)', medium: 'medium (中)', high: 'high (高)' },
     kinds: {
-      'otel-metric': 'OTel metric name', prom: 'Prometheus name (/metrics; OTLP → Collector or Prometheus)', renamed: 'an earlier OTel name',
-      'renamed-prom': 'an earlier /metrics name', 'renamed-attribute': 'an earlier attribute name',
-      legacy: 'KubeSkoop legacy name', 'seed-metric': "name in KubeSkoop's seed catalogue", event: 'OTel event name', 'event-type': 'KubeSkoop event type',
-      'seed-event': "event type in KubeSkoop's seed catalogue", probe: 'probe', attribute: 'attribute',
+      'otel-metric': 'OTel metric name',
+      prom: 'Prometheus name (/metrics; OTLP → Collector or Prometheus)',
+      renamed: 'an earlier OTel name',
+      'renamed-prom': 'an earlier /metrics name',
+      'renamed-attribute': 'an earlier attribute name',
+      legacy: 'KubeSkoop legacy name',
+      'seed-metric': "name in KubeSkoop's seed catalogue",
+      event: 'OTel event name',
+      'event-type': 'KubeSkoop event type',
+      'seed-event': "event type in KubeSkoop's seed catalogue",
+      probe: 'probe',
+      attribute: 'attribute',
     } as Record<HitKind, string>,
-    listHeads: { metrics: 'Metrics (OTel name · Prometheus name · for)', renamed: 'Earlier names (before → now)', legacy: 'KubeSkoop legacy names', events: 'Events and KubeSkoop event types', probes: 'Probes', seed: 'Seed names not mapped yet' },
+    listHeads: {
+      metrics: 'Metrics (OTel name · Prometheus name · for)',
+      renamed: 'Earlier names (before → now)',
+      legacy: 'KubeSkoop legacy names',
+      events: 'Events and KubeSkoop event types',
+      probes: 'Probes',
+      seed: 'Seed names not mapped yet',
+    },
   },
   zh: {
-    metric: '指标', unit: '单位', meaning: '含义', probe: '探针', source: '数据来源', attributes: '属性',
-    identity: '以及目标身份属性（OTLP 中位于目标的 resource 上）', prom: 'Prometheus', promHow: '/metrics，以及 OTLP → Collector 或 Prometheus',
-    entity: '上报对象', semconv: '语义约定名称，对应', ownName: 'kubeskoop-otel 自有名称', before: '此前',
-    renamedTo: '已更名：现为', forEntity: '对象', seeAlso: 'kubeskoop-otel explain', wasProm: '此前的 /metrics 名称', wasOtel: '此前的 OTel 名称',
-    attrRenamed: '属性已更名：现为', onMetric: '所属指标',
-    overhead: '开销', measured: '实测', notMeasured: '尚未实测', kubeskoop: 'KubeSkoop 标注', legacy: '旧名称',
-    whenToUse: '适用场景', next: '下一步查看', docs: '文档', promql: '等价 PromQL', severity: '级别', threshold: '阈值',
-    types: 'KubeSkoop 事件类型', action: '处理建议', isNow: '现在对应', legacyName: 'KubeSkoop 旧指标名', gauge: 'gauge', counter: 'counter',
-    seedTypo: '原文档对以下名称的笔误', neverExported: 'KubeSkoop 从未导出过这个拼写', seedSays: '原文说明',
-    pending: '尚未映射', eventType: 'KubeSkoop 事件类型', of: '属于', event: '事件（LogRecord）', sameProbe: '该探针的其他指标',
-    eventsOfProbe: '该探针的事件', unsupported: '不支持', attribute: '属性', values: '取值', usedBy: '使用者',
-    notFound: '未知名称', didYouMean: '最接近的名称', matchedAs: '识别为', none: '—',
+    metric: '指标',
+    unit: '单位',
+    meaning: '含义',
+    probe: '探针',
+    source: '数据来源',
+    attributes: '属性',
+    identity: '以及目标身份属性（OTLP 中位于目标的 resource 上）',
+    prom: 'Prometheus',
+    promHow: '/metrics，以及 OTLP → Collector 或 Prometheus',
+    entity: '上报对象',
+    semconv: '语义约定名称，对应',
+    ownName: 'kubeskoop-otel 自有名称',
+    before: '此前',
+    renamedTo: '已更名：现为',
+    forEntity: '对象',
+    seeAlso: 'kubeskoop-otel explain',
+    wasProm: '此前的 /metrics 名称',
+    wasOtel: '此前的 OTel 名称',
+    attrRenamed: '属性已更名：现为',
+    onMetric: '所属指标',
+    overhead: '开销',
+    measured: '实测',
+    notMeasured: '尚未实测',
+    kubeskoop: 'KubeSkoop 标注',
+    legacy: '旧名称',
+    whenToUse: '适用场景',
+    next: '下一步查看',
+    docs: '文档',
+    promql: '等价 PromQL',
+    severity: '级别',
+    threshold: '阈值',
+    types: 'KubeSkoop 事件类型',
+    action: '处理建议',
+    isNow: '现在对应',
+    legacyName: 'KubeSkoop 旧指标名',
+    gauge: 'gauge',
+    counter: 'counter',
+    seedTypo: '原文档对以下名称的笔误',
+    neverExported: 'KubeSkoop 从未导出过这个拼写',
+    seedSays: '原文说明',
+    pending: '尚未映射',
+    eventType: 'KubeSkoop 事件类型',
+    of: '属于',
+    event: '事件（LogRecord）',
+    sameProbe: '该探针的其他指标',
+    eventsOfProbe: '该探针的事件',
+    unsupported: '不支持',
+    attribute: '属性',
+    values: '取值',
+    usedBy: '使用者',
+    notFound: '未知名称',
+    didYouMean: '最接近的名称',
+    matchedAs: '识别为',
+    none: '—',
     agg: { none: '', sum: '对其全部序列求和', sum_except_lo: '对 lo 以外的全部网卡求和' },
     levels: { low: '低 (low)', medium: '中 (medium)', high: '高 (high)' },
     kinds: {
-      'otel-metric': 'OTel 指标名', prom: 'Prometheus 名称（/metrics；OTLP → Collector 或 Prometheus）', renamed: '此前的 OTel 名称',
-      'renamed-prom': '此前的 /metrics 名称', 'renamed-attribute': '此前的属性名',
-      legacy: 'KubeSkoop 旧指标名', 'seed-metric': 'KubeSkoop 原文档中的名称', event: 'OTel 事件名', 'event-type': 'KubeSkoop 事件类型',
-      'seed-event': 'KubeSkoop 原文档中的事件类型', probe: '探针', attribute: '属性',
+      'otel-metric': 'OTel 指标名',
+      prom: 'Prometheus 名称（/metrics；OTLP → Collector 或 Prometheus）',
+      renamed: '此前的 OTel 名称',
+      'renamed-prom': '此前的 /metrics 名称',
+      'renamed-attribute': '此前的属性名',
+      legacy: 'KubeSkoop 旧指标名',
+      'seed-metric': 'KubeSkoop 原文档中的名称',
+      event: 'OTel 事件名',
+      'event-type': 'KubeSkoop 事件类型',
+      'seed-event': 'KubeSkoop 原文档中的事件类型',
+      probe: '探针',
+      attribute: '属性',
     } as Record<HitKind, string>,
-    listHeads: { metrics: '指标（OTel 名称 · Prometheus 名称 · 上报对象）', renamed: '此前的名称（此前 → 现在）', legacy: 'KubeSkoop 旧指标名', events: '事件与 KubeSkoop 事件类型', probes: '探针', seed: '尚未映射的原文档名称' },
+    listHeads: {
+      metrics: '指标（OTel 名称 · Prometheus 名称 · 上报对象）',
+      renamed: '此前的名称（此前 → 现在）',
+      legacy: 'KubeSkoop 旧指标名',
+      events: '事件与 KubeSkoop 事件类型',
+      probes: '探针',
+      seed: '尚未映射的原文档名称',
+    },
   },
 } as const;
 
 const TARGET_IDENTITY = [
-  ATTR_K8S_POD_NAME, ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_UID, ATTR_K8S_NODE_NAME, ATTR_KUBESKOOP_TARGET_KIND, ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_UID,
+  ATTR_K8S_NODE_NAME,
+  ATTR_KUBESKOOP_TARGET_KIND,
+  ATTR_KUBESKOOP_NETNS_INODE,
+  ATTR_KUBESKOOP_NETNS_NAME,
 ];
 
 /** Every name explain knows, lower-cased → what it names. */
@@ -147,11 +303,13 @@ function buildIndex(c: ExplainCatalog): Map<string, Hit[]> {
   }
   for (const e of c.events) {
     add(e.name, { kind: 'event', event: e });
-    for (const t of e.types) for (const n of [t.type, ...t.aliases]) add(n, { kind: 'event-type', event: e, type: t.type });
+    for (const t of e.types)
+      for (const n of [t.type, ...t.aliases]) add(n, { kind: 'event-type', event: e, type: t.type });
   }
   for (const s of c.seed.events) {
     // The seed's spelling, and the type KubeSkoop really used when the seed misspells it.
-    for (const n of [s.type, ...(s.typoOf ? [s.typoOf] : [])]) if (!idx.has(n.toLowerCase())) add(n, { kind: 'seed-event', seed: s });
+    for (const n of [s.type, ...(s.typoOf ? [s.typoOf] : [])])
+      if (!idx.has(n.toLowerCase())) add(n, { kind: 'seed-event', seed: s });
   }
   for (const p of c.probes) for (const n of [p.name, ...p.aliases]) add(n, { kind: 'probe', probe: p });
   for (const u of c.unsupported) for (const n of [u.name, ...u.aliases]) add(n, { kind: 'unsupported', probe: u });
@@ -167,7 +325,12 @@ function legacyMetric(c: ExplainCatalog, m: MetricDefinition): MetricDefinition 
   return c.metrics.find((x) => x.family === m.family && x.entities.includes('pod')) ?? m;
 }
 
-const view = (c: ExplainCatalog): RegistryView => ({ metrics: c.metrics, events: c.events, probes: c.probes, unsupported: c.unsupported });
+const view = (c: ExplainCatalog): RegistryView => ({
+  metrics: c.metrics,
+  events: c.events,
+  probes: c.probes,
+  unsupported: c.unsupported,
+});
 
 /** Levenshtein distance (insert, delete, substitute = 1). */
 export function editDistance(a: string, b: string): number {
@@ -188,17 +351,27 @@ export function closestNames(name: string, c: ExplainCatalog = DEFAULT_CATALOG, 
   const q = name.toLowerCase();
   const names = [...new Set(allNames(c))];
   // A known name containing the query (a legacy name without its inspector_pod_ prefix…) counts as close.
-  const scored = names.map((k) => ({ k, d: q.length >= 4 && k.toLowerCase().includes(q) ? 1 : editDistance(q, k.toLowerCase()) }));
+  const scored = names.map((k) => ({
+    k,
+    d: q.length >= 4 && k.toLowerCase().includes(q) ? 1 : editDistance(q, k.toLowerCase()),
+  }));
   scored.sort((x, y) => x.d - y.d || x.k.length - y.k.length || x.k.localeCompare(y.k));
   const limit = Math.max(3, Math.ceil(q.length / 3));
-  return scored.filter((s) => s.d <= limit).slice(0, n).map((s) => s.k);
+  return scored
+    .filter((s) => s.d <= limit)
+    .slice(0, n)
+    .map((s) => s.k);
 }
 
 function allNames(c: ExplainCatalog): string[] {
   const out: string[] = [];
   for (const m of c.metrics) out.push(m.name, promName(m.name, m.instrument, m.unit), ...m.legacy.map((l) => l.name));
   for (const r of metricRenames(c.metrics)) out.push(r.oldName, r.oldProm);
-  for (const s of [...c.seed.metrics.map((x) => ({ n: x.name, t: x.typoOf })), ...c.seed.events.map((x) => ({ n: x.type, t: x.typoOf }))]) out.push(s.n, ...(s.t ? [s.t] : []));
+  for (const s of [
+    ...c.seed.metrics.map((x) => ({ n: x.name, t: x.typoOf })),
+    ...c.seed.events.map((x) => ({ n: x.type, t: x.typoOf })),
+  ])
+    out.push(s.n, ...(s.t ? [s.t] : []));
   for (const e of c.events) out.push(e.name, ...e.types.flatMap((t) => [t.type, ...t.aliases]));
   out.push(...c.probes.flatMap((p) => [p.name, ...p.aliases]), ...c.attributes.map((a) => a.name));
   return out;
@@ -220,7 +393,8 @@ function selector(l: LegacyName): string {
 export function legacyPromql(m: MetricDefinition, l: LegacyName): string {
   const matchers = Object.entries(l.attributes).map(([k, v]) => `${promLabelName(k)}="${v}"`);
   if (m.legacyAggregation === 'sum_except_lo') {
-    for (const a of INTERFACE_ATTRIBUTES) if (m.attributes.includes(a)) matchers.push(`${promLabelName(a)}!="${LOOPBACK}"`);
+    for (const a of INTERFACE_ATTRIBUTES)
+      if (m.attributes.includes(a)) matchers.push(`${promLabelName(a)}!="${LOOPBACK}"`);
   }
   return `sum by (${promLabelName(ATTR_K8S_NAMESPACE_NAME)}, ${promLabelName(ATTR_K8S_POD_NAME)}) (${promName(m.name, m.instrument, m.unit)}${matchers.length ? `{${matchers.join(', ')}}` : ''})`;
 }
@@ -244,17 +418,22 @@ function explainMetric(c: ExplainCatalog, m: MetricDefinition, lang: Lang): stri
     `    (${t.identity}: ${TARGET_IDENTITY.join(', ')})`,
     `  ${t.entity}: ${m.entities.join(', ')}${m.semconv ? ` (${t.semconv} ${m.semconvEntity ?? m.entities.join(', ')})` : ` (${t.ownName})`}`,
     `  ${t.prom} (${t.promHow}): ${promSeriesNames(promName(m.name, m.instrument, m.unit), m.instrument).join(', ')}`,
-    ...(m.renamedFrom?.length ? [`  ${t.before}: ${m.renamedFrom.map((o) => `${o} (${promNameJs(o, m.instrument)})`).join(', ')}`] : []),
+    ...(m.renamedFrom?.length
+      ? [`  ${t.before}: ${m.renamedFrom.map((o) => `${o} (${promNameJs(o, m.instrument)})`).join(', ')}`]
+      : []),
     `  ${t.overhead}: ${overhead(p, lang)}`,
   ];
   // Other names of the same measurement for other entities.
   const siblings = c.metrics.filter((x) => x.family === m.family && x.id !== m.id);
-  if (siblings.length) out.push(`  ${t.entity}: ${siblings.map((x) => `${x.entities.join('/')} → ${x.name}`).join('; ')}`);
+  if (siblings.length)
+    out.push(`  ${t.entity}: ${siblings.map((x) => `${x.entities.join('/')} → ${x.name}`).join('; ')}`);
   if (m.legacy.length) {
     out.push(`  ${t.legacy}:`);
     for (const l of m.legacy) {
       const sel = selector(l);
-      out.push(`    ${l.name}${l.seedTypoOf ? ` (${t.seedTypo} ${l.seedTypoOf})` : ` (${legacyPromType(m, l.name)})`}${sel ? ` ← ${sel}` : ''}${t.agg[m.legacyAggregation] ? `, ${t.agg[m.legacyAggregation]}` : ''}`);
+      out.push(
+        `    ${l.name}${l.seedTypoOf ? ` (${t.seedTypo} ${l.seedTypoOf})` : ` (${legacyPromType(m, l.name)})`}${sel ? ` ← ${sel}` : ''}${t.agg[m.legacyAggregation] ? `, ${t.agg[m.legacyAggregation]}` : ''}`,
+      );
     }
   }
   if (p) out.push(`  ${t.whenToUse}: ${p.whenToUse[lang]}`);
@@ -296,9 +475,14 @@ function explainEvent(c: ExplainCatalog, e: EventDefinition, lang: Lang, type?: 
 function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): string[] {
   const t = L[lang];
   switch (h.kind) {
-    case 'otel-metric': case 'prom':
-      return [...(h.kind !== 'otel-metric' ? [`${query}: ${t.kinds[h.kind]}`] : []), ...explainMetric(c, h.metric, lang)];
-    case 'renamed': case 'renamed-prom': {
+    case 'otel-metric':
+    case 'prom':
+      return [
+        ...(h.kind !== 'otel-metric' ? [`${query}: ${t.kinds[h.kind]}`] : []),
+        ...explainMetric(c, h.metric, lang),
+      ];
+    case 'renamed':
+    case 'renamed-prom': {
       const r = h.rename;
       return [
         `${query}: ${h.kind === 'renamed' ? t.wasOtel : t.wasProm} — ${t.renamedTo} ${r.metric.name} (/metrics ${r.newProm}), ${t.forEntity} ${r.entities.join(', ')}`,
@@ -330,20 +514,38 @@ function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): strin
     }
     case 'seed-metric': {
       const r = resolveSeedMetric(view(c), h.seed);
-      const head = [`${h.seed.name}: ${t.kinds['seed-metric']} (${t.probe} ${h.seed.probe})${h.seed.typoOf ? `; ${t.seedTypo} ${h.seed.typoOf} — ${t.neverExported}` : ''}`,
-        `  ${t.seedSays}: ${h.seed.seed}`];
+      const head = [
+        `${h.seed.name}: ${t.kinds['seed-metric']} (${t.probe} ${h.seed.probe})${h.seed.typoOf ? `; ${t.seedTypo} ${h.seed.typoOf} — ${t.neverExported}` : ''}`,
+        `  ${t.seedSays}: ${h.seed.seed}`,
+      ];
       if (r.status === 'mapped') {
         const m = legacyMetric(c, r.metric);
-        return [...head, `  ${t.isNow}: ${m.name} {${selector(r.legacy)}}`, `  ${t.promql}: ${legacyPromql(m, r.legacy)}`, '', ...explainMetric(c, m, lang)];
+        return [
+          ...head,
+          `  ${t.isNow}: ${m.name} {${selector(r.legacy)}}`,
+          `  ${t.promql}: ${legacyPromql(m, r.legacy)}`,
+          '',
+          ...explainMetric(c, m, lang),
+        ];
       }
       const p = c.probes.find((x) => x.name === h.seed.probe);
-      return [...head, `  ${t.pending}: ${r.reason}`, ...(p ? [`  ${t.probe}: ${p.name} — ${p.brief[lang]}`, `  ${t.overhead}: ${overhead(p, lang)}`] : []), ...nextSteps(c, h.seed.probe, undefined, lang)];
+      return [
+        ...head,
+        `  ${t.pending}: ${r.reason}`,
+        ...(p ? [`  ${t.probe}: ${p.name} — ${p.brief[lang]}`, `  ${t.overhead}: ${overhead(p, lang)}`] : []),
+        ...nextSteps(c, h.seed.probe, undefined, lang),
+      ];
     }
-    case 'event': return explainEvent(c, h.event, lang);
-    case 'event-type': return [`${query}: ${t.eventType} ${t.of} ${h.event.name}`, ...explainEvent(c, h.event, lang, h.type)];
+    case 'event':
+      return explainEvent(c, h.event, lang);
+    case 'event-type':
+      return [`${query}: ${t.eventType} ${t.of} ${h.event.name}`, ...explainEvent(c, h.event, lang, h.type)];
     case 'seed-event': {
       const r = resolveSeedEvent(view(c), h.seed);
-      const head = [`${h.seed.type}: ${t.kinds['seed-event']} (${t.probe} ${h.seed.probe})${h.seed.typoOf ? `; ${t.seedTypo} ${h.seed.typoOf}` : ''}`, `  ${t.seedSays}: ${h.seed.seed}`];
+      const head = [
+        `${h.seed.type}: ${t.kinds['seed-event']} (${t.probe} ${h.seed.probe})${h.seed.typoOf ? `; ${t.seedTypo} ${h.seed.typoOf}` : ''}`,
+        `  ${t.seedSays}: ${h.seed.seed}`,
+      ];
       if (r.status === 'mapped') return [...head, ...explainEvent(c, r.event, lang, r.type.type)];
       return [...head, `  ${t.pending}: ${r.reason}`, ...nextSteps(c, h.seed.probe, undefined, lang)];
     }
@@ -352,8 +554,19 @@ function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): strin
       const ms = c.metrics.filter((m) => m.probe === p.name);
       return [
         `${p.name}  (${t.probe}: ${p.kind}, ${p.scope}; KubeSkoop: ${[p.name, ...p.aliases].join(', ')})`,
-        `  ${t.meaning}: ${p.brief[lang]}`, `  ${t.source}: ${p.source}`, `  ${t.overhead}: ${overhead(p, lang)}`, `  ${t.whenToUse}: ${p.whenToUse[lang]}`,
-        ...(ms.length ? [`  ${t.metric}:`, ...ms.map((m) => `    ${m.name} (${promName(m.name, m.instrument, m.unit)}; ${m.entities.join(', ')}) — ${m.brief[lang]}`)] : []),
+        `  ${t.meaning}: ${p.brief[lang]}`,
+        `  ${t.source}: ${p.source}`,
+        `  ${t.overhead}: ${overhead(p, lang)}`,
+        `  ${t.whenToUse}: ${p.whenToUse[lang]}`,
+        ...(ms.length
+          ? [
+              `  ${t.metric}:`,
+              ...ms.map(
+                (m) =>
+                  `    ${m.name} (${promName(m.name, m.instrument, m.unit)}; ${m.entities.join(', ')}) — ${m.brief[lang]}`,
+              ),
+            ]
+          : []),
         ...nextSteps(c, p.name, '', lang).slice(-1),
       ];
     }
@@ -362,8 +575,12 @@ function explainHit(c: ExplainCatalog, h: Hit, query: string, lang: Lang): strin
     case 'attribute': {
       const a = h.attribute;
       const users = c.metrics.filter((m) => m.attributes.includes(a.name)).map((m) => m.name);
-      return [`${a.name}  (${t.attribute}, ${a.type}; Prometheus label ${promLabelName(a.name)})`, `  ${t.meaning}: ${a.brief[lang]}`,
-        ...(a.values ? [`  ${t.values}: ${a.values.join(', ')}`] : []), ...(users.length ? [`  ${t.usedBy}: ${[...new Set(users)].join(', ')}`] : [])];
+      return [
+        `${a.name}  (${t.attribute}, ${a.type}; Prometheus label ${promLabelName(a.name)})`,
+        `  ${t.meaning}: ${a.brief[lang]}`,
+        ...(a.values ? [`  ${t.values}: ${a.values.join(', ')}`] : []),
+        ...(users.length ? [`  ${t.usedBy}: ${[...new Set(users)].join(', ')}`] : []),
+      ];
     }
   }
 }
@@ -401,9 +618,15 @@ export function explainList(opts: { lang?: Lang; catalog?: ExplainCatalog } = {}
     out.push(`  ${m.name}  ·  ${promName(m.name, m.instrument, m.unit)}  ·  ${m.entities.join(', ')}`);
   }
   out.push('', `${t.listHeads.renamed}:`);
-  for (const r of metricRenames(c.metrics)) out.push(`  ${r.oldName} (${r.oldProm})  →  ${r.metric.name} (${r.newProm}) [${r.entities.join(', ')}]`);
+  for (const r of metricRenames(c.metrics))
+    out.push(`  ${r.oldName} (${r.oldProm})  →  ${r.metric.name} (${r.newProm}) [${r.entities.join(', ')}]`);
   out.push('', `${t.listHeads.legacy}:`);
-  const legacy = c.metrics.flatMap((m) => m.legacy.map((l) => `  ${l.name}  →  ${m.name}${selector(l) ? ` {${selector(l)}}` : ''}${l.seedTypoOf ? `  (${t.seedTypo} ${l.seedTypoOf})` : ''}`));
+  const legacy = c.metrics.flatMap((m) =>
+    m.legacy.map(
+      (l) =>
+        `  ${l.name}  →  ${m.name}${selector(l) ? ` {${selector(l)}}` : ''}${l.seedTypoOf ? `  (${t.seedTypo} ${l.seedTypoOf})` : ''}`,
+    ),
+  );
   out.push(...legacy.sort());
   out.push('', `${t.listHeads.events}:`);
   for (const e of c.events) out.push(`  ${e.name}: ${e.types.flatMap((x) => [x.type, ...x.aliases]).join(', ')}`);
@@ -413,16 +636,31 @@ export function explainList(opts: { lang?: Lang; catalog?: ExplainCatalog } = {}
   ];
   if (pendingSeed.length) out.push('', `${t.listHeads.seed}:`, ...pendingSeed.map((s) => `  ${s}`));
   out.push('', `${t.listHeads.probes}:`);
-  for (const p of c.probes) out.push(`  ${p.name}${p.aliases.length ? ` (${p.aliases.join(', ')})` : ''} — ${p.brief[lang]}`);
+  for (const p of c.probes)
+    out.push(`  ${p.name}${p.aliases.length ? ` (${p.aliases.join(', ')})` : ''} — ${p.brief[lang]}`);
   return `${out.join('\n')}\n`;
 }
 
 /** The `explain` command: prints to `out`, returns the exit status (1 for an unknown name, 2 for bad usage). */
-export function explainCommand(names: readonly string[], opts: { list?: boolean; lang?: string }, out: (s: string) => void, err: (s: string) => void): number {
+export function explainCommand(
+  names: readonly string[],
+  opts: { list?: boolean; lang?: string },
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const lang = opts.lang ?? 'en';
-  if (lang !== 'en' && lang !== 'zh') { err(`explain: --lang must be en or zh, not ${JSON.stringify(lang)}\n`); return 2; }
-  if (opts.list) { out(explainList({ lang })); return 0; }
-  if (names.length === 0) { err('explain: which name? (kubeskoop-otel explain NAME, or explain --list)\n'); return 2; }
+  if (lang !== 'en' && lang !== 'zh') {
+    err(`explain: --lang must be en or zh, not ${JSON.stringify(lang)}\n`);
+    return 2;
+  }
+  if (opts.list) {
+    out(explainList({ lang }));
+    return 0;
+  }
+  if (names.length === 0) {
+    err('explain: which name? (kubeskoop-otel explain NAME, or explain --list)\n');
+    return 2;
+  }
   let status = 0;
   for (const n of names) {
     const r = explain(n, { lang });

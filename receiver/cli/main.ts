@@ -79,17 +79,33 @@ function flagOverrides(v: Values): FlagOverrides {
   const s = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const o: Record<string, string> = {};
   const map: [keyof FlagOverrides, string][] = [
-    ['port', 'port'], ['address', 'address'], ['interval', 'interval'], ['otlpEndpoint', 'otlp-endpoint'],
-    ['otlpProtocol', 'otlp-protocol'], ['nodeName', 'node-name'], ['mode', 'mode'], ['logFormat', 'log-format'],
-    ['logLevel', 'log-level'], ['procRoot', 'proc-root'],
-    ['webConfigFile', 'web.config.file'], ['authorization', 'authorization'],
+    ['port', 'port'],
+    ['address', 'address'],
+    ['interval', 'interval'],
+    ['otlpEndpoint', 'otlp-endpoint'],
+    ['otlpProtocol', 'otlp-protocol'],
+    ['nodeName', 'node-name'],
+    ['mode', 'mode'],
+    ['logFormat', 'log-format'],
+    ['logLevel', 'log-level'],
+    ['procRoot', 'proc-root'],
+    ['webConfigFile', 'web.config.file'],
+    ['authorization', 'authorization'],
   ];
-  for (const [key, flag] of map) { const val = s(flag); if (val !== undefined) o[key] = val; }
+  for (const [key, flag] of map) {
+    const val = s(flag);
+    if (val !== undefined) o[key] = val;
+  }
   return o as FlagOverrides;
 }
 
 function load(values: Values, file?: string): AgentConfig {
-  return loadConfig({ file: file ?? (values.config as string | undefined), env: process.env, flags: flagOverrides(values), probes: probeCapabilities() });
+  return loadConfig({
+    file: file ?? (values.config as string | undefined),
+    env: process.env,
+    flags: flagOverrides(values),
+    probes: probeCapabilities(),
+  });
 }
 
 async function run(values: Values): Promise<number> {
@@ -114,30 +130,53 @@ async function run(values: Values): Promise<number> {
       const r = await agent.reload(next);
       logOptions.level = next.log.level;
       log.info('config reloaded', {
-        trigger: why, started: r.started, stopped: r.stopped, restarted: r.restarted, kept: r.kept,
+        trigger: why,
+        started: r.started,
+        stopped: r.stopped,
+        restarted: r.restarted,
+        kept: r.kept,
         // what the native helper did with the eBPF programs
-        ...(r.ebpf ? { ebpfLoaded: r.ebpf.loaded, ebpfUnloaded: r.ebpf.unloaded, ebpfReloaded: r.ebpf.reloaded, ebpfKept: r.ebpf.kept } : {}),
+        ...(r.ebpf
+          ? {
+              ebpfLoaded: r.ebpf.loaded,
+              ebpfUnloaded: r.ebpf.unloaded,
+              ebpfReloaded: r.ebpf.reloaded,
+              ebpfKept: r.ebpf.kept,
+            }
+          : {}),
         ...(r.ebpf && r.ebpf.eventsOn.length > 0 ? { eventsOn: r.ebpf.eventsOn } : {}),
         ...(r.ebpf && r.ebpf.eventsOff.length > 0 ? { eventsOff: r.ebpf.eventsOff } : {}),
         ...(r.ebpf?.helper ? { helper: r.ebpf.helper } : {}),
         ...(r.sinksReopened ? { sinksReopened: true } : {}),
         ...(r.intervalSeconds ? { intervalSeconds: r.intervalSeconds.to } : {}),
       });
-      if (r.needsRestart.length > 0) log.warn('config changes that take effect only after a restart (old values kept)', { settings: r.needsRestart });
+      if (r.needsRestart.length > 0)
+        log.warn('config changes that take effect only after a restart (old values kept)', {
+          settings: r.needsRestart,
+        });
     } catch (err) {
-      log.error('config reload failed; the running config stays in force', { trigger: why, error: (err as Error).message });
+      log.error('config reload failed; the running config stays in force', {
+        trigger: why,
+        error: (err as Error).message,
+      });
     }
   };
-  const onHup = (): void => { lastText = file !== undefined ? readText(file) : undefined; void reload('SIGHUP'); };
+  const onHup = (): void => {
+    lastText = file !== undefined ? readText(file) : undefined;
+    void reload('SIGHUP');
+  };
   process.on('SIGHUP', onHup);
   // A ConfigMap update swaps a symlink (..data) in the file's directory: watch the directory, and
   // poll the resolved content as well (watch events can be missed); reload when the text changed.
-  const stopWatch = file !== undefined ? watchConfig(file, () => {
-    const text = readText(file);
-    if (text === lastText) return;
-    lastText = text;
-    void reload('file changed');
-  }) : () => undefined;
+  const stopWatch =
+    file !== undefined
+      ? watchConfig(file, () => {
+          const text = readText(file);
+          if (text === lastText) return;
+          lastText = text;
+          void reload('file changed');
+        })
+      : () => undefined;
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info('stopping', { signal });
@@ -151,7 +190,10 @@ async function run(values: Values): Promise<number> {
   process.off('SIGHUP', onHup);
   stopWatch();
   // Bounded: a backend that never answers must not hold the node's shutdown.
-  const stopped = await Promise.race([agent.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_BUDGET_MS).unref())]);
+  const stopped = await Promise.race([
+    agent.stop().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), STOP_BUDGET_MS).unref()),
+  ]);
   if (!stopped) log.warn('stop took too long; exiting without waiting for the backend', { budgetMs: STOP_BUDGET_MS });
   return 0;
 }
@@ -160,7 +202,11 @@ async function run(values: Values): Promise<number> {
 const STOP_BUDGET_MS = 10_000;
 
 function readText(file: string): string | undefined {
-  try { return readFileSync(file, 'utf8'); } catch { return undefined; }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Calls `changed` (debounced 300 ms) on any change in the file's directory, and every 2 s. */
@@ -174,11 +220,20 @@ function watchConfig(file: string, changed: () => void): () => void {
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(dirname(resolve(file)), { persistent: false }, kick);
-    watcher.on('error', () => { watcher?.close(); watcher = undefined; });
-  } catch { /* the poll below still works */ }
+    watcher.on('error', () => {
+      watcher?.close();
+      watcher = undefined;
+    });
+  } catch {
+    /* the poll below still works */
+  }
   const poll = setInterval(changed, 2000);
   poll.unref();
-  return () => { watcher?.close(); clearInterval(poll); if (debounce) clearTimeout(debounce); };
+  return () => {
+    watcher?.close();
+    clearInterval(poll);
+    if (debounce) clearTimeout(debounce);
+  };
 }
 
 async function snapshot(values: Values): Promise<number> {
@@ -223,27 +278,43 @@ export async function main(argv: string[]): Promise<number> {
   }
   const values = parsed.values as Values;
   const [command = 'run', ...rest] = parsed.positionals;
-  if (values.help) { process.stdout.write(HELP); return 0; }
-  if (values.version) { process.stdout.write(`${VERSION}\n`); return 0; }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   try {
     switch (command) {
-      case 'run': return await run(values);
-      case 'snapshot': return await snapshot(values);
-      case 'validate-config': return validate(rest[0], values);
+      case 'run':
+        return await run(values);
+      case 'snapshot':
+        return await snapshot(values);
+      case 'validate-config':
+        return validate(rest[0], values);
       case 'explain':
-        return explainCommand(rest, { list: values.list === true, ...(typeof values.lang === 'string' ? { lang: values.lang } : {}) },
-          (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+        return explainCommand(
+          rest,
+          { list: values.list === true, ...(typeof values.lang === 'string' ? { lang: values.lang } : {}) },
+          (s) => process.stdout.write(s),
+          (s) => process.stderr.write(s),
+        );
       case 'top': {
         const config = load(values);
         return await topCommand({
-          ...(typeof values.url === 'string' ? { url: values.url } : {}), once: values.once === true,
+          ...(typeof values.url === 'string' ? { url: values.url } : {}),
+          once: values.once === true,
           // top refreshes every 2 s unless --interval says otherwise.
           intervalMs: typeof values.interval === 'string' ? config.intervalMs : 2000,
           inProcess: () => createScheduler(config, silentLogger),
         });
       }
       default:
-        process.stderr.write(`kubeskoop-otel: unknown command ${JSON.stringify(command)}; expected run, snapshot, validate-config, explain or top\n`);
+        process.stderr.write(
+          `kubeskoop-otel: unknown command ${JSON.stringify(command)}; expected run, snapshot, validate-config, explain or top\n`,
+        );
         return CONFIG_ERROR_EXIT;
     }
   } catch (err) {

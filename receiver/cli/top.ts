@@ -4,7 +4,12 @@
 // Data comes from a running agent's /metrics (`--url`) or from an in-process scheduler.
 import type { MetricDefinition, TopColumn } from '../../semconv/types.js';
 import {
-  ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND, METRICS,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_KUBESKOOP_NETNS_INODE,
+  ATTR_KUBESKOOP_NETNS_NAME,
+  ATTR_KUBESKOOP_TARGET_KIND,
+  METRICS,
 } from '../../semconv/generated/registry.js';
 import { promLabelName, promName } from '../../semconv/lib/prom-names.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -37,11 +42,21 @@ const isTrouble = (c: ColumnSpec): boolean => c !== TROUBLE && c.rate && c.unit 
 
 /** The columns the registry declares: TROUBLE first, then in registry order, byte-rate columns last. */
 export function topColumns(metrics: readonly MetricDefinition[] = METRICS): ColumnSpec[] {
-  const byName = new Map<string, { column: string; unit: string; rate: boolean; breakdown?: string; sources: { metric: MetricDefinition; top: TopColumn }[] }>();
+  const byName = new Map<
+    string,
+    {
+      column: string;
+      unit: string;
+      rate: boolean;
+      breakdown?: string;
+      sources: { metric: MetricDefinition; top: TopColumn }[];
+    }
+  >();
   for (const m of metrics) {
     for (const t of m.top ?? []) {
       let c = byName.get(t.column);
-      if (!c) byName.set(t.column, (c = { column: t.column, unit: m.unit, rate: m.instrument === 'counter', sources: [] }));
+      if (!c)
+        byName.set(t.column, (c = { column: t.column, unit: m.unit, rate: m.instrument === 'counter', sources: [] }));
       if (t.breakdown && !c.breakdown) c.breakdown = t.breakdown;
       c.sources.push({ metric: m, top: t });
     }
@@ -52,7 +67,11 @@ export function topColumns(metrics: readonly MetricDefinition[] = METRICS): Colu
 
 // ---- identity ------------------------------------------------------------------------------
 
-export interface RowIdentity { readonly key: string; readonly namespace: string; readonly pod: string }
+export interface RowIdentity {
+  readonly key: string;
+  readonly namespace: string;
+  readonly pod: string;
+}
 
 function identityOf(attrs: Readonly<Record<string, string>>): RowIdentity {
   const ns = attrs[ATTR_K8S_NAMESPACE_NAME] ?? '';
@@ -85,7 +104,11 @@ function unescapeLabel(v: string): string {
 }
 
 /** Parses Prometheus text (the agent's /metrics) into registry series; names the registry does not know are skipped. */
-export function seriesFromPrometheusText(text: string, metrics: readonly MetricDefinition[] = METRICS, at = Date.now()): TopSample {
+export function seriesFromPrometheusText(
+  text: string,
+  metrics: readonly MetricDefinition[] = METRICS,
+  at = Date.now(),
+): TopSample {
   const byProm = new Map<string, MetricDefinition[]>();
   for (const m of metrics) {
     if (m.instrument === 'histogram') continue;
@@ -94,7 +117,14 @@ export function seriesFromPrometheusText(text: string, metrics: readonly MetricD
   }
   // Labels back to attribute names: every attribute the registry knows, plus the target identity.
   const attrOfLabel = new Map<string, string>();
-  for (const a of [ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND, ...metrics.flatMap((m) => m.attributes)]) {
+  for (const a of [
+    ATTR_K8S_NAMESPACE_NAME,
+    ATTR_K8S_POD_NAME,
+    ATTR_KUBESKOOP_NETNS_INODE,
+    ATTR_KUBESKOOP_NETNS_NAME,
+    ATTR_KUBESKOOP_TARGET_KIND,
+    ...metrics.flatMap((m) => m.attributes),
+  ]) {
     attrOfLabel.set(promLabelName(a), a);
   }
   const series: TopSeries[] = [];
@@ -114,7 +144,10 @@ export function seriesFromPrometheusText(text: string, metrics: readonly MetricD
       if (a) attrs[a] = unescapeLabel(l[2]!);
     }
     // Several probes may fill one OTel name (kubeskoop.mib.events): the series belongs to the one whose top columns select it, else the first.
-    const def = defs.find((d) => (d.top ?? []).some((t) => Object.entries(t.attributes ?? {}).every(([k, v]) => attrs[k] === v))) ?? defs[0]!;
+    const def =
+      defs.find((d) =>
+        (d.top ?? []).some((t) => Object.entries(t.attributes ?? {}).every(([k, v]) => attrs[k] === v)),
+      ) ?? defs[0]!;
     series.push({ metric: def, attributes: attrs, value });
   }
   return { at, series };
@@ -140,7 +173,10 @@ function selects(s: TopSeries, t: TopColumn): boolean {
 }
 
 /** Per row and column: the summed value, and per breakdown value. */
-function aggregate(sample: TopSample, columns: readonly ColumnSpec[]): Map<string, { id: RowIdentity; cols: Map<string, { total: number; parts: Map<string, number> }> }> {
+function aggregate(
+  sample: TopSample,
+  columns: readonly ColumnSpec[],
+): Map<string, { id: RowIdentity; cols: Map<string, { total: number; parts: Map<string, number> }> }> {
   const rows = new Map<string, { id: RowIdentity; cols: Map<string, { total: number; parts: Map<string, number> }> }>();
   for (const s of sample.series) {
     for (const c of columns) {
@@ -163,13 +199,19 @@ function aggregate(sample: TopSample, columns: readonly ColumnSpec[]): Map<strin
 }
 
 /** The table between two samples (prev undefined: counters have no rate yet). Columns without any series are left out. */
-export function computeTable(cur: TopSample, prev: TopSample | undefined, allColumns: readonly ColumnSpec[] = topColumns()): TopTable {
+export function computeTable(
+  cur: TopSample,
+  prev: TopSample | undefined,
+  allColumns: readonly ColumnSpec[] = topColumns(),
+): TopTable {
   const now = aggregate(cur, allColumns);
   const before = prev ? aggregate(prev, allColumns) : undefined;
   const dt = prev ? Math.max((cur.at - prev.at) / 1000, 1e-3) : 0;
   const present = new Set<string>();
   for (const r of now.values()) for (const k of r.cols.keys()) present.add(k);
-  const columns = allColumns.filter((c) => present.has(c.column) || (c === TROUBLE && allColumns.some((x) => isTrouble(x) && present.has(x.column))));
+  const columns = allColumns.filter(
+    (c) => present.has(c.column) || (c === TROUBLE && allColumns.some((x) => isTrouble(x) && present.has(x.column))),
+  );
   const rows: TopRow[] = [];
   for (const [key, r] of now) {
     const values = new Map<string, number | undefined>();
@@ -177,16 +219,26 @@ export function computeTable(cur: TopSample, prev: TopSample | undefined, allCol
     for (const c of columns) {
       if (c === TROUBLE) continue;
       const cell = r.cols.get(c.column);
-      if (!cell) { values.set(c.column, undefined); continue; }
-      if (!c.rate) { values.set(c.column, cell.total); continue; }
+      if (!cell) {
+        values.set(c.column, undefined);
+        continue;
+      }
+      if (!c.rate) {
+        values.set(c.column, cell.total);
+        continue;
+      }
       const old = before?.get(key)?.cols.get(c.column);
       // A counter that went backwards is a new namespace under an old name: no rate this time.
       values.set(c.column, old && cell.total >= old.total ? (cell.total - old.total) / dt : undefined);
       if (c.breakdown && old) {
-        let best = ''; let bestD = 0;
+        let best = '';
+        let bestD = 0;
         for (const [b, v] of cell.parts) {
           const d = v - (old.parts.get(b) ?? 0);
-          if (d > bestD) { best = b; bestD = d; }
+          if (d > bestD) {
+            best = b;
+            bestD = d;
+          }
         }
         if (best) breakdown.set(c.column, best);
       }
@@ -202,7 +254,7 @@ export function computeTable(cur: TopSample, prev: TopSample | undefined, allCol
 }
 
 export function sortRows(rows: readonly TopRow[], column: string | undefined, descending: boolean): TopRow[] {
-  const v = (r: TopRow): number => (column ? r.values.get(column) ?? -1 : 0);
+  const v = (r: TopRow): number => (column ? (r.values.get(column) ?? -1) : 0);
   return [...rows].sort((a, b) => {
     const d = descending ? v(b) - v(a) : v(a) - v(b);
     return d !== 0 ? d : `${a.id.namespace}/${a.id.pod}`.localeCompare(`${b.id.namespace}/${b.id.pod}`);
@@ -214,13 +266,21 @@ export function formatTopValue(v: number | undefined, unit: string): string {
   if (v === undefined) return '-';
   if (unit === 'By') {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let x = v; let i = 0;
-    while (x >= 1024 && i < units.length - 1) { x /= 1024; i++; }
+    let x = v;
+    let i = 0;
+    while (x >= 1024 && i < units.length - 1) {
+      x /= 1024;
+      i++;
+    }
     return `${x >= 100 || i === 0 ? x.toFixed(0) : x.toFixed(1)}${units[i]}`;
   }
   const units = ['', 'k', 'M', 'G', 'T'];
-  let x = v; let i = 0;
-  while (Math.abs(x) >= 1000 && i < units.length - 1) { x /= 1000; i++; }
+  let x = v;
+  let i = 0;
+  while (Math.abs(x) >= 1000 && i < units.length - 1) {
+    x /= 1000;
+    i++;
+  }
   if (i === 0) return Number.isInteger(x) ? String(x) : x.toFixed(x < 10 ? 2 : 1);
   return `${x.toFixed(1)}${units[i]}`;
 }
@@ -243,8 +303,18 @@ const clip = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Mat
 export function renderScreen(table: TopTable, st: ScreenState): string[] {
   const sortCol = table.columns[Math.min(st.sortIndex, table.columns.length - 1)];
   const lines: string[] = [];
-  lines.push(clip(`kubeskoop-otel top — ${st.source} — every ${st.intervalMs / 1000}s — ${new Date(st.at).toISOString().slice(11, 19)}Z — ${table.rows.length} pods/namespaces`, st.width));
-  lines.push(clip(`sorted by ${sortCol ? sortCol.column : '-'} ${st.descending ? '↓' : '↑'}   keys: 1-9 sort by column · ←/→ or </> move · r reverse · q quit   (counters are per second)`, st.width));
+  lines.push(
+    clip(
+      `kubeskoop-otel top — ${st.source} — every ${st.intervalMs / 1000}s — ${new Date(st.at).toISOString().slice(11, 19)}Z — ${table.rows.length} pods/namespaces`,
+      st.width,
+    ),
+  );
+  lines.push(
+    clip(
+      `sorted by ${sortCol ? sortCol.column : '-'} ${st.descending ? '↓' : '↑'}   keys: 1-9 sort by column · ←/→ or </> move · r reverse · q quit   (counters are per second)`,
+      st.width,
+    ),
+  );
   if (st.error) lines.push(clip(`error: ${st.error}`, st.width));
   lines.push('');
   const head = ['NAMESPACE'.padEnd(14), 'POD'.padEnd(26)];
@@ -295,8 +365,14 @@ export async function runTop(opts: TopOptions): Promise<void> {
   const tty = out.isTTY === true && !opts.once;
   const draw = (): void => {
     const st: ScreenState = {
-      source: opts.source, intervalMs: opts.intervalMs, sortIndex, descending, width: out.columns ?? 160, height: out.rows ?? 50,
-      at: cur?.at ?? Date.now(), ...(error ? { error } : {}),
+      source: opts.source,
+      intervalMs: opts.intervalMs,
+      sortIndex,
+      descending,
+      width: out.columns ?? 160,
+      height: out.rows ?? 50,
+      at: cur?.at ?? Date.now(),
+      ...(error ? { error } : {}),
     };
     const lines = renderScreen(table, st);
     out.write(tty ? `\x1b[H\x1b[2J${lines.join('\r\n')}` : `${lines.join('\n')}\n`);
@@ -335,11 +411,15 @@ export async function runTop(opts: TopOptions): Promise<void> {
     const onKey = (buf: Buffer): void => {
       const k = buf.toString('utf8');
       const n = table.columns.length;
-      if (k === 'q' || k === 'Q' || k === '\x03') { stop(); return; }
+      if (k === 'q' || k === 'Q' || k === '\x03') {
+        stop();
+        return;
+      }
       if (/^[1-9]$/.test(k) && Number(k) <= n) sortIndex = Number(k) - 1;
       else if (k === 'r' || k === 'R') descending = !descending;
       else if ((k === '\x1b[C' || k === '>' || k === '.') && n > 0) sortIndex = (Math.min(sortIndex, n - 1) + 1) % n;
-      else if ((k === '\x1b[D' || k === '<' || k === ',') && n > 0) sortIndex = (Math.min(sortIndex, n - 1) + n - 1) % n;
+      else if ((k === '\x1b[D' || k === '<' || k === ',') && n > 0)
+        sortIndex = (Math.min(sortIndex, n - 1) + n - 1) % n;
       else return;
       draw();
     };
@@ -351,7 +431,9 @@ export async function runTop(opts: TopOptions): Promise<void> {
       await refresh();
       if (stopped) return;
       draw();
-      timer = setTimeout(() => { void tick(); }, opts.intervalMs);
+      timer = setTimeout(() => {
+        void tick();
+      }, opts.intervalMs);
     };
     void tick();
   });
@@ -373,7 +455,9 @@ export function fetchMetrics(url: string): () => Promise<TopSample> {
     const text = await r.text();
     const sample = seriesFromPrometheusText(text);
     if (sample.series.length === 0 && servesOnlyLegacyNames(text)) {
-      throw new Error(`${target} serves KubeSkoop's legacy names only; top reads the OTel names: set prometheus.names to otel or both`);
+      throw new Error(
+        `${target} serves KubeSkoop's legacy names only; top reads the OTel names: set prometheus.names to otel or both`,
+      );
     }
     return sample;
   };
@@ -381,10 +465,17 @@ export function fetchMetrics(url: string): () => Promise<TopSample> {
 
 /** The `top` command: `url` reads a running agent; otherwise one scheduler runs in this process. */
 export async function topCommand(opts: {
-  url?: string; intervalMs: number; once?: boolean;
+  url?: string;
+  intervalMs: number;
+  once?: boolean;
   inProcess: () => { runCycle(): Promise<Snapshot>; startProbes(): Promise<void>; stop(): Promise<void> };
 }): Promise<number> {
-  const io = { input: process.stdin, output: process.stdout, intervalMs: opts.intervalMs, ...(opts.once ? { once: true } : {}) };
+  const io = {
+    input: process.stdin,
+    output: process.stdout,
+    intervalMs: opts.intervalMs,
+    ...(opts.once ? { once: true } : {}),
+  };
   if (opts.url !== undefined) {
     await runTop({ ...io, fetch: fetchMetrics(opts.url), source: opts.url });
     return 0;
@@ -392,7 +483,11 @@ export async function topCommand(opts: {
   const scheduler = opts.inProcess();
   await scheduler.startProbes();
   try {
-    await runTop({ ...io, fetch: async () => seriesFromSnapshot(await scheduler.runCycle()), source: 'in-process agent' });
+    await runTop({
+      ...io,
+      fetch: async () => seriesFromSnapshot(await scheduler.runCycle()),
+      source: 'in-process agent',
+    });
   } finally {
     await scheduler.stop();
   }

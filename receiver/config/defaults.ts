@@ -15,7 +15,8 @@ export const DEFAULTS = {
   // The retry buffer: 64 MiB holds ~47k tcpreset records by its size estimate (~1.4 KB each), a
   // 90-second outage at 500 events/s, or a 2-minute one at 350/s.
   otlp: {
-    protocol: 'grpc' as OtlpProtocol, exportTimeoutMs: 10_000,
+    protocol: 'grpc' as OtlpProtocol,
+    exportTimeoutMs: 10_000,
     buffer: { maxRecords: 65_536, maxMiB: 64, initialBackoffMs: 1000, maxBackoffMs: 30_000 },
   },
   service: { name: 'kubeskoop-otel' },

@@ -16,11 +16,16 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing (null)';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   switch (typeof value) {
-    case 'string': return JSON.stringify(value);
-    case 'number': return `${value} (a number)`;
-    case 'boolean': return `${value} (a boolean)`;
-    case 'object': return 'a mapping';
-    default: return typeof value;
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return `${value} (a number)`;
+    case 'boolean':
+      return `${value} (a boolean)`;
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof value;
   }
 }
 

@@ -81,7 +81,8 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   if (fileInterval === 0) problems.push(`${where}: at interval: found 0, expected a duration above zero`);
   const exportInterval = t.otlp.exportInterval !== undefined ? parseDuration(t.otlp.exportInterval) : undefined;
   const exportTimeout = t.otlp.timeout !== undefined ? parseDuration(t.otlp.timeout) : undefined;
-  const retryInitial = t.otlp.retry?.initialInterval !== undefined ? parseDuration(t.otlp.retry.initialInterval) : undefined;
+  const retryInitial =
+    t.otlp.retry?.initialInterval !== undefined ? parseDuration(t.otlp.retry.initialInterval) : undefined;
   const retryMax = t.otlp.retry?.maxInterval !== undefined ? parseDuration(t.otlp.retry.maxInterval) : undefined;
   const buffer = {
     maxRecords: t.otlp.buffer?.maxRecords ?? DEFAULTS.otlp.buffer.maxRecords,
@@ -90,7 +91,9 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     maxBackoffMs: retryMax || DEFAULTS.otlp.buffer.maxBackoffMs,
   };
   if (buffer.maxBackoffMs < buffer.initialBackoffMs) {
-    problems.push(`${where}: at otlp.retry.max_interval: found ${buffer.maxBackoffMs} ms, expected at least initial_interval (${buffer.initialBackoffMs} ms)`);
+    problems.push(
+      `${where}: at otlp.retry.max_interval: found ${buffer.maxBackoffMs} ms, expected at least initial_interval (${buffer.initialBackoffMs} ms)`,
+    );
   }
   const s: OverridableSettings = {
     intervalMs: fileInterval || DEFAULTS.intervalMs,
@@ -116,22 +119,32 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
   ]);
   problems.push(...applyOverrides(s, fromFile, env, flags));
   // The SDK's TLS and header variables, when something is pushed (the exporters read them themselves).
-  const otlpTls = s.otlpEndpoint !== undefined
-    ? checkOtlpTls(env, { METRICS: s.otlpEndpoint, LOGS: s.otlpEndpoint }, s.otlpProtocol === 'grpc')
-    : { problems: [], warnings: [] };
+  const otlpTls =
+    s.otlpEndpoint !== undefined
+      ? checkOtlpTls(env, { METRICS: s.otlpEndpoint, LOGS: s.otlpEndpoint }, s.otlpProtocol === 'grpc')
+      : { problems: [], warnings: [] };
   problems.push(...otlpTls.problems);
   // OTEL_TRACES_EXPORTER: otlp turns the trace signal on, none off (the SDK's variable); the file otherwise.
   const tracesExporter = (env['OTEL_TRACES_EXPORTER'] ?? '').trim();
   if (tracesExporter !== '' && tracesExporter !== 'otlp' && tracesExporter !== 'none') {
-    problems.push(`environment variable OTEL_TRACES_EXPORTER: found ${JSON.stringify(tracesExporter)}, expected otlp or none`);
+    problems.push(
+      `environment variable OTEL_TRACES_EXPORTER: found ${JSON.stringify(tracesExporter)}, expected otlp or none`,
+    );
   }
   const tracesEndpoint = (env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? '').trim();
   if (tracesEndpoint !== '' && !/^https?:\/\/\S+$/.test(tracesEndpoint)) {
-    problems.push(`environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: found ${JSON.stringify(tracesEndpoint)}, expected a URL like http://collector:4317`);
+    problems.push(
+      `environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: found ${JSON.stringify(tracesEndpoint)}, expected a URL like http://collector:4317`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const traces = {
-    enabled: tracesExporter === 'otlp' ? true : tracesExporter === 'none' ? false : t.traces?.enabled ?? DEFAULTS.traces.enabled,
+    enabled:
+      tracesExporter === 'otlp'
+        ? true
+        : tracesExporter === 'none'
+          ? false
+          : (t.traces?.enabled ?? DEFAULTS.traces.enabled),
     ratePerNode: t.traces?.ratePerNode ?? DEFAULTS.traces.ratePerNode,
     ...(tracesEndpoint !== '' ? { endpoint: tracesEndpoint } : {}),
   };
@@ -154,7 +167,9 @@ export function loadConfig(inputs: LoadInputs): AgentConfig {
     procRoot: s.procRoot,
     netnsDir: t.netnsDir ?? DEFAULTS.netnsDir,
     server: {
-      address: s.address, port: s.port, ...(s.webConfigFile !== undefined ? { webConfigFile: s.webConfigFile } : {}),
+      address: s.address,
+      port: s.port,
+      ...(s.webConfigFile !== undefined ? { webConfigFile: s.webConfigFile } : {}),
       ...(s.authorization !== undefined && s.authorization !== 'none' ? { authorization: s.authorization } : {}),
     },
     log: { level: s.logLevel, format: s.logFormat },

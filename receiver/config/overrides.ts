@@ -181,11 +181,15 @@ export const OVERRIDES: readonly Row[] = [
   }),
   row({ setting: 'procRoot', flag: ['proc-root', 'procRoot'], parse: anyText, expected: 'a directory' }),
   row({
-    setting: 'webConfigFile', flag: ['web.config.file', 'webConfigFile'], parse: (t) => (t === '' ? undefined : t),
+    setting: 'webConfigFile',
+    flag: ['web.config.file', 'webConfigFile'],
+    parse: (t) => (t === '' ? undefined : t),
     expected: 'the path of a web config file',
   }),
   row({
-    setting: 'authorization', flag: ['authorization', 'authorization'], parse: oneOf<ServerAuthorization>('none', 'kubernetes'),
+    setting: 'authorization',
+    flag: ['authorization', 'authorization'],
+    parse: oneOf<ServerAuthorization>('none', 'kubernetes'),
     expected: 'none or kubernetes',
   }),
 ];

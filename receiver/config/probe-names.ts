@@ -12,7 +12,8 @@ for (const p of PROBES) for (const n of [p.name, ...p.aliases]) KNOWN.set(n.toLo
 for (const p of PROBES) if (!KNOWN.has(p.statusKey.toLowerCase())) KNOWN.set(p.statusKey.toLowerCase(), p.name);
 const UNSUPPORTED = new Map<string, { canonical: string; reason: string }>();
 for (const u of UNSUPPORTED_PROBES) {
-  for (const n of [u.name, u.statusKey, ...u.aliases]) UNSUPPORTED.set(n.toLowerCase(), { canonical: u.name, reason: u.reason });
+  for (const n of [u.name, u.statusKey, ...u.aliases])
+    UNSUPPORTED.set(n.toLowerCase(), { canonical: u.name, reason: u.reason });
 }
 
 /** Every canonical name, for "valid names are …" messages. */

@@ -49,21 +49,32 @@ export const projectSchema = {
     proc_root: name,
     netns_dir: name,
     server: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
-        address: { type: 'string' }, port, web_config_file: name, authorization: { enum: ['none', 'kubernetes'] },
+        address: { type: 'string' },
+        port,
+        web_config_file: name,
+        authorization: { enum: ['none', 'kubernetes'] },
       },
     },
     log: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: { level: { enum: ['debug', 'info', 'warn', 'error'] }, format: { enum: ['json', 'human'] } },
     },
     prometheus: {
-      type: 'object', additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, names: { enum: ['otel', 'legacy', 'both'] }, scope_info: { type: 'boolean' } },
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        names: { enum: ['otel', 'legacy', 'both'] },
+        scope_info: { type: 'boolean' },
+      },
     },
     otlp: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         endpoint: { type: 'string', pattern: '^(https?)://[^\\s]+$', expected: 'a URL like http://collector:4317' },
         protocol: { enum: ['grpc', 'http/protobuf'] },
@@ -71,40 +82,50 @@ export const projectSchema = {
         timeout: duration,
         // The retry buffer of events and spans while the backend is down (docs/delivery.md).
         buffer: {
-          type: 'object', additionalProperties: false,
+          type: 'object',
+          additionalProperties: false,
           properties: {
             max_mib: { type: 'number', exclusiveMinimum: 0, maximum: 4096, expected: 'MiB above 0, at most 4096' },
             max_records: { type: 'integer', minimum: 1, maximum: 10_000_000, expected: 'a count from 1 to 10000000' },
           },
         },
         retry: {
-          type: 'object', additionalProperties: false,
+          type: 'object',
+          additionalProperties: false,
           properties: { initial_interval: duration, max_interval: duration },
         },
       },
     },
     // Kernel intervals as spans (docs/traces.md): on here or with OTEL_TRACES_EXPORTER=otlp.
     traces: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         enabled: { type: 'boolean' },
         rate_per_node: { type: 'number', exclusiveMinimum: 0, expected: 'spans a second above 0' },
       },
     },
     service: {
-      type: 'object', additionalProperties: false,
-      properties: { name, resource_attributes: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } },
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        name,
+        resource_attributes: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+      },
     },
     metrics: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: { probes: { type: 'array', items: projectProbe } },
     },
     events: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: { probes: { type: 'array', items: projectProbe }, sinks: { type: 'array', items: projectSink } },
     },
     kubernetes: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         enabled: { type: 'boolean' },
         kubeconfig: name,
@@ -123,7 +144,8 @@ export const kubeskoopV0Schema = {
   properties: {
     debugmode: { type: 'boolean' },
     metric_config: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         interval: { type: 'integer', minimum: 1 },
         port,
@@ -133,7 +155,8 @@ export const kubeskoopV0Schema = {
       },
     },
     event_config: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         port,
         loki_enable: { type: 'boolean' },
@@ -165,26 +188,32 @@ export const kubeskoopV1Schema = {
     enableController: { type: 'boolean' },
     controllerAddr: { type: 'string' },
     metrics: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         // KubeSkoop's Helm chart renders an unset value as `additionalLabels: null`: none.
         additionalLabels: {
           type: ['array', 'null'],
           items: {
-            type: 'string', pattern: '^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*=', expected: 'name=value, e.g. app=${labels:app}',
+            type: 'string',
+            pattern: '^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*=',
+            expected: 'name=value, e.g. app=${labels:app}',
           },
         },
         probes: { type: 'array', items: kubeskoopV1Probe },
       },
     },
     event: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       properties: {
         probes: { type: 'array', items: kubeskoopV1Probe },
         sinks: {
           type: 'array',
           items: {
-            type: 'object', required: ['name'], additionalProperties: false,
+            type: 'object',
+            required: ['name'],
+            additionalProperties: false,
             properties: { name: { enum: ['stderr', 'file', 'loki'] }, args: { type: ['object', 'null'] } },
           },
         },

@@ -25,7 +25,10 @@ export interface Translated {
   log: { level?: LogLevel; format?: LogFormat };
   prometheus: { enabled?: boolean; names?: 'otel' | 'legacy' | 'both'; scopeInfo?: boolean };
   otlp: {
-    endpoint?: string; protocol?: OtlpProtocol; exportInterval?: number | string; timeout?: number | string;
+    endpoint?: string;
+    protocol?: OtlpProtocol;
+    exportInterval?: number | string;
+    timeout?: number | string;
     buffer?: { maxMiB?: number; maxRecords?: number };
     retry?: { initialInterval?: number | string; maxInterval?: number | string };
   };

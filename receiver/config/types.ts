@@ -16,9 +16,7 @@ export interface UnsupportedSelection {
 }
 
 export type SinkConfig =
-  | { readonly kind: 'stderr' }
-  | { readonly kind: 'file'; readonly path: string }
-  | LokiSinkConfig;
+  { readonly kind: 'stderr' } | { readonly kind: 'file'; readonly path: string } | LokiSinkConfig;
 
 export interface LokiSinkConfig {
   readonly kind: 'loki';

@@ -87,8 +87,10 @@ function tuple(a: Attrs, reversed: boolean): string {
   const [s, d] = reversed ? ['destination', 'source'] : ['source', 'destination'];
   const get = (side: string, what: 'address' | 'port'): string =>
     str(a, `${side}.${what}`) || (what === 'port' ? '0' : '');
-  return `protocol=${protocol(a)} saddr=${get(s, 'address')} sport=${get(s, 'port')} `
-    + `daddr=${get(d, 'address')} dport=${get(d, 'port')} `;
+  return (
+    `protocol=${protocol(a)} saddr=${get(s, 'address')} sport=${get(s, 'port')} ` +
+    `daddr=${get(d, 'address')} dport=${get(d, 'port')} `
+  );
 }
 
 /** The placeholders of a `kubeskoop_msg` template. */
@@ -180,6 +182,8 @@ export function kubeskoopEventJson(e: KubeskoopEvent): string {
     e.labels === null
       ? 'null'
       : `[${e.labels.map((l) => `{"name":${goJsonString(l.name)},"value":${goJsonString(l.value)}}`).join(',')}]`;
-  return `{"timestamp":${e.timestamp.toString()},"type":${goJsonString(e.type)},`
-    + `"labels":${labelList},"msg":${goJsonString(e.msg)}}`;
+  return (
+    `{"timestamp":${e.timestamp.toString()},"type":${goJsonString(e.type)},` +
+    `"labels":${labelList},"msg":${goJsonString(e.msg)}}`
+  );
 }

@@ -3,8 +3,15 @@
 // their namespace's target), and its in-kernel counters, made monotonic across helper restarts.
 import { EventEmitter } from 'node:events';
 import {
-  HelperClient, diffProbeSelections, type CounterSnapshot, type HelperClientOptions, type HelperStatus, type NativeEvent,
-  type NativeProbeOptions, type ProbeName, PROBE_NAMES,
+  HelperClient,
+  diffProbeSelections,
+  type CounterSnapshot,
+  type HelperClientOptions,
+  type HelperStatus,
+  type NativeEvent,
+  type NativeProbeOptions,
+  type ProbeName,
+  PROBE_NAMES,
 } from '../native/index.js';
 import { LATENCY_METRIC_PROBE, RECORD_PROBE } from '../native/generated/ebpf.js';
 import type { EventRecord } from '../probes/event-record.js';
@@ -16,7 +23,6 @@ import type { Logger } from '../log.js';
 
 export type NativeProbe = ProbeName;
 export const NATIVE_PROBES: readonly NativeProbe[] = PROBE_NAMES;
-
 
 /** Which eBPF probes run, and what is done with them. */
 export interface NativeSelection {
@@ -47,7 +53,8 @@ export interface NativeReconfigureResult {
 }
 
 /** A selection needs the helper process when it has a probe or uses the helper's commands. */
-export const needsHelper = (s: NativeSelection): boolean => Object.keys(s.probes).length > 0 || s.helperCommands === true;
+export const needsHelper = (s: NativeSelection): boolean =>
+  Object.keys(s.probes).length > 0 || s.helperCommands === true;
 
 /** Kernel event → registry-named EventRecord (without the target's identity), by its probe's module. */
 export function toEventRecord(e: NativeEvent): EventRecord | undefined {
@@ -57,17 +64,25 @@ export function toEventRecord(e: NativeEvent): EventRecord | undefined {
 /** The probe a kernel event belongs to (its descriptor's record, or its latency metric). */
 export function probeOfEvent(e: NativeEvent): NativeProbe {
   switch (e.type) {
-    case 'latency': return LATENCY_METRIC_PROBE[e.metric];
-    case 'generic': return e.probe;
-    default: return RECORD_PROBE[e.type]!;
+    case 'latency':
+      return LATENCY_METRIC_PROBE[e.metric];
+    case 'generic':
+      return e.probe;
+    default:
+      return RECORD_PROBE[e.type]!;
   }
 }
 
 function countKey(c: NativeCount): string {
-  return `${c.probe}|${c.netnsInode}|${c.series}|${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  return `${c.probe}|${c.netnsInode}|${c.series}|${Object.entries(c.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
 }
 
-export class NativeEventSource extends EventEmitter<{ event: [EventRecord, number, NativeProbe] }> implements NativeCounters {
+export class NativeEventSource
+  extends EventEmitter<{ event: [EventRecord, number, NativeProbe] }>
+  implements NativeCounters
+{
   private readonly client: HelperClient;
   /** Last value seen of each count in the current helper generation. */
   private current = new Map<string, NativeCount>();
@@ -83,18 +98,31 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
 
   constructor(private readonly opts: NativeSourceOptions) {
     super();
-    this.sel = { probes: { ...opts.probes }, emitEventsOf: new Set(opts.emitEventsOf), helperCommands: opts.helperCommands === true };
-    const options: HelperClientOptions = { probes: opts.probes, ...(opts.helperPath ? { helperPath: opts.helperPath } : {}) };
+    this.sel = {
+      probes: { ...opts.probes },
+      emitEventsOf: new Set(opts.emitEventsOf),
+      helperCommands: opts.helperCommands === true,
+    };
+    const options: HelperClientOptions = {
+      probes: opts.probes,
+      ...(opts.helperPath ? { helperPath: opts.helperPath } : {}),
+    };
     this.client = new HelperClient(options);
     this.client.on('event', (e: NativeEvent) => {
       const probe = probeOfEvent(e);
       if (!this.sel.emitEventsOf.has(probe)) return;
       const r = toEventRecord(e);
       if (r) this.emit('event', r, e.netnsInode, probe);
-      else opts.log.once(`native-render:${probe}`, 'warn', 'eBPF probe record with no event rendering', { probe, record: e.type });
+      else
+        opts.log.once(`native-render:${probe}`, 'warn', 'eBPF probe record with no event rendering', {
+          probe,
+          record: e.type,
+        });
     });
     this.client.on('log', (line: string) => opts.log.debug('native helper', { line }));
-    this.client.on('problem', (p) => opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }));
+    this.client.on('problem', (p) =>
+      opts.log.once(`native-problem:${p.message}`, 'warn', 'native helper protocol problem', { problem: p.message }),
+    );
     this.client.on('status', (s: HelperStatus) => {
       for (const p of NATIVE_PROBES) {
         const ps = s.probes[p];
@@ -121,7 +149,11 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
 
   /** The selection in force. */
   selection(): NativeSelection {
-    return { probes: { ...this.sel.probes }, emitEventsOf: new Set(this.sel.emitEventsOf), helperCommands: this.sel.helperCommands === true };
+    return {
+      probes: { ...this.sel.probes },
+      emitEventsOf: new Set(this.sel.emitEventsOf),
+      helperCommands: this.sel.helperCommands === true,
+    };
   }
 
   /**
@@ -140,13 +172,35 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     // their counts were carried over (counted twice) or forgotten (brought back).
     while (this.refresh) await this.refresh;
     const work = this.apply(next, diff);
-    this.refresh = work.then(() => undefined, () => undefined).finally(() => { this.refresh = undefined; });
+    this.refresh = work
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.refresh = undefined;
+      });
     return work;
   }
 
-  private async apply(next: NativeSelection, diff: ReturnType<typeof diffProbeSelections>): Promise<NativeReconfigureResult> {
-    const eventsOn = NATIVE_PROBES.filter((p) => next.probes[p] !== undefined && next.emitEventsOf.has(p) && !(this.sel.probes[p] !== undefined && this.sel.emitEventsOf.has(p)) && !diff.load.includes(p));
-    const eventsOff = NATIVE_PROBES.filter((p) => next.probes[p] !== undefined && !next.emitEventsOf.has(p) && this.sel.probes[p] !== undefined && this.sel.emitEventsOf.has(p));
+  private async apply(
+    next: NativeSelection,
+    diff: ReturnType<typeof diffProbeSelections>,
+  ): Promise<NativeReconfigureResult> {
+    const eventsOn = NATIVE_PROBES.filter(
+      (p) =>
+        next.probes[p] !== undefined &&
+        next.emitEventsOf.has(p) &&
+        !(this.sel.probes[p] !== undefined && this.sel.emitEventsOf.has(p)) &&
+        !diff.load.includes(p),
+    );
+    const eventsOff = NATIVE_PROBES.filter(
+      (p) =>
+        next.probes[p] !== undefined &&
+        !next.emitEventsOf.has(p) &&
+        this.sel.probes[p] !== undefined &&
+        this.sel.emitEventsOf.has(p),
+    );
     if (diff.unload.length + diff.reload.length > 0 && this.client.status().state === 'running') {
       // Last counts of the old programs (every count made before this dump is in it; those made
       // between it and the unload, microseconds later, are lost with the maps).
@@ -158,7 +212,11 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     }
     for (const p of diff.reload) this.carryOver(p);
     for (const p of diff.unload) this.forget(p);
-    this.sel = { probes: { ...next.probes }, emitEventsOf: new Set(next.emitEventsOf), helperCommands: next.helperCommands === true };
+    this.sel = {
+      probes: { ...next.probes },
+      emitEventsOf: new Set(next.emitEventsOf),
+      helperCommands: next.helperCommands === true,
+    };
     let helper: 'started' | 'stopped' | undefined;
     if (needsHelper(this.sel) && !this.started) {
       await this.client.setProbes(this.sel.probes); // not running: only remembered
@@ -173,7 +231,15 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     } else {
       await this.client.setProbes(this.sel.probes);
     }
-    return { loaded: diff.load, unloaded: diff.unload, reloaded: diff.reload, kept: diff.keep, eventsOn, eventsOff, ...(helper ? { helper } : {}) };
+    return {
+      loaded: diff.load,
+      unloaded: diff.unload,
+      reloaded: diff.reload,
+      kept: diff.keep,
+      eventsOn,
+      eventsOff,
+      ...(helper ? { helper } : {}),
+    };
   }
 
   /** A probe loaded again: what its old maps counted becomes carried, its new maps start at 0. */
@@ -196,8 +262,12 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     const ps = s.probes[probe];
     if (ps.state === 'running') return { state: 'running' };
     if (ps.state === 'stopped') return { state: 'stopped' };
-    if (ps.state === 'starting') return { state: 'degraded', reason: 'starting: the native helper is loading its programs' };
-    return { state: 'degraded', reason: withPermissionHint(ps.reason || s.reason || 'the native helper is not running', ps.errno) };
+    if (ps.state === 'starting')
+      return { state: 'degraded', reason: 'starting: the native helper is loading its programs' };
+    return {
+      state: 'degraded',
+      reason: withPermissionHint(ps.reason || s.reason || 'the native helper is not running', ps.errno),
+    };
   }
 
   helperStatus(): HelperStatus {
@@ -205,7 +275,10 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
   }
 
   /** A helper command answered by one JSON frame (tcpsummary, qdisc): see HelperClient.command. */
-  helperCommand(verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args: readonly string[] = []): Promise<Record<string, unknown>> {
+  helperCommand(
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow',
+    args: readonly string[] = [],
+  ): Promise<Record<string, unknown>> {
     return this.client.command(verb, args);
   }
 
@@ -226,10 +299,18 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
   refreshCounters(minIntervalMs: number): Promise<void> {
     if (this.refresh) return this.refresh;
     if (Date.now() - this.lastRefreshAt < minIntervalMs) return Promise.resolve();
-    this.refresh = this.client.dumpCounters()
+    this.refresh = this.client
+      .dumpCounters()
       .then((snap) => this.absorb(snap))
-      .catch((err: Error) => this.opts.log.once(`native-dump:${err.message}`, 'warn', 'could not read the in-kernel counters', { error: err.message }))
-      .finally(() => { this.refresh = undefined; this.lastRefreshAt = Date.now(); });
+      .catch((err: Error) =>
+        this.opts.log.once(`native-dump:${err.message}`, 'warn', 'could not read the in-kernel counters', {
+          error: err.message,
+        }),
+      )
+      .finally(() => {
+        this.refresh = undefined;
+        this.lastRefreshAt = Date.now();
+      });
     return this.refresh;
   }
 
@@ -245,20 +326,35 @@ export class NativeEventSource extends EventEmitter<{ event: [EventRecord, numbe
     }
     const next = new Map<string, NativeCount>();
     for (const e of snap.events) {
-      const labels: Record<string, string> = 'kind' in e ? { type: `TCPRESET_${e.kind}`, reason: e.resetReason }
-        : 'dropReason' in e ? { reason: e.dropReason } : 'tcpState' in e ? { state: connectionState(e.tcpState) } : { code: String(e.code) };
+      const labels: Record<string, string> =
+        'kind' in e
+          ? { type: `TCPRESET_${e.kind}`, reason: e.resetReason }
+          : 'dropReason' in e
+            ? { reason: e.dropReason }
+            : 'tcpState' in e
+              ? { state: connectionState(e.tcpState) }
+              : { code: String(e.code) };
       const c: NativeCount = { probe: e.probe, netnsInode: e.netnsInode, series: 'events', labels, count: e.count };
       next.set(countKey(c), c);
     }
     for (const l of snap.latency) {
       const c: NativeCount = {
-        probe: l.probe, netnsInode: l.scopeKey, series: l.domain,
-        labels: { metric: l.metric, sub: String(l.sub), slot: String(l.slot) }, count: l.count,
+        probe: l.probe,
+        netnsInode: l.scopeKey,
+        series: l.domain,
+        labels: { metric: l.metric, sub: String(l.sub), slot: String(l.slot) },
+        count: l.count,
       };
       next.set(countKey(c), c);
     }
     for (const u of snap.undelivered) {
-      const c: NativeCount = { probe: u.probe, netnsInode: u.netnsInode, series: 'undelivered', labels: { cause: u.cause }, count: u.count };
+      const c: NativeCount = {
+        probe: u.probe,
+        netnsInode: u.netnsInode,
+        series: 'undelivered',
+        labels: { cause: u.cause },
+        count: u.count,
+      };
       next.set(countKey(c), c);
     }
     this.current = next;

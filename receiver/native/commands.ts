@@ -15,20 +15,37 @@ export interface TcpNetnsSummary {
 }
 
 export type TcpSummaryFrame =
-  | { readonly ok: true; readonly wallNs: number; readonly cpuNs: number; readonly stats: Readonly<Record<string, number>>; readonly netns: ReadonlyMap<number, TcpNetnsSummary> }
+  | {
+      readonly ok: true;
+      readonly wallNs: number;
+      readonly cpuNs: number;
+      readonly stats: Readonly<Record<string, number>>;
+      readonly netns: ReadonlyMap<number, TcpNetnsSummary>;
+    }
   | { readonly ok: false; readonly stage: string; readonly errno: number; readonly error: string };
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export function parseTcpSummaryFrame(v: Record<string, unknown>): TcpSummaryFrame {
-  if (v.ok !== true) return { ok: false, stage: str(v.stage) || 'unknown', errno: num(v.errno), error: str(v.error) || 'helper gave no reason' };
+  if (v.ok !== true)
+    return {
+      ok: false,
+      stage: str(v.stage) || 'unknown',
+      errno: num(v.errno),
+      error: str(v.error) || 'helper gave no reason',
+    };
   const netns = new Map<number, TcpNetnsSummary>();
   if (Array.isArray(v.netns)) {
     for (const e of v.netns) {
       if (!Array.isArray(e) || e.length < 4 || !Array.isArray(e[3])) continue;
       const inode = num(e[0]);
-      netns.set(inode, { netnsInode: inode, rxQueueBytes: num(e[1]), txQueueBytes: num(e[2]), states: (e[3] as unknown[]).map(num) });
+      netns.set(inode, {
+        netnsInode: inode,
+        rxQueueBytes: num(e[1]),
+        txQueueBytes: num(e[2]),
+        states: (e[3] as unknown[]).map(num),
+      });
     }
   }
   const stats: Record<string, number> = {};
@@ -59,7 +76,11 @@ export interface QdiscTargetResult {
   readonly qdiscs: readonly QdiscStats[];
 }
 
-export function parseQdiscFrame(v: Record<string, unknown>): { targets: QdiscTargetResult[]; wallNs: number; cpuNs: number } {
+export function parseQdiscFrame(v: Record<string, unknown>): {
+  targets: QdiscTargetResult[];
+  wallNs: number;
+  cpuNs: number;
+} {
   const targets: QdiscTargetResult[] = [];
   if (Array.isArray(v.targets)) {
     for (const t of v.targets as unknown[]) {
@@ -71,9 +92,18 @@ export function parseQdiscFrame(v: Record<string, unknown>): { targets: QdiscTar
           if (typeof q !== 'object' || q === null) continue;
           const r = q as Record<string, unknown>;
           qdiscs.push({
-            ifindex: num(r.ifindex), dev: str(r.dev), kind: str(r.kind), handle: str(r.handle), parent: str(r.parent),
-            bytes: num(r.bytes), packets: num(r.packets), drops: num(r.drops), overlimits: num(r.overlimits),
-            requeues: num(r.requeues), qlen: num(r.qlen), backlog: num(r.backlog),
+            ifindex: num(r.ifindex),
+            dev: str(r.dev),
+            kind: str(r.kind),
+            handle: str(r.handle),
+            parent: str(r.parent),
+            bytes: num(r.bytes),
+            packets: num(r.packets),
+            drops: num(r.drops),
+            overlimits: num(r.overlimits),
+            requeues: num(r.requeues),
+            qlen: num(r.qlen),
+            backlog: num(r.backlog),
           });
         }
       }
@@ -85,7 +115,10 @@ export function parseQdiscFrame(v: Record<string, unknown>): { targets: QdiscTar
 
 /** /proc/<pid>/net/tcp or tcp6 → counts per state number and queue sums of non-LISTEN sockets
  *  (the fallback when the helper cannot walk the tables). */
-export function parseProcNetTcp(text: string, into?: { states: number[]; rx: number; tx: number }): { states: number[]; rx: number; tx: number; problems: string[] } {
+export function parseProcNetTcp(
+  text: string,
+  into?: { states: number[]; rx: number; tx: number },
+): { states: number[]; rx: number; tx: number; problems: string[] } {
   const acc = into ?? { states: new Array<number>(16).fill(0), rx: 0, tx: 0 };
   const problems: string[] = [];
   const lines = text.split('\n');
@@ -102,7 +135,10 @@ export function parseProcNetTcp(text: string, into?: { states: number[]; rx: num
       continue;
     }
     acc.states[st] = (acc.states[st] ?? 0) + 1;
-    if (st !== 10) { acc.rx += rx; acc.tx += tx; }
+    if (st !== 10) {
+      acc.rx += rx;
+      acc.tx += tx;
+    }
   }
   return { ...acc, problems };
 }
@@ -148,7 +184,12 @@ export interface FlowDump {
 }
 
 export type FlowFrame =
-  | { readonly ok: true; readonly verb: string; readonly targets: readonly FlowTargetResult[]; readonly dump?: FlowDump }
+  | {
+      readonly ok: true;
+      readonly verb: string;
+      readonly targets: readonly FlowTargetResult[];
+      readonly dump?: FlowDump;
+    }
   | { readonly ok: false; readonly verb: string; readonly error: string };
 
 export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
@@ -158,7 +199,13 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
   if (Array.isArray(v.targets)) {
     for (const t of v.targets as Record<string, unknown>[]) {
       if (typeof t !== 'object' || t === null) continue;
-      targets.push({ target: str(t.target), ok: t.ok === true, state: str(t.state), ifindex: num(t.ifindex), error: str(t.error) });
+      targets.push({
+        target: str(t.target),
+        ok: t.ok === true,
+        state: str(t.state),
+        ifindex: num(t.ifindex),
+        error: str(t.error),
+      });
     }
   }
   if (verb !== 'dump') return { ok: true, verb, targets };
@@ -168,21 +215,38 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
       if (!Array.isArray(e) || e.length < 10) continue;
       const family = num(e[3]);
       entries.push({
-        netnsInode: num(e[0]), ifindex: num(e[1]), direction: num(e[2]) === 0 ? 'receive' : 'transmit',
-        family: family === 4 || family === 6 ? family : 0, proto: num(e[4]), port: num(e[5]), peerIsServer: num(e[6]) === 1,
-        peer: str(e[7]), packets: num(e[8]), bytes: num(e[9]),
+        netnsInode: num(e[0]),
+        ifindex: num(e[1]),
+        direction: num(e[2]) === 0 ? 'receive' : 'transmit',
+        family: family === 4 || family === 6 ? family : 0,
+        proto: num(e[4]),
+        port: num(e[5]),
+        peerIsServer: num(e[6]) === 1,
+        peer: str(e[7]),
+        packets: num(e[8]),
+        bytes: num(e[9]),
       });
     }
   }
   const gone: [number, string][] = [];
-  if (Array.isArray(v.gone)) for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
+  if (Array.isArray(v.gone))
+    for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
   const stats: Record<string, number> = {};
   if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
   return {
-    ok: true, verb, targets,
+    ok: true,
+    verb,
+    targets,
     dump: {
-      entries, gone, live: num(v.live), maxEntries: num(v.max_entries), deleted: num(v.deleted), stats,
-      wallNs: num(v.wall_ns), cpuNs: num(v.cpu_ns), readError: str(v.read_error),
+      entries,
+      gone,
+      live: num(v.live),
+      maxEntries: num(v.max_entries),
+      deleted: num(v.deleted),
+      stats,
+      wallNs: num(v.wall_ns),
+      cpuNs: num(v.cpu_ns),
+      readError: str(v.read_error),
     },
   };
 }

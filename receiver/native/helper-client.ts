@@ -13,16 +13,37 @@ export { packageRoot };
 
 import { KernelClock } from './clock.js';
 import { RequestTable } from './requests.js';
-import { diffProbeSelections, loadCommand, type HelperProbeSelection, type NativeProbeOptions, type ProbeSelectionDiff } from './load-command.js';
+import {
+  diffProbeSelections,
+  loadCommand,
+  type HelperProbeSelection,
+  type NativeProbeOptions,
+  type ProbeSelectionDiff,
+} from './load-command.js';
 import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
 import {
-  PROBE_NAMES, PROTOCOL_VERSION, StreamDecoder, isProbeName,
-  type DecodeProblem, type GenericRecord, type LatencyRecord, type PacketDropRecord, type ProbeName,
-  type TcpResetRecord, type TcpRetransRecord, type WireRecord,
+  PROBE_NAMES,
+  PROTOCOL_VERSION,
+  StreamDecoder,
+  isProbeName,
+  type DecodeProblem,
+  type GenericRecord,
+  type LatencyRecord,
+  type PacketDropRecord,
+  type ProbeName,
+  type TcpResetRecord,
+  type TcpRetransRecord,
+  type WireRecord,
 } from './records.js';
 import {
-  parseCounters, parseHello, parseProbeFrame, verifyLatencyBounds, verifyLayouts,
-  type CounterDump, type HelloFrame, type ProgramLoadStatus,
+  parseCounters,
+  parseHello,
+  parseProbeFrame,
+  verifyLatencyBounds,
+  verifyLayouts,
+  type CounterDump,
+  type HelloFrame,
+  type ProgramLoadStatus,
 } from './frames.js';
 
 export interface RestartPolicy {
@@ -173,13 +194,24 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     const probes = {} as Record<ProbeName, NativeProbeStatus>;
     for (const p of PROBE_NAMES) {
       probes[p] = {
-        probe: p, state: this.enabled.includes(p) ? 'starting' : 'stopped',
-        reason: this.enabled.includes(p) ? 'helper starting' : 'not enabled', since: now, stage: '', errno: 0, programs: [],
+        probe: p,
+        state: this.enabled.includes(p) ? 'starting' : 'stopped',
+        reason: this.enabled.includes(p) ? 'helper starting' : 'not enabled',
+        since: now,
+        stage: '',
+        errno: 0,
+        programs: [],
       };
     }
     this.st = {
-      state: 'starting', reason: 'not started', pid: undefined, generation: 0, generationStartUnixNano: 0n,
-      crashesInWindow: 0, hello: undefined, probes,
+      state: 'starting',
+      reason: 'not started',
+      pid: undefined,
+      generation: 0,
+      generationStartUnixNano: 0n,
+      crashesInWindow: 0,
+      hello: undefined,
+      probes,
     };
   }
 
@@ -214,8 +246,18 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       try {
         child.stdin?.write('shutdown\n');
         child.stdin?.end();
-      } catch { /* already closing */ }
-      const t = setTimeout(() => { if (child.pid) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } } }, timeoutMs);
+      } catch {
+        /* already closing */
+      }
+      const t = setTimeout(() => {
+        if (child.pid) {
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+      }, timeoutMs);
       await exited;
       clearTimeout(t);
     }
@@ -246,7 +288,11 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     if (touched.length === 0) return diff;
     for (const p of diff.unload) this.setProbe(p, 'stopped', 'not enabled');
     const child = this.child;
-    const live = child !== undefined && this.helloSeen && (this.st.state === 'running' || this.st.state === 'starting') && child.stdin?.writable === true;
+    const live =
+      child !== undefined &&
+      this.helloSeen &&
+      (this.st.state === 'running' || this.st.state === 'starting') &&
+      child.stdin?.writable === true;
     if (!live) {
       // Not running now: the next spawn (start or restart) loads the new selection.
       const st = this.st.state;
@@ -258,11 +304,14 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       this.emit('status', this.status());
       return diff;
     }
-    const answered = touched.map((p) => new Promise<void>((resolve) => {
-      const list = this.probeWaiters.get(p) ?? [];
-      list.push(resolve);
-      this.probeWaiters.set(p, list);
-    }));
+    const answered = touched.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          const list = this.probeWaiters.get(p) ?? [];
+          list.push(resolve);
+          this.probeWaiters.set(p, list);
+        }),
+    );
     for (const p of [...diff.load, ...diff.reload]) {
       this.setProbe(p, 'starting', 'loading');
       if (this.st.state === 'starting') this.awaitingProbe.push(p);
@@ -270,7 +319,12 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     for (const p of diff.unload) child!.stdin!.write(`unload ${p}\n`);
     for (const p of [...diff.load, ...diff.reload]) child!.stdin!.write(loadCommand(p, next[p]!));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(answered), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+    await Promise.race([
+      Promise.all(answered),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
     clearTimeout(timer);
     return diff;
   }
@@ -283,21 +337,29 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
     }
     const id = String(++this.dumpSeq);
-    return this.requests.ask<CounterSnapshot>(id, `counter dump ${id}`, this.opts.dumpTimeoutMs ?? 5000,
-      () => child.stdin!.write(`dump ${id}\n`));
+    return this.requests.ask<CounterSnapshot>(id, `counter dump ${id}`, this.opts.dumpTimeoutMs ?? 5000, () =>
+      child.stdin!.write(`dump ${id}\n`),
+    );
   }
 
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
-  command(verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args: readonly string[] = [], timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  command(
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow',
+    args: readonly string[] = [],
+    timeoutMs = 10_000,
+  ): Promise<Record<string, unknown>> {
     const child = this.child;
     if (!child || this.st.state !== 'running' || !child.stdin?.writable) {
       return Promise.reject(new Error(`native helper is not running: ${this.st.reason}`));
     }
-    for (const a of args) if (/\s/.test(a)) return Promise.reject(new TypeError(`helper command argument with white space: ${JSON.stringify(a)}`));
+    for (const a of args)
+      if (/\s/.test(a))
+        return Promise.reject(new TypeError(`helper command argument with white space: ${JSON.stringify(a)}`));
     const id = `${verb}-${++this.dumpSeq}`;
-    return this.requests.ask<Record<string, unknown>>(id, `helper command ${verb}`, timeoutMs,
-      () => child.stdin!.write(`${[verb, id, ...args].join(' ')}\n`));
+    return this.requests.ask<Record<string, unknown>>(id, `helper command ${verb}`, timeoutMs, () =>
+      child.stdin!.write(`${[verb, id, ...args].join(' ')}\n`),
+    );
   }
 
   // ------------------------------------------------------------ internals
@@ -352,7 +414,9 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     this.setHelperState('starting', 'waiting for hello');
     child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk));
-    child.stdin!.on('error', () => { /* EPIPE when it died: the exit handler reports it */ });
+    child.stdin!.on('error', () => {
+      /* EPIPE when it died: the exit handler reports it */
+    });
     child.on('error', (e: NodeJS.ErrnoException) => {
       // spawn failures: a missing or non-executable binary does not fix itself by retrying
       if (e.code === 'ENOENT' || e.code === 'EACCES') {
@@ -363,7 +427,13 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     this.handshakeTimer = setTimeout(() => {
       if (this.child === child && this.st.state === 'starting') {
         this.lastStderr.push(`no hello within ${this.opts.handshakeTimeoutMs ?? 10_000} ms`);
-        if (child.pid) { try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }
+        if (child.pid) {
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
       }
     }, this.opts.handshakeTimeoutMs ?? 10_000);
   }
@@ -405,7 +475,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     // a reload waiting for this child's answers gets them from status() instead
     this.releaseProbeWaiters();
     if (this.stopping) return;
-    if (this.st.state === 'degraded') { // gave up already (protocol mismatch, missing binary)
+    if (this.st.state === 'degraded') {
+      // gave up already (protocol mismatch, missing binary)
       this.emit('status', this.status());
       return;
     }
@@ -420,10 +491,15 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     this.crashTimes.push(now);
     this.st.crashesInWindow = this.crashTimes.length;
     if (this.crashTimes.length >= maxCrashes) {
-      this.giveUp(`native helper crashed ${this.crashTimes.length} times within ${windowMs / 1000} s; not restarting (last: ${how}${last})`);
+      this.giveUp(
+        `native helper crashed ${this.crashTimes.length} times within ${windowMs / 1000} s; not restarting (last: ${how}${last})`,
+      );
       return;
     }
-    const delay = Math.min(policy.maxDelayMs ?? 30_000, (policy.initialDelayMs ?? 250) * 2 ** (this.crashTimes.length - 1));
+    const delay = Math.min(
+      policy.maxDelayMs ?? 30_000,
+      (policy.initialDelayMs ?? 250) * 2 ** (this.crashTimes.length - 1),
+    );
     const reason = `native helper ${how}${last}; restart ${this.crashTimes.length} in ${delay} ms`;
     this.setHelperState('restarting', reason);
     this.degradeAll(reason);
@@ -450,7 +526,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         return;
       case 'packet_drop': {
         const e: PacketDropEvent = {
-          ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs),
+          ...r,
+          timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs),
           locationSymbol: this.symbols ? this.symbols.resolve(r.location) : `0x${r.location.toString(16)}`,
         };
         this.emit('event', e);
@@ -471,20 +548,37 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       this.awaitingProbe = this.awaitingProbe.filter((p) => p !== probe);
       if (!f.ok && f.stage === 'unloaded') {
         // its programs are detached and its maps freed: nothing of it is left in the kernel
-        this.st.probes[probe] = { probe, state: 'stopped', reason: 'not enabled', since: new Date(), stage: 'unloaded', errno: 0, programs: [] };
+        this.st.probes[probe] = {
+          probe,
+          state: 'stopped',
+          reason: 'not enabled',
+          since: new Date(),
+          stage: 'unloaded',
+          errno: 0,
+          programs: [],
+        };
         this.emit('status', this.status());
         this.releaseProbeWaiters(probe);
         return;
       }
-      const extra = { ...(f.latency ? { latency: f.latency } : {}), ...(f.variants !== undefined ? { variants: f.variants } : {}) };
+      const extra = {
+        ...(f.latency ? { latency: f.latency } : {}),
+        ...(f.variants !== undefined ? { variants: f.variants } : {}),
+      };
       if (f.ok) {
         this.setProbe(probe, 'running', '', { stage: f.stage, errno: 0, programs: f.programs, ...extra });
       } else {
         const failedProg = f.programs.find((p) => !p.ok);
-        const logLine = f.log.trim().split('\n').filter((l) => l.length > 0).slice(-1)[0] ?? '';
-        const reason = `${f.stage} failed: ${f.error} (errno ${f.errno})`
-          + (failedProg ? `; program ${failedProg.name} (${failedProg.section}): ${failedProg.error}` : '')
-          + (f.variants ? `; ${f.variants}` : (logLine ? `; ${logLine.replace(/^libbpf: /, '')}` : ''));
+        const logLine =
+          f.log
+            .trim()
+            .split('\n')
+            .filter((l) => l.length > 0)
+            .slice(-1)[0] ?? '';
+        const reason =
+          `${f.stage} failed: ${f.error} (errno ${f.errno})` +
+          (failedProg ? `; program ${failedProg.name} (${failedProg.section}): ${failedProg.error}` : '') +
+          (f.variants ? `; ${f.variants}` : logLine ? `; ${logLine.replace(/^libbpf: /, '')}` : '');
         this.setProbe(probe, 'degraded', reason, { stage: f.stage, errno: f.errno, programs: f.programs, ...extra });
       }
       if (this.awaitingProbe.length === 0 && this.st.state === 'starting') {
@@ -499,10 +593,17 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       const id = typeof v === 'object' && v !== null && 'id' in v ? String((v as { id: unknown }).id) : '';
       const { dump, problems } = parseCounters(v, this.decoder.tables);
       for (const m of problems) this.emit('problem', { offset: -1, message: m });
-      this.requests.answer(id, dump ? {
-        ...dump, generation: this.st.generation, generationStartUnixNano: this.st.generationStartUnixNano,
-        timeUnixNano: this.clock.toUnixNano(dump.bootTimeNs),
-      } : new Error(problems.join('; ')));
+      this.requests.answer(
+        id,
+        dump
+          ? {
+              ...dump,
+              generation: this.st.generation,
+              generationStartUnixNano: this.st.generationStartUnixNano,
+              timeUnixNano: this.clock.toUnixNano(dump.bootTimeNs),
+            }
+          : new Error(problems.join('; ')),
+      );
       return;
     }
     if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow') {
@@ -526,7 +627,9 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     const { tables, layouts, ...rest } = hello;
     this.st.hello = rest;
     if (hello.protocol !== PROTOCOL_VERSION) {
-      this.giveUp(`native helper speaks protocol ${hello.protocol}, this agent ${PROTOCOL_VERSION}: rebuild bpf/ (make -C bpf)`);
+      this.giveUp(
+        `native helper speaks protocol ${hello.protocol}, this agent ${PROTOCOL_VERSION}: rebuild bpf/ (make -C bpf)`,
+      );
       child.stdin?.end('shutdown\n');
       return;
     }

@@ -7,9 +7,20 @@
 // bpf/gen); the helper sends the compiler's offsets/sizes in the hello frame and verifyLayouts()
 // refuses a difference before anything is decoded, so no offset here is written by hand.
 import {
-  EBPF_PROBES, LATENCY_BOUNDS_NS, LATENCY_METRICS, LATENCY_PROBES, LAYOUTS,
-  RECORD_PROBE, RECORD_TYPES, RESET_KIND_CODES,
-  type EbpfProbeName, type EventProbeName, type LatencyMetric, type LatencyProbeName, type RecordLayout, type WireField,
+  EBPF_PROBES,
+  LATENCY_BOUNDS_NS,
+  LATENCY_METRICS,
+  LATENCY_PROBES,
+  LAYOUTS,
+  RECORD_PROBE,
+  RECORD_TYPES,
+  RESET_KIND_CODES,
+  type EbpfProbeName,
+  type EventProbeName,
+  type LatencyMetric,
+  type LatencyProbeName,
+  type RecordLayout,
+  type WireField,
 } from './generated/ebpf.js';
 import { formatIPv4, formatIPv6 } from '../kernel/inet.js';
 import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
@@ -184,7 +195,11 @@ type TupleField = 'tuple.saddr' | 'tuple.daddr' | 'tuple.sport' | 'tuple.dport' 
 /** A record's fields, read at `off` (the record's first byte) by the layout's offsets. Field names
  *  are the generated layout's keys, so asking for a field the C struct lacks does not compile. */
 class FieldReader<F extends Fields> {
-  constructor(private readonly b: Buffer, private readonly off: number, private readonly fields: F) {}
+  constructor(
+    private readonly b: Buffer,
+    private readonly off: number,
+    private readonly fields: F,
+  ) {}
   private f(name: keyof F & string): WireField {
     return this.fields[name]!;
   }
@@ -193,11 +208,16 @@ class FieldReader<F extends Fields> {
     const f = this.f(name);
     const at = this.off + f.offset;
     switch (f.kind) {
-      case 'u8': return this.b[at + index]!;
-      case 'u16': return this.b.readUInt16LE(at + 2 * index);
-      case 'u32': return this.b.readUInt32LE(at + 4 * index);
-      case 'u64': return Number(this.b.readBigUInt64LE(at + 8 * index));
-      default: return 0; // bytes/string: not a number (the type of the call says which fields are read)
+      case 'u8':
+        return this.b[at + index]!;
+      case 'u16':
+        return this.b.readUInt16LE(at + 2 * index);
+      case 'u32':
+        return this.b.readUInt32LE(at + 4 * index);
+      case 'u64':
+        return Number(this.b.readBigUInt64LE(at + 8 * index));
+      default:
+        return 0; // bytes/string: not a number (the type of the call says which fields are read)
     }
   }
   big(name: keyof F & string): bigint {
@@ -222,8 +242,12 @@ class FieldReader<F extends Fields> {
     };
     const protocol = family === 'unknown' && l4 === 0 ? '' : (L4_NAMES[l4] ?? `ipproto-${l4}`);
     return {
-      family, protocol, srcAddress: addr('tuple.saddr'), dstAddress: addr('tuple.daddr'),
-      srcPort: this.num('tuple.sport'), dstPort: this.num('tuple.dport'),
+      family,
+      protocol,
+      srcAddress: addr('tuple.saddr'),
+      dstAddress: addr('tuple.daddr'),
+      srcPort: this.num('tuple.sport'),
+      dstPort: this.num('tuple.dport'),
     };
   }
 }
@@ -239,11 +263,19 @@ export interface DecodeResult {
 
 /** The layout of each binary record type (enum ks_rec_type → layout name and layout). */
 const BY_TYPE: ReadonlyMap<number, [string, RecordLayout]> = new Map(
-  Object.entries(LAYOUTS as Readonly<Record<string, RecordLayout>>).filter(([, l]) => l.type !== 0).map(([n, l]) => [l.type, [n, l]]),
+  Object.entries(LAYOUTS as Readonly<Record<string, RecordLayout>>)
+    .filter(([, l]) => l.type !== 0)
+    .map(([n, l]) => [l.type, [n, l]]),
 );
 
 /** Every field of a record by its layout, for records without a hand-written case. */
-function genericRecord(b: Buffer, off: number, record: string, layout: RecordLayout, base: KernelRecordBase): GenericRecord | string {
+function genericRecord(
+  b: Buffer,
+  off: number,
+  record: string,
+  layout: RecordLayout,
+  base: KernelRecordBase,
+): GenericRecord | string {
   const probe = RECORD_PROBE[record];
   if (probe === undefined) return `record ${record} (type ${layout.type}) belongs to no event probe descriptor`;
   const r = new FieldReader(b, off, layout.fields);
@@ -255,7 +287,10 @@ function genericRecord(b: Buffer, off: number, record: string, layout: RecordLay
     else if (f.kind === 'bytes') fields[name] = b.toString('hex', off + f.offset, off + f.offset + f.size);
     else fields[name] = r.num(name);
   }
-  const tuple = 'tuple.family' in layout.fields ? (r as FieldReader<Fields & Readonly<Record<TupleField, WireField>>>).tuple() : undefined;
+  const tuple =
+    'tuple.family' in layout.fields
+      ? (r as FieldReader<Fields & Readonly<Record<TupleField, WireField>>>).tuple()
+      : undefined;
   return { type: 'generic', record, probe, ...base, fields, ...(tuple ? { tuple } : {}) };
 }
 const JSON_VERSION = 1;
@@ -300,19 +335,28 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
       const kind = RESET_KINDS[r.num('kind')];
       if (kind === undefined) return `tcp_reset with unknown kind ${r.num('kind')}`;
       return {
-        type: 'tcp_reset', ...base, kind,
-        resetReason: resetReasonName(tables, code), resetReasonCode: code,
+        type: 'tcp_reset',
+        ...base,
+        kind,
+        resetReason: resetReasonName(tables, code),
+        resetReasonCode: code,
         tcpState: tcpStateName(tables, r.num('state')),
-        tuple: r.tuple(), pid: r.num('pid'), comm: r.str('comm'),
+        tuple: r.tuple(),
+        pid: r.num('pid'),
+        comm: r.str('comm'),
       };
     }
     case RecordType.PacketDrop: {
       const r = new FieldReader(b, off, LAYOUTS.packet_drop.fields);
       const code = r.num('reason');
       return {
-        type: 'packet_drop', ...base,
-        dropReason: dropReasonName(tables, code), dropReasonCode: code,
-        location: r.big('location'), tuple: r.tuple(), ifindex: r.num('ifindex'),
+        type: 'packet_drop',
+        ...base,
+        dropReason: dropReasonName(tables, code),
+        dropReasonCode: code,
+        location: r.big('location'),
+        tuple: r.tuple(),
+        ifindex: r.num('ifindex'),
       };
     }
     case RecordType.TcpRetrans: {
@@ -324,16 +368,29 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
       const m = (LATENCY_METRICS as Readonly<Record<number, LatencyMetric>>)[r.num('metric')];
       if (m === undefined) return `latency record with unknown metric ${r.num('metric')}`;
       return {
-        type: 'latency', ...base, metric: m,
-        sub: r.num('sub'), level: r.num('level'),
-        latencyNs: r.num('latency_ns'), thresholdNs: r.num('threshold_ns'),
+        type: 'latency',
+        ...base,
+        metric: m,
+        sub: r.num('sub'),
+        level: r.num('level'),
+        latencyNs: r.num('latency_ns'),
+        thresholdNs: r.num('threshold_ns'),
         stageNs: [r.num('stage_ns', 0), r.num('stage_ns', 1)],
-        pid: r.num('pid'), aux: r.num('aux'), bytes: r.num('bytes'), comm: r.str('comm'), tuple: r.tuple(),
+        pid: r.num('pid'),
+        aux: r.num('aux'),
+        bytes: r.num('bytes'),
+        comm: r.str('comm'),
+        tuple: r.tuple(),
       };
     }
     case RecordType.Clock: {
       const r = new FieldReader(b, off, LAYOUTS.clock.fields);
-      return { type: 'clock', bootTimeNs: base.kernelTimeNs, realtimeNs: r.big('realtime_ns'), monotonicNs: r.big('monotonic_ns') };
+      return {
+        type: 'clock',
+        bootTimeNs: base.kernelTimeNs,
+        realtimeNs: r.big('realtime_ns'),
+        monotonicNs: r.big('monotonic_ns'),
+      };
     }
     default:
       return genericRecord(b, off, record, layout, base);
@@ -386,9 +443,12 @@ export class StreamDecoder {
   }
 
   push(chunk: Uint8Array): DecodeResult {
-    const buf = this.tail.length === 0
-      ? (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
-      : Buffer.concat([this.tail, chunk]);
+    const buf =
+      this.tail.length === 0
+        ? Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk)
+        : Buffer.concat([this.tail, chunk]);
     const res = decodeRecords(buf, this.tables);
     for (const p of res.problems) p.offset += this.offsetBase;
     this.offsetBase += res.consumed;
@@ -409,4 +469,3 @@ export function isLatencyProbeName(s: string): s is LatencyProbeName {
 export function isProbeName(s: string): s is ProbeName {
   return (PROBE_NAMES as readonly string[]).includes(s);
 }
-

@@ -68,8 +68,16 @@ export class AttachManager {
     this.failures.clear();
     for (let i = 0; i < todo.length; i += BATCH) {
       const batch = todo.slice(i, i + BATCH);
-      const f = parseFlowFrame(await this.call(['attach', ...batch.map((t) => `${t.netnsInode}:${t.path}:${t.ifname}${t.hostSide ? ':host' : ''}`)]));
-      if (!f.ok) { for (const t of batch) this.failures.set(keyOf(t), f.error); continue; }
+      const f = parseFlowFrame(
+        await this.call([
+          'attach',
+          ...batch.map((t) => `${t.netnsInode}:${t.path}:${t.ifname}${t.hostSide ? ':host' : ''}`),
+        ]),
+      );
+      if (!f.ok) {
+        for (const t of batch) this.failures.set(keyOf(t), f.error);
+        continue;
+      }
       f.targets.forEach((r: FlowTargetResult, j: number) => {
         const t = batch[j];
         if (!t) return;

@@ -57,7 +57,10 @@ export class PeerGovernor<A> {
   /** Adds one interval's increases of one pod; returns nothing (read with series()). */
   add(pod: string, increases: readonly Increase<A>[], now: number): void {
     let m = this.pods.get(pod);
-    if (!m) { m = new Map(); this.pods.set(pod, m); }
+    if (!m) {
+      m = new Map();
+      this.pods.set(pod, m);
+    }
     const byPeer = new Map<string, number>();
     for (const inc of increases) byPeer.set(inc.peer, (byPeer.get(inc.peer) ?? 0) + inc.bytes);
     const ranked = [...byPeer.entries()].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -95,8 +98,15 @@ export class PeerGovernor<A> {
   /** Drops series that have not moved for the TTL, and empty pods. */
   expire(now: number): void {
     for (const [pod, m] of this.pods) {
-      for (const [k, s] of m) if (now - s.lastMoved >= this.opts.ttlMs) { m.delete(k); this.count--; }
-      if (m.size === 0) { this.pods.delete(pod); this.folded.delete(pod); }
+      for (const [k, s] of m)
+        if (now - s.lastMoved >= this.opts.ttlMs) {
+          m.delete(k);
+          this.count--;
+        }
+      if (m.size === 0) {
+        this.pods.delete(pod);
+        this.folded.delete(pod);
+      }
     }
   }
 
@@ -109,7 +119,10 @@ export class PeerGovernor<A> {
   /** Forgets a pod that is gone, with all its series. */
   forget(pod: string): void {
     const m = this.pods.get(pod);
-    if (m) { this.count -= m.size; this.pods.delete(pod); }
+    if (m) {
+      this.count -= m.size;
+      this.pods.delete(pod);
+    }
     this.folded.delete(pod);
   }
 

@@ -48,7 +48,11 @@ function parseCidr(cidr: string, where: string): { address: string; prefix: numb
 export class PeerResolver {
   private readonly buckets: { list: BlockList; name: string }[];
 
-  constructor(private readonly directory: PeerDirectory = {}, cidrs: readonly CidrBucket[] = [], where = 'cidrs') {
+  constructor(
+    private readonly directory: PeerDirectory = {},
+    cidrs: readonly CidrBucket[] = [],
+    where = 'cidrs',
+  ) {
     this.buckets = cidrs.map((c, i) => {
       const p = parseCidr(c.cidr, `${where}[${i}]`);
       const list = new BlockList();
@@ -67,7 +71,8 @@ export class PeerResolver {
     const node = this.directory.node?.(address);
     if (node) return { kind: 'node', name: node, namespace: '' };
     const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-    for (const b of this.buckets) if (b.list.check(address, family)) return { kind: 'cidr', name: b.name, namespace: '' };
+    for (const b of this.buckets)
+      if (b.list.check(address, family)) return { kind: 'cidr', name: b.name, namespace: '' };
     return { kind: 'ip', name: address, namespace: '' };
   }
 }

@@ -6,7 +6,10 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import type { NamedEndpoint } from './resolve.js';
 
-interface RawService { metadata?: { name?: string; namespace?: string }; spec?: { clusterIP?: string; clusterIPs?: string[] } }
+interface RawService {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { clusterIP?: string; clusterIPs?: string[] };
+}
 
 /** ClusterIP(s) → Service of one list answer; headless (None) and empty addresses are left out. */
 export function serviceIndex(items: readonly unknown[]): Map<string, NamedEndpoint> {
@@ -29,7 +32,11 @@ export class ServiceDirectory {
   lastError: string | undefined;
   lists = 0;
 
-  constructor(kc: KubeConfig, private readonly log: Logger, private readonly intervalMs = 30_000) {
+  constructor(
+    kc: KubeConfig,
+    private readonly log: Logger,
+    private readonly intervalMs = 30_000,
+  ) {
     this.api = kc.makeApiClient(CoreV1Api);
   }
 
@@ -40,7 +47,9 @@ export class ServiceDirectory {
   /** Lists once now (resolves when done or failed), then every interval in the background. */
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => { void this.refresh(); }, this.intervalMs);
+    this.timer = setInterval(() => {
+      void this.refresh();
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -57,7 +66,8 @@ export class ServiceDirectory {
       this.lastError = undefined;
     } catch (err) {
       const msg = (err as Error).message;
-      if (msg !== this.lastError) this.log.warn('kubernetes: cannot list Services (peer names keep the last list)', { error: msg });
+      if (msg !== this.lastError)
+        this.log.warn('kubernetes: cannot list Services (peer names keep the last list)', { error: msg });
       this.lastError = msg;
     }
   }

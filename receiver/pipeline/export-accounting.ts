@@ -12,8 +12,13 @@ import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRe
 import type { Context, Meter } from '@opentelemetry/api';
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
-  AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_SPANS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, ATTR_ERROR_TYPE,
-  ATTR_OTEL_COMPONENT_NAME, ATTR_OTEL_COMPONENT_TYPE,
+  AGENT_PROCESSOR_LOGS,
+  AGENT_PROCESSOR_SPANS,
+  AGENT_PROCESSOR_LOG_QUEUE,
+  AGENT_PROCESSOR_LOG_QUEUE_CAPACITY,
+  ATTR_ERROR_TYPE,
+  ATTR_OTEL_COMPONENT_NAME,
+  ATTR_OTEL_COMPONENT_TYPE,
 } from '../../semconv/generated/registry.js';
 import type { Logger } from '../log.js';
 import { byResource, packRequests, type ResourcesMetricExporter } from './otlp-metrics.js';
@@ -52,8 +57,13 @@ export interface SignalAccount {
 }
 
 const newAccount = (): SignalAccount => ({
-  exports: 0, failures: 0, exportedRecords: 0,
-  dropped: { queue_full: 0, buffer_full: 0, export_failed: 0, shutdown: 0 }, queued: 0, buffered: 0, consecutiveFailures: 0,
+  exports: 0,
+  failures: 0,
+  exportedRecords: 0,
+  dropped: { queue_full: 0, buffer_full: 0, export_failed: 0, shutdown: 0 },
+  queued: 0,
+  buffered: 0,
+  consecutiveFailures: 0,
 });
 
 function describeError(err: Error | undefined): string {
@@ -71,7 +81,9 @@ function countDataPoints(metrics: ResourceMetrics): number {
 
 export class ExportAccounting {
   readonly signals: Record<ExportSignal, SignalAccount> = {
-    metrics: newAccount(), logs: newAccount(), traces: newAccount(),
+    metrics: newAccount(),
+    logs: newAccount(),
+    traces: newAccount(),
   };
 
   constructor(private readonly log: Logger) {}
@@ -83,7 +95,11 @@ export class ExportAccounting {
       a.exportedRecords += records;
       a.lastSuccessAt = Date.now();
       if (a.consecutiveFailures > 0) {
-        this.log.info('OTLP export recovered', { signal, failedBefore: a.consecutiveFailures, failuresTotal: a.failures });
+        this.log.info('OTLP export recovered', {
+          signal,
+          failedBefore: a.consecutiveFailures,
+          failuresTotal: a.failures,
+        });
       }
       a.consecutiveFailures = 0;
       return;
@@ -93,8 +109,11 @@ export class ExportAccounting {
     a.lastFailureAt = Date.now();
     if (a.consecutiveFailures++ === 0) {
       // One line when a backend starts failing; the counts carry the rest.
-      this.log.warn('OTLP export failing; collection goes on, events wait in the retry buffer, failures are counted '
-        + '(otel.sdk.exporter.*.exported, error.type)', { signal, error: a.lastError });
+      this.log.warn(
+        'OTLP export failing; collection goes on, events wait in the retry buffer, failures are counted ' +
+          '(otel.sdk.exporter.*.exported, error.type)',
+        { signal, error: a.lastError },
+      );
     }
   }
 
@@ -116,7 +135,10 @@ export class ExportAccounting {
         };
         const requests = packRequests(byResource(metrics), maxPointsPerRequest);
         const next = (i: number): void => {
-          if (i >= requests.length) { finish({ code: ExportResultCode.SUCCESS }); return; }
+          if (i >= requests.length) {
+            finish({ code: ExportResultCode.SUCCESS });
+            return;
+          }
           try {
             // The first failed request fails the export (the backend is down or refusing; do not go on).
             inner.export(requests[i]!, (r) => (r.code === ExportResultCode.SUCCESS ? next(i + 1) : finish(r)));
@@ -136,11 +158,16 @@ export class ExportAccounting {
    *  own otel.sdk.processor.* metrics on `meter`: records held, its capacity, records delivered, and
    *  records dropped by cause (error.type). */
   private retryBuffer<T>(
-    signal: ExportSignal, exporter: BatchExporter<T>, settings: BufferSettings, sizeOf: (x: T) => number, meter: Meter | undefined,
+    signal: ExportSignal,
+    exporter: BatchExporter<T>,
+    settings: BufferSettings,
+    sizeOf: (x: T) => number,
+    meter: Meter | undefined,
   ): RetryBuffer<T> {
     const a = this.signals[signal];
     const component = {
-      [ATTR_OTEL_COMPONENT_TYPE]: RETRY_BUFFER_COMPONENT, [ATTR_OTEL_COMPONENT_NAME]: `${RETRY_BUFFER_COMPONENT}/${this.buffers++}`,
+      [ATTR_OTEL_COMPONENT_TYPE]: RETRY_BUFFER_COMPONENT,
+      [ATTR_OTEL_COMPONENT_NAME]: `${RETRY_BUFFER_COMPONENT}/${this.buffers++}`,
     };
     const def: MetricDefinition = signal === 'traces' ? AGENT_PROCESSOR_SPANS : AGENT_PROCESSOR_LOGS;
     const processed = meter?.createCounter(def.name, { description: def.brief.en, unit: def.unit });
@@ -164,7 +191,8 @@ export class ExportAccounting {
     };
     let warned = false;
     const buffer = new RetryBuffer<T>(settled, {
-      ...settings, sizeOf,
+      ...settings,
+      sizeOf,
       onDelivered: (n) => processed?.add(n, component),
       onDrop: (n, cause: BufferDropCause) => {
         const c: DropCause = cause === 'rejected' ? 'export_failed' : cause;
@@ -172,20 +200,27 @@ export class ExportAccounting {
         processed?.add(n, { ...component, [ATTR_ERROR_TYPE]: c });
         if (c === 'buffer_full' && !warned) {
           warned = true;
-          this.log.warn('retry buffer full while the backend is down: the oldest records are dropped and counted '
-            + `(${def.name}, error.type=buffer_full)`, {
-            signal, maxRecords: settings.maxRecords, maxMiB: settings.maxBytes / 2 ** 20,
-          });
+          this.log.warn(
+            'retry buffer full while the backend is down: the oldest records are dropped and counted ' +
+              `(${def.name}, error.type=buffer_full)`,
+            {
+              signal,
+              maxRecords: settings.maxRecords,
+              maxMiB: settings.maxBytes / 2 ** 20,
+            },
+          );
         }
       },
     });
     if (meter !== undefined && signal === 'logs') {
       const size = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE.name, {
-        description: AGENT_PROCESSOR_LOG_QUEUE.brief.en, unit: AGENT_PROCESSOR_LOG_QUEUE.unit,
+        description: AGENT_PROCESSOR_LOG_QUEUE.brief.en,
+        unit: AGENT_PROCESSOR_LOG_QUEUE.unit,
       });
       size.addCallback((r) => r.observe(buffer.size, component));
       const capacity = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.name, {
-        description: AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.brief.en, unit: AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.unit,
+        description: AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.brief.en,
+        unit: AGENT_PROCESSOR_LOG_QUEUE_CAPACITY.unit,
       });
       capacity.addCallback((r) => r.observe(settings.maxRecords, component));
     }
@@ -201,8 +236,13 @@ export class ExportAccounting {
    *  fit in the processor's bounded queue is dropped by the processor (which counts it as
    *  otel.sdk.processor.log.processed{error.type=queue_full}); it is counted here too, for /status, and
    *  logged once. */
-  wrapLogPipeline(exporter: LogRecordExporter, maxQueueSize: number, buffer: BufferSettings, meter: Meter | undefined,
-    makeProcessor: (exporter: LogRecordExporter) => LogRecordProcessor): LogRecordProcessor {
+  wrapLogPipeline(
+    exporter: LogRecordExporter,
+    maxQueueSize: number,
+    buffer: BufferSettings,
+    meter: Meter | undefined,
+    makeProcessor: (exporter: LogRecordExporter) => LogRecordProcessor,
+  ): LogRecordProcessor {
     const a = this.signals.logs;
     let queued = 0; // records this processor holds that were not yet handed to the retry buffer
     const retry = this.retryBuffer<ReadableLogRecord>('logs', exporter, buffer, logRecordBytes, meter);
@@ -223,7 +263,10 @@ export class ExportAccounting {
           a.dropped.queue_full++;
           if (!warned) {
             warned = true;
-            this.log.warn('event queue full: log records are dropped and counted (otel.sdk.processor.log.processed, error.type=queue_full)', { maxQueueSize });
+            this.log.warn(
+              'event queue full: log records are dropped and counted (otel.sdk.processor.log.processed, error.type=queue_full)',
+              { maxQueueSize },
+            );
           }
         } else {
           queued++;
@@ -240,7 +283,9 @@ export class ExportAccounting {
   wrapSpanExporter(exporter: SpanExporter, buffer: BufferSettings, meter: Meter | undefined): SpanExporter {
     const retry = this.retryBuffer<ReadableSpan>('traces', exporter, buffer, spanBytes, meter);
     return {
-      export: (spans, cb) => retry.export(spans, cb), forceFlush: () => retry.forceFlush(), shutdown: () => retry.shutdown(),
+      export: (spans, cb) => retry.export(spans, cb),
+      forceFlush: () => retry.forceFlush(),
+      shutdown: () => retry.shutdown(),
     };
   }
 

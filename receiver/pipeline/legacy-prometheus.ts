@@ -11,7 +11,12 @@
 // The seed's misspellings (`seed_typo_of`) are documented but never served: KubeSkoop never exported them.
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
-  INTERFACE_ATTRIBUTES, LEGACY_LABELS, LOOPBACK, legacyFamily, legacyPromType, servedLegacyNames,
+  INTERFACE_ATTRIBUTES,
+  LEGACY_LABELS,
+  LOOPBACK,
+  legacyFamily,
+  legacyPromType,
+  servedLegacyNames,
 } from '../../semconv/lib/legacy.js';
 import type { MetricSample } from '../probes/probe.js';
 import { escapeHelp, escapeLabelValue, formatValue } from './prometheus-exposition.js';
@@ -39,12 +44,14 @@ export function legacyIdentity(target: Target): { namespace: string; pod: string
 function labelSet(name: string, node: string, target: Target, additional: readonly string[]): string {
   const id = legacyIdentity(target);
   const family = legacyFamily(name);
-  const values = family === 'inspector'
-    ? [node, id.namespace, id.pod, node, id.namespace, id.pod]
-    : [node, id.namespace, id.pod];
+  const values =
+    family === 'inspector' ? [node, id.namespace, id.pod, node, id.namespace, id.pod] : [node, id.namespace, id.pod];
   const names: string[] = [...LEGACY_LABELS[family]];
   if (family === 'kubeskoop') {
-    for (const a of additional) { names.push(a); values.push(target.additionalLabels?.[a] ?? ''); }
+    for (const a of additional) {
+      names.push(a);
+      values.push(target.additionalLabels?.[a] ?? '');
+    }
   }
   return names.map((n, i) => `${n}="${escapeLabelValue(values[i]!)}"`).join(',');
 }
@@ -58,12 +65,23 @@ function isLoopback(s: MetricSample): boolean {
   return INTERFACE_ATTRIBUTES.some((a) => s.attributes[a] === LOOPBACK);
 }
 
-interface Family { type: 'gauge' | 'counter'; help: string; lines: string[]; seen: Set<string> }
+interface Family {
+  type: 'gauge' | 'counter';
+  help: string;
+  lines: string[];
+  seen: Set<string>;
+}
 
 /** The legacy value of one legacy name for one target's samples of `metric`, or undefined when nothing matches. */
-export function legacyValue(metric: MetricDefinition, selection: Readonly<Record<string, string>>, samples: readonly MetricSample[],
-  scale = 1): number | undefined {
-  const selected = samples.filter((s) => s.metric.id === metric.id && typeof s.value === 'number' && matches(s, selection));
+export function legacyValue(
+  metric: MetricDefinition,
+  selection: Readonly<Record<string, string>>,
+  samples: readonly MetricSample[],
+  scale = 1,
+): number | undefined {
+  const selected = samples.filter(
+    (s) => s.metric.id === metric.id && typeof s.value === 'number' && matches(s, selection),
+  );
   if (selected.length === 0) return undefined;
   const kept = metric.legacyAggregation === 'sum_except_lo' ? selected.filter((s) => !isLoopback(s)) : selected;
   return kept.reduce((sum, s) => sum + (s.value as number), 0) * scale;
@@ -83,7 +101,12 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
   const add = (metric: MetricDefinition, name: string, target: Target, value: number): void => {
     let fam = families.get(name);
     if (!fam) {
-      fam = { type: legacyPromType(metric, name), help: `${metric.brief.en} (KubeSkoop name; OTel: ${metric.name})`, lines: [], seen: new Set() };
+      fam = {
+        type: legacyPromType(metric, name),
+        help: `${metric.brief.en} (KubeSkoop name; OTel: ${metric.name})`,
+        lines: [],
+        seen: new Set(),
+      };
       families.set(name, fam);
     }
     const labels = labelSet(name, opts.nodeName, target, additional);
@@ -112,7 +135,9 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
   for (const name of [...families.keys()].sort()) {
     const f = families.get(name)!;
     if (opts.skipFamilies?.has(name)) {
-      out.push(`# kubeskoop-otel: legacy ${name} not repeated: the OTel exposition above already has a family of that name`);
+      out.push(
+        `# kubeskoop-otel: legacy ${name} not repeated: the OTel exposition above already has a family of that name`,
+      );
       continue;
     }
     out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.lines);

@@ -11,18 +11,26 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  MetricsExporterMetricsHelper, ProtobufMetricsSerializer,
-  type IExporterMetricsHelper, type IExportMetricsServiceResponse, type ISerializer,
+  MetricsExporterMetricsHelper,
+  ProtobufMetricsSerializer,
+  type IExporterMetricsHelper,
+  type IExportMetricsServiceResponse,
+  type ISerializer,
 } from '@opentelemetry/otlp-transformer';
 import type { IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
 import {
-  convertLegacyHttpOptions, createOtlpHttpExportDelegate, createOtlpHttpExporterMetrics,
+  convertLegacyHttpOptions,
+  createOtlpHttpExportDelegate,
+  createOtlpHttpExporterMetrics,
 } from '@opentelemetry/otlp-exporter-base/node-http';
 import {
-  convertLegacyOtlpGrpcOptions, createOtlpGrpcExportDelegate, createOtlpGrpcExporterMetrics,
+  convertLegacyOtlpGrpcOptions,
+  createOtlpGrpcExportDelegate,
+  createOtlpGrpcExporterMetrics,
 } from '@opentelemetry/otlp-grpc-exporter-base';
 import {
-  OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER, OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER,
+  OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER,
+  OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { TARGET_RESOURCE, type TargetScopeMetrics } from './snapshot-producer.js';
 
@@ -45,7 +53,10 @@ const serializer: ISerializer<ResourceMetrics[], IExportMetricsServiceResponse> 
     }
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
-    for (const p of parts) { out.set(p, at); at += p.length; }
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
     return out;
   },
   deserializeResponse: (data) => ProtobufMetricsSerializer.deserializeResponse(data),
@@ -56,21 +67,31 @@ const helper: IExporterMetricsHelper<ResourceMetrics[]> = {
   countItems: (request) => request.reduce((n, rm) => n + MetricsExporterMetricsHelper.countItems(rm), 0),
 };
 
-export function createResourcesMetricExporter(
-  opts: { url: string; protocol: 'grpc' | 'http/protobuf'; timeoutMillis: number },
-): ResourcesMetricExporter {
+export function createResourcesMetricExporter(opts: {
+  url: string;
+  protocol: 'grpc' | 'http/protobuf';
+  timeoutMillis: number;
+}): ResourcesMetricExporter {
   const config = { url: opts.url, timeoutMillis: opts.timeoutMillis };
   let delegate: IOtlpExportDelegate<ResourceMetrics[]>;
   let observe: (mp: MeterProvider) => void;
   if (opts.protocol === 'grpc') {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER;
-    delegate = createOtlpGrpcExportDelegate(convertLegacyOtlpGrpcOptions(config, 'METRICS'), serializer, type, helper,
+    delegate = createOtlpGrpcExportDelegate(
+      convertLegacyOtlpGrpcOptions(config, 'METRICS'),
+      serializer,
+      type,
+      helper,
       undefined,
-      'MetricsExportService', '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export');
+      'MetricsExportService',
+      '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+    );
     observe = (mp) => delegate.setMetrics(createOtlpGrpcExporterMetrics(type, helper, opts.url, mp));
   } else {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER;
-    const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', { 'Content-Type': 'application/x-protobuf' });
+    const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', {
+      'Content-Type': 'application/x-protobuf',
+    });
     delegate = createOtlpHttpExportDelegate(http, serializer, type, helper, undefined);
     observe = (mp) => delegate.setMetrics(createOtlpHttpExporterMetrics(type, helper, opts.url, mp));
   }

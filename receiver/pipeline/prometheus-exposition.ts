@@ -16,7 +16,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics,
+  DataPointType,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Instrument, MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample } from '../probes/probe.js';
@@ -90,16 +94,27 @@ export function labelText(...sets: readonly Readonly<Record<string, AttrValue>>[
   }
   if (names === undefined) return out;
   // A collision (rare: pod label keys that differ only in . / _): rebuild with the values merged.
-  for (const set of sets) for (const key in set) {
-    const v = set[key];
-    if (v === undefined) continue;
-    const name = labelName(key);
-    const list = names.get(name) ?? [];
-    if (!list.some(([k]) => k === key)) list.push([key, text(v)]);
-    names.set(name, list);
-  }
+  for (const set of sets)
+    for (const key in set) {
+      const v = set[key];
+      if (v === undefined) continue;
+      const name = labelName(key);
+      const list = names.get(name) ?? [];
+      if (!list.some(([k]) => k === key)) list.push([key, text(v)]);
+      names.set(name, list);
+    }
   const byKey = ([a]: [string, string], [b]: [string, string]): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...names].map(([name, kv]) => `${name}="${escapeLabelValue(kv.sort(byKey).map(([, v]) => v).join(';'))}"`).join(',');
+  return [...names]
+    .map(
+      ([name, kv]) =>
+        `${name}="${escapeLabelValue(
+          kv
+            .sort(byKey)
+            .map(([, v]) => v)
+            .join(';'),
+        )}"`,
+    )
+    .join(',');
 }
 
 /** The scope labels of every series (empty when turned off). */
@@ -116,9 +131,12 @@ export function familyName(def: MetricDefinition): string {
 
 function promType(instrument: Instrument): string {
   switch (instrument) {
-    case 'counter': return 'counter';
-    case 'histogram': return 'histogram';
-    default: return 'gauge'; // gauge, and updowncounter (a non-monotonic sum)
+    case 'counter':
+      return 'counter';
+    case 'histogram':
+      return 'histogram';
+    default:
+      return 'gauge'; // gauge, and updowncounter (a non-monotonic sum)
   }
 }
 
@@ -156,9 +174,12 @@ export function targetInfo(resource: Resource): string {
 
 function instrumentOf(m: MetricData): Instrument {
   switch (m.dataPointType) {
-    case DataPointType.SUM: return m.isMonotonic ? 'counter' : 'updowncounter';
-    case DataPointType.HISTOGRAM: return 'histogram';
-    default: return 'gauge';
+    case DataPointType.SUM:
+      return m.isMonotonic ? 'counter' : 'updowncounter';
+    case DataPointType.HISTOGRAM:
+      return 'histogram';
+    default:
+      return 'gauge';
   }
 }
 
@@ -167,7 +188,8 @@ function instrumentOf(m: MetricData): Instrument {
  * labelled with its own scope. Families of one name are written once.
  */
 export function renderCollection(
-  collection: ResourceMetrics, opts: { scopeInfo: boolean },
+  collection: ResourceMetrics,
+  opts: { scopeInfo: boolean },
 ): { text: string; families: Set<string> } {
   const families = new Map<string, { head: string; lines: string[] }>();
   for (const sm of collection.scopeMetrics) {
@@ -185,10 +207,14 @@ export function renderCollection(
         const lbl = joinLabels(labelText(p.attributes as Attributes), scope);
         if (typeof p.value === 'number') {
           f.lines.push(`${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(p.value)}\n`);
-        }
-        else {
+        } else {
           const h = p.value;
-          const value = { boundaries: h.buckets.boundaries, bucketCounts: h.buckets.counts, sum: h.sum ?? 0, count: h.count };
+          const value = {
+            boundaries: h.buckets.boundaries,
+            bucketCounts: h.buckets.counts,
+            sum: h.sum ?? 0,
+            count: h.count,
+          };
           f.lines.push(histogramLines(name, lbl, value));
         }
       }
@@ -206,7 +232,9 @@ const CHUNK = 64 * 1024;
  * series in snapshot order. `skip`: family names already written by someone else (left out).
  */
 export async function writeSnapshotExposition(
-  snap: Snapshot, sink: TextSink, opts: { scope?: ScopeLabels; skip?: ReadonlySet<string> } = {},
+  snap: Snapshot,
+  sink: TextSink,
+  opts: { scope?: ScopeLabels; skip?: ReadonlySet<string> } = {},
 ): Promise<Set<string>> {
   // Index: metric name → packed (entry, sample) positions. Small integers in plain arrays stay compact.
   // By name: several probes' definitions may share one name (kubeskoop.event.undelivered).
@@ -262,9 +290,10 @@ export async function writeSnapshotExposition(
         seen.add(key);
       }
       const lbl = seriesLabels(sample.attributes, e);
-      buf += typeof sample.value === 'number'
-        ? `${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(sample.value)}\n`
-        : histogramLines(name, lbl, sample.value);
+      buf +=
+        typeof sample.value === 'number'
+          ? `${name}${lbl === '' ? '' : `{${lbl}}`} ${formatValue(sample.value)}\n`
+          : histogramLines(name, lbl, sample.value);
       if (buf.length >= CHUNK) await flush();
     }
   }

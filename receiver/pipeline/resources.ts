@@ -11,7 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
-  ATTR_HOST_NAME, ATTR_K8S_NODE_NAME, ATTR_KUBESKOOP_TARGET_KIND, ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME,
+  ATTR_HOST_NAME,
+  ATTR_K8S_NODE_NAME,
+  ATTR_KUBESKOOP_TARGET_KIND,
+  ATTR_SERVICE_INSTANCE_ID,
+  ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
@@ -52,19 +56,23 @@ export interface Resources {
 }
 
 export function createResources(
-  config: AgentConfig, version: string, env: Readonly<Record<string, string | undefined>>,
+  config: AgentConfig,
+  version: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): Resources {
   const node = config.nodeName !== undefined ? { [ATTR_K8S_NODE_NAME]: config.nodeName } : {};
-  const agent = defaultResource().merge(resourceFromAttributes({
-    [ATTR_SERVICE_VERSION]: version,
-    [ATTR_HOST_NAME]: hostname(),
-    ...node,
-    ...config.service.resourceAttributes,
-    // After the user's: the name comes from the config (OTEL_SERVICE_NAME over the file), the id is the
-    // user's when given.
-    [ATTR_SERVICE_NAME]: config.service.name,
-    [ATTR_SERVICE_INSTANCE_ID]: serviceInstanceId(config, env),
-  }));
+  const agent = defaultResource().merge(
+    resourceFromAttributes({
+      [ATTR_SERVICE_VERSION]: version,
+      [ATTR_HOST_NAME]: hostname(),
+      ...node,
+      ...config.service.resourceAttributes,
+      // After the user's: the name comes from the config (OTEL_SERVICE_NAME over the file), the id is the
+      // user's when given.
+      [ATTR_SERVICE_NAME]: config.service.name,
+      [ATTR_SERVICE_INSTANCE_ID]: serviceInstanceId(config, env),
+    }),
+  );
   const environment = environmentAttributes(config);
   // Targets come and go with pods; one Resource object per identity while it lives, so exports reuse it.
   let cache = new Map<string, Resource>();
@@ -80,7 +88,10 @@ export function createResources(
       }
       cache.set(key, r);
       // Two generations: identities unseen for a whole generation are forgotten (bounded by the live targets).
-      if (cache.size > 2 * Math.max(64, previous.size)) { previous = cache; cache = new Map(); }
+      if (cache.size > 2 * Math.max(64, previous.size)) {
+        previous = cache;
+        cache = new Map();
+      }
       return r;
     },
   };

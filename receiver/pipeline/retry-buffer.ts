@@ -33,7 +33,11 @@ export interface RetryBufferOptions<T> {
   onDelivered?(count: number): void;
 }
 
-interface Batch<T> { items: T[]; sizes: number[]; bytes: number }
+interface Batch<T> {
+  items: T[];
+  sizes: number[];
+  bytes: number;
+}
 
 // gRPC status codes (numbers below 100) and HTTP statuses a retry cannot change: the request itself is
 // refused. Everything else (no answer, UNAVAILABLE, DEADLINE_EXCEEDED, 429, 5xx, a reset) is transient.
@@ -55,15 +59,24 @@ export class RetryBuffer<T> implements BatchExporter<T> {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly inner: BatchExporter<T>, private readonly opts: RetryBufferOptions<T>) {
+  constructor(
+    private readonly inner: BatchExporter<T>,
+    private readonly opts: RetryBufferOptions<T>,
+  ) {
     this.backoffMs = opts.initialBackoffMs;
   }
 
   /** Records held now (being sent or waiting). */
-  get size(): number { return this.records; }
-  get sizeBytes(): number { return this.bytes; }
+  get size(): number {
+    return this.records;
+  }
+  get sizeBytes(): number {
+    return this.bytes;
+  }
   /** Set when sends are failing and the buffer waits for the next attempt. */
-  get retrying(): boolean { return this.timer !== undefined; }
+  get retrying(): boolean {
+    return this.timer !== undefined;
+  }
 
   export(items: T[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
@@ -136,11 +149,17 @@ export class RetryBuffer<T> implements BatchExporter<T> {
         this.pump();
         return;
       }
-      if (this.stopped) { this.notifyIdle(); return; }
+      if (this.stopped) {
+        this.notifyIdle();
+        return;
+      }
       // Transient: try the same batch again after the backoff (±20 % so agents do not retry in step).
       const wait = Math.min(this.backoffMs, this.opts.maxBackoffMs) * (0.8 + 0.4 * Math.random());
       this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs);
-      this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, wait);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, wait);
       this.timer.unref();
       this.notifyIdle();
     };
@@ -161,7 +180,9 @@ export class RetryBuffer<T> implements BatchExporter<T> {
    *  does not wait out an outage). */
   private settle(): Promise<void> {
     if (this.queue.length === 0 || (!this.sending && this.timer !== undefined)) return Promise.resolve();
-    return new Promise((resolve) => { this.idleWaiters.push(resolve); });
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+    });
   }
 
   async forceFlush(): Promise<void> {
@@ -179,7 +200,10 @@ export class RetryBuffer<T> implements BatchExporter<T> {
   async shutdown(): Promise<void> {
     await this.forceFlush();
     this.stopped = true;
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const left = this.records - (this.sending ? this.queue[0]!.items.length : 0);
     if (left > 0) this.opts.onDrop(left, 'shutdown');
     this.queue.splice(this.sending ? 1 : 0);

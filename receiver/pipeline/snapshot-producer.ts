@@ -6,7 +6,13 @@
 // target under its own Resource, with the identity there instead of on every data point.
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import {
-  AggregationTemporality, DataPointType, type CollectionResult, type DataPoint, type Histogram, type MetricData, type MetricProducer,
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type MetricProducer,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
@@ -33,7 +39,11 @@ export function seriesKey(name: string, inode: number, attrs: Readonly<Record<st
   return key;
 }
 
-interface SeriesStart { startTime: HrTime; last: number; seenAt: number }
+interface SeriesStart {
+  startTime: HrTime;
+  last: number;
+  seenAt: number;
+}
 
 /** Whether a series going down means it restarted. Only a monotonic sum (and a histogram's count)
  *  cannot go down otherwise; an UpDownCounter or a gauge may, and keeps its start time. */
@@ -100,7 +110,8 @@ export class SnapshotMetricProducer implements MetricProducer {
         let group = into.byName.get(def.name);
         if (!group) into.byName.set(def.name, (group = { def, points: [] }));
         group.points.push({
-          startTime: def.instrument === 'gauge' ? endTime : start.startTime, endTime,
+          startTime: def.instrument === 'gauge' ? endTime : start.startTime,
+          endTime,
           attributes: (share ? share.own : sample.attributes) as Attributes,
           value: typeof sample.value === 'number' ? sample.value : histogramPoint(sample.value),
         });
@@ -123,21 +134,33 @@ function histogramPoint(h: HistogramValue): Histogram {
 
 function toMetricData(def: MetricDefinition, points: DataPoint<number | Histogram>[]): MetricData {
   const descriptor = {
-    name: def.name, description: def.brief.en, unit: def.unit,
+    name: def.name,
+    description: def.brief.en,
+    unit: def.unit,
     valueType: def.instrument === 'counter' || def.instrument === 'updowncounter' ? ValueType.INT : ValueType.DOUBLE,
   };
   switch (def.instrument) {
     case 'counter':
     case 'updowncounter':
       return {
-        descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM,
-        isMonotonic: def.instrument === 'counter', dataPoints: points as DataPoint<number>[],
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: def.instrument === 'counter',
+        dataPoints: points as DataPoint<number>[],
       };
     case 'gauge':
-      return { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: points as DataPoint<number>[] };
+      return {
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints: points as DataPoint<number>[],
+      };
     case 'histogram':
       return {
-        descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM,
+        descriptor,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.HISTOGRAM,
         dataPoints: points as DataPoint<Histogram>[],
       };
   }

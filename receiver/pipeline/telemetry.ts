@@ -9,8 +9,13 @@ import type { Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationType, MeterProvider, MetricReader, PeriodicExportingMetricReader, createAllowListAttributesProcessor,
-  type IMetricReader, type ViewOptions,
+  AggregationType,
+  MeterProvider,
+  MetricReader,
+  PeriodicExportingMetricReader,
+  createAllowListAttributesProcessor,
+  type IMetricReader,
+  type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 // http/protobuf means protobuf: the -otlp-http exporters would send JSON.
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -19,8 +24,14 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { Severity } from '../../semconv/types.js';
 import {
-  AGENT_CYCLE_DURATION, AGENT_EXPORTER_DURATION, AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_TARGET_COUNT,
-  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TARGET_KIND,
+  AGENT_CYCLE_DURATION,
+  AGENT_EXPORTER_DURATION,
+  AGENT_PROBE_DURATION,
+  AGENT_PROBE_ERRORS,
+  AGENT_TARGET_COUNT,
+  ATTR_ERROR_TYPE,
+  ATTR_KUBESKOOP_PROBE_NAME,
+  ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
 import { lokiOtlpUrl } from '../events/loki.js';
@@ -72,7 +83,10 @@ export interface Telemetry {
 }
 
 const SEVERITY: Record<Severity, SeverityNumber> = {
-  DEBUG: SeverityNumber.DEBUG, INFO: SeverityNumber.INFO, WARN: SeverityNumber.WARN, ERROR: SeverityNumber.ERROR,
+  DEBUG: SeverityNumber.DEBUG,
+  INFO: SeverityNumber.INFO,
+  WARN: SeverityNumber.WARN,
+  ERROR: SeverityNumber.ERROR,
 };
 
 /** Seconds buckets for the agent's own durations: 100 µs … 10 s. */
@@ -89,7 +103,9 @@ const AGENT_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0
 function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal: 'metrics' | 'logs'): string {
   if (protocol === 'grpc') return endpoint;
   // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: the HTTP exporter posts to <base>/v1/<signal>.
-  return /\/v1\/(metrics|logs)$/.test(endpoint) ? endpoint.replace(/(metrics|logs)$/, signal) : `${endpoint.replace(/\/$/, '')}/v1/${signal}`;
+  return /\/v1\/(metrics|logs)$/.test(endpoint)
+    ? endpoint.replace(/(metrics|logs)$/, signal)
+    : `${endpoint.replace(/\/$/, '')}/v1/${signal}`;
 }
 
 /** The loki sinks that go through Loki's OTLP endpoint (LogRecords of this pipeline). */
@@ -98,7 +114,11 @@ export function lokiOtlpSinks(config: AgentConfig): LokiSinkConfig[] {
 }
 
 /** The agent's own Resource (resources.ts). */
-export function buildResource(config: AgentConfig, version: string, env: Readonly<Record<string, string | undefined>> = process.env): Resource {
+export function buildResource(
+  config: AgentConfig,
+  version: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Resource {
   return createResources(config, version, env).agent;
 }
 
@@ -118,7 +138,11 @@ function responseSink(res: ServerResponse, out: Writable): TextSink {
       if (res.destroyed) throw new Error('the scraper closed the connection');
       if (!out.write(chunk)) {
         await new Promise<void>((resolve) => {
-          const done = (): void => { out.off('drain', done); res.off('close', done); resolve(); };
+          const done = (): void => {
+            out.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
           out.on('drain', done);
           res.on('close', done);
         });
@@ -134,7 +158,11 @@ function responseSink(res: ServerResponse, out: Writable): TextSink {
 /** The scraper takes gzip (Prometheus asks for it): a 250-pod exposition is 5.6 MB of text, ~0.2 MB gzipped. */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   for (const part of (acceptEncoding ?? '').split(',')) {
-    const [coding, ...params] = part.trim().toLowerCase().split(';').map((x) => x.trim());
+    const [coding, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((x) => x.trim());
     if (coding !== 'gzip') continue;
     const q = params.find((x) => x.startsWith('q='));
     return q === undefined || Number(q.slice(2)) > 0;
@@ -158,12 +186,15 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
     const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
     otlpExporter = createResourcesMetricExporter({ url, protocol: config.otlp.protocol, timeoutMillis });
-    readers.push(new PeriodicExportingMetricReader({
-      exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
-      exportIntervalMillis: config.otlp.exportIntervalMs, exportTimeoutMillis: timeoutMillis,
-      // OTLP reads probe metrics from the snapshot through a producer (each target under its own Resource).
-      metricProducers: [new SnapshotMetricProducer(opts.snapshot, resources, scope)],
-    }));
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
+        exportIntervalMillis: config.otlp.exportIntervalMs,
+        exportTimeoutMillis: timeoutMillis,
+        // OTLP reads probe metrics from the snapshot through a producer (each target under its own Resource).
+        metricProducers: [new SnapshotMetricProducer(opts.snapshot, resources, scope)],
+      }),
+    );
   }
   const views: ViewOptions[] = [AGENT_PROBE_DURATION, AGENT_CYCLE_DURATION].map((def) => ({
     instrumentName: def.name,
@@ -182,16 +213,29 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   otlpExporter?.observeWith(meterProvider);
 
   // Probe metrics come from the snapshot (producer for OTLP, prometheus-exposition for /metrics); the agent's own are instruments.
-  const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, { description: AGENT_TARGET_COUNT.brief.en, unit: AGENT_TARGET_COUNT.unit });
+  const targetCount = meter.createObservableUpDownCounter(AGENT_TARGET_COUNT.name, {
+    description: AGENT_TARGET_COUNT.brief.en,
+    unit: AGENT_TARGET_COUNT.unit,
+  });
   targetCount.addCallback((result) => {
     const byKind = new Map<string, number>();
     for (const t of opts.snapshot().targets) byKind.set(t.kind, (byKind.get(t.kind) ?? 0) + 1);
-    for (const kind of ['host', 'pod', 'netns']) result.observe(byKind.get(kind) ?? 0, { [ATTR_KUBESKOOP_TARGET_KIND]: kind });
+    for (const kind of ['host', 'pod', 'netns'])
+      result.observe(byKind.get(kind) ?? 0, { [ATTR_KUBESKOOP_TARGET_KIND]: kind });
   });
 
-  const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, { description: AGENT_PROBE_DURATION.brief.en, unit: AGENT_PROBE_DURATION.unit });
-  const cycleDuration = meter.createHistogram(AGENT_CYCLE_DURATION.name, { description: AGENT_CYCLE_DURATION.brief.en, unit: AGENT_CYCLE_DURATION.unit });
-  const probeErrors = meter.createCounter(AGENT_PROBE_ERRORS.name, { description: AGENT_PROBE_ERRORS.brief.en, unit: AGENT_PROBE_ERRORS.unit });
+  const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, {
+    description: AGENT_PROBE_DURATION.brief.en,
+    unit: AGENT_PROBE_DURATION.unit,
+  });
+  const cycleDuration = meter.createHistogram(AGENT_CYCLE_DURATION.name, {
+    description: AGENT_CYCLE_DURATION.brief.en,
+    unit: AGENT_CYCLE_DURATION.unit,
+  });
+  const probeErrors = meter.createCounter(AGENT_PROBE_ERRORS.name, {
+    description: AGENT_PROBE_ERRORS.brief.en,
+    unit: AGENT_PROBE_ERRORS.unit,
+  });
 
   // Events → LogRecords.
   const processors: LogRecordProcessor[] = [];
@@ -199,14 +243,29 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'logs');
     const timeoutMillis = config.otlp.exportTimeoutMs;
     const selfObsMeterProvider = meterProvider;
-    const otlpLogs = config.otlp.protocol === 'grpc'
-      ? new GrpcLogExporter({ url, timeoutMillis, selfObsMeterProvider }) : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
+    const otlpLogs =
+      config.otlp.protocol === 'grpc'
+        ? new GrpcLogExporter({ url, timeoutMillis, selfObsMeterProvider })
+        : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
     // The batch processor's queue drains into the retry buffer, which holds events while the backend is down
     // (bounded: beyond it the oldest are dropped and counted).
-    processors.push(accounting.wrapLogPipeline(otlpLogs, LOG_QUEUE_SIZE, config.otlp.buffer, meter, (exporter) => new BatchLogRecordProcessor({
-      exporter, maxQueueSize: LOG_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: timeoutMillis,
-      selfObsMeterProvider,
-    })));
+    processors.push(
+      accounting.wrapLogPipeline(
+        otlpLogs,
+        LOG_QUEUE_SIZE,
+        config.otlp.buffer,
+        meter,
+        (exporter) =>
+          new BatchLogRecordProcessor({
+            exporter,
+            maxQueueSize: LOG_QUEUE_SIZE,
+            maxExportBatchSize: 512,
+            scheduledDelayMillis: 1000,
+            exportTimeoutMillis: timeoutMillis,
+            selfObsMeterProvider,
+          }),
+      ),
+    );
   }
   // The loki sink with `protocol: otlp`: Loki's native OTLP endpoint (http://<address>:3100/otlp).
   // (Its default, the push API with KubeSkoop's stream and line, is a sink of the agent: events/loki.ts.)
@@ -214,13 +273,27 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const url = lokiOtlpUrl(sink.address);
     const selfObsMeterProvider = meterProvider;
     const exporter = createLokiOtlpLogExporter({
-      url, timeoutMillis: config.otlp.exportTimeoutMs, meterProvider: selfObsMeterProvider,
+      url,
+      timeoutMillis: config.otlp.exportTimeoutMs,
+      meterProvider: selfObsMeterProvider,
       ...(sink.tenant !== undefined ? { tenant: sink.tenant } : {}),
     });
-    processors.push(accounting.wrapLogPipeline(exporter, LOG_QUEUE_SIZE, config.otlp.buffer, meter,
-      (exporter) => new BatchLogRecordProcessor({
-        exporter, maxQueueSize: LOG_QUEUE_SIZE, scheduledDelayMillis: 1000, exportTimeoutMillis: config.otlp.exportTimeoutMs, selfObsMeterProvider,
-      })));
+    processors.push(
+      accounting.wrapLogPipeline(
+        exporter,
+        LOG_QUEUE_SIZE,
+        config.otlp.buffer,
+        meter,
+        (exporter) =>
+          new BatchLogRecordProcessor({
+            exporter,
+            maxQueueSize: LOG_QUEUE_SIZE,
+            scheduledDelayMillis: 1000,
+            exportTimeoutMillis: config.otlp.exportTimeoutMs,
+            selfObsMeterProvider,
+          }),
+      ),
+    );
     log.info('events also go to Loki', { url });
   }
   // One provider owns the processors (flush, shutdown); each target's events go through a provider of its
@@ -233,7 +306,10 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     let l = loggers.get(r) ?? previousLoggers.get(r);
     if (l === undefined) l = new LoggerProvider({ resource: r, processors }).getLogger(SCOPE_NAME, opts.version);
     loggers.set(r, l);
-    if (loggers.size > 2 * Math.max(64, previousLoggers.size)) { previousLoggers = loggers; loggers = new Map(); }
+    if (loggers.size > 2 * Math.max(64, previousLoggers.size)) {
+      previousLoggers = loggers;
+      loggers = new Map();
+    }
     return l;
   };
 
@@ -242,7 +318,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
 
   log.info('telemetry ready', {
     traces: spans !== undefined,
-    prometheus: config.prometheus.enabled, otlpEndpoint: config.otlp.endpoint ?? null, otlpProtocol: config.otlp.protocol,
+    prometheus: config.prometheus.enabled,
+    otlpEndpoint: config.otlp.endpoint ?? null,
+    otlpProtocol: config.otlp.protocol,
   });
 
   /** GET /metrics. prometheus.names: otel (OTel names), legacy (KubeSkoop's), both (one response). */
@@ -253,7 +331,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const out: Writable = gzip ? createGzip({ level: zlibConstants.Z_BEST_SPEED }) : res;
     if (out !== res) {
       out.pipe(res);
-      res.on('close', () => { if (!out.writableEnded) out.destroy(); });
+      res.on('close', () => {
+        if (!out.writableEnded) out.destroy();
+      });
     }
     const sink = responseSink(res, out);
     res.writeHead(200, {
@@ -267,14 +347,20 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         const { resourceMetrics } = await pull.collect();
         const own = renderCollection(resourceMetrics, { scopeInfo: config.prometheus.scopeInfo });
         await sink.write(targetInfo(resource) + own.text);
-        const written = await writeSnapshotExposition(snap, sink, { ...(config.prometheus.scopeInfo ? { scope } : {}), skip: own.families });
+        const written = await writeSnapshotExposition(snap, sink, {
+          ...(config.prometheus.scopeInfo ? { scope } : {}),
+          skip: own.families,
+        });
         otelFamilies = new Set([...own.families, ...written]);
       }
       if (config.prometheus.names !== 'otel') {
-        await sink.write(renderLegacyMetrics(snap, {
-          nodeName: config.nodeName ?? hostname(), additionalLabels: config.metrics.additionalLabels.map((l) => l.name),
-          ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}),
-        }));
+        await sink.write(
+          renderLegacyMetrics(snap, {
+            nodeName: config.nodeName ?? hostname(),
+            additionalLabels: config.metrics.additionalLabels.map((l) => l.name),
+            ...(otelFamilies.size > 0 ? { skipFamilies: otelFamilies } : {}),
+          }),
+        );
       }
       out.end();
     } catch (err) {

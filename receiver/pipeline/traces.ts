@@ -7,13 +7,21 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider, BatchSpanProcessor, SamplingDecision, type Sampler, type SamplingResult, type SpanProcessor,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SamplingDecision,
+  type Sampler,
+  type SamplingResult,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as HttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
-  AGENT_SPAN_STARTED, ATTR_ERROR_TYPE, ATTR_OTEL_SPAN_PARENT_ORIGIN, ATTR_OTEL_SPAN_SAMPLING_RESULT,
+  AGENT_SPAN_STARTED,
+  ATTR_ERROR_TYPE,
+  ATTR_OTEL_SPAN_PARENT_ORIGIN,
+  ATTR_OTEL_SPAN_SAMPLING_RESULT,
 } from '../../semconv/generated/registry.js';
 import type { AgentConfig } from '../config/types.js';
 import type { EventRecord } from '../probes/event-record.js';
@@ -26,7 +34,10 @@ const SPAN_QUEUE_SIZE = 4096;
 export class RateCapSampler implements Sampler {
   private tokens: number;
   private last = performance.now();
-  constructor(private readonly perSecond: number, private readonly onDecision: (sampled: boolean) => void) {
+  constructor(
+    private readonly perSecond: number,
+    private readonly onDecision: (sampled: boolean) => void,
+  ) {
     this.tokens = perSecond;
   }
   shouldSample(): SamplingResult {
@@ -38,7 +49,9 @@ export class RateCapSampler implements Sampler {
     this.onDecision(sampled);
     return { decision: sampled ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
   }
-  toString(): string { return `RateCapSampler{${this.perSecond}/s}`; }
+  toString(): string {
+    return `RateCapSampler{${this.perSecond}/s}`;
+  }
 }
 
 export interface SpanPipeline {
@@ -60,7 +73,10 @@ function traceUrl(config: AgentConfig): string | undefined {
 
 /** The span pipeline, or undefined when the trace signal is off or has nowhere to go. */
 export function createSpanPipeline(o: {
-  config: AgentConfig; accounting: ExportAccounting; meter: Meter; meterProvider: MeterProvider;
+  config: AgentConfig;
+  accounting: ExportAccounting;
+  meter: Meter;
+  meterProvider: MeterProvider;
   scope: { name: string; version: string };
 }): SpanPipeline | undefined {
   const { config } = o;
@@ -68,19 +84,24 @@ export function createSpanPipeline(o: {
   if (!config.traces.enabled || url === undefined) return undefined;
   const timeoutMillis = config.otlp.exportTimeoutMs;
   // The exporters read the other OTEL_EXPORTER_OTLP_TRACES_* variables (headers, compression, TLS) themselves.
-  const protocol = config.traces.endpoint !== undefined
-    ? process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? config.otlp.protocol : config.otlp.protocol;
+  const protocol =
+    config.traces.endpoint !== undefined
+      ? (process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? config.otlp.protocol)
+      : config.otlp.protocol;
   const grpc = protocol === 'grpc';
   const exporter = grpc ? new GrpcTraceExporter({ url, timeoutMillis }) : new HttpTraceExporter({ url, timeoutMillis });
   const started = o.meter.createCounter(AGENT_SPAN_STARTED.name, {
-    description: AGENT_SPAN_STARTED.brief.en, unit: AGENT_SPAN_STARTED.unit,
+    description: AGENT_SPAN_STARTED.brief.en,
+    unit: AGENT_SPAN_STARTED.unit,
   });
   const sampled = { [ATTR_OTEL_SPAN_SAMPLING_RESULT]: 'RECORD_AND_SAMPLE', [ATTR_OTEL_SPAN_PARENT_ORIGIN]: 'none' };
   const dropped = { [ATTR_OTEL_SPAN_SAMPLING_RESULT]: 'DROP', [ATTR_OTEL_SPAN_PARENT_ORIGIN]: 'none' };
   const sampler = new RateCapSampler(config.traces.ratePerNode, (ok) => started.add(1, ok ? sampled : dropped));
   const buffered = o.accounting.wrapSpanExporter(exporter, config.otlp.buffer, o.meter);
   const processor: SpanProcessor = new BatchSpanProcessor(buffered, {
-    maxQueueSize: SPAN_QUEUE_SIZE, maxExportBatchSize: 512, scheduledDelayMillis: 1000,
+    maxQueueSize: SPAN_QUEUE_SIZE,
+    maxExportBatchSize: 512,
+    scheduledDelayMillis: 1000,
     exportTimeoutMillis: timeoutMillis,
   });
   let tracers = new Map<Resource, Tracer>();
@@ -88,10 +109,16 @@ export function createSpanPipeline(o: {
   const tracerFor = (r: Resource): Tracer => {
     let t = tracers.get(r) ?? previous.get(r);
     if (t === undefined) {
-      t = new BasicTracerProvider({ resource: r, sampler, spanProcessors: [processor] }).getTracer(o.scope.name, o.scope.version);
+      t = new BasicTracerProvider({ resource: r, sampler, spanProcessors: [processor] }).getTracer(
+        o.scope.name,
+        o.scope.version,
+      );
     }
     tracers.set(r, t);
-    if (tracers.size > 2 * Math.max(64, previous.size)) { previous = tracers; tracers = new Map(); }
+    if (tracers.size > 2 * Math.max(64, previous.size)) {
+      previous = tracers;
+      tracers = new Map();
+    }
     return t;
   };
   return {
@@ -99,11 +126,19 @@ export function createSpanPipeline(o: {
       const shape = event.span;
       if (shape === undefined) return;
       const attributes: Attributes = {
-        ...event.attributes, ...(shape.errorType !== undefined ? { [ATTR_ERROR_TYPE]: shape.errorType } : {}),
+        ...event.attributes,
+        ...(shape.errorType !== undefined ? { [ATTR_ERROR_TYPE]: shape.errorType } : {}),
       };
-      const span = tracerFor(resource).startSpan(shape.name, {
-        kind: SpanKind.INTERNAL, startTime: hrTime(shape.startUnixNano), attributes, root: true,
-      }, ROOT_CONTEXT);
+      const span = tracerFor(resource).startSpan(
+        shape.name,
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: hrTime(shape.startUnixNano),
+          attributes,
+          root: true,
+        },
+        ROOT_CONTEXT,
+      );
       if (!span.isRecording()) return;
       if (shape.errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: shape.errorType });
       span.end(hrTime(event.timeUnixNano));

@@ -19,7 +19,23 @@ import { flow } from './flow.js';
 import { qdisc } from './qdisc.js';
 
 export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
-  [netdev, sock, tcp, udp, ip, tcpext, softnet, io, fd, conntrack, ipvs, ...EBPF_PROBE_MODULES, tcpsummary, qdisc, flow].map((m) => [m.name, m]),
+  [
+    netdev,
+    sock,
+    tcp,
+    udp,
+    ip,
+    tcpext,
+    softnet,
+    io,
+    fd,
+    conntrack,
+    ipvs,
+    ...EBPF_PROBE_MODULES,
+    tcpsummary,
+    qdisc,
+    flow,
+  ].map((m) => [m.name, m]),
 );
 
 /** Probes whose source is the eBPF helper (one descriptor each, bpf/probes/<name>.yaml): listed under
@@ -48,4 +64,14 @@ export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc', '
  * nf_conntrack is not loaded. Opt-in: fd (one readlink per open descriptor of every process) and
  * ipvs (absent on most nodes; enable it where kube-proxy runs in IPVS mode).
  */
-export const DEFAULT_METRIC_PROBES: readonly string[] = ['netdev', 'sock', 'tcp', 'udp', 'ip', 'tcpext', 'softnet', 'io', 'conntrack'];
+export const DEFAULT_METRIC_PROBES: readonly string[] = [
+  'netdev',
+  'sock',
+  'tcp',
+  'udp',
+  'ip',
+  'tcpext',
+  'softnet',
+  'io',
+  'conntrack',
+];

@@ -4,11 +4,24 @@
 // receiver/events/native-source.ts).
 import { readFile } from 'node:fs/promises';
 import {
-  ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME, ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_NETWORK_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, CONNECTIONS_CONNECT_FAILURES, ATTR_KUBESKOOP_EVENT_TYPE,
-  ATTR_KUBESKOOP_LATENCY_DURATION, ATTR_NETWORK_TRANSPORT, ATTR_PROCESS_EXECUTABLE_NAME, ATTR_PROCESS_PID,
-  EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW,
-  CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
+  ATTR_ERROR_TYPE,
+  ATTR_KUBESKOOP_PROBE_NAME,
+  ATTR_KUBESKOOP_TCP_OPEN_ROLE,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  CONNECTIONS_CONNECT_FAILURES,
+  ATTR_KUBESKOOP_EVENT_TYPE,
+  ATTR_KUBESKOOP_LATENCY_DURATION,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_PROCESS_EXECUTABLE_NAME,
+  ATTR_PROCESS_PID,
+  EVENT_CONNECTIONS_CONNECT_FAILURE,
+  EVENT_CONNECTIONS_CONNECT_SLOW,
+  CONNECTIONS_HANDSHAKE_DURATION,
+  CONNECTIONS_HANDSHAKE_RETRANSMITS,
+  CONNECTIONS_UNDELIVERED,
 } from '../../semconv/generated/registry.js';
 import { LATENCY_BOUNDS_NS, type Tuple } from '../native/records.js';
 import type { NativeEvent } from '../native/helper-client.js';
@@ -16,7 +29,12 @@ import type { EventRecord } from './event-record.js';
 import { flowText, tupleAttributes } from './tuple.js';
 import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../peers/peer-name.js';
 import type {
-  AttributeValue, MetricProbe, MetricProbeModule, MetricSample, NativeCount, ProbeStatus,
+  AttributeValue,
+  MetricProbe,
+  MetricProbeModule,
+  MetricSample,
+  NativeCount,
+  ProbeStatus,
 } from './probe.js';
 import { nativeOptionsSchema } from './native-options.js';
 
@@ -24,7 +42,14 @@ const UNAVAILABLE = 'the native eBPF helper is not available to this agent';
 
 /** Failure causes of a TCP connect (enum ks_conn_err, by index), as `error.type` values. */
 export const CONNECT_ERROR_TYPES = [
-  'refused', 'reset', 'timed_out', 'host_unreachable', 'net_unreachable', 'addr_not_available', 'canceled', 'other',
+  'refused',
+  'reset',
+  'timed_out',
+  'host_unreachable',
+  'net_unreachable',
+  'addr_not_available',
+  'canceled',
+  'other',
 ] as const;
 export type ConnectErrorType = (typeof CONNECT_ERROR_TYPES)[number];
 
@@ -53,8 +78,14 @@ export function connectOutcome(e: NativeEvent): ConnectOutcome | undefined {
   // a synchronous failure has no local side yet
   const tuple = sync ? { ...e.tuple, srcAddress: '', srcPort: 0 } : e.tuple;
   return {
-    slow, errorType, errno: Number(f.err), sync, durationNs: Number(f.duration_ns), pid: Number(f.pid),
-    comm: String(f.comm ?? ''), tuple,
+    slow,
+    errorType,
+    errno: Number(f.err),
+    sync,
+    durationNs: Number(f.duration_ns),
+    pid: Number(f.pid),
+    comm: String(f.comm ?? ''),
+    tuple,
   };
 }
 
@@ -63,27 +94,42 @@ function renderConnect(e: NativeEvent): EventRecord | undefined {
   if (!c) return undefined;
   const t = c.tuple;
   const dst = t.dstAddress.includes(':') ? `[${t.dstAddress}]:${t.dstPort}` : `${t.dstAddress}:${t.dstPort}`;
-  const who = { ...(c.pid > 0 ? { [ATTR_PROCESS_PID]: c.pid } : {}), ...(c.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: c.comm } : {}) };
+  const who = {
+    ...(c.pid > 0 ? { [ATTR_PROCESS_PID]: c.pid } : {}),
+    ...(c.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: c.comm } : {}),
+  };
   const ms = (c.durationNs / 1e6).toFixed(1);
   if (c.slow) {
     const ev = EVENT_CONNECTIONS_CONNECT_SLOW;
     return {
-      eventName: ev.name, type: 'TCPCONNECT_SLOW', severity: ev.severity, timeUnixNano: e.timeUnixNano,
+      eventName: ev.name,
+      type: 'TCPCONNECT_SLOW',
+      severity: ev.severity,
+      timeUnixNano: e.timeUnixNano,
       body: `TCP connect to ${dst} took ${ms} ms (${flowText(t)})`,
       attributes: {
-        [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_SLOW', [ATTR_KUBESKOOP_LATENCY_DURATION]: c.durationNs / 1e9,
-        ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...who,
+        [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_SLOW',
+        [ATTR_KUBESKOOP_LATENCY_DURATION]: c.durationNs / 1e9,
+        ...tupleAttributes(t),
+        [ATTR_NETWORK_TRANSPORT]: 'tcp',
+        ...who,
       },
     };
   }
   const ev = EVENT_CONNECTIONS_CONNECT_FAILURE;
   const how = c.sync ? 'connect() failed before sending a SYN' : `after ${ms} ms (${flowText(t)})`;
   return {
-    eventName: ev.name, type: 'TCPCONNECT_FAIL', severity: ev.severity, timeUnixNano: e.timeUnixNano,
+    eventName: ev.name,
+    type: 'TCPCONNECT_FAIL',
+    severity: ev.severity,
+    timeUnixNano: e.timeUnixNano,
     body: `TCP connect to ${dst} failed: ${c.errorType}${c.errno ? ` (errno ${c.errno})` : ''}, ${how}`,
     attributes: {
-      [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_FAIL', [ATTR_ERROR_TYPE]: c.errorType,
-      ...tupleAttributes(t), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...who,
+      [ATTR_KUBESKOOP_EVENT_TYPE]: 'TCPCONNECT_FAIL',
+      [ATTR_ERROR_TYPE]: c.errorType,
+      ...tupleAttributes(t),
+      [ATTR_NETWORK_TRANSPORT]: 'tcp',
+      ...who,
     },
   };
 }
@@ -112,16 +158,31 @@ export function parsePeerRows(frame: Record<string, unknown>): { rows: PeerRow[]
       problems.push('connections: malformed peer row');
       continue;
     }
-    const [netns, role, family, address, port, buckets, sum, failures, syn] =
-      p as [number, number, number, string, number, number[], number, number[], number];
+    const [netns, role, family, address, port, buckets, sum, failures, syn] = p as [
+      number,
+      number,
+      number,
+      string,
+      number,
+      number[],
+      number,
+      number[],
+      number,
+    ];
     if ((role !== 1 && role !== 2) || (family !== 4 && family !== 6)) {
       problems.push(`connections: peer row with role ${role}, family ${family}`);
       continue;
     }
     rows.push({
-      netnsInode: netns, role: role === 1 ? 'active' : 'passive', family: family === 4 ? 'ipv4' : 'ipv6',
-      address, port,
-      buckets: buckets.map(Number), sumNs: Number(sum), failures: failures.map(Number), synRetransmits: Number(syn),
+      netnsInode: netns,
+      role: role === 1 ? 'active' : 'passive',
+      family: family === 4 ? 'ipv4' : 'ipv6',
+      address,
+      port,
+      buckets: buckets.map(Number),
+      sumNs: Number(sum),
+      failures: failures.map(Number),
+      synRetransmits: Number(syn),
     });
   }
   return { rows, problems };
@@ -129,11 +190,16 @@ export function parsePeerRows(frame: Record<string, unknown>): { rows: PeerRow[]
 
 type Totals = Pick<PeerRow, 'buckets' | 'sumNs' | 'failures' | 'synRetransmits'>;
 const add = (a: Totals, b: Totals): Totals => ({
-  buckets: a.buckets.map((x, i) => x + (b.buckets[i] ?? 0)), sumNs: a.sumNs + b.sumNs,
-  failures: a.failures.map((x, i) => x + (b.failures[i] ?? 0)), synRetransmits: a.synRetransmits + b.synRetransmits,
+  buckets: a.buckets.map((x, i) => x + (b.buckets[i] ?? 0)),
+  sumNs: a.sumNs + b.sumNs,
+  failures: a.failures.map((x, i) => x + (b.failures[i] ?? 0)),
+  synRetransmits: a.synRetransmits + b.synRetransmits,
 });
-const fellBack = (now: Totals, before: Totals): boolean => now.sumNs < before.sumNs || now.synRetransmits < before.synRetransmits
-  || now.buckets.some((x, i) => x < (before.buckets[i] ?? 0)) || now.failures.some((x, i) => x < (before.failures[i] ?? 0));
+const fellBack = (now: Totals, before: Totals): boolean =>
+  now.sumNs < before.sumNs ||
+  now.synRetransmits < before.synRetransmits ||
+  now.buckets.some((x, i) => x < (before.buckets[i] ?? 0)) ||
+  now.failures.some((x, i) => x < (before.failures[i] ?? 0));
 
 /**
  * Keeps the counters monotonic when the kernel's table starts again (a reload with new options, a
@@ -159,7 +225,14 @@ export const connections: MetricProbeModule = {
   name: 'connections',
   optionsSchema: (() => {
     const base = nativeOptionsSchema(false) as { properties: Record<string, unknown> };
-    return { ...base, properties: { ...base.properties, max_peers: { type: 'integer', minimum: 16 }, slow_connect_ms: { type: 'number', exclusiveMinimum: 0 } } };
+    return {
+      ...base,
+      properties: {
+        ...base.properties,
+        max_peers: { type: 'integer', minimum: 16 },
+        slow_connect_ms: { type: 'number', exclusiveMinimum: 0 },
+      },
+    };
   })(),
   renderEvent: renderConnect,
   create(env): MetricProbe {
@@ -171,12 +244,15 @@ export const connections: MetricProbeModule = {
     const carry = new PeerCarry();
     let nextDirectory = new Map<string, string>();
     const status = (): ProbeStatus =>
-      (native ? native.probeStatus('connections') : { state: 'degraded', reason: UNAVAILABLE });
+      native ? native.probeStatus('connections') : { state: 'degraded', reason: UNAVAILABLE };
     return {
       name: 'connections',
       scope: 'netns',
       metrics: [
-        CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED,
+        CONNECTIONS_HANDSHAKE_DURATION,
+        CONNECTIONS_CONNECT_FAILURES,
+        CONNECTIONS_HANDSHAKE_RETRANSMITS,
+        CONNECTIONS_UNDELIVERED,
       ],
       async start(): Promise<ProbeStatus> {
         return status();
@@ -203,7 +279,8 @@ export const connections: MetricProbeModule = {
         for (const row of parsed.rows) {
           const r = carry.apply(row);
           const list = byInode.get(r.netnsInode);
-          if (list) list.push(r); else byInode.set(r.netnsInode, [r]);
+          if (list) list.push(r);
+          else byInode.set(r.netnsInode, [r]);
         }
       },
       async collect(target, ctx) {
@@ -212,21 +289,31 @@ export const connections: MetricProbeModule = {
             const text = await readFile(`${ctx.procRoot}/${target.pid}/net/fib_trie`, 'utf8');
             const pod = `${target.pod.namespace}/${target.pod.name}`;
             for (const a of localAddressesFromFibTrie(text)) nextDirectory.set(a, pod);
-          } catch { /* gone: named by address next cycle */ }
+          } catch {
+            /* gone: named by address next cycle */
+          }
         }
         const samples: MetricSample[] = [];
         for (const r of byInode.get(target.netnsInode) ?? []) {
           const attrs: Record<string, AttributeValue> = {
-            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role, [ATTR_NETWORK_TYPE]: r.family, [ATTR_SERVER_PORT]: r.port,
+            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role,
+            [ATTR_NETWORK_TYPE]: r.family,
+            [ATTR_SERVER_PORT]: r.port,
           };
-          const dest: Record<string, AttributeValue> = r.role === 'active'
-            ? { [ATTR_NETWORK_PEER_ADDRESS]: r.address, [ATTR_SERVER_ADDRESS]: peerName(r.address, directory) } : {};
+          const dest: Record<string, AttributeValue> =
+            r.role === 'active'
+              ? { [ATTR_NETWORK_PEER_ADDRESS]: r.address, [ATTR_SERVER_ADDRESS]: peerName(r.address, directory) }
+              : {};
           const count = r.buckets.reduce((a, b) => a + b, 0);
           if (count > 0) {
             samples.push({
-              metric: CONNECTIONS_HANDSHAKE_DURATION, attributes: { ...attrs, ...dest },
+              metric: CONNECTIONS_HANDSHAKE_DURATION,
+              attributes: { ...attrs, ...dest },
               value: {
-                boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9), bucketCounts: r.buckets, sum: r.sumNs / 1e9, count,
+                boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9),
+                bucketCounts: r.buckets,
+                sum: r.sumNs / 1e9,
+                count,
               },
             });
           }
@@ -239,9 +326,13 @@ export const connections: MetricProbeModule = {
               const type = CONNECT_ERROR_TYPES[i];
               if (n > 0 && type) {
                 samples.push({
-                  metric: CONNECTIONS_CONNECT_FAILURES, value: n,
+                  metric: CONNECTIONS_CONNECT_FAILURES,
+                  value: n,
                   attributes: {
-                    [ATTR_ERROR_TYPE]: type, [ATTR_NETWORK_TYPE]: r.family, [ATTR_SERVER_PORT]: r.port, ...dest,
+                    [ATTR_ERROR_TYPE]: type,
+                    [ATTR_NETWORK_TYPE]: r.family,
+                    [ATTR_SERVER_PORT]: r.port,
+                    ...dest,
                   },
                 });
               }
@@ -251,9 +342,11 @@ export const connections: MetricProbeModule = {
         for (const c of undelivered) {
           if (c.netnsInode === target.netnsInode || (target.kind === 'host' && c.netnsInode === 0)) {
             samples.push({
-              metric: CONNECTIONS_UNDELIVERED, value: c.count,
+              metric: CONNECTIONS_UNDELIVERED,
+              value: c.count,
               attributes: {
-                [ATTR_KUBESKOOP_PROBE_NAME]: 'connections', [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown',
+                [ATTR_KUBESKOOP_PROBE_NAME]: 'connections',
+                [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown',
               },
             });
           }

@@ -4,8 +4,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CONNTRACK_CLASH_RESOLVES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ENTRIES, CONNTRACK_FOUND, CONNTRACK_ICMP_ERRORS,
-  CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_INVALID, CONNTRACK_LIMIT, CONNTRACK_SEARCH_RESTARTS,
+  CONNTRACK_CLASH_RESOLVES,
+  CONNTRACK_DROPS,
+  CONNTRACK_EARLY_DROPS,
+  CONNTRACK_ENTRIES,
+  CONNTRACK_FOUND,
+  CONNTRACK_ICMP_ERRORS,
+  CONNTRACK_IGNORED,
+  CONNTRACK_INSERTS,
+  CONNTRACK_INSERT_FAILURES,
+  CONNTRACK_INVALID,
+  CONNTRACK_LIMIT,
+  CONNTRACK_SEARCH_RESTARTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
@@ -16,15 +26,26 @@ import { readProcText } from '../kernel/read-proc.js';
 
 /** Kernel column → metric. Columns a kernel does not print are skipped (clashres is 5.x+). */
 export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [
-  ['found', CONNTRACK_FOUND], ['invalid', CONNTRACK_INVALID], ['ignore', CONNTRACK_IGNORED], ['insert', CONNTRACK_INSERTS],
-  ['insert_failed', CONNTRACK_INSERT_FAILURES], ['drop', CONNTRACK_DROPS], ['early_drop', CONNTRACK_EARLY_DROPS],
-  ['icmp_error', CONNTRACK_ICMP_ERRORS], ['search_restart', CONNTRACK_SEARCH_RESTARTS], ['clashres', CONNTRACK_CLASH_RESOLVES],
+  ['found', CONNTRACK_FOUND],
+  ['invalid', CONNTRACK_INVALID],
+  ['ignore', CONNTRACK_IGNORED],
+  ['insert', CONNTRACK_INSERTS],
+  ['insert_failed', CONNTRACK_INSERT_FAILURES],
+  ['drop', CONNTRACK_DROPS],
+  ['early_drop', CONNTRACK_EARLY_DROPS],
+  ['icmp_error', CONNTRACK_ICMP_ERRORS],
+  ['search_restart', CONNTRACK_SEARCH_RESTARTS],
+  ['clashres', CONNTRACK_CLASH_RESOLVES],
 ];
 
-export function conntrackSamples(parse: ConntrackStatParse, max: number | undefined): { samples: MetricSample[]; problems: string[] } {
+export function conntrackSamples(
+  parse: ConntrackStatParse,
+  max: number | undefined,
+): { samples: MetricSample[]; problems: string[] } {
   const samples: MetricSample[] = [];
   const problems = [...parse.problems];
-  if (parse.stat.entries !== undefined) samples.push({ metric: CONNTRACK_ENTRIES, value: parse.stat.entries, attributes: {} });
+  if (parse.stat.entries !== undefined)
+    samples.push({ metric: CONNTRACK_ENTRIES, value: parse.stat.entries, attributes: {} });
   if (max !== undefined) samples.push({ metric: CONNTRACK_LIMIT, value: max, attributes: {} });
   if (parse.stat.cpus > 0) {
     for (const [col, metric] of CONNTRACK_COLUMNS) {
@@ -57,9 +78,15 @@ export const conntrack: MetricProbeModule = {
       const now = performance.now();
       if (max && now - max.at < 1000) return max.value;
       let value: number | undefined;
-      for (const p of [join(procRoot, 'sys', 'net', 'netfilter', 'nf_conntrack_max'), join(procRoot, 'sys', 'net', 'nf_conntrack_max')]) {
+      for (const p of [
+        join(procRoot, 'sys', 'net', 'netfilter', 'nf_conntrack_max'),
+        join(procRoot, 'sys', 'net', 'nf_conntrack_max'),
+      ]) {
         const r = readProcText(p);
-        if (r.ok && /^\d+\s*$/.test(r.text)) { value = Number(r.text.trim()); break; }
+        if (r.ok && /^\d+\s*$/.test(r.text)) {
+          value = Number(r.text.trim());
+          break;
+        }
       }
       max = { value, at: now };
       return value;
@@ -78,7 +105,10 @@ export const conntrack: MetricProbeModule = {
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
         // targets never multiplies it.
-        return conntrackSamples(parseNfConntrackStat(r.text), target.kind === 'host' ? readMax(ctx.procRoot) : undefined);
+        return conntrackSamples(
+          parseNfConntrackStat(r.text),
+          target.kind === 'host' ? readMax(ctx.procRoot) : undefined,
+        );
       },
     };
   },

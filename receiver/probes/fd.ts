@@ -9,7 +9,10 @@ import { processShares } from './process-split.js';
 
 const gone = (code: string | undefined): boolean => code === 'ENOENT' || code === 'ESRCH';
 
-export function countFds(procRoot: string, pids: readonly number[]): { fds: number; sockets: number; processes: number; problems: string[] } {
+export function countFds(
+  procRoot: string,
+  pids: readonly number[],
+): { fds: number; sockets: number; processes: number; problems: string[] } {
   let fds = 0;
   let processes = 0;
   const sockets = new Set<string>();

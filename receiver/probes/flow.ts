@@ -5,23 +5,51 @@
 // cardinality rules (receiver/peers/governance.ts). A namespace is attached the cycle after it is
 // first seen; traffic before that is not counted.
 import {
-  ATTR_KUBESKOOP_FLOW_PROTOCOL, ATTR_KUBESKOOP_PEER_KIND, ATTR_KUBESKOOP_PEER_NAME, ATTR_KUBESKOOP_PEER_NAMESPACE,
-  ATTR_KUBESKOOP_PEER_ROLE, ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_PEER_ADDRESS, ATTR_NETWORK_TRANSPORT,
-  ATTR_NETWORK_TYPE, ATTR_SERVER_PORT, FLOW_IO, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_PACKETS, FLOW_PEERS_FOLDED,
+  ATTR_KUBESKOOP_FLOW_PROTOCOL,
+  ATTR_KUBESKOOP_PEER_KIND,
+  ATTR_KUBESKOOP_PEER_NAME,
+  ATTR_KUBESKOOP_PEER_NAMESPACE,
+  ATTR_KUBESKOOP_PEER_ROLE,
+  ATTR_NETWORK_INTERFACE_NAME,
+  ATTR_NETWORK_IO_DIRECTION,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
+  ATTR_SERVER_PORT,
+  FLOW_IO,
+  FLOW_MAP_ENTRIES,
+  FLOW_MAP_EVICTIONS,
+  FLOW_PACKETS,
+  FLOW_PEERS_FOLDED,
   FLOW_SERIES_OVERFLOW,
 } from '../../semconv/generated/registry.js';
 import { parseFlowFrame, type FlowEntry } from '../native/commands.js';
 import { AttachManager, type AttachTarget } from '../peers/attach.js';
 import { PeerGovernor, type Increase } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
-import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus, SampleAttributes } from './probe.js';
+import type {
+  MetricProbe,
+  MetricProbeModule,
+  MetricSample,
+  ProbeEnvironment,
+  ProbeResult,
+  ProbeStatus,
+  SampleAttributes,
+} from './probe.js';
 import type { Target } from '../targets/target.js';
 import { readProcText } from '../kernel/read-proc.js';
 import { netnsPath } from './qdisc.js';
 
 export const FLOW_DEFAULTS = { topK: 20, ttlSeconds: 300, maxSeries: 10000, entries: 65536 } as const;
 
-const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'icmp', 2: 'igmp', 47: 'gre', 50: 'esp', 58: 'icmpv6', 132: 'sctp' };
+const PROTO_NAMES: Readonly<Record<number, string>> = {
+  1: 'icmp',
+  2: 'igmp',
+  47: 'gre',
+  50: 'esp',
+  58: 'icmpv6',
+  132: 'sctp',
+};
 const ETHERTYPES: Readonly<Record<number, string>> = { 0x0806: 'arp', 0x8035: 'rarp', 0x88cc: 'lldp', 0x8100: 'vlan' };
 
 /** Interfaces of a namespace from /proc/<pid>/net/dev (names before the colon). */
@@ -36,14 +64,24 @@ export function interfacesOf(netDev: string): string[] {
 
 /** Interface names or patterns with `*` (cali*, eth*). */
 export function matchesAny(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => (p.includes('*')
-    ? new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name)
-    : p === name));
+  return patterns.some((p) =>
+    p.includes('*')
+      ? new RegExp(
+          `^${p
+            .split('*')
+            .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(name)
+      : p === name,
+  );
 }
 
 /** The series attributes of a kernel entry, before peer naming. */
 export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boolean): Record<string, string | number> {
-  const a: Record<string, string | number> = { [ATTR_NETWORK_IO_DIRECTION]: e.direction, [ATTR_NETWORK_INTERFACE_NAME]: ifname };
+  const a: Record<string, string | number> = {
+    [ATTR_NETWORK_IO_DIRECTION]: e.direction,
+    [ATTR_NETWORK_INTERFACE_NAME]: ifname,
+  };
   if (e.family === 0) {
     a[ATTR_KUBESKOOP_FLOW_PROTOCOL] = ETHERTYPES[e.port] ?? `0x${e.port.toString(16).padStart(4, '0')}`;
     return a;
@@ -72,7 +110,8 @@ interface Options {
   cidrs?: CidrBucket[];
 }
 
-const entryKey = (e: FlowEntry): string => `${e.netnsInode}|${e.ifindex}|${e.direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}`;
+const entryKey = (e: FlowEntry): string =>
+  `${e.netnsInode}|${e.ifindex}|${e.direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}`;
 
 export const flow: MetricProbeModule = {
   name: 'flow',
@@ -80,18 +119,57 @@ export const flow: MetricProbeModule = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      interfaces: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 15 }, description: 'Interfaces to count on inside each pod (or other) namespace (default: every interface but lo).' },
-      host_interfaces: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 15 }, description: 'Interfaces of the host namespace to count on (the node uplink, e.g. [eth0]); default none. hostNetwork pods\' traffic is the host\'s.' },
-      interfaceName: { type: 'string', minLength: 1, description: 'KubeSkoop\'s option: the node interface(s) to count on, a name or a pattern with * (eth0, cali*); the same as host_interfaces: [<it>].' },
-      enablePortInLabel: { type: 'boolean', description: 'KubeSkoop\'s option: false drops the server port from the key and the series (default true).' },
-      top_k: { type: 'integer', minimum: 0, description: `Peers per pod per interval with their own series, by bytes; the rest go to one \`other\` series (default ${FLOW_DEFAULTS.topK}).` },
-      ttl: { type: 'number', minimum: 1, description: `Seconds a series without traffic is kept (default ${FLOW_DEFAULTS.ttlSeconds}).` },
-      max_series: { type: 'integer', minimum: 1, description: `Peer series on the node; new series beyond it are folded into \`other\` and counted (default ${FLOW_DEFAULTS.maxSeries}).` },
-      entries: { type: 'integer', minimum: 64, maximum: 16777216, description: `Size of the kernel flow map (LRU; default ${FLOW_DEFAULTS.entries}).` },
+      interfaces: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, maxLength: 15 },
+        description: 'Interfaces to count on inside each pod (or other) namespace (default: every interface but lo).',
+      },
+      host_interfaces: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, maxLength: 15 },
+        description:
+          "Interfaces of the host namespace to count on (the node uplink, e.g. [eth0]); default none. hostNetwork pods' traffic is the host's.",
+      },
+      interfaceName: {
+        type: 'string',
+        minLength: 1,
+        description:
+          "KubeSkoop's option: the node interface(s) to count on, a name or a pattern with * (eth0, cali*); the same as host_interfaces: [<it>].",
+      },
+      enablePortInLabel: {
+        type: 'boolean',
+        description: "KubeSkoop's option: false drops the server port from the key and the series (default true).",
+      },
+      top_k: {
+        type: 'integer',
+        minimum: 0,
+        description: `Peers per pod per interval with their own series, by bytes; the rest go to one \`other\` series (default ${FLOW_DEFAULTS.topK}).`,
+      },
+      ttl: {
+        type: 'number',
+        minimum: 1,
+        description: `Seconds a series without traffic is kept (default ${FLOW_DEFAULTS.ttlSeconds}).`,
+      },
+      max_series: {
+        type: 'integer',
+        minimum: 1,
+        description: `Peer series on the node; new series beyond it are folded into \`other\` and counted (default ${FLOW_DEFAULTS.maxSeries}).`,
+      },
+      entries: {
+        type: 'integer',
+        minimum: 64,
+        maximum: 16777216,
+        description: `Size of the kernel flow map (LRU; default ${FLOW_DEFAULTS.entries}).`,
+      },
       cidrs: {
         type: 'array',
-        items: { type: 'object', additionalProperties: false, required: ['cidr'], properties: { cidr: { type: 'string' }, name: { type: 'string' } } },
-        description: 'CIDR buckets for peers that are no pod, Service or node: the bucket\'s name replaces the address.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cidr'],
+          properties: { cidr: { type: 'string' }, name: { type: 'string' } },
+        },
+        description: "CIDR buckets for peers that are no pod, Service or node: the bucket's name replaces the address.",
       },
     },
   },
@@ -101,7 +179,11 @@ export const flow: MetricProbeModule = {
     const attach = new AttachManager(call);
     let opts: Options = {};
     let resolver = new PeerResolver(env?.peers);
-    const governor = new PeerGovernor<SampleAttributes>({ topK: FLOW_DEFAULTS.topK, ttlMs: FLOW_DEFAULTS.ttlSeconds * 1000, maxSeries: FLOW_DEFAULTS.maxSeries });
+    const governor = new PeerGovernor<SampleAttributes>({
+      topK: FLOW_DEFAULTS.topK,
+      ttlMs: FLOW_DEFAULTS.ttlSeconds * 1000,
+      maxSeries: FLOW_DEFAULTS.maxSeries,
+    });
     const prev = new Map<string, { packets: number; bytes: number; at: number }>();
     /** targets seen by collect in the current cycle → what the next cycle attaches */
     let seen = new Map<number, AttachTarget[]>();
@@ -138,12 +220,27 @@ export const flow: MetricProbeModule = {
         named.set(k, names);
         const otherKey = `other|${e.direction}|${e.ifindex}`;
         const otherAttributes: SampleAttributes = {
-          [ATTR_NETWORK_IO_DIRECTION]: e.direction, [ATTR_NETWORK_INTERFACE_NAME]: ifname, [ATTR_NETWORK_PEER_ADDRESS]: 'other',
-          [ATTR_KUBESKOOP_PEER_KIND]: 'other', [ATTR_KUBESKOOP_PEER_NAME]: 'other', [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+          [ATTR_NETWORK_IO_DIRECTION]: e.direction,
+          [ATTR_NETWORK_INTERFACE_NAME]: ifname,
+          [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+          [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+          [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+          [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
         };
         let list = byPod.get(e.netnsInode);
-        if (!list) { list = []; byPod.set(e.netnsInode, list); }
-        list.push({ key: `${k}|${names}`, peer: e.peer || `non-ip ${e.port}`, attributes: a, otherKey, otherAttributes, bytes: db, packets: dp });
+        if (!list) {
+          list = [];
+          byPod.set(e.netnsInode, list);
+        }
+        list.push({
+          key: `${k}|${names}`,
+          peer: e.peer || `non-ip ${e.port}`,
+          attributes: a,
+          otherKey,
+          otherAttributes,
+          bytes: db,
+          packets: dp,
+        });
       }
       return byPod;
     };
@@ -151,7 +248,11 @@ export const flow: MetricProbeModule = {
     const forgetNamespace = (ns: number): void => {
       governor.forget(String(ns));
       const head = `${ns}|`;
-      for (const k of prev.keys()) if (k.startsWith(head)) { prev.delete(k); named.delete(k); }
+      for (const k of prev.keys())
+        if (k.startsWith(head)) {
+          prev.delete(k);
+          named.delete(k);
+        }
     };
 
     return {
@@ -162,18 +263,27 @@ export const flow: MetricProbeModule = {
         opts = ctx.options as Options;
         resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes flow: options.cidrs');
         governor.setOptions({
-          topK: opts.top_k ?? FLOW_DEFAULTS.topK, ttlMs: (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000, maxSeries: opts.max_series ?? FLOW_DEFAULTS.maxSeries,
+          topK: opts.top_k ?? FLOW_DEFAULTS.topK,
+          ttlMs: (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000,
+          maxSeries: opts.max_series ?? FLOW_DEFAULTS.maxSeries,
         });
         return this.status!();
       },
       status(): ProbeStatus {
-        if (!usable()) return { state: 'degraded', reason: 'the native eBPF helper is not available to this agent (the flow probe needs its tc programs)' };
+        if (!usable())
+          return {
+            state: 'degraded',
+            reason: 'the native eBPF helper is not available to this agent (the flow probe needs its tc programs)',
+          };
         const h = native!.helperState?.() ?? { state: 'running' };
         if (h.state !== 'running') return { state: 'degraded', reason: h.reason ?? 'native helper not running' };
         if (problem) return { state: 'degraded', reason: problem };
         if (attach.failures.size > 0) {
           const [k, why] = attach.failures.entries().next().value as [string, string];
-          return { state: 'degraded', reason: `${attach.failures.size} interface(s) could not be attached (first: ${k}: ${why})` };
+          return {
+            state: 'degraded',
+            reason: `${attach.failures.size} interface(s) could not be attached (first: ${k}: ${why})`,
+          };
         }
         return { state: 'running' };
       },
@@ -184,8 +294,14 @@ export const flow: MetricProbeModule = {
           const shape = `entries=${opts.entries ?? FLOW_DEFAULTS.entries} port=${opts.enablePortInLabel === false ? 0 : 1}`;
           if (shape !== loadedShape) {
             const f = parseFlowFrame(await call(['load', ...shape.split(' ')]));
-            if (!f.ok) { problem = `flow program load failed: ${f.error}`; return; }
-            if (loadedShape !== '') { attach.reset(); prev.clear(); }
+            if (!f.ok) {
+              problem = `flow program load failed: ${f.error}`;
+              return;
+            }
+            if (loadedShape !== '') {
+              attach.reset();
+              prev.clear();
+            }
             loadedShape = shape;
           }
           const want = [...seen.values()].flat();
@@ -205,7 +321,11 @@ export const flow: MetricProbeModule = {
           for (const [ns, list] of increasesOf(d.entries, now)) governor.add(String(ns), list, now);
           governor.expire(now);
           const ttl = (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000;
-          for (const [k, p] of prev) if (now - p.at > ttl) { prev.delete(k); named.delete(k); }
+          for (const [k, p] of prev)
+            if (now - p.at > ttl) {
+              prev.delete(k);
+              named.delete(k);
+            }
           mapEntries = d.live;
           const inserted = d.stats['new'] ?? 0;
           // LRU evictions are silent: inserted − live − deleted by the helper, counted as it grows
@@ -220,9 +340,10 @@ export const flow: MetricProbeModule = {
       },
       collect(target: Target, ctx): ProbeResult {
         const path = netnsPath(target, ctx.procRoot);
-        const names = target.kind === 'host'
-          ? [...(opts.host_interfaces ?? []), ...(opts.interfaceName ? [opts.interfaceName] : [])]
-          : opts.interfaces;
+        const names =
+          target.kind === 'host'
+            ? [...(opts.host_interfaces ?? []), ...(opts.interfaceName ? [opts.interfaceName] : [])]
+            : opts.interfaces;
         const problems: string[] = [];
         let ifnames: string[];
         if (names && !names.some((n) => n.includes('*'))) {
@@ -234,7 +355,10 @@ export const flow: MetricProbeModule = {
           if (!r.ok) return { samples: [], problems: [], targetGone: true };
           ifnames = interfacesOf(r.text).filter((n) => (names ? matchesAny(n, names) : n !== 'lo'));
         }
-        seen.set(target.netnsInode, ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })));
+        seen.set(
+          target.netnsInode,
+          ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })),
+        );
         const samples: MetricSample[] = [];
         const pod = String(target.netnsInode);
         for (const s of governor.series(pod)) {

@@ -6,7 +6,14 @@
 // and the probe keeps its last values in the sum ("carried"). The parent comes from /proc/<pid>/stat,
 // read once per new process (again when its parent is gone: it was reparented). What a process did
 // between its last read and its exit is not counted. A process that vanishes mid-read is skipped quietly.
-import { ATTR_DISK_IO_DIRECTION, ATTR_K8S_POD_UID, ATTR_KUBESKOOP_IO_DIRECTION, IO_DISK_IO, IO_SYSCALLS, IO_SYSCALL_BYTES } from '../../semconv/generated/registry.js';
+import {
+  ATTR_DISK_IO_DIRECTION,
+  ATTR_K8S_POD_UID,
+  ATTR_KUBESKOOP_IO_DIRECTION,
+  IO_DISK_IO,
+  IO_SYSCALLS,
+  IO_SYSCALL_BYTES,
+} from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
 import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
@@ -31,10 +38,16 @@ export function ioSamples(sum: ProcIo): MetricSample[] {
 }
 
 /** One process's last read. */
-interface ProcessIo { io: ProcIo; ppid: number | undefined }
+interface ProcessIo {
+  io: ProcIo;
+  ppid: number | undefined;
+}
 
 /** Reads /proc/<pid>/io of each pid; vanished processes are left out, other failures reported. */
-export function readProcessIo(procRoot: string, pids: readonly number[]): { read: Map<number, ProcIo>; problems: string[] } {
+export function readProcessIo(
+  procRoot: string,
+  pids: readonly number[],
+): { read: Map<number, ProcIo>; problems: string[] } {
   const read = new Map<number, ProcIo>();
   const problems: string[] = [];
   for (const pid of pids) {
@@ -90,7 +103,8 @@ export class ProcessIoSum {
     for (const [, proc] of exited) {
       // Follow the parents that exited too; a live one in this share has the counters now.
       let parent = proc.ppid;
-      for (let hops = 0; parent !== undefined && exitedPids.has(parent) && hops < 64; hops++) parent = exitedPids.get(parent)!.ppid;
+      for (let hops = 0; parent !== undefined && exitedPids.has(parent) && hops < 64; hops++)
+        parent = exitedPids.get(parent)!.ppid;
       if (parent !== undefined && read.has(parent)) continue;
       for (const f of FIELDS) this.carried[f] += proc.io[f];
     }
@@ -98,7 +112,10 @@ export class ProcessIoSum {
     const out = { ...this.carried };
     for (const { io } of next.values()) for (const f of FIELDS) out[f] += io[f];
     for (const f of FIELDS) {
-      if (out[f] < this.last[f]) { this.carried[f] += this.last[f] - out[f]; out[f] = this.last[f]; }
+      if (out[f] < this.last[f]) {
+        this.carried[f] += this.last[f] - out[f];
+        out[f] = this.last[f];
+      }
       this.last[f] = out[f];
     }
     return out;
@@ -134,7 +151,8 @@ export const io: MetricProbeModule = {
           if (!s) sums.set(key, (s = { sum: new ProcessIoSum(), cycle }));
           s.cycle = cycle;
           const total = s.sum.update(r.read, (pid) => readPpid(ctx.procRoot, pid));
-          for (const x of ioSamples(total)) samples.push({ ...x, attributes: { ...x.attributes, ...share.attributes } });
+          for (const x of ioSamples(total))
+            samples.push({ ...x, attributes: { ...x.attributes, ...share.attributes } });
         }
         if (!anyRead && problems.length === 0) return { samples: [], problems: [], targetGone: true };
         return { samples, problems };

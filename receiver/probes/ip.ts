@@ -2,9 +2,23 @@
 // line of netstat — where InNoRoutes and InTruncatedPkts really live (KubeSkoop v0.1 looked for
 // them in snmp). Other Ip, Ip6, IpExt, Icmp, IcmpMsg and Icmp6 fields on request (options.fields).
 import {
-  ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
-  IP_ADDRESS_ERRORS, IP_DEFAULT_TTL, IP_DELIVERIES, IP_DISCARDS, IP_FORWARDING, IP_FORWARDS, IP_FRAGMENTATION_FAILURES,
-  IP_HEADER_ERRORS, IP_MIB_EVENTS, IP_MIB_IO, IP_NO_ROUTES, IP_REASSEMBLY_FAILURES, IP_RECEIVES, IP_SEND_REQUESTS, IP_TRUNCATED,
+  ATTR_NETWORK_IO_DIRECTION,
+  ATTR_NETWORK_TYPE,
+  IP_ADDRESS_ERRORS,
+  IP_DEFAULT_TTL,
+  IP_DELIVERIES,
+  IP_DISCARDS,
+  IP_FORWARDING,
+  IP_FORWARDS,
+  IP_FRAGMENTATION_FAILURES,
+  IP_HEADER_ERRORS,
+  IP_MIB_EVENTS,
+  IP_MIB_IO,
+  IP_NO_ROUTES,
+  IP_REASSEMBLY_FAILURES,
+  IP_RECEIVES,
+  IP_SEND_REQUESTS,
+  IP_TRUNCATED,
   IP_UNKNOWN_PROTOCOLS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
@@ -13,8 +27,17 @@ import type { Target } from '../targets/target.js';
 import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
-  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, ipv6Used, IPV6_OPTION, mergeTables, MissingOnce, NO_FIELDS,
-  type FieldSelection, type MibSpec,
+  curatedSamples,
+  fieldSelection,
+  fieldsOptionsSchema,
+  genericSamples,
+  ipv6Used,
+  IPV6_OPTION,
+  mergeTables,
+  MissingOnce,
+  NO_FIELDS,
+  type FieldSelection,
+  type MibSpec,
 } from './mib.js';
 
 const V4 = { [ATTR_NETWORK_TYPE]: 'ipv4' };
@@ -43,10 +66,14 @@ const FIELDS: readonly [MibSpec['metric'], string, string, string | undefined, R
 ];
 
 export const IP_SPECS_V4: readonly MibSpec[] = FIELDS.map(([metric, group, field, , a]) => ({
-  metric, group, field, attributes: metric === IP_FORWARDING || metric === IP_DEFAULT_TTL ? {} : { ...V4, ...a },
+  metric,
+  group,
+  field,
+  attributes: metric === IP_FORWARDING || metric === IP_DEFAULT_TTL ? {} : { ...V4, ...a },
 }));
-export const IP_SPECS_V6: readonly MibSpec[] = FIELDS.filter((f) => f[3] !== undefined)
-  .map(([metric, , , field6, a]) => ({ metric, group: 'Ip6', field: field6!, attributes: { ...V6, ...a } }));
+export const IP_SPECS_V6: readonly MibSpec[] = FIELDS.filter((f) => f[3] !== undefined).map(
+  ([metric, , , field6, a]) => ({ metric, group: 'Ip6', field: field6!, attributes: { ...V6, ...a } }),
+);
 export const IP_GENERIC_GROUPS = ['Ip', 'Ip6', 'IpExt', 'Icmp', 'IcmpMsg', 'Icmp6'] as const;
 const CURATED = new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => `${s.group}.${s.field}`));
 /** Levels, not counters: never part of a wildcard. */
@@ -54,16 +81,27 @@ const NON_COUNTERS = new Set(['Ip.Forwarding', 'Ip.DefaultTTL']);
 
 /** Pure: samples of parsed snmp, snmp6 (absent without IPv6; its series left out until the
  *  namespace used IPv6, unless ipv6 = 'always') and netstat. */
-export function ipSamples(snmp: MibParse, snmp6: MibParse | undefined, netstat: MibParse | undefined, sel: FieldSelection = NO_FIELDS,
-  ipv6: 'when-used' | 'always' = 'when-used'):
-{ samples: MetricSample[]; problems: string[]; missing: string[] } {
+export function ipSamples(
+  snmp: MibParse,
+  snmp6: MibParse | undefined,
+  netstat: MibParse | undefined,
+  sel: FieldSelection = NO_FIELDS,
+  ipv6: 'when-used' | 'always' = 'when-used',
+): { samples: MetricSample[]; problems: string[]; missing: string[] } {
   const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map(), netstat?.groups ?? new Map());
   const specs = [
     ...IP_SPECS_V4.filter((s) => netstat !== undefined || s.group !== 'IpExt'),
     ...(snmp6 && (ipv6 === 'always' || ipv6Used(snmp6.groups)) ? IP_SPECS_V6 : []),
   ];
   const c = curatedSamples(table, specs);
-  const g = genericSamples({ events: IP_MIB_EVENTS, io: IP_MIB_IO }, table, IP_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
+  const g = genericSamples(
+    { events: IP_MIB_EVENTS, io: IP_MIB_IO },
+    table,
+    IP_GENERIC_GROUPS,
+    sel,
+    CURATED,
+    NON_COUNTERS,
+  );
   return {
     samples: [...c.samples, ...g.samples],
     problems: [...snmp.problems, ...(snmp6?.problems ?? []), ...(netstat?.problems ?? [])],
@@ -86,8 +124,13 @@ export const ip: MetricProbeModule = {
         if (!snmp.ok) return unreadable(snmp);
         const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6);
         const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairs);
-        const out = ipSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, netstat.ok ? netstat.value : undefined,
-          fieldSelection(ctx.options['fields']), ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');
+        const out = ipSamples(
+          snmp.value,
+          snmp6.ok ? snmp6.value : undefined,
+          netstat.ok ? netstat.value : undefined,
+          fieldSelection(ctx.options['fields']),
+          ctx.options['ipv6'] === 'always' ? 'always' : 'when-used',
+        );
         const problems = [...out.problems, ...once.problems(out.missing)];
         if (!netstat.ok && !netstat.gone) problems.push(netstat.reason);
         return { samples: out.samples, problems };

@@ -2,7 +2,12 @@
 // when the kernel has no IPVS.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTR_KUBESKOOP_IPVS_DIRECTION, IPVS_CONNECTIONS, IPVS_IO, IPVS_PACKETS } from '../../semconv/generated/registry.js';
+import {
+  ATTR_KUBESKOOP_IPVS_DIRECTION,
+  IPVS_CONNECTIONS,
+  IPVS_IO,
+  IPVS_PACKETS,
+} from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';

@@ -2,7 +2,11 @@
 // transmit path (TCP transmit → device queue) per namespace: histograms and 10 ms / 100 ms counts
 // (both filled, unlike KubeSkoop's); RXKERNEL_SLOW / TXKERNEL_SLOW events.
 import {
-  ATTR_NETWORK_IO_DIRECTION, KERNELLATENCY_DURATION, KERNELLATENCY_SLOW, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED,
+  ATTR_NETWORK_IO_DIRECTION,
+  KERNELLATENCY_DURATION,
+  KERNELLATENCY_SLOW,
+  KERNELLATENCY_UNDELIVERED,
+  KERNELLATENCY_UNTRACKED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
 import { latencyOptionsSchema, latencyProbe, renderLatencyEvent } from './native-latency.js';
@@ -12,12 +16,27 @@ export const kernellatency: MetricProbeModule = {
   name: 'kernellatency',
   renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false)),
-  create: (env) => latencyProbe({
-    name: 'kernellatency',
-    undelivered: KERNELLATENCY_UNDELIVERED, untracked: KERNELLATENCY_UNTRACKED,
-    series: [
-      { metric: 'kernel_rx', slow: KERNELLATENCY_SLOW, duration: KERNELLATENCY_DURATION, attributes: () => ({ [ATTR_NETWORK_IO_DIRECTION]: 'receive' }) },
-      { metric: 'kernel_tx', slow: KERNELLATENCY_SLOW, duration: KERNELLATENCY_DURATION, attributes: () => ({ [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }) },
-    ],
-  }, env),
+  create: (env) =>
+    latencyProbe(
+      {
+        name: 'kernellatency',
+        undelivered: KERNELLATENCY_UNDELIVERED,
+        untracked: KERNELLATENCY_UNTRACKED,
+        series: [
+          {
+            metric: 'kernel_rx',
+            slow: KERNELLATENCY_SLOW,
+            duration: KERNELLATENCY_DURATION,
+            attributes: () => ({ [ATTR_NETWORK_IO_DIRECTION]: 'receive' }),
+          },
+          {
+            metric: 'kernel_tx',
+            slow: KERNELLATENCY_SLOW,
+            duration: KERNELLATENCY_DURATION,
+            attributes: () => ({ [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }),
+          },
+        ],
+      },
+      env,
+    ),
 };

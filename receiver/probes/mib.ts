@@ -56,7 +56,11 @@ export function fieldSelection(option: unknown): FieldSelection {
 }
 
 /** The options schema of a probe with generic fields over `groups`. */
-export function fieldsOptionsSchema(groups: readonly string[], example: string, extra: Record<string, unknown> = {}): OptionsSchema {
+export function fieldsOptionsSchema(
+  groups: readonly string[],
+  example: string,
+  extra: Record<string, unknown> = {},
+): OptionsSchema {
   const g = groups.join('|');
   return {
     type: 'object',
@@ -82,7 +86,10 @@ export interface MibMetrics {
 }
 
 /** Which generic metric a field goes to, and the factor from the kernel's unit; undefined: none fits. */
-function genericMetricFor(metrics: MibMetrics, field: string): { metric: MetricDefinition; factor: number } | undefined {
+function genericMetricFor(
+  metrics: MibMetrics,
+  field: string,
+): { metric: MetricDefinition; factor: number } | undefined {
   if (field.endsWith('Octets')) return metrics.io ? { metric: metrics.io, factor: 1 } : undefined;
   if (field.endsWith('Chrono')) return metrics.time ? { metric: metrics.time, factor: 1e-3 } : undefined;
   return { metric: metrics.events, factor: 1 };
@@ -93,8 +100,14 @@ function genericMetricFor(metrics: MibMetrics, field: string): { metric: MetricD
  * file minus the curated ones and the known non-counters; a field named explicitly but absent from
  * the file is reported as missing.
  */
-export function genericSamples(metrics: MibMetrics, table: MibTable, allowedGroups: readonly string[], sel: FieldSelection,
-  curated: ReadonlySet<string>, nonCounters: ReadonlySet<string>): MibSamples {
+export function genericSamples(
+  metrics: MibMetrics,
+  table: MibTable,
+  allowedGroups: readonly string[],
+  sel: FieldSelection,
+  curated: ReadonlySet<string>,
+  nonCounters: ReadonlySet<string>,
+): MibSamples {
   const samples: MetricSample[] = [];
   const missing: string[] = [];
   if (!sel.all && sel.groups.size === 0 && sel.fields.size === 0) return { samples, missing };
@@ -105,7 +118,11 @@ export function genericSamples(metrics: MibMetrics, table: MibTable, allowedGrou
     emitted.add(key);
     const to = genericMetricFor(metrics, field);
     if (to === undefined) return;
-    samples.push({ metric: to.metric, value: v * to.factor, attributes: { [ATTR_KUBESKOOP_MIB_GROUP]: group, [ATTR_KUBESKOOP_MIB_FIELD]: field } });
+    samples.push({
+      metric: to.metric,
+      value: v * to.factor,
+      attributes: { [ATTR_KUBESKOOP_MIB_GROUP]: group, [ATTR_KUBESKOOP_MIB_FIELD]: field },
+    });
   };
   for (const group of allowedGroups) {
     const fields = table.get(group);
@@ -136,7 +153,8 @@ export function ipv6Used(snmp6: MibTable | undefined): boolean {
 /** The `ipv6` option of ip and udp: IPv6 series only once the namespace used IPv6 (default), or always. */
 export const IPV6_OPTION = {
   enum: ['when-used', 'always'],
-  description: 'IPv6 series: "when-used" (default) = only once the namespace has sent or received an IPv6 packet, so IPv4-only pods do not carry a second set of zero series; "always" = from the start.',
+  description:
+    'IPv6 series: "when-used" (default) = only once the namespace has sent or received an IPv6 packet, so IPv4-only pods do not carry a second set of zero series; "always" = from the start.',
 } as const;
 
 /** Merges MIB tables (snmp + snmp6 + netstat) into one; groups never collide across these files. */

@@ -27,7 +27,9 @@ export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironme
       return native.probeStatus(spec.name);
     },
     status(): ProbeStatus {
-      return native ? native.probeStatus(spec.name) : { state: 'degraded', reason: 'the native eBPF helper is not available to this agent' };
+      return native
+        ? native.probeStatus(spec.name)
+        : { state: 'degraded', reason: 'the native eBPF helper is not available to this agent' };
     },
     async beforeCycle(): Promise<void> {
       if (!native) return;
@@ -35,15 +37,25 @@ export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironme
       byInode = new Map();
       for (const c of native.counts(spec.name)) {
         const list = byInode.get(c.netnsInode);
-        if (list) list.push(c); else byInode.set(c.netnsInode, [c]);
+        if (list) list.push(c);
+        else byInode.set(c.netnsInode, [c]);
       }
     },
     collect(target) {
       // Counts the kernel could not place in a namespace (inode 0) are the host's.
-      const counts = [...(byInode.get(target.netnsInode) ?? []), ...(target.kind === 'host' ? byInode.get(0) ?? [] : [])];
-      const samples: MetricSample[] = counts.map((c) => (c.series === 'events'
-        ? { metric: spec.events, value: c.count, attributes: spec.attributes(c.labels) }
-        : { metric: spec.undelivered, value: c.count, attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' } }));
+      const counts = [
+        ...(byInode.get(target.netnsInode) ?? []),
+        ...(target.kind === 'host' ? (byInode.get(0) ?? []) : []),
+      ];
+      const samples: MetricSample[] = counts.map((c) =>
+        c.series === 'events'
+          ? { metric: spec.events, value: c.count, attributes: spec.attributes(c.labels) }
+          : {
+              metric: spec.undelivered,
+              value: c.count,
+              attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' },
+            },
+      );
       return { samples, problems: [] };
     },
   };

@@ -29,13 +29,16 @@ export function nativeOptions(o: Readonly<Record<string, unknown>>): NativeProbe
   if (o.ring_kib !== undefined) out.ringKiB = o.ring_kib as number;
   // connections: the per-peer table shares the count map's bound
   if (o.max_peers !== undefined) out.countEntries = o.max_peers as number;
-  if (o.slow_connect_ms !== undefined) out.slowConnectUs = Math.max(1, Math.round((o.slow_connect_ms as number) * 1000));
+  if (o.slow_connect_ms !== undefined)
+    out.slowConnectUs = Math.max(1, Math.round((o.slow_connect_ms as number) * 1000));
   if (o.ignore_reasons !== undefined) out.ignoreReasons = o.ignore_reasons as string[];
   if (o.only_reasons !== undefined) out.onlyReasons = o.only_reasons as string[];
   if (o.count_only_reasons !== undefined) out.countOnlyReasons = o.count_only_reasons as string[];
   // latency probes
-  if (o.threshold_low_ms !== undefined) out.thresholdLowUs = Math.max(1, Math.round((o.threshold_low_ms as number) * 1000));
-  if (o.threshold_high_ms !== undefined) out.thresholdHighUs = Math.max(1, Math.round((o.threshold_high_ms as number) * 1000));
+  if (o.threshold_low_ms !== undefined)
+    out.thresholdLowUs = Math.max(1, Math.round((o.threshold_low_ms as number) * 1000));
+  if (o.threshold_high_ms !== undefined)
+    out.thresholdHighUs = Math.max(1, Math.round((o.threshold_high_ms as number) * 1000));
   if (o.events_above !== undefined) out.eventLevel = o.events_above === 'low' ? 1 : o.events_above === 'high' ? 2 : 0;
   if (o.track_entries !== undefined) out.trackEntries = 2 ** Math.ceil(Math.log2(o.track_entries as number));
   const types = o['softirq-types'] ?? o.softirq_types;

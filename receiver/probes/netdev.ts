@@ -3,8 +3,13 @@
 // follow the target (NAMING.md rule 6): the registry gives one per kind (system.network.io for the host,
 // k8s.pod.network.io for a pod, kubeskoop.network.io for another namespace).
 import {
-  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_IO_DIRECTION, ATTR_SYSTEM_DEVICE_NAME,
-  NETDEV_ERRORS, NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED,
+  ATTR_NETWORK_INTERFACE_NAME,
+  ATTR_NETWORK_IO_DIRECTION,
+  ATTR_SYSTEM_DEVICE_NAME,
+  NETDEV_ERRORS,
+  NETDEV_IO,
+  NETDEV_PACKET_COUNT,
+  NETDEV_PACKET_DROPPED,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';
@@ -16,21 +21,28 @@ const DIRECTIONS = ['receive', 'transmit'] as const;
 
 /** The interface attribute a metric keys its series by (semconv's own list: system.device.name on the host's packet count). */
 const interfaceKey = (attributes: readonly string[]): string =>
-  (attributes.includes(ATTR_SYSTEM_DEVICE_NAME) ? ATTR_SYSTEM_DEVICE_NAME : ATTR_NETWORK_INTERFACE_NAME);
+  attributes.includes(ATTR_SYSTEM_DEVICE_NAME) ? ATTR_SYSTEM_DEVICE_NAME : ATTR_NETWORK_INTERFACE_NAME;
 
 export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
   const { interfaces, problems } = parseNetDev(text);
   const samples: MetricSample[] = [];
   const metrics = [
-    [NETDEV_IO[kind], 'bytes'], [NETDEV_PACKET_COUNT[kind], 'packets'], [NETDEV_PACKET_DROPPED[kind], 'dropped'], [NETDEV_ERRORS[kind], 'errors'],
+    [NETDEV_IO[kind], 'bytes'],
+    [NETDEV_PACKET_COUNT[kind], 'packets'],
+    [NETDEV_PACKET_DROPPED[kind], 'dropped'],
+    [NETDEV_ERRORS[kind], 'errors'],
   ] as const;
   for (const iface of interfaces) {
     for (const direction of DIRECTIONS) {
       const c: DirectionCounters = iface[direction];
       for (const [metric, field] of metrics) {
         samples.push({
-          metric, value: c[field],
-          attributes: { [interfaceKey(metric.attributes)]: iface.interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction },
+          metric,
+          value: c[field],
+          attributes: {
+            [interfaceKey(metric.attributes)]: iface.interfaceName,
+            [ATTR_NETWORK_IO_DIRECTION]: direction,
+          },
         });
       }
     }
@@ -44,7 +56,9 @@ export const netdev: MetricProbeModule = {
     return {
       name: 'netdev',
       scope: 'netns',
-      metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS].flatMap((m) => [...new Set(Object.values(m))]),
+      metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS].flatMap((m) => [
+        ...new Set(Object.values(m)),
+      ]),
       collect(target: Target, ctx): ProbeResult {
         const read = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
         if (!read.ok) return unreadable(read);

@@ -19,6 +19,9 @@ export function pageSize(procRoot = '/proc'): { bytes: number; problem?: string 
   } catch {
     // fall through
   }
-  cached ??= { bytes: 4096, problem: `page size unknown (no KernelPageSize in ${procRoot}/self/smaps): assuming 4096 bytes` };
+  cached ??= {
+    bytes: 4096,
+    problem: `page size unknown (no KernelPageSize in ${procRoot}/self/smaps): assuming 4096 bytes`,
+  };
   return cached;
 }

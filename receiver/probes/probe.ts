@@ -88,7 +88,10 @@ export interface NativeCounters {
   /** latency probes: thresholds in effect (ns, low and high), once loaded */
   latencyThresholds?(probe: NativeProbeId): readonly [number, number] | undefined;
   /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps) */
-  helperCommand?(verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args?: readonly string[]): Promise<Record<string, unknown>>;
+  helperCommand?(
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow',
+    args?: readonly string[],
+  ): Promise<Record<string, unknown>>;
   /** the helper process's own state (running, or degraded with the reason) */
   helperState?(): ProbeStatus;
 }

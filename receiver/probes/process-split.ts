@@ -18,11 +18,17 @@ export function processShares(target: Target): ProcessShare[] {
   const pods = new Map<string, { pids: number[]; attributes: Record<string, string> }>();
   for (const g of groups) {
     const uid = g.pod?.uid ?? g.podUid;
-    if (uid === undefined) { own.push(...g.pids); continue; }
+    if (uid === undefined) {
+      own.push(...g.pids);
+      continue;
+    }
     let share = pods.get(uid);
     if (!share) {
       const attributes: Record<string, string> = { [ATTR_K8S_POD_UID]: uid };
-      if (g.pod) { attributes[ATTR_K8S_POD_NAME] = g.pod.name; attributes[ATTR_K8S_NAMESPACE_NAME] = g.pod.namespace; }
+      if (g.pod) {
+        attributes[ATTR_K8S_POD_NAME] = g.pod.name;
+        attributes[ATTR_K8S_NAMESPACE_NAME] = g.pod.namespace;
+      }
       pods.set(uid, (share = { pids: [], attributes }));
     }
     share.pids.push(...g.pids);

@@ -3,16 +3,37 @@
 // no namespace fd kept). Needs the helper: without it the probe is degraded with the reason, and
 // the other probes run on.
 import {
-  ATTR_KUBESKOOP_QDISC_HANDLE, ATTR_KUBESKOOP_QDISC_KIND, ATTR_KUBESKOOP_QDISC_PARENT, ATTR_NETWORK_INTERFACE_NAME,
-  QDISC_BACKLOG, QDISC_DROPS, QDISC_IO, QDISC_OVERLIMITS, QDISC_PACKETS, QDISC_QUEUE, QDISC_REQUEUES,
+  ATTR_KUBESKOOP_QDISC_HANDLE,
+  ATTR_KUBESKOOP_QDISC_KIND,
+  ATTR_KUBESKOOP_QDISC_PARENT,
+  ATTR_NETWORK_INTERFACE_NAME,
+  QDISC_BACKLOG,
+  QDISC_DROPS,
+  QDISC_IO,
+  QDISC_OVERLIMITS,
+  QDISC_PACKETS,
+  QDISC_QUEUE,
+  QDISC_REQUEUES,
 } from '../../semconv/generated/registry.js';
 import { parseQdiscFrame, type QdiscStats, type QdiscTargetResult } from '../native/commands.js';
-import type { MetricProbe, MetricProbeModule, MetricSample, ProbeEnvironment, ProbeResult, ProbeStatus } from './probe.js';
+import type {
+  MetricProbe,
+  MetricProbeModule,
+  MetricSample,
+  ProbeEnvironment,
+  ProbeResult,
+  ProbeStatus,
+} from './probe.js';
 import type { Target } from '../targets/target.js';
 
 const FIELDS = [
-  [QDISC_IO, 'bytes'], [QDISC_PACKETS, 'packets'], [QDISC_DROPS, 'drops'], [QDISC_OVERLIMITS, 'overlimits'],
-  [QDISC_REQUEUES, 'requeues'], [QDISC_QUEUE, 'qlen'], [QDISC_BACKLOG, 'backlog'],
+  [QDISC_IO, 'bytes'],
+  [QDISC_PACKETS, 'packets'],
+  [QDISC_DROPS, 'drops'],
+  [QDISC_OVERLIMITS, 'overlimits'],
+  [QDISC_REQUEUES, 'requeues'],
+  [QDISC_QUEUE, 'qlen'],
+  [QDISC_BACKLOG, 'backlog'],
 ] as const;
 
 /** Pure: samples of one namespace's qdiscs. */
@@ -20,8 +41,10 @@ export function qdiscSamples(qdiscs: readonly QdiscStats[]): MetricSample[] {
   const out: MetricSample[] = [];
   for (const q of qdiscs) {
     const attributes = {
-      [ATTR_NETWORK_INTERFACE_NAME]: q.dev || `ifindex${q.ifindex}`, [ATTR_KUBESKOOP_QDISC_KIND]: q.kind,
-      [ATTR_KUBESKOOP_QDISC_HANDLE]: q.handle, [ATTR_KUBESKOOP_QDISC_PARENT]: q.parent,
+      [ATTR_NETWORK_INTERFACE_NAME]: q.dev || `ifindex${q.ifindex}`,
+      [ATTR_KUBESKOOP_QDISC_KIND]: q.kind,
+      [ATTR_KUBESKOOP_QDISC_HANDLE]: q.handle,
+      [ATTR_KUBESKOOP_QDISC_PARENT]: q.parent,
     };
     for (const [metric, field] of FIELDS) out.push({ metric, value: q[field], attributes });
   }
@@ -41,7 +64,11 @@ export const qdisc: MetricProbeModule = {
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
   create(env?: ProbeEnvironment): MetricProbe {
     const native = env?.native;
-    const noHelper: ProbeStatus = { state: 'degraded', reason: 'the native helper is not available to this agent (qdisc statistics are read by it over rtnetlink inside each namespace)' };
+    const noHelper: ProbeStatus = {
+      state: 'degraded',
+      reason:
+        'the native helper is not available to this agent (qdisc statistics are read by it over rtnetlink inside each namespace)',
+    };
     // One round trip per namespace costs the agent ~0.2 ms; instead, the first collect of a cycle
     // asks for every namespace of the previous cycle in a few batched commands, and only
     // namespaces new in this cycle (or whose path no longer works) get a command of their own.
@@ -49,7 +76,11 @@ export const qdisc: MetricProbeModule = {
     let current = new Map<number, string>();
     let batch: Promise<Map<number, QdiscTargetResult>> | undefined;
     const ask = async (specs: readonly string[]): Promise<QdiscTargetResult[]> => {
-      const frames = await Promise.all(Array.from({ length: Math.ceil(specs.length / BATCH) }, (_, i) => native!.helperCommand!('qdisc', specs.slice(i * BATCH, (i + 1) * BATCH))));
+      const frames = await Promise.all(
+        Array.from({ length: Math.ceil(specs.length / BATCH) }, (_, i) =>
+          native!.helperCommand!('qdisc', specs.slice(i * BATCH, (i + 1) * BATCH)),
+        ),
+      );
       return frames.flatMap((f) => parseQdiscFrame(f).targets);
     };
     return {
@@ -86,7 +117,10 @@ export const qdisc: MetricProbeModule = {
           return { samples: [], problems: [(err as Error).message] };
         }
         if (!t) return { samples: [], problems: ['the helper answered without a result'] };
-        if (!t.ok) return t.error.startsWith('gone:') ? { samples: [], problems: [], targetGone: true } : { samples: [], problems: [t.error] };
+        if (!t.ok)
+          return t.error.startsWith('gone:')
+            ? { samples: [], problems: [], targetGone: true }
+            : { samples: [], problems: [t.error] };
         return { samples: qdiscSamples(t.qdiscs), problems: [] };
       },
     };

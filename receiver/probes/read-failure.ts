@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { ProbeResult } from './probe.js';
 import type { Target } from '../targets/target.js';
 
-interface Failed { readonly gone: boolean; readonly reason: string }
+interface Failed {
+  readonly gone: boolean;
+  readonly reason: string;
+}
 
 /** No samples; a target that went away (ENOENT/ESRCH) is targetGone, not a problem. */
 export function unreadable(r: Failed): ProbeResult {
@@ -18,6 +21,7 @@ export function unreadable(r: Failed): ProbeResult {
  */
 export function unreadableModuleFile(r: Failed, procRoot: string, target: Target, absentAtStart: boolean): ProbeResult {
   // net/dev, not net: /proc/<pid>/net stays listed for an exiting (zombie) process.
-  if (r.gone && existsSync(join(procRoot, String(target.pid), 'net', 'dev'))) return { samples: [], problems: absentAtStart ? [] : [r.reason] };
+  if (r.gone && existsSync(join(procRoot, String(target.pid), 'net', 'dev')))
+    return { samples: [], problems: absentAtStart ? [] : [r.reason] };
   return unreadable(r);
 }

@@ -20,7 +20,12 @@ let insertsSinceSweep = 0;
 
 export type SharedRead<T> = { readonly ok: true; readonly value: T } | Extract<ProcRead, { ok: false }>;
 
-export function sharedParse<T>(path: string, consumer: string, parse: (text: string) => T, maxAgeMs = DEFAULT_MAX_AGE_MS): SharedRead<T> {
+export function sharedParse<T>(
+  path: string,
+  consumer: string,
+  parse: (text: string) => T,
+  maxAgeMs = DEFAULT_MAX_AGE_MS,
+): SharedRead<T> {
   const now = performance.now();
   const hit = cache.get(path);
   if (hit && !hit.consumers.includes(consumer) && now - hit.at <= maxAgeMs) {

@@ -2,8 +2,16 @@
 // target; node-wide values (TCP orphan, TCP alloc, TCP/UDP mem — one global kernel counter each,
 // identical in every namespace) on the host target only, unless options.nodeWideOn = "every".
 import {
-  ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE,
-  SOCK_COUNT, SOCK_FRAG_MEMORY, SOCK_FRAG_QUEUES, SOCK_MEMORY, SOCK_TCP_ALLOCATED, SOCK_TCP_ORPHAN, SOCK_TCP_TIME_WAIT, SOCK_USED,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
+  SOCK_COUNT,
+  SOCK_FRAG_MEMORY,
+  SOCK_FRAG_QUEUES,
+  SOCK_MEMORY,
+  SOCK_TCP_ALLOCATED,
+  SOCK_TCP_ORPHAN,
+  SOCK_TCP_TIME_WAIT,
+  SOCK_USED,
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
@@ -13,23 +21,38 @@ import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
 import { readProcText } from '../kernel/read-proc.js';
 import { pageSize } from './page-size.js';
 
-interface Pick { metric: MetricDefinition; line: string; key: string; attributes: SampleAttributes; scale?: 'pages' }
+interface Pick {
+  metric: MetricDefinition;
+  line: string;
+  key: string;
+  attributes: SampleAttributes;
+  scale?: 'pages';
+}
 
 const inuse = (line: string, protocol: string, type: string): Pick => ({
-  metric: SOCK_COUNT, line, key: 'inuse', attributes: { [ATTR_NETWORK_TRANSPORT]: protocol, [ATTR_NETWORK_TYPE]: type },
+  metric: SOCK_COUNT,
+  line,
+  key: 'inuse',
+  attributes: { [ATTR_NETWORK_TRANSPORT]: protocol, [ATTR_NETWORK_TYPE]: type },
 });
 
 /** Per namespace, from sockstat. */
 const PER_NETNS_V4: readonly Pick[] = [
   { metric: SOCK_USED, line: 'sockets', key: 'used', attributes: {} },
-  inuse('TCP', 'tcp', 'ipv4'), inuse('UDP', 'udp', 'ipv4'), inuse('UDPLITE', 'udplite', 'ipv4'), inuse('RAW', 'raw', 'ipv4'),
+  inuse('TCP', 'tcp', 'ipv4'),
+  inuse('UDP', 'udp', 'ipv4'),
+  inuse('UDPLITE', 'udplite', 'ipv4'),
+  inuse('RAW', 'raw', 'ipv4'),
   { metric: SOCK_TCP_TIME_WAIT, line: 'TCP', key: 'tw', attributes: {} },
   { metric: SOCK_FRAG_QUEUES, line: 'FRAG', key: 'inuse', attributes: { [ATTR_NETWORK_TYPE]: 'ipv4' } },
   { metric: SOCK_FRAG_MEMORY, line: 'FRAG', key: 'memory', attributes: { [ATTR_NETWORK_TYPE]: 'ipv4' } },
 ];
 /** Per namespace, from sockstat6. */
 const PER_NETNS_V6: readonly Pick[] = [
-  inuse('TCP6', 'tcp', 'ipv6'), inuse('UDP6', 'udp', 'ipv6'), inuse('UDPLITE6', 'udplite', 'ipv6'), inuse('RAW6', 'raw', 'ipv6'),
+  inuse('TCP6', 'tcp', 'ipv6'),
+  inuse('UDP6', 'udp', 'ipv6'),
+  inuse('UDPLITE6', 'udplite', 'ipv6'),
+  inuse('RAW6', 'raw', 'ipv6'),
   { metric: SOCK_FRAG_QUEUES, line: 'FRAG6', key: 'inuse', attributes: { [ATTR_NETWORK_TYPE]: 'ipv6' } },
   { metric: SOCK_FRAG_MEMORY, line: 'FRAG6', key: 'memory', attributes: { [ATTR_NETWORK_TYPE]: 'ipv6' } },
 ];
@@ -41,17 +64,30 @@ const NODE_WIDE: readonly Pick[] = [
   { metric: SOCK_MEMORY, line: 'UDP', key: 'mem', attributes: { [ATTR_NETWORK_TRANSPORT]: 'udp' }, scale: 'pages' },
 ];
 
-function pick(parse: SockstatParse, picks: readonly Pick[], pageBytes: number, file: string, samples: MetricSample[], problems: string[]): void {
+function pick(
+  parse: SockstatParse,
+  picks: readonly Pick[],
+  pageBytes: number,
+  file: string,
+  samples: MetricSample[],
+  problems: string[],
+): void {
   for (const p of picks) {
     const v = parse.lines.get(p.line)?.get(p.key);
-    if (v === undefined) { problems.push(`${file}: no "${p.line}: ${p.key}"`); continue; }
+    if (v === undefined) {
+      problems.push(`${file}: no "${p.line}: ${p.key}"`);
+      continue;
+    }
     samples.push({ metric: p.metric, value: p.scale === 'pages' ? v * pageBytes : v, attributes: p.attributes });
   }
 }
 
 /** Pure: samples from parsed sockstat and sockstat6 (absent without IPv6). */
-export function sockSamples(sockstat: SockstatParse, sockstat6: SockstatParse | undefined, opts: { nodeWide: boolean; pageBytes: number }):
-{ samples: MetricSample[]; problems: string[] } {
+export function sockSamples(
+  sockstat: SockstatParse,
+  sockstat6: SockstatParse | undefined,
+  opts: { nodeWide: boolean; pageBytes: number },
+): { samples: MetricSample[]; problems: string[] } {
   const samples: MetricSample[] = [];
   const problems = [...sockstat.problems, ...(sockstat6?.problems ?? [])];
   pick(sockstat, PER_NETNS_V4, opts.pageBytes, 'sockstat', samples, problems);
@@ -68,7 +104,8 @@ export const sock: MetricProbeModule = {
     properties: {
       nodeWideOn: {
         enum: ['host', 'every'],
-        description: 'Where to report the node-wide values (TCP orphans, TCP sockets allocated, TCP/UDP socket memory): "host" (default) = only with the host namespace, so sums over pods stay right; "every" = with every namespace (sidecar mode has no host target).',
+        description:
+          'Where to report the node-wide values (TCP orphans, TCP sockets allocated, TCP/UDP socket memory): "host" (default) = only with the host namespace, so sums over pods stay right; "every" = with every namespace (sidecar mode has no host target).',
       },
     },
   },
@@ -77,7 +114,16 @@ export const sock: MetricProbeModule = {
     return {
       name: 'sock',
       scope: 'netns',
-      metrics: [SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY],
+      metrics: [
+        SOCK_COUNT,
+        SOCK_USED,
+        SOCK_TCP_TIME_WAIT,
+        SOCK_TCP_ORPHAN,
+        SOCK_TCP_ALLOCATED,
+        SOCK_MEMORY,
+        SOCK_FRAG_QUEUES,
+        SOCK_FRAG_MEMORY,
+      ],
       collect(target: Target, ctx): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
         const r = readProcText(`${net}/sockstat`);
@@ -85,8 +131,14 @@ export const sock: MetricProbeModule = {
         const r6 = readProcText(`${net}/sockstat6`);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
-        const out = sockSamples(parseSockstat(r.text), r6.ok ? parseSockstat(r6.text) : undefined, { nodeWide, pageBytes: page.bytes });
-        if (page.problem && pageProblem === undefined) { pageProblem = page.problem; out.problems.push(page.problem); }
+        const out = sockSamples(parseSockstat(r.text), r6.ok ? parseSockstat(r6.text) : undefined, {
+          nodeWide,
+          pageBytes: page.bytes,
+        });
+        if (page.problem && pageProblem === undefined) {
+          pageProblem = page.problem;
+          out.problems.push(page.problem);
+        }
         return out;
       },
     };

@@ -2,7 +2,11 @@
 // first segment at the device) of TCP sockets per namespace: in-kernel histograms and 1 ms /
 // 100 ms counts; SOCKETLAT_READSLOW / SENDSLOW events above 100 ms.
 import {
-  SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOCKETLATENCY_WRITE_DELAY,
+  SOCKETLATENCY_READ_DELAY,
+  SOCKETLATENCY_READ_SLOW,
+  SOCKETLATENCY_UNDELIVERED,
+  SOCKETLATENCY_UNTRACKED,
+  SOCKETLATENCY_WRITE_DELAY,
   SOCKETLATENCY_WRITE_SLOW,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbeModule } from './probe.js';
@@ -13,12 +17,27 @@ export const socketlatency: MetricProbeModule = {
   name: 'socketlatency',
   renderEvent: renderLatencyEvent,
   optionsSchema: latencyOptionsSchema(nativeOptionsSchema(false), SPANS_OPTION),
-  create: (env) => latencyProbe({
-    name: 'socketlatency',
-    undelivered: SOCKETLATENCY_UNDELIVERED, untracked: SOCKETLATENCY_UNTRACKED,
-    series: [
-      { metric: 'sock_read', slow: SOCKETLATENCY_READ_SLOW, duration: SOCKETLATENCY_READ_DELAY, attributes: () => ({}) },
-      { metric: 'sock_write', slow: SOCKETLATENCY_WRITE_SLOW, duration: SOCKETLATENCY_WRITE_DELAY, attributes: () => ({}) },
-    ],
-  }, env),
+  create: (env) =>
+    latencyProbe(
+      {
+        name: 'socketlatency',
+        undelivered: SOCKETLATENCY_UNDELIVERED,
+        untracked: SOCKETLATENCY_UNTRACKED,
+        series: [
+          {
+            metric: 'sock_read',
+            slow: SOCKETLATENCY_READ_SLOW,
+            duration: SOCKETLATENCY_READ_DELAY,
+            attributes: () => ({}),
+          },
+          {
+            metric: 'sock_write',
+            slow: SOCKETLATENCY_WRITE_SLOW,
+            duration: SOCKETLATENCY_WRITE_DELAY,
+            attributes: () => ({}),
+          },
+        ],
+      },
+      env,
+    ),
 };

@@ -1,6 +1,11 @@
 // softnet: /proc/net/softnet_stat — per CPU, node-wide (the file is the same in every namespace),
 // so the probe runs once per cycle on the host target.
-import { ATTR_CPU_LOGICAL_NUMBER, SOFTNET_DROPPED, SOFTNET_PROCESSED, SOFTNET_TIME_SQUEEZE } from '../../semconv/generated/registry.js';
+import {
+  ATTR_CPU_LOGICAL_NUMBER,
+  SOFTNET_DROPPED,
+  SOFTNET_PROCESSED,
+  SOFTNET_TIME_SQUEEZE,
+} from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';

@@ -1,9 +1,17 @@
 // tcp: the Tcp line of /proc/<pid>/net/snmp (the RFC 1213/4022 TCP MIB; IPv4 and IPv6 together).
 // The file is shared with udp and ip through one read per cycle (shared-read.ts).
 import {
-  ATTR_KUBESKOOP_TCP_OPEN_ROLE, ATTR_NETWORK_IO_DIRECTION,
-  TCP_ATTEMPT_FAILURES, TCP_CHECKSUM_ERRORS, TCP_ESTABLISHED, TCP_ESTABLISHED_RESETS, TCP_OPENS, TCP_RECEIVE_ERRORS,
-  TCP_RESETS_SENT, TCP_RETRANSMITS, TCP_SEGMENTS,
+  ATTR_KUBESKOOP_TCP_OPEN_ROLE,
+  ATTR_NETWORK_IO_DIRECTION,
+  TCP_ATTEMPT_FAILURES,
+  TCP_CHECKSUM_ERRORS,
+  TCP_ESTABLISHED,
+  TCP_ESTABLISHED_RESETS,
+  TCP_OPENS,
+  TCP_RECEIVE_ERRORS,
+  TCP_RESETS_SENT,
+  TCP_RETRANSMITS,
+  TCP_SEGMENTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';

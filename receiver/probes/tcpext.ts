@@ -1,9 +1,17 @@
 // tcpext: the TcpExt line of /proc/<pid>/net/netstat. A documented default set as named metrics;
 // every other TcpExt and MPTcpExt field on request (options.fields) as kubeskoop.mib.counter.
 import {
-  ATTR_KUBESKOOP_TCP_ABORT_REASON, ATTR_KUBESKOOP_TCP_DROP_REASON,
-  TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_LISTEN_DROPS, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME,
-  TCPEXT_SEGMENT_DROPS, TCPEXT_SYN_RETRANSMITS, TCPEXT_TIMEOUTS,
+  ATTR_KUBESKOOP_TCP_ABORT_REASON,
+  ATTR_KUBESKOOP_TCP_DROP_REASON,
+  TCPEXT_ABORTS,
+  TCPEXT_ABORT_FAILURES,
+  TCPEXT_LISTEN_DROPS,
+  TCPEXT_LISTEN_OVERFLOWS,
+  TCPEXT_MIB_EVENTS,
+  TCPEXT_MIB_TIME,
+  TCPEXT_SEGMENT_DROPS,
+  TCPEXT_SYN_RETRANSMITS,
+  TCPEXT_TIMEOUTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';
@@ -11,12 +19,29 @@ import type { Target } from '../targets/target.js';
 import { parseMibPairs, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
-  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, MissingOnce, NO_FIELDS, type FieldSelection, type MibSpec,
+  curatedSamples,
+  fieldSelection,
+  fieldsOptionsSchema,
+  genericSamples,
+  MissingOnce,
+  NO_FIELDS,
+  type FieldSelection,
+  type MibSpec,
 } from './mib.js';
 
 const X = 'TcpExt';
-const abort = (field: string, reason: string): MibSpec => ({ metric: TCPEXT_ABORTS, group: X, field, attributes: { [ATTR_KUBESKOOP_TCP_ABORT_REASON]: reason } });
-const drop = (field: string, reason: string): MibSpec => ({ metric: TCPEXT_SEGMENT_DROPS, group: X, field, attributes: { [ATTR_KUBESKOOP_TCP_DROP_REASON]: reason } });
+const abort = (field: string, reason: string): MibSpec => ({
+  metric: TCPEXT_ABORTS,
+  group: X,
+  field,
+  attributes: { [ATTR_KUBESKOOP_TCP_ABORT_REASON]: reason },
+});
+const drop = (field: string, reason: string): MibSpec => ({
+  metric: TCPEXT_SEGMENT_DROPS,
+  group: X,
+  field,
+  attributes: { [ATTR_KUBESKOOP_TCP_DROP_REASON]: reason },
+});
 
 /** The default set (documented in semconv/registry/metrics/tcpext.yaml). */
 export const TCPEXT_SPECS: readonly MibSpec[] = [
@@ -24,10 +49,15 @@ export const TCPEXT_SPECS: readonly MibSpec[] = [
   { metric: TCPEXT_LISTEN_DROPS, group: X, field: 'ListenDrops', attributes: {} },
   { metric: TCPEXT_TIMEOUTS, group: X, field: 'TCPTimeouts', attributes: {} },
   { metric: TCPEXT_SYN_RETRANSMITS, group: X, field: 'TCPSynRetrans', attributes: {} },
-  abort('TCPAbortOnClose', 'close'), abort('TCPAbortOnData', 'data'), abort('TCPAbortOnMemory', 'memory'),
-  abort('TCPAbortOnTimeout', 'timeout'), abort('TCPAbortOnLinger', 'linger'),
+  abort('TCPAbortOnClose', 'close'),
+  abort('TCPAbortOnData', 'data'),
+  abort('TCPAbortOnMemory', 'memory'),
+  abort('TCPAbortOnTimeout', 'timeout'),
+  abort('TCPAbortOnLinger', 'linger'),
   { metric: TCPEXT_ABORT_FAILURES, group: X, field: 'TCPAbortFailed', attributes: {} },
-  drop('TCPBacklogDrop', 'backlog'), drop('TCPRcvQDrop', 'receive_queue'), drop('TCPZeroWindowDrop', 'zero_window'),
+  drop('TCPBacklogDrop', 'backlog'),
+  drop('TCPRcvQDrop', 'receive_queue'),
+  drop('TCPZeroWindowDrop', 'zero_window'),
   drop('PFMemallocDrop', 'pfmemalloc'),
 ];
 export const TCPEXT_GENERIC_GROUPS = ['TcpExt', 'MPTcpExt'] as const;
@@ -36,10 +66,24 @@ const CURATED = new Set(TCPEXT_SPECS.map((s) => `${s.group}.${s.field}`));
 const NON_COUNTERS = new Set(['MPTcpExt.MPCurrEstab']);
 
 /** Pure: samples of one parsed netstat file. */
-export function tcpextSamples(netstat: MibParse, sel: FieldSelection = NO_FIELDS): { samples: MetricSample[]; problems: string[]; missing: string[] } {
+export function tcpextSamples(
+  netstat: MibParse,
+  sel: FieldSelection = NO_FIELDS,
+): { samples: MetricSample[]; problems: string[]; missing: string[] } {
   const c = curatedSamples(netstat.groups, TCPEXT_SPECS);
-  const g = genericSamples({ events: TCPEXT_MIB_EVENTS, time: TCPEXT_MIB_TIME }, netstat.groups, TCPEXT_GENERIC_GROUPS, sel, CURATED, NON_COUNTERS);
-  return { samples: [...c.samples, ...g.samples], problems: [...netstat.problems], missing: [...c.missing, ...g.missing] };
+  const g = genericSamples(
+    { events: TCPEXT_MIB_EVENTS, time: TCPEXT_MIB_TIME },
+    netstat.groups,
+    TCPEXT_GENERIC_GROUPS,
+    sel,
+    CURATED,
+    NON_COUNTERS,
+  );
+  return {
+    samples: [...c.samples, ...g.samples],
+    problems: [...netstat.problems],
+    missing: [...c.missing, ...g.missing],
+  };
 }
 
 export const tcpext: MetricProbeModule = {

@@ -1,9 +1,17 @@
 // udp: the Udp line of /proc/<pid>/net/snmp (ipv4) and the Udp6* lines of snmp6 (ipv6); UdpLite
 // and UdpLite6 on request (options.fields) as kubeskoop.mib.counter.
 import {
-  ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE,
-  UDP_CHECKSUM_ERRORS, UDP_DATAGRAMS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, UDP_NO_PORT,
-  UDP_RECEIVE_BUFFER_ERRORS, UDP_RECEIVE_ERRORS, UDP_SEND_BUFFER_ERRORS,
+  ATTR_NETWORK_IO_DIRECTION,
+  ATTR_NETWORK_TYPE,
+  UDP_CHECKSUM_ERRORS,
+  UDP_DATAGRAMS,
+  UDP_IGNORED_MULTICAST,
+  UDP_MEMORY_ERRORS,
+  UDP_MIB_EVENTS,
+  UDP_NO_PORT,
+  UDP_RECEIVE_BUFFER_ERRORS,
+  UDP_RECEIVE_ERRORS,
+  UDP_SEND_BUFFER_ERRORS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
 import { unreadable } from './read-failure.js';
@@ -11,8 +19,17 @@ import type { Target } from '../targets/target.js';
 import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
-  curatedSamples, fieldSelection, fieldsOptionsSchema, genericSamples, ipv6Used, IPV6_OPTION, mergeTables, MissingOnce, NO_FIELDS,
-  type FieldSelection, type MibSpec,
+  curatedSamples,
+  fieldSelection,
+  fieldsOptionsSchema,
+  genericSamples,
+  ipv6Used,
+  IPV6_OPTION,
+  mergeTables,
+  MissingOnce,
+  NO_FIELDS,
+  type FieldSelection,
+  type MibSpec,
 } from './mib.js';
 
 const FIELDS: readonly [MibSpec['metric'], string, Record<string, string>][] = [
@@ -28,21 +45,39 @@ const FIELDS: readonly [MibSpec['metric'], string, Record<string, string>][] = [
 ];
 
 export const UDP_SPECS: readonly MibSpec[] = [
-  ...FIELDS.map(([metric, field, a]) => ({ metric, group: 'Udp', field, attributes: { [ATTR_NETWORK_TYPE]: 'ipv4', ...a } })),
-  ...FIELDS.map(([metric, field, a]) => ({ metric, group: 'Udp6', field, attributes: { [ATTR_NETWORK_TYPE]: 'ipv6', ...a } })),
+  ...FIELDS.map(([metric, field, a]) => ({
+    metric,
+    group: 'Udp',
+    field,
+    attributes: { [ATTR_NETWORK_TYPE]: 'ipv4', ...a },
+  })),
+  ...FIELDS.map(([metric, field, a]) => ({
+    metric,
+    group: 'Udp6',
+    field,
+    attributes: { [ATTR_NETWORK_TYPE]: 'ipv6', ...a },
+  })),
 ];
 export const UDP_GENERIC_GROUPS = ['UdpLite', 'UdpLite6'] as const;
 
 /** Pure: samples from parsed snmp and snmp6 (snmp6 is absent when IPv6 is disabled in the kernel;
  *  its series are left out until the namespace used IPv6, unless ipv6 = 'always'). */
-export function udpSamples(snmp: MibParse, snmp6: MibParse | undefined, sel: FieldSelection = NO_FIELDS, ipv6: 'when-used' | 'always' = 'when-used'):
-{ samples: MetricSample[]; problems: string[]; missing: string[] } {
+export function udpSamples(
+  snmp: MibParse,
+  snmp6: MibParse | undefined,
+  sel: FieldSelection = NO_FIELDS,
+  ipv6: 'when-used' | 'always' = 'when-used',
+): { samples: MetricSample[]; problems: string[]; missing: string[] } {
   const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map());
   const v6 = snmp6 !== undefined && (ipv6 === 'always' || ipv6Used(snmp6.groups));
   const specs = v6 ? UDP_SPECS : UDP_SPECS.filter((s) => s.group === 'Udp');
   const c = curatedSamples(table, specs);
   const g = genericSamples({ events: UDP_MIB_EVENTS }, table, UDP_GENERIC_GROUPS, sel, new Set(), new Set());
-  return { samples: [...c.samples, ...g.samples], problems: [...snmp.problems, ...(snmp6?.problems ?? [])], missing: [...c.missing, ...g.missing] };
+  return {
+    samples: [...c.samples, ...g.samples],
+    problems: [...snmp.problems, ...(snmp6?.problems ?? [])],
+    missing: [...c.missing, ...g.missing],
+  };
 }
 
 export const udp: MetricProbeModule = {
@@ -59,8 +94,12 @@ export const udp: MetricProbeModule = {
         const snmp = sharedParse(`${net}/snmp`, 'udp', parseMibPairs);
         if (!snmp.ok) return unreadable(snmp);
         const snmp6 = sharedParse(`${net}/snmp6`, 'udp', parseSnmp6);
-        const out = udpSamples(snmp.value, snmp6.ok ? snmp6.value : undefined, fieldSelection(ctx.options['fields']),
-          ctx.options['ipv6'] === 'always' ? 'always' : 'when-used');
+        const out = udpSamples(
+          snmp.value,
+          snmp6.ok ? snmp6.value : undefined,
+          fieldSelection(ctx.options['fields']),
+          ctx.options['ipv6'] === 'always' ? 'always' : 'when-used',
+        );
         return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
       },
     };

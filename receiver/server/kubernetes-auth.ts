@@ -245,8 +245,7 @@ export class KubernetesAuthorizer {
 /** An API error in one line: status code and the API's own message (never a token). */
 export function describeApiError(err: unknown): string {
   const e = err as
-    | { code?: unknown; body?: unknown; message?: string; cause?: { code?: string; message?: string } }
-    | undefined;
+    { code?: unknown; body?: unknown; message?: string; cause?: { code?: string; message?: string } } | undefined;
   if (typeof e?.code === 'number') {
     let body = e.body as { message?: string } | string | undefined;
     if (typeof body === 'string') {

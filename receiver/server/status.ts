@@ -40,18 +40,37 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
     const stats = inp.snapshot.probes.get(sel.name);
     const st = inp.metricProbeStatus(sel.name) ?? { state: 'stopped' };
     probes[sel.name] = {
-      kind: 'metric', state: st.state, ...(st.reason !== undefined ? { reason: st.reason } : {}),
+      kind: 'metric',
+      state: st.state,
+      ...(st.reason !== undefined ? { reason: st.reason } : {}),
       statusKey: STATUS_KEY.get(sel.name) ?? sel.name,
-      ...(stats ? { lastDurationMs: Number(stats.lastDurationMs.toFixed(3)), errors: stats.errors, lastProblems: stats.lastProblems } : {}),
+      ...(stats
+        ? {
+            lastDurationMs: Number(stats.lastDurationMs.toFixed(3)),
+            errors: stats.errors,
+            lastProblems: stats.lastProblems,
+          }
+        : {}),
     };
   }
   for (const sel of inp.config.events.probes) {
     const st = inp.eventProbeStatus(sel.name) ?? { state: 'stopped' };
     const key = probes[sel.name] ? `${sel.name}:event` : sel.name;
-    probes[key] = { kind: 'event', state: st.state, ...(st.reason !== undefined ? { reason: st.reason } : {}), statusKey: STATUS_KEY.get(sel.name) ?? sel.name };
+    probes[key] = {
+      kind: 'event',
+      state: st.state,
+      ...(st.reason !== undefined ? { reason: st.reason } : {}),
+      statusKey: STATUS_KEY.get(sel.name) ?? sel.name,
+    };
   }
   for (const u of inp.config.unsupported) {
-    if (!probes[u.canonical]) probes[u.canonical] = { kind: 'metric', state: 'unsupported', reason: u.reason, statusKey: STATUS_KEY.get(u.canonical) ?? u.name };
+    if (!probes[u.canonical])
+      probes[u.canonical] = {
+        kind: 'metric',
+        state: 'unsupported',
+        reason: u.reason,
+        statusKey: STATUS_KEY.get(u.canonical) ?? u.name,
+      };
   }
   // KubeSkoop v0.1: {"procnetdev": true, ...}; a key shared by several probes is true if any runs.
   const legacyKeys: Record<string, boolean> = {};
@@ -62,7 +81,9 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
   const byKind: Record<string, number> = {};
   for (const t of inp.snapshot.targets) byKind[t.kind] = (byKind[t.kind] ?? 0) + 1;
   const asV1 = (kind: 'metric' | 'event'): { name: string; state: string }[] =>
-    Object.entries(probes).filter(([, v]) => v.kind === kind).map(([name, v]) => ({ name: name.replace(/:event$/, ''), state: v.state }));
+    Object.entries(probes)
+      .filter(([, v]) => v.kind === kind)
+      .map(([name, v]) => ({ name: name.replace(/:event$/, ''), state: v.state }));
   return {
     ...legacyKeys,
     agent: {
@@ -72,7 +93,10 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
       config: inp.config.source,
       intervalSeconds: inp.config.intervalMs / 1000,
       nodeName: inp.config.nodeName ?? null,
-      otlp: inp.config.otlp.endpoint !== undefined ? { endpoint: inp.config.otlp.endpoint, protocol: inp.config.otlp.protocol } : null,
+      otlp:
+        inp.config.otlp.endpoint !== undefined
+          ? { endpoint: inp.config.otlp.endpoint, protocol: inp.config.otlp.protocol }
+          : null,
     },
     lastCycle: {
       cycle: inp.snapshot.cycle,

@@ -122,7 +122,7 @@ const isMapping = (v: unknown): v is Mapping => typeof v === 'object' && v !== n
 /** Go's time.ParseDuration for the forms a config uses ("1s", "1m30s", "250ms", "0"); milliseconds. */
 export function parseGoDuration(text: string): number | undefined {
   if (text === '0') return 0;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
   let total = 0;
   let at = 0;

@@ -6,7 +6,12 @@ import type { Target } from '../targets/target.js';
 import type { Discovery } from '../targets/discover.js';
 import type { Logger } from '../log.js';
 import {
-  EMPTY_SNAPSHOT, type ProbeErrorKind, type ProbeRunStats, type Snapshot, type SnapshotEntry, targetLabel,
+  EMPTY_SNAPSHOT,
+  type ProbeErrorKind,
+  type ProbeRunStats,
+  type Snapshot,
+  type SnapshotEntry,
+  targetLabel,
 } from './snapshot.js';
 
 export interface ScheduledProbe {
@@ -55,7 +60,11 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   }
 
   private addProbe({ probe, options }: ScheduledProbe): void {
-    this.contexts.set(probe.name, { procRoot: this.opts.procRoot, log: this.opts.log.child({ probe: probe.name }), options });
+    this.contexts.set(probe.name, {
+      procRoot: this.opts.procRoot,
+      log: this.opts.log.child({ probe: probe.name }),
+      options,
+    });
     this.statuses.set(probe.name, { state: 'running' });
     if (!this.errorTotals.has(probe.name)) this.errorTotals.set(probe.name, zeroErrors());
   }
@@ -74,7 +83,9 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
     // Never swap probes under a running cycle; while swapping, a due cycle is skipped.
     while (this.running) await this.inFlight;
     this.running = true;
-    const p = this.swapProbes(next).finally(() => { this.running = false; });
+    const p = this.swapProbes(next).finally(() => {
+      this.running = false;
+    });
     this.inFlight = p;
     await p;
   }
@@ -124,7 +135,11 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         const status = await probe.start(ctx);
         this.statuses.set(probe.name, status);
         if (status.state !== 'running') {
-          this.opts.log.once(`probe-degraded:${probe.name}:${status.reason}`, 'warn', 'probe cannot run fully', { probe: probe.name, state: status.state, reason: status.reason });
+          this.opts.log.once(`probe-degraded:${probe.name}:${status.reason}`, 'warn', 'probe cannot run fully', {
+            probe: probe.name,
+            state: status.state,
+            reason: status.reason,
+          });
         }
       } catch (err) {
         const reason = `start failed: ${(err as Error).message}`;
@@ -145,7 +160,9 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.runCycle().finally(() => { if (!this.timer) this.scheduleNext(); });
+      void this.runCycle().finally(() => {
+        if (!this.timer) this.scheduleNext();
+      });
     }, this.intervalMs);
     this.timer.unref?.();
   }
@@ -218,7 +235,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
             }
             if (result.problems.length > 0) {
               errors.parse++;
-              for (const p of result.problems) if (problems.length < MAX_PROBLEMS_KEPT) problems.push(`${targetLabel(target)}: ${p}`);
+              for (const p of result.problems)
+                if (problems.length < MAX_PROBLEMS_KEPT) problems.push(`${targetLabel(target)}: ${p}`);
             }
             if (result.samples.length > 0) entries.push({ probe: probe.name, target, samples: result.samples });
           }
@@ -229,17 +247,30 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         if (problems.length > 0) {
           // Once per probe and kind of problem: numbers (pids, inodes, line numbers) do not make a new kind,
           // so namespace churn neither repeats the line every cycle nor grows the logger's memory.
-          this.opts.log.once(`probe-problems:${probe.name}:${problems[0]!.replace(/\d+/g, '#').slice(0, 200)}`, 'warn', 'probe could not read everything', { probe: probe.name, problems });
+          this.opts.log.once(
+            `probe-problems:${probe.name}:${problems[0]!.replace(/\d+/g, '#').slice(0, 200)}`,
+            'warn',
+            'probe could not read everything',
+            { probe: probe.name, problems },
+          );
         }
         stats.set(probe.name, {
-          probe: probe.name, status, lastDurationMs: performance.now() - probeStart, errors: { ...totals },
-          lastProblems: problems, lastRunAt: Date.now(),
+          probe: probe.name,
+          status,
+          lastDurationMs: performance.now() - probeStart,
+          errors: { ...totals },
+          lastProblems: problems,
+          lastRunAt: Date.now(),
         });
       }
       this.cycleCount++;
       this.current = {
-        cycle: this.cycleCount, takenAt: Date.now(), cycleDurationMs: performance.now() - started,
-        targets, entries, probes: stats,
+        cycle: this.cycleCount,
+        takenAt: Date.now(),
+        cycleDurationMs: performance.now() - started,
+        targets,
+        entries,
+        probes: stats,
       };
       this.emit('cycle', { snapshot: this.current, newErrors });
       return this.current;

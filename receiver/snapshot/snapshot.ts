@@ -3,9 +3,16 @@
 import type { MetricSample, ProbeStatus, SampleAttributes } from '../probes/probe.js';
 import type { PodIdentity, ProcessGroup, Target } from '../targets/target.js';
 import {
-  ATTR_CONTAINER_ID, ATTR_K8S_CONTAINER_NAME, ATTR_K8S_NODE_NAME, ATTR_K8S_POD_LABEL,
-  ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_NAME, ATTR_K8S_POD_UID,
-  ATTR_KUBESKOOP_NETNS_INODE, ATTR_KUBESKOOP_NETNS_NAME, ATTR_KUBESKOOP_TARGET_KIND,
+  ATTR_CONTAINER_ID,
+  ATTR_K8S_CONTAINER_NAME,
+  ATTR_K8S_NODE_NAME,
+  ATTR_K8S_POD_LABEL,
+  ATTR_K8S_NAMESPACE_NAME,
+  ATTR_K8S_POD_NAME,
+  ATTR_K8S_POD_UID,
+  ATTR_KUBESKOOP_NETNS_INODE,
+  ATTR_KUBESKOOP_NETNS_NAME,
+  ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
 
 export interface SnapshotEntry {
@@ -39,7 +46,12 @@ export interface Snapshot {
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = {
-  cycle: 0, takenAt: 0, cycleDurationMs: 0, targets: [], entries: [], probes: new Map(),
+  cycle: 0,
+  takenAt: 0,
+  cycleDurationMs: 0,
+  targets: [],
+  entries: [],
+  probes: new Map(),
 };
 
 /** The identity attributes every datapoint of a target carries. */

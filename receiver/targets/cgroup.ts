@@ -52,7 +52,12 @@ export function normalizePodUid(raw: string, driver: CgroupDriver): string | und
   return undefined;
 }
 
-interface PodSegment { uid: string; qos: QosClass; driver: CgroupDriver; index: number }
+interface PodSegment {
+  uid: string;
+  qos: QosClass;
+  driver: CgroupDriver;
+  index: number;
+}
 
 /** kubepods[-<qos>]-pod<uid>.slice  (systemd) — with any prefix from --cgroup-root, e.g. kubelet-kubepods-… */
 const SYSTEMD_POD = /^(?:[a-z0-9_.]+-)?kubepods(?:-(burstable|besteffort))?-pod([0-9a-f_]+)\.slice$/;
@@ -72,7 +77,8 @@ function podSegment(segs: readonly string[]): PodSegment | undefined {
       const grand = i > 1 ? segs[i - 2] : '';
       let qos: QosClass | undefined;
       if (parent === 'kubepods' || parent.endsWith('-kubepods') || parent === 'kubepods.slice') qos = 'guaranteed';
-      else if (QOS.has(parent) && (grand === 'kubepods' || grand.endsWith('-kubepods') || grand === 'kubepods.slice')) qos = parent as QosClass;
+      else if (QOS.has(parent) && (grand === 'kubepods' || grand.endsWith('-kubepods') || grand === 'kubepods.slice'))
+        qos = parent as QosClass;
       if (qos === undefined) continue;
       const uid = normalizePodUid(seg.slice(3), 'cgroupfs');
       if (uid === undefined) return undefined;
@@ -85,8 +91,10 @@ function podSegment(segs: readonly string[]): PodSegment | undefined {
 const SCOPE = /^(cri-containerd|crio|crio-conmon|docker)-([0-9a-f]+)\.scope$/;
 const CGROUPFS_CRIO = /^crio-(conmon-)?([0-9a-f]+)$/;
 
-function containerSegment(seg: string | undefined, driver: CgroupDriver):
-{ id: string; runtime: ContainerRuntime; conmon: boolean } | undefined {
+function containerSegment(
+  seg: string | undefined,
+  driver: CgroupDriver,
+): { id: string; runtime: ContainerRuntime; conmon: boolean } | undefined {
   if (seg === undefined) return undefined;
   if (driver === 'systemd') {
     const m = SCOPE.exec(seg);
@@ -115,7 +123,10 @@ export function parseCgroupPath(path: string, hierarchy = ''): CgroupIdentity | 
   if (!pod) return undefined;
   const c = containerSegment(segs[pod.index + 1], pod.driver);
   return {
-    podUid: pod.uid, qos: pod.qos, driver: pod.driver, hierarchy,
+    podUid: pod.uid,
+    qos: pod.qos,
+    driver: pod.driver,
+    hierarchy,
     ...(c ? { containerId: c.id, runtime: c.runtime, ...(c.conmon ? { conmon: true } : {}) } : {}),
   };
 }
@@ -143,7 +154,8 @@ export function parseProcCgroup(text: string): CgroupIdentity | undefined {
     if (!id) continue;
     const r = rank(controllers);
     // The most trusted line wins; among equals, one that names the container wins.
-    if (!best || r < best.r || (r === best.r && best.id.containerId === undefined && id.containerId !== undefined)) best = { r, id };
+    if (!best || r < best.r || (r === best.r && best.id.containerId === undefined && id.containerId !== undefined))
+      best = { r, id };
   }
   return best?.id;
 }

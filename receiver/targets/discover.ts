@@ -60,7 +60,11 @@ export function discoverTargets(opts: DiscoveryOptions): Discovery {
     const inode = netnsOf(opts.procRoot, 'self');
     if (inode === undefined) return { targets: [], hostNetnsInode: undefined, namedWithoutProcess: [] };
     const pid = process.pid;
-    return { targets: [{ netnsInode: inode, pid, pids: [pid], kind: 'netns' }], hostNetnsInode: undefined, namedWithoutProcess: [] };
+    return {
+      targets: [{ netnsInode: inode, pid, pids: [pid], kind: 'netns' }],
+      hostNetnsInode: undefined,
+      namedWithoutProcess: [],
+    };
   }
   // The host's namespace is pid 1's; where pid 1 cannot be inspected (some sandboxes refuse it even
   // to root), the agent's own, which is the host's when it runs with hostNetwork as deployed.

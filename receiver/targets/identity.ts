@@ -81,7 +81,10 @@ export interface IdentityStats {
   readonly kubernetesError: string | null;
 }
 
-interface Member { pid: number; cg: CgroupIdentity | undefined }
+interface Member {
+  pid: number;
+  cg: CgroupIdentity | undefined;
+}
 
 /** A readable key for one identity (to notice an inode that changed hands). */
 function identityKey(t: Target): string {
@@ -97,8 +100,15 @@ export class Identifier {
 
   constructor(private readonly opts: IdentityOptions) {
     this.stats = {
-      mode: opts.mode, source: this.source(), targets: { host: 0, pod: 0, netns: 0 }, unresolvedPods: 0, hostNetworkPods: 0,
-      cacheEntries: 0, cgroupReads: 0, lastDurationMs: 0, kubernetes: opts.pods?.status() ?? null,
+      mode: opts.mode,
+      source: this.source(),
+      targets: { host: 0, pod: 0, netns: 0 },
+      unresolvedPods: 0,
+      hostNetworkPods: 0,
+      cacheEntries: 0,
+      cgroupReads: 0,
+      lastDurationMs: 0,
+      kubernetes: opts.pods?.status() ?? null,
       kubernetesError: opts.kubernetesError ?? null,
     };
   }
@@ -118,7 +128,10 @@ export class Identifier {
     const r = readProcText(`${this.opts.procRoot}/${pid}/cgroup`);
     if (!r.ok) return undefined; // exited, or not ours to read
     const last = this.cgroupCache.get(pid);
-    if (last && last.text === r.text) { this.nextCgroupCache.set(pid, last); return last.id; }
+    if (last && last.text === r.text) {
+      this.nextCgroupCache.set(pid, last);
+      return last.id;
+    }
     const id = parseProcCgroup(r.text);
     this.nextCgroupCache.set(pid, { text: r.text, id });
     return id;
@@ -128,7 +141,9 @@ export class Identifier {
     const p = this.opts.pods?.get(uid);
     if (!p) return undefined;
     return {
-      name: p.name, namespace: p.namespace, uid: p.uid,
+      name: p.name,
+      namespace: p.namespace,
+      uid: p.uid,
       ...(Object.keys(p.labels).length > 0 ? { labels: p.labels } : {}),
     };
   }
@@ -145,7 +160,11 @@ export class Identifier {
     }
     const out: ProcessGroup[] = [];
     for (const g of byKey.values()) {
-      const pod = g.uid ? (ownPod && ownPod.uid === g.uid && ownPod.pod ? ownPod.pod : this.podIdentity(g.uid)) : undefined;
+      const pod = g.uid
+        ? ownPod && ownPod.uid === g.uid && ownPod.pod
+          ? ownPod.pod
+          : this.podIdentity(g.uid)
+        : undefined;
       const info = g.uid ? this.opts.pods?.get(g.uid) : undefined;
       const name = g.cid ? info?.containers.get(g.cid) : undefined;
       out.push({
@@ -178,7 +197,8 @@ export class Identifier {
           const groups = this.groups(members);
           for (const g of groups) if (g.pod || g.podUid) hostNetworkPods.add(g.pod?.uid ?? g.podUid!);
           id = {
-            ...t, kind: 'host',
+            ...t,
+            kind: 'host',
             ...(this.opts.nodeName !== undefined ? { nodeName: this.opts.nodeName } : {}),
             processGroups: groups,
           };
@@ -188,14 +208,20 @@ export class Identifier {
           for (const m of members) if (m.cg && !m.cg.conmon) votes.set(m.cg.podUid, (votes.get(m.cg.podUid) ?? 0) + 1);
           let uid: string | undefined;
           let best = 0;
-          for (const [u, n] of votes) if (n > best) { uid = u; best = n; }
+          for (const [u, n] of votes)
+            if (n > best) {
+              uid = u;
+              best = n;
+            }
           if (uid === undefined) {
             id = { ...t, kind: 'netns', processGroups: this.groups(members) };
           } else {
             const pod = this.podIdentity(uid);
             if (!pod) unresolved++;
             id = {
-              ...t, kind: 'pod', ...(pod ? { pod } : { podUid: uid }),
+              ...t,
+              kind: 'pod',
+              ...(pod ? { pod } : { podUid: uid }),
               processGroups: this.groups(members, { uid, ...(pod ? { pod } : {}) }),
             };
           }
@@ -210,9 +236,15 @@ export class Identifier {
     this.cgroupCache = this.nextCgroupCache;
     this.nextCgroupCache = new Map();
     this.stats = {
-      mode: this.opts.mode, source: this.source(), targets: counts, unresolvedPods: unresolved,
-      hostNetworkPods: hostNetworkPods.size, cacheEntries: this.last.size, cgroupReads: reads,
-      lastDurationMs: Number((performance.now() - started).toFixed(3)), kubernetes: null,
+      mode: this.opts.mode,
+      source: this.source(),
+      targets: counts,
+      unresolvedPods: unresolved,
+      hostNetworkPods: hostNetworkPods.size,
+      cacheEntries: this.last.size,
+      cgroupReads: reads,
+      lastDurationMs: Number((performance.now() - started).toFixed(3)),
+      kubernetes: null,
       kubernetesError: this.opts.kubernetesError ?? null,
     };
     return out;
@@ -229,7 +261,8 @@ export class Identifier {
       const pod: PodIdentity = { name: d.podName, namespace: d.podNamespace, uid };
       return { ...t, pids, kind: 'pod', pod, processGroups: this.groups(members, { uid, pod }) };
     }
-    if (uid !== undefined) return { ...t, pids, kind: 'pod', podUid: uid, processGroups: this.groups(members, { uid }) };
+    if (uid !== undefined)
+      return { ...t, pids, kind: 'pod', podUid: uid, processGroups: this.groups(members, { uid }) };
     return { ...t, pids, kind: 'netns', processGroups: this.groups(members) };
   }
 
@@ -245,7 +278,8 @@ export class Identifier {
     for (const e of entries) {
       if (!/^\d+$/.test(e)) continue;
       try {
-        if (parseNetnsLink(readlinkSync(join(this.opts.procRoot, e, 'ns', 'net'))) === t.netnsInode) pids.add(Number(e));
+        if (parseNetnsLink(readlinkSync(join(this.opts.procRoot, e, 'ns', 'net'))) === t.netnsInode)
+          pids.add(Number(e));
       } catch {
         // another user's process: not visible without privileges
       }
@@ -264,7 +298,11 @@ export interface IdentityRuntime {
 }
 
 /** Identity as the config asks for it: downward API (sidecar), API watch, or cgroups only. */
-export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): IdentityRuntime {
+export function createIdentity(
+  config: AgentConfig,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): IdentityRuntime {
   const k = config.kubernetes;
   let watch: PodWatch | undefined;
   let kubernetesError: string | undefined;
@@ -272,7 +310,10 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
   const watchNodeName = k?.nodeName ?? hostname();
   if (config.mode === 'node' && k?.enabled) {
     if (k.nodeName === undefined) {
-      log.warn('kubernetes: no node name (kubernetes.node_name, node_name, NODE_NAME or --node-name); watching the pods of the node named like this host', { nodeName: watchNodeName });
+      log.warn(
+        'kubernetes: no node name (kubernetes.node_name, node_name, NODE_NAME or --node-name); watching the pods of the node named like this host',
+        { nodeName: watchNodeName },
+      );
     }
     // What can be checked without loading the client library is checked now, so a bad path is
     // reported at start like any config problem; the rest when the watch starts.
@@ -286,34 +327,63 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
   }
   const downward = config.mode === 'sidecar' ? downwardApiFromEnv(env) : undefined;
   if (downward && (downward.podName === undefined || downward.podNamespace === undefined)) {
-    log.warn('sidecar mode without POD_NAME and POD_NAMESPACE from the downward API: the pod is known by its UID at most');
+    log.warn(
+      'sidecar mode without POD_NAME and POD_NAMESPACE from the downward API: the pod is known by its UID at most',
+    );
   }
   const nodeName = config.nodeName ?? k?.nodeName ?? downward?.nodeName;
   // The watch exists only once started; identity asks through this lookup meanwhile.
   const lookup: PodLookup = {
     get: (uid) => watch?.get(uid),
-    get size() { return watch?.size ?? 0; },
-    status: () => watch?.status() ?? {
-      state: 'connecting', stale: true, staleSeconds: null, nodeName: watchNodeName, server: '', pods: 0, resourceVersion: '',
-      lastSyncAt: null, lastEventAt: null, lastError: kubernetesError ?? null, lists: 0, goneRelists: 0, watches: 0, reconnects: 0, bookmarks: 0, events: 0,
+    get size() {
+      return watch?.size ?? 0;
     },
+    status: () =>
+      watch?.status() ?? {
+        state: 'connecting',
+        stale: true,
+        staleSeconds: null,
+        nodeName: watchNodeName,
+        server: '',
+        pods: 0,
+        resourceVersion: '',
+        lastSyncAt: null,
+        lastEventAt: null,
+        lastError: kubernetesError ?? null,
+        lists: 0,
+        goneRelists: 0,
+        watches: 0,
+        reconnects: 0,
+        bookmarks: 0,
+        events: 0,
+      },
   };
   const options: IdentityOptions = {
-    procRoot: config.procRoot, mode: config.mode,
+    procRoot: config.procRoot,
+    mode: config.mode,
     ...(nodeName !== undefined ? { nodeName } : {}),
     ...(wantsWatch ? { pods: lookup } : {}),
     ...(downward ? { downward } : {}),
-    get kubernetesError() { return kubernetesError; },
+    get kubernetesError() {
+      return kubernetesError;
+    },
   };
   const identifier = new Identifier(options);
   return {
     identifier,
-    get watch() { return watch; },
+    get watch() {
+      return watch;
+    },
     async start(waitMs = 5000) {
       if (!wantsWatch || !k) return;
       try {
         const { PodWatch: Watcher } = await import('./kubernetes.js');
-        watch = new Watcher({ nodeName: watchNodeName, ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}), podLabels: k.podLabels, log: log.child({ component: 'kubernetes' }) });
+        watch = new Watcher({
+          nodeName: watchNodeName,
+          ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}),
+          podLabels: k.podLabels,
+          log: log.child({ component: 'kubernetes' }),
+        });
       } catch (err) {
         kubernetesError = (err as Error).message;
         log.error('kubernetes: cannot use the API; pods are identified by UID only', { error: kubernetesError });
@@ -321,7 +391,9 @@ export function createIdentity(config: AgentConfig, log: Logger, env: Readonly<R
       }
       watch.start();
       if (!(await watch.waitForSync(waitMs))) {
-        log.warn('kubernetes: no pod list yet; starting with pod UIDs only, names follow when the API answers', { error: watch.status().lastError });
+        log.warn('kubernetes: no pod list yet; starting with pod UIDs only, names follow when the API answers', {
+          error: watch.status().lastError,
+        });
       }
     },
     async stop() {

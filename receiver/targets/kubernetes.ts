@@ -79,7 +79,14 @@ export interface PodWatchOptions {
 class GoneError extends Error {}
 
 interface RawPod {
-  metadata?: { uid?: string; name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
+  metadata?: {
+    uid?: string;
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+  };
   spec?: { hostNetwork?: boolean };
   status?: {
     podIP?: string;
@@ -102,7 +109,8 @@ export function containerIdOf(containerID: string | undefined): string | undefin
 export function podInfoOf(obj: unknown, labelAllowList: readonly string[]): PodInfo | undefined {
   const p = obj as RawPod | undefined;
   const md = p?.metadata;
-  if (!md || typeof md.uid !== 'string' || typeof md.name !== 'string' || md.uid === '' || md.name === '') return undefined;
+  if (!md || typeof md.uid !== 'string' || typeof md.name !== 'string' || md.uid === '' || md.name === '')
+    return undefined;
   const labels: Record<string, string> = {};
   for (const k of labelAllowList) {
     const v = md.labels?.[k];
@@ -117,10 +125,22 @@ export function podInfoOf(obj: unknown, labelAllowList: readonly string[]): PodI
     }
   }
   const mirror = md.annotations?.['kubernetes.io/config.mirror'];
-  const ips = p?.spec?.hostNetwork === true ? [] : [...new Set([st?.podIP, ...(st?.podIPs ?? []).map((x) => x.ip)]
-    .filter((x): x is string => typeof x === 'string' && x !== ''))];
+  const ips =
+    p?.spec?.hostNetwork === true
+      ? []
+      : [
+          ...new Set(
+            [st?.podIP, ...(st?.podIPs ?? []).map((x) => x.ip)].filter(
+              (x): x is string => typeof x === 'string' && x !== '',
+            ),
+          ),
+        ];
   return {
-    uid: md.uid.toLowerCase(), name: md.name, namespace: md.namespace ?? 'default', labels, containers,
+    uid: md.uid.toLowerCase(),
+    name: md.name,
+    namespace: md.namespace ?? 'default',
+    labels,
+    containers,
     hostNetwork: p?.spec?.hostNetwork === true,
     ...(ips.length > 0 ? { ips } : {}),
     ...(typeof mirror === 'string' && /^[0-9a-f]{32}$/.test(mirror) ? { mirrorHash: mirror } : {}),
@@ -141,9 +161,10 @@ function isGone(err: unknown): boolean {
 
 /** How the agent reaches the API (the pod watch, and the endpoint's TokenReview/SubjectAccessReview
  *  checks): a kubeconfig file when given, else the in-cluster service account, else the default kubeconfig. */
-export function loadKubeConfig(
-  opts: { readonly kubeconfig?: string; readonly serviceAccountRoot?: string },
-): KubeConfig {
+export function loadKubeConfig(opts: {
+  readonly kubeconfig?: string;
+  readonly serviceAccountRoot?: string;
+}): KubeConfig {
   const kc = new KubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster(opts.serviceAccountRoot ?? '');
@@ -184,7 +205,8 @@ export class PodWatch {
     this.opts = opts;
     this.labels = opts.podLabels ?? [];
     this.kc = opts.kubeConfig ?? loadKubeConfig(opts);
-    if (!this.kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
+    if (!this.kc.getCurrentCluster())
+      throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
     this.api = this.kc.makeApiClient(CoreV1Api);
     this.watcher = new Watch(this.kc);
   }
@@ -203,7 +225,8 @@ export class PodWatch {
   /** Resolves once the first list has filled the cache, or after timeoutMs (false). */
   async waitForSync(timeoutMs: number): Promise<boolean> {
     const end = Date.now() + timeoutMs;
-    while (this.lastSyncAt === undefined && Date.now() < end && !this.stopped) await new Promise((r) => setTimeout(r, 20));
+    while (this.lastSyncAt === undefined && Date.now() < end && !this.stopped)
+      await new Promise((r) => setTimeout(r, 20));
     return this.lastSyncAt !== undefined;
   }
 
@@ -215,7 +238,13 @@ export class PodWatch {
     this.wake?.();
     // A request still connecting cannot be aborted from here: do not wait for it for long.
     let t: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop?.catch(() => undefined), new Promise((r) => { t = setTimeout(r, 2000); t.unref?.(); })]);
+    await Promise.race([
+      this.loop?.catch(() => undefined),
+      new Promise((r) => {
+        t = setTimeout(r, 2000);
+        t.unref?.();
+      }),
+    ]);
     clearTimeout(t);
     this.loop = undefined;
   }
@@ -252,10 +281,16 @@ export class PodWatch {
     const stale = this.state !== 'synced';
     const staleFrom = this.staleSince;
     return {
-      state: this.state, stale,
+      state: this.state,
+      stale,
       staleSeconds: stale && staleFrom !== undefined ? Math.round((Date.now() - staleFrom) / 100) / 10 : null,
-      nodeName: this.opts.nodeName, server: this.server, pods: this.pods.size, resourceVersion: this.rv,
-      lastSyncAt: iso(this.lastSyncAt), lastEventAt: iso(this.lastEventAt), lastError: this.lastError ?? null,
+      nodeName: this.opts.nodeName,
+      server: this.server,
+      pods: this.pods.size,
+      resourceVersion: this.rv,
+      lastSyncAt: iso(this.lastSyncAt),
+      lastEventAt: iso(this.lastEventAt),
+      lastError: this.lastError ?? null,
       ...this.counts,
     };
   }
@@ -265,15 +300,26 @@ export class PodWatch {
     if (this.state === 'synced') {
       this.state = 'stale';
       this.staleSince = Date.now();
-      this.opts.log.warn('lost the Kubernetes API watch; keeping the last known pod names', { error: this.lastError, pods: this.pods.size });
+      this.opts.log.warn('lost the Kubernetes API watch; keeping the last known pod names', {
+        error: this.lastError,
+        pods: this.pods.size,
+      });
     } else if (this.staleSince === undefined) {
       this.staleSince = Date.now();
     }
   }
 
   private markSynced(): void {
-    if (this.state !== 'synced' && this.lastSyncAt !== undefined && this.staleSince !== undefined && this.counts.lists > 1) {
-      this.opts.log.info('following the Kubernetes API again', { pods: this.pods.size, staleSeconds: Math.round((Date.now() - this.staleSince) / 1000) });
+    if (
+      this.state !== 'synced' &&
+      this.lastSyncAt !== undefined &&
+      this.staleSince !== undefined &&
+      this.counts.lists > 1
+    ) {
+      this.opts.log.info('following the Kubernetes API again', {
+        pods: this.pods.size,
+        staleSeconds: Math.round((Date.now() - this.staleSince) / 1000),
+      });
     }
     this.state = 'synced';
     this.staleSince = undefined;
@@ -290,8 +336,10 @@ export class PodWatch {
         if (this.rv === '') await this.list();
         const opened = Date.now();
         const delivered = await this.watchOnce();
-        if (delivered) { attempt = 0; gonesInARow = 0; }
-        else if (Date.now() - opened < 1000 && !this.stopped) {
+        if (delivered) {
+          attempt = 0;
+          gonesInARow = 0;
+        } else if (Date.now() - opened < 1000 && !this.stopped) {
           // Ended at once with nothing delivered: do not spin; back off as after a failure.
           const delay = Math.min(max, initial * 2 ** Math.min(attempt, 20));
           attempt++;
@@ -337,8 +385,14 @@ export class PodWatch {
     for (let page = 0; page < 10_000; page++) {
       let timer: NodeJS.Timeout | undefined;
       const res = await Promise.race([
-        this.api.listPodForAllNamespaces({ fieldSelector: this.fieldSelector(), limit: this.opts.pageSize ?? 500, ...(cont ? { _continue: cont } : {}) }),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`list did not answer within ${timeoutMs} ms`)), timeoutMs); }),
+        this.api.listPodForAllNamespaces({
+          fieldSelector: this.fieldSelector(),
+          limit: this.opts.pageSize ?? 500,
+          ...(cont ? { _continue: cont } : {}),
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`list did not answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
       ]).finally(() => clearTimeout(timer));
       for (const item of res.items ?? []) {
         const info = podInfoOf(item, this.labels);
@@ -409,8 +463,12 @@ export class PodWatch {
         this.lastEventAt = Date.now();
         if (type === 'ERROR') {
           const st = obj as { code?: number; reason?: string; message?: string } | undefined;
-          if (st?.code === 410 || st?.reason === 'Expired' || st?.reason === 'Gone') gone = new GoneError(st?.message ?? 'resourceVersion too old');
-          else failure = new Error(`watch error event: ${st?.code ?? '?'} ${st?.reason ?? ''} ${st?.message ?? ''}`.trim());
+          if (st?.code === 410 || st?.reason === 'Expired' || st?.reason === 'Gone')
+            gone = new GoneError(st?.message ?? 'resourceVersion too old');
+          else
+            failure = new Error(
+              `watch error event: ${st?.code ?? '?'} ${st?.reason ?? ''} ${st?.message ?? ''}`.trim(),
+            );
           this.abort?.abort();
           finish(undefined);
           return;
@@ -436,16 +494,29 @@ export class PodWatch {
         else this.lastSyncAt = Date.now();
         if (type !== 'BOOKMARK') this.opts.onChange?.();
       };
-      this.watcher.watch('/api/v1/pods', {
-        fieldSelector: this.fieldSelector(), resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds,
-      }, onEvent, (err: unknown) => finish(err)).then((ctl) => {
-        this.abort = ctl;
-        if (settled) ctl.abort();
-        else if (this.state !== 'synced' && this.lastSyncAt !== undefined && !settled) {
-          // Connected again after an outage, from a resourceVersion the server still has.
-          this.markSynced();
-        }
-      }, (err: unknown) => finish(err));
+      this.watcher
+        .watch(
+          '/api/v1/pods',
+          {
+            fieldSelector: this.fieldSelector(),
+            resourceVersion: this.rv,
+            allowWatchBookmarks: true,
+            timeoutSeconds,
+          },
+          onEvent,
+          (err: unknown) => finish(err),
+        )
+        .then(
+          (ctl) => {
+            this.abort = ctl;
+            if (settled) ctl.abort();
+            else if (this.state !== 'synced' && this.lastSyncAt !== undefined && !settled) {
+              // Connected again after an outage, from a resourceVersion the server still has.
+              this.markSynced();
+            }
+          },
+          (err: unknown) => finish(err),
+        );
     });
   }
 }

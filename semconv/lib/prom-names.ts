@@ -26,7 +26,11 @@ export function promLabelName(attribute: string): string {
  *  before the names followed the specification (upgrade notes, `explain`). */
 export function promNameJs(name: string, instrument: Instrument): string {
   // as the exporter does: HELP-escaped first (backslash, line feed), then sanitized
-  let n = name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+  let n = name
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/[^a-z0-9_]/gi, '_')
+    .replace(/_{2,}/g, '_');
   if (n[0]! >= '0' && n[0]! <= '9') n = `_${n}`;
   if (instrument === 'counter' && !n.endsWith('_total')) n += '_total';
   return n;
@@ -34,14 +38,41 @@ export function promNameJs(name: string, instrument: Instrument): string {
 
 // otlptranslator's unit maps (unit_namer.go).
 const MAIN_UNITS: Readonly<Record<string, string>> = {
-  d: 'days', h: 'hours', min: 'minutes', s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds',
-  By: 'bytes', KiBy: 'kibibytes', MiBy: 'mebibytes', GiBy: 'gibibytes', TiBy: 'tibibytes',
-  KBy: 'kilobytes', MBy: 'megabytes', GBy: 'gigabytes', TBy: 'terabytes',
-  m: 'meters', V: 'volts', A: 'amperes', J: 'joules', W: 'watts', g: 'grams',
-  Cel: 'celsius', Hz: 'hertz', '1': '', '%': 'percent',
+  d: 'days',
+  h: 'hours',
+  min: 'minutes',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  TiBy: 'tibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  TBy: 'terabytes',
+  m: 'meters',
+  V: 'volts',
+  A: 'amperes',
+  J: 'joules',
+  W: 'watts',
+  g: 'grams',
+  Cel: 'celsius',
+  Hz: 'hertz',
+  '1': '',
+  '%': 'percent',
 };
 const PER_UNITS: Readonly<Record<string, string>> = {
-  s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mo: 'month', y: 'year',
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  w: 'week',
+  mo: 'month',
+  y: 'year',
 };
 
 /** The unit words Prometheus' OTLP ingestion appends: `By` → bytes, `By/s` → bytes + per_second, `{packet}` → none. */

@@ -46,10 +46,15 @@ export function metricRenames(metrics: readonly MetricDefinition[]): MetricRenam
 
 /** Every attribute rename: on all metrics (attributes.yaml `renamed_from`) or on one (`renamed_attributes`). */
 export function attributeRenames(
-  metrics: readonly MetricDefinition[], attributes: readonly AttributeDefinition[],
+  metrics: readonly MetricDefinition[],
+  attributes: readonly AttributeDefinition[],
 ): AttributeRename[] {
   const row = (oldName: string, newName: string, metric?: MetricDefinition): AttributeRename => ({
-    oldName, newName, oldLabel: promLabelName(oldName), newLabel: promLabelName(newName), ...(metric ? { metric } : {}),
+    oldName,
+    newName,
+    oldLabel: promLabelName(oldName),
+    newLabel: promLabelName(newName),
+    ...(metric ? { metric } : {}),
   });
   const out: AttributeRename[] = [];
   for (const a of attributes) for (const old of a.renamedFrom ?? []) out.push(row(old, a.name));

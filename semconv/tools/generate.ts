@@ -17,7 +17,8 @@ const extraRenderers: readonly Renderer[] = [docsRenderer, dashboardRenderer, re
 /** Every generated file, path relative to the root → content. Throws when the registry is invalid. */
 export function renderAll(root: string): Map<string, string> {
   const { registry, problems } = loadRegistry(join(root, 'semconv', 'registry'));
-  if (problems.length > 0) throw new Error(`the registry has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`the registry has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   const files = new Map<string, string>([[GENERATED_TS_PATH, renderTypeScript(registry)]]);
   for (const r of extraRenderers) for (const [p, c] of r(root)) files.set(p, c);
   return files;

@@ -30,7 +30,14 @@ export const seedNamesFileSchema = {
   },
 } as const;
 
-interface RawSeed { name?: string; type?: string; probe: string; seed: string; typo_of?: string; pending?: string }
+interface RawSeed {
+  name?: string;
+  type?: string;
+  probe: string;
+  seed: string;
+  typo_of?: string;
+  pending?: string;
+}
 
 /** Reads and validates seed-names.yaml; problems name the file and path. */
 export function loadSeedNames(path: string, rel = SEED_NAMES_FILE): { seed: SeedNames; problems: string[] } {
@@ -43,11 +50,17 @@ export function loadSeedNames(path: string, rel = SEED_NAMES_FILE): { seed: Seed
   }
   const validate = new Ajv({ allErrors: true, strict: true }).compile(seedNamesFileSchema);
   if (!validate(doc)) {
-    for (const e of validate.errors ?? []) problems.push(`${rel}: at ${e.instancePath.slice(1).replaceAll('/', '.') || '(top level)'}: ${e.message ?? 'invalid'}`);
+    for (const e of validate.errors ?? [])
+      problems.push(
+        `${rel}: at ${e.instancePath.slice(1).replaceAll('/', '.') || '(top level)'}: ${e.message ?? 'invalid'}`,
+      );
     return { seed: { metrics: [], events: [] }, problems };
   }
   const d = doc as { metrics: RawSeed[]; events: RawSeed[] };
-  const opt = (r: RawSeed) => ({ ...(r.typo_of ? { typoOf: r.typo_of } : {}), ...(r.pending ? { pending: r.pending } : {}) });
+  const opt = (r: RawSeed) => ({
+    ...(r.typo_of ? { typoOf: r.typo_of } : {}),
+    ...(r.pending ? { pending: r.pending } : {}),
+  });
   return {
     seed: {
       metrics: d.metrics.map((r) => ({ name: r.name!, probe: r.probe, seed: r.seed, ...opt(r) })),
@@ -56,4 +69,3 @@ export function loadSeedNames(path: string, rel = SEED_NAMES_FILE): { seed: Seed
     problems,
   };
 }
-

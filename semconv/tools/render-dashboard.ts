@@ -44,7 +44,8 @@ export function metricQueries(m: MetricDefinition, perPod: boolean): { expr: str
   const attrs = m.attributes.map(promLabelName);
   const by = [...(perPod ? [NAMESPACE, POD] : []), ...attrs];
   const sel = perPod ? `{${IDENTITY_SELECTOR}}` : '';
-  const legend = [...(perPod ? [`{{${NAMESPACE}}}/{{${POD}}}`] : []), ...attrs.map((a) => `{{${a}}}`)].join(' ') || m.name;
+  const legend =
+    [...(perPod ? [`{{${NAMESPACE}}}/{{${POD}}}`] : []), ...attrs.map((a) => `{{${a}}}`)].join(' ') || m.name;
   const byClause = by.length ? ` by (${by.join(', ')})` : '';
   switch (m.instrument) {
     case 'counter':
@@ -63,15 +64,31 @@ export function metricQueries(m: MetricDefinition, perPod: boolean): { expr: str
 
 function panelFor(m: MetricDefinition, id: number, x: number, y: number, perPod: boolean): GrafanaPanel {
   const qs = metricQueries(m, perPod);
-  const targets: PanelTarget[] = qs.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend, datasource: DS }));
+  const targets: PanelTarget[] = qs.map((q, i) => ({
+    refId: String.fromCharCode(65 + i),
+    expr: q.expr,
+    legendFormat: q.legend,
+    datasource: DS,
+  }));
   return {
-    id, type: 'timeseries', title: `${m.name}${m.instrument === 'counter' ? ' (per second)' : ''}`,
+    id,
+    type: 'timeseries',
+    title: `${m.name}${m.instrument === 'counter' ? ' (per second)' : ''}`,
     description: `${m.brief.en}\n\n${m.brief.zh}\n\nSource: ${m.source}`,
     datasource: DS,
     gridPos: { h: 8, w: 12, x, y },
     targets,
-    fieldConfig: { defaults: { unit: grafanaUnit(m), custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' } }, overrides: [] },
-    options: { legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } },
+    fieldConfig: {
+      defaults: {
+        unit: grafanaUnit(m),
+        custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' },
+      },
+      overrides: [],
+    },
+    options: {
+      legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
   };
 }
 
@@ -85,9 +102,17 @@ export function renderDashboard(r: Registry): string {
     if (ms.length > 0) groups.push({ title: `${p.name} — ${p.brief.en}`, metrics: ms, perPod: true });
   }
   const agent = r.metrics.filter((m) => !r.probes.some((p) => p.name === m.probe));
-  if (agent.length > 0) groups.push({ title: `${agent[0]!.probe} — kubeskoop-otel itself`, metrics: agent, perPod: false });
+  if (agent.length > 0)
+    groups.push({ title: `${agent[0]!.probe} — kubeskoop-otel itself`, metrics: agent, perPod: false });
   for (const g of groups) {
-    panels.push({ id: id++, type: 'row', title: g.title, collapsed: false, panels: [], gridPos: { h: 1, w: 24, x: 0, y } });
+    panels.push({
+      id: id++,
+      type: 'row',
+      title: g.title,
+      collapsed: false,
+      panels: [],
+      gridPos: { h: 1, w: 24, x: 0, y },
+    });
     y += 1;
     g.metrics.forEach((m, i) => {
       panels.push(panelFor(m, id++, (i % 2) * 12, y + Math.floor(i / 2) * 8, g.perPod));
@@ -95,23 +120,56 @@ export function renderDashboard(r: Registry): string {
     y += Math.ceil(g.metrics.length / 2) * 8;
   }
   const variables: VariableModel[] = [
-    { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', hide: 0, refresh: 1, regex: '', options: [] },
     {
-      name: 'namespace', label: 'Namespace', type: 'query', datasource: DS, query: { query: `label_values(${NAMESPACE})`, refId: 'namespace' },
-      refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
-      current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
+      name: 'datasource',
+      label: 'Data source',
+      type: 'datasource',
+      query: 'prometheus',
+      hide: 0,
+      refresh: 1,
+      regex: '',
+      options: [],
     },
     {
-      name: 'pod', label: 'Pod', type: 'query', datasource: DS, query: { query: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refId: 'pod' },
-      refresh: 2, includeAll: true, allValue: '.*', multi: true, sort: 1,
-      current: { selected: true, text: ['All'], value: ['$__all'] }, options: [], hide: 0, regex: '',
+      name: 'namespace',
+      label: 'Namespace',
+      type: 'query',
+      datasource: DS,
+      query: { query: `label_values(${NAMESPACE})`, refId: 'namespace' },
+      refresh: 2,
+      includeAll: true,
+      allValue: '.*',
+      multi: true,
+      sort: 1,
+      current: { selected: true, text: ['All'], value: ['$__all'] },
+      options: [],
+      hide: 0,
+      regex: '',
+    },
+    {
+      name: 'pod',
+      label: 'Pod',
+      type: 'query',
+      datasource: DS,
+      query: { query: `label_values({${NAMESPACE}=~"$namespace"}, ${POD})`, refId: 'pod' },
+      refresh: 2,
+      includeAll: true,
+      allValue: '.*',
+      multi: true,
+      sort: 1,
+      current: { selected: true, text: ['All'], value: ['$__all'] },
+      options: [],
+      hide: 0,
+      regex: '',
     },
   ];
   const dashboard: Dashboard & { __comment: string } = {
-    __comment: 'GENERATED — do not edit. Source: semconv/registry/*.yaml; generator: semconv/tools/render-dashboard.ts; regenerate with `npm run generate`.',
+    __comment:
+      'GENERATED — do not edit. Source: semconv/registry/*.yaml; generator: semconv/tools/render-dashboard.ts; regenerate with `npm run generate`.',
     uid: DASHBOARD_UID,
     title: 'kubeskoop-otel: pod network stack',
-    description: 'Every metric of the kubeskoop-otel registry, by its Prometheus name as the OpenTelemetry specification translates it: the same whether the agent\'s /metrics is scraped or its OTLP goes through a Collector to Prometheus.',
+    description:
+      "Every metric of the kubeskoop-otel registry, by its Prometheus name as the OpenTelemetry specification translates it: the same whether the agent's /metrics is scraped or its OTLP goes through a Collector to Prometheus.",
     tags: ['kubeskoop-otel', 'network', 'kubernetes'],
     editable: true,
     graphTooltip: 1,
@@ -134,7 +192,10 @@ export function dashboardQueries(dashboardJson: string, r: Pick<Registry, 'metri
   const out: DashboardQuery[] = [];
   let rowProbe = '';
   for (const p of d.panels) {
-    if (p.type === 'row') { rowProbe = (p.title ?? '').split(' — ')[0] ?? ''; continue; }
+    if (p.type === 'row') {
+      rowProbe = (p.title ?? '').split(' — ')[0] ?? '';
+      continue;
+    }
     if (!p.targets) continue;
     const title = (p.title ?? '').replace(/ \(per second\)$/, '');
     const m = r.metrics.find((x) => x.name === title && x.probe === rowProbe);

@@ -10,14 +10,19 @@ const HEADER = `// GENERATED FILE — do not edit by hand.
 `;
 
 export function constName(...parts: string[]): string {
-  return parts.join('_').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+  return parts
+    .join('_')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
 }
 
 const lit = (v: unknown): string => JSON.stringify(v, null, 2);
 
 export function renderTypeScript(r: Registry): string {
   const out: string[] = [HEADER];
-  out.push(`import type {\n  AttributeDefinition, EntityDefinition, EntityMetrics, EventDefinition, MetricDefinition, ProbeDefinition, UnsupportedProbe,\n} from '../types.js';\n`);
+  out.push(
+    `import type {\n  AttributeDefinition, EntityDefinition, EntityMetrics, EventDefinition, MetricDefinition, ProbeDefinition, UnsupportedProbe,\n} from '../types.js';\n`,
+  );
 
   out.push('// Whom metrics describe');
   out.push(`export const ENTITIES: readonly EntityDefinition[] = ${lit(r.entities)};\n`);
@@ -27,7 +32,8 @@ export function renderTypeScript(r: Registry): string {
   out.push(`export const ATTRIBUTES: readonly AttributeDefinition[] = ${lit(r.attributes)};\n`);
 
   out.push('// Metrics');
-  const metricConst = (m: MetricDefinition): string => constName(m.probe, m.key, ...(m.id === m.family ? [] : m.entities));
+  const metricConst = (m: MetricDefinition): string =>
+    constName(m.probe, m.key, ...(m.id === m.family ? [] : m.entities));
   for (const m of r.metrics) out.push(`export const ${metricConst(m)}: MetricDefinition = ${lit(m)};\n`);
   out.push(`export const METRICS: readonly MetricDefinition[] = [${r.metrics.map(metricConst).join(', ')}];\n`);
   out.push('// Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.');
@@ -42,8 +48,11 @@ export function renderTypeScript(r: Registry): string {
   }
 
   out.push('// Events');
-  for (const e of r.events) out.push(`export const ${constName('EVENT', e.probe, e.key)}: EventDefinition = ${lit(e)};\n`);
-  out.push(`export const EVENTS: readonly EventDefinition[] = [${r.events.map((e) => constName('EVENT', e.probe, e.key)).join(', ')}];\n`);
+  for (const e of r.events)
+    out.push(`export const ${constName('EVENT', e.probe, e.key)}: EventDefinition = ${lit(e)};\n`);
+  out.push(
+    `export const EVENTS: readonly EventDefinition[] = [${r.events.map((e) => constName('EVENT', e.probe, e.key)).join(', ')}];\n`,
+  );
 
   out.push('// Probes');
   out.push(`export const PROBES: readonly ProbeDefinition[] = ${lit(r.probes)};\n`);

@@ -45,7 +45,17 @@ export const probesFileSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'kind', 'scope', 'aliases', 'status_key', 'source', 'kubeskoop_overhead', 'brief', 'when_to_use'],
+        required: [
+          'name',
+          'kind',
+          'scope',
+          'aliases',
+          'status_key',
+          'source',
+          'kubeskoop_overhead',
+          'brief',
+          'when_to_use',
+        ],
         additionalProperties: false,
         properties: {
           name: probeName,
@@ -180,7 +190,11 @@ export const metricsFileSchema = {
     metrics: {
       type: 'array',
       // if/then/else rather than oneOf: a broken full entry reports only its own errors.
-      items: { if: { type: 'object', required: ['shared'], properties: { shared: true } }, then: sharedMetricRef, else: metricEntry },
+      items: {
+        if: { type: 'object', required: ['shared'], properties: { shared: true } },
+        then: sharedMetricRef,
+        else: metricEntry,
+      },
     },
   },
 } as const;

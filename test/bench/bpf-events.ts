@@ -15,34 +15,81 @@ import { fileURLToPath } from 'node:url';
 
 import { decodeRecords, RECORD_MAGIC, type CounterSnapshot } from '../../receiver/native/index.js';
 import {
-  ROOT, deleteNs, nsName, ensureHelperBuilt, inNs, makePair, makeSingle, nodeIn, startClient, udpFlood, type Harness,
+  ROOT,
+  deleteNs,
+  nsName,
+  ensureHelperBuilt,
+  inNs,
+  makePair,
+  makeSingle,
+  nodeIn,
+  startClient,
+  udpFlood,
+  type Harness,
 } from '../native/support.js';
 import { procUsage, sleep } from '../support/proc.js';
 import { programRunDeltas } from './bpf-stats.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 
-interface ProgCost { scenario: string; program: string; runs: number; nsPerRun: number; recursionMisses: number }
+interface ProgCost {
+  scenario: string;
+  program: string;
+  runs: number;
+  nsPerRun: number;
+  recursionMisses: number;
+}
 interface Result {
   date: string;
   kernel: string;
   cpus: number;
   programs: ProgCost[];
-  throughput: { scenario: string; packets: number; kernelCount: number; delivered: number; undelivered: number; ringFull: number; seconds: number; eventsPerSecond: number }[];
-  paced: { targetEventsPerSecond: number; delivered: number; seconds: number; agentCpuPercent: number; helperCpuPercent: number; agentCpuUsPerEvent: number };
+  throughput: {
+    scenario: string;
+    packets: number;
+    kernelCount: number;
+    delivered: number;
+    undelivered: number;
+    ringFull: number;
+    seconds: number;
+    eventsPerSecond: number;
+  }[];
+  paced: {
+    targetEventsPerSecond: number;
+    delivered: number;
+    seconds: number;
+    agentCpuPercent: number;
+    helperCpuPercent: number;
+    agentCpuUsPerEvent: number;
+  };
   decoder: { records: number; seconds: number; recordsPerSecond: number };
 }
 
 function progDelta(scenario: string, a: CounterSnapshot, b: CounterSnapshot): ProgCost[] {
-  return programRunDeltas(a, b).map(({ program, runs, runTimeNs: ns, recursionMisses }) => (
-    { scenario, program, runs, nsPerRun: runs > 0 ? Math.round(ns / runs) : 0, recursionMisses }));
+  return programRunDeltas(a, b).map(({ program, runs, runTimeNs: ns, recursionMisses }) => ({
+    scenario,
+    program,
+    runs,
+    nsPerRun: runs > 0 ? Math.round(ns / runs) : 0,
+    recursionMisses,
+  }));
 }
 
-async function floodScenario(scenario: string, h: Harness, ns: string, inode: number, packets: number): Promise<{ costs: ProgCost[]; row: Result['throughput'][number] }> {
+async function floodScenario(
+  scenario: string,
+  h: Harness,
+  ns: string,
+  inode: number,
+  packets: number,
+): Promise<{ costs: ProgCost[]; row: Result['throughput'][number] }> {
   h.events.length = 0;
   let first = 0;
   let last = 0;
-  const onEvent = (): void => { const t = performance.now(); if (first === 0) first = t; last = t; };
+  const onEvent = (): void => {
+    const t = performance.now();
+    if (first === 0) first = t;
+    last = t;
+  };
   h.client.on('event', onEvent);
   const a = await h.client.dumpCounters();
   const t0 = performance.now();
@@ -52,16 +99,24 @@ async function floodScenario(scenario: string, h: Harness, ns: string, inode: nu
   const t1 = performance.now();
   h.client.off('event', onEvent);
   const delivered = h.events.filter((e) => e.netnsInode === inode).length;
-  const count = (d: CounterSnapshot): number => d.events.filter((c) => c.netnsInode === inode && c.key === 'NETFILTER_DROP').reduce((x, c) => x + c.count, 0);
-  const und = (d: CounterSnapshot): number => d.undelivered.filter((u) => u.netnsInode === inode).reduce((x, u) => x + u.count, 0);
-  const ringFull = (d: CounterSnapshot): number => d.undelivered.filter((u) => u.netnsInode === inode && u.cause === 'ring_full').reduce((x, u) => x + u.count, 0);
+  const count = (d: CounterSnapshot): number =>
+    d.events.filter((c) => c.netnsInode === inode && c.key === 'NETFILTER_DROP').reduce((x, c) => x + c.count, 0);
+  const und = (d: CounterSnapshot): number =>
+    d.undelivered.filter((u) => u.netnsInode === inode).reduce((x, u) => x + u.count, 0);
+  const ringFull = (d: CounterSnapshot): number =>
+    d.undelivered.filter((u) => u.netnsInode === inode && u.cause === 'ring_full').reduce((x, u) => x + u.count, 0);
   // events/s only means something when the stream was long enough to be limited by the path
   const seconds = delivered >= 1000 ? (last - first) / 1000 : (t1 - t0) / 1000;
   return {
     costs: progDelta(scenario, a, b),
     row: {
-      scenario, packets: r.failed, kernelCount: count(b) - count(a), delivered, undelivered: und(b) - und(a),
-      ringFull: ringFull(b) - ringFull(a), seconds: Number(seconds.toFixed(3)),
+      scenario,
+      packets: r.failed,
+      kernelCount: count(b) - count(a),
+      delivered,
+      undelivered: und(b) - und(a),
+      ringFull: ringFull(b) - ringFull(a),
+      seconds: Number(seconds.toFixed(3)),
       eventsPerSecond: delivered >= 1000 && seconds > 0 ? Math.round(delivered / seconds) : 0,
     },
   };
@@ -69,8 +124,13 @@ async function floodScenario(scenario: string, h: Harness, ns: string, inode: nu
 
 function decoderBench(n: number): Result['decoder'] {
   const rec = Buffer.alloc(80);
-  rec.writeUInt16LE(RECORD_MAGIC, 0); rec[2] = 2; rec[3] = 1; rec.writeUInt32LE(80, 4);
-  rec[60] = 4; rec[61] = 17; rec.writeUInt32LE(12, 72);
+  rec.writeUInt16LE(RECORD_MAGIC, 0);
+  rec[2] = 2;
+  rec[3] = 1;
+  rec.writeUInt32LE(80, 4);
+  rec[60] = 4;
+  rec[61] = 17;
+  rec.writeUInt32LE(12, 72);
   const chunk = Buffer.concat(Array.from({ length: 8192 }, () => rec)); // ~640 KiB, like a pipe read burst
   const t0 = performance.now();
   let got = 0;
@@ -82,16 +142,44 @@ function decoderBench(n: number): Result['decoder'] {
 function markdown(r: Result): string {
   const l: string[] = [];
   l.push('# Native event path benchmark (bpf-events)', '');
-  l.push(`${r.date}, kernel ${r.kernel}, ${r.cpus} CPUs. Per-program cost from \`kernel.bpf_stats_enabled=1\` (run_time_ns / run_cnt, deltas over each scenario; runs include the host's own events during the run).`);
+  l.push(
+    `${r.date}, kernel ${r.kernel}, ${r.cpus} CPUs. Per-program cost from \`kernel.bpf_stats_enabled=1\` (run_time_ns / run_cnt, deltas over each scenario; runs include the host's own events during the run).`,
+  );
   l.push('Anchor: ebpf_exporter measured +35 to +96 ns per event for a tracepoint with a map update.', '');
-  l.push('## Per-program cost', '', '| scenario | program | runs | ns/run | recursion misses |', '|---|---|---:|---:|---:|');
-  for (const p of r.programs) l.push(`| ${p.scenario} | ${p.program} | ${p.runs} | ${p.nsPerRun} | ${p.recursionMisses} |`);
-  l.push('', '## Throughput (helper → pipe → Node decode)', '', '| scenario | packets dropped | in-kernel count | delivered | undelivered | of which ring full | seconds | events/s |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const t of r.throughput) l.push(`| ${t.scenario} | ${t.packets} | ${t.kernelCount} | ${t.delivered} | ${t.undelivered} | ${t.ringFull} | ${t.seconds} | ${t.eventsPerSecond || '—'} |`);
-  l.push('', 'seconds = first to last event received in Node when ≥ 1000 events were delivered, else the scenario\'s wall time.');
+  l.push(
+    '## Per-program cost',
+    '',
+    '| scenario | program | runs | ns/run | recursion misses |',
+    '|---|---|---:|---:|---:|',
+  );
+  for (const p of r.programs)
+    l.push(`| ${p.scenario} | ${p.program} | ${p.runs} | ${p.nsPerRun} | ${p.recursionMisses} |`);
+  l.push(
+    '',
+    '## Throughput (helper → pipe → Node decode)',
+    '',
+    '| scenario | packets dropped | in-kernel count | delivered | undelivered | of which ring full | seconds | events/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const t of r.throughput)
+    l.push(
+      `| ${t.scenario} | ${t.packets} | ${t.kernelCount} | ${t.delivered} | ${t.undelivered} | ${t.ringFull} | ${t.seconds} | ${t.eventsPerSecond || '—'} |`,
+    );
+  l.push(
+    '',
+    "seconds = first to last event received in Node when ≥ 1000 events were delivered, else the scenario's wall time.",
+  );
   l.push('', '## CPU at a paced event rate', '');
-  l.push(`In-kernel limiter at ${r.paced.targetEventsPerSecond} events/s under a drop flood: ${r.paced.delivered} events in ${r.paced.seconds} s; agent (Node, decode + typed events) ${r.paced.agentCpuPercent}% of one CPU (${r.paced.agentCpuUsPerEvent} µs/event), helper ${r.paced.helperCpuPercent}% (from /proc/<pid>/stat, 10 ms ticks).`);
-  l.push('', '## Pure decoder', '', `${r.decoder.records} packet_drop records decoded in ${r.decoder.seconds} s = ${r.decoder.recordsPerSecond} records/s.`, '');
+  l.push(
+    `In-kernel limiter at ${r.paced.targetEventsPerSecond} events/s under a drop flood: ${r.paced.delivered} events in ${r.paced.seconds} s; agent (Node, decode + typed events) ${r.paced.agentCpuPercent}% of one CPU (${r.paced.agentCpuUsPerEvent} µs/event), helper ${r.paced.helperCpuPercent}% (from /proc/<pid>/stat, 10 ms ticks).`,
+  );
+  l.push(
+    '',
+    '## Pure decoder',
+    '',
+    `${r.decoder.records} packet_drop records decoded in ${r.decoder.seconds} s = ${r.decoder.recordsPerSecond} records/s.`,
+    '',
+  );
   return l.join('\n');
 }
 
@@ -101,29 +189,53 @@ export async function runBpfEventsBench(): Promise<Result> {
   const pairTag = 'benchr';
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).split('\n').filter((x) => x.startsWith('processor')).length;
   const kernel = (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim();
-  const result: Result = { date: new Date().toISOString(), kernel, cpus, programs: [], throughput: [], paced: { targetEventsPerSecond: 10_000, delivered: 0, seconds: 0, agentCpuPercent: 0, helperCpuPercent: 0, agentCpuUsPerEvent: 0 }, decoder: { records: 0, seconds: 0, recordsPerSecond: 0 } };
+  const result: Result = {
+    date: new Date().toISOString(),
+    kernel,
+    cpus,
+    programs: [],
+    throughput: [],
+    paced: {
+      targetEventsPerSecond: 10_000,
+      delivered: 0,
+      seconds: 0,
+      agentCpuPercent: 0,
+      helperCpuPercent: 0,
+      agentCpuUsPerEvent: 0,
+    },
+    decoder: { records: 0, seconds: 0, recordsPerSecond: 0 },
+  };
   await writeFile(STATS, '1');
   try {
     const { ns, inode } = await makeSingle('bench');
     await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1');
-    await inNs(ns, 'nft', 'add table inet ksotel; add chain inet ksotel out { type filter hook output priority 0; }; add rule inet ksotel out udp dport 9999 drop');
+    await inNs(
+      ns,
+      'nft',
+      'add table inet ksotel; add chain inet ksotel out { type filter hook output priority 0; }; add rule inet ksotel out udp dport 9999 drop',
+    );
 
     // 1. count only: the kernel keeps exact counts, nothing goes to user space
     let h = await startClient({ probes: { packetloss: { countOnlyReasons: ['NETFILTER_DROP', 'NOT_SPECIFIED'] } } });
     let s = await floodScenario('packetloss, count only', h, ns, inode, 300_000);
-    result.programs.push(...s.costs); result.throughput.push(s.row);
+    result.programs.push(...s.costs);
+    result.throughput.push(s.row);
     await h.client.stop();
 
     // 2. every event emitted (no limit), 16 MiB ring
-    h = await startClient({ probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', ringKiB: 16384 } } });
+    h = await startClient({
+      probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', ringKiB: 16384 } },
+    });
     s = await floodScenario('packetloss, every event to Node', h, ns, inode, 300_000);
-    result.programs.push(...s.costs); result.throughput.push(s.row);
+    result.programs.push(...s.costs);
+    result.throughput.push(s.row);
     await h.client.stop();
 
     // 3. default limits (200/s per namespace): the realistic flood case
     h = await startClient({ probes: { packetloss: {} } });
     s = await floodScenario('packetloss, default rate limits', h, ns, inode, 300_000);
-    result.programs.push(...s.costs); result.throughput.push(s.row);
+    result.programs.push(...s.costs);
+    result.throughput.push(s.row);
     await h.client.stop();
 
     // 4. paced at 10k events/s by the global limiter; CPU of agent and helper
@@ -142,10 +254,12 @@ export async function runBpfEventsBench(): Promise<Result> {
       const delivered = h.events.filter((e) => e.netnsInode === inode).length;
       const agentS = (c1.user + c1.system) / 1e6;
       result.paced = {
-        targetEventsPerSecond: 10_000, delivered, seconds: Number(secs.toFixed(2)),
-        agentCpuPercent: Number((100 * agentS / secs).toFixed(1)),
-        helperCpuPercent: Number((100 * (hu1.cpuSeconds - hu0.cpuSeconds) / secs).toFixed(1)),
-        agentCpuUsPerEvent: delivered > 0 ? Number((agentS * 1e6 / delivered).toFixed(2)) : 0,
+        targetEventsPerSecond: 10_000,
+        delivered,
+        seconds: Number(secs.toFixed(2)),
+        agentCpuPercent: Number(((100 * agentS) / secs).toFixed(1)),
+        helperCpuPercent: Number(((100 * (hu1.cpuSeconds - hu0.cpuSeconds)) / secs).toFixed(1)),
+        agentCpuUsPerEvent: delivered > 0 ? Number(((agentS * 1e6) / delivered).toFixed(2)) : 0,
       };
       void r;
     }
@@ -154,15 +268,21 @@ export async function runBpfEventsBench(): Promise<Result> {
 
     // 5. resets: refused connects between two namespaces, every event delivered
     const p = await makePair(pairTag, 15, { ipv6: false });
-    h = await startClient({ probes: { tcpreset: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' }, tcpretrans: {} } });
+    h = await startClient({
+      probes: { tcpreset: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' }, tcpretrans: {} },
+    });
     {
       const a = await h.client.dumpCounters();
-      await nodeIn(p.a, `
+      await nodeIn(
+        p.a,
+        `
 import net from 'node:net';
 let left = 20000, inflight = 0;
 const one = () => { inflight++; const s = net.connect({ host: '${p.b4}', port: 9 }); s.on('error', () => { inflight--; if (left-- > 0) one(); else if (inflight === 0) { console.log('{}'); process.exit(0); } }); };
 for (let i = 0; i < 32; i++) { left--; one(); }
-`, 120_000);
+`,
+        120_000,
+      );
       await sleep(300);
       const b = await h.client.dumpCounters();
       result.programs.push(...progDelta('tcpreset, 20k refused connects', a, b));
@@ -183,5 +303,14 @@ for (let i = 0; i < 32; i++) { left--; one(); }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runBpfEventsBench().then((r) => { process.stdout.write(markdown(r)); process.exit(0); }, (e: unknown) => { console.error(e); process.exit(1); });
+  runBpfEventsBench().then(
+    (r) => {
+      process.stdout.write(markdown(r));
+      process.exit(0);
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

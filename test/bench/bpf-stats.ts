@@ -18,7 +18,10 @@ export function programRunDeltas(a: CounterSnapshot, b: CounterSnapshot): Progra
     for (const g of p.programs) {
       const o = before.get(g.id);
       out.push({
-        probe: p.probe, program: g.name, runs: g.runCount - (o?.runCount ?? 0), runTimeNs: g.runTimeNs - (o?.runTimeNs ?? 0),
+        probe: p.probe,
+        program: g.name,
+        runs: g.runCount - (o?.runCount ?? 0),
+        runTimeNs: g.runTimeNs - (o?.runTimeNs ?? 0),
         recursionMisses: g.recursionMisses - (o?.recursionMisses ?? 0),
       });
     }

@@ -36,7 +36,12 @@ while r < ${refused} and time.time() < deadline:
 print(n, r)
 `;
 
-interface Row { program: string; runs: number; nsPerRun: number; totalNs: number }
+interface Row {
+  program: string;
+  runs: number;
+  nsPerRun: number;
+  totalNs: number;
+}
 
 async function main(): Promise<void> {
   const old = readFileSync(STATS, 'utf8').trim();
@@ -44,27 +49,40 @@ async function main(): Promise<void> {
   const ns = await createNetns({ label: 'h18bench' });
   const h = await startClient({ probes: { connections: {} } });
   try {
-    if (h.client.status().probes.connections.state !== 'running') throw new Error(h.client.status().probes.connections.reason);
+    if (h.client.status().probes.connections.state !== 'running')
+      throw new Error(h.client.status().probes.connections.reason);
     const a = await h.client.dumpCounters();
-    const out = await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic(2000, 500)], { timeoutMs: 90_000 });
+    const out = await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic(2000, 500)], {
+      timeoutMs: 90_000,
+    });
     const b = await h.client.dumpCounters();
     const [ok, refused] = out.stdout.trim().split(/\s+/).map(Number) as [number, number];
-    const rows: Row[] = programRunDeltas(a, b).filter((d) => d.probe === 'connections')
-      .map((d) => ({ program: d.program, runs: d.runs, nsPerRun: d.runs > 0 ? Math.round(d.runTimeNs / d.runs) : 0, totalNs: d.runTimeNs }));
+    const rows: Row[] = programRunDeltas(a, b)
+      .filter((d) => d.probe === 'connections')
+      .map((d) => ({
+        program: d.program,
+        runs: d.runs,
+        nsPerRun: d.runs > 0 ? Math.round(d.runTimeNs / d.runs) : 0,
+        totalNs: d.runTimeNs,
+      }));
     const connects = ok + refused;
     const totalNs = rows.reduce((x, r) => x + r.totalNs, 0);
     const result = {
-      date: new Date().toISOString(), kernel: release(), cpus: cpus().length, connects: { ok, refused },
-      programs: rows, nsPerConnect: Math.round(totalNs / connects),
+      date: new Date().toISOString(),
+      kernel: release(),
+      cpus: cpus().length,
+      connects: { ok, refused },
+      programs: rows,
+      nsPerConnect: Math.round(totalNs / connects),
     };
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(path.join(RESULTS, 'connections.json'), `${JSON.stringify(result, null, 2)}\n`);
     const md = [
       '# connections: BPF cost per TCP connect',
       '',
-      `${result.date}, kernel ${result.kernel}, ${result.cpus} CPUs. \`node dist/test/bench/connections.js\`: ${ok} loopback connects`
-        + ` (accepted and closed) and ${refused} refused ones in a test namespace; bpf_stats (run_time_ns / run_cnt) between two`
-        + ' counter dumps. Runs include every TCP state change of the node meanwhile (the hooks are node-wide).',
+      `${result.date}, kernel ${result.kernel}, ${result.cpus} CPUs. \`node dist/test/bench/connections.js\`: ${ok} loopback connects` +
+        ` (accepted and closed) and ${refused} refused ones in a test namespace; bpf_stats (run_time_ns / run_cnt) between two` +
+        ' counter dumps. Runs include every TCP state change of the node meanwhile (the hooks are node-wide).',
       '',
       '| program | runs | ns per run | total µs |',
       '|---|---:|---:|---:|',

@@ -23,7 +23,10 @@ const PACKETS = 200_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : 0; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+};
 
 async function flowProgIds(helperPid: number): Promise<number[]> {
   const ids = new Set<number>();
@@ -36,9 +39,13 @@ async function flowProgIds(helperPid: number): Promise<number[]> {
   return progs.filter((x) => ids.has(x.id) && (x.name === 'ks_flow_rx' || x.name === 'ks_flow_tx')).map((x) => x.id);
 }
 async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
-  let ns = 0, runs = 0;
+  let ns = 0,
+    runs = 0;
   for (const id of ids) {
-    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as { run_time_ns?: number; run_cnt?: number };
+    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as {
+      run_time_ns?: number;
+      run_cnt?: number;
+    };
     ns += p.run_time_ns ?? 0;
     runs += p.run_cnt ?? 0;
   }
@@ -49,15 +56,23 @@ async function main(): Promise<void> {
   await ensureHelperBuilt();
   const statsBefore = (await readFile(STATS, 'utf8')).trim();
   const p = await makePair('bflow', 223, { ipv6: true });
-  const native = new NativeEventSource({ probes: {}, emitEventsOf: new Set(), log: silentLogger, helperCommands: true });
+  const native = new NativeEventSource({
+    probes: {},
+    emitEventsOf: new Set(),
+    log: silentLogger,
+    helperCommands: true,
+  });
   await native.start();
   const call = (args: string[]): Promise<Record<string, unknown>> => native.helperCommand('flow', args);
-  const devA = `k${process.pid.toString(36)}n223a`, devB = `k${process.pid.toString(36)}n223b`;
+  const devA = `k${process.pid.toString(36)}n223a`,
+    devB = `k${process.pid.toString(36)}n223b`;
   const attach = async (extra: string[]): Promise<void> => {
     await call(['unload']);
     const l = parseFlowFrame(await call(['load', 'entries=65536', ...extra]));
     if (!l.ok) throw new Error(l.error);
-    const f = parseFlowFrame(await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]));
+    const f = parseFlowFrame(
+      await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]),
+    );
     if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
   };
   const rows: { mode: string; round: number; pps: number; nsPerRun: number; runs: number }[] = [];
@@ -65,27 +80,39 @@ async function main(): Promise<void> {
     await writeFile(STATS, '1');
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of ['off', 'on', 'floor'] as const) {
-        if (mode === 'off') await call(['unload']); else await attach(mode === 'floor' ? ['x_empty=1'] : []);
+        if (mode === 'off') await call(['unload']);
+        else await attach(mode === 'floor' ? ['x_empty=1'] : []);
         const ids = mode === 'off' ? [] : await flowProgIds(native.helperStatus().pid!);
         const s0 = await runStats(ids);
         const r = await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64);
         const s1 = await runStats(ids);
         const runs = s1.runs - s0.runs;
-        rows.push({ mode, round, pps: Math.round(r.sent / r.seconds), nsPerRun: runs > 0 ? Math.round((s1.ns - s0.ns) / runs) : 0, runs });
+        rows.push({
+          mode,
+          round,
+          pps: Math.round(r.sent / r.seconds),
+          nsPerRun: runs > 0 ? Math.round((s1.ns - s0.ns) / runs) : 0,
+          runs,
+        });
       }
     }
     await writeFile(STATS, statsBefore);
     // one map read of a full map: 65,536 distinct IPv6 peers
     await attach([]);
     await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:223:f::/64', 'via', p.b6);
-    await nodeIn(p.a, `
+    await nodeIn(
+      p.a,
+      `
 import dgram from 'node:dgram';
 const s = dgram.createSocket('udp6');
 let i = 0, sent = 0;
 const next = () => { if (i >= 70000) { console.log(JSON.stringify({ sent })); process.exit(0); } const n = i++; s.send(Buffer.alloc(8), 9, 'fd00:199:223:f::' + (n >> 16).toString(16) + ':' + (n & 0xffff).toString(16), (e) => { if (!e) sent++; next(); }); };
 for (let k = 0; k < 64; k++) next();
-`, 120_000);
-    const reads: { live: number; helperWallMs: number; helperCpuMs: number; agentParseMs: number; bytes: number }[] = [];
+`,
+      120_000,
+    );
+    const reads: { live: number; helperWallMs: number; helperCpuMs: number; agentParseMs: number; bytes: number }[] =
+      [];
     for (let i = 0; i < 5; i++) {
       const raw = await call(['dump', 'all']);
       const t0 = process.cpuUsage();
@@ -93,17 +120,34 @@ for (let k = 0; k < 64; k++) next();
       const c = process.cpuUsage(t0);
       if (!f.ok || !f.dump) throw new Error('dump failed');
       reads.push({
-        live: f.dump.live, helperWallMs: f.dump.wallNs / 1e6, helperCpuMs: f.dump.cpuNs / 1e6,
-        agentParseMs: (c.user + c.system) / 1000, bytes: JSON.stringify(raw).length,
+        live: f.dump.live,
+        helperWallMs: f.dump.wallNs / 1e6,
+        helperCpuMs: f.dump.cpuNs / 1e6,
+        agentParseMs: (c.user + c.system) / 1000,
+        bytes: JSON.stringify(raw).length,
       });
     }
     const by = (m: string): typeof rows => rows.filter((r) => r.mode === m);
     const summary = {
-      date: new Date().toISOString(), kernel: os.release(), cpus: os.cpus().length, packetsPerRound: PACKETS, rounds: ROUNDS,
-      nsPerRunOn: median(by('on').map((r) => r.nsPerRun)), nsPerRunFloor: median(by('floor').map((r) => r.nsPerRun)),
-      ppsOff: median(by('off').map((r) => r.pps)), ppsOn: median(by('on').map((r) => r.pps)), ppsFloor: median(by('floor').map((r) => r.pps)),
-      mapRead: { live: reads[0]!.live, helperWallMs: median(reads.map((r) => r.helperWallMs)), helperCpuMs: median(reads.map((r) => r.helperCpuMs)), agentParseMs: median(reads.map((r) => r.agentParseMs)), frameBytes: reads[0]!.bytes },
-      rows, reads,
+      date: new Date().toISOString(),
+      kernel: os.release(),
+      cpus: os.cpus().length,
+      packetsPerRound: PACKETS,
+      rounds: ROUNDS,
+      nsPerRunOn: median(by('on').map((r) => r.nsPerRun)),
+      nsPerRunFloor: median(by('floor').map((r) => r.nsPerRun)),
+      ppsOff: median(by('off').map((r) => r.pps)),
+      ppsOn: median(by('on').map((r) => r.pps)),
+      ppsFloor: median(by('floor').map((r) => r.pps)),
+      mapRead: {
+        live: reads[0]!.live,
+        helperWallMs: median(reads.map((r) => r.helperWallMs)),
+        helperCpuMs: median(reads.map((r) => r.helperCpuMs)),
+        agentParseMs: median(reads.map((r) => r.agentParseMs)),
+        frameBytes: reads[0]!.bytes,
+      },
+      rows,
+      reads,
     };
     await mkdir(OUT, { recursive: true });
     await writeFile(path.join(OUT, 'flow.json'), `${JSON.stringify(summary, null, 2)}\n`);

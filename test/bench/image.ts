@@ -15,7 +15,11 @@ const IMAGE_SH = path.join(REPO, 'scripts/image.sh');
 const RESULTS = path.join(REPO, 'test/bench/results');
 const TAG = 'localhost/kubeskoop-otel/agent:bench';
 
-export interface BuildTiming { totalS: number; basesS: number; imageS: number }
+export interface BuildTiming {
+  totalS: number;
+  basesS: number;
+  imageS: number;
+}
 export interface ImageResults {
   at: string;
   machine: { cpus: number; memGiB: number; kernel: string };
@@ -59,7 +63,9 @@ function markdown(r: ImageResults): string {
     '',
     '| layer MB | created by |',
     '|---|---|',
-    ...r.layers.filter((l) => l.bytes > 0).map((l) => `| ${mb(l.bytes)} | \`${l.createdBy.replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 100)}\` |`),
+    ...r.layers
+      .filter((l) => l.bytes > 0)
+      .map((l) => `| ${mb(l.bytes)} | \`${l.createdBy.replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 100)}\` |`),
     '',
   ].join('\n');
 }
@@ -77,21 +83,32 @@ async function main(): Promise<void> {
     const cold = await build(env);
     process.stderr.write(`bench image: cold ${cold.totalS} s; warm build\n`);
     const warm = await build(env);
-    const pm = (args: string[]): Promise<string> => run(IMAGE_SH, ['podman', ...args], { env, timeoutMs: 120_000 }).then((x) => {
-      if (x.code !== 0) throw new Error(`podman ${args.join(' ')}: ${x.stderr}`);
-      return x.stdout;
-    });
+    const pm = (args: string[]): Promise<string> =>
+      run(IMAGE_SH, ['podman', ...args], { env, timeoutMs: 120_000 }).then((x) => {
+        if (x.code !== 0) throw new Error(`podman ${args.join(' ')}: ${x.stderr}`);
+        return x.stdout;
+      });
     const imageBytes = Number((await pm(['image', 'inspect', '--format', '{{.Size}}', TAG])).trim());
-    const history = JSON.parse(await pm(['history', '--format', 'json', TAG])) as { size: number; CreatedBy?: string; createdBy?: string }[];
+    const history = JSON.parse(await pm(['history', '--format', 'json', TAG])) as {
+      size: number;
+      CreatedBy?: string;
+      createdBy?: string;
+    }[];
     const layers = history.map((h) => ({ bytes: h.size, createdBy: h.CreatedBy ?? h.createdBy ?? '' })).reverse();
     const kernel = (await run('uname', ['-r'])).stdout.trim();
     const results: ImageResults = {
       at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10, kernel },
-      cold, warm, imageBytes, layers,
+      machine: { cpus: os.cpus().length, memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, kernel },
+      cold,
+      warm,
+      imageBytes,
+      layers,
     };
     mkdirSync(RESULTS, { recursive: true });
-    for (const [f, text] of [['image.json', `${JSON.stringify(results, null, 2)}\n`], ['image.md', markdown(results)]] as const) {
+    for (const [f, text] of [
+      ['image.json', `${JSON.stringify(results, null, 2)}\n`],
+      ['image.md', markdown(results)],
+    ] as const) {
       writeFileSync(path.join(RESULTS, `${f}.tmp`), text);
       renameSync(path.join(RESULTS, `${f}.tmp`), path.join(RESULTS, f));
     }
@@ -104,5 +121,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main().catch((e: unknown) => { process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`); process.exit(1); });
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
 }

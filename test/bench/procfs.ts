@@ -37,19 +37,34 @@ const INTERVAL_MS = 1000;
 function processCpu(pid: number): { ns: number; userMs: number; systemMs: number } {
   let ns = 0;
   for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try { ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'latin1').split(' ')[0]); } catch { /* thread gone */ }
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      /* thread gone */
+    }
   }
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { ns, userMs: Number(rest[11]) * 10, systemMs: Number(rest[12]) * 10 };
 }
 
-interface AgentStatus { cycle: number; at: number; durationMs: number; targets: number }
+interface AgentStatus {
+  cycle: number;
+  at: number;
+  durationMs: number;
+  targets: number;
+}
 
 async function status(port: number): Promise<AgentStatus> {
-  const s = await (await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(10_000) })).json() as
-    { lastCycle: { cycle: number; at: string | null; durationMs: number; targets: { total: number } } };
-  return { cycle: s.lastCycle.cycle, at: s.lastCycle.at ? Date.parse(s.lastCycle.at) : 0, durationMs: s.lastCycle.durationMs, targets: s.lastCycle.targets.total };
+  const s = (await (
+    await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(10_000) })
+  ).json()) as { lastCycle: { cycle: number; at: string | null; durationMs: number; targets: { total: number } } };
+  return {
+    cycle: s.lastCycle.cycle,
+    at: s.lastCycle.at ? Date.parse(s.lastCycle.at) : 0,
+    durationMs: s.lastCycle.durationMs,
+    targets: s.lastCycle.targets.total,
+  };
 }
 
 /** Waits for the middle of an idle gap (the next cycle starts INTERVAL_MS after the last one ended). */
@@ -66,7 +81,19 @@ async function midGap(port: number, deadline: number): Promise<AgentStatus> {
   }
 }
 
-interface Round { agentMs: number; agentUserMs: number; agentSystemMs: number; agentCycles: number; floorMs: number; floorUserMs: number; floorSystemMs: number; ratio: number; namespaces: number; floorNamespaces: number; processes: number }
+interface Round {
+  agentMs: number;
+  agentUserMs: number;
+  agentSystemMs: number;
+  agentCycles: number;
+  floorMs: number;
+  floorUserMs: number;
+  floorSystemMs: number;
+  ratio: number;
+  namespaces: number;
+  floorNamespaces: number;
+  processes: number;
+}
 
 interface SizeResult {
   testNamespaces: number;
@@ -88,18 +115,41 @@ interface SizeResult {
   loadAvg: string;
 }
 
-async function measureSize(n: number, floorBin: string, rounds: number, cycles: number, cpuProf: string | undefined): Promise<SizeResult> {
+async function measureSize(
+  n: number,
+  floorBin: string,
+  rounds: number,
+  cycles: number,
+  cpuProf: string | undefined,
+): Promise<SizeResult> {
   const port = await freePort();
-  const args = [...AGENT_NODE_FLAGS, ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=agent-${n}.cpuprofile`] : []),
-    AGENT, 'run', '--port', String(port), '--address', '127.0.0.1', '--interval', `${INTERVAL_MS / 1000}s`, '--log-level', 'error'];
+  const args = [
+    ...AGENT_NODE_FLAGS,
+    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=agent-${n}.cpuprofile`] : []),
+    AGENT,
+    'run',
+    '--port',
+    String(port),
+    '--address',
+    '127.0.0.1',
+    '--interval',
+    `${INTERVAL_MS / 1000}s`,
+    '--log-level',
+    'error',
+  ];
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
   const pid = child.pid!;
   try {
     const until = Date.now() + 120_000;
-    for (;;) { // warm-up: three cycles
+    for (;;) {
+      // warm-up: three cycles
       await sleep(500);
       if (Date.now() > until) throw new Error('agent: no third cycle within 120 s');
-      try { if ((await status(port)).cycle >= 3) break; } catch { /* not listening yet */ }
+      try {
+        if ((await status(port)).cycle >= 3) break;
+      } catch {
+        /* not listening yet */
+      }
     }
     // What one /status request (the window's clock) costs the agent, to subtract.
     const s0 = await midGap(port, Date.now() + 30_000);
@@ -116,29 +166,53 @@ async function measureSize(n: number, floorBin: string, rounds: number, cycles: 
       const c1 = processCpu(pid);
       const k = b.cycle - a.cycle;
       const agentMs = ((c1.ns - c0.ns) / 1e6 - statusRequestCpuMs) / k;
-      const f = JSON.parse((await runOk(floorBin, [String(k)], { timeoutMs: 120_000 })).stdout) as
-        { cycles: number; cpuNs: number; userUs: number; systemUs: number; namespaces: number; processes: number };
+      const f = JSON.parse((await runOk(floorBin, [String(k)], { timeoutMs: 120_000 })).stdout) as {
+        cycles: number;
+        cpuNs: number;
+        userUs: number;
+        systemUs: number;
+        namespaces: number;
+        processes: number;
+      };
       const floorMs = f.cpuNs / 1e6 / f.cycles;
       out.push({
-        agentMs, agentUserMs: (c1.userMs - c0.userMs) / k, agentSystemMs: (c1.systemMs - c0.systemMs) / k, agentCycles: k,
-        floorMs, floorUserMs: f.userUs / 1000 / f.cycles, floorSystemMs: f.systemUs / 1000 / f.cycles,
-        ratio: agentMs / floorMs, namespaces: b.targets, floorNamespaces: f.namespaces, processes: f.processes,
+        agentMs,
+        agentUserMs: (c1.userMs - c0.userMs) / k,
+        agentSystemMs: (c1.systemMs - c0.systemMs) / k,
+        agentCycles: k,
+        floorMs,
+        floorUserMs: f.userUs / 1000 / f.cycles,
+        floorSystemMs: f.systemUs / 1000 / f.cycles,
+        ratio: agentMs / floorMs,
+        namespaces: b.targets,
+        floorNamespaces: f.namespaces,
+        processes: f.processes,
       });
-      process.stderr.write(`procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)} (${b.targets} namespaces)\n`);
+      process.stderr.write(
+        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)} (${b.targets} namespaces)\n`,
+      );
     }
     const u = await procUsage(pid);
     const last = await status(port);
     const nsMed = spread(out.map((x) => x.namespaces)).median;
     const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
     return {
-      testNamespaces: n, namespaces: nsMed, processes: spread(out.map((x) => x.processes)).median, rounds: out,
-      agentCpuMsPerCycle: spread(out.map((x) => x.agentMs)), floorCpuMsPerCycle: spread(out.map((x) => x.floorMs)),
-      agentCpuMsPerNs: spread(out.map((x) => x.agentMs / x.namespaces)), floorCpuMsPerNs: spread(out.map((x) => x.floorMs / x.floorNamespaces)),
+      testNamespaces: n,
+      namespaces: nsMed,
+      processes: spread(out.map((x) => x.processes)).median,
+      rounds: out,
+      agentCpuMsPerCycle: spread(out.map((x) => x.agentMs)),
+      floorCpuMsPerCycle: spread(out.map((x) => x.floorMs)),
+      agentCpuMsPerNs: spread(out.map((x) => x.agentMs / x.namespaces)),
+      floorCpuMsPerNs: spread(out.map((x) => x.floorMs / x.floorNamespaces)),
       ratio: spread(out.map((x) => x.ratio)),
       agentSystemShare: sum(out.map((x) => x.agentSystemMs)) / sum(out.map((x) => x.agentSystemMs + x.agentUserMs)),
       floorSystemShare: sum(out.map((x) => x.floorSystemMs)) / sum(out.map((x) => x.floorSystemMs + x.floorUserMs)),
-      agentCycleWallMs: last.durationMs, agentRssMiB: u.rssBytes / 2 ** 20, agentPeakRssMiB: u.rssPeakBytes / 2 ** 20,
-      statusRequestCpuMs, loadAvg: readFileSync('/proc/loadavg', 'latin1').trim(),
+      agentCycleWallMs: last.durationMs,
+      agentRssMiB: u.rssBytes / 2 ** 20,
+      agentPeakRssMiB: u.rssPeakBytes / 2 ** 20,
+      statusRequestCpuMs,
+      loadAvg: readFileSync('/proc/loadavg', 'latin1').trim(),
     };
   } finally {
     await stopPid(pid, 10_000);
@@ -147,8 +221,15 @@ async function measureSize(n: number, floorBin: string, rounds: number, cycles: 
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const opt = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-  const sizes = (opt('--sizes') ?? '10,100,250').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+  const opt = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sizes = (opt('--sizes') ?? '10,100,250')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   const rounds = Math.max(7, Number(opt('--rounds') ?? 9));
   const cpuProf = opt('--cpu-prof');
   const started = Date.now();
@@ -167,7 +248,9 @@ async function main(): Promise<void> {
       while (pods.length < n) pods.push(await createPod({ label: `b${pods.length}` }));
       const r = await measureSize(n, floorBin, rounds, n <= 10 ? 6 : 4, cpuProf);
       out.push(r);
-      process.stderr.write(`procfs bench: ${n} test ns (${r.namespaces} on the machine): agent ${r.agentCpuMsPerNs.median.toFixed(3)} ms/ns, floor ${r.floorCpuMsPerNs.median.toFixed(3)} ms/ns, ×${r.ratio.median.toFixed(2)} [${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}]\n`);
+      process.stderr.write(
+        `procfs bench: ${n} test ns (${r.namespaces} on the machine): agent ${r.agentCpuMsPerNs.median.toFixed(3)} ms/ns, floor ${r.floorCpuMsPerNs.median.toFixed(3)} ms/ns, ×${r.ratio.median.toFixed(2)} [${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}]\n`,
+      );
     }
     // node_exporter in one test namespace, the collectors the default set overlaps.
     const ne = await startNodeExporter(pods[0]!.netns);
@@ -187,18 +270,33 @@ async function main(): Promise<void> {
     await cleanupAll();
   }
   const json = {
-    benchmark: 'procfs', ...stamp, kernel: release(), cpus: cpus().length, node: process.version,
+    benchmark: 'procfs',
+    ...stamp,
+    kernel: release(),
+    cpus: cpus().length,
+    node: process.version,
     load: { before: loadBefore, after: readFileSync('/proc/loadavg', 'latin1').trim() },
-    defaultProbes: DEFAULT_METRIC_PROBES, durationS: (Date.now() - started) / 1000, intervalS: INTERVAL_MS / 1000, rounds,
-    method: 'agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process\'s ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; both over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread.',
+    defaultProbes: DEFAULT_METRIC_PROBES,
+    durationS: (Date.now() - started) / 1000,
+    intervalS: INTERVAL_MS / 1000,
+    rounds,
+    method:
+      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; both over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread.",
     sizes: out,
-    nodeExporter: { collectors: 'netdev, netstat (all fields), sockstat, softnet, conntrack', cpuMsPerScrape: neCpuMsPerScrape, scrapes: neScrapes, rssMiB: neRssMiB, note: 'CPU from /proc/<pid>/stat (10 ms ticks) over the scrapes' },
+    nodeExporter: {
+      collectors: 'netdev, netstat (all fields), sockstat, softnet, conntrack',
+      cpuMsPerScrape: neCpuMsPerScrape,
+      scrapes: neScrapes,
+      rssMiB: neRssMiB,
+      note: 'CPU from /proc/<pid>/stat (10 ms ticks) over the scrapes',
+    },
     targets: { ratioMax: 1.5 },
   };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, 'procfs.json'), `${JSON.stringify(json, null, 2)}\n`);
   const f = (x: number, d = 3): string => x.toFixed(d);
-  const sp = (s: Spread, d = 3): string => `${f(s.median, d)} [${f(s.q1, d)}–${f(s.q3, d)}; ${f(s.min, d)}–${f(s.max, d)}]`;
+  const sp = (s: Spread, d = 3): string =>
+    `${f(s.median, d)} [${f(s.q1, d)}–${f(s.q3, d)}; ${f(s.min, d)}–${f(s.max, d)}]`;
   const met = out.every((r) => r.ratio.median <= json.targets.ratioMax);
   const md = [
     '# procfs probes: one collection cycle against the kernel floor',
@@ -207,12 +305,15 @@ async function main(): Promise<void> {
     '',
     `Default probe set: ${DEFAULT_METRIC_PROBES.join(', ')}. Each test namespace has lo, a veth to the host and one kept process.`,
     '**Agent**: the real process (`kubeskoop-otel run`, default probes, 1 s interval, no scrape, no export); CPU of all its threads (user + system) over whole cycles: discovery, identity, probes, snapshot, GC.',
-    '**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process\'s `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`.',
+    "**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process's `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`.",
     `Both cover every namespace on the machine (the host's and other tests' too: the count is in the table), per namespace = ÷ that count. ${rounds} paired rounds per size alternate agent and floor; the ratio is taken per round. Figures: median [interquartile range; min–max].`,
     '',
     '| test namespaces | namespaces on the machine | processes | agent CPU ms / cycle | floor CPU ms / cycle | agent ms / ns / cycle | floor ms / ns / cycle | **agent ÷ floor** | system share agent / floor | agent RSS MiB (peak) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...out.map((r) => `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`),
+    ...out.map(
+      (r) =>
+        `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+    ),
     '',
     `Target: agent ≤ ${json.targets.ratioMax}× the floor at every size — ${met ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(r.ratio.median, 2)}×`).join(', ')}).`,
     '',
@@ -226,5 +327,9 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main().catch(async (e: Error) => { process.stderr.write(`procfs bench: ${e.stack ?? e.message}\n`); await cleanupAll().catch(() => undefined); process.exitCode = 1; });
+  main().catch(async (e: Error) => {
+    process.stderr.write(`procfs bench: ${e.stack ?? e.message}\n`);
+    await cleanupAll().catch(() => undefined);
+    process.exitCode = 1;
+  });
 }

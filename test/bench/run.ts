@@ -23,9 +23,15 @@ export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
 
 async function runOne(name: string): Promise<number> {
   const b = BENCHMARKS[name];
-  if (!b) { process.stderr.write(`bench: unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`); return 2; }
+  if (!b) {
+    process.stderr.write(`bench: unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+    return 2;
+  }
   const script = path.join(here, b.script);
-  if (!existsSync(script)) { process.stderr.write(`bench: ${name}: ${script} not built\n`); return 1; }
+  if (!existsSync(script)) {
+    process.stderr.write(`bench: ${name}: ${script} not built\n`);
+    return 1;
+  }
   process.stderr.write(`\n=== bench ${name} ===\n`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, ...b.args], { stdio: 'inherit' });

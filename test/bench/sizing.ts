@@ -17,7 +17,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
-import { startOtlpReceiver, encodeExportRequest, type OtlpReceiver, type ReceivedRequest } from '../support/otlp-receiver.js';
+import {
+  startOtlpReceiver,
+  encodeExportRequest,
+  type OtlpReceiver,
+  type ReceivedRequest,
+} from '../support/otlp-receiver.js';
 import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.js';
 import { METRICS } from '../../semconv/generated/registry.js';
@@ -30,7 +35,10 @@ const AGENT = path.join(repo, 'dist/receiver/cli/main.js');
 const RESULTS = path.join(repo, 'test/bench/results');
 
 interface Args {
-  pods: number[]; intervalS: number; cycles: number; nodeOptions: string;
+  pods: number[];
+  intervalS: number;
+  cycles: number;
+  nodeOptions: string;
   /** both: one OTLP export and one /metrics scrape per cycle; otlp: push only; scrape: pull only. */
   exportMode: 'both' | 'otlp' | 'scrape';
   /** Results file base name under test/bench/results/. */
@@ -41,18 +49,41 @@ function parseArgs(argv: string[]): Args {
   const a: Args = { pods: [10, 110, 250], intervalS: 5, cycles: 6, nodeOptions: '', exportMode: 'both', out: 'sizing' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
-    if (argv[i] === '--pods' && v) { a.pods = v.split(',').map(Number).filter((n) => n > 0).sort((x, y) => x - y); i++; }
-    else if (argv[i] === '--interval' && v) { a.intervalS = Number(v); i++; }
-    else if (argv[i] === '--cycles' && v) { a.cycles = Number(v); i++; }
-    else if (argv[i] === '--node-options' && v !== undefined) { a.nodeOptions = v; i++; }
-    else if (argv[i] === '--export' && (v === 'both' || v === 'otlp' || v === 'scrape')) { a.exportMode = v; i++; }
-    else if (argv[i] === '--out' && v && /^[a-z0-9-]+$/.test(v)) { a.out = v; i++; }
+    if (argv[i] === '--pods' && v) {
+      a.pods = v
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0)
+        .sort((x, y) => x - y);
+      i++;
+    } else if (argv[i] === '--interval' && v) {
+      a.intervalS = Number(v);
+      i++;
+    } else if (argv[i] === '--cycles' && v) {
+      a.cycles = Number(v);
+      i++;
+    } else if (argv[i] === '--node-options' && v !== undefined) {
+      a.nodeOptions = v;
+      i++;
+    } else if (argv[i] === '--export' && (v === 'both' || v === 'otlp' || v === 'scrape')) {
+      a.exportMode = v;
+      i++;
+    } else if (argv[i] === '--out' && v && /^[a-z0-9-]+$/.test(v)) {
+      a.out = v;
+      i++;
+    }
   }
   if (a.pods.length === 0 || !(a.intervalS > 0) || !(a.cycles >= 2)) throw new Error('bad arguments');
   return a;
 }
 
-export interface TargetSeries { kind: string; inode: string; name?: string; series: number; perMetric: Record<string, number> }
+export interface TargetSeries {
+  kind: string;
+  inode: string;
+  name?: string;
+  series: number;
+  perMetric: Record<string, number>;
+}
 
 export interface RunResult {
   pods: number;
@@ -93,7 +124,10 @@ export function seriesByTarget(samples: PromTextSample[]): { targets: TargetSeri
   let agent = 0;
   for (const s of samples) {
     const inode = s.labels[TARGET_LABEL];
-    if (inode === undefined) { agent++; continue; }
+    if (inode === undefined) {
+      agent++;
+      continue;
+    }
     let t = m.get(inode);
     if (!t) {
       t = { kind: s.labels[KIND_LABEL] ?? '?', inode, series: 0, perMetric: {} };
@@ -140,35 +174,64 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   // The default probe set: no metrics.probes, so the agent runs what it runs by default.
   const push = args.exportMode !== 'scrape';
   const scrapeEachCycle = args.exportMode !== 'otlp';
-  writeFileSync(cfg, [
-    `interval: ${args.intervalS}s`,
-    'log: {level: warn, format: json}',
-    ...(push ? ['otlp:', `  endpoint: ${receiver.httpEndpoint}`, '  protocol: http/protobuf', `  export_interval: ${args.intervalS}s`] : []),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      `interval: ${args.intervalS}s`,
+      'log: {level: warn, format: json}',
+      ...(push
+        ? [
+            'otlp:',
+            `  endpoint: ${receiver.httpEndpoint}`,
+            '  protocol: http/protobuf',
+            `  export_interval: ${args.intervalS}s`,
+          ]
+        : []),
+      '',
+    ].join('\n'),
+  );
   let child: ChildProcess | undefined;
   let stderr = '';
   try {
-    child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT, 'run', '-c', cfg, '--port', String(port), '--address', '127.0.0.1'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // NODE_OPTIONS as the Helm chart sets it (values.yaml nodeOptions), so the limits are measured too
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', NODE_NAME: 'sizing-node', NODE_OPTIONS: args.nodeOptions },
+    child = spawn(
+      process.execPath,
+      [...AGENT_NODE_FLAGS, AGENT, 'run', '-c', cfg, '--port', String(port), '--address', '127.0.0.1'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        // NODE_OPTIONS as the Helm chart sets it (values.yaml nodeOptions), so the limits are measured too
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: '',
+          NODE_NAME: 'sizing-node',
+          NODE_OPTIONS: args.nodeOptions,
+        },
+      },
+    );
+    child.stderr!.on('data', (b: Buffer) => {
+      if (stderr.length < 64_000) stderr += b.toString();
     });
-    child.stderr!.on('data', (b: Buffer) => { if (stderr.length < 64_000) stderr += b.toString(); });
     const pid = child.pid!;
     const base = `http://127.0.0.1:${port}`;
     const statusOf = async (): Promise<any> => JSON.parse((await get(`${base}/status`)).text);
     // Warm up: two cycles, and until every test pod is a target.
     const inodes = new Set(pods.map((p) => String(p.netns.inode)));
-    await waitUntil(async () => {
-      try {
-        const st = await statusOf();
-        if (st.lastCycle.cycle < 2) return false;
-        const { targets } = seriesByTarget(parsePromText((await get(`${base}/metrics`)).text).samples);
-        return [...inodes].every((i) => targets.some((t) => t.inode === i));
-      } catch { return false; }
-    }, 60_000 + pods.length * 200, `agent to see ${pods.length} test pods`, 250)
-      .catch((e: Error) => { throw new Error(`${e.message}\nagent stderr:\n${stderr}`); });
+    await waitUntil(
+      async () => {
+        try {
+          const st = await statusOf();
+          if (st.lastCycle.cycle < 2) return false;
+          const { targets } = seriesByTarget(parsePromText((await get(`${base}/metrics`)).text).samples);
+          return [...inodes].every((i) => targets.some((t) => t.inode === i));
+        } catch {
+          return false;
+        }
+      },
+      60_000 + pods.length * 200,
+      `agent to see ${pods.length} test pods`,
+      250,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\nagent stderr:\n${stderr}`);
+    });
     receiver.clear();
     const startCycle = (await statusOf()).lastCycle.cycle as number;
     const u0 = await procUsage(pid);
@@ -180,7 +243,9 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       await sleep(args.intervalS * 1000);
       if (scrapeEachCycle) {
         const s = await get(`${base}/metrics`);
-        scrapeMs += s.ms; scrapes++; lastText = s.text;
+        scrapeMs += s.ms;
+        scrapes++;
+        lastText = s.text;
       }
       const st = await statusOf();
       if (st.lastCycle.cycle - startCycle >= args.cycles) break;
@@ -189,7 +254,9 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     if (!scrapeEachCycle) {
       // push only: one scrape after the measurement, to count the series
       const s = await get(`${base}/metrics`);
-      scrapeMs += s.ms; scrapes++; lastText = s.text;
+      scrapeMs += s.ms;
+      scrapes++;
+      lastText = s.text;
     }
     const st = await statusOf();
     const cycles = (st.lastCycle.cycle as number) - startCycle;
@@ -206,14 +273,17 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     // OTLP_POINTS_PER_REQUEST), one after the other: the last export = the last run of requests
     // with less than half an interval between one and the next.
     let first = metricReqs.length - 1;
-    while (first > 0 && metricReqs[first]!.receivedAt - metricReqs[first - 1]!.receivedAt < (args.intervalS * 1000) / 2) first--;
+    while (first > 0 && metricReqs[first]!.receivedAt - metricReqs[first - 1]!.receivedAt < (args.intervalS * 1000) / 2)
+      first--;
     const lastExport = last ? metricReqs.slice(first) : [];
     const encodedParts = lastExport.map((r) => encodeExportRequest('metrics', r.body));
     const encoded = last ? Buffer.concat(encodedParts) : undefined;
     const cls = lastExport.map((r) => r.headers['content-length']);
-    const cl = cls.length > 0 && cls.every((c) => c !== undefined) ? String(cls.reduce((a, c) => a + Number(c), 0)) : undefined;
+    const cl =
+      cls.length > 0 && cls.every((c) => c !== undefined) ? String(cls.reduce((a, c) => a + Number(c), 0)) : undefined;
     const byKind: Record<string, number> = {};
-    for (const [k, v] of Object.entries(st.lastCycle.targets as Record<string, number>)) if (k !== 'total') byKind[k] = v;
+    for (const [k, v] of Object.entries(st.lastCycle.targets as Record<string, number>))
+      if (k !== 'total') byKind[k] = v;
     const podSeries = podTargets.map((t) => t.series);
     return {
       pods: pods.length,
@@ -226,27 +296,38 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
         coresAt15s: Number((msPerCycle / 15_000).toFixed(4)),
         coresAtInterval: Number((msPerCycle / (args.intervalS * 1000)).toFixed(4)),
       },
-      memory: { rssMiB: Number((u1.rssBytes / 2 ** 20).toFixed(1)), rssPeakMiB: Number((u1.rssPeakBytes / 2 ** 20).toFixed(1)) },
+      memory: {
+        rssMiB: Number((u1.rssBytes / 2 ** 20).toFixed(1)),
+        rssPeakMiB: Number((u1.rssPeakBytes / 2 ** 20).toFixed(1)),
+      },
       cycleDurationMs: st.lastCycle.durationMs,
-      prometheus: { series: parsed.samples.length, bytes: Buffer.byteLength(lastText), scrapeMs: Number((scrapeMs / scrapes).toFixed(1)) },
+      prometheus: {
+        series: parsed.samples.length,
+        bytes: Buffer.byteLength(lastText),
+        scrapeMs: Number((scrapeMs / scrapes).toFixed(1)),
+      },
       seriesPerPodTarget: {
-        min: Math.min(...podSeries), max: Math.max(...podSeries), median: median(podSeries),
+        min: Math.min(...podSeries),
+        max: Math.max(...podSeries),
+        median: median(podSeries),
         ...(podTargets[0] ? { example: podTargets[0] } : {}),
       },
       seriesHost: hostTargets.reduce((a, t) => a + t.series, 0),
       seriesAgent: agent,
       exportMode: args.exportMode,
-      ...(last && encoded ? {
-        otlp: {
-          exports: metricReqs.length,
-          requestsPerExport: lastExport.length,
-          transport: last.transport,
-          dataPoints: lastExport.reduce((n, r) => n + dataPointsOf(r.body), 0),
-          ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
-          reencodedBytes: encoded.length,
-          gzipBytes: encodedParts.reduce((n, b) => n + gzipSync(b).length, 0),
-        },
-      } : {}),
+      ...(last && encoded
+        ? {
+            otlp: {
+              exports: metricReqs.length,
+              requestsPerExport: lastExport.length,
+              transport: last.transport,
+              dataPoints: lastExport.reduce((n, r) => n + dataPointsOf(r.body), 0),
+              ...(cl !== undefined ? { contentLengthBytes: Number(cl) } : {}),
+              reencodedBytes: encoded.length,
+              gzipBytes: encodedParts.reduce((n, b) => n + gzipSync(b).length, 0),
+            },
+          }
+        : {}),
     };
   } finally {
     if (child?.pid) await stopPid(child.pid, 5000);
@@ -256,10 +337,17 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
 // ---- the 5,000-node fan-out, on paper from the measured figures ----------------------------------
 
 export interface FanOut {
-  nodes: number; podsPerNode: number; intervalSeconds: number;
-  seriesPerNode: number; otlpBytesPerExport: number; otlpGzipBytesPerExport: number;
-  seriesCluster: number; samplesPerSecond: number;
-  otlpBytesPerSecond: number; otlpGzipBytesPerSecond: number; exportsPerSecond: number;
+  nodes: number;
+  podsPerNode: number;
+  intervalSeconds: number;
+  seriesPerNode: number;
+  otlpBytesPerExport: number;
+  otlpGzipBytesPerExport: number;
+  seriesCluster: number;
+  samplesPerSecond: number;
+  otlpBytesPerSecond: number;
+  otlpGzipBytesPerSecond: number;
+  exportsPerSecond: number;
 }
 
 export function fanOut(r: RunResult, nodes: number, podsPerNode: number, intervalSeconds: number): FanOut {
@@ -274,7 +362,10 @@ export function fanOut(r: RunResult, nodes: number, podsPerNode: number, interva
   const perNodeBytes = (otlp.reencodedBytes / points) * seriesPerNode;
   const perNodeGzip = (otlp.gzipBytes / points) * seriesPerNode;
   return {
-    nodes, podsPerNode, intervalSeconds, seriesPerNode,
+    nodes,
+    podsPerNode,
+    intervalSeconds,
+    seriesPerNode,
     otlpBytesPerExport: Math.round(perNodeBytes),
     otlpGzipBytesPerExport: Math.round(perNodeGzip),
     seriesCluster: seriesPerNode * nodes,
@@ -314,34 +405,61 @@ function fmt(n: number): string {
 function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut | undefined): string {
   const L: string[] = [];
   L.push('# Sizing measurements (generated by test/bench/sizing.ts)', '');
-  L.push(`Measured ${String(meta.at)} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`);
-  L.push(`Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${({ both: 'one /metrics scrape and one OTLP/HTTP export per cycle', otlp: 'one OTLP/HTTP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' })[(meta.args as Args).exportMode]} (the agent sent ${runs.map((r) => r.otlp?.transport ?? 'no OTLP').filter((t, i, a) => a.indexOf(t) === i).join(', ')}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`);
-  L.push('Other tests may have been running on the same machine: "targets seen" counts every namespace the agent found.', '');
-  L.push('| test pods | targets seen | CPU ms / cycle | cores at 15 s | RSS MiB | peak RSS MiB | cycle ms | series in /metrics | /metrics bytes | series / pod | host series | agent series | OTLP points / export | OTLP bytes / export | gzip bytes |');
+  L.push(
+    `Measured ${String(meta.at)} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`,
+  );
+  L.push(
+    `Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${{ both: 'one /metrics scrape and one OTLP/HTTP export per cycle', otlp: 'one OTLP/HTTP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' }[(meta.args as Args).exportMode]} (the agent sent ${runs
+      .map((r) => r.otlp?.transport ?? 'no OTLP')
+      .filter((t, i, a) => a.indexOf(t) === i)
+      .join(
+        ', ',
+      )}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`,
+  );
+  L.push(
+    'Other tests may have been running on the same machine: "targets seen" counts every namespace the agent found.',
+    '',
+  );
+  L.push(
+    '| test pods | targets seen | CPU ms / cycle | cores at 15 s | RSS MiB | peak RSS MiB | cycle ms | series in /metrics | /metrics bytes | series / pod | host series | agent series | OTLP points / export | OTLP bytes / export | gzip bytes |',
+  );
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const o = r.otlp;
-    L.push(`| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.contentLengthBytes ?? o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`);
+    L.push(
+      `| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.contentLengthBytes ?? o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`,
+    );
   }
   const ex = runs[0]?.seriesPerPodTarget.example;
   if (ex) {
     L.push('', 'Series of one test pod by probe:', '');
     L.push('| probe | series |', '|---|---|');
-    for (const [k, v] of Object.entries(seriesByProbe(ex.perMetric)).sort((a, b) => b[1] - a[1])) L.push(`| ${k} | ${v} |`);
+    for (const [k, v] of Object.entries(seriesByProbe(ex.perMetric)).sort((a, b) => b[1] - a[1]))
+      L.push(`| ${k} | ${v} |`);
     L.push('', 'Series of one test pod (lo + one veth), by Prometheus name:', '');
     L.push('| metric | series |', '|---|---|');
     for (const [k, v] of Object.entries(ex.perMetric).sort()) L.push(`| \`${k}\` | ${v} |`);
   }
   if (fo) {
-    L.push('', `## Fan-out: ${fmt(fo.nodes)} nodes × ${fo.podsPerNode} pods, ${fo.intervalSeconds} s interval (arithmetic on the 110-pod run)`, '');
+    L.push(
+      '',
+      `## Fan-out: ${fmt(fo.nodes)} nodes × ${fo.podsPerNode} pods, ${fo.intervalSeconds} s interval (arithmetic on the 110-pod run)`,
+      '',
+    );
     L.push('| quantity | value |', '|---|---|');
     L.push(`| series per node (pods × series per pod + host + agent) | ${fmt(fo.seriesPerNode)} |`);
-    L.push(`| OTLP bytes per export per node, protobuf / gzip | ${fmt(fo.otlpBytesPerExport)} / ${fmt(fo.otlpGzipBytesPerExport)} |`);
+    L.push(
+      `| OTLP bytes per export per node, protobuf / gzip | ${fmt(fo.otlpBytesPerExport)} / ${fmt(fo.otlpGzipBytesPerExport)} |`,
+    );
     L.push(`| active series, cluster | ${fmt(fo.seriesCluster)} |`);
     L.push(`| samples / s into the gateway tier | ${fmt(fo.samplesPerSecond)} |`);
     L.push(`| OTLP exports / s | ${fo.exportsPerSecond} |`);
-    L.push(`| OTLP bytes / s, uncompressed protobuf | ${fmt(fo.otlpBytesPerSecond)} (${(fo.otlpBytesPerSecond / 2 ** 20).toFixed(1)} MiB/s) |`);
-    L.push(`| OTLP bytes / s, gzip | ${fmt(fo.otlpGzipBytesPerSecond)} (${(fo.otlpGzipBytesPerSecond / 2 ** 20).toFixed(1)} MiB/s) |`);
+    L.push(
+      `| OTLP bytes / s, uncompressed protobuf | ${fmt(fo.otlpBytesPerSecond)} (${(fo.otlpBytesPerSecond / 2 ** 20).toFixed(1)} MiB/s) |`,
+    );
+    L.push(
+      `| OTLP bytes / s, gzip | ${fmt(fo.otlpGzipBytesPerSecond)} (${(fo.otlpGzipBytesPerSecond / 2 ** 20).toFixed(1)} MiB/s) |`,
+    );
   }
   L.push('');
   return L.join('\n');
@@ -355,16 +473,22 @@ async function main(): Promise<void> {
   const receiver = await startOtlpReceiver({ grpc: false, http: true });
   const pods: TestPod[] = [];
   const runs: RunResult[] = [];
-  const onSignal = (): void => { void cleanupAll().finally(() => process.exit(130)); };
+  const onSignal = (): void => {
+    void cleanupAll().finally(() => process.exit(130));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     for (const n of args.pods) {
       const t0 = Date.now();
       while (pods.length < n) pods.push(await createPod({ label: 'sz' }));
-      process.stderr.write(`sizing: ${n} pods ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, measuring ${args.cycles} cycles of ${args.intervalS} s\n`);
+      process.stderr.write(
+        `sizing: ${n} pods ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, measuring ${args.cycles} cycles of ${args.intervalS} s\n`,
+      );
       const r = await measure(pods, args, receiver, work);
-      process.stderr.write(`sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`);
+      process.stderr.write(
+        `sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
+      );
       runs.push(r);
     }
   } finally {
@@ -377,13 +501,23 @@ async function main(): Promise<void> {
   const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
   let defaultProbes = '?';
   try {
-    const cat = await import(path.join(repo, 'dist/receiver/probes/catalog.js')) as { DEFAULT_METRIC_PROBES: string[] };
+    const cat = (await import(path.join(repo, 'dist/receiver/probes/catalog.js'))) as {
+      DEFAULT_METRIC_PROBES: string[];
+    };
     defaultProbes = cat.DEFAULT_METRIC_PROBES.join(', ');
-  } catch { /* reported as ? */ }
+  } catch {
+    /* reported as ? */
+  }
   const meta = {
-    at: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?',
-    memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), kernel: release(), node: process.version,
-    agentVersion: pkg.version, defaultProbes, args,
+    at: new Date().toISOString(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '?',
+    memGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    kernel: release(),
+    node: process.version,
+    agentVersion: pkg.version,
+    defaultProbes,
+    args,
   };
   mkdirSync(RESULTS, { recursive: true });
   const json = path.join(RESULTS, `${args.out}.json`);
@@ -396,5 +530,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main().catch((e: Error) => { process.stderr.write(`sizing: ${e.stack ?? e.message}\n`); process.exitCode = 1; });
+  main().catch((e: Error) => {
+    process.stderr.write(`sizing: ${e.stack ?? e.message}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -7,7 +7,11 @@ const exec = promisify(execFile);
 
 export async function benchStamp(): Promise<{ date: string; commit: string; dirty: boolean }> {
   const git = async (...args: string[]): Promise<string> => {
-    try { return (await exec('git', args)).stdout.trim(); } catch { return ''; }
+    try {
+      return (await exec('git', args)).stdout.trim();
+    } catch {
+      return '';
+    }
   };
   const commit = (await git('rev-parse', 'HEAD')) || 'unknown';
   // Results files themselves are written by the run: they do not make it dirty.
@@ -15,7 +19,14 @@ export async function benchStamp(): Promise<{ date: string; commit: string; dirt
   return { date: new Date().toISOString(), commit, dirty };
 }
 
-export interface Spread { median: number; q1: number; q3: number; min: number; max: number; n: number }
+export interface Spread {
+  median: number;
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+  n: number;
+}
 
 /** Median, quartiles (nearest rank) and range of a sample. */
 export function spread(xs: readonly number[]): Spread {

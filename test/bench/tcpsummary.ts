@@ -37,22 +37,42 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.resolve(here, '..', '..', '..', 'test', 'bench', 'results');
 const ROUNDS = 5;
 
-const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
 const TICK_MS = 1000 / 100; // USER_HZ
 function childrenCpuMs(): number {
   const st = readFileSync('/proc/self/stat', 'utf8');
-  const rest = st.slice(st.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const rest = st
+    .slice(st.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
   return (Number(rest[16 - 3]) + Number(rest[17 - 3])) * TICK_MS; // cutime, cstime
 }
 
-interface TcpRound { procfsCpuMs: number; bpfAgentCpuMs: number; bpfHelperCpuMs: number; bpfWallMs: number; buckets: number; tables: number; sockets: number }
+interface TcpRound {
+  procfsCpuMs: number;
+  bpfAgentCpuMs: number;
+  bpfHelperCpuMs: number;
+  bpfWallMs: number;
+  buckets: number;
+  tables: number;
+  sockets: number;
+}
 
 async function tcpRounds(native: NativeEventSource, targets: Target[]): Promise<TcpRound> {
   const probe = tcpsummary.create({ native });
   const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { source: 'bpf' } };
   await probe.start!(ctx);
-  const procfs: number[] = []; const agent: number[] = []; const helper: number[] = []; const wall: number[] = [];
+  const procfs: number[] = [];
+  const agent: number[] = [];
+  const helper: number[] = [];
+  const wall: number[] = [];
   let last = { buckets: 0, tables: 0, sockets: 0 };
   for (let r = 0; r < ROUNDS; r++) {
     let c0 = cpuMs();
@@ -74,16 +94,33 @@ async function tcpRounds(native: NativeEventSource, targets: Target[]): Promise<
     helper.push(f.cpuNs / 1e6);
     last = { buckets: f.stats.buckets ?? 0, tables: f.stats.tables ?? 0, sockets: f.stats.sockets ?? 0 };
   }
-  return { procfsCpuMs: median(procfs), bpfAgentCpuMs: median(agent), bpfHelperCpuMs: median(helper), bpfWallMs: median(wall), ...last };
+  return {
+    procfsCpuMs: median(procfs),
+    bpfAgentCpuMs: median(agent),
+    bpfHelperCpuMs: median(helper),
+    bpfWallMs: median(wall),
+    ...last,
+  };
 }
 
-interface QdiscRound { netlinkAgentCpuMs: number; netlinkHelperCpuMs: number; netlinkWallMs: number; forkCpuMs: number; forkWallMs: number; qdiscs: number }
+interface QdiscRound {
+  netlinkAgentCpuMs: number;
+  netlinkHelperCpuMs: number;
+  netlinkWallMs: number;
+  forkCpuMs: number;
+  forkWallMs: number;
+  qdiscs: number;
+}
 
 async function qdiscRounds(native: NativeEventSource, spaces: Netns[], targets: Target[]): Promise<QdiscRound> {
   const probe = qdisc.create({ native });
   const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
   await probe.start!(ctx);
-  const nlAgent: number[] = []; const nlHelper: number[] = []; const nlWall: number[] = []; const fkCpu: number[] = []; const fkWall: number[] = [];
+  const nlAgent: number[] = [];
+  const nlHelper: number[] = [];
+  const nlWall: number[] = [];
+  const fkCpu: number[] = [];
+  const fkWall: number[] = [];
   let qdiscs = 0;
   // a first cycle: later cycles batch the namespaces they already know
   await probe.beforeCycle!(ctx);
@@ -110,7 +147,14 @@ async function qdiscRounds(native: NativeEventSource, spaces: Netns[], targets: 
     fkCpu.push(childrenCpuMs() - k0 + (cpuMs() - c0));
     fkWall.push(performance.now() - w0);
   }
-  return { netlinkAgentCpuMs: median(nlAgent), netlinkHelperCpuMs: median(nlHelper), netlinkWallMs: median(nlWall), forkCpuMs: median(fkCpu), forkWallMs: median(fkWall), qdiscs };
+  return {
+    netlinkAgentCpuMs: median(nlAgent),
+    netlinkHelperCpuMs: median(nlHelper),
+    netlinkWallMs: median(nlWall),
+    forkCpuMs: median(fkCpu),
+    forkWallMs: median(fkWall),
+    qdiscs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -122,8 +166,16 @@ async function main(): Promise<void> {
   const native = new NativeEventSource({ probes: {}, emitEventsOf: new Set(), log: silentLogger });
   await native.start();
   if (native.helperState().state !== 'running') throw new Error(`native helper: ${native.helperState().reason}`);
-  const toTarget = (ns: Netns): Target => ({ netnsInode: ns.inode, pid: ns.pid, pids: [ns.pid], kind: 'netns', netnsName: ns.name });
-  let globalTcp: TcpRound; let childTcp: TcpRound; let q: QdiscRound;
+  const toTarget = (ns: Netns): Target => ({
+    netnsInode: ns.inode,
+    pid: ns.pid,
+    pids: [ns.pid],
+    kind: 'netns',
+    netnsName: ns.name,
+  });
+  let globalTcp: TcpRound;
+  let childTcp: TcpRound;
+  let q: QdiscRound;
   try {
     // 1. global table
     const pods = [];
@@ -149,8 +201,15 @@ async function main(): Promise<void> {
   }
   const f = (x: number, d = 2): string => x.toFixed(d);
   const json = {
-    date: new Date(started).toISOString(), kernel: release(), cpus: cpus().length, node: process.version, namespaces: N, rounds: ROUNDS,
-    globalEhashBuckets: Number(ehashGlobal), tcpsummary: { globalTable: globalTcp, childTables1024: childTcp }, qdisc: q,
+    date: new Date(started).toISOString(),
+    kernel: release(),
+    cpus: cpus().length,
+    node: process.version,
+    namespaces: N,
+    rounds: ROUNDS,
+    globalEhashBuckets: Number(ehashGlobal),
+    tcpsummary: { globalTable: globalTcp, childTables1024: childTcp },
+    qdisc: q,
     targets: { tcpsummaryMsPerCycleAt250: 10 },
   };
   mkdirSync(RESULTS, { recursive: true });
@@ -167,8 +226,15 @@ async function main(): Promise<void> {
     '',
     '| tables | procfs: /proc/<pid>/net/tcp + tcp6 of every namespace, CPU ms / cycle | per namespace | BPF walk: helper CPU ms / cycle | agent CPU ms / cycle (command, parse, samples of every namespace) | BPF total ms / cycle | wall ms / cycle | tables walked | buckets | sockets |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...([['global table only', globalTcp], ['tcp_child_ehash_entries=1024 (a table per namespace)', childTcp]] as const).map(([name, r]) =>
-      `| ${name} | ${f(r.procfsCpuMs, 1)} | ${f(r.procfsCpuMs / N, 3)} | ${f(r.bpfHelperCpuMs, 3)} | ${f(r.bpfAgentCpuMs, 3)} | **${f(bpfTotal(r), 3)}** | ${f(r.bpfWallMs, 3)} | ${r.tables} | ${r.buckets} | ${r.sockets} |`),
+    ...(
+      [
+        ['global table only', globalTcp],
+        ['tcp_child_ehash_entries=1024 (a table per namespace)', childTcp],
+      ] as const
+    ).map(
+      ([name, r]) =>
+        `| ${name} | ${f(r.procfsCpuMs, 1)} | ${f(r.procfsCpuMs / N, 3)} | ${f(r.bpfHelperCpuMs, 3)} | ${f(r.bpfAgentCpuMs, 3)} | **${f(bpfTotal(r), 3)}** | ${f(r.bpfWallMs, 3)} | ${r.tables} | ${r.buckets} | ${r.sockets} |`,
+    ),
     '',
     `Target: ≤ 10 ms per cycle in total at 250 namespaces — ${[globalTcp, childTcp].every((r) => bpfTotal(r) <= 10) ? 'met' : 'NOT met'} by the BPF walk (${f(bpfTotal(globalTcp), 2)} / ${f(bpfTotal(childTcp), 2)} ms); the procfs walk costs ${f(globalTcp.procfsCpuMs, 0)} ms with the global table, ${f(childTcp.procfsCpuMs, 1)} ms with a table per namespace.`,
     '',
@@ -179,7 +245,7 @@ async function main(): Promise<void> {
     `| rtnetlink in the helper (setns, RTM_GETLINK + RTM_GETQDISC per namespace; 100 namespaces per command) | ${f(q.netlinkAgentCpuMs, 1)} | ${f(q.netlinkHelperCpuMs, 1)} | **${f(q.netlinkAgentCpuMs + q.netlinkHelperCpuMs, 1)}** | ${f(q.netlinkWallMs, 1)} | ${q.qdiscs} |`,
     `| fork \`tc -n <ns> -s -j qdisc show\` per namespace | (included) | ${f(q.forkCpuMs, 1)} | **${f(q.forkCpuMs, 1)}** | ${f(q.forkWallMs, 1)} | |`,
     '',
-    'Helper CPU for qdisc is the helper\'s run time from /proc/<pid>/schedstat; the children\'s CPU is this process\'s cutime + cstime (10 ms ticks, summed over every fork).',
+    "Helper CPU for qdisc is the helper's run time from /proc/<pid>/schedstat; the children's CPU is this process's cutime + cstime (10 ms ticks, summed over every fork).",
     '',
   ].join('\n');
   writeFileSync(path.join(RESULTS, 'tcpsummary.md'), md);
@@ -187,5 +253,9 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main().catch(async (e: Error) => { process.stderr.write(`tcpsummary bench: ${e.stack ?? e.message}\n`); await cleanupAll().catch(() => undefined); process.exitCode = 1; });
+  main().catch(async (e: Error) => {
+    process.stderr.write(`tcpsummary bench: ${e.stack ?? e.message}\n`);
+    await cleanupAll().catch(() => undefined);
+    process.exitCode = 1;
+  });
 }

@@ -87,7 +87,8 @@ event:
       addr: 127.0.0.1:${loki.port}
 `,
       {
-        running: ['tcpreset', 'packetloss'], timeoutMs: 60_000,
+        running: ['tcpreset', 'packetloss'],
+        timeoutMs: 60_000,
         env: { KUBECONFIG: api.kubeconfig(), INSPECTOR_NODENAME: NODE },
       },
     );

@@ -86,9 +86,17 @@ describe('KubeSkoop’s event JSON, type by type', () => {
   it('connections (not in KubeSkoop): the tuple in KubeSkoop’s style, then the cause or the latency', () => {
     const a = { ...tcp('10.0.0.1', 40000, '10.0.0.2', 80), 'process.pid': 7, 'process.executable.name': 'curl' };
     const fail = JSON.parse(line(record('TCPCONNECT_FAIL', { ...a, 'error.type': 'refused' }))) as { msg: string };
-    assert.equal(fail.msg, 'protocol=TCP saddr=10.0.0.1 sport=40000 daddr=10.0.0.2 dport=80 error=refused comm=curl pid=7');
-    const slow = JSON.parse(line(record('TCPCONNECT_SLOW', { ...a, 'kubeskoop.latency.duration': 1.5 }))) as { msg: string };
-    assert.equal(slow.msg, 'protocol=TCP saddr=10.0.0.1 sport=40000 daddr=10.0.0.2 dport=80 latency=1500 ms comm=curl pid=7');
+    assert.equal(
+      fail.msg,
+      'protocol=TCP saddr=10.0.0.1 sport=40000 daddr=10.0.0.2 dport=80 error=refused comm=curl pid=7',
+    );
+    const slow = JSON.parse(line(record('TCPCONNECT_SLOW', { ...a, 'kubeskoop.latency.duration': 1.5 }))) as {
+      msg: string;
+    };
+    assert.equal(
+      slow.msg,
+      'protocol=TCP saddr=10.0.0.1 sport=40000 daddr=10.0.0.2 dport=80 latency=1500 ms comm=curl pid=7',
+    );
   });
 
   it('tcpreset: [pod, namespace, node]; the tuple KubeSkoop printed and the state, two spaces between', () => {

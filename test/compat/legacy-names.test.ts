@@ -113,7 +113,10 @@ describe('KubeSkoop’s names where its dashboards need more than the name', () 
     const rdma = status('kubeskoop_rdma_erdma_hw_rx_bytes_cnt');
     assert.ok(!rdma.served && /no RDMA device/.test(rdma.reason));
     const flow = status('kubeskoop_flow_bytes');
-    assert.ok(!flow.served && /kubeskoop\.flow\.io/.test(flow.reason), "flow's legacy names are not served yet; the reason points at the OTel names");
+    assert.ok(
+      !flow.served && /kubeskoop\.flow\.io/.test(flow.reason),
+      "flow's legacy names are not served yet; the reason points at the OTel names",
+    );
     const served = ks.names.flatMap((g) => g.names).filter((n) => status(n).served).length;
     assert.equal(served, 138);
   });

@@ -392,7 +392,11 @@ metrics:
   probes:
   - name: netdev
 `,
-      { env: { KUBECONFIG: api.kubeconfig(), INSPECTOR_NODENAME: NODE }, args: ['--interval', '1s'], timeoutMs: 60_000 },
+      {
+        env: { KUBECONFIG: api.kubeconfig(), INSPECTOR_NODENAME: NODE },
+        args: ['--interval', '1s'],
+        timeoutMs: 60_000,
+      },
     );
     try {
       await waitForProbesRunning(agent, ['netdev']);

@@ -46,7 +46,10 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
     for (const [name, mod] of METRIC_PROBES) {
       const probe = mod.create();
       assert.equal(probe.name, name);
-      assert.ok(PROBES.some((p) => p.name === name), `probe ${name} is not in probes.yaml`);
+      assert.ok(
+        PROBES.some((p) => p.name === name),
+        `probe ${name} is not in probes.yaml`,
+      );
       for (const m of probe.metrics) {
         const reg = registry.metrics.find((r) => r.id === m.id);
         assert.ok(reg, `probe ${name} declares ${m.id}, which is not in the registry`);
@@ -60,10 +63,17 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
     const pending: string[] = [];
     for (const m of registry.metrics) {
       const mod = METRIC_PROBES.get(m.probe);
-      if (!mod) { if (m.probe !== 'agent') pending.push(m.id); continue; }
-      assert.ok(mod.create().metrics.some((d) => d.id === m.id), `${m.id} is in the registry but probe ${m.probe} does not declare it`);
+      if (!mod) {
+        if (m.probe !== 'agent') pending.push(m.id);
+        continue;
+      }
+      assert.ok(
+        mod.create().metrics.some((d) => d.id === m.id),
+        `${m.id} is in the registry but probe ${m.probe} does not declare it`,
+      );
     }
-    if (pending.length) console.log(`      registry metrics of probes not implemented in this build: ${pending.join(', ')}`);
+    if (pending.length)
+      console.log(`      registry metrics of probes not implemented in this build: ${pending.join(', ')}`);
   });
 
   it('each probe page lists its metrics with whom each name is for, its Prometheus name and legacy names, in both languages', () => {
@@ -73,7 +83,10 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
         assert.ok(page.includes(p.brief[ext === '.md' ? 'en' : 'zh']), `${p.name}${ext}: brief`);
         for (const m of registry.metrics.filter((x) => x.probe === p.name)) {
           assert.ok(page.includes(`\`${m.name}\``), `${p.name}${ext}: ${m.name}`);
-          assert.ok(page.includes(promName(m.name, m.instrument, m.unit)), `${p.name}${ext}: Prometheus name of ${m.name}`);
+          assert.ok(
+            page.includes(promName(m.name, m.instrument, m.unit)),
+            `${p.name}${ext}: Prometheus name of ${m.name}`,
+          );
           assert.ok(page.includes(`| ${m.entities.join(', ')}`), `${p.name}${ext}: whom ${m.name} is for`);
           for (const l of m.legacy) assert.ok(page.includes(l.name), `${p.name}${ext}: legacy ${l.name}`);
         }
@@ -100,15 +113,22 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
   it('the upgrade page lists every rename (old → new), metrics and attributes, OTel and /metrics names, in both languages', () => {
     const renames = metricRenames(registry.metrics);
     assert.ok(renames.some((r) => r.oldName === 'system.network.io' && r.metric.name === 'k8s.pod.network.io'));
-    assert.ok(renames.some((r) => r.oldProm === 'system_network_io_total' && r.newProm === 'system_network_io_bytes_total'));
+    assert.ok(
+      renames.some((r) => r.oldProm === 'system_network_io_total' && r.newProm === 'system_network_io_bytes_total'),
+    );
     assert.ok(renames.some((r) => r.oldName === 'process.disk.io'));
     for (const ext of ['.md', '.zh.md']) {
       const page = read(`${DOCS_DIR}/upgrade${ext}`);
       for (const r of renames) {
-        const row = page.split('\n').find((l) => l.startsWith(`| \`${r.oldName}\` | \`${r.oldProm}\` | \`${r.metric.name}\` | \`${r.newProm}\` |`));
+        const row = page
+          .split('\n')
+          .find((l) =>
+            l.startsWith(`| \`${r.oldName}\` | \`${r.oldProm}\` | \`${r.metric.name}\` | \`${r.newProm}\` |`),
+          );
         assert.ok(row, `${ext}: ${r.oldName} → ${r.metric.name}`);
       }
-      for (const r of attributeRenames(registry.metrics, registry.attributes)) assert.ok(page.includes(`\`${r.oldName}\``) && page.includes(`\`${r.newName}\``), r.oldName);
+      for (const r of attributeRenames(registry.metrics, registry.attributes))
+        assert.ok(page.includes(`\`${r.oldName}\``) && page.includes(`\`${r.newName}\``), r.oldName);
       assert.ok(read(`${DOCS_DIR}/index${ext}`).includes(`upgrade${ext}`), 'the index links the upgrade page');
     }
   });
@@ -117,36 +137,58 @@ describe('docs: registry ↔ generated files ↔ docs ↔ dashboard ↔ probes',
     assert.deepEqual(checkSeedNames(registry, SEED_NAMES), []);
     for (const s of SEED_NAMES.metrics) {
       const r = resolveSeedMetric(registry, s);
-      assert.ok(r.status === 'mapped' || (r.status === 'pending' && r.reason.length > 0), `${s.name}: ${JSON.stringify(r)}`);
+      assert.ok(
+        r.status === 'mapped' || (r.status === 'pending' && r.reason.length > 0),
+        `${s.name}: ${JSON.stringify(r)}`,
+      );
     }
     for (const s of SEED_NAMES.events) {
       const r = resolveSeedEvent(registry, s);
-      assert.ok(r.status === 'mapped' || (r.status === 'pending' && r.reason.length > 0), `${s.type}: ${JSON.stringify(r)}`);
+      assert.ok(
+        r.status === 'mapped' || (r.status === 'pending' && r.reason.length > 0),
+        `${s.type}: ${JSON.stringify(r)}`,
+      );
     }
     // The netdev probe is registered: its seed names must be mapped (typos through the real name).
-    for (const s of SEED_NAMES.metrics.filter((x) => x.probe === 'netdev')) assert.equal(resolveSeedMetric(registry, s).status, 'mapped', s.name);
+    for (const s of SEED_NAMES.metrics.filter((x) => x.probe === 'netdev'))
+      assert.equal(resolveSeedMetric(registry, s).status, 'mapped', s.name);
   });
 
   it('the dashboard has a panel per metric, and its queries use names the agent serves', () => {
     const json = read(DASHBOARD_PATH);
-    const d = JSON.parse(json) as { uid: string; title: string; schemaVersion: number; panels: { type: string; gridPos: object; id: number }[]; templating: { list: { name: string }[] } };
+    const d = JSON.parse(json) as {
+      uid: string;
+      title: string;
+      schemaVersion: number;
+      panels: { type: string; gridPos: object; id: number }[];
+      templating: { list: { name: string }[] };
+    };
     assert.equal(typeof d.uid, 'string');
     assert.ok(d.schemaVersion >= 36);
-    assert.deepEqual(d.templating.list.map((v) => v.name), ['datasource', 'namespace', 'pod']);
+    assert.deepEqual(
+      d.templating.list.map((v) => v.name),
+      ['datasource', 'namespace', 'pod'],
+    );
     const ids = d.panels.map((p) => p.id);
     assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
     for (const p of d.panels) assert.ok(p.gridPos, 'every panel has a gridPos');
     const rows = d.panels.filter((p) => p.type === 'row').length;
     assert.equal(rows, registry.probes.filter((p) => registry.metrics.some((m) => m.probe === p.name)).length + 1);
     const qs = dashboardQueries(json, registry);
-    for (const m of registry.metrics) assert.ok(qs.some((q) => q.metricId === m.id), `panel for ${m.id}`);
+    for (const m of registry.metrics)
+      assert.ok(
+        qs.some((q) => q.metricId === m.id),
+        `panel for ${m.id}`,
+      );
     for (const q of qs) {
       const m = registry.metrics.find((x) => x.id === q.metricId);
       assert.ok(m, `query ${q.expr} belongs to no metric`);
       const name = promName(m.name, m.instrument, m.unit) + (m.instrument === 'histogram' ? '_bucket' : '');
       assert.ok(new RegExp(`\\b${name}\\b`).test(q.expr), `${q.expr} uses ${name}`);
       // every metric name in the query is one the agent's /metrics serves (a registered metric's series)
-      const served = new Set(registry.metrics.flatMap((x) => promSeriesNames(promName(x.name, x.instrument, x.unit), x.instrument)));
+      const served = new Set(
+        registry.metrics.flatMap((x) => promSeriesNames(promName(x.name, x.instrument, x.unit), x.instrument)),
+      );
       for (const id of q.expr.match(/\b[a-z][a-z0-9_]*(?=[{[(\s])/g) ?? []) {
         if (['sum', 'rate', 'histogram_quantile', 'by', 'le'].includes(id)) continue;
         assert.ok(served.has(id) || !id.includes('_'), `${q.expr}: ${id} is not a name /metrics serves`);

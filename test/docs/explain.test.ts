@@ -18,9 +18,22 @@ describe('docs: kubeskoop-otel explain', function () {
     const r = explain(podIo.name);
     assert.ok(r.found);
     assert.deepEqual(r.kinds, ['otel-metric']);
-    for (const s of [podIo.brief.en, podIo.source, podIo.unit, 'network.io.direction', 'k8s_pod_network_io_bytes_total', 'Reported for: pod (semconv name for k8s.pod)',
-      'host → system.network.io', 'netns → kubeskoop.network.io', 'Before: system.network.io (system_network_io_total)',
-      'Overhead', "KubeSkoop's label: low", 'inspector_pod_netdevrxbytes', 'Look next', 'semconv/docs/probes/netdev.md']) {
+    for (const s of [
+      podIo.brief.en,
+      podIo.source,
+      podIo.unit,
+      'network.io.direction',
+      'k8s_pod_network_io_bytes_total',
+      'Reported for: pod (semconv name for k8s.pod)',
+      'host → system.network.io',
+      'netns → kubeskoop.network.io',
+      'Before: system.network.io (system_network_io_total)',
+      'Overhead',
+      "KubeSkoop's label: low",
+      'inspector_pod_netdevrxbytes',
+      'Look next',
+      'semconv/docs/probes/netdev.md',
+    ]) {
       assert.ok(r.text.includes(s), `missing ${s}`);
     }
   });
@@ -28,7 +41,12 @@ describe('docs: kubeskoop-otel explain', function () {
   it('every metric by each of its names, its Prometheus series included', () => {
     for (const m of METRICS) {
       const prom = promName(m.name, m.instrument, m.unit);
-      for (const n of [m.name, prom, ...(m.instrument === 'histogram' ? [`${prom}_bucket`] : []), ...m.legacy.map((l) => l.name)]) {
+      for (const n of [
+        m.name,
+        prom,
+        ...(m.instrument === 'histogram' ? [`${prom}_bucket`] : []),
+        ...m.legacy.map((l) => l.name),
+      ]) {
         const r = explain(n);
         assert.ok(r.found, n);
         assert.ok(r.text.includes(m.name), `${n} explains ${m.name}`);
@@ -36,12 +54,18 @@ describe('docs: kubeskoop-otel explain', function () {
     }
   });
 
-  it('a legacy name: what it is now, with KubeSkoop\'s aggregation and the PromQL that gives it back', () => {
+  it("a legacy name: what it is now, with KubeSkoop's aggregation and the PromQL that gives it back", () => {
     const r = explain('inspector_pod_netdevtxbytes');
     assert.deepEqual(r.kinds, ['legacy']);
-    assert.match(r.text, /is now: k8s\.pod\.network\.io \{network\.io\.direction=transmit\}, summed over every interface except lo/);
+    assert.match(
+      r.text,
+      /is now: k8s\.pod\.network\.io \{network\.io\.direction=transmit\}, summed over every interface except lo/,
+    );
     const l = podIo.legacy.find((x) => x.name === 'inspector_pod_netdevtxbytes')!;
-    assert.equal(legacyPromql(podIo, l), 'sum by (k8s_namespace_name, k8s_pod_name) (k8s_pod_network_io_bytes_total{network_io_direction="transmit", network_interface_name!="lo"})');
+    assert.equal(
+      legacyPromql(podIo, l),
+      'sum by (k8s_namespace_name, k8s_pod_name) (k8s_pod_network_io_bytes_total{network_io_direction="transmit", network_interface_name!="lo"})',
+    );
     assert.ok(r.text.includes(legacyPromql(podIo, l)));
     assert.ok(r.text.includes('发送字节数'), "the seed's own words");
   });
@@ -58,14 +82,32 @@ describe('docs: kubeskoop-otel explain', function () {
     }
     const old = explain('system_network_io_total');
     assert.ok(old.kinds.includes('renamed-prom'));
-    for (const s of ['system_network_io_bytes_total', 'k8s_pod_network_io_bytes_total', 'kubeskoop_network_io_bytes_total', 'host', 'pod', 'netns']) assert.ok(old.text.includes(s), s);
-    assert.match(explain('process.disk.io').text, /renamed: now kubeskoop\.disk\.io \(\/metrics kubeskoop_disk_io_bytes_total\)/);
+    for (const s of [
+      'system_network_io_bytes_total',
+      'k8s_pod_network_io_bytes_total',
+      'kubeskoop_network_io_bytes_total',
+      'host',
+      'pod',
+      'netns',
+    ])
+      assert.ok(old.text.includes(s), s);
+    assert.match(
+      explain('process.disk.io').text,
+      /renamed: now kubeskoop\.disk\.io \(\/metrics kubeskoop_disk_io_bytes_total\)/,
+    );
     assert.match(explain('process_unix_file_descriptor_count').text, /kubeskoop\.fd\.count/);
     assert.match(explain('kubeskoop.mib.counter').text, /kubeskoop\.mib\.events/);
-    assert.match(explain('kubeskoop_agent_export_failures_total').text, /otel\.sdk\.exporter\.metric_data_point\.exported/);
+    assert.match(
+      explain('kubeskoop_agent_export_failures_total').text,
+      /otel\.sdk\.exporter\.metric_data_point\.exported/,
+    );
     for (const r of attributeRenames(METRICS, [])) assert.ok(explain(r.oldName).text.includes(r.newName), r.oldName);
     assert.match(explain('kubeskoop.probe.error.kind').text, /now error\.type/);
-    assert.equal(explain(promNameJs('kubeskoop.tcp.retransmits', 'counter')).kinds.includes('renamed-prom'), false, 'a name that did not change is not a rename');
+    assert.equal(
+      explain(promNameJs('kubeskoop.tcp.retransmits', 'counter')).kinds.includes('renamed-prom'),
+      false,
+      'a name that did not change is not a rename',
+    );
   });
 
   it("the seed's typos: said to be typos, explained through the real name", () => {
@@ -90,7 +132,10 @@ describe('docs: kubeskoop-otel explain', function () {
     }
     for (const p of PROBES) for (const n of [p.name, ...p.aliases]) assert.ok(explain(n).found, n);
     const a = explain('network_io_direction');
-    assert.ok(a.kinds.includes('attribute'), 'the attribute (IPVS and TCP queues had it before: an earlier name there too)');
+    assert.ok(
+      a.kinds.includes('attribute'),
+      'the attribute (IPVS and TCP queues had it before: an earlier name there too)',
+    );
     assert.match(a.text, /receive, transmit/);
   });
 
@@ -111,7 +156,11 @@ describe('docs: kubeskoop-otel explain', function () {
     for (const m of METRICS) for (const l of m.legacy) assert.ok(list.includes(l.name), l.name);
     for (const p of PROBES) assert.ok(list.includes(p.name), p.name);
     const zh = explain('inspector_pod_netdevrxbytes', { lang: 'zh' });
-    assert.ok(zh.text.includes('现在对应') && zh.text.includes(netdevIo.brief.zh) && zh.text.includes('对 lo 以外的全部网卡求和'));
+    assert.ok(
+      zh.text.includes('现在对应') &&
+        zh.text.includes(netdevIo.brief.zh) &&
+        zh.text.includes('对 lo 以外的全部网卡求和'),
+    );
     assert.ok(explainList({ lang: 'zh' }).includes('指标'));
   });
 
@@ -129,7 +178,10 @@ describe('docs: kubeskoop-otel explain', function () {
     const list = await run(process.execPath, [CLI, 'explain', '--list'], { timeoutMs: 20_000 });
     assert.equal(list.code, 0);
     assert.ok(list.stdout.includes('inspector_pod_netdevrxbytes'));
-    assert.match(list.stdout, /system\.network\.io \(system_network_io_total\) {2}→ {2}k8s\.pod\.network\.io \(k8s_pod_network_io_bytes_total\) \[pod\]/);
+    assert.match(
+      list.stdout,
+      /system\.network\.io \(system_network_io_total\) {2}→ {2}k8s\.pod\.network\.io \(k8s_pod_network_io_bytes_total\) \[pod\]/,
+    );
     assert.equal((await run(process.execPath, [CLI, 'explain'], { timeoutMs: 20_000 })).code, 2);
     assert.equal((await run(process.execPath, [CLI, 'explain', '--lang', 'fr', 'x'], { timeoutMs: 20_000 })).code, 2);
   });

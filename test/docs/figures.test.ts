@@ -27,15 +27,23 @@ function published(): string[] {
 }
 
 /** The numbers in a text, as written (thousands separators dropped). */
-const numbers = (text: string): number[] => [...text.replace(/(\d),(\d{3})/g, '$1$2').matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+const numbers = (text: string): number[] =>
+  [...text.replace(/(\d),(\d{3})/g, '$1$2').matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
 
 describe('published figures trace to bench results files', () => {
   it('every results file cited exists', () => {
     for (const file of published()) {
       for (const m of read(file).matchAll(/test\/bench\/results\/([A-Za-z0-9_.-]+\.(?:md|json))/g)) {
-        assert.ok(existsSync(path.join(REPO, RESULTS, m[1]!)), `${file} cites ${RESULTS}/${m[1]}, which does not exist`);
+        assert.ok(
+          existsSync(path.join(REPO, RESULTS, m[1]!)),
+          `${file} cites ${RESULTS}/${m[1]}, which does not exist`,
+        );
       }
-      assert.doesNotMatch(read(file), /DESIGN\.md: \d/, `${file} quotes a figure from DESIGN.md, which no bench writes`);
+      assert.doesNotMatch(
+        read(file),
+        /DESIGN\.md: \d/,
+        `${file} quotes a figure from DESIGN.md, which no bench writes`,
+      );
     }
   });
 
@@ -49,7 +57,11 @@ describe('published figures trace to bench results files', () => {
       n++;
       const cited = /test\/bench\/results\/([A-Za-z0-9_.-]+)\.md/.exec(m.measured ?? '');
       assert.ok(cited, `${p.name}: measured_overhead cites no results file`);
-      const text = ['md', 'json'].map((x) => path.join(RESULTS, `${cited[1]}.${x}`)).filter((f) => existsSync(path.join(REPO, f))).map(read).join('\n');
+      const text = ['md', 'json']
+        .map((x) => path.join(RESULTS, `${cited[1]}.${x}`))
+        .filter((f) => existsSync(path.join(REPO, f)))
+        .map(read)
+        .join('\n');
       const decimals = (String(m.value).split('.')[1] ?? '').length;
       const found = numbers(text).some((x) => Number(x.toFixed(decimals)) === m.value);
       assert.ok(found, `${p.name}: ${m.value} ${m.unit} is not in ${RESULTS}/${cited[1]}.md or .json`);
@@ -57,11 +69,17 @@ describe('published figures trace to bench results files', () => {
     assert.ok(n > 0, 'the registry has measured overheads to check');
   });
 
-  it('docs/sizing.md: the collection cost and its floor at 250 namespaces are procfs.json\'s', () => {
+  it("docs/sizing.md: the collection cost and its floor at 250 namespaces are procfs.json's", () => {
     const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
     const procfs = JSON.parse(read(`${RESULTS}/procfs.json`)) as {
-      commit: string; rounds: number;
-      sizes: { testNamespaces: number; agentCpuMsPerNs: { median: number }; floorCpuMsPerNs: { median: number }; ratio: { median: number; min: number; max: number } }[];
+      commit: string;
+      rounds: number;
+      sizes: {
+        testNamespaces: number;
+        agentCpuMsPerNs: { median: number };
+        floorCpuMsPerNs: { median: number };
+        ratio: { median: number; min: number; max: number };
+      }[];
     };
     assert.match(procfs.commit, /^[0-9a-f]{40}$/, 'procfs.json is stamped with its commit');
     assert.ok(procfs.rounds >= 7, 'at least 7 paired rounds');
@@ -71,16 +89,24 @@ describe('published figures trace to bench results files', () => {
     assert.ok(doc.includes(want), `docs/sizing.md should say: ${want}`);
   });
 
-  it('docs/sizing.md: host series per pod count and the gzip example are sizing.json\'s', () => {
+  it("docs/sizing.md: host series per pod count and the gzip example are sizing.json's", () => {
     const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
     const sizing = JSON.parse(read(`${RESULTS}/sizing.json`)) as {
       runs: { pods: number; seriesHost: number; otlp?: { reencodedBytes: number; gzipBytes: number } }[];
     };
     const fmt = (n: number): string => n.toLocaleString('en-US');
     const host = sizing.runs.map((r) => fmt(r.seriesHost));
-    assert.ok(doc.includes(`the host target had ${host.slice(0, -1).join(', ')} and ${host[host.length - 1]} series`), `host series ${host.join(', ')}`);
+    assert.ok(
+      doc.includes(`the host target had ${host.slice(0, -1).join(', ')} and ${host[host.length - 1]} series`),
+      `host series ${host.join(', ')}`,
+    );
     const o = sizing.runs.find((r) => r.pods === 110)?.otlp;
     assert.ok(o, 'sizing.json has the 110-pod OTLP figures');
-    assert.ok(doc.includes(`~${Math.round(o.reencodedBytes / o.gzipBytes)}× on the test data (${fmt(o.reencodedBytes)} → ${fmt(o.gzipBytes)} bytes per export at 110 pods)`), 'gzip example');
+    assert.ok(
+      doc.includes(
+        `~${Math.round(o.reencodedBytes / o.gzipBytes)}× on the test data (${fmt(o.reencodedBytes)} → ${fmt(o.gzipBytes)} bytes per export at 110 pods)`,
+      ),
+      'gzip example',
+    );
   });
 });

@@ -13,14 +13,25 @@ const root = packageRoot();
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
 const flags = AGENT_NODE_FLAGS.join(' ');
 
-describe('docs: the agent\'s V8 flags are the same in every launcher', () => {
+describe("docs: the agent's V8 flags are the same in every launcher", () => {
   it('shebang, scripts/agent.sh, Dockerfile ENTRYPOINT, npm start', () => {
     assert.ok(AGENT_NODE_FLAGS.length > 0);
     assert.equal(read('receiver/cli/main.ts').split('\n')[0], `#!/usr/bin/env -S node ${flags}`);
-    assert.equal(read('dist/receiver/cli/main.js').split('\n')[0], `#!/usr/bin/env -S node ${flags}`, 'tsc keeps the shebang');
-    assert.match(read('scripts/agent.sh'), new RegExp(`^exec node ${flags} "\\$root/dist/receiver/cli/main.js" run "\\$@"$`, 'm'));
+    assert.equal(
+      read('dist/receiver/cli/main.js').split('\n')[0],
+      `#!/usr/bin/env -S node ${flags}`,
+      'tsc keeps the shebang',
+    );
+    assert.match(
+      read('scripts/agent.sh'),
+      new RegExp(`^exec node ${flags} "\\$root/dist/receiver/cli/main.js" run "\\$@"$`, 'm'),
+    );
     const entry = /^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile'));
-    assert.deepEqual(JSON.parse(entry![1]!), ['node', ...AGENT_NODE_FLAGS, '/opt/kubeskoop-otel/dist/receiver/cli/main.js']);
+    assert.deepEqual(JSON.parse(entry![1]!), [
+      'node',
+      ...AGENT_NODE_FLAGS,
+      '/opt/kubeskoop-otel/dist/receiver/cli/main.js',
+    ]);
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
     assert.equal(pkg.scripts.start, `node ${flags} dist/receiver/cli/main.js run`);
     assert.equal(pkg.bin['kubeskoop-otel'], 'dist/receiver/cli/main.js');
@@ -31,11 +42,15 @@ describe('docs: the agent\'s V8 flags are the same in every launcher', () => {
     const cli = join(root, 'dist/receiver/cli/main.js');
     await run('chmod', ['+x', cli]);
     const port = await freePort();
-    const child = spawn(cli, ['run', '--address', '127.0.0.1', '--port', String(port), '--log-level', 'error'], { stdio: 'ignore' });
+    const child = spawn(cli, ['run', '--address', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
+      stdio: 'ignore',
+    });
     try {
       await waitForPort(port, '127.0.0.1', 20_000);
       // env(1) execs node in place: the same pid, node's own command line
-      const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((a) => a !== '');
       assert.deepEqual(argv.slice(1, 1 + AGENT_NODE_FLAGS.length + 1), [...AGENT_NODE_FLAGS, cli], argv.join(' '));
       assert.match(argv[0]!, /node$/);
     } finally {

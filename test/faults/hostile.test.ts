@@ -32,16 +32,103 @@ const fx = (p: string): string => readFileSync(join(FIX, p), 'latin1');
 
 // ------------------------------------------------------------------------------------ config
 
-const KEYS = ['interval', 'mode', 'node_name', 'proc_root', 'netns_dir', 'server', 'log', 'prometheus', 'otlp', 'service', 'metrics',
-  'events', 'kubernetes', 'metric_config', 'event_config', 'debugmode', 'debugMode', 'enableController', 'port', 'address', 'event',
-  'probes', 'name', 'options', 'args', 'sinks', 'endpoint', 'protocol', 'export_interval', 'timeout', 'level', 'format', 'names',
-  'enabled', 'kubeconfig', 'pod_labels', 'additionalLabels', 'verbose', 'sink', 'path', 'loki', '<<', '__proto__', 'constructor'];
-const PROBE_NAMES = ['netdev', 'sock', 'tcp', 'tcpext', 'udp', 'ip', 'softnet', 'io', 'fd', 'conntrack', 'ipvs', 'tcpreset', 'packetloss',
-  'tcpretrans', 'qdisc', 'biolatency', 'netiftxlatency', 'tcpsummary', 'no_such', ''];
+const KEYS = [
+  'interval',
+  'mode',
+  'node_name',
+  'proc_root',
+  'netns_dir',
+  'server',
+  'log',
+  'prometheus',
+  'otlp',
+  'service',
+  'metrics',
+  'events',
+  'kubernetes',
+  'metric_config',
+  'event_config',
+  'debugmode',
+  'debugMode',
+  'enableController',
+  'port',
+  'address',
+  'event',
+  'probes',
+  'name',
+  'options',
+  'args',
+  'sinks',
+  'endpoint',
+  'protocol',
+  'export_interval',
+  'timeout',
+  'level',
+  'format',
+  'names',
+  'enabled',
+  'kubeconfig',
+  'pod_labels',
+  'additionalLabels',
+  'verbose',
+  'sink',
+  'path',
+  'loki',
+  '<<',
+  '__proto__',
+  'constructor',
+];
+const PROBE_NAMES = [
+  'netdev',
+  'sock',
+  'tcp',
+  'tcpext',
+  'udp',
+  'ip',
+  'softnet',
+  'io',
+  'fd',
+  'conntrack',
+  'ipvs',
+  'tcpreset',
+  'packetloss',
+  'tcpretrans',
+  'qdisc',
+  'biolatency',
+  'netiftxlatency',
+  'tcpsummary',
+  'no_such',
+  '',
+];
 const scalar = fc.oneof(
-  fc.constantFrom(...PROBE_NAMES, '15s', '500ms', '0', '-1', '1e309', 'NaN', 'http://collector:4317', 'grpc', 'node', 'sidecar', 'json', 'debug',
-    'unlimited', null, true, false, 0, -1, 65536, 1e308, Number.MAX_SAFE_INTEGER, 0.5),
-  fc.string({ maxLength: 30 }), fc.integer(), fc.double(),
+  fc.constantFrom(
+    ...PROBE_NAMES,
+    '15s',
+    '500ms',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    'http://collector:4317',
+    'grpc',
+    'node',
+    'sidecar',
+    'json',
+    'debug',
+    'unlimited',
+    null,
+    true,
+    false,
+    0,
+    -1,
+    65536,
+    1e308,
+    Number.MAX_SAFE_INTEGER,
+    0.5,
+  ),
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small', maxDepth: 3, withCrossShrink: true }, scalar, tie('list'), tie('map')),
@@ -49,30 +136,86 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   map: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 10 })), tie('node'), { maxKeys: 5 }),
 })).node;
 const configDoc = fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 6 });
-const yamlish = fc.array(fc.oneof(
-  fc.constantFrom('metrics:', '  probes:', '  - netdev', '    - name: tcpreset', '      options: {rate_per_namespace: unlimited}', 'otlp: {endpoint: x}',
-    '&a [*a]', '*b', '!!binary |', '!!js/function "x"', '---', '...', '? ', ': ', '- - -', '{', '}', '[', ']', '"', "'", '\t', '%YAML 1.2', '#', 'interval: 1s'),
-  fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 10 }),
-), { maxLength: 20 }).map((l) => l.join('\n'));
-const env = fc.dictionary(fc.constantFrom('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_METRIC_EXPORT_INTERVAL', 'OTEL_METRIC_EXPORT_TIMEOUT',
-  'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_SERVICE_NAME', 'NODE_NAME', 'KUBERNETES_SERVICE_HOST'), fc.string({ maxLength: 30 }), { maxKeys: 3 });
-const flags = fc.record({
-  port: fc.string({ maxLength: 6 }), interval: fc.string({ maxLength: 6 }), otlpEndpoint: fc.string({ maxLength: 20 }),
-  otlpProtocol: fc.string({ maxLength: 14 }), mode: fc.string({ maxLength: 8 }), logLevel: fc.string({ maxLength: 6 }),
-}, { requiredKeys: [] });
+const yamlish = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(
+        'metrics:',
+        '  probes:',
+        '  - netdev',
+        '    - name: tcpreset',
+        '      options: {rate_per_namespace: unlimited}',
+        'otlp: {endpoint: x}',
+        '&a [*a]',
+        '*b',
+        '!!binary |',
+        '!!js/function "x"',
+        '---',
+        '...',
+        '? ',
+        ': ',
+        '- - -',
+        '{',
+        '}',
+        '[',
+        ']',
+        '"',
+        "'",
+        '\t',
+        '%YAML 1.2',
+        '#',
+        'interval: 1s',
+      ),
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 10 }),
+    ),
+    { maxLength: 20 },
+  )
+  .map((l) => l.join('\n'));
+const env = fc.dictionary(
+  fc.constantFrom(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_PROTOCOL',
+    'OTEL_METRIC_EXPORT_INTERVAL',
+    'OTEL_METRIC_EXPORT_TIMEOUT',
+    'OTEL_RESOURCE_ATTRIBUTES',
+    'OTEL_SERVICE_NAME',
+    'NODE_NAME',
+    'KUBERNETES_SERVICE_HOST',
+  ),
+  fc.string({ maxLength: 30 }),
+  { maxKeys: 3 },
+);
+const flags = fc.record(
+  {
+    port: fc.string({ maxLength: 6 }),
+    interval: fc.string({ maxLength: 6 }),
+    otlpEndpoint: fc.string({ maxLength: 20 }),
+    otlpProtocol: fc.string({ maxLength: 14 }),
+    mode: fc.string({ maxLength: 8 }),
+    logLevel: fc.string({ maxLength: 6 }),
+  },
+  { requiredKeys: [] },
+);
 
 describe('faults: hostile input', function () {
   this.timeout(240_000);
   let dir: TempDir;
-  before(() => { dir = tempDir('hostile'); });
+  before(() => {
+    dir = tempDir('hostile');
+  });
   after(() => dir?.dispose());
 
   describe('config loader (fast-check)', () => {
     const caps = probeCapabilities();
     // A library warning would be a raw, non-JSON line on the agent's stderr.
     const warnings: string[] = [];
-    const onWarning = (w: Error): void => { warnings.push(w.message); };
-    before(() => { process.on('warning', onWarning); });
+    const onWarning = (w: Error): void => {
+      warnings.push(w.message);
+    };
+    before(() => {
+      process.on('warning', onWarning);
+    });
     after(() => {
       process.off('warning', onWarning);
       assert.deepEqual(warnings, [], 'no process warning while loading hostile configs');
@@ -95,28 +238,41 @@ describe('faults: hostile input', function () {
       const file = join(dir.path, 'fuzz.yaml');
       const seen = { ok: 0, 'config-error': 0 };
       const t0 = Date.now();
-      fc.assert(fc.property(yamlish, fc.option(env, { freq: 2 }), fc.option(flags, { freq: 2 }), (text, e, f) => {
-        writeFileSync(file, text);
-        seen[tryLoad(file, e ?? {}, f ?? {})]++;
-      }), { numRuns: RUNS });
-      console.log(`      [faults/hostile] config text: ${RUNS} cases in ${Date.now() - t0} ms, ${seen.ok} accepted, ${seen['config-error']} ConfigError`);
+      fc.assert(
+        fc.property(yamlish, fc.option(env, { freq: 2 }), fc.option(flags, { freq: 2 }), (text, e, f) => {
+          writeFileSync(file, text);
+          seen[tryLoad(file, e ?? {}, f ?? {})]++;
+        }),
+        { numRuns: RUNS },
+      );
+      console.log(
+        `      [faults/hostile] config text: ${RUNS} cases in ${Date.now() - t0} ms, ${seen.ok} accepted, ${seen['config-error']} ConfigError`,
+      );
     });
 
     it(`random JSON/YAML values in the config's shape: only ConfigError (${RUNS} cases)`, () => {
       const file = join(dir.path, 'fuzz-values.yaml');
       const seen = { ok: 0, 'config-error': 0 };
       const t0 = Date.now();
-      fc.assert(fc.property(fc.oneof(configDoc, value), fc.boolean(), (doc, asJson) => {
-        writeFileSync(file, asJson ? JSON.stringify(doc) ?? 'null' : stringify(doc));
-        seen[tryLoad(file, {}, {})]++;
-      }), { numRuns: RUNS });
-      console.log(`      [faults/hostile] config values: ${RUNS} cases in ${Date.now() - t0} ms, ${seen.ok} accepted, ${seen['config-error']} ConfigError`);
+      fc.assert(
+        fc.property(fc.oneof(configDoc, value), fc.boolean(), (doc, asJson) => {
+          writeFileSync(file, asJson ? (JSON.stringify(doc) ?? 'null') : stringify(doc));
+          seen[tryLoad(file, {}, {})]++;
+        }),
+        { numRuns: RUNS },
+      );
+      console.log(
+        `      [faults/hostile] config values: ${RUNS} cases in ${Date.now() - t0} ms, ${seen.ok} accepted, ${seen['config-error']} ConfigError`,
+      );
     });
 
     it('an alias bomb, a 10 MiB file, binary bytes and a missing file: ConfigError in bounded time', () => {
       const cases: [string, string | Buffer | undefined][] = [
-        ['alias bomb', `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`],
-        ['10 MiB', `metrics:\n  probes:\n${'    - netdev\n'.repeat(10 * 1024 * 1024 / 13)}`],
+        [
+          'alias bomb',
+          `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`,
+        ],
+        ['10 MiB', `metrics:\n  probes:\n${'    - netdev\n'.repeat((10 * 1024 * 1024) / 13)}`],
         ['10 MiB one line', `node_name: ${'x'.repeat(10 * 1024 * 1024)}\n`],
         ['binary', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
         ['missing', undefined],
@@ -155,19 +311,28 @@ describe('faults: hostile input', function () {
       ['pid io', parseProcIo, ['host/io']],
     ];
     // Any bytes a file could hold (read as latin1), real files spliced with noise, and real files cut.
-    const anyText = (real: string[]): fc.Arbitrary<string> => fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.string({ unit: fc.constantFrom(' ', '\n', ':', '0', '1', 'f', '-', '|', '\t', '\0', 'x'), maxLength: 400 }),
-      fc.tuple(fc.nat({ max: real.length - 1 }), fc.nat(), fc.nat(), fc.string({ unit: 'binary', maxLength: 20 }))
-        .map(([i, a, b, noise]) => { const t = real[i]!; const x = a % (t.length + 1); const y = b % (t.length + 1); return t.slice(0, Math.min(x, y)) + noise + t.slice(Math.max(x, y)); }),
-      fc.tuple(fc.nat({ max: real.length - 1 }), fc.nat()).map(([i, cut]) => real[i]!.slice(0, cut % (real[i]!.length + 1))),
-    );
+    const anyText = (real: string[]): fc.Arbitrary<string> =>
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.string({ unit: fc.constantFrom(' ', '\n', ':', '0', '1', 'f', '-', '|', '\t', '\0', 'x'), maxLength: 400 }),
+        fc
+          .tuple(fc.nat({ max: real.length - 1 }), fc.nat(), fc.nat(), fc.string({ unit: 'binary', maxLength: 20 }))
+          .map(([i, a, b, noise]) => {
+            const t = real[i]!;
+            const x = a % (t.length + 1);
+            const y = b % (t.length + 1);
+            return t.slice(0, Math.min(x, y)) + noise + t.slice(Math.max(x, y));
+          }),
+        fc
+          .tuple(fc.nat({ max: real.length - 1 }), fc.nat())
+          .map(([i, cut]) => real[i]!.slice(0, cut % (real[i]!.length + 1))),
+      );
     const big = (bytes: number): Record<string, string> => ({
       'bad lines': 'x y z 1 2 3\n'.repeat(Math.ceil(bytes / 12)),
       'one line': 'a'.repeat(bytes),
       'header lines': 'Tcp: A B C\n'.repeat(Math.ceil(bytes / 11)),
       'one line of words': 'Tcp: '.repeat(Math.ceil(bytes / 5)),
-      'numbers': '1 '.repeat(Math.ceil(bytes / 2)),
+      numbers: '1 '.repeat(Math.ceil(bytes / 2)),
     });
     const big1 = big(1024 * 1024);
     const big10 = big(10 * 1024 * 1024);
@@ -177,18 +342,27 @@ describe('faults: hostile input', function () {
     for (const [name, parse, files] of PARSERS) {
       it(`${name}: ${RUNS} random/spliced/cut inputs never throw; 1 MiB < 1.5 s, 10 MiB < 15 s, ≤ ${MAX_PROBLEMS + 1} problems`, () => {
         const real = files.map(fx);
-        fc.assert(fc.property(anyText(real), (t) => {
-          const r = parse(t);
-          return Array.isArray(r.problems) && r.problems.length <= MAX_PROBLEMS + 1;
-        }), { numRuns: RUNS });
+        fc.assert(
+          fc.property(anyText(real), (t) => {
+            const r = parse(t);
+            return Array.isArray(r.problems) && r.problems.length <= MAX_PROBLEMS + 1;
+          }),
+          { numRuns: RUNS },
+        );
         let worst = { ms: 0, what: '' };
-        for (const [size, inputs, bound] of [['1 MiB', big1, 1500], ['10 MiB', big10, 15_000]] as const) {
+        for (const [size, inputs, bound] of [
+          ['1 MiB', big1, 1500],
+          ['10 MiB', big10, 15_000],
+        ] as const) {
           for (const [what, t] of Object.entries(inputs)) {
             const t0 = performance.now();
             const r = parse(t);
             const ms = performance.now() - t0;
             assert.ok(ms < bound, `${name} ${size} ${what}: ${ms.toFixed(0)} ms`);
-            assert.ok(r.problems.length <= MAX_PROBLEMS + 1, `${name} ${size} ${what}: ${r.problems.length} problems kept`);
+            assert.ok(
+              r.problems.length <= MAX_PROBLEMS + 1,
+              `${name} ${size} ${what}: ${r.problems.length} problems kept`,
+            );
             if (size === '10 MiB' && ms > worst.ms) worst = { ms, what };
           }
         }
@@ -199,14 +373,17 @@ describe('faults: hostile input', function () {
 
   describe('a /proc/<pid> that disappears between listing and reading', () => {
     let agent: AgentProcess | undefined;
-    after(async () => { await agent?.stop(); });
+    after(async () => {
+      await agent?.stop();
+    });
 
     it('short-lived processes in their own network namespaces: targets dropped, no error or warning line', async () => {
       agent = await startAgentProcess({ args: ['--interval', '100ms'] });
       const a = agent;
       await waitUntil(async () => (await status(a)).lastCycle?.cycle >= 1, 10_000, 'a first cycle');
       const before = await status(a);
-      const goneNow = (st: typeof before): number => Object.values(st.probes).reduce((n, p) => n + (p.errors?.target_gone ?? 0), 0);
+      const goneNow = (st: typeof before): number =>
+        Object.values(st.probes).reduce((n, p) => n + (p.errors?.target_gone ?? 0), 0);
       // 400 processes, each alone in a fresh network namespace for 0–40 ms, 40 at a time at most.
       const TOTAL = 400;
       const churn = (): Promise<void> => {
@@ -216,15 +393,26 @@ describe('faults: hostile input', function () {
         return new Promise<void>((resolve, reject) => {
           const tick = setInterval(() => {
             // a bound, not a speed claim: 400 unshares took 38 s on this 2-core machine at load 11
-            if (Date.now() - t0 > 150_000) { clearInterval(tick); reject(new Error('churn did not finish in 150 s')); return; }
+            if (Date.now() - t0 > 150_000) {
+              clearInterval(tick);
+              reject(new Error('churn did not finish in 150 s'));
+              return;
+            }
             while (started < TOTAL && running < 40) {
               started++;
               running++;
-              const c = spawn('unshare', ['-n', 'sleep', ((started * 7) % 5 / 100).toFixed(2)], { stdio: 'ignore' });
-              c.once('exit', () => { running--; });
-              c.once('error', () => { running--; });
+              const c = spawn('unshare', ['-n', 'sleep', (((started * 7) % 5) / 100).toFixed(2)], { stdio: 'ignore' });
+              c.once('exit', () => {
+                running--;
+              });
+              c.once('error', () => {
+                running--;
+              });
             }
-            if (started >= TOTAL && running === 0) { clearInterval(tick); resolve(); }
+            if (started >= TOTAL && running === 0) {
+              clearInterval(tick);
+              resolve();
+            }
           }, 5);
         });
       };
@@ -246,24 +434,45 @@ describe('faults: hostile input', function () {
         const out = new Set<number>();
         for (const pid of await readdir('/proc')) {
           if (!/^\d+$/.test(pid)) continue;
-          try { out.add(Number(/\[(\d+)\]/.exec(await readlink(`/proc/${pid}/ns/net`))![1])); } catch { /* gone */ }
+          try {
+            out.add(Number(/\[(\d+)\]/.exec(await readlink(`/proc/${pid}/ns/net`))![1]));
+          } catch {
+            /* gone */
+          }
         }
         return out;
       };
       let stale: number[] = [];
-      await waitUntil(async () => {
-        const reported = new Set((await scrape(a)).samples.map((s) => Number(s.labels.kubeskoop_netns_inode)).filter((n) => n > 0));
-        const live = await liveInodes();
-        stale = [...reported].filter((i) => !live.has(i));
-        return stale.length === 0;
-      }, 10_000, 'no target left for a dead namespace');
+      await waitUntil(
+        async () => {
+          const reported = new Set(
+            (await scrape(a)).samples.map((s) => Number(s.labels.kubeskoop_netns_inode)).filter((n) => n > 0),
+          );
+          const live = await liveInodes();
+          stale = [...reported].filter((i) => !live.has(i));
+          return stale.length === 0;
+        },
+        10_000,
+        'no target left for a dead namespace',
+      );
       const after = await status(a);
       const gone = goneNow(after) - goneNow(before);
-      assert.ok(gone > 0, `a /proc/<pid> vanished between listing and reading in ${rounds} rounds of ${TOTAL}, counted as target_gone`);
-      const noisy = a.logs().filter((l) => l.level === 'error' || (l.level === 'warn' && /probe|cycle|read/.test(l.msg)));
-      assert.deepEqual(noisy.map((l) => `${l.level} ${l.msg} ${JSON.stringify(l)}`.slice(0, 300)), [], 'no error/warn lines from probes');
-      console.log(`      [faults/hostile] vanishing /proc/<pid>: ${rounds}×${TOTAL} short-lived namespaced processes in ${churnMs} ms under a 100 ms interval; `
-        + `${after.lastCycle.cycle - before.lastCycle.cycle} cycles, target_gone counted ${gone} times, no target left for a dead namespace, 0 warn/error lines`);
+      assert.ok(
+        gone > 0,
+        `a /proc/<pid> vanished between listing and reading in ${rounds} rounds of ${TOTAL}, counted as target_gone`,
+      );
+      const noisy = a
+        .logs()
+        .filter((l) => l.level === 'error' || (l.level === 'warn' && /probe|cycle|read/.test(l.msg)));
+      assert.deepEqual(
+        noisy.map((l) => `${l.level} ${l.msg} ${JSON.stringify(l)}`.slice(0, 300)),
+        [],
+        'no error/warn lines from probes',
+      );
+      console.log(
+        `      [faults/hostile] vanishing /proc/<pid>: ${rounds}×${TOTAL} short-lived namespaced processes in ${churnMs} ms under a 100 ms interval; ` +
+          `${after.lastCycle.cycle - before.lastCycle.cycle} cycles, target_gone counted ${gone} times, no target left for a dead namespace, 0 warn/error lines`,
+      );
     });
   });
 });

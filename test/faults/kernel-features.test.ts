@@ -26,18 +26,29 @@ describe('faults: missing kernel features', function () {
     dir = tempDir('kernel');
     ns = await createNetns({ label: 'kfeat' });
   });
-  afterEach(async () => { await agent?.stop(); agent = undefined; });
+  afterEach(async () => {
+    await agent?.stop();
+    agent = undefined;
+  });
   after(async () => {
     await cleanupAll();
     dir?.dispose();
     if (figures.length > 0) console.log(`      [faults/kernel-features] ${figures.join('; ')}`);
   });
 
-  const config = (events: string[], metrics = ['netdev', 'sock', 'conntrack', 'ipvs']): string => dir.file(`c-${events.join('-')}-${metrics.join('-')}.yaml`,
-    `interval: 300ms\nmetrics:\n  probes: [${metrics.join(', ')}]\nevents:\n  probes: [${events.join(', ')}]\n`);
+  const config = (events: string[], metrics = ['netdev', 'sock', 'conntrack', 'ipvs']): string =>
+    dir.file(
+      `c-${events.join('-')}-${metrics.join('-')}.yaml`,
+      `interval: 300ms\nmetrics:\n  probes: [${metrics.join(', ')}]\nevents:\n  probes: [${events.join(', ')}]\n`,
+    );
 
   /** Runs CYCLES cycles, then checks: degraded probes with matching reasons, one warn line each, the rest running with data. */
-  async function check(a: AgentProcess, degraded: Record<string, RegExp>, running: string[], allTargets = true): Promise<StatusDoc> {
+  async function check(
+    a: AgentProcess,
+    degraded: Record<string, RegExp>,
+    running: string[],
+    allTargets = true,
+  ): Promise<StatusDoc> {
     const c0 = (await status(a)).lastCycle.cycle;
     await waitUntil(async () => (await status(a)).lastCycle.cycle >= c0 + CYCLES, 30_000, `${CYCLES} cycles`);
     const st = await status(a);
@@ -50,12 +61,22 @@ describe('faults: missing kernel features', function () {
       assert.equal(lines.length, 1, `${probe}: one log line, got ${lines.map((l) => l.msg).join(' | ')}`);
       assert.equal(lines[0]!.reason, p.reason, `${probe}: the line carries the /status reason`);
     }
-    for (const probe of running) assert.equal(st.probes[probe]?.state, 'running', `${probe} keeps running: ${JSON.stringify(st.probes[probe])}`);
+    for (const probe of running)
+      assert.equal(st.probes[probe]?.state, 'running', `${probe} keeps running: ${JSON.stringify(st.probes[probe])}`);
     const m = await scrape(a);
     // Without capabilities only the agent's own namespace is readable (ptrace rules on /proc/<pid>/net).
-    assert.ok(m.samples.some((s) => /^(system|k8s_pod|kubeskoop)_network_io_bytes_total$/.test(s.name) && (s.labels.kubeskoop_netns_inode === String(ns.inode) || !allTargets)),
-      'netdev data (for the test namespace when privileged)');
-    assert.ok(m.samples.some((s) => s.name === 'kubeskoop_socket_count' || !running.includes('sock')), 'sock data');
+    assert.ok(
+      m.samples.some(
+        (s) =>
+          /^(system|k8s_pod|kubeskoop)_network_io_bytes_total$/.test(s.name) &&
+          (s.labels.kubeskoop_netns_inode === String(ns.inode) || !allTargets),
+      ),
+      'netdev data (for the test namespace when privileged)',
+    );
+    assert.ok(
+      m.samples.some((s) => s.name === 'kubeskoop_socket_count' || !running.includes('sock')),
+      'sock data',
+    );
     assert.equal(a.logs().filter((l) => l.level === 'error').length, 0, 'no error lines');
     return st;
   }
@@ -65,16 +86,27 @@ describe('faults: missing kernel features', function () {
       args: ['-c', config(['tcpreset', 'packetloss'])],
       wrapper: ['setpriv', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--'],
     });
-    const capEff = /^CapEff:\s*(\S+)$/m.exec(await import('node:fs/promises').then((f) => f.readFile(`/proc/${agent!.pid}/status`, 'utf8')))![1];
+    const capEff = /^CapEff:\s*(\S+)$/m.exec(
+      await import('node:fs/promises').then((f) => f.readFile(`/proc/${agent!.pid}/status`, 'utf8')),
+    )![1];
     assert.equal(BigInt(`0x${capEff}`), 0n, 'the agent runs without capabilities');
-    const st = await check(agent, {
-      tcpreset: /Operation not permitted.*BPF not permitted: the agent lacks CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN/,
-      packetloss: /Operation not permitted.*BPF not permitted: the agent lacks CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN/,
-      ipvs: /IPVS is not available: .*ip_vs_stats does not exist/,
-    }, ['netdev', 'sock', 'conntrack'], false);
+    const st = await check(
+      agent,
+      {
+        tcpreset: /Operation not permitted.*BPF not permitted: the agent lacks CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN/,
+        packetloss: /Operation not permitted.*BPF not permitted: the agent lacks CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN/,
+        ipvs: /IPVS is not available: .*ip_vs_stats does not exist/,
+      },
+      ['netdev', 'sock', 'conntrack'],
+      false,
+    );
     const warns = agent.logs().filter((l) => l.level === 'warn');
-    figures.push(`no capabilities: ${warns.length} warn lines in all (${[...new Set(warns.map((l) => l.msg))].join(' / ')})`);
-    figures.push(`no capabilities: tcpreset/packetloss degraded ("${st.probes.tcpreset!.reason}"), ipvs degraded, netdev/sock/conntrack running, 1 log line each over ${CYCLES} cycles`);
+    figures.push(
+      `no capabilities: ${warns.length} warn lines in all (${[...new Set(warns.map((l) => l.msg))].join(' / ')})`,
+    );
+    figures.push(
+      `no capabilities: tcpreset/packetloss degraded ("${st.probes.tcpreset!.reason}"), ipvs degraded, netdev/sock/conntrack running, 1 log line each over ${CYCLES} cycles`,
+    );
   });
 
   it('no tracefs (an empty directory over /sys/kernel/tracing in a mount namespace): the probes use tp_btf and keep running', async () => {
@@ -82,16 +114,35 @@ describe('faults: missing kernel features', function () {
     mkdirSync(empty);
     agent = await startAgentProcess({
       args: ['-c', config(['tcpreset'], ['netdev'])],
-      wrapper: ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount --bind ${empty} /sys/kernel/tracing && exec "$@"`, 'sh'],
+      wrapper: [
+        'unshare',
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind ${empty} /sys/kernel/tracing && exec "$@"`,
+        'sh',
+      ],
     });
     const mounts = await import('node:fs/promises').then((f) => f.readFile(`/proc/${agent!.pid}/mountinfo`, 'utf8'));
-    assert.ok(mounts.split('\n').some((l) => l.includes(' /sys/kernel/tracing ') && !l.includes('tracefs')), 'tracefs hidden for the agent');
+    assert.ok(
+      mounts.split('\n').some((l) => l.includes(' /sys/kernel/tracing ') && !l.includes('tracefs')),
+      'tracefs hidden for the agent',
+    );
     await check(agent, {}, ['netdev', 'tcpreset']);
     // And it observes: refused connects are counted in the kernel.
     const r = await refusedConnects(ns.name, { count: 5, perSecond: 100, maxMs: 5000 }).done;
     assert.equal(r.refused, 5);
-    await waitUntil(async () => sum((await scrape(agent!)).samples, 'kubeskoop_tcp_reset_segments_total',
-      { kubeskoop_netns_inode: String(ns.inode), kubeskoop_event_type: 'TCPRESET_NOSOCK' }) === 5, 10_000, 'resets counted without tracefs');
+    await waitUntil(
+      async () =>
+        sum((await scrape(agent!)).samples, 'kubeskoop_tcp_reset_segments_total', {
+          kubeskoop_netns_inode: String(ns.inode),
+          kubeskoop_event_type: 'TCPRESET_NOSOCK',
+        }) === 5,
+      10_000,
+      'resets counted without tracefs',
+    );
     figures.push('no tracefs: tcpreset running, 5/5 resets counted (tp_btf needs no tracefs)');
   });
 
@@ -100,27 +151,56 @@ describe('faults: missing kernel features', function () {
     writeFileSync(emptyFile, '');
     agent = await startAgentProcess({
       args: ['-c', config(['tcpreset', 'packetloss', 'tcpretrans'])],
-      wrapper: ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount --bind ${emptyFile} /sys/kernel/btf/vmlinux && exec "$@"`, 'sh'],
+      wrapper: [
+        'unshare',
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind ${emptyFile} /sys/kernel/btf/vmlinux && exec "$@"`,
+        'sh',
+      ],
     });
-    const st = await check(agent, {
-      tcpreset: /kernel BTF unavailable: \/sys\/kernel\/btf\/vmlinux/,
-      packetloss: /kernel BTF unavailable: \/sys\/kernel\/btf\/vmlinux/,
-      tcpretrans: /kernel BTF unavailable: \/sys\/kernel\/btf\/vmlinux/,
-      ipvs: /IPVS is not available/,
-    }, ['netdev', 'sock', 'conntrack']);
-    figures.push(`no BTF: 3 eBPF probes degraded ("${st.probes.tcpreset!.reason}"), procfs probes running, 1 line each`);
+    const st = await check(
+      agent,
+      {
+        tcpreset: /kernel BTF unavailable: \/sys\/kernel\/btf\/vmlinux/,
+        packetloss: /kernel BTF unavailable: \/sys\/kernel\/btf\/vmlinux/,
+        tcpretrans: /kernel BTF unavailable: \/sys\/kernel\/btf\/vmlinux/,
+        ipvs: /IPVS is not available/,
+      },
+      ['netdev', 'sock', 'conntrack'],
+    );
+    figures.push(
+      `no BTF: 3 eBPF probes degraded ("${st.probes.tcpreset!.reason}"), procfs probes running, 1 line each`,
+    );
   });
 
   it('a hook that does not exist: that probe degraded with the hook in the reason, logged once; the other eBPF probe runs', async () => {
     const lines: { level: string; msg: string; probe?: string; reason?: string }[] = [];
-    const log = createLogger({ level: 'debug', format: 'json', write: (l) => { lines.push(JSON.parse(l) as (typeof lines)[number]); } });
+    const log = createLogger({
+      level: 'debug',
+      format: 'json',
+      write: (l) => {
+        lines.push(JSON.parse(l) as (typeof lines)[number]);
+      },
+    });
     const src = new NativeEventSource({
       probes: { tcpreset: { testAttachTarget: 'ksotel_no_such_hook' }, packetloss: {} },
-      emitEventsOf: new Set(), log,
+      emitEventsOf: new Set(),
+      log,
     });
     try {
       await src.start();
-      const st = await waitUntil(() => { const s = src.probeStatus('tcpreset'); return s.state === 'degraded' ? s : undefined; }, 10_000, 'tcpreset degraded');
+      const st = await waitUntil(
+        () => {
+          const s = src.probeStatus('tcpreset');
+          return s.state === 'degraded' ? s : undefined;
+        },
+        10_000,
+        'tcpreset degraded',
+      );
       assert.match(st.reason ?? '', /ksotel_no_such_hook/);
       assert.equal(src.probeStatus('packetloss').state, 'running');
       for (let i = 0; i < 5; i++) src.probeStatus('tcpreset');

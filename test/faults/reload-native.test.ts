@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { cleanupAll, createNetns, tcpTransfer, type Netns } from '../support/netns.js';
 import { startAgentProcess, type AgentLogLine, type AgentProcess, requireBpf } from '../support/agent.js';
 import { run, sleep, waitPidGone, waitUntil } from '../support/proc.js';
-import { bpfIds, helperPid, liveBpfIds, refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
+import {
+  bpfIds,
+  helperPid,
+  liveBpfIds,
+  refusedConnects,
+  scrape,
+  status,
+  sum,
+  tempDir,
+  type TempDir,
+} from './support.js';
 
 const UNLIMITED = '{ rate_per_namespace: unlimited, rate_per_node: unlimited }';
 
@@ -51,7 +61,10 @@ describe('faults: config reload of the eBPF probes (real helper)', function () {
   it('adds, removes, reloads and re-targets eBPF probes in place; kept counters carry on; a bad config changes nothing', async () => {
     const cfg = join(dir.path, 'config.yaml');
     // Rewritten as the kubelet does for a plain file: a new file renamed over the old one.
-    const publish = (text: string): void => { writeFileSync(`${cfg}.tmp`, text); renameSync(`${cfg}.tmp`, cfg); };
+    const publish = (text: string): void => {
+      writeFileSync(`${cfg}.tmp`, text);
+      renameSync(`${cfg}.tmp`, cfg);
+    };
     const sinkA = join(dir.path, 'a.jsonl');
     const sinkB = join(dir.path, 'b.jsonl');
     publish(`interval: 500ms
@@ -71,21 +84,42 @@ events:
     const nextReload = async (n: number, what: string): Promise<AgentLogLine> =>
       waitUntil(() => reloads()[n - 1], 30_000, `reload ${n}: ${what}`);
     const inode = String(ns.inode);
-    const nosock = async (): Promise<number> => sum((await scrape(a)).samples, 'kubeskoop_tcp_reset_segments_total', { kubeskoop_netns_inode: inode, kubeskoop_event_type: 'TCPRESET_NOSOCK' });
-    const drops = async (): Promise<number> => sum((await scrape(a)).samples, 'kubeskoop_packet_drops_total', { kubeskoop_netns_inode: inode, kubeskoop_drop_reason: 'NO_SOCKET' });
-    const settled = async (read: () => Promise<number>, what: string): Promise<number> => waitUntil(async () => {
-      const v1 = await read();
-      await sleep(1100);
-      return v1 === await read() ? v1 : undefined;
-    }, 20_000, `${what} settled`);
+    const nosock = async (): Promise<number> =>
+      sum((await scrape(a)).samples, 'kubeskoop_tcp_reset_segments_total', {
+        kubeskoop_netns_inode: inode,
+        kubeskoop_event_type: 'TCPRESET_NOSOCK',
+      });
+    const drops = async (): Promise<number> =>
+      sum((await scrape(a)).samples, 'kubeskoop_packet_drops_total', {
+        kubeskoop_netns_inode: inode,
+        kubeskoop_drop_reason: 'NO_SOCKET',
+      });
+    const settled = async (read: () => Promise<number>, what: string): Promise<number> =>
+      waitUntil(
+        async () => {
+          const v1 = await read();
+          await sleep(1100);
+          return v1 === (await read()) ? v1 : undefined;
+        },
+        20_000,
+        `${what} settled`,
+      );
     const refuse = async (n: number): Promise<void> => {
       const r = await refusedConnects(ns.name, { count: n, perSecond: 200, maxMs: 10_000 }).done;
       assert.equal(r.refused, n);
     };
     // KubeSkoop's JSON: a reset names its namespace (pod = the namespace's name); a drop only its flow (to port 9).
-    const sinkLines = (file: string, type: string): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n')
-      .filter((l) => l.includes(`"type":"${type}"`) && (l.includes(`{"name":"pod","value":"${ns.name}"}`)
-        || (type === 'PacketLoss' && l.includes('{"name":"dport","value":"9"}')))).length : 0);
+    const sinkLines = (file: string, type: string): number =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter(
+              (l) =>
+                l.includes(`"type":"${type}"`) &&
+                (l.includes(`{"name":"pod","value":"${ns.name}"}`) ||
+                  (type === 'PacketLoss' && l.includes('{"name":"dport","value":"9"}'))),
+            ).length
+        : 0;
 
     // 0. tcpreset alone
     await waitUntil(async () => (await status(a)).probes.tcpreset?.state === 'running', 20_000, 'tcpreset running');
@@ -94,7 +128,10 @@ events:
     const p0 = (await bpfIds(h1)).progs;
     for (const id of p0) seenProgs.add(id);
     let names = await progNames();
-    assert.ok([...p0].some((id) => names.get(id) === 'ks_tcp_send_rese' || names.get(id)?.startsWith('ks_tcp_send')), `tcpreset programs loaded: ${[...p0].map((id) => names.get(id))}`);
+    assert.ok(
+      [...p0].some((id) => names.get(id) === 'ks_tcp_send_rese' || names.get(id)?.startsWith('ks_tcp_send')),
+      `tcpreset programs loaded: ${[...p0].map((id) => names.get(id))}`,
+    );
     await refuse(20);
     await waitUntil(async () => (await nosock()) === 20 || undefined, 15_000, 'NOSOCK = 20');
     await waitUntil(() => sinkLines(sinkA, 'TCPRESET_NOSOCK') === 20 || undefined, 10_000, '20 resets in sink a');
@@ -123,17 +160,27 @@ events:
     assert.deepEqual([...(r1.started as string[])].sort(), ['packetloss', 'socketlatency']);
     assert.deepEqual([...(r1.kept as string[])].sort(), ['netdev', 'tcpreset']);
     assert.equal(r1.sinksReopened, true);
-    assert.equal(a.logs().filter((l) => l.msg === 'config changes that take effect only after a restart (old values kept)').length, 0, 'nothing needs a restart');
+    assert.equal(
+      a.logs().filter((l) => l.msg === 'config changes that take effect only after a restart (old values kept)').length,
+      0,
+      'nothing needs a restart',
+    );
     assert.equal(await helperPid(a.pid), h1, 'the same helper process');
     const p1 = (await bpfIds(h1)).progs;
     for (const id of p1) seenProgs.add(id);
     names = await progNames();
-    assert.deepEqual(minus(p0, p1), [], 'tcpreset\'s programs were not touched (same ids)');
+    assert.deepEqual(minus(p0, p1), [], "tcpreset's programs were not touched (same ids)");
     const added1 = minus(p1, p0);
     const names1 = names;
     assert.ok(added1.length >= 2, `new programs: ${added1.map((id) => names.get(id))}`);
-    assert.ok(added1.every((id) => names.has(id)), 'the new programs are in the kernel (bpftool)');
-    assert.ok(added1.some((id) => names.get(id) === 'ks_kfree_skb'), `packetloss program loaded: ${added1.map((id) => names.get(id))}`);
+    assert.ok(
+      added1.every((id) => names.has(id)),
+      'the new programs are in the kernel (bpftool)',
+    );
+    assert.ok(
+      added1.some((id) => names.get(id) === 'ks_kfree_skb'),
+      `packetloss program loaded: ${added1.map((id) => names.get(id))}`,
+    );
     const st1 = await status(a);
     assert.equal(st1.probes.packetloss?.state, 'running', JSON.stringify(st1.probes.packetloss));
     assert.equal(st1.probes.socketlatency?.state, 'running', JSON.stringify(st1.probes.socketlatency));
@@ -143,14 +190,27 @@ events:
     assert.equal(nosock1, 20, 'tcpreset count kept across the reload');
     await refuse(15);
     await waitUntil(async () => (await nosock()) === 35 || undefined, 15_000, 'NOSOCK = 20 + 15');
-    const drops1 = await waitUntil(async () => { const d = await drops(); return d >= 15 ? d : undefined; }, 15_000, 'NO_SOCKET drops counted');
+    const drops1 = await waitUntil(
+      async () => {
+        const d = await drops();
+        return d >= 15 ? d : undefined;
+      },
+      15_000,
+      'NO_SOCKET drops counted',
+    );
     // new events arrive, in the new sink only
     await waitUntil(() => sinkLines(sinkB, 'PacketLoss') >= 15 || undefined, 10_000, 'drop events in sink b');
     await waitUntil(() => sinkLines(sinkB, 'TCPRESET_NOSOCK') === 15 || undefined, 10_000, '15 resets in sink b');
     assert.equal(sinkLines(sinkA, 'TCPRESET_NOSOCK'), 20, 'the old sink got nothing more');
     await tcpTransfer(ns, ns, '127.0.0.1', { bytes: 2_000_000 });
-    await waitUntil(async () => sum((await scrape(a)).samples, 'kubeskoop_socket_read_delay_duration_seconds_count', { kubeskoop_netns_inode: inode }) > 0 || undefined,
-      15_000, 'socketlatency measures reads in the namespace');
+    await waitUntil(
+      async () =>
+        sum((await scrape(a)).samples, 'kubeskoop_socket_read_delay_duration_seconds_count', {
+          kubeskoop_netns_inode: inode,
+        }) > 0 || undefined,
+      15_000,
+      'socketlatency measures reads in the namespace',
+    );
 
     // 2. remove tcpreset: SIGHUP
     publish(`interval: 500ms
@@ -172,10 +232,22 @@ events:
     assert.deepEqual(r2.stopped, ['tcpreset']);
     assert.equal(r2.sinksReopened, undefined, 'same sinks: not reopened');
     const live2 = await liveBpfIds();
-    assert.deepEqual([...p0].filter((id) => live2.progs.has(id)), [], 'tcpreset\'s programs left the kernel');
+    assert.deepEqual(
+      [...p0].filter((id) => live2.progs.has(id)),
+      [],
+      "tcpreset's programs left the kernel",
+    );
     const p2 = (await bpfIds(h1)).progs;
-    assert.deepEqual(added1.filter((id) => !p2.has(id)), [], 'the other probes\' programs stay (same ids)');
-    await waitUntil(async () => !(await scrape(a)).samples.some((s) => s.name === 'kubeskoop_tcp_reset_segments_total') || undefined, 10_000, 'tcpreset series gone');
+    assert.deepEqual(
+      added1.filter((id) => !p2.has(id)),
+      [],
+      "the other probes' programs stay (same ids)",
+    );
+    await waitUntil(
+      async () => !(await scrape(a)).samples.some((s) => s.name === 'kubeskoop_tcp_reset_segments_total') || undefined,
+      10_000,
+      'tcpreset series gone',
+    );
     const st2 = await status(a);
     assert.equal(st2.probes.tcpreset, undefined, '/status no longer lists tcpreset');
     assert.equal(st2.probes.packetloss?.state, 'running');
@@ -210,7 +282,11 @@ events:
     assert.equal(kfree(p3).length, 1);
     assert.notDeepEqual(kfree(p3), kfree(p2), 'packetloss has a new program');
     const otherKept = added1.filter((id) => names1.get(id) !== 'ks_kfree_skb');
-    assert.deepEqual(otherKept.filter((id) => !p3.has(id)), [], 'socketlatency not touched');
+    assert.deepEqual(
+      otherKept.filter((id) => !p3.has(id)),
+      [],
+      'socketlatency not touched',
+    );
     const drops3 = await settled(drops, 'drops after reload 3');
     // exact: one NO_SOCKET drop per refused connect, none lost or counted twice by the carry-over
     assert.equal(drops3, drops2 + 10, `packetloss count carried over the reload (${drops2 + 10} → ${drops3})`);
@@ -253,7 +329,11 @@ events:
     - name: packetloss
       options: { no_such_option: 1 }
 `);
-    const rejected = await waitUntil(() => a.logs().find((l) => l.msg === 'config reload rejected; the running config stays in force'), 10_000, 'rejection');
+    const rejected = await waitUntil(
+      () => a.logs().find((l) => l.msg === 'config reload rejected; the running config stays in force'),
+      10_000,
+      'rejection',
+    );
     assert.match(String(rejected.error), /no_such_option/);
     await sleep(1500);
     assert.equal(reloads().length, 4, 'not applied');
@@ -270,12 +350,21 @@ events:
     assert.equal(r6.helper, 'stopped');
     assert.ok(await waitPidGone(h1, 5000), 'helper exited');
     // programs are freed once their last fd and link are gone (RCU: allow a moment)
-    const leftIn = async (): Promise<number[]> => { const live = await liveBpfIds(); return [...seenProgs].filter((id) => live.progs.has(id)); };
+    const leftIn = async (): Promise<number[]> => {
+      const live = await liveBpfIds();
+      return [...seenProgs].filter((id) => live.progs.has(id));
+    };
     await waitUntil(async () => (await leftIn()).length === 0 || undefined, 5000, 'no program of ours left');
-    await waitUntil(async () => !(await scrape(a)).samples.some((s) => s.name === 'kubeskoop_packet_drops_total') || undefined, 10_000, 'packetloss series gone');
+    await waitUntil(
+      async () => !(await scrape(a)).samples.some((s) => s.name === 'kubeskoop_packet_drops_total') || undefined,
+      10_000,
+      'packetloss series gone',
+    );
 
     // 7. tcpreset again: a new helper; the re-added probe's series starts again from 0
-    publish(`interval: 500ms\nmetrics:\n  probes: [netdev]\nevents:\n  probes:\n    - name: tcpreset\n      options: ${UNLIMITED}\n`);
+    publish(
+      `interval: 500ms\nmetrics:\n  probes: [netdev]\nevents:\n  probes:\n    - name: tcpreset\n      options: ${UNLIMITED}\n`,
+    );
     const r7 = await nextReload(6, 'tcpreset again');
     assert.equal(r7.helper, 'started');
     assert.deepEqual(r7.ebpfLoaded, ['tcpreset']);
@@ -290,8 +379,10 @@ events:
     agent = undefined;
     assert.equal(code, 0);
     await waitUntil(async () => (await leftIn()).length === 0 || undefined, 5000, 'no program of ours left after stop');
-    console.log(`      [faults/reload-native] reload adding packetloss+socketlatency applied in ${reload1Ms} ms (file watch); `
-      + `tcpreset NOSOCK 20 → 20 across it, then 35; ${added1.length} programs added, ${p0.size} kept by id; tcpreset removed: ${p0.size} programs freed, series gone; `
-      + `packetloss reloaded with count ${drops2 + 10} → ${drops3}; metrics-only switch reloaded nothing; bad config rejected; helper stopped at 0 probes and restarted for 1`);
+    console.log(
+      `      [faults/reload-native] reload adding packetloss+socketlatency applied in ${reload1Ms} ms (file watch); ` +
+        `tcpreset NOSOCK 20 → 20 across it, then 35; ${added1.length} programs added, ${p0.size} kept by id; tcpreset removed: ${p0.size} programs freed, series gone; ` +
+        `packetloss reloaded with count ${drops2 + 10} → ${drops3}; metrics-only switch reloaded nothing; bad config rejected; helper stopped at 0 probes and restarted for 1`,
+    );
   });
 });

@@ -26,7 +26,12 @@ const NSNAME = `${PREFIX}sec"\\{x}`;
 const COMM = 'ev"il\\{x}\nz';
 
 /** One request with the path sent exactly as given (fetch would normalize "/a/../b"). */
-function rawRequest(port: number, method: string, path: string, body?: string): Promise<{ status: number; allow: string | undefined }> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; allow: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, timeout: 5000 }, (res) => {
       res.resume();
@@ -58,20 +63,27 @@ describe('faults: security — endpoints and hostile names', function () {
     keeper = k.pid;
     nsInode = (await import('node:fs/promises').then((f) => f.stat(`/run/netns/${NSNAME}`))).ino;
     rx = await startOtlpReceiver({ http: false });
-    const config = dir.file('sec.yaml', `interval: 300ms
+    const config = dir.file(
+      'sec.yaml',
+      `interval: 300ms
 prometheus:
   names: both
 metrics:
   probes: [netdev]
-${events ? `events:
+${
+  events
+    ? `events:
   probes: [tcpreset]
   sinks:
     - name: file
       path: ${join(dir.path, 'events.jsonl')}
-` : ''}otlp:
+`
+    : ''
+}otlp:
   endpoint: ${rx.grpcEndpoint}
   export_interval: 1s
-`);
+`,
+    );
     agent = await startAgentProcess({ args: ['-c', config] });
   });
   after(async () => {
@@ -87,8 +99,20 @@ ${events ? `events:
     const a = agent!;
     const before = await status(a);
     const ok = ['/', '/metrics', '/status', '/healthz', '/metrics?name[]=x', '/status?format=yaml'];
-    const notFound = ['/metrics/', '//metrics', '/debug/pprof', '/-/reload', '/quitquitquit', '/config', '/status/../metrics', '/%2e%2e/etc/passwd',
-      '/favicon.ico', '/api/v1/query', '/reload', '/flush'];
+    const notFound = [
+      '/metrics/',
+      '//metrics',
+      '/debug/pprof',
+      '/-/reload',
+      '/quitquitquit',
+      '/config',
+      '/status/../metrics',
+      '/%2e%2e/etc/passwd',
+      '/favicon.ico',
+      '/api/v1/query',
+      '/reload',
+      '/flush',
+    ];
     for (const p of ok) assert.equal((await rawRequest(a.port, 'GET', p)).status, 200, p);
     for (const p of notFound) assert.equal((await rawRequest(a.port, 'GET', p)).status, 404, p);
     const methods = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
@@ -108,29 +132,58 @@ ${events ? `events:
     // Listening on 127.0.0.1 only (the --address flag): /proc/net/tcp shows 0100007F:<port>, LISTEN.
     const tcp = await readFile('/proc/net/tcp', 'utf8');
     const port = a.port.toString(16).toUpperCase().padStart(4, '0');
-    const listeners = tcp.split('\n').filter((l) => new RegExp(`^\\s*\\d+: [0-9A-F]{8}:${port} 00000000:0000 0A`).test(l));
+    const listeners = tcp
+      .split('\n')
+      .filter((l) => new RegExp(`^\\s*\\d+: [0-9A-F]{8}:${port} 00000000:0000 0A`).test(l));
     assert.ok(listeners.length === 1 && listeners[0]!.includes(`0100007F:${port}`), listeners.join('\n'));
-    console.log(`      [faults/security] endpoints: ${ok.length} paths 200, ${notFound.length} paths 404, ${n405} non-GET requests 405, /status unchanged, listener 127.0.0.1:${a.port} only`);
+    console.log(
+      `      [faults/security] endpoints: ${ok.length} paths 200, ${notFound.length} paths 404, ${n405} non-GET requests 405, /status unchanged, listener 127.0.0.1:${a.port} only`,
+    );
   });
 
   it('hostile interface, namespace and comm names are escaped in Prometheus text, logs and event lines, exact over OTLP', async () => {
     const a = agent!;
-    const m = await waitUntil(async () => {
-      const r = await scrape(a);
-      return r.samples.some((s) => s.labels.network_interface_name === IFNAME) ? r : undefined;
-    }, 15_000, 'the hostile interface on /metrics');
+    const m = await waitUntil(
+      async () => {
+        const r = await scrape(a);
+        return r.samples.some((s) => s.labels.network_interface_name === IFNAME) ? r : undefined;
+      },
+      15_000,
+      'the hostile interface on /metrics',
+    );
     const parsed = parsePromText(m.text);
     assert.deepEqual(parsed.errors, [], 'the exposition parses');
     const ours = parsed.samples.filter((s) => s.labels.kubeskoop_netns_inode === String(nsInode));
-    assert.ok(ours.some((s) => s.labels.network_interface_name === IFNAME), 'OTel names: exact interface name back');
-    assert.ok(ours.some((s) => s.labels.network_interface_name === PEER), 'and its peer');
-    assert.ok(ours.every((s) => s.labels.kubeskoop_netns_name === undefined || s.labels.kubeskoop_netns_name === NSNAME.replace(/^.*\//, '')), 'namespace name exact');
-    assert.ok(ours.some((s) => s.labels.kubeskoop_netns_name === NSNAME), `namespace name on the series (${JSON.stringify(ours[0]?.labels)})`);
+    assert.ok(
+      ours.some((s) => s.labels.network_interface_name === IFNAME),
+      'OTel names: exact interface name back',
+    );
+    assert.ok(
+      ours.some((s) => s.labels.network_interface_name === PEER),
+      'and its peer',
+    );
+    assert.ok(
+      ours.every(
+        (s) =>
+          s.labels.kubeskoop_netns_name === undefined || s.labels.kubeskoop_netns_name === NSNAME.replace(/^.*\//, ''),
+      ),
+      'namespace name exact',
+    );
+    assert.ok(
+      ours.some((s) => s.labels.kubeskoop_netns_name === NSNAME),
+      `namespace name on the series (${JSON.stringify(ours[0]?.labels)})`,
+    );
     // Legacy (KubeSkoop) names come from the project's own renderer: same escaping. They sum the
     // interfaces (no interface label), so the hostile name they carry is the namespace's, as pod.
-    const legacy = parsed.samples.filter((s) => /^(inspector_pod_|kubeskoop_netdev_)/.test(s.name) && (s.labels.k8s_pod === NSNAME || s.labels.pod === NSNAME));
-    assert.ok(legacy.some((s) => s.name.startsWith('inspector_pod_')) && legacy.some((s) => s.name.startsWith('kubeskoop_netdev_')),
-      `legacy v0.1 and v1 netdev series carry the exact namespace name (${legacy.length})`);
+    const legacy = parsed.samples.filter(
+      (s) =>
+        /^(inspector_pod_|kubeskoop_netdev_)/.test(s.name) && (s.labels.k8s_pod === NSNAME || s.labels.pod === NSNAME),
+    );
+    assert.ok(
+      legacy.some((s) => s.name.startsWith('inspector_pod_')) &&
+        legacy.some((s) => s.name.startsWith('kubeskoop_netdev_')),
+      `legacy v0.1 and v1 netdev series carry the exact namespace name (${legacy.length})`,
+    );
     const legacyNote = `${legacy.length} legacy samples with the exact namespace name`;
     // Raw text: the quote and backslash are escaped, never bare inside a label value.
     assert.ok(m.text.includes('network_interface_name="q\\"\\\\{x}=,"'), 'escaped as q\\"\\\\{x}=, in the text');
@@ -145,19 +198,27 @@ ${events ? `events:
       const py = `import ctypes, socket\nctypes.CDLL(None).prctl(15, ${JSON.stringify(COMM)}.encode(), 0, 0, 0)\ns = socket.socket()\ntry:\n    s.connect(("127.0.0.1", 9))\nexcept ConnectionRefusedError:\n    print("refused")\n`;
       const r = await run('ip', ['netns', 'exec', NSNAME, 'python3', '-c', py], { timeoutMs: 10_000 });
       assert.match(r.stdout, /refused/);
-      const [rec] = await rx!.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === nsInode && l.attributes['process.executable.name'] === COMM, 15_000);
+      const [rec] = await rx!.waitForLog(
+        'kubeskoop.tcp.reset',
+        (l) => l.resource['kubeskoop.netns.inode'] === nsInode && l.attributes['process.executable.name'] === COMM,
+        15_000,
+      );
       assert.equal(rec!.resource['kubeskoop.netns.name'], NSNAME, 'namespace name exact over OTLP');
       // KubeSkoop's file sink: one JSON document per line.
       const file = join(dir.path, 'events.jsonl');
       await waitUntil(() => existsSync(file) && readFileSync(file, 'utf8').trim().length > 0, 10_000, 'event file');
-      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       for (const l of lines) JSON.parse(l);
       eventNote = `comm ${JSON.stringify(COMM)} exact over OTLP, ${lines.length} event-file lines all JSON`;
     }
     // The agent's own log: every line one JSON document (the harness marks others as "raw").
     const raw = a.logs().filter((l) => l.level === 'raw');
     assert.deepEqual(raw, [], 'no raw (broken) log line');
-    console.log(`      [faults/security] hostile names: interface ${JSON.stringify(IFNAME)}/${JSON.stringify(PEER)} and namespace ${JSON.stringify(NSNAME)} exact after parsing /metrics `
-      + `(${ours.length} series; ${legacyNote}); promtool parsed the text; ${eventNote}; ${a.logs().length} log lines, all JSON`);
+    console.log(
+      `      [faults/security] hostile names: interface ${JSON.stringify(IFNAME)}/${JSON.stringify(PEER)} and namespace ${JSON.stringify(NSNAME)} exact after parsing /metrics ` +
+        `(${ours.length} series; ${legacyNote}); promtool parsed the text; ${eventNote}; ${a.logs().length} log lines, all JSON`,
+    );
   });
 });

@@ -43,11 +43,13 @@ describe('faults: signals and config reload', function () {
     dir?.dispose();
   });
 
-  it('SIGTERM: the last cycle\'s metrics and every pending event reach the backend, exit 0 within the bound', async function () {
+  it("SIGTERM: the last cycle's metrics and every pending event reach the backend, exit 0 within the bound", async function () {
     requireBpf(this); // skipped on a kernel without BTF; fails if the helper is not built
     rx = await startOtlpReceiver({ http: false });
     // Export interval 10 min: nothing is pushed before SIGTERM except by the final flush.
-    const config = dir.file('flush.yaml', `interval: 500ms
+    const config = dir.file(
+      'flush.yaml',
+      `interval: 500ms
 metrics:
   probes: [netdev]
 events:
@@ -57,40 +59,62 @@ events:
 otlp:
   endpoint: ${rx.grpcEndpoint}
   export_interval: 10m
-`);
+`,
+    );
     agent = await startAgentProcess({ args: ['-c', config] });
     await waitForProbesRunning(agent, ['tcpreset']);
     const N = 40;
     const r = await refusedConnects(ns.name, { count: N, perSecond: 400, maxMs: 10_000 }).done;
     assert.equal(r.refused, N);
     const labels = { kubeskoop_netns_inode: String(ns.inode), kubeskoop_event_type: 'TCPRESET_NOSOCK' };
-    await waitUntil(async () => sum((await scrape(agent!)).samples, 'kubeskoop_tcp_reset_segments_total', labels) === N, 15_000, 'in-kernel count on /metrics');
+    await waitUntil(
+      async () => sum((await scrape(agent!)).samples, 'kubeskoop_tcp_reset_segments_total', labels) === N,
+      15_000,
+      'in-kernel count on /metrics',
+    );
     const metricRequestsBefore = rx.attempts('metrics');
     const { code, ms } = await exitTime(agent);
     agent = undefined;
     assert.equal(code, 0);
     assert.ok(ms < STOP_BOUND_MS, `stopped in ${ms} ms`);
-    const pts = rx.latestMetrics().filter((p) => p.name === 'kubeskoop.tcp.reset.segments'
-      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK');
+    const pts = rx
+      .latestMetrics()
+      .filter(
+        (p) =>
+          p.name === 'kubeskoop.tcp.reset.segments' &&
+          p.resource['kubeskoop.netns.inode'] === ns.inode &&
+          p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK',
+      );
     assert.equal(pts.length, 1, 'the flushed export has the count');
     assert.equal(Number(pts[0]!.value), N);
-    const logs = rx.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset' && l.resource['kubeskoop.netns.inode'] === ns.inode
-      && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK');
+    const logs = rx
+      .logs()
+      .filter(
+        (l) =>
+          l.eventName === 'kubeskoop.tcp.reset' &&
+          l.resource['kubeskoop.netns.inode'] === ns.inode &&
+          l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK',
+      );
     assert.equal(logs.length, N, 'every event arrived');
-    console.log(`      [faults/signals] SIGTERM flush: exit 0 in ${ms} ms (bound ${STOP_BOUND_MS}); metric requests before SIGTERM ${metricRequestsBefore}, after ${rx.attempts('metrics')}; `
-      + `count ${pts[0]!.value}/${N}, events ${logs.length}/${N}`);
+    console.log(
+      `      [faults/signals] SIGTERM flush: exit 0 in ${ms} ms (bound ${STOP_BOUND_MS}); metric requests before SIGTERM ${metricRequestsBefore}, after ${rx.attempts('metrics')}; ` +
+        `count ${pts[0]!.value}/${N}, events ${logs.length}/${N}`,
+    );
   });
 
   it('SIGTERM with a black-hole backend: exits 0 within the stop budget', async () => {
     rx = await startOtlpReceiver({ http: false, mode: 'blackhole' });
-    const config = dir.file('blackhole.yaml', `interval: 500ms
+    const config = dir.file(
+      'blackhole.yaml',
+      `interval: 500ms
 metrics:
   probes: [netdev]
 otlp:
   endpoint: ${rx.grpcEndpoint}
   export_interval: 500ms
   timeout: 30s
-`);
+`,
+    );
     agent = await startAgentProcess({ args: ['-c', config] });
     // SIGTERM while an export is held by the black hole (the case the stop budget is for)
     await waitUntil(() => rx!.attempts('metrics') > 0, 20_000, 'an export held by the black hole');
@@ -118,57 +142,109 @@ otlp:
     agent = await startAgentProcess({ args: ['-c', join(cm, 'config.yaml')] });
     const a = agent;
     await tcpTransfer(ns, ns, '127.0.0.1', { bytes: 1_000_000 });
-    const lo = { kubeskoop_netns_inode: String(ns.inode), network_interface_name: 'lo', network_io_direction: 'receive' };
-    const bytesBefore = await waitUntil(async () => { const v = sum((await scrape(a)).samples, 'kubeskoop_network_io_bytes_total', lo); return v >= 1_000_000 ? v : undefined; }, 10_000, 'lo bytes');
+    const lo = {
+      kubeskoop_netns_inode: String(ns.inode),
+      network_interface_name: 'lo',
+      network_io_direction: 'receive',
+    };
+    const bytesBefore = await waitUntil(
+      async () => {
+        const v = sum((await scrape(a)).samples, 'kubeskoop_network_io_bytes_total', lo);
+        return v >= 1_000_000 ? v : undefined;
+      },
+      10_000,
+      'lo bytes',
+    );
     const errorsBefore = (await status(a)).probes.netdev!.errors!;
     let m = await scrape(a);
-    assert.ok(m.samples.some((s) => s.name === 'kubeskoop_socket_count'), 'sock runs');
+    assert.ok(
+      m.samples.some((s) => s.name === 'kubeskoop_socket_count'),
+      'sock runs',
+    );
     assert.ok(!m.samples.some((s) => s.name === 'kubeskoop_tcp_listen_overflows_total'), 'tcpext not yet');
 
     // 1. Update: sock out, tcpext in, netdev kept.
     const t0 = Date.now();
     publish('interval: 500ms\nmetrics:\n  probes: [netdev, tcpext]\n');
-    const reloaded = await waitUntil(() => a.logs().find((l) => l.msg === 'config reloaded'), 10_000, 'reload after the ConfigMap update');
+    const reloaded = await waitUntil(
+      () => a.logs().find((l) => l.msg === 'config reloaded'),
+      10_000,
+      'reload after the ConfigMap update',
+    );
     const reloadMs = Date.now() - t0;
     assert.deepEqual(reloaded.started, ['tcpext']);
     assert.deepEqual(reloaded.stopped, ['sock']);
     assert.deepEqual(reloaded.kept, ['netdev']);
     assert.equal(reloaded.trigger, 'file changed');
-    await waitUntil(async () => (await scrape(a)).samples.some((s) => s.name === 'kubeskoop_tcp_listen_overflows_total'), 10_000, 'tcpext on /metrics');
+    await waitUntil(
+      async () => (await scrape(a)).samples.some((s) => s.name === 'kubeskoop_tcp_listen_overflows_total'),
+      10_000,
+      'tcpext on /metrics',
+    );
     m = await scrape(a);
     assert.ok(!m.samples.some((s) => s.name === 'kubeskoop_socket_count'), 'sock stopped');
     const bytesAfter = sum(m.samples, 'kubeskoop_network_io_bytes_total', lo);
     assert.ok(bytesAfter >= bytesBefore, `netdev counter kept (${bytesBefore} → ${bytesAfter})`);
     const st = await status(a);
     assert.deepEqual(Object.keys(st.probes).sort(), ['netdev', 'tcpext']);
-    assert.ok(st.probes.netdev!.errors!.target_gone! >= errorsBefore.target_gone!, 'netdev probe state (error totals) kept');
+    assert.ok(
+      st.probes.netdev!.errors!.target_gone! >= errorsBefore.target_gone!,
+      'netdev probe state (error totals) kept',
+    );
 
     // 2. A bad config: rejected, with the message; the old one stays in force.
     publish('interval: 500ms\nmetrics:\n  probes: [netdev, no_such_probe]\n');
-    const rejected = await waitUntil(() => a.logs().find((l) => l.msg === 'config reload rejected; the running config stays in force'), 10_000, 'rejection logged');
+    const rejected = await waitUntil(
+      () => a.logs().find((l) => l.msg === 'config reload rejected; the running config stays in force'),
+      10_000,
+      'rejection logged',
+    );
     assert.match(String(rejected.error), /no_such_probe/);
     assert.equal(rejected.level, 'error');
     const c0 = (await status(a)).lastCycle.cycle;
-    const st2 = await waitUntil(async () => { const st = await status(a); return st.lastCycle.cycle > c0 + 1 && st; }, 20_000, 'still collecting');
+    const st2 = await waitUntil(
+      async () => {
+        const st = await status(a);
+        return st.lastCycle.cycle > c0 + 1 && st;
+      },
+      20_000,
+      'still collecting',
+    );
     assert.deepEqual(Object.keys(st2.probes).sort(), ['netdev', 'tcpext'], 'old config in force');
     // The rejection is logged once, not at every poll.
-    assert.equal(a.logs().filter((l) => l.msg === 'config reload rejected; the running config stays in force').length, 1);
+    assert.equal(
+      a.logs().filter((l) => l.msg === 'config reload rejected; the running config stays in force').length,
+      1,
+    );
 
     // 3. A good config again, then SIGHUP: everything kept, interval followed.
     publish('interval: 1s\nmetrics:\n  probes: [netdev, tcpext]\n');
-    await waitUntil(() => a.logs().filter((l) => l.msg === 'config reloaded').length === 2 ? true : undefined, 10_000, 'second reload');
+    await waitUntil(
+      () => (a.logs().filter((l) => l.msg === 'config reloaded').length === 2 ? true : undefined),
+      10_000,
+      'second reload',
+    );
     const second = a.logs().filter((l) => l.msg === 'config reloaded')[1]!;
     assert.deepEqual(second.kept, ['netdev', 'tcpext']);
     assert.equal(second.intervalSeconds, 1);
     process.kill(a.pid, 'SIGHUP');
-    const hup = await waitUntil(() => a.logs().find((l) => l.msg === 'config reloaded' && l.trigger === 'SIGHUP'), 10_000, 'SIGHUP reload');
+    const hup = await waitUntil(
+      () => a.logs().find((l) => l.msg === 'config reloaded' && l.trigger === 'SIGHUP'),
+      10_000,
+      'SIGHUP reload',
+    );
     assert.deepEqual(hup.started, []);
     assert.deepEqual(hup.stopped, []);
-    assert.equal((await status(a)).agent && ((await status(a)).agent as { intervalSeconds: number }).intervalSeconds, 1);
+    assert.equal(
+      (await status(a)).agent && ((await status(a)).agent as { intervalSeconds: number }).intervalSeconds,
+      1,
+    );
     const { code } = await exitTime(a);
     agent = undefined;
     assert.equal(code, 0);
-    console.log(`      [faults/signals] reload: ConfigMap swap picked up in ${reloadMs} ms (started tcpext, stopped sock, kept netdev; lo rx bytes ${bytesBefore} → ${bytesAfter}); `
-      + `bad config rejected once, old config in force; SIGHUP reload kept ${JSON.stringify(hup.kept)}`);
+    console.log(
+      `      [faults/signals] reload: ConfigMap swap picked up in ${reloadMs} ms (started tcpext, stopped sock, kept netdev; lo rx bytes ${bytesBefore} → ${bytesAfter}); ` +
+        `bad config rejected once, old config in force; SIGHUP reload kept ${JSON.stringify(hup.kept)}`,
+    );
   });
 });

@@ -14,14 +14,24 @@ export const MiB = 1024 * 1024;
 /** The kernel can run the eBPF event probes (it has BTF). A missing helper build is a failure, not a skip: requireBpf. */
 export const BPF_EVENTS = existsSync(KERNEL_BTF);
 
-export interface TempDir { readonly path: string; file(name: string, text: string): string; dispose(): void }
+export interface TempDir {
+  readonly path: string;
+  file(name: string, text: string): string;
+  dispose(): void;
+}
 
 export function tempDir(label: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `ksotel-faults-${label}-`));
   return {
     path,
-    file(name, text) { const p = join(path, name); writeFileSync(p, text); return p; },
-    dispose() { rmSync(path, { recursive: true, force: true }); },
+    file(name, text) {
+      const p = join(path, name);
+      writeFileSync(p, text);
+      return p;
+    },
+    dispose() {
+      rmSync(path, { recursive: true, force: true });
+    },
   };
 }
 
@@ -50,21 +60,50 @@ const tick = setInterval(() => {
 }, 5);
 `;
 
-export interface ConnectLoop { readonly pid: number; readonly done: Promise<{ started: number; refused: number; other: number; ms: number }> }
+export interface ConnectLoop {
+  readonly pid: number;
+  readonly done: Promise<{ started: number; refused: number; other: number; ms: number }>;
+}
 
-export function refusedConnects(nsName: string, o: { count: number; perSecond: number; maxMs: number; port?: number }): ConnectLoop {
-  if (!(o.count > 0 && o.count <= 2_000_000 && o.maxMs <= 120_000)) throw new Error('refusedConnects: unbounded request');
-  const child = spawn('ip', ['netns', 'exec', nsName, process.execPath, '-e', CONNECT_LOOP, String(o.count), String(o.perSecond), String(o.maxMs), String(o.port ?? 9)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+export function refusedConnects(
+  nsName: string,
+  o: { count: number; perSecond: number; maxMs: number; port?: number },
+): ConnectLoop {
+  if (!(o.count > 0 && o.count <= 2_000_000 && o.maxMs <= 120_000))
+    throw new Error('refusedConnects: unbounded request');
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      nsName,
+      process.execPath,
+      '-e',
+      CONNECT_LOOP,
+      String(o.count),
+      String(o.perSecond),
+      String(o.maxMs),
+      String(o.port ?? 9),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; });
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    err += c;
+  });
   const killer = setTimeout(() => child.kill('SIGKILL'), o.maxMs + 10_000);
   const done = new Promise<{ started: number; refused: number; other: number; ms: number }>((resolve, reject) => {
     child.once('exit', (code) => {
       clearTimeout(killer);
-      try { resolve(JSON.parse(out.trim().split('\n').pop()!)); } catch { reject(new Error(`connect loop exited ${code}: ${err}`)); }
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch {
+        reject(new Error(`connect loop exited ${code}: ${err}`));
+      }
     });
   });
   return { pid: child.pid!, done };
@@ -77,9 +116,24 @@ export function sampleUsage(pid: number, everyMs = 250): { stop(): ProcUsage[]; 
   const t = setInterval(() => {
     if (busy) return;
     busy = true;
-    procUsage(pid).then((u) => { samples.push(u); }, () => undefined).finally(() => { busy = false; });
+    procUsage(pid)
+      .then(
+        (u) => {
+          samples.push(u);
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        busy = false;
+      });
   }, everyMs);
-  return { samples, stop() { clearInterval(t); return samples; } };
+  return {
+    samples,
+    stop() {
+      clearInterval(t);
+      return samples;
+    },
+  };
 }
 
 export const maxRss = (s: readonly ProcUsage[]): number => Math.max(0, ...s.map((u) => u.rssBytes));
@@ -88,10 +142,18 @@ export const mib = (b: number): string => (b / MiB).toFixed(1);
 export interface StatusDoc {
   lastCycle: { cycle: number; targets: { total: number } };
   probes: Record<string, { kind: string; state: string; reason?: string; errors?: Record<string, number> }>;
-  exports: null | Record<'metrics' | 'logs', {
-    exports: number; failures: number; consecutiveFailures: number; exportedRecords: number; buffered: number;
-    dropped: { queue_full: number; buffer_full: number; export_failed: number; shutdown: number }; lastError?: string;
-  }>;
+  exports: null | Record<
+    'metrics' | 'logs',
+    {
+      exports: number;
+      failures: number;
+      consecutiveFailures: number;
+      exportedRecords: number;
+      buffered: number;
+      dropped: { queue_full: number; buffer_full: number; export_failed: number; shutdown: number };
+      lastError?: string;
+    }
+  >;
   [k: string]: unknown;
 }
 
@@ -107,7 +169,9 @@ export async function scrape(agent: AgentProcess): Promise<{ status: number; tex
 }
 
 export function sum(samples: readonly PromSample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((a, s) => a + s.value, 0);
 }
 
 export async function fdCount(pid: number): Promise<number> {
@@ -120,20 +184,33 @@ export async function liveNetnsInodes(): Promise<Set<number>> {
   const out = new Set<number>();
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    try { out.add(Number(/\[(\d+)\]/.exec(await readlink(`/proc/${pid}/ns/net`))![1])); } catch { /* gone */ }
+    try {
+      out.add(Number(/\[(\d+)\]/.exec(await readlink(`/proc/${pid}/ns/net`))![1]));
+    } catch {
+      /* gone */
+    }
   }
   try {
     for (const n of await readdir('/run/netns')) {
-      try { out.add((await stat(`/run/netns/${n}`)).ino); } catch { /* gone */ }
+      try {
+        out.add((await stat(`/run/netns/${n}`)).ino);
+      } catch {
+        /* gone */
+      }
     }
-  } catch { /* no /run/netns */ }
+  } catch {
+    /* no /run/netns */
+  }
   return out;
 }
 
 /** The helper: the agent's child process running the helper binary. */
 export async function helperPid(agentPid: number): Promise<number | undefined> {
   for (const task of await readdir(`/proc/${agentPid}/task`).catch(() => [] as string[])) {
-    const kids = (await readFile(`/proc/${agentPid}/task/${task}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+    const kids = (await readFile(`/proc/${agentPid}/task/${task}/children`, 'utf8').catch(() => ''))
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     for (const k of kids) {
       const exe = await readlink(`/proc/${k}/exe`).catch(() => '');
       if (exe.endsWith('kubeskoop-bpf-helper')) return Number(k);

@@ -4,13 +4,28 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  PREFIX, cleanupAll, createLinkedPair, createNetns, createPod, createVethPair, netnsInode, pidNetnsInode,
-  sendUdp, tcpConnect, tcpTransfer, checkAddr, ip, sweepOrphans,
+  PREFIX,
+  cleanupAll,
+  createLinkedPair,
+  createNetns,
+  createPod,
+  createVethPair,
+  netnsInode,
+  pidNetnsInode,
+  sendUdp,
+  tcpConnect,
+  tcpTransfer,
+  checkAddr,
+  ip,
+  sweepOrphans,
 } from '../support/netns.js';
 import { detectCgroupLayout, kubeletCgroupPath, pidCgroupPath } from '../support/cgroup.js';
 import { pidAlive, run, waitPidGone } from '../support/proc.js';
 
-function devCounters(text: string, iface: string): { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number } {
+function devCounters(
+  text: string,
+  iface: string,
+): { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number } {
   for (const line of text.split('\n')) {
     const [name, rest] = line.split(':');
     if (name?.trim() !== iface || !rest) continue;
@@ -91,7 +106,10 @@ describe('harness: netns test pods', function () {
       const r = await sendUdp('host', pod.netns, pod.ip!, { count: 5, size: 10, timeoutMs: 3000 });
       assert.equal(r.received, 5);
       assert.equal(cg.relPath, kubeletCgroupPath(cg.podUid, cg.containerId, 'burstable'));
-      assert.match(cg.relPath, /^\/kubepods\.slice\/kubepods-burstable\.slice\/kubepods-burstable-pod[0-9a-f_]{36}\.slice\/cri-containerd-[0-9a-f]{64}\.scope$/);
+      assert.match(
+        cg.relPath,
+        /^\/kubepods\.slice\/kubepods-burstable\.slice\/kubepods-burstable-pod[0-9a-f_]{36}\.slice\/cri-containerd-[0-9a-f]{64}\.scope$/,
+      );
       const text = await readFile(`/proc/${pod.netns.pid}/cgroup`, 'utf8');
       assert.ok(text.includes(cg.relPath), text);
       const layout = detectCgroupLayout();
@@ -131,8 +149,10 @@ describe('harness: netns test pods', function () {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    assert.equal(kubeletCgroupPath('1b2c3d4e-0000-4000-8000-000000000001', 'a'.repeat(64), 'guaranteed'),
-      `/kubepods.slice/kubepods-pod1b2c3d4e_0000_4000_8000_000000000001.slice/cri-containerd-${'a'.repeat(64)}.scope`);
+    assert.equal(
+      kubeletCgroupPath('1b2c3d4e-0000-4000-8000-000000000001', 'a'.repeat(64), 'guaranteed'),
+      `/kubepods.slice/kubepods-pod1b2c3d4e_0000_4000_8000_000000000001.slice/cri-containerd-${'a'.repeat(64)}.scope`,
+    );
   });
 
   it('sweepOrphans deletes only namespaces whose owner pid is dead', async () => {

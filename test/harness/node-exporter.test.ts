@@ -5,7 +5,12 @@ import { nodeExporterVersion, startNodeExporter, type NodeExporter } from '../su
 import { sampleValue } from '../support/prom-text.js';
 import { waitPidGone } from '../support/proc.js';
 
-interface Dev { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number }
+interface Dev {
+  rxBytes: number;
+  rxPackets: number;
+  txBytes: number;
+  txPackets: number;
+}
 function dev(text: string, iface: string): Dev {
   for (const line of text.split('\n')) {
     const [name, rest] = line.split(':');
@@ -21,17 +26,26 @@ describe('harness: node_exporter inside a test namespace', function () {
   let a: Netns;
   let b: Netns;
   let ne: NodeExporter | undefined;
-  after(async () => { await ne?.stop(); await cleanupAll(); });
+  after(async () => {
+    await ne?.stop();
+    await cleanupAll();
+  });
 
-  it('is Debian\'s node_exporter 1.x', async () => {
+  it("is Debian's node_exporter 1.x", async () => {
     assert.match(await nodeExporterVersion(), /^node_exporter, version 1\.\d+\.\d+/);
   });
 
-  it('reports the namespace\'s own lo and veth counters, equal to /proc/<pid>/net/dev', async () => {
+  it("reports the namespace's own lo and veth counters, equal to /proc/<pid>/net/dev", async () => {
     a = await createNetns({ label: 'nea' });
     b = await createNetns({ label: 'neb' });
     // Quiet links: no IPv6 (no DAD, router solicitations) so counters stay still between reads.
-    for (const ns of [a, b]) await ns.execOk('sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    for (const ns of [a, b])
+      await ns.execOk('sysctl', [
+        '-q',
+        '-w',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      ]);
     const veth = await createVethPair(a, b);
     const u = await sendUdp(a, b, veth.addrB, { count: 20, size: 300, timeoutMs: 5000 });
     assert.equal(u.received, 20);
@@ -55,7 +69,9 @@ describe('harness: node_exporter inside a test namespace', function () {
         txPackets: sampleValue(s, 'node_network_transmit_packets_total', { device: veth.b }),
       };
       // Only b's own devices: lo and its veth end, never a's end or the host's.
-      const devices = new Set(s.filter((x) => x.name === 'node_network_receive_bytes_total').map((x) => x.labels['device']));
+      const devices = new Set(
+        s.filter((x) => x.name === 'node_network_receive_bytes_total').map((x) => x.labels['device']),
+      );
       assert.deepEqual([...devices].sort(), [veth.b, 'lo'].sort());
       assert.ok(got.rxPackets >= 20 && got.rxBytes >= 20 * 342);
       // lo carries the scrape itself, so its counters lie between the two reads.
@@ -79,7 +95,9 @@ describe('harness: node_exporter inside a test namespace', function () {
     assert.ok(inDg >= 30);
     assert.ok(r.samples.some((x) => x.name === 'node_sockstat_sockets_used'));
     assert.ok(r.samples.some((x) => x.name.startsWith('node_softnet_')));
-    assert.ok(r.samples.some((x) => x.name === 'node_scrape_collector_success' && x.labels['collector'] === 'conntrack'));
+    assert.ok(
+      r.samples.some((x) => x.name === 'node_scrape_collector_success' && x.labels['collector'] === 'conntrack'),
+    );
     const use = await ne.usage();
     assert.ok(use.rssBytes > 1_000_000);
 

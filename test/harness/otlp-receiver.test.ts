@@ -8,15 +8,31 @@ import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporte
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { encodeExportRequest, otlpPackageDefinition, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import {
+  MeterProvider,
+  MetricReader,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  encodeExportRequest,
+  otlpPackageDefinition,
+  startOtlpReceiver,
+  type OtlpReceiver,
+} from '../support/otlp-receiver.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'kubeskoop-otel-harness', 'k8s.node.name': 'node-1' });
 
-async function sendCounterAndEvent(exporter: PushMetricExporter, logExporter: GrpcLogExporter | HttpLogExporter): Promise<void> {
+async function sendCounterAndEvent(
+  exporter: PushMetricExporter,
+  logExporter: GrpcLogExporter | HttpLogExporter,
+): Promise<void> {
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
   const mp = new MeterProvider({ resource, readers: [reader] });
-  const lp = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: logExporter, scheduledDelayMillis: 60_000 })] });
+  const lp = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter: logExporter, scheduledDelayMillis: 60_000 })],
+  });
   try {
     const meter = mp.getMeter('harness', '1.0.0');
     const c = meter.createCounter('system.network.io', { unit: 'By', description: 'bytes' });
@@ -27,7 +43,10 @@ async function sendCounterAndEvent(exporter: PushMetricExporter, logExporter: Gr
     g.record(0.25, { 'k8s.pod.name': 'p', ok: true, n: 3 });
     meter.createHistogram('kubeskoop.test.duration', { unit: 's' }).record(0.003);
     lp.getLogger('harness').emit({
-      eventName: 'kubeskoop.tcp.reset', severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'reset seen',
+      eventName: 'kubeskoop.tcp.reset',
+      severityNumber: SeverityNumber.WARN,
+      severityText: 'WARN',
+      body: 'reset seen',
       attributes: { 'kubeskoop.event.type': 'TCPRESET_NOSOCK', 'source.port': 443, 'network.type': 'ipv4' },
     });
     await mp.forceFlush();
@@ -64,7 +83,10 @@ function assertDecoded(rx: OtlpReceiver, transport: string): void {
   assert.equal(h.kind, 'histogram');
   assert.equal(h.histogram!.count, 1);
   assert.equal(h.histogram!.sum, 0.003);
-  assert.equal(h.histogram!.counts.reduce((a, b) => a + b, 0), 1);
+  assert.equal(
+    h.histogram!.counts.reduce((a, b) => a + b, 0),
+    1,
+  );
 
   const [ev, ...more] = rx.logs();
   assert.equal(more.length, 0);
@@ -72,7 +94,11 @@ function assertDecoded(rx: OtlpReceiver, transport: string): void {
   assert.equal(ev!.severityNumber, 13);
   assert.equal(ev!.severityText, 'WARN');
   assert.equal(ev!.body, 'reset seen');
-  assert.deepEqual(ev!.attributes, { 'kubeskoop.event.type': 'TCPRESET_NOSOCK', 'source.port': 443, 'network.type': 'ipv4' });
+  assert.deepEqual(ev!.attributes, {
+    'kubeskoop.event.type': 'TCPRESET_NOSOCK',
+    'source.port': 443,
+    'network.type': 'ipv4',
+  });
   assert.equal(ev!.resource['service.name'], 'kubeskoop-otel-harness');
   assert.equal(ev!.transport, transport);
 }
@@ -80,24 +106,37 @@ function assertDecoded(rx: OtlpReceiver, transport: string): void {
 describe('harness: OTLP receiver', function () {
   this.timeout(30_000);
   let rx: OtlpReceiver;
-  beforeEach(async () => { rx = await startOtlpReceiver(); });
-  afterEach(async () => { await rx.close(); });
+  beforeEach(async () => {
+    rx = await startOtlpReceiver();
+  });
+  afterEach(async () => {
+    await rx.close();
+  });
 
   it('decodes a counter, a gauge, a histogram and an event from the OTel SDK over gRPC', async () => {
     await sendCounterAndEvent(
       new GrpcMetricExporter({ url: rx.grpcEndpoint, timeoutMillis: 5000 }),
-      new GrpcLogExporter({ url: rx.grpcEndpoint, timeoutMillis: 5000 }));
-    const pts = await rx.waitForMetric('system.network.io', (p) => p.attributes['network.io.direction'] === 'transmit', 5000);
+      new GrpcLogExporter({ url: rx.grpcEndpoint, timeoutMillis: 5000 }),
+    );
+    const pts = await rx.waitForMetric(
+      'system.network.io',
+      (p) => p.attributes['network.io.direction'] === 'transmit',
+      5000,
+    );
     assert.equal(pts[0]!.value, 7);
     await rx.waitForLog('kubeskoop.tcp.reset', undefined, 5000);
     assertDecoded(rx, 'grpc');
-    assert.ok(rx.requests.every((r) => /OTel-OTLP-Exporter-JavaScript/.test(r.headers['user-agent'] ?? '')), JSON.stringify(rx.requests[0]!.headers));
+    assert.ok(
+      rx.requests.every((r) => /OTel-OTLP-Exporter-JavaScript/.test(r.headers['user-agent'] ?? '')),
+      JSON.stringify(rx.requests[0]!.headers),
+    );
   });
 
   it('decodes the same from the OTel SDK over HTTP (JSON)', async () => {
     await sendCounterAndEvent(
       new HttpMetricExporter({ url: `${rx.httpEndpoint}/v1/metrics`, timeoutMillis: 5000 }),
-      new HttpLogExporter({ url: `${rx.httpEndpoint}/v1/logs`, timeoutMillis: 5000 }));
+      new HttpLogExporter({ url: `${rx.httpEndpoint}/v1/logs`, timeoutMillis: 5000 }),
+    );
     await rx.waitFor((r) => r.logs().length > 0 && r.metrics().length > 0, 5000);
     assertDecoded(rx, 'http-json');
   });
@@ -107,30 +146,41 @@ describe('harness: OTLP receiver', function () {
     type GrpcCfg = NonNullable<ConstructorParameters<typeof GrpcMetricExporter>[0]>;
     await sendCounterAndEvent(
       new HttpMetricExporter({ url: `${rx.httpEndpoint}/v1/metrics`, compression: 'gzip' as HttpCfg['compression'] }),
-      new HttpLogExporter({ url: `${rx.httpEndpoint}/v1/logs`, compression: 'gzip' as HttpCfg['compression'] }));
+      new HttpLogExporter({ url: `${rx.httpEndpoint}/v1/logs`, compression: 'gzip' as HttpCfg['compression'] }),
+    );
     await rx.waitFor((r) => r.logs().length > 0 && r.metrics().length > 0, 5000);
     assertDecoded(rx, 'http-json');
     assert.ok(rx.requests.every((r) => r.headers['content-encoding'] === 'gzip'));
     rx.clear();
     await sendCounterAndEvent(
       new GrpcMetricExporter({ url: rx.grpcEndpoint, compression: 'gzip' as GrpcCfg['compression'] }),
-      new GrpcLogExporter({ url: rx.grpcEndpoint, compression: 'gzip' as GrpcCfg['compression'] }));
+      new GrpcLogExporter({ url: rx.grpcEndpoint, compression: 'gzip' as GrpcCfg['compression'] }),
+    );
     await rx.waitFor((r) => r.logs().length > 0 && r.metrics().length > 0, 5000);
     assertDecoded(rx, 'grpc');
   });
 
   it('decodes HTTP/protobuf bodies made by the OTel protobuf serializer', async () => {
     class Collect extends MetricReader {
-      protected override async onForceFlush(): Promise<void> { /* pull only */ }
-      protected override async onShutdown(): Promise<void> { /* nothing held */ }
+      protected override async onForceFlush(): Promise<void> {
+        /* pull only */
+      }
+      protected override async onShutdown(): Promise<void> {
+        /* nothing held */
+      }
     }
     const reader = new Collect();
     const mp = new MeterProvider({ resource, readers: [reader] });
-    mp.getMeter('harness').createUpDownCounter('system.network.connection.count', { unit: '{connection}' })
+    mp.getMeter('harness')
+      .createUpDownCounter('system.network.connection.count', { unit: '{connection}' })
       .add(12, { 'network.transport': 'tcp', 'network.connection.state': 'established' });
     const { resourceMetrics } = await reader.collect();
     const bytes = ProtobufMetricsSerializer.serializeRequest(resourceMetrics)!;
-    const res = await fetch(`${rx.httpEndpoint}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: bytes });
+    const res = await fetch(`${rx.httpEndpoint}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: bytes,
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
     await mp.shutdown();
@@ -144,9 +194,16 @@ describe('harness: OTLP receiver', function () {
   });
 
   it('injects faults: unavailable, delay and blackhole, over HTTP and gRPC, switchable at run time', async () => {
-    const body = encodeExportRequest('logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{ eventName: 'e', severityNumber: 9 }] }] }] });
-    const post = (signal?: AbortSignal) => fetch(`${rx.httpEndpoint}/v1/logs`, {
-      method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body, signal });
+    const body = encodeExportRequest('logs', {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ eventName: 'e', severityNumber: 9 }] }] }],
+    });
+    const post = (signal?: AbortSignal) =>
+      fetch(`${rx.httpEndpoint}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body,
+        signal,
+      });
 
     rx.setMode('unavailable');
     assert.equal((await post()).status, 503);
@@ -166,10 +223,14 @@ describe('harness: OTLP receiver', function () {
     const pkg = grpc.loadPackageDefinition(otlpPackageDefinition()) as any;
     const Client = pkg.opentelemetry.proto.collector.logs.v1.LogsService;
     const client = new Client(`127.0.0.1:${rx.grpcPort}`, grpc.credentials.createInsecure());
-    const call = (deadlineMs: number) => new Promise<grpc.ServiceError | null>((resolve) => {
-      client.Export({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ eventName: 'g' }] }] }] },
-        { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null) => resolve(err));
-    });
+    const call = (deadlineMs: number) =>
+      new Promise<grpc.ServiceError | null>((resolve) => {
+        client.Export(
+          { resourceLogs: [{ scopeLogs: [{ logRecords: [{ eventName: 'g' }] }] }] },
+          { deadline: Date.now() + deadlineMs },
+          (err: grpc.ServiceError | null) => resolve(err),
+        );
+      });
     try {
       assert.equal((await call(300))?.code, grpc.status.DEADLINE_EXCEEDED); // still blackhole
       rx.setMode('unavailable');
@@ -179,7 +240,13 @@ describe('harness: OTLP receiver', function () {
     } finally {
       client.close();
     }
-    assert.deepEqual(rx.logs().map((l) => [l.eventName, l.transport]), [['e', 'http-protobuf'], ['g', 'grpc']]);
+    assert.deepEqual(
+      rx.logs().map((l) => [l.eventName, l.transport]),
+      [
+        ['e', 'http-protobuf'],
+        ['g', 'grpc'],
+      ],
+    );
     assert.equal(rx.attempts(), 6);
   });
 });

@@ -50,7 +50,10 @@ describe('harness: proc helpers', function () {
     const grew = u.cpuSeconds - u0.cpuSeconds;
     const direct = (c1.user + c1.system) / 1e6;
     // /proc ticks are 10 ms; other threads (GC, libuv) may add a little on top of the loop
-    assert.ok(grew > 0 && grew >= direct - 0.03 && grew <= direct + 0.1, `procUsage grew ${grew} s, process.cpuUsage ${direct} s`);
+    assert.ok(
+      grew > 0 && grew >= direct - 0.03 && grew <= direct + 0.1,
+      `procUsage grew ${grew} s, process.cpuUsage ${direct} s`,
+    );
     assert.ok(Math.abs(u.cpuSeconds - (u.userSeconds + u.systemSeconds)) < 1e-9);
     assert.ok(u.threads >= 1);
     assert.match(u.state, /^[RSD]$/);

@@ -39,29 +39,51 @@ describe('harness: Prometheus text parser', () => {
   });
 
   it('reports bad lines instead of throwing', () => {
-    const r = parsePromText('ok 1\nbad{a="1" 2\n{a="1"} 3\nx{1a="1"} 4\ny notanumber\nz\nw{a="1",a="2"} 1\n# TYPE q nonsense\nfine{a="b"} 2 abc');
-    assert.deepEqual(r.samples.map((s) => s.name), ['ok']);
-    assert.deepEqual(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 7, 8, 9]);
+    const r = parsePromText(
+      'ok 1\nbad{a="1" 2\n{a="1"} 3\nx{1a="1"} 4\ny notanumber\nz\nw{a="1",a="2"} 1\n# TYPE q nonsense\nfine{a="b"} 2 abc',
+    );
+    assert.deepEqual(
+      r.samples.map((s) => s.name),
+      ['ok'],
+    );
+    assert.deepEqual(
+      r.errors.map((e) => e.line),
+      [2, 3, 4, 5, 6, 7, 8, 9],
+    );
     assert.equal(parsePromNumber('1e'), undefined);
     assert.equal(parsePromNumber('0x10'), 16);
     assert.equal(typeof parseSampleLine('a{b="'), 'string');
   });
 
   it('never throws and round-trips what it writes (property)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => { parsePromText(s); }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        parsePromText(s);
+      }),
+      { numRuns: 2000 },
+    );
     const name = fc.stringMatching(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,20}$/);
     const lname = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,10}$/);
-    fc.assert(fc.property(name, fc.dictionary(lname, fc.string({ maxLength: 20 }), { maxKeys: 4 }), fc.double({ noNaN: true }),
-      (n, labels, v) => {
-        const esc = (x: string) => x.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-        const ls = Object.entries(labels).map(([k, x]) => `${k}="${esc(x)}"`).join(',');
-        const vs = v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
-        const r = parsePromText(`${n}{${ls}} ${vs}\n`);
-        assert.deepEqual(r.errors, []);
-        assert.equal(r.samples.length, 1);
-        assert.equal(r.samples[0]!.name, n);
-        assert.deepEqual({ ...r.samples[0]!.labels }, { ...labels });
-        assert.ok(Object.is(r.samples[0]!.value, v) || (v === 0 && r.samples[0]!.value === 0));
-      }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        name,
+        fc.dictionary(lname, fc.string({ maxLength: 20 }), { maxKeys: 4 }),
+        fc.double({ noNaN: true }),
+        (n, labels, v) => {
+          const esc = (x: string) => x.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+          const ls = Object.entries(labels)
+            .map(([k, x]) => `${k}="${esc(x)}"`)
+            .join(',');
+          const vs = v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
+          const r = parsePromText(`${n}{${ls}} ${vs}\n`);
+          assert.deepEqual(r.errors, []);
+          assert.equal(r.samples.length, 1);
+          assert.equal(r.samples[0]!.name, n);
+          assert.deepEqual({ ...r.samples[0]!.labels }, { ...labels });
+          assert.ok(Object.is(r.samples[0]!.value, v) || (v === 0 && r.samples[0]!.value === 0));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

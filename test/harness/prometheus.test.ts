@@ -14,25 +14,30 @@ describe('harness: real Prometheus', function () {
     if (srv) await new Promise<void>((r) => srv!.close(() => r()));
   });
 
-  it('is Debian\'s Prometheus 2.x', async () => {
+  it("is Debian's Prometheus 2.x", async () => {
     assert.match(await prometheusVersion(), /^prometheus, version 2\.\d+\.\d+/);
   });
 
   it('scrapes a Node http server every second and answers queries and series', async () => {
     let hits = 0;
     srv = http.createServer((req, res) => {
-      if (req.url !== '/metrics') { res.writeHead(404).end(); return; }
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
       hits++;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end([
-        '# HELP ksotel_harness_packets_total Packets seen by the harness.',
-        '# TYPE ksotel_harness_packets_total counter',
-        'ksotel_harness_packets_total{device="veth0",direction="receive"} 4242',
-        'ksotel_harness_packets_total{device="veth0",direction="transmit"} 17',
-        `# TYPE ksotel_harness_hits gauge`,
-        `ksotel_harness_hits ${hits}`,
-        '',
-      ].join('\n'));
+      res.end(
+        [
+          '# HELP ksotel_harness_packets_total Packets seen by the harness.',
+          '# TYPE ksotel_harness_packets_total counter',
+          'ksotel_harness_packets_total{device="veth0",direction="receive"} 4242',
+          'ksotel_harness_packets_total{device="veth0",direction="transmit"} 17',
+          `# TYPE ksotel_harness_hits gauge`,
+          `ksotel_harness_hits ${hits}`,
+          '',
+        ].join('\n'),
+      );
     });
     await new Promise<void>((r) => srv!.listen(0, '127.0.0.1', () => r()));
     const port = (srv.address() as { port: number }).port;
@@ -48,7 +53,11 @@ describe('harness: real Prometheus', function () {
     const sum = await prom.query('sum(ksotel_harness_packets_total)');
     assert.equal(sum[0]!.value[1], '4259');
     const series = await prom.series('{__name__=~"ksotel_harness_.*"}');
-    assert.deepEqual(series.map((s) => s['__name__']).sort(), ['ksotel_harness_hits', 'ksotel_harness_packets_total', 'ksotel_harness_packets_total']);
+    assert.deepEqual(series.map((s) => s['__name__']).sort(), [
+      'ksotel_harness_hits',
+      'ksotel_harness_packets_total',
+      'ksotel_harness_packets_total',
+    ]);
     assert.ok((await prom.metricNames()).includes('up'));
     // Scraped about once a second.
     const h0 = hits;

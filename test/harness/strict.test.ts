@@ -19,11 +19,24 @@ const NO_BTF = '/nonexistent/ksotel-h22/vmlinux';
 
 /** Runs mocha on `files` with the project's reporter; env adds to (or, with undefined, removes
  *  from) this process's environment, so an outer KSOTEL_STRICT does not leak in. */
-async function mocha(files: readonly string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<RunResult & { closing: string }> {
-  const e: NodeJS.ProcessEnv = { ...process.env, KSOTEL_STRICT: undefined, KSOTEL_ALLOWED_SKIPS: undefined, KSOTEL_BTF_PATH: undefined, ...env };
+async function mocha(
+  files: readonly string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 120_000,
+): Promise<RunResult & { closing: string }> {
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    KSOTEL_STRICT: undefined,
+    KSOTEL_ALLOWED_SKIPS: undefined,
+    KSOTEL_BTF_PATH: undefined,
+    ...env,
+  };
   for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
-  const r = await run(process.execPath, [MOCHA, '--no-config', '--reporter', REPORTER, '--timeout', '60000', '--exit', ...files],
-    { env: e, cwd: ROOT, timeoutMs });
+  const r = await run(
+    process.execPath,
+    [MOCHA, '--no-config', '--reporter', REPORTER, '--timeout', '60000', '--exit', ...files],
+    { env: e, cwd: ROOT, timeoutMs },
+  );
   assert.ok(!r.timedOut, `mocha timed out: ${r.stdout.slice(-2000)}`);
   const closing = r.stdout.trim().split('\n').at(-1) ?? '';
   return { ...r, closing };
@@ -35,33 +48,48 @@ describe('strict mode: skips and missing features fail unless allow-listed', fun
   let spec: string;
   let hookSpec: string;
   let featureSpec: string;
-  const allow = (name: string, body: string): string => { const p = join(dir, name); writeFileSync(p, body); return p; };
+  const allow = (name: string, body: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, body);
+    return p;
+  };
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ksotel-h22-strict-'));
-    spec = allow('skip.spec.mjs', `import { skipBecause } from '${STRICT_JS}';
+    spec = allow(
+      'skip.spec.mjs',
+      `import { skipBecause } from '${STRICT_JS}';
 describe('s', function () {
   it('passes', () => {});
   it('skips', function () { skipBecause(this, 'the fixture has no such kernel'); });
 });
-`);
-    hookSpec = allow('hook.spec.mjs', `import { skipBecause } from '${STRICT_JS}';
+`,
+    );
+    hookSpec = allow(
+      'hook.spec.mjs',
+      `import { skipBecause } from '${STRICT_JS}';
 describe('h', function () {
   before(function () { skipBecause(this, 'no widget on this machine'); });
   it('one', () => {});
   it('two', () => {});
 });
-`);
-    featureSpec = allow('feature.spec.mjs', `import assert from 'node:assert/strict';
+`,
+    );
+    featureSpec = allow(
+      'feature.spec.mjs',
+      `import assert from 'node:assert/strict';
 import { featureOrLess } from '${STRICT_JS}';
 describe('f', function () {
   it('asserts more with the feature', function () {
     if (featureOrLess(this, false, 'the widget')) assert.fail('unreachable');
   });
 });
-`);
+`,
+    );
   });
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('without strict mode a skip is counted as skipped and its reason printed; exit 0', async () => {
     const r = await mocha([spec], {});
@@ -94,7 +122,10 @@ describe('f', function () {
   });
 
   it('strict: a before hook that skips a suite fails every test in it, naming the reason', async () => {
-    const r = await mocha([hookSpec], { KSOTEL_STRICT: '1', KSOTEL_ALLOWED_SKIPS: allow('empty2.yaml', 'skips: []\n') });
+    const r = await mocha([hookSpec], {
+      KSOTEL_STRICT: '1',
+      KSOTEL_ALLOWED_SKIPS: allow('empty2.yaml', 'skips: []\n'),
+    });
     assert.equal(r.closing, '0 passed, 2 failed', r.stdout);
     assert.equal(r.code, 2);
     assert.match(r.stdout, /h one: no widget on this machine/);
@@ -107,10 +138,16 @@ describe('f', function () {
     const loose = await mocha([featureSpec], {});
     assert.equal(loose.closing, '1 passed, 0 failed', loose.stdout);
     assert.match(loose.stdout, /note: the widget is missing: asserting less/);
-    const strict = await mocha([featureSpec], { KSOTEL_STRICT: '1', KSOTEL_ALLOWED_SKIPS: allow('empty3.yaml', 'skips: []\n') });
+    const strict = await mocha([featureSpec], {
+      KSOTEL_STRICT: '1',
+      KSOTEL_ALLOWED_SKIPS: allow('empty3.yaml', 'skips: []\n'),
+    });
     assert.equal(strict.closing, '0 passed, 1 failed', strict.stdout);
     assert.equal(strict.code, 1);
-    assert.match(strict.stdout, /strict mode \(KSOTEL_STRICT=1\): the widget is missing, so "f asserts more with the feature" would assert less/);
+    assert.match(
+      strict.stdout,
+      /strict mode \(KSOTEL_STRICT=1\): the widget is missing, so "f asserts more with the feature" would assert less/,
+    );
   });
 
   it('a malformed allow-list stops the run with the file and entry named', async () => {
@@ -120,7 +157,7 @@ describe('f', function () {
     assert.match(r.stdout + r.stderr, /bad\.yaml: skips\[0\] \(s skips\) needs "because"/);
   });
 
-  it('the repository\'s allow-list: each entry has a reason, and virtcmdlatency\'s skip is exactly it under strict mode', async () => {
+  it("the repository's allow-list: each entry has a reason, and virtcmdlatency's skip is exactly it under strict mode", async () => {
     const list = loadAllowedSkips(join(ROOT, 'test', 'allowed-skips.yaml'));
     assert.ok(list.length >= 1 && list.every((a) => a.because.length > 20), JSON.stringify(list));
     const r = await mocha([join(ROOT, 'dist', 'test', 'latency', 'virtcmdlatency.test.js')], { KSOTEL_STRICT: '1' });
@@ -129,7 +166,9 @@ describe('f', function () {
   });
 
   it('a machine without BTF (KSOTEL_BTF_PATH at a missing file): eBPF suites fail under strict mode, skip without it', async () => {
-    const files = ['integration/events-e2e.test.js', 'faults/backend.test.js'].map((f) => join(ROOT, 'dist', 'test', f));
+    const files = ['integration/events-e2e.test.js', 'faults/backend.test.js'].map((f) =>
+      join(ROOT, 'dist', 'test', f),
+    );
     const strict = await mocha(files, { KSOTEL_STRICT: '1', KSOTEL_BTF_PATH: NO_BTF });
     assert.notEqual(strict.code, 0, strict.stdout);
     assert.match(strict.closing, /^0 passed, [1-9]\d* failed$/, strict.stdout);
@@ -142,13 +181,22 @@ describe('f', function () {
 
   it('KSOTEL_BTF_PATH reaches the helper through the agent: eBPF probes degraded with that path, procfs probes run', async () => {
     assert.ok(!existsSync(NO_BTF));
-    const agent = await startAgentWithConfig(dir, 'interval: 500ms\nmetrics:\n  probes: [netdev]\nevents:\n  probes: [tcpreset]\n',
-      { env: { KSOTEL_BTF_PATH: NO_BTF } });
+    const agent = await startAgentWithConfig(
+      dir,
+      'interval: 500ms\nmetrics:\n  probes: [netdev]\nevents:\n  probes: [tcpreset]\n',
+      { env: { KSOTEL_BTF_PATH: NO_BTF } },
+    );
     try {
-      const st = await waitUntil(async () => {
-        const s = JSON.parse((await agent.get('/status')).text) as { probes: Record<string, { state: string; reason?: string }> };
-        return s.probes.tcpreset?.state === 'degraded' && s.probes.netdev?.state === 'running' && s;
-      }, 20_000, 'tcpreset degraded, netdev running');
+      const st = await waitUntil(
+        async () => {
+          const s = JSON.parse((await agent.get('/status')).text) as {
+            probes: Record<string, { state: string; reason?: string }>;
+          };
+          return s.probes.tcpreset?.state === 'degraded' && s.probes.netdev?.state === 'running' && s;
+        },
+        20_000,
+        'tcpreset degraded, netdev running',
+      );
       assert.match(st.probes.tcpreset!.reason ?? '', new RegExp(`${NO_BTF}: not found`));
     } finally {
       await agent.stop();

@@ -33,13 +33,30 @@ export interface PodSpec {
   podIPs?: string[];
 }
 
-interface Stored { obj: Record<string, any>; rv: number }
+interface Stored {
+  obj: Record<string, any>;
+  rv: number;
+}
 
 /** A user as TokenReview names one (status.user). */
-export interface ApiUser { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> }
+export interface ApiUser {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
 
-interface RbacRule { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] }
-interface RbacSubject { kind: string; name: string; namespace?: string }
+interface RbacRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
+interface RbacSubject {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
 /** What a request asks, as a SubjectAccessReview spec says it. */
 export type AccessAttributes =
   | { nonResource: true; path: string; verb: string }
@@ -48,15 +65,27 @@ export type AccessAttributes =
 /** The user a ServiceAccount's token authenticates as, with the groups kube-apiserver gives it. */
 export function serviceAccountUser(namespace: string, name: string): ApiUser {
   return {
-    username: `system:serviceaccount:${namespace}:${name}`, uid: randomUUID(),
+    username: `system:serviceaccount:${namespace}:${name}`,
+    uid: randomUUID(),
     groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
     extra: {
-      'authentication.kubernetes.io/pod-name': [`${name}-0`], 'authentication.kubernetes.io/pod-uid': [randomUUID()],
+      'authentication.kubernetes.io/pod-name': [`${name}-0`],
+      'authentication.kubernetes.io/pod-uid': [randomUUID()],
     },
   };
 }
-interface HistoryEntry { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: Record<string, any> }
-interface LiveWatch { res: ServerResponse; node?: string; bookmarks: boolean; timer?: NodeJS.Timeout; bookmarkTimer?: NodeJS.Timeout }
+interface HistoryEntry {
+  rv: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  obj: Record<string, any>;
+}
+interface LiveWatch {
+  res: ServerResponse;
+  node?: string;
+  bookmarks: boolean;
+  timer?: NodeJS.Timeout;
+  bookmarkTimer?: NodeJS.Timeout;
+}
 
 export interface ApiServerOptions {
   /** Who the agent's token (`token`) is; default the ServiceAccount kubeskoop/kubeskoop-otel. */
@@ -89,8 +118,16 @@ export class TestApiServer {
   /** While true, review requests are read and never answered (an API that hangs). */
   reviewsHang = false;
   readonly counts = {
-    lists: 0, listPages: 0, watches: 0, gone: 0, unauthorized: 0, bookmarks: 0,
-    tokenReviews: 0, accessReviews: 0, reviewsForbidden: 0, serviceLists: 0,
+    lists: 0,
+    listPages: 0,
+    watches: 0,
+    gone: 0,
+    unauthorized: 0,
+    bookmarks: 0,
+    tokenReviews: 0,
+    accessReviews: 0,
+    reviewsForbidden: 0,
+    serviceLists: 0,
   };
   /** token → user, for the tokens addToken made. */
   private users = new Map<string, ApiUser>();
@@ -145,19 +182,25 @@ export class TestApiServer {
     const urlMatches = (list: string[] | undefined, path: string): boolean =>
       (list ?? []).some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
     const subjectMatches = (s: RbacSubject): boolean =>
-      (s.kind === 'User' && s.name === user.username)
-      || (s.kind === 'Group' && (user.groups ?? []).includes(s.name))
-      || (s.kind === 'ServiceAccount' && user.username === `system:serviceaccount:${s.namespace ?? ''}:${s.name}`);
+      (s.kind === 'User' && s.name === user.username) ||
+      (s.kind === 'Group' && (user.groups ?? []).includes(s.name)) ||
+      (s.kind === 'ServiceAccount' && user.username === `system:serviceaccount:${s.namespace ?? ''}:${s.name}`);
     for (const b of this.clusterRoleBindings) {
       const subject = b.subjects.find(subjectMatches);
       if (!subject) continue;
       const rules = this.clusterRoles.get(b.role) ?? [];
-      const ok = rules.some((r) => has(r.verbs, a.verb) && (a.nonResource
-        ? urlMatches(r.nonResourceURLs, a.path)
-        : r.nonResourceURLs === undefined && has(r.apiGroups, a.group) && has(r.resources, a.resource)));
+      const ok = rules.some(
+        (r) =>
+          has(r.verbs, a.verb) &&
+          (a.nonResource
+            ? urlMatches(r.nonResourceURLs, a.path)
+            : r.nonResourceURLs === undefined && has(r.apiGroups, a.group) && has(r.resources, a.resource)),
+      );
       if (ok) {
-        const who = subject.kind === 'ServiceAccount'
-          ? `ServiceAccount "${subject.name}/${subject.namespace ?? ''}"` : `${subject.kind} "${subject.name}"`;
+        const who =
+          subject.kind === 'ServiceAccount'
+            ? `ServiceAccount "${subject.name}/${subject.namespace ?? ''}"`
+            : `${subject.kind} "${subject.name}"`;
         return `RBAC: allowed by ClusterRoleBinding "${b.name}" of ClusterRole "${b.role}" to ${who}`;
       }
     }
@@ -170,15 +213,63 @@ export class TestApiServer {
   private certificates(): { key: Buffer; cert: Buffer; ca: Buffer } {
     if (this.tls) return this.tls;
     const f = (n: string): string => path.join(this.dir, n);
-    const ossl = (args: string[]): void => { execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 }); };
-    ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'),
-      '-days', '2', '-subj', '/CN=ksotel-test-ca']);
-    ossl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'),
-      '-subj', '/CN=kube-apiserver']);
+    const ossl = (args: string[]): void => {
+      execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
+    };
+    ossl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=ksotel-test-ca',
+    ]);
+    ossl([
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      f('server.key'),
+      '-out',
+      f('server.csr'),
+      '-subj',
+      '/CN=kube-apiserver',
+    ]);
     writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-    ossl(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'),
-      '-days', '2', '-extfile', f('ext.cnf')]);
-    this.tls = { key: readFileSync(f('server.key')), cert: readFileSync(f('server.crt')), ca: readFileSync(f('ca.crt')) };
+    ossl([
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f('server.crt'),
+      '-days',
+      '2',
+      '-extfile',
+      f('ext.cnf'),
+    ]);
+    this.tls = {
+      key: readFileSync(f('server.key')),
+      cert: readFileSync(f('server.crt')),
+      ca: readFileSync(f('ca.crt')),
+    };
     return this.tls;
   }
 
@@ -208,14 +299,29 @@ export class TestApiServer {
   kubeconfig(token = this.token): string {
     const suffix = token === this.token ? '' : `-${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
     const file = path.join(this.dir, `kubeconfig${suffix}`);
-    writeFileSync(file, [
-      'apiVersion: v1', 'kind: Config',
-      'clusters:', '- name: test', '  cluster:', `    server: ${this.url}`,
-      `    certificate-authority-data: ${this.certificates().ca.toString('base64')}`,
-      'users:', '- name: agent', '  user:', `    token: ${token}`,
-      'contexts:', '- name: test', '  context:', '    cluster: test', '    user: agent',
-      'current-context: test', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: test',
+        '  cluster:',
+        `    server: ${this.url}`,
+        `    certificate-authority-data: ${this.certificates().ca.toString('base64')}`,
+        'users:',
+        '- name: agent',
+        '  user:',
+        `    token: ${token}`,
+        'contexts:',
+        '- name: test',
+        '  context:',
+        '    cluster: test',
+        '    user: agent',
+        'current-context: test',
+        '',
+      ].join('\n'),
+    );
     return file;
   }
 
@@ -223,10 +329,16 @@ export class TestApiServer {
     if (this.server) return;
     const { key, cert } = this.certificates();
     const server: Server = createServer({ key, cert }, (req, res) => this.handle(req, res));
-    server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     const addr = server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : port;
@@ -264,7 +376,9 @@ export class TestApiServer {
   /** A Service (list only: GET /api/v1/services, for peer naming). */
   upsertService(name: string, namespace: string, clusterIPs: string[]): void {
     this.services.set(this.key(namespace, name), {
-      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, uid: randomUUID() },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, uid: randomUUID() },
       spec: { clusterIP: clusterIPs[0] ?? 'None', clusterIPs },
     });
   }
@@ -275,27 +389,41 @@ export class TestApiServer {
 
   upsertPod(spec: PodSpec): Record<string, any> {
     const ns = spec.namespace ?? 'default';
-    const existingByUid = spec.uid ? [...this.pods.entries()].find(([, s]) => s.obj.metadata.uid === spec.uid) : undefined;
+    const existingByUid = spec.uid
+      ? [...this.pods.entries()].find(([, s]) => s.obj.metadata.uid === spec.uid)
+      : undefined;
     const existing = existingByUid ?? [...this.pods.entries()].find(([k]) => k === this.key(ns, spec.name));
     const uid = spec.uid ?? existing?.[1].obj.metadata.uid ?? randomUUID();
     if (existing) this.pods.delete(existing[0]);
     const rv = ++this.rv;
     const containers = Object.entries(spec.containers ?? {});
     const obj = {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: {
-        name: spec.name, namespace: ns, uid, resourceVersion: String(rv), creationTimestamp: new Date().toISOString(),
-        labels: spec.labels ?? {}, annotations: spec.annotations ?? {},
+        name: spec.name,
+        namespace: ns,
+        uid,
+        resourceVersion: String(rv),
+        creationTimestamp: new Date().toISOString(),
+        labels: spec.labels ?? {},
+        annotations: spec.annotations ?? {},
       },
       spec: {
-        nodeName: spec.nodeName, hostNetwork: spec.hostNetwork ?? false,
+        nodeName: spec.nodeName,
+        hostNetwork: spec.hostNetwork ?? false,
         containers: containers.map(([name]) => ({ name, image: `registry.test/${name}:1` })),
       },
       status: {
         phase: 'Running',
         ...(spec.podIPs?.length ? { podIP: spec.podIPs[0], podIPs: spec.podIPs.map((ip) => ({ ip })) } : {}),
         containerStatuses: containers.map(([name, id]) => ({
-          name, containerID: `containerd://${id}`, ready: true, restartCount: 0, image: `registry.test/${name}:1`, imageID: `sha256:${id}`,
+          name,
+          containerID: `containerd://${id}`,
+          ready: true,
+          restartCount: 0,
+          image: `registry.test/${name}:1`,
+          imageID: `sha256:${id}`,
         })),
       },
     };
@@ -310,7 +438,10 @@ export class TestApiServer {
     if (!s) return false;
     this.pods.delete(k);
     const rv = ++this.rv;
-    const obj = { ...s.obj, metadata: { ...s.obj.metadata, resourceVersion: String(rv), deletionTimestamp: new Date().toISOString() } };
+    const obj = {
+      ...s.obj,
+      metadata: { ...s.obj.metadata, resourceVersion: String(rv), deletionTimestamp: new Date().toISOString() },
+    };
     this.publish({ rv, type: 'DELETED', obj });
     return true;
   }
@@ -343,7 +474,9 @@ export class TestApiServer {
 
   private status(res: ServerResponse, code: number, reason: string, message: string): void {
     res.writeHead(code, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+    res.end(
+      JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }),
+    );
   }
 
   private nodeOf(q: URLSearchParams): string | undefined | null {
@@ -362,8 +495,9 @@ export class TestApiServer {
       this.status(res, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
-    const review = /^\/apis\/(authentication|authorization)\.k8s\.io\/v1\/(tokenreviews|subjectaccessreviews)$/
-      .exec(url.pathname);
+    const review = /^\/apis\/(authentication|authorization)\.k8s\.io\/v1\/(tokenreviews|subjectaccessreviews)$/.exec(
+      url.pathname,
+    );
     if (review && (review[1] === 'authentication') === (review[2] === 'tokenreviews')) {
       this.review(req, res, caller, review[2] as 'tokenreviews' | 'subjectaccessreviews');
       return;
@@ -371,11 +505,23 @@ export class TestApiServer {
     if (req.method === 'GET' && url.pathname === '/api/v1/services') {
       this.counts.serviceLists++;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ServiceList', metadata: { resourceVersion: String(this.rv) }, items: [...this.services.values()] }));
+      res.end(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ServiceList',
+          metadata: { resourceVersion: String(this.rv) },
+          items: [...this.services.values()],
+        }),
+      );
       return;
     }
     if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {
-      this.status(res, 404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname})`);
+      this.status(
+        res,
+        404,
+        'NotFound',
+        `the server could not find the requested resource (${req.method} ${url.pathname})`,
+      );
       return;
     }
     const q = url.searchParams;
@@ -388,8 +534,12 @@ export class TestApiServer {
     else this.list(res, q, node);
   }
 
-  private review(req: IncomingMessage, res: ServerResponse, caller: ApiUser,
-    resource: 'tokenreviews' | 'subjectaccessreviews'): void {
+  private review(
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: ApiUser,
+    resource: 'tokenreviews' | 'subjectaccessreviews',
+  ): void {
     const group = resource === 'tokenreviews' ? 'authentication.k8s.io' : 'authorization.k8s.io';
     const kind = resource === 'tokenreviews' ? 'TokenReview' : 'SubjectAccessReview';
     if (req.method !== 'POST') {
@@ -398,9 +548,16 @@ export class TestApiServer {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (b: Buffer) => { size += b.length; if (size <= 3 * 1024 * 1024) chunks.push(b); });
+    req.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size <= 3 * 1024 * 1024) chunks.push(b);
+    });
     req.on('end', () => {
-      if (this.reviewsHang) { this.hanging.add(res); res.on('close', () => this.hanging.delete(res)); return; }
+      if (this.reviewsHang) {
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      }
       // The agent's own permission to ask, as RBAC decides it (only the agent's token without RBAC loaded).
       const mayCreate = this.rbacLoaded
         ? this.authorize(caller, { nonResource: false, group, resource, verb: 'create' }) !== undefined
@@ -408,12 +565,20 @@ export class TestApiServer {
       if (!mayCreate) {
         this.counts.reviewsForbidden++;
         res.writeHead(403, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({
-          kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-          message: `${resource}.${group} is forbidden: User "${caller.username}" cannot create resource "${resource}" `
-            + `in API group "${group}" at the cluster scope`,
-          reason: 'Forbidden', details: { group, kind: resource }, code: 403,
-        }));
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message:
+              `${resource}.${group} is forbidden: User "${caller.username}" cannot create resource "${resource}" ` +
+              `in API group "${group}" at the cluster scope`,
+            reason: 'Forbidden',
+            details: { group, kind: resource },
+            code: 403,
+          }),
+        );
         return;
       }
       let body: Record<string, any>;
@@ -437,9 +602,11 @@ export class TestApiServer {
       if (resource === 'tokenreviews') {
         this.counts.tokenReviews++;
         const user = typeof spec.token === 'string' ? this.userOf(spec.token) : undefined;
-        answer(user
-          ? { authenticated: true, user, audiences: ['https://kubernetes.default.svc.cluster.local'] }
-          : { user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive]' });
+        answer(
+          user
+            ? { authenticated: true, user, audiences: ['https://kubernetes.default.svc.cluster.local'] }
+            : { user: {}, error: '[invalid bearer token, square/go-jose: error in cryptographic primitive]' },
+        );
         return;
       }
       this.counts.accessReviews++;
@@ -447,19 +614,28 @@ export class TestApiServer {
       type ResourceAttributes = { group?: string; resource?: string; verb?: string; namespace?: string };
       const ra = spec.resourceAttributes as ResourceAttributes | undefined;
       if ((nr === undefined) === (ra === undefined) || (!spec.user && !(spec.groups ?? []).length)) {
-        this.status(res, 422, 'Invalid', `${kind}.${group} "" is invalid: spec: `
-          + `Invalid value: ${JSON.stringify(spec)}: `
-          + (!spec.user && !(spec.groups ?? []).length ? 'at least one of user or group must be specified'
-            : 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
+        this.status(
+          res,
+          422,
+          'Invalid',
+          `${kind}.${group} "" is invalid: spec: ` +
+            `Invalid value: ${JSON.stringify(spec)}: ` +
+            (!spec.user && !(spec.groups ?? []).length
+              ? 'at least one of user or group must be specified'
+              : 'exactly one of nonResourceAttributes or resourceAttributes must be specified'),
+        );
         return;
       }
       const user: ApiUser = { username: spec.user ?? '', groups: spec.groups ?? [] };
       const reason = nr
         ? this.authorize(user, { nonResource: true, path: nr.path ?? '', verb: nr.verb ?? '' })
         : this.authorize(user, {
-          nonResource: false, group: ra!.group ?? '', resource: ra!.resource ?? '', verb: ra!.verb ?? '',
-          ...(ra!.namespace ? { namespace: ra!.namespace } : {}),
-        });
+            nonResource: false,
+            group: ra!.group ?? '',
+            resource: ra!.resource ?? '',
+            verb: ra!.verb ?? '',
+            ...(ra!.namespace ? { namespace: ra!.namespace } : {}),
+          });
       answer(reason !== undefined ? { allowed: true, reason } : { allowed: false });
     });
   }
@@ -481,7 +657,12 @@ export class TestApiServer {
       }
       if (tok.rv < this.minRv) {
         this.counts.gone++;
-        this.status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.');
+        this.status(
+          res,
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result.',
+        );
         return;
       }
       rv = tok.rv;
@@ -492,17 +673,23 @@ export class TestApiServer {
       this.counts.lists++;
       items = [...this.pods.values()].map((s) => s.obj).filter((o) => this.matches(node, o));
     }
-    const keys = cont ? JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')).keys as string[]
+    const keys = cont
+      ? (JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')).keys as string[])
       : items.map((o) => this.key(o.metadata.namespace, o.metadata.name));
     const pageItems = limit > 0 ? items.slice(cont ? offset : 0, (cont ? offset : 0) + limit) : items;
-    const next = limit > 0 && (cont ? offset : 0) + limit < items.length
-      ? Buffer.from(JSON.stringify({ rv, offset: (cont ? offset : 0) + limit, keys })).toString('base64url') : undefined;
+    const next =
+      limit > 0 && (cont ? offset : 0) + limit < items.length
+        ? Buffer.from(JSON.stringify({ rv, offset: (cont ? offset : 0) + limit, keys })).toString('base64url')
+        : undefined;
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({
-      kind: 'PodList', apiVersion: 'v1',
-      metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) },
-      items: pageItems,
-    }));
+    res.end(
+      JSON.stringify({
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) },
+        items: pageItems,
+      }),
+    );
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, node: string | undefined): void {
@@ -517,7 +704,9 @@ export class TestApiServer {
         return;
       }
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } })}\n`,
+      );
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
@@ -535,7 +724,9 @@ export class TestApiServer {
       w.bookmarkTimer = setInterval(() => {
         if (this.silentWatches) return;
         this.counts.bookmarks++;
-        res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } })}\n`);
+        res.write(
+          `${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } })}\n`,
+        );
       }, this.bookmarkIntervalMs);
     }
     const cleanup = (): void => {

@@ -24,10 +24,17 @@ describe('identity churn (root): 200 pods created and deleted while the agent ru
   before(async () => {
     api = new TestApiServer({ bookmarkIntervalMs: 1000 });
     await api.start();
-    const cfg = writeConfig([
-      `node_name: ${NODE}`, `interval: ${INTERVAL_MS}ms`, 'metrics:', '  probes: [netdev]',
-      'kubernetes:', `  kubeconfig: ${api.kubeconfig()}`, '',
-    ].join('\n'));
+    const cfg = writeConfig(
+      [
+        `node_name: ${NODE}`,
+        `interval: ${INTERVAL_MS}ms`,
+        'metrics:',
+        '  probes: [netdev]',
+        'kubernetes:',
+        `  kubeconfig: ${api.kubeconfig()}`,
+        '',
+      ].join('\n'),
+    );
     cfgDir = cfg.dir;
     agent = await startAgentProcess({ args: ['-c', cfg.file] });
   });
@@ -89,12 +96,22 @@ describe('identity churn (root): 200 pods created and deleted while the agent ru
     };
     const started = Date.now();
     for (let i = 0; i < TOTAL && Date.now() - started < 200_000; i++) {
-      const p = await createPod({ label: `churn${i}`, veth: false, cgroup: { qos: i % 3 === 0 ? 'guaranteed' : i % 3 === 1 ? 'burstable' : 'besteffort' } });
+      const p = await createPod({
+        label: `churn${i}`,
+        veth: false,
+        cgroup: { qos: i % 3 === 0 ? 'guaranteed' : i % 3 === 1 ? 'burstable' : 'besteffort' },
+      });
       live.push(p);
       uids.add(p.cgroup!.podUid);
       if (usedInodes.has(p.netns.inode)) reusedInodes++;
       usedInodes.add(p.netns.inode);
-      api.upsertPod({ name: `pod-${p.cgroup!.podUid.slice(0, 8)}`, namespace: 'churn', uid: p.cgroup!.podUid, nodeName: NODE, containers: { app: p.cgroup!.containerId } });
+      api.upsertPod({
+        name: `pod-${p.cgroup!.podUid.slice(0, 8)}`,
+        namespace: 'churn',
+        uid: p.cgroup!.podUid,
+        nodeName: NODE,
+        containers: { app: p.cgroup!.containerId },
+      });
       if (i % 5 === 4) await sample();
       if (live.length >= WINDOW) await remove(live.shift()!);
     }
@@ -104,10 +121,15 @@ describe('identity churn (root): 200 pods created and deleted while the agent ru
     while (live.length > 0) await remove(live.shift()!);
     const lastDeleted = Date.now();
     const cycleAtDelete = (await status()).lastCycle.cycle;
-    const gone = await waitUntil(async () => {
-      const text = await metrics();
-      return [...uids].every((u) => !text.includes(u)) ? Date.now() : undefined;
-    }, 10_000, 'every deleted pod’s series gone', 20);
+    const gone = await waitUntil(
+      async () => {
+        const text = await metrics();
+        return [...uids].every((u) => !text.includes(u)) ? Date.now() : undefined;
+      },
+      10_000,
+      'every deleted pod’s series gone',
+      20,
+    );
     const goneMs = gone - lastDeleted;
     // Load-independent: the first cycle that started after the deletions (the running one may have
     // begun before) must not report them.
@@ -126,19 +148,39 @@ describe('identity churn (root): 200 pods created and deleted while the agent ru
     const podSeries = podSamples.filter((s) => uids.has(s.labels.k8s_pod_uid ?? '')).length;
     const podInodesOnMetrics = new Set(podSamples.map((s) => s.labels.kubeskoop_netns_inode)).size;
     const figures = {
-      created: uids.size, reusedInodes, samples, namedWhileAlive: seenNamed.size, wrongIdentity, maxCachedPods,
-      seriesGoneAfterLastDeleteMs: goneMs, presentAfterNextFullCycle: stillThere, leftoverUids: leftover.length, podSeriesAfter: podSeries,
-      fdsBefore: fd0.total, fdsAfter: fd1.total, netnsFdsAfter: fd1.netns, socketFdsBefore: fd0.sockets, socketFdsAfter: fd1.sockets,
-      cachedPodsBefore: st0.identity.kubernetes.pods, cachedPodsAfter: st1.identity.kubernetes.pods,
-      identityEntriesBefore: st0.identity.cacheEntries, identityEntriesAfter: st1.identity.cacheEntries, targetsAfter: st1.lastCycle.targets.total,
-      rssBeforeMiB: Math.round(rss0 / 2 ** 20), rssAfterMiB: Math.round(rss1 / 2 ** 20), cycles: st1.lastCycle.cycle,
+      created: uids.size,
+      reusedInodes,
+      samples,
+      namedWhileAlive: seenNamed.size,
+      wrongIdentity,
+      maxCachedPods,
+      seriesGoneAfterLastDeleteMs: goneMs,
+      presentAfterNextFullCycle: stillThere,
+      leftoverUids: leftover.length,
+      podSeriesAfter: podSeries,
+      fdsBefore: fd0.total,
+      fdsAfter: fd1.total,
+      netnsFdsAfter: fd1.netns,
+      socketFdsBefore: fd0.sockets,
+      socketFdsAfter: fd1.sockets,
+      cachedPodsBefore: st0.identity.kubernetes.pods,
+      cachedPodsAfter: st1.identity.kubernetes.pods,
+      identityEntriesBefore: st0.identity.cacheEntries,
+      identityEntriesAfter: st1.identity.cacheEntries,
+      targetsAfter: st1.lastCycle.targets.total,
+      rssBeforeMiB: Math.round(rss0 / 2 ** 20),
+      rssAfterMiB: Math.round(rss1 / 2 ** 20),
+      cycles: st1.lastCycle.cycle,
     };
     console.log(`      churn figures: ${JSON.stringify(figures)}`);
     assert.equal(leftover.length, 0, 'no series of a deleted pod');
     assert.equal(podSeries, 0, 'no pod series of this test once every pod is gone');
     assert.equal(wrongIdentity, 0, 'a reused inode never showed the previous pod’s identity');
     assert.ok(seenNamed.size >= TOTAL / 4, `the agent named ${seenNamed.size} of the pods while they lived`);
-    assert.ok(maxCachedPods > 0 && maxCachedPods <= WINDOW + 1, `the API cache held at most the live pods (${maxCachedPods})`);
+    assert.ok(
+      maxCachedPods > 0 && maxCachedPods <= WINDOW + 1,
+      `the API cache held at most the live pods (${maxCachedPods})`,
+    );
     assert.equal(st1.identity.kubernetes.pods, 0, 'API cache empty: every deleted pod freed');
     assert.equal(st1.identity.cacheEntries, st1.lastCycle.targets.total, 'identity keeps one entry per live namespace');
     assert.equal(st1.identity.targets.pod, podInodesOnMetrics, 'pod targets in /status = pod namespaces on /metrics');

@@ -22,12 +22,20 @@ describe('identity: kubernetes config', () => {
     assert.equal(load('interval: 5s\n').kubernetes?.enabled, false);
     assert.equal(load('interval: 5s\n', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kubernetes?.enabled, true);
     assert.equal(load('mode: sidecar\n', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kubernetes?.enabled, false);
-    assert.equal(load('kubernetes:\n  enabled: false\n', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kubernetes?.enabled, false);
+    assert.equal(
+      load('kubernetes:\n  enabled: false\n', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kubernetes?.enabled,
+      false,
+    );
   });
 
   it('reads kubeconfig, node name and the label allow-list', () => {
     const c = load('node_name: n1\nkubernetes:\n  kubeconfig: /etc/kc\n  pod_labels: [app, team, app]\n');
-    assert.deepEqual(c.kubernetes, { enabled: true, kubeconfig: '/etc/kc', nodeName: 'n1', podLabels: ['app', 'team'] });
+    assert.deepEqual(c.kubernetes, {
+      enabled: true,
+      kubeconfig: '/etc/kc',
+      nodeName: 'n1',
+      podLabels: ['app', 'team'],
+    });
     assert.equal(load('kubernetes:\n  node_name: n2\n', { NODE_NAME: 'n1' }).kubernetes?.nodeName, 'n2');
     assert.equal(load('kubernetes:\n  enabled: true\n', { NODE_NAME: 'n1' }).kubernetes?.nodeName, 'n1');
     assert.equal(load('kubernetes:\n  enabled: true\n', {}, { nodeName: 'n3' }).kubernetes?.nodeName, 'n3');
@@ -35,9 +43,18 @@ describe('identity: kubernetes config', () => {
   });
 
   it('rejects unknown keys and wrong types, naming where', () => {
-    assert.throws(() => load('kubernetes:\n  pod_label: [app]\n'), (e: unknown) => e instanceof ConfigError && /kubernetes\.pod_label.*pod_labels/.test(e.message));
-    assert.throws(() => load('kubernetes:\n  enabled: yes please\n'), (e: unknown) => e instanceof ConfigError && /kubernetes\.enabled/.test(e.message));
-    assert.throws(() => load('kubernetes:\n  pod_labels: app\n'), (e: unknown) => e instanceof ConfigError && /kubernetes\.pod_labels/.test(e.message));
+    assert.throws(
+      () => load('kubernetes:\n  pod_label: [app]\n'),
+      (e: unknown) => e instanceof ConfigError && /kubernetes\.pod_label.*pod_labels/.test(e.message),
+    );
+    assert.throws(
+      () => load('kubernetes:\n  enabled: yes please\n'),
+      (e: unknown) => e instanceof ConfigError && /kubernetes\.enabled/.test(e.message),
+    );
+    assert.throws(
+      () => load('kubernetes:\n  pod_labels: app\n'),
+      (e: unknown) => e instanceof ConfigError && /kubernetes\.pod_labels/.test(e.message),
+    );
   });
 
   it('an unusable kubeconfig leaves the agent running on cgroup identity and says why', () => {

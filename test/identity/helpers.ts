@@ -25,7 +25,10 @@ export const NETDEV_IO_NAMES = {
 } as const;
 
 /** The samples of metrics from a /metrics text (default: netdev's bytes, under every target kind's name). */
-export function samplesOf(text: string, names: string | readonly string[] = Object.values(NETDEV_IO_NAMES)): PromTextSample[] {
+export function samplesOf(
+  text: string,
+  names: string | readonly string[] = Object.values(NETDEV_IO_NAMES),
+): PromTextSample[] {
   const parsed = parsePromText(text);
   const wanted = new Set(typeof names === 'string' ? [names] : names);
   return parsed.samples.filter((s) => wanted.has(s.name));
@@ -33,7 +36,14 @@ export function samplesOf(text: string, names: string | readonly string[] = Obje
 
 /** Identity labels by namespace inode (one label set per inode; throws if an inode has two). */
 export function identityByInode(samples: readonly PromTextSample[]): Map<string, Record<string, string>> {
-  const keys = ['k8s_pod_name', 'k8s_namespace_name', 'k8s_pod_uid', 'kubeskoop_target_kind', 'kubeskoop_netns_name', 'k8s_node_name'];
+  const keys = [
+    'k8s_pod_name',
+    'k8s_namespace_name',
+    'k8s_pod_uid',
+    'kubeskoop_target_kind',
+    'kubeskoop_netns_name',
+    'k8s_node_name',
+  ];
   const out = new Map<string, Record<string, string>>();
   for (const s of samples) {
     const inode = s.labels.kubeskoop_netns_inode;
@@ -42,7 +52,9 @@ export function identityByInode(samples: readonly PromTextSample[]): Map<string,
     for (const k of Object.keys(s.labels)) if (keys.includes(k) || k.startsWith('k8s_pod_label_')) id[k] = s.labels[k]!;
     const prev = out.get(inode);
     if (prev && JSON.stringify(prev) !== JSON.stringify(id)) {
-      throw new Error(`inode ${inode} has two identities in one scrape: ${JSON.stringify(prev)} and ${JSON.stringify(id)}`);
+      throw new Error(
+        `inode ${inode} has two identities in one scrape: ${JSON.stringify(prev)} and ${JSON.stringify(id)}`,
+      );
     }
     out.set(inode, id);
   }

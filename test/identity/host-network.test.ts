@@ -9,7 +9,10 @@ import { createPodCgroup, cleanupAllCgroups, type PodCgroup } from '../support/c
 import { stopPid } from '../support/proc.js';
 import { CLI } from '../support/agent.js';
 
-interface SnapTarget { kind: string; samples: { probe: string; metric: string; attributes: Record<string, string | number>; value: number }[] }
+interface SnapTarget {
+  kind: string;
+  samples: { probe: string; metric: string; attributes: Record<string, string | number>; value: number }[];
+}
 
 describe('identity: hostNetwork pods in the host namespace', function () {
   this.timeout(60_000);
@@ -32,7 +35,10 @@ describe('identity: hostNetwork pods in the host namespace', function () {
     const dir = mkdtempSync(join(tmpdir(), 'ksotel-hostnet-'));
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'metrics:\n  probes: [netdev, io, fd]\n');
-    const r = spawnSync(process.execPath, [CLI, 'snapshot', '--json', '-c', file], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [CLI, 'snapshot', '--json', '-c', file], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     rmSync(dir, { recursive: true, force: true });
     assert.equal(r.status, 0, r.stderr);
     const snap = JSON.parse(r.stdout) as { targets: SnapTarget[] };
@@ -41,8 +47,13 @@ describe('identity: hostNetwork pods in the host namespace', function () {
     assert.deepEqual([...new Set(ofPod.map((s) => s.probe))].sort(), ['fd', 'io']);
     const podFds = ofPod.find((s) => s.metric === 'kubeskoop.fd.count');
     assert.ok(podFds && podFds.value >= 3, 'sleep has at least stdin, stdout, stderr');
-    const ownFds = host.samples.find((s) => s.metric === 'kubeskoop.fd.count' && s.attributes['k8s.pod.uid'] === undefined);
+    const ownFds = host.samples.find(
+      (s) => s.metric === 'kubeskoop.fd.count' && s.attributes['k8s.pod.uid'] === undefined,
+    );
     assert.ok(ownFds && ownFds.value > podFds.value, 'the host keeps its own processes');
-    assert.ok(!host.samples.some((s) => s.probe === 'netdev' && s.attributes['k8s.pod.uid'] !== undefined), 'namespace-level metrics stay with the host');
+    assert.ok(
+      !host.samples.some((s) => s.probe === 'netdev' && s.attributes['k8s.pod.uid'] !== undefined),
+      'namespace-level metrics stay with the host',
+    );
   });
 });

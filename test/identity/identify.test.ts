@@ -13,7 +13,11 @@ import { TestApiServer } from './apiserver.js';
 
 const NODE = 'node-x';
 const U = (n: number): string => `${String(n).padStart(8, '0')}-1111-4222-8333-444444444444`;
-const C = (n: number): string => String(n).repeat(64).slice(0, 64).replace(/[^0-9]/g, 'a');
+const C = (n: number): string =>
+  String(n)
+    .repeat(64)
+    .slice(0, 64)
+    .replace(/[^0-9]/g, 'a');
 const systemd = (uid: string, cid: string, qos = 'burstable', runtime = 'cri-containerd'): string =>
   `0::/kubepods.slice/kubepods-${qos}.slice/kubepods-${qos}-pod${uid.replaceAll('-', '_')}.slice/${runtime}-${cid}.scope\n`;
 
@@ -48,9 +52,29 @@ describe('identity: the identify hook', function () {
     cg(400, '0::/user.slice\n');
     api = new TestApiServer();
     await api.start();
-    api.upsertPod({ name: 'web', namespace: 'shop', uid: U(1), nodeName: NODE, containers: { app: C(5) }, labels: { app: 'web', version: 'v2' } });
-    api.upsertPod({ name: 'crio-pod', namespace: 'kube-system', uid: U(3), nodeName: NODE, containers: { main: C(7) } });
-    api.upsertPod({ name: 'node-exporter', namespace: 'monitoring', uid: U(9), nodeName: NODE, hostNetwork: true, containers: { exporter: C(1), 'kube-rbac-proxy': C(2) } });
+    api.upsertPod({
+      name: 'web',
+      namespace: 'shop',
+      uid: U(1),
+      nodeName: NODE,
+      containers: { app: C(5) },
+      labels: { app: 'web', version: 'v2' },
+    });
+    api.upsertPod({
+      name: 'crio-pod',
+      namespace: 'kube-system',
+      uid: U(3),
+      nodeName: NODE,
+      containers: { main: C(7) },
+    });
+    api.upsertPod({
+      name: 'node-exporter',
+      namespace: 'monitoring',
+      uid: U(9),
+      nodeName: NODE,
+      hostNetwork: true,
+      containers: { exporter: C(1), 'kube-rbac-proxy': C(2) },
+    });
     watch = new PodWatch({ nodeName: NODE, kubeconfig: api.kubeconfig(), log: silentLogger, podLabels: ['app'] });
     watch.start();
     assert.ok(await watch.waitForSync(10_000));
@@ -77,17 +101,30 @@ describe('identity: the identify hook', function () {
     assert.equal(host!.kind, 'host');
     assert.equal(host!.nodeName, NODE);
     assert.equal(host!.pod, undefined);
-    assert.deepEqual(targetAttributes(host!), { 'kubeskoop.target.kind': 'host', 'kubeskoop.netns.inode': 1000, 'k8s.node.name': NODE });
+    assert.deepEqual(targetAttributes(host!), {
+      'kubeskoop.target.kind': 'host',
+      'kubeskoop.netns.inode': 1000,
+      'k8s.node.name': NODE,
+    });
     assert.equal(web!.kind, 'pod');
     assert.deepEqual(web!.pod, { name: 'web', namespace: 'shop', uid: U(1), labels: { app: 'web' } });
     assert.deepEqual(targetAttributes(web!), {
-      'kubeskoop.target.kind': 'pod', 'kubeskoop.netns.inode': 1001,
-      'k8s.pod.name': 'web', 'k8s.namespace.name': 'shop', 'k8s.pod.uid': U(1), 'k8s.pod.label.app': 'web',
+      'kubeskoop.target.kind': 'pod',
+      'kubeskoop.netns.inode': 1001,
+      'k8s.pod.name': 'web',
+      'k8s.namespace.name': 'shop',
+      'k8s.pod.uid': U(1),
+      'k8s.pod.label.app': 'web',
     });
     assert.equal(unknown!.kind, 'pod');
     assert.equal(unknown!.pod, undefined);
     assert.equal(unknown!.podUid, U(2));
-    assert.deepEqual(targetAttributes(unknown!), { 'kubeskoop.target.kind': 'pod', 'kubeskoop.netns.inode': 1002, 'kubeskoop.netns.name': 'cni-1234', 'k8s.pod.uid': U(2) });
+    assert.deepEqual(targetAttributes(unknown!), {
+      'kubeskoop.target.kind': 'pod',
+      'kubeskoop.netns.inode': 1002,
+      'kubeskoop.netns.name': 'cni-1234',
+      'k8s.pod.uid': U(2),
+    });
     assert.equal(crio!.pod?.name, 'crio-pod');
     assert.deepEqual([blue!.kind, blue!.netnsName, blue!.pod, blue!.podUid], ['netns', 'blue', undefined, undefined]);
     assert.equal(vanished!.kind, 'netns');
@@ -105,7 +142,11 @@ describe('identity: the identify hook', function () {
     const byPid = (t: Target, pid: number) => t.processGroups!.find((g) => g.pids.includes(pid))!;
     // hostNetwork pod: its two containers, apart from the node's own processes and from conmon.
     assert.deepEqual(processGroupAttributes(byPid(host!, 20)), {
-      'k8s.pod.name': 'node-exporter', 'k8s.namespace.name': 'monitoring', 'k8s.pod.uid': U(9), 'container.id': C(1), 'k8s.container.name': 'exporter',
+      'k8s.pod.name': 'node-exporter',
+      'k8s.namespace.name': 'monitoring',
+      'k8s.pod.uid': U(9),
+      'container.id': C(1),
+      'k8s.container.name': 'exporter',
     });
     assert.equal(byPid(host!, 21).container?.name, 'kube-rbac-proxy');
     assert.deepEqual(byPid(host!, 1).pids, [1, 10, 22], 'node processes and conmon stay with the node');
@@ -122,8 +163,14 @@ describe('identity: the identify hook', function () {
   it('without the API: the same decisions, UID only', () => {
     const id = new Identifier({ procRoot: proc, mode: 'node' });
     const out = id.identify(targets);
-    assert.deepEqual(out.map((t) => t.kind), ['host', 'pod', 'pod', 'pod', 'netns', 'netns']);
-    assert.deepEqual(out.map((t) => t.podUid), [undefined, U(1), U(2), U(3), undefined, undefined]);
+    assert.deepEqual(
+      out.map((t) => t.kind),
+      ['host', 'pod', 'pod', 'pod', 'netns', 'netns'],
+    );
+    assert.deepEqual(
+      out.map((t) => t.podUid),
+      [undefined, U(1), U(2), U(3), undefined, undefined],
+    );
     assert.equal(out[0]!.nodeName, undefined);
     assert.equal(id.status().source, 'cgroup');
   });
@@ -139,8 +186,16 @@ describe('identity: the identify hook', function () {
   });
 
   it('reads the downward API from the environment', () => {
-    assert.deepEqual(downwardApiFromEnv({ POD_NAME: 'a', POD_NAMESPACE: 'b', POD_UID: U(1).toUpperCase(), NODE_NAME: 'n', OTHER: 'x' }),
-      { podName: 'a', podNamespace: 'b', podUid: U(1), nodeName: 'n' });
+    assert.deepEqual(
+      downwardApiFromEnv({
+        POD_NAME: 'a',
+        POD_NAMESPACE: 'b',
+        POD_UID: U(1).toUpperCase(),
+        NODE_NAME: 'n',
+        OTHER: 'x',
+      }),
+      { podName: 'a', podNamespace: 'b', podUid: U(1), nodeName: 'n' },
+    );
     assert.deepEqual(downwardApiFromEnv({ POD_NAME: '' }), {});
   });
 });

@@ -30,8 +30,14 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
 
   function startWatch(extra: Partial<ConstructorParameters<typeof PodWatch>[0]> = {}): PodWatch {
     watch = new PodWatch({
-      nodeName: NODE, kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400,
-      watchTimeoutSeconds: 30, pageSize: 50, ...extra,
+      nodeName: NODE,
+      kubeconfig: api.kubeconfig(),
+      log: silentLogger,
+      backoffInitialMs: 50,
+      backoffMaxMs: 400,
+      watchTimeoutSeconds: 30,
+      pageSize: 50,
+      ...extra,
     });
     watch.start();
     return watch;
@@ -59,7 +65,11 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
     assert.ok(await w.waitForSync(5000));
     // Changes on another node move the server's resourceVersion without an event for this node.
     for (let i = 0; i < 5; i++) api.upsertPod({ name: `b${i}`, nodeName: 'node-b' });
-    await waitUntil(() => w.status().resourceVersion === String(api.resourceVersion), 5000, 'a bookmark with the latest resourceVersion');
+    await waitUntil(
+      () => w.status().resourceVersion === String(api.resourceVersion),
+      5000,
+      'a bookmark with the latest resourceVersion',
+    );
     assert.ok(w.status().bookmarks > 0);
   });
 
@@ -79,7 +89,11 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
       const c = api.upsertPod({ name: 'c', nodeName: NODE });
       api.compact();
       await api.start();
-      await waitUntil(() => w.get(c.metadata.uid) !== undefined && w.status().state === 'synced', 10_000, 'resynced after 410');
+      await waitUntil(
+        () => w.get(c.metadata.uid) !== undefined && w.status().state === 'synced',
+        10_000,
+        'resynced after 410',
+      );
       assert.equal(w.get(b.metadata.uid), undefined, 'b freed by the re-list');
       assert.equal(w.get(a.metadata.uid)?.name, 'a');
       assert.ok(w.status().goneRelists >= 1, 'counted a 410 re-list');
@@ -142,7 +156,10 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
     const app = cid();
     const side = cid();
     const p = api.upsertPod({
-      name: 'web', namespace: 'shop', nodeName: NODE, containers: { app, sidecar: side },
+      name: 'web',
+      namespace: 'shop',
+      nodeName: NODE,
+      containers: { app, sidecar: side },
       labels: { app: 'web', 'pod-template-hash': 'abc123', team: 'payments' },
       annotations: { 'kubernetes.io/config.mirror': '6b3ca2f0d7e5e8bb5ffd4f0bc1a9a6c1' },
     });
@@ -169,7 +186,13 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
     const bad = new TestApiServer();
     await bad.start();
     const file = bad.kubeconfig();
-    const wrong = new PodWatch({ nodeName: NODE, kubeconfig: file, log: silentLogger, backoffInitialMs: 20, backoffMaxMs: 50 });
+    const wrong = new PodWatch({
+      nodeName: NODE,
+      kubeconfig: file,
+      log: silentLogger,
+      backoffInitialMs: 20,
+      backoffMaxMs: 50,
+    });
     Object.defineProperty(bad, 'token', { value: 'different' });
     wrong.start();
     await waitUntil(() => (wrong.status().lastError ?? '').includes('401'), 5000, 'a 401 recorded');
@@ -195,7 +218,10 @@ describe('identity: pod watch (real list/watch server, real client library)', fu
       assert.equal(watch.get(p.metadata.uid)?.name, 'in-cluster');
       assert.equal(watch.server, `https://127.0.0.1:${api.port}`);
     } finally {
-      for (const [k, v] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+      for (const [k, v] of [
+        ['KUBERNETES_SERVICE_HOST', saved.host],
+        ['KUBERNETES_SERVICE_PORT', saved.port],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }

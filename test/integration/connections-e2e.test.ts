@@ -41,7 +41,9 @@ describe('connections end to end: eBPF → agent → OTLP metrics per destinatio
     dir = mkdtempSync(join(tmpdir(), 'ksotel-h18-conn-e2e-'));
     ns = await createNetns({ label: 'h18conn' });
     receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(dir, `interval: 1s
+    agent = await startAgentWithConfig(
+      dir,
+      `interval: 1s
 metrics:
   probes: [netdev]
 events:
@@ -50,7 +52,9 @@ events:
 otlp:
   endpoint: ${receiver.grpcEndpoint}
   export_interval: 1s
-`, { running: ['connections'] });
+`,
+      { running: ['connections'] },
+    );
   });
 
   after(async () => {
@@ -64,25 +68,75 @@ otlp:
     const out = await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic], { timeoutMs: 20_000 });
     const [port, cport, refused] = out.stdout.trim().split(/\s+/).map(Number) as [number, number, number];
     assert.equal(refused, 3);
-    const mine = (p: { resource: Record<string, unknown> }): boolean => p.resource['kubeskoop.netns.inode'] === ns.inode;
-    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p)
-      && p.attributes['error.type'] === 'refused' && p.attributes['server.port'] === cport && p.value === 3), 20_000, 'three refused connects counted')
+    const mine = (p: { resource: Record<string, unknown> }): boolean =>
+      p.resource['kubeskoop.netns.inode'] === ns.inode;
+    await receiver
+      .waitFor(
+        (r) =>
+          r
+            .latestMetrics()
+            .some(
+              (p) =>
+                p.name === 'kubeskoop.tcp.connect.failures' &&
+                mine(p) &&
+                p.attributes['error.type'] === 'refused' &&
+                p.attributes['server.port'] === cport &&
+                p.value === 3,
+            ),
+        20_000,
+        'three refused connects counted',
+      )
       .catch((e: Error) => {
         const seen = receiver.latestMetrics().filter((p) => p.name.startsWith('kubeskoop.tcp.') && mine(p));
         throw new Error(`${e.message}; ${cport}: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
       });
-    const f = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p) && p.attributes['server.port'] === cport)!;
+    const f = receiver
+      .latestMetrics()
+      .find((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p) && p.attributes['server.port'] === cport)!;
     assert.equal(f.attributes['network.peer.address'], '127.0.0.1');
     assert.equal(f.attributes['server.address'], '127.0.0.1');
     assert.equal(f.attributes['network.type'], 'ipv4');
-    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.handshake.duration' && mine(p)
-      && p.attributes['kubeskoop.tcp.open.role'] === 'active' && p.attributes['server.port'] === port && p.histogram?.count === 4), 20_000, 'four client handshakes');
-    const h = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.tcp.handshake.duration' && mine(p)
-      && p.attributes['kubeskoop.tcp.open.role'] === 'passive' && p.attributes['server.port'] === port);
+    await receiver.waitFor(
+      (r) =>
+        r
+          .latestMetrics()
+          .some(
+            (p) =>
+              p.name === 'kubeskoop.tcp.handshake.duration' &&
+              mine(p) &&
+              p.attributes['kubeskoop.tcp.open.role'] === 'active' &&
+              p.attributes['server.port'] === port &&
+              p.histogram?.count === 4,
+          ),
+      20_000,
+      'four client handshakes',
+    );
+    const h = receiver
+      .latestMetrics()
+      .find(
+        (p) =>
+          p.name === 'kubeskoop.tcp.handshake.duration' &&
+          mine(p) &&
+          p.attributes['kubeskoop.tcp.open.role'] === 'passive' &&
+          p.attributes['server.port'] === port,
+      );
     assert.equal(h?.histogram?.count, 4, 'four server-side handshakes on the listening port');
     assert.equal(h?.unit, 's');
-    const logs = await receiver.waitForLog('kubeskoop.tcp.connect.failure', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode, 15_000);
-    await receiver.waitFor(() => receiver.logs().filter((l) => l.eventName === 'kubeskoop.tcp.connect.failure' && l.resource['kubeskoop.netns.inode'] === ns.inode).length === 3, 15_000, 'three failure records');
+    const logs = await receiver.waitForLog(
+      'kubeskoop.tcp.connect.failure',
+      (l) => l.resource['kubeskoop.netns.inode'] === ns.inode,
+      15_000,
+    );
+    await receiver.waitFor(
+      () =>
+        receiver
+          .logs()
+          .filter(
+            (l) => l.eventName === 'kubeskoop.tcp.connect.failure' && l.resource['kubeskoop.netns.inode'] === ns.inode,
+          ).length === 3,
+      15_000,
+      'three failure records',
+    );
     const l = logs[0]!;
     assert.equal(l.attributes['error.type'], 'refused');
     assert.equal(l.attributes['destination.port'], cport);

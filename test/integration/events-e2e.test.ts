@@ -25,7 +25,9 @@ describe('kernel events end to end: eBPF → agent → OTLP logs, metrics and Ku
     dir = mkdtempSync(join(tmpdir(), 'ksotel-events-'));
     ns = await createNetns({ label: 'events' });
     receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(dir, `interval: 1s
+    agent = await startAgentWithConfig(
+      dir,
+      `interval: 1s
 metrics:
   probes: [netdev]
 events:
@@ -36,7 +38,9 @@ events:
 otlp:
   endpoint: ${receiver.grpcEndpoint}
   export_interval: 1s
-`, { running: ['tcpreset'] });
+`,
+      { running: ['tcpreset'] },
+    );
   });
 
   after(async () => {
@@ -46,13 +50,24 @@ otlp:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const resetsIn = (inode: number, type: string): LogRecordFlat[] => receiver.logs().filter((l) => l.eventName === 'kubeskoop.tcp.reset'
-    && l.resource['kubeskoop.netns.inode'] === inode && l.attributes['kubeskoop.event.type'] === type);
+  const resetsIn = (inode: number, type: string): LogRecordFlat[] =>
+    receiver
+      .logs()
+      .filter(
+        (l) =>
+          l.eventName === 'kubeskoop.tcp.reset' &&
+          l.resource['kubeskoop.netns.inode'] === inode &&
+          l.attributes['kubeskoop.event.type'] === type,
+      );
 
   it('a connect to a closed port gives exactly one TCPRESET_NOSOCK with the tuple and the namespace', async () => {
     assert.equal(await tcpConnect(ns, '127.0.0.1', closedPort), 'refused');
-    const [nosock] = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
-      && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK', 15_000);
+    const [nosock] = await receiver.waitForLog(
+      'kubeskoop.tcp.reset',
+      (l) =>
+        l.resource['kubeskoop.netns.inode'] === ns.inode && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK',
+      15_000,
+    );
     // The reset is sent by the closed port's side to the client's ephemeral port.
     assert.equal(nosock.attributes['source.address'], '127.0.0.1');
     assert.equal(nosock.attributes['source.port'], closedPort);
@@ -64,15 +79,23 @@ otlp:
     // The namespace is the record's Resource (one per target, as for its metrics), not an attribute.
     assert.equal(nosock.resource['kubeskoop.netns.name'], ns.name);
     assert.equal(nosock.resource['kubeskoop.target.kind'], 'netns');
-    for (const k of ['kubeskoop.netns.inode', 'kubeskoop.netns.name', 'kubeskoop.target.kind']) assert.equal(nosock.attributes[k], undefined, k);
-    assert.equal(nosock.resource['service.instance.id'], undefined, 'the target\'s resource, not the agent\'s');
+    for (const k of ['kubeskoop.netns.inode', 'kubeskoop.netns.name', 'kubeskoop.target.kind'])
+      assert.equal(nosock.attributes[k], undefined, k);
+    assert.equal(nosock.resource['service.instance.id'], undefined, "the target's resource, not the agent's");
     assert.equal(nosock.severityText, 'WARN');
     assert.match(String(nosock.body), /no socket/);
     const t = BigInt(nosock.timeUnixNano);
     const now = BigInt(Date.now()) * 1_000_000n;
-    assert.ok(now - t < 60_000_000_000n && t <= now + 1_000_000_000n, 'timestamp is the kernel event time, in wall-clock');
-    const received = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
-      && l.attributes['kubeskoop.event.type'] === 'TCPRESET_RECEIVE', 15_000);
+    assert.ok(
+      now - t < 60_000_000_000n && t <= now + 1_000_000_000n,
+      'timestamp is the kernel event time, in wall-clock',
+    );
+    const received = await receiver.waitForLog(
+      'kubeskoop.tcp.reset',
+      (l) =>
+        l.resource['kubeskoop.netns.inode'] === ns.inode && l.attributes['kubeskoop.event.type'] === 'TCPRESET_RECEIVE',
+      15_000,
+    );
     assert.equal(received[0].attributes['network.connection.state'], 'syn_sent');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(resetsIn(ns.inode, 'TCPRESET_NOSOCK').length, 1);
@@ -81,41 +104,91 @@ otlp:
 
   it('IPv6 too', async () => {
     assert.equal(await tcpConnect(ns, '::1', closedPort), 'refused');
-    const [v6] = await receiver.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
-      && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' && l.attributes['network.type'] === 'ipv6', 15_000);
+    const [v6] = await receiver.waitForLog(
+      'kubeskoop.tcp.reset',
+      (l) =>
+        l.resource['kubeskoop.netns.inode'] === ns.inode &&
+        l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' &&
+        l.attributes['network.type'] === 'ipv6',
+      15_000,
+    );
     assert.equal(v6.attributes['source.address'], '::1');
     assert.equal(v6.attributes['source.port'], closedPort);
   });
 
   it('the exact in-kernel counts are metrics of that namespace', async () => {
-    const mine = (): string => JSON.stringify(receiver.latestMetrics().filter((p) => p.resource['kubeskoop.netns.inode'] === ns.inode && p.name.startsWith('kubeskoop.'))
-      .map((p) => [p.name, p.attributes, p.value]));
+    const mine = (): string =>
+      JSON.stringify(
+        receiver
+          .latestMetrics()
+          .filter((p) => p.resource['kubeskoop.netns.inode'] === ns.inode && p.name.startsWith('kubeskoop.'))
+          .map((p) => [p.name, p.attributes, p.value]),
+      );
     try {
-      await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.tcp.reset.segments'
-      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' && p.value === 2), 15_000,
-    'two NOSOCK resets counted');
-      await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.packet.drops'
-      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.drop.reason'] === 'NO_SOCKET' && p.value >= 2), 15_000,
-    'the SYNs to the closed port counted as NO_SOCKET drops');
+      await receiver.waitFor(
+        (r) =>
+          r
+            .latestMetrics()
+            .some(
+              (p) =>
+                p.name === 'kubeskoop.tcp.reset.segments' &&
+                p.resource['kubeskoop.netns.inode'] === ns.inode &&
+                p.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK' &&
+                p.value === 2,
+            ),
+        15_000,
+        'two NOSOCK resets counted',
+      );
+      await receiver.waitFor(
+        (r) =>
+          r
+            .latestMetrics()
+            .some(
+              (p) =>
+                p.name === 'kubeskoop.packet.drops' &&
+                p.resource['kubeskoop.netns.inode'] === ns.inode &&
+                p.attributes['kubeskoop.drop.reason'] === 'NO_SOCKET' &&
+                p.value >= 2,
+            ),
+        15_000,
+        'the SYNs to the closed port counted as NO_SOCKET drops',
+      );
     } catch (err) {
       throw new Error(`${(err as Error).message}; this namespace's kubeskoop.* points: ${mine()}`, { cause: err });
     }
     const metrics = (await agent!.get('/metrics')).text;
-    assert.match(metrics, new RegExp(`kubeskoop_tcp_reset_segments_total\\{[^}]*kubeskoop_event_type="TCPRESET_RECEIVE"[^}]*kubeskoop_netns_inode="${ns.inode}"[^}]*\\} 2`));
+    assert.match(
+      metrics,
+      new RegExp(
+        `kubeskoop_tcp_reset_segments_total\\{[^}]*kubeskoop_event_type="TCPRESET_RECEIVE"[^}]*kubeskoop_netns_inode="${ns.inode}"[^}]*\\} 2`,
+      ),
+    );
   });
 
   it('KubeSkoop’s file sink gets the same events as KubeSkoop’s JSON lines', async () => {
     const file = join(dir, 'events.jsonl');
     type Line = { timestamp: number; type: string; labels: { name: string; value: string }[] | null; msg: string };
-    const lines = await waitUntil(() => {
-      if (!existsSync(file)) return false;
-      const all = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
-      // A namespace that is no pod: KubeSkoop's pod label is its name (as on the legacy series).
-      const mine = all.filter((e) => e.labels?.some((l) => l.name === 'pod' && l.value === ns.name) && e.type === 'TCPRESET_NOSOCK');
-      return mine.length >= 2 ? mine : false;
-    }, 10_000, 'file sink lines');
+    const lines = await waitUntil(
+      () => {
+        if (!existsSync(file)) return false;
+        const all = readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Line);
+        // A namespace that is no pod: KubeSkoop's pod label is its name (as on the legacy series).
+        const mine = all.filter(
+          (e) => e.labels?.some((l) => l.name === 'pod' && l.value === ns.name) && e.type === 'TCPRESET_NOSOCK',
+        );
+        return mine.length >= 2 ? mine : false;
+      },
+      10_000,
+      'file sink lines',
+    );
     assert.ok(lines[0].timestamp > 1.7e18);
-    assert.deepEqual(lines[0].labels!.map((l) => l.name), ['pod', 'namespace', 'node']);
+    assert.deepEqual(
+      lines[0].labels!.map((l) => l.name),
+      ['pod', 'namespace', 'node'],
+    );
     assert.match(lines[0].msg, /^protocol=TCP saddr=\S+ sport=\d+ daddr=\S+ dport=9 {2}state:TCP_OTHER $/);
   });
 

@@ -13,7 +13,12 @@ import { startAgentProcess, type AgentProcess } from '../support/agent.js';
 import { waitUntil } from '../support/proc.js';
 import { parseNetDev } from '../../receiver/probes/parsers/net-dev.js';
 
-interface Expected { iface: string; direction: 'receive' | 'transmit'; bytes: number; packets: number }
+interface Expected {
+  iface: string;
+  direction: 'receive' | 'transmit';
+  bytes: number;
+  packets: number;
+}
 
 function procNetDev(ns: Netns): Expected[] {
   const { interfaces, problems } = parseNetDev(readFileSync(`/proc/${ns.pid}/net/dev`, 'latin1'));
@@ -36,7 +41,12 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     for (const label of ['pod-a', 'pod-b', 'pod-c']) {
       const ns = await createNetns({ label });
       // No IPv6 on the test links: autoconfiguration would send packets on its own schedule.
-      await ns.execOk('sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      await ns.execOk('sysctl', [
+        '-q',
+        '-w',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      ]);
       namespaces.push(ns);
     }
     const [a, b, c] = namespaces;
@@ -52,7 +62,16 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     dir = mkdtempSync(join(tmpdir(), 'ksotel-netdev-'));
     writeFileSync(join(dir, 'config.yaml'), 'metrics:\n  probes: [netdev]\n');
     agent = await startAgentProcess({
-      args: ['-c', join(dir, 'config.yaml'), '--interval', '1s', '--otlp-endpoint', receiver.grpcEndpoint, '--otlp-protocol', 'grpc'],
+      args: [
+        '-c',
+        join(dir, 'config.yaml'),
+        '--interval',
+        '1s',
+        '--otlp-endpoint',
+        receiver.grpcEndpoint,
+        '--otlp-protocol',
+        'grpc',
+      ],
       env: { OTEL_METRIC_EXPORT_INTERVAL: '1000' },
     });
     prom = await startPrometheus({ targets: [`127.0.0.1:${agent.port}`], scrapeIntervalSeconds: 2 });
@@ -70,16 +89,28 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
   it('Prometheus has every namespace’s bytes and packets, equal to /proc/<pid>/net/dev', async () => {
     for (const ns of namespaces) {
       const expected = procNetDev(ns).filter((e) => e.iface !== 'lo' || e.packets > 0);
-      assert.ok(expected.some((e) => e.iface !== 'lo' && e.bytes > 0), 'the test traffic moved bytes');
+      assert.ok(
+        expected.some((e) => e.iface !== 'lo' && e.bytes > 0),
+        'the test traffic moved bytes',
+      );
       for (const e of expected) {
         const sel = `kubeskoop_netns_inode="${ns.inode}",network_io_direction="${e.direction}"`;
-        await prom!.waitForQuery(`kubeskoop_network_io_bytes_total{${sel},network_interface_name="${e.iface}"}`,
-          (r) => r.length === 1 && Number(r[0].value[1]) === e.bytes, 15_000);
-        await prom!.waitForQuery(`kubeskoop_network_packet_count_total{${sel},network_interface_name="${e.iface}"}`,
-          (r) => r.length === 1 && Number(r[0].value[1]) === e.packets, 15_000);
+        await prom!.waitForQuery(
+          `kubeskoop_network_io_bytes_total{${sel},network_interface_name="${e.iface}"}`,
+          (r) => r.length === 1 && Number(r[0].value[1]) === e.bytes,
+          15_000,
+        );
+        await prom!.waitForQuery(
+          `kubeskoop_network_packet_count_total{${sel},network_interface_name="${e.iface}"}`,
+          (r) => r.length === 1 && Number(r[0].value[1]) === e.packets,
+          15_000,
+        );
       }
       const named = await prom!.query(`kubeskoop_network_io_bytes_total{kubeskoop_netns_inode="${ns.inode}"}`);
-      assert.ok(named.length > 0 && named.every((s) => s.metric.kubeskoop_netns_name === ns.name && s.metric.kubeskoop_target_kind === 'netns'));
+      assert.ok(
+        named.length > 0 &&
+          named.every((s) => s.metric.kubeskoop_netns_name === ns.name && s.metric.kubeskoop_target_kind === 'netns'),
+      );
       // The host's names are the host's only.
       assert.deepEqual(await prom!.query(`{__name__=~"system_network_.*",kubeskoop_netns_inode="${ns.inode}"}`), []);
     }
@@ -87,18 +118,32 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
 
   it('the OTLP receiver got the same values over gRPC', async () => {
     const expected = namespaces.flatMap((ns) => procNetDev(ns).map((e) => ({ ns, ...e })));
-    const missing = (latest: ReturnType<OtlpReceiver['latestMetrics']>): string[] => expected.flatMap((e) => {
-      const at = (name: string, value: number): boolean => latest.some((p) => p.name === name
-        && p.resource['kubeskoop.netns.inode'] === e.ns.inode && p.attributes['network.interface.name'] === e.iface
-        && p.attributes['network.io.direction'] === e.direction && p.value === value);
-      const out: string[] = [];
-      if (!at('kubeskoop.network.io', e.bytes)) out.push(`${e.ns.name} ${e.iface} ${e.direction} bytes=${e.bytes}`);
-      if (!at('kubeskoop.network.packet.count', e.packets)) out.push(`${e.ns.name} ${e.iface} ${e.direction} packets=${e.packets}`);
-      return out;
-    });
+    const missing = (latest: ReturnType<OtlpReceiver['latestMetrics']>): string[] =>
+      expected.flatMap((e) => {
+        const at = (name: string, value: number): boolean =>
+          latest.some(
+            (p) =>
+              p.name === name &&
+              p.resource['kubeskoop.netns.inode'] === e.ns.inode &&
+              p.attributes['network.interface.name'] === e.iface &&
+              p.attributes['network.io.direction'] === e.direction &&
+              p.value === value,
+          );
+        const out: string[] = [];
+        if (!at('kubeskoop.network.io', e.bytes)) out.push(`${e.ns.name} ${e.iface} ${e.direction} bytes=${e.bytes}`);
+        if (!at('kubeskoop.network.packet.count', e.packets))
+          out.push(`${e.ns.name} ${e.iface} ${e.direction} packets=${e.packets}`);
+        return out;
+      });
     // One check over the newest point of every series: the counters are quiet by now.
-    await receiver!.waitFor((r) => missing(r.latestMetrics()).length === 0, 30_000, 'every namespace’s bytes and packets over OTLP');
-    const point = receiver!.latestMetrics().find((p) => p.name === 'kubeskoop.network.io' && p.resource['kubeskoop.netns.inode'] === namespaces[0]!.inode)!;
+    await receiver!.waitFor(
+      (r) => missing(r.latestMetrics()).length === 0,
+      30_000,
+      'every namespace’s bytes and packets over OTLP',
+    );
+    const point = receiver!
+      .latestMetrics()
+      .find((p) => p.name === 'kubeskoop.network.io' && p.resource['kubeskoop.netns.inode'] === namespaces[0]!.inode)!;
     assert.equal(point.kind, 'sum');
     assert.equal(point.monotonic, true);
     assert.equal(point.unit, 'By');
@@ -119,9 +164,17 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     const gone = namespaces.pop()!;
     await gone.dispose();
     const marker = `kubeskoop_netns_inode="${gone.inode}"`;
-    await waitUntil(async () => !(await agent!.get('/metrics')).text.includes(marker), 30_000, 'series of the deleted namespace to leave /metrics');
+    await waitUntil(
+      async () => !(await agent!.get('/metrics')).text.includes(marker),
+      30_000,
+      'series of the deleted namespace to leave /metrics',
+    );
     // Prometheus marks the series stale at the first scrape without them.
-    await waitUntil(async () => (await prom!.query(`kubeskoop_network_io_bytes_total{${marker}}`)).length === 0, 30_000, 'Prometheus to drop the series');
+    await waitUntil(
+      async () => (await prom!.query(`kubeskoop_network_io_bytes_total{${marker}}`)).length === 0,
+      30_000,
+      'Prometheus to drop the series',
+    );
     // Two exports after the series left the snapshot (an export already under way may still carry it).
     for (const what of ['an export', 'a fresh export']) {
       receiver!.clear();
@@ -131,7 +184,12 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     assert.ok(!receiver!.metrics().some((p) => p.resource['kubeskoop.netns.inode'] === gone.inode));
     // the others are still there
     // (a scrape that times out on a loaded machine makes every series stale until the next one)
-    for (const ns of namespaces) await prom!.waitForQuery(`kubeskoop_network_io_bytes_total{kubeskoop_netns_inode="${ns.inode}"}`, (r) => r.length > 0, 30_000);
+    for (const ns of namespaces)
+      await prom!.waitForQuery(
+        `kubeskoop_network_io_bytes_total{kubeskoop_netns_inode="${ns.inode}"}`,
+        (r) => r.length > 0,
+        30_000,
+      );
     const bad = agent!.logs().filter((l) => l.level === 'error' || l.level === 'raw');
     assert.deepEqual(bad, []);
   });
@@ -142,7 +200,10 @@ describe('netdev end to end: real namespaces → agent → Prometheus and OTLP',
     assert.match(health.text, /^ok: cycle \d+/);
     const status = JSON.parse((await agent!.get('/status')).text) as Record<string, unknown>;
     assert.equal(status.procnetdev, true);
-    const probes = status.probes as Record<string, { state: string; kind: string; statusKey: string; errors: Record<string, number> }>;
+    const probes = status.probes as Record<
+      string,
+      { state: string; kind: string; statusKey: string; errors: Record<string, number> }
+    >;
     assert.equal(probes.netdev.state, 'running');
     assert.equal(probes.netdev.kind, 'metric');
     assert.equal(probes.netdev.errors.internal, 0);

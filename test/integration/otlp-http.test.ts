@@ -16,7 +16,12 @@ describe('OTLP over HTTP/protobuf from the environment', function () {
     receiver = await startOtlpReceiver({ grpc: false });
     agent = await startAgentProcess({
       args: ['--interval', '1s'],
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_SERVICE_NAME: 'ksotel-http-test' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpEndpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_METRIC_EXPORT_INTERVAL: '1000',
+        OTEL_SERVICE_NAME: 'ksotel-http-test',
+      },
     });
   });
   after(async () => {
@@ -47,15 +52,21 @@ describe('OTLP logs over HTTP/protobuf, with OTEL_EXPORTER_OTLP_HEADERS and per-
     dir = mkdtempSync(join(tmpdir(), 'ksotel-h22-otlp-http-'));
     ns = await createNetns({ label: 'otlphttp' });
     receiver = await startOtlpReceiver({ grpc: false });
-    agent = await startAgentWithConfig(dir, 'interval: 1s\nmetrics:\n  probes: [netdev]\nevents:\n  probes: [tcpreset]\n', {
-      running: ['tcpreset'],
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_BLRP_SCHEDULE_DELAY: '500',
-        OTEL_EXPORTER_OTLP_HEADERS: 'x-ksotel-tenant=h22,x-ksotel-which=generic',
-        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-ksotel-which=logs,x-ksotel-logs-only=yes',
+    agent = await startAgentWithConfig(
+      dir,
+      'interval: 1s\nmetrics:\n  probes: [netdev]\nevents:\n  probes: [tcpreset]\n',
+      {
+        running: ['tcpreset'],
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpEndpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_METRIC_EXPORT_INTERVAL: '1000',
+          OTEL_BLRP_SCHEDULE_DELAY: '500',
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-ksotel-tenant=h22,x-ksotel-which=generic',
+          OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-ksotel-which=logs,x-ksotel-logs-only=yes',
+        },
       },
-    });
+    );
   });
   after(async () => {
     await agent?.stop();
@@ -66,8 +77,12 @@ describe('OTLP logs over HTTP/protobuf, with OTEL_EXPORTER_OTLP_HEADERS and per-
 
   it('a kernel event arrives as a protobuf LogRecord at <endpoint>/v1/logs; headers per signal as configured', async () => {
     assert.equal(await tcpConnect(ns!, '127.0.0.1', 9), 'refused');
-    const [rec] = await receiver!.waitForLog('kubeskoop.tcp.reset', (l) => l.resource['kubeskoop.netns.inode'] === ns!.inode
-      && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK', 20_000);
+    const [rec] = await receiver!.waitForLog(
+      'kubeskoop.tcp.reset',
+      (l) =>
+        l.resource['kubeskoop.netns.inode'] === ns!.inode && l.attributes['kubeskoop.event.type'] === 'TCPRESET_NOSOCK',
+      20_000,
+    );
     assert.equal(rec!.attributes['source.port'], 9);
     await receiver!.waitForMetric('system.network.io', undefined, 20_000);
     const logs = receiver!.requests.filter((r) => r.signal === 'logs' && r.accepted);

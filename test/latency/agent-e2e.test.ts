@@ -32,7 +32,9 @@ describe('latency probes end to end: eBPF → agent → OTLP histograms, counter
     dir = mkdtempSync(join(tmpdir(), 'ksotel-lat-e2e-'));
     ns = await createNetns({ label: 'latency' });
     receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(dir, `interval: 1s
+    agent = await startAgentWithConfig(
+      dir,
+      `interval: 1s
 metrics:
   probes: [netdev]
 events:
@@ -43,7 +45,9 @@ events:
 otlp:
   endpoint: ${receiver.grpcEndpoint}
   export_interval: 1s
-`, { running: ['socketlatency', 'net_softirq'] });
+`,
+      { running: ['socketlatency', 'net_softirq'] },
+    );
   });
 
   after(async () => {
@@ -55,8 +59,13 @@ otlp:
 
   it('a reader 150 ms late: SOCKETLAT_READSLOW records, read delay histogram, 1 ms and 100 ms counters of that namespace', async () => {
     await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', slowReader], { timeoutMs: 20_000 });
-    const logs = await receiver.waitForLog('kubeskoop.socket.latency', (l) => l.resource['kubeskoop.netns.inode'] === ns.inode
-      && l.attributes['kubeskoop.event.type'] === 'SOCKETLAT_READSLOW', 15_000);
+    const logs = await receiver.waitForLog(
+      'kubeskoop.socket.latency',
+      (l) =>
+        l.resource['kubeskoop.netns.inode'] === ns.inode &&
+        l.attributes['kubeskoop.event.type'] === 'SOCKETLAT_READSLOW',
+      15_000,
+    );
     const l = logs[0]!;
     assert.equal(l.resource['kubeskoop.netns.name'], ns.name);
     assert.equal(l.attributes['source.address'], '127.0.0.1');
@@ -64,10 +73,25 @@ otlp:
     // the reader sleeps 150 ms: at least that, however late a loaded machine wakes it
     const delayed = /Socket read delayed (\d+(?:\.\d+)?) ms/.exec(String(l.body));
     assert.ok(delayed && Number(delayed[1]) >= 150, String(l.body));
-    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.socket.read.slow'
-      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.1 && p.value === 3), 15_000,
-    'three reads above 100 ms counted');
-    const h = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.delay.duration' && p.resource['kubeskoop.netns.inode'] === ns.inode);
+    await receiver.waitFor(
+      (r) =>
+        r
+          .latestMetrics()
+          .some(
+            (p) =>
+              p.name === 'kubeskoop.socket.read.slow' &&
+              p.resource['kubeskoop.netns.inode'] === ns.inode &&
+              p.attributes['kubeskoop.latency.threshold'] === 0.1 &&
+              p.value === 3,
+          ),
+      15_000,
+      'three reads above 100 ms counted',
+    );
+    const h = receiver
+      .latestMetrics()
+      .find(
+        (p) => p.name === 'kubeskoop.socket.read.delay.duration' && p.resource['kubeskoop.netns.inode'] === ns.inode,
+      );
     assert.ok(h?.histogram, 'read delay histogram exported');
     assert.equal(h.unit, 's');
     assert.equal(h.histogram.bounds.length, 22);
@@ -75,15 +99,36 @@ otlp:
     assert.ok(h.histogram.count >= 3);
     const above = h.histogram.counts.slice(16).reduce((a, b) => a + b, 0);
     assert.equal(above, 3);
-    const fast = receiver.latestMetrics().find((p) => p.name === 'kubeskoop.socket.read.slow'
-      && p.resource['kubeskoop.netns.inode'] === ns.inode && p.attributes['kubeskoop.latency.threshold'] === 0.001);
+    const fast = receiver
+      .latestMetrics()
+      .find(
+        (p) =>
+          p.name === 'kubeskoop.socket.read.slow' &&
+          p.resource['kubeskoop.netns.inode'] === ns.inode &&
+          p.attributes['kubeskoop.latency.threshold'] === 0.001,
+      );
     assert.ok(fast && (fast.value ?? 0) >= 3);
   });
 
   it('net_softirq: node-wide histograms per softirq type, threshold counters per CPU', async () => {
-    await receiver.waitFor((r) => r.latestMetrics().some((p) => p.name === 'kubeskoop.softirq.duration' && p.attributes['kubeskoop.softirq.type'] === 'NET_RX'
-      && (p.histogram?.count ?? 0) > 0), 15_000, 'softirq histogram');
-    assert.ok(receiver.latestMetrics().some((p) => p.name === 'kubeskoop.softirq.slow' && typeof p.attributes['cpu.logical_number'] === 'number'));
+    await receiver.waitFor(
+      (r) =>
+        r
+          .latestMetrics()
+          .some(
+            (p) =>
+              p.name === 'kubeskoop.softirq.duration' &&
+              p.attributes['kubeskoop.softirq.type'] === 'NET_RX' &&
+              (p.histogram?.count ?? 0) > 0,
+          ),
+      15_000,
+      'softirq histogram',
+    );
+    assert.ok(
+      receiver
+        .latestMetrics()
+        .some((p) => p.name === 'kubeskoop.softirq.slow' && typeof p.attributes['cpu.logical_number'] === 'number'),
+    );
   });
 
   it('/status: running under KubeSkoop keys', async () => {

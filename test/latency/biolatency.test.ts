@@ -38,7 +38,11 @@ describe('biolatency (tp_btf/block_io_start -> block_io_done)', function () {
     await ensureHelperBuilt();
     dir = await mkdtemp(path.join(os.tmpdir(), 'ksotel-bio-'));
     s = await startSource({ biolatency: {} });
-    assert.equal(s.source.probeStatus('biolatency').state, 'running', JSON.stringify(s.source.probeStatus('biolatency')));
+    assert.equal(
+      s.source.probeStatus('biolatency').state,
+      'running',
+      JSON.stringify(s.source.probeStatus('biolatency')),
+    );
   });
   after(async () => {
     if (frozen) await run('fsfreeze', ['-u', mnt]);
@@ -57,19 +61,36 @@ describe('biolatency (tp_btf/block_io_start -> block_io_done)', function () {
     loops.push(dev);
     const name = path.basename(dev);
     const before = await collect('biolatency', s!, { netnsInode: 0, kind: 'host' });
-    const base = (op: string): number => histogram(before, 'kubeskoop.block.io.duration', { 'system.device.name': name, 'kubeskoop.block.operation': op })?.count ?? 0;
+    const base = (op: string): number =>
+      histogram(before, 'kubeskoop.block.io.duration', { 'system.device.name': name, 'kubeskoop.block.operation': op })
+        ?.count ?? 0;
     const [w0, r0] = [base('write'), base('read')];
     await dd(['if=/dev/zero', `of=${dev}`, 'bs=4k', 'count=40', 'oflag=direct']);
     await dd([`if=${dev}`, 'of=/dev/null', 'bs=4k', 'count=30', 'iflag=direct']);
     await sleep(100);
     const after = await collect('biolatency', s!, { netnsInode: 0, kind: 'host' });
-    const w = histogram(after, 'kubeskoop.block.io.duration', { 'system.device.name': name, 'kubeskoop.block.operation': 'write' });
-    const r = histogram(after, 'kubeskoop.block.io.duration', { 'system.device.name': name, 'kubeskoop.block.operation': 'read' });
-    assert.ok(w && r, `no histograms for ${name}: ${after.filter((x) => x.metric.name === 'kubeskoop.block.io.duration').map((x) => JSON.stringify(x.attributes)).join(' ')}`);
+    const w = histogram(after, 'kubeskoop.block.io.duration', {
+      'system.device.name': name,
+      'kubeskoop.block.operation': 'write',
+    });
+    const r = histogram(after, 'kubeskoop.block.io.duration', {
+      'system.device.name': name,
+      'kubeskoop.block.operation': 'read',
+    });
+    assert.ok(
+      w && r,
+      `no histograms for ${name}: ${after
+        .filter((x) => x.metric.name === 'kubeskoop.block.io.duration')
+        .map((x) => JSON.stringify(x.attributes))
+        .join(' ')}`,
+    );
     assert.equal(w.count - w0, 40);
     assert.equal(r.count - r0, 30);
     assert.ok(w.sum > 0 && r.sum > 0);
-    assert.equal(counter(after, 'kubeskoop.block.io.slow', { 'system.device.name': name, 'kubeskoop.latency.threshold': 0.1 }), 0);
+    assert.equal(
+      counter(after, 'kubeskoop.block.io.slow', { 'system.device.name': name, 'kubeskoop.latency.threshold': 0.1 }),
+      0,
+    );
   });
 
   it('a request held 300 ms by a frozen backing filesystem: BIOLAT_100MS from the issuing process', async () => {
@@ -89,7 +110,9 @@ describe('biolatency (tp_btf/block_io_start -> block_io_done)', function () {
     await runOk('sync', []);
     await runOk('fsfreeze', ['-f', mnt]);
     frozen = true;
-    const child = spawn('dd', ['if=/dev/zero', `of=${devB}`, 'bs=4k', 'count=1', 'oflag=direct', 'status=none'], { stdio: 'ignore' });
+    const child = spawn('dd', ['if=/dev/zero', `of=${devB}`, 'bs=4k', 'count=1', 'oflag=direct', 'status=none'], {
+      stdio: 'ignore',
+    });
     const ddPid = child.pid!;
     await sleep(300);
     await runOk('fsfreeze', ['-u', mnt]);
@@ -97,10 +120,21 @@ describe('biolatency (tp_btf/block_io_start -> block_io_done)', function () {
     assert.ok(await waitPidGone(ddPid, 10_000), 'dd finished after the thaw');
     await sleep(100);
     const samples = await collect('biolatency', s!, { netnsInode: 0, kind: 'host' });
-    const h = histogram(samples, 'kubeskoop.block.io.duration', { 'system.device.name': nameB, 'kubeskoop.block.operation': 'write' })!;
+    const h = histogram(samples, 'kubeskoop.block.io.duration', {
+      'system.device.name': nameB,
+      'kubeskoop.block.operation': 'write',
+    })!;
     assert.ok(h && countAbove(h, 0.2) >= 1, `buckets ${h?.bucketCounts.join(',')}`);
-    assert.ok(counter(samples, 'kubeskoop.block.io.slow', { 'system.device.name': nameB, 'kubeskoop.block.operation': 'write', 'kubeskoop.latency.threshold': 0.1 }) >= 1);
-    const ev = s!.events.filter((e) => e.record.type === 'BIOLAT_100MS' && e.record.attributes['system.device.name'] === nameB);
+    assert.ok(
+      counter(samples, 'kubeskoop.block.io.slow', {
+        'system.device.name': nameB,
+        'kubeskoop.block.operation': 'write',
+        'kubeskoop.latency.threshold': 0.1,
+      }) >= 1,
+    );
+    const ev = s!.events.filter(
+      (e) => e.record.type === 'BIOLAT_100MS' && e.record.attributes['system.device.name'] === nameB,
+    );
     assert.ok(ev.length >= 1, JSON.stringify(s!.events.map((e) => e.record.body)));
     const e = ev[0]!;
     assert.equal(e.record.eventName, 'kubeskoop.block.io.latency');

@@ -19,7 +19,11 @@ describe('netiftxlatency (tp_btf/net_dev_queue -> net_dev_start_xmit -> net_dev_
     await ensureHelperBuilt();
     pair = await makePair('nt', N, { ipv6: false });
     s = await startSource({ netiftxlatency: {} });
-    assert.equal(s.source.probeStatus('netiftxlatency').state, 'running', JSON.stringify(s.source.probeStatus('netiftxlatency')));
+    assert.equal(
+      s.source.probeStatus('netiftxlatency').state,
+      'running',
+      JSON.stringify(s.source.probeStatus('netiftxlatency')),
+    );
   });
   after(async () => {
     await s?.source.stop();
@@ -36,22 +40,63 @@ describe('netiftxlatency (tp_btf/net_dev_queue -> net_dev_start_xmit -> net_dev_
     assert.ok(q && q.count >= 200, `qdisc count ${q?.count}`);
     assert.ok(d && d.count >= 200, `driver count ${d?.count}`);
     assert.equal(countAbove(q, 0.1), 0);
-    assert.equal(counter(samples, 'kubeskoop.netif.tx.slow', { 'kubeskoop.netif.tx.stage': 'qdisc', 'kubeskoop.latency.threshold': 0.1 }), 0);
+    assert.equal(
+      counter(samples, 'kubeskoop.netif.tx.slow', {
+        'kubeskoop.netif.tx.stage': 'qdisc',
+        'kubeskoop.latency.threshold': 0.1,
+      }),
+      0,
+    );
     assert.equal(s!.events.filter((e) => e.inode === pair!.aInode).length, 0);
   });
 
   it('TBF 200kbit / latency 1s: packets held > 100 ms are counted and reported as TXLAT_QDISC_100MS', async () => {
-    await inNs(pair!.a, 'tc', 'qdisc', 'add', 'dev', vethA, 'root', 'tbf', 'rate', '200kbit', 'burst', '1600', 'latency', '1s');
+    await inNs(
+      pair!.a,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      vethA,
+      'root',
+      'tbf',
+      'rate',
+      '200kbit',
+      'burst',
+      '1600',
+      'latency',
+      '1s',
+    );
     const r = await udpFlood(pair!.a, pair!.b4, 9999, 60, 10, 1000);
     assert.equal(r.sent + r.failed, 60);
     await sleep(1800); // the TBF drains its queue (at most ~1 s of it)
     const samples = await collect('netiftxlatency', s!, { netnsInode: pair!.aInode, kind: 'netns' });
-    const slow = counter(samples, 'kubeskoop.netif.tx.slow', { 'kubeskoop.netif.tx.stage': 'qdisc', 'kubeskoop.latency.threshold': 0.1 });
+    const slow = counter(samples, 'kubeskoop.netif.tx.slow', {
+      'kubeskoop.netif.tx.stage': 'qdisc',
+      'kubeskoop.latency.threshold': 0.1,
+    });
     const q = histogram(samples, 'kubeskoop.netif.tx.duration', { 'kubeskoop.netif.tx.stage': 'qdisc' })!;
     assert.ok(slow >= 5, `qdisc > 100 ms: ${slow}`);
-    assert.equal(countAbove(q, 0.2), counter(samples, 'kubeskoop.netif.tx.slow', { 'kubeskoop.netif.tx.stage': 'qdisc', 'kubeskoop.latency.threshold': 0.1 }) - (q.bucketCounts[16] ?? 0));
-    assert.ok(counter(samples, 'kubeskoop.netif.tx.slow', { 'kubeskoop.netif.tx.stage': 'qdisc', 'kubeskoop.latency.threshold': 0.01 }) >= slow);
-    assert.equal(counter(samples, 'kubeskoop.netif.tx.slow', { 'kubeskoop.netif.tx.stage': 'driver', 'kubeskoop.latency.threshold': 0.1 }), 0);
+    assert.equal(
+      countAbove(q, 0.2),
+      counter(samples, 'kubeskoop.netif.tx.slow', {
+        'kubeskoop.netif.tx.stage': 'qdisc',
+        'kubeskoop.latency.threshold': 0.1,
+      }) - (q.bucketCounts[16] ?? 0),
+    );
+    assert.ok(
+      counter(samples, 'kubeskoop.netif.tx.slow', {
+        'kubeskoop.netif.tx.stage': 'qdisc',
+        'kubeskoop.latency.threshold': 0.01,
+      }) >= slow,
+    );
+    assert.equal(
+      counter(samples, 'kubeskoop.netif.tx.slow', {
+        'kubeskoop.netif.tx.stage': 'driver',
+        'kubeskoop.latency.threshold': 0.1,
+      }),
+      0,
+    );
     const ev = s!.events.filter((e) => e.inode === pair!.aInode && e.record.type === 'TXLAT_QDISC_100MS');
     assert.equal(ev.length, slow, 'one event per slow packet (under the rate limit)');
     for (const e of ev) {
@@ -66,7 +111,10 @@ describe('netiftxlatency (tp_btf/net_dev_queue -> net_dev_start_xmit -> net_dev_
         assert.equal(a['destination.port'], 9999);
       }
     }
-    assert.ok(ev.some((e) => e.record.attributes['destination.port'] === 9999), 'the test flow is named');
+    assert.ok(
+      ev.some((e) => e.record.attributes['destination.port'] === 9999),
+      'the test flow is named',
+    );
   });
 });
 
@@ -82,7 +130,11 @@ describe('netiftxlatency with a one-slot histogram table (hash fallback, summed 
     await ensureHelperBuilt();
     pair = await makePair('nu', 59, { ipv6: false });
     s = await startSource({ netiftxlatency: { testLatSlots: 1 } });
-    assert.equal(s.source.probeStatus('netiftxlatency').state, 'running', JSON.stringify(s.source.probeStatus('netiftxlatency')));
+    assert.equal(
+      s.source.probeStatus('netiftxlatency').state,
+      'running',
+      JSON.stringify(s.source.probeStatus('netiftxlatency')),
+    );
   });
   after(async () => {
     await s?.source.stop();
@@ -96,14 +148,20 @@ describe('netiftxlatency with a one-slot histogram table (hash fallback, summed 
     assert.equal(rb.sent, 150);
     await sleep(200);
     // 4 keys (2 namespaces x 2 stages) and 1 slot per CPU: at least 3 of them go through the hash
-    for (const [inode, n] of [[pair!.aInode, 200], [pair!.bInode, 150]] as const) {
+    for (const [inode, n] of [
+      [pair!.aInode, 200],
+      [pair!.bInode, 150],
+    ] as const) {
       const samples = await collect('netiftxlatency', s!, { netnsInode: inode, kind: 'netns' });
       const q = histogram(samples, 'kubeskoop.netif.tx.duration', { 'kubeskoop.netif.tx.stage': 'qdisc' });
       const d = histogram(samples, 'kubeskoop.netif.tx.duration', { 'kubeskoop.netif.tx.stage': 'driver' });
       assert.ok(q && q.count >= n, `qdisc count ${q?.count} < ${n}`);
       assert.ok(d && d.count >= n, `driver count ${d?.count} < ${n}`);
       assert.equal(q.count, d.count, 'every packet queued was handed to the driver and counted in both stages');
-      assert.equal(q.bucketCounts.reduce((a, b) => a + b, 0), q.count);
+      assert.equal(
+        q.bucketCounts.reduce((a, b) => a + b, 0),
+        q.count,
+      );
       assert.ok(q.sum > 0 && d.sum > 0);
     }
   });

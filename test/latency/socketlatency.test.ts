@@ -34,7 +34,11 @@ describe('socketlatency (tp_btf/sk_data_ready -> sock_recv_length; tcp_sendmsg_l
   before(async () => {
     await ensureHelperBuilt();
     s = await startSource({ socketlatency: {} });
-    assert.equal(s.source.probeStatus('socketlatency').state, 'running', JSON.stringify(s.source.probeStatus('socketlatency')));
+    assert.equal(
+      s.source.probeStatus('socketlatency').state,
+      'running',
+      JSON.stringify(s.source.probeStatus('socketlatency')),
+    );
   });
   after(async () => {
     await s?.source.stop();
@@ -44,7 +48,7 @@ describe('socketlatency (tp_btf/sk_data_ready -> sock_recv_length; tcp_sendmsg_l
   it('a reader that sleeps 150 ms: counted above 1 ms and 100 ms, SOCKETLAT_READSLOW with tuple and the reader pid', async () => {
     const ns = await makeSingle('sl-slow');
     spaces.push(ns.ns);
-    const out = await pyIn(ns.ns, server(150, 3)) as { pid: number; port: number; clientPort: number; got: number };
+    const out = (await pyIn(ns.ns, server(150, 3))) as { pid: number; port: number; clientPort: number; got: number };
     assert.equal(out.got, 3);
     const samples = await collect('socketlatency', s!, { netnsInode: ns.inode, kind: 'netns' });
     assert.equal(counter(samples, 'kubeskoop.socket.read.slow', { 'kubeskoop.latency.threshold': 0.1 }), 3);
@@ -74,7 +78,7 @@ describe('socketlatency (tp_btf/sk_data_ready -> sock_recv_length; tcp_sendmsg_l
   it('a reader that reads at once adds only to the low buckets', async () => {
     const ns = await makeSingle('sl-fast');
     spaces.push(ns.ns);
-    const out = await pyIn(ns.ns, server(0, 20)) as { got: number };
+    const out = (await pyIn(ns.ns, server(0, 20))) as { got: number };
     assert.equal(out.got, 20);
     const samples = await collect('socketlatency', s!, { netnsInode: ns.inode, kind: 'netns' });
     const h = histogram(samples, 'kubeskoop.socket.read.delay.duration');

@@ -7,7 +7,16 @@
 // asserted only to stay at zero for this light load.
 import assert from 'node:assert/strict';
 
-import { deleteNs, ensureHelperBuilt, makePair, nodeIn, startNodeIn, stopBackground, type Background, type NsPair } from '../native/support.js';
+import {
+  deleteNs,
+  ensureHelperBuilt,
+  makePair,
+  nodeIn,
+  startNodeIn,
+  stopBackground,
+  type Background,
+  type NsPair,
+} from '../native/support.js';
 import { sleep } from '../support/proc.js';
 import { collect, counter, histogram, startSource, type Source } from './support.js';
 
@@ -56,21 +65,36 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
 
   describe('default thresholds (10 ms / 100 ms)', () => {
     let s: Source | undefined;
-    before(async () => { s = await startSource({ net_softirq: {}, kernellatency: {} }); });
-    after(async () => { await s?.source.stop(); });
+    before(async () => {
+      s = await startSource({ net_softirq: {}, kernellatency: {} });
+    });
+    after(async () => {
+      await s?.source.stop();
+    });
 
     it('attach, fill the histograms, stay under the thresholds', async () => {
-      for (const p of ['net_softirq', 'kernellatency'] as const) assert.equal(s!.source.probeStatus(p).state, 'running', JSON.stringify(s!.source.probeStatus(p)));
+      for (const p of ['net_softirq', 'kernellatency'] as const)
+        assert.equal(s!.source.probeStatus(p).state, 'running', JSON.stringify(s!.source.probeStatus(p)));
       await transfer(pair!, 5101);
       await sleep(100);
       const sq = await collect('net_softirq', s!, { netnsInode: 0, kind: 'host' });
       for (const phase of ['schedule', 'execute']) {
-        const h = histogram(sq, 'kubeskoop.softirq.duration', { 'kubeskoop.softirq.phase': phase, 'kubeskoop.softirq.type': 'NET_RX' });
+        const h = histogram(sq, 'kubeskoop.softirq.duration', {
+          'kubeskoop.softirq.phase': phase,
+          'kubeskoop.softirq.type': 'NET_RX',
+        });
         assert.ok(h && h.count > 0, `NET_RX ${phase}: ${h?.count}`);
         assert.ok(h.sum > 0);
       }
       // threshold counters exist per CPU for every measured type, both thresholds
-      assert.ok(sq.some((x) => x.metric.name === 'kubeskoop.softirq.slow' && x.attributes['kubeskoop.latency.threshold'] === 0.01 && typeof x.attributes['cpu.logical_number'] === 'number'));
+      assert.ok(
+        sq.some(
+          (x) =>
+            x.metric.name === 'kubeskoop.softirq.slow' &&
+            x.attributes['kubeskoop.latency.threshold'] === 0.01 &&
+            typeof x.attributes['cpu.logical_number'] === 'number',
+        ),
+      );
       // not a namespace's: nothing for a pod target
       assert.equal((await collect('net_softirq', s!, { netnsInode: pair!.aInode, kind: 'netns' })).length, 0);
 
@@ -80,8 +104,20 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
       const rx = histogram(b, 'kubeskoop.kernel.packet.duration', { 'network.io.direction': 'receive' });
       assert.ok(tx && tx.count > 10, `tx ${tx?.count}`);
       assert.ok(rx && rx.count > 10, `rx ${rx?.count}`);
-      assert.equal(counter(a, 'kubeskoop.kernel.packet.slow', { 'network.io.direction': 'transmit', 'kubeskoop.latency.threshold': 0.1 }), 0);
-      assert.equal(counter(b, 'kubeskoop.kernel.packet.slow', { 'network.io.direction': 'receive', 'kubeskoop.latency.threshold': 0.1 }), 0);
+      assert.equal(
+        counter(a, 'kubeskoop.kernel.packet.slow', {
+          'network.io.direction': 'transmit',
+          'kubeskoop.latency.threshold': 0.1,
+        }),
+        0,
+      );
+      assert.equal(
+        counter(b, 'kubeskoop.kernel.packet.slow', {
+          'network.io.direction': 'receive',
+          'kubeskoop.latency.threshold': 0.1,
+        }),
+        0,
+      );
     });
   });
 
@@ -93,19 +129,31 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
         kernellatency: { thresholdLowUs: 1, thresholdHighUs: 100_000, eventLevel: 1 },
       });
     });
-    after(async () => { await s?.source.stop(); });
+    after(async () => {
+      await s?.source.stop();
+    });
 
     it('counts above 1 µs, NETSOFTIRQ_*_SLOW, RXKERNEL_SLOW and TXKERNEL_SLOW events with flow and direction', async () => {
       await transfer(pair!, 5102);
       await sleep(100);
       const sq = await collect('net_softirq', s!, { netnsInode: 0, kind: 'host' });
-      const exec = histogram(sq, 'kubeskoop.softirq.duration', { 'kubeskoop.softirq.phase': 'execute', 'kubeskoop.softirq.type': 'NET_RX' })!;
-      const slowExec = counter(sq, 'kubeskoop.softirq.slow', { 'kubeskoop.softirq.phase': 'execute', 'kubeskoop.softirq.type': 'NET_RX', 'kubeskoop.latency.threshold': 0.000001 });
+      const exec = histogram(sq, 'kubeskoop.softirq.duration', {
+        'kubeskoop.softirq.phase': 'execute',
+        'kubeskoop.softirq.type': 'NET_RX',
+      })!;
+      const slowExec = counter(sq, 'kubeskoop.softirq.slow', {
+        'kubeskoop.softirq.phase': 'execute',
+        'kubeskoop.softirq.type': 'NET_RX',
+        'kubeskoop.latency.threshold': 0.000001,
+      });
       // Exact: both come from one helper dump, which reads the slow counters before the histogram,
       // and a run counts its bucket before its slow counter, so slow can never exceed the count.
       assert.ok(slowExec > 0 && slowExec <= exec.count, `slow ${slowExec} of ${exec.count}`);
       const sev = s!.events.filter((e) => e.record.eventName === 'kubeskoop.softirq.latency');
-      assert.ok(sev.some((e) => e.record.type === 'NETSOFTIRQ_EXCUTE_SLOW'), [...new Set(sev.map((e) => e.record.type))].join());
+      assert.ok(
+        sev.some((e) => e.record.type === 'NETSOFTIRQ_EXCUTE_SLOW'),
+        [...new Set(sev.map((e) => e.record.type))].join(),
+      );
       for (const e of sev) {
         assert.match(e.record.type, /^NETSOFTIRQ_(SCHED|EXCUTE)_(SLOW|100MS)$/);
         assert.equal(typeof e.record.attributes['cpu.logical_number'], 'number');
@@ -115,11 +163,27 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
       const rx = s!.events.filter((e) => e.inode === pair!.bInode && e.record.type === 'RXKERNEL_SLOW');
       const tx = s!.events.filter((e) => e.inode === pair!.aInode && e.record.type === 'TXKERNEL_SLOW');
       assert.ok(rx.length > 0 && tx.length > 0, `rx ${rx.length} tx ${tx.length}`);
-      assert.ok(rx.some((e) => e.record.attributes['source.address'] === pair!.a4 && e.record.attributes['destination.address'] === pair!.b4 && e.record.attributes['destination.port'] === 5102));
-      assert.ok(tx.some((e) => e.record.attributes['source.address'] === pair!.a4 && e.record.attributes['destination.port'] === 5102));
+      assert.ok(
+        rx.some(
+          (e) =>
+            e.record.attributes['source.address'] === pair!.a4 &&
+            e.record.attributes['destination.address'] === pair!.b4 &&
+            e.record.attributes['destination.port'] === 5102,
+        ),
+      );
+      assert.ok(
+        tx.some(
+          (e) => e.record.attributes['source.address'] === pair!.a4 && e.record.attributes['destination.port'] === 5102,
+        ),
+      );
       for (const e of [...rx, ...tx]) assert.equal(e.record.attributes['kubeskoop.latency.threshold'], 0.000001);
       const b = await collect('kernellatency', s!, { netnsInode: pair!.bInode, kind: 'netns' });
-      assert.ok(counter(b, 'kubeskoop.kernel.packet.slow', { 'network.io.direction': 'receive', 'kubeskoop.latency.threshold': 0.000001 }) > 0);
+      assert.ok(
+        counter(b, 'kubeskoop.kernel.packet.slow', {
+          'network.io.direction': 'receive',
+          'kubeskoop.latency.threshold': 0.000001,
+        }) > 0,
+      );
     });
   });
 });

@@ -16,17 +16,30 @@ export interface Source {
 
 export async function startSource(probes: Partial<Record<NativeProbe, NativeProbeOptions>>): Promise<Source> {
   const log = createLogger({ level: 'error', format: 'json', write: () => {} });
-  const source = new NativeEventSource({ probes, emitEventsOf: new Set(Object.keys(probes) as NativeProbe[]), log, helperPath: HELPER });
+  const source = new NativeEventSource({
+    probes,
+    emitEventsOf: new Set(Object.keys(probes) as NativeProbe[]),
+    log,
+    helperPath: HELPER,
+  });
   const s: Source = { source, events: [] };
   source.on('event', (record, inode) => s.events.push({ record, inode }));
   await source.start();
   return s;
 }
 
-const ctx: ProbeContext = { procRoot: '/proc', log: createLogger({ level: 'error', format: 'json', write: () => {} }), options: {} };
+const ctx: ProbeContext = {
+  procRoot: '/proc',
+  log: createLogger({ level: 'error', format: 'json', write: () => {} }),
+  options: {},
+};
 
 /** One cycle of a probe module over one target, exactly as the scheduler runs it. */
-export async function collect(probe: string, s: Source, target: Pick<Target, 'netnsInode' | 'kind'>): Promise<MetricSample[]> {
+export async function collect(
+  probe: string,
+  s: Source,
+  target: Pick<Target, 'netnsInode' | 'kind'>,
+): Promise<MetricSample[]> {
   const mod = METRIC_PROBES.get(probe);
   if (!mod) throw new Error(`no probe ${probe}`);
   const p = mod.create({ native: s.source });
@@ -36,16 +49,28 @@ export async function collect(probe: string, s: Source, target: Pick<Target, 'ne
   return [...r.samples];
 }
 
-export function find(samples: MetricSample[], name: string, attrs: Record<string, string | number> = {}): MetricSample[] {
-  return samples.filter((s) => s.metric.name === name && Object.entries(attrs).every(([k, v]) => s.attributes[k] === v));
+export function find(
+  samples: MetricSample[],
+  name: string,
+  attrs: Record<string, string | number> = {},
+): MetricSample[] {
+  return samples.filter(
+    (s) => s.metric.name === name && Object.entries(attrs).every(([k, v]) => s.attributes[k] === v),
+  );
 }
 
 export function counter(samples: MetricSample[], name: string, attrs: Record<string, string | number> = {}): number {
   return find(samples, name, attrs).reduce((a, s) => a + (typeof s.value === 'number' ? s.value : 0), 0);
 }
 
-export function histogram(samples: MetricSample[], name: string, attrs: Record<string, string | number> = {}): HistogramValue | undefined {
-  const h = find(samples, name, attrs).map((s) => s.value).filter((v): v is HistogramValue => typeof v !== 'number');
+export function histogram(
+  samples: MetricSample[],
+  name: string,
+  attrs: Record<string, string | number> = {},
+): HistogramValue | undefined {
+  const h = find(samples, name, attrs)
+    .map((s) => s.value)
+    .filter((v): v is HistogramValue => typeof v !== 'number');
   if (h.length > 1) throw new Error(`${name}: ${h.length} histograms for ${JSON.stringify(attrs)}`);
   return h[0];
 }

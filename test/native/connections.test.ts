@@ -5,11 +5,27 @@
 // destination, against what the clients themselves saw.
 import assert from 'node:assert/strict';
 
-import { CONNECT_ERROR_TYPES, type ConnectOutcome, type PeerRow, connectOutcome, parsePeerRows } from '../../receiver/probes/connections.js';
+import {
+  CONNECT_ERROR_TYPES,
+  type ConnectOutcome,
+  type PeerRow,
+  connectOutcome,
+  parsePeerRows,
+} from '../../receiver/probes/connections.js';
 import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../../receiver/peers/peer-name.js';
 import {
-  deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, nsName, startClient, startNodeIn, stopBackground,
-  type Background, type Harness, type NsPair,
+  deleteNs,
+  ensureHelperBuilt,
+  inNs,
+  makePair,
+  nodeIn,
+  nsName,
+  startClient,
+  startNodeIn,
+  stopBackground,
+  type Background,
+  type Harness,
+  type NsPair,
 } from './support.js';
 import { waitUntil } from '../support/proc.js';
 
@@ -52,10 +68,11 @@ async function synRetrans(ns: string): Promise<number> {
 }
 
 type ConnectEvent = ConnectOutcome & { netnsInode: number };
-const connects = (h: Harness): ConnectEvent[] => h.events.flatMap((e) => {
-  const c = connectOutcome(e);
-  return c ? [{ ...c, netnsInode: e.netnsInode }] : [];
-});
+const connects = (h: Harness): ConnectEvent[] =>
+  h.events.flatMap((e) => {
+    const c = connectOutcome(e);
+    return c ? [{ ...c, netnsInode: e.netnsInode }] : [];
+  });
 
 const count = (xs: string[], v: string): number => xs.filter((x) => x === v).length;
 
@@ -72,20 +89,37 @@ describe('native connections (real BPF)', function () {
     return r.rows;
   };
   const client = async (address: string, port: number): Promise<PeerRow | undefined> =>
-    (await rows()).find((r) => r.netnsInode === p.aInode && r.role === 'active' && r.address === address && r.port === port);
+    (await rows()).find(
+      (r) => r.netnsInode === p.aInode && r.role === 'active' && r.address === address && r.port === port,
+    );
   const failures = (r: PeerRow | undefined): Record<string, number> => {
     const o: Record<string, number> = {};
-    r?.failures.forEach((n, i) => { if (n > 0) o[CONNECT_ERROR_TYPES[i]!] = n; });
+    r?.failures.forEach((n, i) => {
+      if (n > 0) o[CONNECT_ERROR_TYPES[i]!] = n;
+    });
     return o;
   };
   const waitRow = (address: string, port: number, ok: (r: PeerRow) => boolean, what: string): Promise<PeerRow> =>
-    waitUntil(async () => { const r = await client(address, port); return r && ok(r) ? r : undefined; }, 10_000, what, 100)
-      .catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await client(address, port))}`); });
+    waitUntil(
+      async () => {
+        const r = await client(address, port);
+        return r && ok(r) ? r : undefined;
+      },
+      10_000,
+      what,
+      100,
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(await client(address, port))}`);
+    });
 
   before(async () => {
     await ensureHelperBuilt();
     p = await makePair(TAG, NET);
-    h = await startClient({ probes: { connections: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', slowConnectUs: 500_000 } } });
+    h = await startClient({
+      probes: {
+        connections: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', slowConnectUs: 500_000 },
+      },
+    });
     assert.equal(h.client.status().probes.connections.state, 'running', h.client.status().probes.connections.reason);
     srv = await startNodeIn(p.b, server('::', [8081, 8085]));
   });
@@ -107,10 +141,18 @@ describe('native connections (real BPF)', function () {
     assert.equal(r6.family, 'ipv6');
     // the server's side: the listening port in b's namespace, no peer address (cardinality)
     const srvRows = (await rows()).filter((r) => r.netnsInode === p.bInode && r.role === 'passive' && r.port === 8081);
-    assert.equal(srvRows.reduce((a, r) => a + r.buckets.reduce((x, y) => x + y, 0), 0), 7, JSON.stringify(srvRows));
+    assert.equal(
+      srvRows.reduce((a, r) => a + r.buckets.reduce((x, y) => x + y, 0), 0),
+      7,
+      JSON.stringify(srvRows),
+    );
     assert.ok(srvRows.every((r) => r.address === ''));
     // no client row was made with an ephemeral port
-    assert.ok((await rows()).filter((r) => r.netnsInode === p.aInode).every((r) => [8081, 8082, 8083, 8084, 8085, 80].includes(r.port)));
+    assert.ok(
+      (await rows())
+        .filter((r) => r.netnsInode === p.aInode)
+        .every((r) => [8081, 8082, 8083, 8084, 8085, 80].includes(r.port)),
+    );
   });
 
   it('refused: a closed port, counted per destination, with an event carrying the tuple', async () => {
@@ -118,11 +160,18 @@ describe('native connections (real BPF)', function () {
     assert.deepEqual(out, Array(3).fill('ECONNREFUSED'));
     const r = await waitRow(p.b4, 8082, (x) => x.failures[0] === 3, '3 refused');
     assert.deepEqual(failures(r), { refused: 3 });
-    assert.equal(r.buckets.reduce((a, b) => a + b, 0), 0);
-    const ev = await waitUntil(() => {
-      const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstPort === 8082);
-      return e.length === 3 ? e : undefined;
-    }, 5000, '3 refused events');
+    assert.equal(
+      r.buckets.reduce((a, b) => a + b, 0),
+      0,
+    );
+    const ev = await waitUntil(
+      () => {
+        const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstPort === 8082);
+        return e.length === 3 ? e : undefined;
+      },
+      5000,
+      '3 refused events',
+    );
     assert.equal(ev[0]!.errorType, 'refused');
     assert.equal(ev[0]!.errno, 111);
     assert.equal(ev[0]!.sync, false);
@@ -133,7 +182,11 @@ describe('native connections (real BPF)', function () {
   it('timed_out: SYNs dropped by nftables, tcp_syn_retries=1: each connect times out after one SYN retransmit', async () => {
     await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=1');
     const before = await synRetrans(p.a);
-    await inNs(p.b, 'nft', `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8083 drop`);
+    await inNs(
+      p.b,
+      'nft',
+      `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8083 drop`,
+    );
     try {
       const out = await outcomes(p.a, p.b4, 8083, 2, true);
       assert.deepEqual(out, ['ETIMEDOUT', 'ETIMEDOUT']);
@@ -144,12 +197,16 @@ describe('native connections (real BPF)', function () {
     const r = await waitRow(p.b4, 8083, (x) => x.failures[2] === 2, '2 timed_out');
     assert.deepEqual(failures(r), { timed_out: 2 });
     // the namespace's own TCPSynRetrans counter is the oracle for the retransmits
-    assert.equal(r.synRetransmits, await synRetrans(p.a) - before);
+    assert.equal(r.synRetransmits, (await synRetrans(p.a)) - before);
     assert.ok(r.synRetransmits >= 2);
   });
 
   it('host_unreachable: an ICMP host-unreachable answer to the SYN', async () => {
-    await inNs(p.b, 'nft', `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8084 reject with icmp type host-unreachable`);
+    await inNs(
+      p.b,
+      'nft',
+      `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8084 reject with icmp type host-unreachable`,
+    );
     try {
       assert.deepEqual(await outcomes(p.a, p.b4, 8084, 2), ['EHOSTUNREACH', 'EHOSTUNREACH']);
     } finally {
@@ -165,10 +222,14 @@ describe('native connections (real BPF)', function () {
     const r = await waitRow('10.199.251.1', 80, (x) => x.failures[4] === 2, '2 net_unreachable');
     assert.deepEqual(failures(r), { net_unreachable: 2 });
     // The ring records arrive on their own path, after the map row may already show the counts.
-    const ev = await waitUntil(() => {
-      const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstAddress === '10.199.251.1');
-      return e.length === 2 ? e : undefined;
-    }, 5000, '2 net_unreachable events');
+    const ev = await waitUntil(
+      () => {
+        const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstAddress === '10.199.251.1');
+        return e.length === 2 ? e : undefined;
+      },
+      5000,
+      '2 net_unreachable events',
+    );
     assert.equal(ev[0]!.sync, true);
     assert.equal(ev[0]!.errorType, 'net_unreachable');
     assert.equal(ev[0]!.tuple.dstPort, 80);
@@ -183,7 +244,11 @@ describe('native connections (real BPF)', function () {
   it('a known handshake duration: the first SYN dropped, the retransmit after the initial 1 s RTO completes it', async () => {
     // numgen inc mod 2: the 1st, 3rd, 5th SYN to 8085 dropped; connects one after another: each
     // loses exactly its first SYN
-    await inNs(p.b, 'nft', `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8085 tcp flags syn numgen inc mod 2 == 0 drop`);
+    await inNs(
+      p.b,
+      'nft',
+      `add table inet ${TAG}; add chain inet ${TAG} in { type filter hook input priority 0; }; add rule inet ${TAG} in tcp dport 8085 tcp flags syn numgen inc mod 2 == 0 drop`,
+    );
     try {
       assert.deepEqual(await outcomes(p.a, p.b4, 8085, 3), ['ok', 'ok', 'ok']);
     } finally {
@@ -197,13 +262,24 @@ describe('native connections (real BPF)', function () {
     assert.ok(mean >= 1.0 && mean <= 1.3, `mean handshake ${mean} s`);
     // slower than the 500 ms slow threshold: three slow-connect records with their duration
     const slowOf = (): ConnectEvent[] => connects(h).filter((x) => x.slow && x.netnsInode === p.aInode);
-    const slow = await waitUntil(() => (slowOf().length >= 3 ? slowOf() : undefined), 5000, 'three slow-connect records')
-      .catch((e: Error) => { throw new Error(`${e.message}: ${slowOf().map((x) => `${x.tuple.dstPort} ${x.durationNs}`).join(', ')}`); });
+    const slow = await waitUntil(
+      () => (slowOf().length >= 3 ? slowOf() : undefined),
+      5000,
+      'three slow-connect records',
+    ).catch((e: Error) => {
+      throw new Error(
+        `${e.message}: ${slowOf()
+          .map((x) => `${x.tuple.dstPort} ${x.durationNs}`)
+          .join(', ')}`,
+      );
+    });
     assert.equal(slow.length, 3);
-    assert.ok(slow.every((e) => e.tuple.dstPort === 8085 && e.errorType === '' && e.durationNs >= 1e9 && e.durationNs <= 1.3e9));
+    assert.ok(
+      slow.every((e) => e.tuple.dstPort === 8085 && e.errorType === '' && e.durationNs >= 1e9 && e.durationNs <= 1.3e9),
+    );
   });
 
-  it('peer naming: a namespace\'s own addresses from its fib_trie name it; an unknown address stays an address', async () => {
+  it("peer naming: a namespace's own addresses from its fib_trie name it; an unknown address stays an address", async () => {
     const local = localAddressesFromFibTrie(await inNs(p.b, 'cat', '/proc/net/fib_trie'));
     assert.deepEqual(local, [p.b4]);
     const dir = new PodAddressDirectory();
@@ -222,7 +298,10 @@ describe('native connections (real BPF)', function () {
       assert.ok(exhausted >= 4, JSON.stringify(out));
       const r = await waitRow(p.b4, 8081, (x) => x.failures[5] === exhausted, `${exhausted} addr_not_available`);
       assert.deepEqual(failures(r), { addr_not_available: exhausted });
-      assert.equal(r.buckets.reduce((a, b) => a + b, 0), 5 + ok);
+      assert.equal(
+        r.buckets.reduce((a, b) => a + b, 0),
+        5 + ok,
+      );
     } finally {
       await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=32768 60999');
     }

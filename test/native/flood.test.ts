@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 
 import {
-  NS_PREFIX, deleteNs, nsName, ensureHelperBuilt, inNs, makeSingle, startClient, udpFlood, type Harness,
+  NS_PREFIX,
+  deleteNs,
+  nsName,
+  ensureHelperBuilt,
+  inNs,
+  makeSingle,
+  startClient,
+  udpFlood,
+  type Harness,
 } from './support.js';
 import { sleep } from '../support/proc.js';
 
@@ -24,10 +32,16 @@ describe('native packetloss flood (real BPF)', function () {
       const { ns, inode } = await makeSingle(n.slice(NS_PREFIX.length));
       await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1');
       // dropped on output, in the sender's own context: no backlog between send and drop
-      await inNs(ns, 'nft', 'add table inet ksotel; add chain inet ksotel out { type filter hook output priority 0; }; add rule inet ksotel out udp dport 9999 drop');
+      await inNs(
+        ns,
+        'nft',
+        'add table inet ksotel; add chain inet ksotel out { type filter hook output priority 0; }; add rule inet ksotel out udp dport 9999 drop',
+      );
       inodes.push(inode);
     }
-    h = await startClient({ probes: { packetloss: { netnsRatePerSecond: NETNS_RATE, globalRatePerSecond: GLOBAL_RATE } } });
+    h = await startClient({
+      probes: { packetloss: { netnsRatePerSecond: NETNS_RATE, globalRatePerSecond: GLOBAL_RATE } },
+    });
     assert.equal(h.client.status().probes.packetloss.state, 'running', h.client.status().probes.packetloss.reason);
   });
   after(async () => {
@@ -54,7 +68,11 @@ describe('native packetloss flood (real BPF)', function () {
       const misses = d.probes[0]!.programs.map((p) => p.recursionMisses).join(',');
       assert.equal(total, PER_NS, `in-kernel count (recursion misses ${misses})`);
       // nothing else in these namespaces produced events
-      assert.equal(counts.filter((c) => c.key !== 'NETFILTER_DROP' && c.key !== 'NOT_SPECIFIED').length, 0, JSON.stringify(counts));
+      assert.equal(
+        counts.filter((c) => c.key !== 'NETFILTER_DROP' && c.key !== 'NOT_SPECIFIED').length,
+        0,
+        JSON.stringify(counts),
+      );
       const got = h.events.filter((e) => e.netnsInode === ns).length;
       const undelivered = d.undelivered.filter((u) => u.netnsInode === ns).reduce((a, u) => a + u.count, 0);
       assert.equal(got + undelivered, total, `delivered ${got} + undelivered ${undelivered} vs total ${total}`);

@@ -4,7 +4,17 @@
 import assert from 'node:assert/strict';
 
 import { HelperClient, type HelperStatus } from '../../receiver/native/index.js';
-import { deleteNs, nsName, ensureHelperBuilt, makePair, nodeIn, startClient, type Harness, type NsPair, refuseN } from './support.js';
+import {
+  deleteNs,
+  nsName,
+  ensureHelperBuilt,
+  makePair,
+  nodeIn,
+  startClient,
+  type Harness,
+  type NsPair,
+  refuseN,
+} from './support.js';
 import { killPid, waitPidGone, waitUntil } from '../support/proc.js';
 
 describe('native helper lifecycle (real BPF)', function () {
@@ -21,10 +31,18 @@ describe('native helper lifecycle (real BPF)', function () {
     await deleteNs(nsName('life-a'), nsName('life-b'));
   });
 
-  const track = (h: Harness): Harness => { clients.push(h.client); return h; };
+  const track = (h: Harness): Harness => {
+    clients.push(h.client);
+    return h;
+  };
 
   it('a helper SIGKILLed mid-stream is restarted and the probe delivers again', async () => {
-    const h = track(await startClient({ probes: { tcpreset: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } }, restart: { initialDelayMs: 100 } }));
+    const h = track(
+      await startClient({
+        probes: { tcpreset: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } },
+        restart: { initialDelayMs: 100 },
+      }),
+    );
     const first = h.client.status();
     assert.equal(first.generation, 1);
     const pid = first.pid!;
@@ -33,10 +51,14 @@ describe('native helper lifecycle (real BPF)', function () {
     await waitUntil(() => h.events.some((e) => e.netnsInode === p.bInode), 10_000, 'first events');
     killPid(pid, 'SIGKILL');
     await waitPidGone(pid, 5000);
-    const st = await waitUntil(() => {
-      const s = h.client.status();
-      return s.generation === 2 && s.state === 'running' && s.probes.tcpreset.state === 'running' ? s : undefined;
-    }, 15_000, 'restarted helper running');
+    const st = await waitUntil(
+      () => {
+        const s = h.client.status();
+        return s.generation === 2 && s.state === 'running' && s.probes.tcpreset.state === 'running' ? s : undefined;
+      },
+      15_000,
+      'restarted helper running',
+    );
     assert.notEqual(st.pid, pid);
     assert.equal(st.crashesInWindow, 1);
     await traffic;
@@ -44,14 +66,19 @@ describe('native helper lifecycle (real BPF)', function () {
     await nodeIn(p.a, refuseN(p.b4, 7, 3));
     const d = await h.client.dumpCounters();
     assert.equal(d.generation, 2);
-    assert.equal(h.events.filter((e) => e.type === 'tcp_reset' && e.kind === 'NOSOCK' && e.netnsInode === p.bInode).length, 3);
+    assert.equal(
+      h.events.filter((e) => e.type === 'tcp_reset' && e.kind === 'NOSOCK' && e.netnsInode === p.bInode).length,
+      3,
+    );
     // the new generation's kernel counters started from zero
     const nosock = d.events.find((c) => c.probe === 'tcpreset' && c.netnsInode === p.bInode && c.key === 'NOSOCK');
     assert.ok(nosock && nosock.count >= 3 && nosock.count <= 403, JSON.stringify(nosock));
   });
 
   it('a probe whose program fails to load is degraded alone, with the reason', async () => {
-    const h = track(await startClient({ probes: { tcpreset: { testAttachTarget: 'ksotel_no_such_hook' }, packetloss: {} } }));
+    const h = track(
+      await startClient({ probes: { tcpreset: { testAttachTarget: 'ksotel_no_such_hook' }, packetloss: {} } }),
+    );
     const st = h.client.status();
     assert.equal(st.state, 'running');
     assert.equal(st.probes.tcpreset.state, 'degraded');
@@ -66,15 +93,34 @@ describe('native helper lifecycle (real BPF)', function () {
   });
 
   it('after maxCrashes crashes within the window the client reports degraded and stops restarting', async () => {
-    const h = track(await startClient({ probes: { tcpretrans: {} }, restart: { initialDelayMs: 50, maxCrashes: 2, windowMs: 60_000 } }));
+    const h = track(
+      await startClient({
+        probes: { tcpretrans: {} },
+        restart: { initialDelayMs: 50, maxCrashes: 2, windowMs: 60_000 },
+      }),
+    );
     const statuses: HelperStatus[] = [];
     h.client.on('status', (s) => statuses.push(s));
     for (let i = 1; i <= 2; i++) {
-      const st = await waitUntil(() => { const s = h.client.status(); return s.state === 'running' && s.generation === i ? s : undefined; }, 10_000, `generation ${i}`);
+      const st = await waitUntil(
+        () => {
+          const s = h.client.status();
+          return s.state === 'running' && s.generation === i ? s : undefined;
+        },
+        10_000,
+        `generation ${i}`,
+      );
       killPid(st.pid, 'SIGKILL');
       await waitPidGone(st.pid!, 5000);
     }
-    const final = await waitUntil(() => { const s = h.client.status(); return s.state === 'degraded' ? s : undefined; }, 10_000, 'degraded');
+    const final = await waitUntil(
+      () => {
+        const s = h.client.status();
+        return s.state === 'degraded' ? s : undefined;
+      },
+      10_000,
+      'degraded',
+    );
     assert.match(final.reason, /crashed 2 times within 60 s; not restarting \(last: killed by SIGKILL/);
     assert.equal(final.probes.tcpretrans.state, 'degraded');
     assert.equal(final.generation, 2);
@@ -106,7 +152,11 @@ describe('native helper lifecycle (real BPF)', function () {
     const { run } = await import('../support/proc.js');
     for (const id of ids) {
       // programs are freed once their last fd and link are gone (RCU: allow a moment)
-      await waitUntil(async () => (await run('bpftool', ['prog', 'show', 'id', String(id)])).code !== 0, 5000, `prog ${id} freed`);
+      await waitUntil(
+        async () => (await run('bpftool', ['prog', 'show', 'id', String(id)])).code !== 0,
+        5000,
+        `prog ${id} freed`,
+      );
     }
   });
 });

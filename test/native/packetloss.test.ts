@@ -4,8 +4,18 @@ import assert from 'node:assert/strict';
 
 import type { PacketDropEvent } from '../../receiver/native/index.js';
 import {
-  deleteNs, nsName, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground, udpFlood,
-  type Background, type Harness, type NsPair,
+  deleteNs,
+  nsName,
+  ensureHelperBuilt,
+  inNs,
+  makePair,
+  startClient,
+  startNodeIn,
+  stopBackground,
+  udpFlood,
+  type Background,
+  type Harness,
+  type NsPair,
 } from './support.js';
 import { killPid, sleep } from '../support/proc.js';
 
@@ -29,7 +39,9 @@ describe('native packetloss (real BPF)', function () {
   before(async () => {
     await ensureHelperBuilt();
     p = await makePair('drop', 12, { ipv6: false });
-    h = await startClient({ probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } } });
+    h = await startClient({
+      probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } },
+    });
     assert.equal(h.client.status().probes.packetloss.state, 'running', h.client.status().probes.packetloss.reason);
   });
   after(async () => {
@@ -37,13 +49,19 @@ describe('native packetloss (real BPF)', function () {
     await h?.client.stop();
     await deleteNs(nsName('drop-a'), nsName('drop-b'));
   });
-  beforeEach(() => { h.events.length = 0; });
+  beforeEach(() => {
+    h.events.length = 0;
+  });
 
   const drops = (ns: number, reason: string): PacketDropEvent[] =>
-    h.events.filter((e): e is PacketDropEvent => e.type === 'packet_drop' && e.netnsInode === ns && e.dropReason === reason);
+    h.events.filter(
+      (e): e is PacketDropEvent => e.type === 'packet_drop' && e.netnsInode === ns && e.dropReason === reason,
+    );
   const kernelCount = async (ns: number, reason: string): Promise<number> => {
     const d = await h.client.dumpCounters();
-    return d.events.filter((c) => c.probe === 'packetloss' && c.netnsInode === ns && c.key === reason).reduce((a, c) => a + c.count, 0);
+    return d.events
+      .filter((c) => c.probe === 'packetloss' && c.netnsInode === ns && c.key === reason)
+      .reduce((a, c) => a + c.count, 0);
   };
 
   it('no route: packets routed into a namespace with no route onward are dropped as IP_INNOROUTES, counted exactly', async () => {
@@ -53,17 +71,24 @@ describe('native packetloss (real BPF)', function () {
     const r = await udpFlood(p.a, '10.199.250.1', 5000, 37);
     assert.equal(r.sent, 37);
     await sleep(200);
-    assert.equal(await kernelCount(p.bInode, 'IP_INNOROUTES') - before, 37);
+    assert.equal((await kernelCount(p.bInode, 'IP_INNOROUTES')) - before, 37);
     const ev = drops(p.bInode, 'IP_INNOROUTES');
     assert.equal(ev.length, 37);
     const e = ev[0]!;
     assert.match(e.locationSymbol, /^(ip_error|ip_route_input|ip_rcv)\w*\+0x[0-9a-f]+$/);
-    assert.deepEqual({ ...e.tuple, srcPort: 0 }, { family: 'ipv4', protocol: 'udp', srcAddress: p.a4, srcPort: 0, dstAddress: '10.199.250.1', dstPort: 5000 });
+    assert.deepEqual(
+      { ...e.tuple, srcPort: 0 },
+      { family: 'ipv4', protocol: 'udp', srcAddress: p.a4, srcPort: 0, dstAddress: '10.199.250.1', dstPort: 5000 },
+    );
     assert.ok(e.ifindex > 0);
   });
 
   it('a netfilter DROP rule in the namespace: NETFILTER_DROP at an nf/nft location, count = packets sent', async () => {
-    await inNs(p.b, 'nft', 'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in udp dport 9999 drop');
+    await inNs(
+      p.b,
+      'nft',
+      'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in udp dport 9999 drop',
+    );
     try {
       const r = await udpFlood(p.a, p.b4, 9999, 53);
       assert.equal(r.sent, 53);
@@ -101,18 +126,32 @@ describe('native packetloss (real BPF)', function () {
   });
 
   it('reason filter: ignored reasons are neither counted nor emitted; count-only reasons are counted without events', async () => {
-    const h2 = await startClient({ probes: { packetloss: { ignoreReasons: ['NETFILTER_DROP'], countOnlyReasons: ['IP_INNOROUTES'] } } });
+    const h2 = await startClient({
+      probes: { packetloss: { ignoreReasons: ['NETFILTER_DROP'], countOnlyReasons: ['IP_INNOROUTES'] } },
+    });
     try {
-      await inNs(p.b, 'nft', 'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in udp dport 9999 drop');
+      await inNs(
+        p.b,
+        'nft',
+        'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in udp dport 9999 drop',
+      );
       try {
         await udpFlood(p.a, p.b4, 9999, 10);
         await udpFlood(p.a, '10.199.250.1', 5000, 10);
         await sleep(200);
         const d = await h2.client.dumpCounters();
         const mine = d.events.filter((c) => c.netnsInode === p.bInode);
-        assert.equal(mine.find((c) => c.key === 'NETFILTER_DROP'), undefined);
+        assert.equal(
+          mine.find((c) => c.key === 'NETFILTER_DROP'),
+          undefined,
+        );
         assert.equal(mine.find((c) => c.key === 'IP_INNOROUTES')?.count, 10);
-        assert.deepEqual(h2.events.filter((e) => e.netnsInode === p.bInode).map((e) => (e.type === 'packet_drop' ? e.dropReason : e.type)), []);
+        assert.deepEqual(
+          h2.events
+            .filter((e) => e.netnsInode === p.bInode)
+            .map((e) => (e.type === 'packet_drop' ? e.dropReason : e.type)),
+          [],
+        );
         assert.ok((d.probes[0]?.ignored ?? 0) >= 10);
       } finally {
         await inNs(p.b, 'nft', 'delete table inet ksotel');

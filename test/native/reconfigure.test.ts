@@ -19,14 +19,29 @@ describe('native helper: probe selection changed in place', function () {
   describe('diffProbeSelections (pure)', () => {
     it('sorts probes into load, unload, reload and keep by their load command', () => {
       const d = diffProbeSelections(
-        { tcpreset: { netnsRatePerSecond: 10, globalRatePerSecond: 100 }, packetloss: {}, socketlatency: { thresholdLowUs: 1000 } },
+        {
+          tcpreset: { netnsRatePerSecond: 10, globalRatePerSecond: 100 },
+          packetloss: {},
+          socketlatency: { thresholdLowUs: 1000 },
+        },
         // same options in another key order: same command, kept
-        { tcpreset: { globalRatePerSecond: 100, netnsRatePerSecond: 10 }, socketlatency: { thresholdLowUs: 2000 }, tcpretrans: {} },
+        {
+          tcpreset: { globalRatePerSecond: 100, netnsRatePerSecond: 10 },
+          socketlatency: { thresholdLowUs: 2000 },
+          tcpretrans: {},
+        },
       );
-      assert.deepEqual(d, { load: ['tcpretrans'], unload: ['packetloss'], reload: ['socketlatency'], keep: ['tcpreset'] });
+      assert.deepEqual(d, {
+        load: ['tcpretrans'],
+        unload: ['packetloss'],
+        reload: ['socketlatency'],
+        keep: ['tcpreset'],
+      });
       assert.deepEqual(diffProbeSelections({}, {}), { load: [], unload: [], reload: [], keep: [] });
       // an empty reason list is a change (it clears the helper's default list)
-      assert.deepEqual(diffProbeSelections({ packetloss: {} }, { packetloss: { ignoreReasons: [] } }).reload, ['packetloss']);
+      assert.deepEqual(diffProbeSelections({ packetloss: {} }, { packetloss: { ignoreReasons: [] } }).reload, [
+        'packetloss',
+      ]);
     });
 
     it('rejects an invalid option of the new selection', () => {
@@ -37,16 +52,27 @@ describe('native helper: probe selection changed in place', function () {
 
   describe('nativeSelection (what a config asks of the helper)', () => {
     let dir: string;
-    before(() => { dir = mkdtempSync(join(tmpdir(), 'ksotel-natsel-')); });
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ksotel-natsel-'));
+    });
     after(() => rmSync(dir, { recursive: true, force: true }));
     const sel = (text: string, mode?: string): ReturnType<typeof nativeSelection> => {
       const file = join(dir, 'c.yaml');
       writeFileSync(file, text);
-      return nativeSelection(loadConfig({ file, env: {}, flags: mode ? { mode } as Record<string, string> : {}, probes: probeCapabilities() }));
+      return nativeSelection(
+        loadConfig({
+          file,
+          env: {},
+          flags: mode ? ({ mode } as Record<string, string>) : {},
+          probes: probeCapabilities(),
+        }),
+      );
     };
 
     it('eBPF probes under events emit events, under metrics only count; options reach the helper', () => {
-      const s = sel(`metrics:\n  probes: [netdev, { name: socketlatency, options: { threshold_low_ms: 2 } }]\nevents:\n  probes: [tcpreset]\n`);
+      const s = sel(
+        `metrics:\n  probes: [netdev, { name: socketlatency, options: { threshold_low_ms: 2 } }]\nevents:\n  probes: [tcpreset]\n`,
+      );
       assert.deepEqual(Object.keys(s.probes).sort(), ['socketlatency', 'tcpreset']);
       assert.equal(s.probes.socketlatency?.thresholdLowUs, 2000);
       assert.deepEqual([...s.emitEventsOf], ['tcpreset']);
@@ -86,9 +112,12 @@ describe('native helper: probe selection changed in place', function () {
       const h = await startClient({ probes: { tcpreset: {} }, restart: { initialDelayMs: 100 } });
       client = h.client;
       await nodeIn(p.a, refuseN(p.b4, 7, 3));
-      const progIds = async (): Promise<Map<string, number[]>> => new Map((await h.client.dumpCounters()).probes.map((x) => [x.probe, x.programs.map((g) => g.id)]));
-      const nosock = async (): Promise<number | undefined> => (await h.client.dumpCounters()).events
-        .find((c) => c.probe === 'tcpreset' && c.netnsInode === p.bInode && c.key === 'NOSOCK')?.count;
+      const progIds = async (): Promise<Map<string, number[]>> =>
+        new Map((await h.client.dumpCounters()).probes.map((x) => [x.probe, x.programs.map((g) => g.id)]));
+      const nosock = async (): Promise<number | undefined> =>
+        (await h.client.dumpCounters()).events.find(
+          (c) => c.probe === 'tcpreset' && c.netnsInode === p.bInode && c.key === 'NOSOCK',
+        )?.count;
       assert.equal(await nosock(), 3);
       const before = await progIds();
 
@@ -102,7 +131,10 @@ describe('native helper: probe selection changed in place', function () {
       await nodeIn(p.a, refuseN(p.b4, 7, 2));
       assert.equal(await nosock(), 5);
       const dump = await h.client.dumpCounters();
-      assert.ok((dump.events.find((c) => c.probe === 'packetloss' && c.netnsInode === p.bInode && c.key === 'NO_SOCKET')?.count ?? 0) >= 2);
+      assert.ok(
+        (dump.events.find((c) => c.probe === 'packetloss' && c.netnsInode === p.bInode && c.key === 'NO_SOCKET')
+          ?.count ?? 0) >= 2,
+      );
 
       const d2 = await h.client.setProbes({ packetloss: {} });
       assert.deepEqual(d2.unload, ['tcpreset']);
@@ -110,7 +142,11 @@ describe('native helper: probe selection changed in place', function () {
       assert.equal(st.probes.tcpreset.state, 'stopped');
       assert.equal(st.probes.tcpreset.reason, 'not enabled');
       for (const id of before.get('tcpreset')!) {
-        await waitUntil(async () => (await run('bpftool', ['prog', 'show', 'id', String(id)])).code !== 0, 5000, `tcpreset prog ${id} freed`);
+        await waitUntil(
+          async () => (await run('bpftool', ['prog', 'show', 'id', String(id)])).code !== 0,
+          5000,
+          `tcpreset prog ${id} freed`,
+        );
       }
       assert.deepEqual([...(await progIds()).keys()], ['packetloss']);
       assert.deepEqual(h.client.selection(), { packetloss: {} });
@@ -119,7 +155,14 @@ describe('native helper: probe selection changed in place', function () {
       const pid = st.pid!;
       killPid(pid, 'SIGKILL');
       await waitPidGone(pid, 5000);
-      st = await waitUntil(() => { const s = h.client.status(); return s.generation === 2 && s.state === 'running' ? s : undefined; }, 15_000, 'restarted');
+      st = await waitUntil(
+        () => {
+          const s = h.client.status();
+          return s.generation === 2 && s.state === 'running' ? s : undefined;
+        },
+        15_000,
+        'restarted',
+      );
       assert.equal(st.probes.packetloss.state, 'running');
       assert.equal(st.probes.tcpreset.state, 'stopped');
       assert.deepEqual([...(await progIds()).keys()], ['packetloss']);

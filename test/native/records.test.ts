@@ -7,9 +7,23 @@ import net from 'node:net';
 import fc from 'fast-check';
 
 import {
-  HEADER_SIZE, LAYOUTS, RECORD_MAGIC, RecordType, StreamDecoder, bootToUnixNano, decodeRecords, formatIPv6,
-  parseCounters, parseHello, parseKallsyms, KernelSymbolizer, unixNanoToHrTime, verifyLayouts, EMPTY_TABLES,
-  type NameTables, type WireRecord,
+  HEADER_SIZE,
+  LAYOUTS,
+  RECORD_MAGIC,
+  RecordType,
+  StreamDecoder,
+  bootToUnixNano,
+  decodeRecords,
+  formatIPv6,
+  parseCounters,
+  parseHello,
+  parseKallsyms,
+  KernelSymbolizer,
+  unixNanoToHrTime,
+  verifyLayouts,
+  EMPTY_TABLES,
+  type NameTables,
+  type WireRecord,
 } from '../../receiver/native/index.js';
 import { HELPER, ensureHelperBuilt } from './support.js';
 import { skipBecause } from '../support/strict.js';
@@ -17,17 +31,56 @@ import { skipBecause } from '../support/strict.js';
 const RUNS = 10_000;
 
 // ---- a test-side encoder for the binary records (mirrors bpf/include/ks_proto.h)
-interface Spec { type: 1 | 2 | 3 | 16; netns: number; ts: bigint; cpu: number; fam: 0 | 4 | 6; l4: number; saddr: Uint8Array; daddr: Uint8Array; sport: number; dport: number; a: number; b: number; c: number; loc: bigint }
+interface Spec {
+  type: 1 | 2 | 3 | 16;
+  netns: number;
+  ts: bigint;
+  cpu: number;
+  fam: 0 | 4 | 6;
+  l4: number;
+  saddr: Uint8Array;
+  daddr: Uint8Array;
+  sport: number;
+  dport: number;
+  a: number;
+  b: number;
+  c: number;
+  loc: bigint;
+}
 
 function encode(s: Spec): Buffer {
   const size = s.type === 1 ? 96 : s.type === 2 ? 80 : s.type === 3 ? 72 : 40;
   const b = Buffer.alloc(size);
-  b.writeUInt16LE(RECORD_MAGIC, 0); b[2] = s.type; b[3] = 1; b.writeUInt32LE(size, 4);
-  b.writeBigUInt64LE(s.ts, 8); b.writeUInt32LE(s.netns, 16); b.writeUInt32LE(s.cpu, 20);
-  if (s.type === 16) { b.writeBigUInt64LE(s.loc, 24); b.writeBigUInt64LE(s.ts, 32); return b; }
-  b.set(s.saddr, 24); b.set(s.daddr, 40); b.writeUInt16LE(s.sport, 56); b.writeUInt16LE(s.dport, 58); b[60] = s.fam; b[61] = s.l4;
-  if (s.type === 1) { b.writeUInt32LE(s.a, 64); b.writeUInt32LE(s.b, 68); b[72] = 1 + (s.c % 4); b[73] = s.c % 14; b.write('comm', 76); }
-  if (s.type === 2) { b.writeBigUInt64LE(s.loc, 64); b.writeUInt32LE(s.a, 72); b.writeUInt32LE(s.b, 76); }
+  b.writeUInt16LE(RECORD_MAGIC, 0);
+  b[2] = s.type;
+  b[3] = 1;
+  b.writeUInt32LE(size, 4);
+  b.writeBigUInt64LE(s.ts, 8);
+  b.writeUInt32LE(s.netns, 16);
+  b.writeUInt32LE(s.cpu, 20);
+  if (s.type === 16) {
+    b.writeBigUInt64LE(s.loc, 24);
+    b.writeBigUInt64LE(s.ts, 32);
+    return b;
+  }
+  b.set(s.saddr, 24);
+  b.set(s.daddr, 40);
+  b.writeUInt16LE(s.sport, 56);
+  b.writeUInt16LE(s.dport, 58);
+  b[60] = s.fam;
+  b[61] = s.l4;
+  if (s.type === 1) {
+    b.writeUInt32LE(s.a, 64);
+    b.writeUInt32LE(s.b, 68);
+    b[72] = 1 + (s.c % 4);
+    b[73] = s.c % 14;
+    b.write('comm', 76);
+  }
+  if (s.type === 2) {
+    b.writeBigUInt64LE(s.loc, 64);
+    b.writeUInt32LE(s.a, 72);
+    b.writeUInt32LE(s.b, 76);
+  }
   if (s.type === 3) b[64] = s.c % 14;
   return b;
 }
@@ -35,7 +88,10 @@ function encode(s: Spec): Buffer {
 function json(v: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(v));
   const h = Buffer.alloc(HEADER_SIZE);
-  h.writeUInt16LE(RECORD_MAGIC, 0); h[2] = RecordType.Json; h[3] = 1; h.writeUInt32LE(HEADER_SIZE + body.length, 4);
+  h.writeUInt16LE(RECORD_MAGIC, 0);
+  h[2] = RecordType.Json;
+  h[3] = 1;
+  h.writeUInt32LE(HEADER_SIZE + body.length, 4);
   return Buffer.concat([h, body]);
 }
 
@@ -48,98 +104,197 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
   l4: fc.constantFrom(0, 6, 17, 1, 58, 99),
   saddr: fc.uint8Array({ minLength: 16, maxLength: 16 }),
   daddr: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  sport: fc.nat({ max: 65535 }), dport: fc.nat({ max: 65535 }),
-  a: fc.nat({ max: 0x3ffff }), b: fc.nat({ max: 0xffffffff }), c: fc.nat({ max: 255 }),
+  sport: fc.nat({ max: 65535 }),
+  dport: fc.nat({ max: 65535 }),
+  a: fc.nat({ max: 0x3ffff }),
+  b: fc.nat({ max: 0xffffffff }),
+  c: fc.nat({ max: 255 }),
   loc: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
 });
 
-const tables: NameTables = { dropReasons: new Map([[2, 'NOT_SPECIFIED'], [12, 'NETFILTER_DROP']]), resetReasons: new Map([[1, 'NO_SOCKET']]), tcpStates: EMPTY_TABLES.tcpStates };
+const tables: NameTables = {
+  dropReasons: new Map([
+    [2, 'NOT_SPECIFIED'],
+    [12, 'NETFILTER_DROP'],
+  ]),
+  resetReasons: new Map([[1, 'NO_SOCKET']]),
+  tcpStates: EMPTY_TABLES.tcpStates,
+};
 
 const bigintSafe = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 
 describe('native records decoder', () => {
   it(`never throws and always makes progress on random bytes (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
-      const r = decodeRecords(bytes, tables);
-      assert.ok(r.consumed >= 0 && r.consumed <= bytes.length);
-      // what is left is at most one incomplete record's worth, or a trailing fragment
-      for (const p of r.problems) assert.ok(p.offset >= 0 && p.offset < bytes.length);
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        const r = decodeRecords(bytes, tables);
+        assert.ok(r.consumed >= 0 && r.consumed <= bytes.length);
+        // what is left is at most one incomplete record's worth, or a trailing fragment
+        for (const p of r.problems) assert.ok(p.offset >= 0 && p.offset < bytes.length);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it(`never throws on random bytes behind a valid header (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.constantFrom(1, 2, 3, 16, 32, 7), fc.nat({ max: 5000 }), fc.uint8Array({ maxLength: 300 }), (type, len, body) => {
-      const h = Buffer.alloc(HEADER_SIZE);
-      h.writeUInt16LE(RECORD_MAGIC, 0); h[2] = type; h[3] = 1; h.writeUInt32LE(len, 4);
-      const r = decodeRecords(Buffer.concat([h, body]), tables);
-      assert.ok(r.consumed <= HEADER_SIZE + body.length);
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 3, 16, 32, 7),
+        fc.nat({ max: 5000 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (type, len, body) => {
+          const h = Buffer.alloc(HEADER_SIZE);
+          h.writeUInt16LE(RECORD_MAGIC, 0);
+          h[2] = type;
+          h[3] = 1;
+          h.writeUInt32LE(len, 4);
+          const r = decodeRecords(Buffer.concat([h, body]), tables);
+          assert.ok(r.consumed <= HEADER_SIZE + body.length);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   it(`decodes valid streams identically however the pipe splits them (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.array(specArb, { maxLength: 12 }), fc.array(fc.nat({ max: 2000 }), { maxLength: 8 }), (specs, cuts) => {
-      const stream = Buffer.concat([...specs.map(encode), json({ msg: 'bye' })]);
-      const whole = decodeRecords(stream, tables);
-      assert.equal(whole.problems.length, 0, bigintSafe(whole.problems));
-      assert.equal(whole.consumed, stream.length);
-      assert.equal(whole.records.length, specs.length + 1);
-      const d = new StreamDecoder(tables);
-      const pieces: WireRecord[] = [];
-      let at = 0;
-      for (const c of [...cuts].sort((x, y) => x - y).map((x) => Math.min(x, stream.length))) {
-        pieces.push(...d.push(stream.subarray(at, Math.max(at, c))).records);
-        at = Math.max(at, c);
-      }
-      pieces.push(...d.push(stream.subarray(at)).records);
-      assert.equal(d.pending, 0);
-      assert.equal(bigintSafe(pieces), bigintSafe(whole.records));
-      // field values survive the round trip
-      specs.forEach((s, i) => {
-        const r = whole.records[i]!;
-        if (r.type === 'clock') { assert.equal(r.bootTimeNs, s.ts); assert.equal(r.realtimeNs, s.loc); return; }
-        assert.ok(r.type !== 'json' && r.type !== 'generic');
-        assert.equal(r.netnsInode, s.netns);
-        assert.equal(r.kernelTimeNs, s.ts);
-        assert.equal(r.tuple.srcPort, s.sport);
-        assert.equal(r.tuple.dstPort, s.dport);
-        assert.equal(r.tuple.family, s.fam === 4 ? 'ipv4' : s.fam === 6 ? 'ipv6' : 'unknown');
-        if (r.type === 'packet_drop') { assert.equal(r.location, s.loc); assert.equal(r.dropReasonCode, s.a); }
-      });
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(
+        fc.array(specArb, { maxLength: 12 }),
+        fc.array(fc.nat({ max: 2000 }), { maxLength: 8 }),
+        (specs, cuts) => {
+          const stream = Buffer.concat([...specs.map(encode), json({ msg: 'bye' })]);
+          const whole = decodeRecords(stream, tables);
+          assert.equal(whole.problems.length, 0, bigintSafe(whole.problems));
+          assert.equal(whole.consumed, stream.length);
+          assert.equal(whole.records.length, specs.length + 1);
+          const d = new StreamDecoder(tables);
+          const pieces: WireRecord[] = [];
+          let at = 0;
+          for (const c of [...cuts].sort((x, y) => x - y).map((x) => Math.min(x, stream.length))) {
+            pieces.push(...d.push(stream.subarray(at, Math.max(at, c))).records);
+            at = Math.max(at, c);
+          }
+          pieces.push(...d.push(stream.subarray(at)).records);
+          assert.equal(d.pending, 0);
+          assert.equal(bigintSafe(pieces), bigintSafe(whole.records));
+          // field values survive the round trip
+          specs.forEach((s, i) => {
+            const r = whole.records[i]!;
+            if (r.type === 'clock') {
+              assert.equal(r.bootTimeNs, s.ts);
+              assert.equal(r.realtimeNs, s.loc);
+              return;
+            }
+            assert.ok(r.type !== 'json' && r.type !== 'generic');
+            assert.equal(r.netnsInode, s.netns);
+            assert.equal(r.kernelTimeNs, s.ts);
+            assert.equal(r.tuple.srcPort, s.sport);
+            assert.equal(r.tuple.dstPort, s.dport);
+            assert.equal(r.tuple.family, s.fam === 4 ? 'ipv4' : s.fam === 6 ? 'ipv6' : 'unknown');
+            if (r.type === 'packet_drop') {
+              assert.equal(r.location, s.loc);
+              assert.equal(r.dropReasonCode, s.a);
+            }
+          });
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   it(`a truncated stream yields a prefix of the records and no problems (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.array(specArb, { minLength: 1, maxLength: 6 }), fc.nat(), (specs, cut) => {
-      const stream = Buffer.concat(specs.map(encode));
-      const n = cut % (stream.length + 1);
-      const full = decodeRecords(stream, tables).records;
-      const part = decodeRecords(stream.subarray(0, n), tables);
-      assert.equal(part.problems.length, 0);
-      assert.equal(bigintSafe(part.records), bigintSafe(full.slice(0, part.records.length)));
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.array(specArb, { minLength: 1, maxLength: 6 }), fc.nat(), (specs, cut) => {
+        const stream = Buffer.concat(specs.map(encode));
+        const n = cut % (stream.length + 1);
+        const full = decodeRecords(stream, tables).records;
+        const part = decodeRecords(stream.subarray(0, n), tables);
+        assert.equal(part.problems.length, 0);
+        assert.equal(bigintSafe(part.records), bigintSafe(full.slice(0, part.records.length)));
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('re-synchronises on the magic after garbage and reports the skipped bytes', () => {
-    const s1 = encode({ type: 3, netns: 7, ts: 5n, cpu: 0, fam: 4, l4: 6, saddr: new Uint8Array(16), daddr: new Uint8Array(16), sport: 1, dport: 2, a: 0, b: 0, c: 1, loc: 0n });
-    const r = decodeRecords(Buffer.concat([Buffer.from('garbage!'), s1, Buffer.from([0x4b, 0x53, 3, 1, 0xff, 0xff, 0xff, 0x7f]), s1]), tables);
+    const s1 = encode({
+      type: 3,
+      netns: 7,
+      ts: 5n,
+      cpu: 0,
+      fam: 4,
+      l4: 6,
+      saddr: new Uint8Array(16),
+      daddr: new Uint8Array(16),
+      sport: 1,
+      dport: 2,
+      a: 0,
+      b: 0,
+      c: 1,
+      loc: 0n,
+    });
+    const r = decodeRecords(
+      Buffer.concat([Buffer.from('garbage!'), s1, Buffer.from([0x4b, 0x53, 3, 1, 0xff, 0xff, 0xff, 0x7f]), s1]),
+      tables,
+    );
     assert.equal(r.records.length, 2);
     assert.equal(r.problems.length, 2);
     assert.match(r.problems[0]!.message, /skipped 8 byte/);
   });
 
   it('skips unknown types and wrong versions by their length, with a problem', () => {
-    const s1 = encode({ type: 3, netns: 7, ts: 5n, cpu: 0, fam: 4, l4: 6, saddr: new Uint8Array(16), daddr: new Uint8Array(16), sport: 1, dport: 2, a: 0, b: 0, c: 1, loc: 0n });
-    const unknown = Buffer.from(s1); unknown[2] = 9;
-    const badVer = Buffer.from(s1); badVer[3] = 2;
+    const s1 = encode({
+      type: 3,
+      netns: 7,
+      ts: 5n,
+      cpu: 0,
+      fam: 4,
+      l4: 6,
+      saddr: new Uint8Array(16),
+      daddr: new Uint8Array(16),
+      sport: 1,
+      dport: 2,
+      a: 0,
+      b: 0,
+      c: 1,
+      loc: 0n,
+    });
+    const unknown = Buffer.from(s1);
+    unknown[2] = 9;
+    const badVer = Buffer.from(s1);
+    badVer[3] = 2;
     const r = decodeRecords(Buffer.concat([unknown, badVer, s1]), tables);
     assert.equal(r.records.length, 1);
-    assert.deepEqual(r.problems.map((p) => p.offset), [0, 72]);
+    assert.deepEqual(
+      r.problems.map((p) => p.offset),
+      [0, 72],
+    );
   });
 
   it('names reasons from the tables, and unknown codes by number (subsystems apart)', () => {
-    const base = { type: 2 as const, netns: 1, ts: 1n, cpu: 0, fam: 0 as const, l4: 0, saddr: new Uint8Array(16), daddr: new Uint8Array(16), sport: 0, dport: 0, b: 0, c: 0, loc: 0n };
-    const r = decodeRecords(Buffer.concat([encode({ ...base, a: 12 }), encode({ ...base, a: 500 }), encode({ ...base, a: 0x20003 })]), tables);
-    assert.deepEqual(r.records.map((x) => (x.type === 'packet_drop' ? x.dropReason : '')), ['NETFILTER_DROP', 'UNKNOWN_500', 'SUBSYS_2_3']);
+    const base = {
+      type: 2 as const,
+      netns: 1,
+      ts: 1n,
+      cpu: 0,
+      fam: 0 as const,
+      l4: 0,
+      saddr: new Uint8Array(16),
+      daddr: new Uint8Array(16),
+      sport: 0,
+      dport: 0,
+      b: 0,
+      c: 0,
+      loc: 0n,
+    };
+    const r = decodeRecords(
+      Buffer.concat([encode({ ...base, a: 12 }), encode({ ...base, a: 500 }), encode({ ...base, a: 0x20003 })]),
+      tables,
+    );
+    assert.deepEqual(
+      r.records.map((x) => (x.type === 'packet_drop' ? x.dropReason : '')),
+      ['NETFILTER_DROP', 'UNKNOWN_500', 'SUBSYS_2_3'],
+    );
     const first = r.records[0]!;
     assert.ok(first.type === 'packet_drop');
     assert.equal(first.tuple.protocol, '');
@@ -147,35 +302,69 @@ describe('native records decoder', () => {
 
   it(`formats IPv6 like the WHATWG URL serializer (RFC 5952) (${RUNS} cases)`, () => {
     const groupArb = fc.oneof(fc.constant(0), fc.constant(0), fc.nat({ max: 0xffff }));
-    fc.assert(fc.property(fc.array(groupArb, { minLength: 8, maxLength: 8 }), (groups) => {
-      const b = new Uint8Array(16);
-      groups.forEach((g, i) => { b[2 * i] = g >> 8; b[2 * i + 1] = g & 0xff; });
-      const s = formatIPv6(b, 0);
-      assert.ok(net.isIPv6(s), s);
-      const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
-      if (!mapped) assert.equal(s, new URL(`http://[${s}]/`).hostname.slice(1, -1));
-    }), { numRuns: RUNS });
-    assert.equal(formatIPv6(Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 199, 0, 1]), 0), '::ffff:10.199.0.1');
+    fc.assert(
+      fc.property(fc.array(groupArb, { minLength: 8, maxLength: 8 }), (groups) => {
+        const b = new Uint8Array(16);
+        groups.forEach((g, i) => {
+          b[2 * i] = g >> 8;
+          b[2 * i + 1] = g & 0xff;
+        });
+        const s = formatIPv6(b, 0);
+        assert.ok(net.isIPv6(s), s);
+        const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+        if (!mapped) assert.equal(s, new URL(`http://[${s}]/`).hostname.slice(1, -1));
+      }),
+      { numRuns: RUNS },
+    );
+    assert.equal(
+      formatIPv6(Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 199, 0, 1]), 0),
+      '::ffff:10.199.0.1',
+    );
   });
 
   it(`parseCounters and parseHello are total on arbitrary JSON (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      parseCounters(v, tables);
-      parseCounters({ msg: 'counters', probes: [v, { probe: 'packetloss', counts: [v], stats: v, programs: v }] }, tables);
-      parseHello(v);
-      parseHello({ msg: 'hello', enums: v, layouts: v });
-      verifyLayouts(v);
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        parseCounters(v, tables);
+        parseCounters(
+          { msg: 'counters', probes: [v, { probe: 'packetloss', counts: [v], stats: v, programs: v }] },
+          tables,
+        );
+        parseHello(v);
+        parseHello({ msg: 'hello', enums: v, layouts: v });
+        verifyLayouts(v);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('parseCounters splits event counts and undelivered counts by probe', () => {
-    const { dump, problems } = parseCounters({
-      msg: 'counters', id: '3', boot_ns: 10,
-      probes: [
-        { probe: 'tcpreset', counts: [[5, 1, (1 << 16) | 1, 4], [5, 2, 1, 9]], stats: [1, 2, 3, 4, 5, 6, 7, 8], programs: [{ name: 'p', id: 1, run_cnt: 2, run_time_ns: 3, recursion_misses: 0 }] },
-        { probe: 'packetloss', counts: [[6, 1, 12, 2], [6, 3, 1, 1]] },
-      ],
-    }, tables);
+    const { dump, problems } = parseCounters(
+      {
+        msg: 'counters',
+        id: '3',
+        boot_ns: 10,
+        probes: [
+          {
+            probe: 'tcpreset',
+            counts: [
+              [5, 1, (1 << 16) | 1, 4],
+              [5, 2, 1, 9],
+            ],
+            stats: [1, 2, 3, 4, 5, 6, 7, 8],
+            programs: [{ name: 'p', id: 1, run_cnt: 2, run_time_ns: 3, recursion_misses: 0 }],
+          },
+          {
+            probe: 'packetloss',
+            counts: [
+              [6, 1, 12, 2],
+              [6, 3, 1, 1],
+            ],
+          },
+        ],
+      },
+      tables,
+    );
     assert.deepEqual(problems, ['packetloss: unknown count domain 3']);
     assert.deepEqual(dump!.events, [
       { probe: 'tcpreset', netnsInode: 5, key: 'NOSOCK', kind: 'NOSOCK', resetReason: 'NO_SOCKET', count: 4 },
@@ -188,14 +377,21 @@ describe('native records decoder', () => {
 
 describe('native kallsyms and clock', () => {
   it(`parseKallsyms is total on arbitrary text (${RUNS} cases)`, () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (text, addr) => {
-      const k = new KernelSymbolizer(parseKallsyms(text));
-      assert.equal(typeof k.resolve(addr), 'string');
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (text, addr) => {
+        const k = new KernelSymbolizer(parseKallsyms(text));
+        assert.equal(typeof k.resolve(addr), 'string');
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('resolves addresses to symbol+offset, modules included, unknown as hex', () => {
-    const k = new KernelSymbolizer(parseKallsyms('ffffffff81000000 T _stext\nffffffff81000100 t foo\nffffffffc0000000 t bar\t[mod]\nbad line\n0000000000000000 T zero\nffffffff81000200 D data\n'));
+    const k = new KernelSymbolizer(
+      parseKallsyms(
+        'ffffffff81000000 T _stext\nffffffff81000100 t foo\nffffffffc0000000 t bar\t[mod]\nbad line\n0000000000000000 T zero\nffffffff81000200 D data\n',
+      ),
+    );
     assert.equal(k.resolve(0xffffffff81000105n), 'foo+0x5');
     assert.equal(k.resolve(0xffffffff81000250n), 'foo+0x150'); // data symbols are not code
     assert.equal(k.resolve(0xffffffffc0000010n), 'bar+0x10 [mod]');
@@ -231,7 +427,10 @@ describe('native helper protocol (real helper)', function () {
       const t = setTimeout(() => reject(new Error('no hello')), 10_000);
       child.stdout.on('data', (b: Buffer) => {
         recs.push(...d.push(b).records);
-        if (recs.some((r) => r.type === 'clock')) { clearTimeout(t); resolve(); }
+        if (recs.some((r) => r.type === 'clock')) {
+          clearTimeout(t);
+          resolve();
+        }
       });
     });
     child.stdin.end('shutdown\n');
@@ -249,7 +448,10 @@ describe('native helper protocol (real helper)', function () {
     assert.equal(hello.tables.tcpStates.get(1), 'ESTABLISHED');
     assert.ok(![...hello.tables.dropReasons.values()].some((n) => n === 'MAX' || n.startsWith('SKB_DROP_REASON_')));
     // a changed offset is reported
-    const tampered = JSON.parse(JSON.stringify(hello.layouts)) as Record<string, { fields: [string, number, number][] }>;
+    const tampered = JSON.parse(JSON.stringify(hello.layouts)) as Record<
+      string,
+      { fields: [string, number, number][] }
+    >;
     tampered.tcp_reset!.fields[0] = ['hdr.magic', 2, 2];
     assert.deepEqual(verifyLayouts(tampered), ['tcp_reset.hdr.magic: offset 2 size 2, expected offset 0 size 2']);
     // the clock record pairs boottime with realtime: realtime is close to Date.now()

@@ -71,21 +71,51 @@ export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } 
       await inNs(ns, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1');
     }
   }
-  await sh('ip', 'link', 'add', vethName(n, 'a'), 'netns', a, 'type', 'veth', 'peer', 'name', vethName(n, 'b'), 'netns', b);
+  await sh(
+    'ip',
+    'link',
+    'add',
+    vethName(n, 'a'),
+    'netns',
+    a,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    vethName(n, 'b'),
+    'netns',
+    b,
+  );
   const p: NsPair = {
-    a, b, aInode: await netnsInode(a), bInode: await netnsInode(b),
-    a4: `10.199.${n}.1`, b4: `10.199.${n}.2`, a6: `fd00:199:${n}::1`, b6: `fd00:199:${n}::2`,
+    a,
+    b,
+    aInode: await netnsInode(a),
+    bInode: await netnsInode(b),
+    a4: `10.199.${n}.1`,
+    b4: `10.199.${n}.2`,
+    a6: `fd00:199:${n}::1`,
+    b6: `fd00:199:${n}::2`,
   };
-  for (const [ns, dev, v4, v6] of [[a, vethName(n, 'a'), p.a4, p.a6], [b, vethName(n, 'b'), p.b4, p.b6]] as const) {
+  for (const [ns, dev, v4, v6] of [
+    [a, vethName(n, 'a'), p.a4, p.a6],
+    [b, vethName(n, 'b'), p.b4, p.b6],
+  ] as const) {
     await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
     await inNs(ns, 'ip', 'addr', 'add', `${v4}/24`, 'dev', dev);
     if (ipv6) await inNs(ns, 'ip', '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
     await inNs(ns, 'ip', 'link', 'set', dev, 'up');
   }
   // an IPv6 address is usable only once it is no longer tentative
-  for (const [ns, dev] of [[a, vethName(n, 'a')], [b, vethName(n, 'b')]] as const) {
-    await waitUntil(async () => (await inNs(ns, 'ip', '-6', 'addr', 'show', 'dev', dev, 'scope', 'global', 'tentative')).trim() === '',
-      5000, `IPv6 address on ${dev} in ${ns}`);
+  for (const [ns, dev] of [
+    [a, vethName(n, 'a')],
+    [b, vethName(n, 'b')],
+  ] as const) {
+    await waitUntil(
+      async () =>
+        (await inNs(ns, 'ip', '-6', 'addr', 'show', 'dev', dev, 'scope', 'global', 'tentative')).trim() === '',
+      5000,
+      `IPv6 address on ${dev} in ${ns}`,
+    );
   }
   return p;
 }
@@ -107,7 +137,9 @@ export async function deleteNs(...names: string[]): Promise<void> {
 
 /** Run an ES module (source text) with node inside a namespace; returns its parsed last stdout line. */
 export async function nodeIn(ns: string, source: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
-  const r = await run('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], { timeoutMs });
+  const r = await run('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], {
+    timeoutMs,
+  });
   if (r.code !== 0) throw new Error(`node in ${ns} failed (${r.code ?? r.signal}): ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown>;
@@ -135,7 +167,9 @@ export interface Background {
 }
 
 export async function startNodeIn(ns: string, source: string, readyTimeoutMs = 10_000): Promise<Background> {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let buf = '';
   let err = '';
@@ -147,19 +181,31 @@ export async function startNodeIn(ns: string, source: string, readyTimeoutMs = 1
     lines.push(...parts.filter((l) => l.length > 0));
     onLine?.();
   });
-  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
   const done = new Promise<Record<string, unknown>>((resolve, reject) => {
     child.on('exit', (code) => {
       const last = lines[lines.length - 1];
       if (code !== 0) reject(new Error(`background node in ${ns} exited ${code}: ${err}`));
-      else resolve(last ? JSON.parse(last) as Record<string, unknown> : {});
+      else resolve(last ? (JSON.parse(last) as Record<string, unknown>) : {});
     });
   });
-  done.catch(() => { /* observed by the test when it awaits */ });
+  done.catch(() => {
+    /* observed by the test when it awaits */
+  });
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`background node in ${ns} not ready: ${err}`)), readyTimeoutMs);
-    onLine = () => { if (lines.some((l) => l.includes('"ready"'))) { clearTimeout(t); resolve(); } };
-    child.on('exit', () => { clearTimeout(t); reject(new Error(`background node in ${ns} exited early: ${err}`)); });
+    onLine = () => {
+      if (lines.some((l) => l.includes('"ready"'))) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    child.on('exit', () => {
+      clearTimeout(t);
+      reject(new Error(`background node in ${ns} exited early: ${err}`));
+    });
   });
   return { child, pid: child.pid!, lines, done };
 }
@@ -189,8 +235,14 @@ export async function startClient(opts: HelperClientOptions): Promise<Harness> {
 }
 
 /** UDP datagrams from a namespace with the C sender (bounded count and time). */
-export async function udpFlood(ns: string, addr: string, port: number, count: number, maxSeconds = 20, payload = 16):
-  Promise<{ sent: number; failed: number; other: number; seconds: number }> {
+export async function udpFlood(
+  ns: string,
+  addr: string,
+  port: number,
+  count: number,
+  maxSeconds = 20,
+  payload = 16,
+): Promise<{ sent: number; failed: number; other: number; seconds: number }> {
   const out = await inNs(ns, UDPFLOOD, addr, String(port), String(count), String(maxSeconds), String(payload));
   return JSON.parse(out.trim()) as { sent: number; failed: number; other: number; seconds: number };
 }

@@ -5,8 +5,17 @@ import assert from 'node:assert/strict';
 
 import type { TcpRetransEvent } from '../../receiver/native/index.js';
 import {
-  deleteNs, nsName, ensureHelperBuilt, inNs, makePair, startClient, startNodeIn, stopBackground,
-  type Background, type Harness, type NsPair,
+  deleteNs,
+  nsName,
+  ensureHelperBuilt,
+  inNs,
+  makePair,
+  startClient,
+  startNodeIn,
+  stopBackground,
+  type Background,
+  type Harness,
+  type NsPair,
 } from './support.js';
 import { sleep, waitUntil } from '../support/proc.js';
 
@@ -45,7 +54,9 @@ describe('native tcpretrans (real BPF)', function () {
   before(async () => {
     await ensureHelperBuilt();
     p = await makePair('rtx', 14, { ipv6: false });
-    h = await startClient({ probes: { tcpretrans: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } } });
+    h = await startClient({
+      probes: { tcpretrans: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } },
+    });
     assert.equal(h.client.status().probes.tcpretrans.state, 'running', h.client.status().probes.tcpretrans.reason);
   });
   after(async () => {
@@ -59,7 +70,11 @@ describe('native tcpretrans (real BPF)', function () {
     srv = await startNodeIn(p.b, server(p.b4, 8090));
     cli = await startNodeIn(p.a, client(p.b4, 8090, 40090));
     const before = await retransSegs(p.a);
-    await inNs(p.b, 'nft', 'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in tcp dport 8090 drop');
+    await inNs(
+      p.b,
+      'nft',
+      'add table inet ksotel; add chain inet ksotel in { type filter hook input priority 0; }; add rule inet ksotel in tcp dport 8090 drop',
+    );
     try {
       process.kill(cli.pid, 'SIGUSR2');
       await sleep(1000); // RTO 200 ms, doubling: retransmits at ~0.2 s and ~0.6 s
@@ -70,18 +85,34 @@ describe('native tcpretrans (real BPF)', function () {
     // under load the rule may be removed late and one more retransmit may land between the dump
     // and the snmp read: compare until both agree
     let snmpDelta = 0;
-    const { counted, established } = await waitUntil(async () => {
-      const d = await h.client.dumpCounters();
-      const after = await retransSegs(p.a);
-      const counted = d.events.filter((c) => c.probe === 'tcpretrans' && c.netnsInode === p.aInode);
-      snmpDelta = after - before;
-      const sum = counted.reduce((a, c) => a + c.count, 0);
-      return sum === snmpDelta ? { counted, established: counted.find((c) => c.key === 'ESTABLISHED')?.count ?? 0 } : undefined;
-    }, 15_000, 'in-kernel retransmit count = TcpRetransSegs delta', 300).catch((e: Error) => { throw new Error(`${e.message} (snmp delta ${snmpDelta})`); });
+    const { counted, established } = await waitUntil(
+      async () => {
+        const d = await h.client.dumpCounters();
+        const after = await retransSegs(p.a);
+        const counted = d.events.filter((c) => c.probe === 'tcpretrans' && c.netnsInode === p.aInode);
+        snmpDelta = after - before;
+        const sum = counted.reduce((a, c) => a + c.count, 0);
+        return sum === snmpDelta
+          ? { counted, established: counted.find((c) => c.key === 'ESTABLISHED')?.count ?? 0 }
+          : undefined;
+      },
+      15_000,
+      'in-kernel retransmit count = TcpRetransSegs delta',
+      300,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message} (snmp delta ${snmpDelta})`);
+    });
     const ev = h.events.filter((e): e is TcpRetransEvent => e.type === 'tcp_retrans' && e.netnsInode === p.aInode);
     assert.ok(established >= 2, JSON.stringify(counted));
     assert.equal(ev.length, established);
     assert.equal(ev[0]!.tcpState, 'ESTABLISHED');
-    assert.deepEqual(ev[0]!.tuple, { family: 'ipv4', protocol: 'tcp', srcAddress: p.a4, srcPort: 40090, dstAddress: p.b4, dstPort: 8090 });
+    assert.deepEqual(ev[0]!.tuple, {
+      family: 'ipv4',
+      protocol: 'tcp',
+      srcAddress: p.a4,
+      srcPort: 40090,
+      dstAddress: p.b4,
+      dstPort: 8090,
+    });
   });
 });

@@ -19,11 +19,21 @@ import { ServiceDirectory } from '../../receiver/peers/services.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
-  ROOT, deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, startNodeIn, udpFlood, type NsPair,
+  ROOT,
+  deleteNs,
+  ensureHelperBuilt,
+  inNs,
+  makePair,
+  nodeIn,
+  sh,
+  startNodeIn,
+  udpFlood,
+  type NsPair,
 } from '../native/support.js';
 
 const REDIRECT_OBJ = path.join(ROOT, 'bpf', 'build', 'flow-redirect.bpf.o');
-const vethOf = (p: NsPair, side: 'a' | 'b'): string => `k${process.pid.toString(36)}n${p.a.endsWith('-a') ? pairN.get(p.a) : 0}${side}`;
+const vethOf = (p: NsPair, side: 'a' | 'b'): string =>
+  `k${process.pid.toString(36)}n${p.a.endsWith('-a') ? pairN.get(p.a) : 0}${side}`;
 const pairN = new Map<string, number>();
 
 async function pair(tag: string, n: number, ipv6 = true): Promise<NsPair> {
@@ -44,12 +54,20 @@ function keeper(ns: string): number {
 }
 async function target(ns: string, inode: number): Promise<Target> {
   const pid = keeper(ns);
-  await waitUntil(async () => (await stat(`/proc/${pid}/ns/net`).catch(() => undefined))?.ino === inode, 5000, `a process in ${ns}`);
+  await waitUntil(
+    async () => (await stat(`/proc/${pid}/ns/net`).catch(() => undefined))?.ino === inode,
+    5000,
+    `a process in ${ns}`,
+  );
   return { netnsInode: inode, pid, pids: [pid], kind: 'netns', netnsName: ns };
 }
 
 /** One collection cycle of the probe over the targets, as the scheduler runs it. */
-async function cycle(probe: MetricProbe, ctx: ProbeContext, targets: readonly Target[]): Promise<Map<number, MetricSample[]>> {
+async function cycle(
+  probe: MetricProbe,
+  ctx: ProbeContext,
+  targets: readonly Target[],
+): Promise<Map<number, MetricSample[]>> {
   await probe.beforeCycle!(ctx);
   const out = new Map<number, MetricSample[]>();
   for (const t of targets) {
@@ -59,7 +77,11 @@ async function cycle(probe: MetricProbe, ctx: ProbeContext, targets: readonly Ta
   return out;
 }
 
-interface Row { bytes: number; packets: number; attributes: Record<string, string | number> }
+interface Row {
+  bytes: number;
+  packets: number;
+  attributes: Record<string, string | number>;
+}
 /** flow series of one namespace, keyed by direction|transport-or-protocol|peer|port */
 function rows(samples: readonly MetricSample[]): Map<string, Row> {
   const out = new Map<string, Row>();
@@ -68,7 +90,8 @@ function rows(samples: readonly MetricSample[]): Map<string, Row> {
     const a = s.attributes as Record<string, string | number>;
     const key = `${a['network.io.direction']}|${a['network.transport'] ?? a['kubeskoop.flow.protocol']}|${a['network.peer.address'] ?? ''}|${a['server.port'] ?? ''}`;
     const r = out.get(key) ?? { bytes: 0, packets: 0, attributes: a };
-    if (s.metric.name === 'kubeskoop.flow.io') r.bytes += s.value as number; else r.packets += s.value as number;
+    if (s.metric.name === 'kubeskoop.flow.io') r.bytes += s.value as number;
+    else r.packets += s.value as number;
     out.set(key, r);
   }
   return out;
@@ -117,8 +140,12 @@ async function nftCounters(ns: string, v6: boolean, peer: string, port: number):
 }`;
   await sh('ip', 'netns', 'exec', ns, 'nft', rules);
 }
-async function readNft(ns: string): Promise<{ in: { packets: number; bytes: number }; out: { packets: number; bytes: number } }> {
-  const j = JSON.parse(await inNs(ns, 'nft', '-j', 'list', 'table', 'inet', 'ksflow')) as { nftables: Record<string, { chain?: string; expr?: Record<string, { packets: number; bytes: number }>[] }>[] };
+async function readNft(
+  ns: string,
+): Promise<{ in: { packets: number; bytes: number }; out: { packets: number; bytes: number } }> {
+  const j = JSON.parse(await inNs(ns, 'nft', '-j', 'list', 'table', 'inet', 'ksflow')) as {
+    nftables: Record<string, { chain?: string; expr?: Record<string, { packets: number; bytes: number }>[] }>[];
+  };
   const res = { in: { packets: 0, bytes: 0 }, out: { packets: 0, bytes: 0 } };
   for (const o of j.nftables) {
     const r = o['rule'];
@@ -145,8 +172,12 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
     for (const ns of made) await deleteNs(ns).catch(() => undefined);
   });
 
-  async function setup(tag: string, n: number, options: Record<string, unknown> = {}, ipv6 = true):
-    Promise<{ p: NsPair; probe: MetricProbe; ctx: ProbeContext; targets: Target[] }> {
+  async function setup(
+    tag: string,
+    n: number,
+    options: Record<string, unknown> = {},
+    ipv6 = true,
+  ): Promise<{ p: NsPair; probe: MetricProbe; ctx: ProbeContext; targets: Target[] }> {
     const p = await pair(tag, n, ipv6);
     made.push(p.a, p.b);
     const probe = flow.create({ native });
@@ -159,11 +190,16 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
     return { p, probe, ctx, targets };
   }
 
-  it('UDP over IPv4 and IPv6: exact bytes (frame = payload + UDP + IP + Ethernet) and packets per peer, server port the listener\'s', async () => {
+  it("UDP over IPv4 and IPv6: exact bytes (frame = payload + UDP + IP + Ethernet) and packets per peer, server port the listener's", async () => {
     const { p, probe, ctx, targets } = await setup('fudp', 217);
     try {
-      const N = 40, SIZE = 300, PORT = 5301;
-      for (const [src, dst] of [[p.a4, p.b4], [p.a6, p.b6]] as const) {
+      const N = 40,
+        SIZE = 300,
+        PORT = 5301;
+      for (const [src, dst] of [
+        [p.a4, p.b4],
+        [p.a6, p.b6],
+      ] as const) {
         const sink = await startNodeIn(p.b, udpSink(dst, PORT, N));
         const sent = await udpFlood(p.a, dst, PORT, N, 10, SIZE);
         assert.equal(sent.sent, N);
@@ -189,8 +225,13 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
   it('a byte-exact TCP transfer: bytes and packets per peer equal the nftables counters of the same namespace (+14 B Ethernet per packet), IPv4 and IPv6', async () => {
     const { p, probe, ctx, targets } = await setup('ftcp', 218);
     try {
-      const BYTES = 3_000_000, PORT4 = 8081, PORT6 = 8082;
-      for (const [src, dst, port] of [[p.a4, p.b4, PORT4], [p.a6, p.b6, PORT6]] as const) {
+      const BYTES = 3_000_000,
+        PORT4 = 8081,
+        PORT6 = 8082;
+      for (const [src, dst, port] of [
+        [p.a4, p.b4, PORT4],
+        [p.a6, p.b6, PORT6],
+      ] as const) {
         await sh('ip', 'netns', 'exec', p.b, 'nft', 'delete table inet ksflow').catch(() => undefined);
         await nftCounters(p.b, dst.includes(':'), src, port);
         const srv = await startNodeIn(p.b, tcpSink(dst, port, 1));
@@ -220,7 +261,8 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
   it('many short connections (ephemeral ports) collapse into one series per direction; enablePortInLabel: false drops the port', async () => {
     const { p, probe, ctx, targets } = await setup('fmany', 219, {}, false);
     try {
-      const N = 2000, PORT = 8090;
+      const N = 2000,
+        PORT = 8090;
       const srv = await startNodeIn(p.b, tcpSink(p.b4, PORT, N));
       const c = await nodeIn(p.a, tcpClient(p.b4, PORT, N, 100), 60_000);
       assert.equal(c.done, N);
@@ -262,8 +304,25 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
       assert.equal(idx[0]?.ifindex, 50, 'the redirect target must be ifindex 50');
       const dev = vethOf(p, 'b');
       await inNs(p.b, 'tc', 'qdisc', 'add', 'dev', dev, 'clsact');
-      await inNs(p.b, 'tc', 'filter', 'add', 'dev', dev, 'ingress', 'pref', '1', 'bpf', 'da', 'obj', REDIRECT_OBJ, 'sec', 'tc');
-      const N = 30, PORT = 5302;
+      await inNs(
+        p.b,
+        'tc',
+        'filter',
+        'add',
+        'dev',
+        dev,
+        'ingress',
+        'pref',
+        '1',
+        'bpf',
+        'da',
+        'obj',
+        REDIRECT_OBJ,
+        'sec',
+        'tc',
+      );
+      const N = 30,
+        PORT = 5302;
       const sink = await startNodeIn(p.b, udpSink(p.b4, PORT, N));
       assert.equal((await udpFlood(p.a, p.b4, PORT, N, 10, 200)).sent, N);
       const got = await sink.done; // waits its 15 s: nothing arrives
@@ -272,20 +331,24 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
       const rx = rows(r.get(p.bInode)!).get(`receive|udp|${p.a4}|${PORT}`);
       assert.ok(rx, `series in b: ${[...rows(r.get(p.bInode)!).keys()]}`);
       assert.deepEqual([rx.packets, rx.bytes], [N, N * (200 + 8 + 20 + 14)]);
-      const r0 = JSON.parse(await inNs(p.b, 'ip', '-s', '-j', 'link', 'show', 'ksr0')) as { stats64: { tx: { dropped: number } } }[];
+      const r0 = JSON.parse(await inNs(p.b, 'ip', '-s', '-j', 'link', 'show', 'ksr0')) as {
+        stats64: { tx: { dropped: number } };
+      }[];
       assert.ok(r0[0]!.stats64.tx.dropped >= N, 'the redirected datagrams went to ksr0 and were dropped there');
     } finally {
       await probe.stop!();
     }
   });
 
-  it('100,000 distinct peers through a 1024-entry map: the map stays at its size, evictions and the node cap\'s overflow are counted, series stay bounded', async () => {
+  it("100,000 distinct peers through a 1024-entry map: the map stays at its size, evictions and the node cap's overflow are counted, series stay bounded", async () => {
     const { p, probe, ctx, targets } = await setup('fcard', 221, { entries: 1024, top_k: 1000, max_series: 40 });
     try {
       // every destination in fd00:199:221:f::/64 is routed to b (one neighbour: b's address)
       await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:221:f::/64', 'via', p.b6);
       const N = 100_000;
-      const sent = await nodeIn(p.a, `
+      const sent = await nodeIn(
+        p.a,
+        `
 import dgram from 'node:dgram';
 const s = dgram.createSocket('udp6');
 let sent = 0, i = 0;
@@ -296,7 +359,9 @@ const next = () => {
   s.send(Buffer.alloc(8), 9, 'fd00:199:221:f::' + (n >> 16).toString(16) + ':' + (n & 0xffff).toString(16), (e) => { if (!e) sent++; next(); });
 };
 for (let k = 0; k < 64; k++) next();
-`, 90_000);
+`,
+        90_000,
+      );
       // a few sends may fail (neighbour queue full while b's address resolves): count what left
       assert.ok((sent.sent as number) > 0.99 * N, `sent ${sent.sent}`);
       const r = await cycle(probe, ctx, [...targets, { netnsInode: 1, pid: process.pid, pids: [], kind: 'host' }]);
@@ -313,8 +378,13 @@ for (let k = 0; k < 64; k++) next();
       const folded = r.get(p.aInode)!.find((x) => x.metric.name === 'kubeskoop.flow.peer.folded')!.value as number;
       assert.ok(folded > 0, `folded peers ${folded}`);
       // what the agent saw (the last map contents) is reported in full: peers + other
-      const total = aRows.filter((x) => x.attributes['network.io.direction'] === 'transmit' && x.attributes['network.transport'] === 'udp')
-        .reduce((t, x) => t + x.packets, 0) + other.filter((x) => x.attributes['network.io.direction'] === 'transmit').reduce((t, x) => t + x.packets, 0);
+      const total =
+        aRows
+          .filter(
+            (x) => x.attributes['network.io.direction'] === 'transmit' && x.attributes['network.transport'] === 'udp',
+          )
+          .reduce((t, x) => t + x.packets, 0) +
+        other.filter((x) => x.attributes['network.io.direction'] === 'transmit').reduce((t, x) => t + x.packets, 0);
       assert.ok(total > 0 && total <= N, `transmit packets reported ${total}`);
     } finally {
       await probe.stop!();
@@ -338,7 +408,9 @@ for (let k = 0; k < 64; k++) next();
         if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
       }
       const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
-      const flowIds = new Set(progs.filter((x) => ids.has(x.id) && (x.name === 'ks_flow_rx' || x.name === 'ks_flow_tx')).map((x) => x.id));
+      const flowIds = new Set(
+        progs.filter((x) => ids.has(x.id) && (x.name === 'ks_flow_rx' || x.name === 'ks_flow_tx')).map((x) => x.id),
+      );
       assert.equal(flowIds.size, 2, 'the helper holds both flow programs');
       const links = JSON.parse(await sh('bpftool', 'link', 'show', '-j')) as { prog_id: number }[];
       return links.filter((l) => flowIds.has(l.prog_id)).length;
@@ -346,24 +418,36 @@ for (let k = 0; k < 64; k++) next();
     const targets: Target[] = [];
     try {
       for (let i = 0; i < N; i += 20) {
-        await Promise.all(names.slice(i, i + 20).map(async (ns) => {
-          made.push(ns);
-          await sh('ip', 'netns', 'add', ns);
-          await sh('ip', '-n', ns, 'link', 'add', 'e0', 'type', 'veth', 'peer', 'name', 'e1');
-          await sh('ip', '-n', ns, 'link', 'set', 'e0', 'up');
-          await sh('ip', '-n', ns, 'link', 'set', 'e1', 'up');
-          targets.push({ netnsInode: (await stat(`/run/netns/${ns}`)).ino, pid: 0, pids: [], kind: 'netns', netnsName: ns });
-        }));
+        await Promise.all(
+          names.slice(i, i + 20).map(async (ns) => {
+            made.push(ns);
+            await sh('ip', 'netns', 'add', ns);
+            await sh('ip', '-n', ns, 'link', 'add', 'e0', 'type', 'veth', 'peer', 'name', 'e1');
+            await sh('ip', '-n', ns, 'link', 'set', 'e0', 'up');
+            await sh('ip', '-n', ns, 'link', 'set', 'e1', 'up');
+            targets.push({
+              netnsInode: (await stat(`/run/netns/${ns}`)).ino,
+              pid: 0,
+              pids: [],
+              kind: 'netns',
+              netnsName: ns,
+            });
+          }),
+        );
       }
       await cycle(probe, ctx, targets);
       await cycle(probe, ctx, targets);
       assert.deepEqual(probe.status!(), { state: 'running' });
       assert.equal(await ourLinks(), 4 * N, 'two links (ingress, egress) per interface');
       // IPv6 router solicitations and MLD reports of the new links: some entries to clean up
-      await waitUntil(async () => {
-        const d = await native.helperCommand('flow', ['dump', 'all']);
-        return (d.entries as unknown[][]).filter((e) => targets.some((t) => t.netnsInode === e[0])).length > 0;
-      }, 10_000, 'entries of the new namespaces');
+      await waitUntil(
+        async () => {
+          const d = await native.helperCommand('flow', ['dump', 'all']);
+          return (d.entries as unknown[][]).filter((e) => targets.some((t) => t.netnsInode === e[0])).length > 0;
+        },
+        10_000,
+        'entries of the new namespaces',
+      );
       for (const ns of names) await deleteNs(ns);
       await cycle(probe, ctx, []); // they are no longer seen: detached, entries deleted
       await cycle(probe, ctx, []);
@@ -381,21 +465,34 @@ for (let k = 0; k < 64; k++) next();
     }
   });
 
-  it('peers are named by the pod list+watch and the Service list (Kubernetes API test server); a deleted pod\'s name leaves with it', async () => {
+  it("peers are named by the pod list+watch and the Service list (Kubernetes API test server); a deleted pod's name leaves with it", async () => {
     const api = new TestApiServer({ bookmarkIntervalMs: 100 });
     await api.start();
-    const watch = new PodWatch({ nodeName: 'node-h17', kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400 });
+    const watch = new PodWatch({
+      nodeName: 'node-h17',
+      kubeconfig: api.kubeconfig(),
+      log: silentLogger,
+      backoffInitialMs: 50,
+      backoffMaxMs: 400,
+    });
     const services = new ServiceDirectory(loadKubeConfig({ kubeconfig: api.kubeconfig() }), silentLogger, 60_000);
     const p = await pair('fpeer', 222, false);
     made.push(p.a, p.b);
     const probe = flow.create({
       native,
       peers: {
-        pod: (ip) => { const x = watch.byIp(ip); return x ? { name: x.name, namespace: x.namespace } : undefined; },
+        pod: (ip) => {
+          const x = watch.byIp(ip);
+          return x ? { name: x.name, namespace: x.namespace } : undefined;
+        },
         service: (ip) => services.lookup(ip),
       },
     });
-    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { cidrs: [{ cidr: '10.199.0.0/16', name: 'test-net' }] } };
+    const ctx: ProbeContext = {
+      procRoot: '/proc',
+      log: silentLogger,
+      options: { cidrs: [{ cidr: '10.199.0.0/16', name: 'test-net' }] },
+    };
     try {
       api.upsertPod({ name: 'server-pod', namespace: 'shop', nodeName: 'node-h17', podIPs: [p.b4] });
       watch.start();
@@ -411,7 +508,14 @@ for (let k = 0; k < 64; k++) next();
         return rows((await cycle(probe, ctx, targets)).get(p.aInode)!);
       };
       let tx = (await send()).get(`transmit|udp|${p.b4}|5303`)!;
-      assert.deepEqual([tx.attributes['kubeskoop.peer.kind'], tx.attributes['kubeskoop.peer.name'], tx.attributes['kubeskoop.peer.namespace']], ['pod', 'server-pod', 'shop']);
+      assert.deepEqual(
+        [
+          tx.attributes['kubeskoop.peer.kind'],
+          tx.attributes['kubeskoop.peer.name'],
+          tx.attributes['kubeskoop.peer.namespace'],
+        ],
+        ['pod', 'server-pod', 'shop'],
+      );
       // an address that is a Service's ClusterIP (inside the pod, before any NAT, the peer is the VIP)
       const vip = `10.199.222.10`;
       await inNs(p.b, 'ip', 'addr', 'add', `${vip}/24`, 'dev', vethOf(p, 'b'));
@@ -421,17 +525,33 @@ for (let k = 0; k < 64; k++) next();
       assert.equal((await udpFlood(p.a, vip, 5304, 3, 10, 50)).sent, 3);
       await sink2.done;
       const viaVip = rows((await cycle(probe, ctx, targets)).get(p.aInode)!).get(`transmit|udp|${vip}|5304`)!;
-      assert.deepEqual([viaVip.attributes['kubeskoop.peer.kind'], viaVip.attributes['kubeskoop.peer.name'], viaVip.attributes['kubeskoop.peer.namespace']], ['service', 'shop-api', 'shop']);
+      assert.deepEqual(
+        [
+          viaVip.attributes['kubeskoop.peer.kind'],
+          viaVip.attributes['kubeskoop.peer.name'],
+          viaVip.attributes['kubeskoop.peer.namespace'],
+        ],
+        ['service', 'shop-api', 'shop'],
+      );
       // the client's side is no pod of the API: its address falls in the configured CIDR bucket
       const rxB = rows((await cycle(probe, ctx, targets)).get(p.bInode)!).get(`receive|udp|${p.a4}|5303`)!;
-      assert.deepEqual([rxB.attributes['kubeskoop.peer.kind'], rxB.attributes['kubeskoop.peer.name']], ['cidr', 'test-net']);
+      assert.deepEqual(
+        [rxB.attributes['kubeskoop.peer.kind'], rxB.attributes['kubeskoop.peer.name']],
+        ['cidr', 'test-net'],
+      );
       api.deletePod('shop', 'server-pod');
       await waitUntil(() => watch.byIp(p.b4) === undefined, 5000, 'the DELETED event');
       const after = await send();
       tx = after.get(`transmit|udp|${p.b4}|5303`)!;
-      assert.deepEqual([tx.attributes['kubeskoop.peer.kind'], tx.attributes['kubeskoop.peer.name']], ['cidr', 'test-net']);
+      assert.deepEqual(
+        [tx.attributes['kubeskoop.peer.kind'], tx.attributes['kubeskoop.peer.name']],
+        ['cidr', 'test-net'],
+      );
       assert.equal(tx.packets, 5, 'the renamed series starts with the traffic after the rename');
-      assert.ok(![...after.values()].some((x) => x.attributes['kubeskoop.peer.name'] === 'server-pod'), 'no series keeps the deleted pod\'s name');
+      assert.ok(
+        ![...after.values()].some((x) => x.attributes['kubeskoop.peer.name'] === 'server-pod'),
+        "no series keeps the deleted pod's name",
+      );
     } finally {
       await probe.stop!();
       services.stop();
@@ -440,4 +560,3 @@ for (let k = 0; k < 64; k++) next();
     }
   });
 });
-

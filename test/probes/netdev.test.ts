@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseNetDev } from '../../receiver/probes/parsers/net-dev.js';
 import { netdevSamples } from '../../receiver/probes/netdev.js';
-import { NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_ERRORS, NETDEV_PACKET_DROPPED } from '../../semconv/generated/registry.js';
+import {
+  NETDEV_IO,
+  NETDEV_PACKET_COUNT,
+  NETDEV_ERRORS,
+  NETDEV_PACKET_DROPPED,
+} from '../../semconv/generated/registry.js';
 import { packageRoot } from '../../receiver/version.js';
 
 const fixture = (name: string): string => readFileSync(join(packageRoot(), 'test', 'fixtures', 'proc', name), 'latin1');
@@ -13,7 +18,10 @@ describe('netdev: /proc/<pid>/net/dev', () => {
   it('parses a real file from this kernel', () => {
     const { interfaces, problems } = parseNetDev(fixture('netdev-host.txt'));
     assert.deepEqual(problems, []);
-    assert.deepEqual(interfaces.map((i) => i.interfaceName), ['lo', 'ifb0', 'ifb1', 'eth0']);
+    assert.deepEqual(
+      interfaces.map((i) => i.interfaceName),
+      ['lo', 'ifb0', 'ifb1', 'eth0'],
+    );
     const eth0 = interfaces[3];
     assert.deepEqual(eth0.receive, { bytes: 301593108, packets: 7443, errors: 0, dropped: 0 });
     assert.deepEqual(eth0.transmit, { bytes: 523666, packets: 4625, errors: 0, dropped: 0 });
@@ -30,26 +38,60 @@ describe('netdev: /proc/<pid>/net/dev', () => {
     const { samples, problems } = netdevSamples(fixture('netdev-host.txt'), 'host');
     assert.deepEqual(problems, []);
     assert.equal(samples.length, 4 * 2 * 4);
-    const rx = samples.find((s) => s.metric === NETDEV_IO.host && s.attributes['network.interface.name'] === 'eth0' && s.attributes['network.io.direction'] === 'receive');
+    const rx = samples.find(
+      (s) =>
+        s.metric === NETDEV_IO.host &&
+        s.attributes['network.interface.name'] === 'eth0' &&
+        s.attributes['network.io.direction'] === 'receive',
+    );
     assert.equal(rx?.value, 301593108);
     // semconv keys the host's packet.count by system.device.name
-    const pk = samples.find((s) => s.metric === NETDEV_PACKET_COUNT.host && s.attributes['system.device.name'] === 'lo' && s.attributes['network.io.direction'] === 'transmit');
+    const pk = samples.find(
+      (s) =>
+        s.metric === NETDEV_PACKET_COUNT.host &&
+        s.attributes['system.device.name'] === 'lo' &&
+        s.attributes['network.io.direction'] === 'transmit',
+    );
     assert.equal(pk?.value, 14375);
     assert.ok(samples.some((s) => s.metric === NETDEV_ERRORS.host));
     assert.ok(samples.some((s) => s.metric === NETDEV_PACKET_DROPPED.host));
   });
 
   it('names follow the target (NAMING.md rule 6): system.* for the host, k8s.pod.* for a pod, kubeskoop.network.* otherwise', () => {
-    const names = (kind: 'host' | 'pod' | 'netns'): string[] => [...new Set(netdevSamples(fixture('netdev-host.txt'), kind).samples.map((s) => s.metric.name))].sort();
-    assert.deepEqual(names('host'), ['system.network.errors', 'system.network.io', 'system.network.packet.count', 'system.network.packet.dropped']);
-    assert.deepEqual(names('pod'), ['k8s.pod.network.errors', 'k8s.pod.network.io', 'kubeskoop.network.packet.count', 'kubeskoop.network.packet.dropped']);
-    assert.deepEqual(names('netns'), ['kubeskoop.network.errors', 'kubeskoop.network.io', 'kubeskoop.network.packet.count', 'kubeskoop.network.packet.dropped']);
+    const names = (kind: 'host' | 'pod' | 'netns'): string[] =>
+      [...new Set(netdevSamples(fixture('netdev-host.txt'), kind).samples.map((s) => s.metric.name))].sort();
+    assert.deepEqual(names('host'), [
+      'system.network.errors',
+      'system.network.io',
+      'system.network.packet.count',
+      'system.network.packet.dropped',
+    ]);
+    assert.deepEqual(names('pod'), [
+      'k8s.pod.network.errors',
+      'k8s.pod.network.io',
+      'kubeskoop.network.packet.count',
+      'kubeskoop.network.packet.dropped',
+    ]);
+    assert.deepEqual(names('netns'), [
+      'kubeskoop.network.errors',
+      'kubeskoop.network.io',
+      'kubeskoop.network.packet.count',
+      'kubeskoop.network.packet.dropped',
+    ]);
     // Outside the host, packets are keyed by network.interface.name like the rest; the same values whatever the name.
     const pod = netdevSamples(fixture('netdev-host.txt'), 'pod').samples;
     const host = netdevSamples(fixture('netdev-host.txt'), 'host').samples;
-    const pk = pod.find((s) => s.metric.name === 'kubeskoop.network.packet.count' && s.attributes['network.interface.name'] === 'lo' && s.attributes['network.io.direction'] === 'transmit');
+    const pk = pod.find(
+      (s) =>
+        s.metric.name === 'kubeskoop.network.packet.count' &&
+        s.attributes['network.interface.name'] === 'lo' &&
+        s.attributes['network.io.direction'] === 'transmit',
+    );
     assert.equal(pk?.value, 14375);
-    assert.deepEqual(pod.map((s) => s.value), host.map((s) => s.value));
+    assert.deepEqual(
+      pod.map((s) => s.value),
+      host.map((s) => s.value),
+    );
   });
 
   it('reports malformed lines and keeps the good ones', () => {
@@ -65,15 +107,24 @@ describe('netdev: /proc/<pid>/net/dev', () => {
   it('never throws and accounts for every line (fast-check, 20k cases)', () => {
     const line = fc.oneof(
       fc.string(),
-      fc.tuple(fc.stringMatching(/^[a-z0-9.@-]{0,15}$/), fc.array(fc.oneof(fc.nat().map(String), fc.string({ maxLength: 4 })), { maxLength: 20 }))
+      fc
+        .tuple(
+          fc.stringMatching(/^[a-z0-9.@-]{0,15}$/),
+          fc.array(fc.oneof(fc.nat().map(String), fc.string({ maxLength: 4 })), { maxLength: 20 }),
+        )
         .map(([n, cols]) => `  ${n}: ${cols.join(' ')}`),
     );
-    fc.assert(fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
-      const text = ['Inter-|', ' face |', ...lines].join('\n');
-      const r = parseNetDev(text);
-      const nonEmpty = lines.filter((l) => l.trim() !== '').length;
-      assert.ok(r.interfaces.length + r.problems.length >= nonEmpty);
-      for (const i of r.interfaces) for (const d of [i.receive, i.transmit]) for (const v of Object.values(d)) assert.ok(Number.isSafeInteger(v) || Number.isFinite(v));
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        const text = ['Inter-|', ' face |', ...lines].join('\n');
+        const r = parseNetDev(text);
+        const nonEmpty = lines.filter((l) => l.trim() !== '').length;
+        assert.ok(r.interfaces.length + r.problems.length >= nonEmpty);
+        for (const i of r.interfaces)
+          for (const d of [i.receive, i.transmit])
+            for (const v of Object.values(d)) assert.ok(Number.isSafeInteger(v) || Number.isFinite(v));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

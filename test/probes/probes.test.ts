@@ -37,7 +37,10 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
       assert.equal(p.name, n);
       for (const m of p.metrics) assert.ok(METRICS.includes(m), `${n}: ${m.name} is a registry entry`);
     }
-    assert.deepEqual([...DEFAULT_METRIC_PROBES], ['netdev', 'sock', 'tcp', 'udp', 'ip', 'tcpext', 'softnet', 'io', 'conntrack']);
+    assert.deepEqual(
+      [...DEFAULT_METRIC_PROBES],
+      ['netdev', 'sock', 'tcp', 'udp', 'ip', 'tcpext', 'softnet', 'io', 'conntrack'],
+    );
     assert.equal(METRIC_PROBES.get('softnet')!.create().scope, 'node');
     assert.equal(METRIC_PROBES.get('io')!.create().scope, 'process');
     assert.equal(METRIC_PROBES.get('fd')!.create().scope, 'process');
@@ -47,19 +50,99 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     // From KubeSkoop v1.0 (pkg/exporter/probe/*, see shared/reference/kubeskoop-catalogue.md §1).
     const exported: Record<string, string[]> = {
       sock: ['inuse', 'orphan', 'tw', 'alloc', 'mem'],
-      tcp: ['activeopens', 'passiveopens', 'retranssegs', 'attemptfails', 'estabresets', 'currestab', 'insegs', 'outsegs', 'inerrs', 'outrsts'],
-      udp: ['indatagrams', 'noports', 'inerrors', 'outdatagrams', 'rcvbuferrors', 'sndbuferrors', 'incsumerrors', 'ignoredmulti'],
-      ip: ['forwarding', 'defaultttl', 'inreceives', 'inhdrerrors', 'inaddrerrors', 'forwdatagrams', 'inunknownprotos', 'indiscards', 'indelivers',
-        'outrequests', 'outdiscards', 'outnoroutes', 'reasmtimeout', 'reasmreqds', 'reasmoks', 'reasmfails', 'fragoks', 'fragfails', 'fragcreates'],
-      tcpext: ['listendrops', 'listenoverflows', 'tcpsynretrans', 'tcpfastretrans', 'tcpretransfail', 'tcptimeouts', 'tcpabortonclose', 'tcpabortonmemory',
-        'tcpabortontimeout', 'tcpabortonlinger', 'tcpabortondata', 'tcpabortfailed', 'tcpackskippedsynrecv', 'tcpackskippedpaws', 'tcpackskippedseq',
-        'tcpackskippedfinwait2', 'tcpackskippedtimewait', 'tcpackskippedchallenge', 'tcprcvqdrop', 'tcpmemorypressures', 'tcpmemorypressureschrono',
-        'pawsactive', 'pawsestab', 'embryonicrsts', 'tcpwinprobe', 'tcpkeepalive', 'tcpmtupfail', 'tcpmtupsuccess', 'tcpzerowindowdrop', 'tcpbacklogdrop',
-        'pfmemallocdrop', 'tcpwqueuetoobig'],
+      tcp: [
+        'activeopens',
+        'passiveopens',
+        'retranssegs',
+        'attemptfails',
+        'estabresets',
+        'currestab',
+        'insegs',
+        'outsegs',
+        'inerrs',
+        'outrsts',
+      ],
+      udp: [
+        'indatagrams',
+        'noports',
+        'inerrors',
+        'outdatagrams',
+        'rcvbuferrors',
+        'sndbuferrors',
+        'incsumerrors',
+        'ignoredmulti',
+      ],
+      ip: [
+        'forwarding',
+        'defaultttl',
+        'inreceives',
+        'inhdrerrors',
+        'inaddrerrors',
+        'forwdatagrams',
+        'inunknownprotos',
+        'indiscards',
+        'indelivers',
+        'outrequests',
+        'outdiscards',
+        'outnoroutes',
+        'reasmtimeout',
+        'reasmreqds',
+        'reasmoks',
+        'reasmfails',
+        'fragoks',
+        'fragfails',
+        'fragcreates',
+      ],
+      tcpext: [
+        'listendrops',
+        'listenoverflows',
+        'tcpsynretrans',
+        'tcpfastretrans',
+        'tcpretransfail',
+        'tcptimeouts',
+        'tcpabortonclose',
+        'tcpabortonmemory',
+        'tcpabortontimeout',
+        'tcpabortonlinger',
+        'tcpabortondata',
+        'tcpabortfailed',
+        'tcpackskippedsynrecv',
+        'tcpackskippedpaws',
+        'tcpackskippedseq',
+        'tcpackskippedfinwait2',
+        'tcpackskippedtimewait',
+        'tcpackskippedchallenge',
+        'tcprcvqdrop',
+        'tcpmemorypressures',
+        'tcpmemorypressureschrono',
+        'pawsactive',
+        'pawsestab',
+        'embryonicrsts',
+        'tcpwinprobe',
+        'tcpkeepalive',
+        'tcpmtupfail',
+        'tcpmtupsuccess',
+        'tcpzerowindowdrop',
+        'tcpbacklogdrop',
+        'pfmemallocdrop',
+        'tcpwqueuetoobig',
+      ],
       softnet: ['processed', 'dropped'],
       io: ['readsyscall', 'writesyscall', 'readbytes', 'writebytes'],
       fd: ['openfd', 'opensocket'],
-      conntrack: ['found', 'invalid', 'ignore', 'insert', 'insertfailed', 'drop', 'earlydrop', 'error', 'searchrestart', 'entries', 'maxentries'],
+      conntrack: [
+        'found',
+        'invalid',
+        'ignore',
+        'insert',
+        'insertfailed',
+        'drop',
+        'earlydrop',
+        'error',
+        'searchrestart',
+        'entries',
+        'maxentries',
+      ],
       ipvs: ['connections', 'incomingpackets', 'outgoingpackets', 'incomingbytes', 'outgoingbytes'],
     };
     for (const [probe, fields] of Object.entries(exported)) {
@@ -75,15 +158,28 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
   });
 
   it('options are validated when the config is loaded: good fields pass, bad ones name the path', () => {
-    const ok = loadConfig({ file: configFile('metrics:\n  probes:\n    - name: tcpext\n      options: { fields: ["TcpExt.TCPFastRetrans", "MPTcpExt.*"] }\n    - name: ip\n      options: { fields: ["*"] }\n    - name: sock\n      options: { nodeWideOn: every }\n'), env: {}, flags: {}, probes: probeCapabilities() });
-    assert.deepEqual(ok.metrics.probes.map((p) => p.name), ['tcpext', 'ip', 'sock']);
+    const ok = loadConfig({
+      file: configFile(
+        'metrics:\n  probes:\n    - name: tcpext\n      options: { fields: ["TcpExt.TCPFastRetrans", "MPTcpExt.*"] }\n    - name: ip\n      options: { fields: ["*"] }\n    - name: sock\n      options: { nodeWideOn: every }\n',
+      ),
+      env: {},
+      flags: {},
+      probes: probeCapabilities(),
+    });
+    assert.deepEqual(
+      ok.metrics.probes.map((p) => p.name),
+      ['tcpext', 'ip', 'sock'],
+    );
     for (const bad of [
       'metrics:\n  probes:\n    - name: tcpext\n      options: { fields: ["Ip.InReceives"] }\n',
       'metrics:\n  probes:\n    - name: tcpext\n      options: { fieldz: ["*"] }\n',
       'metrics:\n  probes:\n    - name: sock\n      options: { nodeWideOn: sometimes }\n',
     ]) {
-      assert.throws(() => loadConfig({ file: configFile(bad), env: {}, flags: {}, probes: probeCapabilities() }),
-        (e: unknown) => e instanceof ConfigError && /metrics\.probes\[0\]\.options/.test(e.message), bad);
+      assert.throws(
+        () => loadConfig({ file: configFile(bad), env: {}, flags: {}, probes: probeCapabilities() }),
+        (e: unknown) => e instanceof ConfigError && /metrics\.probes\[0\]\.options/.test(e.message),
+        bad,
+      );
     }
   });
 
@@ -91,7 +187,9 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     const p = METRIC_PROBES.get('tcpext')!.create();
     clearSharedReads();
     const r = p.collect(self, ctx({ fields: ['TcpExt.TCPFastRetrans', 'TcpExt.TCPKeepAlive'] })) as ProbeResult;
-    const generic = r.samples.filter((s) => s.metric.name === 'kubeskoop.mib.events').map((s) => s.attributes['kubeskoop.mib.field']);
+    const generic = r.samples
+      .filter((s) => s.metric.name === 'kubeskoop.mib.events')
+      .map((s) => s.attributes['kubeskoop.mib.field']);
     assert.deepEqual(generic, ['TCPFastRetrans', 'TCPKeepAlive']);
     const r2 = p.collect(self, ctx({ fields: ['TcpExt.NoSuchCounter'] })) as ProbeResult;
     assert.deepEqual(r2.problems, ['netstat: no field TcpExt NoSuchCounter on this kernel']);
@@ -102,7 +200,10 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
   it('snmp is parsed once per namespace per cycle for tcp, udp and ip; a new cycle reads it again', () => {
     clearSharedReads();
     let parses = 0;
-    const parse = (t: string) => { parses++; return parseMibPairs(t); };
+    const parse = (t: string) => {
+      parses++;
+      return parseMibPairs(t);
+    };
     const path = `/proc/${process.pid}/net/snmp`;
     for (const consumer of ['tcp', 'udp', 'ip']) assert.ok(sharedParse(path, consumer, parse).ok);
     assert.equal(parses, 1);
@@ -124,17 +225,50 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     assert.deepEqual(r, { samples: [], problems: [], targetGone: true });
   });
 
-  it('io: the sums over a target\'s processes stay monotonic: an exited process with its parent outside keeps its last values, one reaped inside moves to its parent', () => {
+  it("io: the sums over a target's processes stay monotonic: an exited process with its parent outside keeps its last values, one reaped inside moves to its parent", () => {
     const io = (n: number): ProcIo => ({ rchar: n, wchar: n, syscr: n, syscw: n, readBytes: n, writeBytes: n });
-    const parents = new Map<number, number>([[10, 1], [11, 10], [12, 1], [13, 1]]); // 1: the shim, outside the share
+    const parents = new Map<number, number>([
+      [10, 1],
+      [11, 10],
+      [12, 1],
+      [13, 1],
+    ]); // 1: the shim, outside the share
     const sum = new ProcessIoSum();
-    assert.equal(sum.update(new Map([[10, io(100)], [11, io(50)], [12, io(30)]]), (p) => parents.get(p)).wchar, 180);
+    assert.equal(
+      sum.update(
+        new Map([
+          [10, io(100)],
+          [11, io(50)],
+          [12, io(30)],
+        ]),
+        (p) => parents.get(p),
+      ).wchar,
+      180,
+    );
     // 11 exits, reaped by its parent 10 inside the share: the kernel adds its (final) counters to 10's.
-    assert.equal(sum.update(new Map([[10, io(160)], [12, io(30)]]), (p) => parents.get(p)).wchar, 190);
+    assert.equal(
+      sum.update(
+        new Map([
+          [10, io(160)],
+          [12, io(30)],
+        ]),
+        (p) => parents.get(p),
+      ).wchar,
+      190,
+    );
     // 12 exits, its parent (the shim) is outside: its last values stay in the sum.
     assert.equal(sum.update(new Map([[10, io(160)]]), (p) => parents.get(p)).wchar, 190);
     // A new process 13 adds its own; the pid 10 reused by a new process (counters went back): the old one is carried.
-    assert.equal(sum.update(new Map([[10, io(5)], [13, io(7)]]), (p) => parents.get(p)).wchar, 30 + 160 + 5 + 7);
+    assert.equal(
+      sum.update(
+        new Map([
+          [10, io(5)],
+          [13, io(7)],
+        ]),
+        (p) => parents.get(p),
+      ).wchar,
+      30 + 160 + 5 + 7,
+    );
     // Never backwards, whatever happens: a drop the parent rule cannot explain is carried too.
     const t = sum.update(new Map([[10, io(5)]]), () => 10);
     assert.ok(t.wchar >= 30 + 160 + 5 + 7);
@@ -148,12 +282,19 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
       const target: Target = { netnsInode: ns.inode, pid: ns.pid, pids: [ns.pid], kind: 'netns' };
       const collect = (pids: number[]): number => {
         const r = p.collect({ ...target, pids }, ctx()) as ProbeResult;
-        return r.samples.filter((x) => x.metric.name === 'kubeskoop.io.syscall.bytes' && x.attributes['kubeskoop.io.direction'] === 'write')
+        return r.samples
+          .filter(
+            (x) => x.metric.name === 'kubeskoop.io.syscall.bytes' && x.attributes['kubeskoop.io.direction'] === 'write',
+          )
           .reduce((t, x) => t + (x.value as number), 0);
       };
       await p.beforeCycle?.(ctx());
       // A writer inside the namespace whose parent (ip netns exec, here this test) is outside it.
-      const child = spawn('ip', ['netns', 'exec', ns.name, 'sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64k count=200 status=none; sleep 2'], { stdio: 'ignore' });
+      const child = spawn(
+        'ip',
+        ['netns', 'exec', ns.name, 'sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64k count=200 status=none; sleep 2'],
+        { stdio: 'ignore' },
+      );
       await sleep(800);
       const before = collect([ns.pid, child.pid!]);
       assert.ok(before >= 200 * 65536, `the writer's bytes are counted (${before})`);
@@ -176,11 +317,17 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
       writeFileSync(join(root, 'modules'), '');
       const ct = await METRIC_PROBES.get('conntrack')!.create().start!(ctx({}, root));
       assert.equal(ct.state, 'degraded');
-      assert.equal(ct.reason, `nf_conntrack is not loaded: ${root}/1/net/stat/nf_conntrack does not exist; load it with \`modprobe nf_conntrack\` (any iptables/nftables rule using conntrack, or kube-proxy, loads it)`);
+      assert.equal(
+        ct.reason,
+        `nf_conntrack is not loaded: ${root}/1/net/stat/nf_conntrack does not exist; load it with \`modprobe nf_conntrack\` (any iptables/nftables rule using conntrack, or kube-proxy, loads it)`,
+      );
       rmSync(join(root, 'modules'));
       const iv = await METRIC_PROBES.get('ipvs')!.create().start!(ctx({}, root));
       assert.equal(iv.state, 'degraded');
-      assert.match(iv.reason!, /ip_vs_stats does not exist; this kernel has no IPVS built in \(CONFIG_IP_VS\) and cannot load modules/);
+      assert.match(
+        iv.reason!,
+        /ip_vs_stats does not exist; this kernel has no IPVS built in \(CONFIG_IP_VS\) and cannot load modules/,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

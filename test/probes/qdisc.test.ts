@@ -16,11 +16,28 @@ import { waitUntil } from '../support/proc.js';
 import { startAgentProcess, type AgentProcess } from '../support/agent.js';
 import { scrape, status, sum, tempDir } from '../faults/support.js';
 
-interface TcQdisc { kind: string; handle: string; dev: string; root?: boolean; parent?: string; bytes: number; packets: number; drops: number; overlimits: number; requeues: number; backlog: number; qlen: number }
+interface TcQdisc {
+  kind: string;
+  handle: string;
+  dev: string;
+  root?: boolean;
+  parent?: string;
+  bytes: number;
+  packets: number;
+  drops: number;
+  overlimits: number;
+  requeues: number;
+  backlog: number;
+  qlen: number;
+}
 
 const FIELD_OF: Record<string, keyof TcQdisc> = {
-  'kubeskoop.qdisc.io': 'bytes', 'kubeskoop.qdisc.packets': 'packets', 'kubeskoop.qdisc.drops': 'drops',
-  'kubeskoop.qdisc.overlimits': 'overlimits', 'kubeskoop.qdisc.requeues': 'requeues', 'kubeskoop.qdisc.queue.count': 'qlen',
+  'kubeskoop.qdisc.io': 'bytes',
+  'kubeskoop.qdisc.packets': 'packets',
+  'kubeskoop.qdisc.drops': 'drops',
+  'kubeskoop.qdisc.overlimits': 'overlimits',
+  'kubeskoop.qdisc.requeues': 'requeues',
+  'kubeskoop.qdisc.queue.count': 'qlen',
   'kubeskoop.qdisc.backlog.usage': 'backlog',
 };
 
@@ -59,7 +76,22 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     a = await createNetns({ label: 'qda' });
     b = await createNetns({ label: 'qdb' });
     veth = await createVethPair(a, b);
-    await a.execOk('tc', ['qdisc', 'add', 'dev', veth.a, 'root', 'handle', '1:', 'tbf', 'rate', '200kbit', 'burst', '4k', 'limit', '8k']);
+    await a.execOk('tc', [
+      'qdisc',
+      'add',
+      'dev',
+      veth.a,
+      'root',
+      'handle',
+      '1:',
+      'tbf',
+      'rate',
+      '200kbit',
+      'burst',
+      '4k',
+      'limit',
+      '8k',
+    ]);
   });
   after(async () => {
     await veth?.dispose();
@@ -73,7 +105,14 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     const udp = await sendUdp(a, b, veth.addrB, { count: 300, size: 1000, timeoutMs: 5000 });
     assert.ok(udp.sent > 0);
     // let the TBF drain (quiet from here on): its queue empty, as tc shows it
-    await waitUntil(async () => { const q = (await tcShow(a)).get(`${veth.a}|1:`); return q !== undefined && q.qlen === 0 && q.backlog === 0; }, 15_000, 'the TBF drained');
+    await waitUntil(
+      async () => {
+        const q = (await tcShow(a)).get(`${veth.a}|1:`);
+        return q !== undefined && q.qlen === 0 && q.backlog === 0;
+      },
+      15_000,
+      'the TBF drained',
+    );
     const probe = qdisc.create({ native });
     const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
     assert.deepEqual(await probe.start!(ctx), { state: 'running' });
@@ -86,7 +125,8 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     for (const [key, t] of tc) {
       const m = mine.get(key)!;
       assert.equal(m.kind, t.kind, key);
-      for (const f of ['bytes', 'packets', 'drops', 'overlimits', 'requeues', 'qlen', 'backlog'] as const) assert.equal(m[f], t[f], `${key} ${f}`);
+      for (const f of ['bytes', 'packets', 'drops', 'overlimits', 'requeues', 'qlen', 'backlog'] as const)
+        assert.equal(m[f], t[f], `${key} ${f}`);
     }
     const tbf = mine.get(`${veth.a}|1:`)!;
     assert.equal(tbf.kind, 'tbf');
@@ -106,8 +146,8 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     const single = qdisc.create({ native });
     const FIELDS = ['bytes', 'packets', 'drops', 'overlimits', 'requeues', 'qlen', 'backlog'] as const;
     const equalsTc = (mine: Map<string, Record<string, number | string>>, tc: Map<string, TcQdisc>): boolean =>
-      JSON.stringify([...mine.keys()].sort()) === JSON.stringify([...tc.keys()].sort())
-      && [...tc].every(([key, t]) => mine.get(key)!.kind === t.kind && FIELDS.every((f) => mine.get(key)![f] === t[f]));
+      JSON.stringify([...mine.keys()].sort()) === JSON.stringify([...tc.keys()].sort()) &&
+      [...tc].every(([key, t]) => mine.get(key)!.kind === t.kind && FIELDS.every((f) => mine.get(key)![f] === t[f]));
     for (let cycle = 0; cycle < 3; cycle++) {
       await probe.beforeCycle!(ctx);
       for (const [i, t] of targets.entries()) {
@@ -117,8 +157,10 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
         const after = await tcShow(spaces[i]!);
         assert.deepEqual(r.problems, []);
         const mine = byQdisc(r.samples);
-        assert.ok(equalsTc(mine, before) || equalsTc(mine, after),
-          `cycle ${cycle} ${spaces[i]!.name}: ${JSON.stringify([...mine])} vs tc ${JSON.stringify([...after])}`);
+        assert.ok(
+          equalsTc(mine, before) || equalsTc(mine, after),
+          `cycle ${cycle} ${spaces[i]!.name}: ${JSON.stringify([...mine])} vs tc ${JSON.stringify([...after])}`,
+        );
         assert.deepEqual(mine, byQdisc((await single.collect(t, ctx)).samples));
       }
     }
@@ -141,15 +183,28 @@ describe('qdisc (real rtnetlink inside the namespace)', function () {
     try {
       agent = await startAgentProcess({ args: ['-c', cfg] });
       await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
-      assert.equal((await status(agent)).probes.qdisc?.state, 'running', JSON.stringify((await status(agent)).probes.qdisc));
+      assert.equal(
+        (await status(agent)).probes.qdisc?.state,
+        'running',
+        JSON.stringify((await status(agent)).probes.qdisc),
+      );
       const m = await scrape(agent);
       const tbf = (await tcShow(a)).get(`${veth.a}|1:`)!;
-      const l = { kubeskoop_netns_inode: String(a.inode), network_interface_name: veth.a, kubeskoop_qdisc_kind: 'tbf', kubeskoop_qdisc_handle: '1:', kubeskoop_qdisc_parent: 'root' };
+      const l = {
+        kubeskoop_netns_inode: String(a.inode),
+        network_interface_name: veth.a,
+        kubeskoop_qdisc_kind: 'tbf',
+        kubeskoop_qdisc_handle: '1:',
+        kubeskoop_qdisc_parent: 'root',
+      };
       assert.equal(sum(m.samples, 'kubeskoop_qdisc_io_bytes_total', l), tbf.bytes);
       assert.equal(sum(m.samples, 'kubeskoop_qdisc_packets_total', l), tbf.packets);
       assert.equal(sum(m.samples, 'kubeskoop_qdisc_drops_total', l), tbf.drops);
       await agent.stop();
-      agent = await startAgentProcess({ args: ['-c', cfg], env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' } });
+      agent = await startAgentProcess({
+        args: ['-c', cfg],
+        env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' },
+      });
       await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
       const st = await status(agent);
       assert.equal(st.probes.qdisc?.state, 'degraded');

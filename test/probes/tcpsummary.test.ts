@@ -52,7 +52,11 @@ function procSummary(pid: number): { states: number[]; rx: number; tx: number } 
 }
 
 /** state name → count, rx, tx from the probe's samples */
-async function collect(probe: MetricProbe, target: Target, ctx: ProbeContext): Promise<{ states: Map<string, number>; rx: number; tx: number }> {
+async function collect(
+  probe: MetricProbe,
+  target: Target,
+  ctx: ProbeContext,
+): Promise<{ states: Map<string, number>; rx: number; tx: number }> {
   await probe.beforeCycle?.(ctx);
   const r = await probe.collect(target, ctx);
   assert.deepEqual(r.problems, []);
@@ -71,7 +75,11 @@ async function collect(probe: MetricProbe, target: Target, ctx: ProbeContext): P
 }
 
 /** the /proc view in the probe's terms (listening sockets left out, zero states dropped) */
-function expected(p: { states: number[]; rx: number; tx: number }): { states: Map<string, number>; rx: number; tx: number } {
+function expected(p: { states: number[]; rx: number; tx: number }): {
+  states: Map<string, number>;
+  rx: number;
+  tx: number;
+} {
   const states = new Map<string, number>();
   p.states.forEach((n, st) => {
     if (n > 0 && st !== 10) {
@@ -85,8 +93,16 @@ function expected(p: { states: number[]; rx: number; tx: number }): { states: Ma
 /** `ss -tanH` in the target's namespace: connections per state (listening sockets left out, as the
  *  probe does) and the Recv-Q / Send-Q sums of those connections. iproute2's names → semconv's. */
 const SS_STATE: Readonly<Record<string, string>> = {
-  'ESTAB': 'established', 'SYN-SENT': 'syn_sent', 'SYN-RECV': 'syn_received', 'FIN-WAIT-1': 'fin_wait_1', 'FIN-WAIT-2': 'fin_wait_2',
-  'TIME-WAIT': 'time_wait', 'UNCONN': 'closed', 'CLOSE-WAIT': 'close_wait', 'LAST-ACK': 'last_ack', 'CLOSING': 'closing',
+  ESTAB: 'established',
+  'SYN-SENT': 'syn_sent',
+  'SYN-RECV': 'syn_received',
+  'FIN-WAIT-1': 'fin_wait_1',
+  'FIN-WAIT-2': 'fin_wait_2',
+  'TIME-WAIT': 'time_wait',
+  UNCONN: 'closed',
+  'CLOSE-WAIT': 'close_wait',
+  'LAST-ACK': 'last_ack',
+  CLOSING: 'closing',
 };
 async function ssSummary(pid: number): Promise<{ states: Map<string, number>; rx: number; tx: number }> {
   const r = await run('nsenter', ['-t', String(pid), '-n', 'ss', '-tanH'], { timeoutMs: 10_000 });
@@ -142,17 +158,25 @@ describe('tcpsummary (real BPF table walk)', function () {
     const q = await ssSummary(target.pid);
     const a2 = await collect(probe, target, ctx);
     const key = (m: Map<string, number>): string => JSON.stringify([...nonZero(m)].sort());
-    const same = (a: typeof a1, o: typeof p): boolean => key(a.states) === key(o.states) && a.rx === o.rx && a.tx === o.tx;
-    assert.ok(same(a1, p) || same(a2, p), `agent ${JSON.stringify([[...a1.states], a1.rx, a1.tx])} vs /proc/${target.pid}/net/tcp* ${JSON.stringify([[...p.states], p.rx, p.tx])}`);
+    const same = (a: typeof a1, o: typeof p): boolean =>
+      key(a.states) === key(o.states) && a.rx === o.rx && a.tx === o.tx;
+    assert.ok(
+      same(a1, p) || same(a2, p),
+      `agent ${JSON.stringify([[...a1.states], a1.rx, a1.tx])} vs /proc/${target.pid}/net/tcp* ${JSON.stringify([[...p.states], p.rx, p.tx])}`,
+    );
     // and against ss: sock_diag, iproute2's state names, none of the project's code
-    assert.ok(same(a1, q) || same(a2, q), `agent ${JSON.stringify([[...a1.states], a1.rx, a1.tx])} vs ss -tan ${JSON.stringify([[...q.states], q.rx, q.tx])}`);
+    assert.ok(
+      same(a1, q) || same(a2, q),
+      `agent ${JSON.stringify([[...a1.states], a1.rx, a1.tx])} vs ss -tan ${JSON.stringify([[...q.states], q.rx, q.tx])}`,
+    );
     assert.equal(a1.states.get('established'), 2 * N);
     assert.ok((a1.states.get('time_wait') ?? 0) >= M, `time_wait ${a1.states.get('time_wait')}`);
     assert.equal(a1.rx, UNREAD);
-    for (const s of ['established', 'time_wait', 'close_wait', 'syn_sent', 'syn_received']) assert.ok(a1.states.has(s), `state ${s} always reported`);
+    for (const s of ['established', 'time_wait', 'close_wait', 'syn_sent', 'syn_received'])
+      assert.ok(a1.states.has(s), `state ${s} always reported`);
   }
 
-  it('counts per state and queue bytes equal the namespace\'s /proc/<pid>/net/tcp{,6} (global table)', async () => {
+  it("counts per state and queue bytes equal the namespace's /proc/<pid>/net/tcp{,6} (global table)", async () => {
     const { target } = await scenario('tsum');
     const probe = tcpsummary.create({ native });
     const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { source: 'bpf' } };
@@ -171,7 +195,9 @@ describe('tcpsummary (real BPF table walk)', function () {
     } finally {
       await run('sysctl', ['-q', '-w', `net.ipv4.tcp_child_ehash_entries=${savedChild}`]);
     }
-    const ehash = (await run('ip', ['netns', 'exec', spaces[spaces.length - 1]!.name, 'sysctl', '-n', 'net.ipv4.tcp_ehash_entries'])).stdout.trim();
+    const ehash = (
+      await run('ip', ['netns', 'exec', spaces[spaces.length - 1]!.name, 'sysctl', '-n', 'net.ipv4.tcp_ehash_entries'])
+    ).stdout.trim();
     assert.equal(ehash, '1024', 'the namespace has its own established table');
     const probe = tcpsummary.create({ native });
     const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { source: 'bpf' } };
@@ -179,7 +205,7 @@ describe('tcpsummary (real BPF table walk)', function () {
     await checkAgainstProc(probe, made.target, ctx);
   });
 
-  it('through the real agent: /metrics has the namespace\'s connections per state and queue bytes; without the helper, degraded with the fallback', async () => {
+  it("through the real agent: /metrics has the namespace's connections per state and queue bytes; without the helper, degraded with the fallback", async () => {
     const dir = tempDir('tsum');
     const cfg = dir.file('c.yaml', 'interval: 300ms\nmetrics:\n  probes: [netdev, tcpsummary]\n');
     const ino = String(spaces[0]!.inode);
@@ -187,23 +213,53 @@ describe('tcpsummary (real BPF table walk)', function () {
     try {
       agent = await startAgentProcess({ args: ['-c', cfg] });
       await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
-      assert.equal((await status(agent)).probes.tcpsummary?.state, 'running', JSON.stringify((await status(agent)).probes.tcpsummary));
+      assert.equal(
+        (await status(agent)).probes.tcpsummary?.state,
+        'running',
+        JSON.stringify((await status(agent)).probes.tcpsummary),
+      );
       const m = await scrape(agent);
       // a plain namespace: kubeskoop.network.connection.count (system.network.connection.count is the host's)
-      assert.equal(sum(m.samples, 'kubeskoop_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
+      assert.equal(
+        sum(m.samples, 'kubeskoop_network_connection_count', {
+          kubeskoop_netns_inode: ino,
+          network_connection_state: 'established',
+        }),
+        2 * N,
+      );
       assert.equal(sum(m.samples, 'system_network_connection_count', { kubeskoop_netns_inode: ino }), 0);
-      assert.ok(sum(m.samples, 'kubeskoop_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'time_wait' }) >= M);
-      assert.equal(sum(m.samples, 'kubeskoop_tcp_queue_usage_bytes', { kubeskoop_netns_inode: ino, kubeskoop_socket_queue: 'receive' }), UNREAD);
+      assert.ok(
+        sum(m.samples, 'kubeskoop_network_connection_count', {
+          kubeskoop_netns_inode: ino,
+          network_connection_state: 'time_wait',
+        }) >= M,
+      );
+      assert.equal(
+        sum(m.samples, 'kubeskoop_tcp_queue_usage_bytes', {
+          kubeskoop_netns_inode: ino,
+          kubeskoop_socket_queue: 'receive',
+        }),
+        UNREAD,
+      );
       await agent.stop();
       // no helper: tcpsummary degraded (reading /proc/<pid>/net/tcp instead), netdev untouched
-      agent = await startAgentProcess({ args: ['-c', cfg], env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' } });
+      agent = await startAgentProcess({
+        args: ['-c', cfg],
+        env: { KUBESKOOP_BPF_HELPER: '/nonexistent/kubeskoop-bpf-helper' },
+      });
       await waitUntil(async () => (await status(agent!)).lastCycle.cycle >= 3, 30_000, '3 cycles');
       const st = await status(agent);
       assert.equal(st.probes.tcpsummary?.state, 'degraded');
       assert.match(st.probes.tcpsummary?.reason ?? '', /nonexistent.*fallback|fallback/);
       assert.equal(st.probes.netdev?.state, 'running');
       const m2 = await scrape(agent);
-      assert.equal(sum(m2.samples, 'kubeskoop_network_connection_count', { kubeskoop_netns_inode: ino, network_connection_state: 'established' }), 2 * N);
+      assert.equal(
+        sum(m2.samples, 'kubeskoop_network_connection_count', {
+          kubeskoop_netns_inode: ino,
+          network_connection_state: 'established',
+        }),
+        2 * N,
+      );
     } finally {
       await agent?.stop();
       dir.dispose();

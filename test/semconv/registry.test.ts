@@ -27,7 +27,10 @@ describe('semconv registry', () => {
     const registered = new Set(METRICS.map((m) => m.id));
     const filled = new Set<string>();
     for (const [name, mod] of METRIC_PROBES) {
-      assert.ok(PROBES.some((p) => p.name === name), `probe ${name} is not in the catalogue`);
+      assert.ok(
+        PROBES.some((p) => p.name === name),
+        `probe ${name} is not in the catalogue`,
+      );
       for (const m of mod.create().metrics) {
         assert.ok(registered.has(m.id), `${name} declares unregistered ${m.id}`);
         assert.equal(m.probe, name, `${name} declares ${m.id} of probe ${m.probe}`);
@@ -55,11 +58,19 @@ describe('semconv registry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksotel-registry-'));
     try {
       cpSync(join(root, 'semconv', 'registry'), join(dir, 'semconv', 'registry'), { recursive: true });
-      writeFileSync(join(dir, 'semconv', 'registry', 'metrics', 'broken.yaml'),
-        'probe: netdev\nmetrics:\n  - key: x\n    name: Not.Valid\n    instrument: counter\n    unit: By\n    attributes: [no.such.attr]\n    source: s\n    brief: {en: e}\n');
+      writeFileSync(
+        join(dir, 'semconv', 'registry', 'metrics', 'broken.yaml'),
+        'probe: netdev\nmetrics:\n  - key: x\n    name: Not.Valid\n    instrument: counter\n    unit: By\n    attributes: [no.such.attr]\n    source: s\n    brief: {en: e}\n',
+      );
       const { problems } = loadRegistry(join(dir, 'semconv', 'registry'));
-      assert.ok(problems.some((p) => p.startsWith('semconv/registry/metrics/broken.yaml: at metrics.0.name:')), problems.join('\n'));
-      assert.ok(problems.some((p) => p.startsWith('semconv/registry/metrics/broken.yaml: at metrics.0.brief:')), problems.join('\n'));
+      assert.ok(
+        problems.some((p) => p.startsWith('semconv/registry/metrics/broken.yaml: at metrics.0.name:')),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith('semconv/registry/metrics/broken.yaml: at metrics.0.brief:')),
+        problems.join('\n'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -75,14 +86,39 @@ describe('semconv registry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksotel-registry-'));
     try {
       cpSync(join(root, 'semconv', 'registry'), join(dir, 'semconv', 'registry'), { recursive: true });
-      writeFileSync(join(dir, 'semconv', 'registry', 'metrics', 'copy.yaml'), [
-        'probe: tcpreset', 'metrics:', '  - shared: kubeskoop.no.such',
-        '  - key: again', '    name: kubeskoop.event.undelivered', '    instrument: counter', '    unit: "{event}"',
-        '    attributes: [kubeskoop.probe.name]', '    source: s', '    brief: {en: a second copy, zh: 第二份}', '',
-      ].join('\n'));
+      writeFileSync(
+        join(dir, 'semconv', 'registry', 'metrics', 'copy.yaml'),
+        [
+          'probe: tcpreset',
+          'metrics:',
+          '  - shared: kubeskoop.no.such',
+          '  - key: again',
+          '    name: kubeskoop.event.undelivered',
+          '    instrument: counter',
+          '    unit: "{event}"',
+          '    attributes: [kubeskoop.probe.name]',
+          '    source: s',
+          '    brief: {en: a second copy, zh: 第二份}',
+          '',
+        ].join('\n'),
+      );
       const { problems } = loadRegistry(join(dir, 'semconv', 'registry'));
-      assert.ok(problems.some((p) => p.startsWith('semconv/registry/metrics/copy.yaml: at metrics.0.shared: kubeskoop.no.such is not in semconv/registry/shared-metrics.yaml')), problems.join('\n'));
-      assert.ok(problems.some((p) => p.startsWith('semconv/registry/metrics/copy.yaml: at metrics.1: kubeskoop.event.undelivered is defined in semconv/registry/shared-metrics.yaml')), problems.join('\n'));
+      assert.ok(
+        problems.some((p) =>
+          p.startsWith(
+            'semconv/registry/metrics/copy.yaml: at metrics.0.shared: kubeskoop.no.such is not in semconv/registry/shared-metrics.yaml',
+          ),
+        ),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((p) =>
+          p.startsWith(
+            'semconv/registry/metrics/copy.yaml: at metrics.1: kubeskoop.event.undelivered is defined in semconv/registry/shared-metrics.yaml',
+          ),
+        ),
+        problems.join('\n'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -96,14 +132,27 @@ describe('semconv registry', () => {
       for (const [k, v] of Object.entries(mod)) {
         if (k.startsWith('METRIC_') && typeof v === 'string') exported.metrics.add(v);
         if (k.startsWith('ATTR_') && typeof v === 'string') exported.attributes.add(v);
-        if (k.startsWith('ATTR_') && typeof v === 'function') exported.templates.add(String((v as (key: string) => string)('KEY')).replace(/\.KEY$/, ''));
+        if (k.startsWith('ATTR_') && typeof v === 'function')
+          exported.templates.add(String((v as (key: string) => string)('KEY')).replace(/\.KEY$/, ''));
       }
     }
     // The package's declarations say which names are deprecated (renamed in a later semconv release).
     const require = createRequire(import.meta.url);
     const dist = join(require.resolve('@opentelemetry/semantic-conventions/incubating'), '..');
-    const declarations = ['experimental_metrics.d.ts', 'experimental_attributes.d.ts', 'stable_metrics.d.ts', 'stable_attributes.d.ts']
-      .map((f) => { try { return readFileSync(join(dist, f.replace(/\.d\.ts$/, '.d.mts')), 'utf8'); } catch { return ''; } }).join('\n');
+    const declarations = [
+      'experimental_metrics.d.ts',
+      'experimental_attributes.d.ts',
+      'stable_metrics.d.ts',
+      'stable_attributes.d.ts',
+    ]
+      .map((f) => {
+        try {
+          return readFileSync(join(dist, f.replace(/\.d\.ts$/, '.d.mts')), 'utf8');
+        } catch {
+          return '';
+        }
+      })
+      .join('\n');
     const deprecated = (name: string): boolean => {
       const at = declarations.indexOf(`: "${name}";`);
       if (at < 0) return false;
@@ -112,9 +161,14 @@ describe('semconv registry', () => {
     };
 
     it('the package is the pinned one and its entry points were read', () => {
-      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
       assert.match(pkg.dependencies['@opentelemetry/semantic-conventions']!, /^\d+\.\d+\.\d+$/, 'pinned exactly');
-      assert.ok(exported.metrics.size > 300 && exported.attributes.size > 500, `${exported.metrics.size} metrics, ${exported.attributes.size} attributes`);
+      assert.ok(
+        exported.metrics.size > 300 && exported.attributes.size > 500,
+        `${exported.metrics.size} metrics, ${exported.attributes.size} attributes`,
+      );
       assert.ok(declarations.length > 100_000, 'the declarations were read');
       assert.ok(deprecated('system.network.packets'), 'a name semconv renamed is seen as deprecated');
     });
@@ -127,21 +181,47 @@ describe('semconv registry', () => {
         assert.ok(exported.metrics.has(m.name), `${m.name} is not a metric of @opentelemetry/semantic-conventions`);
         assert.ok(!deprecated(m.name), `${m.name} is deprecated in semconv`);
         // Its entity as written down in the registry, and the kinds of target it is emitted for agree.
-        for (const e of m.entities) assert.equal(entityOf.get(e), m.semconvEntity, `${m.name} (semconv entity ${m.semconvEntity}) emitted for ${e}`);
+        for (const e of m.entities)
+          assert.equal(
+            entityOf.get(e),
+            m.semconvEntity,
+            `${m.name} (semconv entity ${m.semconvEntity}) emitted for ${e}`,
+          );
         // and the name's namespace is the entity's: system.* for a host, k8s.pod.* for a pod, otel.sdk.* the SDK's (no entity)
-        const ns = m.name.startsWith('system.') ? 'host' : m.name.startsWith('k8s.pod.') ? 'k8s.pod' : m.name.startsWith('otel.sdk.') ? undefined : 'other';
+        const ns = m.name.startsWith('system.')
+          ? 'host'
+          : m.name.startsWith('k8s.pod.')
+            ? 'k8s.pod'
+            : m.name.startsWith('otel.sdk.')
+              ? undefined
+              : 'other';
         assert.equal(ns, m.semconvEntity, `${m.name}: namespace vs semconv entity ${m.semconvEntity}`);
       }
       // system.* is the host's only; every kind of target has its name for a measurement that follows the entity
       for (const m of METRICS) if (m.name.startsWith('system.')) assert.deepEqual([...m.entities], ['host'], m.name);
-      for (const m of METRICS) assert.ok(!m.name.startsWith('process.'), `${m.name}: a sum over a target's processes is not a process.* metric`);
-      assert.deepEqual(ENTITIES.map((e) => [e.name, e.semconvEntity ?? null]), [['host', 'host'], ['pod', 'k8s.pod'], ['netns', null], ['agent', null]]);
+      for (const m of METRICS)
+        assert.ok(
+          !m.name.startsWith('process.'),
+          `${m.name}: a sum over a target's processes is not a process.* metric`,
+        );
+      assert.deepEqual(
+        ENTITIES.map((e) => [e.name, e.semconvEntity ?? null]),
+        [
+          ['host', 'host'],
+          ['pod', 'k8s.pod'],
+          ['netns', null],
+          ['agent', null],
+        ],
+      );
     });
 
     it('every semconv: true attribute is exported by the package and not deprecated; every own attribute lives in kubeskoop.', () => {
       for (const a of ATTRIBUTES) {
         if (a.semconv) {
-          assert.ok(exported.attributes.has(a.name) || exported.templates.has(a.name), `${a.name} is not an attribute of @opentelemetry/semantic-conventions`);
+          assert.ok(
+            exported.attributes.has(a.name) || exported.templates.has(a.name),
+            `${a.name} is not an attribute of @opentelemetry/semantic-conventions`,
+          );
           assert.ok(!deprecated(a.name), `${a.name} is deprecated in semconv`);
         } else {
           assert.ok(a.name.startsWith('kubeskoop.'), `${a.name}: own attributes live in kubeskoop.`);
@@ -153,12 +233,29 @@ describe('semconv registry', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ksotel-registry-'));
       try {
         cpSync(join(root, 'semconv', 'registry'), join(dir, 'semconv', 'registry'), { recursive: true });
-        writeFileSync(join(dir, 'semconv', 'registry', 'metrics', 'wrong.yaml'), [
-          'probe: netdev', 'metrics:', '  - key: wrong', '    name: system.network.errors', '    entity: pod', '    semconv: true', '    semconv_entity: host',
-          '    instrument: counter', '    unit: "{error}"', '    attributes: []', '    source: s', '    brief: {en: a host name for pods, zh: 错}', '',
-        ].join('\n'));
+        writeFileSync(
+          join(dir, 'semconv', 'registry', 'metrics', 'wrong.yaml'),
+          [
+            'probe: netdev',
+            'metrics:',
+            '  - key: wrong',
+            '    name: system.network.errors',
+            '    entity: pod',
+            '    semconv: true',
+            '    semconv_entity: host',
+            '    instrument: counter',
+            '    unit: "{error}"',
+            '    attributes: []',
+            '    source: s',
+            '    brief: {en: a host name for pods, zh: 错}',
+            '',
+          ].join('\n'),
+        );
         const { problems } = loadRegistry(join(dir, 'semconv', 'registry'));
-        assert.ok(problems.some((p) => p.includes('system.network.errors is semconv\'s name for host, not for pod')), problems.join('\n'));
+        assert.ok(
+          problems.some((p) => p.includes("system.network.errors is semconv's name for host, not for pod")),
+          problems.join('\n'),
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -11,7 +11,11 @@ import { writeConfig } from '../identity/helpers.js';
 import { helperPid } from '../faults/support.js';
 
 const health = async (a: AgentProcess): Promise<{ status: number; text: string } | undefined> => {
-  try { return await a.get('/healthz'); } catch { return undefined; }
+  try {
+    return await a.get('/healthz');
+  } catch {
+    return undefined;
+  }
 };
 
 describe('/healthz: 503 when no cycle finished yet or the last one is stale, 200 otherwise', function () {
@@ -33,7 +37,9 @@ describe('/healthz: 503 when no cycle finished yet or the last one is stale, 200
     await api.start();
     const kubeconfig = api.kubeconfig();
     await api.stop(); // an outage from the start
-    const cfg = writeConfig(`node_name: ksotel-h22-node\ninterval: 1s\nmetrics:\n  probes: [netdev]\nkubernetes:\n  kubeconfig: ${kubeconfig}\n`);
+    const cfg = writeConfig(
+      `node_name: ksotel-h22-node\ninterval: 1s\nmetrics:\n  probes: [netdev]\nkubernetes:\n  kubeconfig: ${kubeconfig}\n`,
+    );
     dirs.push(cfg.dir);
     agent = await startAgentProcess({ args: ['-c', cfg.file], waitHealthy: false });
     const a = agent;
@@ -41,7 +47,14 @@ describe('/healthz: 503 when no cycle finished yet or the last one is stale, 200
     const first = await waitUntil(() => health(a), 20_000, 'a first /healthz answer', 50);
     assert.equal(first.status, 503, first.text);
     assert.match(first.text, /^starting: no collection cycle has finished yet/);
-    const ok = await waitUntil(async () => { const h = await health(a); return h?.status === 200 && h; }, 30_000, '/healthz 200 after the first cycle');
+    const ok = await waitUntil(
+      async () => {
+        const h = await health(a);
+        return h?.status === 200 && h;
+      },
+      30_000,
+      '/healthz 200 after the first cycle',
+    );
     assert.match(ok.text, /^ok: cycle \d+, \d+ targets/);
   });
 
@@ -52,11 +65,23 @@ describe('/healthz: 503 when no cycle finished yet or the last one is stale, 200
     agent = await startAgentProcess({ args: ['-c', cfg.file] });
     const a = agent;
     const pid = await waitUntil(() => helperPid(a.pid), 20_000, 'the helper');
-    await waitUntil(async () => JSON.parse((await a.get('/status')).text).probes.qdisc?.state === 'running', 20_000, 'qdisc running');
+    await waitUntil(
+      async () => JSON.parse((await a.get('/status')).text).probes.qdisc?.state === 'running',
+      20_000,
+      'qdisc running',
+    );
     process.kill(pid, 'SIGSTOP');
     let stale: { status: number; text: string };
     try {
-      stale = await waitUntil(async () => { const h = await health(a); return h?.status === 503 && h; }, 60_000, '/healthz 503', 200);
+      stale = await waitUntil(
+        async () => {
+          const h = await health(a);
+          return h?.status === 503 && h;
+        },
+        60_000,
+        '/healthz 503',
+        200,
+      );
     } finally {
       process.kill(pid, 'SIGCONT');
     }

@@ -135,7 +135,7 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       assert.doesNotMatch(plain.lastError, /^$/);
     });
 
-    it('401 for a wrong, missing or unknown user\'s password, 200 for the right one; /healthz is open', async () => {
+    it("401 for a wrong, missing or unknown user's password, 200 for the right one; /healthz is open", async () => {
       const base = agent!.base;
       const ok = await get(`${base}/metrics`, { ca: caPem(), headers: auth('prometheus', PASSWORD) });
       assert.equal(ok.status, 200);
@@ -255,7 +255,7 @@ describe('endpoints over TLS (exporter-toolkit web config)', function () {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('a real Prometheus with a client certificate scrapes it; without one or with a stranger\'s, not', async () => {
+    it("a real Prometheus with a client certificate scrapes it; without one or with a stranger's, not", async () => {
       const target = `127.0.0.1:${agent!.port}`;
       prom = await startPrometheus({
         jobs: [

@@ -69,7 +69,19 @@ class PortTaken extends Error {}
 
 async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
   const port = await freePort();
-  const argv = [process.execPath, ...AGENT_NODE_FLAGS, CLI, 'run', '--address', '127.0.0.1', '--port', String(port), '--log-format', 'json', ...(o.args ?? [])];
+  const argv = [
+    process.execPath,
+    ...AGENT_NODE_FLAGS,
+    CLI,
+    'run',
+    '--address',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-format',
+    'json',
+    ...(o.args ?? []),
+  ];
   const [cmd, ...args] = [...(o.wrapper ?? []), ...argv];
   const child = spawn(cmd!, args, {
     env: { ...process.env, ...(o.env ?? {}) },
@@ -83,19 +95,33 @@ async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      try { lines.push(JSON.parse(line) as AgentLogLine); } catch { lines.push({ level: 'raw', msg: line }); }
+      try {
+        lines.push(JSON.parse(line) as AgentLogLine);
+      } catch {
+        lines.push({ level: 'raw', msg: line });
+      }
     }
   });
   child.stdout!.resume();
   let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exitCode = code; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const get = async (path: string): Promise<{ status: number; text: string }> => {
     const r = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(15_000) });
     return { status: r.status, text: await r.text() };
   };
   const agent: AgentProcess = {
-    pid: child.pid!, port, url, child, logs: () => lines, get,
+    pid: child.pid!,
+    port,
+    url,
+    child,
+    logs: () => lines,
+    get,
     async stop(graceMs = 10_000) {
       if (exitCode !== undefined) return exitCode;
       await stopPid(child.pid, graceMs);
@@ -105,13 +131,23 @@ async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
   if (o.waitHealthy !== false) {
     try {
       // an exit ends the wait at once (waitUntil would retry a throw until its deadline)
-      const early = await waitUntil(async () => {
-        if (exitCode !== undefined) {
-          const why = lines.map((l) => JSON.stringify(l)).join(' | ');
-          return new (/EADDRINUSE/.test(why) ? PortTaken : Error)(`agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`);
-        }
-        try { return (await get('/healthz')).status === 200 && 'healthy'; } catch { return false; }
-      }, o.timeoutMs ?? 60_000, 'agent /healthz'); // a bound for a loaded 2-core machine, not a speed claim
+      const early = await waitUntil(
+        async () => {
+          if (exitCode !== undefined) {
+            const why = lines.map((l) => JSON.stringify(l)).join(' | ');
+            return new (/EADDRINUSE/.test(why) ? PortTaken : Error)(
+              `agent exited with ${exitCode}: ${lines.map((l) => l.msg).join(' | ')}`,
+            );
+          }
+          try {
+            return (await get('/healthz')).status === 200 && 'healthy';
+          } catch {
+            return false;
+          }
+        },
+        o.timeoutMs ?? 60_000,
+        'agent /healthz',
+      ); // a bound for a loaded 2-core machine, not a speed claim
       if (early instanceof Error) throw early;
     } catch (err) {
       await agent.stop(1000);
@@ -122,16 +158,30 @@ async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
 }
 
 /** Waits until /status shows every probe of `names` in state running. */
-export async function waitForProbesRunning(agent: AgentProcess, names: readonly string[], timeoutMs = 20_000): Promise<void> {
-  await waitUntil(async () => {
-    const s = JSON.parse((await agent.get('/status')).text) as { probes: Record<string, { state: string } | undefined> };
-    return names.every((n) => s.probes[n]?.state === 'running');
-  }, timeoutMs, `${names.join(', ')} running`);
+export async function waitForProbesRunning(
+  agent: AgentProcess,
+  names: readonly string[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  await waitUntil(
+    async () => {
+      const s = JSON.parse((await agent.get('/status')).text) as {
+        probes: Record<string, { state: string } | undefined>;
+      };
+      return names.every((n) => s.probes[n]?.state === 'running');
+    },
+    timeoutMs,
+    `${names.join(', ')} running`,
+  );
 }
 
 /** Writes `yaml` to `<dir>/config.yaml`, starts the agent with it (and `o.args`) and, when
  *  `o.running` names probes, waits until they run; the agent is stopped when that wait fails. */
-export async function startAgentWithConfig(dir: string, yaml: string, o: StartAgentOptions & { readonly running?: readonly string[] } = {}): Promise<AgentProcess> {
+export async function startAgentWithConfig(
+  dir: string,
+  yaml: string,
+  o: StartAgentOptions & { readonly running?: readonly string[] } = {},
+): Promise<AgentProcess> {
   const config = join(dir, 'config.yaml');
   writeFileSync(config, yaml);
   const agent = await startAgentProcess({ ...o, args: ['-c', config, ...(o.args ?? [])] });

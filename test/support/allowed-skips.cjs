@@ -19,8 +19,10 @@ function loadAllowedSkips(file = allowedSkipsFile()) {
   const seen = new Set();
   return list.map((e, i) => {
     const o = e || {};
-    if (typeof o.test !== 'string' || o.test === '') throw new Error(`${file}: skips[${i}].test must be a test's full title`);
-    if (typeof o.because !== 'string' || o.because === '') throw new Error(`${file}: skips[${i}] (${o.test}) needs "because"`);
+    if (typeof o.test !== 'string' || o.test === '')
+      throw new Error(`${file}: skips[${i}].test must be a test's full title`);
+    if (typeof o.because !== 'string' || o.because === '')
+      throw new Error(`${file}: skips[${i}] (${o.test}) needs "because"`);
     if (seen.has(o.test)) throw new Error(`${file}: skips[${i}]: "${o.test}" is listed twice`);
     seen.add(o.test);
     return { test: o.test, because: o.because };

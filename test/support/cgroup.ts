@@ -21,8 +21,12 @@ export function detectCgroupLayout(root = CGROUP_ROOT): CgroupLayout {
   if (existsSync(path.join(root, 'cgroup.controllers'))) return { kind: 'v2', root };
   const v1: Record<string, string> = {};
   let unified: string | undefined;
-  const known = new Set(readFileSync('/proc/cgroups', 'utf8').split('\n')
-    .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t')[0]!));
+  const known = new Set(
+    readFileSync('/proc/cgroups', 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split('\t')[0]!),
+  );
   // /proc/self/mountinfo: "id parent maj:min root mountpoint opts ... - fstype source superopts"
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [pre, post] = line.split(' - ');
@@ -79,12 +83,21 @@ const byDepth = (a: string, b: string): number => b.split('/').length - a.split(
 // Parents shared by pods of this process stay while another pod uses them; sweep the empty ones at exit.
 process.on('exit', () => {
   for (const d of [...madeDirs].sort(byDepth)) {
-    try { rmdirSync(d); } catch { /* in use, or already gone */ }
+    try {
+      rmdirSync(d);
+    } catch {
+      /* in use, or already gone */
+    }
   }
 });
 
 /** The path kubelet (systemd driver) + containerd give a container of a pod. */
-export function kubeletCgroupPath(podUid: string, containerId: string, qos: QosClass = 'besteffort', runtime = 'cri-containerd'): string {
+export function kubeletCgroupPath(
+  podUid: string,
+  containerId: string,
+  qos: QosClass = 'besteffort',
+  runtime = 'cri-containerd',
+): string {
   const uid = podUid.replace(/-/g, '_');
   if (qos === 'guaranteed') {
     return `/kubepods.slice/kubepods-pod${uid}.slice/${runtime}-${containerId}.scope`;
@@ -135,7 +148,11 @@ export async function createPodCgroup(opts: PodCgroupOptions = {}): Promise<PodC
   let disposed = false;
 
   const cg: PodCgroup = {
-    podUid, containerId, relPath, dirs, layout: layout.kind,
+    podUid,
+    containerId,
+    relPath,
+    dirs,
+    layout: layout.kind,
     async addPid(pid: number) {
       for (const h of hs) {
         const from = (await pidCgroupPath(pid, h.key)) ?? '/';
@@ -192,12 +209,18 @@ async function rmdirRetry(d: string): Promise<void> {
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') { madeDirs.delete(d); return; }
+      if (code === 'ENOENT') {
+        madeDirs.delete(d);
+        return;
+      }
       if (code === 'EBUSY' || code === 'ENOTEMPTY') {
         // A just-killed process may still be leaving the cgroup; a shared parent may be in use.
         const procs = await readFile(path.join(d, 'cgroup.procs'), 'utf8').catch(() => '');
         const children = (await readdir(d, { withFileTypes: true }).catch(() => [])).some((x) => x.isDirectory());
-        if (procs.trim() === '' && !children && i < 19) { await new Promise((r) => setTimeout(r, 25)); continue; }
+        if (procs.trim() === '' && !children && i < 19) {
+          await new Promise((r) => setTimeout(r, 25));
+          continue;
+        }
         return;
       }
       return;

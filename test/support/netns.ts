@@ -152,7 +152,9 @@ export async function createNetns(opts: CreateNetnsOptions = {}): Promise<Netns>
   try {
     if (opts.loUp !== false) await ip(['-n', name, 'link', 'set', 'lo', 'up']);
     child = spawn(IP, ['netns', 'exec', name, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
-    child.on('error', () => { /* reported below as a missing pid */ });
+    child.on('error', () => {
+      /* reported below as a missing pid */
+    });
     child.unref();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
     const pid = child.pid;
@@ -163,13 +165,19 @@ export async function createNetns(opts: CreateNetnsOptions = {}): Promise<Netns>
     for (;;) {
       const cur = await pidNetnsInode(pid).catch(() => 0);
       let comm = '';
-      try { comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim(); } catch { /* gone */ }
+      try {
+        comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+      } catch {
+        /* gone */
+      }
       if (cur === inode && comm === 'cat') break;
       if (Date.now() > end) throw new Error(`pid ${pid} did not enter namespace ${name}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     return {
-      name, pid, inode,
+      name,
+      pid,
+      inode,
       exec: (cmd, args = [], o) => execIn(name, cmd, args, o),
       execOk: (cmd, args = [], o) => execInOk(name, cmd, args, o),
       dispose,
@@ -291,8 +299,9 @@ export async function createPod(opts: CreatePodOptions = {}): Promise<TestPod> {
 }
 
 /** Two namespaces joined by one veth pair (a in `left`, b in `right`). */
-export async function createLinkedPair(labels: [string, string] = ['left', 'right']):
-Promise<{ left: Netns; right: Netns; veth: VethPair; dispose(): Promise<void> }> {
+export async function createLinkedPair(
+  labels: [string, string] = ['left', 'right'],
+): Promise<{ left: Netns; right: Netns; veth: VethPair; dispose(): Promise<void> }> {
   const left = await createNetns({ label: labels[0] });
   let right: Netns | undefined;
   try {
@@ -300,8 +309,14 @@ Promise<{ left: Netns; right: Netns; veth: VethPair; dispose(): Promise<void> }>
     const veth = await createVethPair(left, right);
     const r = right;
     return {
-      left, right, veth,
-      dispose: async () => { await veth.dispose(); await r.dispose(); await left.dispose(); },
+      left,
+      right,
+      veth,
+      dispose: async () => {
+        await veth.dispose();
+        await r.dispose();
+        await left.dispose();
+      },
     };
   } catch (e) {
     await right?.dispose();
@@ -330,7 +345,12 @@ export async function sweepOrphans(): Promise<string[]> {
 }
 
 function pidAliveQuiet(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Remove everything this process made (kept processes, veths, namespaces), then sweep any namespace or
@@ -436,8 +456,12 @@ function nodeIn(where: Where, script: string, args: (string | number)[]): { cmd:
 }
 
 /** Start a node script and resolve once it prints `ready PORT`; resolves its final JSON line later. */
-function startReady(where: Where, script: string, args: (string | number)[], hardMs: number):
-Promise<{ port: number; result: Promise<Record<string, unknown>> }> {
+function startReady(
+  where: Where,
+  script: string,
+  args: (string | number)[],
+  hardMs: number,
+): Promise<{ port: number; result: Promise<Record<string, unknown>> }> {
   const { cmd, args: a } = nodeIn(where, script, args);
   return new Promise((resolveReady, rejectReady) => {
     const child = spawn(cmd, a, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -447,25 +471,46 @@ Promise<{ port: number; result: Promise<Record<string, unknown>> }> {
     const hard = setTimeout(() => killPid(child.pid, 'SIGKILL'), hardMs);
     let resolveResult!: (v: Record<string, unknown>) => void;
     let rejectResult!: (e: Error) => void;
-    const result = new Promise<Record<string, unknown>>((r, j) => { resolveResult = r; rejectResult = j; });
+    const result = new Promise<Record<string, unknown>>((r, j) => {
+      resolveResult = r;
+      rejectResult = j;
+    });
     result.catch(() => undefined);
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /^ready (\d+)$/m.exec(out);
-      if (!ready && m) { ready = true; resolveReady({ port: Number(m[1]), result }); }
+      if (!ready && m) {
+        ready = true;
+        resolveReady({ port: Number(m[1]), result });
+      }
     });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    child.on('error', (e) => { clearTimeout(hard); rejectReady(e); rejectResult(e); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    child.on('error', (e) => {
+      clearTimeout(hard);
+      rejectReady(e);
+      rejectResult(e);
+    });
     child.on('close', (code) => {
       clearTimeout(hard);
       const line = out.trim().split('\n').pop() ?? '';
       if (!ready) rejectReady(new Error(`receiver exited (${code}) before ready: ${err.trim()}`));
-      try { resolveResult(JSON.parse(line)); } catch { rejectResult(new Error(`receiver output ${JSON.stringify(out)} ${err}`)); }
+      try {
+        resolveResult(JSON.parse(line));
+      } catch {
+        rejectResult(new Error(`receiver output ${JSON.stringify(out)} ${err}`));
+      }
     });
   });
 }
 
-async function runNode(where: Where, script: string, args: (string | number)[], hardMs: number): Promise<Record<string, unknown>> {
+async function runNode(
+  where: Where,
+  script: string,
+  args: (string | number)[],
+  hardMs: number,
+): Promise<Record<string, unknown>> {
   const { cmd, args: a } = nodeIn(where, script, args);
   const r = await runOk(cmd, a, { timeoutMs: hardMs });
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
@@ -483,8 +528,12 @@ export interface UdpTrafficOptions {
 }
 
 /** Send `count` UDP datagrams of `size` bytes from `from` to `toAddr` in `to`; bounded in count and time. */
-export async function sendUdp(from: Where, to: Where, toAddr: string, o: UdpTrafficOptions):
-Promise<{ sent: number; errors: number; received: number; receivedBytes: number; port: number }> {
+export async function sendUdp(
+  from: Where,
+  to: Where,
+  toAddr: string,
+  o: UdpTrafficOptions,
+): Promise<{ sent: number; errors: number; received: number; receivedBytes: number; port: number }> {
   checkAddr(toAddr);
   if (!(o.count >= 1 && o.count <= 1_000_000)) throw new Error('count must be 1..1000000');
   if (!(o.size >= 0 && o.size <= 65507)) throw new Error('size must be 0..65507');
@@ -492,24 +541,43 @@ Promise<{ sent: number; errors: number; received: number; receivedBytes: number;
   const recv = await startReady(to, UDP_RECV, [toAddr, o.port ?? 0, o.count, timeoutMs + 500], timeoutMs + 5000);
   const s = await runNode(from, UDP_SEND, [toAddr, recv.port, o.count, o.size, timeoutMs], timeoutMs + 5000);
   const r = await recv.result;
-  return { sent: Number(s.sent), errors: Number(s.errors), received: Number(r.received), receivedBytes: Number(r.bytes), port: recv.port };
+  return {
+    sent: Number(s.sent),
+    errors: Number(s.errors),
+    received: Number(r.received),
+    receivedBytes: Number(r.bytes),
+    port: recv.port,
+  };
 }
 
 /** One TCP connection from `from` to `toAddr` in `to`, carrying `bytes` bytes (≤ 1 GiB), bounded in time. */
-export async function tcpTransfer(from: Where, to: Where, toAddr: string, o: { bytes: number; port?: number; timeoutMs?: number }):
-Promise<{ sentBytes: number; receivedBytes: number; port: number; error?: string }> {
+export async function tcpTransfer(
+  from: Where,
+  to: Where,
+  toAddr: string,
+  o: { bytes: number; port?: number; timeoutMs?: number },
+): Promise<{ sentBytes: number; receivedBytes: number; port: number; error?: string }> {
   checkAddr(toAddr);
   if (!(o.bytes >= 0 && o.bytes <= 2 ** 30)) throw new Error('bytes must be 0..1GiB');
   const timeoutMs = o.timeoutMs ?? 10_000;
   const recv = await startReady(to, TCP_RECV, [toAddr, o.port ?? 0, timeoutMs + 500], timeoutMs + 5000);
   const s = await runNode(from, TCP_SEND, [toAddr, recv.port, o.bytes, timeoutMs], timeoutMs + 5000);
   const r = await recv.result;
-  return { sentBytes: Number(s.sent), receivedBytes: Number(r.bytes), port: recv.port, error: s.error as string | undefined };
+  return {
+    sentBytes: Number(s.sent),
+    receivedBytes: Number(r.bytes),
+    port: recv.port,
+    error: s.error as string | undefined,
+  };
 }
 
 /** One TCP connect attempt from `from` (a closed port answers with a RST: 'refused'). */
-export async function tcpConnect(from: Where, addr: string, port: number, timeoutMs = 3000):
-Promise<'connected' | 'refused' | 'timeout' | string> {
+export async function tcpConnect(
+  from: Where,
+  addr: string,
+  port: number,
+  timeoutMs = 3000,
+): Promise<'connected' | 'refused' | 'timeout' | string> {
   checkAddr(addr);
   const r = await runNode(from, TCP_CONNECT, [addr, port, timeoutMs], timeoutMs + 5000);
   return String(r.result);

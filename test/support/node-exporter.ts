@@ -47,7 +47,11 @@ export async function nodeExporterVersion(): Promise<string> {
 }
 
 export function nodeExporterArgs(port: number, o: NodeExporterOptions = {}): string[] {
-  const args = ['--collector.disable-defaults', '--web.disable-exporter-metrics', `--web.listen-address=127.0.0.1:${port}`];
+  const args = [
+    '--collector.disable-defaults',
+    '--web.disable-exporter-metrics',
+    `--web.listen-address=127.0.0.1:${port}`,
+  ];
   for (const c of o.collectors ?? DEFAULT_COLLECTORS) args.push(`--collector.${c}`);
   const cs = new Set(o.collectors ?? DEFAULT_COLLECTORS);
   if (cs.has('netdev') && o.includeLo !== false) args.push('--collector.netdev.device-exclude=^$');
@@ -59,7 +63,10 @@ export function nodeExporterArgs(port: number, o: NodeExporterOptions = {}): str
 async function listening(pid: number, port: number): Promise<boolean> {
   const tcp = await readFile(`/proc/${pid}/net/tcp`, 'utf8').catch(() => '');
   const want = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return tcp.split('\n').some((l) => { const f = l.trim().split(/\s+/); return f[1] === want && f[3] === '0A'; });
+  return tcp.split('\n').some((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[1] === want && f[3] === '0A';
+  });
 }
 
 const FETCH = `
@@ -73,32 +80,45 @@ fetch(url, { signal: AbortSignal.timeout(ms) }).then(async (r) => {
 
 /** Fetch an http://127.0.0.1 URL from inside a namespace (or from here for 'host'). */
 export async function fetchInNetns(netns: Netns | string | 'host', url: string, timeoutMs = 10_000): Promise<string> {
-  if (!/^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|10\.199\.\d+\.\d+)(:\d+)?\//.test(url)) throw new Error(`not a loopback/test URL: ${url}`);
+  if (!/^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|10\.199\.\d+\.\d+)(:\d+)?\//.test(url))
+    throw new Error(`not a loopback/test URL: ${url}`);
   const name = typeof netns === 'string' ? netns : netns.name;
   if (name === 'host') {
     const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     if (r.status !== 200) throw new Error(`GET ${url}: HTTP ${r.status}`);
     return r.text();
   }
-  const r = await runOk('ip', ['netns', 'exec', name, process.execPath, '-e', FETCH, url, String(timeoutMs)], { timeoutMs: timeoutMs + 5000 });
+  const r = await runOk('ip', ['netns', 'exec', name, process.execPath, '-e', FETCH, url, String(timeoutMs)], {
+    timeoutMs: timeoutMs + 5000,
+  });
   return r.stdout;
 }
 
 /** Start node_exporter inside `netns` ('host' for this namespace) and wait until it listens. */
-export async function startNodeExporter(netns: Netns | string | 'host', o: NodeExporterOptions = {}): Promise<NodeExporter> {
+export async function startNodeExporter(
+  netns: Netns | string | 'host',
+  o: NodeExporterOptions = {},
+): Promise<NodeExporter> {
   const name = typeof netns === 'string' ? netns : netns.name;
   const port = o.port ?? (name === 'host' ? await freePort() : 9100);
   const args = nodeExporterArgs(port, o);
-  const [cmd, argv] = name === 'host' ? [NODE_EXPORTER_BIN, args] : ['ip', ['netns', 'exec', name, NODE_EXPORTER_BIN, ...args]];
+  const [cmd, argv] =
+    name === 'host' ? [NODE_EXPORTER_BIN, args] : ['ip', ['netns', 'exec', name, NODE_EXPORTER_BIN, ...args]];
   let out = '';
   let exited: string | undefined;
   let stopped = false;
   const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const append = (b: Buffer) => { if (out.length < 1_000_000) out += b.toString(); };
+  const append = (b: Buffer) => {
+    if (out.length < 1_000_000) out += b.toString();
+  };
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
-  child.on('exit', (code, sig) => { exited = `exited ${code ?? sig}`; });
-  child.on('error', (e) => { exited = String(e); });
+  child.on('exit', (code, sig) => {
+    exited = `exited ${code ?? sig}`;
+  });
+  child.on('error', (e) => {
+    exited = String(e);
+  });
   const stop = async () => {
     if (stopped) return;
     stopped = true;
@@ -108,8 +128,9 @@ export async function startNodeExporter(netns: Netns | string | 'host', o: NodeE
     const end = Date.now() + (o.startTimeoutMs ?? 10_000);
     for (;;) {
       if (exited) throw new Error(`node_exporter ${exited}: ${out.trim()}`);
-      if (child.pid && await listening(child.pid, port)) break;
-      if (Date.now() > end) throw new Error(`node_exporter not listening on 127.0.0.1:${port} in ${name}: ${out.trim()}`);
+      if (child.pid && (await listening(child.pid, port))) break;
+      if (Date.now() > end)
+        throw new Error(`node_exporter not listening on 127.0.0.1:${port} in ${name}: ${out.trim()}`);
       await sleep(50);
     }
   } catch (e) {
@@ -118,7 +139,9 @@ export async function startNodeExporter(netns: Netns | string | 'host', o: NodeE
   }
   const url = `http://127.0.0.1:${port}/metrics`;
   const ne: NodeExporter = {
-    pid: child.pid!, port, netns: name,
+    pid: child.pid!,
+    port,
+    netns: name,
     fetchText: (timeoutMs) => fetchInNetns(name, url, timeoutMs),
     scrape: async (timeoutMs) => parsePromText(await ne.fetchText(timeoutMs)),
     usage: () => procUsage(child.pid!),

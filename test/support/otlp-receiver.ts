@@ -120,7 +120,11 @@ export interface OtlpReceiver {
   /** Spans of every accepted traces request, flattened. */
   spans(): SpanFlat[];
   /** Resolve with the first truthy value of predicate, re-checked on every request and every 50 ms. */
-  waitFor<T>(predicate: (r: OtlpReceiver) => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
+  waitFor<T>(
+    predicate: (r: OtlpReceiver) => T | undefined | null | false,
+    timeoutMs?: number,
+    what?: string,
+  ): Promise<T>;
   /** Shorthand: wait for points named `name` (optionally matching `where`); resolves with them. */
   waitForMetric(name: string, where?: (p: MetricPoint) => boolean, timeoutMs?: number): Promise<MetricPoint[]>;
   /** Shorthand: wait for log records with this eventName (optionally matching `where`). */
@@ -163,11 +167,14 @@ let cachedDef: protoLoader.PackageDefinition | undefined;
 export function otlpPackageDefinition(): protoLoader.PackageDefinition {
   if (!cachedDef) {
     const dir = protoDir();
-    cachedDef = protoLoader.loadSync([
-      'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
-      'opentelemetry/proto/collector/logs/v1/logs_service.proto',
-      'opentelemetry/proto/collector/trace/v1/trace_service.proto',
-    ], { includeDirs: [dir], keepCase: false, longs: String, enums: Number, defaults: false, oneofs: true });
+    cachedDef = protoLoader.loadSync(
+      [
+        'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
+        'opentelemetry/proto/collector/logs/v1/logs_service.proto',
+        'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+      ],
+      { includeDirs: [dir], keepCase: false, longs: String, enums: Number, defaults: false, oneofs: true },
+    );
   }
   return cachedDef;
 }
@@ -250,7 +257,14 @@ export function flattenMetrics(body: any, transport: Transport): MetricPoint[] {
     for (const sm of rm.scopeMetrics ?? []) {
       const scope = { name: sm.scope?.name ?? '', version: sm.scope?.version ?? '' };
       for (const m of sm.metrics ?? []) {
-        const base = { name: m.name ?? '', unit: m.unit ?? '', description: m.description ?? '', resource, scope, transport };
+        const base = {
+          name: m.name ?? '',
+          unit: m.unit ?? '',
+          description: m.description ?? '',
+          resource,
+          scope,
+          transport,
+        };
         const pointBase = (dp: any) => ({
           attributes: attributes(dp.attributes),
           timeUnixNano: nanos(dp.timeUnixNano),
@@ -259,25 +273,47 @@ export function flattenMetrics(body: any, transport: Transport): MetricPoint[] {
         const numberValue = (dp: any) => (dp.asDouble !== undefined ? num(dp.asDouble) : num(dp.asInt));
         if (m.sum) {
           for (const dp of m.sum.dataPoints ?? []) {
-            out.push({ ...base, ...pointBase(dp), kind: 'sum', monotonic: Boolean(m.sum.isMonotonic),
-              temporality: TEMPORALITY[num(m.sum.aggregationTemporality)] ?? 'unspecified', value: numberValue(dp) });
+            out.push({
+              ...base,
+              ...pointBase(dp),
+              kind: 'sum',
+              monotonic: Boolean(m.sum.isMonotonic),
+              temporality: TEMPORALITY[num(m.sum.aggregationTemporality)] ?? 'unspecified',
+              value: numberValue(dp),
+            });
           }
         } else if (m.gauge) {
-          for (const dp of m.gauge.dataPoints ?? []) out.push({ ...base, ...pointBase(dp), kind: 'gauge', value: numberValue(dp) });
+          for (const dp of m.gauge.dataPoints ?? [])
+            out.push({ ...base, ...pointBase(dp), kind: 'gauge', value: numberValue(dp) });
         } else if (m.histogram) {
           for (const dp of m.histogram.dataPoints ?? []) {
             const sum = dp.sum !== undefined ? num(dp.sum) : undefined;
-            out.push({ ...base, ...pointBase(dp), kind: 'histogram',
+            out.push({
+              ...base,
+              ...pointBase(dp),
+              kind: 'histogram',
               temporality: TEMPORALITY[num(m.histogram.aggregationTemporality)] ?? 'unspecified',
               value: sum ?? 0,
-              histogram: { count: num(dp.count), sum, bounds: (dp.explicitBounds ?? []).map(num), counts: (dp.bucketCounts ?? []).map(num),
-                min: dp.min !== undefined ? num(dp.min) : undefined, max: dp.max !== undefined ? num(dp.max) : undefined } });
+              histogram: {
+                count: num(dp.count),
+                sum,
+                bounds: (dp.explicitBounds ?? []).map(num),
+                counts: (dp.bucketCounts ?? []).map(num),
+                min: dp.min !== undefined ? num(dp.min) : undefined,
+                max: dp.max !== undefined ? num(dp.max) : undefined,
+              },
+            });
           }
         } else if (m.exponentialHistogram) {
           for (const dp of m.exponentialHistogram.dataPoints ?? []) {
-            out.push({ ...base, ...pointBase(dp), kind: 'exponentialHistogram',
+            out.push({
+              ...base,
+              ...pointBase(dp),
+              kind: 'exponentialHistogram',
               temporality: TEMPORALITY[num(m.exponentialHistogram.aggregationTemporality)] ?? 'unspecified',
-              value: num(dp.sum), count: num(dp.count) });
+              value: num(dp.sum),
+              count: num(dp.count),
+            });
           }
         } else if (m.summary) {
           for (const dp of m.summary.dataPoints ?? []) {
@@ -304,7 +340,8 @@ export function flattenLogs(body: any, transport: Transport): LogRecordFlat[] {
           severityText: lr.severityText ?? '',
           body: anyValue(lr.body),
           attributes: attributes(lr.attributes),
-          resource, scope,
+          resource,
+          scope,
           timeUnixNano: nanos(lr.timeUnixNano),
           observedTimeUnixNano: nanos(lr.observedTimeUnixNano),
           traceId: hex(lr.traceId),
@@ -326,10 +363,19 @@ export function flattenSpans(body: any, transport: Transport): SpanFlat[] {
       const scope = { name: ss.scope?.name ?? '', version: ss.scope?.version ?? '' };
       for (const sp of ss.spans ?? []) {
         out.push({
-          name: sp.name ?? '', kind: num(sp.kind), traceId: hex(sp.traceId), spanId: hex(sp.spanId), parentSpanId: hex(sp.parentSpanId),
-          startTimeUnixNano: nanos(sp.startTimeUnixNano), endTimeUnixNano: nanos(sp.endTimeUnixNano),
-          statusCode: num(sp.status?.code), statusMessage: sp.status?.message ?? '',
-          attributes: attributes(sp.attributes), resource, scope, transport,
+          name: sp.name ?? '',
+          kind: num(sp.kind),
+          traceId: hex(sp.traceId),
+          spanId: hex(sp.spanId),
+          parentSpanId: hex(sp.parentSpanId),
+          startTimeUnixNano: nanos(sp.startTimeUnixNano),
+          endTimeUnixNano: nanos(sp.endTimeUnixNano),
+          statusCode: num(sp.status?.code),
+          statusMessage: sp.status?.message ?? '',
+          attributes: attributes(sp.attributes),
+          resource,
+          scope,
+          transport,
         });
       }
     }
@@ -363,32 +409,59 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   const requests: ReceivedRequest[] = [];
   const listeners = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
-  const notify = () => { for (const l of [...listeners]) l(); };
+  const notify = () => {
+    for (const l of [...listeners]) l();
+  };
   let closed = false;
   // Flattened once per request (waitFor re-checks on every request).
   const flat = new WeakMap<ReceivedRequest, unknown[]>();
   const memo = <T>(r: ReceivedRequest, f: (body: any, t: Transport) => T[]): T[] => {
     let v = flat.get(r) as T[] | undefined;
-    if (!v) { v = f(r.body, r.transport); flat.set(r, v); }
+    if (!v) {
+      v = f(r.body, r.transport);
+      flat.set(r, v);
+    }
     return v;
   };
 
   /** Record a request and decide its fate; `answer(ok)` is called when (and if) it should be answered. */
-  const handle = (signal: Signal, transport: Transport, headers: Record<string, string>, body: unknown,
-    answer: (ok: boolean) => void, clientCertificate?: string): void => {
+  const handle = (
+    signal: Signal,
+    transport: Transport,
+    headers: Record<string, string>,
+    body: unknown,
+    answer: (ok: boolean) => void,
+    clientCertificate?: string,
+  ): void => {
     const rec: ReceivedRequest = {
-      signal, transport, receivedAt: Date.now(), mode, accepted: false, headers, body,
+      signal,
+      transport,
+      receivedAt: Date.now(),
+      mode,
+      accepted: false,
+      headers,
+      body,
       ...(clientCertificate ? { clientCertificate } : {}),
     };
     requests.push(rec);
     const m = mode;
-    const accept = () => { if (closed) return; rec.accepted = true; answer(true); notify(); };
+    const accept = () => {
+      if (closed) return;
+      rec.accepted = true;
+      answer(true);
+      notify();
+    };
     if (m === 'ok') accept();
-    else if (m === 'unavailable') { answer(false); notify(); }
-    else if (m === 'blackhole') notify();
+    else if (m === 'unavailable') {
+      answer(false);
+      notify();
+    } else if (m === 'blackhole') notify();
     else {
       notify();
-      const t = setTimeout(() => { timers.delete(t); accept(); }, m.delayMs);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        accept();
+      }, m.delayMs);
       timers.add(t);
     }
   };
@@ -403,22 +476,35 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k] = String(v);
       const cn = call.getAuthContext()?.sslPeerCertificate?.subject?.CN;
-      handle(signal, 'grpc', headers, call.request, (ok) => {
-        if (ok) cb(null, {});
-        else cb({ code: grpc.status.UNAVAILABLE, details: 'injected fault: unavailable' } as grpc.ServiceError, null);
-      }, typeof cn === 'string' ? cn : undefined);
+      handle(
+        signal,
+        'grpc',
+        headers,
+        call.request,
+        (ok) => {
+          if (ok) cb(null, {});
+          else cb({ code: grpc.status.UNAVAILABLE, details: 'injected fault: unavailable' } as grpc.ServiceError, null);
+        },
+        typeof cn === 'string' ? cn : undefined,
+      );
     };
-    grpcServer.addService(pkg.opentelemetry.proto.collector.metrics.v1.MetricsService.service, { Export: mk('metrics') });
+    grpcServer.addService(pkg.opentelemetry.proto.collector.metrics.v1.MetricsService.service, {
+      Export: mk('metrics'),
+    });
     grpcServer.addService(pkg.opentelemetry.proto.collector.logs.v1.LogsService.service, { Export: mk('logs') });
     grpcServer.addService(pkg.opentelemetry.proto.collector.trace.v1.TraceService.service, { Export: mk('traces') });
     grpcPort = await new Promise<number>((resolve, reject) => {
       const t = opts.tls;
       const creds = t
-        ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }],
-          t.clientCa !== undefined)
+        ? grpc.ServerCredentials.createSsl(
+            t.clientCa ?? null,
+            [{ private_key: t.key, cert_chain: t.cert }],
+            t.clientCa !== undefined,
+          )
         : grpc.ServerCredentials.createInsecure();
-      grpcServer!.bindAsync(`${opts.host ?? '127.0.0.1'}:${opts.grpcPort ?? 0}`, creds,
-        (err, port) => (err ? reject(err) : resolve(port)));
+      grpcServer!.bindAsync(`${opts.host ?? '127.0.0.1'}:${opts.grpcPort ?? 0}`, creds, (err, port) =>
+        err ? reject(err) : resolve(port),
+      );
     });
   }
 
@@ -430,16 +516,23 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       // Loki 3 serves OTLP under /otlp (the loki sink's `protocol: otlp` posts to /otlp/v1/logs).
       const url = (req.url ?? '').split('?')[0]!.replace(/^\/otlp(?=\/v1\/)/, '');
-      const signal: Signal | undefined = url === '/v1/metrics' ? 'metrics' : url === '/v1/logs' ? 'logs' : url === '/v1/traces' ? 'traces' : undefined;
+      const signal: Signal | undefined =
+        url === '/v1/metrics' ? 'metrics' : url === '/v1/logs' ? 'logs' : url === '/v1/traces' ? 'traces' : undefined;
       if (!signal || req.method !== 'POST') {
         res.writeHead(signal ? 405 : 404).end();
         return;
       }
       const chunks: Buffer[] = [];
       let len = 0;
-      req.on('data', (b: Buffer) => { len += b.length; if (len <= MAX_BODY) chunks.push(b); });
+      req.on('data', (b: Buffer) => {
+        len += b.length;
+        if (len <= MAX_BODY) chunks.push(b);
+      });
       req.on('end', () => {
-        if (len > MAX_BODY) { res.writeHead(413).end(); return; }
+        if (len > MAX_BODY) {
+          res.writeHead(413).end();
+          return;
+        }
         let raw = Buffer.concat(chunks);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
@@ -465,23 +558,34 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
           return;
         }
         const peer = t?.clientCa ? (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN : undefined;
-        handle(signal, transport, headers, body, (ok) => {
-          if (!ok) {
-            res.writeHead(503, { 'content-type': 'text/plain' }).end('injected fault: unavailable');
-          } else if (transport === 'http-json') {
-            res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-          } else {
-            const method = exportMethod(SERVICE[signal]);
-            res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(method.responseSerialize({}));
-          }
-        }, typeof peer === 'string' ? peer : undefined);
+        handle(
+          signal,
+          transport,
+          headers,
+          body,
+          (ok) => {
+            if (!ok) {
+              res.writeHead(503, { 'content-type': 'text/plain' }).end('injected fault: unavailable');
+            } else if (transport === 'http-json') {
+              res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+            } else {
+              const method = exportMethod(SERVICE[signal]);
+              res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(method.responseSerialize({}));
+            }
+          },
+          typeof peer === 'string' ? peer : undefined,
+        );
       });
     };
     httpServer = t
-      ? https.createServer({
-        cert: t.cert, key: t.key,
-        ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-      }, onRequest)
+      ? https.createServer(
+          {
+            cert: t.cert,
+            key: t.key,
+            ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          onRequest,
+        )
       : http.createServer(onRequest);
     httpPort = await new Promise<number>((resolve, reject) => {
       httpServer!.once('error', reject);
@@ -495,47 +599,85 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
   const receiver: OtlpReceiver = {
     grpcEndpoint: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${grpcPort}`,
     httpEndpoint: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${httpPort}`,
-    grpcPort, httpPort, requests,
-    get mode() { return mode; },
-    setMode(m: ReceiverMode) { mode = m; },
+    grpcPort,
+    httpPort,
+    requests,
+    get mode() {
+      return mode;
+    },
+    setMode(m: ReceiverMode) {
+      mode = m;
+    },
     attempts: (signal?: Signal) => requests.filter((r) => !signal || r.signal === signal).length,
     metrics: () => requests.filter((r) => r.accepted && r.signal === 'metrics').flatMap((r) => memo(r, flattenMetrics)),
     latestMetrics: () => latestPerSeries(receiver.metrics()),
     logs: () => requests.filter((r) => r.accepted && r.signal === 'logs').flatMap((r) => memo(r, flattenLogs)),
     spans: () => requests.filter((r) => r.accepted && r.signal === 'traces').flatMap((r) => memo(r, flattenSpans)),
-    waitFor<T>(predicate: (r: OtlpReceiver) => T | undefined | null | false, timeoutMs = 10_000, what = 'OTLP data'): Promise<T> {
+    waitFor<T>(
+      predicate: (r: OtlpReceiver) => T | undefined | null | false,
+      timeoutMs = 10_000,
+      what = 'OTLP data',
+    ): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         let done = false;
         const check = () => {
           if (done) return;
           let v: T | undefined | null | false;
-          try { v = predicate(receiver); } catch (e) { finish(); reject(e); return; }
-          if (v !== undefined && v !== null && v !== false) { finish(); resolve(v); }
+          try {
+            v = predicate(receiver);
+          } catch (e) {
+            finish();
+            reject(e);
+            return;
+          }
+          if (v !== undefined && v !== null && v !== false) {
+            finish();
+            resolve(v);
+          }
         };
         const poll = setInterval(check, 50);
         const to = setTimeout(() => {
           finish();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${requests.length} requests seen ` +
-            `(${requests.filter((r) => r.accepted).length} accepted)`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${what}; ${requests.length} requests seen ` +
+                `(${requests.filter((r) => r.accepted).length} accepted)`,
+            ),
+          );
         }, timeoutMs);
-        const finish = () => { done = true; clearInterval(poll); clearTimeout(to); listeners.delete(check); };
+        const finish = () => {
+          done = true;
+          clearInterval(poll);
+          clearTimeout(to);
+          listeners.delete(check);
+        };
         listeners.add(check);
         check();
       });
     },
     waitForMetric(name, where = () => true, timeoutMs = 10_000) {
-      return receiver.waitFor((r) => {
-        const ps = r.metrics().filter((p) => p.name === name && where(p));
-        return ps.length > 0 ? ps : undefined;
-      }, timeoutMs, `metric ${name}`);
+      return receiver.waitFor(
+        (r) => {
+          const ps = r.metrics().filter((p) => p.name === name && where(p));
+          return ps.length > 0 ? ps : undefined;
+        },
+        timeoutMs,
+        `metric ${name}`,
+      );
     },
     waitForLog(eventName, where = () => true, timeoutMs = 10_000) {
-      return receiver.waitFor((r) => {
-        const ls = r.logs().filter((l) => l.eventName === eventName && where(l));
-        return ls.length > 0 ? ls : undefined;
-      }, timeoutMs, `log record ${eventName}`);
+      return receiver.waitFor(
+        (r) => {
+          const ls = r.logs().filter((l) => l.eventName === eventName && where(l));
+          return ls.length > 0 ? ls : undefined;
+        },
+        timeoutMs,
+        `log record ${eventName}`,
+      );
     },
-    clear() { requests.length = 0; },
+    clear() {
+      requests.length = 0;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -544,7 +686,10 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
       grpcServer?.forceShutdown();
       if (httpServer) {
         const s = httpServer;
-        await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
       }
     },
   };

@@ -38,8 +38,18 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     let errLen = 0;
     let timedOut = false;
     let settled = false;
-    child.stdout!.on('data', (b: Buffer) => { if (outLen < max) { out.push(b); outLen += b.length; } });
-    child.stderr!.on('data', (b: Buffer) => { if (errLen < max) { err.push(b); errLen += b.length; } });
+    child.stdout!.on('data', (b: Buffer) => {
+      if (outLen < max) {
+        out.push(b);
+        outLen += b.length;
+      }
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      if (errLen < max) {
+        err.push(b);
+        errLen += b.length;
+      }
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       killPid(child.pid, 'SIGKILL');
@@ -55,12 +65,17 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       settled = true;
       clearTimeout(timer);
       resolve({
-        code, signal, timedOut, pid: child.pid,
+        code,
+        signal,
+        timedOut,
+        pid: child.pid,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
       });
     });
-    child.stdin!.on('error', () => { /* child may exit before reading its input */ });
+    child.stdin!.on('error', () => {
+      /* child may exit before reading its input */
+    });
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     else child.stdin!.end();
   });
@@ -148,9 +163,20 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     try {
       await new Promise<void>((resolve, reject) => {
         const s = net.connect({ host, port });
-        const t = setTimeout(() => { s.destroy(); reject(new Error('connect timeout')); }, 1000);
-        s.once('connect', () => { clearTimeout(t); s.destroy(); resolve(); });
-        s.once('error', (e) => { clearTimeout(t); s.destroy(); reject(e); });
+        const t = setTimeout(() => {
+          s.destroy();
+          reject(new Error('connect timeout'));
+        }, 1000);
+        s.once('connect', () => {
+          clearTimeout(t);
+          s.destroy();
+          resolve();
+        });
+        s.once('error', (e) => {
+          clearTimeout(t);
+          s.destroy();
+          reject(e);
+        });
       });
       return;
     } catch (e) {
@@ -162,8 +188,12 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
 }
 
 /** Poll fn until it returns a value that is not undefined/false, or time out with a message. */
-export async function waitUntil<T>(fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000, what = 'condition', intervalMs = 50): Promise<T> {
+export async function waitUntil<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+  intervalMs = 50,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let lastErr: unknown;
   for (;;) {
@@ -208,7 +238,10 @@ export async function procUsage(pid: number): Promise<ProcUsage> {
 
 export function parseProcUsage(pid: number, stat: string, status: string): ProcUsage {
   // comm (field 2) may contain spaces and parentheses: split after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const rest = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state); utime is field 14, stime 15, num_threads 20.
   const utime = Number(rest[14 - 3]);
   const stime = Number(rest[15 - 3]);

@@ -29,9 +29,17 @@ function unescapeHelp(s: string): string {
 /** Parse a number as Prometheus writes it (also +Inf, -Inf, NaN). */
 export function parsePromNumber(s: string): number | undefined {
   switch (s) {
-    case '+Inf': case 'Inf': case '+inf': case 'inf': return Infinity;
-    case '-Inf': case '-inf': return -Infinity;
-    case 'NaN': case 'nan': return NaN;
+    case '+Inf':
+    case 'Inf':
+    case '+inf':
+    case 'inf':
+      return Infinity;
+    case '-Inf':
+    case '-inf':
+      return -Infinity;
+    case 'NaN':
+    case 'nan':
+      return NaN;
     default: {
       if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && !/^[+-]?0[xX][0-9a-fA-F]+$/.test(s)) return undefined;
       const n = Number(s);
@@ -44,7 +52,9 @@ export function parsePromNumber(s: string): number | undefined {
 export function parseSampleLine(line: string): PromTextSample | string {
   let i = 0;
   const n = line.length;
-  const skipWs = () => { while (i < n && (line[i] === ' ' || line[i] === '\t')) i++; };
+  const skipWs = () => {
+    while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
+  };
   skipWs();
   let name = '';
   if (i < n && NAME_START.test(line[i]!)) {
@@ -60,7 +70,10 @@ export function parseSampleLine(line: string): PromTextSample | string {
     i++;
     for (;;) {
       skipWs();
-      if (line[i] === '}') { i++; break; }
+      if (line[i] === '}') {
+        i++;
+        break;
+      }
       if (i >= n) return 'unterminated label set';
       let lname: string;
       if (line[i] === '"') {
@@ -76,7 +89,11 @@ export function parseSampleLine(line: string): PromTextSample | string {
       }
       skipWs();
       if (line[i] !== '=') {
-        if (!name && (line[i] === ',' || line[i] === '}')) { name = lname; if (line[i] === ',') i++; continue; }
+        if (!name && (line[i] === ',' || line[i] === '}')) {
+          name = lname;
+          if (line[i] === ',') i++;
+          continue;
+        }
         return `expected = after label ${lname}`;
       }
       i++;
@@ -87,14 +104,23 @@ export function parseSampleLine(line: string): PromTextSample | string {
       if (Object.prototype.hasOwnProperty.call(labels, lname)) return `duplicate label ${lname}`;
       Object.defineProperty(labels, lname, { value: v, enumerable: true, writable: true, configurable: true }); // also for "__proto__"
       skipWs();
-      if (line[i] === ',') { i++; continue; }
-      if (line[i] === '}') { i++; break; }
+      if (line[i] === ',') {
+        i++;
+        continue;
+      }
+      if (line[i] === '}') {
+        i++;
+        break;
+      }
       return `expected , or } at column ${i + 1}`;
     }
   }
   if (!name) return 'missing metric name';
   if (i < n && line[i] !== ' ' && line[i] !== '\t') return `unexpected character ${JSON.stringify(line[i])} after name`;
-  const rest = line.slice(i).trim().split(/[ \t]+/);
+  const rest = line
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/);
   const valueStr = rest[0] ?? '';
   if (!valueStr) return 'missing value';
   const value = parsePromNumber(valueStr);
@@ -122,7 +148,10 @@ export function parseSampleLine(line: string): PromTextSample | string {
         i += 2;
         continue;
       }
-      if (c === '"') { i++; return out; }
+      if (c === '"') {
+        i++;
+        return out;
+      }
       out += c;
       i++;
     }
@@ -161,7 +190,11 @@ export function parsePromText(text: string): PromTextParse {
 }
 
 /** The samples named `name` whose labels include all of `labels`. */
-export function findSamples(samples: PromTextSample[], name: string, labels: Record<string, string> = {}): PromTextSample[] {
+export function findSamples(
+  samples: PromTextSample[],
+  name: string,
+  labels: Record<string, string> = {},
+): PromTextSample[] {
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
 

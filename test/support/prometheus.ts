@@ -89,7 +89,8 @@ export function prometheusConfig(jobs: ScrapeJob[], intervalSeconds: number): st
   ];
   for (const j of jobs) {
     for (const t of j.targets) {
-      if (!/^(127\.\d+\.\d+\.\d+|\[::1\]|localhost):\d+$/.test(t)) throw new Error(`scrape targets must be loopback host:port, not ${t}`);
+      if (!/^(127\.\d+\.\d+\.\d+|\[::1\]|localhost):\d+$/.test(t))
+        throw new Error(`scrape targets must be loopback host:port, not ${t}`);
     }
     lines.push(`  - job_name: ${yamlStr(j.job)}`);
     lines.push(`    metrics_path: ${yamlStr(j.metricsPath ?? '/metrics')}`);
@@ -104,8 +105,11 @@ export function prometheusConfig(jobs: ScrapeJob[], intervalSeconds: number): st
       if (j.tls.insecureSkipVerify) lines.push('      insecure_skip_verify: true');
     }
     if (j.basicAuth) {
-      lines.push('    basic_auth:', `      username: ${yamlStr(j.basicAuth.username)}`,
-        `      password: ${yamlStr(j.basicAuth.password)}`);
+      lines.push(
+        '    basic_auth:',
+        `      username: ${yamlStr(j.basicAuth.username)}`,
+        `      password: ${yamlStr(j.basicAuth.password)}`,
+      );
     }
     if (j.bearer) {
       lines.push('    authorization:', '      type: Bearer');
@@ -147,28 +151,41 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   };
 
   try {
-    child = spawn(PROMETHEUS_BIN, [
-      `--config.file=${cfg}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=1h',
-      '--log.level=warn',
-      ...(opts.extraArgs ?? []),
-    ], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-    const append = (b: Buffer) => { if (out.length < 1_000_000) out += b.toString(); };
+    child = spawn(
+      PROMETHEUS_BIN,
+      [
+        `--config.file=${cfg}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=1h',
+        '--log.level=warn',
+        ...(opts.extraArgs ?? []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
+    );
+    const append = (b: Buffer) => {
+      if (out.length < 1_000_000) out += b.toString();
+    };
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
     let exited: string | undefined;
-    child.on('exit', (code, sig) => { exited = `exited ${code ?? sig}`; });
-    child.on('error', (e) => { exited = String(e); });
+    child.on('exit', (code, sig) => {
+      exited = `exited ${code ?? sig}`;
+    });
+    child.on('error', (e) => {
+      exited = String(e);
+    });
     const end = Date.now() + (opts.startTimeoutMs ?? 20_000);
     for (;;) {
       if (exited) throw new Error(`prometheus ${exited}: ${out.trim()}`);
       try {
         const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
         if (r.status === 200) break;
-      } catch { /* not listening yet */ }
-      if (Date.now() > end) throw new Error(`prometheus not ready at ${url} after ${opts.startTimeoutMs ?? 20_000} ms: ${out.trim()}`);
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > end)
+        throw new Error(`prometheus not ready at ${url} after ${opts.startTimeoutMs ?? 20_000} ms: ${out.trim()}`);
       await sleep(100);
     }
   } catch (e) {
@@ -180,24 +197,33 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     const body = new URLSearchParams(params);
     const r = await fetch(`${url}${p}`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
     const j = (await r.json()) as { status: string; data: T; error?: string; errorType?: string };
-    if (j.status !== 'success') throw new Error(`prometheus ${p} ${JSON.stringify(params)}: ${j.errorType}: ${j.error}`);
+    if (j.status !== 'success')
+      throw new Error(`prometheus ${p} ${JSON.stringify(params)}: ${j.errorType}: ${j.error}`);
     return j.data;
   };
 
   const prom: Prometheus = {
-    pid: child.pid!, port, url, dir,
-    queryRaw: (expr, time) => api('/api/v1/query', [['query', expr], ...(time !== undefined ? [['time', String(time)] as [string, string]] : [])]),
+    pid: child.pid!,
+    port,
+    url,
+    dir,
+    queryRaw: (expr, time) =>
+      api('/api/v1/query', [
+        ['query', expr],
+        ...(time !== undefined ? [['time', String(time)] as [string, string]] : []),
+      ]),
     async query(expr, time) {
       const d = await prom.queryRaw(expr, time);
       if (d.resultType === 'vector') return d.result as PromSample[];
       if (d.resultType === 'scalar') return [{ metric: {}, value: d.result as [number, string] }];
       throw new Error(`query ${expr} gave a ${d.resultType}`);
     },
-    series: (match, startSec, endSec) => api('/api/v1/series', [
-      ...(Array.isArray(match) ? match : [match]).map((m) => ['match[]', m] as [string, string]),
-      ...(startSec !== undefined ? [['start', String(startSec)] as [string, string]] : []),
-      ...(endSec !== undefined ? [['end', String(endSec)] as [string, string]] : []),
-    ]),
+    series: (match, startSec, endSec) =>
+      api('/api/v1/series', [
+        ...(Array.isArray(match) ? match : [match]).map((m) => ['match[]', m] as [string, string]),
+        ...(startSec !== undefined ? [['start', String(startSec)] as [string, string]] : []),
+        ...(endSec !== undefined ? [['end', String(endSec)] as [string, string]] : []),
+      ]),
     async metricNames() {
       const r = await fetch(`${url}/api/v1/label/__name__/values`, { signal: AbortSignal.timeout(10_000) });
       return ((await r.json()) as { data: string[] }).data;
@@ -215,11 +241,15 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
         try {
           last = await prom.query(expr);
           if (last.length > 0 && accept(last)) return last;
-        } catch (e) { lastErr = e; }
+        } catch (e) {
+          lastErr = e;
+        }
         if (Date.now() > end) {
           const ts = await prom.targets().catch(() => []);
-          throw new Error(`query ${expr} gave no accepted result in ${timeoutMs} ms; last ${JSON.stringify(last)}` +
-            `${lastErr ? `, error ${String(lastErr)}` : ''}; targets ${JSON.stringify(ts.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`);
+          throw new Error(
+            `query ${expr} gave no accepted result in ${timeoutMs} ms; last ${JSON.stringify(last)}` +
+              `${lastErr ? `, error ${String(lastErr)}` : ''}; targets ${JSON.stringify(ts.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`,
+          );
         }
         await sleep(250);
       }
@@ -229,7 +259,8 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
       for (;;) {
         const ts = await prom.targets();
         if (ts.length > 0 && ts.every((t) => t.health === 'up')) return;
-        if (Date.now() > end) throw new Error(`targets not up: ${JSON.stringify(ts.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`);
+        if (Date.now() > end)
+          throw new Error(`targets not up: ${JSON.stringify(ts.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`);
         await sleep(250);
       }
     },

@@ -24,23 +24,29 @@ class ClosingLineReporter extends Spec {
     const ran = new Set();
     runner.on(EVENT_TEST_PENDING, (t) => skipped.push({ title: t.fullTitle(), reason: skipReason(t) }));
     runner.on(EVENT_TEST_PASS, (t) => ran.add(t.fullTitle()));
-    runner.on(EVENT_TEST_FAIL, (t) => { if (t.type === 'test') ran.add(t.fullTitle()); });
+    runner.on(EVENT_TEST_FAIL, (t) => {
+      if (t.type === 'test') ran.add(t.fullTitle());
+    });
     // Registered before mocha's own run-end listener, so the failures added here reach its exit code.
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats || {};
       const notAllowed = strict ? skipped.filter((k) => !findAllowed(allowList, k.title)) : [];
       const stale = strict
-        ? allowList.filter((a) => [...ran].some((t) => findAllowed([a], t)) && !skipped.some((k) => findAllowed([a], k.title)))
+        ? allowList.filter(
+            (a) => [...ran].some((t) => findAllowed([a], t)) && !skipped.some((k) => findAllowed([a], k.title)),
+          )
         : [];
       const out = [];
       if (skipped.length > 0) {
         out.push('', 'skipped:');
-        for (const k of skipped) out.push(`  ${k.title}: ${k.reason}${notAllowed.includes(k) ? '  [NOT ALLOWED]' : ''}`);
+        for (const k of skipped)
+          out.push(`  ${k.title}: ${k.reason}${notAllowed.includes(k) ? '  [NOT ALLOWED]' : ''}`);
       }
       if (notAllowed.length + stale.length > 0) {
         out.push('', `strict mode (KSOTEL_STRICT=1): the skipped set differs from ${allowedSkipsFile()}:`);
         for (const k of notAllowed) out.push(`  skipped but not allowed (counted as failed): ${k.title}`);
-        for (const a of stale) out.push(`  allowed to skip but ran (counted as failed; remove it from the list): ${a.test}`);
+        for (const a of stale)
+          out.push(`  allowed to skip but ran (counted as failed; remove it from the list): ${a.test}`);
         runner.failures += notAllowed.length + stale.length;
       }
       const failed = (s.failures || 0) + notAllowed.length + stale.length;

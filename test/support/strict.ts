@@ -66,8 +66,10 @@ export function featureOrLess(ctx: Mocha.Context, present: boolean, what: string
   if (present) return true;
   const title = subject(ctx)?.fullTitle() ?? '';
   if (STRICT && !allowed(title)) {
-    throw new Error(`strict mode (KSOTEL_STRICT=1): ${what} is missing, so "${title}" would assert less; `
-      + `fix the machine, or name the test and the kernel fact in ${allowedSkipsFile()}`);
+    throw new Error(
+      `strict mode (KSOTEL_STRICT=1): ${what} is missing, so "${title}" would assert less; ` +
+        `fix the machine, or name the test and the kernel fact in ${allowedSkipsFile()}`,
+    );
   }
   console.log(`      note: ${what} is missing: asserting less`);
   return false;

@@ -49,7 +49,8 @@ function translate(doc: Mapping, where: string): Translated {
     };
   }
   t.server = {
-    address: server.address as string | undefined, port: server.port as number | undefined,
+    address: server.address as string | undefined,
+    port: server.port as number | undefined,
     webConfigFile: server.web_config_file as string | undefined,
     authorization: server.authorization as ServerAuthorization | undefined,
   };
@@ -72,7 +73,8 @@ function translate(doc: Mapping, where: string): Translated {
   if (otlp.retry !== undefined) {
     const r = section(otlp, 'retry');
     t.otlp.retry = {
-      initialInterval: r.initial_interval as number | string | undefined, maxInterval: r.max_interval as number | string | undefined,
+      initialInterval: r.initial_interval as number | string | undefined,
+      maxInterval: r.max_interval as number | string | undefined,
     };
   }
   if (doc.traces !== undefined) {

@@ -29,17 +29,30 @@ export function parseIpvsStats(text: string): IpvsStatsParse {
     return { stats: undefined, problems: ['missing the two header lines of ip_vs_stats'] };
   }
   const problems = problemList();
-  const cols = lines[2].trim().split(/\s+/).filter((c) => c !== '');
+  const cols = lines[2]
+    .trim()
+    .split(/\s+/)
+    .filter((c) => c !== '');
   if (cols.length !== 5) return { stats: undefined, problems: [`line 3: ${cols.length} columns, expected 5`] };
   const bad = cols.findIndex((c) => !HEX.test(c));
-  if (bad >= 0) return { stats: undefined, problems: [`line 3: column ${bad + 1} is not hexadecimal: ${JSON.stringify(cols[bad].slice(0, 40))}`] };
+  if (bad >= 0)
+    return {
+      stats: undefined,
+      problems: [`line 3: column ${bad + 1} is not hexadecimal: ${JSON.stringify(cols[bad].slice(0, 40))}`],
+    };
   // The rates line (the kernel's own estimates) is not exported, but a malformed one means the
   // file is not what this parser knows: say so.
   const rateLine = lines.findIndex((l, i) => i > 2 && /Conns\/s/.test(l));
   if (rateLine >= 0 && lines[rateLine + 1] !== undefined) {
-    const rates = lines[rateLine + 1].trim().split(/\s+/).filter((c) => c !== '');
-    if (rates.length !== 5 || rates.some((c) => !HEX.test(c))) problems.push(`line ${rateLine + 2}: the rates line is not 5 hexadecimal columns`);
+    const rates = lines[rateLine + 1]
+      .trim()
+      .split(/\s+/)
+      .filter((c) => c !== '');
+    if (rates.length !== 5 || rates.some((c) => !HEX.test(c)))
+      problems.push(`line ${rateLine + 2}: the rates line is not 5 hexadecimal columns`);
   }
-  const [connections, incomingPackets, outgoingPackets, incomingBytes, outgoingBytes] = cols.map((c) => Number.parseInt(c, 16));
+  const [connections, incomingPackets, outgoingPackets, incomingBytes, outgoingBytes] = cols.map((c) =>
+    Number.parseInt(c, 16),
+  );
   return { stats: { connections, incomingPackets, outgoingPackets, incomingBytes, outgoingBytes }, problems };
 }

@@ -22,8 +22,14 @@ export interface NetDevParse {
 
 // Columns after "iface:" — receive: bytes packets errs drop fifo frame compressed multicast;
 // transmit: bytes packets errs drop fifo colls carrier compressed.
-const RX_BYTES = 0, RX_PACKETS = 1, RX_ERRS = 2, RX_DROP = 3;
-const TX_BYTES = 8, TX_PACKETS = 9, TX_ERRS = 10, TX_DROP = 11;
+const RX_BYTES = 0,
+  RX_PACKETS = 1,
+  RX_ERRS = 2,
+  RX_DROP = 3;
+const TX_BYTES = 8,
+  TX_PACKETS = 9,
+  TX_ERRS = 10,
+  TX_DROP = 11;
 const COLUMNS = 16;
 
 export function parseNetDev(text: string): NetDevParse {
@@ -42,7 +48,10 @@ export function parseNetDev(text: string): NetDevParse {
       problems.push(`line ${index + 1}: empty interface name`);
       return;
     }
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     if (fields.length < COLUMNS) {
       problems.push(`line ${index + 1} (${interfaceName}): ${fields.length} columns, expected ${COLUMNS}`);
       return;
@@ -50,7 +59,9 @@ export function parseNetDev(text: string): NetDevParse {
     const nums = fields.slice(0, COLUMNS).map((f) => (/^\d+$/.test(f) ? Number(f) : Number.NaN));
     const bad = nums.findIndex((n) => !Number.isFinite(n));
     if (bad >= 0) {
-      problems.push(`line ${index + 1} (${interfaceName}): column ${bad + 1} is not a counter: ${JSON.stringify(fields[bad])}`);
+      problems.push(
+        `line ${index + 1} (${interfaceName}): column ${bad + 1} is not a counter: ${JSON.stringify(fields[bad])}`,
+      );
       return;
     }
     interfaces.push({

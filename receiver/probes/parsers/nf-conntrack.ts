@@ -42,13 +42,18 @@ export function parseNfConntrackStat(text: string): ConntrackStatParse {
     }
     const bad = cols.findIndex((c) => !HEX.test(c));
     if (bad >= 0) {
-      problems.push(`line ${i + 1}: column ${names[bad]} is not hexadecimal: ${JSON.stringify(cols[bad].slice(0, 40))}`);
+      problems.push(
+        `line ${i + 1}: column ${names[bad]} is not hexadecimal: ${JSON.stringify(cols[bad].slice(0, 40))}`,
+      );
       continue;
     }
     cpus++;
     names.forEach((name, k) => {
       const v = Number.parseInt(cols[k], 16);
-      if (name === 'entries') { entries ??= v; return; }
+      if (name === 'entries') {
+        entries ??= v;
+        return;
+      }
       totals.set(name, (totals.get(name) ?? 0) + v);
     });
   }

@@ -23,7 +23,14 @@ export interface ProcIoParse {
   readonly problems: readonly string[];
 }
 
-const KEYS = { rchar: 'rchar', wchar: 'wchar', syscr: 'syscr', syscw: 'syscw', read_bytes: 'readBytes', write_bytes: 'writeBytes' } as const;
+const KEYS = {
+  rchar: 'rchar',
+  wchar: 'wchar',
+  syscr: 'syscr',
+  syscw: 'syscw',
+  read_bytes: 'readBytes',
+  write_bytes: 'writeBytes',
+} as const;
 
 export function parseProcIo(text: string): ProcIoParse {
   const got: Partial<Record<keyof ProcIo, number>> = {};
@@ -42,7 +49,9 @@ export function parseProcIo(text: string): ProcIoParse {
     const key = KEYS[m[1] as keyof typeof KEYS];
     if (key !== undefined) got[key] = Number(m[2]); // cancelled_write_bytes and future fields: checked, not kept
   });
-  const missing = Object.entries(KEYS).filter(([, k]) => got[k] === undefined).map(([f]) => f);
+  const missing = Object.entries(KEYS)
+    .filter(([, k]) => got[k] === undefined)
+    .map(([f]) => f);
   if (missing.length > 0) {
     problems.push(`missing ${missing.join(', ')}`);
     return { io: undefined, problems };
@@ -54,7 +63,10 @@ export function parseProcIo(text: string): ProcIoParse {
 export function parseStatPpid(text: string): number | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const ppid = Number(fields[1]);
   return Number.isInteger(ppid) && ppid >= 0 ? ppid : undefined;
 }

@@ -25,7 +25,12 @@ function words(s: string): string[] {
   const w = s.split(' ');
   if (w[0] === '') w.shift();
   if (w.length > 0 && w[w.length - 1] === '') w.pop();
-  for (const x of w) if (x === '' || x.includes('\t')) return s.trim().split(/\s+/).filter((t) => t !== '');
+  for (const x of w)
+    if (x === '' || x.includes('\t'))
+      return s
+        .trim()
+        .split(/\s+/)
+        .filter((t) => t !== '');
   return w;
 }
 
@@ -35,32 +40,52 @@ function words(s: string): string[] {
  * namespace of a kernel, so their field → column index is computed once and cached.
  */
 class LazyFields implements ReadonlyMap<string, number> {
-  constructor(private readonly index: ReadonlyMap<string, number>, private readonly raw: readonly string[]) {}
+  constructor(
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly raw: readonly string[],
+  ) {}
   get(field: string): number | undefined {
     const i = this.index.get(field);
     return i === undefined || i >= this.raw.length ? undefined : Number(this.raw[i]);
   }
-  has(field: string): boolean { return this.get(field) !== undefined; }
-  get size(): number { let n = 0; for (const i of this.index.values()) if (i < this.raw.length) n++; return n; }
+  has(field: string): boolean {
+    return this.get(field) !== undefined;
+  }
+  get size(): number {
+    let n = 0;
+    for (const i of this.index.values()) if (i < this.raw.length) n++;
+    return n;
+  }
   *entries(): MapIterator<[string, number]> {
     for (const [k, i] of this.index) if (i < this.raw.length) yield [k, Number(this.raw[i])];
   }
-  *keys(): MapIterator<string> { for (const [k] of this.entries()) yield k; }
-  *values(): MapIterator<number> { for (const [, v] of this.entries()) yield v; }
-  [Symbol.iterator](): MapIterator<[string, number]> { return this.entries(); }
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  *values(): MapIterator<number> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.entries();
+  }
   forEach(cb: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
     for (const [k, v] of this.entries()) cb(v, k, this);
   }
 }
 
-interface HeaderIndex { readonly index: ReadonlyMap<string, number>; readonly count: number }
+interface HeaderIndex {
+  readonly index: ReadonlyMap<string, number>;
+  readonly count: number;
+}
 const headerIndex = new Map<string, HeaderIndex>();
 function indexOf(header: string): HeaderIndex {
   let idx = headerIndex.get(header);
   if (idx === undefined) {
     const names = words(header);
     const m = new Map<string, number>();
-    names.forEach((n, i) => { if (!m.has(n)) m.set(n, i); });
+    names.forEach((n, i) => {
+      if (!m.has(n)) m.set(n, i);
+    });
     if (headerIndex.size >= 64) headerIndex.clear(); // a handful per kernel; bounded anyway
     idx = { index: m, count: names.length };
     headerIndex.set(header, idx);
@@ -79,7 +104,10 @@ export function parseMibPairs(text: string): MibParse {
   let i = 0;
   while (i < lines.length) {
     const header = lines[i];
-    if (header.trim() === '') { i++; continue; }
+    if (header.trim() === '') {
+      i++;
+      continue;
+    }
     const colon = header.indexOf(':');
     if (colon <= 0) {
       problems.push(`line ${i + 1}: no "Group:" prefix`);
@@ -100,7 +128,8 @@ export function parseMibPairs(text: string): MibParse {
       const nums = valueWords.split(' ');
       nums.shift();
       const h = indexOf(headerWords);
-      if (h.count !== nums.length) problems.push(`line ${i + 2} (${group}): ${nums.length} values for ${h.count} fields`);
+      if (h.count !== nums.length)
+        problems.push(`line ${i + 2} (${group}): ${nums.length} values for ${h.count} fields`);
       if (!groups.has(group)) groups.set(group, new LazyFields(h.index, nums));
       i += 2;
       continue;
@@ -133,24 +162,42 @@ const SNMP6_LINE = /^\s*(\S+)\s+(\S+)\s*$/;
 
 /** Values by column index, keyed by a per-kernel field → index map (snmp6's fast path). */
 class IndexedFields implements ReadonlyMap<string, number> {
-  constructor(private readonly index: ReadonlyMap<string, number>, private readonly vals: readonly number[]) {}
+  constructor(
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly vals: readonly number[],
+  ) {}
   get(field: string): number | undefined {
     const i = this.index.get(field);
     return i === undefined ? undefined : this.vals[i];
   }
-  has(field: string): boolean { return this.index.has(field); }
-  get size(): number { return this.index.size; }
-  *entries(): MapIterator<[string, number]> { for (const [k, i] of this.index) yield [k, this.vals[i]!]; }
-  *keys(): MapIterator<string> { yield* this.index.keys(); }
-  *values(): MapIterator<number> { for (const i of this.index.values()) yield this.vals[i]!; }
-  [Symbol.iterator](): MapIterator<[string, number]> { return this.entries(); }
+  has(field: string): boolean {
+    return this.index.has(field);
+  }
+  get size(): number {
+    return this.index.size;
+  }
+  *entries(): MapIterator<[string, number]> {
+    for (const [k, i] of this.index) yield [k, this.vals[i]!];
+  }
+  *keys(): MapIterator<string> {
+    yield* this.index.keys();
+  }
+  *values(): MapIterator<number> {
+    for (const i of this.index.values()) yield this.vals[i]!;
+  }
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.entries();
+  }
   forEach(cb: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
     for (const [k, v] of this.entries()) cb(v, k, this);
   }
 }
 
 /** One kernel's snmp6 names in file order, and per group its field → line index. */
-interface Snmp6Layout { readonly names: readonly string[]; readonly groups: ReadonlyMap<string, ReadonlyMap<string, number>> }
+interface Snmp6Layout {
+  readonly names: readonly string[];
+  readonly groups: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
 const snmp6Layouts: Snmp6Layout[] = [];
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 

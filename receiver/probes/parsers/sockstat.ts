@@ -25,7 +25,11 @@ export function parseSockstat(text: string): SockstatParse {
       return;
     }
     const label = line.slice(0, colon).trim();
-    const words = line.slice(colon + 1).trim().split(/\s+/).filter((w) => w !== '');
+    const words = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length === 0 || words.length % 2 !== 0) {
       problems.push(`line ${idx + 1} (${label}): expected key/value pairs, got ${words.length} words`);
     }

@@ -40,7 +40,9 @@ export function parseSoftnet(text: string): SoftnetParse {
     const hex = (c: string): number => Number.parseInt(c, 16);
     cpus.push({
       cpu: cols.length >= 13 ? hex(cols[12]) : index,
-      processed: hex(cols[0]), dropped: hex(cols[1]), timeSqueeze: hex(cols[2]),
+      processed: hex(cols[0]),
+      dropped: hex(cols[1]),
+      timeSqueeze: hex(cols[2]),
     });
   });
   return { cpus, problems };
