@@ -186,7 +186,7 @@ describe('layout drift between the helper and the agent (real helper)', function
   });
 
   it('histogram bounds changed in the header without regenerating: refused at start, naming both lists', async () => {
-    const helper = await helperWith('bounds', (p) => edit(p, '{ 1000ull, 2000ull,', '{ 1000ull, 2500ull,'));
+    const helper = await helperWith('bounds', (p) => edit(p, /1000ull,\s*2000ull,/, '1000ull, 2500ull,'));
     const reason = await startupFailure(helper);
     assert.match(reason, /latency histogram bounds \[1000,2500,5000,.*\], expected \[1000,2000,5000,/);
   });
