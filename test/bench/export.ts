@@ -40,6 +40,7 @@ import { createTelemetry, SCOPE_NAME, type Telemetry } from '../../receiver/pipe
 import { writeSnapshotExposition } from '../../receiver/pipeline/prometheus-exposition.js';
 import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-producer.js';
 import { byResource } from '../../receiver/pipeline/otlp-metrics.js';
+import { encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
 import { createResources } from '../../receiver/pipeline/resources.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
 import { benchStamp, spread, type Spread } from './stamp.js';
@@ -164,6 +165,7 @@ interface SizeResult {
   otlpHttpUsPerPoint: Spread;
   collectUsPerPoint: Spread;
   sdkSerializeUsPerPoint: Spread;
+  agentEncodeUsPerPoint: Spread;
   protobufjsFloorUsPerPoint: Spread;
   otlpGrpcToFloor: Spread;
   otlpHttpToFloor: Spread;
@@ -235,6 +237,10 @@ async function main(): Promise<void> {
       const floorBytes = decoded.reduce((s, m) => s + Request.encode(m).finish().length, 0);
       const sdkLen = sdkBytes().reduce((s, b) => s + b.length, 0);
       if (floorBytes !== sdkLen) throw new Error(`protobufjs re-encodes ${floorBytes} bytes, the SDK ${sdkLen}`);
+      // the agent's encoder (what the exporters send) writes the SDK's bytes for this snapshot
+      const ours = (): Uint8Array => encodeMetricsRequest(byResource(collection))!;
+      if (!Buffer.from(ours()).equals(Buffer.concat(sdkBytes())))
+        throw new Error('the agent encoder differs from the SDK');
       // The exposition's lines, for the string floor.
       let text = '';
       await writeSnapshotExposition(snap, { write: (c) => void (text += c) }, { scope });
@@ -246,6 +252,7 @@ async function main(): Promise<void> {
         http: [] as number[],
         collect: [] as number[],
         serialize: [] as number[],
+        encode: [] as number[],
         floor: [] as number[],
         expose: [] as number[],
         scrape: [] as number[],
@@ -269,6 +276,7 @@ async function main(): Promise<void> {
         otlpRequests = (after.requests - mid.requests) / reps;
         const c = await measure(() => producer.collect(), reps);
         const s = await measure(sdkBytes, reps);
+        const en = await measure(ours, reps);
         const f = await measure(() => decoded.map((m) => Request.encode(m).finish()), reps);
         const e = await measure(() => writeSnapshotExposition(snap, { write: () => undefined }, { scope }), reps);
         const sc = await measure(() => scrape(agent.http.port), reps);
@@ -285,6 +293,7 @@ async function main(): Promise<void> {
         per.http.push(h.cpuUs / points);
         per.collect.push(c.cpuUs / points);
         per.serialize.push(s.cpuUs / points);
+        per.encode.push(en.cpuUs / points);
         per.floor.push(f.cpuUs / points);
         per.expose.push(e.cpuUs / keys.length);
         per.scrape.push(sc.cpuUs / keys.length);
@@ -305,6 +314,7 @@ async function main(): Promise<void> {
         otlpHttpUsPerPoint: spread(per.http),
         collectUsPerPoint: spread(per.collect),
         sdkSerializeUsPerPoint: spread(per.serialize),
+        agentEncodeUsPerPoint: spread(per.encode),
         protobufjsFloorUsPerPoint: spread(per.floor),
         otlpGrpcToFloor: spread(ratio.grpc),
         otlpHttpToFloor: spread(ratio.http),
@@ -378,11 +388,11 @@ ${o.sizes
   )
   .join('\n')}
 
-Where it goes (µs per point, same rounds): the snapshot producer's collect alone, and the SDK's protobuf serializer alone on a prepared collection.
+Where it goes (µs per point, same rounds): the snapshot producer's collect alone; on a prepared collection, the SDK's protobuf serializer alone and the agent's encoder alone (otlp-encode.ts, what the exporters send; its bytes are checked equal to the SDK's at every size).
 
-| test pods | collect | SDK serialize |
-|---|---|---|
-${rows((r) => `${f2(r.collectUsPerPoint)} | ${f2(r.sdkSerializeUsPerPoint)}`)}
+| test pods | collect | SDK serialize | agent encoder |
+|---|---|---|---|
+${rows((r) => `${f2(r.collectUsPerPoint)} | ${f2(r.sdkSerializeUsPerPoint)} | ${r.agentEncodeUsPerPoint ? f2(r.agentEncodeUsPerPoint) : 'n/a'}`)}
 
 ## /metrics: µs of CPU per series (sample line)
 
