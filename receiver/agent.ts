@@ -6,8 +6,7 @@ import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
-import { ServiceDirectory } from './peers/services.js';
-import { loadKubeConfig } from './targets/kubernetes.js';
+import type { ServiceDirectory } from './peers/services.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
 import { createSinks, type SinkContext, type SinkOptions } from './events/sinks.js';
@@ -296,8 +295,14 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   });
   await identity.start();
   if (identity.watch && config.metrics.probes.some((p) => p.name === 'flow')) {
+    // Loaded only here: @kubernetes/client-node's module graph is ~27 MiB of heap, not paid by an agent
+    // that never talks to the API (identity loads it the same way, when the pod watch starts).
+    const [{ ServiceDirectory: Directory }, { loadKubeConfig }] = await Promise.all([
+      import('./peers/services.js'),
+      import('./targets/kubernetes.js'),
+    ]);
     const k = config.kubernetes;
-    services = new ServiceDirectory(
+    services = new Directory(
       loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }),
       log.child({ component: 'kubernetes' }),
     );
