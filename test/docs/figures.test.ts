@@ -109,4 +109,23 @@ describe('published figures trace to bench results files', () => {
       'gzip example',
     );
   });
+  it("docs/sizing.md: the export costs at 250 pods are export.json's", () => {
+    const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
+    const m = (x: { median: number }): string => x.median.toFixed(2);
+    const exp = JSON.parse(read(`${RESULTS}/export.json`)) as {
+      commit: string;
+      rounds: number;
+      sizes: Record<string, any>[];
+    };
+    assert.match(exp.commit, /^[0-9a-f]{40}$/, 'export.json is stamped with its commit');
+    assert.ok(exp.rounds >= 7, 'at least 7 rounds');
+    const s = exp.sizes.find((x) => x.testPods === 250);
+    assert.ok(s, 'export.json has the 250-pod size');
+    const want = [
+      `OTLP export ${m(s.otlpGrpcUsPerPoint)} µs (gRPC) and ${m(s.otlpHttpUsPerPoint)} µs (http/protobuf) of CPU per data point, ${m(s.otlpHttpToFloor)}× protobufjs encoding the same points (${m(s.protobufjsFloorUsPerPoint)} µs)`,
+      `takes ${m(s.agentEncodeUsPerPoint)} µs against the SDK serializer's ${m(s.sdkSerializeUsPerPoint)} µs`,
+      `\`/metrics\` ${m(s.exposeUsPerSeries)} µs per series for the text itself, ${m(s.scrapeGzipUsPerSeries)} µs per series for a whole gzip scrape`,
+    ];
+    for (const w of want) assert.ok(doc.includes(w), `docs/sizing.md should say: ${w}`);
+  });
 });
