@@ -447,8 +447,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to; on the connections probe's metrics, the peer a pod connects to — its pod as namespace/name when the agent knows it, else its address.",
-      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机；在 connections 探针的指标上为 Pod 所连接的对端——代理已知其 Pod 时为 namespace/name，否则为其地址。"
+      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to.",
+      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机。"
     }
   },
   {
@@ -1471,13 +1471,15 @@ export const CONNECTIONS_HANDSHAKE_DURATION: MetricDefinition = {
     "kubeskoop.tcp.open.role",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/inet_sock_set_state: client SYN_SENT -> ESTABLISHED (start kept in socket local storage); server SYN_RECV -> ESTABLISHED of the accepted socket (its SYN-ACK -> ACK RTT sample); fixed buckets per (netns, role, peer, port) in a BPF hash map",
   "brief": {
-    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; server.address names the peer: its pod as namespace/name when the agent knows it, else the address). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
-    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；server.address 为对端名称：代理已知其 Pod 时为 namespace/name，否则为地址）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
+    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; kubeskoop.peer.kind/name/namespace name the peer as the flow probe does: pod, Service, node, CIDR bucket, else the address; peers beyond the per-pod top-K are folded into one `other` series). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
+    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；kubeskoop.peer.kind/name/namespace 与 flow 探针一致地命名对端：Pod、Service、节点、CIDR 分组，否则为地址；超出每 Pod top-K 的对端合并为一个 `other` 序列）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
   },
   "legacy": [],
   "legacyAggregation": "none",
@@ -1526,7 +1528,9 @@ export const CONNECTIONS_CONNECT_FAILURES: MetricDefinition = {
     "error.type",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/inet_sock_set_state SYN_SENT -> CLOSE (the socket's sk_err), syscalls/sys_exit_connect (errors connect() returns before a SYN is sent), counted per (netns, peer, port, cause) in a BPF hash map",
@@ -1557,7 +1561,9 @@ export const CONNECTIONS_HANDSHAKE_RETRANSMITS: MetricDefinition = {
     "kubeskoop.tcp.open.role",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/tcp_retransmit_skb in SYN_SENT (client SYN), tp_btf/tcp_retransmit_synack (server SYN-ACK, per listening port)",
