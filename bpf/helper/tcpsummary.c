@@ -154,15 +154,15 @@ static void peers_json(struct sb *b, __u32 run)
 			} else {
 				char addr[INET6_ADDRSTRLEN] = "";
 				inet_ntop(key.family == 6 ? AF_INET6 : AF_INET, key.addr, addr, sizeof(addr));
-				sb_printf(b, "%s[%u,%u,%u,\"%s\",%u,%u,[", first ? "" : ",", key.netns, key.family, key.role,
-					  addr, key.port, v.full);
+				sb_printf(b, "%s[%u,%u,%u,\"%s\",%u,%u,[", first ? "" : ",", key.netns, key.family,
+					  key.role, addr, key.port, v.full);
 				for (int i = 0; i < KS_TCPSUM_NSTATES; i++)
 					sb_printf(b, "%s%u", i ? "," : "", v.states[i]);
 				sb_printf(b, "],[");
 				for (int i = 0; i < KS_TCPSUM_RTT_BUCKETS; i++)
 					sb_printf(b, "%s%u", i ? "," : "", v.rtt_hist[i]);
-				sb_printf(b, "],%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]", v.rtt_sockets,
-					  v.rtt_sockets ? v.srtt_min_us : 0, v.srtt_max_us,
+				sb_printf(b, "],%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]",
+					  v.rtt_sockets, v.rtt_sockets ? v.srtt_min_us : 0, v.srtt_max_us,
 					  v.min_rtt_us == ~0u ? 0 : v.min_rtt_us, (unsigned long long)v.srtt_sum_us,
 					  (unsigned long long)v.rttvar_sum_us, (unsigned long long)v.segs_out,
 					  (unsigned long long)v.total_retrans, (unsigned long long)v.lost_out,
@@ -190,8 +190,8 @@ static void peers_json(struct sb *b, __u32 run)
 			if (lv.run != run) {
 				stale_add(&lst, &lkey);
 			} else {
-				sb_printf(b, "%s[%u,%u,%u,%u,%u,%u]", first ? "" : ",", lkey.netns, lkey.family, lkey.port,
-					  lv.sockets, lv.backlog, lv.max_backlog);
+				sb_printf(b, "%s[%u,%u,%u,%u,%u,%u]", first ? "" : ",", lkey.netns, lkey.family,
+					  lkey.port, lv.sockets, lv.backlog, lv.max_backlog);
 				first = false;
 			}
 		}

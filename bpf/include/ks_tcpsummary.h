@@ -23,9 +23,9 @@ struct ks_tcpsum_val {
 
 /* .bss stats, index */
 enum ks_tcpsum_stat {
-	KS_TCPSUM_TABLES = 0,  /* hash tables walked this run */
-	KS_TCPSUM_BUCKETS = 1, /* buckets scanned */
-	KS_TCPSUM_SOCKETS = 2, /* sockets visited */
+	KS_TCPSUM_TABLES = 0,	 /* hash tables walked this run */
+	KS_TCPSUM_BUCKETS = 1,	 /* buckets scanned */
+	KS_TCPSUM_SOCKETS = 2,	 /* sockets visited */
 	KS_TCPSUM_LISTENERS = 3, /* listening sockets visited (peers mode) */
 	KS_TCPSUM_READ_ERR = 4,	 /* kernel reads that failed (a socket freed under the walk) */
 	KS_TCPSUM_AGG_FULL = 5,	 /* namespaces that did not fit the agg map */
@@ -44,16 +44,16 @@ enum ks_tcpsum_stat {
  * with the lower port is taken as the server (flow's rule without a SYN), so an ephemeral port is
  * never a key. IPv4-mapped IPv6 sockets count as IPv4.
  */
-#define KS_TCPSUM_RTT_BUCKETS 23 /* KS_LAT_NBOUNDS + 1 (+Inf): the latency probes' bounds */
-#define KS_TCPSUM_PEER_ENTRIES 65536
+#define KS_TCPSUM_RTT_BUCKETS	 23 /* KS_LAT_NBOUNDS + 1 (+Inf): the latency probes' bounds */
+#define KS_TCPSUM_PEER_ENTRIES	 65536
 #define KS_TCPSUM_LISTEN_ENTRIES 16384
 
 struct ks_tcpsum_peer_key {
 	__u32 netns;
-	__u16 port;	/* the server port: this side's when role = server, else the peer's */
-	__u8 family;	/* 4, 6 */
-	__u8 role;	/* 1 = this side connected (client), 2 = the peer connected to it (server) */
-	__u8 addr[16];	/* the peer's address (IPv4 in the first 4 bytes) */
+	__u16 port;    /* the server port: this side's when role = server, else the peer's */
+	__u8 family;   /* 4, 6 */
+	__u8 role;     /* 1 = this side connected (client), 2 = the peer connected to it (server) */
+	__u8 addr[16]; /* the peer's address (IPv4 in the first 4 bytes) */
 };
 
 struct ks_tcpsum_peer_val {

@@ -145,7 +145,6 @@ static __always_inline struct ks_tcpsum_val *agg_get(__u32 inum, __u32 run)
  * loads (a few ns each) instead of bpf_probe_read_kernel calls. Linux 6.2+. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-
 static const __u64 rtt_bounds_ns[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
 /* zero values to insert from (too large for the stack next to the walk's own frame) */
 static const struct ks_tcpsum_peer_val zero_peer = {};
