@@ -87,6 +87,7 @@ setTimeout(() => process.exit(0), 100000);
 
 const listener = `
 import socket, time
+# never accepts; bounded by the sleep, killed by pid by the after hook
 s = socket.socket()
 s.bind(('0.0.0.0', 8093))
 s.listen(4)
@@ -267,6 +268,89 @@ setTimeout(() => process.exit(0), 100000);
       10_000,
       'ListenOverflows to grow',
     );
+  });
+
+  it('what limits sending: a slow reader with a small receive buffer (receive_window), a small send buffer over 60 ms (send_buffer)', async () => {
+    // S1: a reader with a 4 KiB receive buffer taking 1 KiB every 100 ms; S2: a fast reader
+    const reader = `
+import socket, sys, time
+port, pause = int(sys.argv[1]), float(sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096 if pause else 1 << 20)
+s.bind(('0.0.0.0', port))
+s.listen(4)
+s.settimeout(60)
+a, _ = s.accept()
+end = time.time() + 60
+while time.time() < end and a.recv(1024 if pause else 1 << 16):
+    time.sleep(pause)
+`;
+    // ip netns exec execs python: the pid is the reader's own, killed by the after hook
+    const readers = [
+      spawn('ip', ['netns', 'exec', s1.ns, 'python3', '-c', reader, '8094', '0.1'], { stdio: 'ignore' }),
+      spawn('ip', ['netns', 'exec', s2.ns, 'python3', '-c', reader, '8095', '0'], { stdio: 'ignore' }),
+    ];
+    lines.push(...readers);
+    await waitUntil(
+      async () =>
+        (await inNs(s1.ns, 'ss', '-ltnH', 'sport', '= :8094')).includes('8094') &&
+        (await inNs(s2.ns, 'ss', '-ltnH', 'sport', '= :8095')).includes('8095')
+          ? true
+          : undefined,
+      10_000,
+      'the two readers listening',
+    );
+    // C: a sender to each, the second with a 4 KiB send buffer; both bounded to 60 s
+    const senders = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        c.ns,
+        'python3',
+        '-c',
+        `
+import socket, threading, time
+def send(host, port, sndbuf):
+    s = socket.socket()
+    if sndbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
+    s.connect((host, port))
+    s.settimeout(1)
+    end = time.time() + 60
+    while time.time() < end:
+        try:
+            s.send(b'x' * 65536)
+        except socket.timeout:
+            pass
+for a in (('10.199.184.2', 8094, 0), ('10.199.185.2', 8095, 4096)):
+    threading.Thread(target=send, args=a, daemon=True).start()
+time.sleep(60)
+`,
+      ],
+      { stdio: 'ignore' },
+    );
+    lines.push(senders);
+    const share = (r: HealthRow | undefined, f: (x: HealthRow) => number): number =>
+      r && r.busyUs > 0 ? f(r) / r.busyUs : 0;
+    const got = await waitUntil(
+      async () => {
+        const { peers } = await rows();
+        const slow = row(peers, c.inode, '10.199.184.2', 8094);
+        const small = row(peers, c.inode, '10.199.185.2', 8095);
+        return slow && small && slow.busyUs > 2e6 && small.busyUs > 2e6 ? { slow, small } : undefined;
+      },
+      30_000,
+      'two seconds of busy time on both senders',
+      500,
+    );
+    const rw = share(got.slow, (x) => x.rwndUs);
+    const sb = share(got.small, (x) => x.sndbufUs);
+    const detail = JSON.stringify([got.slow, got.small].map((x) => [x.port, x.busyUs, x.rwndUs, x.sndbufUs]));
+    assert.ok(rw > 0.5, `slow reader: receive_window share ${rw}: ${detail}`);
+    assert.ok(share(got.slow, (x) => x.sndbufUs) < 0.5, detail);
+    assert.ok(sb > 0.5, `small send buffer: send_buffer share ${sb}: ${detail}`);
+    assert.ok(share(got.small, (x) => x.rwndUs) < 0.5, detail);
   });
 
   it('the probe: peers named by the peer layer, RTT histogram, accept queue samples', async () => {
