@@ -2330,7 +2330,7 @@ export const DNS_SERIES_OVERFLOW: MetricDefinition = {
   "semconv": false,
   "renamedFrom": [],
   "instrument": "counter",
-  "unit": "{series}",
+  "unit": "{key}",
   "attributes": [],
   "source": "the agent's per-node series cap for DNS series (max_series)",
   "brief": {
