@@ -422,6 +422,41 @@ console.log(JSON.stringify({ sent })); process.exit(0);
     }
   });
 
+  it('the resolver is named like flow peers: a Service ClusterIP in the peer directory becomes kube-dns (kind service) on the series and the events', async () => {
+    // the agent's directory answers from the Service list; here it is given the Service the test made up
+    const peers = {
+      service: (a: string) => (a === p.b4 ? { name: 'kube-dns', namespace: 'kube-system' } : undefined),
+    };
+    const probe = dns.create({ native, peers, emitEvent: (e) => events.push(e) });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
+    assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+    const targets = [await target(p.a, p.aInode)];
+    try {
+      await cycle(probe, ctx, targets);
+      await cycle(probe, ctx, targets);
+      events.length = 0;
+      const r = (await nodeIn(p.a, rawClient(p.b4, ['ok.named.test', 'servfail.named.test'], 1, 2000))) as {
+        seen: Record<string, number>;
+      };
+      assert.deepEqual(r.seen, { NOERROR: 1, SERVFAIL: 1 });
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      const named = after.filter((s) => s.metric.name === 'kubeskoop.dns.responses');
+      assert.equal(named.length, 2);
+      for (const s of named) {
+        assert.equal(attr(s, 'kubeskoop.peer.kind'), 'service');
+        assert.equal(attr(s, 'kubeskoop.peer.name'), 'kube-dns');
+        assert.equal(attr(s, 'kubeskoop.peer.namespace'), 'kube-system');
+        assert.equal(attr(s, 'network.peer.address'), p.b4);
+      }
+      const fail = events.find((e) => e.type === 'DNS_FAIL');
+      assert.equal(fail?.attributes['kubeskoop.peer.name'], 'kube-dns');
+      assert.equal(fail?.attributes['dns.question.name'], 'servfail.named.test');
+      assert.match(fail!.body, /kube-dns/);
+    } finally {
+      await probe.stop!();
+    }
+  });
+
   it('the search suffix match is by whole labels and case-insensitive', () => {
     const s = ['svc.cluster.local', 'cluster.local'];
     assert.equal(hasSearchSuffix('api.example.com.a.svc.cluster.local', s), true);
