@@ -8,7 +8,9 @@
 // fuzzed-packet flood that leaves the counts consistent and the helper alive.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
@@ -19,6 +21,7 @@ import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { killPid, run, waitUntil } from '../support/proc.js';
 import { dnsServer, rawClient } from '../support/dns-server.js';
+import { startAgentWithConfig } from '../support/agent.js';
 import {
   deleteNs,
   ensureHelperBuilt,
@@ -454,6 +457,72 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       assert.match(fail!.body, /kube-dns/);
     } finally {
       await probe.stop!();
+    }
+  });
+
+  it('through the agent: the dns series on /metrics and the failure events in the file sink (KubeSkoop JSON msg with the name)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ksotel-h19dns-'));
+    // only this test's interfaces: the agent observes every namespace of this shared machine
+    const pattern = `k${process.pid.toString(36)}n231*`;
+    const agent = await startAgentWithConfig(
+      dir,
+      `interval: 1s
+metrics:
+  probes:
+    - name: dns
+      options: {timeout: 1, interfaces: ["${pattern}"]}
+events:
+  sinks:
+    - name: file
+      path: ${dir}/events.jsonl
+`,
+      { running: ['dns'], timeoutMs: 60_000 },
+    );
+    try {
+      const series = async (code: string): Promise<number> => {
+        const text = (await agent.get('/metrics')).text;
+        let n = 0;
+        for (const line of text.split('\n'))
+          if (
+            line.startsWith('kubeskoop_dns_responses_total{') &&
+            line.includes(`network_peer_address="${p.b4}"`) &&
+            line.includes(`kubeskoop_dns_response_code="${code}"`)
+          )
+            n += Number(line.slice(line.lastIndexOf(' ') + 1));
+        return n;
+      };
+      // the agent attaches the cycle after it sees the namespace: probe until a lookup is counted
+      await waitUntil(
+        async () => {
+          await nodeIn(p.a, rawClient(p.b4, ['warmup.agent.test'], 1, 1000));
+          return (await series('NOERROR')) > 0;
+        },
+        30_000,
+        'the agent counting lookups',
+      );
+      const r = (await nodeIn(p.a, rawClient(p.b4, ['servfail.a1.test', 'refused.a2.test'], 1, 2000))) as {
+        seen: Record<string, number>;
+      };
+      assert.deepEqual(r.seen, { SERVFAIL: 1, REFUSED: 1 });
+      await waitUntil(
+        async () => (await series('SERVFAIL')) === 1 && (await series('REFUSED')) === 1,
+        15_000,
+        'SERVFAIL and REFUSED series',
+      );
+      const lines = async (): Promise<Record<string, unknown>[]> =>
+        (await readFile(path.join(dir, 'events.jsonl'), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter((l) => l.includes('DNS_FAIL'))
+          .map((l) => JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>);
+      await waitUntil(async () => (await lines()).length === 2, 15_000, 'two DNS_FAIL events in the file sink');
+      const msgs = (await lines()).map((e) => String(e['msg'])).sort();
+      assert.deepEqual(msgs, [
+        `name=refused.a2.test type=A rcode=REFUSED resolver=${p.b4}`,
+        `name=servfail.a1.test type=A rcode=SERVFAIL resolver=${p.b4}`,
+      ]);
+    } finally {
+      await agent.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
