@@ -19,8 +19,9 @@
  * at the next dump, closed and reported ("gone").
  *
  * Answer: {"msg":"flow","id":..,"verb":..,"ok":..,"error":..,"targets":[{"target","ok","state",
- * "ifindex","error"}], dump: "gen","live","max_entries","deleted","stats":{…},
- * "entries":[[netns,ifindex,dir,family,proto,port,peer_server,"peer",packets,bytes],…]}.
+ * "ifindex","error"}], dump: "gen","live","sent","frames","max_entries","deleted","stats":{…}}.
+ * A dump's entries go before its answer as binary frames (struct ks_flow_dump + struct
+ * ks_flow_entry, bpf/include/ks_flow.h) carrying the answer's gen: no text per entry.
  *
  * Its own translation unit (helper.h: the JSON builder, output, and qdisc.c's namespace fd).
  */
@@ -37,7 +38,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 
 #include <linux/types.h>
@@ -401,48 +401,59 @@ static void fl_dump(struct sb *b, const char *args)
 	struct ks_flow_val *vals = calloc((size_t)chunk * (size_t)ncpu, vsz);
 	if (!keys || !vals)
 		exit(3);
-	__u64 live = 0, sent = 0;
+	__u64 live = 0, sent = 0, frames = 0;
 	__u32 batch = 0;
 	bool first_batch = true;
 	int read_errno = 0;
-	sb_printf(b, ",\"entries\":[");
-	first = true;
+	/* one frame per batch: header + the batch's changed entries, per-CPU values summed here */
+	size_t cap = sizeof(struct ks_flow_dump) + (size_t)chunk * sizeof(struct ks_flow_entry);
+	__u8 *frame = malloc(cap);
+	if (!frame)
+		exit(3);
 	for (;;) {
 		__u32 count = chunk;
 		int rc = bpf_map_lookup_batch(fd, first_batch ? NULL : &batch, &batch, keys, vals, &count, NULL);
 		int e = rc < 0 ? errno : 0;
 		first_batch = false;
+		struct ks_flow_entry *out = (struct ks_flow_entry *)(frame + sizeof(struct ks_flow_dump));
+		__u32 n = 0;
 		for (__u32 i = 0; i < count; i++) {
 			live++;
 			__u64 pk = 0, by = 0, gen = 0;
+			const struct ks_flow_val *v = &vals[(size_t)i * (size_t)ncpu];
 			for (int c = 0; c < ncpu; c++) {
-				struct ks_flow_val *v = &vals[(size_t)i * (size_t)ncpu + (size_t)c];
-				pk += v->packets;
-				by += v->bytes;
-				if (v->gen > gen)
-					gen = v->gen;
+				pk += v[c].packets;
+				by += v[c].bytes;
+				if (v[c].gen > gen)
+					gen = v[c].gen;
 			}
 			/* counted after the previous dump set its generation (or never dumped) */
 			if (!all && since && gen + 1 < since)
 				continue;
-			struct ks_flow_key *k = &keys[i];
-			char addr[INET6_ADDRSTRLEN] = "";
-			if (k->family == 4)
-				inet_ntop(AF_INET, k->peer, addr, sizeof(addr));
-			else if (k->family == 6)
-				inet_ntop(AF_INET6, k->peer, addr, sizeof(addr));
-			sb_printf(b, "%s[%u,%u,%u,%u,%u,%u,%u,\"%s\",%llu,%llu]", first ? "" : ",", k->netns,
-				  k->ifindex, k->dir, k->family, k->proto, k->port, k->peer_server, addr,
-				  (unsigned long long)pk, (unsigned long long)by);
-			first = false;
-			sent++;
+			out[n].key = keys[i];
+			out[n].packets = pk;
+			out[n].bytes = by;
+			n++;
+		}
+		if (n) {
+			struct ks_flow_dump *h = (struct ks_flow_dump *)frame;
+			memset(h, 0, sizeof(*h));
+			h->hdr.magic = KS_MAGIC;
+			h->hdr.type = KS_REC_FLOW_DUMP;
+			h->hdr.version = KS_FLOW_DUMP_V;
+			h->hdr.len = (__u32)(sizeof(*h) + (size_t)n * sizeof(struct ks_flow_entry));
+			h->gen = fl_gen;
+			h->count = n;
+			out_put(frame, h->hdr.len);
+			sent += n;
+			frames++;
 		}
 		if (rc < 0) {
 			read_errno = e == ENOENT ? 0 : e; /* ENOENT: the walk reached the end */
 			break;
 		}
 	}
-	sb_printf(b, "]");
+	free(frame);
 	if (read_errno) {
 		sb_printf(b, ",\"read_error\":");
 		sb_str(b, strerror(read_errno));
@@ -457,6 +468,7 @@ static void fl_dump(struct sb *b, const char *args)
 				st[i] += pc[c];
 	}
 	free(pc);
+	sb_printf(b, ",\"frames\":%llu", (unsigned long long)frames);
 	sb_printf(b, ",\"gen\":%llu,\"live\":%llu,\"sent\":%llu,\"max_entries\":%u,\"deleted\":%llu,\"attached\":%zu",
 		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
 		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_n);

@@ -143,7 +143,7 @@ export function parseProcNetTcp(
   return { ...acc, problems };
 }
 
-/** One entry of the kernel flow map (bpf/include/ks_flow.h), counters summed over CPUs. */
+/** One entry of the kernel flow map (struct ks_flow_entry, bpf/include/ks_flow.h), counters summed over CPUs. */
 export interface FlowEntry {
   readonly netnsInode: number;
   readonly ifindex: number;
@@ -209,25 +209,15 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
     }
   }
   if (verb !== 'dump') return { ok: true, verb, targets };
-  const entries: FlowEntry[] = [];
-  if (Array.isArray(v.entries)) {
-    for (const e of v.entries as unknown[]) {
-      if (!Array.isArray(e) || e.length < 10) continue;
-      const family = num(e[3]);
-      entries.push({
-        netnsInode: num(e[0]),
-        ifindex: num(e[1]),
-        direction: num(e[2]) === 0 ? 'receive' : 'transmit',
-        family: family === 4 || family === 6 ? family : 0,
-        proto: num(e[4]),
-        port: num(e[5]),
-        peerIsServer: num(e[6]) === 1,
-        peer: str(e[7]),
-        packets: num(e[8]),
-        bytes: num(e[9]),
-      });
-    }
-  }
+  // the helper client decoded them from the dump's binary frames (records.ts, struct ks_flow_entry)
+  const entries: FlowEntry[] = Array.isArray(v.entries)
+    ? (v.entries as unknown[]).filter(
+        (e): e is FlowEntry => typeof e === 'object' && e !== null && typeof (e as FlowEntry).netnsInode === 'number',
+      )
+    : [];
+  const sent = typeof v.sent === 'number' ? v.sent : entries.length;
+  const mismatch =
+    sent !== entries.length ? `the answer counts ${sent} entries, the frames carried ${entries.length}` : '';
   const gone: [number, string][] = [];
   if (Array.isArray(v.gone))
     for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
@@ -246,7 +236,7 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
       stats,
       wallNs: num(v.wall_ns),
       cpuNs: num(v.cpu_ns),
-      readError: str(v.read_error),
+      readError: [str(v.read_error), mismatch].filter((x) => x).join('; '),
     },
   };
 }

@@ -23,6 +23,7 @@ import {
   type WireField,
 } from './generated/ebpf.js';
 import { formatIPv4, formatIPv6 } from '../kernel/inet.js';
+import type { FlowEntry } from './commands.js';
 import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
 
 export { LATENCY_BOUNDS_NS, LATENCY_METRICS, LAYOUTS, type LatencyMetric, type LatencyProbeName, type RecordLayout };
@@ -33,6 +34,8 @@ export const HEADER_SIZE = LAYOUTS.hdr.size;
 /** JSON frames (hello, counters) may be large; binary records are at most this. */
 export const MAX_BINARY_RECORD = 4096;
 export const MAX_JSON_RECORD = 64 * 1024 * 1024;
+/** A flow map dump frame holds one map batch (the helper reads 4,096 entries at a time). */
+export const MAX_FLOW_DUMP_RECORD = LAYOUTS.flow_dump.size + 65536 * LAYOUTS.flow_entry.size;
 
 export const RecordType = {
   TcpReset: RECORD_TYPES.TCP_RESET,
@@ -40,6 +43,7 @@ export const RecordType = {
   TcpRetrans: RECORD_TYPES.TCP_RETRANS,
   Latency: RECORD_TYPES.LATENCY,
   Clock: RECORD_TYPES.CLOCK,
+  FlowDump: RECORD_TYPES.FLOW_DUMP,
   Json: RECORD_TYPES.JSON,
 } as const;
 
@@ -153,7 +157,15 @@ export interface GenericRecord extends KernelRecordBase {
 }
 
 export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord | GenericRecord;
-export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord;
+/** One batch of the flow map (struct ks_flow_dump + struct ks_flow_entry), before its JSON answer. */
+export interface FlowDumpRecord {
+  type: 'flow_dump';
+  /** the dump's generation: the JSON answer's "gen" */
+  gen: number;
+  entries: FlowEntry[];
+}
+
+export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord | FlowDumpRecord;
 
 export interface DecodeProblem {
   /** byte offset in the buffer given to decodeRecords */
@@ -300,6 +312,7 @@ const HDR = LAYOUTS.hdr.fields;
 function plausibleLen(type: number, len: number): boolean {
   if (len < HEADER_SIZE) return false;
   if (type === RecordType.Json) return len <= MAX_JSON_RECORD;
+  if (type === RecordType.FlowDump) return len <= MAX_FLOW_DUMP_RECORD;
   return len <= MAX_BINARY_RECORD;
 }
 
@@ -320,6 +333,7 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
       return `JSON frame: ${(e as Error).message}`;
     }
   }
+  if (type === RecordType.FlowDump) return decodeFlowDump(b, off, version, len);
   const known = BY_TYPE.get(type);
   if (!known) return `unknown record type ${type}`;
   const [record, layout] = known;
@@ -397,6 +411,68 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
   }
 }
 
+const FD = LAYOUTS.flow_dump;
+const FE = LAYOUTS.flow_entry.fields;
+const FE_SIZE = LAYOUTS.flow_entry.size;
+/** text form of a peer by its 16 raw bytes (latin1): peers repeat from cycle to cycle */
+const peerText = new Map<string, string>();
+const PEER_TEXT_MAX = 1 << 18;
+
+function peerOf(b: Buffer, at: number, family: number): string {
+  if (family === 4) return formatIPv4(b, at);
+  if (family !== 6) return '';
+  const raw = b.toString('latin1', at, at + 16);
+  let t = peerText.get(raw);
+  if (t === undefined) {
+    if (peerText.size >= PEER_TEXT_MAX) peerText.clear();
+    t = formatIPv6(b, at);
+    peerText.set(raw, t);
+  }
+  return t;
+}
+
+/** struct ks_flow_dump and its entries, by the generated layout (offsets read once, above). */
+function decodeFlowDump(b: Buffer, off: number, version: number, len: number): FlowDumpRecord | string {
+  if (version !== FD.version) return `record type ${FD.type} version ${version}, expected ${FD.version}`;
+  if (len < FD.size) return `flow_dump has ${len} bytes, expected at least ${FD.size}`;
+  // a DataView over the frame: a third of Buffer.readUInt32LE's cost per field on 65k entries
+  const dv = new DataView(b.buffer, b.byteOffset + off, len);
+  const count = dv.getUint32(FD.fields.count.offset, true);
+  if (FD.size + count * FE_SIZE !== len)
+    return `flow_dump says ${count} entries of ${FE_SIZE} bytes in ${len - FD.size} bytes`;
+  // u64 as two u32 reads: no BigInt per counter (byte and packet counts stay below 2^53)
+  const u64 = (at: number): number => dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x1_0000_0000;
+  const gen = u64(FD.fields.gen.offset);
+  const entries: FlowEntry[] = new Array<FlowEntry>(count);
+  const oNetns = FE['key.netns'].offset,
+    oIf = FE['key.ifindex'].offset,
+    oPeer = FE['key.peer'].offset,
+    oPort = FE['key.port'].offset,
+    oDir = FE['key.dir'].offset,
+    oProto = FE['key.proto'].offset,
+    oFam = FE['key.family'].offset,
+    oSrv = FE['key.peer_server'].offset,
+    oPk = FE.packets.offset,
+    oBy = FE.bytes.offset;
+  for (let i = 0, at = FD.size; i < count; i++, at += FE_SIZE) {
+    const fam = dv.getUint8(at + oFam);
+    const family = fam === 4 || fam === 6 ? fam : 0;
+    entries[i] = {
+      netnsInode: dv.getUint32(at + oNetns, true),
+      ifindex: dv.getUint32(at + oIf, true),
+      direction: dv.getUint8(at + oDir) === 0 ? 'receive' : 'transmit',
+      family,
+      proto: dv.getUint8(at + oProto),
+      port: dv.getUint16(at + oPort, true),
+      peerIsServer: dv.getUint8(at + oSrv) === 1,
+      peer: peerOf(b, off + at + oPeer, family),
+      packets: u64(at + oPk),
+      bytes: u64(at + oBy),
+    };
+  }
+  return { type: 'flow_dump', gen, entries };
+}
+
 /**
  * Decode as many whole records as `input` holds. Never throws. Unknown types and bad versions
  * are skipped by their length (with a problem); bytes that do not start a plausible record are
@@ -430,6 +506,11 @@ export function decodeRecords(input: Uint8Array, tables: NameTables = EMPTY_TABL
 /** Keeps the incomplete tail between pipe chunks. */
 export class StreamDecoder {
   private tail: Buffer = Buffer.alloc(0);
+  /** chunks after `tail` while a record longer than one chunk arrives (joined once, when whole) */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  /** bytes the record at the start of `tail` needs (0: not known) */
+  private need = 0;
   private offsetBase = 0;
   tables: NameTables;
 
@@ -439,21 +520,27 @@ export class StreamDecoder {
 
   /** bytes waiting for the rest of their record */
   get pending(): number {
-    return this.tail.length;
+    return this.tail.length + this.partsLen;
   }
 
   push(chunk: Uint8Array): DecodeResult {
-    const buf =
-      this.tail.length === 0
-        ? Buffer.isBuffer(chunk)
-          ? chunk
-          : Buffer.from(chunk)
-        : Buffer.concat([this.tail, chunk]);
+    const c = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    if (this.need > 0 && this.tail.length + this.partsLen + c.length < this.need) {
+      // still short of the record: keep the chunk, join nothing (a 3 MB dump is not copied per chunk)
+      this.parts.push(c);
+      this.partsLen += c.length;
+      return { records: [], problems: [], consumed: 0 };
+    }
+    const buf = this.tail.length === 0 && this.parts.length === 0 ? c : Buffer.concat([this.tail, ...this.parts, c]);
+    this.parts = [];
+    this.partsLen = 0;
     const res = decodeRecords(buf, this.tables);
     for (const p of res.problems) p.offset += this.offsetBase;
     this.offsetBase += res.consumed;
     // copy: never pin the whole (possibly large) chunk for a few tail bytes
     this.tail = res.consumed >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(res.consumed));
+    // decodeRecords stops at an incomplete record only when its header is plausible
+    this.need = this.tail.length >= HEADER_SIZE ? this.tail.readUInt32LE(HDR.len.offset) : 0;
     return res;
   }
 }
