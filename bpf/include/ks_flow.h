@@ -17,6 +17,7 @@ struct ks_flow_key {
 	__u32 netns;	  /* inode of the device's network namespace */
 	__u32 ifindex;	  /* device the packet crossed (in that namespace) */
 	__u8 peer[16];	  /* the other side's address, network order; IPv4 in the first 4 bytes */
+	__u8 local[16];	  /* the pod's own address in the packet (KubeSkoop's src/dst need both ends) */
 	__u16 port;	  /* server port (0: port not in the key, or no ports); non-IP: the ethertype */
 	__u8 dir;	  /* KS_FLOW_RX / KS_FLOW_TX */
 	__u8 proto;	  /* IPPROTO_*; 0 for non-IP */

@@ -129,10 +129,13 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 		ports = true;
 	}
 ports_done:
-	if (dir == KS_FLOW_RX)
+	if (dir == KS_FLOW_RX) {
 		__builtin_memcpy(k.peer, saddr, 16);
-	else
+		__builtin_memcpy(k.local, daddr, 16);
+	} else {
 		__builtin_memcpy(k.peer, daddr, 16);
+		__builtin_memcpy(k.local, saddr, 16);
+	}
 	if (ports) {
 		/* which port is the server's: TCP by who sent the SYN, UDP by the lower port */
 		bool dst_is_server;

@@ -157,6 +157,8 @@ export interface FlowEntry {
   /** the port is the peer's (the pod connected to it) */
   readonly peerIsServer: boolean;
   readonly peer: string;
+  /** the pod's own address in the packets ('' for a frame that is not IP) */
+  readonly local: string;
   readonly packets: number;
   readonly bytes: number;
 }

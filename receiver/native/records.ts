@@ -447,6 +447,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
   const oNetns = FE['key.netns'].offset,
     oIf = FE['key.ifindex'].offset,
     oPeer = FE['key.peer'].offset,
+    oLocal = FE['key.local'].offset,
     oPort = FE['key.port'].offset,
     oDir = FE['key.dir'].offset,
     oProto = FE['key.proto'].offset,
@@ -466,6 +467,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
       port: dv.getUint16(at + oPort, true),
       peerIsServer: dv.getUint8(at + oSrv) === 1,
       peer: peerOf(b, off + at + oPeer, family),
+      local: peerOf(b, off + at + oLocal, family),
       packets: u64(at + oPk),
       bytes: u64(at + oBy),
     };
