@@ -35,6 +35,7 @@ import {
   type TcpResetRecord,
   type TcpRetransRecord,
   type WireRecord,
+  joinFlowEntries,
 } from './records.js';
 import {
   parseCounters,
@@ -621,7 +622,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         const stale = this.flowFrames.length - frames.length;
         if (stale > 0) this.emit('problem', { offset: -1, message: `${stale} flow dump frame(s) of another dump` });
         this.flowFrames = [];
-        o.entries = frames.length === 1 ? frames[0]!.entries : frames.flatMap((f) => f.entries);
+        o.entries = joinFlowEntries(frames);
       }
       this.requests.answer(String(o.id), o);
       return;

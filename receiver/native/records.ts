@@ -23,7 +23,6 @@ import {
   type WireField,
 } from './generated/ebpf.js';
 import { formatIPv4, formatIPv6 } from '../kernel/inet.js';
-import type { FlowEntry } from './commands.js';
 import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
 
 export { LATENCY_BOUNDS_NS, LATENCY_METRICS, LAYOUTS, type LatencyMetric, type LatencyProbeName, type RecordLayout };
@@ -157,6 +156,26 @@ export interface GenericRecord extends KernelRecordBase {
 }
 
 export type KernelEventRecord = TcpResetRecord | PacketDropRecord | TcpRetransRecord | LatencyRecord | GenericRecord;
+/** One entry of the kernel flow map (struct ks_flow_entry, bpf/include/ks_flow.h), counters summed over CPUs. */
+export interface FlowEntry {
+  readonly netnsInode: number;
+  readonly ifindex: number;
+  readonly direction: 'receive' | 'transmit';
+  /** 4, 6, or 0 for a frame that is not IP */
+  readonly family: 0 | 4 | 6;
+  /** IP protocol number (0 when not IP) */
+  readonly proto: number;
+  /** server port (0 = not in the key); for non-IP frames the ethertype */
+  readonly port: number;
+  /** the port is the peer's (the pod connected to it) */
+  readonly peerIsServer: boolean;
+  readonly peer: string;
+  /** the pod's own address in the packets ('' for a frame that is not IP) */
+  readonly local: string;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 /** One batch of the flow map (struct ks_flow_dump + struct ks_flow_entry), before its JSON answer. */
 export interface FlowDumpRecord {
   type: 'flow_dump';
@@ -414,21 +433,59 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
 const FD = LAYOUTS.flow_dump;
 const FE = LAYOUTS.flow_entry.fields;
 const FE_SIZE = LAYOUTS.flow_entry.size;
-/** text form of a peer by its 16 raw bytes (latin1): peers repeat from cycle to cycle */
-const peerText = new Map<string, string>();
-const PEER_TEXT_MAX = 1 << 18;
+/** Text forms of addresses, by a hash of their raw words (checked in full): peers repeat from cycle
+ *  to cycle, so a dump of 65k entries makes no new string for an address it has seen. */
+interface AddrText {
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  readonly text: string;
+}
+const v4Text = new Map<number, string>();
+const v6Text = new Map<number, AddrText>();
+const ADDR_TEXT_MAX = 1 << 18;
 
-function peerOf(b: Buffer, at: number, family: number): string {
-  if (family === 4) return formatIPv4(b, at);
-  if (family !== 6) return '';
-  const raw = b.toString('latin1', at, at + 16);
-  let t = peerText.get(raw);
-  if (t === undefined) {
-    if (peerText.size >= PEER_TEXT_MAX) peerText.clear();
-    t = formatIPv6(b, at);
-    peerText.set(raw, t);
+function addrOf(b: Buffer, dv: DataView, at: number, family: number, bufAt: number): string {
+  if (family === 0) return '';
+  const w0 = dv.getUint32(at, true);
+  if (family === 4) {
+    let t = v4Text.get(w0);
+    if (t === undefined) {
+      if (v4Text.size >= ADDR_TEXT_MAX) v4Text.clear();
+      t = formatIPv4(b, bufAt);
+      v4Text.set(w0, t);
+    }
+    return t;
   }
-  return t;
+  const w1 = dv.getUint32(at + 4, true),
+    w2 = dv.getUint32(at + 8, true),
+    w3 = dv.getUint32(at + 12, true);
+  const h =
+    Math.imul(w0, 0x9e3779b1) ^ Math.imul(w1, 0x85ebca77) ^ Math.imul(w2, 0xc2b2ae3d) ^ Math.imul(w3, 0x27d4eb2f);
+  const e = v6Text.get(h);
+  if (e !== undefined && e.w0 === w0 && e.w1 === w1 && e.w2 === w2 && e.w3 === w3) return e.text;
+  if (v6Text.size >= ADDR_TEXT_MAX) v6Text.clear();
+  const text = formatIPv6(b, bufAt);
+  v6Text.set(h, { w0, w1, w2, w3, text }); // a colliding address takes the slot
+  return text;
+}
+
+/** Entry arrays this decoder made (parseFlowFrame takes them without checking each element). */
+const decodedEntries = new WeakSet<readonly FlowEntry[]>();
+export function isDecodedFlowEntries(v: unknown): v is readonly FlowEntry[] {
+  return Array.isArray(v) && decodedEntries.has(v);
+}
+/** Joins the entries of a dump's frames into one decoded array. */
+export function joinFlowEntries(frames: readonly FlowDumpRecord[]): readonly FlowEntry[] {
+  if (frames.length === 1) return frames[0]!.entries;
+  let n = 0;
+  for (const f of frames) n += f.entries.length;
+  const out = new Array<FlowEntry>(n);
+  let i = 0;
+  for (const f of frames) for (const e of f.entries) out[i++] = e;
+  decodedEntries.add(out);
+  return out;
 }
 
 /** struct ks_flow_dump and its entries, by the generated layout (offsets read once, above). */
@@ -441,8 +498,8 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
   if (FD.size + count * FE_SIZE !== len)
     return `flow_dump says ${count} entries of ${FE_SIZE} bytes in ${len - FD.size} bytes`;
   // u64 as two u32 reads: no BigInt per counter (byte and packet counts stay below 2^53)
-  const u64 = (at: number): number => dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x1_0000_0000;
-  const gen = u64(FD.fields.gen.offset);
+  const W = 0x1_0000_0000;
+  const gen = dv.getUint32(FD.fields.gen.offset, true) + dv.getUint32(FD.fields.gen.offset + 4, true) * W;
   const entries: FlowEntry[] = new Array<FlowEntry>(count);
   const oNetns = FE['key.netns'].offset,
     oIf = FE['key.ifindex'].offset,
@@ -466,12 +523,13 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
       proto: dv.getUint8(at + oProto),
       port: dv.getUint16(at + oPort, true),
       peerIsServer: dv.getUint8(at + oSrv) === 1,
-      peer: peerOf(b, off + at + oPeer, family),
-      local: peerOf(b, off + at + oLocal, family),
-      packets: u64(at + oPk),
-      bytes: u64(at + oBy),
+      peer: addrOf(b, dv, at + oPeer, family, off + at + oPeer),
+      local: addrOf(b, dv, at + oLocal, family, off + at + oLocal),
+      packets: dv.getUint32(at + oPk, true) + dv.getUint32(at + oPk + 4, true) * W,
+      bytes: dv.getUint32(at + oBy, true) + dv.getUint32(at + oBy + 4, true) * W,
     };
   }
+  decodedEntries.add(entries);
   return { type: 'flow_dump', gen, entries };
 }
 
