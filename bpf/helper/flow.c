@@ -5,7 +5,8 @@
  * instead of the `load` table:
  *
  *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults);
- *                                            x_empty=1 (benchmark only): programs that count nothing
+ *                                            x_empty=1 (benchmark only): programs that count nothing;
+ *                                            x_stop=1|2, x_map=percpu_hash|lru_hash: where the time goes
  *   flow <id> attach <inode>:<netns path>:<ifname>[:host] …
  *        tcx links in that namespace, placed before every other tcx program (BPF_F_BEFORE);
  *        `host` = a pod's host-side veth: the programs are swapped so rx/tx stay the pod's.
@@ -72,6 +73,10 @@ static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new
 static __u32 fl_entries = 65536;
 static bool fl_port = true;
 static bool fl_empty; /* x_empty=1: the benchmark's floor (programs that return at once) */
+static __u8 fl_stop;  /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
+/* x_map=percpu_hash|lru_hash: benchmark only, the flow map as another type, to see what the LRU
+ * per-CPU hash costs (lru_hash is shared by the CPUs: its counts are not exact, not for dumps) */
+static enum bpf_map_type fl_map_type = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 static char fl_error[1024];
 
 static void fl_detach_one(struct fl_att *a)
@@ -110,6 +115,8 @@ static bool fl_load(void)
 	}
 	fl->rodata->ks_port_in_key = fl_port ? 1 : 0;
 	fl->rodata->ks_empty = fl_empty ? 1 : 0;
+	fl->rodata->ks_stop = fl_stop;
+	bpf_map__set_type(fl->maps.flows, fl_map_type);
 	bpf_map__set_max_entries(fl->maps.flows, fl_entries);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
@@ -483,6 +490,8 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 {
 	__u32 entries = fl_entries;
 	bool port = fl_port, empty = false;
+	__u8 stop = 0;
+	enum bpf_map_type mt = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	char *save = NULL;
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		char *endp;
@@ -497,16 +506,25 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			port = t[5] == '1';
 		} else if (strcmp(t, "x_empty=1") == 0) {
 			empty = true;
+		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0) {
+			stop = (__u8)(t[7] - '0');
+		} else if (strcmp(t, "x_map=percpu_hash") == 0) {
+			mt = BPF_MAP_TYPE_PERCPU_HASH;
+		} else if (strcmp(t, "x_map=lru_hash") == 0) {
+			mt = BPF_MAP_TYPE_LRU_HASH;
 		} else {
 			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1)", t);
 			return false;
 		}
 	}
-	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty))
+	if (fl &&
+	    (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop || mt != fl_map_type))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;
 	fl_empty = empty;
+	fl_stop = stop;
+	fl_map_type = mt;
 	return true;
 }
 

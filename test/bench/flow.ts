@@ -1,6 +1,8 @@
 // Benchmark of the flow probe (real BPF on a veth between two test namespaces, as root):
 //  - BPF ns per packet of ks_flow_rx / ks_flow_tx (kernel.bpf_stats_enabled, run_time_ns / run_cnt)
-//    next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work);
+//    next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work),
+//    and where the time goes: programs stopped after the namespace read / the key (x_stop=1|2), the
+//    whole program on a PERCPU_HASH / LRU_HASH map (x_map=…);
 //  - the UDP stream's rate (64-byte datagrams, udpflood) with the probe off, on and floor, rounds
 //    interleaved in one run;
 //  - one map read of 65,536 entries: the helper's dump (wall and CPU) and the agent's CPU to decode it.
@@ -86,9 +88,20 @@ async function main(): Promise<void> {
   try {
     await writeFile(STATS, '1');
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['off', 'on', 'floor'] as const) {
+      // netns / key: where the time goes (programs that stop after the namespace read / the key)
+      // percpu_hash / lru_hash: the same program on another map type (what the LRU per-CPU hash costs)
+      for (const mode of ['off', 'on', 'floor', 'netns', 'key', 'percpu_hash', 'lru_hash'] as const) {
+        const extra = {
+          off: [],
+          on: [],
+          floor: ['x_empty=1'],
+          netns: ['x_stop=1'],
+          key: ['x_stop=2'],
+          percpu_hash: ['x_map=percpu_hash'],
+          lru_hash: ['x_map=lru_hash'],
+        }[mode];
         if (mode === 'off') await call(['unload']);
-        else await attach(mode === 'floor' ? ['x_empty=1'] : []);
+        else await attach(extra);
         const ids = mode === 'off' ? [] : await flowProgIds(native.helperStatus().pid!);
         const s0 = await runStats(ids);
         const r = await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64);
@@ -161,6 +174,11 @@ for (let k = 0; k < 64; k++) next();
       rounds: ROUNDS,
       nsPerRunOn: median(by('on').map((r) => r.nsPerRun)),
       nsPerRunFloor: median(by('floor').map((r) => r.nsPerRun)),
+      // where the time goes: up to the namespace read, up to the built key (the rest is the map update)
+      nsPerRunNetns: median(by('netns').map((r) => r.nsPerRun)),
+      nsPerRunKey: median(by('key').map((r) => r.nsPerRun)),
+      nsPerRunPercpuHash: median(by('percpu_hash').map((r) => r.nsPerRun)),
+      nsPerRunLruHash: median(by('lru_hash').map((r) => r.nsPerRun)),
       ppsOff: median(by('off').map((r) => r.pps)),
       ppsOn: median(by('on').map((r) => r.pps)),
       ppsFloor: median(by('floor').map((r) => r.pps)),
@@ -187,13 +205,17 @@ for (let k = 0; k < 64; k++) next();
 ${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs. \`node dist/test/bench/flow.js ${ROUNDS}\`: a veth between two
 test namespaces, the flow programs (tcx) on both ends, ${PACKETS} UDP datagrams of 64 B per round from a to b
 (udpflood), rounds interleaved off / on / floor (floor = the same programs loaded with \`x_empty=1\`: same hook and
-dispatch, no work). BPF time from kernel.bpf_stats_enabled (run_time_ns / run_cnt over ks_flow_rx and ks_flow_tx:
+dispatch, no work; netns and key = programs stopped after the namespace read and after the key, \`x_stop=1|2\`). BPF time from kernel.bpf_stats_enabled (run_time_ns / run_cnt over ks_flow_rx and ks_flow_tx:
 each datagram runs tx on a's egress and rx on b's ingress).
 
 | | median |
 |---|---:|
 | BPF ns per program run, probe on | ${summary.nsPerRunOn} |
 | BPF ns per program run, floor (empty) | ${summary.nsPerRunFloor} |
+| … stopped after reading the namespace (skb->dev->nd_net) | ${summary.nsPerRunNetns} |
+| … stopped after building the key (headers parsed, no map work) | ${summary.nsPerRunKey} |
+| … the whole program on a PERCPU_HASH map (no LRU) | ${summary.nsPerRunPercpuHash} |
+| … the whole program on an LRU_HASH map (shared by the CPUs) | ${summary.nsPerRunLruHash} |
 | on / floor | ${ratio} |
 | datagrams/s, off | ${summary.ppsOff} |
 | datagrams/s, on | ${summary.ppsOn} |
