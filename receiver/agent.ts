@@ -6,6 +6,7 @@ import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
+import type { EventRecord } from './probes/event-record.js';
 import { ServiceDirectory } from './peers/services.js';
 import { loadKubeConfig } from './targets/kubernetes.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
@@ -206,7 +207,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     },
     service: (address: string) => services?.lookup(address),
   };
-  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers } : { peers };
+  // events a metric probe finds in its own dumps (dns) go the same way as the kernel's ring events
+  const emitEvent = (record: EventRecord, inode: number, probe: string): void => deliverEvent(record, inode, probe);
+  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers, emitEvent } : { peers, emitEvent };
   const scheduler = createScheduler(config, log, identity.identifier, env);
   const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {
@@ -240,7 +243,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     }
     return spansOf.probes.has(probe);
   };
-  native?.on('event', (record, inode, probe) => {
+  const deliverEvent = (record: EventRecord, inode: number, probe: string): void => {
     const target = targetOf(inode);
     const ids: Record<string, string | number> = target
       ? { ...targetAttributes(target) }
@@ -254,7 +257,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       };
       for (const sink of sinks) sink.write(record, ctx);
     }
-  });
+  };
+  native?.on('event', deliverEvent);
   const http = await startHttpServer(
     config.server.address,
     config.server.port,
@@ -297,7 +301,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   });
   await identity.start();
   // the per-peer probes name peers by Service ClusterIP too
-  const perPeer = new Set(['flow', 'tcphealth', 'connections']);
+  const perPeer = new Set(['flow', 'tcphealth', 'connections', 'dns']);
   if (identity.watch && [...config.metrics.probes, ...config.events.probes].some((p) => perPeer.has(p.name))) {
     const k = config.kubernetes;
     services = new ServiceDirectory(

@@ -345,7 +345,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
   command(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow',
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns',
     args: readonly string[] = [],
     timeoutMs = 10_000,
   ): Promise<Record<string, unknown>> {
@@ -606,7 +606,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       );
       return;
     }
-    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow') {
+    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow' || msg === 'dns') {
       const o = v as Record<string, unknown>;
       this.requests.answer(String(o.id), o);
       return;

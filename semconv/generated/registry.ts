@@ -122,6 +122,9 @@ export const ATTR_KUBESKOOP_QDISC_KIND = "kubeskoop.qdisc.kind";
 export const ATTR_KUBESKOOP_QDISC_HANDLE = "kubeskoop.qdisc.handle";
 export const ATTR_KUBESKOOP_QDISC_PARENT = "kubeskoop.qdisc.parent";
 export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
+export const ATTR_DNS_QUESTION_NAME = "dns.question.name";
+export const ATTR_KUBESKOOP_DNS_QUESTION_TYPE = "kubeskoop.dns.question.type";
+export const ATTR_KUBESKOOP_DNS_RESPONSE_CODE = "kubeskoop.dns.response.code";
 export const ATTR_KUBESKOOP_PEER_KIND = "kubeskoop.peer.kind";
 export const ATTR_KUBESKOOP_PEER_NAME = "kubeskoop.peer.name";
 export const ATTR_KUBESKOOP_PEER_NAMESPACE = "kubeskoop.peer.namespace";
@@ -872,6 +875,48 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "fd00::7",
       "10.96.0.10",
       "other"
+    ]
+  },
+  {
+    "name": "dns.question.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "The name a DNS query asked for, as it was on the wire (with the search suffix the resolver library added), on the dns probe's events. Bytes other than letters, digits, '-', '_' and '*' are written \\DDD; a name longer than 128 bytes ends in '...'.",
+      "zh": "DNS 查询所问的名称，与报文中一致（含解析库添加的搜索后缀），用于 dns 探针的事件。字母、数字、'-'、'_'、'*' 以外的字节写作 \\DDD；超过 128 字节的名称以 '...' 结尾。"
+    },
+    "examples": [
+      "api.example.com.default.svc.cluster.local",
+      "kube-dns.kube-system.svc.cluster.local"
+    ]
+  },
+  {
+    "name": "kubeskoop.dns.question.type",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The DNS question type (QTYPE) by its mnemonic (A, AAAA, SRV, PTR, …), else TYPE<n> (RFC 3597).",
+      "zh": "DNS 查询类型（QTYPE）的助记名（A、AAAA、SRV、PTR……），否则为 TYPE<n>（RFC 3597）。"
+    },
+    "examples": [
+      "A",
+      "AAAA",
+      "SRV",
+      "TYPE65"
+    ]
+  },
+  {
+    "name": "kubeskoop.dns.response.code",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The DNS response code (RCODE) by its name: NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, YXDOMAIN, YXRRSET, NXRRSET, NOTAUTH, NOTZONE, else RCODE<n>.",
+      "zh": "DNS 响应码（RCODE）名称：NOERROR、FORMERR、SERVFAIL、NXDOMAIN、NOTIMP、REFUSED、YXDOMAIN、YXRRSET、NXRRSET、NOTAUTH、NOTZONE，否则为 RCODE<n>。"
+    },
+    "examples": [
+      "NOERROR",
+      "NXDOMAIN",
+      "SERVFAIL"
     ]
   },
   {
@@ -1999,6 +2044,346 @@ export const CONNTRACK_CLASH_RESOLVES: MetricDefinition = {
   "brief": {
     "en": "Insert races resolved by the kernel instead of dropping the packet (the fix for the DNS race above). Not in KubeSkoop.",
     "zh": "内核成功化解（而非丢包）的插入竞争次数（即上述 DNS 竞争的修复）。KubeSkoop 无此指标。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_LOOKUP_DURATION: MetricDefinition = {
+  "id": "dns.lookup_duration",
+  "probe": "dns",
+  "key": "lookup_duration",
+  "family": "dns.lookup_duration",
+  "name": "dns.lookup.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": true,
+  "semconvEntity": "any",
+  "renamedFrom": [],
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "error.type",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "eBPF tc (tcx) on the pod's interfaces: query sent (egress, destination port 53) → its response received (ingress, source port 53), matched in the kernel by (netns, client port, DNS id, resolver, transport); fixed buckets per (netns, resolver, question type, rcode, transport) in a per-CPU hash",
+  "brief": {
+    "en": "DNS lookups of the pod that got a response, and how long the response took, per resolver (network.peer.address, named in kubeskoop.peer.*), question type and response code; error.type is the response code for a lookup that failed (NXDOMAIN, SERVFAIL, REFUSED, …), absent for NOERROR. The histogram's count is the number of responses. semconv's dns.lookup.duration requires dns.question.name: this probe leaves it out of the metric to keep the series bounded (names are unbounded per pod) and puts it on every event. Lookups that never got a response are in kubeskoop.dns.timeouts, not here.",
+    "zh": "Pod 收到响应的 DNS 查询及响应耗时，按解析器（network.peer.address，名称见 kubeskoop.peer.*）、查询类型与响应码统计；查询失败时 error.type 为响应码（NXDOMAIN、SERVFAIL、REFUSED……），NOERROR 时不设。直方图的计数即响应数。semconv 的 dns.lookup.duration 要求 dns.question.name：本探针为使序列数有界（每个 Pod 的域名无上限）而不在指标上放域名，域名在每条事件上。未收到响应的查询计入 kubeskoop.dns.timeouts，不在此处。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const DNS_RESPONSES: MetricDefinition = {
+  "id": "dns.responses",
+  "probe": "dns",
+  "key": "responses",
+  "family": "dns.responses",
+  "name": "kubeskoop.dns.responses",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [
+    "error.type",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "the same kernel map as dns.lookup.duration (its count per series)",
+  "brief": {
+    "en": "DNS responses the pod received to its queries, per resolver, question type and response code (kubeskoop.dns.response.code: NOERROR, NXDOMAIN, SERVFAIL, REFUSED, …). The same counts as the histogram's, as a plain counter for alerts on a failure ratio.",
+    "zh": "Pod 的查询收到的 DNS 响应数，按解析器、查询类型与响应码（kubeskoop.dns.response.code：NOERROR、NXDOMAIN、SERVFAIL、REFUSED……）统计。与直方图计数相同，以普通计数器形式便于按失败比例告警。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_TRUNCATED: MetricDefinition = {
+  "id": "dns.truncated",
+  "probe": "dns",
+  "key": "truncated",
+  "family": "dns.truncated",
+  "name": "kubeskoop.dns.responses.truncated",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [
+    "kubeskoop.dns.question.type",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "eBPF tc: responses with the TC (truncated) header bit, per series as above",
+  "brief": {
+    "en": "Truncated DNS responses (TC bit): the answer did not fit a UDP datagram and the client must retry over TCP (see kubeskoop.dns.queries with network.transport=tcp).",
+    "zh": "被截断的 DNS 响应（TC 位）：应答装不进一个 UDP 报文，客户端需改用 TCP 重试（见 network.transport=tcp 的 kubeskoop.dns.queries）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_TIMEOUTS: MetricDefinition = {
+  "id": "dns.timeouts",
+  "probe": "dns",
+  "key": "timeouts",
+  "family": "dns.timeouts",
+  "name": "kubeskoop.dns.timeouts",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{query}",
+  "attributes": [
+    "kubeskoop.dns.question.type",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "the native helper's sweep of the kernel's pending-query map at each cycle: a query with no response after the probe's timeout (default 5 s) is counted once and removed",
+  "brief": {
+    "en": "DNS queries of the pod that got no response within the probe's timeout option (default 5 s), per resolver and question type. A client retry with a new id or port is a new query (and a new timeout if it too goes unanswered); a resend with the same id and port is counted in kubeskoop.dns.queries.retransmitted.",
+    "zh": "Pod 在探针 timeout 选项（默认 5 秒）内未收到响应的 DNS 查询数，按解析器与查询类型统计。客户端以新 id 或新端口重试算作新查询（若仍无响应则再计一次超时）；以相同 id 与端口重发计入 kubeskoop.dns.queries.retransmitted。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_QUERIES: MetricDefinition = {
+  "id": "dns.queries",
+  "probe": "dns",
+  "key": "queries",
+  "family": "dns.queries",
+  "name": "kubeskoop.dns.queries",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{query}",
+  "attributes": [
+    "network.transport"
+  ],
+  "source": "eBPF tc egress: DNS queries to port 53 the pod sent, per transport (exact per-namespace counts)",
+  "brief": {
+    "en": "DNS queries the pod sent, by transport: network.transport=tcp counts the TCP retries after truncated answers (and clients that use TCP by choice).",
+    "zh": "Pod 发出的 DNS 查询数，按传输协议：network.transport=tcp 计入截断应答后的 TCP 重试（以及主动使用 TCP 的客户端）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_RETRANSMITTED: MetricDefinition = {
+  "id": "dns.retransmitted",
+  "probe": "dns",
+  "key": "retransmitted",
+  "family": "dns.retransmitted",
+  "name": "kubeskoop.dns.queries.retransmitted",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{query}",
+  "attributes": [],
+  "source": "eBPF tc egress: a query whose (client port, id, resolver) is already pending",
+  "brief": {
+    "en": "DNS queries sent again while the first copy was still waiting for its answer (the same id and port: a resolver library's retransmission). The latency is measured from the first copy.",
+    "zh": "首份查询仍在等待应答时再次发出的 DNS 查询（相同 id 与端口：解析库的重传）。延迟从第一份查询起算。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_SEARCH_PATH: MetricDefinition = {
+  "id": "dns.search_path",
+  "probe": "dns",
+  "key": "search_path",
+  "family": "dns.search_path",
+  "name": "kubeskoop.dns.search_path.nxdomains",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [],
+  "source": "NXDOMAIN responses (kernel records) whose question name ends in one of the probe's search_suffixes (default svc.cluster.local, cluster.local and <namespace>.svc.cluster.local)",
+  "brief": {
+    "en": "NXDOMAIN answers for names that carry a cluster search suffix: the cost of `ndots:5` — a lookup of api.example.com from a pod first tries api.example.com.<ns>.svc.cluster.local, .svc.cluster.local and .cluster.local, three wasted round trips. Compare with kubeskoop.dns.responses to see what share of the pod's DNS traffic is this waste; a fully qualified name (trailing dot) or a lower ndots removes it.",
+    "zh": "对带集群搜索后缀的名称给出的 NXDOMAIN 应答：即 `ndots:5` 的代价——Pod 查询 api.example.com 时会先尝试 api.example.com.<ns>.svc.cluster.local、.svc.cluster.local 与 .cluster.local，白白多了三次往返。与 kubeskoop.dns.responses 对比即可看出这类浪费在 Pod DNS 流量中的占比；使用全限定名（结尾带点）或调低 ndots 即可消除。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_MALFORMED: MetricDefinition = {
+  "id": "dns.malformed",
+  "probe": "dns",
+  "key": "malformed",
+  "family": "dns.malformed",
+  "name": "kubeskoop.dns.packets.malformed",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "eBPF tc: port-53 packets not parsed (short header, qdcount other than 1, a compression pointer or reserved label type in the question, a name over 255 bytes or past the packet's end)",
+  "brief": {
+    "en": "DNS packets of the pod that the probe skipped as malformed or hostile; they are counted, never followed (no compression pointers in the question, a bounded label walk).",
+    "zh": "本探针视为畸形或恶意而跳过的 Pod DNS 报文；只计数，从不跟随（问题部分不跟随压缩指针，标签遍历有界）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_UNMATCHED: MetricDefinition = {
+  "id": "dns.unmatched",
+  "probe": "dns",
+  "key": "unmatched",
+  "family": "dns.unmatched",
+  "name": "kubeskoop.dns.responses.unmatched",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [],
+  "source": "eBPF tc ingress: a response from port 53 with no pending query (it arrived after the timeout sweep, or its query left before the probe attached)",
+  "brief": {
+    "en": "DNS responses the pod received for which no query was pending: late answers after the timeout (also counted as timeouts), duplicates, or answers to queries sent before the probe attached.",
+    "zh": "Pod 收到、但找不到对应待答查询的 DNS 响应：超时之后才到的应答（也已计为超时）、重复应答，或探针挂载之前发出的查询的应答。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_SERIES_OVERFLOW: MetricDefinition = {
+  "id": "dns.series_overflow",
+  "probe": "dns",
+  "key": "series_overflow",
+  "family": "dns.series_overflow",
+  "name": "kubeskoop.dns.series.overflow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{key}",
+  "attributes": [],
+  "source": "the agent's per-node series cap for DNS series (max_series)",
+  "brief": {
+    "en": "DNS series refused by the node-wide cap (max_series) and folded into their pod's `other` resolver series (reported on the host target).",
+    "zh": "被节点级序列上限（max_series）拒绝、改为合并到所属 Pod 的 `other` 解析器序列中的 DNS 序列数（在主机目标上报）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_UNDELIVERED: MetricDefinition = {
+  "id": "dns.undelivered",
+  "probe": "dns",
+  "key": "undelivered",
+  "family": "dns.undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "error.type"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -7438,7 +7823,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPHEALTH_RTT, TCPHEALTH_RTT_MIN, TCPHEALTH_CONNECTIONS, TCPHEALTH_SENT, TCPHEALTH_RETRANSMITTED, TCPHEALTH_LOST, TCPHEALTH_BUSY_TIME, TCPHEALTH_ACCEPT_QUEUE, TCPHEALTH_ACCEPT_QUEUE_LIMIT, TCPHEALTH_PEERS_FOLDED, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, DNS_LOOKUP_DURATION, DNS_RESPONSES, DNS_TRUNCATED, DNS_TIMEOUTS, DNS_QUERIES, DNS_RETRANSMITTED, DNS_SEARCH_PATH, DNS_MALFORMED, DNS_UNMATCHED, DNS_SERIES_OVERFLOW, DNS_UNDELIVERED, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPHEALTH_RTT, TCPHEALTH_RTT_MIN, TCPHEALTH_CONNECTIONS, TCPHEALTH_SENT, TCPHEALTH_RETRANSMITTED, TCPHEALTH_LOST, TCPHEALTH_BUSY_TIME, TCPHEALTH_ACCEPT_QUEUE, TCPHEALTH_ACCEPT_QUEUE_LIMIT, TCPHEALTH_PEERS_FOLDED, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
 export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };
@@ -7581,6 +7966,134 @@ export const EVENT_CONNECTIONS_CONNECT_SLOW: EventDefinition = {
   },
   "threshold": "a client handshake longer than the probe's slow_connect_ms (default 1000 ms, i.e. at least one SYN was lost or the peer answered late); rate-limited in the kernel",
   "kubeskoopLabels": "tuple"
+};
+
+export const EVENT_DNS_LOOKUP_FAILURE: EventDefinition = {
+  "id": "dns.lookup_failure",
+  "probe": "dns",
+  "key": "lookup_failure",
+  "name": "kubeskoop.dns.lookup.failure",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "dns.question.name",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "error.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "types": [
+    {
+      "type": "DNS_FAIL",
+      "brief": {
+        "en": "A DNS lookup failed.",
+        "zh": "一次 DNS 查询失败。"
+      },
+      "aliases": [],
+      "kubeskoopMsg": "name={name} type={qtype} rcode={rcode} resolver={resolver}"
+    }
+  ],
+  "brief": {
+    "en": "A DNS lookup of this pod got a failure answer (error.type = the response code), with the full question name, its type and the resolver.",
+    "zh": "本 Pod 的一次 DNS 查询得到失败应答（error.type 为响应码），附完整查询名、类型与解析器。"
+  },
+  "action": {
+    "en": "NXDOMAIN: the name does not exist (a typo, a Service not yet created, a missing search domain). SERVFAIL: the resolver could not answer — its upstream is down or DNSSEC failed; check CoreDNS's logs. REFUSED: the resolver's policy refuses the pod (an ACL, a wrong resolver).",
+    "zh": "NXDOMAIN：名称不存在（拼写错误、Service 尚未创建、缺少搜索域）。SERVFAIL：解析器无法应答——其上游不可用或 DNSSEC 校验失败；查看 CoreDNS 日志。REFUSED：解析器策略拒绝了该 Pod（ACL、解析器配置错误）。"
+  },
+  "threshold": "every response with an rcode other than NOERROR, except NXDOMAIN for a name with a cluster search suffix (that is search-path waste, counted in kubeskoop.dns.search_path.nxdomains); rate-limited in the kernel, counts exact",
+  "kubeskoopLabels": "pod"
+};
+
+export const EVENT_DNS_LOOKUP_TIMEOUT: EventDefinition = {
+  "id": "dns.lookup_timeout",
+  "probe": "dns",
+  "key": "lookup_timeout",
+  "name": "kubeskoop.dns.lookup.timeout",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "dns.question.name",
+    "kubeskoop.dns.question.type",
+    "error.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "types": [
+    {
+      "type": "DNS_TIMEOUT",
+      "brief": {
+        "en": "A DNS query got no answer in time.",
+        "zh": "一次 DNS 查询未及时得到应答。"
+      },
+      "aliases": [],
+      "kubeskoopMsg": "name={name} type={qtype} resolver={resolver}"
+    }
+  ],
+  "brief": {
+    "en": "A DNS query of this pod got no answer within the timeout (error.type = timeout); kubeskoop.latency.duration is how long it had waited when the sweep found it.",
+    "zh": "本 Pod 的一次 DNS 查询在超时时间内未得到应答（error.type 为 timeout）；kubeskoop.latency.duration 为清扫发现它时已等待的时长。"
+  },
+  "action": {
+    "en": "The resolver or the path to it drops queries: CoreDNS overloaded or restarting, conntrack races on UDP (the classic 5 s delay: options single-request-reopen or NodeLocal DNS), a network policy blocking port 53.",
+    "zh": "解析器或通往它的路径丢弃了查询：CoreDNS 过载或重启、UDP 的 conntrack 竞争（经典的 5 秒延迟：使用 single-request-reopen 选项或 NodeLocal DNS）、网络策略拦截了 53 端口。"
+  },
+  "threshold": "a query with no response within the probe's timeout option (default 5 s), found by the helper's sweep once per cycle",
+  "kubeskoopLabels": "pod"
+};
+
+export const EVENT_DNS_LOOKUP_SLOW: EventDefinition = {
+  "id": "dns.lookup_slow",
+  "probe": "dns",
+  "key": "lookup_slow",
+  "name": "kubeskoop.dns.lookup.slow",
+  "severity": "INFO",
+  "attributes": [
+    "kubeskoop.event.type",
+    "dns.question.name",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "error.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "types": [
+    {
+      "type": "DNS_SLOW",
+      "brief": {
+        "en": "A DNS lookup was slower than the threshold.",
+        "zh": "一次 DNS 查询慢于阈值。"
+      },
+      "aliases": [],
+      "kubeskoopMsg": "name={name} type={qtype} rcode={rcode} resolver={resolver} latency={latency}"
+    }
+  ],
+  "brief": {
+    "en": "A DNS lookup of this pod was answered, but slower than the threshold; kubeskoop.latency.duration says how long.",
+    "zh": "本 Pod 的一次 DNS 查询得到了应答，但慢于阈值；kubeskoop.latency.duration 给出耗时。"
+  },
+  "action": {
+    "en": "A slow upstream (cache misses forwarded out of the cluster), an overloaded resolver, or loss with retransmission on the path.",
+    "zh": "上游慢（缓存未命中、转发到集群外）、解析器过载，或路径丢包后的重传。"
+  },
+  "threshold": "a response slower than the probe's slow_ms option (default 100 ms); rate-limited in the kernel",
+  "kubeskoopLabels": "pod"
 };
 
 export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
@@ -8018,7 +8531,7 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
   "kubeskoopLabels": "none"
 };
 
-export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
+export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, EVENT_DNS_LOOKUP_FAILURE, EVENT_DNS_LOOKUP_TIMEOUT, EVENT_DNS_LOOKUP_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
 
 // Probes
 export const PROBES: readonly ProbeDefinition[] = [
@@ -8527,6 +9040,23 @@ export const PROBES: readonly ProbeDefinition[] = [
       "unit": "ms",
       "per": "walk of the node with 10015 sockets and 4985 peers (0.96 µs per socket, helper CPU; the plain tcpsummary walk 4.68 ms), plus about 119 ms of agent CPU to parse and fold 5000 peer rows",
       "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10.6, Node 20, 2026-12-04, test/bench/results/tcphealth.md"
+    }
+  },
+  {
+    "name": "dns",
+    "kind": "metric+event",
+    "scope": "netns",
+    "aliases": [],
+    "statusKey": "dns",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/dns.bpf.c; queries to port 53 (UDP, TCP) matched with their responses in the kernel, a per-CPU histogram per (namespace, resolver, question type, rcode, transport)",
+    "kubeskoopOverhead": "low",
+    "brief": {
+      "en": "DNS lookups per pod and resolver — latency, response codes, timeouts, truncation and TCP retries, search-path waste (ndots) — and events for failed, timed-out and slow lookups with the question name; no proxy needed.",
+      "zh": "按 Pod 与解析器统计的 DNS 查询——延迟、响应码、超时、截断与 TCP 重试、搜索路径浪费（ndots）——以及带查询名的失败、超时与慢查询事件；无需代理。"
+    },
+    "whenToUse": {
+      "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes.",
+      "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。"
     }
   }
 ];
