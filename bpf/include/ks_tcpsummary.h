@@ -40,9 +40,11 @@ enum ks_tcpsum_stat {
 /*
  * Per-peer TCP health (`tcpsummary <id> peers`): the same walk also aggregates every socket by
  * (namespace, peer address, server port, role) and every listener by (namespace, port).
- * Role: which side is the server is not kept by the kernel for an established socket; the side
- * with the lower port is taken as the server (flow's rule without a SYN), so an ephemeral port is
- * never a key. IPv4-mapped IPv6 sockets count as IPv4.
+ * Role: which side is the server is not kept by the kernel for an established socket. The
+ * listening hash is walked first: a listener on the socket's own port (in its namespace) makes it
+ * the server side; one on the peer's port (a connection inside the namespace) the client side;
+ * else the side with the lower port is taken as the server (flow's rule without a SYN), so an
+ * ephemeral port is not a key. IPv4-mapped IPv6 sockets count as IPv4.
  */
 #define KS_TCPSUM_RTT_BUCKETS	 23 /* KS_LAT_NBOUNDS + 1 (+Inf): the latency probes' bounds */
 #define KS_TCPSUM_PEER_ENTRIES	 65536

@@ -151,7 +151,20 @@ static const struct ks_tcpsum_peer_val zero_peer = {};
 static const struct ks_tcpsum_listen_val zero_listen = {};
 
 /* The socket's two ends as a peer key; false for a socket without a usable family. */
-static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, struct ks_tcpsum_peer_key *k)
+/* A listener on this port in this namespace (either family), seen in this run's listening-hash
+ * walk, which runs before the established tables'. */
+static __always_inline bool listening(__u32 inum, __u16 port, __u32 run)
+{
+	struct ks_tcpsum_listen_key lk = {.netns = inum, .port = port, .family = 4};
+	struct ks_tcpsum_listen_val *lv = bpf_map_lookup_elem(&listeners, &lk);
+	if (lv && lv->run == run)
+		return true;
+	lk.family = 6;
+	lv = bpf_map_lookup_elem(&listeners, &lk);
+	return lv && lv->run == run;
+}
+
+static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, __u32 run, struct ks_tcpsum_peer_key *k)
 {
 	__u16 family = skc->skc_family;
 	__builtin_memset(k, 0, sizeof(*k));
@@ -179,7 +192,16 @@ static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, struct
 	}
 	__u16 local = skc->skc_num;
 	__u16 remote = bpf_ntohs(skc->skc_dport);
-	if (local != 0 && local < remote) {
+	/* the server side: a listener on our port; else (a connection inside the namespace) one on
+	 * the peer's; else (the peer elsewhere, or our listener closed) the lower port */
+	bool server;
+	if (listening(inum, local, run))
+		server = true;
+	else if (listening(inum, remote, run))
+		server = false;
+	else
+		server = local != 0 && local < remote;
+	if (server) {
 		k->role = 2;
 		k->port = local;
 	} else {
@@ -218,7 +240,7 @@ __noinline int ks_visit_peer(__u64 addr, __u32 inum, __u32 run, __u32 st, __u32 
 {
 	struct sock_common *skc = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock_common));
 	struct ks_tcpsum_peer_key k;
-	if (!peer_key(skc, inum, &k))
+	if (!peer_key(skc, inum, run, &k))
 		return 0;
 	struct ks_tcpsum_peer_val *v = peer_get(&k, run);
 	if (!v)
@@ -522,8 +544,8 @@ int ks_tcpsummary(struct bpf_iter__task *ctx)
 	if (seen_run && *seen_run == run)
 		return 0;
 	bpf_map_update_elem(&seen, &key, &run, BPF_ANY);
-	walk_table(h, run);
 	if (ks_peers) {
+		/* listeners first: a socket's role is read from them */
 		__u64 lkey = (__u64)BPF_CORE_READ(h, lhash2);
 		__u32 *lseen = bpf_map_lookup_elem(&seen, &lkey);
 		if (lkey && !(lseen && *lseen == run)) {
@@ -531,5 +553,6 @@ int ks_tcpsummary(struct bpf_iter__task *ctx)
 			walk_listeners(h, run);
 		}
 	}
+	walk_table(h, run);
 	return 0;
 }

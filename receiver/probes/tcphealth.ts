@@ -99,11 +99,18 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
     return { peers, listeners, problems };
   }
   for (const p of frame.peers as unknown[]) {
-    if (!Array.isArray(p) || p.length !== 22 || !Array.isArray(p[6]) || !Array.isArray(p[7]) || p[7].length !== NB) {
+    if (
+      !Array.isArray(p) ||
+      p.length !== 22 ||
+      !Array.isArray(p[6]) ||
+      !Array.isArray(p[7]) ||
+      p[7].length !== NB ||
+      p.some((x, i) => i !== 3 && i !== 6 && i !== 7 && typeof x !== 'number')
+    ) {
       problems.push('tcphealth: malformed peer row');
       continue;
     }
-    const n = p.map((x, i) => (i === 3 || i === 6 || i === 7 ? 0 : Number(x)));
+    const n = p as number[]; // numbers as the helper printed them (JSON.parse made them numbers)
     if ((n[1] !== 4 && n[1] !== 6) || (n[2] !== 1 && n[2] !== 2)) {
       problems.push(`tcphealth: peer row with family ${n[1]}, role ${n[2]}`);
       continue;
@@ -115,8 +122,8 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
       address: String(p[3]),
       port: n[4]!,
       full: n[5]!,
-      states: (p[6] as unknown[]).map(Number),
-      rttBuckets: (p[7] as unknown[]).map(Number),
+      states: p[6] as number[],
+      rttBuckets: p[7] as number[],
       rttSockets: n[8]!,
       srttMinUs: n[9]!,
       srttMaxUs: n[10]!,
@@ -205,7 +212,8 @@ export class HealthSeries {
     this.folded = new Map();
     let count = 0;
     for (const [ns, list] of byPod) {
-      const total = (r: HealthRow): number => r.states.reduce((a, b) => a + b, 0);
+      const totals = new Map<HealthRow, number>(list.map((r) => [r, r.states.reduce((a, b) => a + b, 0)]));
+      const total = (r: HealthRow): number => totals.get(r)!;
       list.sort(
         (a, b) =>
           total(b) - total(a) ||

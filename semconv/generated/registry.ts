@@ -9064,6 +9064,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Which peer is slow or lossy, and why: the network (RTT, retransmits), a slow reader (receive window), our own buffers (send buffer); a service that does not accept fast enough (accept queue).",
       "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
+    },
+    "measuredOverhead": {
+      "value": 9.58,
+      "unit": "ms",
+      "per": "walk of the node with 10015 sockets and 4985 peers (0.96 µs per socket, helper CPU; the plain tcpsummary walk 4.68 ms), plus about 119 ms of agent CPU to parse and fold 5000 peer rows",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10.6, Node 20, 2026-12-04, test/bench/results/tcphealth.md"
     }
   },
   {

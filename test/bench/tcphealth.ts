@@ -10,7 +10,7 @@
 // Writes test/bench/results/tcphealth.json and tcphealth.md. Needs root.
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       kernel: release(),
       cpus: cpus().length,
+      loadavg1: loadavg()[0],
       connections: CONNECTIONS,
       socketsWalked: sockets,
       peerRows: median(peers.map((x) => x.rows)),
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(RESULTS, 'tcphealth.json'), `${JSON.stringify(result, null, 2)}\n`);
     const md = `# tcphealth: cost of the per-peer walk
 
-\`node dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU): one test
+\`node dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU, load average ${result.loadavg1.toFixed(1)} from other work): one test
 namespace with ${CONNECTIONS} loopback TCP connections (${sockets} sockets walked on the node, ${result.peerRows}
 peer rows: each client bound to its own 127.1.x.y), ${ROUNDS} rounds alternating the helper's plain
 \`tcpsummary\` walk and \`tcpsummary peers\`; medians of the helper's CPU per walk (its frame's cpu_ns).

@@ -1,0 +1,151 @@
+// tcphealth probe, pure parts: the helper frame's peer and listener rows, and the per-cycle series
+// (peer names, top-K per pod + other, the node-wide cap, the cumulative RTT histogram and its TTL).
+import assert from 'node:assert/strict';
+
+import { HealthSeries, listenerSamples, parseHealthFrame } from '../../receiver/probes/tcphealth.js';
+
+const peerRow = (ns: number, addr: string, port: number, sockets: number, retrans = 0, role = 1): unknown[] => [
+  ns,
+  4,
+  role,
+  addr,
+  port,
+  sockets,
+  [0, sockets, ...Array(14).fill(0)],
+  [...Array(14).fill(0), sockets, ...Array(8).fill(0)], // 14: (10 ms, 20 ms]
+  sockets,
+  15000,
+  15000,
+  14000,
+  15000 * sockets,
+  1000 * sockets,
+  100 * sockets,
+  retrans,
+  0,
+  0,
+  0,
+  4_000_000,
+  1_000_000,
+  500_000,
+];
+const frame = (peers: unknown[][], listeners: unknown[][] = []): Record<string, unknown> => ({
+  msg: 'tcpsummary',
+  ok: true,
+  peers,
+  listeners,
+});
+
+describe('tcphealth probe: helper rows and series', () => {
+  it('parses peer and listener rows; malformed rows and a failed walk are named, never thrown', () => {
+    const r = parseHealthFrame(frame([peerRow(7, '10.0.0.1', 80, 2)], [[7, 6, 8080, 1, 3, 128]]));
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.peers[0]!.role, 'active');
+    assert.equal(r.peers[0]!.srttSumUs, 30000);
+    assert.deepEqual(r.listeners, [
+      { netnsInode: 7, family: 'ipv6', port: 8080, sockets: 1, backlog: 3, maxBacklog: 128 },
+    ]);
+    assert.deepEqual(
+      parseHealthFrame(frame([['x'], [7, 5, 1, 'a', 1, 0, [], Array(23).fill(0), ...Array(14).fill(0)]])).problems,
+      ['tcphealth: malformed peer row', 'tcphealth: peer row with family 5, role 1'],
+    );
+    assert.deepEqual(parseHealthFrame({ ok: false, stage: 'load', error: 'EPERM' }).problems, [
+      'tcphealth: table walk failed at load: EPERM',
+    ]);
+    assert.deepEqual(parseHealthFrame({ ok: true, netns: [] }).problems, [
+      'tcphealth: the helper answered without peers (an older helper build?)',
+    ]);
+  });
+
+  it('names peers as flow does, keeps the top-K by connections and folds the rest into other', () => {
+    const s = new HealthSeries({ pod: (a) => (a === '10.0.0.1' ? { name: 'db-0', namespace: 'shop' } : undefined) });
+    s.configure({ top_k: 2, cidrs: [{ cidr: '192.168.0.0/16', name: 'office' }] });
+    const p = parseHealthFrame(
+      frame([
+        peerRow(7, '10.0.0.1', 5432, 5),
+        peerRow(7, '192.168.1.1', 443, 3, 4),
+        peerRow(7, '8.8.8.8', 53, 1, 2),
+        peerRow(7, '9.9.9.9', 53, 1),
+      ]),
+    );
+    s.add(p.peers, 0);
+    const out = s.samples(7);
+    const conns = Object.fromEntries(
+      out
+        .filter((x) => x.metric.name === 'kubeskoop.tcp.peer.connection.count')
+        .map((x) => [
+          `${String(x.attributes['kubeskoop.peer.kind'])}:${String(x.attributes['kubeskoop.peer.name'])}`,
+          x.value,
+        ]),
+    );
+    assert.deepEqual(conns, { 'pod:db-0': 5, 'cidr:office': 3, 'other:other': 2 });
+    const retrans = Object.fromEntries(
+      out
+        .filter((x) => x.metric.name === 'kubeskoop.tcp.peer.segments.retransmitted')
+        .map((x) => [String(x.attributes['kubeskoop.peer.name']), x.value]),
+    );
+    assert.deepEqual(retrans, { 'db-0': 0, office: 4, other: 2 });
+    assert.equal(out.find((x) => x.metric.name === 'kubeskoop.tcp.peer.folded')!.value, 2);
+    // busy time split: none = busy − rwnd − sndbuf
+    const busy = out
+      .filter((x) => x.metric.name === 'kubeskoop.tcp.peer.busy.time' && x.attributes['kubeskoop.peer.name'] === 'db-0')
+      .map((x) => [x.attributes['kubeskoop.tcp.send.limit'], x.value]);
+    assert.deepEqual(busy, [
+      ['none', 2.5],
+      ['receive_window', 1],
+      ['send_buffer', 0.5],
+    ]);
+    const min = out.find(
+      (x) => x.metric.name === 'kubeskoop.tcp.rtt.min' && x.attributes['kubeskoop.peer.name'] === 'db-0',
+    );
+    assert.equal(min!.value, 0.014);
+  });
+
+  it('the RTT histogram is cumulative per series (one observation per connection per cycle) and expires after the TTL', () => {
+    const s = new HealthSeries();
+    s.configure({ ttl: 10 });
+    const rows = parseHealthFrame(frame([peerRow(7, '10.0.0.1', 80, 2)])).peers;
+    const hist = (): { count: number; sum: number } | undefined =>
+      s.samples(7).find((x) => x.metric.name === 'kubeskoop.tcp.rtt')?.value as
+        { count: number; sum: number } | undefined;
+    s.add(rows, 0);
+    assert.equal(hist()!.count, 2);
+    s.add(rows, 1000);
+    assert.equal(hist()!.count, 4);
+    assert.ok(Math.abs(hist()!.sum - 0.06) < 1e-9);
+    s.add([], 20_000); // not seen for the TTL: dropped
+    s.add(rows, 21_000);
+    assert.equal(hist()!.count, 2);
+  });
+
+  it('the node-wide cap folds new series into other', () => {
+    const s = new HealthSeries();
+    s.configure({ max_series: 2 });
+    s.add(
+      parseHealthFrame(
+        frame([peerRow(7, '10.0.0.1', 80, 3), peerRow(7, '10.0.0.2', 80, 2), peerRow(8, '10.0.0.3', 80, 1)]),
+      ).peers,
+      0,
+    );
+    const names = (ns: number): string[] =>
+      s
+        .samples(ns)
+        .filter((x) => x.metric.name === 'kubeskoop.tcp.peer.connection.count')
+        .map((x) => String(x.attributes['kubeskoop.peer.name']));
+    assert.deepEqual(names(7), ['10.0.0.1', '10.0.0.2']);
+    assert.deepEqual(names(8), ['other']);
+  });
+
+  it('accept queue samples per listening port', () => {
+    assert.deepEqual(
+      listenerSamples([{ netnsInode: 7, family: 'ipv4', port: 80, sockets: 2, backlog: 5, maxBacklog: 8 }]).map((x) => [
+        x.metric.name,
+        x.attributes['server.port'],
+        x.value,
+      ]),
+      [
+        ['kubeskoop.tcp.accept_queue.count', 80, 5],
+        ['kubeskoop.tcp.accept_queue.limit', 80, 8],
+      ],
+    );
+  });
+});
