@@ -6,6 +6,7 @@ import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
+import type { EventRecord } from './probes/event-record.js';
 import { ServiceDirectory } from './peers/services.js';
 import { loadKubeConfig } from './targets/kubernetes.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
@@ -195,8 +196,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
   // Events a sink could not deliver are counted with the kernel's undelivered ones.
   const sinkDrops = new SinkDrops();
-  // peer names for the per-peer probes (flow): pods of the agent's list+watch by address, Services
-  // by ClusterIP (a cluster-wide list every 30 s, made only when flow is enabled with the API on)
+  // peer names for the per-peer probes (flow, connections, tcphealth): pods of the agent's list+watch
+  // by address, Services by ClusterIP (a cluster-wide list every 30 s, made only when one of them is
+  // enabled with the API on)
   let services: ServiceDirectory | undefined;
   const peers = {
     pod: (address: string) => {
@@ -205,7 +207,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     },
     service: (address: string) => services?.lookup(address),
   };
-  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers } : { peers };
+  // events a metric probe finds in its own dumps (dns) go the same way as the kernel's ring events
+  const emitEvent = (record: EventRecord, inode: number, probe: string): void => deliverEvent(record, inode, probe);
+  const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers, emitEvent } : { peers, emitEvent };
   const scheduler = createScheduler(config, log, identity.identifier, env);
   const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
   scheduler.on('cycle', (report) => {
@@ -239,7 +243,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     }
     return spansOf.probes.has(probe);
   };
-  native?.on('event', (record, inode, probe) => {
+  const deliverEvent = (record: EventRecord, inode: number, probe: string): void => {
     const target = targetOf(inode);
     const ids: Record<string, string | number> = target
       ? { ...targetAttributes(target) }
@@ -253,7 +257,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       };
       for (const sink of sinks) sink.write(record, ctx);
     }
-  });
+  };
+  native?.on('event', deliverEvent);
   const http = await startHttpServer(
     config.server.address,
     config.server.port,
@@ -295,7 +300,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
-  if (identity.watch && config.metrics.probes.some((p) => p.name === 'flow')) {
+  // the per-peer probes name peers by Service ClusterIP too
+  const perPeer = new Set(['flow', 'tcphealth', 'connections', 'dns']);
+  if (identity.watch && [...config.metrics.probes, ...config.events.probes].some((p) => perPeer.has(p.name))) {
     const k = config.kubernetes;
     services = new ServiceDirectory(
       loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }),

@@ -51,23 +51,8 @@
 #include "flow.skel.h"
 #include "ks_flow.h"
 
-/* tcx (Linux 6.6) is newer than Debian 12's uapi headers: values from include/uapi/linux/bpf.h */
-#define FL_TCX_INGRESS 46
-#define FL_TCX_EGRESS  47
-#define FL_F_BEFORE    (1U << 3)
-_Static_assert(BPF_LSM_CGROUP == 43, "attach type numbering");
-
-struct fl_att {
-	unsigned long inode;
-	char ifname[IFNAMSIZ];
-	int ifindex;
-	bool host;
-	int link[2]; /* ingress, egress */
-};
-
 static struct flow_bpf *fl;
-static struct fl_att *fl_atts;
-static size_t fl_n, fl_cap;
+static struct tcx_set fl_set; /* the attachments (tcx.c) */
 static __u64 fl_gen;
 static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new - live - deleted */
 static __u32 fl_entries = 65536;
@@ -79,19 +64,9 @@ static __u8 fl_stop;  /* x_stop=1|2: benchmark only, programs that stop after th
 static enum bpf_map_type fl_map_type = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 static char fl_error[1024];
 
-static void fl_detach_one(struct fl_att *a)
-{
-	for (int i = 0; i < 2; i++)
-		if (a->link[i] >= 0)
-			close(a->link[i]);
-	a->link[0] = a->link[1] = -1;
-}
-
 void fl_unload(void)
 {
-	for (size_t i = 0; i < fl_n; i++)
-		fl_detach_one(&fl_atts[i]);
-	fl_n = 0;
+	tcx_clear(&fl_set);
 	if (fl)
 		flow_bpf__destroy(fl);
 	fl = NULL;
@@ -132,172 +107,6 @@ static bool fl_load(void)
 	return true;
 }
 
-static int fl_tcx_link(int prog_fd, int ifindex, __u32 type)
-{
-	/* bpf_attr.link_create for tcx: prog_fd, target_ifindex, attach_type, flags, then
-	 * tcx.relative_fd (0 + BPF_F_BEFORE = the very front) and expected_revision */
-	union {
-		struct {
-			__u32 prog_fd, ifindex, attach_type, flags, relative_fd, pad;
-			__u64 expected_revision;
-		} lc;
-		__u8 raw[64];
-	} attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.lc.prog_fd = (__u32)prog_fd;
-	attr.lc.ifindex = (__u32)ifindex;
-	attr.lc.attach_type = type;
-	attr.lc.flags = FL_F_BEFORE;
-	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
-}
-
-/* enter the namespace at path (checked to be inode); 0 = inside, the caller must fl_leave() */
-static int fl_enter(const char *path, unsigned long inode, char *err, size_t errlen)
-{
-	if (qd_self_ns < 0) {
-		qd_self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (qd_self_ns < 0) {
-			snprintf(err, errlen, "open /proc/self/ns/net: %s", strerror(errno));
-			return -1;
-		}
-	}
-	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		snprintf(err, errlen, "%s %s: %s", errno == ENOENT || errno == ESRCH ? "gone:" : "open", path,
-			 strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	if (fstat(nsfd, &st) < 0 || (unsigned long)st.st_ino != inode) {
-		snprintf(err, errlen, "gone: %s is no longer namespace %lu", path, inode);
-		close(nsfd);
-		return -1;
-	}
-	if (setns(nsfd, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "setns %s: %s", path, strerror(errno));
-		close(nsfd);
-		return -1;
-	}
-	close(nsfd);
-	return 0;
-}
-
-static void fl_leave(void)
-{
-	if (setns(qd_self_ns, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "helper: setns back to its own namespace failed: %s; exiting\n", strerror(errno));
-		exit(3);
-	}
-}
-
-static struct fl_att *fl_find(unsigned long inode, const char *ifname)
-{
-	for (size_t i = 0; i < fl_n; i++)
-		if (fl_atts[i].inode == inode && (!ifname || strcmp(fl_atts[i].ifname, ifname) == 0))
-			return &fl_atts[i];
-	return NULL;
-}
-
-static void fl_target_json(struct sb *b, bool *first, const char *target, bool ok, const char *state, int ifindex,
-			   const char *err)
-{
-	sb_printf(b, "%s{\"target\":", *first ? "" : ",");
-	sb_str(b, target);
-	sb_printf(b, ",\"ok\":%s,\"state\":", ok ? "true" : "false");
-	sb_str(b, state);
-	sb_printf(b, ",\"ifindex\":%d,\"error\":", ifindex);
-	sb_str(b, err);
-	sb_printf(b, "}");
-	*first = false;
-}
-
-static void fl_attach(struct sb *b, char *args)
-{
-	bool first = true;
-	char *save = NULL;
-	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-		char target[512], err[512] = "";
-		snprintf(target, sizeof(target), "%s", t);
-		/* <inode>:<path>:<ifname>[:host] */
-		char *p1 = strchr(t, ':'), *p2 = p1 ? strchr(p1 + 1, ':') : NULL;
-		if (!p1 || !p2) {
-			fl_target_json(b, &first, target, false, "invalid", 0,
-				       "expected <inode>:<netns path>:<ifname>[:host]");
-			continue;
-		}
-		*p1 = *p2 = 0;
-		char *endp;
-		unsigned long inode = strtoul(t, &endp, 10);
-		char *ifname = p2 + 1, *p3 = strchr(ifname, ':');
-		bool host = false;
-		if (p3) {
-			*p3 = 0;
-			host = strcmp(p3 + 1, "host") == 0;
-		}
-		if (*endp || !inode || !*ifname || strlen(ifname) >= IFNAMSIZ || (p3 && !host)) {
-			fl_target_json(b, &first, target, false, "invalid", 0,
-				       "expected <inode>:<netns path>:<ifname>[:host]");
-			continue;
-		}
-		struct fl_att *a = fl_find(inode, ifname);
-		if (a && a->link[0] >= 0) {
-			fl_target_json(b, &first, target, true, "already", a->ifindex, "");
-			continue;
-		}
-		if (fl_enter(p1 + 1, inode, err, sizeof(err)) < 0) {
-			fl_target_json(b, &first, target, false, strncmp(err, "gone:", 5) == 0 ? "gone" : "error", 0,
-				       err);
-			continue;
-		}
-		int ifindex = (int)if_nametoindex(ifname);
-		int l[2] = {-1, -1};
-		int e = 0;
-		if (ifindex > 0) {
-			int rx = bpf_program__fd(fl->progs.ks_flow_rx), tx = bpf_program__fd(fl->progs.ks_flow_tx);
-			l[0] = fl_tcx_link(host ? tx : rx, ifindex, FL_TCX_INGRESS);
-			if (l[0] < 0)
-				e = errno;
-			else if ((l[1] = fl_tcx_link(host ? rx : tx, ifindex, FL_TCX_EGRESS)) < 0) {
-				e = errno;
-				close(l[0]);
-				l[0] = -1;
-			}
-		} else {
-			e = errno ? errno : ENODEV;
-		}
-		fl_leave();
-		if (ifindex <= 0) {
-			snprintf(err, sizeof(err), "no interface %s in namespace %lu: %s", ifname, inode, strerror(e));
-			fl_target_json(b, &first, target, false, "error", 0, err);
-			continue;
-		}
-		if (l[0] < 0) {
-			snprintf(err, sizeof(err), "tcx link on %s (ifindex %d) in namespace %lu: %s", ifname, ifindex,
-				 inode, strerror(e));
-			fl_target_json(b, &first, target, false, "error", ifindex, err);
-			continue;
-		}
-		if (!a) {
-			if (fl_n == fl_cap) {
-				fl_cap = fl_cap ? fl_cap * 2 : 64;
-				fl_atts = realloc(fl_atts, fl_cap * sizeof(*fl_atts));
-				if (!fl_atts) {
-					fprintf(stderr, "helper: out of memory\n");
-					exit(3);
-				}
-			}
-			a = &fl_atts[fl_n++];
-		}
-		a->inode = inode;
-		snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-		a->ifindex = ifindex;
-		a->host = host;
-		a->link[0] = l[0];
-		a->link[1] = l[1];
-		fl_target_json(b, &first, target, true, "attached", ifindex, "");
-	}
-}
-
 /* delete every entry of (netns, ifindex); ifindex 0 = every interface of netns */
 static void fl_delete_entries(unsigned long inode, int ifindex)
 {
@@ -325,54 +134,9 @@ static void fl_delete_entries(unsigned long inode, int ifindex)
 	free(del);
 }
 
-static void fl_remove_at(size_t i)
+static void fl_forget(unsigned long inode, int ifindex)
 {
-	fl_detach_one(&fl_atts[i]);
-	fl_atts[i] = fl_atts[--fl_n];
-}
-
-static void fl_detach(struct sb *b, char *args)
-{
-	bool first = true;
-	char *save = NULL;
-	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-		char target[512];
-		snprintf(target, sizeof(target), "%s", t);
-		char *c = strchr(t, ':');
-		if (c)
-			*c++ = 0;
-		char *endp;
-		unsigned long inode = strtoul(t, &endp, 10);
-		if (*endp || !inode) {
-			fl_target_json(b, &first, target, false, "invalid", 0, "expected <inode>[:<ifname>]");
-			continue;
-		}
-		int n = 0;
-		for (size_t i = 0; i < fl_n;) {
-			if (fl_atts[i].inode == inode && (!c || strcmp(fl_atts[i].ifname, c) == 0)) {
-				fl_remove_at(i);
-				n++;
-			} else {
-				i++;
-			}
-		}
-		/* a pod's entries are keyed by its namespace (pod side) — gone with it either way */
-		fl_delete_entries(inode, 0);
-		fl_target_json(b, &first, target, true, n ? "detached" : "absent", 0, "");
-	}
-}
-
-/* a tcx link whose device was deleted (with its namespace) reports ifindex 0 */
-static bool fl_link_alive(int fd)
-{
-	__u8 info[256];
-	__u32 len = sizeof(info);
-	memset(info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, info, &len) < 0)
-		return false;
-	__u32 ifindex;
-	memcpy(&ifindex, info + 16, sizeof(ifindex)); /* bpf_link_info.tcx.ifindex */
-	return ifindex != 0;
+	fl_delete_entries(inode, ifindex);
 }
 
 static void fl_dump(struct sb *b, const char *args)
@@ -380,24 +144,7 @@ static void fl_dump(struct sb *b, const char *args)
 	bool all = strcmp(args, "all") == 0;
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
 	/* attachments whose device went away */
-	sb_printf(b, ",\"gone\":[");
-	bool first = true;
-	for (size_t i = 0; i < fl_n;) {
-		if (!fl_link_alive(fl_atts[i].link[0])) {
-			sb_printf(b, "%s[%lu,", first ? "" : ",", fl_atts[i].inode);
-			sb_str(b, fl_atts[i].ifname);
-			sb_printf(b, "]");
-			first = false;
-			unsigned long inode = fl_atts[i].inode;
-			int ifindex = fl_atts[i].ifindex;
-			bool host = fl_atts[i].host;
-			fl_remove_at(i);
-			fl_delete_entries(inode, host ? ifindex : 0);
-		} else {
-			i++;
-		}
-	}
-	sb_printf(b, "]");
+	tcx_gone(&fl_set, b, fl_forget);
 	__u64 since = fl_gen;
 	fl->bss->ks_gen = ++fl_gen;
 	int fd = bpf_map__fd(fl->maps.flows);
@@ -478,7 +225,7 @@ static void fl_dump(struct sb *b, const char *args)
 	sb_printf(b, ",\"frames\":%llu", (unsigned long long)frames);
 	sb_printf(b, ",\"gen\":%llu,\"live\":%llu,\"sent\":%llu,\"max_entries\":%u,\"deleted\":%llu,\"attached\":%zu",
 		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
-		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_n);
+		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_set.n);
 	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
 		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
 		  (unsigned long long)st[KS_FLOW_ST_SHORT], (unsigned long long)st[KS_FLOW_ST_GUESS]);
@@ -561,14 +308,16 @@ void cmd_flow(char *args)
 			ok = false;
 			snprintf(err, sizeof(err), "%s", fl_error);
 		} else {
+			fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
+			fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
 			sb_printf(&b, ",\"targets\":[");
-			fl_attach(&b, args);
+			tcx_attach(&fl_set, &b, args);
 			sb_printf(&b, "]");
 		}
 	} else if (strcmp(verb, "detach") == 0) {
 		sb_printf(&b, ",\"targets\":[");
 		if (fl)
-			fl_detach(&b, args);
+			tcx_detach(&fl_set, &b, args, fl_forget);
 		sb_printf(&b, "]");
 	} else if (strcmp(verb, "dump") == 0) {
 		if (!fl) {

@@ -850,6 +850,8 @@ static void handle_line(char *line)
 		cmd_tcpsummary(args);
 	} else if (strcmp(line, "flow") == 0) {
 		cmd_flow(args);
+	} else if (strcmp(line, "dns") == 0) {
+		cmd_dns(args);
 	} else if (strcmp(line, "qdisc") == 0) {
 		cmd_qdisc(args);
 	} else if (strcmp(line, "connections") == 0) {
@@ -1042,6 +1044,7 @@ int main(int argc, char **argv)
 			probe_teardown(&probes[i]);
 	tsum_teardown();
 	fl_unload();
+	dns_unload();
 	btf__free(vmlinux_btf);
 	if (!out_broken) {
 		struct sb b = {0};

@@ -57,8 +57,31 @@ void tsum_teardown(void);
 void cmd_qdisc(char *args);
 /* qdisc.c: the helper's own network namespace (opened once), for commands that setns and back */
 extern int qd_self_ns;
+/* tcx.c: the attach layer of the per-interface tc probes (flow, dns): tcx links per
+ * (namespace, interface), the same command grammar and answers for each probe */
+#include <net/if.h>
+struct tcx_att {
+	unsigned long inode;
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	bool host;
+	int link[2]; /* ingress, egress */
+};
+struct tcx_set {
+	struct tcx_att *atts;
+	size_t n, cap;
+	int prog_rx, prog_tx; /* the pod receives / sends (swapped on a host-side veth) */
+};
+void tcx_attach(struct tcx_set *s, struct sb *b, char *args);
+/* forget(inode, ifindex): the probe drops its map entries of a detached namespace (ifindex 0 = all) */
+void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsigned long inode, int ifindex));
+void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inode, int ifindex));
+void tcx_clear(struct tcx_set *s);
 /* flow.c: tc programs per interface (the flow probe) */
 void cmd_flow(char *args);
 void fl_unload(void);
+/* dns.c: DNS lookups on the same per-interface attach layer (the dns probe) */
+void cmd_dns(char *args);
+void dns_unload(void);
 
 #endif

@@ -5,6 +5,11 @@
 // for the event, filled from the record's attributes. Pure: record and identity in, one line out.
 import {
   ATTR_CPU_LOGICAL_NUMBER,
+  ATTR_DNS_QUESTION_NAME,
+  ATTR_KUBESKOOP_DNS_QUESTION_TYPE,
+  ATTR_KUBESKOOP_DNS_RESPONSE_CODE,
+  ATTR_KUBESKOOP_PEER_NAME,
+  ATTR_NETWORK_PEER_ADDRESS,
   ATTR_DESTINATION_ADDRESS,
   ATTR_DESTINATION_PORT,
   ATTR_KUBESKOOP_LATENCY_DURATION,
@@ -112,6 +117,18 @@ function placeholder(name: string, a: Attrs): string {
       return str(a, ATTR_ERROR_TYPE);
     case 'comm':
       return str(a, ATTR_PROCESS_EXECUTABLE_NAME);
+    // the dns probe's events (KubeSkoop had none: the fields are this project's)
+    case 'name':
+      return str(a, ATTR_DNS_QUESTION_NAME);
+    case 'qtype':
+      return str(a, ATTR_KUBESKOOP_DNS_QUESTION_TYPE);
+    case 'rcode':
+      return str(a, ATTR_KUBESKOOP_DNS_RESPONSE_CODE);
+    case 'resolver': {
+      const addr = str(a, ATTR_NETWORK_PEER_ADDRESS);
+      const name = str(a, ATTR_KUBESKOOP_PEER_NAME);
+      return name && name !== addr ? `${name}(${addr})` : addr;
+    }
     default:
       return `{${name}}`;
   }

@@ -28,7 +28,7 @@ export class SinkDrops {
         : {}),
       ...(native.helperCommand
         ? {
-            helperCommand: (verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow', args?: readonly string[]) =>
+            helperCommand: (verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns', args?: readonly string[]) =>
               native.helperCommand!(verb, args),
           }
         : {}),

@@ -227,3 +227,126 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
     },
   };
 }
+
+/** Per (namespace, resolver, question type, rcode, transport): the dns probe's kernel map
+ *  (bpf/include/ks_dns.h), cumulative, summed over CPUs. */
+export interface DnsEntry {
+  readonly netnsInode: number;
+  readonly family: 4 | 6;
+  /** IPPROTO_UDP (17) or IPPROTO_TCP (6) */
+  readonly proto: number;
+  readonly resolver: string;
+  readonly qtype: number;
+  readonly rcode: number;
+  readonly count: number;
+  readonly sumNs: number;
+  readonly truncated: number;
+  /** one per KS_LAT_BOUNDS_NS bound, then +Inf */
+  readonly buckets: readonly number[];
+}
+
+/** A failed, truncated or slow response (a kernel ring record), or a query the sweep timed out. */
+export interface DnsLookup {
+  readonly netnsInode: number;
+  readonly family: 4 | 6;
+  readonly proto: number;
+  readonly resolver: string;
+  readonly qtype: number;
+  /** -1 for a timeout */
+  readonly rcode: number;
+  /** KS_DNS_F_*: 1 truncated, 2 slow, 4 name cut at 128 bytes */
+  readonly flags: number;
+  /** response latency, or how long a timed-out query had waited */
+  readonly latencyNs: number;
+  readonly clientPort: number;
+  readonly id: number;
+  readonly ifindex: number;
+  readonly name: string;
+  /** when it happened, ns since the Unix epoch */
+  readonly timeUnixNano: bigint;
+}
+
+export interface DnsDump {
+  readonly entries: readonly DnsEntry[];
+  readonly records: readonly DnsLookup[];
+  readonly timeouts: readonly DnsLookup[];
+  /** [netns, code (enum ks_dns_count), count] */
+  readonly counts: readonly (readonly [number, number, number])[];
+  /** [netns, cause (enum ks_undelivered), count] */
+  readonly undelivered: readonly (readonly [number, number, number])[];
+  readonly gone: readonly (readonly [number, string])[];
+  readonly pending: number;
+  readonly wallNs: number;
+  readonly cpuNs: number;
+}
+
+const fam = (v: unknown): 4 | 6 => (num(v) === 6 ? 6 : 4);
+
+export function parseDnsDump(v: Record<string, unknown>): DnsDump {
+  const arr = (x: unknown): unknown[][] =>
+    Array.isArray(x) ? (x as unknown[]).filter((e): e is unknown[] => Array.isArray(e)) : [];
+  // boottime → wall clock with the pair the helper sampled at the dump
+  const bootNow = BigInt(Math.round(num(v.boot_ns)));
+  const realNow = BigInt(Math.round(num(v.real_ns)));
+  const entries: DnsEntry[] = arr(v.entries)
+    .filter((e) => e.length >= 10)
+    .map((e) => ({
+      netnsInode: num(e[0]),
+      family: fam(e[1]),
+      proto: num(e[2]),
+      resolver: str(e[3]),
+      qtype: num(e[4]),
+      rcode: num(e[5]),
+      count: num(e[6]),
+      sumNs: num(e[7]),
+      truncated: num(e[8]),
+      buckets: Array.isArray(e[9]) ? (e[9] as unknown[]).map(num) : [],
+    }));
+  const records: DnsLookup[] = arr(v.records)
+    .filter((e) => e.length >= 13)
+    .map((e) => ({
+      netnsInode: num(e[1]),
+      family: fam(e[2]),
+      proto: num(e[3]),
+      resolver: str(e[4]),
+      qtype: num(e[5]),
+      rcode: num(e[6]),
+      flags: num(e[7]),
+      latencyNs: num(e[8]),
+      clientPort: num(e[9]),
+      id: num(e[10]),
+      ifindex: num(e[11]),
+      name: str(e[12]),
+      timeUnixNano: realNow - (bootNow - BigInt(Math.round(num(e[0])))),
+    }));
+  const timeouts: DnsLookup[] = arr(v.timeouts)
+    .filter((e) => e.length >= 10)
+    .map((e) => ({
+      netnsInode: num(e[0]),
+      family: fam(e[1]),
+      proto: num(e[2]),
+      resolver: str(e[3]),
+      qtype: num(e[4]),
+      rcode: -1,
+      flags: 0,
+      latencyNs: num(e[7]),
+      clientPort: num(e[5]),
+      id: num(e[6]),
+      ifindex: num(e[8]),
+      name: str(e[9]),
+      timeUnixNano: realNow,
+    }));
+  const triples = (x: unknown): [number, number, number][] =>
+    arr(x).map((e) => [num(e[0]), num(e[1]), num(e[2])] as [number, number, number]);
+  return {
+    entries,
+    records,
+    timeouts,
+    counts: triples(v.counts),
+    undelivered: triples(v.undelivered),
+    gone: arr(v.gone).map((g) => [num(g[0]), str(g[1])] as [number, string]),
+    pending: num(v.pending),
+    wallNs: num(v.wall_ns),
+    cpuNs: num(v.cpu_ns),
+  };
+}

@@ -349,7 +349,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
   command(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow',
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns',
     args: readonly string[] = [],
     timeoutMs = 10_000,
   ): Promise<Record<string, unknown>> {
@@ -614,7 +614,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       );
       return;
     }
-    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow') {
+    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow' || msg === 'dns') {
       const o = v as Record<string, unknown>;
       if (msg === 'flow' && o.verb === 'dump') {
         // the dump's entries came before this answer as binary frames of the same gen

@@ -89,7 +89,7 @@ export interface NativeCounters {
   latencyThresholds?(probe: NativeProbeId): readonly [number, number] | undefined;
   /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps) */
   helperCommand?(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow',
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns',
     args?: readonly string[],
   ): Promise<Record<string, unknown>>;
   /** the helper process's own state (running, or degraded with the reason) */
@@ -101,6 +101,8 @@ export interface ProbeEnvironment {
   readonly native?: NativeCounters;
   /** names for peer addresses (pods, Services, nodes) of the per-peer probes */
   readonly peers?: PeerDirectory;
+  /** events a metric probe finds in its own dumps (dns), delivered like the kernel's ring events */
+  readonly emitEvent?: (record: EventRecord, netnsInode: number, probe: string) => void;
 }
 
 /** A JSON Schema for a probe's options (validated with the config). */

@@ -94,6 +94,7 @@ export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
 export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
+export const ATTR_KUBESKOOP_TCP_SEND_LIMIT = "kubeskoop.tcp.send.limit";
 export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
 export const ATTR_KUBESKOOP_TCP_DROP_REASON = "kubeskoop.tcp.drop.reason";
 export const ATTR_KUBESKOOP_MIB_GROUP = "kubeskoop.mib.group";
@@ -122,6 +123,9 @@ export const ATTR_KUBESKOOP_QDISC_HANDLE = "kubeskoop.qdisc.handle";
 export const ATTR_KUBESKOOP_QDISC_PARENT = "kubeskoop.qdisc.parent";
 export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
 export const ATTR_NETWORK_LOCAL_ADDRESS = "network.local.address";
+export const ATTR_DNS_QUESTION_NAME = "dns.question.name";
+export const ATTR_KUBESKOOP_DNS_QUESTION_TYPE = "kubeskoop.dns.question.type";
+export const ATTR_KUBESKOOP_DNS_RESPONSE_CODE = "kubeskoop.dns.response.code";
 export const ATTR_KUBESKOOP_PEER_KIND = "kubeskoop.peer.kind";
 export const ATTR_KUBESKOOP_PEER_NAME = "kubeskoop.peer.name";
 export const ATTR_KUBESKOOP_PEER_NAMESPACE = "kubeskoop.peer.namespace";
@@ -448,8 +452,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to; on the connections probe's metrics, the peer a pod connects to — its pod as namespace/name when the agent knows it, else its address.",
-      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机；在 connections 探针的指标上为 Pod 所连接的对端——代理已知其 Pod 时为 namespace/name，否则为其地址。"
+      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to.",
+      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机。"
     }
   },
   {
@@ -498,6 +502,20 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "values": [
       "active",
       "passive"
+    ]
+  },
+  {
+    "name": "kubeskoop.tcp.send.limit",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "What limited a TCP sender while it had data to send (the kernel's tcp_chrono states): receive_window = the peer's advertised window, send_buffer = this side's send buffer, none = neither (congestion window, pacing: the network).",
+      "zh": "TCP 发送方有数据待发时受何限制（内核 tcp_chrono 状态）：receive_window 为对端通告窗口，send_buffer 为本端发送缓冲区，none 为两者皆非（拥塞窗口、pacing：网络）。"
+    },
+    "values": [
+      "none",
+      "receive_window",
+      "send_buffer"
     ]
   },
   {
@@ -871,6 +889,48 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "examples": [
       "10.0.1.5",
       "fd00::5"
+    ]
+  },
+  {
+    "name": "dns.question.name",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "The name a DNS query asked for, as it was on the wire (with the search suffix the resolver library added), on the dns probe's events. Bytes other than letters, digits, '-', '_' and '*' are written \\DDD; a name longer than 128 bytes ends in '...'.",
+      "zh": "DNS 查询所问的名称，与报文中一致（含解析库添加的搜索后缀），用于 dns 探针的事件。字母、数字、'-'、'_'、'*' 以外的字节写作 \\DDD；超过 128 字节的名称以 '...' 结尾。"
+    },
+    "examples": [
+      "api.example.com.default.svc.cluster.local",
+      "kube-dns.kube-system.svc.cluster.local"
+    ]
+  },
+  {
+    "name": "kubeskoop.dns.question.type",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The DNS question type (QTYPE) by its mnemonic (A, AAAA, SRV, PTR, …), else TYPE<n> (RFC 3597).",
+      "zh": "DNS 查询类型（QTYPE）的助记名（A、AAAA、SRV、PTR……），否则为 TYPE<n>（RFC 3597）。"
+    },
+    "examples": [
+      "A",
+      "AAAA",
+      "SRV",
+      "TYPE65"
+    ]
+  },
+  {
+    "name": "kubeskoop.dns.response.code",
+    "type": "string",
+    "semconv": false,
+    "brief": {
+      "en": "The DNS response code (RCODE) by its name: NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, YXDOMAIN, YXRRSET, NXRRSET, NOTAUTH, NOTZONE, else RCODE<n>.",
+      "zh": "DNS 响应码（RCODE）名称：NOERROR、FORMERR、SERVFAIL、NXDOMAIN、NOTIMP、REFUSED、YXDOMAIN、YXRRSET、NXRRSET、NOTAUTH、NOTZONE，否则为 RCODE<n>。"
+    },
+    "examples": [
+      "NOERROR",
+      "NXDOMAIN",
+      "SERVFAIL"
     ]
   },
   {
@@ -1485,13 +1545,15 @@ export const CONNECTIONS_HANDSHAKE_DURATION: MetricDefinition = {
     "kubeskoop.tcp.open.role",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/inet_sock_set_state: client SYN_SENT -> ESTABLISHED (start kept in socket local storage); server SYN_RECV -> ESTABLISHED of the accepted socket (its SYN-ACK -> ACK RTT sample); fixed buckets per (netns, role, peer, port) in a BPF hash map",
   "brief": {
-    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; server.address names the peer: its pod as namespace/name when the agent knows it, else the address). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
-    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；server.address 为对端名称：代理已知其 Pod 时为 namespace/name，否则为地址）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
+    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; kubeskoop.peer.kind/name/namespace name the peer as the flow probe does: pod, Service, node, CIDR bucket, else the address; peers beyond the per-pod top-K are folded into one `other` series). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
+    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；kubeskoop.peer.kind/name/namespace 与 flow 探针一致地命名对端：Pod、Service、节点、CIDR 分组，否则为地址；超出每 Pod top-K 的对端合并为一个 `other` 序列）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
   },
   "legacy": [],
   "legacyAggregation": "none",
@@ -1540,7 +1602,9 @@ export const CONNECTIONS_CONNECT_FAILURES: MetricDefinition = {
     "error.type",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/inet_sock_set_state SYN_SENT -> CLOSE (the socket's sk_err), syscalls/sys_exit_connect (errors connect() returns before a SYN is sent), counted per (netns, peer, port, cause) in a BPF hash map",
@@ -1571,7 +1635,9 @@ export const CONNECTIONS_HANDSHAKE_RETRANSMITS: MetricDefinition = {
     "kubeskoop.tcp.open.role",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/tcp_retransmit_skb in SYN_SENT (client SYN), tp_btf/tcp_retransmit_synack (server SYN-ACK, per listening port)",
@@ -1992,6 +2058,346 @@ export const CONNTRACK_CLASH_RESOLVES: MetricDefinition = {
   "brief": {
     "en": "Insert races resolved by the kernel instead of dropping the packet (the fix for the DNS race above). Not in KubeSkoop.",
     "zh": "内核成功化解（而非丢包）的插入竞争次数（即上述 DNS 竞争的修复）。KubeSkoop 无此指标。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_LOOKUP_DURATION: MetricDefinition = {
+  "id": "dns.lookup_duration",
+  "probe": "dns",
+  "key": "lookup_duration",
+  "family": "dns.lookup_duration",
+  "name": "dns.lookup.duration",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": true,
+  "semconvEntity": "any",
+  "renamedFrom": [],
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "error.type",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "eBPF tc (tcx) on the pod's interfaces: query sent (egress, destination port 53) → its response received (ingress, source port 53), matched in the kernel by (netns, client port, DNS id, resolver, transport); fixed buckets per (netns, resolver, question type, rcode, transport) in a per-CPU hash",
+  "brief": {
+    "en": "DNS lookups of the pod that got a response, and how long the response took, per resolver (network.peer.address, named in kubeskoop.peer.*), question type and response code; error.type is the response code for a lookup that failed (NXDOMAIN, SERVFAIL, REFUSED, …), absent for NOERROR. The histogram's count is the number of responses. semconv's dns.lookup.duration requires dns.question.name: this probe leaves it out of the metric to keep the series bounded (names are unbounded per pod) and puts it on every event. Lookups that never got a response are in kubeskoop.dns.timeouts, not here.",
+    "zh": "Pod 收到响应的 DNS 查询及响应耗时，按解析器（network.peer.address，名称见 kubeskoop.peer.*）、查询类型与响应码统计；查询失败时 error.type 为响应码（NXDOMAIN、SERVFAIL、REFUSED……），NOERROR 时不设。直方图的计数即响应数。semconv 的 dns.lookup.duration 要求 dns.question.name：本探针为使序列数有界（每个 Pod 的域名无上限）而不在指标上放域名，域名在每条事件上。未收到响应的查询计入 kubeskoop.dns.timeouts，不在此处。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const DNS_RESPONSES: MetricDefinition = {
+  "id": "dns.responses",
+  "probe": "dns",
+  "key": "responses",
+  "family": "dns.responses",
+  "name": "kubeskoop.dns.responses",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [
+    "error.type",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "the same kernel map as dns.lookup.duration (its count per series)",
+  "brief": {
+    "en": "DNS responses the pod received to its queries, per resolver, question type and response code (kubeskoop.dns.response.code: NOERROR, NXDOMAIN, SERVFAIL, REFUSED, …). The same counts as the histogram's, as a plain counter for alerts on a failure ratio.",
+    "zh": "Pod 的查询收到的 DNS 响应数，按解析器、查询类型与响应码（kubeskoop.dns.response.code：NOERROR、NXDOMAIN、SERVFAIL、REFUSED……）统计。与直方图计数相同，以普通计数器形式便于按失败比例告警。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_TRUNCATED: MetricDefinition = {
+  "id": "dns.truncated",
+  "probe": "dns",
+  "key": "truncated",
+  "family": "dns.truncated",
+  "name": "kubeskoop.dns.responses.truncated",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [
+    "kubeskoop.dns.question.type",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "eBPF tc: responses with the TC (truncated) header bit, per series as above",
+  "brief": {
+    "en": "Truncated DNS responses (TC bit): the answer did not fit a UDP datagram and the client must retry over TCP (see kubeskoop.dns.queries with network.transport=tcp).",
+    "zh": "被截断的 DNS 响应（TC 位）：应答装不进一个 UDP 报文，客户端需改用 TCP 重试（见 network.transport=tcp 的 kubeskoop.dns.queries）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_TIMEOUTS: MetricDefinition = {
+  "id": "dns.timeouts",
+  "probe": "dns",
+  "key": "timeouts",
+  "family": "dns.timeouts",
+  "name": "kubeskoop.dns.timeouts",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{query}",
+  "attributes": [
+    "kubeskoop.dns.question.type",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "source": "the native helper's sweep of the kernel's pending-query map at each cycle: a query with no response after the probe's timeout (default 5 s) is counted once and removed",
+  "brief": {
+    "en": "DNS queries of the pod that got no response within the probe's timeout option (default 5 s), per resolver and question type. A client retry with a new id or port is a new query (and a new timeout if it too goes unanswered); a resend with the same id and port is counted in kubeskoop.dns.queries.retransmitted.",
+    "zh": "Pod 在探针 timeout 选项（默认 5 秒）内未收到响应的 DNS 查询数，按解析器与查询类型统计。客户端以新 id 或新端口重试算作新查询（若仍无响应则再计一次超时）；以相同 id 与端口重发计入 kubeskoop.dns.queries.retransmitted。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_QUERIES: MetricDefinition = {
+  "id": "dns.queries",
+  "probe": "dns",
+  "key": "queries",
+  "family": "dns.queries",
+  "name": "kubeskoop.dns.queries",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{query}",
+  "attributes": [
+    "network.transport"
+  ],
+  "source": "eBPF tc egress: DNS queries to port 53 the pod sent, per transport (exact per-namespace counts)",
+  "brief": {
+    "en": "DNS queries the pod sent, by transport: network.transport=tcp counts the TCP retries after truncated answers (and clients that use TCP by choice).",
+    "zh": "Pod 发出的 DNS 查询数，按传输协议：network.transport=tcp 计入截断应答后的 TCP 重试（以及主动使用 TCP 的客户端）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_RETRANSMITTED: MetricDefinition = {
+  "id": "dns.retransmitted",
+  "probe": "dns",
+  "key": "retransmitted",
+  "family": "dns.retransmitted",
+  "name": "kubeskoop.dns.queries.retransmitted",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{query}",
+  "attributes": [],
+  "source": "eBPF tc egress: a query whose (client port, id, resolver) is already pending",
+  "brief": {
+    "en": "DNS queries sent again while the first copy was still waiting for its answer (the same id and port: a resolver library's retransmission). The latency is measured from the first copy.",
+    "zh": "首份查询仍在等待应答时再次发出的 DNS 查询（相同 id 与端口：解析库的重传）。延迟从第一份查询起算。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_SEARCH_PATH: MetricDefinition = {
+  "id": "dns.search_path",
+  "probe": "dns",
+  "key": "search_path",
+  "family": "dns.search_path",
+  "name": "kubeskoop.dns.search_path.nxdomains",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [],
+  "source": "NXDOMAIN responses (kernel records) whose question name ends in one of the probe's search_suffixes (default svc.cluster.local, cluster.local and <namespace>.svc.cluster.local)",
+  "brief": {
+    "en": "NXDOMAIN answers for names that carry a cluster search suffix: the cost of `ndots:5` — a lookup of api.example.com from a pod first tries api.example.com.<ns>.svc.cluster.local, .svc.cluster.local and .cluster.local, three wasted round trips. Compare with kubeskoop.dns.responses to see what share of the pod's DNS traffic is this waste; a fully qualified name (trailing dot) or a lower ndots removes it.",
+    "zh": "对带集群搜索后缀的名称给出的 NXDOMAIN 应答：即 `ndots:5` 的代价——Pod 查询 api.example.com 时会先尝试 api.example.com.<ns>.svc.cluster.local、.svc.cluster.local 与 .cluster.local，白白多了三次往返。与 kubeskoop.dns.responses 对比即可看出这类浪费在 Pod DNS 流量中的占比；使用全限定名（结尾带点）或调低 ndots 即可消除。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_MALFORMED: MetricDefinition = {
+  "id": "dns.malformed",
+  "probe": "dns",
+  "key": "malformed",
+  "family": "dns.malformed",
+  "name": "kubeskoop.dns.packets.malformed",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{packet}",
+  "attributes": [],
+  "source": "eBPF tc: port-53 packets not parsed (short header, qdcount other than 1, a compression pointer or reserved label type in the question, a name over 255 bytes or past the packet's end)",
+  "brief": {
+    "en": "DNS packets of the pod that the probe skipped as malformed or hostile; they are counted, never followed (no compression pointers in the question, a bounded label walk).",
+    "zh": "本探针视为畸形或恶意而跳过的 Pod DNS 报文；只计数，从不跟随（问题部分不跟随压缩指针，标签遍历有界）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_UNMATCHED: MetricDefinition = {
+  "id": "dns.unmatched",
+  "probe": "dns",
+  "key": "unmatched",
+  "family": "dns.unmatched",
+  "name": "kubeskoop.dns.responses.unmatched",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{response}",
+  "attributes": [],
+  "source": "eBPF tc ingress: a response from port 53 with no pending query (it arrived after the timeout sweep, or its query left before the probe attached)",
+  "brief": {
+    "en": "DNS responses the pod received for which no query was pending: late answers after the timeout (also counted as timeouts), duplicates, or answers to queries sent before the probe attached.",
+    "zh": "Pod 收到、但找不到对应待答查询的 DNS 响应：超时之后才到的应答（也已计为超时）、重复应答，或探针挂载之前发出的查询的应答。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_SERIES_OVERFLOW: MetricDefinition = {
+  "id": "dns.series_overflow",
+  "probe": "dns",
+  "key": "series_overflow",
+  "family": "dns.series_overflow",
+  "name": "kubeskoop.dns.series.overflow",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "renamedFrom": [],
+  "instrument": "counter",
+  "unit": "{key}",
+  "attributes": [],
+  "source": "the agent's per-node series cap for DNS series (max_series)",
+  "brief": {
+    "en": "DNS series refused by the node-wide cap (max_series) and folded into their pod's `other` resolver series (reported on the host target).",
+    "zh": "被节点级序列上限（max_series）拒绝、改为合并到所属 Pod 的 `other` 解析器序列中的 DNS 序列数（在主机目标上报）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const DNS_UNDELIVERED: MetricDefinition = {
+  "id": "dns.undelivered",
+  "probe": "dns",
+  "key": "undelivered",
+  "family": "dns.undelivered",
+  "name": "kubeskoop.event.undelivered",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "counter",
+  "unit": "{event}",
+  "attributes": [
+    "kubeskoop.probe.name",
+    "error.type"
+  ],
+  "source": "BPF map counters of events not put on the ring buffer (rate limit, ring full)",
+  "brief": {
+    "en": "Kernel events that were counted but not delivered as log records, by probe and cause (`error.type`): the in-kernel rate limit per namespace or node-wide (netns_rate_limit, global_rate_limit), a full ring buffer (ring_full); for the loki sink, its buffer full while Loki lagged (loki_buffer_full), Loki refusing the push with a 4xx (loki_rejected), or every retry failing (loki_failed). Counts above stay exact; only the individual records were cut.",
+    "zh": "已计数但未作为日志记录送出的内核事件数，按探针和原因（`error.type`）分类：内核内按命名空间或全节点的限速（netns_rate_limit、global_rate_limit）、环形缓冲区已满（ring_full）；对 loki sink 而言，Loki 滞后时其缓冲区已满（loki_buffer_full）、Loki 以 4xx 拒绝推送（loki_rejected），或所有重试均失败（loki_failed）。上面的计数仍然精确，只是逐条记录被裁掉了。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -6328,6 +6734,334 @@ export const TCPEXT_MIB_TIME: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const TCPHEALTH_RTT: MetricDefinition = {
+  "id": "tcphealth.rtt",
+  "probe": "tcphealth",
+  "key": "rtt",
+  "family": "tcphealth.rtt",
+  "name": "kubeskoop.tcp.rtt",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "BPF walk of the TCP established tables: tcp_sock.srtt_us >> 3 (tcpi_rtt) of each full socket with an RTT sample, bucketed in the kernel per (netns, peer, server port, role)",
+  "brief": {
+    "en": "Smoothed RTT of the pod's TCP connections per peer: one observation per connection per collection cycle (so the count grows by the number of connections each cycle). Role: active = the pod connected to the peer (server.port is the peer's), passive = the peer connected to the pod (server.port is the pod's); the side with the lower port is taken as the server. Peers beyond the per-pod top-K (by connections) are folded into one `other` series.",
+    "zh": "Pod 的 TCP 连接按对端统计的平滑 RTT：每个连接每个采集周期计一次观测（计数每周期按连接数增长）。角色：active 表示 Pod 连接对端（server.port 属于对端），passive 表示对端连接 Pod（server.port 属于 Pod）；以端口较小的一方为服务端。超出每 Pod top-K（按连接数）的对端合并为一个 `other` 序列。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const TCPHEALTH_RTT_MIN: MetricDefinition = {
+  "id": "tcphealth.rtt_min",
+  "probe": "tcphealth",
+  "key": "rtt_min",
+  "family": "tcphealth.rtt_min",
+  "name": "kubeskoop.tcp.rtt.min",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "gauge",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.rtt_min (the kernel's windowed minimum RTT, tcpi_min_rtt), the smallest over the peer's live connections",
+  "brief": {
+    "en": "The propagation floor to the peer: the smallest of the kernel's windowed minimum RTT over the pod's live connections to it. A min RTT that rises means a longer path; an RTT far above it means queueing.",
+    "zh": "到对端的传播时延下限：Pod 与该对端的存活连接中内核窗口最小 RTT 的最小值。最小 RTT 升高说明路径变长；RTT 远高于它说明存在排队。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_CONNECTIONS: MetricDefinition = {
+  "id": "tcphealth.connections",
+  "probe": "tcphealth",
+  "key": "connections",
+  "family": "tcphealth.connections",
+  "name": "kubeskoop.tcp.peer.connection.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port",
+    "network.connection.state"
+  ],
+  "source": "BPF walk of the TCP established tables: skc_state (a timewait socket's substate; a request socket = syn_received) per (netns, peer, server port, role)",
+  "brief": {
+    "en": "The pod's TCP connections per peer and state. A close_wait count that keeps growing is a leak: the peer closed and the application never closed its side.",
+    "zh": "Pod 按对端与状态统计的 TCP 连接数。close_wait 持续增长即泄漏：对端已关闭而应用从未关闭自己一侧。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_SENT: MetricDefinition = {
+  "id": "tcphealth.sent",
+  "probe": "tcphealth",
+  "key": "sent",
+  "family": "tcphealth.sent",
+  "name": "kubeskoop.tcp.peer.segments.sent",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.segs_out (tcpi_segs_out), summed over the peer's live connections",
+  "brief": {
+    "en": "Segments sent (retransmits included) by the pod's live connections to the peer; with kubeskoop.tcp.peer.segments.retransmitted, the loss ratio. A sum over live connections: it falls when connections close.",
+    "zh": "Pod 与该对端的存活连接发送的报文段数（含重传）；与 kubeskoop.tcp.peer.segments.retransmitted 一起得出丢包率。为存活连接之和：连接关闭时会下降。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_RETRANSMITTED: MetricDefinition = {
+  "id": "tcphealth.retransmitted",
+  "probe": "tcphealth",
+  "key": "retransmitted",
+  "family": "tcphealth.retransmitted",
+  "name": "kubeskoop.tcp.peer.segments.retransmitted",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.total_retrans (tcpi_total_retrans), summed over the peer's live connections",
+  "brief": {
+    "en": "Segments retransmitted by the pod's live connections to the peer (all causes).",
+    "zh": "Pod 与该对端的存活连接重传的报文段数（所有原因）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_LOST: MetricDefinition = {
+  "id": "tcphealth.lost",
+  "probe": "tcphealth",
+  "key": "lost",
+  "family": "tcphealth.lost",
+  "name": "kubeskoop.tcp.peer.segments.lost",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.lost_out (tcpi_lost): segments in flight the sender now presumes lost",
+  "brief": {
+    "en": "Segments in flight that the pod's connections to the peer presume lost right now.",
+    "zh": "Pod 与该对端的连接当前认定已丢失的在途报文段数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_BUSY_TIME: MetricDefinition = {
+  "id": "tcphealth.busy_time",
+  "probe": "tcphealth",
+  "key": "busy_time",
+  "family": "tcphealth.busy_time",
+  "name": "kubeskoop.tcp.peer.busy.time",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port",
+    "kubeskoop.tcp.send.limit"
+  ],
+  "source": "tcp_sock.chrono_stat[] and the running chrono (tcp_get_info_chrono_stats: tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited), jiffies × 1/CONFIG_HZ, summed over the peer's live connections",
+  "brief": {
+    "en": "Time the pod's live connections to the peer had data to send, split by what limited sending (kubeskoop.tcp.send.limit): receive_window = the peer's advertised window was full (the peer reads slowly), send_buffer = this side's send buffer was empty of new data to send or too small, none = neither (the network: congestion window, pacing). No other agent exports this split.",
+    "zh": "Pod 与该对端的存活连接有数据待发送的时间，按限制发送的原因（kubeskoop.tcp.send.limit）划分：receive_window 表示对端通告窗口已满（对端读取慢），send_buffer 表示本端发送缓冲区受限，none 表示两者皆非（网络：拥塞窗口、pacing）。其他代理均未导出这一划分。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_ACCEPT_QUEUE: MetricDefinition = {
+  "id": "tcphealth.accept_queue",
+  "probe": "tcphealth",
+  "key": "accept_queue",
+  "family": "tcphealth.accept_queue",
+  "name": "kubeskoop.tcp.accept_queue.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "network.type",
+    "server.port"
+  ],
+  "source": "BPF walk of the TCP listening hash (lhash2): sk->sk_ack_backlog, summed over the listening sockets of the port in the namespace",
+  "brief": {
+    "en": "Connections established and waiting for the application to accept() them, per listening port. At the limit, new handshakes are dropped and the namespace's TcpExt ListenOverflows grows (per port: the packetloss probe's TCP_LISTEN_OVERFLOW drop events carry the port).",
+    "zh": "已建立、等待应用 accept() 的连接数，按监听端口统计。达到上限时新握手被丢弃，命名空间的 TcpExt ListenOverflows 增长（按端口：packetloss 探针的 TCP_LISTEN_OVERFLOW 丢包事件带有端口）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_ACCEPT_QUEUE_LIMIT: MetricDefinition = {
+  "id": "tcphealth.accept_queue_limit",
+  "probe": "tcphealth",
+  "key": "accept_queue_limit",
+  "family": "tcphealth.accept_queue_limit",
+  "name": "kubeskoop.tcp.accept_queue.limit",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "network.type",
+    "server.port"
+  ],
+  "source": "sk->sk_max_ack_backlog (listen()'s backlog capped by net.core.somaxconn), summed over the listening sockets of the port",
+  "brief": {
+    "en": "The accept queue's size per listening port (listen()'s backlog, capped by net.core.somaxconn).",
+    "zh": "每个监听端口的 accept 队列大小（listen() 的 backlog，受 net.core.somaxconn 限制）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_PEERS_FOLDED: MetricDefinition = {
+  "id": "tcphealth.peers_folded",
+  "probe": "tcphealth",
+  "key": "peers_folded",
+  "family": "tcphealth.peers_folded",
+  "name": "kubeskoop.tcp.peer.folded",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{peer}",
+  "attributes": [],
+  "source": "the agent's peer governance (top_k, max_series)",
+  "brief": {
+    "en": "Peers of the pod reported in the `other` series this cycle: beyond the top-K peers by connections, or refused by the node-wide series cap.",
+    "zh": "本周期该 Pod 被合并到 `other` 序列的对端数：超出按连接数排序的 top-K，或被节点序列上限拒绝。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const TCPRESET_SEGMENTS: MetricDefinition = {
   "id": "tcpreset.segments",
   "probe": "tcpreset",
@@ -7119,7 +7853,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, DNS_LOOKUP_DURATION, DNS_RESPONSES, DNS_TRUNCATED, DNS_TIMEOUTS, DNS_QUERIES, DNS_RETRANSMITTED, DNS_SEARCH_PATH, DNS_MALFORMED, DNS_UNMATCHED, DNS_SERIES_OVERFLOW, DNS_UNDELIVERED, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPHEALTH_RTT, TCPHEALTH_RTT_MIN, TCPHEALTH_CONNECTIONS, TCPHEALTH_SENT, TCPHEALTH_RETRANSMITTED, TCPHEALTH_LOST, TCPHEALTH_BUSY_TIME, TCPHEALTH_ACCEPT_QUEUE, TCPHEALTH_ACCEPT_QUEUE_LIMIT, TCPHEALTH_PEERS_FOLDED, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
 export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };
@@ -7262,6 +7996,134 @@ export const EVENT_CONNECTIONS_CONNECT_SLOW: EventDefinition = {
   },
   "threshold": "a client handshake longer than the probe's slow_connect_ms (default 1000 ms, i.e. at least one SYN was lost or the peer answered late); rate-limited in the kernel",
   "kubeskoopLabels": "tuple"
+};
+
+export const EVENT_DNS_LOOKUP_FAILURE: EventDefinition = {
+  "id": "dns.lookup_failure",
+  "probe": "dns",
+  "key": "lookup_failure",
+  "name": "kubeskoop.dns.lookup.failure",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "dns.question.name",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "error.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "types": [
+    {
+      "type": "DNS_FAIL",
+      "brief": {
+        "en": "A DNS lookup failed.",
+        "zh": "一次 DNS 查询失败。"
+      },
+      "aliases": [],
+      "kubeskoopMsg": "name={name} type={qtype} rcode={rcode} resolver={resolver}"
+    }
+  ],
+  "brief": {
+    "en": "A DNS lookup of this pod got a failure answer (error.type = the response code), with the full question name, its type and the resolver.",
+    "zh": "本 Pod 的一次 DNS 查询得到失败应答（error.type 为响应码），附完整查询名、类型与解析器。"
+  },
+  "action": {
+    "en": "NXDOMAIN: the name does not exist (a typo, a Service not yet created, a missing search domain). SERVFAIL: the resolver could not answer — its upstream is down or DNSSEC failed; check CoreDNS's logs. REFUSED: the resolver's policy refuses the pod (an ACL, a wrong resolver).",
+    "zh": "NXDOMAIN：名称不存在（拼写错误、Service 尚未创建、缺少搜索域）。SERVFAIL：解析器无法应答——其上游不可用或 DNSSEC 校验失败；查看 CoreDNS 日志。REFUSED：解析器策略拒绝了该 Pod（ACL、解析器配置错误）。"
+  },
+  "threshold": "every response with an rcode other than NOERROR, except NXDOMAIN for a name with a cluster search suffix (that is search-path waste, counted in kubeskoop.dns.search_path.nxdomains); rate-limited in the kernel, counts exact",
+  "kubeskoopLabels": "pod"
+};
+
+export const EVENT_DNS_LOOKUP_TIMEOUT: EventDefinition = {
+  "id": "dns.lookup_timeout",
+  "probe": "dns",
+  "key": "lookup_timeout",
+  "name": "kubeskoop.dns.lookup.timeout",
+  "severity": "WARN",
+  "attributes": [
+    "kubeskoop.event.type",
+    "dns.question.name",
+    "kubeskoop.dns.question.type",
+    "error.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "types": [
+    {
+      "type": "DNS_TIMEOUT",
+      "brief": {
+        "en": "A DNS query got no answer in time.",
+        "zh": "一次 DNS 查询未及时得到应答。"
+      },
+      "aliases": [],
+      "kubeskoopMsg": "name={name} type={qtype} resolver={resolver}"
+    }
+  ],
+  "brief": {
+    "en": "A DNS query of this pod got no answer within the timeout (error.type = timeout); kubeskoop.latency.duration is how long it had waited when the sweep found it.",
+    "zh": "本 Pod 的一次 DNS 查询在超时时间内未得到应答（error.type 为 timeout）；kubeskoop.latency.duration 为清扫发现它时已等待的时长。"
+  },
+  "action": {
+    "en": "The resolver or the path to it drops queries: CoreDNS overloaded or restarting, conntrack races on UDP (the classic 5 s delay: options single-request-reopen or NodeLocal DNS), a network policy blocking port 53.",
+    "zh": "解析器或通往它的路径丢弃了查询：CoreDNS 过载或重启、UDP 的 conntrack 竞争（经典的 5 秒延迟：使用 single-request-reopen 选项或 NodeLocal DNS）、网络策略拦截了 53 端口。"
+  },
+  "threshold": "a query with no response within the probe's timeout option (default 5 s), found by the helper's sweep once per cycle",
+  "kubeskoopLabels": "pod"
+};
+
+export const EVENT_DNS_LOOKUP_SLOW: EventDefinition = {
+  "id": "dns.lookup_slow",
+  "probe": "dns",
+  "key": "lookup_slow",
+  "name": "kubeskoop.dns.lookup.slow",
+  "severity": "INFO",
+  "attributes": [
+    "kubeskoop.event.type",
+    "dns.question.name",
+    "kubeskoop.dns.question.type",
+    "kubeskoop.dns.response.code",
+    "error.type",
+    "kubeskoop.latency.duration",
+    "network.transport",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace"
+  ],
+  "types": [
+    {
+      "type": "DNS_SLOW",
+      "brief": {
+        "en": "A DNS lookup was slower than the threshold.",
+        "zh": "一次 DNS 查询慢于阈值。"
+      },
+      "aliases": [],
+      "kubeskoopMsg": "name={name} type={qtype} rcode={rcode} resolver={resolver} latency={latency}"
+    }
+  ],
+  "brief": {
+    "en": "A DNS lookup of this pod was answered, but slower than the threshold; kubeskoop.latency.duration says how long.",
+    "zh": "本 Pod 的一次 DNS 查询得到了应答，但慢于阈值；kubeskoop.latency.duration 给出耗时。"
+  },
+  "action": {
+    "en": "A slow upstream (cache misses forwarded out of the cluster), an overloaded resolver, or loss with retransmission on the path.",
+    "zh": "上游慢（缓存未命中、转发到集群外）、解析器过载，或路径丢包后的重传。"
+  },
+  "threshold": "a response slower than the probe's slow_ms option (default 100 ms); rate-limited in the kernel",
+  "kubeskoopLabels": "pod"
 };
 
 export const EVENT_KERNELLATENCY_SLOW: EventDefinition = {
@@ -7699,7 +8561,7 @@ export const EVENT_VIRTCMDLATENCY_SLOW: EventDefinition = {
   "kubeskoopLabels": "none"
 };
 
-export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
+export const EVENTS: readonly EventDefinition[] = [EVENT_BIOLATENCY_SLOW, EVENT_CONNECTIONS_CONNECT_FAILURE, EVENT_CONNECTIONS_CONNECT_SLOW, EVENT_DNS_LOOKUP_FAILURE, EVENT_DNS_LOOKUP_TIMEOUT, EVENT_DNS_LOOKUP_SLOW, EVENT_KERNELLATENCY_SLOW, EVENT_NET_SOFTIRQ_SLOW, EVENT_NETIFTXLATENCY_SLOW, EVENT_PACKETLOSS_DROP, EVENT_SOCKETLATENCY_SLOW, EVENT_TCPRESET_RESET, EVENT_TCPRETRANS_RETRANSMIT, EVENT_VIRTCMDLATENCY_SLOW];
 
 // Probes
 export const PROBES: readonly ProbeDefinition[] = [
@@ -8185,6 +9047,40 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts.",
       "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。"
+    }
+  },
+  {
+    "name": "tcphealth",
+    "kind": "metric",
+    "scope": "netns",
+    "aliases": [],
+    "statusKey": "tcphealth",
+    "source": "native helper: the tcpsummary walk (iter/task over every TCP established hash table, once per cycle) in peers mode, plus the listening hash; tcp_sock fields read with CO-RE",
+    "kubeskoopOverhead": "medium",
+    "brief": {
+      "en": "Per-peer TCP health of each pod (RTT, min RTT, retransmitted and lost segments, connections per state, what limits sending) and accept queues per listening port.",
+      "zh": "每个 Pod 按对端的 TCP 健康状况（RTT、最小 RTT、重传与丢失报文段、各状态连接数、发送受限原因），以及每个监听端口的 accept 队列。"
+    },
+    "whenToUse": {
+      "en": "Which peer is slow or lossy, and why: the network (RTT, retransmits), a slow reader (receive window), our own buffers (send buffer); a service that does not accept fast enough (accept queue).",
+      "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
+    }
+  },
+  {
+    "name": "dns",
+    "kind": "metric+event",
+    "scope": "netns",
+    "aliases": [],
+    "statusKey": "dns",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/dns.bpf.c; queries to port 53 (UDP, TCP) matched with their responses in the kernel, a per-CPU histogram per (namespace, resolver, question type, rcode, transport)",
+    "kubeskoopOverhead": "low",
+    "brief": {
+      "en": "DNS lookups per pod and resolver — latency, response codes, timeouts, truncation and TCP retries, search-path waste (ndots) — and events for failed, timed-out and slow lookups with the question name; no proxy needed.",
+      "zh": "按 Pod 与解析器统计的 DNS 查询——延迟、响应码、超时、截断与 TCP 重试、搜索路径浪费（ndots）——以及带查询名的失败、超时与慢查询事件；无需代理。"
+    },
+    "whenToUse": {
+      "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes.",
+      "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。"
     }
   }
 ];

@@ -138,7 +138,7 @@ describe('layout drift between the helper and the agent (real helper)', function
       .split(/\s+/)
       .filter(Boolean);
     const helper = path.join(ROOT, 'bpf', 'helper');
-    const sources = ['helper.c', 'out.c', 'btf.c', 'tcpsummary.c', 'qdisc.c', 'flow.c'].map((f) =>
+    const sources = ['helper.c', 'out.c', 'btf.c', 'tcpsummary.c', 'qdisc.c', 'tcx.c', 'flow.c', 'dns.c'].map((f) =>
       path.join(helper, f),
     );
     await runOk(

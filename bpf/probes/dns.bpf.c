@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * dns: lookups per (pod namespace, resolver, question type, rcode, transport) seen on each pod
+ * interface by tc programs (tcx links, attached next to flow's by the same helper machinery).
+ * ks_dns_tx (the pod sends): a query to port 53 is remembered in `pending` keyed by (namespace,
+ * client port, DNS id, resolver, transport). ks_dns_rx (the pod receives): a response from port 53
+ * is matched there, its latency and rcode counted in `dns` (per-CPU histogram) and, when it
+ * failed, was truncated or was slow, written to the ring (rate-limited like every event probe).
+ * Queries never answered are swept by the helper after a timeout.
+ *
+ * Cost: a packet that is not to/from port 53 leaves after the ethertype, the IP protocol and one
+ * port load. Everything DNS-specific is in a subprogram the fast path only calls for port 53.
+ * The question name is parsed with one-byte loads in a loop bounded by KS_DNS_LABELS_MAX; a
+ * compression pointer or reserved label type in the question, a name over 255 bytes, a short
+ * packet or qdcount != 1 is counted as malformed and not parsed further.
+ * Both programs return TCX_NEXT (= TC_ACT_UNSPEC): a CNI's programs still decide.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
+#include "ks_common.bpf.h"
+#include "ks_dns.h"
+
+#define TCX_NEXT -1
+#define DNS_PORT 53
+
+const volatile __u8 ks_empty = 0;		/* benchmark floor: the same hook and dispatch, no work */
+const volatile __u64 ks_slow_ns = 100000000ull; /* responses slower than this are written as records */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* resized by the helper (pending= option) */
+	__type(key, struct ks_dns_qkey);
+	__type(value, struct ks_dns_pending);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384); /* resized by the helper (entries= option) */
+	__type(key, struct ks_dns_key);
+	__type(value, struct ks_dns_val);
+} dns SEC(".maps");
+
+/* scratch for the pending value (too large for the stack next to the rest) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_dns_pending);
+} dns_scratch SEC(".maps");
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+static const __u64 bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
+
+/* The question: walk the labels from `qoff` (one-byte loads, bounded), copy its start into
+ * name[]; returns the name's wire length (terminator included) or 0 when malformed. */
+static __always_inline __u32 question(struct __sk_buff *skb, __u32 qoff, __u8 *name, __u8 *namelen, __u8 *flags)
+{
+	__u32 p = 0;
+	for (int i = 0; i < KS_DNS_LABELS_MAX; i++) {
+		__u8 l;
+		if (bpf_skb_load_bytes(skb, qoff + p, &l, 1) < 0)
+			return 0; /* the name runs past the packet */
+		if (l == 0) {
+			p += 1;
+			break;
+		}
+		if (l & 0xc0)
+			return 0; /* compression pointer (or reserved type) in the question: not followed */
+		p += (__u32)l + 1;
+		if (p >= KS_DNS_NAME_LIMIT)
+			return 0;
+		if (i == KS_DNS_LABELS_MAX - 1)
+			return 0;
+	}
+	__u32 n = p;
+	if (n > KS_DNS_NAME_MAX) {
+		n = KS_DNS_NAME_MAX;
+		*flags |= KS_DNS_F_NAME_CUT;
+	}
+	barrier_var(n); /* keep the clamp where the verifier sees it */
+	if (n < 1 || n > KS_DNS_NAME_MAX || bpf_skb_load_bytes(skb, qoff, name, n) < 0)
+		return 0;
+	*namelen = (__u8)n;
+	return p;
+}
+
+/* what the fast path found (a BPF subprogram takes at most five arguments) */
+struct dns_pkt {
+	__u8 peer[16];
+	__u32 netns;
+	__u32 l4off;
+	__u16 cport;
+	__u8 proto;
+	__u8 family;
+	__u8 tx;
+};
+
+static __noinline int dns_packet(struct __sk_buff *skb, struct dns_pkt *pk)
+{
+	__u32 netns = pk->netns, l4off = pk->l4off;
+	__u8 proto = pk->proto, family = pk->family;
+	__u16 cport = pk->cport;
+	bool tx = pk->tx;
+	const __u8 *peer = pk->peer;
+	__u32 off;
+	if (proto == IPPROTO_UDP) {
+		off = l4off + 8;
+	} else {
+		__u8 doff;
+		if (bpf_skb_load_bytes(skb, l4off + 12, &doff, 1) < 0)
+			return 0;
+		off = l4off + (doff >> 4) * 4;
+		if (off + 2 >= skb->len)
+			return 0; /* a TCP segment without payload (SYN, ACK, FIN): nothing to parse */
+		off += 2;	  /* the 2-byte length prefix; a message split over segments is not reassembled */
+	}
+	__u8 h[12];
+	if (bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0)
+		goto malformed;
+	__u16 id = (__u16)h[0] << 8 | h[1];
+	bool qr = h[2] & 0x80;
+	__u8 opcode = (h[2] >> 3) & 0xf;
+	bool tc = h[2] & 0x02;
+	__u8 rcode = h[3] & 0xf;
+	__u16 qdcount = (__u16)h[4] << 8 | h[5];
+	if (opcode != 0 || qr != !tx)
+		return 0; /* not a standard query/response in the direction we track (e.g. NOTIFY, UPDATE) */
+	if (qdcount != 1)
+		goto malformed;
+	__u32 zero = 0;
+	struct ks_dns_pending *q = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!q)
+		return 0;
+	q->flags = 0;
+	q->namelen = 0;
+	__u32 nl = question(skb, off + 12, q->name, &q->namelen, &q->flags);
+	if (!nl)
+		goto malformed;
+	__u8 qt[2];
+	if (bpf_skb_load_bytes(skb, off + 12 + nl, qt, 2) < 0)
+		goto malformed;
+	__u16 qtype = (__u16)qt[0] << 8 | qt[1];
+
+	struct ks_dns_qkey k = {.netns = netns, .cport = cport, .id = id, .family = family, .proto = proto};
+	__builtin_memcpy(k.resolver, peer, 16);
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (tx) {
+		ks_count(netns, KS_DOMAIN_EVENTS, proto == IPPROTO_TCP ? KS_DNS_C_QUERY_TCP : KS_DNS_C_QUERY_UDP);
+		q->ts = now;
+		q->qtype = qtype;
+		q->ifindex = skb->ifindex;
+		int rc = bpf_map_update_elem(&pending, &k, q, BPF_NOEXIST);
+		if (rc == -17 /* EEXIST */)
+			ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_RETRANSMIT);
+		else if (rc)
+			ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_PENDING_FULL);
+		return 0;
+	}
+	struct ks_dns_pending *p = bpf_map_lookup_elem(&pending, &k);
+	if (!p) {
+		ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_UNMATCHED);
+		return 0;
+	}
+	__u64 lat = now - p->ts;
+	__u16 pqtype = p->qtype;
+	/* the response's own question wins for the record; the key's type is the query's */
+	if (bpf_map_delete_elem(&pending, &k) < 0)
+		return 0; /* another CPU matched it first (a duplicated response) */
+	struct ks_dns_key a = {.netns = netns, .qtype = pqtype, .rcode = rcode, .family = family, .proto = proto};
+	__builtin_memcpy(a.resolver, peer, 16);
+	__u32 b = KS_LAT_NBOUNDS;
+	for (int i = 0; i < KS_LAT_NBOUNDS; i++)
+		if (lat <= bounds[i]) {
+			b = i;
+			break;
+		}
+	struct ks_dns_val *v = bpf_map_lookup_elem(&dns, &a);
+	if (!v) {
+		struct ks_dns_val nv = {};
+		bpf_map_update_elem(&dns, &a, &nv, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&dns, &a);
+	}
+	if (v) {
+		/* per-CPU value, and tc programs do not nest on one CPU: plain adds */
+		v->count += 1;
+		v->sum_ns += lat;
+		if (tc)
+			v->truncated += 1;
+		if (b <= KS_LAT_NBOUNDS)
+			v->buckets[b] += 1;
+	} else {
+		ks_stat(KS_STAT_COUNT_MAP_FULL);
+	}
+	__u8 flags = q->flags;
+	if (tc)
+		flags |= KS_DNS_F_TRUNCATED;
+	if (lat >= ks_slow_ns)
+		flags |= KS_DNS_F_SLOW;
+	if (rcode == 0 && !(flags & (KS_DNS_F_TRUNCATED | KS_DNS_F_SLOW)))
+		return 0;
+	struct ks_dns_rec *e = ks_reserve(netns, now, sizeof(*e));
+	if (!e)
+		return 0;
+	ks_fill_hdr(&e->hdr, KS_REC_DNS, KS_DNS_V, sizeof(*e), now, netns);
+	__builtin_memcpy(e->resolver, peer, 16);
+	e->latency_ns = lat;
+	e->ifindex = skb->ifindex;
+	e->cport = cport;
+	e->id = id;
+	e->qtype = pqtype;
+	e->rcode = rcode;
+	e->family = family;
+	e->proto = proto;
+	e->flags = flags;
+	e->namelen = q->namelen;
+	e->pad = 0;
+	__builtin_memcpy(e->name, q->name, KS_DNS_NAME_MAX);
+	ks_submit(e, sizeof(*e));
+	return 0;
+malformed:
+	ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_MALFORMED);
+	return 0;
+}
+
+static __always_inline int handle(struct __sk_buff *skb, bool tx)
+{
+	if (ks_empty)
+		return TCX_NEXT;
+	__u16 eth = skb->protocol;
+	if (eth != bpf_htons(ETH_P_IP) && eth != bpf_htons(ETH_P_IPV6))
+		return TCX_NEXT;
+	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	/* 14 on Ethernet, 0 on tun/wireguard/ipip devices (as flow) */
+	__u32 l3 = (__u32)(kskb->network_header - kskb->mac_header) & 63;
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u8 proto, family;
+	__u32 l4off;
+	struct dns_pkt pk = {};
+	if (eth == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data + l3;
+		if ((void *)(ip + 1) > end)
+			return TCX_NEXT; /* headers not linear: never on veth; not DNS we can see cheaply */
+		proto = ip->protocol;
+		if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+			return TCX_NEXT;
+		if (ip->frag_off & bpf_htons(0x1fff))
+			return TCX_NEXT;
+		l4off = l3 + (ip->ihl & 0xf) * 4;
+		family = 4;
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+		if ((void *)(ip6 + 1) > end)
+			return TCX_NEXT;
+		proto = ip6->nexthdr; /* extension headers are not walked */
+		if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+			return TCX_NEXT;
+		l4off = l3 + 40;
+		family = 6;
+	}
+	__u8 *l4 = data + l4off;
+	if ((void *)(l4 + 4) > end)
+		return TCX_NEXT;
+	__u16 port = tx ? ((__u16)l4[2] << 8 | l4[3]) : ((__u16)l4[0] << 8 | l4[1]);
+	if (port != DNS_PORT)
+		return TCX_NEXT;
+	pk.cport = tx ? ((__u16)l4[0] << 8 | l4[1]) : ((__u16)l4[2] << 8 | l4[3]);
+	/* the resolver: the destination of a query, the source of a response */
+	if (family == 4) {
+		struct iphdr *ip = data + l3;
+		if ((void *)(ip + 1) > end)
+			return TCX_NEXT;
+		__builtin_memcpy(pk.peer, tx ? (void *)&ip->daddr : (void *)&ip->saddr, 4);
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+		if ((void *)(ip6 + 1) > end)
+			return TCX_NEXT;
+		__builtin_memcpy(pk.peer, tx ? (void *)&ip6->daddr : (void *)&ip6->saddr, 16);
+	}
+	pk.netns = kskb->dev->nd_net.net->ns.inum;
+	pk.l4off = l4off;
+	pk.proto = proto;
+	pk.family = family;
+	pk.tx = tx;
+	dns_packet(skb, &pk);
+	return TCX_NEXT;
+}
+
+SEC("tc")
+int ks_dns_rx(struct __sk_buff *skb)
+{
+	return handle(skb, false);
+}
+
+SEC("tc")
+int ks_dns_tx(struct __sk_buff *skb)
+{
+	return handle(skb, true);
+}

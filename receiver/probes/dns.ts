@@ -1,0 +1,587 @@
+// dns: DNS lookups per pod and resolver from the tc programs of bpf/probes/dns.bpf.c, attached by
+// the native helper to the interfaces of every namespace the agent observes (the same attach layer
+// as flow: receiver/peers/attach.ts). The kernel matches each response with its query (latency and
+// rcode per namespace × resolver × question type × rcode × transport); each cycle one dump brings
+// those cumulative counts, the failed/truncated/slow responses as records, and the queries the
+// helper's sweep found unanswered after the timeout. Resolvers are named like flow's peers;
+// question names stay out of the metrics (unbounded) and go on the events.
+import {
+  ATTR_DNS_QUESTION_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_KUBESKOOP_DNS_QUESTION_TYPE,
+  ATTR_KUBESKOOP_DNS_RESPONSE_CODE,
+  ATTR_KUBESKOOP_EVENT_TYPE,
+  ATTR_KUBESKOOP_LATENCY_DURATION,
+  ATTR_KUBESKOOP_PEER_KIND,
+  ATTR_KUBESKOOP_PEER_NAME,
+  ATTR_KUBESKOOP_PEER_NAMESPACE,
+  ATTR_KUBESKOOP_PROBE_NAME,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
+  DNS_LOOKUP_DURATION,
+  DNS_MALFORMED,
+  DNS_QUERIES,
+  DNS_RESPONSES,
+  DNS_RETRANSMITTED,
+  DNS_SEARCH_PATH,
+  DNS_SERIES_OVERFLOW,
+  DNS_TIMEOUTS,
+  DNS_TRUNCATED,
+  DNS_UNDELIVERED,
+  DNS_UNMATCHED,
+  EVENT_DNS_LOOKUP_FAILURE,
+  EVENT_DNS_LOOKUP_SLOW,
+  EVENT_DNS_LOOKUP_TIMEOUT,
+} from '../../semconv/generated/registry.js';
+import { parseDnsDump, parseFlowFrame, type DnsEntry, type DnsLookup } from '../native/commands.js';
+import { UNDELIVERED_CAUSES } from '../native/frames.js';
+import { LATENCY_BOUNDS_NS } from '../native/records.js';
+import { AttachManager, type AttachTarget } from '../peers/attach.js';
+import { PeerResolver, type CidrBucket, type Peer } from '../peers/resolve.js';
+import type { EventRecord } from './event-record.js';
+import type {
+  MetricProbe,
+  MetricProbeModule,
+  MetricSample,
+  ProbeEnvironment,
+  ProbeResult,
+  ProbeStatus,
+  SampleAttributes,
+} from './probe.js';
+import type { Target } from '../targets/target.js';
+import { readProcText } from '../kernel/read-proc.js';
+import { netnsPath } from './qdisc.js';
+import { interfacesOf, matchesAny } from './flow.js';
+
+export const DNS_DEFAULTS = {
+  timeoutSeconds: 5,
+  slowMs: 100,
+  maxSeries: 10000,
+  ttlSeconds: 300,
+  pending: 16384,
+  entries: 16384,
+  rate: 200,
+  searchSuffixes: ['svc.cluster.local', 'cluster.local'],
+} as const;
+
+/** QTYPE mnemonics (IANA DNS parameters); others are TYPE<n> (RFC 3597). */
+const QTYPES: Readonly<Record<number, string>> = {
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  35: 'NAPTR',
+  43: 'DS',
+  48: 'DNSKEY',
+  64: 'SVCB',
+  65: 'HTTPS',
+  255: 'ANY',
+  257: 'CAA',
+};
+export const qtypeName = (t: number): string => QTYPES[t] ?? `TYPE${t}`;
+
+const RCODES = [
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+];
+export const rcodeName = (r: number): string => RCODES[r] ?? `RCODE${r}`;
+
+/** enum ks_dns_count (bpf/include/ks_dns.h) */
+const C_QUERY_UDP = 1,
+  C_QUERY_TCP = 2,
+  C_MALFORMED = 3,
+  C_UNMATCHED = 4,
+  C_RETRANSMIT = 5;
+const F_SLOW = 2;
+
+/** The name carries one of the search suffixes (case-insensitive, whole labels). */
+export function hasSearchSuffix(name: string, suffixes: readonly string[]): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  return suffixes.some((s) => {
+    const x = s.toLowerCase().replace(/^\.|\.$/g, '');
+    return x !== '' && (n === x || n.endsWith(`.${x}`));
+  });
+}
+
+interface Options {
+  interfaces?: string[];
+  timeout?: number;
+  slow_ms?: number;
+  max_series?: number;
+  ttl?: number;
+  pending?: number;
+  entries?: number;
+  rate?: number;
+  search_suffixes?: string[];
+  events?: boolean;
+  cidrs?: CidrBucket[];
+}
+
+/** One reported series: cumulative sums of the kernel's deltas (so folding into `other` keeps totals). */
+interface Series {
+  readonly attributes: SampleAttributes;
+  readonly netns: number;
+  buckets: number[];
+  sumNs: number;
+  count: number;
+  truncated: number;
+  timeouts: number;
+  lastMoved: number;
+}
+
+const transportOf = (proto: number): string => (proto === 6 ? 'tcp' : 'udp');
+const peerAttributes = (resolver: string, peer: Peer): Record<string, string> => ({
+  [ATTR_NETWORK_PEER_ADDRESS]: resolver,
+  [ATTR_KUBESKOOP_PEER_KIND]: peer.kind,
+  [ATTR_KUBESKOOP_PEER_NAME]: peer.name,
+  [ATTR_KUBESKOOP_PEER_NAMESPACE]: peer.namespace,
+});
+
+/** A failed, slow or timed-out lookup as an event (undefined: not one). */
+export function dnsEvent(l: DnsLookup, peer: Peer): EventRecord | undefined {
+  const timeout = l.rcode < 0;
+  const failed = l.rcode > 0;
+  const slow = (l.flags & F_SLOW) !== 0;
+  if (!timeout && !failed && !slow) return undefined;
+  const ev = timeout ? EVENT_DNS_LOOKUP_TIMEOUT : failed ? EVENT_DNS_LOOKUP_FAILURE : EVENT_DNS_LOOKUP_SLOW;
+  const type = timeout ? 'DNS_TIMEOUT' : failed ? 'DNS_FAIL' : 'DNS_SLOW';
+  const qtype = qtypeName(l.qtype);
+  const ms = (l.latencyNs / 1e6).toFixed(1);
+  const who = peer.kind === 'ip' ? l.resolver : `${peer.name} (${l.resolver})`;
+  const body = timeout
+    ? `DNS ${qtype} ${l.name} to ${who}: no answer after ${ms} ms`
+    : `DNS ${qtype} ${l.name} to ${who}: ${rcodeName(l.rcode)} in ${ms} ms`;
+  return {
+    eventName: ev.name,
+    type,
+    severity: ev.severity,
+    timeUnixNano: l.timeUnixNano,
+    body,
+    attributes: {
+      [ATTR_KUBESKOOP_EVENT_TYPE]: type,
+      [ATTR_DNS_QUESTION_NAME]: l.name,
+      [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: qtype,
+      ...(timeout ? { [ATTR_ERROR_TYPE]: 'timeout' } : { [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(l.rcode) }),
+      ...(failed ? { [ATTR_ERROR_TYPE]: rcodeName(l.rcode) } : {}),
+      [ATTR_KUBESKOOP_LATENCY_DURATION]: l.latencyNs / 1e9,
+      [ATTR_NETWORK_TRANSPORT]: transportOf(l.proto),
+      [ATTR_NETWORK_TYPE]: l.family === 6 ? 'ipv6' : 'ipv4',
+      ...peerAttributes(l.resolver, peer),
+    },
+  };
+}
+
+export const dns: MetricProbeModule = {
+  name: 'dns',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      interfaces: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, maxLength: 15 },
+        description:
+          'Interfaces to watch inside each pod (or other) namespace, names or patterns with * (default: every interface but lo).',
+      },
+      timeout: {
+        type: 'number',
+        minimum: 0.001,
+        maximum: 3600,
+        description: `Seconds without a response after which a query counts as a timeout (default ${DNS_DEFAULTS.timeoutSeconds}); checked once per cycle.`,
+      },
+      slow_ms: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 3600000,
+        description: `Responses slower than this are events (kubeskoop.dns.lookup.slow; default ${DNS_DEFAULTS.slowMs}).`,
+      },
+      max_series: {
+        type: 'integer',
+        minimum: 1,
+        description: `DNS series on the node; new series beyond it are folded into their pod's \`other\` series and counted (default ${DNS_DEFAULTS.maxSeries}).`,
+      },
+      ttl: {
+        type: 'number',
+        minimum: 1,
+        description: `Seconds a series without lookups is kept (default ${DNS_DEFAULTS.ttlSeconds}).`,
+      },
+      pending: {
+        type: 'integer',
+        minimum: 64,
+        maximum: 4194304,
+        description: `Queries awaiting an answer the kernel can track at once (default ${DNS_DEFAULTS.pending}).`,
+      },
+      entries: {
+        type: 'integer',
+        minimum: 64,
+        maximum: 4194304,
+        description: `Entries of the kernel's per-series map (default ${DNS_DEFAULTS.entries}).`,
+      },
+      rate: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000,
+        description: `Records (failed, truncated, slow responses) per namespace per second the kernel writes; the rest are counted as undelivered (default ${DNS_DEFAULTS.rate}).`,
+      },
+      search_suffixes: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description: `An NXDOMAIN for a name ending in one of these is search-path waste (default ${DNS_DEFAULTS.searchSuffixes.join(', ')}; <namespace>.svc.cluster.local ends in svc.cluster.local).`,
+      },
+      events: {
+        type: 'boolean',
+        description: 'Emit failed, timed-out and slow lookups as events (default true).',
+      },
+      cidrs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cidr'],
+          properties: { cidr: { type: 'string' }, name: { type: 'string' } },
+        },
+        description:
+          "CIDR buckets for resolvers that are no pod, Service or node: the bucket's name replaces the address.",
+      },
+    },
+  },
+  create(env?: ProbeEnvironment): MetricProbe {
+    const native = env?.native;
+    const call = (args: readonly string[]): Promise<Record<string, unknown>> => native!.helperCommand!('dns', args);
+    const attach = new AttachManager(call);
+    let opts: Options = {};
+    let resolver = new PeerResolver(env?.peers);
+    /** kernel key → its previous cumulative values (deltas go to the key's series) */
+    const prev = new Map<string, { buckets: number[]; sumNs: number; count: number; truncated: number; at: number }>();
+    /** series key → series; `${ns}|other|${rcode}` for what the cap folded */
+    const series = new Map<string, Series>();
+    let overflow = 0;
+    /** kernel keys the cap refused (each counted once in the overflow) */
+    const refused = new Set<string>();
+    /** per namespace: search-path NXDOMAINs, and the kernel's exact counts */
+    const searchPath = new Map<number, number>();
+    let counts = new Map<number, Map<number, number>>();
+    let undelivered: (readonly [number, number, number])[] = [];
+    let seen = new Map<number, AttachTarget[]>();
+    let problem: string | undefined;
+    let loadedShape = '';
+    const usable = (): boolean => native?.helperCommand !== undefined;
+    const maxSeries = (): number => opts.max_series ?? DNS_DEFAULTS.maxSeries;
+    const nb = LATENCY_BOUNDS_NS.length + 1;
+
+    /** the series a kernel key's deltas go to: its own, or its pod's `other` when the cap is reached */
+    const seriesFor = (
+      ns: number,
+      key: string,
+      rcode: number,
+      attributes: () => SampleAttributes,
+      now: number,
+    ): Series => {
+      let s = series.get(key);
+      if (s) return s;
+      if (series.size < maxSeries()) {
+        s = {
+          attributes: attributes(),
+          netns: ns,
+          buckets: new Array<number>(nb).fill(0),
+          sumNs: 0,
+          count: 0,
+          truncated: 0,
+          timeouts: 0,
+          lastMoved: now,
+        };
+        series.set(key, s);
+        return s;
+      }
+      if (!refused.has(key)) {
+        refused.add(key);
+        overflow++;
+      }
+      const ok = `${ns}|other|${rcode}`;
+      let o = series.get(ok);
+      if (!o) {
+        // `other` series are always allowed: they keep a pod's totals right
+        const rc: Record<string, string> = rcode < 0 ? {} : { [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(rcode) };
+        o = {
+          attributes: {
+            ...rc,
+            ...(rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(rcode) } : {}),
+            [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+            [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+            [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+            [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+            [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: 'other',
+          },
+          netns: ns,
+          buckets: new Array<number>(nb).fill(0),
+          sumNs: 0,
+          count: 0,
+          truncated: 0,
+          timeouts: 0,
+          lastMoved: now,
+        };
+        series.set(ok, o);
+      }
+      return o;
+    };
+
+    const addEntry = (e: DnsEntry, now: number): void => {
+      const k = `${e.netnsInode}|${e.family}|${e.proto}|${e.resolver}|${e.qtype}|${e.rcode}`;
+      const p = prev.get(k);
+      const reset = p !== undefined && e.count < p.count; // the kernel entry restarted (helper reload)
+      const base = p && !reset ? p : { buckets: [] as number[], sumNs: 0, count: 0, truncated: 0 };
+      const dCount = e.count - base.count;
+      prev.set(k, { buckets: [...e.buckets], sumNs: e.sumNs, count: e.count, truncated: e.truncated, at: now });
+      if (dCount <= 0) return;
+      const s = seriesFor(
+        e.netnsInode,
+        `${k}|`,
+        e.rcode,
+        () => ({
+          ...(e.rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(e.rcode) } : {}),
+          [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: qtypeName(e.qtype),
+          [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(e.rcode),
+          [ATTR_NETWORK_TRANSPORT]: transportOf(e.proto),
+          [ATTR_NETWORK_TYPE]: e.family === 6 ? 'ipv6' : 'ipv4',
+          ...peerAttributes(e.resolver, resolver.resolve(e.resolver)),
+        }),
+        now,
+      );
+      for (let i = 0; i < nb; i++) s.buckets[i]! += (e.buckets[i] ?? 0) - (base.buckets[i] ?? 0);
+      s.sumNs += e.sumNs - base.sumNs;
+      s.count += dCount;
+      s.truncated += e.truncated - base.truncated;
+      s.lastMoved = now;
+    };
+
+    const addTimeout = (l: DnsLookup, now: number): void => {
+      const k = `${l.netnsInode}|${l.family}|${l.proto}|${l.resolver}|${l.qtype}|timeout`;
+      const s = seriesFor(
+        l.netnsInode,
+        k,
+        -1,
+        () => ({
+          [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: qtypeName(l.qtype),
+          [ATTR_NETWORK_TRANSPORT]: transportOf(l.proto),
+          [ATTR_NETWORK_TYPE]: l.family === 6 ? 'ipv6' : 'ipv4',
+          ...peerAttributes(l.resolver, resolver.resolve(l.resolver)),
+        }),
+        now,
+      );
+      s.timeouts++;
+      s.lastMoved = now;
+    };
+
+    const forgetNamespace = (ns: number): void => {
+      const head = `${ns}|`;
+      for (const k of prev.keys()) if (k.startsWith(head)) prev.delete(k);
+      for (const k of series.keys()) if (k.startsWith(head)) series.delete(k);
+      for (const k of refused) if (k.startsWith(head)) refused.delete(k);
+      searchPath.delete(ns);
+      counts.delete(ns);
+    };
+
+    const emit = (l: DnsLookup): void => {
+      if (opts.events === false || !env?.emitEvent) return;
+      const e = dnsEvent(l, resolver.resolve(l.resolver));
+      if (e) env.emitEvent(e, l.netnsInode, 'dns');
+    };
+
+    return {
+      name: 'dns',
+      scope: 'netns',
+      metrics: [
+        DNS_LOOKUP_DURATION,
+        DNS_RESPONSES,
+        DNS_TRUNCATED,
+        DNS_TIMEOUTS,
+        DNS_QUERIES,
+        DNS_RETRANSMITTED,
+        DNS_SEARCH_PATH,
+        DNS_MALFORMED,
+        DNS_UNMATCHED,
+        DNS_SERIES_OVERFLOW,
+        DNS_UNDELIVERED,
+      ],
+      async start(ctx): Promise<ProbeStatus> {
+        opts = ctx.options as Options;
+        resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes dns: options.cidrs');
+        return this.status!();
+      },
+      status(): ProbeStatus {
+        if (!usable())
+          return {
+            state: 'degraded',
+            reason: 'the native eBPF helper is not available to this agent (the dns probe needs its tc programs)',
+          };
+        const h = native!.helperState?.() ?? { state: 'running' };
+        if (h.state !== 'running') return { state: 'degraded', reason: h.reason ?? 'native helper not running' };
+        if (problem) return { state: 'degraded', reason: problem };
+        if (attach.failures.size > 0) {
+          const [k, why] = attach.failures.entries().next().value as [string, string];
+          return {
+            state: 'degraded',
+            reason: `${attach.failures.size} interface(s) could not be attached (first: ${k}: ${why})`,
+          };
+        }
+        return { state: 'running' };
+      },
+      async beforeCycle(): Promise<void> {
+        if (!usable()) return;
+        const now = Date.now();
+        try {
+          const shape = [
+            `pending=${opts.pending ?? DNS_DEFAULTS.pending}`,
+            `entries=${opts.entries ?? DNS_DEFAULTS.entries}`,
+            `slow_ms=${opts.slow_ms ?? DNS_DEFAULTS.slowMs}`,
+            `rate=${opts.rate ?? DNS_DEFAULTS.rate}`,
+          ];
+          if (shape.join(' ') !== loadedShape) {
+            const f = parseFlowFrame(await call(['load', ...shape]));
+            if (!f.ok) {
+              problem = `dns program load failed: ${f.error}`;
+              return;
+            }
+            if (loadedShape !== '') attach.reset();
+            loadedShape = shape.join(' ');
+          }
+          const want = [...seen.values()].flat();
+          seen = new Map();
+          for (const ns of await attach.sync(want)) forgetNamespace(ns);
+          const timeoutMs = Math.max(1, Math.round((opts.timeout ?? DNS_DEFAULTS.timeoutSeconds) * 1000));
+          const raw = await call(['dump', `timeout_ms=${timeoutMs}`]);
+          if (raw.ok !== true) {
+            // the helper restarted and has no dns object: load and attach again next cycle
+            problem = `dns dump failed: ${typeof raw.error === 'string' ? raw.error : 'no answer'}`;
+            loadedShape = '';
+            attach.reset();
+            return;
+          }
+          const d = parseDnsDump(raw);
+          attach.gone(d.gone);
+          for (const [ns] of d.gone) forgetNamespace(ns);
+          for (const e of d.entries) addEntry(e, now);
+          const suffixes = opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes;
+          for (const r of d.records) {
+            // NXDOMAIN for a search-expanded name: waste, counted, not an event
+            if (r.rcode === 3 && hasSearchSuffix(r.name, suffixes)) {
+              searchPath.set(r.netnsInode, (searchPath.get(r.netnsInode) ?? 0) + 1);
+              if ((r.flags & F_SLOW) === 0) continue;
+              emit({ ...r, rcode: 0 }); // still slow: reported as slow, not as a failure
+              continue;
+            }
+            emit(r);
+          }
+          for (const t of d.timeouts) {
+            addTimeout(t, now);
+            emit(t);
+          }
+          const c = new Map<number, Map<number, number>>();
+          for (const [ns, code, n] of d.counts) {
+            let m = c.get(ns);
+            if (!m) c.set(ns, (m = new Map()));
+            m.set(code, n);
+          }
+          counts = c;
+          undelivered = [...d.undelivered];
+          const ttl = (opts.ttl ?? DNS_DEFAULTS.ttlSeconds) * 1000;
+          for (const [k, s] of series) if (now - s.lastMoved >= ttl) series.delete(k);
+          for (const [k, p] of prev) if (now - p.at > ttl) prev.delete(k);
+          problem = undefined;
+        } catch (err) {
+          problem = `dns: ${(err as Error).message}`;
+        }
+      },
+      collect(target: Target, ctx): ProbeResult {
+        const path = netnsPath(target, ctx.procRoot);
+        const names = target.kind === 'host' ? [] : opts.interfaces;
+        let ifnames: string[];
+        if (names && !names.some((n) => n.includes('*'))) {
+          ifnames = names;
+        } else {
+          const r = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
+          if (!r.ok) return { samples: [], problems: [], targetGone: true };
+          ifnames = interfacesOf(r.text).filter((n) => (names ? matchesAny(n, names) : n !== 'lo'));
+        }
+        seen.set(
+          target.netnsInode,
+          ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })),
+        );
+        const samples: MetricSample[] = [];
+        const ns = target.netnsInode;
+        for (const s of series.values()) {
+          if (s.netns !== ns) continue;
+          if (s.count > 0) {
+            samples.push({
+              metric: DNS_LOOKUP_DURATION,
+              attributes: s.attributes,
+              value: {
+                boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9),
+                bucketCounts: [...s.buckets],
+                sum: s.sumNs / 1e9,
+                count: s.count,
+              },
+            });
+            samples.push({ metric: DNS_RESPONSES, attributes: s.attributes, value: s.count });
+          }
+          const { [ATTR_ERROR_TYPE]: _e, [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: _r, ...rest } = s.attributes;
+          if (s.truncated > 0) samples.push({ metric: DNS_TRUNCATED, attributes: rest, value: s.truncated });
+          if (s.timeouts > 0) samples.push({ metric: DNS_TIMEOUTS, attributes: rest, value: s.timeouts });
+        }
+        const c = counts.get(ns);
+        if (c) {
+          const q = (code: number): number => c.get(code) ?? 0;
+          if (q(C_QUERY_UDP) > 0)
+            samples.push({
+              metric: DNS_QUERIES,
+              attributes: { [ATTR_NETWORK_TRANSPORT]: 'udp' },
+              value: q(C_QUERY_UDP),
+            });
+          if (q(C_QUERY_TCP) > 0)
+            samples.push({
+              metric: DNS_QUERIES,
+              attributes: { [ATTR_NETWORK_TRANSPORT]: 'tcp' },
+              value: q(C_QUERY_TCP),
+            });
+          samples.push({ metric: DNS_RETRANSMITTED, attributes: {}, value: q(C_RETRANSMIT) });
+          samples.push({ metric: DNS_MALFORMED, attributes: {}, value: q(C_MALFORMED) });
+          samples.push({ metric: DNS_UNMATCHED, attributes: {}, value: q(C_UNMATCHED) });
+          samples.push({ metric: DNS_SEARCH_PATH, attributes: {}, value: searchPath.get(ns) ?? 0 });
+        }
+        for (const [uns, cause, n] of undelivered) {
+          if (uns !== ns) continue;
+          samples.push({
+            metric: DNS_UNDELIVERED,
+            value: n,
+            attributes: {
+              [ATTR_KUBESKOOP_PROBE_NAME]: 'dns',
+              [ATTR_ERROR_TYPE]: UNDELIVERED_CAUSES[cause] ?? 'unknown',
+            },
+          });
+        }
+        if (target.kind === 'host') samples.push({ metric: DNS_SERIES_OVERFLOW, attributes: {}, value: overflow });
+        return { samples, problems: [] };
+      },
+      async stop(): Promise<void> {
+        if (usable() && loadedShape !== '') await call(['unload']).catch(() => undefined);
+        loadedShape = '';
+        attach.reset();
+      },
+    };
+  },
+};

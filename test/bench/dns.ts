@@ -1,0 +1,177 @@
+// Benchmark of the dns probe (real BPF on a veth between two test namespaces, as root): BPF ns per
+// program run of ks_dns_tx / ks_dns_rx (kernel.bpf_stats_enabled, run_time_ns / run_cnt) for
+//  - non-DNS packets: 64-byte UDP datagrams to port 9 (udpflood), the path every pod packet takes;
+//  - DNS packets: well-formed A queries to port 53 answered by the test DNS server (one query and
+//    one response per lookup: the parse, the pending insert, the match and the histogram);
+// next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work).
+// Rounds interleave on / floor. kernel.bpf_stats_enabled is restored afterwards.
+// Writes test/bench/results/dns.{md,json}.
+//
+//   npx tsc -p tsconfig.json && node dist/test/bench/dns.js [rounds]
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+import { NativeEventSource } from '../../receiver/events/native-source.js';
+import { parseFlowFrame } from '../../receiver/native/commands.js';
+import { silentLogger } from '../../receiver/log.js';
+import {
+  deleteNs,
+  ensureHelperBuilt,
+  makePair,
+  nodeIn,
+  sh,
+  startNodeIn,
+  stopBackground,
+  udpFlood,
+} from '../native/support.js';
+import { dnsServer, rawClient } from '../support/dns-server.js';
+
+const STATS = '/proc/sys/kernel/bpf_stats_enabled';
+const ROUNDS = Number(process.argv[2] ?? 5);
+const PACKETS = 200_000;
+const LOOKUPS = 20_000;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+};
+
+async function dnsProgIds(helperPid: number): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const fd of await readdir(`/proc/${helperPid}/fdinfo`)) {
+    const info = await readFile(`/proc/${helperPid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const m = /prog_id:\s+(\d+)/.exec(info);
+    if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
+  }
+  const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
+  return progs.filter((x) => ids.has(x.id) && (x.name === 'ks_dns_rx' || x.name === 'ks_dns_tx')).map((x) => x.id);
+}
+async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
+  let ns = 0,
+    runs = 0;
+  for (const id of ids) {
+    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as {
+      run_time_ns?: number;
+      run_cnt?: number;
+    };
+    ns += p.run_time_ns ?? 0;
+    runs += p.run_cnt ?? 0;
+  }
+  return { ns, runs };
+}
+
+async function main(): Promise<void> {
+  await ensureHelperBuilt();
+  const statsBefore = (await readFile(STATS, 'utf8')).trim();
+  const p = await makePair('bdns', 232, { ipv6: false });
+  const native = new NativeEventSource({
+    probes: {},
+    emitEventsOf: new Set(),
+    log: silentLogger,
+    helperCommands: true,
+  });
+  await native.start();
+  const server = await startNodeIn(p.b, dnsServer([p.b4]));
+  const names = Array.from({ length: LOOKUPS }, (_, i) => `q${i}.bench.test`);
+  const namesFile = `/tmp/ksotel-bdns-${process.pid}.json`;
+  await writeFile(namesFile, JSON.stringify(names));
+  const call = (args: string[]): Promise<Record<string, unknown>> => native.helperCommand('dns', args);
+  const devA = `k${process.pid.toString(36)}n232a`;
+  const attach = async (extra: string[]): Promise<void> => {
+    await call(['unload']);
+    const l = parseFlowFrame(await call(['load', ...extra]));
+    if (!l.ok) throw new Error(l.error);
+    // the client's end only: there every DNS packet is a query leaving (tx) or an answer arriving (rx)
+    const f = parseFlowFrame(await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`]));
+    if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
+  };
+  const rows: { traffic: string; mode: string; round: number; nsPerRun: number; runs: number; rate: number }[] = [];
+  try {
+    await writeFile(STATS, '1');
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['on', 'floor'] as const) {
+        await attach(mode === 'floor' ? ['x_empty=1'] : []);
+        const ids = await dnsProgIds(native.helperStatus().pid!);
+        for (const traffic of ['non-dns', 'dns'] as const) {
+          const s0 = await runStats(ids);
+          let rate: number;
+          if (traffic === 'non-dns') {
+            const r = await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64);
+            rate = Math.round(r.sent / r.seconds);
+          } else {
+            const t0 = Date.now();
+            const r = (await nodeIn(p.a, rawClient(p.b4, namesFile, 1, 2000, 16), 120_000)) as { done: number };
+            rate = Math.round(r.done / ((Date.now() - t0) / 1000));
+          }
+          const s1 = await runStats(ids);
+          const runs = s1.runs - s0.runs;
+          rows.push({
+            traffic,
+            mode,
+            round,
+            nsPerRun: runs > 0 ? Math.round((s1.ns - s0.ns) / runs) : 0,
+            runs,
+            rate,
+          });
+        }
+        // the pending map must be empty again: every query matched (nothing leaks between rounds)
+        if (mode === 'on') {
+          const d = await call(['dump', 'timeout_ms=60000']);
+          if (d.pending !== 0) throw new Error(`pending queries after a round: ${String(d.pending)}`);
+        }
+      }
+    }
+    await writeFile(STATS, statsBefore);
+    const sel = (traffic: string, mode: string): number =>
+      median(rows.filter((r) => r.traffic === traffic && r.mode === mode).map((r) => r.nsPerRun));
+    const summary = {
+      date: new Date().toISOString(),
+      kernel: os.release(),
+      cpus: os.cpus().length,
+      load: os.loadavg(),
+      rounds: ROUNDS,
+      packetsPerRound: PACKETS,
+      lookupsPerRound: LOOKUPS,
+      nonDnsNsOn: sel('non-dns', 'on'),
+      nonDnsNsFloor: sel('non-dns', 'floor'),
+      dnsNsOn: sel('dns', 'on'),
+      dnsNsFloor: sel('dns', 'floor'),
+      rows,
+    };
+    const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+    await mkdir(OUT, { recursive: true });
+    await writeFile(path.join(OUT, 'dns.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const md = `# dns probe benchmark
+
+${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs, load average ${summary.load.map((x) => x.toFixed(1)).join(' ')}.
+\`node dist/test/bench/dns.js ${ROUNDS}\`: a veth between two test namespaces, the dns programs (tcx) on the client's end;
+per round ${PACKETS} UDP datagrams of 64 B to port 9 (non-DNS: udpflood) and ${LOOKUPS} A lookups to the test DNS
+server (DNS: 16 at a time, each a query and its answer), rounds interleaved on / floor (floor = the same programs
+loaded with \`x_empty=1\`: same hook and dispatch, no work). BPF time from kernel.bpf_stats_enabled (run_time_ns /
+run_cnt over ks_dns_rx and ks_dns_tx: a query runs tx as it leaves, its answer rx as it arrives).
+
+| ns per program run (median) | probe on | floor (empty) | on / floor |
+|---|---:|---:|---:|
+| non-DNS packet | ${summary.nonDnsNsOn} | ${summary.nonDnsNsFloor} | ${ratio(summary.nonDnsNsOn, summary.nonDnsNsFloor)} |
+| DNS packet (query or response) | ${summary.dnsNsOn} | ${summary.dnsNsFloor} | ${ratio(summary.dnsNsOn, summary.dnsNsFloor)} |
+
+| round | traffic | mode | runs | ns/run | datagrams/s or lookups/s |
+|---:|---|---|---:|---:|---:|
+${rows.map((r) => `| ${r.round} | ${r.traffic} | ${r.mode} | ${r.runs} | ${r.nsPerRun} | ${r.rate} |`).join('\n')}
+`;
+    await writeFile(path.join(OUT, 'dns.md'), md);
+    process.stdout.write(md);
+  } finally {
+    await writeFile(STATS, statsBefore).catch(() => undefined);
+    await stopBackground(server);
+    await native.stop();
+    await deleteNs(p.a, p.b).catch(() => undefined);
+    await import('node:fs/promises').then((f) => f.rm(namesFile, { force: true }));
+  }
+}
+
+await main();
