@@ -122,10 +122,10 @@ export const ATTR_KUBESKOOP_QDISC_KIND = "kubeskoop.qdisc.kind";
 export const ATTR_KUBESKOOP_QDISC_HANDLE = "kubeskoop.qdisc.handle";
 export const ATTR_KUBESKOOP_QDISC_PARENT = "kubeskoop.qdisc.parent";
 export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
-export const ATTR_NETWORK_LOCAL_ADDRESS = "network.local.address";
 export const ATTR_DNS_QUESTION_NAME = "dns.question.name";
 export const ATTR_KUBESKOOP_DNS_QUESTION_TYPE = "kubeskoop.dns.question.type";
 export const ATTR_KUBESKOOP_DNS_RESPONSE_CODE = "kubeskoop.dns.response.code";
+export const ATTR_NETWORK_LOCAL_ADDRESS = "network.local.address";
 export const ATTR_KUBESKOOP_PEER_KIND = "kubeskoop.peer.kind";
 export const ATTR_KUBESKOOP_PEER_NAME = "kubeskoop.peer.name";
 export const ATTR_KUBESKOOP_PEER_NAMESPACE = "kubeskoop.peer.namespace";
@@ -879,19 +879,6 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     ]
   },
   {
-    "name": "network.local.address",
-    "type": "string",
-    "semconv": true,
-    "brief": {
-      "en": "Local address of the network connection: on flow series, the pod's own address in its traffic with the peer (the destination of what it receives, the source of what it sends); absent on the `other` series.",
-      "zh": "网络连接的本端地址：在 flow 序列上为 Pod 与该对端通信时自身的地址（接收时为目的地址，发送时为源地址）；`other` 序列上没有。"
-    },
-    "examples": [
-      "10.0.1.5",
-      "fd00::5"
-    ]
-  },
-  {
     "name": "dns.question.name",
     "type": "string",
     "semconv": true,
@@ -931,6 +918,19 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "NOERROR",
       "NXDOMAIN",
       "SERVFAIL"
+    ]
+  },
+  {
+    "name": "network.local.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Local address of the network connection: on flow series, the pod's own address in its traffic with the peer (the destination of what it receives, the source of what it sends); absent on the `other` series.",
+      "zh": "网络连接的本端地址：在 flow 序列上为 Pod 与该对端通信时自身的地址（接收时为目的地址，发送时为源地址）；`other` 序列上没有。"
+    },
+    "examples": [
+      "10.0.1.5",
+      "fd00::5"
     ]
   },
   {
