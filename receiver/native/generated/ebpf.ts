@@ -55,7 +55,7 @@ export const RECORD_PROBE: Readonly<Record<string, EventProbeName>> = {"connect"
 export const LATENCY_BOUNDS_NS: readonly number[] = [1000,2000,5000,10000,20000,50000,100000,200000,500000,1000000,2000000,5000000,10000000,20000000,50000000,100000000,200000000,500000000,1000000000,2000000000,5000000000,10000000000];
 
 /** enum ks_rec_type */
-export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"FLOW_DUMP":6,"CLOCK":16,"JSON":32} as const;
+export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"FLOW_DUMP":7,"CLOCK":16,"JSON":32} as const;
 /** enum ks_reset_kind */
 export const RESET_KIND_CODES = {"NOSOCK":1,"ACTIVE":2,"PROCESS":3,"RECEIVE":4} as const;
 /** enum ks_count_domain */
@@ -246,7 +246,7 @@ export const LAYOUTS = {
     },
   },
   flow_dump: {
-    type: 6, version: 1, size: 40,
+    type: 7, version: 1, size: 40,
     fields: {
       'hdr.magic': { offset: 0, size: 2, kind: 'u16' },
       'hdr.type': { offset: 2, size: 1, kind: 'u8' },
