@@ -224,8 +224,8 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
     }
   });
 
-  it('search-path waste: glibc with ndots:5 sends 3 NXDOMAIN queries (one per search suffix) before the answer of an external name', async () => {
-    const { probe, ctx, targets } = await setup();
+  it('search-path waste: glibc with ndots:5 sends 3 NXDOMAIN queries (one per search suffix) before the answer of an external name; counted in the kernel, exact with every record refused (rate 0)', async () => {
+    const { probe, ctx, targets } = await setup({ rate: 0 });
     try {
       events.length = 0;
       const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
@@ -249,6 +249,11 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
         events.filter((e) => e.type === 'DNS_FAIL').length,
         0,
         'search-path NXDOMAINs are waste, not failure events',
+      );
+      // rate 0: no record reached the ring; each NXDOMAIN's record is counted as undelivered instead
+      assert.equal(
+        d('kubeskoop.event.undelivered', (s) => attr(s, 'error.type') === 'netns_rate_limit'),
+        3 * LOOKUPS,
       );
     } finally {
       await probe.stop!();
