@@ -196,8 +196,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
   // Events a sink could not deliver are counted with the kernel's undelivered ones.
   const sinkDrops = new SinkDrops();
-  // peer names for the per-peer probes (flow): pods of the agent's list+watch by address, Services
-  // by ClusterIP (a cluster-wide list every 30 s, made only when flow is enabled with the API on)
+  // peer names for the per-peer probes (flow, connections, tcphealth): pods of the agent's list+watch
+  // by address, Services by ClusterIP (a cluster-wide list every 30 s, made only when one of them is
+  // enabled with the API on)
   let services: ServiceDirectory | undefined;
   const peers = {
     pod: (address: string) => {
@@ -299,7 +300,9 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
-  if (identity.watch && config.metrics.probes.some((p) => p.name === 'flow' || p.name === 'dns')) {
+  // the per-peer probes name peers by Service ClusterIP too
+  const perPeer = new Set(['flow', 'tcphealth', 'connections', 'dns']);
+  if (identity.watch && [...config.metrics.probes, ...config.events.probes].some((p) => perPeer.has(p.name))) {
     const k = config.kubernetes;
     services = new ServiceDirectory(
       loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }),

@@ -5,14 +5,22 @@
  * one JSON frame:
  *
  *   {"msg":"tcpsummary","id":"<id>","ok":true,"run":N,"wall_ns":..,"cpu_ns":..,
- *    "stats":{"tables":..,"buckets":..,"sockets":..,"reserved":0,"read_err":..,"agg_full":..,
- *             "steps_cut":..,"tasks":..},
+ *    "stats":{"tables":..,"buckets":..,"sockets":..,"listeners":..,"read_err":..,"agg_full":..,
+ *             "steps_cut":..,"tasks":..,"peer_full":..},
  *    "netns":[[inode, rx_queue_bytes, tx_queue_bytes, [count of st 0..15]], ...]}
  *
  * (st = the TCP state number /proc/net/tcp prints: 1 ESTABLISHED … 11 CLOSING; LISTEN sockets are
  * not in the established table and are not counted.) A namespace with no socket is absent. On
  * failure: {"msg":"tcpsummary","id":..,"ok":false,"stage":..,"errno":..,"error":..}; the load is
  * tried once per helper process (the kernel does not change under it).
+ *
+ * `tcpsummary <id> peers`: the same walk in peers mode adds
+ *    "peers":[[inode, family, role, "address", port, full, [count of st 0..15], [srtt histogram,
+ *              KS_LAT_BOUNDS_NS + Inf], rtt_sockets, srtt_min_us, srtt_max_us, min_rtt_us,
+ *              srtt_sum_us, rttvar_sum_us, segs_out, total_retrans, lost_out, bytes_acked,
+ *              bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us], ...],
+ *    "listeners":[[inode, family, port, sockets, backlog, max_backlog], ...]
+ * (role 1 = this side connected, 2 = the peer connected to it; see ks_tcpsummary.h).
  *
  * Its own translation unit: the JSON builder and output are out.c's (helper.h).
  */
@@ -25,6 +33,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <linux/types.h>
 #include <bpf/bpf.h>
@@ -101,8 +111,107 @@ static __u64 cpu_ns(void)
 	return ts_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
-void cmd_tcpsummary(const char *id)
+/* Collects keys of a map whose value's first field (run) is not the current run, to delete them. */
+struct stale {
+	void *keys;
+	size_t n, cap, ksize;
+};
+
+static void stale_add(struct stale *st, const void *key)
 {
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		void *nk = realloc(st->keys, cap * st->ksize);
+		if (!nk)
+			return;
+		st->keys = nk;
+		st->cap = cap;
+	}
+	memcpy((char *)st->keys + st->n++ * st->ksize, key, st->ksize);
+}
+
+static void stale_drop(struct stale *st, int fd)
+{
+	for (size_t i = 0; i < st->n; i++)
+		bpf_map_delete_elem(fd, (char *)st->keys + i * st->ksize);
+	free(st->keys);
+}
+
+static void peers_json(struct sb *b, __u32 run)
+{
+	int fd = bpf_map__fd(tsum->maps.peers);
+	struct ks_tcpsum_peer_key key, next;
+	struct ks_tcpsum_peer_val v;
+	struct stale st = {.ksize = sizeof(key)};
+	bool first = true;
+	sb_printf(b, ",\"peers\":[");
+	int rc = bpf_map_get_next_key(fd, NULL, &next);
+	while (rc == 0) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &v) == 0) {
+			if (v.run != run) {
+				stale_add(&st, &key);
+			} else {
+				char addr[INET6_ADDRSTRLEN] = "";
+				inet_ntop(key.family == 6 ? AF_INET6 : AF_INET, key.addr, addr, sizeof(addr));
+				sb_printf(b, "%s[%u,%u,%u,\"%s\",%u,%u,[", first ? "" : ",", key.netns, key.family,
+					  key.role, addr, key.port, v.full);
+				for (int i = 0; i < KS_TCPSUM_NSTATES; i++)
+					sb_printf(b, "%s%u", i ? "," : "", v.states[i]);
+				sb_printf(b, "],[");
+				for (int i = 0; i < KS_TCPSUM_RTT_BUCKETS; i++)
+					sb_printf(b, "%s%u", i ? "," : "", v.rtt_hist[i]);
+				sb_printf(b, "],%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]",
+					  v.rtt_sockets, v.rtt_sockets ? v.srtt_min_us : 0, v.srtt_max_us,
+					  v.min_rtt_us == ~0u ? 0 : v.min_rtt_us, (unsigned long long)v.srtt_sum_us,
+					  (unsigned long long)v.rttvar_sum_us, (unsigned long long)v.segs_out,
+					  (unsigned long long)v.total_retrans, (unsigned long long)v.lost_out,
+					  (unsigned long long)v.bytes_acked, (unsigned long long)v.bytes_received,
+					  (unsigned long long)v.busy_us, (unsigned long long)v.rwnd_us,
+					  (unsigned long long)v.sndbuf_us);
+				first = false;
+			}
+		}
+		rc = bpf_map_get_next_key(fd, &key, &next);
+	}
+	stale_drop(&st, fd);
+	sb_printf(b, "]");
+
+	fd = bpf_map__fd(tsum->maps.listeners);
+	struct ks_tcpsum_listen_key lkey, lnext;
+	struct ks_tcpsum_listen_val lv;
+	struct stale lst = {.ksize = sizeof(lkey)};
+	first = true;
+	sb_printf(b, ",\"listeners\":[");
+	rc = bpf_map_get_next_key(fd, NULL, &lnext);
+	while (rc == 0) {
+		lkey = lnext;
+		if (bpf_map_lookup_elem(fd, &lkey, &lv) == 0) {
+			if (lv.run != run) {
+				stale_add(&lst, &lkey);
+			} else {
+				sb_printf(b, "%s[%u,%u,%u,%u,%u,%u]", first ? "" : ",", lkey.netns, lkey.family,
+					  lkey.port, lv.sockets, lv.backlog, lv.max_backlog);
+				first = false;
+			}
+		}
+		rc = bpf_map_get_next_key(fd, &lkey, &lnext);
+	}
+	stale_drop(&lst, fd);
+	sb_printf(b, "]");
+}
+
+void cmd_tcpsummary(const char *args)
+{
+	/* "<id> [peers]" */
+	char id[128];
+	const char *sp = strchr(args, ' ');
+	size_t idlen = sp ? (size_t)(sp - args) : strlen(args);
+	if (idlen >= sizeof(id))
+		idlen = sizeof(id) - 1;
+	memcpy(id, args, idlen);
+	id[idlen] = 0;
+	bool peers = sp && strcmp(sp + 1, "peers") == 0;
 	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"tcpsummary\",\"id\":");
 	sb_str(&b, id);
@@ -117,6 +226,7 @@ void cmd_tcpsummary(const char *id)
 		return;
 	}
 	__u32 run = ++tsum->bss->ks_run;
+	tsum->bss->ks_peers = peers ? 1 : 0;
 	memset(tsum->bss->ks_stats, 0, sizeof(tsum->bss->ks_stats));
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = cpu_ns();
 	int fd = bpf_iter_create(bpf_link__fd(tsum_link));
@@ -148,11 +258,11 @@ void cmd_tcpsummary(const char *id)
 	sb_printf(
 		&b,
 		",\"ok\":true,\"run\":%u,\"wall_ns\":%llu,\"cpu_ns\":%llu,\"stats\":{\"tables\":%llu,\"buckets\":%llu,"
-		"\"sockets\":%llu,\"reserved\":%llu,\"read_err\":%llu,\"agg_full\":%llu,\"steps_cut\":%llu,"
-		"\"tasks\":%llu},\"netns\":[",
+		"\"sockets\":%llu,\"listeners\":%llu,\"read_err\":%llu,\"agg_full\":%llu,\"steps_cut\":%llu,"
+		"\"tasks\":%llu,\"peer_full\":%llu},\"netns\":[",
 		run, (unsigned long long)(w1 - w0), (unsigned long long)(c1 - c0), (unsigned long long)s[0],
 		(unsigned long long)s[1], (unsigned long long)s[2], (unsigned long long)s[3], (unsigned long long)s[4],
-		(unsigned long long)s[5], (unsigned long long)s[6], (unsigned long long)s[7]);
+		(unsigned long long)s[5], (unsigned long long)s[6], (unsigned long long)s[7], (unsigned long long)s[8]);
 	int afd = bpf_map__fd(tsum->maps.agg);
 	__u32 key, next, *stale = NULL;
 	size_t nstale = 0, capstale = 0;
@@ -186,7 +296,10 @@ void cmd_tcpsummary(const char *id)
 	for (size_t i = 0; i < nstale; i++)
 		bpf_map_delete_elem(afd, &stale[i]);
 	free(stale);
-	sb_printf(&b, "]}");
+	sb_printf(&b, "]");
+	if (peers)
+		peers_json(&b, run);
+	sb_printf(&b, "}");
 	send_json(&b);
 	sb_free(&b);
 }

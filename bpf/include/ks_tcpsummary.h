@@ -23,17 +23,73 @@ struct ks_tcpsum_val {
 
 /* .bss stats, index */
 enum ks_tcpsum_stat {
-	KS_TCPSUM_TABLES = 0,  /* hash tables walked this run */
-	KS_TCPSUM_BUCKETS = 1, /* buckets scanned */
-	KS_TCPSUM_SOCKETS = 2, /* sockets visited */
-	KS_TCPSUM_RESERVED = 3,
+	KS_TCPSUM_TABLES = 0,	 /* hash tables walked this run */
+	KS_TCPSUM_BUCKETS = 1,	 /* buckets scanned */
+	KS_TCPSUM_SOCKETS = 2,	 /* sockets visited */
+	KS_TCPSUM_LISTENERS = 3, /* listening sockets visited (peers mode) */
 	KS_TCPSUM_READ_ERR = 4,	 /* kernel reads that failed (a socket freed under the walk) */
 	KS_TCPSUM_AGG_FULL = 5,	 /* namespaces that did not fit the agg map */
 	KS_TCPSUM_STEPS_CUT = 6, /* a walk stopped at the bpf_loop limit */
 	KS_TCPSUM_TASKS = 7,	 /* processes looked at (to find per-namespace tables) */
-	KS_TCPSUM_NSTATS = 8,
+	KS_TCPSUM_PEER_FULL = 8, /* peer or listener keys that did not fit their map */
+	KS_TCPSUM_NSTATS = 9,
 };
 
 #define KS_TCPSUM_AGG_ENTRIES 16384
+
+/*
+ * Per-peer TCP health (`tcpsummary <id> peers`): the same walk also aggregates every socket by
+ * (namespace, peer address, server port, role) and every listener by (namespace, port).
+ * Role: which side is the server is not kept by the kernel for an established socket; the side
+ * with the lower port is taken as the server (flow's rule without a SYN), so an ephemeral port is
+ * never a key. IPv4-mapped IPv6 sockets count as IPv4.
+ */
+#define KS_TCPSUM_RTT_BUCKETS	 23 /* KS_LAT_NBOUNDS + 1 (+Inf): the latency probes' bounds */
+#define KS_TCPSUM_PEER_ENTRIES	 65536
+#define KS_TCPSUM_LISTEN_ENTRIES 16384
+
+struct ks_tcpsum_peer_key {
+	__u32 netns;
+	__u16 port;    /* the server port: this side's when role = server, else the peer's */
+	__u8 family;   /* 4, 6 */
+	__u8 role;     /* 1 = this side connected (client), 2 = the peer connected to it (server) */
+	__u8 addr[16]; /* the peer's address (IPv4 in the first 4 bytes) */
+};
+
+struct ks_tcpsum_peer_val {
+	__u32 run;
+	__u32 full;			       /* full sockets (not timewait, not request) */
+	__u32 states[KS_TCPSUM_NSTATES];       /* every socket, by state as /proc/net/tcp prints it */
+	__u32 rtt_hist[KS_TCPSUM_RTT_BUCKETS]; /* smoothed RTT of each full socket with a sample */
+	__u32 rtt_sockets;		       /* full sockets with an RTT sample (srtt > 0) */
+	__u32 srtt_min_us;
+	__u32 srtt_max_us;
+	__u32 min_rtt_us; /* min over sockets of the kernel's windowed min RTT (tcpi_min_rtt) */
+	__u32 _pad;
+	__u64 srtt_sum_us;
+	__u64 rttvar_sum_us;
+	__u64 segs_out;	     /* segments sent, retransmits included (tcpi_segs_out) */
+	__u64 total_retrans; /* segments retransmitted (tcpi_total_retrans) */
+	__u64 lost_out;	     /* segments now presumed lost (tcpi_lost) */
+	__u64 bytes_acked;
+	__u64 bytes_received;
+	__u64 busy_us;	 /* tcpi_busy_time: time with data in flight, the limited times included */
+	__u64 rwnd_us;	 /* tcpi_rwnd_limited: sending stopped by the peer's receive window */
+	__u64 sndbuf_us; /* tcpi_sndbuf_limited: sending stopped by this side's send buffer */
+};
+
+struct ks_tcpsum_listen_key {
+	__u32 netns;
+	__u16 port;
+	__u8 family;
+	__u8 _pad;
+};
+
+struct ks_tcpsum_listen_val {
+	__u32 run;
+	__u32 sockets;	   /* listening sockets on the port (SO_REUSEPORT groups, one per address) */
+	__u32 backlog;	   /* sk_ack_backlog: connections established, not yet accepted */
+	__u32 max_backlog; /* sk_max_ack_backlog: listen()'s backlog, capped by net.core.somaxconn */
+};
 
 #endif

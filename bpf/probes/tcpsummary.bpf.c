@@ -17,11 +17,20 @@
  * SLAB_TYPESAFE_BY_RCU, so a socket freed or moved during the walk can be missed or seen twice
  * -- the same inexactness as /proc/net/tcp, which also drops each bucket lock between buckets.
  * LISTEN sockets are not in this table (they live in the listening hash) and are not counted.
+ *
+ * Peers mode (ks_peers = 1, set by the helper for `tcpsummary <id> peers`): each socket is also
+ * added to `peers` by (namespace, peer, server port, role) with its tcp_sock health fields (the
+ * ones `ss -ti` prints: srtt, rttvar, min_rtt, segs_out, total_retrans, lost, bytes, the chrono
+ * busy / rwnd-limited / sndbuf-limited times), and the listening hash (lhash2, one table shared by
+ * every namespace) is walked once per run for each listener's accept queue (sk_ack_backlog and
+ * sk_max_ack_backlog) into `listeners`.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "ks_proto.h"
 #include "ks_tcpsummary.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -34,6 +43,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* set by the helper before each run */
 __u32 ks_run = 0;
+__u32 ks_peers = 0;
+
+extern unsigned int CONFIG_HZ __kconfig;
 __u64 ks_stats[KS_TCPSUM_NSTATS] = {};
 
 struct {
@@ -42,6 +54,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ks_tcpsum_val);
 } agg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_TCPSUM_PEER_ENTRIES);
+	__type(key, struct ks_tcpsum_peer_key);
+	__type(value, struct ks_tcpsum_peer_val);
+} peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_TCPSUM_LISTEN_ENTRIES);
+	__type(key, struct ks_tcpsum_listen_key);
+	__type(value, struct ks_tcpsum_listen_val);
+} listeners SEC(".maps");
 
 /* hash tables already walked in this run (value = run) */
 struct {
@@ -74,7 +100,21 @@ struct walk {
 	__u64 net; /* last struct net seen, and its inode */
 	__u32 inum;
 	__u32 run;
+	__u32 listen; /* walking lhash2: buckets are struct inet_listen_hashbucket */
+	__u32 _pad2;
 };
+
+/* a chunk of lhash2: 64 struct inet_listen_hashbucket of 16 bytes (lock, nulls head) */
+struct lchunk {
+	__u64 w[CHUNK * 2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lchunk);
+} lchunkbuf SEC(".maps");
 
 static __always_inline void stat_add(__u32 i, __u64 v)
 {
@@ -105,6 +145,169 @@ static __always_inline struct ks_tcpsum_val *agg_get(__u32 inum, __u32 run)
  * loads (a few ns each) instead of bpf_probe_read_kernel calls. Linux 6.2+. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
+static const __u64 rtt_bounds_ns[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
+/* zero values to insert from (too large for the stack next to the walk's own frame) */
+static const struct ks_tcpsum_peer_val zero_peer = {};
+static const struct ks_tcpsum_listen_val zero_listen = {};
+
+/* The socket's two ends as a peer key; false for a socket without a usable family. */
+static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, struct ks_tcpsum_peer_key *k)
+{
+	__u16 family = skc->skc_family;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->netns = inum;
+	if (family == 2 /* AF_INET */) {
+		__u32 d = skc->skc_daddr;
+		__builtin_memcpy(k->addr, &d, 4);
+		k->family = 4;
+	} else if (family == 10 /* AF_INET6 */) {
+		__u64 hi = 0, lo = 0;
+		bpf_probe_read_kernel(&hi, 8, &skc->skc_v6_daddr);
+		bpf_probe_read_kernel(&lo, 8, (void *)&skc->skc_v6_daddr + 8);
+		if (hi == 0 && (__u32)lo == 0xffff0000u) {
+			/* IPv4-mapped (a dual-stack socket talking IPv4): counted as IPv4 */
+			__u32 d = lo >> 32;
+			__builtin_memcpy(k->addr, &d, 4);
+			k->family = 4;
+		} else {
+			__builtin_memcpy(k->addr, &hi, 8);
+			__builtin_memcpy(k->addr + 8, &lo, 8);
+			k->family = 6;
+		}
+	} else {
+		return false;
+	}
+	__u16 local = skc->skc_num;
+	__u16 remote = bpf_ntohs(skc->skc_dport);
+	if (local != 0 && local < remote) {
+		k->role = 2;
+		k->port = local;
+	} else {
+		k->role = 1;
+		k->port = remote;
+	}
+	return true;
+}
+
+static __always_inline struct ks_tcpsum_peer_val *peer_get(struct ks_tcpsum_peer_key *k, __u32 run)
+{
+	struct ks_tcpsum_peer_val *v = bpf_map_lookup_elem(&peers, k);
+	if (!v) {
+		if (bpf_map_update_elem(&peers, k, &zero_peer, BPF_NOEXIST) &&
+		    bpf_map_update_elem(&peers, k, &zero_peer, BPF_ANY)) {
+			stat_add(KS_TCPSUM_PEER_FULL, 1);
+			return NULL;
+		}
+		v = bpf_map_lookup_elem(&peers, k);
+		if (!v)
+			return NULL;
+	} else if (v->run == run) {
+		return v;
+	}
+	/* new, or an entry of an earlier run: start it again */
+	__builtin_memset(v, 0, sizeof(*v));
+	v->run = run;
+	v->srtt_min_us = ~0u;
+	v->min_rtt_us = ~0u;
+	return v;
+}
+
+/* One socket into its peer's entry: every socket counts in states; a full socket adds its health.
+ * A global function: verified once on its own, so the walk's loop does not multiply its states. */
+__noinline int ks_visit_peer(__u64 addr, __u32 inum, __u32 run, __u32 st, __u32 full)
+{
+	struct sock_common *skc = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock_common));
+	struct ks_tcpsum_peer_key k;
+	if (!peer_key(skc, inum, &k))
+		return 0;
+	struct ks_tcpsum_peer_val *v = peer_get(&k, run);
+	if (!v)
+		return 0;
+	v->states[st & (KS_TCPSUM_NSTATES - 1)]++;
+	if (!full)
+		return 0;
+	v->full++;
+	struct tcp_sock *tp = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct tcp_sock));
+	__u32 srtt = tp->srtt_us >> 3; /* stored << 3 */
+	if (srtt) {
+		__u64 ns = (__u64)srtt * 1000;
+		__u32 b = 0;
+#pragma unroll
+		for (int i = 0; i < KS_LAT_NBOUNDS; i++)
+			b += ns > rtt_bounds_ns[i];
+		if (b < KS_TCPSUM_RTT_BUCKETS)
+			v->rtt_hist[b]++;
+		v->rtt_sockets++;
+		v->srtt_sum_us += srtt;
+		v->rttvar_sum_us += tp->mdev_us >> 2;
+		if (srtt < v->srtt_min_us)
+			v->srtt_min_us = srtt;
+		if (srtt > v->srtt_max_us)
+			v->srtt_max_us = srtt;
+		__u32 m = tp->rtt_min.s[0].v;
+		if (m && m < v->min_rtt_us)
+			v->min_rtt_us = m;
+	}
+	v->segs_out += tp->segs_out;
+	v->total_retrans += tp->total_retrans;
+	v->lost_out += tp->lost_out;
+	v->bytes_acked += tp->bytes_acked;
+	v->bytes_received += tp->bytes_received;
+	/* tcp_get_info_chrono_stats(): chrono_stat[] in jiffies, the running one up to now */
+	__u32 now = (__u32)bpf_jiffies64();
+	__u8 type = tp->chrono_type;
+	__u32 start = tp->chrono_start;
+	__u64 busy = tp->chrono_stat[0], rwnd = tp->chrono_stat[1], sndbuf = tp->chrono_stat[2];
+	__u64 running = (__u32)(now - start);
+	if (type == 1)
+		busy += running;
+	else if (type == 2)
+		rwnd += running;
+	else if (type == 3)
+		sndbuf += running;
+	__u64 hz = CONFIG_HZ ? CONFIG_HZ : 1000;
+	__u64 us = 1000000 / hz;
+	v->busy_us += (busy + rwnd + sndbuf) * us;
+	v->rwnd_us += rwnd * us;
+	v->sndbuf_us += sndbuf * us;
+	return 0;
+}
+
+/* A listening socket (lhash2 walk): its accept queue into its (namespace, port). */
+__noinline int ks_visit_listener(__u64 addr, __u32 inum, __u32 run)
+{
+	struct sock *sk = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock));
+	struct ks_tcpsum_listen_key k = {};
+	k.netns = inum;
+	k.port = sk->__sk_common.skc_num;
+	k.family = sk->__sk_common.skc_family == 10 ? 6 : 4;
+	__u32 backlog = sk->sk_ack_backlog;
+	__u32 max = sk->sk_max_ack_backlog;
+	stat_add(KS_TCPSUM_LISTENERS, 1);
+	struct ks_tcpsum_listen_val *v = bpf_map_lookup_elem(&listeners, &k);
+	if (!v) {
+		if (bpf_map_update_elem(&listeners, &k, &zero_listen, BPF_NOEXIST) &&
+		    bpf_map_update_elem(&listeners, &k, &zero_listen, BPF_ANY)) {
+			stat_add(KS_TCPSUM_PEER_FULL, 1);
+			return 0;
+		}
+		v = bpf_map_lookup_elem(&listeners, &k);
+		if (!v)
+			return 0;
+		v->run = run - 1;
+	}
+	if (v->run != run) {
+		v->run = run;
+		v->sockets = 0;
+		v->backlog = 0;
+		v->max_backlog = 0;
+	}
+	v->sockets++;
+	v->backlog += backlog;
+	v->max_backlog += max;
+	return 0;
+}
+
 static __always_inline void visit(struct walk *w)
 {
 	__u64 node = w->node;
@@ -134,6 +337,11 @@ static __always_inline void visit(struct walk *w)
 	}
 	__u32 st = state;
 	__u64 rxq = 0, txq = 0;
+	if (w->listen) {
+		if (state == TCP_LISTEN_)
+			ks_visit_listener(addr, w->inum, w->run);
+		return;
+	}
 	if (state == TCP_TIME_WAIT_) {
 		/* /proc/net/tcp prints the timewait socket's substate (TIME_WAIT or FIN_WAIT2) */
 		struct inet_timewait_sock *tw =
@@ -147,6 +355,9 @@ static __always_inline void visit(struct walk *w)
 		rxq = r > 0 ? (__u64)r : 0;
 		txq = (__u32)(tp->write_seq - tp->snd_una);
 	}
+	if (ks_peers)
+		ks_visit_peer(addr, w->inum, w->run, st,
+			      state != TCP_TIME_WAIT_ && state != TCP_NEW_SYN_RECV_ && state != TCP_LISTEN_);
 	struct ks_tcpsum_val *v = agg_get(w->inum, w->run);
 	if (!v)
 		return;
@@ -196,6 +407,29 @@ static long walk_step(__u64 i, void *ctx)
 	struct chunk *c = bpf_map_lookup_elem(&chunkbuf, &zero);
 	if (!c)
 		return 1;
+	if (w->listen && !w->pending) {
+		/* lhash2: copy 64 buckets of 16 bytes, keep each nulls head (the second word) */
+		struct lchunk *lc = bpf_map_lookup_elem(&lchunkbuf, &zero);
+		if (!lc || w->bucket >= w->nbuckets)
+			return 1;
+		__u32 lbytes = w->chunk_bytes & (sizeof(lc->w) * 2 - 1);
+		if (lbytes == 0 || lbytes > sizeof(lc->w))
+			return 1;
+		if (bpf_probe_read_kernel(lc->w, lbytes, (void *)(w->ehash + (__u64)w->bucket * 16))) {
+			stat_add(KS_TCPSUM_READ_ERR, 1);
+			return 1;
+		}
+		__u64 lp = 0;
+#pragma clang loop unroll(disable)
+		for (int j = 0; j < CHUNK; j++) {
+			c->head[j] = lc->w[2 * j + 1];
+			lp |= ((~lc->w[2 * j + 1]) & 1ull) << j;
+		}
+		stat_add(KS_TCPSUM_BUCKETS, lbytes / 16);
+		w->pending = lp & w->tail_mask;
+		w->bucket += CHUNK;
+		return 0;
+	}
 	if (w->pending) {
 		__u32 j = lowest_bit(w->pending) & (CHUNK - 1);
 		w->pending &= w->pending - 1;
@@ -245,6 +479,31 @@ static __always_inline void walk_table(struct inet_hashinfo *h, __u32 run)
 		stat_add(KS_TCPSUM_STEPS_CUT, 1);
 }
 
+/* The listening hash (shared by every namespace's table): once per run, in peers mode. */
+static __always_inline void walk_listeners(struct inet_hashinfo *h, __u32 run)
+{
+	/* the chunk copy assumes struct inet_listen_hashbucket = { spinlock_t; nulls head } in 16 bytes */
+	if (bpf_core_type_size(struct inet_listen_hashbucket) != 16 ||
+	    bpf_core_field_offset(struct inet_listen_hashbucket, nulls_head) != 8) {
+		stat_add(KS_TCPSUM_READ_ERR, 1);
+		return;
+	}
+	struct walk w = {};
+	w.ehash = (__u64)BPF_CORE_READ(h, lhash2);
+	w.nbuckets = BPF_CORE_READ(h, lhash2_mask) + 1;
+	w.run = run;
+	w.listen = 1;
+	if (!w.ehash || !w.nbuckets)
+		return;
+	__u32 hn = w.nbuckets < CHUNK ? w.nbuckets : CHUNK;
+	w.chunk_bytes = hn * 16;
+	w.tail_mask = hn == CHUNK ? ~0ull : (1ull << hn) - 1;
+	stat_add(KS_TCPSUM_TABLES, 1);
+	long n = bpf_loop(1 << 23, walk_step, &w, 0);
+	if (n >= (1 << 23))
+		stat_add(KS_TCPSUM_STEPS_CUT, 1);
+}
+
 SEC("iter/task")
 int ks_tcpsummary(struct bpf_iter__task *ctx)
 {
@@ -264,5 +523,13 @@ int ks_tcpsummary(struct bpf_iter__task *ctx)
 		return 0;
 	bpf_map_update_elem(&seen, &key, &run, BPF_ANY);
 	walk_table(h, run);
+	if (ks_peers) {
+		__u64 lkey = (__u64)BPF_CORE_READ(h, lhash2);
+		__u32 *lseen = bpf_map_lookup_elem(&seen, &lkey);
+		if (lkey && !(lseen && *lseen == run)) {
+			bpf_map_update_elem(&seen, &lkey, &run, BPF_ANY);
+			walk_listeners(h, run);
+		}
+	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-// Cardinality governance for per-peer series (flow now; connections and DNS later):
+// Cardinality governance for per-peer series (flow, connections; DNS later):
 //  - per pod and interval, the top-K peers by bytes keep their own series; the others' traffic is
 //    added to the pod's `other` series and the number of folded peers is reported;
 //  - a series that has not moved for `ttlMs` is dropped, and so is every series of a pod that is gone;
@@ -6,6 +6,9 @@
 //    counted as overflow.
 // Values are sums of deltas, never raw kernel counters, so the sum over a pod's series (its peers
 // plus `other`) always equals its traffic, whatever moves between a peer and `other`.
+
+/** Defaults of the per-peer probes' governance options (top_k, ttl, max_series). */
+export const PEER_DEFAULTS = { topK: 20, ttlSeconds: 300, maxSeries: 10000 } as const;
 
 export interface GovernanceOptions {
   /** peers per pod with their own series each interval (0 = every peer folded) */
@@ -27,12 +30,15 @@ export interface Increase<A> {
   readonly otherAttributes: A;
   readonly bytes: number;
   readonly packets: number;
+  /** further per-series sums (a histogram's buckets, counts by cause), added element-wise */
+  readonly values?: readonly number[];
 }
 
 export interface Series<A> {
   readonly attributes: A;
   bytes: number;
   packets: number;
+  values: number[];
   lastMoved: number;
   readonly other: boolean;
 }
@@ -71,7 +77,7 @@ export class PeerGovernor<A> {
       let s = top.has(inc.peer) ? m.get(inc.key) : undefined;
       if (top.has(inc.peer) && !s) {
         if (this.count < this.opts.maxSeries) {
-          s = { attributes: inc.attributes, bytes: 0, packets: 0, lastMoved: now, other: false };
+          s = { attributes: inc.attributes, bytes: 0, packets: 0, values: [], lastMoved: now, other: false };
           m.set(inc.key, s);
           this.count++;
         } else {
@@ -83,13 +89,14 @@ export class PeerGovernor<A> {
         s = m.get(inc.otherKey);
         if (!s) {
           // `other` series are always allowed: they are what keeps a pod's totals right
-          s = { attributes: inc.otherAttributes, bytes: 0, packets: 0, lastMoved: now, other: true };
+          s = { attributes: inc.otherAttributes, bytes: 0, packets: 0, values: [], lastMoved: now, other: true };
           m.set(inc.otherKey, s);
           this.count++;
         }
       }
       s.bytes += inc.bytes;
       s.packets += inc.packets;
+      if (inc.values) for (let i = 0; i < inc.values.length; i++) s.values[i] = (s.values[i] ?? 0) + inc.values[i]!;
       s.lastMoved = now;
     }
     this.folded.set(pod, foldedPeers.size);
@@ -137,4 +144,35 @@ export class PeerGovernor<A> {
   pods_(): IterableIterator<string> {
     return this.pods.keys();
   }
+}
+
+/** The options schema of the governance and naming options a per-peer probe takes. */
+export function peerOptionsSchema(rankedBy: string): Record<string, unknown> {
+  return {
+    top_k: {
+      type: 'integer',
+      minimum: 0,
+      description: `Peers per pod per interval with their own series, by ${rankedBy}; the rest go to one \`other\` series (default ${PEER_DEFAULTS.topK}).`,
+    },
+    ttl: {
+      type: 'number',
+      minimum: 1,
+      description: `Seconds a series that does not move is kept (default ${PEER_DEFAULTS.ttlSeconds}).`,
+    },
+    max_series: {
+      type: 'integer',
+      minimum: 1,
+      description: `Peer series on the node; new series beyond it are folded into \`other\` and counted (default ${PEER_DEFAULTS.maxSeries}).`,
+    },
+    cidrs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cidr'],
+        properties: { cidr: { type: 'string' }, name: { type: 'string' } },
+      },
+      description: "CIDR buckets for peers that are no pod, Service or node: the bucket's name replaces the address.",
+    },
+  };
 }

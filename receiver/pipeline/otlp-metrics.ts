@@ -2,9 +2,9 @@
 // collection (one ResourceMetrics; the producer marks each target's ScopeMetrics with its Resource),
 // which leaves as requests of at most N data points, each holding the ResourceMetrics of several
 // targets. The SDK's exporters take one ResourceMetrics per request, so the request is built from the
-// SDK's own pieces: its protobuf serializer for each ResourceMetrics (an ExportMetricsServiceRequest is
-// `repeated ResourceMetrics resource_metrics = 1`, so concatenated encodings are one request with all of
-// them, by protobuf's rule for repeated fields) and its gRPC / HTTP transports, retries and
+// SDK's own pieces (the encoding is its serializer's, written by otlp-encode.ts with the repeating parts
+// cached: an ExportMetricsServiceRequest is `repeated ResourceMetrics resource_metrics = 1`, so
+// concatenated encodings are one request with all of them) and its gRPC / HTTP transports, retries and
 // self-observability (otel.sdk.exporter.* metrics, once a MeterProvider is given).
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
@@ -33,6 +33,7 @@ import {
   OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { TARGET_RESOURCE, type TargetScopeMetrics } from './snapshot-producer.js';
+import { encodeMetricsRequest } from './otlp-encode.js';
 
 /** Sends one request holding several ResourceMetrics. */
 export interface ResourcesMetricExporter {
@@ -43,22 +44,9 @@ export interface ResourcesMetricExporter {
   shutdown(): Promise<void>;
 }
 
+// The request's bytes: the SDK serializer's encoding, written with the repeating parts cached (otlp-encode.ts).
 const serializer: ISerializer<ResourceMetrics[], IExportMetricsServiceResponse> = {
-  serializeRequest(request) {
-    const parts: Uint8Array[] = [];
-    for (const rm of request) {
-      const p = ProtobufMetricsSerializer.serializeRequest(rm);
-      if (p === undefined) return undefined;
-      parts.push(p);
-    }
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  },
+  serializeRequest: (request) => encodeMetricsRequest(request),
   deserializeResponse: (data) => ProtobufMetricsSerializer.deserializeResponse(data),
 };
 

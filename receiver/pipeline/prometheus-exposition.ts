@@ -46,7 +46,9 @@ export function escapeHelp(s: string): string {
 }
 
 /** Escapes a label value per the text format: backslash, double quote, line feed. */
+const NEEDS_ESCAPE = /[\\"\n]/;
 export function escapeLabelValue(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
@@ -227,6 +229,18 @@ export function renderCollection(
 
 const CHUNK = 64 * 1024;
 
+// A sample's own label text and label names, kept per attribute object: probes reuse one object for a
+// series across cycles (MIB fields, directions), so most series cost no label work after the first scrape.
+const ownLabelCache = new WeakMap<object, { text: string; names: string[] }>();
+function ownLabels(own: Readonly<Record<string, string | number>>): { text: string; names: string[] } {
+  let o = ownLabelCache.get(own);
+  if (o === undefined) {
+    o = { text: labelText(own), names: Object.keys(own).map(labelName) };
+    ownLabelCache.set(own, o);
+  }
+  return o;
+}
+
 /**
  * Writes every probe metric of `snap`. Families appear in the order of their first sample; a family's
  * series in snapshot order. `skip`: family names already written by someone else (left out).
@@ -263,8 +277,12 @@ export async function writeSnapshotExposition(
   };
   const seriesLabels = (own: Readonly<Record<string, string | number>>, e: number): string => {
     const t = targetOf(e);
-    for (const k in own) if (t.names.has(labelName(k))) return joinLabels(labelText(own, t.attrs), scope);
-    return joinLabels(labelText(own), t.text, scope);
+    const o = ownLabels(own);
+    for (const n of o.names) if (t.names.has(n)) return joinLabels(labelText(own, t.attrs), scope);
+    let out = o.text;
+    if (t.text !== '') out = out === '' ? t.text : `${out},${t.text}`;
+    if (scope !== '') out = out === '' ? scope : `${out},${scope}`;
+    return out;
   };
   const written = new Set<string>();
   let buf = '';

@@ -39,6 +39,19 @@ export function seriesKey(name: string, inode: number, attrs: Readonly<Record<st
   return key;
 }
 
+/** The attribute part of a series' identity. Probes reuse one attribute object for a series across
+ *  cycles (MIB fields, directions): its text is kept per object, so such a series costs no string work. */
+const attrKeys = new WeakMap<object, string>();
+function attrKey(attrs: Readonly<Record<string, string | number>>): string {
+  let key = attrKeys.get(attrs);
+  if (key === undefined) {
+    key = '';
+    for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
+    attrKeys.set(attrs, key);
+  }
+  return key;
+}
+
 interface SeriesStart {
   startTime: HrTime;
   last: number;
@@ -68,8 +81,10 @@ type Points = { def: MetricDefinition; points: DataPoint<number | Histogram>[] }
 type Group = { resource: Resource; byName: Map<string, Points> };
 
 export class SnapshotMetricProducer implements MetricProducer {
-  /** When each cumulative series started (a monotonic one restarts when its value goes backwards). */
-  private readonly starts = new Map<string, SeriesStart>();
+  /** When each cumulative series started (a monotonic one restarts when its value goes backwards):
+   *  by namespace inode, metric name, then attributes (numbers and kept strings as keys: no per-point
+   *  key string to build and hash). */
+  private readonly starts = new Map<number, Map<string, Map<string, SeriesStart>>>();
   private round = 0;
 
   constructor(
@@ -93,15 +108,24 @@ export class SnapshotMetricProducer implements MetricProducer {
     for (const entry of snap.entries) {
       const inode = entry.target.netnsInode;
       const target = groupOf(this.resources.forTarget(targetAttributes(entry.target)));
+      let byName = this.starts.get(inode);
+      if (!byName) this.starts.set(inode, (byName = new Map()));
+      let lastName = '';
+      let series: Map<string, SeriesStart> | undefined;
       for (const sample of entry.samples) {
         const def = sample.metric;
-        const key = seriesKey(def.name, inode, sample.attributes);
-        let start = this.starts.get(key);
+        if (def.name !== lastName || series === undefined) {
+          lastName = def.name;
+          series = byName.get(def.name);
+          if (!series) byName.set(def.name, (series = new Map()));
+        }
+        const key = attrKey(sample.attributes);
+        let start = series.get(key);
         if (start?.seenAt === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
         if (!start || (resetsWhenLower(def) && scalar < start.last)) {
           start = { startTime: endTime, last: scalar, seenAt: round };
-          this.starts.set(key, start);
+          series.set(key, start);
         }
         start.last = scalar;
         start.seenAt = round;
@@ -117,7 +141,14 @@ export class SnapshotMetricProducer implements MetricProducer {
         });
       }
     }
-    for (const [key, start] of this.starts) if (start.seenAt !== round) this.starts.delete(key);
+    // Series not seen in this collection are forgotten (a namespace gone, an interface removed).
+    for (const [inode, byName] of this.starts) {
+      for (const [name, series] of byName) {
+        for (const [key, start] of series) if (start.seenAt !== round) series.delete(key);
+        if (series.size === 0) byName.delete(name);
+      }
+      if (byName.size === 0) this.starts.delete(inode);
+    }
     const scopeMetrics: TargetScopeMetrics[] = [];
     for (const { resource, byName } of byResource.values()) {
       if (byName.size === 0) continue;

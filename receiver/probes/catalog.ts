@@ -16,6 +16,7 @@ import { conntrack } from './conntrack.js';
 import { ipvs } from './ipvs.js';
 import { tcpsummary } from './tcpsummary.js';
 import { flow } from './flow.js';
+import { tcphealth } from './tcphealth.js';
 import { dns } from './dns.js';
 import { qdisc } from './qdisc.js';
 
@@ -36,6 +37,7 @@ export const METRIC_PROBES: ReadonlyMap<string, MetricProbeModule> = new Map(
     tcpsummary,
     qdisc,
     flow,
+    tcphealth,
     dns,
   ].map((m) => [m.name, m]),
 );
@@ -56,7 +58,7 @@ export const EVENT_RENDERERS: ReadonlyMap<string, NonNullable<MetricProbeModule[
  * runs without the privileged helper (enable them where the helper runs, as KubeSkoop's Helm
  * defaults did).
  */
-export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc', 'flow', 'dns'];
+export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc', 'flow', 'tcphealth', 'dns'];
 
 /**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads

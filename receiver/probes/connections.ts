@@ -2,14 +2,15 @@
 // cause, SYN/SYN-ACK retransmits), aggregated in the kernel by the connections eBPF probe and
 // read once per cycle with the helper's `connections` command. Failures are also events (see
 // receiver/events/native-source.ts).
-import { readFile } from 'node:fs/promises';
 import {
   ATTR_ERROR_TYPE,
   ATTR_KUBESKOOP_PROBE_NAME,
   ATTR_KUBESKOOP_TCP_OPEN_ROLE,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_TYPE,
-  ATTR_SERVER_ADDRESS,
+  ATTR_KUBESKOOP_PEER_KIND,
+  ATTR_KUBESKOOP_PEER_NAME,
+  ATTR_KUBESKOOP_PEER_NAMESPACE,
   ATTR_SERVER_PORT,
   CONNECTIONS_CONNECT_FAILURES,
   ATTR_KUBESKOOP_EVENT_TYPE,
@@ -27,7 +28,8 @@ import { LATENCY_BOUNDS_NS, type Tuple } from '../native/records.js';
 import type { NativeEvent } from '../native/helper-client.js';
 import type { EventRecord } from './event-record.js';
 import { flowText, tupleAttributes } from './tuple.js';
-import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../peers/peer-name.js';
+import { PEER_DEFAULTS, PeerGovernor, peerOptionsSchema, type Increase } from '../peers/governance.js';
+import { PeerResolver, type CidrBucket, type PeerDirectory } from '../peers/resolve.js';
 import type {
   AttributeValue,
   MetricProbe,
@@ -35,6 +37,7 @@ import type {
   MetricSample,
   NativeCount,
   ProbeStatus,
+  SampleAttributes,
 } from './probe.js';
 import { nativeOptionsSchema } from './native-options.js';
 
@@ -221,6 +224,153 @@ export class PeerCarry {
   }
 }
 
+/** A row's counters as one vector: buckets, sum (ns), failures by cause, SYN retransmits. */
+const vectorOf = (r: Totals): number[] => [...r.buckets, r.sumNs, ...r.failures, r.synRetransmits];
+const NB = LATENCY_BOUNDS_NS.length + 1;
+const NF = CONNECT_ERROR_TYPES.length;
+
+interface Options {
+  top_k?: number;
+  ttl?: number;
+  max_series?: number;
+  cidrs?: CidrBucket[];
+}
+
+/**
+ * The series of one cycle's rows: per pod, each row's increase since the previous cycle, its peer
+ * named by the peer layer (receiver/peers/resolve.ts, as flow names it) and bounded by the same
+ * governance (top-K peers per pod by connects, `other`, TTL, node-wide cap).
+ */
+export class ConnectionSeries {
+  private readonly prev = new Map<string, { v: number[]; at: number }>();
+  /** kernel key → the peer names it was reported under (a rename drops the old series) */
+  private readonly named = new Map<string, string>();
+  readonly governor: PeerGovernor<SampleAttributes>;
+  private resolver: PeerResolver;
+  private ttlMs: number = PEER_DEFAULTS.ttlSeconds * 1000;
+
+  constructor(private readonly directory?: PeerDirectory) {
+    this.resolver = new PeerResolver(directory);
+    this.governor = new PeerGovernor({
+      topK: PEER_DEFAULTS.topK,
+      ttlMs: this.ttlMs,
+      maxSeries: PEER_DEFAULTS.maxSeries,
+    });
+  }
+
+  configure(o: Options): void {
+    this.resolver = new PeerResolver(this.directory, o.cidrs ?? [], 'probes connections: options.cidrs');
+    this.ttlMs = (o.ttl ?? PEER_DEFAULTS.ttlSeconds) * 1000;
+    this.governor.setOptions({
+      topK: o.top_k ?? PEER_DEFAULTS.topK,
+      ttlMs: this.ttlMs,
+      maxSeries: o.max_series ?? PEER_DEFAULTS.maxSeries,
+    });
+  }
+
+  /** Adds one cycle's rows (cumulative, made monotonic by PeerCarry). */
+  add(rows: readonly PeerRow[], now: number): void {
+    const byPod = new Map<number, Increase<SampleAttributes>[]>();
+    for (const r of rows) {
+      const k = `${r.netnsInode}|${r.role}|${r.family}|${r.address}|${r.port}`;
+      const v = vectorOf(r);
+      const p = this.prev.get(k);
+      const d = v.map((x, i) => Math.max(0, x - (p?.v[i] ?? 0)));
+      this.prev.set(k, { v, at: now });
+      const moved = d.reduce((a, b) => a + b, 0);
+      if (moved === 0) continue;
+      const attempts = d.slice(0, NB - 1).reduce((a, b) => a + b, 0) + d.slice(NB, NB + NF).reduce((a, b) => a + b, 0);
+      const a: Record<string, AttributeValue> = {
+        [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role,
+        [ATTR_NETWORK_TYPE]: r.family,
+        [ATTR_SERVER_PORT]: r.port,
+      };
+      let names = '';
+      if (r.role === 'active') {
+        const peer = this.resolver.resolve(r.address);
+        a[ATTR_NETWORK_PEER_ADDRESS] = r.address;
+        a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
+        a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
+        a[ATTR_KUBESKOOP_PEER_NAMESPACE] = peer.namespace;
+        names = `${peer.kind}|${peer.namespace}|${peer.name}`;
+      }
+      const old = this.named.get(k);
+      if (old !== undefined && old !== names) this.governor.drop(String(r.netnsInode), `${k}|${old}`);
+      this.named.set(k, names);
+      const otherAttributes: SampleAttributes =
+        r.role === 'active'
+          ? {
+              [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role,
+              [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+              [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+              [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+              [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+            }
+          : { [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role };
+      let list = byPod.get(r.netnsInode);
+      if (!list) byPod.set(r.netnsInode, (list = []));
+      list.push({
+        key: `${k}|${names}`,
+        peer: r.role === 'active' ? r.address : `listen ${r.family} ${r.port}`,
+        attributes: a,
+        otherKey: `other|${r.role}`,
+        otherAttributes,
+        bytes: attempts,
+        packets: moved,
+        values: d,
+      });
+    }
+    for (const [ns, list] of byPod) this.governor.add(String(ns), list, now);
+    this.governor.expire(now);
+    for (const [k, p] of this.prev)
+      if (now - p.at > this.ttlMs) {
+        this.prev.delete(k);
+        this.named.delete(k);
+      }
+  }
+
+  /** The samples of one pod (namespace inode). */
+  samples(netnsInode: number): MetricSample[] {
+    const out: MetricSample[] = [];
+    for (const s of this.governor.series(String(netnsInode))) {
+      const v = s.values;
+      const buckets = Array.from({ length: NB }, (_, i) => v[i] ?? 0);
+      const count = buckets.reduce((a, b) => a + b, 0);
+      const attrs = s.attributes;
+      if (count > 0) {
+        out.push({
+          metric: CONNECTIONS_HANDSHAKE_DURATION,
+          attributes: attrs,
+          value: {
+            boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9),
+            bucketCounts: buckets,
+            sum: (v[NB] ?? 0) / 1e9,
+            count,
+          },
+        });
+      }
+      const syn = v[NB + 1 + NF] ?? 0;
+      if (syn > 0) out.push({ metric: CONNECTIONS_HANDSHAKE_RETRANSMITS, attributes: attrs, value: syn });
+      if (attrs[ATTR_KUBESKOOP_TCP_OPEN_ROLE] !== 'active') continue;
+      const { [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: _role, ...dest } = attrs;
+      for (let i = 0; i < NF; i++) {
+        const n = v[NB + 1 + i] ?? 0;
+        if (n > 0)
+          out.push({
+            metric: CONNECTIONS_CONNECT_FAILURES,
+            value: n,
+            attributes: { [ATTR_ERROR_TYPE]: CONNECT_ERROR_TYPES[i]!, ...dest },
+          });
+      }
+    }
+    return out;
+  }
+
+  forget(netnsInode: number): void {
+    this.governor.forget(String(netnsInode));
+  }
+}
+
 export const connections: MetricProbeModule = {
   name: 'connections',
   optionsSchema: (() => {
@@ -231,18 +381,17 @@ export const connections: MetricProbeModule = {
         ...base.properties,
         max_peers: { type: 'integer', minimum: 16 },
         slow_connect_ms: { type: 'number', exclusiveMinimum: 0 },
+        ...peerOptionsSchema('connects (handshakes and failures)'),
       },
     };
   })(),
   renderEvent: renderConnect,
   create(env): MetricProbe {
     const native = env?.native;
-    let byInode = new Map<number, PeerRow[]>();
     let undelivered: NativeCount[] = [];
     let problems: string[] = [];
-    const directory = new PodAddressDirectory();
     const carry = new PeerCarry();
-    let nextDirectory = new Map<string, string>();
+    const series = new ConnectionSeries(env?.peers);
     const status = (): ProbeStatus =>
       native ? native.probeStatus('connections') : { state: 'degraded', reason: UNAVAILABLE };
     return {
@@ -254,15 +403,12 @@ export const connections: MetricProbeModule = {
         CONNECTIONS_HANDSHAKE_RETRANSMITS,
         CONNECTIONS_UNDELIVERED,
       ],
-      async start(): Promise<ProbeStatus> {
+      async start(ctx): Promise<ProbeStatus> {
+        series.configure((ctx?.options ?? {}) as Options);
         return status();
       },
       status,
       async beforeCycle(): Promise<void> {
-        // pods seen in the last cycle name the peers of this one
-        directory.replace(nextDirectory);
-        nextDirectory = new Map();
-        byInode = new Map();
         problems = [];
         if (!native?.helperCommand || status().state !== 'running') return;
         await native.refreshCounters(0);
@@ -276,69 +422,13 @@ export const connections: MetricProbeModule = {
         }
         const parsed = parsePeerRows(frame);
         problems = parsed.problems;
-        for (const row of parsed.rows) {
-          const r = carry.apply(row);
-          const list = byInode.get(r.netnsInode);
-          if (list) list.push(r);
-          else byInode.set(r.netnsInode, [r]);
-        }
+        series.add(
+          parsed.rows.map((r) => carry.apply(r)),
+          Date.now(),
+        );
       },
-      async collect(target, ctx) {
-        if (target.kind === 'pod' && target.pod) {
-          try {
-            const text = await readFile(`${ctx.procRoot}/${target.pid}/net/fib_trie`, 'utf8');
-            const pod = `${target.pod.namespace}/${target.pod.name}`;
-            for (const a of localAddressesFromFibTrie(text)) nextDirectory.set(a, pod);
-          } catch {
-            /* gone: named by address next cycle */
-          }
-        }
-        const samples: MetricSample[] = [];
-        for (const r of byInode.get(target.netnsInode) ?? []) {
-          const attrs: Record<string, AttributeValue> = {
-            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role,
-            [ATTR_NETWORK_TYPE]: r.family,
-            [ATTR_SERVER_PORT]: r.port,
-          };
-          const dest: Record<string, AttributeValue> =
-            r.role === 'active'
-              ? { [ATTR_NETWORK_PEER_ADDRESS]: r.address, [ATTR_SERVER_ADDRESS]: peerName(r.address, directory) }
-              : {};
-          const count = r.buckets.reduce((a, b) => a + b, 0);
-          if (count > 0) {
-            samples.push({
-              metric: CONNECTIONS_HANDSHAKE_DURATION,
-              attributes: { ...attrs, ...dest },
-              value: {
-                boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9),
-                bucketCounts: r.buckets,
-                sum: r.sumNs / 1e9,
-                count,
-              },
-            });
-          }
-          if (r.synRetransmits > 0) {
-            const attributes = { ...attrs, ...dest };
-            samples.push({ metric: CONNECTIONS_HANDSHAKE_RETRANSMITS, attributes, value: r.synRetransmits });
-          }
-          if (r.role === 'active') {
-            r.failures.forEach((n, i) => {
-              const type = CONNECT_ERROR_TYPES[i];
-              if (n > 0 && type) {
-                samples.push({
-                  metric: CONNECTIONS_CONNECT_FAILURES,
-                  value: n,
-                  attributes: {
-                    [ATTR_ERROR_TYPE]: type,
-                    [ATTR_NETWORK_TYPE]: r.family,
-                    [ATTR_SERVER_PORT]: r.port,
-                    ...dest,
-                  },
-                });
-              }
-            });
-          }
-        }
+      async collect(target) {
+        const samples = series.samples(target.netnsInode);
         for (const c of undelivered) {
           if (c.netnsInode === target.netnsInode || (target.kind === 'host' && c.netnsInode === 0)) {
             samples.push({

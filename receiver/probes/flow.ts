@@ -25,7 +25,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import { parseFlowFrame, type FlowEntry } from '../native/commands.js';
 import { AttachManager, type AttachTarget } from '../peers/attach.js';
-import { PeerGovernor, type Increase } from '../peers/governance.js';
+import { PEER_DEFAULTS, PeerGovernor, type Increase } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
 import type {
   MetricProbe,
@@ -40,7 +40,7 @@ import type { Target } from '../targets/target.js';
 import { readProcText } from '../kernel/read-proc.js';
 import { netnsPath } from './qdisc.js';
 
-export const FLOW_DEFAULTS = { topK: 20, ttlSeconds: 300, maxSeries: 10000, entries: 65536 } as const;
+export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',

@@ -6,9 +6,14 @@ import { EBPF_PROBES } from '../native/generated/ebpf.js';
 import { canLoadBpf } from '../kernel/capabilities.js';
 import type { MetricProbe } from './probe.js';
 
+// Helper probes whose BPF programs have no procfs fallback (tcpsummary falls back to /proc/net/tcp,
+// qdisc reads rtnetlink): tc programs attached per interface, not descriptor probes yet.
+const TC_PROBES: readonly string[] = ['flow'];
+
 /** Why a probe cannot run with these capabilities; undefined when it can. */
 export function privilegedProbeReason(probe: string, caps: bigint): string | undefined {
-  if (!(EBPF_PROBES as readonly string[]).includes(probe) || canLoadBpf(caps)) return undefined;
+  const loadsBpf = (EBPF_PROBES as readonly string[]).includes(probe) || TC_PROBES.includes(probe);
+  if (!loadsBpf || canLoadBpf(caps)) return undefined;
   const source = PROBES.find((p) => p.name === probe)?.source ?? 'eBPF programs';
   return (
     `sidecar mode runs without privileges: ${probe} loads eBPF programs (${source}), which needs CAP_BPF and CAP_PERFMON ` +

@@ -94,6 +94,7 @@ export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_KUBESKOOP_SOCKET_QUEUE = "kubeskoop.socket.queue";
 export const ATTR_KUBESKOOP_IPVS_DIRECTION = "kubeskoop.ipvs.direction";
 export const ATTR_KUBESKOOP_TCP_OPEN_ROLE = "kubeskoop.tcp.open.role";
+export const ATTR_KUBESKOOP_TCP_SEND_LIMIT = "kubeskoop.tcp.send.limit";
 export const ATTR_KUBESKOOP_TCP_ABORT_REASON = "kubeskoop.tcp.abort.reason";
 export const ATTR_KUBESKOOP_TCP_DROP_REASON = "kubeskoop.tcp.drop.reason";
 export const ATTR_KUBESKOOP_MIB_GROUP = "kubeskoop.mib.group";
@@ -450,8 +451,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "string",
     "semconv": true,
     "brief": {
-      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to; on the connections probe's metrics, the peer a pod connects to — its pod as namespace/name when the agent knows it, else its address.",
-      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机；在 connections 探针的指标上为 Pod 所连接的对端——代理已知其 Pod 时为 namespace/name，否则为其地址。"
+      "en": "The server side of a connection, by name: the OTLP endpoint an exporter sends to.",
+      "zh": "连接的服务端名称：exporter 发送到的 OTLP 端点主机。"
     }
   },
   {
@@ -500,6 +501,20 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "values": [
       "active",
       "passive"
+    ]
+  },
+  {
+    "name": "kubeskoop.tcp.send.limit",
+    "type": "enum",
+    "semconv": false,
+    "brief": {
+      "en": "What limited a TCP sender while it had data to send (the kernel's tcp_chrono states): receive_window = the peer's advertised window, send_buffer = this side's send buffer, none = neither (congestion window, pacing: the network).",
+      "zh": "TCP 发送方有数据待发时受何限制（内核 tcp_chrono 状态）：receive_window 为对端通告窗口，send_buffer 为本端发送缓冲区，none 为两者皆非（拥塞窗口、pacing：网络）。"
+    },
+    "values": [
+      "none",
+      "receive_window",
+      "send_buffer"
     ]
   },
   {
@@ -1516,13 +1531,15 @@ export const CONNECTIONS_HANDSHAKE_DURATION: MetricDefinition = {
     "kubeskoop.tcp.open.role",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/inet_sock_set_state: client SYN_SENT -> ESTABLISHED (start kept in socket local storage); server SYN_RECV -> ESTABLISHED of the accepted socket (its SYN-ACK -> ACK RTT sample); fixed buckets per (netns, role, peer, port) in a BPF hash map",
   "brief": {
-    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; server.address names the peer: its pod as namespace/name when the agent knows it, else the address). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
-    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；server.address 为对端名称：代理已知其 Pod 时为 namespace/name，否则为地址）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
+    "en": "TCP handshakes that completed, and how long they took. Client side (kubeskoop.tcp.open.role=active): from the SYN sent to the connection established, per destination (network.peer.address, server.port; kubeskoop.peer.kind/name/namespace name the peer as the flow probe does: pod, Service, node, CIDR bucket, else the address; peers beyond the per-pod top-K are folded into one `other` series). Server side (passive): from the SYN-ACK sent to the client's ACK, per listening port (server.port). The count of the histogram is the number of successful connects. Semantic conventions proposal #3682 calls this system.network.tcp.handshake.duration; it is no semconv name yet.",
+    "zh": "已完成的 TCP 握手及其耗时。客户端（kubeskoop.tcp.open.role=active）：从发出 SYN 到连接建立，按目的端（network.peer.address、server.port；kubeskoop.peer.kind/name/namespace 与 flow 探针一致地命名对端：Pod、Service、节点、CIDR 分组，否则为地址；超出每 Pod top-K 的对端合并为一个 `other` 序列）统计。服务端（passive）：从发出 SYN-ACK 到收到客户端 ACK，按监听端口（server.port）统计。直方图的计数即成功建立的连接数。语义约定提案 #3682 称之为 system.network.tcp.handshake.duration，尚非正式名称。"
   },
   "legacy": [],
   "legacyAggregation": "none",
@@ -1571,7 +1588,9 @@ export const CONNECTIONS_CONNECT_FAILURES: MetricDefinition = {
     "error.type",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/inet_sock_set_state SYN_SENT -> CLOSE (the socket's sk_err), syscalls/sys_exit_connect (errors connect() returns before a SYN is sent), counted per (netns, peer, port, cause) in a BPF hash map",
@@ -1602,7 +1621,9 @@ export const CONNECTIONS_HANDSHAKE_RETRANSMITS: MetricDefinition = {
     "kubeskoop.tcp.open.role",
     "network.type",
     "network.peer.address",
-    "server.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
     "server.port"
   ],
   "source": "eBPF tp_btf/tcp_retransmit_skb in SYN_SENT (client SYN), tp_btf/tcp_retransmit_synack (server SYN-ACK, per listening port)",
@@ -6683,6 +6704,334 @@ export const TCPEXT_MIB_TIME: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
+export const TCPHEALTH_RTT: MetricDefinition = {
+  "id": "tcphealth.rtt",
+  "probe": "tcphealth",
+  "key": "rtt",
+  "family": "tcphealth.rtt",
+  "name": "kubeskoop.tcp.rtt",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "histogram",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "BPF walk of the TCP established tables: tcp_sock.srtt_us >> 3 (tcpi_rtt) of each full socket with an RTT sample, bucketed in the kernel per (netns, peer, server port, role)",
+  "brief": {
+    "en": "Smoothed RTT of the pod's TCP connections per peer: one observation per connection per collection cycle (so the count grows by the number of connections each cycle). Role: active = the pod connected to the peer (server.port is the peer's), passive = the peer connected to the pod (server.port is the pod's); the side with the lower port is taken as the server. Peers beyond the per-pod top-K (by connections) are folded into one `other` series.",
+    "zh": "Pod 的 TCP 连接按对端统计的平滑 RTT：每个连接每个采集周期计一次观测（计数每周期按连接数增长）。角色：active 表示 Pod 连接对端（server.port 属于对端），passive 表示对端连接 Pod（server.port 属于 Pod）；以端口较小的一方为服务端。超出每 Pod top-K（按连接数）的对端合并为一个 `other` 序列。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none",
+  "buckets": [
+    0.000001,
+    0.000002,
+    0.000005,
+    0.00001,
+    0.00002,
+    0.00005,
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10
+  ]
+};
+
+export const TCPHEALTH_RTT_MIN: MetricDefinition = {
+  "id": "tcphealth.rtt_min",
+  "probe": "tcphealth",
+  "key": "rtt_min",
+  "family": "tcphealth.rtt_min",
+  "name": "kubeskoop.tcp.rtt.min",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "gauge",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.rtt_min (the kernel's windowed minimum RTT, tcpi_min_rtt), the smallest over the peer's live connections",
+  "brief": {
+    "en": "The propagation floor to the peer: the smallest of the kernel's windowed minimum RTT over the pod's live connections to it. A min RTT that rises means a longer path; an RTT far above it means queueing.",
+    "zh": "到对端的传播时延下限：Pod 与该对端的存活连接中内核窗口最小 RTT 的最小值。最小 RTT 升高说明路径变长；RTT 远高于它说明存在排队。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_CONNECTIONS: MetricDefinition = {
+  "id": "tcphealth.connections",
+  "probe": "tcphealth",
+  "key": "connections",
+  "family": "tcphealth.connections",
+  "name": "kubeskoop.tcp.peer.connection.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port",
+    "network.connection.state"
+  ],
+  "source": "BPF walk of the TCP established tables: skc_state (a timewait socket's substate; a request socket = syn_received) per (netns, peer, server port, role)",
+  "brief": {
+    "en": "The pod's TCP connections per peer and state. A close_wait count that keeps growing is a leak: the peer closed and the application never closed its side.",
+    "zh": "Pod 按对端与状态统计的 TCP 连接数。close_wait 持续增长即泄漏：对端已关闭而应用从未关闭自己一侧。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_SENT: MetricDefinition = {
+  "id": "tcphealth.sent",
+  "probe": "tcphealth",
+  "key": "sent",
+  "family": "tcphealth.sent",
+  "name": "kubeskoop.tcp.peer.segments.sent",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.segs_out (tcpi_segs_out), summed over the peer's live connections",
+  "brief": {
+    "en": "Segments sent (retransmits included) by the pod's live connections to the peer; with kubeskoop.tcp.peer.segments.retransmitted, the loss ratio. A sum over live connections: it falls when connections close.",
+    "zh": "Pod 与该对端的存活连接发送的报文段数（含重传）；与 kubeskoop.tcp.peer.segments.retransmitted 一起得出丢包率。为存活连接之和：连接关闭时会下降。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_RETRANSMITTED: MetricDefinition = {
+  "id": "tcphealth.retransmitted",
+  "probe": "tcphealth",
+  "key": "retransmitted",
+  "family": "tcphealth.retransmitted",
+  "name": "kubeskoop.tcp.peer.segments.retransmitted",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.total_retrans (tcpi_total_retrans), summed over the peer's live connections",
+  "brief": {
+    "en": "Segments retransmitted by the pod's live connections to the peer (all causes).",
+    "zh": "Pod 与该对端的存活连接重传的报文段数（所有原因）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_LOST: MetricDefinition = {
+  "id": "tcphealth.lost",
+  "probe": "tcphealth",
+  "key": "lost",
+  "family": "tcphealth.lost",
+  "name": "kubeskoop.tcp.peer.segments.lost",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{segment}",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port"
+  ],
+  "source": "tcp_sock.lost_out (tcpi_lost): segments in flight the sender now presumes lost",
+  "brief": {
+    "en": "Segments in flight that the pod's connections to the peer presume lost right now.",
+    "zh": "Pod 与该对端的连接当前认定已丢失的在途报文段数。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_BUSY_TIME: MetricDefinition = {
+  "id": "tcphealth.busy_time",
+  "probe": "tcphealth",
+  "key": "busy_time",
+  "family": "tcphealth.busy_time",
+  "name": "kubeskoop.tcp.peer.busy.time",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "s",
+  "attributes": [
+    "kubeskoop.tcp.open.role",
+    "network.type",
+    "network.peer.address",
+    "kubeskoop.peer.kind",
+    "kubeskoop.peer.name",
+    "kubeskoop.peer.namespace",
+    "server.port",
+    "kubeskoop.tcp.send.limit"
+  ],
+  "source": "tcp_sock.chrono_stat[] and the running chrono (tcp_get_info_chrono_stats: tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited), jiffies × 1/CONFIG_HZ, summed over the peer's live connections",
+  "brief": {
+    "en": "Time the pod's live connections to the peer had data to send, split by what limited sending (kubeskoop.tcp.send.limit): receive_window = the peer's advertised window was full (the peer reads slowly), send_buffer = this side's send buffer was empty of new data to send or too small, none = neither (the network: congestion window, pacing). No other agent exports this split.",
+    "zh": "Pod 与该对端的存活连接有数据待发送的时间，按限制发送的原因（kubeskoop.tcp.send.limit）划分：receive_window 表示对端通告窗口已满（对端读取慢），send_buffer 表示本端发送缓冲区受限，none 表示两者皆非（网络：拥塞窗口、pacing）。其他代理均未导出这一划分。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_ACCEPT_QUEUE: MetricDefinition = {
+  "id": "tcphealth.accept_queue",
+  "probe": "tcphealth",
+  "key": "accept_queue",
+  "family": "tcphealth.accept_queue",
+  "name": "kubeskoop.tcp.accept_queue.count",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "network.type",
+    "server.port"
+  ],
+  "source": "BPF walk of the TCP listening hash (lhash2): sk->sk_ack_backlog, summed over the listening sockets of the port in the namespace",
+  "brief": {
+    "en": "Connections established and waiting for the application to accept() them, per listening port. At the limit, new handshakes are dropped and the namespace's TcpExt ListenOverflows grows (per port: the packetloss probe's TCP_LISTEN_OVERFLOW drop events carry the port).",
+    "zh": "已建立、等待应用 accept() 的连接数，按监听端口统计。达到上限时新握手被丢弃，命名空间的 TcpExt ListenOverflows 增长（按端口：packetloss 探针的 TCP_LISTEN_OVERFLOW 丢包事件带有端口）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_ACCEPT_QUEUE_LIMIT: MetricDefinition = {
+  "id": "tcphealth.accept_queue_limit",
+  "probe": "tcphealth",
+  "key": "accept_queue_limit",
+  "family": "tcphealth.accept_queue_limit",
+  "name": "kubeskoop.tcp.accept_queue.limit",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{connection}",
+  "attributes": [
+    "network.type",
+    "server.port"
+  ],
+  "source": "sk->sk_max_ack_backlog (listen()'s backlog capped by net.core.somaxconn), summed over the listening sockets of the port",
+  "brief": {
+    "en": "The accept queue's size per listening port (listen()'s backlog, capped by net.core.somaxconn).",
+    "zh": "每个监听端口的 accept 队列大小（listen() 的 backlog，受 net.core.somaxconn 限制）。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
+export const TCPHEALTH_PEERS_FOLDED: MetricDefinition = {
+  "id": "tcphealth.peers_folded",
+  "probe": "tcphealth",
+  "key": "peers_folded",
+  "family": "tcphealth.peers_folded",
+  "name": "kubeskoop.tcp.peer.folded",
+  "entities": [
+    "host",
+    "pod",
+    "netns"
+  ],
+  "semconv": false,
+  "instrument": "updowncounter",
+  "unit": "{peer}",
+  "attributes": [],
+  "source": "the agent's peer governance (top_k, max_series)",
+  "brief": {
+    "en": "Peers of the pod reported in the `other` series this cycle: beyond the top-K peers by connections, or refused by the node-wide series cap.",
+    "zh": "本周期该 Pod 被合并到 `other` 序列的对端数：超出按连接数排序的 top-K，或被节点序列上限拒绝。"
+  },
+  "legacy": [],
+  "legacyAggregation": "none"
+};
+
 export const TCPRESET_SEGMENTS: MetricDefinition = {
   "id": "tcpreset.segments",
   "probe": "tcpreset",
@@ -7474,7 +7823,7 @@ export const VIRTCMDLATENCY_UNDELIVERED: MetricDefinition = {
   "legacyAggregation": "none"
 };
 
-export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, DNS_LOOKUP_DURATION, DNS_RESPONSES, DNS_TRUNCATED, DNS_TIMEOUTS, DNS_QUERIES, DNS_RETRANSMITTED, DNS_SEARCH_PATH, DNS_MALFORMED, DNS_UNMATCHED, DNS_SERIES_OVERFLOW, DNS_UNDELIVERED, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
+export const METRICS: readonly MetricDefinition[] = [AGENT_PROBE_DURATION, AGENT_PROBE_ERRORS, AGENT_CYCLE_DURATION, AGENT_TARGET_COUNT, AGENT_EXPORTER_DATA_POINTS, AGENT_EXPORTER_LOGS, AGENT_EXPORTER_DATA_POINTS_INFLIGHT, AGENT_EXPORTER_LOGS_INFLIGHT, AGENT_EXPORTER_DURATION, AGENT_PROCESSOR_LOGS, AGENT_PROCESSOR_LOG_QUEUE, AGENT_PROCESSOR_LOG_QUEUE_CAPACITY, AGENT_PROCESSOR_SPANS, AGENT_SPAN_STARTED, BIOLATENCY_SLOW, BIOLATENCY_DURATION, BIOLATENCY_UNDELIVERED, BIOLATENCY_UNTRACKED, CONNECTIONS_HANDSHAKE_DURATION, CONNECTIONS_CONNECT_FAILURES, CONNECTIONS_HANDSHAKE_RETRANSMITS, CONNECTIONS_UNDELIVERED, CONNTRACK_ENTRIES, CONNTRACK_LIMIT, CONNTRACK_FOUND, CONNTRACK_INVALID, CONNTRACK_IGNORED, CONNTRACK_INSERTS, CONNTRACK_INSERT_FAILURES, CONNTRACK_DROPS, CONNTRACK_EARLY_DROPS, CONNTRACK_ICMP_ERRORS, CONNTRACK_SEARCH_RESTARTS, CONNTRACK_CLASH_RESOLVES, DNS_LOOKUP_DURATION, DNS_RESPONSES, DNS_TRUNCATED, DNS_TIMEOUTS, DNS_QUERIES, DNS_RETRANSMITTED, DNS_SEARCH_PATH, DNS_MALFORMED, DNS_UNMATCHED, DNS_SERIES_OVERFLOW, DNS_UNDELIVERED, FD_OPEN, FD_SOCKETS, FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW, IO_DISK_IO, IO_SYSCALL_BYTES, IO_SYSCALLS, IP_RECEIVES, IP_DELIVERIES, IP_SEND_REQUESTS, IP_FORWARDS, IP_DISCARDS, IP_HEADER_ERRORS, IP_ADDRESS_ERRORS, IP_UNKNOWN_PROTOCOLS, IP_NO_ROUTES, IP_TRUNCATED, IP_REASSEMBLY_FAILURES, IP_FRAGMENTATION_FAILURES, IP_FORWARDING, IP_DEFAULT_TTL, IP_MIB_EVENTS, IP_MIB_IO, IPVS_CONNECTIONS, IPVS_PACKETS, IPVS_IO, KERNELLATENCY_SLOW, KERNELLATENCY_DURATION, KERNELLATENCY_UNDELIVERED, KERNELLATENCY_UNTRACKED, NET_SOFTIRQ_SLOW, NET_SOFTIRQ_DURATION, NET_SOFTIRQ_UNDELIVERED, NETDEV_IO_HOST, NETDEV_IO_POD, NETDEV_IO_NETNS, NETDEV_PACKET_COUNT_HOST, NETDEV_PACKET_COUNT_POD_NETNS, NETDEV_PACKET_DROPPED_HOST, NETDEV_PACKET_DROPPED_POD_NETNS, NETDEV_ERRORS_HOST, NETDEV_ERRORS_POD, NETDEV_ERRORS_NETNS, NETIFTXLATENCY_SLOW, NETIFTXLATENCY_DURATION, NETIFTXLATENCY_UNDELIVERED, NETIFTXLATENCY_UNTRACKED, PACKETLOSS_DROPS, PACKETLOSS_UNDELIVERED, QDISC_IO, QDISC_PACKETS, QDISC_DROPS, QDISC_OVERLIMITS, QDISC_REQUEUES, QDISC_QUEUE, QDISC_BACKLOG, SOCK_COUNT, SOCK_USED, SOCK_TCP_TIME_WAIT, SOCK_TCP_ORPHAN, SOCK_TCP_ALLOCATED, SOCK_MEMORY, SOCK_FRAG_QUEUES, SOCK_FRAG_MEMORY, SOCKETLATENCY_READ_SLOW, SOCKETLATENCY_READ_DELAY, SOCKETLATENCY_WRITE_SLOW, SOCKETLATENCY_WRITE_DELAY, SOCKETLATENCY_UNDELIVERED, SOCKETLATENCY_UNTRACKED, SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, TCP_OPENS, TCP_ATTEMPT_FAILURES, TCP_ESTABLISHED_RESETS, TCP_ESTABLISHED, TCP_SEGMENTS, TCP_RETRANSMITS, TCP_RECEIVE_ERRORS, TCP_CHECKSUM_ERRORS, TCP_RESETS_SENT, TCPEXT_LISTEN_OVERFLOWS, TCPEXT_LISTEN_DROPS, TCPEXT_TIMEOUTS, TCPEXT_SYN_RETRANSMITS, TCPEXT_ABORTS, TCPEXT_ABORT_FAILURES, TCPEXT_SEGMENT_DROPS, TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME, TCPHEALTH_RTT, TCPHEALTH_RTT_MIN, TCPHEALTH_CONNECTIONS, TCPHEALTH_SENT, TCPHEALTH_RETRANSMITTED, TCPHEALTH_LOST, TCPHEALTH_BUSY_TIME, TCPHEALTH_ACCEPT_QUEUE, TCPHEALTH_ACCEPT_QUEUE_LIMIT, TCPHEALTH_PEERS_FOLDED, TCPRESET_SEGMENTS, TCPRESET_UNDELIVERED, TCPRETRANS_SEGMENTS, TCPRETRANS_UNDELIVERED, TCPSUMMARY_CONNECTIONS_HOST, TCPSUMMARY_CONNECTIONS_POD_NETNS, TCPSUMMARY_QUEUE, UDP_DATAGRAMS, UDP_NO_PORT, UDP_RECEIVE_ERRORS, UDP_RECEIVE_BUFFER_ERRORS, UDP_SEND_BUFFER_ERRORS, UDP_CHECKSUM_ERRORS, UDP_IGNORED_MULTICAST, UDP_MEMORY_ERRORS, UDP_MIB_EVENTS, VIRTCMDLATENCY_SLOW, VIRTCMDLATENCY_DURATION, VIRTCMDLATENCY_UNDELIVERED];
 
 // Measurements whose name follows the entity (NAMING.md rule 6): the name for each kind of target.
 export const NETDEV_IO: EntityMetrics = { host: NETDEV_IO_HOST, pod: NETDEV_IO_POD, netns: NETDEV_IO_NETNS };
@@ -8668,6 +9017,23 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts.",
       "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。"
+    }
+  },
+  {
+    "name": "tcphealth",
+    "kind": "metric",
+    "scope": "netns",
+    "aliases": [],
+    "statusKey": "tcphealth",
+    "source": "native helper: the tcpsummary walk (iter/task over every TCP established hash table, once per cycle) in peers mode, plus the listening hash; tcp_sock fields read with CO-RE",
+    "kubeskoopOverhead": "medium",
+    "brief": {
+      "en": "Per-peer TCP health of each pod (RTT, min RTT, retransmitted and lost segments, connections per state, what limits sending) and accept queues per listening port.",
+      "zh": "每个 Pod 按对端的 TCP 健康状况（RTT、最小 RTT、重传与丢失报文段、各状态连接数、发送受限原因），以及每个监听端口的 accept 队列。"
+    },
+    "whenToUse": {
+      "en": "Which peer is slow or lossy, and why: the network (RTT, retransmits), a slow reader (receive window), our own buffers (send buffer); a service that does not accept fast enough (accept queue).",
+      "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
     }
   },
   {

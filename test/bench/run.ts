@@ -13,10 +13,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
   procfs: { script: 'procfs.js', args: [] },
   sizing: { script: 'sizing.js', args: [] },
+  export: { script: 'export.js', args: [] }, // OTLP µs/point and /metrics µs/series at 10/100/250 pods, with floors; ~5 min
   'bpf-events': { script: 'bpf-events.js', args: [] },
   tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
   connections: { script: 'connections.js', args: [] }, // 2500 loopback connects, bpf_stats per program; ~10 s
   latency: { script: 'latency.js', args: [] }, // off / on / floor loopback streams, bpf_stats per program; ~7 min
+  tcphealth: { script: 'tcphealth.js', args: [] }, // per-peer walk cost at 10000 sockets; ~1 min
   flow: { script: 'flow.js', args: [] }, // flow probe: BPF ns/packet on/floor, UDP rate off/on/floor, 65k-entry map read; ~1 min
   dns: { script: 'dns.js', args: [] }, // dns probe: BPF ns per non-DNS and per DNS packet, on vs floor; ~2 min
   image: { script: 'image.js', args: [] }, // scripts/image.sh cold (empty caches) and warm; ~10-15 min

@@ -94,7 +94,9 @@ otlp:
       .latestMetrics()
       .find((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p) && p.attributes['server.port'] === cport)!;
     assert.equal(f.attributes['network.peer.address'], '127.0.0.1');
-    assert.equal(f.attributes['server.address'], '127.0.0.1');
+    // named by the peer layer as flow names it: no pod, Service or bucket has this address
+    assert.equal(f.attributes['kubeskoop.peer.kind'], 'ip');
+    assert.equal(f.attributes['kubeskoop.peer.name'], '127.0.0.1');
     assert.equal(f.attributes['network.type'], 'ipv4');
     await receiver.waitFor(
       (r) =>

@@ -10,9 +10,11 @@ import {
   type ConnectOutcome,
   type PeerRow,
   connectOutcome,
+  connections,
   parsePeerRows,
 } from '../../receiver/probes/connections.js';
-import { PodAddressDirectory, localAddressesFromFibTrie, peerName } from '../../receiver/peers/peer-name.js';
+import type { NativeCounters } from '../../receiver/probes/probe.js';
+import type { Target } from '../../receiver/targets/target.js';
 import {
   deleteNs,
   ensureHelperBuilt,
@@ -121,7 +123,7 @@ describe('native connections (real BPF)', function () {
       },
     });
     assert.equal(h.client.status().probes.connections.state, 'running', h.client.status().probes.connections.reason);
-    srv = await startNodeIn(p.b, server('::', [8081, 8085]));
+    srv = await startNodeIn(p.b, server('::', [8081, 8085, 8086]));
   });
   after(async () => {
     await stopBackground(srv);
@@ -151,7 +153,7 @@ describe('native connections (real BPF)', function () {
     assert.ok(
       (await rows())
         .filter((r) => r.netnsInode === p.aInode)
-        .every((r) => [8081, 8082, 8083, 8084, 8085, 80].includes(r.port)),
+        .every((r) => [8081, 8082, 8083, 8084, 8085, 8086, 80].includes(r.port)),
     );
   });
 
@@ -279,13 +281,48 @@ describe('native connections (real BPF)', function () {
     );
   });
 
-  it("peer naming: a namespace's own addresses from its fib_trie name it; an unknown address stays an address", async () => {
-    const local = localAddressesFromFibTrie(await inNs(p.b, 'cat', '/proc/net/fib_trie'));
-    assert.deepEqual(local, [p.b4]);
-    const dir = new PodAddressDirectory();
-    dir.replace(local.map((a) => [a, 'shop/backend-0'] as const));
-    assert.equal(peerName(p.b4, dir), 'shop/backend-0');
-    assert.equal(peerName(p.a4, dir), p.a4);
+  it("peer naming: the probe names a destination as flow does (pod by the agent's directory, else a CIDR bucket, else the address)", async () => {
+    // the probe module itself, reading the real kernel table through the helper
+    const native: NativeCounters = {
+      refreshCounters: async () => undefined,
+      counts: () => [],
+      probeStatus: () => ({ state: 'running' }), // asserted in before()
+      helperCommand: (verb, args) => h.client.command(verb, args),
+    };
+    const probe = connections.create({
+      native,
+      peers: { pod: (a) => (a === p.b4 ? { name: 'backend-0', namespace: 'shop' } : undefined) },
+    });
+    const ctx = { procRoot: '/proc', log: console as never, options: {} };
+    await probe.start!({ ...ctx, options: { cidrs: [{ cidr: 'fd00:199::/32', name: 'lab-v6' }] } });
+    assert.deepEqual(await outcomes(p.a, p.b4, 8086, 2), ['ok', 'ok']);
+    assert.deepEqual(await outcomes(p.a, p.b6, 8086, 1), ['ok']);
+    const target = { netnsInode: p.aInode, pid: 0, pids: [], kind: 'netns' } as Target;
+    const names = await waitUntil(
+      async () => {
+        await probe.beforeCycle!(ctx);
+        const r = await probe.collect(target, ctx);
+        const m = r.samples
+          .filter((x) => x.metric.name === 'kubeskoop.tcp.handshake.duration' && x.attributes['server.port'] === 8086)
+          .map((x) => [
+            x.attributes['network.peer.address'],
+            x.attributes['kubeskoop.peer.kind'],
+            x.attributes['kubeskoop.peer.name'],
+            x.attributes['kubeskoop.peer.namespace'],
+          ]);
+        return m.length >= 2 ? m : undefined;
+      },
+      10_000,
+      'named handshake series for both destinations',
+      200,
+    );
+    assert.deepEqual(
+      names.sort(),
+      [
+        [p.b4, 'pod', 'backend-0', 'shop'],
+        [p.b6, 'cidr', 'lab-v6', ''],
+      ].sort(),
+    );
   });
 
   it('addr_not_available: a 6-port ephemeral range in the client namespace runs out', async () => {

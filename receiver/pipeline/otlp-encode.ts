@@ -1,0 +1,382 @@
+// The OTLP metrics request in protobuf, written in one exact-size buffer. The SDK's serializer
+// (ProtobufMetricsSerializer) walks every point twice (a size pass, then a write pass) and encodes
+// every attribute key and value, every resource and every metric name again on every export: at
+// 250 pods that is ~32k points with the same few attribute sets, ~250 resources and ~130 names. Here
+// the parts that repeat are encoded once and kept (per attribute object, Resource, scope and metric
+// descriptor, while the object lives), so a point costs its two timestamps, its value and a copy.
+// The bytes are the SDK's, field for field and in its order (test/pipeline/otlp-encode.test.ts
+// compares them); what this does not write (exponential histograms, attribute values other than
+// strings, booleans, non-negative integers and doubles) goes to the SDK's serializer instead.
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type ResourceMetrics,
+  type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+
+/** Something this encoder does not write: the request goes through the SDK's serializer. */
+class Unsupported extends Error {}
+
+const varintLen = (n: number): number => {
+  let len = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+};
+
+/** Builds the small cached parts (keys, values, names): plain arrays, written once per object. */
+class Bytes {
+  readonly b: number[] = [];
+  varint(n: number): this {
+    while (n >= 128) {
+      this.b.push((n % 128) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    this.b.push(n);
+    return this;
+  }
+  tag(field: number, wire: number): this {
+    return this.varint(field * 8 + wire);
+  }
+  bytes(x: ArrayLike<number>): this {
+    this.varint(x.length);
+    for (let i = 0; i < x.length; i++) this.b.push(x[i]!);
+    return this;
+  }
+  string(s: string): this {
+    return this.bytes(Buffer.from(s, 'utf8'));
+  }
+  double(v: number): this {
+    const d = Buffer.allocUnsafe(8);
+    d.writeDoubleLE(v, 0);
+    for (const x of d) this.b.push(x);
+    return this;
+  }
+  raw(x: ArrayLike<number>): this {
+    for (let i = 0; i < x.length; i++) this.b.push(x[i]!);
+    return this;
+  }
+  done(): Uint8Array {
+    return Uint8Array.from(this.b);
+  }
+}
+
+/** One AnyValue (as the SDK writes it: int_value for integers in the int64 range, else double_value). */
+function anyValue(out: Bytes, v: unknown): void {
+  if (typeof v === 'string') out.tag(1, 2).string(v);
+  else if (typeof v === 'boolean') out.tag(2, 0).varint(v ? 1 : 0);
+  else if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= 0 && v < 2 ** 63) out.tag(3, 0).varint(v);
+    else if (!Number.isInteger(v)) out.tag(4, 1).double(v);
+    else throw new Unsupported('a negative integer attribute');
+  } else throw new Unsupported('an attribute value that is not a string, boolean or number');
+}
+
+/** The repeated KeyValue field `field` of an attribute set, tags included. */
+function attributeBytes(attrs: Attributes | undefined, field: number): Uint8Array {
+  const out = new Bytes();
+  if (attrs === undefined) return out.done();
+  for (const key in attrs) {
+    if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+    const kv = new Bytes().tag(1, 2).string(key);
+    const value = new Bytes();
+    anyValue(value, attrs[key]);
+    kv.tag(2, 2).bytes(value.b);
+    out.tag(field, 2).bytes(kv.b);
+  }
+  return out.done();
+}
+
+// Attribute sets of points by object: the probes' constant sets (MIB fields, directions) hit every
+// time; a set made per cycle is encoded once per export. Weak: a set dropped by the snapshot goes.
+const pointAttrs = new WeakMap<object, Uint8Array>(); // NumberDataPoint.attributes (7)
+const histogramAttrs = new WeakMap<object, Uint8Array>(); // HistogramDataPoint.attributes (9)
+const NO_ATTRS = new Uint8Array(0);
+
+function cachedAttrs(attrs: Attributes | undefined, field: 7 | 9): Uint8Array {
+  if (attrs === undefined) return NO_ATTRS;
+  const cache = field === 7 ? pointAttrs : histogramAttrs;
+  let b = cache.get(attrs);
+  if (b === undefined) cache.set(attrs, (b = attributeBytes(attrs, field)));
+  return b;
+}
+
+/** Resource (field 1 of ResourceMetrics, tag and length included): attributes, dropped count 0. */
+const resources = new WeakMap<Resource, Uint8Array>();
+function resourceBytes(r: Resource): Uint8Array {
+  let b = resources.get(r);
+  if (b === undefined) {
+    const content = new Bytes().raw(attributeBytes(r.attributes, 1)).tag(2, 0).varint(0);
+    resources.set(r, (b = new Bytes().tag(1, 2).bytes(content.b).done()));
+  }
+  return b;
+}
+
+type Scope = ScopeMetrics['scope'];
+/** InstrumentationScope (field 1 of ScopeMetrics, tag and length included). */
+const scopes = new WeakMap<Scope, Uint8Array>();
+function scopeBytes(s: Scope): Uint8Array {
+  let b = scopes.get(s);
+  if (b === undefined) {
+    const content = new Bytes().tag(1, 2).string(s.name);
+    if (s.version) content.tag(2, 2).string(s.version);
+    scopes.set(s, (b = new Bytes().tag(1, 2).bytes(content.b).done()));
+  }
+  return b;
+}
+
+/** Metric name, description and unit (fields 1–3), by name; a differing description or unit re-encodes. */
+const headers = new Map<string, { description: string; unit: string; bytes: Uint8Array }>();
+function headerBytes(d: MetricData['descriptor']): Uint8Array {
+  const h = headers.get(d.name);
+  if (h !== undefined && h.description === d.description && h.unit === d.unit) return h.bytes;
+  const out = new Bytes().tag(1, 2).string(d.name);
+  if (d.description) out.tag(2, 2).string(d.description);
+  if (d.unit) out.tag(3, 2).string(d.unit);
+  const bytes = out.done();
+  if (headers.size < 10_000) headers.set(d.name, { description: d.description, unit: d.unit, bytes });
+  return bytes;
+}
+
+const temporalityOf = (t: AggregationTemporality): number =>
+  t === AggregationTemporality.DELTA ? 1 : t === AggregationTemporality.CUMULATIVE ? 2 : 0;
+
+/** Length of a NumberDataPoint's content. */
+const numberPointLen = (attrs: Uint8Array): number => 27 + attrs.length;
+
+function histogramPointLen(h: Histogram, attrs: Uint8Array): number {
+  let n = 27 + attrs.length; // start, time, count
+  if (h.sum !== undefined) n += 9;
+  const c = h.buckets.counts.length;
+  if (c > 0) n += 1 + varintLen(8 * c) + 8 * c;
+  const b = h.buckets.boundaries.length;
+  if (b > 0) n += 1 + varintLen(8 * b) + 8 * b;
+  if (h.min !== undefined) n += 9;
+  if (h.max !== undefined) n += 9;
+  return n;
+}
+
+/** Writes into one buffer whose size pass 1 computed. */
+class Writer {
+  pos = 0;
+  readonly buf: Buffer;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  byte(x: number): void {
+    this.buf[this.pos++] = x;
+  }
+  varint(n: number): void {
+    while (n >= 128) {
+      this.buf[this.pos++] = (n % 128) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.pos++] = n;
+  }
+  raw(x: Uint8Array): void {
+    this.buf.set(x, this.pos);
+    this.pos += x.length;
+  }
+  fixed64(lo: number, hi: number): void {
+    this.buf.writeUInt32LE(lo >>> 0, this.pos);
+    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+  double(v: number): void {
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+  /** Unsigned fixed64 of a non-negative count, as the SDK splits it. */
+  count(v: number): void {
+    this.fixed64(v >>> 0, (v / 0x100000000) >>> 0);
+  }
+  sfixed64(v: number): void {
+    if (v >= 0) return this.fixed64(v >>> 0, (v / 0x100000000) >>> 0);
+    const abs = Math.abs(v);
+    let lo = ~(abs >>> 0) >>> 0;
+    let hi = ~((abs / 0x100000000) >>> 0) >>> 0;
+    lo = (lo + 1) >>> 0;
+    if (lo === 0) hi = (hi + 1) >>> 0;
+    this.fixed64(lo, hi);
+  }
+  /** An HrTime as nanoseconds in fixed64, exactly (the SDK's split: no product above 2^53). */
+  time(t: HrTime): void {
+    const s = t[0];
+    const lower = (s & 0xffff) * 1e9;
+    const upper = ((s / 0x10000) >>> 0) * 1e9;
+    const low = (lower >>> 0) + ((((upper & 0xffff) * 0x10000) >>> 0) + t[1]);
+    const high = Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + Math.floor(low / 0x100000000);
+    this.fixed64(low >>> 0, high >>> 0);
+  }
+}
+
+/** One request's parts and their lengths, from pass 1, in write order. */
+interface Plan {
+  lens: number[];
+  attrs: Uint8Array[];
+}
+
+function planMetric(m: MetricData, plan: Plan): number {
+  const header = headerBytes(m.descriptor);
+  let data = 0;
+  const histogram = m.dataPointType === DataPointType.HISTOGRAM;
+  if (!histogram && m.dataPointType !== DataPointType.SUM && m.dataPointType !== DataPointType.GAUGE)
+    throw new Unsupported('an exponential histogram');
+  const slot = plan.lens.length;
+  plan.lens.push(0); // the data's length, known after its points
+  for (const p of m.dataPoints as DataPoint<number | Histogram>[]) {
+    const attrs = cachedAttrs(p.attributes, histogram ? 9 : 7);
+    const len = histogram ? histogramPointLen(p.value as Histogram, attrs) : numberPointLen(attrs);
+    plan.attrs.push(attrs);
+    plan.lens.push(len);
+    data += 1 + varintLen(len) + len;
+  }
+  if (m.dataPointType !== DataPointType.GAUGE) {
+    const t = temporalityOf(m.aggregationTemporality);
+    if (t !== 0) data += 1 + varintLen(t);
+    if (m.dataPointType === DataPointType.SUM && m.isMonotonic) data += 2;
+  }
+  plan.lens[slot] = data;
+  return header.length + 1 + varintLen(data) + data;
+}
+
+function planResource(rm: ResourceMetrics, plan: Plan): number {
+  if (rm.resource.schemaUrl) throw new Unsupported('a resource schema URL');
+  let content = resourceBytes(rm.resource).length;
+  const rmSlot = plan.lens.length;
+  plan.lens.push(0);
+  for (const sm of rm.scopeMetrics) {
+    if (sm.scope.schemaUrl) throw new Unsupported('a scope schema URL');
+    const smSlot = plan.lens.length;
+    plan.lens.push(0);
+    let scope = scopeBytes(sm.scope).length;
+    for (const m of sm.metrics) {
+      const mSlot = plan.lens.length;
+      plan.lens.push(0);
+      const len = planMetric(m, plan);
+      plan.lens[mSlot] = len;
+      scope += 1 + varintLen(len) + len;
+    }
+    plan.lens[smSlot] = scope;
+    content += 1 + varintLen(scope) + scope;
+  }
+  plan.lens[rmSlot] = content;
+  return 1 + varintLen(content) + content;
+}
+
+function writeResource(w: Writer, rm: ResourceMetrics, plan: Plan, at: { len: number; attr: number }): void {
+  w.byte(0x0a); // ExportMetricsServiceRequest.resource_metrics
+  w.varint(plan.lens[at.len++]!);
+  w.raw(resourceBytes(rm.resource));
+  for (const sm of rm.scopeMetrics) {
+    w.byte(0x12); // ResourceMetrics.scope_metrics
+    w.varint(plan.lens[at.len++]!);
+    w.raw(scopeBytes(sm.scope));
+    for (const m of sm.metrics) {
+      w.byte(0x12); // ScopeMetrics.metrics
+      w.varint(plan.lens[at.len++]!);
+      w.raw(headerBytes(m.descriptor));
+      const histogram = m.dataPointType === DataPointType.HISTOGRAM;
+      // gauge (5), sum (7), histogram (9)
+      w.byte(m.dataPointType === DataPointType.GAUGE ? 0x2a : m.dataPointType === DataPointType.SUM ? 0x3a : 0x4a);
+      w.varint(plan.lens[at.len++]!);
+      const asInt = m.descriptor.valueType === ValueType.INT;
+      for (const p of m.dataPoints as DataPoint<number | Histogram>[]) {
+        const attrs = plan.attrs[at.attr++]!;
+        w.byte(0x0a); // data_points
+        w.varint(plan.lens[at.len++]!);
+        w.byte(0x11); // start_time_unix_nano
+        w.time(p.startTime);
+        w.byte(0x19); // time_unix_nano
+        w.time(p.endTime);
+        if (!histogram) {
+          const v = p.value as number;
+          if (asInt) {
+            w.byte(0x31); // as_int (sfixed64)
+            w.sfixed64(v);
+          } else {
+            w.byte(0x21); // as_double
+            w.double(v);
+          }
+          w.raw(attrs);
+          continue;
+        }
+        const h = p.value as Histogram;
+        w.byte(0x21); // count
+        w.count(h.count);
+        if (h.sum !== undefined) {
+          w.byte(0x29);
+          w.double(h.sum);
+        }
+        if (h.buckets.counts.length > 0) {
+          w.byte(0x32); // bucket_counts, packed fixed64
+          w.varint(8 * h.buckets.counts.length);
+          for (const c of h.buckets.counts) w.count(c);
+        }
+        if (h.buckets.boundaries.length > 0) {
+          w.byte(0x3a); // explicit_bounds, packed double
+          w.varint(8 * h.buckets.boundaries.length);
+          for (const b of h.buckets.boundaries) w.double(b);
+        }
+        w.raw(attrs);
+        if (h.min !== undefined) {
+          w.byte(0x59);
+          w.double(h.min);
+        }
+        if (h.max !== undefined) {
+          w.byte(0x61);
+          w.double(h.max);
+        }
+      }
+      if (m.dataPointType !== DataPointType.GAUGE) {
+        const t = temporalityOf(m.aggregationTemporality);
+        if (t !== 0) {
+          w.byte(0x10);
+          w.varint(t);
+        }
+        if (m.dataPointType === DataPointType.SUM && m.isMonotonic) {
+          w.byte(0x18);
+          w.byte(1);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One ExportMetricsServiceRequest holding every ResourceMetrics of `request`, as the SDK's serializer
+ * would write each (concatenated: a repeated field's encodings join into one message).
+ */
+export function encodeMetricsRequest(request: readonly ResourceMetrics[]): Uint8Array | undefined {
+  // pass 1: every length (and the SDK's bytes for what this does not write); pass 2: one buffer
+  const plans: (Plan | Uint8Array)[] = [];
+  let total = 0;
+  for (const rm of request) {
+    const plan: Plan = { lens: [], attrs: [] };
+    try {
+      total += planResource(rm, plan);
+      plans.push(plan);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      const sdk = ProtobufMetricsSerializer.serializeRequest(rm);
+      if (sdk === undefined) return undefined;
+      total += sdk.length;
+      plans.push(sdk);
+    }
+  }
+  const w = new Writer(total);
+  plans.forEach((plan, i) => {
+    if (plan instanceof Uint8Array) w.raw(plan);
+    else writeResource(w, request[i]!, plan, { len: 0, attr: 0 });
+  });
+  if (w.pos !== total) throw new Error(`OTLP encoder: wrote ${w.pos} bytes of a planned ${total}`);
+  return w.buf;
+}

@@ -1,0 +1,410 @@
+// Export cost: OTLP per data point (gRPC and http/protobuf) and /metrics per series, at 10/100/250
+// test pods, each side by side with a floor, in the same process and the same rounds.
+//   - The agent runs in this process (startAgent: default probes, the CLI's code path, interval 1 h so
+//     no cycle runs while measuring; one cycle is run by hand after the pods of a size exist).
+//   - OTLP: the real pipeline (createTelemetry: the SDK's PeriodicExportingMetricReader with the
+//     snapshot producer, the request packing and the SDK's protobuf serializer and gRPC / HTTP
+//     transports) exporting to an endpoint in another process (otlp-sink.ts), one forceFlush = one
+//     whole collection exported; CPU of this process (all threads) over it, per data point.
+//   - OTLP floor: protobufjs alone encoding the same points (the SDK's bytes decoded once with the
+//     OTLP protos in test/support/proto; encode timed). Also timed: the SDK's serializer alone on a
+//     prepared collection, and the producer's collect alone (where the cost is).
+//   - /metrics: the exposition writer (writeSnapshotExposition, scope labels on) into a sink that
+//     drops the text, per series (sample line); the agent's HTTP handler with gzip over a real
+//     request (the client's reading is in this process too, so that figure is an upper bound).
+//   - /metrics floor: string concatenation of the same lines (names and labels prepared, values
+//     formatted) in 64 KiB chunks.
+// The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them), and
+// no GC is forced (a forced full GC before an operation made the next one ~4× slower: not the agent's
+// state). Two unmeasured rounds per size come first (JIT).
+// Needs root (namespaces). Writes test/bench/results/export.json and .md.
+//   npm run build && node dist/test/bench/export.js [--pods 10,100,250] [--rounds 7] [--out NAME]
+//   profile: node --cpu-prof --cpu-prof-dir DIR dist/test/bench/export.js --pods 250 --rounds 3
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
+import { protoDir } from '../support/otlp-receiver.js';
+import { loadConfig } from '../../receiver/config/load.js';
+import type { AgentConfig } from '../../receiver/config/types.js';
+import { probeCapabilities, startAgent } from '../../receiver/agent.js';
+import { createLogger } from '../../receiver/log.js';
+import { VERSION } from '../../receiver/version.js';
+import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { createTelemetry, SCOPE_NAME, type Telemetry } from '../../receiver/pipeline/telemetry.js';
+import { writeSnapshotExposition } from '../../receiver/pipeline/prometheus-exposition.js';
+import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-producer.js';
+import { byResource } from '../../receiver/pipeline/otlp-metrics.js';
+import { encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
+import { createResources } from '../../receiver/pipeline/resources.js';
+import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
+import { benchStamp, spread, type Spread } from './stamp.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../../..');
+const RESULTS = path.join(repo, 'test/bench/results');
+
+interface Args {
+  pods: number[];
+  rounds: number;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { pods: [10, 100, 250], rounds: 7, out: 'export' };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    if (argv[i] === '--pods' && v) {
+      a.pods = v
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0)
+        .sort((x, y) => x - y);
+      i++;
+    } else if (argv[i] === '--rounds' && v) {
+      a.rounds = Number(v);
+      i++;
+    } else if (argv[i] === '--out' && v && /^[a-z0-9-]+$/.test(v)) {
+      a.out = v;
+      i++;
+    } else throw new Error(`export bench: unknown argument ${argv[i]}`);
+  }
+  if (a.pods.length === 0 || !(a.rounds >= 3)) throw new Error('export bench: --pods N,… and --rounds ≥ 3');
+  return a;
+}
+
+/** CPU (user + system, all threads) in µs and wall ms of one operation, with the GC work it causes. */
+async function measure(op: () => Promise<unknown> | unknown, reps: number): Promise<{ cpuUs: number; wallMs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await op();
+  const wallMs = (performance.now() - t0) / reps;
+  const c = process.cpuUsage(c0);
+  return { cpuUs: (c.user + c.system) / reps, wallMs };
+}
+
+interface Sink {
+  urls: { grpc: string; http: string };
+  count(): Promise<{ requests: number; bytes: number }>;
+  stop(): void;
+}
+
+async function startSink(): Promise<Sink> {
+  const child: ChildProcess = fork(path.join(here, 'otlp-sink.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const urls = await new Promise<{ grpc: string; http: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { grpc: string; http: string }));
+    child.once('exit', (code) => reject(new Error(`otlp-sink exited (${code}) before listening`)));
+  });
+  return {
+    urls,
+    count: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m as { requests: number; bytes: number }));
+        child.send('count');
+      }),
+    stop: () => {
+      if (child.connected) child.send('stop');
+      child.kill();
+    },
+  };
+}
+
+/** The ExportMetricsServiceRequest type of the OTLP protos (protobufjs, the floor's encoder). */
+function requestType(): protobuf.Type {
+  const dir = protoDir();
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => path.join(dir, target);
+  root.loadSync('opentelemetry/proto/collector/metrics/v1/metrics_service.proto', { keepCase: false });
+  return root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+}
+
+/** Data points in a decoded request (sums, gauges, histograms). */
+function pointsIn(msg: any): number {
+  let n = 0;
+  for (const rm of msg.resourceMetrics ?? [])
+    for (const sm of rm.scopeMetrics ?? [])
+      for (const m of sm.metrics ?? [])
+        n += (m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram ?? m.summary)?.dataPoints?.length ?? 0;
+  return n;
+}
+
+/** GET /metrics with gzip, the body read and dropped; resolves with the compressed byte count. */
+function scrape(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: '127.0.0.1', port, path: '/metrics', headers: { 'Accept-Encoding': 'gzip' } },
+      (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`/metrics: ${res.statusCode}`))));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(60_000, () => req.destroy(new Error('/metrics: timeout')));
+  });
+}
+
+interface SizeResult {
+  testPods: number;
+  targets: number;
+  otlpPoints: number;
+  otlpBytes: number;
+  otlpRequests: number;
+  seriesLines: number;
+  textBytes: number;
+  /** µs of CPU per data point / per series line, per round. */
+  otlpGrpcUsPerPoint: Spread;
+  otlpHttpUsPerPoint: Spread;
+  collectUsPerPoint: Spread;
+  sdkSerializeUsPerPoint: Spread;
+  agentEncodeUsPerPoint: Spread;
+  protobufjsFloorUsPerPoint: Spread;
+  otlpGrpcToFloor: Spread;
+  otlpHttpToFloor: Spread;
+  exposeUsPerSeries: Spread;
+  scrapeGzipUsPerSeries: Spread;
+  concatFloorUsPerSeries: Spread;
+  exposeToFloor: Spread;
+  rssMiB: number;
+}
+
+async function main(): Promise<void> {
+  if (!AGENT_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+    // the agent's heap settings decide its GC cost: run under them, as the agent does
+    const child = spawn(
+      process.execPath,
+      [...AGENT_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+      {
+        stdio: 'inherit',
+      },
+    );
+    process.exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    return;
+  }
+  const args = parseArgs(process.argv.slice(2));
+  const stamp = await benchStamp();
+  const load0 = loadavg();
+  const lines: string[] = [];
+  const log = createLogger({ level: 'warn', format: 'json', write: (l) => void lines.push(l) });
+  const config: AgentConfig = loadConfig({
+    env: {},
+    flags: { port: '0', address: '127.0.0.1', interval: '1h' },
+    probes: probeCapabilities(),
+  });
+  const sink = await startSink();
+  const pods: TestPod[] = [];
+  const onSignal = (): void => {
+    sink.stop();
+    void cleanupAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const agent = await startAgent(config, log);
+  const otlp = (protocol: 'grpc' | 'http/protobuf', endpoint: string): Telemetry =>
+    createTelemetry({
+      config: { ...config, otlp: { ...config.otlp, endpoint, protocol, exportIntervalMs: 3_600_000 } },
+      version: VERSION,
+      snapshot: () => agent.snapshot(),
+      log,
+    });
+  const grpcTel = otlp('grpc', sink.urls.grpc);
+  const httpTel = otlp('http/protobuf', sink.urls.http);
+  const Request = requestType();
+  const scope = { name: SCOPE_NAME, version: VERSION };
+  const results: SizeResult[] = [];
+  try {
+    for (const n of args.pods) {
+      while (pods.length < n) pods.push(await createPod({ label: 'h21bx' }));
+      const snap: Snapshot = await agent.scheduler.runCycle();
+      const mine = new Set(pods.map((p) => p.netns.inode));
+      const seen = snap.targets.filter((t) => mine.has(t.netnsInode)).length;
+      if (seen !== n) throw new Error(`the cycle saw ${seen} of the ${n} test pods`);
+      // The same points, three ways: the SDK's bytes, decoded once by protobufjs (floor input).
+      const producer = new SnapshotMetricProducer(() => snap, createResources(config, VERSION, process.env), scope);
+      const collection = (await producer.collect()).resourceMetrics;
+      const sdkBytes = (): Uint8Array[] =>
+        byResource(collection).map((rm) => ProtobufMetricsSerializer.serializeRequest(rm)!);
+      const decoded = sdkBytes().map((b) => Request.decode(b));
+      const points = decoded.reduce((s, m) => s + pointsIn(m), 0);
+      const floorBytes = decoded.reduce((s, m) => s + Request.encode(m).finish().length, 0);
+      const sdkLen = sdkBytes().reduce((s, b) => s + b.length, 0);
+      if (floorBytes !== sdkLen) throw new Error(`protobufjs re-encodes ${floorBytes} bytes, the SDK ${sdkLen}`);
+      // the agent's encoder (what the exporters send) writes the SDK's bytes for this snapshot
+      const ours = (): Uint8Array => encodeMetricsRequest(byResource(collection))!;
+      if (!Buffer.from(ours()).equals(Buffer.concat(sdkBytes())))
+        throw new Error('the agent encoder differs from the SDK');
+      // The exposition's lines, for the string floor.
+      let text = '';
+      await writeSnapshotExposition(snap, { write: (c) => void (text += c) }, { scope });
+      const sampleLines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const keys = sampleLines.map((l) => l.slice(0, l.lastIndexOf(' ')));
+      const values = sampleLines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1).replace('+Inf', 'Infinity')));
+      const per = {
+        grpc: [] as number[],
+        http: [] as number[],
+        collect: [] as number[],
+        serialize: [] as number[],
+        encode: [] as number[],
+        floor: [] as number[],
+        expose: [] as number[],
+        scrape: [] as number[],
+        concat: [] as number[],
+      };
+      const ratio = { grpc: [] as number[], http: [] as number[], expose: [] as number[] };
+      let otlpBytes = 0;
+      let otlpRequests = 0;
+      // Small sizes: each measurement repeats its operation for ≥ ~20k points, so it lasts long enough.
+      const reps = Math.max(1, Math.ceil(20_000 / points));
+      // Two rounds unmeasured first: the JIT (and protobufjs's generated encoders) settle.
+      for (let r = -2; r < args.rounds; r++) {
+        const before = await sink.count();
+        const g = await measure(() => grpcTel.forceFlush(), reps);
+        const mid = await sink.count();
+        const h = await measure(() => httpTel.forceFlush(), reps);
+        const after = await sink.count();
+        if (mid.requests === before.requests || after.requests === mid.requests)
+          throw new Error('an OTLP export reached the endpoint with no request');
+        otlpBytes = (after.bytes - mid.bytes) / reps;
+        otlpRequests = (after.requests - mid.requests) / reps;
+        const c = await measure(() => producer.collect(), reps);
+        const s = await measure(sdkBytes, reps);
+        const en = await measure(ours, reps);
+        const f = await measure(() => decoded.map((m) => Request.encode(m).finish()), reps);
+        const e = await measure(() => writeSnapshotExposition(snap, { write: () => undefined }, { scope }), reps);
+        const sc = await measure(() => scrape(agent.http.port), reps);
+        const cc = await measure(() => {
+          let buf = '';
+          for (let i = 0; i < keys.length; i++) {
+            buf += `${keys[i]} ${values[i]}\n`;
+            if (buf.length >= 65536) buf = '';
+          }
+          return buf.length;
+        }, reps);
+        if (r < 0) continue;
+        per.grpc.push(g.cpuUs / points);
+        per.http.push(h.cpuUs / points);
+        per.collect.push(c.cpuUs / points);
+        per.serialize.push(s.cpuUs / points);
+        per.encode.push(en.cpuUs / points);
+        per.floor.push(f.cpuUs / points);
+        per.expose.push(e.cpuUs / keys.length);
+        per.scrape.push(sc.cpuUs / keys.length);
+        per.concat.push(cc.cpuUs / keys.length);
+        ratio.grpc.push(g.cpuUs / f.cpuUs);
+        ratio.http.push(h.cpuUs / f.cpuUs);
+        ratio.expose.push(e.cpuUs / cc.cpuUs);
+      }
+      const res: SizeResult = {
+        testPods: n,
+        targets: snap.targets.length,
+        otlpPoints: points,
+        otlpBytes,
+        otlpRequests,
+        seriesLines: keys.length,
+        textBytes: text.length,
+        otlpGrpcUsPerPoint: spread(per.grpc),
+        otlpHttpUsPerPoint: spread(per.http),
+        collectUsPerPoint: spread(per.collect),
+        sdkSerializeUsPerPoint: spread(per.serialize),
+        agentEncodeUsPerPoint: spread(per.encode),
+        protobufjsFloorUsPerPoint: spread(per.floor),
+        otlpGrpcToFloor: spread(ratio.grpc),
+        otlpHttpToFloor: spread(ratio.http),
+        exposeUsPerSeries: spread(per.expose),
+        scrapeGzipUsPerSeries: spread(per.scrape),
+        concatFloorUsPerSeries: spread(per.concat),
+        exposeToFloor: spread(ratio.expose),
+        rssMiB: process.memoryUsage().rss / 2 ** 20,
+      };
+      results.push(res);
+      process.stderr.write(
+        `export: ${n} pods, ${points} points, ${keys.length} series: OTLP grpc ${res.otlpGrpcUsPerPoint.median.toFixed(2)} / http ${res.otlpHttpUsPerPoint.median.toFixed(2)} µs/point (floor ${res.protobufjsFloorUsPerPoint.median.toFixed(2)}), /metrics ${res.exposeUsPerSeries.median.toFixed(2)} µs/series (floor ${res.concatFloorUsPerSeries.median.toFixed(2)})\n`,
+      );
+    }
+  } finally {
+    await grpcTel.shutdown().catch(() => undefined);
+    await httpTel.shutdown().catch(() => undefined);
+    await agent.stop().catch(() => undefined);
+    sink.stop();
+    await cleanupAll();
+  }
+  const out = {
+    bench: 'export',
+    ...stamp,
+    rounds: args.rounds,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: totalmem() / 2 ** 30, kernel: release() },
+    node: process.version,
+    loadAverageBefore: load0,
+    loadAverageAfter: loadavg(),
+    targets: { otlpUsPerPoint: 2, metricsUsPerSeries: 2 },
+    method:
+      'CPU of this process (user+system, all threads) per operation with the agent V8 flags and no forced GC, divided by the points exported / sample lines written; the OTLP endpoint is another process; median and spread over rounds',
+    sizes: results,
+    warnings: lines.length,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, `${args.out}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS, `${args.out}.md`), markdown(out));
+  process.stderr.write(`export: wrote ${path.join('test/bench/results', `${args.out}.{json,md}`)}\n`);
+}
+
+const f2 = (s: Spread): string =>
+  `${s.median.toFixed(2)} [${s.q1.toFixed(2)}–${s.q3.toFixed(2)}; ${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
+
+function markdown(o: {
+  commit: string;
+  dirty: boolean;
+  date: string;
+  rounds: number;
+  loadAverageBefore: number[];
+  loadAverageAfter: number[];
+  sizes: SizeResult[];
+}): string {
+  const rows = (pick: (r: SizeResult) => string): string =>
+    o.sizes.map((r) => `| ${r.testPods} | ${pick(r)} |`).join('\n');
+  return `# Export cost: OTLP per data point, /metrics per series
+
+Written by \`npm run bench\` (test/bench/export.ts) at commit ${o.commit}${o.dirty ? ' (with uncommitted changes)' : ''}, ${o.date}.
+${o.rounds} rounds per size; load average ${o.loadAverageBefore.map((x) => x.toFixed(1)).join('/')} before, ${o.loadAverageAfter.map((x) => x.toFixed(1)).join('/')} after (2 cores shared with other work).
+Figures: median [quartiles; min–max] over rounds. CPU of the agent's process (all threads) per operation,
+with the agent's V8 flags (${AGENT_NODE_FLAGS.join(' ')}), the GC each operation causes included. Targets: OTLP ≤ 2 µs per point, /metrics ≤ 2 µs per series.
+
+## OTLP: µs of CPU per data point (one whole collection exported; the endpoint is another process)
+
+| test pods | points | requests | bytes | gRPC | http/protobuf | floor: protobufjs encode | gRPC ÷ floor | http ÷ floor |
+|---|---|---|---|---|---|---|---|---|
+${o.sizes
+  .map(
+    (r) =>
+      `| ${r.testPods} | ${r.otlpPoints} | ${r.otlpRequests} | ${r.otlpBytes} | ${f2(r.otlpGrpcUsPerPoint)} | ${f2(r.otlpHttpUsPerPoint)} | ${f2(r.protobufjsFloorUsPerPoint)} | ${f2(r.otlpGrpcToFloor)} | ${f2(r.otlpHttpToFloor)} |`,
+  )
+  .join('\n')}
+
+Where it goes (µs per point, same rounds): the snapshot producer's collect alone; on a prepared collection, the SDK's protobuf serializer alone and the agent's encoder alone (otlp-encode.ts, what the exporters send; its bytes are checked equal to the SDK's at every size).
+
+| test pods | collect | SDK serialize | agent encoder |
+|---|---|---|---|
+${rows((r) => `${f2(r.collectUsPerPoint)} | ${f2(r.sdkSerializeUsPerPoint)} | ${r.agentEncodeUsPerPoint ? f2(r.agentEncodeUsPerPoint) : 'n/a'}`)}
+
+## /metrics: µs of CPU per series (sample line)
+
+| test pods | series | text bytes | exposition writer | scrape with gzip (handler + in-process client) | floor: string concat | writer ÷ floor |
+|---|---|---|---|---|---|---|
+${o.sizes
+  .map(
+    (r) =>
+      `| ${r.testPods} | ${r.seriesLines} | ${r.textBytes} | ${f2(r.exposeUsPerSeries)} | ${f2(r.scrapeGzipUsPerSeries)} | ${f2(r.concatFloorUsPerSeries)} | ${f2(r.exposeToFloor)} |`,
+  )
+  .join('\n')}
+`;
+}
+
+await main();

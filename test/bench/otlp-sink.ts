@@ -1,0 +1,65 @@
+// A minimal OTLP metrics endpoint for the export bench, run as its own process so that its work
+// (reading and answering requests) never shows in the measured process's CPU: gRPC
+// MetricsService/Export and HTTP POST /v1/metrics on 127.0.0.1 (ports chosen by the kernel), each
+// counting requests and bytes and answering with an empty (valid) ExportMetricsServiceResponse.
+// It does not decode: the bench checks the bytes against the SDK's encoding itself.
+// Protocol with the parent (IPC): sends { grpc, http } URLs once listening; answers 'count' with
+// { requests, bytes }; exits on 'stop' or when the parent goes away.
+import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+
+let requests = 0;
+let bytes = 0;
+const empty = Buffer.alloc(0);
+
+const server = http.createServer((req, res) => {
+  if (req.method !== 'POST' || req.url !== '/v1/metrics') {
+    res.writeHead(404).end();
+    return;
+  }
+  req.on('data', (c: Buffer) => (bytes += c.length));
+  req.on('end', () => {
+    requests++;
+    res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end(empty);
+  });
+});
+
+const raw = (b: Buffer): Buffer => b;
+const service: grpc.ServiceDefinition = {
+  Export: {
+    path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: raw,
+    requestDeserialize: raw,
+    responseSerialize: () => empty,
+    responseDeserialize: raw,
+  },
+};
+const g = new grpc.Server();
+g.addService(service, {
+  Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
+    requests++;
+    bytes += call.request.length;
+    done(null, empty);
+  },
+});
+
+const grpcPort = await new Promise<number>((resolve, reject) =>
+  g.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+    err ? reject(err) : resolve(port),
+  ),
+);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const httpPort = (server.address() as { port: number }).port;
+
+process.on('message', (m) => {
+  if (m === 'count') process.send?.({ requests, bytes });
+  else if (m === 'stop') {
+    g.forceShutdown();
+    server.close();
+    process.disconnect?.();
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ grpc: `http://127.0.0.1:${grpcPort}`, http: `http://127.0.0.1:${httpPort}` });
