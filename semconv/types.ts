@@ -43,6 +43,9 @@ export interface LegacyName {
   /** A node-wide value (the kernel shows the node's in every namespace): served on every target of
    *  the probe with the host's value, not on the host only. */
   readonly nodeWide?: boolean;
+  /** KubeSkoop's flow tuple names (kubeskoop_flow_*): one series per OTel series, labelled
+   *  protocol, src, src_type, src_node, src_namespace, src_pod, dst, …, sport, dport (LEGACY_TUPLE_LABELS). */
+  readonly tuple?: boolean;
 }
 
 /** A cost measured by the benchmark (test/bench), e.g. 0.19 ms of CPU per namespace per cycle. */

@@ -67,7 +67,12 @@ export function loadBpfModel(root: string): BpfModel {
   const probeHeaders = readdirSync(dir)
     .filter((f) => f.endsWith('.h'))
     .sort();
-  const headerFiles = [join('bpf', 'include', 'ks_proto.h'), ...probeHeaders.map((f) => join(DESCRIPTOR_DIR, f))];
+  // ks_flow.h: the flow probe's map dump frames (a map probe, attached per interface: no descriptor)
+  const headerFiles = [
+    join('bpf', 'include', 'ks_proto.h'),
+    join('bpf', 'include', 'ks_flow.h'),
+    ...probeHeaders.map((f) => join(DESCRIPTOR_DIR, f)),
+  ];
   const header = parseHeaders(headerFiles.map((p) => ({ path: p, text: readFileSync(join(root, p), 'utf8') })));
   const schema = JSON.parse(readFileSync(join(root, 'bpf', 'gen', 'descriptor.schema.json'), 'utf8')) as object;
   const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -145,6 +150,7 @@ function recordLayouts(h: CHeader, problems: string[]): RecordLayout[] {
   const fixed: [string, string][] = [
     ['hdr', 'ks_hdr'],
     ['count_key', 'ks_count_key'],
+    ['flow_entry', 'ks_flow_entry'],
   ];
   for (const [name, struct] of fixed) {
     const s = h.structs.get(struct);

@@ -5,7 +5,8 @@
  * instead of the `load` table:
  *
  *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults);
- *                                            x_empty=1 (benchmark only): programs that count nothing
+ *                                            x_empty=1 (benchmark only): programs that count nothing;
+ *                                            x_stop=1|2, x_map=percpu_hash|lru_hash: where the time goes
  *   flow <id> attach <inode>:<netns path>:<ifname>[:host] …
  *        tcx links in that namespace, placed before every other tcx program (BPF_F_BEFORE);
  *        `host` = a pod's host-side veth: the programs are swapped so rx/tx stay the pod's.
@@ -19,8 +20,9 @@
  * at the next dump, closed and reported ("gone").
  *
  * Answer: {"msg":"flow","id":..,"verb":..,"ok":..,"error":..,"targets":[{"target","ok","state",
- * "ifindex","error"}], dump: "gen","live","max_entries","deleted","stats":{…},
- * "entries":[[netns,ifindex,dir,family,proto,port,peer_server,"peer",packets,bytes],…]}.
+ * "ifindex","error"}], dump: "gen","live","sent","frames","max_entries","deleted","stats":{…}}.
+ * A dump's entries go before its answer as binary frames (struct ks_flow_dump + struct
+ * ks_flow_entry, bpf/include/ks_flow.h) carrying the answer's gen: no text per entry.
  *
  * Its own translation unit (helper.h: the JSON builder, output, and qdisc.c's namespace fd).
  */
@@ -37,7 +39,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 
 #include <linux/types.h>
@@ -57,6 +58,10 @@ static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new
 static __u32 fl_entries = 65536;
 static bool fl_port = true;
 static bool fl_empty; /* x_empty=1: the benchmark's floor (programs that return at once) */
+static __u8 fl_stop;  /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
+/* x_map=percpu_hash|lru_hash: benchmark only, the flow map as another type, to see what the LRU
+ * per-CPU hash costs (lru_hash is shared by the CPUs: its counts are not exact, not for dumps) */
+static enum bpf_map_type fl_map_type = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 static char fl_error[1024];
 
 void fl_unload(void)
@@ -85,6 +90,8 @@ static bool fl_load(void)
 	}
 	fl->rodata->ks_port_in_key = fl_port ? 1 : 0;
 	fl->rodata->ks_empty = fl_empty ? 1 : 0;
+	fl->rodata->ks_stop = fl_stop;
+	bpf_map__set_type(fl->maps.flows, fl_map_type);
 	bpf_map__set_max_entries(fl->maps.flows, fl_entries);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
@@ -138,7 +145,6 @@ static void fl_dump(struct sb *b, const char *args)
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
 	/* attachments whose device went away */
 	tcx_gone(&fl_set, b, fl_forget);
-	bool first;
 	__u64 since = fl_gen;
 	fl->bss->ks_gen = ++fl_gen;
 	int fd = bpf_map__fd(fl->maps.flows);
@@ -149,48 +155,59 @@ static void fl_dump(struct sb *b, const char *args)
 	struct ks_flow_val *vals = calloc((size_t)chunk * (size_t)ncpu, vsz);
 	if (!keys || !vals)
 		exit(3);
-	__u64 live = 0, sent = 0;
+	__u64 live = 0, sent = 0, frames = 0;
 	__u32 batch = 0;
 	bool first_batch = true;
 	int read_errno = 0;
-	sb_printf(b, ",\"entries\":[");
-	first = true;
+	/* one frame per batch: header + the batch's changed entries, per-CPU values summed here */
+	size_t cap = sizeof(struct ks_flow_dump) + (size_t)chunk * sizeof(struct ks_flow_entry);
+	__u8 *frame = malloc(cap);
+	if (!frame)
+		exit(3);
 	for (;;) {
 		__u32 count = chunk;
 		int rc = bpf_map_lookup_batch(fd, first_batch ? NULL : &batch, &batch, keys, vals, &count, NULL);
 		int e = rc < 0 ? errno : 0;
 		first_batch = false;
+		struct ks_flow_entry *out = (struct ks_flow_entry *)(frame + sizeof(struct ks_flow_dump));
+		__u32 n = 0;
 		for (__u32 i = 0; i < count; i++) {
 			live++;
 			__u64 pk = 0, by = 0, gen = 0;
+			const struct ks_flow_val *v = &vals[(size_t)i * (size_t)ncpu];
 			for (int c = 0; c < ncpu; c++) {
-				struct ks_flow_val *v = &vals[(size_t)i * (size_t)ncpu + (size_t)c];
-				pk += v->packets;
-				by += v->bytes;
-				if (v->gen > gen)
-					gen = v->gen;
+				pk += v[c].packets;
+				by += v[c].bytes;
+				if (v[c].gen > gen)
+					gen = v[c].gen;
 			}
 			/* counted after the previous dump set its generation (or never dumped) */
 			if (!all && since && gen + 1 < since)
 				continue;
-			struct ks_flow_key *k = &keys[i];
-			char addr[INET6_ADDRSTRLEN] = "";
-			if (k->family == 4)
-				inet_ntop(AF_INET, k->peer, addr, sizeof(addr));
-			else if (k->family == 6)
-				inet_ntop(AF_INET6, k->peer, addr, sizeof(addr));
-			sb_printf(b, "%s[%u,%u,%u,%u,%u,%u,%u,\"%s\",%llu,%llu]", first ? "" : ",", k->netns,
-				  k->ifindex, k->dir, k->family, k->proto, k->port, k->peer_server, addr,
-				  (unsigned long long)pk, (unsigned long long)by);
-			first = false;
-			sent++;
+			out[n].key = keys[i];
+			out[n].packets = pk;
+			out[n].bytes = by;
+			n++;
+		}
+		if (n) {
+			struct ks_flow_dump *h = (struct ks_flow_dump *)frame;
+			memset(h, 0, sizeof(*h));
+			h->hdr.magic = KS_MAGIC;
+			h->hdr.type = KS_REC_FLOW_DUMP;
+			h->hdr.version = KS_FLOW_DUMP_V;
+			h->hdr.len = (__u32)(sizeof(*h) + (size_t)n * sizeof(struct ks_flow_entry));
+			h->gen = fl_gen;
+			h->count = n;
+			out_put(frame, h->hdr.len);
+			sent += n;
+			frames++;
 		}
 		if (rc < 0) {
 			read_errno = e == ENOENT ? 0 : e; /* ENOENT: the walk reached the end */
 			break;
 		}
 	}
-	sb_printf(b, "]");
+	free(frame);
 	if (read_errno) {
 		sb_printf(b, ",\"read_error\":");
 		sb_str(b, strerror(read_errno));
@@ -205,6 +222,7 @@ static void fl_dump(struct sb *b, const char *args)
 				st[i] += pc[c];
 	}
 	free(pc);
+	sb_printf(b, ",\"frames\":%llu", (unsigned long long)frames);
 	sb_printf(b, ",\"gen\":%llu,\"live\":%llu,\"sent\":%llu,\"max_entries\":%u,\"deleted\":%llu,\"attached\":%zu",
 		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
 		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_set.n);
@@ -219,6 +237,8 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 {
 	__u32 entries = fl_entries;
 	bool port = fl_port, empty = false;
+	__u8 stop = 0;
+	enum bpf_map_type mt = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	char *save = NULL;
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		char *endp;
@@ -233,16 +253,25 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			port = t[5] == '1';
 		} else if (strcmp(t, "x_empty=1") == 0) {
 			empty = true;
+		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0) {
+			stop = (__u8)(t[7] - '0');
+		} else if (strcmp(t, "x_map=percpu_hash") == 0) {
+			mt = BPF_MAP_TYPE_PERCPU_HASH;
+		} else if (strcmp(t, "x_map=lru_hash") == 0) {
+			mt = BPF_MAP_TYPE_LRU_HASH;
 		} else {
 			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1)", t);
 			return false;
 		}
 	}
-	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty))
+	if (fl &&
+	    (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop || mt != fl_map_type))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;
 	fl_empty = empty;
+	fl_stop = stop;
+	fl_map_type = mt;
 	return true;
 }
 

@@ -43,6 +43,7 @@
 
 #include "ks_proto.h"
 #include "ks_probes.gen.h"
+#include "ks_flow.h"
 #include "helper.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

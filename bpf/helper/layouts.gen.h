@@ -23,6 +23,21 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_count_key, domain)
 	FIELD(ks_count_key, code)
 	sb_printf(b, "]}");
+	sb_printf(b, ",\"flow_entry\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", 0, 0,
+		  sizeof(struct ks_flow_entry));
+	first = true;
+	FIELD(ks_flow_entry, key.netns)
+	FIELD(ks_flow_entry, key.ifindex)
+	FIELD(ks_flow_entry, key.peer)
+	FIELD(ks_flow_entry, key.local)
+	FIELD(ks_flow_entry, key.port)
+	FIELD(ks_flow_entry, key.dir)
+	FIELD(ks_flow_entry, key.proto)
+	FIELD(ks_flow_entry, key.family)
+	FIELD(ks_flow_entry, key.peer_server)
+	FIELD(ks_flow_entry, packets)
+	FIELD(ks_flow_entry, bytes)
+	sb_printf(b, "]}");
 	sb_printf(b, ",\"tcp_reset\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_TCP_RESET, KS_TCP_RESET_V,
 		  sizeof(struct ks_tcp_reset));
 	first = true;
@@ -146,6 +161,19 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_connect, sync)
 	FIELD(ks_connect, slow)
 	FIELD(ks_connect, comm)
+	sb_printf(b, "]}");
+	sb_printf(b, ",\"flow_dump\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_FLOW_DUMP, KS_FLOW_DUMP_V,
+		  sizeof(struct ks_flow_dump));
+	first = true;
+	FIELD(ks_flow_dump, hdr.magic)
+	FIELD(ks_flow_dump, hdr.type)
+	FIELD(ks_flow_dump, hdr.version)
+	FIELD(ks_flow_dump, hdr.len)
+	FIELD(ks_flow_dump, hdr.ts_ns)
+	FIELD(ks_flow_dump, hdr.netns)
+	FIELD(ks_flow_dump, hdr.cpu)
+	FIELD(ks_flow_dump, gen)
+	FIELD(ks_flow_dump, count)
 	sb_printf(b, "]}");
 	sb_printf(b, "}");
 }

@@ -7,6 +7,8 @@
 #ifndef KS_FLOW_H
 #define KS_FLOW_H
 
+#include "ks_proto.h"
+
 /* direction, as the pod sees it (a host-side veth attachment swaps the programs) */
 #define KS_FLOW_RX 0
 #define KS_FLOW_TX 1
@@ -15,12 +17,13 @@ struct ks_flow_key {
 	__u32 netns;	  /* inode of the device's network namespace */
 	__u32 ifindex;	  /* device the packet crossed (in that namespace) */
 	__u8 peer[16];	  /* the other side's address, network order; IPv4 in the first 4 bytes */
+	__u8 local[16];	  /* the pod's own address in the packet (KubeSkoop's src/dst need both ends) */
 	__u16 port;	  /* server port (0: port not in the key, or no ports); non-IP: the ethertype */
 	__u8 dir;	  /* KS_FLOW_RX / KS_FLOW_TX */
 	__u8 proto;	  /* IPPROTO_*; 0 for non-IP */
 	__u8 family;	  /* 4, 6, 0 = not IP */
 	__u8 peer_server; /* 1: the port is the peer's (the pod is the client); 0: the pod's own */
-	__u16 pad;
+	__u16 _pad;
 };
 
 /* per CPU; `gen` = the helper's dump generation when last counted, so a dump sends what changed */
@@ -45,6 +48,27 @@ enum ks_flow_stat {
 	KS_FLOW_ST_SHORT,	 /* IP packet whose headers could not be read (counted without ports) */
 	KS_FLOW_ST_GUESS,	 /* TCP segment of a connection whose SYN was not seen: lower port taken */
 	KS_FLOW_ST_MAX,
+};
+
+/*
+ * The helper's map dump (`flow <id> dump`) is binary: frames of one struct ks_flow_dump followed by
+ * `count` struct ks_flow_entry (one per map batch, per-CPU values summed in the helper), then the
+ * JSON answer, whose "gen" is the frames' gen. The agent decodes them with the layout bpf/gen reads
+ * from this file (LAYOUTS.flow_dump, LAYOUTS.flow_entry), checked against the helper's at start.
+ */
+#define KS_FLOW_DUMP_V 1
+
+struct ks_flow_dump {
+	struct ks_hdr hdr; /* hdr.len = this header + count entries */
+	__u64 gen;	   /* the dump's generation (the JSON answer's "gen") */
+	__u32 count;	   /* struct ks_flow_entry that follow */
+	__u32 _pad;
+};
+
+struct ks_flow_entry {
+	struct ks_flow_key key;
+	__u64 packets; /* summed over CPUs */
+	__u64 bytes;
 };
 
 #endif

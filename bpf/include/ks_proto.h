@@ -21,8 +21,9 @@ enum ks_rec_type {
 	KS_REC_TCP_RESET = 1,
 	KS_REC_PACKET_DROP = 2,
 	KS_REC_TCP_RETRANS = 3,
-	KS_REC_LATENCY = 4, /* latency probes (socketlatency, kernellatency, netiftxlatency, ...) */
-	KS_REC_CONNECT = 5, /* connections: a failed TCP connect */
+	KS_REC_LATENCY = 4,   /* latency probes (socketlatency, kernellatency, netiftxlatency, ...) */
+	KS_REC_CONNECT = 5,   /* connections: a failed TCP connect */
+	KS_REC_FLOW_DUMP = 6, /* flow: one batch of the flow map (bpf/include/ks_flow.h) */
 	KS_REC_CLOCK = 16,
 	/* JSON object payload after the header (hello, probe status, counters, error, bye) */
 	KS_REC_JSON = 32,

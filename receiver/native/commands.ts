@@ -2,6 +2,9 @@
 // validated into typed values. Pure functions, no I/O; they never throw.
 
 import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
+import { isDecodedFlowEntries, type FlowEntry } from './records.js';
+
+export type { FlowEntry };
 
 /** TCP state numbers as /proc/net/tcp prints them (include/net/tcp_states.h). */
 export const TCP_STATE_BY_NUMBER: Readonly<Record<number, string>> = Object.fromEntries(TCP_STATE_NAMES);
@@ -143,24 +146,6 @@ export function parseProcNetTcp(
   return { ...acc, problems };
 }
 
-/** One entry of the kernel flow map (bpf/include/ks_flow.h), counters summed over CPUs. */
-export interface FlowEntry {
-  readonly netnsInode: number;
-  readonly ifindex: number;
-  readonly direction: 'receive' | 'transmit';
-  /** 4, 6, or 0 for a frame that is not IP */
-  readonly family: 0 | 4 | 6;
-  /** IP protocol number (0 when not IP) */
-  readonly proto: number;
-  /** server port (0 = not in the key); for non-IP frames the ethertype */
-  readonly port: number;
-  /** the port is the peer's (the pod connected to it) */
-  readonly peerIsServer: boolean;
-  readonly peer: string;
-  readonly packets: number;
-  readonly bytes: number;
-}
-
 export interface FlowTargetResult {
   readonly target: string;
   readonly ok: boolean;
@@ -209,25 +194,17 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
     }
   }
   if (verb !== 'dump') return { ok: true, verb, targets };
-  const entries: FlowEntry[] = [];
-  if (Array.isArray(v.entries)) {
-    for (const e of v.entries as unknown[]) {
-      if (!Array.isArray(e) || e.length < 10) continue;
-      const family = num(e[3]);
-      entries.push({
-        netnsInode: num(e[0]),
-        ifindex: num(e[1]),
-        direction: num(e[2]) === 0 ? 'receive' : 'transmit',
-        family: family === 4 || family === 6 ? family : 0,
-        proto: num(e[4]),
-        port: num(e[5]),
-        peerIsServer: num(e[6]) === 1,
-        peer: str(e[7]),
-        packets: num(e[8]),
-        bytes: num(e[9]),
-      });
-    }
-  }
+  // the helper client decoded them from the dump's binary frames (records.ts, struct ks_flow_entry)
+  const entries: readonly FlowEntry[] = isDecodedFlowEntries(v.entries)
+    ? v.entries
+    : Array.isArray(v.entries)
+      ? (v.entries as unknown[]).filter(
+          (e): e is FlowEntry => typeof e === 'object' && e !== null && typeof (e as FlowEntry).netnsInode === 'number',
+        )
+      : [];
+  const sent = typeof v.sent === 'number' ? v.sent : entries.length;
+  const mismatch =
+    sent !== entries.length ? `the answer counts ${sent} entries, the frames carried ${entries.length}` : '';
   const gone: [number, string][] = [];
   if (Array.isArray(v.gone))
     for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
@@ -246,7 +223,7 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
       stats,
       wallNs: num(v.wall_ns),
       cpuNs: num(v.cpu_ns),
-      readError: str(v.read_error),
+      readError: [str(v.read_error), mismatch].filter((x) => x).join('; '),
     },
   };
 }

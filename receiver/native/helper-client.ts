@@ -27,6 +27,7 @@ import {
   StreamDecoder,
   isProbeName,
   type DecodeProblem,
+  type FlowDumpRecord,
   type GenericRecord,
   type LatencyRecord,
   type PacketDropRecord,
@@ -34,6 +35,7 @@ import {
   type TcpResetRecord,
   type TcpRetransRecord,
   type WireRecord,
+  joinFlowEntries,
 } from './records.js';
 import {
   parseCounters,
@@ -179,6 +181,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   /** dumps and commands waiting for the JSON frame that answers them, by id */
   private readonly requests = new RequestTable();
   private dumpSeq = 0;
+  /** flow map dump frames waiting for the JSON answer that follows them (same gen) */
+  private flowFrames: FlowDumpRecord[] = [];
   private startWaiters: (() => void)[] = [];
   private stderrTail = '';
   private lastStderr: string[] = [];
@@ -397,6 +401,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     if (this.stopping) return;
     this.st.generation++;
     this.decoder = new StreamDecoder();
+    this.flowFrames = [];
     this.awaitingProbe = [];
     this.helloSeen = false;
     this.stderrTail = '';
@@ -524,6 +529,9 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       case 'json':
         this.onJson(r.value);
         return;
+      case 'flow_dump':
+        this.flowFrames.push(r);
+        return;
       case 'packet_drop': {
         const e: PacketDropEvent = {
           ...r,
@@ -608,6 +616,14 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     }
     if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow' || msg === 'dns') {
       const o = v as Record<string, unknown>;
+      if (msg === 'flow' && o.verb === 'dump') {
+        // the dump's entries came before this answer as binary frames of the same gen
+        const frames = this.flowFrames.filter((f) => f.gen === o.gen);
+        const stale = this.flowFrames.length - frames.length;
+        if (stale > 0) this.emit('problem', { offset: -1, message: `${stale} flow dump frame(s) of another dump` });
+        this.flowFrames = [];
+        o.entries = joinFlowEntries(frames);
+      }
       this.requests.answer(String(o.id), o);
       return;
     }

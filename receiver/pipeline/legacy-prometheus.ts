@@ -7,12 +7,16 @@
 //  - typed as KubeSkoop typed them (`inspector_pod_*` gauges; `kubeskoop_*` per `legacy_type`);
 //  - KubeSkoop's metrics.additionalLabels after k8s_node, k8s_namespace, k8s_pod on `kubeskoop_*`;
 //  - a `node_wide` legacy name on every target of its probe with the host's value (the value every
-//    namespace's own /proc file shows), so sums like sock_inuse + sock_orphan match per pod.
+//    namespace's own /proc file shows), so sums like sock_inuse + sock_orphan match per pod;
+//  - a `tuple` legacy name (kubeskoop_flow_*) once per flow tuple, with KubeSkoop's 13 tuple labels
+//    built from each flow series (the pod's address and the peer's as src/dst by direction), so
+//    KubeSkoop's controller draws its network graph from them unchanged.
 // The seed's misspellings (`seed_typo_of`) are documented but never served: KubeSkoop never exported them.
 import type { MetricDefinition } from '../../semconv/types.js';
 import {
   INTERFACE_ATTRIBUTES,
   LEGACY_LABELS,
+  LEGACY_TUPLE_LABELS,
   LOOPBACK,
   legacyFamily,
   legacyPromType,
@@ -54,6 +58,52 @@ function labelSet(name: string, node: string, target: Target, additional: readon
     }
   }
   return names.map((n, i) => `${n}="${escapeLabelValue(values[i]!)}"`).join(',');
+}
+
+/** KubeSkoop's protocol label (bpfutil.GetProtoStr): TCP, UDP, ICMP, ICMP6, else IP. */
+function tupleProtocol(a: MetricSample['attributes']): string {
+  const t = a['network.transport'];
+  if (t === 'tcp' || t === 'udp') return t.toUpperCase();
+  const p = a['kubeskoop.flow.protocol'];
+  return p === 'icmp' ? 'ICMP' : p === 'icmpv6' ? 'ICMP6' : 'IP';
+}
+
+/**
+ * KubeSkoop's tuple label values for one flow series of `target`, or undefined for a series it had
+ * no counterpart of (non-IP frames, the folded `other` series). The ephemeral port is never in the
+ * series: the client side's port is 0, as KubeSkoop wrote ports it did not key on.
+ */
+export function flowTupleLabels(s: MetricSample, target: Target, node: string): string[] | undefined {
+  const a = s.attributes;
+  const peer = a['network.peer.address'];
+  const local = a['network.local.address'];
+  if (typeof peer !== 'string' || typeof local !== 'string' || peer === '' || local === '' || peer === 'other')
+    return undefined;
+  const id = legacyIdentity(target);
+  // type, node, namespace, pod, as BuildTupleMetricsLabels' ipInfo
+  const self = target.kind === 'host' ? ['node', node, '', ''] : ['pod', '', id.namespace, id.pod];
+  const kind = a['kubeskoop.peer.kind'];
+  const other =
+    kind === 'pod'
+      ? ['pod', '', String(a['kubeskoop.peer.namespace'] ?? ''), String(a['kubeskoop.peer.name'] ?? '')]
+      : kind === 'node'
+        ? ['node', String(a['kubeskoop.peer.name'] ?? ''), '', '']
+        : ['unknown', '', '', ''];
+  const port = typeof a['server.port'] === 'number' ? a['server.port'] : 0;
+  const peerIsServer = a['kubeskoop.peer.role'] === 'server';
+  const sent = a['network.io.direction'] === 'transmit';
+  // the server's side gets the port: the peer's when it is the server, else the pod's
+  const srcIsServer = sent ? !peerIsServer : peerIsServer;
+  const [src, srcInfo, dst, dstInfo] = sent ? [local, self, peer, other] : [peer, other, local, self];
+  return [
+    tupleProtocol(a),
+    src,
+    ...srcInfo,
+    dst,
+    ...dstInfo,
+    String(srcIsServer ? port : 0),
+    String(srcIsServer ? 0 : port),
+  ];
 }
 
 function matches(s: MetricSample, sel: Readonly<Record<string, string>>): boolean {
@@ -114,6 +164,25 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
     fam.seen.add(labels);
     fam.lines.push(`${name}{${labels}} ${formatValue(value)}`);
   };
+  // tuple names: one series per tuple, summed over the flow series that give the same one (interfaces)
+  const tuples = new Map<string, { metric: MetricDefinition; name: string; labels: string; value: number }>();
+  const addTuples = (
+    metric: MetricDefinition,
+    name: string,
+    target: Target,
+    samples: readonly MetricSample[],
+  ): void => {
+    for (const s of samples) {
+      if (s.metric.id !== metric.id || typeof s.value !== 'number') continue;
+      const values = flowTupleLabels(s, target, opts.nodeName);
+      if (!values) continue;
+      const labels = LEGACY_TUPLE_LABELS.map((n, i) => `${n}="${escapeLabelValue(values[i]!)}"`).join(',');
+      const k = `${name}{${labels}}`;
+      const t = tuples.get(k);
+      if (t) t.value += s.value;
+      else tuples.set(k, { metric, name, labels, value: s.value });
+    }
+  };
   // node_wide names: the host's value, then served on every target of the probe.
   const nodeWide: { metric: MetricDefinition; name: string; value: number }[] = [];
   for (const entry of snap.entries) {
@@ -121,6 +190,10 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
     for (const s of entry.samples) if (!metrics.has(s.metric.id)) metrics.set(s.metric.id, s.metric);
     for (const metric of metrics.values()) {
       for (const legacy of servedLegacyNames(metric)) {
+        if (legacy.tuple) {
+          addTuples(metric, legacy.name, entry.target, entry.samples);
+          continue;
+        }
         const value = legacyValue(metric, legacy.attributes, entry.samples, legacy.scale);
         if (value === undefined) continue;
         if (legacy.nodeWide && entry.target.kind === 'host') nodeWide.push({ metric, name: legacy.name, value });
@@ -130,6 +203,19 @@ export function renderLegacyMetrics(snap: Snapshot, opts: LegacyRenderOptions): 
   }
   for (const { metric, name, value } of nodeWide) {
     for (const entry of snap.entries) if (entry.probe === metric.probe) add(metric, name, entry.target, value);
+  }
+  for (const t of tuples.values()) {
+    let fam = families.get(t.name);
+    if (!fam) {
+      fam = {
+        type: legacyPromType(t.metric, t.name),
+        help: `${t.metric.brief.en} (KubeSkoop name; OTel: ${t.metric.name})`,
+        lines: [],
+        seen: new Set(),
+      };
+      families.set(t.name, fam);
+    }
+    fam.lines.push(`${t.name}{${t.labels}} ${formatValue(t.value)}`);
   }
   const out: string[] = [];
   for (const name of [...families.keys()].sort()) {

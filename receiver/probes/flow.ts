@@ -12,6 +12,7 @@ import {
   ATTR_KUBESKOOP_PEER_ROLE,
   ATTR_NETWORK_INTERFACE_NAME,
   ATTR_NETWORK_IO_DIRECTION,
+  ATTR_NETWORK_LOCAL_ADDRESS,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_TRANSPORT,
   ATTR_NETWORK_TYPE,
@@ -95,6 +96,7 @@ export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boole
     a[ATTR_KUBESKOOP_FLOW_PROTOCOL] = PROTO_NAMES[e.proto] ?? String(e.proto);
   }
   a[ATTR_NETWORK_PEER_ADDRESS] = e.peer;
+  a[ATTR_NETWORK_LOCAL_ADDRESS] = e.local;
   return a;
 }
 
@@ -111,7 +113,7 @@ interface Options {
 }
 
 const entryKey = (e: FlowEntry): string =>
-  `${e.netnsInode}|${e.ifindex}|${e.direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}`;
+  `${e.netnsInode}|${e.ifindex}|${e.direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
 
 export const flow: MetricProbeModule = {
   name: 'flow',

@@ -125,6 +125,7 @@ export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
 export const ATTR_DNS_QUESTION_NAME = "dns.question.name";
 export const ATTR_KUBESKOOP_DNS_QUESTION_TYPE = "kubeskoop.dns.question.type";
 export const ATTR_KUBESKOOP_DNS_RESPONSE_CODE = "kubeskoop.dns.response.code";
+export const ATTR_NETWORK_LOCAL_ADDRESS = "network.local.address";
 export const ATTR_KUBESKOOP_PEER_KIND = "kubeskoop.peer.kind";
 export const ATTR_KUBESKOOP_PEER_NAME = "kubeskoop.peer.name";
 export const ATTR_KUBESKOOP_PEER_NAMESPACE = "kubeskoop.peer.namespace";
@@ -917,6 +918,19 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
       "NOERROR",
       "NXDOMAIN",
       "SERVFAIL"
+    ]
+  },
+  {
+    "name": "network.local.address",
+    "type": "string",
+    "semconv": true,
+    "brief": {
+      "en": "Local address of the network connection: on flow series, the pod's own address in its traffic with the peer (the destination of what it receives, the source of what it sends); absent on the `other` series.",
+      "zh": "网络连接的本端地址：在 flow 序列上为 Pod 与该对端通信时自身的地址（接收时为目的地址，发送时为源地址）；`other` 序列上没有。"
+    },
+    "examples": [
+      "10.0.1.5",
+      "fd00::5"
     ]
   },
   {
@@ -2479,6 +2493,7 @@ export const FLOW_IO: MetricDefinition = {
     "network.transport",
     "kubeskoop.flow.protocol",
     "network.peer.address",
+    "network.local.address",
     "server.port",
     "kubeskoop.peer.kind",
     "kubeskoop.peer.name",
@@ -2490,8 +2505,15 @@ export const FLOW_IO: MetricDefinition = {
     "en": "Bytes the pod received from (receive) or sent to (transmit) a peer through an interface, with the server port (absent with enablePortInLabel false) and the peer's name. A GSO/GRO packet counts once with its full length, as `ip -s link` does. Overhead: one tc program run per packet per direction (see the probe's measured cost) and one map read per cycle.",
     "zh": "Pod 经某网卡从对端接收（receive）或向对端发送（transmit）的字节数，附服务端口（enablePortInLabel 为 false 时无）与对端名称。GSO/GRO 包按整包长度计一次，与 `ip -s link` 一致。开销：每包每方向一次 tc 程序运行，每周期一次 map 读取。"
   },
-  "legacy": [],
-  "legacyAggregation": "none"
+  "legacy": [
+    {
+      "name": "kubeskoop_flow_bytes",
+      "attributes": {},
+      "tuple": true
+    }
+  ],
+  "legacyAggregation": "none",
+  "legacyType": "counter"
 };
 
 export const FLOW_PACKETS: MetricDefinition = {
@@ -2515,6 +2537,7 @@ export const FLOW_PACKETS: MetricDefinition = {
     "network.transport",
     "kubeskoop.flow.protocol",
     "network.peer.address",
+    "network.local.address",
     "server.port",
     "kubeskoop.peer.kind",
     "kubeskoop.peer.name",
@@ -2526,8 +2549,15 @@ export const FLOW_PACKETS: MetricDefinition = {
     "en": "Packets the pod received from or sent to a peer (a GSO/GRO packet counts once).",
     "zh": "Pod 与对端之间收发的包数（GSO/GRO 包计一次）。"
   },
-  "legacy": [],
-  "legacyAggregation": "none"
+  "legacy": [
+    {
+      "name": "kubeskoop_flow_packets",
+      "attributes": {},
+      "tuple": true
+    }
+  ],
+  "legacyAggregation": "none",
+  "legacyType": "counter"
 };
 
 export const FLOW_PEERS_FOLDED: MetricDefinition = {

@@ -10,6 +10,23 @@ export const LEGACY_LABELS = {
 
 export type LegacyFamily = keyof typeof LEGACY_LABELS;
 
+/** KubeSkoop's flow tuple labels (pkg/exporter/probe/legacy.go TupleMetricsLabels), for `tuple` legacy names. */
+export const LEGACY_TUPLE_LABELS = [
+  'protocol',
+  'src',
+  'src_type',
+  'src_node',
+  'src_namespace',
+  'src_pod',
+  'dst',
+  'dst_type',
+  'dst_node',
+  'dst_namespace',
+  'dst_pod',
+  'sport',
+  'dport',
+] as const;
+
 export function legacyFamily(name: string): LegacyFamily {
   return name.startsWith('inspector_') ? 'inspector' : 'kubeskoop';
 }

@@ -99,6 +99,7 @@ interface RawLegacy {
   seed_typo_of?: string;
   scale?: number;
   node_wide?: boolean;
+  tuple?: boolean;
 }
 type RawEntities = MetricEntity | MetricEntity[];
 /** What one OTel name of a measurement says about itself. */
@@ -296,6 +297,7 @@ export function loadRegistry(registryDir: string): RegistryLoad {
         ...(l.seed_typo_of ? { seedTypoOf: l.seed_typo_of } : {}),
         ...(l.scale !== undefined ? { scale: l.scale } : {}),
         ...(l.node_wide ? { nodeWide: true } : {}),
+        ...(l.tuple ? { tuple: true } : {}),
       }));
       const family = `${probe}.${m.key}`;
       const variants: RawName[] = m.names ?? [

@@ -92,6 +92,32 @@ function panelFor(m: MetricDefinition, id: number, x: number, y: number, perPod:
   };
 }
 
+const PEER_ATTRS = ['kubeskoop.peer.kind', 'kubeskoop.peer.namespace', 'kubeskoop.peer.name'];
+const TOP_PEERS = 10;
+
+/** A byte counter per peer (flow): its top peers per pod by rate, peer names only (address, port,
+ *  direction summed), so a pod's main conversations are read at a glance. */
+function topPeersPanel(m: MetricDefinition, id: number, x: number, y: number): GrafanaPanel | undefined {
+  if (m.instrument !== 'counter' || m.unit !== 'By' || !PEER_ATTRS.every((a) => m.attributes.includes(a)))
+    return undefined;
+  const peer = PEER_ATTRS.map(promLabelName);
+  const expr = `topk by (${NAMESPACE}, ${POD}) (${TOP_PEERS}, sum by (${[NAMESPACE, POD, ...peer].join(', ')}) (rate(${promName(m.name, m.instrument, m.unit)}{${IDENTITY_SELECTOR}}[$__rate_interval])))`;
+  const p = panelFor(m, id, x, y, true);
+  return {
+    ...p,
+    title: `${m.name} — top ${TOP_PEERS} peers per pod (per second)`,
+    description: `The ${TOP_PEERS} peers of each pod with the most traffic (both directions, every address and port of the peer).\n\n每个 Pod 流量最大的 ${TOP_PEERS} 个对端（双向合计，含对端的所有地址与端口）。\n\n${p.description ?? ''}`,
+    targets: [
+      {
+        refId: 'A',
+        expr,
+        legendFormat: `{{${NAMESPACE}}}/{{${POD}}} → {{${peer[0]}}} {{${peer[1]}}}/{{${peer[2]}}}`,
+        datasource: DS,
+      },
+    ],
+  };
+}
+
 export function renderDashboard(r: Registry): string {
   const panels: Panel[] = [];
   let id = 1;
@@ -114,10 +140,14 @@ export function renderDashboard(r: Registry): string {
       gridPos: { h: 1, w: 24, x: 0, y },
     });
     y += 1;
-    g.metrics.forEach((m, i) => {
-      panels.push(panelFor(m, id++, (i % 2) * 12, y + Math.floor(i / 2) * 8, g.perPod));
+    const extra = g.perPod ? g.metrics.filter((m) => topPeersPanel(m, 0, 0, 0) !== undefined) : [];
+    [...extra, ...g.metrics].forEach((m, i) => {
+      const top = i < extra.length ? topPeersPanel(m, id, 0, 0) : undefined;
+      const at = { x: (i % 2) * 12, y: y + Math.floor(i / 2) * 8 };
+      panels.push(top ? { ...top, gridPos: { h: 8, w: 12, ...at } } : panelFor(m, id, at.x, at.y, g.perPod));
+      id++;
     });
-    y += Math.ceil(g.metrics.length / 2) * 8;
+    y += Math.ceil((extra.length + g.metrics.length) / 2) * 8;
   }
   const variables: VariableModel[] = [
     {
@@ -197,7 +227,7 @@ export function dashboardQueries(dashboardJson: string, r: Pick<Registry, 'metri
       continue;
     }
     if (!p.targets) continue;
-    const title = (p.title ?? '').replace(/ \(per second\)$/, '');
+    const title = (p.title ?? '').replace(/ \(per second\)$/, '').split(' — ')[0]!;
     const m = r.metrics.find((x) => x.name === title && x.probe === rowProbe);
     for (const t of p.targets) out.push({ metricId: m?.id ?? '', probe: m?.probe ?? '', expr: t.expr });
   }

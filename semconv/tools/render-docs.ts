@@ -102,6 +102,7 @@ const T = {
     unsupported: 'Not supported',
     reason: 'Reason',
     agg: { none: 'one series', sum: 'summed over series', sum_except_lo: 'summed over interfaces except lo' },
+    aggTuple: "one series per flow tuple (KubeSkoop's 13 tuple labels), summed over interfaces",
     promNote:
       "Prometheus names as the OpenTelemetry specification translates them (dots → `_`, the unit word appended: `By` → `_bytes`, `s` → `_seconds`, `{packet}` → nothing; `_total` on counters; `_ratio` on gauges of unit 1): the agent's /metrics serves exactly what OTLP → Collector → Prometheus (or Prometheus' own OTLP receiver) gives. Label names: invalid characters → `_`; every series also carries `otel_scope_name` and `otel_scope_version` (`prometheus.scope_info: false` turns them off). Names follow the entity (the For column): semconv's `system.*` for the host, its `k8s.pod.*` for pods, `kubeskoop.*` otherwise.",
     entitiesTitle: 'Whom the metrics describe',
@@ -120,7 +121,7 @@ const T = {
     resource: 'Resource (OTLP)',
     v1Title: 'Every name KubeSkoop v1.x exports',
     v1Intro: (served: number, total: number) =>
-      `Read from KubeSkoop's source (\`semconv/registry/kubeskoop-names.yaml\`): ${served} of ${total} are served (\`prometheus.names: legacy\` or \`both\`; a KubeSkoop-format config defaults to \`both\`). Not served: the \`rdma\` probe (no RDMA device or soft-RoCE on the machines this is built and tested on) and \`flow\` (planned, issue 17). The 10 \`kubeskoop_rdma_*\` names of the nodes dashboard's RDMA row are the only names of KubeSkoop's two Grafana dashboards not served; every other panel of both returns data (test/compat/dashboards.test.ts).`,
+      `Read from KubeSkoop's source (\`semconv/registry/kubeskoop-names.yaml\`): ${served} of ${total} are served (\`prometheus.names: legacy\` or \`both\`; a KubeSkoop-format config defaults to \`both\`). Not served: the \`rdma\` probe (no RDMA device or soft-RoCE on the machines this is built and tested on). \`kubeskoop_flow_*\` are served with KubeSkoop's tuple labels, built from each flow series' pod and peer addresses. The 10 \`kubeskoop_rdma_*\` names of the nodes dashboard's RDMA row are the only names of KubeSkoop's two Grafana dashboards not served; every other panel of both returns data (test/compat/dashboards.test.ts).`,
     v1Head: ['Name', 'KubeSkoop probe', 'KubeSkoop type', 'KubeSkoop labels', 'Served', 'OTel metric, or why not'],
     yes: 'yes',
     no: 'no',
@@ -215,6 +216,7 @@ const T = {
     unsupported: '不支持',
     reason: '原因',
     agg: { none: '单条序列', sum: '对序列求和', sum_except_lo: '对 lo 以外的网卡求和' },
+    aggTuple: '每个流元组一条序列（KubeSkoop 的 13 个元组标签），对网卡求和',
     promNote:
       'Prometheus 名称按 OpenTelemetry 规范的转换规则生成（点 → `_`，追加单位词：`By` → `_bytes`、`s` → `_seconds`、`{packet}` 不加；计数器加 `_total`；单位为 1 的 gauge 加 `_ratio`）：agent 的 /metrics 与经 OTLP → Collector → Prometheus（或 Prometheus 自身的 OTLP 接收）得到的名称完全相同。标签名：非法字符 → `_`；每条序列还带有 `otel_scope_name` 与 `otel_scope_version`（`prometheus.scope_info: false` 可关闭）。名称随上报对象而定（“上报对象”列）：主机用语义约定的 `system.*`，Pod 用 `k8s.pod.*`，其余用 `kubeskoop.*`。',
     entitiesTitle: '指标描述的对象',
@@ -233,7 +235,7 @@ const T = {
     resource: 'Resource（OTLP）',
     v1Title: 'KubeSkoop v1.x 导出的全部名称',
     v1Intro: (served: number, total: number) =>
-      `取自 KubeSkoop 源码（\`semconv/registry/kubeskoop-names.yaml\`）：${total} 个中输出 ${served} 个（\`prometheus.names: legacy\` 或 \`both\`；KubeSkoop 格式的配置默认为 \`both\`）。不输出的：\`rdma\` 探针（构建与测试所用机器上没有 RDMA 设备，也没有 soft-RoCE）与 \`flow\`（计划中，issue 17）。KubeSkoop 两个 Grafana 仪表盘中只有节点仪表盘 RDMA 行的 10 个 \`kubeskoop_rdma_*\` 名称不输出；两个仪表盘的其他面板均有数据（test/compat/dashboards.test.ts）。`,
+      `取自 KubeSkoop 源码（\`semconv/registry/kubeskoop-names.yaml\`）：${total} 个中输出 ${served} 个（\`prometheus.names: legacy\` 或 \`both\`；KubeSkoop 格式的配置默认为 \`both\`）。不输出的：\`rdma\` 探针（构建与测试所用机器上没有 RDMA 设备，也没有 soft-RoCE）。\`kubeskoop_flow_*\` 已输出，其 KubeSkoop 元组标签由每条 flow 序列的 Pod 地址与对端地址构成。KubeSkoop 两个 Grafana 仪表盘中只有节点仪表盘 RDMA 行的 10 个 \`kubeskoop_rdma_*\` 名称不输出；两个仪表盘的其他面板均有数据（test/compat/dashboards.test.ts）。`,
     v1Head: ['名称', 'KubeSkoop 探针', 'KubeSkoop 类型', 'KubeSkoop 标签', '是否输出', 'OTel 指标，或不输出的原因'],
     yes: '是',
     no: '否',
@@ -549,7 +551,7 @@ function legacyPage(
         l.seedTypoOf ? `${t.seed} typo → ${code(l.seedTypoOf)}` : legacyPromType(m, l.name),
         code(m.name),
         describeSelection(l),
-        t.agg[m.legacyAggregation],
+        l.tuple ? t.aggTuple : t.agg[m.legacyAggregation],
         m.brief[lang],
       ]);
     }

@@ -167,6 +167,8 @@ const metricEntry = {
           scale: { type: 'number', exclusiveMinimum: 0 },
           // a node-wide value: served on every target (pods too) with the host's value
           node_wide: { type: 'boolean' },
+          // one series per OTel series with KubeSkoop's flow tuple labels (protocol, src, …, dport)
+          tuple: { type: 'boolean' },
         },
       },
     },

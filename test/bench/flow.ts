@@ -1,9 +1,11 @@
 // Benchmark of the flow probe (real BPF on a veth between two test namespaces, as root):
 //  - BPF ns per packet of ks_flow_rx / ks_flow_tx (kernel.bpf_stats_enabled, run_time_ns / run_cnt)
-//    next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work);
+//    next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work),
+//    and where the time goes: programs stopped after the namespace read / the key (x_stop=1|2), the
+//    whole program on a PERCPU_HASH / LRU_HASH map (x_map=…);
 //  - the UDP stream's rate (64-byte datagrams, udpflood) with the probe off, on and floor, rounds
 //    interleaved in one run;
-//  - one map read of 65,536 entries: the helper's dump (wall and CPU) and the agent's parse.
+//  - one map read of 65,536 entries: the helper's dump (wall and CPU) and the agent's CPU to decode it.
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds]
@@ -14,6 +16,7 @@ import os from 'node:os';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { parseFlowFrame } from '../../receiver/native/commands.js';
+import { LAYOUTS } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
 import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
 
@@ -54,6 +57,12 @@ async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
 
 async function main(): Promise<void> {
   await ensureHelperBuilt();
+  const previous = await readFile(path.join(OUT, 'flow.json'), 'utf8')
+    .then((t) => {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      return { date: o.date, nsPerRunOn: o.nsPerRunOn, nsPerRunFloor: o.nsPerRunFloor, mapRead: o.mapRead };
+    })
+    .catch(() => undefined);
   const statsBefore = (await readFile(STATS, 'utf8')).trim();
   const p = await makePair('bflow', 223, { ipv6: true });
   const native = new NativeEventSource({
@@ -79,9 +88,20 @@ async function main(): Promise<void> {
   try {
     await writeFile(STATS, '1');
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['off', 'on', 'floor'] as const) {
+      // netns / key: where the time goes (programs that stop after the namespace read / the key)
+      // percpu_hash / lru_hash: the same program on another map type (what the LRU per-CPU hash costs)
+      for (const mode of ['off', 'on', 'floor', 'netns', 'key', 'percpu_hash', 'lru_hash'] as const) {
+        const extra = {
+          off: [],
+          on: [],
+          floor: ['x_empty=1'],
+          netns: ['x_stop=1'],
+          key: ['x_stop=2'],
+          percpu_hash: ['x_map=percpu_hash'],
+          lru_hash: ['x_map=lru_hash'],
+        }[mode];
         if (mode === 'off') await call(['unload']);
-        else await attach(mode === 'floor' ? ['x_empty=1'] : []);
+        else await attach(extra);
         const ids = mode === 'off' ? [] : await flowProgIds(native.helperStatus().pid!);
         const s0 = await runStats(ids);
         const r = await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64);
@@ -111,20 +131,38 @@ for (let k = 0; k < 64; k++) next();
 `,
       120_000,
     );
-    const reads: { live: number; helperWallMs: number; helperCpuMs: number; agentParseMs: number; bytes: number }[] =
-      [];
+    // the agent's CPU for one read: the dump's binary frames decoded as they arrive (records.ts) and
+    // the answer parsed; the helper's own CPU is measured inside it (cpu_ns)
+    const reads: {
+      live: number;
+      sent: number;
+      helperWallMs: number;
+      helperCpuMs: number;
+      agentCpuMs: number;
+      roundTripMs: number;
+      bytes: number;
+    }[] = [];
     for (let i = 0; i < 5; i++) {
-      const raw = await call(['dump', 'all']);
       const t0 = process.cpuUsage();
+      const w0 = performance.now();
+      const raw = await call(['dump', 'all']);
       const f = parseFlowFrame(raw);
       const c = process.cpuUsage(t0);
-      if (!f.ok || !f.dump) throw new Error('dump failed');
+      const wall = performance.now() - w0;
+      if (!f.ok || !f.dump || f.dump.readError) throw new Error(`dump failed: ${JSON.stringify(f).slice(0, 300)}`);
+      const frames = typeof raw.frames === 'number' ? raw.frames : 0;
       reads.push({
         live: f.dump.live,
+        sent: f.dump.entries.length,
         helperWallMs: f.dump.wallNs / 1e6,
         helperCpuMs: f.dump.cpuNs / 1e6,
-        agentParseMs: (c.user + c.system) / 1000,
-        bytes: JSON.stringify(raw).length,
+        agentCpuMs: (c.user + c.system) / 1000,
+        roundTripMs: wall,
+        // frames (header + 48-byte entries) and the JSON answer without the entries the client added
+        bytes:
+          frames * LAYOUTS.flow_dump.size +
+          f.dump.entries.length * LAYOUTS.flow_entry.size +
+          JSON.stringify({ ...raw, entries: [] }).length,
       });
     }
     const by = (m: string): typeof rows => rows.filter((r) => r.mode === m);
@@ -136,16 +174,26 @@ for (let k = 0; k < 64; k++) next();
       rounds: ROUNDS,
       nsPerRunOn: median(by('on').map((r) => r.nsPerRun)),
       nsPerRunFloor: median(by('floor').map((r) => r.nsPerRun)),
+      // where the time goes: up to the namespace read, up to the built key (the rest is the map update)
+      nsPerRunNetns: median(by('netns').map((r) => r.nsPerRun)),
+      nsPerRunKey: median(by('key').map((r) => r.nsPerRun)),
+      nsPerRunPercpuHash: median(by('percpu_hash').map((r) => r.nsPerRun)),
+      nsPerRunLruHash: median(by('lru_hash').map((r) => r.nsPerRun)),
       ppsOff: median(by('off').map((r) => r.pps)),
       ppsOn: median(by('on').map((r) => r.pps)),
       ppsFloor: median(by('floor').map((r) => r.pps)),
       mapRead: {
         live: reads[0]!.live,
+        sent: reads[0]!.sent,
         helperWallMs: median(reads.map((r) => r.helperWallMs)),
         helperCpuMs: median(reads.map((r) => r.helperCpuMs)),
-        agentParseMs: median(reads.map((r) => r.agentParseMs)),
+        agentCpuMs: median(reads.map((r) => r.agentCpuMs)),
+        roundTripMs: median(reads.map((r) => r.roundTripMs)),
+        firstAgentCpuMs: reads[0]!.agentCpuMs,
         frameBytes: reads[0]!.bytes,
       },
+      // the previous results file's headline figures, so before → after is in one place
+      before: previous,
       rows,
       reads,
     };
@@ -157,21 +205,28 @@ for (let k = 0; k < 64; k++) next();
 ${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs. \`node dist/test/bench/flow.js ${ROUNDS}\`: a veth between two
 test namespaces, the flow programs (tcx) on both ends, ${PACKETS} UDP datagrams of 64 B per round from a to b
 (udpflood), rounds interleaved off / on / floor (floor = the same programs loaded with \`x_empty=1\`: same hook and
-dispatch, no work). BPF time from kernel.bpf_stats_enabled (run_time_ns / run_cnt over ks_flow_rx and ks_flow_tx:
+dispatch, no work; netns and key = programs stopped after the namespace read and after the key, \`x_stop=1|2\`). BPF time from kernel.bpf_stats_enabled (run_time_ns / run_cnt over ks_flow_rx and ks_flow_tx:
 each datagram runs tx on a's egress and rx on b's ingress).
 
 | | median |
 |---|---:|
 | BPF ns per program run, probe on | ${summary.nsPerRunOn} |
 | BPF ns per program run, floor (empty) | ${summary.nsPerRunFloor} |
+| … stopped after reading the namespace (skb->dev->nd_net) | ${summary.nsPerRunNetns} |
+| … stopped after building the key (headers parsed, no map work) | ${summary.nsPerRunKey} |
+| … the whole program on a PERCPU_HASH map (no LRU) | ${summary.nsPerRunPercpuHash} |
+| … the whole program on an LRU_HASH map (shared by the CPUs) | ${summary.nsPerRunLruHash} |
 | on / floor | ${ratio} |
 | datagrams/s, off | ${summary.ppsOff} |
 | datagrams/s, on | ${summary.ppsOn} |
 | datagrams/s, floor | ${summary.ppsFloor} |
 
-Map read of a full map (${summary.mapRead.live} entries, \`dump all\`, 5 reads): helper ${summary.mapRead.helperWallMs.toFixed(2)} ms wall,
-${summary.mapRead.helperCpuMs.toFixed(2)} ms CPU; agent parse ${summary.mapRead.agentParseMs.toFixed(2)} ms CPU; frame ${summary.mapRead.frameBytes} bytes.
+Map read of a full map (${summary.mapRead.live} entries, \`dump all\`, 5 reads, medians): helper ${summary.mapRead.helperWallMs.toFixed(2)} ms wall,
+${summary.mapRead.helperCpuMs.toFixed(2)} ms CPU (batch lookup, per-CPU sums, binary frames); agent ${summary.mapRead.agentCpuMs.toFixed(2)} ms CPU
+(frames decoded by the generated layout, answer parsed; first read ${summary.mapRead.firstAgentCpuMs.toFixed(2)} ms, before the IPv6
+text forms are cached); round trip ${summary.mapRead.roundTripMs.toFixed(2)} ms; ${summary.mapRead.frameBytes} bytes on the pipe.
 A normal cycle dumps only the entries counted since the previous dump.
+Before (the previous results file, ${String(previous?.date ?? 'none')}): ${JSON.stringify(previous ?? {})}
 
 | round | mode | datagrams/s | runs | ns/run |
 |---:|---|---:|---:|---:|

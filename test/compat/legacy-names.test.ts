@@ -4,7 +4,7 @@
 // exports is complete and says for each whether it is served, and why not.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { renderLegacyMetrics } from '../../receiver/pipeline/legacy-prometheus.js';
+import { flowTupleLabels, renderLegacyMetrics } from '../../receiver/pipeline/legacy-prometheus.js';
 import { sockSamples } from '../../receiver/probes/sock.js';
 import { parseSockstat } from '../../receiver/probes/parsers/sockstat.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
@@ -12,7 +12,7 @@ import type { Target } from '../../receiver/targets/target.js';
 import { packageRoot } from '../../receiver/version.js';
 import { loadRegistry } from '../../semconv/tools/load-registry.js';
 import { checkKubeskoopNames, kubeskoopNameStatus, loadKubeskoopNames } from '../../semconv/tools/kubeskoop-names.js';
-import { PACKETLOSS_DROPS, TCPRETRANS_SEGMENTS } from '../../semconv/generated/registry.js';
+import { FLOW_IO, PACKETLOSS_DROPS, TCPRETRANS_SEGMENTS } from '../../semconv/generated/registry.js';
 import { additionalLabelValue, parseAdditionalLabel, podLabelKeys } from '../../receiver/config/additional-labels.js';
 
 const SOCKSTAT_HOST =
@@ -97,6 +97,89 @@ describe('KubeSkoop’s names where its dashboards need more than the name', () 
     assert.equal(TCPRETRANS_SEGMENTS.legacyType, 'counter');
   });
 
+  it("kubeskoop_flow_*: KubeSkoop's tuple labels from a flow series — src/dst by direction, the server port on the server's side", () => {
+    const flow = (attributes: Record<string, string | number>) => ({ metric: FLOW_IO, value: 1500, attributes });
+    const sent = flow({
+      'network.io.direction': 'transmit',
+      'network.transport': 'tcp',
+      'network.peer.address': '10.1.0.9',
+      'network.local.address': '10.1.0.5',
+      'server.port': 443,
+      'kubeskoop.peer.role': 'server',
+      'kubeskoop.peer.kind': 'pod',
+      'kubeskoop.peer.name': 'db-0',
+      'kubeskoop.peer.namespace': 'data',
+    });
+    // protocol, src, src_type, src_node, src_namespace, src_pod, dst, dst_type, dst_node, dst_namespace, dst_pod, sport, dport
+    assert.deepEqual(flowTupleLabels(sent, pod, 'n1'), [
+      'TCP',
+      '10.1.0.5',
+      'pod',
+      '',
+      'shop',
+      'web-0',
+      '10.1.0.9',
+      'pod',
+      '',
+      'data',
+      'db-0',
+      '0',
+      '443',
+    ]);
+    const got = flow({
+      'network.io.direction': 'receive',
+      'network.transport': 'udp',
+      'network.peer.address': '192.0.2.1',
+      'network.local.address': '10.0.0.2',
+      'server.port': 53,
+      'kubeskoop.peer.role': 'client',
+      'kubeskoop.peer.kind': 'ip',
+    });
+    assert.deepEqual(flowTupleLabels(got, host, 'n1'), [
+      'UDP',
+      '192.0.2.1',
+      'unknown',
+      '',
+      '',
+      '',
+      '10.0.0.2',
+      'node',
+      'n1',
+      '',
+      '',
+      '0',
+      '53',
+    ]);
+    // no counterpart in KubeSkoop: the folded `other` series and frames that are not IP
+    assert.equal(
+      flowTupleLabels(flow({ 'network.peer.address': 'other', 'network.io.direction': 'receive' }), pod, 'n1'),
+      undefined,
+    );
+    assert.equal(
+      flowTupleLabels(flow({ 'network.io.direction': 'receive', 'kubeskoop.flow.protocol': 'arp' }), pod, 'n1'),
+      undefined,
+    );
+    // two interfaces with the same tuple are one series, summed
+    const text = renderLegacyMetrics(
+      {
+        ...snap,
+        entries: [
+          {
+            probe: 'flow',
+            target: pod,
+            samples: [sent, { ...sent, attributes: { ...sent.attributes, 'network.interface.name': 'eth1' } }],
+          },
+        ],
+      },
+      { nodeName: 'n1' },
+    );
+    assert.match(text, /^# TYPE kubeskoop_flow_bytes counter$/m);
+    assert.match(
+      text,
+      /^kubeskoop_flow_bytes\{protocol="TCP",src="10\.1\.0\.5",src_type="pod",src_node="",src_namespace="shop",src_pod="web-0",dst="10\.1\.0\.9",dst_type="pod",dst_node="",dst_namespace="data",dst_pod="db-0",sport="0",dport="443"\} 3000$/m,
+    );
+  });
+
   it('the list of every name KubeSkoop v1 exports: 252, each served or not with a reason; no served name missing from it', () => {
     const root = packageRoot();
     const { registry, problems } = loadRegistry(join(root, 'semconv', 'registry'));
@@ -113,11 +196,8 @@ describe('KubeSkoop’s names where its dashboards need more than the name', () 
     const rdma = status('kubeskoop_rdma_erdma_hw_rx_bytes_cnt');
     assert.ok(!rdma.served && /no RDMA device/.test(rdma.reason));
     const flow = status('kubeskoop_flow_bytes');
-    assert.ok(
-      !flow.served && /kubeskoop\.flow\.io/.test(flow.reason),
-      "flow's legacy names are not served yet; the reason points at the OTel names",
-    );
+    assert.ok(flow.served && flow.metric.name === 'kubeskoop.flow.io' && flow.type === 'counter');
     const served = ks.names.flatMap((g) => g.names).filter((n) => status(n).served).length;
-    assert.equal(served, 138);
+    assert.equal(served, 140);
   });
 });

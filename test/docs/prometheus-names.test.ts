@@ -18,14 +18,22 @@ import {
   PROBES,
   ATTR_KUBESKOOP_NETNS_NAME,
   ATTR_KUBESKOOP_TARGET_KIND,
+  FLOW_IO,
+  FLOW_PACKETS,
 } from '../../semconv/generated/registry.js';
 import { SEED_NAMES } from '../../semconv/generated/seed-names.js';
 import { resolveSeedMetric } from '../../semconv/lib/seed-names.js';
-import { INTERFACE_ATTRIBUTES, LOOPBACK, LEGACY_LABELS, legacyPromType } from '../../semconv/lib/legacy.js';
+import {
+  INTERFACE_ATTRIBUTES,
+  LOOPBACK,
+  LEGACY_LABELS,
+  LEGACY_TUPLE_LABELS,
+  legacyPromType,
+} from '../../semconv/lib/legacy.js';
 import { promLabelName, promName } from '../../semconv/lib/prom-names.js';
 import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-dashboard.js';
 import { packageRoot } from '../../receiver/version.js';
-import { startPrometheus, type Prometheus } from '../support/prometheus.js';
+import { startPrometheus, type Prometheus, type PromSample } from '../support/prometheus.js';
 import { cleanupAll, createPod, sendUdp, tcpConnect, tcpTransfer, type TestPod } from '../support/netns.js';
 import { sleep } from '../support/proc.js';
 
@@ -340,6 +348,60 @@ describe('docs: /metrics naming modes, scraped by a real Prometheus', function (
         if (!ok) await sleep(1000);
       }
       assert.ok(ok, detail);
+    }
+  });
+
+  it("legacy flow names: kubeskoop_flow_bytes/_packets per tuple with KubeSkoop's 13 labels, equal to the OTel flow series", async () => {
+    h = await start('both', '[{name: flow}]');
+    await h.prom.waitForTargetsUp(30_000);
+    const ip = pod.ip!;
+    const sel = `{dst="${ip}",protocol="UDP",dst_pod="${pod.netns.name}"}`;
+    let bytes: PromSample[] = [];
+    // the probe attaches a namespace the cycle after it first sees it: send until the series shows traffic
+    const end = Date.now() + 60_000;
+    while (bytes.length === 0 && Date.now() < end) {
+      await sendUdp('host', pod.netns, ip, { count: 50, size: 100 });
+      await sleep(1000);
+      bytes = await h.prom.query(`kubeskoop_flow_bytes${sel}`);
+    }
+    // one series per tuple: each burst goes to a new receiver port (the server's side keeps it)
+    assert.ok(bytes.length >= 1, `kubeskoop_flow_bytes series for UDP to ${ip}`);
+    for (const { metric: m } of bytes) {
+      for (const l of Object.keys(m).filter((k) => !['__name__', 'job', 'instance'].includes(k)))
+        assert.ok(
+          (LEGACY_TUPLE_LABELS as readonly string[]).includes(l),
+          `label ${l} is one of KubeSkoop's tuple labels`,
+        );
+      // the sender is the host side of the veth: an address that is no pod (empty labels are absent in Prometheus)
+      assert.equal(m.src, pod.veth!.addrA);
+      assert.equal(m.src_type, 'unknown');
+      assert.equal(m.dst_type, 'pod');
+      // the server port on one side, 0 (never the ephemeral port) on the other
+      assert.ok(
+        [m.sport, m.dport].includes('0') && Number(m.sport) + Number(m.dport) > 0,
+        `ports ${m.sport}/${m.dport}`,
+      );
+    }
+    for (const name of ['kubeskoop_flow_bytes', 'kubeskoop_flow_packets'])
+      assert.equal(await promType(h.prom, name), 'counter', `${name}: type`);
+    // the same scrape's OTel series: the pod's received UDP to that address
+    const otel = (metric: typeof FLOW_IO): string =>
+      `sum(${promName(metric.name, metric.instrument, metric.unit)}{${promLabelName(ATTR_KUBESKOOP_NETNS_NAME)}="${pod.netns.name}",network_io_direction="receive",network_transport="udp",network_local_address="${ip}"})`;
+    for (const [legacy, metric] of [
+      ['kubeskoop_flow_bytes', FLOW_IO],
+      ['kubeskoop_flow_packets', FLOW_PACKETS],
+    ] as const) {
+      let detail = '';
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const t = Date.now() / 1000;
+        const [l] = await h.prom.query(`sum(${legacy}${sel})`, t);
+        const [o] = await h.prom.query(otel(metric), t);
+        detail = `${legacy} ${l?.value[1]}, OTel ${o?.value[1]}`;
+        if (l && o && l.value[1] === o.value[1] && Number(l.value[1]) > 0) break;
+        assert.ok(Date.now() < until, `legacy equals OTel: ${detail}`);
+        await sleep(1000);
+      }
     }
   });
 

@@ -185,7 +185,7 @@ describe('native records decoder', () => {
               assert.equal(r.realtimeNs, s.loc);
               return;
             }
-            assert.ok(r.type !== 'json' && r.type !== 'generic');
+            assert.ok(r.type !== 'json' && r.type !== 'generic' && r.type !== 'flow_dump');
             assert.equal(r.netnsInode, s.netns);
             assert.equal(r.kernelTimeNs, s.ts);
             assert.equal(r.tuple.srcPort, s.sport);
@@ -269,6 +269,71 @@ describe('native records decoder', () => {
       r.problems.map((p) => p.offset),
       [0, 72],
     );
+  });
+
+  it('a flow map dump frame (ks_flow.h) decodes to its entries however the pipe splits it; a wrong count is a problem', () => {
+    // test-side encoder, offsets written out from bpf/include/ks_flow.h (the hello test checks the helper's)
+    const n = 3000;
+    const frame = Buffer.alloc(40 + n * 64);
+    frame.writeUInt16LE(RECORD_MAGIC, 0);
+    frame[2] = RecordType.FlowDump;
+    frame[3] = 1;
+    frame.writeUInt32LE(frame.length, 4);
+    frame.writeBigUInt64LE(7n, 24); // gen
+    frame.writeUInt32LE(n, 32);
+    for (let i = 0; i < n; i++) {
+      const at = 40 + i * 64;
+      frame.writeUInt32LE(4026531840 + i, at); // netns
+      frame.writeUInt32LE(2 + (i % 3), at + 4); // ifindex
+      if (i % 2) {
+        frame.set([0xfd, 0, 1, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i >> 8, i & 0xff], at + 8); // peer
+        frame.set([0xfd, 0, 1, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], at + 24); // local
+        frame[at + 44] = 6;
+      } else {
+        frame.set([10, 199, i >> 8, i & 0xff], at + 8);
+        frame.set([10, 199, 0, 1], at + 24);
+        frame[at + 44] = 4;
+      }
+      frame.writeUInt16LE(8000 + i, at + 40); // port
+      frame[at + 42] = i % 2; // dir
+      frame[at + 43] = 17; // udp
+      frame[at + 45] = 1; // peer_server
+      frame.writeBigUInt64LE(BigInt(i) * 1000n + 1n, at + 48); // packets
+      frame.writeBigUInt64LE(BigInt(i) * 0x1_0000_0001n, at + 56); // bytes, above 2^32
+    }
+    const d = new StreamDecoder();
+    const got: WireRecord[] = [];
+    for (let at = 0; at < frame.length; at += 4096) got.push(...d.push(frame.subarray(at, at + 4096)).records);
+    assert.equal(d.pending, 0);
+    assert.equal(got.length, 1);
+    const r = got[0]!;
+    assert.ok(r.type === 'flow_dump');
+    assert.equal(r.gen, 7);
+    assert.equal(r.entries.length, n);
+    const e = r.entries[2999]!;
+    assert.deepEqual(e, {
+      netnsInode: 4026531840 + 2999,
+      ifindex: 2 + (2999 % 3),
+      direction: 'transmit',
+      family: 6,
+      proto: 17,
+      port: 8000 + 2999,
+      peerIsServer: true,
+      peer: `fd00:199::${(2999).toString(16)}`,
+      local: 'fd00:199::1',
+      packets: 2999 * 1000 + 1,
+      bytes: 2999 * 0x1_0000_0001,
+    });
+    assert.equal(r.entries[10]!.peer, '10.199.0.10');
+    assert.equal(r.entries[10]!.local, '10.199.0.1');
+    assert.equal(r.entries[10]!.direction, 'receive');
+    // a count that does not fill the length: skipped by its length, with a problem
+    const bad = Buffer.from(frame);
+    bad.writeUInt32LE(n - 1, 32);
+    const res = decodeRecords(bad);
+    assert.equal(res.records.length, 0);
+    assert.match(res.problems[0]!.message, /flow_dump says 2999 entries/);
+    assert.equal(res.consumed, bad.length);
   });
 
   it('names reasons from the tables, and unknown codes by number (subsystems apart)', () => {

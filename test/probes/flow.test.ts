@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { flow } from '../../receiver/probes/flow.js';
+import { parseFlowFrame, type FlowEntry } from '../../receiver/native/commands.js';
 import type { MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
@@ -154,6 +155,13 @@ async function readNft(
     if (c) res[r.chain === 'in' ? 'in' : 'out'] = { packets: c.packets, bytes: c.bytes };
   }
   return res;
+}
+
+/** The entries of a `flow dump` answer (decoded from the helper's binary frames). */
+function flowEntries(d: Record<string, unknown>): readonly FlowEntry[] {
+  const f = parseFlowFrame(d);
+  if (!f.ok || !f.dump) throw new Error(`flow dump failed: ${f.ok ? 'no dump' : f.error}`);
+  return f.dump.entries;
 }
 
 describe('flow (tc programs on real veths, per-peer series)', function () {
@@ -443,7 +451,7 @@ for (let k = 0; k < 64; k++) next();
       await waitUntil(
         async () => {
           const d = await native.helperCommand('flow', ['dump', 'all']);
-          return (d.entries as unknown[][]).filter((e) => targets.some((t) => t.netnsInode === e[0])).length > 0;
+          return flowEntries(d).filter((e) => targets.some((t) => t.netnsInode === e.netnsInode)).length > 0;
         },
         10_000,
         'entries of the new namespaces',
@@ -453,7 +461,7 @@ for (let k = 0; k < 64; k++) next();
       await cycle(probe, ctx, []);
       assert.equal(await ourLinks(), 0);
       const d = await native.helperCommand('flow', ['dump', 'all']);
-      assert.equal((d.entries as unknown[][]).filter((e) => targets.some((t) => t.netnsInode === e[0])).length, 0);
+      assert.equal(flowEntries(d).filter((e) => targets.some((t) => t.netnsInode === e.netnsInode)).length, 0);
       assert.equal(d.attached, 0);
       for (const t of targets) {
         const r = await probe.collect(t, ctx);

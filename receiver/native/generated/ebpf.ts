@@ -55,7 +55,7 @@ export const RECORD_PROBE: Readonly<Record<string, EventProbeName>> = {"connect"
 export const LATENCY_BOUNDS_NS: readonly number[] = [1000,2000,5000,10000,20000,50000,100000,200000,500000,1000000,2000000,5000000,10000000,20000000,50000000,100000000,200000000,500000000,1000000000,2000000000,5000000000,10000000000];
 
 /** enum ks_rec_type */
-export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"CLOCK":16,"JSON":32} as const;
+export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"FLOW_DUMP":6,"CLOCK":16,"JSON":32} as const;
 /** enum ks_reset_kind */
 export const RESET_KIND_CODES = {"NOSOCK":1,"ACTIVE":2,"PROCESS":3,"RECEIVE":4} as const;
 /** enum ks_count_domain */
@@ -97,6 +97,22 @@ export const LAYOUTS = {
       'netns': { offset: 0, size: 4, kind: 'u32' },
       'domain': { offset: 4, size: 2, kind: 'u16' },
       'code': { offset: 8, size: 4, kind: 'u32' },
+    },
+  },
+  flow_entry: {
+    type: 0, version: 0, size: 64,
+    fields: {
+      'key.netns': { offset: 0, size: 4, kind: 'u32' },
+      'key.ifindex': { offset: 4, size: 4, kind: 'u32' },
+      'key.peer': { offset: 8, size: 16, kind: 'bytes' },
+      'key.local': { offset: 24, size: 16, kind: 'bytes' },
+      'key.port': { offset: 40, size: 2, kind: 'u16' },
+      'key.dir': { offset: 42, size: 1, kind: 'u8' },
+      'key.proto': { offset: 43, size: 1, kind: 'u8' },
+      'key.family': { offset: 44, size: 1, kind: 'u8' },
+      'key.peer_server': { offset: 45, size: 1, kind: 'u8' },
+      'packets': { offset: 48, size: 8, kind: 'u64' },
+      'bytes': { offset: 56, size: 8, kind: 'u64' },
     },
   },
   tcp_reset: {
@@ -227,6 +243,20 @@ export const LAYOUTS = {
       'sync': { offset: 81, size: 1, kind: 'u8' },
       'slow': { offset: 82, size: 1, kind: 'u8' },
       'comm': { offset: 88, size: 16, kind: 'string' },
+    },
+  },
+  flow_dump: {
+    type: 6, version: 1, size: 40,
+    fields: {
+      'hdr.magic': { offset: 0, size: 2, kind: 'u16' },
+      'hdr.type': { offset: 2, size: 1, kind: 'u8' },
+      'hdr.version': { offset: 3, size: 1, kind: 'u8' },
+      'hdr.len': { offset: 4, size: 4, kind: 'u32' },
+      'hdr.ts_ns': { offset: 8, size: 8, kind: 'u64' },
+      'hdr.netns': { offset: 16, size: 4, kind: 'u32' },
+      'hdr.cpu': { offset: 20, size: 4, kind: 'u32' },
+      'gen': { offset: 24, size: 8, kind: 'u64' },
+      'count': { offset: 32, size: 4, kind: 'u32' },
     },
   },
 } as const satisfies Readonly<Record<string, RecordLayout>>;
