@@ -3,7 +3,8 @@
  * Helper command `dns <id> <verb> …`: the dns probe (bpf/probes/dns.bpf.c), attached per
  * interface through the same layer as flow (tcx.c), driven by the agent's attach manager:
  *
- *   dns <id> load [pending=N] [entries=N] [slow_ms=N] [rate=N] [x_empty=1]
+ *   dns <id> load [pending=N] [entries=N] [slow_ms=N] [rate=N] [suffix=<name> …] [x_empty=1]
+ *        suffix: an NXDOMAIN answer for a name ending in it counts as search-path waste (count 7)
  *   dns <id> attach <inode>:<netns path>:<ifname>[:host] …   (as flow)
  *   dns <id> detach <inode>[:<ifname>] …
  *   dns <id> dump [timeout_ms=N]
@@ -44,6 +45,13 @@ static struct tcx_set dn_set;
 static __u32 dn_pending = 16384, dn_entries = 16384, dn_rate = 200;
 static __u64 dn_slow_ns = 100000000ull;
 static bool dn_empty;
+/* search suffixes (suffix= options): wire length and FNV-1a hash, as dns.bpf.c computes them */
+static struct {
+	char text[256];
+	unsigned len;
+	__u64 hash;
+} dn_suffix[KS_DNS_SUFFIX_MAX];
+static int dn_nsuffix;
 static char dn_error[1024];
 static struct sb *dn_out; /* where the ring callback writes (set during a dump) */
 static bool dn_first_rec;
@@ -111,6 +119,37 @@ static int dn_on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* a dotted suffix → its wire length and hash; false when it is no valid name or too long */
+static bool dn_suffix_hash(const char *dotted, unsigned *len, __u64 *hash)
+{
+	__u8 wire[KS_DNS_SUFFIX_LEN];
+	unsigned n = 0;
+	const char *p = dotted;
+	while (*p == '.')
+		p++;
+	while (*p) {
+		const char *e = strchr(p, '.');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == 0 || l > 63 || n + 1 + l >= sizeof(wire))
+			return false;
+		wire[n++] = (__u8)l;
+		memcpy(wire + n, p, l);
+		n += (unsigned)l;
+		p += l;
+		while (*p == '.')
+			p++;
+	}
+	if (n == 0)
+		return false;
+	wire[n++] = 0;
+	__u64 h = KS_DNS_FNV_OFFSET;
+	for (unsigned i = 0; i < n; i++)
+		h = (h ^ (__u8)(wire[i] | 0x20)) * KS_DNS_FNV_PRIME;
+	*len = n;
+	*hash = h;
+	return true;
+}
+
 static bool dn_load(void)
 {
 	if (dn)
@@ -128,6 +167,16 @@ static bool dn_load(void)
 	dn->rodata->ks_empty = dn_empty ? 1 : 0;
 	dn->rodata->ks_slow_ns = dn_slow_ns;
 	dn->rodata->ks_netns_rate = dn_rate;
+	{
+		int nl = 0;
+		for (int i = 0; i < dn_nsuffix; i++) {
+			bool seen = false;
+			for (int j = 0; j < nl; j++)
+				seen |= dn->rodata->ks_suffix_len[j] == dn_suffix[i].len;
+			if (!seen)
+				dn->rodata->ks_suffix_len[nl++] = (__u8)dn_suffix[i].len;
+		}
+	}
 	bpf_map__set_max_entries(dn->maps.pending, dn_pending);
 	bpf_map__set_max_entries(dn->maps.dns, dn_entries);
 	int rc = dns_bpf__load(dn);
@@ -140,6 +189,10 @@ static bool dn_load(void)
 		dns_bpf__destroy(dn);
 		dn = NULL;
 		return false;
+	}
+	for (int i = 0; i < dn_nsuffix; i++) {
+		__u8 one = 1;
+		bpf_map_update_elem(bpf_map__fd(dn->maps.suffixes), &dn_suffix[i].hash, &one, BPF_ANY);
 	}
 	dn_ring = ring_buffer__new(bpf_map__fd(dn->maps.events), dn_on_record, NULL, NULL);
 	if (!dn_ring) {
@@ -327,6 +380,8 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 	__u32 pend = dn_pending, entries = dn_entries, rate = dn_rate;
 	__u64 slow = dn_slow_ns;
 	bool empty = false;
+	int ns = 0;
+	__typeof__(dn_suffix) suf;
 	char *save = NULL;
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		char *endp;
@@ -341,12 +396,16 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 			slow = (__u64)v * 1000000ull;
 		} else if (strncmp(t, "rate=", 5) == 0 && num && v <= 1000000) {
 			rate = (__u32)v;
+		} else if (strncmp(t, "suffix=", 7) == 0 && ns < KS_DNS_SUFFIX_MAX &&
+			   dn_suffix_hash(t + 7, &suf[ns].len, &suf[ns].hash)) {
+			snprintf(suf[ns].text, sizeof(suf[ns].text), "%s", t + 7);
+			ns++;
 		} else if (strcmp(t, "x_empty=1") == 0) {
 			empty = true;
 		} else {
 			snprintf(err, errlen,
 				 "bad option '%s' (pending=64..4194304, entries=64..4194304, slow_ms=0..3600000, "
-				 "rate=0..1000000)",
+				 "rate=0..1000000, suffix=<name of at most 62 bytes>, up to 16 suffixes)",
 				 t);
 			return false;
 		}
@@ -359,6 +418,8 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 	dn_rate = rate;
 	dn_slow_ns = slow;
 	dn_empty = empty;
+	memcpy(dn_suffix, suf, sizeof(suf));
+	dn_nsuffix = ns;
 	return true;
 }
 

@@ -13,6 +13,11 @@
 #define KS_DNS_NAME_MAX	  128 /* bytes of the question name (wire format) kept for records */
 #define KS_DNS_NAME_LIMIT 255 /* RFC 1035: a longer name is malformed */
 #define KS_DNS_LABELS_MAX 128 /* a 255-byte name has at most 127 labels: the parse loop's bound */
+#define KS_DNS_SUFFIX_MAX 16  /* search suffixes the kernel tests NXDOMAIN names against */
+#define KS_DNS_SUFFIX_LEN 64  /* bytes of a suffix in wire format, terminator included */
+/* FNV-1a 64 over the suffix's wire bytes, lowercased: the same in BPF and in the helper */
+#define KS_DNS_FNV_OFFSET 0xcbf29ce484222325ull
+#define KS_DNS_FNV_PRIME  0x100000001b3ull
 #define KS_REC_DNS	  6
 #define KS_DNS_V	  1
 
@@ -85,6 +90,7 @@ enum ks_dns_count {
 	KS_DNS_C_UNMATCHED = 4,	   /* responses with no pending query (late after a sweep, or never seen) */
 	KS_DNS_C_RETRANSMIT = 5,   /* a query sent again with the same key: the first send is kept */
 	KS_DNS_C_PENDING_FULL = 6, /* query not tracked: the pending map is full */
+	KS_DNS_C_SEARCH_NX = 7,	   /* NXDOMAIN answers for a name with a configured search suffix */
 };
 
 enum ks_dns_stat {

@@ -27,6 +27,8 @@
 
 const volatile __u8 ks_empty = 0;		/* benchmark floor: the same hook and dispatch, no work */
 const volatile __u64 ks_slow_ns = 100000000ull; /* responses slower than this are written as records */
+/* wire lengths of the search suffixes (helper: suffix=), distinct, 0 = end of the list */
+const volatile __u8 ks_suffix_len[KS_DNS_SUFFIX_MAX] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -53,6 +55,24 @@ struct {
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 static const __u64 bounds[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
+/* a new series' first value (208 bytes: kept off the 512-byte stack) */
+static const struct ks_dns_val dns_zero;
+
+/* the cluster search suffixes (wire format, lowercase) by hash, written by the helper (suffix=) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_DNS_SUFFIX_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} suffixes SEC(".maps");
+
+/* the suffix test's copy of a name's tail (off the stack: the 512-byte limit spans both frames) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[KS_DNS_SUFFIX_LEN]);
+} dns_tail SEC(".maps");
 
 /* The question: walk the labels from `qoff` (one-byte loads, bounded), copy its start into
  * name[]; returns the name's wire length (terminator included) or 0 when malformed. */
@@ -85,6 +105,39 @@ static __always_inline __u32 question(struct __sk_buff *skb, __u32 qoff, __u8 *n
 		return 0;
 	*namelen = (__u8)n;
 	return p;
+}
+
+/* Does the question name (nl bytes at qoff, terminator included) end in one of the configured
+ * suffixes? Only NXDOMAIN answers ask. For each configured suffix length (rodata: constants to the
+ * verifier) the name's tail of that length is hashed with the helper's FNV-1a, case folded, and
+ * looked up. No label walk: a tail equal to a suffix's wire bytes starts with its length byte, so
+ * only a name built to contain those bytes inside a label could match off a label boundary (and
+ * would only be counted as search-path waste). A global function: verified once, on its own. */
+__noinline int dns_search_suffix(struct __sk_buff *skb, __u32 qoff, __u32 nl)
+{
+	if (!skb)
+		return 0;
+	__u32 zero = 0;
+	__u8 *buf = bpf_map_lookup_elem(&dns_tail, &zero);
+	if (!buf)
+		return 0;
+	for (int k = 0; k < KS_DNS_SUFFIX_MAX; k++) {
+		__u32 len = ks_suffix_len[k];
+		if (len == 0)
+			break;
+		if (len > KS_DNS_SUFFIX_LEN || len > nl)
+			continue;
+		if (bpf_skb_load_bytes(skb, qoff + nl - len, buf, len) < 0)
+			continue;
+		__u64 h = KS_DNS_FNV_OFFSET;
+		for (__u32 i = 0; i < len; i++)
+			/* | 0x20 folds case without a branch (also on length bytes and '_': the helper does the same)
+			 */
+			h = (h ^ (__u8)(buf[i] | 0x20)) * KS_DNS_FNV_PRIME;
+		if (bpf_map_lookup_elem(&suffixes, &h))
+			return 1;
+	}
+	return 0;
 }
 
 /* what the fast path found (a BPF subprogram takes at most five arguments) */
@@ -169,6 +222,8 @@ static __noinline int dns_packet(struct __sk_buff *skb, struct dns_pkt *pk)
 	/* the response's own question wins for the record; the key's type is the query's */
 	if (bpf_map_delete_elem(&pending, &k) < 0)
 		return 0; /* another CPU matched it first (a duplicated response) */
+	if (rcode == 3 /* NXDOMAIN */ && dns_search_suffix(skb, off + 12, nl))
+		ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_SEARCH_NX);
 	struct ks_dns_key a = {.netns = netns, .qtype = pqtype, .rcode = rcode, .family = family, .proto = proto};
 	__builtin_memcpy(a.resolver, peer, 16);
 	__u32 b = KS_LAT_NBOUNDS;
@@ -179,8 +234,7 @@ static __noinline int dns_packet(struct __sk_buff *skb, struct dns_pkt *pk)
 		}
 	struct ks_dns_val *v = bpf_map_lookup_elem(&dns, &a);
 	if (!v) {
-		struct ks_dns_val nv = {};
-		bpf_map_update_elem(&dns, &a, &nv, BPF_NOEXIST);
+		bpf_map_update_elem(&dns, &a, &dns_zero, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&dns, &a);
 	}
 	if (v) {

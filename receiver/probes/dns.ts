@@ -106,7 +106,8 @@ const C_QUERY_UDP = 1,
   C_QUERY_TCP = 2,
   C_MALFORMED = 3,
   C_UNMATCHED = 4,
-  C_RETRANSMIT = 5;
+  C_RETRANSMIT = 5,
+  C_SEARCH_NX = 7;
 const F_SLOW = 2;
 
 /** The name carries one of the search suffixes (case-insensitive, whole labels). */
@@ -240,8 +241,14 @@ export const dns: MetricProbeModule = {
       },
       search_suffixes: {
         type: 'array',
-        items: { type: 'string', minLength: 1 },
-        description: `An NXDOMAIN for a name ending in one of these is search-path waste (default ${DNS_DEFAULTS.searchSuffixes.join(', ')}; <namespace>.svc.cluster.local ends in svc.cluster.local).`,
+        maxItems: 16,
+        items: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 62,
+          pattern: '^\\.?[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?$',
+        },
+        description: `An NXDOMAIN for a name ending in one of these is search-path waste, counted in the kernel (at most 16, each at most 62 characters; default ${DNS_DEFAULTS.searchSuffixes.join(', ')}; <namespace>.svc.cluster.local ends in svc.cluster.local).`,
       },
       events: {
         type: 'boolean',
@@ -273,8 +280,7 @@ export const dns: MetricProbeModule = {
     let overflow = 0;
     /** kernel keys the cap refused (each counted once in the overflow) */
     const refused = new Set<string>();
-    /** per namespace: search-path NXDOMAINs, and the kernel's exact counts */
-    const searchPath = new Map<number, number>();
+    /** per namespace: the kernel's exact counts */
     let counts = new Map<number, Map<number, number>>();
     let undelivered: (readonly [number, number, number])[] = [];
     let seen = new Map<number, AttachTarget[]>();
@@ -392,7 +398,6 @@ export const dns: MetricProbeModule = {
       for (const k of prev.keys()) if (k.startsWith(head)) prev.delete(k);
       for (const k of series.keys()) if (k.startsWith(head)) series.delete(k);
       for (const k of refused) if (k.startsWith(head)) refused.delete(k);
-      searchPath.delete(ns);
       counts.delete(ns);
     };
 
@@ -450,6 +455,7 @@ export const dns: MetricProbeModule = {
             `entries=${opts.entries ?? DNS_DEFAULTS.entries}`,
             `slow_ms=${opts.slow_ms ?? DNS_DEFAULTS.slowMs}`,
             `rate=${opts.rate ?? DNS_DEFAULTS.rate}`,
+            ...(opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes).map((x) => `suffix=${x}`),
           ];
           if (shape.join(' ') !== loadedShape) {
             const f = parseFlowFrame(await call(['load', ...shape]));
@@ -478,9 +484,8 @@ export const dns: MetricProbeModule = {
           for (const e of d.entries) addEntry(e, now);
           const suffixes = opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes;
           for (const r of d.records) {
-            // NXDOMAIN for a search-expanded name: waste, counted, not an event
+            // NXDOMAIN for a search-expanded name: waste (the kernel counts it), not an event
             if (r.rcode === 3 && hasSearchSuffix(r.name, suffixes)) {
-              searchPath.set(r.netnsInode, (searchPath.get(r.netnsInode) ?? 0) + 1);
               if ((r.flags & F_SLOW) === 0) continue;
               emit({ ...r, rcode: 0 }); // still slow: reported as slow, not as a failure
               continue;
@@ -561,7 +566,7 @@ export const dns: MetricProbeModule = {
           samples.push({ metric: DNS_RETRANSMITTED, attributes: {}, value: q(C_RETRANSMIT) });
           samples.push({ metric: DNS_MALFORMED, attributes: {}, value: q(C_MALFORMED) });
           samples.push({ metric: DNS_UNMATCHED, attributes: {}, value: q(C_UNMATCHED) });
-          samples.push({ metric: DNS_SEARCH_PATH, attributes: {}, value: searchPath.get(ns) ?? 0 });
+          samples.push({ metric: DNS_SEARCH_PATH, attributes: {}, value: q(C_SEARCH_NX) });
         }
         for (const [uns, cause, n] of undelivered) {
           if (uns !== ns) continue;

@@ -2292,7 +2292,7 @@ export const DNS_SEARCH_PATH: MetricDefinition = {
   "instrument": "counter",
   "unit": "{response}",
   "attributes": [],
-  "source": "NXDOMAIN responses (kernel records) whose question name ends in one of the probe's search_suffixes (default svc.cluster.local, cluster.local and <namespace>.svc.cluster.local)",
+  "source": "eBPF tc ingress: NXDOMAIN responses whose question name ends in one of the probe's search_suffixes (default svc.cluster.local, cluster.local; <namespace>.svc.cluster.local ends in svc.cluster.local), tested in the kernel (the name's tail hashed and looked up), exact per namespace",
   "brief": {
     "en": "NXDOMAIN answers for names that carry a cluster search suffix: the cost of `ndots:5` — a lookup of api.example.com from a pod first tries api.example.com.<ns>.svc.cluster.local, .svc.cluster.local and .cluster.local, three wasted round trips. Compare with kubeskoop.dns.responses to see what share of the pod's DNS traffic is this waste; a fully qualified name (trailing dot) or a lower ndots removes it.",
     "zh": "对带集群搜索后缀的名称给出的 NXDOMAIN 应答：即 `ndots:5` 的代价——Pod 查询 api.example.com 时会先尝试 api.example.com.<ns>.svc.cluster.local、.svc.cluster.local 与 .cluster.local，白白多了三次往返。与 kubeskoop.dns.responses 对比即可看出这类浪费在 Pod DNS 流量中的占比；使用全限定名（结尾带点）或调低 ndots 即可消除。"

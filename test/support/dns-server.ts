@@ -80,7 +80,7 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 const names = ${typeof names === 'string' ? `JSON.parse(readFileSync(${JSON.stringify(names)}, 'utf8'))` : JSON.stringify(names)};
 const seen = {};
-let i = 0, done = 0;
+let i = 0, done = 0, answered = 0, answeredMs = 0;
 const one = () => new Promise((resolve) => {
   const name = names[i++];
   const s = dgram.createSocket('${server.includes(':') ? 'udp6' : 'udp4'}');
@@ -89,10 +89,11 @@ const one = () => new Promise((resolve) => {
   for (const l of name.split('.')) parts.push(Buffer.from([l.length]), Buffer.from(l, 'latin1'));
   parts.push(Buffer.from([0, ${qtype >> 8}, ${qtype & 255}, 0, 1]));
   const t = setTimeout(() => { seen.timeout = (seen.timeout ?? 0) + 1; s.close(); resolve(); }, ${waitMs});
-  s.on('message', (m) => { clearTimeout(t); const rc = ['NOERROR','FORMERR','SERVFAIL','NXDOMAIN','NOTIMP','REFUSED'][m[3] & 15]; seen[rc] = (seen[rc] ?? 0) + 1; s.close(); resolve(); });
+  s.on('message', (m) => { clearTimeout(t); answeredMs += performance.now() - t0; answered++; const rc = ['NOERROR','FORMERR','SERVFAIL','NXDOMAIN','NOTIMP','REFUSED'][m[3] & 15]; seen[rc] = (seen[rc] ?? 0) + 1; s.close(); resolve(); });
+  const t0 = performance.now();
   s.send(Buffer.concat(parts), 53, '${server}');
 });
 const worker = async () => { while (i < names.length) { await one(); done++; } };
 await Promise.all(Array.from({ length: ${parallel} }, worker));
-console.log(JSON.stringify({ seen, done }));
+console.log(JSON.stringify({ seen, done, meanMs: answered ? answeredMs / answered : 0 }));
 `;
