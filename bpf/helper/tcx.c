@@ -286,3 +286,54 @@ void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inod
 	}
 	sb_printf(b, "]");
 }
+
+void tcx_command(const struct tcx_probe *p, char *args)
+{
+	char *id = next_word(&args);
+	char *verb = next_word(&args);
+	struct sb b = {0};
+	sb_printf(&b, "{\"msg\":\"%s\",\"id\":", p->name);
+	sb_str(&b, id);
+	sb_printf(&b, ",\"verb\":");
+	sb_str(&b, verb);
+	char err[1100] = "";
+	bool ok = true;
+	if (strcmp(verb, "load") == 0) {
+		ok = p->opts(args, err, sizeof(err)) && p->load();
+		if (!err[0] && !ok)
+			snprintf(err, sizeof(err), "%s", p->error);
+		if (p->describe)
+			p->describe(&b);
+	} else if (strcmp(verb, "attach") == 0) {
+		if (!p->load()) {
+			ok = false;
+			snprintf(err, sizeof(err), "%s", p->error);
+		} else {
+			sb_printf(&b, ",\"targets\":[");
+			tcx_attach(p->set, &b, args);
+			sb_printf(&b, "]");
+		}
+	} else if (strcmp(verb, "detach") == 0) {
+		sb_printf(&b, ",\"targets\":[");
+		if (p->loaded())
+			tcx_detach(p->set, &b, args, p->forget);
+		sb_printf(&b, "]");
+	} else if (strcmp(verb, "dump") == 0) {
+		if (!p->loaded()) {
+			ok = false;
+			snprintf(err, sizeof(err), "%s is not loaded", p->name);
+		} else {
+			p->dump(&b, args);
+		}
+	} else if (strcmp(verb, "unload") == 0) {
+		p->unload();
+	} else {
+		ok = false;
+		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload)", verb);
+	}
+	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
+	sb_str(&b, err);
+	sb_printf(&b, "}");
+	send_json(&b);
+	sb_free(&b);
+}
