@@ -61,6 +61,10 @@ void tsum_teardown(void);
 void cmd_qdisc(char *args);
 /* qdisc.c: the helper's own network namespace (opened once), for commands that setns and back */
 extern int qd_self_ns;
+/* enter the namespace at path (checked to be inode; an error starting "gone:" when it went):
+ * 0 = inside, and the caller must netns_leave() */
+int netns_enter(const char *path, unsigned long inode, char *err, size_t errlen);
+void netns_leave(void);
 /* tcx.c: the attach layer of the per-interface tc probes (flow, dns): tcx links per
  * (namespace, interface), the same command grammar and answers for each probe */
 #include <net/if.h>
