@@ -274,6 +274,17 @@ export const dns: MetricProbeModule = {
     const maxSeries = (): number => opts.max_series ?? DNS_DEFAULTS.maxSeries;
     const nb = LATENCY_BOUNDS_NS.length + 1;
 
+    const emptySeries = (attributes: SampleAttributes, netns: number, now: number): Series => ({
+      attributes,
+      netns,
+      buckets: new Array<number>(nb).fill(0),
+      sumNs: 0,
+      count: 0,
+      truncated: 0,
+      timeouts: 0,
+      lastMoved: now,
+    });
+
     /** the series a kernel key's deltas go to: its own, or its pod's `other` when the cap is reached */
     const seriesFor = (
       ns: number,
@@ -285,16 +296,7 @@ export const dns: MetricProbeModule = {
       let s = series.get(key);
       if (s) return s;
       if (series.size < maxSeries()) {
-        s = {
-          attributes: attributes(),
-          netns: ns,
-          buckets: new Array<number>(nb).fill(0),
-          sumNs: 0,
-          count: 0,
-          truncated: 0,
-          timeouts: 0,
-          lastMoved: now,
-        };
+        s = emptySeries(attributes(), ns, now);
         series.set(key, s);
         return s;
       }
@@ -307,8 +309,8 @@ export const dns: MetricProbeModule = {
       if (!o) {
         // `other` series are always allowed: they keep a pod's totals right
         const rc: Record<string, string> = rcode < 0 ? {} : { [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(rcode) };
-        o = {
-          attributes: {
+        o = emptySeries(
+          {
             ...rc,
             ...(rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(rcode) } : {}),
             [ATTR_NETWORK_PEER_ADDRESS]: 'other',
@@ -317,14 +319,9 @@ export const dns: MetricProbeModule = {
             [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
             [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: 'other',
           },
-          netns: ns,
-          buckets: new Array<number>(nb).fill(0),
-          sumNs: 0,
-          count: 0,
-          truncated: 0,
-          timeouts: 0,
-          lastMoved: now,
-        };
+          ns,
+          now,
+        );
         series.set(ok, o);
       }
       return o;
