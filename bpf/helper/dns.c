@@ -154,11 +154,8 @@ static bool dn_load(void)
 {
 	if (dn)
 		return true;
-	log_tail_reset();
-	if (!vmlinux_btf) {
-		snprintf(dn_error, sizeof(dn_error), "kernel BTF unavailable: %s", btf_error);
+	if (!tcx_btf_ready(dn_error, sizeof(dn_error)))
 		return false;
-	}
 	dn = dns_bpf__open();
 	if (!dn) {
 		snprintf(dn_error, sizeof(dn_error), "dns: open: %s", strerror(errno));

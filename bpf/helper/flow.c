@@ -78,11 +78,8 @@ static bool fl_load(void)
 {
 	if (fl)
 		return true;
-	log_tail_reset();
-	if (!vmlinux_btf) {
-		snprintf(fl_error, sizeof(fl_error), "kernel BTF unavailable: %s", btf_error);
+	if (!tcx_btf_ready(fl_error, sizeof(fl_error)))
 		return false;
-	}
 	fl = flow_bpf__open();
 	if (!fl) {
 		snprintf(fl_error, sizeof(fl_error), "flow: open: %s", strerror(errno));

@@ -99,6 +99,8 @@ struct tcx_probe {
 	void (*describe)(struct sb *b); /* optional: what load answers besides ok/error */
 };
 void tcx_command(const struct tcx_probe *p, char *args);
+/* before a tc probe's load: the verifier log emptied; false (error written) without kernel BTF */
+bool tcx_btf_ready(char *error, size_t errlen);
 /* flow.c: tc programs per interface (the flow probe) */
 void cmd_flow(char *args);
 void fl_unload(void);

@@ -298,3 +298,13 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	send_json(&b);
 	sb_free(&b);
 }
+
+bool tcx_btf_ready(char *error, size_t errlen)
+{
+	log_tail_reset();
+	if (!vmlinux_btf) {
+		snprintf(error, errlen, "kernel BTF unavailable: %s", btf_error);
+		return false;
+	}
+	return true;
+}
