@@ -64,6 +64,19 @@ function resetsByContent(rx: OtlpReceiver, inode: number, into: Map<string, numb
   }
 }
 
+/** A read of the agent's HTTP endpoints, tried again on a dropped connection (a keep-alive socket the
+ *  server closed as the request went out), up to 5 times. */
+async function again<T>(f: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (err) {
+      if (i >= 5) throw err;
+      await sleep(200);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const stamp = await benchStamp(); // the code that runs: taken at the start
@@ -102,7 +115,7 @@ otlp:
     sampler = setInterval(() => {
       if (busy) return;
       busy = true;
-      Promise.all([procUsage(a.pid), status(a)])
+      Promise.all([procUsage(a.pid), again(() => status(a))])
         .then(([u, s]) => {
           const d = s.exports!.logs.dropped;
           samples.push({
@@ -120,7 +133,7 @@ otlp:
     }, 1000);
     const inPhase = (p: string): Sample[] => samples.filter((s) => s.phase === p);
     const resetTotals = async (): Promise<{ mine: number; all: number }> => {
-      const m = (await scrape(a)).samples;
+      const m = (await again(() => scrape(a))).samples;
       return {
         mine: sum(m, 'kubeskoop_tcp_reset_segments_total', { kubeskoop_netns_inode: String(ns.inode) }),
         all: sum(m, 'kubeskoop_tcp_reset_segments_total'),
@@ -148,7 +161,7 @@ otlp:
     const receivedBefore = rx.logs().length; // every log record of every namespace
     rx.clear(); // the receiver keeps every request: keep only what is counted
     const before = await resetTotals();
-    const st0 = (await status(a)).exports!.logs;
+    const st0 = (await again(() => status(a))).exports!.logs;
     const droppedAtStart = Object.values(st0.dropped).reduce((x, y) => x + y, 0);
 
     // 3. The outage under the flood.
@@ -163,7 +176,7 @@ otlp:
       maxMs: (args.outageS - 5) * 1000,
     }).done;
     await sleep(Math.max(0, downAt + args.outageS * 1000 - Date.now()));
-    const held = (await status(a)).exports!.logs;
+    const held = (await again(() => status(a))).exports!.logs;
     rx = await startOtlpReceiver({ http: false, grpcPort });
     const r = rx;
     const upAt = Date.now();
@@ -175,12 +188,12 @@ otlp:
     const settled = await waitUntil(
       async () => {
         const totals = await resetTotals();
-        const st = (await status(a)).exports!.logs;
+        const st = (await again(() => status(a))).exports!.logs;
         const seen = new Map(delivered);
         resetsByContent(r, ns.inode, seen);
         const copies = [...seen.values()].reduce((x, y) => x + y, 0);
         last = `counted ${totals.mine}, delivered ${seen.size}, buffered ${st.buffered}`;
-        const m = (await scrape(a)).samples;
+        const m = (await again(() => scrape(a))).samples;
         const undelivered = sum(m, 'kubeskoop_event_undelivered_total', {
           kubeskoop_netns_inode: String(ns.inode),
           kubeskoop_probe_name: 'tcpreset',
