@@ -183,7 +183,8 @@ otlp:
     phase = 'after';
     process.stderr.write('outage: receiver back, waiting for the buffer to drain\n');
 
-    // 4. Settle: every event of the namespace delivered or lost, nothing left in the buffer.
+    // 4. Settle: the buffer sent again and empty (what it held may be other namespaces' newer events:
+    // oldest first), every event of the namespace delivered or lost.
     let last = '';
     const settled = await waitUntil(
       async () => {
@@ -198,7 +199,10 @@ otlp:
           kubeskoop_netns_inode: String(ns.inode),
           kubeskoop_probe_name: 'tcpreset',
         });
-        return st.buffered === 0 && undelivered === 0 && st.consecutiveFailures === 0 && seen.size > delivered.size
+        return st.buffered === 0 &&
+          undelivered === 0 &&
+          st.consecutiveFailures === 0 &&
+          st.exportedRecords > held.exportedRecords
           ? { totals, st, seen: seen.size, copies, received: receivedBefore + r.logs().length }
           : undefined;
       },
