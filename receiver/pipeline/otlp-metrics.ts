@@ -23,11 +23,8 @@ import {
   createOtlpHttpExportDelegate,
   createOtlpHttpExporterMetrics,
 } from '@opentelemetry/otlp-exporter-base/node-http';
-import {
-  convertLegacyOtlpGrpcOptions,
-  createOtlpGrpcExportDelegate,
-  createOtlpGrpcExporterMetrics,
-} from '@opentelemetry/otlp-grpc-exporter-base';
+import { createOtlpGrpcExporterMetrics } from '@opentelemetry/otlp-grpc-exporter-base';
+import { createGrpcExportDelegate, type ReconnectBackoff } from './grpc-reconnect.js';
 import {
   OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER,
   OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER,
@@ -59,20 +56,23 @@ export function createResourcesMetricExporter(opts: {
   url: string;
   protocol: 'grpc' | 'http/protobuf';
   timeoutMillis: number;
+  reconnect: ReconnectBackoff;
 }): ResourcesMetricExporter {
   const config = { url: opts.url, timeoutMillis: opts.timeoutMillis };
   let delegate: IOtlpExportDelegate<ResourceMetrics[]>;
   let observe: (mp: MeterProvider) => void;
   if (opts.protocol === 'grpc') {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER;
-    delegate = createOtlpGrpcExportDelegate(
-      convertLegacyOtlpGrpcOptions(config, 'METRICS'),
+    delegate = createGrpcExportDelegate(
+      config,
+      'METRICS',
       serializer,
       type,
       helper,
       undefined,
       'MetricsExportService',
       '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+      opts.reconnect,
     );
     observe = (mp) => delegate.setMetrics(createOtlpGrpcExporterMetrics(type, helper, opts.url, mp));
   } else {

@@ -18,9 +18,16 @@ import {
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 // http/protobuf means protobuf: the -otlp-http exporters would send JSON.
-import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { LogsExporterMetricsHelper, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
 import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  LoggerProvider,
+  type LogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { Severity } from '../../semconv/types.js';
 import {
@@ -43,6 +50,7 @@ import { renderLegacyMetrics } from './legacy-prometheus.js';
 import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
 import { createResources } from './resources.js';
 import { createResourcesMetricExporter } from './otlp-metrics.js';
+import { createGrpcExportDelegate } from './grpc-reconnect.js';
 import type { CycleReport } from '../snapshot/scheduler.js';
 import type { Logger } from '../log.js';
 import type { EventRecord } from '../probes/event-record.js';
@@ -99,6 +107,11 @@ const LOG_QUEUE_SIZE = 8192;
 const OTLP_POINTS_PER_REQUEST = 2048;
 
 const AGENT_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+
+/** gRPC reconnects on the retry buffer's schedule (the retry settings), not grpc-js's up-to-120 s. */
+export function reconnectBackoff(config: AgentConfig): { initialMs: number; maxMs: number } {
+  return { initialMs: config.otlp.buffer.initialBackoffMs, maxMs: config.otlp.buffer.maxBackoffMs };
+}
 
 function signalUrl(endpoint: string, protocol: 'grpc' | 'http/protobuf', signal: 'metrics' | 'logs'): string {
   if (protocol === 'grpc') return endpoint;
@@ -185,7 +198,12 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
     const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
-    otlpExporter = createResourcesMetricExporter({ url, protocol: config.otlp.protocol, timeoutMillis });
+    otlpExporter = createResourcesMetricExporter({
+      url,
+      protocol: config.otlp.protocol,
+      timeoutMillis,
+      reconnect: reconnectBackoff(config),
+    });
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
@@ -245,7 +263,19 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     const selfObsMeterProvider = meterProvider;
     const otlpLogs =
       config.otlp.protocol === 'grpc'
-        ? new GrpcLogExporter({ url, timeoutMillis, selfObsMeterProvider })
+        ? new OTLPExporterBase<ReadableLogRecord[]>(
+            createGrpcExportDelegate(
+              { url, timeoutMillis },
+              'LOGS',
+              ProtobufLogsSerializer,
+              OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER,
+              LogsExporterMetricsHelper,
+              selfObsMeterProvider,
+              'LogsExportService',
+              '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+              reconnectBackoff(config),
+            ),
+          )
         : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
     // The batch processor's queue drains into the retry buffer, which holds events while the backend is down
     // (bounded: beyond it the oldest are dropped and counted).

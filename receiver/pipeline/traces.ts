@@ -10,11 +10,15 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   SamplingDecision,
+  type ReadableSpan,
   type Sampler,
   type SamplingResult,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
+import { createGrpcExportDelegate } from './grpc-reconnect.js';
 import { OTLPTraceExporter as HttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
@@ -89,7 +93,22 @@ export function createSpanPipeline(o: {
       ? (process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? config.otlp.protocol)
       : config.otlp.protocol;
   const grpc = protocol === 'grpc';
-  const exporter = grpc ? new GrpcTraceExporter({ url, timeoutMillis }) : new HttpTraceExporter({ url, timeoutMillis });
+  // gRPC reconnects on the retry settings' schedule (grpc-reconnect.ts).
+  const exporter = grpc
+    ? new OTLPExporterBase<ReadableSpan[]>(
+        createGrpcExportDelegate(
+          { url, timeoutMillis },
+          'TRACES',
+          ProtobufTraceSerializer,
+          OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER,
+          TraceExporterMetricsHelper,
+          undefined,
+          'TraceExportService',
+          '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          { initialMs: config.otlp.buffer.initialBackoffMs, maxMs: config.otlp.buffer.maxBackoffMs },
+        ),
+      )
+    : new HttpTraceExporter({ url, timeoutMillis });
   const started = o.meter.createCounter(AGENT_SPAN_STARTED.name, {
     description: AGENT_SPAN_STARTED.brief.en,
     unit: AGENT_SPAN_STARTED.unit,

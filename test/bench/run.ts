@@ -21,6 +21,7 @@ export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
   tcphealth: { script: 'tcphealth.js', args: [] }, // per-peer walk cost at 10000 sockets; ~1 min
   flow: { script: 'flow.js', args: [] }, // flow probe: BPF ns/packet on/floor, UDP rate off/on/floor, 65k-entry map read; ~1 min
   dns: { script: 'dns.js', args: [] }, // dns probe: BPF ns per non-DNS and per DNS packet, on vs floor; ~2 min
+  outage: { script: 'outage.js', args: [] }, // the receiver gone 10 min under a 500 connects/s flood, buffer 8 MiB: RSS each second, counts; ~13 min
   image: { script: 'image.js', args: [] }, // scripts/image.sh cold (empty caches) and warm; ~10-15 min
 };
 
