@@ -25,6 +25,7 @@ import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs
 import {
   BatchLogRecordProcessor,
   LoggerProvider,
+  type LogRecordExporter,
   type LogRecordProcessor,
   type ReadableLogRecord,
 } from '@opentelemetry/sdk-logs';
@@ -257,6 +258,24 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
 
   // Events → LogRecords.
   const processors: LogRecordProcessor[] = [];
+  // Every log exporter (OTLP, Loki's OTLP endpoint) behind a batch processor whose queue drains
+  // into the retry buffer.
+  const bufferedLogs = (logExporter: LogRecordExporter): LogRecordProcessor =>
+    accounting.wrapLogPipeline(
+      logExporter,
+      LOG_QUEUE_SIZE,
+      config.otlp.buffer,
+      meter,
+      (exporter) =>
+        new BatchLogRecordProcessor({
+          exporter,
+          maxQueueSize: LOG_QUEUE_SIZE,
+          maxExportBatchSize: 512,
+          scheduledDelayMillis: 1000,
+          exportTimeoutMillis: config.otlp.exportTimeoutMs,
+          selfObsMeterProvider: meterProvider,
+        }),
+    );
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'logs');
     const timeoutMillis = config.otlp.exportTimeoutMs;
@@ -279,23 +298,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         : new HttpLogExporter({ url, timeoutMillis, selfObsMeterProvider });
     // The batch processor's queue drains into the retry buffer, which holds events while the backend is down
     // (bounded: beyond it the oldest are dropped and counted).
-    processors.push(
-      accounting.wrapLogPipeline(
-        otlpLogs,
-        LOG_QUEUE_SIZE,
-        config.otlp.buffer,
-        meter,
-        (exporter) =>
-          new BatchLogRecordProcessor({
-            exporter,
-            maxQueueSize: LOG_QUEUE_SIZE,
-            maxExportBatchSize: 512,
-            scheduledDelayMillis: 1000,
-            exportTimeoutMillis: timeoutMillis,
-            selfObsMeterProvider,
-          }),
-      ),
-    );
+    processors.push(bufferedLogs(otlpLogs));
   }
   // The loki sink with `protocol: otlp`: Loki's native OTLP endpoint (http://<address>:3100/otlp).
   // (Its default, the push API with KubeSkoop's stream and line, is a sink of the agent: events/loki.ts.)
@@ -308,22 +311,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       meterProvider: selfObsMeterProvider,
       ...(sink.tenant !== undefined ? { tenant: sink.tenant } : {}),
     });
-    processors.push(
-      accounting.wrapLogPipeline(
-        exporter,
-        LOG_QUEUE_SIZE,
-        config.otlp.buffer,
-        meter,
-        (exporter) =>
-          new BatchLogRecordProcessor({
-            exporter,
-            maxQueueSize: LOG_QUEUE_SIZE,
-            scheduledDelayMillis: 1000,
-            exportTimeoutMillis: config.otlp.exportTimeoutMs,
-            selfObsMeterProvider,
-          }),
-      ),
-    );
+    processors.push(bufferedLogs(exporter));
     log.info('events also go to Loki', { url });
   }
   // One provider owns the processors (flush, shutdown); each target's events go through a provider of its
