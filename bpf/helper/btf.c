@@ -31,6 +31,12 @@ void log_tail_reset(void)
 	log_tail[0] = 0;
 }
 
+const char *log_tail_last(size_t max)
+{
+	size_t tl = strlen(log_tail);
+	return tl > max ? log_tail + tl - max : log_tail;
+}
+
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !verbose)

@@ -181,11 +181,8 @@ static bool dn_load(void)
 	bpf_map__set_max_entries(dn->maps.dns, dn_entries);
 	int rc = dns_bpf__load(dn);
 	if (rc) {
-		const char *tail = log_tail;
-		size_t tl = strlen(tail);
-		if (tl > 600)
-			tail += tl - 600;
-		snprintf(dn_error, sizeof(dn_error), "dns: load: %s; %s", strerror(rc < 0 ? -rc : rc), tail);
+		snprintf(dn_error, sizeof(dn_error), "dns: load: %s; %s", strerror(rc < 0 ? -rc : rc),
+			 log_tail_last(600));
 		dns_bpf__destroy(dn);
 		dn = NULL;
 		return false;
@@ -423,63 +420,23 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 	return true;
 }
 
+static bool dn_loaded(void)
+{
+	return dn != NULL;
+}
+
 void cmd_dns(char *args)
 {
-	char *id = args;
-	while (*args && !isspace((unsigned char)*args))
-		args++;
-	if (*args)
-		*args++ = 0;
-	while (isspace((unsigned char)*args))
-		args++;
-	char *verb = args;
-	while (*args && !isspace((unsigned char)*args))
-		args++;
-	if (*args)
-		*args++ = 0;
-	while (isspace((unsigned char)*args))
-		args++;
-	struct sb b = {0};
-	sb_printf(&b, "{\"msg\":\"dns\",\"id\":");
-	sb_str(&b, id);
-	sb_printf(&b, ",\"verb\":");
-	sb_str(&b, verb);
-	char err[1100] = "";
-	bool ok = true;
-	if (strcmp(verb, "load") == 0) {
-		ok = dn_opts(args, err, sizeof(err)) && dn_load();
-		if (!err[0] && !ok)
-			snprintf(err, sizeof(err), "%s", dn_error);
-	} else if (strcmp(verb, "attach") == 0) {
-		if (!dn_load()) {
-			ok = false;
-			snprintf(err, sizeof(err), "%s", dn_error);
-		} else {
-			sb_printf(&b, ",\"targets\":[");
-			tcx_attach(&dn_set, &b, args);
-			sb_printf(&b, "]");
-		}
-	} else if (strcmp(verb, "detach") == 0) {
-		sb_printf(&b, ",\"targets\":[");
-		if (dn)
-			tcx_detach(&dn_set, &b, args, dn_forget);
-		sb_printf(&b, "]");
-	} else if (strcmp(verb, "dump") == 0) {
-		if (!dn) {
-			ok = false;
-			snprintf(err, sizeof(err), "dns is not loaded");
-		} else {
-			dn_dump(&b, args);
-		}
-	} else if (strcmp(verb, "unload") == 0) {
-		dns_unload();
-	} else {
-		ok = false;
-		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload)", verb);
-	}
-	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
-	sb_str(&b, err);
-	sb_printf(&b, "}");
-	send_json(&b);
-	sb_free(&b);
+	static const struct tcx_probe p = {
+		.name = "dns",
+		.set = &dn_set,
+		.error = dn_error,
+		.opts = dn_opts,
+		.load = dn_load,
+		.loaded = dn_loaded,
+		.forget = dn_forget,
+		.dump = dn_dump,
+		.unload = dns_unload,
+	};
+	tcx_command(&p, args);
 }

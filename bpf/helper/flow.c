@@ -95,15 +95,14 @@ static bool fl_load(void)
 	bpf_map__set_max_entries(fl->maps.flows, fl_entries);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
-		const char *tail = log_tail;
-		size_t tl = strlen(tail);
-		if (tl > 600)
-			tail += tl - 600;
-		snprintf(fl_error, sizeof(fl_error), "flow: load: %s; %s", strerror(rc < 0 ? -rc : rc), tail);
+		snprintf(fl_error, sizeof(fl_error), "flow: load: %s; %s", strerror(rc < 0 ? -rc : rc),
+			 log_tail_last(600));
 		flow_bpf__destroy(fl);
 		fl = NULL;
 		return false;
 	}
+	fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
+	fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
 	return true;
 }
 
@@ -139,7 +138,7 @@ static void fl_forget(unsigned long inode, int ifindex)
 	fl_delete_entries(inode, ifindex);
 }
 
-static void fl_dump(struct sb *b, const char *args)
+static void fl_dump(struct sb *b, char *args)
 {
 	bool all = strcmp(args, "all") == 0;
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -275,66 +274,29 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 	return true;
 }
 
+static void fl_describe(struct sb *b)
+{
+	sb_printf(b, ",\"entries\":%u,\"port\":%s", fl_entries, fl_port ? "true" : "false");
+}
+
+static bool fl_loaded(void)
+{
+	return fl != NULL;
+}
+
 void cmd_flow(char *args)
 {
-	char *id = args;
-	while (*args && !isspace((unsigned char)*args))
-		args++;
-	if (*args)
-		*args++ = 0;
-	while (isspace((unsigned char)*args))
-		args++;
-	char *verb = args;
-	while (*args && !isspace((unsigned char)*args))
-		args++;
-	if (*args)
-		*args++ = 0;
-	while (isspace((unsigned char)*args))
-		args++;
-	struct sb b = {0};
-	sb_printf(&b, "{\"msg\":\"flow\",\"id\":");
-	sb_str(&b, id);
-	sb_printf(&b, ",\"verb\":");
-	sb_str(&b, verb);
-	char err[1100] = "";
-	bool ok = true;
-	if (strcmp(verb, "load") == 0) {
-		ok = fl_opts(args, err, sizeof(err)) && fl_load();
-		if (!err[0] && !ok)
-			snprintf(err, sizeof(err), "%s", fl_error);
-		sb_printf(&b, ",\"entries\":%u,\"port\":%s", fl_entries, fl_port ? "true" : "false");
-	} else if (strcmp(verb, "attach") == 0) {
-		if (!fl_load()) {
-			ok = false;
-			snprintf(err, sizeof(err), "%s", fl_error);
-		} else {
-			fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
-			fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
-			sb_printf(&b, ",\"targets\":[");
-			tcx_attach(&fl_set, &b, args);
-			sb_printf(&b, "]");
-		}
-	} else if (strcmp(verb, "detach") == 0) {
-		sb_printf(&b, ",\"targets\":[");
-		if (fl)
-			tcx_detach(&fl_set, &b, args, fl_forget);
-		sb_printf(&b, "]");
-	} else if (strcmp(verb, "dump") == 0) {
-		if (!fl) {
-			ok = false;
-			snprintf(err, sizeof(err), "flow is not loaded");
-		} else {
-			fl_dump(&b, args);
-		}
-	} else if (strcmp(verb, "unload") == 0) {
-		fl_unload();
-	} else {
-		ok = false;
-		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload)", verb);
-	}
-	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
-	sb_str(&b, err);
-	sb_printf(&b, "}");
-	send_json(&b);
-	sb_free(&b);
+	static const struct tcx_probe p = {
+		.name = "flow",
+		.set = &fl_set,
+		.error = fl_error,
+		.opts = fl_opts,
+		.load = fl_load,
+		.loaded = fl_loaded,
+		.forget = fl_forget,
+		.dump = fl_dump,
+		.unload = fl_unload,
+		.describe = fl_describe,
+	};
+	tcx_command(&p, args);
 }

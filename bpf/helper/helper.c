@@ -827,20 +827,11 @@ static void handle_line(char *line)
 	while (l && (line[l - 1] == '\r' || isspace((unsigned char)line[l - 1])))
 		line[--l] = 0;
 	char *args = line;
-	while (*args && !isspace((unsigned char)*args))
-		args++;
-	if (*args)
-		*args++ = 0;
-	while (isspace((unsigned char)*args))
-		args++;
+	next_word(&args);
 	if (!*line)
 		return;
 	if (strcmp(line, "load") == 0) {
-		char *name = args;
-		while (*args && !isspace((unsigned char)*args))
-			args++;
-		if (*args)
-			*args++ = 0;
+		char *name = next_word(&args);
 		cmd_load(name, args);
 	} else if (strcmp(line, "unload") == 0) {
 		cmd_unload(args);

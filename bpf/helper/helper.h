@@ -32,6 +32,8 @@ __attribute__((format(printf, 2, 3))) void sb_printf(struct sb *b, const char *f
 void sb_str(struct sb *b, const char *s);
 void sb_free(struct sb *b);
 void send_json(struct sb *b);
+/* the first white-space separated word of *args, cut off; *args moves to the next word */
+char *next_word(char **args);
 void send_error(const char *what, const char *detail);
 
 __u64 ts_ns(clockid_t c);
@@ -42,6 +44,8 @@ void send_clock(void);
 extern char log_tail[3072];
 extern size_t log_tail_len;
 void log_tail_reset(void);
+/* the last `max` bytes of the verifier log, for a load error */
+const char *log_tail_last(size_t max);
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 
 extern struct btf *vmlinux_btf;
@@ -57,6 +61,10 @@ void tsum_teardown(void);
 void cmd_qdisc(char *args);
 /* qdisc.c: the helper's own network namespace (opened once), for commands that setns and back */
 extern int qd_self_ns;
+/* enter the namespace at path (checked to be inode; an error starting "gone:" when it went):
+ * 0 = inside, and the caller must netns_leave() */
+int netns_enter(const char *path, unsigned long inode, char *err, size_t errlen);
+void netns_leave(void);
 /* tcx.c: the attach layer of the per-interface tc probes (flow, dns): tcx links per
  * (namespace, interface), the same command grammar and answers for each probe */
 #include <net/if.h>
@@ -77,6 +85,20 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args);
 void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsigned long inode, int ifindex));
 void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inode, int ifindex));
 void tcx_clear(struct tcx_set *s);
+/* a tc probe's command: `<probe> <id> load|attach|detach|dump|unload ...`, answered as one JSON line */
+struct tcx_probe {
+	const char *name;
+	struct tcx_set *set;
+	const char *error; /* why the last load failed */
+	bool (*opts)(char *args, char *err, size_t errlen);
+	bool (*load)(void); /* loads once; true when loaded */
+	bool (*loaded)(void);
+	void (*forget)(unsigned long inode, int ifindex);
+	void (*dump)(struct sb *b, char *args);
+	void (*unload)(void);
+	void (*describe)(struct sb *b); /* optional: what load answers besides ok/error */
+};
+void tcx_command(const struct tcx_probe *p, char *args);
 /* flow.c: tc programs per interface (the flow probe) */
 void cmd_flow(char *args);
 void fl_unload(void);

@@ -2,6 +2,7 @@
 /* The helper's stdout: buffered record output, the JSON string builder and JSON frames, and the
  * clock records that pair the BPF timestamps' clock with wall-clock time. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -120,6 +121,19 @@ void sb_free(struct sb *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+char *next_word(char **args)
+{
+	char *w = *args, *a = *args;
+	while (*a && !isspace((unsigned char)*a))
+		a++;
+	if (*a)
+		*a++ = 0;
+	while (isspace((unsigned char)*a))
+		a++;
+	*args = a;
+	return w;
 }
 
 void send_json(struct sb *b)

@@ -217,8 +217,8 @@ static int qd_read_dump(int fd, __u32 seq, struct qd_links *links, struct sb *b,
 	}
 }
 
-/* A NETLINK_ROUTE socket made inside the namespace at `path` (checked to be inode `inode`). */
-static int qd_socket_in(const char *path, unsigned long inode, char *err, size_t errlen)
+/* enter the namespace at path (checked to be inode); 0 = inside, the caller must netns_leave() */
+int netns_enter(const char *path, unsigned long inode, char *err, size_t errlen)
 {
 	if (qd_self_ns < 0) {
 		qd_self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -245,13 +245,26 @@ static int qd_socket_in(const char *path, unsigned long inode, char *err, size_t
 		return -1;
 	}
 	close(nsfd);
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	int e = errno;
+	return 0;
+}
+
+void netns_leave(void)
+{
+	/* cannot get back: the helper's own netlink/BPF work would run in the wrong place */
 	if (setns(qd_self_ns, CLONE_NEWNET) < 0) {
-		/* cannot get back: the helper's own netlink/BPF work would run in the wrong place */
 		fprintf(stderr, "helper: setns back to its own namespace failed: %s; exiting\n", strerror(errno));
 		exit(3);
 	}
+}
+
+/* A NETLINK_ROUTE socket made inside the namespace at `path` (checked to be inode `inode`). */
+static int qd_socket_in(const char *path, unsigned long inode, char *err, size_t errlen)
+{
+	if (netns_enter(path, inode, err, errlen) < 0)
+		return -1;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int e = errno;
+	netns_leave();
 	if (fd < 0) {
 		snprintf(err, errlen, "netlink socket in %s: %s", path, strerror(e));
 		return -1;

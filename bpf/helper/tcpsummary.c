@@ -57,11 +57,8 @@ static void tsum_fail(const char *stage, int err, const char *what)
 {
 	snprintf(tsum_stage, sizeof(tsum_stage), "%s", stage);
 	tsum_errno = err;
-	const char *tail = log_tail;
-	size_t tl = strlen(tail);
-	if (tl > 600)
-		tail += tl - 600;
-	snprintf(tsum_error, sizeof(tsum_error), "%s: %s%s%s", what, strerror(err), tl ? "; " : "", tail);
+	snprintf(tsum_error, sizeof(tsum_error), "%s: %s%s%s", what, strerror(err), log_tail[0] ? "; " : "",
+		 log_tail_last(600));
 }
 
 void tsum_teardown(void)

@@ -67,45 +67,6 @@ static int tcx_link(int prog_fd, int ifindex, __u32 type)
 	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
 }
 
-/* enter the namespace at path (checked to be inode); 0 = inside, the caller must tcx_leave() */
-static int tcx_enter(const char *path, unsigned long inode, char *err, size_t errlen)
-{
-	if (qd_self_ns < 0) {
-		qd_self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (qd_self_ns < 0) {
-			snprintf(err, errlen, "open /proc/self/ns/net: %s", strerror(errno));
-			return -1;
-		}
-	}
-	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		snprintf(err, errlen, "%s %s: %s", errno == ENOENT || errno == ESRCH ? "gone:" : "open", path,
-			 strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	if (fstat(nsfd, &st) < 0 || (unsigned long)st.st_ino != inode) {
-		snprintf(err, errlen, "gone: %s is no longer namespace %lu", path, inode);
-		close(nsfd);
-		return -1;
-	}
-	if (setns(nsfd, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "setns %s: %s", path, strerror(errno));
-		close(nsfd);
-		return -1;
-	}
-	close(nsfd);
-	return 0;
-}
-
-static void tcx_leave(void)
-{
-	if (setns(qd_self_ns, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "helper: setns back to its own namespace failed: %s; exiting\n", strerror(errno));
-		exit(3);
-	}
-}
-
 static struct tcx_att *tcx_find(struct tcx_set *s, unsigned long inode, const char *ifname)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -160,7 +121,7 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 			tcx_target_json(b, &first, target, true, "already", a->ifindex, "");
 			continue;
 		}
-		if (tcx_enter(p1 + 1, inode, err, sizeof(err)) < 0) {
+		if (netns_enter(p1 + 1, inode, err, sizeof(err)) < 0) {
 			tcx_target_json(b, &first, target, false, strncmp(err, "gone:", 5) == 0 ? "gone" : "error", 0,
 					err);
 			continue;
@@ -180,7 +141,7 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 		} else {
 			e = errno ? errno : ENODEV;
 		}
-		tcx_leave();
+		netns_leave();
 		if (ifindex <= 0) {
 			snprintf(err, sizeof(err), "no interface %s in namespace %lu: %s", ifname, inode, strerror(e));
 			tcx_target_json(b, &first, target, false, "error", 0, err);
@@ -285,4 +246,55 @@ void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inod
 		}
 	}
 	sb_printf(b, "]");
+}
+
+void tcx_command(const struct tcx_probe *p, char *args)
+{
+	char *id = next_word(&args);
+	char *verb = next_word(&args);
+	struct sb b = {0};
+	sb_printf(&b, "{\"msg\":\"%s\",\"id\":", p->name);
+	sb_str(&b, id);
+	sb_printf(&b, ",\"verb\":");
+	sb_str(&b, verb);
+	char err[1100] = "";
+	bool ok = true;
+	if (strcmp(verb, "load") == 0) {
+		ok = p->opts(args, err, sizeof(err)) && p->load();
+		if (!err[0] && !ok)
+			snprintf(err, sizeof(err), "%s", p->error);
+		if (p->describe)
+			p->describe(&b);
+	} else if (strcmp(verb, "attach") == 0) {
+		if (!p->load()) {
+			ok = false;
+			snprintf(err, sizeof(err), "%s", p->error);
+		} else {
+			sb_printf(&b, ",\"targets\":[");
+			tcx_attach(p->set, &b, args);
+			sb_printf(&b, "]");
+		}
+	} else if (strcmp(verb, "detach") == 0) {
+		sb_printf(&b, ",\"targets\":[");
+		if (p->loaded())
+			tcx_detach(p->set, &b, args, p->forget);
+		sb_printf(&b, "]");
+	} else if (strcmp(verb, "dump") == 0) {
+		if (!p->loaded()) {
+			ok = false;
+			snprintf(err, sizeof(err), "%s is not loaded", p->name);
+		} else {
+			p->dump(&b, args);
+		}
+	} else if (strcmp(verb, "unload") == 0) {
+		p->unload();
+	} else {
+		ok = false;
+		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload)", verb);
+	}
+	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
+	sb_str(&b, err);
+	sb_printf(&b, "}");
+	send_json(&b);
+	sb_free(&b);
 }

@@ -20,6 +20,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_core_read.h>
 #include "ks_common.bpf.h"
+#include "ks_tc.bpf.h"
 #include "ks_dns.h"
 
 #define TCX_NEXT -1
@@ -287,8 +288,7 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 	if (eth != bpf_htons(ETH_P_IP) && eth != bpf_htons(ETH_P_IPV6))
 		return TCX_NEXT;
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	/* 14 on Ethernet, 0 on tun/wireguard/ipip devices (as flow) */
-	__u32 l3 = (__u32)(kskb->network_header - kskb->mac_header) & 63;
+	__u32 l3 = ks_tc_l3_offset(kskb);
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	__u8 proto, family;
 	__u32 l4off;
@@ -317,10 +317,10 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 	__u8 *l4 = data + l4off;
 	if ((void *)(l4 + 4) > end)
 		return TCX_NEXT;
-	__u16 port = tx ? ((__u16)l4[2] << 8 | l4[3]) : ((__u16)l4[0] << 8 | l4[1]);
+	__u16 port = ks_be16(tx ? l4 + 2 : l4);
 	if (port != DNS_PORT)
 		return TCX_NEXT;
-	pk.cport = tx ? ((__u16)l4[0] << 8 | l4[1]) : ((__u16)l4[2] << 8 | l4[3]);
+	pk.cport = ks_be16(tx ? l4 : l4 + 2);
 	/* the resolver: the destination of a query, the source of a response */
 	if (family == 4) {
 		struct iphdr *ip = data + l3;
@@ -333,7 +333,7 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 			return TCX_NEXT;
 		__builtin_memcpy(pk.peer, tx ? (void *)&ip6->daddr : (void *)&ip6->saddr, 16);
 	}
-	pk.netns = kskb->dev->nd_net.net->ns.inum;
+	pk.netns = ks_tc_netns(kskb);
 	pk.l4off = l4off;
 	pk.proto = proto;
 	pk.family = family;

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "ks_flow.h"
+#include "ks_tc.bpf.h"
 
 #define ETH_P_IP    0x0800
 #define ETH_P_IPV6  0x86DD
@@ -71,15 +72,13 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 		return TCX_NEXT;
 	struct ks_flow_key k = {};
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	k.netns = kskb->dev->nd_net.net->ns.inum;
+	k.netns = ks_tc_netns(kskb);
 	if (ks_stop == 1) {
 		volatile __u32 sink = k.netns; /* the read must stay */
 		(void)sink;
 		return TCX_NEXT;
 	}
-	/* the link-layer header's length: 14 on Ethernet, 0 on tun/wireguard/ipip devices (at tc the
-	 * data starts at the MAC header in both directions, wherever the device puts it) */
-	__u32 l3 = (__u32)(kskb->network_header - kskb->mac_header) & 63;
+	__u32 l3 = ks_tc_l3_offset(kskb);
 	k.ifindex = skb->ifindex;
 	k.dir = dir;
 	__u8 saddr[16] = {}, daddr[16] = {};
@@ -130,8 +129,8 @@ static __always_inline int count(struct __sk_buff *skb, __u8 dir)
 			}
 			l4 = l4c;
 		}
-		sport = (__u16)l4[0] << 8 | l4[1];
-		dport = (__u16)l4[2] << 8 | l4[3];
+		sport = ks_be16(l4);
+		dport = ks_be16(l4 + 2);
 		if (k.proto == IPPROTO_TCP)
 			flags = l4[13];
 		ports = true;

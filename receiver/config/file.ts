@@ -22,6 +22,15 @@ export function readConfigFile(file: string): Mapping {
       `${file}: found a file of ${text.length} characters, expected a config file of at most ${MAX_CONFIG_CHARS} (1 MiB)`,
     ]);
   }
+  const value = parseYaml(text, file);
+  if (!isMapping(value))
+    throw new ConfigError([`${file}: at (top level): found ${describeValue(value)}, expected a mapping of settings`]);
+  return value;
+}
+
+/** YAML text parsed strictly (unique keys, bounded aliases): its value, {} for an empty document;
+ *  a ConfigError naming the file and the place otherwise. */
+export function parseYaml(text: string, file: string): unknown {
   // logLevel error: the yaml library's warnings (complex keys stringified) would be raw stderr lines.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
@@ -40,8 +49,5 @@ export function readConfigFile(file: string): Mapping {
       `${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`,
     ]);
   }
-  if (value === null || value === undefined) return {};
-  if (!isMapping(value))
-    throw new ConfigError([`${file}: at (top level): found ${describeValue(value)}, expected a mapping of settings`]);
-  return value;
+  return value ?? {};
 }

@@ -288,14 +288,18 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
   // boottime → wall clock with the pair the helper sampled at the dump
   const bootNow = BigInt(Math.round(num(v.boot_ns)));
   const realNow = BigInt(Math.round(num(v.real_ns)));
+  // the five fields every row starts with (from index i): namespace, family, transport, resolver, qtype
+  const head = (e: unknown[], i: number) => ({
+    netnsInode: num(e[i]),
+    family: fam(e[i + 1]),
+    proto: num(e[i + 2]),
+    resolver: str(e[i + 3]),
+    qtype: num(e[i + 4]),
+  });
   const entries: DnsEntry[] = arr(v.entries)
     .filter((e) => e.length >= 10)
     .map((e) => ({
-      netnsInode: num(e[0]),
-      family: fam(e[1]),
-      proto: num(e[2]),
-      resolver: str(e[3]),
-      qtype: num(e[4]),
+      ...head(e, 0),
       rcode: num(e[5]),
       count: num(e[6]),
       sumNs: num(e[7]),
@@ -305,11 +309,7 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
   const records: DnsLookup[] = arr(v.records)
     .filter((e) => e.length >= 13)
     .map((e) => ({
-      netnsInode: num(e[1]),
-      family: fam(e[2]),
-      proto: num(e[3]),
-      resolver: str(e[4]),
-      qtype: num(e[5]),
+      ...head(e, 1),
       rcode: num(e[6]),
       flags: num(e[7]),
       latencyNs: num(e[8]),
@@ -322,11 +322,7 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
   const timeouts: DnsLookup[] = arr(v.timeouts)
     .filter((e) => e.length >= 10)
     .map((e) => ({
-      netnsInode: num(e[0]),
-      family: fam(e[1]),
-      proto: num(e[2]),
-      resolver: str(e[3]),
-      qtype: num(e[4]),
+      ...head(e, 0),
       rcode: -1,
       flags: 0,
       latencyNs: num(e[7]),

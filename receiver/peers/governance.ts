@@ -164,15 +164,20 @@ export function peerOptionsSchema(rankedBy: string): Record<string, unknown> {
       minimum: 1,
       description: `Peer series on the node; new series beyond it are folded into \`other\` and counted (default ${PEER_DEFAULTS.maxSeries}).`,
     },
-    cidrs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['cidr'],
-        properties: { cidr: { type: 'string' }, name: { type: 'string' } },
-      },
-      description: "CIDR buckets for peers that are no pod, Service or node: the bucket's name replaces the address.",
+    cidrs: cidrsOptionSchema('peers'),
+  };
+}
+
+/** The `cidrs` option: names for addresses that are no pod, Service or node. */
+export function cidrsOptionSchema(what: string): Record<string, unknown> {
+  return {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cidr'],
+      properties: { cidr: { type: 'string' }, name: { type: 'string' } },
     },
+    description: `CIDR buckets for ${what} that are no pod, Service or node: the bucket's name replaces the address.`,
   };
 }

@@ -34,10 +34,9 @@ import {
   EVENT_DNS_LOOKUP_SLOW,
   EVENT_DNS_LOOKUP_TIMEOUT,
 } from '../../semconv/generated/registry.js';
-import { parseDnsDump, parseFlowFrame, type DnsEntry, type DnsLookup } from '../native/commands.js';
+import { parseDnsDump, type DnsEntry, type DnsLookup } from '../native/commands.js';
 import { UNDELIVERED_CAUSES } from '../native/frames.js';
 import { LATENCY_BOUNDS_NS } from '../native/records.js';
-import { AttachManager, type AttachTarget } from '../peers/attach.js';
 import { PeerResolver, type CidrBucket, type Peer } from '../peers/resolve.js';
 import type { EventRecord } from './event-record.js';
 import type {
@@ -50,9 +49,8 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { readProcText } from '../kernel/read-proc.js';
-import { netnsPath } from './qdisc.js';
-import { interfacesOf, matchesAny } from './flow.js';
+import { TcPrograms } from './tc-programs.js';
+import { cidrsOptionSchema } from '../peers/governance.js';
 
 export const DNS_DEFAULTS = {
   timeoutSeconds: 5,
@@ -254,23 +252,12 @@ export const dns: MetricProbeModule = {
         type: 'boolean',
         description: 'Emit failed, timed-out and slow lookups as events (default true).',
       },
-      cidrs: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['cidr'],
-          properties: { cidr: { type: 'string' }, name: { type: 'string' } },
-        },
-        description:
-          "CIDR buckets for resolvers that are no pod, Service or node: the bucket's name replaces the address.",
-      },
+      cidrs: cidrsOptionSchema('resolvers'),
     },
   },
   create(env?: ProbeEnvironment): MetricProbe {
     const native = env?.native;
-    const call = (args: readonly string[]): Promise<Record<string, unknown>> => native!.helperCommand!('dns', args);
-    const attach = new AttachManager(call);
+    const tc = new TcPrograms('dns', native);
     let opts: Options = {};
     let resolver = new PeerResolver(env?.peers);
     /** kernel key → its previous cumulative values (deltas go to the key's series) */
@@ -283,12 +270,20 @@ export const dns: MetricProbeModule = {
     /** per namespace: the kernel's exact counts */
     let counts = new Map<number, Map<number, number>>();
     let undelivered: (readonly [number, number, number])[] = [];
-    let seen = new Map<number, AttachTarget[]>();
     let problem: string | undefined;
-    let loadedShape = '';
-    const usable = (): boolean => native?.helperCommand !== undefined;
     const maxSeries = (): number => opts.max_series ?? DNS_DEFAULTS.maxSeries;
     const nb = LATENCY_BOUNDS_NS.length + 1;
+
+    const emptySeries = (attributes: SampleAttributes, netns: number, now: number): Series => ({
+      attributes,
+      netns,
+      buckets: new Array<number>(nb).fill(0),
+      sumNs: 0,
+      count: 0,
+      truncated: 0,
+      timeouts: 0,
+      lastMoved: now,
+    });
 
     /** the series a kernel key's deltas go to: its own, or its pod's `other` when the cap is reached */
     const seriesFor = (
@@ -301,16 +296,7 @@ export const dns: MetricProbeModule = {
       let s = series.get(key);
       if (s) return s;
       if (series.size < maxSeries()) {
-        s = {
-          attributes: attributes(),
-          netns: ns,
-          buckets: new Array<number>(nb).fill(0),
-          sumNs: 0,
-          count: 0,
-          truncated: 0,
-          timeouts: 0,
-          lastMoved: now,
-        };
+        s = emptySeries(attributes(), ns, now);
         series.set(key, s);
         return s;
       }
@@ -323,8 +309,8 @@ export const dns: MetricProbeModule = {
       if (!o) {
         // `other` series are always allowed: they keep a pod's totals right
         const rc: Record<string, string> = rcode < 0 ? {} : { [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(rcode) };
-        o = {
-          attributes: {
+        o = emptySeries(
+          {
             ...rc,
             ...(rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(rcode) } : {}),
             [ATTR_NETWORK_PEER_ADDRESS]: 'other',
@@ -333,14 +319,9 @@ export const dns: MetricProbeModule = {
             [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
             [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: 'other',
           },
-          netns: ns,
-          buckets: new Array<number>(nb).fill(0),
-          sumNs: 0,
-          count: 0,
-          truncated: 0,
-          timeouts: 0,
-          lastMoved: now,
-        };
+          ns,
+          now,
+        );
         series.set(ok, o);
       }
       return o;
@@ -429,25 +410,10 @@ export const dns: MetricProbeModule = {
         return this.status!();
       },
       status(): ProbeStatus {
-        if (!usable())
-          return {
-            state: 'degraded',
-            reason: 'the native eBPF helper is not available to this agent (the dns probe needs its tc programs)',
-          };
-        const h = native!.helperState?.() ?? { state: 'running' };
-        if (h.state !== 'running') return { state: 'degraded', reason: h.reason ?? 'native helper not running' };
-        if (problem) return { state: 'degraded', reason: problem };
-        if (attach.failures.size > 0) {
-          const [k, why] = attach.failures.entries().next().value as [string, string];
-          return {
-            state: 'degraded',
-            reason: `${attach.failures.size} interface(s) could not be attached (first: ${k}: ${why})`,
-          };
-        }
-        return { state: 'running' };
+        return tc.status(problem);
       },
       async beforeCycle(): Promise<void> {
-        if (!usable()) return;
+        if (!tc.usable()) return;
         const now = Date.now();
         try {
           const shape = [
@@ -457,29 +423,22 @@ export const dns: MetricProbeModule = {
             `rate=${opts.rate ?? DNS_DEFAULTS.rate}`,
             ...(opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes).map((x) => `suffix=${x}`),
           ];
-          if (shape.join(' ') !== loadedShape) {
-            const f = parseFlowFrame(await call(['load', ...shape]));
-            if (!f.ok) {
-              problem = `dns program load failed: ${f.error}`;
-              return;
-            }
-            if (loadedShape !== '') attach.reset();
-            loadedShape = shape.join(' ');
+          const synced = await tc.sync(shape);
+          if ('error' in synced) {
+            problem = synced.error;
+            return;
           }
-          const want = [...seen.values()].flat();
-          seen = new Map();
-          for (const ns of await attach.sync(want)) forgetNamespace(ns);
+          for (const ns of synced.gone) forgetNamespace(ns);
           const timeoutMs = Math.max(1, Math.round((opts.timeout ?? DNS_DEFAULTS.timeoutSeconds) * 1000));
-          const raw = await call(['dump', `timeout_ms=${timeoutMs}`]);
+          const raw = await tc.call(['dump', `timeout_ms=${timeoutMs}`]);
           if (raw.ok !== true) {
             // the helper restarted and has no dns object: load and attach again next cycle
             problem = `dns dump failed: ${typeof raw.error === 'string' ? raw.error : 'no answer'}`;
-            loadedShape = '';
-            attach.reset();
+            tc.lost();
             return;
           }
           const d = parseDnsDump(raw);
-          attach.gone(d.gone);
+          tc.attach.gone(d.gone);
           for (const [ns] of d.gone) forgetNamespace(ns);
           for (const e of d.entries) addEntry(e, now);
           const suffixes = opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes;
@@ -513,20 +472,8 @@ export const dns: MetricProbeModule = {
         }
       },
       collect(target: Target, ctx): ProbeResult {
-        const path = netnsPath(target, ctx.procRoot);
-        const names = target.kind === 'host' ? [] : opts.interfaces;
-        let ifnames: string[];
-        if (names && !names.some((n) => n.includes('*'))) {
-          ifnames = names;
-        } else {
-          const r = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
-          if (!r.ok) return { samples: [], problems: [], targetGone: true };
-          ifnames = interfacesOf(r.text).filter((n) => (names ? matchesAny(n, names) : n !== 'lo'));
-        }
-        seen.set(
-          target.netnsInode,
-          ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })),
-        );
+        if (!tc.see(target, ctx.procRoot, target.kind === 'host' ? [] : opts.interfaces))
+          return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const ns = target.netnsInode;
         for (const s of series.values()) {
@@ -583,9 +530,7 @@ export const dns: MetricProbeModule = {
         return { samples, problems: [] };
       },
       async stop(): Promise<void> {
-        if (usable() && loadedShape !== '') await call(['unload']).catch(() => undefined);
-        loadedShape = '';
-        attach.reset();
+        await tc.stop();
       },
     };
   },

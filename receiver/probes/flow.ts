@@ -25,8 +25,7 @@ import {
   FLOW_SERIES_OVERFLOW,
 } from '../../semconv/generated/registry.js';
 import { parseFlowFrame, type FlowEntry } from '../native/commands.js';
-import { AttachManager, type AttachTarget } from '../peers/attach.js';
-import { PEER_DEFAULTS, PeerGovernor, type Increase } from '../peers/governance.js';
+import { PEER_DEFAULTS, PeerGovernor, peerOptionsSchema, type Increase } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
 import type {
   MetricProbe,
@@ -38,8 +37,7 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { readProcText } from '../kernel/read-proc.js';
-import { netnsPath } from './qdisc.js';
+import { TcPrograms } from './tc-programs.js';
 
 export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
 
@@ -52,30 +50,6 @@ const PROTO_NAMES: Readonly<Record<number, string>> = {
   132: 'sctp',
 };
 const ETHERTYPES: Readonly<Record<number, string>> = { 0x0806: 'arp', 0x8035: 'rarp', 0x88cc: 'lldp', 0x8100: 'vlan' };
-
-/** Interfaces of a namespace from /proc/<pid>/net/dev (names before the colon). */
-export function interfacesOf(netDev: string): string[] {
-  const out: string[] = [];
-  for (const line of netDev.split('\n').slice(2)) {
-    const i = line.indexOf(':');
-    if (i > 0) out.push(line.slice(0, i).trim());
-  }
-  return out;
-}
-
-/** Interface names or patterns with `*` (cali*, eth*). */
-export function matchesAny(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) =>
-    p.includes('*')
-      ? new RegExp(
-          `^${p
-            .split('*')
-            .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-            .join('.*')}$`,
-        ).test(name)
-      : p === name,
-  );
-}
 
 /** The series attributes of a kernel entry, before peer naming. */
 export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boolean): Record<string, string | number> {
@@ -142,43 +116,19 @@ export const flow: MetricProbeModule = {
         type: 'boolean',
         description: "KubeSkoop's option: false drops the server port from the key and the series (default true).",
       },
-      top_k: {
-        type: 'integer',
-        minimum: 0,
-        description: `Peers per pod per interval with their own series, by bytes; the rest go to one \`other\` series (default ${FLOW_DEFAULTS.topK}).`,
-      },
-      ttl: {
-        type: 'number',
-        minimum: 1,
-        description: `Seconds a series without traffic is kept (default ${FLOW_DEFAULTS.ttlSeconds}).`,
-      },
-      max_series: {
-        type: 'integer',
-        minimum: 1,
-        description: `Peer series on the node; new series beyond it are folded into \`other\` and counted (default ${FLOW_DEFAULTS.maxSeries}).`,
-      },
+      ...peerOptionsSchema('bytes'),
       entries: {
         type: 'integer',
         minimum: 64,
         maximum: 16777216,
         description: `Size of the kernel flow map (LRU; default ${FLOW_DEFAULTS.entries}).`,
       },
-      cidrs: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['cidr'],
-          properties: { cidr: { type: 'string' }, name: { type: 'string' } },
-        },
-        description: "CIDR buckets for peers that are no pod, Service or node: the bucket's name replaces the address.",
-      },
     },
   },
   create(env?: ProbeEnvironment): MetricProbe {
     const native = env?.native;
-    const call = (args: readonly string[]): Promise<Record<string, unknown>> => native!.helperCommand!('flow', args);
-    const attach = new AttachManager(call);
+    const tc = new TcPrograms('flow', native);
+    const attach = tc.attach;
     let opts: Options = {};
     let resolver = new PeerResolver(env?.peers);
     const governor = new PeerGovernor<SampleAttributes>({
@@ -187,17 +137,13 @@ export const flow: MetricProbeModule = {
       maxSeries: FLOW_DEFAULTS.maxSeries,
     });
     const prev = new Map<string, { packets: number; bytes: number; at: number }>();
-    /** targets seen by collect in the current cycle → what the next cycle attaches */
-    let seen = new Map<number, AttachTarget[]>();
     /** series key → the peer names it was reported under (a rename drops the old series) */
     const named = new Map<string, string>();
     let problem: string | undefined;
-    let loadedShape = '';
     let mapEntries = 0;
     let evictions = 0;
     let lastNew = 0;
     let lastDeleted = 0;
-    const usable = (): boolean => native?.helperCommand !== undefined;
 
     const increasesOf = (entries: readonly FlowEntry[], now: number): Map<number, Increase<SampleAttributes>[]> => {
       const portInLabel = opts.enablePortInLabel !== false;
@@ -272,49 +218,27 @@ export const flow: MetricProbeModule = {
         return this.status!();
       },
       status(): ProbeStatus {
-        if (!usable())
-          return {
-            state: 'degraded',
-            reason: 'the native eBPF helper is not available to this agent (the flow probe needs its tc programs)',
-          };
-        const h = native!.helperState?.() ?? { state: 'running' };
-        if (h.state !== 'running') return { state: 'degraded', reason: h.reason ?? 'native helper not running' };
-        if (problem) return { state: 'degraded', reason: problem };
-        if (attach.failures.size > 0) {
-          const [k, why] = attach.failures.entries().next().value as [string, string];
-          return {
-            state: 'degraded',
-            reason: `${attach.failures.size} interface(s) could not be attached (first: ${k}: ${why})`,
-          };
-        }
-        return { state: 'running' };
+        return tc.status(problem);
       },
       async beforeCycle(): Promise<void> {
-        if (!usable()) return;
+        if (!tc.usable()) return;
         const now = Date.now();
         try {
-          const shape = `entries=${opts.entries ?? FLOW_DEFAULTS.entries} port=${opts.enablePortInLabel === false ? 0 : 1}`;
-          if (shape !== loadedShape) {
-            const f = parseFlowFrame(await call(['load', ...shape.split(' ')]));
-            if (!f.ok) {
-              problem = `flow program load failed: ${f.error}`;
-              return;
-            }
-            if (loadedShape !== '') {
-              attach.reset();
-              prev.clear();
-            }
-            loadedShape = shape;
+          const shape = [
+            `entries=${opts.entries ?? FLOW_DEFAULTS.entries}`,
+            `port=${opts.enablePortInLabel === false ? 0 : 1}`,
+          ];
+          const synced = await tc.sync(shape, () => prev.clear());
+          if ('error' in synced) {
+            problem = synced.error;
+            return;
           }
-          const want = [...seen.values()].flat();
-          seen = new Map();
-          for (const ns of await attach.sync(want)) forgetNamespace(ns);
-          const f = parseFlowFrame(await call(['dump']));
+          for (const ns of synced.gone) forgetNamespace(ns);
+          const f = parseFlowFrame(await tc.call(['dump']));
           if (!f.ok || !f.dump) {
             // the helper restarted and has no flow object: load and attach again next cycle
             problem = `flow map dump failed: ${f.ok ? 'no dump' : f.error}`;
-            loadedShape = '';
-            attach.reset();
+            tc.lost();
             return;
           }
           const d = f.dump;
@@ -341,26 +265,11 @@ export const flow: MetricProbeModule = {
         }
       },
       collect(target: Target, ctx): ProbeResult {
-        const path = netnsPath(target, ctx.procRoot);
         const names =
           target.kind === 'host'
             ? [...(opts.host_interfaces ?? []), ...(opts.interfaceName ? [opts.interfaceName] : [])]
             : opts.interfaces;
-        const problems: string[] = [];
-        let ifnames: string[];
-        if (names && !names.some((n) => n.includes('*'))) {
-          ifnames = names;
-        } else if (names?.length === 0) {
-          ifnames = [];
-        } else {
-          const r = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
-          if (!r.ok) return { samples: [], problems: [], targetGone: true };
-          ifnames = interfacesOf(r.text).filter((n) => (names ? matchesAny(n, names) : n !== 'lo'));
-        }
-        seen.set(
-          target.netnsInode,
-          ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })),
-        );
+        if (!tc.see(target, ctx.procRoot, names)) return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const pod = String(target.netnsInode);
         for (const s of governor.series(pod)) {
@@ -373,12 +282,10 @@ export const flow: MetricProbeModule = {
           samples.push({ metric: FLOW_MAP_EVICTIONS, value: evictions, attributes: {} });
           samples.push({ metric: FLOW_SERIES_OVERFLOW, value: governor.overflow, attributes: {} });
         }
-        return { samples, problems };
+        return { samples, problems: [] };
       },
       async stop(): Promise<void> {
-        if (usable() && loadedShape !== '') await call(['unload']).catch(() => undefined);
-        loadedShape = '';
-        attach.reset();
+        await tc.stop();
       },
     };
   },

@@ -8,7 +8,7 @@ import type { MetricProbe } from './probe.js';
 
 // Helper probes whose BPF programs have no procfs fallback (tcpsummary falls back to /proc/net/tcp,
 // qdisc reads rtnetlink): tc programs attached per interface, not descriptor probes yet.
-const TC_PROBES: readonly string[] = ['flow'];
+const TC_PROBES: readonly string[] = ['flow', 'dns'];
 
 /** Why a probe cannot run with these capabilities; undefined when it can. */
 export function privilegedProbeReason(probe: string, caps: bigint): string | undefined {

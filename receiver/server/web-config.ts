@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { ConfigError, describeValue } from '../config/errors.js';
+import { parseYaml } from '../config/file.js';
 
 export const CLIENT_AUTH_TYPES = [
   'NoClientCert',
@@ -302,25 +302,7 @@ function parseTls(p: Problems, v: unknown, dir: string): TlsServerConfig | undef
 /** Parses and checks the file's text (nothing else is read); throws ConfigError naming every problem. */
 export function parseWebConfig(text: string, file: string): WebConfig {
   const p = new Problems(file);
-  const doc = parseDocument(text, { uniqueKeys: true, logLevel: 'error' });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError([
-      `${file}: at ${pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position'}: ` +
-        `found invalid YAML (${what}), expected well-formed YAML`,
-    ]);
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError([
-      `${file}: found invalid YAML (${(err as Error).message.split('\n')[0]}), expected well-formed YAML`,
-    ]);
-  }
-  if (value === null || value === undefined) value = {};
+  const value = parseYaml(text, file);
   if (!isMapping(value))
     throw new ConfigError([
       `${file}: at (top level): found ${describeValue(value)}, expected a mapping (exporter-toolkit's web config)`,

@@ -413,6 +413,13 @@ describe('docs: /metrics naming modes, scraped by a real Prometheus', function (
     );
     const enabled = new Set([...h.agent.config.metrics.probes.map((p) => p.name), 'agent']);
     await h.prom.waitForTargetsUp(30_000);
+    // flow attaches a namespace the cycle after it first sees it, so the traffic of before() is not
+    // in it: send until its series appear (bounded)
+    const flowEnd = Date.now() + 60_000;
+    while (!/^kubeskoop_flow_io_bytes_total\{/m.test(await scrapeText(h)) && Date.now() < flowEnd) {
+      await sendUdp('host', pod.netns, pod.ip!, { count: 20, size: 100 });
+      await sleep(500);
+    }
     // rate() needs a few scrapes: wait for Prometheus to hold at least 4 of this agent
     await h.prom.waitForQuery('count_over_time(up[1m]) >= 4', (r) => r.length > 0, 60_000);
     const text = await scrapeText(h);

@@ -30,7 +30,9 @@ const heapAfterGc = (): number => {
 };
 
 describe('faults: namespace churn', function () {
-  this.timeout(300_000);
+  // 60–95 s on a quiet 2-core machine; the bounds below are a stop for a hung run, not a speed claim
+  // (one loaded with other test runs took over 4 minutes)
+  this.timeout(720_000);
   let dir: TempDir;
   let agent: RunningAgent | undefined;
 
@@ -94,7 +96,7 @@ ${events ? 'events:\n  probes: [tcpreset]\n' : ''}`,
     let halfHeap = 0;
     const t0 = Date.now();
     for (let done = 0; done < TOTAL; done += BATCH) {
-      assert.ok(Date.now() - t0 < 240_000, 'churn within 4 minutes');
+      assert.ok(Date.now() - t0 < 600_000, `churn stopped after 10 minutes at ${done}/${TOTAL} namespaces`);
       const batch: Netns[] = await Promise.all(Array.from({ length: BATCH }, () => createNetns({ label: 'churn' })));
       for (const n of batch) churned.add(n.inode);
       if (events) {

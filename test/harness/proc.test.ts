@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { freePort, procUsage, run, runOk, waitForPort, waitUntil, pidAlive } from '../support/proc.js';
+import { freePort, onFreePort, procUsage, run, runOk, waitForPort, waitUntil, pidAlive } from '../support/proc.js';
 
 describe('harness: proc helpers', function () {
   this.timeout(20_000);
@@ -32,6 +32,38 @@ describe('harness: proc helpers', function () {
       await waitForPort(port, '127.0.0.1', 5000);
     } finally {
       srv.close();
+    }
+  });
+
+  it('onFreePort starts again on a new port when another process took the first one', async () => {
+    const squatters: net.Server[] = [];
+    const tried: number[] = [];
+    try {
+      const srv = await onFreePort(async (port) => {
+        tried.push(port);
+        if (tried.length === 1) {
+          // another process binds the port between freePort() and the server's own bind
+          const s = net.createServer();
+          squatters.push(s);
+          await new Promise<void>((r) => s.listen(port, '127.0.0.1', r));
+        }
+        const own = net.createServer();
+        await new Promise<void>((resolve, reject) => {
+          own.once('error', reject);
+          own.listen(port, '127.0.0.1', resolve);
+        });
+        return own;
+      });
+      assert.equal(tried.length, 2);
+      assert.notEqual(tried[0], tried[1]);
+      assert.equal((srv.address() as net.AddressInfo).port, tried[1]);
+      srv.close();
+      await assert.rejects(
+        onFreePort(() => Promise.reject(new Error('bad config'))),
+        /bad config/,
+      );
+    } finally {
+      for (const s of squatters) s.close();
     }
   });
 

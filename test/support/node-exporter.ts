@@ -3,7 +3,7 @@
 // from inside the namespace by Node itself (`ip netns exec NS node -e fetch(...)`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { freePort, procUsage, run, runOk, sleep, stopPid, type ProcUsage } from './proc.js';
+import { onFreePort, procUsage, run, runOk, sleep, stopPid, type ProcUsage } from './proc.js';
 import { parsePromText, type PromTextParse } from './prom-text.js';
 import type { Netns } from './netns.js';
 
@@ -95,12 +95,18 @@ export async function fetchInNetns(netns: Netns | string | 'host', url: string, 
 }
 
 /** Start node_exporter inside `netns` ('host' for this namespace) and wait until it listens. */
-export async function startNodeExporter(
+export function startNodeExporter(netns: Netns | string | 'host', o: NodeExporterOptions = {}): Promise<NodeExporter> {
+  const name = typeof netns === 'string' ? netns : netns.name;
+  if (o.port !== undefined || name !== 'host') return startNodeExporterOn(netns, o, o.port ?? 9100);
+  return onFreePort((port) => startNodeExporterOn(netns, o, port));
+}
+
+async function startNodeExporterOn(
   netns: Netns | string | 'host',
-  o: NodeExporterOptions = {},
+  o: NodeExporterOptions,
+  port: number,
 ): Promise<NodeExporter> {
   const name = typeof netns === 'string' ? netns : netns.name;
-  const port = o.port ?? (name === 'host' ? await freePort() : 9100);
   const args = nodeExporterArgs(port, o);
   const [cmd, argv] =
     name === 'host' ? [NODE_EXPORTER_BIN, args] : ['ip', ['netns', 'exec', name, NODE_EXPORTER_BIN, ...args]];

@@ -155,6 +155,22 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * Start a server on a port freePort() found, and on a new one when it fails with EADDRINUSE:
+ * freePort() closes its socket before the server binds, so another process on this shared
+ * machine can take the port in between.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (err) {
+      if (attempt >= tries || !/EADDRINUSE|address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
 /** Wait until something accepts TCP connections on host:port (in this process's namespace). */
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, sleep, stopPid, run } from './proc.js';
+import { onFreePort, sleep, stopPid, run } from './proc.js';
 
 export const PROMETHEUS_BIN = process.env['KSOTEL_PROMETHEUS_BIN'] ?? '/usr/bin/prometheus';
 
@@ -128,7 +128,11 @@ export async function prometheusVersion(): Promise<string> {
   return (r.stdout || r.stderr).split('\n')[0] ?? '';
 }
 
-export async function startPrometheus(opts: PrometheusOptions): Promise<Prometheus> {
+export function startPrometheus(opts: PrometheusOptions): Promise<Prometheus> {
+  return onFreePort((port) => startPrometheusOn(opts, port));
+}
+
+async function startPrometheusOn(opts: PrometheusOptions, port: number): Promise<Prometheus> {
   const jobs: ScrapeJob[] = [...(opts.jobs ?? [])];
   if (opts.targets?.length) jobs.push({ job: 'test', targets: opts.targets });
   if (jobs.length === 0) throw new Error('startPrometheus needs targets or jobs');
@@ -137,7 +141,6 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const dir = await mkdtemp(path.join(tmpdir(), 'ksotel-prom-'));
   const cfg = path.join(dir, 'prometheus.yml');
   await writeFile(cfg, config);
-  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = '';
   let child: ChildProcess | undefined;

@@ -1,0 +1,123 @@
+// What the probes whose tc programs the native helper loads and attaches (flow, dns) share: the
+// load-when-the-shape-changed step, the attach sync with the interfaces collect saw, the helper
+// status, and the unload on stop. The probe keeps its own map reading and series.
+import { parseFlowFrame } from '../native/commands.js';
+import { AttachManager, type AttachTarget, type HelperCall } from '../peers/attach.js';
+import type { ProbeEnvironment, ProbeStatus } from './probe.js';
+import type { Target } from '../targets/target.js';
+import { readProcText } from '../kernel/read-proc.js';
+import { netnsPath } from './qdisc.js';
+
+/** Interfaces of a namespace from /proc/<pid>/net/dev (names before the colon). */
+export function interfacesOf(netDev: string): string[] {
+  const out: string[] = [];
+  for (const line of netDev.split('\n').slice(2)) {
+    const i = line.indexOf(':');
+    if (i > 0) out.push(line.slice(0, i).trim());
+  }
+  return out;
+}
+
+/** Interface names or patterns with `*` (cali*, eth*). */
+export function matchesAny(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) =>
+    p.includes('*')
+      ? new RegExp(
+          `^${p
+            .split('*')
+            .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(name)
+      : p === name,
+  );
+}
+
+export class TcPrograms {
+  readonly call: HelperCall;
+  readonly attach: AttachManager;
+  /** the load arguments in place ('' before the first load or after the helper lost them) */
+  private loaded = '';
+  /** targets seen by collect in the current cycle → what the next cycle attaches */
+  private seen = new Map<number, AttachTarget[]>();
+
+  constructor(
+    private readonly probe: 'flow' | 'dns',
+    private readonly native: ProbeEnvironment['native'],
+  ) {
+    this.call = (args) => native!.helperCommand!(probe, args);
+    this.attach = new AttachManager(this.call);
+  }
+
+  usable(): boolean {
+    return this.native?.helperCommand !== undefined;
+  }
+
+  status(problem: string | undefined): ProbeStatus {
+    if (!this.usable())
+      return {
+        state: 'degraded',
+        reason: `the native eBPF helper is not available to this agent (the ${this.probe} probe needs its tc programs)`,
+      };
+    const h = this.native!.helperState?.() ?? { state: 'running' };
+    if (h.state !== 'running') return { state: 'degraded', reason: h.reason ?? 'native helper not running' };
+    if (problem) return { state: 'degraded', reason: problem };
+    const failures = this.attach.failures;
+    if (failures.size > 0) {
+      const [k, why] = failures.entries().next().value as [string, string];
+      return {
+        state: 'degraded',
+        reason: `${failures.size} interface(s) could not be attached (first: ${k}: ${why})`,
+      };
+    }
+    return { state: 'running' };
+  }
+
+  /** Loads the programs when `shape` (the load arguments) changed, then attaches what collect saw
+   *  last cycle. Returns the load error, or the namespaces whose attachments went (to forget);
+   *  `reloaded` runs when programs in place were replaced (their maps start empty). */
+  async sync(shape: readonly string[], reloaded?: () => void): Promise<{ error: string } | { gone: number[] }> {
+    const s = shape.join(' ');
+    if (s !== this.loaded) {
+      const f = parseFlowFrame(await this.call(['load', ...shape]));
+      if (!f.ok) return { error: `${this.probe} program load failed: ${f.error}` };
+      if (this.loaded !== '') {
+        this.attach.reset();
+        reloaded?.();
+      }
+      this.loaded = s;
+    }
+    const want = [...this.seen.values()].flat();
+    this.seen = new Map();
+    return { gone: await this.attach.sync(want) };
+  }
+
+  /** The helper answered without the programs (it restarted): load and attach again next cycle. */
+  lost(): void {
+    this.loaded = '';
+    this.attach.reset();
+  }
+
+  /** Notes the interfaces of a target to attach next cycle: `names` (patterns allowed), or every
+   *  interface but lo when undefined. False when the target's process is gone. */
+  see(target: Target, procRoot: string, names: readonly string[] | undefined): boolean {
+    const path = netnsPath(target, procRoot);
+    let ifnames: readonly string[];
+    if (names && !names.some((n) => n.includes('*'))) {
+      ifnames = names;
+    } else {
+      const r = readProcText(`${procRoot}/${target.pid}/net/dev`);
+      if (!r.ok) return false;
+      ifnames = interfacesOf(r.text).filter((n) => (names ? matchesAny(n, names) : n !== 'lo'));
+    }
+    this.seen.set(
+      target.netnsInode,
+      ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })),
+    );
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.usable() && this.loaded !== '') await this.call(['unload']).catch(() => undefined);
+    this.lost();
+  }
+}
