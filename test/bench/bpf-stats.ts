@@ -1,5 +1,7 @@
 // bpf_stats between two counter dumps of the helper: what each program ran in between.
+import { readFile, readdir } from 'node:fs/promises';
 import type { CounterSnapshot } from '../../receiver/native/index.js';
+import { sh } from '../native/support.js';
 
 export interface ProgramRunDelta {
   probe: string;
@@ -27,4 +29,37 @@ export function programRunDeltas(a: CounterSnapshot, b: CounterSnapshot): Progra
     }
   }
   return out;
+}
+
+/** Median of xs; 0 for none (a mode that did not run). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+}
+
+/** Ids of the helper's loaded programs with these names, found through its fds (links excluded). */
+export async function helperProgramIds(helperPid: number, names: readonly string[]): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const fd of await readdir(`/proc/${helperPid}/fdinfo`)) {
+    const info = await readFile(`/proc/${helperPid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const m = /prog_id:\s+(\d+)/.exec(info);
+    if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
+  }
+  const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
+  return progs.filter((x) => ids.has(x.id) && x.name !== undefined && names.includes(x.name)).map((x) => x.id);
+}
+
+/** bpf_stats of these programs summed, as bpftool reports them now. */
+export async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
+  let ns = 0,
+    runs = 0;
+  for (const id of ids) {
+    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as {
+      run_time_ns?: number;
+      run_cnt?: number;
+    };
+    ns += p.run_time_ns ?? 0;
+    runs += p.run_cnt ?? 0;
+  }
+  return { ns, runs };
 }

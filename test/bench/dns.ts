@@ -8,7 +8,7 @@
 // Writes test/bench/results/dns.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/dns.js [rounds]
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -16,12 +16,12 @@ import os from 'node:os';
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { parseFlowFrame } from '../../receiver/native/commands.js';
 import { silentLogger } from '../../receiver/log.js';
+import { helperProgramIds, median, runStats } from './bpf-stats.js';
 import {
   deleteNs,
   ensureHelperBuilt,
   makePair,
   nodeIn,
-  sh,
   startNodeIn,
   stopBackground,
   udpFlood,
@@ -34,35 +34,6 @@ const PACKETS = 200_000;
 const LOOKUPS = 20_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : 0;
-};
-
-async function dnsProgIds(helperPid: number): Promise<number[]> {
-  const ids = new Set<number>();
-  for (const fd of await readdir(`/proc/${helperPid}/fdinfo`)) {
-    const info = await readFile(`/proc/${helperPid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const m = /prog_id:\s+(\d+)/.exec(info);
-    if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
-  }
-  const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
-  return progs.filter((x) => ids.has(x.id) && (x.name === 'ks_dns_rx' || x.name === 'ks_dns_tx')).map((x) => x.id);
-}
-async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
-  let ns = 0,
-    runs = 0;
-  for (const id of ids) {
-    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as {
-      run_time_ns?: number;
-      run_cnt?: number;
-    };
-    ns += p.run_time_ns ?? 0;
-    runs += p.run_cnt ?? 0;
-  }
-  return { ns, runs };
-}
 
 async function main(): Promise<void> {
   await ensureHelperBuilt();
@@ -95,7 +66,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of ['on', 'floor'] as const) {
         await attach(mode === 'floor' ? ['x_empty=1'] : []);
-        const ids = await dnsProgIds(native.helperStatus().pid!);
+        const ids = await helperProgramIds(native.helperStatus().pid!, ['ks_dns_rx', 'ks_dns_tx']);
         for (const traffic of ['non-dns', 'dns'] as const) {
           const s0 = await runStats(ids);
           let rate: number;

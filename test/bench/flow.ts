@@ -9,7 +9,7 @@
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds]
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -18,42 +18,14 @@ import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { parseFlowFrame } from '../../receiver/native/commands.js';
 import { LAYOUTS } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
-import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
+import { helperProgramIds, median, runStats } from './bpf-stats.js';
+import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, udpFlood } from '../native/support.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const ROUNDS = Number(process.argv[2] ?? 5);
 const PACKETS = 200_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : 0;
-};
-
-async function flowProgIds(helperPid: number): Promise<number[]> {
-  const ids = new Set<number>();
-  for (const fd of await readdir(`/proc/${helperPid}/fdinfo`)) {
-    const info = await readFile(`/proc/${helperPid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const m = /prog_id:\s+(\d+)/.exec(info);
-    if (m && !/link_type/.test(info)) ids.add(Number(m[1]));
-  }
-  const progs = JSON.parse(await sh('bpftool', 'prog', 'show', '-j')) as { id: number; name?: string }[];
-  return progs.filter((x) => ids.has(x.id) && (x.name === 'ks_flow_rx' || x.name === 'ks_flow_tx')).map((x) => x.id);
-}
-async function runStats(ids: number[]): Promise<{ ns: number; runs: number }> {
-  let ns = 0,
-    runs = 0;
-  for (const id of ids) {
-    const p = JSON.parse(await sh('bpftool', 'prog', 'show', 'id', String(id), '-j')) as {
-      run_time_ns?: number;
-      run_cnt?: number;
-    };
-    ns += p.run_time_ns ?? 0;
-    runs += p.run_cnt ?? 0;
-  }
-  return { ns, runs };
-}
 
 async function main(): Promise<void> {
   await ensureHelperBuilt();
@@ -102,7 +74,8 @@ async function main(): Promise<void> {
         }[mode];
         if (mode === 'off') await call(['unload']);
         else await attach(extra);
-        const ids = mode === 'off' ? [] : await flowProgIds(native.helperStatus().pid!);
+        const ids =
+          mode === 'off' ? [] : await helperProgramIds(native.helperStatus().pid!, ['ks_flow_rx', 'ks_flow_tx']);
         const s0 = await runStats(ids);
         const r = await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64);
         const s1 = await runStats(ids);
