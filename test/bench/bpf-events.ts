@@ -29,6 +29,7 @@ import {
 } from '../native/support.js';
 import { procUsage, sleep } from '../support/proc.js';
 import { programRunDeltas } from './bpf-stats.js';
+import { benchStamp } from './stamp.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 
@@ -41,6 +42,8 @@ interface ProgCost {
 }
 interface Result {
   date: string;
+  commit: string;
+  dirty: boolean;
   kernel: string;
   cpus: number;
   programs: ProgCost[];
@@ -143,7 +146,7 @@ function markdown(r: Result): string {
   const l: string[] = [];
   l.push('# Native event path benchmark (bpf-events)', '');
   l.push(
-    `${r.date}, kernel ${r.kernel}, ${r.cpus} CPUs. Per-program cost from \`kernel.bpf_stats_enabled=1\` (run_time_ns / run_cnt, deltas over each scenario; runs include the host's own events during the run).`,
+    `${r.date}, commit ${r.commit}${r.dirty ? ' (with uncommitted changes)' : ''}, kernel ${r.kernel}, ${r.cpus} CPUs. Per-program cost from \`kernel.bpf_stats_enabled=1\` (run_time_ns / run_cnt, deltas over each scenario; runs include the host's own events during the run).`,
   );
   l.push('Anchor: ebpf_exporter measured +35 to +96 ns per event for a tracepoint with a map update.', '');
   l.push(
@@ -190,7 +193,7 @@ export async function runBpfEventsBench(): Promise<Result> {
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).split('\n').filter((x) => x.startsWith('processor')).length;
   const kernel = (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim();
   const result: Result = {
-    date: new Date().toISOString(),
+    ...(await benchStamp()),
     kernel,
     cpus,
     programs: [],
