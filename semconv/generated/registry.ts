@@ -8831,7 +8831,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "socketlatancy"
     ],
     "statusKey": "insp_socketlatency",
-    "source": "eBPF tp_btf/sk_data_ready, sock_recv_length, tcp_sendmsg_locked, net_dev_queue, inet_sock_set_state",
+    "source": "eBPF tp_btf/sk_data_ready, sock_recv_length, tcp_sendmsg_locked, net_dev_queue, inet_sock_set_state (sk_data_ready and net_dev_queue shared with kernellatency and netiftxlatency, whose work runs in one program per hook)",
     "kubeskoopOverhead": "high",
     "brief": {
       "en": "Delay between data becoming readable and the application reading it, and between sendmsg and transmission.",
@@ -8840,6 +8840,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "A process reads its data late (scheduling, slow handling).",
       "zh": "怀疑进程由于调度、处理不及时等原因读取数据慢。"
+    },
+    "measuredOverhead": {
+      "value": 529,
+      "unit": "ns",
+      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook (3.59 program runs per write); one empty program on each of their 8 hooks: 147 ns (3.70× the floor; median of 7 paired rounds)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams, 2026-12-04, test/bench/results/latency.md"
     }
   },
   {
@@ -8883,10 +8889,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "偶发延迟、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 143,
+      "value": 114,
       "unit": "ns",
-      "per": "program run, bpf_stats included (3 programs, each once per NET_RX/NET_TX softirq; an empty program on these hooks: 69 ns)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
+      "per": "program run, bpf_stats included (3 programs, each once per NET_RX/NET_TX softirq; an empty program on these hooks: 36 ns)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-12-04, test/bench/results/latency.md"
     }
   },
   {
@@ -8897,7 +8903,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "insp_kernellatency"
     ],
     "statusKey": "insp_kernellatency",
-    "source": "eBPF tp_btf/netif_receive_skb, sk_data_ready, net_dev_queue",
+    "source": "eBPF tp_btf/netif_receive_skb, sk_data_ready, net_dev_queue (sk_data_ready and net_dev_queue shared with socketlatency and netiftxlatency, whose work runs in one program per hook)",
     "kubeskoopOverhead": "high",
     "brief": {
       "en": "Time packets spend in the kernel's receive and transmit paths.",
@@ -8908,10 +8914,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 166,
+      "value": 529,
       "unit": "ns",
-      "per": "program run, bpf_stats included (3 programs: netif_receive_skb, sk_data_ready, net_dev_queue; an empty program on these hooks: 69 ns)",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-11-25, test/bench/results/latency.md"
+      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook (3.59 program runs per write); one empty program on each of their 8 hooks: 147 ns (3.70× the floor; median of 7 paired rounds)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams, 2026-12-04, test/bench/results/latency.md"
     }
   },
   {
@@ -8925,7 +8931,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "insp_netiftxlatency"
     ],
     "statusKey": "insp_netiftxlat",
-    "source": "eBPF tracepoints net/net_dev_queue, net_dev_start_xmit, net_dev_xmit",
+    "source": "eBPF tracepoints net/net_dev_queue, net_dev_start_xmit, net_dev_xmit (net_dev_queue shared with kernellatency and socketlatency, whose work runs in one program per hook)",
     "kubeskoopOverhead": "high",
     "brief": {
       "en": "Time packets wait in the qdisc and in the driver before being sent.",
@@ -8934,6 +8940,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Connection timeouts, jitter on transmit.",
       "zh": "连接超时、发送方向抖动。"
+    },
+    "measuredOverhead": {
+      "value": 529,
+      "unit": "ns",
+      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook (3.59 program runs per write); one empty program on each of their 8 hooks: 147 ns (3.70× the floor; median of 7 paired rounds)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams, 2026-12-04, test/bench/results/latency.md"
     }
   },
   {
