@@ -20,7 +20,7 @@ import type { HistogramValue, MetricProbe, MetricSample, ProbeContext } from '..
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { killPid, run, waitUntil } from '../support/proc.js';
-import { dnsServer, rawClient } from '../support/dns-server.js';
+import { dnsServer, rawClient, tcpClient } from '../support/dns-server.js';
 import { startAgentWithConfig } from '../support/agent.js';
 import {
   deleteNs,
@@ -434,6 +434,91 @@ console.log(JSON.stringify({ sent })); process.exit(0);
         `answered ${answered} + timeouts ${timeouts} + retransmits ${retrans} ≤ queries ${queries}`,
       );
       assert.ok(answered >= 1, 'the lookup after the flood was answered and counted');
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('TCP: a length prefix and its message in separate segments (both ways), and two pipelined queries in one segment answered in one segment, counted exactly over IPv4 and IPv6', async () => {
+    const { probe, ctx, targets } = await setup();
+    try {
+      for (const server of [p.b4, p.b6]) {
+        const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+        const split = Array.from({ length: 3 }, (_, i) => `split.s${i}.test`);
+        const pipe = Array.from({ length: 4 }, (_, i) => `pipe.p${i}.test`);
+        const r = (await nodeIn(p.a, tcpClient(server, split, pipe), 30_000)) as {
+          seen: Record<string, number>;
+          prefixAlone: number;
+        };
+        // NOERROR for split.* also says the server read each query's prefix alone (else FORMERR)
+        assert.deepEqual(r.seen, { NOERROR: 7 }, `answers from ${server}`);
+        assert.ok(r.prefixAlone >= 1, `an answer's length arrived in its own segment (${r.prefixAlone})`);
+        const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+        const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+        const tcp = (s: MetricSample): boolean => attr(s, 'network.transport') === 'tcp';
+        assert.equal(d('kubeskoop.dns.queries', tcp), 7, `TCP queries to ${server}`);
+        assert.equal(
+          d('kubeskoop.dns.responses', (s) => tcp(s) && attr(s, 'network.peer.address') === server),
+          7,
+          `TCP answers from ${server}`,
+        );
+        assert.equal(d('kubeskoop.dns.packets.malformed'), 0);
+        assert.equal(d('kubeskoop.dns.responses.unmatched'), 0);
+        assert.equal(d('kubeskoop.dns.queries.retransmitted'), 0);
+      }
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('IPv6 extension headers before UDP: queries with a destination-options or a hop-by-hop header, and a query fragmented by the kernel, matched with their answers', async () => {
+    const { probe, ctx, targets } = await setup();
+    try {
+      const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      // sticky IPV6_DSTOPTS (59) / IPV6_HOPOPTS (54): an 8-byte header holding one PadN option
+      const py = `
+import socket, struct, random, json
+def q(name, pad=0):
+    h = struct.pack('!HHHHHH', random.randrange(65536), 0x0100, 1, 0, 0, 1 if pad else 0)
+    b = b''.join(bytes([len(l)]) + l.encode() for l in name.split('.')) + b'\\0' + struct.pack('!HH', 1, 1)
+    if pad:  # an OPT record with EDNS padding: a query larger than the link MTU
+        b += b'\\0' + struct.pack('!HHIH', 41, 4096, 0, pad + 4) + struct.pack('!HH', 12, pad) + bytes(pad)
+    return h + b
+seen = {}
+def ask(opt, name, pad=0):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    if opt:
+        s.setsockopt(socket.IPPROTO_IPV6, opt, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+    s.settimeout(3)
+    m = q(name, pad)
+    s.sendto(m, ('${p.b6}', 53))
+    rc = s.recv(4096)[3] & 15
+    k = '%d:%d' % (opt, rc)
+    seen[k] = seen.get(k, 0) + 1
+    s.close()
+    return len(m)
+for i in range(3): ask(59, 'dst%d.ext.test' % i)
+for i in range(2): ask(54, 'hop%d.ext.test' % i)
+big = ask(0, 'frag.ext.test', 2000)
+print(json.dumps({'seen': seen, 'big': big}))
+`;
+      const r = await run('ip', ['netns', 'exec', p.a, 'python3', '-c', py], { timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: Record<string, number>; big: number };
+      assert.deepEqual(out.seen, { '59:0': 3, '54:0': 2, '0:0': 1 });
+      assert.ok(out.big > 1500, `the large query (${out.big} B) is fragmented on a 1500-byte link`);
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+      assert.equal(d('kubeskoop.dns.queries'), 6);
+      assert.equal(
+        d(
+          'kubeskoop.dns.responses',
+          (s) => attr(s, 'network.peer.address') === p.b6 && attr(s, 'kubeskoop.dns.response.code') === 'NOERROR',
+        ),
+        6,
+      );
+      assert.equal(d('kubeskoop.dns.responses.unmatched'), 0);
+      assert.equal(d('kubeskoop.dns.packets.malformed'), 0);
     } finally {
       await probe.stop!();
     }
