@@ -51,6 +51,7 @@ import type {
 import type { Target } from '../targets/target.js';
 import { TcPrograms } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 export const DNS_DEFAULTS = {
   timeoutSeconds: 5,
@@ -108,6 +109,14 @@ const C_QUERY_UDP = 1,
   C_SEARCH_NX = 7;
 const F_SLOW = 2;
 
+/** resolv.conf names a resolver on the loopback (127.0.0.0/8 or ::1): a cache inside the pod. */
+export function loopbackResolver(resolvConf: string): boolean {
+  return resolvConf
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .some(([k, a]) => k === 'nameserver' && a !== undefined && (/^127\./.test(a) || a === '::1'));
+}
+
 /** The name carries one of the search suffixes (case-insensitive, whole labels). */
 export function hasSearchSuffix(name: string, suffixes: readonly string[]): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
@@ -119,6 +128,7 @@ export function hasSearchSuffix(name: string, suffixes: readonly string[]): bool
 
 interface Options {
   interfaces?: string[];
+  loopback?: 'auto' | 'always' | 'never';
   timeout?: number;
   slow_ms?: number;
   max_series?: number;
@@ -196,6 +206,11 @@ export const dns: MetricProbeModule = {
         items: { type: 'string', minLength: 1, maxLength: 15 },
         description:
           'Interfaces to watch inside each pod (or other) namespace, names or patterns with * (default: every interface but lo).',
+      },
+      loopback: {
+        enum: ['auto', 'always', 'never'],
+        description:
+          "Also watch the namespace's lo, for a resolver inside the pod (a local cache on 127.0.0.x or ::1): auto (default) when the pod's /etc/resolv.conf names one, always, or never.",
       },
       timeout: {
         type: 'number',
@@ -382,6 +397,20 @@ export const dns: MetricProbeModule = {
       counts.delete(ns);
     };
 
+    /** the interfaces to watch in a target: the configured ones (default all but lo), plus lo when
+     *  a resolver listens there (a pod-local cache: its queries never reach another interface) */
+    const interfacesFor = (target: Target, procRoot: string): readonly string[] | undefined => {
+      if (target.kind === 'host') return [];
+      const mode = opts.loopback ?? 'auto';
+      let lo = mode === 'always';
+      if (mode === 'auto') {
+        const r = readProcText(`${procRoot}/${target.pid}/root/etc/resolv.conf`);
+        lo = r.ok && loopbackResolver(r.text);
+      }
+      if (!lo) return opts.interfaces;
+      return opts.interfaces ? [...new Set([...opts.interfaces, 'lo'])] : ['*'];
+    };
+
     const emit = (l: DnsLookup): void => {
       if (opts.events === false || !env?.emitEvent) return;
       const e = dnsEvent(l, resolver.resolve(l.resolver));
@@ -472,7 +501,7 @@ export const dns: MetricProbeModule = {
         }
       },
       collect(target: Target, ctx): ProbeResult {
-        if (!tc.see(target, ctx.procRoot, target.kind === 'host' ? [] : opts.interfaces))
+        if (!tc.see(target, ctx.procRoot, interfacesFor(target, ctx.procRoot)))
           return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const ns = target.netnsInode;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
-import { dns, hasSearchSuffix } from '../../receiver/probes/dns.js';
+import { dns, hasSearchSuffix, loopbackResolver } from '../../receiver/probes/dns.js';
 import type { EventRecord } from '../../receiver/probes/event-record.js';
 import type { HistogramValue, MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
@@ -522,6 +522,99 @@ print(json.dumps({'seen': seen, 'big': big}))
     } finally {
       await probe.stop!();
     }
+  });
+
+  it("a resolver on the pod's own loopback (a local cache on 127.0.0.53 and ::1): lo watched when resolv.conf names it (auto), or always; never when told", async () => {
+    const local = await startNodeIn(p.a, dnsServer(['127.0.0.53', '::1']));
+    const conf = `${etcDir()}/resolv.conf`;
+    const original = await readFile(conf, 'utf8');
+    const names = ['ok.l0.test', 'ok.l1.test', 'servfail.l2.test', 'nxdomain.l3.test'];
+    /** lookups to both loopback resolvers; the probe's answers from each, as deltas over them */
+    const lookups = async (
+      probe: MetricProbe,
+      ctx: ProbeContext,
+      targets: Target[],
+    ): Promise<Record<string, number>> => {
+      const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      for (const server of ['127.0.0.53', '::1']) {
+        const r = (await nodeIn(p.a, rawClient(server, names, 1, 2000))) as { seen: Record<string, number> };
+        assert.deepEqual(r.seen, { NOERROR: 2, SERVFAIL: 1, NXDOMAIN: 1 }, `answers from ${server}`);
+      }
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      const out: Record<string, number> = {};
+      for (const server of ['127.0.0.53', '::1']) {
+        const w = (s: MetricSample): boolean => attr(s, 'network.peer.address') === server;
+        out[server] = total(after, 'kubeskoop.dns.responses', w) - total(before, 'kubeskoop.dns.responses', w);
+      }
+      out.queries = total(after, 'kubeskoop.dns.queries') - total(before, 'kubeskoop.dns.queries');
+      out.unmatched =
+        total(after, 'kubeskoop.dns.responses.unmatched') - total(before, 'kubeskoop.dns.responses.unmatched');
+      return out;
+    };
+    try {
+      // auto, resolv.conf without a loopback resolver: lo is left alone
+      let s = await setup();
+      try {
+        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
+          '127.0.0.53': 0,
+          '::1': 0,
+          queries: 0,
+          unmatched: 0,
+        });
+        // the pod's resolv.conf now names its local cache first: the next cycles attach lo
+        await writeFile(conf, `nameserver 127.0.0.53\n${original}`);
+        await cycle(s.probe, s.ctx, s.targets);
+        await cycle(s.probe, s.ctx, s.targets);
+        const got = await lookups(s.probe, s.ctx, s.targets);
+        assert.deepEqual(got, { '127.0.0.53': 4, '::1': 4, queries: 8, unmatched: 0 });
+        const fails = (await cycle(s.probe, s.ctx, s.targets)).get(p.aInode)!;
+        const sf = fails.find(
+          (x) =>
+            x.metric.name === 'kubeskoop.dns.responses' &&
+            attr(x, 'network.peer.address') === '127.0.0.53' &&
+            attr(x, 'kubeskoop.dns.response.code') === 'SERVFAIL',
+        );
+        assert.equal(sf?.value, 1);
+        assert.equal(attr(sf!, 'kubeskoop.peer.kind'), 'ip');
+      } finally {
+        await s.probe.stop!();
+      }
+      // never: not even when resolv.conf names it
+      s = await setup({ loopback: 'never' });
+      try {
+        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
+          '127.0.0.53': 0,
+          '::1': 0,
+          queries: 0,
+          unmatched: 0,
+        });
+      } finally {
+        await s.probe.stop!();
+      }
+      // always, with the original resolv.conf and an interface list: lo joins the list
+      await writeFile(conf, original);
+      s = await setup({ loopback: 'always', interfaces: [`k${process.pid.toString(36)}n231*`] });
+      try {
+        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
+          '127.0.0.53': 4,
+          '::1': 4,
+          queries: 8,
+          unmatched: 0,
+        });
+      } finally {
+        await s.probe.stop!();
+      }
+    } finally {
+      await writeFile(conf, original);
+      await stopBackground(local);
+    }
+  });
+
+  it('resolv.conf with a loopback nameserver', () => {
+    assert.equal(loopbackResolver('search x\nnameserver 127.0.0.53\n'), true);
+    assert.equal(loopbackResolver('nameserver ::1'), true);
+    assert.equal(loopbackResolver('nameserver 10.96.0.10\noptions ndots:5\n# nameserver 127.0.0.1\n'), false);
+    assert.equal(loopbackResolver('nameserver 1270.0.0.1'), false);
   });
 
   it('the resolver is named like flow peers: a Service ClusterIP in the peer directory becomes kube-dns (kind service) on the series and the events', async () => {
