@@ -2317,10 +2317,10 @@ export const DNS_MALFORMED: MetricDefinition = {
   "instrument": "counter",
   "unit": "{packet}",
   "attributes": [],
-  "source": "eBPF tc: port-53 packets not parsed (short header, qdcount other than 1, a compression pointer or reserved label type in the question, a name over 255 bytes or past the packet's end)",
+  "source": "eBPF tc: port-53 packets not parsed (short header, qdcount other than 1, a compression pointer or reserved label type in the question, a name over 255 bytes or past the packet's end; over TCP, a DNS header or question cut across two segments, which is not reassembled)",
   "brief": {
-    "en": "DNS packets of the pod that the probe skipped as malformed or hostile; they are counted, never followed (no compression pointers in the question, a bounded label walk).",
-    "zh": "本探针视为畸形或恶意而跳过的 Pod DNS 报文；只计数，从不跟随（问题部分不跟随压缩指针，标签遍历有界）。"
+    "en": "DNS packets of the pod that the probe skipped as malformed or hostile; they are counted, never followed (no compression pointers in the question, a bounded label walk). Over TCP also a message whose header or question is cut across two segments (the length prefix alone in one segment is read fine).",
+    "zh": "本探针视为畸形或恶意而跳过的 Pod DNS 报文；只计数，从不跟随（问题部分不跟随压缩指针，标签遍历有界）。TCP 上还包括报头或问题部分被切在两个报文段之间的消息（长度前缀单独成段可正常读取）。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -9078,7 +9078,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     "scope": "netns",
     "aliases": [],
     "statusKey": "dns",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/dns.bpf.c; queries to port 53 (UDP, TCP) matched with their responses in the kernel, a per-CPU histogram per (namespace, resolver, question type, rcode, transport)",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace (and its lo when the pod's resolv.conf names a resolver on the loopback): bpf/probes/dns.bpf.c; queries to port 53 (UDP; TCP read across segments, pipelined messages included; IPv6 after its extension headers) matched with their responses in the kernel, a per-CPU histogram per (namespace, resolver, question type, rcode, transport)",
     "kubeskoopOverhead": "low",
     "brief": {
       "en": "DNS lookups per pod and resolver — latency, response codes, timeouts, truncation and TCP retries, search-path waste (ndots) — and events for failed, timed-out and slow lookups with the question name; no proxy needed.",
@@ -9087,6 +9087,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes.",
       "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。"
+    },
+    "measuredOverhead": {
+      "value": 122,
+      "unit": "ns",
+      "per": "program run on a packet that is not DNS, bpf_stats included (the same programs emptied on the same hook: 123 ns, paired ratio median 1.00; a DNS query or answer: 1152 ns)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU under load (load average 22), 7 paired rounds, 2026-12-04, test/bench/results/dns.md"
     }
   }
 ];
