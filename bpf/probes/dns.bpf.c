@@ -142,6 +142,59 @@ __noinline int dns_search_suffix(struct __sk_buff *skb, __u32 qoff, __u32 nl)
 	return 0;
 }
 
+/* answered questions per (namespace, name) (helper: names=N entries, 0 = off) */
+const volatile __u8 ks_names = 1;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384); /* resized by the helper (names= option) */
+	__type(key, struct ks_dns_nkey);
+	__type(value, struct ks_dns_nval);
+} names SEC(".maps");
+
+/* a new name's first value (144 bytes: off the stack the call chain shares) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_dns_nval);
+} name_scratch SEC(".maps");
+
+/* Count an answered question by name: the name dns_scratch holds (the response's question), hashed
+ * over the bytes kept. A global function: verified once, on its own. */
+__noinline int dns_name_count(__u32 netns)
+{
+	__u32 zero = 0;
+	struct ks_dns_pending *q = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!q)
+		return 0;
+	__u32 n = q->namelen;
+	__u64 h = KS_DNS_FNV_OFFSET;
+	for (__u32 i = 0; i < KS_DNS_NAME_MAX; i++) {
+		if (i >= n)
+			break;
+		h = (h ^ (__u8)(q->name[i] | 0x20)) * KS_DNS_FNV_PRIME;
+	}
+	struct ks_dns_nkey k = {.netns = netns, .hash = h};
+	struct ks_dns_nval *v = bpf_map_lookup_elem(&names, &k);
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		return 0;
+	}
+	struct ks_dns_nval *nv = bpf_map_lookup_elem(&name_scratch, &zero);
+	if (!nv)
+		return 0;
+	nv->count = 1;
+	nv->namelen = q->namelen;
+	nv->flags = q->flags & KS_DNS_F_NAME_CUT;
+	__builtin_memcpy(nv->name, q->name, KS_DNS_NAME_MAX);
+	if (bpf_map_update_elem(&names, &k, nv, BPF_NOEXIST) == -17 /* EEXIST: another CPU's first */) {
+		v = bpf_map_lookup_elem(&names, &k);
+		if (v)
+			__sync_fetch_and_add(&v->count, 1);
+	}
+	return 0;
+}
+
 /* what the fast path found (a BPF subprogram takes at most five arguments) */
 struct dns_pkt {
 	__u8 peer[16];
@@ -219,6 +272,8 @@ __noinline int dns_message(struct __sk_buff *skb, struct dns_pkt *pk)
 	/* the response's own question wins for the record; the key's type is the query's */
 	if (bpf_map_delete_elem(&pending, &k) < 0)
 		return 0; /* another CPU matched it first (a duplicated response) */
+	if (ks_names)
+		dns_name_count(netns);
 	if (rcode == 3 /* NXDOMAIN */ && dns_search_suffix(skb, off + 12, nl))
 		ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_SEARCH_NX);
 	struct ks_dns_key a = {.netns = netns, .qtype = pqtype, .rcode = rcode, .family = family, .proto = proto};

@@ -14,7 +14,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
-import { dns, hasSearchSuffix, loopbackResolver } from '../../receiver/probes/dns.js';
+import { collapseName, dns, hasSearchSuffix, loopbackResolver } from '../../receiver/probes/dns.js';
 import type { EventRecord } from '../../receiver/probes/event-record.js';
 import type { HistogramValue, MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
@@ -615,6 +615,70 @@ print(json.dumps({'seen': seen, 'big': big}))
     assert.equal(loopbackResolver('nameserver ::1'), true);
     assert.equal(loopbackResolver('nameserver 10.96.0.10\noptions ndots:5\n# nameserver 127.0.0.1\n'), false);
     assert.equal(loopbackResolver('nameserver 1270.0.0.1'), false);
+  });
+
+  it('question names in the metrics are bounded: top_k names per pod (heaviest first), Service names collapsed, the rest `other`, totals exact', async () => {
+    const { probe, ctx, targets } = await setup({ question_names: { top_k: 3 } });
+    try {
+      const questions = (samples: readonly MetricSample[]): Record<string, number> =>
+        Object.fromEntries(
+          samples
+            .filter((x) => x.metric.name === 'kubeskoop.dns.questions')
+            .map((x) => [attr(x, 'dns.question.name'), x.value as number]),
+        );
+      const names = [
+        'a.example.test',
+        'a.example.test',
+        'A.Example.test',
+        'web.default.svc.cluster.local', // NXDOMAIN from the test server: still answered questions
+        '_http._tcp.web.default.svc.cluster.local',
+        'd.example.test',
+        'c.example.test',
+        'b.example.test',
+      ];
+      const r = (await nodeIn(p.a, rawClient(p.b4, names, 1, 2000))) as { seen: Record<string, number> };
+      assert.equal((r.seen.NOERROR ?? 0) + (r.seen.NXDOMAIN ?? 0), names.length);
+      let q = questions((await cycle(probe, ctx, targets)).get(p.aInode)!);
+      // a.example.test 3, the Service 2, then b/c/d with 1 each: b by name order takes the last place
+      assert.deepEqual(q, {
+        'a.example.test': 3,
+        'web.default.svc.cluster.local': 2,
+        'b.example.test': 1,
+        other: 2,
+      });
+      // 300 new random names: all `other`, the admitted names keep their series
+      const N = 300;
+      const rnd = Array.from({ length: N }, (_, i) => `n${i}-${Math.random().toString(36).slice(2, 10)}.example.test`);
+      await writeFile(scratch, JSON.stringify([...rnd, 'b.example.test']));
+      const r2 = (await nodeIn(p.a, rawClient(p.b4, scratch, 1, 2000, 8), 60_000)) as {
+        seen: Record<string, number>;
+      };
+      assert.equal(r2.seen.NOERROR, N + 1);
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      q = questions(after);
+      assert.deepEqual(q, {
+        'a.example.test': 3,
+        'web.default.svc.cluster.local': 2,
+        'b.example.test': 2,
+        other: 2 + N,
+      });
+      // the per-name counts add up to every answer the pod got
+      assert.equal(
+        Object.values(q).reduce((a, b) => a + b, 0),
+        total(after, 'kubeskoop.dns.responses'),
+      );
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('cluster names collapse to their Service or to the namespace pod domain; others stay whole', () => {
+    assert.equal(collapseName('_grpc._tcp.API.prod.svc.cluster.local.', 'cluster.local'), 'api.prod.svc.cluster.local');
+    assert.equal(collapseName('api.prod.svc.cluster.local', 'cluster.local'), 'api.prod.svc.cluster.local');
+    assert.equal(collapseName('10-1-2-3.prod.pod.cluster.local', 'cluster.local'), '*.prod.pod.cluster.local');
+    assert.equal(collapseName('api.prod.svc.corp.example', 'corp.example'), 'api.prod.svc.corp.example');
+    assert.equal(collapseName('api.example.com', 'cluster.local'), 'api.example.com');
+    assert.equal(collapseName('svc.cluster.local', 'cluster.local'), 'svc.cluster.local');
   });
 
   it('the resolver is named like flow peers: a Service ClusterIP in the peer directory becomes kube-dns (kind service) on the series and the events', async () => {
