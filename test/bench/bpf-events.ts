@@ -32,6 +32,9 @@ import { programRunDeltas } from './bpf-stats.js';
 import { benchStamp } from './stamp.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
+// the dump after a 300k-event scenario answers once the helper has drained and sent every record:
+// on a loaded machine that takes longer than the agent's 5 s default
+const DUMP_TIMEOUT_MS = 60_000;
 
 interface ProgCost {
   scenario: string;
@@ -219,7 +222,10 @@ export async function runBpfEventsBench(): Promise<Result> {
     );
 
     // 1. count only: the kernel keeps exact counts, nothing goes to user space
-    let h = await startClient({ probes: { packetloss: { countOnlyReasons: ['NETFILTER_DROP', 'NOT_SPECIFIED'] } } });
+    let h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
+      probes: { packetloss: { countOnlyReasons: ['NETFILTER_DROP', 'NOT_SPECIFIED'] } },
+    });
     let s = await floodScenario('packetloss, count only', h, ns, inode, 300_000);
     result.programs.push(...s.costs);
     result.throughput.push(s.row);
@@ -227,6 +233,7 @@ export async function runBpfEventsBench(): Promise<Result> {
 
     // 2. every event emitted (no limit), 16 MiB ring
     h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
       probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', ringKiB: 16384 } },
     });
     s = await floodScenario('packetloss, every event to Node', h, ns, inode, 300_000);
@@ -235,14 +242,20 @@ export async function runBpfEventsBench(): Promise<Result> {
     await h.client.stop();
 
     // 3. default limits (200/s per namespace): the realistic flood case
-    h = await startClient({ probes: { packetloss: {} } });
+    h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
+      probes: { packetloss: {} },
+    });
     s = await floodScenario('packetloss, default rate limits', h, ns, inode, 300_000);
     result.programs.push(...s.costs);
     result.throughput.push(s.row);
     await h.client.stop();
 
     // 4. paced at 10k events/s by the global limiter; CPU of agent and helper
-    h = await startClient({ probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 10_000 } } });
+    h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
+      probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 10_000 } },
+    });
     {
       h.events.length = 0;
       const helperPid = h.client.status().pid!;
@@ -272,6 +285,7 @@ export async function runBpfEventsBench(): Promise<Result> {
     // 5. resets: refused connects between two namespaces, every event delivered
     const p = await makePair(pairTag, 15, { ipv6: false });
     h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
       probes: { tcpreset: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' }, tcpretrans: {} },
     });
     {
