@@ -9225,11 +9225,11 @@ export const PROBES: readonly ProbeDefinition[] = [
     "scope": "netns",
     "aliases": [],
     "statusKey": "tcphealth",
-    "source": "native helper: the tcpsummary walk (iter/task over every TCP established hash table, once per cycle) in peers mode, plus the listening hash; tcp_sock fields read with CO-RE",
+    "source": "native helper: the tcpsummary walk (iter/task over every TCP established hash table, once per cycle) in peers mode, plus the listening hash; tcp_sock fields read with CO-RE; close-time capture (tp_btf inet_sock_set_state → CLOSE) into per-peer accumulators and retransmits by cause (tp_btf tcp_retransmit_skb, tcp_retransmit_synack)",
     "kubeskoopOverhead": "medium",
     "brief": {
-      "en": "Per-peer TCP health of each pod (RTT, min RTT, retransmitted and lost segments, connections per state, what limits sending) and accept queues per listening port.",
-      "zh": "每个 Pod 按对端的 TCP 健康状况（RTT、最小 RTT、重传与丢失报文段、各状态连接数、发送受限原因），以及每个监听端口的 accept 队列。"
+      "en": "Per-peer TCP health of each pod (RTT, min RTT, RTT variation, connections per state, lost segments) and counters over every connection, short ones included (segments sent and retransmitted, retransmits by cause, bytes, closes, what limits sending), and accept queues per listening port.",
+      "zh": "每个 Pod 按对端的 TCP 健康状况（RTT、最小 RTT、RTT 波动、各状态连接数、丢失报文段），覆盖所有连接（包括短连接）的计数（发送与重传报文段、按原因的重传、字节数、关闭数、发送受限原因），以及每个监听端口的 accept 队列。"
     },
     "whenToUse": {
       "en": "Which peer is slow or lossy, and why: the network (RTT, retransmits), a slow reader (receive window), our own buffers (send buffer); a service that does not accept fast enough (accept queue).",
