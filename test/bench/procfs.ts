@@ -14,8 +14,10 @@
 //   - node_exporter (Debian's) in one namespace: CPU per scrape, from its /proc/<pid>/stat.
 //
 //   npm run build && node dist/test/bench/procfs.js [--sizes 10,100,250] [--rounds 9] [--cpu-prof DIR]
-// Writes test/bench/results/procfs.json and procfs.md. Needs root.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// Writes test/bench/results/procfs.json and procfs.md. Needs root. With --cpu-prof the agent runs
+// under V8's sampling profiler (which inflates its CPU): the run writes procfs-profile.json and .md
+// instead (where the cycle's time goes, cpuprofile-summary.ts), which procfs.md then quotes.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ import { startNodeExporter } from '../support/node-exporter.js';
 import { freePort, procUsage, runOk, sleep, stopPid } from '../support/proc.js';
 import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
 import { benchStamp, spread, type Spread } from './stamp.js';
+import { profileMarkdown, summarizeProfileFile, type ProfileSummary } from './cpuprofile-summary.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
@@ -293,8 +296,12 @@ async function main(): Promise<void> {
     targets: { ratioMax: 1.5 },
   };
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(path.join(RESULTS, 'procfs.json'), `${JSON.stringify(json, null, 2)}\n`);
   const f = (x: number, d = 3): string => x.toFixed(d);
+  if (cpuProf) {
+    writeProfile(json, out, cpuProf);
+    return;
+  }
+  writeFileSync(path.join(RESULTS, 'procfs.json'), `${JSON.stringify(json, null, 2)}\n`);
   const sp = (s: Spread, d = 3): string =>
     `${f(s.median, d)} [${f(s.q1, d)}–${f(s.q3, d)}; ${f(s.min, d)}–${f(s.max, d)}]`;
   const met = out.every((r) => r.ratio.median <= json.targets.ratioMax);
@@ -322,8 +329,57 @@ async function main(): Promise<void> {
     'Instruction counts (`perf stat -e instructions`) are not available here: the VM exposes no PMU counter.',
     '',
   ].join('\n');
-  writeFileSync(path.join(RESULTS, 'procfs.md'), md);
+  writeFileSync(path.join(RESULTS, 'procfs.md'), `${md}${profileSection()}`);
   process.stdout.write(md);
+}
+
+interface ProfileRun {
+  date: string;
+  commit: string;
+  dirty: boolean;
+  sizes: { testNamespaces: number; namespaces: number; ratioUnderProfiler: number; summary: ProfileSummary }[];
+}
+
+/** A profiled run: where the agent's cycle time goes, per size (procfs-profile.json and .md). */
+function writeProfile(
+  json: { date: string; commit: string; dirty: boolean; rounds: number },
+  out: readonly SizeResult[],
+  dir: string,
+): void {
+  const run: ProfileRun = {
+    date: json.date,
+    commit: json.commit,
+    dirty: json.dirty,
+    sizes: out.map((r) => ({
+      testNamespaces: r.testNamespaces,
+      namespaces: r.namespaces,
+      ratioUnderProfiler: r.ratio.median,
+      summary: summarizeProfileFile(path.join(dir, `agent-${r.testNamespaces}.cpuprofile`)),
+    })),
+  };
+  writeFileSync(path.join(RESULTS, 'procfs-profile.json'), `${JSON.stringify(run, null, 2)}\n`);
+  const md = [
+    "# procfs probes: where the agent's cycle time goes",
+    '',
+    `Run ${run.date} at commit ${run.commit}${run.dirty ? ' (with uncommitted changes)' : ''}: \`node dist/test/bench/procfs.js --cpu-prof DIR\` (the agent under \`node --cpu-prof\`, ${json.rounds} rounds; the profiler inflates its CPU, so this run's ratios are not the published ones). Summarized by test/bench/cpuprofile-summary.ts.`,
+    '',
+    ...run.sizes.flatMap((s) => [
+      `## ${s.testNamespaces} test namespaces (${s.namespaces} on the machine; agent ÷ floor under the profiler ${s.ratioUnderProfiler.toFixed(2)}×)`,
+      '',
+      ...profileMarkdown(s.summary),
+      '',
+    ]),
+  ].join('\n');
+  writeFileSync(path.join(RESULTS, 'procfs-profile.md'), md);
+  process.stdout.write(md);
+}
+
+/** procfs.md's quote of the last profiled run (procfs-profile.md), when there is one. */
+function profileSection(): string {
+  const file = path.join(RESULTS, 'procfs-profile.md');
+  if (!existsSync(file)) return '';
+  const body = readFileSync(file, 'utf8').split('\n').slice(2).join('\n');
+  return `\n## Where the agent's cycle time goes (procfs-profile.md)\n\n${body}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
