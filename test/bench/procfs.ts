@@ -90,6 +90,8 @@ interface Round {
   agentSystemMs: number;
   agentCycles: number;
   floorMs: number;
+  /** The floor's reads plus converting every number in C (procfs-floor.c `parse`). */
+  floorParseMs: number;
   floorUserMs: number;
   floorSystemMs: number;
   ratio: number;
@@ -106,6 +108,7 @@ interface SizeResult {
   rounds: Round[];
   agentCpuMsPerCycle: Spread;
   floorCpuMsPerCycle: Spread;
+  floorParseCpuMsPerCycle: Spread;
   agentCpuMsPerNs: Spread;
   floorCpuMsPerNs: Spread;
   ratio: Spread;
@@ -178,12 +181,19 @@ async function measureSize(
         processes: number;
       };
       const floorMs = f.cpuNs / 1e6 / f.cycles;
+      // The same reads with every number converted in C: the native reader's share of a helper path.
+      const fp = JSON.parse((await runOk(floorBin, [String(k), '/proc', 'parse'], { timeoutMs: 120_000 })).stdout) as {
+        cycles: number;
+        cpuNs: number;
+      };
+      const floorParseMs = fp.cpuNs / 1e6 / fp.cycles;
       out.push({
         agentMs,
         agentUserMs: (c1.userMs - c0.userMs) / k,
         agentSystemMs: (c1.systemMs - c0.systemMs) / k,
         agentCycles: k,
         floorMs,
+        floorParseMs,
         floorUserMs: f.userUs / 1000 / f.cycles,
         floorSystemMs: f.systemUs / 1000 / f.cycles,
         ratio: agentMs / floorMs,
@@ -206,6 +216,7 @@ async function measureSize(
       rounds: out,
       agentCpuMsPerCycle: spread(out.map((x) => x.agentMs)),
       floorCpuMsPerCycle: spread(out.map((x) => x.floorMs)),
+      floorParseCpuMsPerCycle: spread(out.map((x) => x.floorParseMs)),
       agentCpuMsPerNs: spread(out.map((x) => x.agentMs / x.namespaces)),
       floorCpuMsPerNs: spread(out.map((x) => x.floorMs / x.floorNamespaces)),
       ratio: spread(out.map((x) => x.ratio)),
@@ -312,14 +323,14 @@ async function main(): Promise<void> {
     '',
     `Default probe set: ${DEFAULT_METRIC_PROBES.join(', ')}. Each test namespace has lo, a veth to the host and one kept process.`,
     '**Agent**: the real process (`kubeskoop-otel run`, default probes, 1 s interval, no scrape, no export); CPU of all its threads (user + system) over whole cycles: discovery, identity, probes, snapshot, GC.',
-    "**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process's `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`.",
+    "**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process's `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`. **Floor + parse in C**: the same program converting every number of every file it read (run right after the floor in each round): what a native reader handing numbers to the agent would spend.",
     `Both cover every namespace on the machine (the host's and other tests' too: the count is in the table), per namespace = ÷ that count. ${rounds} paired rounds per size alternate agent and floor; the ratio is taken per round. Figures: median [interquartile range; min–max].`,
     '',
-    '| test namespaces | namespaces on the machine | processes | agent CPU ms / cycle | floor CPU ms / cycle | agent ms / ns / cycle | floor ms / ns / cycle | **agent ÷ floor** | system share agent / floor | agent RSS MiB (peak) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| test namespaces | namespaces on the machine | processes | agent CPU ms / cycle | floor CPU ms / cycle | agent ms / ns / cycle | floor ms / ns / cycle | **agent ÷ floor** | system share agent / floor | floor + parse in C ms / cycle | agent RSS MiB (peak) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...out.map(
       (r) =>
-        `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+        `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.floorParseCpuMsPerCycle.median, 1)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
     ),
     '',
     `Target: agent ≤ ${json.targets.ratioMax}× the floor at every size — ${met ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(r.ratio.median, 2)}×`).join(', ')}).`,
