@@ -16,16 +16,20 @@ export interface OtlpE2e {
 
 /**
  * Starts the namespace, the receiver and the agent; `probes` is the config's metrics/events part
- * (YAML at the top level), `running` the probes /status must show running before it returns.
+ * (YAML at the top level; a function of the agent's directory when it names files there), `running` the probes /status must show running before it returns.
  * Whatever started is stopped again if a later step fails.
  */
-export const startOtlpE2e = async (opts: { label: string; probes: string; running: string[] }): Promise<OtlpE2e> => {
+export const startOtlpE2e = async (opts: {
+  label: string;
+  probes: string | ((dir: string) => string);
+  running: string[];
+}): Promise<OtlpE2e> => {
   const dir = mkdtempSync(join(tmpdir(), `ksotel-${opts.label}-e2e-`));
   const started: Partial<OtlpE2e> = { dir };
   try {
     started.ns = await createNetns({ label: opts.label });
     started.receiver = await startOtlpReceiver({ http: false });
-    const config = `interval: 1s\n${opts.probes.trimEnd()}\notlp:\n  endpoint: ${started.receiver.grpcEndpoint}\n  export_interval: 1s\n`;
+    const config = `interval: 1s\n${(typeof opts.probes === 'string' ? opts.probes : opts.probes(dir)).trimEnd()}\notlp:\n  endpoint: ${started.receiver.grpcEndpoint}\n  export_interval: 1s\n`;
     started.agent = await startAgentWithConfig(dir, config, { running: opts.running });
     return started as OtlpE2e;
   } catch (err) {
