@@ -938,8 +938,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "enum",
     "semconv": false,
     "brief": {
-      "en": "What the peer address was resolved to, in this order: a pod (known to the agent's pod list and watch, which covers this node's pods), a Service ClusterIP (a cluster-wide Service list), a node (reserved: this build has no node list yet), a configured CIDR bucket, else the plain IP; `other` = the peers folded beyond the per-pod top-K or the node-wide series cap.",
-      "zh": "对端地址解析的结果，依次为：Pod（agent 的 Pod 列表与 watch 中已知，覆盖本节点的 Pod）、Service 的 ClusterIP（全集群 Service 列表）、节点（保留：本版本尚无节点列表）、配置的 CIDR 分组，否则为 IP 本身；`other` 表示超出每 Pod top-K 或节点序列上限而被合并的对端。"
+      "en": "What the peer address was resolved to, in this order: a pod (known to the agent's pod list and watch, which covers this node's pods), a Service ClusterIP (a cluster-wide Service list and watch), a node (an InternalIP/ExternalIP of the cluster-wide Node list and watch, or one of this node's own addresses), a configured CIDR bucket, else the plain IP; `other` = the peers folded beyond the per-pod top-K or the node-wide series cap.",
+      "zh": "对端地址解析的结果，依次为：Pod（agent 的 Pod 列表与 watch 中已知，覆盖本节点的 Pod）、Service 的 ClusterIP（全集群 Service 列表与 watch）、节点（全集群 Node 列表与 watch 中的 InternalIP/ExternalIP，或本节点自己的地址）、配置的 CIDR 分组，否则为 IP 本身；`other` 表示超出每 Pod top-K 或节点序列上限而被合并的对端。"
     },
     "values": [
       "pod",

@@ -15,8 +15,8 @@ import { parseFlowFrame, type FlowEntry } from '../../receiver/native/commands.j
 import type { MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
-import { PodWatch, loadKubeConfig } from '../../receiver/targets/kubernetes.js';
-import { ServiceDirectory } from '../../receiver/peers/services.js';
+import { PodWatch } from '../../receiver/targets/kubernetes.js';
+import { NodeWatch, ServiceWatch } from '../../receiver/peers/services.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
@@ -473,7 +473,7 @@ for (let k = 0; k < 64; k++) next();
     }
   });
 
-  it("peers are named by the pod list+watch and the Service list (Kubernetes API test server); a deleted pod's name leaves with it", async () => {
+  it("peers are named by the pod, Service and Node list+watch (Kubernetes API test server); a Service created after start names its peer the next cycle; a deleted pod's or Service's name leaves with it", async () => {
     const api = new TestApiServer({ bookmarkIntervalMs: 100 });
     await api.start();
     const watch = new PodWatch({
@@ -483,7 +483,9 @@ for (let k = 0; k < 64; k++) next();
       backoffInitialMs: 50,
       backoffMaxMs: 400,
     });
-    const services = new ServiceDirectory(loadKubeConfig({ kubeconfig: api.kubeconfig() }), silentLogger, 60_000);
+    const k8s = { kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400 };
+    const services = new ServiceWatch(k8s);
+    const nodes = new NodeWatch(k8s);
     const p = await pair('fpeer', 222, false);
     made.push(p.a, p.b);
     const probe = flow.create({
@@ -494,6 +496,7 @@ for (let k = 0; k < 64; k++) next();
           return x ? { name: x.name, namespace: x.namespace } : undefined;
         },
         service: (ip) => services.lookup(ip),
+        node: (ip) => nodes.lookup(ip),
       },
     });
     const ctx: ProbeContext = {
@@ -504,7 +507,11 @@ for (let k = 0; k < 64; k++) next();
     try {
       api.upsertPod({ name: 'server-pod', namespace: 'shop', nodeName: 'node-h17', podIPs: [p.b4] });
       watch.start();
+      services.start();
+      nodes.start();
       assert.ok(await watch.waitForSync(10_000));
+      assert.ok(await services.waitForSync(10_000));
+      assert.ok(await nodes.waitForSync(10_000));
       await probe.start!(ctx);
       const targets = [await target(p.a, p.aInode), await target(p.b, p.bInode)];
       await cycle(probe, ctx, targets);
@@ -527,8 +534,10 @@ for (let k = 0; k < 64; k++) next();
       // an address that is a Service's ClusterIP (inside the pod, before any NAT, the peer is the VIP)
       const vip = `10.199.222.10`;
       await inNs(p.b, 'ip', 'addr', 'add', `${vip}/24`, 'dev', vethOf(p, 'b'));
+      // created after start: the watch's ADDED event names it, no re-list
+      const listsBefore = api.counts.serviceLists;
       api.upsertService('shop-api', 'shop', [vip]);
-      await services.refresh();
+      await waitUntil(() => services.lookup(vip) !== undefined, 5000, "the Service's ADDED event");
       const sink2 = await startNodeIn(p.b, udpSink(vip, 5304, 3));
       assert.equal((await udpFlood(p.a, vip, 5304, 3, 10, 50)).sent, 3);
       await sink2.done;
@@ -540,6 +549,35 @@ for (let k = 0; k < 64; k++) next();
           viaVip.attributes['kubeskoop.peer.namespace'],
         ],
         ['service', 'shop-api', 'shop'],
+      );
+      assert.equal(api.counts.serviceLists, listsBefore, 'named by the watch, not by another list');
+      // a node's InternalIP (the Node list+watch) is named as the node
+      const nodeIp = `10.199.222.11`;
+      await inNs(p.b, 'ip', 'addr', 'add', `${nodeIp}/24`, 'dev', vethOf(p, 'b'));
+      api.upsertNode('worker-h17', [nodeIp]);
+      await waitUntil(() => nodes.lookup(nodeIp) !== undefined, 5000, "the Node's ADDED event");
+      const sink3 = await startNodeIn(p.b, udpSink(nodeIp, 5305, 2));
+      assert.equal((await udpFlood(p.a, nodeIp, 5305, 2, 10, 50)).sent, 2);
+      await sink3.done;
+      const toNode = rows((await cycle(probe, ctx, targets)).get(p.aInode)!).get(`transmit|udp|${nodeIp}|5305`)!;
+      assert.deepEqual(
+        [
+          toNode.attributes['kubeskoop.peer.kind'],
+          toNode.attributes['kubeskoop.peer.name'],
+          toNode.attributes['kubeskoop.peer.namespace'],
+        ],
+        ['node', 'worker-h17', ''],
+      );
+      // a deleted Service stops naming its address (DELETED event): the next traffic is the CIDR bucket's
+      api.deleteService('shop', 'shop-api');
+      await waitUntil(() => services.lookup(vip) === undefined, 5000, "the Service's DELETED event");
+      const sink4 = await startNodeIn(p.b, udpSink(vip, 5306, 2));
+      assert.equal((await udpFlood(p.a, vip, 5306, 2, 10, 50)).sent, 2);
+      await sink4.done;
+      const afterSvc = rows((await cycle(probe, ctx, targets)).get(p.aInode)!).get(`transmit|udp|${vip}|5306`)!;
+      assert.deepEqual(
+        [afterSvc.attributes['kubeskoop.peer.kind'], afterSvc.attributes['kubeskoop.peer.name']],
+        ['cidr', 'test-net'],
       );
       // the client's side is no pod of the API: its address falls in the configured CIDR bucket
       const rxB = rows((await cycle(probe, ctx, targets)).get(p.bInode)!).get(`receive|udp|${p.a4}|5303`)!;
@@ -562,8 +600,7 @@ for (let k = 0; k < 64; k++) next();
       );
     } finally {
       await probe.stop!();
-      services.stop();
-      await watch.stop();
+      await Promise.all([services.stop(), nodes.stop(), watch.stop()]);
       await api.dispose();
     }
   });
