@@ -45,6 +45,15 @@ struct {
 	__type(value, struct ks_dns_val);
 } dns SEC(".maps");
 
+/* host-side attach (attach: pod | host): the host end's ifindex → the pod's namespace inode, kept
+ * by the helper's attach layer, so a query seen on the host side is the pod's */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} ifowner SEC(".maps");
+
 /* scratch for the pending value (too large for the stack next to the rest) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -333,7 +342,9 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 			return TCX_NEXT;
 		__builtin_memcpy(pk.peer, tx ? (void *)&ip6->daddr : (void *)&ip6->saddr, 16);
 	}
-	pk.netns = ks_tc_netns(kskb);
+	/* only DNS packets get here: the owner lookup costs nothing on the non-DNS path */
+	__u32 ifindex = skb->ifindex, *owner = bpf_map_lookup_elem(&ifowner, &ifindex);
+	pk.netns = owner ? *owner : ks_tc_netns(kskb);
 	pk.l4off = l4off;
 	pk.proto = proto;
 	pk.family = family;

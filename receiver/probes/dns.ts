@@ -49,7 +49,7 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms } from './tc-programs.js';
+import { TcPrograms, attachOptionSchema } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
 
 export const DNS_DEFAULTS = {
@@ -118,6 +118,7 @@ export function hasSearchSuffix(name: string, suffixes: readonly string[]): bool
 }
 
 interface Options {
+  attach?: 'pod' | 'host';
   interfaces?: string[];
   timeout?: number;
   slow_ms?: number;
@@ -191,6 +192,7 @@ export const dns: MetricProbeModule = {
     type: 'object',
     additionalProperties: false,
     properties: {
+      attach: attachOptionSchema,
       interfaces: {
         type: 'array',
         items: { type: 'string', minLength: 1, maxLength: 15 },
@@ -472,7 +474,8 @@ export const dns: MetricProbeModule = {
         }
       },
       collect(target: Target, ctx): ProbeResult {
-        if (!tc.see(target, ctx.procRoot, target.kind === 'host' ? [] : opts.interfaces))
+        const hostSide = target.kind !== 'host' && opts.attach === 'host';
+        if (!tc.see(target, ctx.procRoot, target.kind === 'host' ? [] : opts.interfaces, hostSide))
           return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const ns = target.netnsInode;

@@ -25,10 +25,12 @@ import {
   ensureHelperBuilt,
   inNs,
   makePair,
+  nsName,
   nodeIn,
   sh,
   startNodeIn,
   udpFlood,
+  UDPFLOOD,
   type NsPair,
 } from '../native/support.js';
 
@@ -155,6 +157,55 @@ async function readNft(
     if (c) res[r.chain === 'in' ? 'in' : 'out'] = { packets: c.packets, bytes: c.bytes };
   }
   return res;
+}
+
+/** A "pod" namespace with a veth to the host namespace, as a CNI makes one: host end
+ *  10.199.<n>.1 / fd00:199:<n>::1, pod end .2 / ::2. Deleting the namespace deletes both ends. */
+async function hostPair(
+  tag: string,
+  n: number,
+): Promise<{ ns: string; inode: number; host: string; pod: string; h4: string; p4: string; h6: string; p6: string }> {
+  const ns = nsName(`${tag}-p`);
+  const id = process.pid.toString(36);
+  const host = `k${id}h${n}`;
+  const pod = `k${id}p${n}`;
+  await deleteNs(ns);
+  await sh('ip', 'link', 'del', host).catch(() => undefined);
+  await sh('ip', 'netns', 'add', ns);
+  await sh('ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', pod, 'netns', ns);
+  const r = {
+    ns,
+    inode: 0,
+    host,
+    pod,
+    h4: `10.199.${n}.1`,
+    p4: `10.199.${n}.2`,
+    h6: `fd00:199:${n}::1`,
+    p6: `fd00:199:${n}::2`,
+  };
+  r.inode = Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${ns}`)).trim());
+  await sh('ip', 'addr', 'add', `${r.h4}/24`, 'dev', host);
+  await sh('ip', '-6', 'addr', 'add', `${r.h6}/64`, 'dev', host, 'nodad');
+  await sh('ip', 'link', 'set', host, 'up');
+  await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+  await inNs(ns, 'ip', 'addr', 'add', `${r.p4}/24`, 'dev', pod);
+  await inNs(ns, 'ip', '-6', 'addr', 'add', `${r.p6}/64`, 'dev', pod, 'nodad');
+  await inNs(ns, 'ip', 'link', 'set', pod, 'up');
+  return r;
+}
+
+/** tcx links the helper holds (its fds' fdinfo): the device's ifindex and the program of each. */
+async function helperTcxLinks(pid: number): Promise<{ ifindex: number; progId: number }[]> {
+  const out: { ifindex: number; progId: number }[] = [];
+  for (const fd of await readdir(`/proc/${pid}/fdinfo`)) {
+    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    if (!/link_type:\s+tcx/.test(info)) continue;
+    out.push({
+      ifindex: Number(/ifindex:\s+(\d+)/.exec(info)?.[1] ?? -1),
+      progId: Number(/prog_id:\s+(\d+)/.exec(info)?.[1] ?? -1),
+    });
+  }
+  return out;
 }
 
 /** The entries of a `flow dump` answer (decoded from the helper's binary frames). */
@@ -298,6 +349,101 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
       assert.deepEqual(keys.sort(), [`receive|tcp|${p.b4}|`, `transmit|tcp|${p.b4}|`]);
     } finally {
       await noPort.stop!();
+    }
+  });
+
+  it("attach: host — on the host end of the pod's veth (its iflink): the same byte-exact UDP and TCP series as inside the pod, IPv4 and IPv6; a removed pod's links leave the host interface, and so do a deleted namespace's", async () => {
+    const helperPid = (native.helperStatus() as { pid?: number }).pid!;
+    const h = await hostPair('fhost', 223);
+    made.push(h.ns);
+    const hostIfindex = Number((await readFile(`/sys/class/net/${h.host}/ifindex`, 'utf8')).trim());
+    const selfNs = (await stat('/proc/self/ns/net')).ino;
+    const t = await target(h.ns, h.inode);
+    const N = 30,
+      SIZE = 200,
+      BYTES = 1_000_000;
+    for (const attach of ['pod', 'host'] as const) {
+      const probe = flow.create({ native });
+      const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { attach } };
+      try {
+        assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+        await cycle(probe, ctx, [t]);
+        await cycle(probe, ctx, [t]);
+        assert.deepEqual(probe.status!(), { state: 'running' });
+        const onHost = (await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length;
+        assert.equal(onHost, attach === 'host' ? 2 : 0, `${attach}: tcx links on the host end ${h.host}`);
+        for (const [hostAddr, podAddr, port] of [
+          [h.h4, h.p4, 5401],
+          [h.h6, h.p6, 5402],
+        ] as const) {
+          // UDP from the node to the pod: exact frames
+          const sink = await startNodeIn(h.ns, udpSink(podAddr, port, N));
+          const sent = JSON.parse(await sh(UDPFLOOD, podAddr, String(port), String(N), '10', String(SIZE))) as {
+            sent: number;
+          };
+          assert.equal(sent.sent, N);
+          await sink.done;
+          const frame = SIZE + 8 + (podAddr.includes(':') ? 40 : 20) + 14;
+          const r = rows((await cycle(probe, ctx, [t])).get(h.inode)!);
+          const rx = r.get(`receive|udp|${hostAddr}|${port}`);
+          assert.ok(rx, `${attach}: series ${[...r.keys()]}`);
+          assert.deepEqual([rx.packets, rx.bytes], [N, N * frame], `${attach}: UDP to ${podAddr}`);
+          assert.equal(rx.attributes['network.interface.name'], h.pod, "the pod's interface, on either side");
+          assert.equal(rx.attributes['network.local.address'], podAddr);
+          // a byte-exact TCP transfer from the node: equal to the pod's own nftables counters
+          const tport = port + 100;
+          await sh('ip', 'netns', 'exec', h.ns, 'nft', 'delete table inet ksflow').catch(() => undefined);
+          await nftCounters(h.ns, podAddr.includes(':'), hostAddr, tport);
+          const srv = await startNodeIn(h.ns, tcpSink(podAddr, tport, 1));
+          await sh(process.execPath, '--input-type=module', '-e', tcpClient(podAddr, tport, 1, BYTES));
+          assert.equal((await srv.done).bytes, BYTES);
+          const r2 = rows((await cycle(probe, ctx, [t])).get(h.inode)!);
+          const nft = await readNft(h.ns);
+          const trx = r2.get(`receive|tcp|${hostAddr}|${tport}`)!;
+          const ttx = r2.get(`transmit|tcp|${hostAddr}|${tport}`)!;
+          assert.ok(trx && ttx, `${attach}: TCP series ${[...r2.keys()]}`);
+          assert.deepEqual(
+            [trx.packets, trx.bytes],
+            [nft.in.packets, nft.in.bytes + 14 * nft.in.packets],
+            `${attach} rx`,
+          );
+          assert.deepEqual(
+            [ttx.packets, ttx.bytes],
+            [nft.out.packets, nft.out.bytes + 14 * nft.out.packets],
+            `${attach} tx`,
+          );
+          assert.equal(trx.attributes['kubeskoop.peer.role'], 'client');
+        }
+        if (attach === 'host') {
+          // the pod is no longer a target: its links leave the host interface
+          await cycle(probe, ctx, []);
+          await cycle(probe, ctx, []);
+          assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 0);
+          // back, then its namespace deleted (the veth goes with it): nothing is left in the helper
+          await cycle(probe, ctx, [t]);
+          await cycle(probe, ctx, [t]);
+          assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 2);
+          killPid(keepers.get(h.ns)!.pid, 'SIGKILL');
+          keepers.delete(h.ns);
+          await deleteNs(h.ns);
+          await waitUntil(
+            async () => !(await readdir('/sys/class/net')).includes(h.host),
+            10_000,
+            'the host end deleted with the namespace',
+          );
+          await cycle(probe, ctx, []);
+          const d = await native.helperCommand('flow', ['dump', 'all']);
+          assert.equal(d.attached, 0);
+          assert.equal((await helperTcxLinks(helperPid)).length, 0, 'no tcx link held');
+          assert.equal(
+            flowEntries(d).filter((e) => e.ifindex === hostIfindex && e.netnsInode === selfNs).length,
+            0,
+            "the host end's entries deleted",
+          );
+        }
+      } finally {
+        await probe.stop!();
+      }
     }
   });
 
