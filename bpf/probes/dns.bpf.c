@@ -344,7 +344,13 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 	}
 	/* only DNS packets get here: the owner lookup costs nothing on the non-DNS path */
 	__u32 ifindex = skb->ifindex, *owner = bpf_map_lookup_elem(&ifowner, &ifindex);
-	pk.netns = owner ? *owner : ks_tc_netns(kskb);
+	pk.netns = ks_tc_netns(kskb);
+	if (owner) {
+		__u32 o = *owner;
+		/* kept apart from the kernel pointer read above (one load for both is refused) */
+		asm volatile("" : "+r"(o));
+		pk.netns = o;
+	}
 	pk.l4off = l4off;
 	pk.proto = proto;
 	pk.family = family;

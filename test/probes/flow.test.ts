@@ -24,8 +24,9 @@ import {
   deleteNs,
   ensureHelperBuilt,
   inNs,
+  helperTcxLinks,
+  makeHostPair,
   makePair,
-  nsName,
   nodeIn,
   sh,
   startNodeIn,
@@ -157,55 +158,6 @@ async function readNft(
     if (c) res[r.chain === 'in' ? 'in' : 'out'] = { packets: c.packets, bytes: c.bytes };
   }
   return res;
-}
-
-/** A "pod" namespace with a veth to the host namespace, as a CNI makes one: host end
- *  10.199.<n>.1 / fd00:199:<n>::1, pod end .2 / ::2. Deleting the namespace deletes both ends. */
-async function hostPair(
-  tag: string,
-  n: number,
-): Promise<{ ns: string; inode: number; host: string; pod: string; h4: string; p4: string; h6: string; p6: string }> {
-  const ns = nsName(`${tag}-p`);
-  const id = process.pid.toString(36);
-  const host = `k${id}h${n}`;
-  const pod = `k${id}p${n}`;
-  await deleteNs(ns);
-  await sh('ip', 'link', 'del', host).catch(() => undefined);
-  await sh('ip', 'netns', 'add', ns);
-  await sh('ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', pod, 'netns', ns);
-  const r = {
-    ns,
-    inode: 0,
-    host,
-    pod,
-    h4: `10.199.${n}.1`,
-    p4: `10.199.${n}.2`,
-    h6: `fd00:199:${n}::1`,
-    p6: `fd00:199:${n}::2`,
-  };
-  r.inode = Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${ns}`)).trim());
-  await sh('ip', 'addr', 'add', `${r.h4}/24`, 'dev', host);
-  await sh('ip', '-6', 'addr', 'add', `${r.h6}/64`, 'dev', host, 'nodad');
-  await sh('ip', 'link', 'set', host, 'up');
-  await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
-  await inNs(ns, 'ip', 'addr', 'add', `${r.p4}/24`, 'dev', pod);
-  await inNs(ns, 'ip', '-6', 'addr', 'add', `${r.p6}/64`, 'dev', pod, 'nodad');
-  await inNs(ns, 'ip', 'link', 'set', pod, 'up');
-  return r;
-}
-
-/** tcx links the helper holds (its fds' fdinfo): the device's ifindex and the program of each. */
-async function helperTcxLinks(pid: number): Promise<{ ifindex: number; progId: number }[]> {
-  const out: { ifindex: number; progId: number }[] = [];
-  for (const fd of await readdir(`/proc/${pid}/fdinfo`)) {
-    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    if (!/link_type:\s+tcx/.test(info)) continue;
-    out.push({
-      ifindex: Number(/ifindex:\s+(\d+)/.exec(info)?.[1] ?? -1),
-      progId: Number(/prog_id:\s+(\d+)/.exec(info)?.[1] ?? -1),
-    });
-  }
-  return out;
 }
 
 /** The entries of a `flow dump` answer (decoded from the helper's binary frames). */
@@ -354,7 +306,7 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
 
   it("attach: host — on the host end of the pod's veth (its iflink): the same byte-exact UDP and TCP series as inside the pod, IPv4 and IPv6; a removed pod's links leave the host interface, and so do a deleted namespace's", async () => {
     const helperPid = (native.helperStatus() as { pid?: number }).pid!;
-    const h = await hostPair('fhost', 223);
+    const h = await makeHostPair('fhost', 223);
     made.push(h.ns);
     const hostIfindex = Number((await readFile(`/sys/class/net/${h.host}/ifindex`, 'utf8')).trim());
     const selfNs = (await stat('/proc/self/ns/net')).ino;
@@ -444,6 +396,45 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
       } finally {
         await probe.stop!();
       }
+    }
+  });
+
+  it('host_interfaces: a node interface in the host namespace is counted for the node (the host target, no pod): exact UDP frames both ways', async () => {
+    const h = await makeHostPair('fnode', 224);
+    made.push(h.ns);
+    const selfNs = (await stat('/proc/self/ns/net')).ino;
+    const node: Target = { netnsInode: selfNs, pid: process.pid, pids: [process.pid], kind: 'host' };
+    const probe = flow.create({ native });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { host_interfaces: [h.host] } };
+    try {
+      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+      await cycle(probe, ctx, [node]);
+      await cycle(probe, ctx, [node]);
+      assert.deepEqual(probe.status!(), { state: 'running' });
+      const N = 25,
+        SIZE = 120,
+        PORT = 5501;
+      const sink = await startNodeIn(h.ns, udpSink(h.p4, PORT, N));
+      const sent = JSON.parse(await sh(UDPFLOOD, h.p4, String(PORT), String(N), '10', String(SIZE))) as {
+        sent: number;
+      };
+      assert.equal(sent.sent, N);
+      await sink.done;
+      const r = rows((await cycle(probe, ctx, [node])).get(selfNs)!);
+      const tx = r.get(`transmit|udp|${h.p4}|${PORT}`);
+      assert.ok(tx, `node series: ${[...r.keys()]}`);
+      assert.deepEqual([tx.packets, tx.bytes], [N, N * (SIZE + 8 + 20 + 14)]);
+      assert.equal(tx.attributes['network.interface.name'], h.host);
+      assert.equal(tx.attributes['network.local.address'], h.h4);
+      // and the pod's answer traffic the other way: a UDP exchange from the pod to the node's address
+      const back = await startNodeIn('host', udpSink(h.h4, PORT + 1, N));
+      assert.equal((await udpFlood(h.ns, h.h4, PORT + 1, N, 10, SIZE)).sent, N);
+      await back.done;
+      const rx = rows((await cycle(probe, ctx, [node])).get(selfNs)!).get(`receive|udp|${h.p4}|${PORT + 1}`);
+      assert.ok(rx);
+      assert.deepEqual([rx.packets, rx.bytes], [N, N * (SIZE + 8 + 20 + 14)]);
+    } finally {
+      await probe.stop!();
     }
   });
 
