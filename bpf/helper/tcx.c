@@ -235,9 +235,8 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 						 strerror(-peer));
 				else
 					snprintf(err, sizeof(err),
-						 "%s in namespace %lu has no peer in this node's namespace (not a veth "
-						 "to "
-						 "the host): attach inside the pod instead",
+						 "%s in namespace %lu is no veth to this node's namespace: "
+						 "attach inside the pod instead",
 						 ifname, inode);
 				tcx_target_json(b, &first, target, false, "error", ifindex, err);
 				continue;

@@ -120,7 +120,13 @@ export class TcPrograms {
     }
     this.seen.set(
       target.netnsInode,
-      ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname, ...(hostSide ? { hostSide } : {}) })),
+      // lo has no host end: it stays inside the pod
+      ifnames.map((ifname) => ({
+        netnsInode: target.netnsInode,
+        path,
+        ifname,
+        ...(hostSide && ifname !== 'lo' ? { hostSide } : {}),
+      })),
     );
     return true;
   }
