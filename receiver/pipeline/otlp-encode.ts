@@ -218,9 +218,18 @@ class Writer {
     this.pos += x.length;
   }
   fixed64(lo: number, hi: number): void {
-    this.buf.writeUInt32LE(lo >>> 0, this.pos);
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    // byte stores (a Uint8Array keeps the low 8 bits): no range checks per word as writeUInt32LE does
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = lo;
+    b[p + 1] = lo >>> 8;
+    b[p + 2] = lo >>> 16;
+    b[p + 3] = lo >>> 24;
+    b[p + 4] = hi;
+    b[p + 5] = hi >>> 8;
+    b[p + 6] = hi >>> 16;
+    b[p + 7] = hi >>> 24;
+    this.pos = p + 8;
   }
   double(v: number): void {
     this.buf.writeDoubleLE(v, this.pos);
@@ -239,15 +248,20 @@ class Writer {
     if (lo === 0) hi = (hi + 1) >>> 0;
     this.fixed64(lo, hi);
   }
-  /** An HrTime as nanoseconds in fixed64, exactly (the SDK's split: no product above 2^53). */
   time(t: HrTime): void {
-    const s = t[0];
-    const lower = (s & 0xffff) * 1e9;
-    const upper = ((s / 0x10000) >>> 0) * 1e9;
-    const low = (lower >>> 0) + ((((upper & 0xffff) * 0x10000) >>> 0) + t[1]);
-    const high = Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + Math.floor(low / 0x100000000);
-    this.fixed64(low >>> 0, high >>> 0);
+    const [low, high] = timeWords(t);
+    this.fixed64(low, high);
   }
+}
+
+/** An HrTime as nanoseconds in fixed64 (low and high words), exactly (the SDK's split: no product above 2^53). */
+function timeWords(t: HrTime): [number, number] {
+  const s = t[0];
+  const lower = (s & 0xffff) * 1e9;
+  const upper = ((s / 0x10000) >>> 0) * 1e9;
+  const low = (lower >>> 0) + ((((upper & 0xffff) * 0x10000) >>> 0) + t[1]);
+  const high = Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + Math.floor(low / 0x100000000);
+  return [low >>> 0, high >>> 0];
 }
 
 /** One request's parts and their lengths, from pass 1, in write order. */
@@ -430,6 +444,11 @@ function writeResource(w: Writer, rm: ResourceMetrics, plan: Plan, at: { len: nu
 /** The metrics of a scope over the snapshot's columns, in the order planRange measured them. */
 function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: number; attr: number }): void {
   const c = points.columns;
+  // one end time per collection, and series mostly share their start (the collection that first saw them)
+  const [endLow, endHigh] = timeWords(c.endTime);
+  let start: HrTime | undefined;
+  let startLow = 0;
+  let startHigh = 0;
   for (const r of points.ranges) {
     const shape = shapeOf(r.def);
     w.byte(0x12); // ScopeMetrics.metrics
@@ -443,10 +462,14 @@ function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: n
       const attrs = plan.attrs[at.attr++]!;
       w.byte(0x0a); // data_points
       w.varint(plan.lens[at.len++]!);
+      if (c.starts[i] !== start) {
+        start = c.starts[i]!;
+        [startLow, startHigh] = timeWords(start);
+      }
       w.byte(0x11); // start_time_unix_nano
-      w.time(c.starts[i]!);
+      w.fixed64(startLow, startHigh);
       w.byte(0x19); // time_unix_nano
-      w.time(c.endTime);
+      w.fixed64(endLow, endHigh);
       if (type !== DataPointType.HISTOGRAM) {
         const v = c.values[i] as number;
         if (asInt) {

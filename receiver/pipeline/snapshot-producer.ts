@@ -38,17 +38,24 @@ export function seriesKey(name: string, inode: number, attrs: Readonly<Record<st
   return key;
 }
 
-/** The attribute part of a series' identity. Probes reuse one attribute object for a series across
- *  cycles (MIB fields, directions): its text is kept per object, so such a series costs no string work. */
-const attrKeys = new WeakMap<object, string>();
-function attrKey(attrs: Readonly<Record<string, string | number>>): string {
-  let key = attrKeys.get(attrs);
-  if (key === undefined) {
-    key = '';
+type Share = { pod: SampleAttributes; own: SampleAttributes };
+/** What the producer needs of an attribute object: the attribute part of the series' identity and,
+ *  for a hostNetwork pod's process sample, its split (share). Probes reuse one attribute object for
+ *  a series across cycles (MIB fields, directions): kept per object, such a series costs one lookup. */
+interface AttrInfo {
+  readonly key: string;
+  readonly share: Share | undefined;
+}
+const attrInfos = new WeakMap<object, AttrInfo>();
+function attrInfo(attrs: SampleAttributes): AttrInfo {
+  let info = attrInfos.get(attrs);
+  if (info === undefined) {
+    let key = '';
     for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
-    attrKeys.set(attrs, key);
+    info = { key, share: podShare(attrs) };
+    attrInfos.set(attrs, info);
   }
-  return key;
+  return info;
 }
 
 interface SeriesStart {
@@ -63,24 +70,17 @@ export function resetsWhenLower(def: MetricDefinition): boolean {
   return def.instrument === 'counter' || def.instrument === 'histogram';
 }
 
-type Share = { pod: SampleAttributes; own: SampleAttributes };
-const shares = new WeakMap<object, Share>();
 /** A process-level sample of a hostNetwork pod (in the host target, io and fd split its processes
  *  out): the pod's identity, which goes to the pod's Resource, and the sample's own attributes. */
 function podShare(attrs: SampleAttributes): Share | undefined {
   if (attrs[ATTR_K8S_POD_UID] === undefined) return undefined;
-  // kept per attribute object: a probe that keeps its objects keeps the split ones (and their encodings)
-  const kept = shares.get(attrs);
-  if (kept !== undefined) return kept;
   const pod: Record<string, string | number> = {};
   const own: Record<string, string | number> = {};
   for (const k in attrs) {
     if (k.startsWith('k8s.pod.') || k === ATTR_K8S_NAMESPACE_NAME) pod[k] = attrs[k]!;
     else own[k] = attrs[k]!;
   }
-  const share = { pod, own };
-  shares.set(attrs, share);
-  return share;
+  return { pod, own };
 }
 
 /** A collection's points as columns (no DataPoint object per point): the snapshot's values and
@@ -216,7 +216,7 @@ export class SnapshotMetricProducer implements MetricProducer {
           series = byName.get(def.name);
           if (!series) byName.set(def.name, (series = new Map()));
         }
-        const key = attrKey(sample.attributes);
+        const { key, share } = attrInfo(sample.attributes);
         let start = series.get(key);
         if (start?.seenAt === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
@@ -226,9 +226,12 @@ export class SnapshotMetricProducer implements MetricProducer {
         }
         start.last = scalar;
         start.seenAt = round;
-        const share = podShare(sample.attributes);
         let g: Group;
-        if (share) g = group(forTarget(share.pod, () => share.pod), def);
+        if (share)
+          g = group(
+            forTarget(share.pod, () => share.pod),
+            def,
+          );
         else {
           if (last === undefined || last.def !== def) last = group(target, def);
           g = last;

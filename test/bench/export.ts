@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     for (const n of args.pods) {
-      while (pods.length < n) pods.push(await createPod({ label: 'h21bx' }));
+      while (pods.length < n) pods.push(await createPod({ label: 'h21dx' }));
       const snap: Snapshot = await agent.scheduler.runCycle();
       const mine = new Set(pods.map((p) => p.netns.inode));
       const seen = snap.targets.filter((t) => mine.has(t.netnsInode)).length;
