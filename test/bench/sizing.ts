@@ -11,6 +11,8 @@
 //     [--export both|otlp|scrape] [--out NAME  (test/bench/results/NAME.{json,md}; default sizing)]
 //     [--agent-env K=V ...  (the agent's environment, e.g. MALLOC_ARENA_MAX=2: memory trials)]
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
+//     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
+//      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
 // Writes test/bench/results/sizing.json and sizing.md. Needs root (namespaces).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync, renameSync } from 'node:fs';
@@ -49,6 +51,8 @@ interface Args {
   agentEnv: Record<string, string>;
   /** Extra node flags of the agent, after AGENT_NODE_FLAGS. */
   agentFlags: string[];
+  /** Memory trials: each size once per trial (none: one plain run). */
+  trials: { name: string; env: Record<string, string>; flags: string[] }[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -61,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     out: 'sizing',
     agentEnv: {},
     agentFlags: [],
+    trials: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
@@ -92,6 +97,17 @@ function parseArgs(argv: string[]): Args {
     } else if (argv[i] === '--agent-flags' && v !== undefined) {
       a.agentFlags = v.split(/\s+/).filter((f) => f !== '');
       i++;
+    } else if (argv[i] === '--trial' && v) {
+      const [name, ...rest] = v.split(/\s+/).filter((t) => t !== '');
+      const env: Record<string, string> = {};
+      const flags: string[] = [];
+      for (const t of rest) {
+        if (t.startsWith('--')) flags.push(t);
+        else if (/^[A-Z_][A-Z0-9_]*=/.test(t)) env[t.slice(0, t.indexOf('='))] = t.slice(t.indexOf('=') + 1);
+        else throw new Error(`sizing: --trial ${v}: ${t} is neither K=V nor --flag`);
+      }
+      a.trials.push({ name: name!, env, flags });
+      i++;
     } else throw new Error(`sizing: unknown argument ${argv[i]}`);
   }
   if (a.pods.length === 0 || !(a.intervalS > 0) || !(a.cycles >= 2)) throw new Error('bad arguments');
@@ -108,6 +124,8 @@ export interface TargetSeries {
 
 export interface RunResult {
   pods: number;
+  /** The memory trial (--trial) this run was, with what it added to the agent. */
+  trial?: { name: string; env: Record<string, string>; flags: string[] };
   /** Targets the agent saw (other namespaces on this machine count too). */
   targets: { total: number; byKind: Record<string, number> };
   intervalSeconds: number;
@@ -534,12 +552,14 @@ function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut |
     '',
     'Where the RSS is at the end (/proc/<pid>/status and smaps): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
     '',
-    '| test pods | RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB |',
-    '|---|---|---|---|---|---|---|',
-    ...runs.map(
-      (r) =>
-        `| ${r.pods} | ${r.memory.rssMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} |`,
-    ),
+    '| test pods | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...runs.map((r) => {
+      const t = r.trial;
+      const added = t ? [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.flags].join(' ') : '';
+      const trial = t ? `${t.name}${added ? `: ${added}` : ''}` : '—';
+      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
+    }),
   );
   const ex = runs[0]?.seriesPerPodTarget.example;
   if (ex) {
@@ -596,11 +616,21 @@ async function main(): Promise<void> {
       process.stderr.write(
         `sizing: ${n} pods ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, measuring ${args.cycles} cycles of ${args.intervalS} s\n`,
       );
-      const r = await measure(pods, args, receiver, work);
-      process.stderr.write(
-        `sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
-      );
-      runs.push(r);
+      for (const trial of args.trials.length > 0 ? args.trials : [undefined]) {
+        const run = trial
+          ? {
+              ...args,
+              agentEnv: { ...args.agentEnv, ...trial.env },
+              agentFlags: [...args.agentFlags, ...trial.flags],
+            }
+          : args;
+        const r = await measure(pods, run, receiver, work);
+        if (trial) r.trial = trial;
+        process.stderr.write(
+          `sizing: ${n} pods${trial ? ` (${trial.name})` : ''}: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
+        );
+        runs.push(r);
+      }
     }
   } finally {
     await receiver.close();
