@@ -107,7 +107,7 @@ struct ks_flow_tuple {
 };
 
 /*
- * Per CPU, the last flow counted and the counts not yet added to `flows`: a bulk stream costs a
+ * Per CPU and slot, the last flow counted and the counts not yet added to `flows`: a bulk stream costs a
  * 48-byte compare and two adds per packet instead of the server lookups and a hash update (the
  * hash update alone was ~100 of 201 ns). A packet of another tuple adds the pending counts to
  * `flows` and takes the slot. The helper adds every CPU's pending counts (ks_flow_flush, run on
@@ -116,13 +116,24 @@ struct ks_flow_tuple {
  * program can interrupt a flush (softirq on the helper's own CPU); whoever comes second leaves
  * the slot alone.
  */
-struct ks_flow_last {
-	__u32 busy;
+struct ks_flow_slot {
 	__u32 valid;
+	__u32 misses; /* packets of other tuples since the last hit */
 	struct ks_flow_tuple t;
 	struct ks_flow_key key;
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* slots per CPU, by (namespace, interface, direction): a veth pair counted at both ends on one
+ * CPU (tx of one pod, rx of the other) keeps two streams cached, not one evicting the other */
+#define KS_FLOW_SLOTS 8
+#define KS_FLOW_MISSES 16
+
+struct ks_flow_last {
+	__u32 busy;
+	__u32 _pad;
+	struct ks_flow_slot slot[KS_FLOW_SLOTS];
 };
 
 struct {
@@ -138,8 +149,9 @@ static __always_inline bool tuple_eq(const struct ks_flow_tuple *a, const struct
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]) | (x[5] ^ y[5])) == 0;
 }
 
-static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flow_last *c)
+static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flow_last *last)
 {
+	struct ks_flow_slot *c = NULL;
 	struct ks_flow_key k = {};
 	struct ks_flow_tuple t = {};
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
@@ -207,11 +219,14 @@ static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flo
 		t.ports = 1;
 	}
 ports_done:
+	if (last)
+		c = &last->slot[((t.netns ^ t.ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
 	/* the same tuple as this CPU's last packet: its key is known, only the counts move. A SYN
 	 * goes the long way (it records the server). */
 	if (c && c->valid && !(flags & 0x02) && tuple_eq(&c->t, &t)) {
 		c->packets += 1;
 		c->bytes += skb->len;
+		c->misses = 0;
 		return;
 	}
 	k.netns = t.netns;
@@ -259,16 +274,19 @@ ports_done:
 		(void)sink;
 		return;
 	}
-	if (c) {
-		/* another tuple: the last one's pending counts go to the map, this one takes the slot */
+	/* another tuple: counted in the map. It takes the slot (the last one's pending counts go to
+	 * the map) when the slot is free or after KS_FLOW_MISSES packets in a row that were not the
+	 * slot's: a new bulk stream takes over soon, and many interleaved flows (every packet a miss)
+	 * move a slot once per KS_FLOW_MISSES packets, not at every packet. */
+	if (c && (!c->valid || ++c->misses >= KS_FLOW_MISSES)) {
 		if (c->valid && c->packets)
 			flow_add(&c->key, c->packets, c->bytes);
 		c->t = t;
 		c->key = k;
-		c->packets = 1;
-		c->bytes = skb->len;
+		c->packets = 0;
+		c->bytes = 0;
+		c->misses = 0;
 		c->valid = 1;
-		return;
 	}
 	goto add;
 short_hdr:
@@ -313,10 +331,13 @@ int ks_flow_flush(void *ctx)
 	if (c->busy)
 		return 1;
 	c->busy = 1;
-	if (c->valid && c->packets)
-		flow_add(&c->key, c->packets, c->bytes);
-	c->packets = 0;
-	c->bytes = 0;
+	for (int i = 0; i < KS_FLOW_SLOTS; i++) {
+		struct ks_flow_slot *s = &c->slot[i];
+		if (s->valid && s->packets)
+			flow_add(&s->key, s->packets, s->bytes);
+		s->packets = 0;
+		s->bytes = 0;
+	}
 	c->busy = 0;
 	return 0;
 }
