@@ -152,7 +152,7 @@ static __always_inline bool tuple_eq(const struct ks_flow_tuple *a, const struct
 static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flow_last *last)
 {
 	struct ks_flow_slot *c = NULL;
-	struct ks_flow_key k = {};
+	struct ks_flow_key k; /* zeroed where it is built: a cache hit never needs it */
 	struct ks_flow_tuple t = {};
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	t.netns = ks_tc_netns(kskb);
@@ -196,6 +196,7 @@ static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flo
 		l4off = l3 + 40;
 	} else {
 		/* not IP (ARP, LLDP…): counted per ethertype so the totals match the device's */
+		__builtin_memset(&k, 0, sizeof(k));
 		k.netns = t.netns;
 		k.ifindex = t.ifindex;
 		k.dir = dir;
@@ -229,6 +230,7 @@ ports_done:
 		c->misses = 0;
 		return;
 	}
+	__builtin_memset(&k, 0, sizeof(k));
 	k.netns = t.netns;
 	k.ifindex = t.ifindex;
 	k.dir = dir;
@@ -291,6 +293,7 @@ ports_done:
 	goto add;
 short_hdr:
 	stat_inc(KS_FLOW_ST_SHORT);
+	__builtin_memset(&k, 0, sizeof(k));
 	k.netns = t.netns;
 	k.ifindex = t.ifindex;
 	k.dir = dir;

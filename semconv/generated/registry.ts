@@ -9038,7 +9038,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport)",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport) behind a per-CPU cache of the last flows",
     "kubeskoopOverhead": "medium",
     "brief": {
       "en": "Bytes and packets per pod and peer (peer address, server port, transport, direction), IPv4 and IPv6, never keyed by the ephemeral port.",
@@ -9047,6 +9047,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts.",
       "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。"
+    },
+    "measuredOverhead": {
+      "value": 139,
+      "unit": "ns",
+      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 84 ns; 1,000 interleaved flows: 441 ns); a full read of 65,536 map entries costs the helper 28.5 ms and the agent 157 ms CPU",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, 2026-12-04, test/bench/results/flow.md"
     }
   },
   {
