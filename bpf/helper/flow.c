@@ -58,8 +58,8 @@ static __u64 fl_gen;
 static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new - live - deleted */
 static __u32 fl_entries = 65536;
 static bool fl_port = true;
-static bool fl_empty; /* x_empty=1: the benchmark's floor (programs that return at once) */
-static __u8 fl_stop;  /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
+static bool fl_empty;	     /* x_empty=1: the benchmark's floor (programs that return at once) */
+static __u8 fl_stop;	     /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
 static bool fl_cache = true; /* x_cache=0: benchmark only, no per-CPU last-flow cache */
 /* x_map=percpu_hash|lru_hash: benchmark only, the flow map as another type, to see what the LRU
  * per-CPU hash costs (lru_hash is shared by the CPUs: its counts are not exact, not for dumps) */
@@ -303,9 +303,8 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			return false;
 		}
 	}
-	if (fl &&
-	    (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop || mt != fl_map_type ||
-	     cache != fl_cache))
+	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop ||
+		   mt != fl_map_type || cache != fl_cache))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;

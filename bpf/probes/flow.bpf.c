@@ -28,7 +28,7 @@ const volatile __u8 ks_empty = 0;	/* benchmark floor: the same hook and dispatch
  * the key (no map update) */
 const volatile __u8 ks_stop = 0;
 const volatile __u8 ks_cache = 1; /* benchmark only: 0 = no per-CPU last-flow cache (flow_last) */
-__u64 ks_gen; /* written by the helper before each dump */
+__u64 ks_gen;			  /* written by the helper before each dump */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -127,7 +127,7 @@ struct ks_flow_slot {
 
 /* slots per CPU, by (namespace, interface, direction): a veth pair counted at both ends on one
  * CPU (tx of one pod, rx of the other) keeps two streams cached, not one evicting the other */
-#define KS_FLOW_SLOTS 8
+#define KS_FLOW_SLOTS  8
 #define KS_FLOW_MISSES 16
 
 struct ks_flow_last {

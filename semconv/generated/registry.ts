@@ -9049,9 +9049,9 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。"
     },
     "measuredOverhead": {
-      "value": 139,
+      "value": 131,
       "unit": "ns",
-      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 84 ns; 1,000 interleaved flows: 441 ns); a full read of 65,536 map entries costs the helper 28.5 ms and the agent 157 ms CPU",
+      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 84 ns; 1,000 interleaved flows: 438 ns); a full read of 65,536 map entries costs the helper 25.9 ms and the agent 162 ms CPU",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, 2026-12-04, test/bench/results/flow.md"
     }
   },

@@ -8,7 +8,7 @@
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read]
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import { parseFlowFrame } from '../../receiver/native/commands.js';
 import { LAYOUTS } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
 import { helperProgramIds, median, runStats } from './bpf-stats.js';
-import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, udpFlood } from '../native/support.js';
+import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const ROUNDS = Number(process.argv[2] ?? 7);
@@ -43,6 +43,28 @@ const MODE_OPTIONS: Record<Mode, string[]> = {
 const PACKETS = 200_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
+
+/** Ethernet + IPv4 + UDP (40000 → 9) + 64 B payload: the hot loop's packet */
+function udpFrame(): Buffer {
+  const payload = 64;
+  const b = Buffer.alloc(14 + 20 + 8 + payload, 0x6b);
+  b.fill(2, 0, 6);
+  b.fill(4, 6, 12);
+  b.writeUInt16BE(0x0800, 12);
+  b.writeUInt8(0x45, 14);
+  b.writeUInt8(0, 15);
+  b.writeUInt16BE(20 + 8 + payload, 16);
+  b.writeUInt32BE(0x4000, 18); // id 0, DF
+  b.writeUInt8(64, 22);
+  b.writeUInt8(17, 23);
+  b.writeUInt16BE(0, 24);
+  Buffer.from([10, 199, 223, 1, 10, 199, 223, 2]).copy(b, 26);
+  b.writeUInt16BE(40000, 34);
+  b.writeUInt16BE(9, 36);
+  b.writeUInt16BE(8 + payload, 38);
+  b.writeUInt16BE(0, 40);
+  return b;
+}
 
 async function main(): Promise<void> {
   await ensureHelperBuilt();
@@ -104,6 +126,25 @@ async function main(): Promise<void> {
       }
     }
     await writeFile(STATS, statsBefore);
+    // the programs alone, hot: ks_flow_tx run 2,000,000 times in a loop on one packet
+    // (BPF_PROG_TEST_RUN through `bpftool prog run`; no tcx dispatch, no bpf_stats, caches warm):
+    // what the instructions cost, next to what they cost on the hook with traffic
+    const hotPacket = path.join(os.tmpdir(), `ksotel-flow-bench-${process.pid}.bin`);
+    await writeFile(hotPacket, udpFrame());
+    const hot: Record<'floor' | 'on' | 'nocache' | 'key', number[]> = { floor: [], on: [], nocache: [], key: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['floor', 'on', 'nocache', 'key'] as const) {
+        await call(['unload']);
+        const l = parseFlowFrame(await call(['load', 'entries=65536', ...MODE_OPTIONS[mode]]));
+        if (!l.ok) throw new Error(l.error);
+        const [id] = await helperProgramIds(native.helperStatus().pid!, ['ks_flow_tx']);
+        const out = await sh('bpftool', 'prog', 'run', 'id', String(id), 'data_in', hotPacket, 'repeat', '2000000');
+        const ns = /duration \(average\): (\d+)ns/.exec(out);
+        if (!ns) throw new Error(`bpftool prog run: ${out}`);
+        hot[mode].push(Number(ns[1]));
+      }
+    }
+    await rm(hotPacket, { force: true });
     if (NO_READ) {
       for (const r of rows) process.stdout.write(`${r.round} ${r.traffic} ${r.mode} ${r.nsPerRun} ${r.pps}\n`);
       return;
@@ -171,10 +212,13 @@ for (let k = 0; k < 64; k++) next();
       });
       return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
     };
-    const spreadOf = (t: Traffic, m: Mode): { median: number; min: number; max: number } => {
-      const xs = by(t, m).map((r) => r.nsPerRun);
-      return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
-    };
+    const spreadOfList = (xs: number[]): { median: number; min: number; max: number } => ({
+      median: median(xs),
+      min: Math.min(...xs),
+      max: Math.max(...xs),
+    });
+    const spreadOf = (t: Traffic, m: Mode): { median: number; min: number; max: number } =>
+      spreadOfList(by(t, m).map((r) => r.nsPerRun));
     const perTraffic = (t: Traffic) => ({
       nsPerRun: {
         on: spreadOf(t, 'on'),
@@ -202,6 +246,13 @@ for (let k = 0; k < 64; k++) next();
       nsPerRunOn: median(by('bulk', 'on').map((r) => r.nsPerRun)),
       nsPerRunFloor: median(by('bulk', 'floor').map((r) => r.nsPerRun)),
       bulk: perTraffic('bulk'),
+      // ks_flow_tx alone in a hot loop (BPF_PROG_TEST_RUN, one packet, 2,000,000 runs), ns per run
+      hotLoopNs: {
+        floor: spreadOfList(hot.floor),
+        on: spreadOfList(hot.on),
+        nocache: spreadOfList(hot.nocache),
+        key: spreadOfList(hot.key),
+      },
       spread: perTraffic('spread'),
       mapRead: {
         live: reads[0]!.live,
@@ -258,6 +309,14 @@ ${table('bulk')}
 | | median (min–max) |
 |---|---:|
 ${table('spread')}
+
+## The programs alone, hot
+
+ks_flow_tx run 2,000,000 times on one UDP packet (\`bpftool prog run … repeat 2000000\`, BPF_PROG_TEST_RUN: no tcx
+dispatch, no bpf_stats, the packet, the skb and the maps in the CPU's caches), ns per run, median of ${ROUNDS} (min–max):
+empty ${range(summary.hotLoopNs.floor)}, as shipped (every run a cache hit) ${range(summary.hotLoopNs.on)}, without the cache
+${range(summary.hotLoopNs.nocache)}, stopped after the key ${range(summary.hotLoopNs.key)}. What the hook adds on top with real traffic
+(the tables above) is the dispatch, bpf_stats and memory that is not in the caches.
 
 Map read of a full map (${summary.mapRead.live} entries, \`dump all\`, 5 reads, medians): helper ${summary.mapRead.helperWallMs.toFixed(2)} ms wall,
 ${summary.mapRead.helperCpuMs.toFixed(2)} ms CPU (batch lookup, per-CPU sums, binary frames), of which ${summary.mapRead.batchCpuMs.toFixed(2)} ms in the
