@@ -19,7 +19,13 @@
  *              KS_LAT_BOUNDS_NS + Inf], rtt_sockets, srtt_min_us, srtt_max_us, min_rtt_us,
  *              srtt_sum_us, rttvar_sum_us, segs_out, total_retrans, lost_out, bytes_acked,
  *              bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us], ...],
- *    "listeners":[[inode, family, port, sockets, backlog, max_backlog], ...]
+ *    "listeners":[[inode, family, port, sockets, backlog, max_backlog], ...],
+ *    "closed":[[inode, family, role, "address", port, closes, segs_out, total_retrans, bytes_acked,
+ *               bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us, retransmits by cause:
+ *               timeout, fast, tail_loss_probe, syn], ...],
+ *    "closed_stats":{"entries":..,"created":..,"evicted":..,"failed":..}[,"capture_error":".."]
+ * ("closed": the final counters of the connections closed since the first peers walk, and the
+ * segments retransmitted by cause, per key; read before the walk, see closed_read.)
  * (role 1 = this side connected, 2 = the peer connected to it; see ks_tcpsummary.h).
  *
  * Its own translation unit: the JSON builder and output are out.c's (helper.h).
@@ -48,6 +54,10 @@
 
 static struct tcpsummary_bpf *tsum;
 static struct bpf_link *tsum_link;
+/* close-time capture and retransmits by cause: attached at the first peers walk */
+static struct bpf_link *tsum_capture[3];
+static bool tsum_capture_tried;
+static char tsum_capture_error[512];
 static bool tsum_tried;
 static char tsum_stage[16];
 static int tsum_errno;
@@ -63,6 +73,11 @@ static void tsum_fail(const char *stage, int err, const char *what)
 
 void tsum_teardown(void)
 {
+	for (int i = 0; i < 3; i++) {
+		if (tsum_capture[i])
+			bpf_link__destroy(tsum_capture[i]);
+		tsum_capture[i] = NULL;
+	}
 	if (tsum_link)
 		bpf_link__destroy(tsum_link);
 	tsum_link = NULL;
@@ -101,6 +116,92 @@ static bool tsum_setup(void)
 		return false;
 	}
 	return true;
+}
+
+/* Attaches the three capture programs once; on failure the walk still answers, naming it. */
+static bool tsum_capture_setup(void)
+{
+	if (tsum_capture_tried)
+		return tsum_capture[2] != NULL;
+	tsum_capture_tried = true;
+	struct bpf_program *progs[3] = {tsum->progs.ks_tcpsum_close, tsum->progs.ks_tcpsum_retrans,
+					tsum->progs.ks_tcpsum_retrans_synack};
+	for (int i = 0; i < 3; i++) {
+		tsum_capture[i] = bpf_program__attach(progs[i]);
+		if (!tsum_capture[i]) {
+			int e = errno;
+			snprintf(tsum_capture_error, sizeof(tsum_capture_error), "tcpsummary: attach %s: %s",
+				 bpf_program__name(progs[i]), strerror(e));
+			for (int j = 0; j < i; j++) {
+				bpf_link__destroy(tsum_capture[j]);
+				tsum_capture[j] = NULL;
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The `closed` map read BEFORE the walk: a connection that closes after this read is still in the
+ * walk (or in neither, and in the next cycle's read), never in both, so closed + live only ever
+ * undercounts, by connections closing during the read and walk, and the next cycle catches up. */
+struct closed_row {
+	struct ks_tcpsum_peer_key k;
+	struct ks_tcpsum_closed_val v;
+};
+
+struct closed_snap {
+	struct closed_row *rows;
+	size_t n, cap;
+};
+
+static void closed_read(struct closed_snap *cs)
+{
+	int fd = bpf_map__fd(tsum->maps.closed);
+	struct ks_tcpsum_peer_key key, next;
+	int rc = bpf_map_get_next_key(fd, NULL, &next);
+	while (rc == 0) {
+		key = next;
+		if (cs->n == cs->cap) {
+			size_t cap = cs->cap ? cs->cap * 2 : 256;
+			struct closed_row *nr = realloc(cs->rows, cap * sizeof(*nr));
+			if (!nr)
+				return;
+			cs->rows = nr;
+			cs->cap = cap;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &cs->rows[cs->n].v) == 0)
+			cs->rows[cs->n++].k = key;
+		rc = bpf_map_get_next_key(fd, &key, &next);
+	}
+}
+
+static void closed_json(struct sb *b, const struct closed_snap *cs)
+{
+	sb_printf(b, ",\"closed\":[");
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct ks_tcpsum_peer_key *k = &cs->rows[i].k;
+		const struct ks_tcpsum_closed_val *v = &cs->rows[i].v;
+		char addr[INET6_ADDRSTRLEN] = "";
+		inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr, addr, sizeof(addr));
+		sb_printf(b, "%s[%u,%u,%u,\"%s\",%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]",
+			  i ? "," : "", k->netns, k->family, k->role, addr, k->port, (unsigned long long)v->closes,
+			  (unsigned long long)v->segs_out, (unsigned long long)v->total_retrans,
+			  (unsigned long long)v->bytes_acked, (unsigned long long)v->bytes_received,
+			  (unsigned long long)v->busy_us, (unsigned long long)v->rwnd_us,
+			  (unsigned long long)v->sndbuf_us, (unsigned long long)v->retrans[KS_RETRANS_TIMEOUT],
+			  (unsigned long long)v->retrans[KS_RETRANS_FAST],
+			  (unsigned long long)v->retrans[KS_RETRANS_TLP],
+			  (unsigned long long)v->retrans[KS_RETRANS_SYN]);
+	}
+	__u64 created = tsum->bss->ks_closed_created;
+	sb_printf(b, "],\"closed_stats\":{\"entries\":%zu,\"created\":%llu,\"evicted\":%llu,\"failed\":%llu}", cs->n,
+		  (unsigned long long)created, (unsigned long long)(created > cs->n ? created - cs->n : 0),
+		  (unsigned long long)tsum->bss->ks_closed_failed);
+	if (tsum_capture_error[0]) {
+		sb_printf(b, ",\"capture_error\":");
+		sb_str(b, tsum_capture_error);
+	}
 }
 
 static __u64 cpu_ns(void)
@@ -222,6 +323,11 @@ void cmd_tcpsummary(const char *args)
 		sb_free(&b);
 		return;
 	}
+	struct closed_snap cs = {0};
+	if (peers) {
+		tsum_capture_setup();
+		closed_read(&cs);
+	}
 	__u32 run = ++tsum->bss->ks_run;
 	tsum->bss->ks_peers = peers ? 1 : 0;
 	memset(tsum->bss->ks_stats, 0, sizeof(tsum->bss->ks_stats));
@@ -234,6 +340,7 @@ void cmd_tcpsummary(const char *args)
 		sb_printf(&b, "}");
 		send_json(&b);
 		sb_free(&b);
+		free(cs.rows);
 		return;
 	}
 	char buf[256];
@@ -249,6 +356,7 @@ void cmd_tcpsummary(const char *args)
 		sb_printf(&b, "}");
 		send_json(&b);
 		sb_free(&b);
+		free(cs.rows);
 		return;
 	}
 	const __u64 *s = tsum->bss->ks_stats;
@@ -294,8 +402,11 @@ void cmd_tcpsummary(const char *args)
 		bpf_map_delete_elem(afd, &stale[i]);
 	free(stale);
 	sb_printf(&b, "]");
-	if (peers)
+	if (peers) {
 		peers_json(&b, run);
+		closed_json(&b, &cs);
+		free(cs.rows);
+	}
 	sb_printf(&b, "}");
 	send_json(&b);
 	sb_free(&b);

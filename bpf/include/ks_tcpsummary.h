@@ -72,7 +72,7 @@ struct ks_tcpsum_peer_val {
 	__u64 rttvar_sum_us;
 	__u64 segs_out;	     /* segments sent, retransmits included (tcpi_segs_out) */
 	__u64 total_retrans; /* segments retransmitted (tcpi_total_retrans) */
-	__u64 lost_out;	     /* segments now presumed lost (tcpi_lost) */
+	__u64 lost_out;	     /* segments now presumed lost (tcpi_lost): a level, not kept at close */
 	__u64 bytes_acked;
 	__u64 bytes_received;
 	__u64 busy_us;	 /* tcpi_busy_time: time with data in flight, the limited times included */
@@ -92,6 +92,36 @@ struct ks_tcpsum_listen_val {
 	__u32 sockets;	   /* listening sockets on the port (SO_REUSEPORT groups, one per address) */
 	__u32 backlog;	   /* sk_ack_backlog: connections established, not yet accepted */
 	__u32 max_backlog; /* sk_max_ack_backlog: listen()'s backlog, capped by net.core.somaxconn */
+};
+
+/*
+ * Close-time capture (peers mode): a full socket's transition to CLOSE (tp_btf
+ * inet_sock_set_state) adds its final counters to `closed` under the same key as the walk's, so
+ * the agent reports closed + live = counters over every connection, short ones included. The same
+ * map counts retransmitted segments by cause as they are sent (tp_btf tcp_retransmit_skb and
+ * tcp_retransmit_synack), live and closed connections alike. An LRU map: a key not updated for
+ * long is evicted when the map is full (counted by the helper as created - present).
+ */
+#define KS_TCPSUM_CLOSED_ENTRIES 65536
+
+enum ks_tcpsum_retrans_cause {
+	KS_RETRANS_TIMEOUT = 0, /* in the Loss state: the retransmission timer (RTO) fired */
+	KS_RETRANS_FAST = 1,	/* in Recovery / CWR: duplicate ACKs, SACK, RACK */
+	KS_RETRANS_TLP = 2,	/* outside recovery: the tail-loss probe (the only such retransmit) */
+	KS_RETRANS_SYN = 3,	/* a SYN (SYN_SENT) or a SYN-ACK (request socket) */
+	KS_RETRANS_NCAUSES = 4,
+};
+
+struct ks_tcpsum_closed_val {
+	__u64 closes;	     /* connections closed after being established */
+	__u64 segs_out;	     /* their final tcpi_segs_out (every full socket that closed) */
+	__u64 total_retrans; /* final tcpi_total_retrans */
+	__u64 bytes_acked;
+	__u64 bytes_received;
+	__u64 busy_us; /* final tcpi_busy_time, the limited times included */
+	__u64 rwnd_us;
+	__u64 sndbuf_us;
+	__u64 retrans[KS_RETRANS_NCAUSES]; /* segments retransmitted, by cause, as they were sent */
 };
 
 #endif

@@ -62,6 +62,19 @@ struct {
 	__type(value, struct ks_tcpsum_peer_val);
 } peers SEC(".maps");
 
+/* close-time capture and retransmits by cause (ks_tcpsummary.h); kept across runs */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KS_TCPSUM_CLOSED_ENTRIES);
+	__type(key, struct ks_tcpsum_peer_key);
+	__type(value, struct ks_tcpsum_closed_val);
+} closed SEC(".maps");
+
+/* entries made in `closed` (never reset: the helper reports created - present as evicted) and
+ * updates that failed */
+__u64 ks_closed_created = 0;
+__u64 ks_closed_failed = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KS_TCPSUM_LISTEN_ENTRIES);
@@ -149,6 +162,7 @@ static const __u64 rtt_bounds_ns[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
 /* zero values to insert from (too large for the stack next to the walk's own frame) */
 static const struct ks_tcpsum_peer_val zero_peer = {};
 static const struct ks_tcpsum_listen_val zero_listen = {};
+static const struct ks_tcpsum_closed_val zero_closed = {};
 
 /* The socket's two ends as a peer key; false for a socket without a usable family. */
 /* A listener on this port in this namespace (either family), seen in this run's listening-hash
@@ -164,7 +178,8 @@ static __always_inline bool listening(__u32 inum, __u16 port, __u32 run)
 	return lv && lv->run == run;
 }
 
-static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, __u32 run, struct ks_tcpsum_peer_key *k)
+static __always_inline bool peer_key_port(struct sock_common *skc, __u32 inum, __u32 run, __u16 local,
+					  struct ks_tcpsum_peer_key *k)
 {
 	__u16 family = skc->skc_family;
 	__builtin_memset(k, 0, sizeof(*k));
@@ -190,7 +205,6 @@ static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, __u32 
 	} else {
 		return false;
 	}
-	__u16 local = skc->skc_num;
 	__u16 remote = bpf_ntohs(skc->skc_dport);
 	/* the server side: a listener on our port; else (a connection inside the namespace) one on
 	 * the peer's; else (the peer elsewhere, or our listener closed) the lower port */
@@ -209,6 +223,11 @@ static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, __u32 
 		k->port = remote;
 	}
 	return true;
+}
+
+static __always_inline bool peer_key(struct sock_common *skc, __u32 inum, __u32 run, struct ks_tcpsum_peer_key *k)
+{
+	return peer_key_port(skc, inum, run, skc->skc_num, k);
 }
 
 static __always_inline struct ks_tcpsum_peer_val *peer_get(struct ks_tcpsum_peer_key *k, __u32 run)
@@ -232,6 +251,31 @@ static __always_inline struct ks_tcpsum_peer_val *peer_get(struct ks_tcpsum_peer
 	v->srtt_min_us = ~0u;
 	v->min_rtt_us = ~0u;
 	return v;
+}
+
+struct chrono {
+	__u64 busy, rwnd, sndbuf; /* µs; busy includes the limited times (tcpi_busy_time) */
+};
+
+/* tcp_get_info_chrono_stats(): chrono_stat[] in jiffies, the running one up to now */
+static __always_inline void chrono_us(struct tcp_sock *tp, struct chrono *c)
+{
+	__u32 now = (__u32)bpf_jiffies64();
+	__u8 type = tp->chrono_type;
+	__u32 start = tp->chrono_start;
+	__u64 busy = tp->chrono_stat[0], rwnd = tp->chrono_stat[1], sndbuf = tp->chrono_stat[2];
+	__u64 running = (__u32)(now - start);
+	if (type == 1)
+		busy += running;
+	else if (type == 2)
+		rwnd += running;
+	else if (type == 3)
+		sndbuf += running;
+	__u64 hz = CONFIG_HZ ? CONFIG_HZ : 1000;
+	__u64 us = 1000000 / hz;
+	c->busy = (busy + rwnd + sndbuf) * us;
+	c->rwnd = rwnd * us;
+	c->sndbuf = sndbuf * us;
 }
 
 /* One socket into its peer's entry: every socket counts in states; a full socket adds its health.
@@ -275,23 +319,11 @@ __noinline int ks_visit_peer(__u64 addr, __u32 inum, __u32 run, __u32 st, __u32 
 	v->lost_out += tp->lost_out;
 	v->bytes_acked += tp->bytes_acked;
 	v->bytes_received += tp->bytes_received;
-	/* tcp_get_info_chrono_stats(): chrono_stat[] in jiffies, the running one up to now */
-	__u32 now = (__u32)bpf_jiffies64();
-	__u8 type = tp->chrono_type;
-	__u32 start = tp->chrono_start;
-	__u64 busy = tp->chrono_stat[0], rwnd = tp->chrono_stat[1], sndbuf = tp->chrono_stat[2];
-	__u64 running = (__u32)(now - start);
-	if (type == 1)
-		busy += running;
-	else if (type == 2)
-		rwnd += running;
-	else if (type == 3)
-		sndbuf += running;
-	__u64 hz = CONFIG_HZ ? CONFIG_HZ : 1000;
-	__u64 us = 1000000 / hz;
-	v->busy_us += (busy + rwnd + sndbuf) * us;
-	v->rwnd_us += rwnd * us;
-	v->sndbuf_us += sndbuf * us;
+	struct chrono c;
+	chrono_us(tp, &c);
+	v->busy_us += c.busy;
+	v->rwnd_us += c.rwnd;
+	v->sndbuf_us += c.sndbuf;
 	return 0;
 }
 
@@ -554,5 +586,116 @@ int ks_tcpsummary(struct bpf_iter__task *ctx)
 		}
 	}
 	walk_table(h, run);
+	return 0;
+}
+
+/* ---- close-time capture and retransmits by cause (attached by the helper in peers mode) ---- */
+
+#define TCP_ESTABLISHED_ 1
+#define TCP_SYN_SENT_	 2
+#define TCP_CLOSE_	 7
+#define TCP_CA_Recovery_ 3
+#define TCP_CA_Loss_	 4
+#define TCP_CA_CWR_	 2
+
+/* The `closed` entry of a socket (a full one or a request socket: both start with sock_common),
+ * keyed as the walk keys it; the role is read from the listeners of the last walk. */
+static __always_inline struct ks_tcpsum_closed_val *closed_get(__u64 addr, bool full)
+{
+	struct sock_common *skc = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock_common));
+	struct net *net = bpf_rdonly_cast((void *)skc->skc_net.net, bpf_core_type_id_kernel(struct net));
+	if (!net)
+		return NULL;
+	/* tcp_set_state(CLOSE) traces after inet_put_port() has zeroed inet_num: a full socket's own
+	 * port is then read from inet_sport, which keeps it */
+	__u16 local = skc->skc_num;
+	if (full && !local) {
+		struct inet_sock *inet = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct inet_sock));
+		local = bpf_ntohs(inet->inet_sport);
+	}
+	struct ks_tcpsum_peer_key k;
+	if (!peer_key_port(skc, net->ns.inum, ks_run, local, &k))
+		return NULL;
+	struct ks_tcpsum_closed_val *v = bpf_map_lookup_elem(&closed, &k);
+	if (v)
+		return v;
+	if (bpf_map_update_elem(&closed, &k, &zero_closed, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&ks_closed_created, 1);
+	v = bpf_map_lookup_elem(&closed, &k);
+	if (!v)
+		__sync_fetch_and_add(&ks_closed_failed, 1);
+	return v;
+}
+
+/* A full TCP socket reaching CLOSE (from any state but LISTEN; tcp_set_state traces here after
+ * the socket left the established table, so a walk sees it live or not at all, never after it
+ * was added here): its final counters into `closed`. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ks_tcpsum_close, const struct sock *sk, const int oldstate, const int newstate)
+{
+	if (newstate != TCP_CLOSE_ || oldstate == TCP_CLOSE_ || oldstate == TCP_LISTEN_)
+		return 0;
+	if (sk->sk_protocol != 6 /* IPPROTO_TCP */)
+		return 0;
+	struct ks_tcpsum_closed_val *v = closed_get((__u64)sk, true);
+	if (!v)
+		return 0;
+	struct tcp_sock *tp = bpf_rdonly_cast((void *)sk, bpf_core_type_id_kernel(struct tcp_sock));
+	struct chrono c;
+	chrono_us(tp, &c);
+	/* a connect that failed, or a child closed in SYN_RECV, was never a connection */
+	if (oldstate != TCP_SYN_SENT_ && oldstate != TCP_SYN_RECV_)
+		__sync_fetch_and_add(&v->closes, 1);
+	__sync_fetch_and_add(&v->segs_out, tp->segs_out);
+	__sync_fetch_and_add(&v->total_retrans, tp->total_retrans);
+	__sync_fetch_and_add(&v->bytes_acked, tp->bytes_acked);
+	__sync_fetch_and_add(&v->bytes_received, tp->bytes_received);
+	__sync_fetch_and_add(&v->busy_us, c.busy);
+	__sync_fetch_and_add(&v->rwnd_us, c.rwnd);
+	__sync_fetch_and_add(&v->sndbuf_us, c.sndbuf);
+	return 0;
+}
+
+/* A segment retransmitted (err = 0: sent, as TcpRetransSegs and tcpi_total_retrans count it):
+ * its cause from the socket's state and congestion-avoidance state when it was sent. */
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(ks_tcpsum_retrans, const struct sock *sk, const struct sk_buff *skb, int err)
+{
+	if (err != 0 || !sk || !skb)
+		return 0;
+	struct inet_connection_sock *icsk =
+		bpf_rdonly_cast((void *)sk, bpf_core_type_id_kernel(struct inet_connection_sock));
+	__u32 cause;
+	if (sk->__sk_common.skc_state == TCP_SYN_SENT_) {
+		cause = KS_RETRANS_SYN;
+	} else {
+		__u8 ca = BPF_CORE_READ_BITFIELD(icsk, icsk_ca_state);
+		if (ca == TCP_CA_Loss_)
+			cause = KS_RETRANS_TIMEOUT;
+		else if (ca == TCP_CA_Recovery_ || ca == TCP_CA_CWR_)
+			cause = KS_RETRANS_FAST;
+		else
+			cause = KS_RETRANS_TLP;
+	}
+	/* tcp_skb_pcount(): the segments this skb carried (TCP_SKB_CB(skb)->tcp_gso_segs) */
+	__u16 segs = 0;
+	bpf_probe_read_kernel(&segs, sizeof(segs),
+			      (void *)skb + bpf_core_field_offset(struct sk_buff, cb) +
+				      bpf_core_field_offset(struct tcp_skb_cb, tcp_gso_segs));
+	struct ks_tcpsum_closed_val *v = closed_get((__u64)sk, true);
+	if (v)
+		__sync_fetch_and_add(&v->retrans[cause & (KS_RETRANS_NCAUSES - 1)], segs ? segs : 1);
+	return 0;
+}
+
+/* A SYN-ACK retransmitted (counted in TcpRetransSegs too): the request socket's peer. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(ks_tcpsum_retrans_synack, const struct sock *sk, const struct request_sock *req)
+{
+	if (!req)
+		return 0;
+	struct ks_tcpsum_closed_val *v = closed_get((__u64)req, false);
+	if (v)
+		__sync_fetch_and_add(&v->retrans[KS_RETRANS_SYN], 1);
 	return 0;
 }

@@ -1,7 +1,13 @@
 // tcphealth: per-peer TCP health of every pod ("ss -ti for every pod") and accept queues per
 // listening port, from the native helper's tcpsummary walk in peers mode (`tcpsummary <id> peers`:
 // one walk of every TCP established table of the node per cycle, every socket attributed to its own
-// namespace; bpf/probes/tcpsummary.bpf.c). Values describe the connections alive at the walk.
+// namespace; bpf/probes/tcpsummary.bpf.c). Levels (RTT, states) describe the connections alive at
+// the walk. Counters (segments, bytes, busy time, closes) are the live sums plus the kernel's
+// per-peer accumulators of closed connections (close-time capture on inet_sock_set_state → CLOSE),
+// and retransmits by cause are counted in the kernel as they are sent. The helper reads the
+// accumulators before the walk, so a connection closing between the two reads is missed for one
+// cycle, never counted twice; the agent holds each counter series at its highest value, so that
+// miss (and an evicted accumulator, or a peer moving into `other`) pauses a counter, never lowers it.
 // Peers are named by the peer layer (receiver/peers/resolve.ts) as flow and connections name them,
 // and bounded per cycle: the top-K peers of a pod by connections keep their own series, the rest
 // are folded into `other`; a node-wide cap on series; the RTT histogram of a series that has not
@@ -19,13 +25,20 @@ import {
   TCPHEALTH_ACCEPT_QUEUE,
   TCPHEALTH_ACCEPT_QUEUE_LIMIT,
   TCPHEALTH_BUSY_TIME,
+  TCPHEALTH_CLOSES,
   TCPHEALTH_CONNECTIONS,
+  TCPHEALTH_IO,
   TCPHEALTH_LOST,
+  TCPHEALTH_MAP_EVICTIONS,
   TCPHEALTH_PEERS_FOLDED,
+  TCPHEALTH_RETRANSMITS,
   TCPHEALTH_RETRANSMITTED,
   TCPHEALTH_RTT,
   TCPHEALTH_RTT_MIN,
+  TCPHEALTH_RTT_VARIATION,
   TCPHEALTH_SENT,
+  ATTR_KUBESKOOP_TCP_RETRANSMIT_CAUSE,
+  ATTR_NETWORK_IO_DIRECTION,
 } from '../../semconv/generated/registry.js';
 import { TCP_STATE_BY_NUMBER } from '../native/commands.js';
 import { LATENCY_BOUNDS_NS } from '../native/records.js';
@@ -70,6 +83,22 @@ export interface HealthRow {
   busyUs: number;
   rwndUs: number;
   sndbufUs: number;
+  /** connections closed (after the handshake); 0 in a live row */
+  closes: number;
+  /** segments retransmitted by cause (kernel-counted as sent); zeros in a live row */
+  retransByCause: Record<RetransmitCause, number>;
+}
+
+export type RetransmitCause = 'timeout' | 'fast' | 'tail_loss_probe' | 'syn';
+export const RETRANSMIT_CAUSES: readonly RetransmitCause[] = ['timeout', 'fast', 'tail_loss_probe', 'syn'];
+const noCauses = (): Record<RetransmitCause, number> => ({ timeout: 0, fast: 0, tail_loss_probe: 0, syn: 0 });
+
+/** The `closed_stats` of a peers frame: the kernel's per-peer accumulator map. */
+export interface ClosedStats {
+  entries: number;
+  created: number;
+  evicted: number;
+  failed: number;
 }
 
 export interface ListenerRow {
@@ -84,20 +113,77 @@ export interface ListenerRow {
 /** Parses the peers and listeners of a `tcpsummary <id> peers` frame; malformed rows are named. */
 export function parseHealthFrame(frame: Record<string, unknown>): {
   peers: HealthRow[];
+  /** the accumulators of closed connections and retransmits by cause, one row per key */
+  closed: HealthRow[];
+  closedStats?: ClosedStats;
   listeners: ListenerRow[];
   problems: string[];
 } {
   const peers: HealthRow[] = [];
+  const closed: HealthRow[] = [];
   const listeners: ListenerRow[] = [];
   const problems: string[] = [];
   if (frame.ok !== true) {
     problems.push(`tcphealth: table walk failed at ${String(frame.stage)}: ${String(frame.error ?? 'not ok')}`);
-    return { peers, listeners, problems };
+    return { peers, closed, listeners, problems };
   }
-  if (!Array.isArray(frame.peers) || !Array.isArray(frame.listeners)) {
-    problems.push('tcphealth: the helper answered without peers (an older helper build?)');
-    return { peers, listeners, problems };
+  if (!Array.isArray(frame.peers) || !Array.isArray(frame.listeners) || !Array.isArray(frame.closed)) {
+    problems.push('tcphealth: the helper answered without peers or closed (an older helper build?)');
+    return { peers, closed, listeners, problems };
   }
+  if (typeof frame.capture_error === 'string')
+    problems.push(`tcphealth: close-time capture off, counters cover live connections only: ${frame.capture_error}`);
+  for (const p of frame.closed as unknown[]) {
+    if (
+      !Array.isArray(p) ||
+      p.length !== 17 ||
+      p.some((x, i) => (i === 3 ? typeof x !== 'string' : typeof x !== 'number'))
+    ) {
+      problems.push('tcphealth: malformed closed row');
+      continue;
+    }
+    const n = p as number[];
+    if ((n[1] !== 4 && n[1] !== 6) || (n[2] !== 1 && n[2] !== 2)) {
+      problems.push(`tcphealth: closed row with family ${n[1]}, role ${n[2]}`);
+      continue;
+    }
+    closed.push({
+      netnsInode: n[0]!,
+      family: n[1] === 4 ? 'ipv4' : 'ipv6',
+      role: n[2] === 1 ? 'active' : 'passive',
+      address: String(p[3]),
+      port: n[4]!,
+      full: 0,
+      states: [],
+      rttBuckets: [],
+      rttSockets: 0,
+      srttMinUs: 0,
+      srttMaxUs: 0,
+      minRttUs: 0,
+      srttSumUs: 0,
+      rttvarSumUs: 0,
+      closes: n[5]!,
+      segsOut: n[6]!,
+      retrans: n[7]!,
+      lost: 0,
+      bytesAcked: n[8]!,
+      bytesReceived: n[9]!,
+      busyUs: n[10]!,
+      rwndUs: n[11]!,
+      sndbufUs: n[12]!,
+      retransByCause: { timeout: n[13]!, fast: n[14]!, tail_loss_probe: n[15]!, syn: n[16]! },
+    });
+  }
+  const cs = frame.closed_stats as Record<string, unknown> | undefined;
+  const closedStats =
+    cs && typeof cs === 'object'
+      ? {
+          entries: Number(cs.entries) || 0,
+          created: Number(cs.created) || 0,
+          evicted: Number(cs.evicted) || 0,
+          failed: Number(cs.failed) || 0,
+        }
+      : undefined;
   for (const p of frame.peers as unknown[]) {
     if (
       !Array.isArray(p) ||
@@ -138,6 +224,8 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
       busyUs: n[19]!,
       rwndUs: n[20]!,
       sndbufUs: n[21]!,
+      closes: 0,
+      retransByCause: noCauses(),
     });
   }
   for (const l of frame.listeners as unknown[]) {
@@ -155,7 +243,7 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
       maxBacklog: n[5]!,
     });
   }
-  return { peers, listeners, problems };
+  return { peers, closed, closedStats, listeners, problems };
 }
 
 interface Options {
@@ -187,8 +275,11 @@ export class HealthSeries {
   private maxSeries: number = PEER_DEFAULTS.maxSeries;
   private cycle = new Map<number, Folded[]>();
   private folded = new Map<number, number>();
-  /** series key → cumulative RTT histogram and sum (s) */
-  private readonly rtt = new Map<string, { buckets: number[]; sumS: number; seen: number }>();
+  /** series key → cumulative RTT histogram and sum (s), and the highest value each counter reported */
+  private readonly rtt = new Map<
+    string,
+    { buckets: number[]; sumS: number; seen: number; high: Map<string, number> }
+  >();
 
   constructor(private readonly directory?: PeerDirectory) {
     this.resolver = new PeerResolver(directory);
@@ -212,7 +303,8 @@ export class HealthSeries {
     this.folded = new Map();
     let count = 0;
     for (const [ns, list] of byPod) {
-      const totals = new Map<HealthRow, number>(list.map((r) => [r, r.states.reduce((a, b) => a + b, 0)]));
+      // live connections, then closed ones (a peer of short connections only has closes)
+      const totals = new Map<HealthRow, number>(list.map((r) => [r, r.states.reduce((a, b) => a + b, r.closes)]));
       const total = (r: HealthRow): number => totals.get(r)!;
       list.sort(
         (a, b) =>
@@ -261,7 +353,7 @@ export class HealthSeries {
       this.cycle.set(ns, [...series.values()]);
       for (const s of series.values()) {
         let h = this.rtt.get(s.key);
-        if (!h) this.rtt.set(s.key, (h = { buckets: Array<number>(NB).fill(0), sumS: 0, seen: now }));
+        if (!h) this.rtt.set(s.key, (h = { buckets: Array<number>(NB).fill(0), sumS: 0, seen: now, high: new Map() }));
         h.seen = now;
         for (const r of s.rows) {
           r.rttBuckets.forEach((n, i) => (h!.buckets[i] = (h!.buckets[i] ?? 0) + n));
@@ -304,10 +396,61 @@ export class HealthSeries {
             value: n,
           });
       }
-      if (sumOf(rows, (r) => r.full) === 0) continue;
-      out.push({ metric: TCPHEALTH_SENT, attributes: a, value: sumOf(rows, (r) => r.segsOut) });
-      out.push({ metric: TCPHEALTH_RETRANSMITTED, attributes: a, value: sumOf(rows, (r) => r.retrans) });
-      out.push({ metric: TCPHEALTH_LOST, attributes: a, value: sumOf(rows, (r) => r.lost) });
+      const rttSockets = sumOf(rows, (r) => r.rttSockets);
+      if (rttSockets > 0)
+        out.push({
+          metric: TCPHEALTH_RTT_VARIATION,
+          attributes: a,
+          value: sumOf(rows, (r) => r.rttvarSumUs) / rttSockets / 1e6,
+        });
+      const live = sumOf(rows, (r) => r.full);
+      // a closed row has no states: counters over closed connections
+      if (live === 0 && !rows.some((r) => r.states.length === 0)) continue;
+      if (live > 0) out.push({ metric: TCPHEALTH_LOST, attributes: a, value: sumOf(rows, (r) => r.lost) });
+      // counters: never below what this series reported before (see the head comment)
+      const high = h?.high ?? new Map<string, number>();
+      const mono = (metric: MetricSample['metric'], attributes: SampleAttributes, v: number, id: string): void => {
+        const value = Math.max(v, high.get(id) ?? 0);
+        high.set(id, value);
+        out.push({ metric, attributes, value });
+      };
+      mono(
+        TCPHEALTH_SENT,
+        a,
+        sumOf(rows, (r) => r.segsOut),
+        'sent',
+      );
+      mono(
+        TCPHEALTH_RETRANSMITTED,
+        a,
+        sumOf(rows, (r) => r.retrans),
+        'retrans',
+      );
+      mono(
+        TCPHEALTH_CLOSES,
+        a,
+        sumOf(rows, (r) => r.closes),
+        'closes',
+      );
+      mono(
+        TCPHEALTH_IO,
+        { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'transmit' },
+        sumOf(rows, (r) => r.bytesAcked),
+        'tx',
+      );
+      mono(
+        TCPHEALTH_IO,
+        { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'receive' },
+        sumOf(rows, (r) => r.bytesReceived),
+        'rx',
+      );
+      for (const cause of RETRANSMIT_CAUSES)
+        mono(
+          TCPHEALTH_RETRANSMITS,
+          { ...a, [ATTR_KUBESKOOP_TCP_RETRANSMIT_CAUSE]: cause },
+          sumOf(rows, (r) => r.retransByCause[cause]),
+          `cause:${cause}`,
+        );
       const busy = sumOf(rows, (r) => r.busyUs);
       const rwnd = sumOf(rows, (r) => r.rwndUs);
       const sndbuf = sumOf(rows, (r) => r.sndbufUs);
@@ -317,11 +460,7 @@ export class HealthSeries {
         ['send_buffer', sndbuf],
       ];
       for (const [limit, us] of limits)
-        out.push({
-          metric: TCPHEALTH_BUSY_TIME,
-          attributes: { ...a, [ATTR_KUBESKOOP_TCP_SEND_LIMIT]: limit },
-          value: us / 1e6,
-        });
+        mono(TCPHEALTH_BUSY_TIME, { ...a, [ATTR_KUBESKOOP_TCP_SEND_LIMIT]: limit }, us / 1e6, `busy:${limit}`);
     }
     out.push({ metric: TCPHEALTH_PEERS_FOLDED, attributes: {}, value: this.folded.get(netnsInode) ?? 0 });
     return out;
@@ -351,6 +490,8 @@ export const tcphealth: MetricProbeModule = {
     let listeners = new Map<number, ListenerRow[]>();
     let problem: string | undefined;
     let problems: string[] = [];
+    /** accumulators the kernel evicted (LRU) since the helper started */
+    let evicted = 0;
     const usable = (): boolean => native?.helperCommand !== undefined;
     return {
       name: 'tcphealth',
@@ -363,6 +504,11 @@ export const tcphealth: MetricProbeModule = {
         TCPHEALTH_RETRANSMITTED,
         TCPHEALTH_LOST,
         TCPHEALTH_BUSY_TIME,
+        TCPHEALTH_IO,
+        TCPHEALTH_CLOSES,
+        TCPHEALTH_RETRANSMITS,
+        TCPHEALTH_RTT_VARIATION,
+        TCPHEALTH_MAP_EVICTIONS,
         TCPHEALTH_ACCEPT_QUEUE,
         TCPHEALTH_ACCEPT_QUEUE_LIMIT,
         TCPHEALTH_PEERS_FOLDED,
@@ -391,7 +537,8 @@ export const tcphealth: MetricProbeModule = {
           const parsed = parseHealthFrame(f);
           problem = f.ok === true ? undefined : parsed.problems[0];
           problems = parsed.problems;
-          series.add(parsed.peers, Date.now());
+          series.add([...parsed.peers, ...parsed.closed], Date.now());
+          if (parsed.closedStats) evicted = Math.max(evicted, parsed.closedStats.evicted);
           for (const l of parsed.listeners) {
             const list = listeners.get(l.netnsInode);
             if (list) list.push(l);
@@ -406,6 +553,7 @@ export const tcphealth: MetricProbeModule = {
           ...series.samples(target.netnsInode),
           ...listenerSamples(listeners.get(target.netnsInode) ?? []),
         ];
+        if (target.kind === 'host') samples.push({ metric: TCPHEALTH_MAP_EVICTIONS, attributes: {}, value: evicted });
         return { samples, problems: target.kind === 'host' ? problems : [] };
       },
     };

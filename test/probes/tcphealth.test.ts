@@ -1,5 +1,6 @@
 // tcphealth probe, pure parts: the helper frame's peer and listener rows, and the per-cycle series
-// (peer names, top-K per pod + other, the node-wide cap, the cumulative RTT histogram and its TTL).
+// (peer names, top-K per pod + other, the node-wide cap, the cumulative RTT histogram and its TTL),
+// closed-connection rows added to the live ones, and counters held at their highest value.
 import assert from 'node:assert/strict';
 
 import { HealthSeries, listenerSamples, parseHealthFrame } from '../../receiver/probes/tcphealth.js';
@@ -28,11 +29,38 @@ const peerRow = (ns: number, addr: string, port: number, sockets: number, retran
   1_000_000,
   500_000,
 ];
-const frame = (peers: unknown[][], listeners: unknown[][] = []): Record<string, unknown> => ({
+/** a `closed` row: [ns, family, role, addr, port, closes, segs_out, total_retrans, bytes_acked,
+ *  bytes_received, busy_us, rwnd_us, sndbuf_us, timeout, fast, tail_loss_probe, syn] */
+const closedRow = (
+  ns: number,
+  addr: string,
+  port: number,
+  closes: number,
+  segs: number,
+  causes = [0, 0, 0, 0],
+): unknown[] => [
+  ns,
+  4,
+  1,
+  addr,
+  port,
+  closes,
+  segs,
+  causes.reduce((a, b) => a + b, 0),
+  1000 * closes,
+  2000 * closes,
+  3_000_000,
+  0,
+  0,
+  ...causes,
+];
+const frame = (peers: unknown[][], listeners: unknown[][] = [], closed: unknown[][] = []): Record<string, unknown> => ({
   msg: 'tcpsummary',
   ok: true,
   peers,
   listeners,
+  closed,
+  closed_stats: { entries: closed.length, created: closed.length + 3, evicted: 3, failed: 0 },
 });
 
 describe('tcphealth probe: helper rows and series', () => {
@@ -52,7 +80,7 @@ describe('tcphealth probe: helper rows and series', () => {
       'tcphealth: table walk failed at load: EPERM',
     ]);
     assert.deepEqual(parseHealthFrame({ ok: true, netns: [] }).problems, [
-      'tcphealth: the helper answered without peers (an older helper build?)',
+      'tcphealth: the helper answered without peers or closed (an older helper build?)',
     ]);
   });
 
@@ -98,6 +126,49 @@ describe('tcphealth probe: helper rows and series', () => {
       (x) => x.metric.name === 'kubeskoop.tcp.rtt.min' && x.attributes['kubeskoop.peer.name'] === 'db-0',
     );
     assert.equal(min!.value, 0.014);
+  });
+
+  it('closed connections add to the live ones: true counters, by cause, held at their highest value', () => {
+    const s = new HealthSeries();
+    s.configure({});
+    const value = (metric: string, extra: Record<string, string> = {}): number | undefined =>
+      s
+        .samples(7)
+        .find(
+          (x) =>
+            x.metric.name === metric &&
+            x.attributes['network.peer.address'] === '10.0.0.1' &&
+            Object.entries(extra).every(([k, v]) => x.attributes[k] === v),
+        )?.value as number | undefined;
+    // cycle 1: two live sockets (100 segments each) and 5 closed connections (700 segments)
+    let p = parseHealthFrame(
+      frame([peerRow(7, '10.0.0.1', 80, 2)], [], [closedRow(7, '10.0.0.1', 80, 5, 700, [1, 2, 3, 4])]),
+    );
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(p.closedStats, { entries: 1, created: 4, evicted: 3, failed: 0 });
+    s.add([...p.peers, ...p.closed], 0);
+    assert.equal(value('kubeskoop.tcp.peer.segments.sent'), 900);
+    assert.equal(value('kubeskoop.tcp.peer.closes'), 5);
+    assert.equal(value('kubeskoop.tcp.peer.io', { 'network.io.direction': 'transmit' }), 5000);
+    assert.equal(value('kubeskoop.tcp.peer.retransmits', { 'kubeskoop.tcp.retransmit.cause': 'timeout' }), 1);
+    assert.equal(value('kubeskoop.tcp.peer.retransmits', { 'kubeskoop.tcp.retransmit.cause': 'syn' }), 4);
+    assert.equal(value('kubeskoop.tcp.rtt.variation'), 0.001);
+    // cycle 2: a live socket closed after the accumulators were read: in neither → held at 900
+    p = parseHealthFrame(frame([peerRow(7, '10.0.0.1', 80, 1)], [], [closedRow(7, '10.0.0.1', 80, 5, 700)]));
+    s.add([...p.peers, ...p.closed], 1);
+    assert.equal(value('kubeskoop.tcp.peer.segments.sent'), 900);
+    // cycle 3: it is in the accumulator now (with 150 segments): 100 + 850
+    p = parseHealthFrame(frame([peerRow(7, '10.0.0.1', 80, 1)], [], [closedRow(7, '10.0.0.1', 80, 6, 850)]));
+    s.add([...p.peers, ...p.closed], 2);
+    assert.equal(value('kubeskoop.tcp.peer.segments.sent'), 950);
+    assert.equal(value('kubeskoop.tcp.peer.closes'), 6);
+    // a peer with closed connections only still has its series
+    p = parseHealthFrame(frame([], [], [closedRow(7, '10.0.0.1', 80, 6, 850)]));
+    s.add([...p.peers, ...p.closed], 3);
+    assert.equal(value('kubeskoop.tcp.peer.segments.sent'), 950);
+    assert.equal(value('kubeskoop.tcp.peer.closes'), 6);
+    assert.equal(value('kubeskoop.tcp.peer.segments.lost'), undefined, 'lost is a level of live connections');
+    assert.deepEqual(parseHealthFrame(frame([], [], [[7, 4, 1, 'a']])).problems, ['tcphealth: malformed closed row']);
   });
 
   it('the RTT histogram is cumulative per series (one observation per connection per cycle) and expires after the TTL', () => {
