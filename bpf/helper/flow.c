@@ -6,7 +6,8 @@
  *
  *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults);
  *                                            x_empty=1 (benchmark only): programs that count nothing;
- *                                            x_stop=1|2, x_map=percpu_hash|lru_hash: where the time goes
+ *                                            x_stop=1|2, x_map=percpu_hash|lru_hash: where the time goes;
+ *                                            x_cache=0: without the per-CPU last-flow cache
  *   flow <id> attach <inode>:<netns path>:<ifname>[:host] …
  *        tcx links in that namespace, placed before every other tcx program (BPF_F_BEFORE);
  *        `host` = a pod's host-side veth: the programs are swapped so rx/tx stay the pod's.
@@ -57,8 +58,9 @@ static __u64 fl_gen;
 static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new - live - deleted */
 static __u32 fl_entries = 65536;
 static bool fl_port = true;
-static bool fl_empty; /* x_empty=1: the benchmark's floor (programs that return at once) */
-static __u8 fl_stop;  /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
+static bool fl_empty;	     /* x_empty=1: the benchmark's floor (programs that return at once) */
+static __u8 fl_stop;	     /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
+static bool fl_cache = true; /* x_cache=0: benchmark only, no per-CPU last-flow cache */
 /* x_map=percpu_hash|lru_hash: benchmark only, the flow map as another type, to see what the LRU
  * per-CPU hash costs (lru_hash is shared by the CPUs: its counts are not exact, not for dumps) */
 static enum bpf_map_type fl_map_type = BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -88,6 +90,7 @@ static bool fl_load(void)
 	fl->rodata->ks_port_in_key = fl_port ? 1 : 0;
 	fl->rodata->ks_empty = fl_empty ? 1 : 0;
 	fl->rodata->ks_stop = fl_stop;
+	fl->rodata->ks_cache = fl_cache ? 1 : 0;
 	bpf_map__set_type(fl->maps.flows, fl_map_type);
 	bpf_map__set_max_entries(fl->maps.flows, fl_entries);
 	int rc = flow_bpf__load(fl);
@@ -101,6 +104,34 @@ static bool fl_load(void)
 	fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
 	fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
 	return true;
+}
+
+/*
+ * Every CPU's pending counts (the programs' per-CPU last-flow cache, flow_last) into the map:
+ * ks_flow_flush run on each CPU. It answers 1 when it interrupted a tc program on that CPU (the
+ * cache was in use): tried again. Returns the CPUs whose cache could not be flushed.
+ */
+static int fl_flush(void)
+{
+	if (!fl_cache)
+		return 0;
+	int pfd = bpf_program__fd(fl->progs.ks_flow_flush), ncpu = libbpf_num_possible_cpus(), failed = 0;
+	for (int c = 0; c < ncpu; c++) {
+		int tries = 0;
+		for (;;) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = (__u32)c);
+			int rc = bpf_prog_test_run_opts(pfd, &o);
+			if (rc < 0 && errno == ENXIO)
+				break; /* offline: its cache is flushed by its next packet once it is back */
+			if (rc == 0 && o.retval == 0)
+				break;
+			if (++tries >= 1000) {
+				failed++;
+				break;
+			}
+		}
+	}
+	return failed;
 }
 
 /* delete every entry of (netns, ifindex); ifindex 0 = every interface of netns */
@@ -132,6 +163,8 @@ static void fl_delete_entries(unsigned long inode, int ifindex)
 
 static void fl_forget(unsigned long inode, int ifindex)
 {
+	/* the links are closed: what the caches hold of it goes to the map first, then goes with it */
+	fl_flush();
 	fl_delete_entries(inode, ifindex);
 }
 
@@ -143,6 +176,9 @@ static void fl_dump(struct sb *b, char *args)
 	tcx_gone(&fl_set, b, fl_forget);
 	__u64 since = fl_gen;
 	fl->bss->ks_gen = ++fl_gen;
+	__u64 f0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
+	int unflushed = fl_flush();
+	__u64 flush_ns = ts_ns(CLOCK_PROCESS_CPUTIME_ID) - f0;
 	int fd = bpf_map__fd(fl->maps.flows);
 	int ncpu = libbpf_num_possible_cpus();
 	const __u32 chunk = 4096;
@@ -152,6 +188,7 @@ static void fl_dump(struct sb *b, char *args)
 	if (!keys || !vals)
 		exit(3);
 	__u64 live = 0, sent = 0, frames = 0;
+	__u64 batch_ns = 0; /* CPU in the kernel's batch lookups alone: the floor of a read this way */
 	__u32 batch = 0;
 	bool first_batch = true;
 	int read_errno = 0;
@@ -162,8 +199,10 @@ static void fl_dump(struct sb *b, char *args)
 		exit(3);
 	for (;;) {
 		__u32 count = chunk;
+		__u64 b0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
 		int rc = bpf_map_lookup_batch(fd, first_batch ? NULL : &batch, &batch, keys, vals, &count, NULL);
 		int e = rc < 0 ? errno : 0;
+		batch_ns += ts_ns(CLOCK_PROCESS_CPUTIME_ID) - b0;
 		first_batch = false;
 		struct ks_flow_entry *out = (struct ks_flow_entry *)(frame + sizeof(struct ks_flow_dump));
 		__u32 n = 0;
@@ -218,21 +257,23 @@ static void fl_dump(struct sb *b, char *args)
 				st[i] += pc[c];
 	}
 	free(pc);
-	sb_printf(b, ",\"frames\":%llu", (unsigned long long)frames);
+	sb_printf(b, ",\"frames\":%llu,\"unflushed_cpus\":%d", (unsigned long long)frames, unflushed);
 	sb_printf(b, ",\"gen\":%llu,\"live\":%llu,\"sent\":%llu,\"max_entries\":%u,\"deleted\":%llu,\"attached\":%zu",
 		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
 		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_set.n);
 	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
 		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
 		  (unsigned long long)st[KS_FLOW_ST_SHORT], (unsigned long long)st[KS_FLOW_ST_GUESS]);
-	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu", (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),
-		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0));
+	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu,\"batch_cpu_ns\":%llu,\"flush_cpu_ns\":%llu",
+		  (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),
+		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0), (unsigned long long)batch_ns,
+		  (unsigned long long)flush_ns);
 }
 
 static bool fl_opts(char *args, char *err, size_t errlen)
 {
 	__u32 entries = fl_entries;
-	bool port = fl_port, empty = false;
+	bool port = fl_port, empty = false, cache = true;
 	__u8 stop = 0;
 	enum bpf_map_type mt = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	char *save = NULL;
@@ -251,6 +292,8 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			empty = true;
 		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0) {
 			stop = (__u8)(t[7] - '0');
+		} else if (strcmp(t, "x_cache=0") == 0) {
+			cache = false;
 		} else if (strcmp(t, "x_map=percpu_hash") == 0) {
 			mt = BPF_MAP_TYPE_PERCPU_HASH;
 		} else if (strcmp(t, "x_map=lru_hash") == 0) {
@@ -260,14 +303,15 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			return false;
 		}
 	}
-	if (fl &&
-	    (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop || mt != fl_map_type))
+	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop ||
+		   mt != fl_map_type || cache != fl_cache))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;
 	fl_empty = empty;
 	fl_stop = stop;
 	fl_map_type = mt;
+	fl_cache = cache;
 	return true;
 }
 

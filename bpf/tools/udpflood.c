@@ -1,5 +1,6 @@
 /* Bounded UDP sender for tests and benchmarks: sends exactly <count> datagrams to <addr> <port>
- * (IPv4 or IPv6) with one sendto() each, and prints how many sendto() calls succeeded and how
+ * (IPv4 or IPv6) with one sendto() each (with [ports] > 1: to port, port+1, … port+ports-1 in turn,
+ * that many interleaved flows), and prints how many sendto() calls succeeded and how
  * many failed (a netfilter drop on output makes sendto fail with EPERM, which still counts as a
  * packet handed to the stack). Stops after <max_seconds> even if not done. */
 #define _GNU_SOURCE
@@ -11,16 +12,23 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/types.h>
 
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s addr port count [max_seconds] [payload_bytes]\n", argv[0]);
+		fprintf(stderr, "usage: %s addr port count [max_seconds] [payload_bytes] [ports]\n", argv[0]);
 		return 2;
 	}
 	long count = atol(argv[3]);
 	double max_s = argc > 4 ? atof(argv[4]) : 30.0;
 	int plen = argc > 5 ? atoi(argv[5]) : 16;
+	int nports = argc > 6 ? atoi(argv[6]) : 1;
+	int port0 = atoi(argv[2]);
+	if (nports < 1 || port0 + nports > 65536) {
+		fprintf(stderr, "bad ports %d from %d\n", nports, port0);
+		return 2;
+	}
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	memset(&ss, 0, sizeof(ss));
@@ -56,6 +64,13 @@ int main(int argc, char **argv)
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			if ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 > max_s)
 				break;
+		}
+		if (nports > 1) {
+			__u16 port = htons((unsigned short)(port0 + i % nports));
+			if (ss.ss_family == AF_INET)
+				s4->sin_port = port;
+			else
+				s6->sin6_port = port;
 		}
 		if (sendto(fd, buf, plen, 0, (struct sockaddr *)&ss, sl) >= 0) {
 			ok++;

@@ -9247,7 +9247,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport)",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport) behind a per-CPU cache of the last flows",
     "kubeskoopOverhead": "medium",
     "brief": {
       "en": "Bytes and packets per pod and peer (peer address, server port, transport, direction), IPv4 and IPv6, never keyed by the ephemeral port.",
@@ -9256,6 +9256,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts. Options: `attach: host` counts on the host end of each pod's veth instead of inside the pod (the same series); `host_interfaces: [eth0]` adds the node's uplink (series of the node).",
       "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。选项：`attach: host` 改在每个 Pod 的 veth 主机端计数（序列相同，不在 Pod 内）；`host_interfaces: [eth0]` 增加节点上行网卡（节点的序列）。"
+    },
+    "measuredOverhead": {
+      "value": 131,
+      "unit": "ns",
+      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 84 ns; 1,000 interleaved flows: 438 ns); a full read of 65,536 map entries costs the helper 25.9 ms and the agent 162 ms CPU",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, 2026-12-04, test/bench/results/flow.md"
     }
   },
   {

@@ -295,7 +295,18 @@ export async function udpFlood(
   count: number,
   maxSeconds = 20,
   payload = 16,
+  /** > 1: to port … port + ports - 1 in turn (that many interleaved flows) */
+  ports = 1,
 ): Promise<{ sent: number; failed: number; other: number; seconds: number }> {
-  const out = await inNs(ns, UDPFLOOD, addr, String(port), String(count), String(maxSeconds), String(payload));
+  const out = await inNs(
+    ns,
+    UDPFLOOD,
+    addr,
+    String(port),
+    String(count),
+    String(maxSeconds),
+    String(payload),
+    String(ports),
+  );
   return JSON.parse(out.trim()) as { sent: number; failed: number; other: number; seconds: number };
 }
