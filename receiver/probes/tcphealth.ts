@@ -45,6 +45,7 @@ import { LATENCY_BOUNDS_NS } from '../native/records.js';
 import { connectionState } from '../kernel/tcp-states.js';
 import { PEER_DEFAULTS, peerOptionsSchema } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket, type PeerDirectory } from '../peers/resolve.js';
+import { sharedTcpWalk } from './tcp-walk.js';
 import type {
   AttributeValue,
   MetricProbe,
@@ -486,6 +487,9 @@ export const tcphealth: MetricProbeModule = {
   },
   create(env?: ProbeEnvironment): MetricProbe {
     const native = env?.native;
+    // one walk per cycle shared with tcpsummary, in peers mode from now on
+    const walk = sharedTcpWalk(native);
+    walk?.wantPeers();
     const series = new HealthSeries(env?.peers);
     let listeners = new Map<number, ListenerRow[]>();
     let problem: string | undefined;
@@ -533,7 +537,7 @@ export const tcphealth: MetricProbeModule = {
         problems = [];
         if (!usable()) return;
         try {
-          const f = await native!.helperCommand!('tcpsummary', ['peers']);
+          const f = await walk!.frame('tcphealth');
           const parsed = parseHealthFrame(f);
           problem = f.ok === true ? undefined : parsed.problems[0];
           problems = parsed.problems;

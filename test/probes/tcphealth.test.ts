@@ -3,6 +3,7 @@
 // closed-connection rows added to the live ones, and counters held at their highest value.
 import assert from 'node:assert/strict';
 
+import { SharedTcpWalk } from '../../receiver/probes/tcp-walk.js';
 import { HealthSeries, listenerSamples, parseHealthFrame } from '../../receiver/probes/tcphealth.js';
 
 const peerRow = (ns: number, addr: string, port: number, sockets: number, retrans = 0, role = 1): unknown[] => [
@@ -218,5 +219,22 @@ describe('tcphealth probe: helper rows and series', () => {
         ['kubeskoop.tcp.accept_queue.limit', 80, 8],
       ],
     );
+  });
+
+  it('tcpsummary and tcphealth share one walk per cycle, in peers mode once tcphealth is on', async () => {
+    const calls: string[][] = [];
+    const w = new SharedTcpWalk(async (args) => {
+      calls.push([...args]);
+      return { n: calls.length };
+    });
+    assert.deepEqual(await w.frame('tcpsummary'), { n: 1 });
+    assert.deepEqual(await w.frame('tcpsummary'), { n: 2 }, 'alone: a walk per cycle');
+    w.wantPeers();
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const a = await w.frame('tcpsummary');
+      const b = await w.frame('tcphealth');
+      assert.equal(a, b, 'the same frame');
+    }
+    assert.deepEqual(calls, [[], [], ['peers'], ['peers'], ['peers']]);
   });
 });
