@@ -287,6 +287,8 @@ static void peers_json(struct sb *b, __u32 run)
 		if (bpf_map_lookup_elem(fd, &lkey, &lv) == 0) {
 			if (lv.run != run) {
 				stale_add(&lst, &lkey);
+			} else if (lkey.family == 0) {
+				/* the walk's "any family" key of the port, not a listener row */
 			} else {
 				sb_printf(b, "%s[%u,%u,%u,%u,%u,%u]", first ? "" : ",", lkey.netns, lkey.family,
 					  lkey.port, lv.sockets, lv.backlog, lv.max_backlog);
