@@ -100,6 +100,8 @@ export interface ClosedStats {
   created: number;
   evicted: number;
   failed: number;
+  /** runs of the capture programs the kernel skipped (recursion_misses): closes or retransmits not counted */
+  missed: number;
 }
 
 export interface ListenerRow {
@@ -183,6 +185,7 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
           created: Number(cs.created) || 0,
           evicted: Number(cs.evicted) || 0,
           failed: Number(cs.failed) || 0,
+          missed: Number(cs.missed) || 0,
         }
       : undefined;
   for (const p of frame.peers as unknown[]) {

@@ -61,7 +61,7 @@ const frame = (peers: unknown[][], listeners: unknown[][] = [], closed: unknown[
   peers,
   listeners,
   closed,
-  closed_stats: { entries: closed.length, created: closed.length + 3, evicted: 3, failed: 0 },
+  closed_stats: { entries: closed.length, created: closed.length + 3, evicted: 3, failed: 0, missed: 0 },
 });
 
 describe('tcphealth probe: helper rows and series', () => {
@@ -146,7 +146,7 @@ describe('tcphealth probe: helper rows and series', () => {
       frame([peerRow(7, '10.0.0.1', 80, 2)], [], [closedRow(7, '10.0.0.1', 80, 5, 700, [1, 2, 3, 4])]),
     );
     assert.deepEqual(p.problems, []);
-    assert.deepEqual(p.closedStats, { entries: 1, created: 4, evicted: 3, failed: 0 });
+    assert.deepEqual(p.closedStats, { entries: 1, created: 4, evicted: 3, failed: 0, missed: 0 });
     s.add([...p.peers, ...p.closed], 0);
     assert.equal(value('kubeskoop.tcp.peer.segments.sent'), 900);
     assert.equal(value('kubeskoop.tcp.peer.closes'), 5);
