@@ -3,7 +3,8 @@
  * Helper command `dns <id> <verb> …`: the dns probe (bpf/probes/dns.bpf.c), attached per
  * interface through the same layer as flow (tcx.c), driven by the agent's attach manager:
  *
- *   dns <id> load [pending=N] [entries=N] [slow_ms=N] [rate=N] [suffix=<name> …] [x_empty=1]
+ *   dns <id> load [pending=N] [entries=N] [names=N] [slow_ms=N] [rate=N] [suffix=<name> …] [x_empty=1]
+ *        names: entries of the per-(namespace, question name) answer counts (0 = none kept)
  *        suffix: an NXDOMAIN answer for a name ending in it counts as search-path waste (count 7)
  *   dns <id> attach <inode>:<netns path>:<ifname>[:host] …   (as flow)
  *   dns <id> detach <inode>[:<ifname>] …
@@ -18,6 +19,8 @@
  *   "records": ring records since the previous dump (failed, truncated or slow responses):
  *       [[ts_boot_ns, netns, family, proto, "resolver", qtype, rcode, flags, latency_ns, cport, id,
  *         ifindex, "name"]…];
+ *   "names": [[netns, "name", count]…] answered questions per name, cumulative (LRU: a name can
+ *       leave and start again from 1);
  *   "counts": [[netns, code, n]…] (enum ks_dns_count), "undelivered": [[netns, cause, n]…],
  *   "pending", "boot_ns", "real_ns" (to place records in wall-clock time), "gone" (as flow).
  */
@@ -42,7 +45,7 @@
 static struct dns_bpf *dn;
 static struct ring_buffer *dn_ring;
 static struct tcx_set dn_set;
-static __u32 dn_pending = 16384, dn_entries = 16384, dn_rate = 200;
+static __u32 dn_pending = 16384, dn_entries = 16384, dn_rate = 200, dn_names = 16384;
 static __u64 dn_slow_ns = 100000000ull;
 static bool dn_empty;
 /* search suffixes (suffix= options): wire length and FNV-1a hash, as dns.bpf.c computes them */
@@ -164,6 +167,7 @@ static bool dn_load(void)
 	dn->rodata->ks_empty = dn_empty ? 1 : 0;
 	dn->rodata->ks_slow_ns = dn_slow_ns;
 	dn->rodata->ks_netns_rate = dn_rate;
+	dn->rodata->ks_names = dn_names ? 1 : 0;
 	{
 		int nl = 0;
 		for (int i = 0; i < dn_nsuffix; i++) {
@@ -176,6 +180,7 @@ static bool dn_load(void)
 	}
 	bpf_map__set_max_entries(dn->maps.pending, dn_pending);
 	bpf_map__set_max_entries(dn->maps.dns, dn_entries);
+	bpf_map__set_max_entries(dn->maps.names, dn_names ? dn_names : 1);
 	int rc = dns_bpf__load(dn);
 	if (rc) {
 		snprintf(dn_error, sizeof(dn_error), "dns: load: %s; %s", strerror(rc < 0 ? -rc : rc),
@@ -224,6 +229,17 @@ static void dn_forget(unsigned long inode, int ifindex)
 	for (size_t i = 0; i < n; i++)
 		bpf_map_delete_elem(fd, &del[i]);
 	free(del);
+	/* its names */
+	fd = bpf_map__fd(dn->maps.names);
+	struct ks_dns_nkey nk, nnext, *nprev = NULL;
+	while (bpf_map_get_next_key(fd, nprev, &nnext) == 0) {
+		if (nnext.netns == inode) {
+			bpf_map_delete_elem(fd, &nnext); /* the walk goes on from the deleted key's successor */
+			continue;
+		}
+		nk = nnext;
+		nprev = &nk;
+	}
 }
 
 static void dn_dump(struct sb *b, char *args)
@@ -281,6 +297,27 @@ static void dn_dump(struct sb *b, char *args)
 			first = false;
 		}
 		free(vals);
+	}
+	sb_printf(b, "]");
+	/* answered questions per name */
+	sb_printf(b, ",\"names\":[");
+	{
+		int fd = bpf_map__fd(dn->maps.names);
+		struct ks_dns_nkey k, next, *prev = NULL;
+		struct ks_dns_nval v;
+		bool first = true;
+		while (dn_names && bpf_map_get_next_key(fd, prev, &next) == 0) {
+			k = next;
+			prev = &k;
+			if (bpf_map_lookup_elem(fd, &k, &v) < 0)
+				continue;
+			char name[1100];
+			dn_name(name, sizeof(name), v.name, v.namelen, v.flags & KS_DNS_F_NAME_CUT);
+			sb_printf(b, "%s[%u,", first ? "" : ",", k.netns);
+			sb_str(b, name);
+			sb_printf(b, ",%llu]", (unsigned long long)v.count);
+			first = false;
+		}
 	}
 	sb_printf(b, "]");
 	/* the timeout sweep: queries older than timeout_ns leave the map here, once */
@@ -371,7 +408,7 @@ static void dn_dump(struct sb *b, char *args)
 
 static bool dn_opts(char *args, char *err, size_t errlen)
 {
-	__u32 pend = dn_pending, entries = dn_entries, rate = dn_rate;
+	__u32 pend = dn_pending, entries = dn_entries, rate = dn_rate, nnames = dn_names;
 	__u64 slow = dn_slow_ns;
 	bool empty = false;
 	int ns = 0;
@@ -386,6 +423,8 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 			pend = (__u32)v;
 		} else if (strncmp(t, "entries=", 8) == 0 && num && v >= 64 && v <= (1u << 22)) {
 			entries = (__u32)v;
+		} else if (strncmp(t, "names=", 6) == 0 && num && v <= (1u << 22)) {
+			nnames = (__u32)v;
 		} else if (strncmp(t, "slow_ms=", 8) == 0 && num && v <= 3600000) {
 			slow = (__u64)v * 1000000ull;
 		} else if (strncmp(t, "rate=", 5) == 0 && num && v <= 1000000) {
@@ -398,18 +437,20 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 			empty = true;
 		} else {
 			snprintf(err, errlen,
-				 "bad option '%s' (pending=64..4194304, entries=64..4194304, slow_ms=0..3600000, "
+				 "bad option '%s' (pending=64..4194304, entries=64..4194304, names=0..4194304, "
+				 "slow_ms=0..3600000, "
 				 "rate=0..1000000, suffix=<name of at most 62 bytes>, up to 16 suffixes)",
 				 t);
 			return false;
 		}
 	}
-	if (dn &&
-	    (pend != dn_pending || entries != dn_entries || rate != dn_rate || slow != dn_slow_ns || empty != dn_empty))
+	if (dn && (pend != dn_pending || entries != dn_entries || rate != dn_rate || slow != dn_slow_ns ||
+		   empty != dn_empty || nnames != dn_names))
 		dns_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	dn_pending = pend;
 	dn_entries = entries;
 	dn_rate = rate;
+	dn_names = nnames;
 	dn_slow_ns = slow;
 	dn_empty = empty;
 	memcpy(dn_suffix, suf, sizeof(suf));

@@ -223,6 +223,11 @@ static void rebuild_ring(void)
 	}
 }
 
+/* helper/hooks.c: one program per hook the latency probes share */
+static int hook_member_index(const struct probe *p);
+static int hooks_rebuild(void);
+static bool hooks_closing; /* shutdown: no rebuild per probe torn down */
+
 static void probe_teardown(struct probe *p)
 {
 	for (int i = 0; i < p->nlinks; i++)
@@ -233,6 +238,9 @@ static void probe_teardown(struct probe *p)
 	p->skel = NULL;
 	p->obj = NULL;
 	p->loaded = false;
+	/* the shared-hook program runs the work of the members still loaded, on their maps only */
+	if (hook_member_index(p) >= 0 && !hooks_closing)
+		hooks_rebuild();
 }
 
 static struct probe *find_probe(const char *name)
@@ -242,6 +250,8 @@ static struct probe *find_probe(const char *name)
 			return &probes[i];
 	return NULL;
 }
+
+#include "hooks.c"
 
 static bool parse_u32_opt(const char *v, __u32 *out)
 {
@@ -544,6 +554,8 @@ static void cmd_load(const char *name, char *args)
 			}
 		}
 	}
+	if (hooks_joined(p))
+		hooks_skip_own(p);
 	stage = "load";
 	rc = p->variants ? load_variants(p) : p->load(p);
 	if (rc)
@@ -574,6 +586,23 @@ static void cmd_load(const char *name, char *args)
 				p->links[p->nlinks++] = l;
 			else
 				bpf_link__destroy(l);
+		}
+	}
+	if (rc == 0 && hooks_joined(p)) {
+		/* its shared-hook work joins the one program per hook (helper/hooks.c) */
+		p->loaded = true;
+		rc = hooks_rebuild();
+		struct bpf_program *hp[2];
+		hooks_programs_of(p, hp);
+		for (int k = 0; k < 2; k++) {
+			if (!hp[k])
+				continue;
+			sb_printf(&progs, "%s{\"name\":", any_prog ? "," : "");
+			sb_str(&progs, bpf_program__name(hp[k]));
+			sb_printf(&progs, ",\"section\":");
+			sb_str(&progs, bpf_program__section_name(hp[k]));
+			sb_printf(&progs, ",\"ok\":true,\"errno\":0,\"error\":\"\",\"shared\":true}");
+			any_prog = true;
 		}
 	}
 done:
@@ -773,7 +802,22 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 	sb_printf(b, "],\"programs\":[");
 	first = true;
 	struct bpf_program *prog;
-	bpf_object__for_each_program (prog, p->obj) {
+	struct bpf_program *hp[2];
+	hooks_programs_of(p, hp);
+	/* the probe's own programs, then the shared-hook programs running its work (the same ids
+	 * under each member) */
+	struct bpf_program *own = bpf_object__next_program(p->obj, NULL);
+	for (int nh = 0;;) {
+		if (own) {
+			prog = own;
+			own = bpf_object__next_program(p->obj, own);
+		} else if (nh < 2) {
+			prog = hp[nh++];
+			if (!prog)
+				continue;
+		} else {
+			break;
+		}
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		memset(&info, 0, sizeof(info));
@@ -1030,6 +1074,8 @@ int main(int argc, char **argv)
 		ring_buffer__free(rb);
 		rb = NULL;
 	}
+	hooks_closing = true;
+	hooks_destroy();
 	for (size_t i = 0; i < NPROBES; i++)
 		if (probes[i].loaded || probes[i].skel)
 			probe_teardown(&probes[i]);

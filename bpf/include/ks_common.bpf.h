@@ -30,7 +30,10 @@
 #define IPPROTO_UDP 17
 #endif
 
+/* bpf/probes/latency_hooks.bpf.c includes several probes in one object: one license */
+#ifndef KS_NO_LICENSE
 char LICENSE[] SEC("license") = "GPL";
+#endif
 
 /* Set by the helper before load (skeleton .rodata); the verifier then prunes dead branches. */
 const volatile __u32 ks_netns_rate = KS_DEFAULT_NETNS_RATE;   /* events per window per namespace, KS_UNLIMITED = off */

@@ -81,6 +81,21 @@ struct ks_dns_rec {
 	__u8 name[KS_DNS_NAME_MAX];
 };
 
+/* answered questions per (namespace, name): the agent keeps a bounded set of names per pod */
+struct ks_dns_nkey {
+	__u32 netns;
+	__u32 pad;
+	__u64 hash; /* FNV-1a of the name's wire bytes kept (case folded with | 0x20) */
+};
+
+struct ks_dns_nval {
+	__u64 count; /* responses matched to a query for this name */
+	__u8 namelen;
+	__u8 flags; /* KS_DNS_F_NAME_CUT */
+	__u8 pad[6];
+	__u8 name[KS_DNS_NAME_MAX];
+};
+
 /* codes of the namespace's `counts` entries (domain KS_DOMAIN_EVENTS): exact per namespace */
 enum ks_dns_count {
 	KS_DNS_C_QUERY_UDP = 1,	   /* queries sent over UDP */

@@ -185,8 +185,12 @@ static __always_inline struct ks_latency *ks_lat_event(__u32 netns, __u8 metric,
 
 /* ---- tracking table ---- */
 
-/* Any fixed address in this object: the anchor of ks_ptr_key. */
-static __u64 ks_key_anchor SEC(".bss");
+/* Any fixed address in this object: the anchor of ks_ptr_key. In a section (map) of its own, so
+ * bpf/probes/latency_hooks.bpf.c can share it (bpf_map__reuse_fd) and compute the same keys. */
+#ifndef KS_ANCHOR_SEC
+#define KS_ANCHOR_SEC ".data.ks_anchor"
+#endif
+static __u64 ks_key_anchor SEC(KS_ANCHOR_SEC) = 0;
 
 /* The address of a kernel object as a plain number (the tracking key), offset by the fixed
  * address of ks_key_anchor. The verifier forbids arithmetic on a BTF pointer, but turns the

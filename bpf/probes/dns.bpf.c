@@ -9,7 +9,8 @@
  * Queries never answered are swept by the helper after a timeout.
  *
  * Cost: a packet that is not to/from port 53 leaves after the ethertype, the IP protocol and one
- * port load. Everything DNS-specific is in a subprogram the fast path only calls for port 53.
+ * port load (IPv6: after its extension headers, walked only when there are some). Everything
+ * DNS-specific is in a subprogram the fast path only calls for port 53.
  * The question name is parsed with one-byte loads in a loop bounded by KS_DNS_LABELS_MAX; a
  * compression pointer or reserved label type in the question, a name over 255 bytes, a short
  * packet or qdcount != 1 is counted as malformed and not parsed further.
@@ -141,36 +142,84 @@ __noinline int dns_search_suffix(struct __sk_buff *skb, __u32 qoff, __u32 nl)
 	return 0;
 }
 
+/* answered questions per (namespace, name) (helper: names=N entries, 0 = off) */
+const volatile __u8 ks_names = 1;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384); /* resized by the helper (names= option) */
+	__type(key, struct ks_dns_nkey);
+	__type(value, struct ks_dns_nval);
+} names SEC(".maps");
+
+/* a new name's first value (144 bytes: off the stack the call chain shares) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_dns_nval);
+} name_scratch SEC(".maps");
+
+/* Count an answered question by name: the name dns_scratch holds (the response's question), hashed
+ * over the bytes kept. A global function: verified once, on its own. */
+__noinline int dns_name_count(__u32 netns)
+{
+	__u32 zero = 0;
+	struct ks_dns_pending *q = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!q)
+		return 0;
+	__u32 n = q->namelen;
+	__u64 h = KS_DNS_FNV_OFFSET;
+	for (__u32 i = 0; i < KS_DNS_NAME_MAX; i++) {
+		if (i >= n)
+			break;
+		h = (h ^ (__u8)(q->name[i] | 0x20)) * KS_DNS_FNV_PRIME;
+	}
+	struct ks_dns_nkey k = {.netns = netns, .hash = h};
+	struct ks_dns_nval *v = bpf_map_lookup_elem(&names, &k);
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		return 0;
+	}
+	struct ks_dns_nval *nv = bpf_map_lookup_elem(&name_scratch, &zero);
+	if (!nv)
+		return 0;
+	nv->count = 1;
+	nv->namelen = q->namelen;
+	nv->flags = q->flags & KS_DNS_F_NAME_CUT;
+	__builtin_memcpy(nv->name, q->name, KS_DNS_NAME_MAX);
+	if (bpf_map_update_elem(&names, &k, nv, BPF_NOEXIST) == -17 /* EEXIST: another CPU's first */) {
+		v = bpf_map_lookup_elem(&names, &k);
+		if (v)
+			__sync_fetch_and_add(&v->count, 1);
+	}
+	return 0;
+}
+
 /* what the fast path found (a BPF subprogram takes at most five arguments) */
 struct dns_pkt {
 	__u8 peer[16];
 	__u32 netns;
 	__u32 l4off;
+	__u32 end; /* the IP packet's end (its length field: a NIC's Ethernet padding is not payload) */
+	__u32 off; /* where the DNS message (its header) starts */
 	__u16 cport;
 	__u8 proto;
 	__u8 family;
 	__u8 tx;
+	__u8 pad[3];
 };
 
-static __noinline int dns_packet(struct __sk_buff *skb, struct dns_pkt *pk)
+/* One DNS message whose header starts at pk->off: a query is remembered, a response matched.
+ * A global function: verified once on its own, however many messages a TCP segment carries. */
+__noinline int dns_message(struct __sk_buff *skb, struct dns_pkt *pk)
 {
-	__u32 netns = pk->netns, l4off = pk->l4off;
+	if (!skb || !pk)
+		return 0;
+	__u32 netns = pk->netns, off = pk->off;
 	__u8 proto = pk->proto, family = pk->family;
 	__u16 cport = pk->cport;
 	bool tx = pk->tx;
 	const __u8 *peer = pk->peer;
-	__u32 off;
-	if (proto == IPPROTO_UDP) {
-		off = l4off + 8;
-	} else {
-		__u8 doff;
-		if (bpf_skb_load_bytes(skb, l4off + 12, &doff, 1) < 0)
-			return 0;
-		off = l4off + (doff >> 4) * 4;
-		if (off + 2 >= skb->len)
-			return 0; /* a TCP segment without payload (SYN, ACK, FIN): nothing to parse */
-		off += 2;	  /* the 2-byte length prefix; a message split over segments is not reassembled */
-	}
 	__u8 h[12];
 	if (bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0)
 		goto malformed;
@@ -223,6 +272,8 @@ static __noinline int dns_packet(struct __sk_buff *skb, struct dns_pkt *pk)
 	/* the response's own question wins for the record; the key's type is the query's */
 	if (bpf_map_delete_elem(&pending, &k) < 0)
 		return 0; /* another CPU matched it first (a duplicated response) */
+	if (ks_names)
+		dns_name_count(netns);
 	if (rcode == 3 /* NXDOMAIN */ && dns_search_suffix(skb, off + 12, nl))
 		ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_SEARCH_NX);
 	struct ks_dns_key a = {.netns = netns, .qtype = pqtype, .rcode = rcode, .family = family, .proto = proto};
@@ -280,6 +331,200 @@ malformed:
 	return 0;
 }
 
+/* TCP: the stream's messages, each behind a 2-byte length (RFC 1035 4.2.2), cut into segments
+ * anyhow: the length alone, then the message (a client or server writing them separately with
+ * TCP_NODELAY), or several messages in one segment (pipelined queries). `streams` keeps, per
+ * connection and direction, the sequence number where the next unread piece starts and what it
+ * is; a segment is read from there. Segments wholly before it (retransmissions) or inside a
+ * message body are skipped. A DNS header cut across segments is not reassembled (malformed). */
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+#define TCP_FIN		0x01
+#define KS_DNS_TCP_MSGS 8 /* messages read from one segment; past that the stream is read afresh */
+
+struct dns_stream_key {
+	__u32 netns;
+	__u8 resolver[16];
+	__u16 cport;
+	__u8 family;
+	__u8 tx;
+};
+
+struct dns_stream {
+	__u32 seq;  /* where the next unread piece starts */
+	__u16 mlen; /* phase 1: the length of the message whose header starts at seq */
+	__u8 phase; /* 0: a length prefix at seq; 1: a message header; 2: the prefix's second byte */
+	__u8 hi;    /* phase 2: the prefix's first byte */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct dns_stream_key);
+	__type(value, struct dns_stream);
+} streams SEC(".maps");
+
+/* dns_tcp's key, value and header copy, off the stack (the call chain down to the suffix test
+ * shares 512 bytes) */
+struct dns_tcp_scratch {
+	struct dns_stream_key k;
+	struct dns_stream st;
+	__u8 th[16];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dns_tcp_scratch);
+} tcp_scratch SEC(".maps");
+
+static __noinline int dns_tcp(struct __sk_buff *skb, struct dns_pkt *pk)
+{
+	__u32 zero = 0;
+	struct dns_tcp_scratch *x = bpf_map_lookup_elem(&tcp_scratch, &zero);
+	if (!x)
+		return 0;
+	__u8 *th = x->th;
+	if (bpf_skb_load_bytes(skb, pk->l4off, th, 14) < 0)
+		return 0;
+	__u32 seq = (__u32)th[4] << 24 | (__u32)th[5] << 16 | (__u32)th[6] << 8 | th[7];
+	__u8 flags = th[13], doff = th[12] >> 4;
+	struct dns_stream_key *sk = &x->k;
+	sk->netns = pk->netns;
+	sk->cport = pk->cport;
+	sk->family = pk->family;
+	sk->tx = pk->tx;
+	__builtin_memcpy(sk->resolver, pk->peer, 16);
+	if (flags & (TCP_SYN | TCP_RST)) {
+		bpf_map_delete_elem(&streams, sk); /* a new connection (or none): its stream starts afresh */
+		return 0;
+	}
+	__u32 pay = pk->l4off + doff * 4, end = pk->end;
+	if (pay >= end) {
+		if (flags & TCP_FIN)
+			bpf_map_delete_elem(&streams, sk);
+		return 0; /* no payload (an ACK) */
+	}
+	__u32 len = end - pay, cur = pay;
+	__u8 phase = 0, hi = 0;
+	__u16 mlen = 0;
+	struct dns_stream *st = bpf_map_lookup_elem(&streams, sk);
+	if (st) {
+		__s32 d = (__s32)(st->seq - seq);
+		if (d >= 0 && (__u32)d >= len)
+			return 0; /* inside a message body, or data already read (a retransmission) */
+		if (d >= 0) {
+			cur = pay + (__u32)d;
+			phase = st->phase;
+			mlen = st->mlen;
+			hi = st->hi;
+		}
+		/* d < 0: bytes before this segment were never seen; read it as starting with a length */
+	}
+	int i;
+	for (i = 0; i < KS_DNS_TCP_MSGS; i++) {
+		if (phase == 0) {
+			__u8 l[2];
+			if (cur + 1 == end) {
+				if (bpf_skb_load_bytes(skb, cur, l, 1) < 0)
+					return 0;
+				hi = l[0];
+				phase = 2;
+				cur += 1;
+				break;
+			}
+			if (bpf_skb_load_bytes(skb, cur, l, 2) < 0)
+				return 0;
+			mlen = (__u16)l[0] << 8 | l[1];
+			cur += 2;
+		} else if (phase == 2) {
+			__u8 lo;
+			if (bpf_skb_load_bytes(skb, cur, &lo, 1) < 0)
+				return 0;
+			mlen = (__u16)hi << 8 | lo;
+			cur += 1;
+		}
+		phase = 1;
+		if (cur >= end)
+			break; /* the length came alone: the header is in the next segment */
+		pk->off = cur;
+		dns_message(skb, pk);
+		cur += mlen;
+		phase = 0;
+		if (cur >= end)
+			break;
+	}
+	if (flags & TCP_FIN) {
+		bpf_map_delete_elem(&streams, sk);
+		return 0;
+	}
+	if (i == KS_DNS_TCP_MSGS) {
+		bpf_map_delete_elem(&streams, sk); /* more messages than read: resynchronise at the next segment */
+		return 0;
+	}
+	x->st.seq = seq + (cur - pay);
+	x->st.mlen = mlen;
+	x->st.phase = phase;
+	x->st.hi = hi;
+	bpf_map_update_elem(&streams, sk, &x->st, BPF_ANY);
+	return 0;
+}
+
+/* inlined into the port-53 branch: a frame less on the 512-byte stack the call chain shares */
+static __always_inline int dns_packet(struct __sk_buff *skb, struct dns_pkt *pk)
+{
+	if (pk->proto == IPPROTO_TCP)
+		return dns_tcp(skb, pk);
+	pk->off = pk->l4off + 8;
+	return dns_message(skb, pk);
+}
+
+/* IPv6 extension headers before UDP/TCP (RFC 8200 4.1: hop-by-hop, routing, fragment, destination
+ * options; AH), walked with one-byte-pair loads in a bounded loop. Returns the L4 offset and sets
+ * *proto, or 0: too many headers, a later fragment (its ports are in the first), or no UDP/TCP. */
+#define KS_DNS_V6_EXT_MAX 6
+/* uapi <linux/in6.h> numbers (macros, so not in vmlinux.h) */
+#define V6_HOPOPTS  0
+#define V6_ROUTING  43
+#define V6_FRAGMENT 44
+#define V6_DSTOPTS  60
+static __noinline __u32 ipv6_ext(struct __sk_buff *skb, __u32 off, __u8 *proto)
+{
+	__u8 nh = *proto;
+	for (int i = 0; i < KS_DNS_V6_EXT_MAX; i++) {
+		__u8 e[4];
+		if (nh == IPPROTO_UDP || nh == IPPROTO_TCP) {
+			*proto = nh;
+			return off;
+		}
+		if (bpf_skb_load_bytes(skb, off, e, sizeof(e)) < 0)
+			return 0;
+		switch (nh) {
+		case V6_HOPOPTS:
+		case V6_ROUTING:
+		case V6_DSTOPTS:
+			off += ((__u32)e[1] + 1) * 8;
+			break;
+		case V6_FRAGMENT:
+			if (((__u16)e[2] << 8 | e[3]) & 0xfff8)
+				return 0; /* not the first fragment: no L4 header */
+			off += 8;
+			break;
+		case IPPROTO_AH:
+			off += ((__u32)e[1] + 2) * 4;
+			break;
+		default:
+			return 0;
+		}
+		nh = e[0];
+	}
+	if (nh == IPPROTO_UDP || nh == IPPROTO_TCP) {
+		*proto = nh;
+		return off;
+	}
+	return 0;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, bool tx)
 {
 	if (ks_empty)
@@ -291,7 +536,7 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 	__u32 l3 = ks_tc_l3_offset(kskb);
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	__u8 proto, family;
-	__u32 l4off;
+	__u32 l4off, iplen;
 	struct dns_pkt pk = {};
 	if (eth == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = data + l3;
@@ -303,16 +548,25 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 		if (ip->frag_off & bpf_htons(0x1fff))
 			return TCX_NEXT;
 		l4off = l3 + (ip->ihl & 0xf) * 4;
+		iplen = bpf_ntohs(ip->tot_len);
 		family = 4;
 	} else {
 		struct ipv6hdr *ip6 = data + l3;
 		if ((void *)(ip6 + 1) > end)
 			return TCX_NEXT;
-		proto = ip6->nexthdr; /* extension headers are not walked */
-		if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
-			return TCX_NEXT;
+		proto = ip6->nexthdr;
 		l4off = l3 + 40;
+		iplen = 40 + bpf_ntohs(ip6->payload_len);
 		family = 6;
+		if (proto != IPPROTO_UDP && proto != IPPROTO_TCP) {
+			/* only packets with extension headers pay for the walk */
+			if (proto != V6_HOPOPTS && proto != V6_ROUTING && proto != V6_DSTOPTS && proto != V6_FRAGMENT &&
+			    proto != IPPROTO_AH)
+				return TCX_NEXT;
+			l4off = ipv6_ext(skb, l4off, &proto);
+			if (l4off == 0 || l4off > 1024)
+				return TCX_NEXT;
+		}
 	}
 	__u8 *l4 = data + l4off;
 	if ((void *)(l4 + 4) > end)
@@ -335,6 +589,8 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 	}
 	pk.netns = ks_tc_netns(kskb);
 	pk.l4off = l4off;
+	/* the packet's end by its IP length (0 in a BIG TCP packet's header: then the skb's) */
+	pk.end = iplen > 40 && l3 + iplen < skb->len ? l3 + iplen : skb->len;
 	pk.proto = proto;
 	pk.family = family;
 	pk.tx = tx;

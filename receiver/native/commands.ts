@@ -272,6 +272,8 @@ export interface DnsDump {
   readonly timeouts: readonly DnsLookup[];
   /** [netns, code (enum ks_dns_count), count] */
   readonly counts: readonly (readonly [number, number, number])[];
+  /** [netns, question name, answered count (cumulative)] */
+  readonly names: readonly (readonly [number, string, number])[];
   /** [netns, cause (enum ks_undelivered), count] */
   readonly undelivered: readonly (readonly [number, number, number])[];
   readonly gone: readonly (readonly [number, string])[];
@@ -339,6 +341,7 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
     records,
     timeouts,
     counts: triples(v.counts),
+    names: arr(v.names).map((e) => [num(e[0]), str(e[1]), num(e[2])] as [number, string, number]),
     undelivered: triples(v.undelivered),
     gone: arr(v.gone).map((g) => [num(g[0]), str(g[1])] as [number, string]),
     pending: num(v.pending),

@@ -4,7 +4,8 @@
 // rcode per namespace × resolver × question type × rcode × transport); each cycle one dump brings
 // those cumulative counts, the failed/truncated/slow responses as records, and the queries the
 // helper's sweep found unanswered after the timeout. Resolvers are named like flow's peers;
-// question names stay out of the metrics (unbounded) and go on the events.
+// question names stay off the lookup metrics (unbounded) and go on the events; a bounded set of
+// names per pod is counted in kubeskoop.dns.questions (question_names option).
 import {
   ATTR_DNS_QUESTION_NAME,
   ATTR_ERROR_TYPE,
@@ -22,6 +23,7 @@ import {
   DNS_LOOKUP_DURATION,
   DNS_MALFORMED,
   DNS_QUERIES,
+  DNS_QUESTIONS,
   DNS_RESPONSES,
   DNS_RETRANSMITTED,
   DNS_SEARCH_PATH,
@@ -51,6 +53,7 @@ import type {
 import type { Target } from '../targets/target.js';
 import { TcPrograms } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
+import { readProcText } from '../kernel/read-proc.js';
 
 export const DNS_DEFAULTS = {
   timeoutSeconds: 5,
@@ -61,7 +64,22 @@ export const DNS_DEFAULTS = {
   entries: 16384,
   rate: 200,
   searchSuffixes: ['svc.cluster.local', 'cluster.local'],
+  questionNamesTopK: 20,
+  clusterDomain: 'cluster.local',
 } as const;
+
+/** A question name as a bounded label: under the cluster domain, a Service's names (its SRV names
+ *  included) collapse to <svc>.<ns>.svc.<domain> and pod names to *.<ns>.pod.<domain>. */
+export function collapseName(name: string, clusterDomain: string): string {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  const d = clusterDomain.toLowerCase().replace(/^\.|\.$/g, '');
+  if (d === '' || !n.endsWith(`.${d}`)) return n;
+  const labels = n.slice(0, -(d.length + 1)).split('.');
+  const kind = labels[labels.length - 1];
+  if (kind === 'svc' && labels.length >= 3) return `${labels[labels.length - 3]}.${labels[labels.length - 2]}.svc.${d}`;
+  if (kind === 'pod' && labels.length >= 3) return `*.${labels[labels.length - 2]}.pod.${d}`;
+  return n;
+}
 
 /** QTYPE mnemonics (IANA DNS parameters); others are TYPE<n> (RFC 3597). */
 const QTYPES: Readonly<Record<number, string>> = {
@@ -108,6 +126,14 @@ const C_QUERY_UDP = 1,
   C_SEARCH_NX = 7;
 const F_SLOW = 2;
 
+/** resolv.conf names a resolver on the loopback (127.0.0.0/8 or ::1): a cache inside the pod. */
+export function loopbackResolver(resolvConf: string): boolean {
+  return resolvConf
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .some(([k, a]) => k === 'nameserver' && a !== undefined && (/^127\./.test(a) || a === '::1'));
+}
+
 /** The name carries one of the search suffixes (case-insensitive, whole labels). */
 export function hasSearchSuffix(name: string, suffixes: readonly string[]): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
@@ -119,6 +145,7 @@ export function hasSearchSuffix(name: string, suffixes: readonly string[]): bool
 
 interface Options {
   interfaces?: string[];
+  loopback?: 'auto' | 'always' | 'never';
   timeout?: number;
   slow_ms?: number;
   max_series?: number;
@@ -129,6 +156,7 @@ interface Options {
   search_suffixes?: string[];
   events?: boolean;
   cidrs?: CidrBucket[];
+  question_names?: { top_k?: number; cluster_domain?: string };
 }
 
 /** One reported series: cumulative sums of the kernel's deltas (so folding into `other` keeps totals). */
@@ -197,6 +225,11 @@ export const dns: MetricProbeModule = {
         description:
           'Interfaces to watch inside each pod (or other) namespace, names or patterns with * (default: every interface but lo).',
       },
+      loopback: {
+        enum: ['auto', 'always', 'never'],
+        description:
+          "Also watch the namespace's lo, for a resolver inside the pod (a local cache on 127.0.0.x or ::1): auto (default) when the pod's /etc/resolv.conf names one, always, or never.",
+      },
       timeout: {
         type: 'number',
         minimum: 0.001,
@@ -253,6 +286,25 @@ export const dns: MetricProbeModule = {
         description: 'Emit failed, timed-out and slow lookups as events (default true).',
       },
       cidrs: cidrsOptionSchema('resolvers'),
+      question_names: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          top_k: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 1000,
+            description: `Question names per pod with their own kubeskoop.dns.questions series (default ${DNS_DEFAULTS.questionNamesTopK}; the heaviest new names of a cycle first; the rest are \`other\`; 0 turns the per-name count off, in the kernel too).`,
+          },
+          cluster_domain: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+            description: `Names under this domain collapse to their Service (<svc>.<ns>.svc.<domain>) or to *.<ns>.pod.<domain> (default ${DNS_DEFAULTS.clusterDomain}).`,
+          },
+        },
+        description: 'Answered questions counted by name, bounded per pod (on by default).',
+      },
     },
   },
   create(env?: ProbeEnvironment): MetricProbe {
@@ -265,6 +317,11 @@ export const dns: MetricProbeModule = {
     /** series key → series; `${ns}|other|${rcode}` for what the cap folded */
     const series = new Map<string, Series>();
     let overflow = 0;
+    /** kernel (namespace, name) → its previous cumulative count */
+    const prevNames = new Map<string, { count: number; at: number }>();
+    /** per namespace: label → answered count (cumulative), `other` included */
+    const names = new Map<number, Map<string, { count: number; lastMoved: number }>>();
+    const topK = (): number => opts.question_names?.top_k ?? DNS_DEFAULTS.questionNamesTopK;
     /** kernel keys the cap refused (each counted once in the overflow) */
     const refused = new Set<string>();
     /** per namespace: the kernel's exact counts */
@@ -379,7 +436,58 @@ export const dns: MetricProbeModule = {
       for (const k of prev.keys()) if (k.startsWith(head)) prev.delete(k);
       for (const k of series.keys()) if (k.startsWith(head)) series.delete(k);
       for (const k of refused) if (k.startsWith(head)) refused.delete(k);
+      for (const k of prevNames.keys()) if (k.startsWith(head)) prevNames.delete(k);
+      names.delete(ns);
       counts.delete(ns);
+    };
+
+    /** a dump's per-name counts → each pod's labels: new labels admitted heaviest first while the pod
+     *  has fewer than top_k, the rest added to `other` (which keeps the pod's total right) */
+    const addNames = (rows: readonly (readonly [number, string, number])[], now: number): void => {
+      const domain = opts.question_names?.cluster_domain ?? DNS_DEFAULTS.clusterDomain;
+      const deltas = new Map<number, Map<string, number>>();
+      for (const [ns, name, count] of rows) {
+        const k = `${ns}|${name}`;
+        const p = prevNames.get(k);
+        // a smaller count: the LRU dropped the name and it started again
+        const d = p && count >= p.count ? count - p.count : count;
+        prevNames.set(k, { count, at: now });
+        if (d <= 0) continue;
+        let m = deltas.get(ns);
+        if (!m) deltas.set(ns, (m = new Map()));
+        const label = collapseName(name, domain);
+        m.set(label, (m.get(label) ?? 0) + d);
+      }
+      for (const [ns, m] of deltas) {
+        let have = names.get(ns);
+        if (!have) names.set(ns, (have = new Map()));
+        const order = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+        for (const [label, d] of order) {
+          let e = have.get(label);
+          if (!e) {
+            const admitted = have.size - (have.has('other') ? 1 : 0);
+            const l = label !== 'other' && admitted >= topK() ? 'other' : label;
+            e = have.get(l);
+            if (!e) have.set(l, (e = { count: 0, lastMoved: now }));
+          }
+          e.count += d;
+          e.lastMoved = now;
+        }
+      }
+    };
+
+    /** the interfaces to watch in a target: the configured ones (default all but lo), plus lo when
+     *  a resolver listens there (a pod-local cache: its queries never reach another interface) */
+    const interfacesFor = (target: Target, procRoot: string): readonly string[] | undefined => {
+      if (target.kind === 'host') return [];
+      const mode = opts.loopback ?? 'auto';
+      let lo = mode === 'always';
+      if (mode === 'auto') {
+        const r = readProcText(`${procRoot}/${target.pid}/root/etc/resolv.conf`);
+        lo = r.ok && loopbackResolver(r.text);
+      }
+      if (!lo) return opts.interfaces;
+      return opts.interfaces ? [...new Set([...opts.interfaces, 'lo'])] : ['*'];
     };
 
     const emit = (l: DnsLookup): void => {
@@ -402,6 +510,7 @@ export const dns: MetricProbeModule = {
         DNS_MALFORMED,
         DNS_UNMATCHED,
         DNS_SERIES_OVERFLOW,
+        DNS_QUESTIONS,
         DNS_UNDELIVERED,
       ],
       async start(ctx): Promise<ProbeStatus> {
@@ -421,6 +530,7 @@ export const dns: MetricProbeModule = {
             `entries=${opts.entries ?? DNS_DEFAULTS.entries}`,
             `slow_ms=${opts.slow_ms ?? DNS_DEFAULTS.slowMs}`,
             `rate=${opts.rate ?? DNS_DEFAULTS.rate}`,
+            `names=${topK() > 0 ? (opts.entries ?? DNS_DEFAULTS.entries) : 0}`,
             ...(opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes).map((x) => `suffix=${x}`),
           ];
           const synced = await tc.sync(shape);
@@ -441,6 +551,7 @@ export const dns: MetricProbeModule = {
           tc.attach.gone(d.gone);
           for (const [ns] of d.gone) forgetNamespace(ns);
           for (const e of d.entries) addEntry(e, now);
+          if (topK() > 0) addNames(d.names, now);
           const suffixes = opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes;
           for (const r of d.records) {
             // NXDOMAIN for a search-expanded name: waste (the kernel counts it), not an event
@@ -466,13 +577,15 @@ export const dns: MetricProbeModule = {
           const ttl = (opts.ttl ?? DNS_DEFAULTS.ttlSeconds) * 1000;
           for (const [k, s] of series) if (now - s.lastMoved >= ttl) series.delete(k);
           for (const [k, p] of prev) if (now - p.at > ttl) prev.delete(k);
+          for (const [k, p] of prevNames) if (now - p.at > ttl) prevNames.delete(k);
+          for (const m of names.values()) for (const [l, e] of m) if (now - e.lastMoved >= ttl) m.delete(l);
           problem = undefined;
         } catch (err) {
           problem = `dns: ${(err as Error).message}`;
         }
       },
       collect(target: Target, ctx): ProbeResult {
-        if (!tc.see(target, ctx.procRoot, target.kind === 'host' ? [] : opts.interfaces))
+        if (!tc.see(target, ctx.procRoot, interfacesFor(target, ctx.procRoot)))
           return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const ns = target.netnsInode;
@@ -495,6 +608,8 @@ export const dns: MetricProbeModule = {
           if (s.truncated > 0) samples.push({ metric: DNS_TRUNCATED, attributes: rest, value: s.truncated });
           if (s.timeouts > 0) samples.push({ metric: DNS_TIMEOUTS, attributes: rest, value: s.timeouts });
         }
+        for (const [label, e] of names.get(ns) ?? [])
+          samples.push({ metric: DNS_QUESTIONS, attributes: { [ATTR_DNS_QUESTION_NAME]: label }, value: e.count });
         const c = counts.get(ns);
         if (c) {
           const q = (code: number): number => c.get(code) ?? 0;

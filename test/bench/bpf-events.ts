@@ -29,8 +29,12 @@ import {
 } from '../native/support.js';
 import { procUsage, sleep } from '../support/proc.js';
 import { programRunDeltas } from './bpf-stats.js';
+import { benchStamp } from './stamp.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
+// the dump after a 300k-event scenario answers once the helper has drained and sent every record:
+// on a loaded machine that takes longer than the agent's 5 s default
+const DUMP_TIMEOUT_MS = 60_000;
 
 interface ProgCost {
   scenario: string;
@@ -41,6 +45,8 @@ interface ProgCost {
 }
 interface Result {
   date: string;
+  commit: string;
+  dirty: boolean;
   kernel: string;
   cpus: number;
   programs: ProgCost[];
@@ -143,7 +149,7 @@ function markdown(r: Result): string {
   const l: string[] = [];
   l.push('# Native event path benchmark (bpf-events)', '');
   l.push(
-    `${r.date}, kernel ${r.kernel}, ${r.cpus} CPUs. Per-program cost from \`kernel.bpf_stats_enabled=1\` (run_time_ns / run_cnt, deltas over each scenario; runs include the host's own events during the run).`,
+    `${r.date}, commit ${r.commit}${r.dirty ? ' (with uncommitted changes)' : ''}, kernel ${r.kernel}, ${r.cpus} CPUs. Per-program cost from \`kernel.bpf_stats_enabled=1\` (run_time_ns / run_cnt, deltas over each scenario; runs include the host's own events during the run).`,
   );
   l.push('Anchor: ebpf_exporter measured +35 to +96 ns per event for a tracepoint with a map update.', '');
   l.push(
@@ -190,7 +196,7 @@ export async function runBpfEventsBench(): Promise<Result> {
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).split('\n').filter((x) => x.startsWith('processor')).length;
   const kernel = (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim();
   const result: Result = {
-    date: new Date().toISOString(),
+    ...(await benchStamp()),
     kernel,
     cpus,
     programs: [],
@@ -216,7 +222,10 @@ export async function runBpfEventsBench(): Promise<Result> {
     );
 
     // 1. count only: the kernel keeps exact counts, nothing goes to user space
-    let h = await startClient({ probes: { packetloss: { countOnlyReasons: ['NETFILTER_DROP', 'NOT_SPECIFIED'] } } });
+    let h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
+      probes: { packetloss: { countOnlyReasons: ['NETFILTER_DROP', 'NOT_SPECIFIED'] } },
+    });
     let s = await floodScenario('packetloss, count only', h, ns, inode, 300_000);
     result.programs.push(...s.costs);
     result.throughput.push(s.row);
@@ -224,6 +233,7 @@ export async function runBpfEventsBench(): Promise<Result> {
 
     // 2. every event emitted (no limit), 16 MiB ring
     h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
       probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', ringKiB: 16384 } },
     });
     s = await floodScenario('packetloss, every event to Node', h, ns, inode, 300_000);
@@ -232,14 +242,20 @@ export async function runBpfEventsBench(): Promise<Result> {
     await h.client.stop();
 
     // 3. default limits (200/s per namespace): the realistic flood case
-    h = await startClient({ probes: { packetloss: {} } });
+    h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
+      probes: { packetloss: {} },
+    });
     s = await floodScenario('packetloss, default rate limits', h, ns, inode, 300_000);
     result.programs.push(...s.costs);
     result.throughput.push(s.row);
     await h.client.stop();
 
     // 4. paced at 10k events/s by the global limiter; CPU of agent and helper
-    h = await startClient({ probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 10_000 } } });
+    h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
+      probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 10_000 } },
+    });
     {
       h.events.length = 0;
       const helperPid = h.client.status().pid!;
@@ -269,6 +285,7 @@ export async function runBpfEventsBench(): Promise<Result> {
     // 5. resets: refused connects between two namespaces, every event delivered
     const p = await makePair(pairTag, 15, { ipv6: false });
     h = await startClient({
+      dumpTimeoutMs: DUMP_TIMEOUT_MS,
       probes: { tcpreset: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' }, tcpretrans: {} },
     });
     {

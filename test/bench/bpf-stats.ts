@@ -11,15 +11,22 @@ export interface ProgramRunDelta {
   recursionMisses: number;
 }
 
-/** Per program of `b` (matched to `a` by program id; a program new in `b` counts from 0). */
+/** Per program of `b` (matched to `a` by program id; a program new in `b` counts from 0). A program
+ *  listed under several probes (the latency probes' one program per shared hook) is one row, its
+ *  probes joined with '+', so its time is counted once. */
 export function programRunDeltas(a: CounterSnapshot, b: CounterSnapshot): ProgramRunDelta[] {
   const before = new Map<number, { runCount: number; runTimeNs: number; recursionMisses: number }>();
   for (const p of a.probes) for (const g of p.programs) before.set(g.id, g);
-  const out: ProgramRunDelta[] = [];
+  const out = new Map<number, ProgramRunDelta>();
   for (const p of b.probes) {
     for (const g of p.programs) {
+      const seen = out.get(g.id);
+      if (seen) {
+        seen.probe += `+${p.probe}`;
+        continue;
+      }
       const o = before.get(g.id);
-      out.push({
+      out.set(g.id, {
         probe: p.probe,
         program: g.name,
         runs: g.runCount - (o?.runCount ?? 0),
@@ -28,7 +35,7 @@ export function programRunDeltas(a: CounterSnapshot, b: CounterSnapshot): Progra
       });
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 /** Median of xs; 0 for none (a mode that did not run). */

@@ -4,7 +4,9 @@
 //  - DNS packets: well-formed A queries to port 53 answered by the test DNS server (one query and
 //    one response per lookup: the parse, the pending insert, the match and the histogram);
 // next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work).
-// Rounds interleave on / floor. kernel.bpf_stats_enabled is restored afterwards.
+// Rounds pair on and floor (their order alternating round by round, so a drift in the machine's
+// load falls on both); reported: medians, min–max spread and the per-round on/floor ratio.
+// kernel.bpf_stats_enabled is restored afterwards.
 // Writes test/bench/results/dns.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/dns.js [rounds]
@@ -29,7 +31,7 @@ import {
 import { dnsServer, rawClient } from '../support/dns-server.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
-const ROUNDS = Number(process.argv[2] ?? 5);
+const ROUNDS = Number(process.argv[2] ?? 7);
 const PACKETS = 200_000;
 const LOOKUPS = 20_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   try {
     await writeFile(STATS, '1');
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['on', 'floor'] as const) {
+      for (const mode of round % 2 === 0 ? (['on', 'floor'] as const) : (['floor', 'on'] as const)) {
         await attach(mode === 'floor' ? ['x_empty=1'] : []);
         const ids = await helperProgramIds(native.helperStatus().pid!, ['ks_dns_rx', 'ks_dns_tx']);
         for (const traffic of ['non-dns', 'dns'] as const) {
@@ -97,8 +99,17 @@ async function main(): Promise<void> {
       }
     }
     await writeFile(STATS, statsBefore);
-    const sel = (traffic: string, mode: string): number =>
-      median(rows.filter((r) => r.traffic === traffic && r.mode === mode).map((r) => r.nsPerRun));
+    const of = (traffic: string, mode: string): number[] =>
+      rows.filter((r) => r.traffic === traffic && r.mode === mode).map((r) => r.nsPerRun);
+    const sel = (traffic: string, mode: string): number => median(of(traffic, mode));
+    const spread = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+    /** per round: on / floor of the same traffic (a pair measured minutes apart at most) */
+    const pairs = (traffic: string): number[] =>
+      Array.from({ length: ROUNDS }, (_, i) => {
+        const on = rows.find((r) => r.round === i && r.traffic === traffic && r.mode === 'on')!.nsPerRun;
+        const fl = rows.find((r) => r.round === i && r.traffic === traffic && r.mode === 'floor')!.nsPerRun;
+        return fl > 0 ? Math.round((on / fl) * 100) / 100 : 0;
+      });
     const summary = {
       date: new Date().toISOString(),
       kernel: os.release(),
@@ -111,6 +122,14 @@ async function main(): Promise<void> {
       nonDnsNsFloor: sel('non-dns', 'floor'),
       dnsNsOn: sel('dns', 'on'),
       dnsNsFloor: sel('dns', 'floor'),
+      nonDnsNsOnSpread: spread(of('non-dns', 'on')),
+      nonDnsNsFloorSpread: spread(of('non-dns', 'floor')),
+      dnsNsOnSpread: spread(of('dns', 'on')),
+      dnsNsFloorSpread: spread(of('dns', 'floor')),
+      nonDnsPairedRatios: pairs('non-dns'),
+      nonDnsPairedRatioMedian: median(pairs('non-dns')),
+      dnsPairedRatios: pairs('dns'),
+      dnsPairedRatioMedian: median(pairs('dns')),
       rows,
     };
     const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : 'n/a');
@@ -121,14 +140,22 @@ async function main(): Promise<void> {
 ${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs, load average ${summary.load.map((x) => x.toFixed(1)).join(' ')}.
 \`node dist/test/bench/dns.js ${ROUNDS}\`: a veth between two test namespaces, the dns programs (tcx) on the client's end;
 per round ${PACKETS} UDP datagrams of 64 B to port 9 (non-DNS: udpflood) and ${LOOKUPS} A lookups to the test DNS
-server (DNS: 16 at a time, each a query and its answer), rounds interleaved on / floor (floor = the same programs
+server (DNS: 16 at a time, each a query and its answer), rounds pairing on and floor in alternating order (floor = the same programs
 loaded with \`x_empty=1\`: same hook and dispatch, no work). BPF time from kernel.bpf_stats_enabled (run_time_ns /
 run_cnt over ks_dns_rx and ks_dns_tx: a query runs tx as it leaves, its answer rx as it arrives).
 
-| ns per program run (median) | probe on | floor (empty) | on / floor |
-|---|---:|---:|---:|
-| non-DNS packet | ${summary.nonDnsNsOn} | ${summary.nonDnsNsFloor} | ${ratio(summary.nonDnsNsOn, summary.nonDnsNsFloor)} |
-| DNS packet (query or response) | ${summary.dnsNsOn} | ${summary.dnsNsFloor} | ${ratio(summary.dnsNsOn, summary.dnsNsFloor)} |
+| ns per program run, median (min–max) of ${ROUNDS} rounds | probe on | floor (empty) | on / floor (medians) | on / floor paired per round, median (min–max) |
+|---|---:|---:|---:|---:|
+| non-DNS packet | ${summary.nonDnsNsOn} (${summary.nonDnsNsOnSpread.join('–')}) | ${summary.nonDnsNsFloor} (${summary.nonDnsNsFloorSpread.join('–')}) | ${ratio(summary.nonDnsNsOn, summary.nonDnsNsFloor)} | ${summary.nonDnsPairedRatioMedian.toFixed(2)} (${spread(
+      summary.nonDnsPairedRatios,
+    )
+      .map((x) => x.toFixed(2))
+      .join('–')}) |
+| DNS packet (query or response) | ${summary.dnsNsOn} (${summary.dnsNsOnSpread.join('–')}) | ${summary.dnsNsFloor} (${summary.dnsNsFloorSpread.join('–')}) | ${ratio(summary.dnsNsOn, summary.dnsNsFloor)} | ${summary.dnsPairedRatioMedian.toFixed(2)} (${spread(
+      summary.dnsPairedRatios,
+    )
+      .map((x) => x.toFixed(2))
+      .join('–')}) |
 
 | round | traffic | mode | runs | ns/run | datagrams/s or lookups/s |
 |---:|---|---|---:|---:|---:|

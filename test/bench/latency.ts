@@ -8,6 +8,11 @@
 //  - per-program cost from the kernel's bpf_stats (run_time_ns / run_cnt) under the same loads,
 //    for the probes and for the floor, measured in separate rounds (bpf_stats itself costs two
 //    clock reads per run, so it is off while throughput is compared).
+//  - the probes sharing hooks (kernellatency, netiftxlatency, socketlatency: net_dev_queue,
+//    sk_data_ready): BPF ns and program runs per 1 KiB write with those three loaded against one
+//    empty program on each of their 8 hooks, in paired rounds (same round, rotating order, bpf_stats
+//    on), median, quartiles and range; a difference inside the rounds' spread is reported as "noise
+//    exceeds the effect", never as a ratio below the floor.
 // With KSOTEL_BENCH_BASELINE_HELPER=<another build's kubeskoop-bpf-helper> a fourth side, "base",
 // loads the same probes from that build (e.g. the commit before a change), for before/after in one run.
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/latency.{md,json}.
@@ -28,10 +33,25 @@ import {
 import { HELPER, ROOT, deleteNs, ensureHelperBuilt, makeSingle } from '../native/support.js';
 import { run, runOk } from '../support/proc.js';
 import { programRunDeltas } from './bpf-stats.js';
+import { benchStamp, spread, type Spread } from './stamp.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const SECONDS = Number(process.argv[2] ?? 2);
 const ROUNDS = Number(process.argv[3] ?? 11);
+/** paired rounds of the shared-hooks comparison (at least 7) */
+const HOOK_ROUNDS = Math.max(7, ROUNDS);
+/** the probes that share hooks, and every hook they use (one floor program each) */
+const SHARED_PROBES: LatencyProbeName[] = ['kernellatency', 'netiftxlatency', 'socketlatency'];
+const SHARED_HOOKS = [
+  'net_dev_queue',
+  'sk_data_ready',
+  'netif_receive_skb',
+  'net_dev_start_xmit',
+  'net_dev_xmit',
+  'sock_recv_length',
+  'tcp_sendmsg_locked',
+  'inet_sock_set_state',
+];
 const FLOOR_OBJ = path.join(ROOT, 'bpf', 'build', 'latency-floor.bpf.o');
 const ATTACH = path.join(ROOT, 'bpf', 'build', 'ksotel-bpfattach');
 
@@ -118,8 +138,8 @@ interface Floor {
   ids: { name: string; id: number }[];
   stop(): Promise<void>;
 }
-async function startFloor(): Promise<Floor> {
-  const child = spawn(ATTACH, [FLOOR_OBJ], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startFloor(programs: string[] = []): Promise<Floor> {
+  const child = spawn(ATTACH, [FLOOR_OBJ, ...programs], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (b: Buffer) => {
@@ -159,8 +179,11 @@ async function progStats(ids: number[]): Promise<Map<number, { runCount: number;
   );
 }
 
-async function startAll(helperPath = HELPER): Promise<HelperClient> {
-  const probes = Object.fromEntries(LATENCY_PROBE_NAMES.map((p) => [p, {}])) as Record<LatencyProbeName, object>;
+async function startAll(
+  helperPath = HELPER,
+  names: readonly LatencyProbeName[] = LATENCY_PROBE_NAMES,
+): Promise<HelperClient> {
+  const probes = Object.fromEntries(names.map((p) => [p, {}])) as Record<LatencyProbeName, object>;
   const c = new HelperClient({ helperPath, probes });
   await c.start();
   return c;
@@ -208,6 +231,171 @@ function share(scenario: string, side: Exclude<Side, 'off'>, ps: ProgCost[], s: 
   };
 }
 
+/** One side of one paired round on the shared hooks: BPF time and program runs per write. */
+interface HookRound {
+  scenario: string;
+  side: Exclude<Side, 'off'>;
+  round: number;
+  writes: number;
+  runsPerWrite: number;
+  bpfNsPerWrite: number;
+  /** runs per write on net_dev_queue and sk_data_ready only (the shared hooks) */
+  sharedRunsPerWrite: number;
+}
+interface HookSummary {
+  scenario: string;
+  sides: Partial<
+    Record<
+      Exclude<Side, 'off'>,
+      {
+        bpfNsPerWrite: Spread;
+        runsPerWrite: Spread;
+        sharedRunsPerWrite: Spread;
+      }
+    >
+  >;
+  /** on ÷ floor of each round */
+  ratio: Spread;
+  /** on − floor (median) against the larger interquartile range of the two */
+  effectNs: number;
+  noiseNs: number;
+  verdict: string;
+  /** base ÷ on of each round, when a baseline build ran */
+  baseRatio?: Spread;
+  runsFewerPercent?: number;
+}
+
+const SHARED_PROGRAM = /net_dev_queue|sk_data_ready/;
+
+async function hookRound(
+  tool: string,
+  ns: string,
+  sc: Scenario,
+  side: Exclude<Side, 'off'>,
+  round: number,
+): Promise<HookRound> {
+  let runs = 0,
+    shared = 0,
+    t = 0,
+    writes = 0;
+  if (side === 'floor') {
+    const f = await startFloor(SHARED_HOOKS.map((h) => `floor_${h}`));
+    try {
+      const ids = f.ids.map((x) => x.id);
+      const a = await progStats(ids);
+      const st = await stream(tool, ns, sc, SECONDS);
+      const b = await progStats(ids);
+      writes = st.writes;
+      for (const { name, id } of f.ids) {
+        const r = (b.get(id)?.runCount ?? 0) - (a.get(id)?.runCount ?? 0);
+        runs += r;
+        if (SHARED_PROGRAM.test(name)) shared += r;
+        t += (b.get(id)?.runTimeNs ?? 0) - (a.get(id)?.runTimeNs ?? 0);
+      }
+    } finally {
+      await f.stop();
+    }
+  } else {
+    const c = await startAll(side === 'base' ? BASELINE : HELPER, SHARED_PROBES);
+    try {
+      for (const p of SHARED_PROBES)
+        if (c.status().probes[p].state !== 'running') throw new Error(`${side}: ${p} ${c.status().probes[p].reason}`);
+      const a = await c.dumpCounters();
+      const st = await stream(tool, ns, sc, SECONDS);
+      const b = await c.dumpCounters();
+      writes = st.writes;
+      // one row per program id: the shared-hook program is listed under each probe it serves
+      for (const d of programRunDeltas(a, b)) {
+        runs += d.runs;
+        t += d.runTimeNs;
+        if (SHARED_PROGRAM.test(d.program)) shared += d.runs;
+      }
+    } finally {
+      await c.stop();
+    }
+  }
+  return {
+    scenario: sc.name,
+    side,
+    round,
+    writes,
+    runsPerWrite: Number((runs / writes).toFixed(3)),
+    bpfNsPerWrite: Math.round(t / writes),
+    sharedRunsPerWrite: Number((shared / writes).toFixed(3)),
+  };
+}
+
+/** Run-weighted mean ns per program run of each probe (and the floor) over all loads, and its runs. */
+function perProbe(ps: ProgCost[]): { probe: string; programs: number; runs: number; nsPerRun: number }[] {
+  const by = new Map<string, { progs: Set<string>; runs: number; ns: number }>();
+  for (const p of ps) {
+    const x = by.get(p.probe) ?? { progs: new Set<string>(), runs: 0, ns: 0 };
+    x.progs.add(p.program);
+    x.runs += p.runs;
+    x.ns += p.nsPerRun * p.runs;
+    by.set(p.probe, x);
+  }
+  return [...by].map(([probe, x]) => ({
+    probe,
+    programs: x.progs.size,
+    runs: x.runs,
+    nsPerRun: x.runs > 0 ? Math.round(x.ns / x.runs) : 0,
+  }));
+}
+
+const fmtSpread = (x: Spread, digits: number): string =>
+  `${x.median.toFixed(digits)} [${x.q1.toFixed(digits)}–${x.q3.toFixed(digits)}] (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})`;
+
+/** A loss the off rounds' own spread covers, or probes cheaper than empty programs, is noise. */
+function noiseNote(t: ThroughputRow, sd: Side): string {
+  const off = spread(t.sides.off!.MBpcs);
+  const x = t.sides[sd]!;
+  const iqrPercent = ((off.q3 - off.q1) / off.median) * 100;
+  if (Math.abs(x.cpuLossPercent) <= iqrPercent) return `noise exceeds the effect (off IQR ${iqrPercent.toFixed(1)} %)`;
+  const fl = t.sides.floor;
+  if ((sd === 'on' || sd === 'base') && fl && x.cpuLossPercent < fl.cpuLossPercent)
+    return 'noise exceeds the effect (below the empty programs)';
+  return '';
+}
+
+function summarize(scenario: string, rows: HookRound[]): HookSummary {
+  const of = (side: Exclude<Side, 'off'>): HookRound[] =>
+    rows.filter((x) => x.side === side).sort((a, b) => a.round - b.round);
+  const on = of('on'),
+    floor = of('floor'),
+    base = of('base');
+  const sides: HookSummary['sides'] = {};
+  for (const [side, xs] of [
+    ['on', on],
+    ['floor', floor],
+    ['base', base],
+  ] as const) {
+    if (!xs.length) continue;
+    sides[side] = {
+      bpfNsPerWrite: spread(xs.map((x) => x.bpfNsPerWrite)),
+      runsPerWrite: spread(xs.map((x) => x.runsPerWrite)),
+      sharedRunsPerWrite: spread(xs.map((x) => x.sharedRunsPerWrite)),
+    };
+  }
+  const ratio = spread(on.map((x, i) => Number((x.bpfNsPerWrite / floor[i]!.bpfNsPerWrite).toFixed(3))));
+  const o = sides.on!.bpfNsPerWrite,
+    f = sides.floor!.bpfNsPerWrite;
+  const effectNs = o.median - f.median;
+  const noiseNs = Math.max(o.q3 - o.q1, f.q3 - f.q1);
+  const verdict =
+    effectNs <= noiseNs
+      ? `noise exceeds the effect (on − floor ${effectNs} ns per write, interquartile range ${noiseNs} ns)`
+      : `${ratio.median.toFixed(2)}× the floor (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}); goal ≤ 1.5×: ${ratio.median <= 1.5 ? 'met' : 'not met'}`;
+  const out: HookSummary = { scenario, sides, ratio, effectNs, noiseNs, verdict };
+  if (base.length) {
+    out.baseRatio = spread(base.map((x, i) => Number((x.bpfNsPerWrite / on[i]!.bpfNsPerWrite).toFixed(3))));
+    const rb = sides.base!.runsPerWrite.median,
+      ro = sides.on!.runsPerWrite.median;
+    out.runsFewerPercent = Number((((rb - ro) / rb) * 100).toFixed(1));
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   await ensureHelperBuilt();
   await runOk('make', ['-s', '-C', path.join(ROOT, 'bpf')], { timeoutMs: 300_000 }); // the floor object and its loader
@@ -222,6 +410,8 @@ async function main(): Promise<void> {
   const programs: ProgCost[] = [];
   const shares: BpfShare[] = [];
   let status: Record<string, string> = {};
+  const hookRounds: HookRound[] = [];
+  const hooks: HookSummary[] = [];
   try {
     await writeFile(STATS, '0');
     for (const sc of SCENARIOS) {
@@ -306,6 +496,16 @@ async function main(): Promise<void> {
     } finally {
       await f.stop();
     }
+    // the probes sharing hooks: paired rounds, bpf_stats on
+    for (const sc of SCENARIOS.filter((x) => x.size === 1024)) {
+      const hs = SIDES.filter((x): x is Exclude<Side, 'off'> => x !== 'off');
+      const rows: HookRound[] = [];
+      for (let r = 0; r < HOOK_ROUNDS; r++)
+        for (let k = 0; k < hs.length; k++) rows.push(await hookRound(tool, ns.ns, sc, hs[(r + k) % hs.length]!, r));
+      hookRounds.push(...rows);
+      hooks.push(summarize(sc.name, rows));
+      console.log(JSON.stringify(hooks[hooks.length - 1]));
+    }
   } finally {
     await writeFile(STATS, statsBefore);
     await deleteNs(ns.ns);
@@ -313,7 +513,7 @@ async function main(): Promise<void> {
   }
 
   const result = {
-    date: new Date().toISOString(),
+    ...(await benchStamp()),
     kernel,
     cpus: os.cpus().length,
     secondsPerRound: SECONDS,
@@ -324,6 +524,14 @@ async function main(): Promise<void> {
     throughput,
     bpfShare: shares,
     programs,
+    perProbe: perProbe(programs),
+    sharedHooks: {
+      probes: SHARED_PROBES,
+      hooks: SHARED_HOOKS,
+      rounds: HOOK_ROUNDS,
+      summary: hooks,
+      perRound: hookRounds,
+    },
   };
   const dir = path.join(ROOT, 'test', 'bench', 'results');
   await mkdir(dir, { recursive: true });
@@ -337,11 +545,11 @@ async function main(): Promise<void> {
   const md: string[] = [
     '# Latency probes: cost and throughput (test/bench/latency.ts)',
     '',
-    `${result.date}, kernel ${kernel}, ${result.cpus} CPUs. Loopback TCP inside a test namespace (one connection, C client/server),`,
+    `${result.date}, commit ${result.commit}${result.dirty ? ' (with uncommitted changes)' : ''}, kernel ${kernel}, ${result.cpus} CPUs. Loopback TCP inside a test namespace (one connection, C client/server),`,
     `${ROUNDS} rounds of ${SECONDS} s per side, off / on / floor in rotating order. "on" = all six latency probes loaded with default`,
     'options (socketlatency, netiftxlatency, net_softirq, biolatency, kernellatency; virtcmdlatency is degraded here and loads nothing).',
-    '"floor" = one empty tp_btf program for each of their 16 programs, on the same hooks (bpf/tools/latency-floor.bpf.c): the price of',
-    'running programs on those hooks at all, before any work.',
+    '"floor" = one empty tp_btf program on each of their 13 hooks (bpf/tools/latency-floor.bpf.c; the probes run one program per hook,',
+    'net_dev_queue and sk_data_ready being shared): the price of running programs on those hooks at all, before any work.',
     ...(BASELINE ? [`"base" = the same probes from another build (${BASELINE}), for before/after in one run.`] : []),
     '',
     `Load average at the start: ${load.map((x) => x.toFixed(2)).join(', ')} (other work shares this VM: rates swing between rounds).`,
@@ -352,14 +560,17 @@ async function main(): Promise<void> {
     'their context): the cost per byte, less sensitive to other load than the wall-clock rate. "loss" compares the medians; "paired"',
     "is the median of each round's own loss against the off run of the same round.",
     '',
-    '| load | side | MB/CPU-s (rounds) | median | loss | paired loss |',
-    '|---|---|---|---|---|---|',
+    '| load | side | MB/CPU-s (rounds) | median | loss | paired loss | |',
+    '|---|---|---|---|---|---|---|',
     ...throughput.flatMap((t) =>
       SIDES.map((sd) => {
         const x = t.sides[sd]!;
-        return `| ${t.scenario} | ${label[sd]} | ${x.MBpcs.join(', ')} | ${x.medianMBpcs} | ${sd === 'off' ? '' : `${x.cpuLossPercent} %`} | ${sd === 'off' ? '' : `${x.pairedCpuLossPercent} %`} |`;
+        return `| ${t.scenario} | ${label[sd]} | ${x.MBpcs.join(', ')} | ${x.medianMBpcs} | ${sd === 'off' ? '' : `${x.cpuLossPercent} %`} | ${sd === 'off' ? '' : `${x.pairedCpuLossPercent} %`} | ${sd === 'off' ? '' : noiseNote(t, sd)} |`;
       }),
     ),
+    '',
+    "A loss inside the off rounds' own spread (interquartile range), or a loss of the probes below the empty programs' loss, is",
+    'marked "noise exceeds the effect": the rounds cannot tell those sides apart.',
     '',
     'MB per second of wall clock (noisier):',
     '',
@@ -384,6 +595,31 @@ async function main(): Promise<void> {
         `| ${x.scenario} | ${label[x.side]} | ${x.runsPerWrite} | ${x.bpfNsPerWrite} | ${x.streamCpuNsPerWrite} | ${x.sharePercent} % |`,
     ),
     '',
+    '## The probes sharing hooks: BPF time per 1 KiB write (paired rounds, bpf_stats on)',
+    '',
+    `${SHARED_PROBES.join(', ')} loaded ("on") against one empty program on each of their ${SHARED_HOOKS.length} hooks ("floor":`,
+    `${SHARED_HOOKS.join(', ')})${BASELINE ? ', and the same probes from the baseline build ("base")' : ''}, ${HOOK_ROUNDS} rounds, each side once per round in rotating`,
+    "order. BPF ns per write = the programs' run time (bpf_stats, which adds ~60 ns of clock reads per run to every side) over the",
+    'writes of the stream; runs per write = program runs (on net_dev_queue and sk_data_ready: "shared"). Median [quartiles] (range).',
+    '',
+    '| load | side | BPF ns per write | program runs per write | of which shared hooks |',
+    '|---|---|---|---|---|',
+    ...hooks.flatMap((h) =>
+      (['on', 'floor', 'base'] as const)
+        .filter((sd) => h.sides[sd])
+        .map((sd) => {
+          const x = h.sides[sd]!;
+          return `| ${h.scenario} | ${label[sd]} | ${fmtSpread(x.bpfNsPerWrite, 0)} | ${fmtSpread(x.runsPerWrite, 2)} | ${fmtSpread(x.sharedRunsPerWrite, 2)} |`;
+        }),
+    ),
+    '',
+    '| load | on ÷ floor, per round | verdict | base ÷ on, per round | program runs per write, base → on |',
+    '|---|---|---|---|---|',
+    ...hooks.map(
+      (h) =>
+        `| ${h.scenario} | ${fmtSpread(h.ratio, 2)} | ${h.verdict} | ${h.baseRatio ? fmtSpread(h.baseRatio, 2) : '—'} | ${h.sides.base ? `${h.sides.base.runsPerWrite.median} → ${h.sides.on!.runsPerWrite.median} (${h.runsFewerPercent} % fewer)` : '—'} |`,
+    ),
+    '',
     '## Per-program cost (bpf_stats, separate rounds)',
     '',
     '| load | probe | program | runs | runs/s | ns/run | CPU % |',
@@ -396,6 +632,12 @@ async function main(): Promise<void> {
       ),
     '',
     'Programs with no runs in a load are left out (block I/O, virtio commands). CPU % = run time / wall time of one CPU.',
+    '',
+    'Per probe, over the three loads (run-weighted mean ns per program run; the shared-hook programs are their own row):',
+    '',
+    '| probe | programs | runs | ns/run |',
+    '|---|---|---|---|',
+    ...result.perProbe.map((p) => `| ${p.probe} | ${p.programs} | ${p.runs} | ${p.nsPerRun} |`),
     '',
     '## Probe status during the run',
     '',

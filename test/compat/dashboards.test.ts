@@ -13,6 +13,7 @@ import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { waitUntil } from '../support/proc.js';
 import { TestApiServer } from '../identity/apiserver.js';
+import { renderKubeSkoopChart } from '../support/kubeskoop-deploy.js';
 
 interface PanelQuery {
   readonly panel: string;
@@ -197,39 +198,6 @@ const PODS: readonly PanelQuery[] = [
   { panel: 'UDP In Error (32)', expr: 'rate(kubeskoop_udp_inerrors{k8s_namespace="$namespace", k8s_pod="$pod"}[1m])' },
 ];
 
-/** The config KubeSkoop's Helm chart renders with its default values (deploy/helm). */
-const HELM_DEFAULT_CONFIG = `debugmode: false
-port: 9102
-enableController: true
-metrics:
-  additionalLabels:
-    null
-  probes:
-  - name: conntrack
-  - name: qdisc
-  - name: netdev
-  - name: io
-  - name: sock
-  - name: tcpsummary
-  - name: tcp
-  - name: tcpext
-  - name: udp
-  - name: packetloss
-  - name: flow
-    args:
-      enablePortInLabel: false
-  - name: tcpretrans
-event:
-  probes:
-  - name: tcpreset
-  - name: packetloss
-    args:
-      enableStack: false
-  - name: tcpretrans
-  sinks:
-  - name: stderr
-`;
-
 const NODE = 'ks-dash-node';
 /** The first cycle covers every namespace of a shared, loaded machine. */
 const START_TIMEOUT_MS = 60_000;
@@ -274,7 +242,8 @@ describe('KubeSkoop’s Grafana dashboards: every non-RDMA panel has data (real 
       nodeName: NODE,
       containers: { app: pod.cgroup!.containerId },
     });
-    agent = await startAgentWithConfig(dir, HELM_DEFAULT_CONFIG, {
+    // The config KubeSkoop's Helm chart renders with its default values.
+    agent = await startAgentWithConfig(dir, await renderKubeSkoopChart(), {
       running: ['netdev', 'tcpsummary', 'packetloss'],
       args: ['--interval', '1s'],
       timeoutMs: START_TIMEOUT_MS,

@@ -2,206 +2,26 @@
 // chart's configmap rendered by the real helm (default values: additionalLabels renders as null;
 // the values' own additionalLabels example), the skoopbundle and net-exporter configs, the vagrant
 // deploy's v0.1 config (debugMode in camelCase) and what its controller writes. The content of
-// KubeSkoop's files is written here as data (github.com/alibaba/kubeskoop, deploy/, HEAD 70355a7).
+// KubeSkoop's files is kept as data under test/fixtures/kubeskoop (github.com/alibaba/kubeskoop, deploy/, HEAD 70355a7).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities } from '../../receiver/agent.js';
 import type { AgentConfig } from '../../receiver/config/types.js';
-import { helmBin } from '../helm/chart.js';
-import { run, waitUntil } from '../support/proc.js';
+import { waitUntil } from '../support/proc.js';
 import { startAgentWithConfig, waitForProbesRunning } from '../support/agent.js';
 import { cleanupAll, createPod, type TestPod } from '../support/netns.js';
 import { TestApiServer } from '../identity/apiserver.js';
+import { kubeskoopFile, renderKubeSkoopChart } from '../support/kubeskoop-deploy.js';
 import { parsePromText } from '../support/prom-text.js';
 
-/** deploy/helm/templates/configmap.yaml */
-const CHART_CONFIGMAP = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: kubeskoop-config
-  namespace: {{ .Release.Namespace }}
-data:
-  config.yaml: |-
-    debugmode: {{ .Values.agent.config.debug }}
-    port: {{ .Values.agent.config.port }}
-    enableController: {{ .Values.controller.enabled }}
-    metrics:
-      additionalLabels:
-      {{- toYaml .Values.config.additionalLabels | nindent 8 }}
-      probes:
-      {{- toYaml .Values.config.metricProbes | nindent 6 }}
-    event:
-      probes:
-      {{- toYaml .Values.config.eventProbes | nindent 6 }}
-      sinks:
-      {{- toYaml .Values.config.eventSinks | nindent 6 }}
-`;
-
-/** deploy/helm/values.yaml: the keys the configmap reads, with their defaults (additionalLabels commented out). */
-const CHART_VALUES = `config:
-#  additionalLabels:
-#    - application=\${labels:application}
-  metricProbes:
-    - name: conntrack
-    - name: qdisc
-    - name: netdev
-    - name: io
-    - name: sock
-    - name: tcpsummary
-    - name: tcp
-    - name: tcpext
-    - name: udp
-    - name: packetloss
-    - name: flow
-      args:
-        enablePortInLabel: false
-    - name: tcpretrans
-  eventProbes:
-    - name: tcpreset
-    - name: packetloss
-      args:
-        enableStack: false
-    - name: tcpretrans
-  eventSinks:
-    - name: stderr
-
-agent:
-  config:
-    debug: false
-    port: 9102
-
-controller:
-  enabled: true
-`;
-
-const CHART_YAML = 'apiVersion: v1\nname: kubeskoop\nversion: 1.0.3\nappVersion: 1.0.1\n';
-
-/** deploy/skoopbundle.yaml, ConfigMap kubeskoop-config */
-const SKOOPBUNDLE = `debugMode: true
-port: 9102
-enableController: true
-metrics:
-  probes:
-  - name: conntrack
-  - name: qdisc
-  - name: netdev
-  - name: io
-  - name: sock
-  - name: tcpsummary
-  - name: tcp
-  - name: tcpext
-  - name: udp
-  - name: socketlatency
-  - name: packetloss
-  - name: flow
-    args:
-      enablePortInLabel: false
-  - name: tcpretrans
-event:
-  probes:
-  - name: tcpreset
-  - name: packetloss
-    args:
-      enableStack: false
-  - name: tcpretrans
-  sinks:
-  - name: stderr
-  - name: loki
-    args:
-      addr: loki-service
-`;
-
-/** deploy/net-exporter-config.yaml */
-const NET_EXPORTER = `debugMode: true
-port: 9102
-enableController: true
-metrics:
-  probes:
-  - name: conntrack
-  - name: qdisc
-  - name: netdev
-  - name: io
-  - name: sock
-  - name: tcpsummary
-  - name: tcp
-  - name: tcpext
-  - name: udp
-  - name: kernellatency
-  - name: packetloss
-  - name: flow
-    args:
-      enablePortInLabel: false
-  - name: tcpretrans
-event:
-  probes: 
-  - name: biolatency
-  - name: kernellatency
-  - name: packetloss
-    args:
-      enableStack: false
-  - name: tcpreset
-  - name: tcpretrans
-  sinks: 
-  - name: stderr
-`;
-
-/** deploy/vagrant-exporter/deploy/skoop-deploy.yaml, ConfigMap kubeskoop-config (v0.1 format) */
-const VAGRANT_V01 = `debugMode: true
-metric_config:
-  interval: 15
-  port: 9102
-  probes:
-  - netdev
-  - io
-  - socketlatency
-  - packetloss
-  - sock
-  - tcpsummary
-  - tcp
-  - tcpext
-  - udp
-  - softirq
-  - virtcmdlatency
-event_config:
-  port: 19102
-  loki_enable: true
-  loki_address: loki-service
-  probes:
-  - tcpreset
-  - packetloss
-`;
-
-/** What KubeSkoop's controller writes (pkg/controller/service/config.go: yaml.v3 of InspServerConfig). */
-const CONTROLLER_WRITTEN = `debugMode: false
-port: 9102
-address: ""
-enableController: true
-controllerAddr: ""
-metrics:
-    probes:
-        - name: netdev
-          args: {}
-        - name: softirq
-          args:
-            softirq-types:
-                - net_rx
-        - name: virtcmdLatency
-          args: {}
-    additionalLabels: []
-event:
-    sinks:
-        - name: stderr
-          args: null
-    probes:
-        - name: tcpreset
-          args: {}
-        - name: conntrack
-          args: {}
-`;
+/** KubeSkoop's deploy configs (test/fixtures/kubeskoop/deploy): skoopbundle, net-exporter, the vagrant v0.1 one; what its controller writes. */
+const SKOOPBUNDLE = kubeskoopFile('deploy/skoopbundle-config.yaml');
+const NET_EXPORTER = kubeskoopFile('deploy/net-exporter-config.yaml');
+const VAGRANT_V01 = kubeskoopFile('deploy/vagrant-exporter-config.yaml');
+const CONTROLLER_WRITTEN = kubeskoopFile('controller-written.yaml');
 
 describe('config: every config KubeSkoop ships starts the agent unchanged', function () {
   this.timeout(240_000);
@@ -214,24 +34,6 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** KubeSkoop's chart (its configmap and values) rendered by the real helm; the config.yaml it writes. */
-  const renderChart = async (values?: string): Promise<string> => {
-    const chart = join(dir, `chart-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(join(chart, 'templates'), { recursive: true });
-    writeFileSync(join(chart, 'Chart.yaml'), CHART_YAML);
-    writeFileSync(join(chart, 'values.yaml'), CHART_VALUES);
-    writeFileSync(join(chart, 'templates', 'configmap.yaml'), CHART_CONFIGMAP);
-    const extra: string[] = [];
-    if (values !== undefined) {
-      writeFileSync(join(chart, 'extra.yaml'), values);
-      extra.push('-f', join(chart, 'extra.yaml'));
-    }
-    const r = await run(helmBin(), ['template', 'kubeskoop', chart, '--namespace', 'kubeskoop', ...extra], {
-      timeoutMs: 60_000,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    return (parseYaml(r.stdout) as { data: Record<string, string> }).data['config.yaml']!;
-  };
   const write = (name: string, text: string): string => {
     const f = join(dir, name);
     writeFileSync(f, text);
@@ -256,7 +58,7 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
   };
 
   it('the Helm chart’s default (metrics.additionalLabels: null) loads and runs', async () => {
-    const text = await renderChart();
+    const text = await renderKubeSkoopChart();
     assert.match(text, /additionalLabels:\n\s+null\n/, 'helm renders the unset value as null');
     const c = load(write('helm-default.yaml', text));
     assert.equal(c.source.format, 'kubeskoop-v1');
@@ -297,7 +99,7 @@ describe('config: every config KubeSkoop ships starts the agent unchanged', func
   });
 
   it('the Helm chart with additionalLabels set, as its values suggest', async () => {
-    const text = await renderChart(
+    const text = await renderKubeSkoopChart(
       'config:\n  additionalLabels:\n    - application=${labels:application}\n    - environment=prod\n',
     );
     const c = load(write('helm-labels.yaml', text));

@@ -3,13 +3,9 @@
 // handshake histogram and the failure counter of that namespace, per destination, and as
 // kubeskoop.tcp.connect.failure log records.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
+import { requireBpf } from '../support/agent.js';
+import { startOtlpE2e, stopOtlpE2e, type OtlpE2e } from '../support/otlp-e2e.js';
 import { runOk } from '../support/proc.js';
 
 const traffic = `
@@ -31,40 +27,28 @@ print(port, cport, refused)
 
 describe('connections end to end: eBPF → agent → OTLP metrics per destination and failure logs', function () {
   this.timeout(120_000);
-  let ns: Netns;
-  let receiver: OtlpReceiver;
-  let agent: AgentProcess | undefined;
-  let dir = '';
+  let e2e: OtlpE2e | undefined;
 
   before(async function () {
     requireBpf(this);
-    dir = mkdtempSync(join(tmpdir(), 'ksotel-h18-conn-e2e-'));
-    ns = await createNetns({ label: 'h18conn' });
-    receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(
-      dir,
-      `interval: 1s
-metrics:
+    e2e = await startOtlpE2e({
+      label: 'h18conn',
+      probes: `metrics:
   probes: [netdev]
 events:
   probes:
     - name: connections
-otlp:
-  endpoint: ${receiver.grpcEndpoint}
-  export_interval: 1s
 `,
-      { running: ['connections'] },
-    );
+      running: ['connections'],
+    });
   });
 
   after(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await cleanupAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopOtlpE2e(e2e);
   });
 
   it('4 connects and 3 refused ones in a namespace: histogram count 4, failures{refused} 3 for that port, 3 log records', async () => {
+    const { ns, receiver } = e2e!;
     const out = await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic], { timeoutMs: 20_000 });
     const [port, cport, refused] = out.stdout.trim().split(/\s+/).map(Number) as [number, number, number];
     assert.equal(refused, 3);

@@ -4,54 +4,41 @@
 // real OTLP receiver; the exact in-kernel counts must come out as metrics under the same Resource;
 // KubeSkoop's file sink must get the same event as a JSON line.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupAll, createNetns, tcpConnect, type Netns } from '../support/netns.js';
-import { startOtlpReceiver, type OtlpReceiver, type LogRecordFlat } from '../support/otlp-receiver.js';
-import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
+import { tcpConnect } from '../support/netns.js';
+import { type LogRecordFlat } from '../support/otlp-receiver.js';
+import { requireBpf } from '../support/agent.js';
+import { startOtlpE2e, stopOtlpE2e, type OtlpE2e } from '../support/otlp-e2e.js';
 import { waitUntil } from '../support/proc.js';
 
 describe('kernel events end to end: eBPF → agent → OTLP logs, metrics and KubeSkoop sinks', function () {
   this.timeout(120_000);
-  let ns: Netns;
-  let receiver: OtlpReceiver;
-  let agent: AgentProcess | undefined;
-  let dir: string;
+  let e2e: OtlpE2e | undefined;
   const closedPort = 9;
 
   before(async function () {
     requireBpf(this);
-    dir = mkdtempSync(join(tmpdir(), 'ksotel-events-'));
-    ns = await createNetns({ label: 'events' });
-    receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(
-      dir,
-      `interval: 1s
-metrics:
+    e2e = await startOtlpE2e({
+      label: 'events',
+      probes: (dir) => `metrics:
   probes: [netdev]
 events:
   probes: [tcpreset, packetloss]
   sinks:
     - name: file
       path: ${join(dir, 'events.jsonl')}
-otlp:
-  endpoint: ${receiver.grpcEndpoint}
-  export_interval: 1s
 `,
-      { running: ['tcpreset'] },
-    );
+      running: ['tcpreset'],
+    });
   });
 
   after(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await cleanupAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopOtlpE2e(e2e);
   });
 
   const resetsIn = (inode: number, type: string): LogRecordFlat[] =>
-    receiver
+    e2e!.receiver
       .logs()
       .filter(
         (l) =>
@@ -61,6 +48,7 @@ otlp:
       );
 
   it('a connect to a closed port gives exactly one TCPRESET_NOSOCK with the tuple and the namespace', async () => {
+    const { ns, receiver } = e2e!;
     assert.equal(await tcpConnect(ns, '127.0.0.1', closedPort), 'refused');
     const [nosock] = await receiver.waitForLog(
       'kubeskoop.tcp.reset',
@@ -103,6 +91,7 @@ otlp:
   });
 
   it('IPv6 too', async () => {
+    const { ns, receiver } = e2e!;
     assert.equal(await tcpConnect(ns, '::1', closedPort), 'refused');
     const [v6] = await receiver.waitForLog(
       'kubeskoop.tcp.reset',
@@ -117,6 +106,7 @@ otlp:
   });
 
   it('the exact in-kernel counts are metrics of that namespace', async () => {
+    const { ns, receiver, agent } = e2e!;
     const mine = (): string =>
       JSON.stringify(
         receiver
@@ -156,7 +146,7 @@ otlp:
     } catch (err) {
       throw new Error(`${(err as Error).message}; this namespace's kubeskoop.* points: ${mine()}`, { cause: err });
     }
-    const metrics = (await agent!.get('/metrics')).text;
+    const metrics = (await agent.get('/metrics')).text;
     assert.match(
       metrics,
       new RegExp(
@@ -166,6 +156,7 @@ otlp:
   });
 
   it('KubeSkoop’s file sink gets the same events as KubeSkoop’s JSON lines', async () => {
+    const { ns, dir } = e2e!;
     const file = join(dir, 'events.jsonl');
     type Line = { timestamp: number; type: string; labels: { name: string; value: string }[] | null; msg: string };
     const lines = await waitUntil(
@@ -193,7 +184,8 @@ otlp:
   });
 
   it('/status shows the event probes running', async () => {
-    const s = JSON.parse((await agent!.get('/status')).text) as Record<string, unknown>;
+    const { agent } = e2e!;
+    const s = JSON.parse((await agent.get('/status')).text) as Record<string, unknown>;
     assert.equal(s.insp_tcpreset, true);
     assert.equal(s.insp_packetloss, true);
     const inuse = s.inuse_probes as { event: { name: string; state: string }[] };

@@ -4,13 +4,9 @@
 // histogram and accept queue.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
+import { requireBpf } from '../support/agent.js';
+import { startOtlpE2e, stopOtlpE2e, type OtlpE2e } from '../support/otlp-e2e.js';
 import { killPid, waitPidGone } from '../support/proc.js';
 
 const traffic = `
@@ -31,30 +27,20 @@ time.sleep(90)
 
 describe('tcphealth end to end: walk → agent → OTLP per-peer health and accept queues', function () {
   this.timeout(120_000);
-  let ns: Netns;
-  let receiver: OtlpReceiver;
-  let agent: AgentProcess | undefined;
+  let e2e: OtlpE2e | undefined;
   let py: ChildProcess | undefined;
-  let dir = '';
 
   before(async function () {
     requireBpf(this);
-    dir = mkdtempSync(join(tmpdir(), 'ksotel-h18b-e2e-'));
-    ns = await createNetns({ label: 'h18bhealth' });
-    receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(
-      dir,
-      `interval: 1s
-metrics:
+    e2e = await startOtlpE2e({
+      label: 'h18bhealth',
+      probes: `metrics:
   probes:
     - name: tcphealth
       options: {top_k: 5}
-otlp:
-  endpoint: ${receiver.grpcEndpoint}
-  export_interval: 1s
 `,
-      { running: ['tcphealth'] },
-    );
+      running: ['tcphealth'],
+    });
   });
 
   after(async () => {
@@ -62,15 +48,15 @@ otlp:
       killPid(py.pid, 'SIGKILL');
       await waitPidGone(py.pid, 3000);
     }
-    await agent?.stop();
-    await receiver?.close();
-    await cleanupAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopOtlpE2e(e2e);
   });
 
   it('4 connections to one port: connection count, RTT histogram; a listener with backlog 2 and 3 unaccepted: queue 3 of 2', async () => {
+    const { ns, receiver } = e2e!;
     // ip netns exec execs python: its pid is the holder's, killed by pid in after()
-    py = spawn('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic], { stdio: ['ignore', 'pipe', 'ignore'] });
+    py = spawn('ip', ['netns', 'exec', ns.name, 'python3', '-c', traffic], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const [port, fport] = await new Promise<number[]>((resolve, reject) => {
       let out = '';
       py!.stdout!.on('data', (d: Buffer) => {

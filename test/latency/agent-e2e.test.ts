@@ -3,13 +3,9 @@
 // records with the namespace's identity, as an OTel histogram in seconds and as the threshold
 // counters; /status names the probes with KubeSkoop's keys.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { requireBpf, startAgentWithConfig, type AgentProcess } from '../support/agent.js';
+import { requireBpf } from '../support/agent.js';
+import { startOtlpE2e, stopOtlpE2e, type OtlpE2e } from '../support/otlp-e2e.js';
 import { runOk } from '../support/proc.js';
 
 const slowReader = `
@@ -22,42 +18,30 @@ for i in range(3):
 
 describe('latency probes end to end: eBPF → agent → OTLP histograms, counters and logs', function () {
   this.timeout(120_000);
-  let ns: Netns;
-  let receiver: OtlpReceiver;
-  let agent: AgentProcess | undefined;
-  let dir = '';
+  let e2e: OtlpE2e | undefined;
 
   before(async function () {
     requireBpf(this);
-    dir = mkdtempSync(join(tmpdir(), 'ksotel-lat-e2e-'));
-    ns = await createNetns({ label: 'latency' });
-    receiver = await startOtlpReceiver({ http: false });
-    agent = await startAgentWithConfig(
-      dir,
-      `interval: 1s
-metrics:
+    e2e = await startOtlpE2e({
+      label: 'latency',
+      probes: `metrics:
   probes: [netdev]
 events:
   probes:
     - name: socketlatency
     - name: net_softirq
       options: { softirq-types: [net_rx, net_tx] }
-otlp:
-  endpoint: ${receiver.grpcEndpoint}
-  export_interval: 1s
 `,
-      { running: ['socketlatency', 'net_softirq'] },
-    );
+      running: ['socketlatency', 'net_softirq'],
+    });
   });
 
   after(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await cleanupAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopOtlpE2e(e2e);
   });
 
   it('a reader 150 ms late: SOCKETLAT_READSLOW records, read delay histogram, 1 ms and 100 ms counters of that namespace', async () => {
+    const { ns, receiver } = e2e!;
     await runOk('ip', ['netns', 'exec', ns.name, 'python3', '-c', slowReader], { timeoutMs: 20_000 });
     const logs = await receiver.waitForLog(
       'kubeskoop.socket.latency',
@@ -111,6 +95,7 @@ otlp:
   });
 
   it('net_softirq: node-wide histograms per softirq type, threshold counters per CPU', async () => {
+    const { receiver } = e2e!;
     await receiver.waitFor(
       (r) =>
         r
@@ -132,7 +117,8 @@ otlp:
   });
 
   it('/status: running under KubeSkoop keys', async () => {
-    const s = JSON.parse((await agent!.get('/status')).text) as Record<string, unknown>;
+    const { agent } = e2e!;
+    const s = JSON.parse((await agent.get('/status')).text) as Record<string, unknown>;
     assert.equal(s.insp_socketlatency, true);
     assert.equal(s.insp_netsoftirq, true);
   });

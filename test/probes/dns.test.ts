@@ -14,13 +14,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
-import { dns, hasSearchSuffix } from '../../receiver/probes/dns.js';
+import { collapseName, dns, hasSearchSuffix, loopbackResolver } from '../../receiver/probes/dns.js';
 import type { EventRecord } from '../../receiver/probes/event-record.js';
 import type { HistogramValue, MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { killPid, run, waitUntil } from '../support/proc.js';
-import { dnsServer, rawClient } from '../support/dns-server.js';
+import { dnsServer, rawClient, tcpClient } from '../support/dns-server.js';
 import { startAgentWithConfig } from '../support/agent.js';
 import {
   deleteNs,
@@ -437,6 +437,248 @@ console.log(JSON.stringify({ sent })); process.exit(0);
     } finally {
       await probe.stop!();
     }
+  });
+
+  it('TCP: a length prefix and its message in separate segments (both ways), and two pipelined queries in one segment answered in one segment, counted exactly over IPv4 and IPv6', async () => {
+    const { probe, ctx, targets } = await setup();
+    try {
+      for (const server of [p.b4, p.b6]) {
+        const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+        const split = Array.from({ length: 3 }, (_, i) => `split.s${i}.test`);
+        const pipe = Array.from({ length: 4 }, (_, i) => `pipe.p${i}.test`);
+        const r = (await nodeIn(p.a, tcpClient(server, split, pipe), 30_000)) as {
+          seen: Record<string, number>;
+          prefixAlone: number;
+        };
+        // NOERROR for split.* also says the server read each query's prefix alone (else FORMERR)
+        assert.deepEqual(r.seen, { NOERROR: 7 }, `answers from ${server}`);
+        assert.ok(r.prefixAlone >= 1, `an answer's length arrived in its own segment (${r.prefixAlone})`);
+        const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+        const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+        const tcp = (s: MetricSample): boolean => attr(s, 'network.transport') === 'tcp';
+        assert.equal(d('kubeskoop.dns.queries', tcp), 7, `TCP queries to ${server}`);
+        assert.equal(
+          d('kubeskoop.dns.responses', (s) => tcp(s) && attr(s, 'network.peer.address') === server),
+          7,
+          `TCP answers from ${server}`,
+        );
+        assert.equal(d('kubeskoop.dns.packets.malformed'), 0);
+        assert.equal(d('kubeskoop.dns.responses.unmatched'), 0);
+        assert.equal(d('kubeskoop.dns.queries.retransmitted'), 0);
+      }
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('IPv6 extension headers before UDP: queries with a destination-options or a hop-by-hop header, and a query fragmented by the kernel, matched with their answers', async () => {
+    const { probe, ctx, targets } = await setup();
+    try {
+      const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      // sticky IPV6_DSTOPTS (59) / IPV6_HOPOPTS (54): an 8-byte header holding one PadN option
+      const py = `
+import socket, struct, random, json
+def q(name, pad=0):
+    h = struct.pack('!HHHHHH', random.randrange(65536), 0x0100, 1, 0, 0, 1 if pad else 0)
+    b = b''.join(bytes([len(l)]) + l.encode() for l in name.split('.')) + b'\\0' + struct.pack('!HH', 1, 1)
+    if pad:  # an OPT record with EDNS padding: a query larger than the link MTU
+        b += b'\\0' + struct.pack('!HHIH', 41, 4096, 0, pad + 4) + struct.pack('!HH', 12, pad) + bytes(pad)
+    return h + b
+seen = {}
+def ask(opt, name, pad=0):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    if opt:
+        s.setsockopt(socket.IPPROTO_IPV6, opt, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+    s.settimeout(3)
+    m = q(name, pad)
+    s.sendto(m, ('${p.b6}', 53))
+    rc = s.recv(4096)[3] & 15
+    k = '%d:%d' % (opt, rc)
+    seen[k] = seen.get(k, 0) + 1
+    s.close()
+    return len(m)
+for i in range(3): ask(59, 'dst%d.ext.test' % i)
+for i in range(2): ask(54, 'hop%d.ext.test' % i)
+big = ask(0, 'frag.ext.test', 2000)
+print(json.dumps({'seen': seen, 'big': big}))
+`;
+      const r = await run('ip', ['netns', 'exec', p.a, 'python3', '-c', py], { timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: Record<string, number>; big: number };
+      assert.deepEqual(out.seen, { '59:0': 3, '54:0': 2, '0:0': 1 });
+      assert.ok(out.big > 1500, `the large query (${out.big} B) is fragmented on a 1500-byte link`);
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+      assert.equal(d('kubeskoop.dns.queries'), 6);
+      assert.equal(
+        d(
+          'kubeskoop.dns.responses',
+          (s) => attr(s, 'network.peer.address') === p.b6 && attr(s, 'kubeskoop.dns.response.code') === 'NOERROR',
+        ),
+        6,
+      );
+      assert.equal(d('kubeskoop.dns.responses.unmatched'), 0);
+      assert.equal(d('kubeskoop.dns.packets.malformed'), 0);
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it("a resolver on the pod's own loopback (a local cache on 127.0.0.53 and ::1): lo watched when resolv.conf names it (auto), or always; never when told", async () => {
+    const local = await startNodeIn(p.a, dnsServer(['127.0.0.53', '::1']));
+    const conf = `${etcDir()}/resolv.conf`;
+    const original = await readFile(conf, 'utf8');
+    const names = ['ok.l0.test', 'ok.l1.test', 'servfail.l2.test', 'nxdomain.l3.test'];
+    /** lookups to both loopback resolvers; the probe's answers from each, as deltas over them */
+    const lookups = async (
+      probe: MetricProbe,
+      ctx: ProbeContext,
+      targets: Target[],
+    ): Promise<Record<string, number>> => {
+      const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      for (const server of ['127.0.0.53', '::1']) {
+        const r = (await nodeIn(p.a, rawClient(server, names, 1, 2000))) as { seen: Record<string, number> };
+        assert.deepEqual(r.seen, { NOERROR: 2, SERVFAIL: 1, NXDOMAIN: 1 }, `answers from ${server}`);
+      }
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      const out: Record<string, number> = {};
+      for (const server of ['127.0.0.53', '::1']) {
+        const w = (s: MetricSample): boolean => attr(s, 'network.peer.address') === server;
+        out[server] = total(after, 'kubeskoop.dns.responses', w) - total(before, 'kubeskoop.dns.responses', w);
+      }
+      out.queries = total(after, 'kubeskoop.dns.queries') - total(before, 'kubeskoop.dns.queries');
+      out.unmatched =
+        total(after, 'kubeskoop.dns.responses.unmatched') - total(before, 'kubeskoop.dns.responses.unmatched');
+      return out;
+    };
+    try {
+      // auto, resolv.conf without a loopback resolver: lo is left alone
+      let s = await setup();
+      try {
+        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
+          '127.0.0.53': 0,
+          '::1': 0,
+          queries: 0,
+          unmatched: 0,
+        });
+        // the pod's resolv.conf now names its local cache first: the next cycles attach lo
+        await writeFile(conf, `nameserver 127.0.0.53\n${original}`);
+        await cycle(s.probe, s.ctx, s.targets);
+        await cycle(s.probe, s.ctx, s.targets);
+        const got = await lookups(s.probe, s.ctx, s.targets);
+        assert.deepEqual(got, { '127.0.0.53': 4, '::1': 4, queries: 8, unmatched: 0 });
+        const fails = (await cycle(s.probe, s.ctx, s.targets)).get(p.aInode)!;
+        const sf = fails.find(
+          (x) =>
+            x.metric.name === 'kubeskoop.dns.responses' &&
+            attr(x, 'network.peer.address') === '127.0.0.53' &&
+            attr(x, 'kubeskoop.dns.response.code') === 'SERVFAIL',
+        );
+        assert.equal(sf?.value, 1);
+        assert.equal(attr(sf!, 'kubeskoop.peer.kind'), 'ip');
+      } finally {
+        await s.probe.stop!();
+      }
+      // never: not even when resolv.conf names it
+      s = await setup({ loopback: 'never' });
+      try {
+        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
+          '127.0.0.53': 0,
+          '::1': 0,
+          queries: 0,
+          unmatched: 0,
+        });
+      } finally {
+        await s.probe.stop!();
+      }
+      // always, with the original resolv.conf and an interface list: lo joins the list
+      await writeFile(conf, original);
+      s = await setup({ loopback: 'always', interfaces: [`k${process.pid.toString(36)}n231*`] });
+      try {
+        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
+          '127.0.0.53': 4,
+          '::1': 4,
+          queries: 8,
+          unmatched: 0,
+        });
+      } finally {
+        await s.probe.stop!();
+      }
+    } finally {
+      await writeFile(conf, original);
+      await stopBackground(local);
+    }
+  });
+
+  it('resolv.conf with a loopback nameserver', () => {
+    assert.equal(loopbackResolver('search x\nnameserver 127.0.0.53\n'), true);
+    assert.equal(loopbackResolver('nameserver ::1'), true);
+    assert.equal(loopbackResolver('nameserver 10.96.0.10\noptions ndots:5\n# nameserver 127.0.0.1\n'), false);
+    assert.equal(loopbackResolver('nameserver 1270.0.0.1'), false);
+  });
+
+  it('question names in the metrics are bounded: top_k names per pod (heaviest first), Service names collapsed, the rest `other`, totals exact', async () => {
+    const { probe, ctx, targets } = await setup({ question_names: { top_k: 3 } });
+    try {
+      const questions = (samples: readonly MetricSample[]): Record<string, number> =>
+        Object.fromEntries(
+          samples
+            .filter((x) => x.metric.name === 'kubeskoop.dns.questions')
+            .map((x) => [attr(x, 'dns.question.name'), x.value as number]),
+        );
+      const names = [
+        'a.example.test',
+        'a.example.test',
+        'A.Example.test',
+        'web.default.svc.cluster.local', // NXDOMAIN from the test server: still answered questions
+        '_http._tcp.web.default.svc.cluster.local',
+        'd.example.test',
+        'c.example.test',
+        'b.example.test',
+      ];
+      const r = (await nodeIn(p.a, rawClient(p.b4, names, 1, 2000))) as { seen: Record<string, number> };
+      assert.equal((r.seen.NOERROR ?? 0) + (r.seen.NXDOMAIN ?? 0), names.length);
+      let q = questions((await cycle(probe, ctx, targets)).get(p.aInode)!);
+      // a.example.test 3, the Service 2, then b/c/d with 1 each: b by name order takes the last place
+      assert.deepEqual(q, {
+        'a.example.test': 3,
+        'web.default.svc.cluster.local': 2,
+        'b.example.test': 1,
+        other: 2,
+      });
+      // 300 new random names: all `other`, the admitted names keep their series
+      const N = 300;
+      const rnd = Array.from({ length: N }, (_, i) => `n${i}-${Math.random().toString(36).slice(2, 10)}.example.test`);
+      await writeFile(scratch, JSON.stringify([...rnd, 'b.example.test']));
+      const r2 = (await nodeIn(p.a, rawClient(p.b4, scratch, 1, 2000, 8), 60_000)) as {
+        seen: Record<string, number>;
+      };
+      assert.equal(r2.seen.NOERROR, N + 1);
+      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      q = questions(after);
+      assert.deepEqual(q, {
+        'a.example.test': 3,
+        'web.default.svc.cluster.local': 2,
+        'b.example.test': 2,
+        other: 2 + N,
+      });
+      // the per-name counts add up to every answer the pod got
+      assert.equal(
+        Object.values(q).reduce((a, b) => a + b, 0),
+        total(after, 'kubeskoop.dns.responses'),
+      );
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('cluster names collapse to their Service or to the namespace pod domain; others stay whole', () => {
+    assert.equal(collapseName('_grpc._tcp.API.prod.svc.cluster.local.', 'cluster.local'), 'api.prod.svc.cluster.local');
+    assert.equal(collapseName('api.prod.svc.cluster.local', 'cluster.local'), 'api.prod.svc.cluster.local');
+    assert.equal(collapseName('10-1-2-3.prod.pod.cluster.local', 'cluster.local'), '*.prod.pod.cluster.local');
+    assert.equal(collapseName('api.prod.svc.corp.example', 'corp.example'), 'api.prod.svc.corp.example');
+    assert.equal(collapseName('api.example.com', 'cluster.local'), 'api.example.com');
+    assert.equal(collapseName('svc.cluster.local', 'cluster.local'), 'svc.cluster.local');
   });
 
   it('the resolver is named like flow peers: a Service ClusterIP in the peer directory becomes kube-dns (kind service) on the series and the events', async () => {

@@ -7,6 +7,11 @@
  *   delay-<ms>.*  NOERROR after <ms> ms       nxdomain.*  NXDOMAIN        servfail.* SERVFAIL
  *   refused.*     REFUSED                      drop.*      no answer       tc.*       TC=1 over UDP, full answer over TCP
  *   any name ending in cluster.local: NXDOMAIN; everything else: NOERROR with one A record.
+ * Over TCP (TCP_NODELAY):
+ *   split.*  the answer's 2-byte length and the message in two writes 50 ms apart (two segments);
+ *            answered NOERROR only when the query's own length prefix arrived alone (a 2-byte read),
+ *            FORMERR otherwise, so a test knows the client's prefix and message were two segments
+ *   pipe.*   the answers to the queries of one read are written together (one segment)
  * It prints {"ready":true} once every socket is bound.
  */
 export const dnsServer = (addrs: readonly string[]): string => `
@@ -52,13 +57,36 @@ for (const addr of ${JSON.stringify(addrs)}) {
   s.on('message', (m, r) => handle(m, false, (b) => s.send(b, r.port, r.address)));
   s.bind(53, addr, up);
   const t = net.createServer((c) => {
+    c.setNoDelay(true);
     let buf = Buffer.alloc(0);
+    let prefixAlone = false;
+    let queue = Promise.resolve();
+    const frame = (b) => { const l = Buffer.alloc(2); l.writeUInt16BE(b.length); return [l, b]; };
     c.on('data', (d) => {
+      if (buf.length === 0 && d.length === 2) prefixAlone = true;
       buf = Buffer.concat([buf, d]);
+      const batch = [];
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const m = buf.subarray(2, 2 + buf.readUInt16BE(0)); buf = buf.subarray(2 + m.length);
-        handle(m, true, (b) => { const l = Buffer.alloc(2); l.writeUInt16BE(b.length); c.write(Buffer.concat([l, b])); });
+        const alone = prefixAlone; prefixAlone = false;
+        const q = m.length >= 12 ? parseQ(m) : null;
+        const first = q ? q.name.split('.')[0] : '';
+        if (first === 'pipe') {
+          stats.tcp++;
+          const a = answer(m, q, true);
+          stats.answers[a.name] = (stats.answers[a.name] ?? 0) + 1;
+          batch.push(...frame(a.buf));
+        } else if (first === 'split') {
+          stats.tcp++;
+          const a = answer(m, q, true);
+          if (!alone) a.buf[3] = (a.buf[3] & 0xf0) | 1;
+          const [l, b] = frame(a.buf);
+          queue = queue.then(() => new Promise((res) => c.write(l, () => setTimeout(() => c.write(b, () => res()), 50))));
+        } else {
+          handle(m, true, (b) => c.write(Buffer.concat(frame(b))));
+        }
       }
+      if (batch.length) c.write(Buffer.concat(batch));
     });
     c.on('error', () => {});
   });
@@ -96,4 +124,55 @@ const one = () => new Promise((resolve) => {
 const worker = async () => { while (i < names.length) { await one(); done++; } };
 await Promise.all(Array.from({ length: ${parallel} }, worker));
 console.log(JSON.stringify({ seen, done, meanMs: answered ? answeredMs / answered : 0 }));
+`;
+
+/** A raw DNS-over-TCP client on one connection (TCP_NODELAY): first each of `split` as its 2-byte
+ *  length, a 50 ms pause, then the message (two segments), awaiting each answer; then `pipe` in pairs,
+ *  both queries in one write (one segment). Prints the rcodes seen and how many answers had their
+ *  length prefix arrive alone (in a 2-byte read). */
+export const tcpClient = (server: string, split: readonly string[], pipe: readonly string[], qtype = 1): string => `
+import net from 'node:net';
+const seen = {};
+let prefixAlone = 0, buf = Buffer.alloc(0), waiting = [];
+const query = (name) => {
+  const id = (Math.random() * 65536) | 0;
+  const parts = [Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])];
+  for (const l of name.split('.')) parts.push(Buffer.from([l.length]), Buffer.from(l, 'latin1'));
+  parts.push(Buffer.from([0, ${qtype >> 8}, ${qtype & 255}, 0, 1]));
+  const m = Buffer.concat(parts), l = Buffer.alloc(2);
+  l.writeUInt16BE(m.length);
+  return [l, m];
+};
+const s = net.connect(53, '${server}');
+s.setNoDelay(true);
+await new Promise((res, rej) => { s.once('connect', res); s.once('error', rej); });
+s.on('data', (d) => {
+  if (buf.length === 0 && d.length === 2) prefixAlone++;
+  buf = Buffer.concat([buf, d]);
+  while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+    const m = buf.subarray(2, 2 + buf.readUInt16BE(0)); buf = buf.subarray(2 + m.length);
+    const rc = ['NOERROR','FORMERR','SERVFAIL','NXDOMAIN','NOTIMP','REFUSED'][m[3] & 15];
+    seen[rc] = (seen[rc] ?? 0) + 1;
+    waiting.shift()?.();
+  }
+});
+const answer = () => new Promise((res) => waiting.push(res));
+const write = (b) => new Promise((res) => s.write(b, () => res()));
+for (const name of ${JSON.stringify(split)}) {
+  const [l, m] = query(name);
+  const a = answer();
+  await write(l);
+  await new Promise((res) => setTimeout(res, 50));
+  await write(m);
+  await a;
+}
+const pipe = ${JSON.stringify(pipe)};
+for (let i = 0; i + 1 < pipe.length; i += 2) {
+  const a = Promise.all([answer(), answer()]);
+  await write(Buffer.concat([...query(pipe[i]), ...query(pipe[i + 1])]));
+  await a;
+}
+s.end();
+console.log(JSON.stringify({ seen, prefixAlone }));
+process.exit(0);
 `;
