@@ -545,7 +545,13 @@ export const tcphealth: MetricProbeModule = {
           problem = f.ok === true ? undefined : parsed.problems[0];
           problems = parsed.problems;
           series.add([...parsed.peers, ...parsed.closed], Date.now());
-          if (parsed.closedStats) evicted = Math.max(evicted, parsed.closedStats.evicted);
+          if (parsed.closedStats) {
+            evicted = Math.max(evicted, parsed.closedStats.evicted);
+            if (parsed.closedStats.missed > 0)
+              problems.push(
+                `tcphealth: the kernel skipped ${parsed.closedStats.missed} runs of the close/retransmit capture (the program already running on that CPU): those closes or retransmits are not counted`,
+              );
+          }
           for (const l of parsed.listeners) {
             const list = listeners.get(l.netnsInode);
             if (list) list.push(l);
