@@ -7,7 +7,8 @@ import { createLogger, type Logger } from './log.js';
 import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
 import type { EventRecord } from './probes/event-record.js';
-import type { ServiceDirectory } from './peers/services.js';
+import type { NodeWatch, ServiceWatch } from './peers/services.js';
+import { OwnAddresses } from './peers/own-addresses.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
 import { createSinks, type SinkContext, type SinkOptions } from './events/sinks.js';
@@ -195,16 +196,21 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const native = config.mode !== 'sidecar' ? new NativeEventSource({ ...nativeSelection(config), log }) : undefined;
   // Events a sink could not deliver are counted with the kernel's undelivered ones.
   const sinkDrops = new SinkDrops();
-  // peer names for the per-peer probes (flow, connections, tcphealth): pods of the agent's list+watch
-  // by address, Services by ClusterIP (a cluster-wide list every 30 s, made only when one of them is
-  // enabled with the API on)
-  let services: ServiceDirectory | undefined;
+  // The node's name as KubeSkoop's sinks and legacy series give it (its INSPECTOR_NODENAME, else the host name).
+  const nodeName = config.nodeName ?? hostname();
+  // peer names for the per-peer probes (flow, connections, tcphealth, dns): pods of the agent's
+  // list+watch by address, Services by ClusterIP and nodes by address (cluster-wide list+watch, made
+  // only when one of them is enabled with the API on), and this node's own addresses
+  let services: ServiceWatch | undefined;
+  let nodes: NodeWatch | undefined;
+  const own = new OwnAddresses();
   const peers = {
     pod: (address: string) => {
       const p = identity.watch?.byIp(address);
       return p ? { name: p.name, namespace: p.namespace } : undefined;
     },
     service: (address: string) => services?.lookup(address),
+    node: (address: string) => nodes?.lookup(address) ?? (own.has(address) ? nodeName : undefined),
   };
   // events a metric probe finds in its own dumps (dns) go the same way as the kernel's ring events
   const emitEvent = (record: EventRecord, inode: number, probe: string): void => deliverEvent(record, inode, probe);
@@ -216,8 +222,6 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     native?.forgetNamespaces(new Set(report.snapshot.targets.map((t) => t.netnsInode)));
   });
   // Kernel events: attributed to their namespace's target, then OTLP/Loki and KubeSkoop's sinks.
-  // The node's name as KubeSkoop's sinks and legacy series give it (its INSPECTOR_NODENAME, else the host name).
-  const nodeName = config.nodeName ?? hostname();
   const sinkOptions: SinkOptions = {
     log,
     nodeName,
@@ -299,21 +303,24 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     intervalSeconds: config.intervalMs / 1000,
   });
   await identity.start();
-  // the per-peer probes name peers by Service ClusterIP too
+  // the per-peer probes name peers by Service ClusterIP and node address too
   const perPeer = new Set(['flow', 'tcphealth', 'connections', 'dns']);
   if (identity.watch && [...config.metrics.probes, ...config.events.probes].some((p) => perPeer.has(p.name))) {
     // Loaded only here: @kubernetes/client-node's module graph is ~27 MiB of heap, not paid by an agent
     // that never talks to the API (identity loads it the same way, when the pod watch starts).
-    const [{ ServiceDirectory: Directory }, { loadKubeConfig }] = await Promise.all([
+    const [{ ServiceWatch: Services, NodeWatch: Nodes }, { loadKubeConfig }] = await Promise.all([
       import('./peers/services.js'),
       import('./targets/kubernetes.js'),
     ]);
     const k = config.kubernetes;
-    services = new Directory(
-      loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) }),
-      log.child({ component: 'kubernetes' }),
-    );
-    await services.start();
+    const kubeConfig = loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) });
+    const klog = log.child({ component: 'kubernetes' });
+    services = new Services({ kubeConfig, log: klog });
+    nodes = new Nodes({ kubeConfig, log: klog });
+    // not awaited: the first cycle only attaches (names are needed from the second), and without
+    // RBAC for them (rbac.services / rbac.nodes off) the loops retry with backoff, names by address
+    services.start();
+    nodes.start();
   }
   if (native && needsHelper(native.selection())) await native.start();
   await scheduler.start();
@@ -395,7 +402,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       await scheduler.stop();
       await native?.stop();
       for (const sink of sinks) await sink.close();
-      services?.stop();
+      await Promise.all([services?.stop(), nodes?.stop()]);
       await identity.stop();
       await http.close();
       await telemetry.forceFlush();

@@ -62,6 +62,7 @@ static bool dn_first_rec;
 void dns_unload(void)
 {
 	tcx_clear(&dn_set);
+	dn_set.owner_fd = 0;
 	if (dn_ring)
 		ring_buffer__free(dn_ring);
 	dn_ring = NULL;
@@ -202,13 +203,16 @@ static bool dn_load(void)
 	}
 	dn_set.prog_rx = bpf_program__fd(dn->progs.ks_dns_rx);
 	dn_set.prog_tx = bpf_program__fd(dn->progs.ks_dns_tx);
+	dn_set.owner_fd = bpf_map__fd(dn->maps.ifowner);
 	return true;
 }
 
 /* drop a detached namespace's pending queries (its aggregates stay: the agent forgets them) */
 static void dn_forget(unsigned long inode, int ifindex)
 {
-	(void)ifindex;
+	/* a host-side attachment's host device: its queries are keyed by the pod (forgotten with it) */
+	if (ifindex)
+		return;
 	int fd = bpf_map__fd(dn->maps.pending);
 	struct ks_dns_qkey k, next, *prev = NULL;
 	size_t n = 0, cap = 0;

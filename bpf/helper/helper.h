@@ -71,14 +71,18 @@ void netns_leave(void);
 struct tcx_att {
 	unsigned long inode;
 	char ifname[IF_NAMESIZE];
-	int ifindex;
+	int ifindex; /* where the links are: the host-side veth's index for a host attachment */
 	bool host;
-	int link[2]; /* ingress, egress */
+	unsigned long link_ns; /* the namespace of the links (the helper's own for a host attachment) */
+	int link[2];	       /* ingress, egress */
 };
 struct tcx_set {
 	struct tcx_att *atts;
 	size_t n, cap;
 	int prog_rx, prog_tx; /* the pod receives / sends (swapped on a host-side veth) */
+	/* a probe whose programs name the pod of a host-side veth in the kernel (dns): a hash map
+	 * host ifindex (u32) → pod namespace inode (u32), kept by the attach layer; 0 = none */
+	int owner_fd;
 };
 void tcx_attach(struct tcx_set *s, struct sb *b, char *args);
 /* forget(inode, ifindex): the probe drops its map entries of a detached namespace (ifindex 0 = all) */

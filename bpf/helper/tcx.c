@@ -5,7 +5,11 @@
  * chain). A probe owns one `struct tcx_set` with its pair of programs; the argument grammar and
  * the JSON answers are the same for every such probe:
  *
- *   attach <inode>:<netns path>:<ifname>[:host] …   (host = a pod's host-side veth: programs swapped)
+ *   attach <inode>:<netns path>:<ifname>[:host] …
+ *     host: on the host end of the pod's veth instead — found through <ifname>'s peer (its iflink,
+ *     read with rtnetlink inside the pod), checked to be a device of the helper's own namespace
+ *     whose peer is <ifname>; the programs swapped so rx/tx stay the pod's. The links are on a
+ *     host interface: detach (or the pod's veth going away with its namespace) removes them.
  *   detach <inode>[:<ifname>] …
  *
  * Links are BPF links, not netlink tc filters: they go away with the helper (its fds) and with
@@ -22,6 +26,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <net/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include <bpf/bpf.h>
 
@@ -65,6 +71,91 @@ static int tcx_link(int prog_fd, int ifindex, __u32 type)
 	attr.lc.attach_type = type;
 	attr.lc.flags = TCX_F_BEFORE;
 	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+/* The peer of a veth (IFLA_LINK) in the current namespace; *other_ns: the peer is in another
+ * namespace (IFLA_LINK_NETNSID). 0 = no peer (not a veth-like device); -errno on failure. */
+static int tcx_iflink(int ifindex, bool *other_ns)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = ifindex;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	int link = -EIO;
+	*other_ns = false;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		link = -errno;
+		close(fd);
+		return link;
+	}
+	static char buf[32768];
+	int len = (int)recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		link = -errno;
+	for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; len > 0 && NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(nh);
+			link = e->error ? e->error : -EIO;
+			break;
+		}
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		struct ifinfomsg *ifi = NLMSG_DATA(nh);
+		int al = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+		link = 0;
+		for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, al); a = RTA_NEXT(a, al)) {
+			if (a->rta_type == IFLA_LINK && RTA_PAYLOAD(a) >= 4)
+				memcpy(&link, RTA_DATA(a), 4);
+			if (a->rta_type == IFLA_LINK_NETNSID)
+				*other_ns = true;
+		}
+		break;
+	}
+	close(fd);
+	return link;
+}
+
+/* the inode of the helper's own network namespace (where host-side links are) */
+static unsigned long tcx_self_ns(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/net", &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+/* the host side's ifindex → the pod's namespace, for a probe that names pods in the kernel */
+static void tcx_owner(struct tcx_set *s, int ifindex, unsigned long inode, bool add)
+{
+	if (!s->owner_fd)
+		return;
+	__u32 k = (__u32)ifindex, v = (__u32)inode;
+	if (add)
+		bpf_map_update_elem(s->owner_fd, &k, &v, BPF_ANY);
+	else
+		bpf_map_delete_elem(s->owner_fd, &k);
+}
+
+/* a detached or gone attachment's map entries: the pod's, and on the host side those of the
+ * host device (a probe that keys by the device's namespace, flow, has them there) */
+static void tcx_forget(struct tcx_set *s, const struct tcx_att *a, void (*forget)(unsigned long inode, int ifindex))
+{
+	if (a->host)
+		tcx_owner(s, a->ifindex, a->inode, false);
+	if (!forget)
+		return;
+	forget(a->inode, 0);
+	if (a->host)
+		forget(a->link_ns, a->ifindex);
 }
 
 static struct tcx_att *tcx_find(struct tcx_set *s, unsigned long inode, const char *ifname)
@@ -129,6 +220,29 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 		int ifindex = (int)if_nametoindex(ifname);
 		int l[2] = {-1, -1};
 		int e = 0;
+		bool other = false;
+		int peer = ifindex > 0 && host ? tcx_iflink(ifindex, &other) : 0;
+		bool inside = true;
+		if (host && ifindex > 0) {
+			/* the links go on the host end, in the helper's own namespace */
+			netns_leave();
+			inside = false;
+			bool back_other = false;
+			int back = peer > 0 && other ? tcx_iflink(peer, &back_other) : 0;
+			if (peer <= 0 || !other || back != ifindex || !back_other) {
+				if (peer < 0)
+					snprintf(err, sizeof(err), "%s in namespace %lu: rtnetlink: %s", ifname, inode,
+						 strerror(-peer));
+				else
+					snprintf(err, sizeof(err),
+						 "%s in namespace %lu is no veth to this node's namespace: "
+						 "attach inside the pod instead",
+						 ifname, inode);
+				tcx_target_json(b, &first, target, false, "error", ifindex, err);
+				continue;
+			}
+			ifindex = peer;
+		}
 		if (ifindex > 0) {
 			l[0] = tcx_link(host ? s->prog_tx : s->prog_rx, ifindex, TCX_INGRESS);
 			if (l[0] < 0)
@@ -141,7 +255,8 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 		} else {
 			e = errno ? errno : ENODEV;
 		}
-		netns_leave();
+		if (inside)
+			netns_leave();
 		if (ifindex <= 0) {
 			snprintf(err, sizeof(err), "no interface %s in namespace %lu: %s", ifname, inode, strerror(e));
 			tcx_target_json(b, &first, target, false, "error", 0, err);
@@ -168,16 +283,21 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 		snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 		a->ifindex = ifindex;
 		a->host = host;
+		a->link_ns = host ? tcx_self_ns() : inode;
+		if (host)
+			tcx_owner(s, ifindex, inode, true);
 		a->link[0] = l[0];
 		a->link[1] = l[1];
 		tcx_target_json(b, &first, target, true, "attached", ifindex, "");
 	}
 }
 
-static void tcx_remove_at(struct tcx_set *s, size_t i)
+static void tcx_remove_at(struct tcx_set *s, size_t i, void (*forget)(unsigned long inode, int ifindex))
 {
+	struct tcx_att a = s->atts[i];
 	tcx_close(&s->atts[i]);
 	s->atts[i] = s->atts[--s->n];
+	tcx_forget(s, &a, forget);
 }
 
 void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsigned long inode, int ifindex))
@@ -199,14 +319,14 @@ void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsi
 		int n = 0;
 		for (size_t i = 0; i < s->n;) {
 			if (s->atts[i].inode == inode && (!c || strcmp(s->atts[i].ifname, c) == 0)) {
-				tcx_remove_at(s, i);
+				tcx_remove_at(s, i, forget);
 				n++;
 			} else {
 				i++;
 			}
 		}
 		/* a pod's entries are keyed by its namespace (pod side) — gone with it either way */
-		if (forget)
+		if (forget && !n)
 			forget(inode, 0);
 		tcx_target_json(b, &first, target, true, n ? "detached" : "absent", 0, "");
 	}
@@ -235,12 +355,7 @@ void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inod
 			sb_str(b, s->atts[i].ifname);
 			sb_printf(b, "]");
 			first = false;
-			unsigned long inode = s->atts[i].inode;
-			int ifindex = s->atts[i].ifindex;
-			bool host = s->atts[i].host;
-			tcx_remove_at(s, i);
-			if (forget)
-				forget(inode, host ? ifindex : 0);
+			tcx_remove_at(s, i, forget);
 		} else {
 			i++;
 		}

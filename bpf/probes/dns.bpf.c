@@ -46,6 +46,15 @@ struct {
 	__type(value, struct ks_dns_val);
 } dns SEC(".maps");
 
+/* host-side attach (attach: pod | host): the host end's ifindex → the pod's namespace inode, kept
+ * by the helper's attach layer, so a query seen on the host side is the pod's */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} ifowner SEC(".maps");
+
 /* scratch for the pending value (too large for the stack next to the rest) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -587,7 +596,15 @@ static __always_inline int handle(struct __sk_buff *skb, bool tx)
 			return TCX_NEXT;
 		__builtin_memcpy(pk.peer, tx ? (void *)&ip6->daddr : (void *)&ip6->saddr, 16);
 	}
+	/* only DNS packets get here: the owner lookup costs nothing on the non-DNS path */
+	__u32 ifindex = skb->ifindex, *owner = bpf_map_lookup_elem(&ifowner, &ifindex);
 	pk.netns = ks_tc_netns(kskb);
+	if (owner) {
+		__u32 o = *owner;
+		/* kept apart from the kernel pointer read above (one load for both is refused) */
+		asm volatile("" : "+r"(o));
+		pk.netns = o;
+	}
 	pk.l4off = l4off;
 	/* the packet's end by its IP length (0 in a BIG TCP packet's header: then the skb's) */
 	pk.end = iplen > 40 && l3 + iplen < skb->len ? l3 + iplen : skb->len;

@@ -2,6 +2,7 @@
 // programs, kept in step with the namespaces the agent sees. Each cycle the probe says what it
 // wants; this attaches what is new, detaches what went away, and answers which attachments failed
 // and why. One namespace failing never stops the others: each gets its own result.
+import { statSync } from 'node:fs';
 import { parseFlowFrame, type FlowTargetResult } from '../native/commands.js';
 
 export interface AttachTarget {
@@ -9,14 +10,16 @@ export interface AttachTarget {
   /** /proc/<pid>/ns/net or /run/netns/<name> */
   readonly path: string;
   readonly ifname: string;
-  /** a pod's host-side veth (programs swapped so directions stay the pod's) */
+  /** on the host end of this interface's veth (found by the helper through its iflink), programs
+   *  swapped so directions stay the pod's; `ifindex` is then the host end's */
   readonly hostSide?: boolean;
 }
 
 export type HelperCall = (args: readonly string[]) => Promise<Record<string, unknown>>;
 
-/** `netns:ifname` */
-const keyOf = (t: { netnsInode: number; ifname: string }): string => `${t.netnsInode}:${t.ifname}`;
+/** `netns:ifname[:host]` (a change of side detaches and attaches again) */
+const keyOf = (t: { netnsInode: number; ifname: string; hostSide?: boolean }): string =>
+  `${t.netnsInode}:${t.ifname}${t.hostSide ? ':host' : ''}`;
 
 /** Targets per helper command: the helper's command line is limited to 8 KiB. */
 const BATCH = 40;
@@ -27,6 +30,23 @@ export class AttachManager {
   readonly failures = new Map<string, string>();
 
   constructor(private readonly call: HelperCall) {}
+
+  /** the helper's (and so the host ends') namespace: what the kernel keys host-side entries by */
+  private selfNs: number | undefined;
+
+  /** Kernel entries counted on a host-side veth carry the host's namespace and the host end's
+   *  ifindex: they are the pod's, under the pod's namespace (the ifindex stays the host end's, which
+   *  ifname() names as the pod's interface). Others pass unchanged. */
+  remap<E extends { netnsInode: number; ifindex: number }>(entries: readonly E[]): readonly E[] {
+    const host = new Map<number, number>();
+    for (const a of this.attached.values()) if (a.hostSide) host.set(a.ifindex, a.netnsInode);
+    if (host.size === 0) return entries;
+    this.selfNs ??= statSync('/proc/self/ns/net').ino;
+    return entries.map((e) => {
+      const pod = e.netnsInode === this.selfNs ? host.get(e.ifindex) : undefined;
+      return pod === undefined ? e : { ...e, netnsInode: pod };
+    });
+  }
 
   /** (netns, ifindex) → interface name, for the attachments in place */
   ifname(netnsInode: number, ifindex: number): string | undefined {
@@ -45,7 +65,8 @@ export class AttachManager {
 
   /** Attachments whose device went away (reported by a dump): forget them. */
   gone(list: readonly (readonly [number, string])[]): void {
-    for (const [ns, ifname] of list) this.attached.delete(keyOf({ netnsInode: ns, ifname }));
+    for (const [ns, ifname] of list)
+      for (const hostSide of [false, true]) this.attached.delete(keyOf({ netnsInode: ns, ifname, hostSide }));
   }
 
   /** Makes the attachments exactly `want`; returns the namespaces that were detached. */

@@ -22,6 +22,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { Logger } from '../log.js';
 import { byResource, packRequests, type ResourcesMetricExporter } from './otlp-metrics.js';
+import { scopePointCount } from './snapshot-producer.js';
 import { RetryBuffer, type BatchExporter, type BufferDropCause } from './retry-buffer.js';
 
 export type ExportSignal = 'metrics' | 'logs' | 'traces';
@@ -75,7 +76,7 @@ function describeError(err: Error | undefined): string {
 
 function countDataPoints(metrics: ResourceMetrics): number {
   let n = 0;
-  for (const sm of metrics.scopeMetrics) for (const m of sm.metrics) n += m.dataPoints.length;
+  for (const sm of metrics.scopeMetrics) n += scopePointCount(sm);
   return n;
 }
 

@@ -19,6 +19,20 @@ import {
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import type { HistogramValue } from '../probes/probe.js';
+import {
+  SNAPSHOT_POINTS,
+  shapeOf,
+  type PointColumns,
+  type PointRange,
+  type SnapshotPoints,
+  type TargetScopeMetrics,
+} from './snapshot-producer.js';
+
+/** Data points written by each path since the process started (tests read which path a request took):
+ *  columns — straight from the snapshot's columns; objects — from the SDK's MetricData; sdk — handed to
+ *  the SDK's serializer (what this does not write). */
+export const encodedPoints = { columns: 0, objects: 0, sdk: 0 };
 
 /** Something this encoder does not write: the request goes through the SDK's serializer. */
 class Unsupported extends Error {}
@@ -146,6 +160,14 @@ function headerBytes(d: MetricData['descriptor']): Uint8Array {
   return bytes;
 }
 
+/** The producer's descriptors are one constant object per definition (shapeOf): kept by object. */
+const shapeHeaders = new WeakMap<object, Uint8Array>();
+function shapeHeader(d: MetricData['descriptor']): Uint8Array {
+  let b = shapeHeaders.get(d);
+  if (b === undefined) shapeHeaders.set(d, (b = headerBytes(d)));
+  return b;
+}
+
 const temporalityOf = (t: AggregationTemporality): number =>
   t === AggregationTemporality.DELTA ? 1 : t === AggregationTemporality.CUMULATIVE ? 2 : 0;
 
@@ -161,6 +183,16 @@ function histogramPointLen(h: Histogram, attrs: Uint8Array): number {
   if (b > 0) n += 1 + varintLen(8 * b) + 8 * b;
   if (h.min !== undefined) n += 9;
   if (h.max !== undefined) n += 9;
+  return n;
+}
+
+/** Length of a HistogramDataPoint's content from the snapshot's value (sum, no min or max, as the producer's). */
+function columnHistogramLen(h: HistogramValue, attrs: Uint8Array): number {
+  let n = 36 + attrs.length; // start, time, count, sum
+  const c = h.bucketCounts.length;
+  if (c > 0) n += 1 + varintLen(8 * c) + 8 * c;
+  const b = h.boundaries.length;
+  if (b > 0) n += 1 + varintLen(8 * b) + 8 * b;
   return n;
 }
 
@@ -186,9 +218,18 @@ class Writer {
     this.pos += x.length;
   }
   fixed64(lo: number, hi: number): void {
-    this.buf.writeUInt32LE(lo >>> 0, this.pos);
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    // byte stores (a Uint8Array keeps the low 8 bits): no range checks per word as writeUInt32LE does
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = lo;
+    b[p + 1] = lo >>> 8;
+    b[p + 2] = lo >>> 16;
+    b[p + 3] = lo >>> 24;
+    b[p + 4] = hi;
+    b[p + 5] = hi >>> 8;
+    b[p + 6] = hi >>> 16;
+    b[p + 7] = hi >>> 24;
+    this.pos = p + 8;
   }
   double(v: number): void {
     this.buf.writeDoubleLE(v, this.pos);
@@ -207,21 +248,29 @@ class Writer {
     if (lo === 0) hi = (hi + 1) >>> 0;
     this.fixed64(lo, hi);
   }
-  /** An HrTime as nanoseconds in fixed64, exactly (the SDK's split: no product above 2^53). */
   time(t: HrTime): void {
-    const s = t[0];
-    const lower = (s & 0xffff) * 1e9;
-    const upper = ((s / 0x10000) >>> 0) * 1e9;
-    const low = (lower >>> 0) + ((((upper & 0xffff) * 0x10000) >>> 0) + t[1]);
-    const high = Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + Math.floor(low / 0x100000000);
-    this.fixed64(low >>> 0, high >>> 0);
+    const [low, high] = timeWords(t);
+    this.fixed64(low, high);
   }
+}
+
+/** An HrTime as nanoseconds in fixed64 (low and high words), exactly (the SDK's split: no product above 2^53). */
+function timeWords(t: HrTime): [number, number] {
+  const s = t[0];
+  const lower = (s & 0xffff) * 1e9;
+  const upper = ((s / 0x10000) >>> 0) * 1e9;
+  const low = (lower >>> 0) + ((((upper & 0xffff) * 0x10000) >>> 0) + t[1]);
+  const high = Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + Math.floor(low / 0x100000000);
+  return [low >>> 0, high >>> 0];
 }
 
 /** One request's parts and their lengths, from pass 1, in write order. */
 interface Plan {
   lens: number[];
   attrs: Uint8Array[];
+  /** Points from columns (the rest of the request's points are from objects). */
+  columnPoints: number;
+  objectPoints: number;
 }
 
 function planMetric(m: MetricData, plan: Plan): number {
@@ -239,12 +288,35 @@ function planMetric(m: MetricData, plan: Plan): number {
     plan.lens.push(len);
     data += 1 + varintLen(len) + len;
   }
+  plan.objectPoints += m.dataPoints.length;
   if (m.dataPointType !== DataPointType.GAUGE) {
     const t = temporalityOf(m.aggregationTemporality);
     if (t !== 0) data += 1 + varintLen(t);
     if (m.dataPointType === DataPointType.SUM && m.isMonotonic) data += 2;
   }
   plan.lens[slot] = data;
+  return header.length + 1 + varintLen(data) + data;
+}
+
+/** A metric over the snapshot's columns: as planMetric for the MetricData the producer would have made. */
+function planRange(c: PointColumns, r: PointRange, plan: Plan): number {
+  const shape = shapeOf(r.def);
+  const header = shapeHeader(shape.descriptor);
+  const histogram = shape.dataPointType === DataPointType.HISTOGRAM;
+  let data = 0;
+  const slot = plan.lens.length;
+  plan.lens.push(0);
+  for (let i = r.from; i < r.to; i++) {
+    const attrs = cachedAttrs(c.attributes[i], histogram ? 9 : 7);
+    const len = histogram ? columnHistogramLen(c.values[i] as HistogramValue, attrs) : numberPointLen(attrs);
+    plan.attrs.push(attrs);
+    plan.lens.push(len);
+    data += 1 + varintLen(len) + len;
+  }
+  if (shape.dataPointType !== DataPointType.GAUGE) data += 2; // cumulative
+  if (shape.isMonotonic) data += 2;
+  plan.lens[slot] = data;
+  plan.columnPoints += r.to - r.from;
   return header.length + 1 + varintLen(data) + data;
 }
 
@@ -258,6 +330,19 @@ function planResource(rm: ResourceMetrics, plan: Plan): number {
     const smSlot = plan.lens.length;
     plan.lens.push(0);
     let scope = scopeBytes(sm.scope).length;
+    const points = (sm as TargetScopeMetrics)[SNAPSHOT_POINTS];
+    if (points !== undefined) {
+      for (const r of points.ranges) {
+        const mSlot = plan.lens.length;
+        plan.lens.push(0);
+        const len = planRange(points.columns, r, plan);
+        plan.lens[mSlot] = len;
+        scope += 1 + varintLen(len) + len;
+      }
+      plan.lens[smSlot] = scope;
+      content += 1 + varintLen(scope) + scope;
+      continue;
+    }
     for (const m of sm.metrics) {
       const mSlot = plan.lens.length;
       plan.lens.push(0);
@@ -280,6 +365,11 @@ function writeResource(w: Writer, rm: ResourceMetrics, plan: Plan, at: { len: nu
     w.byte(0x12); // ResourceMetrics.scope_metrics
     w.varint(plan.lens[at.len++]!);
     w.raw(scopeBytes(sm.scope));
+    const points = (sm as TargetScopeMetrics)[SNAPSHOT_POINTS];
+    if (points !== undefined) {
+      writeRanges(w, points, plan, at);
+      continue;
+    }
     for (const m of sm.metrics) {
       w.byte(0x12); // ScopeMetrics.metrics
       w.varint(plan.lens[at.len++]!);
@@ -351,6 +441,77 @@ function writeResource(w: Writer, rm: ResourceMetrics, plan: Plan, at: { len: nu
   }
 }
 
+/** The metrics of a scope over the snapshot's columns, in the order planRange measured them. */
+function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: number; attr: number }): void {
+  const c = points.columns;
+  // one end time per collection, and series mostly share their start (the collection that first saw them)
+  const [endLow, endHigh] = timeWords(c.endTime);
+  let start: HrTime | undefined;
+  let startLow = 0;
+  let startHigh = 0;
+  for (const r of points.ranges) {
+    const shape = shapeOf(r.def);
+    w.byte(0x12); // ScopeMetrics.metrics
+    w.varint(plan.lens[at.len++]!);
+    w.raw(shapeHeader(shape.descriptor));
+    const type = shape.dataPointType;
+    w.byte(type === DataPointType.GAUGE ? 0x2a : type === DataPointType.SUM ? 0x3a : 0x4a);
+    w.varint(plan.lens[at.len++]!);
+    const asInt = shape.descriptor.valueType === ValueType.INT;
+    for (let i = r.from; i < r.to; i++) {
+      const attrs = plan.attrs[at.attr++]!;
+      w.byte(0x0a); // data_points
+      w.varint(plan.lens[at.len++]!);
+      if (c.starts[i] !== start) {
+        start = c.starts[i]!;
+        [startLow, startHigh] = timeWords(start);
+      }
+      w.byte(0x11); // start_time_unix_nano
+      w.fixed64(startLow, startHigh);
+      w.byte(0x19); // time_unix_nano
+      w.fixed64(endLow, endHigh);
+      if (type !== DataPointType.HISTOGRAM) {
+        const v = c.values[i] as number;
+        if (asInt) {
+          w.byte(0x31); // as_int (sfixed64)
+          w.sfixed64(v);
+        } else {
+          w.byte(0x21); // as_double
+          w.double(v);
+        }
+        w.raw(attrs);
+        continue;
+      }
+      const h = c.values[i] as HistogramValue;
+      w.byte(0x21); // count
+      w.count(h.count);
+      w.byte(0x29); // sum
+      w.double(h.sum);
+      const counts = h.bucketCounts;
+      if (counts.length > 0) {
+        w.byte(0x32); // bucket_counts, packed fixed64
+        w.varint(8 * counts.length);
+        for (let k = 0; k < counts.length; k++) w.count(counts[k]!);
+      }
+      const bounds = h.boundaries;
+      if (bounds.length > 0) {
+        w.byte(0x3a); // explicit_bounds, packed double
+        w.varint(8 * bounds.length);
+        for (let k = 0; k < bounds.length; k++) w.double(bounds[k]!);
+      }
+      w.raw(attrs);
+    }
+    if (type !== DataPointType.GAUGE) {
+      w.byte(0x10); // aggregation_temporality: cumulative
+      w.byte(2);
+    }
+    if (shape.isMonotonic) {
+      w.byte(0x18);
+      w.byte(1);
+    }
+  }
+}
+
 /**
  * One ExportMetricsServiceRequest holding every ResourceMetrics of `request`, as the SDK's serializer
  * would write each (concatenated: a repeated field's encodings join into one message).
@@ -360,14 +521,18 @@ export function encodeMetricsRequest(request: readonly ResourceMetrics[]): Uint8
   const plans: (Plan | Uint8Array)[] = [];
   let total = 0;
   for (const rm of request) {
-    const plan: Plan = { lens: [], attrs: [] };
+    const plan: Plan = { lens: [], attrs: [], columnPoints: 0, objectPoints: 0 };
     try {
       total += planResource(rm, plan);
       plans.push(plan);
+      encodedPoints.columns += plan.columnPoints;
+      encodedPoints.objects += plan.objectPoints;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
+      // the SDK's serializer reads `metrics`: a scope over columns builds its MetricData now
       const sdk = ProtobufMetricsSerializer.serializeRequest(rm);
       if (sdk === undefined) return undefined;
+      for (const sm of rm.scopeMetrics) for (const m of sm.metrics) encodedPoints.sdk += m.dataPoints.length;
       total += sdk.length;
       plans.push(sdk);
     }

@@ -11,7 +11,6 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  MetricsExporterMetricsHelper,
   ProtobufMetricsSerializer,
   type IExporterMetricsHelper,
   type IExportMetricsServiceResponse,
@@ -29,7 +28,15 @@ import {
   OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER,
   OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { TARGET_RESOURCE, type TargetScopeMetrics } from './snapshot-producer.js';
+import {
+  SNAPSHOT_POINTS,
+  TARGET_RESOURCE,
+  scopePointCount,
+  snapshotScope,
+  type PointColumns,
+  type PointRange,
+  type TargetScopeMetrics,
+} from './snapshot-producer.js';
 import { encodeMetricsRequest } from './otlp-encode.js';
 
 /** Sends one request holding several ResourceMetrics. */
@@ -49,7 +56,8 @@ const serializer: ISerializer<ResourceMetrics[], IExportMetricsServiceResponse> 
 
 const helper: IExporterMetricsHelper<ResourceMetrics[]> = {
   name: 'metric_data_point',
-  countItems: (request) => request.reduce((n, rm) => n + MetricsExporterMetricsHelper.countItems(rm), 0),
+  // by the columns where the points are (MetricsExporterMetricsHelper would build every MetricData)
+  countItems: (request) => request.reduce((n, rm) => n + pointCount(rm), 0),
 };
 
 export function createResourcesMetricExporter(opts: {
@@ -91,7 +99,12 @@ export function createResourcesMetricExporter(opts: {
   };
 }
 
-const pointsOf = (m: MetricData): number => m.dataPoints.length;
+/** Data points of a ResourceMetrics (columns counted, not built). */
+export function pointCount(rm: ResourceMetrics): number {
+  let n = 0;
+  for (const sm of rm.scopeMetrics) n += scopePointCount(sm);
+  return n;
+}
 
 /** One collection as one ResourceMetrics per Resource: the agent's own scopes under the reader's
  *  resource, each target's under the Resource its producer marked it with (first-seen order). */
@@ -101,39 +114,65 @@ export function byResource(collection: ResourceMetrics): ResourceMetrics[] {
     const resource = sm[TARGET_RESOURCE] ?? collection.resource;
     let scopes = out.get(resource);
     if (!scopes) out.set(resource, (scopes = []));
-    scopes.push({ scope: sm.scope, metrics: sm.metrics });
+    const points = sm[SNAPSHOT_POINTS];
+    scopes.push(points !== undefined ? snapshotScope(sm.scope, points) : { scope: sm.scope, metrics: sm.metrics });
   }
   return [...out].map(([resource, scopeMetrics]) => ({ resource, scopeMetrics }));
 }
 
 /** Packs ResourceMetrics into requests of at most `max` data points, in order: a metric's points may
  *  span requests (each part repeats its descriptor, scope and resource); a request holds several
- *  resources. Every point once. */
+ *  resources. Every point once. A scope over the snapshot's columns stays columns (ranges of them). */
 export function packRequests(resources: readonly ResourceMetrics[], max: number): ResourceMetrics[][] {
-  const requests: ResourceMetrics[][] = [];
-  let current: ResourceMetrics[] = [];
+  type Part = { scope: ScopeMetrics['scope']; columns?: PointColumns; ranges: PointRange[]; metrics: MetricData[] };
+  type Res = { resource: Resource; parts: Part[] };
+  const requests: Res[][] = [];
+  let current: Res[] = [];
   let room = max;
   const close = (): void => {
     if (current.length > 0) requests.push(current);
     current = [];
     room = max;
   };
+  const partFor = (resource: Resource, scope: ScopeMetrics['scope'], columns?: PointColumns): Part => {
+    let last = current[current.length - 1];
+    if (!last || last.resource !== resource) {
+      last = { resource, parts: [] };
+      current.push(last);
+    }
+    const part = last.parts[last.parts.length - 1];
+    if (part && part.scope === scope && part.columns === columns) return part;
+    const made: Part = { scope, ranges: [], metrics: [], ...(columns !== undefined ? { columns } : {}) };
+    last.parts.push(made);
+    return made;
+  };
   for (const rm of resources) {
     for (const sm of rm.scopeMetrics) {
-      for (const m of sm.metrics) {
-        let from = 0;
-        while (from < pointsOf(m)) {
-          const take = Math.min(room, pointsOf(m) - from);
-          const whole = from === 0 && take === pointsOf(m);
-          const slice = (whole ? m : { ...m, dataPoints: m.dataPoints.slice(from, from + take) }) as MetricData;
-          let last = current[current.length - 1];
-          if (!last || last.resource !== rm.resource) {
-            last = { resource: rm.resource, scopeMetrics: [] };
-            current.push(last);
+      const points = (sm as TargetScopeMetrics)[SNAPSHOT_POINTS];
+      if (points !== undefined) {
+        for (const r of points.ranges) {
+          let from = r.from;
+          while (from < r.to) {
+            const take = Math.min(room, r.to - from);
+            const whole = from === r.from && take === r.to - r.from;
+            partFor(rm.resource, sm.scope, points.columns).ranges.push(
+              whole ? r : { def: r.def, from, to: from + take },
+            );
+            from += take;
+            room -= take;
+            if (room === 0) close();
           }
-          const scope = last.scopeMetrics[last.scopeMetrics.length - 1];
-          if (scope && scope.scope === sm.scope) scope.metrics.push(slice);
-          else last.scopeMetrics.push({ scope: sm.scope, metrics: [slice] });
+        }
+        continue;
+      }
+      for (const m of sm.metrics) {
+        const n = m.dataPoints.length;
+        let from = 0;
+        while (from < n) {
+          const take = Math.min(room, n - from);
+          const whole = from === 0 && take === n;
+          const slice = (whole ? m : { ...m, dataPoints: m.dataPoints.slice(from, from + take) }) as MetricData;
+          partFor(rm.resource, sm.scope).metrics.push(slice);
           from += take;
           room -= take;
           if (room === 0) close();
@@ -142,5 +181,14 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
     }
   }
   close();
-  return requests;
+  return requests.map((request) =>
+    request.map(({ resource, parts }) => ({
+      resource,
+      scopeMetrics: parts.map((p) =>
+        p.columns !== undefined
+          ? snapshotScope(p.scope, { columns: p.columns, ranges: p.ranges })
+          : { scope: p.scope, metrics: p.metrics },
+      ),
+    })),
+  );
 }

@@ -25,7 +25,6 @@ import type { Resources } from './resources.js';
 
 /** The Resource a ScopeMetrics of this producer belongs to (absent: the reader's, the agent's own). */
 export const TARGET_RESOURCE: unique symbol = Symbol('kubeskoop-otel target resource');
-export type TargetScopeMetrics = ScopeMetrics & { [TARGET_RESOURCE]?: Resource };
 
 const toHrTime = (ms: number): HrTime => {
   const s = Math.floor(ms / 1000);
@@ -39,17 +38,24 @@ export function seriesKey(name: string, inode: number, attrs: Readonly<Record<st
   return key;
 }
 
-/** The attribute part of a series' identity. Probes reuse one attribute object for a series across
- *  cycles (MIB fields, directions): its text is kept per object, so such a series costs no string work. */
-const attrKeys = new WeakMap<object, string>();
-function attrKey(attrs: Readonly<Record<string, string | number>>): string {
-  let key = attrKeys.get(attrs);
-  if (key === undefined) {
-    key = '';
+type Share = { pod: SampleAttributes; own: SampleAttributes };
+/** What the producer needs of an attribute object: the attribute part of the series' identity and,
+ *  for a hostNetwork pod's process sample, its split (share). Probes reuse one attribute object for
+ *  a series across cycles (MIB fields, directions): kept per object, such a series costs one lookup. */
+interface AttrInfo {
+  readonly key: string;
+  readonly share: Share | undefined;
+}
+const attrInfos = new WeakMap<object, AttrInfo>();
+function attrInfo(attrs: SampleAttributes): AttrInfo {
+  let info = attrInfos.get(attrs);
+  if (info === undefined) {
+    let key = '';
     for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
-    attrKeys.set(attrs, key);
+    info = { key, share: podShare(attrs) };
+    attrInfos.set(attrs, info);
   }
-  return key;
+  return info;
 }
 
 interface SeriesStart {
@@ -66,7 +72,7 @@ export function resetsWhenLower(def: MetricDefinition): boolean {
 
 /** A process-level sample of a hostNetwork pod (in the host target, io and fd split its processes
  *  out): the pod's identity, which goes to the pod's Resource, and the sample's own attributes. */
-function podShare(attrs: SampleAttributes): { pod: SampleAttributes; own: SampleAttributes } | undefined {
+function podShare(attrs: SampleAttributes): Share | undefined {
   if (attrs[ATTR_K8S_POD_UID] === undefined) return undefined;
   const pod: Record<string, string | number> = {};
   const own: Record<string, string | number> = {};
@@ -77,8 +83,81 @@ function podShare(attrs: SampleAttributes): { pod: SampleAttributes; own: Sample
   return { pod, own };
 }
 
-type Points = { def: MetricDefinition; points: DataPoint<number | Histogram>[] };
-type Group = { resource: Resource; byName: Map<string, Points> };
+/** A collection's points as columns (no DataPoint object per point): the snapshot's values and
+ *  attribute objects, and each series' start time, grouped by metric in ranges. The OTLP encoder
+ *  writes the protobuf straight from these (otlp-encode.ts); anything else that reads a ScopeMetrics'
+ *  `metrics` gets the SDK's MetricData, made from the columns then (materialize). */
+export interface PointColumns {
+  readonly values: readonly (number | HistogramValue)[];
+  readonly attributes: readonly Attributes[];
+  readonly starts: readonly HrTime[];
+  readonly endTime: HrTime;
+}
+
+/** One metric's points: [from, to) of the columns. */
+export interface PointRange {
+  readonly def: MetricDefinition;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The points of one ScopeMetrics, in the order its `metrics` lists them. */
+export interface SnapshotPoints {
+  readonly columns: PointColumns;
+  readonly ranges: readonly PointRange[];
+}
+
+/** Marks a ScopeMetrics whose metrics are columns of the snapshot (its `metrics` is made on demand). */
+export const SNAPSHOT_POINTS: unique symbol = Symbol('kubeskoop-otel snapshot points');
+export type TargetScopeMetrics = ScopeMetrics & { [TARGET_RESOURCE]?: Resource; [SNAPSHOT_POINTS]?: SnapshotPoints };
+
+/** A ScopeMetrics over columns: `metrics` is built (once) only when something reads it. */
+export function snapshotScope(
+  scope: ScopeMetrics['scope'],
+  points: SnapshotPoints,
+  resource?: Resource,
+): TargetScopeMetrics {
+  let metrics: MetricData[] | undefined;
+  return {
+    scope,
+    get metrics(): MetricData[] {
+      return (metrics ??= points.ranges.map((r) => toMetricData(r.def, materialize(points.columns, r))));
+    },
+    [SNAPSHOT_POINTS]: points,
+    ...(resource !== undefined ? { [TARGET_RESOURCE]: resource } : {}),
+  };
+}
+
+/** Data points of a ScopeMetrics, without building its MetricData when it is over columns. */
+export function scopePointCount(sm: ScopeMetrics): number {
+  const points = (sm as TargetScopeMetrics)[SNAPSHOT_POINTS];
+  let n = 0;
+  if (points !== undefined) for (const r of points.ranges) n += r.to - r.from;
+  else for (const m of sm.metrics) n += m.dataPoints.length;
+  return n;
+}
+
+/** The SDK's data points of one range (what the producer handed the SDK before the columns). */
+function materialize(c: PointColumns, r: PointRange): DataPoint<number | Histogram>[] {
+  const out: DataPoint<number | Histogram>[] = [];
+  for (let i = r.from; i < r.to; i++) {
+    const v = c.values[i]!;
+    out.push({
+      startTime: c.starts[i]!,
+      endTime: c.endTime,
+      attributes: c.attributes[i]!,
+      value: typeof v === 'number' ? v : histogramPoint(v),
+    });
+  }
+  return out;
+}
+
+/** A metric of one Resource while collecting: its points' indexes in the unsorted columns. */
+interface Group {
+  readonly def: MetricDefinition;
+  count: number;
+  at: number;
+}
 
 export class SnapshotMetricProducer implements MetricProducer {
   /** When each cumulative series started (a monotonic one restarts when its value goes backwards):
@@ -98,20 +177,38 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
-    // Resource → (metric name → points); one ScopeMetrics per target (and per hostNetwork pod).
-    const byResource = new Map<Resource, Group>();
-    const groupOf = (resource: Resource): Group => {
-      let g = byResource.get(resource);
-      if (!g) byResource.set(resource, (g = { resource, byName: new Map() }));
+    // Points in snapshot order (value, attributes, start, group); then sorted by group into ranges.
+    const values: (number | HistogramValue)[] = [];
+    const attributes: Attributes[] = [];
+    const starts: HrTime[] = [];
+    const groupOf: Group[] = [];
+    // Resource → (metric name → group); one ScopeMetrics per Resource (target, hostNetwork pod).
+    const byResource = new Map<Resource, Map<string, Group>>();
+    const group = (resource: Resource, def: MetricDefinition): Group => {
+      let byName = byResource.get(resource);
+      if (!byName) byResource.set(resource, (byName = new Map()));
+      let g = byName.get(def.name);
+      if (!g) {
+        byName.set(def.name, (g = { def, count: 0, at: 0 }));
+      }
       return g;
+    };
+    // A target has an entry per probe, a hostNetwork pod a share per sample: its Resource once per collection.
+    const resourceOf = new Map<object, Resource>();
+    const forTarget = (key: object, identity: () => SampleAttributes): Resource => {
+      let r = resourceOf.get(key);
+      if (r === undefined) resourceOf.set(key, (r = this.resources.forTarget(identity())));
+      return r;
     };
     for (const entry of snap.entries) {
       const inode = entry.target.netnsInode;
-      const target = groupOf(this.resources.forTarget(targetAttributes(entry.target)));
+      const target = forTarget(entry.target, () => targetAttributes(entry.target));
+      if (!byResource.has(target)) byResource.set(target, new Map());
       let byName = this.starts.get(inode);
       if (!byName) this.starts.set(inode, (byName = new Map()));
       let lastName = '';
       let series: Map<string, SeriesStart> | undefined;
+      let last: Group | undefined; // the target's group of the previous sample (a probe writes a metric's samples together)
       for (const sample of entry.samples) {
         const def = sample.metric;
         if (def.name !== lastName || series === undefined) {
@@ -119,7 +216,7 @@ export class SnapshotMetricProducer implements MetricProducer {
           series = byName.get(def.name);
           if (!series) byName.set(def.name, (series = new Map()));
         }
-        const key = attrKey(sample.attributes);
+        const { key, share } = attrInfo(sample.attributes);
         let start = series.get(key);
         if (start?.seenAt === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
@@ -129,16 +226,21 @@ export class SnapshotMetricProducer implements MetricProducer {
         }
         start.last = scalar;
         start.seenAt = round;
-        const share = podShare(sample.attributes);
-        const into = share ? groupOf(this.resources.forTarget(share.pod)) : target;
-        let group = into.byName.get(def.name);
-        if (!group) into.byName.set(def.name, (group = { def, points: [] }));
-        group.points.push({
-          startTime: def.instrument === 'gauge' ? endTime : start.startTime,
-          endTime,
-          attributes: (share ? share.own : sample.attributes) as Attributes,
-          value: typeof sample.value === 'number' ? sample.value : histogramPoint(sample.value),
-        });
+        let g: Group;
+        if (share)
+          g = group(
+            forTarget(share.pod, () => share.pod),
+            def,
+          );
+        else {
+          if (last === undefined || last.def !== def) last = group(target, def);
+          g = last;
+        }
+        g.count++;
+        values.push(sample.value);
+        attributes.push((share ? share.own : sample.attributes) as Attributes);
+        starts.push(def.instrument === 'gauge' ? endTime : start.startTime);
+        groupOf.push(g);
       }
     }
     // Series not seen in this collection are forgotten (a namespace gone, an interface removed).
@@ -149,11 +251,34 @@ export class SnapshotMetricProducer implements MetricProducer {
       }
       if (byName.size === 0) this.starts.delete(inode);
     }
+    // Ranges: each group's points together, groups in first-seen order per Resource (a counting sort).
+    let at = 0;
+    for (const byName of byResource.values()) {
+      for (const g of byName.values()) {
+        g.at = at;
+        at += g.count;
+      }
+    }
+    const n = values.length;
+    const sorted = {
+      values: new Array<number | HistogramValue>(n),
+      attributes: new Array<Attributes>(n),
+      starts: new Array<HrTime>(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const g = groupOf[i]!;
+      const j = g.at++;
+      sorted.values[j] = values[i]!;
+      sorted.attributes[j] = attributes[i]!;
+      sorted.starts[j] = starts[i]!;
+    }
+    const columns: PointColumns = { ...sorted, endTime };
     const scopeMetrics: TargetScopeMetrics[] = [];
-    for (const { resource, byName } of byResource.values()) {
+    for (const [resource, byName] of byResource) {
       if (byName.size === 0) continue;
-      const metrics = [...byName.values()].map(({ def, points }) => toMetricData(def, points));
-      scopeMetrics.push({ scope: this.scope, metrics, [TARGET_RESOURCE]: resource });
+      const list: PointRange[] = [];
+      for (const g of byName.values()) list.push({ def: g.def, from: g.at - g.count, to: g.at });
+      scopeMetrics.push(snapshotScope(this.scope, { columns, ranges: list }, resource));
     }
     return { resourceMetrics: { resource: this.resources.agent, scopeMetrics }, errors: [] };
   }
@@ -163,36 +288,51 @@ function histogramPoint(h: HistogramValue): Histogram {
   return { buckets: { boundaries: [...h.boundaries], counts: [...h.bucketCounts] }, sum: h.sum, count: h.count };
 }
 
+/** How a registry metric goes out in OTLP: its descriptor (one object per definition) and kind. */
+export interface MetricShape {
+  readonly descriptor: MetricData['descriptor'];
+  readonly dataPointType: DataPointType.SUM | DataPointType.GAUGE | DataPointType.HISTOGRAM;
+  readonly isMonotonic: boolean;
+}
+const shapes = new WeakMap<MetricDefinition, MetricShape>();
+export function shapeOf(def: MetricDefinition): MetricShape {
+  let shape = shapes.get(def);
+  if (shape === undefined) {
+    const sum = def.instrument === 'counter' || def.instrument === 'updowncounter';
+    shape = {
+      descriptor: {
+        name: def.name,
+        description: def.brief.en,
+        unit: def.unit,
+        valueType: sum ? ValueType.INT : ValueType.DOUBLE,
+      },
+      dataPointType: sum
+        ? DataPointType.SUM
+        : def.instrument === 'gauge'
+          ? DataPointType.GAUGE
+          : DataPointType.HISTOGRAM,
+      isMonotonic: def.instrument === 'counter',
+    };
+    shapes.set(def, shape);
+  }
+  return shape;
+}
+
 function toMetricData(def: MetricDefinition, points: DataPoint<number | Histogram>[]): MetricData {
-  const descriptor = {
-    name: def.name,
-    description: def.brief.en,
-    unit: def.unit,
-    valueType: def.instrument === 'counter' || def.instrument === 'updowncounter' ? ValueType.INT : ValueType.DOUBLE,
-  };
-  switch (def.instrument) {
-    case 'counter':
-    case 'updowncounter':
+  const { descriptor, dataPointType, isMonotonic } = shapeOf(def);
+  const aggregationTemporality = AggregationTemporality.CUMULATIVE;
+  switch (dataPointType) {
+    case DataPointType.SUM:
       return {
         descriptor,
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.SUM,
-        isMonotonic: def.instrument === 'counter',
+        aggregationTemporality,
+        dataPointType,
+        isMonotonic,
         dataPoints: points as DataPoint<number>[],
       };
-    case 'gauge':
-      return {
-        descriptor,
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.GAUGE,
-        dataPoints: points as DataPoint<number>[],
-      };
-    case 'histogram':
-      return {
-        descriptor,
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.HISTOGRAM,
-        dataPoints: points as DataPoint<Histogram>[],
-      };
+    case DataPointType.GAUGE:
+      return { descriptor, aggregationTemporality, dataPointType, dataPoints: points as DataPoint<number>[] };
+    case DataPointType.HISTOGRAM:
+      return { descriptor, aggregationTemporality, dataPointType, dataPoints: points as DataPoint<Histogram>[] };
   }
 }

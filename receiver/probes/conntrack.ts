@@ -18,7 +18,15 @@ import {
   CONNTRACK_SEARCH_RESTARTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
-import type { MetricProbe, MetricProbeModule, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from './probe.js';
+import type {
+  MetricProbe,
+  MetricProbeModule,
+  MetricSample,
+  ProbeContext,
+  ProbeResult,
+  ProbeStatus,
+  SampleAttributes,
+} from './probe.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
@@ -38,6 +46,9 @@ export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [
   ['clashres', CONNTRACK_CLASH_RESOLVES],
 ];
 
+/** One shared empty attribute set: none per sample per cycle, and the exporters' per-object caches hit. */
+const NO_ATTRIBUTES: SampleAttributes = {};
+
 export function conntrackSamples(
   parse: ConntrackStatParse,
   max: number | undefined,
@@ -45,12 +56,12 @@ export function conntrackSamples(
   const samples: MetricSample[] = [];
   const problems = [...parse.problems];
   if (parse.stat.entries !== undefined)
-    samples.push({ metric: CONNTRACK_ENTRIES, value: parse.stat.entries, attributes: {} });
-  if (max !== undefined) samples.push({ metric: CONNTRACK_LIMIT, value: max, attributes: {} });
+    samples.push({ metric: CONNTRACK_ENTRIES, value: parse.stat.entries, attributes: NO_ATTRIBUTES });
+  if (max !== undefined) samples.push({ metric: CONNTRACK_LIMIT, value: max, attributes: NO_ATTRIBUTES });
   if (parse.stat.cpus > 0) {
     for (const [col, metric] of CONNTRACK_COLUMNS) {
       const v = parse.stat.totals.get(col);
-      if (v !== undefined) samples.push({ metric, value: v, attributes: {} });
+      if (v !== undefined) samples.push({ metric, value: v, attributes: NO_ATTRIBUTES });
     }
   }
   return { samples, problems };

@@ -51,7 +51,7 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms } from './tc-programs.js';
+import { TcPrograms, attachOptionSchema } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
 import { readProcText } from '../kernel/read-proc.js';
 
@@ -144,6 +144,7 @@ export function hasSearchSuffix(name: string, suffixes: readonly string[]): bool
 }
 
 interface Options {
+  attach?: 'pod' | 'host';
   interfaces?: string[];
   loopback?: 'auto' | 'always' | 'never';
   timeout?: number;
@@ -219,6 +220,7 @@ export const dns: MetricProbeModule = {
     type: 'object',
     additionalProperties: false,
     properties: {
+      attach: attachOptionSchema,
       interfaces: {
         type: 'array',
         items: { type: 'string', minLength: 1, maxLength: 15 },
@@ -585,7 +587,8 @@ export const dns: MetricProbeModule = {
         }
       },
       collect(target: Target, ctx): ProbeResult {
-        if (!tc.see(target, ctx.procRoot, interfacesFor(target, ctx.procRoot)))
+        const hostSide = target.kind !== 'host' && opts.attach === 'host';
+        if (!tc.see(target, ctx.procRoot, interfacesFor(target, ctx.procRoot), hostSide))
           return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const ns = target.netnsInode;

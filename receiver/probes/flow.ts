@@ -37,7 +37,7 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms } from './tc-programs.js';
+import { TcPrograms, attachOptionSchema } from './tc-programs.js';
 
 export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
 
@@ -75,6 +75,7 @@ export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boole
 }
 
 interface Options {
+  attach?: 'pod' | 'host';
   interfaces?: string[];
   host_interfaces?: string[];
   interfaceName?: string;
@@ -95,6 +96,7 @@ export const flow: MetricProbeModule = {
     type: 'object',
     additionalProperties: false,
     properties: {
+      attach: attachOptionSchema,
       interfaces: {
         type: 'array',
         items: { type: 'string', minLength: 1, maxLength: 15 },
@@ -244,7 +246,7 @@ export const flow: MetricProbeModule = {
           const d = f.dump;
           attach.gone(d.gone);
           for (const [ns] of d.gone) forgetNamespace(ns);
-          for (const [ns, list] of increasesOf(d.entries, now)) governor.add(String(ns), list, now);
+          for (const [ns, list] of increasesOf(attach.remap(d.entries), now)) governor.add(String(ns), list, now);
           governor.expire(now);
           const ttl = (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000;
           for (const [k, p] of prev)
@@ -269,7 +271,8 @@ export const flow: MetricProbeModule = {
           target.kind === 'host'
             ? [...(opts.host_interfaces ?? []), ...(opts.interfaceName ? [opts.interfaceName] : [])]
             : opts.interfaces;
-        if (!tc.see(target, ctx.procRoot, names)) return { samples: [], problems: [], targetGone: true };
+        const hostSide = target.kind !== 'host' && opts.attach === 'host';
+        if (!tc.see(target, ctx.procRoot, names, hostSide)) return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const pod = String(target.netnsInode);
         for (const s of governor.series(pod)) {

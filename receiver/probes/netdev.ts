@@ -11,7 +11,7 @@ import {
   NETDEV_PACKET_COUNT,
   NETDEV_PACKET_DROPPED,
 } from '../../semconv/generated/registry.js';
-import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
@@ -22,6 +22,24 @@ const DIRECTIONS = ['receive', 'transmit'] as const;
 /** The interface attribute a metric keys its series by (semconv's own list: system.device.name on the host's packet count). */
 const interfaceKey = (attributes: readonly string[]): string =>
   attributes.includes(ATTR_SYSTEM_DEVICE_NAME) ? ATTR_SYSTEM_DEVICE_NAME : ATTR_NETWORK_INTERFACE_NAME;
+
+/** One attribute object per interface key, name and direction, kept across cycles: every namespace
+ *  has the same few (lo, eth0), so the cycle allocates none, and the snapshot's and exporters' caches
+ *  keyed by attribute object hit. Never mutated once handed out. */
+const attributeCache = new Map<string, SampleAttributes>();
+const ATTRIBUTE_CACHE_MAX = 4096;
+
+function attributesOf(key: string, interfaceName: string, direction: string): SampleAttributes {
+  const k = `${key}\0${interfaceName}\0${direction}`;
+  let a = attributeCache.get(k);
+  if (a === undefined) {
+    // Bounded: interface names come and go (veths of deleted pods).
+    if (attributeCache.size >= ATTRIBUTE_CACHE_MAX) attributeCache.clear();
+    a = { [key]: interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction };
+    attributeCache.set(k, a);
+  }
+  return a;
+}
 
 export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
   const { interfaces, problems } = parseNetDev(text);
@@ -39,10 +57,7 @@ export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
         samples.push({
           metric,
           value: c[field],
-          attributes: {
-            [interfaceKey(metric.attributes)]: iface.interfaceName,
-            [ATTR_NETWORK_IO_DIRECTION]: direction,
-          },
+          attributes: attributesOf(interfaceKey(metric.attributes), iface.interfaceName, direction),
         });
       }
     }

@@ -32,6 +32,14 @@ export function matchesAny(name: string, patterns: readonly string[]): boolean {
   );
 }
 
+/** The `attach` option of the tc probes: where on a pod's veth the programs go. */
+export const attachOptionSchema = {
+  type: 'string',
+  enum: ['pod', 'host'],
+  description:
+    "Where the programs go on each pod's interfaces: pod = inside the pod's namespace (default); host = on the host end of each interface's veth (found through its iflink), in this node's namespace, with the same series (directions are the pod's). host suits CNIs whose programs sit on the host-side veth; an interface that is no veth to this node's namespace is reported and not counted.",
+} as const;
+
 export class TcPrograms {
   readonly call: HelperCall;
   readonly attach: AttachManager;
@@ -98,8 +106,9 @@ export class TcPrograms {
   }
 
   /** Notes the interfaces of a target to attach next cycle: `names` (patterns allowed), or every
-   *  interface but lo when undefined. False when the target's process is gone. */
-  see(target: Target, procRoot: string, names: readonly string[] | undefined): boolean {
+   *  interface but lo when undefined; `hostSide`: on the host end of each one's veth instead.
+   *  False when the target's process is gone. */
+  see(target: Target, procRoot: string, names: readonly string[] | undefined, hostSide = false): boolean {
     const path = netnsPath(target, procRoot);
     let ifnames: readonly string[];
     if (names && !names.some((n) => n.includes('*'))) {
@@ -111,7 +120,13 @@ export class TcPrograms {
     }
     this.seen.set(
       target.netnsInode,
-      ifnames.map((ifname) => ({ netnsInode: target.netnsInode, path, ifname })),
+      // lo has no host end: it stays inside the pod
+      ifnames.map((ifname) => ({
+        netnsInode: target.netnsInode,
+        path,
+        ifname,
+        ...(hostSide && ifname !== 'lo' ? { hostSide } : {}),
+      })),
     );
     return true;
   }

@@ -222,7 +222,9 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
             }
             let result: ProbeResult;
             try {
-              result = await probe.collect(target, ctx);
+              // Most probes answer synchronously: no microtask per probe and target for them.
+              const r = probe.collect(target, ctx);
+              result = r instanceof Promise ? await r : r;
             } catch (err) {
               errors.internal++;
               problems.push(`${targetLabel(target)}: ${(err as Error).message}`);

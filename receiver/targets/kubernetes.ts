@@ -1,19 +1,16 @@
 // Pod names from the Kubernetes API: a list + watch of the pods on this node
-// (fieldSelector spec.nodeName=<node>) with @kubernetes/client-node, kept in a cache keyed by UID.
-//
-// The loop, as client-go's reflector does it:
-//   list (paged) → cache replaced whole, resourceVersion remembered
-//   watch from that resourceVersion with bookmarks → ADDED/MODIFIED/DELETED update the cache,
-//     BOOKMARK only moves the resourceVersion
-//   watch ended by the server (timeoutSeconds) → watch again from the last resourceVersion
-//   410 Gone (as an HTTP status or as an ERROR event) → list again
-//   any other failure → retry with exponential backoff and jitter, the cache kept as it was:
-//     names survive an API outage and are reported stale in /status until the next sync.
-// A watch that goes silent (no event, no bookmark) for longer than the server's own timeout plus a
-// margin is abandoned and re-opened, so a half-open connection cannot freeze the names.
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
+// (fieldSelector spec.nodeName=<node>), kept in a cache keyed by UID. The loop (list, watch from the
+// resourceVersion, relist on 410 Gone, backoff, names kept through outages) is list-watch.ts's.
+import {
+  ListWatch,
+  loadKubeConfig,
+  type ListAnswer,
+  type ListParams,
+  type ListWatchOptions,
+  type WatchState,
+} from './list-watch.js';
 
+export { loadKubeConfig, type WatchState };
 export interface PodInfo {
   readonly uid: string;
   readonly name: string;
@@ -28,8 +25,6 @@ export interface PodInfo {
   /** A static pod's config hash (annotation kubernetes.io/config.mirror): what its cgroup carries. */
   readonly mirrorHash?: string;
 }
-
-export type WatchState = 'connecting' | 'synced' | 'stale' | 'stopped';
 
 export interface PodWatchStatus {
   readonly state: WatchState;
@@ -51,32 +46,10 @@ export interface PodWatchStatus {
   readonly events: number;
 }
 
-export interface PodWatchOptions {
+export interface PodWatchOptions extends ListWatchOptions {
   readonly nodeName: string;
-  /** A kubeconfig file; unset: in-cluster (service account), else the default kubeconfig. */
-  readonly kubeconfig?: string;
-  /** Already loaded (tests, or a caller with its own auth). Wins over kubeconfig. */
-  readonly kubeConfig?: KubeConfig;
-  /** In-cluster: where /var/run/secrets/kubernetes.io/serviceaccount is rooted (default: /). */
-  readonly serviceAccountRoot?: string;
   readonly podLabels?: readonly string[];
-  readonly log: Logger;
-  /** Server-side watch timeout (timeoutSeconds), default 300. */
-  readonly watchTimeoutSeconds?: number;
-  /** Abandon a watch silent for this long; default watchTimeoutSeconds + 60 s. */
-  readonly idleTimeoutMs?: number;
-  /** Backoff after a failure: initial and maximum delay, default 500 ms and 30 s. */
-  readonly backoffInitialMs?: number;
-  readonly backoffMaxMs?: number;
-  /** Page size of the list, default 500. */
-  readonly pageSize?: number;
-  /** A list that has not answered after this long is abandoned, default 30 s. */
-  readonly requestTimeoutMs?: number;
-  /** Called after every change of the cache (tests, metrics). */
-  readonly onChange?: () => void;
 }
-
-class GoneError extends Error {}
 
 interface RawPod {
   metadata?: {
@@ -147,376 +120,85 @@ export function podInfoOf(obj: unknown, labelAllowList: readonly string[]): PodI
   };
 }
 
-function describeError(err: unknown): string {
-  const e = err as { code?: unknown; statusCode?: unknown; message?: string; body?: unknown } | undefined;
-  const code = e?.statusCode ?? e?.code;
-  const first = String(e?.message ?? err).split('\n')[0];
-  return code !== undefined && !first.includes(String(code)) ? `${String(code)}: ${first}` : first;
-}
-
-function isGone(err: unknown): boolean {
-  const e = err as { code?: unknown; statusCode?: unknown } | undefined;
-  return err instanceof GoneError || e?.statusCode === 410 || e?.code === 410;
-}
-
-/** How the agent reaches the API (the pod watch, and the endpoint's TokenReview/SubjectAccessReview
- *  checks): a kubeconfig file when given, else the in-cluster service account, else the default kubeconfig. */
-export function loadKubeConfig(opts: {
-  readonly kubeconfig?: string;
-  readonly serviceAccountRoot?: string;
-}): KubeConfig {
-  const kc = new KubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster(opts.serviceAccountRoot ?? '');
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
-  return kc;
-}
-
-const iso = (ms: number | undefined): string | null => (ms !== undefined ? new Date(ms).toISOString() : null);
-
-export class PodWatch {
-  private readonly kc: KubeConfig;
-  private readonly api: CoreV1Api;
-  private readonly watcher: Watch;
-  private readonly opts: PodWatchOptions;
+export class PodWatch extends ListWatch<PodInfo> {
   private readonly labels: readonly string[];
-  private pods = new Map<string, PodInfo>();
-  /** address → pod, rebuilt lazily after a change (version counts upserts and removals) */
+  /** address → pod, rebuilt lazily after a change (version counts lists, upserts and removals) */
   private ipIndex = new Map<string, PodInfo>();
-  private ipIndexFor: Map<string, PodInfo> | undefined;
   private ipIndexVersion = -1;
-  private version = 0;
   private mirror = new Map<string, string>();
-  private rv = '';
-  private state: WatchState = 'connecting';
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  private abort: AbortController | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private lastSyncAt: number | undefined;
-  private lastEventAt: number | undefined;
-  private staleSince: number | undefined;
-  private lastError: string | undefined;
-  private counts = { lists: 0, goneRelists: 0, watches: 0, reconnects: 0, bookmarks: 0, events: 0 };
 
-  constructor(opts: PodWatchOptions) {
-    this.opts = opts;
-    this.labels = opts.podLabels ?? [];
-    this.kc = opts.kubeConfig ?? loadKubeConfig(opts);
-    if (!this.kc.getCurrentCluster())
-      throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
-    this.api = this.kc.makeApiClient(CoreV1Api);
-    this.watcher = new Watch(this.kc);
+  constructor(private readonly podOpts: PodWatchOptions) {
+    super('pods', podOpts, `spec.nodeName=${podOpts.nodeName}`);
+    this.labels = podOpts.podLabels ?? [];
   }
 
-  get server(): string {
-    return this.kc.getCurrentCluster()?.server ?? '';
+  protected listPage(params: ListParams): Promise<ListAnswer> {
+    return this.api.listPodForAllNamespaces(params);
   }
 
-  /** Starts the list/watch loop in the background; resolves at once. */
-  start(): void {
-    if (this.loop) return;
-    this.stopped = false;
-    this.loop = this.run();
+  protected infoOf(obj: unknown): PodInfo | undefined {
+    return podInfoOf(obj, this.labels);
   }
 
-  /** Resolves once the first list has filled the cache, or after timeoutMs (false). */
-  async waitForSync(timeoutMs: number): Promise<boolean> {
-    const end = Date.now() + timeoutMs;
-    while (this.lastSyncAt === undefined && Date.now() < end && !this.stopped)
-      await new Promise((r) => setTimeout(r, 20));
-    return this.lastSyncAt !== undefined;
+  protected keyOf(info: PodInfo): string {
+    return info.uid;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.state = 'stopped';
-    this.abort?.abort();
-    if (this.sleepTimer) clearTimeout(this.sleepTimer);
-    this.wake?.();
-    // A request still connecting cannot be aborted from here: do not wait for it for long.
-    let t: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.loop?.catch(() => undefined),
-      new Promise((r) => {
-        t = setTimeout(r, 2000);
-        t.unref?.();
-      }),
-    ]);
-    clearTimeout(t);
-    this.loop = undefined;
+  protected deletedKey(obj: unknown): string | undefined {
+    const uid = (obj as RawPod | undefined)?.metadata?.uid;
+    return typeof uid === 'string' ? uid.toLowerCase() : undefined;
+  }
+
+  protected override replaced(): void {
+    this.mirror = new Map([...this.items.values()].filter((p) => p.mirrorHash).map((p) => [p.mirrorHash!, p.uid]));
+  }
+
+  protected override upserted(old: PodInfo | undefined, info: PodInfo): void {
+    if (old?.mirrorHash && old.mirrorHash !== info.mirrorHash) this.mirror.delete(old.mirrorHash);
+    if (info.mirrorHash) this.mirror.set(info.mirrorHash, info.uid);
+  }
+
+  protected override removed(uid: string, old: PodInfo): void {
+    if (old.mirrorHash && this.mirror.get(old.mirrorHash) === uid) this.mirror.delete(old.mirrorHash);
   }
 
   /** A pod by UID (or, for static pods, by the config hash its cgroup carries). */
   get(uid: string): PodInfo | undefined {
-    const p = this.pods.get(uid);
+    const p = this.items.get(uid);
     if (p) return p;
     const byMirror = this.mirror.get(uid);
-    return byMirror !== undefined ? this.pods.get(byMirror) : undefined;
-  }
-
-  get size(): number {
-    return this.pods.size;
+    return byMirror !== undefined ? this.items.get(byMirror) : undefined;
   }
 
   /** The pod that has this address (status.podIPs), for peer naming. */
   byIp(address: string): PodInfo | undefined {
-    if (this.ipIndexFor !== this.pods || this.ipIndexVersion !== this.version) {
+    if (this.ipIndexVersion !== this.version) {
       this.ipIndex = new Map();
-      for (const p of this.pods.values()) for (const ip of p.ips ?? []) this.ipIndex.set(ip, p);
-      this.ipIndexFor = this.pods;
+      for (const p of this.items.values()) for (const ip of p.ips ?? []) this.ipIndex.set(ip, p);
       this.ipIndexVersion = this.version;
     }
     return this.ipIndex.get(address);
   }
 
-  /** Every cached pod (for /status and tests). */
-  all(): IterableIterator<PodInfo> {
-    return this.pods.values();
-  }
-
   status(): PodWatchStatus {
-    const stale = this.state !== 'synced';
-    const staleFrom = this.staleSince;
+    const s = this.watchStatus();
     return {
-      state: this.state,
-      stale,
-      staleSeconds: stale && staleFrom !== undefined ? Math.round((Date.now() - staleFrom) / 100) / 10 : null,
-      nodeName: this.opts.nodeName,
-      server: this.server,
-      pods: this.pods.size,
-      resourceVersion: this.rv,
-      lastSyncAt: iso(this.lastSyncAt),
-      lastEventAt: iso(this.lastEventAt),
-      lastError: this.lastError ?? null,
-      ...this.counts,
+      state: s.state,
+      stale: s.stale,
+      staleSeconds: s.staleSeconds,
+      nodeName: this.podOpts.nodeName,
+      server: s.server,
+      pods: this.items.size,
+      resourceVersion: s.resourceVersion,
+      lastSyncAt: s.lastSyncAt,
+      lastEventAt: s.lastEventAt,
+      lastError: s.lastError,
+      lists: s.lists,
+      goneRelists: s.goneRelists,
+      watches: s.watches,
+      reconnects: s.reconnects,
+      bookmarks: s.bookmarks,
+      events: s.events,
     };
-  }
-
-  private markStale(err: unknown): void {
-    this.lastError = describeError(err);
-    if (this.state === 'synced') {
-      this.state = 'stale';
-      this.staleSince = Date.now();
-      this.opts.log.warn('lost the Kubernetes API watch; keeping the last known pod names', {
-        error: this.lastError,
-        pods: this.pods.size,
-      });
-    } else if (this.staleSince === undefined) {
-      this.staleSince = Date.now();
-    }
-  }
-
-  private markSynced(): void {
-    if (
-      this.state !== 'synced' &&
-      this.lastSyncAt !== undefined &&
-      this.staleSince !== undefined &&
-      this.counts.lists > 1
-    ) {
-      this.opts.log.info('following the Kubernetes API again', {
-        pods: this.pods.size,
-        staleSeconds: Math.round((Date.now() - this.staleSince) / 1000),
-      });
-    }
-    this.state = 'synced';
-    this.staleSince = undefined;
-    this.lastSyncAt = Date.now();
-  }
-
-  private async run(): Promise<void> {
-    let attempt = 0;
-    let gonesInARow = 0;
-    const initial = this.opts.backoffInitialMs ?? 500;
-    const max = this.opts.backoffMaxMs ?? 30_000;
-    while (!this.stopped) {
-      try {
-        if (this.rv === '') await this.list();
-        const opened = Date.now();
-        const delivered = await this.watchOnce();
-        if (delivered) {
-          attempt = 0;
-          gonesInARow = 0;
-        } else if (Date.now() - opened < 1000 && !this.stopped) {
-          // Ended at once with nothing delivered: do not spin; back off as after a failure.
-          const delay = Math.min(max, initial * 2 ** Math.min(attempt, 20));
-          attempt++;
-          await this.sleep(delay);
-        }
-      } catch (err) {
-        if (this.stopped) break;
-        if (isGone(err)) {
-          // The resourceVersion is too old: list again now (the cache stays until the list replaces it).
-          this.counts.goneRelists++;
-          this.rv = '';
-          this.opts.log.debug('watch expired (410 Gone); listing again', { error: describeError(err) });
-          // A server that answers 410 to every fresh list and watch must not make this spin.
-          if (++gonesInARow > 3) await this.sleep(Math.min(max, initial * 2 ** Math.min(gonesInARow - 3, 20)));
-          continue;
-        }
-        this.markStale(err);
-        this.counts.reconnects++;
-        const delay = Math.min(max, initial * 2 ** Math.min(attempt, 20));
-        attempt++;
-        await this.sleep(delay / 2 + Math.random() * (delay / 2));
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.sleepTimer = setTimeout(resolve, ms);
-      this.sleepTimer.unref?.();
-    });
-  }
-
-  private fieldSelector(): string {
-    return `spec.nodeName=${this.opts.nodeName}`;
-  }
-
-  private async list(): Promise<void> {
-    const pods = new Map<string, PodInfo>();
-    let cont: string | undefined;
-    let rv = '';
-    const timeoutMs = this.opts.requestTimeoutMs ?? 30_000;
-    for (let page = 0; page < 10_000; page++) {
-      let timer: NodeJS.Timeout | undefined;
-      const res = await Promise.race([
-        this.api.listPodForAllNamespaces({
-          fieldSelector: this.fieldSelector(),
-          limit: this.opts.pageSize ?? 500,
-          ...(cont ? { _continue: cont } : {}),
-        }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`list did not answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      for (const item of res.items ?? []) {
-        const info = podInfoOf(item, this.labels);
-        if (info) pods.set(info.uid, info);
-      }
-      rv = res.metadata?.resourceVersion ?? '';
-      cont = res.metadata?._continue;
-      if (!cont) break;
-    }
-    // Replace whole: pods deleted while we were not watching are freed here.
-    this.pods = pods;
-    this.mirror = new Map([...pods.values()].filter((p) => p.mirrorHash).map((p) => [p.mirrorHash!, p.uid]));
-    this.rv = rv;
-    this.counts.lists++;
-    this.markSynced();
-    this.opts.onChange?.();
-  }
-
-  private upsert(info: PodInfo): void {
-    const old = this.pods.get(info.uid);
-    if (old?.mirrorHash && old.mirrorHash !== info.mirrorHash) this.mirror.delete(old.mirrorHash);
-    this.pods.set(info.uid, info);
-    this.version++;
-    if (info.mirrorHash) this.mirror.set(info.mirrorHash, info.uid);
-  }
-
-  private remove(uid: string): void {
-    const old = this.pods.get(uid);
-    if (!old) return;
-    this.pods.delete(uid);
-    this.version++;
-    if (old.mirrorHash && this.mirror.get(old.mirrorHash) === uid) this.mirror.delete(old.mirrorHash);
-  }
-
-  /** One watch, until the server ends it (true: it delivered something) or it fails (throws). */
-  private watchOnce(): Promise<boolean> {
-    const timeoutSeconds = this.opts.watchTimeoutSeconds ?? 300;
-    const idleMs = this.opts.idleTimeoutMs ?? timeoutSeconds * 1000 + 60_000;
-    this.counts.watches++;
-    return new Promise<boolean>((resolve, reject) => {
-      let delivered = false;
-      let settled = false;
-      let gone: GoneError | undefined;
-      let failure: Error | undefined;
-      let idle: NodeJS.Timeout | undefined;
-      const finish = (err: unknown): void => {
-        if (settled) return;
-        settled = true;
-        if (idle) clearTimeout(idle);
-        if (gone) reject(gone);
-        else if (failure) reject(failure);
-        else if (err && !this.stopped) reject(err);
-        else resolve(delivered);
-      };
-      const armIdle = (): void => {
-        if (idle) clearTimeout(idle);
-        idle = setTimeout(() => {
-          failure = new Error(`watch silent for ${idleMs} ms`);
-          this.abort?.abort();
-          finish(failure);
-        }, idleMs);
-        idle.unref?.();
-      };
-      armIdle();
-      const onEvent = (type: string, obj: unknown): void => {
-        if (settled) return;
-        armIdle();
-        this.lastEventAt = Date.now();
-        if (type === 'ERROR') {
-          const st = obj as { code?: number; reason?: string; message?: string } | undefined;
-          if (st?.code === 410 || st?.reason === 'Expired' || st?.reason === 'Gone')
-            gone = new GoneError(st?.message ?? 'resourceVersion too old');
-          else
-            failure = new Error(
-              `watch error event: ${st?.code ?? '?'} ${st?.reason ?? ''} ${st?.message ?? ''}`.trim(),
-            );
-          this.abort?.abort();
-          finish(undefined);
-          return;
-        }
-        const rv = (obj as RawPod | undefined)?.metadata?.resourceVersion;
-        if (type === 'BOOKMARK') {
-          this.counts.bookmarks++;
-        } else if (type === 'ADDED' || type === 'MODIFIED') {
-          const info = podInfoOf(obj, this.labels);
-          if (info) this.upsert(info);
-          this.counts.events++;
-        } else if (type === 'DELETED') {
-          const uid = (obj as RawPod | undefined)?.metadata?.uid;
-          if (typeof uid === 'string') this.remove(uid.toLowerCase());
-          this.counts.events++;
-        } else {
-          return;
-        }
-        if (typeof rv === 'string' && rv !== '') this.rv = rv;
-        delivered = true;
-        // The watch is answering: the names are current again.
-        if (this.state !== 'synced') this.markSynced();
-        else this.lastSyncAt = Date.now();
-        if (type !== 'BOOKMARK') this.opts.onChange?.();
-      };
-      this.watcher
-        .watch(
-          '/api/v1/pods',
-          {
-            fieldSelector: this.fieldSelector(),
-            resourceVersion: this.rv,
-            allowWatchBookmarks: true,
-            timeoutSeconds,
-          },
-          onEvent,
-          (err: unknown) => finish(err),
-        )
-        .then(
-          (ctl) => {
-            this.abort = ctl;
-            if (settled) ctl.abort();
-            else if (this.state !== 'synced' && this.lastSyncAt !== undefined && !settled) {
-              // Connected again after an outage, from a resourceVersion the server still has.
-              this.markSynced();
-            }
-          },
-          (err: unknown) => finish(err),
-        );
-    });
   }
 }

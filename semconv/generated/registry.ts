@@ -954,8 +954,8 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
     "type": "enum",
     "semconv": false,
     "brief": {
-      "en": "What the peer address was resolved to, in this order: a pod (known to the agent's pod list and watch, which covers this node's pods), a Service ClusterIP (a cluster-wide Service list), a node (reserved: this build has no node list yet), a configured CIDR bucket, else the plain IP; `other` = the peers folded beyond the per-pod top-K or the node-wide series cap.",
-      "zh": "对端地址解析的结果，依次为：Pod（agent 的 Pod 列表与 watch 中已知，覆盖本节点的 Pod）、Service 的 ClusterIP（全集群 Service 列表）、节点（保留：本版本尚无节点列表）、配置的 CIDR 分组，否则为 IP 本身；`other` 表示超出每 Pod top-K 或节点序列上限而被合并的对端。"
+      "en": "What the peer address was resolved to, in this order: a pod (known to the agent's pod list and watch, which covers this node's pods), a Service ClusterIP (a cluster-wide Service list and watch), a node (an InternalIP/ExternalIP of the cluster-wide Node list and watch, or one of this node's own addresses), a configured CIDR bucket, else the plain IP; `other` = the peers folded beyond the per-pod top-K or the node-wide series cap.",
+      "zh": "对端地址解析的结果，依次为：Pod（agent 的 Pod 列表与 watch 中已知，覆盖本节点的 Pod）、Service 的 ClusterIP（全集群 Service 列表与 watch）、节点（全集群 Node 列表与 watch 中的 InternalIP/ExternalIP，或本节点自己的地址）、配置的 CIDR 分组，否则为 IP 本身；`other` 表示超出每 Pod top-K 或节点序列上限而被合并的对端。"
     },
     "values": [
       "pod",
@@ -9247,15 +9247,15 @@ export const PROBES: readonly ProbeDefinition[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport)",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport)",
     "kubeskoopOverhead": "medium",
     "brief": {
       "en": "Bytes and packets per pod and peer (peer address, server port, transport, direction), IPv4 and IPv6, never keyed by the ephemeral port.",
       "zh": "每个 Pod 与每个对端（对端地址、服务端口、传输协议、方向）的字节数与包数，支持 IPv4 与 IPv6，从不以临时端口为键。"
     },
     "whenToUse": {
-      "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts.",
-      "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。"
+      "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts. Options: `attach: host` counts on the host end of each pod's veth instead of inside the pod (the same series); `host_interfaces: [eth0]` adds the node's uplink (series of the node).",
+      "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。选项：`attach: host` 改在每个 Pod 的 veth 主机端计数（序列相同，不在 Pod 内）；`host_interfaces: [eth0]` 增加节点上行网卡（节点的序列）。"
     }
   },
   {
@@ -9287,15 +9287,15 @@ export const PROBES: readonly ProbeDefinition[] = [
     "scope": "netns",
     "aliases": [],
     "statusKey": "dns",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace (and its lo when the pod's resolv.conf names a resolver on the loopback): bpf/probes/dns.bpf.c; queries to port 53 (UDP; TCP read across segments, pipelined messages included; IPv6 after its extension headers) matched with their responses in the kernel, a per-CPU histogram per (namespace, resolver, question type, rcode, transport)",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace (and its lo when the pod's resolv.conf names a resolver on the loopback), or with attach: host on the host end of each one's veth (the pod named in the kernel by the host end's ifindex; lo stays inside): bpf/probes/dns.bpf.c; queries to port 53 (UDP; TCP read across segments, pipelined messages included; IPv6 after its extension headers) matched with their responses in the kernel, a per-CPU histogram per (namespace, resolver, question type, rcode, transport)",
     "kubeskoopOverhead": "low",
     "brief": {
       "en": "DNS lookups per pod and resolver — latency, response codes, timeouts, truncation and TCP retries, search-path waste (ndots) — and events for failed, timed-out and slow lookups with the question name; no proxy needed.",
       "zh": "按 Pod 与解析器统计的 DNS 查询——延迟、响应码、超时、截断与 TCP 重试、搜索路径浪费（ndots）——以及带查询名的失败、超时与慢查询事件；无需代理。"
     },
     "whenToUse": {
-      "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes.",
-      "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。"
+      "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes. Option `attach: host` watches on the host end of each pod's veth instead of inside the pod (the same series, per pod). hostNetwork pods are not watched yet.",
+      "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。选项 `attach: host` 改在每个 Pod 的 veth 主机端观测（序列相同，仍按 Pod 区分）。hostNetwork Pod 暂不观测。"
     },
     "measuredOverhead": {
       "value": 124,

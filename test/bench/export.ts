@@ -3,8 +3,8 @@
 //   - The agent runs in this process (startAgent: default probes, the CLI's code path, interval 1 h so
 //     no cycle runs while measuring; one cycle is run by hand after the pods of a size exist).
 //   - OTLP: the real pipeline (createTelemetry: the SDK's PeriodicExportingMetricReader with the
-//     snapshot producer, the request packing and the SDK's protobuf serializer and gRPC / HTTP
-//     transports) exporting to an endpoint in another process (otlp-sink.ts), one forceFlush = one
+//     snapshot producer, the request packing, the agent's encoder writing the protobuf straight from the
+//     snapshot's columns and the SDK's gRPC / HTTP transports) exporting to an endpoint in another process (otlp-sink.ts), one forceFlush = one
 //     whole collection exported; CPU of this process (all threads) over it, per data point.
 //   - OTLP floor: protobufjs alone encoding the same points (the SDK's bytes decoded once with the
 //     OTLP protos in test/support/proto; encode timed). Also timed: the SDK's serializer alone on a
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     for (const n of args.pods) {
-      while (pods.length < n) pods.push(await createPod({ label: 'h21bx' }));
+      while (pods.length < n) pods.push(await createPod({ label: 'h21dx' }));
       const snap: Snapshot = await agent.scheduler.runCycle();
       const mine = new Set(pods.map((p) => p.netns.inode));
       const seen = snap.targets.filter((t) => mine.has(t.netnsInode)).length;
@@ -230,8 +230,12 @@ async function main(): Promise<void> {
       // The same points, three ways: the SDK's bytes, decoded once by protobufjs (floor input).
       const producer = new SnapshotMetricProducer(() => snap, createResources(config, VERSION, process.env), scope);
       const collection = (await producer.collect()).resourceMetrics;
-      const sdkBytes = (): Uint8Array[] =>
-        byResource(collection).map((rm) => ProtobufMetricsSerializer.serializeRequest(rm)!);
+      // the SDK's input: the same collection as MetricData objects (built once, outside the timing)
+      const sdkCollection = byResource(collection).map((rm) => ({
+        resource: rm.resource,
+        scopeMetrics: rm.scopeMetrics.map((sm) => ({ scope: sm.scope, metrics: sm.metrics })),
+      }));
+      const sdkBytes = (): Uint8Array[] => sdkCollection.map((rm) => ProtobufMetricsSerializer.serializeRequest(rm)!);
       const decoded = sdkBytes().map((b) => Request.decode(b));
       const points = decoded.reduce((s, m) => s + pointsIn(m), 0);
       const floorBytes = decoded.reduce((s, m) => s + Request.encode(m).finish().length, 0);
@@ -388,7 +392,7 @@ ${o.sizes
   )
   .join('\n')}
 
-Where it goes (µs per point, same rounds): the snapshot producer's collect alone; on a prepared collection, the SDK's protobuf serializer alone and the agent's encoder alone (otlp-encode.ts, what the exporters send; its bytes are checked equal to the SDK's at every size).
+Where it goes (µs per point, same rounds): the snapshot producer's collect alone (columns over the snapshot, no object per point); on a prepared collection, the SDK's protobuf serializer alone (on the same collection as MetricData objects, built outside the timing) and the agent's encoder alone (otlp-encode.ts, what the exporters send, straight from the columns; its bytes are checked equal to the SDK's at every size).
 
 | test pods | collect | SDK serialize | agent encoder |
 |---|---|---|---|

@@ -3,7 +3,7 @@
 // kept process — test/support/netns.ts), cleaned up at the end:
 //   - the agent: the real process (`kubeskoop-otel run`, default probes, 1 s interval, launched with
 //     the launchers' Node flags), no scrape and no export: its whole CPU (every thread, user + system,
-//     from /proc/<pid>/task/*/schedstat in ns) over full cycles (discovery, identity, probes,
+//     from /proc/<pid>/task/*/schedstat in ns; its child processes' too, e.g. the native helper) over full cycles (discovery, identity, probes,
 //     snapshot), each window opened and closed in the idle gap between two cycles;
 //   - the floor: test/bench/procfs-floor.c, built here: the same kernel reads in C (list /proc, every
 //     process's ns/net link, io and cgroup; per namespace the seven net files of the default set;
@@ -14,8 +14,10 @@
 //   - node_exporter (Debian's) in one namespace: CPU per scrape, from its /proc/<pid>/stat.
 //
 //   npm run build && node dist/test/bench/procfs.js [--sizes 10,100,250] [--rounds 9] [--cpu-prof DIR]
-// Writes test/bench/results/procfs.json and procfs.md. Needs root.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// Writes test/bench/results/procfs.json and procfs.md. Needs root. With --cpu-prof the agent runs
+// under V8's sampling profiler (which inflates its CPU): the run writes procfs-profile.json and .md
+// instead (where the cycle's time goes, cpuprofile-summary.ts), which procfs.md then quotes.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ import { startNodeExporter } from '../support/node-exporter.js';
 import { freePort, procUsage, runOk, sleep, stopPid } from '../support/proc.js';
 import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
 import { benchStamp, spread, type Spread } from './stamp.js';
+import { profileMarkdown, summarizeProfileFile, type ProfileSummary } from './cpuprofile-summary.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
@@ -33,19 +36,34 @@ const RESULTS = path.join(ROOT, 'test/bench/results');
 const AGENT = path.resolve(here, '../../receiver/cli/main.js');
 const INTERVAL_MS = 1000;
 
-/** Every thread's on-CPU ns (schedstat) and the process's user/system ticks. */
+/** Every thread's on-CPU ns (schedstat) and the process's user/system ticks, its live child
+ *  processes' (the native helper, when the probe set starts it) added: collection's whole CPU. */
 function processCpu(pid: number): { ns: number; userMs: number; systemMs: number } {
   let ns = 0;
+  const children: number[] = [];
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
       ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'latin1').split(' ')[0]);
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').split(' '))
+        if (c.trim() !== '') children.push(Number(c));
     } catch {
       /* thread gone */
     }
   }
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ns, userMs: Number(rest[11]) * 10, systemMs: Number(rest[12]) * 10 };
+  const out = { ns, userMs: Number(rest[11]) * 10, systemMs: Number(rest[12]) * 10 };
+  for (const c of children) {
+    try {
+      const x = processCpu(c);
+      out.ns += x.ns;
+      out.userMs += x.userMs;
+      out.systemMs += x.systemMs;
+    } catch {
+      /* the child exited */
+    }
+  }
+  return out;
 }
 
 interface AgentStatus {
@@ -87,6 +105,8 @@ interface Round {
   agentSystemMs: number;
   agentCycles: number;
   floorMs: number;
+  /** The floor's reads plus converting every number in C (procfs-floor.c `parse`). */
+  floorParseMs: number;
   floorUserMs: number;
   floorSystemMs: number;
   ratio: number;
@@ -103,6 +123,7 @@ interface SizeResult {
   rounds: Round[];
   agentCpuMsPerCycle: Spread;
   floorCpuMsPerCycle: Spread;
+  floorParseCpuMsPerCycle: Spread;
   agentCpuMsPerNs: Spread;
   floorCpuMsPerNs: Spread;
   ratio: Spread;
@@ -175,12 +196,19 @@ async function measureSize(
         processes: number;
       };
       const floorMs = f.cpuNs / 1e6 / f.cycles;
+      // The same reads with every number converted in C: the native reader's share of a helper path.
+      const fp = JSON.parse((await runOk(floorBin, [String(k), '/proc', 'parse'], { timeoutMs: 120_000 })).stdout) as {
+        cycles: number;
+        cpuNs: number;
+      };
+      const floorParseMs = fp.cpuNs / 1e6 / fp.cycles;
       out.push({
         agentMs,
         agentUserMs: (c1.userMs - c0.userMs) / k,
         agentSystemMs: (c1.systemMs - c0.systemMs) / k,
         agentCycles: k,
         floorMs,
+        floorParseMs,
         floorUserMs: f.userUs / 1000 / f.cycles,
         floorSystemMs: f.systemUs / 1000 / f.cycles,
         ratio: agentMs / floorMs,
@@ -203,6 +231,7 @@ async function measureSize(
       rounds: out,
       agentCpuMsPerCycle: spread(out.map((x) => x.agentMs)),
       floorCpuMsPerCycle: spread(out.map((x) => x.floorMs)),
+      floorParseCpuMsPerCycle: spread(out.map((x) => x.floorParseMs)),
       agentCpuMsPerNs: spread(out.map((x) => x.agentMs / x.namespaces)),
       floorCpuMsPerNs: spread(out.map((x) => x.floorMs / x.floorNamespaces)),
       ratio: spread(out.map((x) => x.ratio)),
@@ -293,8 +322,12 @@ async function main(): Promise<void> {
     targets: { ratioMax: 1.5 },
   };
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(path.join(RESULTS, 'procfs.json'), `${JSON.stringify(json, null, 2)}\n`);
   const f = (x: number, d = 3): string => x.toFixed(d);
+  if (cpuProf) {
+    writeProfile(json, out, cpuProf);
+    return;
+  }
+  writeFileSync(path.join(RESULTS, 'procfs.json'), `${JSON.stringify(json, null, 2)}\n`);
   const sp = (s: Spread, d = 3): string =>
     `${f(s.median, d)} [${f(s.q1, d)}–${f(s.q3, d)}; ${f(s.min, d)}–${f(s.max, d)}]`;
   const met = out.every((r) => r.ratio.median <= json.targets.ratioMax);
@@ -304,15 +337,15 @@ async function main(): Promise<void> {
     `Run ${json.date} at commit ${json.commit}${json.dirty ? ' (with uncommitted changes)' : ''} on Linux ${json.kernel}, ${json.cpus} CPUs, Node ${json.node}; ${f(json.durationS, 0)} s; load average ${json.load.before} before, ${json.load.after} after (the machine is shared). Generated by \`npm run bench\` (test/bench/procfs.ts).`,
     '',
     `Default probe set: ${DEFAULT_METRIC_PROBES.join(', ')}. Each test namespace has lo, a veth to the host and one kept process.`,
-    '**Agent**: the real process (`kubeskoop-otel run`, default probes, 1 s interval, no scrape, no export); CPU of all its threads (user + system) over whole cycles: discovery, identity, probes, snapshot, GC.',
-    "**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process's `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`.",
+    '**Agent**: the real process (`kubeskoop-otel run`, default probes, 1 s interval, no scrape, no export); CPU of all its threads (user + system) and of its child processes (the native helper, when the probe set starts one; the default set does not) over whole cycles: discovery, identity, probes, snapshot, GC.',
+    "**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process's `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`. **Floor + parse in C**: the same program converting every number of every file it read (run right after the floor in each round): what a native reader handing numbers to the agent would spend.",
     `Both cover every namespace on the machine (the host's and other tests' too: the count is in the table), per namespace = ÷ that count. ${rounds} paired rounds per size alternate agent and floor; the ratio is taken per round. Figures: median [interquartile range; min–max].`,
     '',
-    '| test namespaces | namespaces on the machine | processes | agent CPU ms / cycle | floor CPU ms / cycle | agent ms / ns / cycle | floor ms / ns / cycle | **agent ÷ floor** | system share agent / floor | agent RSS MiB (peak) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| test namespaces | namespaces on the machine | processes | agent CPU ms / cycle | floor CPU ms / cycle | agent ms / ns / cycle | floor ms / ns / cycle | **agent ÷ floor** | system share agent / floor | floor + parse in C ms / cycle | agent RSS MiB (peak) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...out.map(
       (r) =>
-        `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+        `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.floorParseCpuMsPerCycle.median, 1)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
     ),
     '',
     `Target: agent ≤ ${json.targets.ratioMax}× the floor at every size — ${met ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(r.ratio.median, 2)}×`).join(', ')}).`,
@@ -322,8 +355,57 @@ async function main(): Promise<void> {
     'Instruction counts (`perf stat -e instructions`) are not available here: the VM exposes no PMU counter.',
     '',
   ].join('\n');
-  writeFileSync(path.join(RESULTS, 'procfs.md'), md);
+  writeFileSync(path.join(RESULTS, 'procfs.md'), `${md}${profileSection()}`);
   process.stdout.write(md);
+}
+
+interface ProfileRun {
+  date: string;
+  commit: string;
+  dirty: boolean;
+  sizes: { testNamespaces: number; namespaces: number; ratioUnderProfiler: number; summary: ProfileSummary }[];
+}
+
+/** A profiled run: where the agent's cycle time goes, per size (procfs-profile.json and .md). */
+function writeProfile(
+  json: { date: string; commit: string; dirty: boolean; rounds: number },
+  out: readonly SizeResult[],
+  dir: string,
+): void {
+  const run: ProfileRun = {
+    date: json.date,
+    commit: json.commit,
+    dirty: json.dirty,
+    sizes: out.map((r) => ({
+      testNamespaces: r.testNamespaces,
+      namespaces: r.namespaces,
+      ratioUnderProfiler: r.ratio.median,
+      summary: summarizeProfileFile(path.join(dir, `agent-${r.testNamespaces}.cpuprofile`)),
+    })),
+  };
+  writeFileSync(path.join(RESULTS, 'procfs-profile.json'), `${JSON.stringify(run, null, 2)}\n`);
+  const md = [
+    "# procfs probes: where the agent's cycle time goes",
+    '',
+    `Run ${run.date} at commit ${run.commit}${run.dirty ? ' (with uncommitted changes)' : ''}: \`node dist/test/bench/procfs.js --cpu-prof DIR\` (the agent under \`node --cpu-prof\`, ${json.rounds} rounds; the profiler inflates its CPU, so this run's ratios are not the published ones). Summarized by test/bench/cpuprofile-summary.ts.`,
+    '',
+    ...run.sizes.flatMap((s) => [
+      `## ${s.testNamespaces} test namespaces (${s.namespaces} on the machine; agent ÷ floor under the profiler ${s.ratioUnderProfiler.toFixed(2)}×)`,
+      '',
+      ...profileMarkdown(s.summary),
+      '',
+    ]),
+  ].join('\n');
+  writeFileSync(path.join(RESULTS, 'procfs-profile.md'), md);
+  process.stdout.write(md);
+}
+
+/** procfs.md's quote of the last profiled run (procfs-profile.md), when there is one. */
+function profileSection(): string {
+  const file = path.join(RESULTS, 'procfs-profile.md');
+  if (!existsSync(file)) return '';
+  const body = readFileSync(file, 'utf8').split('\n').slice(2).join('\n');
+  return `\n## Where the agent's cycle time goes (procfs-profile.md)\n\n${body}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -9,10 +9,14 @@
 //   npm run build && node dist/test/bench/sizing.js [--pods 10,110,250] [--interval 5] [--cycles 6]
 //     [--node-options '--max-old-space-size=N'   (the chart's nodeOptions)]
 //     [--export both|otlp|scrape] [--out NAME  (test/bench/results/NAME.{json,md}; default sizing)]
+//     [--agent-env K=V ...  (the agent's environment, e.g. MALLOC_ARENA_MAX=2: memory trials)]
+//     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
+//     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
+//      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
 // Writes test/bench/results/sizing.json and sizing.md. Needs root (namespaces).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync, renameSync } from 'node:fs';
-import { tmpdir, cpus, totalmem, release } from 'node:os';
+import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -43,10 +47,26 @@ interface Args {
   exportMode: 'both' | 'otlp' | 'scrape';
   /** Results file base name under test/bench/results/. */
   out: string;
+  /** Extra environment of the agent (memory trials: MALLOC_ARENA_MAX, …). */
+  agentEnv: Record<string, string>;
+  /** Extra node flags of the agent, after AGENT_NODE_FLAGS. */
+  agentFlags: string[];
+  /** Memory trials: each size once per trial (none: one plain run). */
+  trials: { name: string; env: Record<string, string>; flags: string[] }[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { pods: [10, 110, 250], intervalS: 5, cycles: 6, nodeOptions: '', exportMode: 'both', out: 'sizing' };
+  const a: Args = {
+    pods: [10, 110, 250],
+    intervalS: 5,
+    cycles: 6,
+    nodeOptions: '',
+    exportMode: 'both',
+    out: 'sizing',
+    agentEnv: {},
+    agentFlags: [],
+    trials: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--pods' && v) {
@@ -71,7 +91,24 @@ function parseArgs(argv: string[]): Args {
     } else if (argv[i] === '--out' && v && /^[a-z0-9-]+$/.test(v)) {
       a.out = v;
       i++;
-    }
+    } else if (argv[i] === '--agent-env' && v && /^[A-Z_][A-Z0-9_]*=/.test(v)) {
+      a.agentEnv[v.slice(0, v.indexOf('='))] = v.slice(v.indexOf('=') + 1);
+      i++;
+    } else if (argv[i] === '--agent-flags' && v !== undefined) {
+      a.agentFlags = v.split(/\s+/).filter((f) => f !== '');
+      i++;
+    } else if (argv[i] === '--trial' && v) {
+      const [name, ...rest] = v.split(/\s+/).filter((t) => t !== '');
+      const env: Record<string, string> = {};
+      const flags: string[] = [];
+      for (const t of rest) {
+        if (t.startsWith('--')) flags.push(t);
+        else if (/^[A-Z_][A-Z0-9_]*=/.test(t)) env[t.slice(0, t.indexOf('='))] = t.slice(t.indexOf('=') + 1);
+        else throw new Error(`sizing: --trial ${v}: ${t} is neither K=V nor --flag`);
+      }
+      a.trials.push({ name: name!, env, flags });
+      i++;
+    } else throw new Error(`sizing: unknown argument ${argv[i]}`);
   }
   if (a.pods.length === 0 || !(a.intervalS > 0) || !(a.cycles >= 2)) throw new Error('bad arguments');
   return a;
@@ -87,12 +124,25 @@ export interface TargetSeries {
 
 export interface RunResult {
   pods: number;
+  /** The memory trial (--trial) this run was, with what it added to the agent. */
+  trial?: { name: string; env: Record<string, string>; flags: string[] };
   /** Targets the agent saw (other namespaces on this machine count too). */
   targets: { total: number; byKind: Record<string, number> };
   intervalSeconds: number;
   cyclesMeasured: number;
   cpu: { secondsTotal: number; msPerCycle: number; coresAt15s: number; coresAtInterval: number };
-  memory: { rssMiB: number; rssPeakMiB: number };
+  memory: {
+    rssMiB: number;
+    rssPeakMiB: number;
+    /** Where the RSS is at the end (/proc/<pid>/status): anonymous (heaps: V8's and malloc's), file-backed (node's code, libraries). */
+    rssAnonMiB?: number;
+    rssFileMiB?: number;
+    threads?: number;
+    /** malloc arenas besides the main one: anonymous mappings of a 64 MiB arena reservation (/proc/<pid>/smaps). */
+    mallocArenas?: number;
+    /** Resident MiB of those arenas. */
+    arenaRssMiB?: number;
+  };
   cycleDurationMs: number;
   prometheus: { series: number; bytes: number; scrapeMs: number };
   seriesPerPodTarget: { min: number; max: number; median: number; example?: TargetSeries };
@@ -113,6 +163,57 @@ export interface RunResult {
     reencodedBytes: number;
     gzipBytes: number;
   };
+}
+
+/** Where a process's RSS is: /proc/<pid>/status (anonymous, file-backed, threads) and /proc/<pid>/smaps
+ *  (glibc's per-thread malloc arenas: each reserves 64 MiB of address space, one mapping or a used part
+ *  and its PROT_NONE rest, so the sizes of adjacent anonymous mappings add up to 64 MiB). */
+async function rssBreakdown(pid: number): Promise<Partial<RunResult['memory']>> {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    // mappings: start, end, name, Rss
+    const maps: { start: bigint; end: bigint; anon: boolean; rssKb: number }[] = [];
+    for (const block of smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/m.exec(block);
+      if (!head) continue;
+      maps.push({
+        start: BigInt(`0x${head[1]}`),
+        end: BigInt(`0x${head[2]}`),
+        anon: head[3]!.trim() === '',
+        rssKb: Number(/^Rss:\s+(\d+)/m.exec(block)?.[1] ?? 0),
+      });
+    }
+    const ARENA = 64n << 20n;
+    let arenas = 0;
+    let arenaRssKb = 0;
+    for (let i = 0; i < maps.length; i++) {
+      const m = maps[i]!;
+      if (!m.anon || m.start % ARENA !== 0n) continue;
+      let end = m.end;
+      let rss = m.rssKb;
+      let j = i + 1;
+      while (end - m.start < ARENA && j < maps.length && maps[j]!.anon && maps[j]!.start === end) {
+        end = maps[j]!.end;
+        rss += maps[j]!.rssKb;
+        j++;
+      }
+      if (end - m.start === ARENA) {
+        arenas++;
+        arenaRssKb += rss;
+      }
+    }
+    return {
+      rssAnonMiB: Number((kb('RssAnon') / 1024).toFixed(1)),
+      rssFileMiB: Number((kb('RssFile') / 1024).toFixed(1)),
+      threads: kb('Threads'),
+      mallocArenas: arenas,
+      arenaRssMiB: Number((arenaRssKb / 1024).toFixed(1)),
+    };
+  } catch {
+    return {};
+  }
 }
 
 const TARGET_LABEL = 'kubeskoop_netns_inode';
@@ -195,7 +296,18 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   try {
     child = spawn(
       process.execPath,
-      [...AGENT_NODE_FLAGS, AGENT, 'run', '-c', cfg, '--port', String(port), '--address', '127.0.0.1'],
+      [
+        ...AGENT_NODE_FLAGS,
+        ...args.agentFlags,
+        AGENT,
+        'run',
+        '-c',
+        cfg,
+        '--port',
+        String(port),
+        '--address',
+        '127.0.0.1',
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
         // NODE_OPTIONS as the Helm chart sets it (values.yaml nodeOptions), so the limits are measured too
@@ -204,6 +316,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
           OTEL_EXPORTER_OTLP_ENDPOINT: '',
           NODE_NAME: 'sizing-node',
           NODE_OPTIONS: args.nodeOptions,
+          ...args.agentEnv,
         },
       },
     );
@@ -251,6 +364,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       if (st.lastCycle.cycle - startCycle >= args.cycles) break;
     }
     const u1 = await procUsage(pid);
+    const where = await rssBreakdown(pid);
     if (!scrapeEachCycle) {
       // push only: one scrape after the measurement, to count the series
       const s = await get(`${base}/metrics`);
@@ -299,6 +413,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       memory: {
         rssMiB: Number((u1.rssBytes / 2 ** 20).toFixed(1)),
         rssPeakMiB: Number((u1.rssPeakBytes / 2 ** 20).toFixed(1)),
+        ...where,
       },
       cycleDurationMs: st.lastCycle.durationMs,
       prometheus: {
@@ -416,8 +531,11 @@ function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut |
         ', ',
       )}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`,
   );
+  const a = meta.args as Args;
+  const trial = [...Object.entries(a.agentEnv ?? {}).map(([k, v]) => `${k}=${v}`), ...(a.agentFlags ?? [])];
+  if (trial.length > 0) L.push(`Memory trial: the agent ran with ${trial.join(' ')}.`);
   L.push(
-    'Other tests may have been running on the same machine: "targets seen" counts every namespace the agent found.',
+    `Other tests may have been running on the same machine (load average after: ${((meta.loadAverageAfter as number[] | undefined) ?? []).join('/')}): "targets seen" counts every namespace the agent found.`,
     '',
   );
   L.push(
@@ -430,6 +548,19 @@ function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut |
       `| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.contentLengthBytes ?? o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`,
     );
   }
+  L.push(
+    '',
+    'Where the RSS is at the end (/proc/<pid>/status and smaps): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
+    '',
+    '| test pods | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...runs.map((r) => {
+      const t = r.trial;
+      const added = t ? [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.flags].join(' ') : '';
+      const trial = t ? `${t.name}${added ? `: ${added}` : ''}` : '—';
+      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
+    }),
+  );
   const ex = runs[0]?.seriesPerPodTarget.example;
   if (ex) {
     L.push('', 'Series of one test pod by probe:', '');
@@ -485,11 +616,21 @@ async function main(): Promise<void> {
       process.stderr.write(
         `sizing: ${n} pods ready in ${((Date.now() - t0) / 1000).toFixed(1)} s, measuring ${args.cycles} cycles of ${args.intervalS} s\n`,
       );
-      const r = await measure(pods, args, receiver, work);
-      process.stderr.write(
-        `sizing: ${n} pods: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
-      );
-      runs.push(r);
+      for (const trial of args.trials.length > 0 ? args.trials : [undefined]) {
+        const run = trial
+          ? {
+              ...args,
+              agentEnv: { ...args.agentEnv, ...trial.env },
+              agentFlags: [...args.agentFlags, ...trial.flags],
+            }
+          : args;
+        const r = await measure(pods, run, receiver, work);
+        if (trial) r.trial = trial;
+        process.stderr.write(
+          `sizing: ${n} pods${trial ? ` (${trial.name})` : ''}: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
+        );
+        runs.push(r);
+      }
     }
   } finally {
     await receiver.close();
@@ -510,6 +651,7 @@ async function main(): Promise<void> {
   }
   const meta = {
     at: new Date().toISOString(),
+    loadAverageAfter: loadavg().map((x) => Number(x.toFixed(1))),
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? '?',
     memGiB: Number((totalmem() / 2 ** 30).toFixed(1)),

@@ -372,9 +372,10 @@ describe('docs: /metrics naming modes, scraped by a real Prometheus', function (
           (LEGACY_TUPLE_LABELS as readonly string[]).includes(l),
           `label ${l} is one of KubeSkoop's tuple labels`,
         );
-      // the sender is the host side of the veth: an address that is no pod (empty labels are absent in Prometheus)
+      // the sender is the host side of the veth: an address of this node, named as the node
       assert.equal(m.src, pod.veth!.addrA);
-      assert.equal(m.src_type, 'unknown');
+      assert.equal(m.src_type, 'node');
+      assert.equal(m.src_node, NODE);
       assert.equal(m.dst_type, 'pod');
       // the server port on one side, 0 (never the ephemeral port) on the other
       assert.ok(

@@ -1,5 +1,6 @@
-// A real HTTP server on loopback that speaks the Kubernetes API's pod list/watch protocol, as much
-// of it as the agent uses: GET /api/v1/pods (fieldSelector spec.nodeName=, limit/continue paging,
+// A real HTTP server on loopback that speaks the Kubernetes API's list/watch protocol, as much
+// of it as the agent uses, for pods, Services and Nodes: GET /api/v1/{pods,services,nodes}
+// (fieldSelector spec.nodeName= for pods, limit/continue paging,
 // resourceVersion), ?watch=true (chunked JSON lines: ADDED/MODIFIED/DELETED/BOOKMARK/ERROR, replay
 // from a resourceVersion, timeoutSeconds, allowWatchBookmarks), 410 Gone for a resourceVersion
 // older than the retained history (as an ERROR event, like kube-apiserver, or as an HTTP status),
@@ -74,12 +75,18 @@ export function serviceAccountUser(namespace: string, name: string): ApiUser {
     },
   };
 }
+/** The kinds served, by resource (the path's last part). */
+type Resource = 'pods' | 'services' | 'nodes';
+const KINDS: Readonly<Record<Resource, string>> = { pods: 'Pod', services: 'Service', nodes: 'Node' };
+
 interface HistoryEntry {
+  resource: Resource;
   rv: number;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   obj: Record<string, any>;
 }
 interface LiveWatch {
+  resource: Resource;
   res: ServerResponse;
   node?: string;
   bookmarks: boolean;
@@ -102,7 +109,8 @@ export class TestApiServer {
   private server: Server | undefined;
   private sockets = new Set<Socket>();
   private pods = new Map<string, Stored>();
-  private services = new Map<string, Record<string, any>>();
+  private services = new Map<string, Stored>();
+  private nodes = new Map<string, Stored>();
   private history: HistoryEntry[] = [];
   private rv = 100;
   /** Oldest resourceVersion a watch may resume from; older → 410. */
@@ -128,6 +136,9 @@ export class TestApiServer {
     accessReviews: 0,
     reviewsForbidden: 0,
     serviceLists: 0,
+    nodeLists: 0,
+    /** watches of Services and Nodes (`watches` counts the pod watches) */
+    otherWatches: 0,
   };
   /** token → user, for the tokens addToken made. */
   private users = new Map<string, ApiUser>();
@@ -372,20 +383,68 @@ export class TestApiServer {
     return `${ns}/${name}`;
   }
 
-  /** Create, or replace (MODIFIED) when a pod with that UID or namespace/name exists. */
-  /** A Service (list only: GET /api/v1/services, for peer naming). */
+  private store(resource: Resource): Map<string, Stored> {
+    return resource === 'pods' ? this.pods : resource === 'services' ? this.services : this.nodes;
+  }
+
+  /** Create or replace (MODIFIED) an object of a kind other than Pod. */
+  private upsertObject(resource: Resource, k: string, make: (md: Record<string, any>) => Record<string, any>): void {
+    const m = this.store(resource);
+    const existing = m.get(k);
+    const rv = ++this.rv;
+    const obj = make({ uid: existing?.obj.metadata.uid ?? randomUUID(), resourceVersion: String(rv) });
+    m.set(k, { obj, rv });
+    this.publish({ resource, rv, type: existing ? 'MODIFIED' : 'ADDED', obj });
+  }
+
+  private deleteObject(resource: Resource, k: string): boolean {
+    const m = this.store(resource);
+    const s = m.get(k);
+    if (!s) return false;
+    m.delete(k);
+    const rv = ++this.rv;
+    const obj = {
+      ...s.obj,
+      metadata: { ...s.obj.metadata, resourceVersion: String(rv), deletionTimestamp: new Date().toISOString() },
+    };
+    this.publish({ resource, rv, type: 'DELETED', obj });
+    return true;
+  }
+
+  /** A Service with these ClusterIPs (ADDED, or MODIFIED when it exists). */
   upsertService(name: string, namespace: string, clusterIPs: string[]): void {
-    this.services.set(this.key(namespace, name), {
+    this.upsertObject('services', this.key(namespace, name), (md) => ({
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace, uid: randomUUID() },
+      metadata: { name, namespace, ...md },
       spec: { clusterIP: clusterIPs[0] ?? 'None', clusterIPs },
-    });
+    }));
   }
 
   deleteService(namespace: string, name: string): boolean {
-    return this.services.delete(this.key(namespace, name));
+    return this.deleteObject('services', this.key(namespace, name));
   }
+
+  /** A Node with these InternalIPs (ADDED, or MODIFIED when it exists). */
+  upsertNode(name: string, internalIPs: string[]): void {
+    this.upsertObject('nodes', name, (md) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, ...md },
+      status: {
+        addresses: [
+          ...internalIPs.map((address) => ({ type: 'InternalIP', address })),
+          { type: 'Hostname', address: name },
+        ],
+      },
+    }));
+  }
+
+  deleteNode(name: string): boolean {
+    return this.deleteObject('nodes', name);
+  }
+
+  /** Create, or replace (MODIFIED) when a pod with that UID or namespace/name exists. */
 
   upsertPod(spec: PodSpec): Record<string, any> {
     const ns = spec.namespace ?? 'default';
@@ -428,7 +487,7 @@ export class TestApiServer {
       },
     };
     this.pods.set(this.key(ns, spec.name), { obj, rv });
-    this.publish({ rv, type: existing ? 'MODIFIED' : 'ADDED', obj });
+    this.publish({ resource: 'pods', rv, type: existing ? 'MODIFIED' : 'ADDED', obj });
     return obj;
   }
 
@@ -442,7 +501,7 @@ export class TestApiServer {
       ...s.obj,
       metadata: { ...s.obj.metadata, resourceVersion: String(rv), deletionTimestamp: new Date().toISOString() },
     };
-    this.publish({ rv, type: 'DELETED', obj });
+    this.publish({ resource: 'pods', rv, type: 'DELETED', obj });
     return true;
   }
 
@@ -461,7 +520,7 @@ export class TestApiServer {
   }
 
   private send(w: LiveWatch, e: HistoryEntry): void {
-    if (this.silentWatches || !this.matches(w.node, e.obj)) return;
+    if (this.silentWatches || e.resource !== w.resource || !this.matches(w.node, e.obj)) return;
     w.res.write(`${JSON.stringify({ type: e.type, object: e.obj })}\n`);
   }
 
@@ -502,20 +561,8 @@ export class TestApiServer {
       this.review(req, res, caller, review[2] as 'tokenreviews' | 'subjectaccessreviews');
       return;
     }
-    if (req.method === 'GET' && url.pathname === '/api/v1/services') {
-      this.counts.serviceLists++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'ServiceList',
-          metadata: { resourceVersion: String(this.rv) },
-          items: [...this.services.values()],
-        }),
-      );
-      return;
-    }
-    if (req.method !== 'GET' || url.pathname !== '/api/v1/pods') {
+    const resource = /^\/api\/v1\/(pods|services|nodes)$/.exec(url.pathname)?.[1] as Resource | undefined;
+    if (req.method !== 'GET' || resource === undefined) {
       this.status(
         res,
         404,
@@ -525,13 +572,13 @@ export class TestApiServer {
       return;
     }
     const q = url.searchParams;
-    const node = this.nodeOf(q);
+    const node = resource === 'pods' ? this.nodeOf(q) : undefined;
     if (node === null) {
       this.status(res, 400, 'BadRequest', `unable to parse requested fieldSelector: ${q.get('fieldSelector') ?? ''}`);
       return;
     }
-    if (q.get('watch') === 'true' || q.get('watch') === '1') this.watch(req, res, q, node);
-    else this.list(res, q, node);
+    if (q.get('watch') === 'true' || q.get('watch') === '1') this.watch(req, res, q, node, resource);
+    else this.list(res, q, node, resource);
   }
 
   private review(
@@ -640,8 +687,11 @@ export class TestApiServer {
     });
   }
 
-  private list(res: ServerResponse, q: URLSearchParams, node: string | undefined): void {
-    this.counts.listPages++;
+  private list(res: ServerResponse, q: URLSearchParams, node: string | undefined, resource: Resource): void {
+    if (resource === 'services') this.counts.serviceLists++;
+    if (resource === 'nodes') this.counts.nodeLists++;
+    const store = this.store(resource);
+    if (resource === 'pods') this.counts.listPages++;
     const limit = Number(q.get('limit') ?? '0');
     let offset = 0;
     let rv = this.rv;
@@ -668,14 +718,14 @@ export class TestApiServer {
       rv = tok.rv;
       offset = tok.offset;
       // A consistent snapshot would need MVCC; the keys of the first page's snapshot are enough here.
-      items = tok.keys.map((k) => this.pods.get(k)?.obj).filter((o): o is Record<string, any> => o !== undefined);
+      items = tok.keys.map((k) => store.get(k)?.obj).filter((o): o is Record<string, any> => o !== undefined);
     } else {
-      this.counts.lists++;
-      items = [...this.pods.values()].map((s) => s.obj).filter((o) => this.matches(node, o));
+      if (resource === 'pods') this.counts.lists++;
+      items = [...store.values()].map((s) => s.obj).filter((o) => this.matches(node, o));
     }
     const keys = cont
       ? (JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')).keys as string[])
-      : items.map((o) => this.key(o.metadata.namespace, o.metadata.name));
+      : items.map((o) => (resource === 'nodes' ? o.metadata.name : this.key(o.metadata.namespace, o.metadata.name)));
     const pageItems = limit > 0 ? items.slice(cont ? offset : 0, (cont ? offset : 0) + limit) : items;
     const next =
       limit > 0 && (cont ? offset : 0) + limit < items.length
@@ -684,7 +734,7 @@ export class TestApiServer {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(
       JSON.stringify({
-        kind: 'PodList',
+        kind: `${KINDS[resource]}List`,
         apiVersion: 'v1',
         metadata: { resourceVersion: String(rv), ...(next ? { continue: next } : {}) },
         items: pageItems,
@@ -692,8 +742,15 @@ export class TestApiServer {
     );
   }
 
-  private watch(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, node: string | undefined): void {
-    this.counts.watches++;
+  private watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+    node: string | undefined,
+    resource: Resource,
+  ): void {
+    if (resource === 'pods') this.counts.watches++;
+    else this.counts.otherWatches++;
     const rvParam = q.get('resourceVersion') ?? '';
     const from = rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
     if (this.alwaysGone || (from !== undefined && (!Number.isFinite(from) || from < this.minRv))) {
@@ -711,10 +768,10 @@ export class TestApiServer {
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    const w: LiveWatch = { res, node, bookmarks: q.get('allowWatchBookmarks') === 'true' };
+    const w: LiveWatch = { resource, res, node, bookmarks: q.get('allowWatchBookmarks') === 'true' };
     this.watches.add(w);
     if (from === undefined) {
-      for (const s of this.pods.values()) this.send(w, { rv: s.rv, type: 'ADDED', obj: s.obj });
+      for (const s of this.store(resource).values()) this.send(w, { resource, rv: s.rv, type: 'ADDED', obj: s.obj });
     } else {
       for (const e of this.history) if (e.rv > from) this.send(w, e);
     }
@@ -725,7 +782,7 @@ export class TestApiServer {
         if (this.silentWatches) return;
         this.counts.bookmarks++;
         res.write(
-          `${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } })}\n`,
+          `${JSON.stringify({ type: 'BOOKMARK', object: { kind: KINDS[resource], apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } })}\n`,
         );
       }, this.bookmarkIntervalMs);
     }

@@ -2,6 +2,7 @@
 // 10.199.0.0/16 (and fd00:199::/32 for IPv6), small Node programs run inside them, and a
 // build of bpf/ when the helper is missing. Everything is removed in after hooks.
 import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
@@ -120,6 +121,55 @@ export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } 
   return p;
 }
 
+/** A "pod" namespace with a veth to the host namespace, as a CNI makes one: host end
+ *  10.199.<n>.1 / fd00:199:<n>::1, pod end .2 / ::2. Deleting the namespace deletes both ends. */
+export async function makeHostPair(
+  tag: string,
+  n: number,
+): Promise<{ ns: string; inode: number; host: string; pod: string; h4: string; p4: string; h6: string; p6: string }> {
+  const ns = nsName(`${tag}-p`);
+  const id = process.pid.toString(36);
+  const host = `k${id}h${n}`;
+  const pod = `k${id}p${n}`;
+  await deleteNs(ns);
+  await sh('ip', 'link', 'del', host).catch(() => undefined);
+  await sh('ip', 'netns', 'add', ns);
+  await sh('ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', pod, 'netns', ns);
+  const r = {
+    ns,
+    inode: 0,
+    host,
+    pod,
+    h4: `10.199.${n}.1`,
+    p4: `10.199.${n}.2`,
+    h6: `fd00:199:${n}::1`,
+    p6: `fd00:199:${n}::2`,
+  };
+  r.inode = Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${ns}`)).trim());
+  await sh('ip', 'addr', 'add', `${r.h4}/24`, 'dev', host);
+  await sh('ip', '-6', 'addr', 'add', `${r.h6}/64`, 'dev', host, 'nodad');
+  await sh('ip', 'link', 'set', host, 'up');
+  await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+  await inNs(ns, 'ip', 'addr', 'add', `${r.p4}/24`, 'dev', pod);
+  await inNs(ns, 'ip', '-6', 'addr', 'add', `${r.p6}/64`, 'dev', pod, 'nodad');
+  await inNs(ns, 'ip', 'link', 'set', pod, 'up');
+  return r;
+}
+
+/** tcx links the helper holds (its fds' fdinfo): the device's ifindex and the program of each. */
+export async function helperTcxLinks(pid: number): Promise<{ ifindex: number; progId: number }[]> {
+  const out: { ifindex: number; progId: number }[] = [];
+  for (const fd of await readdir(`/proc/${pid}/fdinfo`)) {
+    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    if (!/link_type:\s+tcx/.test(info)) continue;
+    out.push({
+      ifindex: Number(/ifindex:\s+(\d+)/.exec(info)?.[1] ?? -1),
+      progId: Number(/prog_id:\s+(\d+)/.exec(info)?.[1] ?? -1),
+    });
+  }
+  return out;
+}
+
 export async function makeSingle(tag: string): Promise<{ ns: string; inode: number }> {
   const ns = nsName(tag);
   await deleteNs(ns);
@@ -166,8 +216,11 @@ export interface Background {
   done: Promise<Record<string, unknown>>;
 }
 
+/** ns 'host': in the test's own (host) namespace. */
 export async function startNodeIn(ns: string, source: string, readyTimeoutMs = 10_000): Promise<Background> {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', source], {
+  const node = [process.execPath, '--input-type=module', '-e', source];
+  const [cmd, ...args] = ns === 'host' ? node : ['ip', 'netns', 'exec', ns, ...node];
+  const child = spawn(cmd!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

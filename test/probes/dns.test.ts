@@ -25,6 +25,8 @@ import { startAgentWithConfig } from '../support/agent.js';
 import {
   deleteNs,
   ensureHelperBuilt,
+  helperTcxLinks,
+  makeHostPair,
   makePair,
   nodeIn,
   startNodeIn,
@@ -436,6 +438,72 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       assert.ok(answered >= 1, 'the lookup after the flood was answered and counted');
     } finally {
       await probe.stop!();
+    }
+  });
+
+  it("attach: host — on the host end of the client pod's veth: the same exact counts per rcode, timeouts and queries as inside the pod, attributed to the pod, IPv4 and IPv6; no link left on the host interface", async () => {
+    const helperPid = (native.helperStatus() as { pid?: number }).pid!;
+    const h = await makeHostPair('h19dnshost', 233);
+    let hostServer: Background | undefined;
+    try {
+      const hostIfindex = Number((await readFile(`/sys/class/net/${h.host}/ifindex`, 'utf8')).trim());
+      // the resolver on the node (the host end's addresses), the client in the pod
+      hostServer = await startNodeIn('host', dnsServer([h.h4, h.h6]));
+      const t = await target(h.ns, h.inode);
+      const names = [
+        ...Array.from({ length: 4 }, (_, i) => `ok${i}.example.test`),
+        ...Array.from({ length: 3 }, (_, i) => `nxdomain.n${i}.test`),
+        ...Array.from({ length: 2 }, (_, i) => `servfail.s${i}.test`),
+        'drop.d0.test',
+      ];
+      const seenBy: Record<string, unknown> = {};
+      for (const attach of ['pod', 'host'] as const) {
+        const probe = dns.create({ native, emitEvent: () => undefined });
+        const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { attach, timeout: 1 } };
+        try {
+          assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+          await cycle(probe, ctx, [t]);
+          await cycle(probe, ctx, [t]);
+          assert.deepEqual(probe.status!(), { state: 'running' });
+          const onHost = (await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length;
+          assert.equal(onHost, attach === 'host' ? 2 : 0, `${attach}: tcx links on the host end`);
+          const got: Record<string, unknown> = {};
+          for (const server of [h.h4, h.h6]) {
+            const r = (await nodeIn(h.ns, rawClient(server, names, 1, 1500, 4), 30_000)) as {
+              seen: Record<string, number>;
+            };
+            assert.deepEqual(r.seen, { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2, timeout: 1 });
+            await new Promise((res) => setTimeout(res, 1100)); // the timeout (1 s) passes before the sweep
+            const after = (await cycle(probe, ctx, [t])).get(h.inode)!;
+            const isServer = (x: MetricSample): boolean => attr(x, 'network.peer.address') === server;
+            got[server] = {
+              rcodes: byRcode(after.filter(isServer)),
+              timeouts: total(after, 'kubeskoop.dns.timeouts', isServer),
+            };
+          }
+          const last = (await cycle(probe, ctx, [t])).get(h.inode)!;
+          got.queries = total(last, 'kubeskoop.dns.queries', (x) => attr(x, 'network.transport') === 'udp');
+          for (const server of [h.h4, h.h6])
+            assert.deepEqual(
+              got[server],
+              { rcodes: { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2 }, timeouts: 1 },
+              `${attach}: ${server}`,
+            );
+          assert.equal(got.queries, 20, `${attach}: queries of the pod`);
+          seenBy[attach] = got;
+          if (attach === 'host') {
+            await cycle(probe, ctx, []);
+            await cycle(probe, ctx, []);
+            assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 0);
+          }
+        } finally {
+          await probe.stop!();
+        }
+      }
+      assert.deepEqual(seenBy.host, seenBy.pod);
+    } finally {
+      await stopBackground(hostServer);
+      await deleteNs(h.ns).catch(() => undefined);
     }
   });
 

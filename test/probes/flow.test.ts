@@ -15,8 +15,8 @@ import { parseFlowFrame, type FlowEntry } from '../../receiver/native/commands.j
 import type { MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
-import { PodWatch, loadKubeConfig } from '../../receiver/targets/kubernetes.js';
-import { ServiceDirectory } from '../../receiver/peers/services.js';
+import { PodWatch } from '../../receiver/targets/kubernetes.js';
+import { NodeWatch, ServiceWatch } from '../../receiver/peers/services.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
@@ -24,11 +24,14 @@ import {
   deleteNs,
   ensureHelperBuilt,
   inNs,
+  helperTcxLinks,
+  makeHostPair,
   makePair,
   nodeIn,
   sh,
   startNodeIn,
   udpFlood,
+  UDPFLOOD,
   type NsPair,
 } from '../native/support.js';
 
@@ -301,6 +304,140 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
     }
   });
 
+  it("attach: host — on the host end of the pod's veth (its iflink): the same byte-exact UDP and TCP series as inside the pod, IPv4 and IPv6; a removed pod's links leave the host interface, and so do a deleted namespace's", async () => {
+    const helperPid = (native.helperStatus() as { pid?: number }).pid!;
+    const h = await makeHostPair('fhost', 223);
+    made.push(h.ns);
+    const hostIfindex = Number((await readFile(`/sys/class/net/${h.host}/ifindex`, 'utf8')).trim());
+    const selfNs = (await stat('/proc/self/ns/net')).ino;
+    const t = await target(h.ns, h.inode);
+    const N = 30,
+      SIZE = 200,
+      BYTES = 1_000_000;
+    for (const attach of ['pod', 'host'] as const) {
+      const probe = flow.create({ native });
+      const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { attach } };
+      try {
+        assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+        await cycle(probe, ctx, [t]);
+        await cycle(probe, ctx, [t]);
+        assert.deepEqual(probe.status!(), { state: 'running' });
+        const onHost = (await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length;
+        assert.equal(onHost, attach === 'host' ? 2 : 0, `${attach}: tcx links on the host end ${h.host}`);
+        for (const [hostAddr, podAddr, port] of [
+          [h.h4, h.p4, 5401],
+          [h.h6, h.p6, 5402],
+        ] as const) {
+          // UDP from the node to the pod: exact frames
+          const sink = await startNodeIn(h.ns, udpSink(podAddr, port, N));
+          const sent = JSON.parse(await sh(UDPFLOOD, podAddr, String(port), String(N), '10', String(SIZE))) as {
+            sent: number;
+          };
+          assert.equal(sent.sent, N);
+          await sink.done;
+          const frame = SIZE + 8 + (podAddr.includes(':') ? 40 : 20) + 14;
+          const r = rows((await cycle(probe, ctx, [t])).get(h.inode)!);
+          const rx = r.get(`receive|udp|${hostAddr}|${port}`);
+          assert.ok(rx, `${attach}: series ${[...r.keys()]}`);
+          assert.deepEqual([rx.packets, rx.bytes], [N, N * frame], `${attach}: UDP to ${podAddr}`);
+          assert.equal(rx.attributes['network.interface.name'], h.pod, "the pod's interface, on either side");
+          assert.equal(rx.attributes['network.local.address'], podAddr);
+          // a byte-exact TCP transfer from the node: equal to the pod's own nftables counters
+          const tport = port + 100;
+          await sh('ip', 'netns', 'exec', h.ns, 'nft', 'delete table inet ksflow').catch(() => undefined);
+          await nftCounters(h.ns, podAddr.includes(':'), hostAddr, tport);
+          const srv = await startNodeIn(h.ns, tcpSink(podAddr, tport, 1));
+          await sh(process.execPath, '--input-type=module', '-e', tcpClient(podAddr, tport, 1, BYTES));
+          assert.equal((await srv.done).bytes, BYTES);
+          const r2 = rows((await cycle(probe, ctx, [t])).get(h.inode)!);
+          const nft = await readNft(h.ns);
+          const trx = r2.get(`receive|tcp|${hostAddr}|${tport}`)!;
+          const ttx = r2.get(`transmit|tcp|${hostAddr}|${tport}`)!;
+          assert.ok(trx && ttx, `${attach}: TCP series ${[...r2.keys()]}`);
+          assert.deepEqual(
+            [trx.packets, trx.bytes],
+            [nft.in.packets, nft.in.bytes + 14 * nft.in.packets],
+            `${attach} rx`,
+          );
+          assert.deepEqual(
+            [ttx.packets, ttx.bytes],
+            [nft.out.packets, nft.out.bytes + 14 * nft.out.packets],
+            `${attach} tx`,
+          );
+          assert.equal(trx.attributes['kubeskoop.peer.role'], 'client');
+        }
+        if (attach === 'host') {
+          // the pod is no longer a target: its links leave the host interface
+          await cycle(probe, ctx, []);
+          await cycle(probe, ctx, []);
+          assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 0);
+          // back, then its namespace deleted (the veth goes with it): nothing is left in the helper
+          await cycle(probe, ctx, [t]);
+          await cycle(probe, ctx, [t]);
+          assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 2);
+          killPid(keepers.get(h.ns)!.pid, 'SIGKILL');
+          keepers.delete(h.ns);
+          await deleteNs(h.ns);
+          await waitUntil(
+            async () => !(await readdir('/sys/class/net')).includes(h.host),
+            10_000,
+            'the host end deleted with the namespace',
+          );
+          await cycle(probe, ctx, []);
+          const d = await native.helperCommand('flow', ['dump', 'all']);
+          assert.equal(d.attached, 0);
+          assert.equal((await helperTcxLinks(helperPid)).length, 0, 'no tcx link held');
+          assert.equal(
+            flowEntries(d).filter((e) => e.ifindex === hostIfindex && e.netnsInode === selfNs).length,
+            0,
+            "the host end's entries deleted",
+          );
+        }
+      } finally {
+        await probe.stop!();
+      }
+    }
+  });
+
+  it('host_interfaces: a node interface in the host namespace is counted for the node (the host target, no pod): exact UDP frames both ways', async () => {
+    const h = await makeHostPair('fnode', 224);
+    made.push(h.ns);
+    const selfNs = (await stat('/proc/self/ns/net')).ino;
+    const node: Target = { netnsInode: selfNs, pid: process.pid, pids: [process.pid], kind: 'host' };
+    const probe = flow.create({ native });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { host_interfaces: [h.host] } };
+    try {
+      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+      await cycle(probe, ctx, [node]);
+      await cycle(probe, ctx, [node]);
+      assert.deepEqual(probe.status!(), { state: 'running' });
+      const N = 25,
+        SIZE = 120,
+        PORT = 5501;
+      const sink = await startNodeIn(h.ns, udpSink(h.p4, PORT, N));
+      const sent = JSON.parse(await sh(UDPFLOOD, h.p4, String(PORT), String(N), '10', String(SIZE))) as {
+        sent: number;
+      };
+      assert.equal(sent.sent, N);
+      await sink.done;
+      const r = rows((await cycle(probe, ctx, [node])).get(selfNs)!);
+      const tx = r.get(`transmit|udp|${h.p4}|${PORT}`);
+      assert.ok(tx, `node series: ${[...r.keys()]}`);
+      assert.deepEqual([tx.packets, tx.bytes], [N, N * (SIZE + 8 + 20 + 14)]);
+      assert.equal(tx.attributes['network.interface.name'], h.host);
+      assert.equal(tx.attributes['network.local.address'], h.h4);
+      // and the pod's answer traffic the other way: a UDP exchange from the pod to the node's address
+      const back = await startNodeIn('host', udpSink(h.h4, PORT + 1, N));
+      assert.equal((await udpFlood(h.ns, h.h4, PORT + 1, N, 10, SIZE)).sent, N);
+      await back.done;
+      const rx = rows((await cycle(probe, ctx, [node])).get(selfNs)!).get(`receive|udp|${h.p4}|${PORT + 1}`);
+      assert.ok(rx);
+      assert.deepEqual([rx.packets, rx.bytes], [N, N * (SIZE + 8 + 20 + 14)]);
+    } finally {
+      await probe.stop!();
+    }
+  });
+
   it('a redirecting tc program installed after ours (clsact, as a CNI would) does not hide the traffic', async () => {
     const { p, probe, ctx, targets } = await setup('fredir', 220, {}, false);
     try {
@@ -473,7 +610,7 @@ for (let k = 0; k < 64; k++) next();
     }
   });
 
-  it("peers are named by the pod list+watch and the Service list (Kubernetes API test server); a deleted pod's name leaves with it", async () => {
+  it("peers are named by the pod, Service and Node list+watch (Kubernetes API test server); a Service created after start names its peer the next cycle; a deleted pod's or Service's name leaves with it", async () => {
     const api = new TestApiServer({ bookmarkIntervalMs: 100 });
     await api.start();
     const watch = new PodWatch({
@@ -483,7 +620,9 @@ for (let k = 0; k < 64; k++) next();
       backoffInitialMs: 50,
       backoffMaxMs: 400,
     });
-    const services = new ServiceDirectory(loadKubeConfig({ kubeconfig: api.kubeconfig() }), silentLogger, 60_000);
+    const k8s = { kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400 };
+    const services = new ServiceWatch(k8s);
+    const nodes = new NodeWatch(k8s);
     const p = await pair('fpeer', 222, false);
     made.push(p.a, p.b);
     const probe = flow.create({
@@ -494,6 +633,7 @@ for (let k = 0; k < 64; k++) next();
           return x ? { name: x.name, namespace: x.namespace } : undefined;
         },
         service: (ip) => services.lookup(ip),
+        node: (ip) => nodes.lookup(ip),
       },
     });
     const ctx: ProbeContext = {
@@ -504,7 +644,11 @@ for (let k = 0; k < 64; k++) next();
     try {
       api.upsertPod({ name: 'server-pod', namespace: 'shop', nodeName: 'node-h17', podIPs: [p.b4] });
       watch.start();
+      services.start();
+      nodes.start();
       assert.ok(await watch.waitForSync(10_000));
+      assert.ok(await services.waitForSync(10_000));
+      assert.ok(await nodes.waitForSync(10_000));
       await probe.start!(ctx);
       const targets = [await target(p.a, p.aInode), await target(p.b, p.bInode)];
       await cycle(probe, ctx, targets);
@@ -527,8 +671,10 @@ for (let k = 0; k < 64; k++) next();
       // an address that is a Service's ClusterIP (inside the pod, before any NAT, the peer is the VIP)
       const vip = `10.199.222.10`;
       await inNs(p.b, 'ip', 'addr', 'add', `${vip}/24`, 'dev', vethOf(p, 'b'));
+      // created after start: the watch's ADDED event names it, no re-list
+      const listsBefore = api.counts.serviceLists;
       api.upsertService('shop-api', 'shop', [vip]);
-      await services.refresh();
+      await waitUntil(() => services.lookup(vip) !== undefined, 5000, "the Service's ADDED event");
       const sink2 = await startNodeIn(p.b, udpSink(vip, 5304, 3));
       assert.equal((await udpFlood(p.a, vip, 5304, 3, 10, 50)).sent, 3);
       await sink2.done;
@@ -540,6 +686,35 @@ for (let k = 0; k < 64; k++) next();
           viaVip.attributes['kubeskoop.peer.namespace'],
         ],
         ['service', 'shop-api', 'shop'],
+      );
+      assert.equal(api.counts.serviceLists, listsBefore, 'named by the watch, not by another list');
+      // a node's InternalIP (the Node list+watch) is named as the node
+      const nodeIp = `10.199.222.11`;
+      await inNs(p.b, 'ip', 'addr', 'add', `${nodeIp}/24`, 'dev', vethOf(p, 'b'));
+      api.upsertNode('worker-h17', [nodeIp]);
+      await waitUntil(() => nodes.lookup(nodeIp) !== undefined, 5000, "the Node's ADDED event");
+      const sink3 = await startNodeIn(p.b, udpSink(nodeIp, 5305, 2));
+      assert.equal((await udpFlood(p.a, nodeIp, 5305, 2, 10, 50)).sent, 2);
+      await sink3.done;
+      const toNode = rows((await cycle(probe, ctx, targets)).get(p.aInode)!).get(`transmit|udp|${nodeIp}|5305`)!;
+      assert.deepEqual(
+        [
+          toNode.attributes['kubeskoop.peer.kind'],
+          toNode.attributes['kubeskoop.peer.name'],
+          toNode.attributes['kubeskoop.peer.namespace'],
+        ],
+        ['node', 'worker-h17', ''],
+      );
+      // a deleted Service stops naming its address (DELETED event): the next traffic is the CIDR bucket's
+      api.deleteService('shop', 'shop-api');
+      await waitUntil(() => services.lookup(vip) === undefined, 5000, "the Service's DELETED event");
+      const sink4 = await startNodeIn(p.b, udpSink(vip, 5306, 2));
+      assert.equal((await udpFlood(p.a, vip, 5306, 2, 10, 50)).sent, 2);
+      await sink4.done;
+      const afterSvc = rows((await cycle(probe, ctx, targets)).get(p.aInode)!).get(`transmit|udp|${vip}|5306`)!;
+      assert.deepEqual(
+        [afterSvc.attributes['kubeskoop.peer.kind'], afterSvc.attributes['kubeskoop.peer.name']],
+        ['cidr', 'test-net'],
       );
       // the client's side is no pod of the API: its address falls in the configured CIDR bucket
       const rxB = rows((await cycle(probe, ctx, targets)).get(p.bInode)!).get(`receive|udp|${p.a4}|5303`)!;
@@ -562,8 +737,7 @@ for (let k = 0; k < 64; k++) next();
       );
     } finally {
       await probe.stop!();
-      services.stop();
-      await watch.stop();
+      await Promise.all([services.stop(), nodes.stop(), watch.stop()]);
       await api.dispose();
     }
   });

@@ -35,18 +35,18 @@ function words(s: string): string[] {
 }
 
 /**
- * The values of one group, read lazily: the value line is checked once (one regular expression)
- * and split; a value becomes a number only when asked for. Header lines are the same in every
- * namespace of a kernel, so their field → column index is computed once and cached.
+ * The values of one group by column: the value line is read in place into one array of numbers
+ * (no string per value). Header lines are the same in every namespace of a kernel, so their
+ * field → column index is computed once and cached.
  */
 class LazyFields implements ReadonlyMap<string, number> {
   constructor(
     private readonly index: ReadonlyMap<string, number>,
-    private readonly raw: readonly string[],
+    private readonly raw: readonly number[],
   ) {}
   get(field: string): number | undefined {
     const i = this.index.get(field);
-    return i === undefined || i >= this.raw.length ? undefined : Number(this.raw[i]);
+    return i === undefined || i >= this.raw.length ? undefined : this.raw[i];
   }
   has(field: string): boolean {
     return this.get(field) !== undefined;
@@ -93,8 +93,28 @@ function indexOf(header: string): HeaderIndex {
   return idx;
 }
 
-/** " 1 -1 23": space-separated signed integers, as the kernel prints them. */
-const VALUE_LINE = /^(?: -?\d+)+$/;
+/** " 1 -1 23" (space-separated signed integers, as the kernel prints them) → the numbers;
+ *  undefined for anything else (the value-by-value path then reports what is wrong). */
+function valueLine(s: string): number[] | undefined {
+  const out: number[] = [];
+  let p = 0;
+  const n = s.length;
+  if (n === 0) return undefined;
+  while (p < n) {
+    if (s.charCodeAt(p) !== 32) return undefined;
+    p++;
+    const neg = s.charCodeAt(p) === 45;
+    if (neg) p++;
+    const start = p;
+    let v = 0;
+    for (let c = s.charCodeAt(p); c >= 48 && c <= 57; c = s.charCodeAt(++p)) v = v * 10 + (c - 48);
+    if (p === start) return undefined;
+    // Beyond 15 digits the sum above may round differently from Number() of the digits.
+    if (p - start > 15) v = Number(s.slice(start, p));
+    out.push(neg ? -v : v);
+  }
+  return out;
+}
 
 /** /proc/net/snmp and /proc/net/netstat. */
 export function parseMibPairs(text: string): MibParse {
@@ -123,14 +143,13 @@ export function parseMibPairs(text: string): MibParse {
     }
     const headerWords = header.slice(colon + 1);
     const valueWords = values.slice(colon + 1);
-    if (VALUE_LINE.test(valueWords)) {
-      // The kernel's own format: lazy fields.
-      const nums = valueWords.split(' ');
-      nums.shift();
+    const parsed = valueLine(valueWords);
+    if (parsed !== undefined) {
+      // The kernel's own format: numbers read in place.
       const h = indexOf(headerWords);
-      if (h.count !== nums.length)
-        problems.push(`line ${i + 2} (${group}): ${nums.length} values for ${h.count} fields`);
-      if (!groups.has(group)) groups.set(group, new LazyFields(h.index, nums));
+      if (h.count !== parsed.length)
+        problems.push(`line ${i + 2} (${group}): ${parsed.length} values for ${h.count} fields`);
+      if (!groups.has(group)) groups.set(group, new LazyFields(h.index, parsed));
       i += 2;
       continue;
     }

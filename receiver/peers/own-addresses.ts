@@ -1,0 +1,24 @@
+// This node's own addresses (every interface of the agent's namespace but loopback), for naming a
+// peer that is the node itself (a hostNetwork pod, the kubelet, a NodePort) when the Node list does
+// not have it (no API, or an address the Node object does not carry). Read again at most every
+// `ttlMs`: addresses come and go with interfaces (a new veth's host side, a DHCP lease).
+import { networkInterfaces } from 'node:os';
+
+export class OwnAddresses {
+  private set = new Set<string>();
+  private readAt = -Infinity;
+
+  constructor(private readonly ttlMs = 10_000) {}
+
+  has(address: string): boolean {
+    const now = Date.now();
+    if (now - this.readAt >= this.ttlMs) {
+      const next = new Set<string>();
+      for (const list of Object.values(networkInterfaces()))
+        for (const a of list ?? []) if (!a.internal) next.add(a.address.replace(/%.*$/, ''));
+      this.set = next;
+      this.readAt = now;
+    }
+    return this.set.has(address);
+  }
+}
