@@ -7053,8 +7053,8 @@ export const TCPHEALTH_IO: MetricDefinition = {
   ],
   "source": "tcp_sock.bytes_acked (transmit: tcpi_bytes_acked) and bytes_received (receive: tcpi_bytes_received): live connections at the walk plus the final value of each closed one",
   "brief": {
-    "en": "Payload bytes the pod's TCP connections to the peer delivered: transmit = sent and acknowledged by the peer, receive = received in order. Retransmits and headers are not counted (kubeskoop.flow.io counts frames).",
-    "zh": "Pod 与该对端的 TCP 连接交付的载荷字节数：transmit 为已发送且被对端确认的字节，receive 为按序收到的字节。不计重传与报头（kubeskoop.flow.io 按帧计数）。"
+    "en": "Bytes the pod's TCP connections to the peer delivered, in sequence space as the kernel counts them (payload, plus 1 for each SYN and FIN): transmit = sent and acknowledged by the peer, receive = received in order. Retransmits and headers are not counted (kubeskoop.flow.io counts frames).",
+    "zh": "Pod 与该对端的 TCP 连接交付的字节数，按内核的序列号空间计（载荷，SYN 与 FIN 各计 1）：transmit 为已发送且被对端确认的字节，receive 为按序收到的字节。不计重传与报头（kubeskoop.flow.io 按帧计数）。"
   },
   "legacy": [],
   "legacyAggregation": "none"
