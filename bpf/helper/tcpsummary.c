@@ -23,7 +23,8 @@
  *    "closed":[[inode, family, role, "address", port, closes, segs_out, total_retrans, bytes_acked,
  *               bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us, retransmits by cause:
  *               timeout, fast, tail_loss_probe, syn], ...],
- *    "closed_stats":{"entries":..,"created":..,"evicted":..,"failed":..}[,"capture_error":".."]
+ *    "closed_stats":{"entries":..,"created":..,"evicted":..,"failed":..,"missed":..}[,"capture_error":".."]
+ * (missed: runs of the capture programs the kernel skipped, recursion_misses)
  * ("closed": the final counters of the connections closed since the first peers walk, and the
  * segments retransmitted by cause, per key; read before the walk, see closed_read.)
  * (role 1 = this side connected, 2 = the peer connected to it; see ks_tcpsummary.h).
@@ -194,10 +195,23 @@ static void closed_json(struct sb *b, const struct closed_snap *cs)
 			  (unsigned long long)v->retrans[KS_RETRANS_TLP],
 			  (unsigned long long)v->retrans[KS_RETRANS_SYN]);
 	}
+	/* runs of the capture programs the kernel skipped (one already running on that CPU, e.g.
+	 * preempted): a close or retransmit not counted */
+	__u64 missed = 0;
+	struct bpf_program *progs[3] = {tsum->progs.ks_tcpsum_close, tsum->progs.ks_tcpsum_retrans,
+					tsum->progs.ks_tcpsum_retrans_synack};
+	for (int i = 0; i < 3 && tsum_capture[2]; i++) {
+		struct bpf_prog_info info = {0};
+		__u32 len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len) == 0)
+			missed += info.recursion_misses;
+	}
 	__u64 created = tsum->bss->ks_closed_created;
-	sb_printf(b, "],\"closed_stats\":{\"entries\":%zu,\"created\":%llu,\"evicted\":%llu,\"failed\":%llu}", cs->n,
-		  (unsigned long long)created, (unsigned long long)(created > cs->n ? created - cs->n : 0),
-		  (unsigned long long)tsum->bss->ks_closed_failed);
+	sb_printf(b,
+		  "],\"closed_stats\":{\"entries\":%zu,\"created\":%llu,\"evicted\":%llu,\"failed\":%llu,\"missed\":%"
+		  "llu}",
+		  cs->n, (unsigned long long)created, (unsigned long long)(created > cs->n ? created - cs->n : 0),
+		  (unsigned long long)tsum->bss->ks_closed_failed, (unsigned long long)missed);
 	if (tsum_capture_error[0]) {
 		sb_printf(b, ",\"capture_error\":");
 		sb_str(b, tsum_capture_error);
@@ -287,6 +301,8 @@ static void peers_json(struct sb *b, __u32 run)
 		if (bpf_map_lookup_elem(fd, &lkey, &lv) == 0) {
 			if (lv.run != run) {
 				stale_add(&lst, &lkey);
+			} else if (lkey.family == 0) {
+				/* the walk's "any family" key of the port, not a listener row */
 			} else {
 				sb_printf(b, "%s[%u,%u,%u,%u,%u,%u]", first ? "" : ",", lkey.netns, lkey.family,
 					  lkey.port, lv.sockets, lv.backlog, lv.max_backlog);

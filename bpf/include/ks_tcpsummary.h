@@ -83,7 +83,7 @@ struct ks_tcpsum_peer_val {
 struct ks_tcpsum_listen_key {
 	__u32 netns;
 	__u16 port;
-	__u8 family;
+	__u8 family; /* 4, 6; 0 = a listener of either family (the role test's one lookup) */
 	__u8 _pad;
 };
 

@@ -169,12 +169,9 @@ static const struct ks_tcpsum_closed_val zero_closed = {};
  * walk, which runs before the established tables'. */
 static __always_inline bool listening(__u32 inum, __u16 port, __u32 run)
 {
-	struct ks_tcpsum_listen_key lk = {.netns = inum, .port = port, .family = 4};
+	/* family 0: "a listener of either family", one lookup per port (ks_visit_listener) */
+	struct ks_tcpsum_listen_key lk = {.netns = inum, .port = port, .family = 0};
 	struct ks_tcpsum_listen_val *lv = bpf_map_lookup_elem(&listeners, &lk);
-	if (lv && lv->run == run)
-		return true;
-	lk.family = 6;
-	lv = bpf_map_lookup_elem(&listeners, &lk);
 	return lv && lv->run == run;
 }
 
@@ -359,6 +356,18 @@ __noinline int ks_visit_listener(__u64 addr, __u32 inum, __u32 run)
 	v->sockets++;
 	v->backlog += backlog;
 	v->max_backlog += max;
+	/* the port's family-0 key: what the walk's role test looks up (not reported) */
+	k.family = 0;
+	struct ks_tcpsum_listen_val *any = bpf_map_lookup_elem(&listeners, &k);
+	if (!any) {
+		if (bpf_map_update_elem(&listeners, &k, &zero_listen, BPF_NOEXIST) &&
+		    bpf_map_update_elem(&listeners, &k, &zero_listen, BPF_ANY))
+			return 0;
+		any = bpf_map_lookup_elem(&listeners, &k);
+		if (!any)
+			return 0;
+	}
+	any->run = run;
 	return 0;
 }
 

@@ -45,6 +45,7 @@ import { LATENCY_BOUNDS_NS } from '../native/records.js';
 import { connectionState } from '../kernel/tcp-states.js';
 import { PEER_DEFAULTS, peerOptionsSchema } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket, type PeerDirectory } from '../peers/resolve.js';
+import { sharedTcpWalk } from './tcp-walk.js';
 import type {
   AttributeValue,
   MetricProbe,
@@ -99,6 +100,8 @@ export interface ClosedStats {
   created: number;
   evicted: number;
   failed: number;
+  /** runs of the capture programs the kernel skipped (recursion_misses): closes or retransmits not counted */
+  missed: number;
 }
 
 export interface ListenerRow {
@@ -182,6 +185,7 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
           created: Number(cs.created) || 0,
           evicted: Number(cs.evicted) || 0,
           failed: Number(cs.failed) || 0,
+          missed: Number(cs.missed) || 0,
         }
       : undefined;
   for (const p of frame.peers as unknown[]) {
@@ -486,6 +490,9 @@ export const tcphealth: MetricProbeModule = {
   },
   create(env?: ProbeEnvironment): MetricProbe {
     const native = env?.native;
+    // one walk per cycle shared with tcpsummary, in peers mode from now on
+    const walk = sharedTcpWalk(native);
+    walk?.wantPeers();
     const series = new HealthSeries(env?.peers);
     let listeners = new Map<number, ListenerRow[]>();
     let problem: string | undefined;
@@ -533,12 +540,18 @@ export const tcphealth: MetricProbeModule = {
         problems = [];
         if (!usable()) return;
         try {
-          const f = await native!.helperCommand!('tcpsummary', ['peers']);
+          const f = await walk!.frame('tcphealth');
           const parsed = parseHealthFrame(f);
           problem = f.ok === true ? undefined : parsed.problems[0];
           problems = parsed.problems;
           series.add([...parsed.peers, ...parsed.closed], Date.now());
-          if (parsed.closedStats) evicted = Math.max(evicted, parsed.closedStats.evicted);
+          if (parsed.closedStats) {
+            evicted = Math.max(evicted, parsed.closedStats.evicted);
+            if (parsed.closedStats.missed > 0)
+              problems.push(
+                `tcphealth: the kernel skipped ${parsed.closedStats.missed} runs of the close/retransmit capture (the program already running on that CPU): those closes or retransmits are not counted`,
+              );
+          }
           for (const l of parsed.listeners) {
             const list = listeners.get(l.netnsInode);
             if (list) list.push(l);

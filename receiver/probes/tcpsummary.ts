@@ -28,6 +28,7 @@ import type {
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { connectionState } from '../kernel/tcp-states.js';
+import { sharedTcpWalk } from './tcp-walk.js';
 import { readProcText } from '../kernel/read-proc.js';
 
 /** States always reported (KubeSkoop's five); others from the first cycle they are seen in a namespace. */
@@ -128,7 +129,7 @@ export const tcpsummary: MetricProbeModule = {
         walk = undefined;
         if (!usable()) return;
         try {
-          const f = parseTcpSummaryFrame(await native!.helperCommand!('tcpsummary'));
+          const f = parseTcpSummaryFrame(await sharedTcpWalk(native)!.frame('tcpsummary'));
           if (f.ok) {
             walk = f.netns;
             walkProblem = undefined;

@@ -7053,8 +7053,8 @@ export const TCPHEALTH_IO: MetricDefinition = {
   ],
   "source": "tcp_sock.bytes_acked (transmit: tcpi_bytes_acked) and bytes_received (receive: tcpi_bytes_received): live connections at the walk plus the final value of each closed one",
   "brief": {
-    "en": "Payload bytes the pod's TCP connections to the peer delivered: transmit = sent and acknowledged by the peer, receive = received in order. Retransmits and headers are not counted (kubeskoop.flow.io counts frames).",
-    "zh": "Pod 与该对端的 TCP 连接交付的载荷字节数：transmit 为已发送且被对端确认的字节，receive 为按序收到的字节。不计重传与报头（kubeskoop.flow.io 按帧计数）。"
+    "en": "Bytes the pod's TCP connections to the peer delivered, in sequence space as the kernel counts them (payload, plus 1 for each SYN and FIN): transmit = sent and acknowledged by the peer, receive = received in order. Retransmits and headers are not counted (kubeskoop.flow.io counts frames).",
+    "zh": "Pod 与该对端的 TCP 连接交付的字节数，按内核的序列号空间计（载荷，SYN 与 FIN 各计 1）：transmit 为已发送且被对端确认的字节，receive 为按序收到的字节。不计重传与报头（kubeskoop.flow.io 按帧计数）。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -9281,10 +9281,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
     },
     "measuredOverhead": {
-      "value": 9.58,
+      "value": 6.36,
       "unit": "ms",
-      "per": "walk of the node with 10015 sockets and 4985 peers (0.96 µs per socket, helper CPU; the plain tcpsummary walk 4.68 ms), plus about 119 ms of agent CPU to parse and fold 5000 peer rows",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10.6, Node 20, 2026-12-04, test/bench/results/tcphealth.md"
+      "per": "walk of the node with 10011 sockets and 4983 peers (0.64 µs per socket, helper CPU; the plain tcpsummary walk 3.60 ms; one walk serves both probes), plus about 72 ms of agent CPU to parse and fold 5000 peer rows",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 14.4, Node 20, 2026-12-04, test/bench/results/tcphealth.md"
     }
   },
   {

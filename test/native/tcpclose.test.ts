@@ -201,6 +201,7 @@ describe('native tcphealth close-time capture and retransmits by cause (real BPF
     for (const r of [...f.peers, ...f.closed].filter((x) => x.netnsInode === p.aInode || x.netnsInode === p.bInode))
       assert.equal(r.port, 7000, JSON.stringify(r));
     assert.equal(f.closedStats!.failed, 0);
+    assert.equal(f.closedStats!.missed, 0);
     // the exported counter: never down, and at the end exactly the namespace's count
     for (let i = 1; i < exported.length; i++)
       assert.ok(exported[i]! >= exported[i - 1]!, `cycle ${i}: ${exported[i - 1]} → ${exported[i]}`);
@@ -290,7 +291,7 @@ setTimeout(() => process.exit(0), 100000);
     ).catch(async (e: Error) => {
       const f = await frame();
       throw new Error(
-        `${e.message}: 7001 ${JSON.stringify(causes(f, 7001))}, 7002 ${JSON.stringify(causes(f, 7002))}, kernel ${(await tcpMib(p.a, 'RetransSegs')) - retrans0}`,
+        `${e.message}: 7001 ${JSON.stringify(causes(f, 7001))}, 7002 ${JSON.stringify(causes(f, 7002))}, kernel ${(await tcpMib(p.a, 'RetransSegs')) - retrans0}, accumulators ${JSON.stringify(f.closedStats)}`,
       );
     });
     assert.equal(

@@ -3,6 +3,7 @@
 // closed-connection rows added to the live ones, and counters held at their highest value.
 import assert from 'node:assert/strict';
 
+import { SharedTcpWalk } from '../../receiver/probes/tcp-walk.js';
 import { HealthSeries, listenerSamples, parseHealthFrame } from '../../receiver/probes/tcphealth.js';
 
 const peerRow = (ns: number, addr: string, port: number, sockets: number, retrans = 0, role = 1): unknown[] => [
@@ -60,7 +61,7 @@ const frame = (peers: unknown[][], listeners: unknown[][] = [], closed: unknown[
   peers,
   listeners,
   closed,
-  closed_stats: { entries: closed.length, created: closed.length + 3, evicted: 3, failed: 0 },
+  closed_stats: { entries: closed.length, created: closed.length + 3, evicted: 3, failed: 0, missed: 0 },
 });
 
 describe('tcphealth probe: helper rows and series', () => {
@@ -145,7 +146,7 @@ describe('tcphealth probe: helper rows and series', () => {
       frame([peerRow(7, '10.0.0.1', 80, 2)], [], [closedRow(7, '10.0.0.1', 80, 5, 700, [1, 2, 3, 4])]),
     );
     assert.deepEqual(p.problems, []);
-    assert.deepEqual(p.closedStats, { entries: 1, created: 4, evicted: 3, failed: 0 });
+    assert.deepEqual(p.closedStats, { entries: 1, created: 4, evicted: 3, failed: 0, missed: 0 });
     s.add([...p.peers, ...p.closed], 0);
     assert.equal(value('kubeskoop.tcp.peer.segments.sent'), 900);
     assert.equal(value('kubeskoop.tcp.peer.closes'), 5);
@@ -218,5 +219,22 @@ describe('tcphealth probe: helper rows and series', () => {
         ['kubeskoop.tcp.accept_queue.limit', 80, 8],
       ],
     );
+  });
+
+  it('tcpsummary and tcphealth share one walk per cycle, in peers mode once tcphealth is on', async () => {
+    const calls: string[][] = [];
+    const w = new SharedTcpWalk(async (args) => {
+      calls.push([...args]);
+      return { n: calls.length };
+    });
+    assert.deepEqual(await w.frame('tcpsummary'), { n: 1 });
+    assert.deepEqual(await w.frame('tcpsummary'), { n: 2 }, 'alone: a walk per cycle');
+    w.wantPeers();
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const a = await w.frame('tcpsummary');
+      const b = await w.frame('tcphealth');
+      assert.equal(a, b, 'the same frame');
+    }
+    assert.deepEqual(calls, [[], [], ['peers'], ['peers'], ['peers']]);
   });
 });
