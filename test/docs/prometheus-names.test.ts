@@ -235,6 +235,7 @@ const MAY_BE_EMPTY: Readonly<Record<string, string>> = {
   'dns.search_path': 'likewise',
   'dns.malformed': 'likewise',
   'dns.unmatched': 'likewise',
+  'dns.questions': 'likewise',
   'dns.undelivered': 'series only when an event was not delivered',
 };
 
