@@ -166,6 +166,8 @@ export interface FlowDump {
   readonly wallNs: number;
   readonly cpuNs: number;
   readonly readError: string;
+  /** CPUs whose last-flow cache the helper could not flush before the read: their counts show later */
+  readonly unflushedCpus: number;
 }
 
 export type FlowFrame =
@@ -224,6 +226,7 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
       wallNs: num(v.wall_ns),
       cpuNs: num(v.cpu_ns),
       readError: [str(v.read_error), mismatch].filter((x) => x).join('; '),
+      unflushedCpus: num(v.unflushed_cpus),
     },
   };
 }

@@ -261,7 +261,11 @@ export const flow: MetricProbeModule = {
           if (inserted >= lastNew && d.deleted >= lastDeleted) evictions = Math.max(evictions, ev);
           lastNew = inserted;
           lastDeleted = d.deleted;
-          problem = d.readError ? `flow map read: ${d.readError}` : undefined;
+          problem = d.readError
+            ? `flow map read: ${d.readError}`
+            : d.unflushedCpus > 0
+              ? `flow: the last-flow cache of ${d.unflushedCpus} CPU(s) could not be flushed before the read; their counts show in a later cycle`
+              : undefined;
         } catch (err) {
           problem = `flow: ${(err as Error).message}`;
         }
