@@ -3,7 +3,10 @@
  * Helper command `dns <id> <verb> …`: the dns probe (bpf/probes/dns.bpf.c), attached per
  * interface through the same layer as flow (tcx.c), driven by the agent's attach manager:
  *
- *   dns <id> load [pending=N] [entries=N] [names=N] [slow_ms=N] [rate=N] [suffix=<name> …] [x_empty=1]
+ *   dns <id> load [pending=N] [entries=N] [names=N] [slow_ms=N] [rate=N] [cgroup_netns=<inode>]
+ *        [suffix=<name> …] [x_empty=1]
+ *        cgroup_netns: the namespace (the node's) whose queries are told apart by the sending
+ *        socket's cgroup v2 id (hostNetwork pods); other namespaces' cgroup is 0
  *        names: entries of the per-(namespace, question name) answer counts (0 = none kept)
  *        suffix: an NXDOMAIN answer for a name ending in it counts as search-path waste (count 7)
  *   dns <id> attach <inode>:<netns path>:<ifname>[:host] …   (as flow)
@@ -12,10 +15,11 @@
  *   dns <id> unload
  *
  * dump answers, all read in one go:
- *   "entries": [[netns, family, proto, "resolver", qtype, rcode, count, sum_ns, truncated, [buckets…]]…]
+ *   "entries": [[netns, family, proto, "resolver", qtype, rcode, count, sum_ns, truncated, [buckets…], cgroup]…]
  *       cumulative per (namespace, resolver, question type, rcode, transport), summed over CPUs;
  *   "timeouts": queries pending longer than timeout_ms (default 5000), removed from the kernel
- *       map by this dump: [[netns, family, proto, "resolver", qtype, cport, id, age_ns, ifindex, "name"]…];
+ *       map by this dump: [[netns, family, proto, "resolver", qtype, cport, id, age_ns, ifindex, "name",
+ *       cgroup]…];
  *   "records": ring records since the previous dump (failed, truncated or slow responses):
  *       [[ts_boot_ns, netns, family, proto, "resolver", qtype, rcode, flags, latency_ns, cport, id,
  *         ifindex, "name"]…];
@@ -48,6 +52,7 @@ static struct tcx_set dn_set;
 static __u32 dn_pending = 16384, dn_entries = 16384, dn_rate = 200, dn_names = 16384;
 static __u64 dn_slow_ns = 100000000ull;
 static bool dn_empty;
+static __u32 dn_cgroup_netns; /* cgroup_netns=: queries in this namespace are keyed by cgroup too */
 /* search suffixes (suffix= options): wire length and FNV-1a hash, as dns.bpf.c computes them */
 static struct {
 	char text[256];
@@ -167,6 +172,7 @@ static bool dn_load(void)
 	}
 	dn->rodata->ks_empty = dn_empty ? 1 : 0;
 	dn->rodata->ks_slow_ns = dn_slow_ns;
+	dn->rodata->ks_cgroup_netns = dn_cgroup_netns;
 	dn->rodata->ks_netns_rate = dn_rate;
 	dn->rodata->ks_names = dn_names ? 1 : 0;
 	{
@@ -297,7 +303,7 @@ static void dn_dump(struct sb *b, char *args)
 				  (unsigned long long)s.sum_ns, (unsigned long long)s.truncated);
 			for (int i = 0; i <= KS_LAT_NBOUNDS; i++)
 				sb_printf(b, "%s%llu", i ? "," : "", (unsigned long long)s.buckets[i]);
-			sb_printf(b, "]]");
+			sb_printf(b, "],%llu]", (unsigned long long)k.cgroup);
 			first = false;
 		}
 		free(vals);
@@ -362,7 +368,7 @@ static void dn_dump(struct sb *b, char *args)
 				  old[i].family, old[i].proto, addr, v.qtype, old[i].cport, old[i].id,
 				  (unsigned long long)(now - v.ts), v.ifindex);
 			sb_str(b, name);
-			sb_printf(b, "]");
+			sb_printf(b, ",%llu]", (unsigned long long)v.cgroup);
 			first = false;
 		}
 		free(old);
@@ -412,7 +418,7 @@ static void dn_dump(struct sb *b, char *args)
 
 static bool dn_opts(char *args, char *err, size_t errlen)
 {
-	__u32 pend = dn_pending, entries = dn_entries, rate = dn_rate, nnames = dn_names;
+	__u32 pend = dn_pending, entries = dn_entries, rate = dn_rate, nnames = dn_names, cgns = 0;
 	__u64 slow = dn_slow_ns;
 	bool empty = false;
 	int ns = 0;
@@ -431,6 +437,8 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 			nnames = (__u32)v;
 		} else if (strncmp(t, "slow_ms=", 8) == 0 && num && v <= 3600000) {
 			slow = (__u64)v * 1000000ull;
+		} else if (strncmp(t, "cgroup_netns=", 13) == 0 && num && v <= 0xffffffffu) {
+			cgns = (__u32)v;
 		} else if (strncmp(t, "rate=", 5) == 0 && num && v <= 1000000) {
 			rate = (__u32)v;
 		} else if (strncmp(t, "suffix=", 7) == 0 && ns < KS_DNS_SUFFIX_MAX &&
@@ -443,13 +451,14 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 			snprintf(err, errlen,
 				 "bad option '%s' (pending=64..4194304, entries=64..4194304, names=0..4194304, "
 				 "slow_ms=0..3600000, "
-				 "rate=0..1000000, suffix=<name of at most 62 bytes>, up to 16 suffixes)",
+				 "rate=0..1000000, cgroup_netns=<netns inode>, suffix=<name of at most 62 bytes>, up "
+				 "to 16 suffixes)",
 				 t);
 			return false;
 		}
 	}
 	if (dn && (pend != dn_pending || entries != dn_entries || rate != dn_rate || slow != dn_slow_ns ||
-		   empty != dn_empty || nnames != dn_names))
+		   empty != dn_empty || nnames != dn_names || cgns != dn_cgroup_netns))
 		dns_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	dn_pending = pend;
 	dn_entries = entries;
@@ -457,6 +466,7 @@ static bool dn_opts(char *args, char *err, size_t errlen)
 	dn_names = nnames;
 	dn_slow_ns = slow;
 	dn_empty = empty;
+	dn_cgroup_netns = cgns;
 	memcpy(dn_suffix, suf, sizeof(suf));
 	dn_nsuffix = ns;
 	return true;

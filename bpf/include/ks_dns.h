@@ -33,6 +33,7 @@ struct ks_dns_qkey {
 
 struct ks_dns_pending {
 	__u64 ts;      /* bpf_ktime_get_boot_ns() when the query left */
+	__u64 cgroup;  /* the sending socket's cgroup v2 id (cgroup_netns= namespace only; else 0) */
 	__u32 ifindex; /* interface it left by */
 	__u16 qtype;
 	__u8 namelen; /* bytes of name[] used (wire format, the terminating 0 included if it fits) */
@@ -49,6 +50,10 @@ struct ks_dns_key {
 	__u8 family;
 	__u8 proto;
 	__u8 pad[3];
+	__u32 pad2; /* named, so the key's initializer zeroes it: no hole before cgroup */
+	/* the query's socket's cgroup v2 id: set only in the cgroup_netns= namespace (the node's),
+	 * where hostNetwork pods share one namespace and the cgroup tells them apart; else 0 */
+	__u64 cgroup;
 };
 
 /* per CPU; latency histogram on KS_LAT_BOUNDS_NS (last = +Inf) */

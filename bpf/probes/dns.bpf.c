@@ -29,6 +29,9 @@
 
 const volatile __u8 ks_empty = 0;		/* benchmark floor: the same hook and dispatch, no work */
 const volatile __u64 ks_slow_ns = 100000000ull; /* responses slower than this are written as records */
+/* the namespace (inode; the node's) whose queries are keyed by the sending socket's cgroup v2 id
+ * too: hostNetwork pods share it, their cgroups tell them apart. 0 = none. */
+const volatile __u32 ks_cgroup_netns = 0;
 /* wire lengths of the search suffixes (helper: suffix=), distinct, 0 = end of the list */
 const volatile __u8 ks_suffix_len[KS_DNS_SUFFIX_MAX] = {};
 
@@ -264,6 +267,8 @@ __noinline int dns_message(struct __sk_buff *skb, struct dns_pkt *pk)
 		q->ts = now;
 		q->qtype = qtype;
 		q->ifindex = skb->ifindex;
+		/* on egress the skb still holds the sending socket: its cgroup is the pod's (or the node's) */
+		q->cgroup = ks_cgroup_netns && netns == ks_cgroup_netns ? bpf_skb_cgroup_id(skb) : 0;
 		int rc = bpf_map_update_elem(&pending, &k, q, BPF_NOEXIST);
 		if (rc == -17 /* EEXIST */)
 			ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_RETRANSMIT);
@@ -278,6 +283,7 @@ __noinline int dns_message(struct __sk_buff *skb, struct dns_pkt *pk)
 	}
 	__u64 lat = now - p->ts;
 	__u16 pqtype = p->qtype;
+	__u64 cgroup = p->cgroup;
 	/* the response's own question wins for the record; the key's type is the query's */
 	if (bpf_map_delete_elem(&pending, &k) < 0)
 		return 0; /* another CPU matched it first (a duplicated response) */
@@ -285,7 +291,8 @@ __noinline int dns_message(struct __sk_buff *skb, struct dns_pkt *pk)
 		dns_name_count(netns);
 	if (rcode == 3 /* NXDOMAIN */ && dns_search_suffix(skb, off + 12, nl))
 		ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_SEARCH_NX);
-	struct ks_dns_key a = {.netns = netns, .qtype = pqtype, .rcode = rcode, .family = family, .proto = proto};
+	struct ks_dns_key a = {
+		.netns = netns, .qtype = pqtype, .rcode = rcode, .family = family, .proto = proto, .cgroup = cgroup};
 	__builtin_memcpy(a.resolver, peer, 16);
 	__u32 b = KS_LAT_NBOUNDS;
 	for (int i = 0; i < KS_LAT_NBOUNDS; i++)

@@ -246,6 +246,8 @@ export interface DnsEntry {
   readonly truncated: number;
   /** one per KS_LAT_BOUNDS_NS bound, then +Inf */
   readonly buckets: readonly number[];
+  /** the querying socket's cgroup v2 id (only in the helper's cgroup_netns namespace; else 0) */
+  readonly cgroup: number;
 }
 
 /** A failed, truncated or slow response (a kernel ring record), or a query the sweep timed out. */
@@ -267,6 +269,8 @@ export interface DnsLookup {
   readonly name: string;
   /** when it happened, ns since the Unix epoch */
   readonly timeUnixNano: bigint;
+  /** timeouts: the querying socket's cgroup v2 id (helper's cgroup_netns namespace only; else 0) */
+  readonly cgroup?: number;
 }
 
 export interface DnsDump {
@@ -310,6 +314,7 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
       sumNs: num(e[7]),
       truncated: num(e[8]),
       buckets: Array.isArray(e[9]) ? (e[9] as unknown[]).map(num) : [],
+      cgroup: num(e[10]),
     }));
   const records: DnsLookup[] = arr(v.records)
     .filter((e) => e.length >= 13)
@@ -336,6 +341,7 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
       ifindex: num(e[8]),
       name: str(e[9]),
       timeUnixNano: realNow,
+      cgroup: num(e[10]),
     }));
   const triples = (x: unknown): [number, number, number][] =>
     arr(x).map((e) => [num(e[0]), num(e[1]), num(e[2])] as [number, number, number]);

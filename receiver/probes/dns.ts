@@ -54,6 +54,14 @@ import type { Target } from '../targets/target.js';
 import { TcPrograms, attachOptionSchema } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
 import { readProcText } from '../kernel/read-proc.js';
+import { processShares } from './process-split.js';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** where the node's cgroup v2 hierarchy is mounted (a socket's cgroup id is a directory's inode
+ *  there): /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid (v1 + v2) node */
+const cgroup2Root = (): string | undefined =>
+  ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'].find((d) => existsSync(`${d}/cgroup.controllers`));
 
 export const DNS_DEFAULTS = {
   timeoutSeconds: 5,
@@ -158,12 +166,15 @@ interface Options {
   events?: boolean;
   cidrs?: CidrBucket[];
   question_names?: { top_k?: number; cluster_domain?: string };
+  host_network_pods?: { interfaces?: string[] };
 }
 
 /** One reported series: cumulative sums of the kernel's deltas (so folding into `other` keeps totals). */
 interface Series {
   readonly attributes: SampleAttributes;
   readonly netns: number;
+  /** the querying socket's cgroup v2 id (node namespace with host_network_pods; else 0) */
+  cgroup: number;
   buckets: number[];
   sumNs: number;
   count: number;
@@ -288,6 +299,19 @@ export const dns: MetricProbeModule = {
         description: 'Emit failed, timed-out and slow lookups as events (default true).',
       },
       cidrs: cidrsOptionSchema('resolvers'),
+      host_network_pods: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          interfaces: {
+            type: 'array',
+            items: { type: 'string', minLength: 1, maxLength: 15 },
+            description: "The node's interfaces to watch, names or patterns with * (default: every interface but lo).",
+          },
+        },
+        description:
+          "Also watch the node's interfaces in its own namespace: lookups of hostNetwork pods, told apart by the querying socket's cgroup v2 id (taken in the kernel on egress) and reported under their pod; the node's other lookups stay with the node.",
+      },
       question_names: {
         type: 'object',
         additionalProperties: false,
@@ -336,6 +360,7 @@ export const dns: MetricProbeModule = {
     const emptySeries = (attributes: SampleAttributes, netns: number, now: number): Series => ({
       attributes,
       netns,
+      cgroup: 0,
       buckets: new Array<number>(nb).fill(0),
       sumNs: 0,
       count: 0,
@@ -387,7 +412,7 @@ export const dns: MetricProbeModule = {
     };
 
     const addEntry = (e: DnsEntry, now: number): void => {
-      const k = `${e.netnsInode}|${e.family}|${e.proto}|${e.resolver}|${e.qtype}|${e.rcode}`;
+      const k = `${e.netnsInode}|${e.family}|${e.proto}|${e.resolver}|${e.qtype}|${e.rcode}|${e.cgroup}`;
       const p = prev.get(k);
       const reset = p !== undefined && e.count < p.count; // the kernel entry restarted (helper reload)
       const base = p && !reset ? p : { buckets: [] as number[], sumNs: 0, count: 0, truncated: 0 };
@@ -408,6 +433,7 @@ export const dns: MetricProbeModule = {
         }),
         now,
       );
+      s.cgroup = e.cgroup;
       for (let i = 0; i < nb; i++) s.buckets[i]! += (e.buckets[i] ?? 0) - (base.buckets[i] ?? 0);
       s.sumNs += e.sumNs - base.sumNs;
       s.count += dCount;
@@ -416,7 +442,7 @@ export const dns: MetricProbeModule = {
     };
 
     const addTimeout = (l: DnsLookup, now: number): void => {
-      const k = `${l.netnsInode}|${l.family}|${l.proto}|${l.resolver}|${l.qtype}|timeout`;
+      const k = `${l.netnsInode}|${l.family}|${l.proto}|${l.resolver}|${l.qtype}|timeout|${l.cgroup ?? 0}`;
       const s = seriesFor(
         l.netnsInode,
         k,
@@ -429,8 +455,58 @@ export const dns: MetricProbeModule = {
         }),
         now,
       );
+      s.cgroup = l.cgroup ?? 0;
       s.timeouts++;
       s.lastMoved = now;
+    };
+
+    /** the node's namespace inode when host_network_pods is on (its queries carry their cgroup) */
+    let hostNs = 0;
+    const hostNetns = (): number => (opts.host_network_pods ? hostNs : 0);
+
+    /** cgroup v2 id (the inode of the cgroup's directory, as bpf_skb_cgroup_id gives it) → the
+     *  hostNetwork pod whose processes are in it, from the host target's process groups */
+    const cgroupPods = (target: Target, procRoot: string): Map<number, SampleAttributes> => {
+      const m = new Map<number, SampleAttributes>();
+      const root = opts.host_network_pods ? cgroup2Root() : undefined;
+      if (!root) return m;
+      for (const share of processShares(target)) {
+        if (Object.keys(share.attributes).length === 0) continue; // the node's own processes
+        for (const pid of share.pids) {
+          const r = readProcText(`${procRoot}/${pid}/cgroup`);
+          const line = r.ok ? r.text.split('\n').find((l) => l.startsWith('0::')) : undefined;
+          if (!line) continue;
+          try {
+            m.set(statSync(path.join(root, line.slice(3))).ino, share.attributes);
+          } catch {
+            // the process left, or its cgroup did: nothing to attribute
+          }
+        }
+      }
+      return m;
+    };
+
+    /** a namespace's series; in the node's, each cgroup's go to its hostNetwork pod (pod
+     *  attributes added) or to the node, summed where they meet */
+    const seriesOf = (ns: number, pods: Map<number, SampleAttributes> | undefined): Series[] => {
+      const own = [...series.values()].filter((s) => s.netns === ns);
+      if (!pods || !own.some((s) => s.cgroup !== 0)) return own;
+      const merged = new Map<string, Series>();
+      for (const s of own) {
+        const attributes = { ...s.attributes, ...(pods.get(s.cgroup) ?? {}) };
+        const k = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        const m = merged.get(k);
+        if (!m) {
+          merged.set(k, { ...s, attributes, buckets: [...s.buckets] });
+          continue;
+        }
+        for (let i = 0; i < m.buckets.length; i++) m.buckets[i]! += s.buckets[i] ?? 0;
+        m.sumNs += s.sumNs;
+        m.count += s.count;
+        m.truncated += s.truncated;
+        m.timeouts += s.timeouts;
+      }
+      return [...merged.values()];
     };
 
     const forgetNamespace = (ns: number): void => {
@@ -481,7 +557,7 @@ export const dns: MetricProbeModule = {
     /** the interfaces to watch in a target: the configured ones (default all but lo), plus lo when
      *  a resolver listens there (a pod-local cache: its queries never reach another interface) */
     const interfacesFor = (target: Target, procRoot: string): readonly string[] | undefined => {
-      if (target.kind === 'host') return [];
+      if (target.kind === 'host') return opts.host_network_pods ? (opts.host_network_pods.interfaces ?? ['*']) : [];
       const mode = opts.loopback ?? 'auto';
       let lo = mode === 'always';
       if (mode === 'auto') {
@@ -517,6 +593,8 @@ export const dns: MetricProbeModule = {
       ],
       async start(ctx): Promise<ProbeStatus> {
         opts = ctx.options as Options;
+        // the agent runs in the node's namespace (hostNetwork); the host target corrects it if not
+        if (opts.host_network_pods) hostNs = statSync('/proc/self/ns/net').ino;
         resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes dns: options.cidrs');
         return this.status!();
       },
@@ -534,6 +612,7 @@ export const dns: MetricProbeModule = {
             `rate=${opts.rate ?? DNS_DEFAULTS.rate}`,
             `names=${topK() > 0 ? (opts.entries ?? DNS_DEFAULTS.entries) : 0}`,
             ...(opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes).map((x) => `suffix=${x}`),
+            ...(hostNetns() ? [`cgroup_netns=${hostNetns()}`] : []),
           ];
           const synced = await tc.sync(shape);
           if ('error' in synced) {
@@ -592,8 +671,9 @@ export const dns: MetricProbeModule = {
           return { samples: [], problems: [], targetGone: true };
         const samples: MetricSample[] = [];
         const ns = target.netnsInode;
-        for (const s of series.values()) {
-          if (s.netns !== ns) continue;
+        if (target.kind === 'host' && opts.host_network_pods) hostNs = ns;
+        const pods = target.kind === 'host' ? cgroupPods(target, ctx.procRoot) : undefined;
+        for (const s of seriesOf(ns, pods)) {
           if (s.count > 0) {
             samples.push({
               metric: DNS_LOOKUP_DURATION,

@@ -9300,8 +9300,8 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "按 Pod 与解析器统计的 DNS 查询——延迟、响应码、超时、截断与 TCP 重试、搜索路径浪费（ndots）——以及带查询名的失败、超时与慢查询事件；无需代理。"
     },
     "whenToUse": {
-      "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes. Option `attach: host` watches on the host end of each pod's veth instead of inside the pod (the same series, per pod). hostNetwork pods are not watched yet.",
-      "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。选项 `attach: host` 改在每个 Pod 的 veth 主机端观测（序列相同，仍按 Pod 区分）。hostNetwork Pod 暂不观测。"
+      "en": "\"The network is broken\" and DNS is the first suspect: which pod's lookups fail or time out, against which resolver, how slow they are, and how many queries ndots:5 wastes. Option `attach: host` watches on the host end of each pod's veth instead of inside the pod (the same series, per pod). Option `host_network_pods` (with the node's `interfaces`) also watches the node's own interfaces: lookups of hostNetwork pods are told apart by the querying socket's cgroup v2 id (taken in the kernel on egress) and reported under their pod (k8s.pod.* attributes on the node's series); the node's other lookups stay with the node. Failure events of hostNetwork pods are not yet attributed to their pod.",
+      "zh": "“网络坏了”而 DNS 是首要嫌疑时：哪个 Pod 的查询失败或超时、针对哪个解析器、有多慢，以及 ndots:5 浪费了多少查询。选项 `attach: host` 改在每个 Pod 的 veth 主机端观测（序列相同，仍按 Pod 区分）。选项 `host_network_pods`（可配节点的 `interfaces`）同时观测节点自身的接口：hostNetwork Pod 的查询按发起查询的套接字所属 cgroup v2 id（内核在出方向获取）区分，并归到其 Pod（在节点的序列上带 k8s.pod.* 属性）；节点的其他查询仍归节点。hostNetwork Pod 的失败事件暂未归到其 Pod。"
     },
     "measuredOverhead": {
       "value": 124,

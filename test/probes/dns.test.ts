@@ -22,6 +22,7 @@ import { silentLogger } from '../../receiver/log.js';
 import { killPid, run, waitUntil } from '../support/proc.js';
 import { dnsServer, rawClient, tcpClient } from '../support/dns-server.js';
 import { startAgentWithConfig } from '../support/agent.js';
+import { createPodCgroup, detectCgroupLayout } from '../support/cgroup.js';
 import {
   deleteNs,
   ensureHelperBuilt,
@@ -503,6 +504,109 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       assert.deepEqual(seenBy.host, seenBy.pod);
     } finally {
       await stopBackground(hostServer);
+      await deleteNs(h.ns).catch(() => undefined);
+    }
+  });
+
+  it("host_network_pods: a process in a hostNetwork pod's cgroup (the node's namespace) is attributed to its pod by the querying socket's cgroup v2 id; the node's own lookups stay with the node; exact counts per rcode and timeouts, IPv4 and IPv6", async () => {
+    const h = await makeHostPair('h19cgrp', 234);
+    const cg = await createPodCgroup();
+    let podServer: Background | undefined;
+    let podProc: ChildProcess | undefined;
+    const probe = dns.create({ native, emitEvent: () => undefined });
+    try {
+      // the v2 directory of the pod's container: the socket's cgroup id is its inode
+      const layout = detectCgroupLayout();
+      const v2root = layout.kind === 'v2' ? layout.root : layout.kind === 'hybrid' ? layout.unified : undefined;
+      if (!v2root) throw new Error('no cgroup v2 hierarchy on this machine');
+      const v2dir = path.join(v2root, cg.relPath);
+      // the resolver in a test namespace, the clients in the node's namespace
+      podServer = await startNodeIn(h.ns, dnsServer([h.p4, h.p6]));
+      // the hostNetwork pod's long-lived process: the agent finds the pod's cgroup through it
+      podProc = spawn('sleep', ['900'], { stdio: 'ignore' });
+      await cg.addPid(podProc.pid!);
+      const hostInode = (await stat('/proc/self/ns/net')).ino;
+      const host: Target = {
+        netnsInode: hostInode,
+        pid: process.pid,
+        pids: [process.pid, podProc.pid!],
+        kind: 'host',
+        processGroups: [{ pids: [process.pid] }, { pids: [podProc.pid!], podUid: cg.podUid }],
+      };
+      const ctx: ProbeContext = {
+        procRoot: '/proc',
+        log: silentLogger,
+        options: { timeout: 1, host_network_pods: { interfaces: [h.host] } },
+      };
+      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+      await cycle(probe, ctx, [host]);
+      await cycle(probe, ctx, [host]);
+      assert.deepEqual(probe.status!(), { state: 'running' });
+      const podNames = [
+        ...Array.from({ length: 4 }, (_, i) => `ok${i}.example.test`),
+        ...Array.from({ length: 3 }, (_, i) => `nxdomain.n${i}.test`),
+        ...Array.from({ length: 2 }, (_, i) => `servfail.s${i}.test`),
+        'drop.d0.test',
+      ];
+      const nodeNames = ['ok9.example.test', 'refused.r0.test', 'refused.r1.test'];
+      for (const server of [h.p4, h.p6]) {
+        // in the pod's cgroup (the shell moves itself there, then becomes node): its sockets are the pod's
+        const r = await run(
+          'sh',
+          [
+            '-c',
+            `echo $$ > ${v2dir}/cgroup.procs && exec "$0" --input-type=module -e "$1"`,
+            process.execPath,
+            rawClient(server, podNames, 1, 1500, 4),
+          ],
+          { timeoutMs: 30_000 },
+        );
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual((JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: unknown }).seen, {
+          NOERROR: 4,
+          NXDOMAIN: 3,
+          SERVFAIL: 2,
+          timeout: 1,
+        });
+        // the node's own lookup (this test's cgroup, no pod)
+        const own = await run(
+          process.execPath,
+          ['--input-type=module', '-e', rawClient(server, nodeNames, 1, 1500, 1)],
+          {
+            timeoutMs: 30_000,
+          },
+        );
+        assert.equal(own.code, 0, own.stderr);
+        assert.deepEqual((JSON.parse(own.stdout.trim().split('\n').pop()!) as { seen: unknown }).seen, {
+          NOERROR: 1,
+          REFUSED: 2,
+        });
+      }
+      await new Promise((res) => setTimeout(res, 1100)); // the timeout (1 s) passes before the sweep
+      await cycle(probe, ctx, [host]);
+      const samples = (await cycle(probe, ctx, [host])).get(hostInode)!;
+      const ofPod = (x: MetricSample): boolean => attr(x, 'k8s.pod.uid') === cg.podUid;
+      for (const server of [h.p4, h.p6]) {
+        const isServer = (x: MetricSample): boolean => attr(x, 'network.peer.address') === server;
+        assert.deepEqual(
+          byRcode(samples.filter((x) => isServer(x) && ofPod(x))),
+          { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2 },
+          `the pod's answers from ${server}`,
+        );
+        assert.deepEqual(
+          byRcode(samples.filter((x) => isServer(x) && !ofPod(x))),
+          { NOERROR: 1, REFUSED: 2 },
+          `the node's answers from ${server}`,
+        );
+      }
+      // the unanswered query (one per resolver) is the pod's too; the node had none
+      assert.equal(total(samples, 'kubeskoop.dns.timeouts', ofPod), 2);
+      assert.equal(total(samples, 'kubeskoop.dns.timeouts'), 2);
+    } finally {
+      await probe.stop!();
+      if (podProc) killPid(podProc.pid, 'SIGKILL');
+      await cg.dispose().catch(() => undefined);
+      await stopBackground(podServer);
       await deleteNs(h.ns).catch(() => undefined);
     }
   });
