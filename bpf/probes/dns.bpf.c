@@ -263,12 +263,20 @@ __noinline int dns_message(struct __sk_buff *skb, struct dns_pkt *pk)
 	__builtin_memcpy(k.resolver, peer, 16);
 	__u64 now = bpf_ktime_get_boot_ns();
 	if (tx) {
+		/* on egress the skb still holds the sending socket: its cgroup is the pod's (or the node's;
+		 * the root cgroup is 1). None (0): a pod's query forwarded through the node, not the node's
+		 * own — left to the pod's own interface, not counted twice here. */
+		__u64 cg = 0;
+		if (ks_cgroup_netns && netns == ks_cgroup_netns) {
+			cg = bpf_skb_cgroup_id(skb);
+			if (!cg)
+				return 0;
+		}
 		ks_count(netns, KS_DOMAIN_EVENTS, proto == IPPROTO_TCP ? KS_DNS_C_QUERY_TCP : KS_DNS_C_QUERY_UDP);
 		q->ts = now;
 		q->qtype = qtype;
 		q->ifindex = skb->ifindex;
-		/* on egress the skb still holds the sending socket: its cgroup is the pod's (or the node's) */
-		q->cgroup = ks_cgroup_netns && netns == ks_cgroup_netns ? bpf_skb_cgroup_id(skb) : 0;
+		q->cgroup = cg;
 		int rc = bpf_map_update_elem(&pending, &k, q, BPF_NOEXIST);
 		if (rc == -17 /* EEXIST */)
 			ks_count(netns, KS_DOMAIN_EVENTS, KS_DNS_C_RETRANSMIT);
