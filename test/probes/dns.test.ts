@@ -30,6 +30,9 @@ import {
   makeHostPair,
   makePair,
   nodeIn,
+  nsName,
+  sh,
+  inNs,
   startNodeIn,
   stopBackground,
   type Background,
@@ -608,6 +611,62 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       await cg.dispose().catch(() => undefined);
       await stopBackground(podServer);
       await deleteNs(h.ns).catch(() => undefined);
+    }
+  });
+
+  it("host_network_pods: a pod's query forwarded through the node (no sending socket) is not counted as the node's; the node's own query there is", async () => {
+    // a "node" namespace that routes between a client pod namespace and a server namespace
+    const id = process.pid.toString(36);
+    const [c, r, sv] = [nsName('h19cfc'), nsName('h19cfr'), nsName('h19cfs')];
+    const [cr, rc, rs, sr] = [`k${id}fcr`, `k${id}frc`, `k${id}frs`, `k${id}fsr`];
+    const probe = dns.create({ native, emitEvent: () => undefined });
+    let fwdServer: Background | undefined;
+    try {
+      for (const n of [c, r, sv]) await sh('ip', 'netns', 'add', n);
+      await sh('ip', 'link', 'add', cr, 'netns', c, 'type', 'veth', 'peer', 'name', rc, 'netns', r);
+      await sh('ip', 'link', 'add', rs, 'netns', r, 'type', 'veth', 'peer', 'name', sr, 'netns', sv);
+      await inNs(c, 'ip', 'addr', 'add', '10.199.235.2/24', 'dev', cr);
+      await inNs(r, 'ip', 'addr', 'add', '10.199.235.1/24', 'dev', rc);
+      await inNs(r, 'ip', 'addr', 'add', '10.199.236.1/24', 'dev', rs);
+      await inNs(sv, 'ip', 'addr', 'add', '10.199.236.2/24', 'dev', sr);
+      for (const [n, dev] of [
+        [c, cr],
+        [r, rc],
+        [r, rs],
+        [sv, sr],
+      ] as const)
+        await inNs(n, 'ip', 'link', 'set', dev, 'up');
+      for (const n of [c, r, sv]) await inNs(n, 'ip', 'link', 'set', 'lo', 'up');
+      await inNs(c, 'ip', 'route', 'add', 'default', 'via', '10.199.235.1');
+      await inNs(sv, 'ip', 'route', 'add', 'default', 'via', '10.199.236.1');
+      await inNs(r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'); // the test namespace's own setting
+      fwdServer = await startNodeIn(sv, dnsServer(['10.199.236.2']));
+      const rInode = Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${r}`)).trim());
+      const node: Target = { ...(await target(r, rInode)), kind: 'host' };
+      const ctx: ProbeContext = {
+        procRoot: '/proc',
+        log: silentLogger,
+        options: { timeout: 1, host_network_pods: { interfaces: [rs] } },
+      };
+      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+      // the first cycle learns the node's namespace from its target; the next ones reload and attach
+      for (let i = 0; i < 3; i++) await cycle(probe, ctx, [node]);
+      assert.deepEqual(probe.status!(), { state: 'running' });
+      const names = ['ok1.example.test', 'nxdomain.n1.test', 'refused.r1.test'];
+      const fwd = (await nodeIn(c, rawClient('10.199.236.2', names, 1, 1500, 1), 30_000)) as { seen: unknown };
+      assert.deepEqual(fwd.seen, { NOERROR: 1, NXDOMAIN: 1, REFUSED: 1 }, 'the forwarded lookups were answered');
+      const own = (await nodeIn(r, rawClient('10.199.236.2', ['ok2.example.test'], 1, 1500, 1), 30_000)) as {
+        seen: unknown;
+      };
+      assert.deepEqual(own.seen, { NOERROR: 1 });
+      const samples = (await cycle(probe, ctx, [node])).get(rInode)!;
+      assert.deepEqual(byRcode(samples), { NOERROR: 1 }, "only the node's own lookup");
+      assert.equal(total(samples, 'kubeskoop.dns.queries'), 1);
+      assert.equal(total(samples, 'kubeskoop.dns.responses.unmatched'), 3, 'the forwarded answers match nothing');
+    } finally {
+      await probe.stop!();
+      await stopBackground(fwdServer);
+      await deleteNs(c, r, sv).catch(() => undefined);
     }
   });
 
