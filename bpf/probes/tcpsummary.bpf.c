@@ -82,6 +82,22 @@ struct {
 	__type(value, struct ks_tcpsum_listen_val);
 } listeners SEC(".maps");
 
+/* Per port, from this run's listening-hash walk: the namespace listening on it, or `multi` when
+ * more than one does. The role test reads this array (a plain load) and falls back to the
+ * `listeners` hash only for a port that several namespaces listen on. */
+struct ks_port_listen {
+	__u32 run;
+	__u32 inum;
+	__u32 multi;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ks_port_listen);
+} ports SEC(".maps");
+
 /* hash tables already walked in this run (value = run) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -158,6 +174,14 @@ static __always_inline struct ks_tcpsum_val *agg_get(__u32 inum, __u32 run)
  * loads (a few ns each) instead of bpf_probe_read_kernel calls. Linux 6.2+. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
+/* The 8-byte word at a kernel address as a number: a PROBE_MEM load through a kernel type whose
+ * first field is an unsigned long (struct rb_node's __rb_parent_color); 0 if the load faults. */
+static __always_inline __u64 load_word(__u64 addr)
+{
+	struct rb_node *w = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct rb_node));
+	return w->__rb_parent_color;
+}
+
 static const __u64 rtt_bounds_ns[KS_LAT_NBOUNDS] = KS_LAT_BOUNDS_NS;
 /* zero values to insert from (too large for the stack next to the walk's own frame) */
 static const struct ks_tcpsum_peer_val zero_peer = {};
@@ -169,6 +193,14 @@ static const struct ks_tcpsum_closed_val zero_closed = {};
  * walk, which runs before the established tables'. */
 static __always_inline bool listening(__u32 inum, __u16 port, __u32 run)
 {
+	__u32 p = port;
+	struct ks_port_listen *pl = bpf_map_lookup_elem(&ports, &p);
+	if (pl) {
+		if (pl->run != run)
+			return false;
+		if (!pl->multi)
+			return pl->inum == inum;
+	}
 	/* family 0: "a listener of either family", one lookup per port (ks_visit_listener) */
 	struct ks_tcpsum_listen_key lk = {.netns = inum, .port = port, .family = 0};
 	struct ks_tcpsum_listen_val *lv = bpf_map_lookup_elem(&listeners, &lk);
@@ -335,6 +367,17 @@ __noinline int ks_visit_listener(__u64 addr, __u32 inum, __u32 run)
 	__u32 backlog = sk->sk_ack_backlog;
 	__u32 max = sk->sk_max_ack_backlog;
 	stat_add(KS_TCPSUM_LISTENERS, 1);
+	__u32 p = k.port;
+	struct ks_port_listen *pl = bpf_map_lookup_elem(&ports, &p);
+	if (pl) {
+		if (pl->run != run) {
+			pl->run = run;
+			pl->inum = inum;
+			pl->multi = 0;
+		} else if (pl->inum != inum) {
+			pl->multi = 1;
+		}
+	}
 	struct ks_tcpsum_listen_val *v = bpf_map_lookup_elem(&listeners, &k);
 	if (!v) {
 		if (bpf_map_update_elem(&listeners, &k, &zero_listen, BPF_NOEXIST) &&
@@ -376,11 +419,12 @@ static __always_inline void visit(struct walk *w)
 	__u64 node = w->node;
 	__u64 addr = node - bpf_core_field_offset(struct sock_common, skc_nulls_node);
 	struct sock_common *skc = bpf_rdonly_cast((void *)addr, bpf_core_type_id_kernel(struct sock_common));
-	/* pointers are read as plain numbers (the verifier allows no arithmetic on untrusted ones) */
-	__u64 next = 0, net = 0;
-	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)node) ||
-	    bpf_probe_read_kernel(&net, sizeof(net),
-				  (void *)(addr + bpf_core_field_offset(struct sock_common, skc_net)))) {
+	/* pointers are read as plain numbers (the verifier allows no arithmetic on untrusted ones),
+	 * by PROBE_MEM loads rather than bpf_probe_read_kernel calls (which were most of the walk's
+	 * cost); a faulting load reads 0, and a chain never links to 0 (its end is an odd marker) */
+	__u64 next = load_word(node);
+	__u64 net = load_word(addr + bpf_core_field_offset(struct sock_common, skc_net));
+	if (!next) {
 		stat_add(KS_TCPSUM_READ_ERR, 1);
 		w->node = 0;
 		return;

@@ -18,7 +18,7 @@ export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
   tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
   connections: { script: 'connections.js', args: [] }, // 2500 loopback connects, bpf_stats per program; ~10 s
   latency: { script: 'latency.js', args: [] }, // off / on / floor loopback streams, bpf_stats per program; ~7 min
-  tcphealth: { script: 'tcphealth.js', args: [] }, // per-peer walk cost at 10000 sockets; ~1 min
+  tcphealth: { script: 'tcphealth.js', args: [] }, // per-peer walk cost at 10k and 100k sockets, RSS at 10k peers; ~3 min
   flow: { script: 'flow.js', args: [] }, // flow probe: BPF ns/packet on/floor, UDP rate off/on/floor, 65k-entry map read; ~1 min
   dns: { script: 'dns.js', args: [] }, // dns probe: BPF ns per non-DNS and per DNS packet, on vs floor; ~2 min
   outage: { script: 'outage.js', args: [] }, // the receiver gone 10 min under a 500 connects/s flood, buffer 8 MiB: RSS each second, counts; ~13 min

@@ -1,15 +1,18 @@
 // Cost of the tcphealth walk per socket: one test namespace holding N loopback TCP connections
-// (default 5000 = 10000 sockets; each client bound to its own 127.1.x.y so the server side has
-// 5000 distinct peers), then rounds alternating the helper's plain `tcpsummary` walk (per-namespace
-// counts only) and `tcpsummary peers` (per-peer health + the listening hash). Per round: the
-// helper's CPU for the walk (the frame's cpu_ns, CLOCK_PROCESS_CPUTIME_ID) and, for peers, the
-// agent's CPU to parse the frame and build the probe's series (HealthSeries, top-K 20).
-// 7 rounds each, medians; the cost per socket is (peers − plain) / sockets walked.
+// (2N sockets; each client bound to its own 127.x.y.z so the server side has N distinct peers),
+// then rounds alternating the helper's plain `tcpsummary` walk (per-namespace counts only) and
+// `tcpsummary peers` (per-peer health + the listening hash). Per round: the helper's CPU for the
+// walk (the frame's cpu_ns, CLOCK_PROCESS_CPUTIME_ID) and, for peers, the agent's CPU to parse the
+// frame and build the probe's series (HealthSeries, top-K 20). 7 rounds each, paired; medians and
+// the spread (min–max) over rounds. After the rounds: the RSS of the agent side (this process,
+// holding the series) and of the helper.
+// Sizes: 5000 connections (10k sockets, 5k peers: the earlier figure), 10000 (10k peers: the RSS
+// figure) and 50000 (100k sockets in one namespace: the issue's goal), each in its own namespace.
 //
-//   npm run build && node dist/test/bench/tcphealth.js [--connections 5000]
+//   npm run build && node dist/test/bench/tcphealth.js [--connections 5000,10000,50000]
 // Writes test/bench/results/tcphealth.json and tcphealth.md. Needs root.
-import { spawn } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +26,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.resolve(here, '..', '..', '..', 'test', 'bench', 'results');
 const ROUNDS = 7;
 const argN = process.argv.indexOf('--connections');
-const CONNECTIONS = argN > 0 ? Number(process.argv[argN + 1]) : 5000;
-const NS = `ksotel-bench-h18b-${process.pid.toString(36)}`;
+const SIZES = (argN > 0 ? process.argv[argN + 1]! : '5000,10000,50000').split(',').map(Number);
+for (const n of SIZES) {
+  // 127.1.0.1 .. 127.255.255.254 as client addresses
+  if (!Number.isInteger(n) || n < 1 || n > 60000) throw new Error(`--connections: ${n} is not 1..60000`);
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,119 +40,179 @@ const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** VmRSS / VmHWM of a process in MiB */
+const rssMiB = (pid: number | string, field: 'VmRSS' | 'VmHWM'): number => {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+};
 
-const holder = `
+// Holders: each process may hold at most its hard RLIMIT_NOFILE of fds, and raising that needs
+// CAP_SYS_RESOURCE (not granted here: the hard limit is 20000), so the connections are split over
+// processes of at most PER_HOLDER connections (2 fds each), all in the one namespace; holder k
+// listens on port 9000 + k. Each raises its soft limit to its hard one and makes its connections
+// one by one; each client has its own source address, so no ephemeral-port limit.
+const PER_HOLDER = 9000;
+const holder = (first: number, n: number, port: number): string => `
 import resource, socket, sys, time
-n = ${CONNECTIONS}
-resource.setrlimit(resource.RLIMIT_NOFILE, (3 * n + 100, 3 * n + 100))
+n = ${n}
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard != resource.RLIM_INFINITY and hard < 2 * n + 50:
+    sys.exit('RLIMIT_NOFILE hard limit %d < %d fds for %d connections' % (hard, 2 * n + 50, n))
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(('127.0.0.1', 9000))
+srv.bind(('127.0.0.1', ${port}))
 srv.listen(4096)
 held = []
 for i in range(n):
+    j = ${first} + i + 1
     c = socket.socket()
-    c.bind(('127.1.%d.%d' % (i >> 8, (i & 255) or 1), 0))
-    c.connect(('127.0.0.1', 9000))
+    c.bind(('127.%d.%d.%d' % (1 + (j >> 16), (j >> 8) & 255, j & 255), 0))
+    c.connect(('127.0.0.1', ${port}))
     a, _ = srv.accept()
     held += [c, a]
 print('ready', flush=True)
-time.sleep(600)
+time.sleep(900)
 `;
 
-async function main(): Promise<void> {
-  await run('ip', ['netns', 'add', NS], { timeoutMs: 10_000 });
-  const py = spawn('ip', ['netns', 'exec', NS, 'sh', '-c', 'ip link set lo up && exec python3 -c "$0"', holder], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+interface Round {
+  plainCpuNs: number;
+  peersCpuNs: number;
+  peersWallNs: number;
+  sockets: number;
+  agentMs: number;
+  rows: number;
+  listeners: number;
+}
+
+async function measure(connections: number) {
+  const ns = `ksotel-bench-h18d-${process.pid.toString(36)}-${connections}`;
+  await run('ip', ['netns', 'add', ns], { timeoutMs: 10_000 });
+  const holders: ChildProcess[] = [];
   const client = new HelperClient({ helperPath: HELPER, probes: {} });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('connections not made within 120 s')), 120_000);
-      py.stdout!.once('data', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      py.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
-    });
+    const setupStart = Date.now();
+    const limitMs = 60_000 + connections * 4; // 50k connections: 260 s at most
+    const ready: Promise<void>[] = [];
+    for (let first = 0, k = 0; first < connections; first += PER_HOLDER, k++) {
+      const n = Math.min(PER_HOLDER, connections - first);
+      const py = spawn(
+        'ip',
+        ['netns', 'exec', ns, 'sh', '-c', 'ip link set lo up && exec python3 -c "$0"', holder(first, n, 9000 + k)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      holders.push(py);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`connections not made within ${limitMs / 1000} s`)), limitMs);
+          py.stdout!.once('data', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          py.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
+        }),
+      );
+    }
+    await Promise.all(ready);
+    const setupS = (Date.now() - setupStart) / 1000;
     await client.start();
-    const plain: { cpuNs: number; wallNs: number; sockets: number }[] = [];
-    const peers: {
-      cpuNs: number;
-      wallNs: number;
-      sockets: number;
-      agentMs: number;
-      rows: number;
-      listeners: number;
-    }[] = [];
+    const rounds: Round[] = [];
     const series = new HealthSeries();
+    const rssBefore = process.memoryUsage().rss / 2 ** 20;
     for (let r = 0; r < ROUNDS; r++) {
-      const p = await client.command('tcpsummary', [], 60_000);
-      const ps = p.stats as Record<string, number>;
-      plain.push({ cpuNs: Number(p.cpu_ns), wallNs: Number(p.wall_ns), sockets: ps.sockets! });
+      const p = await client.command('tcpsummary', [], 120_000);
       const c0 = cpuMs();
-      const f = await client.command('tcpsummary', ['peers'], 60_000);
+      const f = await client.command('tcpsummary', ['peers'], 120_000);
       const parsed = parseHealthFrame(f);
       series.add(parsed.peers, Date.now());
       const c1 = cpuMs();
       const fs = f.stats as Record<string, number>;
       if (parsed.problems.length > 0) throw new Error(parsed.problems.join('; '));
-      peers.push({
-        cpuNs: Number(f.cpu_ns),
-        wallNs: Number(f.wall_ns),
+      rounds.push({
+        plainCpuNs: Number(p.cpu_ns),
+        peersCpuNs: Number(f.cpu_ns),
+        peersWallNs: Number(f.wall_ns),
         sockets: fs.sockets!,
         agentMs: c1 - c0,
         rows: parsed.peers.length,
         listeners: parsed.listeners.length,
       });
     }
-    const sockets = median(peers.map((x) => x.sockets));
-    const plainCpu = median(plain.map((x) => x.cpuNs)) / 1e6;
-    const peersCpu = median(peers.map((x) => x.cpuNs)) / 1e6;
-    const perSocketUs = ((peersCpu - plainCpu) * 1000) / sockets;
-    const result = {
-      date: new Date().toISOString(),
-      kernel: release(),
-      cpus: cpus().length,
-      loadavg1: loadavg()[0],
-      connections: CONNECTIONS,
-      socketsWalked: sockets,
-      peerRows: median(peers.map((x) => x.rows)),
-      rounds: ROUNDS,
-      plainWalkCpuMs: plainCpu,
-      peersWalkCpuMs: peersCpu,
-      peersWalkWallMs: median(peers.map((x) => x.wallNs)) / 1e6,
-      extraPerSocketUs: perSocketUs,
-      peersPerSocketUs: (peersCpu * 1000) / sockets,
-      agentParseAndSeriesMs: median(peers.map((x) => x.agentMs)),
-      plain,
-      peers,
+    const helperPid = client.status().pid;
+    const sockets = median(rounds.map((x) => x.sockets));
+    const perSock = (xs: number[]) => {
+      const us = xs.map((ns) => ns / 1000 / sockets);
+      return { median: median(us), min: Math.min(...us), max: Math.max(...us) };
     };
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(path.join(RESULTS, 'tcphealth.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const md = `# tcphealth: cost of the per-peer walk
-
-\`node dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU, load average ${result.loadavg1.toFixed(1)} from other work): one test
-namespace with ${CONNECTIONS} loopback TCP connections (${sockets} sockets walked on the node, ${result.peerRows}
-peer rows: each client bound to its own 127.1.x.y), ${ROUNDS} rounds alternating the helper's plain
-\`tcpsummary\` walk and \`tcpsummary peers\`; medians of the helper's CPU per walk (its frame's cpu_ns).
-
-| | helper CPU per walk | per socket |
-|---|---:|---:|
-| plain walk (per-namespace counts) | ${plainCpu.toFixed(2)} ms | ${((plainCpu * 1000) / sockets).toFixed(3)} µs |
-| peers walk (per-peer health + listening hash) | ${peersCpu.toFixed(2)} ms | ${result.peersPerSocketUs.toFixed(3)} µs |
-| added by peers mode | ${(peersCpu - plainCpu).toFixed(2)} ms | ${perSocketUs.toFixed(3)} µs |
-
-Agent side (parse the frame, name and fold the peers, top-K 20): ${result.agentParseAndSeriesMs.toFixed(1)} ms per cycle.
-Both walks include the 262144-bucket established table scan and, for peers, the 16384-bucket listening hash.
-`;
-    writeFileSync(path.join(RESULTS, 'tcphealth.md'), md);
-    process.stdout.write(md);
+    return {
+      connections,
+      setupS,
+      socketsWalked: sockets,
+      peerRows: median(rounds.map((x) => x.rows)),
+      rounds: ROUNDS,
+      plainWalkCpuMs: median(rounds.map((x) => x.plainCpuNs)) / 1e6,
+      peersWalkCpuMs: median(rounds.map((x) => x.peersCpuNs)) / 1e6,
+      peersWalkWallMs: median(rounds.map((x) => x.peersWallNs)) / 1e6,
+      plainPerSocketUs: perSock(rounds.map((x) => x.plainCpuNs)),
+      peersPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs)),
+      // paired: each round's peers walk minus the plain walk just before it
+      extraPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs - x.plainCpuNs)),
+      agentParseAndSeriesMs: median(rounds.map((x) => x.agentMs)),
+      agentRssMiB: process.memoryUsage().rss / 2 ** 20,
+      agentRssBeforeMiB: rssBefore,
+      helperRssMiB: helperPid ? rssMiB(helperPid, 'VmRSS') : NaN,
+      helperHwmMiB: helperPid ? rssMiB(helperPid, 'VmHWM') : NaN,
+      perRound: rounds,
+    };
   } finally {
     await client.stop().catch(() => undefined);
-    if (py.pid && py.exitCode === null) py.kill('SIGKILL');
-    await run('ip', ['netns', 'del', NS], { timeoutMs: 10_000 });
+    for (const py of holders) if (py.pid && py.exitCode === null) py.kill('SIGKILL');
+    await run('ip', ['netns', 'del', ns], { timeoutMs: 10_000 });
   }
+}
+
+async function main(): Promise<void> {
+  const sizes = [];
+  for (const n of SIZES) {
+    const m = await measure(n);
+    sizes.push({ ...m, loadavg1: loadavg()[0]! });
+    process.stderr.write(`tcphealth: ${n} connections: ${JSON.stringify(sizes.at(-1)!.peersPerSocketUs)}\n`);
+  }
+  const result = {
+    date: new Date().toISOString(),
+    kernel: release(),
+    cpus: cpus().length,
+    sizes,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, 'tcphealth.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const r3 = (x: { median: number; min: number; max: number }) =>
+    `${x.median.toFixed(3)} µs (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
+  const rows = sizes
+    .map(
+      (s) =>
+        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
+    )
+    .join('\n');
+  const md = `# tcphealth: cost of the per-peer walk
+
+\`node dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
+per size in the table, from other work on the machine): for each size one test namespace with N
+loopback TCP connections (each client bound to its own 127.x.y.z, so the server side has N peers; held by processes of
+at most ${PER_HOLDER} connections each, as the hard RLIMIT_NOFILE here is 20000 and cannot be raised),
+${ROUNDS} rounds, each a plain \`tcpsummary\` walk then a \`tcpsummary peers\` walk; the helper's CPU per
+walk (its frame's cpu_ns) per socket walked, median (min–max over rounds). "Added" is paired per round.
+
+| connections | sockets walked | peer rows | load | plain walk / socket | peers walk / socket | added by peers / socket | peers walk CPU | agent parse + series per cycle | agent RSS after the rounds | helper RSS |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows}
+
+Both walks include the 262144-bucket established table scan (a fixed cost spread over the sockets)
+and, for peers, the 16384-bucket listening hash. The agent side is this bench process holding the
+tcphealth series (HealthSeries) of every peer row.
+`;
+  writeFileSync(path.join(RESULTS, 'tcphealth.md'), md);
+  process.stdout.write(md);
 }
 
 await main();
