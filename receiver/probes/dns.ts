@@ -557,7 +557,7 @@ export const dns: MetricProbeModule = {
     /** the interfaces to watch in a target: the configured ones (default all but lo), plus lo when
      *  a resolver listens there (a pod-local cache: its queries never reach another interface) */
     const interfacesFor = (target: Target, procRoot: string): readonly string[] | undefined => {
-      if (target.kind === 'host') return opts.host_network_pods ? (opts.host_network_pods.interfaces ?? ['*']) : [];
+      if (target.kind === 'host') return opts.host_network_pods ? opts.host_network_pods.interfaces : [];
       const mode = opts.loopback ?? 'auto';
       let lo = mode === 'always';
       if (mode === 'auto') {
