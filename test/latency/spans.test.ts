@@ -140,12 +140,21 @@ ${traces}`;
       '3 spans of the pod',
     );
     assert.equal(spans.length, 3, 'one span per late read');
-    const logs = receiver
-      .logs()
-      .filter(
-        (l) =>
-          l.resource['k8s.pod.name'] === 'reader-0' && l.attributes['kubeskoop.event.type'] === 'SOCKETLAT_READSLOW',
-      );
+    // Logs and spans are exported by separate batches: wait (bounded) for the log record of each span.
+    const logs = await receiver.waitFor(
+      (r) => {
+        const l = r
+          .logs()
+          .filter(
+            (x) =>
+              x.resource['k8s.pod.name'] === 'reader-0' &&
+              x.attributes['kubeskoop.event.type'] === 'SOCKETLAT_READSLOW',
+          );
+        return spans.every((s) => l.some((x) => x.timeUnixNano === s.endTimeUnixNano)) ? l : undefined;
+      },
+      20_000,
+      "a log record at each span's end",
+    );
     for (const s of spans) {
       const start = ns(s.startTimeUnixNano);
       const end = ns(s.endTimeUnixNano);
