@@ -9281,10 +9281,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
     },
     "measuredOverhead": {
-      "value": 6.36,
+      "value": 71.2,
       "unit": "ms",
-      "per": "walk of the node with 10011 sockets and 4983 peers (0.64 µs per socket, helper CPU; the plain tcpsummary walk 3.60 ms; one walk serves both probes), plus about 72 ms of agent CPU to parse and fold 5000 peer rows",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 14.4, Node 20, 2026-12-04, test/bench/results/tcphealth.md"
+      "per": "walk of one namespace with 100014 sockets and 50007 peers (0.71 µs per socket, helper CPU; the plain tcpsummary walk 0.21 µs per socket; one walk serves both probes), plus about 633 ms of agent CPU to parse and fold 50007 peer rows (at 10004 sockets: 5.2 ms and 57 ms)",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 6.3, Node 20, 7 rounds, 2026-12-04, test/bench/results/tcphealth.md"
     }
   },
   {
