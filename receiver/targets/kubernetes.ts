@@ -7,6 +7,7 @@ import {
   type ListAnswer,
   type ListParams,
   type ListWatchOptions,
+  type ListWatchStatus,
   type WatchState,
 } from './list-watch.js';
 
@@ -26,24 +27,10 @@ export interface PodInfo {
   readonly mirrorHash?: string;
 }
 
-export interface PodWatchStatus {
-  readonly state: WatchState;
-  /** True when the names may be out of date: not (or no longer) following the API. */
-  readonly stale: boolean;
-  readonly staleSeconds: number | null;
+/** The shared list+watch status, plus the node the pods are scoped to and how many it holds. */
+export interface PodWatchStatus extends ListWatchStatus {
   readonly nodeName: string;
-  readonly server: string;
   readonly pods: number;
-  readonly resourceVersion: string;
-  readonly lastSyncAt: string | null;
-  readonly lastEventAt: string | null;
-  readonly lastError: string | null;
-  readonly lists: number;
-  readonly goneRelists: number;
-  readonly watches: number;
-  readonly reconnects: number;
-  readonly bookmarks: number;
-  readonly events: number;
 }
 
 export interface PodWatchOptions extends ListWatchOptions {
