@@ -15,20 +15,8 @@ import {
 } from '../../receiver/probes/connections.js';
 import type { NativeCounters } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
-import {
-  deleteNs,
-  ensureHelperBuilt,
-  inNs,
-  makePair,
-  nodeIn,
-  nsName,
-  startClient,
-  startNodeIn,
-  stopBackground,
-  type Background,
-  type Harness,
-  type NsPair,
-} from './support.js';
+import { inNs, nodeIn, startNodeIn, stopBackground, type Background, type Harness } from './support.js';
+import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
 import { waitUntil } from '../support/proc.js';
 
 const TAG = 'h18cn';
@@ -80,7 +68,7 @@ const count = (xs: string[], v: string): number => xs.filter((x) => x === v).len
 
 describe('native connections (real BPF)', function () {
   this.timeout(120_000);
-  let p: NsPair;
+  let p: HelperPair;
   let h: Harness;
   let srv: Background | undefined;
 
@@ -115,20 +103,18 @@ describe('native connections (real BPF)', function () {
     });
 
   before(async () => {
-    await ensureHelperBuilt();
-    p = await makePair(TAG, NET);
-    h = await startClient({
+    p = await pairWithHelper(TAG, NET, {
       probes: {
         connections: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited', slowConnectUs: 500_000 },
       },
+      running: ['connections'],
     });
-    assert.equal(h.client.status().probes.connections.state, 'running', h.client.status().probes.connections.reason);
+    h = p.helper;
     srv = await startNodeIn(p.b, server('::', [8081, 8085, 8086]));
   });
   after(async () => {
     await stopBackground(srv);
-    await h?.client.stop();
-    await deleteNs(nsName(`${TAG}-a`), nsName(`${TAG}-b`));
+    await p?.dispose();
   });
 
   it('successful connects: client handshakes per destination, server handshakes per listening port', async () => {
