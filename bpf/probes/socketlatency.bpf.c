@@ -79,15 +79,24 @@ static __always_inline void emit(const struct sock *sk, __u32 netns, __u8 metric
 	ks_submit(e, sizeof(*e));
 }
 
+/* The bodies of the programs on the hooks this probe shares with others (sk_data_ready,
+ * net_dev_queue): bpf/probes/latency_hooks.bpf.c runs them from one program per hook, with one
+ * clock read for all of them (ks_now). */
+static __always_inline void sl_data_ready(const struct sock *sk, __u64 *now)
+{
+	if (!sk || !tcp_inet(sk))
+		return;
+	__u64 t = ks_now(now);
+	struct sock_slot *s = slot_for(ks_ptr_diff(sk), t);
+	if (s && !s->rts)
+		s->rts = t;
+}
+
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(ks_sk_data_ready, const struct sock *sk)
 {
-	if (!sk || !tcp_inet(sk))
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	struct sock_slot *s = slot_for(ks_ptr_key(&ctx[0]), now);
-	if (s && !s->rts)
-		s->rts = now;
+	__u64 now = 0;
+	sl_data_ready(sk, &now);
 	return 0;
 }
 
@@ -147,30 +156,36 @@ static __always_inline long tcp_payload(const struct sk_buff *skb)
 	return (long)skb->len - hdr;
 }
 
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(ks_sock_net_dev_queue, struct sk_buff *skb)
+static __always_inline void sl_dev_queue(const struct sk_buff *skb, __u64 *now)
 {
 	if (!skb)
-		return 0;
+		return;
 	struct sock *sk = skb->sk;
 	if (!sk)
-		return 0;
-	struct sock_slot *s = slot_of(ks_ptr_key(&skb->sk));
+		return;
+	struct sock_slot *s = slot_of(ks_ptr_diff(sk));
 	if (!s || !s->wts)
-		return 0;
+		return;
 	if (tcp_payload(skb) <= 0)
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
+		return;
+	__u64 t = ks_now(now);
 	__u64 start = s->wts;
 	__u32 pid = s->wpid;
 	s->wts = 0;
-	if (!ks_track_fresh(start, now, KS_LAT_SOCK_WRITE))
-		return 0;
-	__u64 lat = now - start;
+	if (!ks_track_fresh(start, t, KS_LAT_SOCK_WRITE))
+		return;
+	__u64 lat = t - start;
 	__u32 netns = ks_sk_netns(sk);
 	__u32 level = ks_lat_record(netns, KS_LAT_SOCK_WRITE, 0, lat);
 	if (ks_lat_want_event(level))
 		emit(sk, netns, KS_LAT_SOCK_WRITE, level, lat, pid);
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(ks_sock_net_dev_queue, struct sk_buff *skb)
+{
+	__u64 now = 0;
+	sl_dev_queue(skb, &now);
 	return 0;
 }
 
