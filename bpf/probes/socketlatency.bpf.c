@@ -141,7 +141,9 @@ int BPF_PROG(ks_tcp_sendmsg_locked, const struct sock *sk, const struct msghdr *
 	return 0;
 }
 
-/* TCP payload bytes of an skb at the device (headers pushed); <= 0 for pure ACK/SYN/FIN */
+/* > 0 when an skb at the device (headers pushed) carries TCP payload, <= 0 for pure ACK/SYN/FIN.
+ * More than 60 bytes past the TCP header's start (its largest size) is payload for sure: only
+ * shorter segments pay for reading the header length (a helper call). */
 static __always_inline long tcp_payload(const struct sk_buff *skb)
 {
 	unsigned char *head = skb->head;
@@ -150,10 +152,12 @@ static __always_inline long tcp_payload(const struct sk_buff *skb)
 	__u8 doff = 0;
 	if (!head || th == (__u16)~0U)
 		return 0;
+	long past = (long)skb->len - (long)(head + th - data);
+	if (past > 60)
+		return past - 60;
 	if (bpf_probe_read_kernel(&doff, 1, head + th + 12))
 		return 0;
-	long hdr = (long)(head + th - data) + (long)(doff >> 4) * 4;
-	return (long)skb->len - hdr;
+	return past - (long)(doff >> 4) * 4;
 }
 
 static __always_inline void sl_dev_queue(const struct sk_buff *skb, __u64 *now)
