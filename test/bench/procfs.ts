@@ -136,6 +136,10 @@ interface Round {
   nodeFloorMs: number;
   /** ... and each file decoded to a latin1 string, as readProcText hands it to the parsers. */
   nodeFloorTextMs: number;
+  /** The C reader sends each cycle's file texts in one frame, Node decodes them (reader + Node CPU). */
+  batchTextMs: number;
+  /** The C reader parses and sends the numbers, Node reads them (reader + Node CPU). */
+  batchNumbersMs: number;
   floorUserMs: number;
   floorSystemMs: number;
   ratio: number;
@@ -160,9 +164,14 @@ interface SizeResult {
   nodeFloorRatio: Spread;
   /** agent ÷ Node read floor (with text), per round: what the agent does on top of JS's reads. */
   agentOverNodeFloor: Spread;
-  /** An estimate, not a measurement: the reads and first parse in C (floor + parse) plus what the
+  /** An estimate, not a measurement: the reads and first parse in C sent as numbers (batchNumbers) plus what the
    *  agent does on top of Node's reads (agent − Node read floor with text), ÷ the C floor, per round. */
   nativeEstimateRatio: Spread;
+  batchTextCpuMsPerCycle: Spread;
+  batchNumbersCpuMsPerCycle: Spread;
+  /** ÷ C floor per round */
+  batchTextRatio: Spread;
+  batchNumbersRatio: Spread;
   agentCpuMsPerNs: Spread;
   floorCpuMsPerNs: Spread;
   ratio: Spread;
@@ -276,7 +285,7 @@ async function measureSize(
       };
       const floorParseMs = fp.cpuNs / 1e6 / fp.cycles;
       // The same reads from Node, with the launchers' flags: bytes only, then bytes decoded to text.
-      const nodeRun = async (mode: string[]): Promise<number> => {
+      const nodeRun = async (mode: readonly string[]): Promise<number> => {
         const x = JSON.parse(
           (
             await runOk(process.execPath, [...AGENT_NODE_FLAGS, nodeFloor, String(k), '/proc', ...mode], {
@@ -288,6 +297,9 @@ async function measureSize(
       };
       const nodeFloorMs = await nodeRun([]);
       const nodeFloorTextMs = await nodeRun(['text']);
+      // A native batch reader: the C floor's reads sent to Node as one frame per cycle (texts, or numbers).
+      const batchTextMs = await nodeRun(['batch', floorBin]);
+      const batchNumbersMs = await nodeRun(['batch-numbers', floorBin]);
       out.push({
         agentMs,
         agentUserMs: (c1.userMs - c0.userMs) / k,
@@ -297,6 +309,8 @@ async function measureSize(
         floorParseMs,
         nodeFloorMs,
         nodeFloorTextMs,
+        batchTextMs,
+        batchNumbersMs,
         floorUserMs: f.userUs / 1000 / f.cycles,
         floorSystemMs: f.systemUs / 1000 / f.cycles,
         ratio: agentMs / floorMs,
@@ -306,7 +320,7 @@ async function measureSize(
         variants: vr.map((v) => ({ name: v.name, agentMs: v.ms, vsDefault: v.ms / agentMs, ratio: v.ms / floorMs })),
       });
       process.stderr.write(
-        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
+        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)}), batch ${batchTextMs.toFixed(2)} (numbers ${batchNumbersMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
       );
     }
     const u = await procUsage(pid);
@@ -339,7 +353,11 @@ async function measureSize(
       nodeFloorTextCpuMsPerCycle: spread(out.map((x) => x.nodeFloorTextMs)),
       nodeFloorRatio: spread(out.map((x) => x.nodeFloorMs / x.floorMs)),
       agentOverNodeFloor: spread(out.map((x) => x.agentMs / x.nodeFloorTextMs)),
-      nativeEstimateRatio: spread(out.map((x) => (x.floorParseMs + x.agentMs - x.nodeFloorTextMs) / x.floorMs)),
+      batchTextCpuMsPerCycle: spread(out.map((x) => x.batchTextMs)),
+      batchNumbersCpuMsPerCycle: spread(out.map((x) => x.batchNumbersMs)),
+      batchTextRatio: spread(out.map((x) => x.batchTextMs / x.floorMs)),
+      batchNumbersRatio: spread(out.map((x) => x.batchNumbersMs / x.floorMs)),
+      nativeEstimateRatio: spread(out.map((x) => (x.batchNumbersMs + x.agentMs - x.nodeFloorTextMs) / x.floorMs)),
       agentCpuMsPerNs: spread(out.map((x) => x.agentMs / x.namespaces)),
       floorCpuMsPerNs: spread(out.map((x) => x.floorMs / x.floorNamespaces)),
       ratio: spread(out.map((x) => x.ratio)),
@@ -483,7 +501,16 @@ async function main(): Promise<void> {
         `| ${r.testNamespaces} | ${f(r.floorCpuMsPerCycle.median, 1)} | ${sp(r.nodeFloorCpuMsPerCycle, 1)} | **${sp(r.nodeFloorRatio, 2)}** | ${sp(r.nodeFloorTextCpuMsPerCycle, 1)} | ${f(spread(r.rounds.map((x) => x.nodeFloorTextMs / x.floorMs)).median, 2)} | ${sp(r.agentOverNodeFloor, 2)} | ${sp(r.nativeEstimateRatio, 2)} |`,
     ),
     '',
-    "The last column is an estimate, not a measurement: a native reader's cost (the C floor with every number parsed) plus what the agent does on top of Node's own reads (agent − Node read floor + text), per round. It assumes the agent's samples, snapshot and GC cost what they cost now; the frame's transfer and decoding are not in it.",
+    "The last column is an estimate, not a measurement: the native batch reader with numbers below (measured: reads and first parse in C, the frame's transfer and Node's decoding) plus what the agent does on top of Node's own reads (agent − Node read floor + text), per round. It assumes the agent's samples, snapshot and GC would cost what they cost now.",
+    '',
+    "**Native batch reader** (the helper path, reads only): `procfs-floor.c emit` reads the same files and writes each cycle's files as one frame to a pipe; Node (`procfs-node-floor.ts batch`, the launchers' flags) takes it in one `spawnSync` and decodes each file to a latin1 string. `emit-numbers`/`batch-numbers`: the C reader parses every number and sends them as f64 per file, Node reads them in place. CPU = the C reader's + Node's (its spawn included). Against the same round's C floor:",
+    '',
+    '| test namespaces | C floor ms / cycle | batch, texts: ms / cycle | **÷ C floor** | batch, numbers: ms / cycle | **÷ C floor** |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...out.map(
+      (r) =>
+        `| ${r.testNamespaces} | ${f(r.floorCpuMsPerCycle.median, 1)} | ${sp(r.batchTextCpuMsPerCycle, 1)} | **${sp(r.batchTextRatio, 2)}** | ${sp(r.batchNumbersCpuMsPerCycle, 1)} | **${sp(r.batchNumbersRatio, 2)}** |`,
+    ),
     '',
     ...(out.some((r) => r.variants.length > 0)
       ? [
