@@ -501,7 +501,7 @@ async function main(): Promise<void> {
         `| ${r.testNamespaces} | ${f(r.floorCpuMsPerCycle.median, 1)} | ${sp(r.nodeFloorCpuMsPerCycle, 1)} | **${sp(r.nodeFloorRatio, 2)}** | ${sp(r.nodeFloorTextCpuMsPerCycle, 1)} | ${f(spread(r.rounds.map((x) => x.nodeFloorTextMs / x.floorMs)).median, 2)} | ${sp(r.agentOverNodeFloor, 2)} | ${sp(r.nativeEstimateRatio, 2)} |`,
     ),
     '',
-    "The last column is an estimate, not a measurement: the native batch reader with numbers below (measured: reads and first parse in C, the frame's transfer and Node's decoding) plus what the agent does on top of Node's own reads (agent − Node read floor + text), per round. It assumes the agent's samples, snapshot and GC would cost what they cost now.",
+    "The last column is an estimate, not a measurement: the native batch reader with numbers below (measured: reads and first parse in C, the frame's transfer and Node's decoding) plus what the agent does on top of Node's own reads (agent − Node read floor + text), per round. It assumes the agent's samples, snapshot and GC would cost what they cost now; it still counts the JavaScript parsers, which a numbers frame would remove: an upper bound.",
     '',
     "**Native batch reader** (the helper path, reads only): `procfs-floor.c emit` reads the same files and writes each cycle's files as one frame to a pipe; Node (`procfs-node-floor.ts batch`, the launchers' flags) takes it in one `spawnSync` and decodes each file to a latin1 string. `emit-numbers`/`batch-numbers`: the C reader parses every number and sends them as f64 per file, Node reads them in place. CPU = the C reader's + Node's (its spawn included). Against the same round's C floor:",
     '',
