@@ -50,6 +50,9 @@ const grpcPort = await new Promise<number>((resolve, reject) =>
     err ? reject(err) : resolve(port),
   ),
 );
+// Idle connections stay open longer than any pause between the bench's exports (a collector's default is
+// minutes): the SDK's kept-alive socket is not closed under a request it is starting (ECONNRESET, a retry).
+server.keepAliveTimeout = 600_000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const httpPort = (server.address() as { port: number }).port;
 
