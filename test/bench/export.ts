@@ -16,8 +16,9 @@
 //     OTLP protos in test/support/proto; encode timed). Also timed: the SDK's serializer alone on a
 //     prepared collection, and the producer's collect alone (where the cost is).
 //   - /metrics: the exposition writer (writeSnapshotExposition, scope labels on) into a sink that
-//     drops the text, per series (sample line); the agent's HTTP handler with gzip over a real
-//     request (the client's reading is in this process too, so that figure is an upper bound).
+//     drops the text, per series (sample line); the agent's HTTP handler over a real request with and
+//     without gzip, the client in the sink's process (a new connection per scrape, as Prometheus's at
+//     15 s: a kept-alive one reused as the agent's server closes it after 5 s idle fails with ECONNRESET).
 //   - /metrics floor: string concatenation of the same lines (names and labels prepared, values
 //     formatted) in 64 KiB chunks.
 // The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them), and
@@ -28,7 +29,6 @@
 //     [--compression gzip|none] [--profile DIR]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,8 @@ async function measure(op: () => Promise<unknown> | unknown, reps: number): Prom
 interface Sink {
   urls: { grpc: string; http: string };
   count(): Promise<{ requests: number; bytes: number }>;
+  /** GET /metrics of the agent from the sink's process (so the client's reading is not in the agent's CPU). */
+  scrape(port: number, gzip: boolean): Promise<number>;
   stop(): void;
 }
 
@@ -136,6 +138,15 @@ async function startSink(): Promise<Sink> {
       new Promise((resolve) => {
         child.once('message', (m) => resolve(m as { requests: number; bytes: number }));
         child.send('count');
+      }),
+    scrape: (port, gzip) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (m) => {
+          const r = m as { scraped?: number; error?: string };
+          if (r.scraped !== undefined) resolve(r.scraped);
+          else reject(new Error(`/metrics scrape: ${r.error}`));
+        });
+        child.send({ scrape: { port, gzip } });
       }),
     stop: () => {
       if (child.connected) child.send('stop');
@@ -161,31 +172,6 @@ function pointsIn(msg: any): number {
       for (const m of sm.metrics ?? [])
         n += (m.sum ?? m.gauge ?? m.histogram ?? m.exponentialHistogram ?? m.summary)?.dataPoints?.length ?? 0;
   return n;
-}
-
-/** GET /metrics (with gzip or not), the body read and dropped; resolves with the byte count. */
-function scrape(port: number, gzip = true): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      // A new connection per scrape, as Prometheus gets one at a 15 s interval (the agent closes an idle
-      // one after 5 s): a kept-alive socket reused just as the server closes it fails with ECONNRESET.
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/metrics',
-        headers: { 'Accept-Encoding': gzip ? 'gzip' : 'identity' },
-        agent: false,
-      },
-      (res) => {
-        let n = 0;
-        res.on('data', (c: Buffer) => (n += c.length));
-        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`/metrics: ${res.statusCode}`))));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.setTimeout(60_000, () => req.destroy(new Error('/metrics: timeout')));
-  });
 }
 
 /** The floor of the send: bytes already encoded (the agent's encoding of the same requests, made once)
@@ -500,8 +486,8 @@ async function main(): Promise<void> {
         const en = await measure(ours, reps);
         const f = await measure(() => decoded.map((m) => Request.encode(m).finish()), reps);
         const e = await measure(() => writeSnapshotExposition(snap, { write: () => undefined }, { scope }), reps);
-        const sc = await measure(() => scrape(agent.http.port), reps);
-        const sp = await measure(() => scrape(agent.http.port, false), reps);
+        const sc = await measure(() => sink.scrape(agent.http.port, true), reps);
+        const sp = await measure(() => sink.scrape(agent.http.port, false), reps);
         const sg = await measure(() => sendAll(grpcBytes, requestBytes), reps);
         const sh = await measure(() => sendAll(httpBytes, requestBytes), reps);
         const gz = await measure(async () => {
@@ -665,7 +651,7 @@ ${rows((r) => `${f2(r.sendFloorGrpcUsPerPoint)} | ${f2(r.sendFloorHttpUsPerPoint
 ${profileSection(o.sizes)}
 ## /metrics: µs of CPU per series (sample line)
 
-| test pods | series | text bytes | exposition writer | scrape without gzip | scrape with gzip | floor: string concat | writer ÷ floor |
+| test pods | series | text bytes | exposition writer | scrape without gzip | scrape with gzip (Prometheus asks for it) | floor: string concat | writer ÷ floor |
 |---|---|---|---|---|---|---|---|
 ${o.sizes
   .map(
@@ -674,8 +660,8 @@ ${o.sizes
   )
   .join('\n')}
 
-A scrape is the agent's HTTP handler (exposition writer, the response stream, gzip when asked) and the bench's
-client reading the body in the same process over a new loopback connection, so it is an upper bound of the agent's share.
+A scrape is the agent's whole HTTP handler (a new loopback connection, the exposition writer, the response stream,
+gzip when asked: the CPU of the agent's process); the client is the sink's process, reading and dropping the body.
 `;
 }
 
