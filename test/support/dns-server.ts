@@ -186,7 +186,13 @@ export interface RawClientResult {
 
 /** Question names whose outcome dnsServer fixes, that many of each: `ok<i>.example.test` (NOERROR),
  *  `nxdomain.n<i>.test`, `servfail.s<i>.test`, `refused.r<i>.test`, `drop.d<i>.test` (no answer). */
-export function namesAnswered(n: { ok?: number; nxdomain?: number; servfail?: number; refused?: number; drop?: number }): string[] {
+export function namesAnswered(n: {
+  ok?: number;
+  nxdomain?: number;
+  servfail?: number;
+  refused?: number;
+  drop?: number;
+}): string[] {
   const many = (count: number | undefined, name: (i: number) => string): string[] =>
     Array.from({ length: count ?? 0 }, (_, i) => name(i));
   return [
