@@ -17,7 +17,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
-import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER } from './component-types.js';
 import { createGrpcExportDelegate } from './grpc-reconnect.js';
 import { OTLPTraceExporter as HttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';

@@ -13,6 +13,7 @@
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
 //     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
 //      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
+//     [--heap-snapshot  (at the end of each run: the agent's V8 heap snapshot, by constructor)]
 //     [--events N  (refused connects per cycle, one per test pod in turn: real tcpreset/packetloss
 //      BPF events every cycle through the agent's events path to OTLP logs; default: one per pod;
 //      0: no event probes)]
@@ -60,6 +61,8 @@ interface Args {
   trials: { name: string; env: Record<string, string>; flags: string[] }[];
   /** Refused connects made per cycle (events); undefined: one per test pod; 0: no event probes. */
   eventsPerCycle?: number;
+  /** Take a V8 heap snapshot of the agent at the end of each run and report it by constructor. */
+  heapSnapshot: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -73,6 +76,7 @@ function parseArgs(argv: string[]): Args {
     agentEnv: {},
     agentFlags: [],
     trials: [],
+    heapSnapshot: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
@@ -104,6 +108,8 @@ function parseArgs(argv: string[]): Args {
     } else if (argv[i] === '--agent-flags' && v !== undefined) {
       a.agentFlags = v.split(/\s+/).filter((f) => f !== '');
       i++;
+    } else if (argv[i] === '--heap-snapshot') {
+      a.heapSnapshot = true;
     } else if (argv[i] === '--events' && v && /^\d+$/.test(v)) {
       a.eventsPerCycle = Number(v);
       i++;
@@ -168,6 +174,8 @@ export interface RunResult {
   };
   /** The native helper (BPF; a child of the agent) at the end: its RSS is not in the agent's. */
   helper?: { rssMiB: number; rssPeakMiB: number };
+  /** --heap-snapshot: the agent's V8 heap at the end, by constructor (self sizes). */
+  heap?: HeapSummary;
   prometheus: { series: number; bytes: number; scrapeMs: number };
   seriesPerPodTarget: { min: number; max: number; median: number; example?: TargetSeries };
   seriesHost: number;
@@ -299,6 +307,69 @@ async function helperUsage(agentPid: number): Promise<RunResult['helper']> {
   return undefined;
 }
 
+export interface HeapSummary {
+  totalMiB: number;
+  /** The largest constructors (node names of object nodes; type for the rest) by self size. */
+  top: { name: string; count: number; MiB: number }[];
+}
+
+/** Group a .heapsnapshot's nodes by constructor (object nodes) or node type, by self size. */
+export function summarizeHeapSnapshot(snap: {
+  snapshot: { meta: { node_fields: string[]; node_types: unknown[] } };
+  nodes: number[];
+  strings: string[];
+}): HeapSummary {
+  const f = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0] as string[];
+  const width = f.length;
+  const [ti, ni, si] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
+  const by = new Map<string, { count: number; bytes: number }>();
+  let total = 0;
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + ti]!]!;
+    const size = snap.nodes[i + si]!;
+    total += size;
+    const key = type === 'object' || type === 'native' ? snap.strings[snap.nodes[i + ni]!]! : `(${type})`;
+    const e = by.get(key) ?? { count: 0, bytes: 0 };
+    e.count++;
+    e.bytes += size;
+    by.set(key, e);
+  }
+  return {
+    totalMiB: Number((total / 2 ** 20).toFixed(1)),
+    top: [...by]
+      .sort((a, b) => b[1].bytes - a[1].bytes)
+      .slice(0, 25)
+      .map(([name, e]) => ({ name, count: e.count, MiB: Number((e.bytes / 2 ** 20).toFixed(2)) })),
+  };
+}
+
+/** SIGUSR2 to an agent started with --heapsnapshot-signal: wait for the snapshot file, summarize it. */
+async function heapSnapshotOf(pid: number, dir: string): Promise<HeapSummary | undefined> {
+  const { readdirSync, statSync } = await import('node:fs');
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  let lastSize = -1;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    file ??= readdirSync(dir).find((n) => n.endsWith('.heapsnapshot') && !before.has(n));
+    if (!file) continue;
+    const size = statSync(path.join(dir, file)).size;
+    // complete: the JSON ends and the size stopped growing
+    if (size === lastSize && size > 0) break;
+    lastSize = size;
+  }
+  if (!file) return undefined;
+  const full = path.join(dir, file);
+  try {
+    return summarizeHeapSnapshot(JSON.parse(readFileSync(full, 'utf8')));
+  } finally {
+    rmSync(full, { force: true });
+  }
+}
+
 const TARGET_LABEL = 'kubeskoop_netns_inode';
 const KIND_LABEL = 'kubeskoop_target_kind';
 
@@ -390,6 +461,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       [
         ...AGENT_NODE_FLAGS,
         ...args.agentFlags,
+        ...(args.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${work}`] : []),
         AGENT,
         'run',
         '-c',
@@ -419,22 +491,29 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const statusOf = async (): Promise<any> => JSON.parse((await get(`${base}/status`)).text);
     // Warm up: two cycles, and until every test pod is a target.
     const inodes = new Set(pods.map((p) => String(p.netns.inode)));
+    let waiting = 'no answer yet';
     await waitUntil(
       async () => {
         try {
           const st = await statusOf();
-          if (st.lastCycle.cycle < 2) return false;
+          if (st.lastCycle.cycle < 2) {
+            waiting = `cycle ${st.lastCycle.cycle}`;
+            return false;
+          }
           const { targets } = seriesByTarget(parsePromText((await get(`${base}/metrics`)).text).samples);
-          return [...inodes].every((i) => targets.some((t) => t.inode === i));
-        } catch {
+          const seen = [...inodes].filter((i) => targets.some((t) => t.inode === i)).length;
+          waiting = `cycle ${st.lastCycle.cycle}, ${seen} of ${inodes.size} test pods in /metrics`;
+          return seen === inodes.size;
+        } catch (e) {
+          waiting = (e as Error).message;
           return false;
         }
       },
-      60_000 + pods.length * 200,
+      120_000 + pods.length * 400,
       `agent to see ${pods.length} test pods`,
       250,
     ).catch((e: Error) => {
-      throw new Error(`${e.message}\nagent stderr:\n${stderr}`);
+      throw new Error(`${e.message} (last: ${waiting})\nagent stderr:\n${stderr}`);
     });
     receiver.clear();
     const startCycle = (await statusOf()).lastCycle.cycle as number;
@@ -461,6 +540,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const u1 = await procUsage(pid);
     const where = await rssBreakdown(pid);
     const helper = await helperUsage(pid);
+    const heap = args.heapSnapshot ? await heapSnapshotOf(pid, work) : undefined;
     if (!scrapeEachCycle) {
       // push only: one scrape after the measurement, to count the series
       const s = await get(`${base}/metrics`);
@@ -514,6 +594,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       cycleDurationMs: st.lastCycle.durationMs,
       ...(eventsPerCycle > 0 ? { events: eventsOf(receiver, eventsPerCycle, refused, cycles, inodes) } : {}),
       ...(helper ? { helper } : {}),
+      ...(heap ? { heap } : {}),
       prometheus: {
         series: parsed.samples.length,
         bytes: Buffer.byteLength(lastText),
@@ -722,6 +803,18 @@ function markdown(
           `| ${f.name} | ${f.trial ?? '—'} | ${f.rssMiB} | ${f.rssPeakMiB} | ${f.rssAnonMiB ?? '?'} | ${f.rssFileMiB ?? '?'} |`,
       ),
     );
+  for (const r of runs.filter((x) => x.heap)) {
+    L.push(
+      '',
+      `V8 heap of the agent at the end of the ${r.pods}-pod run${r.trial ? ` (${r.trial.name})` : ''} (heap snapshot, self sizes, ${r.heap!.totalMiB} MiB in all), largest constructors:`,
+      '',
+      '| constructor / type | count | MiB |',
+      '|---|---|---|',
+      ...r.heap!.top.map(
+        (t) => `| ${t.name.replace(/\|/g, '\\|').slice(0, 80) || '(anonymous)'} | ${fmt(t.count)} | ${t.MiB} |`,
+      ),
+    );
+  }
   const withEvents = runs.filter((r) => r.events);
   if (withEvents.length > 0) {
     L.push(
