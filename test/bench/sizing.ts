@@ -455,6 +455,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   );
   let child: ChildProcess | undefined;
   let stderr = '';
+  let exited = '';
   try {
     child = spawn(
       process.execPath,
@@ -488,7 +489,20 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     });
     const pid = child.pid!;
     const base = `http://127.0.0.1:${port}`;
-    const statusOf = async (): Promise<any> => JSON.parse((await get(`${base}/status`)).text);
+    child.once('exit', (code, signal) => {
+      exited = `agent exited (code ${code}, signal ${signal})`;
+    });
+    // A busy agent may drop one request (a loaded machine): try again for a few seconds, unless it exited.
+    const statusOf = async (): Promise<any> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return JSON.parse((await get(`${base}/status`)).text);
+        } catch (e) {
+          if (exited || attempt >= 4) throw e;
+          await sleep(1000);
+        }
+      }
+    };
     // Warm up: two cycles, and until every test pod is a target.
     const inodes = new Set(pods.map((p) => String(p.netns.inode)));
     let waiting = 'no answer yet';
@@ -623,6 +637,12 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
           }
         : {}),
     };
+  } catch (e) {
+    const err = e as Error;
+    throw new Error(
+      `${err.message}${(err.cause as Error | undefined)?.message ? ` (${(err.cause as Error).message})` : ''}; ${exited || 'agent running'}\nagent stderr:\n${stderr}`,
+      { cause: e },
+    );
   } finally {
     if (child?.pid) await stopPid(child.pid, 5000);
   }
@@ -815,6 +835,12 @@ function markdown(
       ),
     );
   }
+  const failed = (meta.failures as { pods: number; trial?: string; error: string }[] | undefined) ?? [];
+  if (failed.length > 0)
+    L.push(
+      '',
+      `Runs that failed (not in the tables): ${failed.map((f) => `${f.pods} pods${f.trial ? ` (${f.trial})` : ''}: ${f.error.split('\n')[0]}`).join('; ')}.`,
+    );
   const withEvents = runs.filter((r) => r.events);
   if (withEvents.length > 0) {
     L.push(
@@ -873,6 +899,7 @@ async function main(): Promise<void> {
   const pods: TestPod[] = [];
   const runs: RunResult[] = [];
   const floors: FloorResult[] = [];
+  const failures: { pods: number; trial?: string; error: string }[] = [];
   const onSignal = (): void => {
     void cleanupAll().finally(() => process.exit(130));
   };
@@ -894,7 +921,19 @@ async function main(): Promise<void> {
             }
           : args;
         if (n === args.pods[0]) floors.push(...(await measureFloors(run, trial?.name)));
-        const r = await measure(pods, run, receiver, work);
+        let r: RunResult;
+        try {
+          r = await measure(pods, run, receiver, work);
+        } catch (e) {
+          // one failed run (a loaded machine) does not lose the others: reported, and the run goes on
+          process.stderr.write(`sizing: ${n} pods${trial ? ` (${trial.name})` : ''} failed: ${(e as Error).message}\n`);
+          failures.push({
+            pods: n,
+            ...(trial ? { trial: trial.name } : {}),
+            error: (e as Error).message.slice(0, 2000),
+          });
+          continue;
+        }
         if (trial) r.trial = trial;
         process.stderr.write(
           `sizing: ${n} pods${trial ? ` (${trial.name})` : ''}: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
@@ -921,6 +960,7 @@ async function main(): Promise<void> {
   }
   const meta = {
     at: new Date().toISOString(),
+    failures,
     loadAverageAfter: loadavg().map((x) => Number(x.toFixed(1))),
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? '?',
@@ -933,7 +973,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(RESULTS, { recursive: true });
   const json = path.join(RESULTS, `${args.out}.json`);
-  writeFileSync(`${json}.tmp`, `${JSON.stringify({ meta, runs, floors, fanOut5000: fo }, null, 2)}\n`);
+  writeFileSync(`${json}.tmp`, `${JSON.stringify({ meta, runs, floors, failures, fanOut5000: fo }, null, 2)}\n`);
   renameSync(`${json}.tmp`, json);
   const md = path.join(RESULTS, `${args.out}.md`);
   writeFileSync(`${md}.tmp`, markdown(meta, runs, fo, floors));
