@@ -1,7 +1,8 @@
 // What the agent's module graph loads at start (each module costs RSS for as long as the agent runs,
-// test/bench/results/sizing.md): gRPC (grpc-js and the SDK's gRPC exporter base) only once an OTLP
-// exporter over gRPC is made, and semconv's incubating constants never (their four strings are
-// receiver/pipeline/component-types.ts, checked here against the package).
+// test/bench/results/sizing.md): the tracing SDK only with the trace signal on, gRPC (grpc-js and the
+// SDK's gRPC exporter base) only once an OTLP exporter over gRPC sends, and semconv's incubating
+// constants never (their four strings are receiver/pipeline/component-types.ts, checked here
+// against the package).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,6 +47,9 @@ describe('pipeline: modules loaded only when used', function () {
     );
     assert.ok(!atStart.includes('@grpc/grpc-js'), atStart.join(' '));
     assert.ok(!atStart.includes('@opentelemetry/otlp-grpc-exporter-base'), atStart.join(' '));
+    // the tracing SDK: only with the trace signal on (off by default)
+    assert.ok(!atStart.includes('@opentelemetry/sdk-trace-base'), atStart.join(' '));
+    assert.ok(!atStart.includes('@opentelemetry/exporter-trace-otlp-proto'), atStart.join(' '));
     const http = await loadedPackages('http/protobuf');
     assert.ok(!http.includes('@grpc/grpc-js'), http.join(' '));
     const grpc = await loadedPackages('grpc');
