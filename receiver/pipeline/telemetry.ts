@@ -20,7 +20,7 @@ import {
 // http/protobuf means protobuf: the -otlp-http exporters would send JSON.
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { LogsExporterMetricsHelper, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
-import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER } from './component-types.js';
 import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import {
   BatchLogRecordProcessor,
