@@ -18,10 +18,10 @@
  * value instead of its peer's, answered as peers mode (its peers are those of the hash overflow).
  *
  * `tcpsummary <id> peers`: the same walk in peers mode adds
- *    "peers":[[inode, family, role, "address", port, full, [count of st 0..15], [srtt histogram,
- *              KS_LAT_BOUNDS_NS + Inf], rtt_sockets, srtt_min_us, srtt_max_us, min_rtt_us,
- *              srtt_sum_us, rttvar_sum_us, segs_out, total_retrans, lost_out, bytes_acked,
- *              bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us], ...],
+ *    "peer_row_bytes":288,"peers_bin":"<base64>" -- the per-peer rows, each a struct
+ *              ks_tcpsum_peer_key then a struct ks_tcpsum_peer_val (ks_tcpsummary.h; little-endian), in
+ *              binary: at 50k peers printing them as JSON cost the helper more than the walk and the
+ *              agent's JSON.parse more than everything else it does with them,
  *    "listeners":[[inode, family, port, sockets, backlog, max_backlog], ...],
  *    "closed":[[inode, family, role, "address", port, closes, segs_out, total_retrans, bytes_acked,
  *               bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us, retransmits by cause:
@@ -258,24 +258,55 @@ static void stale_drop(struct stale *st, int fd)
 	free(st->keys);
 }
 
-static void peer_row(struct sb *b, bool first, const struct ks_tcpsum_peer_key *key, const struct ks_tcpsum_peer_val *v)
+/* One peer row as the agent decodes it from "peers_bin": the key and value as the walk wrote them
+ * (ks_tcpsum_peer_key, 24 bytes, then ks_tcpsum_peer_val, 264 bytes; little-endian). */
+#define PEER_BIN_ROW (sizeof(struct ks_tcpsum_peer_key) + sizeof(struct ks_tcpsum_peer_val))
+
+struct bin {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static void bin_row(struct bin *o, const struct ks_tcpsum_peer_key *key, const struct ks_tcpsum_peer_val *v)
 {
-	char addr[INET6_ADDRSTRLEN] = "";
-	inet_ntop(key->family == 6 ? AF_INET6 : AF_INET, key->addr, addr, sizeof(addr));
-	sb_printf(b, "%s[%u,%u,%u,\"%s\",%u,%u,[", first ? "" : ",", key->netns, key->family, key->role, addr,
-		  key->port, v->full);
-	for (int i = 0; i < KS_TCPSUM_NSTATES; i++)
-		sb_printf(b, "%s%u", i ? "," : "", v->states[i]);
-	sb_printf(b, "],[");
-	for (int i = 0; i < KS_TCPSUM_RTT_BUCKETS; i++)
-		sb_printf(b, "%s%u", i ? "," : "", v->rtt_hist[i]);
-	sb_printf(b, "],%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]", v->rtt_sockets,
-		  v->rtt_sockets ? v->srtt_min_us : 0, v->srtt_max_us, v->min_rtt_us == ~0u ? 0 : v->min_rtt_us,
-		  (unsigned long long)v->srtt_sum_us, (unsigned long long)v->rttvar_sum_us,
-		  (unsigned long long)v->segs_out, (unsigned long long)v->total_retrans,
-		  (unsigned long long)v->lost_out, (unsigned long long)v->bytes_acked,
-		  (unsigned long long)v->bytes_received, (unsigned long long)v->busy_us, (unsigned long long)v->rwnd_us,
-		  (unsigned long long)v->sndbuf_us);
+	if (o->len + PEER_BIN_ROW > o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64 * PEER_BIN_ROW;
+		unsigned char *np = realloc(o->p, cap);
+		if (!np) {
+			fprintf(stderr, "helper: out of memory\n");
+			exit(1);
+		}
+		o->p = np;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, key, sizeof(*key));
+	memcpy(o->p + o->len + sizeof(*key), v, sizeof(*v));
+	o->len += PEER_BIN_ROW;
+}
+
+/* base64 of the rows into the JSON string being built (no quotes or escapes needed) */
+static void sb_base64(struct sb *b, const unsigned char *in, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	sb_reserve(b, (n + 2) / 3 * 4);
+	char *o = b->p + b->len;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		unsigned x = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		*o++ = tab[x >> 18];
+		*o++ = tab[(x >> 12) & 63];
+		*o++ = tab[(x >> 6) & 63];
+		*o++ = tab[x & 63];
+	}
+	if (i < n) {
+		unsigned x = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+		*o++ = tab[x >> 18];
+		*o++ = tab[(x >> 12) & 63];
+		*o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = 0;
 }
 
 static const struct ks_tcpsum_peer_slot *slots_map(void)
@@ -292,19 +323,12 @@ static const struct ks_tcpsum_peer_slot *slots_map(void)
 
 static void peers_json(struct sb *b, __u32 run)
 {
-	bool first = true;
-	sb_printf(b, ",\"peers\":[");
+	struct bin rows = {0};
 	const struct ks_tcpsum_peer_slot *slots = tsum_slots; /* mapped before the walk */
 	for (size_t i = 0; slots && i < KS_TCPSUM_PEER_SLOTS; i++) {
 		if (slots[i].v.run != run)
 			continue;
-		/* a copy: the next walk could rewrite the slot while it is printed (not while this
-		 * single-threaded helper is here, but the copy costs nothing next to the printing) */
-		struct ks_tcpsum_peer_slot s = slots[i];
-		if (s.v.run != run)
-			continue;
-		peer_row(b, first, &s.k, &s.v);
-		first = false;
+		bin_row(&rows, &slots[i].k, &slots[i].v);
 	}
 	int fd = bpf_map__fd(tsum->maps.peers);
 	struct ks_tcpsum_peer_key key, next;
@@ -314,23 +338,23 @@ static void peers_json(struct sb *b, __u32 run)
 	while (rc == 0) {
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &v) == 0) {
-			if (v.run != run) {
+			if (v.run != run)
 				stale_add(&st, &key);
-			} else {
-				peer_row(b, first, &key, &v);
-				first = false;
-			}
+			else
+				bin_row(&rows, &key, &v);
 		}
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
 	stale_drop(&st, fd);
-	sb_printf(b, "]");
-
+	sb_printf(b, ",\"peer_row_bytes\":%zu,\"peers_bin\":\"", PEER_BIN_ROW);
+	sb_base64(b, rows.p, rows.len);
+	sb_printf(b, "\"");
+	free(rows.p);
 	fd = bpf_map__fd(tsum->maps.listeners);
 	struct ks_tcpsum_listen_key lkey, lnext;
 	struct ks_tcpsum_listen_val lv;
 	struct stale lst = {.ksize = sizeof(lkey)};
-	first = true;
+	bool first = true;
 	sb_printf(b, ",\"listeners\":[");
 	rc = bpf_map_get_next_key(fd, NULL, &lnext);
 	while (rc == 0) {

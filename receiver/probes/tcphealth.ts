@@ -320,7 +320,7 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
   listeners: ListenerRow[];
   problems: string[];
 } {
-  const table = new HealthTable(Array.isArray(frame.peers) ? Math.max(64, frame.peers.length + 64) : 64);
+  const table = new HealthTable(64);
   const listeners: ListenerRow[] = [];
   const problems: string[] = [];
   const result = (closedStats?: ClosedStats) => {
@@ -343,14 +343,19 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
     problems.push(`tcphealth: table walk failed at ${String(frame.stage)}: ${String(frame.error ?? 'not ok')}`);
     return result();
   }
-  if (!Array.isArray(frame.peers) || !Array.isArray(frame.listeners) || !Array.isArray(frame.closed)) {
+  if (
+    !(Array.isArray(frame.peers) || typeof frame.peers_bin === 'string') ||
+    !Array.isArray(frame.listeners) ||
+    !Array.isArray(frame.closed)
+  ) {
     problems.push('tcphealth: the helper answered without peers or closed (an older helper build?)');
     return result();
   }
   if (typeof frame.capture_error === 'string')
     problems.push(`tcphealth: close-time capture off, counters cover live connections only: ${frame.capture_error}`);
   const num = (x: unknown): boolean => typeof x === 'number';
-  for (const p of frame.peers as unknown[]) {
+  if (typeof frame.peers_bin === 'string') decodePeerRows(frame, table, problems);
+  for (const p of (frame.peers ?? []) as unknown[]) {
     if (
       !Array.isArray(p) ||
       p.length !== 22 ||
@@ -433,6 +438,99 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
     });
   }
   return result(closedStats);
+}
+
+/** bytes of one `peers_bin` row: struct ks_tcpsum_peer_key (24) + struct ks_tcpsum_peer_val (264) */
+const PEER_ROW_BYTES = 288;
+
+/**
+ * The helper's binary peer rows (`peers_bin`, base64; bpf/include/ks_tcpsummary.h's key and value
+ * as the walk wrote them, little-endian) into the table: no JSON number per field, no array per row.
+ */
+function decodePeerRows(frame: Record<string, unknown>, table: HealthTable, problems: string[]): void {
+  const buf = Buffer.from(frame.peers_bin as string, 'base64');
+  if (frame.peer_row_bytes !== PEER_ROW_BYTES || buf.length % PEER_ROW_BYTES !== 0) {
+    problems.push(
+      `tcphealth: peers_bin rows of ${String(frame.peer_row_bytes)} bytes (${buf.length} bytes in all), expected ${PEER_ROW_BYTES} (a helper of another build?)`,
+    );
+    return;
+  }
+  const u64 = (o: number): number => buf.readUInt32LE(o) + buf.readUInt32LE(o + 4) * 2 ** 32;
+  for (let o = 0; o < buf.length; o += PEER_ROW_BYTES) {
+    const family = buf[o + 6]!;
+    const role = buf[o + 7]!;
+    if ((family !== 4 && family !== 6) || (role !== 1 && role !== 2)) {
+      problems.push(`tcphealth: peer row with family ${family}, role ${role}`);
+      continue;
+    }
+    const i = table.push(
+      buf.readUInt32LE(o),
+      family,
+      role,
+      family === 4 ? `${buf[o + 8]}.${buf[o + 9]}.${buf[o + 10]}.${buf[o + 11]}` : formatIpv6(buf, o + 8),
+      buf.readUInt16LE(o + 4),
+      false,
+    );
+    const v = o + 24;
+    const n = table.num;
+    const f = i * NF;
+    const rttSockets = buf.readUInt32LE(v + 8);
+    const minRtt = buf.readUInt32LE(v + 20);
+    n[f + F_FULL] = buf.readUInt32LE(v + 4);
+    n[f + F_RTT_SOCKETS] = rttSockets;
+    n[f + F_SRTT_MIN] = rttSockets ? buf.readUInt32LE(v + 12) : 0;
+    n[f + F_SRTT_MAX] = buf.readUInt32LE(v + 16);
+    n[f + F_MIN_RTT] = minRtt === 0xffffffff ? 0 : minRtt;
+    n[f + F_SRTT_SUM] = u64(v + 24);
+    n[f + F_RTTVAR_SUM] = u64(v + 32);
+    n[f + F_SEGS_OUT] = u64(v + 40);
+    n[f + F_RETRANS] = u64(v + 48);
+    n[f + F_LOST] = u64(v + 56);
+    n[f + F_BYTES_ACKED] = u64(v + 64);
+    n[f + F_BYTES_RECEIVED] = u64(v + 72);
+    n[f + F_BUSY] = u64(v + 80);
+    n[f + F_RWND] = u64(v + 88);
+    n[f + F_SNDBUF] = u64(v + 96);
+    for (let k = 0; k < NSTATES; k++) table.states[i * NSTATES + k] = buf.readUInt32LE(v + 104 + 4 * k);
+    for (let k = 0; k < NB; k++) table.hist[i * NB + k] = buf.readUInt32LE(v + 168 + 4 * k);
+  }
+}
+
+/** An IPv6 address as glibc's inet_ntop prints it (the helper printed them so before): RFC 5952
+ * lower-case hex, the longest run of two or more zero groups as ::, an IPv4-compatible tail dotted. */
+export function formatIpv6(b: Uint8Array, o: number): string {
+  const w: number[] = [];
+  for (let k = 0; k < 8; k++) w.push((b[o + 2 * k]! << 8) | b[o + 2 * k + 1]!);
+  let best = -1;
+  let bestLen = 0;
+  for (let k = 0; k < 8;) {
+    if (w[k] !== 0) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e < 8 && w[e] === 0) e++;
+    if (e - k > bestLen) {
+      best = k;
+      bestLen = e - k;
+    }
+    k = e;
+  }
+  if (bestLen < 2) best = -1;
+  let out = '';
+  for (let k = 0; k < 8; k++) {
+    if (k === best) {
+      out += '::';
+      k += bestLen - 1;
+      continue;
+    }
+    // glibc: ::a.b.c.d (compatible) and ::ffff:a.b.c.d (mapped) keep their IPv4 tail dotted
+    if (k === 6 && best === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff)))
+      return `${out}${out.endsWith(':') ? '' : ':'}${b[o + 12]}.${b[o + 13]}.${b[o + 14]}.${b[o + 15]}`;
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += w[k]!.toString(16);
+  }
+  return out;
 }
 
 interface Options {
