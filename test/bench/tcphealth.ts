@@ -9,7 +9,7 @@
 // Sizes: 5000 connections (10k sockets, 5k peers: the earlier figure), 10000 (10k peers: the RSS
 // figure) and 50000 (100k sockets in one namespace: the issue's goal), each in its own namespace.
 //
-//   npm run build && node dist/test/bench/tcphealth.js [--connections 5000,10000,50000]
+//   npm run build && node --expose-gc dist/test/bench/tcphealth.js [--connections 5000,10000,50000]
 // Writes test/bench/results/tcphealth.json and tcphealth.md. Needs root.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -123,7 +123,12 @@ async function measure(connections: number) {
     await client.start();
     const rounds: Round[] = [];
     const series = new HealthSeries();
+    // with --expose-gc: RSS after a collection, so the figure is what is held, not garbage not yet collected
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
     const rssBefore = process.memoryUsage().rss / 2 ** 20;
+    const mem0 = process.memoryUsage();
+    const heldBefore = (mem0.heapUsed + mem0.external) / 2 ** 20;
     for (let r = 0; r < ROUNDS; r++) {
       const p = await client.command('tcpsummary', [], 120_000);
       const fl = await client.command('tcpsummary', ['floor'], 120_000);
@@ -150,6 +155,11 @@ async function measure(connections: number) {
       });
     }
     const helperPid = client.status().pid;
+    gc?.();
+    const rssAfter = process.memoryUsage().rss / 2 ** 20;
+    // what the agent side holds (JS heap + buffers), which RSS shows only as a high-water mark
+    const mem = process.memoryUsage();
+    const heldAfter = (mem.heapUsed + mem.external) / 2 ** 20;
     const sockets = median(rounds.map((x) => x.sockets));
     const perSock = (xs: number[]) => {
       const us = xs.map((ns) => ns / 1000 / sockets);
@@ -173,7 +183,9 @@ async function measure(connections: number) {
       // paired: each round's peers walk minus the plain walk just before it
       extraPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs - x.plainCpuNs)),
       agentParseAndSeriesMs: median(rounds.map((x) => x.agentMs)),
-      agentRssMiB: process.memoryUsage().rss / 2 ** 20,
+      agentRssMiB: rssAfter,
+      agentHeldMiB: heldAfter,
+      agentHeldBeforeMiB: heldBefore,
       agentRssBeforeMiB: rssBefore,
       helperRssMiB: helperPid ? rssMiB(helperPid, 'VmRSS') : NaN,
       helperHwmMiB: helperPid ? rssMiB(helperPid, 'VmHWM') : NaN,
@@ -206,12 +218,12 @@ async function main(): Promise<void> {
   const rows = sizes
     .map(
       (s) =>
-        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.floorPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${r3(s.aggregationPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.helperCommandMs.toFixed(0)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
+        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.floorPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${r3(s.aggregationPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.helperCommandMs.toFixed(0)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${(s.agentHeldMiB - s.agentHeldBeforeMiB).toFixed(1)} MiB (${s.agentHeldBeforeMiB.toFixed(0)} → ${s.agentHeldMiB.toFixed(0)}) | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
     )
     .join('\n');
   const md = `# tcphealth: cost of the per-peer walk
 
-\`node dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
+\`node --expose-gc dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
 per size in the table, from other work on the machine): for each size one test namespace with N
 loopback TCP connections (each client bound to its own 127.x.y.z, so the server side has N peers; held by processes of
 at most ${PER_HOLDER} connections each, as the hard RLIMIT_NOFILE here is 20000 and cannot be raised),
@@ -223,13 +235,15 @@ its peer's: the work any per-peer aggregation has to do, so "over floor" is what
 costs. "Helper CPU per peers command" is the helper's whole command (walk, reading the maps, the JSON
 frame; /proc/<pid>/schedstat).
 
-| connections | sockets walked | peer rows | load | plain walk / socket | floor walk / socket | peers walk / socket | added by peers / socket | peers over floor / socket | peers walk CPU | helper CPU per peers command | agent parse + series per cycle | agent RSS after the rounds | helper RSS |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| connections | sockets walked | peer rows | load | plain walk / socket | floor walk / socket | peers walk / socket | added by peers / socket | peers over floor / socket | peers walk CPU | helper CPU per peers command | agent parse + series per cycle | agent RSS after the rounds | agent heap + buffers held by the series | helper RSS |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows}
 
 Both walks include the 262144-bucket established table scan (a fixed cost spread over the sockets)
 and, for peers, the 16384-bucket listening hash. The agent side is this bench process holding the
-tcphealth series (HealthSeries) of every peer row.
+tcphealth series (HealthSeries) of every peer row; "held" is its V8 heap in use plus external
+buffers after the rounds minus before them (what the series keep; RSS keeps the high-water mark of
+each cycle's transient frame and table). Its RSS is read ${(globalThis as { gc?: unknown }).gc ? 'after a garbage collection (--expose-gc), before and after the rounds of each size (the sizes run one after another in this process)' : 'without a forced garbage collection (run with --expose-gc for RSS after one)'}.
 `;
   writeFileSync(path.join(RESULTS, 'tcphealth.md'), md);
   process.stdout.write(md);
