@@ -2,18 +2,8 @@
 import assert from 'node:assert/strict';
 
 import type { TcpResetEvent } from '../../receiver/native/index.js';
-import {
-  deleteNs,
-  ensureHelperBuilt,
-  makePair,
-  nodeIn,
-  startClient,
-  startNodeIn,
-  stopBackground,
-  type Background,
-  type Harness,
-  type NsPair,
-} from './support.js';
+import { nodeIn, startNodeIn, stopBackground, type Background, type Harness } from './support.js';
+import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
 import { sleep } from '../support/proc.js';
 
 const connectScript = (host: string, port: number, localPort: number): string => `
@@ -82,20 +72,20 @@ setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exi
 
 describe('native tcpreset (real BPF)', function () {
   this.timeout(60_000);
-  let p: NsPair;
+  let p: HelperPair;
   let h: Harness;
   let bg: Background | undefined;
 
   before(async () => {
-    await ensureHelperBuilt();
-    p = await makePair('rst', 11);
-    h = await startClient({ probes: { tcpreset: { netnsRatePerSecond: 1000 } } });
-    assert.equal(h.client.status().probes.tcpreset.state, 'running', h.client.status().probes.tcpreset.reason);
+    p = await pairWithHelper('rst', 11, {
+      probes: { tcpreset: { netnsRatePerSecond: 1000 } },
+      running: ['tcpreset'],
+    });
+    h = p.helper;
   });
   after(async () => {
     await stopBackground(bg);
-    await h?.client.stop();
-    await deleteNs(p.a, p.b);
+    await p?.dispose();
   });
   beforeEach(() => {
     h.events.length = 0;

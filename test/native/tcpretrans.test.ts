@@ -4,19 +4,9 @@
 import assert from 'node:assert/strict';
 
 import type { TcpRetransEvent } from '../../receiver/native/index.js';
-import {
-  deleteNs,
-  nsName,
-  ensureHelperBuilt,
-  inNs,
-  makePair,
-  startClient,
-  startNodeIn,
-  stopBackground,
-  type Background,
-  type Harness,
-  type NsPair,
-} from './support.js';
+import { inNs, startNodeIn, stopBackground, type Background } from './support.js';
+import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
+import { tcpMib } from '../support/kernel-counters.js';
 import { sleep, waitUntil } from '../support/proc.js';
 
 const server = (host: string, port: number): string => `
@@ -36,40 +26,29 @@ process.on('SIGUSR2', () => s.write('x'.repeat(100)));
 setTimeout(() => process.exit(0), 20000);
 `;
 
-async function retransSegs(ns: string): Promise<number> {
-  const snmp = await inNs(ns, 'cat', '/proc/net/snmp');
-  const lines = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
-  const keys = lines[0]!.split(/\s+/);
-  const vals = lines[1]!.split(/\s+/);
-  return Number(vals[keys.indexOf('RetransSegs')]);
-}
-
 describe('native tcpretrans (real BPF)', function () {
   this.timeout(60_000);
-  let p: NsPair;
-  let h: Harness;
+  let p: HelperPair;
   let srv: Background | undefined;
   let cli: Background | undefined;
 
   before(async () => {
-    await ensureHelperBuilt();
-    p = await makePair('rtx', 14, { ipv6: false });
-    h = await startClient({
+    p = await pairWithHelper('rtx', 14, {
+      ipv6: false,
       probes: { tcpretrans: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } },
+      running: ['tcpretrans'],
     });
-    assert.equal(h.client.status().probes.tcpretrans.state, 'running', h.client.status().probes.tcpretrans.reason);
   });
   after(async () => {
     await stopBackground(cli);
     await stopBackground(srv);
-    await h?.client.stop();
-    await deleteNs(nsName('rtx-a'), nsName('rtx-b'));
+    await p?.dispose();
   });
 
   it('segments dropped for a while are retransmitted: events with the tuple, count = TcpRetransSegs', async () => {
     srv = await startNodeIn(p.b, server(p.b4, 8090));
     cli = await startNodeIn(p.a, client(p.b4, 8090, 40090));
-    const before = await retransSegs(p.a);
+    const before = await tcpMib(p.a, 'RetransSegs');
     await inNs(
       p.b,
       'nft',
@@ -87,8 +66,8 @@ describe('native tcpretrans (real BPF)', function () {
     let snmpDelta = 0;
     const { counted, established } = await waitUntil(
       async () => {
-        const d = await h.client.dumpCounters();
-        const after = await retransSegs(p.a);
+        const d = await p.helper.client.dumpCounters();
+        const after = await tcpMib(p.a, 'RetransSegs');
         const counted = d.events.filter((c) => c.probe === 'tcpretrans' && c.netnsInode === p.aInode);
         snmpDelta = after - before;
         const sum = counted.reduce((a, c) => a + c.count, 0);
@@ -102,7 +81,9 @@ describe('native tcpretrans (real BPF)', function () {
     ).catch((e: Error) => {
       throw new Error(`${e.message} (snmp delta ${snmpDelta})`);
     });
-    const ev = h.events.filter((e): e is TcpRetransEvent => e.type === 'tcp_retrans' && e.netnsInode === p.aInode);
+    const ev = p.helper.events.filter(
+      (e): e is TcpRetransEvent => e.type === 'tcp_retrans' && e.netnsInode === p.aInode,
+    );
     assert.ok(established >= 2, JSON.stringify(counted));
     assert.equal(ev.length, established);
     assert.equal(ev[0]!.tcpState, 'ESTABLISHED');
