@@ -11,7 +11,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** name → compiled script and its arguments (each bounded in time; the whole run ≈ 30 minutes). */
 export const BENCHMARKS: Record<string, { script: string; args: string[]; node?: string[] }> = {
-  procfs: { script: 'procfs.js', args: [] },
+  procfs: {
+    script: 'procfs.js',
+    args: ['--rounds', '7', '--variants', 'semi-space-4=--max-semi-space-size=4;v8-default='],
+  }, // agents at 4 MiB and V8's default semi-space next to the launchers' flags; ~30 min
   sizing: { script: 'sizing.js', args: [] },
   export: { script: 'export.js', args: [] }, // OTLP µs/point and /metrics µs/series at 10/100/250 pods, with floors; ~5 min
   'bpf-events': { script: 'bpf-events.js', args: [] },

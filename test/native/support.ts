@@ -275,6 +275,30 @@ export async function stopBackground(b: Background | undefined): Promise<void> {
   await waitPidGone(b.pid, 3000);
 }
 
+/** The tuple a kernel record carries for a TCP segment from src:srcPort to dst:dstPort. */
+export function tcpTuple(
+  srcAddress: string,
+  srcPort: number,
+  dstAddress: string,
+  dstPort: number,
+): {
+  family: 'ipv4' | 'ipv6';
+  protocol: 'tcp';
+  srcAddress: string;
+  srcPort: number;
+  dstAddress: string;
+  dstPort: number;
+} {
+  return {
+    family: srcAddress.includes(':') ? 'ipv6' : 'ipv4',
+    protocol: 'tcp',
+    srcAddress,
+    srcPort,
+    dstAddress,
+    dstPort,
+  };
+}
+
 /** A started helper client that records every kernel event it delivers. */
 export interface Harness {
   client: HelperClient;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 
 import type { TcpRetransEvent } from '../../receiver/native/index.js';
-import { inNs, startNodeIn, stopBackground, type Background } from './support.js';
+import { inNs, startNodeIn, stopBackground, type Background, tcpTuple } from './support.js';
 import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
 import { tcpMib } from '../support/kernel-counters.js';
 import { sleep, waitUntil } from '../support/proc.js';
@@ -87,13 +87,6 @@ describe('native tcpretrans (real BPF)', function () {
     assert.ok(established >= 2, JSON.stringify(counted));
     assert.equal(ev.length, established);
     assert.equal(ev[0]!.tcpState, 'ESTABLISHED');
-    assert.deepEqual(ev[0]!.tuple, {
-      family: 'ipv4',
-      protocol: 'tcp',
-      srcAddress: p.a4,
-      srcPort: 40090,
-      dstAddress: p.b4,
-      dstPort: 8090,
-    });
+    assert.deepEqual(ev[0]!.tuple, tcpTuple(p.a4, 40090, p.b4, 8090));
   });
 });
