@@ -14,11 +14,14 @@
  * failure: {"msg":"tcpsummary","id":..,"ok":false,"stage":..,"errno":..,"error":..}; the load is
  * tried once per helper process (the kernel does not change under it).
  *
+ * `tcpsummary <id> floor` (benchmarks only): the peers walk with every socket summed into one
+ * value instead of its peer's, answered as peers mode (its peers are those of the hash overflow).
+ *
  * `tcpsummary <id> peers`: the same walk in peers mode adds
- *    "peers":[[inode, family, role, "address", port, full, [count of st 0..15], [srtt histogram,
- *              KS_LAT_BOUNDS_NS + Inf], rtt_sockets, srtt_min_us, srtt_max_us, min_rtt_us,
- *              srtt_sum_us, rttvar_sum_us, segs_out, total_retrans, lost_out, bytes_acked,
- *              bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us], ...],
+ *    "peer_row_bytes":288,"peers_bin":"<base64>" -- the per-peer rows, each a struct
+ *              ks_tcpsum_peer_key then a struct ks_tcpsum_peer_val (ks_tcpsummary.h; little-endian), in
+ *              binary: at 50k peers printing them as JSON cost the helper more than the walk and the
+ *              agent's JSON.parse more than everything else it does with them,
  *    "listeners":[[inode, family, port, sockets, backlog, max_backlog], ...],
  *    "closed":[[inode, family, role, "address", port, closes, segs_out, total_retrans, bytes_acked,
  *               bytes_received, busy_us, rwnd_limited_us, sndbuf_limited_us, retransmits by cause:
@@ -41,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <linux/types.h>
@@ -50,8 +54,8 @@
 
 #include "ks_proto.h"
 #include "helper.h"
-#include "tcpsummary.skel.h"
 #include "ks_tcpsummary.h"
+#include "tcpsummary.skel.h"
 
 static struct tcpsummary_bpf *tsum;
 static struct bpf_link *tsum_link;
@@ -60,6 +64,8 @@ static struct bpf_link *tsum_capture[3];
 static bool tsum_capture_tried;
 static char tsum_capture_error[512];
 static bool tsum_tried;
+/* peer_slots through a shared mapping (read-only here): one pass over memory, no syscalls */
+static const struct ks_tcpsum_peer_slot *tsum_slots;
 static char tsum_stage[16];
 static int tsum_errno;
 static char tsum_error[2048];
@@ -79,6 +85,9 @@ void tsum_teardown(void)
 			bpf_link__destroy(tsum_capture[i]);
 		tsum_capture[i] = NULL;
 	}
+	if (tsum_slots)
+		munmap((void *)tsum_slots, (size_t)KS_TCPSUM_PEER_SLOTS * sizeof(struct ks_tcpsum_peer_slot));
+	tsum_slots = NULL;
 	if (tsum_link)
 		bpf_link__destroy(tsum_link);
 	tsum_link = NULL;
@@ -249,51 +258,103 @@ static void stale_drop(struct stale *st, int fd)
 	free(st->keys);
 }
 
+/* One peer row as the agent decodes it from "peers_bin": the key and value as the walk wrote them
+ * (ks_tcpsum_peer_key, 24 bytes, then ks_tcpsum_peer_val, 264 bytes; little-endian). */
+#define PEER_BIN_ROW (sizeof(struct ks_tcpsum_peer_key) + sizeof(struct ks_tcpsum_peer_val))
+
+struct bin {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static void bin_row(struct bin *o, const struct ks_tcpsum_peer_key *key, const struct ks_tcpsum_peer_val *v)
+{
+	if (o->len + PEER_BIN_ROW > o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64 * PEER_BIN_ROW;
+		unsigned char *np = realloc(o->p, cap);
+		if (!np) {
+			fprintf(stderr, "helper: out of memory\n");
+			exit(1);
+		}
+		o->p = np;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, key, sizeof(*key));
+	memcpy(o->p + o->len + sizeof(*key), v, sizeof(*v));
+	o->len += PEER_BIN_ROW;
+}
+
+/* base64 of the rows into the JSON string being built (no quotes or escapes needed) */
+static void sb_base64(struct sb *b, const unsigned char *in, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	sb_reserve(b, (n + 2) / 3 * 4);
+	char *o = b->p + b->len;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		unsigned x = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		*o++ = tab[x >> 18];
+		*o++ = tab[(x >> 12) & 63];
+		*o++ = tab[(x >> 6) & 63];
+		*o++ = tab[x & 63];
+	}
+	if (i < n) {
+		unsigned x = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+		*o++ = tab[x >> 18];
+		*o++ = tab[(x >> 12) & 63];
+		*o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = 0;
+}
+
+static const struct ks_tcpsum_peer_slot *slots_map(void)
+{
+	if (tsum_slots)
+		return tsum_slots;
+	void *m = mmap(NULL, (size_t)KS_TCPSUM_PEER_SLOTS * sizeof(struct ks_tcpsum_peer_slot), PROT_READ, MAP_SHARED,
+		       bpf_map__fd(tsum->maps.peer_slots), 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	tsum_slots = m;
+	return tsum_slots;
+}
+
 static void peers_json(struct sb *b, __u32 run)
 {
+	struct bin rows = {0};
+	const struct ks_tcpsum_peer_slot *slots = tsum_slots; /* mapped before the walk */
+	for (size_t i = 0; slots && i < KS_TCPSUM_PEER_SLOTS; i++) {
+		if (slots[i].v.run != run)
+			continue;
+		bin_row(&rows, &slots[i].k, &slots[i].v);
+	}
 	int fd = bpf_map__fd(tsum->maps.peers);
 	struct ks_tcpsum_peer_key key, next;
 	struct ks_tcpsum_peer_val v;
 	struct stale st = {.ksize = sizeof(key)};
-	bool first = true;
-	sb_printf(b, ",\"peers\":[");
 	int rc = bpf_map_get_next_key(fd, NULL, &next);
 	while (rc == 0) {
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &v) == 0) {
-			if (v.run != run) {
+			if (v.run != run)
 				stale_add(&st, &key);
-			} else {
-				char addr[INET6_ADDRSTRLEN] = "";
-				inet_ntop(key.family == 6 ? AF_INET6 : AF_INET, key.addr, addr, sizeof(addr));
-				sb_printf(b, "%s[%u,%u,%u,\"%s\",%u,%u,[", first ? "" : ",", key.netns, key.family,
-					  key.role, addr, key.port, v.full);
-				for (int i = 0; i < KS_TCPSUM_NSTATES; i++)
-					sb_printf(b, "%s%u", i ? "," : "", v.states[i]);
-				sb_printf(b, "],[");
-				for (int i = 0; i < KS_TCPSUM_RTT_BUCKETS; i++)
-					sb_printf(b, "%s%u", i ? "," : "", v.rtt_hist[i]);
-				sb_printf(b, "],%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]",
-					  v.rtt_sockets, v.rtt_sockets ? v.srtt_min_us : 0, v.srtt_max_us,
-					  v.min_rtt_us == ~0u ? 0 : v.min_rtt_us, (unsigned long long)v.srtt_sum_us,
-					  (unsigned long long)v.rttvar_sum_us, (unsigned long long)v.segs_out,
-					  (unsigned long long)v.total_retrans, (unsigned long long)v.lost_out,
-					  (unsigned long long)v.bytes_acked, (unsigned long long)v.bytes_received,
-					  (unsigned long long)v.busy_us, (unsigned long long)v.rwnd_us,
-					  (unsigned long long)v.sndbuf_us);
-				first = false;
-			}
+			else
+				bin_row(&rows, &key, &v);
 		}
 		rc = bpf_map_get_next_key(fd, &key, &next);
 	}
 	stale_drop(&st, fd);
-	sb_printf(b, "]");
-
+	sb_printf(b, ",\"peer_row_bytes\":%zu,\"peers_bin\":\"", PEER_BIN_ROW);
+	sb_base64(b, rows.p, rows.len);
+	sb_printf(b, "\"");
+	free(rows.p);
 	fd = bpf_map__fd(tsum->maps.listeners);
 	struct ks_tcpsum_listen_key lkey, lnext;
 	struct ks_tcpsum_listen_val lv;
 	struct stale lst = {.ksize = sizeof(lkey)};
-	first = true;
+	bool first = true;
 	sb_printf(b, ",\"listeners\":[");
 	rc = bpf_map_get_next_key(fd, NULL, &lnext);
 	while (rc == 0) {
@@ -325,7 +386,8 @@ void cmd_tcpsummary(const char *args)
 		idlen = sizeof(id) - 1;
 	memcpy(id, args, idlen);
 	id[idlen] = 0;
-	bool peers = sp && strcmp(sp + 1, "peers") == 0;
+	bool floor = sp && strcmp(sp + 1, "floor") == 0;
+	bool peers = sp && (strcmp(sp + 1, "peers") == 0 || floor);
 	struct sb b = {0};
 	sb_printf(&b, "{\"msg\":\"tcpsummary\",\"id\":");
 	sb_str(&b, id);
@@ -339,6 +401,15 @@ void cmd_tcpsummary(const char *args)
 		sb_free(&b);
 		return;
 	}
+	if (peers && !slots_map()) {
+		int e = errno;
+		sb_printf(&b, ",\"ok\":false,\"stage\":\"mmap\",\"errno\":%d,\"error\":", e);
+		sb_str(&b, "tcpsummary: mapping the peer_slots map");
+		sb_printf(&b, "}");
+		send_json(&b);
+		sb_free(&b);
+		return;
+	}
 	struct closed_snap cs = {0};
 	if (peers) {
 		tsum_capture_setup();
@@ -346,6 +417,7 @@ void cmd_tcpsummary(const char *args)
 	}
 	__u32 run = ++tsum->bss->ks_run;
 	tsum->bss->ks_peers = peers ? 1 : 0;
+	tsum->bss->ks_floor = floor ? 1 : 0;
 	memset(tsum->bss->ks_stats, 0, sizeof(tsum->bss->ks_stats));
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = cpu_ns();
 	int fd = bpf_iter_create(bpf_link__fd(tsum_link));

@@ -46,8 +46,8 @@ enum ks_tcpsum_stat {
  * else the side with the lower port is taken as the server (flow's rule without a SYN), so an
  * ephemeral port is not a key. IPv4-mapped IPv6 sockets count as IPv4.
  */
-#define KS_TCPSUM_RTT_BUCKETS	 23 /* KS_LAT_NBOUNDS + 1 (+Inf): the latency probes' bounds */
-#define KS_TCPSUM_PEER_ENTRIES	 65536
+#define KS_TCPSUM_RTT_BUCKETS	 23    /* KS_LAT_NBOUNDS + 1 (+Inf): the latency probes' bounds */
+#define KS_TCPSUM_PEER_ENTRIES	 16384 /* overflow of peer_slots */
 #define KS_TCPSUM_LISTEN_ENTRIES 16384
 
 struct ks_tcpsum_peer_key {
@@ -58,16 +58,15 @@ struct ks_tcpsum_peer_key {
 	__u8 addr[16]; /* the peer's address (IPv4 in the first 4 bytes) */
 };
 
+/* Ordered so that a socket's sums sit next to the key in a slot (the first two cache lines of a
+ * 64-byte-aligned ks_tcpsum_peer_slot), then the state counts, then the histogram. */
 struct ks_tcpsum_peer_val {
 	__u32 run;
-	__u32 full;			       /* full sockets (not timewait, not request) */
-	__u32 states[KS_TCPSUM_NSTATES];       /* every socket, by state as /proc/net/tcp prints it */
-	__u32 rtt_hist[KS_TCPSUM_RTT_BUCKETS]; /* smoothed RTT of each full socket with a sample */
-	__u32 rtt_sockets;		       /* full sockets with an RTT sample (srtt > 0) */
+	__u32 full;	   /* full sockets (not timewait, not request) */
+	__u32 rtt_sockets; /* full sockets with an RTT sample (srtt > 0) */
 	__u32 srtt_min_us;
 	__u32 srtt_max_us;
 	__u32 min_rtt_us; /* min over sockets of the kernel's windowed min RTT (tcpi_min_rtt) */
-	__u32 _pad;
 	__u64 srtt_sum_us;
 	__u64 rttvar_sum_us;
 	__u64 segs_out;	     /* segments sent, retransmits included (tcpi_segs_out) */
@@ -75,10 +74,33 @@ struct ks_tcpsum_peer_val {
 	__u64 lost_out;	     /* segments now presumed lost (tcpi_lost): a level, not kept at close */
 	__u64 bytes_acked;
 	__u64 bytes_received;
-	__u64 busy_us;	 /* tcpi_busy_time: time with data in flight, the limited times included */
-	__u64 rwnd_us;	 /* tcpi_rwnd_limited: sending stopped by the peer's receive window */
-	__u64 sndbuf_us; /* tcpi_sndbuf_limited: sending stopped by this side's send buffer */
+	__u64 busy_us;			 /* tcpi_busy_time: time with data in flight, the limited times included */
+	__u64 rwnd_us;			 /* tcpi_rwnd_limited: sending stopped by the peer's receive window */
+	__u64 sndbuf_us;		 /* tcpi_sndbuf_limited: sending stopped by this side's send buffer */
+	__u32 states[KS_TCPSUM_NSTATES]; /* every socket, by state as /proc/net/tcp prints it */
+	__u32 rtt_hist[KS_TCPSUM_RTT_BUCKETS]; /* smoothed RTT of each full socket with a sample */
+	__u32 _pad;
 };
+
+/*
+ * Where the walk aggregates peers: `peer_slots`, an open-addressing table in a plain array
+ * (BPF_F_MMAPABLE: the helper reads it through a mapping, without a syscall per entry). A key's
+ * home slot is a multiplicative hash of the key; a key takes the first slot on its probe sequence
+ * (at most KS_TCPSUM_PEER_PROBES slots from home) that holds it or is not yet of this run. One
+ * computed address per socket instead of the hash map's bucket, element and key compare (at 50k
+ * peers the table misses the cache and each of those was a dependent miss). A key that finds no
+ * slot goes to the `peers` hash (overflow), which the helper reports the same way.
+ */
+#define KS_TCPSUM_PEER_SLOTS	 65536 /* power of two */
+#define KS_TCPSUM_PEER_PROBES	 16
+#define KS_TCPSUM_PEER_SLOT_SIZE 320
+
+struct ks_tcpsum_peer_slot {
+	struct ks_tcpsum_peer_key k;
+	struct ks_tcpsum_peer_val v; /* v.run = the run the slot is of */
+	__u8 _pad[32];		     /* 320 bytes, 5 whole cache lines: slots stay 64-byte aligned */
+};
+_Static_assert(sizeof(struct ks_tcpsum_peer_slot) == KS_TCPSUM_PEER_SLOT_SIZE, "peer slot size");
 
 struct ks_tcpsum_listen_key {
 	__u32 netns;

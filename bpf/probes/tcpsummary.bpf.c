@@ -19,11 +19,12 @@
  * LISTEN sockets are not in this table (they live in the listening hash) and are not counted.
  *
  * Peers mode (ks_peers = 1, set by the helper for `tcpsummary <id> peers`): each socket is also
- * added to `peers` by (namespace, peer, server port, role) with its tcp_sock health fields (the
- * ones `ss -ti` prints: srtt, rttvar, min_rtt, segs_out, total_retrans, lost, bytes, the chrono
- * busy / rwnd-limited / sndbuf-limited times), and the listening hash (lhash2, one table shared by
- * every namespace) is walked once per run for each listener's accept queue (sk_ack_backlog and
- * sk_max_ack_backlog) into `listeners`.
+ * added to its peer's slot in `peer_slots` (or, when its probe sequence is full, to `peers`) by
+ * (namespace, peer, server port, role) with its tcp_sock health fields (the ones `ss -ti` prints:
+ * srtt, rttvar, min_rtt, segs_out, total_retrans, lost, bytes, the chrono busy / rwnd-limited /
+ * sndbuf-limited times), and the listening hash (lhash2, one table shared by every namespace) is
+ * walked once per run for each listener's accept queue (sk_ack_backlog and sk_max_ack_backlog)
+ * into `listeners`.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -44,6 +45,11 @@ char LICENSE[] SEC("license") = "GPL";
 /* set by the helper before each run */
 __u32 ks_run = 0;
 __u32 ks_peers = 0;
+/* `tcpsummary <id> floor` (the bench's floor): the peers walk with every socket's key made and
+ * health read, but summed into floor_val instead of its peer's slot -- the work no way of
+ * aggregating per peer avoids, to compare the peers walk with */
+__u32 ks_floor = 0;
+struct ks_tcpsum_peer_val floor_val = {};
 
 extern unsigned int CONFIG_HZ __kconfig;
 __u64 ks_stats[KS_TCPSUM_NSTATS] = {};
@@ -61,6 +67,15 @@ struct {
 	__type(key, struct ks_tcpsum_peer_key);
 	__type(value, struct ks_tcpsum_peer_val);
 } peers SEC(".maps");
+
+/* the walk's peer table (ks_tcpsummary.h); `peers` above takes the keys that find no slot */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KS_TCPSUM_PEER_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct ks_tcpsum_peer_slot);
+} peer_slots SEC(".maps");
 
 /* close-time capture and retransmits by cause (ks_tcpsummary.h); kept across runs */
 struct {
@@ -282,6 +297,48 @@ static __always_inline struct ks_tcpsum_peer_val *peer_get(struct ks_tcpsum_peer
 	return v;
 }
 
+/* The key's slot of this run in peer_slots (claimed and zeroed if new), else its `peers` entry. */
+static __always_inline struct ks_tcpsum_peer_val *peer_slot_get(struct ks_tcpsum_peer_key *k, __u32 run)
+{
+	__u64 a, b, c;
+	__builtin_memcpy(&a, k, 8);
+	__builtin_memcpy(&b, (void *)k + 8, 8);
+	__builtin_memcpy(&c, (void *)k + 16, 8);
+	/* multiplicative hashing; the high bits are the mixed ones */
+	__u64 x = a * 0x9E3779B97F4A7C15ull ^ b * 0xC2B2AE3D27D4EB4Full ^ c * 0x165667B19E3779F9ull;
+	x ^= x >> 31;
+	x *= 0x94D049BB133111EBull;
+	__u32 home = x >> 48; /* KS_TCPSUM_PEER_SLOTS = 2^16 */
+	if (ks_floor) {
+		floor_val.run = run + (__u32)home; /* the key used, as the slot lookup would */
+		return &floor_val;
+	}
+	for (__u32 i = 0; i < KS_TCPSUM_PEER_PROBES; i++) {
+		__u32 idx = (home + i) & (KS_TCPSUM_PEER_SLOTS - 1);
+		struct ks_tcpsum_peer_slot *s = bpf_map_lookup_elem(&peer_slots, &idx);
+		if (!s)
+			break;
+		__u64 sa, sb, sc;
+		__builtin_memcpy(&sa, &s->k, 8);
+		__builtin_memcpy(&sb, (void *)&s->k + 8, 8);
+		__builtin_memcpy(&sc, (void *)&s->k + 16, 8);
+		if (s->v.run == run) {
+			if (sa == a && sb == b && sc == c)
+				return &s->v;
+			continue;
+		}
+		/* free in this run: the key's slot (every later socket of the key probes up to here, as
+		 * the slots before it stay taken for the rest of the run) */
+		__builtin_memcpy(&s->k, k, sizeof(*k));
+		__builtin_memset(&s->v, 0, sizeof(s->v));
+		s->v.run = run;
+		s->v.srtt_min_us = ~0u;
+		s->v.min_rtt_us = ~0u;
+		return &s->v;
+	}
+	return peer_get(k, run);
+}
+
 struct chrono {
 	__u64 busy, rwnd, sndbuf; /* µs; busy includes the limited times (tcpi_busy_time) */
 };
@@ -315,7 +372,7 @@ __noinline int ks_visit_peer(__u64 addr, __u32 inum, __u32 run, __u32 st, __u32 
 	struct ks_tcpsum_peer_key k;
 	if (!peer_key(skc, inum, run, &k))
 		return 0;
-	struct ks_tcpsum_peer_val *v = peer_get(&k, run);
+	struct ks_tcpsum_peer_val *v = peer_slot_get(&k, run);
 	if (!v)
 		return 0;
 	v->states[st & (KS_TCPSUM_NSTATES - 1)]++;

@@ -47,7 +47,6 @@ import { PEER_DEFAULTS, peerOptionsSchema } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket, type PeerDirectory } from '../peers/resolve.js';
 import { sharedTcpWalk } from './tcp-walk.js';
 import type {
-  AttributeValue,
   MetricProbe,
   MetricProbeModule,
   MetricSample,
@@ -92,7 +91,6 @@ export interface HealthRow {
 
 export type RetransmitCause = 'timeout' | 'fast' | 'tail_loss_probe' | 'syn';
 export const RETRANSMIT_CAUSES: readonly RetransmitCause[] = ['timeout', 'fast', 'tail_loss_probe', 'syn'];
-const noCauses = (): Record<RetransmitCause, number> => ({ timeout: 0, fast: 0, tail_loss_probe: 0, syn: 0 });
 
 /** The `closed_stats` of a peers frame: the kernel's per-peer accumulator map. */
 export interface ClosedStats {
@@ -113,29 +111,289 @@ export interface ListenerRow {
   maxBacklog: number;
 }
 
+/**
+ * The rows of one frame, live and closed, by column: typed arrays and one address string per row,
+ * no object per row (at 50k peers the agent's objects per row per cycle cost more than the walk).
+ */
+export class HealthTable {
+  n = 0;
+  netns: Float64Array;
+  /** 4 or 6 */
+  family: Uint8Array;
+  /** 1 = active (this side connected), 2 = passive */
+  role: Uint8Array;
+  /** 1 = a closed-connections row (counters only) */
+  closedRow: Uint8Array;
+  port: Uint32Array;
+  address: string[] = [];
+  /** F_* columns, row-major: num[row * NF + F_x] */
+  num: Float64Array;
+  /** sockets by state (16 per row) */
+  states: Uint32Array;
+  /** RTT histogram (NB per row) */
+  hist: Uint32Array;
+
+  constructor(private cap = 64) {
+    this.netns = new Float64Array(cap);
+    this.family = new Uint8Array(cap);
+    this.role = new Uint8Array(cap);
+    this.closedRow = new Uint8Array(cap);
+    this.port = new Uint32Array(cap);
+    this.num = new Float64Array(cap * NF);
+    this.states = new Uint32Array(cap * NSTATES);
+    this.hist = new Uint32Array(cap * NB);
+  }
+
+  /** a new zeroed row; its index */
+  push(netns: number, family: number, role: number, address: string, port: number, closed: boolean): number {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    this.netns[i] = netns;
+    this.family[i] = family;
+    this.role[i] = role;
+    this.closedRow[i] = closed ? 1 : 0;
+    this.port[i] = port;
+    this.address[i] = address;
+    return i;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const more = <T extends Float64Array | Uint8Array | Uint32Array>(a: T, per = 1): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * per);
+      b.set(a);
+      return b;
+    };
+    this.netns = more(this.netns);
+    this.family = more(this.family);
+    this.role = more(this.role);
+    this.closedRow = more(this.closedRow);
+    this.port = more(this.port);
+    this.num = more(this.num, NF);
+    this.states = more(this.states, NSTATES);
+    this.hist = more(this.hist, NB);
+    this.cap = cap;
+  }
+
+  /** Rows as objects (tests and tools; the probe reads the columns). */
+  rows(closed: boolean): HealthRow[] {
+    const out: HealthRow[] = [];
+    for (let i = 0; i < this.n; i++) {
+      if ((this.closedRow[i] === 1) !== closed) continue;
+      const f = (k: number): number => this.num[i * NF + k]!;
+      out.push({
+        netnsInode: this.netns[i]!,
+        family: this.family[i] === 4 ? 'ipv4' : 'ipv6',
+        role: this.role[i] === 1 ? 'active' : 'passive',
+        address: this.address[i]!,
+        port: this.port[i]!,
+        full: f(F_FULL),
+        states: closed ? [] : [...this.states.subarray(i * NSTATES, (i + 1) * NSTATES)],
+        rttBuckets: closed ? [] : [...this.hist.subarray(i * NB, (i + 1) * NB)],
+        rttSockets: f(F_RTT_SOCKETS),
+        srttMinUs: f(F_SRTT_MIN),
+        srttMaxUs: f(F_SRTT_MAX),
+        minRttUs: f(F_MIN_RTT),
+        srttSumUs: f(F_SRTT_SUM),
+        rttvarSumUs: f(F_RTTVAR_SUM),
+        segsOut: f(F_SEGS_OUT),
+        retrans: f(F_RETRANS),
+        lost: f(F_LOST),
+        bytesAcked: f(F_BYTES_ACKED),
+        bytesReceived: f(F_BYTES_RECEIVED),
+        busyUs: f(F_BUSY),
+        rwndUs: f(F_RWND),
+        sndbufUs: f(F_SNDBUF),
+        closes: f(F_CLOSES),
+        retransByCause: {
+          timeout: f(F_CAUSE),
+          fast: f(F_CAUSE + 1),
+          tail_loss_probe: f(F_CAUSE + 2),
+          syn: f(F_CAUSE + 3),
+        },
+      });
+    }
+    return out;
+  }
+
+  static fromRows(rows: readonly HealthRow[]): HealthTable {
+    const t = new HealthTable(Math.max(rows.length, 1));
+    for (const r of rows) {
+      const closed = r.states.length === 0;
+      const i = t.push(
+        r.netnsInode,
+        r.family === 'ipv4' ? 4 : 6,
+        r.role === 'active' ? 1 : 2,
+        r.address,
+        r.port,
+        closed,
+      );
+      const o = i * NF;
+      const n = t.num;
+      n[o + F_FULL] = r.full;
+      n[o + F_RTT_SOCKETS] = r.rttSockets;
+      n[o + F_SRTT_MIN] = r.srttMinUs;
+      n[o + F_SRTT_MAX] = r.srttMaxUs;
+      n[o + F_MIN_RTT] = r.minRttUs;
+      n[o + F_SRTT_SUM] = r.srttSumUs;
+      n[o + F_RTTVAR_SUM] = r.rttvarSumUs;
+      n[o + F_SEGS_OUT] = r.segsOut;
+      n[o + F_RETRANS] = r.retrans;
+      n[o + F_LOST] = r.lost;
+      n[o + F_BYTES_ACKED] = r.bytesAcked;
+      n[o + F_BYTES_RECEIVED] = r.bytesReceived;
+      n[o + F_BUSY] = r.busyUs;
+      n[o + F_RWND] = r.rwndUs;
+      n[o + F_SNDBUF] = r.sndbufUs;
+      n[o + F_CLOSES] = r.closes;
+      RETRANSMIT_CAUSES.forEach((c, k) => (n[o + F_CAUSE + k] = r.retransByCause[c]));
+      r.states.forEach((x, k) => k < NSTATES && (t.states[i * NSTATES + k] = x));
+      r.rttBuckets.forEach((x, k) => k < NB && (t.hist[i * NB + k] = x));
+    }
+    return t;
+  }
+}
+
+const NSTATES = 16;
+// the numeric columns of a HealthTable row
+const F_FULL = 0;
+const F_RTT_SOCKETS = 1;
+const F_SRTT_MIN = 2;
+const F_SRTT_MAX = 3;
+const F_MIN_RTT = 4;
+const F_SRTT_SUM = 5;
+const F_RTTVAR_SUM = 6;
+const F_SEGS_OUT = 7;
+const F_RETRANS = 8;
+const F_LOST = 9;
+const F_BYTES_ACKED = 10;
+const F_BYTES_RECEIVED = 11;
+const F_BUSY = 12;
+const F_RWND = 13;
+const F_SNDBUF = 14;
+const F_CLOSES = 15;
+const F_CAUSE = 16; // 4: RETRANSMIT_CAUSES order
+const NF = 20;
+
+/** a peer row's numbers after its histogram: [8..21] of the helper's row → columns */
+const PEER_TAIL: readonly number[] = [
+  F_RTT_SOCKETS,
+  F_SRTT_MIN,
+  F_SRTT_MAX,
+  F_MIN_RTT,
+  F_SRTT_SUM,
+  F_RTTVAR_SUM,
+  F_SEGS_OUT,
+  F_RETRANS,
+  F_LOST,
+  F_BYTES_ACKED,
+  F_BYTES_RECEIVED,
+  F_BUSY,
+  F_RWND,
+  F_SNDBUF,
+];
+/** a closed row's numbers [5..16] → columns */
+const CLOSED_TAIL: readonly number[] = [
+  F_CLOSES,
+  F_SEGS_OUT,
+  F_RETRANS,
+  F_BYTES_ACKED,
+  F_BYTES_RECEIVED,
+  F_BUSY,
+  F_RWND,
+  F_SNDBUF,
+  F_CAUSE,
+  F_CAUSE + 1,
+  F_CAUSE + 2,
+  F_CAUSE + 3,
+];
+
 /** Parses the peers and listeners of a `tcpsummary <id> peers` frame; malformed rows are named. */
 export function parseHealthFrame(frame: Record<string, unknown>): {
-  peers: HealthRow[];
-  /** the accumulators of closed connections and retransmits by cause, one row per key */
-  closed: HealthRow[];
+  /** live and closed rows, by column (what the probe reads) */
+  table: HealthTable;
+  /** the live rows as objects (made when read) */
+  readonly peers: HealthRow[];
+  /** the accumulators of closed connections and retransmits by cause, one row per key (made when read) */
+  readonly closed: HealthRow[];
   closedStats?: ClosedStats;
   listeners: ListenerRow[];
   problems: string[];
 } {
-  const peers: HealthRow[] = [];
-  const closed: HealthRow[] = [];
+  const table = new HealthTable(64);
   const listeners: ListenerRow[] = [];
   const problems: string[] = [];
+  const result = (closedStats?: ClosedStats) => {
+    let peers: HealthRow[] | undefined;
+    let closed: HealthRow[] | undefined;
+    return {
+      table,
+      get peers(): HealthRow[] {
+        return (peers ??= table.rows(false));
+      },
+      get closed(): HealthRow[] {
+        return (closed ??= table.rows(true));
+      },
+      closedStats,
+      listeners,
+      problems,
+    };
+  };
   if (frame.ok !== true) {
     problems.push(`tcphealth: table walk failed at ${String(frame.stage)}: ${String(frame.error ?? 'not ok')}`);
-    return { peers, closed, listeners, problems };
+    return result();
   }
-  if (!Array.isArray(frame.peers) || !Array.isArray(frame.listeners) || !Array.isArray(frame.closed)) {
+  if (
+    !(Array.isArray(frame.peers) || typeof frame.peers_bin === 'string') ||
+    !Array.isArray(frame.listeners) ||
+    !Array.isArray(frame.closed)
+  ) {
     problems.push('tcphealth: the helper answered without peers or closed (an older helper build?)');
-    return { peers, closed, listeners, problems };
+    return result();
   }
   if (typeof frame.capture_error === 'string')
     problems.push(`tcphealth: close-time capture off, counters cover live connections only: ${frame.capture_error}`);
+  const num = (x: unknown): boolean => typeof x === 'number';
+  if (typeof frame.peers_bin === 'string') decodePeerRows(frame, table, problems);
+  for (const p of (frame.peers ?? []) as unknown[]) {
+    if (
+      !Array.isArray(p) ||
+      p.length !== 22 ||
+      !Array.isArray(p[6]) ||
+      !Array.isArray(p[7]) ||
+      p[7].length !== NB ||
+      !num(p[0]) ||
+      !num(p[1]) ||
+      !num(p[2]) ||
+      typeof p[3] !== 'string' ||
+      !num(p[4]) ||
+      !num(p[5]) ||
+      !(p[6] as unknown[]).every(num) ||
+      !(p[7] as unknown[]).every(num)
+    ) {
+      problems.push('tcphealth: malformed peer row');
+      continue;
+    }
+    let ok = true;
+    for (let k = 8; k < 22; k++) if (!num(p[k])) ok = false;
+    if (!ok) {
+      problems.push('tcphealth: malformed peer row');
+      continue;
+    }
+    const n = p as number[]; // numbers as the helper printed them (JSON.parse made them numbers)
+    if ((n[1] !== 4 && n[1] !== 6) || (n[2] !== 1 && n[2] !== 2)) {
+      problems.push(`tcphealth: peer row with family ${n[1]}, role ${n[2]}`);
+      continue;
+    }
+    const i = table.push(n[0]!, n[1], n[2], p[3], n[4]!, false);
+    const o = i * NF;
+    table.num[o + F_FULL] = n[5]!;
+    for (let k = 0; k < PEER_TAIL.length; k++) table.num[o + PEER_TAIL[k]!] = n[8 + k]!;
+    const st = p[6] as number[];
+    for (let k = 0; k < st.length && k < NSTATES; k++) table.states[i * NSTATES + k] = st[k]!;
+    const h = p[7] as number[];
+    for (let k = 0; k < NB; k++) table.hist[i * NB + k] = h[k]!;
+  }
   for (const p of frame.closed as unknown[]) {
     if (
       !Array.isArray(p) ||
@@ -150,32 +408,8 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
       problems.push(`tcphealth: closed row with family ${n[1]}, role ${n[2]}`);
       continue;
     }
-    closed.push({
-      netnsInode: n[0]!,
-      family: n[1] === 4 ? 'ipv4' : 'ipv6',
-      role: n[2] === 1 ? 'active' : 'passive',
-      address: String(p[3]),
-      port: n[4]!,
-      full: 0,
-      states: [],
-      rttBuckets: [],
-      rttSockets: 0,
-      srttMinUs: 0,
-      srttMaxUs: 0,
-      minRttUs: 0,
-      srttSumUs: 0,
-      rttvarSumUs: 0,
-      closes: n[5]!,
-      segsOut: n[6]!,
-      retrans: n[7]!,
-      lost: 0,
-      bytesAcked: n[8]!,
-      bytesReceived: n[9]!,
-      busyUs: n[10]!,
-      rwndUs: n[11]!,
-      sndbufUs: n[12]!,
-      retransByCause: { timeout: n[13]!, fast: n[14]!, tail_loss_probe: n[15]!, syn: n[16]! },
-    });
+    const i = table.push(n[0]!, n[1], n[2], String(p[3]), n[4]!, true);
+    for (let k = 0; k < CLOSED_TAIL.length; k++) table.num[i * NF + CLOSED_TAIL[k]!] = n[5 + k]!;
   }
   const cs = frame.closed_stats as Record<string, unknown> | undefined;
   const closedStats =
@@ -188,50 +422,6 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
           missed: Number(cs.missed) || 0,
         }
       : undefined;
-  for (const p of frame.peers as unknown[]) {
-    if (
-      !Array.isArray(p) ||
-      p.length !== 22 ||
-      !Array.isArray(p[6]) ||
-      !Array.isArray(p[7]) ||
-      p[7].length !== NB ||
-      p.some((x, i) => i !== 3 && i !== 6 && i !== 7 && typeof x !== 'number')
-    ) {
-      problems.push('tcphealth: malformed peer row');
-      continue;
-    }
-    const n = p as number[]; // numbers as the helper printed them (JSON.parse made them numbers)
-    if ((n[1] !== 4 && n[1] !== 6) || (n[2] !== 1 && n[2] !== 2)) {
-      problems.push(`tcphealth: peer row with family ${n[1]}, role ${n[2]}`);
-      continue;
-    }
-    peers.push({
-      netnsInode: n[0]!,
-      family: n[1] === 4 ? 'ipv4' : 'ipv6',
-      role: n[2] === 1 ? 'active' : 'passive',
-      address: String(p[3]),
-      port: n[4]!,
-      full: n[5]!,
-      states: p[6] as number[],
-      rttBuckets: p[7] as number[],
-      rttSockets: n[8]!,
-      srttMinUs: n[9]!,
-      srttMaxUs: n[10]!,
-      minRttUs: n[11]!,
-      srttSumUs: n[12]!,
-      rttvarSumUs: n[13]!,
-      segsOut: n[14]!,
-      retrans: n[15]!,
-      lost: n[16]!,
-      bytesAcked: n[17]!,
-      bytesReceived: n[18]!,
-      busyUs: n[19]!,
-      rwndUs: n[20]!,
-      sndbufUs: n[21]!,
-      closes: 0,
-      retransByCause: noCauses(),
-    });
-  }
   for (const l of frame.listeners as unknown[]) {
     if (!Array.isArray(l) || l.length !== 6 || (l[1] !== 4 && l[1] !== 6)) {
       problems.push('tcphealth: malformed listener row');
@@ -247,7 +437,100 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
       maxBacklog: n[5]!,
     });
   }
-  return { peers, closed, closedStats, listeners, problems };
+  return result(closedStats);
+}
+
+/** bytes of one `peers_bin` row: struct ks_tcpsum_peer_key (24) + struct ks_tcpsum_peer_val (264) */
+const PEER_ROW_BYTES = 288;
+
+/**
+ * The helper's binary peer rows (`peers_bin`, base64; bpf/include/ks_tcpsummary.h's key and value
+ * as the walk wrote them, little-endian) into the table: no JSON number per field, no array per row.
+ */
+function decodePeerRows(frame: Record<string, unknown>, table: HealthTable, problems: string[]): void {
+  const buf = Buffer.from(frame.peers_bin as string, 'base64');
+  if (frame.peer_row_bytes !== PEER_ROW_BYTES || buf.length % PEER_ROW_BYTES !== 0) {
+    problems.push(
+      `tcphealth: peers_bin rows of ${String(frame.peer_row_bytes)} bytes (${buf.length} bytes in all), expected ${PEER_ROW_BYTES} (a helper of another build?)`,
+    );
+    return;
+  }
+  const u64 = (o: number): number => buf.readUInt32LE(o) + buf.readUInt32LE(o + 4) * 2 ** 32;
+  for (let o = 0; o < buf.length; o += PEER_ROW_BYTES) {
+    const family = buf[o + 6]!;
+    const role = buf[o + 7]!;
+    if ((family !== 4 && family !== 6) || (role !== 1 && role !== 2)) {
+      problems.push(`tcphealth: peer row with family ${family}, role ${role}`);
+      continue;
+    }
+    const i = table.push(
+      buf.readUInt32LE(o),
+      family,
+      role,
+      family === 4 ? `${buf[o + 8]}.${buf[o + 9]}.${buf[o + 10]}.${buf[o + 11]}` : formatIpv6(buf, o + 8),
+      buf.readUInt16LE(o + 4),
+      false,
+    );
+    const v = o + 24;
+    const n = table.num;
+    const f = i * NF;
+    const rttSockets = buf.readUInt32LE(v + 8);
+    const minRtt = buf.readUInt32LE(v + 20);
+    n[f + F_FULL] = buf.readUInt32LE(v + 4);
+    n[f + F_RTT_SOCKETS] = rttSockets;
+    n[f + F_SRTT_MIN] = rttSockets ? buf.readUInt32LE(v + 12) : 0;
+    n[f + F_SRTT_MAX] = buf.readUInt32LE(v + 16);
+    n[f + F_MIN_RTT] = minRtt === 0xffffffff ? 0 : minRtt;
+    n[f + F_SRTT_SUM] = u64(v + 24);
+    n[f + F_RTTVAR_SUM] = u64(v + 32);
+    n[f + F_SEGS_OUT] = u64(v + 40);
+    n[f + F_RETRANS] = u64(v + 48);
+    n[f + F_LOST] = u64(v + 56);
+    n[f + F_BYTES_ACKED] = u64(v + 64);
+    n[f + F_BYTES_RECEIVED] = u64(v + 72);
+    n[f + F_BUSY] = u64(v + 80);
+    n[f + F_RWND] = u64(v + 88);
+    n[f + F_SNDBUF] = u64(v + 96);
+    for (let k = 0; k < NSTATES; k++) table.states[i * NSTATES + k] = buf.readUInt32LE(v + 104 + 4 * k);
+    for (let k = 0; k < NB; k++) table.hist[i * NB + k] = buf.readUInt32LE(v + 168 + 4 * k);
+  }
+}
+
+/** An IPv6 address as glibc's inet_ntop prints it (the helper printed them so before): RFC 5952
+ * lower-case hex, the longest run of two or more zero groups as ::, an IPv4-compatible tail dotted. */
+export function formatIpv6(b: Uint8Array, o: number): string {
+  const w: number[] = [];
+  for (let k = 0; k < 8; k++) w.push((b[o + 2 * k]! << 8) | b[o + 2 * k + 1]!);
+  let best = -1;
+  let bestLen = 0;
+  for (let k = 0; k < 8;) {
+    if (w[k] !== 0) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e < 8 && w[e] === 0) e++;
+    if (e - k > bestLen) {
+      best = k;
+      bestLen = e - k;
+    }
+    k = e;
+  }
+  if (bestLen < 2) best = -1;
+  let out = '';
+  for (let k = 0; k < 8; k++) {
+    if (k === best) {
+      out += '::';
+      k += bestLen - 1;
+      continue;
+    }
+    // glibc: ::a.b.c.d (compatible) and ::ffff:a.b.c.d (mapped) keep their IPv4 tail dotted
+    if (k === 6 && best === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff)))
+      return `${out}${out.endsWith(':') ? '' : ':'}${b[o + 12]}.${b[o + 13]}.${b[o + 14]}.${b[o + 15]}`;
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += w[k]!.toString(16);
+  }
+  return out;
 }
 
 interface Options {
@@ -257,20 +540,65 @@ interface Options {
   cidrs?: CidrBucket[];
 }
 
-/** One series of one cycle: the sum of the rows folded into it. */
+// a series' sums over its rows (A_* of one Float64Array)
+const A_FULL = 0;
+const A_RTT_SOCKETS = 1;
+const A_RTTVAR_SUM = 2;
+const A_LOST = 3;
+const A_SEGS_OUT = 4;
+const A_RETRANS = 5;
+const A_CLOSES = 6;
+const A_BYTES_ACKED = 7;
+const A_BYTES_RECEIVED = 8;
+const A_BUSY = 9;
+const A_RWND = 10;
+const A_SNDBUF = 11;
+const A_CAUSE = 12; // 4
+const A_MIN_RTT = 16; // min over rows with one (0 = none)
+const A_HAS_CLOSED = 17;
+const A_STATES = 18; // 16
+const NA = A_STATES + NSTATES;
+/** [series sum, row column] pairs added row by row */
+const SUMS: readonly (readonly [number, number])[] = [
+  [A_FULL, F_FULL],
+  [A_RTT_SOCKETS, F_RTT_SOCKETS],
+  [A_RTTVAR_SUM, F_RTTVAR_SUM],
+  [A_LOST, F_LOST],
+  [A_SEGS_OUT, F_SEGS_OUT],
+  [A_RETRANS, F_RETRANS],
+  [A_CLOSES, F_CLOSES],
+  [A_BYTES_ACKED, F_BYTES_ACKED],
+  [A_BYTES_RECEIVED, F_BYTES_RECEIVED],
+  [A_BUSY, F_BUSY],
+  [A_RWND, F_RWND],
+  [A_SNDBUF, F_SNDBUF],
+  [A_CAUSE, F_CAUSE],
+  [A_CAUSE + 1, F_CAUSE + 1],
+  [A_CAUSE + 2, F_CAUSE + 2],
+  [A_CAUSE + 3, F_CAUSE + 3],
+];
+
+/** One series of one cycle: the sums of the rows folded into it. */
 interface Folded {
   /** namespace|series: the RTT histogram's key */
   key: string;
   attributes: SampleAttributes;
-  rows: HealthRow[];
+  acc: Float64Array;
 }
 
-const sumOf = (rows: readonly HealthRow[], f: (r: HealthRow) => number): number => rows.reduce((a, r) => a + f(r), 0);
+/** The cumulative state of a series: RTT histogram and sum (s), and the highest value each counter reported. */
+interface Kept {
+  buckets: Float64Array;
+  sumS: number;
+  seen: number;
+  high: Map<string, number>;
+}
 
 /**
  * Per-cycle series of the health rows: peer names, top-K per pod by connections (then segments
  * sent) + `other`, the node-wide cap, and the RTT histogram kept cumulative per series (one
- * observation per connection per cycle) until the series is not seen for the TTL.
+ * observation per connection per cycle) until the series is not seen for the TTL. Rows are read by
+ * column and summed straight into their series; only a pod's top-K rows are named.
  */
 export class HealthSeries {
   private resolver: PeerResolver;
@@ -279,11 +607,7 @@ export class HealthSeries {
   private maxSeries: number = PEER_DEFAULTS.maxSeries;
   private cycle = new Map<number, Folded[]>();
   private folded = new Map<number, number>();
-  /** series key → cumulative RTT histogram and sum (s), and the highest value each counter reported */
-  private readonly rtt = new Map<
-    string,
-    { buckets: number[]; sumS: number; seen: number; high: Map<string, number> }
-  >();
+  private readonly rtt = new Map<string, Kept>();
 
   constructor(private readonly directory?: PeerDirectory) {
     this.resolver = new PeerResolver(directory);
@@ -296,83 +620,123 @@ export class HealthSeries {
     this.maxSeries = o.max_series ?? PEER_DEFAULTS.maxSeries;
   }
 
-  add(rows: readonly HealthRow[], now: number): void {
-    const byPod = new Map<number, HealthRow[]>();
-    for (const r of rows) {
-      const l = byPod.get(r.netnsInode);
-      if (l) l.push(r);
-      else byPod.set(r.netnsInode, [r]);
+  add(rows: HealthTable | readonly HealthRow[], now: number): void {
+    const t = rows instanceof HealthTable ? rows : HealthTable.fromRows(rows);
+    // connections of a row: live ones, then closed ones (a peer of short connections only has closes)
+    const total = new Float64Array(t.n);
+    for (let i = 0; i < t.n; i++) {
+      let x = t.num[i * NF + F_CLOSES]!;
+      for (let k = 0; k < NSTATES; k++) x += t.states[i * NSTATES + k]!;
+      total[i] = x;
     }
+    // the rows of each pod, in frame order
+    const byPod = new Map<number, number[]>();
+    for (let i = 0; i < t.n; i++) {
+      const ns = t.netns[i]!;
+      const l = byPod.get(ns);
+      if (l) l.push(i);
+      else byPod.set(ns, [i]);
+    }
+    const before = (a: number, b: number): number =>
+      total[b]! - total[a]! ||
+      t.num[b * NF + F_SEGS_OUT]! - t.num[a * NF + F_SEGS_OUT]! ||
+      (t.address[a]! < t.address[b]! ? -1 : t.address[a]! > t.address[b]! ? 1 : t.port[a]! - t.port[b]!);
     this.cycle = new Map();
     this.folded = new Map();
     let count = 0;
     for (const [ns, list] of byPod) {
-      // live connections, then closed ones (a peer of short connections only has closes)
-      const totals = new Map<HealthRow, number>(list.map((r) => [r, r.states.reduce((a, b) => a + b, r.closes)]));
-      const total = (r: HealthRow): number => totals.get(r)!;
-      list.sort(
-        (a, b) =>
-          total(b) - total(a) ||
-          b.segsOut - a.segsOut ||
-          (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port),
-      );
-      const series = new Map<string, Folded>();
-      let foldedPeers = 0;
-      list.forEach((r, i) => {
-        const own = i < this.topK && count < this.maxSeries;
-        let key: string;
-        let attributes: Record<string, AttributeValue>;
-        if (own) {
-          const peer = this.resolver.resolve(r.address);
-          key = `${r.role}|${r.family}|${r.address}|${r.port}|${peer.kind}|${peer.namespace}|${peer.name}`;
-          attributes = {
-            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role,
-            [ATTR_NETWORK_TYPE]: r.family,
-            [ATTR_NETWORK_PEER_ADDRESS]: r.address,
-            [ATTR_KUBESKOOP_PEER_KIND]: peer.kind,
-            [ATTR_KUBESKOOP_PEER_NAME]: peer.name,
-            [ATTR_KUBESKOOP_PEER_NAMESPACE]: peer.namespace,
-            [ATTR_SERVER_PORT]: r.port,
-          };
-        } else {
-          foldedPeers++;
-          key = `other|${r.role}`;
-          attributes = {
-            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: r.role,
-            [ATTR_NETWORK_PEER_ADDRESS]: 'other',
-            [ATTR_KUBESKOOP_PEER_KIND]: 'other',
-            [ATTR_KUBESKOOP_PEER_NAME]: 'other',
-            [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
-          };
+      // a pod's own series: its first K rows in `before` order (picked, not the whole list sorted),
+      // each while the node-wide cap allows
+      const own = Math.min(this.topK, list.length);
+      const top: number[] = [];
+      if (own > 0) {
+        for (const i of list) {
+          if (top.length === own && before(i, top[own - 1]!) >= 0) continue;
+          let at = top.length;
+          while (at > 0 && before(i, top[at - 1]!) < 0) at--;
+          top.splice(at, 0, i);
+          if (top.length > own) top.pop();
         }
+      }
+      const series = new Map<string, Folded>();
+      const into = (key: string, attributes: () => SampleAttributes): Folded => {
         let s = series.get(key);
         if (!s) {
-          s = { key: `${ns}|${key}`, attributes, rows: [] };
+          s = { key: `${ns}|${key}`, attributes: attributes(), acc: new Float64Array(NA) };
           series.set(key, s);
           count++;
         }
-        s.rows.push(r);
-      });
+        return s;
+      };
+      const other = (i: number): Folded => {
+        foldedPeers++;
+        const role = t.role[i] === 1 ? 'active' : 'passive';
+        return into(`other|${role}`, () => ({
+          [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: role,
+          [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+          [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+          [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+          [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+        }));
+      };
+      let foldedPeers = 0;
+      // own series in rank order (the order the series are made and reported in), then `other`
+      for (const i of top) {
+        if (count >= this.maxSeries) {
+          this.fold(t, i, other(i), now);
+          continue;
+        }
+        const role = t.role[i] === 1 ? 'active' : 'passive';
+        const family = t.family[i] === 4 ? 'ipv4' : 'ipv6';
+        const address = t.address[i]!;
+        const port = t.port[i]!;
+        const peer = this.resolver.resolve(address);
+        const key = `${role}|${family}|${address}|${port}|${peer.kind}|${peer.namespace}|${peer.name}`;
+        this.fold(
+          t,
+          i,
+          into(key, () => ({
+            [ATTR_KUBESKOOP_TCP_OPEN_ROLE]: role,
+            [ATTR_NETWORK_TYPE]: family,
+            [ATTR_NETWORK_PEER_ADDRESS]: address,
+            [ATTR_KUBESKOOP_PEER_KIND]: peer.kind,
+            [ATTR_KUBESKOOP_PEER_NAME]: peer.name,
+            [ATTR_KUBESKOOP_PEER_NAMESPACE]: peer.namespace,
+            [ATTR_SERVER_PORT]: port,
+          })),
+          now,
+        );
+      }
+      const isTop = new Uint8Array(t.n);
+      for (const i of top) isTop[i] = 1;
+      for (const i of list) if (!isTop[i]) this.fold(t, i, other(i), now);
       this.folded.set(ns, foldedPeers);
       this.cycle.set(ns, [...series.values()]);
-      for (const s of series.values()) {
-        let h = this.rtt.get(s.key);
-        if (!h) this.rtt.set(s.key, (h = { buckets: Array<number>(NB).fill(0), sumS: 0, seen: now, high: new Map() }));
-        h.seen = now;
-        for (const r of s.rows) {
-          r.rttBuckets.forEach((n, i) => (h!.buckets[i] = (h!.buckets[i] ?? 0) + n));
-          h.sumS += r.srttSumUs / 1e6;
-        }
-      }
     }
     for (const [k, h] of this.rtt) if (now - h.seen >= this.ttlMs) this.rtt.delete(k);
+  }
+
+  /** Row i into series s: its sums, states and RTT histogram (cumulative). */
+  private fold(t: HealthTable, i: number, s: Folded, now: number): void {
+    const a = s.acc;
+    const o = i * NF;
+    for (const [to, from] of SUMS) a[to] += t.num[o + from]!;
+    const m = t.num[o + F_MIN_RTT]!;
+    if (m > 0 && (a[A_MIN_RTT] === 0 || m < a[A_MIN_RTT]!)) a[A_MIN_RTT] = m;
+    if (t.closedRow[i]) a[A_HAS_CLOSED] = 1;
+    for (let k = 0; k < NSTATES; k++) a[A_STATES + k] += t.states[i * NSTATES + k]!;
+    let h = this.rtt.get(s.key);
+    if (!h) this.rtt.set(s.key, (h = { buckets: new Float64Array(NB), sumS: 0, seen: now, high: new Map() }));
+    h.seen = now;
+    for (let k = 0; k < NB; k++) h.buckets[k] += t.hist[i * NB + k]!;
+    h.sumS += t.num[o + F_SRTT_SUM]! / 1e6;
   }
 
   samples(netnsInode: number): MetricSample[] {
     const out: MetricSample[] = [];
     for (const s of this.cycle.get(netnsInode) ?? []) {
       const a = s.attributes;
-      const rows = s.rows;
+      const acc = s.acc;
       const h = this.rtt.get(s.key);
       const count = h ? h.buckets.reduce((x, y) => x + y, 0) : 0;
       if (h && count > 0) {
@@ -387,30 +751,24 @@ export class HealthSeries {
           },
         });
       }
-      const mins = rows.filter((r) => r.minRttUs > 0).map((r) => r.minRttUs);
-      if (mins.length > 0) out.push({ metric: TCPHEALTH_RTT_MIN, attributes: a, value: Math.min(...mins) / 1e6 });
-      const states = new Map<number, number>();
-      for (const r of rows) r.states.forEach((n, st) => n > 0 && states.set(st, (states.get(st) ?? 0) + n));
-      for (const [st, n] of states) {
+      if (acc[A_MIN_RTT]! > 0) out.push({ metric: TCPHEALTH_RTT_MIN, attributes: a, value: acc[A_MIN_RTT]! / 1e6 });
+      for (let st = 0; st < NSTATES; st++) {
+        const n = acc[A_STATES + st]!;
         const name = TCP_STATE_BY_NUMBER[st];
-        if (name)
+        if (n > 0 && name)
           out.push({
             metric: TCPHEALTH_CONNECTIONS,
             attributes: { ...a, [ATTR_NETWORK_CONNECTION_STATE]: connectionState(name) },
             value: n,
           });
       }
-      const rttSockets = sumOf(rows, (r) => r.rttSockets);
+      const rttSockets = acc[A_RTT_SOCKETS]!;
       if (rttSockets > 0)
-        out.push({
-          metric: TCPHEALTH_RTT_VARIATION,
-          attributes: a,
-          value: sumOf(rows, (r) => r.rttvarSumUs) / rttSockets / 1e6,
-        });
-      const live = sumOf(rows, (r) => r.full);
+        out.push({ metric: TCPHEALTH_RTT_VARIATION, attributes: a, value: acc[A_RTTVAR_SUM]! / rttSockets / 1e6 });
+      const live = acc[A_FULL]!;
       // a closed row has no states: counters over closed connections
-      if (live === 0 && !rows.some((r) => r.states.length === 0)) continue;
-      if (live > 0) out.push({ metric: TCPHEALTH_LOST, attributes: a, value: sumOf(rows, (r) => r.lost) });
+      if (live === 0 && !acc[A_HAS_CLOSED]) continue;
+      if (live > 0) out.push({ metric: TCPHEALTH_LOST, attributes: a, value: acc[A_LOST]! });
       // counters: never below what this series reported before (see the head comment)
       const high = h?.high ?? new Map<string, number>();
       const mono = (metric: MetricSample['metric'], attributes: SampleAttributes, v: number, id: string): void => {
@@ -418,46 +776,22 @@ export class HealthSeries {
         high.set(id, value);
         out.push({ metric, attributes, value });
       };
-      mono(
-        TCPHEALTH_SENT,
-        a,
-        sumOf(rows, (r) => r.segsOut),
-        'sent',
-      );
-      mono(
-        TCPHEALTH_RETRANSMITTED,
-        a,
-        sumOf(rows, (r) => r.retrans),
-        'retrans',
-      );
-      mono(
-        TCPHEALTH_CLOSES,
-        a,
-        sumOf(rows, (r) => r.closes),
-        'closes',
-      );
-      mono(
-        TCPHEALTH_IO,
-        { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'transmit' },
-        sumOf(rows, (r) => r.bytesAcked),
-        'tx',
-      );
-      mono(
-        TCPHEALTH_IO,
-        { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'receive' },
-        sumOf(rows, (r) => r.bytesReceived),
-        'rx',
-      );
-      for (const cause of RETRANSMIT_CAUSES)
+      mono(TCPHEALTH_SENT, a, acc[A_SEGS_OUT]!, 'sent');
+      mono(TCPHEALTH_RETRANSMITTED, a, acc[A_RETRANS]!, 'retrans');
+      mono(TCPHEALTH_CLOSES, a, acc[A_CLOSES]!, 'closes');
+      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }, acc[A_BYTES_ACKED]!, 'tx');
+      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'receive' }, acc[A_BYTES_RECEIVED]!, 'rx');
+      RETRANSMIT_CAUSES.forEach((cause, k) =>
         mono(
           TCPHEALTH_RETRANSMITS,
           { ...a, [ATTR_KUBESKOOP_TCP_RETRANSMIT_CAUSE]: cause },
-          sumOf(rows, (r) => r.retransByCause[cause]),
+          acc[A_CAUSE + k]!,
           `cause:${cause}`,
-        );
-      const busy = sumOf(rows, (r) => r.busyUs);
-      const rwnd = sumOf(rows, (r) => r.rwndUs);
-      const sndbuf = sumOf(rows, (r) => r.sndbufUs);
+        ),
+      );
+      const busy = acc[A_BUSY]!;
+      const rwnd = acc[A_RWND]!;
+      const sndbuf = acc[A_SNDBUF]!;
       const limits: [string, number][] = [
         ['none', Math.max(0, busy - rwnd - sndbuf)],
         ['receive_window', rwnd],
@@ -544,7 +878,7 @@ export const tcphealth: MetricProbeModule = {
           const parsed = parseHealthFrame(f);
           problem = f.ok === true ? undefined : parsed.problems[0];
           problems = parsed.problems;
-          series.add([...parsed.peers, ...parsed.closed], Date.now());
+          series.add(parsed.table, Date.now());
           if (parsed.closedStats) {
             evicted = Math.max(evicted, parsed.closedStats.evicted);
             if (parsed.closedStats.missed > 0)

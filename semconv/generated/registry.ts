@@ -7397,8 +7397,8 @@ export const TCPSUMMARY_CONNECTIONS_HOST: MetricDefinition = {
   ],
   "source": "BPF walk of the TCP established hash tables (sk->skc_state; a timewait socket's substate; a request socket = syn_received), as st of /proc/<pid>/net/tcp and tcp6; fallback: those files",
   "brief": {
-    "en": "TCP connections of the namespace per state (IPv4 and IPv6 together; listening sockets not included). A state is reported from the first cycle it was seen in the namespace on, 0 when empty; established, time_wait, close_wait, syn_sent and syn_received always. Overhead: one walk of the node's established table per cycle for all namespaces (about 1 ms for 262144 buckets here, plus about 0.3 µs per socket on the node: 6.5 ms with 20000 sockets, where that namespace's /proc/net/tcp alone takes 60 ms); without the helper, one /proc/<pid>/net/tcp + tcp6 read per namespace (3.3 ms each with the global table, 0.05 ms with net.ipv4.tcp_child_ehash_entries) every fallback_interval.",
-    "zh": "命名空间内各状态的 TCP 连接数（IPv4 与 IPv6 合计，不含监听 socket）。某状态自首次在该命名空间出现起持续上报，空时为 0；established、time_wait、close_wait、syn_sent、syn_received 始终上报。开销：每个周期对全节点的 established 哈希表只遍历一次，覆盖所有命名空间（此处 262144 个桶约 1 ms，另加节点上每个 socket 约 0.3 µs：20000 个 socket 时 6.5 ms，而仅该命名空间的 /proc/net/tcp 就需 60 ms）；无 helper 时每个命名空间读一次 /proc/<pid>/net/tcp 与 tcp6（全局表时每次 3.3 ms，设置 net.ipv4.tcp_child_ehash_entries 时 0.05 ms），周期为 fallback_interval。"
+    "en": "TCP connections of the namespace per state (IPv4 and IPv6 together; listening sockets not included). A state is reported from the first cycle it was seen in the namespace on, 0 when empty; established, time_wait, close_wait, syn_sent and syn_received always. Overhead: one walk of the node's established table per cycle for all namespaces (about 1 ms for 262144 buckets here, plus about 0.2 µs per socket on the node: 0.204 µs each for 100024 sockets in one namespace, test/bench/results/tcphealth.md); without the helper, one /proc/<pid>/net/tcp + tcp6 read per namespace (3.3 ms each with the global table, 0.05 ms with net.ipv4.tcp_child_ehash_entries) every fallback_interval.",
+    "zh": "命名空间内各状态的 TCP 连接数（IPv4 与 IPv6 合计，不含监听 socket）。某状态自首次在该命名空间出现起持续上报，空时为 0；established、time_wait、close_wait、syn_sent、syn_received 始终上报。开销：每个周期对全节点的 established 哈希表只遍历一次，覆盖所有命名空间（此处 262144 个桶约 1 ms，另加节点上每个 socket 约 0.2 µs：一个命名空间内 100024 个 socket 时每个 0.204 µs，见 test/bench/results/tcphealth.md）；无 helper 时每个命名空间读一次 /proc/<pid>/net/tcp 与 tcp6（全局表时每次 3.3 ms，设置 net.ipv4.tcp_child_ehash_entries 时 0.05 ms），周期为 fallback_interval。"
   },
   "legacy": [
     {
@@ -7469,8 +7469,8 @@ export const TCPSUMMARY_CONNECTIONS_POD_NETNS: MetricDefinition = {
   ],
   "source": "BPF walk of the TCP established hash tables (sk->skc_state; a timewait socket's substate; a request socket = syn_received), as st of /proc/<pid>/net/tcp and tcp6; fallback: those files",
   "brief": {
-    "en": "TCP connections of the namespace per state (IPv4 and IPv6 together; listening sockets not included). A state is reported from the first cycle it was seen in the namespace on, 0 when empty; established, time_wait, close_wait, syn_sent and syn_received always. Overhead: one walk of the node's established table per cycle for all namespaces (about 1 ms for 262144 buckets here, plus about 0.3 µs per socket on the node: 6.5 ms with 20000 sockets, where that namespace's /proc/net/tcp alone takes 60 ms); without the helper, one /proc/<pid>/net/tcp + tcp6 read per namespace (3.3 ms each with the global table, 0.05 ms with net.ipv4.tcp_child_ehash_entries) every fallback_interval.",
-    "zh": "命名空间内各状态的 TCP 连接数（IPv4 与 IPv6 合计，不含监听 socket）。某状态自首次在该命名空间出现起持续上报，空时为 0；established、time_wait、close_wait、syn_sent、syn_received 始终上报。开销：每个周期对全节点的 established 哈希表只遍历一次，覆盖所有命名空间（此处 262144 个桶约 1 ms，另加节点上每个 socket 约 0.3 µs：20000 个 socket 时 6.5 ms，而仅该命名空间的 /proc/net/tcp 就需 60 ms）；无 helper 时每个命名空间读一次 /proc/<pid>/net/tcp 与 tcp6（全局表时每次 3.3 ms，设置 net.ipv4.tcp_child_ehash_entries 时 0.05 ms），周期为 fallback_interval。"
+    "en": "TCP connections of the namespace per state (IPv4 and IPv6 together; listening sockets not included). A state is reported from the first cycle it was seen in the namespace on, 0 when empty; established, time_wait, close_wait, syn_sent and syn_received always. Overhead: one walk of the node's established table per cycle for all namespaces (about 1 ms for 262144 buckets here, plus about 0.2 µs per socket on the node: 0.204 µs each for 100024 sockets in one namespace, test/bench/results/tcphealth.md); without the helper, one /proc/<pid>/net/tcp + tcp6 read per namespace (3.3 ms each with the global table, 0.05 ms with net.ipv4.tcp_child_ehash_entries) every fallback_interval.",
+    "zh": "命名空间内各状态的 TCP 连接数（IPv4 与 IPv6 合计，不含监听 socket）。某状态自首次在该命名空间出现起持续上报，空时为 0；established、time_wait、close_wait、syn_sent、syn_received 始终上报。开销：每个周期对全节点的 established 哈希表只遍历一次，覆盖所有命名空间（此处 262144 个桶约 1 ms，另加节点上每个 socket 约 0.2 µs：一个命名空间内 100024 个 socket 时每个 0.204 µs，见 test/bench/results/tcphealth.md）；无 helper 时每个命名空间读一次 /proc/<pid>/net/tcp 与 tcp6（全局表时每次 3.3 ms，设置 net.ipv4.tcp_child_ehash_entries 时 0.05 ms），周期为 fallback_interval。"
   },
   "legacy": [
     {
@@ -9281,10 +9281,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
     },
     "measuredOverhead": {
-      "value": 71.2,
+      "value": 64.8,
       "unit": "ms",
-      "per": "walk of one namespace with 100014 sockets and 50007 peers (0.71 µs per socket, helper CPU; the plain tcpsummary walk 0.21 µs per socket; one walk serves both probes), plus about 633 ms of agent CPU to parse and fold 50007 peer rows (at 10004 sockets: 5.2 ms and 57 ms)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 6.3, Node 20, 7 rounds, 2026-12-04, test/bench/results/tcphealth.md"
+      "per": "walk of one namespace with 100024 sockets and 50013 peers (0.65 µs per socket, helper CPU; the floor walk that only makes each key and reads each socket's health 0.59 µs, so per-peer aggregation adds 0.18; the plain tcpsummary walk 0.20 µs per socket; one walk serves both probes), 202 ms of helper CPU for the whole command with its binary frame, plus about 532 ms of agent CPU to decode and fold 50013 peer rows (at 10024 sockets: 7.8 ms walk and 55 ms agent)",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 23.4 (other work on the machine), Node 20, 7 paired rounds, 2026-12-04, test/bench/results/tcphealth.md"
     }
   },
   {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** name → compiled script and its arguments (each bounded in time; the whole run ≈ 30 minutes). */
-export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
+export const BENCHMARKS: Record<string, { script: string; args: string[]; node?: string[] }> = {
   procfs: {
     script: 'procfs.js',
     args: ['--rounds', '7', '--variants', 'semi-space-4=--max-semi-space-size=4;v8-default='],
@@ -22,7 +22,8 @@ export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
   tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
   connections: { script: 'connections.js', args: [] }, // 2500 loopback connects, bpf_stats per program; ~10 s
   latency: { script: 'latency.js', args: [] }, // off / on / floor loopback streams, bpf_stats per program; ~7 min
-  tcphealth: { script: 'tcphealth.js', args: [] }, // per-peer walk cost at 10k and 100k sockets, RSS at 10k peers; ~3 min
+  // per-peer walk cost at 10k, 20k and 100k sockets, agent RSS (after a collection) at 5k, 10k and 50k peers; ~5 min
+  tcphealth: { script: 'tcphealth.js', args: [], node: ['--expose-gc'] },
   flow: { script: 'flow.js', args: [] }, // flow probe: BPF ns/packet on/floor, UDP rate off/on/floor, 65k-entry map read; ~1 min
   dns: { script: 'dns.js', args: [] }, // dns probe: BPF ns per non-DNS and per DNS packet, on vs floor; ~2 min
   outage: { script: 'outage.js', args: [] }, // the receiver gone 10 min under a 500 connects/s flood, buffer 8 MiB: RSS each second, counts; ~13 min
@@ -42,7 +43,7 @@ async function runOne(name: string): Promise<number> {
   }
   process.stderr.write(`\n=== bench ${name} ===\n`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...b.args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...(b.node ?? []), script, ...b.args], { stdio: 'inherit' });
     child.on('close', (code) => resolve(code ?? 1));
   });
 }

@@ -9,7 +9,7 @@
 // Sizes: 5000 connections (10k sockets, 5k peers: the earlier figure), 10000 (10k peers: the RSS
 // figure) and 50000 (100k sockets in one namespace: the issue's goal), each in its own namespace.
 //
-//   npm run build && node dist/test/bench/tcphealth.js [--connections 5000,10000,50000]
+//   npm run build && node --expose-gc dist/test/bench/tcphealth.js [--connections 5000,10000,50000]
 // Writes test/bench/results/tcphealth.json and tcphealth.md. Needs root.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -41,6 +41,8 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 /** VmRSS / VmHWM of a process in MiB */
+/** a process's CPU time so far (ns, /proc/<pid>/schedstat) */
+const runNs = (pid: number): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 const rssMiB = (pid: number | string, field: 'VmRSS' | 'VmHWM'): number => {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -77,7 +79,10 @@ time.sleep(900)
 
 interface Round {
   plainCpuNs: number;
+  floorCpuNs: number;
   peersCpuNs: number;
+  /** the helper's whole `tcpsummary peers` command: walk, reading the maps, the JSON frame */
+  helperCommandMs: number;
   peersWallNs: number;
   sockets: number;
   agentMs: number;
@@ -86,7 +91,7 @@ interface Round {
 }
 
 async function measure(connections: number) {
-  const ns = `ksotel-bench-h18d-${process.pid.toString(36)}-${connections}`;
+  const ns = `ksotel-bench-h18e-${process.pid.toString(36)}-${connections}`;
   await run('ip', ['netns', 'add', ns], { timeoutMs: 10_000 });
   const holders: ChildProcess[] = [];
   const client = new HelperClient({ helperPath: HELPER, probes: {} });
@@ -118,19 +123,30 @@ async function measure(connections: number) {
     await client.start();
     const rounds: Round[] = [];
     const series = new HealthSeries();
+    // with --expose-gc: RSS after a collection, so the figure is what is held, not garbage not yet collected
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
     const rssBefore = process.memoryUsage().rss / 2 ** 20;
+    const mem0 = process.memoryUsage();
+    const heldBefore = (mem0.heapUsed + mem0.external) / 2 ** 20;
     for (let r = 0; r < ROUNDS; r++) {
       const p = await client.command('tcpsummary', [], 120_000);
+      const fl = await client.command('tcpsummary', ['floor'], 120_000);
+      const helperPid = client.status().pid!;
+      const h0 = runNs(helperPid);
       const c0 = cpuMs();
       const f = await client.command('tcpsummary', ['peers'], 120_000);
+      const h1 = runNs(helperPid);
       const parsed = parseHealthFrame(f);
-      series.add(parsed.peers, Date.now());
+      series.add(parsed.table, Date.now());
       const c1 = cpuMs();
       const fs = f.stats as Record<string, number>;
       if (parsed.problems.length > 0) throw new Error(parsed.problems.join('; '));
       rounds.push({
         plainCpuNs: Number(p.cpu_ns),
+        floorCpuNs: Number(fl.cpu_ns),
         peersCpuNs: Number(f.cpu_ns),
+        helperCommandMs: (h1 - h0) / 1e6,
         peersWallNs: Number(f.wall_ns),
         sockets: fs.sockets!,
         agentMs: c1 - c0,
@@ -139,6 +155,11 @@ async function measure(connections: number) {
       });
     }
     const helperPid = client.status().pid;
+    gc?.();
+    const rssAfter = process.memoryUsage().rss / 2 ** 20;
+    // what the agent side holds (JS heap + buffers), which RSS shows only as a high-water mark
+    const mem = process.memoryUsage();
+    const heldAfter = (mem.heapUsed + mem.external) / 2 ** 20;
     const sockets = median(rounds.map((x) => x.sockets));
     const perSock = (xs: number[]) => {
       const us = xs.map((ns) => ns / 1000 / sockets);
@@ -154,11 +175,17 @@ async function measure(connections: number) {
       peersWalkCpuMs: median(rounds.map((x) => x.peersCpuNs)) / 1e6,
       peersWalkWallMs: median(rounds.map((x) => x.peersWallNs)) / 1e6,
       plainPerSocketUs: perSock(rounds.map((x) => x.plainCpuNs)),
+      floorPerSocketUs: perSock(rounds.map((x) => x.floorCpuNs)),
+      // paired: each round's peers walk minus its floor walk (what aggregating per peer costs)
+      aggregationPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs - x.floorCpuNs)),
+      helperCommandMs: median(rounds.map((x) => x.helperCommandMs)),
       peersPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs)),
       // paired: each round's peers walk minus the plain walk just before it
       extraPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs - x.plainCpuNs)),
       agentParseAndSeriesMs: median(rounds.map((x) => x.agentMs)),
-      agentRssMiB: process.memoryUsage().rss / 2 ** 20,
+      agentRssMiB: rssAfter,
+      agentHeldMiB: heldAfter,
+      agentHeldBeforeMiB: heldBefore,
       agentRssBeforeMiB: rssBefore,
       helperRssMiB: helperPid ? rssMiB(helperPid, 'VmRSS') : NaN,
       helperHwmMiB: helperPid ? rssMiB(helperPid, 'VmHWM') : NaN,
@@ -191,25 +218,32 @@ async function main(): Promise<void> {
   const rows = sizes
     .map(
       (s) =>
-        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
+        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.floorPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${r3(s.aggregationPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.helperCommandMs.toFixed(0)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${(s.agentHeldMiB - s.agentHeldBeforeMiB).toFixed(1)} MiB (${s.agentHeldBeforeMiB.toFixed(0)} → ${s.agentHeldMiB.toFixed(0)}) | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
     )
     .join('\n');
   const md = `# tcphealth: cost of the per-peer walk
 
-\`node dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
+\`node --expose-gc dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
 per size in the table, from other work on the machine): for each size one test namespace with N
 loopback TCP connections (each client bound to its own 127.x.y.z, so the server side has N peers; held by processes of
 at most ${PER_HOLDER} connections each, as the hard RLIMIT_NOFILE here is 20000 and cannot be raised),
-${ROUNDS} rounds, each a plain \`tcpsummary\` walk then a \`tcpsummary peers\` walk; the helper's CPU per
-walk (its frame's cpu_ns) per socket walked, median (min–max over rounds). "Added" is paired per round.
+${ROUNDS} rounds, each a plain \`tcpsummary\` walk, a floor walk, then a \`tcpsummary peers\` walk; the helper's CPU
+per walk (its frame's cpu_ns) per socket walked, median (min–max over rounds). "Added" (peers − plain) and
+"over floor" (peers − floor) are paired per round. The floor walk (\`tcpsummary <id> floor\`) is the peers
+walk with each socket's peer key made and its tcp_sock health read but summed into one value instead of
+its peer's: the work any per-peer aggregation has to do, so "over floor" is what the aggregation itself
+costs. "Helper CPU per peers command" is the helper's whole command (walk, reading the maps, the JSON
+frame; /proc/<pid>/schedstat).
 
-| connections | sockets walked | peer rows | load | plain walk / socket | peers walk / socket | added by peers / socket | peers walk CPU | agent parse + series per cycle | agent RSS after the rounds | helper RSS |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| connections | sockets walked | peer rows | load | plain walk / socket | floor walk / socket | peers walk / socket | added by peers / socket | peers over floor / socket | peers walk CPU | helper CPU per peers command | agent parse + series per cycle | agent RSS after the rounds | agent heap + buffers held by the series | helper RSS |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows}
 
 Both walks include the 262144-bucket established table scan (a fixed cost spread over the sockets)
 and, for peers, the 16384-bucket listening hash. The agent side is this bench process holding the
-tcphealth series (HealthSeries) of every peer row.
+tcphealth series (HealthSeries) of every peer row; "held" is its V8 heap in use plus external
+buffers after the rounds minus before them (what the series keep; RSS keeps the high-water mark of
+each cycle's transient frame and table). Its RSS is read ${(globalThis as { gc?: unknown }).gc ? 'after a garbage collection (--expose-gc), before and after the rounds of each size (the sizes run one after another in this process)' : 'without a forced garbage collection (run with --expose-gc for RSS after one)'}.
 `;
   writeFileSync(path.join(RESULTS, 'tcphealth.md'), md);
   process.stdout.write(md);

@@ -85,6 +85,52 @@ describe('tcphealth probe: helper rows and series', () => {
     ]);
   });
 
+  it('decodes the binary peer rows of the helper (peers_bin: key and value as the walk wrote them, 288 bytes each)', () => {
+    // one row laid out as bpf/include/ks_tcpsummary.h's ks_tcpsum_peer_key + ks_tcpsum_peer_val
+    const row = (family: number, addr: number[], minRtt: number): Buffer => {
+      const b = Buffer.alloc(288);
+      b.writeUInt32LE(7, 0); // netns
+      b.writeUInt16LE(5432, 4); // port
+      b[6] = family;
+      b[7] = 2; // role: passive
+      Buffer.from(addr).copy(b, 8);
+      const v = 24;
+      b.writeUInt32LE(3, v + 4); // full
+      b.writeUInt32LE(2, v + 8); // rtt_sockets
+      b.writeUInt32LE(900, v + 12); // srtt_min_us
+      b.writeUInt32LE(1100, v + 16); // srtt_max_us
+      b.writeUInt32LE(minRtt, v + 20);
+      b.writeUInt32LE(2000, v + 24); // srtt_sum_us
+      b.writeUInt32LE(5, v + 48); // total_retrans
+      b.writeUInt32LE(1, v + 72 + 4); // bytes_received: 2^32 (the high word)
+      b.writeUInt32LE(3, v + 104 + 4 * 1); // states[ESTABLISHED]
+      b.writeUInt32LE(2, v + 168 + 4 * 9); // rtt_hist[9]
+      return b;
+    };
+    const v6 = [0x20, 0x01, 0x0d, 0xb8, ...Array<number>(11).fill(0), 1];
+    const bin = Buffer.concat([row(4, [10, 0, 0, 9, ...Array<number>(12).fill(0)], 800), row(6, v6, 0xffffffff)]);
+    const f = { ...frame([]), peers: undefined, peer_row_bytes: 288, peers_bin: bin.toString('base64') };
+    const r = parseHealthFrame(f);
+    assert.deepEqual(r.problems, []);
+    const [a, b] = r.peers;
+    assert.equal(a!.address, '10.0.0.9');
+    assert.equal(a!.family, 'ipv4');
+    assert.equal(a!.role, 'passive');
+    assert.equal(a!.port, 5432);
+    assert.equal(a!.full, 3);
+    assert.equal(a!.minRttUs, 800);
+    assert.equal(a!.srttSumUs, 2000);
+    assert.equal(a!.retrans, 5);
+    assert.equal(a!.bytesReceived, 2 ** 32);
+    assert.equal(a!.states[1], 3);
+    assert.equal(a!.rttBuckets[9], 2);
+    assert.equal(b!.address, '2001:db8::1');
+    assert.equal(b!.minRttUs, 0, 'no min RTT (~0) reads 0');
+    assert.deepEqual(parseHealthFrame({ ...f, peer_row_bytes: 264 }).problems, [
+      'tcphealth: peers_bin rows of 264 bytes (576 bytes in all), expected 288 (a helper of another build?)',
+    ]);
+  });
+
   it('names peers as flow does, keeps the top-K by connections and folds the rest into other', () => {
     const s = new HealthSeries({ pod: (a) => (a === '10.0.0.1' ? { name: 'db-0', namespace: 'shop' } : undefined) });
     s.configure({ top_k: 2, cidrs: [{ cidr: '192.168.0.0/16', name: 'office' }] });
