@@ -766,8 +766,9 @@ int BPF_PROG(ks_tcpsum_close, const struct sock *sk, const int oldstate, const i
 	return 0;
 }
 
-/* A segment retransmitted (err = 0: sent, as TcpRetransSegs and tcpi_total_retrans count it):
- * its cause from the socket's state and congestion-avoidance state when it was sent. */
+/* A segment retransmitted and sent (err = 0; TcpRetransSegs and tcpi_total_retrans count it before
+ * sending, so a failed send is in them and in TCPRetransFail, not here): its cause from the socket's
+ * state and congestion-avoidance state when it was sent. */
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(ks_tcpsum_retrans, const struct sock *sk, const struct sk_buff *skb, int err)
 {

@@ -7118,8 +7118,8 @@ export const TCPHEALTH_RETRANSMITS: MetricDefinition = {
   ],
   "source": "tp_btf tcp_retransmit_skb (err = 0; tcp_skb_pcount segments; cause from sk_state and icsk_ca_state: SYN_SENT → syn, Loss → timeout, Recovery/CWR → fast, else tail_loss_probe) and tcp_retransmit_synack (syn), counted as sent since the first peers walk",
   "brief": {
-    "en": "Segments the pod retransmitted to the peer, by cause (kubeskoop.tcp.retransmit.cause): timeout means the retransmission timer fired (a stall: whole windows lost, or a path down), fast means loss repaired from the peer's ACKs, tail_loss_probe a probe of the last segment, syn a connection attempt repeated. Summed over causes it equals the namespace's TcpRetransSegs for its connections.",
-    "zh": "Pod 向该对端重传的报文段数，按原因（kubeskoop.tcp.retransmit.cause）：timeout 为重传定时器超时（卡顿：整窗丢失或路径中断），fast 为依据对端 ACK 修复的丢失，tail_loss_probe 为对最后一个报文段的探测，syn 为重复的建连尝试。各原因之和等于命名空间中这些连接的 TcpRetransSegs。"
+    "en": "Segments the pod retransmitted to the peer, by cause (kubeskoop.tcp.retransmit.cause): timeout means the retransmission timer fired (a stall: whole windows lost, or a path down), fast means loss repaired from the peer's ACKs, tail_loss_probe a probe of the last segment, syn a connection attempt repeated. Summed over causes it equals the namespace's TcpRetransSegs for its connections less TCPRetransFail: the kernel counts a retransmit before sending it, and one whose sending fails locally is not a sent segment.",
+    "zh": "Pod 向该对端重传的报文段数，按原因（kubeskoop.tcp.retransmit.cause）：timeout 为重传定时器超时（卡顿：整窗丢失或路径中断），fast 为依据对端 ACK 修复的丢失，tail_loss_probe 为对最后一个报文段的探测，syn 为重复的建连尝试。各原因之和等于命名空间中这些连接的 TcpRetransSegs 减去 TCPRetransFail：内核在发送前即计入重传，本地发送失败的重传不是已发出的报文段。"
   },
   "legacy": [],
   "legacyAggregation": "none"

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { HealthSeries, parseHealthFrame, type HealthRow } from '../../receiver/probes/tcphealth.js';
 import { inNs, startNodeIn, stopBackground, type Background } from './support.js';
 import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
-import { tcpMib } from '../support/kernel-counters.js';
+import { tcpExt, tcpMib } from '../support/kernel-counters.js';
 import { waitUntil } from '../support/proc.js';
 
 const TAG = 'h18c';
@@ -202,6 +202,9 @@ setTimeout(() => process.exit(0), 120000);
 `;
     bg.push(await startNodeIn(p.b, keep));
     const retrans0 = await tcpMib(p.a, 'RetransSegs');
+    // RetransSegs (and each socket's total_retrans) count a retransmit before it is sent; one whose
+    // sending fails is also in TCPRetransFail, and the by-cause capture counts sent ones (err = 0)
+    const fail0 = await tcpExt(p.a, 'TCPRetransFail');
     const causes = (f: ReturnType<typeof parseHealthFrame>, port: number) => {
       const r = rowsOf(f, p.aInode, p.b4, port, 'active');
       return {
@@ -259,18 +262,19 @@ setTimeout(() => process.exit(0), 100000);
         const a = causes(f, 7001);
         const b = causes(f, 7002);
         const kernel = (await tcpMib(p.a, 'RetransSegs')) - retrans0;
+        const failed = (await tcpExt(p.a, 'TCPRetransFail')) - fail0;
         const byCause = a.timeout + a.fast + a.tail_loss_probe + a.syn + b.timeout + b.fast + b.tail_loss_probe + b.syn;
-        return a.timeout > 0 && b.fast > 0 && byCause === kernel && a.total + b.total === kernel
+        return a.timeout > 0 && b.fast > 0 && byCause === kernel - failed && a.total + b.total === kernel
           ? { a, b, kernel }
           : undefined;
       },
       60_000,
-      'timeouts on 7001, fast retransmits on 7002, the sum by cause = RetransSegs',
+      'timeouts on 7001, fast retransmits on 7002, the sum by cause = RetransSegs − TCPRetransFail',
       300,
     ).catch(async (e: Error) => {
       const f = await frame();
       throw new Error(
-        `${e.message}: 7001 ${JSON.stringify(causes(f, 7001))}, 7002 ${JSON.stringify(causes(f, 7002))}, kernel ${(await tcpMib(p.a, 'RetransSegs')) - retrans0}, accumulators ${JSON.stringify(f.closedStats)}`,
+        `${e.message}: 7001 ${JSON.stringify(causes(f, 7001))}, 7002 ${JSON.stringify(causes(f, 7002))}, kernel ${(await tcpMib(p.a, 'RetransSegs')) - retrans0}, failed sends ${(await tcpExt(p.a, 'TCPRetransFail')) - fail0}, accumulators ${JSON.stringify(f.closedStats)}`,
       );
     });
     assert.equal(
