@@ -2,7 +2,13 @@
 // validated into typed values. Pure functions, no I/O; they never throw.
 
 import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
-import { isDecodedFlowEntries, type FlowEntry, type FlowKeyColumns, type FlowReadRecord } from './records.js';
+import {
+  isDecodedFlowEntries,
+  type FlowCountView,
+  type FlowEntry,
+  type FlowKeyColumns,
+  type FlowReadRecord,
+} from './records.js';
 
 export type { FlowEntry, FlowKeyColumns };
 
@@ -231,7 +237,7 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
 /** A cycle's `flow <id> read`: new slots' keys, moved slots' counters (cumulative), freed slots. */
 export interface FlowRead {
   readonly keys: readonly FlowKeyColumns[];
-  readonly counts: readonly { slot: Uint32Array; packets: Float64Array; bytes: Float64Array }[];
+  readonly counts: readonly FlowCountView[];
   readonly freed: readonly Uint32Array[];
   /** [netns inode, interface name] of attachments whose device went away */
   readonly gone: readonly (readonly [number, string])[];
@@ -254,7 +260,7 @@ export function parseFlowRead(v: Record<string, unknown>): FlowRead | { error: s
   if (v.ok !== true) return { ok: false, error: str(v.error) || 'helper gave no reason' };
   const frames = Array.isArray(v.frames_read) ? (v.frames_read as FlowReadRecord[]) : [];
   const keys: FlowKeyColumns[] = [];
-  const counts: { slot: Uint32Array; packets: Float64Array; bytes: Float64Array }[] = [];
+  const counts: FlowCountView[] = [];
   const freed: Uint32Array[] = [];
   let nk = 0,
     nc = 0,
@@ -264,8 +270,8 @@ export function parseFlowRead(v: Record<string, unknown>): FlowRead | { error: s
       keys.push(f.keys);
       nk += f.keys.slot.length;
     } else if (f.kind === 'counts') {
-      counts.push(f);
-      nc += f.slot.length;
+      counts.push(f.counts);
+      nc += f.counts.length;
     } else {
       freed.push(f.slot);
       nf += f.slot.length;

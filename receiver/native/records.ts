@@ -203,11 +203,36 @@ export interface FlowKeyColumns {
   readonly local: string[];
 }
 
+/** The changed counters of a flow read, read in place (struct ks_flow_count items): no copy, no
+ *  object per item — the reader takes slot, packets and bytes by index. */
+export class FlowCountView {
+  private static readonly S = LAYOUTS.flow_count.fields.slot.offset;
+  private static readonly P = LAYOUTS.flow_count.fields.packets.offset;
+  private static readonly B = LAYOUTS.flow_count.fields.bytes.offset;
+  private static readonly SIZE = LAYOUTS.flow_count.size;
+  constructor(
+    private readonly dv: DataView,
+    readonly length: number,
+  ) {}
+  slot(i: number): number {
+    return this.dv.getUint32(i * FlowCountView.SIZE + FlowCountView.S, true);
+  }
+  // u64 as two u32 reads: no BigInt per counter (counts stay below 2^53)
+  packets(i: number): number {
+    const at = i * FlowCountView.SIZE + FlowCountView.P;
+    return this.dv.getUint32(at, true) + this.dv.getUint32(at + 4, true) * 0x1_0000_0000;
+  }
+  bytes(i: number): number {
+    const at = i * FlowCountView.SIZE + FlowCountView.B;
+    return this.dv.getUint32(at, true) + this.dv.getUint32(at + 4, true) * 0x1_0000_0000;
+  }
+}
+
 /** One frame of a flow read (struct ks_flow_read + items of its kind), before its JSON answer:
  *  columns, no object per item. */
 export type FlowReadRecord =
   | { type: 'flow_read'; gen: number; kind: 'keys'; keys: FlowKeyColumns }
-  | { type: 'flow_read'; gen: number; kind: 'counts'; slot: Uint32Array; packets: Float64Array; bytes: Float64Array }
+  | { type: 'flow_read'; gen: number; kind: 'counts'; counts: FlowCountView }
   | { type: 'flow_read'; gen: number; kind: 'freed'; slot: Uint32Array };
 
 export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord | FlowDumpRecord | FlowReadRecord;
@@ -584,21 +609,13 @@ function decodeFlowRead(b: Buffer, off: number, version: number, len: number): F
     for (let i = 0, at = FR.size; i < count; i++, at += 4) slot[i] = dv.getUint32(at, true);
     return { type: 'flow_read', gen, kind: 'freed', slot };
   }
-  if (kind === 2) {
-    const slot = new Uint32Array(count),
-      packets = new Float64Array(count),
-      bytes = new Float64Array(count);
-    const oS = FC.fields.slot.offset,
-      oP = FC.fields.packets.offset,
-      oB = FC.fields.bytes.offset;
-    // u64 as two u32 reads: no BigInt per counter (byte and packet counts stay below 2^53)
-    for (let i = 0, at = FR.size; i < count; i++, at += FC.size) {
-      slot[i] = dv.getUint32(at + oS, true);
-      packets[i] = dv.getUint32(at + oP, true) + dv.getUint32(at + oP + 4, true) * W;
-      bytes[i] = dv.getUint32(at + oB, true) + dv.getUint32(at + oB + 4, true) * W;
-    }
-    return { type: 'flow_read', gen, kind: 'counts', slot, packets, bytes };
-  }
+  if (kind === 2)
+    return {
+      type: 'flow_read',
+      gen,
+      kind: 'counts',
+      counts: new FlowCountView(new DataView(b.buffer, b.byteOffset + off + FR.size, count * FC.size), count),
+    };
   const F = NK.fields;
   const keys: FlowKeyColumns = {
     slot: new Uint32Array(count),

@@ -144,14 +144,22 @@ export class FlowSlots {
     this.dPackets = g(this.dPackets, Float64Array);
     this.dBytes = g(this.dBytes, Float64Array);
     this.moved = g(this.moved, Uint32Array);
+    // dense arrays of strings (an index far past the end would make them dictionaries)
+    const grown = (a: string[]): string[] => {
+      const x = new Array<string>(size).fill('');
+      for (let i = 0; i < a.length; i++) x[i] = a[i]!;
+      return x;
+    };
+    this.peer = grown(this.peer);
+    this.local = grown(this.local);
   }
 
   reset(): void {
     this.known.fill(0);
     this.packets.fill(0);
     this.bytes.fill(0);
-    this.peer = [];
-    this.local = [];
+    this.peer.fill('');
+    this.local.fill('');
     this.nMoved = 0;
     this.freedNow = [];
   }
@@ -190,17 +198,17 @@ export class FlowSlots {
     }
     let m = 0;
     for (const c of r.counts) {
-      const n = c.slot.length;
+      const n = c.length;
       if (this.moved.length < m + n) {
         const x = new Uint32Array(Math.max(m + n, this.moved.length * 2));
         x.set(this.moved.subarray(0, m));
         this.moved = x;
       }
       for (let i = 0; i < n; i++) {
-        const s = c.slot[i]!;
+        const s = c.slot(i);
         if (s >= this.capacity || !this.known[s]) continue; // not announced to us: never happens
-        const p = c.packets[i]!,
-          b = c.bytes[i]!;
+        const p = c.packets(i),
+          b = c.bytes(i);
         // a slot's counters only grow while it lives (zeroed when the helper gives it out again)
         this.dPackets[s] = p >= this.packets[s]! ? p - this.packets[s]! : p;
         this.dBytes[s] = b >= this.bytes[s]! ? b - this.bytes[s]! : b;
@@ -272,7 +280,7 @@ export const flow: MetricProbeModule = {
         type: 'integer',
         minimum: 64,
         maximum: 16777216,
-        description: `Size of the kernel flow map (LRU; default ${FLOW_DEFAULTS.entries}).`,
+        description: `Flow slots in the kernel (default ${FLOW_DEFAULTS.entries}); when fewer than 1/8 are free the least recently moved are evicted.`,
       },
     },
   },
