@@ -183,6 +183,17 @@ static __always_inline struct ks_latency *ks_lat_event(__u32 netns, __u8 metric,
 	return e;
 }
 
+/* The clock, read at most once per program run: the shared-hook dispatcher
+ * (bpf/probes/latency_hooks.bpf.c) hands one `now` to every probe body it runs, each reading it
+ * only once it has something to measure (0 = not read yet). A clock read costs about as much as
+ * running an empty program here (kvm-clock). */
+static __always_inline __u64 ks_now(__u64 *now)
+{
+	if (!*now)
+		*now = bpf_ktime_get_ns();
+	return *now;
+}
+
 /* ---- tracking table ---- */
 
 /* Any fixed address in this object: the anchor of ks_ptr_key. In a section (map) of its own, so

@@ -68,60 +68,75 @@ int BPF_PROG(ks_kl_netif_receive_skb, struct sk_buff *skb)
 	return 0;
 }
 
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(ks_kl_sk_data_ready, const struct sock *sk)
+/* The bodies of the programs on the hooks this probe shares with others (sk_data_ready,
+ * net_dev_queue): bpf/probes/latency_hooks.bpf.c runs them from one program per hook, with one
+ * clock read for all of them (ks_now). */
+static __always_inline void kl_data_ready(const struct sock *sk, __u64 *now)
 {
 	if (!sk)
-		return 0;
+		return;
 	__u16 fam = sk->__sk_common.skc_family;
 	__u16 proto = sk->sk_protocol;
 	if ((fam != AF_INET && fam != AF_INET6) || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
-		return 0;
+		return;
 	/* the queue head is the list sentinel: prev == its own address when the queue is empty */
 	struct sk_buff *tail = sk->sk_receive_queue.prev;
 	if (!tail)
-		return 0;
+		return;
 	__u64 tailkey = ks_ptr_diff(tail);
 	if (tailkey == ks_ptr_diff(&sk->sk_receive_queue))
-		return 0;
+		return;
 	__u32 i = ks_track_slot(tailkey);
 	struct rx_slot *s = bpf_map_lookup_elem(&track, &i);
 	if (!s || s->skb != tailkey || !s->ts)
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
+		return;
+	__u64 t = ks_now(now);
 	__u64 start = s->ts;
 	s->skb = 0;
 	s->ts = 0;
-	if (!ks_track_fresh(start, now, KS_LAT_KERNEL_RX))
-		return 0;
-	__u64 lat = now - start;
+	if (!ks_track_fresh(start, t, KS_LAT_KERNEL_RX))
+		return;
+	__u64 lat = t - start;
 	__u32 netns = ks_sk_netns(sk);
 	__u32 level = ks_lat_record(netns, KS_LAT_KERNEL_RX, 0, lat);
 	if (ks_lat_want_event(level))
 		emit(sk, netns, KS_LAT_KERNEL_RX, level, lat, tail->skb_iif, tail->len);
-	return 0;
 }
 
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(ks_kl_net_dev_queue, struct sk_buff *skb)
+static __always_inline void kl_dev_queue(const struct sk_buff *skb, __u64 *now)
 {
 	if (!skb)
-		return 0;
+		return;
 	struct sock *sk = skb->sk;
 	if (!sk || sk->sk_protocol != IPPROTO_TCP)
-		return 0;
+		return;
 	__u64 ts = skb->tstamp;
 	if (!ts || BPF_CORE_READ_BITFIELD(skb, tstamp_type) != SKB_CLOCK_MONO)
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	if (ts > now)
-		return 0; /* paced: departure time in the future */
-	__u64 lat = now - ts;
+		return;
+	__u64 t = ks_now(now);
+	if (ts > t)
+		return; /* paced: departure time in the future */
+	__u64 lat = t - ts;
 	__u32 netns = ks_sk_netns(sk);
 	__u32 level = ks_lat_record(netns, KS_LAT_KERNEL_TX, 0, lat);
 	if (ks_lat_want_event(level)) {
 		struct net_device *dev = skb->dev;
 		emit(sk, netns, KS_LAT_KERNEL_TX, level, lat, dev ? dev->ifindex : 0, skb->len);
 	}
+}
+
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(ks_kl_sk_data_ready, const struct sock *sk)
+{
+	__u64 now = 0;
+	kl_data_ready(sk, &now);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(ks_kl_net_dev_queue, struct sk_buff *skb)
+{
+	__u64 now = 0;
+	kl_dev_queue(skb, &now);
 	return 0;
 }

@@ -11,8 +11,9 @@
  * would. Rodata flags (set by the helper) say which probes are loaded; the verifier drops the
  * rest.
  * Why hand-written and not generated: it is one file for the one case where descriptors share
- * hooks, and the program bodies are the probes' own (their BPF_PROG inner functions), so nothing
- * here repeats a probe's logic; a generator would need a C emitter for a 40-line file. */
+ * hooks, and the program bodies are the probes' own (the inline functions their programs on these
+ * hooks call), so nothing here repeats a probe's logic; a generator would need a C emitter for a
+ * 40-line file. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -76,6 +77,7 @@ const volatile bool ks_hook_sl = false; /* socketlatency */
 #define ks_track_take	    KS_PFX(ks_track_take)
 #define ks_track_fresh	    KS_PFX(ks_track_fresh)
 #define ks_current_netns    KS_PFX(ks_current_netns)
+#define ks_now		    KS_PFX(ks_now)
 #define track		    KS_PFX(track)
 #define emit		    KS_PFX(emit)
 #define slot_of		    KS_PFX(slot_of)
@@ -125,25 +127,26 @@ const volatile bool ks_hook_sl = false; /* socketlatency */
 
 /* The probes' own programs above are compiled into this object too (their SEC()s cannot be
  * switched off without touching each probe file); the helper never loads them here. What runs
- * is these two, calling the probes' program bodies (BPF_PROG's ____<name>, always inlined). */
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(ks_hook_net_dev_queue, struct sk_buff *skb)
+ * is one program per shared hook, made by KS_HOOK: each loaded member's body in turn (the
+ * probes' own, always inlined), sharing one clock read (ks_now: read by the first member with
+ * something to measure, 0 until then). ks_hook_none stands for a probe not on that hook. */
+static __always_inline void ks_hook_none(const void *arg, __u64 *now)
 {
-	if (ks_hook_kl)
-		____ks_kl_net_dev_queue(ctx, skb);
-	if (ks_hook_nt)
-		____ks_netif_queue(ctx, skb);
-	if (ks_hook_sl)
-		____ks_sock_net_dev_queue(ctx, skb);
-	return 0;
 }
 
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(ks_hook_sk_data_ready, const struct sock *sk)
-{
-	if (ks_hook_kl)
-		____ks_kl_sk_data_ready(ctx, sk);
-	if (ks_hook_sl)
-		____ks_sk_data_ready(ctx, sk);
-	return 0;
-}
+#define KS_HOOK(hook, type, kl, nt, sl)                                                                                \
+	SEC("tp_btf/" #hook)                                                                                           \
+	int BPF_PROG(ks_hook_##hook, type arg)                                                                         \
+	{                                                                                                              \
+		__u64 now = 0;                                                                                         \
+		if (ks_hook_kl)                                                                                        \
+			kl(arg, &now);                                                                                 \
+		if (ks_hook_nt)                                                                                        \
+			nt(arg, &now);                                                                                 \
+		if (ks_hook_sl)                                                                                        \
+			sl(arg, &now);                                                                                 \
+		return 0;                                                                                              \
+	}
+
+KS_HOOK(net_dev_queue, struct sk_buff *, kl_dev_queue, nt_dev_queue, sl_dev_queue)
+KS_HOOK(sk_data_ready, const struct sock *, kl_data_ready, ks_hook_none, sl_data_ready)

@@ -56,26 +56,34 @@ static __always_inline __u32 dev_netns(const struct net_device *dev)
 	return dev ? dev->nd_net.net->ns.inum : 0;
 }
 
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(ks_netif_queue, struct sk_buff *skb)
+/* The body of the program on net_dev_queue, which this probe shares with others:
+ * bpf/probes/latency_hooks.bpf.c runs it from one program per hook, with one clock read (ks_now). */
+static __always_inline void nt_dev_queue(const struct sk_buff *skb, __u64 *now)
 {
 	if (!skb)
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	__u64 key = ks_ptr_key(&ctx[0]);
+		return;
+	__u64 t = ks_now(now);
+	__u64 key = ks_ptr_diff(skb);
 	__u32 i = ks_track_slot(key);
 	struct skb_slot *s = bpf_map_lookup_elem(&track, &i);
 	if (!s)
-		return 0;
+		return;
 	if (s->skb != key) {
 		if (s->qts)
-			ks_track_take(s->skb, s->qts, key, now, KS_LAT_QDISC);
+			ks_track_take(s->skb, s->qts, key, t, KS_LAT_QDISC);
 		else if (s->sts)
-			ks_track_take(s->skb, s->sts, key, now, KS_LAT_NETDEV);
+			ks_track_take(s->skb, s->sts, key, t, KS_LAT_NETDEV);
 		s->skb = key;
 	}
-	s->qts = now;
+	s->qts = t;
 	s->sts = 0;
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(ks_netif_queue, struct sk_buff *skb)
+{
+	__u64 now = 0;
+	nt_dev_queue(skb, &now);
 	return 0;
 }
 

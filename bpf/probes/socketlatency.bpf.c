@@ -79,15 +79,24 @@ static __always_inline void emit(const struct sock *sk, __u32 netns, __u8 metric
 	ks_submit(e, sizeof(*e));
 }
 
+/* The bodies of the programs on the hooks this probe shares with others (sk_data_ready,
+ * net_dev_queue): bpf/probes/latency_hooks.bpf.c runs them from one program per hook, with one
+ * clock read for all of them (ks_now). */
+static __always_inline void sl_data_ready(const struct sock *sk, __u64 *now)
+{
+	if (!sk || !tcp_inet(sk))
+		return;
+	__u64 t = ks_now(now);
+	struct sock_slot *s = slot_for(ks_ptr_diff(sk), t);
+	if (s && !s->rts)
+		s->rts = t;
+}
+
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(ks_sk_data_ready, const struct sock *sk)
 {
-	if (!sk || !tcp_inet(sk))
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	struct sock_slot *s = slot_for(ks_ptr_key(&ctx[0]), now);
-	if (s && !s->rts)
-		s->rts = now;
+	__u64 now = 0;
+	sl_data_ready(sk, &now);
 	return 0;
 }
 
@@ -132,7 +141,9 @@ int BPF_PROG(ks_tcp_sendmsg_locked, const struct sock *sk, const struct msghdr *
 	return 0;
 }
 
-/* TCP payload bytes of an skb at the device (headers pushed); <= 0 for pure ACK/SYN/FIN */
+/* > 0 when an skb at the device (headers pushed) carries TCP payload, <= 0 for pure ACK/SYN/FIN.
+ * More than 60 bytes past the TCP header's start (its largest size) is payload for sure: only
+ * shorter segments pay for reading the header length (a helper call). */
 static __always_inline long tcp_payload(const struct sk_buff *skb)
 {
 	unsigned char *head = skb->head;
@@ -141,36 +152,44 @@ static __always_inline long tcp_payload(const struct sk_buff *skb)
 	__u8 doff = 0;
 	if (!head || th == (__u16)~0U)
 		return 0;
+	long past = (long)skb->len - (long)(head + th - data);
+	if (past > 60)
+		return past - 60;
 	if (bpf_probe_read_kernel(&doff, 1, head + th + 12))
 		return 0;
-	long hdr = (long)(head + th - data) + (long)(doff >> 4) * 4;
-	return (long)skb->len - hdr;
+	return past - (long)(doff >> 4) * 4;
+}
+
+static __always_inline void sl_dev_queue(const struct sk_buff *skb, __u64 *now)
+{
+	if (!skb)
+		return;
+	struct sock *sk = skb->sk;
+	if (!sk)
+		return;
+	struct sock_slot *s = slot_of(ks_ptr_diff(sk));
+	if (!s || !s->wts)
+		return;
+	if (tcp_payload(skb) <= 0)
+		return;
+	__u64 t = ks_now(now);
+	__u64 start = s->wts;
+	__u32 pid = s->wpid;
+	s->wts = 0;
+	if (!ks_track_fresh(start, t, KS_LAT_SOCK_WRITE))
+		return;
+	__u64 lat = t - start;
+	__u32 netns = ks_sk_netns(sk);
+	__u32 level = ks_lat_record(netns, KS_LAT_SOCK_WRITE, 0, lat);
+	if (ks_lat_want_event(level))
+		emit(sk, netns, KS_LAT_SOCK_WRITE, level, lat, pid);
 }
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(ks_sock_net_dev_queue, struct sk_buff *skb)
 {
-	if (!skb)
-		return 0;
-	struct sock *sk = skb->sk;
-	if (!sk)
-		return 0;
-	struct sock_slot *s = slot_of(ks_ptr_key(&skb->sk));
-	if (!s || !s->wts)
-		return 0;
-	if (tcp_payload(skb) <= 0)
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	__u64 start = s->wts;
-	__u32 pid = s->wpid;
-	s->wts = 0;
-	if (!ks_track_fresh(start, now, KS_LAT_SOCK_WRITE))
-		return 0;
-	__u64 lat = now - start;
-	__u32 netns = ks_sk_netns(sk);
-	__u32 level = ks_lat_record(netns, KS_LAT_SOCK_WRITE, 0, lat);
-	if (ks_lat_want_event(level))
-		emit(sk, netns, KS_LAT_SOCK_WRITE, level, lat, pid);
+	__u64 now = 0;
+	sl_dev_queue(skb, &now);
 	return 0;
 }
 

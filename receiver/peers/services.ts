@@ -3,6 +3,7 @@
 // last known names kept through API failures), so a Service created after start names its peers
 // within one cycle and a deleted one stops naming them. Cluster-wide: a pod on this node talks to
 // Services and nodes anywhere. Needs `list` and `watch` on `services` and `nodes`.
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { ListWatch, type ListAnswer, type ListParams, type ListWatchOptions } from '../targets/list-watch.js';
 import type { NamedEndpoint } from './resolve.js';
 
@@ -48,72 +49,84 @@ export function nodeInfoOf(obj: unknown): NodeInfo | undefined {
   return { name, ips: [...new Set(ips)] };
 }
 
-/** A list+watch whose objects carry addresses: an address index rebuilt after each change. */
-abstract class AddressWatch<T extends { readonly ips: readonly string[] }> extends ListWatch<T> {
+/** What differs between the kinds followed for peer names: the list call, what is kept of an
+ *  object, its cache key, and what a lookup by address answers. */
+interface AddressKind<T extends { readonly ips: readonly string[] }, Name> {
+  /** the plural of the kind, as in /api/v1/<resource> */
+  readonly resource: string;
+  list(api: CoreV1Api, params: ListParams): Promise<ListAnswer>;
+  infoOf(obj: unknown): T | undefined;
+  keyOf(info: T): string;
+  nameOf(info: T): Name;
+}
+
+/** A list+watch of one kind whose objects carry addresses: an address index rebuilt after each change. */
+class AddressWatch<T extends { readonly ips: readonly string[] }, Name> extends ListWatch<T> {
   private index = new Map<string, T>();
   private indexVersion = -1;
 
-  /** The object that has this address. */
-  byIp(address: string): T | undefined {
+  constructor(
+    private readonly kind: AddressKind<T, Name>,
+    opts: ListWatchOptions,
+  ) {
+    super(kind.resource, opts);
+  }
+
+  protected listPage(params: ListParams): Promise<ListAnswer> {
+    return this.kind.list(this.api, params);
+  }
+
+  protected infoOf(obj: unknown): T | undefined {
+    return this.kind.infoOf(obj);
+  }
+
+  protected keyOf(info: T): string {
+    return this.kind.keyOf(info);
+  }
+
+  protected deletedKey(obj: unknown): string | undefined {
+    const info = this.kind.infoOf(obj);
+    return info ? this.kind.keyOf(info) : undefined;
+  }
+
+  /** The name of the object that has this address. */
+  lookup(address: string): Name | undefined {
     if (this.indexVersion !== this.version) {
       this.index = new Map();
       for (const x of this.items.values()) for (const ip of x.ips) this.index.set(ip, x);
       this.indexVersion = this.version;
     }
-    return this.index.get(address);
+    const x = this.index.get(address);
+    return x ? this.kind.nameOf(x) : undefined;
   }
 }
 
-export class ServiceWatch extends AddressWatch<ServiceInfo> {
+const SERVICES: AddressKind<ServiceInfo, NamedEndpoint> = {
+  resource: 'services',
+  list: (api, params) => api.listServiceForAllNamespaces(params),
+  infoOf: serviceInfoOf,
+  keyOf: (s) => `${s.namespace}/${s.name}`,
+  nameOf: (s) => ({ name: s.name, namespace: s.namespace }),
+};
+
+const NODES: AddressKind<NodeInfo, string> = {
+  resource: 'nodes',
+  list: (api, params) => api.listNode(params),
+  infoOf: nodeInfoOf,
+  keyOf: (n) => n.name,
+  nameOf: (n) => n.name,
+};
+
+/** Service ClusterIP → the Service's name and namespace. */
+export class ServiceWatch extends AddressWatch<ServiceInfo, NamedEndpoint> {
   constructor(opts: ListWatchOptions) {
-    super('services', opts);
-  }
-
-  protected listPage(params: ListParams): Promise<ListAnswer> {
-    return this.api.listServiceForAllNamespaces(params);
-  }
-
-  protected infoOf(obj: unknown): ServiceInfo | undefined {
-    return serviceInfoOf(obj);
-  }
-
-  protected keyOf(info: ServiceInfo): string {
-    return `${info.namespace}/${info.name}`;
-  }
-
-  protected deletedKey(obj: unknown): string | undefined {
-    const s = serviceInfoOf(obj);
-    return s ? this.keyOf(s) : undefined;
-  }
-
-  lookup(address: string): NamedEndpoint | undefined {
-    const s = this.byIp(address);
-    return s ? { name: s.name, namespace: s.namespace } : undefined;
+    super(SERVICES, opts);
   }
 }
 
-export class NodeWatch extends AddressWatch<NodeInfo> {
+/** Node InternalIP/ExternalIP → the node's name. */
+export class NodeWatch extends AddressWatch<NodeInfo, string> {
   constructor(opts: ListWatchOptions) {
-    super('nodes', opts);
-  }
-
-  protected listPage(params: ListParams): Promise<ListAnswer> {
-    return this.api.listNode(params);
-  }
-
-  protected infoOf(obj: unknown): NodeInfo | undefined {
-    return nodeInfoOf(obj);
-  }
-
-  protected keyOf(info: NodeInfo): string {
-    return info.name;
-  }
-
-  protected deletedKey(obj: unknown): string | undefined {
-    return nodeInfoOf(obj)?.name;
-  }
-
-  lookup(address: string): string | undefined {
-    return this.byIp(address)?.name;
+    super(NODES, opts);
   }
 }

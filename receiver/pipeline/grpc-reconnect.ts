@@ -5,22 +5,33 @@
 // is the SDK's delegate and transport (same credentials, metadata, compression, user agent, metrics)
 // with `grpc.initial_reconnect_backoff_ms` / `grpc.max_reconnect_backoff_ms` set from the agent's retry
 // settings, so the channel reconnects on the same schedule as the retry buffer retries.
+import { createRequire } from 'node:module';
 import type { MeterProvider } from '@opentelemetry/api';
-import { makeGenericClientConstructor, type ChannelCredentials, type Metadata } from '@grpc/grpc-js';
+import type { ChannelCredentials, Metadata } from '@grpc/grpc-js';
 import {
   createOtlpNetworkExportDelegate,
   type ExportResponse,
   type IExporterTransport,
   type IOtlpExportDelegate,
 } from '@opentelemetry/otlp-exporter-base';
-import {
-  convertLegacyOtlpGrpcOptions,
-  createOtlpGrpcExporterMetrics,
-  type OTLPGRPCExporterConfigNode,
-} from '@opentelemetry/otlp-grpc-exporter-base';
+import type { OTLPGRPCExporterConfigNode } from '@opentelemetry/otlp-grpc-exporter-base';
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
+
+// grpc-js and the SDK's gRPC exporter base are loaded on first use: with OTLP over http/protobuf (or
+// no OTLP) the agent never needs them, and they cost ~3.5 MiB of RSS (test/bench/results/sizing.md).
+// Both are CommonJS without an exports map, so this is the same module instance an import would give.
+const requireCjs = createRequire(import.meta.url);
+type GrpcJs = typeof import('@grpc/grpc-js');
+type GrpcBase = typeof import('@opentelemetry/otlp-grpc-exporter-base');
+const grpcJs = (): GrpcJs => requireCjs('@grpc/grpc-js') as GrpcJs;
+const grpcBase = (): GrpcBase => requireCjs('@opentelemetry/otlp-grpc-exporter-base') as GrpcBase;
 // The SDK's own version, for its user agent (the package has no exports map: its build is importable).
-import { VERSION as SDK_VERSION } from '@opentelemetry/otlp-grpc-exporter-base/build/src/version.js';
+const sdkVersion = (): string =>
+  (requireCjs('@opentelemetry/otlp-grpc-exporter-base/build/src/version.js') as { VERSION: string }).VERSION;
+
+/** The SDK's createOtlpGrpcExporterMetrics, loaded on first use (above). */
+export const createOtlpGrpcExporterMetrics: GrpcBase['createOtlpGrpcExporterMetrics'] = (...a) =>
+  grpcBase().createOtlpGrpcExporterMetrics(...a);
 
 export interface ReconnectBackoff {
   readonly initialMs: number;
@@ -66,7 +77,7 @@ class BoundedBackoffGrpcTransport implements IExporterTransport {
     try {
       metadata = this.o.metadata();
       if (this.client === undefined) {
-        const Ctor = makeGenericClientConstructor(
+        const Ctor = grpcJs().makeGenericClientConstructor(
           {
             export: {
               path: this.o.grpcPath,
@@ -82,7 +93,7 @@ class BoundedBackoffGrpcTransport implements IExporterTransport {
         );
         this.client = new Ctor(this.o.address, this.o.credentials(), {
           'grpc.default_compression_algorithm': this.o.compression === 'gzip' ? GRPC_COMPRESSION_GZIP : 0,
-          'grpc.primary_user_agent': `${this.o.userAgent ? `${this.o.userAgent} ` : ''}OTel-OTLP-Exporter-JavaScript/${SDK_VERSION}`,
+          'grpc.primary_user_agent': `${this.o.userAgent ? `${this.o.userAgent} ` : ''}OTel-OTLP-Exporter-JavaScript/${sdkVersion()}`,
           'grpc.initial_reconnect_backoff_ms': this.o.backoff.initialMs,
           'grpc.max_reconnect_backoff_ms': this.o.backoff.maxMs,
         }) as unknown as ExportClient;
@@ -127,7 +138,7 @@ export function createGrpcExportDelegate<Internal, Response>(
   grpcPath: string,
   backoff: ReconnectBackoff,
 ): IOtlpExportDelegate<Internal> {
-  const options = convertLegacyOtlpGrpcOptions(config, signal);
+  const options = grpcBase().convertLegacyOtlpGrpcOptions(config, signal);
   return createOtlpNetworkExportDelegate(
     options,
     serializer,

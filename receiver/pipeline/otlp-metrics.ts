@@ -22,12 +22,11 @@ import {
   createOtlpHttpExportDelegate,
   createOtlpHttpExporterMetrics,
 } from '@opentelemetry/otlp-exporter-base/node-http';
-import { createOtlpGrpcExporterMetrics } from '@opentelemetry/otlp-grpc-exporter-base';
-import { createGrpcExportDelegate, type ReconnectBackoff } from './grpc-reconnect.js';
+import { createGrpcExportDelegate, createOtlpGrpcExporterMetrics, type ReconnectBackoff } from './grpc-reconnect.js';
 import {
   OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER,
   OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './component-types.js';
 import {
   SNAPSHOT_POINTS,
   TARGET_RESOURCE,

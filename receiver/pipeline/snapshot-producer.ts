@@ -152,11 +152,21 @@ function materialize(c: PointColumns, r: PointRange): DataPoint<number | Histogr
   return out;
 }
 
-/** A metric of one Resource while collecting: its points' indexes in the unsorted columns. */
+/** A metric of one Resource while collecting: its points' indexes in the unsorted columns. Kept across
+ *  collections (count reset on first use in a round): a target's ~100 groups are not made again each time. */
 interface Group {
   readonly def: MetricDefinition;
   count: number;
   at: number;
+  round: number;
+}
+
+/** One Resource's groups: by metric name, and those used in this round in first-seen order. */
+interface ResourceGroups {
+  readonly resource: Resource;
+  readonly byName: Map<string, Group>;
+  readonly list: Group[];
+  round: number;
 }
 
 export class SnapshotMetricProducer implements MetricProducer {
@@ -165,6 +175,16 @@ export class SnapshotMetricProducer implements MetricProducer {
    *  key string to build and hash). */
   private readonly starts = new Map<number, Map<string, Map<string, SeriesStart>>>();
   private round = 0;
+  private readonly groups = new Map<Resource, ResourceGroups>();
+  /** The points in snapshot order, before the sort into ranges: reused (filled by index) because growing
+   *  four arrays of ~64k elements by push each collection was a third of collect's time (profile,
+   *  test/bench/results/export.md). Only used within one synchronous collect. */
+  private readonly scratch = {
+    values: [] as (number | HistogramValue)[],
+    attributes: [] as Attributes[],
+    starts: [] as HrTime[],
+    groupOf: [] as Group[],
+  };
 
   constructor(
     private readonly snapshot: () => Snapshot,
@@ -178,18 +198,28 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endTime = toHrTime(endMs);
     const round = ++this.round;
     // Points in snapshot order (value, attributes, start, group); then sorted by group into ranges.
-    const values: (number | HistogramValue)[] = [];
-    const attributes: Attributes[] = [];
-    const starts: HrTime[] = [];
-    const groupOf: Group[] = [];
-    // Resource → (metric name → group); one ScopeMetrics per Resource (target, hostNetwork pod).
-    const byResource = new Map<Resource, Map<string, Group>>();
+    const { values, attributes, starts, groupOf } = this.scratch;
+    let n = 0;
+    // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
+    const order: ResourceGroups[] = [];
+    const resourceGroups = (resource: Resource): ResourceGroups => {
+      let rg = this.groups.get(resource);
+      if (rg === undefined) this.groups.set(resource, (rg = { resource, byName: new Map(), list: [], round: 0 }));
+      if (rg.round !== round) {
+        rg.round = round;
+        rg.list.length = 0;
+        order.push(rg);
+      }
+      return rg;
+    };
     const group = (resource: Resource, def: MetricDefinition): Group => {
-      let byName = byResource.get(resource);
-      if (!byName) byResource.set(resource, (byName = new Map()));
-      let g = byName.get(def.name);
-      if (!g) {
-        byName.set(def.name, (g = { def, count: 0, at: 0 }));
+      const rg = resourceGroups(resource);
+      let g = rg.byName.get(def.name);
+      if (g === undefined) rg.byName.set(def.name, (g = { def, count: 0, at: 0, round: 0 }));
+      if (g.round !== round) {
+        g.round = round;
+        g.count = 0;
+        rg.list.push(g);
       }
       return g;
     };
@@ -203,7 +233,7 @@ export class SnapshotMetricProducer implements MetricProducer {
     for (const entry of snap.entries) {
       const inode = entry.target.netnsInode;
       const target = forTarget(entry.target, () => targetAttributes(entry.target));
-      if (!byResource.has(target)) byResource.set(target, new Map());
+      resourceGroups(target);
       let byName = this.starts.get(inode);
       if (!byName) this.starts.set(inode, (byName = new Map()));
       let lastName = '';
@@ -237,10 +267,11 @@ export class SnapshotMetricProducer implements MetricProducer {
           g = last;
         }
         g.count++;
-        values.push(sample.value);
-        attributes.push((share ? share.own : sample.attributes) as Attributes);
-        starts.push(def.instrument === 'gauge' ? endTime : start.startTime);
-        groupOf.push(g);
+        values[n] = sample.value;
+        attributes[n] = (share ? share.own : sample.attributes) as Attributes;
+        starts[n] = def.instrument === 'gauge' ? endTime : start.startTime;
+        groupOf[n] = g;
+        n++;
       }
     }
     // Series not seen in this collection are forgotten (a namespace gone, an interface removed).
@@ -251,15 +282,20 @@ export class SnapshotMetricProducer implements MetricProducer {
       }
       if (byName.size === 0) this.starts.delete(inode);
     }
+    // Resources and groups not used in this collection are forgotten (a target gone, a metric it no longer has).
+    for (const [resource, rg] of this.groups) {
+      if (rg.round !== round) this.groups.delete(resource);
+      else if (rg.byName.size > 2 * rg.list.length + 8)
+        for (const [name, g] of rg.byName) if (g.round !== round) rg.byName.delete(name);
+    }
     // Ranges: each group's points together, groups in first-seen order per Resource (a counting sort).
     let at = 0;
-    for (const byName of byResource.values()) {
-      for (const g of byName.values()) {
+    for (const rg of order) {
+      for (const g of rg.list) {
         g.at = at;
         at += g.count;
       }
     }
-    const n = values.length;
     const sorted = {
       values: new Array<number | HistogramValue>(n),
       attributes: new Array<Attributes>(n),
@@ -272,13 +308,20 @@ export class SnapshotMetricProducer implements MetricProducer {
       sorted.attributes[j] = attributes[i]!;
       sorted.starts[j] = starts[i]!;
     }
+    // A smaller collection than the last: the scratch's tail lets go of the older samples.
+    if (values.length > n) {
+      values.length = n;
+      attributes.length = n;
+      starts.length = n;
+      groupOf.length = n;
+    }
     const columns: PointColumns = { ...sorted, endTime };
     const scopeMetrics: TargetScopeMetrics[] = [];
-    for (const [resource, byName] of byResource) {
-      if (byName.size === 0) continue;
+    for (const rg of order) {
+      if (rg.list.length === 0) continue;
       const list: PointRange[] = [];
-      for (const g of byName.values()) list.push({ def: g.def, from: g.at - g.count, to: g.at });
-      scopeMetrics.push(snapshotScope(this.scope, { columns, ranges: list }, resource));
+      for (const g of rg.list) list.push({ def: g.def, from: g.at - g.count, to: g.at });
+      scopeMetrics.push(snapshotScope(this.scope, { columns, ranges: list }, rg.resource));
     }
     return { resourceMetrics: { resource: this.resources.agent, scopeMetrics }, errors: [] };
   }

@@ -20,7 +20,7 @@ import {
 // http/protobuf means protobuf: the -otlp-http exporters would send JSON.
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { LogsExporterMetricsHelper, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
-import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER } from './component-types.js';
 import { OTLPLogExporter as HttpLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import {
   BatchLogRecordProcessor,
@@ -105,7 +105,7 @@ const LOG_QUEUE_SIZE = 8192;
 /** Data points per OTLP metrics request. A node's collection (~33k points at 250 pods, ~6 MB of protobuf)
  *  goes as several requests: the exporter then holds one part's encoding at a time, and each request
  *  stays well under the collector's default gRPC limit of 4 MiB per message (2048 points ≈ 0.4 MB). */
-const OTLP_POINTS_PER_REQUEST = 2048;
+export const OTLP_POINTS_PER_REQUEST = 2048;
 
 const AGENT_DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 

@@ -6,20 +6,12 @@
 // (otel.sdk.span.started{otel.span.sampling_result=DROP}).
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  SamplingDecision,
-  type ReadableSpan,
-  type Sampler,
-  type SamplingResult,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { createRequire } from 'node:module';
+import type { ReadableSpan, Sampler, SamplingResult, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
-import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER } from './component-types.js';
 import { createGrpcExportDelegate } from './grpc-reconnect.js';
-import { OTLPTraceExporter as HttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   AGENT_SPAN_STARTED,
@@ -30,6 +22,16 @@ import {
 import type { AgentConfig } from '../config/types.js';
 import type { EventRecord } from '../probes/event-record.js';
 import type { ExportAccounting } from './export-accounting.js';
+
+// The tracing SDK and its OTLP/HTTP exporter are loaded when the trace signal is on, not with the
+// module graph (~1 MiB of RSS the agent keeps otherwise; traces are off by default). Both are
+// CommonJS without an exports map: the same module instance an import would give.
+const requireCjs = createRequire(import.meta.url);
+type TraceSdk = typeof import('@opentelemetry/sdk-trace-base');
+const traceSdk = (): TraceSdk => requireCjs('@opentelemetry/sdk-trace-base') as TraceSdk;
+const httpTraceExporter = (): (typeof import('@opentelemetry/exporter-trace-otlp-proto'))['OTLPTraceExporter'] =>
+  (requireCjs('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto'))
+    .OTLPTraceExporter;
 
 /** Spans per batch request, and the most waiting in the batch processor before the retry buffer. */
 const SPAN_QUEUE_SIZE = 4096;
@@ -51,6 +53,7 @@ export class RateCapSampler implements Sampler {
     const sampled = this.tokens >= 1;
     if (sampled) this.tokens -= 1;
     this.onDecision(sampled);
+    const { SamplingDecision } = traceSdk();
     return { decision: sampled ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
   }
   toString(): string {
@@ -108,7 +111,7 @@ export function createSpanPipeline(o: {
           { initialMs: config.otlp.buffer.initialBackoffMs, maxMs: config.otlp.buffer.maxBackoffMs },
         ),
       )
-    : new HttpTraceExporter({ url, timeoutMillis });
+    : new (httpTraceExporter())({ url, timeoutMillis });
   const started = o.meter.createCounter(AGENT_SPAN_STARTED.name, {
     description: AGENT_SPAN_STARTED.brief.en,
     unit: AGENT_SPAN_STARTED.unit,
@@ -117,7 +120,7 @@ export function createSpanPipeline(o: {
   const dropped = { [ATTR_OTEL_SPAN_SAMPLING_RESULT]: 'DROP', [ATTR_OTEL_SPAN_PARENT_ORIGIN]: 'none' };
   const sampler = new RateCapSampler(config.traces.ratePerNode, (ok) => started.add(1, ok ? sampled : dropped));
   const buffered = o.accounting.wrapSpanExporter(exporter, config.otlp.buffer, o.meter);
-  const processor: SpanProcessor = new BatchSpanProcessor(buffered, {
+  const processor: SpanProcessor = new (traceSdk().BatchSpanProcessor)(buffered, {
     maxQueueSize: SPAN_QUEUE_SIZE,
     maxExportBatchSize: 512,
     scheduledDelayMillis: 1000,
@@ -128,7 +131,7 @@ export function createSpanPipeline(o: {
   const tracerFor = (r: Resource): Tracer => {
     let t = tracers.get(r) ?? previous.get(r);
     if (t === undefined) {
-      t = new BasicTracerProvider({ resource: r, sampler, spanProcessors: [processor] }).getTracer(
+      t = new (traceSdk().BasicTracerProvider)({ resource: r, sampler, spanProcessors: [processor] }).getTracer(
         o.scope.name,
         o.scope.version,
       );

@@ -9039,9 +9039,9 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "怀疑进程由于调度、处理不及时等原因读取数据慢。"
     },
     "measuredOverhead": {
-      "value": 529,
+      "value": 648,
       "unit": "ns",
-      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook (3.59 program runs per write); one empty program on each of their 8 hooks: 147 ns (3.70× the floor; median of 7 paired rounds)",
+      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook with one clock read per run (3.88 program runs per write); one empty program on each of their 8 hooks: 177 ns (3.66× the floor; median of 7 paired rounds). The least work a measurement needs there (a clock read and a per-CPU add per run): 575 ns, 2.67× the empty programs per run (rounds 2.46–3.09, all above 1.5), so the 1.5× goal cannot be met on this kernel",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams, 2026-12-04, test/bench/results/latency.md"
     }
   },
@@ -9086,9 +9086,9 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "偶发延迟、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 114,
+      "value": 151,
       "unit": "ns",
-      "per": "program run, bpf_stats included (3 programs, each once per NET_RX/NET_TX softirq; an empty program on these hooks: 36 ns)",
+      "per": "program run, bpf_stats included (3 programs, each once per NET_RX/NET_TX softirq; an empty program on these hooks: 47 ns)",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams (run-weighted mean over the three loads), 2026-12-04, test/bench/results/latency.md"
     }
   },
@@ -9111,9 +9111,9 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、网络抖动。"
     },
     "measuredOverhead": {
-      "value": 529,
+      "value": 648,
       "unit": "ns",
-      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook (3.59 program runs per write); one empty program on each of their 8 hooks: 147 ns (3.70× the floor; median of 7 paired rounds)",
+      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook with one clock read per run (3.88 program runs per write); one empty program on each of their 8 hooks: 177 ns (3.66× the floor; median of 7 paired rounds). The least work a measurement needs there (a clock read and a per-CPU add per run): 575 ns, 2.67× the empty programs per run (rounds 2.46–3.09, all above 1.5), so the 1.5× goal cannot be met on this kernel",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams, 2026-12-04, test/bench/results/latency.md"
     }
   },
@@ -9139,9 +9139,9 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "连接超时、发送方向抖动。"
     },
     "measuredOverhead": {
-      "value": 529,
+      "value": 648,
       "unit": "ns",
-      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook (3.59 program runs per write); one empty program on each of their 8 hooks: 147 ns (3.70× the floor; median of 7 paired rounds)",
+      "per": "1 KiB write (loopback TCP_NODELAY stream on one CPU) with kernellatency, netiftxlatency and socketlatency loaded together, bpf_stats included: they share net_dev_queue and sk_data_ready and run one program per hook with one clock read per run (3.88 program runs per write); one empty program on each of their 8 hooks: 177 ns (3.66× the floor; median of 7 paired rounds). The least work a measurement needs there (a clock read and a per-CPU add per run): 575 ns, 2.67× the empty programs per run (rounds 2.46–3.09, all above 1.5), so the 1.5× goal cannot be met on this kernel",
       "measured": "bpf_stats, Linux 6.18, 2 vCPU, loopback TCP streams, 2026-12-04, test/bench/results/latency.md"
     }
   },

@@ -6,12 +6,19 @@
 //     snapshot producer, the request packing, the agent's encoder writing the protobuf straight from the
 //     snapshot's columns and the SDK's gRPC / HTTP transports) exporting to an endpoint in another process (otlp-sink.ts), one forceFlush = one
 //     whole collection exported; CPU of this process (all threads) over it, per data point.
+//   - Compression: gzip by default, as the Helm chart sets it (otlp.compression → OTEL_EXPORTER_OTLP_COMPRESSION);
+//     --compression none for the other case.
+//   - Send floor: the same requests' bytes, encoded beforehand, through the same SDK transports (retry wrapper,
+//     headers, compression): the cost no encoder can remove. And zlib's gzip of those bytes alone.
+//   - --profile DIR: after the measured rounds, the exports alone under V8's sampling profiler; the
+//     breakdown goes into the results (where one export's time goes).
 //   - OTLP floor: protobufjs alone encoding the same points (the SDK's bytes decoded once with the
 //     OTLP protos in test/support/proto; encode timed). Also timed: the SDK's serializer alone on a
 //     prepared collection, and the producer's collect alone (where the cost is).
 //   - /metrics: the exposition writer (writeSnapshotExposition, scope labels on) into a sink that
-//     drops the text, per series (sample line); the agent's HTTP handler with gzip over a real
-//     request (the client's reading is in this process too, so that figure is an upper bound).
+//     drops the text, per series (sample line); the agent's HTTP handler over a real request with and
+//     without gzip, the client in the sink's process (a new connection per scrape, as Prometheus's at
+//     15 s: a kept-alive one reused as the agent's server closes it after 5 s idle fails with ECONNRESET).
 //   - /metrics floor: string concatenation of the same lines (names and labels prepared, values
 //     formatted) in 64 KiB chunks.
 // The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them), and
@@ -19,14 +26,18 @@
 // state). Two unmeasured rounds per size come first (JIT).
 // Needs root (namespaces). Writes test/bench/results/export.json and .md.
 //   npm run build && node dist/test/bench/export.js [--pods 10,100,250] [--rounds 7] [--out NAME]
-//   profile: node --cpu-prof --cpu-prof-dir DIR dist/test/bench/export.js --pods 250 --rounds 3
+//     [--compression gzip|none] [--profile DIR]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Session } from 'node:inspector/promises';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import protobuf from 'protobufjs';
+import type { IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
 import { protoDir } from '../support/otlp-receiver.js';
@@ -36,10 +47,17 @@ import { probeCapabilities, startAgent } from '../../receiver/agent.js';
 import { createLogger } from '../../receiver/log.js';
 import { VERSION } from '../../receiver/version.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
-import { createTelemetry, SCOPE_NAME, type Telemetry } from '../../receiver/pipeline/telemetry.js';
+import {
+  createTelemetry,
+  OTLP_POINTS_PER_REQUEST,
+  reconnectBackoff,
+  SCOPE_NAME,
+  type Telemetry,
+} from '../../receiver/pipeline/telemetry.js';
 import { writeSnapshotExposition } from '../../receiver/pipeline/prometheus-exposition.js';
 import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-producer.js';
-import { byResource } from '../../receiver/pipeline/otlp-metrics.js';
+import { byResource, packRequests } from '../../receiver/pipeline/otlp-metrics.js';
+import { createGrpcExportDelegate } from '../../receiver/pipeline/grpc-reconnect.js';
 import { encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
 import { createResources } from '../../receiver/pipeline/resources.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
@@ -53,10 +71,14 @@ interface Args {
   pods: number[];
   rounds: number;
   out: string;
+  /** OTEL_EXPORTER_OTLP_COMPRESSION for the exporters: the chart's default is gzip (otlp.compression). */
+  compression: 'gzip' | 'none';
+  /** Where to write a V8 CPU profile of the OTLP exports alone (after the measured rounds of each size). */
+  profile?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { pods: [10, 100, 250], rounds: 7, out: 'export' };
+  const a: Args = { pods: [10, 100, 250], rounds: 7, out: 'export', compression: 'gzip' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--pods' && v) {
@@ -68,6 +90,12 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (argv[i] === '--rounds' && v) {
       a.rounds = Number(v);
+      i++;
+    } else if (argv[i] === '--compression' && (v === 'gzip' || v === 'none')) {
+      a.compression = v;
+      i++;
+    } else if (argv[i] === '--profile' && v) {
+      a.profile = path.resolve(v);
       i++;
     } else if (argv[i] === '--out' && v && /^[a-z0-9-]+$/.test(v)) {
       a.out = v;
@@ -91,6 +119,8 @@ async function measure(op: () => Promise<unknown> | unknown, reps: number): Prom
 interface Sink {
   urls: { grpc: string; http: string };
   count(): Promise<{ requests: number; bytes: number }>;
+  /** GET /metrics of the agent from the sink's process (so the client's reading is not in the agent's CPU). */
+  scrape(port: number, gzip: boolean): Promise<number>;
   stop(): void;
 }
 
@@ -108,6 +138,15 @@ async function startSink(): Promise<Sink> {
       new Promise((resolve) => {
         child.once('message', (m) => resolve(m as { requests: number; bytes: number }));
         child.send('count');
+      }),
+    scrape: (port, gzip) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (m) => {
+          const r = m as { scraped?: number; error?: string };
+          if (r.scraped !== undefined) resolve(r.scraped);
+          else reject(new Error(`/metrics scrape: ${r.error}`));
+        });
+        child.send({ scrape: { port, gzip } });
       }),
     stop: () => {
       if (child.connected) child.send('stop');
@@ -135,21 +174,152 @@ function pointsIn(msg: any): number {
   return n;
 }
 
-/** GET /metrics with gzip, the body read and dropped; resolves with the compressed byte count. */
-function scrape(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: '127.0.0.1', port, path: '/metrics', headers: { 'Accept-Encoding': 'gzip' } },
-      (res) => {
-        let n = 0;
-        res.on('data', (c: Buffer) => (n += c.length));
-        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`/metrics: ${res.statusCode}`))));
-        res.on('error', reject);
-      },
+/** The floor of the send: bytes already encoded (the agent's encoding of the same requests, made once)
+ *  through the same SDK transport, retry wrapper, compression and headers as the exporter's. */
+function bytesExporter(
+  protocol: 'grpc' | 'http/protobuf',
+  url: string,
+  config: AgentConfig,
+): IOtlpExportDelegate<Uint8Array> {
+  const serializer = {
+    serializeRequest: (b: Uint8Array) => b,
+    deserializeResponse: (b: Uint8Array) => b,
+  };
+  const helper = { name: 'metric_data_point' as const, countItems: () => OTLP_POINTS_PER_REQUEST };
+  const c = { url, timeoutMillis: 30_000 };
+  if (protocol === 'grpc')
+    return createGrpcExportDelegate(
+      c,
+      'METRICS',
+      serializer,
+      'otlp_grpc_metric_exporter',
+      helper,
+      undefined,
+      'MetricsExportService',
+      '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+      reconnectBackoff(config),
     );
-    req.on('error', reject);
-    req.setTimeout(60_000, () => req.destroy(new Error('/metrics: timeout')));
+  const options = convertLegacyHttpOptions({ ...c, url: `${url}/v1/metrics` }, 'METRICS', 'v1/metrics', {
+    'Content-Type': 'application/x-protobuf',
   });
+  return createOtlpHttpExportDelegate(options, serializer, 'otlp_http_metric_exporter', helper, undefined);
+}
+
+/** Sends requests one after the other (as the agent's metric exporter does); rejects on the first failure. */
+async function sendAll(d: IOtlpExportDelegate<Uint8Array>, requests: readonly Uint8Array[]): Promise<void> {
+  for (const r of requests)
+    await new Promise<void>((resolve, reject) =>
+      d.export(r, (res) => (res.code === 0 ? resolve() : reject(res.error ?? new Error('export failed')))),
+    );
+}
+
+const gzip = promisify(zlib.gzip);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+
+/** Where the main thread's time went in a CPU profile of OTLP exports: each sample to the first part of
+ *  the pipeline found from its leaf up (so the SDK's transport calling zlib counts as gzip). */
+const PROFILE_PARTS: [string, (f: ProfileNode['callFrame']) => boolean][] = [
+  ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+  ['gzip (main thread: stream and calls into zlib)', (f) => f.url === 'node:zlib'],
+  ['snapshot producer collect', (f) => f.url.includes('/pipeline/snapshot-producer')],
+  ['agent encoder', (f) => f.url.includes('/pipeline/otlp-encode')],
+  ['request packing, accounting', (f) => /\/pipeline\/(otlp-metrics|export-accounting)/.test(f.url)],
+  ['gRPC transport (grpc-js, http2)', (f) => f.url.includes('@grpc/grpc-js') || f.url.includes('grpc-reconnect')],
+  ['HTTP transport and SDK export pipeline', (f) => f.url.includes('otlp-exporter-base') || /^node:_http/.test(f.url)],
+  ['SDK reader collect (own instruments, merge)', (f) => f.url.includes('sdk-metrics')],
+  ['sockets, streams, buffers (Node)', (f) => f.url.startsWith('node:')],
+];
+
+function summarizeExportProfile(profile: {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}): Record<string, number> {
+  const parent = new Map<number, ProfileNode>();
+  const byId = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n);
+  }
+  const ms: Record<string, number> = {};
+  const partOf = new Map<number, string>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    let part = partOf.get(id);
+    if (part === undefined) {
+      const leaf = byId.get(id)!;
+      part =
+        leaf.callFrame.functionName === '(idle)'
+          ? 'idle'
+          : leaf.callFrame.functionName === '(program)'
+            ? 'V8 and native, no JS frame'
+            : 'other JavaScript';
+      // the profiler's own start and stop (the profile's serialization) under any frame of node:inspector
+      for (let n: ProfileNode | undefined = leaf; n !== undefined; n = parent.get(n.id))
+        if (n.callFrame.url === 'node:inspector') part = 'profiler';
+      for (let n: ProfileNode | undefined = leaf; part !== 'profiler' && n !== undefined; n = parent.get(n.id)) {
+        const hit = PROFILE_PARTS.find(([, test]) => test(n!.callFrame));
+        if (hit) {
+          part = hit[0];
+          break;
+        }
+      }
+      partOf.set(id, part);
+    }
+    ms[part] = (ms[part] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000;
+  }
+  return ms;
+}
+
+interface ProfileResult {
+  protocol: string;
+  exports: number;
+  /** CPU of the process (all threads) over the profiled exports, µs per point. */
+  cpuUsPerPoint: number;
+  /** Main-thread time by part, µs per point (idle left out). */
+  parts: Record<string, number>;
+  /** CPU on other threads (zlib's deflate in the libuv pool, V8's GC helpers): process CPU − main-thread busy, µs per point. */
+  otherThreadsUsPerPoint: number;
+}
+
+async function profileExports(
+  dir: string,
+  name: string,
+  flush: () => Promise<void>,
+  points: number,
+  reps: number,
+): Promise<ProfileResult> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < reps; i++) await flush();
+  const c = process.cpuUsage(c0);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  const ms = summarizeExportProfile(profile as never);
+  delete ms.idle;
+  delete ms.profiler;
+  const busyMs = Object.values(ms).reduce((a, b) => a + b, 0);
+  const per = (x: number): number => (x * 1000) / (points * reps);
+  const parts: Record<string, number> = {};
+  for (const [k, v] of Object.entries(ms).sort((a, b) => b[1] - a[1])) parts[k] = per(v);
+  return {
+    protocol: name,
+    exports: reps,
+    cpuUsPerPoint: (c.user + c.system) / (points * reps),
+    parts,
+    otherThreadsUsPerPoint: Math.max(0, (c.user + c.system) / (points * reps) - per(busyMs)),
+  };
 }
 
 interface SizeResult {
@@ -169,11 +339,25 @@ interface SizeResult {
   protobufjsFloorUsPerPoint: Spread;
   otlpGrpcToFloor: Spread;
   otlpHttpToFloor: Spread;
+  /** The same requests' bytes, encoded beforehand, sent through the same transport (compression included). */
+  sendFloorGrpcUsPerPoint: Spread;
+  sendFloorHttpUsPerPoint: Spread;
+  otlpGrpcToSendFloor: Spread;
+  otlpHttpToSendFloor: Spread;
+  /** zlib's gzip (the transport's, default level) of the same requests' bytes, alone. */
+  gzipUsPerPoint: Spread;
+  /** The same at level 1 (what a lower level would save), and both sizes. */
+  gzip1UsPerPoint: Spread;
+  gzipBytes: number;
+  gzip1Bytes: number;
   exposeUsPerSeries: Spread;
   scrapeGzipUsPerSeries: Spread;
+  scrapePlainUsPerSeries: Spread;
   concatFloorUsPerSeries: Spread;
   exposeToFloor: Spread;
   rssMiB: number;
+  /** CPU profile of the exports alone (--profile). */
+  profile?: ProfileResult[];
 }
 
 async function main(): Promise<void> {
@@ -199,6 +383,8 @@ async function main(): Promise<void> {
     flags: { port: '0', address: '127.0.0.1', interval: '1h' },
     probes: probeCapabilities(),
   });
+  // The exporters read it from the environment, as in the agent (the chart sets it: otlp.compression).
+  process.env.OTEL_EXPORTER_OTLP_COMPRESSION = args.compression;
   const sink = await startSink();
   const pods: TestPod[] = [];
   const onSignal = (): void => {
@@ -217,12 +403,14 @@ async function main(): Promise<void> {
     });
   const grpcTel = otlp('grpc', sink.urls.grpc);
   const httpTel = otlp('http/protobuf', sink.urls.http);
+  const grpcBytes = bytesExporter('grpc', sink.urls.grpc, config);
+  const httpBytes = bytesExporter('http/protobuf', sink.urls.http, config);
   const Request = requestType();
   const scope = { name: SCOPE_NAME, version: VERSION };
   const results: SizeResult[] = [];
   try {
     for (const n of args.pods) {
-      while (pods.length < n) pods.push(await createPod({ label: 'h21dx' }));
+      while (pods.length < n) pods.push(await createPod({ label: 'h21f' }));
       const snap: Snapshot = await agent.scheduler.runCycle();
       const mine = new Set(pods.map((p) => p.netns.inode));
       const seen = snap.targets.filter((t) => mine.has(t.netnsInode)).length;
@@ -245,6 +433,10 @@ async function main(): Promise<void> {
       const ours = (): Uint8Array => encodeMetricsRequest(byResource(collection))!;
       if (!Buffer.from(ours()).equals(Buffer.concat(sdkBytes())))
         throw new Error('the agent encoder differs from the SDK');
+      // The requests the exporter sends for this collection, encoded once (the send floor's input).
+      const requestBytes = packRequests(byResource(collection), OTLP_POINTS_PER_REQUEST).map((r) =>
+        encodeMetricsRequest(r)!,
+      );
       // The exposition's lines, for the string floor.
       let text = '';
       await writeSnapshotExposition(snap, { write: (c) => void (text += c) }, { scope });
@@ -260,9 +452,20 @@ async function main(): Promise<void> {
         floor: [] as number[],
         expose: [] as number[],
         scrape: [] as number[],
+        plain: [] as number[],
         concat: [] as number[],
+        sendGrpc: [] as number[],
+        sendHttp: [] as number[],
+        gzip: [] as number[],
+        gzip1: [] as number[],
       };
-      const ratio = { grpc: [] as number[], http: [] as number[], expose: [] as number[] };
+      const ratio = {
+        grpc: [] as number[],
+        http: [] as number[],
+        expose: [] as number[],
+        grpcSend: [] as number[],
+        httpSend: [] as number[],
+      };
       let otlpBytes = 0;
       let otlpRequests = 0;
       // Small sizes: each measurement repeats its operation for ≥ ~20k points, so it lasts long enough.
@@ -283,7 +486,16 @@ async function main(): Promise<void> {
         const en = await measure(ours, reps);
         const f = await measure(() => decoded.map((m) => Request.encode(m).finish()), reps);
         const e = await measure(() => writeSnapshotExposition(snap, { write: () => undefined }, { scope }), reps);
-        const sc = await measure(() => scrape(agent.http.port), reps);
+        const sc = await measure(() => sink.scrape(agent.http.port, true), reps);
+        const sp = await measure(() => sink.scrape(agent.http.port, false), reps);
+        const sg = await measure(() => sendAll(grpcBytes, requestBytes), reps);
+        const sh = await measure(() => sendAll(httpBytes, requestBytes), reps);
+        const gz = await measure(async () => {
+          for (const b of requestBytes) await gzip(b);
+        }, reps);
+        const gz1 = await measure(async () => {
+          for (const b of requestBytes) await gzip(b, { level: 1 });
+        }, reps);
         const cc = await measure(() => {
           let buf = '';
           for (let i = 0; i < keys.length; i++) {
@@ -301,9 +513,16 @@ async function main(): Promise<void> {
         per.floor.push(f.cpuUs / points);
         per.expose.push(e.cpuUs / keys.length);
         per.scrape.push(sc.cpuUs / keys.length);
+        per.plain.push(sp.cpuUs / keys.length);
+        per.sendGrpc.push(sg.cpuUs / points);
+        per.sendHttp.push(sh.cpuUs / points);
+        per.gzip.push(gz.cpuUs / points);
+        per.gzip1.push(gz1.cpuUs / points);
         per.concat.push(cc.cpuUs / keys.length);
         ratio.grpc.push(g.cpuUs / f.cpuUs);
         ratio.http.push(h.cpuUs / f.cpuUs);
+        ratio.grpcSend.push(g.cpuUs / sg.cpuUs);
+        ratio.httpSend.push(h.cpuUs / sh.cpuUs);
         ratio.expose.push(e.cpuUs / cc.cpuUs);
       }
       const res: SizeResult = {
@@ -322,12 +541,31 @@ async function main(): Promise<void> {
         protobufjsFloorUsPerPoint: spread(per.floor),
         otlpGrpcToFloor: spread(ratio.grpc),
         otlpHttpToFloor: spread(ratio.http),
+        otlpGrpcToSendFloor: spread(ratio.grpcSend),
+        otlpHttpToSendFloor: spread(ratio.httpSend),
+        sendFloorGrpcUsPerPoint: spread(per.sendGrpc),
+        sendFloorHttpUsPerPoint: spread(per.sendHttp),
+        gzipUsPerPoint: spread(per.gzip),
+        gzip1UsPerPoint: spread(per.gzip1),
+        gzipBytes: (await Promise.all(requestBytes.map((b) => gzip(b)))).reduce((t, b) => t + b.length, 0),
+        gzip1Bytes: (await Promise.all(requestBytes.map((b) => gzip(b, { level: 1 })))).reduce(
+          (t, b) => t + b.length,
+          0,
+        ),
         exposeUsPerSeries: spread(per.expose),
         scrapeGzipUsPerSeries: spread(per.scrape),
+        scrapePlainUsPerSeries: spread(per.plain),
         concatFloorUsPerSeries: spread(per.concat),
         exposeToFloor: spread(ratio.expose),
         rssMiB: process.memoryUsage().rss / 2 ** 20,
       };
+      if (args.profile !== undefined) {
+        const flushReps = Math.max(3, reps);
+        res.profile = [
+          await profileExports(args.profile, `export-${n}-grpc`, () => grpcTel.forceFlush(), points, flushReps),
+          await profileExports(args.profile, `export-${n}-http`, () => httpTel.forceFlush(), points, flushReps),
+        ];
+      }
       results.push(res);
       process.stderr.write(
         `export: ${n} pods, ${points} points, ${keys.length} series: OTLP grpc ${res.otlpGrpcUsPerPoint.median.toFixed(2)} / http ${res.otlpHttpUsPerPoint.median.toFixed(2)} µs/point (floor ${res.protobufjsFloorUsPerPoint.median.toFixed(2)}), /metrics ${res.exposeUsPerSeries.median.toFixed(2)} µs/series (floor ${res.concatFloorUsPerSeries.median.toFixed(2)})\n`,
@@ -336,6 +574,8 @@ async function main(): Promise<void> {
   } finally {
     await grpcTel.shutdown().catch(() => undefined);
     await httpTel.shutdown().catch(() => undefined);
+    await grpcBytes.shutdown().catch(() => undefined);
+    await httpBytes.shutdown().catch(() => undefined);
     await agent.stop().catch(() => undefined);
     sink.stop();
     await cleanupAll();
@@ -344,6 +584,7 @@ async function main(): Promise<void> {
     bench: 'export',
     ...stamp,
     rounds: args.rounds,
+    compression: args.compression,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: totalmem() / 2 ** 30, kernel: release() },
     node: process.version,
     loadAverageBefore: load0,
@@ -368,6 +609,7 @@ function markdown(o: {
   dirty: boolean;
   date: string;
   rounds: number;
+  compression: string;
   loadAverageBefore: number[];
   loadAverageAfter: number[];
   sizes: SizeResult[];
@@ -380,10 +622,11 @@ Written by \`npm run bench\` (test/bench/export.ts) at commit ${o.commit}${o.dir
 ${o.rounds} rounds per size; load average ${o.loadAverageBefore.map((x) => x.toFixed(1)).join('/')} before, ${o.loadAverageAfter.map((x) => x.toFixed(1)).join('/')} after (2 cores shared with other work).
 Figures: median [quartiles; min–max] over rounds. CPU of the agent's process (all threads) per operation,
 with the agent's V8 flags (${AGENT_NODE_FLAGS.join(' ')}), the GC each operation causes included. Targets: OTLP ≤ 2 µs per point, /metrics ≤ 2 µs per series.
+OTLP compression: **${o.compression}** (\`OTEL_EXPORTER_OTLP_COMPRESSION\`; the Helm chart's default, \`otlp.compression\`, is gzip).
 
 ## OTLP: µs of CPU per data point (one whole collection exported; the endpoint is another process)
 
-| test pods | points | requests | bytes | gRPC | http/protobuf | floor: protobufjs encode | gRPC ÷ floor | http ÷ floor |
+| test pods | points | requests | bytes at the endpoint (http: as sent; gRPC: after grpc-js decompressed) | gRPC | http/protobuf | floor: protobufjs encode | gRPC ÷ floor | http ÷ floor |
 |---|---|---|---|---|---|---|---|---|
 ${o.sizes
   .map(
@@ -398,16 +641,52 @@ Where it goes (µs per point, same rounds): the snapshot producer's collect alon
 |---|---|---|---|
 ${rows((r) => `${f2(r.collectUsPerPoint)} | ${f2(r.sdkSerializeUsPerPoint)} | ${r.agentEncodeUsPerPoint ? f2(r.agentEncodeUsPerPoint) : 'n/a'}`)}
 
+The floor that proves the send's share (same rounds): the same requests' bytes, encoded once beforehand, sent one after
+the other through the same SDK transport, retry wrapper, headers and compression as the exporters' (no collect, no
+encode); and zlib's gzip alone (default level, as the SDK's transport) of the same bytes.
+
+| test pods | send floor gRPC | send floor http | gzip alone (bytes) | gzip level 1 alone (bytes) | gRPC ÷ send floor | http ÷ send floor |
+|---|---|---|---|---|---|---|
+${rows((r) => `${f2(r.sendFloorGrpcUsPerPoint)} | ${f2(r.sendFloorHttpUsPerPoint)} | ${f2(r.gzipUsPerPoint)} (${r.gzipBytes}) | ${f2(r.gzip1UsPerPoint)} (${r.gzip1Bytes}) | ${f2(r.otlpGrpcToSendFloor)} | ${f2(r.otlpHttpToSendFloor)}`)}
+${profileSection(o.sizes)}
 ## /metrics: µs of CPU per series (sample line)
 
-| test pods | series | text bytes | exposition writer | scrape with gzip (handler + in-process client) | floor: string concat | writer ÷ floor |
-|---|---|---|---|---|---|---|
+| test pods | series | text bytes | exposition writer | scrape without gzip | scrape with gzip (Prometheus asks for it) | floor: string concat | writer ÷ floor |
+|---|---|---|---|---|---|---|---|
 ${o.sizes
   .map(
     (r) =>
-      `| ${r.testPods} | ${r.seriesLines} | ${r.textBytes} | ${f2(r.exposeUsPerSeries)} | ${f2(r.scrapeGzipUsPerSeries)} | ${f2(r.concatFloorUsPerSeries)} | ${f2(r.exposeToFloor)} |`,
+      `| ${r.testPods} | ${r.seriesLines} | ${r.textBytes} | ${f2(r.exposeUsPerSeries)} | ${f2(r.scrapePlainUsPerSeries)} | ${f2(r.scrapeGzipUsPerSeries)} | ${f2(r.concatFloorUsPerSeries)} | ${f2(r.exposeToFloor)} |`,
   )
   .join('\n')}
+
+A scrape is the agent's whole HTTP handler (a new loopback connection, the exposition writer, the response stream,
+gzip when asked: the CPU of the agent's process); the client is the sink's process, reading and dropping the body.
+`;
+}
+
+function profileSection(sizes: SizeResult[]): string {
+  const profiled = sizes.filter((r) => r.profile !== undefined);
+  if (profiled.length === 0) return '';
+  const parts = [...new Set(profiled.flatMap((r) => r.profile!.flatMap((p) => Object.keys(p.parts))))];
+  const head = profiled.flatMap((r) =>
+    r.profile!.map((p) => `${r.testPods} pods ${p.protocol.replace(/^export-\d+-/, '')}`),
+  );
+  const cell = (f: (p: ProfileResult) => number): string =>
+    profiled.flatMap((r) => r.profile!.map((p) => f(p).toFixed(2))).join(' | ');
+  return `
+### Where one export goes: CPU profile (--profile)
+
+After the measured rounds, whole collections exported again under V8's sampling profiler (node:inspector, 200 µs),
+the exports only. Each sample counts for the first part of the pipeline found from its leaf up. µs per point; the
+profiler adds its own cost, so these rows add up to more than the figures above. Other threads: the process's CPU
+minus the main thread's sampled busy time (zlib's deflate runs in libuv's pool, V8's GC helpers).
+
+| part | ${head.join(' | ')} |
+|---|${head.map(() => '---|').join('')}
+| **process CPU, all threads** | ${cell((p) => p.cpuUsPerPoint)} |
+${parts.map((k) => `| ${k} | ${cell((p) => p.parts[k] ?? 0)} |`).join('\n')}
+| other threads | ${cell((p) => p.otherThreadsUsPerPoint)} |
 `;
 }
 

@@ -12,7 +12,11 @@
 //    sk_data_ready): BPF ns and program runs per 1 KiB write with those three loaded against one
 //    empty program on each of their 8 hooks, in paired rounds (same round, rotating order, bpf_stats
 //    on), median, quartiles and range; a difference inside the rounds' spread is reported as "noise
-//    exceeds the effect", never as a ratio below the floor.
+//    exceeds the effect", never as a ratio below the floor. In the same rounds a fourth side,
+//    "min", runs the least work a measurement needs on each of those hooks (one clock read and one
+//    per-CPU array add: bpf/tools/latency-minwork.bpf.c), the floor any latency probe there pays,
+//    which shows whether the goal (on ≤ 1.5× the empty programs) is reachable on this kernel.
+// KSOTEL_BENCH_HOOKS_ONLY=1 runs only the shared-hooks rounds and prints them (no results files).
 // With KSOTEL_BENCH_BASELINE_HELPER=<another build's kubeskoop-bpf-helper> a fourth side, "base",
 // loads the same probes from that build (e.g. the commit before a change), for before/after in one run.
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/latency.{md,json}.
@@ -53,6 +57,8 @@ const SHARED_HOOKS = [
   'inet_sock_set_state',
 ];
 const FLOOR_OBJ = path.join(ROOT, 'bpf', 'build', 'latency-floor.bpf.o');
+const MINWORK_OBJ = path.join(ROOT, 'bpf', 'build', 'latency-minwork.bpf.o');
+const HOOKS_ONLY = process.env.KSOTEL_BENCH_HOOKS_ONLY === '1';
 const ATTACH = path.join(ROOT, 'bpf', 'build', 'ksotel-bpfattach');
 
 interface Scenario {
@@ -79,6 +85,9 @@ interface ProgCost {
 type Side = 'off' | 'on' | 'floor' | 'base';
 const BASELINE = process.env.KSOTEL_BENCH_BASELINE_HELPER ?? '';
 const SIDES: Side[] = BASELINE ? ['off', 'base', 'on', 'floor'] : ['off', 'on', 'floor'];
+/** sides of the shared-hooks rounds: "min" = the least work a measurement needs on those hooks */
+type HookSide = Exclude<Side, 'off'> | 'min';
+const HOOK_SIDES: HookSide[] = [...SIDES.filter((x): x is Exclude<Side, 'off'> => x !== 'off'), 'min'];
 interface SideStats {
   /** MB per second of wall clock, per round */
   MBps: number[];
@@ -98,7 +107,7 @@ interface ThroughputRow {
 /** bpf_stats round: BPF time per write of the stream vs the stream's own CPU time per write */
 interface BpfShare {
   scenario: string;
-  side: Exclude<Side, 'off'>;
+  side: HookSide;
   runsPerWrite: number;
   bpfNsPerWrite: number;
   streamCpuNsPerWrite: number;
@@ -138,8 +147,8 @@ interface Floor {
   ids: { name: string; id: number }[];
   stop(): Promise<void>;
 }
-async function startFloor(programs: string[] = []): Promise<Floor> {
-  const child = spawn(ATTACH, [FLOOR_OBJ, ...programs], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startFloor(programs: string[] = [], obj = FLOOR_OBJ): Promise<Floor> {
+  const child = spawn(ATTACH, [obj, ...programs], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (b: Buffer) => {
@@ -218,7 +227,7 @@ function sideStats(rounds: StreamResult[], off: StreamResult[]): SideStats {
   };
 }
 
-function share(scenario: string, side: Exclude<Side, 'off'>, ps: ProgCost[], s: StreamResult): BpfShare {
+function share(scenario: string, side: HookSide, ps: ProgCost[], s: StreamResult): BpfShare {
   const runs = ps.reduce((a, p) => a + p.runs, 0);
   const ns = ps.reduce((a, p) => a + p.nsPerRun * p.runs, 0);
   return {
@@ -234,11 +243,13 @@ function share(scenario: string, side: Exclude<Side, 'off'>, ps: ProgCost[], s: 
 /** One side of one paired round on the shared hooks: BPF time and program runs per write. */
 interface HookRound {
   scenario: string;
-  side: Exclude<Side, 'off'>;
+  side: HookSide;
   round: number;
   writes: number;
   runsPerWrite: number;
   bpfNsPerWrite: number;
+  /** BPF ns per program run (independent of how many packets a write makes) */
+  nsPerRun: number;
   /** runs per write on net_dev_queue and sk_data_ready only (the shared hooks) */
   sharedRunsPerWrite: number;
 }
@@ -246,16 +257,27 @@ interface HookSummary {
   scenario: string;
   sides: Partial<
     Record<
-      Exclude<Side, 'off'>,
+      HookSide,
       {
         bpfNsPerWrite: Spread;
         runsPerWrite: Spread;
         sharedRunsPerWrite: Spread;
+        nsPerRun: Spread;
       }
     >
   >;
   /** on ÷ floor of each round */
   ratio: Spread;
+  /** min ÷ floor and on ÷ min of each round: how far the least possible work is from the floor */
+  minRatio: Spread;
+  onMinRatio: Spread;
+  /** the same per program run: each side runs one program per hook on the same hooks, so these do not
+   * move with how many packets a write made in that round (which swings between rounds) */
+  runRatio: Spread;
+  minRunRatio: Spread;
+  onMinRunRatio: Spread;
+  /** whether the goal is reachable at all: min ÷ floor against 1.5 */
+  minVerdict: string;
   /** on − floor (median) against the larger interquartile range of the two */
   effectNs: number;
   noiseNs: number;
@@ -267,19 +289,16 @@ interface HookSummary {
 
 const SHARED_PROGRAM = /net_dev_queue|sk_data_ready/;
 
-async function hookRound(
-  tool: string,
-  ns: string,
-  sc: Scenario,
-  side: Exclude<Side, 'off'>,
-  round: number,
-): Promise<HookRound> {
+async function hookRound(tool: string, ns: string, sc: Scenario, side: HookSide, round: number): Promise<HookRound> {
   let runs = 0,
     shared = 0,
     t = 0,
     writes = 0;
-  if (side === 'floor') {
-    const f = await startFloor(SHARED_HOOKS.map((h) => `floor_${h}`));
+  if (side === 'floor' || side === 'min') {
+    const f = await (side === 'floor'
+      ? startFloor(SHARED_HOOKS.map((h) => `floor_${h}`))
+      : startFloor([], MINWORK_OBJ));
+    if (f.ids.length !== SHARED_HOOKS.length) throw new Error(`${side}: ${f.ids.length} programs attached`);
     try {
       const ids = f.ids.map((x) => x.id);
       const a = await progStats(ids);
@@ -322,6 +341,7 @@ async function hookRound(
     runsPerWrite: Number((runs / writes).toFixed(3)),
     bpfNsPerWrite: Math.round(t / writes),
     sharedRunsPerWrite: Number((shared / writes).toFixed(3)),
+    nsPerRun: runs > 0 ? Math.round(t / runs) : 0,
   };
 }
 
@@ -359,15 +379,16 @@ function noiseNote(t: ThroughputRow, sd: Side): string {
 }
 
 function summarize(scenario: string, rows: HookRound[]): HookSummary {
-  const of = (side: Exclude<Side, 'off'>): HookRound[] =>
-    rows.filter((x) => x.side === side).sort((a, b) => a.round - b.round);
+  const of = (side: HookSide): HookRound[] => rows.filter((x) => x.side === side).sort((a, b) => a.round - b.round);
   const on = of('on'),
     floor = of('floor'),
+    min = of('min'),
     base = of('base');
   const sides: HookSummary['sides'] = {};
   for (const [side, xs] of [
     ['on', on],
     ['floor', floor],
+    ['min', min],
     ['base', base],
   ] as const) {
     if (!xs.length) continue;
@@ -375,9 +396,25 @@ function summarize(scenario: string, rows: HookRound[]): HookSummary {
       bpfNsPerWrite: spread(xs.map((x) => x.bpfNsPerWrite)),
       runsPerWrite: spread(xs.map((x) => x.runsPerWrite)),
       sharedRunsPerWrite: spread(xs.map((x) => x.sharedRunsPerWrite)),
+      nsPerRun: spread(xs.map((x) => x.nsPerRun)),
     };
   }
-  const ratio = spread(on.map((x, i) => Number((x.bpfNsPerWrite / floor[i]!.bpfNsPerWrite).toFixed(3))));
+  const paired = (a: HookRound[], b: HookRound[], k: 'bpfNsPerWrite' | 'nsPerRun' = 'bpfNsPerWrite'): Spread =>
+    spread(a.map((x, i) => Number((x[k] / b[i]![k]).toFixed(3))));
+  const ratio = paired(on, floor);
+  const minRatio = paired(min, floor);
+  const onMinRatio = paired(on, min);
+  const runRatio = paired(on, floor, 'nsPerRun');
+  const minRunRatio = paired(min, floor, 'nsPerRun');
+  const onMinRunRatio = paired(on, min, 'nsPerRun');
+  // judged per run: per write, a round's ratio also moves with the packets per write of each side's stream
+  const r = minRunRatio;
+  const minVerdict =
+    r.min > 1.5
+      ? `not reachable here: the least work alone costs ${r.median.toFixed(2)}× the empty program per run (every round above 1.5: ${r.min.toFixed(2)}–${r.max.toFixed(2)})`
+      : r.median > 1.5
+        ? `not reachable in most rounds: the least work alone costs ${r.median.toFixed(2)}× the empty program per run (rounds ${r.min.toFixed(2)}–${r.max.toFixed(2)})`
+        : `reachable in principle: the least work costs ${r.median.toFixed(2)}× the empty program per run (rounds ${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
   const o = sides.on!.bpfNsPerWrite,
     f = sides.floor!.bpfNsPerWrite;
   const effectNs = o.median - f.median;
@@ -386,7 +423,20 @@ function summarize(scenario: string, rows: HookRound[]): HookSummary {
     effectNs <= noiseNs
       ? `noise exceeds the effect (on − floor ${effectNs} ns per write, interquartile range ${noiseNs} ns)`
       : `${ratio.median.toFixed(2)}× the floor (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}); goal ≤ 1.5×: ${ratio.median <= 1.5 ? 'met' : 'not met'}`;
-  const out: HookSummary = { scenario, sides, ratio, effectNs, noiseNs, verdict };
+  const out: HookSummary = {
+    scenario,
+    sides,
+    ratio,
+    minRatio,
+    onMinRatio,
+    runRatio,
+    minRunRatio,
+    onMinRunRatio,
+    minVerdict,
+    effectNs,
+    noiseNs,
+    verdict,
+  };
   if (base.length) {
     out.baseRatio = spread(base.map((x, i) => Number((x.bpfNsPerWrite / on[i]!.bpfNsPerWrite).toFixed(3))));
     const rb = sides.base!.runsPerWrite.median,
@@ -414,7 +464,7 @@ async function main(): Promise<void> {
   const hooks: HookSummary[] = [];
   try {
     await writeFile(STATS, '0');
-    for (const sc of SCENARIOS) {
+    for (const sc of HOOKS_ONLY ? [] : SCENARIOS) {
       const res: Record<Side, StreamResult[]> = { off: [], on: [], floor: [], base: [] };
       for (let r = 0; r < ROUNDS; r++) {
         // rotate the order so no side always follows the same one
@@ -445,7 +495,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(throughput[throughput.length - 1]));
     }
     await writeFile(STATS, '1');
-    for (const side of SIDES.filter((x): x is 'on' | 'base' => x === 'on' || x === 'base')) {
+    for (const side of HOOKS_ONLY ? [] : SIDES.filter((x): x is 'on' | 'base' => x === 'on' || x === 'base')) {
       const c = await startAll(side === 'base' ? BASELINE : HELPER);
       try {
         if (side === 'on') {
@@ -470,35 +520,41 @@ async function main(): Promise<void> {
         await c.stop();
       }
     }
-    const f = await startFloor();
-    try {
-      const ids = f.ids.map((x) => x.id);
-      for (const sc of SCENARIOS) {
-        const a = await progStats(ids);
-        const s = await stream(tool, ns.ns, sc, SECONDS);
-        const b = await progStats(ids);
-        const ps: ProgCost[] = f.ids.map(({ name, id }) => {
-          const runs = (b.get(id)?.runCount ?? 0) - (a.get(id)?.runCount ?? 0);
-          const t = (b.get(id)?.runTimeNs ?? 0) - (a.get(id)?.runTimeNs ?? 0);
-          return {
-            scenario: sc.name,
-            probe: 'floor (empty)',
-            program: name,
-            runs,
-            runsPerSecond: Math.round(runs / SECONDS),
-            nsPerRun: runs > 0 ? Math.round(t / runs) : 0,
-            cpuPercent: Number(((t / 1e9 / SECONDS) * 100).toFixed(2)),
-          };
-        });
-        programs.push(...ps);
-        shares.push(share(sc.name, 'floor', ps, s));
+    // the empty programs on every hook, then the least work on the shared probes' hooks
+    for (const [side, probe, obj] of [
+      ['floor', 'floor (empty)', FLOOR_OBJ],
+      ['min', 'min (clock read + per-CPU add)', MINWORK_OBJ],
+    ] as const) {
+      const f = await startFloor([], obj);
+      try {
+        const ids = f.ids.map((x) => x.id);
+        for (const sc of HOOKS_ONLY ? [] : SCENARIOS) {
+          const a = await progStats(ids);
+          const s = await stream(tool, ns.ns, sc, SECONDS);
+          const b = await progStats(ids);
+          const ps: ProgCost[] = f.ids.map(({ name, id }) => {
+            const runs = (b.get(id)?.runCount ?? 0) - (a.get(id)?.runCount ?? 0);
+            const t = (b.get(id)?.runTimeNs ?? 0) - (a.get(id)?.runTimeNs ?? 0);
+            return {
+              scenario: sc.name,
+              probe,
+              program: name,
+              runs,
+              runsPerSecond: Math.round(runs / SECONDS),
+              nsPerRun: runs > 0 ? Math.round(t / runs) : 0,
+              cpuPercent: Number(((t / 1e9 / SECONDS) * 100).toFixed(2)),
+            };
+          });
+          programs.push(...ps);
+          shares.push(share(sc.name, side, ps, s));
+        }
+      } finally {
+        await f.stop();
       }
-    } finally {
-      await f.stop();
     }
     // the probes sharing hooks: paired rounds, bpf_stats on
     for (const sc of SCENARIOS.filter((x) => x.size === 1024)) {
-      const hs = SIDES.filter((x): x is Exclude<Side, 'off'> => x !== 'off');
+      const hs = HOOK_SIDES;
       const rows: HookRound[] = [];
       for (let r = 0; r < HOOK_ROUNDS; r++)
         for (let k = 0; k < hs.length; k++) rows.push(await hookRound(tool, ns.ns, sc, hs[(r + k) % hs.length]!, r));
@@ -511,6 +567,7 @@ async function main(): Promise<void> {
     await deleteNs(ns.ns);
     await rm(tmp, { recursive: true, force: true });
   }
+  if (HOOKS_ONLY) return;
 
   const result = {
     ...(await benchStamp()),
@@ -536,8 +593,9 @@ async function main(): Promise<void> {
   const dir = path.join(ROOT, 'test', 'bench', 'results');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'latency.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const label: Record<Side, string> = {
+  const label: Record<Side | 'min', string> = {
     off: 'off',
+    min: 'min (a clock read and a per-CPU add per run)',
     on: 'on (all latency probes)',
     floor: 'floor (empty programs)',
     base: 'base (all latency probes, baseline build)',
@@ -601,15 +659,17 @@ async function main(): Promise<void> {
     `${SHARED_HOOKS.join(', ')})${BASELINE ? ', and the same probes from the baseline build ("base")' : ''}, ${HOOK_ROUNDS} rounds, each side once per round in rotating`,
     "order. BPF ns per write = the programs' run time (bpf_stats, which adds ~60 ns of clock reads per run to every side) over the",
     'writes of the stream; runs per write = program runs (on net_dev_queue and sk_data_ready: "shared"). Median [quartiles] (range).',
+    '"min" = the least work a measurement needs, one program on each of the same hooks that reads the clock once and adds it to a',
+    'per-CPU array (bpf/tools/latency-minwork.bpf.c): what any latency probe on these hooks pays at least, in the same rounds.',
     '',
-    '| load | side | BPF ns per write | program runs per write | of which shared hooks |',
-    '|---|---|---|---|---|',
+    '| load | side | BPF ns per write | program runs per write | of which shared hooks | BPF ns per run |',
+    '|---|---|---|---|---|---|',
     ...hooks.flatMap((h) =>
-      (['on', 'floor', 'base'] as const)
+      (['on', 'min', 'floor', 'base'] as const)
         .filter((sd) => h.sides[sd])
         .map((sd) => {
           const x = h.sides[sd]!;
-          return `| ${h.scenario} | ${label[sd]} | ${fmtSpread(x.bpfNsPerWrite, 0)} | ${fmtSpread(x.runsPerWrite, 2)} | ${fmtSpread(x.sharedRunsPerWrite, 2)} |`;
+          return `| ${h.scenario} | ${label[sd]} | ${fmtSpread(x.bpfNsPerWrite, 0)} | ${fmtSpread(x.runsPerWrite, 2)} | ${fmtSpread(x.sharedRunsPerWrite, 2)} | ${fmtSpread(x.nsPerRun, 0)} |`;
         }),
     ),
     '',
@@ -618,6 +678,17 @@ async function main(): Promise<void> {
     ...hooks.map(
       (h) =>
         `| ${h.scenario} | ${fmtSpread(h.ratio, 2)} | ${h.verdict} | ${h.baseRatio ? fmtSpread(h.baseRatio, 2) : '—'} | ${h.sides.base ? `${h.sides.base.runsPerWrite.median} → ${h.sides.on!.runsPerWrite.median} (${h.runsFewerPercent} % fewer)` : '—'} |`,
+    ),
+    '',
+    'Is the goal reachable on this machine? The least work (min) against the empty programs, and the probes against the least work,',
+    'paired per round, per write and per program run. Every side runs one program on each of the same 8 hooks, so per run the',
+    'ratios do not move with the packets a write made in a round (runs per write swing between rounds, see above); per write they do.',
+    '',
+    '| load | on ÷ floor per run | min ÷ floor per write | min ÷ floor per run | on ÷ min per write | on ÷ min per run | the goal (on ≤ 1.5× floor) |',
+    '|---|---|---|---|---|---|---|',
+    ...hooks.map(
+      (h) =>
+        `| ${h.scenario} | ${fmtSpread(h.runRatio, 2)} | ${fmtSpread(h.minRatio, 2)} | ${fmtSpread(h.minRunRatio, 2)} | ${fmtSpread(h.onMinRatio, 2)} | ${fmtSpread(h.onMinRunRatio, 2)} | ${h.minVerdict} |`,
     ),
     '',
     '## Per-program cost (bpf_stats, separate rounds)',

@@ -4,7 +4,8 @@
 // counting requests and bytes and answering with an empty (valid) ExportMetricsServiceResponse.
 // It does not decode: the bench checks the bytes against the SDK's encoding itself.
 // Protocol with the parent (IPC): sends { grpc, http } URLs once listening; answers 'count' with
-// { requests, bytes }; exits on 'stop' or when the parent goes away.
+// { requests, bytes }, and { scrape: { port, gzip } } (GET the agent's /metrics, the client's work here,
+// not in the measured process) with { scraped: bytes } or { error }; exits on 'stop' or when the parent goes away.
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 
@@ -50,11 +51,44 @@ const grpcPort = await new Promise<number>((resolve, reject) =>
     err ? reject(err) : resolve(port),
   ),
 );
+// Idle connections stay open longer than any pause between the bench's exports (a collector's default is
+// minutes): the SDK's kept-alive socket is not closed under a request it is starting (ECONNRESET, a retry).
+server.keepAliveTimeout = 600_000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const httpPort = (server.address() as { port: number }).port;
 
+/** GET /metrics of the agent under test (its port on 127.0.0.1), the body read and dropped: the byte count.
+ *  A new connection each time (the agent's server closes an idle one after 5 s). */
+function scrape(port: number, gzip: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/metrics',
+        headers: { 'Accept-Encoding': gzip ? 'gzip' : 'identity' },
+        agent: false,
+      },
+      (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`status ${res.statusCode}`))));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
+  });
+}
+
 process.on('message', (m) => {
-  if (m === 'count') process.send?.({ requests, bytes });
+  const s = (m as { scrape?: { port: number; gzip: boolean } }).scrape;
+  if (s !== undefined)
+    scrape(s.port, s.gzip).then(
+      (scraped) => process.send?.({ scraped }),
+      (e: Error) => process.send?.({ error: e.message }),
+    );
+  else if (m === 'count') process.send?.({ requests, bytes });
   else if (m === 'stop') {
     g.forceShutdown();
     server.close();

@@ -10,6 +10,12 @@
 //   procfs-floor <cycles> [proc root] [parse]
 // With `parse`, it also converts every decimal number of every file it read (the first parse a
 // native reader would do before handing numbers to the agent): what that step adds to the floor.
+// With `emit`, it writes every file it read to stdout as one frame per cycle ([u64 frame length],
+// then [u32 length][bytes] per file, native byte order) and its JSON line to stderr: a batch reader
+// handing the agent the texts in one pipe instead of four fs calls per file
+// (procfs-node-floor.ts `batch` decodes it). With `emit-numbers`, each file goes into the frame as
+// its numbers instead ([u32 count][count × f64]): the reads and the first parse in C, handing the
+// agent numbers (`batch-numbers`).
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -24,7 +30,21 @@
 
 static char buf[1 << 20];
 static long reads, failed, bytes, numbers;
-static int parse;
+static int parse, emit, emit_numbers;
+static double nums[1 << 18];
+static unsigned int nnums;
+static char *frame;
+static size_t frame_len, frame_cap;
+
+static void frame_put(const char *p, size_t n) {
+  if (frame_len + n > frame_cap) {
+    while (frame_len + n > frame_cap) frame_cap = frame_cap ? frame_cap * 2 : 1 << 20;
+    frame = realloc(frame, frame_cap);
+    if (!frame) { fprintf(stderr, "procfs-floor: out of memory\n"); exit(1); }
+  }
+  memcpy(frame + frame_len, p, n);
+  frame_len += n;
+}
 static unsigned long long checksum;
 
 /* Every run of digits as one unsigned number (files are read whole: procfs text of these files fits
@@ -35,21 +55,39 @@ static void parse_numbers(const char *p, ssize_t n) {
   for (ssize_t i = 0; i < n; i++) {
     unsigned c = (unsigned char)p[i] - '0';
     if (c < 10) { v = v * 10 + c; in = 1; }
-    else if (in) { checksum += v; numbers++; v = 0; in = 0; }
+    else if (in) {
+      checksum += v; numbers++;
+      if (emit_numbers && nnums < sizeof nums / sizeof nums[0]) nums[nnums++] = (double)v;
+      v = 0; in = 0;
+    }
   }
-  if (in) { checksum += v; numbers++; }
+  if (in) {
+    checksum += v; numbers++;
+    if (emit_numbers && nnums < sizeof nums / sizeof nums[0]) nums[nnums++] = (double)v;
+  }
 }
 
 static void read_file(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { failed++; return; }
+  size_t len = 0;
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n = read(fd, buf + len, sizeof buf - len);
     if (n <= 0) break;
     bytes += n;
-    if (parse) parse_numbers(buf, n);
+    if (parse) parse_numbers(buf + len, n);
+    if (emit) len += n;
   }
   close(fd);
+  if (emit_numbers) {
+    frame_put((const char *)&nnums, sizeof nnums);
+    frame_put((const char *)nums, nnums * sizeof nums[0]);
+    nnums = 0;
+  } else if (emit) {
+    unsigned int l = (unsigned int)len;
+    frame_put((const char *)&l, sizeof l);
+    frame_put(buf, len);
+  }
   reads++;
 }
 
@@ -121,6 +159,9 @@ int main(int argc, char **argv) {
   int cycles = argc > 1 ? atoi(argv[1]) : 1;
   const char *root = argc > 2 ? argv[2] : "/proc";
   parse = argc > 3 && strcmp(argv[3], "parse") == 0;
+  emit_numbers = argc > 3 && strcmp(argv[3], "emit-numbers") == 0;
+  emit = emit_numbers || (argc > 3 && strcmp(argv[3], "emit") == 0);
+  parse = parse || emit_numbers;
   if (cycles < 1) { fprintf(stderr, "procfs-floor: cycles must be a positive number, got %s\n", argv[1]); return 2; }
   struct timespec c0, c1;
   struct rusage r0, r1;
@@ -131,12 +172,19 @@ int main(int argc, char **argv) {
   for (int i = 0; i < cycles; i++) {
     processes = cycle(root, &namespaces);
     if (processes < 0) { fprintf(stderr, "procfs-floor: cannot list %s\n", root); return 1; }
+    if (emit) {
+      // One frame per cycle: its length, then the files.
+      unsigned long long l = frame_len;
+      if (fwrite(&l, sizeof l, 1, stdout) != 1 || fwrite(frame, 1, frame_len, stdout) != frame_len) return 1;
+      fflush(stdout);
+      frame_len = 0;
+    }
   }
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
   getrusage(RUSAGE_SELF, &r1);
   long long user = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000LL + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec);
   long long sys = (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000LL + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
-  printf("{\"cycles\":%d,\"cpuNs\":%lld,\"userUs\":%lld,\"systemUs\":%lld,\"namespaces\":%ld,\"processes\":%d,\"reads\":%ld,\"failed\":%ld,\"bytes\":%ld,\"numbers\":%ld,\"checksum\":%llu}\n",
+  fprintf(emit ? stderr : stdout, "{\"cycles\":%d,\"cpuNs\":%lld,\"userUs\":%lld,\"systemUs\":%lld,\"namespaces\":%ld,\"processes\":%d,\"reads\":%ld,\"failed\":%ld,\"bytes\":%ld,\"numbers\":%ld,\"checksum\":%llu}\n",
          cycles, ns_of(&c1) - ns_of(&c0), user, sys, namespaces, processes, reads, failed, bytes, numbers, checksum);
   return 0;
 }

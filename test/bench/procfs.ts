@@ -99,6 +99,31 @@ async function midGap(port: number, deadline: number): Promise<AgentStatus> {
   }
 }
 
+/** Another agent launched next to the default one with other Node flags (e.g. the semi-space size),
+ *  measured in the same rounds: its CPU and RSS against the default's. */
+interface Variant {
+  name: string;
+  flags: string[];
+}
+
+interface VariantRound {
+  name: string;
+  agentMs: number;
+  /** agentMs ÷ the default agent's in the same round */
+  vsDefault: number;
+  ratio: number;
+}
+
+interface VariantResult {
+  name: string;
+  flags: string[];
+  agentCpuMsPerCycle: Spread;
+  vsDefault: Spread;
+  ratio: Spread;
+  rssMiB: number;
+  peakRssMiB: number;
+}
+
 interface Round {
   agentMs: number;
   agentUserMs: number;
@@ -107,12 +132,21 @@ interface Round {
   floorMs: number;
   /** The floor's reads plus converting every number in C (procfs-floor.c `parse`). */
   floorParseMs: number;
+  /** The same reads from Node (procfs-node-floor.ts: openSync/readSync into one Buffer/closeSync), no parse. */
+  nodeFloorMs: number;
+  /** ... and each file decoded to a latin1 string, as readProcText hands it to the parsers. */
+  nodeFloorTextMs: number;
+  /** The C reader sends each cycle's file texts in one frame, Node decodes them (reader + Node CPU). */
+  batchTextMs: number;
+  /** The C reader parses and sends the numbers, Node reads them (reader + Node CPU). */
+  batchNumbersMs: number;
   floorUserMs: number;
   floorSystemMs: number;
   ratio: number;
   namespaces: number;
   floorNamespaces: number;
   processes: number;
+  variants: VariantRound[];
 }
 
 interface SizeResult {
@@ -124,6 +158,20 @@ interface SizeResult {
   agentCpuMsPerCycle: Spread;
   floorCpuMsPerCycle: Spread;
   floorParseCpuMsPerCycle: Spread;
+  nodeFloorCpuMsPerCycle: Spread;
+  nodeFloorTextCpuMsPerCycle: Spread;
+  /** Node read floor ÷ C floor, per round: what reading from JS costs over C. */
+  nodeFloorRatio: Spread;
+  /** agent ÷ Node read floor (with text), per round: what the agent does on top of JS's reads. */
+  agentOverNodeFloor: Spread;
+  /** An estimate, not a measurement: the reads and first parse in C sent as numbers (batchNumbers) plus what the
+   *  agent does on top of Node's reads (agent − Node read floor with text), ÷ the C floor, per round. */
+  nativeEstimateRatio: Spread;
+  batchTextCpuMsPerCycle: Spread;
+  batchNumbersCpuMsPerCycle: Spread;
+  /** ÷ C floor per round */
+  batchTextRatio: Spread;
+  batchNumbersRatio: Spread;
   agentCpuMsPerNs: Spread;
   floorCpuMsPerNs: Spread;
   ratio: Spread;
@@ -134,6 +182,7 @@ interface SizeResult {
   agentPeakRssMiB: number;
   statusRequestCpuMs: number;
   loadAvg: string;
+  variants: VariantResult[];
 }
 
 async function measureSize(
@@ -142,15 +191,17 @@ async function measureSize(
   rounds: number,
   cycles: number,
   cpuProf: string | undefined,
+  nodeFloor: string,
+  variants: readonly Variant[],
 ): Promise<SizeResult> {
   const port = await freePort();
-  const args = [
-    ...AGENT_NODE_FLAGS,
+  const args = (flags: readonly string[], p: number): string[] => [
+    ...flags,
     ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=agent-${n}.cpuprofile`] : []),
     AGENT,
     'run',
     '--port',
-    String(port),
+    String(p),
     '--address',
     '127.0.0.1',
     '--interval',
@@ -158,35 +209,66 @@ async function measureSize(
     '--log-level',
     'error',
   ];
-  const child = spawn(process.execPath, args, { stdio: 'ignore' });
+  const child = spawn(process.execPath, args(AGENT_NODE_FLAGS, port), { stdio: 'ignore' });
   const pid = child.pid!;
+  // The variants run next to the default agent all along, so each round sees the same machine.
+  const others: { v: Variant; port: number; pid: number; statusCpuMs: number }[] = [];
   try {
+    for (const v of variants) {
+      const vp = await freePort();
+      const c = spawn(process.execPath, args(v.flags, vp), { stdio: 'ignore' });
+      others.push({ v, port: vp, pid: c.pid!, statusCpuMs: 0 });
+    }
     const until = Date.now() + 120_000;
-    for (;;) {
-      // warm-up: three cycles
-      await sleep(500);
-      if (Date.now() > until) throw new Error('agent: no third cycle within 120 s');
-      try {
-        if ((await status(port)).cycle >= 3) break;
-      } catch {
-        /* not listening yet */
+    for (const p of [port, ...others.map((o) => o.port)]) {
+      for (;;) {
+        // warm-up: three cycles
+        await sleep(500);
+        if (Date.now() > until) throw new Error('agent: no third cycle within 120 s');
+        try {
+          if ((await status(p)).cycle >= 3) break;
+        } catch {
+          /* not listening yet */
+        }
       }
     }
     // What one /status request (the window's clock) costs the agent, to subtract.
-    const s0 = await midGap(port, Date.now() + 30_000);
-    const q0 = processCpu(pid).ns;
-    for (let i = 0; i < 10; i++) await status(port);
-    const statusRequestCpuMs = (processCpu(pid).ns - q0) / 10 / 1e6;
-    void s0;
+    const statusCost = async (p: number, id: number): Promise<number> => {
+      await midGap(p, Date.now() + 30_000);
+      const q0 = processCpu(id).ns;
+      for (let i = 0; i < 10; i++) await status(p);
+      return (processCpu(id).ns - q0) / 10 / 1e6;
+    };
+    const statusRequestCpuMs = await statusCost(port, pid);
+    for (const o of others) o.statusCpuMs = await statusCost(o.port, o.pid);
+    /** One window of whole cycles of one agent: CPU ms per cycle and the cycles it spans. */
+    const window = async (
+      p: number,
+      id: number,
+      statusCpuMs: number,
+    ): Promise<{
+      ms: number;
+      k: number;
+      c0: ReturnType<typeof processCpu>;
+      c1: ReturnType<typeof processCpu>;
+      targets: number;
+    }> => {
+      const a = await midGap(p, Date.now() + 60_000);
+      const c0 = processCpu(id);
+      await sleep((cycles - 1) * (INTERVAL_MS + a.durationMs));
+      const b = await midGap(p, Date.now() + 60_000);
+      const c1 = processCpu(id);
+      const k = b.cycle - a.cycle;
+      return { ms: ((c1.ns - c0.ns) / 1e6 - statusCpuMs) / k, k, c0, c1, targets: b.targets };
+    };
     const out: Round[] = [];
     for (let r = 0; r < rounds; r++) {
-      const a = await midGap(port, Date.now() + 60_000);
-      const c0 = processCpu(pid);
-      await sleep((cycles - 1) * (INTERVAL_MS + a.durationMs));
-      const b = await midGap(port, Date.now() + 60_000);
-      const c1 = processCpu(pid);
-      const k = b.cycle - a.cycle;
-      const agentMs = ((c1.ns - c0.ns) / 1e6 - statusRequestCpuMs) / k;
+      const w = await window(port, pid, statusRequestCpuMs);
+      const { k, c0, c1 } = w;
+      const agentMs = w.ms;
+      const b = { targets: w.targets };
+      const vr: { name: string; ms: number }[] = [];
+      for (const o of others) vr.push({ name: o.v.name, ms: (await window(o.port, o.pid, o.statusCpuMs)).ms });
       const f = JSON.parse((await runOk(floorBin, [String(k)], { timeoutMs: 120_000 })).stdout) as {
         cycles: number;
         cpuNs: number;
@@ -202,6 +284,22 @@ async function measureSize(
         cpuNs: number;
       };
       const floorParseMs = fp.cpuNs / 1e6 / fp.cycles;
+      // The same reads from Node, with the launchers' flags: bytes only, then bytes decoded to text.
+      const nodeRun = async (mode: readonly string[]): Promise<number> => {
+        const x = JSON.parse(
+          (
+            await runOk(process.execPath, [...AGENT_NODE_FLAGS, nodeFloor, String(k), '/proc', ...mode], {
+              timeoutMs: 120_000,
+            })
+          ).stdout,
+        ) as { cycles: number; cpuNs: number };
+        return x.cpuNs / 1e6 / x.cycles;
+      };
+      const nodeFloorMs = await nodeRun([]);
+      const nodeFloorTextMs = await nodeRun(['text']);
+      // A native batch reader: the C floor's reads sent to Node as one frame per cycle (texts, or numbers).
+      const batchTextMs = await nodeRun(['batch', floorBin]);
+      const batchNumbersMs = await nodeRun(['batch-numbers', floorBin]);
       out.push({
         agentMs,
         agentUserMs: (c1.userMs - c0.userMs) / k,
@@ -209,19 +307,38 @@ async function measureSize(
         agentCycles: k,
         floorMs,
         floorParseMs,
+        nodeFloorMs,
+        nodeFloorTextMs,
+        batchTextMs,
+        batchNumbersMs,
         floorUserMs: f.userUs / 1000 / f.cycles,
         floorSystemMs: f.systemUs / 1000 / f.cycles,
         ratio: agentMs / floorMs,
         namespaces: b.targets,
         floorNamespaces: f.namespaces,
         processes: f.processes,
+        variants: vr.map((v) => ({ name: v.name, agentMs: v.ms, vsDefault: v.ms / agentMs, ratio: v.ms / floorMs })),
       });
       process.stderr.write(
-        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)} (${b.targets} namespaces)\n`,
+        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)}), batch ${batchTextMs.toFixed(2)} (numbers ${batchNumbersMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
       );
     }
     const u = await procUsage(pid);
     const last = await status(port);
+    const variantResults: VariantResult[] = [];
+    for (const o of others) {
+      const vu = await procUsage(o.pid);
+      const rs = out.map((x) => x.variants.find((v) => v.name === o.v.name)!);
+      variantResults.push({
+        name: o.v.name,
+        flags: o.v.flags,
+        agentCpuMsPerCycle: spread(rs.map((x) => x.agentMs)),
+        vsDefault: spread(rs.map((x) => x.vsDefault)),
+        ratio: spread(rs.map((x) => x.ratio)),
+        rssMiB: vu.rssBytes / 2 ** 20,
+        peakRssMiB: vu.rssPeakBytes / 2 ** 20,
+      });
+    }
     const nsMed = spread(out.map((x) => x.namespaces)).median;
     const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
     return {
@@ -232,6 +349,15 @@ async function measureSize(
       agentCpuMsPerCycle: spread(out.map((x) => x.agentMs)),
       floorCpuMsPerCycle: spread(out.map((x) => x.floorMs)),
       floorParseCpuMsPerCycle: spread(out.map((x) => x.floorParseMs)),
+      nodeFloorCpuMsPerCycle: spread(out.map((x) => x.nodeFloorMs)),
+      nodeFloorTextCpuMsPerCycle: spread(out.map((x) => x.nodeFloorTextMs)),
+      nodeFloorRatio: spread(out.map((x) => x.nodeFloorMs / x.floorMs)),
+      agentOverNodeFloor: spread(out.map((x) => x.agentMs / x.nodeFloorTextMs)),
+      batchTextCpuMsPerCycle: spread(out.map((x) => x.batchTextMs)),
+      batchNumbersCpuMsPerCycle: spread(out.map((x) => x.batchNumbersMs)),
+      batchTextRatio: spread(out.map((x) => x.batchTextMs / x.floorMs)),
+      batchNumbersRatio: spread(out.map((x) => x.batchNumbersMs / x.floorMs)),
+      nativeEstimateRatio: spread(out.map((x) => (x.batchNumbersMs + x.agentMs - x.nodeFloorTextMs) / x.floorMs)),
       agentCpuMsPerNs: spread(out.map((x) => x.agentMs / x.namespaces)),
       floorCpuMsPerNs: spread(out.map((x) => x.floorMs / x.floorNamespaces)),
       ratio: spread(out.map((x) => x.ratio)),
@@ -242,9 +368,11 @@ async function measureSize(
       agentPeakRssMiB: u.rssPeakBytes / 2 ** 20,
       statusRequestCpuMs,
       loadAvg: readFileSync('/proc/loadavg', 'latin1').trim(),
+      variants: variantResults,
     };
   } finally {
     await stopPid(pid, 10_000);
+    for (const o of others) await stopPid(o.pid, 10_000);
   }
 }
 
@@ -261,6 +389,22 @@ async function main(): Promise<void> {
     .sort((a, b) => a - b);
   const rounds = Math.max(7, Number(opt('--rounds') ?? 9));
   const cpuProf = opt('--cpu-prof');
+  // --variants 'name=--flag --flag;name2=' : more agents with other Node flags, next to the default.
+  const variants: Variant[] = (opt('--variants') ?? '')
+    .split(';')
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new Error(`--variants: "${v}" is not name=flags`);
+      return {
+        name: v.slice(0, eq).trim(),
+        flags: v
+          .slice(eq + 1)
+          .split(' ')
+          .filter((x) => x !== ''),
+      };
+    });
+  const nodeFloor = path.join(here, 'procfs-node-floor.js');
   const started = Date.now();
   const stamp = await benchStamp();
   const tmp = mkdtempSync(path.join(tmpdir(), 'ksotel-bench-procfs-'));
@@ -275,7 +419,7 @@ async function main(): Promise<void> {
   try {
     for (const n of sizes) {
       while (pods.length < n) pods.push(await createPod({ label: `b${pods.length}` }));
-      const r = await measureSize(n, floorBin, rounds, n <= 10 ? 6 : 4, cpuProf);
+      const r = await measureSize(n, floorBin, rounds, n <= 10 ? 6 : 4, cpuProf, nodeFloor, variants);
       out.push(r);
       process.stderr.write(
         `procfs bench: ${n} test ns (${r.namespaces} on the machine): agent ${r.agentCpuMsPerNs.median.toFixed(3)} ms/ns, floor ${r.floorCpuMsPerNs.median.toFixed(3)} ms/ns, ×${r.ratio.median.toFixed(2)} [${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}]\n`,
@@ -310,7 +454,7 @@ async function main(): Promise<void> {
     intervalS: INTERVAL_MS / 1000,
     rounds,
     method:
-      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; both over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread.",
+      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; Node read floor = test/bench/procfs-node-floor.ts, the same reads from Node (openSync/readSync into one reused Buffer/closeSync; 'text' also decodes each file to a latin1 string), process.cpuUsage after a warm-up cycle; all over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread.",
     sizes: out,
     nodeExporter: {
       collectors: 'netdev, netstat (all fields), sockstat, softnet, conntrack',
@@ -348,6 +492,42 @@ async function main(): Promise<void> {
         `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.floorParseCpuMsPerCycle.median, 1)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
     ),
     '',
+    '**Node read floor**: `test/bench/procfs-node-floor.ts`, the C floor\'s exact reads from Node with the cheapest synchronous API (`openSync`/`readSync` into one reused Buffer/`closeSync`, `readdirSync`, `readlinkSync`), run with the launchers\' Node flags right after the C floor in each round; "+ text" also decodes each file to a latin1 string, as `readProcText` hands it to the parsers. What reading from JavaScript costs before any parse, sample or snapshot:',
+    '',
+    '| test namespaces | C floor ms / cycle | Node read floor ms / cycle | **Node read floor ÷ C floor** | Node read floor + text ms / cycle | Node + text ÷ C floor | agent ÷ (Node read floor + text) | estimate: reads + parse in C, the rest in the agent, ÷ C floor |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...out.map(
+      (r) =>
+        `| ${r.testNamespaces} | ${f(r.floorCpuMsPerCycle.median, 1)} | ${sp(r.nodeFloorCpuMsPerCycle, 1)} | **${sp(r.nodeFloorRatio, 2)}** | ${sp(r.nodeFloorTextCpuMsPerCycle, 1)} | ${f(spread(r.rounds.map((x) => x.nodeFloorTextMs / x.floorMs)).median, 2)} | ${sp(r.agentOverNodeFloor, 2)} | ${sp(r.nativeEstimateRatio, 2)} |`,
+    ),
+    '',
+    "The last column is an estimate, not a measurement: the native batch reader with numbers below (measured: reads and first parse in C, the frame's transfer and Node's decoding) plus what the agent does on top of Node's own reads (agent − Node read floor + text), per round. It assumes the agent's samples, snapshot and GC would cost what they cost now; it still counts the JavaScript parsers, which a numbers frame would remove: an upper bound.",
+    '',
+    "**Native batch reader** (the helper path, reads only): `procfs-floor.c emit` reads the same files and writes each cycle's files as one frame to a pipe; Node (`procfs-node-floor.ts batch`, the launchers' flags) takes it in one `spawnSync` and decodes each file to a latin1 string. `emit-numbers`/`batch-numbers`: the C reader parses every number and sends them as f64 per file, Node reads them in place. CPU = the C reader's + Node's (its spawn included). Against the same round's C floor:",
+    '',
+    '| test namespaces | C floor ms / cycle | batch, texts: ms / cycle | **÷ C floor** | batch, numbers: ms / cycle | **÷ C floor** |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...out.map(
+      (r) =>
+        `| ${r.testNamespaces} | ${f(r.floorCpuMsPerCycle.median, 1)} | ${sp(r.batchTextCpuMsPerCycle, 1)} | **${sp(r.batchTextRatio, 2)}** | ${sp(r.batchNumbersCpuMsPerCycle, 1)} | **${sp(r.batchNumbersRatio, 2)}** |`,
+    ),
+    '',
+    ...(out.some((r) => r.variants.length > 0)
+      ? [
+          `**Node flags** (\`--variants\`): agents with other flags ran next to the default one (\`${AGENT_NODE_FLAGS.join(' ')}\`, the launchers') all along, each measured over its own window of whole cycles in every round; "÷ default" is per round. RSS is read after the rounds (peak = VmHWM).`,
+          '',
+          '| test namespaces | agent | flags | CPU ms / cycle | ÷ default (same round) | ÷ C floor | RSS MiB (peak) |',
+          '|---:|---|---|---:|---:|---:|---:|',
+          ...out.flatMap((r) => [
+            `| ${r.testNamespaces} | default | \`${AGENT_NODE_FLAGS.join(' ')}\` | ${sp(r.agentCpuMsPerCycle, 1)} | 1 | ${f(r.ratio.median, 2)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+            ...r.variants.map(
+              (v) =>
+                `| ${r.testNamespaces} | ${v.name} | \`${v.flags.join(' ') || '(none)'}\` | ${sp(v.agentCpuMsPerCycle, 1)} | ${sp(v.vsDefault, 2)} | ${f(v.ratio.median, 2)} | ${f(v.rssMiB, 1)} (${f(v.peakRssMiB, 1)}) |`,
+            ),
+          ]),
+          '',
+        ]
+      : []),
     `Target: agent ≤ ${json.targets.ratioMax}× the floor at every size — ${met ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(r.ratio.median, 2)}×`).join(', ')}).`,
     '',
     `node_exporter (${json.nodeExporter.collectors}) in one namespace: **${f(neCpuMsPerScrape, 2)} ms CPU per scrape** (${neScrapes} scrapes), RSS ${f(neRssMiB, 1)} MiB.`,

@@ -11,9 +11,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** name → compiled script and its arguments (each bounded in time; the whole run ≈ 30 minutes). */
 export const BENCHMARKS: Record<string, { script: string; args: string[] }> = {
-  procfs: { script: 'procfs.js', args: [] },
+  procfs: {
+    script: 'procfs.js',
+    args: ['--rounds', '7', '--variants', 'semi-space-4=--max-semi-space-size=4;v8-default='],
+  }, // agents at 4 MiB and V8's default semi-space next to the launchers' flags; ~30 min
   sizing: { script: 'sizing.js', args: [] },
-  export: { script: 'export.js', args: [] }, // OTLP µs/point and /metrics µs/series at 10/100/250 pods, with floors; ~5 min
+  // OTLP µs/point (gzip, as the chart) and /metrics µs/series at 10/100/250 pods, with floors and a profile; ~15 min
+  export: { script: 'export.js', args: ['--profile', '/tmp/kubeskoop-otel-export-profile'] },
   'bpf-events': { script: 'bpf-events.js', args: [] },
   tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
   connections: { script: 'connections.js', args: [] }, // 2500 loopback connects, bpf_stats per program; ~10 s

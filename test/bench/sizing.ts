@@ -13,6 +13,10 @@
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
 //     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
 //      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
+//     [--heap-snapshot  (at the end of each run: the agent's V8 heap snapshot, by constructor)]
+//     [--events N  (refused connects per cycle, one per test pod in turn: real tcpreset/packetloss
+//      BPF events every cycle through the agent's events path to OTLP logs; default: one per pod;
+//      0: no event probes)]
 // Writes test/bench/results/sizing.json and sizing.md. Needs root (namespaces).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync, renameSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { connect } from 'node:net';
 import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
 import {
   startOtlpReceiver,
@@ -32,6 +37,7 @@ import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.
 import { METRICS } from '../../semconv/generated/registry.js';
 import { promName } from '../../semconv/lib/prom-names.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -53,6 +59,10 @@ interface Args {
   agentFlags: string[];
   /** Memory trials: each size once per trial (none: one plain run). */
   trials: { name: string; env: Record<string, string>; flags: string[] }[];
+  /** Refused connects made per cycle (events); undefined: one per test pod; 0: no event probes. */
+  eventsPerCycle?: number;
+  /** Take a V8 heap snapshot of the agent at the end of each run and report it by constructor. */
+  heapSnapshot: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -66,6 +76,7 @@ function parseArgs(argv: string[]): Args {
     agentEnv: {},
     agentFlags: [],
     trials: [],
+    heapSnapshot: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
@@ -96,6 +107,11 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (argv[i] === '--agent-flags' && v !== undefined) {
       a.agentFlags = v.split(/\s+/).filter((f) => f !== '');
+      i++;
+    } else if (argv[i] === '--heap-snapshot') {
+      a.heapSnapshot = true;
+    } else if (argv[i] === '--events' && v && /^\d+$/.test(v)) {
+      a.eventsPerCycle = Number(v);
       i++;
     } else if (argv[i] === '--trial' && v) {
       const [name, ...rest] = v.split(/\s+/).filter((t) => t !== '');
@@ -144,6 +160,22 @@ export interface RunResult {
     arenaRssMiB?: number;
   };
   cycleDurationMs: number;
+  /** Kernel events made every cycle and what reached the OTLP receiver as log records. */
+  events?: {
+    probes: string[];
+    /** Refused connects the bench made per cycle (host → a test pod's closed port). */
+    connectsPerCycle: number;
+    refused: number;
+    /** Log records received during the measurement, and per cycle. */
+    records: number;
+    recordsPerCycle: number;
+    /** Of them, kubeskoop.tcp.reset records attributed to a test pod's namespace. */
+    podResets: number;
+  };
+  /** The native helper (BPF; a child of the agent) at the end: its RSS is not in the agent's. */
+  helper?: { rssMiB: number; rssPeakMiB: number };
+  /** --heap-snapshot: the agent's V8 heap at the end, by constructor (self sizes). */
+  heap?: HeapSummary;
   prometheus: { series: number; bytes: number; scrapeMs: number };
   seriesPerPodTarget: { min: number; max: number; median: number; example?: TargetSeries };
   seriesHost: number;
@@ -216,6 +248,128 @@ async function rssBreakdown(pid: number): Promise<Partial<RunResult['memory']>> 
   }
 }
 
+/** The event probes the bench turns on: a refused connect gives each a kernel event in the pod. */
+const EVENT_PROBES = ['tcpreset', 'packetloss'];
+/** The port a test pod does not listen on: a SYN to it is answered by a reset from the pod's kernel. */
+const CLOSED_PORT = 9;
+
+/** One TCP connect from the host to a test pod's closed port (10.199.0.0/16): true when refused. */
+function refusedConnect(ip: string): Promise<boolean> {
+  if (!/^10\.199\./.test(ip)) throw new Error(`sizing: ${ip} is not a test address`);
+  return new Promise((resolve) => {
+    const s = connect({ host: ip, port: CLOSED_PORT, timeout: 2000 });
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(false));
+    s.once('timeout', () => done(false));
+    s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED'));
+  });
+}
+
+function eventsOf(
+  receiver: OtlpReceiver,
+  perCycle: number,
+  refused: number,
+  cycles: number,
+  inodes: Set<string>,
+): NonNullable<RunResult['events']> {
+  const logs = receiver.logs();
+  return {
+    probes: EVENT_PROBES,
+    connectsPerCycle: perCycle,
+    refused,
+    records: logs.length,
+    recordsPerCycle: Number((logs.length / Math.max(cycles, 1)).toFixed(1)),
+    podResets: logs.filter(
+      (l) => l.eventName === 'kubeskoop.tcp.reset' && inodes.has(String(l.resource['kubeskoop.netns.inode'])),
+    ).length,
+  };
+}
+
+/** RSS of the agent's native helper (its child process), when one runs. */
+async function helperUsage(agentPid: number): Promise<RunResult['helper']> {
+  try {
+    const kids = readFileSync(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8').trim().split(/\s+/);
+    for (const k of kids) {
+      if (!/^\d+$/.test(k)) continue;
+      if (!readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('helper')) continue;
+      const u = await procUsage(Number(k));
+      return {
+        rssMiB: Number((u.rssBytes / 2 ** 20).toFixed(1)),
+        rssPeakMiB: Number((u.rssPeakBytes / 2 ** 20).toFixed(1)),
+      };
+    }
+  } catch {
+    /* no helper */
+  }
+  return undefined;
+}
+
+export interface HeapSummary {
+  totalMiB: number;
+  /** The largest constructors (node names of object nodes; type for the rest) by self size. */
+  top: { name: string; count: number; MiB: number }[];
+}
+
+/** Group a .heapsnapshot's nodes by constructor (object nodes) or node type, by self size. */
+export function summarizeHeapSnapshot(snap: {
+  snapshot: { meta: { node_fields: string[]; node_types: unknown[] } };
+  nodes: number[];
+  strings: string[];
+}): HeapSummary {
+  const f = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0] as string[];
+  const width = f.length;
+  const [ti, ni, si] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
+  const by = new Map<string, { count: number; bytes: number }>();
+  let total = 0;
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + ti]!]!;
+    const size = snap.nodes[i + si]!;
+    total += size;
+    const key = type === 'object' || type === 'native' ? snap.strings[snap.nodes[i + ni]!]! : `(${type})`;
+    const e = by.get(key) ?? { count: 0, bytes: 0 };
+    e.count++;
+    e.bytes += size;
+    by.set(key, e);
+  }
+  return {
+    totalMiB: Number((total / 2 ** 20).toFixed(1)),
+    top: [...by]
+      .sort((a, b) => b[1].bytes - a[1].bytes)
+      .slice(0, 25)
+      .map(([name, e]) => ({ name, count: e.count, MiB: Number((e.bytes / 2 ** 20).toFixed(2)) })),
+  };
+}
+
+/** SIGUSR2 to an agent started with --heapsnapshot-signal: wait for the snapshot file, summarize it. */
+async function heapSnapshotOf(pid: number, dir: string): Promise<HeapSummary | undefined> {
+  const { readdirSync, statSync } = await import('node:fs');
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  let lastSize = -1;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    file ??= readdirSync(dir).find((n) => n.endsWith('.heapsnapshot') && !before.has(n));
+    if (!file) continue;
+    const size = statSync(path.join(dir, file)).size;
+    // complete: the JSON ends and the size stopped growing
+    if (size === lastSize && size > 0) break;
+    lastSize = size;
+  }
+  if (!file) return undefined;
+  const full = path.join(dir, file);
+  try {
+    return summarizeHeapSnapshot(JSON.parse(readFileSync(full, 'utf8')));
+  } finally {
+    rmSync(full, { force: true });
+  }
+}
+
 const TARGET_LABEL = 'kubeskoop_netns_inode';
 const KIND_LABEL = 'kubeskoop_target_kind';
 
@@ -275,6 +429,10 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   // The default probe set: no metrics.probes, so the agent runs what it runs by default.
   const push = args.exportMode !== 'scrape';
   const scrapeEachCycle = args.exportMode !== 'otlp';
+  const eventsPerCycle = args.eventsPerCycle ?? pods.length;
+  const podIps = pods.map((p) => p.ip).filter((ip): ip is string => ip !== undefined);
+  let nextPod = 0;
+  let refused = 0;
   writeFileSync(
     cfg,
     [
@@ -288,17 +446,23 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
             `  export_interval: ${args.intervalS}s`,
           ]
         : []),
+      // With event probes listed, the agent runs only the metric probes listed too: list the default set.
+      ...(eventsPerCycle > 0
+        ? [`metrics: {probes: [${DEFAULT_METRIC_PROBES.join(', ')}]}`, `events: {probes: [${EVENT_PROBES.join(', ')}]}`]
+        : []),
       '',
     ].join('\n'),
   );
   let child: ChildProcess | undefined;
   let stderr = '';
+  let exited = '';
   try {
     child = spawn(
       process.execPath,
       [
         ...AGENT_NODE_FLAGS,
         ...args.agentFlags,
+        ...(args.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${work}`] : []),
         AGENT,
         'run',
         '-c',
@@ -325,25 +489,45 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     });
     const pid = child.pid!;
     const base = `http://127.0.0.1:${port}`;
-    const statusOf = async (): Promise<any> => JSON.parse((await get(`${base}/status`)).text);
+    child.once('exit', (code, signal) => {
+      exited = `agent exited (code ${code}, signal ${signal})`;
+    });
+    // A busy agent may drop one request (a loaded machine): try again for a few seconds, unless it exited.
+    const statusOf = async (): Promise<any> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return JSON.parse((await get(`${base}/status`)).text);
+        } catch (e) {
+          if (exited || attempt >= 4) throw e;
+          await sleep(1000);
+        }
+      }
+    };
     // Warm up: two cycles, and until every test pod is a target.
     const inodes = new Set(pods.map((p) => String(p.netns.inode)));
+    let waiting = 'no answer yet';
     await waitUntil(
       async () => {
         try {
           const st = await statusOf();
-          if (st.lastCycle.cycle < 2) return false;
+          if (st.lastCycle.cycle < 2) {
+            waiting = `cycle ${st.lastCycle.cycle}`;
+            return false;
+          }
           const { targets } = seriesByTarget(parsePromText((await get(`${base}/metrics`)).text).samples);
-          return [...inodes].every((i) => targets.some((t) => t.inode === i));
-        } catch {
+          const seen = [...inodes].filter((i) => targets.some((t) => t.inode === i)).length;
+          waiting = `cycle ${st.lastCycle.cycle}, ${seen} of ${inodes.size} test pods in /metrics`;
+          return seen === inodes.size;
+        } catch (e) {
+          waiting = (e as Error).message;
           return false;
         }
       },
-      60_000 + pods.length * 200,
+      120_000 + pods.length * 400,
       `agent to see ${pods.length} test pods`,
       250,
     ).catch((e: Error) => {
-      throw new Error(`${e.message}\nagent stderr:\n${stderr}`);
+      throw new Error(`${e.message} (last: ${waiting})\nagent stderr:\n${stderr}`);
     });
     receiver.clear();
     const startCycle = (await statusOf()).lastCycle.cycle as number;
@@ -354,6 +538,10 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     // One Prometheus scrape per cycle, as a scraper at the same interval would do.
     for (;;) {
       await sleep(args.intervalS * 1000);
+      if (eventsPerCycle > 0 && podIps.length > 0) {
+        const ips = Array.from({ length: eventsPerCycle }, () => podIps[nextPod++ % podIps.length]!);
+        refused += (await Promise.all(ips.map((ip) => refusedConnect(ip)))).filter(Boolean).length;
+      }
       if (scrapeEachCycle) {
         const s = await get(`${base}/metrics`);
         scrapeMs += s.ms;
@@ -365,6 +553,8 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     }
     const u1 = await procUsage(pid);
     const where = await rssBreakdown(pid);
+    const helper = await helperUsage(pid);
+    const heap = args.heapSnapshot ? await heapSnapshotOf(pid, work) : undefined;
     if (!scrapeEachCycle) {
       // push only: one scrape after the measurement, to count the series
       const s = await get(`${base}/metrics`);
@@ -416,6 +606,9 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
         ...where,
       },
       cycleDurationMs: st.lastCycle.durationMs,
+      ...(eventsPerCycle > 0 ? { events: eventsOf(receiver, eventsPerCycle, refused, cycles, inodes) } : {}),
+      ...(helper ? { helper } : {}),
+      ...(heap ? { heap } : {}),
       prometheus: {
         series: parsed.samples.length,
         bytes: Buffer.byteLength(lastText),
@@ -444,9 +637,61 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
           }
         : {}),
     };
+  } catch (e) {
+    const err = e as Error;
+    throw new Error(
+      `${err.message}${(err.cause as Error | undefined)?.message ? ` (${(err.cause as Error).message})` : ''}; ${exited || 'agent running'}\nagent stderr:\n${stderr}`,
+      { cause: e },
+    );
   } finally {
     if (child?.pid) await stopPid(child.pid, 5000);
   }
+}
+
+/** The floor that proves what cannot be cut: node itself with the agent's flags and environment,
+ *  doing nothing (empty), and with the agent's module graph loaded (the modules `run` imports) but
+ *  nothing run. Measured in the same run as the agent, with the same trial's flags. */
+export interface FloorResult {
+  name: 'empty node' | 'node + agent modules';
+  trial?: string;
+  rssMiB: number;
+  rssPeakMiB: number;
+  rssAnonMiB?: number;
+  rssFileMiB?: number;
+}
+
+async function measureFloors(args: Args, trialName: string | undefined): Promise<FloorResult[]> {
+  const agentModule = path.join(repo, 'dist/receiver/agent.js');
+  const out: FloorResult[] = [];
+  const programs: [FloorResult['name'], string][] = [
+    ['empty node', 'setInterval(()=>{},1e3)'],
+    ['node + agent modules', `await import(${JSON.stringify(agentModule)}); setInterval(()=>{},1e3)`],
+  ];
+  for (const [name, program] of programs) {
+    const child = spawn(
+      process.execPath,
+      [...AGENT_NODE_FLAGS, ...args.agentFlags, '--input-type=module', '-e', program],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: args.nodeOptions, ...args.agentEnv },
+      },
+    );
+    try {
+      // settled: module loading and the first GCs are over
+      await sleep(3000);
+      const u = await procUsage(child.pid!);
+      out.push({
+        name,
+        ...(trialName ? { trial: trialName } : {}),
+        rssMiB: Number((u.rssBytes / 2 ** 20).toFixed(1)),
+        rssPeakMiB: Number((u.rssPeakBytes / 2 ** 20).toFixed(1)),
+        ...(await rssBreakdown(child.pid!)),
+      });
+    } finally {
+      await stopPid(child.pid!, 5000);
+    }
+  }
+  return out;
 }
 
 // ---- the 5,000-node fan-out, on paper from the measured figures ----------------------------------
@@ -517,7 +762,12 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut | undefined): string {
+function markdown(
+  meta: Record<string, unknown>,
+  runs: RunResult[],
+  fo: FanOut | undefined,
+  floors: FloorResult[] = [],
+): string {
   const L: string[] = [];
   L.push('# Sizing measurements (generated by test/bench/sizing.ts)', '');
   L.push(
@@ -561,6 +811,50 @@ function markdown(meta: Record<string, unknown>, runs: RunResult[], fo: FanOut |
       return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
     }),
   );
+  if (floors.length > 0)
+    L.push(
+      '',
+      "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's module graph loaded (`import('dist/receiver/agent.js')`) but nothing run, 3 s after start. No agent setting can go below the empty node.",
+      '',
+      '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB |',
+      '|---|---|---|---|---|---|',
+      ...floors.map(
+        (f) =>
+          `| ${f.name} | ${f.trial ?? '—'} | ${f.rssMiB} | ${f.rssPeakMiB} | ${f.rssAnonMiB ?? '?'} | ${f.rssFileMiB ?? '?'} |`,
+      ),
+    );
+  for (const r of runs.filter((x) => x.heap)) {
+    L.push(
+      '',
+      `V8 heap of the agent at the end of the ${r.pods}-pod run${r.trial ? ` (${r.trial.name})` : ''} (heap snapshot, self sizes, ${r.heap!.totalMiB} MiB in all), largest constructors:`,
+      '',
+      '| constructor / type | count | MiB |',
+      '|---|---|---|',
+      ...r.heap!.top.map(
+        (t) => `| ${t.name.replace(/\|/g, '\\|').slice(0, 80) || '(anonymous)'} | ${fmt(t.count)} | ${t.MiB} |`,
+      ),
+    );
+  }
+  const failed = (meta.failures as { pods: number; trial?: string; error: string }[] | undefined) ?? [];
+  if (failed.length > 0)
+    L.push(
+      '',
+      `Runs that failed (not in the tables): ${failed.map((f) => `${f.pods} pods${f.trial ? ` (${f.trial})` : ''}: ${f.error.split('\n')[0]}`).join('; ')}.`,
+    );
+  const withEvents = runs.filter((r) => r.events);
+  if (withEvents.length > 0) {
+    L.push(
+      '',
+      `Events every cycle: the bench made refused TCP connects from the host to test pods' closed port ${CLOSED_PORT} (one pod after the other), so the pods' kernels sent resets and dropped the SYNs: real ${EVENT_PROBES.join(' and ')} BPF events through the native helper and the agent's events path to the OTLP receiver as log records (other namespaces' events on this machine count too). The native helper is a separate process: its RSS is not in the agent's.`,
+      '',
+      '| test pods | trial | connects / cycle | refused | log records | records / cycle | resets from test pods | helper RSS MiB | helper peak MiB |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...withEvents.map(
+        (r) =>
+          `| ${r.pods} | ${r.trial?.name ?? '—'} | ${r.events!.connectsPerCycle} | ${r.events!.refused} | ${fmt(r.events!.records)} | ${r.events!.recordsPerCycle} | ${fmt(r.events!.podResets)} | ${r.helper?.rssMiB ?? '?'} | ${r.helper?.rssPeakMiB ?? '?'} |`,
+      ),
+    );
+  }
   const ex = runs[0]?.seriesPerPodTarget.example;
   if (ex) {
     L.push('', 'Series of one test pod by probe:', '');
@@ -604,6 +898,8 @@ async function main(): Promise<void> {
   const receiver = await startOtlpReceiver({ grpc: false, http: true });
   const pods: TestPod[] = [];
   const runs: RunResult[] = [];
+  const floors: FloorResult[] = [];
+  const failures: { pods: number; trial?: string; error: string }[] = [];
   const onSignal = (): void => {
     void cleanupAll().finally(() => process.exit(130));
   };
@@ -624,7 +920,20 @@ async function main(): Promise<void> {
               agentFlags: [...args.agentFlags, ...trial.flags],
             }
           : args;
-        const r = await measure(pods, run, receiver, work);
+        if (n === args.pods[0]) floors.push(...(await measureFloors(run, trial?.name)));
+        let r: RunResult;
+        try {
+          r = await measure(pods, run, receiver, work);
+        } catch (e) {
+          // one failed run (a loaded machine) does not lose the others: reported, and the run goes on
+          process.stderr.write(`sizing: ${n} pods${trial ? ` (${trial.name})` : ''} failed: ${(e as Error).message}\n`);
+          failures.push({
+            pods: n,
+            ...(trial ? { trial: trial.name } : {}),
+            error: (e as Error).message.slice(0, 2000),
+          });
+          continue;
+        }
         if (trial) r.trial = trial;
         process.stderr.write(
           `sizing: ${n} pods${trial ? ` (${trial.name})` : ''}: ${JSON.stringify({ cpu: r.cpu, memory: r.memory, seriesPerPod: r.seriesPerPodTarget.median, otlp: r.otlp ?? null })}\n`,
@@ -651,6 +960,7 @@ async function main(): Promise<void> {
   }
   const meta = {
     at: new Date().toISOString(),
+    failures,
     loadAverageAfter: loadavg().map((x) => Number(x.toFixed(1))),
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? '?',
@@ -663,12 +973,12 @@ async function main(): Promise<void> {
   };
   mkdirSync(RESULTS, { recursive: true });
   const json = path.join(RESULTS, `${args.out}.json`);
-  writeFileSync(`${json}.tmp`, `${JSON.stringify({ meta, runs, fanOut5000: fo }, null, 2)}\n`);
+  writeFileSync(`${json}.tmp`, `${JSON.stringify({ meta, runs, floors, failures, fanOut5000: fo }, null, 2)}\n`);
   renameSync(`${json}.tmp`, json);
   const md = path.join(RESULTS, `${args.out}.md`);
-  writeFileSync(`${md}.tmp`, markdown(meta, runs, fo));
+  writeFileSync(`${md}.tmp`, markdown(meta, runs, fo, floors));
   renameSync(`${md}.tmp`, md);
-  process.stdout.write(markdown(meta, runs, fo));
+  process.stdout.write(markdown(meta, runs, fo, floors));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

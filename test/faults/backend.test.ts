@@ -9,7 +9,13 @@
 import assert from 'node:assert/strict';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
-import { startAgentProcess, waitForProbesRunning, requireBpf, type AgentProcess } from '../support/agent.js';
+import {
+  resetEventsConfig,
+  startAgentProcess,
+  waitForProbesRunning,
+  requireBpf,
+  type AgentProcess,
+} from '../support/agent.js';
 import { procUsage, sleep, waitUntil } from '../support/proc.js';
 import { featureOrLess, KERNEL_BTF } from '../support/strict.js';
 import {
@@ -234,18 +240,7 @@ function resetsByContent(rx: OtlpReceiver, inode: number): Map<string, number> {
   return seen;
 }
 
-const eventsConfig = (endpoint: string, buffer: string): string => `interval: 500ms
-metrics:
-  probes: [netdev]
-events:
-  probes:
-    - name: tcpreset
-      options: { rate_per_namespace: unlimited, rate_per_node: unlimited }
-otlp:
-  endpoint: ${endpoint}
-  export_interval: 1s
-  retry: { initial_interval: 250ms, max_interval: 2s }
-${buffer}`;
+const RETRY = { initial_interval: '250ms', max_interval: '2s' };
 
 /** Every reset the kernel counted in `inode` is delivered or counted as dropped; resolves with the figures.
  *  The agent observes every namespace on the node (other tests' too): its drop count covers their events
@@ -303,7 +298,9 @@ describe('faults: a collector rollout (2-minute outage) during steady events los
     dir = tempDir('rollout');
     ns = await createNetns({ label: 'rollout' });
     rx = await startOtlpReceiver({ http: false });
-    agent = await startAgentProcess({ args: ['-c', dir.file('config.yaml', eventsConfig(rx.grpcEndpoint, ''))] });
+    agent = await startAgentProcess({
+      args: ['-c', dir.file('config.yaml', resetEventsConfig({ endpoint: rx.grpcEndpoint, otlp: { retry: RETRY } }))],
+    });
   });
   after(async () => {
     await agent?.stop();
@@ -378,7 +375,10 @@ describe('faults: a flood during an outage keeps the retry buffer and RSS bounde
         '-c',
         dir.file(
           'config.yaml',
-          eventsConfig(rx.grpcEndpoint, `  buffer: { max_mib: ${BUFFER_MIB}, max_records: 1000000 }\n`),
+          resetEventsConfig({
+            endpoint: rx.grpcEndpoint,
+            otlp: { retry: RETRY, buffer: { max_mib: BUFFER_MIB, max_records: 1_000_000 } },
+          }),
         ),
       ],
     });

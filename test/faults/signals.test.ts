@@ -8,7 +8,13 @@ import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupAll, createNetns, tcpTransfer, type Netns } from '../support/netns.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { startAgentProcess, waitForProbesRunning, type AgentProcess, requireBpf } from '../support/agent.js';
+import {
+  resetEventsConfig,
+  startAgentProcess,
+  waitForProbesRunning,
+  type AgentProcess,
+  requireBpf,
+} from '../support/agent.js';
 import { waitUntil } from '../support/proc.js';
 import { refusedConnects, scrape, status, sum, tempDir, type TempDir } from './support.js';
 
@@ -49,17 +55,7 @@ describe('faults: signals and config reload', function () {
     // Export interval 10 min: nothing is pushed before SIGTERM except by the final flush.
     const config = dir.file(
       'flush.yaml',
-      `interval: 500ms
-metrics:
-  probes: [netdev]
-events:
-  probes:
-    - name: tcpreset
-      options: { rate_per_namespace: unlimited, rate_per_node: unlimited }
-otlp:
-  endpoint: ${rx.grpcEndpoint}
-  export_interval: 10m
-`,
+      resetEventsConfig({ endpoint: rx.grpcEndpoint, otlp: { export_interval: '10m' } }),
     );
     agent = await startAgentProcess({ args: ['-c', config] });
     await waitForProbesRunning(agent, ['tcpreset']);

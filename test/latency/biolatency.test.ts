@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 
 import { ensureHelperBuilt } from '../native/support.js';
 import { run, runOk, sleep, waitPidGone } from '../support/proc.js';
-import { collect, countAbove, counter, histogram, startSource, type Source } from './support.js';
+import { collect, countAbove, counter, histogram, startRunningSource, type Source } from './support.js';
 
 async function losetup(file: string): Promise<string> {
   const dev = (await runOk('losetup', ['-f', '--show', file])).stdout.trim();
@@ -37,12 +37,7 @@ describe('biolatency (tp_btf/block_io_start -> block_io_done)', function () {
   before(async () => {
     await ensureHelperBuilt();
     dir = await mkdtemp(path.join(os.tmpdir(), 'ksotel-bio-'));
-    s = await startSource({ biolatency: {} });
-    assert.equal(
-      s.source.probeStatus('biolatency').state,
-      'running',
-      JSON.stringify(s.source.probeStatus('biolatency')),
-    );
+    s = await startRunningSource({ biolatency: {} });
   });
   after(async () => {
     if (frozen) await run('fsfreeze', ['-u', mnt]);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 import { deleteNs, ensureHelperBuilt, inNs, makePair, udpFlood, type NsPair } from '../native/support.js';
 import { sleep } from '../support/proc.js';
-import { collect, countAbove, counter, histogram, startSource, type Source } from './support.js';
+import { collect, countAbove, counter, histogram, startRunningSource, type Source } from './support.js';
 
 const N = 57;
 const vethA = `k${process.pid.toString(36)}n${N}a`;
@@ -18,12 +18,7 @@ describe('netiftxlatency (tp_btf/net_dev_queue -> net_dev_start_xmit -> net_dev_
   before(async () => {
     await ensureHelperBuilt();
     pair = await makePair('nt', N, { ipv6: false });
-    s = await startSource({ netiftxlatency: {} });
-    assert.equal(
-      s.source.probeStatus('netiftxlatency').state,
-      'running',
-      JSON.stringify(s.source.probeStatus('netiftxlatency')),
-    );
+    s = await startRunningSource({ netiftxlatency: {} });
   });
   after(async () => {
     await s?.source.stop();
@@ -129,12 +124,7 @@ describe('netiftxlatency with a one-slot histogram table (hash fallback, summed 
   before(async () => {
     await ensureHelperBuilt();
     pair = await makePair('nu', 59, { ipv6: false });
-    s = await startSource({ netiftxlatency: { testLatSlots: 1 } });
-    assert.equal(
-      s.source.probeStatus('netiftxlatency').state,
-      'running',
-      JSON.stringify(s.source.probeStatus('netiftxlatency')),
-    );
+    s = await startRunningSource({ netiftxlatency: { testLatSlots: 1 } });
   });
   after(async () => {
     await s?.source.stop();

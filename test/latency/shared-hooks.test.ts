@@ -10,50 +10,24 @@ import {
   deleteNs,
   ensureHelperBuilt,
   makePair,
-  nodeIn,
   sh,
   startClient,
-  startNodeIn,
-  stopBackground,
   udpFlood,
-  type Background,
   type Harness,
   type NsPair,
 } from '../native/support.js';
+import { tcpTransfer } from '../support/netns.js';
 import { sleep } from '../support/proc.js';
 
 const N = 61;
 const BYTES = 2 * 1024 * 1024;
-const PORT = 5161;
 // every latency measurement is an event: each probe's records show it ran
 const forced = { thresholdLowUs: 1, thresholdHighUs: 100_000, eventLevel: 1 } as const;
 
-const sink = (host: string, port: number): string => `
-import net from 'node:net';
-let n = 0;
-const srv = net.createServer((s) => { s.on('data', (b) => { n += b.length; }); s.on('end', () => { console.log(JSON.stringify({ received: n })); srv.close(); setTimeout(() => process.exit(0), 50); }); });
-srv.listen(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
-setTimeout(() => process.exit(3), 30000);
-`;
-const source = (host: string, port: number, bytes: number): string => `
-import net from 'node:net';
-const c = net.connect(${port}, '${host}', () => { const chunk = Buffer.alloc(16384, 120); let left = ${bytes};
-  const pump = () => { while (left > 0) { left -= chunk.length; if (!c.write(chunk)) { c.once('drain', pump); return; } } c.end(); }; pump(); });
-c.on('close', () => { console.log(JSON.stringify({ sent: ${bytes} })); process.exit(0); });
-c.on('error', (e) => { console.log(JSON.stringify({ error: e.code })); process.exit(1); });
-setTimeout(() => process.exit(3), 30000);
-`;
-
-async function transfer(pair: NsPair, port: number): Promise<void> {
-  let bg: Background | undefined;
-  try {
-    bg = await startNodeIn(pair.b, sink(pair.b4, port));
-    await nodeIn(pair.a, source(pair.b4, port, BYTES));
-    const r = await bg.done;
-    assert.equal(r.received, BYTES);
-  } finally {
-    await stopBackground(bg);
-  }
+/** One bounded TCP transfer from a to b; every byte must arrive. */
+async function transfer(pair: NsPair): Promise<void> {
+  const t = await tcpTransfer({ name: pair.a }, { name: pair.b }, pair.b4, { bytes: BYTES, timeoutMs: 30_000 });
+  assert.equal(t.receivedBytes, BYTES, JSON.stringify(t));
 }
 
 /** tp_btf links of the given programs, by tracepoint (bpftool: the kernel's own list). */
@@ -126,7 +100,7 @@ describe('latency probes sharing hooks: one program per hook', function () {
     assert.equal(named('socketlatency', 'ks_hook_sk_data_ready'), ready);
     assert.equal(named('netiftxlatency', 'ks_hook_sk_data_ready'), undefined);
 
-    await transfer(pair!, PORT);
+    await transfer(pair!);
     const udp = await udpFlood(pair!.a, pair!.b4, 9999, 200, 10, 100);
     assert.equal(udp.sent, 200);
     await sleep(200);
@@ -172,7 +146,7 @@ describe('latency probes sharing hooks: one program per hook', function () {
     assert.ok(!byHook.has('netif_receive_skb'));
     const q0 = histCount(d0.latency, 'netiftxlatency', 'qdisc', pair!.aInode);
     const r0 = histCount(d0.latency, 'socketlatency', 'sock_read', pair!.bInode);
-    await transfer(pair!, PORT + 1);
+    await transfer(pair!);
     await sleep(200);
     const d1 = await h!.client.dumpCounters();
     assert.ok(histCount(d1.latency, 'netiftxlatency', 'qdisc', pair!.aInode) > q0, 'qdisc after');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { deleteNs, ensureHelperBuilt, makeSingle } from '../native/support.js';
 import { run } from '../support/proc.js';
-import { collect, countAbove, counter, histogram, startSource, type Source } from './support.js';
+import { collect, countAbove, counter, histogram, startRunningSource, type Source } from './support.js';
 
 // A server that reads each message only `delayMs` after it arrived (python: a plain recv after a
 // sleep, no runtime buffering in between), one message at a time; prints its pid and ports.
@@ -33,12 +33,7 @@ describe('socketlatency (tp_btf/sk_data_ready -> sock_recv_length; tcp_sendmsg_l
 
   before(async () => {
     await ensureHelperBuilt();
-    s = await startSource({ socketlatency: {} });
-    assert.equal(
-      s.source.probeStatus('socketlatency').state,
-      'running',
-      JSON.stringify(s.source.probeStatus('socketlatency')),
-    );
+    s = await startRunningSource({ socketlatency: {} });
   });
   after(async () => {
     await s?.source.stop();

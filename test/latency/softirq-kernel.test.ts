@@ -7,48 +7,19 @@
 // asserted only to stay at zero for this light load.
 import assert from 'node:assert/strict';
 
-import {
-  deleteNs,
-  ensureHelperBuilt,
-  makePair,
-  nodeIn,
-  startNodeIn,
-  stopBackground,
-  type Background,
-  type NsPair,
-} from '../native/support.js';
+import { deleteNs, ensureHelperBuilt, makePair, type NsPair } from '../native/support.js';
+import { tcpTransfer } from '../support/netns.js';
 import { sleep } from '../support/proc.js';
 import { collect, counter, histogram, startSource, type Source } from './support.js';
 
 const N = 58;
 const BYTES = 4 * 1024 * 1024;
 
-const sink = (host: string, port: number): string => `
-import net from 'node:net';
-let n = 0;
-const srv = net.createServer((s) => { s.on('data', (b) => { n += b.length; }); s.on('end', () => { console.log(JSON.stringify({ received: n })); srv.close(); setTimeout(() => process.exit(0), 50); }); });
-srv.listen(${port}, '${host}', () => console.log(JSON.stringify({ ready: true })));
-setTimeout(() => process.exit(3), 30000);
-`;
-const source = (host: string, port: number, bytes: number): string => `
-import net from 'node:net';
-const c = net.connect(${port}, '${host}', () => { const chunk = Buffer.alloc(65536, 120); let left = ${bytes};
-  const pump = () => { while (left > 0) { left -= chunk.length; if (!c.write(chunk)) { c.once('drain', pump); return; } } c.end(); }; pump(); });
-c.on('close', () => { console.log(JSON.stringify({ sent: ${bytes} })); process.exit(0); });
-c.on('error', (e) => { console.log(JSON.stringify({ error: e.code })); process.exit(1); });
-setTimeout(() => process.exit(3), 30000);
-`;
-
-async function transfer(pair: NsPair, port: number): Promise<void> {
-  let bg: Background | undefined;
-  try {
-    bg = await startNodeIn(pair.b, sink(pair.b4, port));
-    await nodeIn(pair.a, source(pair.b4, port, BYTES));
-    const r = await bg.done;
-    assert.equal(r.received, BYTES);
-  } finally {
-    await stopBackground(bg);
-  }
+/** One bounded TCP transfer from a to b (to a free port, returned); every byte must arrive. */
+async function transfer(pair: NsPair): Promise<number> {
+  const t = await tcpTransfer({ name: pair.a }, { name: pair.b }, pair.b4, { bytes: BYTES, timeoutMs: 30_000 });
+  assert.equal(t.receivedBytes, BYTES, JSON.stringify(t));
+  return t.port;
 }
 
 describe('net_softirq and kernellatency under bounded traffic', function () {
@@ -75,7 +46,7 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
     it('attach, fill the histograms, stay under the thresholds', async () => {
       for (const p of ['net_softirq', 'kernellatency'] as const)
         assert.equal(s!.source.probeStatus(p).state, 'running', JSON.stringify(s!.source.probeStatus(p)));
-      await transfer(pair!, 5101);
+      await transfer(pair!);
       await sleep(100);
       const sq = await collect('net_softirq', s!, { netnsInode: 0, kind: 'host' });
       for (const phase of ['schedule', 'execute']) {
@@ -134,7 +105,7 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
     });
 
     it('counts above 1 µs, NETSOFTIRQ_*_SLOW, RXKERNEL_SLOW and TXKERNEL_SLOW events with flow and direction', async () => {
-      await transfer(pair!, 5102);
+      const port = await transfer(pair!);
       await sleep(100);
       const sq = await collect('net_softirq', s!, { netnsInode: 0, kind: 'host' });
       const exec = histogram(sq, 'kubeskoop.softirq.duration', {
@@ -168,12 +139,12 @@ describe('net_softirq and kernellatency under bounded traffic', function () {
           (e) =>
             e.record.attributes['source.address'] === pair!.a4 &&
             e.record.attributes['destination.address'] === pair!.b4 &&
-            e.record.attributes['destination.port'] === 5102,
+            e.record.attributes['destination.port'] === port,
         ),
       );
       assert.ok(
         tx.some(
-          (e) => e.record.attributes['source.address'] === pair!.a4 && e.record.attributes['destination.port'] === 5102,
+          (e) => e.record.attributes['source.address'] === pair!.a4 && e.record.attributes['destination.port'] === port,
         ),
       );
       for (const e of [...rx, ...tx]) assert.equal(e.record.attributes['kubeskoop.latency.threshold'], 0.000001);

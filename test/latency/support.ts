@@ -1,5 +1,7 @@
 // Latency-probe test fixtures: the agent's own NativeEventSource (one real helper, real BPF) and
 // the probe modules collecting from it, as the scheduler would.
+import assert from 'node:assert/strict';
+
 import { NativeEventSource, type NativeProbe } from '../../receiver/events/native-source.js';
 import type { EventRecord } from '../../receiver/probes/event-record.js';
 import type { NativeProbeOptions } from '../../receiver/native/index.js';
@@ -25,6 +27,21 @@ export async function startSource(probes: Partial<Record<NativeProbe, NativeProb
   const s: Source = { source, events: [] };
   source.on('event', (record, inode) => s.events.push({ record, inode }));
   await source.start();
+  return s;
+}
+
+/** startSource, then every probe asked for must be running (the source is stopped when one is not). */
+export async function startRunningSource(probes: Partial<Record<NativeProbe, NativeProbeOptions>>): Promise<Source> {
+  const s = await startSource(probes);
+  try {
+    for (const p of Object.keys(probes) as NativeProbe[]) {
+      const status = s.source.probeStatus(p);
+      assert.equal(status.state, 'running', `${p}: ${JSON.stringify(status)}`);
+    }
+  } catch (e) {
+    await s.source.stop();
+    throw e;
+  }
   return s;
 }
 

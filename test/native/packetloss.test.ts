@@ -3,20 +3,8 @@
 import assert from 'node:assert/strict';
 
 import type { PacketDropEvent } from '../../receiver/native/index.js';
-import {
-  deleteNs,
-  nsName,
-  ensureHelperBuilt,
-  inNs,
-  makePair,
-  startClient,
-  startNodeIn,
-  stopBackground,
-  udpFlood,
-  type Background,
-  type Harness,
-  type NsPair,
-} from './support.js';
+import { inNs, startClient, startNodeIn, stopBackground, udpFlood, type Background, type Harness } from './support.js';
+import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
 import { killPid, sleep } from '../support/proc.js';
 
 // A UDP receiver with a tiny buffer that counts what it gets; it stops reading while SIGSTOPped.
@@ -32,22 +20,21 @@ setTimeout(() => { console.log(JSON.stringify({ received: n })); process.exit(0)
 
 describe('native packetloss (real BPF)', function () {
   this.timeout(60_000);
-  let p: NsPair;
+  let p: HelperPair;
   let h: Harness;
   let bg: Background | undefined;
 
   before(async () => {
-    await ensureHelperBuilt();
-    p = await makePair('drop', 12, { ipv6: false });
-    h = await startClient({
+    p = await pairWithHelper('drop', 12, {
+      ipv6: false,
       probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } },
+      running: ['packetloss'],
     });
-    assert.equal(h.client.status().probes.packetloss.state, 'running', h.client.status().probes.packetloss.reason);
+    h = p.helper;
   });
   after(async () => {
     await stopBackground(bg);
-    await h?.client.stop();
-    await deleteNs(nsName('drop-a'), nsName('drop-b'));
+    await p?.dispose();
   });
   beforeEach(() => {
     h.events.length = 0;

@@ -216,23 +216,26 @@ describe('native records decoder', () => {
     );
   });
 
+  /** one well-formed record (type 3, a TCP retransmit) of namespace 7 */
+  const RETRANS_IN_NS_7: Spec = {
+    type: 3,
+    netns: 7,
+    ts: 5n,
+    cpu: 0,
+    fam: 4,
+    l4: 6,
+    saddr: new Uint8Array(16),
+    daddr: new Uint8Array(16),
+    sport: 1,
+    dport: 2,
+    a: 0,
+    b: 0,
+    c: 1,
+    loc: 0n,
+  };
+
   it('re-synchronises on the magic after garbage and reports the skipped bytes', () => {
-    const s1 = encode({
-      type: 3,
-      netns: 7,
-      ts: 5n,
-      cpu: 0,
-      fam: 4,
-      l4: 6,
-      saddr: new Uint8Array(16),
-      daddr: new Uint8Array(16),
-      sport: 1,
-      dport: 2,
-      a: 0,
-      b: 0,
-      c: 1,
-      loc: 0n,
-    });
+    const s1 = encode(RETRANS_IN_NS_7);
     const r = decodeRecords(
       Buffer.concat([Buffer.from('garbage!'), s1, Buffer.from([0x4b, 0x53, 3, 1, 0xff, 0xff, 0xff, 0x7f]), s1]),
       tables,
@@ -243,22 +246,7 @@ describe('native records decoder', () => {
   });
 
   it('skips unknown types and wrong versions by their length, with a problem', () => {
-    const s1 = encode({
-      type: 3,
-      netns: 7,
-      ts: 5n,
-      cpu: 0,
-      fam: 4,
-      l4: 6,
-      saddr: new Uint8Array(16),
-      daddr: new Uint8Array(16),
-      sport: 1,
-      dport: 2,
-      a: 0,
-      b: 0,
-      c: 1,
-      loc: 0n,
-    });
+    const s1 = encode(RETRANS_IN_NS_7);
     const unknown = Buffer.from(s1);
     unknown[2] = 9;
     const badVer = Buffer.from(s1);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { run, runOk, killPid, waitPidGone, waitUntil } from '../support/proc.js';
 import { HelperClient, packageRoot, type HelperClientOptions, type NativeEvent } from '../../receiver/native/index.js';
 import { HELPER } from '../support/agent.js';
+import { allocSubnet30 } from '../support/netns.js';
 
 export const ROOT = packageRoot();
 export { HELPER };
@@ -121,8 +122,10 @@ export async function makePair(tag: string, n: number, opts: { ipv6?: boolean } 
   return p;
 }
 
-/** A "pod" namespace with a veth to the host namespace, as a CNI makes one: host end
- *  10.199.<n>.1 / fd00:199:<n>::1, pod end .2 / ::2. Deleting the namespace deletes both ends. */
+/** A "pod" namespace with a veth to the host namespace, as a CNI makes one. The host end's addresses
+ *  are in the host namespace, which concurrent runs share, so they are unique per run: a /30 of
+ *  10.199.0.0/16 no host interface holds (allocSubnet30), host end .1 and pod end .2, and the /64
+ *  fd00:199:<pid, n>::/64 (::1 host, ::2 pod). Deleting the namespace deletes both ends. */
 export async function makeHostPair(
   tag: string,
   n: number,
@@ -135,22 +138,25 @@ export async function makeHostPair(
   await sh('ip', 'link', 'del', host).catch(() => undefined);
   await sh('ip', 'netns', 'add', ns);
   await sh('ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', pod, 'netns', ns);
+  const v4 = await allocSubnet30();
+  const pid = process.pid;
+  const v6 = `fd00:199:${(pid >>> 8).toString(16)}:${(((pid & 0xff) << 8) | (n & 0xff)).toString(16)}`;
   const r = {
     ns,
     inode: 0,
     host,
     pod,
-    h4: `10.199.${n}.1`,
-    p4: `10.199.${n}.2`,
-    h6: `fd00:199:${n}::1`,
-    p6: `fd00:199:${n}::2`,
+    h4: v4.a,
+    p4: v4.b,
+    h6: `${v6}::1`,
+    p6: `${v6}::2`,
   };
   r.inode = Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${ns}`)).trim());
-  await sh('ip', 'addr', 'add', `${r.h4}/24`, 'dev', host);
+  await sh('ip', 'addr', 'add', `${r.h4}/${v4.prefixLen}`, 'dev', host);
   await sh('ip', '-6', 'addr', 'add', `${r.h6}/64`, 'dev', host, 'nodad');
   await sh('ip', 'link', 'set', host, 'up');
   await inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
-  await inNs(ns, 'ip', 'addr', 'add', `${r.p4}/24`, 'dev', pod);
+  await inNs(ns, 'ip', 'addr', 'add', `${r.p4}/${v4.prefixLen}`, 'dev', pod);
   await inNs(ns, 'ip', '-6', 'addr', 'add', `${r.p6}/64`, 'dev', pod, 'nodad');
   await inNs(ns, 'ip', 'link', 'set', pod, 'up');
   return r;
@@ -267,6 +273,30 @@ export async function stopBackground(b: Background | undefined): Promise<void> {
   if (!b || b.child.exitCode !== null || b.child.signalCode !== null) return;
   killPid(b.pid, 'SIGKILL');
   await waitPidGone(b.pid, 3000);
+}
+
+/** The tuple a kernel record carries for a TCP segment from src:srcPort to dst:dstPort. */
+export function tcpTuple(
+  srcAddress: string,
+  srcPort: number,
+  dstAddress: string,
+  dstPort: number,
+): {
+  family: 'ipv4' | 'ipv6';
+  protocol: 'tcp';
+  srcAddress: string;
+  srcPort: number;
+  dstAddress: string;
+  dstPort: number;
+} {
+  return {
+    family: srcAddress.includes(':') ? 'ipv6' : 'ipv4',
+    protocol: 'tcp',
+    srcAddress,
+    srcPort,
+    dstAddress,
+    dstPort,
+  };
 }
 
 /** A started helper client that records every kernel event it delivers. */

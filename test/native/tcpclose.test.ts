@@ -8,30 +8,15 @@
 import assert from 'node:assert/strict';
 
 import { HealthSeries, parseHealthFrame, type HealthRow } from '../../receiver/probes/tcphealth.js';
-import {
-  deleteNs,
-  ensureHelperBuilt,
-  inNs,
-  makePair,
-  startClient,
-  startNodeIn,
-  stopBackground,
-  type Background,
-  type Harness,
-  type NsPair,
-} from './support.js';
+import { inNs, startNodeIn, stopBackground, type Background } from './support.js';
+import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
+import { tcpMib } from '../support/kernel-counters.js';
 import { waitUntil } from '../support/proc.js';
 
 const TAG = 'h18c';
 const NET = 186;
 const RATE = 500; // connections per second
 const SECONDS = 5;
-
-/** /proc/net/snmp Tcp value of a namespace */
-async function tcpMib(ns: string, name: string): Promise<number> {
-  const lines = (await inNs(ns, 'cat', '/proc/net/snmp')).split('\n').filter((l) => l.startsWith('Tcp:'));
-  return Number(lines[1]!.split(/\s+/)[lines[0]!.split(/\s+/).indexOf(name)]);
-}
 
 /** Accepts, answers one byte per request, and closes when the client does. */
 const server = `
@@ -77,13 +62,12 @@ setTimeout(() => { console.log(JSON.stringify({ done, failed, timeout: true }));
 
 describe('native tcphealth close-time capture and retransmits by cause (real BPF, veth pair)', function () {
   this.timeout(180_000);
-  let p: NsPair;
-  let h: Harness;
+  let p: HelperPair;
   const bg: Background[] = [];
   const table = `t${TAG}`;
 
   const frame = async (): Promise<ReturnType<typeof parseHealthFrame>> => {
-    const f = parseHealthFrame(await h.client.command('tcpsummary', ['peers']));
+    const f = parseHealthFrame(await p.helper.client.command('tcpsummary', ['peers']));
     assert.deepEqual(f.problems, []);
     return f;
   };
@@ -101,19 +85,14 @@ describe('native tcphealth close-time capture and retransmits by cause (real BPF
   const sum = (rows: HealthRow[], k: (r: HealthRow) => number): number => rows.reduce((a, r) => a + k(r), 0);
 
   before(async () => {
-    await ensureHelperBuilt();
-    p = await makePair(TAG, NET, { ipv6: false });
-    h = await startClient({ probes: {} });
+    p = await pairWithHelper(TAG, NET, { ipv6: false, probes: {} });
     // the first peers walk attaches the capture programs
     await frame();
   });
   after(async () => {
     for (const b of bg) await stopBackground(b);
-    await h?.client.stop();
-    if (p) {
-      await inNs(p.b, 'nft', 'delete', 'table', 'inet', table).catch(() => undefined);
-      await deleteNs(p.a, p.b);
-    }
+    if (p) await inNs(p.b, 'nft', 'delete', 'table', 'inet', table).catch(() => undefined);
+    await p?.dispose();
   });
 
   it(`${RATE} short connections per second for ${SECONDS} s: counted exactly by close-time capture; exported counters never go down`, async () => {

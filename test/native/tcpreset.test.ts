@@ -2,18 +2,8 @@
 import assert from 'node:assert/strict';
 
 import type { TcpResetEvent } from '../../receiver/native/index.js';
-import {
-  deleteNs,
-  ensureHelperBuilt,
-  makePair,
-  nodeIn,
-  startClient,
-  startNodeIn,
-  stopBackground,
-  type Background,
-  type Harness,
-  type NsPair,
-} from './support.js';
+import { nodeIn, startNodeIn, stopBackground, type Background, type Harness, tcpTuple } from './support.js';
+import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
 import { sleep } from '../support/proc.js';
 
 const connectScript = (host: string, port: number, localPort: number): string => `
@@ -82,20 +72,20 @@ setTimeout(() => { console.log(JSON.stringify({ code: 'TIMEOUT' })); process.exi
 
 describe('native tcpreset (real BPF)', function () {
   this.timeout(60_000);
-  let p: NsPair;
+  let p: HelperPair;
   let h: Harness;
   let bg: Background | undefined;
 
   before(async () => {
-    await ensureHelperBuilt();
-    p = await makePair('rst', 11);
-    h = await startClient({ probes: { tcpreset: { netnsRatePerSecond: 1000 } } });
-    assert.equal(h.client.status().probes.tcpreset.state, 'running', h.client.status().probes.tcpreset.reason);
+    p = await pairWithHelper('rst', 11, {
+      probes: { tcpreset: { netnsRatePerSecond: 1000 } },
+      running: ['tcpreset'],
+    });
+    h = p.helper;
   });
   after(async () => {
     await stopBackground(bg);
-    await h?.client.stop();
-    await deleteNs(p.a, p.b);
+    await p?.dispose();
   });
   beforeEach(() => {
     h.events.length = 0;
@@ -124,14 +114,7 @@ describe('native tcpreset (real BPF)', function () {
     const e = nosock[0]!;
     assert.equal(e.resetReason, 'NO_SOCKET');
     assert.equal(e.tcpState, '');
-    assert.deepEqual(e.tuple, {
-      family: 'ipv4',
-      protocol: 'tcp',
-      srcAddress: p.b4,
-      srcPort: 9,
-      dstAddress: p.a4,
-      dstPort: 40001,
-    });
+    assert.deepEqual(e.tuple, tcpTuple(p.b4, 9, p.a4, 40001));
     const now = BigInt(Date.now()) * 1_000_000n;
     assert.ok(
       now - e.timeUnixNano < 5_000_000_000n && now - e.timeUnixNano > -1_000_000_000n,
@@ -141,14 +124,7 @@ describe('native tcpreset (real BPF)', function () {
     const recv = resets(p.aInode).filter((x) => x.kind === 'RECEIVE');
     assert.equal(recv.length, 1);
     assert.equal(recv[0]!.tcpState, 'SYN_SENT');
-    assert.deepEqual(recv[0]!.tuple, {
-      family: 'ipv4',
-      protocol: 'tcp',
-      srcAddress: p.b4,
-      srcPort: 9,
-      dstAddress: p.a4,
-      dstPort: 40001,
-    });
+    assert.deepEqual(recv[0]!.tuple, tcpTuple(p.b4, 9, p.a4, 40001));
     assert.equal(await countOf(p.aInode, 'RECEIVE'), 1);
   });
 
@@ -159,14 +135,7 @@ describe('native tcpreset (real BPF)', function () {
     assert.equal(await countOf(p.bInode, 'NOSOCK'), 2); // cumulative: one v4 before + this one
     const nosock = resets(p.bInode).filter((e) => e.kind === 'NOSOCK');
     assert.equal(nosock.length, 1);
-    assert.deepEqual(nosock[0]!.tuple, {
-      family: 'ipv6',
-      protocol: 'tcp',
-      srcAddress: p.b6,
-      srcPort: 19,
-      dstAddress: p.a6,
-      dstPort: 40002,
-    });
+    assert.deepEqual(nosock[0]!.tuple, tcpTuple(p.b6, 19, p.a6, 40002));
     const recv = resets(p.aInode).filter((x) => x.kind === 'RECEIVE');
     assert.equal(recv.length, 1);
     assert.equal(recv[0]!.tuple.family, 'ipv6');
@@ -185,14 +154,7 @@ describe('native tcpreset (real BPF)', function () {
       JSON.stringify(resets(p.bInode), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
     );
     assert.equal(active[0]!.resetReason, 'TCP_ABORT_ON_CLOSE');
-    assert.deepEqual(active[0]!.tuple, {
-      family: 'ipv4',
-      protocol: 'tcp',
-      srcAddress: p.b4,
-      srcPort: 8081,
-      dstAddress: p.a4,
-      dstPort: 40003,
-    });
+    assert.deepEqual(active[0]!.tuple, tcpTuple(p.b4, 8081, p.a4, 40003));
     assert.equal(active[0]!.comm, 'node'); // sent from close(), in the server's own context
     const recv = resets(p.aInode).filter((e) => e.kind === 'RECEIVE');
     assert.equal(recv.length, 1);
@@ -209,14 +171,7 @@ describe('native tcpreset (real BPF)', function () {
     // the orphaned socket answers from FIN_WAIT (TCP_ABORT_ON_DATA) or, once it has become a
     // timewait socket (FIN_WAIT2 orphans do), from there (TCP_TIMEWAIT_SOCKET): a timing matter
     assert.ok(['TCP_ABORT_ON_DATA', 'TCP_TIMEWAIT_SOCKET'].includes(proc[0]!.resetReason), proc[0]!.resetReason);
-    assert.deepEqual(proc[0]!.tuple, {
-      family: 'ipv4',
-      protocol: 'tcp',
-      srcAddress: p.b4,
-      srcPort: 8083,
-      dstAddress: p.a4,
-      dstPort: 40005,
-    });
+    assert.deepEqual(proc[0]!.tuple, tcpTuple(p.b4, 8083, p.a4, 40005));
     assert.equal(resets(p.aInode).filter((e) => e.kind === 'RECEIVE').length, 1);
     assert.equal(await countOf(p.bInode, 'PROCESS'), 1);
   });
@@ -230,24 +185,10 @@ describe('native tcpreset (real BPF)', function () {
     const active = resets(p.aInode).filter((e) => e.kind === 'ACTIVE');
     assert.equal(active.length, 1);
     assert.ok(['TCP_STATE', 'TCP_ABORT_ON_LINGER'].includes(active[0]!.resetReason), active[0]!.resetReason);
-    assert.deepEqual(active[0]!.tuple, {
-      family: 'ipv6',
-      protocol: 'tcp',
-      srcAddress: p.a6,
-      srcPort: 40004,
-      dstAddress: p.b6,
-      dstPort: 8082,
-    });
+    assert.deepEqual(active[0]!.tuple, tcpTuple(p.a6, 40004, p.b6, 8082));
     assert.ok(active[0]!.pid > 0);
     const recv = resets(p.bInode).filter((e) => e.kind === 'RECEIVE');
     assert.equal(recv.length, 1);
-    assert.deepEqual(recv[0]!.tuple, {
-      family: 'ipv6',
-      protocol: 'tcp',
-      srcAddress: p.a6,
-      srcPort: 40004,
-      dstAddress: p.b6,
-      dstPort: 8082,
-    });
+    assert.deepEqual(recv[0]!.tuple, tcpTuple(p.a6, 40004, p.b6, 8082));
   });
 });

@@ -192,6 +192,49 @@ describe('pipeline: OTLP encoded straight from the snapshot', () => {
     );
   });
 
+  it('cycles where series appear, disappear and change attributes: each collection the SDK’s bytes and its snapshot’s samples', async () => {
+    const Resources = createResources(config, '0.0.0-test', {});
+    // Successive snapshots of one producer over the same namespaces (inodes by position): a series of one
+    // cycle may be gone in the next, come back, or carry other attributes; kept groups, start times and
+    // cached encodings must follow. Every other cycle the attribute objects are copies (a probe that
+    // builds them per cycle), else the same objects (a probe that keeps them).
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(snapshotArb(false), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 1, max: 7 }),
+        async (snaps, max) => {
+          let current = snaps[0]!;
+          const producer = new SnapshotMetricProducer(() => current, Resources, {
+            name: 'kubeskoop-otel',
+            version: '1',
+          });
+          for (let cycle = 0; cycle < snaps.length * 2; cycle++) {
+            const snap = snaps[cycle % snaps.length]!;
+            current =
+              cycle % 2 === 0
+                ? snap
+                : {
+                    ...snap,
+                    entries: snap.entries.map((e) => ({
+                      ...e,
+                      samples: e.samples.map((x) => ({ ...x, attributes: { ...x.attributes } })),
+                    })),
+                  };
+            const { resourceMetrics } = await producer.collect();
+            const requests = packRequests(byResource(resourceMetrics), max);
+            const parts = requests.map((request) => {
+              const ours = Buffer.from(encodeMetricsRequest(request)!);
+              assert.deepEqual(ours, sdkBytes(request));
+              return ours;
+            });
+            assert.deepEqual(receivedSeries(Buffer.concat(parts)), expectedSeries(current), `cycle ${cycle}`);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('a resource with a negative integer attribute goes through the SDK’s serializer, the others from columns', async () => {
     const Resources = createResources(config, '0.0.0-test', {});
     await fc.assert(

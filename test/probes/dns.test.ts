@@ -16,11 +16,18 @@ import fc from 'fast-check';
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { collapseName, dns, hasSearchSuffix, loopbackResolver } from '../../receiver/probes/dns.js';
 import type { EventRecord } from '../../receiver/probes/event-record.js';
-import type { HistogramValue, MetricProbe, MetricSample, ProbeContext } from '../../receiver/probes/probe.js';
+import type {
+  HistogramValue,
+  MetricProbe,
+  MetricSample,
+  ProbeContext,
+  ProbeEnvironment,
+} from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
-import { killPid, run, waitUntil } from '../support/proc.js';
-import { dnsServer, rawClient, tcpClient } from '../support/dns-server.js';
+import { killPid, run, sleep, waitUntil, type RunResult } from '../support/proc.js';
+import { dnsServer, namesAnswered, rawClient, tcpClient, type RawClientResult } from '../support/dns-server.js';
+import { NamespaceTargets, cycle } from '../support/probe-cycle.js';
 import { startAgentWithConfig } from '../support/agent.js';
 import { createPodCgroup, detectCgroupLayout } from '../support/cgroup.js';
 import {
@@ -39,38 +46,6 @@ import {
   type NsPair,
 } from '../native/support.js';
 
-/** a process kept in each test namespace: a target is read through /proc/<pid>/net */
-const keepers = new Map<string, ChildProcess>();
-function keeper(ns: string): number {
-  let c = keepers.get(ns);
-  if (!c) {
-    c = spawn('ip', ['netns', 'exec', ns, 'sleep', '900'], { stdio: 'ignore' });
-    keepers.set(ns, c);
-  }
-  return c.pid!;
-}
-async function target(ns: string, inode: number): Promise<Target> {
-  const pid = keeper(ns);
-  await waitUntil(
-    async () => (await stat(`/proc/${pid}/ns/net`).catch(() => undefined))?.ino === inode,
-    5000,
-    `a process in ${ns}`,
-  );
-  return { netnsInode: inode, pid, pids: [pid], kind: 'netns', netnsName: ns };
-}
-
-/** One collection cycle of the probe over the targets, as the scheduler runs it. */
-async function cycle(
-  probe: MetricProbe,
-  ctx: ProbeContext,
-  targets: readonly Target[],
-): Promise<Map<number, MetricSample[]>> {
-  await probe.beforeCycle!(ctx);
-  const out = new Map<number, MetricSample[]>();
-  for (const t of targets) out.set(t.netnsInode, [...(await probe.collect(t, ctx)).samples]);
-  return out;
-}
-
 const attr = (s: MetricSample, k: string): string => String(s.attributes[k] ?? '');
 /** sum of a counter metric's samples matching a filter */
 function total(
@@ -80,6 +55,20 @@ function total(
 ): number {
   return samples.filter((s) => s.metric.name === metric && where(s)).reduce((a, s) => a + (s.value as number), 0);
 }
+/** a counter's change between two cycles' samples, over the samples matching a filter */
+const deltaOf =
+  (before: readonly MetricSample[], after: readonly MetricSample[]) =>
+  (metric: string, where?: (s: MetricSample) => boolean): number =>
+    total(after, metric, where) - total(before, metric, where);
+/** the probe's `timeout` option (1 s) must pass before the next cycle's sweep counts a timeout */
+const pastQueryTimeout = (): Promise<void> => sleep(1100);
+
+/** the rcodes a rawClient run outside ip netns exec saw */
+function rcodesSeen(r: RunResult): unknown {
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as RawClientResult).seen;
+}
+
 /** responses per rcode name */
 function byRcode(samples: readonly MetricSample[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -113,6 +102,7 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
   let p: NsPair;
   let server: Background | undefined;
   const events: EventRecord[] = [];
+  const namespaces = new NamespaceTargets();
   const etcDir = (): string => `/etc/netns/${p.a}`;
   /** inputs too large for a command line */
   const scratch = `/tmp/ksotel-h19dns-${process.pid}.json`;
@@ -133,7 +123,7 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
   after(async () => {
     await stopBackground(server);
     await native?.stop();
-    for (const c of keepers.values()) killPid(c.pid, 'SIGKILL');
+    namespaces.dispose();
     await rm(scratch, { force: true });
     if (p) {
       await rm(etcDir(), { recursive: true, force: true });
@@ -141,35 +131,53 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
     }
   });
 
-  async function setup(
-    options: Record<string, unknown> = {},
-  ): Promise<{ probe: MetricProbe; ctx: ProbeContext; targets: Target[] }> {
-    const probe = dns.create({ native, emitEvent: (e) => events.push(e) });
-    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options };
-    assert.deepEqual(await probe.start!(ctx), { state: 'running' });
-    const targets = [await target(p.a, p.aInode)];
-    await cycle(probe, ctx, targets); // sees the interfaces
-    await cycle(probe, ctx, targets); // attaches them
-    assert.deepEqual(probe.status!(), { state: 'running' });
-    return { probe, ctx, targets };
+  interface Probed {
+    probe: MetricProbe;
+    ctx: ProbeContext;
+    targets: Target[];
   }
+  /** The dns probe started with `options`, attached to its targets (default: the client pod) by its
+   *  own cycles, handed to `body`, and stopped after it whatever happens. */
+  async function withProbe(
+    options: Record<string, unknown>,
+    body: (s: Probed) => Promise<void>,
+    on: { targets?: Target[]; cycles?: number; peers?: ProbeEnvironment['peers'] } = {},
+  ): Promise<void> {
+    const probe = dns.create({ native, emitEvent: (e) => events.push(e), ...(on.peers ? { peers: on.peers } : {}) });
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options };
+    try {
+      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+      const targets = on.targets ?? [await namespaces.target(p.a, p.aInode)];
+      // the first cycle sees the interfaces, the next attaches them
+      for (let i = 0; i < (on.cycles ?? 2); i++) await cycle(probe, ctx, targets);
+      assert.deepEqual(probe.status!(), { state: 'running' });
+      await body({ probe, ctx, targets });
+    } finally {
+      await probe.stop!();
+    }
+  }
+  /** rawClient's lookups from namespace `ns` (see test/support/dns-server.ts) */
+  const ask = async (
+    ns: string,
+    server: string,
+    names: readonly string[] | string,
+    o: { qtype?: number; waitMs?: number; parallel?: number; hardMs?: number } = {},
+  ): Promise<RawClientResult> =>
+    (await nodeIn(
+      ns,
+      rawClient(server, names, o.qtype ?? 1, o.waitMs ?? 1500, o.parallel ?? 1),
+      o.hardMs ?? 30_000,
+    )) as unknown as RawClientResult;
 
   it('exact counts per rcode (NOERROR, NXDOMAIN, SERVFAIL, REFUSED) and timeouts, over IPv4 and IPv6 resolvers, with events for the failures', async () => {
-    const { probe, ctx, targets } = await setup({ timeout: 1 });
-    try {
+    await withProbe({ timeout: 1 }, async ({ probe, ctx, targets }) => {
       for (const server of [p.b4, p.b6]) {
         events.length = 0;
-        const names = [
-          ...Array.from({ length: 7 }, (_, i) => `ok${i}.example.test`),
-          ...Array.from({ length: 5 }, (_, i) => `nxdomain.n${i}.test`),
-          ...Array.from({ length: 4 }, (_, i) => `servfail.s${i}.test`),
-          ...Array.from({ length: 3 }, (_, i) => `refused.r${i}.test`),
-          ...Array.from({ length: 2 }, (_, i) => `drop.d${i}.test`),
-        ];
+        const names = namesAnswered({ ok: 7, nxdomain: 5, servfail: 4, refused: 3, drop: 2 });
         const before = await cycle(probe, ctx, targets);
-        const r = (await nodeIn(p.a, rawClient(server, names, 1, 1500, 4), 30_000)) as { seen: Record<string, number> };
+        const r = await ask(p.a, server, names, { parallel: 4 });
         assert.deepEqual(r.seen, { NOERROR: 7, NXDOMAIN: 5, SERVFAIL: 4, REFUSED: 3, timeout: 2 });
-        await new Promise((res) => setTimeout(res, 1100)); // the timeout option (1 s) must pass before the sweep
+        await pastQueryTimeout();
         const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
         const b0 = before.get(p.aInode)!;
         const isServer = (s: MetricSample): boolean => attr(s, 'network.peer.address') === server;
@@ -225,14 +233,11 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
         42,
       );
       assert.equal(total(last, 'kubeskoop.dns.packets.malformed'), 0);
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('search-path waste: glibc with ndots:5 sends 3 NXDOMAIN queries (one per search suffix) before the answer of an external name; counted in the kernel, exact with every record refused (rate 0)', async () => {
-    const { probe, ctx, targets } = await setup({ rate: 0 });
-    try {
+    await withProbe({ rate: 0 }, async ({ probe, ctx, targets }) => {
       events.length = 0;
       const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       const LOOKUPS = 4;
@@ -244,7 +249,7 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
         assert.match(r.stdout, /10\.199\.250\.1/);
       }
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
-      const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+      const d = deltaOf(before, after);
       assert.equal(d('kubeskoop.dns.search_path.nxdomains'), 3 * LOOKUPS);
       const rc = byRcode(after),
         rc0 = byRcode(before);
@@ -261,14 +266,11 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
         d('kubeskoop.event.undelivered', (s) => attr(s, 'error.type') === 'netns_rate_limit'),
         3 * LOOKUPS,
       );
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('a truncated UDP answer, then the TCP retry: truncated counted, the TCP query and its NOERROR answer counted over TCP', async () => {
-    const { probe, ctx, targets } = await setup();
-    try {
+    await withProbe({}, async ({ probe, ctx, targets }) => {
       const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       const N = 3;
       for (let i = 0; i < N; i++) {
@@ -278,7 +280,7 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
         assert.equal(r.code, 0, `getent over TCP: ${r.stderr}`);
       }
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
-      const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+      const d = deltaOf(before, after);
       assert.equal(
         d('kubeskoop.dns.responses.truncated', (s) => attr(s, 'network.transport') === 'udp'),
         N,
@@ -298,22 +300,16 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
         ),
         N,
       );
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('latency: the histogram p50 is within 20 % of a delay the server imposes (150 ms), its mean within 20 % of what the client measured, and a slow event names the question', async () => {
-    const { probe, ctx, targets } = await setup({ slow_ms: 50 });
-    try {
+    await withProbe({ slow_ms: 50 }, async ({ probe, ctx, targets }) => {
       events.length = 0;
       const DELAY = 150, // the middle of the (100 ms, 200 ms] bucket: a busy machine's extra ms stay in it
         N = 30;
       const names = Array.from({ length: N }, (_, i) => `delay-${DELAY}.q${i}.test`);
-      const r = (await nodeIn(p.a, rawClient(p.b4, names, 28, 3000, 5), 60_000)) as {
-        seen: Record<string, number>;
-        meanMs: number;
-      };
+      const r = await ask(p.a, p.b4, names, { qtype: 28, waitMs: 3000, parallel: 5, hardMs: 60_000 });
       assert.equal(r.seen.NOERROR, N);
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       const h = after.find(
@@ -334,25 +330,19 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
       const slow = events.filter((e) => e.type === 'DNS_SLOW');
       assert.equal(slow.length, N);
       assert.match(String(slow[0]!.attributes['dns.question.name']), /^delay-150\.q\d+\.test$/);
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('10,000 random names keep the series bounded; a small max_series folds new series into other and counts the overflow', async () => {
-    const { probe, ctx, targets } = await setup({ max_series: 3 });
-    try {
+    await withProbe({ max_series: 3 }, async ({ probe, ctx, targets }) => {
       const N = 10_000;
       const names = Array.from({ length: N }, () => `r${Math.random().toString(36).slice(2, 12)}.example.test`);
       // (too long for a command line: the client reads them from a file)
       await writeFile(scratch, JSON.stringify(names));
-      const r = (await nodeIn(p.a, rawClient(p.b4, scratch, 1, 2000, 50), 120_000)) as {
-        seen: Record<string, number>;
-        done: number;
-      };
+      const r = await ask(p.a, p.b4, scratch, { waitMs: 2000, parallel: 50, hardMs: 120_000 });
       assert.equal(r.done, N);
       // then three more qtypes: each would be a new series
-      for (const qt of [28, 33, 16]) await nodeIn(p.a, rawClient(p.b4, [`x.example.test`], qt, 2000));
+      for (const qtype of [28, 33, 16]) await ask(p.a, p.b4, ['x.example.test'], { qtype, waitMs: 2000 });
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       const durations = after.filter((s) => s.metric.name === 'dns.lookup.duration');
       assert.ok(durations.length <= 4, `series: ${durations.length} (3 + other)`);
@@ -368,14 +358,11 @@ describe('dns (tc programs on real veths, a DNS server in a test namespace)', fu
       };
       const hs = (await probe.collect(host, ctx)).samples;
       assert.equal(total(hs, 'kubeskoop.dns.series.overflow'), 1);
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('a fuzzed-packet flood (fast-check DNS payloads to port 53) leaves the counts consistent and the helper alive', async () => {
-    const { probe, ctx, targets } = await setup({ timeout: 1 });
-    try {
+    await withProbe({ timeout: 1 }, async ({ probe, ctx, targets }) => {
       const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       // hostile payloads: random headers, compression pointers and loops in the question,
       // truncated labels, oversized names, random bytes
@@ -417,14 +404,12 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       const f = (await nodeIn(p.a, src, 60_000)) as { sent: number };
       assert.equal(f.sent, N);
       // a well-formed lookup after the flood still works and is counted
-      const ok = (await nodeIn(p.a, rawClient(p.b4, ['after.flood.test'], 1, 2000))) as {
-        seen: Record<string, number>;
-      };
+      const ok = await ask(p.a, p.b4, ['after.flood.test'], { waitMs: 2000 });
       assert.equal(ok.seen.NOERROR, 1);
-      await new Promise((res) => setTimeout(res, 1100));
+      await pastQueryTimeout();
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       assert.deepEqual(probe.status!(), { state: 'running' }, 'the helper answered every dump');
-      const d = (m: string): number => total(after, m) - total(before, m);
+      const d = deltaOf(before, after);
       const queries = d('kubeskoop.dns.queries');
       const malformed = d('kubeskoop.dns.packets.malformed');
       const retrans = d('kubeskoop.dns.queries.retransmitted');
@@ -440,9 +425,7 @@ console.log(JSON.stringify({ sent })); process.exit(0);
         `answered ${answered} + timeouts ${timeouts} + retransmits ${retrans} ≤ queries ${queries}`,
       );
       assert.ok(answered >= 1, 'the lookup after the flood was answered and counted');
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it("attach: host — on the host end of the client pod's veth: the same exact counts per rcode, timeouts and queries as inside the pod, attributed to the pod, IPv4 and IPv6; no link left on the host interface", async () => {
@@ -453,57 +436,45 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       const hostIfindex = Number((await readFile(`/sys/class/net/${h.host}/ifindex`, 'utf8')).trim());
       // the resolver on the node (the host end's addresses), the client in the pod
       hostServer = await startNodeIn('host', dnsServer([h.h4, h.h6]));
-      const t = await target(h.ns, h.inode);
-      const names = [
-        ...Array.from({ length: 4 }, (_, i) => `ok${i}.example.test`),
-        ...Array.from({ length: 3 }, (_, i) => `nxdomain.n${i}.test`),
-        ...Array.from({ length: 2 }, (_, i) => `servfail.s${i}.test`),
-        'drop.d0.test',
-      ];
+      const t = await namespaces.target(h.ns, h.inode);
+      const names = namesAnswered({ ok: 4, nxdomain: 3, servfail: 2, drop: 1 });
       const seenBy: Record<string, unknown> = {};
-      for (const attach of ['pod', 'host'] as const) {
-        const probe = dns.create({ native, emitEvent: () => undefined });
-        const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { attach, timeout: 1 } };
-        try {
-          assert.deepEqual(await probe.start!(ctx), { state: 'running' });
-          await cycle(probe, ctx, [t]);
-          await cycle(probe, ctx, [t]);
-          assert.deepEqual(probe.status!(), { state: 'running' });
-          const onHost = (await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length;
-          assert.equal(onHost, attach === 'host' ? 2 : 0, `${attach}: tcx links on the host end`);
-          const got: Record<string, unknown> = {};
-          for (const server of [h.h4, h.h6]) {
-            const r = (await nodeIn(h.ns, rawClient(server, names, 1, 1500, 4), 30_000)) as {
-              seen: Record<string, number>;
-            };
-            assert.deepEqual(r.seen, { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2, timeout: 1 });
-            await new Promise((res) => setTimeout(res, 1100)); // the timeout (1 s) passes before the sweep
-            const after = (await cycle(probe, ctx, [t])).get(h.inode)!;
-            const isServer = (x: MetricSample): boolean => attr(x, 'network.peer.address') === server;
-            got[server] = {
-              rcodes: byRcode(after.filter(isServer)),
-              timeouts: total(after, 'kubeskoop.dns.timeouts', isServer),
-            };
-          }
-          const last = (await cycle(probe, ctx, [t])).get(h.inode)!;
-          got.queries = total(last, 'kubeskoop.dns.queries', (x) => attr(x, 'network.transport') === 'udp');
-          for (const server of [h.h4, h.h6])
-            assert.deepEqual(
-              got[server],
-              { rcodes: { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2 }, timeouts: 1 },
-              `${attach}: ${server}`,
-            );
-          assert.equal(got.queries, 20, `${attach}: queries of the pod`);
-          seenBy[attach] = got;
-          if (attach === 'host') {
-            await cycle(probe, ctx, []);
-            await cycle(probe, ctx, []);
-            assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 0);
-          }
-        } finally {
-          await probe.stop!();
-        }
-      }
+      for (const attach of ['pod', 'host'] as const)
+        await withProbe(
+          { attach, timeout: 1 },
+          async ({ probe, ctx }) => {
+            const onHost = (await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length;
+            assert.equal(onHost, attach === 'host' ? 2 : 0, `${attach}: tcx links on the host end`);
+            const got: Record<string, unknown> = {};
+            for (const server of [h.h4, h.h6]) {
+              const r = await ask(h.ns, server, names, { parallel: 4 });
+              assert.deepEqual(r.seen, { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2, timeout: 1 });
+              await pastQueryTimeout();
+              const after = (await cycle(probe, ctx, [t])).get(h.inode)!;
+              const isServer = (x: MetricSample): boolean => attr(x, 'network.peer.address') === server;
+              got[server] = {
+                rcodes: byRcode(after.filter(isServer)),
+                timeouts: total(after, 'kubeskoop.dns.timeouts', isServer),
+              };
+            }
+            const last = (await cycle(probe, ctx, [t])).get(h.inode)!;
+            got.queries = total(last, 'kubeskoop.dns.queries', (x) => attr(x, 'network.transport') === 'udp');
+            for (const server of [h.h4, h.h6])
+              assert.deepEqual(
+                got[server],
+                { rcodes: { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2 }, timeouts: 1 },
+                `${attach}: ${server}`,
+              );
+            assert.equal(got.queries, 20, `${attach}: queries of the pod`);
+            seenBy[attach] = got;
+            if (attach === 'host') {
+              await cycle(probe, ctx, []);
+              await cycle(probe, ctx, []);
+              assert.equal((await helperTcxLinks(helperPid)).filter((l) => l.ifindex === hostIfindex).length, 0);
+            }
+          },
+          { targets: [t] },
+        );
       assert.deepEqual(seenBy.host, seenBy.pod);
     } finally {
       await stopBackground(hostServer);
@@ -516,7 +487,6 @@ console.log(JSON.stringify({ sent })); process.exit(0);
     const cg = await createPodCgroup();
     let podServer: Background | undefined;
     let podProc: ChildProcess | undefined;
-    const probe = dns.create({ native, emitEvent: () => undefined });
     try {
       // the v2 directory of the pod's container: the socket's cgroup id is its inode
       const layout = detectCgroupLayout();
@@ -536,77 +506,59 @@ console.log(JSON.stringify({ sent })); process.exit(0);
         kind: 'host',
         processGroups: [{ pids: [process.pid] }, { pids: [podProc.pid!], podUid: cg.podUid }],
       };
-      const ctx: ProbeContext = {
-        procRoot: '/proc',
-        log: silentLogger,
-        options: { timeout: 1, host_network_pods: { interfaces: [h.host] } },
-      };
-      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
-      await cycle(probe, ctx, [host]);
-      await cycle(probe, ctx, [host]);
-      assert.deepEqual(probe.status!(), { state: 'running' });
-      const podNames = [
-        ...Array.from({ length: 4 }, (_, i) => `ok${i}.example.test`),
-        ...Array.from({ length: 3 }, (_, i) => `nxdomain.n${i}.test`),
-        ...Array.from({ length: 2 }, (_, i) => `servfail.s${i}.test`),
-        'drop.d0.test',
-      ];
-      const nodeNames = ['ok9.example.test', 'refused.r0.test', 'refused.r1.test'];
-      for (const server of [h.p4, h.p6]) {
-        // in the pod's cgroup (the shell moves itself there, then becomes node): its sockets are the pod's
-        const r = await run(
-          'sh',
-          [
-            '-c',
-            `echo $$ > ${v2dir}/cgroup.procs && exec "$0" --input-type=module -e "$1"`,
-            process.execPath,
-            rawClient(server, podNames, 1, 1500, 4),
-          ],
-          { timeoutMs: 30_000 },
-        );
-        assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual((JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: unknown }).seen, {
-          NOERROR: 4,
-          NXDOMAIN: 3,
-          SERVFAIL: 2,
-          timeout: 1,
-        });
-        // the node's own lookup (this test's cgroup, no pod)
-        const own = await run(
-          process.execPath,
-          ['--input-type=module', '-e', rawClient(server, nodeNames, 1, 1500, 1)],
-          {
-            timeoutMs: 30_000,
-          },
-        );
-        assert.equal(own.code, 0, own.stderr);
-        assert.deepEqual((JSON.parse(own.stdout.trim().split('\n').pop()!) as { seen: unknown }).seen, {
-          NOERROR: 1,
-          REFUSED: 2,
-        });
-      }
-      await new Promise((res) => setTimeout(res, 1100)); // the timeout (1 s) passes before the sweep
-      await cycle(probe, ctx, [host]);
-      const samples = (await cycle(probe, ctx, [host])).get(hostInode)!;
-      const ofPod = (x: MetricSample): boolean => attr(x, 'k8s.pod.uid') === cg.podUid;
-      for (const server of [h.p4, h.p6]) {
-        const isServer = (x: MetricSample): boolean => attr(x, 'network.peer.address') === server;
-        assert.deepEqual(
-          byRcode(samples.filter((x) => isServer(x) && ofPod(x))),
-          { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2 },
-          `the pod's answers from ${server}`,
-        );
-        assert.deepEqual(
-          byRcode(samples.filter((x) => isServer(x) && !ofPod(x))),
-          { NOERROR: 1, REFUSED: 2 },
-          `the node's answers from ${server}`,
-        );
-      }
-      // the unanswered query (one per resolver) is the pod's too; the node had none
-      assert.equal(total(samples, 'kubeskoop.dns.timeouts', ofPod), 2);
-      assert.equal(total(samples, 'kubeskoop.dns.timeouts'), 2);
+      const options = { timeout: 1, host_network_pods: { interfaces: [h.host] } };
+      await withProbe(
+        options,
+        async ({ probe, ctx }) => {
+          const podNames = namesAnswered({ ok: 4, nxdomain: 3, servfail: 2, drop: 1 });
+          const nodeNames = ['ok9.example.test', 'refused.r0.test', 'refused.r1.test'];
+          for (const server of [h.p4, h.p6]) {
+            // in the pod's cgroup (the shell moves itself there, then becomes node): its sockets are the pod's
+            const r = await run(
+              'sh',
+              [
+                '-c',
+                `echo $$ > ${v2dir}/cgroup.procs && exec "$0" --input-type=module -e "$1"`,
+                process.execPath,
+                rawClient(server, podNames, 1, 1500, 4),
+              ],
+              { timeoutMs: 30_000 },
+            );
+            assert.deepEqual(rcodesSeen(r), { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2, timeout: 1 });
+            // the node's own lookup (this test's cgroup, no pod)
+            const own = await run(
+              process.execPath,
+              ['--input-type=module', '-e', rawClient(server, nodeNames, 1, 1500, 1)],
+              {
+                timeoutMs: 30_000,
+              },
+            );
+            assert.deepEqual(rcodesSeen(own), { NOERROR: 1, REFUSED: 2 });
+          }
+          await pastQueryTimeout();
+          await cycle(probe, ctx, [host]);
+          const samples = (await cycle(probe, ctx, [host])).get(hostInode)!;
+          const ofPod = (x: MetricSample): boolean => attr(x, 'k8s.pod.uid') === cg.podUid;
+          for (const server of [h.p4, h.p6]) {
+            const isServer = (x: MetricSample): boolean => attr(x, 'network.peer.address') === server;
+            assert.deepEqual(
+              byRcode(samples.filter((x) => isServer(x) && ofPod(x))),
+              { NOERROR: 4, NXDOMAIN: 3, SERVFAIL: 2 },
+              `the pod's answers from ${server}`,
+            );
+            assert.deepEqual(
+              byRcode(samples.filter((x) => isServer(x) && !ofPod(x))),
+              { NOERROR: 1, REFUSED: 2 },
+              `the node's answers from ${server}`,
+            );
+          }
+          // the unanswered query (one per resolver) is the pod's too; the node had none
+          assert.equal(total(samples, 'kubeskoop.dns.timeouts', ofPod), 2);
+          assert.equal(total(samples, 'kubeskoop.dns.timeouts'), 2);
+        },
+        { targets: [host] },
+      );
     } finally {
-      await probe.stop!();
       if (podProc) killPid(podProc.pid, 'SIGKILL');
       await cg.dispose().catch(() => undefined);
       await stopBackground(podServer);
@@ -619,7 +571,6 @@ console.log(JSON.stringify({ sent })); process.exit(0);
     const id = process.pid.toString(36);
     const [c, r, sv] = [nsName('h19cfc'), nsName('h19cfr'), nsName('h19cfs')];
     const [cr, rc, rs, sr] = [`k${id}fcr`, `k${id}frc`, `k${id}frs`, `k${id}fsr`];
-    const probe = dns.create({ native, emitEvent: () => undefined });
     let fwdServer: Background | undefined;
     try {
       for (const n of [c, r, sv]) await sh('ip', 'netns', 'add', n);
@@ -642,37 +593,31 @@ console.log(JSON.stringify({ sent })); process.exit(0);
       await inNs(r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'); // the test namespace's own setting
       fwdServer = await startNodeIn(sv, dnsServer(['10.199.236.2']));
       const rInode = Number((await sh('stat', '-L', '-c', '%i', `/run/netns/${r}`)).trim());
-      const node: Target = { ...(await target(r, rInode)), kind: 'host' };
-      const ctx: ProbeContext = {
-        procRoot: '/proc',
-        log: silentLogger,
-        options: { timeout: 1, host_network_pods: { interfaces: [rs] } },
-      };
-      assert.deepEqual(await probe.start!(ctx), { state: 'running' });
+      const node: Target = { ...(await namespaces.target(r, rInode)), kind: 'host' };
       // the first cycle learns the node's namespace from its target; the next ones reload and attach
-      for (let i = 0; i < 3; i++) await cycle(probe, ctx, [node]);
-      assert.deepEqual(probe.status!(), { state: 'running' });
-      const names = ['ok1.example.test', 'nxdomain.n1.test', 'refused.r1.test'];
-      const fwd = (await nodeIn(c, rawClient('10.199.236.2', names, 1, 1500, 1), 30_000)) as { seen: unknown };
-      assert.deepEqual(fwd.seen, { NOERROR: 1, NXDOMAIN: 1, REFUSED: 1 }, 'the forwarded lookups were answered');
-      const own = (await nodeIn(r, rawClient('10.199.236.2', ['ok2.example.test'], 1, 1500, 1), 30_000)) as {
-        seen: unknown;
-      };
-      assert.deepEqual(own.seen, { NOERROR: 1 });
-      const samples = (await cycle(probe, ctx, [node])).get(rInode)!;
-      assert.deepEqual(byRcode(samples), { NOERROR: 1 }, "only the node's own lookup");
-      assert.equal(total(samples, 'kubeskoop.dns.queries'), 1);
-      assert.equal(total(samples, 'kubeskoop.dns.responses.unmatched'), 3, 'the forwarded answers match nothing');
+      await withProbe(
+        { timeout: 1, host_network_pods: { interfaces: [rs] } },
+        async ({ probe, ctx }) => {
+          const names = ['ok1.example.test', 'nxdomain.n1.test', 'refused.r1.test'];
+          const fwd = await ask(c, '10.199.236.2', names);
+          assert.deepEqual(fwd.seen, { NOERROR: 1, NXDOMAIN: 1, REFUSED: 1 }, 'the forwarded lookups were answered');
+          const own = await ask(r, '10.199.236.2', ['ok2.example.test']);
+          assert.deepEqual(own.seen, { NOERROR: 1 });
+          const samples = (await cycle(probe, ctx, [node])).get(rInode)!;
+          assert.deepEqual(byRcode(samples), { NOERROR: 1 }, "only the node's own lookup");
+          assert.equal(total(samples, 'kubeskoop.dns.queries'), 1);
+          assert.equal(total(samples, 'kubeskoop.dns.responses.unmatched'), 3, 'the forwarded answers match nothing');
+        },
+        { targets: [node], cycles: 3 },
+      );
     } finally {
-      await probe.stop!();
       await stopBackground(fwdServer);
       await deleteNs(c, r, sv).catch(() => undefined);
     }
   });
 
   it('TCP: a length prefix and its message in separate segments (both ways), and two pipelined queries in one segment answered in one segment, counted exactly over IPv4 and IPv6', async () => {
-    const { probe, ctx, targets } = await setup();
-    try {
+    await withProbe({}, async ({ probe, ctx, targets }) => {
       for (const server of [p.b4, p.b6]) {
         const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
         const split = Array.from({ length: 3 }, (_, i) => `split.s${i}.test`);
@@ -685,7 +630,7 @@ console.log(JSON.stringify({ sent })); process.exit(0);
         assert.deepEqual(r.seen, { NOERROR: 7 }, `answers from ${server}`);
         assert.ok(r.prefixAlone >= 1, `an answer's length arrived in its own segment (${r.prefixAlone})`);
         const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
-        const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+        const d = deltaOf(before, after);
         const tcp = (s: MetricSample): boolean => attr(s, 'network.transport') === 'tcp';
         assert.equal(d('kubeskoop.dns.queries', tcp), 7, `TCP queries to ${server}`);
         assert.equal(
@@ -697,14 +642,11 @@ console.log(JSON.stringify({ sent })); process.exit(0);
         assert.equal(d('kubeskoop.dns.responses.unmatched'), 0);
         assert.equal(d('kubeskoop.dns.queries.retransmitted'), 0);
       }
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('IPv6 extension headers before UDP: queries with a destination-options or a hop-by-hop header, and a query fragmented by the kernel, matched with their answers', async () => {
-    const { probe, ctx, targets } = await setup();
-    try {
+    await withProbe({}, async ({ probe, ctx, targets }) => {
       const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       // sticky IPV6_DSTOPTS (59) / IPV6_HOPOPTS (54): an 8-byte header holding one PadN option
       const py = `
@@ -739,7 +681,7 @@ print(json.dumps({'seen': seen, 'big': big}))
       assert.deepEqual(out.seen, { '59:0': 3, '54:0': 2, '0:0': 1 });
       assert.ok(out.big > 1500, `the large query (${out.big} B) is fragmented on a 1500-byte link`);
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
-      const d = (m: string, w?: (s: MetricSample) => boolean): number => total(after, m, w) - total(before, m, w);
+      const d = deltaOf(before, after);
       assert.equal(d('kubeskoop.dns.queries'), 6);
       assert.equal(
         d(
@@ -750,9 +692,7 @@ print(json.dumps({'seen': seen, 'big': big}))
       );
       assert.equal(d('kubeskoop.dns.responses.unmatched'), 0);
       assert.equal(d('kubeskoop.dns.packets.malformed'), 0);
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it("a resolver on the pod's own loopback (a local cache on 127.0.0.53 and ::1): lo watched when resolv.conf names it (auto), or always; never when told", async () => {
@@ -760,44 +700,32 @@ print(json.dumps({'seen': seen, 'big': big}))
     const conf = `${etcDir()}/resolv.conf`;
     const original = await readFile(conf, 'utf8');
     const names = ['ok.l0.test', 'ok.l1.test', 'servfail.l2.test', 'nxdomain.l3.test'];
+    const NONE = { '127.0.0.53': 0, '::1': 0, queries: 0, unmatched: 0 };
+    const ALL = { '127.0.0.53': 4, '::1': 4, queries: 8, unmatched: 0 };
     /** lookups to both loopback resolvers; the probe's answers from each, as deltas over them */
-    const lookups = async (
-      probe: MetricProbe,
-      ctx: ProbeContext,
-      targets: Target[],
-    ): Promise<Record<string, number>> => {
+    const lookups = async ({ probe, ctx, targets }: Probed): Promise<Record<string, number>> => {
       const before = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       for (const server of ['127.0.0.53', '::1']) {
-        const r = (await nodeIn(p.a, rawClient(server, names, 1, 2000))) as { seen: Record<string, number> };
+        const r = await ask(p.a, server, names, { waitMs: 2000 });
         assert.deepEqual(r.seen, { NOERROR: 2, SERVFAIL: 1, NXDOMAIN: 1 }, `answers from ${server}`);
       }
-      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+      const d = deltaOf(before, (await cycle(probe, ctx, targets)).get(p.aInode)!);
       const out: Record<string, number> = {};
-      for (const server of ['127.0.0.53', '::1']) {
-        const w = (s: MetricSample): boolean => attr(s, 'network.peer.address') === server;
-        out[server] = total(after, 'kubeskoop.dns.responses', w) - total(before, 'kubeskoop.dns.responses', w);
-      }
-      out.queries = total(after, 'kubeskoop.dns.queries') - total(before, 'kubeskoop.dns.queries');
-      out.unmatched =
-        total(after, 'kubeskoop.dns.responses.unmatched') - total(before, 'kubeskoop.dns.responses.unmatched');
+      for (const server of ['127.0.0.53', '::1'])
+        out[server] = d('kubeskoop.dns.responses', (s) => attr(s, 'network.peer.address') === server);
+      out.queries = d('kubeskoop.dns.queries');
+      out.unmatched = d('kubeskoop.dns.responses.unmatched');
       return out;
     };
     try {
       // auto, resolv.conf without a loopback resolver: lo is left alone
-      let s = await setup();
-      try {
-        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
-          '127.0.0.53': 0,
-          '::1': 0,
-          queries: 0,
-          unmatched: 0,
-        });
+      await withProbe({}, async (s) => {
+        assert.deepEqual(await lookups(s), NONE);
         // the pod's resolv.conf now names its local cache first: the next cycles attach lo
         await writeFile(conf, `nameserver 127.0.0.53\n${original}`);
         await cycle(s.probe, s.ctx, s.targets);
         await cycle(s.probe, s.ctx, s.targets);
-        const got = await lookups(s.probe, s.ctx, s.targets);
-        assert.deepEqual(got, { '127.0.0.53': 4, '::1': 4, queries: 8, unmatched: 0 });
+        assert.deepEqual(await lookups(s), ALL);
         const fails = (await cycle(s.probe, s.ctx, s.targets)).get(p.aInode)!;
         const sf = fails.find(
           (x) =>
@@ -807,34 +735,14 @@ print(json.dumps({'seen': seen, 'big': big}))
         );
         assert.equal(sf?.value, 1);
         assert.equal(attr(sf!, 'kubeskoop.peer.kind'), 'ip');
-      } finally {
-        await s.probe.stop!();
-      }
+      });
       // never: not even when resolv.conf names it
-      s = await setup({ loopback: 'never' });
-      try {
-        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
-          '127.0.0.53': 0,
-          '::1': 0,
-          queries: 0,
-          unmatched: 0,
-        });
-      } finally {
-        await s.probe.stop!();
-      }
+      await withProbe({ loopback: 'never' }, async (s) => assert.deepEqual(await lookups(s), NONE));
       // always, with the original resolv.conf and an interface list: lo joins the list
       await writeFile(conf, original);
-      s = await setup({ loopback: 'always', interfaces: [`k${process.pid.toString(36)}n231*`] });
-      try {
-        assert.deepEqual(await lookups(s.probe, s.ctx, s.targets), {
-          '127.0.0.53': 4,
-          '::1': 4,
-          queries: 8,
-          unmatched: 0,
-        });
-      } finally {
-        await s.probe.stop!();
-      }
+      await withProbe({ loopback: 'always', interfaces: [`k${process.pid.toString(36)}n231*`] }, async (s) =>
+        assert.deepEqual(await lookups(s), ALL),
+      );
     } finally {
       await writeFile(conf, original);
       await stopBackground(local);
@@ -849,8 +757,7 @@ print(json.dumps({'seen': seen, 'big': big}))
   });
 
   it('question names in the metrics are bounded: top_k names per pod (heaviest first), Service names collapsed, the rest `other`, totals exact', async () => {
-    const { probe, ctx, targets } = await setup({ question_names: { top_k: 3 } });
-    try {
+    await withProbe({ question_names: { top_k: 3 } }, async ({ probe, ctx, targets }) => {
       const questions = (samples: readonly MetricSample[]): Record<string, number> =>
         Object.fromEntries(
           samples
@@ -867,7 +774,7 @@ print(json.dumps({'seen': seen, 'big': big}))
         'c.example.test',
         'b.example.test',
       ];
-      const r = (await nodeIn(p.a, rawClient(p.b4, names, 1, 2000))) as { seen: Record<string, number> };
+      const r = await ask(p.a, p.b4, names, { waitMs: 2000 });
       assert.equal((r.seen.NOERROR ?? 0) + (r.seen.NXDOMAIN ?? 0), names.length);
       let q = questions((await cycle(probe, ctx, targets)).get(p.aInode)!);
       // a.example.test 3, the Service 2, then b/c/d with 1 each: b by name order takes the last place
@@ -881,9 +788,7 @@ print(json.dumps({'seen': seen, 'big': big}))
       const N = 300;
       const rnd = Array.from({ length: N }, (_, i) => `n${i}-${Math.random().toString(36).slice(2, 10)}.example.test`);
       await writeFile(scratch, JSON.stringify([...rnd, 'b.example.test']));
-      const r2 = (await nodeIn(p.a, rawClient(p.b4, scratch, 1, 2000, 8), 60_000)) as {
-        seen: Record<string, number>;
-      };
+      const r2 = await ask(p.a, p.b4, scratch, { waitMs: 2000, parallel: 8, hardMs: 60_000 });
       assert.equal(r2.seen.NOERROR, N + 1);
       const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
       q = questions(after);
@@ -898,9 +803,7 @@ print(json.dumps({'seen': seen, 'big': big}))
         Object.values(q).reduce((a, b) => a + b, 0),
         total(after, 'kubeskoop.dns.responses'),
       );
-    } finally {
-      await probe.stop!();
-    }
+    });
   });
 
   it('cluster names collapse to their Service or to the namespace pod domain; others stay whole', () => {
@@ -917,34 +820,28 @@ print(json.dumps({'seen': seen, 'big': big}))
     const peers = {
       service: (a: string) => (a === p.b4 ? { name: 'kube-dns', namespace: 'kube-system' } : undefined),
     };
-    const probe = dns.create({ native, peers, emitEvent: (e) => events.push(e) });
-    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
-    assert.deepEqual(await probe.start!(ctx), { state: 'running' });
-    const targets = [await target(p.a, p.aInode)];
-    try {
-      await cycle(probe, ctx, targets);
-      await cycle(probe, ctx, targets);
-      events.length = 0;
-      const r = (await nodeIn(p.a, rawClient(p.b4, ['ok.named.test', 'servfail.named.test'], 1, 2000))) as {
-        seen: Record<string, number>;
-      };
-      assert.deepEqual(r.seen, { NOERROR: 1, SERVFAIL: 1 });
-      const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
-      const named = after.filter((s) => s.metric.name === 'kubeskoop.dns.responses');
-      assert.equal(named.length, 2);
-      for (const s of named) {
-        assert.equal(attr(s, 'kubeskoop.peer.kind'), 'service');
-        assert.equal(attr(s, 'kubeskoop.peer.name'), 'kube-dns');
-        assert.equal(attr(s, 'kubeskoop.peer.namespace'), 'kube-system');
-        assert.equal(attr(s, 'network.peer.address'), p.b4);
-      }
-      const fail = events.find((e) => e.type === 'DNS_FAIL');
-      assert.equal(fail?.attributes['kubeskoop.peer.name'], 'kube-dns');
-      assert.equal(fail?.attributes['dns.question.name'], 'servfail.named.test');
-      assert.match(fail!.body, /kube-dns/);
-    } finally {
-      await probe.stop!();
-    }
+    await withProbe(
+      {},
+      async ({ probe, ctx, targets }) => {
+        events.length = 0;
+        const r = await ask(p.a, p.b4, ['ok.named.test', 'servfail.named.test'], { waitMs: 2000 });
+        assert.deepEqual(r.seen, { NOERROR: 1, SERVFAIL: 1 });
+        const after = (await cycle(probe, ctx, targets)).get(p.aInode)!;
+        const named = after.filter((s) => s.metric.name === 'kubeskoop.dns.responses');
+        assert.equal(named.length, 2);
+        for (const s of named) {
+          assert.equal(attr(s, 'kubeskoop.peer.kind'), 'service');
+          assert.equal(attr(s, 'kubeskoop.peer.name'), 'kube-dns');
+          assert.equal(attr(s, 'kubeskoop.peer.namespace'), 'kube-system');
+          assert.equal(attr(s, 'network.peer.address'), p.b4);
+        }
+        const fail = events.find((e) => e.type === 'DNS_FAIL');
+        assert.equal(fail?.attributes['kubeskoop.peer.name'], 'kube-dns');
+        assert.equal(fail?.attributes['dns.question.name'], 'servfail.named.test');
+        assert.match(fail!.body, /kube-dns/);
+      },
+      { peers },
+    );
   });
 
   it('through the agent: the dns series on /metrics and the failure events in the file sink (KubeSkoop JSON msg with the name)', async () => {
@@ -981,15 +878,13 @@ events:
       // the agent attaches the cycle after it sees the namespace: probe until a lookup is counted
       await waitUntil(
         async () => {
-          await nodeIn(p.a, rawClient(p.b4, ['warmup.agent.test'], 1, 1000));
+          await ask(p.a, p.b4, ['warmup.agent.test'], { waitMs: 1000 });
           return (await series('NOERROR')) > 0;
         },
         30_000,
         'the agent counting lookups',
       );
-      const r = (await nodeIn(p.a, rawClient(p.b4, ['servfail.a1.test', 'refused.a2.test'], 1, 2000))) as {
-        seen: Record<string, number>;
-      };
+      const r = await ask(p.a, p.b4, ['servfail.a1.test', 'refused.a2.test'], { waitMs: 2000 });
       assert.deepEqual(r.seen, { SERVFAIL: 1, REFUSED: 1 });
       await waitUntil(
         async () => (await series('SERVFAIL')) === 1 && (await series('REFUSED')) === 1,

@@ -8,6 +8,7 @@ import { packageRoot } from '../../receiver/version.js';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { freePort, stopPid, waitUntil } from './proc.js';
 import { KERNEL_BTF, skipBecause } from './strict.js';
+import { stringify } from 'yaml';
 
 export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
 /** The native helper as `make -C bpf` builds it. */
@@ -194,4 +195,18 @@ export async function startAgentWithConfig(
     }
   }
   return agent;
+}
+
+/** The event path's usual agent config: netdev metrics every `interval` (default 500ms) and every
+ *  tcpreset event (no rate limit), exported over OTLP to `endpoint`; `otlp` adds or overrides keys
+ *  under otlp: (export_interval defaults to 1s). */
+export function resetEventsConfig(o: { endpoint: string; interval?: string; otlp?: Record<string, unknown> }): string {
+  return stringify({
+    interval: o.interval ?? '500ms',
+    metrics: { probes: ['netdev'] },
+    events: {
+      probes: [{ name: 'tcpreset', options: { rate_per_namespace: 'unlimited', rate_per_node: 'unlimited' } }],
+    },
+    otlp: { endpoint: o.endpoint, export_interval: '1s', ...o.otlp },
+  });
 }

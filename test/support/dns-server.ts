@@ -176,3 +176,30 @@ s.end();
 console.log(JSON.stringify({ seen, prefixAlone }));
 process.exit(0);
 `;
+
+/** What rawClient prints: answers by rcode (and `timeout`), lookups done, mean answer time. */
+export interface RawClientResult {
+  seen: Record<string, number>;
+  done: number;
+  meanMs: number;
+}
+
+/** Question names whose outcome dnsServer fixes, that many of each: `ok<i>.example.test` (NOERROR),
+ *  `nxdomain.n<i>.test`, `servfail.s<i>.test`, `refused.r<i>.test`, `drop.d<i>.test` (no answer). */
+export function namesAnswered(n: {
+  ok?: number;
+  nxdomain?: number;
+  servfail?: number;
+  refused?: number;
+  drop?: number;
+}): string[] {
+  const many = (count: number | undefined, name: (i: number) => string): string[] =>
+    Array.from({ length: count ?? 0 }, (_, i) => name(i));
+  return [
+    ...many(n.ok, (i) => `ok${i}.example.test`),
+    ...many(n.nxdomain, (i) => `nxdomain.n${i}.test`),
+    ...many(n.servfail, (i) => `servfail.s${i}.test`),
+    ...many(n.refused, (i) => `refused.r${i}.test`),
+    ...many(n.drop, (i) => `drop.d${i}.test`),
+  ];
+}

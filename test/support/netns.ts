@@ -448,7 +448,8 @@ c.on('connect', () => { clearTimeout(t); c.destroy(); out('connected'); });
 c.on('error', (e) => { clearTimeout(t); out(e.code === 'ECONNREFUSED' ? 'refused' : String(e.code || e)); });
 `;
 
-type Where = Netns | 'host';
+/** Where a traffic program runs: a namespace by name (a Netns, or any namespace the test made) or the host. */
+export type Where = Pick<Netns, 'name'> | 'host';
 function nodeIn(where: Where, script: string, args: (string | number)[]): { cmd: string; args: string[] } {
   const a = ['-e', script, ...args.map(String)];
   if (where === 'host') return { cmd: process.execPath, args: a };
