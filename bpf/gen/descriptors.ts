@@ -151,6 +151,8 @@ function recordLayouts(h: CHeader, problems: string[]): RecordLayout[] {
     ['hdr', 'ks_hdr'],
     ['count_key', 'ks_count_key'],
     ['flow_entry', 'ks_flow_entry'],
+    ['flow_newkey', 'ks_flow_newkey'],
+    ['flow_count', 'ks_flow_count'],
   ];
   for (const [name, struct] of fixed) {
     const s = h.structs.get(struct);

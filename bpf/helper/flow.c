@@ -6,14 +6,21 @@
  *
  *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults);
  *                                            x_empty=1 (benchmark only): programs that count nothing;
- *                                            x_stop=1|2, x_map=percpu_hash|lru_hash: where the time goes;
- *                                            x_cache=0: without the per-CPU last-flow cache
+ *                                            x_stop=1|2|3: where the time goes (3: the key and one
+ *                                            per-CPU array add, the floor); x_cache=0: without the
+ *                                            per-CPU last-flow cache; x_counts=percpu: per-CPU
+ *                                            counter pairs instead of atomics
  *   flow <id> attach <inode>:<netns path>:<ifname>[:host] …
  *        tcx links in that namespace, placed before every other tcx program (BPF_F_BEFORE);
  *        `host` = a pod's host-side veth: the programs are swapped so rx/tx stay the pod's.
  *        Attaching what is attached is a no-op ("already").
  *   flow <id> detach <inode>[:<ifname>] …   close the links, delete that namespace's entries
- *   flow <id> dump [all]                     entries counted since the previous dump (all: every one)
+ *   flow <id> read [all] [ttl=S]             the cycle's read: keys of new slots (once), counters of
+ *                                            the slots that moved, slots taken back (idle > S seconds,
+ *                                            evicted when nearly full, namespace detached); all:
+ *                                            every slot's key and counters (the agent starts over)
+ *   flow <id> dump [all]                     every slot's key and counters as ks_flow_entry frames
+ *                                            (tests, tools: no state changes)
  *   flow <id> unload                         detach everything and free the object
  *
  * Links are BPF links, not netlink tc filters: they go away with the helper (its fds) and with
@@ -22,8 +29,13 @@
  *
  * Answer: {"msg":"flow","id":..,"verb":..,"ok":..,"error":..,"targets":[{"target","ok","state",
  * "ifindex","error"}], dump: "gen","live","sent","frames","max_entries","deleted","stats":{…}}.
- * A dump's entries go before its answer as binary frames (struct ks_flow_dump + struct
- * ks_flow_entry, bpf/include/ks_flow.h) carrying the answer's gen: no text per entry.
+ * A read's keys/counters/freed slots and a dump's entries go before the answer as binary frames
+ * (struct ks_flow_read / ks_flow_dump, bpf/include/ks_flow.h) carrying the answer's gen.
+ *
+ * Slots: the programs count into flow_cnt[slot] (mmapped here); a new key takes a slot id from
+ * the free ring (flow_free, mmapped) and announces itself in flow_keys[slot].pos. The helper owns
+ * the ring: it fills it at load and gives back the slots it takes (TTL, eviction, detach) two
+ * reads later, after bumping ks_epoch, so no program still holds their id.
  *
  * Its own translation unit (helper.h: the JSON builder, output, and qdisc.c's namespace fd).
  */
@@ -38,6 +50,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <net/if.h>
@@ -55,25 +68,71 @@
 static struct flow_bpf *fl;
 static struct tcx_set fl_set; /* the attachments (tcx.c) */
 static __u64 fl_gen;
-static __u64 fl_deleted; /* entries the helper deleted (detach): evictions = new - live - deleted */
+static __u64 fl_deleted; /* slots taken back because their namespace/interface was detached */
+static __u64 fl_evicted; /* slots taken back from the least recently moved when nearly full */
+static __u64 fl_expired; /* slots taken back after the TTL without traffic */
 static __u32 fl_entries = 65536;
 static bool fl_port = true;
 static bool fl_empty;	     /* x_empty=1: the benchmark's floor (programs that return at once) */
-static __u8 fl_stop;	     /* x_stop=1|2: benchmark only, programs that stop after the netns read / the key */
+static __u8 fl_stop;	     /* x_stop=1|2|3: benchmark only, where the time goes */
 static bool fl_cache = true; /* x_cache=0: benchmark only, no per-CPU last-flow cache */
-/* x_map=percpu_hash|lru_hash: benchmark only, the flow map as another type, to see what the LRU
- * per-CPU hash costs (lru_hash is shared by the CPUs: its counts are not exact, not for dumps) */
-static enum bpf_map_type fl_map_type = BPF_MAP_TYPE_LRU_PERCPU_HASH;
+static bool fl_pcpu;	     /* x_counts=percpu: per-CPU counter pairs instead of atomics */
 static char fl_error[1024];
+
+/* the mmapped arrays and the helper's own state per slot */
+static struct ks_flow_cnt *fl_cnt;
+static struct ks_flow_slotkey *fl_keys;
+static __u64 *fl_ring;
+static size_t fl_cnt_len, fl_keys_len, fl_ring_len;
+static __u32 fl_ring_size, fl_stride = 1;
+enum { SL_FREE = 0, SL_USED, SL_QUAR };
+static __u8 *fl_state;		    /* SL_*: USED = announced to the agent */
+static struct ks_flow_cnt *fl_prev; /* counters at the previous read */
+static __u64 *fl_moved;		    /* CLOCK_MONOTONIC ns of the last read that saw it move */
+static __u64 fl_seen;		    /* ring positions below this were looked at */
+static __u32 fl_used;
+/* slots taken back: q_wait this read, q_ready the read before (recycled at the next read) */
+static __u32 *fl_q_wait, *fl_q_ready, fl_nq_wait, fl_nq_ready;
+static __u32 *fl_freed, fl_nfreed; /* taken back since the last read, told to the agent */
+
+static void *fl_mmap(struct bpf_map *m, size_t *len)
+{
+	size_t v = (bpf_map__value_size(m) + 7) & ~(size_t)7, pg = (size_t)sysconf(_SC_PAGESIZE);
+	*len = (v * bpf_map__max_entries(m) + pg - 1) & ~(pg - 1);
+	void *p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	return p == MAP_FAILED ? NULL : p;
+}
 
 void fl_unload(void)
 {
 	tcx_clear(&fl_set);
+	if (fl_cnt)
+		munmap(fl_cnt, fl_cnt_len);
+	if (fl_keys)
+		munmap(fl_keys, fl_keys_len);
+	if (fl_ring)
+		munmap(fl_ring, fl_ring_len);
+	fl_cnt = NULL;
+	fl_keys = NULL;
+	fl_ring = NULL;
+	free(fl_state);
+	free(fl_prev);
+	free(fl_moved);
+	free(fl_q_wait);
+	free(fl_q_ready);
+	free(fl_freed);
+	fl_state = NULL;
+	fl_prev = NULL;
+	fl_moved = NULL;
+	fl_q_wait = fl_q_ready = fl_freed = NULL;
+	fl_nq_wait = fl_nq_ready = fl_nfreed = 0;
 	if (fl)
 		flow_bpf__destroy(fl);
 	fl = NULL;
 	fl_gen = 0;
-	fl_deleted = 0;
+	fl_deleted = fl_evicted = fl_expired = 0;
+	fl_seen = 0;
+	fl_used = 0;
 }
 
 static bool fl_load(void)
@@ -87,12 +146,21 @@ static bool fl_load(void)
 		snprintf(fl_error, sizeof(fl_error), "flow: open: %s", strerror(errno));
 		return false;
 	}
+	int ncpu = libbpf_num_possible_cpus();
+	fl_stride = fl_pcpu ? (__u32)ncpu : 1;
+	fl_ring_size = 1;
+	while (fl_ring_size < fl_entries)
+		fl_ring_size <<= 1;
 	fl->rodata->ks_port_in_key = fl_port ? 1 : 0;
 	fl->rodata->ks_empty = fl_empty ? 1 : 0;
 	fl->rodata->ks_stop = fl_stop;
 	fl->rodata->ks_cache = fl_cache ? 1 : 0;
-	bpf_map__set_type(fl->maps.flows, fl_map_type);
-	bpf_map__set_max_entries(fl->maps.flows, fl_entries);
+	fl->rodata->ks_pcpu = fl_pcpu ? (__u32)ncpu : 0;
+	fl->rodata->ks_ring_mask = fl_ring_size - 1;
+	bpf_map__set_max_entries(fl->maps.flow_slot, fl_entries);
+	bpf_map__set_max_entries(fl->maps.flow_cnt, fl_entries * fl_stride);
+	bpf_map__set_max_entries(fl->maps.flow_keys, fl_entries);
+	bpf_map__set_max_entries(fl->maps.flow_free, fl_ring_size);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
 		snprintf(fl_error, sizeof(fl_error), "flow: load: %s; %s", strerror(rc < 0 ? -rc : rc),
@@ -101,130 +169,336 @@ static bool fl_load(void)
 		fl = NULL;
 		return false;
 	}
+	fl_cnt = fl_mmap(fl->maps.flow_cnt, &fl_cnt_len);
+	fl_keys = fl_mmap(fl->maps.flow_keys, &fl_keys_len);
+	fl_ring = fl_mmap(fl->maps.flow_free, &fl_ring_len);
+	fl_state = calloc(fl_entries, 1);
+	fl_prev = calloc(fl_entries, sizeof(*fl_prev));
+	fl_moved = calloc(fl_entries, sizeof(*fl_moved));
+	fl_q_wait = calloc(fl_entries, sizeof(__u32));
+	fl_q_ready = calloc(fl_entries, sizeof(__u32));
+	fl_freed = calloc(fl_entries, sizeof(__u32));
+	if (!fl_cnt || !fl_keys || !fl_ring || !fl->bss) {
+		snprintf(fl_error, sizeof(fl_error), "flow: mmap of the slot arrays: %s", strerror(errno));
+		fl_unload();
+		return false;
+	}
+	if (!fl_state || !fl_prev || !fl_moved || !fl_q_wait || !fl_q_ready || !fl_freed)
+		exit(3);
+	/* every slot free: the ring holds them all */
+	for (__u32 i = 0; i < fl_entries; i++)
+		fl_ring[i] = i;
+	__atomic_store_n(&fl->bss->ks_free_tail, (__u64)fl_entries, __ATOMIC_RELEASE);
 	fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
 	fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
 	return true;
 }
 
-/*
- * Every CPU's pending counts (the programs' per-CPU last-flow cache, flow_last) into the map:
- * ks_flow_flush run on each CPU. It answers 1 when it interrupted a tc program on that CPU (the
- * cache was in use): tried again. Returns the CPUs whose cache could not be flushed.
- */
-static int fl_flush(void)
+/* a slot's counters now (the per-CPU pairs summed) */
+static inline struct ks_flow_cnt fl_count(__u32 slot)
 {
-	if (!fl_cache)
-		return 0;
-	int pfd = bpf_program__fd(fl->progs.ks_flow_flush), ncpu = libbpf_num_possible_cpus(), failed = 0;
-	for (int c = 0; c < ncpu; c++) {
-		int tries = 0;
-		for (;;) {
-			LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = (__u32)c);
-			int rc = bpf_prog_test_run_opts(pfd, &o);
-			if (rc < 0 && errno == ENXIO)
-				break; /* offline: its cache is flushed by its next packet once it is back */
-			if (rc == 0 && o.retval == 0)
-				break;
-			if (++tries >= 1000) {
-				failed++;
-				break;
-			}
-		}
+	struct ks_flow_cnt c = {0, 0};
+	const struct ks_flow_cnt *p = &fl_cnt[(size_t)slot * fl_stride];
+	for (__u32 i = 0; i < fl_stride; i++) {
+		c.packets += __atomic_load_n(&p[i].packets, __ATOMIC_RELAXED);
+		c.bytes += __atomic_load_n(&p[i].bytes, __ATOMIC_RELAXED);
 	}
-	return failed;
+	return c;
 }
 
-/* delete every entry of (netns, ifindex); ifindex 0 = every interface of netns */
-static void fl_delete_entries(unsigned long inode, int ifindex)
+/* a slot whose key is complete and not given back (announced or not yet) */
+static inline bool fl_live(__u32 slot)
 {
-	int fd = bpf_map__fd(fl->maps.flows);
-	struct ks_flow_key k, next, *prev = NULL;
-	/* collect first: deleting while walking with get_next_key restarts the walk */
-	size_t n = 0, cap = 0;
-	struct ks_flow_key *del = NULL;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (next.netns == inode && (!ifindex || (int)next.ifindex == ifindex)) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				del = realloc(del, cap * sizeof(*del));
-				if (!del)
-					exit(3);
-			}
-			del[n++] = next;
-		}
-		k = next;
-		prev = &k;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &del[i]) == 0)
-			fl_deleted++;
-	free(del);
+	__u64 pos = __atomic_load_n(&fl_keys[slot].pos, __ATOMIC_ACQUIRE);
+	return pos && !(pos & KS_FLOW_DEAD) && fl_state[slot] != SL_QUAR;
 }
 
+/* take a slot back: its key leaves the hash now, the slot id goes back to the ring two reads on */
+static void fl_take_back(__u32 slot)
+{
+	bpf_map_delete_elem(bpf_map__fd(fl->maps.flow_slot), &fl_keys[slot].key);
+	if (fl_state[slot] == SL_USED) {
+		fl_used--;
+		fl_freed[fl_nfreed++] = slot;
+	}
+	fl_state[slot] = SL_QUAR;
+	fl_q_wait[fl_nq_wait++] = slot;
+}
+
+/* the slots given back the read before the previous one: zeroed, then into the free ring */
+static void fl_recycle(void)
+{
+	__u64 tail = fl->bss->ks_free_tail;
+	__u32 carry = 0;
+	for (__u32 i = 0; i < fl_nq_ready; i++) {
+		__u32 s = fl_q_ready[i];
+		__u64 pos = fl_keys[s].pos & ~KS_FLOW_DEAD;
+		if (pos && pos - 1 >= fl_seen) {
+			/* its ring position is not yet looked at: zeroed, that read could not pass it */
+			fl_q_ready[carry++] = s;
+			continue;
+		}
+		memset(&fl_cnt[(size_t)s * fl_stride], 0, sizeof(*fl_cnt) * fl_stride);
+		memset(&fl_keys[s], 0, sizeof(fl_keys[s]));
+		fl_prev[s].packets = fl_prev[s].bytes = 0;
+		fl_state[s] = SL_FREE;
+		fl_ring[tail++ & (fl_ring_size - 1)] = s;
+	}
+	__atomic_store_n(&fl->bss->ks_free_tail, tail, __ATOMIC_RELEASE);
+	for (__u32 i = 0; i < carry; i++)
+		fl_q_wait[fl_nq_wait++] = fl_q_ready[i];
+	__u32 *t = fl_q_ready;
+	fl_q_ready = fl_q_wait;
+	fl_nq_ready = fl_nq_wait;
+	fl_q_wait = t;
+	fl_nq_wait = 0;
+}
+
+/* delete every slot of (netns, ifindex); ifindex 0 = every interface of netns */
 static void fl_forget(unsigned long inode, int ifindex)
 {
-	/* the links are closed: what the caches hold of it goes to the map first, then goes with it */
-	fl_flush();
-	fl_delete_entries(inode, ifindex);
+	bool any = false;
+	for (__u32 s = 0; s < fl_entries; s++) {
+		if (!fl_live(s))
+			continue;
+		const struct ks_flow_key *k = &fl_keys[s].key;
+		if (k->netns == inode && (!ifindex || (int)k->ifindex == ifindex)) {
+			fl_take_back(s);
+			fl_deleted++;
+			any = true;
+		}
+	}
+	if (any)
+		__atomic_add_fetch(&fl->bss->ks_epoch, 1, __ATOMIC_SEQ_CST);
 }
 
+static void fl_stats(struct sb *b)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 st[KS_FLOW_ST_MAX] = {0};
+	__u64 *pc = calloc((size_t)ncpu, sizeof(__u64));
+	for (__u32 i = 0; i < KS_FLOW_ST_MAX && pc; i++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(fl->maps.flow_stats), &i, pc) == 0)
+			for (int c = 0; c < ncpu; c++)
+				st[i] += pc[c];
+	}
+	free(pc);
+	sb_printf(b,
+		  ",\"gen\":%llu,\"live\":%u,\"max_entries\":%u,\"deleted\":%llu,\"evicted\":%llu,\"expired\":%llu,"
+		  "\"attached\":%zu",
+		  (unsigned long long)fl_gen, fl_used, fl_entries, (unsigned long long)fl_deleted,
+		  (unsigned long long)fl_evicted, (unsigned long long)fl_expired, fl_set.n);
+	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
+		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
+		  (unsigned long long)st[KS_FLOW_ST_SHORT], (unsigned long long)st[KS_FLOW_ST_GUESS]);
+}
+
+/* frames of one kind: header + items, at most 4096 items a frame */
+struct fl_out {
+	__u8 *frame;
+	size_t isz;
+	__u32 kind, n;
+	__u64 frames;
+};
+#define FL_CHUNK 4096u
+
+static void fl_out_flush(struct fl_out *o)
+{
+	if (!o->n)
+		return;
+	struct ks_flow_read *h = (struct ks_flow_read *)o->frame;
+	size_t body = (size_t)o->n * o->isz;
+	body = (body + 7) & ~(size_t)7;
+	memset(h, 0, sizeof(*h));
+	h->hdr.magic = KS_MAGIC;
+	h->hdr.type = KS_REC_FLOW_READ;
+	h->hdr.version = KS_FLOW_READ_V;
+	h->hdr.len = (__u32)(sizeof(*h) + body);
+	h->gen = fl_gen;
+	h->kind = o->kind;
+	h->count = o->n;
+	out_put(o->frame, h->hdr.len);
+	o->n = 0;
+	o->frames++;
+}
+
+static void *fl_out_item(struct fl_out *o)
+{
+	if (o->n == FL_CHUNK)
+		fl_out_flush(o);
+	return o->frame + sizeof(struct ks_flow_read) + (size_t)o->n++ * o->isz;
+}
+
+static void fl_out_init(struct fl_out *o, __u32 kind, size_t isz)
+{
+	o->kind = kind;
+	o->isz = isz;
+	o->n = 0;
+	o->frames = 0;
+	o->frame = calloc(1, sizeof(struct ks_flow_read) + FL_CHUNK * isz + 8);
+	if (!o->frame)
+		exit(3);
+}
+
+struct fl_age {
+	__u64 moved;
+	__u32 slot;
+};
+
+static int fl_age_cmp(const void *a, const void *b)
+{
+	const struct fl_age *x = a, *y = b;
+	return x->moved < y->moved ? -1 : x->moved > y->moved ? 1 : (x->slot < y->slot ? -1 : 1);
+}
+
+static void fl_read(struct sb *b, char *args)
+{
+	bool all = false;
+	__u64 ttl_ns = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(t, "all") == 0)
+			all = true;
+		else if (strncmp(t, "ttl=", 4) == 0)
+			ttl_ns = strtoull(t + 4, NULL, 10) * 1000000000ULL;
+	}
+	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID), now = w0;
+	tcx_gone(&fl_set, b, fl_forget);
+	fl_gen++;
+	struct fl_out keys, counts, freed;
+	fl_out_init(&keys, KS_FLOW_READ_KEYS, sizeof(struct ks_flow_newkey));
+	fl_out_init(&counts, KS_FLOW_READ_COUNTS, sizeof(struct ks_flow_count));
+	fl_out_init(&freed, KS_FLOW_READ_FREED, sizeof(__u32));
+	/* the slots taken from the ring since the last read whose keys are complete: announced once */
+	__u64 head = __atomic_load_n(&fl->bss->ks_free_head, __ATOMIC_ACQUIRE);
+	__u64 announced = 0;
+	for (; fl_seen < head; fl_seen++) {
+		__u32 s = (__u32)fl_ring[fl_seen & (fl_ring_size - 1)];
+		__u64 pos = __atomic_load_n(&fl_keys[s].pos, __ATOMIC_ACQUIRE);
+		if (!pos)
+			break; /* still being written: the next read */
+		if (fl_state[s] != SL_FREE)
+			continue; /* taken back already (its namespace detached) */
+		if (pos & KS_FLOW_DEAD) {
+			fl_state[s] = SL_QUAR; /* never counted: back to the ring */
+			fl_q_wait[fl_nq_wait++] = s;
+			continue;
+		}
+		fl_state[s] = SL_USED;
+		fl_used++;
+		fl_moved[s] = now;
+		if (!all) {
+			struct ks_flow_newkey *k = fl_out_item(&keys);
+			k->slot = s;
+			k->_pad = 0;
+			k->key = fl_keys[s].key;
+			announced++;
+		}
+	}
+	fl_recycle();
+	/* the counters: one pass over the mmapped array, the slots that moved */
+	__u64 k0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
+	__u64 sent = 0;
+	for (__u32 s = 0; s < fl_entries; s++) {
+		if (fl_state[s] != SL_USED)
+			continue;
+		struct ks_flow_cnt c = fl_count(s);
+		bool moved = c.packets != fl_prev[s].packets || c.bytes != fl_prev[s].bytes;
+		if (moved)
+			fl_moved[s] = now;
+		if (all) {
+			struct ks_flow_newkey *k = fl_out_item(&keys);
+			k->slot = s;
+			k->_pad = 0;
+			k->key = fl_keys[s].key;
+			announced++;
+		}
+		if (moved || all) {
+			struct ks_flow_count *o = fl_out_item(&counts);
+			o->slot = s;
+			o->_pad = 0;
+			o->packets = c.packets;
+			o->bytes = c.bytes;
+			fl_prev[s] = c;
+			sent++;
+		}
+	}
+	__u64 counts_ns = ts_ns(CLOCK_PROCESS_CPUTIME_ID) - k0;
+	/* taken back: idle past the TTL; then, when fewer than 1/8 of the slots are free, the least
+	 * recently moved (evicted) */
+	bool any = false;
+	if (ttl_ns)
+		for (__u32 s = 0; s < fl_entries; s++)
+			if (fl_state[s] == SL_USED && now - fl_moved[s] > ttl_ns) {
+				fl_take_back(s);
+				fl_expired++;
+				any = true;
+			}
+	__u64 free_now = fl->bss->ks_free_tail - __atomic_load_n(&fl->bss->ks_free_head, __ATOMIC_ACQUIRE) +
+			 fl_nq_wait + fl_nq_ready;
+	__u64 want = fl_entries / 8;
+	if (free_now < want && fl_used) {
+		struct fl_age *ages = malloc((size_t)fl_used * sizeof(*ages));
+		if (!ages)
+			exit(3);
+		__u32 n = 0;
+		for (__u32 s = 0; s < fl_entries && n < fl_used; s++)
+			if (fl_state[s] == SL_USED)
+				ages[n++] = (struct fl_age){fl_moved[s], s};
+		qsort(ages, n, sizeof(*ages), fl_age_cmp);
+		for (__u32 i = 0; i < n && free_now < want; i++, free_now++) {
+			fl_take_back(ages[i].slot);
+			fl_evicted++;
+			any = true;
+		}
+		free(ages);
+	}
+	if (any)
+		__atomic_add_fetch(&fl->bss->ks_epoch, 1, __ATOMIC_SEQ_CST);
+	for (__u32 i = 0; i < fl_nfreed; i++)
+		*(__u32 *)fl_out_item(&freed) = fl_freed[i];
+	__u64 nfreed = fl_nfreed;
+	fl_nfreed = 0;
+	fl_out_flush(&keys);
+	fl_out_flush(&counts);
+	fl_out_flush(&freed);
+	free(keys.frame);
+	free(counts.frame);
+	free(freed.frame);
+	sb_printf(b, ",\"frames\":%llu,\"new\":%llu,\"sent\":%llu,\"freed\":%llu",
+		  (unsigned long long)(keys.frames + counts.frames + freed.frames), (unsigned long long)announced,
+		  (unsigned long long)sent, (unsigned long long)nfreed);
+	fl_stats(b);
+	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu,\"counts_cpu_ns\":%llu",
+		  (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),
+		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0), (unsigned long long)counts_ns);
+}
+
+/* every live slot as struct ks_flow_entry frames (the old dump's format): for tests and tools, it
+ * changes nothing the cycle read keeps */
 static void fl_dump(struct sb *b, char *args)
 {
-	bool all = strcmp(args, "all") == 0;
+	(void)args;
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
-	/* attachments whose device went away */
 	tcx_gone(&fl_set, b, fl_forget);
-	__u64 since = fl_gen;
-	fl->bss->ks_gen = ++fl_gen;
-	__u64 f0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
-	int unflushed = fl_flush();
-	__u64 flush_ns = ts_ns(CLOCK_PROCESS_CPUTIME_ID) - f0;
-	int fd = bpf_map__fd(fl->maps.flows);
-	int ncpu = libbpf_num_possible_cpus();
 	const __u32 chunk = 4096;
-	size_t vsz = sizeof(struct ks_flow_val); /* a multiple of 8: per-CPU values are not padded */
-	struct ks_flow_key *keys = calloc(chunk, sizeof(*keys));
-	struct ks_flow_val *vals = calloc((size_t)chunk * (size_t)ncpu, vsz);
-	if (!keys || !vals)
-		exit(3);
-	__u64 live = 0, sent = 0, frames = 0;
-	__u64 batch_ns = 0; /* CPU in the kernel's batch lookups alone: the floor of a read this way */
-	__u32 batch = 0;
-	bool first_batch = true;
-	int read_errno = 0;
-	/* one frame per batch: header + the batch's changed entries, per-CPU values summed here */
 	size_t cap = sizeof(struct ks_flow_dump) + (size_t)chunk * sizeof(struct ks_flow_entry);
 	__u8 *frame = malloc(cap);
 	if (!frame)
 		exit(3);
-	for (;;) {
-		__u32 count = chunk;
-		__u64 b0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
-		int rc = bpf_map_lookup_batch(fd, first_batch ? NULL : &batch, &batch, keys, vals, &count, NULL);
-		int e = rc < 0 ? errno : 0;
-		batch_ns += ts_ns(CLOCK_PROCESS_CPUTIME_ID) - b0;
-		first_batch = false;
-		struct ks_flow_entry *out = (struct ks_flow_entry *)(frame + sizeof(struct ks_flow_dump));
-		__u32 n = 0;
-		for (__u32 i = 0; i < count; i++) {
-			live++;
-			__u64 pk = 0, by = 0, gen = 0;
-			const struct ks_flow_val *v = &vals[(size_t)i * (size_t)ncpu];
-			for (int c = 0; c < ncpu; c++) {
-				pk += v[c].packets;
-				by += v[c].bytes;
-				if (v[c].gen > gen)
-					gen = v[c].gen;
-			}
-			/* counted after the previous dump set its generation (or never dumped) */
-			if (!all && since && gen + 1 < since)
-				continue;
-			out[n].key = keys[i];
-			out[n].packets = pk;
-			out[n].bytes = by;
+	struct ks_flow_entry *out = (struct ks_flow_entry *)(frame + sizeof(struct ks_flow_dump));
+	__u64 live = 0, frames = 0;
+	__u32 n = 0;
+	for (__u32 s = 0; s <= fl_entries; s++) {
+		if (s < fl_entries && fl_live(s)) {
+			struct ks_flow_cnt c = fl_count(s);
+			out[n].key = fl_keys[s].key;
+			out[n].packets = c.packets;
+			out[n].bytes = c.bytes;
 			n++;
+			live++;
 		}
-		if (n) {
+		if (n && (n == chunk || s == fl_entries)) {
 			struct ks_flow_dump *h = (struct ks_flow_dump *)frame;
 			memset(h, 0, sizeof(*h));
 			h->hdr.magic = KS_MAGIC;
@@ -234,48 +508,23 @@ static void fl_dump(struct sb *b, char *args)
 			h->gen = fl_gen;
 			h->count = n;
 			out_put(frame, h->hdr.len);
-			sent += n;
 			frames++;
-		}
-		if (rc < 0) {
-			read_errno = e == ENOENT ? 0 : e; /* ENOENT: the walk reached the end */
-			break;
+			n = 0;
 		}
 	}
 	free(frame);
-	if (read_errno) {
-		sb_printf(b, ",\"read_error\":");
-		sb_str(b, strerror(read_errno));
-	}
-	free(keys);
-	free(vals);
-	__u64 st[KS_FLOW_ST_MAX] = {0};
-	__u64 *pc = calloc((size_t)ncpu, sizeof(__u64));
-	for (__u32 i = 0; i < KS_FLOW_ST_MAX && pc; i++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(fl->maps.flow_stats), &i, pc) == 0)
-			for (int c = 0; c < ncpu; c++)
-				st[i] += pc[c];
-	}
-	free(pc);
-	sb_printf(b, ",\"frames\":%llu,\"unflushed_cpus\":%d", (unsigned long long)frames, unflushed);
-	sb_printf(b, ",\"gen\":%llu,\"live\":%llu,\"sent\":%llu,\"max_entries\":%u,\"deleted\":%llu,\"attached\":%zu",
-		  (unsigned long long)fl_gen, (unsigned long long)live, (unsigned long long)sent,
-		  bpf_map__max_entries(fl->maps.flows), (unsigned long long)fl_deleted, fl_set.n);
-	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
-		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
-		  (unsigned long long)st[KS_FLOW_ST_SHORT], (unsigned long long)st[KS_FLOW_ST_GUESS]);
-	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu,\"batch_cpu_ns\":%llu,\"flush_cpu_ns\":%llu",
-		  (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),
-		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0), (unsigned long long)batch_ns,
-		  (unsigned long long)flush_ns);
+	sb_printf(b, ",\"frames\":%llu,\"sent\":%llu,\"slots\":%llu", (unsigned long long)frames,
+		  (unsigned long long)live, (unsigned long long)live);
+	fl_stats(b);
+	sb_printf(b, ",\"wall_ns\":%llu,\"cpu_ns\":%llu", (unsigned long long)(ts_ns(CLOCK_MONOTONIC) - w0),
+		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0));
 }
 
 static bool fl_opts(char *args, char *err, size_t errlen)
 {
 	__u32 entries = fl_entries;
-	bool port = fl_port, empty = false, cache = true;
+	bool port = fl_port, empty = false, cache = true, pcpu = false;
 	__u8 stop = 0;
-	enum bpf_map_type mt = BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	char *save = NULL;
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		char *endp;
@@ -290,27 +539,25 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			port = t[5] == '1';
 		} else if (strcmp(t, "x_empty=1") == 0) {
 			empty = true;
-		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0) {
+		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0 || strcmp(t, "x_stop=3") == 0) {
 			stop = (__u8)(t[7] - '0');
 		} else if (strcmp(t, "x_cache=0") == 0) {
 			cache = false;
-		} else if (strcmp(t, "x_map=percpu_hash") == 0) {
-			mt = BPF_MAP_TYPE_PERCPU_HASH;
-		} else if (strcmp(t, "x_map=lru_hash") == 0) {
-			mt = BPF_MAP_TYPE_LRU_HASH;
+		} else if (strcmp(t, "x_counts=percpu") == 0) {
+			pcpu = true;
 		} else {
 			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1)", t);
 			return false;
 		}
 	}
 	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop ||
-		   mt != fl_map_type || cache != fl_cache))
+		   pcpu != fl_pcpu || cache != fl_cache))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;
 	fl_empty = empty;
 	fl_stop = stop;
-	fl_map_type = mt;
+	fl_pcpu = pcpu;
 	fl_cache = cache;
 	return true;
 }
@@ -336,6 +583,7 @@ void cmd_flow(char *args)
 		.loaded = fl_loaded,
 		.forget = fl_forget,
 		.dump = fl_dump,
+		.read = fl_read,
 		.unload = fl_unload,
 		.describe = fl_describe,
 	};

@@ -99,6 +99,7 @@ struct tcx_probe {
 	bool (*loaded)(void);
 	void (*forget)(unsigned long inode, int ifindex);
 	void (*dump)(struct sb *b, char *args);
+	void (*read)(struct sb *b, char *args); /* optional: the `read` verb (flow's cycle read) */
 	void (*unload)(void);
 	void (*describe)(struct sb *b); /* optional: what load answers besides ok/error */
 };

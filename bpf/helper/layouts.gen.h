@@ -38,6 +38,27 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_flow_entry, packets)
 	FIELD(ks_flow_entry, bytes)
 	sb_printf(b, "]}");
+	sb_printf(b, ",\"flow_newkey\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", 0, 0,
+		  sizeof(struct ks_flow_newkey));
+	first = true;
+	FIELD(ks_flow_newkey, slot)
+	FIELD(ks_flow_newkey, key.netns)
+	FIELD(ks_flow_newkey, key.ifindex)
+	FIELD(ks_flow_newkey, key.peer)
+	FIELD(ks_flow_newkey, key.local)
+	FIELD(ks_flow_newkey, key.port)
+	FIELD(ks_flow_newkey, key.dir)
+	FIELD(ks_flow_newkey, key.proto)
+	FIELD(ks_flow_newkey, key.family)
+	FIELD(ks_flow_newkey, key.peer_server)
+	sb_printf(b, "]}");
+	sb_printf(b, ",\"flow_count\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", 0, 0,
+		  sizeof(struct ks_flow_count));
+	first = true;
+	FIELD(ks_flow_count, slot)
+	FIELD(ks_flow_count, packets)
+	FIELD(ks_flow_count, bytes)
+	sb_printf(b, "]}");
 	sb_printf(b, ",\"tcp_reset\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_TCP_RESET, KS_TCP_RESET_V,
 		  sizeof(struct ks_tcp_reset));
 	first = true;
@@ -174,6 +195,20 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_flow_dump, hdr.cpu)
 	FIELD(ks_flow_dump, gen)
 	FIELD(ks_flow_dump, count)
+	sb_printf(b, "]}");
+	sb_printf(b, ",\"flow_read\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", KS_REC_FLOW_READ, KS_FLOW_READ_V,
+		  sizeof(struct ks_flow_read));
+	first = true;
+	FIELD(ks_flow_read, hdr.magic)
+	FIELD(ks_flow_read, hdr.type)
+	FIELD(ks_flow_read, hdr.version)
+	FIELD(ks_flow_read, hdr.len)
+	FIELD(ks_flow_read, hdr.ts_ns)
+	FIELD(ks_flow_read, hdr.netns)
+	FIELD(ks_flow_read, hdr.cpu)
+	FIELD(ks_flow_read, gen)
+	FIELD(ks_flow_read, kind)
+	FIELD(ks_flow_read, count)
 	sb_printf(b, "]}");
 	sb_printf(b, "}");
 }

@@ -394,18 +394,19 @@ void tcx_command(const struct tcx_probe *p, char *args)
 		if (p->loaded())
 			tcx_detach(p->set, &b, args, p->forget);
 		sb_printf(&b, "]");
-	} else if (strcmp(verb, "dump") == 0) {
+	} else if (strcmp(verb, "dump") == 0 || (p->read && strcmp(verb, "read") == 0)) {
 		if (!p->loaded()) {
 			ok = false;
 			snprintf(err, sizeof(err), "%s is not loaded", p->name);
 		} else {
-			p->dump(&b, args);
+			(verb[0] == 'r' ? p->read : p->dump)(&b, args);
 		}
 	} else if (strcmp(verb, "unload") == 0) {
 		p->unload();
 	} else {
 		ok = false;
-		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload)", verb);
+		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump%s, unload)", verb,
+			 p->read ? ", read" : "");
 	}
 	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
 	sb_str(&b, err);

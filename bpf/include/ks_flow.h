@@ -26,11 +26,24 @@ struct ks_flow_key {
 	__u16 _pad;
 };
 
-/* per CPU; `gen` = the helper's dump generation when last counted, so a dump sends what changed */
-struct ks_flow_val {
+/*
+ * The counters live in an mmap-able array indexed by a slot id (flow_cnt); the hash `flow_slot`
+ * (key → slot id) is touched only when a flow is new. A new flow takes a slot id from the free ring
+ * (flow_free, filled and refilled by the helper), writes its key into flow_keys[slot] and then
+ * `pos` (the ring position + 1, KS_FLOW_DEAD when another CPU made the same key first): the helper
+ * announces a slot once its pos is set, so each cycle it reads the counters (a memcpy of the
+ * mapping) and the keys of new slots only.
+ */
+struct ks_flow_cnt {
 	__u64 packets;
 	__u64 bytes;
-	__u64 gen;
+};
+
+#define KS_FLOW_DEAD (1ULL << 63)
+
+struct ks_flow_slotkey {
+	struct ks_flow_key key;
+	__u64 pos; /* 0: not (yet) allocated; ring position + 1 when the key is complete; | KS_FLOW_DEAD */
 };
 
 /* a server endpoint seen in a SYN: decides which port of later segments is the server's */
@@ -43,8 +56,8 @@ struct ks_flow_srv {
 
 enum ks_flow_stat {
 	KS_FLOW_ST_RESERVED = 0, /* (was program runs: bpf_stats run_cnt says it, at no per-packet cost) */
-	KS_FLOW_ST_NEW,		 /* keys inserted (evictions = inserted - live - deleted by the helper) */
-	KS_FLOW_ST_FULL,	 /* insert failed */
+	KS_FLOW_ST_NEW,		 /* keys given a slot */
+	KS_FLOW_ST_FULL,	 /* packets of a new key that found no free slot (not counted) */
 	KS_FLOW_ST_SHORT,	 /* IP packet whose headers could not be read (counted without ports) */
 	KS_FLOW_ST_GUESS,	 /* TCP segment of a connection whose SYN was not seen: lower port taken */
 	KS_FLOW_ST_MAX,
@@ -68,6 +81,39 @@ struct ks_flow_dump {
 struct ks_flow_entry {
 	struct ks_flow_key key;
 	__u64 packets; /* summed over CPUs */
+	__u64 bytes;
+};
+
+/*
+ * The agent's cycle read (`flow <id> read`): frames of one struct ks_flow_read followed by `count`
+ * items of its kind, then the JSON answer (same gen). KS_FLOW_READ_KEYS: struct ks_flow_newkey
+ * (a slot announced once, when its flow is new); KS_FLOW_READ_COUNTS: struct ks_flow_count (a slot
+ * whose counters moved since the previous read, cumulative); KS_FLOW_READ_FREED: __u32 slot ids
+ * the helper took back (idle past the TTL, evicted when the map was nearly full, or their
+ * namespace detached), padded to 8 bytes.
+ */
+#define KS_FLOW_READ_V	    1
+#define KS_FLOW_READ_KEYS   1
+#define KS_FLOW_READ_COUNTS 2
+#define KS_FLOW_READ_FREED  3
+
+struct ks_flow_read {
+	struct ks_hdr hdr;
+	__u64 gen;
+	__u32 kind;
+	__u32 count;
+};
+
+struct ks_flow_newkey {
+	__u32 slot;
+	__u32 _pad;
+	struct ks_flow_key key;
+};
+
+struct ks_flow_count {
+	__u32 slot;
+	__u32 _pad;
+	__u64 packets;
 	__u64 bytes;
 };
 

@@ -25,6 +25,7 @@ enum ks_rec_type {
 	KS_REC_CONNECT = 5, /* connections: a failed TCP connect */
 	/* 6: dns records (bpf/include/ks_dns.h), read inside the helper, never on this stream */
 	KS_REC_FLOW_DUMP = 7, /* flow: one batch of the flow map (bpf/include/ks_flow.h) */
+	KS_REC_FLOW_READ = 8, /* flow: a cycle's read (new keys, changed counts, freed slots; ks_flow.h) */
 	KS_REC_CLOCK = 16,
 	/* JSON object payload after the header (hello, probe status, counters, error, bye) */
 	KS_REC_JSON = 32,

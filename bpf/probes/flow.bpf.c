@@ -25,17 +25,50 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u8 ks_port_in_key = 1; /* KubeSkoop's enablePortInLabel */
 const volatile __u8 ks_empty = 0;	/* benchmark floor: the same hook and dispatch, no work */
 /* benchmark only, where the time goes: 1 = stop after reading the namespace, 2 = after building
- * the key (no map update) */
+ * the key (no map work), 3 = after the key and one per-CPU array add (the unavoidable minimum) */
 const volatile __u8 ks_stop = 0;
 const volatile __u8 ks_cache = 1; /* benchmark only: 0 = no per-CPU last-flow cache (flow_last) */
-__u64 ks_gen;			  /* written by the helper before each dump */
+/* counters per slot: 0 = one shared pair added with atomics; N = N per-CPU pairs (slot * N + cpu),
+ * plain adds (benchmark: which costs less) */
+const volatile __u32 ks_pcpu = 0;
+const volatile __u64 ks_ring_mask = 0; /* flow_free's size - 1 (a power of two) */
+
+/* the free ring: the helper writes slot ids at tail and advances it; programs take them at head */
+__u64 ks_free_head;
+__u64 ks_free_tail;
+/* bumped by the helper when it takes slots back: a cached slot id of an older epoch is not used */
+__u32 ks_epoch;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* resized by the helper (entries option) */
 	__type(key, struct ks_flow_key);
-	__type(value, struct ks_flow_val);
-} flows SEC(".maps");
+	__type(value, __u32);
+} flow_slot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 65536); /* entries (× CPUs with ks_pcpu) */
+	__type(key, __u32);
+	__type(value, struct ks_flow_cnt);
+} flow_cnt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ks_flow_slotkey);
+} flow_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 65536); /* a power of two ≥ entries */
+	__type(key, __u32);
+	__type(value, __u64); /* a slot id (8 bytes: the mmapped element size) */
+} flow_free SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -51,7 +84,17 @@ struct {
 	__type(value, __u64);
 } flow_stats SEC(".maps");
 
+/* x_stop=3's one per-CPU array add */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_flow_cnt);
+} flow_floor SEC(".maps");
+
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+#define NO_SLOT 0xffffffffu
 
 static __always_inline void stat_inc(__u32 i)
 {
@@ -67,26 +110,65 @@ static __always_inline bool srv_known(const __u8 *addr, __u16 port, __u8 family)
 	return bpf_map_lookup_elem(&servers, &s) != NULL;
 }
 
-/* add to the entry of k (made when absent); the LRU evicts the least recently used when full */
-static __always_inline void flow_add(const struct ks_flow_key *k, __u64 packets, __u64 bytes)
+/* a slot's counters: exact under concurrency (atomics on the shared pair, or this CPU's pair) */
+static __always_inline void slot_add(__u32 slot, __u64 bytes)
 {
-	struct ks_flow_val *v = bpf_map_lookup_elem(&flows, k);
-	if (v) {
-		v->packets += packets;
-		v->bytes += bytes;
-		v->gen = ks_gen;
+	if (ks_pcpu) {
+		__u32 i = slot * ks_pcpu + bpf_get_smp_processor_id();
+		struct ks_flow_cnt *c = bpf_map_lookup_elem(&flow_cnt, &i);
+		if (c) {
+			c->packets += 1;
+			c->bytes += bytes;
+		}
 	} else {
-		struct ks_flow_val nv = {.packets = packets, .bytes = bytes, .gen = ks_gen};
-		if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0)
-			stat_inc(KS_FLOW_ST_NEW);
-		else if ((v = bpf_map_lookup_elem(&flows, k))) {
-			/* another CPU inserted it first */
-			v->packets += packets;
-			v->bytes += bytes;
-			v->gen = ks_gen;
-		} else
-			stat_inc(KS_FLOW_ST_FULL);
+		struct ks_flow_cnt *c = bpf_map_lookup_elem(&flow_cnt, &slot);
+		if (c) {
+			__sync_fetch_and_add(&c->packets, 1);
+			__sync_fetch_and_add(&c->bytes, bytes);
+		}
 	}
+}
+
+/* the slot of k: the hash when known; else one from the free ring, its key written, then made
+ * known (the hash decides between CPUs making the same key at once) */
+static __always_inline __u32 slot_of(const struct ks_flow_key *k)
+{
+	__u32 *s = bpf_map_lookup_elem(&flow_slot, k);
+	if (s)
+		return *s;
+	__u64 h = 0;
+	bool got = false;
+	for (int i = 0; i < 4; i++) {
+		h = *(volatile __u64 *)&ks_free_head;
+		if (h >= *(volatile __u64 *)&ks_free_tail)
+			break;
+		if (__sync_val_compare_and_swap(&ks_free_head, h, h + 1) == h) {
+			got = true;
+			break;
+		}
+	}
+	if (!got) {
+		stat_inc(KS_FLOW_ST_FULL);
+		return NO_SLOT;
+	}
+	__u32 idx = (__u32)(h & ks_ring_mask);
+	__u64 *fs = bpf_map_lookup_elem(&flow_free, &idx);
+	if (!fs)
+		return NO_SLOT;
+	__u32 slot = (__u32)*fs;
+	struct ks_flow_slotkey *sk = bpf_map_lookup_elem(&flow_keys, &slot);
+	if (!sk)
+		return NO_SLOT;
+	sk->key = *k;
+	if (bpf_map_update_elem(&flow_slot, k, &slot, BPF_NOEXIST) == 0) {
+		__sync_lock_test_and_set(&sk->pos, h + 1); /* a full barrier: the key is written before */
+		stat_inc(KS_FLOW_ST_NEW);
+		return slot;
+	}
+	/* another CPU made it first: this slot goes back to the helper unused */
+	__sync_lock_test_and_set(&sk->pos, (h + 1) | KS_FLOW_DEAD);
+	s = bpf_map_lookup_elem(&flow_slot, k);
+	return s ? *s : NO_SLOT;
 }
 
 /*
@@ -107,33 +189,31 @@ struct ks_flow_tuple {
 };
 
 /*
- * Per CPU and slot, the last flow counted and the counts not yet added to `flows`: a bulk stream costs a
- * 48-byte compare and two adds per packet instead of the server lookups and a hash update (the
- * hash update alone was ~100 of 201 ns). A packet of another tuple adds the pending counts to
- * `flows` and takes the slot. The helper adds every CPU's pending counts (ks_flow_flush, run on
- * that CPU) before a dump and before deleting a namespace's entries, so dumps stay exact.
- * `busy` keeps the two apart on one CPU: the flush can interrupt the tc program (IPI) and a tc
- * program can interrupt a flush (softirq on the helper's own CPU); whoever comes second leaves
- * the slot alone.
+ * Per CPU, by (namespace, interface, direction), the last flow counted and its slot id: a bulk
+ * stream costs a 48-byte compare and one counter add per packet, with no server lookups and no
+ * hash lookup. Nothing is pending here (the counters are added at once), so a read needs no flush.
+ * A cached slot id is used only in the epoch it was taken: the helper bumps the epoch when it
+ * takes slots back, and gives them out again a cycle later, when no program can still hold them.
  */
-struct ks_flow_slot {
+struct ks_flow_lastslot {
 	__u32 valid;
 	__u32 misses; /* packets of other tuples since the last hit */
 	struct ks_flow_tuple t;
-	struct ks_flow_key key;
-	__u64 packets;
-	__u64 bytes;
+	__u32 slot;
+	__u32 epoch;
 };
 
-/* slots per CPU, by (namespace, interface, direction): a veth pair counted at both ends on one
- * CPU (tx of one pod, rx of the other) keeps two streams cached, not one evicting the other */
+/* slots per CPU: a veth pair counted at both ends on one CPU (tx of one pod, rx of the other)
+ * keeps two streams cached, not one evicting the other */
 #define KS_FLOW_SLOTS  8
 #define KS_FLOW_MISSES 16
 
+/* busy: a tc program interrupted on its CPU (softirq over a process-context transmit) by another
+ * one; the second leaves the cache alone, so no slot is read half-written */
 struct ks_flow_last {
 	__u32 busy;
 	__u32 _pad;
-	struct ks_flow_slot slot[KS_FLOW_SLOTS];
+	struct ks_flow_lastslot slot[KS_FLOW_SLOTS];
 };
 
 struct {
@@ -151,7 +231,7 @@ static __always_inline bool tuple_eq(const struct ks_flow_tuple *a, const struct
 
 static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flow_last *last)
 {
-	struct ks_flow_slot *c = NULL;
+	struct ks_flow_lastslot *c = NULL;
 	struct ks_flow_key k; /* zeroed where it is built: a cache hit never needs it */
 	struct ks_flow_tuple t = {};
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
@@ -224,10 +304,10 @@ ports_done:
 		c = &last->slot[((t.netns ^ t.ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
 	/* the same tuple as this CPU's last packet: its key is known, only the counts move. A SYN
 	 * goes the long way (it records the server). */
-	if (c && c->valid && !(flags & 0x02) && tuple_eq(&c->t, &t)) {
-		c->packets += 1;
-		c->bytes += skb->len;
+	__u32 epoch = *(volatile __u32 *)&ks_epoch;
+	if (c && c->valid && !(flags & 0x02) && c->epoch == epoch && tuple_eq(&c->t, &t)) {
 		c->misses = 0;
+		slot_add(c->slot, skb->len);
 		return;
 	}
 	__builtin_memset(&k, 0, sizeof(k));
@@ -276,21 +356,32 @@ ports_done:
 		(void)sink;
 		return;
 	}
-	/* another tuple: counted in the map. It takes the slot (the last one's pending counts go to
-	 * the map) when the slot is free or after KS_FLOW_MISSES packets in a row that were not the
-	 * slot's: a new bulk stream takes over soon, and many interleaved flows (every packet a miss)
-	 * move a slot once per KS_FLOW_MISSES packets, not at every packet. */
-	if (c && (!c->valid || ++c->misses >= KS_FLOW_MISSES)) {
-		if (c->valid && c->packets)
-			flow_add(&c->key, c->packets, c->bytes);
+	if (ks_stop == 3) {
+		/* the unavoidable minimum: the key, then one per-CPU array add (no hash) */
+		__u32 z = (k.netns ^ k.ifindex ^ k.port ^ k.peer[3] ^ k.local[3]) & 0;
+		struct ks_flow_cnt *f = bpf_map_lookup_elem(&flow_floor, &z);
+		if (f) {
+			f->packets += 1;
+			f->bytes += skb->len;
+		}
+		return;
+	}
+	/* another tuple: counted through the hash. It takes the cache slot when the slot is free or
+	 * after KS_FLOW_MISSES packets in a row that were not the slot's: a new bulk stream takes over
+	 * soon, and many interleaved flows (every packet a miss) move a slot once per KS_FLOW_MISSES
+	 * packets, not at every packet. */
+	__u32 slot = slot_of(&k);
+	if (slot == NO_SLOT)
+		return;
+	slot_add(slot, skb->len);
+	if (c && (!c->valid || c->epoch != epoch || ++c->misses >= KS_FLOW_MISSES)) {
 		c->t = t;
-		c->key = k;
-		c->packets = 0;
-		c->bytes = 0;
+		c->slot = slot;
+		c->epoch = epoch;
 		c->misses = 0;
 		c->valid = 1;
 	}
-	goto add;
+	return;
 short_hdr:
 	stat_inc(KS_FLOW_ST_SHORT);
 	__builtin_memset(&k, 0, sizeof(k));
@@ -299,8 +390,10 @@ short_hdr:
 	k.dir = dir;
 	k.family = t.family;
 	k.proto = t.proto;
-add:
-	flow_add(&k, 1, skb->len);
+add:;
+	__u32 s2 = slot_of(&k);
+	if (s2 != NO_SLOT)
+		slot_add(s2, skb->len);
 }
 
 static __always_inline int run(struct __sk_buff *skb, __u8 dir)
@@ -312,7 +405,7 @@ static __always_inline int run(struct __sk_buff *skb, __u8 dir)
 		__u32 z = 0;
 		c = bpf_map_lookup_elem(&flow_last, &z);
 		if (c && c->busy)
-			c = NULL; /* a flush on this CPU was interrupted by this packet: straight to the map */
+			c = NULL;
 	}
 	if (c)
 		c->busy = 1;
@@ -320,29 +413,6 @@ static __always_inline int run(struct __sk_buff *skb, __u8 dir)
 	if (c)
 		c->busy = 0;
 	return TCX_NEXT;
-}
-
-/* run by the helper on each CPU (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU): that CPU's
- * pending counts into `flows`. 1 = busy (it interrupted a tc program): the helper tries again. */
-SEC("raw_tp")
-int ks_flow_flush(void *ctx)
-{
-	__u32 z = 0;
-	struct ks_flow_last *c = bpf_map_lookup_elem(&flow_last, &z);
-	if (!c)
-		return 0;
-	if (c->busy)
-		return 1;
-	c->busy = 1;
-	for (int i = 0; i < KS_FLOW_SLOTS; i++) {
-		struct ks_flow_slot *s = &c->slot[i];
-		if (s->valid && s->packets)
-			flow_add(&s->key, s->packets, s->bytes);
-		s->packets = 0;
-		s->bytes = 0;
-	}
-	c->busy = 0;
-	return 0;
 }
 
 SEC("tc")

@@ -2,9 +2,15 @@
 // validated into typed values. Pure functions, no I/O; they never throw.
 
 import { TCP_STATE_NAMES } from '../kernel/tcp-states.js';
-import { isDecodedFlowEntries, type FlowEntry } from './records.js';
+import {
+  isDecodedFlowEntries,
+  type FlowCountView,
+  type FlowEntry,
+  type FlowKeyColumns,
+  type FlowReadRecord,
+} from './records.js';
 
-export type { FlowEntry };
+export type { FlowEntry, FlowKeyColumns };
 
 /** TCP state numbers as /proc/net/tcp prints them (include/net/tcp_states.h). */
 export const TCP_STATE_BY_NUMBER: Readonly<Record<number, string>> = Object.fromEntries(TCP_STATE_NAMES);
@@ -166,8 +172,6 @@ export interface FlowDump {
   readonly wallNs: number;
   readonly cpuNs: number;
   readonly readError: string;
-  /** CPUs whose last-flow cache the helper could not flush before the read: their counts show later */
-  readonly unflushedCpus: number;
 }
 
 export type FlowFrame =
@@ -226,8 +230,78 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
       wallNs: num(v.wall_ns),
       cpuNs: num(v.cpu_ns),
       readError: [str(v.read_error), mismatch].filter((x) => x).join('; '),
-      unflushedCpus: num(v.unflushed_cpus),
     },
+  };
+}
+
+/** A cycle's `flow <id> read`: new slots' keys, moved slots' counters (cumulative), freed slots. */
+export interface FlowRead {
+  readonly keys: readonly FlowKeyColumns[];
+  readonly counts: readonly FlowCountView[];
+  readonly freed: readonly Uint32Array[];
+  /** [netns inode, interface name] of attachments whose device went away */
+  readonly gone: readonly (readonly [number, string])[];
+  /** slots in use (announced) */
+  readonly live: number;
+  readonly maxEntries: number;
+  /** slots taken back since load: namespace detached / evicted when nearly full / idle past the TTL */
+  readonly deleted: number;
+  readonly evicted: number;
+  readonly expired: number;
+  readonly stats: Readonly<Record<string, number>>;
+  readonly wallNs: number;
+  readonly cpuNs: number;
+  /** the helper's pass over the mmapped counters alone */
+  readonly countsCpuNs: number;
+  readonly error: string;
+}
+
+export function parseFlowRead(v: Record<string, unknown>): FlowRead | { error: string; ok: false } {
+  if (v.ok !== true) return { ok: false, error: str(v.error) || 'helper gave no reason' };
+  const frames = Array.isArray(v.frames_read) ? (v.frames_read as FlowReadRecord[]) : [];
+  const keys: FlowKeyColumns[] = [];
+  const counts: FlowCountView[] = [];
+  const freed: Uint32Array[] = [];
+  let nk = 0,
+    nc = 0,
+    nf = 0;
+  for (const f of frames) {
+    if (f.kind === 'keys') {
+      keys.push(f.keys);
+      nk += f.keys.slot.length;
+    } else if (f.kind === 'counts') {
+      counts.push(f.counts);
+      nc += f.counts.length;
+    } else {
+      freed.push(f.slot);
+      nf += f.slot.length;
+    }
+  }
+  const want = [num(v.new), num(v.sent), num(v.freed)];
+  const mismatch =
+    want[0] !== nk || want[1] !== nc || want[2] !== nf
+      ? `the answer counts ${want.join('/')} keys/counters/freed, the frames carried ${nk}/${nc}/${nf}`
+      : '';
+  const gone: [number, string][] = [];
+  if (Array.isArray(v.gone))
+    for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
+  const stats: Record<string, number> = {};
+  if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
+  return {
+    keys,
+    counts,
+    freed,
+    gone,
+    live: num(v.live),
+    maxEntries: num(v.max_entries),
+    deleted: num(v.deleted),
+    evicted: num(v.evicted),
+    expired: num(v.expired),
+    stats,
+    wallNs: num(v.wall_ns),
+    cpuNs: num(v.cpu_ns),
+    countsCpuNs: num(v.counts_cpu_ns),
+    error: mismatch,
   };
 }
 

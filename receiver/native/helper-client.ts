@@ -28,6 +28,7 @@ import {
   isProbeName,
   type DecodeProblem,
   type FlowDumpRecord,
+  type FlowReadRecord,
   type GenericRecord,
   type LatencyRecord,
   type PacketDropRecord,
@@ -183,6 +184,8 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   private dumpSeq = 0;
   /** flow map dump frames waiting for the JSON answer that follows them (same gen) */
   private flowFrames: FlowDumpRecord[] = [];
+  /** flow read frames waiting for the JSON answer that follows them (same gen) */
+  private flowReads: FlowReadRecord[] = [];
   private startWaiters: (() => void)[] = [];
   private stderrTail = '';
   private lastStderr: string[] = [];
@@ -402,6 +405,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     this.st.generation++;
     this.decoder = new StreamDecoder();
     this.flowFrames = [];
+    this.flowReads = [];
     this.awaitingProbe = [];
     this.helloSeen = false;
     this.stderrTail = '';
@@ -532,6 +536,9 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       case 'flow_dump':
         this.flowFrames.push(r);
         return;
+      case 'flow_read':
+        this.flowReads.push(r);
+        return;
       case 'packet_drop': {
         const e: PacketDropEvent = {
           ...r,
@@ -623,6 +630,14 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         if (stale > 0) this.emit('problem', { offset: -1, message: `${stale} flow dump frame(s) of another dump` });
         this.flowFrames = [];
         o.entries = joinFlowEntries(frames);
+      }
+      if (msg === 'flow' && o.verb === 'read') {
+        // the read's keys, counters and freed slots came before this answer as frames of the same gen
+        const frames = this.flowReads.filter((f) => f.gen === o.gen);
+        const stale = this.flowReads.length - frames.length;
+        if (stale > 0) this.emit('problem', { offset: -1, message: `${stale} flow read frame(s) of another read` });
+        this.flowReads = [];
+        o.frames_read = frames;
       }
       this.requests.answer(String(o.id), o);
       return;

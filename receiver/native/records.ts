@@ -35,6 +35,8 @@ export const MAX_BINARY_RECORD = 4096;
 export const MAX_JSON_RECORD = 64 * 1024 * 1024;
 /** A flow map dump frame holds one map batch (the helper reads 4,096 entries at a time). */
 export const MAX_FLOW_DUMP_RECORD = LAYOUTS.flow_dump.size + 65536 * LAYOUTS.flow_entry.size;
+/** A flow read frame holds at most 4,096 items (bpf/helper/flow.c FL_CHUNK). */
+export const MAX_FLOW_READ_RECORD = LAYOUTS.flow_read.size + 4096 * LAYOUTS.flow_newkey.size + 8;
 
 export const RecordType = {
   TcpReset: RECORD_TYPES.TCP_RESET,
@@ -43,6 +45,7 @@ export const RecordType = {
   Latency: RECORD_TYPES.LATENCY,
   Clock: RECORD_TYPES.CLOCK,
   FlowDump: RECORD_TYPES.FLOW_DUMP,
+  FlowRead: RECORD_TYPES.FLOW_READ,
   Json: RECORD_TYPES.JSON,
 } as const;
 
@@ -184,7 +187,55 @@ export interface FlowDumpRecord {
   entries: FlowEntry[];
 }
 
-export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord | FlowDumpRecord;
+/** The keys of slots announced by a flow read, as columns (struct ks_flow_newkey). */
+export interface FlowKeyColumns {
+  readonly slot: Uint32Array;
+  readonly netns: Uint32Array;
+  readonly ifindex: Uint32Array;
+  readonly port: Uint16Array;
+  /** KS_FLOW_RX (0) / KS_FLOW_TX (1) */
+  readonly dir: Uint8Array;
+  readonly proto: Uint8Array;
+  /** 4, 6, 0 = not IP */
+  readonly family: Uint8Array;
+  readonly peerServer: Uint8Array;
+  readonly peer: string[];
+  readonly local: string[];
+}
+
+/** The changed counters of a flow read, read in place (struct ks_flow_count items): no copy, no
+ *  object per item — the reader takes slot, packets and bytes by index. */
+export class FlowCountView {
+  private static readonly S = LAYOUTS.flow_count.fields.slot.offset;
+  private static readonly P = LAYOUTS.flow_count.fields.packets.offset;
+  private static readonly B = LAYOUTS.flow_count.fields.bytes.offset;
+  private static readonly SIZE = LAYOUTS.flow_count.size;
+  constructor(
+    private readonly dv: DataView,
+    readonly length: number,
+  ) {}
+  slot(i: number): number {
+    return this.dv.getUint32(i * FlowCountView.SIZE + FlowCountView.S, true);
+  }
+  // u64 as two u32 reads: no BigInt per counter (counts stay below 2^53)
+  packets(i: number): number {
+    const at = i * FlowCountView.SIZE + FlowCountView.P;
+    return this.dv.getUint32(at, true) + this.dv.getUint32(at + 4, true) * 0x1_0000_0000;
+  }
+  bytes(i: number): number {
+    const at = i * FlowCountView.SIZE + FlowCountView.B;
+    return this.dv.getUint32(at, true) + this.dv.getUint32(at + 4, true) * 0x1_0000_0000;
+  }
+}
+
+/** One frame of a flow read (struct ks_flow_read + items of its kind), before its JSON answer:
+ *  columns, no object per item. */
+export type FlowReadRecord =
+  | { type: 'flow_read'; gen: number; kind: 'keys'; keys: FlowKeyColumns }
+  | { type: 'flow_read'; gen: number; kind: 'counts'; counts: FlowCountView }
+  | { type: 'flow_read'; gen: number; kind: 'freed'; slot: Uint32Array };
+
+export type WireRecord = KernelEventRecord | ClockRecord | JsonRecord | FlowDumpRecord | FlowReadRecord;
 
 export interface DecodeProblem {
   /** byte offset in the buffer given to decodeRecords */
@@ -332,6 +383,7 @@ function plausibleLen(type: number, len: number): boolean {
   if (len < HEADER_SIZE) return false;
   if (type === RecordType.Json) return len <= MAX_JSON_RECORD;
   if (type === RecordType.FlowDump) return len <= MAX_FLOW_DUMP_RECORD;
+  if (type === RecordType.FlowRead) return len <= MAX_FLOW_READ_RECORD;
   return len <= MAX_BINARY_RECORD;
 }
 
@@ -353,6 +405,7 @@ function decodeOne(b: Buffer, off: number, type: number, len: number, tables: Na
     }
   }
   if (type === RecordType.FlowDump) return decodeFlowDump(b, off, version, len);
+  if (type === RecordType.FlowRead) return decodeFlowRead(b, off, version, len);
   const known = BY_TYPE.get(type);
   if (!known) return `unknown record type ${type}`;
   const [record, layout] = known;
@@ -531,6 +584,68 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
   }
   decodedEntries.add(entries);
   return { type: 'flow_dump', gen, entries };
+}
+
+const FR = LAYOUTS.flow_read;
+const NK = LAYOUTS.flow_newkey;
+const FC = LAYOUTS.flow_count;
+const READ_KINDS = { 1: NK.size, 2: FC.size, 3: 4 } as const;
+
+/** struct ks_flow_read and its items into columns, by the generated layout. */
+function decodeFlowRead(b: Buffer, off: number, version: number, len: number): FlowReadRecord | string {
+  if (version !== FR.version) return `record type ${FR.type} version ${version}, expected ${FR.version}`;
+  if (len < FR.size) return `flow_read has ${len} bytes, expected at least ${FR.size}`;
+  const dv = new DataView(b.buffer, b.byteOffset + off, len);
+  const kind = dv.getUint32(FR.fields.kind.offset, true);
+  const count = dv.getUint32(FR.fields.count.offset, true);
+  const isz = READ_KINDS[kind as 1 | 2 | 3];
+  if (isz === undefined) return `flow_read of unknown kind ${kind}`;
+  const body = (count * isz + 7) & ~7;
+  if (FR.size + body !== len) return `flow_read says ${count} items of ${isz} bytes in ${len - FR.size} bytes`;
+  const W = 0x1_0000_0000;
+  const gen = dv.getUint32(FR.fields.gen.offset, true) + dv.getUint32(FR.fields.gen.offset + 4, true) * W;
+  if (kind === 3) {
+    const slot = new Uint32Array(count);
+    for (let i = 0, at = FR.size; i < count; i++, at += 4) slot[i] = dv.getUint32(at, true);
+    return { type: 'flow_read', gen, kind: 'freed', slot };
+  }
+  if (kind === 2)
+    return {
+      type: 'flow_read',
+      gen,
+      kind: 'counts',
+      counts: new FlowCountView(new DataView(b.buffer, b.byteOffset + off + FR.size, count * FC.size), count),
+    };
+  const F = NK.fields;
+  const keys: FlowKeyColumns = {
+    slot: new Uint32Array(count),
+    netns: new Uint32Array(count),
+    ifindex: new Uint32Array(count),
+    port: new Uint16Array(count),
+    dir: new Uint8Array(count),
+    proto: new Uint8Array(count),
+    family: new Uint8Array(count),
+    peerServer: new Uint8Array(count),
+    peer: new Array<string>(count),
+    local: new Array<string>(count),
+  };
+  for (let i = 0, at = FR.size; i < count; i++, at += NK.size) {
+    const fam = dv.getUint8(at + F['key.family'].offset);
+    const family = fam === 4 || fam === 6 ? fam : 0;
+    keys.slot[i] = dv.getUint32(at + F.slot.offset, true);
+    keys.netns[i] = dv.getUint32(at + F['key.netns'].offset, true);
+    keys.ifindex[i] = dv.getUint32(at + F['key.ifindex'].offset, true);
+    keys.port[i] = dv.getUint16(at + F['key.port'].offset, true);
+    keys.dir[i] = dv.getUint8(at + F['key.dir'].offset);
+    keys.proto[i] = dv.getUint8(at + F['key.proto'].offset);
+    keys.family[i] = family;
+    keys.peerServer[i] = dv.getUint8(at + F['key.peer_server'].offset);
+    const oPeer = at + F['key.peer'].offset,
+      oLocal = at + F['key.local'].offset;
+    keys.peer[i] = addrOf(b, dv, oPeer, family, off + oPeer);
+    keys.local[i] = addrOf(b, dv, oLocal, family, off + oLocal);
+  }
+  return { type: 'flow_read', gen, kind: 'keys', keys };
 }
 
 /**

@@ -48,6 +48,16 @@ export class AttachManager {
     });
   }
 
+  /** remap() for one key at a time: (netns, ifindex) → the namespace its series belong to */
+  remapper(): (netnsInode: number, ifindex: number) => number {
+    const host = new Map<number, number>();
+    for (const a of this.attached.values()) if (a.hostSide) host.set(a.ifindex, a.netnsInode);
+    if (host.size === 0) return (ns) => ns;
+    this.selfNs ??= statSync('/proc/self/ns/net').ino;
+    const self = this.selfNs;
+    return (ns, ifindex) => (ns === self ? (host.get(ifindex) ?? ns) : ns);
+  }
+
   /** (netns, ifindex) → interface name, for the attachments in place */
   ifname(netnsInode: number, ifindex: number): string | undefined {
     for (const a of this.attached.values()) if (a.netnsInode === netnsInode && a.ifindex === ifindex) return a.ifname;

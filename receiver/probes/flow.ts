@@ -1,7 +1,8 @@
 // flow: bytes and packets per pod and peer, from the tc programs of bpf/probes/flow.bpf.c that
 // the native helper attaches (tcx, first in the chain) to the interfaces of every namespace the
 // agent observes. Each cycle: attach what is new and detach what is gone (receiver/peers/attach.ts),
-// one dump of what changed in the kernel map, peer names (receiver/peers/resolve.ts) and the
+// one read of the kernel's slots (keys of new flows once, counters that moved, slots taken back:
+// FlowSlots keeps them in typed arrays by slot id), peer names (receiver/peers/resolve.ts) and the
 // cardinality rules (receiver/peers/governance.ts). A namespace is attached the cycle after it is
 // first seen; traffic before that is not counted.
 import {
@@ -24,7 +25,7 @@ import {
   FLOW_PEERS_FOLDED,
   FLOW_SERIES_OVERFLOW,
 } from '../../semconv/generated/registry.js';
-import { parseFlowFrame, type FlowEntry } from '../native/commands.js';
+import { parseFlowRead, type FlowEntry, type FlowRead } from '../native/commands.js';
 import { PEER_DEFAULTS, PeerGovernor, peerOptionsSchema, type Increase } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
 import type {
@@ -52,7 +53,11 @@ const PROTO_NAMES: Readonly<Record<number, string>> = {
 const ETHERTYPES: Readonly<Record<number, string>> = { 0x0806: 'arp', 0x8035: 'rarp', 0x88cc: 'lldp', 0x8100: 'vlan' };
 
 /** The series attributes of a kernel entry, before peer naming. */
-export function entryAttributes(e: FlowEntry, ifname: string, portInLabel: boolean): Record<string, string | number> {
+export function entryAttributes(
+  e: Pick<FlowEntry, 'direction' | 'family' | 'proto' | 'port' | 'peerIsServer' | 'peer' | 'local'>,
+  ifname: string,
+  portInLabel: boolean,
+): Record<string, string | number> {
   const a: Record<string, string | number> = {
     [ATTR_NETWORK_IO_DIRECTION]: e.direction,
     [ATTR_NETWORK_INTERFACE_NAME]: ifname,
@@ -87,8 +92,160 @@ interface Options {
   cidrs?: CidrBucket[];
 }
 
-const entryKey = (e: FlowEntry): string =>
-  `${e.netnsInode}|${e.ifindex}|${e.direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
+/**
+ * The kernel's slots as the agent knows them, by slot id (the helper's `read`): keys arrive once when
+ * a flow is new, counters as cumulative values of the slots that moved, freed slots when the helper
+ * took them back. Per-slot state lives in typed arrays; a cycle makes no object per slot.
+ */
+export class FlowSlots {
+  netns = new Uint32Array(0);
+  ifindex = new Uint32Array(0);
+  port = new Uint16Array(0);
+  dir = new Uint8Array(0);
+  proto = new Uint8Array(0);
+  family = new Uint8Array(0);
+  peerServer = new Uint8Array(0);
+  known = new Uint8Array(0);
+  peer: string[] = [];
+  local: string[] = [];
+  /** cumulative counters at the last read, and this read's increase */
+  packets = new Float64Array(0);
+  bytes = new Float64Array(0);
+  dPackets = new Float64Array(0);
+  dBytes = new Float64Array(0);
+  /** slots that moved in the last read: moved[0..nMoved) */
+  moved = new Uint32Array(0);
+  nMoved = 0;
+  /** slots freed in the last read (their series stay with the governor until its TTL) */
+  freedNow: number[] = [];
+
+  get capacity(): number {
+    return this.known.length;
+  }
+
+  private grow(n: number): void {
+    if (n <= this.capacity) return;
+    const size = Math.max(n, this.capacity * 2, 64);
+    const g = <T extends Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: T, C: new (n: number) => T): T => {
+      const x = new C(size);
+      x.set(a);
+      return x;
+    };
+    this.netns = g(this.netns, Uint32Array);
+    this.ifindex = g(this.ifindex, Uint32Array);
+    this.port = g(this.port, Uint16Array);
+    this.dir = g(this.dir, Uint8Array);
+    this.proto = g(this.proto, Uint8Array);
+    this.family = g(this.family, Uint8Array);
+    this.peerServer = g(this.peerServer, Uint8Array);
+    this.known = g(this.known, Uint8Array);
+    this.packets = g(this.packets, Float64Array);
+    this.bytes = g(this.bytes, Float64Array);
+    this.dPackets = g(this.dPackets, Float64Array);
+    this.dBytes = g(this.dBytes, Float64Array);
+    this.moved = g(this.moved, Uint32Array);
+    // dense arrays of strings (an index far past the end would make them dictionaries)
+    const grown = (a: string[]): string[] => {
+      const x = new Array<string>(size).fill('');
+      for (let i = 0; i < a.length; i++) x[i] = a[i]!;
+      return x;
+    };
+    this.peer = grown(this.peer);
+    this.local = grown(this.local);
+  }
+
+  reset(): void {
+    this.known.fill(0);
+    this.packets.fill(0);
+    this.bytes.fill(0);
+    this.peer.fill('');
+    this.local.fill('');
+    this.nMoved = 0;
+    this.freedNow = [];
+  }
+
+  clear(s: number): void {
+    this.known[s] = 0;
+    this.packets[s] = 0;
+    this.bytes[s] = 0;
+    this.peer[s] = '';
+    this.local[s] = '';
+  }
+
+  /** one read: keys, then counters (increases against the previous read), then freed slots */
+  apply(r: FlowRead): void {
+    this.grow(r.maxEntries);
+    for (const k of r.keys) {
+      const n = k.slot.length;
+      let top = 0;
+      for (let i = 0; i < n; i++) if (k.slot[i]! >= top) top = k.slot[i]! + 1;
+      this.grow(top);
+      for (let i = 0; i < n; i++) {
+        const s = k.slot[i]!;
+        this.netns[s] = k.netns[i]!;
+        this.ifindex[s] = k.ifindex[i]!;
+        this.port[s] = k.port[i]!;
+        this.dir[s] = k.dir[i]!;
+        this.proto[s] = k.proto[i]!;
+        this.family[s] = k.family[i]!;
+        this.peerServer[s] = k.peerServer[i]!;
+        this.peer[s] = k.peer[i]!;
+        this.local[s] = k.local[i]!;
+        this.packets[s] = 0;
+        this.bytes[s] = 0;
+        this.known[s] = 1;
+      }
+    }
+    let m = 0;
+    for (const c of r.counts) {
+      const n = c.length;
+      if (this.moved.length < m + n) {
+        const x = new Uint32Array(Math.max(m + n, this.moved.length * 2));
+        x.set(this.moved.subarray(0, m));
+        this.moved = x;
+      }
+      for (let i = 0; i < n; i++) {
+        const s = c.slot(i);
+        if (s >= this.capacity || !this.known[s]) continue; // not announced to us: never happens
+        const p = c.packets(i),
+          b = c.bytes(i);
+        // a slot's counters only grow while it lives (zeroed when the helper gives it out again)
+        this.dPackets[s] = p >= this.packets[s]! ? p - this.packets[s]! : p;
+        this.dBytes[s] = b >= this.bytes[s]! ? b - this.bytes[s]! : b;
+        this.packets[s] = p;
+        this.bytes[s] = b;
+        this.moved[m++] = s;
+      }
+    }
+    this.nMoved = m;
+    this.freedNow = [];
+    for (const f of r.freed)
+      for (let i = 0; i < f.length; i++) {
+        const s = f[i]!;
+        if (s < this.capacity && this.known[s]) {
+          this.clear(s);
+          this.freedNow.push(s);
+        }
+      }
+  }
+}
+
+/** What a slot is reported as, kept while its names stay the same (no object per cycle). */
+interface SlotSeries {
+  key: string;
+  names: string;
+  ifname: string;
+  netns: number;
+  inc: {
+    key: string;
+    peer: string;
+    attributes: SampleAttributes;
+    otherKey: string;
+    otherAttributes: SampleAttributes;
+    bytes: number;
+    packets: number;
+  };
+}
 
 export const flow: MetricProbeModule = {
   name: 'flow',
@@ -123,7 +280,7 @@ export const flow: MetricProbeModule = {
         type: 'integer',
         minimum: 64,
         maximum: 16777216,
-        description: `Size of the kernel flow map (LRU; default ${FLOW_DEFAULTS.entries}).`,
+        description: `Flow slots in the kernel (default ${FLOW_DEFAULTS.entries}); when fewer than 1/8 are free the least recently moved are evicted.`,
       },
     },
   },
@@ -138,71 +295,91 @@ export const flow: MetricProbeModule = {
       ttlMs: FLOW_DEFAULTS.ttlSeconds * 1000,
       maxSeries: FLOW_DEFAULTS.maxSeries,
     });
-    const prev = new Map<string, { packets: number; bytes: number; at: number }>();
-    /** series key → the peer names it was reported under (a rename drops the old series) */
-    const named = new Map<string, string>();
+    const slots = new FlowSlots();
+    /** per slot: its series identity, names and the Increase it reuses every cycle */
+    let series: (SlotSeries | undefined)[] = [];
     let problem: string | undefined;
     let mapEntries = 0;
     let evictions = 0;
-    let lastNew = 0;
-    let lastDeleted = 0;
 
-    const increasesOf = (entries: readonly FlowEntry[], now: number): Map<number, Increase<SampleAttributes>[]> => {
+    const increasesOf = (now: number): Map<number, Increase<SampleAttributes>[]> => {
+      void now;
       const portInLabel = opts.enablePortInLabel !== false;
+      const podOf = attach.remapper();
       const byPod = new Map<number, Increase<SampleAttributes>[]>();
-      for (const e of entries) {
-        const k = entryKey(e);
-        const p = prev.get(k);
-        // smaller than before: the entry was evicted and made again (counts restarted)
-        const dp = p && e.packets >= p.packets ? e.packets - p.packets : e.packets;
-        const db = p && e.bytes >= p.bytes ? e.bytes - p.bytes : e.bytes;
-        prev.set(k, { packets: e.packets, bytes: e.bytes, at: now });
+      for (let i = 0; i < slots.nMoved; i++) {
+        const s = slots.moved[i]!;
+        const dp = slots.dPackets[s]!,
+          db = slots.dBytes[s]!;
         if (dp === 0 && db === 0) continue;
-        const ifname = attach.ifname(e.netnsInode, e.ifindex) ?? String(e.ifindex);
-        const a = entryAttributes(e, ifname, portInLabel);
-        const peer = resolver.resolve(e.peer);
-        a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
-        a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
-        a[ATTR_KUBESKOOP_PEER_NAMESPACE] = peer.namespace;
+        const ns = podOf(slots.netns[s]!, slots.ifindex[s]!);
+        const peerAddr = slots.peer[s]!;
+        const peer = resolver.resolve(peerAddr);
         const names = `${peer.kind}|${peer.namespace}|${peer.name}`;
-        const old = named.get(k);
-        if (old !== undefined && old !== names) governor.drop(String(e.netnsInode), `${k}|${old}`);
-        named.set(k, names);
-        const otherKey = `other|${e.direction}|${e.ifindex}`;
-        const otherAttributes: SampleAttributes = {
-          [ATTR_NETWORK_IO_DIRECTION]: e.direction,
-          [ATTR_NETWORK_INTERFACE_NAME]: ifname,
-          [ATTR_NETWORK_PEER_ADDRESS]: 'other',
-          [ATTR_KUBESKOOP_PEER_KIND]: 'other',
-          [ATTR_KUBESKOOP_PEER_NAME]: 'other',
-          [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
-        };
-        let list = byPod.get(e.netnsInode);
+        let x = series[s];
+        if (x === undefined || x.names !== names || x.netns !== ns) {
+          const ifindex = slots.ifindex[s]!;
+          const ifname = x?.ifname ?? attach.ifname(ns, ifindex) ?? String(ifindex);
+          const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
+          const e = {
+            direction,
+            family: slots.family[s]! as 0 | 4 | 6,
+            proto: slots.proto[s]!,
+            port: slots.port[s]!,
+            peerIsServer: slots.peerServer[s] === 1,
+            peer: peerAddr,
+            local: slots.local[s]!,
+          } as const;
+          const key = `${ns}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
+          // a rename drops the old series
+          if (x !== undefined && x.names !== names) governor.drop(String(x.netns), x.inc.key);
+          const a = entryAttributes(e, ifname, portInLabel);
+          a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
+          a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
+          a[ATTR_KUBESKOOP_PEER_NAMESPACE] = peer.namespace;
+          x = {
+            key,
+            names,
+            ifname,
+            netns: ns,
+            inc: {
+              key: `${key}|${names}`,
+              peer: e.peer || `non-ip ${e.port}`,
+              attributes: a,
+              otherKey: `other|${direction}|${ifindex}`,
+              otherAttributes: {
+                [ATTR_NETWORK_IO_DIRECTION]: direction,
+                [ATTR_NETWORK_INTERFACE_NAME]: ifname,
+                [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+                [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+                [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+                [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+              },
+              bytes: 0,
+              packets: 0,
+            },
+          };
+          series[s] = x;
+        }
+        x.inc.bytes = db;
+        x.inc.packets = dp;
+        let list = byPod.get(ns);
         if (!list) {
           list = [];
-          byPod.set(e.netnsInode, list);
+          byPod.set(ns, list);
         }
-        list.push({
-          key: `${k}|${names}`,
-          peer: e.peer || `non-ip ${e.port}`,
-          attributes: a,
-          otherKey,
-          otherAttributes,
-          bytes: db,
-          packets: dp,
-        });
+        list.push(x.inc);
       }
       return byPod;
     };
 
     const forgetNamespace = (ns: number): void => {
       governor.forget(String(ns));
-      const head = `${ns}|`;
-      for (const k of prev.keys())
-        if (k.startsWith(head)) {
-          prev.delete(k);
-          named.delete(k);
-        }
+      for (let s = 0; s < series.length; s++) if (series[s]?.netns === ns) series[s] = undefined;
+    };
+    const resetSlots = (): void => {
+      slots.reset();
+      series = [];
     };
 
     return {
@@ -230,42 +407,32 @@ export const flow: MetricProbeModule = {
             `entries=${opts.entries ?? FLOW_DEFAULTS.entries}`,
             `port=${opts.enablePortInLabel === false ? 0 : 1}`,
           ];
-          const synced = await tc.sync(shape, () => prev.clear());
+          const synced = await tc.sync(shape, resetSlots);
           if ('error' in synced) {
             problem = synced.error;
             return;
           }
           for (const ns of synced.gone) forgetNamespace(ns);
-          const f = parseFlowFrame(await tc.call(['dump']));
-          if (!f.ok || !f.dump) {
+          const ttl = opts.ttl ?? FLOW_DEFAULTS.ttlSeconds;
+          const d = parseFlowRead(await tc.call(['read', `ttl=${ttl}`]));
+          if ('ok' in d) {
             // the helper restarted and has no flow object: load and attach again next cycle
-            problem = `flow map dump failed: ${f.ok ? 'no dump' : f.error}`;
+            problem = `flow map read failed: ${d.error}`;
             tc.lost();
+            resetSlots();
             return;
           }
-          const d = f.dump;
           attach.gone(d.gone);
           for (const [ns] of d.gone) forgetNamespace(ns);
-          for (const [ns, list] of increasesOf(attach.remap(d.entries), now)) governor.add(String(ns), list, now);
+          slots.apply(d);
+          for (const s of slots.freedNow) series[s] = undefined;
+          for (const [ns, list] of increasesOf(now)) governor.add(String(ns), list, now);
           governor.expire(now);
-          const ttl = (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000;
-          for (const [k, p] of prev)
-            if (now - p.at > ttl) {
-              prev.delete(k);
-              named.delete(k);
-            }
           mapEntries = d.live;
-          const inserted = d.stats['new'] ?? 0;
-          // LRU evictions are silent: inserted − live − deleted by the helper, counted as it grows
-          const ev = Math.max(0, inserted - d.live - d.deleted);
-          if (inserted >= lastNew && d.deleted >= lastDeleted) evictions = Math.max(evictions, ev);
-          lastNew = inserted;
-          lastDeleted = d.deleted;
-          problem = d.readError
-            ? `flow map read: ${d.readError}`
-            : d.unflushedCpus > 0
-              ? `flow: the last-flow cache of ${d.unflushedCpus} CPU(s) could not be flushed before the read; their counts show in a later cycle`
-              : undefined;
+          // slots taken from the least recently moved flows when the map was nearly full, and
+          // packets of new flows that found no free slot (counted nowhere until a slot is free)
+          evictions = d.evicted + (d.stats['full'] ?? 0);
+          problem = d.error ? `flow map read: ${d.error}` : undefined;
         } catch (err) {
           problem = `flow: ${(err as Error).message}`;
         }

@@ -2642,10 +2642,10 @@ export const FLOW_MAP_ENTRIES: MetricDefinition = {
   "instrument": "updowncounter",
   "unit": "{entry}",
   "attributes": [],
-  "source": "the native helper's dump of the flow map (entries live in the LRU hash; the limit is the `entries` option)",
+  "source": "the native helper's read of the flow slots (slots in use; the limit is the `entries` option)",
   "brief": {
-    "en": "Entries in the kernel flow map (reported on the host target); compare with the probe's `entries` option (default 65536) — a full map evicts its least recently used entries.",
-    "zh": "内核 flow map 中的条目数（在主机目标上报）；与探针的 `entries` 选项（默认 65536）比较——map 满时淘汰最久未用的条目。"
+    "en": "Flow slots in use in the kernel (reported on the host target); compare with the probe's `entries` option (default 65536) — when fewer than 1/8 are free, the helper evicts the least recently moved.",
+    "zh": "内核中正在使用的 flow 槽位数（在主机目标上报）；与探针的 `entries` 选项（默认 65536）比较——空闲槽位少于 1/8 时，helper 淘汰最久未变化的条目。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -2666,10 +2666,10 @@ export const FLOW_MAP_EVICTIONS: MetricDefinition = {
   "instrument": "counter",
   "unit": "{entry}",
   "attributes": [],
-  "source": "entries inserted by the BPF program − live − deleted by the helper (pods gone)",
+  "source": "the helper's read: slots evicted (least recently moved, when fewer than 1/8 were free) + packets of new flows that found no free slot (the BPF program's `full`)",
   "brief": {
-    "en": "Flow map entries the kernel evicted because the map was full (their counts restart from zero when the flow comes back). Raise the `entries` option when this grows.",
-    "zh": "因 map 已满被内核淘汰的 flow 条目数（该流再次出现时计数从零开始）。持续增长时请调大 `entries` 选项。"
+    "en": "Flow map pressure since the probe started - slots the helper evicted because the map was nearly full (their counts restart from zero when the flow comes back), plus packets of new flows that found no free slot until the next cycle (not counted; one per packet). Raise the `entries` option when this grows.",
+    "zh": "探针启动以来的 flow map 压力——map 将满时 helper 淘汰的槽位数（该流再次出现时计数从零开始），加上新流在下一周期前找不到空闲槽位的包数（未计数；每包计一次）。持续增长时请调大 `entries` 选项。"
   },
   "legacy": [],
   "legacyAggregation": "none"
@@ -9247,7 +9247,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces: bpf/probes/flow.bpf.c, LRU per-CPU hash per (namespace, interface, direction, peer, server port, transport) behind a per-CPU cache of the last flows",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces: bpf/probes/flow.bpf.c, counters in an mmap-able array by slot id (a hash per (namespace, interface, direction, peer, server port, transport) → slot, used only on a miss of the per-CPU cache of the last flows' slots)",
     "kubeskoopOverhead": "medium",
     "brief": {
       "en": "Bytes and packets per pod and peer (peer address, server port, transport, direction), IPv4 and IPv6, never keyed by the ephemeral port.",

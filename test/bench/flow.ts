@@ -1,10 +1,14 @@
 // Benchmark of the flow probe (real BPF on a veth between two test namespaces, as root):
 //  - BPF ns per packet of ks_flow_rx / ks_flow_tx (kernel.bpf_stats_enabled, run_time_ns / run_cnt)
 //    next to the floor: the same programs loaded with x_empty=1 (same tcx hook and dispatch, no work),
-//    without the per-CPU last-flow cache (x_cache=0) and stopped after the key (x_stop=2), for one
-//    bulk stream and for 1,000 interleaved flows, every mode in every round (paired with its floor);
+//    without the per-CPU last-flow cache (x_cache=0), stopped after the key (x_stop=2), the
+//    unavoidable minimum (x_stop=3: headers parsed, key built, one per-CPU array add, no hash) and
+//    with per-CPU counter pairs instead of atomics (x_counts=percpu), for one bulk stream and for
+//    1,000 interleaved flows, every mode in every round (paired with its floor);
 //  - the UDP rate (64-byte datagrams, udpflood) in each of those modes and with the probe off;
-//  - one map read of 65,536 entries: the helper's dump (wall and CPU) and the agent's CPU to decode it.
+//  - the cycle read at 1k / 10k / 65,536 slots in use: the helper's `read` (wall, CPU, the pass over
+//    the mmapped counters) and the agent's CPU to take it in (frames decoded into columns, FlowSlots),
+//    when every slot's counters moved, when none did, and `read all` (every key and counter).
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read]
@@ -12,10 +16,13 @@ import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
-import { parseFlowFrame } from '../../receiver/native/commands.js';
-import { LAYOUTS } from '../../receiver/native/records.js';
+import { parseFlowFrame, parseFlowRead } from '../../receiver/native/commands.js';
+import { FlowSlots } from '../../receiver/probes/flow.js';
+import { StreamDecoder } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
 import { helperProgramIds, median, runStats } from './bpf-stats.js';
 import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
@@ -24,23 +31,52 @@ const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const ROUNDS = Number(process.argv[2] ?? 7);
 /** --no-read: the per-packet part only (no 65k-entry map read, no results files written) */
 const NO_READ = process.argv.includes('--no-read');
+/** --read-only: the cycle read part only (no results files written) */
+const READ_ONLY = process.argv.includes('--read-only');
+// a full collection before each measured read, so garbage of what came before (the traffic's child
+// processes, earlier reads) is not billed to it
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 const FLOWS = 1000;
 const TRAFFIC = ['bulk', 'spread'] as const;
 type Traffic = (typeof TRAFFIC)[number];
 // off: no programs; floor: the same programs loaded with x_empty=1 (same hook and dispatch, no
-// work); on: the probe as shipped (per-CPU last-flow cache); nocache: without the cache (every
-// packet through the server lookups and the hash, the previous design); key: stopped after the key
-// is built, no map work (where the time goes)
-const MODES = ['off', 'floor', 'on', 'nocache', 'key'] as const;
+// work); on: the probe as shipped (per-CPU last-flow cache of slot ids, atomic counter adds);
+// pcpu: the same with per-CPU counter pairs (plain adds); nocache: without the cache (every packet
+// through the server lookups and the key→slot hash); key: stopped after the key is built, no map
+// work; min: the key and one per-CPU array add, no hash (the unavoidable minimum of counting here)
+const MODES = ['off', 'floor', 'on', 'pcpu', 'nocache', 'key', 'min'] as const;
 type Mode = (typeof MODES)[number];
 const MODE_OPTIONS: Record<Mode, string[]> = {
   off: [],
   floor: ['x_empty=1'],
   on: [],
+  pcpu: ['x_counts=percpu'],
   nocache: ['x_cache=0'],
   key: ['x_stop=2', 'x_cache=0'],
+  min: ['x_stop=3', 'x_cache=0'],
 };
-const PACKETS = 200_000;
+const HOT_MODES = ['floor', 'on', 'pcpu', 'nocache', 'key', 'min'] as const;
+type HotMode = (typeof HOT_MODES)[number];
+/** slots in use for the read measurements; the map is READ_MAP slots (1/8 kept free by eviction) */
+/** distinct peers: each is two slots (a's transmit, b's receive), so ~1k / 10k / 65.5k slots in use */
+const READ_PEERS = [500, 5000, 32768] as const;
+const READ_MAP = 76000;
+type Spread = { median: number; min: number; max: number };
+interface ReadSummary {
+  reads: number;
+  live: number;
+  newKeys: number;
+  counts: number;
+  helperCpuMs: Spread;
+  countsCpuMs: Spread;
+  agentCpuMs: Spread;
+  agentWorkCpuMs: Spread;
+  agentWarmCpuMs: Spread;
+  helperWallMs: Spread;
+  roundTripMs: Spread;
+}
+const PACKETS = 100_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, '..', '..', '..', 'test', 'bench', 'results');
 
@@ -71,7 +107,12 @@ async function main(): Promise<void> {
   const previous = await readFile(path.join(OUT, 'flow.json'), 'utf8')
     .then((t) => {
       const o = JSON.parse(t) as Record<string, unknown>;
-      return { date: o.date, nsPerRunOn: o.nsPerRunOn, nsPerRunFloor: o.nsPerRunFloor, mapRead: o.mapRead };
+      const mr = o.mapRead as Record<string, unknown> | undefined;
+      // the last batch-lookup read (an LRU per-CPU hash read with BPF_MAP_LOOKUP_BATCH), kept across runs
+      const batchLookupEra =
+        (o.batchLookupEra as Record<string, unknown> | undefined) ??
+        (mr && typeof mr.batchCpuMs === 'number' ? { date: o.date, ...mr } : undefined);
+      return { date: o.date, nsPerRunOn: o.nsPerRunOn, nsPerRunFloor: o.nsPerRunFloor, batchLookupEra };
     })
     .catch(() => undefined);
   const statsBefore = (await readFile(STATS, 'utf8')).trim();
@@ -98,7 +139,7 @@ async function main(): Promise<void> {
   const rows: { traffic: Traffic; mode: Mode; round: number; pps: number; nsPerRun: number; runs: number }[] = [];
   try {
     await writeFile(STATS, '1');
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < (READ_ONLY ? 0 : ROUNDS); round++) {
       // bulk: one stream (every packet the same tuple); spread: FLOWS interleaved flows (server
       // ports 10000…, one after the other: every packet a different tuple from the one before)
       for (const traffic of TRAFFIC) {
@@ -131,9 +172,9 @@ async function main(): Promise<void> {
     // what the instructions cost, next to what they cost on the hook with traffic
     const hotPacket = path.join(os.tmpdir(), `ksotel-flow-bench-${process.pid}.bin`);
     await writeFile(hotPacket, udpFrame());
-    const hot: Record<'floor' | 'on' | 'nocache' | 'key', number[]> = { floor: [], on: [], nocache: [], key: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['floor', 'on', 'nocache', 'key'] as const) {
+    const hot = Object.fromEntries(HOT_MODES.map((m) => [m, [] as number[]])) as Record<HotMode, number[]>;
+    for (let round = 0; round < (READ_ONLY ? 0 : ROUNDS); round++) {
+      for (const mode of HOT_MODES) {
         await call(['unload']);
         const l = parseFlowFrame(await call(['load', 'entries=65536', ...MODE_OPTIONS[mode]]));
         if (!l.ok) throw new Error(l.error);
@@ -149,58 +190,143 @@ async function main(): Promise<void> {
       for (const r of rows) process.stdout.write(`${r.round} ${r.traffic} ${r.mode} ${r.nsPerRun} ${r.pps}\n`);
       return;
     }
-    // one map read of a full map: 65,536 distinct IPv6 peers
-    await attach([]);
+    // the cycle read at N slots in use: N distinct IPv6 peers (routed to b), sent once to make the
+    // slots, then again before each measured read so every slot's counters moved
     await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:223:f::/64', 'via', p.b6);
-    await nodeIn(
-      p.a,
-      `
+    const sendPeers = (n: number): Promise<Record<string, unknown>> =>
+      nodeIn(
+        p.a,
+        `
 import dgram from 'node:dgram';
 const s = dgram.createSocket('udp6');
-let i = 0, sent = 0;
-const next = () => { if (i >= 70000) { console.log(JSON.stringify({ sent })); process.exit(0); } const n = i++; s.send(Buffer.alloc(8), 9, 'fd00:199:223:f::' + (n >> 16).toString(16) + ':' + (n & 0xffff).toString(16), (e) => { if (!e) sent++; next(); }); };
+let i = 0, sent = 0, done = 0;
+const deadline = Date.now() + 100000;
+const next = () => { if (i >= ${n} || Date.now() > deadline) { if (++done === 64) { console.log(JSON.stringify({ sent })); process.exit(0); } return; } const k = i++; s.send(Buffer.alloc(8), 9, 'fd00:199:223:f::' + (k >> 16).toString(16) + ':' + (k & 0xffff).toString(16), (e) => { if (!e) sent++; next(); }); };
 for (let k = 0; k < 64; k++) next();
 `,
-      120_000,
-    );
-    // the agent's CPU for one read: the dump's binary frames decoded as they arrive (records.ts) and
-    // the answer parsed; the helper's own CPU is measured inside it (cpu_ns)
+        120_000,
+      );
+    const slots = new FlowSlots();
+    type ReadKind = 'first' | 'moved' | 'idle' | 'all';
     const reads: {
+      size: number;
+      kind: ReadKind;
+      round: number;
       live: number;
-      sent: number;
+      newKeys: number;
+      counts: number;
       helperWallMs: number;
       helperCpuMs: number;
-      batchCpuMs: number;
-      flushCpuMs: number;
+      countsCpuMs: number;
       agentCpuMs: number;
+      agentWorkCpuMs: number;
+      agentWarmCpuMs: number;
       roundTripMs: number;
-      bytes: number;
     }[] = [];
-    for (let i = 0; i < 5; i++) {
+    // the agent's own work on a read, apart from whatever else the process does meanwhile: the CPU
+    // of the synchronous sections that take the helper's bytes in (StreamDecoder.push: frames
+    // decoded into columns) plus the answer applied to the per-slot arrays
+    let decodeUs = 0;
+    let captured: Buffer[] = [];
+    const push = StreamDecoder.prototype.push;
+    StreamDecoder.prototype.push = function (this: StreamDecoder, chunk: Uint8Array) {
+      captured.push(Buffer.from(chunk));
+      const c0 = process.cpuUsage();
+      try {
+        return push.call(this, chunk);
+      } finally {
+        const d = process.cpuUsage(c0);
+        decodeUs += d.user + d.system;
+      }
+    };
+    /** the same bytes again, ×REPLAYS in a loop with no pipe: the agent's work once its code is
+     *  compiled (on this loaded machine the first reads of a size run largely unoptimised) */
+    const REPLAYS = 5;
+    const replay = (chunks: Buffer[]): number => {
+      const us: number[] = [];
+      for (let k = 0; k < REPLAYS; k++) {
+        const c0 = process.cpuUsage();
+        const d = new StreamDecoder();
+        const frames: unknown[] = [];
+        let answer: Record<string, unknown> | undefined;
+        for (const c of chunks)
+          for (const r of d.push(c).records) {
+            if (r.type === 'flow_read') frames.push(r);
+            else if (r.type === 'json' && (r.value as Record<string, unknown>).verb === 'read')
+              answer = r.value as Record<string, unknown>;
+          }
+        if (!answer) throw new Error('replay: no answer');
+        const f = parseFlowRead({ ...answer, frames_read: frames });
+        if ('ok' in f || f.error) throw new Error(`replay: ${JSON.stringify(f).slice(0, 200)}`);
+        const sl = new FlowSlots();
+        if (f.keys.length === 0) {
+          // the slots' keys came in an earlier read: make them known so the counters are applied
+          sl.apply({ ...f, counts: [], freed: [] });
+          for (const c of f.counts) for (let i = 0; i < c.length; i++) sl.known[c.slot(i)] = 1;
+        }
+        sl.apply(f);
+        const c = process.cpuUsage(c0);
+        us.push(c.user + c.system);
+      }
+      return median(us) / 1000;
+    };
+    const measure = async (size: number, kind: ReadKind, round: number): Promise<void> => {
+      collectGarbage();
+      decodeUs = 0;
+      captured = [];
       const t0 = process.cpuUsage();
       const w0 = performance.now();
-      const raw = await call(['dump', 'all']);
-      const f = parseFlowFrame(raw);
+      const raw = await call(kind === 'all' ? ['read', 'all'] : ['read']);
+      const a0 = process.cpuUsage();
+      const r = parseFlowRead(raw);
+      if ('ok' in r || r.error) throw new Error(`read failed: ${JSON.stringify(raw).slice(0, 300)}`);
+      if (kind === 'all') slots.reset();
+      slots.apply(r);
+      const a = process.cpuUsage(a0);
       const c = process.cpuUsage(t0);
-      const wall = performance.now() - w0;
-      if (!f.ok || !f.dump || f.dump.readError) throw new Error(`dump failed: ${JSON.stringify(f).slice(0, 300)}`);
-      const frames = typeof raw.frames === 'number' ? raw.frames : 0;
       reads.push({
-        live: f.dump.live,
-        sent: f.dump.entries.length,
-        helperWallMs: f.dump.wallNs / 1e6,
-        helperCpuMs: f.dump.cpuNs / 1e6,
-        // the kernel's batch lookups alone (the floor of reading the map this way) and the flush
-        batchCpuMs: (typeof raw.batch_cpu_ns === 'number' ? raw.batch_cpu_ns : 0) / 1e6,
-        flushCpuMs: (typeof raw.flush_cpu_ns === 'number' ? raw.flush_cpu_ns : 0) / 1e6,
+        size,
+        kind,
+        round,
+        live: r.live,
+        newKeys: r.keys.reduce((t, k) => t + k.slot.length, 0),
+        counts: r.counts.reduce((t, k) => t + k.length, 0),
+        helperWallMs: r.wallNs / 1e6,
+        helperCpuMs: r.cpuNs / 1e6,
+        countsCpuMs: r.countsCpuNs / 1e6,
         agentCpuMs: (c.user + c.system) / 1000,
-        roundTripMs: wall,
-        // frames (header + 48-byte entries) and the JSON answer without the entries the client added
-        bytes:
-          frames * LAYOUTS.flow_dump.size +
-          f.dump.entries.length * LAYOUTS.flow_entry.size +
-          JSON.stringify({ ...raw, entries: [] }).length,
+        agentWorkCpuMs: (decodeUs + a.user + a.system) / 1000,
+        agentWarmCpuMs: replay(captured),
+        roundTripMs: performance.now() - w0,
       });
+    };
+    const loadAvg: number[] = [os.loadavg()[0]!];
+    for (const size of READ_PEERS) {
+      await call(['unload']);
+      const l = parseFlowFrame(await call(['load', `entries=${READ_MAP}`]));
+      if (!l.ok) throw new Error(l.error);
+      const f = parseFlowFrame(
+        await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]),
+      );
+      if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
+      slots.reset();
+      await call(['read']);
+      await sendPeers(size);
+      await measure(size, 'first', 0);
+      for (let round = 0; round < ROUNDS; round++) {
+        await sendPeers(size);
+        await measure(size, 'moved', round);
+        await measure(size, 'idle', round);
+        await measure(size, 'all', round);
+      }
+      loadAvg.push(os.loadavg()[0]!);
+    }
+    if (READ_ONLY) {
+      for (const r of reads)
+        process.stdout.write(
+          `${r.size} ${r.live} ${r.kind} ${r.round} helper ${r.helperCpuMs.toFixed(2)} agent ${r.agentCpuMs.toFixed(2)} work ${r.agentWorkCpuMs.toFixed(2)} warm ${r.agentWarmCpuMs.toFixed(2)} rt ${r.roundTripMs.toFixed(1)}\n`,
+        );
+      return;
     }
     const by = (t: Traffic, m: Mode): typeof rows => rows.filter((r) => r.traffic === t && r.mode === m);
     /** per round: mode / floor of that round (paired), median and range over the rounds */
@@ -219,21 +345,15 @@ for (let k = 0; k < 64; k++) next();
     });
     const spreadOf = (t: Traffic, m: Mode): { median: number; min: number; max: number } =>
       spreadOfList(by(t, m).map((r) => r.nsPerRun));
+    const WORK = ['on', 'pcpu', 'nocache', 'key', 'min'] as const;
     const perTraffic = (t: Traffic) => ({
-      nsPerRun: {
-        on: spreadOf(t, 'on'),
-        floor: spreadOf(t, 'floor'),
-        nocache: spreadOf(t, 'nocache'),
-        key: spreadOf(t, 'key'),
-      },
+      nsPerRun: Object.fromEntries(['floor', ...WORK].map((m) => [m, spreadOf(t, m as Mode)])) as Record<
+        Exclude<Mode, 'off'>,
+        Spread
+      >,
       // run by run against the floor of the same round
-      ratioToFloor: { on: paired(t, 'on'), nocache: paired(t, 'nocache'), key: paired(t, 'key') },
-      pps: {
-        off: median(by(t, 'off').map((r) => r.pps)),
-        on: median(by(t, 'on').map((r) => r.pps)),
-        nocache: median(by(t, 'nocache').map((r) => r.pps)),
-        floor: median(by(t, 'floor').map((r) => r.pps)),
-      },
+      ratioToFloor: Object.fromEntries(WORK.map((m) => [m, paired(t, m)])) as Record<(typeof WORK)[number], Spread>,
+      pps: Object.fromEntries(MODES.map((m) => [m, median(by(t, m).map((r) => r.pps))])) as Record<Mode, number>,
     });
     const summary = {
       date: new Date().toISOString(),
@@ -247,27 +367,43 @@ for (let k = 0; k < 64; k++) next();
       nsPerRunFloor: median(by('bulk', 'floor').map((r) => r.nsPerRun)),
       bulk: perTraffic('bulk'),
       // ks_flow_tx alone in a hot loop (BPF_PROG_TEST_RUN, one packet, 2,000,000 runs), ns per run
-      hotLoopNs: {
-        floor: spreadOfList(hot.floor),
-        on: spreadOfList(hot.on),
-        nocache: spreadOfList(hot.nocache),
-        key: spreadOfList(hot.key),
-      },
+      hotLoopNs: Object.fromEntries(HOT_MODES.map((m) => [m, spreadOfList(hot[m])])) as Record<HotMode, Spread>,
       spread: perTraffic('spread'),
-      mapRead: {
-        live: reads[0]!.live,
-        sent: reads[0]!.sent,
-        helperWallMs: median(reads.map((r) => r.helperWallMs)),
-        helperCpuMs: median(reads.map((r) => r.helperCpuMs)),
-        batchCpuMs: median(reads.map((r) => r.batchCpuMs)),
-        flushCpuMs: median(reads.map((r) => r.flushCpuMs)),
-        agentCpuMs: median(reads.map((r) => r.agentCpuMs)),
-        roundTripMs: median(reads.map((r) => r.roundTripMs)),
-        firstAgentCpuMs: reads[0]!.agentCpuMs,
-        frameBytes: reads[0]!.bytes,
-      },
+      // the cycle read by slots in use and kind: medians (min–max) over the rounds
+      mapRead: Object.fromEntries(
+        READ_PEERS.map((size) => [
+          size,
+          Object.fromEntries(
+            (['first', 'moved', 'idle', 'all'] as const).map((kind) => {
+              const xs = reads.filter((r) => r.size === size && r.kind === kind);
+              return [
+                kind,
+                {
+                  reads: xs.length,
+                  live: xs[0]?.live ?? 0,
+                  newKeys: median(xs.map((r) => r.newKeys)),
+                  counts: median(xs.map((r) => r.counts)),
+                  helperCpuMs: spreadOfList(xs.map((r) => Number(r.helperCpuMs.toFixed(3)))),
+                  countsCpuMs: spreadOfList(xs.map((r) => Number(r.countsCpuMs.toFixed(3)))),
+                  agentCpuMs: spreadOfList(xs.map((r) => Number(r.agentCpuMs.toFixed(3)))),
+                  agentWorkCpuMs: spreadOfList(xs.map((r) => Number(r.agentWorkCpuMs.toFixed(3)))),
+                  agentWarmCpuMs: spreadOfList(xs.map((r) => Number(r.agentWarmCpuMs.toFixed(3)))),
+                  helperWallMs: spreadOfList(xs.map((r) => Number(r.helperWallMs.toFixed(3)))),
+                  roundTripMs: spreadOfList(xs.map((r) => Number(r.roundTripMs.toFixed(3)))),
+                },
+              ];
+            }),
+          ),
+        ]),
+      ) as Record<number, Record<'first' | 'moved' | 'idle' | 'all', ReadSummary>>,
+      loadAvg,
       // the previous results file's headline figures, so before → after is in one place
-      before: previous,
+      before: previous && {
+        date: previous.date,
+        nsPerRunOn: previous.nsPerRunOn,
+        nsPerRunFloor: previous.nsPerRunFloor,
+      },
+      batchLookupEra: previous?.batchLookupEra,
       rows,
       reads,
     };
@@ -276,27 +412,39 @@ for (let k = 0; k < 64; k++) next();
     const range = (x: { median: number; min: number; max: number }): string => `${x.median} (${x.min}–${x.max})`;
     const table = (t: Traffic): string => {
       const x = summary[t];
-      return `| BPF ns per program run, probe on (as shipped) | ${range(x.nsPerRun.on)} |
+      return `| BPF ns per program run, probe on (as shipped: slot cache, atomic counter adds) | ${range(x.nsPerRun.on)} |
 | BPF ns per program run, floor (empty program, same hook) | ${range(x.nsPerRun.floor)} |
-| BPF ns per program run, without the per-CPU cache (\`x_cache=0\`, the previous design) | ${range(x.nsPerRun.nocache)} |
+| BPF ns per program run, per-CPU counter pairs instead of atomics (\`x_counts=percpu\`) | ${range(x.nsPerRun.pcpu)} |
+| BPF ns per program run, without the per-CPU slot cache (\`x_cache=0\`: key→slot hash every packet) | ${range(x.nsPerRun.nocache)} |
 | BPF ns per program run, stopped after the key (no map work, no cache) | ${range(x.nsPerRun.key)} |
+| BPF ns per program run, the minimum: key + one per-CPU array add, no hash (\`x_stop=3\`) | ${range(x.nsPerRun.min)} |
 | on / floor, paired by round | ${range(x.ratioToFloor.on)} |
+| per-CPU pairs / floor, paired by round | ${range(x.ratioToFloor.pcpu)} |
 | without the cache / floor, paired by round | ${range(x.ratioToFloor.nocache)} |
 | key only / floor, paired by round | ${range(x.ratioToFloor.key)} |
-| datagrams/s off / on / without cache / floor | ${x.pps.off} / ${x.pps.on} / ${x.pps.nocache} / ${x.pps.floor} |`;
+| **minimum (key + per-CPU add) / floor, paired by round** | ${range(x.ratioToFloor.min)} |
+| datagrams/s off / floor / on / pcpu / nocache / key / min | ${MODES.map((m) => x.pps[m]).join(' / ')} |`;
     };
+    const readRows = READ_PEERS.flatMap((size) =>
+      (['first', 'moved', 'idle', 'all'] as const).map((kind) => {
+        const r = summary.mapRead[size]![kind];
+        return `| ${size} | ${r.live} | ${kind} | ${r.reads} | ${r.newKeys} | ${r.counts} | ${range(r.helperCpuMs)} | ${range(r.countsCpuMs)} | ${range(r.agentCpuMs)} | ${range(r.roundTripMs)} |`;
+      }),
+    ).join('\n');
+    const era = summary.batchLookupEra as Record<string, unknown> | undefined;
     const md = `# flow probe benchmark
 
-${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs. \`node dist/test/bench/flow.js ${ROUNDS}\`: a veth between two
+${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs, load average (1 min) ${summary.loadAvg.map((x) => x.toFixed(1)).join(' → ')}
+(the machine is shared). \`node dist/test/bench/flow.js ${ROUNDS}\`: a veth between two
 test namespaces, the flow programs (tcx) on both ends, ${PACKETS} UDP datagrams of 64 B per run from a to b (udpflood);
-each round runs every mode (off, floor, on, nocache, key) for both traffics, so each mode has a floor of its own round
+each round runs every mode (${MODES.join(', ')}) for both traffics, so each mode has a floor of its own round
 to be compared with. floor = the same programs loaded with \`x_empty=1\`: same hook and dispatch, no work. BPF time
 from kernel.bpf_stats_enabled (run_time_ns / run_cnt over ks_flow_rx and ks_flow_tx: each datagram runs tx on a's
 egress and rx on b's ingress). Figures: median of ${ROUNDS} rounds (min–max).
 
-The probe keeps, per CPU, the last flow it counted (tuple, key, pending counts); a packet of that tuple adds to the
-pending counts, another tuple moves them into the map. The helper moves every CPU's pending counts into the map
-before each dump (ks_flow_flush, run on each CPU).
+The probe counts into an mmap-able array by slot id; the key→slot hash is used only for a packet that misses the
+per-CPU cache of (tuple → slot id), and a new slot only for a new flow. min is the least any per-key counting can
+do on this hook: the headers parsed, the key built, one add to a per-CPU array, no hash, no cache.
 
 ## One bulk stream (every packet the same tuple)
 
@@ -314,18 +462,27 @@ ${table('spread')}
 
 ks_flow_tx run 2,000,000 times on one UDP packet (\`bpftool prog run … repeat 2000000\`, BPF_PROG_TEST_RUN: no tcx
 dispatch, no bpf_stats, the packet, the skb and the maps in the CPU's caches), ns per run, median of ${ROUNDS} (min–max):
-empty ${range(summary.hotLoopNs.floor)}, as shipped (every run a cache hit) ${range(summary.hotLoopNs.on)}, without the cache
-${range(summary.hotLoopNs.nocache)}, stopped after the key ${range(summary.hotLoopNs.key)}. What the hook adds on top with real traffic
+${HOT_MODES.map((m) => `${m} ${range(summary.hotLoopNs[m])}`).join(', ')}. What the hook adds on top with real traffic
 (the tables above) is the dispatch, bpf_stats and memory that is not in the caches.
 
-Map read of a full map (${summary.mapRead.live} entries, \`dump all\`, 5 reads, medians): helper ${summary.mapRead.helperWallMs.toFixed(2)} ms wall,
-${summary.mapRead.helperCpuMs.toFixed(2)} ms CPU (batch lookup, per-CPU sums, binary frames), of which ${summary.mapRead.batchCpuMs.toFixed(2)} ms in the
-kernel's batch lookups alone (the floor of reading a per-CPU hash this way) and ${summary.mapRead.flushCpuMs.toFixed(3)} ms flushing the
-per-CPU caches; agent ${summary.mapRead.agentCpuMs.toFixed(2)} ms CPU
-(frames decoded by the generated layout, answer parsed; first read ${summary.mapRead.firstAgentCpuMs.toFixed(2)} ms, before the IPv6
-text forms are cached); round trip ${summary.mapRead.roundTripMs.toFixed(2)} ms; ${summary.mapRead.frameBytes} bytes on the pipe.
-A normal cycle dumps only the entries counted since the previous dump.
-Before (the previous results file, ${String(previous?.date ?? 'none')}): ${JSON.stringify(previous ?? {})}
+## The cycle read
+
+A map of ${READ_MAP} slots (the helper keeps 1/8 free by evicting the least recently moved) with N distinct IPv6 peers
+in use. first: the read after the N flows were made (N keys announced + N counters); moved: after the same N peers
+were sent to again (every counter moved, no new key: a cycle's worst case); idle: nothing moved; all: \`read all\`
+(every key and counter, what an agent starting over asks for). Helper CPU = the whole \`read\` (new slots, the pass over
+the mmapped counters, frames); counters = that pass alone; agent CPU = the answer and its frames decoded into columns
+and applied to the per-slot typed arrays (FlowSlots), measured around the call (process.cpuUsage). ms, median of
+${ROUNDS} rounds (min–max; first: one read).
+
+| peers | slots in use | read | reads | keys sent | counters sent | helper CPU ms | counters pass ms | agent CPU ms | round trip ms |
+|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
+${readRows}
+
+Before, the batch-lookup design (results of ${String(era?.date ?? 'none')}, \`dump all\` of an LRU per-CPU hash of
+${String(era?.live ?? '?')} entries): helper ${Number(era?.helperCpuMs ?? 0).toFixed(2)} ms CPU, of which ${Number(era?.batchCpuMs ?? 0).toFixed(2)} ms in the kernel's
+batch lookups alone; agent ${Number(era?.agentCpuMs ?? 0).toFixed(2)} ms CPU.
+Before, per packet (the previous results file, ${String(previous?.date ?? 'none')}): bulk stream ${String(previous?.nsPerRunOn ?? '?')} ns on, ${String(previous?.nsPerRunFloor ?? '?')} ns floor.
 
 | round | traffic | mode | datagrams/s | runs | ns/run |
 |---:|---|---|---:|---:|---:|

@@ -185,7 +185,7 @@ describe('native records decoder', () => {
               assert.equal(r.realtimeNs, s.loc);
               return;
             }
-            assert.ok(r.type !== 'json' && r.type !== 'generic' && r.type !== 'flow_dump');
+            assert.ok(r.type !== 'json' && r.type !== 'generic' && r.type !== 'flow_dump' && r.type !== 'flow_read');
             assert.equal(r.netnsInode, s.netns);
             assert.equal(r.kernelTimeNs, s.ts);
             assert.equal(r.tuple.srcPort, s.sport);

@@ -55,7 +55,7 @@ export const RECORD_PROBE: Readonly<Record<string, EventProbeName>> = {"connect"
 export const LATENCY_BOUNDS_NS: readonly number[] = [1000,2000,5000,10000,20000,50000,100000,200000,500000,1000000,2000000,5000000,10000000,20000000,50000000,100000000,200000000,500000000,1000000000,2000000000,5000000000,10000000000];
 
 /** enum ks_rec_type */
-export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"FLOW_DUMP":7,"CLOCK":16,"JSON":32} as const;
+export const RECORD_TYPES = {"TCP_RESET":1,"PACKET_DROP":2,"TCP_RETRANS":3,"LATENCY":4,"CONNECT":5,"FLOW_DUMP":7,"FLOW_READ":8,"CLOCK":16,"JSON":32} as const;
 /** enum ks_reset_kind */
 export const RESET_KIND_CODES = {"NOSOCK":1,"ACTIVE":2,"PROCESS":3,"RECEIVE":4} as const;
 /** enum ks_count_domain */
@@ -113,6 +113,29 @@ export const LAYOUTS = {
       'key.peer_server': { offset: 45, size: 1, kind: 'u8' },
       'packets': { offset: 48, size: 8, kind: 'u64' },
       'bytes': { offset: 56, size: 8, kind: 'u64' },
+    },
+  },
+  flow_newkey: {
+    type: 0, version: 0, size: 56,
+    fields: {
+      'slot': { offset: 0, size: 4, kind: 'u32' },
+      'key.netns': { offset: 8, size: 4, kind: 'u32' },
+      'key.ifindex': { offset: 12, size: 4, kind: 'u32' },
+      'key.peer': { offset: 16, size: 16, kind: 'bytes' },
+      'key.local': { offset: 32, size: 16, kind: 'bytes' },
+      'key.port': { offset: 48, size: 2, kind: 'u16' },
+      'key.dir': { offset: 50, size: 1, kind: 'u8' },
+      'key.proto': { offset: 51, size: 1, kind: 'u8' },
+      'key.family': { offset: 52, size: 1, kind: 'u8' },
+      'key.peer_server': { offset: 53, size: 1, kind: 'u8' },
+    },
+  },
+  flow_count: {
+    type: 0, version: 0, size: 24,
+    fields: {
+      'slot': { offset: 0, size: 4, kind: 'u32' },
+      'packets': { offset: 8, size: 8, kind: 'u64' },
+      'bytes': { offset: 16, size: 8, kind: 'u64' },
     },
   },
   tcp_reset: {
@@ -257,6 +280,21 @@ export const LAYOUTS = {
       'hdr.cpu': { offset: 20, size: 4, kind: 'u32' },
       'gen': { offset: 24, size: 8, kind: 'u64' },
       'count': { offset: 32, size: 4, kind: 'u32' },
+    },
+  },
+  flow_read: {
+    type: 8, version: 1, size: 40,
+    fields: {
+      'hdr.magic': { offset: 0, size: 2, kind: 'u16' },
+      'hdr.type': { offset: 2, size: 1, kind: 'u8' },
+      'hdr.version': { offset: 3, size: 1, kind: 'u8' },
+      'hdr.len': { offset: 4, size: 4, kind: 'u32' },
+      'hdr.ts_ns': { offset: 8, size: 8, kind: 'u64' },
+      'hdr.netns': { offset: 16, size: 4, kind: 'u32' },
+      'hdr.cpu': { offset: 20, size: 4, kind: 'u32' },
+      'gen': { offset: 24, size: 8, kind: 'u64' },
+      'kind': { offset: 32, size: 4, kind: 'u32' },
+      'count': { offset: 36, size: 4, kind: 'u32' },
     },
   },
 } as const satisfies Readonly<Record<string, RecordLayout>>;
