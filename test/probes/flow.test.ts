@@ -18,6 +18,7 @@ import { silentLogger } from '../../receiver/log.js';
 import { PodWatch } from '../../receiver/targets/kubernetes.js';
 import { NodeWatch, ServiceWatch } from '../../receiver/peers/services.js';
 import { TestApiServer } from '../identity/apiserver.js';
+import { cycle } from '../support/probe-cycle.js';
 import { killPid, waitUntil } from '../support/proc.js';
 import {
   ROOT,
@@ -64,21 +65,6 @@ async function target(ns: string, inode: number): Promise<Target> {
     `a process in ${ns}`,
   );
   return { netnsInode: inode, pid, pids: [pid], kind: 'netns', netnsName: ns };
-}
-
-/** One collection cycle of the probe over the targets, as the scheduler runs it. */
-async function cycle(
-  probe: MetricProbe,
-  ctx: ProbeContext,
-  targets: readonly Target[],
-): Promise<Map<number, MetricSample[]>> {
-  await probe.beforeCycle!(ctx);
-  const out = new Map<number, MetricSample[]>();
-  for (const t of targets) {
-    const r = await probe.collect(t, ctx);
-    out.set(t.netnsInode, [...r.samples]);
-  }
-  return out;
 }
 
 interface Row {
