@@ -255,6 +255,46 @@ class Writer {
 }
 
 /** An HrTime as nanoseconds in fixed64 (low and high words), exactly (the SDK's split: no product above 2^53). */
+/** A NumberDataPoint's value (as_int or as_double), then its attributes: the fields after the times. */
+function numberValueAndAttributes(w: Writer, v: number, asInt: boolean, attrs: Uint8Array): void {
+  if (asInt) {
+    w.byte(0x31); // as_int (sfixed64)
+    w.sfixed64(v);
+  } else {
+    w.byte(0x21); // as_double
+    w.double(v);
+  }
+  w.raw(attrs);
+}
+
+/** A HistogramDataPoint's count, sum, bucket counts, bounds and attributes: the fields after the times. */
+function histogramBody(
+  w: Writer,
+  count: number,
+  sum: number | undefined,
+  counts: ArrayLike<number>,
+  bounds: ArrayLike<number>,
+  attrs: Uint8Array,
+): void {
+  w.byte(0x21); // count
+  w.count(count);
+  if (sum !== undefined) {
+    w.byte(0x29); // sum
+    w.double(sum);
+  }
+  if (counts.length > 0) {
+    w.byte(0x32); // bucket_counts, packed fixed64
+    w.varint(8 * counts.length);
+    for (let k = 0; k < counts.length; k++) w.count(counts[k]!);
+  }
+  if (bounds.length > 0) {
+    w.byte(0x3a); // explicit_bounds, packed double
+    w.varint(8 * bounds.length);
+    for (let k = 0; k < bounds.length; k++) w.double(bounds[k]!);
+  }
+  w.raw(attrs);
+}
+
 function timeWords(t: HrTime): [number, number] {
   const s = t[0];
   const lower = (s & 0xffff) * 1e9;
@@ -388,35 +428,11 @@ function writeResource(w: Writer, rm: ResourceMetrics, plan: Plan, at: { len: nu
         w.byte(0x19); // time_unix_nano
         w.time(p.endTime);
         if (!histogram) {
-          const v = p.value as number;
-          if (asInt) {
-            w.byte(0x31); // as_int (sfixed64)
-            w.sfixed64(v);
-          } else {
-            w.byte(0x21); // as_double
-            w.double(v);
-          }
-          w.raw(attrs);
+          numberValueAndAttributes(w, p.value as number, asInt, attrs);
           continue;
         }
         const h = p.value as Histogram;
-        w.byte(0x21); // count
-        w.count(h.count);
-        if (h.sum !== undefined) {
-          w.byte(0x29);
-          w.double(h.sum);
-        }
-        if (h.buckets.counts.length > 0) {
-          w.byte(0x32); // bucket_counts, packed fixed64
-          w.varint(8 * h.buckets.counts.length);
-          for (const c of h.buckets.counts) w.count(c);
-        }
-        if (h.buckets.boundaries.length > 0) {
-          w.byte(0x3a); // explicit_bounds, packed double
-          w.varint(8 * h.buckets.boundaries.length);
-          for (const b of h.buckets.boundaries) w.double(b);
-        }
-        w.raw(attrs);
+        histogramBody(w, h.count, h.sum, h.buckets.counts, h.buckets.boundaries, attrs);
         if (h.min !== undefined) {
           w.byte(0x59);
           w.double(h.min);
@@ -471,35 +487,11 @@ function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: n
       w.byte(0x19); // time_unix_nano
       w.fixed64(endLow, endHigh);
       if (type !== DataPointType.HISTOGRAM) {
-        const v = c.values[i] as number;
-        if (asInt) {
-          w.byte(0x31); // as_int (sfixed64)
-          w.sfixed64(v);
-        } else {
-          w.byte(0x21); // as_double
-          w.double(v);
-        }
-        w.raw(attrs);
+        numberValueAndAttributes(w, c.values[i] as number, asInt, attrs);
         continue;
       }
       const h = c.values[i] as HistogramValue;
-      w.byte(0x21); // count
-      w.count(h.count);
-      w.byte(0x29); // sum
-      w.double(h.sum);
-      const counts = h.bucketCounts;
-      if (counts.length > 0) {
-        w.byte(0x32); // bucket_counts, packed fixed64
-        w.varint(8 * counts.length);
-        for (let k = 0; k < counts.length; k++) w.count(counts[k]!);
-      }
-      const bounds = h.boundaries;
-      if (bounds.length > 0) {
-        w.byte(0x3a); // explicit_bounds, packed double
-        w.varint(8 * bounds.length);
-        for (let k = 0; k < bounds.length; k++) w.double(bounds[k]!);
-      }
-      w.raw(attrs);
+      histogramBody(w, h.count, h.sum, h.bucketCounts, h.boundaries, attrs);
     }
     if (type !== DataPointType.GAUGE) {
       w.byte(0x10); // aggregation_temporality: cumulative
