@@ -183,6 +183,16 @@ export type FlowFrame =
     }
   | { readonly ok: false; readonly verb: string; readonly error: string };
 
+/** A flow/dns answer's namespaces gone since the last read ([inode, reason]) and the helper's stats. */
+function goneAndStats(v: Record<string, unknown>): { gone: [number, string][]; stats: Record<string, number> } {
+  const gone: [number, string][] = [];
+  if (Array.isArray(v.gone))
+    for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
+  const stats: Record<string, number> = {};
+  if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
+  return { gone, stats };
+}
+
 export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
   const verb = str(v.verb);
   if (v.ok !== true) return { ok: false, verb, error: str(v.error) || 'helper gave no reason' };
@@ -211,11 +221,7 @@ export function parseFlowFrame(v: Record<string, unknown>): FlowFrame {
   const sent = typeof v.sent === 'number' ? v.sent : entries.length;
   const mismatch =
     sent !== entries.length ? `the answer counts ${sent} entries, the frames carried ${entries.length}` : '';
-  const gone: [number, string][] = [];
-  if (Array.isArray(v.gone))
-    for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
-  const stats: Record<string, number> = {};
-  if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
+  const { gone, stats } = goneAndStats(v);
   return {
     ok: true,
     verb,
@@ -282,11 +288,7 @@ export function parseFlowRead(v: Record<string, unknown>): FlowRead | { error: s
     want[0] !== nk || want[1] !== nc || want[2] !== nf
       ? `the answer counts ${want.join('/')} keys/counters/freed, the frames carried ${nk}/${nc}/${nf}`
       : '';
-  const gone: [number, string][] = [];
-  if (Array.isArray(v.gone))
-    for (const g of v.gone as unknown[]) if (Array.isArray(g)) gone.push([num(g[0]), str(g[1])]);
-  const stats: Record<string, number> = {};
-  if (typeof v.stats === 'object' && v.stats !== null) for (const [k, x] of Object.entries(v.stats)) stats[k] = num(x);
+  const { gone, stats } = goneAndStats(v);
   return {
     keys,
     counts,
