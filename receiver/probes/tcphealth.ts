@@ -44,6 +44,7 @@ import { TCP_STATE_BY_NUMBER } from '../native/commands.js';
 import { LATENCY_BOUNDS_NS } from '../native/records.js';
 import { connectionState } from '../kernel/tcp-states.js';
 import { PEER_DEFAULTS, peerOptionsSchema } from '../peers/governance.js';
+import { formatIPv4, formatIPv6 } from '../kernel/inet.js';
 import { PeerResolver, type CidrBucket, type PeerDirectory } from '../peers/resolve.js';
 import { sharedTcpWalk } from './tcp-walk.js';
 import type {
@@ -467,7 +468,7 @@ function decodePeerRows(frame: Record<string, unknown>, table: HealthTable, prob
       buf.readUInt32LE(o),
       family,
       role,
-      family === 4 ? `${buf[o + 8]}.${buf[o + 9]}.${buf[o + 10]}.${buf[o + 11]}` : formatIpv6(buf, o + 8),
+      family === 4 ? formatIPv4(buf, o + 8) : formatIPv6(buf, o + 8),
       buf.readUInt16LE(o + 4),
       false,
     );
@@ -494,43 +495,6 @@ function decodePeerRows(frame: Record<string, unknown>, table: HealthTable, prob
     for (let k = 0; k < NSTATES; k++) table.states[i * NSTATES + k] = buf.readUInt32LE(v + 104 + 4 * k);
     for (let k = 0; k < NB; k++) table.hist[i * NB + k] = buf.readUInt32LE(v + 168 + 4 * k);
   }
-}
-
-/** An IPv6 address as glibc's inet_ntop prints it (the helper printed them so before): RFC 5952
- * lower-case hex, the longest run of two or more zero groups as ::, an IPv4-compatible tail dotted. */
-export function formatIpv6(b: Uint8Array, o: number): string {
-  const w: number[] = [];
-  for (let k = 0; k < 8; k++) w.push((b[o + 2 * k]! << 8) | b[o + 2 * k + 1]!);
-  let best = -1;
-  let bestLen = 0;
-  for (let k = 0; k < 8;) {
-    if (w[k] !== 0) {
-      k++;
-      continue;
-    }
-    let e = k;
-    while (e < 8 && w[e] === 0) e++;
-    if (e - k > bestLen) {
-      best = k;
-      bestLen = e - k;
-    }
-    k = e;
-  }
-  if (bestLen < 2) best = -1;
-  let out = '';
-  for (let k = 0; k < 8; k++) {
-    if (k === best) {
-      out += '::';
-      k += bestLen - 1;
-      continue;
-    }
-    // glibc: ::a.b.c.d (compatible) and ::ffff:a.b.c.d (mapped) keep their IPv4 tail dotted
-    if (k === 6 && best === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff)))
-      return `${out}${out.endsWith(':') ? '' : ':'}${b[o + 12]}.${b[o + 13]}.${b[o + 14]}.${b[o + 15]}`;
-    if (out !== '' && !out.endsWith(':')) out += ':';
-    out += w[k]!.toString(16);
-  }
-  return out;
 }
 
 interface Options {
