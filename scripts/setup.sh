@@ -11,7 +11,7 @@ say() { echo "setup: $*" >&2; }
 # real Prometheus and node_exporter for conformance tests, tmux for the terminal UI test, openssl
 # (test certificates) and apache2-utils (htpasswd: the bcrypt hashes of the endpoint tests),
 # podman + runc + mmdebstrap for the container image (scripts/image.sh; runc: crun refuses cgroup v1).
-APT_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
+APT_PACKAGES=(clang clang-format llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
   iproute2 nftables conntrack ipvsadm kmod procps util-linux
   prometheus prometheus-node-exporter tmux unzip ca-certificates openssl apache2-utils
   podman runc mmdebstrap)
