@@ -255,7 +255,10 @@ export class FlowSlots {
 /** What a slot is reported as, kept while its names stay the same (no object per cycle). */
 interface SlotSeries {
   key: string;
-  names: string;
+  /** the peer's names when the series was made (compared field by field: no string per cycle) */
+  kind: string;
+  peerNamespace: string;
+  peerName: string;
   ifname: string;
   netns: number;
   inc: {
@@ -337,9 +340,10 @@ export const flow: MetricProbeModule = {
         const ns = podOf(slots.netns[s]!, slots.ifindex[s]!);
         const peerAddr = slots.peer[s]!;
         const peer = resolver.resolve(peerAddr);
-        const names = `${peer.kind}|${peer.namespace}|${peer.name}`;
         let x = series[s];
-        if (x === undefined || x.names !== names || x.netns !== ns) {
+        const renamed =
+          x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
+        if (x === undefined || renamed || x.netns !== ns) {
           const ifindex = slots.ifindex[s]!;
           const ifname = x?.ifname ?? attach.ifname(ns, ifindex) ?? String(ifindex);
           const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
@@ -354,18 +358,20 @@ export const flow: MetricProbeModule = {
           } as const;
           const key = `${ns}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
           // a rename drops the old series
-          if (x !== undefined && x.names !== names) governor.drop(String(x.netns), x.inc.key);
+          if (x !== undefined && renamed) governor.drop(String(x.netns), x.inc.key);
           const a = entryAttributes(e, ifname, portInLabel);
           a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
           a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
           a[ATTR_KUBESKOOP_PEER_NAMESPACE] = peer.namespace;
           x = {
             key,
-            names,
+            kind: peer.kind,
+            peerNamespace: peer.namespace,
+            peerName: peer.name,
             ifname,
             netns: ns,
             inc: {
-              key: `${key}|${names}`,
+              key: `${key}|${peer.kind}|${peer.namespace}|${peer.name}`,
               peer: e.peer || `non-ip ${e.port}`,
               attributes: a,
               otherKey: `other|${direction}|${ifindex}`,
