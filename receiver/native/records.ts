@@ -203,31 +203,35 @@ export interface FlowKeyColumns {
   readonly local: string[];
 }
 
+/** struct ks_flow_count: item size and field offsets */
+export const COUNT_SIZE = LAYOUTS.flow_count.size;
+export const COUNT_SLOT = LAYOUTS.flow_count.fields.slot.offset;
+export const COUNT_PACKETS = LAYOUTS.flow_count.fields.packets.offset;
+export const COUNT_BYTES = LAYOUTS.flow_count.fields.bytes.offset;
+
 /** The changed counters of a flow read, read in place (struct ks_flow_count items): no copy, no
- *  object per item — the reader takes slot, packets and bytes by index. */
+ *  object per item — the reader takes slot, packets and bytes by index (or walks `dv` itself, at
+ *  COUNT_SIZE strides: FlowSlots does, so its loop sees only a DataView, whose map never dies —
+ *  optimised code that checks this class's map is thrown away by any full collection that finds
+ *  no instance alive, i.e. between two cycles). */
 export class FlowCountView {
-  private static readonly S = LAYOUTS.flow_count.fields.slot.offset;
-  private static readonly P = LAYOUTS.flow_count.fields.packets.offset;
-  private static readonly B = LAYOUTS.flow_count.fields.bytes.offset;
-  private static readonly SIZE = LAYOUTS.flow_count.size;
   constructor(
-    private readonly dv: DataView,
+    readonly dv: DataView,
     readonly length: number,
   ) {}
   slot(i: number): number {
-    return this.dv.getUint32(i * FlowCountView.SIZE + FlowCountView.S, true);
+    return this.dv.getUint32(i * COUNT_SIZE + COUNT_SLOT, true);
   }
   // u64 as two u32 reads: no BigInt per counter (counts stay below 2^53)
   packets(i: number): number {
-    const at = i * FlowCountView.SIZE + FlowCountView.P;
+    const at = i * COUNT_SIZE + COUNT_PACKETS;
     return this.dv.getUint32(at, true) + this.dv.getUint32(at + 4, true) * 0x1_0000_0000;
   }
   bytes(i: number): number {
-    const at = i * FlowCountView.SIZE + FlowCountView.B;
+    const at = i * COUNT_SIZE + COUNT_BYTES;
     return this.dv.getUint32(at, true) + this.dv.getUint32(at + 4, true) * 0x1_0000_0000;
   }
 }
-
 /** One frame of a flow read (struct ks_flow_read + items of its kind), before its JSON answer:
  *  columns, no object per item. */
 export type FlowReadRecord =
@@ -588,8 +592,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
 
 const FR = LAYOUTS.flow_read;
 const NK = LAYOUTS.flow_newkey;
-const FC = LAYOUTS.flow_count;
-const READ_KINDS = { 1: NK.size, 2: FC.size, 3: 4 } as const;
+const READ_KINDS = { 1: NK.size, 2: COUNT_SIZE, 3: 4 } as const;
 
 /** struct ks_flow_read and its items into columns, by the generated layout. */
 function decodeFlowRead(b: Buffer, off: number, version: number, len: number): FlowReadRecord | string {
@@ -614,38 +617,51 @@ function decodeFlowRead(b: Buffer, off: number, version: number, len: number): F
       type: 'flow_read',
       gen,
       kind: 'counts',
-      counts: new FlowCountView(new DataView(b.buffer, b.byteOffset + off + FR.size, count * FC.size), count),
+      counts: new FlowCountView(new DataView(b.buffer, b.byteOffset + off + FR.size, count * COUNT_SIZE), count),
     };
-  const F = NK.fields;
-  const keys: FlowKeyColumns = {
-    slot: new Uint32Array(count),
-    netns: new Uint32Array(count),
-    ifindex: new Uint32Array(count),
-    port: new Uint16Array(count),
-    dir: new Uint8Array(count),
-    proto: new Uint8Array(count),
-    family: new Uint8Array(count),
-    peerServer: new Uint8Array(count),
-    peer: new Array<string>(count),
-    local: new Array<string>(count),
-  };
+  return { type: 'flow_read', gen, kind: 'keys', keys: decodeFlowKeys(b, dv, off, count) };
+}
+
+const NKF = NK.fields;
+const NK_SLOT = NKF.slot.offset,
+  NK_NETNS = NKF['key.netns'].offset,
+  NK_IFINDEX = NKF['key.ifindex'].offset,
+  NK_PORT = NKF['key.port'].offset,
+  NK_DIR = NKF['key.dir'].offset,
+  NK_PROTO = NKF['key.proto'].offset,
+  NK_FAMILY = NKF['key.family'].offset,
+  NK_SERVER = NKF['key.peer_server'].offset,
+  NK_PEER = NKF['key.peer'].offset,
+  NK_LOCAL = NKF['key.local'].offset;
+
+/** The items of a keys frame into columns (a function of its own: one loop, optimised on its own
+ *  and kept so, apart from the counts frames that come every cycle). */
+function decodeFlowKeys(b: Buffer, dv: DataView, off: number, count: number): FlowKeyColumns {
+  const slot = new Uint32Array(count),
+    netns = new Uint32Array(count),
+    ifindex = new Uint32Array(count),
+    port = new Uint16Array(count),
+    dir = new Uint8Array(count),
+    proto = new Uint8Array(count),
+    family = new Uint8Array(count),
+    peerServer = new Uint8Array(count),
+    peer = new Array<string>(count),
+    local = new Array<string>(count);
   for (let i = 0, at = FR.size; i < count; i++, at += NK.size) {
-    const fam = dv.getUint8(at + F['key.family'].offset);
-    const family = fam === 4 || fam === 6 ? fam : 0;
-    keys.slot[i] = dv.getUint32(at + F.slot.offset, true);
-    keys.netns[i] = dv.getUint32(at + F['key.netns'].offset, true);
-    keys.ifindex[i] = dv.getUint32(at + F['key.ifindex'].offset, true);
-    keys.port[i] = dv.getUint16(at + F['key.port'].offset, true);
-    keys.dir[i] = dv.getUint8(at + F['key.dir'].offset);
-    keys.proto[i] = dv.getUint8(at + F['key.proto'].offset);
-    keys.family[i] = family;
-    keys.peerServer[i] = dv.getUint8(at + F['key.peer_server'].offset);
-    const oPeer = at + F['key.peer'].offset,
-      oLocal = at + F['key.local'].offset;
-    keys.peer[i] = addrOf(b, dv, oPeer, family, off + oPeer);
-    keys.local[i] = addrOf(b, dv, oLocal, family, off + oLocal);
+    const fam = dv.getUint8(at + NK_FAMILY);
+    const f = fam === 4 || fam === 6 ? fam : 0;
+    slot[i] = dv.getUint32(at + NK_SLOT, true);
+    netns[i] = dv.getUint32(at + NK_NETNS, true);
+    ifindex[i] = dv.getUint32(at + NK_IFINDEX, true);
+    port[i] = dv.getUint16(at + NK_PORT, true);
+    dir[i] = dv.getUint8(at + NK_DIR);
+    proto[i] = dv.getUint8(at + NK_PROTO);
+    family[i] = f;
+    peerServer[i] = dv.getUint8(at + NK_SERVER);
+    peer[i] = addrOf(b, dv, at + NK_PEER, f, off + at + NK_PEER);
+    local[i] = addrOf(b, dv, at + NK_LOCAL, f, off + at + NK_LOCAL);
   }
-  return { type: 'flow_read', gen, kind: 'keys', keys };
+  return { slot, netns, ifindex, port, dir, proto, family, peerServer, peer, local };
 }
 
 /**
@@ -678,9 +694,11 @@ export function decodeRecords(input: Uint8Array, tables: NameTables = EMPTY_TABL
   return { records, problems, consumed: off };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Keeps the incomplete tail between pipe chunks. */
 export class StreamDecoder {
-  private tail: Buffer = Buffer.alloc(0);
+  private tail: Buffer = EMPTY;
   /** chunks after `tail` while a record longer than one chunk arrives (joined once, when whole) */
   private parts: Buffer[] = [];
   private partsLen = 0;
@@ -712,8 +730,16 @@ export class StreamDecoder {
     const res = decodeRecords(buf, this.tables);
     for (const p of res.problems) p.offset += this.offsetBase;
     this.offsetBase += res.consumed;
-    // copy: never pin the whole (possibly large) chunk for a few tail bytes
-    this.tail = res.consumed >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(res.consumed));
+    // a few tail bytes are copied, never pinning the whole (possibly large) buffer for them; a tail
+    // that is most of it (a record longer than a pipe chunk, begun) is kept as it is: it is joined
+    // with the rest anyway, and copying it too made each such record cross memory twice
+    const rest = buf.length - res.consumed;
+    this.tail =
+      rest === 0
+        ? EMPTY
+        : rest * 4 >= buf.length
+          ? buf.subarray(res.consumed)
+          : Buffer.from(buf.subarray(res.consumed));
     // decodeRecords stops at an incomplete record only when its header is plausible
     this.need = this.tail.length >= HEADER_SIZE ? this.tail.readUInt32LE(HDR.len.offset) : 0;
     return res;

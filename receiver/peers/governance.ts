@@ -43,6 +43,55 @@ export interface Series<A> {
   readonly other: boolean;
 }
 
+/** a ranks before b: more bytes, or as many and a lower text */
+const ranksBefore = (ab: number, ap: string, bb: number, bp: string): boolean => ab > bb || (ab === bb && ap < bp);
+
+/**
+ * The k peers with the most bytes (> 0; ties: the lower text first) — the first k of them sorted,
+ * without sorting them all: a bounded heap whose root is the weakest peer kept. A busy pod has tens
+ * of thousands of peers a cycle and keeps 20; sorting them all (an entry array per peer) cost more
+ * than reading their counters.
+ */
+export function topPeers(byPeer: ReadonlyMap<string, number>, k: number): Set<string> {
+  const hp: string[] = [];
+  const hb: number[] = [];
+  if (k > 0)
+    byPeer.forEach((b, p) => {
+      if (b <= 0) return;
+      let i: number;
+      if (hp.length < k) {
+        // add at the end, then up while its parent ranks before it (the weakest rises to the root)
+        i = hp.length;
+        hp.push(p);
+        hb.push(b);
+        while (i > 0) {
+          const up = (i - 1) >> 1;
+          if (!ranksBefore(hb[up]!, hp[up]!, b, p)) break;
+          hp[i] = hp[up]!;
+          hb[i] = hb[up]!;
+          i = up;
+        }
+      } else {
+        if (!ranksBefore(b, p, hb[0]!, hp[0]!)) return;
+        // replaces the weakest: down while a child ranks after it
+        i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= k) break;
+          const r = l + 1;
+          const c = r < k && ranksBefore(hb[l]!, hp[l]!, hb[r]!, hp[r]!) ? r : l;
+          if (!ranksBefore(b, p, hb[c]!, hp[c]!)) break;
+          hp[i] = hp[c]!;
+          hb[i] = hb[c]!;
+          i = c;
+        }
+      }
+      hp[i] = p;
+      hb[i] = b;
+    });
+  return new Set(hp);
+}
+
 export class PeerGovernor<A> {
   private readonly pods = new Map<string, Map<string, Series<A>>>();
   private count = 0;
@@ -69,9 +118,9 @@ export class PeerGovernor<A> {
     }
     const byPeer = new Map<string, number>();
     for (const inc of increases) byPeer.set(inc.peer, (byPeer.get(inc.peer) ?? 0) + inc.bytes);
-    const ranked = [...byPeer.entries()].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const top = new Set(ranked.slice(0, this.opts.topK).map(([p]) => p));
-    const foldedPeers = new Set<string>();
+    const top = topPeers(byPeer, this.opts.topK);
+    // a folded peer is marked -1 in byPeer (its sum is no longer needed), counted once
+    let folded = 0;
     for (const inc of increases) {
       if (inc.bytes === 0 && inc.packets === 0) continue;
       let s = top.has(inc.peer) ? m.get(inc.key) : undefined;
@@ -85,7 +134,10 @@ export class PeerGovernor<A> {
         }
       }
       if (!s) {
-        foldedPeers.add(inc.peer);
+        if (byPeer.get(inc.peer) !== -1) {
+          byPeer.set(inc.peer, -1);
+          folded++;
+        }
         s = m.get(inc.otherKey);
         if (!s) {
           // `other` series are always allowed: they are what keeps a pod's totals right
@@ -99,7 +151,7 @@ export class PeerGovernor<A> {
       if (inc.values) for (let i = 0; i < inc.values.length; i++) s.values[i] = (s.values[i] ?? 0) + inc.values[i]!;
       s.lastMoved = now;
     }
-    this.folded.set(pod, foldedPeers.size);
+    this.folded.set(pod, folded);
   }
 
   /** Drops series that have not moved for the TTL, and empty pods. */

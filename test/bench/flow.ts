@@ -8,10 +8,14 @@
 //  - the UDP rate (64-byte datagrams, udpflood) in each of those modes and with the probe off;
 //  - the cycle read at 1k / 10k / 65,536 slots in use: the helper's `read` (wall, CPU, the pass over
 //    the mmapped counters) and the agent's CPU to take it in (frames decoded into columns, FlowSlots),
-//    when every slot's counters moved, when none did, and `read all` (every key and counter).
+//    the first read of new flows (every key new), when every slot's counters moved (the steady
+//    worst case), when none did, and `read all` (every key and counter); next to the agent's floor:
+//    the same bytes decoded (and applied) again in a loop, warm, with no pipe.
+// The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them).
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
-//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read]
+//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read | --read-only]
+import { spawn } from 'node:child_process';
 import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +23,14 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
+import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { parseFlowFrame, parseFlowRead } from '../../receiver/native/commands.js';
 import { FlowSlots } from '../../receiver/probes/flow.js';
 import { StreamDecoder } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
 import { helperProgramIds, median, runStats } from './bpf-stats.js';
+import { benchStamp } from './stamp.js';
 import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
@@ -33,6 +39,10 @@ const ROUNDS = Number(process.argv[2] ?? 7);
 const NO_READ = process.argv.includes('--no-read');
 /** --read-only: the cycle read part only (no results files written) */
 const READ_ONLY = process.argv.includes('--read-only');
+/** reads of each kind at each size: the rounds, at least 5 (a median of fewer says little) */
+const READ_ROUNDS = Math.max(5, ROUNDS);
+/** the agent's goal for a cycle's read of 65k moved slots (issue 17) */
+const AGENT_GOAL_MS = 5;
 // a full collection before each measured read, so garbage of what came before (the traffic's child
 // processes, earlier reads) is not billed to it
 v8.setFlagsFromString('--expose-gc');
@@ -73,6 +83,7 @@ interface ReadSummary {
   agentCpuMs: Spread;
   agentWorkCpuMs: Spread;
   agentWarmCpuMs: Spread;
+  agentDecodeCpuMs: Spread;
   helperWallMs: Spread;
   roundTripMs: Spread;
 }
@@ -103,7 +114,18 @@ function udpFrame(): Buffer {
 }
 
 async function main(): Promise<void> {
+  if (!AGENT_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+    // the agent's heap settings decide its GC cost (and what a read costs): run under them
+    const child = spawn(
+      process.execPath,
+      [...AGENT_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+      { stdio: 'inherit' },
+    );
+    process.exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    return;
+  }
   await ensureHelperBuilt();
+  const stamp = await benchStamp();
   const previous = await readFile(path.join(OUT, 'flow.json'), 'utf8')
     .then((t) => {
       const o = JSON.parse(t) as Record<string, unknown>;
@@ -191,9 +213,11 @@ async function main(): Promise<void> {
       return;
     }
     // the cycle read at N slots in use: N distinct IPv6 peers (routed to b), sent once to make the
-    // slots, then again before each measured read so every slot's counters moved
+    // slots, then again before each measured read so every slot's counters moved; each round's
+    // peers are new addresses (fd00:199:223:f:<round>::…), so its first read makes their text
+    // forms as an agent meeting them does, not finds them in the decoder's cache
     await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:223:f::/64', 'via', p.b6);
-    const sendPeers = (n: number): Promise<Record<string, unknown>> =>
+    const sendPeers = (n: number, round: number): Promise<Record<string, unknown>> =>
       nodeIn(
         p.a,
         `
@@ -201,7 +225,7 @@ import dgram from 'node:dgram';
 const s = dgram.createSocket('udp6');
 let i = 0, sent = 0, done = 0;
 const deadline = Date.now() + 100000;
-const next = () => { if (i >= ${n} || Date.now() > deadline) { if (++done === 64) { console.log(JSON.stringify({ sent })); process.exit(0); } return; } const k = i++; s.send(Buffer.alloc(8), 9, 'fd00:199:223:f::' + (k >> 16).toString(16) + ':' + (k & 0xffff).toString(16), (e) => { if (!e) sent++; next(); }); };
+const next = () => { if (i >= ${n} || Date.now() > deadline) { if (++done === 64) { console.log(JSON.stringify({ sent })); process.exit(0); } return; } const k = i++; s.send(Buffer.alloc(8), 9, 'fd00:199:223:f:${round.toString(16)}::' + (k >> 16).toString(16) + ':' + (k & 0xffff).toString(16), (e) => { if (!e) sent++; next(); }); };
 for (let k = 0; k < 64; k++) next();
 `,
         120_000,
@@ -221,16 +245,20 @@ for (let k = 0; k < 64; k++) next();
       agentCpuMs: number;
       agentWorkCpuMs: number;
       agentWarmCpuMs: number;
+      agentDecodeCpuMs: number;
       roundTripMs: number;
     }[] = [];
     // the agent's own work on a read, apart from whatever else the process does meanwhile: the CPU
     // of the synchronous sections that take the helper's bytes in (StreamDecoder.push: frames
-    // decoded into columns) plus the answer applied to the per-slot arrays
+    // decoded into columns) plus the answer applied to the per-slot arrays; the pipe's chunks are
+    // kept (`captured`) for the warm replay below
     let decodeUs = 0;
     let captured: Buffer[] = [];
     const push = StreamDecoder.prototype.push;
     StreamDecoder.prototype.push = function (this: StreamDecoder, chunk: Uint8Array) {
-      captured.push(Buffer.from(chunk));
+      // kept, not copied (a copy of every chunk inside the measured read was billed to the agent):
+      // each chunk is a buffer of its own that nothing writes to after
+      captured.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       const c0 = process.cpuUsage();
       try {
         return push.call(this, chunk);
@@ -239,39 +267,64 @@ for (let k = 0; k < 64; k++) next();
         decodeUs += d.user + d.system;
       }
     };
-    /** the same bytes again, ×REPLAYS in a loop with no pipe: the agent's work once its code is
-     *  compiled (on this loaded machine the first reads of a size run largely unoptimised) */
+    /** the same bytes again, ×REPLAYS in a loop with no pipe, after as many unmeasured (so the code
+     *  is optimised): the agent's floor for this read (for first and all reads the peers' text forms
+     *  are then in the decoder's cache: the floor leaves out making them). decode: the chunks through a StreamDecoder
+     *  (frames into columns) alone; warm: that, parsed and applied to a FlowSlots that is in the
+     *  state the live one was in before the read (every slot known for moved/idle, reset for
+     *  first/all), made outside the measured part */
     const REPLAYS = 5;
-    const replay = (chunks: Buffer[]): number => {
-      const us: number[] = [];
-      for (let k = 0; k < REPLAYS; k++) {
-        const c0 = process.cpuUsage();
-        const d = new StreamDecoder();
-        const frames: unknown[] = [];
-        let answer: Record<string, unknown> | undefined;
-        for (const c of chunks)
-          for (const r of d.push(c).records) {
-            if (r.type === 'flow_read') frames.push(r);
-            else if (r.type === 'json' && (r.value as Record<string, unknown>).verb === 'read')
-              answer = r.value as Record<string, unknown>;
-          }
-        if (!answer) throw new Error('replay: no answer');
-        const f = parseFlowRead({ ...answer, frames_read: frames });
-        if ('ok' in f || f.error) throw new Error(`replay: ${JSON.stringify(f).slice(0, 200)}`);
-        const sl = new FlowSlots();
-        if (f.keys.length === 0) {
-          // the slots' keys came in an earlier read: make them known so the counters are applied
-          sl.apply({ ...f, counts: [], freed: [] });
-          for (const c of f.counts) for (let i = 0; i < c.length; i++) sl.known[c.slot(i)] = 1;
+    const cpuUs = (c0: NodeJS.CpuUsage): number => {
+      const c = process.cpuUsage(c0);
+      return c.user + c.system;
+    };
+    const decodeAll = (chunks: Buffer[]): Record<string, unknown> => {
+      const d = new StreamDecoder();
+      const frames: unknown[] = [];
+      let answer: Record<string, unknown> | undefined;
+      // the unpatched push: the patched one appends to `captured`, which is `chunks` here — a loop
+      // over an array that grows by one copy per step never ends (RSS +100 MB/s)
+      for (const c of chunks)
+        for (const r of push.call(d, c).records) {
+          if (r.type === 'flow_read') frames.push(r);
+          else if (r.type === 'json' && (r.value as Record<string, unknown>).verb === 'read')
+            answer = r.value as Record<string, unknown>;
         }
-        sl.apply(f);
-        const c = process.cpuUsage(c0);
-        us.push(c.user + c.system);
+      if (!answer) throw new Error('replay: no answer');
+      return { ...answer, frames_read: frames };
+    };
+    const replaySlots = new FlowSlots();
+    const replay = (chunks: Buffer[], kind: ReadKind): { warm: number; decode: number } => {
+      const warm: number[] = [];
+      const decode: number[] = [];
+      for (let k = 0; k < 2 * REPLAYS; k++) {
+        const c0 = process.cpuUsage();
+        decodeAll(chunks);
+        if (k >= REPLAYS) decode.push(cpuUs(c0));
       }
-      return median(us) / 1000;
+      const empty = parseFlowRead({ ok: true, max_entries: slots.capacity });
+      if ('ok' in empty) throw new Error(empty.error);
+      replaySlots.apply(empty); // grown to the live one's size once, outside the measured part
+      for (let k = 0; k < 2 * REPLAYS; k++) {
+        replaySlots.reset();
+        if (kind === 'moved' || kind === 'idle') {
+          // the slots' keys came in an earlier read: known, as in the live FlowSlots
+          replaySlots.known.set(slots.known.subarray(0, Math.min(slots.known.length, replaySlots.known.length)));
+        }
+        const c0 = process.cpuUsage();
+        const f = parseFlowRead(decodeAll(chunks));
+        if ('ok' in f || f.error) throw new Error(`replay: ${JSON.stringify(f).slice(0, 200)}`);
+        replaySlots.apply(f);
+        if (k >= REPLAYS) warm.push(cpuUs(c0));
+      }
+      // the least of the measured replays: a floor (a collection or a preemption in one is not the code's)
+      return { warm: Math.min(...warm) / 1000, decode: Math.min(...decode) / 1000 };
     };
     const measure = async (size: number, kind: ReadKind, round: number): Promise<void> => {
       collectGarbage();
+      // the collection's sweeping goes on in V8's background threads (process.cpuUsage counts every
+      // thread): let it end before the read, or the read is billed a few ms of a GC it did not cause
+      await new Promise((resolve) => setTimeout(resolve, 200));
       decodeUs = 0;
       captured = [];
       const t0 = process.cpuUsage();
@@ -284,6 +337,10 @@ for (let k = 0; k < 64; k++) next();
       slots.apply(r);
       const a = process.cpuUsage(a0);
       const c = process.cpuUsage(t0);
+      const roundTripMs = performance.now() - w0;
+      const chunks = captured;
+      captured = [];
+      const floor = replay(chunks, kind);
       reads.push({
         size,
         kind,
@@ -296,25 +353,27 @@ for (let k = 0; k < 64; k++) next();
         countsCpuMs: r.countsCpuNs / 1e6,
         agentCpuMs: (c.user + c.system) / 1000,
         agentWorkCpuMs: (decodeUs + a.user + a.system) / 1000,
-        agentWarmCpuMs: replay(captured),
-        roundTripMs: performance.now() - w0,
+        agentWarmCpuMs: floor.warm,
+        agentDecodeCpuMs: floor.decode,
+        roundTripMs,
       });
     };
     const loadAvg: number[] = [os.loadavg()[0]!];
     for (const size of READ_PEERS) {
-      await call(['unload']);
-      const l = parseFlowFrame(await call(['load', `entries=${READ_MAP}`]));
-      if (!l.ok) throw new Error(l.error);
-      const f = parseFlowFrame(
-        await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]),
-      );
-      if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
-      slots.reset();
-      await call(['read']);
-      await sendPeers(size);
-      await measure(size, 'first', 0);
-      for (let round = 0; round < ROUNDS; round++) {
-        await sendPeers(size);
+      for (let round = 0; round < READ_ROUNDS; round++) {
+        // a new map each round, so each round has a first read (new slots, new peer addresses)
+        await call(['unload']);
+        const l = parseFlowFrame(await call(['load', `entries=${READ_MAP}`]));
+        if (!l.ok) throw new Error(l.error);
+        const f = parseFlowFrame(
+          await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]),
+        );
+        if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
+        slots.reset();
+        await call(['read']);
+        await sendPeers(size, round);
+        await measure(size, 'first', round);
+        await sendPeers(size, round);
         await measure(size, 'moved', round);
         await measure(size, 'idle', round);
         await measure(size, 'all', round);
@@ -324,8 +383,18 @@ for (let k = 0; k < 64; k++) next();
     if (READ_ONLY) {
       for (const r of reads)
         process.stdout.write(
-          `${r.size} ${r.live} ${r.kind} ${r.round} helper ${r.helperCpuMs.toFixed(2)} agent ${r.agentCpuMs.toFixed(2)} work ${r.agentWorkCpuMs.toFixed(2)} warm ${r.agentWarmCpuMs.toFixed(2)} rt ${r.roundTripMs.toFixed(1)}\n`,
+          `${r.size} ${r.live} ${r.kind} ${r.round} helper ${r.helperCpuMs.toFixed(2)} agent ${r.agentCpuMs.toFixed(2)} work ${r.agentWorkCpuMs.toFixed(2)} warm ${r.agentWarmCpuMs.toFixed(2)} decode ${r.agentDecodeCpuMs.toFixed(2)} rt ${r.roundTripMs.toFixed(1)}\n`,
         );
+      const med = (
+        size: number,
+        kind: ReadKind,
+        k: 'helperCpuMs' | 'agentCpuMs' | 'agentWarmCpuMs' | 'agentDecodeCpuMs',
+      ): string => median(reads.filter((r) => r.size === size && r.kind === kind).map((r) => r[k])).toFixed(2);
+      for (const size of READ_PEERS)
+        for (const kind of ['first', 'moved', 'idle', 'all'] as const)
+          process.stdout.write(
+            `median ${size} ${kind}: helper ${med(size, kind, 'helperCpuMs')} agent ${med(size, kind, 'agentCpuMs')} floor ${med(size, kind, 'agentWarmCpuMs')} decode-only ${med(size, kind, 'agentDecodeCpuMs')} (load ${loadAvg.map((x) => x.toFixed(1)).join(' → ')})\n`,
+          );
       return;
     }
     const by = (t: Traffic, m: Mode): typeof rows => rows.filter((r) => r.traffic === t && r.mode === m);
@@ -355,8 +424,13 @@ for (let k = 0; k < 64; k++) next();
       ratioToFloor: Object.fromEntries(WORK.map((m) => [m, paired(t, m)])) as Record<(typeof WORK)[number], Spread>,
       pps: Object.fromEntries(MODES.map((m) => [m, median(by(t, m).map((r) => r.pps))])) as Record<Mode, number>,
     });
+    const at65k = READ_PEERS[READ_PEERS.length - 1];
     const summary = {
       date: new Date().toISOString(),
+      commit: stamp.commit,
+      dirty: stamp.dirty,
+      // the V8 flags this process ran with: the agent's (AGENT_NODE_FLAGS)
+      nodeFlags: process.execArgv.filter((f) => f.startsWith('--')),
       kernel: os.release(),
       cpus: os.cpus().length,
       packetsPerRound: PACKETS,
@@ -388,6 +462,7 @@ for (let k = 0; k < 64; k++) next();
                   agentCpuMs: spreadOfList(xs.map((r) => Number(r.agentCpuMs.toFixed(3)))),
                   agentWorkCpuMs: spreadOfList(xs.map((r) => Number(r.agentWorkCpuMs.toFixed(3)))),
                   agentWarmCpuMs: spreadOfList(xs.map((r) => Number(r.agentWarmCpuMs.toFixed(3)))),
+                  agentDecodeCpuMs: spreadOfList(xs.map((r) => Number(r.agentDecodeCpuMs.toFixed(3)))),
                   helperWallMs: spreadOfList(xs.map((r) => Number(r.helperWallMs.toFixed(3)))),
                   roundTripMs: spreadOfList(xs.map((r) => Number(r.roundTripMs.toFixed(3)))),
                 },
@@ -396,6 +471,8 @@ for (let k = 0; k < 64; k++) next();
           ),
         ]),
       ) as Record<number, Record<'first' | 'moved' | 'idle' | 'all', ReadSummary>>,
+      readRounds: READ_ROUNDS,
+      agentGoalMs: AGENT_GOAL_MS,
       loadAvg,
       // the previous results file's headline figures, so before → after is in one place
       before: previous && {
@@ -428,10 +505,18 @@ for (let k = 0; k < 64; k++) next();
     const readRows = READ_PEERS.flatMap((size) =>
       (['first', 'moved', 'idle', 'all'] as const).map((kind) => {
         const r = summary.mapRead[size]![kind];
-        return `| ${size} | ${r.live} | ${kind} | ${r.reads} | ${r.newKeys} | ${r.counts} | ${range(r.helperCpuMs)} | ${range(r.countsCpuMs)} | ${range(r.agentCpuMs)} | ${range(r.roundTripMs)} |`;
+        return `| ${size} | ${r.live} | ${kind} | ${r.reads} | ${r.newKeys} | ${r.counts} | ${range(r.helperCpuMs)} | ${range(r.countsCpuMs)} | ${range(r.agentCpuMs)} | ${range(r.agentWarmCpuMs)} | ${range(r.agentDecodeCpuMs)} | ${range(r.roundTripMs)} |`;
       }),
     ).join('\n');
     const era = summary.batchLookupEra as Record<string, unknown> | undefined;
+    const steady = summary.mapRead[at65k]!.moved;
+    const first = summary.mapRead[at65k]!.first;
+    const goal =
+      steady.agentCpuMs.median <= AGENT_GOAL_MS
+        ? `met: the agent's CPU for a read of ${steady.counts} moved slots is ${steady.agentCpuMs.median} ms (median of ${steady.reads})`
+        : steady.agentWarmCpuMs.median > AGENT_GOAL_MS
+          ? `not met, and not reachable by this code: its floor alone (the same bytes decoded and applied warm, no pipe) is ${steady.agentWarmCpuMs.median} ms`
+          : `not met: ${steady.agentCpuMs.median} ms, against a floor of ${steady.agentWarmCpuMs.median} ms (the same bytes decoded and applied warm, no pipe)`;
     const md = `# flow probe benchmark
 
 ${summary.date}, Linux ${summary.kernel}, ${summary.cpus} CPUs, load average (1 min) ${summary.loadAvg.map((x) => x.toFixed(1)).join(' → ')}
@@ -472,12 +557,21 @@ in use. first: the read after the N flows were made (N keys announced + N counte
 were sent to again (every counter moved, no new key: a cycle's worst case); idle: nothing moved; all: \`read all\`
 (every key and counter, what an agent starting over asks for). Helper CPU = the whole \`read\` (new slots, the pass over
 the mmapped counters, frames); counters = that pass alone; agent CPU = the answer and its frames decoded into columns
-and applied to the per-slot typed arrays (FlowSlots), measured around the call (process.cpuUsage). ms, median of
-${ROUNDS} rounds (min–max; first: one read).
+and applied to the per-slot typed arrays (FlowSlots), measured around the call (process.cpuUsage, every thread of the
+process, which runs with the agent's V8 flags \`${summary.nodeFlags.join(' ')}\`; a full collection and 200 ms before
+each read, so neither earlier garbage nor that collection's background sweeping is billed to it). Floor = the agent's
+code alone on the same bytes: the least of 5 replays of the read's pipe chunks decoded and applied again in a loop
+(warm, no pipe; for first and all the peers' text forms are in the decoder's cache by then, so it leaves out making
+them), and decode only = the chunks through the decoder into columns, not applied. Each round loads a new map and sends to new
+peer addresses, so each has a first read. ms, median of ${READ_ROUNDS} reads (min–max).
 
-| peers | slots in use | read | reads | keys sent | counters sent | helper CPU ms | counters pass ms | agent CPU ms | round trip ms |
-|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
+| peers | slots in use | read | reads | keys sent | counters sent | helper CPU ms | counters pass ms | agent CPU ms | agent floor ms | decode only ms | round trip ms |
+|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${readRows}
+
+Goal (issue 17: map reads of 65k entries ≤ ${AGENT_GOAL_MS} ms per cycle), the steady cycle at ${steady.live} slots in use: ${goal}.
+The helper's side of it: ${steady.helperCpuMs.median} ms. A first read (${first.newKeys} new keys, their peers' text made): agent
+${first.agentCpuMs.median} ms, floor ${first.agentWarmCpuMs.median} ms.
 
 Before, the batch-lookup design (results of ${String(era?.date ?? 'none')}, \`dump all\` of an LRU per-CPU hash of
 ${String(era?.live ?? '?')} entries): helper ${Number(era?.helperCpuMs ?? 0).toFixed(2)} ms CPU, of which ${Number(era?.batchCpuMs ?? 0).toFixed(2)} ms in the kernel's
