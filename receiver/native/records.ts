@@ -172,6 +172,9 @@ export interface FlowEntry {
   readonly port: number;
   /** the port is the peer's (the pod connected to it) */
   readonly peerIsServer: boolean;
+  /** counted by a hostNetwork pod's cgroup programs: netnsInode holds the low 32 bits of that pod's
+   *  cgroup v2 id, ifindex is a device of the node's namespace (key.owner KS_FLOW_OWNER_CGROUP) */
+  readonly cgroup: boolean;
   readonly peer: string;
   /** the pod's own address in the packets ('' for a frame that is not IP) */
   readonly local: string;
@@ -199,6 +202,8 @@ export interface FlowKeyColumns {
   /** 4, 6, 0 = not IP */
   readonly family: Uint8Array;
   readonly peerServer: Uint8Array;
+  /** 1: netns is a hostNetwork pod's cgroup id (low 32 bits), see FlowEntry.cgroup */
+  readonly owner: Uint8Array;
   readonly peer: string[];
   readonly local: string[];
 }
@@ -563,6 +568,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
     oProto = FE['key.proto'].offset,
     oFam = FE['key.family'].offset,
     oSrv = FE['key.peer_server'].offset,
+    oOwner = FE['key.owner'].offset,
     oPk = FE.packets.offset,
     oBy = FE.bytes.offset;
   for (let i = 0, at = FD.size; i < count; i++, at += FE_SIZE) {
@@ -576,6 +582,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
       proto: dv.getUint8(at + oProto),
       port: dv.getUint16(at + oPort, true),
       peerIsServer: dv.getUint8(at + oSrv) === 1,
+      cgroup: dv.getUint8(at + oOwner) === 1,
       peer: addrOf(b, dv, at + oPeer, family, off + at + oPeer),
       local: addrOf(b, dv, at + oLocal, family, off + at + oLocal),
       packets: dv.getUint32(at + oPk, true) + dv.getUint32(at + oPk + 4, true) * W,
@@ -626,6 +633,7 @@ function decodeFlowRead(b: Buffer, off: number, version: number, len: number): F
     proto: new Uint8Array(count),
     family: new Uint8Array(count),
     peerServer: new Uint8Array(count),
+    owner: new Uint8Array(count),
     peer: new Array<string>(count),
     local: new Array<string>(count),
   };
@@ -640,6 +648,7 @@ function decodeFlowRead(b: Buffer, off: number, version: number, len: number): F
     keys.proto[i] = dv.getUint8(at + F['key.proto'].offset);
     keys.family[i] = family;
     keys.peerServer[i] = dv.getUint8(at + F['key.peer_server'].offset);
+    keys.owner[i] = dv.getUint8(at + F['key.owner'].offset);
     const oPeer = at + F['key.peer'].offset,
       oLocal = at + F['key.local'].offset;
     keys.peer[i] = addrOf(b, dv, oPeer, family, off + oPeer);
