@@ -21,7 +21,17 @@ import { createPodCgroup, detectCgroupLayout, type PodCgroup } from '../support/
 import { cycle } from '../support/probe-cycle.js';
 import { flowEntries, nftCounters, readNft, rows, tcpClient, tcpSink, udpSink } from '../support/flow-traffic.js';
 import { killPid, run } from '../support/proc.js';
-import { UDPFLOOD, deleteNs, ensureHelperBuilt, inNs, nsName, sh, startNodeIn, udpFlood } from '../native/support.js';
+import {
+  UDPFLOOD,
+  deleteNs,
+  ensureHelperBuilt,
+  inNs,
+  nodeIn,
+  nsName,
+  sh,
+  startNodeIn,
+  udpFlood,
+} from '../native/support.js';
 
 interface HostPair {
   ns: string;
@@ -130,7 +140,7 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
     return { probe, ctx };
   }
 
-  it("UDP both ways and a byte-exact TCP transfer, IPv4 and IPv6: exact bytes and packets per peer under the pod; the node's series on the same interface keep the node's own datagrams and none of the pod's", async () => {
+  it("UDP both ways and byte-exact TCP transfers (the pod as client, then as server), IPv4 and IPv6: exact bytes and packets per peer under the pod; the node's series on the same interface keep the node's own datagrams and none of the pod's", async () => {
     const pod = await makePod();
     const { probe, ctx } = await started({ host_network_pods: {}, host_interfaces: [h.host] });
     try {
@@ -177,9 +187,17 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
         ]);
         assert.equal(c.code, 0);
         assert.equal((await srv.done).bytes, BYTES);
+        // and a byte-exact TCP transfer to a server of the pod (its first SYN meets the listener)
+        const sport = base + 5;
+        await sh('ip', 'netns', 'exec', h.ns, 'nft', 'delete table inet ksflowc').catch(() => undefined);
+        await nftCounters(h.ns, v6, hostAddr, sport, { table: 'ksflowc', client: true });
+        const podSrv = await startNodeIn('host', tcpSink(hostAddr, sport, 1), 10_000, pod.leaf);
+        await nodeIn(h.ns, tcpClient(hostAddr, sport, 1, BYTES), 30_000);
+        assert.equal((await podSrv.done).bytes, BYTES);
 
         const samples = (await cycle(probe, ctx, [node])).get(selfNs)!;
         const nft = await readNft(h.ns);
+        const nftSrv = await readNft(h.ns, 'ksflowc');
         const mine = rows(samples.filter((s) => uidOf(s) === pod.cg.podUid));
         const nodes = rows(samples.filter((s) => uidOf(s) === ''));
         const at = (r: typeof mine, k: string): [number, number] => {
@@ -200,6 +218,19 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
           "the peer's TCP segments to the pod: its output",
         );
         assert.ok(nft.in.bytes > BYTES, 'the payload is inside');
+        // the pod as the server: the peer's output is the pod's input, the port the pod's own
+        assert.deepEqual(
+          at(mine, `receive|tcp|${peerAddr}|${sport}`),
+          [nftSrv.out.packets, nftSrv.out.bytes + 14 * nftSrv.out.packets],
+          "the peer's TCP segments to the pod's server",
+        );
+        assert.deepEqual(
+          at(mine, `transmit|tcp|${peerAddr}|${sport}`),
+          [nftSrv.in.packets, nftSrv.in.bytes + 14 * nftSrv.in.packets],
+          "the pod's server's segments",
+        );
+        assert.equal(mine.get(`receive|tcp|${peerAddr}|${sport}`)!.attributes['kubeskoop.peer.role'], 'client');
+        assert.ok(nftSrv.out.bytes > BYTES, 'the payload is inside');
         const tx = mine.get(`transmit|udp|${peerAddr}|${base + 1}`)!.attributes;
         assert.equal(tx['network.interface.name'], h.host);
         assert.equal(tx['network.local.address'], hostAddr);
@@ -213,6 +244,8 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
           `receive|udp|${peerAddr}|${base + 3}`,
           `transmit|tcp|${peerAddr}|${tport}`,
           `receive|tcp|${peerAddr}|${tport}`,
+          `transmit|tcp|${peerAddr}|${sport}`,
+          `receive|tcp|${peerAddr}|${sport}`,
         ])
           assert.ok(!nodes.has(k), `the pod's ${k} is not in the node's series`);
         assert.ok(![...mine.keys()].some((k) => k.endsWith(`|${base + 2}`)), "the node's datagrams are not the pod's");

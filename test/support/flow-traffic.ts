@@ -59,18 +59,27 @@ one();
 `;
 
 /** nft counters for traffic with `peer` at `port` in a namespace: input and output, IP-level bytes. */
-export async function nftCounters(ns: string, v6: boolean, peer: string, port: number): Promise<void> {
+export async function nftCounters(
+  ns: string,
+  v6: boolean,
+  peer: string,
+  port: number,
+  /** table: its name (default ksflow); client: port is the peer's (ns connects to it), not ns's */
+  o: { table?: string; client?: boolean } = {},
+): Promise<void> {
   const fam = v6 ? 'ip6' : 'ip';
-  const rules = `table inet ksflow {
-  chain in { type filter hook input priority -400; ${fam} saddr ${peer} tcp dport ${port} counter; }
-  chain out { type filter hook output priority -400; ${fam} daddr ${peer} tcp sport ${port} counter; }
+  const [inPort, outPort] = o.client ? ['sport', 'dport'] : ['dport', 'sport'];
+  const rules = `table inet ${o.table ?? 'ksflow'} {
+  chain in { type filter hook input priority -400; ${fam} saddr ${peer} tcp ${inPort} ${port} counter; }
+  chain out { type filter hook output priority -400; ${fam} daddr ${peer} tcp ${outPort} ${port} counter; }
 }`;
   await sh('ip', 'netns', 'exec', ns, 'nft', rules);
 }
 export async function readNft(
   ns: string,
+  table = 'ksflow',
 ): Promise<{ in: { packets: number; bytes: number }; out: { packets: number; bytes: number } }> {
-  const j = JSON.parse(await inNs(ns, 'nft', '-j', 'list', 'table', 'inet', 'ksflow')) as {
+  const j = JSON.parse(await inNs(ns, 'nft', '-j', 'list', 'table', 'inet', table)) as {
     nftables: Record<string, { chain?: string; expr?: Record<string, { packets: number; bytes: number }>[] }>[];
   };
   const res = { in: { packets: 0, bytes: 0 }, out: { packets: 0, bytes: 0 } };
