@@ -110,6 +110,8 @@ interface HostnetPod {
   readonly attributes: SampleAttributes;
 }
 const groupOfCgroup = (key32: number): string => `cg:${key32}`;
+const sameAttributes = (a: SampleAttributes, b: SampleAttributes): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 /** The node's device names by ifindex (the agent runs in the node's namespace: /sys/class/net). */
 function nodeIfnames(): Map<number, string> {
@@ -576,8 +578,16 @@ export const flow: MetricProbeModule = {
         samples.push({ metric: FLOW_PEERS_FOLDED, value: governor.foldedPeers(pod), attributes: {} });
         if (target.kind === 'host' && hostnet()) {
           hostNs = target.netnsInode;
-          for (const p of hostNetworkPodCgroups(target, ctx.procRoot))
-            cgSeen.set(p.id, { ...p, group: groupOfCgroup(p.id % 2 ** 32) });
+          for (const p of hostNetworkPodCgroups(target, ctx.procRoot)) {
+            const seen = { ...p, group: groupOfCgroup(p.id % 2 ** 32) };
+            cgSeen.set(p.id, seen);
+            // the pod's identity grew (its name known after its uid): its series carry the new one
+            const had = cgAttached.get(p.id);
+            if (had && !sameAttributes(had.attributes, p.attributes)) {
+              cgAttached.set(p.id, seen);
+              withPod = new WeakMap();
+            }
+          }
           // the hostNetwork pods' own series: the host target's, with the pod's attributes
           for (const p of cgAttached.values()) {
             for (const s of governor.series(p.group)) {

@@ -123,13 +123,18 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
     await p.cg.dispose().catch(() => undefined);
   }
   /** the host target: this test's own processes (the node's) and, when given, the pod's */
-  const hostTarget = (pod?: Pod): Target => ({
+  const hostTarget = (pod?: Pod, name?: string): Target => ({
     netnsInode: selfNs,
     pid: process.pid,
     pids: pod ? [process.pid, pod.proc.pid!] : [process.pid],
     kind: 'host',
     processGroups: pod
-      ? [{ pids: [process.pid] }, { pids: [pod.proc.pid!], podUid: pod.cg.podUid }]
+      ? [
+          { pids: [process.pid] },
+          name
+            ? { pids: [pod.proc.pid!], pod: { uid: pod.cg.podUid, name, namespace: 'kube-system' } }
+            : { pids: [pod.proc.pid!], podUid: pod.cg.podUid },
+        ]
       : [{ pids: [process.pid] }],
   });
 
@@ -256,7 +261,7 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
     }
   });
 
-  it("a removed pod's cgroup links, kernel entries and series go; the helper holds no cgroup link at stop", async () => {
+  it("a pod's name known later renames its series; a removed pod's cgroup links, kernel entries and series go; the helper holds no cgroup link at stop", async () => {
     const pod = await makePod();
     const { probe, ctx } = await started({ host_network_pods: {} });
     try {
@@ -275,6 +280,15 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
           (e) => e.cgroup && e.netnsInode === id % 2 ** 32,
         ).length;
       assert.ok((await ofPodEntries()) > 0, "the pod's kernel entries before");
+      // its name becomes known (the pod list caught up): the same series carry it
+      const named = (await cycle(probe, ctx, [hostTarget(pod, 'node-exporter-x')])).get(selfNs)!.filter(ofPod);
+      assert.ok(named.length > 0);
+      assert.ok(
+        named.every(
+          (s) =>
+            s.attributes['k8s.pod.name'] === 'node-exporter-x' && s.attributes['k8s.namespace.name'] === 'kube-system',
+        ),
+      );
       // the pod is no longer in the host target: detached, its entries and series gone
       await cycle(probe, ctx, [hostTarget()]);
       const after = (await cycle(probe, ctx, [hostTarget()])).get(selfNs)!;
