@@ -4,7 +4,8 @@
  * attached per interface as pods come and go, so it is driven by the agent's attach manager
  * instead of the `load` table:
  *
- *   flow <id> load [entries=N] [port=0|1]   load the object (attach loads it with defaults);
+ *   flow <id> load [entries=N] [port=0|1] [hostnet=<inode>] [cg_lo=0|1]
+ *                                            load the object (attach loads it with defaults);
  *                                            x_empty=1 (benchmark only): programs that count nothing;
  *                                            x_stop=1|2|3: where the time goes (3: the key and one
  *                                            per-CPU array add, the floor); x_cache=0: without the
@@ -15,6 +16,12 @@
  *        `host` = a pod's host-side veth: the programs are swapped so rx/tx stay the pod's.
  *        Attaching what is attached is a no-op ("already").
  *   flow <id> detach <inode>[:<ifname>] …   close the links, delete that namespace's entries
+ *   flow <id> cgattach <cgroup v2 directory> …
+ *        hostNetwork pods (load with hostnet=<the node's namespace inode>): the cgroup_skb programs
+ *        on that pod's cgroup (links: many programs may share a cgroup, ours never changes a
+ *        packet's fate); its sockets' packets are counted under the cgroup's id (owner CGROUP),
+ *        every device of the node's namespace, lo only with cg_lo=1. Answer targets carry "id".
+ *   flow <id> cgdetach <cgroup id> …          close the links, delete that pod's entries
  *   flow <id> read [all] [ttl=S]             the cycle's read: keys of new slots (once), counters of
  *                                            the slots that moved, slots taken back (idle > S seconds,
  *                                            evicted when nearly full, namespace detached); all:
@@ -25,7 +32,8 @@
  *
  * Links are BPF links, not netlink tc filters: they go away with the helper (its fds) and with
  * the device (a deleted namespace leaves nothing behind). A link whose device is gone is found
- * at the next dump, closed and reported ("gone").
+ * at the next dump, closed and reported ("gone"); a cgroup link whose cgroup was removed, at the
+ * next read ("cg_gone": ids).
  *
  * Answer: {"msg":"flow","id":..,"verb":..,"ok":..,"error":..,"targets":[{"target","ok","state",
  * "ifindex","error"}], dump: "gen","live","sent","frames","max_entries","deleted","stats":{…}}.
@@ -77,6 +85,16 @@ static bool fl_empty;	     /* x_empty=1: the benchmark's floor (programs that re
 static __u8 fl_stop;	     /* x_stop=1|2|3: benchmark only, where the time goes */
 static bool fl_cache = true; /* x_cache=0: benchmark only, no per-CPU last-flow cache */
 static bool fl_pcpu;	     /* x_counts=percpu: per-CPU counter pairs instead of atomics */
+static __u32 fl_hostnet;     /* hostnet=: the node's namespace inode; 0 = hostNetwork pods not counted */
+static bool fl_cg_lo;	     /* cg_lo=1: hostNetwork pods' loopback counted too */
+
+/* hostNetwork pods' cgroups with the cgroup_skb programs */
+struct fl_cg {
+	__u64 id; /* the cgroup v2 id (the directory's inode) */
+	int link[2];
+};
+static struct fl_cg *fl_cgs;
+static size_t fl_ncg, fl_capcg;
 static char fl_error[1024];
 
 /* the mmapped arrays and the helper's own state per slot */
@@ -103,9 +121,21 @@ static void *fl_mmap(struct bpf_map *m, size_t *len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static void fl_cg_close(struct fl_cg *c)
+{
+	for (int i = 0; i < 2; i++)
+		if (c->link[i] >= 0)
+			close(c->link[i]);
+	c->link[0] = c->link[1] = -1;
+}
+
 void fl_unload(void)
 {
 	tcx_clear(&fl_set);
+	fl_set.owner_fd = 0;
+	for (size_t i = 0; i < fl_ncg; i++)
+		fl_cg_close(&fl_cgs[i]);
+	fl_ncg = 0;
 	if (fl_cnt)
 		munmap(fl_cnt, fl_cnt_len);
 	if (fl_keys)
@@ -157,6 +187,9 @@ static bool fl_load(void)
 	fl->rodata->ks_cache = fl_cache ? 1 : 0;
 	fl->rodata->ks_pcpu = fl_pcpu ? (__u32)ncpu : 0;
 	fl->rodata->ks_ring_mask = fl_ring_size - 1;
+	fl->rodata->ks_hostnet = fl_hostnet ? 1 : 0;
+	fl->rodata->ks_host_netns = fl_hostnet;
+	fl->rodata->ks_cg_lo = fl_cg_lo ? 1 : 0;
 	bpf_map__set_max_entries(fl->maps.flow_slot, fl_entries);
 	bpf_map__set_max_entries(fl->maps.flow_cnt, fl_entries * fl_stride);
 	bpf_map__set_max_entries(fl->maps.flow_keys, fl_entries);
@@ -191,6 +224,8 @@ static bool fl_load(void)
 	__atomic_store_n(&fl->bss->ks_free_tail, (__u64)fl_entries, __ATOMIC_RELEASE);
 	fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
 	fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
+	/* host-side veths (pods' attachments) are told from the node's own devices by this map */
+	fl_set.owner_fd = bpf_map__fd(fl->maps.flow_owner);
 	return true;
 }
 
@@ -262,7 +297,7 @@ static void fl_forget(unsigned long inode, int ifindex)
 		if (!fl_live(s))
 			continue;
 		const struct ks_flow_key *k = &fl_keys[s].key;
-		if (k->netns == inode && (!ifindex || (int)k->ifindex == ifindex)) {
+		if (k->owner == KS_FLOW_OWNER_NETNS && k->netns == inode && (!ifindex || (int)k->ifindex == ifindex)) {
 			fl_take_back(s);
 			fl_deleted++;
 			any = true;
@@ -270,6 +305,172 @@ static void fl_forget(unsigned long inode, int ifindex)
 	}
 	if (any)
 		__atomic_add_fetch(&fl->bss->ks_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+/* delete every slot of a hostNetwork pod (its cgroup id's low 32 bits, as the programs key it) */
+static void fl_cg_forget(__u64 id)
+{
+	bool any = false;
+	for (__u32 s = 0; s < fl_entries; s++) {
+		if (!fl_live(s))
+			continue;
+		const struct ks_flow_key *k = &fl_keys[s].key;
+		if (k->owner == KS_FLOW_OWNER_CGROUP && k->netns == (__u32)id) {
+			fl_take_back(s);
+			fl_deleted++;
+			any = true;
+		}
+	}
+	if (any)
+		__atomic_add_fetch(&fl->bss->ks_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+/* hostnet_pods changed: the programs' cached socket-cgroup → pod answers are stale, and so are the
+ * per-CPU caches' verdicts on node devices (a flow counted for the node that is now a pod's, or
+ * the other way): a new epoch sends every flow through the long way once */
+static void fl_cg_changed(void)
+{
+	__atomic_add_fetch(&fl->bss->ks_cg_gen, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&fl->bss->ks_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+static void fl_cg_remove_at(size_t i)
+{
+	__u64 id = fl_cgs[i].id;
+	fl_cg_close(&fl_cgs[i]);
+	fl_cgs[i] = fl_cgs[--fl_ncg];
+	bpf_map_delete_elem(bpf_map__fd(fl->maps.hostnet_pods), &id);
+	fl_cg_changed();
+	fl_cg_forget(id);
+}
+
+static void fl_cg_json(struct sb *b, bool *first, const char *target, bool ok, const char *state, __u64 id,
+		       const char *err)
+{
+	sb_printf(b, "%s{\"target\":", *first ? "" : ",");
+	sb_str(b, target);
+	sb_printf(b, ",\"ok\":%s,\"state\":", ok ? "true" : "false");
+	sb_str(b, state);
+	sb_printf(b, ",\"id\":%llu,\"error\":", (unsigned long long)id);
+	sb_str(b, err);
+	sb_printf(b, "}");
+	*first = false;
+}
+
+static void fl_cgattach(struct sb *b, char *args)
+{
+	bool first = true;
+	char *save = NULL;
+	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		char err[600] = "";
+		int fd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			snprintf(err, sizeof(err), "cgroup %s: %s", t, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			fl_cg_json(b, &first, t, false, errno == ENOENT ? "gone" : "error", 0, err);
+			continue;
+		}
+		__u64 id = (__u64)st.st_ino;
+		bool have = false;
+		for (size_t i = 0; i < fl_ncg && !have; i++)
+			have = fl_cgs[i].id == id;
+		if (have) {
+			close(fd);
+			fl_cg_json(b, &first, t, true, "already", id, "");
+			continue;
+		}
+		__u8 one = 1;
+		bpf_map_update_elem(bpf_map__fd(fl->maps.hostnet_pods), &id, &one, BPF_ANY);
+		fl_cg_changed();
+		int l0 = bpf_link_create(bpf_program__fd(fl->progs.ks_flow_cg_rx), fd, BPF_CGROUP_INET_INGRESS, NULL);
+		int e = l0 < 0 ? errno : 0;
+		int l1 = l0 < 0 ? -1
+				: bpf_link_create(bpf_program__fd(fl->progs.ks_flow_cg_tx), fd, BPF_CGROUP_INET_EGRESS,
+						  NULL);
+		if (l0 >= 0 && l1 < 0) {
+			e = errno;
+			close(l0);
+		}
+		close(fd);
+		if (l0 < 0 || l1 < 0) {
+			bpf_map_delete_elem(bpf_map__fd(fl->maps.hostnet_pods), &id);
+			fl_cg_changed();
+			snprintf(err, sizeof(err), "cgroup_skb link on %s: %s", t, strerror(e));
+			fl_cg_json(b, &first, t, false, "error", id, err);
+			continue;
+		}
+		if (fl_ncg == fl_capcg) {
+			fl_capcg = fl_capcg ? fl_capcg * 2 : 16;
+			fl_cgs = realloc(fl_cgs, fl_capcg * sizeof(*fl_cgs));
+			if (!fl_cgs)
+				exit(3);
+		}
+		fl_cgs[fl_ncg++] = (struct fl_cg){.id = id, .link = {l0, l1}};
+		fl_cg_json(b, &first, t, true, "attached", id, "");
+	}
+}
+
+static void fl_cgdetach(struct sb *b, char *args)
+{
+	bool first = true;
+	char *save = NULL;
+	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		char *endp;
+		__u64 id = strtoull(t, &endp, 10);
+		if (*endp || !id) {
+			fl_cg_json(b, &first, t, false, "invalid", 0, "expected a cgroup id");
+			continue;
+		}
+		bool n = false;
+		for (size_t i = 0; i < fl_ncg; i++)
+			if (fl_cgs[i].id == id) {
+				fl_cg_remove_at(i);
+				n = true;
+				break;
+			}
+		if (!n)
+			fl_cg_forget(id);
+		fl_cg_json(b, &first, t, true, n ? "detached" : "absent", id, "");
+	}
+}
+
+/* cgroup links whose cgroup was removed (the kernel released it: the link names no cgroup) */
+static void fl_cg_gone(struct sb *b)
+{
+	sb_printf(b, ",\"cg_gone\":[");
+	bool first = true;
+	for (size_t i = 0; i < fl_ncg;) {
+		struct bpf_link_info info;
+		__u32 len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fl_cgs[i].link[0], &info, &len) == 0 && info.cgroup.cgroup_id == 0) {
+			sb_printf(b, "%s%llu", first ? "" : ",", (unsigned long long)fl_cgs[i].id);
+			first = false;
+			fl_cg_remove_at(i);
+		} else {
+			i++;
+		}
+	}
+	sb_printf(b, "]");
+}
+
+static bool fl_verb(const char *verb, struct sb *b, char *args, bool *ok, char *err, size_t errlen)
+{
+	bool at = strcmp(verb, "cgattach") == 0;
+	if (!at && strcmp(verb, "cgdetach") != 0)
+		return false;
+	if (at && (!fl_load() || !fl_hostnet)) {
+		*ok = false;
+		snprintf(err, errlen, "%s", fl ? "flow: loaded without hostnet=<inode>" : fl_error);
+		return true;
+	}
+	sb_printf(b, ",\"targets\":[");
+	if (fl)
+		(at ? fl_cgattach : fl_cgdetach)(b, args);
+	sb_printf(b, "]");
+	return true;
 }
 
 static void fl_stats(struct sb *b)
@@ -285,9 +486,9 @@ static void fl_stats(struct sb *b)
 	free(pc);
 	sb_printf(b,
 		  ",\"gen\":%llu,\"live\":%u,\"max_entries\":%u,\"deleted\":%llu,\"evicted\":%llu,\"expired\":%llu,"
-		  "\"attached\":%zu",
+		  "\"attached\":%zu,\"cgroups\":%zu",
 		  (unsigned long long)fl_gen, fl_used, fl_entries, (unsigned long long)fl_deleted,
-		  (unsigned long long)fl_evicted, (unsigned long long)fl_expired, fl_set.n);
+		  (unsigned long long)fl_evicted, (unsigned long long)fl_expired, fl_set.n, fl_ncg);
 	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
 		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
 		  (unsigned long long)st[KS_FLOW_ST_SHORT], (unsigned long long)st[KS_FLOW_ST_GUESS]);
@@ -364,6 +565,7 @@ static void fl_read(struct sb *b, char *args)
 	}
 	__u64 w0 = ts_ns(CLOCK_MONOTONIC), c0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID), now = w0;
 	tcx_gone(&fl_set, b, fl_forget);
+	fl_cg_gone(b);
 	fl_gen++;
 	struct fl_out keys, counts, freed;
 	fl_out_init(&keys, KS_FLOW_READ_KEYS, sizeof(struct ks_flow_newkey));
@@ -523,7 +725,8 @@ static void fl_dump(struct sb *b, char *args)
 static bool fl_opts(char *args, char *err, size_t errlen)
 {
 	__u32 entries = fl_entries;
-	bool port = fl_port, empty = false, cache = true, pcpu = false;
+	bool port = fl_port, empty = false, cache = true, pcpu = false, cg_lo = false;
+	__u32 hostnet = 0;
 	__u8 stop = 0;
 	char *save = NULL;
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
@@ -537,6 +740,15 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 			entries = (__u32)v;
 		} else if (strcmp(t, "port=0") == 0 || strcmp(t, "port=1") == 0) {
 			port = t[5] == '1';
+		} else if (strncmp(t, "hostnet=", 8) == 0) {
+			unsigned long v = strtoul(t + 8, &endp, 10);
+			if (*endp || v > 0xffffffffUL) {
+				snprintf(err, errlen, "hostnet=%s: the node's namespace inode", t + 8);
+				return false;
+			}
+			hostnet = (__u32)v;
+		} else if (strcmp(t, "cg_lo=0") == 0 || strcmp(t, "cg_lo=1") == 0) {
+			cg_lo = t[6] == '1';
 		} else if (strcmp(t, "x_empty=1") == 0) {
 			empty = true;
 		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0 || strcmp(t, "x_stop=3") == 0) {
@@ -546,12 +758,12 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 		} else if (strcmp(t, "x_counts=percpu") == 0) {
 			pcpu = true;
 		} else {
-			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1)", t);
+			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1, hostnet=<inode>, cg_lo=0|1)", t);
 			return false;
 		}
 	}
 	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop ||
-		   pcpu != fl_pcpu || cache != fl_cache))
+		   pcpu != fl_pcpu || cache != fl_cache || hostnet != fl_hostnet || cg_lo != fl_cg_lo))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
 	fl_entries = entries;
 	fl_port = port;
@@ -559,12 +771,15 @@ static bool fl_opts(char *args, char *err, size_t errlen)
 	fl_stop = stop;
 	fl_pcpu = pcpu;
 	fl_cache = cache;
+	fl_hostnet = hostnet;
+	fl_cg_lo = cg_lo;
 	return true;
 }
 
 static void fl_describe(struct sb *b)
 {
-	sb_printf(b, ",\"entries\":%u,\"port\":%s", fl_entries, fl_port ? "true" : "false");
+	sb_printf(b, ",\"entries\":%u,\"port\":%s,\"hostnet\":%u,\"cg_lo\":%s", fl_entries, fl_port ? "true" : "false",
+		  fl_hostnet, fl_cg_lo ? "true" : "false");
 }
 
 static bool fl_loaded(void)
@@ -586,6 +801,7 @@ void cmd_flow(char *args)
 		.read = fl_read,
 		.unload = fl_unload,
 		.describe = fl_describe,
+		.verb = fl_verb,
 	};
 	tcx_command(&p, args);
 }

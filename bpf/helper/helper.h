@@ -102,6 +102,8 @@ struct tcx_probe {
 	void (*read)(struct sb *b, char *args); /* optional: the `read` verb (flow's cycle read) */
 	void (*unload)(void);
 	void (*describe)(struct sb *b); /* optional: what load answers besides ok/error */
+	/* optional: a verb of the probe's own (flow's cgattach/cgdetach); false = not one of them */
+	bool (*verb)(const char *verb, struct sb *b, char *args, bool *ok, char *err, size_t errlen);
 };
 void tcx_command(const struct tcx_probe *p, char *args);
 /* before a tc probe's load: the verifier log emptied; false (error written) without kernel BTF */

@@ -35,6 +35,7 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_flow_entry, key.proto)
 	FIELD(ks_flow_entry, key.family)
 	FIELD(ks_flow_entry, key.peer_server)
+	FIELD(ks_flow_entry, key.owner)
 	FIELD(ks_flow_entry, packets)
 	FIELD(ks_flow_entry, bytes)
 	sb_printf(b, "]}");
@@ -51,6 +52,7 @@ static void layouts_json(struct sb *b)
 	FIELD(ks_flow_newkey, key.proto)
 	FIELD(ks_flow_newkey, key.family)
 	FIELD(ks_flow_newkey, key.peer_server)
+	FIELD(ks_flow_newkey, key.owner)
 	sb_printf(b, "]}");
 	sb_printf(b, ",\"flow_count\":{\"type\":%d,\"version\":%d,\"size\":%zu,\"fields\":[", 0, 0,
 		  sizeof(struct ks_flow_count));

@@ -403,6 +403,8 @@ void tcx_command(const struct tcx_probe *p, char *args)
 		}
 	} else if (strcmp(verb, "unload") == 0) {
 		p->unload();
+	} else if (p->verb && p->verb(verb, &b, args, &ok, err, sizeof(err))) {
+		/* answered by the probe (its targets in b) */
 	} else {
 		ok = false;
 		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump%s, unload)", verb,

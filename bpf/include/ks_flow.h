@@ -23,8 +23,14 @@ struct ks_flow_key {
 	__u8 proto;	  /* IPPROTO_*; 0 for non-IP */
 	__u8 family;	  /* 4, 6, 0 = not IP */
 	__u8 peer_server; /* 1: the port is the peer's (the pod is the client); 0: the pod's own */
-	__u16 _pad;
+	__u8 owner;	  /* KS_FLOW_OWNER_*: what netns holds */
+	__u8 _pad;
 };
+
+/* netns of a key: a namespace's inode (tc programs); or, counted by the cgroup_skb programs of a
+ * hostNetwork pod, the low 32 bits of that pod's cgroup v2 id (ifindex: a node device, lo too) */
+#define KS_FLOW_OWNER_NETNS  0
+#define KS_FLOW_OWNER_CGROUP 1
 
 /*
  * The counters live in an mmap-able array indexed by a slot id (flow_cnt); the hash `flow_slot`

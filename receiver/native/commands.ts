@@ -247,6 +247,8 @@ export interface FlowRead {
   readonly freed: readonly Uint32Array[];
   /** [netns inode, interface name] of attachments whose device went away */
   readonly gone: readonly (readonly [number, string])[];
+  /** cgroup ids of hostNetwork pods whose cgroup was removed (their links closed, slots taken back) */
+  readonly cgGone: readonly number[];
   /** slots in use (announced) */
   readonly live: number;
   readonly maxEntries: number;
@@ -294,6 +296,7 @@ export function parseFlowRead(v: Record<string, unknown>): FlowRead | { error: s
     counts,
     freed,
     gone,
+    cgGone: Array.isArray(v.cg_gone) ? (v.cg_gone as unknown[]).map(num) : [],
     live: num(v.live),
     maxEntries: num(v.max_entries),
     deleted: num(v.deleted),

@@ -172,6 +172,9 @@ export interface FlowEntry {
   readonly port: number;
   /** the port is the peer's (the pod connected to it) */
   readonly peerIsServer: boolean;
+  /** counted by a hostNetwork pod's cgroup programs: netnsInode holds the low 32 bits of that pod's
+   *  cgroup v2 id, ifindex is a device of the node's namespace (key.owner KS_FLOW_OWNER_CGROUP) */
+  readonly cgroup: boolean;
   readonly peer: string;
   /** the pod's own address in the packets ('' for a frame that is not IP) */
   readonly local: string;
@@ -199,6 +202,8 @@ export interface FlowKeyColumns {
   /** 4, 6, 0 = not IP */
   readonly family: Uint8Array;
   readonly peerServer: Uint8Array;
+  /** 1: netns is a hostNetwork pod's cgroup id (low 32 bits), see FlowEntry.cgroup */
+  readonly owner: Uint8Array;
   readonly peer: string[];
   readonly local: string[];
 }
@@ -567,6 +572,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
     oProto = FE['key.proto'].offset,
     oFam = FE['key.family'].offset,
     oSrv = FE['key.peer_server'].offset,
+    oOwner = FE['key.owner'].offset,
     oPk = FE.packets.offset,
     oBy = FE.bytes.offset;
   for (let i = 0, at = FD.size; i < count; i++, at += FE_SIZE) {
@@ -580,6 +586,7 @@ function decodeFlowDump(b: Buffer, off: number, version: number, len: number): F
       proto: dv.getUint8(at + oProto),
       port: dv.getUint16(at + oPort, true),
       peerIsServer: dv.getUint8(at + oSrv) === 1,
+      cgroup: dv.getUint8(at + oOwner) === 1,
       peer: addrOf(b, dv, at + oPeer, family, off + at + oPeer),
       local: addrOf(b, dv, at + oLocal, family, off + at + oLocal),
       packets: dv.getUint32(at + oPk, true) + dv.getUint32(at + oPk + 4, true) * W,
@@ -631,6 +638,7 @@ const NK_SLOT = NKF.slot.offset,
   NK_PROTO = NKF['key.proto'].offset,
   NK_FAMILY = NKF['key.family'].offset,
   NK_SERVER = NKF['key.peer_server'].offset,
+  NK_OWNER = NKF['key.owner'].offset,
   NK_PEER = NKF['key.peer'].offset,
   NK_LOCAL = NKF['key.local'].offset;
 
@@ -645,6 +653,7 @@ function decodeFlowKeys(b: Buffer, dv: DataView, off: number, count: number): Fl
     proto = new Uint8Array(count),
     family = new Uint8Array(count),
     peerServer = new Uint8Array(count),
+    owner = new Uint8Array(count),
     peer = new Array<string>(count),
     local = new Array<string>(count);
   for (let i = 0, at = FR.size; i < count; i++, at += NK.size) {
@@ -658,10 +667,11 @@ function decodeFlowKeys(b: Buffer, dv: DataView, off: number, count: number): Fl
     proto[i] = dv.getUint8(at + NK_PROTO);
     family[i] = f;
     peerServer[i] = dv.getUint8(at + NK_SERVER);
+    owner[i] = dv.getUint8(at + NK_OWNER);
     peer[i] = addrOf(b, dv, at + NK_PEER, f, off + at + NK_PEER);
     local[i] = addrOf(b, dv, at + NK_LOCAL, f, off + at + NK_LOCAL);
   }
-  return { slot, netns, ifindex, port, dir, proto, family, peerServer, peer, local };
+  return { slot, netns, ifindex, port, dir, proto, family, peerServer, owner, peer, local };
 }
 
 /**

@@ -54,14 +54,9 @@ import type { Target } from '../targets/target.js';
 import { TcPrograms, attachOptionSchema } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
 import { readProcText } from '../kernel/read-proc.js';
-import { processShares } from './process-split.js';
-import { existsSync, statSync } from 'node:fs';
+import { cgroup2Root, processShares } from './process-split.js';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-
-/** where the node's cgroup v2 hierarchy is mounted (a socket's cgroup id is a directory's inode
- *  there): /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid (v1 + v2) node */
-const cgroup2Root = (): string | undefined =>
-  ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'].find((d) => existsSync(`${d}/cgroup.controllers`));
 
 export const DNS_DEFAULTS = {
   timeoutSeconds: 5,

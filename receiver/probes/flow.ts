@@ -5,6 +5,13 @@
 // FlowSlots keeps them in typed arrays by slot id), peer names (receiver/peers/resolve.ts) and the
 // cardinality rules (receiver/peers/governance.ts). A namespace is attached the cycle after it is
 // first seen; traffic before that is not counted.
+//
+// hostNetwork pods (host_network_pods) share the node's namespace and interfaces: their packets are
+// counted by cgroup_skb programs on each such pod's cgroup (bpf/probes/flow.bpf.c says why there),
+// attached the cycle after the host target shows the pod and detached when it goes. Their series are
+// the host target's with the pod's k8s.pod.* attributes, governed per pod like any pod's; the node's
+// own interfaces (host_interfaces) then leave those packets out of the node's series.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import {
   ATTR_KUBESKOOP_FLOW_PROTOCOL,
   ATTR_KUBESKOOP_PEER_KIND,
@@ -39,7 +46,8 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms, attachOptionSchema } from './tc-programs.js';
+import { TcPrograms, attachOptionSchema, matchesAny } from './tc-programs.js';
+import { hostNetworkPodCgroups } from './process-split.js';
 
 export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
 
@@ -91,6 +99,35 @@ interface Options {
   max_series?: number;
   entries?: number;
   cidrs?: CidrBucket[];
+  host_network_pods?: { interfaces?: string[] };
+}
+
+/** a hostNetwork pod with the cgroup programs: its series' group and attributes */
+interface HostnetPod {
+  readonly dir: string;
+  readonly id: number;
+  /** the governor's group: the key's netns is the id's low 32 bits */
+  readonly group: string;
+  readonly attributes: SampleAttributes;
+}
+const groupOfCgroup = (key32: number): string => `cg:${key32}`;
+const sameAttributes = (a: SampleAttributes, b: SampleAttributes): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/** The node's device names by ifindex (the agent runs in the node's namespace: /sys/class/net). */
+function nodeIfnames(): Map<number, string> {
+  const m = new Map<number, string>();
+  try {
+    for (const name of readdirSync('/sys/class/net'))
+      try {
+        m.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()), name);
+      } catch {
+        // went away while listed
+      }
+  } catch {
+    // no sysfs: devices named by their index
+  }
+  return m;
 }
 
 /**
@@ -106,6 +143,8 @@ export class FlowSlots {
   proto = new Uint8Array(0);
   family = new Uint8Array(0);
   peerServer = new Uint8Array(0);
+  /** 1: a hostNetwork pod's slot (netns = its cgroup id's low 32 bits) */
+  owner = new Uint8Array(0);
   known = new Uint8Array(0);
   peer: string[] = [];
   local: string[] = [];
@@ -139,6 +178,7 @@ export class FlowSlots {
     this.proto = g(this.proto, Uint8Array);
     this.family = g(this.family, Uint8Array);
     this.peerServer = g(this.peerServer, Uint8Array);
+    this.owner = g(this.owner, Uint8Array);
     this.known = g(this.known, Uint8Array);
     this.packets = g(this.packets, Float64Array);
     this.bytes = g(this.bytes, Float64Array);
@@ -193,7 +233,7 @@ export class FlowSlots {
     let top = 0;
     for (let i = 0; i < n; i++) if (k.slot[i]! >= top) top = k.slot[i]! + 1;
     this.grow(top);
-    const { netns, ifindex, port, dir, proto, family, peerServer, peer, local, packets, bytes, known } = this;
+    const { netns, ifindex, port, dir, proto, family, peerServer, owner, peer, local, packets, bytes, known } = this;
     for (let i = 0; i < n; i++) {
       const s = k.slot[i]!;
       netns[s] = k.netns[i]!;
@@ -203,6 +243,7 @@ export class FlowSlots {
       proto[s] = k.proto[i]!;
       family[s] = k.family[i]!;
       peerServer[s] = k.peerServer[i]!;
+      owner[s] = k.owner[i]!;
       peer[s] = k.peer[i]!;
       local[s] = k.local[i]!;
       packets[s] = 0;
@@ -260,7 +301,8 @@ interface SlotSeries {
   peerNamespace: string;
   peerName: string;
   ifname: string;
-  netns: number;
+  /** the governor's group: a namespace's inode, or a hostNetwork pod's groupOfCgroup */
+  group: string;
   inc: {
     key: string;
     peer: string;
@@ -300,6 +342,20 @@ export const flow: MetricProbeModule = {
         type: 'boolean',
         description: "KubeSkoop's option: false drops the server port from the key and the series (default true).",
       },
+      host_network_pods: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          interfaces: {
+            type: 'array',
+            items: { type: 'string', minLength: 1, maxLength: 15 },
+            description:
+              "The node's interfaces whose traffic of these pods is counted, names or patterns with * (default: every interface but lo; lo or * counts their loopback traffic too).",
+          },
+        },
+        description:
+          "Also count hostNetwork pods: cgroup_skb programs on each such pod's cgroup count its sockets' packets (both directions, loopback included when asked) under the pod (the host target's series with k8s.pod.* attributes), with the same peer names and cardinality rules as other pods; the node's host_interfaces series then leave them out.",
+      },
       ...peerOptionsSchema('bytes'),
       entries: {
         type: 'integer',
@@ -326,26 +382,45 @@ export const flow: MetricProbeModule = {
     let problem: string | undefined;
     let mapEntries = 0;
     let evictions = 0;
+    /** the node's namespace: the agent runs in it (hostNetwork); the host target corrects it */
+    let hostNs = 0;
+    /** hostNetwork pods: seen by the last collect of the host target (attached next cycle), and
+     *  those with the cgroup programs, by cgroup id */
+    let cgSeen = new Map<number, HostnetPod>();
+    const cgAttached = new Map<number, HostnetPod>();
+    let cgFailure: string | undefined;
+    let ifnames = new Map<number, string>();
+    /** a hostNetwork pod's series attributes with its pod's added, made once per series */
+    let withPod = new WeakMap<SampleAttributes, SampleAttributes>();
+    const hostnet = (): boolean => opts.host_network_pods !== undefined;
+    const nodeIfname = (ifindex: number): string => {
+      if (!ifnames.has(ifindex)) ifnames = nodeIfnames();
+      return ifnames.get(ifindex) ?? String(ifindex);
+    };
 
-    const increasesOf = (now: number): Map<number, Increase<SampleAttributes>[]> => {
+    const increasesOf = (now: number): Map<string, Increase<SampleAttributes>[]> => {
       void now;
       const portInLabel = opts.enablePortInLabel !== false;
       const podOf = attach.remapper();
-      const byPod = new Map<number, Increase<SampleAttributes>[]>();
+      const cgIfaces = opts.host_network_pods?.interfaces;
+      const byPod = new Map<string, Increase<SampleAttributes>[]>();
       for (let i = 0; i < slots.nMoved; i++) {
         const s = slots.moved[i]!;
         const dp = slots.dPackets[s]!,
           db = slots.dBytes[s]!;
         if (dp === 0 && db === 0) continue;
-        const ns = podOf(slots.netns[s]!, slots.ifindex[s]!);
+        const byCgroup = slots.owner[s] === 1;
+        const ns = byCgroup ? slots.netns[s]! : podOf(slots.netns[s]!, slots.ifindex[s]!);
+        const group = byCgroup ? groupOfCgroup(ns) : String(ns);
         const peerAddr = slots.peer[s]!;
         const peer = resolver.resolve(peerAddr);
         let x = series[s];
         const renamed =
           x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
-        if (x === undefined || renamed || x.netns !== ns) {
+        if (x === undefined || renamed || x.group !== group) {
           const ifindex = slots.ifindex[s]!;
-          const ifname = x?.ifname ?? attach.ifname(ns, ifindex) ?? String(ifindex);
+          const ifname =
+            x?.ifname ?? (byCgroup ? nodeIfname(ifindex) : (attach.ifname(ns, ifindex) ?? String(ifindex)));
           const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
           const e = {
             direction,
@@ -356,9 +431,9 @@ export const flow: MetricProbeModule = {
             peer: peerAddr,
             local: slots.local[s]!,
           } as const;
-          const key = `${ns}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
+          const key = `${group}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
           // a rename drops the old series
-          if (x !== undefined && renamed) governor.drop(String(x.netns), x.inc.key);
+          if (x !== undefined && renamed) governor.drop(x.group, x.inc.key);
           const a = entryAttributes(e, ifname, portInLabel);
           a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
           a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
@@ -369,7 +444,7 @@ export const flow: MetricProbeModule = {
             peerNamespace: peer.namespace,
             peerName: peer.name,
             ifname,
-            netns: ns,
+            group,
             inc: {
               key: `${key}|${peer.kind}|${peer.namespace}|${peer.name}`,
               peer: e.peer || `non-ip ${e.port}`,
@@ -389,25 +464,61 @@ export const flow: MetricProbeModule = {
           };
           series[s] = x;
         }
+        // a hostNetwork pod's traffic on a node device not asked for (lo is left out in the kernel)
+        if (byCgroup && cgIfaces && !matchesAny(x.ifname, cgIfaces)) continue;
         x.inc.bytes = db;
         x.inc.packets = dp;
-        let list = byPod.get(ns);
+        let list = byPod.get(group);
         if (!list) {
           list = [];
-          byPod.set(ns, list);
+          byPod.set(group, list);
         }
         list.push(x.inc);
       }
       return byPod;
     };
 
-    const forgetNamespace = (ns: number): void => {
-      governor.forget(String(ns));
-      for (let s = 0; s < series.length; s++) if (series[s]?.netns === ns) series[s] = undefined;
+    const forgetGroup = (group: string): void => {
+      governor.forget(group);
+      for (let s = 0; s < series.length; s++) if (series[s]?.group === group) series[s] = undefined;
     };
+    const forgetNamespace = (ns: number): void => forgetGroup(String(ns));
     const resetSlots = (): void => {
       slots.reset();
       series = [];
+      // a reload or a restarted helper closed the cgroup links too
+      for (const p of cgAttached.values()) forgetGroup(p.group);
+      cgAttached.clear();
+      withPod = new WeakMap();
+    };
+
+    /** the cgroup programs on exactly the hostNetwork pods the host target showed last cycle */
+    const syncCgroups = async (): Promise<void> => {
+      const want = hostnet() ? cgSeen : new Map<number, HostnetPod>();
+      cgSeen = new Map();
+      const gone = [...cgAttached.values()].filter((p) => !want.has(p.id));
+      if (gone.length > 0) {
+        await tc.call(['cgdetach', ...gone.map((p) => String(p.id))]);
+        for (const p of gone) {
+          cgAttached.delete(p.id);
+          forgetGroup(p.group);
+        }
+      }
+      const todo = [...want.values()].filter((p) => !cgAttached.has(p.id));
+      cgFailure = undefined;
+      for (let i = 0; i < todo.length; i += 40) {
+        const batch = todo.slice(i, i + 40);
+        const r = await tc.call(['cgattach', ...batch.map((p) => p.dir)]);
+        const results = Array.isArray(r.targets)
+          ? (r.targets as { ok?: boolean; state?: string; error?: string }[])
+          : [];
+        if (r.ok !== true) cgFailure = typeof r.error === 'string' ? r.error : 'no answer';
+        batch.forEach((p, j) => {
+          const t = results[j];
+          if (t?.ok === true) cgAttached.set(p.id, p);
+          else if (t && t.state !== 'gone') cgFailure ??= `${p.dir}: ${t.error ?? 'not attached'}`;
+        });
+      }
     };
 
     return {
@@ -416,6 +527,7 @@ export const flow: MetricProbeModule = {
       metrics: [FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW],
       async start(ctx): Promise<ProbeStatus> {
         opts = ctx.options as Options;
+        if (hostnet()) hostNs = statSync('/proc/self/ns/net').ino;
         resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes flow: options.cidrs');
         governor.setOptions({
           topK: opts.top_k ?? FLOW_DEFAULTS.topK,
@@ -425,7 +537,7 @@ export const flow: MetricProbeModule = {
         return this.status!();
       },
       status(): ProbeStatus {
-        return tc.status(problem);
+        return tc.status(problem ?? (cgFailure ? `hostNetwork pod cgroup not attached: ${cgFailure}` : undefined));
       },
       async beforeCycle(): Promise<void> {
         if (!tc.usable()) return;
@@ -434,6 +546,12 @@ export const flow: MetricProbeModule = {
           const shape = [
             `entries=${opts.entries ?? FLOW_DEFAULTS.entries}`,
             `port=${opts.enablePortInLabel === false ? 0 : 1}`,
+            ...(hostnet() && hostNs
+              ? [
+                  `hostnet=${hostNs}`,
+                  `cg_lo=${opts.host_network_pods?.interfaces?.some((n) => matchesAny('lo', [n])) ? 1 : 0}`,
+                ]
+              : []),
           ];
           const synced = await tc.sync(shape, resetSlots);
           if ('error' in synced) {
@@ -441,6 +559,7 @@ export const flow: MetricProbeModule = {
             return;
           }
           for (const ns of synced.gone) forgetNamespace(ns);
+          await syncCgroups();
           const ttl = opts.ttl ?? FLOW_DEFAULTS.ttlSeconds;
           const d = parseFlowRead(await tc.call(['read', `ttl=${ttl}`]));
           if ('ok' in d) {
@@ -452,9 +571,15 @@ export const flow: MetricProbeModule = {
           }
           attach.gone(d.gone);
           for (const [ns] of d.gone) forgetNamespace(ns);
+          for (const id of d.cgGone) {
+            // its cgroup was removed (the pod went between two cycles)
+            const p = cgAttached.get(id);
+            if (p) forgetGroup(p.group);
+            cgAttached.delete(id);
+          }
           slots.apply(d);
           for (const s of slots.freedNow) series[s] = undefined;
-          for (const [ns, list] of increasesOf(now)) governor.add(String(ns), list, now);
+          for (const [group, list] of increasesOf(now)) governor.add(group, list, now);
           governor.expire(now);
           mapEntries = d.live;
           // slots taken from the least recently moved flows when the map was nearly full, and
@@ -479,6 +604,29 @@ export const flow: MetricProbeModule = {
           samples.push({ metric: FLOW_PACKETS, value: s.packets, attributes: s.attributes });
         }
         samples.push({ metric: FLOW_PEERS_FOLDED, value: governor.foldedPeers(pod), attributes: {} });
+        if (target.kind === 'host' && hostnet()) {
+          hostNs = target.netnsInode;
+          for (const p of hostNetworkPodCgroups(target, ctx.procRoot)) {
+            const seen = { ...p, group: groupOfCgroup(p.id % 2 ** 32) };
+            cgSeen.set(p.id, seen);
+            // the pod's identity grew (its name known after its uid): its series carry the new one
+            const had = cgAttached.get(p.id);
+            if (had && !sameAttributes(had.attributes, p.attributes)) {
+              cgAttached.set(p.id, seen);
+              withPod = new WeakMap();
+            }
+          }
+          // the hostNetwork pods' own series: the host target's, with the pod's attributes
+          for (const p of cgAttached.values()) {
+            for (const s of governor.series(p.group)) {
+              let attributes = withPod.get(s.attributes);
+              if (!attributes) withPod.set(s.attributes, (attributes = { ...s.attributes, ...p.attributes }));
+              samples.push({ metric: FLOW_IO, value: s.bytes, attributes });
+              samples.push({ metric: FLOW_PACKETS, value: s.packets, attributes });
+            }
+            samples.push({ metric: FLOW_PEERS_FOLDED, value: governor.foldedPeers(p.group), attributes: p.attributes });
+          }
+        }
         if (target.kind === 'host') {
           samples.push({ metric: FLOW_MAP_ENTRIES, value: mapEntries, attributes: {} });
           samples.push({ metric: FLOW_MAP_EVICTIONS, value: evictions, attributes: {} });

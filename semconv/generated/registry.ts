@@ -9247,15 +9247,15 @@ export const PROBES: readonly ProbeDefinition[] = [
       "net_flow"
     ],
     "statusKey": "flow",
-    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces: bpf/probes/flow.bpf.c, counters in an mmap-able array by slot id (a hash per (namespace, interface, direction, peer, server port, transport) → slot, used only on a miss of the per-CPU cache of the last flows' slots)",
+    "source": "eBPF tc (tcx link, first in the chain, returns TC_ACT_UNSPEC) on every interface of each pod's namespace, or with attach: host on the host end of each one's veth (programs swapped, the same series), and on the node interfaces listed in host_interfaces; with host_network_pods, cgroup_skb programs on each hostNetwork pod's cgroup: bpf/probes/flow.bpf.c, counters in an mmap-able array by slot id (a hash per (namespace, interface, direction, peer, server port, transport) → slot, used only on a miss of the per-CPU cache of the last flows' slots)",
     "kubeskoopOverhead": "medium",
     "brief": {
       "en": "Bytes and packets per pod and peer (peer address, server port, transport, direction), IPv4 and IPv6, never keyed by the ephemeral port.",
       "zh": "每个 Pod 与每个对端（对端地址、服务端口、传输协议、方向）的字节数与包数，支持 IPv4 与 IPv6，从不以临时端口为键。"
     },
     "whenToUse": {
-      "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts. Options: `attach: host` counts on the host end of each pod's veth instead of inside the pod (the same series); `host_interfaces: [eth0]` adds the node's uplink (series of the node).",
-      "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。选项：`attach: host` 改在每个 Pod 的 veth 主机端计数（序列相同，不在 Pod 内）；`host_interfaces: [eth0]` 增加节点上行网卡（节点的序列）。"
+      "en": "Which peers does this pod talk to, and how much: the network graph, unexpected peers, traffic shifts. Options: `attach: host` counts on the host end of each pod's veth instead of inside the pod (the same series); `host_interfaces: [eth0]` adds the node's uplink (series of the node); `host_network_pods: {}` counts hostNetwork pods by their cgroup (cgroup_skb programs on each such pod's cgroup, both directions, every node interface but lo unless its `interfaces` ask) under their pod (k8s.pod.* attributes on the node's series), with the same peer names and limits as other pods, and leaves their packets out of the node's own series.",
+      "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。选项：`attach: host` 改在每个 Pod 的 veth 主机端计数（序列相同，不在 Pod 内）；`host_interfaces: [eth0]` 增加节点上行网卡（节点的序列）；`host_network_pods: {}` 按 cgroup 统计 hostNetwork Pod（在每个此类 Pod 的 cgroup 上挂 cgroup_skb 程序，双向，默认节点上除 lo 外的所有接口，可用其 `interfaces` 指定），归到其 Pod（在节点的序列上带 k8s.pod.* 属性），对端命名与基数限制与其他 Pod 相同，且不再计入节点自身的序列。"
     },
     "measuredOverhead": {
       "value": 131,

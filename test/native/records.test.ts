@@ -307,6 +307,7 @@ describe('native records decoder', () => {
       proto: 17,
       port: 8000 + 2999,
       peerIsServer: true,
+      cgroup: false,
       peer: `fd00:199::${(2999).toString(16)}`,
       local: 'fd00:199::1',
       packets: 2999 * 1000 + 1,

@@ -223,9 +223,18 @@ export interface Background {
 }
 
 /** ns 'host': in the test's own (host) namespace. */
-export async function startNodeIn(ns: string, source: string, readyTimeoutMs = 10_000): Promise<Background> {
+export async function startNodeIn(
+  ns: string,
+  source: string,
+  readyTimeoutMs = 10_000,
+  /** a cgroup v2 directory the process moves itself into first (a test pod's container) */
+  cgroupDir?: string,
+): Promise<Background> {
   const node = [process.execPath, '--input-type=module', '-e', source];
-  const [cmd, ...args] = ns === 'host' ? node : ['ip', 'netns', 'exec', ns, ...node];
+  const inNsCmd = ns === 'host' ? node : ['ip', 'netns', 'exec', ns, ...node];
+  const [cmd, ...args] = cgroupDir
+    ? ['sh', '-c', `echo $$ > '${cgroupDir}/cgroup.procs' && exec "$@"`, 'sh', ...inNsCmd]
+    : inNsCmd;
   const child = spawn(cmd!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

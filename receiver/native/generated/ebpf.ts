@@ -111,6 +111,7 @@ export const LAYOUTS = {
       'key.proto': { offset: 43, size: 1, kind: 'u8' },
       'key.family': { offset: 44, size: 1, kind: 'u8' },
       'key.peer_server': { offset: 45, size: 1, kind: 'u8' },
+      'key.owner': { offset: 46, size: 1, kind: 'u8' },
       'packets': { offset: 48, size: 8, kind: 'u64' },
       'bytes': { offset: 56, size: 8, kind: 'u64' },
     },
@@ -128,6 +129,7 @@ export const LAYOUTS = {
       'key.proto': { offset: 51, size: 1, kind: 'u8' },
       'key.family': { offset: 52, size: 1, kind: 'u8' },
       'key.peer_server': { offset: 53, size: 1, kind: 'u8' },
+      'key.owner': { offset: 54, size: 1, kind: 'u8' },
     },
   },
   flow_count: {
