@@ -54,6 +54,11 @@ interface ExportClient {
   close(): void;
 }
 
+/** The bytes as a Buffer without a copy (the SDK's transport copies with Buffer.from; the agent's encoder
+ *  hands over a Buffer already, and grpc-js copies it into its frame anyway). */
+const asBuffer = (data: Uint8Array): Buffer =>
+  Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
 /** The SDK's GrpcExporterTransport (otlp-grpc-exporter-base), with the reconnect backoff as channel options. */
 class BoundedBackoffGrpcTransport implements IExporterTransport {
   private client: ExportClient | undefined;
@@ -104,7 +109,7 @@ class BoundedBackoffGrpcTransport implements IExporterTransport {
     }
     const client = this.client;
     return new Promise((resolve) => {
-      client.export(Buffer.from(data), metadata, { deadline: Date.now() + timeoutMillis }, (err, response) => {
+      client.export(asBuffer(data), metadata, { deadline: Date.now() + timeoutMillis }, (err, response) => {
         if (err) {
           resolve({ status: 'failure', error: err });
           // As the SDK does: a channel that keeps timing out is replaced.

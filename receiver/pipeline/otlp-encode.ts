@@ -304,14 +304,21 @@ function timeWords(t: HrTime): [number, number] {
   return [low >>> 0, high >>> 0];
 }
 
-/** One request's parts and their lengths, from pass 1, in write order. */
+/** One request's parts and their lengths, from pass 1, in write order: `nl` lengths and `na` attribute
+ *  parts used. One plan for every request, its arrays kept and filled by index: built anew per request
+ *  they were ~50 bytes of garbage per point (a length and an attribute reference, grown by push). */
 interface Plan {
-  lens: number[];
-  attrs: Uint8Array[];
+  readonly lens: number[];
+  readonly attrs: Uint8Array[];
+  nl: number;
+  na: number;
   /** Points from columns (the rest of the request's points are from objects). */
   columnPoints: number;
   objectPoints: number;
 }
+const plan: Plan = { lens: [], attrs: [], nl: 0, na: 0, columnPoints: 0, objectPoints: 0 };
+/** Beyond this many entries the plan's arrays are let go after the request (a whole collection in one). */
+const PLAN_KEEP = 1 << 16;
 
 function planMetric(m: MetricData, plan: Plan): number {
   const header = headerBytes(m.descriptor);
@@ -319,13 +326,13 @@ function planMetric(m: MetricData, plan: Plan): number {
   const histogram = m.dataPointType === DataPointType.HISTOGRAM;
   if (!histogram && m.dataPointType !== DataPointType.SUM && m.dataPointType !== DataPointType.GAUGE)
     throw new Unsupported('an exponential histogram');
-  const slot = plan.lens.length;
-  plan.lens.push(0); // the data's length, known after its points
+  const slot = plan.nl++;
+  plan.lens[slot] = 0; // the data's length, known after its points
   for (const p of m.dataPoints as DataPoint<number | Histogram>[]) {
     const attrs = cachedAttrs(p.attributes, histogram ? 9 : 7);
     const len = histogram ? histogramPointLen(p.value as Histogram, attrs) : numberPointLen(attrs);
-    plan.attrs.push(attrs);
-    plan.lens.push(len);
+    plan.attrs[plan.na++] = attrs;
+    plan.lens[plan.nl++] = len;
     data += 1 + varintLen(len) + len;
   }
   plan.objectPoints += m.dataPoints.length;
@@ -344,13 +351,13 @@ function planRange(c: PointColumns, r: PointRange, plan: Plan): number {
   const header = shapeHeader(shape.descriptor);
   const histogram = shape.dataPointType === DataPointType.HISTOGRAM;
   let data = 0;
-  const slot = plan.lens.length;
-  plan.lens.push(0);
+  const slot = plan.nl++;
+  plan.lens[slot] = 0;
   for (let i = r.from; i < r.to; i++) {
     const attrs = cachedAttrs(c.attributes[i], histogram ? 9 : 7);
-    const len = histogram ? columnHistogramLen(c.values[i] as HistogramValue, attrs) : numberPointLen(attrs);
-    plan.attrs.push(attrs);
-    plan.lens.push(len);
+    const len = histogram ? columnHistogramLen(c.samples[i]!.value as HistogramValue, attrs) : numberPointLen(attrs);
+    plan.attrs[plan.na++] = attrs;
+    plan.lens[plan.nl++] = len;
     data += 1 + varintLen(len) + len;
   }
   if (shape.dataPointType !== DataPointType.GAUGE) data += 2; // cumulative
@@ -363,18 +370,18 @@ function planRange(c: PointColumns, r: PointRange, plan: Plan): number {
 function planResource(rm: ResourceMetrics, plan: Plan): number {
   if (rm.resource.schemaUrl) throw new Unsupported('a resource schema URL');
   let content = resourceBytes(rm.resource).length;
-  const rmSlot = plan.lens.length;
-  plan.lens.push(0);
+  const rmSlot = plan.nl++;
+  plan.lens[rmSlot] = 0;
   for (const sm of rm.scopeMetrics) {
     if (sm.scope.schemaUrl) throw new Unsupported('a scope schema URL');
-    const smSlot = plan.lens.length;
-    plan.lens.push(0);
+    const smSlot = plan.nl++;
+    plan.lens[smSlot] = 0;
     let scope = scopeBytes(sm.scope).length;
     const points = (sm as TargetScopeMetrics)[SNAPSHOT_POINTS];
     if (points !== undefined) {
       for (const r of points.ranges) {
-        const mSlot = plan.lens.length;
-        plan.lens.push(0);
+        const mSlot = plan.nl++;
+        plan.lens[mSlot] = 0;
         const len = planRange(points.columns, r, plan);
         plan.lens[mSlot] = len;
         scope += 1 + varintLen(len) + len;
@@ -384,8 +391,8 @@ function planResource(rm: ResourceMetrics, plan: Plan): number {
       continue;
     }
     for (const m of sm.metrics) {
-      const mSlot = plan.lens.length;
-      plan.lens.push(0);
+      const mSlot = plan.nl++;
+      plan.lens[mSlot] = 0;
       const len = planMetric(m, plan);
       plan.lens[mSlot] = len;
       scope += 1 + varintLen(len) + len;
@@ -487,10 +494,10 @@ function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: n
       w.byte(0x19); // time_unix_nano
       w.fixed64(endLow, endHigh);
       if (type !== DataPointType.HISTOGRAM) {
-        numberValueAndAttributes(w, c.values[i] as number, asInt, attrs);
+        numberValueAndAttributes(w, c.samples[i]!.value as number, asInt, attrs);
         continue;
       }
-      const h = c.values[i] as HistogramValue;
+      const h = c.samples[i]!.value as HistogramValue;
       histogramBody(w, h.count, h.sum, h.bucketCounts, h.boundaries, attrs);
     }
     if (type !== DataPointType.GAUGE) {
@@ -510,30 +517,39 @@ function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: n
  */
 export function encodeMetricsRequest(request: readonly ResourceMetrics[]): Uint8Array | undefined {
   // pass 1: every length (and the SDK's bytes for what this does not write); pass 2: one buffer
-  const plans: (Plan | Uint8Array)[] = [];
+  const parts: ({ len: number; attr: number } | Uint8Array)[] = [];
   let total = 0;
-  for (const rm of request) {
-    const plan: Plan = { lens: [], attrs: [], columnPoints: 0, objectPoints: 0 };
-    try {
-      total += planResource(rm, plan);
-      plans.push(plan);
-      encodedPoints.columns += plan.columnPoints;
-      encodedPoints.objects += plan.objectPoints;
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      // the SDK's serializer reads `metrics`: a scope over columns builds its MetricData now
-      const sdk = ProtobufMetricsSerializer.serializeRequest(rm);
-      if (sdk === undefined) return undefined;
-      for (const sm of rm.scopeMetrics) for (const m of sm.metrics) encodedPoints.sdk += m.dataPoints.length;
-      total += sdk.length;
-      plans.push(sdk);
+  plan.nl = plan.na = 0;
+  try {
+    for (const rm of request) {
+      const at = { len: plan.nl, attr: plan.na };
+      plan.columnPoints = plan.objectPoints = 0;
+      try {
+        total += planResource(rm, plan);
+        parts.push(at);
+        encodedPoints.columns += plan.columnPoints;
+        encodedPoints.objects += plan.objectPoints;
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+        plan.nl = at.len;
+        plan.na = at.attr;
+        // the SDK's serializer reads `metrics`: a scope over columns builds its MetricData now
+        const sdk = ProtobufMetricsSerializer.serializeRequest(rm);
+        if (sdk === undefined) return undefined;
+        for (const sm of rm.scopeMetrics) for (const m of sm.metrics) encodedPoints.sdk += m.dataPoints.length;
+        total += sdk.length;
+        parts.push(sdk);
+      }
     }
+    const w = new Writer(total);
+    parts.forEach((part, i) => {
+      if (part instanceof Uint8Array) w.raw(part);
+      else writeResource(w, request[i]!, plan, part);
+    });
+    if (w.pos !== total) throw new Error(`OTLP encoder: wrote ${w.pos} bytes of a planned ${total}`);
+    return w.buf;
+  } finally {
+    // a very large plan is not kept (a request's is a few thousand entries, its parts cached bytes anyway)
+    if (plan.lens.length > PLAN_KEEP) plan.lens.length = plan.attrs.length = 0;
   }
-  const w = new Writer(total);
-  plans.forEach((plan, i) => {
-    if (plan instanceof Uint8Array) w.raw(plan);
-    else writeResource(w, request[i]!, plan, { len: 0, attr: 0 });
-  });
-  if (w.pos !== total) throw new Error(`OTLP encoder: wrote ${w.pos} bytes of a planned ${total}`);
-  return w.buf;
 }

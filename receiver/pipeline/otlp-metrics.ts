@@ -16,12 +16,9 @@ import {
   type IExportMetricsServiceResponse,
   type ISerializer,
 } from '@opentelemetry/otlp-transformer';
-import type { IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
-import {
-  convertLegacyHttpOptions,
-  createOtlpHttpExportDelegate,
-  createOtlpHttpExporterMetrics,
-} from '@opentelemetry/otlp-exporter-base/node-http';
+import { createOtlpNetworkExportDelegate, type IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExporterMetrics } from '@opentelemetry/otlp-exporter-base/node-http';
+import { OtlpHttpTransport } from './otlp-http-transport.js';
 import { createGrpcExportDelegate, createOtlpGrpcExporterMetrics, type ReconnectBackoff } from './grpc-reconnect.js';
 import {
   OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER,
@@ -59,18 +56,24 @@ const helper: IExporterMetricsHelper<ResourceMetrics[]> = {
   countItems: (request) => request.reduce((n, rm) => n + pointCount(rm), 0),
 };
 
-export function createResourcesMetricExporter(opts: {
+export interface MetricsTransportOptions {
   url: string;
   protocol: 'grpc' | 'http/protobuf';
   timeoutMillis: number;
   reconnect: ReconnectBackoff;
-}): ResourcesMetricExporter {
+}
+
+/** The SDK's export delegate (timeout, concurrency bound, outcome metrics) over the agent's metrics
+ *  transport for `protocol`, with `serializer` (the bench sends pre-encoded bytes through the same). */
+export function createMetricsDelegate<T>(
+  opts: MetricsTransportOptions,
+  serializer: ISerializer<T, unknown>,
+  helper: IExporterMetricsHelper<T>,
+): { delegate: IOtlpExportDelegate<T>; observe: (mp: MeterProvider) => void } {
   const config = { url: opts.url, timeoutMillis: opts.timeoutMillis };
-  let delegate: IOtlpExportDelegate<ResourceMetrics[]>;
-  let observe: (mp: MeterProvider) => void;
   if (opts.protocol === 'grpc') {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER;
-    delegate = createGrpcExportDelegate(
+    const delegate = createGrpcExportDelegate(
       config,
       'METRICS',
       serializer,
@@ -81,15 +84,30 @@ export function createResourcesMetricExporter(opts: {
       '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
       opts.reconnect,
     );
-    observe = (mp) => delegate.setMetrics(createOtlpGrpcExporterMetrics(type, helper, opts.url, mp));
-  } else {
-    const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER;
-    const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', {
-      'Content-Type': 'application/x-protobuf',
-    });
-    delegate = createOtlpHttpExportDelegate(http, serializer, type, helper, undefined);
-    observe = (mp) => delegate.setMetrics(createOtlpHttpExporterMetrics(type, helper, opts.url, mp));
+    return {
+      delegate,
+      observe: (mp) => delegate.setMetrics(createOtlpGrpcExporterMetrics(type, helper, opts.url, mp)),
+    };
   }
+  const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER;
+  const http = convertLegacyHttpOptions(config, 'METRICS', 'v1/metrics', {
+    'Content-Type': 'application/x-protobuf',
+  });
+  // the SDK's delegate over the agent's transport (one request, the body gzipped in one call)
+  const delegate = createOtlpNetworkExportDelegate(
+    http,
+    serializer,
+    createOtlpHttpExporterMetrics(type, helper, http.url, undefined),
+    new OtlpHttpTransport(http),
+  );
+  return {
+    delegate,
+    observe: (mp) => delegate.setMetrics(createOtlpHttpExporterMetrics(type, helper, opts.url, mp)),
+  };
+}
+
+export function createResourcesMetricExporter(opts: MetricsTransportOptions): ResourcesMetricExporter {
+  const { delegate, observe } = createMetricsDelegate(opts, serializer, helper);
   return {
     export: (request, done) => delegate.export(request, done),
     observeWith: observe,

@@ -25,6 +25,7 @@ import {
 import type { Instrument, MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample } from '../probes/probe.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { Target } from '../targets/target.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 import { promLabelName, promName, promUnit } from '../../semconv/lib/prom-names.js';
 import { seriesKey } from './snapshot-producer.js';
@@ -241,6 +242,25 @@ function ownLabels(own: Readonly<Record<string, string | number>>): { text: stri
   return o;
 }
 
+/** A target's identity, its label text and label names. */
+interface TargetLabels {
+  readonly attrs: Readonly<Record<string, string | number>>;
+  readonly text: string;
+  readonly names: ReadonlySet<string>;
+}
+// Kept per Target object across scrapes (a Target is immutable, and discovery keeps the object while the
+// target lives): every probe's entry of a target, and every scrape, share one label text.
+const targetLabelCache = new WeakMap<Target, TargetLabels>();
+function targetLabels(target: Target): TargetLabels {
+  let t = targetLabelCache.get(target);
+  if (t === undefined) {
+    const attrs = targetAttributes(target);
+    t = { attrs, text: labelText(attrs), names: new Set(Object.keys(attrs).map(labelName)) };
+    targetLabelCache.set(target, t);
+  }
+  return t;
+}
+
 /**
  * Writes every probe metric of `snap`. Families appear in the order of their first sample; a family's
  * series in snapshot order. `skip`: family names already written by someone else (left out).
@@ -264,17 +284,7 @@ export async function writeSnapshotExposition(
     });
   });
   const scope = scopeLabelText(opts.scope);
-  // entry index → the target's identity, its label text and label names
-  type TargetLabels = { attrs: Readonly<Record<string, string | number>>; text: string; names: Set<string> };
-  const targets = new Map<number, TargetLabels>();
-  const targetOf = (e: number): TargetLabels => {
-    let t = targets.get(e);
-    if (t === undefined) {
-      const attrs = targetAttributes(snap.entries[e]!.target);
-      targets.set(e, (t = { attrs, text: labelText(attrs), names: new Set(Object.keys(attrs).map(labelName)) }));
-    }
-    return t;
-  };
+  const targetOf = (e: number): TargetLabels => targetLabels(snap.entries[e]!.target);
   const seriesLabels = (own: Readonly<Record<string, string | number>>, e: number): string => {
     const t = targetOf(e);
     const o = ownLabels(own);

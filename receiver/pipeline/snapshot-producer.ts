@@ -17,7 +17,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import type { MetricDefinition } from '../../semconv/types.js';
-import type { HistogramValue, SampleAttributes } from '../probes/probe.js';
+import type { HistogramValue, MetricSample, SampleAttributes } from '../probes/probe.js';
 import { ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_UID } from '../../semconv/generated/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
@@ -88,7 +88,9 @@ function podShare(attrs: SampleAttributes): Share | undefined {
  *  writes the protobuf straight from these (otlp-encode.ts); anything else that reads a ScopeMetrics'
  *  `metrics` gets the SDK's MetricData, made from the columns then (materialize). */
 export interface PointColumns {
-  readonly values: readonly (number | HistogramValue)[];
+  /** The samples (a point's value is its sample's: held by reference, a number read from a sample and
+   *  stored in an array would be boxed, one heap number per point per collection). */
+  readonly samples: readonly MetricSample[];
   readonly attributes: readonly Attributes[];
   readonly starts: readonly HrTime[];
   readonly endTime: HrTime;
@@ -141,7 +143,7 @@ export function scopePointCount(sm: ScopeMetrics): number {
 function materialize(c: PointColumns, r: PointRange): DataPoint<number | Histogram>[] {
   const out: DataPoint<number | Histogram>[] = [];
   for (let i = r.from; i < r.to; i++) {
-    const v = c.values[i]!;
+    const v = c.samples[i]!.value;
     out.push({
       startTime: c.starts[i]!,
       endTime: c.endTime,
@@ -161,11 +163,13 @@ interface Group {
   round: number;
 }
 
-/** One Resource's groups: by metric name, and those used in this round in first-seen order. */
+/** One Resource's groups: by metric name, and those used in this round in first-seen order (the first
+ *  `used` of `list`: the array is kept across collections, not emptied and grown again). */
 interface ResourceGroups {
   readonly resource: Resource;
   readonly byName: Map<string, Group>;
   readonly list: Group[];
+  used: number;
   round: number;
 }
 
@@ -175,12 +179,14 @@ export class SnapshotMetricProducer implements MetricProducer {
    *  key string to build and hash). */
   private readonly starts = new Map<number, Map<string, Map<string, SeriesStart>>>();
   private round = 0;
+  /** Series in `starts`. */
+  private seriesCount = 0;
   private readonly groups = new Map<Resource, ResourceGroups>();
   /** The points in snapshot order, before the sort into ranges: reused (filled by index) because growing
    *  four arrays of ~64k elements by push each collection was a third of collect's time (profile,
    *  test/bench/results/export.md). Only used within one synchronous collect. */
   private readonly scratch = {
-    values: [] as (number | HistogramValue)[],
+    samples: [] as MetricSample[],
     attributes: [] as Attributes[],
     starts: [] as HrTime[],
     groupOf: [] as Group[],
@@ -197,17 +203,19 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
+    let seen = 0; // series in this collection (known before or new)
     // Points in snapshot order (value, attributes, start, group); then sorted by group into ranges.
-    const { values, attributes, starts, groupOf } = this.scratch;
+    const { samples, attributes, starts, groupOf } = this.scratch;
     let n = 0;
     // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
     const order: ResourceGroups[] = [];
     const resourceGroups = (resource: Resource): ResourceGroups => {
       let rg = this.groups.get(resource);
-      if (rg === undefined) this.groups.set(resource, (rg = { resource, byName: new Map(), list: [], round: 0 }));
+      if (rg === undefined)
+        this.groups.set(resource, (rg = { resource, byName: new Map(), list: [], used: 0, round: 0 }));
       if (rg.round !== round) {
         rg.round = round;
-        rg.list.length = 0;
+        rg.used = 0;
         order.push(rg);
       }
       return rg;
@@ -219,7 +227,7 @@ export class SnapshotMetricProducer implements MetricProducer {
       if (g.round !== round) {
         g.round = round;
         g.count = 0;
-        rg.list.push(g);
+        rg.list[rg.used++] = g;
       }
       return g;
     };
@@ -250,6 +258,8 @@ export class SnapshotMetricProducer implements MetricProducer {
         let start = series.get(key);
         if (start?.seenAt === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
+        if (start === undefined) this.seriesCount++;
+        seen++;
         if (!start || (resetsWhenLower(def) && scalar < start.last)) {
           start = { startTime: endTime, last: scalar, seenAt: round };
           series.set(key, start);
@@ -267,50 +277,60 @@ export class SnapshotMetricProducer implements MetricProducer {
           g = last;
         }
         g.count++;
-        values[n] = sample.value;
+        samples[n] = sample;
         attributes[n] = (share ? share.own : sample.attributes) as Attributes;
         starts[n] = def.instrument === 'gauge' ? endTime : start.startTime;
         groupOf[n] = g;
         n++;
       }
     }
-    // Series not seen in this collection are forgotten (a namespace gone, an interface removed).
-    for (const [inode, byName] of this.starts) {
-      for (const [name, series] of byName) {
-        for (const [key, start] of series) if (start.seenAt !== round) series.delete(key);
-        if (series.size === 0) byName.delete(name);
-      }
-      if (byName.size === 0) this.starts.delete(inode);
+    // Series not seen in this collection are forgotten (a namespace gone, an interface removed). Most
+    // collections see every series they know: then there is nothing to sweep.
+    if (seen !== this.seriesCount) {
+      // (forEach: for…of over a Map makes an entry array per series)
+      this.starts.forEach((byName, inode) => {
+        byName.forEach((series, name) => {
+          series.forEach((start, key) => {
+            if (start.seenAt !== round) series.delete(key);
+          });
+          if (series.size === 0) byName.delete(name);
+        });
+        if (byName.size === 0) this.starts.delete(inode);
+      });
+      let count = 0;
+      this.starts.forEach((byName) => byName.forEach((series) => (count += series.size)));
+      this.seriesCount = count;
     }
     // Resources and groups not used in this collection are forgotten (a target gone, a metric it no longer has).
     for (const [resource, rg] of this.groups) {
       if (rg.round !== round) this.groups.delete(resource);
-      else if (rg.byName.size > 2 * rg.list.length + 8)
+      else if (rg.byName.size > 2 * rg.used + 8)
         for (const [name, g] of rg.byName) if (g.round !== round) rg.byName.delete(name);
     }
     // Ranges: each group's points together, groups in first-seen order per Resource (a counting sort).
     let at = 0;
     for (const rg of order) {
-      for (const g of rg.list) {
+      for (let k = 0; k < rg.used; k++) {
+        const g = rg.list[k]!;
         g.at = at;
         at += g.count;
       }
     }
     const sorted = {
-      values: new Array<number | HistogramValue>(n),
+      samples: new Array<MetricSample>(n),
       attributes: new Array<Attributes>(n),
       starts: new Array<HrTime>(n),
     };
     for (let i = 0; i < n; i++) {
       const g = groupOf[i]!;
       const j = g.at++;
-      sorted.values[j] = values[i]!;
+      sorted.samples[j] = samples[i]!;
       sorted.attributes[j] = attributes[i]!;
       sorted.starts[j] = starts[i]!;
     }
     // A smaller collection than the last: the scratch's tail lets go of the older samples.
-    if (values.length > n) {
-      values.length = n;
+    if (samples.length > n) {
+      samples.length = n;
       attributes.length = n;
       starts.length = n;
       groupOf.length = n;
@@ -318,9 +338,13 @@ export class SnapshotMetricProducer implements MetricProducer {
     const columns: PointColumns = { ...sorted, endTime };
     const scopeMetrics: TargetScopeMetrics[] = [];
     for (const rg of order) {
-      if (rg.list.length === 0) continue;
-      const list: PointRange[] = [];
-      for (const g of rg.list) list.push({ def: g.def, from: g.at - g.count, to: g.at });
+      if (rg.used === 0) continue;
+      if (rg.list.length > 2 * rg.used + 8) rg.list.length = rg.used; // groups it no longer has
+      const list = new Array<PointRange>(rg.used);
+      for (let k = 0; k < rg.used; k++) {
+        const g = rg.list[k]!;
+        list[k] = { def: g.def, from: g.at - g.count, to: g.at };
+      }
       scopeMetrics.push(snapshotScope(this.scope, { columns, ranges: list }, rg.resource));
     }
     return { resourceMetrics: { resource: this.resources.agent, scopeMetrics }, errors: [] };

@@ -184,6 +184,38 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return false;
 }
 
+/** A text exposition as the response to `req`: its headers, gzip when the scraper takes it (fastest level:
+ *  most of the gain, lines repeat their label sets, for little CPU), the chunks `write` gives the sink
+ *  streamed with backpressure. The /metrics handler's response; the export bench sends pre-built text
+ *  through it for the send's floor. */
+export async function respondWithExposition(
+  req: IncomingMessage,
+  res: ServerResponse,
+  write: (sink: TextSink) => Promise<void>,
+): Promise<void> {
+  const gzip = acceptsGzip(req.headers['accept-encoding']);
+  const out: Writable = gzip ? createGzip({ level: zlibConstants.Z_BEST_SPEED }) : res;
+  if (out !== res) {
+    out.pipe(res);
+    res.on('close', () => {
+      if (!out.writableEnded) out.destroy();
+    });
+  }
+  const sink = responseSink(res, out);
+  res.writeHead(200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    vary: 'Accept-Encoding',
+  });
+  try {
+    await write(sink);
+    out.end();
+  } catch (err) {
+    // Headers are out by now: say it in the body (a scraper sees a truncated exposition) and close.
+    if (!res.destroyed && !out.writableEnded) out.end(`\n# failed to export metrics: ${String(err)}\n`);
+  }
+}
+
 export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const { config, log } = opts;
   const accounting = new ExportAccounting(log);
@@ -342,24 +374,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   });
 
   /** GET /metrics. prometheus.names: otel (OTel names), legacy (KubeSkoop's), both (one response). */
-  const serveMetrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const serveMetrics = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const snap = opts.snapshot();
-    const gzip = acceptsGzip(req.headers['accept-encoding']);
-    // Fastest level: most of the gain (lines repeat their label sets) for little CPU.
-    const out: Writable = gzip ? createGzip({ level: zlibConstants.Z_BEST_SPEED }) : res;
-    if (out !== res) {
-      out.pipe(res);
-      res.on('close', () => {
-        if (!out.writableEnded) out.destroy();
-      });
-    }
-    const sink = responseSink(res, out);
-    res.writeHead(200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-      vary: 'Accept-Encoding',
-    });
-    try {
+    return respondWithExposition(req, res, async (sink) => {
       let otelFamilies = new Set<string>();
       if (config.prometheus.names !== 'legacy') {
         const { resourceMetrics } = await pull.collect();
@@ -380,11 +397,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
           }),
         );
       }
-      out.end();
-    } catch (err) {
-      // Headers are out by now: say it in the body (a scraper sees a truncated exposition) and close.
-      if (!res.destroyed && !out.writableEnded) out.end(`\n# failed to export metrics: ${String(err)}\n`);
-    }
+    });
   };
 
   return {

@@ -4,12 +4,14 @@
 //     no cycle runs while measuring; one cycle is run by hand after the pods of a size exist).
 //   - OTLP: the real pipeline (createTelemetry: the SDK's PeriodicExportingMetricReader with the
 //     snapshot producer, the request packing, the agent's encoder writing the protobuf straight from the
-//     snapshot's columns and the SDK's gRPC / HTTP transports) exporting to an endpoint in another process (otlp-sink.ts), one forceFlush = one
-//     whole collection exported; CPU of this process (all threads) over it, per data point.
+//     snapshot's columns, the SDK's export delegate over the agent's transports: grpc-js for gRPC,
+//     otlp-http-transport.ts for http/protobuf) exporting to an endpoint in another process (otlp-sink.ts),
+//     one forceFlush = one whole collection exported; CPU of this process (all threads) over it, per data point.
 //   - Compression: gzip by default, as the Helm chart sets it (otlp.compression → OTEL_EXPORTER_OTLP_COMPRESSION);
 //     --compression none for the other case.
-//   - Send floor: the same requests' bytes, encoded beforehand, through the same SDK transports (retry wrapper,
-//     headers, compression): the cost no encoder can remove. And zlib's gzip of those bytes alone.
+//   - Send floor: the same requests' bytes, encoded beforehand, through the exporters' own delegate and transports
+//     (retries, headers, compression): the cost no encoder can remove; the same bytes through the SDK's HTTP
+//     transport (what otlp-http-transport.ts replaced); and zlib's gzip of those bytes alone (levels 6 and 1).
 //   - --profile DIR: after the measured rounds, the exports alone under V8's sampling profiler; the
 //     breakdown goes into the results (where one export's time goes).
 //   - OTLP floor: protobufjs alone encoding the same points (the SDK's bytes decoded once with the
@@ -28,6 +30,8 @@
 //   npm run build && node dist/test/bench/export.js [--pods 10,100,250] [--rounds 7] [--out NAME]
 //     [--compression gzip|none] [--profile DIR]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
@@ -50,14 +54,14 @@ import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import {
   createTelemetry,
   OTLP_POINTS_PER_REQUEST,
+  respondWithExposition,
   reconnectBackoff,
   SCOPE_NAME,
   type Telemetry,
 } from '../../receiver/pipeline/telemetry.js';
 import { writeSnapshotExposition } from '../../receiver/pipeline/prometheus-exposition.js';
 import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-producer.js';
-import { byResource, packRequests } from '../../receiver/pipeline/otlp-metrics.js';
-import { createGrpcExportDelegate } from '../../receiver/pipeline/grpc-reconnect.js';
+import { byResource, createMetricsDelegate, packRequests } from '../../receiver/pipeline/otlp-metrics.js';
 import { encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
 import { createResources } from '../../receiver/pipeline/resources.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
@@ -175,7 +179,7 @@ function pointsIn(msg: any): number {
 }
 
 /** The floor of the send: bytes already encoded (the agent's encoding of the same requests, made once)
- *  through the same SDK transport, retry wrapper, compression and headers as the exporter's. */
+ *  through the exporter's own delegate and transport (retries, headers, compression: createMetricsDelegate). */
 function bytesExporter(
   protocol: 'grpc' | 'http/protobuf',
   url: string,
@@ -186,22 +190,28 @@ function bytesExporter(
     deserializeResponse: (b: Uint8Array) => b,
   };
   const helper = { name: 'metric_data_point' as const, countItems: () => OTLP_POINTS_PER_REQUEST };
-  const c = { url, timeoutMillis: 30_000 };
-  if (protocol === 'grpc')
-    return createGrpcExportDelegate(
-      c,
-      'METRICS',
-      serializer,
-      'otlp_grpc_metric_exporter',
-      helper,
-      undefined,
-      'MetricsExportService',
-      '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
-      reconnectBackoff(config),
-    );
-  const options = convertLegacyHttpOptions({ ...c, url: `${url}/v1/metrics` }, 'METRICS', 'v1/metrics', {
-    'Content-Type': 'application/x-protobuf',
-  });
+  return createMetricsDelegate(
+    {
+      url: protocol === 'grpc' ? url : `${url}/v1/metrics`,
+      protocol,
+      timeoutMillis: 30_000,
+      reconnect: reconnectBackoff(config),
+    },
+    serializer,
+    helper,
+  ).delegate;
+}
+
+/** The same bytes through the SDK's HTTP export delegate and transport (what the agent's replaced). */
+function sdkBytesExporter(url: string): IOtlpExportDelegate<Uint8Array> {
+  const serializer = { serializeRequest: (b: Uint8Array) => b, deserializeResponse: (b: Uint8Array) => b };
+  const helper = { name: 'metric_data_point' as const, countItems: () => OTLP_POINTS_PER_REQUEST };
+  const options = convertLegacyHttpOptions(
+    { url: `${url}/v1/metrics`, timeoutMillis: 30_000 },
+    'METRICS',
+    'v1/metrics',
+    { 'Content-Type': 'application/x-protobuf' },
+  );
   return createOtlpHttpExportDelegate(options, serializer, 'otlp_http_metric_exporter', helper, undefined);
 }
 
@@ -342,6 +352,8 @@ interface SizeResult {
   /** The same requests' bytes, encoded beforehand, sent through the same transport (compression included). */
   sendFloorGrpcUsPerPoint: Spread;
   sendFloorHttpUsPerPoint: Spread;
+  /** The same bytes through the SDK's own HTTP transport (a Readable piped through a gzip stream per request). */
+  sendHttpSdkUsPerPoint: Spread;
   otlpGrpcToSendFloor: Spread;
   otlpHttpToSendFloor: Spread;
   /** zlib's gzip (the transport's, default level) of the same requests' bytes, alone. */
@@ -353,6 +365,9 @@ interface SizeResult {
   exposeUsPerSeries: Spread;
   scrapeGzipUsPerSeries: Spread;
   scrapePlainUsPerSeries: Spread;
+  /** The same text, pre-built (the writer's chunks), through the same response (respondWithExposition), with and without gzip. */
+  sendFloorGzipUsPerSeries: Spread;
+  sendFloorPlainUsPerSeries: Spread;
   concatFloorUsPerSeries: Spread;
   exposeToFloor: Spread;
   rssMiB: number;
@@ -401,10 +416,22 @@ async function main(): Promise<void> {
       snapshot: () => agent.snapshot(),
       log,
     });
+  // The /metrics send's floor: the exposition's text, pre-built, through the handler's response (same headers,
+  // gzip, backpressure), on a server of this process.
+  let prebuilt: string[] = [];
+  const textServer = createServer(
+    (req, res) =>
+      void respondWithExposition(req, res, async (out) => {
+        for (const c of prebuilt) await out.write(c);
+      }),
+  );
+  await new Promise<void>((resolve) => textServer.listen(0, '127.0.0.1', resolve));
+  const textPort = (textServer.address() as AddressInfo).port;
   const grpcTel = otlp('grpc', sink.urls.grpc);
   const httpTel = otlp('http/protobuf', sink.urls.http);
   const grpcBytes = bytesExporter('grpc', sink.urls.grpc, config);
   const httpBytes = bytesExporter('http/protobuf', sink.urls.http, config);
+  const httpBytesSdk = sdkBytesExporter(sink.urls.http);
   const Request = requestType();
   const scope = { name: SCOPE_NAME, version: VERSION };
   const results: SizeResult[] = [];
@@ -439,7 +466,18 @@ async function main(): Promise<void> {
       );
       // The exposition's lines, for the string floor.
       let text = '';
-      await writeSnapshotExposition(snap, { write: (c) => void (text += c) }, { scope });
+      const chunks: string[] = [];
+      await writeSnapshotExposition(
+        snap,
+        {
+          write: (c) => {
+            text += c;
+            chunks.push(c);
+          },
+        },
+        { scope },
+      );
+      prebuilt = chunks;
       const sampleLines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
       const keys = sampleLines.map((l) => l.slice(0, l.lastIndexOf(' ')));
       const values = sampleLines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1).replace('+Inf', 'Infinity')));
@@ -453,9 +491,12 @@ async function main(): Promise<void> {
         expose: [] as number[],
         scrape: [] as number[],
         plain: [] as number[],
+        sendText: [] as number[],
+        sendTextPlain: [] as number[],
         concat: [] as number[],
         sendGrpc: [] as number[],
         sendHttp: [] as number[],
+        sendHttpSdk: [] as number[],
         gzip: [] as number[],
         gzip1: [] as number[],
       };
@@ -488,8 +529,11 @@ async function main(): Promise<void> {
         const e = await measure(() => writeSnapshotExposition(snap, { write: () => undefined }, { scope }), reps);
         const sc = await measure(() => sink.scrape(agent.http.port, true), reps);
         const sp = await measure(() => sink.scrape(agent.http.port, false), reps);
+        const sf = await measure(() => sink.scrape(textPort, true), reps);
+        const sfp = await measure(() => sink.scrape(textPort, false), reps);
         const sg = await measure(() => sendAll(grpcBytes, requestBytes), reps);
         const sh = await measure(() => sendAll(httpBytes, requestBytes), reps);
+        const shSdk = await measure(() => sendAll(httpBytesSdk, requestBytes), reps);
         const gz = await measure(async () => {
           for (const b of requestBytes) await gzip(b);
         }, reps);
@@ -514,8 +558,11 @@ async function main(): Promise<void> {
         per.expose.push(e.cpuUs / keys.length);
         per.scrape.push(sc.cpuUs / keys.length);
         per.plain.push(sp.cpuUs / keys.length);
+        per.sendText.push(sf.cpuUs / keys.length);
+        per.sendTextPlain.push(sfp.cpuUs / keys.length);
         per.sendGrpc.push(sg.cpuUs / points);
         per.sendHttp.push(sh.cpuUs / points);
+        per.sendHttpSdk.push(shSdk.cpuUs / points);
         per.gzip.push(gz.cpuUs / points);
         per.gzip1.push(gz1.cpuUs / points);
         per.concat.push(cc.cpuUs / keys.length);
@@ -545,6 +592,7 @@ async function main(): Promise<void> {
         otlpHttpToSendFloor: spread(ratio.httpSend),
         sendFloorGrpcUsPerPoint: spread(per.sendGrpc),
         sendFloorHttpUsPerPoint: spread(per.sendHttp),
+        sendHttpSdkUsPerPoint: spread(per.sendHttpSdk),
         gzipUsPerPoint: spread(per.gzip),
         gzip1UsPerPoint: spread(per.gzip1),
         gzipBytes: (await Promise.all(requestBytes.map((b) => gzip(b)))).reduce((t, b) => t + b.length, 0),
@@ -555,6 +603,8 @@ async function main(): Promise<void> {
         exposeUsPerSeries: spread(per.expose),
         scrapeGzipUsPerSeries: spread(per.scrape),
         scrapePlainUsPerSeries: spread(per.plain),
+        sendFloorGzipUsPerSeries: spread(per.sendText),
+        sendFloorPlainUsPerSeries: spread(per.sendTextPlain),
         concatFloorUsPerSeries: spread(per.concat),
         exposeToFloor: spread(ratio.expose),
         rssMiB: process.memoryUsage().rss / 2 ** 20,
@@ -576,7 +626,9 @@ async function main(): Promise<void> {
     await httpTel.shutdown().catch(() => undefined);
     await grpcBytes.shutdown().catch(() => undefined);
     await httpBytes.shutdown().catch(() => undefined);
+    await httpBytesSdk.shutdown().catch(() => undefined);
     await agent.stop().catch(() => undefined);
+    textServer.close();
     sink.stop();
     await cleanupAll();
   }
@@ -642,26 +694,30 @@ Where it goes (µs per point, same rounds): the snapshot producer's collect alon
 ${rows((r) => `${f2(r.collectUsPerPoint)} | ${f2(r.sdkSerializeUsPerPoint)} | ${r.agentEncodeUsPerPoint ? f2(r.agentEncodeUsPerPoint) : 'n/a'}`)}
 
 The floor that proves the send's share (same rounds): the same requests' bytes, encoded once beforehand, sent one after
-the other through the same SDK transport, retry wrapper, headers and compression as the exporters' (no collect, no
-encode); and zlib's gzip alone (default level, as the SDK's transport) of the same bytes.
+the other through the exporters' own delegate and transport, headers and compression (no collect, no encode); the
+same through the SDK's HTTP transport (a Readable piped through a gzip stream per request: what the agent's
+transport, one zlib.gzip call per request, replaced); and zlib's gzip alone (default level, the transports') of the same bytes.
 
-| test pods | send floor gRPC | send floor http | gzip alone (bytes) | gzip level 1 alone (bytes) | gRPC ÷ send floor | http ÷ send floor |
-|---|---|---|---|---|---|---|
-${rows((r) => `${f2(r.sendFloorGrpcUsPerPoint)} | ${f2(r.sendFloorHttpUsPerPoint)} | ${f2(r.gzipUsPerPoint)} (${r.gzipBytes}) | ${f2(r.gzip1UsPerPoint)} (${r.gzip1Bytes}) | ${f2(r.otlpGrpcToSendFloor)} | ${f2(r.otlpHttpToSendFloor)}`)}
+| test pods | send floor gRPC | send floor http | the same through the SDK's HTTP transport | gzip alone (bytes) | gzip level 1 alone (bytes) | gRPC ÷ send floor | http ÷ send floor |
+|---|---|---|---|---|---|---|---|
+${rows((r) => `${f2(r.sendFloorGrpcUsPerPoint)} | ${f2(r.sendFloorHttpUsPerPoint)} | ${r.sendHttpSdkUsPerPoint ? f2(r.sendHttpSdkUsPerPoint) : 'n/a'} | ${f2(r.gzipUsPerPoint)} (${r.gzipBytes}) | ${f2(r.gzip1UsPerPoint)} (${r.gzip1Bytes}) | ${f2(r.otlpGrpcToSendFloor)} | ${f2(r.otlpHttpToSendFloor)}`)}
 ${profileSection(o.sizes)}
 ## /metrics: µs of CPU per series (sample line)
 
-| test pods | series | text bytes | exposition writer | scrape without gzip | scrape with gzip (Prometheus asks for it) | floor: string concat | writer ÷ floor |
-|---|---|---|---|---|---|---|---|
+| test pods | series | text bytes | exposition writer | scrape without gzip | scrape with gzip (Prometheus asks for it) | send floor without gzip | send floor with gzip | floor: string concat | writer ÷ floor |
+|---|---|---|---|---|---|---|---|---|---|
 ${o.sizes
   .map(
     (r) =>
-      `| ${r.testPods} | ${r.seriesLines} | ${r.textBytes} | ${f2(r.exposeUsPerSeries)} | ${f2(r.scrapePlainUsPerSeries)} | ${f2(r.scrapeGzipUsPerSeries)} | ${f2(r.concatFloorUsPerSeries)} | ${f2(r.exposeToFloor)} |`,
+      `| ${r.testPods} | ${r.seriesLines} | ${r.textBytes} | ${f2(r.exposeUsPerSeries)} | ${f2(r.scrapePlainUsPerSeries)} | ${f2(r.scrapeGzipUsPerSeries)} | ${r.sendFloorPlainUsPerSeries ? f2(r.sendFloorPlainUsPerSeries) : 'n/a'} | ${r.sendFloorGzipUsPerSeries ? f2(r.sendFloorGzipUsPerSeries) : 'n/a'} | ${f2(r.concatFloorUsPerSeries)} | ${f2(r.exposeToFloor)} |`,
   )
   .join('\n')}
 
 A scrape is the agent's whole HTTP handler (a new loopback connection, the exposition writer, the response stream,
 gzip when asked: the CPU of the agent's process); the client is the sink's process, reading and dropping the body.
+The send floor is the same text, pre-built (the writer's chunks of this snapshot), sent through the same response
+(headers, gzip at level 1 when asked, backpressure) from a server in the agent's process to the same client: what
+the send costs without the writer.
 `;
 }
 
