@@ -316,25 +316,29 @@ int BPF_PROG(ks_conn_retransmit_synack, const struct sock *sk, const struct requ
 	return 0;
 }
 
-/* the TCP socket behind an fd of the current task, else NULL */
-static __always_inline struct sock *ks_fd_tcp_sock(int fd)
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The network namespace of the TCP socket behind an fd of the current task, else 0. Typed loads
+ * from the task's BTF pointer (faults read as 0) rather than one bpf_probe_read_kernel call per
+ * field: a helper call each made this walk most of the program's cost. */
+static __always_inline __u32 ks_fd_tcp_netns(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
-	if (fd < 0 || (unsigned int)fd >= max || !fds)
-		return NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return NULL;
-	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & KS_S_IFMT) != KS_S_IFSOCK)
-		return NULL;
-	struct socket *so = BPF_CORE_READ(f, private_data);
-	struct sock *sk = BPF_CORE_READ(so, sk);
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return NULL;
-	return sk;
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return 0;
+	/* fd is an array of pointers: the verifier gives its address as a plain number */
+	if (bpf_probe_read_kernel(&f, sizeof(f), (void *)fdt->fd + (__u64)fd * sizeof(f)) || !f)
+		return 0;
+	struct file *file = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	if ((file->f_inode->i_mode & KS_S_IFMT) != KS_S_IFSOCK)
+		return 0;
+	struct socket *so = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
+	struct sock *sk = so->sk;
+	if (!sk || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	return sk->__sk_common.skc_net.net->ns.inum;
 }
 
 SEC("tp/syscalls/sys_enter_connect")
@@ -342,31 +346,35 @@ int ks_conn_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = (int)ctx->args[0];
 	const void *uaddr = (const void *)ctx->args[1];
-	struct sock *sk = ks_fd_tcp_sock(fd);
-	if (!sk || !uaddr)
+	/* the address as the kernel copies it (addrlen bytes, sockaddr_in6 at most), in one read;
+	 * shorter than its family cannot be a connect (EINVAL) */
+	__u64 alen = ctx->args[2];
+	if (!uaddr || alen < sizeof(sa_family_t))
+		return 0;
+	__u32 netns = ks_fd_tcp_netns(fd);
+	if (!netns)
+		return 0;
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} sa = {};
+	if (alen > sizeof(sa))
+		alen = sizeof(sa);
+	if (bpf_probe_read_user(&sa, alen, uaddr))
 		return 0;
 	struct ks_connecting c = {};
-	__u16 fam = 0;
-	if (bpf_probe_read_user(&fam, sizeof(fam), uaddr))
-		return 0;
-	if (fam == AF_INET) {
-		struct sockaddr_in sa;
-		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
-			return 0;
+	if (sa.in.sin_family == AF_INET) {
 		c.key.family = KS_FAMILY_IPV4;
-		c.key.port = bpf_ntohs(sa.sin_port);
-		__builtin_memcpy(c.key.addr, &sa.sin_addr.s_addr, 4);
-	} else if (fam == AF_INET6) {
-		struct sockaddr_in6 sa;
-		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
-			return 0;
+		c.key.port = bpf_ntohs(sa.in.sin_port);
+		__builtin_memcpy(c.key.addr, &sa.in.sin_addr.s_addr, 4);
+	} else if (sa.in.sin_family == AF_INET6) {
 		c.key.family = KS_FAMILY_IPV6;
-		c.key.port = bpf_ntohs(sa.sin6_port);
-		bpf_probe_read_kernel(c.key.addr, 16, &sa.sin6_addr);
+		c.key.port = bpf_ntohs(sa.in6.sin6_port);
+		__builtin_memcpy(c.key.addr, &sa.in6.sin6_addr, 16);
 	} else {
 		return 0;
 	}
-	c.key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	c.key.netns = netns;
 	c.key.role = KS_CONN_CLIENT;
 	__u64 id = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&connecting, &id, &c, BPF_ANY);
