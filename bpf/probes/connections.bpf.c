@@ -65,19 +65,28 @@ struct {
 	__type(value, struct ks_conn_start);
 } conn_start SEC(".maps");
 
-/* a thread inside connect() on a TCP socket */
+/* a thread inside connect() on a TCP socket (active), in the thread's own storage: no hash, no
+ * eviction, gone with the thread; the entry stays and is marked inactive when the call returns */
 struct ks_connecting {
 	struct ks_conn_key key; /* destination as passed to connect() */
+	__u8 active;		/* the thread is inside connect() */
 	__u8 reached;		/* the socket reached SYN_SENT during the call */
 	__u8 closed;		/* ... and went back to CLOSE in the call with no socket error */
-	__u8 _pad[6];
+	__u8 _pad[5];
 };
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ks_connecting);
 } connecting SEC(".maps");
+
+/* the current thread's connect() in progress, else NULL */
+static __always_inline struct ks_connecting *ks_connecting_now(void)
+{
+	struct ks_connecting *c = bpf_task_storage_get(&connecting, bpf_get_current_task_btf(), 0, 0);
+	return c && c->active ? c : NULL;
+}
 
 static __always_inline __u32 ks_conn_bucket(__u64 ns)
 {
@@ -204,8 +213,7 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 			st->start_ns = bpf_ktime_get_ns();
 			st->err = 0;
 		}
-		__u64 id = bpf_get_current_pid_tgid();
-		struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
+		struct ks_connecting *c = ks_connecting_now();
 		if (c)
 			c->reached = 1;
 		return 0;
@@ -246,8 +254,7 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 			/* no socket error: either connect() itself is failing (no free local port: the
 			 * caller's return value says why, sys_exit_connect counts it), or the owner closed
 			 * the socket while the handshake was pending */
-			__u64 id = bpf_get_current_pid_tgid();
-			struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
+			struct ks_connecting *c = ks_connecting_now();
 			if (c && c->reached) {
 				c->closed = 1;
 				return 0;
@@ -376,20 +383,22 @@ int ks_conn_enter(struct trace_event_raw_sys_enter *ctx)
 	}
 	c.key.netns = netns;
 	c.key.role = KS_CONN_CLIENT;
-	__u64 id = bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&connecting, &id, &c, BPF_ANY);
+	c.active = 1;
+	struct ks_connecting *t =
+		bpf_task_storage_get(&connecting, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t)
+		*t = c;
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_connect")
 int ks_conn_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
+	struct ks_connecting *c = ks_connecting_now();
 	if (!c)
 		return 0;
 	struct ks_connecting cc = *c;
-	bpf_map_delete_elem(&connecting, &id);
+	c->active = 0;
 	long ret = ctx->ret;
 	if (ret >= 0 || ret == -KS_EINPROGRESS || ret == -KS_EALREADY || ret == -KS_EISCONN || ret == -KS_EINTR)
 		return 0;
