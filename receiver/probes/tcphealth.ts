@@ -577,6 +577,13 @@ export class HealthSeries {
     this.resolver = new PeerResolver(directory);
   }
 
+  /** series of the last cycle, `other` ones included */
+  get size(): number {
+    let n = 0;
+    for (const l of this.cycle.values()) n += l.length;
+    return n;
+  }
+
   configure(o: Options): void {
     this.resolver = new PeerResolver(this.directory, o.cidrs ?? [], 'probes tcphealth: options.cidrs');
     this.topK = o.top_k ?? PEER_DEFAULTS.topK;
