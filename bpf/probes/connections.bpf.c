@@ -139,19 +139,32 @@ static __always_inline struct ks_conn_val *ks_peer(const struct ks_conn_key *k)
 	return v ? v : bpf_map_lookup_elem(&peers, k);
 }
 
+/* The key of a socket's connect: typed loads from the hook's socket (tp_btf gives a trusted
+ * pointer) rather than ks_tuple_from_sk's one bpf_probe_read_kernel call per field. */
 static __always_inline void ks_key_from_sk(const struct sock *sk, struct ks_conn_key *k, __u8 role)
 {
-	struct ks_tuple t = {};
-	ks_tuple_from_sk(sk, &t, false);
+	const struct sock_common *c = &sk->__sk_common;
+	__u16 fam = c->skc_family;
 	k->netns = ks_sk_netns(sk);
-	k->family = t.family;
+	k->family = fam == AF_INET ? KS_FAMILY_IPV4 : fam == AF_INET6 ? KS_FAMILY_IPV6 : 0;
 	k->role = role;
 	if (role == KS_CONN_CLIENT) {
-		k->port = t.dport;
-		__builtin_memcpy(k->addr, t.daddr, 16);
-	} else {
-		k->port = t.sport;
+		k->port = bpf_ntohs(c->skc_dport);
+		if (fam == AF_INET) {
+			__u32 a = c->skc_daddr;
+			__builtin_memcpy(k->addr, &a, 4);
+		} else if (fam == AF_INET6) {
+			struct in6_addr a = c->skc_v6_daddr;
+			__builtin_memcpy(k->addr, &a, 16);
+		}
+		return;
 	}
+	__u16 lport = c->skc_num;
+	/* tcp_set_state(TCP_CLOSE) releases the bound port (skc_num = 0) before an abort's reset
+	 * is sent; a full socket still has it in inet_sport (as ks_tuple_from_sk reads it) */
+	if (lport == 0 && c->skc_state != 6 /* TCP_TIME_WAIT */ && c->skc_state != 12 /* TCP_NEW_SYN_RECV */)
+		lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	k->port = lport;
 }
 
 static __always_inline void ks_conn_event(const struct ks_conn_key *k, const struct sock *sk, int err, __u32 cause,
