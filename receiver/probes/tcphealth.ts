@@ -642,8 +642,11 @@ export class HealthSeries {
       // a pod's own series: its first K rows in `before` order (picked, not the whole list sorted),
       // each while the node-wide cap allows
       const own = Math.min(this.topK, list.length);
-      const top: number[] = [];
-      if (own > 0) {
+      let top: number[] = [];
+      // a large top-K of a pod (the option allows it) would make the insertion below quadratic:
+      // then sort the whole list (stable, as the insertion keeps ties in frame order)
+      if (own > 64 && own * 8 >= list.length) top = [...list].sort(before).slice(0, own);
+      else if (own > 0) {
         for (const i of list) {
           if (top.length === own && before(i, top[own - 1]!) >= 0) continue;
           let at = top.length;
