@@ -136,17 +136,20 @@ async function measure(connections: number) {
     every.configure({ top_k: 1_000_000, max_series: 1_000_000 });
     // with --expose-gc: memory after a collection, so the figure is what is held, not garbage not yet collected
     const gc = (globalThis as { gc?: () => void }).gc;
-    const held = (): number => {
+    // external memory (buffers, large strings) is released after the collection, not in it: two
+    // collections with pauses, so what is counted is what something still references
+    const held = async (): Promise<number> => {
+      for (let k = 0; k < 2; k++) {
+        gc?.();
+        await new Promise((r) => setTimeout(r, 200));
+      }
       gc?.();
       const m = process.memoryUsage();
       return (m.heapUsed + m.external) / 2 ** 20;
     };
-    gc?.();
-    const rssBefore = process.memoryUsage().rss / 2 ** 20;
-    const heldBefore = held();
     let everyAddMs = 0;
     // one round in its own function: nothing of a frame stays referenced from this one's locals
-    const round = async (): Promise<Round> => {
+    const round = async (counted = true): Promise<Round> => {
       const p = await client.command('tcpsummary', [], 120_000);
       const fl = await client.command('tcpsummary', ['floor'], 120_000);
       const helperPid = client.status().pid!;
@@ -157,8 +160,10 @@ async function measure(connections: number) {
       const parsed = parseHealthFrame(f);
       series.add(parsed.table, Date.now());
       const c1 = cpuMs();
-      every!.add(parsed.table, Date.now());
-      everyAddMs += cpuMs() - c1;
+      if (counted) {
+        every!.add(parsed.table, Date.now());
+        everyAddMs += cpuMs() - c1;
+      }
       const fs = f.stats as Record<string, number>;
       if (parsed.problems.length > 0) throw new Error(parsed.problems.join('; '));
       return {
@@ -173,13 +178,18 @@ async function measure(connections: number) {
         listeners: parsed.listeners.length,
       };
     };
+    // one round first, not counted: what the client loads once (the kernel symbols, ~4 MiB) and
+    // the compiled code are in "before"
+    await round(false);
+    const heldBefore = await held();
+    const rssBefore = process.memoryUsage().rss / 2 ** 20;
     for (let r = 0; r < ROUNDS; r++) rounds.push(await round());
     const helperPid = client.status().pid;
-    const heldBoth = held();
+    const heldBoth = await held();
     const everySeries = every.size;
     every = undefined;
     // what the agent side holds (JS heap + buffers), which RSS shows only as a high-water mark
-    const heldAfter = held();
+    const heldAfter = await held();
     const rssAfter = process.memoryUsage().rss / 2 ** 20;
     const sockets = median(rounds.map((x) => x.sockets));
     const perSock = (xs: number[]) => {
@@ -273,7 +283,7 @@ top-K own series + \`other\`); "held" is its V8 heap in use plus external buffer
 minus before them (what the probe keeps between cycles; RSS keeps the high-water mark of each cycle's
 transient frame and table). Beside them, in the same rounds, series of every peer (top-K and the cap
 above the peer count) are fed the same rows: "held per series" is what dropping them frees (after a
-collection) over their count, and their fold time is not in "agent parse + series". Its RSS is read ${(globalThis as { gc?: unknown }).gc ? 'after a garbage collection (--expose-gc), before and after the rounds of each size (the sizes run one after another in this process)' : 'without a forced garbage collection (run with --expose-gc for RSS after one)'}.
+collection) over their count, and their fold time is not in "agent parse + series". Its RSS is read ${(globalThis as { gc?: unknown }).gc ? 'after a garbage collection (--expose-gc), before and after the rounds of each size (the sizes run one after another in this process), "before" after one uncounted round' : 'without a forced garbage collection (run with --expose-gc for RSS after one)'}.
 `;
   writeFileSync(path.join(RESULTS, 'tcphealth.md'), md);
   process.stdout.write(md);
