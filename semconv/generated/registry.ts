@@ -9228,7 +9228,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     "scope": "netns",
     "aliases": [],
     "statusKey": "connections",
-    "source": "eBPF tp_btf/inet_sock_set_state, tcp_retransmit_skb, tcp_retransmit_synack; tracepoints syscalls/sys_enter_connect, sys_exit_connect",
+    "source": "eBPF tp_btf/inet_sock_set_state, inet_sk_error_report, tcp_retransmit_skb, tcp_retransmit_synack; tracepoints syscalls/sys_enter_connect, sys_exit_connect",
     "kubeskoopOverhead": "low",
     "brief": {
       "en": "TCP connect outcomes per pod and destination — handshake duration, failures with their cause, SYN/SYN-ACK retransmits — and handshake duration per listening port.",
@@ -9237,6 +9237,12 @@ export const PROBES: readonly ProbeDefinition[] = [
     "whenToUse": {
       "en": "Which destination of a pod is failing or slow to connect, and why (refused, timed out, unreachable, out of ports).",
       "zh": "某个 Pod 连接哪个目的端失败或变慢、原因是什么（拒绝、超时、不可达、端口耗尽）。"
+    },
+    "measuredOverhead": {
+      "value": 2819,
+      "unit": "ns",
+      "per": "TCP connect, BPF time of every program of the probe over a loopback connect, its accept and close at both ends (empty programs on the same hooks: 617 ns; inet_sock_set_state 272 ns per run, 8.4 runs; sys_enter_connect 422 ns; nothing runs per packet)",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU at load average 12 (other work on the machine), 7 paired rounds, 2026-12-05, test/bench/results/connections.md"
     }
   },
   {
