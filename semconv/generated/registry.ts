@@ -8857,10 +8857,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "偶发延迟、连接失败等场景。"
     },
     "measuredOverhead": {
-      "value": 1.77,
+      "value": 1.41,
       "unit": "ms",
-      "per": "cycle for all namespaces (helper walk of the 262144-bucket table + agent), 250 namespaces; /proc/<pid>/net/tcp{,6} of every namespace instead: 2278 ms",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25, test/bench/results/tcpsummary.md"
+      "per": "cycle for all namespaces (helper walk of the 262144-bucket table + agent), 250 namespaces; /proc/<pid>/net/tcp{,6} of every namespace instead: 1677 ms",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10 (other work on the machine), Node 20, 2026-12-05, test/bench/results/tcpsummary.md"
     }
   },
   {
@@ -9013,10 +9013,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "发送队列导致的抖动与丢包。"
     },
     "measuredOverhead": {
-      "value": 20.2,
+      "value": 13.3,
       "unit": "ms",
-      "per": "cycle at 250 namespaces, about 0.08 ms per namespace (agent + helper, namespaces batched 100 per helper command; forking tc -s qdisc per namespace instead: 1913.7 ms per cycle)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU, Node 20, 2026-11-25, 250 namespaces, test/bench/results/tcpsummary.md"
+      "per": "cycle at 250 namespaces, about 0.05 ms per namespace (agent + helper, namespaces batched 100 per helper command; forking tc -s qdisc per namespace instead: 1180.5 ms per cycle)",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10 (other work on the machine), Node 20, 2026-12-05, 250 namespaces, test/bench/results/tcpsummary.md"
     }
   },
   {
@@ -9287,10 +9287,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
     },
     "measuredOverhead": {
-      "value": 64.8,
+      "value": 48.4,
       "unit": "ms",
-      "per": "walk of one namespace with 100024 sockets and 50013 peers (0.65 µs per socket, helper CPU; the floor walk that only makes each key and reads each socket's health 0.59 µs, so per-peer aggregation adds 0.18; the plain tcpsummary walk 0.20 µs per socket; one walk serves both probes), 202 ms of helper CPU for the whole command with its binary frame, plus about 532 ms of agent CPU to decode and fold 50013 peer rows (at 10024 sockets: 7.8 ms walk and 55 ms agent)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 23.4 (other work on the machine), Node 20, 7 paired rounds, 2026-12-04, test/bench/results/tcphealth.md"
+      "per": "walk of one namespace with 104064 sockets and 50021 peers (0.47 µs per socket, helper CPU; the floor walk that only makes each key and reads each socket's health 0.36 µs, so per-peer aggregation adds 0.12; the plain tcpsummary walk 0.22 µs per socket; one walk serves both probes), 72 ms of helper CPU for the whole command with its binary frame, plus about 142 ms of agent CPU to decode and fold 50021 peer rows (at 12047 sockets: 4.3 ms walk and 29 ms agent); between cycles the agent holds 0.1 MiB for them (top-K series per pod), 1.2–1.3 KB per series where every peer has one (5k–50k peers)",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10.0 (other work on the machine), Node 20, 7 paired rounds, 2026-12-05, test/bench/results/tcphealth.md"
     }
   },
   {
