@@ -571,6 +571,8 @@ const H_RX = 4;
 const H_CAUSE = 5; // 4: RETRANSMIT_CAUSES order
 const H_BUSY = 9; // 3: none, receive_window, send_buffer
 const KW = K_HIGH + 12;
+/** a length of n-number runs a quarter larger than len */
+const grown = (len: number, n: number): number => (Math.ceil(len / n / 4) + len / n) * n;
 
 /**
  * Per-cycle series of the health rows: peer names, top-K per pod by connections (then segments
@@ -587,7 +589,8 @@ export class HealthSeries {
   private folded = new Map<number, number>();
   // Numbers of every series in two arrays, not objects and typed arrays per series (they cost
   // ~1.5 KB a series): this cycle's sums (NA per series), and the kept state (KW per slot, by key;
-  // a slot freed by the TTL is reused, the arrays keep their high-water size).
+  // a slot freed by the TTL is reused, the arrays keep their high-water size and grow by a quarter,
+  // as doubling left up to half of them unused).
   private acc = new Float64Array(64 * NA);
   private nacc = 0;
   private kept = new Float64Array(64 * KW);
@@ -721,7 +724,7 @@ export class HealthSeries {
   private newSums(): number {
     const at = this.nacc++;
     if (this.nacc * NA > this.acc.length) {
-      const b = new Float64Array(this.acc.length * 2);
+      const b = new Float64Array(grown(this.acc.length, NA));
       b.set(this.acc);
       this.acc = b;
     }
@@ -735,7 +738,7 @@ export class HealthSeries {
     if (slot !== undefined) return slot;
     slot = this.free.pop() ?? this.nslots++;
     if (this.nslots * KW > this.kept.length) {
-      const b = new Float64Array(this.kept.length * 2);
+      const b = new Float64Array(grown(this.kept.length, KW));
       b.set(this.kept);
       this.kept = b;
     }
