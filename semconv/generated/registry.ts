@@ -9287,10 +9287,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "哪个对端慢或丢包、原因为何：网络（RTT、重传）、对端读取慢（接收窗口）、本端缓冲区（发送缓冲区）；服务 accept 不够快（accept 队列）。"
     },
     "measuredOverhead": {
-      "value": 48.4,
+      "value": 47.1,
       "unit": "ms",
-      "per": "walk of one namespace with 104064 sockets and 50021 peers (0.47 µs per socket, helper CPU; the floor walk that only makes each key and reads each socket's health 0.36 µs, so per-peer aggregation adds 0.12; the plain tcpsummary walk 0.22 µs per socket; one walk serves both probes), 72 ms of helper CPU for the whole command with its binary frame, plus about 142 ms of agent CPU to decode and fold 50021 peer rows (at 12047 sockets: 4.3 ms walk and 29 ms agent); between cycles the agent holds 0.1 MiB for them (top-K series per pod), 1.2–1.3 KB per series where every peer has one (5k–50k peers)",
-      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 10.0 (other work on the machine), Node 20, 7 paired rounds, 2026-12-05, test/bench/results/tcphealth.md"
+      "per": "walk of one namespace with 100130 sockets and 50030 peers (0.47 µs per socket, helper CPU; the floor walk that only makes each key and reads each socket's health 0.36 µs, so per-peer aggregation adds 0.12; the plain tcpsummary walk 0.20 µs per socket; one walk serves both probes), 69 ms of helper CPU for the whole command with its binary frame, plus about 161 ms of agent CPU to decode and fold 50030 peer rows (at 10150 sockets: 4.0 ms walk and 14 ms agent); between cycles the agent holds 0.1 MiB for them (top-K series per pod), about 1.0 KB per series where every peer has one (5k–50k peers)",
+      "measured": "CPU (user+system), Linux 6.18, 2 vCPU at load average 8.5 (other work on the machine), Node 20, 7 paired rounds, 2026-12-05, test/bench/results/tcphealth.md"
     }
   },
   {
