@@ -65,19 +65,28 @@ struct {
 	__type(value, struct ks_conn_start);
 } conn_start SEC(".maps");
 
-/* a thread inside connect() on a TCP socket */
+/* a thread inside connect() on a TCP socket (active), in the thread's own storage: no hash, no
+ * eviction, gone with the thread; the entry stays and is marked inactive when the call returns */
 struct ks_connecting {
 	struct ks_conn_key key; /* destination as passed to connect() */
+	__u8 active;		/* the thread is inside connect() */
 	__u8 reached;		/* the socket reached SYN_SENT during the call */
 	__u8 closed;		/* ... and went back to CLOSE in the call with no socket error */
-	__u8 _pad[6];
+	__u8 _pad[5];
 };
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ks_connecting);
 } connecting SEC(".maps");
+
+/* the current thread's connect() in progress, else NULL */
+static __always_inline struct ks_connecting *ks_connecting_now(void)
+{
+	struct ks_connecting *c = bpf_task_storage_get(&connecting, bpf_get_current_task_btf(), 0, 0);
+	return c && c->active ? c : NULL;
+}
 
 static __always_inline __u32 ks_conn_bucket(__u64 ns)
 {
@@ -130,19 +139,32 @@ static __always_inline struct ks_conn_val *ks_peer(const struct ks_conn_key *k)
 	return v ? v : bpf_map_lookup_elem(&peers, k);
 }
 
+/* The key of a socket's connect: typed loads from the hook's socket (tp_btf gives a trusted
+ * pointer) rather than ks_tuple_from_sk's one bpf_probe_read_kernel call per field. */
 static __always_inline void ks_key_from_sk(const struct sock *sk, struct ks_conn_key *k, __u8 role)
 {
-	struct ks_tuple t = {};
-	ks_tuple_from_sk(sk, &t, false);
+	const struct sock_common *c = &sk->__sk_common;
+	__u16 fam = c->skc_family;
 	k->netns = ks_sk_netns(sk);
-	k->family = t.family;
+	k->family = fam == AF_INET ? KS_FAMILY_IPV4 : fam == AF_INET6 ? KS_FAMILY_IPV6 : 0;
 	k->role = role;
 	if (role == KS_CONN_CLIENT) {
-		k->port = t.dport;
-		__builtin_memcpy(k->addr, t.daddr, 16);
-	} else {
-		k->port = t.sport;
+		k->port = bpf_ntohs(c->skc_dport);
+		if (fam == AF_INET) {
+			__u32 a = c->skc_daddr;
+			__builtin_memcpy(k->addr, &a, 4);
+		} else if (fam == AF_INET6) {
+			struct in6_addr a = c->skc_v6_daddr;
+			__builtin_memcpy(k->addr, &a, 16);
+		}
+		return;
 	}
+	__u16 lport = c->skc_num;
+	/* tcp_set_state(TCP_CLOSE) releases the bound port (skc_num = 0) before an abort's reset
+	 * is sent; a full socket still has it in inet_sport (as ks_tuple_from_sk reads it) */
+	if (lport == 0 && c->skc_state != 6 /* TCP_TIME_WAIT */ && c->skc_state != 12 /* TCP_NEW_SYN_RECV */)
+		lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	k->port = lport;
 }
 
 static __always_inline void ks_conn_event(const struct ks_conn_key *k, const struct sock *sk, int err, __u32 cause,
@@ -204,8 +226,7 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 			st->start_ns = bpf_ktime_get_ns();
 			st->err = 0;
 		}
-		__u64 id = bpf_get_current_pid_tgid();
-		struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
+		struct ks_connecting *c = ks_connecting_now();
 		if (c)
 			c->reached = 1;
 		return 0;
@@ -246,8 +267,7 @@ int BPF_PROG(ks_conn_set_state, struct sock *sk, int oldstate, int newstate)
 			/* no socket error: either connect() itself is failing (no free local port: the
 			 * caller's return value says why, sys_exit_connect counts it), or the owner closed
 			 * the socket while the handshake was pending */
-			__u64 id = bpf_get_current_pid_tgid();
-			struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
+			struct ks_connecting *c = ks_connecting_now();
 			if (c && c->reached) {
 				c->closed = 1;
 				return 0;
@@ -316,25 +336,29 @@ int BPF_PROG(ks_conn_retransmit_synack, const struct sock *sk, const struct requ
 	return 0;
 }
 
-/* the TCP socket behind an fd of the current task, else NULL */
-static __always_inline struct sock *ks_fd_tcp_sock(int fd)
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The network namespace of the TCP socket behind an fd of the current task, else 0. Typed loads
+ * from the task's BTF pointer (faults read as 0) rather than one bpf_probe_read_kernel call per
+ * field: a helper call each made this walk most of the program's cost. */
+static __always_inline __u32 ks_fd_tcp_netns(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
-	if (fd < 0 || (unsigned int)fd >= max || !fds)
-		return NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return NULL;
-	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & KS_S_IFMT) != KS_S_IFSOCK)
-		return NULL;
-	struct socket *so = BPF_CORE_READ(f, private_data);
-	struct sock *sk = BPF_CORE_READ(so, sk);
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return NULL;
-	return sk;
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return 0;
+	/* fd is an array of pointers: the verifier gives its address as a plain number */
+	if (bpf_probe_read_kernel(&f, sizeof(f), (void *)fdt->fd + (__u64)fd * sizeof(f)) || !f)
+		return 0;
+	struct file *file = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	if ((file->f_inode->i_mode & KS_S_IFMT) != KS_S_IFSOCK)
+		return 0;
+	struct socket *so = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
+	struct sock *sk = so->sk;
+	if (!sk || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	return sk->__sk_common.skc_net.net->ns.inum;
 }
 
 SEC("tp/syscalls/sys_enter_connect")
@@ -342,46 +366,52 @@ int ks_conn_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = (int)ctx->args[0];
 	const void *uaddr = (const void *)ctx->args[1];
-	struct sock *sk = ks_fd_tcp_sock(fd);
-	if (!sk || !uaddr)
+	/* the address as the kernel copies it (addrlen bytes, sockaddr_in6 at most), in one read;
+	 * shorter than its family cannot be a connect (EINVAL) */
+	__u64 alen = ctx->args[2];
+	if (!uaddr || alen < sizeof(sa_family_t))
+		return 0;
+	__u32 netns = ks_fd_tcp_netns(fd);
+	if (!netns)
+		return 0;
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} sa = {};
+	if (alen > sizeof(sa))
+		alen = sizeof(sa);
+	if (bpf_probe_read_user(&sa, alen, uaddr))
 		return 0;
 	struct ks_connecting c = {};
-	__u16 fam = 0;
-	if (bpf_probe_read_user(&fam, sizeof(fam), uaddr))
-		return 0;
-	if (fam == AF_INET) {
-		struct sockaddr_in sa;
-		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
-			return 0;
+	if (sa.in.sin_family == AF_INET) {
 		c.key.family = KS_FAMILY_IPV4;
-		c.key.port = bpf_ntohs(sa.sin_port);
-		__builtin_memcpy(c.key.addr, &sa.sin_addr.s_addr, 4);
-	} else if (fam == AF_INET6) {
-		struct sockaddr_in6 sa;
-		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
-			return 0;
+		c.key.port = bpf_ntohs(sa.in.sin_port);
+		__builtin_memcpy(c.key.addr, &sa.in.sin_addr.s_addr, 4);
+	} else if (sa.in.sin_family == AF_INET6) {
 		c.key.family = KS_FAMILY_IPV6;
-		c.key.port = bpf_ntohs(sa.sin6_port);
-		bpf_probe_read_kernel(c.key.addr, 16, &sa.sin6_addr);
+		c.key.port = bpf_ntohs(sa.in6.sin6_port);
+		__builtin_memcpy(c.key.addr, &sa.in6.sin6_addr, 16);
 	} else {
 		return 0;
 	}
-	c.key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	c.key.netns = netns;
 	c.key.role = KS_CONN_CLIENT;
-	__u64 id = bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&connecting, &id, &c, BPF_ANY);
+	c.active = 1;
+	struct ks_connecting *t =
+		bpf_task_storage_get(&connecting, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t)
+		*t = c;
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_connect")
 int ks_conn_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct ks_connecting *c = bpf_map_lookup_elem(&connecting, &id);
+	struct ks_connecting *c = ks_connecting_now();
 	if (!c)
 		return 0;
 	struct ks_connecting cc = *c;
-	bpf_map_delete_elem(&connecting, &id);
+	c->active = 0;
 	long ret = ctx->ret;
 	if (ret >= 0 || ret == -KS_EINPROGRESS || ret == -KS_EALREADY || ret == -KS_EISCONN || ret == -KS_EINTR)
 		return 0;

@@ -2,10 +2,13 @@
 // namespace) and tcphealth (per-peer rows). A peers-mode frame carries the plain one's `netns`
 // too, so while tcphealth is on, each cycle runs `tcpsummary <id> peers` once and tcpsummary
 // reads the same frame. Each reader takes each frame once: the first reader of a cycle starts a
-// walk, the other takes that walk's frame if it has not yet and the frame is recent.
+// walk, the other takes that walk's frame if it has not yet and the frame is recent. Once every
+// reader has taken a frame it is let go: a peers frame at 50k rows is ~20 MB (its base64 rows) that
+// would otherwise stay held until the next cycle.
 import type { NativeCounters } from './probe.js';
 
 type Frame = Record<string, unknown>;
+type Reader = 'tcpsummary' | 'tcphealth';
 
 /** a frame older than this is not shared (its reader skipped cycles) */
 const SHARE_MS = 5000;
@@ -13,25 +16,46 @@ const SHARE_MS = 5000;
 export class SharedTcpWalk {
   private peers = false;
   private last: { frame: Promise<Frame>; at: number; takenBy: Set<string> } | undefined;
+  /** every reader that has asked for a frame */
+  private readonly readers = new Set<Reader>();
 
   constructor(private readonly command: (args: readonly string[]) => Promise<Frame>) {}
 
   /** tcphealth is on: every walk runs in peers mode from now on */
   wantPeers(): void {
     this.peers = true;
+    this.join('tcphealth');
   }
 
-  frame(reader: 'tcpsummary' | 'tcphealth'): Promise<Frame> {
+  /** a reader that will read every cycle (a frame is kept until each has taken it) */
+  join(reader: Reader): void {
+    this.readers.add(reader);
+  }
+
+  frame(reader: Reader): Promise<Frame> {
+    this.readers.add(reader);
     const now = Date.now();
     const l = this.last;
     if (l && !l.takenBy.has(reader) && now - l.at < SHARE_MS) {
       l.takenBy.add(reader);
+      this.release(l);
       return l.frame;
     }
     const frame = this.command(this.peers ? ['peers'] : []);
     frame.catch(() => undefined); // observed by the reader that awaits it
-    this.last = { frame, at: now, takenBy: new Set([reader]) };
+    const taken = { frame, at: now, takenBy: new Set([reader]) };
+    this.last = taken;
+    this.release(taken);
     return frame;
+  }
+
+  /** whether a frame is kept for a reader that has not taken it yet */
+  get holding(): boolean {
+    return this.last !== undefined;
+  }
+
+  private release(l: NonNullable<SharedTcpWalk['last']>): void {
+    if (l.takenBy.size === this.readers.size) this.last = undefined;
   }
 }
 

@@ -321,7 +321,12 @@ export function parseHealthFrame(frame: Record<string, unknown>): {
   listeners: ListenerRow[];
   problems: string[];
 } {
-  const table = new HealthTable(64);
+  // sized for every row of the frame up front: no doubling copies, no slack (at 50k rows the
+  // columns are ~12 MB)
+  const binRows =
+    typeof frame.peers_bin === 'string' ? Math.floor((frame.peers_bin.length * 3) / 4 / PEER_ROW_BYTES) : 0;
+  const listed = (x: unknown): number => (Array.isArray(x) ? x.length : 0);
+  const table = new HealthTable(Math.max(1, binRows + listed(frame.peers) + listed(frame.closed)));
   const listeners: ListenerRow[] = [];
   const problems: string[] = [];
   const result = (closedStats?: ClosedStats) => {
@@ -544,19 +549,30 @@ const SUMS: readonly (readonly [number, number])[] = [
 
 /** One series of one cycle: the sums of the rows folded into it. */
 interface Folded {
-  /** namespace|series: the RTT histogram's key */
+  /** namespace|series: the key of its kept state */
   key: string;
   attributes: SampleAttributes;
-  acc: Float64Array;
+  /** its sums: NA numbers from acc[at * NA] of the cycle */
+  at: number;
+  /** its kept state: KW numbers from kept[slot * KW] */
+  slot: number;
 }
 
-/** The cumulative state of a series: RTT histogram and sum (s), and the highest value each counter reported. */
-interface Kept {
-  buckets: Float64Array;
-  sumS: number;
-  seen: number;
-  high: Map<string, number>;
-}
+// The cumulative state of a series, KW numbers per slot: RTT histogram (NB), its sum (s), when
+// last seen, and the highest value each counter reported (K_HIGH + H_*).
+const K_SUM = NB;
+const K_SEEN = NB + 1;
+const K_HIGH = NB + 2;
+const H_SENT = 0;
+const H_RETRANS = 1;
+const H_CLOSES = 2;
+const H_TX = 3;
+const H_RX = 4;
+const H_CAUSE = 5; // 4: RETRANSMIT_CAUSES order
+const H_BUSY = 9; // 3: none, receive_window, send_buffer
+const KW = K_HIGH + 12;
+/** a length of n-number runs a quarter larger than len */
+const grown = (len: number, n: number): number => (Math.ceil(len / n / 4) + len / n) * n;
 
 /**
  * Per-cycle series of the health rows: peer names, top-K per pod by connections (then segments
@@ -571,10 +587,26 @@ export class HealthSeries {
   private maxSeries: number = PEER_DEFAULTS.maxSeries;
   private cycle = new Map<number, Folded[]>();
   private folded = new Map<number, number>();
-  private readonly rtt = new Map<string, Kept>();
+  // Numbers of every series in two arrays, not objects and typed arrays per series (they cost
+  // ~1.5 KB a series): this cycle's sums (NA per series), and the kept state (KW per slot, by key;
+  // a slot freed by the TTL is reused, the arrays keep their high-water size and grow by a quarter,
+  // as doubling left up to half of them unused).
+  private acc = new Float64Array(64 * NA);
+  private nacc = 0;
+  private kept = new Float64Array(64 * KW);
+  private nslots = 0;
+  private readonly slots = new Map<string, number>();
+  private readonly free: number[] = [];
 
   constructor(private readonly directory?: PeerDirectory) {
     this.resolver = new PeerResolver(directory);
+  }
+
+  /** series of the last cycle, `other` ones included */
+  get size(): number {
+    let n = 0;
+    for (const l of this.cycle.values()) n += l.length;
+    return n;
   }
 
   configure(o: Options): void {
@@ -607,13 +639,17 @@ export class HealthSeries {
       (t.address[a]! < t.address[b]! ? -1 : t.address[a]! > t.address[b]! ? 1 : t.port[a]! - t.port[b]!);
     this.cycle = new Map();
     this.folded = new Map();
+    this.nacc = 0;
     let count = 0;
     for (const [ns, list] of byPod) {
       // a pod's own series: its first K rows in `before` order (picked, not the whole list sorted),
       // each while the node-wide cap allows
       const own = Math.min(this.topK, list.length);
-      const top: number[] = [];
-      if (own > 0) {
+      let top: number[] = [];
+      // a large top-K of a pod (the option allows it) would make the insertion below quadratic:
+      // then sort the whole list (stable, as the insertion keeps ties in frame order)
+      if (own > 64 && own * 8 >= list.length) top = [...list].sort(before).slice(0, own);
+      else if (own > 0) {
         for (const i of list) {
           if (top.length === own && before(i, top[own - 1]!) >= 0) continue;
           let at = top.length;
@@ -626,7 +662,7 @@ export class HealthSeries {
       const into = (key: string, attributes: () => SampleAttributes): Folded => {
         let s = series.get(key);
         if (!s) {
-          s = { key: `${ns}|${key}`, attributes: attributes(), acc: new Float64Array(NA) };
+          s = { key: `${ns}|${key}`, attributes: attributes(), at: this.newSums(), slot: -1 };
           series.set(key, s);
           count++;
         }
@@ -677,40 +713,75 @@ export class HealthSeries {
       this.folded.set(ns, foldedPeers);
       this.cycle.set(ns, [...series.values()]);
     }
-    for (const [k, h] of this.rtt) if (now - h.seen >= this.ttlMs) this.rtt.delete(k);
+    for (const [k, slot] of this.slots)
+      if (now - this.kept[slot * KW + K_SEEN]! >= this.ttlMs) {
+        this.slots.delete(k);
+        this.free.push(slot);
+      }
+  }
+
+  /** a zeroed NA-number run of acc for a new series of this cycle; its index */
+  private newSums(): number {
+    const at = this.nacc++;
+    if (this.nacc * NA > this.acc.length) {
+      const b = new Float64Array(grown(this.acc.length, NA));
+      b.set(this.acc);
+      this.acc = b;
+    }
+    this.acc.fill(0, at * NA, (at + 1) * NA);
+    return at;
+  }
+
+  /** the kept slot of a series key, made zeroed when new */
+  private slotOf(key: string): number {
+    let slot = this.slots.get(key);
+    if (slot !== undefined) return slot;
+    slot = this.free.pop() ?? this.nslots++;
+    if (this.nslots * KW > this.kept.length) {
+      const b = new Float64Array(grown(this.kept.length, KW));
+      b.set(this.kept);
+      this.kept = b;
+    }
+    this.kept.fill(0, slot * KW, (slot + 1) * KW);
+    this.slots.set(key, slot);
+    return slot;
   }
 
   /** Row i into series s: its sums, states and RTT histogram (cumulative). */
   private fold(t: HealthTable, i: number, s: Folded, now: number): void {
-    const a = s.acc;
+    const a = this.acc;
+    const b = s.at * NA;
     const o = i * NF;
-    for (const [to, from] of SUMS) a[to] += t.num[o + from]!;
+    for (const [to, from] of SUMS) a[b + to] += t.num[o + from]!;
     const m = t.num[o + F_MIN_RTT]!;
-    if (m > 0 && (a[A_MIN_RTT] === 0 || m < a[A_MIN_RTT]!)) a[A_MIN_RTT] = m;
-    if (t.closedRow[i]) a[A_HAS_CLOSED] = 1;
-    for (let k = 0; k < NSTATES; k++) a[A_STATES + k] += t.states[i * NSTATES + k]!;
-    let h = this.rtt.get(s.key);
-    if (!h) this.rtt.set(s.key, (h = { buckets: new Float64Array(NB), sumS: 0, seen: now, high: new Map() }));
-    h.seen = now;
-    for (let k = 0; k < NB; k++) h.buckets[k] += t.hist[i * NB + k]!;
-    h.sumS += t.num[o + F_SRTT_SUM]! / 1e6;
+    if (m > 0 && (a[b + A_MIN_RTT] === 0 || m < a[b + A_MIN_RTT]!)) a[b + A_MIN_RTT] = m;
+    if (t.closedRow[i]) a[b + A_HAS_CLOSED] = 1;
+    for (let k = 0; k < NSTATES; k++) a[b + A_STATES + k] += t.states[i * NSTATES + k]!;
+    if (s.slot < 0) s.slot = this.slotOf(s.key);
+    const kept = this.kept;
+    const h = s.slot * KW;
+    kept[h + K_SEEN] = now;
+    for (let k = 0; k < NB; k++) kept[h + k] += t.hist[i * NB + k]!;
+    kept[h + K_SUM] += t.num[o + F_SRTT_SUM]! / 1e6;
   }
 
   samples(netnsInode: number): MetricSample[] {
     const out: MetricSample[] = [];
     for (const s of this.cycle.get(netnsInode) ?? []) {
       const a = s.attributes;
-      const acc = s.acc;
-      const h = this.rtt.get(s.key);
-      const count = h ? h.buckets.reduce((x, y) => x + y, 0) : 0;
-      if (h && count > 0) {
+      const acc = this.acc.subarray(s.at * NA, (s.at + 1) * NA);
+      // views, made per collection (every series of the cycle has been folded, so has a slot)
+      const h = this.kept.subarray(s.slot * KW, (s.slot + 1) * KW);
+      const buckets = h.subarray(0, NB);
+      const count = buckets.reduce((x, y) => x + y, 0);
+      if (count > 0) {
         out.push({
           metric: TCPHEALTH_RTT,
           attributes: a,
           value: {
             boundaries: LATENCY_BOUNDS_NS.map((b) => b / 1e9),
-            bucketCounts: [...h.buckets],
-            sum: h.sumS,
+            bucketCounts: [...buckets],
+            sum: h[K_SUM]!,
             count,
           },
         });
@@ -734,23 +805,22 @@ export class HealthSeries {
       if (live === 0 && !acc[A_HAS_CLOSED]) continue;
       if (live > 0) out.push({ metric: TCPHEALTH_LOST, attributes: a, value: acc[A_LOST]! });
       // counters: never below what this series reported before (see the head comment)
-      const high = h?.high ?? new Map<string, number>();
-      const mono = (metric: MetricSample['metric'], attributes: SampleAttributes, v: number, id: string): void => {
-        const value = Math.max(v, high.get(id) ?? 0);
-        high.set(id, value);
+      const mono = (metric: MetricSample['metric'], attributes: SampleAttributes, v: number, id: number): void => {
+        const value = Math.max(v, h[K_HIGH + id]!);
+        h[K_HIGH + id] = value;
         out.push({ metric, attributes, value });
       };
-      mono(TCPHEALTH_SENT, a, acc[A_SEGS_OUT]!, 'sent');
-      mono(TCPHEALTH_RETRANSMITTED, a, acc[A_RETRANS]!, 'retrans');
-      mono(TCPHEALTH_CLOSES, a, acc[A_CLOSES]!, 'closes');
-      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }, acc[A_BYTES_ACKED]!, 'tx');
-      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'receive' }, acc[A_BYTES_RECEIVED]!, 'rx');
+      mono(TCPHEALTH_SENT, a, acc[A_SEGS_OUT]!, H_SENT);
+      mono(TCPHEALTH_RETRANSMITTED, a, acc[A_RETRANS]!, H_RETRANS);
+      mono(TCPHEALTH_CLOSES, a, acc[A_CLOSES]!, H_CLOSES);
+      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }, acc[A_BYTES_ACKED]!, H_TX);
+      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'receive' }, acc[A_BYTES_RECEIVED]!, H_RX);
       RETRANSMIT_CAUSES.forEach((cause, k) =>
         mono(
           TCPHEALTH_RETRANSMITS,
           { ...a, [ATTR_KUBESKOOP_TCP_RETRANSMIT_CAUSE]: cause },
           acc[A_CAUSE + k]!,
-          `cause:${cause}`,
+          H_CAUSE + k,
         ),
       );
       const busy = acc[A_BUSY]!;
@@ -761,8 +831,9 @@ export class HealthSeries {
         ['receive_window', rwnd],
         ['send_buffer', sndbuf],
       ];
-      for (const [limit, us] of limits)
-        mono(TCPHEALTH_BUSY_TIME, { ...a, [ATTR_KUBESKOOP_TCP_SEND_LIMIT]: limit }, us / 1e6, `busy:${limit}`);
+      limits.forEach(([limit, us], k) =>
+        mono(TCPHEALTH_BUSY_TIME, { ...a, [ATTR_KUBESKOOP_TCP_SEND_LIMIT]: limit }, us / 1e6, H_BUSY + k),
+      );
     }
     out.push({ metric: TCPHEALTH_PEERS_FOLDED, attributes: {}, value: this.folded.get(netnsInode) ?? 0 });
     return out;

@@ -99,6 +99,7 @@ export const tcpsummary: MetricProbeModule = {
       metrics: [...new Set(Object.values(TCPSUMMARY_CONNECTIONS)), TCPSUMMARY_QUEUE],
       async start(ctx): Promise<ProbeStatus> {
         mode = (ctx.options['source'] as typeof mode | undefined) ?? 'auto';
+        if (mode !== 'procfs') sharedTcpWalk(native)?.join('tcpsummary');
         return this.status!();
       },
       status(): ProbeStatus {

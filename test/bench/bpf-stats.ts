@@ -1,7 +1,12 @@
 // bpf_stats between two counter dumps of the helper: what each program ran in between.
+import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { CounterSnapshot } from '../../receiver/native/index.js';
-import { sh } from '../native/support.js';
+import { ROOT, sh } from '../native/support.js';
+import { runOk } from '../support/proc.js';
+
+const ATTACH = path.join(ROOT, 'bpf', 'build', 'ksotel-bpfattach');
 
 export interface ProgramRunDelta {
   probe: string;
@@ -69,4 +74,52 @@ export async function runStats(ids: number[]): Promise<{ ns: number; runs: numbe
     runs += p.run_cnt ?? 0;
   }
   return { ns, runs };
+}
+
+/** A floor: empty programs on a probe's hooks (an object of bpf/tools, loaded by ksotel-bpfattach),
+ *  attached while the returned handle lives. */
+export interface Floor {
+  ids: { name: string; id: number }[];
+  stop(): Promise<void>;
+}
+/** Attach the named programs of obj (all of them when none are named). */
+export async function startFloor(obj: string, programs: string[] = []): Promise<Floor> {
+  const child = spawn(ATTACH, [obj, ...programs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const ids = await new Promise<{ name: string; id: number }[]>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`bpfattach: no answer in 30 s ${err}`)), 30_000);
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('\n')) {
+        clearTimeout(t);
+        resolve((JSON.parse(out) as { programs: { name: string; id: number }[] }).programs);
+      }
+    });
+    child.on('close', (code) => {
+      clearTimeout(t);
+      reject(new Error(`bpfattach exited ${code}: ${err}`));
+    });
+  });
+  return {
+    ids,
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** run_cnt / run_time_ns of programs by id (bpftool; a floor's programs are not the helper's) */
+export async function progStats(ids: number[]): Promise<Map<number, { runCount: number; runTimeNs: number }>> {
+  const r = await runOk('bpftool', ['-j', 'prog', 'show'], { timeoutMs: 30_000 });
+  const all = JSON.parse(r.stdout) as { id: number; run_cnt?: number; run_time_ns?: number }[];
+  const want = new Set(ids);
+  return new Map(
+    all.filter((p) => want.has(p.id)).map((p) => [p.id, { runCount: p.run_cnt ?? 0, runTimeNs: p.run_time_ns ?? 0 }]),
+  );
 }

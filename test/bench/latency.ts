@@ -22,7 +22,6 @@
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/latency.{md,json}.
 //
 //   npx tsc -p tsconfig.json && node dist/test/bench/latency.js [seconds-per-round] [rounds]
-import { spawn } from 'node:child_process';
 import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +35,7 @@ import {
 } from '../../receiver/native/index.js';
 import { HELPER, ROOT, deleteNs, ensureHelperBuilt, makeSingle } from '../native/support.js';
 import { run, runOk } from '../support/proc.js';
-import { programRunDeltas } from './bpf-stats.js';
+import { programRunDeltas, progStats, startFloor } from './bpf-stats.js';
 import { benchStamp, spread, type Spread } from './stamp.js';
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
@@ -59,7 +58,6 @@ const SHARED_HOOKS = [
 const FLOOR_OBJ = path.join(ROOT, 'bpf', 'build', 'latency-floor.bpf.o');
 const MINWORK_OBJ = path.join(ROOT, 'bpf', 'build', 'latency-minwork.bpf.o');
 const HOOKS_ONLY = process.env.KSOTEL_BENCH_HOOKS_ONLY === '1';
-const ATTACH = path.join(ROOT, 'bpf', 'build', 'ksotel-bpfattach');
 
 interface Scenario {
   name: string;
@@ -140,52 +138,6 @@ async function stream(tool: string, ns: string, sc: Scenario, seconds: number): 
   };
   if (j.bytes !== j.received) throw new Error(`stream lost data: ${r.stdout}`);
   return { mbps: j.bytesPerSecond / 1e6, mbpcs: j.bytesPerCpuSecond / 1e6, writes: j.writes, cpuSeconds: j.cpuSeconds };
-}
-
-/** The floor: empty programs on the probes' hooks, attached while the returned handle lives. */
-interface Floor {
-  ids: { name: string; id: number }[];
-  stop(): Promise<void>;
-}
-async function startFloor(programs: string[] = [], obj = FLOOR_OBJ): Promise<Floor> {
-  const child = spawn(ATTACH, [obj, ...programs], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => {
-    err += b.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const ids = await new Promise<{ name: string; id: number }[]>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`bpfattach: no answer in 30 s ${err}`)), 30_000);
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('\n')) {
-        clearTimeout(t);
-        resolve((JSON.parse(out) as { programs: { name: string; id: number }[] }).programs);
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(t);
-      reject(new Error(`bpfattach exited ${code}: ${err}`));
-    });
-  });
-  return {
-    ids,
-    stop: async () => {
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
-/** run_cnt / run_time_ns of programs by id (bpftool; the floor's programs are not the helper's) */
-async function progStats(ids: number[]): Promise<Map<number, { runCount: number; runTimeNs: number }>> {
-  const r = await runOk('bpftool', ['-j', 'prog', 'show'], { timeoutMs: 30_000 });
-  const all = JSON.parse(r.stdout) as { id: number; run_cnt?: number; run_time_ns?: number }[];
-  const want = new Set(ids);
-  return new Map(
-    all.filter((p) => want.has(p.id)).map((p) => [p.id, { runCount: p.run_cnt ?? 0, runTimeNs: p.run_time_ns ?? 0 }]),
-  );
 }
 
 async function startAll(
@@ -296,8 +248,11 @@ async function hookRound(tool: string, ns: string, sc: Scenario, side: HookSide,
     writes = 0;
   if (side === 'floor' || side === 'min') {
     const f = await (side === 'floor'
-      ? startFloor(SHARED_HOOKS.map((h) => `floor_${h}`))
-      : startFloor([], MINWORK_OBJ));
+      ? startFloor(
+          FLOOR_OBJ,
+          SHARED_HOOKS.map((h) => `floor_${h}`),
+        )
+      : startFloor(MINWORK_OBJ));
     if (f.ids.length !== SHARED_HOOKS.length) throw new Error(`${side}: ${f.ids.length} programs attached`);
     try {
       const ids = f.ids.map((x) => x.id);
@@ -479,7 +434,7 @@ async function main(): Promise<void> {
               await c.stop();
             }
           } else {
-            const f = await startFloor();
+            const f = await startFloor(FLOOR_OBJ);
             try {
               res.floor.push(await stream(tool, ns.ns, sc, SECONDS));
             } finally {
@@ -525,7 +480,7 @@ async function main(): Promise<void> {
       ['floor', 'floor (empty)', FLOOR_OBJ],
       ['min', 'min (clock read + per-CPU add)', MINWORK_OBJ],
     ] as const) {
-      const f = await startFloor([], obj);
+      const f = await startFloor(obj);
       try {
         const ids = f.ids.map((x) => x.id);
         for (const sc of HOOKS_ONLY ? [] : SCENARIOS) {

@@ -20,7 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { HelperClient } from '../../receiver/native/index.js';
 import { HELPER } from '../support/agent.js';
 import { run } from '../support/proc.js';
+import { benchStamp } from './stamp.js';
 import { HealthSeries, parseHealthFrame } from '../../receiver/probes/tcphealth.js';
+import { SharedTcpWalk } from '../../receiver/probes/tcp-walk.js';
+import { PEER_DEFAULTS } from '../../receiver/peers/governance.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.resolve(here, '..', '..', '..', 'test', 'bench', 'results');
@@ -122,27 +125,48 @@ async function measure(connections: number) {
     const setupS = (Date.now() - setupStart) / 1000;
     await client.start();
     const rounds: Round[] = [];
+    // the agent's path: the shared walk (which lets a frame go once read), the probe's series
+    // (default top-K), and beside it series of every peer (top-K and cap above the peer count), so
+    // what one series costs is measured too (here the peers are all in one namespace, so the default
+    // keeps top-K + `other` series of them)
+    const walk = new SharedTcpWalk((args) => client.command('tcpsummary', args, 120_000));
+    walk.wantPeers();
     const series = new HealthSeries();
-    // with --expose-gc: RSS after a collection, so the figure is what is held, not garbage not yet collected
+    let every: HealthSeries | undefined = new HealthSeries();
+    every.configure({ top_k: 1_000_000, max_series: 1_000_000 });
+    // with --expose-gc: memory after a collection, so the figure is what is held, not garbage not yet collected
     const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    const rssBefore = process.memoryUsage().rss / 2 ** 20;
-    const mem0 = process.memoryUsage();
-    const heldBefore = (mem0.heapUsed + mem0.external) / 2 ** 20;
-    for (let r = 0; r < ROUNDS; r++) {
+    // external memory (buffers, large strings) is released after the collection, not in it: two
+    // collections with pauses, so what is counted is what something still references
+    const held = async (): Promise<number> => {
+      for (let k = 0; k < 2; k++) {
+        gc?.();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      gc?.();
+      const m = process.memoryUsage();
+      return (m.heapUsed + m.external) / 2 ** 20;
+    };
+    let everyAddMs = 0;
+    // one round in its own function: nothing of a frame stays referenced from this one's locals
+    const round = async (counted = true): Promise<Round> => {
       const p = await client.command('tcpsummary', [], 120_000);
       const fl = await client.command('tcpsummary', ['floor'], 120_000);
       const helperPid = client.status().pid!;
       const h0 = runNs(helperPid);
       const c0 = cpuMs();
-      const f = await client.command('tcpsummary', ['peers'], 120_000);
+      const f = await walk.frame('tcphealth');
       const h1 = runNs(helperPid);
       const parsed = parseHealthFrame(f);
       series.add(parsed.table, Date.now());
       const c1 = cpuMs();
+      if (counted) {
+        every!.add(parsed.table, Date.now());
+        everyAddMs += cpuMs() - c1;
+      }
       const fs = f.stats as Record<string, number>;
       if (parsed.problems.length > 0) throw new Error(parsed.problems.join('; '));
-      rounds.push({
+      return {
         plainCpuNs: Number(p.cpu_ns),
         floorCpuNs: Number(fl.cpu_ns),
         peersCpuNs: Number(f.cpu_ns),
@@ -152,14 +176,21 @@ async function measure(connections: number) {
         agentMs: c1 - c0,
         rows: parsed.peers.length,
         listeners: parsed.listeners.length,
-      });
-    }
+      };
+    };
+    // one round first, not counted: what the client loads once (the kernel symbols, ~4 MiB) and
+    // the compiled code are in "before"
+    await round(false);
+    const heldBefore = await held();
+    const rssBefore = process.memoryUsage().rss / 2 ** 20;
+    for (let r = 0; r < ROUNDS; r++) rounds.push(await round());
     const helperPid = client.status().pid;
-    gc?.();
-    const rssAfter = process.memoryUsage().rss / 2 ** 20;
+    const heldBoth = await held();
+    const everySeries = every.size;
+    every = undefined;
     // what the agent side holds (JS heap + buffers), which RSS shows only as a high-water mark
-    const mem = process.memoryUsage();
-    const heldAfter = (mem.heapUsed + mem.external) / 2 ** 20;
+    const heldAfter = await held();
+    const rssAfter = process.memoryUsage().rss / 2 ** 20;
     const sockets = median(rounds.map((x) => x.sockets));
     const perSock = (xs: number[]) => {
       const us = xs.map((ns) => ns / 1000 / sockets);
@@ -183,6 +214,11 @@ async function measure(connections: number) {
       // paired: each round's peers walk minus the plain walk just before it
       extraPerSocketUs: perSock(rounds.map((x) => x.peersCpuNs - x.plainCpuNs)),
       agentParseAndSeriesMs: median(rounds.map((x) => x.agentMs)),
+      /** series of every peer: how many, CPU to fold a frame into them (mean), bytes held per series */
+      everySeries,
+      everyAddMs: everyAddMs / ROUNDS,
+      everyHeldBytesPerSeries: ((heldBoth - heldAfter) * 2 ** 20) / everySeries,
+      defaultSeries: series.size,
       agentRssMiB: rssAfter,
       agentHeldMiB: heldAfter,
       agentHeldBeforeMiB: heldBefore,
@@ -206,7 +242,7 @@ async function main(): Promise<void> {
     process.stderr.write(`tcphealth: ${n} connections: ${JSON.stringify(sizes.at(-1)!.peersPerSocketUs)}\n`);
   }
   const result = {
-    date: new Date().toISOString(),
+    ...(await benchStamp()),
     kernel: release(),
     cpus: cpus().length,
     sizes,
@@ -218,12 +254,12 @@ async function main(): Promise<void> {
   const rows = sizes
     .map(
       (s) =>
-        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.floorPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${r3(s.aggregationPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.helperCommandMs.toFixed(0)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${(s.agentHeldMiB - s.agentHeldBeforeMiB).toFixed(1)} MiB (${s.agentHeldBeforeMiB.toFixed(0)} → ${s.agentHeldMiB.toFixed(0)}) | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
+        `| ${s.connections} | ${s.socketsWalked} | ${s.peerRows} | ${s.loadavg1.toFixed(1)} | ${r3(s.plainPerSocketUs)} | ${r3(s.floorPerSocketUs)} | ${r3(s.peersPerSocketUs)} | ${r3(s.extraPerSocketUs)} | ${r3(s.aggregationPerSocketUs)} | ${s.peersWalkCpuMs.toFixed(1)} ms | ${s.helperCommandMs.toFixed(0)} ms | ${s.agentParseAndSeriesMs.toFixed(0)} ms | ${s.agentRssMiB.toFixed(0)} MiB (${s.agentRssBeforeMiB.toFixed(0)} before the rounds) | ${(s.agentHeldMiB - s.agentHeldBeforeMiB).toFixed(1)} MiB (${s.agentHeldBeforeMiB.toFixed(0)} → ${s.agentHeldMiB.toFixed(0)}; ${s.defaultSeries} series) | ${s.everyHeldBytesPerSeries.toFixed(0)} B (${s.everySeries} series) | ${s.everyAddMs.toFixed(0)} ms | ${s.helperRssMiB.toFixed(0)} MiB (peak ${s.helperHwmMiB.toFixed(0)}) |`,
     )
     .join('\n');
   const md = `# tcphealth: cost of the per-peer walk
 
-\`node --expose-gc dist/test/bench/tcphealth.js\` (${result.date}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
+\`node --expose-gc dist/test/bench/tcphealth.js\` (${result.date}, commit ${result.commit.slice(0, 12)}${result.dirty ? ' with uncommitted changes' : ''}, Linux ${result.kernel}, ${result.cpus} vCPU; load average
 per size in the table, from other work on the machine): for each size one test namespace with N
 loopback TCP connections (each client bound to its own 127.x.y.z, so the server side has N peers; held by processes of
 at most ${PER_HOLDER} connections each, as the hard RLIMIT_NOFILE here is 20000 and cannot be raised),
@@ -235,15 +271,19 @@ its peer's: the work any per-peer aggregation has to do, so "over floor" is what
 costs. "Helper CPU per peers command" is the helper's whole command (walk, reading the maps, the JSON
 frame; /proc/<pid>/schedstat).
 
-| connections | sockets walked | peer rows | load | plain walk / socket | floor walk / socket | peers walk / socket | added by peers / socket | peers over floor / socket | peers walk CPU | helper CPU per peers command | agent parse + series per cycle | agent RSS after the rounds | agent heap + buffers held by the series | helper RSS |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| connections | sockets walked | peer rows | load | plain walk / socket | floor walk / socket | peers walk / socket | added by peers / socket | peers over floor / socket | peers walk CPU | helper CPU per peers command | agent parse + series per cycle | agent RSS after the rounds | agent heap + buffers held (probe's series) | series of every peer: held per series | fold into every peer's series | helper RSS |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows}
 
 Both walks include the 262144-bucket established table scan (a fixed cost spread over the sockets)
 and, for peers, the 16384-bucket listening hash. The agent side is this bench process holding the
-tcphealth series (HealthSeries) of every peer row; "held" is its V8 heap in use plus external
-buffers after the rounds minus before them (what the series keep; RSS keeps the high-water mark of
-each cycle's transient frame and table). Its RSS is read ${(globalThis as { gc?: unknown }).gc ? 'after a garbage collection (--expose-gc), before and after the rounds of each size (the sizes run one after another in this process)' : 'without a forced garbage collection (run with --expose-gc for RSS after one)'}.
+tcphealth probe's path: the shared walk (SharedTcpWalk, which lets each frame go once read) and the
+series (HealthSeries, default top-K ${PEER_DEFAULTS.topK} per pod: as the peers here are all in one namespace, that is
+top-K own series + \`other\`); "held" is its V8 heap in use plus external buffers after the rounds
+minus before them (what the probe keeps between cycles; RSS keeps the high-water mark of each cycle's
+transient frame and table). Beside them, in the same rounds, series of every peer (top-K and the cap
+above the peer count) are fed the same rows: "held per series" is what dropping them frees (after a
+collection) over their count, and their fold time is not in "agent parse + series". Its RSS is read ${(globalThis as { gc?: unknown }).gc ? 'after a garbage collection (--expose-gc), before and after the rounds of each size (the sizes run one after another in this process), "before" after one uncounted round' : 'without a forced garbage collection (run with --expose-gc for RSS after one)'}.
 `;
   writeFileSync(path.join(RESULTS, 'tcphealth.md'), md);
   process.stdout.write(md);

@@ -275,11 +275,14 @@ describe('tcphealth probe: helper rows and series', () => {
     });
     assert.deepEqual(await w.frame('tcpsummary'), { n: 1 });
     assert.deepEqual(await w.frame('tcpsummary'), { n: 2 }, 'alone: a walk per cycle');
+    assert.equal(w.holding, false, 'alone: its frame is not kept');
     w.wantPeers();
     for (let cycle = 0; cycle < 3; cycle++) {
       const a = await w.frame('tcpsummary');
+      if (cycle > 0) assert.equal(w.holding, true, 'kept for tcphealth');
       const b = await w.frame('tcphealth');
       assert.equal(a, b, 'the same frame');
+      assert.equal(w.holding, false, 'let go once both have read it');
     }
     assert.deepEqual(calls, [[], [], ['peers'], ['peers'], ['peers']]);
   });
