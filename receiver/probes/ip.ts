@@ -25,7 +25,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
+import { parseMibPairsReusing, parseSnmp6Reusing, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -127,10 +127,10 @@ export const ip: MetricProbeModule = {
       metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_EVENTS, IP_MIB_IO],
       collect(target: Target, ctx, list): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
-        const snmp = sharedParse(`${net}/snmp`, 'ip', parseMibPairs);
+        const snmp = sharedParse(`${net}/snmp`, 'ip', parseMibPairsReusing);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6);
-        const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairs);
+        const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6Reusing);
+        const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairsReusing);
         const out = ipSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,

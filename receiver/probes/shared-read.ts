@@ -5,52 +5,70 @@
 // A cached parse is handed to each consumer (probe) once. When the same consumer asks for the same
 // file again, a new cycle has begun: the file is read again. A parse is also never older than
 // maxAgeMs, so values never leak across cycles even when a probe is disabled meanwhile.
+//
+// The entries live as long as their namespace: a re-read updates its entry in place, and a parse
+// function that takes the previous parse (parseMibPairsReusing, parseSnmp6Reusing) writes the new
+// values into it. The consumers use a parse only while they collect, so the previous one is free.
 import { readProcText, type ProcRead } from '../kernel/read-proc.js';
 
 interface Entry {
-  readonly value: unknown;
-  readonly at: number;
-  /** A handful of probe names: an array is cheaper to make than a Set, once per file per namespace. */
+  value: unknown;
+  /** { ok: true, value }, made when the value object changes */
+  result: { readonly ok: true; readonly value: unknown };
+  at: number;
+  /** A handful of probe names: an array is cheaper than a Set. */
   readonly consumers: string[];
 }
 
 const DEFAULT_MAX_AGE_MS = 2000;
+const SWEEP_MS = 60_000;
 const cache = new Map<string, Entry>();
-let insertsSinceSweep = 0;
+let lastSweep = 0;
 
 export type SharedRead<T> = { readonly ok: true; readonly value: T } | Extract<ProcRead, { ok: false }>;
 
 export function sharedParse<T>(
   path: string,
   consumer: string,
-  parse: (text: string) => T,
+  parse: (text: string, previous?: T) => T,
   maxAgeMs = DEFAULT_MAX_AGE_MS,
 ): SharedRead<T> {
   const now = performance.now();
   const hit = cache.get(path);
   if (hit && !hit.consumers.includes(consumer) && now - hit.at <= maxAgeMs) {
     hit.consumers.push(consumer);
-    return { ok: true, value: hit.value as T };
+    return hit.result as SharedRead<T>;
   }
   const read = readProcText(path);
   if (!read.ok) {
     cache.delete(path);
     return read;
   }
+  if (now - lastSweep > SWEEP_MS) sweep(now);
+  if (hit) {
+    const value = parse(read.text, hit.value as T);
+    if (value !== hit.value) hit.result = { ok: true, value };
+    hit.value = value;
+    hit.at = now;
+    hit.consumers.length = 0;
+    hit.consumers.push(consumer);
+    return hit.result as SharedRead<T>;
+  }
   const value = parse(read.text);
-  cache.set(path, { value, at: now, consumers: [consumer] });
-  if (++insertsSinceSweep >= 1024) sweep(now, maxAgeMs);
-  return { ok: true, value };
+  const entry: Entry = { value, result: { ok: true, value }, at: now, consumers: [consumer] };
+  cache.set(path, entry);
+  return entry.result as SharedRead<T>;
 }
 
-/** Drops parses nobody can use any more (namespaces gone, probes disabled). */
-function sweep(now: number, maxAgeMs: number): void {
-  insertsSinceSweep = 0;
-  for (const [k, e] of cache) if (now - e.at > maxAgeMs) cache.delete(k);
+/** Drops the entries not read since the last sweep (namespaces gone, probes disabled); the others are
+ *  read again each cycle, as long as the interval is shorter than SWEEP_MS. */
+function sweep(now: number): void {
+  for (const [k, e] of cache) if (e.at < lastSweep) cache.delete(k);
+  lastSweep = now;
 }
 
 /** For tests and benchmarks: forget everything. */
 export function clearSharedReads(): void {
   cache.clear();
-  insertsSinceSweep = 0;
+  lastSweep = 0;
 }
