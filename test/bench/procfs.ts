@@ -117,14 +117,20 @@ interface VariantRound {
   agentMs: number;
   /** agentMs ÷ the default agent's in the same round */
   vsDefault: number;
+  /** The namespaces its window saw (other tests' come and go on a shared machine). */
+  namespaces: number;
+  /** CPU per namespace ÷ the default agent's per namespace, same round. */
+  vsDefaultPerNs: number;
   ratio: number;
 }
 
 interface VariantResult {
   name: string;
   flags: string[];
+  agent?: string;
   agentCpuMsPerCycle: Spread;
   vsDefault: Spread;
+  vsDefaultPerNs: Spread;
   ratio: Spread;
   rssMiB: number;
   peakRssMiB: number;
@@ -273,8 +279,11 @@ async function measureSize(
       const { k, c0, c1 } = w;
       const agentMs = w.ms;
       const b = { targets: w.targets };
-      const vr: { name: string; ms: number }[] = [];
-      for (const o of others) vr.push({ name: o.v.name, ms: (await window(o.port, o.pid, o.statusCpuMs)).ms });
+      const vr: { name: string; ms: number; targets: number }[] = [];
+      for (const o of others) {
+        const vw = await window(o.port, o.pid, o.statusCpuMs);
+        vr.push({ name: o.v.name, ms: vw.ms, targets: vw.targets });
+      }
       const f = JSON.parse((await runOk(floorBin, [String(k)], { timeoutMs: 120_000 })).stdout) as {
         cycles: number;
         cpuNs: number;
@@ -323,7 +332,14 @@ async function measureSize(
         namespaces: b.targets,
         floorNamespaces: f.namespaces,
         processes: f.processes,
-        variants: vr.map((v) => ({ name: v.name, agentMs: v.ms, vsDefault: v.ms / agentMs, ratio: v.ms / floorMs })),
+        variants: vr.map((v) => ({
+          name: v.name,
+          agentMs: v.ms,
+          vsDefault: v.ms / agentMs,
+          namespaces: v.targets,
+          vsDefaultPerNs: v.ms / v.targets / (agentMs / b.targets),
+          ratio: v.ms / floorMs,
+        })),
       });
       process.stderr.write(
         `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)}), batch ${batchTextMs.toFixed(2)} (numbers ${batchNumbersMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
@@ -338,8 +354,10 @@ async function measureSize(
       variantResults.push({
         name: o.v.name,
         flags: o.v.flags,
+        ...(o.v.agent ? { agent: o.v.agent } : {}),
         agentCpuMsPerCycle: spread(rs.map((x) => x.agentMs)),
         vsDefault: spread(rs.map((x) => x.vsDefault)),
+        vsDefaultPerNs: spread(rs.map((x) => x.vsDefaultPerNs)),
         ratio: spread(rs.map((x) => x.ratio)),
         rssMiB: vu.rssBytes / 2 ** 20,
         peakRssMiB: vu.rssPeakBytes / 2 ** 20,
@@ -538,15 +556,15 @@ async function main(): Promise<void> {
     '',
     ...(out.some((r) => r.variants.length > 0)
       ? [
-          `**Node flags** (\`--variants\`): agents with other flags ran next to the default one (\`${AGENT_NODE_FLAGS.join(' ')}\`, the launchers') all along, each measured over its own window of whole cycles in every round; "÷ default" is per round. RSS is read after the rounds (peak = VmHWM).`,
+          `**Variants** (\`--variants\`): agents with other Node flags, or another build (\`@main.js\`), ran next to the default one (this build, \`${AGENT_NODE_FLAGS.join(' ')}\`, the launchers') all along, each measured over its own window of whole cycles in every round; "÷ default" is per round, and "per namespace" divides each agent's CPU by the namespaces its own window saw (other tests' namespaces come and go on this machine). RSS is read after the rounds (peak = VmHWM).`,
           '',
-          '| test namespaces | agent | flags | CPU ms / cycle | ÷ default (same round) | ÷ C floor | RSS MiB (peak) |',
-          '|---:|---|---|---:|---:|---:|---:|',
+          '| test namespaces | agent | flags | CPU ms / cycle | ÷ default (same round) | ÷ default per namespace | ÷ C floor | RSS MiB (peak) |',
+          '|---:|---|---|---:|---:|---:|---:|---:|',
           ...out.flatMap((r) => [
-            `| ${r.testNamespaces} | default | \`${AGENT_NODE_FLAGS.join(' ')}\` | ${sp(r.agentCpuMsPerCycle, 1)} | 1 | ${f(r.ratio.median, 2)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+            `| ${r.testNamespaces} | default | \`${AGENT_NODE_FLAGS.join(' ')}\` | ${sp(r.agentCpuMsPerCycle, 1)} | 1 | 1 | ${f(r.ratio.median, 2)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
             ...r.variants.map(
               (v) =>
-                `| ${r.testNamespaces} | ${v.name} | \`${v.flags.join(' ') || '(none)'}\` | ${sp(v.agentCpuMsPerCycle, 1)} | ${sp(v.vsDefault, 2)} | ${f(v.ratio.median, 2)} | ${f(v.rssMiB, 1)} (${f(v.peakRssMiB, 1)}) |`,
+                `| ${r.testNamespaces} | ${v.name} | \`${[...(v.agent ? [`@${v.agent}`] : []), ...v.flags].join(' ') || '(none)'}\` | ${sp(v.agentCpuMsPerCycle, 1)} | ${sp(v.vsDefault, 2)} | ${sp(v.vsDefaultPerNs, 2)} | ${f(v.ratio.median, 2)} | ${f(v.rssMiB, 1)} (${f(v.peakRssMiB, 1)}) |`,
             ),
           ]),
           '',
