@@ -21,9 +21,10 @@ interface Entry {
 }
 
 const DEFAULT_MAX_AGE_MS = 2000;
-const SWEEP_MS = 60_000;
 const cache = new Map<string, Entry>();
 let lastSweep = 0;
+/** The time between a file's last two reads (one cycle): sweeps come every two of these. */
+let readGap = 0;
 
 export type SharedRead<T> = { readonly ok: true; readonly value: T } | Extract<ProcRead, { ok: false }>;
 
@@ -44,24 +45,26 @@ export function sharedParse<T>(
     cache.delete(path);
     return read;
   }
-  if (now - lastSweep > SWEEP_MS) sweep(now);
-  if (hit) {
-    const value = parse(read.text, hit.value as T);
-    if (value !== hit.value) hit.result = { ok: true, value };
-    hit.value = value;
-    hit.at = now;
-    hit.consumers.length = 0;
-    hit.consumers.push(consumer);
-    return hit.result as SharedRead<T>;
+  let entry = hit;
+  if (entry) {
+    readGap = now - entry.at;
+    const value = parse(read.text, entry.value as T);
+    if (value !== entry.value) entry.result = { ok: true, value };
+    entry.value = value;
+    entry.at = now;
+    entry.consumers.length = 0;
+    entry.consumers.push(consumer);
+  } else {
+    const value = parse(read.text);
+    entry = { value, result: { ok: true, value }, at: now, consumers: [consumer] };
+    cache.set(path, entry);
   }
-  const value = parse(read.text);
-  const entry: Entry = { value, result: { ok: true, value }, at: now, consumers: [consumer] };
-  cache.set(path, entry);
+  if (now - lastSweep > Math.max(maxAgeMs, 2 * readGap)) sweep(now);
   return entry.result as SharedRead<T>;
 }
 
-/** Drops the entries not read since the last sweep (namespaces gone, probes disabled); the others are
- *  read again each cycle, as long as the interval is shorter than SWEEP_MS. */
+/** Drops the entries not read since the last sweep (namespaces gone, probes disabled); the others were
+ *  read again in the meantime: sweeps are at least two cycles apart. */
 function sweep(now: number): void {
   for (const [k, e] of cache) if (e.at < lastSweep) cache.delete(k);
   lastSweep = now;
@@ -71,4 +74,5 @@ function sweep(now: number): void {
 export function clearSharedReads(): void {
   cache.clear();
   lastSweep = 0;
+  readGap = 0;
 }

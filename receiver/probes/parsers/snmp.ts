@@ -174,11 +174,26 @@ export function parseMibPairs(text: string): MibParse {
   return { groups, problems };
 }
 
-/** A kept parse of snmp/netstat in the kernel's own format: each group's header line and value-line
- *  prefix in file order, and the arrays its LazyFields read (written in place by the next read). */
-interface PairsLayout {
+/** The header lines of a kernel's snmp or netstat, and each group's value-line prefix, in file order:
+ *  the same in every namespace, kept once (as copies: a line cut from a file's text keeps the whole text). */
+interface PairsHeaders {
   readonly headers: readonly string[];
   readonly prefixes: readonly string[];
+}
+const pairsHeaders: PairsHeaders[] = [];
+function internHeaders(headers: readonly string[], prefixes: readonly string[]): PairsHeaders {
+  for (const h of pairsHeaders)
+    if (h.headers.length === headers.length && h.headers.every((x, i) => x === headers[i])) return h;
+  const copy = (x: string): string => Buffer.from(x, 'latin1').toString('latin1');
+  const h = { headers: headers.map(copy), prefixes: prefixes.map(copy) };
+  if (pairsHeaders.length >= 8) pairsHeaders.shift(); // a handful per kernel; bounded anyway
+  pairsHeaders.push(h);
+  return h;
+}
+
+/** A kept parse of snmp/netstat in the kernel's own format: its header lines and the arrays its
+ *  LazyFields read (written in place by the next read). */
+interface PairsLayout extends PairsHeaders {
   readonly values: readonly number[][];
 }
 const pairsLayouts = new WeakMap<MibParse, PairsLayout>();
@@ -254,7 +269,7 @@ function keptPairs(text: string): MibParse | undefined {
     values.push(parsed);
   }
   const parse: MibParse = { groups, problems: NO_PROBLEMS };
-  pairsLayouts.set(parse, { headers, prefixes, values });
+  pairsLayouts.set(parse, { ...internHeaders(headers, prefixes), values });
   return parse;
 }
 
