@@ -45,7 +45,7 @@ import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
 import { lokiOtlpUrl } from '../events/loki.js';
 import { createLokiOtlpLogExporter } from './loki-otlp.js';
 import type { SampleAttributes } from '../probes/probe.js';
-import type { Snapshot } from '../snapshot/snapshot.js';
+import { holdSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
 import { renderLegacyMetrics } from './legacy-prometheus.js';
 import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
@@ -344,6 +344,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   /** GET /metrics. prometheus.names: otel (OTel names), legacy (KubeSkoop's), both (one response). */
   const serveMetrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const snap = opts.snapshot();
+    // Streamed across awaits (a slow client): the next cycles must not write into its samples.
+    const release = holdSnapshot(snap);
+    res.on('close', release);
     const gzip = acceptsGzip(req.headers['accept-encoding']);
     // Fastest level: most of the gain (lines repeat their label sets) for little CPU.
     const out: Writable = gzip ? createGzip({ level: zlibConstants.Z_BEST_SPEED }) : res;
@@ -384,6 +387,8 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     } catch (err) {
       // Headers are out by now: say it in the body (a scraper sees a truncated exposition) and close.
       if (!res.destroyed && !out.writableEnded) out.end(`\n# failed to export metrics: ${String(err)}\n`);
+    } finally {
+      release();
     }
   };
 

@@ -22,9 +22,11 @@ export class SampleList {
   private n = 0;
   private out: Slot[] = this.buffers[0];
 
-  /** A new cycle: writes go to the other buffer (the one published two cycles ago). */
-  next(): this {
+  /** A new cycle: writes go to the other buffer (the one published two cycles ago), or with `fresh`
+   *  to a new one (that snapshot is still read: its samples are left as they are). */
+  next(fresh = false): this {
     this.current ^= 1;
+    if (fresh) this.buffers[this.current] = [];
     this.out = this.buffers[this.current]!;
     this.n = 0;
     return this;

@@ -9,6 +9,7 @@ import { SampleList } from '../probes/sample-list.js';
 import {
   EMPTY_SNAPSHOT,
   type ProbeErrorKind,
+  heldOtherThan,
   type ProbeRunStats,
   type Snapshot,
   type SnapshotEntry,
@@ -204,6 +205,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
       let lastYield = performance.now();
       const cycleNo = this.cycleCount + 1;
+      // An older snapshot still being read keeps its samples: this cycle writes new ones.
+      const fresh = heldOtherThan(this.current);
       for (const { probe } of this.probes) {
         let lists = this.lists.get(probe);
         if (lists === undefined) this.lists.set(probe, (lists = new Map()));
@@ -236,7 +239,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
             else if (kept.cycle === cycleNo) list = new SampleList();
             else {
               kept.cycle = cycleNo;
-              list = kept.list.next();
+              list = kept.list.next(fresh);
             }
             try {
               // Most probes answer synchronously: no microtask per probe and target for them.

@@ -11,7 +11,7 @@ import { discoverTargets } from '../../receiver/targets/discover.js';
 import { METRIC_PROBES } from '../../receiver/probes/catalog.js';
 import { silentLogger } from '../../receiver/log.js';
 import type { MetricSample } from '../../receiver/probes/probe.js';
-import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
+import { holdSnapshot, type Snapshot } from '../../receiver/snapshot/snapshot.js';
 import { netdevSamples } from '../../receiver/probes/netdev.js';
 import { tcpSamples } from '../../receiver/probes/tcp.js';
 import { udpSamples } from '../../receiver/probes/udp.js';
@@ -141,6 +141,28 @@ describe('samples kept across cycles (sample-list.ts)', () => {
           s3.every((s, i) => s === o1[i]),
           `${p}: cycle 3 wrote into cycle 1's sample objects`,
         );
+      }
+    });
+
+    it('a snapshot still being read (holdSnapshot) keeps its samples: the cycles meanwhile write new ones', async () => {
+      const c1 = await scheduler.runCycle();
+      const release = holdSnapshot(c1);
+      try {
+        const v1 = values(c1);
+        const objects1 = new Map(probeNames.map((p) => [p, [...samplesOf(c1, p)]]));
+        await sendUdp(ns, ns, '127.0.0.1', { count: 5, size: 100 });
+        await scheduler.runCycle();
+        await sendUdp(ns, ns, '127.0.0.1', { count: 5, size: 100 });
+        const c3 = await scheduler.runCycle();
+        assert.deepEqual(values(c1), v1, 'the held snapshot did not move');
+        assert.ok(loRxPackets(c3) >= loRxPackets(c1) + 10, 'cycle 3 saw the datagrams');
+        for (const p of probeNames)
+          assert.ok(
+            samplesOf(c3, p).every((s, i) => s !== objects1.get(p)![i]),
+            `${p}: cycle 3 did not write into the held snapshot's samples`,
+          );
+      } finally {
+        release();
       }
     });
 
