@@ -45,7 +45,7 @@ import type { AgentConfig, LokiSinkConfig } from '../config/types.js';
 import { lokiOtlpUrl } from '../events/loki.js';
 import { createLokiOtlpLogExporter } from './loki-otlp.js';
 import type { SampleAttributes } from '../probes/probe.js';
-import type { Snapshot } from '../snapshot/snapshot.js';
+import { holdSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
 import { renderLegacyMetrics } from './legacy-prometheus.js';
 import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
@@ -376,6 +376,9 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   /** GET /metrics. prometheus.names: otel (OTel names), legacy (KubeSkoop's), both (one response). */
   const serveMetrics = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const snap = opts.snapshot();
+    // Streamed across awaits (a slow client): the next cycles must not write into its samples.
+    const release = holdSnapshot(snap);
+    res.on('close', release);
     return respondWithExposition(req, res, async (sink) => {
       let otelFamilies = new Set<string>();
       if (config.prometheus.names !== 'legacy') {
@@ -397,7 +400,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
           }),
         );
       }
-    });
+    }).finally(release);
   };
 
   return {

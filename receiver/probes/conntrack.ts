@@ -27,6 +27,7 @@ import type {
   ProbeStatus,
   SampleAttributes,
 } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
@@ -49,22 +50,22 @@ export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [
 /** One shared empty attribute set: none per sample per cycle, and the exporters' per-object caches hit. */
 const NO_ATTRIBUTES: SampleAttributes = {};
 
+/** The samples of one parsed stat/nf_conntrack and the limit, written to `out` (pure with a new list). */
 export function conntrackSamples(
   parse: ConntrackStatParse,
   max: number | undefined,
-): { samples: MetricSample[]; problems: string[] } {
-  const samples: MetricSample[] = [];
+  out: SampleList = new SampleList(),
+): { samples: readonly MetricSample[]; problems: string[] } {
   const problems = [...parse.problems];
-  if (parse.stat.entries !== undefined)
-    samples.push({ metric: CONNTRACK_ENTRIES, value: parse.stat.entries, attributes: NO_ATTRIBUTES });
-  if (max !== undefined) samples.push({ metric: CONNTRACK_LIMIT, value: max, attributes: NO_ATTRIBUTES });
+  if (parse.stat.entries !== undefined) out.add(CONNTRACK_ENTRIES, parse.stat.entries, NO_ATTRIBUTES);
+  if (max !== undefined) out.add(CONNTRACK_LIMIT, max, NO_ATTRIBUTES);
   if (parse.stat.cpus > 0) {
     for (const [col, metric] of CONNTRACK_COLUMNS) {
       const v = parse.stat.totals.get(col);
-      if (v !== undefined) samples.push({ metric, value: v, attributes: NO_ATTRIBUTES });
+      if (v !== undefined) out.add(metric, v, NO_ATTRIBUTES);
     }
   }
-  return { samples, problems };
+  return { samples: out.samples(), problems };
 }
 
 /** Where the probe checks for conntrack at start: pid 1's namespace, else the agent's own. */
@@ -111,7 +112,7 @@ export const conntrack: MetricProbeModule = {
         absent = !existsSync(path);
         return absent ? { state: 'degraded', reason: conntrackAbsentReason(ctx.procRoot, path) } : { state: 'running' };
       },
-      collect(target: Target, ctx): ProbeResult {
+      collect(target: Target, ctx, list): ProbeResult {
         const r = readProcText(`${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`);
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
@@ -119,6 +120,7 @@ export const conntrack: MetricProbeModule = {
         return conntrackSamples(
           parseNfConntrackStat(r.text),
           target.kind === 'host' ? readMax(ctx.procRoot) : undefined,
+          list,
         );
       },
     };

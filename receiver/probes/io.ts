@@ -14,7 +14,9 @@ import {
   IO_SYSCALLS,
   IO_SYSCALL_BYTES,
 } from '../../semconv/generated/registry.js';
-import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
+import { SampleList } from './sample-list.js';
+import type { MetricDefinition } from '../../semconv/types.js';
 import type { Target } from '../targets/target.js';
 import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
 import { readProcText } from '../kernel/read-proc.js';
@@ -30,17 +32,25 @@ const WRITE = { [ATTR_KUBESKOOP_IO_DIRECTION]: 'write' };
 const DISK_READ = { [ATTR_DISK_IO_DIRECTION]: 'read' };
 const DISK_WRITE = { [ATTR_DISK_IO_DIRECTION]: 'write' };
 
-export function ioSamples(sum: ProcIo): MetricSample[] {
-  const r = READ;
-  const w = WRITE;
-  return [
-    { metric: IO_DISK_IO, value: sum.readBytes, attributes: DISK_READ },
-    { metric: IO_DISK_IO, value: sum.writeBytes, attributes: DISK_WRITE },
-    { metric: IO_SYSCALL_BYTES, value: sum.rchar, attributes: r },
-    { metric: IO_SYSCALL_BYTES, value: sum.wchar, attributes: w },
-    { metric: IO_SYSCALLS, value: sum.syscr, attributes: r },
-    { metric: IO_SYSCALLS, value: sum.syscw, attributes: w },
-  ];
+const SERIES: readonly [MetricDefinition, keyof ProcIo, SampleAttributes][] = [
+  [IO_DISK_IO, 'readBytes', DISK_READ],
+  [IO_DISK_IO, 'writeBytes', DISK_WRITE],
+  [IO_SYSCALL_BYTES, 'rchar', READ],
+  [IO_SYSCALL_BYTES, 'wchar', WRITE],
+  [IO_SYSCALLS, 'syscr', READ],
+  [IO_SYSCALLS, 'syscw', WRITE],
+];
+
+/** The samples of one share's sums, written to `out` (pure with a new list); `extra`: the share's own
+ *  attributes (a hostNetwork pod's), added to each sample's. */
+export function ioSamples(
+  sum: ProcIo,
+  out: SampleList = new SampleList(),
+  extra?: SampleAttributes,
+): readonly MetricSample[] {
+  for (const [metric, field, attributes] of SERIES)
+    out.add(metric, sum[field], extra === undefined ? attributes : { ...attributes, ...extra });
+  return out.samples();
 }
 
 /** One process's last read. */
@@ -143,8 +153,7 @@ export const io: MetricProbeModule = {
         for (const [k, v] of sums) if (v.cycle < cycle) sums.delete(k);
         cycle++;
       },
-      collect(target: Target, ctx): ProbeResult {
-        const samples: MetricSample[] = [];
+      collect(target: Target, ctx, list = new SampleList()): ProbeResult {
         const problems: string[] = [];
         let anyRead = false;
         for (const share of processShares(target)) {
@@ -160,11 +169,10 @@ export const io: MetricProbeModule = {
           // A namespace's own share has no attributes of its own: its samples keep the constant sets.
           let own = true;
           for (const _ in share.attributes) own = false;
-          for (const x of ioSamples(total))
-            samples.push(own ? x : { ...x, attributes: { ...x.attributes, ...share.attributes } });
+          ioSamples(total, list, own ? undefined : share.attributes);
         }
         if (!anyRead && problems.length === 0) return { samples: [], problems: [], targetGone: true };
-        return { samples, problems };
+        return { samples: list.samples(), problems };
       },
     };
   },

@@ -22,9 +22,10 @@ import {
   IP_UNKNOWN_PROTOCOLS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
+import { parseMibPairsReusing, parseSnmp6Reusing, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -36,6 +37,7 @@ import {
   mergeTables,
   MissingOnce,
   NO_FIELDS,
+  problemsOf,
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
@@ -75,37 +77,42 @@ export const IP_SPECS_V6: readonly MibSpec[] = FIELDS.filter((f) => f[3] !== und
   ([metric, , , field6, a]) => ({ metric, group: 'Ip6', field: field6!, attributes: { ...V6, ...a } }),
 );
 export const IP_GENERIC_GROUPS = ['Ip', 'Ip6', 'IpExt', 'Icmp', 'IcmpMsg', 'Icmp6'] as const;
+const IP_SPECS_V4_NO_EXT = IP_SPECS_V4.filter((s) => s.group !== 'IpExt');
 const CURATED = new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => `${s.group}.${s.field}`));
 /** Levels, not counters: never part of a wildcard. */
 const NON_COUNTERS = new Set(['Ip.Forwarding', 'Ip.DefaultTTL']);
 
-/** Pure: samples of parsed snmp, snmp6 (absent without IPv6; its series left out until the
- *  namespace used IPv6, unless ipv6 = 'always') and netstat. */
+/** Samples of parsed snmp, snmp6 (absent without IPv6; its series left out until the namespace
+ *  used IPv6, unless ipv6 = 'always') and netstat, written to `out` (pure with a new list). */
 export function ipSamples(
   snmp: MibParse,
   snmp6: MibParse | undefined,
   netstat: MibParse | undefined,
   sel: FieldSelection = NO_FIELDS,
   ipv6: 'when-used' | 'always' = 'when-used',
-): { samples: MetricSample[]; problems: string[]; missing: string[] } {
-  const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map(), netstat?.groups ?? new Map());
-  const specs = [
-    ...IP_SPECS_V4.filter((s) => netstat !== undefined || s.group !== 'IpExt'),
-    ...(snmp6 && (ipv6 === 'always' || ipv6Used(snmp6.groups)) ? IP_SPECS_V6 : []),
-  ];
-  const c = curatedSamples(table, specs);
-  const g = genericSamples(
-    { events: IP_MIB_EVENTS, io: IP_MIB_IO },
-    table,
-    IP_GENERIC_GROUPS,
-    sel,
-    CURATED,
-    NON_COUNTERS,
-  );
+  out: SampleList = new SampleList(),
+): { samples: readonly MetricSample[]; problems: readonly string[]; missing: string[] } {
+  const tables = [snmp.groups, snmp6?.groups, netstat?.groups];
+  const missing: string[] = [];
+  curatedSamples(tables, netstat !== undefined ? IP_SPECS_V4 : IP_SPECS_V4_NO_EXT, out, missing);
+  if (snmp6 && (ipv6 === 'always' || ipv6Used(snmp6.groups))) curatedSamples(tables, IP_SPECS_V6, out, missing);
+  if (sel !== NO_FIELDS) {
+    const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map(), netstat?.groups ?? new Map());
+    genericSamples(
+      { events: IP_MIB_EVENTS, io: IP_MIB_IO },
+      table,
+      IP_GENERIC_GROUPS,
+      sel,
+      CURATED,
+      NON_COUNTERS,
+      out,
+      missing,
+    );
+  }
   return {
-    samples: [...c.samples, ...g.samples],
-    problems: [...snmp.problems, ...(snmp6?.problems ?? []), ...(netstat?.problems ?? [])],
-    missing: [...c.missing, ...g.missing],
+    samples: out.samples(),
+    problems: problemsOf(snmp.problems, snmp6?.problems, netstat?.problems),
+    missing,
   };
 }
 
@@ -118,21 +125,25 @@ export const ip: MetricProbeModule = {
       name: 'ip',
       scope: 'netns',
       metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_EVENTS, IP_MIB_IO],
-      collect(target: Target, ctx): ProbeResult {
+      collect(target: Target, ctx, list): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
-        const snmp = sharedParse(`${net}/snmp`, 'ip', parseMibPairs);
+        const snmp = sharedParse(`${net}/snmp`, 'ip', parseMibPairsReusing);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6);
-        const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairs);
+        const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6Reusing);
+        const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairsReusing);
         const out = ipSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,
           netstat.ok ? netstat.value : undefined,
           fieldSelection(ctx.options['fields']),
           ctx.options['ipv6'] === 'always' ? 'always' : 'when-used',
+          list,
         );
-        const problems = [...out.problems, ...once.problems(out.missing)];
-        if (!netstat.ok && !netstat.gone) problems.push(netstat.reason);
+        const problems = problemsOf(
+          out.problems,
+          once.problems(out.missing),
+          !netstat.ok && !netstat.gone ? [netstat.reason] : undefined,
+        );
         return { samples: out.samples, problems };
       },
     };

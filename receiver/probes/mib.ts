@@ -4,7 +4,8 @@
 // milliseconds in the kernel: kubeskoop.mib.time in seconds).
 import type { MetricDefinition } from '../../semconv/types.js';
 import { ATTR_KUBESKOOP_MIB_FIELD, ATTR_KUBESKOOP_MIB_GROUP } from '../../semconv/generated/registry.js';
-import type { MetricSample, OptionsSchema, SampleAttributes } from './probe.js';
+import type { OptionsSchema, SampleAttributes } from './probe.js';
+import type { SampleList } from './sample-list.js';
 import type { MibTable } from './parsers/snmp.js';
 
 /** One kernel field → one series of a registry metric. */
@@ -15,21 +16,37 @@ export interface MibSpec {
   readonly attributes: SampleAttributes;
 }
 
-export interface MibSamples {
-  readonly samples: MetricSample[];
-  /** "Group Field" of curated fields this kernel's file does not have. */
-  readonly missing: string[];
+/** No problems: one shared empty list, none allocated per target per cycle. */
+export const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+/** The problems of several parses as one list (the shared empty one when there are none). */
+export function problemsOf(...lists: (readonly string[] | undefined)[]): readonly string[] {
+  let out: string[] | undefined;
+  for (const l of lists) if (l !== undefined && l.length > 0) (out ??= []).push(...l);
+  return out ?? NO_PROBLEMS;
 }
 
-export function curatedSamples(table: MibTable, specs: readonly MibSpec[]): MibSamples {
-  const samples: MetricSample[] = [];
-  const missing: string[] = [];
-  for (const s of specs) {
-    const v = table.get(s.group)?.get(s.field);
-    if (v === undefined) missing.push(`${s.group} ${s.field}`);
-    else samples.push({ metric: s.metric, value: v, attributes: s.attributes });
+/** A field's value in the first of `tables` that has its group (the files' groups never collide). */
+function lookup(tables: readonly (MibTable | undefined)[], group: string, field: string): number | undefined {
+  for (const t of tables) {
+    const g = t?.get(group);
+    if (g !== undefined) return g.get(field);
   }
-  return { samples, missing };
+  return undefined;
+}
+
+/** Writes the curated fields' samples to `out`; "Group Field" of those the files lack to `missing`. */
+export function curatedSamples(
+  tables: readonly (MibTable | undefined)[],
+  specs: readonly MibSpec[],
+  out: SampleList,
+  missing: string[],
+): void {
+  for (const s of specs) {
+    const v = lookup(tables, s.group, s.field);
+    if (v === undefined) missing.push(`${s.group} ${s.field}`);
+    else out.add(s.metric, v, s.attributes);
+  }
 }
 
 /** Which other fields the user asked for: "*", "Group.*" or "Group.Field". */
@@ -41,8 +58,17 @@ export interface FieldSelection {
 
 export const NO_FIELDS: FieldSelection = { all: false, groups: new Set(), fields: new Set() };
 
+/** The selection of an options array, made once per array (collect asks for it per target per cycle). */
+const selections = new WeakMap<object, FieldSelection>();
+
 export function fieldSelection(option: unknown): FieldSelection {
   if (!Array.isArray(option) || option.length === 0) return NO_FIELDS;
+  let sel = selections.get(option);
+  if (sel === undefined) selections.set(option, (sel = makeSelection(option)));
+  return sel;
+}
+
+function makeSelection(option: readonly unknown[]): FieldSelection {
   let all = false;
   const groups = new Set<string>();
   const fields = new Set<string>();
@@ -95,10 +121,22 @@ function genericMetricFor(
   return { metric: metrics.events, factor: 1 };
 }
 
+/** One attribute object per generic group and field, kept across cycles (bounded: the kernel's field names). */
+const genericAttributes = new Map<string, SampleAttributes>();
+function genericAttributesOf(key: string, group: string, field: string): SampleAttributes {
+  let a = genericAttributes.get(key);
+  if (a === undefined) {
+    if (genericAttributes.size >= 4096) genericAttributes.clear();
+    a = { [ATTR_KUBESKOOP_MIB_GROUP]: group, [ATTR_KUBESKOOP_MIB_FIELD]: field };
+    genericAttributes.set(key, a);
+  }
+  return a;
+}
+
 /**
- * Samples of the generic metrics for the selected fields. Wildcards cover the fields present in the
- * file minus the curated ones and the known non-counters; a field named explicitly but absent from
- * the file is reported as missing.
+ * Writes the samples of the generic metrics for the selected fields to `out`. Wildcards cover the
+ * fields present in the file minus the curated ones and the known non-counters; a field named
+ * explicitly but absent from the file goes to `missing`.
  */
 export function genericSamples(
   metrics: MibMetrics,
@@ -107,10 +145,10 @@ export function genericSamples(
   sel: FieldSelection,
   curated: ReadonlySet<string>,
   nonCounters: ReadonlySet<string>,
-): MibSamples {
-  const samples: MetricSample[] = [];
-  const missing: string[] = [];
-  if (!sel.all && sel.groups.size === 0 && sel.fields.size === 0) return { samples, missing };
+  out: SampleList,
+  missing: string[],
+): void {
+  if (!sel.all && sel.groups.size === 0 && sel.fields.size === 0) return;
   const emitted = new Set<string>();
   const emit = (group: string, field: string, v: number): void => {
     const key = `${group}.${field}`;
@@ -118,11 +156,7 @@ export function genericSamples(
     emitted.add(key);
     const to = genericMetricFor(metrics, field);
     if (to === undefined) return;
-    samples.push({
-      metric: to.metric,
-      value: v * to.factor,
-      attributes: { [ATTR_KUBESKOOP_MIB_GROUP]: group, [ATTR_KUBESKOOP_MIB_FIELD]: field },
-    });
+    out.add(to.metric, v * to.factor, genericAttributesOf(key, group, field));
   };
   for (const group of allowedGroups) {
     const fields = table.get(group);
@@ -141,7 +175,6 @@ export function genericSamples(
     if (v === undefined) missing.push(`${group} ${field}`);
     else emit(group, field, v);
   }
-  return { samples, missing };
 }
 
 /** Whether the namespace ever sent or received an IPv6 packet (snmp6 Ip6InReceives / Ip6OutRequests). */
@@ -168,7 +201,8 @@ export function mergeTables(...tables: MibTable[]): MibTable {
 export class MissingOnce {
   private readonly seen = new Set<string>();
   constructor(private readonly file: string) {}
-  problems(missing: readonly string[]): string[] {
+  problems(missing: readonly string[]): readonly string[] {
+    if (missing.length === 0) return NO_PROBLEMS;
     const out: string[] = [];
     for (const m of missing) {
       if (this.seen.has(m)) continue;

@@ -11,7 +11,9 @@ import {
   NETDEV_PACKET_COUNT,
   NETDEV_PACKET_DROPPED,
 } from '../../semconv/generated/registry.js';
-import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
+import type { MetricDefinition } from '../../semconv/types.js';
+import type { MetricProbe, MetricProbeModule, ProbeResult, SampleAttributes } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
@@ -41,28 +43,40 @@ function attributesOf(key: string, interfaceName: string, direction: string): Sa
   return a;
 }
 
-export function netdevSamples(text: string, kind: TargetKind): ProbeResult {
+interface Column {
+  readonly metric: MetricDefinition;
+  readonly field: keyof DirectionCounters;
+  /** the interface attribute the metric keys its series by */
+  readonly key: string;
+}
+const columns = (kind: TargetKind): readonly Column[] =>
+  (
+    [
+      [NETDEV_IO[kind], 'bytes'],
+      [NETDEV_PACKET_COUNT[kind], 'packets'],
+      [NETDEV_PACKET_DROPPED[kind], 'dropped'],
+      [NETDEV_ERRORS[kind], 'errors'],
+    ] as const
+  ).map(([metric, field]) => ({ metric, field, key: interfaceKey(metric.attributes) }));
+/** Per target kind: the four metrics and the counter each takes, made once. */
+const COLUMNS: Record<TargetKind, readonly Column[]> = {
+  host: columns('host'),
+  pod: columns('pod'),
+  netns: columns('netns'),
+};
+
+/** The samples of one net/dev text, written to `out` (pure with a new list). */
+export function netdevSamples(text: string, kind: TargetKind, out: SampleList = new SampleList()): ProbeResult {
   const { interfaces, problems } = parseNetDev(text);
-  const samples: MetricSample[] = [];
-  const metrics = [
-    [NETDEV_IO[kind], 'bytes'],
-    [NETDEV_PACKET_COUNT[kind], 'packets'],
-    [NETDEV_PACKET_DROPPED[kind], 'dropped'],
-    [NETDEV_ERRORS[kind], 'errors'],
-  ] as const;
+  const metrics = COLUMNS[kind];
   for (const iface of interfaces) {
     for (const direction of DIRECTIONS) {
       const c: DirectionCounters = iface[direction];
-      for (const [metric, field] of metrics) {
-        samples.push({
-          metric,
-          value: c[field],
-          attributes: attributesOf(interfaceKey(metric.attributes), iface.interfaceName, direction),
-        });
-      }
+      for (const { metric, field, key } of metrics)
+        out.add(metric, c[field], attributesOf(key, iface.interfaceName, direction));
     }
   }
-  return { samples, problems };
+  return { samples: out.samples(), problems };
 }
 
 export const netdev: MetricProbeModule = {
@@ -74,10 +88,10 @@ export const netdev: MetricProbeModule = {
       metrics: [NETDEV_IO, NETDEV_PACKET_COUNT, NETDEV_PACKET_DROPPED, NETDEV_ERRORS].flatMap((m) => [
         ...new Set(Object.values(m)),
       ]),
-      collect(target: Target, ctx): ProbeResult {
+      collect(target: Target, ctx, list): ProbeResult {
         const read = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
         if (!read.ok) return unreadable(read);
-        return netdevSamples(read.text, target.kind);
+        return netdevSamples(read.text, target.kind, list);
       },
     };
   },

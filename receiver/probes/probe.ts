@@ -7,6 +7,7 @@ import type { MetricDefinition, ProbeScope } from '../../semconv/types.js';
 import type { Target } from '../targets/target.js';
 import type { Logger } from '../log.js';
 import type { PeerDirectory } from '../peers/resolve.js';
+import type { SampleList } from './sample-list.js';
 
 export type AttributeValue = string | number;
 export type SampleAttributes = Readonly<Record<string, AttributeValue>>;
@@ -64,7 +65,9 @@ export interface MetricProbe {
   status?(): ProbeStatus;
   /** Once per cycle before any target is collected (e.g. one dump of in-kernel counters). */
   beforeCycle?(ctx: ProbeContext): Promise<void>;
-  collect(target: Target, ctx: ProbeContext): Promise<ProbeResult> | ProbeResult;
+  /** `out`: where to write this target's samples, kept across cycles by the scheduler (sample-list.ts);
+   *  a probe may ignore it and return new samples. Absent (a test calling collect): a new list. */
+  collect(target: Target, ctx: ProbeContext, out?: SampleList): Promise<ProbeResult> | ProbeResult;
   stop?(): Promise<void>;
 }
 

@@ -5,52 +5,74 @@
 // A cached parse is handed to each consumer (probe) once. When the same consumer asks for the same
 // file again, a new cycle has begun: the file is read again. A parse is also never older than
 // maxAgeMs, so values never leak across cycles even when a probe is disabled meanwhile.
+//
+// The entries live as long as their namespace: a re-read updates its entry in place, and a parse
+// function that takes the previous parse (parseMibPairsReusing, parseSnmp6Reusing) writes the new
+// values into it. The consumers use a parse only while they collect, so the previous one is free.
 import { readProcText, type ProcRead } from '../kernel/read-proc.js';
 
 interface Entry {
-  readonly value: unknown;
-  readonly at: number;
-  /** A handful of probe names: an array is cheaper to make than a Set, once per file per namespace. */
+  value: unknown;
+  /** { ok: true, value }, made when the value object changes */
+  result: { readonly ok: true; readonly value: unknown };
+  at: number;
+  /** A handful of probe names: an array is cheaper than a Set. */
   readonly consumers: string[];
 }
 
 const DEFAULT_MAX_AGE_MS = 2000;
 const cache = new Map<string, Entry>();
-let insertsSinceSweep = 0;
+let lastSweep = 0;
+/** The time between a file's last two reads (one cycle): sweeps come every two of these. */
+let readGap = 0;
 
 export type SharedRead<T> = { readonly ok: true; readonly value: T } | Extract<ProcRead, { ok: false }>;
 
 export function sharedParse<T>(
   path: string,
   consumer: string,
-  parse: (text: string) => T,
+  parse: (text: string, previous?: T) => T,
   maxAgeMs = DEFAULT_MAX_AGE_MS,
 ): SharedRead<T> {
   const now = performance.now();
   const hit = cache.get(path);
   if (hit && !hit.consumers.includes(consumer) && now - hit.at <= maxAgeMs) {
     hit.consumers.push(consumer);
-    return { ok: true, value: hit.value as T };
+    return hit.result as SharedRead<T>;
   }
   const read = readProcText(path);
   if (!read.ok) {
     cache.delete(path);
     return read;
   }
-  const value = parse(read.text);
-  cache.set(path, { value, at: now, consumers: [consumer] });
-  if (++insertsSinceSweep >= 1024) sweep(now, maxAgeMs);
-  return { ok: true, value };
+  let entry = hit;
+  if (entry) {
+    readGap = now - entry.at;
+    const value = parse(read.text, entry.value as T);
+    if (value !== entry.value) entry.result = { ok: true, value };
+    entry.value = value;
+    entry.at = now;
+    entry.consumers.length = 0;
+    entry.consumers.push(consumer);
+  } else {
+    const value = parse(read.text);
+    entry = { value, result: { ok: true, value }, at: now, consumers: [consumer] };
+    cache.set(path, entry);
+  }
+  if (now - lastSweep > Math.max(maxAgeMs, 2 * readGap)) sweep(now);
+  return entry.result as SharedRead<T>;
 }
 
-/** Drops parses nobody can use any more (namespaces gone, probes disabled). */
-function sweep(now: number, maxAgeMs: number): void {
-  insertsSinceSweep = 0;
-  for (const [k, e] of cache) if (now - e.at > maxAgeMs) cache.delete(k);
+/** Drops the entries not read since the last sweep (namespaces gone, probes disabled); the others were
+ *  read again in the meantime: sweeps are at least two cycles apart. */
+function sweep(now: number): void {
+  for (const [k, e] of cache) if (e.at < lastSweep) cache.delete(k);
+  lastSweep = now;
 }
 
 /** For tests and benchmarks: forget everything. */
 export function clearSharedReads(): void {
   cache.clear();
-  insertsSinceSweep = 0;
+  lastSweep = 0;
+  readGap = 0;
 }

@@ -15,6 +15,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleAttributes } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
 import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
@@ -69,7 +70,7 @@ function pick(
   picks: readonly Pick[],
   pageBytes: number,
   file: string,
-  samples: MetricSample[],
+  out: SampleList,
   problems: string[],
 ): void {
   for (const p of picks) {
@@ -78,22 +79,22 @@ function pick(
       problems.push(`${file}: no "${p.line}: ${p.key}"`);
       continue;
     }
-    samples.push({ metric: p.metric, value: p.scale === 'pages' ? v * pageBytes : v, attributes: p.attributes });
+    out.add(p.metric, p.scale === 'pages' ? v * pageBytes : v, p.attributes);
   }
 }
 
-/** Pure: samples from parsed sockstat and sockstat6 (absent without IPv6). */
+/** Samples from parsed sockstat and sockstat6 (absent without IPv6), written to `out` (pure with a new list). */
 export function sockSamples(
   sockstat: SockstatParse,
   sockstat6: SockstatParse | undefined,
   opts: { nodeWide: boolean; pageBytes: number },
-): { samples: MetricSample[]; problems: string[] } {
-  const samples: MetricSample[] = [];
+  out: SampleList = new SampleList(),
+): { samples: readonly MetricSample[]; problems: string[] } {
   const problems = [...sockstat.problems, ...(sockstat6?.problems ?? [])];
-  pick(sockstat, PER_NETNS_V4, opts.pageBytes, 'sockstat', samples, problems);
-  if (sockstat6) pick(sockstat6, PER_NETNS_V6, opts.pageBytes, 'sockstat6', samples, problems);
-  if (opts.nodeWide) pick(sockstat, NODE_WIDE, opts.pageBytes, 'sockstat', samples, problems);
-  return { samples, problems };
+  pick(sockstat, PER_NETNS_V4, opts.pageBytes, 'sockstat', out, problems);
+  if (sockstat6) pick(sockstat6, PER_NETNS_V6, opts.pageBytes, 'sockstat6', out, problems);
+  if (opts.nodeWide) pick(sockstat, NODE_WIDE, opts.pageBytes, 'sockstat', out, problems);
+  return { samples: out.samples(), problems };
 }
 
 export const sock: MetricProbeModule = {
@@ -124,17 +125,22 @@ export const sock: MetricProbeModule = {
         SOCK_FRAG_QUEUES,
         SOCK_FRAG_MEMORY,
       ],
-      collect(target: Target, ctx): ProbeResult {
+      collect(target: Target, ctx, list): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
         const r = readProcText(`${net}/sockstat`);
         if (!r.ok) return unreadable(r);
         const r6 = readProcText(`${net}/sockstat6`);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
-        const out = sockSamples(parseSockstat(r.text), r6.ok ? parseSockstat(r6.text) : undefined, {
-          nodeWide,
-          pageBytes: page.bytes,
-        });
+        const out = sockSamples(
+          parseSockstat(r.text),
+          r6.ok ? parseSockstat(r6.text) : undefined,
+          {
+            nodeWide,
+            pageBytes: page.bytes,
+          },
+          list,
+        );
         if (page.problem && pageProblem === undefined) {
           pageProblem = page.problem;
           out.problems.push(page.problem);

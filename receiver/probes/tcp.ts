@@ -13,12 +13,13 @@ import {
   TCP_RETRANSMITS,
   TCP_SEGMENTS,
 } from '../../semconv/generated/registry.js';
-import type { MetricProbe, MetricProbeModule, ProbeResult } from './probe.js';
+import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairs, type MibParse } from './parsers/snmp.js';
+import { parseMibPairsReusing, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
-import { curatedSamples, MissingOnce, type MibSpec } from './mib.js';
+import { curatedSamples, MissingOnce, NO_PROBLEMS, problemsOf, type MibSpec } from './mib.js';
 
 const T = 'Tcp';
 export const TCP_SPECS: readonly MibSpec[] = [
@@ -35,10 +36,14 @@ export const TCP_SPECS: readonly MibSpec[] = [
   { metric: TCP_RESETS_SENT, group: T, field: 'OutRsts', attributes: {} },
 ];
 
-/** Pure: the samples of one parsed snmp file. */
-export function tcpSamples(snmp: MibParse): { samples: ProbeResult['samples']; problems: string[]; missing: string[] } {
-  const { samples, missing } = curatedSamples(snmp.groups, TCP_SPECS);
-  return { samples, problems: [...snmp.problems], missing };
+/** The samples of one parsed snmp file, written to `out` (pure with a new list). */
+export function tcpSamples(
+  snmp: MibParse,
+  out: SampleList = new SampleList(),
+): { samples: readonly MetricSample[]; problems: readonly string[]; missing: string[] } {
+  const missing: string[] = [];
+  curatedSamples([snmp.groups], TCP_SPECS, out, missing);
+  return { samples: out.samples(), problems: snmp.problems.length > 0 ? [...snmp.problems] : NO_PROBLEMS, missing };
 }
 
 export const tcp: MetricProbeModule = {
@@ -49,11 +54,11 @@ export const tcp: MetricProbeModule = {
       name: 'tcp',
       scope: 'netns',
       metrics: [...new Set(TCP_SPECS.map((s) => s.metric))],
-      collect(target: Target, ctx): ProbeResult {
-        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/snmp`, 'tcp', parseMibPairs);
+      collect(target: Target, ctx, list): ProbeResult {
+        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/snmp`, 'tcp', parseMibPairsReusing);
         if (!r.ok) return unreadable(r);
-        const out = tcpSamples(r.value);
-        return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
+        const out = tcpSamples(r.value, list);
+        return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };
       },
     };
   },

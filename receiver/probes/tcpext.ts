@@ -14,9 +14,10 @@ import {
   TCPEXT_TIMEOUTS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairs, type MibParse } from './parsers/snmp.js';
+import { parseMibPairsReusing, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -25,6 +26,7 @@ import {
   genericSamples,
   MissingOnce,
   NO_FIELDS,
+  problemsOf,
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
@@ -65,25 +67,25 @@ const CURATED = new Set(TCPEXT_SPECS.map((s) => `${s.group}.${s.field}`));
 /** Levels, not counters: never part of a wildcard. */
 const NON_COUNTERS = new Set(['MPTcpExt.MPCurrEstab']);
 
-/** Pure: samples of one parsed netstat file. */
+/** Samples of one parsed netstat file, written to `out` (pure with a new list). */
 export function tcpextSamples(
   netstat: MibParse,
   sel: FieldSelection = NO_FIELDS,
-): { samples: MetricSample[]; problems: string[]; missing: string[] } {
-  const c = curatedSamples(netstat.groups, TCPEXT_SPECS);
-  const g = genericSamples(
+  out: SampleList = new SampleList(),
+): { samples: readonly MetricSample[]; problems: readonly string[]; missing: string[] } {
+  const missing: string[] = [];
+  curatedSamples([netstat.groups], TCPEXT_SPECS, out, missing);
+  genericSamples(
     { events: TCPEXT_MIB_EVENTS, time: TCPEXT_MIB_TIME },
     netstat.groups,
     TCPEXT_GENERIC_GROUPS,
     sel,
     CURATED,
     NON_COUNTERS,
+    out,
+    missing,
   );
-  return {
-    samples: [...c.samples, ...g.samples],
-    problems: [...netstat.problems],
-    missing: [...c.missing, ...g.missing],
-  };
+  return { samples: out.samples(), problems: problemsOf(netstat.problems), missing };
 }
 
 export const tcpext: MetricProbeModule = {
@@ -95,11 +97,11 @@ export const tcpext: MetricProbeModule = {
       name: 'tcpext',
       scope: 'netns',
       metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME],
-      collect(target: Target, ctx): ProbeResult {
-        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/netstat`, 'tcpext', parseMibPairs);
+      collect(target: Target, ctx, list): ProbeResult {
+        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/netstat`, 'tcpext', parseMibPairsReusing);
         if (!r.ok) return unreadable(r);
-        const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']));
-        return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
+        const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']), list);
+        return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };
       },
     };
   },

@@ -14,9 +14,10 @@ import {
   UDP_SEND_BUFFER_ERRORS,
 } from '../../semconv/generated/registry.js';
 import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from './probe.js';
+import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairs, parseSnmp6, type MibParse } from './parsers/snmp.js';
+import { parseMibPairsReusing, parseSnmp6Reusing, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -28,6 +29,7 @@ import {
   mergeTables,
   MissingOnce,
   NO_FIELDS,
+  problemsOf,
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
@@ -59,25 +61,27 @@ export const UDP_SPECS: readonly MibSpec[] = [
   })),
 ];
 export const UDP_GENERIC_GROUPS = ['UdpLite', 'UdpLite6'] as const;
+const UDP_SPECS_V4 = UDP_SPECS.filter((s) => s.group === 'Udp');
+const NONE: ReadonlySet<string> = new Set();
 
-/** Pure: samples from parsed snmp and snmp6 (snmp6 is absent when IPv6 is disabled in the kernel;
- *  its series are left out until the namespace used IPv6, unless ipv6 = 'always'). */
+/** Samples from parsed snmp and snmp6 (snmp6 is absent when IPv6 is disabled in the kernel; its
+ *  series are left out until the namespace used IPv6, unless ipv6 = 'always'), written to `out`
+ *  (pure with a new list). */
 export function udpSamples(
   snmp: MibParse,
   snmp6: MibParse | undefined,
   sel: FieldSelection = NO_FIELDS,
   ipv6: 'when-used' | 'always' = 'when-used',
-): { samples: MetricSample[]; problems: string[]; missing: string[] } {
-  const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map());
+  out: SampleList = new SampleList(),
+): { samples: readonly MetricSample[]; problems: readonly string[]; missing: string[] } {
   const v6 = snmp6 !== undefined && (ipv6 === 'always' || ipv6Used(snmp6.groups));
-  const specs = v6 ? UDP_SPECS : UDP_SPECS.filter((s) => s.group === 'Udp');
-  const c = curatedSamples(table, specs);
-  const g = genericSamples({ events: UDP_MIB_EVENTS }, table, UDP_GENERIC_GROUPS, sel, new Set(), new Set());
-  return {
-    samples: [...c.samples, ...g.samples],
-    problems: [...snmp.problems, ...(snmp6?.problems ?? [])],
-    missing: [...c.missing, ...g.missing],
-  };
+  const missing: string[] = [];
+  curatedSamples([snmp.groups, snmp6?.groups], v6 ? UDP_SPECS : UDP_SPECS_V4, out, missing);
+  if (sel !== NO_FIELDS) {
+    const table = mergeTables(snmp.groups, snmp6?.groups ?? new Map());
+    genericSamples({ events: UDP_MIB_EVENTS }, table, UDP_GENERIC_GROUPS, sel, NONE, NONE, out, missing);
+  }
+  return { samples: out.samples(), problems: problemsOf(snmp.problems, snmp6?.problems), missing };
 }
 
 export const udp: MetricProbeModule = {
@@ -89,18 +93,19 @@ export const udp: MetricProbeModule = {
       name: 'udp',
       scope: 'netns',
       metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_EVENTS],
-      collect(target: Target, ctx): ProbeResult {
+      collect(target: Target, ctx, list): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
-        const snmp = sharedParse(`${net}/snmp`, 'udp', parseMibPairs);
+        const snmp = sharedParse(`${net}/snmp`, 'udp', parseMibPairsReusing);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(`${net}/snmp6`, 'udp', parseSnmp6);
+        const snmp6 = sharedParse(`${net}/snmp6`, 'udp', parseSnmp6Reusing);
         const out = udpSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,
           fieldSelection(ctx.options['fields']),
           ctx.options['ipv6'] === 'always' ? 'always' : 'when-used',
+          list,
         );
-        return { samples: out.samples, problems: [...out.problems, ...once.problems(out.missing)] };
+        return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };
       },
     };
   },

@@ -5,9 +5,11 @@ import type { MetricProbe, ProbeContext, ProbeResult, ProbeStatus } from '../pro
 import type { Target } from '../targets/target.js';
 import type { Discovery } from '../targets/discover.js';
 import type { Logger } from '../log.js';
+import { SampleList } from '../probes/sample-list.js';
 import {
   EMPTY_SNAPSHOT,
   type ProbeErrorKind,
+  heldOtherThan,
   type ProbeRunStats,
   type Snapshot,
   type SnapshotEntry,
@@ -51,6 +53,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private probes: readonly ScheduledProbe[];
   private intervalMs: number;
   private inFlight: Promise<unknown> | undefined;
+  /** Per probe, per target (netns inode): its samples kept across cycles, and the cycle that last used them. */
+  private readonly lists = new Map<MetricProbe, Map<number, { list: SampleList; cycle: number }>>();
 
   constructor(private readonly opts: SchedulerOptions) {
     super();
@@ -102,6 +106,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         this.opts.log.warn('probe did not stop cleanly', { probe: probe.name, error: (err as Error).message });
       }
       this.contexts.delete(probe.name);
+      this.lists.delete(probe);
       this.statuses.delete(probe.name);
       this.errorTotals.delete(probe.name);
     }
@@ -199,7 +204,12 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
       let lastYield = performance.now();
+      const cycleNo = this.cycleCount + 1;
+      // An older snapshot still being read keeps its samples: this cycle writes new ones.
+      const fresh = heldOtherThan(this.current);
       for (const { probe } of this.probes) {
+        let lists = this.lists.get(probe);
+        if (lists === undefined) this.lists.set(probe, (lists = new Map()));
         const status = this.probeStatus(probe.name) ?? { state: 'running' };
         const errors = zeroErrors();
         const problems: string[] = [];
@@ -221,9 +231,19 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
               lastYield = performance.now();
             }
             let result: ProbeResult;
+            let kept = lists.get(target.netnsInode);
+            let list: SampleList;
+            if (kept === undefined)
+              lists.set(target.netnsInode, (kept = { list: (list = new SampleList()), cycle: cycleNo }));
+            // Two targets of one namespace in a cycle (never expected): the second gets its own list.
+            else if (kept.cycle === cycleNo) list = new SampleList();
+            else {
+              kept.cycle = cycleNo;
+              list = kept.list.next(fresh);
+            }
             try {
               // Most probes answer synchronously: no microtask per probe and target for them.
-              const r = probe.collect(target, ctx);
+              const r = probe.collect(target, ctx, list);
               result = r instanceof Promise ? await r : r;
             } catch (err) {
               errors.internal++;
@@ -243,6 +263,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
             if (result.samples.length > 0) entries.push({ probe: probe.name, target, samples: result.samples });
           }
         }
+        // Targets gone (or not collected): their kept samples go too.
+        for (const [inode, kept] of lists) if (kept.cycle !== cycleNo) lists.delete(inode);
         const totals = this.errorTotals.get(probe.name)!;
         for (const k of Object.keys(errors) as ProbeErrorKind[]) totals[k] += errors[k];
         newErrors.set(probe.name, errors);

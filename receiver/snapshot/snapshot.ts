@@ -54,6 +54,30 @@ export const EMPTY_SNAPSHOT: Snapshot = {
   probes: new Map(),
 };
 
+/** Snapshots read across awaits (a /metrics response streamed to a slow client), with their reader
+ *  counts: the scheduler writes no kept samples (sample-list.ts) while one other than the current
+ *  snapshot is read, so a reader never sees a later cycle's values. */
+const readers = new Map<Snapshot, number>();
+
+/** Marks `snap` as being read until the returned function is called (once). */
+export function holdSnapshot(snap: Snapshot): () => void {
+  readers.set(snap, (readers.get(snap) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const n = readers.get(snap)! - 1;
+    if (n === 0) readers.delete(snap);
+    else readers.set(snap, n);
+  };
+}
+
+/** Whether a snapshot other than `current` is still being read. */
+export function heldOtherThan(current: Snapshot): boolean {
+  for (const s of readers.keys()) if (s !== current) return true;
+  return false;
+}
+
 /** The identity attributes every datapoint of a target carries. */
 export function targetAttributes(target: Target): SampleAttributes {
   const attrs: Record<string, string | number> = {

@@ -14,7 +14,11 @@
 //   - node_exporter (Debian's) in one namespace: CPU per scrape, from its /proc/<pid>/stat.
 //
 //   npm run build && node dist/test/bench/procfs.js [--sizes 10,100,250] [--rounds 9] [--cpu-prof DIR]
-// Writes test/bench/results/procfs.json and procfs.md. Needs root. With --cpu-prof the agent runs
+//     [--variants 'name=--flag …;other=@/path/to/dist/receiver/cli/main.js --flag …'] [--quick]
+// Writes test/bench/results/procfs.json and procfs.md. Needs root. A variant whose flags start with
+// @FILE runs that build of the agent (e.g. another branch's dist) with the rest as its Node flags:
+// a before/after in the same rounds. --quick (a look while working, never a result): any number of
+// rounds, no node_exporter, nothing written under results/ (a profile goes to DIR only). With --cpu-prof the agent runs
 // under V8's sampling profiler (which inflates its CPU): the run writes procfs-profile.json and .md
 // instead (where the cycle's time goes, cpuprofile-summary.ts), which procfs.md then quotes.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -104,6 +108,8 @@ async function midGap(port: number, deadline: number): Promise<AgentStatus> {
 interface Variant {
   name: string;
   flags: string[];
+  /** Another build's main.js (default: this build's). */
+  agent?: string;
 }
 
 interface VariantRound {
@@ -111,14 +117,20 @@ interface VariantRound {
   agentMs: number;
   /** agentMs ÷ the default agent's in the same round */
   vsDefault: number;
+  /** The namespaces its window saw (other tests' come and go on a shared machine). */
+  namespaces: number;
+  /** CPU per namespace ÷ the default agent's per namespace, same round. */
+  vsDefaultPerNs: number;
   ratio: number;
 }
 
 interface VariantResult {
   name: string;
   flags: string[];
+  agent?: string;
   agentCpuMsPerCycle: Spread;
   vsDefault: Spread;
+  vsDefaultPerNs: Spread;
   ratio: Spread;
   rssMiB: number;
   peakRssMiB: number;
@@ -195,10 +207,10 @@ async function measureSize(
   variants: readonly Variant[],
 ): Promise<SizeResult> {
   const port = await freePort();
-  const args = (flags: readonly string[], p: number): string[] => [
+  const args = (flags: readonly string[], p: number, agent = AGENT, name = 'agent'): string[] => [
     ...flags,
-    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=agent-${n}.cpuprofile`] : []),
-    AGENT,
+    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${name}-${n}.cpuprofile`] : []),
+    agent,
     'run',
     '--port',
     String(p),
@@ -216,7 +228,7 @@ async function measureSize(
   try {
     for (const v of variants) {
       const vp = await freePort();
-      const c = spawn(process.execPath, args(v.flags, vp), { stdio: 'ignore' });
+      const c = spawn(process.execPath, args(v.flags, vp, v.agent, v.name), { stdio: 'ignore' });
       others.push({ v, port: vp, pid: c.pid!, statusCpuMs: 0 });
     }
     const until = Date.now() + 120_000;
@@ -267,8 +279,11 @@ async function measureSize(
       const { k, c0, c1 } = w;
       const agentMs = w.ms;
       const b = { targets: w.targets };
-      const vr: { name: string; ms: number }[] = [];
-      for (const o of others) vr.push({ name: o.v.name, ms: (await window(o.port, o.pid, o.statusCpuMs)).ms });
+      const vr: { name: string; ms: number; targets: number }[] = [];
+      for (const o of others) {
+        const vw = await window(o.port, o.pid, o.statusCpuMs);
+        vr.push({ name: o.v.name, ms: vw.ms, targets: vw.targets });
+      }
       const f = JSON.parse((await runOk(floorBin, [String(k)], { timeoutMs: 120_000 })).stdout) as {
         cycles: number;
         cpuNs: number;
@@ -317,7 +332,14 @@ async function measureSize(
         namespaces: b.targets,
         floorNamespaces: f.namespaces,
         processes: f.processes,
-        variants: vr.map((v) => ({ name: v.name, agentMs: v.ms, vsDefault: v.ms / agentMs, ratio: v.ms / floorMs })),
+        variants: vr.map((v) => ({
+          name: v.name,
+          agentMs: v.ms,
+          vsDefault: v.ms / agentMs,
+          namespaces: v.targets,
+          vsDefaultPerNs: v.ms / v.targets / (agentMs / b.targets),
+          ratio: v.ms / floorMs,
+        })),
       });
       process.stderr.write(
         `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)}), batch ${batchTextMs.toFixed(2)} (numbers ${batchNumbersMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
@@ -332,8 +354,10 @@ async function measureSize(
       variantResults.push({
         name: o.v.name,
         flags: o.v.flags,
+        ...(o.v.agent ? { agent: o.v.agent } : {}),
         agentCpuMsPerCycle: spread(rs.map((x) => x.agentMs)),
         vsDefault: spread(rs.map((x) => x.vsDefault)),
+        vsDefaultPerNs: spread(rs.map((x) => x.vsDefaultPerNs)),
         ratio: spread(rs.map((x) => x.ratio)),
         rssMiB: vu.rssBytes / 2 ** 20,
         peakRssMiB: vu.rssPeakBytes / 2 ** 20,
@@ -387,7 +411,8 @@ async function main(): Promise<void> {
     .map(Number)
     .filter((n) => n > 0)
     .sort((a, b) => a - b);
-  const rounds = Math.max(7, Number(opt('--rounds') ?? 9));
+  const quick = argv.includes('--quick');
+  const rounds = Math.max(quick ? 1 : 7, Number(opt('--rounds') ?? (quick ? 3 : 9)));
   const cpuProf = opt('--cpu-prof');
   // --variants 'name=--flag --flag;name2=' : more agents with other Node flags, next to the default.
   const variants: Variant[] = (opt('--variants') ?? '')
@@ -396,13 +421,13 @@ async function main(): Promise<void> {
     .map((v) => {
       const eq = v.indexOf('=');
       if (eq <= 0) throw new Error(`--variants: "${v}" is not name=flags`);
-      return {
-        name: v.slice(0, eq).trim(),
-        flags: v
-          .slice(eq + 1)
-          .split(' ')
-          .filter((x) => x !== ''),
-      };
+      const words = v
+        .slice(eq + 1)
+        .split(' ')
+        .filter((x) => x !== '');
+      const agent = words[0]?.startsWith('@') ? path.resolve(words.shift()!.slice(1)) : undefined;
+      if (agent !== undefined && !existsSync(agent)) throw new Error(`--variants: ${agent} does not exist`);
+      return { name: v.slice(0, eq).trim(), flags: words, ...(agent ? { agent } : {}) };
     });
   const nodeFloor = path.join(here, 'procfs-node-floor.js');
   const started = Date.now();
@@ -426,17 +451,19 @@ async function main(): Promise<void> {
       );
     }
     // node_exporter in one test namespace, the collectors the default set overlaps.
-    const ne = await startNodeExporter(pods[0]!.netns);
-    try {
-      await ne.fetchText();
-      const u0 = await ne.usage();
-      neScrapes = 40;
-      for (let k = 0; k < neScrapes; k++) await ne.fetchText();
-      const u1 = await ne.usage();
-      neCpuMsPerScrape = ((u1.cpuSeconds - u0.cpuSeconds) * 1000) / neScrapes;
-      neRssMiB = u1.rssBytes / 2 ** 20;
-    } finally {
-      await ne.stop();
+    const ne = quick ? undefined : await startNodeExporter(pods[0]!.netns);
+    if (ne) {
+      try {
+        await ne.fetchText();
+        const u0 = await ne.usage();
+        neScrapes = 40;
+        for (let k = 0; k < neScrapes; k++) await ne.fetchText();
+        const u1 = await ne.usage();
+        neCpuMsPerScrape = ((u1.cpuSeconds - u0.cpuSeconds) * 1000) / neScrapes;
+        neRssMiB = u1.rssBytes / 2 ** 20;
+      } finally {
+        await ne.stop();
+      }
     }
   } finally {
     for (const p of pods.reverse()) await p.dispose().catch(() => undefined);
@@ -465,8 +492,23 @@ async function main(): Promise<void> {
     },
     targets: { ratioMax: 1.5 },
   };
-  mkdirSync(RESULTS, { recursive: true });
   const f = (x: number, d = 3): string => x.toFixed(d);
+  if (quick) {
+    // A look, not a result: the rounds and, with --cpu-prof, where each agent's time went.
+    process.stdout.write(
+      `${JSON.stringify({ ...json, sizes: out.map((r) => ({ ...r, rounds: undefined })) }, null, 2)}\n`,
+    );
+    if (cpuProf)
+      for (const r of out)
+        for (const name of ['agent', ...variants.map((v) => v.name)]) {
+          const file = path.join(cpuProf, `${name}-${r.testNamespaces}.cpuprofile`);
+          if (!existsSync(file)) continue;
+          process.stdout.write(`\n## ${name}, ${r.testNamespaces} test namespaces\n\n`);
+          process.stdout.write(`${profileMarkdown(summarizeProfileFile(file)).join('\n')}\n`);
+        }
+    return;
+  }
+  mkdirSync(RESULTS, { recursive: true });
   if (cpuProf) {
     writeProfile(json, out, cpuProf);
     return;
@@ -514,15 +556,15 @@ async function main(): Promise<void> {
     '',
     ...(out.some((r) => r.variants.length > 0)
       ? [
-          `**Node flags** (\`--variants\`): agents with other flags ran next to the default one (\`${AGENT_NODE_FLAGS.join(' ')}\`, the launchers') all along, each measured over its own window of whole cycles in every round; "÷ default" is per round. RSS is read after the rounds (peak = VmHWM).`,
+          `**Variants** (\`--variants\`): agents with other Node flags, or another build (\`@main.js\`), ran next to the default one (this build, \`${AGENT_NODE_FLAGS.join(' ')}\`, the launchers') all along, each measured over its own window of whole cycles in every round; "÷ default" is per round, and "per namespace" divides each agent's CPU by the namespaces its own window saw (other tests' namespaces come and go on this machine). RSS is read after the rounds (peak = VmHWM).`,
           '',
-          '| test namespaces | agent | flags | CPU ms / cycle | ÷ default (same round) | ÷ C floor | RSS MiB (peak) |',
-          '|---:|---|---|---:|---:|---:|---:|',
+          '| test namespaces | agent | flags | CPU ms / cycle | ÷ default (same round) | ÷ default per namespace | ÷ C floor | RSS MiB (peak) |',
+          '|---:|---|---|---:|---:|---:|---:|---:|',
           ...out.flatMap((r) => [
-            `| ${r.testNamespaces} | default | \`${AGENT_NODE_FLAGS.join(' ')}\` | ${sp(r.agentCpuMsPerCycle, 1)} | 1 | ${f(r.ratio.median, 2)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+            `| ${r.testNamespaces} | default | \`${AGENT_NODE_FLAGS.join(' ')}\` | ${sp(r.agentCpuMsPerCycle, 1)} | 1 | 1 | ${f(r.ratio.median, 2)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
             ...r.variants.map(
               (v) =>
-                `| ${r.testNamespaces} | ${v.name} | \`${v.flags.join(' ') || '(none)'}\` | ${sp(v.agentCpuMsPerCycle, 1)} | ${sp(v.vsDefault, 2)} | ${f(v.ratio.median, 2)} | ${f(v.rssMiB, 1)} (${f(v.peakRssMiB, 1)}) |`,
+                `| ${r.testNamespaces} | ${v.name} | \`${[...(v.agent ? [`@${v.agent}`] : []), ...v.flags].join(' ') || '(none)'}\` | ${sp(v.agentCpuMsPerCycle, 1)} | ${sp(v.vsDefault, 2)} | ${sp(v.vsDefaultPerNs, 2)} | ${f(v.ratio.median, 2)} | ${f(v.rssMiB, 1)} (${f(v.peakRssMiB, 1)}) |`,
             ),
           ]),
           '',

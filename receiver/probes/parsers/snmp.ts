@@ -174,6 +174,105 @@ export function parseMibPairs(text: string): MibParse {
   return { groups, problems };
 }
 
+/** The header lines of a kernel's snmp or netstat, and each group's value-line prefix, in file order:
+ *  the same in every namespace, kept once (as copies: a line cut from a file's text keeps the whole text). */
+interface PairsHeaders {
+  readonly headers: readonly string[];
+  readonly prefixes: readonly string[];
+}
+const pairsHeaders: PairsHeaders[] = [];
+function internHeaders(headers: readonly string[], prefixes: readonly string[]): PairsHeaders {
+  for (const h of pairsHeaders)
+    if (h.headers.length === headers.length && h.headers.every((x, i) => x === headers[i])) return h;
+  const copy = (x: string): string => Buffer.from(x, 'latin1').toString('latin1');
+  const h = { headers: headers.map(copy), prefixes: prefixes.map(copy) };
+  if (pairsHeaders.length >= 8) pairsHeaders.shift(); // a handful per kernel; bounded anyway
+  pairsHeaders.push(h);
+  return h;
+}
+
+/** A kept parse of snmp/netstat in the kernel's own format: its header lines and the arrays its
+ *  LazyFields read (written in place by the next read). */
+interface PairsLayout extends PairsHeaders {
+  readonly values: readonly number[][];
+}
+const pairsLayouts = new WeakMap<MibParse, PairsLayout>();
+
+/**
+ * parseMibPairs for a reader that keeps the result across cycles (shared-read.ts): the same result as
+ * `parseMibPairs(text)`, but when `previous` (an earlier result of this function, which its holder is
+ * done with) has exactly the header lines of `text`, its arrays are overwritten with the new values
+ * and `previous` is returned: no line, array or map per file. Anything else takes the full parse.
+ */
+export function parseMibPairsReusing(text: string, previous?: MibParse): MibParse {
+  const layout = previous === undefined ? undefined : pairsLayouts.get(previous);
+  if (layout !== undefined && readPairsInto(text, layout)) return previous!;
+  return keptPairs(text) ?? parseMibPairs(text);
+}
+
+/** Reads the values of `text` into `layout` when its header lines are the layout's; false otherwise
+ *  (the layout's values are then partly overwritten and must not be used again). */
+function readPairsInto(text: string, layout: PairsLayout): boolean {
+  let pos = 0;
+  for (let k = 0; k < layout.headers.length; k++) {
+    const header = layout.headers[k]!;
+    if (!text.startsWith(header, pos) || text.charCodeAt(pos + header.length) !== 10) return false;
+    pos += header.length + 1;
+    const prefix = layout.prefixes[k]!;
+    if (!text.startsWith(prefix, pos)) return false;
+    let p = pos + prefix.length;
+    const values = layout.values[k]!;
+    for (let i = 0; i < values.length; i++) {
+      if (text.charCodeAt(p) !== 32) return false;
+      p++;
+      const neg = text.charCodeAt(p) === 45;
+      if (neg) p++;
+      const start = p;
+      let v = 0;
+      for (let c = text.charCodeAt(p); c >= 48 && c <= 57; c = text.charCodeAt(++p)) v = v * 10 + (c - 48);
+      if (p === start) return false;
+      // Beyond 15 digits the sum above may round differently from Number() of the digits.
+      if (p - start > 15) v = Number(text.slice(start, p));
+      values[i] = neg ? -v : v;
+    }
+    if (text.charCodeAt(p) !== 10) return false;
+    pos = p + 1;
+  }
+  return pos === text.length;
+}
+
+/** A new kept parse of a text in the kernel's format (pairs of lines, every value an integer, as many
+ *  values as fields, no group twice, a final newline); undefined otherwise. */
+function keptPairs(text: string): MibParse | undefined {
+  if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10) return undefined;
+  const lines = text.split('\n');
+  lines.pop();
+  if (lines.length === 0 || lines.length % 2 !== 0) return undefined;
+  const groups = new Map<string, ReadonlyMap<string, number>>();
+  const headers: string[] = [];
+  const prefixes: string[] = [];
+  const values: number[][] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const header = lines[i]!;
+    const colon = header.indexOf(':');
+    if (colon <= 0) return undefined;
+    const group = header.slice(0, colon);
+    const prefix = `${group}:`;
+    const valueText = lines[i + 1]!;
+    if (groups.has(group) || !valueText.startsWith(prefix)) return undefined;
+    const parsed = valueLine(valueText.slice(colon + 1));
+    const h = indexOf(header.slice(colon + 1));
+    if (parsed === undefined || h.count !== parsed.length) return undefined;
+    groups.set(group, new LazyFields(h.index, parsed));
+    headers.push(header);
+    prefixes.push(prefix);
+    values.push(parsed);
+  }
+  const parse: MibParse = { groups, problems: NO_PROBLEMS };
+  pairsLayouts.set(parse, { ...internHeaders(headers, prefixes), values });
+  return parse;
+}
+
 /** The snmp6 prefixes, longest first so UdpLite6 is not read as Udp…. */
 const SNMP6_GROUPS = ['UdpLite6', 'Icmp6', 'Udp6', 'Ip6'] as const;
 
@@ -221,30 +320,51 @@ const snmp6Layouts: Snmp6Layout[] = [];
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 
 /** The values of a well-formed snmp6 whose names are exactly `layout`'s, read in place (no line
- *  strings, no match arrays); undefined when anything differs, and the full parse decides. */
-function snmp6ByLayout(text: string, layout: Snmp6Layout): MibParse | undefined {
-  const values = new Array<number>(layout.names.length);
+ *  strings, no match arrays) into `values`; false when anything differs, and the full parse decides. */
+function snmp6ValuesByLayout(text: string, layout: Snmp6Layout, values: number[]): boolean {
   let pos = 0;
   for (let i = 0; i < layout.names.length; i++) {
     const name = layout.names[i]!;
-    if (!text.startsWith(name, pos)) return undefined;
+    if (!text.startsWith(name, pos)) return false;
     let p = pos + name.length;
     // The kernel pads the name with spaces, then a tab ("%-32s\t%lu\n").
     let c = text.charCodeAt(p);
-    if (c !== 32 && c !== 9) return undefined;
+    if (c !== 32 && c !== 9) return false;
     while (c === 32 || c === 9) c = text.charCodeAt(++p);
     const start = p;
     let v = 0;
     for (; c >= 48 && c <= 57; c = text.charCodeAt(++p)) v = v * 10 + (c - 48);
-    if (p === start || text.charCodeAt(p) !== 10) return undefined;
+    if (p === start || text.charCodeAt(p) !== 10) return false;
     // Beyond 15 digits the sum above may round differently from Number() of the digits.
     values[i] = p - start > 15 ? Number(text.slice(start, p)) : v;
     pos = p + 1;
   }
-  if (pos !== text.length) return undefined;
+  return pos === text.length;
+}
+
+/** The parse of a snmp6 text in `layout`'s names (see snmp6ValuesByLayout), its values kept for reuse. */
+function snmp6ByLayout(text: string, layout: Snmp6Layout): MibParse | undefined {
+  const values = new Array<number>(layout.names.length);
+  if (!snmp6ValuesByLayout(text, layout, values)) return undefined;
   const groups = new Map<string, ReadonlyMap<string, number>>();
   for (const [g, index] of layout.groups) groups.set(g, new IndexedFields(index, values));
-  return { groups, problems: NO_PROBLEMS };
+  const parse: MibParse = { groups, problems: NO_PROBLEMS };
+  snmp6Kept.set(parse, { layout, values });
+  return parse;
+}
+
+/** A snmp6 parse read by a layout: which one, and the values its IndexedFields read. */
+const snmp6Kept = new WeakMap<MibParse, { readonly layout: Snmp6Layout; readonly values: number[] }>();
+
+/**
+ * parseSnmp6 for a reader that keeps the result across cycles (shared-read.ts): the same result as
+ * `parseSnmp6(text)`, but when `previous` (an earlier result, which its holder is done with) was read
+ * by the layout `text` has, its values are overwritten and `previous` is returned.
+ */
+export function parseSnmp6Reusing(text: string, previous?: MibParse): MibParse {
+  const kept = previous === undefined ? undefined : snmp6Kept.get(previous);
+  if (kept !== undefined && snmp6ValuesByLayout(text, kept.layout, kept.values)) return previous!;
+  return parseSnmp6(text);
 }
 
 /** /proc/net/snmp6. Every namespace of a kernel prints the same names: after one full parse, the

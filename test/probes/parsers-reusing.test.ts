@@ -1,0 +1,95 @@
+// The parsers that write into a kept parse (parseMibPairsReusing, parseSnmp6Reusing; shared-read.ts
+// keeps one per file across cycles) give exactly what the full parsers give for the same text,
+// whatever the previous text was: the kernel's files and the fixtures with values changed (the reuse
+// path), with a value made garbage, lines dropped or cut (the fallback after a partial overwrite).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  parseMibPairs,
+  parseMibPairsReusing,
+  parseSnmp6,
+  parseSnmp6Reusing,
+  type MibParse,
+} from '../../receiver/probes/parsers/snmp.js';
+
+const FIX = join(process.cwd(), 'test', 'fixtures', 'proc');
+const fx = (p: string): string => readFileSync(join(FIX, p), 'latin1');
+
+/** What a consumer can see of a parse: every group's fields in order, and the problems. */
+function seen(p: MibParse): { groups: [string, [string, number][]][]; problems: string[] } {
+  return { groups: [...p.groups].map(([g, f]) => [g, [...f]]), problems: [...p.problems] };
+}
+
+const CASES = [
+  { name: 'snmp/netstat', full: parseMibPairs, reusing: parseMibPairsReusing, files: ['snmp', 'netstat'] },
+  { name: 'snmp6', full: parseSnmp6, reusing: parseSnmp6Reusing, files: ['snmp6'] },
+];
+
+/** A text changed by one of: every number replaced (same layout), one number made garbage, a line
+ *  dropped, the text cut. */
+const edit = (t: string) =>
+  fc.oneof(
+    fc.array(fc.oneof(fc.nat(), fc.constant(2 ** 63)), { minLength: 1 }).map((ns) => {
+      let i = 0;
+      return t.replace(/(?<=[ \t])\d+(?=[ \n])/g, () => String(ns[i++ % ns.length]));
+    }),
+    fc.tuple(fc.nat(), fc.constantFrom('x', '-', '1.5', '')).map(([k, g]) => {
+      const m = [...t.matchAll(/(?<=[ \t])\d+(?=[ \n])/g)];
+      const hit = m[k % m.length]!;
+      return t.slice(0, hit.index) + g + t.slice(hit.index! + hit[0].length);
+    }),
+    fc.nat().map((k) => {
+      const lines = t.split('\n');
+      lines.splice(k % lines.length, 1);
+      return lines.join('\n');
+    }),
+    fc.nat().map((k) => t.slice(0, k % (t.length + 1))),
+  );
+
+describe('parsers reusing a kept parse: the same result as the full parse', () => {
+  for (const c of CASES) {
+    it(`${c.name}: the kernel's files of this machine, read twice into one kept parse`, () => {
+      for (const f of c.files) {
+        const first = readFileSync(`/proc/self/net/${f}`, 'latin1');
+        const kept = c.reusing(first);
+        assert.deepEqual(seen(kept), seen(c.full(first)));
+        const second = readFileSync(`/proc/1/net/${f}`, 'latin1');
+        const again = c.reusing(second, c.reusing(second, kept));
+        assert.deepEqual(seen(again), seen(c.full(second)), f);
+      }
+    });
+
+    it(`${c.name}: any sequence of edited fixtures, each read into the previous result`, () => {
+      const texts = c.files.flatMap((f) => [fx(`host/${f}`), fx(`netns/${f}`)]);
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.nat({ max: texts.length - 1 }).chain((i) => edit(texts[i]!)),
+            { minLength: 1, maxLength: 6 },
+          ),
+          (seq) => {
+            let prev: MibParse | undefined;
+            for (const t of seq) {
+              const r = c.reusing(t, prev);
+              assert.deepEqual(seen(r), seen(c.full(t)));
+              prev = r;
+            }
+            return true;
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+
+    it(`${c.name}: a text of the same layout is read into the kept parse (no new parse)`, () => {
+      const t = fx(`host/${c.files[0]}`);
+      const warm = c.reusing(t, c.reusing(t)); // snmp6 learns its layout on a first full parse
+      const changed = t.replace(/(?<=[ \t])\d+(?=[ \n])/g, (d) => String(Number(d) + 1));
+      const r = c.reusing(changed, warm);
+      assert.equal(r, warm);
+      assert.deepEqual(seen(r), seen(c.full(changed)));
+    });
+  }
+});
