@@ -8,3 +8,12 @@
 // semi-spaces took 0.83–0.94× this flag's CPU per cycle (medians; every interquartile range reaches
 // 1.0), and their RSS readings did not separate from its on that shared machine: kept at 1 MiB.
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+// The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
+// Why: glibc's malloc gives threads that allocate their own arenas (up to 8 per core), and node's
+// threads do (V8's GC and compiler workers, libuv's pool: zlib for gzip, fs). At 250 pods with a
+// scrape, an OTLP export (gRPC, gzip) and events every cycle, glibc's default left 9 arenas holding
+// 21.3 MiB of RSS: 164.1 MiB peak against 127.3 with one arena, CPU per cycle 900 against 862 ms, on
+// the same pods (test/bench/results/sizing-h21m-trials.md). The agent's JavaScript is one thread and
+// the workers' allocations are short: they share the main arena without measurable contention.
+export const AGENT_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
