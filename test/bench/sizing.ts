@@ -7,13 +7,15 @@
 // address in 10.199.0.0/16, a kept process), removed at the end even when a step fails.
 //
 //   npm run build && node dist/test/bench/sizing.js [--pods 10,110,250] [--interval 5] [--cycles 6]
-//     [--node-options '--max-old-space-size=N'   (the chart's nodeOptions)]
+//     [--node-options '--max-old-space-size=N'   (default: the chart's nodeOptions)]
+//     [--protocol grpc|http/protobuf] [--compression gzip|none]   (default: the chart's otlp settings)
 //     [--export both|otlp|scrape] [--out NAME  (test/bench/results/NAME.{json,md}; default sizing)]
 //     [--agent-env K=V ...  (the agent's environment, e.g. MALLOC_ARENA_MAX=2: memory trials)]
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
 //     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
 //      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
 //     [--heap-snapshot  (at the end of each run: the agent's V8 heap snapshot, by constructor)]
+//     [--heap-snapshot-dir DIR  (the same, and the .heapsnapshot files kept in DIR)]
 //     [--events N  (refused connects per cycle, one per test pod in turn: real tcpreset/packetloss
 //      BPF events every cycle through the agent's events path to OTLP logs; default: one per pod;
 //      0: no event probes)]
@@ -36,8 +38,9 @@ import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.js';
 import { METRICS } from '../../semconv/generated/registry.js';
 import { promName } from '../../semconv/lib/prom-names.js';
-import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
+import { benchStamp } from './stamp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -61,16 +64,36 @@ interface Args {
   trials: { name: string; env: Record<string, string>; flags: string[] }[];
   /** Refused connects made per cycle (events); undefined: one per test pod; 0: no event probes. */
   eventsPerCycle?: number;
+  /** OTLP protocol and compression of the agent (default: the chart's, helm/kubeskoop-otel/values.yaml). */
+  protocol: 'grpc' | 'http/protobuf';
+  compression: 'gzip' | 'none';
   /** Take a V8 heap snapshot of the agent at the end of each run and report it by constructor. */
   heapSnapshot: boolean;
+  /** Keep the snapshot files here (for a retainer analysis in DevTools or scripts). */
+  heapSnapshotDir?: string;
+}
+
+/** The chart's settings the sizing runs at by default (helm/kubeskoop-otel/values.yaml): NODE_OPTIONS,
+ *  the OTLP protocol and compression. */
+export function chartSettings(valuesYaml: string): Pick<Args, 'nodeOptions' | 'protocol' | 'compression'> {
+  const nodeOptions = /^nodeOptions: "(.*)"$/m.exec(valuesYaml)?.[1];
+  const otlp = /^otlp:\n((?: .*\n|\s*\n)*)/m.exec(valuesYaml)?.[1] ?? '';
+  const protocol = /^ {2}protocol: (\S+)/m.exec(otlp)?.[1];
+  const compression = /^ {2}compression: (\S+)/m.exec(otlp)?.[1];
+  if (nodeOptions === undefined || (protocol !== 'grpc' && protocol !== 'http/protobuf'))
+    throw new Error('sizing: the chart values have no nodeOptions or otlp.protocol');
+  if (compression !== 'gzip' && compression !== 'none')
+    throw new Error('sizing: the chart values have no otlp.compression');
+  return { nodeOptions, protocol, compression };
 }
 
 function parseArgs(argv: string[]): Args {
+  const chart = chartSettings(readFileSync(path.join(repo, 'helm/kubeskoop-otel/values.yaml'), 'utf8'));
   const a: Args = {
     pods: [10, 110, 250],
     intervalS: 5,
     cycles: 6,
-    nodeOptions: '',
+    ...chart,
     exportMode: 'both',
     out: 'sizing',
     agentEnv: {},
@@ -96,6 +119,12 @@ function parseArgs(argv: string[]): Args {
     } else if (argv[i] === '--node-options' && v !== undefined) {
       a.nodeOptions = v;
       i++;
+    } else if (argv[i] === '--protocol' && (v === 'grpc' || v === 'http/protobuf')) {
+      a.protocol = v;
+      i++;
+    } else if (argv[i] === '--compression' && (v === 'gzip' || v === 'none')) {
+      a.compression = v;
+      i++;
     } else if (argv[i] === '--export' && (v === 'both' || v === 'otlp' || v === 'scrape')) {
       a.exportMode = v;
       i++;
@@ -110,6 +139,10 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (argv[i] === '--heap-snapshot') {
       a.heapSnapshot = true;
+    } else if (argv[i] === '--heap-snapshot-dir' && v) {
+      a.heapSnapshot = true;
+      a.heapSnapshotDir = path.resolve(v);
+      i++;
     } else if (argv[i] === '--events' && v && /^\d+$/.test(v)) {
       a.eventsPerCycle = Number(v);
       i++;
@@ -150,6 +183,10 @@ export interface RunResult {
   memory: {
     rssMiB: number;
     rssPeakMiB: number;
+    /** RSS read every 250 ms over the measured cycles: mean and largest reading (peak RSS above is the
+     *  kernel's high-water mark since start, warm-up included). */
+    rssAvgMiB?: number;
+    rssSampledMaxMiB?: number;
     /** Where the RSS is at the end (/proc/<pid>/status): anonymous (heaps: V8's and malloc's), file-backed (node's code, libraries). */
     rssAnonMiB?: number;
     rssFileMiB?: number;
@@ -208,7 +245,8 @@ async function rssBreakdown(pid: number): Promise<Partial<RunResult['memory']>> 
     // mappings: start, end, name, Rss
     const maps: { start: bigint; end: bigint; anon: boolean; rssKb: number }[] = [];
     for (const block of smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
-      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/m.exec(block);
+      // [ \t]*, not \s*: an anonymous mapping has no name, and \s* would run into the next line ("Size: …")
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+[ \t]*(.*)$/m.exec(block);
       if (!head) continue;
       maps.push({
         start: BigInt(`0x${head[1]}`),
@@ -345,7 +383,7 @@ export function summarizeHeapSnapshot(snap: {
 }
 
 /** SIGUSR2 to an agent started with --heapsnapshot-signal: wait for the snapshot file, summarize it. */
-async function heapSnapshotOf(pid: number, dir: string): Promise<HeapSummary | undefined> {
+async function heapSnapshotOf(pid: number, dir: string, keepAs?: string): Promise<HeapSummary | undefined> {
   const { readdirSync, statSync } = await import('node:fs');
   const before = new Set(readdirSync(dir));
   process.kill(pid, 'SIGUSR2');
@@ -366,7 +404,10 @@ async function heapSnapshotOf(pid: number, dir: string): Promise<HeapSummary | u
   try {
     return summarizeHeapSnapshot(JSON.parse(readFileSync(full, 'utf8')));
   } finally {
-    rmSync(full, { force: true });
+    if (keepAs !== undefined) {
+      mkdirSync(path.dirname(keepAs), { recursive: true });
+      renameSync(full, keepAs);
+    } else rmSync(full, { force: true });
   }
 }
 
@@ -441,8 +482,8 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       ...(push
         ? [
             'otlp:',
-            `  endpoint: ${receiver.httpEndpoint}`,
-            '  protocol: http/protobuf',
+            `  endpoint: ${args.protocol === 'grpc' ? receiver.grpcEndpoint : receiver.httpEndpoint}`,
+            `  protocol: ${args.protocol}`,
             `  export_interval: ${args.intervalS}s`,
           ]
         : []),
@@ -479,7 +520,9 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
           ...process.env,
           OTEL_EXPORTER_OTLP_ENDPOINT: '',
           NODE_NAME: 'sizing-node',
+          ...AGENT_ENV,
           NODE_OPTIONS: args.nodeOptions,
+          OTEL_EXPORTER_OTLP_COMPRESSION: args.compression,
           ...args.agentEnv,
         },
       },
@@ -532,6 +575,16 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     receiver.clear();
     const startCycle = (await statusOf()).lastCycle.cycle as number;
     const u0 = await procUsage(pid);
+    // RSS every 250 ms while measuring: the average, not only the end and the high-water mark.
+    const rssReadings: number[] = [];
+    const sampler = setInterval(() => {
+      try {
+        const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        if (kb !== undefined) rssReadings.push(Number(kb) / 1024);
+      } catch {
+        /* exited: the run fails below */
+      }
+    }, 250);
     let scrapeMs = 0;
     let scrapes = 0;
     let lastText = '';
@@ -551,10 +604,17 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       const st = await statusOf();
       if (st.lastCycle.cycle - startCycle >= args.cycles) break;
     }
+    clearInterval(sampler);
     const u1 = await procUsage(pid);
     const where = await rssBreakdown(pid);
     const helper = await helperUsage(pid);
-    const heap = args.heapSnapshot ? await heapSnapshotOf(pid, work) : undefined;
+    const heap = args.heapSnapshot
+      ? await heapSnapshotOf(
+          pid,
+          work,
+          args.heapSnapshotDir && path.join(args.heapSnapshotDir, `agent-${pods.length}-${Date.now()}.heapsnapshot`),
+        )
+      : undefined;
     if (!scrapeEachCycle) {
       // push only: one scrape after the measurement, to count the series
       const s = await get(`${base}/metrics`);
@@ -603,6 +663,12 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       memory: {
         rssMiB: Number((u1.rssBytes / 2 ** 20).toFixed(1)),
         rssPeakMiB: Number((u1.rssPeakBytes / 2 ** 20).toFixed(1)),
+        ...(rssReadings.length > 0
+          ? {
+              rssAvgMiB: Number((rssReadings.reduce((a, x) => a + x, 0) / rssReadings.length).toFixed(1)),
+              rssSampledMaxMiB: Number(Math.max(...rssReadings).toFixed(1)),
+            }
+          : {}),
         ...where,
       },
       cycleDurationMs: st.lastCycle.durationMs,
@@ -673,7 +739,7 @@ async function measureFloors(args: Args, trialName: string | undefined): Promise
       [...AGENT_NODE_FLAGS, ...args.agentFlags, '--input-type=module', '-e', program],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: args.nodeOptions, ...args.agentEnv },
+        env: { ...process.env, ...AGENT_ENV, NODE_OPTIONS: args.nodeOptions, ...args.agentEnv },
       },
     );
     try {
@@ -771,15 +837,19 @@ function markdown(
   const L: string[] = [];
   L.push('# Sizing measurements (generated by test/bench/sizing.ts)', '');
   L.push(
-    `Measured ${String(meta.at)} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`,
+    `Measured ${String(meta.at)} at commit ${String(meta.commit)}${meta.dirty ? ' (with uncommitted changes)' : ''} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`,
   );
   L.push(
-    `Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${{ both: 'one /metrics scrape and one OTLP/HTTP export per cycle', otlp: 'one OTLP/HTTP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' }[(meta.args as Args).exportMode]} (the agent sent ${runs
+    `Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${{ both: 'one /metrics scrape and one OTLP export per cycle', otlp: 'one OTLP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' }[(meta.args as Args).exportMode]} (the agent sent ${runs
       .map((r) => r.otlp?.transport ?? 'no OTLP')
       .filter((t, i, a) => a.indexOf(t) === i)
       .join(
         ', ',
-      )}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`,
+      )}${(meta.args as Args).compression ? ` with OTEL_EXPORTER_OTLP_COMPRESSION=${(meta.args as Args).compression}` : ''}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}, ${Object.entries(
+      AGENT_ENV,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')} (the launchers' environment).`,
   );
   const a = meta.args as Args;
   const trial = [...Object.entries(a.agentEnv ?? {}).map(([k, v]) => `${k}=${v}`), ...(a.agentFlags ?? [])];
@@ -795,20 +865,20 @@ function markdown(
   for (const r of runs) {
     const o = r.otlp;
     L.push(
-      `| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.contentLengthBytes ?? o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`,
+      `| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`,
     );
   }
   L.push(
     '',
-    'Where the RSS is at the end (/proc/<pid>/status and smaps): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
+    'Where the RSS is at the end (/proc/<pid>/status and smaps), and its average over the measured cycles (read every 250 ms): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
     '',
-    '| test pods | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| test pods | trial | RSS MiB | average RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map((r) => {
       const t = r.trial;
       const added = t ? [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.flags].join(' ') : '';
       const trial = t ? `${t.name}${added ? `: ${added}` : ''}` : '—';
-      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
+      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssAvgMiB ?? '?'} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
     }),
   );
   if (floors.length > 0)
@@ -895,7 +965,7 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('sizing needs root (it makes network namespaces)');
   if (!existsSync(AGENT)) throw new Error(`${AGENT} missing: run npm run build`);
   const work = mkdtempSync(path.join(tmpdir(), 'ksotel-sizing-'));
-  const receiver = await startOtlpReceiver({ grpc: false, http: true });
+  const receiver = await startOtlpReceiver({ grpc: args.protocol === 'grpc', http: args.protocol !== 'grpc' });
   const pods: TestPod[] = [];
   const runs: RunResult[] = [];
   const floors: FloorResult[] = [];
@@ -958,8 +1028,11 @@ async function main(): Promise<void> {
   } catch {
     /* reported as ? */
   }
+  const stamp = await benchStamp();
   const meta = {
     at: new Date().toISOString(),
+    commit: stamp.commit,
+    dirty: stamp.dirty,
     failures,
     loadAverageAfter: loadavg().map((x) => Number(x.toFixed(1))),
     cpus: cpus().length,
