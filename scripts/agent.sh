@@ -6,4 +6,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 # V8 flags and environment: receiver/cli/node-flags.ts (why, and what they save)
 export MALLOC_ARENA_MAX=1
+export MALLOC_MMAP_THRESHOLD_=131072
 exec node --max-semi-space-size=1 "$root/dist/receiver/cli/main.js" run "$@"

@@ -16,4 +16,9 @@ export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 // 21.3 MiB of RSS: 164.1 MiB peak against 127.3 with one arena, CPU per cycle 900 against 862 ms, on
 // the same pods (test/bench/results/sizing-h21m-trials.md). The agent's JavaScript is one thread and
 // the workers' allocations are short: they share the main arena without measurable contention.
-export const AGENT_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
+// MALLOC_MMAP_THRESHOLD_: a block of 128 KiB or more (an OTLP request's bytes, a gzip stream's
+// buffers, a large file read) is always its own mapping, given back when freed. glibc otherwise raises
+// the threshold to the largest block freed, and from then on such blocks come from the heap, where
+// the free space between live blocks stays resident: 129.3 and 126.2 → 123.6 and 118.9 MiB peak in two
+// pairs of trials on the same pods, CPU per cycle not higher (test/bench/results/sizing-h21m-trials2.md).
+export const AGENT_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' };
