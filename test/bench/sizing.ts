@@ -718,40 +718,69 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
  *  doing nothing (empty), and with the agent's module graph loaded (the modules `run` imports) but
  *  nothing run. Measured in the same run as the agent, with the same trial's flags. */
 export interface FloorResult {
-  name: 'empty node' | 'node + agent modules';
+  name: 'empty node' | 'node + agent modules' | 'node + agent modules + gRPC exporter';
   trial?: string;
   rssMiB: number;
   rssPeakMiB: number;
   rssAnonMiB?: number;
   rssFileMiB?: number;
+  /** V8's live heap after a full GC (the modules' own objects). */
+  liveHeapMiB?: number;
 }
 
 async function measureFloors(args: Args, trialName: string | undefined): Promise<FloorResult[]> {
   const agentModule = path.join(repo, 'dist/receiver/agent.js');
   const out: FloorResult[] = [];
+  // With OTLP over gRPC the agent also loads grpc-js and the SDK's gRPC exporter base (on first use).
+  const grpcModules = ['@grpc/grpc-js', '@opentelemetry/otlp-grpc-exporter-base'];
+  const grpcLoad = `const { createRequire } = await import('node:module'); const req = createRequire(${JSON.stringify(agentModule)}); ${grpcModules.map((m) => `req(${JSON.stringify(m)});`).join(' ')}`;
   const programs: [FloorResult['name'], string][] = [
     ['empty node', 'setInterval(()=>{},1e3)'],
     ['node + agent modules', `await import(${JSON.stringify(agentModule)}); setInterval(()=>{},1e3)`],
+    ...(args.protocol === 'grpc'
+      ? ([
+          [
+            'node + agent modules + gRPC exporter',
+            `await import(${JSON.stringify(agentModule)}); ${grpcLoad} setInterval(()=>{},1e3)`,
+          ],
+        ] as [FloorResult['name'], string][])
+      : []),
   ];
   for (const [name, program] of programs) {
+    // V8's live heap after a full GC, on stderr: 3.5 s after loading, once the RSS is read
+    const report = `setTimeout(async () => { globalThis.gc(); process.stderr.write('live-heap ' + (await import('node:v8')).getHeapStatistics().used_heap_size + '\\n'); }, 3500);`;
     const child = spawn(
       process.execPath,
-      [...AGENT_NODE_FLAGS, ...args.agentFlags, '--input-type=module', '-e', program],
+      [
+        ...AGENT_NODE_FLAGS,
+        ...args.agentFlags,
+        '--expose-gc',
+        '--input-type=module',
+        '-e',
+        `${program.replace('setInterval', `${report} setInterval`)}`,
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, ...AGENT_ENV, NODE_OPTIONS: args.nodeOptions, ...args.agentEnv },
       },
     );
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
     try {
       // settled: module loading and the first GCs are over
       await sleep(3000);
       const u = await procUsage(child.pid!);
+      await waitUntil(async () => err.includes('live-heap'), 10_000, 'the floor to report its heap', 100).catch(
+        () => undefined,
+      );
+      const live = /live-heap (\d+)/.exec(err)?.[1];
       out.push({
         name,
         ...(trialName ? { trial: trialName } : {}),
         rssMiB: Number((u.rssBytes / 2 ** 20).toFixed(1)),
         rssPeakMiB: Number((u.rssPeakBytes / 2 ** 20).toFixed(1)),
         ...(await rssBreakdown(child.pid!)),
+        ...(live !== undefined ? { liveHeapMiB: Number((Number(live) / 2 ** 20).toFixed(1)) } : {}),
       });
     } finally {
       await stopPid(child.pid!, 5000);
@@ -886,14 +915,25 @@ function markdown(
       '',
       "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's module graph loaded (`import('dist/receiver/agent.js')`) but nothing run, 3 s after start. No agent setting can go below the empty node.",
       '',
-      '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB |',
-      '|---|---|---|---|---|---|',
+      '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | live V8 heap MiB |',
+      '|---|---|---|---|---|---|---|',
       ...floors.map(
         (f) =>
-          `| ${f.name} | ${f.trial ?? '—'} | ${f.rssMiB} | ${f.rssPeakMiB} | ${f.rssAnonMiB ?? '?'} | ${f.rssFileMiB ?? '?'} |`,
+          `| ${f.name} | ${f.trial ?? '—'} | ${f.rssMiB} | ${f.rssPeakMiB} | ${f.rssAnonMiB ?? '?'} | ${f.rssFileMiB ?? '?'} | ${f.liveHeapMiB ?? '?'} |`,
       ),
     );
   for (const r of runs.filter((x) => x.heap)) {
+    // The floor with the data: the largest module floor of the run's trial (what the agent loads), plus
+    // the agent's live heap beyond that floor's. A lower bound: no GC headroom, nothing of an export,
+    // a scrape or a cycle in flight, no young generation.
+    const base = floors
+      .filter((f) => f.trial === r.trial?.name && f.liveHeapMiB !== undefined && f.name !== 'empty node')
+      .sort((a, b) => b.rssMiB - a.rssMiB)[0];
+    if (base)
+      L.push(
+        '',
+        `Floor with the data at ${r.pods} pods (${r.targets.total} targets)${r.trial ? ` (${r.trial.name})` : ''}: ${base.name} ${base.rssMiB} MiB RSS + the agent's live V8 heap beyond the floor's (${r.heap!.totalMiB} − ${base.liveHeapMiB} MiB) = **${(base.rssMiB + r.heap!.totalMiB - base.liveHeapMiB!).toFixed(1)} MiB**, a lower bound (no GC headroom, no young generation, nothing of an export, a scrape or a cycle in flight) against ${r.memory.rssAvgMiB ?? '?'} MiB average and ${r.memory.rssPeakMiB} MiB peak RSS measured.`,
+      );
     L.push(
       '',
       `V8 heap of the agent at the end of the ${r.pods}-pod run${r.trial ? ` (${r.trial.name})` : ''} (heap snapshot, self sizes, ${r.heap!.totalMiB} MiB in all), largest constructors:`,
