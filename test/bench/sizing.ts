@@ -31,6 +31,7 @@ import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
 import {
   startOtlpReceiver,
   encodeExportRequest,
+  flattenMetrics,
   type OtlpReceiver,
   type ReceivedRequest,
 } from '../support/otlp-receiver.js';
@@ -437,6 +438,37 @@ export function seriesByTarget(samples: PromTextSample[]): { targets: TargetSeri
   return { targets: [...m.values()], agent };
 }
 
+/**
+ * The requests of the last complete export. One collection leaves as several requests (the agent's
+ * OTLP_POINTS_PER_REQUEST) whose target points all carry the snapshot's time; on a loaded machine
+ * they may come seconds apart, so arrival gaps do not delimit an export. The export of the
+ * second-to-last snapshot time seen is complete (a later one began): its requests in order, up to
+ * one that repeats a series (two exports of one snapshot, when a cycle ran late).
+ */
+export function lastCompleteExport(reqs: readonly ReceivedRequest[]): ReceivedRequest[] {
+  const INODE = 'kubeskoop.netns.inode';
+  const parts = reqs.map((r) => {
+    const points = flattenMetrics(r.body, r.transport);
+    const target = points.find((p) => p.resource[INODE] !== undefined);
+    const keys = points.map((p) => `${String(p.resource[INODE])}|${p.name}|${JSON.stringify(p.attributes)}`);
+    return { r, time: target?.timeUnixNano, keys };
+  });
+  const times = [...new Set(parts.map((p) => p.time).filter((t): t is string => t !== undefined))];
+  const time = times.length >= 2 ? times[times.length - 2] : times[0];
+  const out: ReceivedRequest[] = [];
+  const seen = new Set<string>();
+  for (const p of parts) {
+    if (p.time !== time) continue;
+    if (p.keys.some((k) => seen.has(k))) break;
+    for (const k of p.keys) seen.add(k);
+    out.push(p.r);
+  }
+  // the agent's own metrics may travel in a request of their own, just before
+  const i = reqs.indexOf(out[0]!);
+  if (i > 0 && parts[i - 1]!.time === undefined) out.unshift(reqs[i - 1]!);
+  return out;
+}
+
 function dataPointsOf(body: any): number {
   let n = 0;
   for (const rm of body?.resourceMetrics ?? []) {
@@ -633,13 +665,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const metricReqs: ReceivedRequest[] = receiver.requests.filter((r) => r.signal === 'metrics' && r.accepted);
     const last = metricReqs[metricReqs.length - 1];
     if (push && !last) throw new Error(`no OTLP metrics export arrived in ${cycles} cycles\nagent stderr:\n${stderr}`);
-    // One export of a large collection arrives as several requests in a burst (the agent's
-    // OTLP_POINTS_PER_REQUEST), one after the other: the last export = the last run of requests
-    // with less than half an interval between one and the next.
-    let first = metricReqs.length - 1;
-    while (first > 0 && metricReqs[first]!.receivedAt - metricReqs[first - 1]!.receivedAt < (args.intervalS * 1000) / 2)
-      first--;
-    const lastExport = last ? metricReqs.slice(first) : [];
+    const lastExport = last ? lastCompleteExport(metricReqs) : [];
     const encodedParts = lastExport.map((r) => encodeExportRequest('metrics', r.body));
     const encoded = last ? Buffer.concat(encodedParts) : undefined;
     const cls = lastExport.map((r) => r.headers['content-length']);
