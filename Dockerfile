@@ -89,7 +89,8 @@ LABEL org.opencontainers.image.title="kubeskoop-otel agent" \
 # Non-root by default (the sidecar runs like this); the Helm DaemonSet sets runAsUser: 0 and adds
 # only the capabilities its probes need.
 USER 65532:65532
-ENV NODE_ENV=production
+# MALLOC_*: receiver/cli/node-flags.ts (AGENT_ENV)
+ENV NODE_ENV=production MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072
 EXPOSE 9102
 # V8 flags: receiver/cli/node-flags.ts (the chart adds its NODE_OPTIONS, e.g. the old-space limit)
 ENTRYPOINT ["node", "--max-semi-space-size=1", "/opt/kubeskoop-otel/dist/receiver/cli/main.js"]

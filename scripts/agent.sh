@@ -4,5 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-# V8 flags: receiver/cli/node-flags.ts (why, and what they save)
+# V8 flags and environment: receiver/cli/node-flags.ts (why, and what they save)
+export MALLOC_ARENA_MAX=1
+export MALLOC_MMAP_THRESHOLD_=131072
 exec node --max-semi-space-size=1 "$root/dist/receiver/cli/main.js" run "$@"

@@ -8,3 +8,17 @@
 // 4 MiB or V8's default semi-spaces took 0.88–1.04× this flag's CPU per cycle (medians; every
 // interquartile range reaches 1.0), and V8's default kept 22–32 MiB more RSS: kept at 1 MiB.
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+// The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
+// Why: glibc's malloc gives threads that allocate their own arenas (up to 8 per core), and node's
+// threads do (V8's GC and compiler workers, libuv's pool: zlib for gzip, fs). At 250 pods with a
+// scrape, an OTLP export (gRPC, gzip) and events every cycle, glibc's default left 9 arenas holding
+// 21.3 MiB of RSS: 164.1 MiB peak against 127.3 with one arena, CPU per cycle 900 against 862 ms, on
+// the same pods (test/bench/results/sizing-h21m-trials.md). The agent's JavaScript is one thread and
+// the workers' allocations are short: they share the main arena without measurable contention.
+// MALLOC_MMAP_THRESHOLD_: a block of 128 KiB or more (an OTLP request's bytes, a gzip stream's
+// buffers, a large file read) is always its own mapping, given back when freed. glibc otherwise raises
+// the threshold to the largest block freed, and from then on such blocks come from the heap, where
+// the free space between live blocks stays resident: 129.3 and 126.2 → 123.6 and 118.9 MiB peak in two
+// pairs of trials on the same pods, CPU per cycle not higher (test/bench/results/sizing-h21m-trials2.md).
+export const AGENT_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' };

@@ -41,10 +41,16 @@ export function seriesKey(name: string, inode: number, attrs: Readonly<Record<st
 type Share = { pod: SampleAttributes; own: SampleAttributes };
 /** What the producer needs of an attribute object: the attribute part of the series' identity and,
  *  for a hostNetwork pod's process sample, its split (share). Probes reuse one attribute object for
- *  a series across cycles (MIB fields, directions): kept per object, such a series costs one lookup. */
+ *  a series across cycles (MIB fields, directions), and one object across namespaces: kept per object,
+ *  such a series costs one lookup. */
 interface AttrInfo {
   readonly key: string;
   readonly share: Share | undefined;
+  /** The series key (metric name + key) with the metric this object was last seen with, and with the
+   *  others (an object such as a direction serves several metrics): built once, not per point. */
+  lastDef: MetricDefinition | undefined;
+  lastKey: string;
+  keys: Map<MetricDefinition, string> | undefined;
 }
 const attrInfos = new WeakMap<object, AttrInfo>();
 function attrInfo(attrs: SampleAttributes): AttrInfo {
@@ -52,10 +58,24 @@ function attrInfo(attrs: SampleAttributes): AttrInfo {
   if (info === undefined) {
     let key = '';
     for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
-    info = { key, share: podShare(attrs) };
+    info = { key, share: podShare(attrs), lastDef: undefined, lastKey: '', keys: undefined };
     attrInfos.set(attrs, info);
   }
   return info;
+}
+
+/** The series' key within its namespace: metric name and attributes. */
+function seriesKeyOf(info: AttrInfo, def: MetricDefinition): string {
+  if (info.lastDef === def) return info.lastKey;
+  let key = info.keys?.get(def);
+  if (key === undefined) {
+    key = def.name + info.key;
+    if (info.lastDef !== undefined) (info.keys ??= new Map()).set(info.lastDef, info.lastKey);
+    info.keys?.set(def, key);
+  }
+  info.lastDef = def;
+  info.lastKey = key;
+  return key;
 }
 
 interface SeriesStart {
@@ -175,9 +195,11 @@ interface ResourceGroups {
 
 export class SnapshotMetricProducer implements MetricProducer {
   /** When each cumulative series started (a monotonic one restarts when its value goes backwards):
-   *  by namespace inode, metric name, then attributes (numbers and kept strings as keys: no per-point
-   *  key string to build and hash). */
-  private readonly starts = new Map<number, Map<string, Map<string, SeriesStart>>>();
+   *  by namespace inode, then series key (metric name + attributes, kept per attribute object: no
+   *  per-point key string). One map per namespace: a map per namespace and metric (~120 per pod, most
+   *  with one or two series) held ~160 bytes per series in hash tables (heap snapshot at 250 pods,
+   *  test/bench/results/sizing-h21m-250-before.md). */
+  private readonly starts = new Map<number, Map<string, SeriesStart>>();
   private round = 0;
   /** Series in `starts`. */
   private seriesCount = 0;
@@ -242,19 +264,14 @@ export class SnapshotMetricProducer implements MetricProducer {
       const inode = entry.target.netnsInode;
       const target = forTarget(entry.target, () => targetAttributes(entry.target));
       resourceGroups(target);
-      let byName = this.starts.get(inode);
-      if (!byName) this.starts.set(inode, (byName = new Map()));
-      let lastName = '';
-      let series: Map<string, SeriesStart> | undefined;
+      let series = this.starts.get(inode);
+      if (!series) this.starts.set(inode, (series = new Map()));
       let last: Group | undefined; // the target's group of the previous sample (a probe writes a metric's samples together)
       for (const sample of entry.samples) {
         const def = sample.metric;
-        if (def.name !== lastName || series === undefined) {
-          lastName = def.name;
-          series = byName.get(def.name);
-          if (!series) byName.set(def.name, (series = new Map()));
-        }
-        const { key, share } = attrInfo(sample.attributes);
+        const info = attrInfo(sample.attributes);
+        const share = info.share;
+        const key = seriesKeyOf(info, def);
         let start = series.get(key);
         if (start?.seenAt === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
@@ -288,17 +305,14 @@ export class SnapshotMetricProducer implements MetricProducer {
     // collections see every series they know: then there is nothing to sweep.
     if (seen !== this.seriesCount) {
       // (forEach: for…of over a Map makes an entry array per series)
-      this.starts.forEach((byName, inode) => {
-        byName.forEach((series, name) => {
-          series.forEach((start, key) => {
-            if (start.seenAt !== round) series.delete(key);
-          });
-          if (series.size === 0) byName.delete(name);
-        });
-        if (byName.size === 0) this.starts.delete(inode);
-      });
       let count = 0;
-      this.starts.forEach((byName) => byName.forEach((series) => (count += series.size)));
+      this.starts.forEach((series, inode) => {
+        series.forEach((start, key) => {
+          if (start.seenAt !== round) series.delete(key);
+        });
+        if (series.size === 0) this.starts.delete(inode);
+        else count += series.size;
+      });
       this.seriesCount = count;
     }
     // Resources and groups not used in this collection are forgotten (a target gone, a metric it no longer has).

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
-import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { startNodeExporter } from '../support/node-exporter.js';
 import { freePort, procUsage, runOk, sleep, stopPid } from '../support/proc.js';
 import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
@@ -221,14 +221,20 @@ async function measureSize(
     '--log-level',
     'error',
   ];
-  const child = spawn(process.execPath, args(AGENT_NODE_FLAGS, port), { stdio: 'ignore' });
+  const child = spawn(process.execPath, args(AGENT_NODE_FLAGS, port), {
+    stdio: 'ignore',
+    env: { ...process.env, ...AGENT_ENV },
+  });
   const pid = child.pid!;
   // The variants run next to the default agent all along, so each round sees the same machine.
   const others: { v: Variant; port: number; pid: number; statusCpuMs: number }[] = [];
   try {
     for (const v of variants) {
       const vp = await freePort();
-      const c = spawn(process.execPath, args(v.flags, vp, v.agent, v.name), { stdio: 'ignore' });
+      const c = spawn(process.execPath, args(v.flags, vp, v.agent, v.name), {
+        stdio: 'ignore',
+        env: { ...process.env, ...AGENT_ENV },
+      });
       others.push({ v, port: vp, pid: c.pid!, statusCpuMs: 0 });
     }
     const until = Date.now() + 120_000;

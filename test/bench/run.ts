@@ -15,7 +15,8 @@ export const BENCHMARKS: Record<string, { script: string; args: string[]; node?:
     script: 'procfs.js',
     args: ['--rounds', '7', '--variants', 'semi-space-4=--max-semi-space-size=4;v8-default='],
   }, // agents at 4 MiB and V8's default semi-space next to the launchers' flags; ~30 min
-  sizing: { script: 'sizing.js', args: [] },
+  // 10/110/250 pods at the chart's settings with events every cycle; the heap snapshot gives the floor with the data
+  sizing: { script: 'sizing.js', args: ['--heap-snapshot'] },
   // OTLP µs/point (gzip, as the chart) and /metrics µs/series at 10/100/250 pods, with floors and a profile; ~15 min
   export: { script: 'export.js', args: ['--profile', '/tmp/kubeskoop-otel-export-profile'] },
   'bpf-events': { script: 'bpf-events.js', args: [] },

@@ -7,13 +7,15 @@
 // address in 10.199.0.0/16, a kept process), removed at the end even when a step fails.
 //
 //   npm run build && node dist/test/bench/sizing.js [--pods 10,110,250] [--interval 5] [--cycles 6]
-//     [--node-options '--max-old-space-size=N'   (the chart's nodeOptions)]
+//     [--node-options '--max-old-space-size=N'   (default: the chart's nodeOptions)]
+//     [--protocol grpc|http/protobuf] [--compression gzip|none]   (default: the chart's otlp settings)
 //     [--export both|otlp|scrape] [--out NAME  (test/bench/results/NAME.{json,md}; default sizing)]
 //     [--agent-env K=V ...  (the agent's environment, e.g. MALLOC_ARENA_MAX=2: memory trials)]
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
 //     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
 //      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
 //     [--heap-snapshot  (at the end of each run: the agent's V8 heap snapshot, by constructor)]
+//     [--heap-snapshot-dir DIR  (the same, and the .heapsnapshot files kept in DIR)]
 //     [--events N  (refused connects per cycle, one per test pod in turn: real tcpreset/packetloss
 //      BPF events every cycle through the agent's events path to OTLP logs; default: one per pod;
 //      0: no event probes)]
@@ -29,6 +31,7 @@ import { createPod, cleanupAll, type TestPod } from '../support/netns.js';
 import {
   startOtlpReceiver,
   encodeExportRequest,
+  flattenMetrics,
   type OtlpReceiver,
   type ReceivedRequest,
 } from '../support/otlp-receiver.js';
@@ -36,8 +39,9 @@ import { parsePromText, type PromTextSample } from '../support/prom-text.js';
 import { freePort, waitUntil, procUsage, stopPid, sleep } from '../support/proc.js';
 import { METRICS } from '../../semconv/generated/registry.js';
 import { promName } from '../../semconv/lib/prom-names.js';
-import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
+import { benchStamp } from './stamp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -61,16 +65,36 @@ interface Args {
   trials: { name: string; env: Record<string, string>; flags: string[] }[];
   /** Refused connects made per cycle (events); undefined: one per test pod; 0: no event probes. */
   eventsPerCycle?: number;
+  /** OTLP protocol and compression of the agent (default: the chart's, helm/kubeskoop-otel/values.yaml). */
+  protocol: 'grpc' | 'http/protobuf';
+  compression: 'gzip' | 'none';
   /** Take a V8 heap snapshot of the agent at the end of each run and report it by constructor. */
   heapSnapshot: boolean;
+  /** Keep the snapshot files here (for a retainer analysis in DevTools or scripts). */
+  heapSnapshotDir?: string;
+}
+
+/** The chart's settings the sizing runs at by default (helm/kubeskoop-otel/values.yaml): NODE_OPTIONS,
+ *  the OTLP protocol and compression. */
+export function chartSettings(valuesYaml: string): Pick<Args, 'nodeOptions' | 'protocol' | 'compression'> {
+  const nodeOptions = /^nodeOptions: "(.*)"$/m.exec(valuesYaml)?.[1];
+  const otlp = /^otlp:\n((?: .*\n|\s*\n)*)/m.exec(valuesYaml)?.[1] ?? '';
+  const protocol = /^ {2}protocol: (\S+)/m.exec(otlp)?.[1];
+  const compression = /^ {2}compression: (\S+)/m.exec(otlp)?.[1];
+  if (nodeOptions === undefined || (protocol !== 'grpc' && protocol !== 'http/protobuf'))
+    throw new Error('sizing: the chart values have no nodeOptions or otlp.protocol');
+  if (compression !== 'gzip' && compression !== 'none')
+    throw new Error('sizing: the chart values have no otlp.compression');
+  return { nodeOptions, protocol, compression };
 }
 
 function parseArgs(argv: string[]): Args {
+  const chart = chartSettings(readFileSync(path.join(repo, 'helm/kubeskoop-otel/values.yaml'), 'utf8'));
   const a: Args = {
     pods: [10, 110, 250],
     intervalS: 5,
     cycles: 6,
-    nodeOptions: '',
+    ...chart,
     exportMode: 'both',
     out: 'sizing',
     agentEnv: {},
@@ -96,6 +120,12 @@ function parseArgs(argv: string[]): Args {
     } else if (argv[i] === '--node-options' && v !== undefined) {
       a.nodeOptions = v;
       i++;
+    } else if (argv[i] === '--protocol' && (v === 'grpc' || v === 'http/protobuf')) {
+      a.protocol = v;
+      i++;
+    } else if (argv[i] === '--compression' && (v === 'gzip' || v === 'none')) {
+      a.compression = v;
+      i++;
     } else if (argv[i] === '--export' && (v === 'both' || v === 'otlp' || v === 'scrape')) {
       a.exportMode = v;
       i++;
@@ -110,6 +140,10 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (argv[i] === '--heap-snapshot') {
       a.heapSnapshot = true;
+    } else if (argv[i] === '--heap-snapshot-dir' && v) {
+      a.heapSnapshot = true;
+      a.heapSnapshotDir = path.resolve(v);
+      i++;
     } else if (argv[i] === '--events' && v && /^\d+$/.test(v)) {
       a.eventsPerCycle = Number(v);
       i++;
@@ -150,6 +184,10 @@ export interface RunResult {
   memory: {
     rssMiB: number;
     rssPeakMiB: number;
+    /** RSS read every 250 ms over the measured cycles: mean and largest reading (peak RSS above is the
+     *  kernel's high-water mark since start, warm-up included). */
+    rssAvgMiB?: number;
+    rssSampledMaxMiB?: number;
     /** Where the RSS is at the end (/proc/<pid>/status): anonymous (heaps: V8's and malloc's), file-backed (node's code, libraries). */
     rssAnonMiB?: number;
     rssFileMiB?: number;
@@ -208,7 +246,8 @@ async function rssBreakdown(pid: number): Promise<Partial<RunResult['memory']>> 
     // mappings: start, end, name, Rss
     const maps: { start: bigint; end: bigint; anon: boolean; rssKb: number }[] = [];
     for (const block of smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
-      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/m.exec(block);
+      // [ \t]*, not \s*: an anonymous mapping has no name, and \s* would run into the next line ("Size: …")
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+[ \t]*(.*)$/m.exec(block);
       if (!head) continue;
       maps.push({
         start: BigInt(`0x${head[1]}`),
@@ -345,7 +384,7 @@ export function summarizeHeapSnapshot(snap: {
 }
 
 /** SIGUSR2 to an agent started with --heapsnapshot-signal: wait for the snapshot file, summarize it. */
-async function heapSnapshotOf(pid: number, dir: string): Promise<HeapSummary | undefined> {
+async function heapSnapshotOf(pid: number, dir: string, keepAs?: string): Promise<HeapSummary | undefined> {
   const { readdirSync, statSync } = await import('node:fs');
   const before = new Set(readdirSync(dir));
   process.kill(pid, 'SIGUSR2');
@@ -366,7 +405,10 @@ async function heapSnapshotOf(pid: number, dir: string): Promise<HeapSummary | u
   try {
     return summarizeHeapSnapshot(JSON.parse(readFileSync(full, 'utf8')));
   } finally {
-    rmSync(full, { force: true });
+    if (keepAs !== undefined) {
+      mkdirSync(path.dirname(keepAs), { recursive: true });
+      renameSync(full, keepAs);
+    } else rmSync(full, { force: true });
   }
 }
 
@@ -394,6 +436,37 @@ export function seriesByTarget(samples: PromTextSample[]): { targets: TargetSeri
     t.perMetric[s.name] = (t.perMetric[s.name] ?? 0) + 1;
   }
   return { targets: [...m.values()], agent };
+}
+
+/**
+ * The requests of the last complete export. One collection leaves as several requests (the agent's
+ * OTLP_POINTS_PER_REQUEST) whose target points all carry the snapshot's time; on a loaded machine
+ * they may come seconds apart, so arrival gaps do not delimit an export. The export of the
+ * second-to-last snapshot time seen is complete (a later one began): its requests in order, up to
+ * one that repeats a series (two exports of one snapshot, when a cycle ran late).
+ */
+export function lastCompleteExport(reqs: readonly ReceivedRequest[]): ReceivedRequest[] {
+  const INODE = 'kubeskoop.netns.inode';
+  const parts = reqs.map((r) => {
+    const points = flattenMetrics(r.body, r.transport);
+    const target = points.find((p) => p.resource[INODE] !== undefined);
+    const keys = points.map((p) => `${String(p.resource[INODE])}|${p.name}|${JSON.stringify(p.attributes)}`);
+    return { r, time: target?.timeUnixNano, keys };
+  });
+  const times = [...new Set(parts.map((p) => p.time).filter((t): t is string => t !== undefined))];
+  const time = times.length >= 2 ? times[times.length - 2] : times[0];
+  const out: ReceivedRequest[] = [];
+  const seen = new Set<string>();
+  for (const p of parts) {
+    if (p.time !== time) continue;
+    if (p.keys.some((k) => seen.has(k))) break;
+    for (const k of p.keys) seen.add(k);
+    out.push(p.r);
+  }
+  // the agent's own metrics may travel in a request of their own, just before
+  const i = reqs.indexOf(out[0]!);
+  if (i > 0 && parts[i - 1]!.time === undefined) out.unshift(reqs[i - 1]!);
+  return out;
 }
 
 function dataPointsOf(body: any): number {
@@ -441,8 +514,8 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       ...(push
         ? [
             'otlp:',
-            `  endpoint: ${receiver.httpEndpoint}`,
-            '  protocol: http/protobuf',
+            `  endpoint: ${args.protocol === 'grpc' ? receiver.grpcEndpoint : receiver.httpEndpoint}`,
+            `  protocol: ${args.protocol}`,
             `  export_interval: ${args.intervalS}s`,
           ]
         : []),
@@ -479,7 +552,9 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
           ...process.env,
           OTEL_EXPORTER_OTLP_ENDPOINT: '',
           NODE_NAME: 'sizing-node',
+          ...AGENT_ENV,
           NODE_OPTIONS: args.nodeOptions,
+          OTEL_EXPORTER_OTLP_COMPRESSION: args.compression,
           ...args.agentEnv,
         },
       },
@@ -532,6 +607,16 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     receiver.clear();
     const startCycle = (await statusOf()).lastCycle.cycle as number;
     const u0 = await procUsage(pid);
+    // RSS every 250 ms while measuring: the average, not only the end and the high-water mark.
+    const rssReadings: number[] = [];
+    const sampler = setInterval(() => {
+      try {
+        const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        if (kb !== undefined) rssReadings.push(Number(kb) / 1024);
+      } catch {
+        /* exited: the run fails below */
+      }
+    }, 250);
     let scrapeMs = 0;
     let scrapes = 0;
     let lastText = '';
@@ -551,10 +636,17 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       const st = await statusOf();
       if (st.lastCycle.cycle - startCycle >= args.cycles) break;
     }
+    clearInterval(sampler);
     const u1 = await procUsage(pid);
     const where = await rssBreakdown(pid);
     const helper = await helperUsage(pid);
-    const heap = args.heapSnapshot ? await heapSnapshotOf(pid, work) : undefined;
+    const heap = args.heapSnapshot
+      ? await heapSnapshotOf(
+          pid,
+          work,
+          args.heapSnapshotDir && path.join(args.heapSnapshotDir, `agent-${pods.length}-${Date.now()}.heapsnapshot`),
+        )
+      : undefined;
     if (!scrapeEachCycle) {
       // push only: one scrape after the measurement, to count the series
       const s = await get(`${base}/metrics`);
@@ -573,13 +665,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const metricReqs: ReceivedRequest[] = receiver.requests.filter((r) => r.signal === 'metrics' && r.accepted);
     const last = metricReqs[metricReqs.length - 1];
     if (push && !last) throw new Error(`no OTLP metrics export arrived in ${cycles} cycles\nagent stderr:\n${stderr}`);
-    // One export of a large collection arrives as several requests in a burst (the agent's
-    // OTLP_POINTS_PER_REQUEST), one after the other: the last export = the last run of requests
-    // with less than half an interval between one and the next.
-    let first = metricReqs.length - 1;
-    while (first > 0 && metricReqs[first]!.receivedAt - metricReqs[first - 1]!.receivedAt < (args.intervalS * 1000) / 2)
-      first--;
-    const lastExport = last ? metricReqs.slice(first) : [];
+    const lastExport = last ? lastCompleteExport(metricReqs) : [];
     const encodedParts = lastExport.map((r) => encodeExportRequest('metrics', r.body));
     const encoded = last ? Buffer.concat(encodedParts) : undefined;
     const cls = lastExport.map((r) => r.headers['content-length']);
@@ -603,6 +689,12 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       memory: {
         rssMiB: Number((u1.rssBytes / 2 ** 20).toFixed(1)),
         rssPeakMiB: Number((u1.rssPeakBytes / 2 ** 20).toFixed(1)),
+        ...(rssReadings.length > 0
+          ? {
+              rssAvgMiB: Number((rssReadings.reduce((a, x) => a + x, 0) / rssReadings.length).toFixed(1)),
+              rssSampledMaxMiB: Number(Math.max(...rssReadings).toFixed(1)),
+            }
+          : {}),
         ...where,
       },
       cycleDurationMs: st.lastCycle.durationMs,
@@ -652,40 +744,69 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
  *  doing nothing (empty), and with the agent's module graph loaded (the modules `run` imports) but
  *  nothing run. Measured in the same run as the agent, with the same trial's flags. */
 export interface FloorResult {
-  name: 'empty node' | 'node + agent modules';
+  name: 'empty node' | 'node + agent modules' | 'node + agent modules + gRPC exporter';
   trial?: string;
   rssMiB: number;
   rssPeakMiB: number;
   rssAnonMiB?: number;
   rssFileMiB?: number;
+  /** V8's live heap after a full GC (the modules' own objects). */
+  liveHeapMiB?: number;
 }
 
 async function measureFloors(args: Args, trialName: string | undefined): Promise<FloorResult[]> {
   const agentModule = path.join(repo, 'dist/receiver/agent.js');
   const out: FloorResult[] = [];
+  // With OTLP over gRPC the agent also loads grpc-js and the SDK's gRPC exporter base (on first use).
+  const grpcModules = ['@grpc/grpc-js', '@opentelemetry/otlp-grpc-exporter-base'];
+  const grpcLoad = `const { createRequire } = await import('node:module'); const req = createRequire(${JSON.stringify(agentModule)}); ${grpcModules.map((m) => `req(${JSON.stringify(m)});`).join(' ')}`;
   const programs: [FloorResult['name'], string][] = [
     ['empty node', 'setInterval(()=>{},1e3)'],
     ['node + agent modules', `await import(${JSON.stringify(agentModule)}); setInterval(()=>{},1e3)`],
+    ...(args.protocol === 'grpc'
+      ? ([
+          [
+            'node + agent modules + gRPC exporter',
+            `await import(${JSON.stringify(agentModule)}); ${grpcLoad} setInterval(()=>{},1e3)`,
+          ],
+        ] as [FloorResult['name'], string][])
+      : []),
   ];
   for (const [name, program] of programs) {
+    // V8's live heap after a full GC, on stderr: 3.5 s after loading, once the RSS is read
+    const report = `setTimeout(async () => { globalThis.gc(); process.stderr.write('live-heap ' + (await import('node:v8')).getHeapStatistics().used_heap_size + '\\n'); }, 3500);`;
     const child = spawn(
       process.execPath,
-      [...AGENT_NODE_FLAGS, ...args.agentFlags, '--input-type=module', '-e', program],
+      [
+        ...AGENT_NODE_FLAGS,
+        ...args.agentFlags,
+        '--expose-gc',
+        '--input-type=module',
+        '-e',
+        `${program.replace('setInterval', `${report} setInterval`)}`,
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: args.nodeOptions, ...args.agentEnv },
+        env: { ...process.env, ...AGENT_ENV, NODE_OPTIONS: args.nodeOptions, ...args.agentEnv },
       },
     );
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
     try {
       // settled: module loading and the first GCs are over
       await sleep(3000);
       const u = await procUsage(child.pid!);
+      await waitUntil(async () => err.includes('live-heap'), 10_000, 'the floor to report its heap', 100).catch(
+        () => undefined,
+      );
+      const live = /live-heap (\d+)/.exec(err)?.[1];
       out.push({
         name,
         ...(trialName ? { trial: trialName } : {}),
         rssMiB: Number((u.rssBytes / 2 ** 20).toFixed(1)),
         rssPeakMiB: Number((u.rssPeakBytes / 2 ** 20).toFixed(1)),
         ...(await rssBreakdown(child.pid!)),
+        ...(live !== undefined ? { liveHeapMiB: Number((Number(live) / 2 ** 20).toFixed(1)) } : {}),
       });
     } finally {
       await stopPid(child.pid!, 5000);
@@ -771,15 +892,19 @@ function markdown(
   const L: string[] = [];
   L.push('# Sizing measurements (generated by test/bench/sizing.ts)', '');
   L.push(
-    `Measured ${String(meta.at)} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`,
+    `Measured ${String(meta.at)} at commit ${String(meta.commit)}${meta.dirty ? ' (with uncommitted changes)' : ''} on ${String(meta.cpus)} CPUs, ${String(meta.memGiB)} GiB, kernel ${String(meta.kernel)}, Node ${String(meta.node)}.`,
   );
   L.push(
-    `Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${{ both: 'one /metrics scrape and one OTLP/HTTP export per cycle', otlp: 'one OTLP/HTTP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' }[(meta.args as Args).exportMode]} (the agent sent ${runs
+    `Agent ${String(meta.agentVersion)}, default probe set (${String(meta.defaultProbes)}), interval ${String(runs[0]?.intervalSeconds)} s, ${{ both: 'one /metrics scrape and one OTLP export per cycle', otlp: 'one OTLP export per cycle, no scrape', scrape: 'one /metrics scrape per cycle, no OTLP' }[(meta.args as Args).exportMode]} (the agent sent ${runs
       .map((r) => r.otlp?.transport ?? 'no OTLP')
       .filter((t, i, a) => a.indexOf(t) === i)
       .join(
         ', ',
-      )}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}.`,
+      )}${(meta.args as Args).compression ? ` with OTEL_EXPORTER_OTLP_COMPRESSION=${(meta.args as Args).compression}` : ''}; byte counts are the protobuf encoding of the same request, and its gzip), NODE_OPTIONS=${JSON.stringify((meta.args as Args).nodeOptions)}, ${Object.entries(
+      AGENT_ENV,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')} (the launchers' environment).`,
   );
   const a = meta.args as Args;
   const trial = [...Object.entries(a.agentEnv ?? {}).map(([k, v]) => `${k}=${v}`), ...(a.agentFlags ?? [])];
@@ -795,20 +920,20 @@ function markdown(
   for (const r of runs) {
     const o = r.otlp;
     L.push(
-      `| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.contentLengthBytes ?? o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`,
+      `| ${r.pods} | ${r.targets.total} | ${r.cpu.msPerCycle} | ${r.cpu.coresAt15s} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.cycleDurationMs} | ${fmt(r.prometheus.series)} | ${fmt(r.prometheus.bytes)} | ${r.seriesPerPodTarget.median} | ${r.seriesHost} | ${r.seriesAgent} | ${o ? fmt(o.dataPoints) : '—'} | ${o ? fmt(o.reencodedBytes) : '—'} | ${o ? fmt(o.gzipBytes) : '—'} |`,
     );
   }
   L.push(
     '',
-    'Where the RSS is at the end (/proc/<pid>/status and smaps): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
+    'Where the RSS is at the end (/proc/<pid>/status and smaps), and its average over the measured cycles (read every 250 ms): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
     '',
-    '| test pods | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| test pods | trial | RSS MiB | average RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map((r) => {
       const t = r.trial;
       const added = t ? [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.flags].join(' ') : '';
       const trial = t ? `${t.name}${added ? `: ${added}` : ''}` : '—';
-      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
+      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssAvgMiB ?? '?'} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
     }),
   );
   if (floors.length > 0)
@@ -816,14 +941,25 @@ function markdown(
       '',
       "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's module graph loaded (`import('dist/receiver/agent.js')`) but nothing run, 3 s after start. No agent setting can go below the empty node.",
       '',
-      '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB |',
-      '|---|---|---|---|---|---|',
+      '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | live V8 heap MiB |',
+      '|---|---|---|---|---|---|---|',
       ...floors.map(
         (f) =>
-          `| ${f.name} | ${f.trial ?? '—'} | ${f.rssMiB} | ${f.rssPeakMiB} | ${f.rssAnonMiB ?? '?'} | ${f.rssFileMiB ?? '?'} |`,
+          `| ${f.name} | ${f.trial ?? '—'} | ${f.rssMiB} | ${f.rssPeakMiB} | ${f.rssAnonMiB ?? '?'} | ${f.rssFileMiB ?? '?'} | ${f.liveHeapMiB ?? '?'} |`,
       ),
     );
   for (const r of runs.filter((x) => x.heap)) {
+    // The floor with the data: the largest module floor of the run's trial (what the agent loads), plus
+    // the agent's live heap beyond that floor's. A lower bound: no GC headroom, nothing of an export,
+    // a scrape or a cycle in flight, no young generation.
+    const base = floors
+      .filter((f) => f.trial === r.trial?.name && f.liveHeapMiB !== undefined && f.name !== 'empty node')
+      .sort((a, b) => b.rssMiB - a.rssMiB)[0];
+    if (base)
+      L.push(
+        '',
+        `Floor with the data at ${r.pods} pods (${r.targets.total} targets)${r.trial ? ` (${r.trial.name})` : ''}: ${base.name} ${base.rssMiB} MiB RSS + the agent's live V8 heap beyond the floor's (${r.heap!.totalMiB} − ${base.liveHeapMiB} MiB) = **${(base.rssMiB + r.heap!.totalMiB - base.liveHeapMiB!).toFixed(1)} MiB**, a lower bound (no GC headroom, no young generation, nothing of an export, a scrape or a cycle in flight) against ${r.memory.rssAvgMiB ?? '?'} MiB average and ${r.memory.rssPeakMiB} MiB peak RSS measured.`,
+      );
     L.push(
       '',
       `V8 heap of the agent at the end of the ${r.pods}-pod run${r.trial ? ` (${r.trial.name})` : ''} (heap snapshot, self sizes, ${r.heap!.totalMiB} MiB in all), largest constructors:`,
@@ -895,7 +1031,7 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('sizing needs root (it makes network namespaces)');
   if (!existsSync(AGENT)) throw new Error(`${AGENT} missing: run npm run build`);
   const work = mkdtempSync(path.join(tmpdir(), 'ksotel-sizing-'));
-  const receiver = await startOtlpReceiver({ grpc: false, http: true });
+  const receiver = await startOtlpReceiver({ grpc: args.protocol === 'grpc', http: args.protocol !== 'grpc' });
   const pods: TestPod[] = [];
   const runs: RunResult[] = [];
   const floors: FloorResult[] = [];
@@ -958,8 +1094,11 @@ async function main(): Promise<void> {
   } catch {
     /* reported as ? */
   }
+  const stamp = await benchStamp();
   const meta = {
     at: new Date().toISOString(),
+    commit: stamp.commit,
+    dirty: stamp.dirty,
     failures,
     loadAverageAfter: loadavg().map((x) => Number(x.toFixed(1))),
     cpus: cpus().length,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { packageRoot } from '../../receiver/version.js';
 import { spawn } from 'node:child_process';
 import { freePort, run, stopPid, waitForPort } from '../support/proc.js';
@@ -12,20 +12,25 @@ import { freePort, run, stopPid, waitForPort } from '../support/proc.js';
 const root = packageRoot();
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
 const flags = AGENT_NODE_FLAGS.join(' ');
+const envText = Object.entries(AGENT_ENV)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 
-describe("docs: the agent's V8 flags are the same in every launcher", () => {
+describe("docs: the agent's V8 flags and environment are the same in every launcher", () => {
   it('shebang, scripts/agent.sh, Dockerfile ENTRYPOINT, npm start', () => {
-    assert.ok(AGENT_NODE_FLAGS.length > 0);
-    assert.equal(read('receiver/cli/main.ts').split('\n')[0], `#!/usr/bin/env -S node ${flags}`);
+    assert.ok(AGENT_NODE_FLAGS.length > 0 && envText !== '');
+    assert.equal(read('receiver/cli/main.ts').split('\n')[0], `#!/usr/bin/env -S ${envText} node ${flags}`);
     assert.equal(
       read('dist/receiver/cli/main.js').split('\n')[0],
-      `#!/usr/bin/env -S node ${flags}`,
+      `#!/usr/bin/env -S ${envText} node ${flags}`,
       'tsc keeps the shebang',
     );
-    assert.match(
-      read('scripts/agent.sh'),
-      new RegExp(`^exec node ${flags} "\\$root/dist/receiver/cli/main.js" run "\\$@"$`, 'm'),
-    );
+    const agentSh = read('scripts/agent.sh');
+    assert.match(agentSh, new RegExp(`^exec node ${flags} "\\$root/dist/receiver/cli/main.js" run "\\$@"$`, 'm'));
+    for (const [k, v] of Object.entries(AGENT_ENV)) {
+      assert.match(agentSh, new RegExp(`^export ${k}=${v}$`, 'm'), `scripts/agent.sh exports ${k}`);
+      assert.match(read('Dockerfile'), new RegExp(`^ENV .*\\b${k}=${v}\\b`, 'm'), `the image sets ${k}`);
+    }
     const entry = /^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile'));
     assert.deepEqual(JSON.parse(entry![1]!), [
       'node',
@@ -33,7 +38,7 @@ describe("docs: the agent's V8 flags are the same in every launcher", () => {
       '/opt/kubeskoop-otel/dist/receiver/cli/main.js',
     ]);
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
-    assert.equal(pkg.scripts.start, `node ${flags} dist/receiver/cli/main.js run`);
+    assert.equal(pkg.scripts.start, `${envText} node ${flags} dist/receiver/cli/main.js run`);
     assert.equal(pkg.bin['kubeskoop-otel'], 'dist/receiver/cli/main.js');
   });
 
@@ -44,6 +49,8 @@ describe("docs: the agent's V8 flags are the same in every launcher", () => {
     const port = await freePort();
     const child = spawn(cli, ['run', '--address', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
       stdio: 'ignore',
+      // without AGENT_ENV's variables: the shebang must set them
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in AGENT_ENV))),
     });
     try {
       await waitForPort(port, '127.0.0.1', 20_000);
@@ -53,6 +60,9 @@ describe("docs: the agent's V8 flags are the same in every launcher", () => {
         .filter((a) => a !== '');
       assert.deepEqual(argv.slice(1, 1 + AGENT_NODE_FLAGS.length + 1), [...AGENT_NODE_FLAGS, cli], argv.join(' '));
       assert.match(argv[0]!, /node$/);
+      const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+      for (const [k, v] of Object.entries(AGENT_ENV))
+        assert.ok(environ.includes(`${k}=${v}`), `${k}=${v} in its environment`);
     } finally {
       await stopPid(child.pid, 5000);
     }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../receiver/version.js';
-import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { freePort, stopPid, waitUntil } from './proc.js';
 import { KERNEL_BTF, skipBecause } from './strict.js';
 import { stringify } from 'yaml';
@@ -85,7 +85,7 @@ async function startAgentOnce(o: StartAgentOptions): Promise<AgentProcess> {
   ];
   const [cmd, ...args] = [...(o.wrapper ?? []), ...argv];
   const child = spawn(cmd!, args, {
-    env: { ...process.env, ...(o.env ?? {}) },
+    env: { ...process.env, ...AGENT_ENV, ...(o.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: AgentLogLine[] = [];
