@@ -391,8 +391,7 @@ for (let k = 0; k < 64; k++) next();
     // again (every counter moved, every series known: the steady worst case). CPU of the process
     // around the cycle, a full collection and 200 ms before each.
     const cycleSize = READ_PEERS[READ_PEERS.length - 1]!;
-    const probeCycles: { kind: 'first' | 'moved'; round: number; cpuMs: number; wallMs: number; series: number }[] =
-      [];
+    const probeCycles: { kind: 'first' | 'moved'; round: number; cpuMs: number; wallMs: number; series: number }[] = [];
     const nsTargets = new NamespaceTargets();
     try {
       const targets = [await nsTargets.target(p.a, p.aInode), await nsTargets.target(p.b, p.bInode)];
