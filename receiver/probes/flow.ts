@@ -27,7 +27,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import { parseFlowRead, type FlowEntry, type FlowKeyColumns, type FlowRead } from '../native/commands.js';
 import { COUNT_BYTES, COUNT_PACKETS, COUNT_SIZE, COUNT_SLOT } from '../native/records.js';
-import { PEER_DEFAULTS, PeerGovernor, peerOptionsSchema, type Increase } from '../peers/governance.js';
+import { PEER_DEFAULTS, PeerGovernor, markTopPeers, peerOptionsSchema, type Series } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
 import type {
   MetricProbe,
@@ -252,24 +252,94 @@ export class FlowSlots {
   }
 }
 
+/** The `other` series of a pod's direction and interface, shared by the slots that fold into it. */
+interface OtherRef {
+  readonly key: string;
+  readonly direction: string;
+  readonly ifname: string;
+  series: Series<SampleAttributes> | undefined;
+}
+
+/**
+ * A pod's peers as small indexes (a peer is its address, what top-K ranks by), with the cycle's
+ * bytes per peer in a typed array: each cycle sums, ranks and folds over indexes, with no Map, Set
+ * or string per slot. An index lives while a slot of the pod has that peer (counted in refs).
+ */
+class PodPeers {
+  readonly pod: string;
+  private readonly ix = new Map<string, number>();
+  text: string[] = [];
+  refs = new Uint32Array(0);
+  /** this cycle's bytes per peer, and its marks: TOUCHED, TOP, FOLDED */
+  bytes = new Float64Array(0);
+  mark = new Uint8Array(0);
+  /** peers with traffic this cycle: touched[0..nTouched) */
+  touched = new Uint32Array(0);
+  nTouched = 0;
+  folded = 0;
+  readonly others = new Map<string, OtherRef>();
+  private readonly free: number[] = [];
+
+  constructor(readonly ns: number) {
+    this.pod = String(ns);
+  }
+
+  acquire(peer: string): number {
+    let i = this.ix.get(peer);
+    if (i === undefined) {
+      i = this.free.pop() ?? this.text.length;
+      if (i >= this.refs.length) {
+        const size = Math.max(64, 2 * this.refs.length);
+        const g = <T extends Uint32Array | Float64Array | Uint8Array>(x: T, C: new (n: number) => T): T => {
+          const y = new C(size);
+          y.set(x);
+          return y;
+        };
+        this.refs = g(this.refs, Uint32Array);
+        this.bytes = g(this.bytes, Float64Array);
+        this.mark = g(this.mark, Uint8Array);
+        this.touched = g(this.touched, Uint32Array);
+      }
+      if (i === this.text.length) this.text.push(peer);
+      else this.text[i] = peer;
+      this.ix.set(peer, i);
+    }
+    this.refs[i]!++;
+    return i;
+  }
+
+  release(i: number): void {
+    if (--this.refs[i]! > 0) return;
+    this.ix.delete(this.text[i]!);
+    this.text[i] = '';
+    this.free.push(i);
+  }
+}
+const TOUCHED = 1,
+  TOP = 2,
+  FOLDED = 4;
+
 /** What a slot is reported as, kept while its names stay the same (no object per cycle). */
 interface SlotSeries {
+  /** the series' identity in its pod (kernel key and resolved names) */
   key: string;
   /** the peer's names when the series was made (compared field by field: no string per cycle) */
   kind: string;
   peerNamespace: string;
   peerName: string;
+  /** the directory version and resolver the names were taken at (see PeerDirectory.version) */
+  namedAt: number;
+  resolverEpoch: number;
   ifname: string;
   netns: number;
-  inc: {
-    key: string;
-    peer: string;
-    attributes: SampleAttributes;
-    otherKey: string;
-    otherAttributes: SampleAttributes;
-    bytes: number;
-    packets: number;
-  };
+  pods: PodPeers;
+  peerIx: number;
+  /** its own series while it has one (the governor's; `gone` once dropped there) */
+  series: Series<SampleAttributes> | undefined;
+  /** the node's cap refused its series: while the cap is still reached, refused again without a
+   *  look-up (its key is the slot's own: nothing else makes that series meanwhile) */
+  refused: boolean;
+  other: OtherRef;
 }
 
 export const flow: MetricProbeModule = {
@@ -321,93 +391,237 @@ export const flow: MetricProbeModule = {
       maxSeries: FLOW_DEFAULTS.maxSeries,
     });
     const slots = new FlowSlots();
-    /** per slot: its series identity, names and the Increase it reuses every cycle */
+    /** per slot: its series identity, names, pod peer index and series */
     let series: (SlotSeries | undefined)[] = [];
+    /** by namespace inode: the pod's peers by index (see PodPeers) */
+    const podPeers = new Map<number, PodPeers>();
+    /** bumped when the resolver is made again (its CIDR buckets may differ): every name is taken again */
+    let resolverEpoch = 0;
     let problem: string | undefined;
     let mapEntries = 0;
     let evictions = 0;
+    /** the cycle's slots with traffic, and the pods they are in (kept from cycle to cycle) */
+    let cycleSlots = new Uint32Array(0);
+    const cyclePods: PodPeers[] = [];
 
-    const increasesOf = (now: number): Map<number, Increase<SampleAttributes>[]> => {
-      void now;
-      const portInLabel = opts.enablePortInLabel !== false;
-      const podOf = attach.remapper();
-      const byPod = new Map<number, Increase<SampleAttributes>[]>();
-      for (let i = 0; i < slots.nMoved; i++) {
-        const s = slots.moved[i]!;
-        const dp = slots.dPackets[s]!,
-          db = slots.dBytes[s]!;
-        if (dp === 0 && db === 0) continue;
-        const ns = podOf(slots.netns[s]!, slots.ifindex[s]!);
-        const peerAddr = slots.peer[s]!;
-        const peer = resolver.resolve(peerAddr);
-        let x = series[s];
-        const renamed =
-          x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
-        if (x === undefined || renamed || x.netns !== ns) {
-          const ifindex = slots.ifindex[s]!;
-          const ifname = x?.ifname ?? attach.ifname(ns, ifindex) ?? String(ifindex);
-          const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
-          const e = {
-            direction,
-            family: slots.family[s]! as 0 | 4 | 6,
-            proto: slots.proto[s]!,
-            port: slots.port[s]!,
-            peerIsServer: slots.peerServer[s] === 1,
-            peer: peerAddr,
-            local: slots.local[s]!,
-          } as const;
-          const key = `${ns}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
-          // a rename drops the old series
-          if (x !== undefined && renamed) governor.drop(String(x.netns), x.inc.key);
-          const a = entryAttributes(e, ifname, portInLabel);
-          a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
-          a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
-          a[ATTR_KUBESKOOP_PEER_NAMESPACE] = peer.namespace;
-          x = {
-            key,
-            kind: peer.kind,
-            peerNamespace: peer.namespace,
-            peerName: peer.name,
-            ifname,
-            netns: ns,
-            inc: {
-              key: `${key}|${peer.kind}|${peer.namespace}|${peer.name}`,
-              peer: e.peer || `non-ip ${e.port}`,
-              attributes: a,
-              otherKey: `other|${direction}|${ifindex}`,
-              otherAttributes: {
-                [ATTR_NETWORK_IO_DIRECTION]: direction,
-                [ATTR_NETWORK_INTERFACE_NAME]: ifname,
-                [ATTR_NETWORK_PEER_ADDRESS]: 'other',
-                [ATTR_KUBESKOOP_PEER_KIND]: 'other',
-                [ATTR_KUBESKOOP_PEER_NAME]: 'other',
-                [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
-              },
-              bytes: 0,
-              packets: 0,
-            },
-          };
-          series[s] = x;
-        }
-        x.inc.bytes = db;
-        x.inc.packets = dp;
-        let list = byPod.get(ns);
-        if (!list) {
-          list = [];
-          byPod.set(ns, list);
-        }
-        list.push(x.inc);
+    const release = (s: number): void => {
+      const x = series[s];
+      if (x === undefined) return;
+      x.pods.release(x.peerIx);
+      series[s] = undefined;
+    };
+
+    /** the slot's series as of this cycle: made when its key is new, its pod changed, or (directory
+     *  `version` changed, or none given) its peer's names changed, which drops the old series */
+    const slotSeries = (s: number, ns: number, version: number | undefined): SlotSeries => {
+      let x = series[s];
+      if (
+        x !== undefined &&
+        x.netns === ns &&
+        version !== undefined &&
+        x.namedAt === version &&
+        x.resolverEpoch === resolverEpoch
+      )
+        return x;
+      const peerAddr = slots.peer[s]!;
+      const peer = resolver.resolve(peerAddr);
+      const renamed =
+        x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
+      if (x !== undefined && !renamed && x.netns === ns) {
+        x.namedAt = version ?? -1;
+        x.resolverEpoch = resolverEpoch;
+        return x;
       }
-      return byPod;
+      const ifindex = slots.ifindex[s]!;
+      const ifname = x?.ifname ?? attach.ifname(ns, ifindex) ?? String(ifindex);
+      const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
+      const e = {
+        direction,
+        family: slots.family[s]! as 0 | 4 | 6,
+        proto: slots.proto[s]!,
+        port: slots.port[s]!,
+        peerIsServer: slots.peerServer[s] === 1,
+        peer: peerAddr,
+        local: slots.local[s]!,
+      } as const;
+      // a rename drops the old series
+      if (x !== undefined && renamed) governor.drop(String(x.netns), x.key);
+      release(s);
+      let pods = podPeers.get(ns);
+      if (!pods) {
+        pods = new PodPeers(ns);
+        podPeers.set(ns, pods);
+      }
+      const otherKey = `other|${direction}|${ifindex}`;
+      let other = pods.others.get(otherKey);
+      if (!other) {
+        other = { key: otherKey, direction, ifname, series: undefined };
+        pods.others.set(otherKey, other);
+      }
+      const key = `${ns}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}|${peer.kind}|${peer.namespace}|${peer.name}`;
+      x = {
+        key,
+        kind: peer.kind,
+        peerNamespace: peer.namespace,
+        peerName: peer.name,
+        namedAt: version ?? -1,
+        resolverEpoch,
+        ifname,
+        netns: ns,
+        pods,
+        peerIx: pods.acquire(e.peer || `non-ip ${e.port}`),
+        series: undefined,
+        refused: false,
+        other,
+      };
+      series[s] = x;
+      return x;
+    };
+
+    /** the attributes of a slot's own series (made only when the governor makes the series) */
+    const attributesOf = (s: number, x: SlotSeries, portInLabel: boolean): SampleAttributes => {
+      const a = entryAttributes(
+        {
+          direction: slots.dir[s] === 0 ? 'receive' : 'transmit',
+          family: slots.family[s]! as 0 | 4 | 6,
+          proto: slots.proto[s]!,
+          port: slots.port[s]!,
+          peerIsServer: slots.peerServer[s] === 1,
+          peer: slots.peer[s]!,
+          local: slots.local[s]!,
+        },
+        x.ifname,
+        portInLabel,
+      );
+      a[ATTR_KUBESKOOP_PEER_KIND] = x.kind;
+      a[ATTR_KUBESKOOP_PEER_NAME] = x.peerName;
+      a[ATTR_KUBESKOOP_PEER_NAMESPACE] = x.peerNamespace;
+      return a;
+    };
+    const otherAttributes = (o: OtherRef): SampleAttributes => ({
+      [ATTR_NETWORK_IO_DIRECTION]: o.direction,
+      [ATTR_NETWORK_INTERFACE_NAME]: o.ifname,
+      [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+      [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+      [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+      [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+    });
+
+    /**
+     * One cycle's increases into the governor, what PeerGovernor.add does per pod (top-K peers by
+     * bytes keep their series, the rest go to `other` and are counted), over typed arrays: bytes
+     * summed per pod peer index, top-K over the pod's touched indexes, each slot's Series kept. One
+     * function per loop (sumCycle, foldCycle, endCycle), so each is optimised for its own loop (see
+     * FlowSlots.apply).
+     */
+    const addCycle = (now: number): void => {
+      // no directory: names never change; one without a version: asked again every cycle
+      const version = env?.peers ? env.peers.version?.() : 0;
+      if (cycleSlots.length < slots.nMoved) cycleSlots = new Uint32Array(slots.moved.length);
+      // dense (an index far past the end would make the array a dictionary)
+      while (series.length < slots.capacity) series.push(undefined);
+      cyclePods.length = 0;
+      const n = sumCycle(version, attach.remapper());
+      for (const pods of cyclePods)
+        markTopPeers(pods.touched, pods.nTouched, pods.bytes, pods.text, governor.topK, pods.mark, TOP);
+      foldCycle(n, now);
+      for (const pods of cyclePods) endCycle(pods);
+    };
+
+    /** the moved slots with traffic into cycleSlots[0..n), their bytes summed per pod peer; returns n */
+    const sumCycle = (version: number | undefined, podOf: (netns: number, ifindex: number) => number): number => {
+      const { moved, dPackets, dBytes, netns, ifindex } = slots;
+      let n = 0;
+      for (let i = 0; i < slots.nMoved; i++) {
+        const s = moved[i]!;
+        if (dPackets[s] === 0 && dBytes[s] === 0) continue;
+        const ns = podOf(netns[s]!, ifindex[s]!);
+        let x = series[s];
+        if (
+          x === undefined ||
+          x.netns !== ns ||
+          version === undefined ||
+          x.namedAt !== version ||
+          x.resolverEpoch !== resolverEpoch
+        )
+          x = slotSeries(s, ns, version);
+        const pods = x.pods;
+        const p = x.peerIx;
+        if (pods.mark[p] === 0) {
+          pods.mark[p] = TOUCHED;
+          if (pods.nTouched === 0) cyclePods.push(pods);
+          pods.touched[pods.nTouched++] = p;
+        }
+        pods.bytes[p]! += dBytes[s]!;
+        cycleSlots[n++] = s;
+      }
+      return n;
+    };
+
+    /** each slot's increase into its own series (its peer is in the top-K and the cap allows it) or
+     *  its `other` series (the peer counted as folded once) */
+    const foldCycle = (n: number, now: number): void => {
+      const { dPackets, dBytes } = slots;
+      for (let i = 0; i < n; i++) {
+        const s = cycleSlots[i]!;
+        const x = series[s]!;
+        const pods = x.pods;
+        const p = x.peerIx;
+        let g: Series<SampleAttributes> | undefined;
+        if ((pods.mark[p]! & TOP) !== 0) {
+          g = x.series;
+          if (g === undefined || g.gone) g = openOwn(s, x, now);
+        }
+        if (g === undefined) {
+          if ((pods.mark[p]! & FOLDED) === 0) {
+            pods.mark[p]! |= FOLDED;
+            pods.folded++;
+          }
+          g = x.other.series;
+          if (g === undefined || g.gone) g = openOther(x, now);
+        }
+        g.bytes += dBytes[s]!;
+        g.packets += dPackets[s]!;
+        g.lastMoved = now;
+      }
+    };
+    const openOwn = (s: number, x: SlotSeries, now: number): Series<SampleAttributes> | undefined => {
+      if (x.refused && governor.full) {
+        governor.refuse();
+        return undefined;
+      }
+      const portInLabel = opts.enablePortInLabel !== false;
+      const g = governor.open(x.pods.pod, x.key, () => attributesOf(s, x, portInLabel), false, now);
+      x.series = g;
+      x.refused = g === undefined;
+      return g;
+    };
+    const openOther = (x: SlotSeries, now: number): Series<SampleAttributes> => {
+      const o = x.other;
+      o.series = governor.open(x.pods.pod, o.key, () => otherAttributes(o), true, now)!;
+      return o.series;
+    };
+    const endCycle = (pods: PodPeers): void => {
+      governor.setFolded(pods.pod, pods.folded);
+      const { touched, mark, bytes } = pods;
+      for (let j = 0; j < pods.nTouched; j++) {
+        const p = touched[j]!;
+        mark[p] = 0;
+        bytes[p] = 0;
+      }
+      pods.nTouched = 0;
+      pods.folded = 0;
     };
 
     const forgetNamespace = (ns: number): void => {
       governor.forget(String(ns));
       for (let s = 0; s < series.length; s++) if (series[s]?.netns === ns) series[s] = undefined;
+      podPeers.delete(ns);
     };
     const resetSlots = (): void => {
       slots.reset();
       series = [];
+      podPeers.clear();
     };
 
     return {
@@ -417,6 +631,7 @@ export const flow: MetricProbeModule = {
       async start(ctx): Promise<ProbeStatus> {
         opts = ctx.options as Options;
         resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes flow: options.cidrs');
+        resolverEpoch++;
         governor.setOptions({
           topK: opts.top_k ?? FLOW_DEFAULTS.topK,
           ttlMs: (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000,
@@ -453,8 +668,8 @@ export const flow: MetricProbeModule = {
           attach.gone(d.gone);
           for (const [ns] of d.gone) forgetNamespace(ns);
           slots.apply(d);
-          for (const s of slots.freedNow) series[s] = undefined;
-          for (const [ns, list] of increasesOf(now)) governor.add(String(ns), list, now);
+          for (const s of slots.freedNow) release(s);
+          addCycle(now);
           governor.expire(now);
           mapEntries = d.live;
           // slots taken from the least recently moved flows when the map was nearly full, and
