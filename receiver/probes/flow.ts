@@ -403,8 +403,19 @@ export const flow: MetricProbeModule = {
     /** the cycle's slots with traffic, and the pods they are in (kept from cycle to cycle) */
     let cycleSlots = new Uint32Array(0);
     const cyclePods: PodPeers[] = [];
+    /** per slot, what sumCycle needs without touching its SlotSeries: the pod (namespace inode) and
+     *  name stamp it was named for (NaN: name it again), and its peer index in that pod */
+    let slotNs = new Uint32Array(0);
+    let slotStamp = new Float64Array(0);
+    let slotPeer = new Uint32Array(0);
+    /** the stamp names are taken at: a new one whenever the directory's version or the resolver changes */
+    let stamp = NaN;
+    let stamps = 0;
+    let stampVersion = NaN;
+    let stampEpoch = -1;
 
     const release = (s: number): void => {
+      if (s < slotStamp.length) slotStamp[s] = NaN;
       const x = series[s];
       if (x === undefined) return;
       x.pods.release(x.peerIx);
@@ -520,6 +531,18 @@ export const flow: MetricProbeModule = {
       if (cycleSlots.length < slots.nMoved) cycleSlots = new Uint32Array(slots.moved.length);
       // dense (an index far past the end would make the array a dictionary)
       while (series.length < slots.capacity) series.push(undefined);
+      if (slotNs.length < slots.capacity) {
+        const cap = slots.capacity;
+        const ns = new Uint32Array(cap);
+        ns.set(slotNs);
+        slotNs = ns;
+        const st = new Float64Array(cap).fill(NaN);
+        st.set(slotStamp);
+        slotStamp = st;
+        const pe = new Uint32Array(cap);
+        pe.set(slotPeer);
+        slotPeer = pe;
+      }
       cyclePods.length = 0;
       const n = sumCycle(version, attach.remapper());
       for (const pods of cyclePods)
@@ -531,28 +554,43 @@ export const flow: MetricProbeModule = {
     /** the moved slots with traffic into cycleSlots[0..n), their bytes summed per pod peer; returns n */
     const sumCycle = (version: number | undefined, podOf: (netns: number, ifindex: number) => number): number => {
       const { moved, dPackets, dBytes, netns, ifindex } = slots;
+      // the names' stamp of this cycle: NaN (never equal) when the directory has no version
+      if (version === undefined) stamp = NaN;
+      else if (version !== stampVersion || resolverEpoch !== stampEpoch) {
+        stampVersion = version;
+        stampEpoch = resolverEpoch;
+        stamp = ++stamps;
+      }
       let n = 0;
+      let lastNs = -1;
+      let pods: PodPeers | undefined;
       for (let i = 0; i < slots.nMoved; i++) {
         const s = moved[i]!;
         if (dPackets[s] === 0 && dBytes[s] === 0) continue;
         const ns = podOf(netns[s]!, ifindex[s]!);
-        let x = series[s];
-        if (
-          x === undefined ||
-          x.netns !== ns ||
-          version === undefined ||
-          x.namedAt !== version ||
-          x.resolverEpoch !== resolverEpoch
-        )
-          x = slotSeries(s, ns, version);
-        const pods = x.pods;
-        const p = x.peerIx;
-        if (pods.mark[p] === 0) {
-          pods.mark[p] = TOUCHED;
-          if (pods.nTouched === 0) cyclePods.push(pods);
-          pods.touched[pods.nTouched++] = p;
+        let p: number;
+        // a slot named at this stamp for this pod: its peer index is current (typed arrays only)
+        if (slotNs[s] === ns && slotStamp[s] === stamp) {
+          p = slotPeer[s]!;
+          if (ns !== lastNs) {
+            pods = podPeers.get(ns)!;
+            lastNs = ns;
+          }
+        } else {
+          const x = slotSeries(s, ns, version);
+          slotNs[s] = ns;
+          slotStamp[s] = stamp;
+          slotPeer[s] = p = x.peerIx;
+          pods = x.pods;
+          lastNs = ns;
         }
-        pods.bytes[p]! += dBytes[s]!;
+        const pp = pods!;
+        if (pp.mark[p] === 0) {
+          pp.mark[p] = TOUCHED;
+          if (pp.nTouched === 0) cyclePods.push(pp);
+          pp.touched[pp.nTouched++] = p;
+        }
+        pp.bytes[p]! += dBytes[s]!;
         cycleSlots[n++] = s;
       }
       return n;
@@ -615,12 +653,17 @@ export const flow: MetricProbeModule = {
 
     const forgetNamespace = (ns: number): void => {
       governor.forget(String(ns));
-      for (let s = 0; s < series.length; s++) if (series[s]?.netns === ns) series[s] = undefined;
+      for (let s = 0; s < series.length; s++)
+        if (series[s]?.netns === ns) {
+          series[s] = undefined;
+          slotStamp[s] = NaN;
+        }
       podPeers.delete(ns);
     };
     const resetSlots = (): void => {
       slots.reset();
       series = [];
+      slotStamp.fill(NaN);
       podPeers.clear();
     };
 
