@@ -204,6 +204,8 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   let services: ServiceWatch | undefined;
   let nodes: NodeWatch | undefined;
   const own = new OwnAddresses();
+  let peerSources: unknown[] = [];
+  let peerVersion = 0;
   const peers = {
     pod: (address: string) => {
       const p = identity.watch?.byIp(address);
@@ -211,6 +213,24 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
     },
     service: (address: string) => services?.lookup(address),
     node: (address: string) => nodes?.lookup(address) ?? (own.has(address) ? nodeName : undefined),
+    // bumped whenever a source or its count of changes differs from the last call (a watch may be
+    // made later, or made again, starting its count over)
+    version: (): number => {
+      const now = [
+        identity.watch,
+        identity.watch?.changes,
+        services,
+        services?.changes,
+        nodes,
+        nodes?.changes,
+        own.version(),
+      ];
+      if (now.some((x, i) => x !== peerSources[i])) {
+        peerSources = now;
+        peerVersion++;
+      }
+      return peerVersion;
+    },
   };
   // events a metric probe finds in its own dumps (dns) go the same way as the kernel's ring events
   const emitEvent = (record: EventRecord, inode: number, probe: string): void => deliverEvent(record, inode, probe);

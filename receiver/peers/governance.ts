@@ -41,6 +41,8 @@ export interface Series<A> {
   values: number[];
   lastMoved: number;
   readonly other: boolean;
+  /** dropped by the governor (TTL, rename, pod gone): a caller that keeps a reference opens it again */
+  gone: boolean;
 }
 
 /** a ranks before b: more bytes, or as many and a lower text */
@@ -92,6 +94,57 @@ export function topPeers(byPeer: ReadonlyMap<string, number>, k: number): Set<st
   return new Set(hp);
 }
 
+/**
+ * topPeers over peers given as small indexes: the k of idx[0..n) with the most bytes[i] (> 0; ties:
+ * the lower text[i] first) get `flag` or'ed into mark[i]. For a caller that sums a cycle's bytes
+ * per peer in a typed array (the flow probe): no Map, Set or entry per peer.
+ */
+export function markTopPeers(
+  idx: Uint32Array,
+  n: number,
+  bytes: Float64Array,
+  text: readonly string[],
+  k: number,
+  mark: Uint8Array,
+  flag: number,
+): void {
+  if (k <= 0) return;
+  if (heap.length < k) heap = new Uint32Array(k);
+  const h = heap;
+  let size = 0;
+  const before = (a: number, b: number): boolean =>
+    bytes[a]! > bytes[b]! || (bytes[a] === bytes[b] && text[a]! < text[b]!);
+  for (let j = 0; j < n; j++) {
+    const p = idx[j]!;
+    if (!(bytes[p]! > 0)) continue;
+    let i: number;
+    if (size < k) {
+      i = size++;
+      while (i > 0) {
+        const up = (i - 1) >> 1;
+        if (!before(h[up]!, p)) break;
+        h[i] = h[up]!;
+        i = up;
+      }
+    } else {
+      if (!before(p, h[0]!)) continue;
+      i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= k) break;
+        const r = l + 1;
+        const c = r < k && before(h[l]!, h[r]!) ? r : l;
+        if (!before(p, h[c]!)) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+    }
+    h[i] = p;
+  }
+  for (let i = 0; i < size; i++) mark[h[i]!]! |= flag;
+}
+let heap = new Uint32Array(0);
+
 export class PeerGovernor<A> {
   private readonly pods = new Map<string, Map<string, Series<A>>>();
   private count = 0;
@@ -103,6 +156,10 @@ export class PeerGovernor<A> {
 
   setOptions(opts: GovernanceOptions): void {
     this.opts = opts;
+  }
+
+  get topK(): number {
+    return this.opts.topK;
   }
 
   get seriesCount(): number {
@@ -126,7 +183,15 @@ export class PeerGovernor<A> {
       let s = top.has(inc.peer) ? m.get(inc.key) : undefined;
       if (top.has(inc.peer) && !s) {
         if (this.count < this.opts.maxSeries) {
-          s = { attributes: inc.attributes, bytes: 0, packets: 0, values: [], lastMoved: now, other: false };
+          s = {
+            attributes: inc.attributes,
+            bytes: 0,
+            packets: 0,
+            values: [],
+            lastMoved: now,
+            other: false,
+            gone: false,
+          };
           m.set(inc.key, s);
           this.count++;
         } else {
@@ -141,7 +206,15 @@ export class PeerGovernor<A> {
         s = m.get(inc.otherKey);
         if (!s) {
           // `other` series are always allowed: they are what keeps a pod's totals right
-          s = { attributes: inc.otherAttributes, bytes: 0, packets: 0, values: [], lastMoved: now, other: true };
+          s = {
+            attributes: inc.otherAttributes,
+            bytes: 0,
+            packets: 0,
+            values: [],
+            lastMoved: now,
+            other: true,
+            gone: false,
+          };
           m.set(inc.otherKey, s);
           this.count++;
         }
@@ -154,11 +227,52 @@ export class PeerGovernor<A> {
     this.folded.set(pod, folded);
   }
 
+  /**
+   * The series `key` of a pod, made with `attributes()` if it is new: what add() does for one
+   * increase, for a caller that ranks and folds itself and keeps the Series (flow: one per slot, no
+   * object per cycle) until it is `gone`. A new peer series beyond the cap is refused (undefined)
+   * and counted as overflow; `other` series are always made.
+   */
+  open(pod: string, key: string, attributes: () => A, other: boolean, now: number): Series<A> | undefined {
+    let m = this.pods.get(pod);
+    if (!m) {
+      m = new Map();
+      this.pods.set(pod, m);
+    }
+    let s = m.get(key);
+    if (s) return s;
+    if (!other && this.count >= this.opts.maxSeries) {
+      this.overflow++;
+      return undefined;
+    }
+    s = { attributes: attributes(), bytes: 0, packets: 0, values: [], lastMoved: now, other, gone: false };
+    m.set(key, s);
+    this.count++;
+    return s;
+  }
+
+  /** No new peer series can be made (open() refuses them). */
+  get full(): boolean {
+    return this.count >= this.opts.maxSeries;
+  }
+
+  /** Counts a new series refused by the cap without looking its key up: for a caller of open() that
+   *  was refused this key before and knows nothing else can have made it since. */
+  refuse(): void {
+    this.overflow++;
+  }
+
+  /** The number of a pod's peers folded into `other` this cycle (for callers of open()). */
+  setFolded(pod: string, n: number): void {
+    this.folded.set(pod, n);
+  }
+
   /** Drops series that have not moved for the TTL, and empty pods. */
   expire(now: number): void {
     for (const [pod, m] of this.pods) {
       for (const [k, s] of m)
         if (now - s.lastMoved >= this.opts.ttlMs) {
+          s.gone = true;
           m.delete(k);
           this.count--;
         }
@@ -172,13 +286,19 @@ export class PeerGovernor<A> {
   /** Drops one series (its peer was renamed: the old labels must not linger). */
   drop(pod: string, key: string): void {
     const m = this.pods.get(pod);
-    if (m?.delete(key)) this.count--;
+    const s = m?.get(key);
+    if (s) {
+      s.gone = true;
+      m!.delete(key);
+      this.count--;
+    }
   }
 
   /** Forgets a pod that is gone, with all its series. */
   forget(pod: string): void {
     const m = this.pods.get(pod);
     if (m) {
+      for (const s of m.values()) s.gone = true;
       this.count -= m.size;
       this.pods.delete(pod);
     }

@@ -10,15 +10,27 @@ export class OwnAddresses {
 
   constructor(private readonly ttlMs = 10_000) {}
 
+  private changes = 0;
+
   has(address: string): boolean {
-    const now = Date.now();
-    if (now - this.readAt >= this.ttlMs) {
-      const next = new Set<string>();
-      for (const list of Object.values(networkInterfaces()))
-        for (const a of list ?? []) if (!a.internal) next.add(a.address.replace(/%.*$/, ''));
-      this.set = next;
-      this.readAt = now;
-    }
+    this.refresh();
     return this.set.has(address);
+  }
+
+  /** changes of the set so far (read again first if due): has() may answer otherwise after one */
+  version(): number {
+    this.refresh();
+    return this.changes;
+  }
+
+  private refresh(): void {
+    const now = Date.now();
+    if (now - this.readAt < this.ttlMs) return;
+    const next = new Set<string>();
+    for (const list of Object.values(networkInterfaces()))
+      for (const a of list ?? []) if (!a.internal) next.add(a.address.replace(/%.*$/, ''));
+    if (next.size !== this.set.size || [...next].some((a) => !this.set.has(a))) this.changes++;
+    this.set = next;
+    this.readAt = now;
   }
 }

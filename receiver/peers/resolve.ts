@@ -25,6 +25,9 @@ export interface PeerDirectory {
   service?(address: string): NamedEndpoint | undefined;
   /** node InternalIP → node name */
   node?(address: string): string | undefined;
+  /** a number that changes whenever an answer above may have changed (the watches' changes): a
+   *  caller may keep a name while it stays the same. Without it, every name is asked again each time. */
+  version?(): number;
 }
 
 export interface CidrBucket {

@@ -34,7 +34,7 @@ import {
 } from '../../semconv/generated/registry.js';
 import { parseFlowRead, type FlowEntry, type FlowKeyColumns, type FlowRead } from '../native/commands.js';
 import { COUNT_BYTES, COUNT_PACKETS, COUNT_SIZE, COUNT_SLOT } from '../native/records.js';
-import { PEER_DEFAULTS, PeerGovernor, peerOptionsSchema, type Increase } from '../peers/governance.js';
+import { PEER_DEFAULTS, PeerGovernor, markTopPeers, peerOptionsSchema, type Series } from '../peers/governance.js';
 import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
 import type {
   MetricProbe,
@@ -108,9 +108,16 @@ interface HostnetPod {
   readonly id: number;
   /** the governor's group: the key's netns is the id's low 32 bits */
   readonly group: string;
+  /** its group key in the probe's per-pod state (groupKeyOfCgroup) */
+  readonly key: number;
   readonly attributes: SampleAttributes;
 }
 const groupOfCgroup = (key32: number): string => `cg:${key32}`;
+/** A hostNetwork pod's group key: above every namespace inode (those are 32-bit), so one number
+ *  names a pod either way in the per-slot typed arrays. */
+const CG_KEY_BASE = 2 ** 32;
+const groupKeyOfCgroup = (key32: number): number => CG_KEY_BASE + key32;
+const groupOfKey = (key: number): string => (key >= CG_KEY_BASE ? groupOfCgroup(key - CG_KEY_BASE) : String(key));
 const sameAttributes = (a: SampleAttributes, b: SampleAttributes): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
@@ -293,25 +300,101 @@ export class FlowSlots {
   }
 }
 
+/** The `other` series of a pod's direction and interface, shared by the slots that fold into it. */
+interface OtherRef {
+  readonly key: string;
+  readonly direction: string;
+  readonly ifname: string;
+  series: Series<SampleAttributes> | undefined;
+}
+
+/**
+ * A pod's peers as small indexes (a peer is its address, what top-K ranks by), with the cycle's
+ * bytes per peer in a typed array: each cycle sums, ranks and folds over indexes, with no Map, Set
+ * or string per slot. An index lives while a slot of the pod has that peer (counted in refs).
+ */
+class PodPeers {
+  readonly pod: string;
+  private readonly ix = new Map<string, number>();
+  text: string[] = [];
+  refs = new Uint32Array(0);
+  /** this cycle's bytes per peer, and its marks: TOUCHED, TOP, FOLDED */
+  bytes = new Float64Array(0);
+  mark = new Uint8Array(0);
+  /** peers with traffic this cycle: touched[0..nTouched) */
+  touched = new Uint32Array(0);
+  nTouched = 0;
+  folded = 0;
+  readonly others = new Map<string, OtherRef>();
+  private readonly free: number[] = [];
+
+  /** key: the namespace inode, or a hostNetwork pod's groupKeyOfCgroup; pod: its governor group */
+  constructor(
+    readonly key: number,
+    pod: string,
+  ) {
+    this.pod = pod;
+  }
+
+  acquire(peer: string): number {
+    let i = this.ix.get(peer);
+    if (i === undefined) {
+      i = this.free.pop() ?? this.text.length;
+      if (i >= this.refs.length) {
+        const size = Math.max(64, 2 * this.refs.length);
+        const g = <T extends Uint32Array | Float64Array | Uint8Array>(x: T, C: new (n: number) => T): T => {
+          const y = new C(size);
+          y.set(x);
+          return y;
+        };
+        this.refs = g(this.refs, Uint32Array);
+        this.bytes = g(this.bytes, Float64Array);
+        this.mark = g(this.mark, Uint8Array);
+        this.touched = g(this.touched, Uint32Array);
+      }
+      if (i === this.text.length) this.text.push(peer);
+      else this.text[i] = peer;
+      this.ix.set(peer, i);
+    }
+    this.refs[i]!++;
+    return i;
+  }
+
+  release(i: number): void {
+    if (--this.refs[i]! > 0) return;
+    this.ix.delete(this.text[i]!);
+    this.text[i] = '';
+    this.free.push(i);
+  }
+}
+const TOUCHED = 1,
+  TOP = 2,
+  FOLDED = 4;
+
 /** What a slot is reported as, kept while its names stay the same (no object per cycle). */
 interface SlotSeries {
+  /** the series' identity in its pod (kernel key and resolved names) */
   key: string;
   /** the peer's names when the series was made (compared field by field: no string per cycle) */
   kind: string;
   peerNamespace: string;
   peerName: string;
+  /** the directory version and resolver the names were taken at (see PeerDirectory.version) */
+  namedAt: number;
+  resolverEpoch: number;
   ifname: string;
-  /** the governor's group: a namespace's inode, or a hostNetwork pod's groupOfCgroup */
-  group: string;
-  inc: {
-    key: string;
-    peer: string;
-    attributes: SampleAttributes;
-    otherKey: string;
-    otherAttributes: SampleAttributes;
-    bytes: number;
-    packets: number;
-  };
+  /** its pod: a namespace inode or a hostNetwork pod's groupKeyOfCgroup */
+  groupKey: number;
+  /** a hostNetwork pod's traffic on a node device its `interfaces` do not ask for: not counted */
+  skip: boolean;
+  pods: PodPeers;
+  peerIx: number;
+  /** its own series while it has one (the governor's; `gone` once dropped there) */
+  series: Series<SampleAttributes> | undefined;
+  /** the node's cap refused its series: while the cap is still reached, refused again without a
+   *  look-up (its key is the slot's own: nothing else makes that series meanwhile) */
+  refused: boolean;
+  other: OtherRef;
 }
 
 export const flow: MetricProbeModule = {
@@ -377,8 +460,12 @@ export const flow: MetricProbeModule = {
       maxSeries: FLOW_DEFAULTS.maxSeries,
     });
     const slots = new FlowSlots();
-    /** per slot: its series identity, names and the Increase it reuses every cycle */
+    /** per slot: its series identity, names, pod peer index and series */
     let series: (SlotSeries | undefined)[] = [];
+    /** by group key (a namespace inode or a hostNetwork pod's groupKeyOfCgroup): the pod's peers by index (see PodPeers) */
+    const podPeers = new Map<number, PodPeers>();
+    /** bumped when the resolver is made again (its CIDR buckets may differ): every name is taken again */
+    let resolverEpoch = 0;
     let problem: string | undefined;
     let mapEntries = 0;
     let evictions = 0;
@@ -398,96 +485,287 @@ export const flow: MetricProbeModule = {
       return ifnames.get(ifindex) ?? String(ifindex);
     };
 
-    const increasesOf = (now: number): Map<string, Increase<SampleAttributes>[]> => {
-      void now;
-      const portInLabel = opts.enablePortInLabel !== false;
-      const podOf = attach.remapper();
-      const cgIfaces = opts.host_network_pods?.interfaces;
-      const byPod = new Map<string, Increase<SampleAttributes>[]>();
-      for (let i = 0; i < slots.nMoved; i++) {
-        const s = slots.moved[i]!;
-        const dp = slots.dPackets[s]!,
-          db = slots.dBytes[s]!;
-        if (dp === 0 && db === 0) continue;
-        const byCgroup = slots.owner[s] === 1;
-        const ns = byCgroup ? slots.netns[s]! : podOf(slots.netns[s]!, slots.ifindex[s]!);
-        const group = byCgroup ? groupOfCgroup(ns) : String(ns);
-        const peerAddr = slots.peer[s]!;
-        const peer = resolver.resolve(peerAddr);
-        let x = series[s];
-        const renamed =
-          x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
-        if (x === undefined || renamed || x.group !== group) {
-          const ifindex = slots.ifindex[s]!;
-          const ifname =
-            x?.ifname ?? (byCgroup ? nodeIfname(ifindex) : (attach.ifname(ns, ifindex) ?? String(ifindex)));
-          const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
-          const e = {
-            direction,
-            family: slots.family[s]! as 0 | 4 | 6,
-            proto: slots.proto[s]!,
-            port: slots.port[s]!,
-            peerIsServer: slots.peerServer[s] === 1,
-            peer: peerAddr,
-            local: slots.local[s]!,
-          } as const;
-          const key = `${group}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}`;
-          // a rename drops the old series
-          if (x !== undefined && renamed) governor.drop(x.group, x.inc.key);
-          const a = entryAttributes(e, ifname, portInLabel);
-          a[ATTR_KUBESKOOP_PEER_KIND] = peer.kind;
-          a[ATTR_KUBESKOOP_PEER_NAME] = peer.name;
-          a[ATTR_KUBESKOOP_PEER_NAMESPACE] = peer.namespace;
-          x = {
-            key,
-            kind: peer.kind,
-            peerNamespace: peer.namespace,
-            peerName: peer.name,
-            ifname,
-            group,
-            inc: {
-              key: `${key}|${peer.kind}|${peer.namespace}|${peer.name}`,
-              peer: e.peer || `non-ip ${e.port}`,
-              attributes: a,
-              otherKey: `other|${direction}|${ifindex}`,
-              otherAttributes: {
-                [ATTR_NETWORK_IO_DIRECTION]: direction,
-                [ATTR_NETWORK_INTERFACE_NAME]: ifname,
-                [ATTR_NETWORK_PEER_ADDRESS]: 'other',
-                [ATTR_KUBESKOOP_PEER_KIND]: 'other',
-                [ATTR_KUBESKOOP_PEER_NAME]: 'other',
-                [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
-              },
-              bytes: 0,
-              packets: 0,
-            },
-          };
-          series[s] = x;
-        }
-        // a hostNetwork pod's traffic on a node device not asked for (lo is left out in the kernel)
-        if (byCgroup && cgIfaces && !matchesAny(x.ifname, cgIfaces)) continue;
-        x.inc.bytes = db;
-        x.inc.packets = dp;
-        let list = byPod.get(group);
-        if (!list) {
-          list = [];
-          byPod.set(group, list);
-        }
-        list.push(x.inc);
-      }
-      return byPod;
+    /** the cycle's slots with traffic, and the pods they are in (kept from cycle to cycle) */
+    let cycleSlots = new Uint32Array(0);
+    const cyclePods: PodPeers[] = [];
+    /** per slot, what sumCycle needs without touching its SlotSeries: the pod (group key) and name
+     *  stamp it was named for (NaN: name it again), its peer index in that pod, and whether it is
+     *  left out (SlotSeries.skip) */
+    let slotKey = new Float64Array(0);
+    let slotSkip = new Uint8Array(0);
+    let slotStamp = new Float64Array(0);
+    let slotPeer = new Uint32Array(0);
+    /** the stamp names are taken at: a new one whenever the directory's version or the resolver changes */
+    let stamp = NaN;
+    let stamps = 0;
+    let stampVersion = NaN;
+    let stampEpoch = -1;
+
+    const release = (s: number): void => {
+      if (s < slotStamp.length) slotStamp[s] = NaN;
+      const x = series[s];
+      if (x === undefined) return;
+      x.pods.release(x.peerIx);
+      series[s] = undefined;
     };
 
-    const forgetGroup = (group: string): void => {
-      governor.forget(group);
-      for (let s = 0; s < series.length; s++) if (series[s]?.group === group) series[s] = undefined;
+    /** the slot's series as of this cycle: made when its key is new, its pod changed, or (directory
+     *  `version` changed, or none given) its peer's names changed, which drops the old series */
+    const slotSeries = (s: number, gk: number, version: number | undefined): SlotSeries => {
+      let x = series[s];
+      if (
+        x !== undefined &&
+        x.groupKey === gk &&
+        version !== undefined &&
+        x.namedAt === version &&
+        x.resolverEpoch === resolverEpoch
+      )
+        return x;
+      const peerAddr = slots.peer[s]!;
+      const peer = resolver.resolve(peerAddr);
+      const renamed =
+        x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
+      if (x !== undefined && !renamed && x.groupKey === gk) {
+        x.namedAt = version ?? -1;
+        x.resolverEpoch = resolverEpoch;
+        return x;
+      }
+      const ifindex = slots.ifindex[s]!;
+      const byCgroup = gk >= CG_KEY_BASE;
+      const ifname = x?.ifname ?? (byCgroup ? nodeIfname(ifindex) : (attach.ifname(gk, ifindex) ?? String(ifindex)));
+      const cgIfaces = opts.host_network_pods?.interfaces;
+      const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
+      const e = {
+        direction,
+        family: slots.family[s]! as 0 | 4 | 6,
+        proto: slots.proto[s]!,
+        port: slots.port[s]!,
+        peerIsServer: slots.peerServer[s] === 1,
+        peer: peerAddr,
+        local: slots.local[s]!,
+      } as const;
+      // a rename drops the old series
+      if (x !== undefined && renamed) governor.drop(x.pods.pod, x.key);
+      release(s);
+      let pods = podPeers.get(gk);
+      if (!pods) {
+        pods = new PodPeers(gk, groupOfKey(gk));
+        podPeers.set(gk, pods);
+      }
+      const otherKey = `other|${direction}|${ifindex}`;
+      let other = pods.others.get(otherKey);
+      if (!other) {
+        other = { key: otherKey, direction, ifname, series: undefined };
+        pods.others.set(otherKey, other);
+      }
+      const key = `${pods.pod}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}|${peer.kind}|${peer.namespace}|${peer.name}`;
+      x = {
+        key,
+        kind: peer.kind,
+        peerNamespace: peer.namespace,
+        peerName: peer.name,
+        namedAt: version ?? -1,
+        resolverEpoch,
+        ifname,
+        groupKey: gk,
+        skip: byCgroup && cgIfaces !== undefined && !matchesAny(ifname, cgIfaces),
+        pods,
+        peerIx: pods.acquire(e.peer || `non-ip ${e.port}`),
+        series: undefined,
+        refused: false,
+        other,
+      };
+      series[s] = x;
+      return x;
     };
-    const forgetNamespace = (ns: number): void => forgetGroup(String(ns));
+
+    /** the attributes of a slot's own series (made only when the governor makes the series) */
+    const attributesOf = (s: number, x: SlotSeries, portInLabel: boolean): SampleAttributes => {
+      const a = entryAttributes(
+        {
+          direction: slots.dir[s] === 0 ? 'receive' : 'transmit',
+          family: slots.family[s]! as 0 | 4 | 6,
+          proto: slots.proto[s]!,
+          port: slots.port[s]!,
+          peerIsServer: slots.peerServer[s] === 1,
+          peer: slots.peer[s]!,
+          local: slots.local[s]!,
+        },
+        x.ifname,
+        portInLabel,
+      );
+      a[ATTR_KUBESKOOP_PEER_KIND] = x.kind;
+      a[ATTR_KUBESKOOP_PEER_NAME] = x.peerName;
+      a[ATTR_KUBESKOOP_PEER_NAMESPACE] = x.peerNamespace;
+      return a;
+    };
+    const otherAttributes = (o: OtherRef): SampleAttributes => ({
+      [ATTR_NETWORK_IO_DIRECTION]: o.direction,
+      [ATTR_NETWORK_INTERFACE_NAME]: o.ifname,
+      [ATTR_NETWORK_PEER_ADDRESS]: 'other',
+      [ATTR_KUBESKOOP_PEER_KIND]: 'other',
+      [ATTR_KUBESKOOP_PEER_NAME]: 'other',
+      [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
+    });
+
+    /**
+     * One cycle's increases into the governor, what PeerGovernor.add does per pod (top-K peers by
+     * bytes keep their series, the rest go to `other` and are counted), over typed arrays: bytes
+     * summed per pod peer index, top-K over the pod's touched indexes, each slot's Series kept. One
+     * function per loop (sumCycle, foldCycle, endCycle), so each is optimised for its own loop (see
+     * FlowSlots.apply).
+     */
+    const addCycle = (now: number): void => {
+      // no directory: names never change; one without a version: asked again every cycle
+      const version = env?.peers ? env.peers.version?.() : 0;
+      if (cycleSlots.length < slots.nMoved) cycleSlots = new Uint32Array(slots.moved.length);
+      // dense (an index far past the end would make the array a dictionary)
+      while (series.length < slots.capacity) series.push(undefined);
+      if (slotKey.length < slots.capacity) {
+        const cap = slots.capacity;
+        const gk = new Float64Array(cap);
+        gk.set(slotKey);
+        slotKey = gk;
+        const sk = new Uint8Array(cap);
+        sk.set(slotSkip);
+        slotSkip = sk;
+        const st = new Float64Array(cap).fill(NaN);
+        st.set(slotStamp);
+        slotStamp = st;
+        const pe = new Uint32Array(cap);
+        pe.set(slotPeer);
+        slotPeer = pe;
+      }
+      cyclePods.length = 0;
+      const n = sumCycle(version, attach.remapper());
+      for (const pods of cyclePods)
+        markTopPeers(pods.touched, pods.nTouched, pods.bytes, pods.text, governor.topK, pods.mark, TOP);
+      foldCycle(n, now);
+      for (const pods of cyclePods) endCycle(pods);
+    };
+
+    /** the moved slots with traffic into cycleSlots[0..n), their bytes summed per pod peer; returns n */
+    const sumCycle = (version: number | undefined, podOf: (netns: number, ifindex: number) => number): number => {
+      const { moved, dPackets, dBytes, netns, ifindex, owner } = slots;
+      // the names' stamp of this cycle: NaN (never equal) when the directory has no version
+      if (version === undefined) stamp = NaN;
+      else if (version !== stampVersion || resolverEpoch !== stampEpoch) {
+        stampVersion = version;
+        stampEpoch = resolverEpoch;
+        stamp = ++stamps;
+      }
+      let n = 0;
+      let lastNs = -1;
+      let pods: PodPeers | undefined;
+      for (let i = 0; i < slots.nMoved; i++) {
+        const s = moved[i]!;
+        if (dPackets[s] === 0 && dBytes[s] === 0) continue;
+        // its pod: a hostNetwork pod's by its cgroup, else the namespace (a host-side veth's: the pod's)
+        const gk = owner[s] === 1 ? groupKeyOfCgroup(netns[s]!) : podOf(netns[s]!, ifindex[s]!);
+        let p: number;
+        // a slot named at this stamp for this pod: its peer index is current (typed arrays only)
+        if (slotKey[s] === gk && slotStamp[s] === stamp) {
+          if (slotSkip[s] === 1) continue;
+          p = slotPeer[s]!;
+          if (gk !== lastNs) {
+            pods = podPeers.get(gk)!;
+            lastNs = gk;
+          }
+        } else {
+          const x = slotSeries(s, gk, version);
+          slotKey[s] = gk;
+          slotStamp[s] = stamp;
+          slotSkip[s] = x.skip ? 1 : 0;
+          if (x.skip) continue;
+          slotPeer[s] = p = x.peerIx;
+          pods = x.pods;
+          lastNs = gk;
+        }
+        const pp = pods!;
+        if (pp.mark[p] === 0) {
+          pp.mark[p] = TOUCHED;
+          if (pp.nTouched === 0) cyclePods.push(pp);
+          pp.touched[pp.nTouched++] = p;
+        }
+        pp.bytes[p]! += dBytes[s]!;
+        cycleSlots[n++] = s;
+      }
+      return n;
+    };
+
+    /** each slot's increase into its own series (its peer is in the top-K and the cap allows it) or
+     *  its `other` series (the peer counted as folded once) */
+    const foldCycle = (n: number, now: number): void => {
+      const { dPackets, dBytes } = slots;
+      for (let i = 0; i < n; i++) {
+        const s = cycleSlots[i]!;
+        const x = series[s]!;
+        const pods = x.pods;
+        const p = x.peerIx;
+        let g: Series<SampleAttributes> | undefined;
+        if ((pods.mark[p]! & TOP) !== 0) {
+          g = x.series;
+          if (g === undefined || g.gone) g = openOwn(s, x, now);
+        }
+        if (g === undefined) {
+          if ((pods.mark[p]! & FOLDED) === 0) {
+            pods.mark[p]! |= FOLDED;
+            pods.folded++;
+          }
+          g = x.other.series;
+          if (g === undefined || g.gone) g = openOther(x, now);
+        }
+        g.bytes += dBytes[s]!;
+        g.packets += dPackets[s]!;
+        g.lastMoved = now;
+      }
+    };
+    const openOwn = (s: number, x: SlotSeries, now: number): Series<SampleAttributes> | undefined => {
+      if (x.refused && governor.full) {
+        governor.refuse();
+        return undefined;
+      }
+      const portInLabel = opts.enablePortInLabel !== false;
+      const g = governor.open(x.pods.pod, x.key, () => attributesOf(s, x, portInLabel), false, now);
+      x.series = g;
+      x.refused = g === undefined;
+      return g;
+    };
+    const openOther = (x: SlotSeries, now: number): Series<SampleAttributes> => {
+      const o = x.other;
+      o.series = governor.open(x.pods.pod, o.key, () => otherAttributes(o), true, now)!;
+      return o.series;
+    };
+    const endCycle = (pods: PodPeers): void => {
+      governor.setFolded(pods.pod, pods.folded);
+      const { touched, mark, bytes } = pods;
+      for (let j = 0; j < pods.nTouched; j++) {
+        const p = touched[j]!;
+        mark[p] = 0;
+        bytes[p] = 0;
+      }
+      pods.nTouched = 0;
+      pods.folded = 0;
+    };
+
+    /** a pod gone (its namespace, or a hostNetwork pod's cgroup): its series and per-slot state */
+    const forgetKey = (gk: number): void => {
+      governor.forget(groupOfKey(gk));
+      for (let s = 0; s < series.length; s++)
+        if (series[s]?.groupKey === gk) {
+          series[s] = undefined;
+          slotStamp[s] = NaN;
+        }
+      podPeers.delete(gk);
+    };
+    const forgetNamespace = (ns: number): void => forgetKey(ns);
     const resetSlots = (): void => {
       slots.reset();
       series = [];
+      slotStamp.fill(NaN);
+      podPeers.clear();
       // a reload or a restarted helper closed the cgroup links too
-      for (const p of cgAttached.values()) forgetGroup(p.group);
+      for (const p of cgAttached.values()) forgetKey(p.key);
       cgAttached.clear();
       withPod = new WeakMap();
     };
@@ -501,7 +779,7 @@ export const flow: MetricProbeModule = {
         await tc.call(['cgdetach', ...gone.map((p) => String(p.id))]);
         for (const p of gone) {
           cgAttached.delete(p.id);
-          forgetGroup(p.group);
+          forgetKey(p.key);
         }
       }
       const todo = [...want.values()].filter((p) => !cgAttached.has(p.id));
@@ -529,6 +807,7 @@ export const flow: MetricProbeModule = {
         opts = ctx.options as Options;
         if (hostnet()) hostNs = statSync('/proc/self/ns/net').ino;
         resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes flow: options.cidrs');
+        resolverEpoch++;
         governor.setOptions({
           topK: opts.top_k ?? FLOW_DEFAULTS.topK,
           ttlMs: (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000,
@@ -574,12 +853,12 @@ export const flow: MetricProbeModule = {
           for (const id of d.cgGone) {
             // its cgroup was removed (the pod went between two cycles)
             const p = cgAttached.get(id);
-            if (p) forgetGroup(p.group);
+            if (p) forgetKey(p.key);
             cgAttached.delete(id);
           }
           slots.apply(d);
-          for (const s of slots.freedNow) series[s] = undefined;
-          for (const [group, list] of increasesOf(now)) governor.add(group, list, now);
+          for (const s of slots.freedNow) release(s);
+          addCycle(now);
           governor.expire(now);
           mapEntries = d.live;
           // slots taken from the least recently moved flows when the map was nearly full, and
@@ -607,7 +886,7 @@ export const flow: MetricProbeModule = {
         if (target.kind === 'host' && hostnet()) {
           hostNs = target.netnsInode;
           for (const p of hostNetworkPodCgroups(target, ctx.procRoot)) {
-            const seen = { ...p, group: groupOfCgroup(p.id % 2 ** 32) };
+            const seen = { ...p, group: groupOfCgroup(p.id % 2 ** 32), key: groupKeyOfCgroup(p.id % 2 ** 32) };
             cgSeen.set(p.id, seen);
             // the pod's identity grew (its name known after its uid): its series carry the new one
             const had = cgAttached.get(p.id);

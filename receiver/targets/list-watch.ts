@@ -112,6 +112,12 @@ export abstract class ListWatch<T> {
   /** counts changes of the cache (indexes built from it compare it) */
   protected version = 0;
   protected rv = '';
+
+  /** changes of the cache so far (a list, an upsert, a removal): a lookup's answer may differ after one */
+  get changes(): number {
+    return this.version;
+  }
+
   protected state: WatchState = 'connecting';
   protected stopped = false;
   private loop: Promise<void> | undefined;

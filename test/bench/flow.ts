@@ -26,7 +26,9 @@ import vm from 'node:vm';
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { NativeEventSource } from '../../receiver/events/native-source.js';
 import { parseFlowFrame, parseFlowRead } from '../../receiver/native/commands.js';
-import { FlowSlots } from '../../receiver/probes/flow.js';
+import { FlowSlots, flow } from '../../receiver/probes/flow.js';
+import type { ProbeContext } from '../../receiver/probes/probe.js';
+import { NamespaceTargets } from '../support/probe-cycle.js';
 import { StreamDecoder } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
 import { helperProgramIds, median, runStats } from './bpf-stats.js';
@@ -38,7 +40,9 @@ const ROUNDS = Number(process.argv[2] ?? 7);
 /** --no-read: the per-packet part only (no 65k-entry map read, no results files written) */
 const NO_READ = process.argv.includes('--no-read');
 /** --read-only: the cycle read part only (no results files written) */
-const READ_ONLY = process.argv.includes('--read-only');
+const READ_ONLY = process.argv.includes('--read-only') || process.argv.includes('--cycle-only');
+/** --cycle-only: the probe cycle rows alone (no results files written) */
+const CYCLE_ONLY = process.argv.includes('--cycle-only');
 /** reads of each kind at each size: the rounds, at least 5 (a median of fewer says little) */
 const READ_ROUNDS = Math.max(5, ROUNDS);
 /** the agent's goal for a cycle's read of 65k moved slots (issue 17) */
@@ -359,7 +363,7 @@ for (let k = 0; k < 64; k++) next();
       });
     };
     const loadAvg: number[] = [os.loadavg()[0]!];
-    for (const size of READ_PEERS) {
+    for (const size of CYCLE_ONLY ? [] : READ_PEERS) {
       for (let round = 0; round < READ_ROUNDS; round++) {
         // a new map each round, so each round has a first read (new slots, new peer addresses)
         await call(['unload']);
@@ -379,6 +383,76 @@ for (let k = 0; k < 64; k++) next();
         await measure(size, 'all', round);
       }
       loadAvg.push(os.loadavg()[0]!);
+    }
+    // the probe's whole cycle (beforeCycle: sync, read, peer names, governance, expiry; then collect
+    // over both targets) at 65k slots in use, as the scheduler runs it: the flow probe itself on the
+    // same helper (the read's own map unloaded first), with its map as big as the read's. first: the
+    // cycle after the peers were sent to (new keys, new series); moved: the third cycle after they
+    // were sent to again each time (every counter moved, every series known: the steady worst
+    // case). CPU of the process
+    // around the cycle, a full collection and 200 ms before each.
+    const cycleSize = READ_PEERS[READ_PEERS.length - 1]!;
+    const MOVED_CYCLES = 3;
+    const probeCycles: { kind: 'first' | 'moved'; round: number; cpuMs: number; wallMs: number; series: number }[] = [];
+    const nsTargets = new NamespaceTargets();
+    try {
+      const targets = [await nsTargets.target(p.a, p.aInode), await nsTargets.target(p.b, p.bInode)];
+      const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { entries: READ_MAP } };
+      let probe = flow.create({ native });
+      const probeCycle = async (): Promise<{ cpuMs: number; wallMs: number; series: number }> => {
+        collectGarbage();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const c0 = process.cpuUsage();
+        const w0 = performance.now();
+        let series = 0;
+        await probe.beforeCycle!(ctx);
+        for (const t of targets) series += (await probe.collect(t, ctx)).samples.length;
+        const c = process.cpuUsage(c0);
+        return { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - w0, series };
+      };
+      await call(['unload']);
+      for (let round = 0; round < READ_ROUNDS; round++) {
+        // a new probe each round (its own map, no series yet; stop unloads the map), so each round
+        // has a real first cycle; the code stays warm from round to round, as in the agent
+        probe = flow.create({ native });
+        await probe.start!(ctx);
+        // attached (a namespace is attached the cycle after it is seen), and nothing pending
+        await probeCycle();
+        await probeCycle();
+        await sendPeers(cycleSize, 0x100 + round);
+        probeCycles.push({ kind: 'first', round, ...(await probeCycle()) });
+        // steady: the third cycle in a row with every counter moved (the first ones after a first
+        // cycle still run code that V8 has not optimised for them, as an agent's do once)
+        for (let k = 0; k < MOVED_CYCLES; k++) {
+          await sendPeers(cycleSize, 0x100 + round);
+          const c = await probeCycle();
+          if (k === MOVED_CYCLES - 1) probeCycles.push({ kind: 'moved', round, ...c });
+        }
+        await probe.stop!();
+      }
+      loadAvg.push(os.loadavg()[0]!);
+    } finally {
+      nsTargets.dispose();
+    }
+    const cycleOf = (kind: 'first' | 'moved'): { cycles: number; cpuMs: Spread; wallMs: Spread } => {
+      const xs = probeCycles.filter((c) => c.kind === kind);
+      const sp = (v: number[]): Spread => ({ median: median(v), min: Math.min(...v), max: Math.max(...v) });
+      return {
+        cycles: xs.length,
+        cpuMs: sp(xs.map((c) => Number(c.cpuMs.toFixed(3)))),
+        wallMs: sp(xs.map((c) => Number(c.wallMs.toFixed(3)))),
+      };
+    };
+    const probeCycle = { peers: cycleSize, first: cycleOf('first'), moved: cycleOf('moved') };
+    if (READ_ONLY) {
+      for (const c of probeCycles)
+        process.stdout.write(
+          `probe cycle ${c.kind} ${c.round} cpu ${c.cpuMs.toFixed(2)} wall ${c.wallMs.toFixed(1)} samples ${c.series}\n`,
+        );
+      for (const kind of ['first', 'moved'] as const)
+        process.stdout.write(
+          `median probe cycle ${cycleSize} ${kind}: cpu ${probeCycle[kind].cpuMs.median.toFixed(2)} wall ${probeCycle[kind].wallMs.median.toFixed(2)} (load ${loadAvg.map((x) => x.toFixed(1)).join(' → ')})\n`,
+        );
     }
     if (READ_ONLY) {
       for (const r of reads)
@@ -472,6 +546,7 @@ for (let k = 0; k < 64; k++) next();
         ]),
       ) as Record<number, Record<'first' | 'moved' | 'idle' | 'all', ReadSummary>>,
       readRounds: READ_ROUNDS,
+      probeCycle,
       agentGoalMs: AGENT_GOAL_MS,
       loadAvg,
       // the previous results file's headline figures, so before → after is in one place
@@ -508,6 +583,12 @@ for (let k = 0; k < 64; k++) next();
         return `| ${size} | ${r.live} | ${kind} | ${r.reads} | ${r.newKeys} | ${r.counts} | ${range(r.helperCpuMs)} | ${range(r.countsCpuMs)} | ${range(r.agentCpuMs)} | ${range(r.agentWarmCpuMs)} | ${range(r.agentDecodeCpuMs)} | ${range(r.roundTripMs)} |`;
       }),
     ).join('\n');
+    const cycleRows = (['first', 'moved'] as const)
+      .map((kind) => {
+        const c = probeCycle[kind];
+        return `| ${cycleSize} | ${summary.mapRead[cycleSize]![kind].live} | probe cycle (${kind}) | ${c.cycles} | | | | | ${range(c.cpuMs)} | | | ${range(c.wallMs)} |`;
+      })
+      .join('\n');
     const era = summary.batchLookupEra as Record<string, unknown> | undefined;
     const steady = summary.mapRead[at65k]!.moved;
     const first = summary.mapRead[at65k]!.first;
@@ -563,11 +644,16 @@ each read, so neither earlier garbage nor that collection's background sweeping 
 code alone on the same bytes: the least of 5 replays of the read's pipe chunks decoded and applied again in a loop
 (warm, no pipe; for first and all the peers' text forms are in the decoder's cache by then, so it leaves out making
 them), and decode only = the chunks through the decoder into columns, not applied. Each round loads a new map and sends to new
-peer addresses, so each has a first read. ms, median of ${READ_ROUNDS} reads (min–max).
+peer addresses, so each has a first read. ms, median of ${READ_ROUNDS} reads (min–max). probe cycle = the flow probe's
+whole cycle as the scheduler runs it (beforeCycle: read, peer names, top-K and \`other\`, expiry; then collect of both
+namespaces) on its own map, first after the peers were sent to, moved the third cycle in a row after they were sent to
+again (steady); agent CPU
+column = the process's CPU around it, round trip column = its wall time.
 
 | peers | slots in use | read | reads | keys sent | counters sent | helper CPU ms | counters pass ms | agent CPU ms | agent floor ms | decode only ms | round trip ms |
 |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${readRows}
+${cycleRows}
 
 Goal (issue 17: map reads of 65k entries ≤ ${AGENT_GOAL_MS} ms per cycle), the steady cycle at ${steady.live} slots in use: ${goal}.
 The helper's side of it: ${steady.helperCpuMs.median} ms. A first read (${first.newKeys} new keys, their peers' text made): agent

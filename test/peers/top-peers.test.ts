@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
-import { PeerGovernor, topPeers } from '../../receiver/peers/governance.js';
+import { PeerGovernor, markTopPeers, topPeers } from '../../receiver/peers/governance.js';
 
 const RUNS = 5_000;
 
@@ -25,6 +25,31 @@ describe('peers: top-K selection', () => {
         (pairs, k) => {
           const m = new Map(pairs);
           assert.deepEqual([...topPeers(m, k)].sort(), bySort(m, k));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`markTopPeers (peers as indexes, bytes in a typed array) marks what a full sort keeps, and nothing else (${RUNS} cases)`, () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-f0-9:]{0,6}$/), { maxLength: 200 }),
+        fc.array(fc.integer({ min: -1, max: 5 }), { minLength: 200, maxLength: 200 }),
+        fc.integer({ min: 0, max: 40 }),
+        (peers, sums, k) => {
+          const n = peers.length;
+          const bytes = Float64Array.from(peers, (_, i) => sums[i]!);
+          // indexes in another order than the peers', as a pod's touched list is
+          const idx = Uint32Array.from(peers, (_, i) => n - 1 - i);
+          const mark = new Uint8Array(n).fill(1);
+          markTopPeers(idx, n, bytes, peers, k, mark, 2);
+          const marked = peers.filter((_, i) => mark[i] === 3).sort();
+          assert.deepEqual(marked, bySort(new Map(peers.map((p, i) => [p, sums[i]!])), k));
+          assert.ok(
+            mark.every((m) => m === 1 || m === 3),
+            'only the flag is added',
+          );
         },
       ),
       { numRuns: RUNS },

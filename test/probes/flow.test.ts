@@ -543,6 +543,8 @@ for (let k = 0; k < 64; k++) next();
         },
         service: (ip) => services.lookup(ip),
         node: (ip) => nodes.lookup(ip),
+        // as the agent gives it: names are kept while no watch changed
+        version: () => watch.changes + services.changes + nodes.changes,
       },
     });
     const ctx: ProbeContext = {
