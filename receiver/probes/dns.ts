@@ -51,7 +51,7 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms, attachOptionSchema } from './tc-programs.js';
+import { TcPrograms, attachOptionSchema, hostNetworkPodsOptionSchema } from './tc-programs.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
 import { readProcText } from '../kernel/read-proc.js';
 import { cgroup2Root, processShares } from './process-split.js';
@@ -294,19 +294,10 @@ export const dns: MetricProbeModule = {
         description: 'Emit failed, timed-out and slow lookups as events (default true).',
       },
       cidrs: cidrsOptionSchema('resolvers'),
-      host_network_pods: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          interfaces: {
-            type: 'array',
-            items: { type: 'string', minLength: 1, maxLength: 15 },
-            description: "The node's interfaces to watch, names or patterns with * (default: every interface but lo).",
-          },
-        },
-        description:
-          "Also watch the node's interfaces in its own namespace: lookups of hostNetwork pods, told apart by the querying socket's cgroup v2 id (taken in the kernel on egress) and reported under their pod; the node's other lookups stay with the node.",
-      },
+      host_network_pods: hostNetworkPodsOptionSchema(
+        "Also watch the node's interfaces in its own namespace: lookups of hostNetwork pods, told apart by the querying socket's cgroup v2 id (taken in the kernel on egress) and reported under their pod; the node's other lookups stay with the node.",
+        "The node's interfaces to watch, names or patterns with * (default: every interface but lo).",
+      ),
       question_names: {
         type: 'object',
         additionalProperties: false,

@@ -46,7 +46,7 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms, attachOptionSchema, matchesAny } from './tc-programs.js';
+import { TcPrograms, attachOptionSchema, hostNetworkPodsOptionSchema, matchesAny } from './tc-programs.js';
 import { hostNetworkPodCgroups } from './process-split.js';
 
 export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
@@ -425,20 +425,10 @@ export const flow: MetricProbeModule = {
         type: 'boolean',
         description: "KubeSkoop's option: false drops the server port from the key and the series (default true).",
       },
-      host_network_pods: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          interfaces: {
-            type: 'array',
-            items: { type: 'string', minLength: 1, maxLength: 15 },
-            description:
-              "The node's interfaces whose traffic of these pods is counted, names or patterns with * (default: every interface but lo; lo or * counts their loopback traffic too).",
-          },
-        },
-        description:
-          "Also count hostNetwork pods: cgroup_skb programs on each such pod's cgroup count its sockets' packets (both directions, loopback included when asked) under the pod (the host target's series with k8s.pod.* attributes), with the same peer names and cardinality rules as other pods; the node's host_interfaces series then leave them out.",
-      },
+      host_network_pods: hostNetworkPodsOptionSchema(
+        "Also count hostNetwork pods: cgroup_skb programs on each such pod's cgroup count its sockets' packets (both directions, loopback included when asked) under the pod (the host target's series with k8s.pod.* attributes), with the same peer names and cardinality rules as other pods; the node's host_interfaces series then leave them out.",
+        "The node's interfaces whose traffic of these pods is counted, names or patterns with * (default: every interface but lo; lo or * counts their loopback traffic too).",
+      ),
       ...peerOptionsSchema('bytes'),
       entries: {
         type: 'integer',

@@ -40,6 +40,22 @@ export const attachOptionSchema = {
     "Where the programs go on each pod's interfaces: pod = inside the pod's namespace (default); host = on the host end of each interface's veth (found through its iflink), in this node's namespace, with the same series (directions are the pod's). host suits CNIs whose programs sit on the host-side veth; an interface that is no veth to this node's namespace is reported and not counted.",
 } as const;
 
+/** The `host_network_pods` option of a probe on the tc attach layer (flow, dns): on when present,
+ *  with the node's interfaces it covers; the two probes say in their own words what it does. */
+export const hostNetworkPodsOptionSchema = (description: string, interfacesDescription: string) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      interfaces: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, maxLength: 15 },
+        description: interfacesDescription,
+      },
+    },
+    description,
+  }) as const;
+
 export class TcPrograms {
   readonly call: HelperCall;
   readonly attach: AttachManager;
