@@ -54,46 +54,29 @@ events:
     assert.equal(refused, 3);
     const mine = (p: { resource: Record<string, unknown> }): boolean =>
       p.resource['kubeskoop.netns.inode'] === ns.inode;
-    await receiver
-      .waitFor(
-        (r) =>
-          r
-            .latestMetrics()
-            .some(
-              (p) =>
-                p.name === 'kubeskoop.tcp.connect.failures' &&
-                mine(p) &&
-                p.attributes['error.type'] === 'refused' &&
-                p.attributes['server.port'] === cport &&
-                p.value === 3,
-            ),
-        20_000,
-        'three refused connects counted',
-      )
-      .catch((e: Error) => {
-        const seen = receiver.latestMetrics().filter((p) => p.name.startsWith('kubeskoop.tcp.') && mine(p));
-        throw new Error(`${e.message}; ${cport}: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
-      });
-    const f = receiver
-      .latestMetrics()
-      .find((p) => p.name === 'kubeskoop.tcp.connect.failures' && mine(p) && p.attributes['server.port'] === cport)!;
+    const f = await receiver.waitForLatest(
+      (p) =>
+        p.name === 'kubeskoop.tcp.connect.failures' &&
+        mine(p) &&
+        p.attributes['error.type'] === 'refused' &&
+        p.attributes['server.port'] === cport &&
+        p.value === 3,
+      20_000,
+      `three refused connects to ${cport} counted`,
+      (p) => p.name.startsWith('kubeskoop.tcp.') && mine(p),
+    );
     assert.equal(f.attributes['network.peer.address'], '127.0.0.1');
     // named by the peer layer as flow names it: no pod, Service or bucket has this address
     assert.equal(f.attributes['kubeskoop.peer.kind'], 'ip');
     assert.equal(f.attributes['kubeskoop.peer.name'], '127.0.0.1');
     assert.equal(f.attributes['network.type'], 'ipv4');
-    await receiver.waitFor(
-      (r) =>
-        r
-          .latestMetrics()
-          .some(
-            (p) =>
-              p.name === 'kubeskoop.tcp.handshake.duration' &&
-              mine(p) &&
-              p.attributes['kubeskoop.tcp.open.role'] === 'active' &&
-              p.attributes['server.port'] === port &&
-              p.histogram?.count === 4,
-          ),
+    await receiver.waitForLatest(
+      (p) =>
+        p.name === 'kubeskoop.tcp.handshake.duration' &&
+        mine(p) &&
+        p.attributes['kubeskoop.tcp.open.role'] === 'active' &&
+        p.attributes['server.port'] === port &&
+        p.histogram?.count === 4,
       20_000,
       'four client handshakes',
     );

@@ -67,27 +67,18 @@ describe('tcphealth end to end: walk → agent → OTLP per-peer health and acce
     });
     const mine = (p: { resource: Record<string, unknown> }): boolean =>
       p.resource['kubeskoop.netns.inode'] === ns.inode;
-    await receiver
-      .waitFor(
-        (r) =>
-          r
-            .latestMetrics()
-            .some(
-              (p) =>
-                p.name === 'kubeskoop.tcp.peer.connection.count' &&
-                mine(p) &&
-                p.attributes['server.port'] === port &&
-                p.attributes['kubeskoop.tcp.open.role'] === 'active' &&
-                p.attributes['network.connection.state'] === 'established' &&
-                p.value === 4,
-            ),
-        30_000,
-        'four established connections to the port',
-      )
-      .catch((e: Error) => {
-        const seen = receiver.latestMetrics().filter((p) => p.name.startsWith('kubeskoop.tcp.') && mine(p));
-        throw new Error(`${e.message}; ${port}: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
-      });
+    await receiver.waitForLatest(
+      (p) =>
+        p.name === 'kubeskoop.tcp.peer.connection.count' &&
+        mine(p) &&
+        p.attributes['server.port'] === port &&
+        p.attributes['kubeskoop.tcp.open.role'] === 'active' &&
+        p.attributes['network.connection.state'] === 'established' &&
+        p.value === 4,
+      30_000,
+      `four established connections to ${port}`,
+      (p) => p.name.startsWith('kubeskoop.tcp.') && mine(p),
+    );
     const latest = receiver.latestMetrics().filter(mine);
     const conn = latest.find(
       (p) =>
@@ -114,25 +105,16 @@ describe('tcphealth end to end: walk → agent → OTLP per-peer health and acce
           p.value === 4,
       ),
     );
-    await receiver
-      .waitFor(
-        (r) =>
-          r
-            .latestMetrics()
-            .some(
-              (p) =>
-                p.name === 'kubeskoop.tcp.accept_queue.count' &&
-                mine(p) &&
-                p.attributes['server.port'] === fport &&
-                p.value === 3,
-            ),
-        30_000,
-        'the accept queue of the backlog-2 listener holding 3',
-      )
-      .catch((e: Error) => {
-        const seen = receiver.latestMetrics().filter((p) => p.name.startsWith('kubeskoop.tcp.accept_queue') && mine(p));
-        throw new Error(`${e.message}; ${fport}: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
-      });
+    await receiver.waitForLatest(
+      (p) =>
+        p.name === 'kubeskoop.tcp.accept_queue.count' &&
+        mine(p) &&
+        p.attributes['server.port'] === fport &&
+        p.value === 3,
+      30_000,
+      `the accept queue of the backlog-2 listener on ${fport} holding 3`,
+      (p) => p.name.startsWith('kubeskoop.tcp.accept_queue') && mine(p),
+    );
     const limit = receiver
       .latestMetrics()
       .find((p) => p.name === 'kubeskoop.tcp.accept_queue.limit' && mine(p) && p.attributes['server.port'] === fport);

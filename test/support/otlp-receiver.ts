@@ -127,6 +127,14 @@ export interface OtlpReceiver {
   ): Promise<T>;
   /** Shorthand: wait for points named `name` (optionally matching `where`); resolves with them. */
   waitForMetric(name: string, where?: (p: MetricPoint) => boolean, timeoutMs?: number): Promise<MetricPoint[]>;
+  /** Wait until the newest point of some series matches `where`; resolves with that point. On timeout the
+   *  error lists the newest points `shown` selects (name, attributes, value): what came instead. */
+  waitForLatest(
+    where: (p: MetricPoint) => boolean,
+    timeoutMs: number,
+    what: string,
+    shown?: (p: MetricPoint) => boolean,
+  ): Promise<MetricPoint>;
   /** Shorthand: wait for log records with this eventName (optionally matching `where`). */
   waitForLog(eventName: string, where?: (l: LogRecordFlat) => boolean, timeoutMs?: number): Promise<LogRecordFlat[]>;
   /** Forget recorded requests. */
@@ -664,6 +672,14 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
         timeoutMs,
         `metric ${name}`,
       );
+    },
+    waitForLatest(where, timeoutMs, what, shown = () => false) {
+      return receiver
+        .waitFor((r) => r.latestMetrics().find(where), timeoutMs, what)
+        .catch((e: Error) => {
+          const seen = receiver.latestMetrics().filter(shown);
+          throw new Error(`${e.message}; newest: ${JSON.stringify(seen.map((p) => [p.name, p.attributes, p.value]))}`);
+        });
     },
     waitForLog(eventName, where = () => true, timeoutMs = 10_000) {
       return receiver.waitFor(
