@@ -19,10 +19,9 @@ import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-produce
 import { createResources } from '../../receiver/pipeline/resources.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities } from '../../receiver/agent.js';
-import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
-import type { Target } from '../../receiver/targets/target.js';
 import { NETDEV_IO, SOCK_COUNT } from '../../semconv/generated/registry.js';
 import { protoDir } from '../support/otlp-receiver.js';
+import { shopPod, snapshotOf } from '../support/snapshots.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -69,20 +68,10 @@ const Request = (() => {
 
 /** A collection of 3 pods (network counters and socket gauges), as the exporter gets it. */
 async function collection(): Promise<ResourceMetrics[]> {
-  const targets: Target[] = [0, 1, 2].map((i) => ({
-    netnsInode: 4026531000 + i,
-    pid: 1,
-    pids: [1],
-    kind: 'pod',
-    pod: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
-  }));
-  const snap: Snapshot = {
-    cycle: 1,
-    takenAt: Date.now(),
-    cycleDurationMs: 1,
+  const targets = [0, 1, 2].map((i) => shopPod(i, 4026531000));
+  const snap = snapshotOf(
     targets,
-    probes: new Map(),
-    entries: targets.flatMap((t, i) => [
+    targets.flatMap((t, i) => [
       {
         probe: 'netdev',
         target: t,
@@ -94,7 +83,7 @@ async function collection(): Promise<ResourceMetrics[]> {
       },
       { probe: 'sock', target: t, samples: [{ metric: SOCK_COUNT, value: 7 + i, attributes: { state: 'inuse' } }] },
     ]),
-  };
+  );
   const config = loadConfig({ env: {}, flags: {}, probes: probeCapabilities() });
   const producer = new SnapshotMetricProducer(() => snap, createResources(config, '0.0.0-test', {}), {
     name: 'kubeskoop-otel',

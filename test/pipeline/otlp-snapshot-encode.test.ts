@@ -23,6 +23,7 @@ import type { Target } from '../../receiver/targets/target.js';
 import type { HistogramValue, MetricSample } from '../../receiver/probes/probe.js';
 import { METRICS } from '../../semconv/generated/registry.js';
 import { protoDir } from '../support/otlp-receiver.js';
+import { shopPod } from '../support/snapshots.js';
 
 const byInstrument = (i: string) => METRICS.find((m) => m.instrument === i && !m.name.startsWith('kubeskoop.agent'))!;
 const DEFS = [byInstrument('counter'), byInstrument('updowncounter'), byInstrument('gauge'), byInstrument('histogram')];
@@ -70,13 +71,7 @@ const sampleArb = fc
 
 const targetArb = (i: number): fc.Arbitrary<Target> =>
   fc.constantFrom<Target>(
-    {
-      netnsInode: 4026530000 + i,
-      pid: 1,
-      pids: [1],
-      kind: 'pod',
-      pod: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
-    },
+    shopPod(i, 4026530000),
     { netnsInode: 4026530000 + i, pid: 1, pids: [1], kind: 'netns', netnsName: `ns-${i}` },
     { netnsInode: 4026530000 + i, pid: 1, pids: [1], kind: 'host', nodeName: 'node-a' },
   );

@@ -23,6 +23,7 @@ import type { Target } from '../../receiver/targets/target.js';
 import type { MetricSample } from '../../receiver/probes/probe.js';
 import { IP_DEFAULT_TTL, NETDEV_IO, SOCK_COUNT } from '../../semconv/generated/registry.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { shopPod, snapshotOf } from '../support/snapshots.js';
 
 const config = (rx: OtlpReceiver) =>
   loadConfig({ env: {}, flags: { otlpEndpoint: rx.grpcEndpoint, otlpProtocol: 'grpc' }, probes: probeCapabilities() });
@@ -40,20 +41,10 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
 
   it('5,000 series of 50 pods reach a real gRPC receiver complete, each pod under its own Resource, in requests of ≤ 2048 points', async () => {
     rx = await startOtlpReceiver();
-    const targets: Target[] = Array.from({ length: 50 }, (_, i) => ({
-      netnsInode: 1000 + i,
-      pid: 1,
-      pids: [1],
-      kind: 'pod',
-      pod: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
-    }));
-    const snap: Snapshot = {
-      cycle: 1,
-      takenAt: Date.now(),
-      cycleDurationMs: 1,
+    const targets = Array.from({ length: 50 }, (_, i) => shopPod(i, 1000));
+    const snap = snapshotOf(
       targets,
-      probes: new Map(),
-      entries: targets.map((t) => ({
+      targets.map((t) => ({
         probe: 'netdev',
         target: t,
         samples: Array.from({ length: 100 }, (_, k) => ({
@@ -62,7 +53,7 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
           attributes: { 'network.interface.name': `if${k}`, 'network.io.direction': 'receive' },
         })),
       })),
-    };
+    );
     telemetry = createTelemetry({ config: config(rx), version: '0', snapshot: () => snap, log: silentLogger, env: {} });
     await telemetry.forceFlush(); // one export (the shutdown in afterEach adds a second)
     const requests = rx.requests.filter((r) => r.signal === 'metrics');
