@@ -4,18 +4,7 @@
  * cost is the fixed price of running a program there (dispatch, the kernel's per-run
  * bookkeeping), the floor the probe pays before doing any work; loaded by ksotel-bpfattach like
  * the latency probes' floor (latency-floor.bpf.c). */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-char LICENSE[] SEC("license") = "GPL";
-
-#define EMPTY(hook)                                                                                                    \
-	SEC("tp_btf/" #hook)                                                                                           \
-	int BPF_PROG(floor_##hook)                                                                                     \
-	{                                                                                                              \
-		return 0;                                                                                              \
-	}
+#include "floor.bpf.h"
 
 EMPTY(inet_sock_set_state)
 EMPTY(inet_sk_error_report)

@@ -4,18 +4,7 @@
  * sk_data_ready are shared: bpf/probes/latency_hooks.bpf.c). Its cost is the fixed price of
  * running a program on those hooks (tracepoint dispatch, the kernel's per-run bookkeeping), the
  * floor any latency probe built on them pays before doing any work. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-char LICENSE[] SEC("license") = "GPL";
-
-#define EMPTY(hook)                                                                                                    \
-	SEC("tp_btf/" #hook)                                                                                           \
-	int BPF_PROG(floor_##hook)                                                                                     \
-	{                                                                                                              \
-		return 0;                                                                                              \
-	}
+#include "floor.bpf.h"
 
 /* kernellatency, netiftxlatency, socketlatency (the probes sharing hooks) */
 EMPTY(net_dev_queue)
