@@ -812,17 +812,19 @@ export const flow: MetricProbeModule = {
         if (!tc.usable()) return;
         const now = Date.now();
         try {
-          const shape = [
-            `entries=${opts.entries ?? FLOW_DEFAULTS.entries}`,
-            `port=${opts.enablePortInLabel === false ? 0 : 1}`,
-            ...(hostnet() && hostNs
-              ? [
-                  `hostnet=${hostNs}`,
-                  `cg_lo=${opts.host_network_pods?.interfaces?.some((n) => matchesAny('lo', [n])) ? 1 : 0}`,
-                ]
-              : []),
-          ];
-          const synced = await tc.sync(shape, resetSlots);
+          const synced = await tc.sync(
+            {
+              entries: opts.entries ?? FLOW_DEFAULTS.entries,
+              port: opts.enablePortInLabel !== false,
+              ...(hostnet() && hostNs
+                ? {
+                    hostnet: hostNs,
+                    cg_lo: opts.host_network_pods?.interfaces?.some((n) => matchesAny('lo', [n])) === true,
+                  }
+                : {}),
+            },
+            resetSlots,
+          );
           if ('error' in synced) {
             problem = synced.error;
             return;
