@@ -46,10 +46,17 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms, attachOptionSchema, hostNetworkPodsOptionSchema, matchesAny } from './tc-programs.js';
+import {
+  TcPrograms,
+  attachOptionSchema,
+  hostNetworkPodsOptionSchema,
+  matchesAny,
+  tcDefault,
+  tcIntegerSchema,
+} from './tc-programs.js';
 import { hostNetworkPodCgroups } from './process-split.js';
 
-export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
+export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: tcDefault('flow', 'entries') } as const;
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
@@ -431,9 +438,7 @@ export const flow: MetricProbeModule = {
       ),
       ...peerOptionsSchema('bytes'),
       entries: {
-        type: 'integer',
-        minimum: 64,
-        maximum: 16777216,
+        ...tcIntegerSchema('flow', 'entries'),
         description: `Flow slots in the kernel (default ${FLOW_DEFAULTS.entries}); when fewer than 1/8 are free the least recently moved are evicted.`,
       },
     },
