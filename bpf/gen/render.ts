@@ -79,6 +79,7 @@ function renderHelperTcProbe(p: TcProbeDescriptor): string {
   out.push('};');
   for (const o of p.options)
     (o.values ?? []).forEach((v, i) => out.push(`#define TC_${N}_${o.name.toUpperCase()}_${v.toUpperCase()} ${i + 1}`));
+  for (const v of p.verbs ?? []) out.push(`#define TC_${N}_VERB_${v.toUpperCase()} "${v}"`);
   const init = p.options
     .filter((o) => o.default !== undefined && o.default !== false && o.default !== 0 && o.default !== '')
     .map((o) => `.${o.name} = ${o.default === true ? 'true' : String(o.default)}`);
@@ -103,7 +104,7 @@ function renderHelperTcProbe(p: TcProbeDescriptor): string {
   out.push(
     `/* the probe (helper/${n}.c); these are the fields of it the descriptor gives */`,
     `extern const struct tcx_probe tc_${n}_probe;`,
-    `#define TC_${N}_PROBE .name = "${n}", .options = tc_${n}_table, .noptions = ${p.options.length}, .usage = "${usage}"`,
+    `#define TC_${N}_PROBE .name = "${n}", .options = tc_${n}_table, .noptions = ${p.options.length}, .usage = "${usage}", .verbs = "${(p.verbs ?? []).join(', ')}"`,
     '',
     `/* a load's options: ${p.options.some((o) => o.keep) ? 'those marked keep start from *cur, the others' : 'every one starts'} from the default */`,
     `static inline bool tc_${n}_parse(const ${st} *cur, ${st} *o, char *args, char *err, size_t errlen)`,

@@ -446,8 +446,8 @@ static void fl_cg_gone(struct sb *b)
 
 static bool fl_verb(const char *verb, struct sb *b, char *args, bool *ok, char *err, size_t errlen)
 {
-	bool at = strcmp(verb, "cgattach") == 0;
-	if (!at && strcmp(verb, "cgdetach") != 0)
+	bool at = strcmp(verb, TC_FLOW_VERB_CGATTACH) == 0;
+	if (!at && strcmp(verb, TC_FLOW_VERB_CGDETACH) != 0)
 		return false;
 	if (at && (!fl_load() || !fl_o.hostnet)) {
 		*ok = false;

@@ -118,6 +118,7 @@ struct tcx_probe {
 	const struct tc_opt *options;
 	size_t noptions;
 	const char *usage;
+	const char *verbs; /* its own verbs, for the unknown-verb message ("" = none) */
 	/* optional: the probe's own test of a list option's item (dns: a suffix is a DNS name) */
 	bool (*check)(const char *option, const char *value);
 	struct tcx_set *set;

@@ -19,6 +19,9 @@ struct tc_flow_opts {
 	__u32 x_counts; /* bench only */
 };
 #define TC_FLOW_X_COUNTS_PERCPU 1
+#define TC_FLOW_VERB_READ "read"
+#define TC_FLOW_VERB_CGATTACH "cgattach"
+#define TC_FLOW_VERB_CGDETACH "cgdetach"
 #define TC_FLOW_DEFAULTS {.entries = 65536, .port = true, .x_cache = true}
 static const struct tc_flow_opts tc_flow_defaults = TC_FLOW_DEFAULTS;
 
@@ -34,7 +37,7 @@ static const struct tc_opt tc_flow_table[] = {
 };
 /* the probe (helper/flow.c); these are the fields of it the descriptor gives */
 extern const struct tcx_probe tc_flow_probe;
-#define TC_FLOW_PROBE .name = "flow", .options = tc_flow_table, .noptions = 8, .usage = "entries=64..16777216, port=0|1, hostnet=<inode>, cg_lo=0|1"
+#define TC_FLOW_PROBE .name = "flow", .options = tc_flow_table, .noptions = 8, .usage = "entries=64..16777216, port=0|1, hostnet=<inode>, cg_lo=0|1", .verbs = "read, cgattach, cgdetach"
 
 /* a load's options: those marked keep start from *cur, the others from the default */
 static inline bool tc_flow_parse(const struct tc_flow_opts *cur, struct tc_flow_opts *o, char *args, char *err, size_t errlen)

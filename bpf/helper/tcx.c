@@ -408,8 +408,8 @@ void tcx_command(const struct tcx_probe *p, char *args)
 		/* answered by the probe (its targets in b) */
 	} else {
 		ok = false;
-		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump%s, unload)", verb,
-			 p->read ? ", read" : "");
+		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload%s%s)", verb,
+			 *p->verbs ? ", " : "", p->verbs);
 	}
 	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
 	sb_str(&b, err);

@@ -36,6 +36,10 @@ export function matchesAny(name: string, patterns: readonly string[]): boolean {
 
 type TcOptionsOf<P extends TcProbeName> = (typeof TC_PROBE_DESCRIPTORS)[P]['options'];
 
+/** A tc probe's command verbs: the attach layer's (helper/tcx.c) and its descriptor's own. */
+export type TcVerb<P extends TcProbeName> =
+  'load' | 'attach' | 'detach' | 'dump' | 'unload' | (typeof TC_PROBE_DESCRIPTORS)[P]['verbs'][number];
+
 /** A load command's options as words, in the descriptor's order (booleans as 0|1, a list once per
  *  value); options left undefined are not written (the helper keeps or defaults them). */
 export function tcLoadArgs<P extends TcProbeName>(probe: P, options: TcLoadOptions[P]): string[] {
@@ -92,7 +96,8 @@ export const hostNetworkPodsOptionSchema = (description: string, interfacesDescr
   }) as const;
 
 export class TcPrograms<P extends TcProbeName> {
-  readonly call: HelperCall;
+  /** a command of the probe: its verb, then its words */
+  readonly call: (args: readonly [TcVerb<P>, ...string[]]) => Promise<Record<string, unknown>>;
   readonly attach: AttachManager;
   /** the load arguments in place ('' before the first load or after the helper lost them) */
   private loaded = '';
@@ -103,8 +108,9 @@ export class TcPrograms<P extends TcProbeName> {
     private readonly probe: P,
     private readonly native: ProbeEnvironment['native'],
   ) {
-    this.call = (args) => native!.helperCommand!(probe, args);
-    this.attach = new AttachManager(this.call);
+    const call: HelperCall = (args) => native!.helperCommand!(probe, args);
+    this.call = call;
+    this.attach = new AttachManager(call);
   }
 
   usable(): boolean {

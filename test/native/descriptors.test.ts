@@ -286,6 +286,11 @@ describe('tc probe load options (real helper)', function () {
       const again = await flow('load');
       assert.deepEqual([again.entries, again.port, again.hostnet, again.cg_lo], [128, false, 0, false]);
       assert.equal((await flow('load', 'x_counts=percore')).ok, false);
+      // the probe's own verbs are its descriptor's
+      assert.equal(
+        (await flow('nope')).error,
+        `unknown verb 'nope' (load, attach, detach, dump, unload, ${TC_PROBE_DESCRIPTORS.flow.verbs.join(', ')})`,
+      );
       assert.equal((await flow('unload')).ok, true);
       const suffixes = Array.from({ length: 17 }, (_, i) => `suffix=s${i}.example`);
       const many = await dns('load', ...suffixes);
