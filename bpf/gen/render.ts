@@ -102,9 +102,15 @@ function renderHelperTcProbe(p: TcProbeDescriptor): string {
     .map(usageOf)
     .join(', ');
   out.push(
-    `/* the probe (helper/${n}.c); these are the fields of it the descriptor gives */`,
+    `/* what the descriptor gives the probe's command (tc_${n}_probe, helper/${n}.c) */`,
     `extern const struct tcx_probe tc_${n}_probe;`,
-    `#define TC_${N}_PROBE .name = "${n}", .options = tc_${n}_table, .noptions = ${p.options.length}, .usage = "${usage}", .verbs = "${(p.verbs ?? []).join(', ')}"`,
+    `static const struct tc_desc tc_${n}_desc = {`,
+    `\t.name = "${n}",`,
+    `\t.options = tc_${n}_table,`,
+    `\t.noptions = ${p.options.length},`,
+    `\t.usage = "${usage}",`,
+    `\t.verbs = "${(p.verbs ?? []).join(', ')}",`,
+    '};',
     '',
     `/* a load's options: ${p.options.some((o) => o.keep) ? 'those marked keep start from *cur, the others' : 'every one starts'} from the default */`,
     `static inline bool tc_${n}_parse(const ${st} *cur, ${st} *o, char *args, char *err, size_t errlen)`,

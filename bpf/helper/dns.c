@@ -430,6 +430,14 @@ static bool dn_loaded(void)
 }
 
 const struct tcx_probe tc_dns_probe = {
-	TC_DNS_PROBE,	 .check = dn_check,   .set = &dn_set,	   .error = dn_error, .opts = dn_opts,
-	.load = dn_load, .loaded = dn_loaded, .forget = dn_forget, .dump = dn_dump,   .unload = dns_unload,
+	.desc = &tc_dns_desc,
+	.check = dn_check,
+	.set = &dn_set,
+	.error = dn_error,
+	.opts = dn_opts,
+	.load = dn_load,
+	.loaded = dn_loaded,
+	.forget = dn_forget,
+	.dump = dn_dump,
+	.unload = dns_unload,
 };

@@ -732,7 +732,16 @@ static bool fl_loaded(void)
 }
 
 const struct tcx_probe tc_flow_probe = {
-	TC_FLOW_PROBE,	 .set = &fl_set,      .error = fl_error,       .opts = fl_opts,
-	.load = fl_load, .loaded = fl_loaded, .forget = fl_forget,     .dump = fl_dump,
-	.read = fl_read, .unload = fl_unload, .describe = fl_describe, .verb = fl_verb,
+	.desc = &tc_flow_desc,
+	.set = &fl_set,
+	.error = fl_error,
+	.opts = fl_opts,
+	.load = fl_load,
+	.loaded = fl_loaded,
+	.forget = fl_forget,
+	.dump = fl_dump,
+	.read = fl_read,
+	.unload = fl_unload,
+	.describe = fl_describe,
+	.verb = fl_verb,
 };

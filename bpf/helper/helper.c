@@ -891,7 +891,7 @@ static void handle_line(char *line)
 		stop_requested = 1;
 	} else {
 		for (size_t i = 0; i < NTC_PROBES; i++)
-			if (strcmp(line, tc_probes[i]->name) == 0) {
+			if (strcmp(line, tc_probes[i]->desc->name) == 0) {
 				tcx_command(tc_probes[i], args);
 				return;
 			}

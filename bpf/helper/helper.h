@@ -107,18 +107,21 @@ struct tc_opt {
 	const char *values;
 	size_t count_off;
 };
+/* what a tc probe's descriptor gives its command (tc_<name>_desc in tc_<name>.gen.h) */
+struct tc_desc {
+	const char *name; /* the command */
+	const struct tc_opt *options;
+	size_t noptions;
+	const char *usage; /* the load options, for the bad-option message */
+	const char *verbs; /* its own verbs, for the unknown-verb message ("" = none) */
+};
 struct tcx_probe;
 /* key=value words of args into the options struct o (already holding the starting values); false
  * with "bad option '<word>' (<usage>)" in err on a word no option takes */
 bool tc_opts_parse(const struct tcx_probe *p, void *o, char *args, char *err, size_t errlen);
 /* a tc probe's command: `<probe> <id> load|attach|detach|dump|unload ...`, answered as one JSON line */
 struct tcx_probe {
-	const char *name;
-	/* from the descriptor (TC_<NAME>_PROBE): the load options and the usage message */
-	const struct tc_opt *options;
-	size_t noptions;
-	const char *usage;
-	const char *verbs; /* its own verbs, for the unknown-verb message ("" = none) */
+	const struct tc_desc *desc;
 	/* optional: the probe's own test of a list option's item (dns: a suffix is a DNS name) */
 	bool (*check)(const char *option, const char *value);
 	struct tcx_set *set;

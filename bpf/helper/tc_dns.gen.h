@@ -32,9 +32,15 @@ static const struct tc_opt tc_dns_table[] = {
 	{.name = "cgroup_netns", .type = TC_OPT_U32, .off = offsetof(struct tc_dns_opts, cgroup_netns), .min = 0u, .max = 4294967295u},
 	{.name = "x_empty", .type = TC_OPT_BOOL, .off = offsetof(struct tc_dns_opts, x_empty)},
 };
-/* the probe (helper/dns.c); these are the fields of it the descriptor gives */
+/* what the descriptor gives the probe's command (tc_dns_probe, helper/dns.c) */
 extern const struct tcx_probe tc_dns_probe;
-#define TC_DNS_PROBE .name = "dns", .options = tc_dns_table, .noptions = 8, .usage = "pending=64..4194304, entries=64..4194304, slow_ms=0..3600000, rate=0..1000000, names=0..4194304, suffix=<name of at most 62 bytes> (up to 16), cgroup_netns=<netns inode>", .verbs = ""
+static const struct tc_desc tc_dns_desc = {
+	.name = "dns",
+	.options = tc_dns_table,
+	.noptions = 8,
+	.usage = "pending=64..4194304, entries=64..4194304, slow_ms=0..3600000, rate=0..1000000, names=0..4194304, suffix=<name of at most 62 bytes> (up to 16), cgroup_netns=<netns inode>",
+	.verbs = "",
+};
 
 /* a load's options: those marked keep start from *cur, the others from the default */
 static inline bool tc_dns_parse(const struct tc_dns_opts *cur, struct tc_dns_opts *o, char *args, char *err, size_t errlen)

@@ -35,9 +35,15 @@ static const struct tc_opt tc_flow_table[] = {
 	{.name = "x_cache", .type = TC_OPT_BOOL, .off = offsetof(struct tc_flow_opts, x_cache)},
 	{.name = "x_counts", .type = TC_OPT_CHOICE, .off = offsetof(struct tc_flow_opts, x_counts), .values = "percpu"},
 };
-/* the probe (helper/flow.c); these are the fields of it the descriptor gives */
+/* what the descriptor gives the probe's command (tc_flow_probe, helper/flow.c) */
 extern const struct tcx_probe tc_flow_probe;
-#define TC_FLOW_PROBE .name = "flow", .options = tc_flow_table, .noptions = 8, .usage = "entries=64..16777216, port=0|1, hostnet=<inode>, cg_lo=0|1", .verbs = "read, cgattach, cgdetach"
+static const struct tc_desc tc_flow_desc = {
+	.name = "flow",
+	.options = tc_flow_table,
+	.noptions = 8,
+	.usage = "entries=64..16777216, port=0|1, hostnet=<inode>, cg_lo=0|1",
+	.verbs = "read, cgattach, cgdetach",
+};
 
 /* a load's options: those marked keep start from *cur, the others from the default */
 static inline bool tc_flow_parse(const struct tc_flow_opts *cur, struct tc_flow_opts *o, char *args, char *err, size_t errlen)

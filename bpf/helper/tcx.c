@@ -369,7 +369,7 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	char *id = next_word(&args);
 	char *verb = next_word(&args);
 	struct sb b = {0};
-	sb_printf(&b, "{\"msg\":\"%s\",\"id\":", p->name);
+	sb_printf(&b, "{\"msg\":\"%s\",\"id\":", p->desc->name);
 	sb_str(&b, id);
 	sb_printf(&b, ",\"verb\":");
 	sb_str(&b, verb);
@@ -398,7 +398,7 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	} else if (strcmp(verb, "dump") == 0 || (p->read && strcmp(verb, "read") == 0)) {
 		if (!p->loaded()) {
 			ok = false;
-			snprintf(err, sizeof(err), "%s is not loaded", p->name);
+			snprintf(err, sizeof(err), "%s is not loaded", p->desc->name);
 		} else {
 			(verb[0] == 'r' ? p->read : p->dump)(&b, args);
 		}
@@ -409,7 +409,7 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	} else {
 		ok = false;
 		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload%s%s)", verb,
-			 *p->verbs ? ", " : "", p->verbs);
+			 *p->desc->verbs ? ", " : "", p->desc->verbs);
 	}
 	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
 	sb_str(&b, err);
@@ -468,12 +468,13 @@ bool tc_opts_parse(const struct tcx_probe *p, void *o, char *args, char *err, si
 	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		const char *eq = strchr(t, '=');
 		const struct tc_opt *d = NULL;
-		for (size_t i = 0; eq && i < p->noptions && !d; i++)
-			if (strlen(p->options[i].name) == (size_t)(eq - t) &&
-			    strncmp(t, p->options[i].name, (size_t)(eq - t)) == 0)
-				d = &p->options[i];
+		const struct tc_desc *desc = p->desc;
+		for (size_t i = 0; eq && i < desc->noptions && !d; i++)
+			if (strlen(desc->options[i].name) == (size_t)(eq - t) &&
+			    strncmp(t, desc->options[i].name, (size_t)(eq - t)) == 0)
+				d = &desc->options[i];
 		if (!d || !tc_opt_set(p, d, o, eq + 1)) {
-			snprintf(err, errlen, "bad option '%s' (%s)", t, p->usage);
+			snprintf(err, errlen, "bad option '%s' (%s)", t, p->desc->usage);
 			return false;
 		}
 	}

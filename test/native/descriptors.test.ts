@@ -81,7 +81,7 @@ describe('eBPF probe descriptors and the generated tables', () => {
         assert.match(own, new RegExp(`set->prog_${prog.role} = bpf_program__fd\\(s->progs\\.${prog.program}\\)`));
       // the helper's C source uses the generated pieces, not copies of them
       const c = readFileSync(path.join(ROOT, 'bpf', 'helper', `${n}.c`), 'utf8');
-      assert.match(c, new RegExp(`TC_${n.toUpperCase()}_PROBE,`));
+      assert.match(c, new RegExp(`\\.desc = &tc_${n}_desc,`));
       assert.doesNotMatch(c, /bpf_program__fd\(\w+->progs\.ks_/, `${n}.c takes its program fds from tc_${n}.gen.h`);
     }
     // flow's frames are decoded by layouts read from its header; the list size comes from ks_dns.h
