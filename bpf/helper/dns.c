@@ -43,28 +43,20 @@
 
 #include "ks_proto.h"
 #include "helper.h"
-#include "dns.skel.h"
 #include "ks_dns.h"
+#include "tc_dns.gen.h" /* dns.skel.h, the options, rodata, map sizes and programs of bpf/probes/dns.yaml */
 
 static struct dns_bpf *dn;
 static struct ring_buffer *dn_ring;
 static struct tcx_set dn_set;
-static __u32 dn_pending = 16384, dn_entries = 16384, dn_rate = 200, dn_names = 16384;
-static __u64 dn_slow_ns = 100000000ull;
-static bool dn_empty;
-static __u32 dn_cgroup_netns; /* cgroup_netns=: queries in this namespace are keyed by cgroup too */
-/* search suffixes (suffix= options): wire length and FNV-1a hash, as dns.bpf.c computes them */
-static struct {
-	char text[256];
-	unsigned len;
-	__u64 hash;
-} dn_suffix[KS_DNS_SUFFIX_MAX];
-static int dn_nsuffix;
+/* the load's options (bpf/probes/dns.yaml); cgroup_netns: queries in this namespace are keyed by
+ * cgroup too */
+static struct tc_dns_opts dn_o = TC_DNS_DEFAULTS;
 static char dn_error[1024];
 static struct sb *dn_out; /* where the ring callback writes (set during a dump) */
 static bool dn_first_rec;
 
-void dns_unload(void)
+static void dns_unload(void)
 {
 	tcx_clear(&dn_set);
 	dn_set.owner_fd = 0;
@@ -170,24 +162,22 @@ static bool dn_load(void)
 		snprintf(dn_error, sizeof(dn_error), "dns: open: %s", strerror(errno));
 		return false;
 	}
-	dn->rodata->ks_empty = dn_empty ? 1 : 0;
-	dn->rodata->ks_slow_ns = dn_slow_ns;
-	dn->rodata->ks_cgroup_netns = dn_cgroup_netns;
-	dn->rodata->ks_netns_rate = dn_rate;
-	dn->rodata->ks_names = dn_names ? 1 : 0;
+	tc_dns_rodata(dn, &dn_o);
+	/* search suffixes: their wire lengths, each once (the hashes go to `suffixes` after load) */
+	__u64 hash[KS_DNS_SUFFIX_MAX];
 	{
 		int nl = 0;
-		for (int i = 0; i < dn_nsuffix; i++) {
+		for (__u32 i = 0; i < dn_o.n_suffix; i++) {
+			unsigned len = 0;
+			dn_suffix_hash(dn_o.suffix[i], &len, &hash[i]);
 			bool seen = false;
 			for (int j = 0; j < nl; j++)
-				seen |= dn->rodata->ks_suffix_len[j] == dn_suffix[i].len;
+				seen |= dn->rodata->ks_suffix_len[j] == len;
 			if (!seen)
-				dn->rodata->ks_suffix_len[nl++] = (__u8)dn_suffix[i].len;
+				dn->rodata->ks_suffix_len[nl++] = (__u8)len;
 		}
 	}
-	bpf_map__set_max_entries(dn->maps.pending, dn_pending);
-	bpf_map__set_max_entries(dn->maps.dns, dn_entries);
-	bpf_map__set_max_entries(dn->maps.names, dn_names ? dn_names : 1);
+	tc_dns_sizes(dn, &dn_o);
 	int rc = dns_bpf__load(dn);
 	if (rc) {
 		snprintf(dn_error, sizeof(dn_error), "dns: load: %s; %s", strerror(rc < 0 ? -rc : rc),
@@ -196,9 +186,9 @@ static bool dn_load(void)
 		dn = NULL;
 		return false;
 	}
-	for (int i = 0; i < dn_nsuffix; i++) {
+	for (__u32 i = 0; i < dn_o.n_suffix; i++) {
 		__u8 one = 1;
-		bpf_map_update_elem(bpf_map__fd(dn->maps.suffixes), &dn_suffix[i].hash, &one, BPF_ANY);
+		bpf_map_update_elem(bpf_map__fd(dn->maps.suffixes), &hash[i], &one, BPF_ANY);
 	}
 	dn_ring = ring_buffer__new(bpf_map__fd(dn->maps.events), dn_on_record, NULL, NULL);
 	if (!dn_ring) {
@@ -207,9 +197,7 @@ static bool dn_load(void)
 		dn = NULL;
 		return false;
 	}
-	dn_set.prog_rx = bpf_program__fd(dn->progs.ks_dns_rx);
-	dn_set.prog_tx = bpf_program__fd(dn->progs.ks_dns_tx);
-	dn_set.owner_fd = bpf_map__fd(dn->maps.ifowner);
+	tc_dns_programs(dn, &dn_set);
 	return true;
 }
 
@@ -316,7 +304,7 @@ static void dn_dump(struct sb *b, char *args)
 		struct ks_dns_nkey k, next, *prev = NULL;
 		struct ks_dns_nval v;
 		bool first = true;
-		while (dn_names && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		while (dn_o.names && bpf_map_get_next_key(fd, prev, &next) == 0) {
 			k = next;
 			prev = &k;
 			if (bpf_map_lookup_elem(fd, &k, &v) < 0)
@@ -416,59 +404,23 @@ static void dn_dump(struct sb *b, char *args)
 		  (unsigned long long)(ts_ns(CLOCK_PROCESS_CPUTIME_ID) - c0));
 }
 
+/* a value of the one list option (suffix) is a DNS name that fits the kernel's suffix buffer */
+static bool dn_check(const char *option, const char *value)
+{
+	unsigned len;
+	__u64 hash;
+	(void)option;
+	return dn_suffix_hash(value, &len, &hash);
+}
+
 static bool dn_opts(char *args, char *err, size_t errlen)
 {
-	__u32 pend = dn_pending, entries = dn_entries, rate = dn_rate, nnames = dn_names, cgns = 0;
-	__u64 slow = dn_slow_ns;
-	bool empty = false;
-	int ns = 0;
-	__typeof__(dn_suffix) suf;
-	char *save = NULL;
-	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-		char *endp;
-		const char *eq = strchr(t, '=');
-		unsigned long v = eq ? strtoul(eq + 1, &endp, 10) : 0;
-		bool num = eq && eq[1] && !*endp;
-		if (strncmp(t, "pending=", 8) == 0 && num && v >= 64 && v <= (1u << 22)) {
-			pend = (__u32)v;
-		} else if (strncmp(t, "entries=", 8) == 0 && num && v >= 64 && v <= (1u << 22)) {
-			entries = (__u32)v;
-		} else if (strncmp(t, "names=", 6) == 0 && num && v <= (1u << 22)) {
-			nnames = (__u32)v;
-		} else if (strncmp(t, "slow_ms=", 8) == 0 && num && v <= 3600000) {
-			slow = (__u64)v * 1000000ull;
-		} else if (strncmp(t, "cgroup_netns=", 13) == 0 && num && v <= 0xffffffffu) {
-			cgns = (__u32)v;
-		} else if (strncmp(t, "rate=", 5) == 0 && num && v <= 1000000) {
-			rate = (__u32)v;
-		} else if (strncmp(t, "suffix=", 7) == 0 && ns < KS_DNS_SUFFIX_MAX &&
-			   dn_suffix_hash(t + 7, &suf[ns].len, &suf[ns].hash)) {
-			snprintf(suf[ns].text, sizeof(suf[ns].text), "%s", t + 7);
-			ns++;
-		} else if (strcmp(t, "x_empty=1") == 0) {
-			empty = true;
-		} else {
-			snprintf(err, errlen,
-				 "bad option '%s' (pending=64..4194304, entries=64..4194304, names=0..4194304, "
-				 "slow_ms=0..3600000, "
-				 "rate=0..1000000, cgroup_netns=<netns inode>, suffix=<name of at most 62 bytes>, up "
-				 "to 16 suffixes)",
-				 t);
-			return false;
-		}
-	}
-	if (dn && (pend != dn_pending || entries != dn_entries || rate != dn_rate || slow != dn_slow_ns ||
-		   empty != dn_empty || nnames != dn_names || cgns != dn_cgroup_netns))
+	struct tc_dns_opts o;
+	if (!tc_dns_parse(&dn_o, &o, args, err, errlen))
+		return false;
+	if (dn && !tc_dns_same(&o, &dn_o))
 		dns_unload(); /* new shape: reload (links are made again by the agent's next attach) */
-	dn_pending = pend;
-	dn_entries = entries;
-	dn_rate = rate;
-	dn_names = nnames;
-	dn_slow_ns = slow;
-	dn_empty = empty;
-	dn_cgroup_netns = cgns;
-	memcpy(dn_suffix, suf, sizeof(suf));
-	dn_nsuffix = ns;
+	dn_o = o;
 	return true;
 }
 
@@ -477,18 +429,15 @@ static bool dn_loaded(void)
 	return dn != NULL;
 }
 
-void cmd_dns(char *args)
-{
-	static const struct tcx_probe p = {
-		.name = "dns",
-		.set = &dn_set,
-		.error = dn_error,
-		.opts = dn_opts,
-		.load = dn_load,
-		.loaded = dn_loaded,
-		.forget = dn_forget,
-		.dump = dn_dump,
-		.unload = dns_unload,
-	};
-	tcx_command(&p, args);
-}
+const struct tcx_probe tc_dns_probe = {
+	.desc = &tc_dns_desc,
+	.check = dn_check,
+	.set = &dn_set,
+	.error = dn_error,
+	.opts = dn_opts,
+	.load = dn_load,
+	.loaded = dn_loaded,
+	.forget = dn_forget,
+	.dump = dn_dump,
+	.unload = dns_unload,
+};

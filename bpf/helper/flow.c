@@ -70,8 +70,8 @@
 
 #include "ks_proto.h"
 #include "helper.h"
-#include "flow.skel.h"
 #include "ks_flow.h"
+#include "tc_flow.gen.h" /* flow.skel.h, the options, rodata, map sizes and programs of bpf/probes/flow.yaml */
 
 static struct flow_bpf *fl;
 static struct tcx_set fl_set; /* the attachments (tcx.c) */
@@ -79,14 +79,12 @@ static __u64 fl_gen;
 static __u64 fl_deleted; /* slots taken back because their namespace/interface was detached */
 static __u64 fl_evicted; /* slots taken back from the least recently moved when nearly full */
 static __u64 fl_expired; /* slots taken back after the TTL without traffic */
-static __u32 fl_entries = 65536;
-static bool fl_port = true;
-static bool fl_empty;	     /* x_empty=1: the benchmark's floor (programs that return at once) */
-static __u8 fl_stop;	     /* x_stop=1|2|3: benchmark only, where the time goes */
-static bool fl_cache = true; /* x_cache=0: benchmark only, no per-CPU last-flow cache */
-static bool fl_pcpu;	     /* x_counts=percpu: per-CPU counter pairs instead of atomics */
-static __u32 fl_hostnet;     /* hostnet=: the node's namespace inode; 0 = hostNetwork pods not counted */
-static bool fl_cg_lo;	     /* cg_lo=1: hostNetwork pods' loopback counted too */
+/* the load's options (bpf/probes/flow.yaml): entries; port; hostnet = the node's namespace inode
+ * (0: hostNetwork pods not counted); cg_lo: their loopback counted too; bench only: x_empty (the
+ * floor: programs that return at once), x_stop=1|2|3 (where the time goes), x_cache=0 (no per-CPU
+ * last-flow cache), x_counts=percpu (per-CPU counter pairs instead of atomics) */
+static struct tc_flow_opts fl_o = TC_FLOW_DEFAULTS;
+#define fl_entries (fl_o.entries) /* the slots: what the slot code below sizes everything by */
 
 /* hostNetwork pods' cgroups with the cgroup_skb programs */
 struct fl_cg {
@@ -129,7 +127,7 @@ static void fl_cg_close(struct fl_cg *c)
 	c->link[0] = c->link[1] = -1;
 }
 
-void fl_unload(void)
+static void fl_unload(void)
 {
 	tcx_clear(&fl_set);
 	fl_set.owner_fd = 0;
@@ -177,22 +175,16 @@ static bool fl_load(void)
 		return false;
 	}
 	int ncpu = libbpf_num_possible_cpus();
-	fl_stride = fl_pcpu ? (__u32)ncpu : 1;
+	bool pcpu = fl_o.x_counts == TC_FLOW_X_COUNTS_PERCPU;
+	fl_stride = pcpu ? (__u32)ncpu : 1;
 	fl_ring_size = 1;
 	while (fl_ring_size < fl_entries)
 		fl_ring_size <<= 1;
-	fl->rodata->ks_port_in_key = fl_port ? 1 : 0;
-	fl->rodata->ks_empty = fl_empty ? 1 : 0;
-	fl->rodata->ks_stop = fl_stop;
-	fl->rodata->ks_cache = fl_cache ? 1 : 0;
-	fl->rodata->ks_pcpu = fl_pcpu ? (__u32)ncpu : 0;
+	tc_flow_rodata(fl, &fl_o);
+	fl->rodata->ks_pcpu = pcpu ? (__u32)ncpu : 0;
 	fl->rodata->ks_ring_mask = fl_ring_size - 1;
-	fl->rodata->ks_hostnet = fl_hostnet ? 1 : 0;
-	fl->rodata->ks_host_netns = fl_hostnet;
-	fl->rodata->ks_cg_lo = fl_cg_lo ? 1 : 0;
-	bpf_map__set_max_entries(fl->maps.flow_slot, fl_entries);
+	tc_flow_sizes(fl, &fl_o);
 	bpf_map__set_max_entries(fl->maps.flow_cnt, fl_entries * fl_stride);
-	bpf_map__set_max_entries(fl->maps.flow_keys, fl_entries);
 	bpf_map__set_max_entries(fl->maps.flow_free, fl_ring_size);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
@@ -222,10 +214,8 @@ static bool fl_load(void)
 	for (__u32 i = 0; i < fl_entries; i++)
 		fl_ring[i] = i;
 	__atomic_store_n(&fl->bss->ks_free_tail, (__u64)fl_entries, __ATOMIC_RELEASE);
-	fl_set.prog_rx = bpf_program__fd(fl->progs.ks_flow_rx);
-	fl_set.prog_tx = bpf_program__fd(fl->progs.ks_flow_tx);
-	/* host-side veths (pods' attachments) are told from the node's own devices by this map */
-	fl_set.owner_fd = bpf_map__fd(fl->maps.flow_owner);
+	/* the owner map also tells host-side veths (pods' attachments) from the node's own devices */
+	tc_flow_programs(fl, &fl_set);
 	return true;
 }
 
@@ -384,11 +374,9 @@ static void fl_cgattach(struct sb *b, char *args)
 		__u8 one = 1;
 		bpf_map_update_elem(bpf_map__fd(fl->maps.hostnet_pods), &id, &one, BPF_ANY);
 		fl_cg_changed();
-		int l0 = bpf_link_create(bpf_program__fd(fl->progs.ks_flow_cg_rx), fd, BPF_CGROUP_INET_INGRESS, NULL);
+		int l0 = bpf_link_create(fl_set.prog_cg_rx, fd, BPF_CGROUP_INET_INGRESS, NULL);
 		int e = l0 < 0 ? errno : 0;
-		int l1 = l0 < 0 ? -1
-				: bpf_link_create(bpf_program__fd(fl->progs.ks_flow_cg_tx), fd, BPF_CGROUP_INET_EGRESS,
-						  NULL);
+		int l1 = l0 < 0 ? -1 : bpf_link_create(fl_set.prog_cg_tx, fd, BPF_CGROUP_INET_EGRESS, NULL);
 		if (l0 >= 0 && l1 < 0) {
 			e = errno;
 			close(l0);
@@ -458,10 +446,10 @@ static void fl_cg_gone(struct sb *b)
 
 static bool fl_verb(const char *verb, struct sb *b, char *args, bool *ok, char *err, size_t errlen)
 {
-	bool at = strcmp(verb, "cgattach") == 0;
-	if (!at && strcmp(verb, "cgdetach") != 0)
+	bool at = strcmp(verb, TC_FLOW_VERB_CGATTACH) == 0;
+	if (!at && strcmp(verb, TC_FLOW_VERB_CGDETACH) != 0)
 		return false;
-	if (at && (!fl_load() || !fl_hostnet)) {
+	if (at && (!fl_load() || !fl_o.hostnet)) {
 		*ok = false;
 		snprintf(err, errlen, "%s", fl ? "flow: loaded without hostnet=<inode>" : fl_error);
 		return true;
@@ -724,62 +712,18 @@ static void fl_dump(struct sb *b, char *args)
 
 static bool fl_opts(char *args, char *err, size_t errlen)
 {
-	__u32 entries = fl_entries;
-	bool port = fl_port, empty = false, cache = true, pcpu = false, cg_lo = false;
-	__u32 hostnet = 0;
-	__u8 stop = 0;
-	char *save = NULL;
-	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-		char *endp;
-		if (strncmp(t, "entries=", 8) == 0) {
-			unsigned long v = strtoul(t + 8, &endp, 10);
-			if (*endp || v < 64 || v > (1u << 24)) {
-				snprintf(err, errlen, "entries=%s: a number from 64 to 16777216", t + 8);
-				return false;
-			}
-			entries = (__u32)v;
-		} else if (strcmp(t, "port=0") == 0 || strcmp(t, "port=1") == 0) {
-			port = t[5] == '1';
-		} else if (strncmp(t, "hostnet=", 8) == 0) {
-			unsigned long v = strtoul(t + 8, &endp, 10);
-			if (*endp || v > 0xffffffffUL) {
-				snprintf(err, errlen, "hostnet=%s: the node's namespace inode", t + 8);
-				return false;
-			}
-			hostnet = (__u32)v;
-		} else if (strcmp(t, "cg_lo=0") == 0 || strcmp(t, "cg_lo=1") == 0) {
-			cg_lo = t[6] == '1';
-		} else if (strcmp(t, "x_empty=1") == 0) {
-			empty = true;
-		} else if (strcmp(t, "x_stop=1") == 0 || strcmp(t, "x_stop=2") == 0 || strcmp(t, "x_stop=3") == 0) {
-			stop = (__u8)(t[7] - '0');
-		} else if (strcmp(t, "x_cache=0") == 0) {
-			cache = false;
-		} else if (strcmp(t, "x_counts=percpu") == 0) {
-			pcpu = true;
-		} else {
-			snprintf(err, errlen, "unknown option %s (entries=N, port=0|1, hostnet=<inode>, cg_lo=0|1)", t);
-			return false;
-		}
-	}
-	if (fl && (entries != fl_entries || port != fl_port || empty != fl_empty || stop != fl_stop ||
-		   pcpu != fl_pcpu || cache != fl_cache || hostnet != fl_hostnet || cg_lo != fl_cg_lo))
+	struct tc_flow_opts o;
+	if (!tc_flow_parse(&fl_o, &o, args, err, errlen))
+		return false;
+	if (fl && !tc_flow_same(&o, &fl_o))
 		fl_unload(); /* new shape: reload (links are made again by the agent's next attach) */
-	fl_entries = entries;
-	fl_port = port;
-	fl_empty = empty;
-	fl_stop = stop;
-	fl_pcpu = pcpu;
-	fl_cache = cache;
-	fl_hostnet = hostnet;
-	fl_cg_lo = cg_lo;
+	fl_o = o;
 	return true;
 }
 
 static void fl_describe(struct sb *b)
 {
-	sb_printf(b, ",\"entries\":%u,\"port\":%s,\"hostnet\":%u,\"cg_lo\":%s", fl_entries, fl_port ? "true" : "false",
-		  fl_hostnet, fl_cg_lo ? "true" : "false");
+	tc_flow_describe(b, &fl_o);
 }
 
 static bool fl_loaded(void)
@@ -787,21 +731,17 @@ static bool fl_loaded(void)
 	return fl != NULL;
 }
 
-void cmd_flow(char *args)
-{
-	static const struct tcx_probe p = {
-		.name = "flow",
-		.set = &fl_set,
-		.error = fl_error,
-		.opts = fl_opts,
-		.load = fl_load,
-		.loaded = fl_loaded,
-		.forget = fl_forget,
-		.dump = fl_dump,
-		.read = fl_read,
-		.unload = fl_unload,
-		.describe = fl_describe,
-		.verb = fl_verb,
-	};
-	tcx_command(&p, args);
-}
+const struct tcx_probe tc_flow_probe = {
+	.desc = &tc_flow_desc,
+	.set = &fl_set,
+	.error = fl_error,
+	.opts = fl_opts,
+	.load = fl_load,
+	.loaded = fl_loaded,
+	.forget = fl_forget,
+	.dump = fl_dump,
+	.read = fl_read,
+	.unload = fl_unload,
+	.describe = fl_describe,
+	.verb = fl_verb,
+};

@@ -43,8 +43,8 @@
 
 #include "ks_proto.h"
 #include "ks_probes.gen.h"
-#include "ks_flow.h"
 #include "helper.h"
+#include "tc.gen.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the wire protocol is little-endian; this helper writes host structs as they are"
@@ -883,10 +883,6 @@ static void handle_line(char *line)
 		cmd_dump(args);
 	} else if (strcmp(line, "tcpsummary") == 0) {
 		cmd_tcpsummary(args);
-	} else if (strcmp(line, "flow") == 0) {
-		cmd_flow(args);
-	} else if (strcmp(line, "dns") == 0) {
-		cmd_dns(args);
 	} else if (strcmp(line, "qdisc") == 0) {
 		cmd_qdisc(args);
 	} else if (strcmp(line, "connections") == 0) {
@@ -894,6 +890,11 @@ static void handle_line(char *line)
 	} else if (strcmp(line, "shutdown") == 0) {
 		stop_requested = 1;
 	} else {
+		for (size_t i = 0; i < NTC_PROBES; i++)
+			if (strcmp(line, tc_probes[i]->desc->name) == 0) {
+				tcx_command(tc_probes[i], args);
+				return;
+			}
 		send_error("unknown command", line);
 	}
 }
@@ -1080,8 +1081,8 @@ int main(int argc, char **argv)
 		if (probes[i].loaded || probes[i].skel)
 			probe_teardown(&probes[i]);
 	tsum_teardown();
-	fl_unload();
-	dns_unload();
+	for (size_t i = 0; i < NTC_PROBES; i++)
+		tc_probes[i]->unload();
 	btf__free(vmlinux_btf);
 	if (!out_broken) {
 		struct sb b = {0};

@@ -79,7 +79,8 @@ struct tcx_att {
 struct tcx_set {
 	struct tcx_att *atts;
 	size_t n, cap;
-	int prog_rx, prog_tx; /* the pod receives / sends (swapped on a host-side veth) */
+	int prog_rx, prog_tx;	    /* the pod receives / sends (swapped on a host-side veth) */
+	int prog_cg_rx, prog_cg_tx; /* cgroup_skb ingress / egress, for a probe that has them (flow) */
 	/* a probe whose programs name the pod of a host-side veth in the kernel (dns): a hash map
 	 * host ifindex (u32) → pod namespace inode (u32), kept by the attach layer; 0 = none */
 	int owner_fd;
@@ -89,9 +90,40 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args);
 void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsigned long inode, int ifindex));
 void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inode, int ifindex));
 void tcx_clear(struct tcx_set *s);
+/* a tc probe's load options: a table generated from its descriptor (bpf/helper/tc_<name>.gen.h)
+ * over the fields of its options struct */
+enum tc_opt_type {
+	TC_OPT_U32,    /* a number in [min, max] */
+	TC_OPT_BOOL,   /* 0|1 */
+	TC_OPT_CHOICE, /* one of values ('|'-separated), stored as its index + 1 */
+	TC_OPT_LIST,   /* repeated: up to max items of TC_OPT_ITEM bytes, the count at count_off */
+};
+#define TC_OPT_ITEM 256
+struct tc_opt {
+	const char *name;
+	enum tc_opt_type type;
+	size_t off;
+	__u32 min, max;
+	const char *values;
+	size_t count_off;
+};
+/* what a tc probe's descriptor gives its command (tc_<name>_desc in tc_<name>.gen.h) */
+struct tc_desc {
+	const char *name; /* the command */
+	const struct tc_opt *options;
+	size_t noptions;
+	const char *usage; /* the load options, for the bad-option message */
+	const char *verbs; /* its own verbs, for the unknown-verb message ("" = none) */
+};
+struct tcx_probe;
+/* key=value words of args into the options struct o (already holding the starting values); false
+ * with "bad option '<word>' (<usage>)" in err on a word no option takes */
+bool tc_opts_parse(const struct tcx_probe *p, void *o, char *args, char *err, size_t errlen);
 /* a tc probe's command: `<probe> <id> load|attach|detach|dump|unload ...`, answered as one JSON line */
 struct tcx_probe {
-	const char *name;
+	const struct tc_desc *desc;
+	/* optional: the probe's own test of a list option's item (dns: a suffix is a DNS name) */
+	bool (*check)(const char *option, const char *value);
 	struct tcx_set *set;
 	const char *error; /* why the last load failed */
 	bool (*opts)(char *args, char *err, size_t errlen);
@@ -108,11 +140,6 @@ struct tcx_probe {
 void tcx_command(const struct tcx_probe *p, char *args);
 /* before a tc probe's load: the verifier log emptied; false (error written) without kernel BTF */
 bool tcx_btf_ready(char *error, size_t errlen);
-/* flow.c: tc programs per interface (the flow probe) */
-void cmd_flow(char *args);
-void fl_unload(void);
-/* dns.c: DNS lookups on the same per-interface attach layer (the dns probe) */
-void cmd_dns(char *args);
-void dns_unload(void);
+/* the tc probes (flow.c, dns.c): tc_<name>_probe, listed in tc.gen.h from the descriptors */
 
 #endif

@@ -16,6 +16,7 @@
  * the device (a deleted namespace leaves nothing behind); tcx_gone() finds the latter.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -368,7 +369,7 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	char *id = next_word(&args);
 	char *verb = next_word(&args);
 	struct sb b = {0};
-	sb_printf(&b, "{\"msg\":\"%s\",\"id\":", p->name);
+	sb_printf(&b, "{\"msg\":\"%s\",\"id\":", p->desc->name);
 	sb_str(&b, id);
 	sb_printf(&b, ",\"verb\":");
 	sb_str(&b, verb);
@@ -397,7 +398,7 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	} else if (strcmp(verb, "dump") == 0 || (p->read && strcmp(verb, "read") == 0)) {
 		if (!p->loaded()) {
 			ok = false;
-			snprintf(err, sizeof(err), "%s is not loaded", p->name);
+			snprintf(err, sizeof(err), "%s is not loaded", p->desc->name);
 		} else {
 			(verb[0] == 'r' ? p->read : p->dump)(&b, args);
 		}
@@ -407,14 +408,77 @@ void tcx_command(const struct tcx_probe *p, char *args)
 		/* answered by the probe (its targets in b) */
 	} else {
 		ok = false;
-		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump%s, unload)", verb,
-			 p->read ? ", read" : "");
+		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload%s%s)", verb,
+			 *p->desc->verbs ? ", " : "", p->desc->verbs);
 	}
 	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
 	sb_str(&b, err);
 	sb_printf(&b, "}");
 	send_json(&b);
 	sb_free(&b);
+}
+
+static bool tc_opt_set(const struct tcx_probe *p, const struct tc_opt *d, char *o, const char *v)
+{
+	switch (d->type) {
+	case TC_OPT_U32: {
+		if (!isdigit((unsigned char)*v))
+			return false;
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(v, &end, 10);
+		if (*end || errno || x < d->min || x > d->max)
+			return false;
+		*(__u32 *)(o + d->off) = (__u32)x;
+		return true;
+	}
+	case TC_OPT_BOOL:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return false;
+		*(bool *)(o + d->off) = v[0] == '1';
+		return true;
+	case TC_OPT_CHOICE: {
+		__u32 i = 1;
+		size_t n = strlen(v);
+		for (const char *c = d->values; *c; i++) {
+			size_t l = strcspn(c, "|");
+			if (l == n && strncmp(c, v, n) == 0) {
+				*(__u32 *)(o + d->off) = i;
+				return true;
+			}
+			c += l + (c[l] == '|');
+		}
+		return false;
+	}
+	case TC_OPT_LIST: {
+		__u32 *n = (__u32 *)(o + d->count_off);
+		if (*n >= d->max || strlen(v) >= TC_OPT_ITEM || (p->check && !p->check(d->name, v)))
+			return false;
+		snprintf(o + d->off + (size_t)*n * TC_OPT_ITEM, TC_OPT_ITEM, "%s", v);
+		(*n)++;
+		return true;
+	}
+	}
+	return false;
+}
+
+bool tc_opts_parse(const struct tcx_probe *p, void *o, char *args, char *err, size_t errlen)
+{
+	char *save = NULL;
+	for (char *t = strtok_r(args, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		const char *eq = strchr(t, '=');
+		const struct tc_opt *d = NULL;
+		const struct tc_desc *desc = p->desc;
+		for (size_t i = 0; eq && i < desc->noptions && !d; i++)
+			if (strlen(desc->options[i].name) == (size_t)(eq - t) &&
+			    strncmp(t, desc->options[i].name, (size_t)(eq - t)) == 0)
+				d = &desc->options[i];
+		if (!d || !tc_opt_set(p, d, o, eq + 1)) {
+			snprintf(err, errlen, "bad option '%s' (%s)", t, p->desc->usage);
+			return false;
+		}
+	}
+	return true;
 }
 
 bool tcx_btf_ready(char *error, size_t errlen)

@@ -12,6 +12,7 @@ import { packageRoot } from '../version.js';
 export { packageRoot };
 
 import { KernelClock } from './clock.js';
+import { TC_PROBES, type TcProbeName } from './generated/ebpf.js';
 import { RequestTable } from './requests.js';
 import {
   diffProbeSelections,
@@ -352,7 +353,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
   command(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns',
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | TcProbeName,
     args: readonly string[] = [],
     timeoutMs = 10_000,
   ): Promise<Record<string, unknown>> {
@@ -621,7 +622,12 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       );
       return;
     }
-    if (msg === 'tcpsummary' || msg === 'qdisc' || msg === 'connections' || msg === 'flow' || msg === 'dns') {
+    if (
+      msg === 'tcpsummary' ||
+      msg === 'qdisc' ||
+      msg === 'connections' ||
+      (TC_PROBES as readonly unknown[]).includes(msg)
+    ) {
       const o = v as Record<string, unknown>;
       if (msg === 'flow' && o.verb === 'dump') {
         // the dump's entries came before this answer as binary frames of the same gen

@@ -51,7 +51,14 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms, attachOptionSchema, hostNetworkPodsOptionSchema } from './tc-programs.js';
+import {
+  TcPrograms,
+  attachOptionSchema,
+  hostNetworkPodsOptionSchema,
+  tcDefault,
+  tcIntegerSchema,
+} from './tc-programs.js';
+import { TC_PROBE_DESCRIPTORS } from '../native/generated/ebpf.js';
 import { cidrsOptionSchema } from '../peers/governance.js';
 import { readProcText } from '../kernel/read-proc.js';
 import { cgroup2Root, processShares } from './process-split.js';
@@ -60,12 +67,12 @@ import path from 'node:path';
 
 export const DNS_DEFAULTS = {
   timeoutSeconds: 5,
-  slowMs: 100,
+  slowMs: tcDefault('dns', 'slow_ms'),
   maxSeries: 10000,
   ttlSeconds: 300,
-  pending: 16384,
-  entries: 16384,
-  rate: 200,
+  pending: tcDefault('dns', 'pending'),
+  entries: tcDefault('dns', 'entries'),
+  rate: tcDefault('dns', 'rate'),
   searchSuffixes: ['svc.cluster.local', 'cluster.local'],
   questionNamesTopK: 20,
   clusterDomain: 'cluster.local',
@@ -245,9 +252,7 @@ export const dns: MetricProbeModule = {
         description: `Seconds without a response after which a query counts as a timeout (default ${DNS_DEFAULTS.timeoutSeconds}); checked once per cycle.`,
       },
       slow_ms: {
-        type: 'integer',
-        minimum: 0,
-        maximum: 3600000,
+        ...tcIntegerSchema('dns', 'slow_ms'),
         description: `Responses slower than this are events (kubeskoop.dns.lookup.slow; default ${DNS_DEFAULTS.slowMs}).`,
       },
       max_series: {
@@ -261,26 +266,20 @@ export const dns: MetricProbeModule = {
         description: `Seconds a series without lookups is kept (default ${DNS_DEFAULTS.ttlSeconds}).`,
       },
       pending: {
-        type: 'integer',
-        minimum: 64,
-        maximum: 4194304,
+        ...tcIntegerSchema('dns', 'pending'),
         description: `Queries awaiting an answer the kernel can track at once (default ${DNS_DEFAULTS.pending}).`,
       },
       entries: {
-        type: 'integer',
-        minimum: 64,
-        maximum: 4194304,
+        ...tcIntegerSchema('dns', 'entries'),
         description: `Entries of the kernel's per-series map (default ${DNS_DEFAULTS.entries}).`,
       },
       rate: {
-        type: 'integer',
-        minimum: 0,
-        maximum: 1000000,
+        ...tcIntegerSchema('dns', 'rate'),
         description: `Records (failed, truncated, slow responses) per namespace per second the kernel writes; the rest are counted as undelivered (default ${DNS_DEFAULTS.rate}).`,
       },
       search_suffixes: {
         type: 'array',
-        maxItems: 16,
+        maxItems: TC_PROBE_DESCRIPTORS.dns.options.suffix.maxCount,
         items: {
           type: 'string',
           minLength: 1,
@@ -591,16 +590,15 @@ export const dns: MetricProbeModule = {
         if (!tc.usable()) return;
         const now = Date.now();
         try {
-          const shape = [
-            `pending=${opts.pending ?? DNS_DEFAULTS.pending}`,
-            `entries=${opts.entries ?? DNS_DEFAULTS.entries}`,
-            `slow_ms=${opts.slow_ms ?? DNS_DEFAULTS.slowMs}`,
-            `rate=${opts.rate ?? DNS_DEFAULTS.rate}`,
-            `names=${topK() > 0 ? (opts.entries ?? DNS_DEFAULTS.entries) : 0}`,
-            ...(opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes).map((x) => `suffix=${x}`),
-            ...(hostNetns() ? [`cgroup_netns=${hostNetns()}`] : []),
-          ];
-          const synced = await tc.sync(shape);
+          const synced = await tc.sync({
+            pending: opts.pending ?? DNS_DEFAULTS.pending,
+            entries: opts.entries ?? DNS_DEFAULTS.entries,
+            slow_ms: opts.slow_ms ?? DNS_DEFAULTS.slowMs,
+            rate: opts.rate ?? DNS_DEFAULTS.rate,
+            names: topK() > 0 ? (opts.entries ?? DNS_DEFAULTS.entries) : 0,
+            suffix: opts.search_suffixes ?? DNS_DEFAULTS.searchSuffixes,
+            ...(hostNetns() ? { cgroup_netns: hostNetns() } : {}),
+          });
           if ('error' in synced) {
             problem = synced.error;
             return;

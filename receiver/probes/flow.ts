@@ -46,10 +46,17 @@ import type {
   SampleAttributes,
 } from './probe.js';
 import type { Target } from '../targets/target.js';
-import { TcPrograms, attachOptionSchema, hostNetworkPodsOptionSchema, matchesAny } from './tc-programs.js';
+import {
+  TcPrograms,
+  attachOptionSchema,
+  hostNetworkPodsOptionSchema,
+  matchesAny,
+  tcDefault,
+  tcIntegerSchema,
+} from './tc-programs.js';
 import { hostNetworkPodCgroups } from './process-split.js';
 
-export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: 65536 } as const;
+export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: tcDefault('flow', 'entries') } as const;
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
@@ -431,9 +438,7 @@ export const flow: MetricProbeModule = {
       ),
       ...peerOptionsSchema('bytes'),
       entries: {
-        type: 'integer',
-        minimum: 64,
-        maximum: 16777216,
+        ...tcIntegerSchema('flow', 'entries'),
         description: `Flow slots in the kernel (default ${FLOW_DEFAULTS.entries}); when fewer than 1/8 are free the least recently moved are evicted.`,
       },
     },
@@ -812,17 +817,19 @@ export const flow: MetricProbeModule = {
         if (!tc.usable()) return;
         const now = Date.now();
         try {
-          const shape = [
-            `entries=${opts.entries ?? FLOW_DEFAULTS.entries}`,
-            `port=${opts.enablePortInLabel === false ? 0 : 1}`,
-            ...(hostnet() && hostNs
-              ? [
-                  `hostnet=${hostNs}`,
-                  `cg_lo=${opts.host_network_pods?.interfaces?.some((n) => matchesAny('lo', [n])) ? 1 : 0}`,
-                ]
-              : []),
-          ];
-          const synced = await tc.sync(shape, resetSlots);
+          const synced = await tc.sync(
+            {
+              entries: opts.entries ?? FLOW_DEFAULTS.entries,
+              port: opts.enablePortInLabel !== false,
+              ...(hostnet() && hostNs
+                ? {
+                    hostnet: hostNs,
+                    cg_lo: opts.host_network_pods?.interfaces?.some((n) => matchesAny('lo', [n])) === true,
+                  }
+                : {}),
+            },
+            resetSlots,
+          );
           if ('error' in synced) {
             problem = synced.error;
             return;

@@ -1,6 +1,6 @@
 // The probe contract. A metric probe reads one source for one target and returns typed samples;
 // it never touches OpenTelemetry. Which registry entries it fills is declared in `metrics`.
-import type { EbpfProbeName } from '../native/generated/ebpf.js';
+import type { EbpfProbeName, TcProbeName } from '../native/generated/ebpf.js';
 import type { NativeEvent } from '../native/helper-client.js';
 import type { EventRecord } from './event-record.js';
 import type { MetricDefinition, ProbeScope } from '../../semconv/types.js';
@@ -90,9 +90,10 @@ export interface NativeCounters {
   probeStatus(probe: NativeProbeId): ProbeStatus;
   /** latency probes: thresholds in effect (ns, low and high), once loaded */
   latencyThresholds?(probe: NativeProbeId): readonly [number, number] | undefined;
-  /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps) */
+  /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps, a tc probe's
+   *  command of its name) */
   helperCommand?(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns',
+    verb: 'tcpsummary' | 'qdisc' | 'connections' | TcProbeName,
     args?: readonly string[],
   ): Promise<Record<string, unknown>>;
   /** the helper process's own state (running, or degraded with the reason) */

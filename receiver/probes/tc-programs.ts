@@ -1,7 +1,9 @@
-// What the probes whose tc programs the native helper loads and attaches (flow, dns) share: the
+// What the probes whose tc programs the native helper loads and attaches (the descriptors of kind tc:
+// flow, dns) share: the load options written as the descriptor spells them, the
 // load-when-the-shape-changed step, the attach sync with the interfaces collect saw, the helper
 // status, and the unload on stop. The probe keeps its own map reading and series.
 import { parseFlowFrame } from '../native/commands.js';
+import { TC_PROBE_DESCRIPTORS, type TcLoadOptions, type TcProbeName } from '../native/generated/ebpf.js';
 import { AttachManager, type AttachTarget, type HelperCall } from '../peers/attach.js';
 import type { ProbeEnvironment, ProbeStatus } from './probe.js';
 import type { Target } from '../targets/target.js';
@@ -32,6 +34,43 @@ export function matchesAny(name: string, patterns: readonly string[]): boolean {
   );
 }
 
+type TcOptionsOf<P extends TcProbeName> = (typeof TC_PROBE_DESCRIPTORS)[P]['options'];
+
+/** A tc probe's command verbs: the attach layer's (helper/tcx.c) and its descriptor's own. */
+export type TcVerb<P extends TcProbeName> =
+  'load' | 'attach' | 'detach' | 'dump' | 'unload' | (typeof TC_PROBE_DESCRIPTORS)[P]['verbs'][number];
+
+/** A load command's options as words, in the descriptor's order (booleans as 0|1, a list once per
+ *  value); options left undefined are not written (the helper keeps or defaults them). */
+export function tcLoadArgs<P extends TcProbeName>(probe: P, options: TcLoadOptions[P]): string[] {
+  const out: string[] = [];
+  const given = options as Readonly<Record<string, unknown>>;
+  for (const name of Object.keys(TC_PROBE_DESCRIPTORS[probe].options)) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v as unknown[]) out.push(`${name}=${String(x)}`);
+    else out.push(`${name}=${typeof v === 'boolean' ? (v ? 1 : 0) : String(v as number)}`);
+  }
+  return out;
+}
+
+type TcOptionInfo = { readonly type: string; readonly default?: unknown; readonly min?: number; readonly max?: number };
+const optionsOf = (probe: TcProbeName): Readonly<Record<string, TcOptionInfo | undefined>> =>
+  TC_PROBE_DESCRIPTORS[probe].options;
+
+/** The helper's default of a numeric load option (bpf/probes/<probe>.yaml). */
+export function tcDefault<P extends TcProbeName>(probe: P, option: keyof TcOptionsOf<P> & string): number {
+  const d = optionsOf(probe)[option]?.default;
+  if (typeof d !== 'number') throw new Error(`bpf/probes/${probe}.yaml: option ${option} has no numeric default`);
+  return d;
+}
+
+/** An agent option passed to a u32 load option: the JSON schema of its range (the helper's). */
+export function tcIntegerSchema<P extends TcProbeName>(probe: P, option: keyof TcOptionsOf<P> & string) {
+  const o = optionsOf(probe)[option];
+  return { type: 'integer', minimum: o?.min ?? 0, maximum: o?.max ?? 4294967295 } as const;
+}
+
 /** The `attach` option of the tc probes: where on a pod's veth the programs go. */
 export const attachOptionSchema = {
   type: 'string',
@@ -56,8 +95,9 @@ export const hostNetworkPodsOptionSchema = (description: string, interfacesDescr
     description,
   }) as const;
 
-export class TcPrograms {
-  readonly call: HelperCall;
+export class TcPrograms<P extends TcProbeName> {
+  /** a command of the probe: its verb, then its words */
+  readonly call: (args: readonly [TcVerb<P>, ...string[]]) => Promise<Record<string, unknown>>;
   readonly attach: AttachManager;
   /** the load arguments in place ('' before the first load or after the helper lost them) */
   private loaded = '';
@@ -65,11 +105,12 @@ export class TcPrograms {
   private seen = new Map<number, AttachTarget[]>();
 
   constructor(
-    private readonly probe: 'flow' | 'dns',
+    private readonly probe: P,
     private readonly native: ProbeEnvironment['native'],
   ) {
-    this.call = (args) => native!.helperCommand!(probe, args);
-    this.attach = new AttachManager(this.call);
+    const call: HelperCall = (args) => native!.helperCommand!(probe, args);
+    this.call = call;
+    this.attach = new AttachManager(call);
   }
 
   usable(): boolean {
@@ -96,10 +137,11 @@ export class TcPrograms {
     return { state: 'running' };
   }
 
-  /** Loads the programs when `shape` (the load arguments) changed, then attaches what collect saw
-   *  last cycle. Returns the load error, or the namespaces whose attachments went (to forget);
-   *  `reloaded` runs when programs in place were replaced (their maps start empty). */
-  async sync(shape: readonly string[], reloaded?: () => void): Promise<{ error: string } | { gone: number[] }> {
+  /** Loads the programs when their load options changed, then attaches what collect saw last cycle.
+   *  Returns the load error, or the namespaces whose attachments went (to forget); `reloaded` runs
+   *  when programs in place were replaced (their maps start empty). */
+  async sync(options: TcLoadOptions[P], reloaded?: () => void): Promise<{ error: string } | { gone: number[] }> {
+    const shape = tcLoadArgs(this.probe, options);
     const s = shape.join(' ');
     if (s !== this.loaded) {
       const f = parseFlowFrame(await this.call(['load', ...shape]));

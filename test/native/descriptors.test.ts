@@ -12,9 +12,16 @@ import { renderBpf } from '../../bpf/gen/render.js';
 import { loadBpfModel } from '../../bpf/gen/descriptors.js';
 import { parseHeaders } from '../../bpf/gen/c-header.js';
 import { HelperClient } from '../../receiver/native/index.js';
-import { EBPF_PROBES, EBPF_PROBE_DESCRIPTORS, LAYOUTS } from '../../receiver/native/generated/ebpf.js';
+import {
+  EBPF_PROBES,
+  EBPF_PROBE_DESCRIPTORS,
+  LAYOUTS,
+  TC_PROBES,
+  TC_PROBE_DESCRIPTORS,
+} from '../../receiver/native/generated/ebpf.js';
+import { tcLoadArgs } from '../../receiver/probes/tc-programs.js';
 import { runOk } from '../support/proc.js';
-import { ROOT, ensureHelperBuilt } from './support.js';
+import { HELPER, ROOT, ensureHelperBuilt } from './support.js';
 
 /** A scratch copy of what the generator reads (bpf/include, bpf/probes, the schema). */
 function scratchTree(): string {
@@ -56,6 +63,67 @@ describe('eBPF probe descriptors and the generated tables', () => {
       assert.doesNotMatch(src, /#define KS_LAT_T[01]_DEFAULT|#define KS_TRACK_ENTRIES/, n);
     }
     assert.deepEqual(EBPF_PROBE_DESCRIPTORS.socketlatency.latency?.thresholdsNs, [1_000_000, 100_000_000]);
+  });
+
+  it('tc descriptors: in the Makefile, the helper command table, a generated header each and the agent, not the load table', () => {
+    const model = loadBpfModel(ROOT);
+    const names = model.tcProbes.map((p) => p.name);
+    assert.deepEqual([...TC_PROBES], names);
+    assert.deepEqual(names, ['dns', 'flow']);
+    for (const n of names) assert.ok(!(EBPF_PROBES as readonly string[]).includes(n), `${n} is no load-table probe`);
+    const mk = readFileSync(path.join(ROOT, 'bpf', 'probes.gen.mk'), 'utf8');
+    assert.match(mk, /^TC_PROBES := dns flow$/m);
+    const table = readFileSync(path.join(ROOT, 'bpf', 'helper', 'tc.gen.h'), 'utf8');
+    for (const n of TC_PROBES) {
+      assert.match(table, new RegExp(`&tc_${n}_probe`));
+      const own = readFileSync(path.join(ROOT, 'bpf', 'helper', `tc_${n}.gen.h`), 'utf8');
+      for (const prog of TC_PROBE_DESCRIPTORS[n].programs)
+        assert.match(own, new RegExp(`set->prog_${prog.role} = bpf_program__fd\\(s->progs\\.${prog.program}\\)`));
+      // the helper's C source uses the generated pieces, not copies of them
+      const c = readFileSync(path.join(ROOT, 'bpf', 'helper', `${n}.c`), 'utf8');
+      assert.match(c, new RegExp(`\\.desc = &tc_${n}_desc,`));
+      assert.doesNotMatch(c, /bpf_program__fd\(\w+->progs\.ks_/, `${n}.c takes its program fds from tc_${n}.gen.h`);
+    }
+    // flow's frames are decoded by layouts read from its header; the list size comes from ks_dns.h
+    for (const l of TC_PROBE_DESCRIPTORS.flow.layouts) assert.ok(l in LAYOUTS, l);
+    assert.equal(TC_PROBE_DESCRIPTORS.dns.options.suffix.maxCount, 16);
+    // the agent writes the load as the descriptor orders and spells it; bench options never
+    assert.deepEqual(tcLoadArgs('flow', { cg_lo: false, hostnet: 7, port: true, entries: 128 }), [
+      'entries=128',
+      'port=1',
+      'hostnet=7',
+      'cg_lo=0',
+    ]);
+    assert.deepEqual(tcLoadArgs('dns', { suffix: ['a.b', 'c'], rate: 5 }), ['rate=5', 'suffix=a.b', 'suffix=c']);
+  });
+
+  it('a tc descriptor naming a program, map or rodata the object lacks fails generation, naming file and field', function () {
+    this.timeout(20_000);
+    const dir = scratchTree();
+    try {
+      edit(path.join(dir, 'bpf/probes/flow.yaml'), 'program: ks_flow_cg_tx,', 'program: ks_flow_cg_out,');
+      edit(path.join(dir, 'bpf/probes/flow.yaml'), 'program: ks_flow_rx, hook: tc,', 'program: ks_flow_rx, hook: tcx,');
+      edit(path.join(dir, 'bpf/probes/dns.yaml'), 'map: suffixes', 'map: suffix_set');
+      edit(path.join(dir, 'bpf/probes/dns.yaml'), 'rodata: ks_cgroup_netns', 'rodata: ks_cgroup_ns');
+      edit(path.join(dir, 'bpf/probes/dns.yaml'), 'max_count: KS_DNS_SUFFIX_MAX', 'max_count: KS_DNS_SUFFIXES');
+      assert.throws(
+        () => loadBpfModel(dir),
+        (e: Error) => {
+          assert.match(e.message, /bpf\/probes\/flow\.yaml: program ks_flow_cg_out is not in flow\.bpf\.c/);
+          assert.match(e.message, /bpf\/probes\/flow\.yaml: program ks_flow_cg_tx of flow\.bpf\.c is not listed/);
+          assert.match(e.message, /bpf\/probes\/flow\.yaml: program ks_flow_rx: hook tcx, the source says SEC\("tc"\)/);
+          assert.match(e.message, /bpf\/probes\/dns\.yaml: map suffix_set is not in dns\.bpf\.c/);
+          assert.match(
+            e.message,
+            /bpf\/probes\/dns\.yaml: option cgroup_netns: rodata ks_cgroup_ns is no const volatile of dns\.bpf\.c/,
+          );
+          assert.match(e.message, /bpf\/probes\/dns\.yaml: option suffix: max_count KS_DNS_SUFFIXES is no number/);
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('computes the C layout of the wire structs (natural alignment, nested structs, arrays)', () => {
@@ -138,9 +206,15 @@ describe('layout drift between the helper and the agent (real helper)', function
       .split(/\s+/)
       .filter(Boolean);
     const helper = path.join(ROOT, 'bpf', 'helper');
-    const sources = ['helper.c', 'out.c', 'btf.c', 'tcpsummary.c', 'qdisc.c', 'tcx.c', 'flow.c', 'dns.c'].map((f) =>
-      path.join(helper, f),
-    );
+    const sources = [
+      'helper.c',
+      'out.c',
+      'btf.c',
+      'tcpsummary.c',
+      'qdisc.c',
+      'tcx.c',
+      ...TC_PROBES.map((p) => `${p}.c`),
+    ].map((f) => path.join(helper, f));
     await runOk(
       'cc',
       [
@@ -189,5 +263,48 @@ describe('layout drift between the helper and the agent (real helper)', function
     const helper = await helperWith('bounds', (p) => edit(p, /1000ull,\s*2000ull,/, '1000ull, 2500ull,'));
     const reason = await startupFailure(helper);
     assert.match(reason, /latency histogram bounds \[1000,2500,5000,.*\], expected \[1000,2000,5000,/);
+  });
+});
+
+describe('tc probe load options (real helper)', function () {
+  this.timeout(60_000);
+  before(ensureHelperBuilt);
+
+  it("a tc probe's load options are the descriptor's: ranges, keep, lists and the echo (the real helper)", async () => {
+    const client = new HelperClient({ probes: {}, helperPath: HELPER, handshakeTimeoutMs: 20_000 });
+    try {
+      await client.start();
+      const flow = (...args: string[]) => client.command('flow', args);
+      const dns = (...args: string[]) => client.command('dns', args);
+      const bad = await flow('load', 'entries=63');
+      assert.equal(bad.ok, false);
+      assert.equal(bad.error, "bad option 'entries=63' (entries=64..16777216, port=0|1, hostnet=<inode>, cg_lo=0|1)");
+      const ok = await flow('load', 'entries=128', 'port=0', 'cg_lo=1', 'x_counts=percpu');
+      assert.equal(ok.ok, true, String(ok.error));
+      assert.deepEqual([ok.entries, ok.port, ok.hostnet, ok.cg_lo], [128, false, 0, true]);
+      // entries and port keep their value when left out, the others go back to their default
+      const again = await flow('load');
+      assert.deepEqual([again.entries, again.port, again.hostnet, again.cg_lo], [128, false, 0, false]);
+      assert.equal((await flow('load', 'x_counts=percore')).ok, false);
+      // the probe's own verbs are its descriptor's
+      assert.equal(
+        (await flow('nope')).error,
+        `unknown verb 'nope' (load, attach, detach, dump, unload, ${TC_PROBE_DESCRIPTORS.flow.verbs.join(', ')})`,
+      );
+      assert.equal((await flow('unload')).ok, true);
+      const suffixes = Array.from({ length: 17 }, (_, i) => `suffix=s${i}.example`);
+      const many = await dns('load', ...suffixes);
+      assert.equal(many.ok, false);
+      assert.match(
+        String(many.error),
+        /^bad option 'suffix=s16\.example' \(pending=64\.\.4194304, .*suffix=<name of at most 62 bytes> \(up to 16\)/,
+      );
+      assert.equal((await dns('load', `suffix=${'a'.repeat(70)}.example`)).ok, false, 'a label over 63 bytes');
+      const loaded = await dns('load', ...suffixes.slice(0, 16), 'slow_ms=5', 'names=0');
+      assert.equal(loaded.ok, true, String(loaded.error));
+      assert.equal((await dns('unload')).ok, true);
+    } finally {
+      await client.stop();
+    }
   });
 });

@@ -99,47 +99,6 @@ export const LAYOUTS = {
       'code': { offset: 8, size: 4, kind: 'u32' },
     },
   },
-  flow_entry: {
-    type: 0, version: 0, size: 64,
-    fields: {
-      'key.netns': { offset: 0, size: 4, kind: 'u32' },
-      'key.ifindex': { offset: 4, size: 4, kind: 'u32' },
-      'key.peer': { offset: 8, size: 16, kind: 'bytes' },
-      'key.local': { offset: 24, size: 16, kind: 'bytes' },
-      'key.port': { offset: 40, size: 2, kind: 'u16' },
-      'key.dir': { offset: 42, size: 1, kind: 'u8' },
-      'key.proto': { offset: 43, size: 1, kind: 'u8' },
-      'key.family': { offset: 44, size: 1, kind: 'u8' },
-      'key.peer_server': { offset: 45, size: 1, kind: 'u8' },
-      'key.owner': { offset: 46, size: 1, kind: 'u8' },
-      'packets': { offset: 48, size: 8, kind: 'u64' },
-      'bytes': { offset: 56, size: 8, kind: 'u64' },
-    },
-  },
-  flow_newkey: {
-    type: 0, version: 0, size: 56,
-    fields: {
-      'slot': { offset: 0, size: 4, kind: 'u32' },
-      'key.netns': { offset: 8, size: 4, kind: 'u32' },
-      'key.ifindex': { offset: 12, size: 4, kind: 'u32' },
-      'key.peer': { offset: 16, size: 16, kind: 'bytes' },
-      'key.local': { offset: 32, size: 16, kind: 'bytes' },
-      'key.port': { offset: 48, size: 2, kind: 'u16' },
-      'key.dir': { offset: 50, size: 1, kind: 'u8' },
-      'key.proto': { offset: 51, size: 1, kind: 'u8' },
-      'key.family': { offset: 52, size: 1, kind: 'u8' },
-      'key.peer_server': { offset: 53, size: 1, kind: 'u8' },
-      'key.owner': { offset: 54, size: 1, kind: 'u8' },
-    },
-  },
-  flow_count: {
-    type: 0, version: 0, size: 24,
-    fields: {
-      'slot': { offset: 0, size: 4, kind: 'u32' },
-      'packets': { offset: 8, size: 8, kind: 'u64' },
-      'bytes': { offset: 16, size: 8, kind: 'u64' },
-    },
-  },
   tcp_reset: {
     type: 1, version: 1, size: 96,
     fields: {
@@ -284,6 +243,23 @@ export const LAYOUTS = {
       'count': { offset: 32, size: 4, kind: 'u32' },
     },
   },
+  flow_entry: {
+    type: 0, version: 0, size: 64,
+    fields: {
+      'key.netns': { offset: 0, size: 4, kind: 'u32' },
+      'key.ifindex': { offset: 4, size: 4, kind: 'u32' },
+      'key.peer': { offset: 8, size: 16, kind: 'bytes' },
+      'key.local': { offset: 24, size: 16, kind: 'bytes' },
+      'key.port': { offset: 40, size: 2, kind: 'u16' },
+      'key.dir': { offset: 42, size: 1, kind: 'u8' },
+      'key.proto': { offset: 43, size: 1, kind: 'u8' },
+      'key.family': { offset: 44, size: 1, kind: 'u8' },
+      'key.peer_server': { offset: 45, size: 1, kind: 'u8' },
+      'key.owner': { offset: 46, size: 1, kind: 'u8' },
+      'packets': { offset: 48, size: 8, kind: 'u64' },
+      'bytes': { offset: 56, size: 8, kind: 'u64' },
+    },
+  },
   flow_read: {
     type: 8, version: 1, size: 40,
     fields: {
@@ -299,5 +275,43 @@ export const LAYOUTS = {
       'count': { offset: 36, size: 4, kind: 'u32' },
     },
   },
+  flow_newkey: {
+    type: 0, version: 0, size: 56,
+    fields: {
+      'slot': { offset: 0, size: 4, kind: 'u32' },
+      'key.netns': { offset: 8, size: 4, kind: 'u32' },
+      'key.ifindex': { offset: 12, size: 4, kind: 'u32' },
+      'key.peer': { offset: 16, size: 16, kind: 'bytes' },
+      'key.local': { offset: 32, size: 16, kind: 'bytes' },
+      'key.port': { offset: 48, size: 2, kind: 'u16' },
+      'key.dir': { offset: 50, size: 1, kind: 'u8' },
+      'key.proto': { offset: 51, size: 1, kind: 'u8' },
+      'key.family': { offset: 52, size: 1, kind: 'u8' },
+      'key.peer_server': { offset: 53, size: 1, kind: 'u8' },
+      'key.owner': { offset: 54, size: 1, kind: 'u8' },
+    },
+  },
+  flow_count: {
+    type: 0, version: 0, size: 24,
+    fields: {
+      'slot': { offset: 0, size: 4, kind: 'u32' },
+      'packets': { offset: 8, size: 8, kind: 'u64' },
+      'bytes': { offset: 16, size: 8, kind: 'u64' },
+    },
+  },
 } as const satisfies Readonly<Record<string, RecordLayout>>;
 export type LayoutName = keyof typeof LAYOUTS;
+
+/** The tc probes (kind tc): programs the agent attaches per interface through the helper command of
+ *  the probe's name; options in the order the load writes them (bench: x_*, never the agent's). */
+export const TC_PROBES = ["dns","flow"] as const;
+export type TcProbeName = (typeof TC_PROBES)[number];
+export const TC_PROBE_DESCRIPTORS = {
+  dns: {"name":"dns","programs":[{"program":"ks_dns_rx","hook":"tc","role":"rx"},{"program":"ks_dns_tx","hook":"tc","role":"tx"}],"maps":["pending","dns","names","suffixes","events","counts","ifowner"],"verbs":[],"layouts":[],"options":{"pending":{"type":"u32","min":64,"max":4194304,"default":16384,"bench":false},"entries":{"type":"u32","min":64,"max":4194304,"default":16384,"bench":false},"slow_ms":{"type":"u32","min":0,"max":3600000,"default":100,"bench":false},"rate":{"type":"u32","min":0,"max":1000000,"default":200,"bench":false},"names":{"type":"u32","min":0,"max":4194304,"default":16384,"bench":false},"suffix":{"type":"list","maxCount":16,"bench":false},"cgroup_netns":{"type":"u32","min":0,"max":4294967295,"default":0,"bench":false},"x_empty":{"type":"bool","default":false,"bench":true}}},
+  flow: {"name":"flow","programs":[{"program":"ks_flow_rx","hook":"tc","role":"rx"},{"program":"ks_flow_tx","hook":"tc","role":"tx"},{"program":"ks_flow_cg_rx","hook":"cgroup_skb/ingress","role":"cg_rx"},{"program":"ks_flow_cg_tx","hook":"cgroup_skb/egress","role":"cg_tx"}],"maps":["flow_slot","flow_keys","flow_cnt","flow_free","flow_stats","hostnet_pods","flow_owner"],"verbs":["read","cgattach","cgdetach"],"layouts":["flow_dump","flow_entry","flow_read","flow_newkey","flow_count"],"options":{"entries":{"type":"u32","min":64,"max":16777216,"default":65536,"bench":false},"port":{"type":"bool","default":true,"bench":false},"hostnet":{"type":"u32","min":0,"max":4294967295,"default":0,"bench":false},"cg_lo":{"type":"bool","default":false,"bench":false},"x_empty":{"type":"bool","default":false,"bench":true},"x_stop":{"type":"u32","min":1,"max":3,"default":0,"bench":true},"x_cache":{"type":"bool","default":true,"bench":true},"x_counts":{"type":"choice","default":"","values":["percpu"],"bench":true}}},
+} as const;
+/** The options the agent may write in a tc probe's load command, in the helper's spelling. */
+export interface TcLoadOptions {
+  readonly dns: { readonly pending?: number; readonly entries?: number; readonly slow_ms?: number; readonly rate?: number; readonly names?: number; readonly suffix?: readonly string[]; readonly cgroup_netns?: number };
+  readonly flow: { readonly entries?: number; readonly port?: boolean; readonly hostnet?: number; readonly cg_lo?: boolean };
+}
