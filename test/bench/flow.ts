@@ -39,6 +39,12 @@ const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const ROUNDS = Number(process.argv[2] ?? 7);
 /** --no-read: the per-packet part only (no 65k-entry map read, no results files written) */
 const NO_READ = process.argv.includes('--no-read');
+/** --modes=floor,on (with --no-read): only these modes, for a quick comparison while changing the probe */
+const ONLY = process.argv
+  .find((a) => a.startsWith('--modes='))
+  ?.slice('--modes='.length)
+  .split(',');
+if (ONLY && !NO_READ) throw new Error('--modes= needs --no-read (a results file has every mode)');
 /** --read-only: the cycle read part only (no results files written) */
 const READ_ONLY = process.argv.includes('--read-only') || process.argv.includes('--cycle-only');
 /** --cycle-only: the probe cycle rows alone (no results files written) */
@@ -170,6 +176,7 @@ async function main(): Promise<void> {
       // ports 10000…, one after the other: every packet a different tuple from the one before)
       for (const traffic of TRAFFIC) {
         for (const mode of MODES) {
+          if (ONLY && !ONLY.includes(mode)) continue;
           if (mode === 'off') await call(['unload']);
           else await attach(MODE_OPTIONS[mode]);
           const ids =
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
     const hot = Object.fromEntries(HOT_MODES.map((m) => [m, [] as number[]])) as Record<HotMode, number[]>;
     for (let round = 0; round < (READ_ONLY ? 0 : ROUNDS); round++) {
       for (const mode of HOT_MODES) {
+        if (ONLY && !ONLY.includes(mode)) continue;
         await call(['unload']);
         const l = parseFlowFrame(await call(['load', 'entries=65536', ...MODE_OPTIONS[mode]]));
         if (!l.ok) throw new Error(l.error);
@@ -214,6 +222,24 @@ async function main(): Promise<void> {
     await rm(hotPacket, { force: true });
     if (NO_READ) {
       for (const r of rows) process.stdout.write(`${r.round} ${r.traffic} ${r.mode} ${r.nsPerRun} ${r.pps}\n`);
+      // each mode over its round's floor, the median of the rounds; and the hot loop's medians
+      for (const traffic of TRAFFIC)
+        for (const mode of MODES) {
+          const ratios = rows
+            .filter((r) => r.traffic === traffic && r.mode === mode)
+            .map(
+              (r) =>
+                r.nsPerRun /
+                rows.find((f) => f.traffic === traffic && f.mode === 'floor' && f.round === r.round)!.nsPerRun,
+            );
+          if (mode !== 'off' && mode !== 'floor' && ratios.length > 0)
+            process.stdout.write(
+              `${traffic} ${mode}/floor ${median(ratios).toFixed(3)} (${ratios.map((x) => x.toFixed(2)).join(' ')})\n`,
+            );
+        }
+      for (const m of HOT_MODES)
+        if (hot[m].length > 0) process.stdout.write(`hot ${m} ${median(hot[m])} (${hot[m].join(' ')})\n`);
+      process.stdout.write(`load ${os.loadavg()[0]!.toFixed(2)}\n`);
       return;
     }
     // the cycle read at N slots in use: N distinct IPv6 peers (routed to b), sent once to make the
