@@ -14,7 +14,7 @@
 // The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them).
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
-//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read | --read-only]
+//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read [--modes=floor,on,…] | --read-only]
 import { spawn } from 'node:child_process';
 import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
