@@ -468,18 +468,15 @@ static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flo
 	__u32 ifindex = skb->ifindex;
 	struct ks_flow_hot h = {.id = netns | (__u64)ifindex << 32};
 	__u64 meta = (__u64)dir << 32 | (owner == KS_FLOW_OWNER_CGROUP ? 2ull << 56 : 0);
-	__u8 family, proto, flags = 0;
+	__u8 family = 0, proto = 0, flags = 0;
 	__u32 l4off = 0;
 	/* direct packet access where the headers are in the linear part (always on veth); else copies */
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		struct iphdr ipc, *ip = data + l3;
 		if ((void *)(ip + 1) > end) {
-			if (bpf_skb_load_bytes(skb, l3, &ipc, sizeof(ipc)) < 0) {
-				family = 4;
-				proto = 0;
+			if (bpf_skb_load_bytes(skb, l3, &ipc, sizeof(ipc)) < 0)
 				goto short_hdr;
-			}
 			ip = &ipc;
 		}
 		family = 4;
@@ -491,11 +488,8 @@ static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flo
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr ip6c, *ip6 = data + l3;
 		if ((void *)(ip6 + 1) > end) {
-			if (bpf_skb_load_bytes(skb, l3, &ip6c, sizeof(ip6c)) < 0) {
-				family = 6;
-				proto = 0;
+			if (bpf_skb_load_bytes(skb, l3, &ip6c, sizeof(ip6c)) < 0)
 				goto short_hdr;
-			}
 			ip6 = &ip6c;
 		}
 		family = 6;
@@ -659,9 +653,7 @@ short_hdr:
 		return;
 	k.ifindex = ifindex;
 	k.dir = dir;
-	k.family = family;
-	k.proto = proto;
-	k.owner = owner;
+	k.owner = owner; /* family and proto 0: an IP packet whose header could not be read */
 add:;
 	__u32 s2 = slot_of(&k);
 	if (s2 != NO_SLOT)
