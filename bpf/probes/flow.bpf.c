@@ -273,9 +273,20 @@ static __always_inline __u32 slot_of(const struct ks_flow_key *k)
 }
 
 /*
- * The packet's tuple as read (ports as sent, not yet the server's): the per-CPU cache's match.
- * 48 bytes compared as six words.
+ * The packet's tuple as read (ports as sent, not yet the server's), in the words the per-CPU cache
+ * compares: an IPv4 packet's in 3 (id, meta, a[0]), an IPv6 packet's in 6. id = netns | ifindex
+ * << 32; meta = the 4 port bytes as sent (source, destination) | dir << 32 | proto << 40 | family
+ * << 48 | ports << 56 (1: the ports were read; | 2: netns is a hostNetwork pod's socket's cgroup,
+ * owner CGROUP), never 0 for an IP packet (family); a = the source and destination addresses:
+ * IPv4 both in a[0] (source in the low half), a[1..3] 0; IPv6 source a[0..1], destination a[2..3].
  */
+struct ks_flow_hot {
+	__u64 id;
+	__u64 meta;
+	__u64 a[4];
+};
+
+/* the same tuple as the slow path (a new flow, a SYN) reads it: addresses zero-padded to 16 bytes */
 struct ks_flow_tuple {
 	__u32 netns;
 	__u32 ifindex;
@@ -286,22 +297,23 @@ struct ks_flow_tuple {
 	__u8 dir;
 	__u8 proto;
 	__u8 family;
-	__u8 ports; /* 1: the ports were read; | 2: netns is a hostNetwork pod's cgroup (owner CGROUP) */
+	__u8 ports;
 };
 
 /*
  * Per CPU, by (namespace, interface, direction), the last flow counted and its slot id: a bulk
- * stream costs a 48-byte compare and one counter add per packet, with no server lookups and no
- * hash lookup. Nothing is pending here (the counters are added at once), so a read needs no flush.
- * A cached slot id is used only in the epoch it was taken: the helper bumps the epoch when it
- * takes slots back, and gives them out again a cycle later, when no program can still hold them.
+ * stream costs a compare of 3 words (IPv4; 6 for IPv6) and one counter add per packet, with no
+ * server lookups and no hash lookup. Nothing is pending here (the counters are added at once), so a
+ * read needs no flush. A cached slot id is used only in the epoch it was taken: the helper bumps the
+ * epoch when it takes slots back, and gives them out again a cycle later, when no program can still
+ * hold them. An empty entry has meta 0, which no packet's tuple has.
  */
 struct ks_flow_lastslot {
-	__u32 valid;
-	__u32 misses; /* packets of other tuples since the last hit */
-	struct ks_flow_tuple t;
+	struct ks_flow_hot t;
 	__u32 slot;
 	__u32 epoch;
+	__u32 misses; /* packets of other tuples since the last hit */
+	__u32 _pad;
 };
 
 /* slots per CPU: a veth pair counted at both ends on one CPU (tx of one pod, rx of the other)
@@ -309,9 +321,27 @@ struct ks_flow_lastslot {
 #define KS_FLOW_SLOTS  8
 #define KS_FLOW_MISSES 16
 
-/* busy: a tc program interrupted on its CPU (softirq over a process-context transmit) by another
- * one; the second leaves the cache alone, so no slot is read half-written */
+/*
+ * Two caches, so that no program reads a slot another one on its CPU has half written:
+ *  - flow_last, the tc programs': they never run nested on one CPU. tcx egress runs in
+ *    __dev_queue_xmit under rcu_read_lock_bh (bottom halves off), tcx ingress in
+ *    __netif_receive_skb_core from the receive softirq (or with bottom halves off: netif_receive_skb
+ *    may only be called so), and neither runs in hard interrupts; a program that sends a packet
+ *    from inside itself (bpf_clone_redirect: its tcx egress hook runs within) is never ours, and
+ *    ours run to the end before the next program of the chain. So while a tc program of ours runs
+ *    on a CPU, no other tc program can start there: the cache needs no guard.
+ *  - flow_last_cg, the cgroup_skb programs': egress runs in the sending task (process context,
+ *    preemptible: migrate_disable only), where the receive softirq's ingress program (or another
+ *    task's egress after a preemption) can run on the same CPU in the middle of it. busy: such a
+ *    second program leaves the cache alone. (A tc program interrupting one uses the other map.)
+ * BPF_PROG_TEST_RUN runs a program with only migration off: a benchmark loop over a tc program
+ * could be interrupted by the same program on traffic; the bench never runs both at once.
+ */
 struct ks_flow_last {
+	struct ks_flow_lastslot slot[KS_FLOW_SLOTS];
+};
+
+struct ks_flow_last_cg {
 	__u32 busy;
 	__u32 _pad;
 	struct ks_flow_lastslot slot[KS_FLOW_SLOTS];
@@ -324,11 +354,12 @@ struct {
 	__type(value, struct ks_flow_last);
 } flow_last SEC(".maps");
 
-static __always_inline bool tuple_eq(const struct ks_flow_tuple *a, const struct ks_flow_tuple *b)
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]) | (x[5] ^ y[5])) == 0;
-}
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_flow_last_cg);
+} flow_last_cg SEC(".maps");
 
 /* a kernel cgroup's id (its kernfs node's): 0 when unreadable */
 static __always_inline __u64 cg_id_at(__u64 cgrp)
@@ -420,25 +451,24 @@ static __always_inline bool key_netns(struct __sk_buff *skb, const struct ks_flo
  * One packet. tc: netns = the device's namespace, l3 = the IP header's offset, bytes = skb->len
  * (the frame). cgroup_skb (owner = CGROUP): netns = the socket's cgroup id (the key gets its pod's),
  * the data at the IP header, bytes = skb->len + the device's link-layer header, so a hostNetwork
- * pod's series count frames like every other pod's.
+ * pod's series count frames like every other pod's. cache: this CPU's slots of its program kind's
+ * cache, or NULL.
  */
-static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flow_last *last, __u32 netns, __u32 l3,
-				  __u32 extra, __u8 owner)
+static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns,
+				  __u32 l3, __u32 extra, __u8 owner)
 {
-	struct ks_flow_lastslot *c = NULL;
 	struct ks_flow_key k; /* zeroed where it is built: a cache hit never needs it */
-	struct ks_flow_tuple t = {};
-	t.netns = netns;
+	struct ks_flow_tuple t;
 	if (ks_stop == 1) {
-		volatile __u32 sink = t.netns; /* the read must stay */
+		volatile __u32 sink = netns; /* the read must stay */
 		(void)sink;
 		return;
 	}
 	__u32 len = skb->len + extra;
-	t.ifindex = skb->ifindex;
-	t.ports = owner == KS_FLOW_OWNER_CGROUP ? 2 : 0;
-	t.dir = dir;
-	__u8 flags = 0;
+	__u32 ifindex = skb->ifindex;
+	struct ks_flow_hot h = {.id = netns | (__u64)ifindex << 32};
+	__u64 meta = (__u64)dir << 32 | (owner == KS_FLOW_OWNER_CGROUP ? 2ull << 56 : 0);
+	__u8 family = 0, proto = 0, flags = 0;
 	__u32 l4off = 0;
 	/* direct packet access where the headers are in the linear part (always on veth); else copies */
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
@@ -449,10 +479,9 @@ static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flo
 				goto short_hdr;
 			ip = &ipc;
 		}
-		t.family = 4;
-		t.proto = ip->protocol;
-		__builtin_memcpy(t.saddr, &ip->saddr, 4);
-		__builtin_memcpy(t.daddr, &ip->daddr, 4);
+		family = 4;
+		proto = ip->protocol;
+		h.a[0] = ip->saddr | (__u64)ip->daddr << 32;
 		/* ports only in the first fragment */
 		if (!(ip->frag_off & bpf_htons(0x1fff)))
 			l4off = l3 + (ip->ihl & 0xf) * 4;
@@ -463,68 +492,93 @@ static __always_inline void count(struct __sk_buff *skb, __u8 dir, struct ks_flo
 				goto short_hdr;
 			ip6 = &ip6c;
 		}
-		t.family = 6;
-		t.proto = ip6->nexthdr; /* extension headers are not walked: counted without ports */
-		__builtin_memcpy(t.saddr, &ip6->saddr, 16);
-		__builtin_memcpy(t.daddr, &ip6->daddr, 16);
+		family = 6;
+		proto = ip6->nexthdr; /* extension headers are not walked: counted without ports */
+		__builtin_memcpy(&h.a[0], &ip6->saddr, 16);
+		__builtin_memcpy(&h.a[2], &ip6->daddr, 16);
 		l4off = l3 + 40;
 	} else {
 		/* not IP (ARP, LLDP…): counted per ethertype so the totals match the device's */
+		t.netns = netns;
 		__builtin_memset(&k, 0, sizeof(k));
 		if (!key_netns(skb, &t, owner, &k.netns))
 			return;
-		k.ifindex = t.ifindex;
+		k.ifindex = ifindex;
 		k.dir = dir;
 		k.port = bpf_ntohs(skb->protocol);
 		k.owner = owner;
 		goto add;
 	}
-	if (l4off && (t.proto == IPPROTO_TCP || t.proto == IPPROTO_UDP)) {
-		__u8 l4c[14], *l4 = data + l4off;
+	if (l4off && (proto == IPPROTO_TCP || proto == IPPROTO_UDP)) {
+		__u32 l4c[4];
+		__u8 *l4 = data + l4off;
 		if ((void *)(l4 + 14) > end) {
 			/* short segment or non-linear headers: copy (UDP needs only its 4 port bytes) */
-			if (bpf_skb_load_bytes(skb, l4off, l4c, t.proto == IPPROTO_TCP ? 14 : 4) < 0) {
+			if (bpf_skb_load_bytes(skb, l4off, l4c, proto == IPPROTO_TCP ? 14 : 4) < 0) {
 				stat_inc(KS_FLOW_ST_SHORT);
 				goto ports_done;
 			}
-			l4 = l4c;
+			l4 = (__u8 *)l4c;
 		}
-		t.sport = ks_be16(l4);
-		t.dport = ks_be16(l4 + 2);
-		if (t.proto == IPPROTO_TCP)
+		meta |= *(__u32 *)l4 | 1ull << 56;
+		if (proto == IPPROTO_TCP)
 			flags = l4[13];
-		t.ports |= 1;
 	}
 ports_done:
-	if (last)
-		c = &last->slot[((t.netns ^ t.ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
-	/* the same tuple as this CPU's last packet: its key is known, only the counts move. A SYN
-	 * goes the long way (it records the server). */
+	meta |= (__u64)proto << 40 | (__u64)family << 48;
+	h.meta = meta;
+	struct ks_flow_lastslot *c = NULL;
+	if (cache)
+		c = &cache[((netns ^ ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
+	/* the same tuple as this CPU's last packet here: its key is known, only the counts move. A
+	 * SYN goes the long way (it records the server). */
 	__u32 epoch = *(volatile __u32 *)&ks_epoch;
-	if (c && c->valid && !(flags & 0x02) && c->epoch == epoch && tuple_eq(&c->t, &t)) {
-		c->misses = 0;
+	if (c && !(flags & 0x02) && c->epoch == epoch && c->t.id == h.id && c->t.meta == h.meta &&
+	    c->t.a[0] == h.a[0] &&
+	    (family == 4 || ((c->t.a[1] ^ h.a[1]) | (c->t.a[2] ^ h.a[2]) | (c->t.a[3] ^ h.a[3])) == 0)) {
+		if (c->misses)
+			c->misses = 0;
 		if (c->slot != NO_SLOT) /* NO_SLOT: a hostNetwork pod's flow on a node device */
 			slot_add(c->slot, len);
 		return;
 	}
-	if (ks_hostnet && owner == KS_FLOW_OWNER_NETNS && t.netns == ks_host_netns &&
-	    !bpf_map_lookup_elem(&flow_owner, &t.ifindex) && hostnet_own(skb, &t, dir)) {
-		if (c && (!c->valid || c->epoch != epoch || ++c->misses >= KS_FLOW_MISSES)) {
-			c->t = t;
+	/* another tuple (or a SYN): the tuple in full for the key */
+	t.netns = netns;
+	t.ifindex = ifindex;
+	t.dir = dir;
+	t.proto = proto;
+	t.family = family;
+	t.ports = meta >> 56;
+	__u32 pb = (__u32)meta; /* the port bytes as they were in the packet */
+	t.sport = ks_be16((__u8 *)&pb);
+	t.dport = ks_be16((__u8 *)&pb + 2);
+	if (family == 4) {
+		__u32 s4 = (__u32)h.a[0], d4 = h.a[0] >> 32;
+		__builtin_memset(t.saddr, 0, 16);
+		__builtin_memset(t.daddr, 0, 16);
+		__builtin_memcpy(t.saddr, &s4, 4);
+		__builtin_memcpy(t.daddr, &d4, 4);
+	} else {
+		__builtin_memcpy(t.saddr, &h.a[0], 16);
+		__builtin_memcpy(t.daddr, &h.a[2], 16);
+	}
+	if (ks_hostnet && owner == KS_FLOW_OWNER_NETNS && netns == ks_host_netns &&
+	    !bpf_map_lookup_elem(&flow_owner, &ifindex) && hostnet_own(skb, &t, dir)) {
+		if (c && (c->t.meta == 0 || c->epoch != epoch || ++c->misses >= KS_FLOW_MISSES)) {
+			c->t = h;
 			c->slot = NO_SLOT;
 			c->epoch = epoch;
 			c->misses = 0;
-			c->valid = 1;
 		}
 		return;
 	}
 	__builtin_memset(&k, 0, sizeof(k));
 	if (!key_netns(skb, &t, owner, &k.netns))
 		return;
-	k.ifindex = t.ifindex;
+	k.ifindex = ifindex;
 	k.dir = dir;
-	k.family = t.family;
-	k.proto = t.proto;
+	k.family = family;
+	k.proto = proto;
 	k.owner = owner;
 	if (dir == KS_FLOW_RX) {
 		__builtin_memcpy(k.peer, t.saddr, 16);
@@ -537,16 +591,16 @@ ports_done:
 		__u16 sport = t.sport, dport = t.dport;
 		/* which port is the server's: TCP by who sent the SYN, UDP by the lower port */
 		bool dst_is_server;
-		if (t.proto == IPPROTO_TCP) {
+		if (proto == IPPROTO_TCP) {
 			if ((flags & 0x12) == 0x02) { /* SYN without ACK: the receiver is the server */
-				struct ks_flow_srv s = {.port = dport, .family = t.family};
+				struct ks_flow_srv s = {.port = dport, .family = family};
 				__builtin_memcpy(s.addr, t.daddr, 16);
 				__u8 one = 1;
 				bpf_map_update_elem(&servers, &s, &one, BPF_ANY);
 				dst_is_server = true;
-			} else if (srv_known(t.daddr, dport, t.family)) {
+			} else if (srv_known(t.daddr, dport, family)) {
 				dst_is_server = true;
-			} else if (srv_known(t.saddr, sport, t.family)) {
+			} else if (srv_known(t.saddr, sport, family)) {
 				dst_is_server = false;
 			} else {
 				stat_inc(KS_FLOW_ST_GUESS);
@@ -584,44 +638,26 @@ ports_done:
 	if (slot == NO_SLOT)
 		return;
 	slot_add(slot, len);
-	if (c && (!c->valid || c->epoch != epoch || ++c->misses >= KS_FLOW_MISSES)) {
-		c->t = t;
+	if (c && (c->t.meta == 0 || c->epoch != epoch || ++c->misses >= KS_FLOW_MISSES)) {
+		c->t = h;
 		c->slot = slot;
 		c->epoch = epoch;
 		c->misses = 0;
-		c->valid = 1;
 	}
 	return;
 short_hdr:
 	stat_inc(KS_FLOW_ST_SHORT);
+	t.netns = netns;
 	__builtin_memset(&k, 0, sizeof(k));
 	if (!key_netns(skb, &t, owner, &k.netns))
 		return;
-	k.ifindex = t.ifindex;
+	k.ifindex = ifindex;
 	k.dir = dir;
-	k.family = t.family;
-	k.proto = t.proto;
-	k.owner = owner;
+	k.owner = owner; /* family and proto 0: an IP packet whose header could not be read */
 add:;
 	__u32 s2 = slot_of(&k);
 	if (s2 != NO_SLOT)
 		slot_add(s2, len);
-}
-
-static __always_inline void run(struct __sk_buff *skb, __u8 dir, __u32 netns, __u32 l3, __u32 extra, __u8 owner)
-{
-	struct ks_flow_last *c = NULL;
-	if (ks_cache) {
-		__u32 z = 0;
-		c = bpf_map_lookup_elem(&flow_last, &z);
-		if (c && c->busy)
-			c = NULL;
-	}
-	if (c)
-		c->busy = 1;
-	count(skb, dir, c, netns, l3, extra, owner);
-	if (c)
-		c->busy = 0;
 }
 
 static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
@@ -629,7 +665,12 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
 	if (ks_empty)
 		return TCX_NEXT;
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	run(skb, dir, ks_tc_netns(kskb), ks_tc_l3_offset(kskb), 0, KS_FLOW_OWNER_NETNS);
+	struct ks_flow_last *c = NULL;
+	if (ks_cache) {
+		__u32 z = 0;
+		c = bpf_map_lookup_elem(&flow_last, &z); /* no guard: see flow_last */
+	}
+	count(skb, dir, c ? c->slot : NULL, ks_tc_netns(kskb), ks_tc_l3_offset(kskb), 0, KS_FLOW_OWNER_NETNS);
 	return TCX_NEXT;
 }
 
@@ -655,7 +696,18 @@ static __always_inline int run_cg(struct __sk_buff *skb, __u8 dir)
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	struct net_device *dev = kskb->dev;
 	__u32 hh = dev ? dev->hard_header_len : 0;
-	run(skb, dir, (__u32)bpf_skb_cgroup_id(skb), 0, hh, KS_FLOW_OWNER_CGROUP);
+	struct ks_flow_last_cg *c = NULL;
+	if (ks_cache) {
+		__u32 z = 0;
+		c = bpf_map_lookup_elem(&flow_last_cg, &z);
+		if (c && c->busy) /* a program of ours that this one interrupted is using it */
+			c = NULL;
+	}
+	if (c)
+		c->busy = 1;
+	count(skb, dir, c ? c->slot : NULL, (__u32)bpf_skb_cgroup_id(skb), 0, hh, KS_FLOW_OWNER_CGROUP);
+	if (c)
+		c->busy = 0;
 	return 1;
 }
 

@@ -14,7 +14,7 @@
 // The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them).
 // kernel.bpf_stats_enabled is restored afterwards. Writes test/bench/results/flow.{md,json}.
 //
-//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read | --read-only]
+//   npx tsc -p tsconfig.json && node dist/test/bench/flow.js [rounds] [--no-read [--modes=floor,on,…] | --read-only]
 import { spawn } from 'node:child_process';
 import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,21 +24,26 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 import { AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
-import { NativeEventSource } from '../../receiver/events/native-source.js';
-import { parseFlowFrame, parseFlowRead } from '../../receiver/native/commands.js';
+import { parseFlowRead } from '../../receiver/native/commands.js';
 import { FlowSlots, flow } from '../../receiver/probes/flow.js';
 import type { ProbeContext } from '../../receiver/probes/probe.js';
 import { NamespaceTargets } from '../support/probe-cycle.js';
 import { StreamDecoder } from '../../receiver/native/records.js';
 import { silentLogger } from '../../receiver/log.js';
-import { helperProgramIds, median, runStats } from './bpf-stats.js';
+import { median } from './bpf-stats.js';
+import { startFlowBench } from './flow-bench.js';
 import { benchStamp } from './stamp.js';
 import { deleteNs, ensureHelperBuilt, inNs, makePair, nodeIn, sh, udpFlood } from '../native/support.js';
 
-const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const ROUNDS = Number(process.argv[2] ?? 7);
 /** --no-read: the per-packet part only (no 65k-entry map read, no results files written) */
 const NO_READ = process.argv.includes('--no-read');
+/** --modes=floor,on (with --no-read): only these modes, for a quick comparison while changing the probe */
+const ONLY = process.argv
+  .find((a) => a.startsWith('--modes='))
+  ?.slice('--modes='.length)
+  .split(',');
+if (ONLY && !NO_READ) throw new Error('--modes= needs --no-read (a results file has every mode)');
 /** --read-only: the cycle read part only (no results files written) */
 const READ_ONLY = process.argv.includes('--read-only') || process.argv.includes('--cycle-only');
 /** --cycle-only: the probe cycle rows alone (no results files written) */
@@ -141,58 +146,41 @@ async function main(): Promise<void> {
       return { date: o.date, nsPerRunOn: o.nsPerRunOn, nsPerRunFloor: o.nsPerRunFloor, batchLookupEra };
     })
     .catch(() => undefined);
-  const statsBefore = (await readFile(STATS, 'utf8')).trim();
   const p = await makePair('bflow', 223, { ipv6: true });
-  const native = new NativeEventSource({
-    probes: {},
-    emitEventsOf: new Set(),
-    log: silentLogger,
-    helperCommands: true,
-  });
-  await native.start();
-  const call = (args: string[]): Promise<Record<string, unknown>> => native.helperCommand('flow', args);
+  const bench = await startFlowBench();
+  const { native, call } = bench;
   const devA = `k${process.pid.toString(36)}n223a`,
     devB = `k${process.pid.toString(36)}n223b`;
-  const attach = async (extra: string[]): Promise<void> => {
-    await call(['unload']);
-    const l = parseFlowFrame(await call(['load', 'entries=65536', ...extra]));
-    if (!l.ok) throw new Error(l.error);
-    const f = parseFlowFrame(
-      await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]),
-    );
-    if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
-  };
+  const targets = [`${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`];
+  const attach = (extra: string[]): Promise<void> => bench.load(extra, targets);
   const rows: { traffic: Traffic; mode: Mode; round: number; pps: number; nsPerRun: number; runs: number }[] = [];
   try {
-    await writeFile(STATS, '1');
+    await bench.statsOn();
     for (let round = 0; round < (READ_ONLY ? 0 : ROUNDS); round++) {
       // bulk: one stream (every packet the same tuple); spread: FLOWS interleaved flows (server
       // ports 10000…, one after the other: every packet a different tuple from the one before)
       for (const traffic of TRAFFIC) {
         for (const mode of MODES) {
+          if (ONLY && !ONLY.includes(mode)) continue;
           if (mode === 'off') await call(['unload']);
           else await attach(MODE_OPTIONS[mode]);
-          const ids =
-            mode === 'off' ? [] : await helperProgramIds(native.helperStatus().pid!, ['ks_flow_rx', 'ks_flow_tx']);
-          const s0 = await runStats(ids);
-          const r =
+          const m = await bench.nsPerRun(mode === 'off' ? [] : ['ks_flow_rx', 'ks_flow_tx'], () =>
             traffic === 'bulk'
-              ? await udpFlood(p.a, p.b4, 9, PACKETS, 30, 64)
-              : await udpFlood(p.a, p.b4, 10000, PACKETS, 30, 64, FLOWS);
-          const s1 = await runStats(ids);
-          const runs = s1.runs - s0.runs;
+              ? udpFlood(p.a, p.b4, 9, PACKETS, 30, 64)
+              : udpFlood(p.a, p.b4, 10000, PACKETS, 30, 64, FLOWS),
+          );
           rows.push({
             traffic,
             mode,
             round,
-            pps: Math.round(r.sent / r.seconds),
-            nsPerRun: runs > 0 ? Math.round((s1.ns - s0.ns) / runs) : 0,
-            runs,
+            pps: Math.round(m.sent.sent / m.sent.seconds),
+            nsPerRun: Math.round(m.nsPerRun),
+            runs: m.runs,
           });
         }
       }
     }
-    await writeFile(STATS, statsBefore);
+    await bench.statsOff();
     // the programs alone, hot: ks_flow_tx run 2,000,000 times in a loop on one packet
     // (BPF_PROG_TEST_RUN through `bpftool prog run`; no tcx dispatch, no bpf_stats, caches warm):
     // what the instructions cost, next to what they cost on the hook with traffic
@@ -201,10 +189,9 @@ async function main(): Promise<void> {
     const hot = Object.fromEntries(HOT_MODES.map((m) => [m, [] as number[]])) as Record<HotMode, number[]>;
     for (let round = 0; round < (READ_ONLY ? 0 : ROUNDS); round++) {
       for (const mode of HOT_MODES) {
-        await call(['unload']);
-        const l = parseFlowFrame(await call(['load', 'entries=65536', ...MODE_OPTIONS[mode]]));
-        if (!l.ok) throw new Error(l.error);
-        const [id] = await helperProgramIds(native.helperStatus().pid!, ['ks_flow_tx']);
+        if (ONLY && !ONLY.includes(mode)) continue;
+        await bench.load(MODE_OPTIONS[mode], []);
+        const [id] = await bench.programIds(['ks_flow_tx']);
         const out = await sh('bpftool', 'prog', 'run', 'id', String(id), 'data_in', hotPacket, 'repeat', '2000000');
         const ns = /duration \(average\): (\d+)ns/.exec(out);
         if (!ns) throw new Error(`bpftool prog run: ${out}`);
@@ -214,6 +201,24 @@ async function main(): Promise<void> {
     await rm(hotPacket, { force: true });
     if (NO_READ) {
       for (const r of rows) process.stdout.write(`${r.round} ${r.traffic} ${r.mode} ${r.nsPerRun} ${r.pps}\n`);
+      // each mode over its round's floor, the median of the rounds; and the hot loop's medians
+      for (const traffic of TRAFFIC)
+        for (const mode of MODES) {
+          const ratios = rows
+            .filter((r) => r.traffic === traffic && r.mode === mode)
+            .map(
+              (r) =>
+                r.nsPerRun /
+                rows.find((f) => f.traffic === traffic && f.mode === 'floor' && f.round === r.round)!.nsPerRun,
+            );
+          if (mode !== 'off' && mode !== 'floor' && ratios.length > 0)
+            process.stdout.write(
+              `${traffic} ${mode}/floor ${median(ratios).toFixed(3)} (${ratios.map((x) => x.toFixed(2)).join(' ')})\n`,
+            );
+        }
+      for (const m of HOT_MODES)
+        if (hot[m].length > 0) process.stdout.write(`hot ${m} ${median(hot[m])} (${hot[m].join(' ')})\n`);
+      process.stdout.write(`load ${os.loadavg()[0]!.toFixed(2)}\n`);
       return;
     }
     // the cycle read at N slots in use: N distinct IPv6 peers (routed to b), sent once to make the
@@ -366,13 +371,7 @@ for (let k = 0; k < 64; k++) next();
     for (const size of CYCLE_ONLY ? [] : READ_PEERS) {
       for (let round = 0; round < READ_ROUNDS; round++) {
         // a new map each round, so each round has a first read (new slots, new peer addresses)
-        await call(['unload']);
-        const l = parseFlowFrame(await call(['load', `entries=${READ_MAP}`]));
-        if (!l.ok) throw new Error(l.error);
-        const f = parseFlowFrame(
-          await call(['attach', `${p.aInode}:/run/netns/${p.a}:${devA}`, `${p.bInode}:/run/netns/${p.b}:${devB}`]),
-        );
-        if (!f.ok || f.targets.some((t) => !t.ok)) throw new Error(`attach: ${JSON.stringify(f)}`);
+        await bench.load([], targets, undefined, READ_MAP);
         slots.reset();
         await call(['read']);
         await sendPeers(size, round);
@@ -671,8 +670,7 @@ ${rows.map((r) => `| ${r.round} | ${r.traffic} | ${r.mode} | ${r.pps} | ${r.runs
     await writeFile(path.join(OUT, 'flow.md'), md);
     process.stdout.write(md);
   } finally {
-    await writeFile(STATS, statsBefore).catch(() => undefined);
-    await native.stop();
+    await bench.stop();
     await deleteNs(p.a, p.b).catch(() => undefined);
   }
 }

@@ -26,6 +26,7 @@ export const BENCHMARKS: Record<string, { script: string; args: string[]; node?:
   // per-peer walk cost at 10k, 20k and 100k sockets, agent RSS (after a collection) at 5k, 10k and 50k peers; ~5 min
   tcphealth: { script: 'tcphealth.js', args: [], node: ['--expose-gc'] },
   flow: { script: 'flow.js', args: [] }, // flow probe: BPF ns/packet on/floor, UDP rate off/on/floor, 65k-entry map read; ~1 min
+  'flow-hostnet': { script: 'flow-hostnet.js', args: [] }, // flow, hostNetwork pods: cgroup_skb ns/packet on/floor, node tc with hostnet off/on; ~3 min
   dns: { script: 'dns.js', args: [] }, // dns probe: BPF ns per non-DNS and per DNS packet, on vs floor; ~2 min
   outage: { script: 'outage.js', args: [] }, // the receiver gone 10 min under a 500 connects/s flood, buffer 8 MiB: RSS each second, counts; ~13 min
   image: { script: 'image.js', args: [] }, // scripts/image.sh cold (empty caches) and warm; ~10-15 min

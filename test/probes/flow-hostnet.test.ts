@@ -30,6 +30,7 @@ import {
   nsName,
   sh,
   startNodeIn,
+  stopBackground,
   udpFlood,
 } from '../native/support.js';
 
@@ -254,6 +255,106 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
         ])
           assert.ok(!nodes.has(k), `the pod's ${k} is not in the node's series`);
         assert.ok(![...mine.keys()].some((k) => k.endsWith(`|${base + 2}`)), "the node's datagrams are not the pod's");
+      }
+    } finally {
+      await probe.stop!();
+      await dropPod(pod);
+    }
+  });
+
+  it('the pod sending (cgroup_skb egress, process context) and receiving (ingress, softirq) while the node sends and receives on the same interface (tc programs) from every CPU at once: UDP and TCP both ways: exact packets and bytes in each of the twelve flows', async () => {
+    // The programs' per-CPU caches under concurrency: the tc programs' (unguarded: they never nest
+    // on a CPU) and the cgroup_skb programs' (guarded: a softirq's program can interrupt a task's)
+    // both busy on every CPU, with the node deferring the pod's packets on the same interface. A
+    // torn slot needs an interrupt inside a ~50 ns program run, so this cannot force one: it
+    // checks that the counts stay exact while the caches are shared by all these programs (an
+    // unguarded shared cache passed it 3 times in 3, so it is no proof of the guard).
+    const pod = await makePod();
+    const { probe, ctx } = await started({ host_network_pods: {}, host_interfaces: [h.host] });
+    try {
+      const node = hostTarget(pod);
+      await cycle(probe, ctx, [node]);
+      await cycle(probe, ctx, [node]);
+      assert.deepEqual(await cgroupPrograms(pod.podDir), ['ks_flow_cg_rx', 'ks_flow_cg_tx']);
+      const N = 40_000,
+        SIZE = 32,
+        frame = SIZE + 8 + 20 + 14;
+      const base = 6100;
+      // the neighbours known first (a datagram queued for ARP reaches the tc hook later or never):
+      // one each way to a port no flow below uses, then ARP's answer waited for
+      await sh(UDPFLOOD, h.p4, String(base + 9), '1');
+      await udpFlood(h.ns, h.h4, base + 9, 1);
+      for (let i = 0; i < 50 && !/REACHABLE|STALE|DELAY/.test(await sh('ip', 'neigh', 'show', h.p4)); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      // sinks so no ICMP answers: the pod's two sockets, the node's two, the peer's four
+      const sinks = await Promise.all([
+        startNodeIn('host', udpSink(h.h4, base + 5, 2 * N), 10_000, pod.leaf),
+        startNodeIn('host', udpSink(h.h4, base + 6, 2 * N), 10_000, pod.leaf),
+        startNodeIn('host', udpSink(h.h4, base + 7, 2 * N)),
+        startNodeIn('host', udpSink(h.h4, base + 8, 2 * N)),
+        ...[1, 2, 3, 4].map((i) => startNodeIn(h.ns, udpSink(h.p4, base + i, 2 * N))),
+      ]);
+      try {
+        const flood = (args: string[]): Promise<number> =>
+          Promise.resolve(args).then(async (a) => (JSON.parse(await sh(UDPFLOOD, ...a)) as { sent: number }).sent);
+        const podFlood = (port: number): Promise<number> =>
+          inPod(pod.leaf, [UDPFLOOD, h.p4, String(port), String(N), '20', String(SIZE)]).then(
+            (r) => (JSON.parse(r.stdout.trim()) as { sent: number }).sent,
+          );
+        // and TCP both ways, counted by nftables in the peer's namespace: the pod's segments sent
+        // from its task and, for the transfer it receives, its ACKs sent from the receive softirq
+        // (a cgroup_skb egress program that can interrupt the task's on the same CPU)
+        const tport = base + 10,
+          sport = base + 11,
+          BYTES = 4_000_000;
+        await inNs(h.ns, 'nft', 'delete table inet ksflow').catch(() => undefined);
+        await inNs(h.ns, 'nft', 'delete table inet ksflowc').catch(() => undefined);
+        await nftCounters(h.ns, false, h.h4, tport);
+        await nftCounters(h.ns, false, h.h4, sport, { table: 'ksflowc', client: true });
+        const srv = await startNodeIn(h.ns, tcpSink(h.p4, tport, 1));
+        const podSrv = await startNodeIn('host', tcpSink(h.h4, sport, 1), 10_000, pod.leaf);
+        // every flow at once: two senders in the pod, two of the node's, the peer to two of the
+        // pod's sockets and to two of the node's (their receive softirq runs on the senders' CPUs)
+        const [sent, tcpOut] = await Promise.all([
+          Promise.all([
+            podFlood(base + 1),
+            podFlood(base + 2),
+            flood([h.p4, String(base + 3), String(N), '20', String(SIZE)]),
+            flood([h.p4, String(base + 4), String(N), '20', String(SIZE)]),
+            ...[5, 6, 7, 8].map((i) => udpFlood(h.ns, h.h4, base + i, N, 20, SIZE).then((r) => r.sent)),
+          ]),
+          Promise.all([
+            inPod(pod.leaf, [process.execPath, '--input-type=module', '-e', tcpClient(h.p4, tport, 1, BYTES)]),
+            nodeIn(h.ns, tcpClient(h.h4, sport, 1, BYTES), 30_000),
+          ]),
+        ]);
+        for (const n of sent) assert.equal(n, N);
+        assert.equal(tcpOut[0].code, 0);
+        assert.equal((await srv.done).bytes, BYTES);
+        assert.equal((await podSrv.done).bytes, BYTES);
+        const nft = await readNft(h.ns);
+        const nftSrv = await readNft(h.ns, 'ksflowc');
+        const samples = (await cycle(probe, ctx, [node])).get(selfNs)!;
+        const mine = rows(samples.filter((s) => uidOf(s) === pod.cg.podUid));
+        const nodes = rows(samples.filter((s) => uidOf(s) === ''));
+        const at = (r: typeof mine, k: string): [number, number] => {
+          const x = r.get(k);
+          assert.ok(x, `no series ${k} among ${[...r.keys()].join(', ')}`);
+          return [x.packets, x.bytes];
+        };
+        for (const i of [1, 2]) assert.deepEqual(at(mine, `transmit|udp|${h.p4}|${base + i}`), [N, N * frame]);
+        for (const i of [5, 6]) assert.deepEqual(at(mine, `receive|udp|${h.p4}|${base + i}`), [N, N * frame]);
+        for (const i of [3, 4]) assert.deepEqual(at(nodes, `transmit|udp|${h.p4}|${base + i}`), [N, N * frame]);
+        for (const i of [7, 8]) assert.deepEqual(at(nodes, `receive|udp|${h.p4}|${base + i}`), [N, N * frame]);
+        const ip = (c: { packets: number; bytes: number }): [number, number] => [c.packets, c.bytes + 14 * c.packets];
+        assert.deepEqual(at(mine, `transmit|tcp|${h.p4}|${tport}`), ip(nft.in));
+        assert.deepEqual(at(mine, `receive|tcp|${h.p4}|${tport}`), ip(nft.out));
+        assert.deepEqual(at(mine, `transmit|tcp|${h.p4}|${sport}`), ip(nftSrv.in));
+        assert.deepEqual(at(mine, `receive|tcp|${h.p4}|${sport}`), ip(nftSrv.out));
+        for (const i of [1, 2, 5, 6, 10, 11]) assert.ok(![...nodes.keys()].some((k) => k.endsWith(`|${base + i}`)));
+        for (const i of [3, 4, 7, 8]) assert.ok(![...mine.keys()].some((k) => k.endsWith(`|${base + i}`)));
+      } finally {
+        for (const s of sinks) await stopBackground(s);
       }
     } finally {
       await probe.stop!();
