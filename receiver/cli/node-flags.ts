@@ -7,7 +7,14 @@
 // Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, samples kept across cycles):
 // 4 MiB or V8's default semi-spaces took 0.88–1.04× this flag's CPU per cycle (medians; every
 // interquartile range reaches 1.0), and V8's default kept 22–32 MiB more RSS: kept at 1 MiB.
-export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+// --no-sparkplug: V8's baseline compiler turns every warm function into machine code beside its
+// bytecode; the agent's hot loops are few and optimized anyway. At 250 pods with a scrape, an export
+// and events every cycle, in two pairs of trials on the same pods: average RSS 113.0 and 110.7 against
+// 118.2 and 127.2 MiB (test/bench/results/h21p-trials3.md); V8's code space 1.4 against 3.8 MiB and its
+// heap 55–56 against 62–66 MiB at the highest RSS (v8.getHeapSpaceStatistics() from a preload in the same
+// trials). The procfs bench's paired rounds at 100 namespaces (a quick run, load 7–13) put the CPU per
+// cycle at 0.95× (0.78–1.07×) the agent's without it.
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-sparkplug'];
 
 // The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
 // Why: glibc's malloc gives threads that allocate their own arenas (up to 8 per core), and node's

@@ -20,11 +20,17 @@ export interface KallsymsParse {
   hidden: boolean;
 }
 
-/** Text symbols (t/T/w/W) with a non-zero address, sorted by address. */
+/** A function's padding before its entry (CONFIG_CALL_PADDING: `__pfx_<function>`, one per function,
+ *  about half of a 6.x kernel's text symbols and names): no code runs there, so no drop location or
+ *  return address is in one; left out, the table is about half as large. */
+export const PADDING_PREFIX = '__pfx_';
+
+/** Text symbols (t/T/w/W) with a non-zero address, sorted by address; padding symbols left out. */
 export function parseKallsyms(text: string): KallsymsParse {
   const symbols: KernelSymbol[] = [];
   let badLines = 0;
   let seen = 0;
+  let visible = 0;
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
     const parts = line.trim().split(/\s+/);
@@ -37,19 +43,21 @@ export function parseKallsyms(text: string): KallsymsParse {
     if (type !== 't' && type !== 'T' && type !== 'w' && type !== 'W') continue;
     const address = BigInt(`0x${parts[0]}`);
     if (address === 0n) continue;
+    visible++;
+    if (parts[2]!.startsWith(PADDING_PREFIX)) continue;
     const mod = parts[3] !== undefined && parts[3].startsWith('[') ? parts[3].replace(/^\[|\]$/g, '') : '';
     symbols.push({ address, name: parts[2]!, module: mod });
   }
   symbols.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { symbols, badLines, hidden: seen > 0 && symbols.length === 0 };
+  return { symbols, badLines, hidden: seen > 0 && visible === 0 };
 }
 
 /** Largest distance from a symbol's start still attributed to it when it is the last one. */
 const MAX_LAST_SYMBOL_SPAN = 0x100000n;
 
-/** Text symbols in columns, sorted by address: ~4 MiB for a kernel's ~120k symbols, where one
- *  object per symbol held ~18 MiB of heap (~29 MiB RSS) for as long as an event probe ran
- *  (test/bench/results/sizing.md). Names are latin1 bytes (kallsyms names are ASCII). */
+/** Text symbols in columns, sorted by address: ~2.2 MiB for a 6.x kernel's ~64k functions (4.4 MiB
+ *  with their padding symbols, heap snapshot at 250 pods), where one object per symbol held ~18 MiB of
+ *  heap (~29 MiB RSS) for as long as an event probe ran (test/bench/results/sizing.md). Names are latin1 bytes (kallsyms names are ASCII). */
 export interface CompactSymbols {
   addrs: BigUint64Array;
   /** name i is names[nameStart[i] .. nameStart[i + 1]) */
@@ -99,6 +107,13 @@ const CR = 0x0d;
 const NL = 0x0a;
 const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 const isSpace = (c: number | undefined): boolean => c === SP || c === TAB || c === CR;
+const PADDING = Buffer.from(PADDING_PREFIX, 'latin1');
+/** buf[from, to) starts with PADDING_PREFIX. */
+function isPadding(buf: Buffer, from: number, to: number): boolean {
+  if (to - from < PADDING.length) return false;
+  for (let i = 0; i < PADDING.length; i++) if (buf[from + i] !== PADDING[i]) return false;
+  return true;
+}
 
 /** parseKallsyms over the file's bytes, straight into typed columns: no string or object per line,
  *  so reading the ~6 MiB file does not raise the agent's memory either. Lines as parseKallsyms reads
@@ -116,6 +131,7 @@ export function parseKallsymsBytes(buf: Buffer): CompactSymbols {
   let n = 0;
   let badLines = 0;
   let seen = 0;
+  let visible = 0;
   let pos = 0;
   while (pos < buf.length) {
     let end = buf.indexOf(NL, pos);
@@ -145,6 +161,8 @@ export function parseKallsymsBytes(buf: Buffer): CompactSymbols {
     if (type !== 0x74 && type !== 0x54 && type !== 0x77 && type !== 0x57) continue;
     const address = BigInt(`0x${buf.toString('latin1', f[0]!, f[1]!)}`);
     if (address === 0n) continue;
+    visible++;
+    if (isPadding(buf, f[4]!, f[5]!)) continue;
     addr[n] = address;
     nameAt[n] = f[4]!;
     nameEnd[n] = f[5]!;
@@ -165,7 +183,7 @@ export function parseKallsymsBytes(buf: Buffer): CompactSymbols {
   return {
     ...compactFrom(n, addr, buf, nameAt, nameEnd, moduleOf, modules),
     badLines,
-    hidden: seen > 0 && n === 0,
+    hidden: seen > 0 && visible === 0,
   };
 }
 

@@ -78,10 +78,44 @@ function seriesKeyOf(info: AttrInfo, def: MetricDefinition): string {
   return key;
 }
 
-interface SeriesStart {
-  startTime: HrTime;
-  last: number;
-  seenAt: number;
+/** Each known series' start time, last value and the collection it was last seen in, in columns by a
+ *  slot number: an object per series (with its boxed last value) held ~64 bytes per series, 2 MiB at
+ *  250 pods (heap snapshot, test/bench/results/sizing.md); here 20 bytes. Freed slots are reused. */
+class SeriesStarts {
+  startMs = new Float64Array(1024);
+  last = new Float64Array(1024);
+  seenAt = new Int32Array(1024);
+  private used = 0;
+  private readonly free: number[] = [];
+
+  add(startMs: number, last: number, round: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      i = this.used++;
+      if (i === this.startMs.length) this.grow();
+    }
+    this.startMs[i] = startMs;
+    this.last[i] = last;
+    this.seenAt[i] = round;
+    return i;
+  }
+
+  release(i: number): void {
+    this.free.push(i);
+  }
+
+  private grow(): void {
+    const n = this.startMs.length * 2;
+    const startMs = new Float64Array(n);
+    const last = new Float64Array(n);
+    const seenAt = new Int32Array(n);
+    startMs.set(this.startMs);
+    last.set(this.last);
+    seenAt.set(this.seenAt);
+    this.startMs = startMs;
+    this.last = last;
+    this.seenAt = seenAt;
+  }
 }
 
 /** Whether a series going down means it restarted. Only a monotonic sum (and a histogram's count)
@@ -199,7 +233,13 @@ export class SnapshotMetricProducer implements MetricProducer {
    *  per-point key string). One map per namespace: a map per namespace and metric (~120 per pod, most
    *  with one or two series) held ~160 bytes per series in hash tables (heap snapshot at 250 pods,
    *  test/bench/results/sizing-h21m-250-before.md). */
-  private readonly starts = new Map<number, Map<string, SeriesStart>>();
+  private readonly starts = new Map<number, Map<string, number>>();
+  /** The series' columns (slot numbers are the values of `starts`' maps). */
+  private readonly columns = new SeriesStarts();
+  /** Start times as HrTime, one per distinct start (the collections series started in: few). */
+  private startTimes = new Map<number, HrTime>();
+  /** startTimes' size after its last sweep: swept again when it has doubled. */
+  private startTimesKept = 0;
   private round = 0;
   /** Series in `starts`. */
   private seriesCount = 0;
@@ -225,6 +265,14 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
+    const cols = this.columns;
+    const startTimes = this.startTimes;
+    startTimes.set(endMs, endTime);
+    const startTime = (ms: number): HrTime => {
+      let t = startTimes.get(ms);
+      if (t === undefined) startTimes.set(ms, (t = toHrTime(ms)));
+      return t;
+    };
     let seen = 0; // series in this collection (known before or new)
     // Points in snapshot order (value, attributes, start, group); then sorted by group into ranges.
     const { samples, attributes, starts, groupOf } = this.scratch;
@@ -272,17 +320,16 @@ export class SnapshotMetricProducer implements MetricProducer {
         const info = attrInfo(sample.attributes);
         const share = info.share;
         const key = seriesKeyOf(info, def);
-        let start = series.get(key);
-        if (start?.seenAt === round) continue; // one point per series (first probe wins)
+        let slot = series.get(key);
+        if (slot !== undefined && cols.seenAt[slot] === round) continue; // one point per series (first probe wins)
         const scalar = typeof sample.value === 'number' ? sample.value : sample.value.count;
-        if (start === undefined) this.seriesCount++;
         seen++;
-        if (!start || (resetsWhenLower(def) && scalar < start.last)) {
-          start = { startTime: endTime, last: scalar, seenAt: round };
-          series.set(key, start);
-        }
-        start.last = scalar;
-        start.seenAt = round;
+        if (slot === undefined) {
+          this.seriesCount++;
+          series.set(key, (slot = cols.add(endMs, scalar, round)));
+        } else if (resetsWhenLower(def) && scalar < cols.last[slot]!) cols.startMs[slot] = endMs;
+        cols.last[slot] = scalar;
+        cols.seenAt[slot] = round;
         let g: Group;
         if (share)
           g = group(
@@ -296,7 +343,7 @@ export class SnapshotMetricProducer implements MetricProducer {
         g.count++;
         samples[n] = sample;
         attributes[n] = (share ? share.own : sample.attributes) as Attributes;
-        starts[n] = def.instrument === 'gauge' ? endTime : start.startTime;
+        starts[n] = def.instrument === 'gauge' ? endTime : startTime(cols.startMs[slot]!);
         groupOf[n] = g;
         n++;
       }
@@ -307,13 +354,29 @@ export class SnapshotMetricProducer implements MetricProducer {
       // (forEach: for…of over a Map makes an entry array per series)
       let count = 0;
       this.starts.forEach((series, inode) => {
-        series.forEach((start, key) => {
-          if (start.seenAt !== round) series.delete(key);
+        series.forEach((slot, key) => {
+          if (cols.seenAt[slot] !== round) {
+            series.delete(key);
+            cols.release(slot);
+          }
         });
         if (series.size === 0) this.starts.delete(inode);
         else count += series.size;
       });
       this.seriesCount = count;
+    }
+    // Start times no series has any more: kept while few (most series start in the first collection),
+    // swept when their number has doubled (series restarting every collection add one each time).
+    if (startTimes.size > 2 * this.startTimesKept + 64) {
+      const inUse = new Map<number, HrTime>();
+      this.starts.forEach((series) =>
+        series.forEach((slot) => {
+          const ms = cols.startMs[slot]!;
+          inUse.set(ms, startTimes.get(ms)!);
+        }),
+      );
+      this.startTimes = inUse;
+      this.startTimesKept = inUse.size;
     }
     // Resources and groups not used in this collection are forgotten (a target gone, a metric it no longer has).
     for (const [resource, rg] of this.groups) {

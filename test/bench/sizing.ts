@@ -14,7 +14,8 @@
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
 //     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
 //      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
-//     [--heap-snapshot  (at the end of each run: the agent's V8 heap snapshot, by constructor)]
+//     [--heap-snapshot  (at the end of the largest size's runs: the agent's V8 heap snapshot, by constructor)]
+//     [--heap-snapshot-pods N,M  (the sizes to take it at instead of the largest)]
 //     [--heap-snapshot-dir DIR  (the same, and the .heapsnapshot files kept in DIR)]
 //     [--events N  (refused connects per cycle, one per test pod in turn: real tcpreset/packetloss
 //      BPF events every cycle through the agent's events path to OTLP logs; default: one per pod;
@@ -68,8 +69,10 @@ interface Args {
   /** OTLP protocol and compression of the agent (default: the chart's, helm/kubeskoop-otel/values.yaml). */
   protocol: 'grpc' | 'http/protobuf';
   compression: 'gzip' | 'none';
-  /** Take a V8 heap snapshot of the agent at the end of each run and report it by constructor. */
+  /** Take a V8 heap snapshot of the agent at the end of a run and report it by constructor. */
   heapSnapshot: boolean;
+  /** The sizes whose runs end with a heap snapshot (default: the largest, where the data is largest). */
+  heapSnapshotPods?: number[];
   /** Keep the snapshot files here (for a retainer analysis in DevTools or scripts). */
   heapSnapshotDir?: string;
 }
@@ -140,6 +143,10 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (argv[i] === '--heap-snapshot') {
       a.heapSnapshot = true;
+    } else if (argv[i] === '--heap-snapshot-pods' && v) {
+      a.heapSnapshot = true;
+      a.heapSnapshotPods = v.split(',').map(Number);
+      i++;
     } else if (argv[i] === '--heap-snapshot-dir' && v) {
       a.heapSnapshot = true;
       a.heapSnapshotDir = path.resolve(v);
@@ -196,6 +203,10 @@ export interface RunResult {
     mallocArenas?: number;
     /** Resident MiB of those arenas. */
     arenaRssMiB?: number;
+    /** Resident MiB of the brk heap ([heap] in smaps): glibc's main arena, where node's, V8's (compiler
+     *  zones, …) and the libraries' blocks below MALLOC_MMAP_THRESHOLD_ live; freed space between live
+     *  blocks stays resident. */
+    brkHeapRssMiB?: number;
   };
   cycleDurationMs: number;
   /** Kernel events made every cycle and what reached the OTLP receiver as log records. */
@@ -245,10 +256,12 @@ async function rssBreakdown(pid: number): Promise<Partial<RunResult['memory']>> 
     const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
     // mappings: start, end, name, Rss
     const maps: { start: bigint; end: bigint; anon: boolean; rssKb: number }[] = [];
+    let brkKb = 0;
     for (const block of smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
       // [ \t]*, not \s*: an anonymous mapping has no name, and \s* would run into the next line ("Size: …")
       const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+[ \t]*(.*)$/m.exec(block);
       if (!head) continue;
+      if (head[3]!.trim() === '[heap]') brkKb += Number(/^Rss:\s+(\d+)/m.exec(block)?.[1] ?? 0);
       maps.push({
         start: BigInt(`0x${head[1]}`),
         end: BigInt(`0x${head[2]}`),
@@ -281,6 +294,7 @@ async function rssBreakdown(pid: number): Promise<Partial<RunResult['memory']>> 
       threads: kb('Threads'),
       mallocArenas: arenas,
       arenaRssMiB: Number((arenaRssKb / 1024).toFixed(1)),
+      brkHeapRssMiB: Number((brkKb / 1024).toFixed(1)),
     };
   } catch {
     return {};
@@ -504,6 +518,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   const scrapeEachCycle = args.exportMode !== 'otlp';
   const eventsPerCycle = args.eventsPerCycle ?? pods.length;
   const podIps = pods.map((p) => p.ip).filter((ip): ip is string => ip !== undefined);
+  const heapSnapshot = args.heapSnapshot && (args.heapSnapshotPods ?? [Math.max(...args.pods)]).includes(pods.length);
   let nextPod = 0;
   let refused = 0;
   writeFileSync(
@@ -535,7 +550,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
       [
         ...AGENT_NODE_FLAGS,
         ...args.agentFlags,
-        ...(args.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${work}`] : []),
+        ...(heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${work}`] : []),
         AGENT,
         'run',
         '-c',
@@ -640,7 +655,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     const u1 = await procUsage(pid);
     const where = await rssBreakdown(pid);
     const helper = await helperUsage(pid);
-    const heap = args.heapSnapshot
+    const heap = heapSnapshot
       ? await heapSnapshotOf(
           pid,
           work,
@@ -925,15 +940,15 @@ function markdown(
   }
   L.push(
     '',
-    'Where the RSS is at the end (/proc/<pid>/status and smaps), and its average over the measured cycles (read every 250 ms): anonymous memory (V8 heap, malloc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
+    'Where the RSS is at the end (/proc/<pid>/status and smaps), and its average over the measured cycles (read every 250 ms): anonymous memory (V8 heap, malloc), of it the brk heap (the main malloc arena of glibc), file-backed (node and its libraries), threads, malloc arenas besides the main one and their resident size.',
     '',
-    '| test pods | trial | RSS MiB | average RSS MiB | peak RSS MiB | anon MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| test pods | trial | RSS MiB | average RSS MiB | peak RSS MiB | anon MiB | brk heap MiB | file MiB | threads | malloc arenas | arena RSS MiB | CPU ms / cycle |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map((r) => {
       const t = r.trial;
       const added = t ? [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.flags].join(' ') : '';
       const trial = t ? `${t.name}${added ? `: ${added}` : ''}` : '—';
-      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssAvgMiB ?? '?'} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
+      return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssAvgMiB ?? '?'} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.brkHeapRssMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
     }),
   );
   if (floors.length > 0)

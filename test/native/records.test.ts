@@ -18,6 +18,7 @@ import {
   parseCounters,
   parseHello,
   parseKallsyms,
+  parseKallsymsBytes,
   KernelSymbolizer,
   unixNanoToHrTime,
   verifyLayouts,
@@ -460,6 +461,38 @@ describe('native kallsyms and clock', () => {
     const sym = parsed.symbols.find((s) => s.name === 'tcp_v4_rcv');
     assert.ok(sym);
     assert.equal(new KernelSymbolizer(parsed).resolve(sym.address + 0x91n), 'tcp_v4_rcv+0x91');
+  });
+
+  it('leaves function padding (__pfx_) out, in the text and the bytes parser alike', () => {
+    const text =
+      'ffffffff81000000 T _stext\nffffffff810000f0 t __pfx_foo\nffffffff81000100 t foo\nffffffffc0000000 t __pfx_bar\t[mod]\nffffffffc0000010 t bar\t[mod]\n';
+    for (const k of [
+      new KernelSymbolizer(parseKallsyms(text)),
+      new KernelSymbolizer(parseKallsymsBytes(Buffer.from(text))),
+    ]) {
+      assert.equal(k.size, 3);
+      assert.equal(k.resolve(0xffffffff81000105n), 'foo+0x5');
+      assert.equal(k.resolve(0xffffffffc0000012n), 'bar+0x2 [mod]');
+    }
+    // only padding, with addresses: not hidden by kptr_restrict, just nothing to resolve
+    assert.equal(parseKallsyms('ffffffff810000f0 t __pfx_foo\n').hidden, false);
+    assert.equal(parseKallsymsBytes(Buffer.from('ffffffff810000f0 t __pfx_foo\n')).hidden, false);
+  });
+
+  it('the real kernel table from the bytes parser: no padding symbol, as many text symbols as the text parser', async function () {
+    const bytes = await readFile('/proc/kallsyms');
+    const parsed = parseKallsyms(bytes.toString('latin1'));
+    if (parsed.hidden) skipBecause(this, 'kptr_restrict hides kernel addresses in /proc/kallsyms here (no CAP_SYSLOG)');
+    const compact = parseKallsymsBytes(bytes);
+    assert.ok(compact.addrs.length > 1000);
+    assert.equal(compact.addrs.length, parsed.symbols.length);
+    for (let i = 0; i < compact.addrs.length; i++) {
+      const name = compact.names.toString('latin1', compact.nameStart[i], compact.nameStart[i + 1]);
+      assert.ok(!name.startsWith('__pfx_'), name);
+    }
+    const sym = parsed.symbols.find((s) => s.name === 'tcp_v4_rcv');
+    assert.ok(sym);
+    assert.equal(new KernelSymbolizer(compact).resolve(sym.address + 0x91n), 'tcp_v4_rcv+0x91');
   });
 
   it('converts boottime to wall-clock ns and HrTime', () => {
