@@ -349,7 +349,7 @@ class PodPeers {
   folded = 0;
   /** the governor had no series of this pod before this cycle (made this cycle, see openOwn) */
   fresh = false;
-  /** by direction × 2^32 + ifindex */
+  /** by ifindex × 2 + direction */
   readonly others = new Map<number, OtherRef>();
   private readonly free: number[] = [];
   private top = 0;
@@ -553,7 +553,8 @@ export const flow: MetricProbeModule = {
       }
       const dir = slots.dir[s]!,
         ifindex = slots.ifindex[s]!;
-      const ok = dir * 0x1_0000_0000 + ifindex;
+      // a small integer (ifindexes are below 2^30): no heap number per look-up
+      const ok = ifindex * 2 + dir;
       let other = pods.others.get(ok);
       if (!other) {
         const direction = dir === 0 ? 'receive' : 'transmit';
