@@ -1,6 +1,6 @@
 // The addresses of the flow slots as small numbers (ids): the raw words of each distinct address
-// once, in typed arrays behind a chained hash, so a first read of 65k new keys makes no string and
-// no object per key. The text form is made only when something asks for it (a series' attributes,
+// once, in typed arrays behind a chained hash (its heads a typed array too), so a first read of 65k
+// new keys makes no string, no object and no Map entry per key. The text form is made only when something asks for it (a series' attributes,
 // a name look-up) and kept per address, as are its names, while a slot refers to it.
 import { formatIPv4, formatIPv6 } from '../kernel/inet.js';
 import type { Peer } from './resolve.js';
@@ -22,7 +22,8 @@ export class AddressTable {
   private hash = new Int32Array(0);
   /** the next id in its hash chain, -1 at the end */
   private next = new Int32Array(0);
-  private readonly heads = new Map<number, number>();
+  /** the first id of each chain by hash & (length - 1), -1: none; as long as the id arrays (a power of 2) */
+  private heads = new Int32Array(0).fill(-1);
   private text: string[] = [];
   /** ids whose text was made, by that text: what a directory's change set (addresses as text) finds */
   private readonly byText = new Map<string, number>();
@@ -39,7 +40,8 @@ export class AddressTable {
 
   private grow(n: number): void {
     if (n <= this.refs.length) return;
-    const size = Math.max(n, 2 * this.refs.length, 64);
+    let size = Math.max(2 * this.refs.length, 64);
+    while (size < n) size *= 2;
     const g = <T extends Uint32Array | Uint8Array | Int32Array>(a: T, C: new (n: number) => T): T => {
       const x = new C(size);
       x.set(a);
@@ -52,6 +54,15 @@ export class AddressTable {
     this.refs = g(this.refs, Uint32Array);
     this.hash = g(this.hash, Int32Array);
     this.next = g(this.next, Int32Array);
+    // the chains again over twice the heads (at most one id per head on average)
+    this.heads = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let id = 0; id < this.top; id++)
+      if (this.refs[id]! > 0) {
+        const b = this.hash[id]! & mask;
+        this.next[id] = this.heads[b]!;
+        this.heads[b] = id;
+      }
     // dense arrays (an index far past the end would make them dictionaries)
     const text = new Array<string>(size).fill('');
     const names = new Array<Peer | undefined>(size).fill(undefined);
@@ -66,13 +77,23 @@ export class AddressTable {
   /** The id of an address (one more reference to it; release() each). Words past the family's
    *  length must be 0. */
   intern(family: number, w0: number, w1: number, w2: number, w3: number): number {
-    const h =
+    let h =
       (Math.imul(w0, 0x9e3779b1) ^ Math.imul(w1, 0x85ebca77) ^ Math.imul(w2, 0xc2b2ae3d) ^ Math.imul(w3, 0x27d4eb2f)) +
       family;
+    // mixed down to the low bits the chains are chosen by (addresses often differ in a few high
+    // bits of one word only: a product alone leaves the low bits equal)
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
     const key = h & 0x3fffffff;
-    const head = this.heads.get(key);
     const { words } = this;
-    for (let id = head ?? -1; id >= 0; id = this.next[id]!) {
+    for (
+      let id = this.heads.length > 0 ? this.heads[key & (this.heads.length - 1)]! : -1;
+      id >= 0;
+      id = this.next[id]!
+    ) {
       const at = 4 * id;
       if (
         words[at] === w0 &&
@@ -85,8 +106,10 @@ export class AddressTable {
         return id;
       }
     }
-    const id = this.free.pop() ?? this.top++;
+    const id = this.free.pop() ?? this.top;
+    // grown before the id counts as live (grow re-chains the live ones)
     this.grow(id + 1);
+    if (id === this.top) this.top++;
     const at = 4 * id;
     this.words[at] = w0;
     this.words[at + 1] = w1;
@@ -95,18 +118,18 @@ export class AddressTable {
     this.family[id] = family;
     this.refs[id] = 1;
     this.hash[id] = key;
-    this.next[id] = head ?? -1;
-    this.heads.set(key, id);
+    const b = key & (this.heads.length - 1);
+    this.next[id] = this.heads[b]!;
+    this.heads[b] = id;
     return id;
   }
 
   release(id: number): void {
     if (--this.refs[id]! > 0) return;
-    const key = this.hash[id]!;
-    let i = this.heads.get(key)!;
+    const b = this.hash[id]! & (this.heads.length - 1);
+    let i = this.heads[b]!;
     if (i === id) {
-      if (this.next[id]! < 0) this.heads.delete(key);
-      else this.heads.set(key, this.next[id]!);
+      this.heads[b] = this.next[id]!;
     } else {
       while (this.next[i] !== id) i = this.next[i]!;
       this.next[i] = this.next[id]!;
@@ -151,7 +174,7 @@ export class AddressTable {
   }
 
   reset(): void {
-    this.heads.clear();
+    this.heads.fill(-1);
     this.byText.clear();
     this.text.fill('');
     this.names.fill(undefined);
