@@ -336,7 +336,10 @@ interface OtherRef {
  */
 class PodPeers {
   readonly pod: string;
-  private readonly ix = new Map<number, number>();
+  /** indexes by peer: chains from heads[peer & (length - 1)] through next (-1 ends), typed arrays
+   *  only (a pod meeting 32k new peers makes no Map entry for them) */
+  private heads = new Int32Array(0);
+  private next = new Int32Array(0);
   /** the peer of each index (see above) */
   peer = new Float64Array(0);
   refs = new Uint32Array(0);
@@ -371,24 +374,16 @@ class PodPeers {
   }
 
   acquire(peer: number): number {
-    let i = this.ix.get(peer);
-    if (i === undefined) {
-      i = this.free.pop() ?? this.top++;
-      if (i >= this.refs.length) {
-        const size = Math.max(64, 2 * this.refs.length);
-        const g = <T extends Uint32Array | Float64Array | Uint8Array>(x: T, C: new (n: number) => T): T => {
-          const y = new C(size);
-          y.set(x);
-          return y;
-        };
-        this.peer = g(this.peer, Float64Array);
-        this.refs = g(this.refs, Uint32Array);
-        this.bytes = g(this.bytes, Float64Array);
-        this.mark = g(this.mark, Uint8Array);
-        this.touched = g(this.touched, Uint32Array);
-      }
+    let i = this.heads.length > 0 ? this.heads[peer & (this.heads.length - 1)]! : -1;
+    while (i >= 0 && this.peer[i] !== peer) i = this.next[i]!;
+    if (i < 0) {
+      i = this.free.pop() ?? this.top;
+      if (i >= this.refs.length) this.grow();
+      if (i === this.top) this.top++;
       this.peer[i] = peer;
-      this.ix.set(peer, i);
+      const b = peer & (this.heads.length - 1);
+      this.next[i] = this.heads[b]!;
+      this.heads[b] = i;
     }
     this.refs[i]!++;
     return i;
@@ -396,8 +391,37 @@ class PodPeers {
 
   release(i: number): void {
     if (--this.refs[i]! > 0) return;
-    this.ix.delete(this.peer[i]!);
+    const b = this.peer[i]! & (this.heads.length - 1);
+    let j = this.heads[b]!;
+    if (j === i) this.heads[b] = this.next[i]!;
+    else {
+      while (this.next[j] !== i) j = this.next[j]!;
+      this.next[j] = this.next[i]!;
+    }
     this.free.push(i);
+  }
+
+  /** twice the room (a power of 2), the live indexes chained again */
+  private grow(): void {
+    const size = Math.max(64, 2 * this.refs.length);
+    const g = <T extends Uint32Array | Float64Array | Uint8Array | Int32Array>(x: T, C: new (n: number) => T): T => {
+      const y = new C(size);
+      y.set(x);
+      return y;
+    };
+    this.peer = g(this.peer, Float64Array);
+    this.refs = g(this.refs, Uint32Array);
+    this.bytes = g(this.bytes, Float64Array);
+    this.mark = g(this.mark, Uint8Array);
+    this.touched = g(this.touched, Uint32Array);
+    this.next = g(this.next, Int32Array);
+    this.heads = new Int32Array(size).fill(-1);
+    for (let i = 0; i < this.top; i++)
+      if (this.refs[i]! > 0) {
+        const b = this.peer[i]! & (size - 1);
+        this.next[i] = this.heads[b]!;
+        this.heads[b] = i;
+      }
   }
 }
 const TOUCHED = 1,
