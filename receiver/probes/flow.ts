@@ -440,7 +440,7 @@ interface SlotSeries {
   series: Series<SampleAttributes> | undefined;
 }
 
-/** Counts of the flow probe's peer naming, since it was made (the agent's own telemetry, tests). */
+/** Counts of the flow probe's peer naming since it was made (tests, diagnostics; not exported as metrics). */
 export interface FlowNamingStats {
   /** addresses whose names were asked of the resolver (once per address until they change) */
   resolved: number;
