@@ -9,6 +9,7 @@ import type { ProbeEnvironment } from './probes/probe.js';
 import type { EventRecord } from './probes/event-record.js';
 import type { NodeWatch, ServiceWatch } from './peers/services.js';
 import { OwnAddresses } from './peers/own-addresses.js';
+import { WatchedPeerDirectory } from './peers/directory.js';
 import { NativeEventSource, needsHelper, type NativeProbe, type NativeSelection } from './events/native-source.js';
 import { nativeOptions } from './probes/native-options.js';
 import { createSinks, type SinkContext, type SinkOptions } from './events/sinks.js';
@@ -203,35 +204,14 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   // only when one of them is enabled with the API on), and this node's own addresses
   let services: ServiceWatch | undefined;
   let nodes: NodeWatch | undefined;
-  const own = new OwnAddresses();
-  let peerSources: unknown[] = [];
-  let peerVersion = 0;
-  const peers = {
-    pod: (address: string) => {
-      const p = identity.watch?.byIp(address);
-      return p ? { name: p.name, namespace: p.namespace } : undefined;
-    },
-    service: (address: string) => services?.lookup(address),
-    node: (address: string) => nodes?.lookup(address) ?? (own.has(address) ? nodeName : undefined),
-    // bumped whenever a source or its count of changes differs from the last call (a watch may be
-    // made later, or made again, starting its count over)
-    version: (): number => {
-      const now = [
-        identity.watch,
-        identity.watch?.changes,
-        services,
-        services?.changes,
-        nodes,
-        nodes?.changes,
-        own.version(),
-      ];
-      if (now.some((x, i) => x !== peerSources[i])) {
-        peerSources = now;
-        peerVersion++;
-      }
-      return peerVersion;
-    },
-  };
+  // which addresses changed between two versions, so a probe re-names only the peers they are
+  const peers = new WatchedPeerDirectory({
+    pods: () => identity.watch,
+    services: () => services,
+    nodes: () => nodes,
+    own: new OwnAddresses(),
+    nodeName,
+  });
   // events a metric probe finds in its own dumps (dns) go the same way as the kernel's ring events
   const emitEvent = (record: EventRecord, inode: number, probe: string): void => deliverEvent(record, inode, probe);
   const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers, emitEvent } : { peers, emitEvent };

@@ -204,8 +204,11 @@ export interface FlowKeyColumns {
   readonly peerServer: Uint8Array;
   /** 1: netns is a hostNetwork pod's cgroup id (low 32 bits), see FlowEntry.cgroup */
   readonly owner: Uint8Array;
-  readonly peer: string[];
-  readonly local: string[];
+  /** the peer's and the local address, 4 words per item: the 16 bytes read little-endian (IPv4: the
+   *  first word, the rest 0; not IP: all 0). Text is made by whoever needs it (the flow probe, for
+   *  the few peers that get a series of their own). */
+  readonly peerWords: Uint32Array;
+  readonly localWords: Uint32Array;
 }
 
 /** struct ks_flow_count: item size and field offsets */
@@ -626,7 +629,7 @@ function decodeFlowRead(b: Buffer, off: number, version: number, len: number): F
       kind: 'counts',
       counts: new FlowCountView(new DataView(b.buffer, b.byteOffset + off + FR.size, count * COUNT_SIZE), count),
     };
-  return { type: 'flow_read', gen, kind: 'keys', keys: decodeFlowKeys(b, dv, off, count) };
+  return { type: 'flow_read', gen, kind: 'keys', keys: decodeFlowKeys(dv, count) };
 }
 
 const NKF = NK.fields;
@@ -644,7 +647,7 @@ const NK_SLOT = NKF.slot.offset,
 
 /** The items of a keys frame into columns (a function of its own: one loop, optimised on its own
  *  and kept so, apart from the counts frames that come every cycle). */
-function decodeFlowKeys(b: Buffer, dv: DataView, off: number, count: number): FlowKeyColumns {
+function decodeFlowKeys(dv: DataView, count: number): FlowKeyColumns {
   const slot = new Uint32Array(count),
     netns = new Uint32Array(count),
     ifindex = new Uint32Array(count),
@@ -654,8 +657,8 @@ function decodeFlowKeys(b: Buffer, dv: DataView, off: number, count: number): Fl
     family = new Uint8Array(count),
     peerServer = new Uint8Array(count),
     owner = new Uint8Array(count),
-    peer = new Array<string>(count),
-    local = new Array<string>(count);
+    peerWords = new Uint32Array(4 * count),
+    localWords = new Uint32Array(4 * count);
   for (let i = 0, at = FR.size; i < count; i++, at += NK.size) {
     const fam = dv.getUint8(at + NK_FAMILY);
     const f = fam === 4 || fam === 6 ? fam : 0;
@@ -668,10 +671,18 @@ function decodeFlowKeys(b: Buffer, dv: DataView, off: number, count: number): Fl
     family[i] = f;
     peerServer[i] = dv.getUint8(at + NK_SERVER);
     owner[i] = dv.getUint8(at + NK_OWNER);
-    peer[i] = addrOf(b, dv, at + NK_PEER, f, off + at + NK_PEER);
-    local[i] = addrOf(b, dv, at + NK_LOCAL, f, off + at + NK_LOCAL);
+    if (f !== 0) {
+      const w = 4 * i;
+      peerWords[w] = dv.getUint32(at + NK_PEER, true);
+      localWords[w] = dv.getUint32(at + NK_LOCAL, true);
+      if (f === 6)
+        for (let k = 1; k < 4; k++) {
+          peerWords[w + k] = dv.getUint32(at + NK_PEER + 4 * k, true);
+          localWords[w + k] = dv.getUint32(at + NK_LOCAL + 4 * k, true);
+        }
+    }
   }
-  return { slot, netns, ifindex, port, dir, proto, family, peerServer, owner, peer, local };
+  return { slot, netns, ifindex, port, dir, proto, family, peerServer, owner, peerWords, localWords };
 }
 
 /**

@@ -96,14 +96,15 @@ export function topPeers(byPeer: ReadonlyMap<string, number>, k: number): Set<st
 
 /**
  * topPeers over peers given as small indexes: the k of idx[0..n) with the most bytes[i] (> 0; ties:
- * the lower text[i] first) get `flag` or'ed into mark[i]. For a caller that sums a cycle's bytes
- * per peer in a typed array (the flow probe): no Map, Set or entry per peer.
+ * the one `lower(i, j)` puts first) get `flag` or'ed into mark[i]. For a caller that sums a cycle's
+ * bytes per peer in a typed array (the flow probe, whose tie rule is the lower address: no text is
+ * made to rank): no Map, Set or entry per peer.
  */
 export function markTopPeers(
   idx: Uint32Array,
   n: number,
   bytes: Float64Array,
-  text: readonly string[],
+  lower: (a: number, b: number) => boolean,
   k: number,
   mark: Uint8Array,
   flag: number,
@@ -112,8 +113,7 @@ export function markTopPeers(
   if (heap.length < k) heap = new Uint32Array(k);
   const h = heap;
   let size = 0;
-  const before = (a: number, b: number): boolean =>
-    bytes[a]! > bytes[b]! || (bytes[a] === bytes[b] && text[a]! < text[b]!);
+  const before = (a: number, b: number): boolean => bytes[a]! > bytes[b]! || (bytes[a] === bytes[b] && lower(a, b));
   for (let j = 0; j < n; j++) {
     const p = idx[j]!;
     if (!(bytes[p]! > 0)) continue;
@@ -249,6 +249,11 @@ export class PeerGovernor<A> {
     m.set(key, s);
     this.count++;
     return s;
+  }
+
+  /** The pod has series (its own or `other`). */
+  has(pod: string): boolean {
+    return this.pods.has(pod);
   }
 
   /** No new peer series can be made (open() refuses them). */

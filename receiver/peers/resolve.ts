@@ -28,6 +28,11 @@ export interface PeerDirectory {
   /** a number that changes whenever an answer above may have changed (the watches' changes): a
    *  caller may keep a name while it stays the same. Without it, every name is asked again each time. */
   version?(): number;
+  /** the addresses (text forms) whose answers may differ from those at `version` (a value version()
+   *  returned): pod IPs, Service ClusterIPs and node addresses added, removed or given to another
+   *  object since. Undefined when it cannot say (too old, a source made again, a re-list): then
+   *  any answer may have changed. */
+  changedSince?(version: number): ReadonlySet<string> | undefined;
 }
 
 export interface CidrBucket {

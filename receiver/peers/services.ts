@@ -84,6 +84,10 @@ class AddressWatch<T extends { readonly ips: readonly string[] }, Name> extends 
     return this.kind.keyOf(info);
   }
 
+  protected override addressesOf(info: T): readonly string[] {
+    return info.ips;
+  }
+
   protected deletedKey(obj: unknown): string | undefined {
     const info = this.kind.infoOf(obj);
     return info ? this.kind.keyOf(info) : undefined;

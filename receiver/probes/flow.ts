@@ -35,7 +35,8 @@ import {
 import { parseFlowRead, type FlowEntry, type FlowKeyColumns, type FlowRead } from '../native/commands.js';
 import { COUNT_BYTES, COUNT_PACKETS, COUNT_SIZE, COUNT_SLOT } from '../native/records.js';
 import { PEER_DEFAULTS, PeerGovernor, markTopPeers, peerOptionsSchema, type Series } from '../peers/governance.js';
-import { PeerResolver, type CidrBucket } from '../peers/resolve.js';
+import { PeerResolver, type CidrBucket, type Peer } from '../peers/resolve.js';
+import { AddressTable } from '../peers/address-table.js';
 import type {
   MetricProbe,
   MetricProbeModule,
@@ -160,8 +161,10 @@ export class FlowSlots {
   /** 1: a hostNetwork pod's slot (netns = its cgroup id's low 32 bits) */
   owner = new Uint8Array(0);
   known = new Uint8Array(0);
-  peer: string[] = [];
-  local: string[] = [];
+  /** the peer's and the local address as ids of `addresses` (text made only when asked) */
+  peerId = new Uint32Array(0);
+  localId = new Uint32Array(0);
+  readonly addresses = new AddressTable();
   /** cumulative counters at the last read, and this read's increase */
   packets = new Float64Array(0);
   bytes = new Float64Array(0);
@@ -199,32 +202,35 @@ export class FlowSlots {
     this.dPackets = g(this.dPackets, Float64Array);
     this.dBytes = g(this.dBytes, Float64Array);
     this.moved = g(this.moved, Uint32Array);
-    // dense arrays of strings (an index far past the end would make them dictionaries)
-    const grown = (a: string[]): string[] => {
-      const x = new Array<string>(size).fill('');
-      for (let i = 0; i < a.length; i++) x[i] = a[i]!;
-      return x;
-    };
-    this.peer = grown(this.peer);
-    this.local = grown(this.local);
+    this.peerId = g(this.peerId, Uint32Array);
+    this.localId = g(this.localId, Uint32Array);
   }
 
   reset(): void {
     this.known.fill(0);
     this.packets.fill(0);
     this.bytes.fill(0);
-    this.peer.fill('');
-    this.local.fill('');
+    this.addresses.reset();
     this.nMoved = 0;
     this.freedNow = [];
   }
 
   clear(s: number): void {
+    if (this.known[s] === 1) {
+      this.addresses.release(this.peerId[s]!);
+      this.addresses.release(this.localId[s]!);
+    }
     this.known[s] = 0;
     this.packets[s] = 0;
     this.bytes[s] = 0;
-    this.peer[s] = '';
-    this.local[s] = '';
+  }
+
+  /** the slot's peer and local address as text (for its own series: made once per address) */
+  peerText(s: number): string {
+    return this.addresses.textOf(this.peerId[s]!);
+  }
+  localText(s: number): string {
+    return this.addresses.textOf(this.localId[s]!);
   }
 
   /** one read: keys, then counters (increases against the previous read), then freed slots. Each
@@ -247,9 +253,18 @@ export class FlowSlots {
     let top = 0;
     for (let i = 0; i < n; i++) if (k.slot[i]! >= top) top = k.slot[i]! + 1;
     this.grow(top);
-    const { netns, ifindex, port, dir, proto, family, peerServer, owner, peer, local, packets, bytes, known } = this;
+    const { netns, ifindex, port, dir, proto, family, peerServer, owner, peerId, localId, packets, bytes, known } =
+      this;
+    const a = this.addresses;
+    const pw = k.peerWords,
+      lw = k.localWords;
     for (let i = 0; i < n; i++) {
       const s = k.slot[i]!;
+      if (known[s] === 1) {
+        // announced again without being freed first: its old addresses are no longer referred to
+        a.release(peerId[s]!);
+        a.release(localId[s]!);
+      }
       netns[s] = k.netns[i]!;
       ifindex[s] = k.ifindex[i]!;
       port[s] = k.port[i]!;
@@ -258,8 +273,10 @@ export class FlowSlots {
       family[s] = k.family[i]!;
       peerServer[s] = k.peerServer[i]!;
       owner[s] = k.owner[i]!;
-      peer[s] = k.peer[i]!;
-      local[s] = k.local[i]!;
+      const f = k.family[i]!,
+        w = 4 * i;
+      peerId[s] = a.intern(f, pw[w]!, pw[w + 1]!, pw[w + 2]!, pw[w + 3]!);
+      localId[s] = a.intern(f, lw[w]!, lw[w + 1]!, lw[w + 2]!, lw[w + 3]!);
       packets[s] = 0;
       bytes[s] = 0;
       known[s] = 1;
@@ -310,20 +327,28 @@ export class FlowSlots {
 /** The `other` series of a pod's direction and interface, shared by the slots that fold into it. */
 interface OtherRef {
   readonly key: string;
-  readonly direction: string;
+  readonly direction: 'receive' | 'transmit';
   readonly ifname: string;
+  /** a hostNetwork pod's traffic on a node device its `interfaces` do not ask for: not counted */
+  readonly skip: boolean;
+  readonly pods: PodPeers;
   series: Series<SampleAttributes> | undefined;
 }
 
 /**
- * A pod's peers as small indexes (a peer is its address, what top-K ranks by), with the cycle's
- * bytes per peer in a typed array: each cycle sums, ranks and folds over indexes, with no Map, Set
- * or string per slot. An index lives while a slot of the pod has that peer (counted in refs).
+ * A pod's peers as small indexes (a peer is its address, what top-K ranks by: an id of the slots'
+ * AddressTable, or for a frame that is not IP -1 - its ethertype), with the cycle's bytes per peer
+ * in a typed array: each cycle sums, ranks and folds over indexes, with no Map, Set or string per
+ * slot. An index lives while a slot of the pod has that peer (counted in refs).
  */
 class PodPeers {
   readonly pod: string;
-  private readonly ix = new Map<string, number>();
-  text: string[] = [];
+  /** indexes by peer: chains from heads[peer & (length - 1)] through next (-1 ends), typed arrays
+   *  only (a pod meeting 32k new peers makes no Map entry for them) */
+  private heads = new Int32Array(0);
+  private next = new Int32Array(0);
+  /** the peer of each index (see above) */
+  peer = new Float64Array(0);
   refs = new Uint32Array(0);
   /** this cycle's bytes per peer, and its marks: TOUCHED, TOP, FOLDED */
   bytes = new Float64Array(0);
@@ -332,36 +357,40 @@ class PodPeers {
   touched = new Uint32Array(0);
   nTouched = 0;
   folded = 0;
-  readonly others = new Map<string, OtherRef>();
+  /** the governor had no series of this pod before this cycle (made this cycle, see openOwn) */
+  fresh = false;
+  /** by ifindex × 2 + direction */
+  readonly others = new Map<number, OtherRef>();
   private readonly free: number[] = [];
+  private top = 0;
+  /** top-K's tie rule: the lower address first (no text needed to rank) */
+  readonly before: (a: number, b: number) => boolean;
 
   /** key: the namespace inode, or a hostNetwork pod's groupKeyOfCgroup; pod: its governor group */
   constructor(
     readonly key: number,
     pod: string,
+    addresses: AddressTable,
   ) {
     this.pod = pod;
+    this.before = (a, b) => {
+      const x = this.peer[a]!,
+        y = this.peer[b]!;
+      return x >= 0 && y >= 0 ? addresses.before(x, y) : x < y;
+    };
   }
 
-  acquire(peer: string): number {
-    let i = this.ix.get(peer);
-    if (i === undefined) {
-      i = this.free.pop() ?? this.text.length;
-      if (i >= this.refs.length) {
-        const size = Math.max(64, 2 * this.refs.length);
-        const g = <T extends Uint32Array | Float64Array | Uint8Array>(x: T, C: new (n: number) => T): T => {
-          const y = new C(size);
-          y.set(x);
-          return y;
-        };
-        this.refs = g(this.refs, Uint32Array);
-        this.bytes = g(this.bytes, Float64Array);
-        this.mark = g(this.mark, Uint8Array);
-        this.touched = g(this.touched, Uint32Array);
-      }
-      if (i === this.text.length) this.text.push(peer);
-      else this.text[i] = peer;
-      this.ix.set(peer, i);
+  acquire(peer: number): number {
+    let i = this.heads.length > 0 ? this.heads[peer & (this.heads.length - 1)]! : -1;
+    while (i >= 0 && this.peer[i] !== peer) i = this.next[i]!;
+    if (i < 0) {
+      i = this.free.pop() ?? this.top;
+      if (i >= this.refs.length) this.grow();
+      if (i === this.top) this.top++;
+      this.peer[i] = peer;
+      const b = peer & (this.heads.length - 1);
+      this.next[i] = this.heads[b]!;
+      this.heads[b] = i;
     }
     this.refs[i]!++;
     return i;
@@ -369,40 +398,74 @@ class PodPeers {
 
   release(i: number): void {
     if (--this.refs[i]! > 0) return;
-    this.ix.delete(this.text[i]!);
-    this.text[i] = '';
+    const b = this.peer[i]! & (this.heads.length - 1);
+    let j = this.heads[b]!;
+    if (j === i) this.heads[b] = this.next[i]!;
+    else {
+      while (this.next[j] !== i) j = this.next[j]!;
+      this.next[j] = this.next[i]!;
+    }
     this.free.push(i);
+  }
+
+  /** twice the room (a power of 2), the live indexes chained again */
+  private grow(): void {
+    const size = Math.max(64, 2 * this.refs.length);
+    const g = <T extends Uint32Array | Float64Array | Uint8Array | Int32Array>(x: T, C: new (n: number) => T): T => {
+      const y = new C(size);
+      y.set(x);
+      return y;
+    };
+    this.peer = g(this.peer, Float64Array);
+    this.refs = g(this.refs, Uint32Array);
+    this.bytes = g(this.bytes, Float64Array);
+    this.mark = g(this.mark, Uint8Array);
+    this.touched = g(this.touched, Uint32Array);
+    this.next = g(this.next, Int32Array);
+    this.heads = new Int32Array(size).fill(-1);
+    for (let i = 0; i < this.top; i++)
+      if (this.refs[i]! > 0) {
+        const b = this.peer[i]! & (size - 1);
+        this.next[i] = this.heads[b]!;
+        this.heads[b] = i;
+      }
   }
 }
 const TOUCHED = 1,
   TOP = 2,
   FOLDED = 4;
 
-/** What a slot is reported as, kept while its names stay the same (no object per cycle). */
+/** A slot's own series, made when its peer is first in its pod's top-K, kept while its names stay
+ *  the same (no object per cycle; a slot always folded into `other` never has one). */
 interface SlotSeries {
   /** the series' identity in its pod (kernel key and resolved names) */
-  key: string;
-  /** the peer's names when the series was made (compared field by field: no string per cycle) */
-  kind: string;
-  peerNamespace: string;
-  peerName: string;
-  /** the directory version and resolver the names were taken at (see PeerDirectory.version) */
-  namedAt: number;
-  resolverEpoch: number;
-  ifname: string;
-  /** its pod: a namespace inode or a hostNetwork pod's groupKeyOfCgroup */
-  groupKey: number;
-  /** a hostNetwork pod's traffic on a node device its `interfaces` do not ask for: not counted */
-  skip: boolean;
-  pods: PodPeers;
-  peerIx: number;
+  readonly key: string;
+  /** the peer's names it was made with: while the address's names (AddressTable.names) are this
+   *  same object they are current; once taken back, asked again and compared field by field */
+  peer: Peer;
   /** its own series while it has one (the governor's; `gone` once dropped there) */
   series: Series<SampleAttributes> | undefined;
-  /** the node's cap refused its series: while the cap is still reached, refused again without a
-   *  look-up (its key is the slot's own: nothing else makes that series meanwhile) */
-  refused: boolean;
-  other: OtherRef;
 }
+
+/** Counts of the flow probe's peer naming since it was made (tests, diagnostics; not exported as metrics). */
+export interface FlowNamingStats {
+  /** addresses whose names were asked of the resolver (once per address until they change) */
+  resolved: number;
+  /** named addresses the directory said changed: their names taken back, asked again when needed */
+  invalidated: number;
+  /** directory changes whose set of addresses was unknown or too large: every name taken back */
+  fullRechecks: number;
+  /** own series dropped because their peer's names changed */
+  renamed: number;
+}
+
+/** The flow probe, with the counts of its peer naming. */
+export interface FlowProbe extends MetricProbe {
+  readonly naming: Readonly<FlowNamingStats>;
+}
+
+/** More changed addresses than this since the last cycle: every name is taken back instead. */
+const CHANGED_ADDRESSES_MAX = 4096;
 
 export const flow: MetricProbeModule = {
   name: 'flow',
@@ -455,12 +518,16 @@ export const flow: MetricProbeModule = {
       maxSeries: FLOW_DEFAULTS.maxSeries,
     });
     const slots = new FlowSlots();
-    /** per slot: its series identity, names, pod peer index and series */
-    let series: (SlotSeries | undefined)[] = [];
+    const addresses = slots.addresses;
+    /** per slot: its own series (see SlotSeries), while it has one */
+    let own: (SlotSeries | undefined)[] = [];
+    /** per slot: its pod's `other` series of its direction and interface (the slot's pod, ifname and skip) */
+    let slotOther: (OtherRef | undefined)[] = [];
     /** by group key (a namespace inode or a hostNetwork pod's groupKeyOfCgroup): the pod's peers by index (see PodPeers) */
     const podPeers = new Map<number, PodPeers>();
-    /** bumped when the resolver is made again (its CIDR buckets may differ): every name is taken again */
-    let resolverEpoch = 0;
+    const naming: FlowNamingStats = { resolved: 0, invalidated: 0, fullRechecks: 0, renamed: 0 };
+    /** the directory's version the names are current for (undefined: none taken yet) */
+    let namesVersion: number | undefined;
     let problem: string | undefined;
     let mapEntries = 0;
     let evictions = 0;
@@ -483,115 +550,120 @@ export const flow: MetricProbeModule = {
     /** the cycle's slots with traffic, and the pods they are in (kept from cycle to cycle) */
     let cycleSlots = new Uint32Array(0);
     const cyclePods: PodPeers[] = [];
-    /** per slot, what sumCycle needs without touching its SlotSeries: the pod (group key) and name
-     *  stamp it was named for (NaN: name it again), its peer index in that pod, and whether it is
-     *  left out (SlotSeries.skip) */
+    /** per slot, what sumCycle needs: the pod (group key) it is bound to (NaN: none), its peer index
+     *  in that pod, and whether it is left out (OtherRef.skip) */
     let slotKey = new Float64Array(0);
     let slotSkip = new Uint8Array(0);
-    let slotStamp = new Float64Array(0);
     let slotPeer = new Uint32Array(0);
-    /** the stamp names are taken at: a new one whenever the directory's version or the resolver changes */
-    let stamp = NaN;
-    let stamps = 0;
-    let stampVersion = NaN;
-    let stampEpoch = -1;
+    /** per slot: the node's cap refused its own series (see openOwn) */
+    let slotRefused = new Uint8Array(0);
 
-    const release = (s: number): void => {
-      if (s < slotStamp.length) slotStamp[s] = NaN;
-      const x = series[s];
-      if (x === undefined) return;
-      x.pods.release(x.peerIx);
-      series[s] = undefined;
+    /** a slot leaves its pod (freed, or now another pod's): its peer index goes back; its own series
+     *  stays with the governor until its TTL */
+    const unbind = (s: number): void => {
+      if (s >= slotKey.length || Number.isNaN(slotKey[s]!)) return;
+      if (slotSkip[s] === 0) podPeers.get(slotKey[s]!)?.release(slotPeer[s]!);
+      slotKey[s] = NaN;
+      slotRefused[s] = 0;
+      own[s] = undefined;
+      slotOther[s] = undefined;
     };
+    const release = unbind;
 
-    /** the slot's series as of this cycle: made when its key is new, its pod changed, or (directory
-     *  `version` changed, or none given) its peer's names changed, which drops the old series */
-    const slotSeries = (s: number, gk: number, version: number | undefined): SlotSeries => {
-      let x = series[s];
-      if (
-        x !== undefined &&
-        x.groupKey === gk &&
-        version !== undefined &&
-        x.namedAt === version &&
-        x.resolverEpoch === resolverEpoch
-      )
-        return x;
-      const peerAddr = slots.peer[s]!;
-      const peer = resolver.resolve(peerAddr);
-      const renamed =
-        x !== undefined && (x.kind !== peer.kind || x.peerNamespace !== peer.namespace || x.peerName !== peer.name);
-      if (x !== undefined && !renamed && x.groupKey === gk) {
-        x.namedAt = version ?? -1;
-        x.resolverEpoch = resolverEpoch;
-        return x;
-      }
-      const ifindex = slots.ifindex[s]!;
-      const byCgroup = gk >= CG_KEY_BASE;
-      const ifname = x?.ifname ?? (byCgroup ? nodeIfname(ifindex) : (attach.ifname(gk, ifindex) ?? String(ifindex)));
-      const cgIfaces = opts.host_network_pods?.interfaces;
-      const direction = slots.dir[s] === 0 ? 'receive' : 'transmit';
-      const e = {
-        direction,
-        family: slots.family[s]! as 0 | 4 | 6,
-        proto: slots.proto[s]!,
-        port: slots.port[s]!,
-        peerIsServer: slots.peerServer[s] === 1,
-        peer: peerAddr,
-        local: slots.local[s]!,
-      } as const;
-      // a rename drops the old series
-      if (x !== undefined && renamed) governor.drop(x.pods.pod, x.key);
-      release(s);
+    /** a slot with traffic for pod gk: its peer index there and its `other` series (numbers and
+     *  shared objects: no string and no object per slot) */
+    const bind = (s: number, gk: number): void => {
+      unbind(s);
       let pods = podPeers.get(gk);
       if (!pods) {
-        pods = new PodPeers(gk, groupOfKey(gk));
+        pods = new PodPeers(gk, groupOfKey(gk), addresses);
+        pods.fresh = !governor.has(pods.pod);
         podPeers.set(gk, pods);
       }
-      const otherKey = `other|${direction}|${ifindex}`;
-      let other = pods.others.get(otherKey);
+      const dir = slots.dir[s]!,
+        ifindex = slots.ifindex[s]!;
+      // a small integer (ifindexes are below 2^30): no heap number per look-up
+      const ok = ifindex * 2 + dir;
+      let other = pods.others.get(ok);
       if (!other) {
-        other = { key: otherKey, direction, ifname, series: undefined };
-        pods.others.set(otherKey, other);
+        const direction = dir === 0 ? 'receive' : 'transmit';
+        const byCgroup = gk >= CG_KEY_BASE;
+        const ifname = byCgroup ? nodeIfname(ifindex) : (attach.ifname(gk, ifindex) ?? String(ifindex));
+        const cgIfaces = opts.host_network_pods?.interfaces;
+        other = {
+          key: `other|${direction}|${ifindex}`,
+          direction,
+          ifname,
+          skip: byCgroup && cgIfaces !== undefined && !matchesAny(ifname, cgIfaces),
+          pods,
+          series: undefined,
+        };
+        pods.others.set(ok, other);
       }
-      const key = `${pods.pod}|${ifindex}|${direction}|${e.family}|${e.proto}|${e.port}|${e.peerIsServer ? 1 : 0}|${e.peer}|${e.local}|${peer.kind}|${peer.namespace}|${peer.name}`;
-      x = {
-        key,
-        kind: peer.kind,
-        peerNamespace: peer.namespace,
-        peerName: peer.name,
-        namedAt: version ?? -1,
-        resolverEpoch,
-        ifname,
-        groupKey: gk,
-        skip: byCgroup && cgIfaces !== undefined && !matchesAny(ifname, cgIfaces),
-        pods,
-        peerIx: pods.acquire(e.peer || `non-ip ${e.port}`),
-        series: undefined,
-        refused: false,
-        other,
-      };
-      series[s] = x;
-      return x;
+      slotKey[s] = gk;
+      slotOther[s] = other;
+      slotSkip[s] = other.skip ? 1 : 0;
+      if (!other.skip) slotPeer[s] = pods.acquire(slots.family[s] === 0 ? -1 - slots.port[s]! : slots.peerId[s]!);
+    };
+
+    /** an address's names: asked of the resolver once, then kept until taken back (updateNames) */
+    const namesOf = (id: number): Peer => {
+      let p = addresses.names[id];
+      if (p === undefined) {
+        p = resolver.resolve(addresses.textOf(id));
+        addresses.names[id] = p;
+        naming.resolved++;
+      }
+      return p;
+    };
+
+    /** takes back the names the directory may have changed since the last cycle: those of the
+     *  addresses it says changed, or every one when it cannot say or says too many. No directory:
+     *  names never change; one without a version: asked again every cycle. */
+    const updateNames = (): void => {
+      const dir = env?.peers;
+      if (!dir) return;
+      const v = dir.version?.();
+      if (v === undefined) {
+        addresses.forgetNames();
+        return;
+      }
+      if (v === namesVersion) return;
+      const changed = namesVersion === undefined ? undefined : dir.changedSince?.(namesVersion);
+      const first = namesVersion === undefined;
+      namesVersion = v;
+      if (changed === undefined || changed.size > CHANGED_ADDRESSES_MAX) {
+        addresses.forgetNames();
+        if (!first) naming.fullRechecks++;
+        return;
+      }
+      for (const a of changed) {
+        const id = addresses.idOfText(a);
+        if (id !== undefined && addresses.names[id] !== undefined) {
+          addresses.names[id] = undefined;
+          naming.invalidated++;
+        }
+      }
     };
 
     /** the attributes of a slot's own series (made only when the governor makes the series) */
-    const attributesOf = (s: number, x: SlotSeries, portInLabel: boolean): SampleAttributes => {
+    const attributesOf = (s: number, x: SlotSeries, o: OtherRef, portInLabel: boolean): SampleAttributes => {
       const a = entryAttributes(
         {
-          direction: slots.dir[s] === 0 ? 'receive' : 'transmit',
+          direction: o.direction,
           family: slots.family[s]! as 0 | 4 | 6,
           proto: slots.proto[s]!,
           port: slots.port[s]!,
           peerIsServer: slots.peerServer[s] === 1,
-          peer: slots.peer[s]!,
-          local: slots.local[s]!,
+          peer: slots.peerText(s),
+          local: slots.localText(s),
         },
-        x.ifname,
+        o.ifname,
         portInLabel,
       );
-      a[ATTR_KUBESKOOP_PEER_KIND] = x.kind;
-      a[ATTR_KUBESKOOP_PEER_NAME] = x.peerName;
-      a[ATTR_KUBESKOOP_PEER_NAMESPACE] = x.peerNamespace;
+      a[ATTR_KUBESKOOP_PEER_KIND] = x.peer.kind;
+      a[ATTR_KUBESKOOP_PEER_NAME] = x.peer.name;
+      a[ATTR_KUBESKOOP_PEER_NAMESPACE] = x.peer.namespace;
       return a;
     };
     const otherAttributes = (o: OtherRef): SampleAttributes => ({
@@ -606,49 +678,42 @@ export const flow: MetricProbeModule = {
     /**
      * One cycle's increases into the governor, what PeerGovernor.add does per pod (top-K peers by
      * bytes keep their series, the rest go to `other` and are counted), over typed arrays: bytes
-     * summed per pod peer index, top-K over the pod's touched indexes, each slot's Series kept. One
-     * function per loop (sumCycle, foldCycle, endCycle), so each is optimised for its own loop (see
-     * FlowSlots.apply).
+     * summed per pod peer index, top-K over the pod's touched indexes, each slot's Series kept. Text
+     * and names are made only for slots that get a series of their own. One function per loop
+     * (sumCycle, foldCycle, endCycle), so each is optimised for its own loop (see FlowSlots.apply).
      */
     const addCycle = (now: number): void => {
-      // no directory: names never change; one without a version: asked again every cycle
-      const version = env?.peers ? env.peers.version?.() : 0;
+      updateNames();
       if (cycleSlots.length < slots.nMoved) cycleSlots = new Uint32Array(slots.moved.length);
       // dense (an index far past the end would make the array a dictionary)
-      while (series.length < slots.capacity) series.push(undefined);
+      while (own.length < slots.capacity) own.push(undefined);
+      while (slotOther.length < slots.capacity) slotOther.push(undefined);
       if (slotKey.length < slots.capacity) {
         const cap = slots.capacity;
-        const gk = new Float64Array(cap);
+        const gk = new Float64Array(cap).fill(NaN);
         gk.set(slotKey);
         slotKey = gk;
         const sk = new Uint8Array(cap);
         sk.set(slotSkip);
         slotSkip = sk;
-        const st = new Float64Array(cap).fill(NaN);
-        st.set(slotStamp);
-        slotStamp = st;
         const pe = new Uint32Array(cap);
         pe.set(slotPeer);
         slotPeer = pe;
+        const rf = new Uint8Array(cap);
+        rf.set(slotRefused);
+        slotRefused = rf;
       }
       cyclePods.length = 0;
-      const n = sumCycle(version, attach.remapper());
+      const n = sumCycle(attach.remapper());
       for (const pods of cyclePods)
-        markTopPeers(pods.touched, pods.nTouched, pods.bytes, pods.text, governor.topK, pods.mark, TOP);
+        markTopPeers(pods.touched, pods.nTouched, pods.bytes, pods.before, governor.topK, pods.mark, TOP);
       foldCycle(n, now);
       for (const pods of cyclePods) endCycle(pods);
     };
 
     /** the moved slots with traffic into cycleSlots[0..n), their bytes summed per pod peer; returns n */
-    const sumCycle = (version: number | undefined, podOf: (netns: number, ifindex: number) => number): number => {
+    const sumCycle = (podOf: (netns: number, ifindex: number) => number): number => {
       const { moved, dPackets, dBytes, netns, ifindex, owner } = slots;
-      // the names' stamp of this cycle: NaN (never equal) when the directory has no version
-      if (version === undefined) stamp = NaN;
-      else if (version !== stampVersion || resolverEpoch !== stampEpoch) {
-        stampVersion = version;
-        stampEpoch = resolverEpoch;
-        stamp = ++stamps;
-      }
       let n = 0;
       let lastNs = -1;
       let pods: PodPeers | undefined;
@@ -657,25 +722,13 @@ export const flow: MetricProbeModule = {
         if (dPackets[s] === 0 && dBytes[s] === 0) continue;
         // its pod: a hostNetwork pod's by its cgroup, else the namespace (a host-side veth's: the pod's)
         const gk = owner[s] === 1 ? groupKeyOfCgroup(netns[s]!) : podOf(netns[s]!, ifindex[s]!);
-        let p: number;
-        // a slot named at this stamp for this pod: its peer index is current (typed arrays only)
-        if (slotKey[s] === gk && slotStamp[s] === stamp) {
-          if (slotSkip[s] === 1) continue;
-          p = slotPeer[s]!;
-          if (gk !== lastNs) {
-            pods = podPeers.get(gk)!;
-            lastNs = gk;
-          }
-        } else {
-          const x = slotSeries(s, gk, version);
-          slotKey[s] = gk;
-          slotStamp[s] = stamp;
-          slotSkip[s] = x.skip ? 1 : 0;
-          if (x.skip) continue;
-          slotPeer[s] = p = x.peerIx;
-          pods = x.pods;
+        if (slotKey[s] !== gk) bind(s, gk);
+        if (slotSkip[s] === 1) continue;
+        if (gk !== lastNs) {
+          pods = podPeers.get(gk)!;
           lastNs = gk;
         }
+        const p = slotPeer[s]!;
         const pp = pods!;
         if (pp.mark[p] === 0) {
           pp.mark[p] = TOUCHED;
@@ -689,46 +742,74 @@ export const flow: MetricProbeModule = {
     };
 
     /** each slot's increase into its own series (its peer is in the top-K and the cap allows it) or
-     *  its `other` series (the peer counted as folded once) */
+     *  its `other` series (the peer counted as folded once); a slot with an own series whose peer's
+     *  names were taken back is named again first (renamed: the old series is dropped) */
     const foldCycle = (n: number, now: number): void => {
-      const { dPackets, dBytes } = slots;
+      const { dPackets, dBytes, peerId } = slots;
       for (let i = 0; i < n; i++) {
         const s = cycleSlots[i]!;
-        const x = series[s]!;
-        const pods = x.pods;
-        const p = x.peerIx;
+        const o = slotOther[s]!;
+        const pods = o.pods;
+        const p = slotPeer[s]!;
+        let x = own[s];
+        if (x !== undefined && x.peer !== addresses.names[peerId[s]!]) x = renamed(s, x, pods);
         let g: Series<SampleAttributes> | undefined;
         if ((pods.mark[p]! & TOP) !== 0) {
-          g = x.series;
-          if (g === undefined || g.gone) g = openOwn(s, x, now);
+          g = x?.series;
+          if (g === undefined || g.gone) g = openOwn(s, o, now);
         }
         if (g === undefined) {
           if ((pods.mark[p]! & FOLDED) === 0) {
             pods.mark[p]! |= FOLDED;
             pods.folded++;
           }
-          g = x.other.series;
-          if (g === undefined || g.gone) g = openOther(x, now);
+          g = o.series;
+          if (g === undefined || g.gone) g = openOther(o, now);
         }
         g.bytes += dBytes[s]!;
         g.packets += dPackets[s]!;
         g.lastMoved = now;
       }
     };
-    const openOwn = (s: number, x: SlotSeries, now: number): Series<SampleAttributes> | undefined => {
-      if (x.refused && governor.full) {
+    /** the slot's own series if its peer's names are the same as asked again; else (a rename) its
+     *  old series is dropped (the old labels must not linger) and undefined */
+    const renamed = (s: number, x: SlotSeries, pods: PodPeers): SlotSeries | undefined => {
+      const p = namesOf(slots.peerId[s]!);
+      if (p.kind === x.peer.kind && p.name === x.peer.name && p.namespace === x.peer.namespace) {
+        x.peer = p;
+        return x;
+      }
+      governor.drop(pods.pod, x.key);
+      naming.renamed++;
+      own[s] = undefined;
+      return undefined;
+    };
+    const openOwn = (s: number, o: OtherRef, now: number): Series<SampleAttributes> | undefined => {
+      // the node's cap reached: a slot it refused before is refused again without a look-up (its
+      // key is the slot's own: nothing else makes that series meanwhile), and so is one of a pod
+      // that had no series before this cycle (no series of its key can be there): no key, text or
+      // names made for a slot that gets no series
+      if (governor.full && (slotRefused[s] === 1 || o.pods.fresh)) {
+        slotRefused[s] = 1;
         governor.refuse();
         return undefined;
       }
+      let x = own[s];
+      if (x === undefined) {
+        const peer = namesOf(slots.peerId[s]!);
+        const key = `${slots.ifindex[s]}|${o.direction}|${slots.family[s]}|${slots.proto[s]}|${slots.port[s]}|${slots.peerServer[s]}|${slots.peerText(s)}|${slots.localText(s)}|${peer.kind}|${peer.namespace}|${peer.name}`;
+        x = { key, peer, series: undefined };
+        own[s] = x;
+      }
       const portInLabel = opts.enablePortInLabel !== false;
-      const g = governor.open(x.pods.pod, x.key, () => attributesOf(s, x, portInLabel), false, now);
+      const y = x;
+      const g = governor.open(o.pods.pod, x.key, () => attributesOf(s, y, o, portInLabel), false, now);
       x.series = g;
-      x.refused = g === undefined;
+      slotRefused[s] = g === undefined ? 1 : 0;
       return g;
     };
-    const openOther = (x: SlotSeries, now: number): Series<SampleAttributes> => {
-      const o = x.other;
-      o.series = governor.open(x.pods.pod, o.key, () => otherAttributes(o), true, now)!;
+    const openOther = (o: OtherRef, now: number): Series<SampleAttributes> => {
+      o.series = governor.open(o.pods.pod, o.key, () => otherAttributes(o), true, now)!;
       return o.series;
     };
     const endCycle = (pods: PodPeers): void => {
@@ -741,23 +822,28 @@ export const flow: MetricProbeModule = {
       }
       pods.nTouched = 0;
       pods.folded = 0;
+      pods.fresh = false;
     };
 
     /** a pod gone (its namespace, or a hostNetwork pod's cgroup): its series and per-slot state */
     const forgetKey = (gk: number): void => {
       governor.forget(groupOfKey(gk));
-      for (let s = 0; s < series.length; s++)
-        if (series[s]?.groupKey === gk) {
-          series[s] = undefined;
-          slotStamp[s] = NaN;
+      for (let s = 0; s < slotKey.length; s++)
+        if (slotKey[s] === gk) {
+          slotKey[s] = NaN;
+          slotRefused[s] = 0;
+          own[s] = undefined;
+          slotOther[s] = undefined;
         }
       podPeers.delete(gk);
     };
     const forgetNamespace = (ns: number): void => forgetKey(ns);
     const resetSlots = (): void => {
       slots.reset();
-      series = [];
-      slotStamp.fill(NaN);
+      own = [];
+      slotOther = [];
+      slotKey.fill(NaN);
+      slotRefused.fill(0);
       podPeers.clear();
       // a reload or a restarted helper closed the cgroup links too
       for (const p of cgAttached.values()) forgetKey(p.key);
@@ -794,15 +880,17 @@ export const flow: MetricProbeModule = {
       }
     };
 
-    return {
+    const probe: FlowProbe = {
       name: 'flow',
       scope: 'netns',
+      naming,
       metrics: [FLOW_IO, FLOW_PACKETS, FLOW_PEERS_FOLDED, FLOW_MAP_ENTRIES, FLOW_MAP_EVICTIONS, FLOW_SERIES_OVERFLOW],
       async start(ctx): Promise<ProbeStatus> {
         opts = ctx.options as Options;
         if (hostnet()) hostNs = statSync('/proc/self/ns/net').ino;
         resolver = new PeerResolver(env?.peers, opts.cidrs ?? [], 'probes flow: options.cidrs');
-        resolverEpoch++;
+        // its CIDR buckets may differ: every name is asked again
+        addresses.forgetNames();
         governor.setOptions({
           topK: opts.top_k ?? FLOW_DEFAULTS.topK,
           ttlMs: (opts.ttl ?? FLOW_DEFAULTS.ttlSeconds) * 1000,
@@ -914,5 +1002,6 @@ export const flow: MetricProbeModule = {
         await tc.stop();
       },
     };
+    return probe;
   },
 };

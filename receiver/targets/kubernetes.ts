@@ -131,6 +131,10 @@ export class PodWatch extends ListWatch<PodInfo> {
     return info.uid;
   }
 
+  protected override addressesOf(info: PodInfo): readonly string[] {
+    return info.ips ?? [];
+  }
+
   protected deletedKey(obj: unknown): string | undefined {
     const uid = (obj as RawPod | undefined)?.metadata?.uid;
     return typeof uid === 'string' ? uid.toLowerCase() : undefined;

@@ -76,6 +76,11 @@ interface RawObject {
 
 class GoneError extends Error {}
 
+/** changes kept for changedSince (older ones: the caller is told it cannot be said) */
+const CHANGE_LOG_MAX = 1024;
+/** more changed addresses than this: changedSince says it cannot say (the caller re-checks all) */
+const CHANGED_ADDRESSES_MAX = 4096;
+
 function describeError(err: unknown): string {
   const e = err as { code?: unknown; statusCode?: unknown; message?: string; body?: unknown } | undefined;
   const code = e?.statusCode ?? e?.code;
@@ -116,6 +121,46 @@ export abstract class ListWatch<T> {
   /** changes of the cache so far (a list, an upsert, a removal): a lookup's answer may differ after one */
   get changes(): number {
     return this.version;
+  }
+
+  /** per change after the oldest kept, the addresses it gave or took (undefined: unknown, a list) */
+  private changeLog: { version: number; addresses: readonly string[] | undefined }[] = [];
+
+  /** The addresses an object answers for in a lookup by address (pod IPs, ClusterIPs, node
+   *  addresses), for changedSince; undefined: this kind is not looked up by address. */
+  protected addressesOf(_info: T): readonly string[] | undefined {
+    return undefined;
+  }
+
+  /** The addresses whose lookup may answer otherwise than after change number `changes` (a value
+   *  of `changes`): those an upsert or removal since gave or took. Undefined when that is not
+   *  known: a list since (the cache replaced whole), changes older than the log, or too many. */
+  changedSince(changes: number): ReadonlySet<string> | undefined {
+    if (changes === this.version) return new Set();
+    const log = this.changeLog;
+    if (changes > this.version || log.length === 0 || log[0]!.version > changes + 1) return undefined;
+    const out = new Set<string>();
+    for (let i = log.length - 1; i >= 0 && log[i]!.version > changes; i--) {
+      const a = log[i]!.addresses;
+      if (a === undefined) return undefined;
+      for (const x of a) out.add(x);
+      if (out.size > CHANGED_ADDRESSES_MAX) return undefined;
+    }
+    return out;
+  }
+
+  private logChange(addresses: readonly string[] | undefined): void {
+    this.changeLog.push({ version: this.version, addresses });
+    if (this.changeLog.length > 2 * CHANGE_LOG_MAX) this.changeLog = this.changeLog.slice(-CHANGE_LOG_MAX);
+  }
+
+  /** an upsert's addresses: those the old object had and the new one has not, and the reverse (a
+   *  pod's name never changes for its UID, nor a Service's or node's for its key) */
+  private upsertAddresses(old: T | undefined, info: T): readonly string[] | undefined {
+    const now = this.addressesOf(info);
+    const before = old === undefined ? [] : this.addressesOf(old);
+    if (now === undefined || before === undefined) return undefined;
+    return [...now.filter((a) => !before.includes(a)), ...before.filter((a) => !now.includes(a))];
   }
 
   protected state: WatchState = 'connecting';
@@ -325,6 +370,7 @@ export abstract class ListWatch<T> {
     // Replace whole: objects deleted while we were not watching are freed here.
     this.items = items;
     this.version++;
+    this.logChange(undefined);
     this.replaced();
     this.rv = rv;
     this.counts.lists++;
@@ -337,6 +383,7 @@ export abstract class ListWatch<T> {
     const old = this.items.get(k);
     this.items.set(k, info);
     this.version++;
+    this.logChange(this.upsertAddresses(old, info));
     this.upserted(old, info);
   }
 
@@ -345,6 +392,7 @@ export abstract class ListWatch<T> {
     if (!old) return;
     this.items.delete(key);
     this.version++;
+    this.logChange(this.addressesOf(old));
     this.removed(key, old);
   }
 

@@ -223,8 +223,8 @@ async function main(): Promise<void> {
     }
     // the cycle read at N slots in use: N distinct IPv6 peers (routed to b), sent once to make the
     // slots, then again before each measured read so every slot's counters moved; each round's
-    // peers are new addresses (fd00:199:223:f:<round>::…), so its first read makes their text
-    // forms as an agent meeting them does, not finds them in the decoder's cache
+    // peers are new addresses (fd00:199:223:f:<round>::…), so its first read adds them to the
+    // slots' address table as an agent meeting them does
     await inNs(p.a, 'ip', '-6', 'route', 'add', 'fd00:199:223:f::/64', 'via', p.b6);
     const sendPeers = (n: number, round: number): Promise<Record<string, unknown>> =>
       nodeIn(
@@ -277,8 +277,7 @@ for (let k = 0; k < 64; k++) next();
       }
     };
     /** the same bytes again, ×REPLAYS in a loop with no pipe, after as many unmeasured (so the code
-     *  is optimised): the agent's floor for this read (for first and all reads the peers' text forms
-     *  are then in the decoder's cache: the floor leaves out making them). decode: the chunks through a StreamDecoder
+     *  is optimised): the agent's floor for this read. decode: the chunks through a StreamDecoder
      *  (frames into columns) alone; warm: that, parsed and applied to a FlowSlots that is in the
      *  state the live one was in before the read (every slot known for moved/idle, reset for
      *  first/all), made outside the measured part */
@@ -392,12 +391,31 @@ for (let k = 0; k < 64; k++) next();
     // around the cycle, a full collection and 200 ms before each.
     const cycleSize = READ_PEERS[READ_PEERS.length - 1]!;
     const MOVED_CYCLES = 3;
-    const probeCycles: { kind: 'first' | 'moved'; round: number; cpuMs: number; wallMs: number; series: number }[] = [];
+    type CycleKind = 'first' | 'moved' | 'churn';
+    const probeCycles: { kind: CycleKind; round: number; cpuMs: number; wallMs: number; series: number }[] = [];
+    // the peer directory: a cluster's 1,000 pods, 200 Services and 50 nodes, on addresses no peer
+    // has (every peer stays an IP, each asked of all three); its version moves only in the churn
+    // cycles, each time with one pod address changed (a pod elsewhere in the cluster)
+    const named = (n: number, prefix: string): Map<string, { name: string; namespace: string }> =>
+      new Map(
+        Array.from({ length: n }, (_, i) => [`${prefix}.${i >> 8}.${i & 255}`, { name: `x-${i}`, namespace: 'bench' }]),
+      );
+    const podsByIp = named(1000, '10.244'),
+      servicesByIp = named(200, '10.96'),
+      nodesByIp = named(50, '10.0');
+    let peerVersion = 0;
+    const peers = {
+      pod: (a: string) => podsByIp.get(a),
+      service: (a: string) => servicesByIp.get(a),
+      node: (a: string) => nodesByIp.get(a)?.name,
+      version: () => peerVersion,
+      changedSince: () => new Set(['10.244.0.7']),
+    };
     const nsTargets = new NamespaceTargets();
     try {
       const targets = [await nsTargets.target(p.a, p.aInode), await nsTargets.target(p.b, p.bInode)];
       const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: { entries: READ_MAP } };
-      let probe = flow.create({ native });
+      let probe = flow.create({ native, peers });
       const probeCycle = async (): Promise<{ cpuMs: number; wallMs: number; series: number }> => {
         collectGarbage();
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -413,7 +431,7 @@ for (let k = 0; k < 64; k++) next();
       for (let round = 0; round < READ_ROUNDS; round++) {
         // a new probe each round (its own map, no series yet; stop unloads the map), so each round
         // has a real first cycle; the code stays warm from round to round, as in the agent
-        probe = flow.create({ native });
+        probe = flow.create({ native, peers });
         await probe.start!(ctx);
         // attached (a namespace is attached the cycle after it is seen), and nothing pending
         await probeCycle();
@@ -427,13 +445,20 @@ for (let k = 0; k < 64; k++) next();
           const c = await probeCycle();
           if (k === MOVED_CYCLES - 1) probeCycles.push({ kind: 'moved', round, ...c });
         }
+        // churn: the same, with a directory change before each cycle (the second one measured)
+        for (let k = 0; k < 2; k++) {
+          await sendPeers(cycleSize, 0x100 + round);
+          peerVersion++;
+          const c = await probeCycle();
+          if (k === 1) probeCycles.push({ kind: 'churn', round, ...c });
+        }
         await probe.stop!();
       }
       loadAvg.push(os.loadavg()[0]!);
     } finally {
       nsTargets.dispose();
     }
-    const cycleOf = (kind: 'first' | 'moved'): { cycles: number; cpuMs: Spread; wallMs: Spread } => {
+    const cycleOf = (kind: CycleKind): { cycles: number; cpuMs: Spread; wallMs: Spread } => {
       const xs = probeCycles.filter((c) => c.kind === kind);
       const sp = (v: number[]): Spread => ({ median: median(v), min: Math.min(...v), max: Math.max(...v) });
       return {
@@ -442,13 +467,13 @@ for (let k = 0; k < 64; k++) next();
         wallMs: sp(xs.map((c) => Number(c.wallMs.toFixed(3)))),
       };
     };
-    const probeCycle = { peers: cycleSize, first: cycleOf('first'), moved: cycleOf('moved') };
+    const probeCycle = { peers: cycleSize, first: cycleOf('first'), moved: cycleOf('moved'), churn: cycleOf('churn') };
     if (READ_ONLY) {
       for (const c of probeCycles)
         process.stdout.write(
           `probe cycle ${c.kind} ${c.round} cpu ${c.cpuMs.toFixed(2)} wall ${c.wallMs.toFixed(1)} samples ${c.series}\n`,
         );
-      for (const kind of ['first', 'moved'] as const)
+      for (const kind of ['first', 'moved', 'churn'] as const)
         process.stdout.write(
           `median probe cycle ${cycleSize} ${kind}: cpu ${probeCycle[kind].cpuMs.median.toFixed(2)} wall ${probeCycle[kind].wallMs.median.toFixed(2)} (load ${loadAvg.map((x) => x.toFixed(1)).join(' → ')})\n`,
         );
@@ -582,10 +607,11 @@ for (let k = 0; k < 64; k++) next();
         return `| ${size} | ${r.live} | ${kind} | ${r.reads} | ${r.newKeys} | ${r.counts} | ${range(r.helperCpuMs)} | ${range(r.countsCpuMs)} | ${range(r.agentCpuMs)} | ${range(r.agentWarmCpuMs)} | ${range(r.agentDecodeCpuMs)} | ${range(r.roundTripMs)} |`;
       }),
     ).join('\n');
-    const cycleRows = (['first', 'moved'] as const)
+    const cycleRows = (['first', 'moved', 'churn'] as const)
       .map((kind) => {
         const c = probeCycle[kind];
-        return `| ${cycleSize} | ${summary.mapRead[cycleSize]![kind].live} | probe cycle (${kind}) | ${c.cycles} | | | | | ${range(c.cpuMs)} | | | ${range(c.wallMs)} |`;
+        const label = kind === 'churn' ? 'moved, a pod changed every cycle' : kind;
+        return `| ${cycleSize} | ${summary.mapRead[cycleSize]![kind === 'churn' ? 'moved' : kind].live} | probe cycle (${label}) | ${c.cycles} | | | | | ${range(c.cpuMs)} | | | ${range(c.wallMs)} |`;
       })
       .join('\n');
     const era = summary.batchLookupEra as Record<string, unknown> | undefined;
@@ -641,12 +667,12 @@ and applied to the per-slot typed arrays (FlowSlots), measured around the call (
 process, which runs with the agent's V8 flags \`${summary.nodeFlags.join(' ')}\`; a full collection and 200 ms before
 each read, so neither earlier garbage nor that collection's background sweeping is billed to it). Floor = the agent's
 code alone on the same bytes: the least of 5 replays of the read's pipe chunks decoded and applied again in a loop
-(warm, no pipe; for first and all the peers' text forms are in the decoder's cache by then, so it leaves out making
-them), and decode only = the chunks through the decoder into columns, not applied. Each round loads a new map and sends to new
+(warm, no pipe), and decode only = the chunks through the decoder into columns, not applied. Each round loads a new map and sends to new
 peer addresses, so each has a first read. ms, median of ${READ_ROUNDS} reads (min–max). probe cycle = the flow probe's
 whole cycle as the scheduler runs it (beforeCycle: read, peer names, top-K and \`other\`, expiry; then collect of both
 namespaces) on its own map, first after the peers were sent to, moved the third cycle in a row after they were sent to
-again (steady); agent CPU
+again (steady), and the same with the peer directory's version moved before each cycle, one address no peer has changed
+(a pod changed elsewhere: the names of that address alone are taken back); agent CPU
 column = the process's CPU around it, round trip column = its wall time.
 
 | peers | slots in use | read | reads | keys sent | counters sent | helper CPU ms | counters pass ms | agent CPU ms | agent floor ms | decode only ms | round trip ms |
@@ -655,7 +681,7 @@ ${readRows}
 ${cycleRows}
 
 Goal (issue 17: map reads of 65k entries ≤ ${AGENT_GOAL_MS} ms per cycle), the steady cycle at ${steady.live} slots in use: ${goal}.
-The helper's side of it: ${steady.helperCpuMs.median} ms. A first read (${first.newKeys} new keys, their peers' text made): agent
+The helper's side of it: ${steady.helperCpuMs.median} ms. A first read (${first.newKeys} new keys; their addresses kept as numbers, no text made): agent
 ${first.agentCpuMs.median} ms, floor ${first.agentWarmCpuMs.median} ms.
 
 Before, the batch-lookup design (results of ${String(era?.date ?? 'none')}, \`dump all\` of an LRU per-CPU hash of

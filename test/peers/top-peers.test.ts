@@ -43,7 +43,7 @@ describe('peers: top-K selection', () => {
           // indexes in another order than the peers', as a pod's touched list is
           const idx = Uint32Array.from(peers, (_, i) => n - 1 - i);
           const mark = new Uint8Array(n).fill(1);
-          markTopPeers(idx, n, bytes, peers, k, mark, 2);
+          markTopPeers(idx, n, bytes, (x, y) => peers[x]! < peers[y]!, k, mark, 2);
           const marked = peers.filter((_, i) => mark[i] === 3).sort();
           assert.deepEqual(marked, bySort(new Map(peers.map((p, i) => [p, sums[i]!])), k));
           assert.ok(

@@ -10,12 +10,13 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { NativeEventSource } from '../../receiver/events/native-source.js';
-import { flow } from '../../receiver/probes/flow.js';
+import { flow, type FlowProbe } from '../../receiver/probes/flow.js';
 import type { MetricProbe, ProbeContext } from '../../receiver/probes/probe.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { PodWatch } from '../../receiver/targets/kubernetes.js';
 import { NodeWatch, ServiceWatch } from '../../receiver/peers/services.js';
+import { WatchedPeerDirectory } from '../../receiver/peers/directory.js';
 import { TestApiServer } from '../identity/apiserver.js';
 import { cycle } from '../support/probe-cycle.js';
 import {
@@ -646,6 +647,77 @@ for (let k = 0; k < 64; k++) next();
         ![...after.values()].some((x) => x.attributes['kubeskoop.peer.name'] === 'server-pod'),
         "no series keeps the deleted pod's name",
       );
+      // this directory cannot say which addresses changed (no changedSince): every name was taken back
+      assert.ok((probe as FlowProbe).naming.fullRechecks > 0, 'names re-checked in full');
+    } finally {
+      await probe.stop!();
+      await Promise.all([services.stop(), nodes.stop(), watch.stop()]);
+      await api.dispose();
+    }
+  });
+
+  it("names are taken back per address: a pod's IP given to another pod names its series after the new pod the next cycle; a change of other addresses re-names nothing (the agent's directory over the list+watches)", async () => {
+    const api = new TestApiServer({ bookmarkIntervalMs: 100 });
+    await api.start();
+    const k8s = { kubeconfig: api.kubeconfig(), log: silentLogger, backoffInitialMs: 50, backoffMaxMs: 400 };
+    const watch = new PodWatch({ ...k8s, nodeName: 'node-h17k' });
+    const services = new ServiceWatch(k8s);
+    const nodes = new NodeWatch(k8s);
+    const p = await pair('fname', 183, false);
+    made.push(p.a, p.b);
+    const probe = flow.create({
+      native,
+      peers: new WatchedPeerDirectory({ pods: () => watch, services: () => services, nodes: () => nodes }),
+    }) as FlowProbe;
+    const ctx: ProbeContext = { procRoot: '/proc', log: silentLogger, options: {} };
+    const nameOf = (r: Row | undefined): string | undefined => r?.attributes['kubeskoop.peer.name'] as string;
+    try {
+      api.upsertPod({ name: 'server-pod', namespace: 'shop', nodeName: 'node-h17k', podIPs: [p.b4] });
+      for (const w of [watch, services, nodes]) w.start();
+      for (const w of [watch, services, nodes]) assert.ok(await w.waitForSync(10_000));
+      await probe.start!(ctx);
+      const targets = [await target(p.a, p.aInode), await target(p.b, p.bInode)];
+      await cycle(probe, ctx, targets);
+      await cycle(probe, ctx, targets);
+      const send = async (): Promise<Map<string, Row>> => {
+        const sink = await startNodeIn(p.b, udpSink(p.b4, 5403, 5));
+        assert.equal((await udpFlood(p.a, p.b4, 5403, 5, 10, 50)).sent, 5);
+        await sink.done;
+        return rows((await cycle(probe, ctx, targets)).get(p.aInode)!);
+      };
+      assert.equal(nameOf((await send()).get(`transmit|udp|${p.b4}|5403`)), 'server-pod');
+      const before = { ...probe.naming };
+      // other addresses change: a new pod, a new Service, a new node; the named peer keeps its name
+      // and nothing is asked again
+      const changesBefore = watch.changes + services.changes + nodes.changes;
+      api.upsertPod({ name: 'bystander', namespace: 'shop', nodeName: 'node-h17k', podIPs: ['10.199.183.50'] });
+      api.upsertService('bystander-api', 'shop', ['10.199.183.60']);
+      api.upsertNode('worker-h17k', ['10.199.183.70']);
+      await waitUntil(
+        () => watch.changes + services.changes + nodes.changes >= changesBefore + 3,
+        5000,
+        'the three ADDED events',
+      );
+      assert.equal(nameOf((await send()).get(`transmit|udp|${p.b4}|5403`)), 'server-pod');
+      assert.deepEqual(probe.naming, before, 'no name taken back or asked again');
+      // the pod goes and another pod gets its IP: that one address is named again, the series renamed
+      api.deletePod('shop', 'server-pod');
+      api.upsertPod({ name: 'new-pod', namespace: 'shop', nodeName: 'node-h17k', podIPs: [p.b4] });
+      await waitUntil(() => watch.byIp(p.b4)?.name === 'new-pod', 5000, 'the DELETED and ADDED events');
+      const after = await send();
+      const tx = after.get(`transmit|udp|${p.b4}|5403`)!;
+      assert.deepEqual(
+        [tx.attributes['kubeskoop.peer.kind'], nameOf(tx), tx.attributes['kubeskoop.peer.namespace']],
+        ['pod', 'new-pod', 'shop'],
+      );
+      assert.equal(tx.packets, 5, 'the renamed series starts with the traffic after the rename');
+      assert.ok(![...after.values()].some((x) => nameOf(x) === 'server-pod'), 'no series keeps the old name');
+      assert.deepEqual(probe.naming, {
+        resolved: before.resolved + 1,
+        invalidated: before.invalidated + 1,
+        fullRechecks: before.fullRechecks,
+        renamed: before.renamed + 1,
+      });
     } finally {
       await probe.stop!();
       await Promise.all([services.stop(), nodes.stop(), watch.stop()]);
