@@ -334,19 +334,6 @@ static void fl_cg_remove_at(size_t i)
 	fl_cg_forget(id);
 }
 
-static void fl_cg_json(struct sb *b, bool *first, const char *target, bool ok, const char *state, __u64 id,
-		       const char *err)
-{
-	sb_printf(b, "%s{\"target\":", *first ? "" : ",");
-	sb_str(b, target);
-	sb_printf(b, ",\"ok\":%s,\"state\":", ok ? "true" : "false");
-	sb_str(b, state);
-	sb_printf(b, ",\"id\":%llu,\"error\":", (unsigned long long)id);
-	sb_str(b, err);
-	sb_printf(b, "}");
-	*first = false;
-}
-
 static void fl_cgattach(struct sb *b, char *args)
 {
 	bool first = true;
@@ -359,7 +346,7 @@ static void fl_cgattach(struct sb *b, char *args)
 			snprintf(err, sizeof(err), "cgroup %s: %s", t, strerror(errno));
 			if (fd >= 0)
 				close(fd);
-			fl_cg_json(b, &first, t, false, errno == ENOENT ? "gone" : "error", 0, err);
+			tc_target_json(b, &first, t, false, errno == ENOENT ? "gone" : "error", "id", 0, err);
 			continue;
 		}
 		__u64 id = (__u64)st.st_ino;
@@ -368,7 +355,7 @@ static void fl_cgattach(struct sb *b, char *args)
 			have = fl_cgs[i].id == id;
 		if (have) {
 			close(fd);
-			fl_cg_json(b, &first, t, true, "already", id, "");
+			tc_target_json(b, &first, t, true, "already", "id", id, "");
 			continue;
 		}
 		__u8 one = 1;
@@ -386,7 +373,7 @@ static void fl_cgattach(struct sb *b, char *args)
 			bpf_map_delete_elem(bpf_map__fd(fl->maps.hostnet_pods), &id);
 			fl_cg_changed();
 			snprintf(err, sizeof(err), "cgroup_skb link on %s: %s", t, strerror(e));
-			fl_cg_json(b, &first, t, false, "error", id, err);
+			tc_target_json(b, &first, t, false, "error", "id", id, err);
 			continue;
 		}
 		if (fl_ncg == fl_capcg) {
@@ -396,7 +383,7 @@ static void fl_cgattach(struct sb *b, char *args)
 				exit(3);
 		}
 		fl_cgs[fl_ncg++] = (struct fl_cg){.id = id, .link = {l0, l1}};
-		fl_cg_json(b, &first, t, true, "attached", id, "");
+		tc_target_json(b, &first, t, true, "attached", "id", id, "");
 	}
 }
 
@@ -408,7 +395,7 @@ static void fl_cgdetach(struct sb *b, char *args)
 		char *endp;
 		__u64 id = strtoull(t, &endp, 10);
 		if (*endp || !id) {
-			fl_cg_json(b, &first, t, false, "invalid", 0, "expected a cgroup id");
+			tc_target_json(b, &first, t, false, "invalid", "id", 0, "expected a cgroup id");
 			continue;
 		}
 		bool n = false;
@@ -420,7 +407,7 @@ static void fl_cgdetach(struct sb *b, char *args)
 			}
 		if (!n)
 			fl_cg_forget(id);
-		fl_cg_json(b, &first, t, true, n ? "detached" : "absent", id, "");
+		tc_target_json(b, &first, t, true, n ? "detached" : "absent", "id", id, "");
 	}
 }
 

@@ -86,6 +86,8 @@ struct tcx_set {
 	int owner_fd;
 };
 void tcx_attach(struct tcx_set *s, struct sb *b, char *args);
+void tc_target_json(struct sb *b, bool *first, const char *target, bool ok, const char *state, const char *id_name,
+		    unsigned long long id, const char *err);
 /* forget(inode, ifindex): the probe drops its map entries of a detached namespace (ifindex 0 = all) */
 void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsigned long inode, int ifindex));
 void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inode, int ifindex));

@@ -167,14 +167,16 @@ static struct tcx_att *tcx_find(struct tcx_set *s, unsigned long inode, const ch
 	return NULL;
 }
 
-static void tcx_target_json(struct sb *b, bool *first, const char *target, bool ok, const char *state, int ifindex,
-			    const char *err)
+/* One target's outcome in an attach or detach answer: the interface (`ifindex`) or the cgroup (`id`)
+ * it named, as the agent's attach layer reads both. */
+void tc_target_json(struct sb *b, bool *first, const char *target, bool ok, const char *state, const char *id_name,
+		    unsigned long long id, const char *err)
 {
 	sb_printf(b, "%s{\"target\":", *first ? "" : ",");
 	sb_str(b, target);
 	sb_printf(b, ",\"ok\":%s,\"state\":", ok ? "true" : "false");
 	sb_str(b, state);
-	sb_printf(b, ",\"ifindex\":%d,\"error\":", ifindex);
+	sb_printf(b, ",\"%s\":%llu,\"error\":", id_name, id);
 	sb_str(b, err);
 	sb_printf(b, "}");
 	*first = false;
@@ -190,8 +192,8 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 		/* <inode>:<path>:<ifname>[:host] */
 		char *p1 = strchr(t, ':'), *p2 = p1 ? strchr(p1 + 1, ':') : NULL;
 		if (!p1 || !p2) {
-			tcx_target_json(b, &first, target, false, "invalid", 0,
-					"expected <inode>:<netns path>:<ifname>[:host]");
+			tc_target_json(b, &first, target, false, "invalid", "ifindex", 0,
+				       "expected <inode>:<netns path>:<ifname>[:host]");
 			continue;
 		}
 		*p1 = *p2 = 0;
@@ -204,18 +206,18 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 			host = strcmp(p3 + 1, "host") == 0;
 		}
 		if (*endp || !inode || !*ifname || strlen(ifname) >= IFNAMSIZ || (p3 && !host)) {
-			tcx_target_json(b, &first, target, false, "invalid", 0,
-					"expected <inode>:<netns path>:<ifname>[:host]");
+			tc_target_json(b, &first, target, false, "invalid", "ifindex", 0,
+				       "expected <inode>:<netns path>:<ifname>[:host]");
 			continue;
 		}
 		struct tcx_att *a = tcx_find(s, inode, ifname);
 		if (a && a->link[0] >= 0) {
-			tcx_target_json(b, &first, target, true, "already", a->ifindex, "");
+			tc_target_json(b, &first, target, true, "already", "ifindex", a->ifindex, "");
 			continue;
 		}
 		if (netns_enter(p1 + 1, inode, err, sizeof(err)) < 0) {
-			tcx_target_json(b, &first, target, false, strncmp(err, "gone:", 5) == 0 ? "gone" : "error", 0,
-					err);
+			tc_target_json(b, &first, target, false, strncmp(err, "gone:", 5) == 0 ? "gone" : "error",
+				       "ifindex", 0, err);
 			continue;
 		}
 		int ifindex = (int)if_nametoindex(ifname);
@@ -239,7 +241,7 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 						 "%s in namespace %lu is no veth to this node's namespace: "
 						 "attach inside the pod instead",
 						 ifname, inode);
-				tcx_target_json(b, &first, target, false, "error", ifindex, err);
+				tc_target_json(b, &first, target, false, "error", "ifindex", ifindex, err);
 				continue;
 			}
 			ifindex = peer;
@@ -260,13 +262,13 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 			netns_leave();
 		if (ifindex <= 0) {
 			snprintf(err, sizeof(err), "no interface %s in namespace %lu: %s", ifname, inode, strerror(e));
-			tcx_target_json(b, &first, target, false, "error", 0, err);
+			tc_target_json(b, &first, target, false, "error", "ifindex", 0, err);
 			continue;
 		}
 		if (l[0] < 0) {
 			snprintf(err, sizeof(err), "tcx link on %s (ifindex %d) in namespace %lu: %s", ifname, ifindex,
 				 inode, strerror(e));
-			tcx_target_json(b, &first, target, false, "error", ifindex, err);
+			tc_target_json(b, &first, target, false, "error", "ifindex", ifindex, err);
 			continue;
 		}
 		if (!a) {
@@ -289,7 +291,7 @@ void tcx_attach(struct tcx_set *s, struct sb *b, char *args)
 			tcx_owner(s, ifindex, inode, true);
 		a->link[0] = l[0];
 		a->link[1] = l[1];
-		tcx_target_json(b, &first, target, true, "attached", ifindex, "");
+		tc_target_json(b, &first, target, true, "attached", "ifindex", ifindex, "");
 	}
 }
 
@@ -314,7 +316,8 @@ void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsi
 		char *endp;
 		unsigned long inode = strtoul(t, &endp, 10);
 		if (*endp || !inode) {
-			tcx_target_json(b, &first, target, false, "invalid", 0, "expected <inode>[:<ifname>]");
+			tc_target_json(b, &first, target, false, "invalid", "ifindex", 0,
+				       "expected <inode>[:<ifname>]");
 			continue;
 		}
 		int n = 0;
@@ -329,7 +332,7 @@ void tcx_detach(struct tcx_set *s, struct sb *b, char *args, void (*forget)(unsi
 		/* a pod's entries are keyed by its namespace (pod side) — gone with it either way */
 		if (forget && !n)
 			forget(inode, 0);
-		tcx_target_json(b, &first, target, true, n ? "detached" : "absent", 0, "");
+		tc_target_json(b, &first, target, true, n ? "detached" : "absent", "ifindex", 0, "");
 	}
 }
 
