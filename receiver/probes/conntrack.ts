@@ -30,7 +30,8 @@ import type {
 import { SampleList } from './sample-list.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
+import { parseNfConntrackStatReusing, type ConntrackStatParse } from './parsers/nf-conntrack.js';
+import { sharedParse } from './shared-read.js';
 import { readProcText } from '../kernel/read-proc.js';
 
 /** Kernel column → metric. Columns a kernel does not print are skipped (clashres is 5.x+). */
@@ -113,15 +114,15 @@ export const conntrack: MetricProbeModule = {
         return absent ? { state: 'degraded', reason: conntrackAbsentReason(ctx.procRoot, path) } : { state: 'running' };
       },
       collect(target: Target, ctx, list): ProbeResult {
-        const r = readProcText(`${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`);
+        const r = sharedParse(
+          `${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`,
+          'conntrack',
+          parseNfConntrackStatReusing,
+        );
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
         // targets never multiplies it.
-        return conntrackSamples(
-          parseNfConntrackStat(r.text),
-          target.kind === 'host' ? readMax(ctx.procRoot) : undefined,
-          list,
-        );
+        return conntrackSamples(r.value, target.kind === 'host' ? readMax(ctx.procRoot) : undefined, list);
       },
     };
   },

@@ -18,8 +18,8 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleA
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
-import { readProcText } from '../kernel/read-proc.js';
+import { parseSockstatReusing, type SockstatParse } from './parsers/sockstat.js';
+import { sharedParse } from './shared-read.js';
 import { pageSize } from './page-size.js';
 
 interface Pick {
@@ -127,14 +127,14 @@ export const sock: MetricProbeModule = {
       ],
       collect(target: Target, ctx, list): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
-        const r = readProcText(`${net}/sockstat`);
+        const r = sharedParse(`${net}/sockstat`, 'sock', parseSockstatReusing);
         if (!r.ok) return unreadable(r);
-        const r6 = readProcText(`${net}/sockstat6`);
+        const r6 = sharedParse(`${net}/sockstat6`, 'sock', parseSockstatReusing);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
         const out = sockSamples(
-          parseSockstat(r.text),
-          r6.ok ? parseSockstat(r6.text) : undefined,
+          r.value,
+          r6.ok ? r6.value : undefined,
           {
             nodeWide,
             pageBytes: page.bytes,

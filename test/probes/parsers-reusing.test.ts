@@ -13,6 +13,13 @@ import {
   parseSnmp6Reusing,
   type MibParse,
 } from '../../receiver/probes/parsers/snmp.js';
+import { parseNetDev, parseNetDevReusing, type NetDevParse } from '../../receiver/probes/parsers/net-dev.js';
+import { parseSockstat, parseSockstatReusing, type SockstatParse } from '../../receiver/probes/parsers/sockstat.js';
+import {
+  parseNfConntrackStat,
+  parseNfConntrackStatReusing,
+  type ConntrackStatParse,
+} from '../../receiver/probes/parsers/nf-conntrack.js';
 
 const FIX = join(process.cwd(), 'test', 'fixtures', 'proc');
 const fx = (p: string): string => readFileSync(join(FIX, p), 'latin1');
@@ -90,6 +97,121 @@ describe('parsers reusing a kept parse: the same result as the full parse', () =
       const r = c.reusing(changed, warm);
       assert.equal(r, warm);
       assert.deepEqual(seen(r), seen(c.full(changed)));
+    });
+  }
+});
+
+// The same for the files read once per namespace per cycle by one probe each (net/dev, sockstat and
+// sockstat6, stat/nf_conntrack): what a consumer sees of the reusing parse is the full parse's.
+const NETDEV_TEXT =
+  'Inter-|   Receive                                                |  Transmit\n' +
+  ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n' +
+  '    lo:    1234      12    0    0    0     0          0         0     1234      12    0    0    0     0       0          0\n' +
+  '  eth0:123456789012 99887    1    2    0     0          0         5 98765432   5678    0    3    0     0       0          0\n';
+
+interface OtherCase {
+  name: string;
+  texts: () => string[];
+  /** a number as the file writes it, between a space (or a colon) and a space or the line's end */
+  number: RegExp;
+  format: (n: number) => string;
+  full: (t: string) => unknown;
+  reusing: (t: string, previous?: never) => unknown;
+  seen: (p: never) => unknown;
+}
+const OTHER: OtherCase[] = [
+  {
+    name: 'net/dev',
+    texts: () => [NETDEV_TEXT, readFileSync('/proc/self/net/dev', 'latin1'), readFileSync('/proc/1/net/dev', 'latin1')],
+    number: /(?<=[ :])\d+(?=[ \n])/g,
+    format: String,
+    full: parseNetDev,
+    reusing: parseNetDevReusing as OtherCase['reusing'],
+    seen: ((p: NetDevParse) => ({
+      interfaces: p.interfaces.map((i) => ({ ...i, receive: { ...i.receive }, transmit: { ...i.transmit } })),
+      problems: [...p.problems],
+    })) as OtherCase['seen'],
+  },
+  {
+    name: 'sockstat/sockstat6',
+    texts: () => ['host', 'netns'].flatMap((w) => [fx(`${w}/sockstat`), fx(`${w}/sockstat6`)]),
+    number: /(?<= )\d+(?=[ \n]|$)/g,
+    format: String,
+    full: parseSockstat,
+    reusing: parseSockstatReusing as OtherCase['reusing'],
+    seen: ((p: SockstatParse) => ({
+      lines: [...p.lines].map(([l, kv]) => [l, [...kv]]),
+      problems: [...p.problems],
+    })) as OtherCase['seen'],
+  },
+  {
+    name: 'stat/nf_conntrack',
+    texts: () => [fx('host/nf_conntrack'), fx('netns/nf_conntrack')],
+    number: /(?<=^| )[0-9a-f]{8}(?=[ \n])/gm,
+    format: (n) => n.toString(16).padStart(8, '0'),
+    full: parseNfConntrackStat,
+    reusing: parseNfConntrackStatReusing as OtherCase['reusing'],
+    seen: ((p: ConntrackStatParse) => ({
+      entries: p.stat.entries,
+      totals: [...p.stat.totals],
+      cpus: p.stat.cpus,
+      problems: [...p.problems],
+    })) as OtherCase['seen'],
+  },
+];
+
+const editOther = (c: OtherCase, t: string) =>
+  fc.oneof(
+    fc.array(fc.oneof(fc.nat(), fc.constant(2 ** 53), fc.constant(2 ** 63)), { minLength: 1 }).map((ns) => {
+      let i = 0;
+      return t.replace(c.number, () => c.format(ns[i++ % ns.length]!));
+    }),
+    fc.tuple(fc.nat(), fc.constantFrom('x', '-', '1.5', '', ' ', '\t')).map(([k, g]) => {
+      const m = [...t.matchAll(c.number)];
+      if (m.length === 0) return t;
+      const hit = m[k % m.length]!;
+      return t.slice(0, hit.index) + g + t.slice(hit.index! + hit[0].length);
+    }),
+    fc.nat().map((k) => {
+      const lines = t.split('\n');
+      lines.splice(k % lines.length, 1);
+      return lines.join('\n');
+    }),
+    fc.nat().map((k) => t.slice(0, k % (t.length + 1))),
+  );
+
+describe('net/dev, sockstat and nf_conntrack parsers reusing a kept parse: the same result as the full parse', () => {
+  for (const c of OTHER) {
+    it(`${c.name}: any sequence of edited texts, each read into the previous result`, () => {
+      const texts = c.texts();
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.nat({ max: texts.length - 1 }).chain((i) => editOther(c, texts[i]!)),
+            { minLength: 1, maxLength: 6 },
+          ),
+          (seq) => {
+            let prev: unknown;
+            for (const t of seq) {
+              const r = c.reusing(t, prev as never);
+              assert.deepEqual(c.seen(r as never), c.seen(c.full(t) as never));
+              prev = r;
+            }
+            return true;
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+
+    it(`${c.name}: a text of the same layout is read into the kept parse (no new parse)`, () => {
+      for (const t of c.texts()) {
+        const warm = c.reusing(t);
+        const changed = t.replace(c.number, (d) => c.format(Number.parseInt(d, c.format(10) === '10' ? 10 : 16) + 1));
+        const r = c.reusing(changed, warm as never);
+        assert.equal(r, warm, t.slice(0, 80));
+        assert.deepEqual(c.seen(r as never), c.seen(c.full(changed) as never));
+      }
     });
   }
 });

@@ -46,3 +46,85 @@ export function parseSockstat(text: string): SockstatParse {
   });
   return { lines, problems };
 }
+
+/** A kept parse in the kernel's own format: per line its "LABEL:" and keys in file order, and the map
+ *  each value goes to. */
+interface SockstatKept {
+  readonly lines: readonly {
+    readonly prefix: string;
+    readonly keys: readonly string[];
+    readonly into: Map<string, number>;
+  }[];
+  /** Whether the text ended with a newline. */
+  readonly finalNewline: boolean;
+}
+const sockstatKept = new WeakMap<SockstatParse, SockstatKept>();
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+const scratch: number[] = [];
+
+/**
+ * parseSockstat for a reader that keeps the result across cycles (shared-read.ts): the same result as
+ * `parseSockstat(text)`, but when `previous` (an earlier result of this function, which its holder is
+ * done with) was kept from a text with the same labels and keys in the same order, and `text` is in the
+ * kernel's own format ("LABEL: key value …", single spaces), its values are overwritten and `previous`
+ * is returned.
+ */
+export function parseSockstatReusing(text: string, previous?: SockstatParse): SockstatParse {
+  const kept = previous === undefined ? undefined : sockstatKept.get(previous);
+  if (kept !== undefined && readSockstatInto(text, kept)) return previous!;
+  const full = parseSockstat(text);
+  if (full.problems.length > 0) return full;
+  const parse: SockstatParse = { lines: full.lines, problems: NO_PROBLEMS };
+  const layout: SockstatKept = {
+    lines: text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const colon = l.indexOf(':');
+        const words = l.slice(colon + 1).split(' ');
+        // Copies: a slice of the text would keep the whole text alive.
+        const copy = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
+        const label = l.slice(0, colon).trim();
+        return {
+          prefix: copy(l.slice(0, colon + 1)),
+          keys: words.filter((_, k) => k % 2 === 1).map(copy),
+          into: full.lines.get(label) as Map<string, number>,
+        };
+      }),
+    finalNewline: text.endsWith('\n'),
+  };
+  // Kept only when the in-place reader takes this very text (it writes the same values back).
+  if (layout.lines.every((l) => l.into !== undefined) && readSockstatInto(text, layout))
+    sockstatKept.set(parse, layout);
+  return parse;
+}
+
+/** Reads `text` into `kept` when its lines are kept's, each "LABEL: key value …" with single spaces and
+ *  decimal values; false otherwise (nothing of `kept` is written then). */
+function readSockstatInto(text: string, kept: SockstatKept): boolean {
+  let pos = 0;
+  let n = 0;
+  for (const line of kept.lines) {
+    if (!text.startsWith(line.prefix, pos)) return false;
+    let p = pos + line.prefix.length;
+    for (const key of line.keys) {
+      if (text.charCodeAt(p) !== 32 || !text.startsWith(key, p + 1) || text.charCodeAt(p + 1 + key.length) !== 32)
+        return false;
+      p += key.length + 2;
+      const start = p;
+      let v = 0;
+      for (let c = text.charCodeAt(p); c >= 48 && c <= 57; c = text.charCodeAt(++p)) v = v * 10 + (c - 48);
+      if (p === start) return false;
+      // Beyond 15 digits the sum above may round differently from Number() of the digits.
+      scratch[n++] = p - start > 15 ? Number(text.slice(start, p)) : v;
+    }
+    if (text.charCodeAt(p) === 10) pos = p + 1;
+    else if (p === text.length && !kept.finalNewline) pos = p;
+    else return false;
+  }
+  if (pos !== text.length) return false;
+  // The whole text fits: write, in file order (a key given twice keeps its last value, as parseSockstat).
+  n = 0;
+  for (const line of kept.lines) for (const key of line.keys) line.into.set(key, scratch[n++]!);
+  return true;
+}
