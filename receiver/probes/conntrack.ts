@@ -30,7 +30,7 @@ import type {
 import { SampleList } from './sample-list.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseNfConntrackStatReusing, type ConntrackStatParse } from './parsers/nf-conntrack.js';
+import { NF_CONNTRACK_KEPT, type ConntrackStatParse } from './parsers/nf-conntrack.js';
 import { sharedParse } from './shared-read.js';
 import { readProcText } from '../kernel/read-proc.js';
 
@@ -114,11 +114,7 @@ export const conntrack: MetricProbeModule = {
         return absent ? { state: 'degraded', reason: conntrackAbsentReason(ctx.procRoot, path) } : { state: 'running' };
       },
       collect(target: Target, ctx, list): ProbeResult {
-        const r = sharedParse(
-          `${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`,
-          'conntrack',
-          parseNfConntrackStatReusing,
-        );
+        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`, 'conntrack', NF_CONNTRACK_KEPT);
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
         // targets never multiplies it.

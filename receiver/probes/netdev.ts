@@ -16,7 +16,7 @@ import type { MetricProbe, MetricProbeModule, ProbeResult, SampleAttributes } fr
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
-import { parseNetDev, parseNetDevReusing, type DirectionCounters, type NetDevParse } from './parsers/net-dev.js';
+import { parseNetDev, NET_DEV_KEPT, type DirectionCounters, type NetDevParse } from './parsers/net-dev.js';
 import { sharedParse } from './shared-read.js';
 
 const DIRECTIONS = ['receive', 'transmit'] as const;
@@ -104,7 +104,7 @@ export const netdev: MetricProbeModule = {
         ...new Set(Object.values(m)),
       ]),
       collect(target: Target, ctx, list): ProbeResult {
-        const read = sharedParse(`${ctx.procRoot}/${target.pid}/net/dev`, 'netdev', parseNetDevReusing);
+        const read = sharedParse(`${ctx.procRoot}/${target.pid}/net/dev`, 'netdev', NET_DEV_KEPT);
         if (!read.ok) return unreadable(read);
         return netdevSamplesOf(read.value, target.kind, list);
       },

@@ -18,7 +18,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleA
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseSockstatReusing, type SockstatParse } from './parsers/sockstat.js';
+import { SOCKSTAT_KEPT, type SockstatParse } from './parsers/sockstat.js';
 import { sharedParse } from './shared-read.js';
 import { pageSize } from './page-size.js';
 
@@ -127,9 +127,9 @@ export const sock: MetricProbeModule = {
       ],
       collect(target: Target, ctx, list): ProbeResult {
         const net = `${ctx.procRoot}/${target.pid}/net`;
-        const r = sharedParse(`${net}/sockstat`, 'sock', parseSockstatReusing);
+        const r = sharedParse(`${net}/sockstat`, 'sock', SOCKSTAT_KEPT);
         if (!r.ok) return unreadable(r);
-        const r6 = sharedParse(`${net}/sockstat6`, 'sock', parseSockstatReusing);
+        const r6 = sharedParse(`${net}/sockstat6`, 'sock', SOCKSTAT_KEPT);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
         const out = sockSamples(

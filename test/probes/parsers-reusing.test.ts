@@ -11,11 +11,24 @@ import {
   parseMibPairsReusing,
   parseSnmp6,
   parseSnmp6Reusing,
+  MIB_PAIRS_KEPT,
+  SNMP6_KEPT,
   type MibParse,
 } from '../../receiver/probes/parsers/snmp.js';
-import { parseNetDev, parseNetDevReusing, type NetDevParse } from '../../receiver/probes/parsers/net-dev.js';
-import { parseSockstat, parseSockstatReusing, type SockstatParse } from '../../receiver/probes/parsers/sockstat.js';
 import {
+  NET_DEV_KEPT,
+  parseNetDev,
+  parseNetDevReusing,
+  type NetDevParse,
+} from '../../receiver/probes/parsers/net-dev.js';
+import {
+  SOCKSTAT_KEPT,
+  parseSockstat,
+  parseSockstatReusing,
+  type SockstatParse,
+} from '../../receiver/probes/parsers/sockstat.js';
+import {
+  NF_CONNTRACK_KEPT,
   parseNfConntrackStat,
   parseNfConntrackStatReusing,
   type ConntrackStatParse,
@@ -212,6 +225,55 @@ describe('net/dev, sockstat and nf_conntrack parsers reusing a kept parse: the s
         assert.equal(r, warm, t.slice(0, 80));
         assert.deepEqual(c.seen(r as never), c.seen(c.full(changed) as never));
       }
+    });
+  }
+});
+
+// sharedParse hands the in-place readers the agent's reused read buffer: the file's bytes, then
+// whatever an earlier, longer file left behind. What they read is the file's bytes only.
+describe('in-place readers over a reused buffer: the file bytes only, the same result as the full parse', () => {
+  const FORMATS = [
+    { name: 'snmp/netstat', f: MIB_PAIRS_KEPT, full: parseMibPairs, seen, texts: ['snmp', 'netstat'] },
+    { name: 'snmp6', f: SNMP6_KEPT, full: parseSnmp6, seen, texts: ['snmp6'] },
+    { name: 'net/dev', f: NET_DEV_KEPT, full: parseNetDev, seen: OTHER[0]!.seen, texts: [] },
+    { name: 'sockstat', f: SOCKSTAT_KEPT, full: parseSockstat, seen: OTHER[1]!.seen, texts: ['sockstat', 'sockstat6'] },
+    {
+      name: 'nf_conntrack',
+      f: NF_CONNTRACK_KEPT,
+      full: parseNfConntrackStat,
+      seen: OTHER[2]!.seen,
+      texts: ['nf_conntrack'],
+    },
+  ] as const;
+  for (const c of FORMATS) {
+    it(`${c.name}: a same-layout text followed by stale bytes is read in place; a changed one is refused`, () => {
+      const texts =
+        c.texts.length > 0 ? c.texts.flatMap((f) => [fx(`host/${f}`), fx(`netns/${f}`)]) : OTHER[0]!.texts();
+      fc.assert(
+        fc.property(
+          fc.nat({ max: texts.length - 1 }),
+          fc.nat(),
+          fc.constantFrom('1', ' 2', '\n', 'x', ' 9 9\n'),
+          (i, k, stale) => {
+            const t = texts[i]!;
+            const parse = c.f.parse as (t: string, p?: unknown) => unknown;
+            const inPlace = c.f.inPlace as (b: Uint8Array, n: number, p: unknown) => boolean;
+            // A warm kept parse (snmp6 learns its layout on a first full parse).
+            const kept = parse(t, parse(t));
+            const hex = c.name === 'nf_conntrack';
+            const changed = t.replace(hex ? /(?<=^| )[0-9a-f]{8}(?=[ \n])/gm : /(?<=[ \t:])\d+(?=[ \n])/g, (d) =>
+              hex ? ((Number.parseInt(d, 16) + k) % 2 ** 32).toString(16).padStart(8, '0') : String(Number(d) + k),
+            );
+            const buf = Buffer.concat([Buffer.from(changed, 'latin1'), Buffer.from(stale.repeat(3), 'latin1')]);
+            assert.equal(inPlace(buf, changed.length, kept), true);
+            assert.deepEqual(c.seen(kept as never), c.seen(c.full(changed) as never));
+            // The text cut short (its last byte left out) is not the layout's: refused.
+            assert.equal(inPlace(buf, changed.length - 1, parse(t, parse(t))), false);
+            return true;
+          },
+        ),
+        { numRuns: 200 },
+      );
     });
   }
 });
