@@ -18,6 +18,7 @@ import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, NET_DEV_KEPT, type DirectionCounters, type NetDevParse } from './parsers/net-dev.js';
 import { sharedParse } from './shared-read.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const DIRECTIONS = ['receive', 'transmit'] as const;
 
@@ -104,7 +105,7 @@ export const netdev: MetricProbeModule = {
         ...new Set(Object.values(m)),
       ]),
       collect(target: Target, ctx, list): ProbeResult {
-        const read = sharedParse(`${ctx.procRoot}/${target.pid}/net/dev`, 'netdev', NET_DEV_KEPT);
+        const read = sharedParse(procPath(ctx.procRoot, target.pid, 'net/dev'), 'netdev', NET_DEV_KEPT);
         if (!read.ok) return unreadable(read);
         return netdevSamplesOf(read.value, target.kind, list);
       },

@@ -21,6 +21,7 @@ import type { Target } from '../targets/target.js';
 import { SOCKSTAT_KEPT, type SockstatParse } from './parsers/sockstat.js';
 import { sharedParse } from './shared-read.js';
 import { pageSize } from './page-size.js';
+import { procPath } from '../kernel/proc-path.js';
 
 interface Pick {
   metric: MetricDefinition;
@@ -126,10 +127,9 @@ export const sock: MetricProbeModule = {
         SOCK_FRAG_MEMORY,
       ],
       collect(target: Target, ctx, list): ProbeResult {
-        const net = `${ctx.procRoot}/${target.pid}/net`;
-        const r = sharedParse(`${net}/sockstat`, 'sock', SOCKSTAT_KEPT);
+        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/sockstat'), 'sock', SOCKSTAT_KEPT);
         if (!r.ok) return unreadable(r);
-        const r6 = sharedParse(`${net}/sockstat6`, 'sock', SOCKSTAT_KEPT);
+        const r6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/sockstat6'), 'sock', SOCKSTAT_KEPT);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
         const out = sockSamples(

@@ -33,6 +33,7 @@ import {
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const FIELDS: readonly [MibSpec['metric'], string, Record<string, string>][] = [
   [UDP_DATAGRAMS, 'InDatagrams', { [ATTR_NETWORK_IO_DIRECTION]: 'receive' }],
@@ -94,10 +95,9 @@ export const udp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_EVENTS],
       collect(target: Target, ctx, list): ProbeResult {
-        const net = `${ctx.procRoot}/${target.pid}/net`;
-        const snmp = sharedParse(`${net}/snmp`, 'udp', MIB_PAIRS_KEPT);
+        const snmp = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'udp', MIB_PAIRS_KEPT);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(`${net}/snmp6`, 'udp', SNMP6_KEPT);
+        const snmp6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp6'), 'udp', SNMP6_KEPT);
         const out = udpSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,

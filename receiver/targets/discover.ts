@@ -3,6 +3,7 @@
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from './target.js';
+import { procPath } from '../kernel/proc-path.js';
 
 export interface DiscoveryOptions {
   readonly procRoot: string;
@@ -29,8 +30,8 @@ export function parseNetnsLink(link: string): number | undefined {
 
 function netnsOf(procRoot: string, pid: string): number | undefined {
   try {
-    // Once per process per cycle: a template string, not path.join's normalisation.
-    return parseNetnsLink(readlinkSync(`${procRoot}/${pid}/ns/net`));
+    // Once per process per cycle: a kept path, not path.join's normalisation.
+    return parseNetnsLink(readlinkSync(procPath(procRoot, pid, 'ns/net')));
   } catch {
     return undefined; // the process exited, or is not ours to see
   }
