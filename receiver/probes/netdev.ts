@@ -30,19 +30,25 @@ const interfaceKey = (attributes: readonly string[]): string =>
  *  has the same few (lo, eth0), so the cycle allocates none, and the snapshot's and exporters' caches
  *  keyed by attribute object hit. Never mutated once handed out. One map per interface key and
  *  direction, keyed by the interface name: no key string is built per sample. */
-const attributeCache = new Map<string, Map<string, SampleAttributes>>();
+const attributeCache = new Map<
+  string,
+  { receive: Map<string, SampleAttributes>; transmit: Map<string, SampleAttributes> }
+>();
 let attributeCount = 0;
 const ATTRIBUTE_CACHE_MAX = 4096;
 
-function attributesOf(key: string, interfaceName: string, direction: string): SampleAttributes {
-  const k = direction === 'receive' ? key : `${key}\0${direction}`;
-  let byName = attributeCache.get(k);
-  if (byName === undefined) attributeCache.set(k, (byName = new Map()));
+function attributesOf(key: string, interfaceName: string, direction: (typeof DIRECTIONS)[number]): SampleAttributes {
+  let byDirection = attributeCache.get(key);
+  if (byDirection === undefined) attributeCache.set(key, (byDirection = { receive: new Map(), transmit: new Map() }));
+  const byName = byDirection[direction];
   let a = byName.get(interfaceName);
   if (a === undefined) {
     // Bounded: interface names come and go (veths of deleted pods).
     if (attributeCount >= ATTRIBUTE_CACHE_MAX) {
-      for (const m of attributeCache.values()) m.clear();
+      for (const d of attributeCache.values()) {
+        d.receive.clear();
+        d.transmit.clear();
+      }
       attributeCount = 0;
     }
     a = { [key]: interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction };

@@ -1,7 +1,6 @@
 // Finds every network namespace on the node from /proc/*/ns/net (inode → the pids inside it),
 // names those bind-mounted under /run/netns, and marks the host's (the one pid 1 is in).
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Target } from './target.js';
 import { procPath } from '../kernel/proc-path.js';
 
@@ -47,7 +46,8 @@ function namedNamespaces(netnsDir: string): Map<number, string> {
   }
   for (const name of entries.sort()) {
     try {
-      const ino = statSync(join(netnsDir, name)).ino;
+      // A template string, not path.join's normalisation: once per named namespace per cycle.
+      const ino = statSync(`${netnsDir}/${name}`).ino;
       if (!names.has(ino)) names.set(ino, name);
     } catch {
       // a stale mount point whose namespace is gone
