@@ -4,9 +4,9 @@
 // default young generation (16 MiB semi-spaces, ~48 MiB committed) keeps ~25 MiB of RSS for it.
 // Measured at 250 namespaces with a /metrics scrape every 2.5 s (test/bench/results/procfs.md):
 // 118 MiB RSS with the default, 93–95 MiB with 1 MiB semi-spaces, for ~5–10 % more CPU.
-// Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, samples kept across cycles):
-// 4 MiB or V8's default semi-spaces took 0.88–1.04× this flag's CPU per cycle (medians; every
-// interquartile range reaches 1.0), and V8's default kept 22–32 MiB more RSS: kept at 1 MiB.
+// Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, files read in place into
+// kept parses): 4 MiB or V8's default semi-spaces took 0.91–1.07× this flag's CPU per cycle (medians;
+// every interquartile range reaches 1.0), and V8's default kept 0–31 MiB more RSS: kept at 1 MiB.
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 // The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
