@@ -4,9 +4,9 @@
 // default young generation (16 MiB semi-spaces, ~48 MiB committed) keeps ~25 MiB of RSS for it.
 // Measured at 250 namespaces with a /metrics scrape every 2.5 s (test/bench/results/procfs.md):
 // 118 MiB RSS with the default, 93–95 MiB with 1 MiB semi-spaces, for ~5–10 % more CPU.
-// Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, samples kept across cycles):
-// 4 MiB or V8's default semi-spaces took 0.88–1.04× this flag's CPU per cycle (medians; every
-// interquartile range reaches 1.0), and V8's default kept 22–32 MiB more RSS: kept at 1 MiB.
+// Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, files read in place into
+// kept parses): 4 MiB or V8's default semi-spaces took 0.91–1.07× this flag's CPU per cycle (medians;
+// every interquartile range reaches 1.0), and V8's default kept 0–31 MiB more RSS: kept at 1 MiB.
 // --no-sparkplug: V8's baseline compiler turns every warm function into machine code beside its
 // bytecode; the agent's hot loops are few and optimized anyway. At 250 pods with a scrape, an export
 // and events every cycle, in two pairs of trials on the same pods: average RSS 113.0 and 110.7 against

@@ -12,16 +12,32 @@ export type ProcRead =
   | { readonly ok: true; readonly text: string }
   | { readonly ok: false; readonly gone: boolean; readonly reason: string };
 
+/** A file's bytes: the first `length` of `bytes`, a buffer reused by the next read (use them before). */
+export type ProcBytes =
+  | { readonly ok: true; readonly bytes: Buffer; readonly length: number }
+  | { readonly ok: false; readonly gone: boolean; readonly reason: string };
+
 let buf = Buffer.allocUnsafe(64 * 1024);
 const MAX = 16 * 1024 * 1024;
 
-function failed(path: string, err: unknown): ProcRead {
+function failed(path: string, err: unknown): Extract<ProcRead, { ok: false }> {
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
   // ENOENT/ESRCH: the process (and maybe its namespace) went away between listing and reading.
   return { ok: false, gone: code === 'ENOENT' || code === 'ESRCH', reason: `${path}: ${code}` };
 }
 
 export function readProcText(path: string): ProcRead {
+  const r = readProcBytes(path);
+  // toString copies: the buffer is free for the next read.
+  return r.ok ? { ok: true, text: r.bytes.toString('latin1', 0, r.length) } : r;
+}
+
+/** The one result object of readProcBytes, rewritten by every read: no allocation per file. */
+const bytesRead: { ok: true; bytes: Buffer; length: number } = { ok: true, bytes: buf, length: 0 };
+
+/** readProcText without the string: the bytes in the reused buffer, valid until the next read (the
+ *  in-place readers of kept parses take them as they are). */
+export function readProcBytes(path: string): ProcBytes {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -43,8 +59,9 @@ export function readProcText(path: string): ProcRead {
       if (n === 0) break;
       len += n;
     }
-    // toString copies: the buffer is free for the next read.
-    return { ok: true, text: buf.toString('latin1', 0, len) };
+    bytesRead.bytes = buf;
+    bytesRead.length = len;
+    return bytesRead;
   } catch (err) {
     return failed(path, err);
   } finally {

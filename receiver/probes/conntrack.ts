@@ -30,8 +30,10 @@ import type {
 import { SampleList } from './sample-list.js';
 import { unreadableModuleFile } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseNfConntrackStat, type ConntrackStatParse } from './parsers/nf-conntrack.js';
+import { NF_CONNTRACK_KEPT, type ConntrackStatParse } from './parsers/nf-conntrack.js';
+import { sharedParse } from './shared-read.js';
 import { readProcText } from '../kernel/read-proc.js';
+import { procPath } from '../kernel/proc-path.js';
 
 /** Kernel column → metric. Columns a kernel does not print are skipped (clashres is 5.x+). */
 export const CONNTRACK_COLUMNS: readonly [string, MetricDefinition][] = [
@@ -113,15 +115,15 @@ export const conntrack: MetricProbeModule = {
         return absent ? { state: 'degraded', reason: conntrackAbsentReason(ctx.procRoot, path) } : { state: 'running' };
       },
       collect(target: Target, ctx, list): ProbeResult {
-        const r = readProcText(`${ctx.procRoot}/${target.pid}/net/stat/nf_conntrack`);
+        const r = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/stat/nf_conntrack'),
+          'conntrack',
+          NF_CONNTRACK_KEPT,
+        );
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over
         // targets never multiplies it.
-        return conntrackSamples(
-          parseNfConntrackStat(r.text),
-          target.kind === 'host' ? readMax(ctx.procRoot) : undefined,
-          list,
-        );
+        return conntrackSamples(r.value, target.kind === 'host' ? readMax(ctx.procRoot) : undefined, list);
       },
     };
   },

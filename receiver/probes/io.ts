@@ -21,6 +21,7 @@ import type { Target } from '../targets/target.js';
 import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
 import { readProcText } from '../kernel/read-proc.js';
 import { processShares } from './process-split.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const FIELDS = ['rchar', 'wchar', 'syscr', 'syscw', 'readBytes', 'writeBytes'] as const;
 type Counters = Record<(typeof FIELDS)[number], number>;
@@ -67,7 +68,7 @@ export function readProcessIo(
   const read = new Map<number, ProcIo>();
   const problems: string[] = [];
   for (const pid of pids) {
-    const r = readProcText(`${procRoot}/${pid}/io`);
+    const r = readProcText(procPath(procRoot, pid, 'io'));
     if (!r.ok) {
       if (!r.gone && problems.length < 5) problems.push(r.reason);
       continue;

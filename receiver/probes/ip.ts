@@ -25,7 +25,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairsReusing, parseSnmp6Reusing, type MibParse } from './parsers/snmp.js';
+import { MIB_PAIRS_KEPT, SNMP6_KEPT, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -41,6 +41,7 @@ import {
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const V4 = { [ATTR_NETWORK_TYPE]: 'ipv4' };
 const V6 = { [ATTR_NETWORK_TYPE]: 'ipv6' };
@@ -126,11 +127,10 @@ export const ip: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_EVENTS, IP_MIB_IO],
       collect(target: Target, ctx, list): ProbeResult {
-        const net = `${ctx.procRoot}/${target.pid}/net`;
-        const snmp = sharedParse(`${net}/snmp`, 'ip', parseMibPairsReusing);
+        const snmp = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'ip', MIB_PAIRS_KEPT);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(`${net}/snmp6`, 'ip', parseSnmp6Reusing);
-        const netstat = sharedParse(`${net}/netstat`, 'ip', parseMibPairsReusing);
+        const snmp6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp6'), 'ip', SNMP6_KEPT);
+        const netstat = sharedParse(procPath(ctx.procRoot, target.pid, 'net/netstat'), 'ip', MIB_PAIRS_KEPT);
         const out = ipSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,

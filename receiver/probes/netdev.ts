@@ -16,8 +16,9 @@ import type { MetricProbe, MetricProbeModule, ProbeResult, SampleAttributes } fr
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target, TargetKind } from '../targets/target.js';
-import { parseNetDev, type DirectionCounters } from './parsers/net-dev.js';
-import { readProcText } from '../kernel/read-proc.js';
+import { parseNetDev, NET_DEV_KEPT, type DirectionCounters, type NetDevParse } from './parsers/net-dev.js';
+import { sharedParse } from './shared-read.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const DIRECTIONS = ['receive', 'transmit'] as const;
 
@@ -27,18 +28,32 @@ const interfaceKey = (attributes: readonly string[]): string =>
 
 /** One attribute object per interface key, name and direction, kept across cycles: every namespace
  *  has the same few (lo, eth0), so the cycle allocates none, and the snapshot's and exporters' caches
- *  keyed by attribute object hit. Never mutated once handed out. */
-const attributeCache = new Map<string, SampleAttributes>();
+ *  keyed by attribute object hit. Never mutated once handed out. One map per interface key and
+ *  direction, keyed by the interface name: no key string is built per sample. */
+const attributeCache = new Map<
+  string,
+  { receive: Map<string, SampleAttributes>; transmit: Map<string, SampleAttributes> }
+>();
+let attributeCount = 0;
 const ATTRIBUTE_CACHE_MAX = 4096;
 
-function attributesOf(key: string, interfaceName: string, direction: string): SampleAttributes {
-  const k = `${key}\0${interfaceName}\0${direction}`;
-  let a = attributeCache.get(k);
+function attributesOf(key: string, interfaceName: string, direction: (typeof DIRECTIONS)[number]): SampleAttributes {
+  let byDirection = attributeCache.get(key);
+  if (byDirection === undefined) attributeCache.set(key, (byDirection = { receive: new Map(), transmit: new Map() }));
+  const byName = byDirection[direction];
+  let a = byName.get(interfaceName);
   if (a === undefined) {
     // Bounded: interface names come and go (veths of deleted pods).
-    if (attributeCache.size >= ATTRIBUTE_CACHE_MAX) attributeCache.clear();
+    if (attributeCount >= ATTRIBUTE_CACHE_MAX) {
+      for (const d of attributeCache.values()) {
+        d.receive.clear();
+        d.transmit.clear();
+      }
+      attributeCount = 0;
+    }
     a = { [key]: interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction };
-    attributeCache.set(k, a);
+    byName.set(interfaceName, a);
+    attributeCount++;
   }
   return a;
 }
@@ -67,7 +82,14 @@ const COLUMNS: Record<TargetKind, readonly Column[]> = {
 
 /** The samples of one net/dev text, written to `out` (pure with a new list). */
 export function netdevSamples(text: string, kind: TargetKind, out: SampleList = new SampleList()): ProbeResult {
-  const { interfaces, problems } = parseNetDev(text);
+  return netdevSamplesOf(parseNetDev(text), kind, out);
+}
+
+function netdevSamplesOf(
+  { interfaces, problems }: NetDevParse,
+  kind: TargetKind,
+  out: SampleList = new SampleList(),
+): ProbeResult {
   const metrics = COLUMNS[kind];
   for (const iface of interfaces) {
     for (const direction of DIRECTIONS) {
@@ -89,9 +111,9 @@ export const netdev: MetricProbeModule = {
         ...new Set(Object.values(m)),
       ]),
       collect(target: Target, ctx, list): ProbeResult {
-        const read = readProcText(`${ctx.procRoot}/${target.pid}/net/dev`);
+        const read = sharedParse(procPath(ctx.procRoot, target.pid, 'net/dev'), 'netdev', NET_DEV_KEPT);
         if (!read.ok) return unreadable(read);
-        return netdevSamples(read.text, target.kind, list);
+        return netdevSamplesOf(read.value, target.kind, list);
       },
     };
   },

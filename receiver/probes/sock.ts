@@ -18,9 +18,10 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult, SampleA
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseSockstat, type SockstatParse } from './parsers/sockstat.js';
-import { readProcText } from '../kernel/read-proc.js';
+import { SOCKSTAT_KEPT, type SockstatParse } from './parsers/sockstat.js';
+import { sharedParse } from './shared-read.js';
 import { pageSize } from './page-size.js';
+import { procPath } from '../kernel/proc-path.js';
 
 interface Pick {
   metric: MetricDefinition;
@@ -126,15 +127,14 @@ export const sock: MetricProbeModule = {
         SOCK_FRAG_MEMORY,
       ],
       collect(target: Target, ctx, list): ProbeResult {
-        const net = `${ctx.procRoot}/${target.pid}/net`;
-        const r = readProcText(`${net}/sockstat`);
+        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/sockstat'), 'sock', SOCKSTAT_KEPT);
         if (!r.ok) return unreadable(r);
-        const r6 = readProcText(`${net}/sockstat6`);
+        const r6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/sockstat6'), 'sock', SOCKSTAT_KEPT);
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
         const out = sockSamples(
-          parseSockstat(r.text),
-          r6.ok ? parseSockstat(r6.text) : undefined,
+          r.value,
+          r6.ok ? r6.value : undefined,
           {
             nodeWide,
             pageBytes: page.bytes,

@@ -17,9 +17,10 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairsReusing, type MibParse } from './parsers/snmp.js';
+import { MIB_PAIRS_KEPT, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import { curatedSamples, MissingOnce, NO_PROBLEMS, problemsOf, type MibSpec } from './mib.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const T = 'Tcp';
 export const TCP_SPECS: readonly MibSpec[] = [
@@ -55,7 +56,7 @@ export const tcp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(TCP_SPECS.map((s) => s.metric))],
       collect(target: Target, ctx, list): ProbeResult {
-        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/snmp`, 'tcp', parseMibPairsReusing);
+        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'tcp', MIB_PAIRS_KEPT);
         if (!r.ok) return unreadable(r);
         const out = tcpSamples(r.value, list);
         return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };

@@ -17,7 +17,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairsReusing, type MibParse } from './parsers/snmp.js';
+import { MIB_PAIRS_KEPT, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -30,6 +30,7 @@ import {
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const X = 'TcpExt';
 const abort = (field: string, reason: string): MibSpec => ({
@@ -98,7 +99,7 @@ export const tcpext: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME],
       collect(target: Target, ctx, list): ProbeResult {
-        const r = sharedParse(`${ctx.procRoot}/${target.pid}/net/netstat`, 'tcpext', parseMibPairsReusing);
+        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/netstat'), 'tcpext', MIB_PAIRS_KEPT);
         if (!r.ok) return unreadable(r);
         const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']), list);
         return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };

@@ -17,7 +17,7 @@ import type { MetricProbe, MetricProbeModule, MetricSample, ProbeResult } from '
 import { SampleList } from './sample-list.js';
 import { unreadable } from './read-failure.js';
 import type { Target } from '../targets/target.js';
-import { parseMibPairsReusing, parseSnmp6Reusing, type MibParse } from './parsers/snmp.js';
+import { MIB_PAIRS_KEPT, SNMP6_KEPT, type MibParse } from './parsers/snmp.js';
 import { sharedParse } from './shared-read.js';
 import {
   curatedSamples,
@@ -33,6 +33,7 @@ import {
   type FieldSelection,
   type MibSpec,
 } from './mib.js';
+import { procPath } from '../kernel/proc-path.js';
 
 const FIELDS: readonly [MibSpec['metric'], string, Record<string, string>][] = [
   [UDP_DATAGRAMS, 'InDatagrams', { [ATTR_NETWORK_IO_DIRECTION]: 'receive' }],
@@ -94,10 +95,9 @@ export const udp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_EVENTS],
       collect(target: Target, ctx, list): ProbeResult {
-        const net = `${ctx.procRoot}/${target.pid}/net`;
-        const snmp = sharedParse(`${net}/snmp`, 'udp', parseMibPairsReusing);
+        const snmp = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'udp', MIB_PAIRS_KEPT);
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(`${net}/snmp6`, 'udp', parseSnmp6Reusing);
+        const snmp6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp6'), 'udp', SNMP6_KEPT);
         const out = udpSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,

@@ -1,8 +1,8 @@
 // Finds every network namespace on the node from /proc/*/ns/net (inode → the pids inside it),
 // names those bind-mounted under /run/netns, and marks the host's (the one pid 1 is in).
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Target } from './target.js';
+import { procPath } from '../kernel/proc-path.js';
 
 export interface DiscoveryOptions {
   readonly procRoot: string;
@@ -29,8 +29,8 @@ export function parseNetnsLink(link: string): number | undefined {
 
 function netnsOf(procRoot: string, pid: string): number | undefined {
   try {
-    // Once per process per cycle: a template string, not path.join's normalisation.
-    return parseNetnsLink(readlinkSync(`${procRoot}/${pid}/ns/net`));
+    // Once per process per cycle: a kept path, not path.join's normalisation.
+    return parseNetnsLink(readlinkSync(procPath(procRoot, pid, 'ns/net')));
   } catch {
     return undefined; // the process exited, or is not ours to see
   }
@@ -46,7 +46,8 @@ function namedNamespaces(netnsDir: string): Map<number, string> {
   }
   for (const name of entries.sort()) {
     try {
-      const ino = statSync(join(netnsDir, name)).ino;
+      // A template string, not path.join's normalisation: once per named namespace per cycle.
+      const ino = statSync(`${netnsDir}/${name}`).ino;
       if (!names.has(ino)) names.set(ino, name);
     } catch {
       // a stale mount point whose namespace is gone

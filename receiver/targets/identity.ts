@@ -26,6 +26,7 @@ import { parseNetnsLink } from './discover.js';
 import { hostname } from 'node:os';
 import type { AgentConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { procPath } from '../kernel/proc-path.js';
 
 /** What identity needs from the pod watch (the cache by UID). */
 export interface PodLookup {
@@ -125,7 +126,7 @@ export class Identifier {
   private readCgroup(pid: number): CgroupIdentity | undefined {
     // Every process every cycle: the reused buffer of readProcText, and the last parse again while
     // the text is the same (a process rarely changes cgroup; its text is then compared, not parsed).
-    const r = readProcText(`${this.opts.procRoot}/${pid}/cgroup`);
+    const r = readProcText(procPath(this.opts.procRoot, pid, 'cgroup'));
     if (!r.ok) return undefined; // exited, or not ours to read
     const last = this.cgroupCache.get(pid);
     if (last && last.text === r.text) {

@@ -9,6 +9,8 @@
 // Values are signed decimal integers (Tcp MaxConn is -1). Counters above 2^53 lose precision in a
 // JavaScript number; the kernel's u64 counters reach that after ~285 years at 1 M/s.
 import { problemList } from './problems.js';
+import type { KeptFormat } from '../shared-read.js';
+import { bytesAt, latin1, textBytes } from './bytes.js';
 
 /** group → field → value, in file order. */
 export type MibTable = ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -179,13 +181,21 @@ export function parseMibPairs(text: string): MibParse {
 interface PairsHeaders {
   readonly headers: readonly string[];
   readonly prefixes: readonly string[];
+  /** The same as latin1 bytes, for the in-place reader. */
+  readonly headerBytes: readonly Buffer[];
+  readonly prefixBytes: readonly Buffer[];
 }
 const pairsHeaders: PairsHeaders[] = [];
 function internHeaders(headers: readonly string[], prefixes: readonly string[]): PairsHeaders {
   for (const h of pairsHeaders)
     if (h.headers.length === headers.length && h.headers.every((x, i) => x === headers[i])) return h;
   const copy = (x: string): string => Buffer.from(x, 'latin1').toString('latin1');
-  const h = { headers: headers.map(copy), prefixes: prefixes.map(copy) };
+  const h = {
+    headers: headers.map(copy),
+    prefixes: prefixes.map(copy),
+    headerBytes: headers.map(latin1),
+    prefixBytes: prefixes.map(latin1),
+  };
   if (pairsHeaders.length >= 8) pairsHeaders.shift(); // a handful per kernel; bounded anyway
   pairsHeaders.push(h);
   return h;
@@ -205,40 +215,53 @@ const pairsLayouts = new WeakMap<MibParse, PairsLayout>();
  * and `previous` is returned: no line, array or map per file. Anything else takes the full parse.
  */
 export function parseMibPairsReusing(text: string, previous?: MibParse): MibParse {
-  const layout = previous === undefined ? undefined : pairsLayouts.get(previous);
-  if (layout !== undefined && readPairsInto(text, layout)) return previous!;
+  if (previous !== undefined) {
+    const b = textBytes(text);
+    if (b !== undefined && readMibPairsInPlace(b, b.length, previous)) return previous;
+  }
   return keptPairs(text) ?? parseMibPairs(text);
 }
 
-/** Reads the values of `text` into `layout` when its header lines are the layout's; false otherwise
- *  (the layout's values are then partly overwritten and must not be used again). */
-function readPairsInto(text: string, layout: PairsLayout): boolean {
+/**
+ * The in-place read of parseMibPairsReusing over a file's bytes (the first `len` of `b`): true when
+ * `previous` (an earlier result of parseMibPairsReusing, which its holder is done with) now holds the
+ * values of that text, as `parseMibPairsReusing(text, previous)` would return it; false when the text
+ * is not in previous's layout (previous's values are then partly overwritten: parse the text anew).
+ */
+export function readMibPairsInPlace(b: Uint8Array, len: number, previous: MibParse): boolean {
+  const layout = pairsLayouts.get(previous);
+  return layout !== undefined && readPairsInto(b, len, layout);
+}
+
+/** Reads the values of the text in `b` into `layout` when its header lines are the layout's; false
+ *  otherwise (the layout's values are then partly overwritten and must not be used again). */
+function readPairsInto(b: Uint8Array, len: number, layout: PairsLayout): boolean {
   let pos = 0;
-  for (let k = 0; k < layout.headers.length; k++) {
-    const header = layout.headers[k]!;
-    if (!text.startsWith(header, pos) || text.charCodeAt(pos + header.length) !== 10) return false;
+  for (let k = 0; k < layout.headerBytes.length; k++) {
+    const header = layout.headerBytes[k]!;
+    if (!bytesAt(b, len, pos, header) || pos + header.length >= len || b[pos + header.length] !== 10) return false;
     pos += header.length + 1;
-    const prefix = layout.prefixes[k]!;
-    if (!text.startsWith(prefix, pos)) return false;
+    const prefix = layout.prefixBytes[k]!;
+    if (!bytesAt(b, len, pos, prefix)) return false;
     let p = pos + prefix.length;
     const values = layout.values[k]!;
     for (let i = 0; i < values.length; i++) {
-      if (text.charCodeAt(p) !== 32) return false;
+      if (p >= len || b[p] !== 32) return false;
       p++;
-      const neg = text.charCodeAt(p) === 45;
+      const neg = p < len && b[p] === 45;
       if (neg) p++;
       const start = p;
       let v = 0;
-      for (let c = text.charCodeAt(p); c >= 48 && c <= 57; c = text.charCodeAt(++p)) v = v * 10 + (c - 48);
+      for (let c = p < len ? b[p]! : -1; c >= 48 && c <= 57; c = ++p < len ? b[p]! : -1) v = v * 10 + (c - 48);
       if (p === start) return false;
       // Beyond 15 digits the sum above may round differently from Number() of the digits.
-      if (p - start > 15) v = Number(text.slice(start, p));
+      if (p - start > 15) v = Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1'));
       values[i] = neg ? -v : v;
     }
-    if (text.charCodeAt(p) !== 10) return false;
+    if (p >= len || b[p] !== 10) return false;
     pos = p + 1;
   }
-  return pos === text.length;
+  return pos === len;
 }
 
 /** A new kept parse of a text in the kernel's format (pairs of lines, every value an integer, as many
@@ -314,38 +337,42 @@ class IndexedFields implements ReadonlyMap<string, number> {
 /** One kernel's snmp6 names in file order, and per group its field → line index. */
 interface Snmp6Layout {
   readonly names: readonly string[];
+  /** The same as latin1 bytes, for the in-place reader. */
+  readonly nameBytes: readonly Buffer[];
   readonly groups: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 const snmp6Layouts: Snmp6Layout[] = [];
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 
-/** The values of a well-formed snmp6 whose names are exactly `layout`'s, read in place (no line
- *  strings, no match arrays) into `values`; false when anything differs, and the full parse decides. */
-function snmp6ValuesByLayout(text: string, layout: Snmp6Layout, values: number[]): boolean {
+/** The values of a well-formed snmp6 (its bytes: the first `len` of `b`) whose names are exactly
+ *  `layout`'s, read in place (no line strings, no match arrays) into `values`; false when anything
+ *  differs, and the full parse decides. */
+function snmp6ValuesByLayout(b: Uint8Array, len: number, layout: Snmp6Layout, values: number[]): boolean {
   let pos = 0;
-  for (let i = 0; i < layout.names.length; i++) {
-    const name = layout.names[i]!;
-    if (!text.startsWith(name, pos)) return false;
+  for (let i = 0; i < layout.nameBytes.length; i++) {
+    const name = layout.nameBytes[i]!;
+    if (!bytesAt(b, len, pos, name)) return false;
     let p = pos + name.length;
     // The kernel pads the name with spaces, then a tab ("%-32s\t%lu\n").
-    let c = text.charCodeAt(p);
+    let c = p < len ? b[p]! : -1;
     if (c !== 32 && c !== 9) return false;
-    while (c === 32 || c === 9) c = text.charCodeAt(++p);
+    while (c === 32 || c === 9) c = ++p < len ? b[p]! : -1;
     const start = p;
     let v = 0;
-    for (; c >= 48 && c <= 57; c = text.charCodeAt(++p)) v = v * 10 + (c - 48);
-    if (p === start || text.charCodeAt(p) !== 10) return false;
+    for (; c >= 48 && c <= 57; c = ++p < len ? b[p]! : -1) v = v * 10 + (c - 48);
+    if (p === start || c !== 10) return false;
     // Beyond 15 digits the sum above may round differently from Number() of the digits.
-    values[i] = p - start > 15 ? Number(text.slice(start, p)) : v;
+    values[i] = p - start > 15 ? Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1')) : v;
     pos = p + 1;
   }
-  return pos === text.length;
+  return pos === len;
 }
 
 /** The parse of a snmp6 text in `layout`'s names (see snmp6ValuesByLayout), its values kept for reuse. */
 function snmp6ByLayout(text: string, layout: Snmp6Layout): MibParse | undefined {
   const values = new Array<number>(layout.names.length);
-  if (!snmp6ValuesByLayout(text, layout, values)) return undefined;
+  const b = textBytes(text);
+  if (b === undefined || !snmp6ValuesByLayout(b, b.length, layout, values)) return undefined;
   const groups = new Map<string, ReadonlyMap<string, number>>();
   for (const [g, index] of layout.groups) groups.set(g, new IndexedFields(index, values));
   const parse: MibParse = { groups, problems: NO_PROBLEMS };
@@ -362,9 +389,19 @@ const snmp6Kept = new WeakMap<MibParse, { readonly layout: Snmp6Layout; readonly
  * by the layout `text` has, its values are overwritten and `previous` is returned.
  */
 export function parseSnmp6Reusing(text: string, previous?: MibParse): MibParse {
-  const kept = previous === undefined ? undefined : snmp6Kept.get(previous);
-  if (kept !== undefined && snmp6ValuesByLayout(text, kept.layout, kept.values)) return previous!;
+  if (previous !== undefined) {
+    const b = textBytes(text);
+    if (b !== undefined && readSnmp6InPlace(b, b.length, previous)) return previous;
+  }
   return parseSnmp6(text);
+}
+
+/** The in-place read of parseSnmp6Reusing over a file's bytes (the first `len` of `b`): true when
+ *  `previous` now holds that text's values, as `parseSnmp6Reusing(text, previous)` would return it;
+ *  false when the text is not in previous's layout (parse it anew). */
+export function readSnmp6InPlace(b: Uint8Array, len: number, previous: MibParse): boolean {
+  const kept = snmp6Kept.get(previous);
+  return kept !== undefined && snmp6ValuesByLayout(b, len, kept.layout, kept.values);
 }
 
 /** /proc/net/snmp6. Every namespace of a kernel prints the same names: after one full parse, the
@@ -399,7 +436,7 @@ function snmp6Layout(text: string): Snmp6Layout | undefined {
     groups.set(group, fields);
     names.push(m[1]);
   }
-  return names.length > 0 ? { names, groups } : undefined;
+  return names.length > 0 ? { names, nameBytes: names.map(latin1), groups } : undefined;
 }
 
 function parseSnmp6Lines(text: string): MibParse {
@@ -433,3 +470,7 @@ function parseSnmp6Lines(text: string): MibParse {
 export function mibValue(t: MibTable, group: string, field: string): number | undefined {
   return t.get(group)?.get(field);
 }
+
+/** snmp/netstat and snmp6 for sharedParse: parsed once, then read in place from the file's bytes. */
+export const MIB_PAIRS_KEPT: KeptFormat<MibParse> = { parse: parseMibPairsReusing, inPlace: readMibPairsInPlace };
+export const SNMP6_KEPT: KeptFormat<MibParse> = { parse: parseSnmp6Reusing, inPlace: readSnmp6InPlace };

@@ -6,6 +6,8 @@
 //   TCP6: inuse 0            (sockstat6)
 // Every line is "LABEL: key value key value …"; the result keeps them as label → key → value.
 import { problemList } from './problems.js';
+import type { KeptFormat } from '../shared-read.js';
+import { bytesAt, latin1, textBytes } from './bytes.js';
 
 export type SockstatTable = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
@@ -46,3 +48,109 @@ export function parseSockstat(text: string): SockstatParse {
   });
   return { lines, problems };
 }
+
+/** A kept parse in the kernel's own format: per line its "LABEL:" and keys in file order, and the map
+ *  each value goes to. */
+interface SockstatKept {
+  readonly lines: readonly {
+    readonly prefix: Buffer;
+    /** as latin1 bytes, and as the strings the maps are keyed by */
+    readonly keyBytes: readonly Buffer[];
+    readonly keys: readonly string[];
+    readonly into: Map<string, number>;
+  }[];
+  /** Whether the text ended with a newline. */
+  readonly finalNewline: boolean;
+}
+const sockstatKept = new WeakMap<SockstatParse, SockstatKept>();
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+const scratch: number[] = [];
+
+/**
+ * parseSockstat for a reader that keeps the result across cycles (shared-read.ts): the same result as
+ * `parseSockstat(text)`, but when `previous` (an earlier result of this function, which its holder is
+ * done with) was kept from a text with the same labels and keys in the same order, and `text` is in the
+ * kernel's own format ("LABEL: key value …", single spaces), its values are overwritten and `previous`
+ * is returned.
+ */
+export function parseSockstatReusing(text: string, previous?: SockstatParse): SockstatParse {
+  if (previous !== undefined) {
+    const b = textBytes(text);
+    if (b !== undefined && readSockstatInPlace(b, b.length, previous)) return previous;
+  }
+  const full = parseSockstat(text);
+  if (full.problems.length > 0) return full;
+  const parse: SockstatParse = { lines: full.lines, problems: NO_PROBLEMS };
+  const layout: SockstatKept = {
+    lines: text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const colon = l.indexOf(':');
+        const words = l.slice(colon + 1).split(' ');
+        const label = l.slice(0, colon).trim();
+        const keys = words.filter((_, k) => k % 2 === 1);
+        return {
+          prefix: latin1(l.slice(0, colon + 1)),
+          keyBytes: keys.map(latin1),
+          // Copies: a slice of the text would keep the whole text alive.
+          keys: keys.map((k) => latin1(k).toString('latin1')),
+          into: full.lines.get(label) as Map<string, number>,
+        };
+      }),
+    finalNewline: text.endsWith('\n'),
+  };
+  // Kept only when the in-place reader takes this very text (it writes the same values back).
+  const b = textBytes(text);
+  if (b !== undefined && layout.lines.every((l) => l.into !== undefined) && readSockstatInto(b, b.length, layout))
+    sockstatKept.set(parse, layout);
+  return parse;
+}
+
+/** The in-place read of parseSockstatReusing over a file's bytes (the first `len` of `b`): true when
+ *  `previous` now holds that text's values, as `parseSockstatReusing(text, previous)` would return it;
+ *  false (nothing written) when the text is not in previous's layout. */
+export function readSockstatInPlace(b: Uint8Array, len: number, previous: SockstatParse): boolean {
+  const kept = sockstatKept.get(previous);
+  return kept !== undefined && readSockstatInto(b, len, kept);
+}
+
+/** Reads the text in `b` into `kept` when its lines are kept's, each "LABEL: key value …" with single spaces and
+ *  decimal values; false otherwise (nothing of `kept` is written then). */
+function readSockstatInto(b: Uint8Array, len: number, kept: SockstatKept): boolean {
+  let pos = 0;
+  let n = 0;
+  for (const line of kept.lines) {
+    if (!bytesAt(b, len, pos, line.prefix)) return false;
+    let p = pos + line.prefix.length;
+    for (const key of line.keyBytes) {
+      if (
+        p >= len ||
+        b[p] !== 32 ||
+        !bytesAt(b, len, p + 1, key) ||
+        p + 1 + key.length >= len ||
+        b[p + 1 + key.length] !== 32
+      )
+        return false;
+      p += key.length + 2;
+      const start = p;
+      let v = 0;
+      for (let c = p < len ? b[p]! : -1; c >= 48 && c <= 57; c = ++p < len ? b[p]! : -1) v = v * 10 + (c - 48);
+      if (p === start) return false;
+      // Beyond 15 digits the sum above may round differently from Number() of the digits.
+      scratch[n++] =
+        p - start > 15 ? Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1')) : v;
+    }
+    if (p < len && b[p] === 10) pos = p + 1;
+    else if (p === len && !kept.finalNewline) pos = p;
+    else return false;
+  }
+  if (pos !== len) return false;
+  // The whole text fits: write, in file order (a key given twice keeps its last value, as parseSockstat).
+  n = 0;
+  for (const line of kept.lines) for (const key of line.keys) line.into.set(key, scratch[n++]!);
+  return true;
+}
+
+/** sockstat and sockstat6 for sharedParse: parsed once, then read in place from the file's bytes. */
+export const SOCKSTAT_KEPT: KeptFormat<SockstatParse> = { parse: parseSockstatReusing, inPlace: readSockstatInPlace };
