@@ -124,7 +124,12 @@ export class AddressTable {
     return id;
   }
 
+  /** One reference fewer. An id that holds none (released already, or from before reset()) is left
+   *  alone: its count would wrap to 2^32 - 1 in the Uint32Array, and grow() would then chain it again
+   *  beside its reuse from the free list: a cycle in its hash chain, which intern and release walk
+   *  for ever (the flow bench's replay did this, releasing ids from before a reset). */
   release(id: number): void {
+    if (!(this.refs[id]! > 0)) return;
     if (--this.refs[id]! > 0) return;
     const b = this.hash[id]! & (this.heads.length - 1);
     let i = this.heads[b]!;

@@ -86,4 +86,56 @@ describe('peers: the address table', () => {
       { numRuns: 200 },
     );
   });
+
+  it('a release of an id that holds no reference (released already, or from before a reset) changes nothing (200 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: POOL.length - 1 })), {
+          minLength: 500,
+          maxLength: 2000,
+        }),
+        (ops) => {
+          const t = new AddressTable();
+          const held = new Map<number, { id: number; refs: number }>();
+          const stale: number[] = [];
+          for (const [op, k] of ops) {
+            const a = POOL[k]!;
+            const h = held.get(k);
+            if (op <= 1) {
+              const id = t.intern(a.family, ...words(a.bytes, a.family));
+              if (h) {
+                assert.equal(id, h.id, 'the same address, the same id');
+                h.refs++;
+              } else {
+                assert.ok(![...held.values()].some((x) => x.id === id), 'a new address, an id not in use');
+                held.set(k, { id, refs: 1 });
+              }
+            } else if (op === 2 && h) {
+              t.release(h.id);
+              if (--h.refs === 0) {
+                held.delete(k);
+                stale.push(h.id);
+              }
+            } else if (stale.length > 0) {
+              // an id nobody holds now (unless it was given out again since: then it is not stale)
+              const id = stale[k % stale.length]!;
+              if (![...held.values()].some((x) => x.id === id)) t.release(id);
+              if (k % 97 === 0) {
+                // from before a reset: every id is stale
+                for (const x of held.values()) stale.push(x.id);
+                held.clear();
+                t.reset();
+              }
+            }
+            assert.equal(t.size, held.size);
+          }
+          for (const [k, x] of held) {
+            const a = POOL[k]!;
+            assert.equal(t.intern(a.family, ...words(a.bytes, a.family)), x.id, 'still found by its address');
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
