@@ -7,14 +7,13 @@
 // Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, files read in place into
 // kept parses): 4 MiB or V8's default semi-spaces took 0.91–1.07× this flag's CPU per cycle (medians;
 // every interquartile range reaches 1.0), and V8's default kept 0–31 MiB more RSS: kept at 1 MiB.
-// --no-sparkplug: V8's baseline compiler turns every warm function into machine code beside its
-// bytecode; the agent's hot loops are few and optimized anyway. At 250 pods with a scrape, an export
-// and events every cycle, in two pairs of trials on the same pods: average RSS 113.0 and 110.7 against
-// 118.2 and 127.2 MiB (test/bench/results/h21p-trials3.md); V8's code space 1.4 against 3.8 MiB and its
-// heap 55–56 against 62–66 MiB at the highest RSS (v8.getHeapSpaceStatistics() from a preload in the same
-// trials). The procfs bench's paired rounds at 100 namespaces (a quick run, load 7–13) put the CPU per
-// cycle at 0.95× (0.78–1.07×) the agent's without it.
-export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-sparkplug'];
+// --no-sparkplug (V8's baseline compiler off) was tried and left out: at 250 pods it kept 5–15 MiB less
+// RSS in two pairs of trials (test/bench/results/h21p-trials3.md: average 113.0 and 110.7 against 118.2
+// and 127.2 MiB, much of the second pair's gap malloc's free space), but the flow probe's code runs
+// baseline code between optimisations: its steady read of 65,538 moved slots took 6.2 ms of agent CPU
+// with the flag against 3.95 ms without, and its whole steady cycle 28.6 against 14.7 ms (the flow
+// bench, quiet machine, 7 and 5 rounds) — over the issue's 5 ms read goal.
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 // The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
 // Why: glibc's malloc gives threads that allocate their own arenas (up to 8 per core), and node's
