@@ -15,8 +15,7 @@ import { probeCapabilities } from '../../receiver/agent.js';
 import type { Snapshot, SnapshotEntry } from '../../receiver/snapshot/snapshot.js';
 import type { Target } from '../../receiver/targets/target.js';
 import type { MetricSample } from '../../receiver/probes/probe.js';
-import { METRICS } from '../../semconv/generated/registry.js';
-import { ATTR_KUBESKOOP_NETNS_INODE } from '../../semconv/generated/registry.js';
+import { ATTR_KUBESKOOP_NETNS_INODE, METRICS } from '../../semconv/generated/registry.js';
 
 const config = loadConfig({ env: {}, flags: {}, probes: probeCapabilities() });
 const byInstrument = (i: string) => METRICS.find((m) => m.instrument === i && !m.name.startsWith('kubeskoop.agent'))!;
