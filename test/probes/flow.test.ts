@@ -179,10 +179,56 @@ describe('flow (tc programs on real veths, per-peer series)', function () {
     }
   });
 
-  it('many short connections (ephemeral ports) collapse into one series per direction; enablePortInLabel: false drops the port', async () => {
+  it("IPv4 fragments after the flow's own packets: the first fragment is the flow's, the later ones count without a port even when their first bytes spell the flow's ports (the cached short way checks the offset)", async () => {
+    const { p, probe, ctx, targets } = await setup('ffrag', 225, {}, false);
+    try {
+      const N = 20,
+        SMALL = 64,
+        BIG = 3000, // 3008 B of IP payload at MTU 1500: fragments of 1480, 1480 and 48 B
+        PORT = 5310,
+        SPORT = 40310;
+      const sink = await startNodeIn(p.b, udpSink(p.b4, PORT, 2 * N));
+      // small and big datagrams in turn from one socket: the small one puts the tuple in the
+      // per-CPU cache, and each later fragment's first 4 bytes are the tuple's port bytes
+      await nodeIn(
+        p.a,
+        `
+import dgram from 'node:dgram';
+const s = dgram.createSocket('udp4');
+const big = Buffer.alloc(${BIG}, 0x6b);
+for (const at of [1472, 2952]) { big.writeUInt16BE(${SPORT}, at); big.writeUInt16BE(${PORT}, at + 2); }
+const send = (b) => new Promise((ok, no) => s.send(b, ${PORT}, '${p.b4}', (e) => (e ? no(e) : ok())));
+s.bind(${SPORT}, '${p.a4}', async () => {
+  for (let i = 0; i < ${N}; i++) { await send(Buffer.alloc(${SMALL}, 0x6b)); await send(big); }
+  console.log(JSON.stringify({ sent: ${2 * N} }));
+  s.close();
+});
+`,
+      );
+      assert.equal((await sink.done).received, 2 * N);
+      const r = await cycle(probe, ctx, targets);
+      const first = (SMALL + 8 + 20 + 14) * N + 1514 * N; // the small datagrams and the first fragments
+      const later = { packets: 2 * N, bytes: (1514 + (48 + 20 + 14)) * N };
+      for (const [inode, dir] of [
+        [p.aInode, 'transmit'],
+        [p.bInode, 'receive'],
+      ] as const) {
+        const got = rows(r.get(inode)!);
+        const own = got.get(`${dir}|udp|${inode === p.aInode ? p.b4 : p.a4}|${PORT}`);
+        const rest = got.get(`${dir}|udp|${inode === p.aInode ? p.b4 : p.a4}|`);
+        assert.ok(own && rest, `${dir} series: ${[...got.keys()]}`);
+        assert.deepEqual([own.packets, own.bytes], [2 * N, first], `${dir}: the flow's own packets`);
+        assert.deepEqual([rest.packets, rest.bytes], [later.packets, later.bytes], `${dir}: the later fragments`);
+      }
+    } finally {
+      await probe.stop!();
+    }
+  });
+
+  it('10,000 short connections (ephemeral ports) collapse into one series per direction; enablePortInLabel: false drops the port', async () => {
     const { p, probe, ctx, targets } = await setup('fmany', 219, {}, false);
     try {
-      const N = 2000,
+      const N = 10_000,
         PORT = 8090;
       const srv = await startNodeIn(p.b, tcpSink(p.b4, PORT, N));
       const c = await nodeIn(p.a, tcpClient(p.b4, PORT, N, 100), 60_000);
