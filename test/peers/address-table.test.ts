@@ -36,6 +36,21 @@ const words = (b: Uint8Array, family: 4 | 6): [number, number, number, number] =
 const textOf = (a: { family: 4 | 6; bytes: Uint8Array }): string =>
   a.family === 4 ? formatIPv4(a.bytes, 0) : formatIPv6(a.bytes, 0);
 
+/** POOL[k] interned into t, checked against the model `held` (POOL index → id and references) */
+function internChecked(t: AddressTable, held: Map<number, { id: number; refs: number }>, k: number): number {
+  const a = POOL[k]!;
+  const h = held.get(k);
+  const id = t.intern(a.family, ...words(a.bytes, a.family));
+  if (h) {
+    assert.equal(id, h.id, 'the same address, the same id');
+    h.refs++;
+  } else {
+    assert.ok(![...held.values()].some((x) => x.id === id), 'a new address, an id not in use');
+    held.set(k, { id, refs: 1 });
+  }
+  return id;
+}
+
 describe('peers: the address table', () => {
   it('ids, references, text and order match a model over random intern/release sequences (200 cases)', () => {
     fc.assert(
@@ -51,14 +66,7 @@ describe('peers: the address table', () => {
             const a = POOL[k]!;
             const h = held.get(k);
             if (add) {
-              const id = t.intern(a.family, ...words(a.bytes, a.family));
-              if (h) {
-                assert.equal(id, h.id, 'the same address, the same id');
-                h.refs++;
-              } else {
-                assert.ok(![...held.values()].some((x) => x.id === id), 'a new address, an id not in use');
-                held.set(k, { id, refs: 1 });
-              }
+              const id = internChecked(t, held, k);
               assert.equal(t.textOf(id), textOf(a));
               assert.equal(t.idOfText(textOf(a)), id);
             } else if (h) {
@@ -99,17 +107,9 @@ describe('peers: the address table', () => {
           const held = new Map<number, { id: number; refs: number }>();
           const stale: number[] = [];
           for (const [op, k] of ops) {
-            const a = POOL[k]!;
             const h = held.get(k);
             if (op <= 1) {
-              const id = t.intern(a.family, ...words(a.bytes, a.family));
-              if (h) {
-                assert.equal(id, h.id, 'the same address, the same id');
-                h.refs++;
-              } else {
-                assert.ok(![...held.values()].some((x) => x.id === id), 'a new address, an id not in use');
-                held.set(k, { id, refs: 1 });
-              }
+              internChecked(t, held, k);
             } else if (op === 2 && h) {
               t.release(h.id);
               if (--h.refs === 0) {

@@ -19,7 +19,16 @@ import type { Target } from '../../receiver/targets/target.js';
 import { silentLogger } from '../../receiver/log.js';
 import { createPodCgroup, detectCgroupLayout, type PodCgroup } from '../support/cgroup.js';
 import { cycle } from '../support/probe-cycle.js';
-import { flowEntries, nftCounters, readNft, rows, tcpClient, tcpSink, udpSink } from '../support/flow-traffic.js';
+import {
+  flowEntries,
+  nftCounters,
+  readNft,
+  rows,
+  tcpClient,
+  tcpSink,
+  udpSink,
+  type Row,
+} from '../support/flow-traffic.js';
 import { killPid, run } from '../support/proc.js';
 import {
   UDPFLOOD,
@@ -77,6 +86,20 @@ const inPod = (leaf: string, cmd: readonly string[]): Promise<{ code: number | n
   run('sh', ['-c', `echo $$ > '${leaf}/cgroup.procs' && exec "$@"`, 'sh', ...cmd], { timeoutMs: 60_000 });
 
 const uidOf = (s: MetricSample): string => String(s.attributes['k8s.pod.uid'] ?? '');
+/** a cycle's flow series: the pod's (its uid) and the node's (no pod) */
+const byOwner = (
+  samples: readonly MetricSample[],
+  podUid: string,
+): { mine: Map<string, Row>; nodes: Map<string, Row> } => ({
+  mine: rows(samples.filter((s) => uidOf(s) === podUid)),
+  nodes: rows(samples.filter((s) => uidOf(s) === '')),
+});
+/** a series' [packets, bytes]; a missing one fails with the series there are */
+function at(r: Map<string, Row>, k: string): [number, number] {
+  const x = r.get(k);
+  assert.ok(x, `no series ${k} among ${[...r.keys()].join(', ')}`);
+  return [x.packets, x.bytes];
+}
 
 describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the node namespace)', function () {
   this.timeout(180_000);
@@ -204,13 +227,7 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
         const samples = (await cycle(probe, ctx, [node])).get(selfNs)!;
         const nft = await readNft(h.ns);
         const nftSrv = await readNft(h.ns, 'ksflowc');
-        const mine = rows(samples.filter((s) => uidOf(s) === pod.cg.podUid));
-        const nodes = rows(samples.filter((s) => uidOf(s) === ''));
-        const at = (r: typeof mine, k: string): [number, number] => {
-          const x = r.get(k);
-          assert.ok(x, `no series ${k} among ${[...r.keys()].join(', ')}`);
-          return [x.packets, x.bytes];
-        };
+        const { mine, nodes } = byOwner(samples, pod.cg.podUid);
         assert.deepEqual(at(mine, `transmit|udp|${peerAddr}|${base + 1}`), [N, N * frame], 'the pod sent');
         assert.deepEqual(at(mine, `receive|udp|${peerAddr}|${base + 3}`), [N, N * frame], 'the pod received');
         assert.deepEqual(
@@ -335,13 +352,7 @@ describe('flow: hostNetwork pods (cgroup_skb programs on the pod cgroup, the nod
         const nft = await readNft(h.ns);
         const nftSrv = await readNft(h.ns, 'ksflowc');
         const samples = (await cycle(probe, ctx, [node])).get(selfNs)!;
-        const mine = rows(samples.filter((s) => uidOf(s) === pod.cg.podUid));
-        const nodes = rows(samples.filter((s) => uidOf(s) === ''));
-        const at = (r: typeof mine, k: string): [number, number] => {
-          const x = r.get(k);
-          assert.ok(x, `no series ${k} among ${[...r.keys()].join(', ')}`);
-          return [x.packets, x.bytes];
-        };
+        const { mine, nodes } = byOwner(samples, pod.cg.podUid);
         for (const i of [1, 2]) assert.deepEqual(at(mine, `transmit|udp|${h.p4}|${base + i}`), [N, N * frame]);
         for (const i of [5, 6]) assert.deepEqual(at(mine, `receive|udp|${h.p4}|${base + i}`), [N, N * frame]);
         for (const i of [3, 4]) assert.deepEqual(at(nodes, `transmit|udp|${h.p4}|${base + i}`), [N, N * frame]);
