@@ -664,14 +664,15 @@ add:;
  * The common packet, apart and short: an unfragmented IPv4 TCP (not a SYN) or UDP packet with its
  * headers in the linear part, of the tuple this CPU's cache holds. Reads only what the compare
  * needs and adds the counts; false: count() takes it the whole way (it builds the same words).
+ * netns, l3, extra and owner as count() takes them, for either program kind.
  */
-static __always_inline bool tc_hit4(struct __sk_buff *skb, struct sk_buff *kskb, __u8 dir,
-				    struct ks_flow_lastslot *cache, __u32 netns)
+static __always_inline bool hit4(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3,
+				 __u32 extra, __u8 owner)
 {
 	if (skb->protocol != bpf_htons(ETH_P_IP))
 		return false;
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	struct iphdr *ip = data + ks_tc_l3_offset(kskb);
+	struct iphdr *ip = data + l3;
 	if ((void *)(ip + 1) > end)
 		return false;
 	__u8 *l4 = (__u8 *)ip + (ip->ihl & 0xf) * 4;
@@ -682,7 +683,8 @@ static __always_inline bool tc_hit4(struct __sk_buff *skb, struct sk_buff *kskb,
 	struct ks_flow_lastslot *c = &cache[((netns ^ ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
 	/* one test, few branches: a packet of another protocol differs in meta (only TCP's and UDP's
 	 * entries have ports), a later fragment by its offset, a SYN by its flag */
-	__u64 meta = *(__u32 *)l4 | (__u64)dir << 32 | (__u64)proto << 40 | 4ull << 48 | 1ull << 56;
+	__u64 meta = *(__u32 *)l4 | (__u64)dir << 32 | (__u64)proto << 40 | 4ull << 48 |
+		     (owner == KS_FLOW_OWNER_CGROUP ? 3ull : 1ull) << 56;
 	__u64 syn = l4[13] & 0x02 & -(__u64)(proto == IPPROTO_TCP);
 	__u64 diff = (c->t.id ^ (netns | (__u64)ifindex << 32)) | (c->t.meta ^ meta) |
 		     (c->t.a[0] ^ (ip->saddr | (__u64)ip->daddr << 32)) | (c->epoch ^ *(volatile __u32 *)&ks_epoch) |
@@ -691,7 +693,7 @@ static __always_inline bool tc_hit4(struct __sk_buff *skb, struct sk_buff *kskb,
 		return false;
 	c->misses = 0;
 	if (c->slot != NO_SLOT) /* NO_SLOT: a hostNetwork pod's flow on a node device */
-		slot_add(c->slot, skb->len);
+		slot_add(c->slot, skb->len + extra);
 	return true;
 }
 
@@ -706,9 +708,10 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
 		c = bpf_map_lookup_elem(&flow_last, &z); /* no guard: see flow_last */
 	}
 	__u32 netns = ks_tc_netns(kskb);
-	if (c && tc_hit4(skb, kskb, dir, c->slot, netns))
+	__u32 l3 = ks_tc_l3_offset(kskb);
+	if (c && hit4(skb, dir, c->slot, netns, l3, 0, KS_FLOW_OWNER_NETNS))
 		return TCX_NEXT;
-	count(skb, dir, c ? c->slot : NULL, netns, ks_tc_l3_offset(kskb), 0, KS_FLOW_OWNER_NETNS);
+	count(skb, dir, c ? c->slot : NULL, netns, l3, 0, KS_FLOW_OWNER_NETNS);
 	return TCX_NEXT;
 }
 
@@ -741,11 +744,15 @@ static __always_inline int run_cg(struct __sk_buff *skb, __u8 dir)
 		if (c && c->busy) /* a program of ours that this one interrupted is using it */
 			c = NULL;
 	}
-	if (c)
+	__u32 leaf = (__u32)bpf_skb_cgroup_id(skb);
+	if (c) {
 		c->busy = 1;
-	count(skb, dir, c ? c->slot : NULL, (__u32)bpf_skb_cgroup_id(skb), 0, hh, KS_FLOW_OWNER_CGROUP);
-	if (c)
+		if (!hit4(skb, dir, c->slot, leaf, 0, hh, KS_FLOW_OWNER_CGROUP))
+			count(skb, dir, c->slot, leaf, 0, hh, KS_FLOW_OWNER_CGROUP);
 		c->busy = 0;
+	} else {
+		count(skb, dir, NULL, leaf, 0, hh, KS_FLOW_OWNER_CGROUP);
+	}
 	return 1;
 }
 
