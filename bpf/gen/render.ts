@@ -14,9 +14,18 @@ export const BPF_GENERATED = {
   helperLayouts: 'bpf/helper/layouts.gen.h',
   /** the tc probes' table for helper.c; each tc probe's own pieces go to bpf/helper/tc_<name>.gen.h */
   helperTc: 'bpf/helper/tc.gen.h',
+  /** the attach layer's verbs for helper/tcx.c */
+  helperTcVerbs: 'bpf/helper/tcx_verbs.gen.h',
   ts: 'receiver/native/generated/ebpf.ts',
   modules: 'receiver/probes/generated/ebpf-modules.ts',
 } as const;
+
+/**
+ * The verbs of every tc probe's command that the attach layer (helper/tcx.c) answers; a probe's own
+ * verbs are in its descriptor. One list: tcx.c switches on the enum made from it (a verb added here
+ * fails to compile until it is answered), and the agent's TcVerb type is made from it too.
+ */
+const TC_LAYER_VERBS = ['load', 'attach', 'detach', 'dump', 'unload'] as const;
 
 /** Event probes first, then latency probes; each group by name. */
 function ordered(m: BpfModel): ProbeDescriptor[] {
@@ -181,6 +190,31 @@ function renderHelperTc(m: BpfModel): string {
     ...m.tcProbes.map((p) => `extern const struct tcx_probe tc_${p.name}_probe;`),
     `static const struct tcx_probe *const tc_probes[] = {${m.tcProbes.map((p) => `&tc_${p.name}_probe`).join(', ')}};`,
     '#define NTC_PROBES (sizeof(tc_probes) / sizeof(tc_probes[0]))',
+    '',
+  ].join('\n');
+}
+
+/** bpf/helper/tcx_verbs.gen.h: the attach layer's verbs as an enum, their names, and the lookup. */
+function renderHelperTcVerbs(): string {
+  const member = (v: string): string => `KS_TC_${v.toUpperCase()}`;
+  return [
+    `/* ${BANNER} */`,
+    '/* The verbs the attach layer (tcx_command) answers for every tc probe (bpf/gen/render.ts TC_LAYER_VERBS). */',
+    '#pragma once',
+    '#include <string.h>',
+    '',
+    `enum ks_tc_verb { ${TC_LAYER_VERBS.map(member).join(', ')}, KS_TC_PROBE_VERB };`,
+    `#define KS_TC_LAYER_VERBS "${TC_LAYER_VERBS.join(', ')}"`,
+    '',
+    "/* a command word as the layer's verb, or KS_TC_PROBE_VERB (the probe's own, or none) */",
+    'static inline enum ks_tc_verb ks_tc_verb_of(const char *word)',
+    '{',
+    `	static const char *const names[] = {${TC_LAYER_VERBS.map((v) => `"${v}"`).join(', ')}};`,
+    '	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)',
+    '		if (strcmp(word, names[i]) == 0)',
+    '			return (enum ks_tc_verb)i;',
+    '	return KS_TC_PROBE_VERB;',
+    '}',
     '',
   ].join('\n');
 }
@@ -452,6 +486,8 @@ function renderTs(m: BpfModel): string {
     `export const TC_PROBES = ${tsString(m.tcProbes.map((p) => p.name))} as const;`,
     'export type TcProbeName = (typeof TC_PROBES)[number];',
     `export const TC_PROBE_DESCRIPTORS = {\n${tcDescriptors.join('\n')}\n} as const;`,
+    "/** The verbs the helper's attach layer answers for every tc probe (a probe's own: its descriptor's verbs). */",
+    `export const TC_LAYER_VERBS = ${tsString(TC_LAYER_VERBS)} as const;`,
     "/** The options the agent may write in a tc probe's load command, in the helper's spelling. */",
     `export interface TcLoadOptions {\n${tcLoadOptions.join('\n')}\n}`,
     '',
@@ -482,6 +518,7 @@ export function renderBpf(root: string): Map<string, string> {
     [BPF_GENERATED.helperTable, renderHelperTable(m)],
     [BPF_GENERATED.helperLayouts, renderHelperLayouts(m)],
     [BPF_GENERATED.helperTc, renderHelperTc(m)],
+    [BPF_GENERATED.helperTcVerbs, renderHelperTcVerbs()],
     ...m.tcProbes.map((p): [string, string] => [`bpf/helper/tc_${p.name}.gen.h`, renderHelperTcProbe(p)]),
     [BPF_GENERATED.ts, renderTs(m)],
     [BPF_GENERATED.modules, renderModules(m)],

@@ -33,6 +33,7 @@
 #include <bpf/bpf.h>
 
 #include "helper.h"
+#include "tcx_verbs.gen.h"
 
 /* tcx (Linux 6.6) is newer than Debian 12's uapi headers: values from include/uapi/linux/bpf.h */
 #define TCX_INGRESS  46
@@ -367,6 +368,18 @@ void tcx_gone(struct tcx_set *s, struct sb *b, void (*forget)(unsigned long inod
 	sb_printf(b, "]");
 }
 
+/* dump and read answer only a loaded probe */
+static void dump_or_read(const struct tcx_probe *p, void (*answer)(struct sb *, char *), struct sb *b, char *args,
+			 bool *ok, char *err, size_t errlen)
+{
+	if (!p->loaded()) {
+		*ok = false;
+		snprintf(err, errlen, "%s is not loaded", p->desc->name);
+	} else {
+		answer(b, args);
+	}
+}
+
 void tcx_command(const struct tcx_probe *p, char *args)
 {
 	char *id = next_word(&args);
@@ -378,13 +391,15 @@ void tcx_command(const struct tcx_probe *p, char *args)
 	sb_str(&b, verb);
 	char err[1100] = "";
 	bool ok = true;
-	if (strcmp(verb, "load") == 0) {
+	switch (ks_tc_verb_of(verb)) {
+	case KS_TC_LOAD:
 		ok = p->opts(args, err, sizeof(err)) && p->load();
 		if (!err[0] && !ok)
 			snprintf(err, sizeof(err), "%s", p->error);
 		if (p->describe)
 			p->describe(&b);
-	} else if (strcmp(verb, "attach") == 0) {
+		break;
+	case KS_TC_ATTACH:
 		if (!p->load()) {
 			ok = false;
 			snprintf(err, sizeof(err), "%s", p->error);
@@ -393,26 +408,30 @@ void tcx_command(const struct tcx_probe *p, char *args)
 			tcx_attach(p->set, &b, args);
 			sb_printf(&b, "]");
 		}
-	} else if (strcmp(verb, "detach") == 0) {
+		break;
+	case KS_TC_DETACH:
 		sb_printf(&b, ",\"targets\":[");
 		if (p->loaded())
 			tcx_detach(p->set, &b, args, p->forget);
 		sb_printf(&b, "]");
-	} else if (strcmp(verb, "dump") == 0 || (p->read && strcmp(verb, "read") == 0)) {
-		if (!p->loaded()) {
-			ok = false;
-			snprintf(err, sizeof(err), "%s is not loaded", p->desc->name);
-		} else {
-			(verb[0] == 'r' ? p->read : p->dump)(&b, args);
-		}
-	} else if (strcmp(verb, "unload") == 0) {
+		break;
+	case KS_TC_DUMP:
+		dump_or_read(p, p->dump, &b, args, &ok, err, sizeof(err));
+		break;
+	case KS_TC_UNLOAD:
 		p->unload();
-	} else if (p->verb && p->verb(verb, &b, args, &ok, err, sizeof(err))) {
-		/* answered by the probe (its targets in b) */
-	} else {
-		ok = false;
-		snprintf(err, sizeof(err), "unknown verb '%s' (load, attach, detach, dump, unload%s%s)", verb,
-			 *p->desc->verbs ? ", " : "", p->desc->verbs);
+		break;
+	case KS_TC_PROBE_VERB:
+		if (p->read && strcmp(verb, "read") == 0) {
+			dump_or_read(p, p->read, &b, args, &ok, err, sizeof(err));
+		} else if (p->verb && p->verb(verb, &b, args, &ok, err, sizeof(err))) {
+			/* answered by the probe (its targets in b) */
+		} else {
+			ok = false;
+			snprintf(err, sizeof(err), "unknown verb '%s' (" KS_TC_LAYER_VERBS "%s%s)", verb,
+				 *p->desc->verbs ? ", " : "", p->desc->verbs);
+		}
+		break;
 	}
 	sb_printf(&b, ",\"ok\":%s,\"error\":", ok ? "true" : "false");
 	sb_str(&b, err);

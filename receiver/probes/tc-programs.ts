@@ -3,7 +3,12 @@
 // load-when-the-shape-changed step, the attach sync with the interfaces collect saw, the helper
 // status, and the unload on stop. The probe keeps its own map reading and series.
 import { parseFlowFrame } from '../native/commands.js';
-import { TC_PROBE_DESCRIPTORS, type TcLoadOptions, type TcProbeName } from '../native/generated/ebpf.js';
+import {
+  TC_LAYER_VERBS,
+  TC_PROBE_DESCRIPTORS,
+  type TcLoadOptions,
+  type TcProbeName,
+} from '../native/generated/ebpf.js';
 import { AttachManager, type AttachTarget, type HelperCall } from '../peers/attach.js';
 import type { ProbeEnvironment, ProbeStatus } from './probe.js';
 import type { Target } from '../targets/target.js';
@@ -38,7 +43,7 @@ type TcOptionsOf<P extends TcProbeName> = (typeof TC_PROBE_DESCRIPTORS)[P]['opti
 
 /** A tc probe's command verbs: the attach layer's (helper/tcx.c) and its descriptor's own. */
 export type TcVerb<P extends TcProbeName> =
-  'load' | 'attach' | 'detach' | 'dump' | 'unload' | (typeof TC_PROBE_DESCRIPTORS)[P]['verbs'][number];
+  (typeof TC_LAYER_VERBS)[number] | (typeof TC_PROBE_DESCRIPTORS)[P]['verbs'][number];
 
 /** A load command's options as words, in the descriptor's order (booleans as 0|1, a list once per
  *  value); options left undefined are not written (the helper keeps or defaults them). */
