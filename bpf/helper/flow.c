@@ -84,7 +84,6 @@ static __u64 fl_expired; /* slots taken back after the TTL without traffic */
  * floor: programs that return at once), x_stop=1|2|3 (where the time goes), x_cache=0 (no per-CPU
  * last-flow cache), x_counts=percpu (per-CPU counter pairs instead of atomics) */
 static struct tc_flow_opts fl_o = TC_FLOW_DEFAULTS;
-#define fl_entries (fl_o.entries) /* the slots: what the slot code below sizes everything by */
 
 /* hostNetwork pods' cgroups with the cgroup_skb programs */
 struct fl_cg {
@@ -178,13 +177,13 @@ static bool fl_load(void)
 	bool pcpu = fl_o.x_counts == TC_FLOW_X_COUNTS_PERCPU;
 	fl_stride = pcpu ? (__u32)ncpu : 1;
 	fl_ring_size = 1;
-	while (fl_ring_size < fl_entries)
+	while (fl_ring_size < fl_o.entries)
 		fl_ring_size <<= 1;
 	tc_flow_rodata(fl, &fl_o);
 	fl->rodata->ks_pcpu = pcpu ? (__u32)ncpu : 0;
 	fl->rodata->ks_ring_mask = fl_ring_size - 1;
 	tc_flow_sizes(fl, &fl_o);
-	bpf_map__set_max_entries(fl->maps.flow_cnt, fl_entries * fl_stride);
+	bpf_map__set_max_entries(fl->maps.flow_cnt, fl_o.entries * fl_stride);
 	bpf_map__set_max_entries(fl->maps.flow_free, fl_ring_size);
 	int rc = flow_bpf__load(fl);
 	if (rc) {
@@ -197,12 +196,12 @@ static bool fl_load(void)
 	fl_cnt = fl_mmap(fl->maps.flow_cnt, &fl_cnt_len);
 	fl_keys = fl_mmap(fl->maps.flow_keys, &fl_keys_len);
 	fl_ring = fl_mmap(fl->maps.flow_free, &fl_ring_len);
-	fl_state = calloc(fl_entries, 1);
-	fl_prev = calloc(fl_entries, sizeof(*fl_prev));
-	fl_moved = calloc(fl_entries, sizeof(*fl_moved));
-	fl_q_wait = calloc(fl_entries, sizeof(__u32));
-	fl_q_ready = calloc(fl_entries, sizeof(__u32));
-	fl_freed = calloc(fl_entries, sizeof(__u32));
+	fl_state = calloc(fl_o.entries, 1);
+	fl_prev = calloc(fl_o.entries, sizeof(*fl_prev));
+	fl_moved = calloc(fl_o.entries, sizeof(*fl_moved));
+	fl_q_wait = calloc(fl_o.entries, sizeof(__u32));
+	fl_q_ready = calloc(fl_o.entries, sizeof(__u32));
+	fl_freed = calloc(fl_o.entries, sizeof(__u32));
 	if (!fl_cnt || !fl_keys || !fl_ring || !fl->bss) {
 		snprintf(fl_error, sizeof(fl_error), "flow: mmap of the slot arrays: %s", strerror(errno));
 		fl_unload();
@@ -211,9 +210,9 @@ static bool fl_load(void)
 	if (!fl_state || !fl_prev || !fl_moved || !fl_q_wait || !fl_q_ready || !fl_freed)
 		exit(3);
 	/* every slot free: the ring holds them all */
-	for (__u32 i = 0; i < fl_entries; i++)
+	for (__u32 i = 0; i < fl_o.entries; i++)
 		fl_ring[i] = i;
-	__atomic_store_n(&fl->bss->ks_free_tail, (__u64)fl_entries, __ATOMIC_RELEASE);
+	__atomic_store_n(&fl->bss->ks_free_tail, (__u64)fl_o.entries, __ATOMIC_RELEASE);
 	/* the owner map also tells host-side veths (pods' attachments) from the node's own devices */
 	tc_flow_programs(fl, &fl_set);
 	return true;
@@ -283,7 +282,7 @@ static void fl_recycle(void)
 static void fl_forget(unsigned long inode, int ifindex)
 {
 	bool any = false;
-	for (__u32 s = 0; s < fl_entries; s++) {
+	for (__u32 s = 0; s < fl_o.entries; s++) {
 		if (!fl_live(s))
 			continue;
 		const struct ks_flow_key *k = &fl_keys[s].key;
@@ -301,7 +300,7 @@ static void fl_forget(unsigned long inode, int ifindex)
 static void fl_cg_forget(__u64 id)
 {
 	bool any = false;
-	for (__u32 s = 0; s < fl_entries; s++) {
+	for (__u32 s = 0; s < fl_o.entries; s++) {
 		if (!fl_live(s))
 			continue;
 		const struct ks_flow_key *k = &fl_keys[s].key;
@@ -462,7 +461,7 @@ static void fl_stats(struct sb *b)
 	sb_printf(b,
 		  ",\"gen\":%llu,\"live\":%u,\"max_entries\":%u,\"deleted\":%llu,\"evicted\":%llu,\"expired\":%llu,"
 		  "\"attached\":%zu,\"cgroups\":%zu",
-		  (unsigned long long)fl_gen, fl_used, fl_entries, (unsigned long long)fl_deleted,
+		  (unsigned long long)fl_gen, fl_used, fl_o.entries, (unsigned long long)fl_deleted,
 		  (unsigned long long)fl_evicted, (unsigned long long)fl_expired, fl_set.n, fl_ncg);
 	sb_printf(b, ",\"stats\":{\"new\":%llu,\"full\":%llu,\"short\":%llu,\"guess\":%llu}",
 		  (unsigned long long)st[KS_FLOW_ST_NEW], (unsigned long long)st[KS_FLOW_ST_FULL],
@@ -576,7 +575,7 @@ static void fl_read(struct sb *b, char *args)
 	/* the counters: one pass over the mmapped array, the slots that moved */
 	__u64 k0 = ts_ns(CLOCK_PROCESS_CPUTIME_ID);
 	__u64 sent = 0;
-	for (__u32 s = 0; s < fl_entries; s++) {
+	for (__u32 s = 0; s < fl_o.entries; s++) {
 		if (fl_state[s] != SL_USED)
 			continue;
 		struct ks_flow_cnt c = fl_count(s);
@@ -605,7 +604,7 @@ static void fl_read(struct sb *b, char *args)
 	 * recently moved (evicted) */
 	bool any = false;
 	if (ttl_ns)
-		for (__u32 s = 0; s < fl_entries; s++)
+		for (__u32 s = 0; s < fl_o.entries; s++)
 			if (fl_state[s] == SL_USED && now - fl_moved[s] > ttl_ns) {
 				fl_take_back(s);
 				fl_expired++;
@@ -613,13 +612,13 @@ static void fl_read(struct sb *b, char *args)
 			}
 	__u64 free_now = fl->bss->ks_free_tail - __atomic_load_n(&fl->bss->ks_free_head, __ATOMIC_ACQUIRE) +
 			 fl_nq_wait + fl_nq_ready;
-	__u64 want = fl_entries / 8;
+	__u64 want = fl_o.entries / 8;
 	if (free_now < want && fl_used) {
 		struct fl_age *ages = malloc((size_t)fl_used * sizeof(*ages));
 		if (!ages)
 			exit(3);
 		__u32 n = 0;
-		for (__u32 s = 0; s < fl_entries && n < fl_used; s++)
+		for (__u32 s = 0; s < fl_o.entries && n < fl_used; s++)
 			if (fl_state[s] == SL_USED)
 				ages[n++] = (struct fl_age){fl_moved[s], s};
 		qsort(ages, n, sizeof(*ages), fl_age_cmp);
@@ -666,8 +665,8 @@ static void fl_dump(struct sb *b, char *args)
 	struct ks_flow_entry *out = (struct ks_flow_entry *)(frame + sizeof(struct ks_flow_dump));
 	__u64 live = 0, frames = 0;
 	__u32 n = 0;
-	for (__u32 s = 0; s <= fl_entries; s++) {
-		if (s < fl_entries && fl_live(s)) {
+	for (__u32 s = 0; s <= fl_o.entries; s++) {
+		if (s < fl_o.entries && fl_live(s)) {
 			struct ks_flow_cnt c = fl_count(s);
 			out[n].key = fl_keys[s].key;
 			out[n].packets = c.packets;
@@ -675,7 +674,7 @@ static void fl_dump(struct sb *b, char *args)
 			n++;
 			live++;
 		}
-		if (n && (n == chunk || s == fl_entries)) {
+		if (n && (n == chunk || s == fl_o.entries)) {
 			struct ks_flow_dump *h = (struct ks_flow_dump *)frame;
 			memset(h, 0, sizeof(*h));
 			h->hdr.magic = KS_MAGIC;
