@@ -661,34 +661,53 @@ add:;
 }
 
 /*
- * The common packet, apart and short: an unfragmented IPv4 TCP (not a SYN) or UDP packet with its
- * headers in the linear part, of the tuple this CPU's cache holds. Reads only what the compare
- * needs and adds the counts; false: count() takes it the whole way (it builds the same words).
- * netns, l3, extra and owner as count() takes them, for either program kind.
+ * The common packet, apart and short: a TCP (not a SYN) or UDP packet, IPv4 unfragmented or IPv6
+ * with no extension header, its headers in the linear part, of the tuple this CPU's cache holds.
+ * Reads only what the compare needs and adds the counts; false: count() takes it the whole way (it
+ * builds the same words). netns, l3, extra and owner as count() takes them, for either program kind.
  */
-static __always_inline bool hit4(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3,
-				 __u32 extra, __u8 owner)
+static __always_inline bool hit(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3,
+				__u32 extra, __u8 owner)
 {
-	if (skb->protocol != bpf_htons(ETH_P_IP))
-		return false;
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	struct iphdr *ip = data + l3;
-	if ((void *)(ip + 1) > end)
-		return false;
-	__u8 *l4 = (__u8 *)ip + (ip->ihl & 0xf) * 4;
-	if ((void *)(l4 + 14) > end)
-		return false;
-	__u8 proto = ip->protocol;
 	__u32 ifindex = skb->ifindex;
 	struct ks_flow_lastslot *c = &cache[((netns ^ ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
+	__u8 *l4, proto;
+	/* a0: the address word every tuple has; other: what differs in the family's own words (IPv4:
+	 * a later fragment's offset; IPv6: the other three address words) */
+	__u64 family, a0, other;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data + l3;
+		if ((void *)(ip + 1) > end)
+			return false;
+		l4 = (__u8 *)ip + (ip->ihl & 0xf) * 4;
+		proto = ip->protocol;
+		family = 4;
+		a0 = ip->saddr | (__u64)ip->daddr << 32;
+		other = ip->frag_off & bpf_htons(0x1fff);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data + l3;
+		if ((void *)(ip6 + 1) > end)
+			return false;
+		l4 = (__u8 *)(ip6 + 1);
+		proto = ip6->nexthdr; /* an extension header's number: no cached entry has it */
+		family = 6;
+		__u64 a[4];
+		__builtin_memcpy(a, &ip6->saddr, 32); /* saddr, then daddr */
+		a0 = a[0];
+		other = (c->t.a[1] ^ a[1]) | (c->t.a[2] ^ a[2]) | (c->t.a[3] ^ a[3]);
+	} else {
+		return false;
+	}
+	if ((void *)(l4 + 14) > end)
+		return false;
 	/* one test, few branches: a packet of another protocol differs in meta (only TCP's and UDP's
-	 * entries have ports), a later fragment by its offset, a SYN by its flag */
-	__u64 meta = *(__u32 *)l4 | (__u64)dir << 32 | (__u64)proto << 40 | 4ull << 48 |
+	 * entries have ports), a SYN by its flag */
+	__u64 meta = *(__u32 *)l4 | (__u64)dir << 32 | (__u64)proto << 40 | family << 48 |
 		     (owner == KS_FLOW_OWNER_CGROUP ? 3ull : 1ull) << 56;
 	__u64 syn = l4[13] & 0x02 & -(__u64)(proto == IPPROTO_TCP);
-	__u64 diff = (c->t.id ^ (netns | (__u64)ifindex << 32)) | (c->t.meta ^ meta) |
-		     (c->t.a[0] ^ (ip->saddr | (__u64)ip->daddr << 32)) | (c->epoch ^ *(volatile __u32 *)&ks_epoch) |
-		     (ip->frag_off & bpf_htons(0x1fff)) | syn;
+	__u64 diff = (c->t.id ^ (netns | (__u64)ifindex << 32)) | (c->t.meta ^ meta) | (c->t.a[0] ^ a0) |
+		     (c->epoch ^ *(volatile __u32 *)&ks_epoch) | other | syn;
 	if (diff)
 		return false;
 	c->misses = 0;
@@ -709,7 +728,7 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
 	}
 	__u32 netns = ks_tc_netns(kskb);
 	__u32 l3 = ks_tc_l3_offset(kskb);
-	if (c && hit4(skb, dir, c->slot, netns, l3, 0, KS_FLOW_OWNER_NETNS))
+	if (c && hit(skb, dir, c->slot, netns, l3, 0, KS_FLOW_OWNER_NETNS))
 		return TCX_NEXT;
 	count(skb, dir, c ? c->slot : NULL, netns, l3, 0, KS_FLOW_OWNER_NETNS);
 	return TCX_NEXT;
@@ -747,7 +766,7 @@ static __always_inline int run_cg(struct __sk_buff *skb, __u8 dir)
 	__u32 leaf = (__u32)bpf_skb_cgroup_id(skb);
 	if (c) {
 		c->busy = 1;
-		if (!hit4(skb, dir, c->slot, leaf, 0, hh, KS_FLOW_OWNER_CGROUP))
+		if (!hit(skb, dir, c->slot, leaf, 0, hh, KS_FLOW_OWNER_CGROUP))
 			count(skb, dir, c->slot, leaf, 0, hh, KS_FLOW_OWNER_CGROUP);
 		c->busy = 0;
 	} else {

@@ -9266,8 +9266,8 @@ export const PROBES: readonly ProbeDefinition[] = [
     "measuredOverhead": {
       "value": 73,
       "unit": "ns",
-      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 57 ns, 1.26× paired by round; a miss's key alone, no map: 79 ns; 1,000 interleaved flows: 153 ns); a cycle read of 65,538 slots whose counters all moved costs the helper 0.81 ms and the agent 3.7 ms CPU",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, load 1.1 to 1.6, 2026-12-05, test/bench/results/flow.md"
+      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 57 ns, 1.30× paired by round; over IPv6 74 ns, 1.30×; a miss's key alone, no map: 77 ns; 1,000 interleaved flows: 156 ns); a cycle read of 65,538 slots whose counters all moved costs the helper 0.77 ms and the agent 3.5 ms CPU",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, load 0.9 to 1.1, 2026-12-05, test/bench/results/flow.md"
     }
   },
   {

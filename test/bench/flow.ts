@@ -59,7 +59,7 @@ const AGENT_GOAL_MS = 5;
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
 const FLOWS = 1000;
-const TRAFFIC = ['bulk', 'spread'] as const;
+const TRAFFIC = ['bulk', 'bulk6', 'spread'] as const;
 type Traffic = (typeof TRAFFIC)[number];
 // off: no programs; floor: the same programs loaded with x_empty=1 (same hook and dispatch, no
 // work); on: the probe as shipped (per-CPU last-flow cache of slot ids, atomic counter adds);
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   try {
     await bench.statsOn();
     for (let round = 0; round < (READ_ONLY ? 0 : ROUNDS); round++) {
-      // bulk: one stream (every packet the same tuple); spread: FLOWS interleaved flows (server
+      // bulk: one stream (every packet the same tuple), bulk6: the same over IPv6; spread: FLOWS interleaved flows (server
       // ports 10000…, one after the other: every packet a different tuple from the one before)
       for (const traffic of TRAFFIC) {
         for (const mode of MODES) {
@@ -167,9 +167,9 @@ async function main(): Promise<void> {
           if (mode === 'off') await call(['unload']);
           else await attach(MODE_OPTIONS[mode]);
           const m = await bench.nsPerRun(mode === 'off' ? [] : ['ks_flow_rx', 'ks_flow_tx'], () =>
-            traffic === 'bulk'
-              ? udpFlood(p.a, p.b4, 9, PACKETS, 30, 64)
-              : udpFlood(p.a, p.b4, 10000, PACKETS, 30, 64, FLOWS),
+            traffic === 'spread'
+              ? udpFlood(p.a, p.b4, 10000, PACKETS, 30, 64, FLOWS)
+              : udpFlood(p.a, traffic === 'bulk' ? p.b4 : p.b6, 9, PACKETS, 30, 64),
           );
           rows.push({
             traffic,
@@ -540,6 +540,7 @@ for (let k = 0; k < 64; k++) next();
       nsPerRunOn: median(by('bulk', 'on').map((r) => r.nsPerRun)),
       nsPerRunFloor: median(by('bulk', 'floor').map((r) => r.nsPerRun)),
       bulk: perTraffic('bulk'),
+      bulk6: perTraffic('bulk6'),
       // ks_flow_tx alone in a hot loop (BPF_PROG_TEST_RUN, one packet, 2,000,000 runs), ns per run
       hotLoopNs: Object.fromEntries(HOT_MODES.map((m) => [m, spreadOfList(hot[m])])) as Record<HotMode, Spread>,
       spread: perTraffic('spread'),
@@ -621,6 +622,7 @@ for (let k = 0; k < 64; k++) next();
       onRatio.median <= PACKET_GOAL
         ? `met: ${onRatio.median}× the floor, median of ${ROUNDS} rounds paired with their floor (${onRatio.min}–${onRatio.max})`
         : `not met: ${onRatio.median}× the floor, median of ${ROUNDS} rounds paired with their floor (${onRatio.min}–${onRatio.max})`;
+    const on6 = summary.bulk6.ratioToFloor.on;
     const era = summary.batchLookupEra as Record<string, unknown> | undefined;
     const steady = summary.mapRead[at65k]!.moved;
     const first = summary.mapRead[at65k]!.first;
@@ -646,13 +648,20 @@ way (an unfragmented IPv4 TCP or UDP packet, not a SYN, headers in the linear pa
 headers and compared in one test, the slot's counters added, no key built. key and min are what a packet that misses
 the cache spends before the hash: the headers parsed and the whole key built (min: and one add to a per-CPU array).
 
-Goal (issue 17: ≤ ${PACKET_GOAL}× the empty program per packet), the bulk stream: ${packetGoal}.
+Goal (issue 17: ≤ ${PACKET_GOAL}× the empty program per packet), the bulk stream: ${packetGoal}. The same stream
+over IPv6: ${on6.median}× (${on6.min}–${on6.max}).
 
 ## One bulk stream (every packet the same tuple)
 
 | | median (min–max) |
 |---|---:|
 ${table('bulk')}
+
+## One bulk stream over IPv6
+
+| | median (min–max) |
+|---|---:|
+${table('bulk6')}
 
 ## ${FLOWS} interleaved flows (server ports 10000–${10000 + FLOWS - 1} in turn: every packet misses the cache)
 

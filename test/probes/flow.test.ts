@@ -225,6 +225,42 @@ s.bind(${SPORT}, '${p.a4}', async () => {
     }
   });
 
+  it("IPv6 tuples that differ only past the addresses' first 8 bytes, sent in turn from one port: each its own exact series (the cached short way compares every address word)", async () => {
+    const { p, probe, ctx, targets } = await setup('fsix', 226);
+    try {
+      const N = 30,
+        SIZE = 100,
+        PORT = 5320,
+        SPORT = 40320;
+      const a6b = p.a6.replace(/::1$/, '::3'); // the same /64, the same first 8 bytes
+      await inNs(p.a, 'ip', '-6', 'addr', 'add', `${a6b}/64`, 'dev', vethOf(p, 'a'), 'nodad');
+      const sink = await startNodeIn(p.b, udpSink(p.b6, PORT, 2 * N));
+      await nodeIn(
+        p.a,
+        `
+import dgram from 'node:dgram';
+const one = (addr) => new Promise((ok) => { const s = dgram.createSocket('udp6'); s.bind(${SPORT}, addr, () => ok(s)); });
+const [s1, s2] = await Promise.all([one('${p.a6}'), one('${a6b}')]);
+const send = (s) => new Promise((ok, no) => s.send(Buffer.alloc(${SIZE}, 1), ${PORT}, '${p.b6}', (e) => (e ? no(e) : ok())));
+for (let i = 0; i < ${N}; i++) { await send(s1); await send(s2); }
+console.log(JSON.stringify({ sent: ${2 * N} }));
+s1.close(); s2.close();
+`,
+      );
+      assert.equal((await sink.done).received, 2 * N);
+      const r = await cycle(probe, ctx, targets);
+      const frame = SIZE + 8 + 40 + 14;
+      for (const src of [p.a6, a6b]) {
+        const rx = rows(r.get(p.bInode)!).get(`receive|udp|${src}|${PORT}`);
+        const tx = rows(r.get(p.aInode)!).get(`transmit|udp|${p.b6}|${PORT}`);
+        assert.ok(rx && tx, `series: ${[...rows(r.get(p.bInode)!).keys()]}`);
+        assert.deepEqual([rx.packets, rx.bytes], [N, N * frame], `from ${src}`);
+      }
+    } finally {
+      await probe.stop!();
+    }
+  });
+
   it('10,000 short connections (ephemeral ports) collapse into one series per direction; enablePortInLabel: false drops the port', async () => {
     const { p, probe, ctx, targets } = await setup('fmany', 219, {}, false);
     try {
