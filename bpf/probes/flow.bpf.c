@@ -660,53 +660,16 @@ add:;
 		slot_add(s2, len);
 }
 
-/*
- * The common packet, apart and short: a TCP (not a SYN) or UDP packet, IPv4 unfragmented or IPv6
- * with no extension header, its headers in the linear part, of the tuple this CPU's cache holds.
- * Reads only what the compare needs and adds the counts; false: count() takes it the whole way (it
- * builds the same words). netns, l3, extra and owner as count() takes them, for either program kind.
- */
-static __always_inline bool hit(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3,
-				__u32 extra, __u8 owner)
+/* the short way's end, once the family's words are read: one test, few branches — a packet of
+ * another protocol differs in meta (only TCP's and UDP's entries have ports), a SYN by its flag,
+ * other: what differs in the family's own words (IPv4: a later fragment's offset; IPv6: the other
+ * three address words) */
+static __always_inline bool hit_tail(struct __sk_buff *skb, struct ks_flow_lastslot *c, __u8 *l4, __u64 meta, __u64 id,
+				     __u64 a0, __u64 other, __u32 extra)
 {
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 ifindex = skb->ifindex;
-	struct ks_flow_lastslot *c = &cache[((netns ^ ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
-	__u8 *l4, proto;
-	/* a0: the address word every tuple has; other: what differs in the family's own words (IPv4:
-	 * a later fragment's offset; IPv6: the other three address words) */
-	__u64 family, a0, other;
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = data + l3;
-		if ((void *)(ip + 1) > end)
-			return false;
-		l4 = (__u8 *)ip + (ip->ihl & 0xf) * 4;
-		proto = ip->protocol;
-		family = 4;
-		a0 = ip->saddr | (__u64)ip->daddr << 32;
-		other = ip->frag_off & bpf_htons(0x1fff);
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = data + l3;
-		if ((void *)(ip6 + 1) > end)
-			return false;
-		l4 = (__u8 *)(ip6 + 1);
-		proto = ip6->nexthdr; /* an extension header's number: no cached entry has it */
-		family = 6;
-		__u64 a[4];
-		__builtin_memcpy(a, &ip6->saddr, 32); /* saddr, then daddr */
-		a0 = a[0];
-		other = (c->t.a[1] ^ a[1]) | (c->t.a[2] ^ a[2]) | (c->t.a[3] ^ a[3]);
-	} else {
-		return false;
-	}
-	if ((void *)(l4 + 14) > end)
-		return false;
-	/* one test, few branches: a packet of another protocol differs in meta (only TCP's and UDP's
-	 * entries have ports), a SYN by its flag */
-	__u64 meta = *(__u32 *)l4 | (__u64)dir << 32 | (__u64)proto << 40 | family << 48 |
-		     (owner == KS_FLOW_OWNER_CGROUP ? 3ull : 1ull) << 56;
+	__u8 proto = meta >> 40;
 	__u64 syn = l4[13] & 0x02 & -(__u64)(proto == IPPROTO_TCP);
-	__u64 diff = (c->t.id ^ (netns | (__u64)ifindex << 32)) | (c->t.meta ^ meta) | (c->t.a[0] ^ a0) |
+	__u64 diff = (c->t.id ^ id) | (c->t.meta ^ (meta | *(__u32 *)l4)) | (c->t.a[0] ^ a0) |
 		     (c->epoch ^ *(volatile __u32 *)&ks_epoch) | other | syn;
 	if (diff)
 		return false;
@@ -714,6 +677,53 @@ static __always_inline bool hit(struct __sk_buff *skb, __u8 dir, struct ks_flow_
 	if (c->slot != NO_SLOT) /* NO_SLOT: a hostNetwork pod's flow on a node device */
 		slot_add(c->slot, skb->len + extra);
 	return true;
+}
+
+/*
+ * The common packet, apart and short: a TCP (not a SYN) or UDP packet, IPv4 unfragmented or IPv6
+ * with no extension header, its headers in the linear part, of the tuple this CPU's cache holds.
+ * Reads only what the compare needs and adds the counts; false: count() takes it the whole way (it
+ * builds the same words). netns, l3, extra and owner as count() takes them, for either program kind.
+ * One function per family, so that each keeps its values in registers.
+ */
+static __always_inline bool hit(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3,
+				__u32 extra, __u8 owner)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u32 ifindex = skb->ifindex;
+	struct ks_flow_lastslot *c = &cache[((netns ^ ifindex) << 1 | dir) & (KS_FLOW_SLOTS - 1)];
+	__u64 id = netns | (__u64)ifindex << 32;
+	__u64 meta = (__u64)dir << 32 | (owner == KS_FLOW_OWNER_CGROUP ? 3ull : 1ull) << 56;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data + l3;
+		if ((void *)(ip + 1) > end)
+			return false;
+		__u8 *l4 = (__u8 *)ip + (ip->ihl & 0xf) * 4;
+		if ((void *)(l4 + 14) > end)
+			return false;
+		return hit_tail(skb, c, l4, meta | (__u64)ip->protocol << 40 | 4ull << 48, id,
+				ip->saddr | (__u64)ip->daddr << 32, ip->frag_off & bpf_htons(0x1fff), extra);
+	}
+	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data + l3;
+		__u8 *l4 = (__u8 *)(ip6 + 1);
+		if ((void *)(l4 + 14) > end)
+			return false;
+		__u64 a[4];
+		__builtin_memcpy(a, &ip6->saddr, 32); /* saddr, then daddr */
+		/* nexthdr: an extension header's number is no cached entry's protocol */
+		return hit_tail(skb, c, l4, meta | (__u64)ip6->nexthdr << 40 | 6ull << 48, id, a[0],
+				(c->t.a[1] ^ a[1]) | (c->t.a[2] ^ a[2]) | (c->t.a[3] ^ a[3]), extra);
+	}
+	return false;
+}
+
+/* the tc programs' whole way, a call of its own: the short way before it keeps its few values in
+ * registers instead of spilling them for count()'s */
+static __noinline int count_tc(struct __sk_buff *skb, __u32 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3)
+{
+	count(skb, dir, cache, netns, l3, 0, KS_FLOW_OWNER_NETNS);
+	return 0;
 }
 
 static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
@@ -730,7 +740,7 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
 	__u32 l3 = ks_tc_l3_offset(kskb);
 	if (c && hit(skb, dir, c->slot, netns, l3, 0, KS_FLOW_OWNER_NETNS))
 		return TCX_NEXT;
-	count(skb, dir, c ? c->slot : NULL, netns, l3, 0, KS_FLOW_OWNER_NETNS);
+	count_tc(skb, dir, c ? c->slot : NULL, netns, l3);
 	return TCX_NEXT;
 }
 
