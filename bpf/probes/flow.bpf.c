@@ -718,14 +718,6 @@ static __always_inline bool hit(struct __sk_buff *skb, __u8 dir, struct ks_flow_
 	return false;
 }
 
-/* the tc programs' whole way, a call of its own: the short way before it keeps its few values in
- * registers instead of spilling them for count()'s */
-static __noinline int count_tc(struct __sk_buff *skb, __u32 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3)
-{
-	count(skb, dir, cache, netns, l3, 0, KS_FLOW_OWNER_NETNS);
-	return 0;
-}
-
 static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
 {
 	if (ks_empty)
@@ -740,7 +732,7 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u8 dir)
 	__u32 l3 = ks_tc_l3_offset(kskb);
 	if (c && hit(skb, dir, c->slot, netns, l3, 0, KS_FLOW_OWNER_NETNS))
 		return TCX_NEXT;
-	count_tc(skb, dir, c ? c->slot : NULL, netns, l3);
+	count(skb, dir, c ? c->slot : NULL, netns, l3, 0, KS_FLOW_OWNER_NETNS);
 	return TCX_NEXT;
 }
 

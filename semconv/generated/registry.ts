@@ -9264,10 +9264,10 @@ export const PROBES: readonly ProbeDefinition[] = [
       "zh": "该 Pod 与哪些对端通信、流量多少：网络拓扑图、异常对端、流量变化。选项：`attach: host` 改在每个 Pod 的 veth 主机端计数（序列相同，不在 Pod 内）；`host_interfaces: [eth0]` 增加节点上行网卡（节点的序列）；`host_network_pods: {}` 按 cgroup 统计 hostNetwork Pod（在每个此类 Pod 的 cgroup 上挂 cgroup_skb 程序，双向，默认节点上除 lo 外的所有接口，可用其 `interfaces` 指定），归到其 Pod（在节点的序列上带 k8s.pod.* 属性），对端命名与基数限制与其他 Pod 相同，且不再计入节点自身的序列。"
     },
     "measuredOverhead": {
-      "value": 73,
+      "value": 72,
       "unit": "ns",
-      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 57 ns, 1.30× paired by round; over IPv6 74 ns, 1.30×; a miss's key alone, no map: 77 ns; 1,000 interleaved flows: 156 ns); a cycle read of 65,538 slots whose counters all moved costs the helper 0.77 ms and the agent 3.5 ms CPU",
-      "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, load 0.9 to 1.1, 2026-12-05, test/bench/results/flow.md"
+      "per": "program run, bpf_stats included, one bulk stream (an empty program on the same hook: 57 ns, 1.26× paired by round; over IPv6 73 ns, 1.30×; a miss's key alone, no map: 77 ns; 1,000 interleaved flows: 150 ns); a cycle read of 65,538 slots whose counters all moved costs the helper 0.70 ms and the agent 3.6 ms CPU",
+      "measured": "bpf_stats, Linux 6.18, 2 vCPU, UDP over a veth, 7 rounds, load 0.7 to 1.4, 2026-12-05, test/bench/results/flow.md"
     }
   },
   {
