@@ -684,7 +684,8 @@ static __always_inline bool hit_tail(struct __sk_buff *skb, struct ks_flow_lasts
  * with no extension header, its headers in the linear part, of the tuple this CPU's cache holds.
  * Reads only what the compare needs and adds the counts; false: count() takes it the whole way (it
  * builds the same words). netns, l3, extra and owner as count() takes them, for either program kind.
- * One function per family, so that each keeps its values in registers.
+ * Each family's branch ends in its own inlined copy of hit_tail, so that each keeps its values in
+ * registers.
  */
 static __always_inline bool hit(struct __sk_buff *skb, __u8 dir, struct ks_flow_lastslot *cache, __u32 netns, __u32 l3,
 				__u32 extra, __u8 owner)

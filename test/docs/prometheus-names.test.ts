@@ -35,7 +35,7 @@ import { DASHBOARD_PATH, dashboardQueries } from '../../semconv/tools/render-das
 import { packageRoot } from '../../receiver/version.js';
 import { startPrometheus, type Prometheus, type PromSample } from '../support/prometheus.js';
 import { cleanupAll, createPod, sendUdp, tcpConnect, tcpTransfer, type TestPod } from '../support/netns.js';
-import { sleep } from '../support/proc.js';
+import { runOk, sleep } from '../support/proc.js';
 
 const NODE = 'names-test-node';
 const registryView = { metrics: METRICS, events: [], probes: PROBES, unsupported: [] };
@@ -421,6 +421,25 @@ describe('docs: /metrics naming modes, scraped by a real Prometheus', function (
     while (!/^kubeskoop_flow_io_bytes_total\{/m.test(await scrapeText(h)) && Date.now() < flowEnd) {
       await sendUdp('host', pod.netns, pod.ip!, { count: 20, size: 100 });
       await sleep(500);
+    }
+    // biolatency measures block requests: make some (direct, synced writes to a file on the disk —
+    // /var/tmp, as /tmp may be a tmpfs) until its series appear (bounded), rather than count on
+    // the machine's own I/O
+    const scratch = await mkdtemp('/var/tmp/ksotel-names-');
+    try {
+      const blockEnd = Date.now() + 60_000;
+      while (!/^kubeskoop_block_io_duration_seconds_bucket\{/m.test(await scrapeText(h)) && Date.now() < blockEnd) {
+        await runOk(
+          'dd',
+          ['if=/dev/zero', `of=${join(scratch, 'io')}`, 'bs=4k', 'count=8', 'oflag=direct,dsync', 'status=none'],
+          {
+            timeoutMs: 30_000,
+          },
+        );
+        await sleep(500);
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
     // rate() needs a few scrapes: wait for Prometheus to hold at least 4 of this agent
     await h.prom.waitForQuery('count_over_time(up[1m]) >= 4', (r) => r.length > 0, 60_000);
