@@ -76,6 +76,35 @@ const editsOf = (t: string, { number, format }: NumberSyntax) =>
     fc.nat().map((k) => t.slice(0, k % (t.length + 1))),
   );
 
+/** Any sequence of edited texts, each read into the previous result, gives what the full parse
+ *  of that text gives (as `seen` shows it). */
+function editedSequencesMatch<T>(
+  texts: readonly string[],
+  syntax: NumberSyntax,
+  reusing: (t: string, previous?: T) => T,
+  full: (t: string) => T,
+  seen: (p: T) => unknown,
+): void {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.nat({ max: texts.length - 1 }).chain((i) => editsOf(texts[i]!, syntax)),
+        { minLength: 1, maxLength: 6 },
+      ),
+      (seq) => {
+        let prev: T | undefined;
+        for (const t of seq) {
+          const r = reusing(t, prev);
+          assert.deepEqual(seen(r), seen(full(t)));
+          prev = r;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 500 },
+  );
+}
+
 describe('parsers reusing a kept parse: the same result as the full parse', () => {
   for (const c of CASES) {
     it(`${c.name}: the kernel's files of this machine, read twice into one kept parse`, () => {
@@ -91,24 +120,7 @@ describe('parsers reusing a kept parse: the same result as the full parse', () =
 
     it(`${c.name}: any sequence of edited fixtures, each read into the previous result`, () => {
       const texts = c.files.flatMap((f) => [fx(`host/${f}`), fx(`netns/${f}`)]);
-      fc.assert(
-        fc.property(
-          fc.array(
-            fc.nat({ max: texts.length - 1 }).chain((i) => editsOf(texts[i]!, DECIMAL)),
-            { minLength: 1, maxLength: 6 },
-          ),
-          (seq) => {
-            let prev: MibParse | undefined;
-            for (const t of seq) {
-              const r = c.reusing(t, prev);
-              assert.deepEqual(seen(r), seen(c.full(t)));
-              prev = r;
-            }
-            return true;
-          },
-        ),
-        { numRuns: 500 },
-      );
+      editedSequencesMatch(texts, DECIMAL, c.reusing, c.full, seen);
     });
 
     it(`${c.name}: a text of the same layout is read into the kept parse (no new parse)`, () => {
@@ -182,24 +194,12 @@ const OTHER: OtherCase[] = [
 describe('net/dev, sockstat and nf_conntrack parsers reusing a kept parse: the same result as the full parse', () => {
   for (const c of OTHER) {
     it(`${c.name}: any sequence of edited texts, each read into the previous result`, () => {
-      const texts = c.texts();
-      fc.assert(
-        fc.property(
-          fc.array(
-            fc.nat({ max: texts.length - 1 }).chain((i) => editsOf(texts[i]!, c)),
-            { minLength: 1, maxLength: 6 },
-          ),
-          (seq) => {
-            let prev: unknown;
-            for (const t of seq) {
-              const r = c.reusing(t, prev as never);
-              assert.deepEqual(c.seen(r as never), c.seen(c.full(t) as never));
-              prev = r;
-            }
-            return true;
-          },
-        ),
-        { numRuns: 500 },
+      editedSequencesMatch(
+        c.texts(),
+        c,
+        c.reusing as (t: string, p?: unknown) => unknown,
+        c.full,
+        c.seen as (p: unknown) => unknown,
       );
     });
 
