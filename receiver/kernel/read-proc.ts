@@ -6,7 +6,23 @@
 // which for files of a few KiB costs about as much as the kernel's own work (test/bench/procfs.ts).
 // Synchronous on purpose: procfs text is generated in one go by the kernel, and the thread-pool
 // round trip of an async read dominates for files this small.
-import { closeSync, openSync, readSync } from 'node:fs';
+//
+// Kept files: a caller that reads the same file every cycle may keep it open. procfs makes a
+// seq_file's text afresh whenever it is read from offset 0 (seq_read_iter restarts the sequence when
+// the position moves back; procps' top reads /proc/meminfo so), so a kept descriptor read with
+// pread from 0 gives what open/read/close gives, without the kernel's path walk, file and seq_file
+// set-up and tear-down per open and close, and two of Node's three fs calls per file: 0.62× the
+// kernel work of opening each file each time at 250 namespaces (test/bench/results/procfs.md, the C
+// floor's two forms). What a kept descriptor pins, and how that stays right:
+//   - /proc/<pid>/net/* pins the network namespace (seq_open_net takes a reference), not the pid. The
+//     caller names the namespace it expects (`owner`, its inode); a pid reused in another namespace
+//     has another owner and its file is opened afresh.
+//   - /proc/<pid>/{io,cgroup} pin the pid: once the process is gone a read answers ESRCH, and the path
+//     is opened again (a reused pid's new process, or the failure the caller sees).
+//   - a file not read in a cycle is closed at its end (endKeptCycle), so a deleted pod's namespace is
+//     held until the end of the next cycle at most; and a budget bounds how many are kept (past it,
+//     files are opened each time).
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 export type ProcRead =
   | { readonly ok: true; readonly text: string }
@@ -26,8 +42,8 @@ function failed(path: string, err: unknown): Extract<ProcRead, { ok: false }> {
   return { ok: false, gone: code === 'ENOENT' || code === 'ESRCH', reason: `${path}: ${code}` };
 }
 
-export function readProcText(path: string): ProcRead {
-  const r = readProcBytes(path);
+export function readProcText(path: string, owner?: number): ProcRead {
+  const r = readProcBytes(path, owner);
   // toString copies: the buffer is free for the next read.
   return r.ok ? { ok: true, text: r.bytes.toString('latin1', 0, r.length) } : r;
 }
@@ -36,8 +52,11 @@ export function readProcText(path: string): ProcRead {
 const bytesRead: { ok: true; bytes: Buffer; length: number } = { ok: true, bytes: buf, length: 0 };
 
 /** readProcText without the string: the bytes in the reused buffer, valid until the next read (the
- *  in-place readers of kept parses take them as they are). */
-export function readProcBytes(path: string): ProcBytes {
+ *  in-place readers of kept parses take them as they are). With `owner` the file is kept open across
+ *  reads (see the top of this file): the namespace inode for /proc/<pid>/net/*, PROCESS_FILE for a
+ *  process's own files. */
+export function readProcBytes(path: string, owner?: number): ProcBytes {
+  if (owner !== undefined) return readKept(path, owner);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -45,26 +64,115 @@ export function readProcBytes(path: string): ProcBytes {
     return failed(path, err);
   }
   try {
-    let len = 0;
-    for (;;) {
-      if (len === buf.length) {
-        if (buf.length >= MAX) return { ok: false, gone: false, reason: `${path}: larger than ${MAX} bytes` };
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, len);
-        buf = bigger;
-      }
-      // -1, not null: "the current position" both, but null costs an allocation of a few hundred
-      // bytes per call in Node 20, and this runs thousands of times per cycle (GC pressure).
-      const n = readSync(fd, buf, len, buf.length - len, -1);
-      if (n === 0) break;
-      len += n;
-    }
-    bytesRead.bytes = buf;
-    bytesRead.length = len;
-    return bytesRead;
+    return readAll(fd, path);
   } catch (err) {
     return failed(path, err);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The owner of a process's own files (/proc/<pid>/io, cgroup): the kept descriptor pins the process. */
+export const PROCESS_FILE = 0;
+
+interface KeptFile {
+  readonly fd: number;
+  readonly owner: number;
+  /** the kept-file cycle of its last read */
+  cycle: number;
+}
+const kept = new Map<string, KeptFile>();
+let keptCycle = 0;
+/** At most this many descriptors kept: a quarter of the soft RLIMIT_NOFILE, at most 16,384 (7 per
+ *  namespace and 2 per process: 2,400 at 250 pods), so the agent's other descriptors (sockets, BPF
+ *  maps, the helper's pipes) always have room. */
+let keptMax = -1;
+
+function keptBudget(): number {
+  let soft = 1024;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+    if (m) soft = m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+  } catch {
+    // no /proc/self/limits: assume the common default
+  }
+  return Math.min(16_384, Math.floor(soft / 4));
+}
+
+function readKept(path: string, owner: number): ProcBytes {
+  const k = kept.get(path);
+  if (k !== undefined) {
+    if (k.owner === owner) {
+      try {
+        const r = readAll(k.fd, path);
+        k.cycle = keptCycle;
+        return r;
+      } catch {
+        // ESRCH (the process is gone) or another failure: open the path again, which says which
+      }
+    }
+    kept.delete(path);
+    closeSync(k.fd);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return failed(path, err);
+  }
+  let keep = false;
+  try {
+    const r = readAll(fd, path);
+    if (keptMax < 0) keptMax = keptBudget();
+    keep = r.ok && kept.size < keptMax;
+    if (keep) kept.set(path, { fd, owner, cycle: keptCycle });
+    return r;
+  } catch (err) {
+    return failed(path, err);
+  } finally {
+    if (!keep) closeSync(fd);
+  }
+}
+
+/** A cycle of kept reads ends: files not read in it are closed (their namespace or process is gone,
+ *  or nobody reads them any more). The scheduler calls this after each collection cycle. */
+export function endKeptCycle(): void {
+  for (const [path, k] of kept)
+    if (k.cycle < keptCycle) {
+      kept.delete(path);
+      closeSync(k.fd);
+    }
+  keptCycle++;
+}
+
+/** How many files are kept open (for /status and tests). */
+export function keptFileCount(): number {
+  return kept.size;
+}
+
+/** For tests and benchmarks: close every kept file. */
+export function closeKeptFiles(): void {
+  for (const k of kept.values()) closeSync(k.fd);
+  kept.clear();
+}
+
+/** The whole file from offset 0 (pread: a kept descriptor's seq_file starts again) into the buffer. */
+function readAll(fd: number, path: string): ProcBytes {
+  let len = 0;
+  for (;;) {
+    if (len === buf.length) {
+      if (buf.length >= MAX) return { ok: false, gone: false, reason: `${path}: larger than ${MAX} bytes` };
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, len);
+      buf = bigger;
+    }
+    // A position, not null: null costs an allocation of a few hundred bytes per call in Node 20,
+    // and this runs thousands of times per cycle (GC pressure).
+    const n = readSync(fd, buf, len, buf.length - len, len);
+    if (n === 0) break;
+    len += n;
+  }
+  bytesRead.bytes = buf;
+  bytesRead.length = len;
+  return bytesRead;
 }

@@ -119,6 +119,7 @@ export const conntrack: MetricProbeModule = {
           procPath(ctx.procRoot, target.pid, 'net/stat/nf_conntrack'),
           'conntrack',
           NF_CONNTRACK_KEPT,
+          target.netnsInode,
         );
         if (!r.ok) return unreadableModuleFile(r, ctx.procRoot, target, absent);
         // The limit is node-wide (entity host in the registry): on the host target only, so that a sum over

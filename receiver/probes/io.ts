@@ -19,7 +19,7 @@ import { SampleList } from './sample-list.js';
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { Target } from '../targets/target.js';
 import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
-import { readProcText } from '../kernel/read-proc.js';
+import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
 import { processShares } from './process-split.js';
 import { procPath } from '../kernel/proc-path.js';
 
@@ -68,7 +68,7 @@ export function readProcessIo(
   const read = new Map<number, ProcIo>();
   const problems: string[] = [];
   for (const pid of pids) {
-    const r = readProcText(procPath(procRoot, pid, 'io'));
+    const r = readProcText(procPath(procRoot, pid, 'io'), PROCESS_FILE);
     if (!r.ok) {
       if (!r.gone && problems.length < 5) problems.push(r.reason);
       continue;

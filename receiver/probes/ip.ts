@@ -127,10 +127,20 @@ export const ip: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set([...IP_SPECS_V4, ...IP_SPECS_V6].map((s) => s.metric)), IP_MIB_EVENTS, IP_MIB_IO],
       collect(target: Target, ctx, list): ProbeResult {
-        const snmp = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'ip', MIB_PAIRS_KEPT);
+        const snmp = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/snmp'),
+          'ip',
+          MIB_PAIRS_KEPT,
+          target.netnsInode,
+        );
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp6'), 'ip', SNMP6_KEPT);
-        const netstat = sharedParse(procPath(ctx.procRoot, target.pid, 'net/netstat'), 'ip', MIB_PAIRS_KEPT);
+        const snmp6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp6'), 'ip', SNMP6_KEPT, target.netnsInode);
+        const netstat = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/netstat'),
+          'ip',
+          MIB_PAIRS_KEPT,
+          target.netnsInode,
+        );
         const out = ipSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,

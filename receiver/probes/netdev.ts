@@ -111,7 +111,12 @@ export const netdev: MetricProbeModule = {
         ...new Set(Object.values(m)),
       ]),
       collect(target: Target, ctx, list): ProbeResult {
-        const read = sharedParse(procPath(ctx.procRoot, target.pid, 'net/dev'), 'netdev', NET_DEV_KEPT);
+        const read = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/dev'),
+          'netdev',
+          NET_DEV_KEPT,
+          target.netnsInode,
+        );
         if (!read.ok) return unreadable(read);
         return netdevSamplesOf(read.value, target.kind, list);
       },

@@ -38,10 +38,13 @@ let readGap = 0;
 
 export type SharedRead<T> = { readonly ok: true; readonly value: T } | Extract<ProcRead, { ok: false }>;
 
+/** `owner`: the inode of the namespace whose /proc/<pid>/net file `path` is: the file is then kept
+ *  open across cycles for that namespace (read-proc.ts). */
 export function sharedParse<T>(
   path: string,
   consumer: string,
   format: ((text: string, previous?: T) => T) | KeptFormat<T>,
+  owner?: number,
   maxAgeMs = DEFAULT_MAX_AGE_MS,
 ): SharedRead<T> {
   const now = performance.now();
@@ -50,7 +53,7 @@ export function sharedParse<T>(
     hit.consumers.push(consumer);
     return hit.result as SharedRead<T>;
   }
-  const read = readProcBytes(path);
+  const read = readProcBytes(path, owner);
   if (!read.ok) {
     cache.delete(path);
     return read;

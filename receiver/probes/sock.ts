@@ -127,9 +127,19 @@ export const sock: MetricProbeModule = {
         SOCK_FRAG_MEMORY,
       ],
       collect(target: Target, ctx, list): ProbeResult {
-        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/sockstat'), 'sock', SOCKSTAT_KEPT);
+        const r = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/sockstat'),
+          'sock',
+          SOCKSTAT_KEPT,
+          target.netnsInode,
+        );
         if (!r.ok) return unreadable(r);
-        const r6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/sockstat6'), 'sock', SOCKSTAT_KEPT);
+        const r6 = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/sockstat6'),
+          'sock',
+          SOCKSTAT_KEPT,
+          target.netnsInode,
+        );
         const nodeWide = ctx.options['nodeWideOn'] === 'every' || target.kind === 'host';
         const page = pageSize(ctx.procRoot);
         const out = sockSamples(

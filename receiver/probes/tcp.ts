@@ -56,7 +56,7 @@ export const tcp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(TCP_SPECS.map((s) => s.metric))],
       collect(target: Target, ctx, list): ProbeResult {
-        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'tcp', MIB_PAIRS_KEPT);
+        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'tcp', MIB_PAIRS_KEPT, target.netnsInode);
         if (!r.ok) return unreadable(r);
         const out = tcpSamples(r.value, list);
         return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };

@@ -99,7 +99,12 @@ export const tcpext: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(TCPEXT_SPECS.map((s) => s.metric)), TCPEXT_MIB_EVENTS, TCPEXT_MIB_TIME],
       collect(target: Target, ctx, list): ProbeResult {
-        const r = sharedParse(procPath(ctx.procRoot, target.pid, 'net/netstat'), 'tcpext', MIB_PAIRS_KEPT);
+        const r = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/netstat'),
+          'tcpext',
+          MIB_PAIRS_KEPT,
+          target.netnsInode,
+        );
         if (!r.ok) return unreadable(r);
         const out = tcpextSamples(r.value, fieldSelection(ctx.options['fields']), list);
         return { samples: out.samples, problems: problemsOf(out.problems, once.problems(out.missing)) };

@@ -95,9 +95,19 @@ export const udp: MetricProbeModule = {
       scope: 'netns',
       metrics: [...new Set(UDP_SPECS.map((s) => s.metric)), UDP_MIB_EVENTS],
       collect(target: Target, ctx, list): ProbeResult {
-        const snmp = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp'), 'udp', MIB_PAIRS_KEPT);
+        const snmp = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/snmp'),
+          'udp',
+          MIB_PAIRS_KEPT,
+          target.netnsInode,
+        );
         if (!snmp.ok) return unreadable(snmp);
-        const snmp6 = sharedParse(procPath(ctx.procRoot, target.pid, 'net/snmp6'), 'udp', SNMP6_KEPT);
+        const snmp6 = sharedParse(
+          procPath(ctx.procRoot, target.pid, 'net/snmp6'),
+          'udp',
+          SNMP6_KEPT,
+          target.netnsInode,
+        );
         const out = udpSamples(
           snmp.value,
           snmp6.ok ? snmp6.value : undefined,

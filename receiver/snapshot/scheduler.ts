@@ -6,6 +6,7 @@ import type { Target } from '../targets/target.js';
 import type { Discovery } from '../targets/discover.js';
 import type { Logger } from '../log.js';
 import { SampleList } from '../probes/sample-list.js';
+import { closeKeptFiles, endKeptCycle } from '../kernel/read-proc.js';
 import {
   EMPTY_SNAPSHOT,
   type ProbeErrorKind,
@@ -183,6 +184,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         this.opts.log.warn('probe did not stop cleanly', { probe: probe.name, error: (err as Error).message });
       }
     }
+    // The procfs files the cycles kept open pin their namespaces: none is held past the agent's stop.
+    closeKeptFiles();
   }
 
   /** One full cycle: discover targets, run every probe, replace the snapshot. */
@@ -287,6 +290,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
           lastRunAt: Date.now(),
         });
       }
+      // The procfs files this cycle did not read (namespaces and processes gone) are closed.
+      endKeptCycle();
       this.cycleCount++;
       this.current = {
         cycle: this.cycleCount,

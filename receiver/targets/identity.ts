@@ -19,7 +19,7 @@ import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 
 import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
-import { readProcText } from '../kernel/read-proc.js';
+import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
 // Type-only: the client library costs ~60 MiB of RSS, so kubernetes.ts is loaded only when a watch is asked for.
 import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
 import { parseNetnsLink } from './discover.js';
@@ -126,7 +126,7 @@ export class Identifier {
   private readCgroup(pid: number): CgroupIdentity | undefined {
     // Every process every cycle: the reused buffer of readProcText, and the last parse again while
     // the text is the same (a process rarely changes cgroup; its text is then compared, not parsed).
-    const r = readProcText(procPath(this.opts.procRoot, pid, 'cgroup'));
+    const r = readProcText(procPath(this.opts.procRoot, pid, 'cgroup'), PROCESS_FILE);
     if (!r.ok) return undefined; // exited, or not ours to read
     const last = this.cgroupCache.get(pid);
     if (last && last.text === r.text) {

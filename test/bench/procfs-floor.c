@@ -7,7 +7,7 @@
 //   - per process: io and cgroup.
 // No parsing, no allocation per file. Prints one JSON line: its own CPU (ns, user and system) over
 // the cycles, and what it read.
-//   procfs-floor <cycles> [proc root] [parse]
+//   procfs-floor <cycles> [proc root] [parse | emit | emit-numbers | kept]
 // With `parse`, it also converts every decimal number of every file it read (the first parse a
 // native reader would do before handing numbers to the agent): what that step adds to the floor.
 // With `emit`, it writes every file it read to stdout as one frame per cycle ([u64 frame length],
@@ -16,6 +16,10 @@
 // (procfs-node-floor.ts `batch` decodes it). With `emit-numbers`, each file goes into the frame as
 // its numbers instead ([u32 count][count × f64]): the reads and the first parse in C, handing the
 // agent numbers (`batch-numbers`).
+// With `kept`, every file is opened once (in a cycle before the timed ones) and read again from
+// offset 0 with pread each cycle, never closed: the kernel work of the agent's kept files
+// (receiver/kernel/read-proc.ts), where procfs makes a seq_file's text afresh on each read from 0.
+// The /proc listing and the ns/net links are read each cycle as before.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -67,18 +71,40 @@ static void parse_numbers(const char *p, ssize_t n) {
   }
 }
 
-static void read_file(const char *path) {
+static int kept;
+struct kept_file { char *path; int fd; };
+static struct kept_file kept_files[4 * MAX_PIDS];
+static int nkept, kept_cursor;
+
+/* The kept descriptor of `path`, opened the first time. The cycle visits the files in the same order
+ * each time, so the next one is at the cursor; a search only when the machine's processes changed. */
+static int kept_fd(const char *path) {
+  if (kept_cursor < nkept && strcmp(kept_files[kept_cursor].path, path) == 0) return kept_files[kept_cursor++].fd;
+  for (int i = 0; i < nkept; i++)
+    if (strcmp(kept_files[i].path, path) == 0) { kept_cursor = i + 1; return kept_files[i].fd; }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && nkept < (int)(sizeof kept_files / sizeof kept_files[0])) {
+    kept_files[nkept].path = strdup(path);
+    kept_files[nkept].fd = fd;
+    kept_cursor = ++nkept;
+  }
+  return fd;
+}
+
+static void read_file(const char *path) {
+  int fd = kept ? kept_fd(path) : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { failed++; return; }
   size_t len = 0;
+  off_t off = 0;
   for (;;) {
-    ssize_t n = read(fd, buf + len, sizeof buf - len);
+    ssize_t n = kept ? pread(fd, buf + len, sizeof buf - len, off) : read(fd, buf + len, sizeof buf - len);
     if (n <= 0) break;
+    off += n;
     bytes += n;
     if (parse) parse_numbers(buf + len, n);
     if (emit) len += n;
   }
-  close(fd);
+  if (!kept) close(fd);
   if (emit_numbers) {
     frame_put((const char *)&nnums, sizeof nnums);
     frame_put((const char *)nums, nnums * sizeof nums[0]);
@@ -104,6 +130,7 @@ static const char *NETNS_FILES[] = { "dev", "snmp", "snmp6", "netstat", "socksta
 
 static int cycle(const char *root, long *namespaces) {
   char path[512], link[128];
+  kept_cursor = 0;
   // The host's namespace, as discovery finds it (pid 1's, else the agent's own).
   snprintf(path, sizeof path, "%s/1/ns/net", root);
   if (readlink(path, link, sizeof link) < 0) {
@@ -162,11 +189,17 @@ int main(int argc, char **argv) {
   emit_numbers = argc > 3 && strcmp(argv[3], "emit-numbers") == 0;
   emit = emit_numbers || (argc > 3 && strcmp(argv[3], "emit") == 0);
   parse = parse || emit_numbers;
+  kept = argc > 3 && strcmp(argv[3], "kept") == 0;
   if (cycles < 1) { fprintf(stderr, "procfs-floor: cycles must be a positive number, got %s\n", argv[1]); return 2; }
   struct timespec c0, c1;
   struct rusage r0, r1;
   long namespaces = 0;
   int processes = 0;
+  if (kept) {
+    // The opens, outside the timed cycles (the agent opens its files once too).
+    cycle(root, &namespaces);
+    reads = failed = bytes = 0;
+  }
   getrusage(RUSAGE_SELF, &r0);
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
   for (int i = 0; i < cycles; i++) {

@@ -17,7 +17,9 @@
 // the agent and the reader together, against Node's own reads.
 // With `batch-numbers <binary>`, the C reader also parses and sends each file's numbers (f64), and
 // Node reads them in place (a Float64Array per file, summed): the reads and first parse moved out.
-//   node procfs-node-floor.js <cycles> [proc root] [text | batch | batch-numbers <procfs-floor binary>]
+// With `kept`, every file is opened once (in the warm-up cycle) and read again from offset 0 each
+// cycle (readSync at a position: pread), as the agent's kept files are (procfs-floor.c `kept`).
+//   node procfs-node-floor.js <cycles> [proc root] [text | kept | batch | batch-numbers <procfs-floor binary>]
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 
@@ -28,7 +30,36 @@ let failed = 0;
 let bytes = 0;
 let chars = 0;
 
+const keptMode = process.argv[4] === 'kept';
+const keptFds = new Map<string, number>();
+
+function readKept(path: string): void {
+  let fd = keptFds.get(path);
+  if (fd === undefined) {
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      failed++;
+      return;
+    }
+    keptFds.set(path, fd);
+  }
+  try {
+    let off = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, off);
+      if (n <= 0) break;
+      off += n;
+      bytes += n;
+    }
+  } catch {
+    failed++;
+  }
+  reads++;
+}
+
 function readFile(path: string, text: boolean): void {
+  if (keptMode) return readKept(path);
   let fd: number;
   try {
     fd = openSync(path, 'r');
