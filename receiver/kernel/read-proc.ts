@@ -137,15 +137,19 @@ function readKept(path: string, owner: number): ProcBytes {
 /** A cycle of kept reads ends: files not read in it are closed (their namespace or process is gone,
  *  or nobody reads them any more). The scheduler calls this after each collection cycle. */
 export function endKeptCycle(): void {
-  for (const [path, k] of kept)
-    if (k.cycle < keptCycle) {
-      kept.delete(path);
-      closeSync(k.fd);
-    }
+  // forEach, not for…of: no [key, value] array per file (2,400 at 250 pods, every cycle).
+  kept.forEach(closeIfUnread);
   keptCycle++;
 }
 
-/** How many files are kept open (for /status and tests). */
+function closeIfUnread(k: KeptFile, path: string): void {
+  if (k.cycle < keptCycle) {
+    kept.delete(path);
+    closeSync(k.fd);
+  }
+}
+
+/** How many files are kept open (for tests). */
 export function keptFileCount(): number {
   return kept.size;
 }
