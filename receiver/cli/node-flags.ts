@@ -13,7 +13,12 @@
 // baseline code between optimisations: its steady read of 65,538 moved slots took 6.2 ms of agent CPU
 // with the flag against 3.95 ms without, and its whole steady cycle 28.6 against 14.7 ms (the flow
 // bench, quiet machine, 7 and 5 rounds) — over the issue's 5 ms read goal.
-export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+// --no-memory-reducer: between two cycles the agent allocates little, which V8's memory reducer takes
+// for an idle phase, and after each major GC it runs up to three more full mark-compacts to shrink the
+// heap — at 10 namespaces three every ~40 s, 27.7 ms of main-thread marking and 9.6 ms of weak
+// callbacks, and none without it (quick runs side by side; test/bench/results/procfs-memory-reducer.md
+// has the full one). Major GCs still come when the heap grows; the reducer saved 1–5 MiB of RSS.
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-memory-reducer'];
 
 // The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
 // Why: glibc's malloc gives threads that allocate their own arenas (up to 8 per core), and node's
