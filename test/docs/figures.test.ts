@@ -89,6 +89,25 @@ describe('published figures trace to bench results files', () => {
     assert.ok(doc.includes(want), `docs/sizing.md should say: ${want}`);
   });
 
+  it("docs/sizing.md: the agent against the floor of its own kept files, at every size, is procfs.json's", () => {
+    const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
+    type M = { median: number };
+    const procfs = JSON.parse(read(`${RESULTS}/procfs.json`)) as {
+      sizes: { testNamespaces: number; ratio: M; ratioKept: M; floorKeptCpuMsPerCycle: M; floorCpuMsPerCycle: M }[];
+    };
+    const x = (m: M): string => `${m.median.toFixed(2)}×`;
+    const list = (pick: (s: (typeof procfs.sizes)[number]) => M): string =>
+      procfs.sizes.map((s) => x(pick(s))).join(', ');
+    const at250 = procfs.sizes.find((s) => s.testNamespaces === 250);
+    assert.ok(at250, 'procfs.json has the 250-namespace size');
+    for (const want of [
+      `per round ${list((s) => s.ratio)} at ${procfs.sizes.map((s) => s.testNamespaces).join(', ')} test namespaces`,
+      `against it the agent took ${list((s) => s.ratioKept)}`,
+      `${at250.floorKeptCpuMsPerCycle.median.toFixed(1)} ms per cycle at 250 namespaces against ${at250.floorCpuMsPerCycle.median.toFixed(1)} ms`,
+    ])
+      assert.ok(doc.includes(want), `docs/sizing.md should say: ${want}`);
+  });
+
   it("docs/sizing.md: the Node read floor, the native batch reader and the semi-space trade-off at 250 namespaces are procfs.json's", () => {
     const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
     type M = { median: number };
