@@ -11,7 +11,7 @@
 // seq_file's text afresh whenever it is read from offset 0 (seq_read_iter restarts the sequence when
 // the position moves back; procps' top reads /proc/meminfo so), so a kept descriptor read with
 // pread from 0 gives what open/read/close gives, without the kernel's path walk, file and seq_file
-// set-up and tear-down per open and close, and two of Node's three fs calls per file: 0.62× the
+// set-up and tear-down per open and close, and two of Node's three fs calls per file: 0.60× the
 // kernel work of opening each file each time at 250 namespaces (test/bench/results/procfs.md, the C
 // floor's two forms). What a kept descriptor pins, and how that stays right:
 //   - /proc/<pid>/net/* pins the network namespace (seq_open_net takes a reference), not the pid. The
