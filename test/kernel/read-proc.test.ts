@@ -2,7 +2,7 @@
 // each cycle must give what a fresh open gives, never another namespace's or a dead process's text,
 // and must not hold a deleted namespace past the next cycle. Real namespaces, veths and processes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import {
   PROCESS_FILE,
@@ -14,6 +14,7 @@ import {
 } from '../../receiver/kernel/read-proc.js';
 import { cleanupAll, createNetns, createVethPair, ip, sendUdp, type Netns } from '../support/netns.js';
 import { killPid } from '../support/proc.js';
+import { packageRoot } from '../../receiver/version.js';
 
 const NETNS_FILES = ['dev', 'snmp', 'snmp6', 'netstat', 'sockstat', 'sockstat6'] as const;
 
@@ -106,6 +107,37 @@ describe('kept procfs files (read-proc.ts)', function () {
     } finally {
       killPid(pid);
     }
+  });
+
+  it('keeps at most a quarter of the soft RLIMIT_NOFILE open, and reads every file past that budget too', () => {
+    // A child node under `prlimit --nofile=64`: a budget of 16. It reads net/dev through 40 processes
+    // of its own namespace (40 paths, one owner), twice.
+    const module = `${packageRoot()}/dist/receiver/kernel/read-proc.js`;
+    const script = `
+      import { readdirSync, readlinkSync } from 'node:fs';
+      import { readProcBytes, keptFileCount } from ${JSON.stringify(module)};
+      const own = readlinkSync('/proc/self/ns/net');
+      const owner = Number(own.slice(5, -1));
+      const pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)).filter((p) => {
+        try { return readlinkSync('/proc/' + p + '/ns/net') === own; } catch { return false; }
+      }).slice(0, 40);
+      const fds = () => readdirSync('/proc/self/fd').length;
+      const before = fds();
+      let ok = 0;
+      for (let round = 0; round < 2; round++)
+        for (const p of pids) if (readProcBytes('/proc/' + p + '/net/dev', owner).ok) ok++;
+      console.log(JSON.stringify({ paths: pids.length, ok, kept: keptFileCount(), extraFds: fds() - before }));
+    `;
+    const r = spawnSync('prlimit', ['--nofile=64:64', process.execPath, '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim()) as { paths: number; ok: number; kept: number; extraFds: number };
+    assert.ok(out.paths >= 20, `this namespace has ${out.paths} processes; the test needs 20`);
+    assert.equal(out.ok, 2 * out.paths, 'every read succeeded, kept or not');
+    assert.equal(out.kept, 16, 'a quarter of 64');
+    assert.equal(out.extraFds, 16, 'only the kept files stay open');
   });
 
   it('a deleted namespace is let go at the end of the first cycle that does not read it (its host veth goes)', async () => {
