@@ -56,19 +56,31 @@ const bytesRead: { ok: true; bytes: Buffer; length: number } = { ok: true, bytes
  *  reads (see the top of this file): the namespace inode for /proc/<pid>/net/*, PROCESS_FILE for a
  *  process's own files. */
 export function readProcBytes(path: string, owner?: number): ProcBytes {
-  if (owner !== undefined) return readKept(path, owner);
+  return owner === undefined ? readOpened(path) : readKept(path, owner);
+}
+
+/** Opens `path` and reads it; with `owner`, keeps the descriptor when the read succeeded and the
+ *  budget has room, else closes it. */
+function readOpened(path: string, owner?: number): ProcBytes {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
     return failed(path, err);
   }
+  let keep = false;
   try {
-    return readAll(fd, path);
+    const r = readAll(fd, path);
+    if (owner !== undefined && r.ok) {
+      if (keptMax < 0) keptMax = keptBudget();
+      keep = kept.size < keptMax;
+      if (keep) kept.set(path, { fd, owner, cycle: keptCycle });
+    }
+    return r;
   } catch (err) {
     return failed(path, err);
   } finally {
-    closeSync(fd);
+    if (!keep) closeSync(fd);
   }
 }
 
@@ -114,24 +126,7 @@ function readKept(path: string, owner: number): ProcBytes {
     kept.delete(path);
     closeSync(k.fd);
   }
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    return failed(path, err);
-  }
-  let keep = false;
-  try {
-    const r = readAll(fd, path);
-    if (keptMax < 0) keptMax = keptBudget();
-    keep = r.ok && kept.size < keptMax;
-    if (keep) kept.set(path, { fd, owner, cycle: keptCycle });
-    return r;
-  } catch (err) {
-    return failed(path, err);
-  } finally {
-    if (!keep) closeSync(fd);
-  }
+  return readOpened(path, owner);
 }
 
 /** A cycle of kept reads ends: files not read in it are closed (their namespace or process is gone,
@@ -154,7 +149,7 @@ export function keptFileCount(): number {
   return kept.size;
 }
 
-/** For tests and benchmarks: close every kept file. */
+/** Closes every kept file: at the agent's stop (Scheduler.stop), and for tests. */
 export function closeKeptFiles(): void {
   for (const k of kept.values()) closeSync(k.fd);
   kept.clear();
