@@ -301,27 +301,33 @@ async function measureSize(
         const vw = await window(o.port, o.pid, o.statusCpuMs);
         vr.push({ name: o.v.name, ms: vw.ms, targets: vw.targets });
       }
-      const f = JSON.parse((await runOk(floorBin, [String(k)], { timeoutMs: 120_000 })).stdout) as {
-        cycles: number;
-        cpuNs: number;
+      // The C floor in one of its forms (procfs-floor.c's modes), its JSON line and CPU ms per cycle.
+      const floorRun = async (
+        mode: readonly string[],
+      ): Promise<{
+        ms: number;
         userUs: number;
         systemUs: number;
+        cycles: number;
         namespaces: number;
         processes: number;
+      }> => {
+        const x = JSON.parse((await runOk(floorBin, [String(k), ...mode], { timeoutMs: 120_000 })).stdout) as {
+          cycles: number;
+          cpuNs: number;
+          userUs: number;
+          systemUs: number;
+          namespaces: number;
+          processes: number;
+        };
+        return { ...x, ms: x.cpuNs / 1e6 / x.cycles };
       };
-      const floorMs = f.cpuNs / 1e6 / f.cycles;
+      const f = await floorRun([]);
+      const floorMs = f.ms;
       // The same reads with every number converted in C: the native reader's share of a helper path.
-      const fp = JSON.parse((await runOk(floorBin, [String(k), '/proc', 'parse'], { timeoutMs: 120_000 })).stdout) as {
-        cycles: number;
-        cpuNs: number;
-      };
-      const floorParseMs = fp.cpuNs / 1e6 / fp.cycles;
+      const floorParseMs = (await floorRun(['/proc', 'parse'])).ms;
       // The same reads with the files kept open, as the agent reads them.
-      const fk = JSON.parse((await runOk(floorBin, [String(k), '/proc', 'kept'], { timeoutMs: 120_000 })).stdout) as {
-        cycles: number;
-        cpuNs: number;
-      };
-      const floorKeptMs = fk.cpuNs / 1e6 / fk.cycles;
+      const floorKeptMs = (await floorRun(['/proc', 'kept'])).ms;
       // The same reads from Node, with the launchers' flags: bytes only, then bytes decoded to text.
       const nodeRun = async (mode: readonly string[]): Promise<number> => {
         const x = JSON.parse(
