@@ -19,6 +19,8 @@
 // With `kept`, every file is opened once (in a cycle before the timed ones) and read again from
 // offset 0 with pread each cycle, never closed: the kernel work of the agent's kept files
 // (receiver/kernel/read-proc.ts), where procfs makes a seq_file's text afresh on each read from 0.
+// As the agent does, a kept one-record file (made by single_open: snmp, snmp6, netstat, sockstat,
+// sockstat6, io, cgroup) ends at a read shorter than asked for, without the read of EOF.
 // The /proc listing and the ns/net links are read each cycle as before.
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -72,37 +74,59 @@ static void parse_numbers(const char *p, ssize_t n) {
 }
 
 static int kept;
-struct kept_file { char *path; int fd; };
+struct kept_file { char *path; int fd; int one_record; };
 static struct kept_file kept_files[4 * MAX_PIDS];
 static int nkept, kept_cursor;
 
+/* A file the kernel makes with single_open(): its first short read is its end (read-proc.ts). */
+static int one_record(const char *path) {
+  static const char *names[] = { "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "io", "cgroup", "stat" };
+  const char *slash = strrchr(path, '/');
+  const char *name = slash ? slash + 1 : path;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(name, names[i]) == 0) return 1;
+  return 0;
+}
+
 /* The kept descriptor of `path`, opened the first time. The cycle visits the files in the same order
  * each time, so the next one is at the cursor; a search only when the machine's processes changed. */
-static int kept_fd(const char *path) {
-  if (kept_cursor < nkept && strcmp(kept_files[kept_cursor].path, path) == 0) return kept_files[kept_cursor++].fd;
+static int kept_fd(const char *path, int *one) {
+  if (kept_cursor < nkept && strcmp(kept_files[kept_cursor].path, path) == 0) {
+    *one = kept_files[kept_cursor].one_record;
+    return kept_files[kept_cursor++].fd;
+  }
   for (int i = 0; i < nkept; i++)
-    if (strcmp(kept_files[i].path, path) == 0) { kept_cursor = i + 1; return kept_files[i].fd; }
+    if (strcmp(kept_files[i].path, path) == 0) {
+      kept_cursor = i + 1;
+      *one = kept_files[i].one_record;
+      return kept_files[i].fd;
+    }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
+  *one = one_record(path);
   if (fd >= 0 && nkept < (int)(sizeof kept_files / sizeof kept_files[0])) {
     kept_files[nkept].path = strdup(path);
     kept_files[nkept].fd = fd;
+    kept_files[nkept].one_record = *one;
     kept_cursor = ++nkept;
   }
   return fd;
 }
 
 static void read_file(const char *path) {
-  int fd = kept ? kept_fd(path) : open(path, O_RDONLY | O_CLOEXEC);
+  int short_is_end = 0;
+  int fd = kept ? kept_fd(path, &short_is_end) : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { failed++; return; }
   size_t len = 0;
   off_t off = 0;
   for (;;) {
-    ssize_t n = kept ? pread(fd, buf + len, sizeof buf - len, off) : read(fd, buf + len, sizeof buf - len);
+    size_t asked = sizeof buf - len;
+    ssize_t n = kept ? pread(fd, buf + len, asked, off) : read(fd, buf + len, asked);
     if (n <= 0) break;
     off += n;
     bytes += n;
     if (parse) parse_numbers(buf + len, n);
     if (emit) len += n;
+    if (short_is_end && (size_t)n < asked) break;
   }
   if (!kept) close(fd);
   if (emit_numbers) {

@@ -18,7 +18,9 @@
 // With `batch-numbers <binary>`, the C reader also parses and sends each file's numbers (f64), and
 // Node reads them in place (a Float64Array per file, summed): the reads and first parse moved out.
 // With `kept`, every file is opened once (in the warm-up cycle) and read again from offset 0 each
-// cycle (readSync at a position: pread), as the agent's kept files are (procfs-floor.c `kept`).
+// cycle (readSync at a position: pread), as the agent's kept files are (procfs-floor.c `kept`); a
+// one-record file (single_open: snmp, snmp6, netstat, sockstat, sockstat6, io, cgroup) ends at a read
+// shorter than asked for, as in the agent, without the read of EOF.
 //   node procfs-node-floor.js <cycles> [proc root] [text | kept | batch | batch-numbers <procfs-floor binary>]
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
@@ -31,19 +33,22 @@ let bytes = 0;
 let chars = 0;
 
 const keptMode = process.argv[4] === 'kept';
-const keptFds = new Map<string, number>();
+// The floor's own copy of the kernel fact (not the agent's code: a floor must not be what it measures).
+const ONE_RECORD = new Set(['snmp', 'snmp6', 'netstat', 'sockstat', 'sockstat6', 'io', 'cgroup', 'stat']);
+const keptFds = new Map<string, { fd: number; shortIsEnd: boolean }>();
 
 function readKept(path: string): void {
-  let fd = keptFds.get(path);
-  if (fd === undefined) {
+  let k = keptFds.get(path);
+  if (k === undefined) {
     try {
-      fd = openSync(path, 'r');
+      k = { fd: openSync(path, 'r'), shortIsEnd: ONE_RECORD.has(path.slice(path.lastIndexOf('/') + 1)) };
     } catch {
       failed++;
       return;
     }
-    keptFds.set(path, fd);
+    keptFds.set(path, k);
   }
+  const { fd, shortIsEnd } = k;
   try {
     let off = 0;
     for (;;) {
@@ -51,6 +56,7 @@ function readKept(path: string): void {
       if (n <= 0) break;
       off += n;
       bytes += n;
+      if (shortIsEnd && n < buf.length) break;
     }
   } catch {
     failed++;
