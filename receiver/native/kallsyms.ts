@@ -3,7 +3,7 @@
 // Addresses are all zero when kptr_restrict hides them; then nothing resolves and addresses are
 // printed as hex.
 
-import { readFile } from 'node:fs/promises';
+import { readWholeFile } from '../kernel/read-proc.js';
 
 export interface KernelSymbol {
   address: bigint;
@@ -274,7 +274,7 @@ const loaded = new Map<string, Promise<KernelSymbolizer>>();
 export function loadKallsyms(path = '/proc/kallsyms'): Promise<KernelSymbolizer> {
   let p = loaded.get(path);
   if (!p) {
-    p = readFile(path).then(
+    p = readWholeFile(path).then(
       (bytes) => new KernelSymbolizer(parseKallsymsBytes(bytes)),
       () => new KernelSymbolizer({ symbols: [], badLines: 0, hidden: false }),
     );
