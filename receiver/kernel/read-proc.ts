@@ -175,6 +175,13 @@ export function closeKeptFiles(): void {
   kept.clear();
 }
 
+/** A buffer twice `b`'s size that starts with `b`'s first `len` bytes. */
+function doubled(b: Buffer<ArrayBuffer>, len: number): Buffer<ArrayBuffer> {
+  const bigger = Buffer.allocUnsafeSlow(b.length * 2);
+  b.copy(bigger, 0, 0, len);
+  return bigger;
+}
+
 /** The whole file from offset 0 (pread: a kept descriptor's seq_file starts again) into the buffer;
  *  `oneRecord`: a read shorter than asked for is the end (no read of EOF). */
 function readAll(fd: number, path: string, oneRecord: boolean): ProcBytes {
@@ -182,9 +189,7 @@ function readAll(fd: number, path: string, oneRecord: boolean): ProcBytes {
   for (;;) {
     if (len === buf.length) {
       if (buf.length >= MAX) return { ok: false, gone: false, reason: `${path}: larger than ${MAX} bytes` };
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, len);
-      buf = bigger;
+      buf = doubled(buf, len);
     }
     // A position, not null: null costs an allocation of a few hundred bytes per call in Node 20,
     // and this runs thousands of times per cycle (GC pressure).
@@ -206,6 +211,8 @@ function readAll(fd: number, path: string, oneRecord: boolean): ProcBytes {
  * malloc'd memory, 4 KiB of each used) until they were collected — the agent's malloc heap kept
  * pages of them resident for its whole life (heaptrack of the agent at 250 pods).
  */
+const MAX_WHOLE = 128 * 1024 * 1024;
+
 export async function readWholeFile(path: string, initialBytes = 4 << 20): Promise<Buffer> {
   const file = await open(path, 'r');
   try {
@@ -213,10 +220,8 @@ export async function readWholeFile(path: string, initialBytes = 4 << 20): Promi
     let len = 0;
     for (;;) {
       if (len === whole.length) {
-        if (whole.length >= MAX * 8) throw new Error(`${path}: larger than ${MAX * 8} bytes`);
-        const bigger = Buffer.allocUnsafeSlow(whole.length * 2);
-        whole.copy(bigger, 0, 0, len);
-        whole = bigger;
+        if (whole.length >= MAX_WHOLE) throw new Error(`${path}: larger than ${MAX_WHOLE} bytes`);
+        whole = doubled(whole, len);
       }
       const { bytesRead } = await file.read(whole, len, whole.length - len, len);
       if (bytesRead === 0) break;

@@ -20,7 +20,7 @@
 // offset 0 with pread each cycle, never closed: the kernel work of the agent's kept files
 // (receiver/kernel/read-proc.ts), where procfs makes a seq_file's text afresh on each read from 0.
 // As the agent does, a kept one-record file (made by single_open: snmp, snmp6, netstat, sockstat,
-// sockstat6, io, cgroup) ends at a read shorter than asked for, without the read of EOF.
+// sockstat6, io, cgroup, stat) ends at a read shorter than asked for, without the read of EOF.
 // The /proc listing and the ns/net links are read each cycle as before.
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -19,7 +19,7 @@
 // Node reads them in place (a Float64Array per file, summed): the reads and first parse moved out.
 // With `kept`, every file is opened once (in the warm-up cycle) and read again from offset 0 each
 // cycle (readSync at a position: pread), as the agent's kept files are (procfs-floor.c `kept`); a
-// one-record file (single_open: snmp, snmp6, netstat, sockstat, sockstat6, io, cgroup) ends at a read
+// one-record file (single_open: snmp, snmp6, netstat, sockstat, sockstat6, io, cgroup, stat) ends at a read
 // shorter than asked for, as in the agent, without the read of EOF.
 //   node procfs-node-floor.js <cycles> [proc root] [text | kept | batch | batch-numbers <procfs-floor binary>]
 import { spawnSync } from 'node:child_process';
