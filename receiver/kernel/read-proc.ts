@@ -204,6 +204,8 @@ function readAll(fd: number, path: string, oneRecord: boolean): ProcBytes {
   return bytesRead;
 }
 
+const MAX_WHOLE = 128 * 1024 * 1024;
+
 /**
  * A large procfs file of unknown size (/proc/kallsyms, ~5 MiB), read without blocking, into one buffer
  * doubled when full. fs.readFile reads a file that reports size 0 in 64 KiB buffers, one per read(),
@@ -211,8 +213,6 @@ function readAll(fd: number, path: string, oneRecord: boolean): ProcBytes {
  * malloc'd memory, 4 KiB of each used) until they were collected — the agent's malloc heap kept
  * pages of them resident for its whole life (heaptrack of the agent at 250 pods).
  */
-const MAX_WHOLE = 128 * 1024 * 1024;
-
 export async function readWholeFile(path: string, initialBytes = 4 << 20): Promise<Buffer> {
   const file = await open(path, 'r');
   try {

@@ -302,24 +302,16 @@ async function measureSize(
         vr.push({ name: o.v.name, ms: vw.ms, targets: vw.targets });
       }
       // The C floor in one of its forms (procfs-floor.c's modes), its JSON line and CPU ms per cycle.
-      const floorRun = async (
-        mode: readonly string[],
-      ): Promise<{
-        ms: number;
+      type FloorLine = {
+        cycles: number;
+        cpuNs: number;
         userUs: number;
         systemUs: number;
-        cycles: number;
         namespaces: number;
         processes: number;
-      }> => {
-        const x = JSON.parse((await runOk(floorBin, [String(k), ...mode], { timeoutMs: 120_000 })).stdout) as {
-          cycles: number;
-          cpuNs: number;
-          userUs: number;
-          systemUs: number;
-          namespaces: number;
-          processes: number;
-        };
+      };
+      const floorRun = async (mode: readonly string[]): Promise<FloorLine & { ms: number }> => {
+        const x = JSON.parse((await runOk(floorBin, [String(k), ...mode], { timeoutMs: 120_000 })).stdout) as FloorLine;
         return { ...x, ms: x.cpuNs / 1e6 / x.cycles };
       };
       const f = await floorRun([]);
