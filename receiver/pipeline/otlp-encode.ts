@@ -34,6 +34,9 @@ import {
  *  the SDK's serializer (what this does not write). */
 export const encodedPoints = { columns: 0, objects: 0, sdk: 0 };
 
+/** Request buffers allocated since the process started (the rest were a caller's, reused: tests read it). */
+export const requestBuffers = { allocated: 0 };
+
 /** Something this encoder does not write: the request goes through the SDK's serializer. */
 class Unsupported extends Error {}
 
@@ -196,12 +199,17 @@ function columnHistogramLen(h: HistogramValue, attrs: Uint8Array): number {
   return n;
 }
 
-/** Writes into one buffer whose size pass 1 computed. */
+/** Writes into one buffer whose size pass 1 computed: `reuse` when it is large enough, else a new one
+ *  (its own memory, not a slice of Node's shared pool: the caller may reuse it). */
 class Writer {
   pos = 0;
   readonly buf: Buffer;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  constructor(size: number, reuse: Buffer | undefined) {
+    if (reuse !== undefined && reuse.length >= size) this.buf = reuse.subarray(0, size);
+    else {
+      this.buf = Buffer.allocUnsafeSlow(size);
+      requestBuffers.allocated++;
+    }
   }
   byte(x: number): void {
     this.buf[this.pos++] = x;
@@ -515,7 +523,7 @@ function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: n
  * One ExportMetricsServiceRequest holding every ResourceMetrics of `request`, as the SDK's serializer
  * would write each (concatenated: a repeated field's encodings join into one message).
  */
-export function encodeMetricsRequest(request: readonly ResourceMetrics[]): Uint8Array | undefined {
+export function encodeMetricsRequest(request: readonly ResourceMetrics[], reuse?: Buffer): Buffer | undefined {
   // pass 1: every length (and the SDK's bytes for what this does not write); pass 2: one buffer
   const parts: ({ len: number; attr: number } | Uint8Array)[] = [];
   let total = 0;
@@ -541,7 +549,7 @@ export function encodeMetricsRequest(request: readonly ResourceMetrics[]): Uint8
         parts.push(sdk);
       }
     }
-    const w = new Writer(total);
+    const w = new Writer(total, reuse);
     parts.forEach((part, i) => {
       if (part instanceof Uint8Array) w.raw(part);
       else writeResource(w, request[i]!, plan, part);

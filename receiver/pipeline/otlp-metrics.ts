@@ -7,7 +7,7 @@
 // concatenated encodings are one request with all of them) and its gRPC / HTTP transports, retries and
 // self-observability (otel.sdk.exporter.* metrics, once a MeterProvider is given).
 import type { MeterProvider } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import {
@@ -44,11 +44,40 @@ export interface ResourcesMetricExporter {
   shutdown(): Promise<void>;
 }
 
-// The request's bytes: the SDK serializer's encoding, written with the repeating parts cached (otlp-encode.ts).
-const serializer: ISerializer<ResourceMetrics[], IExportMetricsServiceResponse> = {
-  serializeRequest: (request) => encodeMetricsRequest(request),
-  deserializeResponse: (data) => ProtobufMetricsSerializer.deserializeResponse(data),
-};
+/**
+ * The requests' bytes: the SDK serializer's encoding, written with the repeating parts cached
+ * (otlp-encode.ts), into one buffer that goes from request to request. A new buffer per request stayed
+ * until the next GC: at 250 pods a collection is ~16 requests of ~320 KiB, ~5 MiB of RSS at every export
+ * (strace: their mmaps, unmapped together by V8's sweeper). The buffer comes back when the backend has
+ * answered OK (it has read the whole body) and the transport sent a copy (grpc-js frames every message
+ * into a new buffer; the HTTP transport sends the gzip of it); a request that failed or timed out may
+ * still be referenced by a pending write, so its buffer is left to the GC.
+ */
+class RequestSerializer implements ISerializer<ResourceMetrics[], IExportMetricsServiceResponse> {
+  private spare: Buffer | undefined;
+  private readonly lent = new WeakMap<ResourceMetrics[], Buffer>();
+
+  serializeRequest(request: ResourceMetrics[]): Uint8Array | undefined {
+    const bytes = encodeMetricsRequest(request, this.spare);
+    if (bytes === undefined) return undefined;
+    const whole = Buffer.from(bytes.buffer, 0, bytes.buffer.byteLength);
+    if (whole.buffer === this.spare?.buffer) this.spare = undefined;
+    this.lent.set(request, whole);
+    return bytes;
+  }
+
+  /** The request was delivered and the transport sent a copy: its buffer may take the next one (the
+   *  larger of the two is kept). */
+  delivered(request: ResourceMetrics[]): void {
+    const b = this.lent.get(request);
+    this.lent.delete(request);
+    if (b !== undefined && (this.spare === undefined || b.length > this.spare.length)) this.spare = b;
+  }
+
+  deserializeResponse(data: Uint8Array): IExportMetricsServiceResponse {
+    return ProtobufMetricsSerializer.deserializeResponse(data);
+  }
+}
 
 const helper: IExporterMetricsHelper<ResourceMetrics[]> = {
   name: 'metric_data_point',
@@ -69,7 +98,12 @@ export function createMetricsDelegate<T>(
   opts: MetricsTransportOptions,
   serializer: ISerializer<T, unknown>,
   helper: IExporterMetricsHelper<T>,
-): { delegate: IOtlpExportDelegate<T>; observe: (mp: MeterProvider) => void } {
+): {
+  delegate: IOtlpExportDelegate<T>;
+  observe: (mp: MeterProvider) => void;
+  /** Whether the transport sends a copy of the serialized bytes (not the bytes themselves). */
+  sendsCopy: boolean;
+} {
   const config = { url: opts.url, timeoutMillis: opts.timeoutMillis };
   if (opts.protocol === 'grpc') {
     const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER;
@@ -87,6 +121,8 @@ export function createMetricsDelegate<T>(
     return {
       delegate,
       observe: (mp) => delegate.setMetrics(createOtlpGrpcExporterMetrics(type, helper, opts.url, mp)),
+      // grpc-js frames each message into a new buffer (compressed or not)
+      sendsCopy: true,
     };
   }
   const type = OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER;
@@ -103,13 +139,20 @@ export function createMetricsDelegate<T>(
   return {
     delegate,
     observe: (mp) => delegate.setMetrics(createOtlpHttpExporterMetrics(type, helper, opts.url, mp)),
+    // with gzip the transport sends the compressed copy; without, the bytes themselves
+    sendsCopy: http.compression === 'gzip',
   };
 }
 
 export function createResourcesMetricExporter(opts: MetricsTransportOptions): ResourcesMetricExporter {
-  const { delegate, observe } = createMetricsDelegate(opts, serializer, helper);
+  const serializer = new RequestSerializer();
+  const { delegate, observe, sendsCopy } = createMetricsDelegate(opts, serializer, helper);
   return {
-    export: (request, done) => delegate.export(request, done),
+    export: (request, done) =>
+      delegate.export(request, (result) => {
+        if (sendsCopy && result.code === ExportResultCode.SUCCESS) serializer.delivered(request);
+        done(result);
+      }),
     observeWith: observe,
     forceFlush: () => delegate.forceFlush(),
     shutdown: () => delegate.shutdown(),

@@ -15,6 +15,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { byResource, createResourcesMetricExporter, pointCount } from '../../receiver/pipeline/otlp-metrics.js';
+import { requestBuffers } from '../../receiver/pipeline/otlp-encode.js';
 import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-producer.js';
 import { createResources } from '../../receiver/pipeline/resources.js';
 import { loadConfig } from '../../receiver/config/load.js';
@@ -180,6 +181,46 @@ describe('pipeline: OTLP/HTTP metrics transport (one POST, gzip in one call)', f
       assert.equal(bad.received.length, 1);
     } finally {
       await bad.close();
+    }
+  });
+
+  it('a delivered request’s buffer takes the next request; after a failure, or sent uncompressed, each gets its own', async () => {
+    const be = await backend([{ status: 200 }, { status: 200 }, { status: 200 }, { status: 400 }, { status: 200 }]);
+    const exporter = createResourcesMetricExporter({
+      url: be.url,
+      protocol: 'http/protobuf',
+      timeoutMillis: 10_000,
+      reconnect: { initialMs: 100, maxMs: 1000 },
+    });
+    const send1 = (request: ResourceMetrics[]): Promise<ExportResult> =>
+      new Promise<ExportResult>((resolve) => exporter.export(request, resolve));
+    try {
+      const all = await collection();
+      const one = all.slice(0, 1); // smaller: fits in the buffer of `all`
+      const allocated = (): number => requestBuffers.allocated;
+      const steps: [ResourceMetrics[], ExportResultCode, number][] = [
+        [all, ExportResultCode.SUCCESS, 1], // the first: a new buffer
+        [one, ExportResultCode.SUCCESS, 0], // written into the first one's
+        [all, ExportResultCode.SUCCESS, 0], // the buffer kept is the larger
+        [all, ExportResultCode.FAILED, 0], // 400: its buffer is not given back…
+        [one, ExportResultCode.SUCCESS, 1], // …so the next gets a new one
+      ];
+      for (const [i, [request, code, added]] of steps.entries()) {
+        const before = allocated();
+        const result = await send1(request);
+        assert.equal(result.code, code, `request ${i}: ${String(result.error)}`);
+        assert.equal(allocated() - before, added, `request ${i}: buffers allocated`);
+        // each body is its own request's bytes (a reused buffer holds nothing of the one before)
+        assert.deepEqual(gunzipSync(be.received[i]!.body), sdkBytes(request), `request ${i}: body`);
+      }
+      // Uncompressed, the transport sends the bytes themselves: never given back.
+      process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'none';
+      const before = allocated();
+      for (let i = 0; i < 3; i++) assert.equal((await send(be.url, one)).code, ExportResultCode.SUCCESS);
+      assert.equal(allocated() - before, 3);
+    } finally {
+      await exporter.shutdown();
+      await be.close();
     }
   });
 
