@@ -39,6 +39,12 @@ const ROOT = path.resolve(here, '../../..');
 const RESULTS = path.join(ROOT, 'test/bench/results');
 const AGENT = path.resolve(here, '../../receiver/cli/main.js');
 const INTERVAL_MS = 1000;
+/** Namespace-cycles an agent runs before its rounds: V8 optimizes a function once it has run enough,
+ *  and the probes' hot functions run about once per namespace and file per cycle. At 10 namespaces
+ *  their optimizations came 80–170 s after the start (node --trace-opt: readNetDevInPlace at 164 s),
+ *  with V8's compiler threads a third of the agent's CPU until then (perf); at 250 within ~10 s. The
+ *  rounds measure the agent as it runs for days; the warm-up's own cost is reported beside them. */
+const WARM_NAMESPACE_CYCLES = 2000;
 
 /** Every thread's on-CPU ns (schedstat) and the process's user/system ticks, its live child
  *  processes' (the native helper, when the probe set starts it) added: collection's whole CPU. */
@@ -204,6 +210,8 @@ interface SizeResult {
   agentRssMiB: number;
   agentPeakRssMiB: number;
   statusRequestCpuMs: number;
+  /** The cycles run before the rounds (from cycle `fromCycle`, after start-up): the JIT's warm-up. */
+  warmup: { fromCycle: number; cycles: number; cpuMsPerCycle: number };
   loadAvg: string;
   variants: VariantResult[];
 }
@@ -270,6 +278,18 @@ async function measureSize(
     };
     const statusRequestCpuMs = await statusCost(port, pid);
     for (const o of others) o.statusCpuMs = await statusCost(o.port, o.pid);
+    // The JIT's warm-up (WARM_NAMESPACE_CYCLES), measured on the default agent; the variants, started
+    // with it, warm up in the same time.
+    const w0 = await midGap(port, Date.now() + 60_000);
+    const wc0 = processCpu(pid);
+    const warmCycles = Math.max(0, Math.ceil(WARM_NAMESPACE_CYCLES / Math.max(1, w0.targets)) - w0.cycle);
+    if (warmCycles > 0) await sleep((warmCycles - 1) * (INTERVAL_MS + w0.durationMs));
+    const w1 = await midGap(port, Date.now() + 120_000);
+    const warmup = {
+      fromCycle: w0.cycle,
+      cycles: w1.cycle - w0.cycle,
+      cpuMsPerCycle: ((processCpu(pid).ns - wc0.ns) / 1e6 - 2 * statusRequestCpuMs) / Math.max(1, w1.cycle - w0.cycle),
+    };
     /** One window of whole cycles of one agent: CPU ms per cycle and the cycles it spans. */
     const window = async (
       p: number,
@@ -419,6 +439,7 @@ async function measureSize(
       agentRssMiB: u.rssBytes / 2 ** 20,
       agentPeakRssMiB: u.rssPeakBytes / 2 ** 20,
       statusRequestCpuMs,
+      warmup,
       loadAvg: readFileSync('/proc/loadavg', 'latin1').trim(),
       variants: variantResults,
     };
@@ -509,7 +530,9 @@ async function main(): Promise<void> {
     intervalS: INTERVAL_MS / 1000,
     rounds,
     method:
-      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; Node read floor = test/bench/procfs-node-floor.ts, the same reads from Node (openSync/readSync into one reused Buffer/closeSync; 'text' also decodes each file to a latin1 string), process.cpuUsage after a warm-up cycle; all over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread.",
+      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; Node read floor = test/bench/procfs-node-floor.ts, the same reads from Node (openSync/readSync into one reused Buffer/closeSync; 'text' also decodes each file to a latin1 string), process.cpuUsage after a warm-up cycle; all over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread; each agent first ran " +
+      WARM_NAMESPACE_CYCLES +
+      " namespace-cycles (the JIT's warm-up, its cost in sizes[].warmup).",
     sizes: out,
     nodeExporter: {
       collectors: 'netdev, netstat (all fields), sockstat, softnet, conntrack',
@@ -555,6 +578,7 @@ async function main(): Promise<void> {
     '**Agent**: the real process (`kubeskoop-otel run`, default probes, 1 s interval, no scrape, no export); CPU of all its threads (user + system) and of its child processes (the native helper, when the probe set starts one; the default set does not) over whole cycles: discovery, identity, probes, snapshot, GC.',
     "**Floor**: `test/bench/procfs-floor.c`, the same kernel reads in C into one reused buffer, no parsing: the /proc listing, every process's `ns/net` link, `io` and `cgroup`; per namespace `net/{dev,snmp,snmp6,netstat,sockstat,sockstat6,stat/nf_conntrack}`; once `softnet_stat` and `nf_conntrack_max`; each file opened, read and closed (the issue's floor). **Kept-files floor**: the same program with every file opened once and read again from offset 0 each cycle (`kept`), as the agent reads them since it keeps its procfs files open (`receiver/kernel/read-proc.ts`): the kernel work the agent's cycle itself does, and the one to hold it to. **Floor + parse in C**: the same program converting every number of every file it read (run right after the floor in each round): what a native reader handing numbers to the agent would spend.",
     `Both cover every namespace on the machine (the host's and other tests' too: the count is in the table), per namespace = ÷ that count. ${rounds} paired rounds per size alternate agent and floor; the ratio is taken per round. Figures: median [interquartile range; min–max].`,
+    `**Warm-up**: each agent ran ${WARM_NAMESPACE_CYCLES} namespace-cycles (cycles × namespaces) before its rounds, so that they measure it as it runs for days: V8 optimizes a hot function only after it has run enough, which at 10 namespaces took the probes' readers 80–170 s (\`node --trace-opt\`), with V8's compiler threads using a third of the agent's CPU until then. What those cycles cost: ${out.map((r) => `${r.testNamespaces} namespaces: ${r.warmup.cycles} cycles from cycle ${r.warmup.fromCycle}, ${f(r.warmup.cpuMsPerCycle, 1)} ms each (${f(r.warmup.cpuMsPerCycle / r.floorCpuMsPerCycle.median, 2)}× the floor's median)`).join('; ')}.`,
     '',
     '| test namespaces | namespaces on the machine | processes | agent CPU ms / cycle | floor CPU ms / cycle | agent ms / ns / cycle | floor ms / ns / cycle | **agent ÷ floor** | kept-files floor ms / cycle | **agent ÷ kept-files floor** | system share agent / floor | floor + parse in C ms / cycle | agent RSS MiB (peak) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
