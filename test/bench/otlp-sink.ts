@@ -1,16 +1,21 @@
 // A minimal OTLP metrics endpoint for the export bench, run as its own process so that its work
 // (reading and answering requests) never shows in the measured process's CPU: gRPC
 // MetricsService/Export and HTTP POST /v1/metrics on 127.0.0.1 (ports chosen by the kernel), each
-// counting requests and bytes and answering with an empty (valid) ExportMetricsServiceResponse.
-// It does not decode: the bench checks the bytes against the SDK's encoding itself.
+// counting requests, bytes and data points (each request decoded: points sent, the agent's own
+// instruments' too, are what an export's CPU is divided by) and answering with an empty (valid)
+// ExportMetricsServiceResponse.
 // Protocol with the parent (IPC): sends { grpc, http } URLs once listening; answers 'count' with
-// { requests, bytes }, and { scrape: { port, gzip } } (GET the agent's /metrics, the client's work here,
+// { requests, bytes, points }, and { scrape: { port, gzip } } (GET the agent's /metrics, the client's work here,
 // not in the measured process) with { scraped: bytes } or { error }; exits on 'stop' or when the parent goes away.
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
+import { pointsIn, requestType } from './otlp-proto.js';
 
 let requests = 0;
 let bytes = 0;
+let points = 0;
+const Request = requestType();
 const empty = Buffer.alloc(0);
 
 const server = http.createServer((req, res) => {
@@ -18,9 +23,15 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
-  req.on('data', (c: Buffer) => (bytes += c.length));
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => {
+    bytes += c.length;
+    chunks.push(c);
+  });
   req.on('end', () => {
     requests++;
+    const body = Buffer.concat(chunks);
+    points += pointsIn(Request.decode(req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body));
     res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end(empty);
   });
 });
@@ -42,6 +53,7 @@ g.addService(service, {
   Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
     requests++;
     bytes += call.request.length;
+    points += pointsIn(Request.decode(call.request));
     done(null, empty);
   },
 });
@@ -88,7 +100,7 @@ process.on('message', (m) => {
       (scraped) => process.send?.({ scraped }),
       (e: Error) => process.send?.({ error: e.message }),
     );
-  else if (m === 'count') process.send?.({ requests, bytes });
+  else if (m === 'count') process.send?.({ requests, bytes, points });
   else if (m === 'stop') {
     g.forceShutdown();
     server.close();
