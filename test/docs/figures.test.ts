@@ -171,7 +171,7 @@ describe('published figures trace to bench results files', () => {
     const s = exp.sizes.find((x) => x.testPods === 250);
     assert.ok(s, 'export.json has the 250-pod size');
     const want = [
-      `OTLP export ${m(s.otlpGrpcUsPerPoint)} µs (gRPC) and ${m(s.otlpHttpUsPerPoint)} µs (http/protobuf) of CPU per data point, ${m(s.otlpHttpToFloor)}× protobufjs encoding the same points (${m(s.protobufjsFloorUsPerPoint)} µs)`,
+      `OTLP export ${m(s.otlpGrpcUsPerPoint)} µs (gRPC) and ${m(s.otlpHttpUsPerPoint)} µs (http/protobuf) of CPU per data point sent, ${m(s.otlpGrpcToFloor)}× and ${m(s.otlpHttpToFloor)}× protobufjs encoding the same points (${m(s.protobufjsFloorUsPerPoint)} µs)`,
       `collecting takes ${m(s.collectUsPerPoint)} µs per point`,
       `takes ${m(s.agentEncodeUsPerPoint)} µs against the SDK serializer's ${m(s.sdkSerializeUsPerPoint)} µs`,
       `\`/metrics\` ${m(s.exposeUsPerSeries)} µs per series for the text itself, ${m(s.scrapeGzipUsPerSeries)} µs per series for a whole gzip scrape (the agent's handler; ${m(s.scrapePlainUsPerSeries)} µs without gzip; the same text pre-built through the same response: ${m(s.sendFloorGzipUsPerSeries)} µs with gzip)`,
