@@ -1,5 +1,5 @@
 // OTLP metrics: each target's data under its own Resource (its identity there, not on the points), a
-// large collection as several requests of at most 2048 data points holding several targets each,
+// large collection as several requests of at most OTLP_POINTS_PER_REQUEST data points holding several targets each,
 // nothing lost or duplicated (checked on a real gRPC OTLP receiver, and the packing itself on generated
 // collections); and StartTime moves only when a monotonic sum goes down, never for an UpDownCounter
 // or a gauge (checked at the receiver across exports of a changing snapshot).
@@ -14,7 +14,7 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ValueType } from '@opentelemetry/api';
 import { packRequests } from '../../receiver/pipeline/otlp-metrics.js';
-import { createTelemetry, type Telemetry } from '../../receiver/pipeline/telemetry.js';
+import { OTLP_POINTS_PER_REQUEST, createTelemetry, type Telemetry } from '../../receiver/pipeline/telemetry.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities } from '../../receiver/agent.js';
 import { silentLogger } from '../../receiver/log.js';
@@ -39,9 +39,9 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
     rx = undefined;
   });
 
-  it('5,000 series of 50 pods reach a real gRPC receiver complete, each pod under its own Resource, in requests of ≤ 2048 points', async () => {
+  it('20,000 series of 200 pods reach a real gRPC receiver complete, each pod under its own Resource, in requests of ≤ OTLP_POINTS_PER_REQUEST points', async () => {
     rx = await startOtlpReceiver();
-    const targets = Array.from({ length: 50 }, (_, i) => shopPod(i, 1000));
+    const targets = Array.from({ length: 200 }, (_, i) => shopPod(i, 1000));
     const snap = snapshotOf(
       targets,
       targets.map((t) => ({
@@ -66,10 +66,10 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
     });
     assert.ok(
       requests.length >= 3,
-      `one export of >5000 points went as ${requests.length} requests (${sizes.join(', ')})`,
+      `one export of >20000 points went as ${requests.length} requests (${sizes.join(', ')})`,
     );
     assert.ok(
-      sizes.every((n) => n <= 2048),
+      sizes.every((n) => n <= OTLP_POINTS_PER_REQUEST),
       `points per request: ${sizes.join(', ')}`,
     );
     assert.ok(
@@ -77,7 +77,7 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
       'a request holds several pods, each its own ResourceMetrics',
     );
     const io = rx.latestMetrics().filter((p) => p.name === NETDEV_IO.pod.name);
-    assert.equal(io.length, 5000, 'every series arrived once');
+    assert.equal(io.length, 20000, 'every series arrived once');
     for (const t of targets) {
       const mine = io.filter((p) => p.resource['k8s.pod.uid'] === t.pod!.uid);
       assert.equal(mine.length, 100);
@@ -102,7 +102,7 @@ describe('pipeline: OTLP metrics, one Resource per target, in bounded requests',
         'identity not on the points',
       );
     }
-    assert.equal(rx.metrics().filter((p) => p.name === NETDEV_IO.pod.name).length, 5000, 'and no point twice');
+    assert.equal(rx.metrics().filter((p) => p.name === NETDEV_IO.pod.name).length, 20000, 'and no point twice');
     // The agent's own metrics under the agent's resource.
     const own = rx.latestMetrics().find((p) => p.name === 'kubeskoop.agent.target.count')!;
     assert.equal(own.resource['service.name'], 'kubeskoop-otel');
