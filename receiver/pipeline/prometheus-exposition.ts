@@ -229,6 +229,8 @@ export function renderCollection(
 }
 
 const CHUNK = 64 * 1024;
+/** A character outside Latin-1: a string holding one is stored two bytes per character. */
+const WIDE = /[^\u0000-\u00ff]/;
 
 // A sample's own label text and label names, kept per attribute object: probes reuse one object for a
 // series across cycles (MIB fields, directions), so most series cost no label work after the first scrape.
@@ -306,7 +308,15 @@ export async function writeSnapshotExposition(
     const name = familyName(def);
     if (opts.skip?.has(name) || written.has(name)) continue;
     written.add(name);
-    buf += header(name, def.brief.en, def.instrument, def.unit);
+    const h = header(name, def.brief.en, def.instrument, def.unit);
+    if (!WIDE.test(h)) buf += h;
+    else {
+      // A HELP text beyond Latin-1 (…, —, →) made the whole chunk a two-byte string, which the
+      // response's UTF-8 encoding took ~3.5× as long over (1.7 ms of a 10-pod scrape, CPU profile):
+      // such a header goes on its own, the sample lines stay in one-byte chunks.
+      await flush();
+      await sink.write(h);
+    }
     const seen = probes.size > 1 ? new Set<string>() : undefined;
     for (const ref of refs) {
       const e = Math.floor(ref / SHIFT);
