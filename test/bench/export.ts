@@ -614,22 +614,20 @@ async function main(): Promise<void> {
       };
       if (args.profile !== undefined) {
         const flushReps = Math.max(3, reps);
-        res.profile = [
-          await profileExports(
-            args.profile,
-            `export-${n}-grpc`,
-            () => grpcTel.forceFlush(),
-            res.otlpPointsSent,
-            flushReps,
-          ),
-          await profileExports(
-            args.profile,
-            `export-${n}-http`,
-            () => httpTel.forceFlush(),
-            res.otlpPointsSent,
-            flushReps,
-          ),
-        ];
+        res.profile = [];
+        for (const [protocol, tel] of [
+          ['grpc', grpcTel],
+          ['http', httpTel],
+        ] as const)
+          res.profile.push(
+            await profileExports(
+              args.profile,
+              `export-${n}-${protocol}`,
+              () => tel.forceFlush(),
+              res.otlpPointsSent,
+              flushReps,
+            ),
+          );
       }
       results.push(res);
       process.stderr.write(
