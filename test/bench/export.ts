@@ -551,8 +551,10 @@ async function main(): Promise<void> {
           return buf.length;
         }, reps);
         if (r < 0) continue;
-        per.grpc.push(g.cpuUs / grpcPoints);
-        per.http.push(h.cpuUs / httpPoints);
+        const grpcPerPoint = g.cpuUs / grpcPoints;
+        const httpPerPoint = h.cpuUs / httpPoints;
+        per.grpc.push(grpcPerPoint);
+        per.http.push(httpPerPoint);
         per.collect.push(c.cpuUs / points);
         per.serialize.push(s.cpuUs / points);
         per.encode.push(en.cpuUs / points);
@@ -568,10 +570,10 @@ async function main(): Promise<void> {
         per.gzip.push(gz.cpuUs / points);
         per.gzip1.push(gz1.cpuUs / points);
         per.concat.push(cc.cpuUs / keys.length);
-        ratio.grpc.push(g.cpuUs / grpcPoints / (f.cpuUs / points));
-        ratio.http.push(h.cpuUs / httpPoints / (f.cpuUs / points));
-        ratio.grpcSend.push(g.cpuUs / grpcPoints / (sg.cpuUs / points));
-        ratio.httpSend.push(h.cpuUs / httpPoints / (sh.cpuUs / points));
+        ratio.grpc.push(grpcPerPoint / (f.cpuUs / points));
+        ratio.http.push(httpPerPoint / (f.cpuUs / points));
+        ratio.grpcSend.push(grpcPerPoint / (sg.cpuUs / points));
+        ratio.httpSend.push(httpPerPoint / (sh.cpuUs / points));
         ratio.expose.push(e.cpuUs / cc.cpuUs);
       }
       const res: SizeResult = {
