@@ -306,8 +306,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   // the per-peer probes name peers by Service ClusterIP and node address too
   const perPeer = new Set(['flow', 'tcphealth', 'connections', 'dns']);
   if (identity.watch && [...config.metrics.probes, ...config.events.probes].some((p) => perPeer.has(p.name))) {
-    // Loaded only here: @kubernetes/client-node's module graph is ~27 MiB of heap, not paid by an agent
-    // that never talks to the API (identity loads it the same way, when the pod watch starts).
+    // Loaded only here, as identity loads the pod watch: an agent that never talks to the API loads none of it.
     const [{ ServiceWatch: Services, NodeWatch: Nodes }, { loadKubeConfig }] = await Promise.all([
       import('./peers/services.js'),
       import('./targets/kubernetes.js'),

@@ -3,8 +3,7 @@
 // last known names kept through API failures), so a Service created after start names its peers
 // within one cycle and a deleted one stops naming them. Cluster-wide: a pod on this node talks to
 // Services and nodes anywhere. Needs `list` and `watch` on `services` and `nodes`.
-import type { CoreV1Api } from '@kubernetes/client-node';
-import { ListWatch, type ListAnswer, type ListParams, type ListWatchOptions } from '../targets/list-watch.js';
+import { ListWatch, type ListWatchOptions } from '../targets/list-watch.js';
 import type { NamedEndpoint } from './resolve.js';
 
 interface RawService {
@@ -49,12 +48,11 @@ export function nodeInfoOf(obj: unknown): NodeInfo | undefined {
   return { name, ips: [...new Set(ips)] };
 }
 
-/** What differs between the kinds followed for peer names: the list call, what is kept of an
+/** What differs between the kinds followed for peer names: the resource, what is kept of an
  *  object, its cache key, and what a lookup by address answers. */
 interface AddressKind<T extends { readonly ips: readonly string[] }, Name> {
   /** the plural of the kind, as in /api/v1/<resource> */
   readonly resource: string;
-  list(api: CoreV1Api, params: ListParams): Promise<ListAnswer>;
   infoOf(obj: unknown): T | undefined;
   keyOf(info: T): string;
   nameOf(info: T): Name;
@@ -70,10 +68,6 @@ class AddressWatch<T extends { readonly ips: readonly string[] }, Name> extends 
     opts: ListWatchOptions,
   ) {
     super(kind.resource, opts);
-  }
-
-  protected listPage(params: ListParams): Promise<ListAnswer> {
-    return this.kind.list(this.api, params);
   }
 
   protected infoOf(obj: unknown): T | undefined {
@@ -107,7 +101,6 @@ class AddressWatch<T extends { readonly ips: readonly string[] }, Name> extends 
 
 const SERVICES: AddressKind<ServiceInfo, NamedEndpoint> = {
   resource: 'services',
-  list: (api, params) => api.listServiceForAllNamespaces(params),
   infoOf: serviceInfoOf,
   keyOf: (s) => `${s.namespace}/${s.name}`,
   nameOf: (s) => ({ name: s.name, namespace: s.namespace }),
@@ -115,7 +108,6 @@ const SERVICES: AddressKind<ServiceInfo, NamedEndpoint> = {
 
 const NODES: AddressKind<NodeInfo, string> = {
   resource: 'nodes',
-  list: (api, params) => api.listNode(params),
   infoOf: nodeInfoOf,
   keyOf: (n) => n.name,
   nameOf: (n) => n.name,

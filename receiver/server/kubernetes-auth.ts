@@ -263,32 +263,24 @@ export function describeApiError(err: unknown): string {
   return `cannot reach the Kubernetes API: ${String(e?.message ?? err).split('\n')[0]}${cause ? ` (${cause})` : ''}`;
 }
 
-/** The review calls through @kubernetes/client-node, from the same kubeconfig or service account as
- *  the pod watch. Loaded only when authorization is on (the library costs ~60 MiB of RSS). */
+/** The review calls, from the same kubeconfig or service account as the pod watch. */
 export async function kubernetesReviewApi(kubeconfig: string | undefined): Promise<ReviewApi> {
-  const { loadKubeConfig } = await import('../targets/kubernetes.js');
-  const { AuthenticationV1Api, AuthorizationV1Api, Observable } = await import('@kubernetes/client-node');
-  const kc = loadKubeConfig({ ...(kubeconfig !== undefined ? { kubeconfig } : {}) });
-  const authn = kc.makeApiClient(AuthenticationV1Api);
-  const authz = kc.makeApiClient(AuthorizationV1Api);
-  // The generated client takes an abort signal only through a middleware (its own Observable type).
-  const withSignal = (signal: AbortSignal) => ({
-    middleware: [
-      {
-        pre: (ctx: { setSignal(s: AbortSignal): void }) => {
-          ctx.setSignal(signal);
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: <R>(r: R) => new Observable(Promise.resolve(r)),
-      },
-    ],
-    middlewareMergeStrategy: 'append' as const,
-  });
+  const { loadKubeConfig } = await import('../targets/kube-api.js');
+  const api = loadKubeConfig({ ...(kubeconfig !== undefined ? { kubeconfig } : {}) });
+  interface TokenReviewStatus {
+    authenticated?: boolean;
+    user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+    error?: string;
+  }
   return {
     async tokenReview(token, signal) {
-      const r = await authn.createTokenReview(
-        { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } },
-        withSignal(signal) as never,
+      const r = await api.request<{ status?: TokenReviewStatus }>(
+        'POST',
+        '/apis/authentication.k8s.io/v1/tokenreviews',
+        {
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+          signal,
+        },
       );
       const u = r.status?.user;
       return {
@@ -307,7 +299,9 @@ export async function kubernetesReviewApi(kubeconfig: string | undefined): Promi
       };
     },
     async accessReview(user, path, verb, signal) {
-      const r = await authz.createSubjectAccessReview(
+      const r = await api.request<{ status?: { allowed?: boolean; reason?: string } }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
         {
           body: {
             apiVersion: 'authorization.k8s.io/v1',
@@ -320,8 +314,8 @@ export async function kubernetesReviewApi(kubeconfig: string | undefined): Promi
               nonResourceAttributes: { path, verb },
             },
           },
+          signal,
         },
-        withSignal(signal) as never,
       );
       return { allowed: r.status?.allowed === true, ...(r.status?.reason ? { reason: r.status.reason } : {}) };
     },

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { PodIdentity, ProcessGroup, Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
 import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
-// Type-only: the client library costs ~60 MiB of RSS, so kubernetes.ts is loaded only when a watch is asked for.
+// Type-only: kubernetes.ts (and the API client) is loaded only when a watch is asked for.
 import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
 import { parseNetnsLink } from './discover.js';
 import { hostname } from 'node:os';

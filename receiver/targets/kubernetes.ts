@@ -4,8 +4,6 @@
 import {
   ListWatch,
   loadKubeConfig,
-  type ListAnswer,
-  type ListParams,
   type ListWatchOptions,
   type ListWatchStatus,
   type WatchState,
@@ -117,10 +115,6 @@ export class PodWatch extends ListWatch<PodInfo> {
   constructor(private readonly podOpts: PodWatchOptions) {
     super('pods', podOpts, `spec.nodeName=${podOpts.nodeName}`);
     this.labels = podOpts.podLabels ?? [];
-  }
-
-  protected listPage(params: ListParams): Promise<ListAnswer> {
-    return this.api.listPodForAllNamespaces(params);
   }
 
   protected infoOf(obj: unknown): PodInfo | undefined {

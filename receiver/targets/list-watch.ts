@@ -1,5 +1,5 @@
 // The Kubernetes list+watch loop the agent uses for every kind it follows (pods of this node, and
-// for peer names Services and Nodes), with @kubernetes/client-node, kept in a cache by key.
+// for peer names Services and Nodes), through kube-api.ts, kept in a cache by key.
 //
 // The loop, as client-go's reflector does it:
 //   list (paged) → cache replaced whole, resourceVersion remembered
@@ -11,8 +11,10 @@
 //     names survive an API outage and are reported stale in /status until the next sync.
 // A watch that goes silent (no event, no bookmark) for longer than the server's own timeout plus a
 // margin is abandoned and re-opened, so a half-open connection cannot freeze the names.
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
+import { loadKubeConfig, type KubeApi } from './kube-api.js';
+
+export { loadKubeConfig };
 
 export type WatchState = 'connecting' | 'synced' | 'stale' | 'stopped';
 
@@ -38,8 +40,8 @@ export interface ListWatchStatus {
 export interface ListWatchOptions {
   /** A kubeconfig file; unset: in-cluster (service account), else the default kubeconfig. */
   readonly kubeconfig?: string;
-  /** Already loaded (tests, or a caller with its own auth). Wins over kubeconfig. */
-  readonly kubeConfig?: KubeConfig;
+  /** Already loaded (a caller with its own auth, or one connection for several watches). Wins over kubeconfig. */
+  readonly kubeConfig?: KubeApi;
   /** In-cluster: where /var/run/secrets/kubernetes.io/serviceaccount is rooted (default: /). */
   readonly serviceAccountRoot?: string;
   readonly log: Logger;
@@ -58,16 +60,10 @@ export interface ListWatchOptions {
   readonly onChange?: () => void;
 }
 
-/** The parameters of one list page. */
-export interface ListParams {
-  fieldSelector?: string;
-  limit: number;
-  _continue?: string;
-}
-
-export interface ListAnswer {
+/** One page of a list, as the API answers it. */
+interface ListAnswer {
   items?: readonly unknown[];
-  metadata?: { resourceVersion?: string; _continue?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
 }
 
 interface RawObject {
@@ -93,26 +89,10 @@ function isGone(err: unknown): boolean {
   return err instanceof GoneError || e?.statusCode === 410 || e?.code === 410;
 }
 
-/** How the agent reaches the API (the pod watch, and the endpoint's TokenReview/SubjectAccessReview
- *  checks): a kubeconfig file when given, else the in-cluster service account, else the default kubeconfig. */
-export function loadKubeConfig(opts: {
-  readonly kubeconfig?: string;
-  readonly serviceAccountRoot?: string;
-}): KubeConfig {
-  const kc = new KubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster(opts.serviceAccountRoot ?? '');
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
-  return kc;
-}
-
 const iso = (ms: number | undefined): string | null => (ms !== undefined ? new Date(ms).toISOString() : null);
 
 export abstract class ListWatch<T> {
-  protected readonly kc: KubeConfig;
-  protected readonly api: CoreV1Api;
-  private readonly watcher: Watch;
+  protected readonly api: KubeApi;
   protected items = new Map<string, T>();
   /** counts changes of the cache (indexes built from it compare it) */
   protected version = 0;
@@ -182,15 +162,8 @@ export abstract class ListWatch<T> {
     /** a field selector for list and watch (pods: spec.nodeName=<node>) */
     protected readonly fieldSelector?: string,
   ) {
-    this.kc = opts.kubeConfig ?? loadKubeConfig(opts);
-    if (!this.kc.getCurrentCluster())
-      throw new Error('no Kubernetes API server in the kubeconfig (no current cluster)');
-    this.api = this.kc.makeApiClient(CoreV1Api);
-    this.watcher = new Watch(this.kc);
+    this.api = opts.kubeConfig ?? loadKubeConfig(opts);
   }
-
-  /** One page of the list (the typed client call of the kind). */
-  protected abstract listPage(params: ListParams): Promise<ListAnswer>;
   /** What is kept of one object (undefined: skipped). */
   protected abstract infoOf(obj: unknown): T | undefined;
   protected abstract keyOf(info: T): string;
@@ -202,7 +175,7 @@ export abstract class ListWatch<T> {
   protected removed(_key: string, _old: T): void {}
 
   get server(): string {
-    return this.kc.getCurrentCluster()?.server ?? '';
+    return this.api.server;
   }
 
   get size(): number {
@@ -348,15 +321,18 @@ export abstract class ListWatch<T> {
     let rv = '';
     const timeoutMs = this.opts.requestTimeoutMs ?? 30_000;
     for (let page = 0; page < 10_000; page++) {
+      const ctl = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       const res = await Promise.race([
-        this.listPage({
-          ...(this.fieldSelector !== undefined ? { fieldSelector: this.fieldSelector } : {}),
-          limit: this.opts.pageSize ?? 500,
-          ...(cont ? { _continue: cont } : {}),
+        this.api.request<ListAnswer>('GET', `/api/v1/${this.resource}`, {
+          query: { fieldSelector: this.fieldSelector, limit: this.opts.pageSize ?? 500, continue: cont },
+          signal: ctl.signal,
         }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`list did not answer within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(() => {
+            reject(new Error(`list did not answer within ${timeoutMs} ms`));
+            ctl.abort();
+          }, timeoutMs);
         }),
       ]).finally(() => clearTimeout(timer));
       for (const item of res.items ?? []) {
@@ -364,7 +340,7 @@ export abstract class ListWatch<T> {
         if (info) items.set(this.keyOf(info), info);
       }
       rv = res.metadata?.resourceVersion ?? '';
-      cont = res.metadata?._continue;
+      cont = res.metadata?.continue || undefined;
       if (!cont) break;
     }
     // Replace whole: objects deleted while we were not watching are freed here.
@@ -463,7 +439,7 @@ export abstract class ListWatch<T> {
         else this.lastSyncAt = Date.now();
         if (type !== 'BOOKMARK') this.opts.onChange?.();
       };
-      this.watcher
+      this.api
         .watch(
           `/api/v1/${this.resource}`,
           {

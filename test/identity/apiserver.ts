@@ -10,11 +10,13 @@
 // status, the same JSON shapes, 403 Forbidden (a Status) when the caller may not create reviews, 422 for an
 // invalid spec. Tokens name users (addToken); access follows RBAC ClusterRoles and ClusterRoleBindings loaded
 // with loadRbac (e.g. from the rendered Helm chart), evaluated with RBAC's rules for verbs, resources and
-// non-resource URLs (a trailing * is a prefix); system:masters may do anything.
+// non-resource URLs (a trailing * is a prefix); system:masters may do anything. A client certificate
+// signed by its CA authenticates as its CN, with its O as groups, as kube-apiserver's x509 authenticator.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -284,6 +286,47 @@ export class TestApiServer {
     return this.tls;
   }
 
+  /** A client certificate and key (PEM) signed by the CA, for a user named by its CN (and groups by O). */
+  clientCertificate(username: string, groups: readonly string[] = []): { cert: Buffer; key: Buffer } {
+    this.certificates();
+    const f = (n: string): string => path.join(this.dir, n);
+    const id = createHash('sha256').update(username).digest('hex').slice(0, 12);
+    const subj = `/CN=${username}${groups.map((g) => `/O=${g}`).join('')}`;
+    const ossl = (args: string[]): void => {
+      execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
+    };
+    ossl(
+      ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f(`${id}.key`)].concat([
+        '-out',
+        f(`${id}.csr`),
+        '-subj',
+        subj,
+      ]),
+    );
+    writeFileSync(f(`${id}.cnf`), 'extendedKeyUsage=clientAuth\n');
+    ossl(
+      ['x509', '-req', '-in', f(`${id}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial'].concat([
+        '-out',
+        f(`${id}.crt`),
+        '-days',
+        '2',
+        '-extfile',
+        f(`${id}.cnf`),
+      ]),
+    );
+    return { cert: readFileSync(f(`${id}.crt`)), key: readFileSync(f(`${id}.key`)) };
+  }
+
+  /** The user of a verified client certificate: CN, and O as groups. */
+  private certificateUser(socket: TLSSocket): ApiUser | undefined {
+    if (!socket.authorized) return undefined;
+    const subject = socket.getPeerCertificate().subject as Record<string, string | string[]> | undefined;
+    const cn = subject?.CN;
+    if (typeof cn !== 'string') return undefined;
+    const o = subject?.O;
+    return { username: cn, groups: [...(o === undefined ? [] : Array.isArray(o) ? o : [o]), 'system:authenticated'] };
+  }
+
   /** The CA that signed the server's certificate (PEM). */
   caPem(): Buffer {
     return this.certificates().ca;
@@ -339,7 +382,11 @@ export class TestApiServer {
   async start(port = this.port): Promise<void> {
     if (this.server) return;
     const { key, cert } = this.certificates();
-    const server: Server = createServer({ key, cert }, (req, res) => this.handle(req, res));
+    const server: Server = createServer(
+      // a client certificate is asked for and checked against the CA, not required (tokens need none)
+      { key, cert, ca: this.certificates().ca, requestCert: true, rejectUnauthorized: false },
+      (req, res) => this.handle(req, res),
+    );
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -548,7 +595,7 @@ export class TestApiServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    const caller = this.userOf(m?.[1]);
+    const caller = m ? this.userOf(m[1]) : this.certificateUser(req.socket as TLSSocket);
     if (!caller) {
       this.counts.unauthorized++;
       this.status(res, 401, 'Unauthorized', 'Unauthorized');

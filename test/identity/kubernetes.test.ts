@@ -1,5 +1,5 @@
 // The pod watch against a real HTTP server speaking the API's list/watch protocol, driven by the
-// real @kubernetes/client-node: paging, events, bookmarks, 410 Gone both ways, outages, silence.
+// agent's own API client (kube-api.ts): paging, events, bookmarks, 410 Gone both ways, outages, silence.
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { waitUntil, sleep } from '../support/proc.js';
 const NODE = 'node-a';
 const cid = (): string => randomBytes(32).toString('hex');
 
-describe('identity: pod watch (real list/watch server, real client library)', function () {
+describe("identity: pod watch (real list/watch server, the agent's API client)", function () {
   this.timeout(60_000);
   let api: TestApiServer;
   let watch: PodWatch | undefined;
