@@ -43,6 +43,8 @@ import { promName } from '../../semconv/lib/prom-names.js';
 import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
 import { DEFAULT_METRIC_PROBES } from '../../receiver/probes/catalog.js';
 import { benchStamp } from './stamp.js';
+import { TestApiServer } from '../identity/apiserver.js';
+import { randomBytes } from 'node:crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -510,6 +512,9 @@ async function get(url: string): Promise<{ text: string; ms: number }> {
   return { text, ms: performance.now() - t0 };
 }
 
+/** The agent's node (NODE_NAME): the test API server's pods are on it. */
+const NODE_NAME = 'sizing-node';
+
 async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work: string): Promise<RunResult> {
   const port = await freePort();
   const cfg = path.join(work, `agent-${pods.length}.yaml`);
@@ -521,10 +526,25 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
   const heapSnapshot = args.heapSnapshot && (args.heapSnapshotPods ?? [Math.max(...args.pods)]).includes(pods.length);
   let nextPod = 0;
   let refused = 0;
+  // The chart runs the agent with the pod watch on (kubernetes in node mode): a real HTTPS API server
+  // with a Pod per test pod (its address, two containers, a label), so the API client and the pod
+  // cache are in the figures too.
+  const api = new TestApiServer({ bookmarkIntervalMs: 60_000 });
+  await api.start();
+  for (const [i, p] of pods.entries())
+    api.upsertPod({
+      name: `sizing-${i}`,
+      namespace: `team-${i % 10}`,
+      nodeName: NODE_NAME,
+      labels: { app: `app-${i}` },
+      containers: { app: randomBytes(32).toString('hex'), sidecar: randomBytes(32).toString('hex') },
+      ...(p.ip !== undefined ? { podIPs: [p.ip] } : {}),
+    });
   writeFileSync(
     cfg,
     [
       `interval: ${args.intervalS}s`,
+      `kubernetes: {enabled: true, kubeconfig: ${api.kubeconfig()}, pod_labels: [app]}`,
       'log: {level: warn, format: json}',
       ...(push
         ? [
@@ -566,7 +586,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
         env: {
           ...process.env,
           OTEL_EXPORTER_OTLP_ENDPOINT: '',
-          NODE_NAME: 'sizing-node',
+          NODE_NAME,
           ...AGENT_ENV,
           NODE_OPTIONS: args.nodeOptions,
           OTEL_EXPORTER_OTLP_COMPRESSION: args.compression,
@@ -602,6 +622,11 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
           const st = await statusOf();
           if (st.lastCycle.cycle < 2) {
             waiting = `cycle ${st.lastCycle.cycle}`;
+            return false;
+          }
+          const kube = st.identity?.kubernetes as { state?: string; pods?: number } | null | undefined;
+          if (kube?.state !== 'synced' || kube.pods !== pods.length) {
+            waiting = `pod watch ${kube?.state ?? 'off'} with ${kube?.pods ?? 0} of ${pods.length} pods`;
             return false;
           }
           const { targets } = seriesByTarget(parsePromText((await get(`${base}/metrics`)).text).samples);
@@ -752,6 +777,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
     );
   } finally {
     if (child?.pid) await stopPid(child.pid, 5000);
+    await api.dispose();
   }
 }
 
@@ -919,7 +945,9 @@ function markdown(
       AGENT_ENV,
     )
       .map(([k, v]) => `${k}=${v}`)
-      .join(' ')} (the launchers' environment).`,
+      .join(
+        ' ',
+      )} (the launchers' environment). The pod watch on, as the chart runs the agent: a real HTTPS test API server holds a Pod per test pod (address, two containers, a label), listed and watched by the agent (bookmarks every 60 s).`,
   );
   const a = meta.args as Args;
   const trial = [...Object.entries(a.agentEnv ?? {}).map(([k, v]) => `${k}=${v}`), ...(a.agentFlags ?? [])];
