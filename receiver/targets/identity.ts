@@ -316,7 +316,7 @@ export function createIdentity(
         { nodeName: watchNodeName },
       );
     }
-    // What can be checked without loading the client library is checked now, so a bad path is
+    // What can be checked without loading the API client is checked now, so a bad path is
     // reported at start like any config problem; the rest when the watch starts.
     try {
       if (k.kubeconfig !== undefined) accessSync(k.kubeconfig, fsConstants.R_OK);
