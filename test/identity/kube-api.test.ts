@@ -205,6 +205,58 @@ describe('identity: the Kubernetes API client (kubeconfig, auth, requests, watch
     assert.deepEqual(seen, ['ADDED web-1']);
   });
 
+  it('watches: a line split across chunks and lines sharing one are each one event; a line that is not JSON ends the watch', async () => {
+    // a plain HTTP server (kubectl proxy's scheme) writing the stream in awkward pieces
+    const { createServer } = await import('node:http');
+    const lines = [
+      '{"type":"ADDED","object":{"n":1}}',
+      '{"type":"MODIFIED","object":{"n":2}}',
+      '{"type":"DELETED","object":{"n":3}}',
+    ];
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const text = `${lines.join('\n')}\n`;
+      const pieces = [text.slice(0, 10), text.slice(10, 45), text.slice(45, 46), text.slice(46)];
+      const bad = new URL(req.url ?? '/', 'http://x').searchParams.get('bad') === '1';
+      let i = 0;
+      const next = (): void => {
+        if (i < pieces.length) {
+          res.write(pieces[i++]);
+          setTimeout(next, 20);
+        } else if (bad) res.write('not json\n{"type":"ADDED","object":{"n":4}}\n');
+        else res.end();
+      };
+      next();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const file = path.join(dir, 'config');
+    writeFileSync(
+      file,
+      `current-context: p\ncontexts:\n- name: p\n  context: {cluster: p}\nclusters:\n- name: p\n  cluster: {server: "http://127.0.0.1:${port}"}\n`,
+    );
+    const client = loadKubeConfig({ kubeconfig: file });
+    const run = (bad: boolean): Promise<{ events: string[]; err: unknown }> =>
+      new Promise((resolve) => {
+        const events: string[] = [];
+        void client.watch(
+          '/api/v1/pods',
+          bad ? { bad: 1 } : {},
+          (type, obj) => events.push(`${type} ${(obj as { n: number }).n}`),
+          (err) => resolve({ events, err }),
+        );
+      });
+    try {
+      assert.deepEqual(await run(false), { events: ['ADDED 1', 'MODIFIED 2', 'DELETED 3'], err: null });
+      const bad = await run(true);
+      assert.deepEqual(bad.events, ['ADDED 1', 'MODIFIED 2', 'DELETED 3'], 'nothing after the bad line');
+      assert.match(String(bad.err), /watch of \/api\/v1\/pods: a line that is not JSON: not json/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('says what is wrong with a kubeconfig, naming the file and the entry', () => {
     const file = path.join(dir, 'config');
     const cases: [string, RegExp][] = [
