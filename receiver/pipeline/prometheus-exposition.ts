@@ -129,7 +129,19 @@ export function scopeLabelText(scope: ScopeLabels | undefined): string {
 
 /** The family name of a registry metric on /metrics. */
 export function familyName(def: MetricDefinition): string {
-  return promName(def.name, def.instrument, def.unit);
+  return family(def).name;
+}
+
+// A registry metric's family name and header are the same at every scrape: made once per definition
+// (~130 families made again took 0.11 ms of a 10-pod scrape, CPU profile of 1,000 scrapes).
+const familyCache = new WeakMap<MetricDefinition, { readonly name: string; readonly head: string }>();
+function family(def: MetricDefinition): { readonly name: string; readonly head: string } {
+  let f = familyCache.get(def);
+  if (f === undefined) {
+    const name = promName(def.name, def.instrument, def.unit);
+    familyCache.set(def, (f = { name, head: header(name, def.brief.en, def.instrument, def.unit) }));
+  }
+  return f;
 }
 
 function promType(instrument: Instrument): string {
@@ -305,10 +317,9 @@ export async function writeSnapshotExposition(
     await sink.write(chunk);
   };
   for (const { def, refs, probes } of families.values()) {
-    const name = familyName(def);
+    const { name, head: h } = family(def);
     if (opts.skip?.has(name) || written.has(name)) continue;
     written.add(name);
-    const h = header(name, def.brief.en, def.instrument, def.unit);
     if (!WIDE.test(h)) buf += h;
     else {
       // A HELP text beyond Latin-1 (…, —, →) made the whole chunk a two-byte string, which the
