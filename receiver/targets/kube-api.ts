@@ -3,8 +3,8 @@
 // stream of events.
 //
 // Written here rather than taken from @kubernetes/client-node: that library's configuration module
-// imports every generated API and model, ~26 MiB of V8 heap and ~36 MiB of RSS once loaded (1.4.0,
-// Node 20), more than the agent's whole data at 250 pods, for the five calls the agent makes (list
+// imports every generated API and model, ~26 MiB of V8 heap and 36–39 MiB of RSS once loaded (1.4.0,
+// Node 20), about as much as the agent's whole data at 250 pods, for the five calls the agent makes (list
 // and watch pods, Services and Nodes; create a TokenReview and a SubjectAccessReview). What is here
 // is what those calls need from a kubeconfig, as kubectl reads it.
 import { execFile } from 'node:child_process';
@@ -18,7 +18,7 @@ import { VERSION } from '../version.js';
 
 /** An answer of the API other than 2xx: its status code and body (a Status object's JSON, usually). */
 export class KubeApiError extends Error {
-  /** The same as statusCode (what callers of @kubernetes/client-node read). */
+  /** The same as statusCode: describeApiError (kubernetes-auth.ts) reads `code`, list-watch either. */
   readonly code: number;
   constructor(
     readonly statusCode: number,
