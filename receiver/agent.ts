@@ -312,10 +312,10 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
       import('./targets/kubernetes.js'),
     ]);
     const k = config.kubernetes;
-    const kubeConfig = loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) });
+    const api = loadKubeConfig({ ...(k?.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}) });
     const klog = log.child({ component: 'kubernetes' });
-    services = new Services({ kubeConfig, log: klog });
-    nodes = new Nodes({ kubeConfig, log: klog });
+    services = new Services({ api, log: klog });
+    nodes = new Nodes({ api, log: klog });
     // not awaited: the first cycle only attaches (names are needed from the second), and without
     // RBAC for them (rbac.services / rbac.nodes off) the loops retry with backoff, names by address
     services.start();

@@ -41,7 +41,7 @@ export interface ListWatchOptions {
   /** A kubeconfig file; unset: in-cluster (service account), else the default kubeconfig. */
   readonly kubeconfig?: string;
   /** Already loaded (a caller with its own auth, or one connection for several watches). Wins over kubeconfig. */
-  readonly kubeConfig?: KubeApi;
+  readonly api?: KubeApi;
   /** In-cluster: where /var/run/secrets/kubernetes.io/serviceaccount is rooted (default: /). */
   readonly serviceAccountRoot?: string;
   readonly log: Logger;
@@ -162,7 +162,7 @@ export abstract class ListWatch<T> {
     /** a field selector for list and watch (pods: spec.nodeName=<node>) */
     protected readonly fieldSelector?: string,
   ) {
-    this.api = opts.kubeConfig ?? loadKubeConfig(opts);
+    this.api = opts.api ?? loadKubeConfig(opts);
   }
   /** What is kept of one object (undefined: skipped). */
   protected abstract infoOf(obj: unknown): T | undefined;
