@@ -306,9 +306,11 @@ function fromKubeconfig(files: readonly string[]): KubeApi {
   if (!cluster)
     throw new Error(`kubeconfig ${context.file}: context ${context.name}: no cluster ${String(clusterName)}`);
   const userName = context.fields.user;
-  const user = userName === undefined || userName === '' ? undefined : users.find((u) => u.name === userName);
-  if (userName !== undefined && userName !== '' && !user)
-    throw new Error(`kubeconfig ${context.file}: context ${context.name}: no user ${String(userName)}`);
+  let user: Named | undefined;
+  if (userName !== undefined && userName !== '') {
+    user = users.find((u) => u.name === userName);
+    if (!user) throw new Error(`kubeconfig ${context.file}: context ${context.name}: no user ${String(userName)}`);
+  }
   return new KubeApi(clusterTls(cluster), userCredentials(user));
 }
 

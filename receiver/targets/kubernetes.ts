@@ -1,15 +1,10 @@
 // Pod names from the Kubernetes API: a list + watch of the pods on this node
 // (fieldSelector spec.nodeName=<node>), kept in a cache keyed by UID. The loop (list, watch from the
 // resourceVersion, relist on 410 Gone, backoff, names kept through outages) is list-watch.ts's.
-import {
-  ListWatch,
-  loadKubeConfig,
-  type ListWatchOptions,
-  type ListWatchStatus,
-  type WatchState,
-} from './list-watch.js';
+import { ListWatch, type ListWatchOptions, type ListWatchStatus, type WatchState } from './list-watch.js';
 
-export { loadKubeConfig, type WatchState };
+export { loadKubeConfig } from './kube-api.js';
+export type { WatchState };
 export interface PodInfo {
   readonly uid: string;
   readonly name: string;

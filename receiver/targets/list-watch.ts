@@ -14,8 +14,6 @@
 import type { Logger } from '../log.js';
 import { loadKubeConfig, type KubeApi } from './kube-api.js';
 
-export { loadKubeConfig };
-
 export type WatchState = 'connecting' | 'synced' | 'stale' | 'stopped';
 
 /** The loop's state, for /status. */

@@ -65,6 +65,13 @@ export type AccessAttributes =
   | { nonResource: true; path: string; verb: string }
   | { nonResource: false; group: string; resource: string; verb: string; namespace?: string };
 
+/** A new P-256 key, unencrypted (openssl req's arguments). */
+const NEW_EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
+}
+
 /** The user a ServiceAccount's token authenticates as, with the groups kube-apiserver gives it. */
 export function serviceAccountUser(namespace: string, name: string): ApiUser {
   return {
@@ -225,96 +232,52 @@ export class TestApiServer {
   /** A CA and a server certificate for 127.0.0.1, made with openssl once per server. */
   private certificates(): { key: Buffer; cert: Buffer; ca: Buffer } {
     if (this.tls) return this.tls;
-    const f = (n: string): string => path.join(this.dir, n);
-    const ossl = (args: string[]): void => {
-      execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
-    };
-    ossl([
+    const [caKey, caCrt] = [this.file('ca.key'), this.file('ca.crt')];
+    openssl([
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
+      ...NEW_EC_KEY,
       '-keyout',
-      f('ca.key'),
+      caKey,
       '-out',
-      f('ca.crt'),
+      caCrt,
       '-days',
       '2',
       '-subj',
       '/CN=ksotel-test-ca',
     ]);
-    ossl([
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      f('server.key'),
-      '-out',
-      f('server.csr'),
-      '-subj',
+    const server = this.issue(
+      'server',
       '/CN=kube-apiserver',
-    ]);
-    writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-    ossl([
-      'x509',
-      '-req',
-      '-in',
-      f('server.csr'),
-      '-CA',
-      f('ca.crt'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f('server.crt'),
-      '-days',
-      '2',
-      '-extfile',
-      f('ext.cnf'),
-    ]);
-    this.tls = {
-      key: readFileSync(f('server.key')),
-      cert: readFileSync(f('server.crt')),
-      ca: readFileSync(f('ca.crt')),
-    };
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    );
+    this.tls = { ...server, ca: readFileSync(caCrt) };
     return this.tls;
+  }
+
+  private file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /** A key and a certificate for `subject` with `extensions` (an openssl extfile), signed by the CA. */
+  private issue(name: string, subject: string, extensions: string): { cert: Buffer; key: Buffer } {
+    const key = this.file(`${name}.key`);
+    const csr = this.file(`${name}.csr`);
+    const crt = this.file(`${name}.crt`);
+    const ext = this.file(`${name}.cnf`);
+    openssl(['req', ...NEW_EC_KEY, '-keyout', key, '-out', csr, '-subj', subject]);
+    writeFileSync(ext, extensions);
+    const ca = ['-CA', this.file('ca.crt'), '-CAkey', this.file('ca.key'), '-CAcreateserial'];
+    openssl(['x509', '-req', '-in', csr, ...ca, '-out', crt, '-days', '2', '-extfile', ext]);
+    return { cert: readFileSync(crt), key: readFileSync(key) };
   }
 
   /** A client certificate and key (PEM) signed by the CA, for a user named by its CN (and groups by O). */
   clientCertificate(username: string, groups: readonly string[] = []): { cert: Buffer; key: Buffer } {
     this.certificates();
-    const f = (n: string): string => path.join(this.dir, n);
     const id = createHash('sha256').update(username).digest('hex').slice(0, 12);
-    const subj = `/CN=${username}${groups.map((g) => `/O=${g}`).join('')}`;
-    const ossl = (args: string[]): void => {
-      execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
-    };
-    ossl(
-      ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f(`${id}.key`)].concat([
-        '-out',
-        f(`${id}.csr`),
-        '-subj',
-        subj,
-      ]),
-    );
-    writeFileSync(f(`${id}.cnf`), 'extendedKeyUsage=clientAuth\n');
-    ossl(
-      ['x509', '-req', '-in', f(`${id}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial'].concat([
-        '-out',
-        f(`${id}.crt`),
-        '-days',
-        '2',
-        '-extfile',
-        f(`${id}.cnf`),
-      ]),
-    );
-    return { cert: readFileSync(f(`${id}.crt`)), key: readFileSync(f(`${id}.key`)) };
+    const subject = `/CN=${username}${groups.map((g) => `/O=${g}`).join('')}`;
+    return this.issue(`client-${id}`, subject, 'extendedKeyUsage=clientAuth\n');
   }
 
   /** The user of a verified client certificate: CN, and O as groups. */
@@ -381,10 +344,10 @@ export class TestApiServer {
 
   async start(port = this.port): Promise<void> {
     if (this.server) return;
-    const { key, cert } = this.certificates();
+    const { key, cert, ca } = this.certificates();
     const server: Server = createServer(
       // a client certificate is asked for and checked against the CA, not required (tokens need none)
-      { key, cert, ca: this.certificates().ca, requestCert: true, rejectUnauthorized: false },
+      { key, cert, ca, requestCert: true, rejectUnauthorized: false },
       (req, res) => this.handle(req, res),
     );
     server.on('connection', (s) => {
