@@ -53,7 +53,8 @@ RUN mkdir -p /out/root/var/lib/dpkg/status.d \
     done
 
 # ---- 2. js: the agent's TypeScript → dist/ (scripts/tsconfig.image.json: receiver/ and semconv/,
-#      no tests), then production node_modules only
+#      no tests) → one bundle (scripts/bundle.mjs), then production node_modules only (for the
+#      packages the bundle loads lazily: gRPC, the trace SDK)
 FROM ${NODE_IMAGE} AS js
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -61,12 +62,13 @@ RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
     --mount=type=secret,id=npm-ca,target=/run/secrets/npm-ca \
     npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
-COPY scripts/tsconfig.image.json scripts/
+COPY scripts/tsconfig.image.json scripts/bundle.mjs scripts/
 COPY receiver receiver
 COPY semconv semconv
 # then drop what Node never loads from node_modules: TypeScript sources and declarations, source
 # maps, markdown (licence files stay): about half of its size
 RUN npx tsc -p scripts/tsconfig.image.json \
+ && node scripts/bundle.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
  && find node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' \
       -o -name '*.md' \) ! -iname 'licen[cs]e*' -delete
@@ -79,7 +81,7 @@ COPY --from=js /usr/local/bin/node /usr/local/bin/node
 WORKDIR /opt/kubeskoop-otel
 COPY --from=js /src/package.json ./
 COPY --from=js /src/node_modules node_modules
-COPY --from=js /src/dist dist
+COPY --from=js /src/dist/kubeskoop-otel.js dist/kubeskoop-otel.js
 COPY --from=native /out/kubeskoop-bpf-helper bpf/build/kubeskoop-bpf-helper
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="kubeskoop-otel agent" \
@@ -93,5 +95,5 @@ USER 65532:65532
 ENV NODE_ENV=production MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072
 EXPOSE 9102
 # V8 flags: receiver/cli/node-flags.ts (the chart adds its NODE_OPTIONS, e.g. the old-space limit)
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-memory-reducer", "/opt/kubeskoop-otel/dist/receiver/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-memory-reducer", "/opt/kubeskoop-otel/dist/kubeskoop-otel.js"]
 CMD ["run"]

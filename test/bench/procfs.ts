@@ -14,7 +14,7 @@
 //   - node_exporter (Debian's) in one namespace: CPU per scrape, from its /proc/<pid>/stat.
 //
 //   npm run build && node dist/test/bench/procfs.js [--sizes 10,100,250] [--rounds 9] [--cpu-prof DIR]
-//     [--variants 'name=--flag …;other=@/path/to/dist/receiver/cli/main.js --flag …'] [--quick]
+//     [--variants 'name=--flag …;other=@/path/to/dist/kubeskoop-otel.js --flag …'] [--quick]
 // Writes test/bench/results/procfs.json and procfs.md. Needs root. A variant whose flags start with
 // @FILE runs that build of the agent (e.g. another branch's dist) with the rest as its Node flags:
 // a before/after in the same rounds. --quick (a look while working, never a result): any number of
@@ -37,7 +37,7 @@ import { profileMarkdown, summarizeProfileFile, type ProfileSummary } from './cp
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
 const RESULTS = path.join(ROOT, 'test/bench/results');
-const AGENT = path.resolve(here, '../../receiver/cli/main.js');
+const AGENT = path.resolve(here, '../../kubeskoop-otel.js');
 const INTERVAL_MS = 1000;
 /** Namespace-cycles an agent runs before its rounds: V8 optimizes a function once it has run enough,
  *  and the probes' hot functions run about once per namespace and file per cycle. At 10 namespaces

@@ -21,12 +21,12 @@ describe("docs: the agent's V8 flags and environment are the same in every launc
     assert.ok(AGENT_NODE_FLAGS.length > 0 && envText !== '');
     assert.equal(read('receiver/cli/main.ts').split('\n')[0], `#!/usr/bin/env -S ${envText} node ${flags}`);
     assert.equal(
-      read('dist/receiver/cli/main.js').split('\n')[0],
+      read('dist/kubeskoop-otel.js').split('\n')[0],
       `#!/usr/bin/env -S ${envText} node ${flags}`,
-      'tsc keeps the shebang',
+      'the bundle keeps the shebang',
     );
     const agentSh = read('scripts/agent.sh');
-    assert.match(agentSh, new RegExp(`^exec node ${flags} "\\$root/dist/receiver/cli/main.js" run "\\$@"$`, 'm'));
+    assert.match(agentSh, new RegExp(`^exec node ${flags} "\\$root/dist/kubeskoop-otel.js" run "\\$@"$`, 'm'));
     for (const [k, v] of Object.entries(AGENT_ENV)) {
       assert.match(agentSh, new RegExp(`^export ${k}=${v}$`, 'm'), `scripts/agent.sh exports ${k}`);
       assert.match(read('Dockerfile'), new RegExp(`^ENV .*\\b${k}=${v}\\b`, 'm'), `the image sets ${k}`);
@@ -35,16 +35,16 @@ describe("docs: the agent's V8 flags and environment are the same in every launc
     assert.deepEqual(JSON.parse(entry![1]!), [
       'node',
       ...AGENT_NODE_FLAGS,
-      '/opt/kubeskoop-otel/dist/receiver/cli/main.js',
+      '/opt/kubeskoop-otel/dist/kubeskoop-otel.js',
     ]);
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
-    assert.equal(pkg.scripts.start, `${envText} node ${flags} dist/receiver/cli/main.js run`);
-    assert.equal(pkg.bin['kubeskoop-otel'], 'dist/receiver/cli/main.js');
+    assert.equal(pkg.scripts.start, `${envText} node ${flags} dist/kubeskoop-otel.js run`);
+    assert.equal(pkg.bin['kubeskoop-otel'], 'dist/kubeskoop-otel.js');
   });
 
   it('the built CLI, started through its shebang, runs node with them', async function () {
     this.timeout(30_000);
-    const cli = join(root, 'dist/receiver/cli/main.js');
+    const cli = join(root, 'dist/kubeskoop-otel.js');
     await run('chmod', ['+x', cli]);
     const port = await freePort();
     const child = spawn(cli, ['run', '--address', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {

@@ -12,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root (this file runs from dist/test/helm/). */
 export const REPO = path.resolve(here, '../../..');
 export const CHART = path.join(REPO, 'helm/kubeskoop-otel');
-export const AGENT = path.join(REPO, 'dist/receiver/cli/main.js');
+export const AGENT = path.join(REPO, 'dist/kubeskoop-otel.js');
 
 let binDir: string | undefined;
 /** Unpack helm and kubectl (idempotent) and return their directory. */

@@ -96,7 +96,7 @@ describe('container image: Dockerfile and .dockerignore', () => {
     assert.ok(user, 'USER set');
     assert.ok(Number(user.split(/\s+/)[1]!.split(':')[0]) > 0, 'non-root');
     // the CLI, with the V8 flags every launcher passes (test/docs/launch-flags.test.ts checks their value)
-    assert.match(DOCKERFILE, /ENTRYPOINT \["node", ("--[a-z-]+(=[0-9]+)?", )+"\/opt\/kubeskoop-otel\/dist\/receiver\/cli\/main\.js"\]/);
+    assert.match(DOCKERFILE, /ENTRYPOINT \["node", ("--[a-z-]+(=[0-9]+)?", )+"\/opt\/kubeskoop-otel\/dist\/kubeskoop-otel\.js"\]/);
   });
 
   it('every COPY source exists in the repository and is not excluded by .dockerignore', () => {
@@ -279,7 +279,7 @@ describe('container image: built with podman (scripts/image.sh) and run as the c
     assert.equal(ds.command, undefined);
     assert.equal(side.command, undefined);
     assert.deepEqual(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(DOCKERFILE)![1]!), cfg.Entrypoint);
-    assert.equal(cfg.Entrypoint.at(-1), '/opt/kubeskoop-otel/dist/receiver/cli/main.js');
+    assert.equal(cfg.Entrypoint.at(-1), '/opt/kubeskoop-otel/dist/kubeskoop-otel.js');
     assert.deepEqual(cfg.Cmd, ['run']);
     assert.equal(ds.args[0], 'run');
     // the port the chart scrapes
@@ -333,7 +333,9 @@ describe('container image: built with podman (scripts/image.sh) and run as the c
       assert.deepEqual(files.filter((f) => dev.some((d) => f.startsWith(d))).slice(0, 3), [], 'dev dependencies in the image');
       assert.deepEqual(files.filter((f) => /\.(ts|mts|cts|map)$/.test(f)).slice(0, 3), []);
       assert.ok(!files.some((f) => f.startsWith('/opt/kubeskoop-otel/dist/test/')), 'no tests in the image');
-      for (const f of ['/usr/local/bin/node', '/opt/kubeskoop-otel/dist/receiver/cli/main.js', '/opt/kubeskoop-otel/bpf/build/kubeskoop-bpf-helper']) {
+      // the agent is its bundle (scripts/bundle.mjs): not tsc's module tree beside it
+      assert.ok(!files.some((f) => f.startsWith('/opt/kubeskoop-otel/dist/receiver/')), 'dist/receiver/ in the image');
+      for (const f of ['/usr/local/bin/node', '/opt/kubeskoop-otel/dist/kubeskoop-otel.js', '/opt/kubeskoop-otel/bpf/build/kubeskoop-bpf-helper']) {
         assert.ok(files.includes(f), `${f} in the image`);
       }
       // the Debian packages the image declares: glibc/libstdc++ of the base and the helper's libraries

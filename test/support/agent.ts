@@ -10,7 +10,7 @@ import { freePort, stopPid, waitUntil } from './proc.js';
 import { KERNEL_BTF, skipBecause } from './strict.js';
 import { stringify } from 'yaml';
 
-export const CLI = join(packageRoot(), 'dist', 'receiver', 'cli', 'main.js');
+export const CLI = join(packageRoot(), 'dist', 'kubeskoop-otel.js');
 /** The native helper as `make -C bpf` builds it. */
 export const HELPER = join(packageRoot(), 'bpf', 'build', 'kubeskoop-bpf-helper');
 /** The kernel's BTF: without it no eBPF probe loads (KSOTEL_BTF_PATH moves it: strict.ts). */
