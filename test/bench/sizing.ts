@@ -13,7 +13,8 @@
 //     [--agent-env K=V ...  (the agent's environment, e.g. MALLOC_ARENA_MAX=2: memory trials)]
 //     [--agent-flags '--flag ...'  (node flags after the agent's own, e.g. --v8-pool-size=1)]
 //     [--trial 'NAME K=V --flag …' …  (memory trials: each size is measured once per trial, on the same
-//      pods, the agent with the trial's environment and flags added; NAME alone is the plain run)]
+//      pods, the agent with the trial's environment and flags added; @FILE runs that build of the
+//      agent instead, e.g. @dist/receiver/cli/main.js, tsc's module tree; NAME alone is the plain run)]
 //     [--heap-snapshot  (at the end of the largest size's runs: the agent's V8 heap snapshot, by constructor)]
 //     [--heap-snapshot-pods N,M  (the sizes to take it at instead of the largest)]
 //     [--heap-snapshot-dir DIR  (the same, and the .heapsnapshot files kept in DIR)]
@@ -65,7 +66,9 @@ interface Args {
   /** Extra node flags of the agent, after AGENT_NODE_FLAGS. */
   agentFlags: string[];
   /** Memory trials: each size once per trial (none: one plain run). */
-  trials: { name: string; env: Record<string, string>; flags: string[] }[];
+  trials: { name: string; env: Record<string, string>; flags: string[]; agent?: string }[];
+  /** The agent's script (a trial's @FILE; default AGENT, the bundle). */
+  agent?: string;
   /** Refused connects made per cycle (events); undefined: one per test pod; 0: no event probes. */
   eventsPerCycle?: number;
   /** OTLP protocol and compression of the agent (default: the chart's, helm/kubeskoop-otel/values.yaml). */
@@ -160,12 +163,14 @@ function parseArgs(argv: string[]): Args {
       const [name, ...rest] = v.split(/\s+/).filter((t) => t !== '');
       const env: Record<string, string> = {};
       const flags: string[] = [];
+      let agent: string | undefined;
       for (const t of rest) {
         if (t.startsWith('--')) flags.push(t);
+        else if (t.startsWith('@')) agent = path.resolve(repo, t.slice(1));
         else if (/^[A-Z_][A-Z0-9_]*=/.test(t)) env[t.slice(0, t.indexOf('='))] = t.slice(t.indexOf('=') + 1);
-        else throw new Error(`sizing: --trial ${v}: ${t} is neither K=V nor --flag`);
+        else throw new Error(`sizing: --trial ${v}: ${t} is neither K=V, --flag nor @FILE`);
       }
-      a.trials.push({ name: name!, env, flags });
+      a.trials.push({ name: name!, env, flags, ...(agent !== undefined ? { agent } : {}) });
       i++;
     } else throw new Error(`sizing: unknown argument ${argv[i]}`);
   }
@@ -184,7 +189,7 @@ export interface TargetSeries {
 export interface RunResult {
   pods: number;
   /** The memory trial (--trial) this run was, with what it added to the agent. */
-  trial?: { name: string; env: Record<string, string>; flags: string[] };
+  trial?: { name: string; env: Record<string, string>; flags: string[]; agent?: string };
   /** Targets the agent saw (other namespaces on this machine count too). */
   targets: { total: number; byKind: Record<string, number> };
   intervalSeconds: number;
@@ -571,7 +576,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
         ...AGENT_NODE_FLAGS,
         ...args.agentFlags,
         ...(heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${work}`] : []),
-        AGENT,
+        args.agent ?? AGENT,
         'run',
         '-c',
         cfg,
@@ -798,11 +803,12 @@ export interface FloorResult {
 async function measureFloors(args: Args, trialName: string | undefined): Promise<FloorResult[]> {
   // The agent's code as it runs (the bundle, AGENT), loaded and left idle: `--version` is the CLI
   // command that returns without starting anything; the interval below keeps the process up.
-  const loadAgent = `process.argv.push('kubeskoop-otel', '--version'); await import(${JSON.stringify(AGENT)});`;
+  const agent = args.agent ?? AGENT;
+  const loadAgent = `process.argv.push('kubeskoop-otel', '--version'); await import(${JSON.stringify(agent)});`;
   const out: FloorResult[] = [];
   // With OTLP over gRPC the agent also loads grpc-js and the SDK's gRPC exporter base (on first use).
   const grpcModules = ['@grpc/grpc-js', '@opentelemetry/otlp-grpc-exporter-base'];
-  const grpcLoad = `const { createRequire } = await import('node:module'); const req = createRequire(${JSON.stringify(AGENT)}); ${grpcModules.map((m) => `req(${JSON.stringify(m)});`).join(' ')}`;
+  const grpcLoad = `const { createRequire } = await import('node:module'); const req = createRequire(${JSON.stringify(agent)}); ${grpcModules.map((m) => `req(${JSON.stringify(m)});`).join(' ')}`;
   const programs: [FloorResult['name'], string][] = [
     ['empty node', 'setInterval(()=>{},1e3)'],
     ['node + agent modules', `${loadAgent} setInterval(()=>{},1e3)`],
@@ -974,7 +980,13 @@ function markdown(
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map((r) => {
       const t = r.trial;
-      const added = t ? [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.flags].join(' ') : '';
+      const added = t
+        ? [
+            ...(t.agent !== undefined ? [`@${path.relative(repo, t.agent)}`] : []),
+            ...Object.entries(t.env).map(([k, v]) => `${k}=${v}`),
+            ...t.flags,
+          ].join(' ')
+        : '';
       const trial = t ? `${t.name}${added ? `: ${added}` : ''}` : '—';
       return `| ${r.pods} | ${trial} | ${r.memory.rssMiB} | ${r.memory.rssAvgMiB ?? '?'} | ${r.memory.rssPeakMiB} | ${r.memory.rssAnonMiB ?? '?'} | ${r.memory.brkHeapRssMiB ?? '?'} | ${r.memory.rssFileMiB ?? '?'} | ${r.memory.threads ?? '?'} | ${r.memory.mallocArenas ?? '?'} | ${r.memory.arenaRssMiB ?? '?'} | ${r.cpu.msPerCycle} |`;
     }),
@@ -982,7 +994,7 @@ function markdown(
   if (floors.length > 0)
     L.push(
       '',
-      "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's module graph loaded (`import('dist/receiver/agent.js')`) but nothing run, 3 s after start. No agent setting can go below the empty node.",
+      "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's code loaded (`import('dist/kubeskoop-otel.js')` as `kubeskoop-otel --version`, or a trial's @FILE) but nothing run, 3 s after start. No agent setting can go below the empty node.",
       '',
       '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | live V8 heap MiB |',
       '|---|---|---|---|---|---|---|',
@@ -1097,6 +1109,7 @@ async function main(): Promise<void> {
               ...args,
               agentEnv: { ...args.agentEnv, ...trial.env },
               agentFlags: [...args.agentFlags, ...trial.flags],
+              ...(trial.agent !== undefined ? { agent: trial.agent } : {}),
             }
           : args;
         if (n === args.pods[0]) floors.push(...(await measureFloors(run, trial?.name)));
