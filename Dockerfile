@@ -53,8 +53,8 @@ RUN mkdir -p /out/root/var/lib/dpkg/status.d \
     done
 
 # ---- 2. js: the agent's TypeScript → dist/ (scripts/tsconfig.image.json: receiver/ and semconv/,
-#      no tests) → one bundle (scripts/bundle.mjs), then production node_modules only (for the
-#      packages the bundle loads lazily: gRPC, the trace SDK)
+#      no tests) → one bundle with every package the agent uses (scripts/bundle.mjs): the image needs
+#      no node_modules
 FROM ${NODE_IMAGE} AS js
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -65,13 +65,7 @@ COPY tsconfig.json ./
 COPY scripts/tsconfig.image.json scripts/bundle.mjs scripts/
 COPY receiver receiver
 COPY semconv semconv
-# then drop what Node never loads from node_modules: TypeScript sources and declarations, source
-# maps, markdown (licence files stay): about half of its size
-RUN npx tsc -p scripts/tsconfig.image.json \
- && node scripts/bundle.mjs \
- && npm prune --omit=dev --no-audit --no-fund \
- && find node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' \
-      -o -name '*.md' \) ! -iname 'licen[cs]e*' -delete
+RUN npx tsc -p scripts/tsconfig.image.json && node scripts/bundle.mjs
 
 # ---- 3. runtime: glibc/libstdc++, the helper's libraries, the node binary alone (no npm, no
 #      shell, no compiler), the built files
@@ -80,8 +74,7 @@ COPY --from=native /out/root/ /
 COPY --from=js /usr/local/bin/node /usr/local/bin/node
 WORKDIR /opt/kubeskoop-otel
 COPY --from=js /src/package.json ./
-COPY --from=js /src/node_modules node_modules
-COPY --from=js /src/dist/kubeskoop-otel.js dist/kubeskoop-otel.js
+COPY --from=js /src/dist/kubeskoop-otel.js /src/dist/kubeskoop-otel.licenses.txt dist/
 COPY --from=native /out/kubeskoop-bpf-helper bpf/build/kubeskoop-bpf-helper
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="kubeskoop-otel agent" \

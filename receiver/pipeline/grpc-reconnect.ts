@@ -5,7 +5,6 @@
 // is the SDK's delegate and transport (same credentials, metadata, compression, user agent, metrics)
 // with `grpc.initial_reconnect_backoff_ms` / `grpc.max_reconnect_backoff_ms` set from the agent's retry
 // settings, so the channel reconnects on the same schedule as the retry buffer retries.
-import { createRequire } from 'node:module';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ChannelCredentials, Metadata } from '@grpc/grpc-js';
 import {
@@ -14,23 +13,17 @@ import {
   type IExporterTransport,
   type IOtlpExportDelegate,
 } from '@opentelemetry/otlp-exporter-base';
+import lazy from './lazy-packages.cjs';
 import type { OTLPGRPCExporterConfigNode } from '@opentelemetry/otlp-grpc-exporter-base';
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 
-// grpc-js and the SDK's gRPC exporter base are loaded on first use: with OTLP over http/protobuf (or
-// no OTLP) the agent never needs them, and they cost ~3.5 MiB of RSS (test/bench/results/sizing.md).
-// Both are CommonJS without an exports map, so this is the same module instance an import would give.
-const requireCjs = createRequire(import.meta.url);
-type GrpcJs = typeof import('@grpc/grpc-js');
-type GrpcBase = typeof import('@opentelemetry/otlp-grpc-exporter-base');
-const grpcJs = (): GrpcJs => requireCjs('@grpc/grpc-js') as GrpcJs;
-const grpcBase = (): GrpcBase => requireCjs('@opentelemetry/otlp-grpc-exporter-base') as GrpcBase;
-// The SDK's own version, for its user agent (the package has no exports map: its build is importable).
-const sdkVersion = (): string =>
-  (requireCjs('@opentelemetry/otlp-grpc-exporter-base/build/src/version.js') as { VERSION: string }).VERSION;
+// grpc-js and the SDK's gRPC exporter base are loaded on first use (lazy-packages.cts).
+const grpcJs = lazy.grpcJs;
+const grpcBase = lazy.grpcExporterBase;
+const sdkVersion = lazy.otlpExporterVersion;
 
 /** The SDK's createOtlpGrpcExporterMetrics, loaded on first use (above). */
-export const createOtlpGrpcExporterMetrics: GrpcBase['createOtlpGrpcExporterMetrics'] = (...a) =>
+export const createOtlpGrpcExporterMetrics: ReturnType<typeof grpcBase>['createOtlpGrpcExporterMetrics'] = (...a) =>
   grpcBase().createOtlpGrpcExporterMetrics(...a);
 
 export interface ReconnectBackoff {

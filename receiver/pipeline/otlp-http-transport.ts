@@ -13,20 +13,14 @@ import { constants as zlibConstants, gzip } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
 import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import type { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node-http';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import lazy from './lazy-packages.cjs';
 
-/** The SDK's user agent, as its transport sends it (its version from its package: the exports map hides version.js). */
+/** The SDK's user agent, as its transport sends it: otlp-exporter-base's version, which its exports map
+ *  hides; the OTLP exporter packages are released together under one version (the test checks), so it
+ *  is read from otlp-grpc-exporter-base's, loaded on first use (lazy-packages.cts). */
 let sdkUserAgent: string | undefined;
 function userAgentOfSdk(): string {
-  if (sdkUserAgent === undefined) {
-    const main = createRequire(import.meta.url).resolve('@opentelemetry/otlp-exporter-base');
-    const pkg = JSON.parse(readFileSync(path.join(path.dirname(main), '../../package.json'), 'utf8')) as {
-      version: string;
-    };
-    sdkUserAgent = `OTel-OTLP-Exporter-JavaScript/${pkg.version}`;
-  }
+  sdkUserAgent ??= `OTel-OTLP-Exporter-JavaScript/${lazy.otlpExporterVersion()}`;
   return sdkUserAgent;
 }
 

@@ -6,12 +6,12 @@
 // (otel.sdk.span.started{otel.span.sampling_result=DROP}).
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { createRequire } from 'node:module';
 import type { ReadableSpan, Sampler, SamplingResult, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import { OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER } from './component-types.js';
 import { createGrpcExportDelegate } from './grpc-reconnect.js';
+import lazy from './lazy-packages.cjs';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   AGENT_SPAN_STARTED,
@@ -24,14 +24,10 @@ import type { EventRecord } from '../probes/event-record.js';
 import type { ExportAccounting } from './export-accounting.js';
 
 // The tracing SDK and its OTLP/HTTP exporter are loaded when the trace signal is on, not with the
-// module graph (~1 MiB of RSS the agent keeps otherwise; traces are off by default). Both are
-// CommonJS without an exports map: the same module instance an import would give.
-const requireCjs = createRequire(import.meta.url);
-type TraceSdk = typeof import('@opentelemetry/sdk-trace-base');
-const traceSdk = (): TraceSdk => requireCjs('@opentelemetry/sdk-trace-base') as TraceSdk;
+// module graph (~1 MiB of RSS the agent keeps otherwise; traces are off by default): lazy-packages.cts.
+const traceSdk = lazy.traceSdk;
 const httpTraceExporter = (): (typeof import('@opentelemetry/exporter-trace-otlp-proto'))['OTLPTraceExporter'] =>
-  (requireCjs('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto'))
-    .OTLPTraceExporter;
+  lazy.traceExporterProto().OTLPTraceExporter;
 
 /** Spans per batch request, and the most waiting in the batch processor before the retry buffer. */
 const SPAN_QUEUE_SIZE = 4096;

@@ -790,7 +790,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
  *  doing nothing (empty), and with the agent's module graph loaded (the modules `run` imports) but
  *  nothing run. Measured in the same run as the agent, with the same trial's flags. */
 export interface FloorResult {
-  name: 'empty node' | 'node + agent modules' | 'node + agent modules + gRPC exporter';
+  name: 'empty node' | 'node + agent modules';
   trial?: string;
   rssMiB: number;
   rssPeakMiB: number;
@@ -806,18 +806,9 @@ async function measureFloors(args: Args, trialName: string | undefined): Promise
   const agent = args.agent ?? AGENT;
   const loadAgent = `process.argv.push('kubeskoop-otel', '--version'); await import(${JSON.stringify(agent)});`;
   const out: FloorResult[] = [];
-  // With OTLP over gRPC the agent also loads grpc-js and the SDK's gRPC exporter base (on first use).
-  const grpcModules = ['@grpc/grpc-js', '@opentelemetry/otlp-grpc-exporter-base'];
-  const grpcLoad = `const { createRequire } = await import('node:module'); const req = createRequire(${JSON.stringify(agent)}); ${grpcModules.map((m) => `req(${JSON.stringify(m)});`).join(' ')}`;
   const programs: [FloorResult['name'], string][] = [
     ['empty node', 'setInterval(()=>{},1e3)'],
     ['node + agent modules', `${loadAgent} setInterval(()=>{},1e3)`],
-    ...(args.protocol === 'grpc'
-      ? ([['node + agent modules + gRPC exporter', `${loadAgent} ${grpcLoad} setInterval(()=>{},1e3)`]] as [
-          FloorResult['name'],
-          string,
-        ][])
-      : []),
   ];
   for (const [name, program] of programs) {
     // V8's live heap after a full GC, on stderr: 3.5 s after loading, once the RSS is read
@@ -994,7 +985,7 @@ function markdown(
   if (floors.length > 0)
     L.push(
       '',
-      "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's code loaded (`import('dist/kubeskoop-otel.js')` as `kubeskoop-otel --version`, or a trial's @FILE) but nothing run, 3 s after start. No agent setting can go below the empty node.",
+      "The floor, in the same run: node with the agent's flags and NODE_OPTIONS (and the trial's), doing nothing, and with the agent's code loaded (`import('dist/kubeskoop-otel.js')` as `kubeskoop-otel --version`, or a trial's @FILE) but nothing run, 3 s after start (the gRPC packages, evaluated when an OTLP exporter first sends, are not in it). No agent setting can go below the empty node.",
       '',
       '| floor | trial | RSS MiB | peak RSS MiB | anon MiB | file MiB | live V8 heap MiB |',
       '|---|---|---|---|---|---|---|',

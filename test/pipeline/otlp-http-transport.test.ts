@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
@@ -20,6 +21,7 @@ import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-produce
 import { createResources } from '../../receiver/pipeline/resources.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities } from '../../receiver/agent.js';
+import { packageRoot } from '../../receiver/version.js';
 import { NETDEV_IO, SOCK_COUNT } from '../../semconv/generated/registry.js';
 import { protoDir } from '../support/otlp-receiver.js';
 import { shopPod, snapshotOf } from '../support/snapshots.js';
@@ -128,7 +130,14 @@ describe('pipeline: OTLP/HTTP metrics transport (one POST, gzip in one call)', f
       assert.equal(headers['content-encoding'], 'gzip');
       assert.equal(headers['content-type'], 'application/x-protobuf');
       assert.equal(Number(headers['content-length']), body.length);
-      assert.match(headers['user-agent'] ?? '', /^OTel-OTLP-Exporter-JavaScript\/\d+\.\d+\.\d+$/);
+      // the SDK's transport sends otlp-exporter-base's version: the agent reads the release's version from
+      // otlp-grpc-exporter-base (lazy-packages.cts), which holds while the two are released together
+      const sdkVersion = (
+        JSON.parse(
+          readFileSync(path.join(packageRoot(), 'node_modules/@opentelemetry/otlp-exporter-base/package.json'), 'utf8'),
+        ) as { version: string }
+      ).version;
+      assert.equal(headers['user-agent'], `OTel-OTLP-Exporter-JavaScript/${sdkVersion}`);
       assert.equal(headers['x-tenant'], 'acme');
       assert.equal(headers['authorization'], 'Bearer t0k');
       const plain = gunzipSync(body);
