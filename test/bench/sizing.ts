@@ -336,15 +336,22 @@ function eventsOf(
   inodes: Set<string>,
 ): NonNullable<RunResult['events']> {
   const logs = receiver.logs();
+  const podResets = logs.filter(
+    (l) => l.eventName === 'kubeskoop.tcp.reset' && inodes.has(String(l.resource['kubeskoop.netns.inode'])),
+  ).length;
+  // An agent whose event probes did not run (no native helper beside a trial's @FILE build) does less
+  // work per cycle: its figures are not comparable, so the run fails rather than reporting them.
+  if (refused > 0 && podResets === 0)
+    throw new Error(
+      `no reset event from the test pods for ${refused} refused connects: the event probes did not run (the native helper, bpf/build/ beside the agent?)`,
+    );
   return {
     probes: EVENT_PROBES,
     connectsPerCycle: perCycle,
     refused,
     records: logs.length,
     recordsPerCycle: Number((logs.length / Math.max(cycles, 1)).toFixed(1)),
-    podResets: logs.filter(
-      (l) => l.eventName === 'kubeskoop.tcp.reset' && inodes.has(String(l.resource['kubeskoop.netns.inode'])),
-    ).length,
+    podResets,
   };
 }
 
