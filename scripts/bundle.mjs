@@ -13,7 +13,7 @@
 // The bundled packages' licences go beside it (dist/kubeskoop-otel.licenses.txt): the image ships
 // their code without their directories.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,9 +54,7 @@ const sections = [...packageDirs].sort().map((dir) => {
     : `(no licence file; package.json: ${pkg.license})`;
   return `${pkg.name} ${pkg.version} (${pkg.license})\n\n${text}\n`;
 });
-const out = path.join(root, 'dist/kubeskoop-otel.licenses.txt');
 writeFileSync(
-  out,
+  path.join(root, 'dist/kubeskoop-otel.licenses.txt'),
   `Packages bundled in kubeskoop-otel.js, with their licences.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`,
 );
-if (!existsSync(out)) throw new Error(`bundle: ${out} not written`);
