@@ -78,7 +78,7 @@ describe('container image: Dockerfile and .dockerignore', () => {
     assert.equal(ARGS.VERSION, PKG.version);
   });
 
-  it('native stage: the BPF toolchain, scripts/build-native.sh; js stage: npm ci, the image tsconfig, a production prune', () => {
+  it('native stage: the BPF toolchain, scripts/build-native.sh; js stage: npm ci, the image tsconfig, the bundle', () => {
     assert.equal(st[0]!.name, 'native');
     for (const p of ['clang', 'llvm', 'libbpf-dev', 'bpftool', 'libelf-dev', 'zlib1g-dev', 'pkg-config', 'make', 'gcc']) {
       assert.ok(aptPackages(st[0]!).includes(p), `stage 1 installs ${p}`);
@@ -86,9 +86,10 @@ describe('container image: Dockerfile and .dockerignore', () => {
     assert.ok(st[0]!.lines.some((l) => /^RUN .*scripts\/build-native\.sh --out \/out/.test(l)));
     assert.equal(st[1]!.name, 'js');
     assert.ok(st[1]!.lines.some((l) => /^RUN .*npm ci\b/.test(l)));
-    assert.ok(st[1]!.lines.some((l) => /tsc -p scripts\/tsconfig\.image\.json/.test(l) && /npm prune --omit=dev/.test(l)));
-    // the runtime stage installs nothing: it only copies
+    assert.ok(st[1]!.lines.some((l) => /tsc -p scripts\/tsconfig\.image\.json/.test(l) && /node scripts\/bundle\.mjs/.test(l)));
+    // the runtime stage installs nothing: it only copies, and no node_modules (the bundle holds the packages)
     assert.ok(st[2]!.lines.every((l) => !/^RUN /.test(l)), 'no RUN in the runtime stage');
+    assert.ok(st[2]!.lines.every((l) => !/node_modules/.test(l)), 'no node_modules copied into the runtime stage');
   });
 
   it('the runtime runs as a non-root user and starts the agent CLI', () => {
