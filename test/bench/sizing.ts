@@ -794,7 +794,7 @@ async function measure(pods: TestPod[], args: Args, receiver: OtlpReceiver, work
 }
 
 /** The floor that proves what cannot be cut: node itself with the agent's flags and environment,
- *  doing nothing (empty), and with the agent's module graph loaded (the modules `run` imports) but
+ *  doing nothing (empty), and with the agent's code loaded (the bundle, or a trial's @FILE) but
  *  nothing run. Measured in the same run as the agent, with the same trial's flags. */
 export interface FloorResult {
   name: 'empty node' | 'node + agent modules';

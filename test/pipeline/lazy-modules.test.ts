@@ -5,17 +5,15 @@
 // against the package). The bundle users run loads nothing from node_modules at all: those packages
 // are in it, evaluated on first use (receiver/pipeline/lazy-packages.cts).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as incubating from '@opentelemetry/semantic-conventions/incubating';
 import * as mine from '../../receiver/pipeline/component-types.js';
-import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../receiver/cli/node-flags.js';
-import { CLI } from '../support/agent.js';
+import { startAgentProcess, type AgentProcess } from '../support/agent.js';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
-import { freePort, run, stopPid } from '../support/proc.js';
+import { run } from '../support/proc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(here, '../..');
@@ -66,7 +64,7 @@ describe('pipeline: modules loaded only when used', function () {
   it('the bundle users run loads nothing from node_modules, with metrics sent over OTLP gRPC and traces on', async () => {
     const receiver = await startOtlpReceiver();
     const dir = mkdtempSync(path.join(tmpdir(), 'ksotel-bundle-'));
-    let pid: number | undefined;
+    let agent: AgentProcess | undefined;
     try {
       const cfg = path.join(dir, 'agent.yaml');
       writeFileSync(
@@ -76,7 +74,6 @@ describe('pipeline: modules loaded only when used', function () {
           'metrics: {probes: [netdev]}',
           `otlp: {endpoint: ${receiver.grpcEndpoint}, protocol: grpc, export_interval: 1s}`,
           'traces: {enabled: true}',
-          'log: {level: warn, format: json}',
           '',
         ].join('\n'),
       );
@@ -87,34 +84,14 @@ describe('pipeline: modules loaded only when used', function () {
         "import { createRequire } from 'node:module'; const r = createRequire(import.meta.url);" +
           " process.on('exit', () => process.stderr.write('CJS ' + JSON.stringify(Object.keys(r.cache)) + '\\n'));",
       );
-      const port = await freePort();
-      const child = spawn(
-        process.execPath,
-        [
-          ...AGENT_NODE_FLAGS,
-          '--import',
-          preload,
-          CLI,
-          'run',
-          '-c',
-          cfg,
-          '--address',
-          '127.0.0.1',
-          '--port',
-          String(port),
-        ],
-        { env: { ...process.env, ...AGENT_ENV }, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      pid = child.pid;
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      agent = await startAgentProcess({ args: ['-c', cfg], env: { NODE_OPTIONS: `--import=${preload}` } });
       await receiver.waitFor((r) => r.metrics().length > 0 || undefined, 30_000, 'a metric export over gRPC');
-      await stopPid(pid, 10_000);
-      await exited;
-      pid = undefined;
-      const line = stderr.split('\n').find((l) => l.startsWith('CJS '));
-      assert.ok(line, `the preload listed the loaded files: ${stderr}`);
+      await agent.stop();
+      const line = agent
+        .logs()
+        .map((l) => l.msg)
+        .find((m) => typeof m === 'string' && m.startsWith('CJS '));
+      assert.ok(line, `the preload listed the loaded files: ${JSON.stringify(agent.logs())}`);
       const files = JSON.parse(line.slice(4)) as string[];
       assert.deepEqual(
         files.filter((f) => f.includes('/node_modules/')),
@@ -122,7 +99,7 @@ describe('pipeline: modules loaded only when used', function () {
         'files loaded from node_modules by the bundle',
       );
     } finally {
-      if (pid !== undefined) await stopPid(pid);
+      await agent?.stop();
       await receiver.close();
       rmSync(dir, { recursive: true, force: true });
     }
