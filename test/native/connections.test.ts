@@ -14,6 +14,7 @@ import {
   parsePeerRows,
 } from '../../receiver/probes/connections.js';
 import type { NativeCounters } from '../../receiver/probes/probe.js';
+import type { ProgramRunStats } from '../../receiver/native/frames.js';
 import type { Target } from '../../receiver/targets/target.js';
 import { inNs, nodeIn, startNodeIn, stopBackground, type Background, type Harness } from './support.js';
 import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
@@ -91,18 +92,56 @@ describe('native connections (real BPF)', function () {
     });
     return o;
   };
-  const waitRow = (address: string, port: number, ok: (r: PeerRow) => boolean, what: string): Promise<PeerRow> =>
-    waitUntil(
+  const programs = async (): Promise<ProgramRunStats[]> =>
+    (await h.client.dumpCounters()).probes.filter((x) => x.probe === 'connections').flatMap((x) => x.programs);
+  const programRuns = async (): Promise<string> =>
+    (await programs()).map((g) => `${g.name} runs ${g.runCount} misses ${g.recursionMisses}`).join('; ');
+  // Runs of the probe's programs the kernel skipped (recursion misses: the program was already
+  // running on that CPU, as when a timer's state change in softirq interrupts a process's): the one
+  // way an in-kernel count can come out short. Seen here under loopback connect churn (CI once had
+  // both of a test's timeouts uncounted). A count may fall short by at most the runs skipped since
+  // the test began; without a skipped run it must be exact.
+  let missesAtStart = 0;
+  const misses = async (): Promise<number> => (await programs()).reduce((a, g) => a + g.recursionMisses, 0);
+  beforeEach(async () => {
+    missesAtStart = await misses();
+  });
+  const countIs = async (actual: number, expected: number, what: string): Promise<void> => {
+    if (actual === expected) return;
+    const skipped = (await misses()) - missesAtStart;
+    assert.ok(
+      actual < expected && expected - actual <= skipped,
+      `${what}: ${actual}, expected ${expected} (short by at most the ${skipped} runs the kernel skipped since the test began); ${await programRuns()}`,
+    );
+  };
+  /** The client row of a destination once `count` of it is `expected`; after 10 s, the row if its
+   *  shortfall is the kernel's skipped runs. */
+  const waitRow = async (
+    address: string,
+    port: number,
+    count: (r: PeerRow) => number,
+    expected: number,
+    what: string,
+  ): Promise<PeerRow> => {
+    const r = await waitUntil(
       async () => {
         const r = await client(address, port);
-        return r && ok(r) ? r : undefined;
+        return r && count(r) === expected ? r : undefined;
       },
       10_000,
       what,
       100,
-    ).catch(async (e: Error) => {
-      throw new Error(`${e.message}: ${JSON.stringify(await client(address, port))}`);
-    });
+    ).catch(() => client(address, port));
+    assert.ok(r, `${what}: no row for ${address}:${port}; ${await programRuns()}`);
+    await countIs(count(r), expected, `${what} ${JSON.stringify(r)}`);
+    return r;
+  };
+  const handshakes = (r: PeerRow): number => r.buckets.reduce((a, b) => a + b, 0);
+  /** failure causes other than `cause` */
+  const otherFailures = (r: PeerRow, cause: string): Record<string, number> => {
+    const { [cause]: _, ...rest } = failures(r);
+    return rest;
+  };
 
   before(async () => {
     p = await pairWithHelper(TAG, NET, {
@@ -123,18 +162,18 @@ describe('native connections (real BPF)', function () {
     const v4 = await outcomes(p.a, p.b4, 8081, 5);
     const v6 = await outcomes(p.a, p.b6, 8081, 2);
     assert.deepEqual([...v4, ...v6], Array(7).fill('ok'));
-    const r4 = await waitRow(p.b4, 8081, (r) => r.buckets.reduce((a, b) => a + b, 0) === 5, '5 IPv4 handshakes');
+    const r4 = await waitRow(p.b4, 8081, handshakes, 5, 'IPv4 handshakes');
     assert.equal(r4.family, 'ipv4');
     assert.ok(r4.sumNs > 0);
     assert.deepEqual(failures(r4), {});
-    const r6 = await waitRow(p.b6, 8081, (r) => r.buckets.reduce((a, b) => a + b, 0) === 2, '2 IPv6 handshakes');
+    const r6 = await waitRow(p.b6, 8081, handshakes, 2, 'IPv6 handshakes');
     assert.equal(r6.family, 'ipv6');
     // the server's side: the listening port in b's namespace, no peer address (cardinality)
     const srvRows = (await rows()).filter((r) => r.netnsInode === p.bInode && r.role === 'passive' && r.port === 8081);
-    assert.equal(
-      srvRows.reduce((a, r) => a + r.buckets.reduce((x, y) => x + y, 0), 0),
+    await countIs(
+      srvRows.reduce((a, r) => a + handshakes(r), 0),
       7,
-      JSON.stringify(srvRows),
+      `server handshakes ${JSON.stringify(srvRows)}`,
     );
     assert.ok(srvRows.every((r) => r.address === ''));
     // no client row was made with an ephemeral port
@@ -148,19 +187,17 @@ describe('native connections (real BPF)', function () {
   it('refused: a closed port, counted per destination, with an event carrying the tuple', async () => {
     const out = await outcomes(p.a, p.b4, 8082, 3);
     assert.deepEqual(out, Array(3).fill('ECONNREFUSED'));
-    const r = await waitRow(p.b4, 8082, (x) => x.failures[0] === 3, '3 refused');
-    assert.deepEqual(failures(r), { refused: 3 });
-    assert.equal(
-      r.buckets.reduce((a, b) => a + b, 0),
-      0,
-    );
+    const r = await waitRow(p.b4, 8082, (x) => x.failures[0]!, 3, 'refused');
+    assert.deepEqual(otherFailures(r, 'refused'), {});
+    assert.equal(handshakes(r), 0);
+    // one event per counted failure (the same program run counts it and sends the record)
     const ev = await waitUntil(
       () => {
         const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstPort === 8082);
-        return e.length === 3 ? e : undefined;
+        return e.length === r.failures[0] ? e : undefined;
       },
       5000,
-      '3 refused events',
+      'refused events',
     );
     assert.equal(ev[0]!.errorType, 'refused');
     assert.equal(ev[0]!.errno, 111);
@@ -169,7 +206,7 @@ describe('native connections (real BPF)', function () {
     assert.equal(ev[0]!.tuple.dstAddress, p.b4);
   });
 
-  it('timed_out: SYNs dropped by nftables, tcp_syn_retries=1: each connect times out after one SYN retransmit', async () => {
+  it('timed_out: SYNs dropped by nftables, tcp_syn_retries=1: each connect times out 3 s after its first SYN', async () => {
     await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=1');
     const before = await sentSynRetrans(p.a);
     await inNs(
@@ -184,10 +221,10 @@ describe('native connections (real BPF)', function () {
       await inNs(p.b, 'nft', `delete table inet ${TAG}`);
       await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=6');
     }
-    const r = await waitRow(p.b4, 8083, (x) => x.failures[2] === 2, '2 timed_out');
-    assert.deepEqual(failures(r), { timed_out: 2 });
+    const r = await waitRow(p.b4, 8083, (x) => x.failures[2]!, 2, 'timed_out');
+    assert.deepEqual(otherFailures(r, 'timed_out'), {});
     // the namespace's own TCPSynRetrans counter is the oracle for the retransmits
-    assert.equal(r.synRetransmits, (await sentSynRetrans(p.a)) - before);
+    await countIs(r.synRetransmits, (await sentSynRetrans(p.a)) - before, 'SYN retransmits');
     assert.ok(r.synRetransmits >= 2);
   });
 
@@ -202,23 +239,23 @@ describe('native connections (real BPF)', function () {
     } finally {
       await inNs(p.b, 'nft', `delete table inet ${TAG}`);
     }
-    const r = await waitRow(p.b4, 8084, (x) => x.failures[3] === 2, '2 host_unreachable');
-    assert.deepEqual(failures(r), { host_unreachable: 2 });
+    const r = await waitRow(p.b4, 8084, (x) => x.failures[3]!, 2, 'host_unreachable');
+    assert.deepEqual(otherFailures(r, 'host_unreachable'), {});
   });
 
   it('synchronous failures: no route (net_unreachable) and an unreachable route (host_unreachable) fail connect() before any SYN', async () => {
     // the client namespace has no default route: 10.199.251.1 has no route at all
     assert.deepEqual(await outcomes(p.a, '10.199.251.1', 80, 2), ['ENETUNREACH', 'ENETUNREACH']);
-    const r = await waitRow('10.199.251.1', 80, (x) => x.failures[4] === 2, '2 net_unreachable');
-    assert.deepEqual(failures(r), { net_unreachable: 2 });
+    const r = await waitRow('10.199.251.1', 80, (x) => x.failures[4]!, 2, 'net_unreachable');
+    assert.deepEqual(otherFailures(r, 'net_unreachable'), {});
     // The ring records arrive on their own path, after the map row may already show the counts.
     const ev = await waitUntil(
       () => {
         const e = connects(h).filter((x) => x.netnsInode === p.aInode && x.tuple.dstAddress === '10.199.251.1');
-        return e.length === 2 ? e : undefined;
+        return e.length === r.failures[4] ? e : undefined;
       },
       5000,
-      '2 net_unreachable events',
+      'net_unreachable events',
     );
     assert.equal(ev[0]!.sync, true);
     assert.equal(ev[0]!.errorType, 'net_unreachable');
@@ -226,8 +263,8 @@ describe('native connections (real BPF)', function () {
     // an `unreachable` route: the kernel answers EHOSTUNREACH
     await inNs(p.a, 'ip', 'route', 'add', 'unreachable', '10.199.250.0/24');
     assert.deepEqual(await outcomes(p.a, '10.199.250.1', 80, 3), ['EHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH']);
-    const u = await waitRow('10.199.250.1', 80, (x) => x.failures[3] === 3, '3 host_unreachable');
-    assert.deepEqual(failures(u), { host_unreachable: 3 });
+    const u = await waitRow('10.199.250.1', 80, (x) => x.failures[3]!, 3, 'host_unreachable');
+    assert.deepEqual(otherFailures(u, 'host_unreachable'), {});
     assert.equal(u.synRetransmits, 0);
   });
 
@@ -247,26 +284,23 @@ describe('native connections (real BPF)', function () {
       dropped = await inNs(p.b, 'nft', `list table inet ${TAG}`).catch((e: Error) => e.message);
       await inNs(p.b, 'nft', `delete table inet ${TAG}`);
     }
-    const r = await waitRow(p.b4, 8085, (x) => x.buckets.reduce((a, b) => a + b, 0) === 3, '3 handshakes');
-    // The namespace's own TCPSynRetrans is the oracle; when the probe disagrees, say whether the
-    // kernel skipped the program (recursion misses) or the premise (one SYN lost per connect) broke.
+    const r = await waitRow(p.b4, 8085, handshakes, 3, 'handshakes');
+    // The namespace's own TCPSynRetrans is the oracle; the premise (one SYN lost per connect) is
+    // checked on it, and the nft counter says what was dropped when it broke.
     const kernelSynRetrans = (await sentSynRetrans(p.a)) - before;
-    const programs = (await h.client.dumpCounters()).probes
-      .filter((x) => x.probe === 'connections')
-      .flatMap((x) => x.programs.map((g) => `${g.name} runs ${g.runCount} misses ${g.recursionMisses}`));
-    const why = `kernel TCPSynRetrans − TCPRetransFail +${kernelSynRetrans}; ${programs.join('; ')}; nft: ${dropped.replace(/\s+/g, ' ')}`;
-    assert.equal(r.synRetransmits, kernelSynRetrans, why);
-    assert.equal(kernelSynRetrans, 3, why);
-    // all three in the (1 s, 2 s] bucket (index 19 of KS_LAT_BOUNDS_NS); mean within [1.0, 1.3] s
-    assert.equal(r.buckets[19], 3, JSON.stringify(r.buckets));
-    const mean = r.sumNs / 3 / 1e9;
+    assert.equal(kernelSynRetrans, 3, `kernel TCPSynRetrans − TCPRetransFail; nft: ${dropped.replace(/\s+/g, ' ')}`);
+    await countIs(r.synRetransmits, kernelSynRetrans, 'SYN retransmits');
+    // every handshake counted in the (1 s, 2 s] bucket (index 19 of KS_LAT_BOUNDS_NS); mean within [1.0, 1.3] s
+    const n = handshakes(r);
+    assert.equal(r.buckets[19], n, JSON.stringify(r.buckets));
+    const mean = r.sumNs / n / 1e9;
     assert.ok(mean >= 1.0 && mean <= 1.3, `mean handshake ${mean} s`);
-    // slower than the 500 ms slow threshold: three slow-connect records with their duration
+    // slower than the 500 ms slow threshold: a slow-connect record for each, with its duration
     const slowOf = (): ConnectEvent[] => connects(h).filter((x) => x.slow && x.netnsInode === p.aInode);
     const slow = await waitUntil(
-      () => (slowOf().length >= 3 ? slowOf() : undefined),
+      () => (slowOf().length >= n ? slowOf() : undefined),
       5000,
-      'three slow-connect records',
+      'a slow-connect record per handshake',
     ).catch((e: Error) => {
       throw new Error(
         `${e.message}: ${slowOf()
@@ -274,7 +308,7 @@ describe('native connections (real BPF)', function () {
           .join(', ')}`,
       );
     });
-    assert.equal(slow.length, 3);
+    assert.equal(slow.length, n);
     assert.ok(
       slow.every((e) => e.tuple.dstPort === 8085 && e.errorType === '' && e.durationNs >= 1e9 && e.durationNs <= 1.3e9),
     );
@@ -332,12 +366,9 @@ describe('native connections (real BPF)', function () {
       const exhausted = count(out, 'EADDRNOTAVAIL');
       assert.equal(ok + exhausted, 10, JSON.stringify(out));
       assert.ok(exhausted >= 4, JSON.stringify(out));
-      const r = await waitRow(p.b4, 8081, (x) => x.failures[5] === exhausted, `${exhausted} addr_not_available`);
-      assert.deepEqual(failures(r), { addr_not_available: exhausted });
-      assert.equal(
-        r.buckets.reduce((a, b) => a + b, 0),
-        5 + ok,
-      );
+      const r = await waitRow(p.b4, 8081, (x) => x.failures[5]!, exhausted, 'addr_not_available');
+      assert.deepEqual(otherFailures(r, 'addr_not_available'), {});
+      await countIs(handshakes(r), 5 + ok, 'handshakes');
     } finally {
       await inNs(p.a, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=32768 60999');
     }
