@@ -216,7 +216,13 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
   const emitEvent = (record: EventRecord, inode: number, probe: string): void => deliverEvent(record, inode, probe);
   const env: ProbeEnvironment = native ? { native: sinkDrops.wrap(native), peers, emitEvent } : { peers, emitEvent };
   const scheduler = createScheduler(config, log, identity.identifier, env);
-  const telemetry = createTelemetry({ config, version: VERSION, snapshot: () => scheduler.snapshot, log });
+  const telemetry = createTelemetry({
+    config,
+    version: VERSION,
+    snapshot: () => scheduler.snapshot,
+    log,
+    ...(native ? { bpfSkippedRuns: () => native.skippedRuns() } : {}),
+  });
   scheduler.on('cycle', (report) => {
     telemetry.recordCycle(report);
     native?.forgetNamespaces(new Set(report.snapshot.targets.map((t) => t.netnsInode)));

@@ -11,6 +11,7 @@ import {
   type NativeEvent,
   type NativeProbeOptions,
   type ProbeName,
+  type ProbeTotals,
   PROBE_NAMES,
 } from '../native/index.js';
 import { LATENCY_METRIC_PROBE, RECORD_PROBE } from '../native/generated/ebpf.js';
@@ -52,6 +53,42 @@ export interface NativeReconfigureResult {
   readonly helper?: 'started' | 'stopped';
 }
 
+/** Runs of one loaded eBPF program the kernel skipped (recursion misses), since the agent started. */
+export interface SkippedRuns {
+  readonly probe: NativeProbe;
+  readonly program: string;
+  readonly runs: number;
+}
+
+/** Skipped runs per probe and program over the programs' loads: a program loaded again (a reload,
+ *  a helper restart) has a new id and counts from 0, so what its earlier loads counted is kept. */
+export class SkippedRunsTally {
+  private readonly byProgram = new Map<
+    string,
+    { probe: NativeProbe; program: string; id: number; before: number; now: number }
+  >();
+
+  absorb(probes: readonly Pick<ProbeTotals, 'probe' | 'programs'>[]): void {
+    for (const t of probes) {
+      for (const g of t.programs) {
+        const k = `${t.probe}\u0000${g.name}`;
+        let r = this.byProgram.get(k);
+        if (r === undefined)
+          this.byProgram.set(k, (r = { probe: t.probe, program: g.name, id: g.id, before: 0, now: 0 }));
+        if (r.id !== g.id) {
+          r.before += r.now;
+          r.id = g.id;
+        }
+        r.now = g.recursionMisses;
+      }
+    }
+  }
+
+  totals(): readonly SkippedRuns[] {
+    return [...this.byProgram.values()].map((r) => ({ probe: r.probe, program: r.program, runs: r.before + r.now }));
+  }
+}
+
 /** A selection needs the helper process when it has a probe or uses the helper's commands. */
 export const needsHelper = (s: NativeSelection): boolean =>
   Object.keys(s.probes).length > 0 || s.helperCommands === true;
@@ -89,6 +126,7 @@ export class NativeEventSource
   /** Totals carried over from earlier generations, so exported counters never go backwards. */
   private carried = new Map<string, NativeCount>();
   private generation = -1;
+  private readonly skipped = new SkippedRunsTally();
   /** a counter dump or a reconfigure in flight (they never overlap: see reconfigure) */
   private refresh: Promise<void> | undefined;
   private lastRefreshAt = 0;
@@ -358,6 +396,13 @@ export class NativeEventSource
       next.set(countKey(c), c);
     }
     this.current = next;
+    this.skipped.absorb(snap.probes);
+  }
+
+  /** Runs of each loaded program the kernel skipped (recursion misses) since the agent started, per
+   *  probe and program: the probes' in-kernel counts are short by at most these. */
+  skippedRuns(): readonly SkippedRuns[] {
+    return this.skipped.totals();
   }
 
   /** Every count of a probe (current generation plus carried-over totals). */

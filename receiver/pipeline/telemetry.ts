@@ -32,12 +32,14 @@ import {
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { Severity } from '../../semconv/types.js';
 import {
+  AGENT_BPF_SKIPPED_RUNS,
   AGENT_CYCLE_DURATION,
   AGENT_EXPORTER_DURATION,
   AGENT_PROBE_DURATION,
   AGENT_PROBE_ERRORS,
   AGENT_TARGET_COUNT,
   ATTR_ERROR_TYPE,
+  ATTR_KUBESKOOP_BPF_PROGRAM_NAME,
   ATTR_KUBESKOOP_PROBE_NAME,
   ATTR_KUBESKOOP_TARGET_KIND,
 } from '../../semconv/generated/registry.js';
@@ -67,6 +69,8 @@ export interface TelemetryOptions {
   readonly version: string;
   readonly snapshot: () => Snapshot;
   readonly log: Logger;
+  /** Runs of the loaded eBPF programs the kernel skipped (the native source's; absent: none loaded here). */
+  readonly bpfSkippedRuns?: () => readonly { probe: string; program: string; runs: number }[];
   /** Where the downward API's POD_NAME / POD_NAMESPACE / POD_UID are read (service.instance.id); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -277,6 +281,18 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     for (const kind of ['host', 'pod', 'netns'])
       result.observe(byKind.get(kind) ?? 0, { [ATTR_KUBESKOOP_TARGET_KIND]: kind });
   });
+
+  const bpfSkippedRuns = opts.bpfSkippedRuns;
+  if (bpfSkippedRuns !== undefined) {
+    const skipped = meter.createObservableCounter(AGENT_BPF_SKIPPED_RUNS.name, {
+      description: AGENT_BPF_SKIPPED_RUNS.brief.en,
+      unit: AGENT_BPF_SKIPPED_RUNS.unit,
+    });
+    skipped.addCallback((result) => {
+      for (const r of bpfSkippedRuns())
+        result.observe(r.runs, { [ATTR_KUBESKOOP_PROBE_NAME]: r.probe, [ATTR_KUBESKOOP_BPF_PROGRAM_NAME]: r.program });
+    });
+  }
 
   const probeDuration = meter.createHistogram(AGENT_PROBE_DURATION.name, {
     description: AGENT_PROBE_DURATION.brief.en,

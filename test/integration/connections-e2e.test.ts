@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { requireBpf } from '../support/agent.js';
+import { bpfIds, helperPid } from '../faults/support.js';
 import { startOtlpE2e, stopOtlpE2e, type OtlpE2e } from '../support/otlp-e2e.js';
 import { runOk } from '../support/proc.js';
 
@@ -111,5 +112,55 @@ events:
     assert.equal(l.attributes['destination.port'], cport);
     assert.equal(l.severityText, 'WARN');
     assert.match(String(l.body), new RegExp(`TCP connect to 127\\.0\\.0\\.1:${cport} failed: refused`));
+  });
+
+  it("the probe's eBPF programs' skipped runs, each as the kernel counts it (bpftool's recursion_misses of the helper's programs)", async () => {
+    const { agent, receiver } = e2e!;
+    const helper = await helperPid(agent.pid);
+    assert.ok(helper, 'the native helper runs');
+    // the kernel's side: the helper's programs (ids from its fdinfo), with bpftool's name (the full
+    // one, from the program's BTF) and recursion_misses (left out of its JSON when 0)
+    const ids = (await bpfIds(helper)).progs;
+    const kernel = async (): Promise<Map<string, number>> => {
+      const all = JSON.parse((await runOk('bpftool', ['prog', 'show', '-j'], { timeoutMs: 20_000 })).stdout) as {
+        id: number;
+        name?: string;
+        recursion_misses?: number;
+      }[];
+      const byName = new Map<string, number>();
+      for (const g of all.filter((x) => ids.has(x.id)))
+        byName.set(g.name ?? '', (byName.get(g.name ?? '') ?? 0) + (g.recursion_misses ?? 0));
+      return byName;
+    };
+    const exported = (): Map<string, number> | undefined => {
+      const ps = receiver
+        .latestMetrics()
+        .filter(
+          (p) =>
+            p.name === 'kubeskoop.agent.bpf.skipped_runs' && p.attributes['kubeskoop.probe.name'] === 'connections',
+        );
+      if (ps.length === 0) return undefined;
+      const byName = new Map<string, number>();
+      for (const p of ps) {
+        const n = String(p.attributes['kubeskoop.bpf.program.name']);
+        byName.set(n, (byName.get(n) ?? 0) + Number(p.value));
+      }
+      return byName;
+    };
+    // both read between two exports that agree (a run skipped meanwhile would move one side)
+    const [k, e] = await receiver
+      .waitFor(() => exported(), 15_000, 'kubeskoop.agent.bpf.skipped_runs of the connections programs')
+      .then(async () => {
+        for (let i = 0; ; i++) {
+          const before = JSON.stringify([...exported()!]);
+          const k = await kernel();
+          await new Promise((r) => setTimeout(r, 1500));
+          const e = exported()!;
+          if (JSON.stringify([...e]) === before || i === 5) return [k, e] as const;
+        }
+      });
+    assert.ok(k.size >= 4, `the helper's programs: ${JSON.stringify([...k])}`);
+    assert.deepEqual(new Map([...e].sort()), new Map([...k].sort()));
+    assert.ok(e.has('ks_conn_set_state'), JSON.stringify([...e]));
   });
 });

@@ -10,12 +10,40 @@ import { join } from 'node:path';
 
 import { diffProbeSelections, type HelperClient } from '../../receiver/native/index.js';
 import { nativeSelection, probeCapabilities } from '../../receiver/agent.js';
-import { needsHelper } from '../../receiver/events/native-source.js';
+import { SkippedRunsTally, needsHelper } from '../../receiver/events/native-source.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import { deleteNs, ensureHelperBuilt, makePair, nodeIn, nsName, startClient, type NsPair, refuseN } from './support.js';
 import { killPid, run, waitPidGone, waitUntil } from '../support/proc.js';
 
 describe('native helper: probe selection changed in place', function () {
+  describe('SkippedRunsTally (pure)', () => {
+    it("keeps a program's skipped runs over its loads: a reload's program has a new id and counts from 0", () => {
+      const prog = (name: string, id: number, misses: number) => ({
+        name,
+        id,
+        runCount: 0,
+        runTimeNs: 0,
+        recursionMisses: misses,
+      });
+      const t = new SkippedRunsTally();
+      t.absorb([{ probe: 'connections', programs: [prog('ks_conn_set_state', 10, 2), prog('ks_conn_exit', 11, 0)] }]);
+      t.absorb([{ probe: 'connections', programs: [prog('ks_conn_set_state', 10, 5), prog('ks_conn_exit', 11, 1)] }]);
+      // reloaded: new ids, counts from 0 again
+      t.absorb([{ probe: 'connections', programs: [prog('ks_conn_set_state', 20, 0), prog('ks_conn_exit', 21, 0)] }]);
+      t.absorb([{ probe: 'connections', programs: [prog('ks_conn_set_state', 20, 3), prog('ks_conn_exit', 21, 0)] }]);
+      // the same program name under another probe is another series
+      t.absorb([{ probe: 'tcpreset', programs: [prog('ks_conn_exit', 30, 4)] }]);
+      assert.deepEqual(
+        [...t.totals()].sort((a, b) => (a.probe + a.program).localeCompare(b.probe + b.program)),
+        [
+          { probe: 'connections', program: 'ks_conn_exit', runs: 1 },
+          { probe: 'connections', program: 'ks_conn_set_state', runs: 8 },
+          { probe: 'tcpreset', program: 'ks_conn_exit', runs: 4 },
+        ],
+      );
+    });
+  });
+
   describe('diffProbeSelections (pure)', () => {
     it('sorts probes into load, unload, reload and keep by their load command', () => {
       const d = diffProbeSelections(
