@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { requireBpf } from '../support/agent.js';
 import { bpfIds, helperPid } from '../faults/support.js';
 import { startOtlpE2e, stopOtlpE2e, type OtlpE2e } from '../support/otlp-e2e.js';
-import { runOk } from '../support/proc.js';
+import { runOk, sleep } from '../support/proc.js';
 
 const traffic = `
 import socket
@@ -127,10 +127,7 @@ events:
         name?: string;
         recursion_misses?: number;
       }[];
-      const byName = new Map<string, number>();
-      for (const g of all.filter((x) => ids.has(x.id)))
-        byName.set(g.name ?? '', (byName.get(g.name ?? '') ?? 0) + (g.recursion_misses ?? 0));
-      return byName;
+      return new Map(all.filter((g) => ids.has(g.id)).map((g) => [g.name ?? '', g.recursion_misses ?? 0]));
     };
     const exported = (): Map<string, number> | undefined => {
       const ps = receiver
@@ -139,26 +136,22 @@ events:
           (p) =>
             p.name === 'kubeskoop.agent.bpf.skipped_runs' && p.attributes['kubeskoop.probe.name'] === 'connections',
         );
-      if (ps.length === 0) return undefined;
-      const byName = new Map<string, number>();
-      for (const p of ps) {
-        const n = String(p.attributes['kubeskoop.bpf.program.name']);
-        byName.set(n, (byName.get(n) ?? 0) + Number(p.value));
-      }
-      return byName;
+      return ps.length > 0
+        ? new Map(ps.map((p) => [String(p.attributes['kubeskoop.bpf.program.name']), Number(p.value)]))
+        : undefined;
     };
-    // both read between two exports that agree (a run skipped meanwhile would move one side)
-    const [k, e] = await receiver
-      .waitFor(() => exported(), 15_000, 'kubeskoop.agent.bpf.skipped_runs of the connections programs')
-      .then(async () => {
-        for (let i = 0; ; i++) {
-          const before = JSON.stringify([...exported()!]);
-          const k = await kernel();
-          await new Promise((r) => setTimeout(r, 1500));
-          const e = exported()!;
-          if (JSON.stringify([...e]) === before || i === 5) return [k, e] as const;
-        }
-      });
+    await receiver.waitFor(exported, 15_000, 'kubeskoop.agent.bpf.skipped_runs of the connections programs');
+    // the kernel read between two exports that agree (a run skipped meanwhile would move one side)
+    let k: Map<string, number>;
+    let e: Map<string, number>;
+    let tries = 0;
+    for (;;) {
+      const before = JSON.stringify([...exported()!]);
+      k = await kernel();
+      await sleep(1500); // the next export (every 1 s)
+      e = exported()!;
+      if (JSON.stringify([...e]) === before || ++tries === 5) break;
+    }
     assert.ok(k.size >= 4, `the helper's programs: ${JSON.stringify([...k])}`);
     assert.deepEqual(new Map([...e].sort()), new Map([...k].sort()));
     assert.ok(e.has('ks_conn_set_state'), JSON.stringify([...e]));
