@@ -826,8 +826,8 @@ static void counters_json(struct sb *b, struct probe *p, int ncpu)
 		sb_printf(b, "%s{\"name\":", first ? "" : ",");
 		sb_str(b, bpf_program__name(prog));
 		/* recursion_misses: runs the kernel skipped because the program was already running on
-		 * that CPU (e.g. a softirq drop interrupting a process-context drop) -- the only way an
-		 * in-kernel count can be short, so it is exported too */
+		 * that CPU (e.g. a softirq drop interrupting a process-context drop): an in-kernel count
+		 * short by them, the kernel's own record of it, so it is exported too */
 		sb_printf(b, ",\"id\":%u,\"run_cnt\":%llu,\"run_time_ns\":%llu,\"recursion_misses\":%llu}", info.id,
 			  (unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns,
 			  (unsigned long long)info.recursion_misses);

@@ -400,7 +400,7 @@ export class NativeEventSource
   }
 
   /** Runs of each loaded program the kernel skipped (recursion misses) since the agent started, per
-   *  probe and program: the probes' in-kernel counts are short by at most these. */
+   *  probe and program: the probe's in-kernel counts and events of those runs are missing. */
   skippedRuns(): readonly SkippedRuns[] {
     return this.skipped.totals();
   }

@@ -1154,8 +1154,8 @@ export const AGENT_BPF_SKIPPED_RUNS: MetricDefinition = {
   ],
   "source": "the kernel's count of each loaded program (bpf_prog_info.recursion_misses), read with the probes' in-kernel counters",
   "brief": {
-    "en": "Runs of an eBPF program the kernel skipped because the program was already running on that CPU (a softirq interrupting a process in the same hook). The probe's in-kernel counts and events for those runs are missing; above zero, its counts are short by at most this.",
-    "zh": "内核因该 eBPF 程序已在同一 CPU 上运行而跳过的运行次数（软中断打断了同一挂载点上的进程上下文）。这些运行对应的内核内计数和事件缺失；大于零时，探针的计数最多少计这么多。"
+    "en": "Runs of an eBPF program the kernel skipped because the program was already running on that CPU (a softirq interrupting a process in the same hook). The probe's in-kernel counts and events for those runs are missing.",
+    "zh": "内核因该 eBPF 程序已在同一 CPU 上运行而跳过的运行次数（软中断打断了同一挂载点上的进程上下文）。这些运行对应的内核内计数和事件缺失。"
   },
   "legacy": [],
   "legacyAggregation": "none"

@@ -97,10 +97,10 @@ describe('native connections (real BPF)', function () {
   const programRuns = async (): Promise<string> =>
     (await programs()).map((g) => `${g.name} runs ${g.runCount} misses ${g.recursionMisses}`).join('; ');
   // Runs of the probe's programs the kernel skipped (recursion misses: the program was already
-  // running on that CPU, as when a timer's state change in softirq interrupts a process's): the one
-  // way an in-kernel count can come out short. Seen here under loopback connect churn (CI once had
-  // both of a test's timeouts uncounted). A count may fall short by at most the runs skipped since
-  // the test began; without a skipped run it must be exact.
+  // running on that CPU, as when a timer's state change in softirq interrupts a process's): a way
+  // an in-kernel count comes out short that the kernel itself reports. Seen here under loopback
+  // connect churn. A count may fall short by at most the runs skipped since the test began; without
+  // a skipped run it must be exact.
   let missesAtStart = 0;
   const misses = async (): Promise<number> => (await programs()).reduce((a, g) => a + g.recursionMisses, 0);
   beforeEach(async () => {
