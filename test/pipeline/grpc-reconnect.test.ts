@@ -4,8 +4,11 @@
 // channel's connection attempts, then the real OTLP receiver on the same port.
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { createResourcesMetricExporter } from '../../receiver/pipeline/otlp-metrics.js';
+import { createGrpcExportDelegate } from '../../receiver/pipeline/grpc-reconnect.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { sleep, waitUntil } from '../support/proc.js';
 
@@ -64,5 +67,58 @@ describe('pipeline: gRPC reconnect backoff bounded by the retry settings', funct
       'an export accepted by the returned collector',
     );
     console.log(`      [grpc-reconnect] ${attempts} connection attempts while dropped, ${failed} failed exports`);
+  });
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+describe('pipeline: gRPC transport holds no request after it is answered', function () {
+  this.timeout(60_000);
+  let rx: OtlpReceiver | undefined;
+  after(async () => {
+    await rx?.close();
+  });
+
+  it("the first request's bytes, which create the client, can be collected once the collector has accepted them", async () => {
+    rx = await startOtlpReceiver({ http: false });
+    // A valid ExportMetricsServiceRequest the receiver decodes: no resource metrics and one unknown
+    // field (number 15, 256 KiB), so that the bytes are a request's size.
+    const body = 256 * 1024;
+    const request = (): Buffer => Buffer.concat([Buffer.from([0x7a, 0x80, 0x80, 0x10]), Buffer.alloc(body)]);
+    let sent: WeakRef<ArrayBufferLike> | undefined;
+    const delegate = createGrpcExportDelegate<number, unknown>(
+      { url: rx.grpcEndpoint, timeoutMillis: 10_000 },
+      'METRICS',
+      {
+        serializeRequest: () => {
+          const bytes = request();
+          sent ??= new WeakRef(bytes.buffer);
+          return bytes;
+        },
+        deserializeResponse: () => ({}),
+      },
+      'otlp_grpc_metric_exporter',
+      { name: 'metric_data_point', countItems: () => 1 },
+      undefined,
+      'MetricsExportService',
+      '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+      { initialMs: 100, maxMs: 500 },
+    );
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await new Promise<ExportResult>((resolve) => delegate.export(i, resolve));
+        assert.equal(r.code, ExportResultCode.SUCCESS, `export ${i}: ${r.error?.message}`);
+      }
+      assert.equal(rx.attempts('metrics'), 2);
+      // Collected only when nothing holds it: the client, kept for the next export, must not.
+      for (let i = 0; i < 20 && sent!.deref() !== undefined; i++) {
+        await sleep(50);
+        gc();
+      }
+      assert.equal(sent!.deref(), undefined, 'the first request is still reachable after it was answered');
+    } finally {
+      await delegate.shutdown();
+    }
   });
 });
