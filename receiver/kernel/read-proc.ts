@@ -31,7 +31,6 @@
 // at 250 pods. Files of several records (net/dev, stat/nf_conntrack, softnet_stat) stop a read at a
 // full page and are read until EOF.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 
 /** The names of the procfs files the kernel makes with single_open() (see the top of this file). */
 const ONE_RECORD = new Set(['snmp', 'snmp6', 'netstat', 'sockstat', 'sockstat6', 'io', 'cgroup', 'stat']);
@@ -202,33 +201,4 @@ function readAll(fd: number, path: string, oneRecord: boolean): ProcBytes {
   bytesRead.bytes = buf;
   bytesRead.length = len;
   return bytesRead;
-}
-
-const MAX_WHOLE = 128 * 1024 * 1024;
-
-/**
- * A large procfs file of unknown size (/proc/kallsyms, ~5 MiB), read without blocking, into one buffer
- * doubled when full. fs.readFile reads a file that reports size 0 in 64 KiB buffers, one per read(),
- * and a seq_file read returns at most a page: /proc/kallsyms took ~1,300 buffers of 64 KiB (87 MB of
- * malloc'd memory, 4 KiB of each used) until they were collected — the agent's malloc heap kept
- * pages of them resident for its whole life (heaptrack of the agent at 250 pods).
- */
-export async function readWholeFile(path: string, initialBytes = 4 << 20): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    let whole = Buffer.allocUnsafeSlow(initialBytes);
-    let len = 0;
-    for (;;) {
-      if (len === whole.length) {
-        if (whole.length >= MAX_WHOLE) throw new Error(`${path}: larger than ${MAX_WHOLE} bytes`);
-        whole = doubled(whole, len);
-      }
-      const { bytesRead } = await file.read(whole, len, whole.length - len, len);
-      if (bytesRead === 0) break;
-      len += bytesRead;
-    }
-    return whole.subarray(0, len);
-  } finally {
-    await file.close();
-  }
 }

@@ -21,7 +21,7 @@ import {
   type NativeProbeOptions,
   type ProbeSelectionDiff,
 } from './load-command.js';
-import { loadKallsyms, type KernelSymbolizer } from './kallsyms.js';
+import { KernelSymbolizer } from './kallsyms.js';
 import {
   PROBE_NAMES,
   PROTOCOL_VERSION,
@@ -161,6 +161,11 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 
 // ---------------------------------------------------------------- the client
 
+/** Drops waiting for their location's kallsyms pass, at most (past it the oldest goes out as hex). */
+const MAX_DROPS_WAITING = 10_000;
+/** Kallsyms passes start at least this far apart (a stream of new locations costs at most one a second). */
+const PASS_GAP_MS = 1000;
+
 export class HelperClient extends EventEmitter<HelperClientEvents> {
   private readonly opts: HelperClientOptions;
   private readonly helperPath: string;
@@ -173,7 +178,12 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   private child: ChildProcess | undefined;
   private decoder = new StreamDecoder();
   private readonly clock = new KernelClock();
-  private symbols: KernelSymbolizer | undefined;
+  private readonly symbols: KernelSymbolizer;
+  /** drops whose location is not known yet, in arrival order, while a kallsyms pass runs */
+  private dropsWaiting: PacketDropEvent[] = [];
+  private symbolizing = false;
+  private symbolizedWaiters: (() => void)[] = [];
+  private lastPassAt = 0;
   private st: HelperStatus;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -195,6 +205,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     super();
     this.opts = opts;
     this.helperPath = opts.helperPath ?? defaultHelperPath();
+    this.symbols = new KernelSymbolizer(opts.kallsymsPath);
     this.probes = { ...opts.probes };
     this.enabled = PROBE_NAMES.filter((p) => opts.probes[p] !== undefined);
     for (const p of this.enabled) loadCommand(p, opts.probes[p]!); // validate options now
@@ -235,9 +246,6 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   async start(): Promise<void> {
     this.stopping = false;
     for (const p of this.enabled) this.setProbe(p, 'starting', 'helper starting');
-    // kallsyms (~0.3 s to read and index) before the first event can arrive, so that no drop
-    // location is ever reported as a bare address just because it came early.
-    if (!this.symbols) this.symbols = await loadKallsyms(this.opts.kallsymsPath);
     const settled = new Promise<void>((resolve) => this.startWaiters.push(resolve));
     this.spawnHelper();
     await settled;
@@ -269,6 +277,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       await exited;
       clearTimeout(t);
     }
+    this.flushDrops();
     this.setHelperState('stopped', 'stopped');
     for (const p of this.enabled) this.setProbe(p, 'stopped', 'stopped');
     this.releaseStartWaiters();
@@ -541,17 +550,74 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         this.flowReads.push(r);
         return;
       case 'packet_drop': {
-        const e: PacketDropEvent = {
-          ...r,
-          timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs),
-          locationSymbol: this.symbols ? this.symbols.resolve(r.location) : `0x${r.location.toString(16)}`,
-        };
-        this.emit('event', e);
+        const e: PacketDropEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs), locationSymbol: '' };
+        const known = this.dropsWaiting.length === 0 ? this.symbols.cached(r.location) : undefined;
+        if (known !== undefined) {
+          e.locationSymbol = known;
+          this.emit('event', e);
+          return;
+        }
+        this.dropsWaiting.push(e);
+        // a flood of new locations waits in a bounded queue: past it, the oldest goes out as it is
+        if (this.dropsWaiting.length > MAX_DROPS_WAITING) this.emitDrop(this.dropsWaiting.shift()!);
+        void this.symbolizeDrops();
         return;
       }
       default:
         this.emit('event', { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) });
     }
+  }
+
+  private emitDrop(e: PacketDropEvent): void {
+    e.locationSymbol = this.symbols.resolveNow(e.location);
+    this.emit('event', e);
+  }
+
+  /** Resolves the waiting drops' locations, a kallsyms pass for all new ones at a time (at most one
+   *  pass per PASS_GAP_MS), and emits the drops in the order they came. */
+  private async symbolizeDrops(): Promise<void> {
+    if (this.symbolizing) return;
+    this.symbolizing = true;
+    try {
+      while (this.dropsWaiting.length > 0) {
+        const wait = this.lastPassAt + PASS_GAP_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        const learned = new Set(this.dropsWaiting.map((e) => e.location));
+        await this.symbols.learn(learned);
+        this.lastPassAt = Date.now();
+        // the drops that came during the pass wait for the next one if their location is new
+        while (this.dropsWaiting.length > 0) {
+          const e = this.dropsWaiting[0]!;
+          if (!learned.has(e.location) && this.symbols.cached(e.location) === undefined) break;
+          this.emitDrop(this.dropsWaiting.shift()!);
+        }
+      }
+    } finally {
+      this.symbolizing = false;
+      this.releaseSymbolizedWaiters();
+    }
+  }
+
+  /** Resolves once no drop event waits for its location (at once when none does): every drop record
+   *  received so far has been emitted. */
+  dropsSymbolized(): Promise<void> {
+    if (this.dropsWaiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.symbolizedWaiters.push(resolve));
+  }
+
+  private releaseSymbolizedWaiters(): void {
+    if (this.dropsWaiting.length > 0) return;
+    const waiters = this.symbolizedWaiters;
+    this.symbolizedWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** The drops still waiting go out with what is known of their locations (the helper has stopped). */
+  private flushDrops(): void {
+    const waiting = this.dropsWaiting;
+    this.dropsWaiting = [];
+    for (const e of waiting) this.emitDrop(e);
+    this.releaseSymbolizedWaiters();
   }
 
   private onJson(v: unknown): void {

@@ -1,111 +1,32 @@
-// Kernel text addresses → "symbol+0xoff", from /proc/kallsyms (read once, cached per path).
-// The parser is pure and total: lines it cannot read are counted as problems, never thrown.
-// Addresses are all zero when kptr_restrict hides them; then nothing resolves and addresses are
-// printed as hex.
-
-import { readWholeFile } from '../kernel/read-proc.js';
-
-export interface KernelSymbol {
-  address: bigint;
-  name: string;
-  /** module name for symbols of a module, '' for the core kernel */
-  module: string;
-}
-
-export interface KallsymsParse {
-  symbols: KernelSymbol[];
-  /** lines that were not "<hex> <type> <name> [module]" */
-  badLines: number;
-  /** true when every address was 0 (kptr_restrict) */
-  hidden: boolean;
-}
+// Kernel text addresses → "symbol+0xoff", from /proc/kallsyms, for the drop locations of packetloss.
+//
+// Why no table: drop locations are few (the kernel's kfree_skb call sites that see traffic, tens on a
+// busy node), the table of the kernel's ~64k functions is not. Held in columns it was 2.3 MiB for as
+// long as the probe ran (heap snapshot of the sizing bench at 250 pods; an object per symbol had been
+// ~18 MiB). Here an address not seen before is resolved by one pass over the file for all such
+// addresses at once (~30 ms of kernel time for the ~120k lines here, a 64 KiB buffer), and only the
+// answers are kept. A module loaded after the agent started is found too: every pass reads the file anew.
+//
+// The pass (KallsymsScan) is pure and total: lines it cannot read are counted, never thrown. Addresses
+// are all zero when kptr_restrict hides them; then nothing resolves and addresses are given as hex.
+import { open } from 'node:fs/promises';
 
 /** A function's padding before its entry (CONFIG_CALL_PADDING: `__pfx_<function>`, one per function,
- *  about half of a 6.x kernel's text symbols and names): no code runs there, so no drop location or
- *  return address is in one; left out, the table is about half as large. */
+ *  about half of a 6.x kernel's text symbols): no code runs there, so no drop location or return
+ *  address is in one. */
 export const PADDING_PREFIX = '__pfx_';
 
-/** Text symbols (t/T/w/W) with a non-zero address, sorted by address; padding symbols left out. */
-export function parseKallsyms(text: string): KallsymsParse {
-  const symbols: KernelSymbol[] = [];
-  let badLines = 0;
-  let seen = 0;
-  let visible = 0;
-  for (const line of text.split('\n')) {
-    if (line.length === 0) continue;
-    const parts = line.trim().split(/\s+/);
-    if (parts.length < 3 || !/^[0-9a-fA-F]{1,16}$/.test(parts[0]!) || parts[1]!.length !== 1) {
-      badLines++;
-      continue;
-    }
-    seen++;
-    const type = parts[1]!;
-    if (type !== 't' && type !== 'T' && type !== 'w' && type !== 'W') continue;
-    const address = BigInt(`0x${parts[0]}`);
-    if (address === 0n) continue;
-    visible++;
-    if (parts[2]!.startsWith(PADDING_PREFIX)) continue;
-    const mod = parts[3] !== undefined && parts[3].startsWith('[') ? parts[3].replace(/^\[|\]$/g, '') : '';
-    symbols.push({ address, name: parts[2]!, module: mod });
-  }
-  symbols.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { symbols, badLines, hidden: seen > 0 && visible === 0 };
-}
-
-/** Largest distance from a symbol's start still attributed to it when it is the last one. */
+/** Largest distance from a symbol's start still attributed to it when it is the highest one. */
 const MAX_LAST_SYMBOL_SPAN = 0x100000n;
-
-/** Text symbols in columns, sorted by address: ~2.2 MiB for a 6.x kernel's ~64k functions (4.4 MiB
- *  with their padding symbols, heap snapshot at 250 pods), where one object per symbol held ~18 MiB of
- *  heap (~29 MiB RSS) for as long as an event probe ran (test/bench/results/sizing.md). Names are latin1 bytes (kallsyms names are ASCII). */
-export interface CompactSymbols {
-  addrs: BigUint64Array;
-  /** name i is names[nameStart[i] .. nameStart[i + 1]) */
-  names: Buffer;
-  nameStart: Uint32Array;
-  /** index into modules; 0 = the core kernel ('') */
-  moduleIndex: Uint16Array;
-  modules: string[];
-  badLines: number;
-  hidden: boolean;
-}
-
-/** Columns in file order → sorted by address, names copied into one buffer. */
-function compactFrom(
-  n: number,
-  unsorted: BigUint64Array,
-  src: Buffer,
-  nameAt: Uint32Array,
-  nameEnd: Uint32Array,
-  moduleOf: Uint16Array,
-  modules: string[],
-): Pick<CompactSymbols, 'addrs' | 'names' | 'nameStart' | 'moduleIndex' | 'modules'> {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((x, y) => (unsorted[x]! < unsorted[y]! ? -1 : unsorted[x]! > unsorted[y]! ? 1 : x - y));
-  const addrs = new BigUint64Array(n);
-  const nameStart = new Uint32Array(n + 1);
-  const moduleIndex = new Uint16Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) total += nameEnd[i]! - nameAt[i]!;
-  const names = Buffer.allocUnsafeSlow(total);
-  let at = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    addrs[k] = unsorted[i]!;
-    nameStart[k] = at;
-    at += src.copy(names, at, nameAt[i]!, nameEnd[i]!);
-    moduleIndex[k] = moduleOf[i]!;
-  }
-  nameStart[n] = at;
-  return { addrs, names, nameStart, moduleIndex, modules };
-}
+/** A line longer than this is not kallsyms (names are at most 512 bytes): counted bad and skipped. */
+const MAX_LINE = 4096;
 
 const SP = 0x20;
 const TAB = 0x09;
 const CR = 0x0d;
 const NL = 0x0a;
-const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+const hexValue = (c: number): number =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
 const isSpace = (c: number | undefined): boolean => c === SP || c === TAB || c === CR;
 const PADDING = Buffer.from(PADDING_PREFIX, 'latin1');
 /** buf[from, to) starts with PADDING_PREFIX. */
@@ -115,27 +36,131 @@ function isPadding(buf: Buffer, from: number, to: number): boolean {
   return true;
 }
 
-/** parseKallsyms over the file's bytes, straight into typed columns: no string or object per line,
- *  so reading the ~6 MiB file does not raise the agent's memory either. Lines as parseKallsyms reads
- *  them ("<hex> <type> <name> [module]", fields separated by spaces or tabs). */
-export function parseKallsymsBytes(buf: Buffer): CompactSymbols {
-  let lines = 1;
-  for (let i = buf.indexOf(NL); i >= 0; i = buf.indexOf(NL, i + 1)) lines++;
-  const addr = new BigUint64Array(lines);
-  const nameAt = new Uint32Array(lines);
-  const nameEnd = new Uint32Array(lines);
-  const moduleOf = new Uint16Array(lines);
-  const modules = [''];
-  const moduleIds = new Map<string, number>([['', 0]]);
-  const f = new Int32Array(8); // up to four fields: [start, end) pairs
-  let n = 0;
-  let badLines = 0;
-  let seen = 0;
-  let visible = 0;
-  let pos = 0;
-  while (pos < buf.length) {
-    let end = buf.indexOf(NL, pos);
-    if (end < 0) end = buf.length;
+/** The hex text of an unresolved address. */
+export const hexAddress = (addr: bigint): string => `0x${addr.toString(16)}`;
+
+export interface KallsymsScanResult {
+  /** each wanted address: "fn+0x91", "fn+0x10 [module]", or its hex when no text symbol holds it */
+  readonly resolved: Map<bigint, string>;
+  /** lines that were not "<hex> <type> <name> [module]" */
+  readonly badLines: number;
+  /** true when every address was 0 (kptr_restrict) */
+  readonly hidden: boolean;
+}
+
+/**
+ * One pass over kallsyms text, fed in chunks of any size, finding for each wanted address the text
+ * symbol (t T w W, non-zero, not padding) with the highest start at or below it (of equal starts, the
+ * later line). Addresses are compared as two 32-bit halves, so no line makes a BigInt.
+ *
+ * Each symbol is offered only to the lowest wanted address at or above it (a binary search); the best
+ * symbol of a wanted address is then the highest of those offered to it and to every lower one.
+ */
+export class KallsymsScan {
+  private readonly wanted: bigint[];
+  private readonly wHi: Float64Array;
+  private readonly wLo: Float64Array;
+  /** per wanted address: the best symbol offered to it (-1: none) */
+  private readonly bHi: Float64Array;
+  private readonly bLo: Float64Array;
+  private readonly bName: string[];
+  private readonly bModule: string[];
+  /** the highest text symbol of all (the last one's span is bounded) */
+  private maxHi = -1;
+  private maxLo = -1;
+  private carry: Buffer | undefined;
+  private skipping = false;
+  private badLines = 0;
+  private seen = 0;
+  private visible = 0;
+  private readonly f = new Int32Array(8);
+
+  constructor(wanted: Iterable<bigint>) {
+    this.wanted = [...new Set(wanted)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const n = this.wanted.length;
+    this.wHi = new Float64Array(n);
+    this.wLo = new Float64Array(n);
+    this.bHi = new Float64Array(n).fill(-1);
+    this.bLo = new Float64Array(n).fill(-1);
+    this.bName = new Array<string>(n).fill('');
+    this.bModule = new Array<string>(n).fill('');
+    this.wanted.forEach((w, i) => {
+      const x = BigInt.asUintN(64, w);
+      this.wHi[i] = Number(x >> 32n);
+      this.wLo[i] = Number(x & 0xffffffffn);
+    });
+  }
+
+  /** The next bytes of the file (a line may go on in the next chunk; the chunk is not kept). */
+  push(chunk: Buffer): void {
+    let pos = 0;
+    if (this.carry !== undefined || this.skipping) {
+      const nl = chunk.indexOf(NL);
+      const head = chunk.subarray(0, nl < 0 ? chunk.length : nl);
+      if (!this.skipping) {
+        const line = Buffer.concat([this.carry!, head]);
+        this.carry = undefined;
+        if (line.length > MAX_LINE) this.tooLong();
+        else if (nl >= 0) this.line(line, 0, line.length);
+        else this.carry = line;
+      }
+      if (nl < 0) return;
+      this.skipping = false;
+      pos = nl + 1;
+    }
+    for (;;) {
+      const nl = chunk.indexOf(NL, pos);
+      if (nl < 0) break;
+      this.line(chunk, pos, nl);
+      pos = nl + 1;
+    }
+    if (pos < chunk.length) {
+      if (chunk.length - pos > MAX_LINE) this.tooLong();
+      else this.carry = Buffer.from(chunk.subarray(pos));
+    }
+  }
+
+  /** The file ended: each wanted address's text. */
+  end(): KallsymsScanResult {
+    if (this.carry !== undefined) {
+      const c = this.carry;
+      this.carry = undefined;
+      this.line(c, 0, c.length);
+    }
+    const resolved = new Map<bigint, string>();
+    let hi = -1;
+    let lo = -1;
+    let name = '';
+    let mod = '';
+    for (let i = 0; i < this.wanted.length; i++) {
+      if (this.bHi[i]! > hi || (this.bHi[i] === hi && this.bLo[i]! > lo)) {
+        hi = this.bHi[i]!;
+        lo = this.bLo[i]!;
+        name = this.bName[i]!;
+        mod = this.bModule[i]!;
+      }
+      const w = this.wanted[i]!;
+      let text = hexAddress(w);
+      if (hi >= 0) {
+        const offset = BigInt.asUintN(64, w) - ((BigInt(hi) << 32n) | BigInt(lo));
+        const highest = hi === this.maxHi && lo === this.maxLo;
+        if (!highest || offset <= MAX_LAST_SYMBOL_SPAN)
+          text = `${name}+0x${offset.toString(16)}${mod ? ` [${mod}]` : ''}`;
+      }
+      resolved.set(w, text);
+    }
+    return { resolved, badLines: this.badLines, hidden: this.seen > 0 && this.visible === 0 };
+  }
+
+  private tooLong(): void {
+    this.badLines++;
+    this.carry = undefined;
+    this.skipping = true;
+  }
+
+  /** One line, buf[pos, end), without its newline. */
+  private line(buf: Buffer, pos: number, end: number): void {
+    const f = this.f;
     let fields = 0;
     let i = pos;
     while (i < end && fields < 4) {
@@ -146,139 +171,99 @@ export function parseKallsymsBytes(buf: Buffer): CompactSymbols {
       f[2 * fields + 1] = i;
       fields++;
     }
-    const empty = end === pos;
-    pos = end + 1;
-    if (empty) continue;
-    let hex = fields >= 1 && f[1]! - f[0]! >= 1 && f[1]! - f[0]! <= 16;
-    for (let j = f[0]!; hex && j < f[1]!; j++) hex = isHex(buf[j]!);
-    if (fields < 3 || !hex || f[3]! - f[2]! !== 1) {
-      badLines++;
-      continue;
+    if (fields === 0) return; // empty line
+    const digits = f[1]! - f[0]!;
+    let hi = 0;
+    let lo = 0;
+    let hex = fields >= 3 && digits >= 1 && digits <= 16 && f[3]! - f[2]! === 1;
+    for (let j = f[0]!; hex && j < f[1]!; j++) {
+      const v = hexValue(buf[j]!);
+      if (v < 0) hex = false;
+      else if (f[1]! - j > 8) hi = hi * 16 + v;
+      else lo = lo * 16 + v;
     }
-    seen++;
+    if (!hex) {
+      this.badLines++;
+      return;
+    }
+    this.seen++;
     const type = buf[f[2]!]!;
     // t T w W: text
-    if (type !== 0x74 && type !== 0x54 && type !== 0x77 && type !== 0x57) continue;
-    const address = BigInt(`0x${buf.toString('latin1', f[0]!, f[1]!)}`);
-    if (address === 0n) continue;
-    visible++;
-    if (isPadding(buf, f[4]!, f[5]!)) continue;
-    addr[n] = address;
-    nameAt[n] = f[4]!;
-    nameEnd[n] = f[5]!;
-    let m = 0;
-    if (fields === 4 && buf[f[6]!] === 0x5b) {
-      const name = buf.toString('latin1', f[6]! + 1, buf[f[7]! - 1] === 0x5d ? f[7]! - 1 : f[7]!);
-      let id = moduleIds.get(name);
-      if (id === undefined) {
-        id = Math.min(modules.length, 0xffff);
-        modules.push(name);
-        moduleIds.set(name, id);
-      }
-      m = id;
+    if (type !== 0x74 && type !== 0x54 && type !== 0x77 && type !== 0x57) return;
+    if (hi === 0 && lo === 0) return;
+    this.visible++;
+    if (isPadding(buf, f[4]!, f[5]!)) return;
+    if (hi > this.maxHi || (hi === this.maxHi && lo >= this.maxLo)) {
+      this.maxHi = hi;
+      this.maxLo = lo;
     }
-    moduleOf[n] = m;
-    n++;
+    // the lowest wanted address at or above this symbol
+    let a = 0;
+    let b = this.wanted.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (this.wHi[mid]! < hi || (this.wHi[mid] === hi && this.wLo[mid]! < lo)) a = mid + 1;
+      else b = mid;
+    }
+    if (a === this.wanted.length) return;
+    if (hi > this.bHi[a]! || (hi === this.bHi[a] && lo >= this.bLo[a]!)) {
+      this.bHi[a] = hi;
+      this.bLo[a] = lo;
+      this.bName[a] = buf.toString('latin1', f[4]!, f[5]!);
+      this.bModule[a] =
+        fields === 4 && buf[f[6]!] === 0x5b
+          ? buf.toString('latin1', f[6]! + 1, buf[f[7]! - 1] === 0x5d ? f[7]! - 1 : f[7]!)
+          : '';
+    }
   }
-  return {
-    ...compactFrom(n, addr, buf, nameAt, nameEnd, moduleOf, modules),
-    badLines,
-    hidden: seen > 0 && visible === 0,
-  };
 }
 
+/** Bound on the answers kept (drop locations are few; this only stops a flood of distinct ones). */
+const MAX_KEPT = 65536;
+const CHUNK = 64 * 1024;
+
+/** Drop locations → text, one pass over `path` per batch of new addresses; answers are kept. */
 export class KernelSymbolizer {
-  private readonly s: CompactSymbols;
-  private readonly cache = new Map<bigint, string>();
+  private readonly known = new Map<bigint, string>();
+  /** the last pass: lines it could not read, and whether kptr_restrict hid the addresses */
+  lastPass: { badLines: number; hidden: boolean; error?: string } | undefined;
 
-  constructor(parsed: KallsymsParse | CompactSymbols) {
-    if ('addrs' in parsed) this.s = parsed;
-    else {
-      // from parseKallsyms' objects (tests, small inputs): the same columns
-      const syms = parsed.symbols;
-      const n = syms.length;
-      const modules = [''];
-      const moduleOf = new Uint16Array(n);
-      const nameAt = new Uint32Array(n);
-      const nameEnd = new Uint32Array(n);
-      const src = Buffer.from(syms.map((x) => x.name).join(''), 'latin1');
-      let at = 0;
-      syms.forEach((x, i) => {
-        nameAt[i] = at;
-        at += Buffer.byteLength(x.name, 'latin1');
-        nameEnd[i] = at;
-        let id = modules.indexOf(x.module);
-        if (id < 0) id = modules.push(x.module) - 1;
-        moduleOf[i] = Math.min(id, 0xffff);
-      });
-      this.s = {
-        ...compactFrom(
-          n,
-          BigUint64Array.from(syms, (x) => x.address),
-          src,
-          nameAt,
-          nameEnd,
-          moduleOf,
-          modules,
-        ),
-        badLines: parsed.badLines,
-        hidden: parsed.hidden,
-      };
+  constructor(private readonly path = '/proc/kallsyms') {}
+
+  /** The address's text if a pass has given it. */
+  cached(addr: bigint): string | undefined {
+    return this.known.get(addr);
+  }
+
+  /** The address's text now: known, or its hex (no pass). */
+  resolveNow(addr: bigint): string {
+    return this.known.get(addr) ?? hexAddress(addr);
+  }
+
+  /** One pass over the file for those of `addrs` not known yet; afterwards each has its text (hex when
+   *  no symbol holds it or the file cannot be read). Never rejects. */
+  async learn(addrs: Iterable<bigint>): Promise<void> {
+    const wanted = [...addrs].filter((a) => !this.known.has(a));
+    if (wanted.length === 0) return;
+    const scan = new KallsymsScan(wanted);
+    let error: string | undefined;
+    try {
+      const file = await open(this.path, 'r');
+      try {
+        const buf = Buffer.allocUnsafe(CHUNK);
+        for (;;) {
+          const { bytesRead } = await file.read(buf, 0, CHUNK, null);
+          if (bytesRead === 0) break;
+          scan.push(buf.subarray(0, bytesRead));
+        }
+      } finally {
+        await file.close();
+      }
+    } catch (err) {
+      error = `${this.path}: ${(err as Error).message}`;
     }
+    const r = error === undefined ? scan.end() : new KallsymsScan(wanted).end();
+    this.lastPass = { badLines: r.badLines, hidden: r.hidden, ...(error !== undefined ? { error } : {}) };
+    for (const [addr, text] of r.resolved) if (this.known.size < MAX_KEPT) this.known.set(addr, text);
   }
-
-  get size(): number {
-    return this.s.addrs.length;
-  }
-
-  /** The symbol containing addr, or undefined. */
-  lookup(addr: bigint): { symbol: KernelSymbol; offset: bigint } | undefined {
-    const a = this.s.addrs;
-    if (a.length === 0 || addr < a[0]!) return undefined;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (a[mid]! <= addr) lo = mid;
-      else hi = mid - 1;
-    }
-    const offset = addr - a[lo]!;
-    if (lo === a.length - 1 && offset > MAX_LAST_SYMBOL_SPAN) return undefined;
-    const { names, nameStart, moduleIndex, modules } = this.s;
-    return {
-      symbol: {
-        address: a[lo]!,
-        name: names.toString('latin1', nameStart[lo]!, nameStart[lo + 1]!),
-        module: modules[moduleIndex[lo]!]!,
-      },
-      offset,
-    };
-  }
-
-  /** "tcp_v4_rcv+0x91", "fn+0x10 [module]", or "0xffff…" when unknown. */
-  resolve(addr: bigint): string {
-    const hit = this.cache.get(addr);
-    if (hit !== undefined) return hit;
-    const l = this.lookup(addr);
-    const s = l
-      ? `${l.symbol.name}+0x${l.offset.toString(16)}${l.symbol.module ? ` [${l.symbol.module}]` : ''}`
-      : `0x${addr.toString(16)}`;
-    if (this.cache.size < 65536) this.cache.set(addr, s); // drop locations are few; bound it anyway
-    return s;
-  }
-}
-
-const loaded = new Map<string, Promise<KernelSymbolizer>>();
-
-/** Read and parse kallsyms once per path; an unreadable file gives an empty symbolizer. */
-export function loadKallsyms(path = '/proc/kallsyms'): Promise<KernelSymbolizer> {
-  let p = loaded.get(path);
-  if (!p) {
-    p = readWholeFile(path).then(
-      (bytes) => new KernelSymbolizer(parseKallsymsBytes(bytes)),
-      () => new KernelSymbolizer({ symbols: [], badLines: 0, hidden: false }),
-    );
-    loaded.set(path, p);
-  }
-  return p;
 }

@@ -177,39 +177,6 @@ describe('kept procfs files (read-proc.ts)', function () {
     }
   });
 
-  it('reads /proc/kallsyms whole into one buffer, not a 64 KiB buffer per page as fs.readFile does', async () => {
-    // In a child: the bytes equal readFileSync's, and the ArrayBuffer memory alive right after the read
-    // (nothing collected yet) is under 4× the file (buffers doubled: at most twice the last, which is under
-    // twice the file); fs.readFile's is ~17× (a 64 KiB buffer per 4 KiB read).
-    const module = `${packageRoot()}/dist/receiver/kernel/read-proc.js`;
-    const script = `
-      import { readFileSync } from 'node:fs';
-      import { readFile } from 'node:fs/promises';
-      import { readWholeFile } from ${JSON.stringify(module)};
-      const how = process.argv[1];
-      const before = process.memoryUsage().arrayBuffers;
-      const bytes = how === 'whole' ? await readWholeFile('/proc/kallsyms') : await readFile('/proc/kallsyms');
-      const alive = process.memoryUsage().arrayBuffers - before;
-      const same = Buffer.compare(bytes, readFileSync('/proc/kallsyms')) === 0;
-      console.log(JSON.stringify({ length: bytes.length, alive, same }));
-    `;
-    const run = (how: string): { length: number; alive: number; same: boolean } => {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, how], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout.trim()) as { length: number; alive: number; same: boolean };
-    };
-    const whole = run('whole');
-    assert.ok(whole.length > 100_000, `/proc/kallsyms is ${whole.length} bytes`);
-    assert.ok(whole.same, 'the same bytes as readFileSync');
-    assert.ok(whole.alive < 4 * whole.length, `${whole.alive} bytes of buffers for ${whole.length}`);
-    // What the agent read it with before (the reason for readWholeFile): many times the file.
-    const readFile = run('readFile');
-    assert.ok(readFile.alive > 8 * readFile.length, `fs.readFile: ${readFile.alive} for ${readFile.length}`);
-  });
-
   it('keeps at most a quarter of the soft RLIMIT_NOFILE open, and reads every file past that budget too', () => {
     // A child node under `prlimit --nofile=64`: a budget of 16. It reads net/dev through 40 processes
     // of its own namespace (40 paths, one owner), twice.

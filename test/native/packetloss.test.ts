@@ -58,6 +58,7 @@ describe('native packetloss (real BPF)', function () {
     const r = await udpFlood(p.a, '10.199.250.1', 5000, 37);
     assert.equal(r.sent, 37);
     await sleep(200);
+    await h.client.dropsSymbolized();
     assert.equal((await kernelCount(p.bInode, 'IP_INNOROUTES')) - before, 37);
     const ev = drops(p.bInode, 'IP_INNOROUTES');
     assert.equal(ev.length, 37);
@@ -80,6 +81,7 @@ describe('native packetloss (real BPF)', function () {
       const r = await udpFlood(p.a, p.b4, 9999, 53);
       assert.equal(r.sent, 53);
       await sleep(200);
+      await h.client.dropsSymbolized();
       assert.equal(await kernelCount(p.bInode, 'NETFILTER_DROP'), 53);
       const ev = drops(p.bInode, 'NETFILTER_DROP');
       assert.equal(ev.length, 53);
@@ -101,6 +103,7 @@ describe('native packetloss (real BPF)', function () {
     const r = await udpFlood(p.a, p.b4, 9998, 200, 10, 1000);
     assert.equal(r.sent, 200);
     await sleep(200);
+    await h.client.dropsSymbolized();
     killPid(bg.pid, 'SIGCONT');
     const out = await bg.done;
     const received = Number(out.received);
@@ -126,6 +129,7 @@ describe('native packetloss (real BPF)', function () {
         await udpFlood(p.a, p.b4, 9999, 10);
         await udpFlood(p.a, '10.199.250.1', 5000, 10);
         await sleep(200);
+        await h2.client.dropsSymbolized();
         const d = await h2.client.dumpCounters();
         const mine = d.events.filter((c) => c.netnsInode === p.bInode);
         assert.equal(
