@@ -215,6 +215,34 @@ describe('net/dev, sockstat and nf_conntrack parsers reusing a kept parse: the s
   }
 });
 
+// One kept parse per namespace, all alive at once: sockstat's layout (labels and keys) is kept once for
+// every namespace whose file has it, and each namespace's values go to its own parse only.
+describe('sockstat kept parses of many namespaces at once', () => {
+  it("interleaved reads of 20 namespaces (sockstat and sockstat6) each give that text's full parse, in place", () => {
+    const bases = ['host', 'netns'].flatMap((w) => [fx(`${w}/sockstat`), fx(`${w}/sockstat6`)]);
+    const bump = (t: string, k: number): string => t.replace(/(?<= )\d+(?=[ \n]|$)/g, (d) => String(Number(d) + k));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(19), fc.nat(1000)), { minLength: 1, maxLength: 60 }), (reads) => {
+        const kept = Array.from({ length: 20 }, (_, ns) => parseSockstatReusing(bases[ns % bases.length]!));
+        for (const [ns, k] of reads) {
+          const text = bump(bases[ns % bases.length]!, k + ns);
+          const r = parseSockstatReusing(text, kept[ns]);
+          assert.equal(r, kept[ns], "read into the namespace's own parse");
+          assert.deepEqual(OTHER[1]!.seen(r as never), OTHER[1]!.seen(parseSockstat(text) as never));
+        }
+        // every namespace still holds its own last values
+        const last = new Map(reads.map(([ns, k]) => [ns, k] as const));
+        kept.forEach((p, ns) => {
+          const k = last.get(ns);
+          const text = k === undefined ? bases[ns % bases.length]! : bump(bases[ns % bases.length]!, k + ns);
+          assert.deepEqual(OTHER[1]!.seen(p as never), OTHER[1]!.seen(parseSockstat(text) as never), `namespace ${ns}`);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 // sharedParse hands the in-place readers the agent's reused read buffer: the file's bytes, then
 // whatever an earlier, longer file left behind. What they read is the file's bytes only.
 describe('in-place readers over a reused buffer: the file bytes only, the same result as the full parse', () => {

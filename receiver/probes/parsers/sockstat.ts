@@ -49,18 +49,46 @@ export function parseSockstat(text: string): SockstatParse {
   return { lines, problems };
 }
 
-/** A kept parse in the kernel's own format: per line its "LABEL:" and keys in file order, and the map
- *  each value goes to. */
-interface SockstatKept {
+/** A sockstat file's lines as the kernel writes them: per line its "LABEL:" and keys in file order. The
+ *  same in every namespace, so kept once for all (as copies: a slice of a file's text keeps the whole
+ *  text); per namespace they were ~4 KiB of small Buffers, ~1 MiB at 250 pods (heap snapshot). */
+interface SockstatShape {
   readonly lines: readonly {
     readonly prefix: Buffer;
     /** as latin1 bytes, and as the strings the maps are keyed by */
     readonly keyBytes: readonly Buffer[];
     readonly keys: readonly string[];
-    readonly into: Map<string, number>;
   }[];
   /** Whether the text ended with a newline. */
   readonly finalNewline: boolean;
+}
+const sockstatShapes = new Map<string, SockstatShape>();
+function internShape(
+  lines: readonly { prefix: string; keys: readonly string[] }[],
+  finalNewline: boolean,
+): SockstatShape {
+  const signature = `${finalNewline}\n${lines.map((l) => `${l.prefix} ${l.keys.join(' ')}`).join('\n')}`;
+  let shape = sockstatShapes.get(signature);
+  if (shape === undefined) {
+    shape = {
+      lines: lines.map((l) => ({
+        prefix: latin1(l.prefix),
+        keyBytes: l.keys.map(latin1),
+        keys: l.keys.map((k) => latin1(k).toString('latin1')),
+      })),
+      finalNewline,
+    };
+    // a few per kernel (sockstat, sockstat6); bounded anyway
+    if (sockstatShapes.size >= 8) sockstatShapes.delete(sockstatShapes.keys().next().value!);
+    sockstatShapes.set(signature, shape);
+  }
+  return shape;
+}
+
+/** A kept parse in the kernel's own format: its shape, and per line the map each value goes to. */
+interface SockstatKept {
+  readonly shape: SockstatShape;
+  readonly into: readonly Map<string, number>[];
 }
 const sockstatKept = new WeakMap<SockstatParse, SockstatKept>();
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
@@ -81,29 +109,29 @@ export function parseSockstatReusing(text: string, previous?: SockstatParse): So
   const full = parseSockstat(text);
   if (full.problems.length > 0) return full;
   const parse: SockstatParse = { lines: full.lines, problems: NO_PROBLEMS };
-  const layout: SockstatKept = {
-    lines: text
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => {
-        const colon = l.indexOf(':');
-        const words = l.slice(colon + 1).split(' ');
-        const label = l.slice(0, colon).trim();
-        const keys = words.filter((_, k) => k % 2 === 1);
-        return {
-          prefix: latin1(l.slice(0, colon + 1)),
-          keyBytes: keys.map(latin1),
-          // Copies: a slice of the text would keep the whole text alive.
-          keys: keys.map((k) => latin1(k).toString('latin1')),
-          into: full.lines.get(label) as Map<string, number>,
-        };
-      }),
-    finalNewline: text.endsWith('\n'),
-  };
+  const lines = text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const colon = l.indexOf(':');
+      const words = l.slice(colon + 1).split(' ');
+      return {
+        prefix: l.slice(0, colon + 1),
+        label: l.slice(0, colon).trim(),
+        keys: words.filter((_, k) => k % 2 === 1),
+      };
+    });
+  // the parse's own maps: the in-place reader writes into them
+  const into = lines.map((l) => full.lines.get(l.label) as Map<string, number> | undefined);
   // Kept only when the in-place reader takes this very text (it writes the same values back).
   const b = textBytes(text);
-  if (b !== undefined && layout.lines.every((l) => l.into !== undefined) && readSockstatInto(b, b.length, layout))
-    sockstatKept.set(parse, layout);
+  if (b !== undefined && into.every((m) => m !== undefined)) {
+    const layout: SockstatKept = {
+      shape: internShape(lines, text.endsWith('\n')),
+      into: into as Map<string, number>[],
+    };
+    if (readSockstatInto(b, b.length, layout)) sockstatKept.set(parse, layout);
+  }
   return parse;
 }
 
@@ -120,7 +148,8 @@ export function readSockstatInPlace(b: Uint8Array, len: number, previous: Sockst
 function readSockstatInto(b: Uint8Array, len: number, kept: SockstatKept): boolean {
   let pos = 0;
   let n = 0;
-  for (const line of kept.lines) {
+  const { shape, into } = kept;
+  for (const line of shape.lines) {
     if (!bytesAt(b, len, pos, line.prefix)) return false;
     let p = pos + line.prefix.length;
     for (const key of line.keyBytes) {
@@ -142,13 +171,15 @@ function readSockstatInto(b: Uint8Array, len: number, kept: SockstatKept): boole
         p - start > 15 ? Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1')) : v;
     }
     if (p < len && b[p] === 10) pos = p + 1;
-    else if (p === len && !kept.finalNewline) pos = p;
+    else if (p === len && !shape.finalNewline) pos = p;
     else return false;
   }
   if (pos !== len) return false;
   // The whole text fits: write, in file order (a key given twice keeps its last value, as parseSockstat).
   n = 0;
-  for (const line of kept.lines) for (const key of line.keys) line.into.set(key, scratch[n++]!);
+  shape.lines.forEach((line, k) => {
+    for (const key of line.keys) into[k]!.set(key, scratch[n++]!);
+  });
   return true;
 }
 
