@@ -14,6 +14,7 @@
 // 250 namespaces); here a scrape holds one family's index and a 64 KiB chunk. The agent's own
 // instruments (a few families) come from an SDK collection (renderCollection).
 import type { Attributes } from '@opentelemetry/api';
+import { flatString } from './flat-string.js';
 import type { Resource } from '@opentelemetry/resources';
 import {
   DataPointType,
@@ -250,7 +251,7 @@ const ownLabelCache = new WeakMap<object, { text: string; names: string[] }>();
 function ownLabels(own: Readonly<Record<string, string | number>>): { text: string; names: string[] } {
   let o = ownLabelCache.get(own);
   if (o === undefined) {
-    o = { text: labelText(own), names: Object.keys(own).map(labelName) };
+    o = { text: flatString(labelText(own)), names: Object.keys(own).map(labelName) };
     ownLabelCache.set(own, o);
   }
   return o;
@@ -269,7 +270,7 @@ function targetLabels(target: Target): TargetLabels {
   let t = targetLabelCache.get(target);
   if (t === undefined) {
     const attrs = targetAttributes(target);
-    t = { attrs, text: labelText(attrs), names: new Set(Object.keys(attrs).map(labelName)) };
+    t = { attrs, text: flatString(labelText(attrs)), names: new Set(Object.keys(attrs).map(labelName)) };
     targetLabelCache.set(target, t);
   }
   return t;

@@ -22,6 +22,7 @@ import { ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_UID } from '../../semconv/generat
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 import type { Resources } from './resources.js';
+import { flatString } from './flat-string.js';
 
 /** The Resource a ScopeMetrics of this producer belongs to (absent: the reader's, the agent's own). */
 export const TARGET_RESOURCE: unique symbol = Symbol('kubeskoop-otel target resource');
@@ -58,7 +59,7 @@ function attrInfo(attrs: SampleAttributes): AttrInfo {
   if (info === undefined) {
     let key = '';
     for (const k in attrs) key += `\u0000${k}=${attrs[k]}`;
-    info = { key, share: podShare(attrs), lastDef: undefined, lastKey: '', keys: undefined };
+    info = { key: flatString(key), share: podShare(attrs), lastDef: undefined, lastKey: '', keys: undefined };
     attrInfos.set(attrs, info);
   }
   return info;
