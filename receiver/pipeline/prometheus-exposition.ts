@@ -14,7 +14,7 @@
 // 250 namespaces); here a scrape holds one family's index and a 64 KiB chunk. The agent's own
 // instruments (a few families) come from an SDK collection (renderCollection).
 import type { Attributes } from '@opentelemetry/api';
-import { flatString } from './flat-string.js';
+import { flatString } from '../flat-string.js';
 import type { Resource } from '@opentelemetry/resources';
 import {
   DataPointType,

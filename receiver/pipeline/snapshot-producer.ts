@@ -22,7 +22,7 @@ import { ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_UID } from '../../semconv/generat
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 import type { Resources } from './resources.js';
-import { flatString } from './flat-string.js';
+import { flatString } from '../flat-string.js';
 
 /** The Resource a ScopeMetrics of this producer belongs to (absent: the reader's, the agent's own). */
 export const TARGET_RESOURCE: unique symbol = Symbol('kubeskoop-otel target resource');

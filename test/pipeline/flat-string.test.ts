@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { flatString } from '../../receiver/pipeline/flat-string.js';
+import { flatString } from '../../receiver/flat-string.js';
 import { packageRoot } from '../../receiver/version.js';
 
 describe('pipeline: flat strings for kept texts', () => {
@@ -34,7 +34,7 @@ describe('pipeline: flat strings for kept texts', () => {
     const root = packageRoot();
     const script = `
       import { labelText } from ${JSON.stringify(`${root}/dist/receiver/pipeline/prometheus-exposition.js`)};
-      import { flatString } from ${JSON.stringify(`${root}/dist/receiver/pipeline/flat-string.js`)};
+      import { flatString } from ${JSON.stringify(`${root}/dist/receiver/flat-string.js`)};
       const flat = process.argv[1] === 'flat';
       const pod = (i) => ({ 'k8s.namespace.name': 'default', 'k8s.pod.name': 'pod-' + i + '-7d4b9c',
         'k8s.pod.uid': '0f8fad5b-d9cb-469f-a165-' + String(i).padStart(12, '0'), 'kubeskoop.netns.inode': 4026530000 + i,
