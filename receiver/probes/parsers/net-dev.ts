@@ -3,6 +3,7 @@
 import { problemList } from './problems.js';
 import type { KeptFormat } from '../shared-read.js';
 import { bytesAt, latin1, textBytes } from './bytes.js';
+import { flatString } from '../../flat-string.js';
 
 export interface InterfaceCounters {
   readonly interfaceName: string;
@@ -45,7 +46,8 @@ export function parseNetDev(text: string): NetDevParse {
       problems.push(`line ${index + 1}: no "interface:" prefix`);
       return;
     }
-    const interfaceName = line.slice(0, colon).trim();
+    // A copy: a slice of the text would keep the whole file's text alive in a kept parse.
+    const interfaceName = flatString(line.slice(0, colon).trim());
     if (interfaceName === '') {
       problems.push(`line ${index + 1}: empty interface name`);
       return;
