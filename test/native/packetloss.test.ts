@@ -1,11 +1,15 @@
 // packetloss on the real kernel: drops made on purpose in test namespaces, counted exactly in
 // the kernel per namespace and reason, with events carrying the reason name, location and tuple.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import type { PacketDropEvent } from '../../receiver/native/index.js';
 import { inNs, startClient, startNodeIn, stopBackground, udpFlood, type Background, type Harness } from './support.js';
 import { pairWithHelper, type HelperPair } from '../support/helper-pair.js';
-import { killPid, sleep } from '../support/proc.js';
+import { killPid, sleep, waitUntil } from '../support/proc.js';
 
 // A UDP receiver with a tiny buffer that counts what it gets; it stops reading while SIGSTOPped.
 const slowReceiver = (host: string, port: number): string => `
@@ -149,6 +153,68 @@ describe('native packetloss (real BPF)', function () {
       }
     } finally {
       await h2.client.stop();
+    }
+  });
+  it('drops wait for their location in arrival order: nothing is emitted until the kallsyms pass can read, then all, resolved', async () => {
+    // kallsyms behind a named pipe: the agent's passes block until a writer gives them the file.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ks-kallsyms-fifo-'));
+    const fifo = path.join(dir, 'kallsyms');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    let writer: ChildProcess | undefined;
+    const h3 = await startClient({
+      probes: { packetloss: { netnsRatePerSecond: 'unlimited', globalRatePerSecond: 'unlimited' } },
+      kallsymsPath: fifo,
+    });
+    const mine = (): PacketDropEvent[] =>
+      h3.events.filter(
+        (e): e is PacketDropEvent =>
+          e.type === 'packet_drop' && e.netnsInode === p.bInode && e.dropReason === 'IP_INNOROUTES',
+      );
+    try {
+      await inNs(p.a, 'ip', 'route', 'replace', 'default', 'via', p.b4);
+      await inNs(p.b, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+      // 30 datagrams to ports 6000…6029 in turn: the drops' order is the ports' order
+      const r = await udpFlood(p.a, '10.199.250.1', 6000, 30, 20, 16, 30);
+      assert.equal(r.sent, 30);
+      await sleep(500);
+      assert.equal(mine().length, 0, 'no drop is emitted while its location waits for the pass');
+      const counted = (await h3.client.dumpCounters()).events
+        .filter((c) => c.netnsInode === p.bInode && c.key === 'IP_INNOROUTES')
+        .reduce((a, c) => a + c.count, 0);
+      assert.equal(counted, 30, 'the kernel counted them meanwhile');
+      // From now on every pass gets the file (another process writes it, bounded in time: the passes read
+      // on this process's event loop, and other drops on the machine may need passes of their own). The
+      // pause lets a pass see the end of the file: a writer reopening at once while the reader still drains
+      // the pipe would go on into the same pass.
+      writer = spawn(
+        'timeout',
+        ['60', 'sh', '-c', 'while :; do cat /proc/kallsyms > "$0" || exit 1; sleep 0.3; done', fifo],
+        {
+          stdio: 'ignore',
+        },
+      );
+      await waitUntil(() => mine().length >= 30, 30_000, '30 drops emitted');
+      const ev = mine();
+      assert.equal(ev.length, 30);
+      assert.deepEqual(
+        ev.map((e) => e.tuple.dstPort),
+        Array.from({ length: 30 }, (_, i) => 6000 + i),
+        'in the order they came',
+      );
+      for (const e of ev) assert.match(e.locationSymbol, /^(ip_error|ip_route_input|ip_rcv)\w*\+0x[0-9a-f]+$/);
+    } finally {
+      killPid(writer?.pid, 'SIGKILL');
+      await h3.client.stop();
+      // A pass still blocked on the pipe gets an empty file (its addresses then hex); none: ENXIO.
+      for (let i = 0; i < 3; i++) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          /* no pass waits */
+        }
+        await sleep(50);
+      }
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
