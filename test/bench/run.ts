@@ -20,6 +20,7 @@ export const BENCHMARKS: Record<string, { script: string; args: string[]; node?:
   // OTLP µs/point (gzip, as the chart) and /metrics µs/series at 10/100/250 pods, with floors and a profile; ~15 min
   export: { script: 'export.js', args: ['--profile', '/tmp/kubeskoop-otel-export-profile'] },
   'bpf-events': { script: 'bpf-events.js', args: [] },
+  'kallsyms-pass': { script: 'kallsyms-pass.js', args: [] }, // packetloss's read of /proc/kallsyms per batch of new drop locations; ~30 s
   tcpsummary: { script: 'tcpsummary.js', args: [] }, // also qdisc (netlink vs forking tc); ~60 s at 250 namespaces
   connections: { script: 'connections.js', args: [] }, // 2500 loopback connects, bpf_stats per program; ~10 s
   latency: { script: 'latency.js', args: [] }, // off / on / floor loopback streams, bpf_stats per program; ~7 min
