@@ -19,7 +19,6 @@ import type { Target, TargetKind } from '../targets/target.js';
 import { parseNetDev, NET_DEV_KEPT, type DirectionCounters, type NetDevParse } from './parsers/net-dev.js';
 import { sharedParse } from './shared-read.js';
 import { procPath } from '../kernel/proc-path.js';
-import { flatString } from '../flat-string.js';
 
 const DIRECTIONS = ['receive', 'transmit'] as const;
 
@@ -52,10 +51,8 @@ function attributesOf(key: string, interfaceName: string, direction: (typeof DIR
       }
       attributeCount = 0;
     }
-    // A copy: the parser's name is a slice of the file's text, which it would keep alive.
-    const name = flatString(interfaceName);
-    a = { [key]: name, [ATTR_NETWORK_IO_DIRECTION]: direction };
-    byName.set(name, a);
+    a = { [key]: interfaceName, [ATTR_NETWORK_IO_DIRECTION]: direction };
+    byName.set(interfaceName, a);
     attributeCount++;
   }
   return a;

@@ -11,6 +11,7 @@
 import { problemList } from './problems.js';
 import type { KeptFormat } from '../shared-read.js';
 import { bytesAt, latin1, textBytes } from './bytes.js';
+import { flatString } from '../../flat-string.js';
 
 /** group → field → value, in file order. */
 export type MibTable = ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -189,10 +190,9 @@ const pairsHeaders: PairsHeaders[] = [];
 function internHeaders(headers: readonly string[], prefixes: readonly string[]): PairsHeaders {
   for (const h of pairsHeaders)
     if (h.headers.length === headers.length && h.headers.every((x, i) => x === headers[i])) return h;
-  const copy = (x: string): string => Buffer.from(x, 'latin1').toString('latin1');
   const h = {
-    headers: headers.map(copy),
-    prefixes: prefixes.map(copy),
+    headers: headers.map(flatString),
+    prefixes: prefixes.map(flatString),
     headerBytes: headers.map(latin1),
     prefixBytes: prefixes.map(latin1),
   };

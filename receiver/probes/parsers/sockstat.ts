@@ -8,6 +8,7 @@
 import { problemList } from './problems.js';
 import type { KeptFormat } from '../shared-read.js';
 import { bytesAt, latin1, textBytes } from './bytes.js';
+import { flatString } from '../../flat-string.js';
 
 export type SockstatTable = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
@@ -74,7 +75,7 @@ function internShape(
       lines: lines.map((l) => ({
         prefix: latin1(l.prefix),
         keyBytes: l.keys.map(latin1),
-        keys: l.keys.map((k) => latin1(k).toString('latin1')),
+        keys: l.keys.map(flatString),
       })),
       finalNewline,
     };
