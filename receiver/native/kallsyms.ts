@@ -241,7 +241,8 @@ export class KernelSymbolizer {
   }
 
   /** One pass over the file for those of `addrs` not known yet; afterwards each has its text (hex when
-   *  no symbol holds it or the file cannot be read). Never rejects. */
+   *  no symbol holds it or the file cannot be read), unless MAX_KEPT answers are kept already (then
+   *  resolveNow gives hex). Never rejects. */
   async learn(addrs: Iterable<bigint>): Promise<void> {
     const wanted = [...addrs].filter((a) => !this.known.has(a));
     if (wanted.length === 0) return;
