@@ -17,6 +17,7 @@ import { METRICS } from '../../semconv/generated/registry.js';
 import { ProcessIoSum } from '../../receiver/probes/io.js';
 import type { ProcIo } from '../../receiver/probes/parsers/proc-io.js';
 import { spawn } from 'node:child_process';
+import fc from 'fast-check';
 import { cleanupAll, createNetns } from '../support/netns.js';
 import { sleep } from '../support/proc.js';
 
@@ -272,6 +273,85 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
     // Never backwards, whatever happens: a drop the parent rule cannot explain is carried too.
     const t = sum.update(new Map([[10, io(5)]]), () => 10);
     assert.ok(t.wchar >= 30 + 160 + 5 + 7);
+  });
+
+  it('io: the running sums equal a plain model of the rules (carried exits, parents followed, reused pids, never backwards) over random process histories', () => {
+    const FIELDS = ['rchar', 'wchar', 'syscr', 'syscw', 'readBytes', 'writeBytes'] as const;
+    type Sums = Record<(typeof FIELDS)[number], number>;
+    // The model: the header's rules written plainly, field by field over names, maps rebuilt each cycle.
+    class Model {
+      procs = new Map<number, { io: ProcIo; ppid: number | undefined }>();
+      carried: Sums = { rchar: 0, wchar: 0, syscr: 0, syscw: 0, readBytes: 0, writeBytes: 0 };
+      last: Sums = { ...this.carried };
+      update(read: Map<number, ProcIo>, ppidOf: (pid: number) => number | undefined): Sums {
+        const back = (a: ProcIo, b: ProcIo): boolean => FIELDS.some((f) => a[f] < b[f]);
+        const gone = new Map<number, { io: ProcIo; ppid: number | undefined }>();
+        for (const [pid, p] of this.procs) {
+          const now = read.get(pid);
+          if (now === undefined || back(now, p.io)) gone.set(pid, p);
+        }
+        const next = new Map<number, { io: ProcIo; ppid: number | undefined }>();
+        for (const [pid, io] of read) {
+          const p = this.procs.get(pid);
+          let ppid = p !== undefined && !gone.has(pid) ? p.ppid : ppidOf(pid);
+          if (ppid !== undefined && p !== undefined && !read.has(ppid) && this.procs.has(ppid)) ppid = ppidOf(pid);
+          next.set(pid, { io, ppid });
+        }
+        for (const p of gone.values()) {
+          let parent = p.ppid;
+          for (let hops = 0; parent !== undefined && gone.has(parent) && hops < 64; hops++) parent = gone.get(parent)!.ppid;
+          if (parent !== undefined && read.has(parent)) continue;
+          for (const f of FIELDS) this.carried[f] += p.io[f];
+        }
+        this.procs = next;
+        const out = { ...this.carried };
+        for (const { io } of next.values()) for (const f of FIELDS) out[f] += io[f];
+        for (const f of FIELDS) {
+          if (out[f] < this.last[f]) {
+            this.carried[f] += this.last[f] - out[f];
+            out[f] = this.last[f];
+          }
+          this.last[f] = out[f];
+        }
+        return out;
+      }
+    }
+    // A cycle: which of pids 1–6 are alive, each one's counters (a step, or a restart from a small
+    // value: a reused pid), and each pid's parent as /proc would answer now (0: outside the share).
+    const cycle = fc.record({
+      alive: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+      step: fc.array(fc.tuple(fc.nat(1000), fc.nat(1000), fc.nat(9), fc.nat(9), fc.nat(4096), fc.nat(4096)), {
+        minLength: 6,
+        maxLength: 6,
+      }),
+      restart: fc.array(fc.nat(9), { minLength: 6, maxLength: 6 }),
+      parents: fc.array(fc.nat(6), { minLength: 6, maxLength: 6 }),
+    });
+    fc.assert(
+      fc.property(fc.array(cycle, { minLength: 1, maxLength: 12 }), (cycles) => {
+        const sum = new ProcessIoSum();
+        const model = new Model();
+        const counters = new Map<number, number[]>();
+        for (const c of cycles) {
+          const read = new Map<number, ProcIo>();
+          for (let i = 0; i < 6; i++) {
+            const pid = i + 1;
+            if (!c.alive[i]) {
+              counters.delete(pid);
+              continue;
+            }
+            const s = c.step[i]!;
+            const prev = counters.get(pid);
+            const v = prev === undefined || c.restart[i] === 0 ? s.map((x) => x % 3) : prev.map((x, k) => x + s[k]!);
+            counters.set(pid, v);
+            read.set(pid, { rchar: v[0]!, wchar: v[1]!, syscr: v[2]!, syscw: v[3]!, readBytes: v[4]!, writeBytes: v[5]! });
+          }
+          const ppidOf = (pid: number): number | undefined => (c.parents[pid - 1] === 0 ? undefined : c.parents[pid - 1]);
+          assert.deepEqual({ ...sum.update(new Map(read), ppidOf) }, model.update(new Map(read), ppidOf));
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('io on a real namespace: a process that exits (started from outside, as kubectl exec is) does not make the sums go down', async function () {
