@@ -299,7 +299,8 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
         }
         for (const p of gone.values()) {
           let parent = p.ppid;
-          for (let hops = 0; parent !== undefined && gone.has(parent) && hops < 64; hops++) parent = gone.get(parent)!.ppid;
+          for (let hops = 0; parent !== undefined && gone.has(parent) && hops < 64; hops++)
+            parent = gone.get(parent)!.ppid;
           if (parent !== undefined && read.has(parent)) continue;
           for (const f of FIELDS) this.carried[f] += p.io[f];
         }
@@ -344,9 +345,17 @@ describe('procfs probes: catalogue, options, shared reads, degraded reasons', ()
             const prev = counters.get(pid);
             const v = prev === undefined || c.restart[i] === 0 ? s.map((x) => x % 3) : prev.map((x, k) => x + s[k]!);
             counters.set(pid, v);
-            read.set(pid, { rchar: v[0]!, wchar: v[1]!, syscr: v[2]!, syscw: v[3]!, readBytes: v[4]!, writeBytes: v[5]! });
+            read.set(pid, {
+              rchar: v[0]!,
+              wchar: v[1]!,
+              syscr: v[2]!,
+              syscw: v[3]!,
+              readBytes: v[4]!,
+              writeBytes: v[5]!,
+            });
           }
-          const ppidOf = (pid: number): number | undefined => (c.parents[pid - 1] === 0 ? undefined : c.parents[pid - 1]);
+          const ppidOf = (pid: number): number | undefined =>
+            c.parents[pid - 1] === 0 ? undefined : c.parents[pid - 1];
           assert.deepEqual({ ...sum.update(new Map(read), ppidOf) }, model.update(new Map(read), ppidOf));
         }
       }),
