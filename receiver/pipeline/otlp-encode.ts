@@ -363,7 +363,7 @@ function planRange(c: PointColumns, r: PointRange, plan: Plan): number {
   plan.lens[slot] = 0;
   for (let i = r.from; i < r.to; i++) {
     const attrs = cachedAttrs(c.attributes[i], histogram ? 9 : 7);
-    const len = histogram ? columnHistogramLen(c.samples[i]!.value as HistogramValue, attrs) : numberPointLen(attrs);
+    const len = histogram ? columnHistogramLen(c.histograms![i]!, attrs) : numberPointLen(attrs);
     plan.attrs[plan.na++] = attrs;
     plan.lens[plan.nl++] = len;
     data += 1 + varintLen(len) + len;
@@ -502,10 +502,10 @@ function writeRanges(w: Writer, points: SnapshotPoints, plan: Plan, at: { len: n
       w.byte(0x19); // time_unix_nano
       w.fixed64(endLow, endHigh);
       if (type !== DataPointType.HISTOGRAM) {
-        numberValueAndAttributes(w, c.samples[i]!.value as number, asInt, attrs);
+        numberValueAndAttributes(w, c.values[i]!, asInt, attrs);
         continue;
       }
-      const h = c.samples[i]!.value as HistogramValue;
+      const h = c.histograms![i]!;
       histogramBody(w, h.count, h.sum, h.bucketCounts, h.boundaries, attrs);
     }
     if (type !== DataPointType.GAUGE) {

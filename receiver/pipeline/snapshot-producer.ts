@@ -143,9 +143,12 @@ function podShare(attrs: SampleAttributes): Share | undefined {
  *  writes the protobuf straight from these (otlp-encode.ts); anything else that reads a ScopeMetrics'
  *  `metrics` gets the SDK's MetricData, made from the columns then (materialize). */
 export interface PointColumns {
-  /** The samples (a point's value is its sample's: held by reference, a number read from a sample and
-   *  stored in an array would be boxed, one heap number per point per collection). */
-  readonly samples: readonly MetricSample[];
+  /** Each point's value as the collection read it (a histogram point's: its count). Read at collect,
+   *  not later from the sample: the scheduler writes a later cycle's values into the same samples
+   *  (sample-list.ts) while a collection's requests may still be going out. */
+  readonly values: Float64Array;
+  /** A histogram point's value at its index; none when the collection has no histogram. */
+  readonly histograms: readonly (HistogramValue | undefined)[] | undefined;
   readonly attributes: readonly Attributes[];
   readonly starts: readonly HrTime[];
   readonly endTime: HrTime;
@@ -198,12 +201,12 @@ export function scopePointCount(sm: ScopeMetrics): number {
 function materialize(c: PointColumns, r: PointRange): DataPoint<number | Histogram>[] {
   const out: DataPoint<number | Histogram>[] = [];
   for (let i = r.from; i < r.to; i++) {
-    const v = c.samples[i]!.value;
+    const h = c.histograms?.[i];
     out.push({
       startTime: c.starts[i]!,
       endTime: c.endTime,
       attributes: c.attributes[i]!,
-      value: typeof v === 'number' ? v : histogramPoint(v),
+      value: h === undefined ? c.values[i]! : histogramPoint(h),
     });
   }
   return out;
@@ -395,14 +398,20 @@ export class SnapshotMetricProducer implements MetricProducer {
       }
     }
     const sorted = {
-      samples: new Array<MetricSample>(n),
+      values: new Float64Array(n),
+      histograms: undefined as (HistogramValue | undefined)[] | undefined,
       attributes: new Array<Attributes>(n),
       starts: new Array<HrTime>(n),
     };
     for (let i = 0; i < n; i++) {
       const g = groupOf[i]!;
       const j = g.at++;
-      sorted.samples[j] = samples[i]!;
+      const v = samples[i]!.value;
+      if (typeof v === 'number') sorted.values[j] = v;
+      else {
+        sorted.values[j] = v.count;
+        (sorted.histograms ??= new Array<HistogramValue | undefined>(n))[j] = v;
+      }
       sorted.attributes[j] = attributes[i]!;
       sorted.starts[j] = starts[i]!;
     }

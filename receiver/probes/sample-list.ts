@@ -4,9 +4,13 @@
 // probes' attribute objects are constants or cached (MIB specs, interface/direction pairs), so an
 // unchanged namespace's cycle allocates no sample and no array.
 //
-// Two buffers alternate: the snapshot a cycle publishes is read (/metrics, OTLP, /status) while the
-// next cycle writes, so a cycle writes into the samples of the snapshot before the last one, which
-// nobody reads any more. A snapshot's samples therefore stay as published until two cycles later.
+// One sample object per series. The published snapshot is read (/metrics, OTLP, /status) while the
+// next cycle runs, so a cycle's values wait in `pending` and go into the samples only when the
+// scheduler publishes the cycle (publish()): until then every reader sees the last cycle's values.
+// A reader that reads across awaits holds its snapshot (holdSnapshot); publishing while the snapshot
+// the samples belong to is held gives the new cycle copies, and the held one keeps its own. (Two
+// alternating sets of samples did this without the hold by keeping every series twice: 65,801 sample
+// objects with their boxed values, 4.0 MiB, in a heap snapshot at 250 pods.)
 import type { MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample, SampleAttributes } from './probe.js';
 
@@ -17,31 +21,72 @@ interface Slot {
 }
 
 export class SampleList {
-  private readonly buffers: [Slot[], Slot[]] = [[], []];
-  private current = 0;
+  /** The samples last published: never written while a cycle runs. */
+  private published: Slot[] = [];
+  /** This cycle's samples once they differ from the published ones (a new metric or attribute object
+   *  at a position): new sample objects, nobody else's. */
+  private own: Slot[] | undefined;
+  /** This cycle's values of the first `n` published samples, while the cycle repeats their series. */
+  private readonly pending: (number | HistogramValue)[] = [];
   private n = 0;
-  private out: Slot[] = this.buffers[0];
 
-  /** A new cycle: writes go to the other buffer (the one published two cycles ago), or with `fresh`
-   *  to a new one (that snapshot is still read: its samples are left as they are). */
-  next(fresh = false): this {
-    this.current ^= 1;
-    if (fresh) this.buffers[this.current] = [];
-    this.out = this.buffers[this.current]!;
+  /** A new cycle: the samples written from now on replace the published ones at publish(). */
+  next(): this {
+    this.own = undefined;
     this.n = 0;
     return this;
   }
 
   add(metric: MetricDefinition, value: number | HistogramValue, attributes: SampleAttributes): void {
-    const s = this.out[this.n];
-    if (s !== undefined && s.metric === metric && s.attributes === attributes) s.value = value;
-    else this.out[this.n] = { metric, value, attributes };
-    this.n++;
+    const i = this.n++;
+    if (this.own !== undefined) {
+      this.own.push({ metric, value, attributes });
+      return;
+    }
+    const s = this.published[i];
+    if (s !== undefined && s.metric === metric && s.attributes === attributes) {
+      this.pending[i] = value;
+      return;
+    }
+    // Another series here: this cycle gets its own samples (those repeated so far, with their new values).
+    const own: Slot[] = [];
+    for (let k = 0; k < i; k++) {
+      const p = this.published[k]!;
+      own.push({ metric: p.metric, value: this.pending[k]!, attributes: p.attributes });
+    }
+    own.push({ metric, value, attributes });
+    this.own = own;
   }
 
-  /** The samples written since next() (the same array as two cycles ago, cut to this cycle's length). */
+  /** The samples written since next(), as the probe hands them over. A list never published has
+   *  them with their values; a kept list whose cycle repeats the published series answers with the
+   *  published samples, values and length still the last cycle's until publish() (the scheduler puts
+   *  publish()'s answer in the snapshot). */
   samples(): readonly MetricSample[] {
-    if (this.out.length !== this.n) this.out.length = this.n;
-    return this.out;
+    return this.own ?? this.published;
+  }
+
+  /** The cycle's samples, published: the repeated samples take this cycle's values in place, or, with
+   *  `copy` (the snapshot that holds them is still being read), in new sample objects. */
+  publish(copy: boolean): readonly MetricSample[] {
+    const n = this.n;
+    if (this.own !== undefined) {
+      this.published = this.own;
+      this.own = undefined;
+    } else if (copy) {
+      const fresh: Slot[] = [];
+      for (let k = 0; k < n; k++) {
+        const p = this.published[k]!;
+        fresh.push({ metric: p.metric, value: this.pending[k]!, attributes: p.attributes });
+      }
+      this.published = fresh;
+    } else {
+      const out = this.published;
+      for (let k = 0; k < n; k++) out[k]!.value = this.pending[k]!;
+      if (out.length !== n) out.length = n;
+    }
+    // a shorter cycle: the values beyond it (a histogram's object among them) are let go
+    if (this.pending.length > n) this.pending.length = n;
+    return this.published;
   }
 }

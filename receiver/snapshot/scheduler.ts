@@ -1,7 +1,7 @@
 // Runs the enabled metric probes for all targets once per interval and publishes the result as
 // one snapshot. A probe that throws or a namespace that vanishes affects only its own samples.
 import { EventEmitter } from 'node:events';
-import type { MetricProbe, ProbeContext, ProbeResult, ProbeStatus } from '../probes/probe.js';
+import type { MetricProbe, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from '../probes/probe.js';
 import type { Target } from '../targets/target.js';
 import type { Discovery } from '../targets/discover.js';
 import type { Logger } from '../log.js';
@@ -10,7 +10,7 @@ import { closeKeptFiles, endKeptCycle } from '../kernel/read-proc.js';
 import {
   EMPTY_SNAPSHOT,
   type ProbeErrorKind,
-  heldOtherThan,
+  anyHeld,
   type ProbeRunStats,
   type Snapshot,
   type SnapshotEntry,
@@ -203,13 +203,12 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const discovery = this.opts.discover();
       const targets = this.opts.identify ? this.opts.identify(discovery.targets) : discovery.targets;
       const host = targets.find((t) => t.kind === 'host') ?? targets[0];
-      const entries: SnapshotEntry[] = [];
+      // The cycle's results; a kept list's samples are final only when published, at the cycle's end.
+      const collected: { probe: string; target: Target; samples: readonly MetricSample[]; list?: SampleList }[] = [];
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
       let lastYield = performance.now();
       const cycleNo = this.cycleCount + 1;
-      // An older snapshot still being read keeps its samples: this cycle writes new ones.
-      const fresh = heldOtherThan(this.current);
       for (const { probe } of this.probes) {
         let lists = this.lists.get(probe);
         if (lists === undefined) this.lists.set(probe, (lists = new Map()));
@@ -242,7 +241,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
             else if (kept.cycle === cycleNo) list = new SampleList();
             else {
               kept.cycle = cycleNo;
-              list = kept.list.next(fresh);
+              list = kept.list.next();
             }
             try {
               // Most probes answer synchronously: no microtask per probe and target for them.
@@ -263,7 +262,12 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
               for (const p of result.problems)
                 if (problems.length < MAX_PROBLEMS_KEPT) problems.push(`${targetLabel(target)}: ${p}`);
             }
-            if (result.samples.length > 0) entries.push({ probe: probe.name, target, samples: result.samples });
+            collected.push({
+              probe: probe.name,
+              target,
+              samples: result.samples,
+              ...(result.samples === list.samples() ? { list } : {}),
+            });
           }
         }
         // Targets gone (or not collected): their kept samples go too.
@@ -292,6 +296,14 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       }
       // The procfs files this cycle did not read (namespaces and processes gone) are closed.
       endKeptCycle();
+      // Published: the kept samples take this cycle's values, in place unless a snapshot is still being
+      // read (sample-list.ts). Synchronous from here to the snapshot's replacement.
+      const copy = anyHeld();
+      const entries: SnapshotEntry[] = [];
+      for (const c of collected) {
+        const samples = c.list !== undefined ? c.list.publish(copy) : c.samples;
+        if (samples.length > 0) entries.push({ probe: c.probe, target: c.target, samples });
+      }
       this.cycleCount++;
       this.current = {
         cycle: this.cycleCount,

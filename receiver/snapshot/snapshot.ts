@@ -55,8 +55,8 @@ export const EMPTY_SNAPSHOT: Snapshot = {
 };
 
 /** Snapshots read across awaits (a /metrics response streamed to a slow client), with their reader
- *  counts: the scheduler writes no kept samples (sample-list.ts) while one other than the current
- *  snapshot is read, so a reader never sees a later cycle's values. */
+ *  counts: the scheduler writes into no sample while a snapshot is held (sample-list.ts), so a reader never sees
+ *  a later cycle's values. */
 const readers = new Map<Snapshot, number>();
 
 /** Marks `snap` as being read until the returned function is called (once). */
@@ -72,10 +72,10 @@ export function holdSnapshot(snap: Snapshot): () => void {
   };
 }
 
-/** Whether a snapshot other than `current` is still being read. */
-export function heldOtherThan(current: Snapshot): boolean {
-  for (const s of readers.keys()) if (s !== current) return true;
-  return false;
+/** Whether a snapshot is being read across awaits (the current one, or an older one a slow reader
+ *  still has: a list the cycles since did not publish may still hold its samples). */
+export function anyHeld(): boolean {
+  return readers.size > 0;
 }
 
 /** The identity attributes every datapoint of a target carries. */

@@ -24,6 +24,7 @@ import type { HistogramValue, MetricSample } from '../../receiver/probes/probe.j
 import { METRICS } from '../../semconv/generated/registry.js';
 import { protoDir } from '../support/otlp-receiver.js';
 import { shopPod } from '../support/snapshots.js';
+import { SampleList } from '../../receiver/probes/sample-list.js';
 
 const byInstrument = (i: string) => METRICS.find((m) => m.instrument === i && !m.name.startsWith('kubeskoop.agent'))!;
 const DEFS = [byInstrument('counter'), byInstrument('updowncounter'), byInstrument('gauge'), byInstrument('histogram')];
@@ -227,6 +228,54 @@ describe('pipeline: OTLP encoded straight from the snapshot', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('a collection keeps the values it read: the next cycle publishing into the same samples does not change its requests', async () => {
+    const Resources = createResources(config, '0.0.0-test', {});
+    await fc.assert(
+      fc.asyncProperty(snapshotArb(false), fc.integer({ min: 1, max: 7 }), async (generated, max) => {
+        // The entries' samples as the scheduler keeps them: one SampleList per entry, published.
+        const lists = generated.entries.map((e) => {
+          const list = new SampleList();
+          for (const x of e.samples) list.add(x.metric, x.value, x.attributes);
+          return list;
+        });
+        const snap: Snapshot = {
+          ...generated,
+          entries: generated.entries.map((e, i) => ({ ...e, samples: lists[i]!.publish(false) })),
+        };
+        const expected = expectedSeries(snap);
+        const producer = new SnapshotMetricProducer(() => snap, Resources, { name: 'kubeskoop-otel', version: '1' });
+        const { resourceMetrics } = await producer.collect();
+        // the next cycle: every series again, other values, published in place (no snapshot held)
+        generated.entries.forEach((e, i) => {
+          const list = lists[i]!.next();
+          for (const x of e.samples)
+            list.add(
+              x.metric,
+              typeof x.value === 'number'
+                ? x.value + 1
+                : {
+                    ...x.value,
+                    bucketCounts: x.value.bucketCounts.map((c) => c + 1),
+                    count: x.value.count + x.value.bucketCounts.length,
+                  },
+              x.attributes,
+            );
+          assert.equal(list.publish(false), snap.entries[i]!.samples, 'written in place');
+        });
+        if (snap.entries.some((e) => e.samples.length > 0))
+          assert.notDeepEqual(expectedSeries(snap), expected, 'the samples moved on');
+        const requests = packRequests(byResource(resourceMetrics), max);
+        const bytes = requests.map((request) => {
+          const ours = Buffer.from(encodeMetricsRequest(request)!);
+          assert.deepEqual(ours, sdkBytes(request));
+          return ours;
+        });
+        assert.deepEqual(receivedSeries(Buffer.concat(bytes)), expected);
+      }),
+      { numRuns: 150 },
     );
   });
 

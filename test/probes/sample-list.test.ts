@@ -1,8 +1,9 @@
 // Samples kept across cycles (receiver/probes/sample-list.ts): a series keeps its sample object and
-// only its value is written, in two buffers that alternate, so a published snapshot stays as it was
-// while the next cycle writes. Checked on the list itself and through the real scheduler on a real
-// namespace with traffic between cycles: the reused samples carry this cycle's values, the previous
-// snapshot's do not move, and an idle namespace's snapshot equals the pure functions on its files.
+// only its value is written, when the scheduler publishes the cycle, so the published snapshot keeps its
+// values while the next cycle runs, and a snapshot still being read (held) keeps them for good.
+// Checked on the list itself and through the real scheduler on a real namespace with traffic between
+// cycles: the reused samples carry the new values, a held snapshot's do not move, and an idle
+// namespace's snapshot equals the pure functions on its files.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SampleList } from '../../receiver/probes/sample-list.js';
@@ -28,31 +29,29 @@ const A = { a: 1 };
 const B = { a: 2 };
 
 describe('samples kept across cycles (sample-list.ts)', () => {
-  it("a series keeps its object two cycles later with the new value; the last cycle's samples do not move", () => {
+  it('a series keeps its object with the new value once published; until then the published samples keep theirs', () => {
     const list = new SampleList();
     list.add(TCP_OPENS, 1, A);
     list.add(TCP_OPENS, 2, B);
-    const first = list.samples();
+    assert.deepEqual(
+      list.samples().map((s) => s.value),
+      [1, 2],
+      'a list never published hands over its values at once',
+    );
+    const first = list.publish(false);
     const firstObjects = [...first];
     list.next().add(TCP_OPENS, 10, A);
     list.add(TCP_OPENS, 20, B);
-    const second = list.samples();
-    assert.notEqual(second, first);
     assert.deepEqual(
       first.map((s) => s.value),
       [1, 2],
+      'the published samples do not move while the cycle runs',
     );
-    list.next().add(TCP_OPENS, 100, A);
-    list.add(TCP_OPENS, 200, B);
-    const third = list.samples();
-    assert.equal(third, first, 'the buffer of two cycles ago is written again');
+    const second = list.publish(false);
+    assert.equal(second, first, 'the same array');
     assert.ok(
-      third.every((s, i) => s === firstObjects[i]),
-      'same sample objects',
-    );
-    assert.deepEqual(
-      third.map((s) => s.value),
-      [100, 200],
+      second.every((s, i) => s === firstObjects[i]),
+      'the same sample objects',
     );
     assert.deepEqual(
       second.map((s) => s.value),
@@ -60,21 +59,73 @@ describe('samples kept across cycles (sample-list.ts)', () => {
     );
   });
 
-  it('another metric or attribute object at a position makes a new sample; a shorter cycle drops the rest', () => {
+  it('publishing while a snapshot is held (copy) gives the cycle new samples and leaves the held ones as they were', () => {
     const list = new SampleList();
     list.add(TCP_OPENS, 1, A);
     list.add(TCP_OPENS, 2, B);
-    const before = [...list.samples()];
+    const held = list.publish(false);
+    const heldObjects = [...held];
+    list.next().add(TCP_OPENS, 10, A);
+    list.add(TCP_OPENS, 20, B);
+    const next = list.publish(true);
+    assert.notEqual(next, held);
+    assert.ok(next.every((s, i) => s !== heldObjects[i]));
+    assert.deepEqual(
+      held.map((s) => s.value),
+      [1, 2],
+    );
+    assert.deepEqual(
+      next.map((s) => ({ ...s })),
+      [
+        { metric: TCP_OPENS, value: 10, attributes: A },
+        { metric: TCP_OPENS, value: 20, attributes: B },
+      ],
+    );
+    // the copies are what the list keeps now: the next cycle writes into them
+    list.next().add(TCP_OPENS, 100, A);
+    list.add(TCP_OPENS, 200, B);
+    const third = list.publish(false);
+    assert.equal(third, next);
+    assert.deepEqual(
+      held.map((s) => s.value),
+      [1, 2],
+    );
+  });
+
+  it('another metric or attribute object at a position makes new samples (those before it copied with their new values); a shorter cycle drops the rest', () => {
+    const list = new SampleList();
+    list.add(TCP_OPENS, 1, A);
+    list.add(TCP_OPENS, 2, B);
+    const before = list.publish(false);
+    const beforeObjects = [...before];
+    list.next().add(TCP_OPENS, 3, A);
+    list.add(NETDEV_IO.pod, 4, B);
+    list.add(TCP_OPENS, 5, B);
+    assert.deepEqual(
+      before.map((s) => s.value),
+      [1, 2],
+      'the published samples are left alone',
+    );
+    const s = list.publish(false);
+    assert.notEqual(s, before);
+    assert.ok(s.every((x) => !beforeObjects.includes(x as never)));
+    assert.deepEqual(
+      s.map((x) => ({ ...x })),
+      [
+        { metric: TCP_OPENS, value: 3, attributes: A },
+        { metric: NETDEV_IO.pod, value: 4, attributes: B },
+        { metric: TCP_OPENS, value: 5, attributes: B },
+      ],
+    );
+    list.next().add(TCP_OPENS, 6, A);
+    const shorter = list.publish(false);
+    assert.equal(shorter, s, 'a repeated prefix is written in place');
+    assert.deepEqual(
+      shorter.map((x) => ({ ...x })),
+      [{ metric: TCP_OPENS, value: 6, attributes: A }],
+    );
     list.next();
-    list.next().add(TCP_OPENS, 3, B);
-    const s = list.samples();
-    assert.equal(s.length, 1);
-    assert.notEqual(s[0], before[0]);
-    assert.deepEqual({ ...s[0]! }, { metric: TCP_OPENS, value: 3, attributes: B });
-    list.next();
-    list.next().add(NETDEV_IO.pod, 4, B);
-    assert.equal(list.samples()[0]!.metric, NETDEV_IO.pod);
-    assert.equal(list.samples()[0]!.value, 4);
+    assert.deepEqual(list.publish(false), [], 'a cycle with no samples publishes none');
   });
 
   describe('through the scheduler, on a real namespace', function () {
@@ -82,12 +133,28 @@ describe('samples kept across cycles (sample-list.ts)', () => {
     let ns: Netns;
     const probeNames = ['netdev', 'tcp', 'udp', 'ip', 'tcpext', 'sock'];
     let scheduler: Scheduler;
+    let observed: Map<string, number[]> | undefined;
     before(async () => {
       ns = await createNetns({ label: 'samples' });
       scheduler = new Scheduler({
         intervalMs: 60_000,
         procRoot: '/proc',
-        probes: probeNames.map((name) => ({ probe: METRIC_PROBES.get(name)!.create(), options: {} })),
+        probes: [
+          ...probeNames.map((name) => ({ probe: METRIC_PROBES.get(name)!.create(), options: {} })),
+          // last in the cycle, after the others wrote this cycle's values: what the published snapshot shows then
+          {
+            probe: {
+              name: 'observer',
+              scope: 'netns' as const,
+              metrics: [],
+              collect: () => {
+                if (scheduler.snapshot.entries.length > 0) observed = values(scheduler.snapshot);
+                return { samples: [], problems: [] };
+              },
+            },
+            options: {},
+          },
+        ],
         log: silentLogger,
         discover: () => {
           const d = discoverTargets({ procRoot: '/proc', netnsDir: '/run/netns', selfOnly: false });
@@ -120,26 +187,23 @@ describe('samples kept across cycles (sample-list.ts)', () => {
       return s.value as number;
     };
 
-    it('reused samples carry the new values, and the previous snapshot keeps its own', async () => {
+    it('reused samples carry the new values; the published snapshot keeps its own until the next one replaces it', async () => {
       const c1 = await scheduler.runCycle();
       const v1 = values(c1);
+      const rx1 = loRxPackets(c1);
       const objects1 = new Map(probeNames.map((p) => [p, [...samplesOf(c1, p)]]));
       await sendUdp(ns, ns, '127.0.0.1', { count: 5, size: 100 });
+      observed = undefined;
       const c2 = await scheduler.runCycle();
-      assert.deepEqual(values(c1), v1, 'cycle 1 unchanged by cycle 2');
-      const v2 = values(c2);
-      assert.ok(loRxPackets(c2) >= loRxPackets(c1) + 5, 'cycle 2 saw the datagrams');
-      await sendUdp(ns, ns, '127.0.0.1', { count: 5, size: 100 });
-      const c3 = await scheduler.runCycle();
-      assert.deepEqual(values(c2), v2, 'cycle 2 unchanged by cycle 3');
-      assert.ok(loRxPackets(c3) >= loRxPackets(c2) + 5, 'cycle 3 saw the datagrams, in the reused samples');
+      assert.deepEqual(observed, v1, "cycle 1's values, as a reader saw them after cycle 2's probes had run");
+      assert.ok(loRxPackets(c2) >= rx1 + 5, 'cycle 2 saw the datagrams');
       for (const p of probeNames) {
         const o1 = objects1.get(p)!;
-        const s3 = samplesOf(c3, p);
-        assert.equal(s3.length, o1.length, `${p}: same series`);
+        const s2 = samplesOf(c2, p);
+        assert.equal(s2.length, o1.length, `${p}: same series`);
         assert.ok(
-          s3.every((s, i) => s === o1[i]),
-          `${p}: cycle 3 wrote into cycle 1's sample objects`,
+          s2.every((s, i) => s === o1[i]),
+          `${p}: cycle 2 wrote into cycle 1's sample objects`,
         );
       }
     });
@@ -189,7 +253,7 @@ describe('samples kept across cycles (sample-list.ts)', () => {
       let match = false;
       for (let attempt = 0; attempt < 5 && !match; attempt++) {
         const before = expected();
-        // Two cycles: both buffers written at least twice by now (the earlier test ran three).
+        // Two cycles: kept samples written again by now (the earlier tests ran several).
         await scheduler.runCycle();
         const snap = await scheduler.runCycle();
         const after = expected();
