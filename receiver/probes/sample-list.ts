@@ -7,8 +7,8 @@
 // One sample object per series. The published snapshot is read (/metrics, OTLP, /status) while the
 // next cycle runs, so a cycle's values wait in `pending` and go into the samples only when the
 // scheduler publishes the cycle (publish()): until then every reader sees the last cycle's values.
-// A reader that reads across awaits holds its snapshot (holdSnapshot); publishing while the snapshot
-// the samples belong to is held gives the new cycle copies, and the held one keeps its own. (Two
+// A reader that reads across awaits holds its snapshot (holdSnapshot); publishing while any snapshot
+// is held gives the new cycle copies, and the held one keeps its own. (Two
 // alternating sets of samples did this without the hold by keeping every series twice: 65,801 sample
 // objects with their boxed values, 4.0 MiB, in a heap snapshot at 250 pods.)
 import type { MetricDefinition } from '../../semconv/types.js';
@@ -67,7 +67,7 @@ export class SampleList {
   }
 
   /** The cycle's samples, published: the repeated samples take this cycle's values in place, or, with
-   *  `copy` (the snapshot that holds them is still being read), in new sample objects. */
+   *  `copy` (a snapshot is still being read), in new sample objects. */
   publish(copy: boolean): readonly MetricSample[] {
     const n = this.n;
     if (this.own !== undefined) {

@@ -55,8 +55,8 @@ export const EMPTY_SNAPSHOT: Snapshot = {
 };
 
 /** Snapshots read across awaits (a /metrics response streamed to a slow client), with their reader
- *  counts: the scheduler writes into no sample while a snapshot is held (sample-list.ts), so a reader never sees
- *  a later cycle's values. */
+ *  counts: the scheduler writes into no sample while a snapshot is held (sample-list.ts), so a reader
+ *  never sees a later cycle's values. */
 const readers = new Map<Snapshot, number>();
 
 /** Marks `snap` as being read until the returned function is called (once). */
