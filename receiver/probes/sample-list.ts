@@ -49,13 +49,19 @@ export class SampleList {
       return;
     }
     // Another series here: this cycle gets its own samples (those repeated so far, with their new values).
-    const own: Slot[] = [];
-    for (let k = 0; k < i; k++) {
-      const p = this.published[k]!;
-      own.push({ metric: p.metric, value: this.pending[k]!, attributes: p.attributes });
-    }
+    const own = this.repeatedCopies(i);
     own.push({ metric, value, attributes });
     this.own = own;
+  }
+
+  /** New samples for the first `n` published ones, with this cycle's values. */
+  private repeatedCopies(n: number): Slot[] {
+    const copies: Slot[] = [];
+    for (let k = 0; k < n; k++) {
+      const p = this.published[k]!;
+      copies.push({ metric: p.metric, value: this.pending[k]!, attributes: p.attributes });
+    }
+    return copies;
   }
 
   /** The samples written since next(), as the probe hands them over. A list never published has
@@ -74,12 +80,7 @@ export class SampleList {
       this.published = this.own;
       this.own = undefined;
     } else if (copy) {
-      const fresh: Slot[] = [];
-      for (let k = 0; k < n; k++) {
-        const p = this.published[k]!;
-        fresh.push({ metric: p.metric, value: this.pending[k]!, attributes: p.attributes });
-      }
-      this.published = fresh;
+      this.published = this.repeatedCopies(n);
     } else {
       const out = this.published;
       for (let k = 0; k < n; k++) out[k]!.value = this.pending[k]!;
