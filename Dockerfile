@@ -88,5 +88,5 @@ USER 65532:65532
 ENV NODE_ENV=production MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072
 EXPOSE 9102
 # V8 flags: receiver/cli/node-flags.ts (the chart adds its NODE_OPTIONS, e.g. the old-space limit)
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-memory-reducer", "/opt/kubeskoop-otel/dist/kubeskoop-otel.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-memory-reducer", "--no-concurrent-recompilation", "/opt/kubeskoop-otel/dist/kubeskoop-otel.js"]
 CMD ["run"]

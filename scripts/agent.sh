@@ -7,4 +7,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # V8 flags and environment: receiver/cli/node-flags.ts (why, and what they save)
 export MALLOC_ARENA_MAX=1
 export MALLOC_MMAP_THRESHOLD_=131072
-exec node --max-semi-space-size=1 --no-memory-reducer "$root/dist/kubeskoop-otel.js" run "$@"
+exec node --max-semi-space-size=1 --no-memory-reducer --no-concurrent-recompilation "$root/dist/kubeskoop-otel.js" run "$@"

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --no-memory-reducer
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --no-memory-reducer --no-concurrent-recompilation
 // kubeskoop-otel: run the agent, take one snapshot, or check a config file.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';

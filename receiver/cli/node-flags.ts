@@ -18,7 +18,19 @@
 // heap — at 10 namespaces three every ~40 s, 27.7 ms of main-thread marking and 9.6 ms of weak
 // callbacks, and none without it (quick runs side by side; test/bench/results/procfs-memory-reducer.md
 // has the full one). Major GCs still come when the heap grows; the reducer saved 1–5 MiB of RSS.
-export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-memory-reducer'];
+// --no-concurrent-recompilation: V8 optimizes a hot function on a worker thread by default, and the
+// compiler's zones (its graphs, several MiB for a large function) are malloc'd there; while the agent's
+// functions are still being optimized (the first minutes) they came and went as 5-10 MiB bursts of RSS at
+// cycles, the largest part of the peak above the average (perf: most of the agent's brk calls came from
+// those compile jobs). Compiled on the main thread instead, one at a time, between the agent's own work:
+// at 250 pods 94.9 and 95.2 MiB average, 104.1 and 104.0 peak, against 103.3 and 100.4, 108.9 and 108.9
+// (test/bench/results/sizing-h21s-trials3.md, the same pods); the collection's CPU was not higher
+// (test/bench/results/procfs-h21s-flags.md). A cycle that triggers a compilation takes longer in wall time.
+export const AGENT_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--no-memory-reducer',
+  '--no-concurrent-recompilation',
+];
 
 // The environment every launcher gives node (the same launchers; launch-flags.test.ts keeps them equal).
 // Why: glibc's malloc gives threads that allocate their own arenas (up to 8 per core), and node's
