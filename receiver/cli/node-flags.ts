@@ -19,13 +19,14 @@
 // callbacks, and none without it (quick runs side by side; test/bench/results/procfs-memory-reducer.md
 // has the full one). Major GCs still come when the heap grows; the reducer saved 1–5 MiB of RSS.
 // --no-concurrent-recompilation: V8 optimizes a hot function on a worker thread by default, and the
-// compiler's zones (its graphs, several MiB for a large function) are malloc'd there; while the agent's
-// functions are still being optimized (the first minutes) they came and went as 5-10 MiB bursts of RSS at
-// cycles, the largest part of the peak above the average (perf: most of the agent's brk calls came from
+// compiler's zones (the graphs of the function being compiled) are malloc'd there; while the agent's
+// functions are still being optimized (the first minutes) they came and went as bursts of several MiB of
+// RSS at cycles, the largest part of the peak above the average (perf: most of the agent's brk calls came from
 // those compile jobs). Compiled on the main thread instead, one at a time, between the agent's own work:
 // at 250 pods 94.9 and 95.2 MiB average, 104.1 and 104.0 peak, against 103.3 and 100.4, 108.9 and 108.9
-// (test/bench/results/sizing-h21s-trials3.md, the same pods); the collection's CPU was not higher
-// (test/bench/results/procfs-h21s-flags.md). A cycle that triggers a compilation takes longer in wall time.
+// (test/bench/results/sizing-h21s-trials3.md, the same pods); the collection's CPU was not higher: with
+// worker threads 0.99x and 0.97x of it at 10 and 250 namespaces (test/bench/results/procfs-h21s-flags.md).
+// A cycle in which a function is compiled is longer in wall time by that compilation.
 export const AGENT_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=1',
   '--no-memory-reducer',
