@@ -70,6 +70,22 @@ export default tseslint.config(
     },
   },
   {
+    // The data path, where objects are made per series, per event or per cycle (the server's, the CLI's
+    // and the configuration's literals are made once or per request).
+    files: ['receiver/{kernel,native,targets,peers,probes,snapshot,events,pipeline}/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          // test/bench/results/sizing-h21t-*.md: the agent's largest functions kept being recompiled
+          selector: 'ObjectExpression > SpreadElement:first-child ~ *',
+          message:
+            'An object literal that starts with a spread and adds more gets a V8 hidden class (map) of its own per object (Node 20): megamorphic reads, and optimized code that saw those maps is deoptimized when they die. Write Object.assign({}, a, { … }), or put the spread after the other properties.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     // tests read untyped JSON (OTLP, /status, Prometheus) and poke at internals
     rules: { '@typescript-eslint/no-unused-expressions': 'off', '@typescript-eslint/no-explicit-any': 'off' },

@@ -17,7 +17,7 @@ import { SinkDrops } from './events/sink-drops.js';
 import { legacyIdentity } from './pipeline/legacy-prometheus.js';
 import { additionalLabelValues } from './config/additional-labels.js';
 import { targetAttributes } from './snapshot/snapshot.js';
-import type { Target } from './targets/target.js';
+import { withTargetFields, type Target } from './targets/target.js';
 import { discoverTargets } from './targets/discover.js';
 import { Scheduler, type ScheduledProbe } from './snapshot/scheduler.js';
 import { createTelemetry, lokiOtlpSinks, type Telemetry } from './pipeline/telemetry.js';
@@ -90,7 +90,7 @@ export function scheduledProbes(
 export function withAdditionalLabels(config: AgentConfig, targets: readonly Target[]): readonly Target[] {
   const labels = config.metrics.additionalLabels;
   if (labels.length === 0) return targets;
-  return targets.map((t) => ({ ...t, additionalLabels: additionalLabelValues(labels, t.pod?.labels) }));
+  return targets.map((t) => withTargetFields(t, { additionalLabels: additionalLabelValues(labels, t.pod?.labels) }));
 }
 
 export function createScheduler(

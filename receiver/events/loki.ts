@@ -222,7 +222,7 @@ export class LokiPusher<T> {
       a.entry.timeUnixNano < b.entry.timeUnixNano ? -1 : a.entry.timeUnixNano > b.entry.timeUnixNano ? 1 : 0,
     );
     for (const q of batch) {
-      if (q.entry.timeUnixNano < this.lastTs) q.entry = { ...q.entry, timeUnixNano: this.lastTs };
+      if (q.entry.timeUnixNano < this.lastTs) q.entry = Object.assign({}, q.entry, { timeUnixNano: this.lastTs });
       this.lastTs = q.entry.timeUnixNano;
     }
     return batch;

@@ -285,7 +285,7 @@ export class NativeEventSource
     for (const [k, c] of this.current) {
       if (c.probe !== probe) continue;
       const prev = this.carried.get(k);
-      this.carried.set(k, { ...c, count: c.count + (prev?.count ?? 0) });
+      this.carried.set(k, Object.assign({}, c, { count: c.count + (prev?.count ?? 0) }));
       this.current.delete(k);
     }
   }
@@ -357,7 +357,7 @@ export class NativeEventSource
       // The helper restarted: its maps started from zero. Keep what the old generation had counted.
       for (const [k, c] of this.current) {
         const prev = this.carried.get(k);
-        this.carried.set(k, { ...c, count: c.count + (prev?.count ?? 0) });
+        this.carried.set(k, Object.assign({}, c, { count: c.count + (prev?.count ?? 0) }));
       }
       this.current = new Map();
       this.generation = snap.generation;
@@ -412,7 +412,7 @@ export class NativeEventSource
       for (const [k, c] of src) {
         if (c.probe !== probe) continue;
         const prev = merged.get(k);
-        merged.set(k, prev ? { ...c, count: prev.count + c.count } : c);
+        merged.set(k, prev ? Object.assign({}, c, { count: prev.count + c.count }) : c);
       }
     }
     return [...merged.values()];

@@ -149,7 +149,7 @@ export function parseProcNetTcp(
       acc.tx += tx;
     }
   }
-  return { ...acc, problems };
+  return Object.assign({}, acc, { problems });
 }
 
 export interface FlowTargetResult {
@@ -386,42 +386,45 @@ export function parseDnsDump(v: Record<string, unknown>): DnsDump {
   });
   const entries: DnsEntry[] = arr(v.entries)
     .filter((e) => e.length >= 10)
-    .map((e) => ({
-      ...head(e, 0),
-      rcode: num(e[5]),
-      count: num(e[6]),
-      sumNs: num(e[7]),
-      truncated: num(e[8]),
-      buckets: Array.isArray(e[9]) ? (e[9] as unknown[]).map(num) : [],
-      cgroup: num(e[10]),
-    }));
+    .map((e) =>
+      Object.assign(head(e, 0), {
+        rcode: num(e[5]),
+        count: num(e[6]),
+        sumNs: num(e[7]),
+        truncated: num(e[8]),
+        buckets: Array.isArray(e[9]) ? (e[9] as unknown[]).map(num) : [],
+        cgroup: num(e[10]),
+      }),
+    );
   const records: DnsLookup[] = arr(v.records)
     .filter((e) => e.length >= 13)
-    .map((e) => ({
-      ...head(e, 1),
-      rcode: num(e[6]),
-      flags: num(e[7]),
-      latencyNs: num(e[8]),
-      clientPort: num(e[9]),
-      id: num(e[10]),
-      ifindex: num(e[11]),
-      name: str(e[12]),
-      timeUnixNano: realNow - (bootNow - BigInt(Math.round(num(e[0])))),
-    }));
+    .map((e) =>
+      Object.assign(head(e, 1), {
+        rcode: num(e[6]),
+        flags: num(e[7]),
+        latencyNs: num(e[8]),
+        clientPort: num(e[9]),
+        id: num(e[10]),
+        ifindex: num(e[11]),
+        name: str(e[12]),
+        timeUnixNano: realNow - (bootNow - BigInt(Math.round(num(e[0])))),
+      }),
+    );
   const timeouts: DnsLookup[] = arr(v.timeouts)
     .filter((e) => e.length >= 10)
-    .map((e) => ({
-      ...head(e, 0),
-      rcode: -1,
-      flags: 0,
-      latencyNs: num(e[7]),
-      clientPort: num(e[5]),
-      id: num(e[6]),
-      ifindex: num(e[8]),
-      name: str(e[9]),
-      timeUnixNano: realNow,
-      cgroup: num(e[10]),
-    }));
+    .map((e) =>
+      Object.assign(head(e, 0), {
+        rcode: -1,
+        flags: 0,
+        latencyNs: num(e[7]),
+        clientPort: num(e[5]),
+        id: num(e[6]),
+        ifindex: num(e[8]),
+        name: str(e[9]),
+        timeUnixNano: realNow,
+        cgroup: num(e[10]),
+      }),
+    );
   const triples = (x: unknown): [number, number, number][] =>
     arr(x).map((e) => [num(e[0]), num(e[1]), num(e[2])] as [number, number, number]);
   return {

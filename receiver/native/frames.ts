@@ -339,7 +339,7 @@ export function parseCounters(v: unknown, tables: NameTables): { dump?: CounterD
         } else if (domain === COUNT_DOMAINS.EVENTS && EBPF_PROBE_DESCRIPTORS[probe].kind === 'event') {
           const e = eventCount(probe, code!, tables);
           if (typeof e === 'string') problems.push(e);
-          else dump.events.push({ ...e, netnsInode: netnsInode!, count: count! });
+          else dump.events.push(Object.assign({}, e, { netnsInode: netnsInode!, count: count! }));
         } else {
           problems.push(`${probe}: unknown count domain ${domain}`);
         }

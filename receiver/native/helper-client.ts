@@ -237,8 +237,9 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   /** A copy of the current status. */
   status(): HelperStatus {
     const probes = {} as Record<ProbeName, NativeProbeStatus>;
-    for (const p of PROBE_NAMES) probes[p] = { ...this.st.probes[p], programs: [...this.st.probes[p].programs] };
-    return { ...this.st, probes };
+    for (const p of PROBE_NAMES)
+      probes[p] = Object.assign({}, this.st.probes[p], { programs: [...this.st.probes[p].programs] });
+    return Object.assign({}, this.st, { probes });
   }
 
   /** Spawn the helper and load the probes. Resolves once every enabled probe is running or
@@ -403,7 +404,12 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   private setProbe(p: ProbeName, state: NativeProbeState, reason: string, extra?: Partial<NativeProbeStatus>): void {
     const cur = this.st.probes[p];
     const changed = cur.state !== state || cur.reason !== reason;
-    this.st.probes[p] = { ...cur, ...extra, probe: p, state, reason, since: changed ? new Date() : cur.since };
+    this.st.probes[p] = Object.assign({}, cur, extra, {
+      probe: p,
+      state,
+      reason,
+      since: changed ? new Date() : cur.since,
+    });
   }
 
   private degradeAll(reason: string): void {
@@ -550,7 +556,10 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         this.flowReads.push(r);
         return;
       case 'packet_drop': {
-        const e: PacketDropEvent = { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs), locationSymbol: '' };
+        const e: PacketDropEvent = Object.assign({}, r, {
+          timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs),
+          locationSymbol: '',
+        });
         const known = this.dropsWaiting.length === 0 ? this.symbols.cached(r.location) : undefined;
         if (known !== undefined) {
           e.locationSymbol = known;
@@ -564,7 +573,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         return;
       }
       default:
-        this.emit('event', { ...r, timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) });
+        this.emit('event', Object.assign({}, r, { timeUnixNano: this.clock.toUnixNano(r.kernelTimeNs) }));
     }
   }
 
@@ -643,10 +652,11 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
         this.releaseProbeWaiters(probe);
         return;
       }
-      const extra = {
-        ...(f.latency ? { latency: f.latency } : {}),
-        ...(f.variants !== undefined ? { variants: f.variants } : {}),
-      };
+      const extra = Object.assign(
+        {},
+        f.latency ? { latency: f.latency } : {},
+        f.variants !== undefined ? { variants: f.variants } : {},
+      );
       if (f.ok) {
         this.setProbe(probe, 'running', '', { stage: f.stage, errno: 0, programs: f.programs, ...extra });
       } else {
@@ -678,12 +688,11 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
       this.requests.answer(
         id,
         dump
-          ? {
-              ...dump,
+          ? Object.assign({}, dump, {
               generation: this.st.generation,
               generationStartUnixNano: this.st.generationStartUnixNano,
               timeUnixNano: this.clock.toUnixNano(dump.bootTimeNs),
-            }
+            })
           : new Error(problems.join('; ')),
       );
       return;

@@ -44,7 +44,7 @@ export class AttachManager {
     this.selfNs ??= statSync('/proc/self/ns/net').ino;
     return entries.map((e) => {
       const pod = e.netnsInode === this.selfNs ? host.get(e.ifindex) : undefined;
-      return pod === undefined ? e : { ...e, netnsInode: pod };
+      return pod === undefined ? e : Object.assign({}, e, { netnsInode: pod });
     });
   }
 
@@ -112,7 +112,7 @@ export class AttachManager {
       f.targets.forEach((r: FlowTargetResult, j: number) => {
         const t = batch[j];
         if (!t) return;
-        if (r.ok) this.attached.set(keyOf(t), { ...t, ifindex: r.ifindex });
+        if (r.ok) this.attached.set(keyOf(t), Object.assign({}, t, { ifindex: r.ifindex }));
         else if (r.state !== 'gone') this.failures.set(keyOf(t), r.error); // gone: the namespace left mid-cycle
       });
     }

@@ -191,28 +191,30 @@ export class ExportAccounting {
       shutdown: () => exporter.shutdown(),
     };
     let warned = false;
-    const buffer = new RetryBuffer<T>(settled, {
-      ...settings,
-      sizeOf,
-      onDelivered: (n) => processed?.add(n, component),
-      onDrop: (n, cause: BufferDropCause) => {
-        const c: DropCause = cause === 'rejected' ? 'export_failed' : cause;
-        a.dropped[c] += n;
-        processed?.add(n, { ...component, [ATTR_ERROR_TYPE]: c });
-        if (c === 'buffer_full' && !warned) {
-          warned = true;
-          this.log.warn(
-            'retry buffer full while the backend is down: the oldest records are dropped and counted ' +
-              `(${def.name}, error.type=buffer_full)`,
-            {
-              signal,
-              maxRecords: settings.maxRecords,
-              maxMiB: settings.maxBytes / 2 ** 20,
-            },
-          );
-        }
-      },
-    });
+    const buffer = new RetryBuffer<T>(
+      settled,
+      Object.assign({}, settings, {
+        sizeOf,
+        onDelivered: (n: number) => processed?.add(n, component),
+        onDrop: (n: number, cause: BufferDropCause) => {
+          const c: DropCause = cause === 'rejected' ? 'export_failed' : cause;
+          a.dropped[c] += n;
+          processed?.add(n, Object.assign({}, component, { [ATTR_ERROR_TYPE]: c }));
+          if (c === 'buffer_full' && !warned) {
+            warned = true;
+            this.log.warn(
+              'retry buffer full while the backend is down: the oldest records are dropped and counted ' +
+                `(${def.name}, error.type=buffer_full)`,
+              {
+                signal,
+                maxRecords: settings.maxRecords,
+                maxMiB: settings.maxBytes / 2 ** 20,
+              },
+            );
+          }
+        },
+      }),
+    );
     if (meter !== undefined && signal === 'logs') {
       const size = meter.createObservableUpDownCounter(AGENT_PROCESSOR_LOG_QUEUE.name, {
         description: AGENT_PROCESSOR_LOG_QUEUE.brief.en,

@@ -206,11 +206,16 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
     last.parts.push(made);
     return made;
   };
-  for (const rm of resources) {
-    for (const sm of rm.scopeMetrics) {
+  // Indexed loops: these arrays come packed or holey (Array.prototype.map), and for…of's inlined
+  // iteration was compiled for one kind and deoptimized on the other ("wrong map").
+  for (let i = 0; i < resources.length; i++) {
+    const rm = resources[i]!;
+    for (let j = 0; j < rm.scopeMetrics.length; j++) {
+      const sm = rm.scopeMetrics[j]!;
       const points = (sm as TargetScopeMetrics)[SNAPSHOT_POINTS];
       if (points !== undefined) {
-        for (const r of points.ranges) {
+        for (let k = 0; k < points.ranges.length; k++) {
+          const r = points.ranges[k]!;
           let from = r.from;
           while (from < r.to) {
             const take = Math.min(room, r.to - from);
@@ -231,7 +236,9 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
         while (from < n) {
           const take = Math.min(room, n - from);
           const whole = from === 0 && take === n;
-          const slice = (whole ? m : { ...m, dataPoints: m.dataPoints.slice(from, from + take) }) as MetricData;
+          const slice = (
+            whole ? m : Object.assign({}, m, { dataPoints: m.dataPoints.slice(from, from + take) })
+          ) as MetricData;
           partFor(rm.resource, sm.scope).metrics.push(slice);
           from += take;
           room -= take;

@@ -84,7 +84,7 @@ export function createResources(
       let r = cache.get(key) ?? previous.get(key);
       if (r === undefined) {
         const host = identity[ATTR_KUBESKOOP_TARGET_KIND] === 'host' ? { [ATTR_HOST_NAME]: hostname() } : {};
-        r = resourceFromAttributes({ ...environment, ...node, ...host, ...identity });
+        r = resourceFromAttributes(Object.assign({}, environment, node, host, identity));
       }
       cache.set(key, r);
       // Two generations: identities unseen for a whole generation are forgotten (bounded by the live targets).

@@ -20,6 +20,7 @@ import type { MetricDefinition } from '../../semconv/types.js';
 import type { HistogramValue, MetricSample, SampleAttributes } from '../probes/probe.js';
 import { ATTR_K8S_NAMESPACE_NAME, ATTR_K8S_POD_UID } from '../../semconv/generated/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { Target } from '../targets/target.js';
 import { targetAttributes } from '../snapshot/snapshot.js';
 import type { Resources } from './resources.js';
 import { flatString } from '../flat-string.js';
@@ -171,21 +172,34 @@ export interface SnapshotPoints {
 export const SNAPSHOT_POINTS: unique symbol = Symbol('kubeskoop-otel snapshot points');
 export type TargetScopeMetrics = ScopeMetrics & { [TARGET_RESOURCE]?: Resource; [SNAPSHOT_POINTS]?: SnapshotPoints };
 
-/** A ScopeMetrics over columns: `metrics` is built (once) only when something reads it. */
+/** A ScopeMetrics over columns: `metrics` is built (once) only when something reads it. A class, not
+ *  an object literal with a `get metrics()`: V8 (Node 20) makes each such literal a dictionary-mode
+ *  object with a map of its own (a few hundred per collection at 250 pods), which kept the code that
+ *  reads them being deoptimized and compiled again (test/bench/results/sizing-h21t-*.md). */
+class SnapshotScope implements TargetScopeMetrics {
+  private built: MetricData[] | undefined = undefined;
+  readonly [SNAPSHOT_POINTS]: SnapshotPoints;
+  readonly [TARGET_RESOURCE]: Resource | undefined;
+  constructor(
+    readonly scope: ScopeMetrics['scope'],
+    points: SnapshotPoints,
+    resource: Resource | undefined,
+  ) {
+    this[SNAPSHOT_POINTS] = points;
+    this[TARGET_RESOURCE] = resource;
+  }
+  get metrics(): MetricData[] {
+    const points = this[SNAPSHOT_POINTS];
+    return (this.built ??= points.ranges.map((r) => toMetricData(r.def, materialize(points.columns, r))));
+  }
+}
+
 export function snapshotScope(
   scope: ScopeMetrics['scope'],
   points: SnapshotPoints,
   resource?: Resource,
 ): TargetScopeMetrics {
-  let metrics: MetricData[] | undefined;
-  return {
-    scope,
-    get metrics(): MetricData[] {
-      return (metrics ??= points.ranges.map((r) => toMetricData(r.def, materialize(points.columns, r))));
-    },
-    [SNAPSHOT_POINTS]: points,
-    ...(resource !== undefined ? { [TARGET_RESOURCE]: resource } : {}),
-  };
+  return new SnapshotScope(scope, points, resource);
 }
 
 /** Data points of a ScopeMetrics, without building its MetricData when it is over columns. */
@@ -264,62 +278,84 @@ export class SnapshotMetricProducer implements MetricProducer {
     private readonly scope: { name: string; version: string },
   ) {}
 
+  /** This collection's number, its Resources in first-seen order, and each target's or hostNetwork
+   *  pod's Resource (a target has an entry per probe, a pod a share per sample: looked up once).
+   *  Fields and methods rather than closures made in collect(): V8 compiles collect's loop while it
+   *  runs (on-stack replacement) and kept that code for the next collection, whose new closures it
+   *  then took for the wrong call target, and compiled collect again (sizing-h21t-*.md). */
+  private readonly order: ResourceGroups[] = [];
+  private readonly resourceOf = new Map<object, Resource>();
+
+  private startTime(ms: number): HrTime {
+    let t = this.startTimes.get(ms);
+    if (t === undefined) this.startTimes.set(ms, (t = toHrTime(ms)));
+    return t;
+  }
+
+  private resourceGroups(resource: Resource): ResourceGroups {
+    let rg = this.groups.get(resource);
+    if (rg === undefined)
+      this.groups.set(resource, (rg = { resource, byName: new Map(), list: [], used: 0, round: 0 }));
+    if (rg.round !== this.round) {
+      rg.round = this.round;
+      rg.used = 0;
+      this.order.push(rg);
+    }
+    return rg;
+  }
+
+  private group(resource: Resource, def: MetricDefinition): Group {
+    const rg = this.resourceGroups(resource);
+    let g = rg.byName.get(def.name);
+    if (g === undefined) rg.byName.set(def.name, (g = { def, count: 0, at: 0, round: 0 }));
+    if (g.round !== this.round) {
+      g.round = this.round;
+      g.count = 0;
+      rg.list[rg.used++] = g;
+    }
+    return g;
+  }
+
+  private targetResource(target: Target): Resource {
+    let r = this.resourceOf.get(target);
+    if (r === undefined) this.resourceOf.set(target, (r = this.resources.forTarget(targetAttributes(target))));
+    return r;
+  }
+
+  private podResource(pod: SampleAttributes): Resource {
+    let r = this.resourceOf.get(pod);
+    if (r === undefined) this.resourceOf.set(pod, (r = this.resources.forTarget(pod)));
+    return r;
+  }
+
   async collect(): Promise<CollectionResult> {
     const snap = this.snapshot();
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
     const cols = this.columns;
-    const startTimes = this.startTimes;
-    startTimes.set(endMs, endTime);
-    const startTime = (ms: number): HrTime => {
-      let t = startTimes.get(ms);
-      if (t === undefined) startTimes.set(ms, (t = toHrTime(ms)));
-      return t;
-    };
+    this.startTimes.set(endMs, endTime);
     let seen = 0; // series in this collection (known before or new)
     // Points in snapshot order (value, attributes, start, group); then sorted by group into ranges.
     const { samples, attributes, starts, groupOf } = this.scratch;
     let n = 0;
     // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
-    const order: ResourceGroups[] = [];
-    const resourceGroups = (resource: Resource): ResourceGroups => {
-      let rg = this.groups.get(resource);
-      if (rg === undefined)
-        this.groups.set(resource, (rg = { resource, byName: new Map(), list: [], used: 0, round: 0 }));
-      if (rg.round !== round) {
-        rg.round = round;
-        rg.used = 0;
-        order.push(rg);
-      }
-      return rg;
-    };
-    const group = (resource: Resource, def: MetricDefinition): Group => {
-      const rg = resourceGroups(resource);
-      let g = rg.byName.get(def.name);
-      if (g === undefined) rg.byName.set(def.name, (g = { def, count: 0, at: 0, round: 0 }));
-      if (g.round !== round) {
-        g.round = round;
-        g.count = 0;
-        rg.list[rg.used++] = g;
-      }
-      return g;
-    };
-    // A target has an entry per probe, a hostNetwork pod a share per sample: its Resource once per collection.
-    const resourceOf = new Map<object, Resource>();
-    const forTarget = (key: object, identity: () => SampleAttributes): Resource => {
-      let r = resourceOf.get(key);
-      if (r === undefined) resourceOf.set(key, (r = this.resources.forTarget(identity())));
-      return r;
-    };
-    for (const entry of snap.entries) {
+    const order = this.order;
+    order.length = 0;
+    // Indexed loops: a probe's samples may be a packed or a holey array (Array.prototype.map makes holey
+    // ones), and for…of's inlined iteration was compiled for one of them (deoptimized: "wrong map").
+    const entries = snap.entries;
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e]!;
       const inode = entry.target.netnsInode;
-      const target = forTarget(entry.target, () => targetAttributes(entry.target));
-      resourceGroups(target);
+      const target = this.targetResource(entry.target);
+      this.resourceGroups(target);
       let series = this.starts.get(inode);
       if (!series) this.starts.set(inode, (series = new Map()));
       let last: Group | undefined; // the target's group of the previous sample (a probe writes a metric's samples together)
-      for (const sample of entry.samples) {
+      const entrySamples = entry.samples;
+      for (let i = 0; i < entrySamples.length; i++) {
+        const sample = entrySamples[i]!;
         const def = sample.metric;
         const info = attrInfo(sample.attributes);
         const share = info.share;
@@ -335,23 +371,20 @@ export class SnapshotMetricProducer implements MetricProducer {
         cols.last[slot] = scalar;
         cols.seenAt[slot] = round;
         let g: Group;
-        if (share)
-          g = group(
-            forTarget(share.pod, () => share.pod),
-            def,
-          );
+        if (share) g = this.group(this.podResource(share.pod), def);
         else {
-          if (last === undefined || last.def !== def) last = group(target, def);
+          if (last === undefined || last.def !== def) last = this.group(target, def);
           g = last;
         }
         g.count++;
         samples[n] = sample;
         attributes[n] = (share ? share.own : sample.attributes) as Attributes;
-        starts[n] = def.instrument === 'gauge' ? endTime : startTime(cols.startMs[slot]!);
+        starts[n] = def.instrument === 'gauge' ? endTime : this.startTime(cols.startMs[slot]!);
         groupOf[n] = g;
         n++;
       }
     }
+    this.resourceOf.clear(); // the snapshot's targets are not kept past the collection
     // Series not seen in this collection are forgotten (a namespace gone, an interface removed). Most
     // collections see every series they know: then there is nothing to sweep.
     if (seen !== this.seriesCount) {
@@ -371,6 +404,7 @@ export class SnapshotMetricProducer implements MetricProducer {
     }
     // Start times no series has any more: kept while few (most series start in the first collection),
     // swept when their number has doubled (series restarting every collection add one each time).
+    const startTimes = this.startTimes;
     if (startTimes.size > 2 * this.startTimesKept + 64) {
       const inUse = new Map<number, HrTime>();
       this.starts.forEach((series) =>
@@ -422,7 +456,7 @@ export class SnapshotMetricProducer implements MetricProducer {
       starts.length = n;
       groupOf.length = n;
     }
-    const columns: PointColumns = { ...sorted, endTime };
+    const columns: PointColumns = Object.assign(sorted, { endTime });
     const scopeMetrics: TargetScopeMetrics[] = [];
     for (const rg of order) {
       if (rg.used === 0) continue;

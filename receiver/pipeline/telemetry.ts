@@ -405,8 +405,8 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         const own = renderCollection(resourceMetrics, { scopeInfo: config.prometheus.scopeInfo });
         await sink.write(targetInfo(resource) + own.text);
         const written = await writeSnapshotExposition(snap, sink, {
-          ...(config.prometheus.scopeInfo ? { scope } : {}),
           skip: own.families,
+          ...(config.prometheus.scopeInfo ? { scope } : {}),
         });
         otelFamilies = new Set([...own.families, ...written]);
       }

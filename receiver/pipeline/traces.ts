@@ -143,10 +143,11 @@ export function createSpanPipeline(o: {
     emit(event, resource) {
       const shape = event.span;
       if (shape === undefined) return;
-      const attributes: Attributes = {
-        ...event.attributes,
-        ...(shape.errorType !== undefined ? { [ATTR_ERROR_TYPE]: shape.errorType } : {}),
-      };
+      const attributes: Attributes = Object.assign(
+        {},
+        event.attributes,
+        shape.errorType !== undefined ? { [ATTR_ERROR_TYPE]: shape.errorType } : {},
+      );
       const span = tracerFor(resource).startSpan(
         shape.name,
         {

@@ -79,7 +79,7 @@ export function connectOutcome(e: NativeEvent): ConnectOutcome | undefined {
   const errorType = slow ? '' : (CONNECT_ERROR_TYPES[Number(f.cause)] ?? 'other');
   const sync = Number(f.sync) === 1;
   // a synchronous failure has no local side yet
-  const tuple = sync ? { ...e.tuple, srcAddress: '', srcPort: 0 } : e.tuple;
+  const tuple = sync ? Object.assign({}, e.tuple, { srcAddress: '', srcPort: 0 }) : e.tuple;
   return {
     slow,
     errorType,
@@ -97,10 +97,9 @@ function renderConnect(e: NativeEvent): EventRecord | undefined {
   if (!c) return undefined;
   const t = c.tuple;
   const dst = t.dstAddress.includes(':') ? `[${t.dstAddress}]:${t.dstPort}` : `${t.dstAddress}:${t.dstPort}`;
-  const who = {
-    ...(c.pid > 0 ? { [ATTR_PROCESS_PID]: c.pid } : {}),
-    ...(c.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: c.comm } : {}),
-  };
+  const who: Record<string, string | number> = {};
+  if (c.pid > 0) who[ATTR_PROCESS_PID] = c.pid;
+  if (c.comm) who[ATTR_PROCESS_EXECUTABLE_NAME] = c.comm;
   const ms = (c.durationNs / 1e6).toFixed(1);
   if (c.slow) {
     const ev = EVENT_CONNECTIONS_CONNECT_SLOW;
@@ -220,7 +219,7 @@ export class PeerCarry {
       this.carried.set(key, c ? add(c, prev) : prev);
     }
     const c = this.carried.get(key);
-    return c ? { ...r, ...add(r, c) } : r;
+    return c ? Object.assign({}, r, add(r, c)) : r;
   }
 }
 
@@ -375,15 +374,13 @@ export const connections: MetricProbeModule = {
   name: 'connections',
   optionsSchema: (() => {
     const base = nativeOptionsSchema(false) as { properties: Record<string, unknown> };
-    return {
-      ...base,
-      properties: {
-        ...base.properties,
+    return Object.assign({}, base, {
+      properties: Object.assign({}, base.properties, {
         max_peers: { type: 'integer', minimum: 16 },
         slow_connect_ms: { type: 'number', exclusiveMinimum: 0 },
         ...peerOptionsSchema('connects (handshakes and failures)'),
-      },
-    };
+      }),
+    });
   })(),
   renderEvent: renderConnect,
   create(env): MetricProbe {

@@ -251,10 +251,9 @@ export const dns: MetricProbeModule = {
         maximum: 3600,
         description: `Seconds without a response after which a query counts as a timeout (default ${DNS_DEFAULTS.timeoutSeconds}); checked once per cycle.`,
       },
-      slow_ms: {
-        ...tcIntegerSchema('dns', 'slow_ms'),
+      slow_ms: Object.assign(tcIntegerSchema('dns', 'slow_ms'), {
         description: `Responses slower than this are events (kubeskoop.dns.lookup.slow; default ${DNS_DEFAULTS.slowMs}).`,
-      },
+      }),
       max_series: {
         type: 'integer',
         minimum: 1,
@@ -265,18 +264,15 @@ export const dns: MetricProbeModule = {
         minimum: 1,
         description: `Seconds a series without lookups is kept (default ${DNS_DEFAULTS.ttlSeconds}).`,
       },
-      pending: {
-        ...tcIntegerSchema('dns', 'pending'),
+      pending: Object.assign(tcIntegerSchema('dns', 'pending'), {
         description: `Queries awaiting an answer the kernel can track at once (default ${DNS_DEFAULTS.pending}).`,
-      },
-      entries: {
-        ...tcIntegerSchema('dns', 'entries'),
+      }),
+      entries: Object.assign(tcIntegerSchema('dns', 'entries'), {
         description: `Entries of the kernel's per-series map (default ${DNS_DEFAULTS.entries}).`,
-      },
-      rate: {
-        ...tcIntegerSchema('dns', 'rate'),
+      }),
+      rate: Object.assign(tcIntegerSchema('dns', 'rate'), {
         description: `Records (failed, truncated, slow responses) per namespace per second the kernel writes; the rest are counted as undelivered (default ${DNS_DEFAULTS.rate}).`,
-      },
+      }),
       search_suffixes: {
         type: 'array',
         maxItems: TC_PROBE_DESCRIPTORS.dns.options.suffix.maxCount,
@@ -379,15 +375,13 @@ export const dns: MetricProbeModule = {
         // `other` series are always allowed: they keep a pod's totals right
         const rc: Record<string, string> = rcode < 0 ? {} : { [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(rcode) };
         o = emptySeries(
-          {
-            ...rc,
-            ...(rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(rcode) } : {}),
+          Object.assign({}, rc, rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(rcode) } : {}, {
             [ATTR_NETWORK_PEER_ADDRESS]: 'other',
             [ATTR_KUBESKOOP_PEER_KIND]: 'other',
             [ATTR_KUBESKOOP_PEER_NAME]: 'other',
             [ATTR_KUBESKOOP_PEER_NAMESPACE]: '',
             [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: 'other',
-          },
+          }),
           ns,
           now,
         );
@@ -408,14 +402,18 @@ export const dns: MetricProbeModule = {
         e.netnsInode,
         `${k}|`,
         e.rcode,
-        () => ({
-          ...(e.rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(e.rcode) } : {}),
-          [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: qtypeName(e.qtype),
-          [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(e.rcode),
-          [ATTR_NETWORK_TRANSPORT]: transportOf(e.proto),
-          [ATTR_NETWORK_TYPE]: e.family === 6 ? 'ipv6' : 'ipv4',
-          ...peerAttributes(e.resolver, resolver.resolve(e.resolver)),
-        }),
+        () =>
+          Object.assign(
+            {},
+            e.rcode > 0 ? { [ATTR_ERROR_TYPE]: rcodeName(e.rcode) } : {},
+            {
+              [ATTR_KUBESKOOP_DNS_QUESTION_TYPE]: qtypeName(e.qtype),
+              [ATTR_KUBESKOOP_DNS_RESPONSE_CODE]: rcodeName(e.rcode),
+              [ATTR_NETWORK_TRANSPORT]: transportOf(e.proto),
+              [ATTR_NETWORK_TYPE]: e.family === 6 ? 'ipv6' : 'ipv4',
+            },
+            peerAttributes(e.resolver, resolver.resolve(e.resolver)),
+          ),
         now,
       );
       s.cgroup = e.cgroup;
@@ -478,11 +476,11 @@ export const dns: MetricProbeModule = {
       if (!pods || !own.some((s) => s.cgroup !== 0)) return own;
       const merged = new Map<string, Series>();
       for (const s of own) {
-        const attributes = { ...s.attributes, ...(pods.get(s.cgroup) ?? {}) };
+        const attributes = Object.assign({}, s.attributes, pods.get(s.cgroup));
         const k = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
         const m = merged.get(k);
         if (!m) {
-          merged.set(k, { ...s, attributes, buckets: [...s.buckets] });
+          merged.set(k, Object.assign({}, s, { attributes, buckets: [...s.buckets] }));
           continue;
         }
         for (let i = 0; i < m.buckets.length; i++) m.buckets[i]! += s.buckets[i] ?? 0;
@@ -622,7 +620,7 @@ export const dns: MetricProbeModule = {
             // NXDOMAIN for a search-expanded name: waste (the kernel counts it), not an event
             if (r.rcode === 3 && hasSearchSuffix(r.name, suffixes)) {
               if ((r.flags & F_SLOW) === 0) continue;
-              emit({ ...r, rcode: 0 }); // still slow: reported as slow, not as a failure
+              emit(Object.assign({}, r, { rcode: 0 })); // still slow: reported as slow, not as a failure
               continue;
             }
             emit(r);

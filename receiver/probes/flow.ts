@@ -57,7 +57,7 @@ import {
 } from './tc-programs.js';
 import { hostNetworkPodCgroups } from './process-split.js';
 
-export const FLOW_DEFAULTS = { ...PEER_DEFAULTS, entries: tcDefault('flow', 'entries') } as const;
+export const FLOW_DEFAULTS = Object.assign({}, PEER_DEFAULTS, { entries: tcDefault('flow', 'entries') });
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
@@ -500,10 +500,9 @@ export const flow: MetricProbeModule = {
         "The node's interfaces whose traffic of these pods is counted, names or patterns with * (default: every interface but lo; lo or * counts their loopback traffic too).",
       ),
       ...peerOptionsSchema('bytes'),
-      entries: {
-        ...tcIntegerSchema('flow', 'entries'),
+      entries: Object.assign(tcIntegerSchema('flow', 'entries'), {
         description: `Flow slots in the kernel (default ${FLOW_DEFAULTS.entries}); when fewer than 1/8 are free the least recently moved are evicted.`,
-      },
+      }),
     },
   },
   create(env?: ProbeEnvironment): MetricProbe {
@@ -971,7 +970,10 @@ export const flow: MetricProbeModule = {
         if (target.kind === 'host' && hostnet()) {
           hostNs = target.netnsInode;
           for (const p of hostNetworkPodCgroups(target, ctx.procRoot)) {
-            const seen = { ...p, group: groupOfCgroup(p.id % 2 ** 32), key: groupKeyOfCgroup(p.id % 2 ** 32) };
+            const seen = Object.assign({}, p, {
+              group: groupOfCgroup(p.id % 2 ** 32),
+              key: groupKeyOfCgroup(p.id % 2 ** 32),
+            });
             cgSeen.set(p.id, seen);
             // the pod's identity grew (its name known after its uid): its series carry the new one
             const had = cgAttached.get(p.id);
@@ -984,7 +986,7 @@ export const flow: MetricProbeModule = {
           for (const p of cgAttached.values()) {
             for (const s of governor.series(p.group)) {
               let attributes = withPod.get(s.attributes);
-              if (!attributes) withPod.set(s.attributes, (attributes = { ...s.attributes, ...p.attributes }));
+              if (!attributes) withPod.set(s.attributes, (attributes = Object.assign({}, s.attributes, p.attributes)));
               samples.push({ metric: FLOW_IO, value: s.bytes, attributes });
               samples.push({ metric: FLOW_PACKETS, value: s.packets, attributes });
             }

@@ -50,7 +50,7 @@ export function ioSamples(
   extra?: SampleAttributes,
 ): readonly MetricSample[] {
   for (const [metric, field, attributes] of SERIES)
-    out.add(metric, sum[field], extra === undefined ? attributes : { ...attributes, ...extra });
+    out.add(metric, sum[field], extra === undefined ? attributes : Object.assign({}, attributes, extra));
   return out.samples();
 }
 

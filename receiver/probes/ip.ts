@@ -72,10 +72,10 @@ export const IP_SPECS_V4: readonly MibSpec[] = FIELDS.map(([metric, group, field
   metric,
   group,
   field,
-  attributes: metric === IP_FORWARDING || metric === IP_DEFAULT_TTL ? {} : { ...V4, ...a },
+  attributes: metric === IP_FORWARDING || metric === IP_DEFAULT_TTL ? {} : Object.assign({}, V4, a),
 }));
 export const IP_SPECS_V6: readonly MibSpec[] = FIELDS.filter((f) => f[3] !== undefined).map(
-  ([metric, , , field6, a]) => ({ metric, group: 'Ip6', field: field6!, attributes: { ...V6, ...a } }),
+  ([metric, , , field6, a]) => ({ metric, group: 'Ip6', field: field6!, attributes: Object.assign({}, V6, a) }),
 );
 export const IP_GENERIC_GROUPS = ['Ip', 'Ip6', 'IpExt', 'Icmp', 'IcmpMsg', 'Icmp6'] as const;
 const IP_SPECS_V4_NO_EXT = IP_SPECS_V4.filter((s) => s.group !== 'IpExt');

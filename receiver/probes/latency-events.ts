@@ -31,10 +31,10 @@ import { softirqName } from '../kernel/softirq.js';
 import { humanDuration, seconds } from '../kernel/units.js';
 
 function processAttributes(e: LatencyEvent): Record<string, EventAttributeValue> {
-  return {
-    ...(e.pid > 0 ? { [ATTR_PROCESS_PID]: e.pid } : {}),
-    ...(e.comm ? { [ATTR_PROCESS_EXECUTABLE_NAME]: e.comm } : {}),
-  };
+  const a: Record<string, EventAttributeValue> = {};
+  if (e.pid > 0) a[ATTR_PROCESS_PID] = e.pid;
+  if (e.comm) a[ATTR_PROCESS_EXECUTABLE_NAME] = e.comm;
+  return a;
 }
 
 const who = (e: LatencyEvent): string => (e.pid > 0 ? `${e.comm || '?'} (pid ${e.pid})` : 'unknown process');
@@ -86,7 +86,7 @@ export function latencyEventRecord(e: LatencyEvent): EventRecord {
         'SOCKETLAT_READSLOW',
         e,
         `Socket read delayed ${lat} (> ${thr}): received data waited until ${who(e)} read it (${flowText(e.tuple)})`,
-        { ...tupleAttributes(e.tuple), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) },
+        Object.assign({}, tupleAttributes(e.tuple), { [ATTR_NETWORK_TRANSPORT]: 'tcp' }, processAttributes(e)),
       );
     case 'sock_write':
       return record(
@@ -94,7 +94,7 @@ export function latencyEventRecord(e: LatencyEvent): EventRecord {
         'SOCKETLAT_SENDSLOW',
         e,
         `Socket send delayed ${lat} (> ${thr}): data written by ${who(e)} reached the device late (${flowText(e.tuple)})`,
-        { ...tupleAttributes(e.tuple), [ATTR_NETWORK_TRANSPORT]: 'tcp', ...processAttributes(e) },
+        Object.assign({}, tupleAttributes(e.tuple), { [ATTR_NETWORK_TRANSPORT]: 'tcp' }, processAttributes(e)),
       );
     case 'kernel_rx':
     case 'kernel_tx': {

@@ -91,8 +91,7 @@ export function fieldsOptionsSchema(
   return {
     type: 'object',
     additionalProperties: false,
-    properties: {
-      ...extra,
+    properties: Object.assign({}, extra, {
       fields: {
         type: 'array',
         description: `Other kernel counters to export as kubeskoop.mib.events (counts), kubeskoop.mib.io (*Octets, bytes) and kubeskoop.mib.time (*Chrono, seconds): "*" (every field not already a named metric), "Group.*" or "Group.Field", with Group one of ${groups.join(', ')}; e.g. ${example}.`,
@@ -100,7 +99,7 @@ export function fieldsOptionsSchema(
         uniqueItems: true,
         maxItems: 1000,
       },
-    },
+    }),
   };
 }
 

@@ -97,11 +97,9 @@ export function latencyProbe(spec: LatencyProbeSpec, env: ProbeEnvironment | und
       const samples: MetricSample[] = [];
       const addSlow = (series: LatencySeriesSpec, sub: number, scopeKey: number, slot: number, value: number): void => {
         const th = thresholds[slot === 1 ? 1 : 0]!;
-        const attrs = {
-          ...series.attributes(sub, scopeKey),
-          ...(series.slowOnly?.(sub, scopeKey) ?? {}),
+        const attrs = Object.assign({}, series.attributes(sub, scopeKey), series.slowOnly?.(sub, scopeKey), {
           [ATTR_KUBESKOOP_LATENCY_THRESHOLD]: seconds(th),
-        };
+        });
         const key = `${series.metric}|${JSON.stringify(attrs)}`;
         const cur = slow.get(key);
         if (cur) cur.value += value;
@@ -185,17 +183,19 @@ export function latencyOptionsSchema(
   extra: Readonly<Record<string, unknown>> = {},
 ): OptionsSchema {
   const props = (base as { properties?: Record<string, unknown> }).properties ?? {};
-  return {
-    ...base,
-    properties: {
-      ...props,
-      threshold_low_ms: { type: 'number', exclusiveMinimum: 0 },
-      threshold_high_ms: { type: 'number', exclusiveMinimum: 0 },
-      events_above: { enum: ['low', 'high', 'none'] },
-      track_entries: { type: 'integer', minimum: 64 },
-      ...extra,
-    },
-  };
+  return Object.assign({}, base, {
+    properties: Object.assign(
+      {},
+      props,
+      {
+        threshold_low_ms: { type: 'number', exclusiveMinimum: 0 },
+        threshold_high_ms: { type: 'number', exclusiveMinimum: 0 },
+        events_above: { enum: ['low', 'high', 'none'] },
+        track_entries: { type: 'integer', minimum: 64 },
+      },
+      extra,
+    ),
+  });
 }
 
 /** Every latency probe's renderEvent: its latency records as events. */

@@ -793,7 +793,7 @@ export class HealthSeries {
         if (n > 0 && name)
           out.push({
             metric: TCPHEALTH_CONNECTIONS,
-            attributes: { ...a, [ATTR_NETWORK_CONNECTION_STATE]: connectionState(name) },
+            attributes: Object.assign({}, a, { [ATTR_NETWORK_CONNECTION_STATE]: connectionState(name) }),
             value: n,
           });
       }
@@ -813,12 +813,17 @@ export class HealthSeries {
       mono(TCPHEALTH_SENT, a, acc[A_SEGS_OUT]!, H_SENT);
       mono(TCPHEALTH_RETRANSMITTED, a, acc[A_RETRANS]!, H_RETRANS);
       mono(TCPHEALTH_CLOSES, a, acc[A_CLOSES]!, H_CLOSES);
-      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }, acc[A_BYTES_ACKED]!, H_TX);
-      mono(TCPHEALTH_IO, { ...a, [ATTR_NETWORK_IO_DIRECTION]: 'receive' }, acc[A_BYTES_RECEIVED]!, H_RX);
+      mono(TCPHEALTH_IO, Object.assign({}, a, { [ATTR_NETWORK_IO_DIRECTION]: 'transmit' }), acc[A_BYTES_ACKED]!, H_TX);
+      mono(
+        TCPHEALTH_IO,
+        Object.assign({}, a, { [ATTR_NETWORK_IO_DIRECTION]: 'receive' }),
+        acc[A_BYTES_RECEIVED]!,
+        H_RX,
+      );
       RETRANSMIT_CAUSES.forEach((cause, k) =>
         mono(
           TCPHEALTH_RETRANSMITS,
-          { ...a, [ATTR_KUBESKOOP_TCP_RETRANSMIT_CAUSE]: cause },
+          Object.assign({}, a, { [ATTR_KUBESKOOP_TCP_RETRANSMIT_CAUSE]: cause }),
           acc[A_CAUSE + k]!,
           H_CAUSE + k,
         ),
@@ -832,7 +837,12 @@ export class HealthSeries {
         ['send_buffer', sndbuf],
       ];
       limits.forEach(([limit, us], k) =>
-        mono(TCPHEALTH_BUSY_TIME, { ...a, [ATTR_KUBESKOOP_TCP_SEND_LIMIT]: limit }, us / 1e6, H_BUSY + k),
+        mono(
+          TCPHEALTH_BUSY_TIME,
+          Object.assign({}, a, { [ATTR_KUBESKOOP_TCP_SEND_LIMIT]: limit }),
+          us / 1e6,
+          H_BUSY + k,
+        ),
       );
     }
     out.push({ metric: TCPHEALTH_PEERS_FOLDED, attributes: {}, value: this.folded.get(netnsInode) ?? 0 });

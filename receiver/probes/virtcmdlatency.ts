@@ -51,12 +51,11 @@ export function explainVirtcmd(s: ProbeStatus, sysRoot = '/sys'): ProbeStatus {
   const kprobes = /kprobe[^;]*No such file or directory/.test(s.reason ?? '')
     ? ' kprobes are not available on this kernel (attach ENOENT: no kprobe support, CONFIG_KPROBES unset).'
     : '';
-  return {
-    ...s,
+  return Object.assign({}, s, {
     reason:
       `${s.reason ?? 'not running'}.${kprobes} No tracepoint covers virtio-net control commands (virtnet_send_command is inline since Linux 6.11; virtnet_send_command_reply is the hook), ` +
       `so this probe needs BPF trampolines (fentry/fexit: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and no lockdown/ftrace denial) or kprobes (CONFIG_KPROBES). Device: ${dev}.`,
-  };
+  });
 }
 
 export const virtcmdlatency: MetricProbeModule = {

@@ -17,7 +17,7 @@
 // recycled namespace inode is identified afresh from its own processes.
 import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PodIdentity, ProcessGroup, Target } from './target.js';
+import { withTargetFields, type PodIdentity, type ProcessGroup, type Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
 import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
 // Type-only: kubernetes.ts (and the API client) is loaded only when a watch is asked for.
@@ -45,12 +45,13 @@ export interface DownwardApi {
 
 export function downwardApiFromEnv(env: Readonly<Record<string, string | undefined>>): DownwardApi {
   const v = (k: string): string | undefined => (env[k] !== undefined && env[k] !== '' ? env[k] : undefined);
-  return {
-    ...(v('POD_NAME') ? { podName: v('POD_NAME') } : {}),
-    ...(v('POD_NAMESPACE') ? { podNamespace: v('POD_NAMESPACE') } : {}),
-    ...(v('POD_UID') ? { podUid: v('POD_UID')!.toLowerCase() } : {}),
-    ...(v('NODE_NAME') ? { nodeName: v('NODE_NAME') } : {}),
-  };
+  return Object.assign(
+    {},
+    v('POD_NAME') ? { podName: v('POD_NAME') } : {},
+    v('POD_NAMESPACE') ? { podNamespace: v('POD_NAMESPACE') } : {},
+    v('POD_UID') ? { podUid: v('POD_UID')!.toLowerCase() } : {},
+    v('NODE_NAME') ? { nodeName: v('NODE_NAME') } : {},
+  );
 }
 
 export interface IdentityOptions {
@@ -120,7 +121,7 @@ export class Identifier {
   }
 
   status(): IdentityStats {
-    return { ...this.stats, kubernetes: this.opts.pods?.status() ?? null };
+    return Object.assign({}, this.stats, { kubernetes: this.opts.pods?.status() ?? null });
   }
 
   private readCgroup(pid: number): CgroupIdentity | undefined {
@@ -197,12 +198,11 @@ export class Identifier {
         if (t.kind === 'host') {
           const groups = this.groups(members);
           for (const g of groups) if (g.pod || g.podUid) hostNetworkPods.add(g.pod?.uid ?? g.podUid!);
-          id = {
-            ...t,
+          id = withTargetFields(t, {
             kind: 'host',
             ...(this.opts.nodeName !== undefined ? { nodeName: this.opts.nodeName } : {}),
             processGroups: groups,
-          };
+          });
         } else {
           // The pod most of the namespace's processes belong to (conmon excluded); ties → the lowest pid's.
           const votes = new Map<string, number>();
@@ -215,16 +215,15 @@ export class Identifier {
               best = n;
             }
           if (uid === undefined) {
-            id = { ...t, kind: 'netns', processGroups: this.groups(members) };
+            id = withTargetFields(t, { kind: 'netns', processGroups: this.groups(members) });
           } else {
             const pod = this.podIdentity(uid);
             if (!pod) unresolved++;
-            id = {
-              ...t,
+            id = withTargetFields(t, {
               kind: 'pod',
               ...(pod ? { pod } : { podUid: uid }),
               processGroups: this.groups(members, { uid, ...(pod ? { pod } : {}) }),
-            };
+            });
           }
         }
       }
@@ -260,11 +259,11 @@ export class Identifier {
     const members: Member[] = pids.map((pid) => ({ pid, cg: pid === process.pid ? own : this.readCgroup(pid) }));
     if (d.podName !== undefined && d.podNamespace !== undefined && uid !== undefined) {
       const pod: PodIdentity = { name: d.podName, namespace: d.podNamespace, uid };
-      return { ...t, pids, kind: 'pod', pod, processGroups: this.groups(members, { uid, pod }) };
+      return withTargetFields(t, { pids, kind: 'pod', pod, processGroups: this.groups(members, { uid, pod }) });
     }
     if (uid !== undefined)
-      return { ...t, pids, kind: 'pod', podUid: uid, processGroups: this.groups(members, { uid }) };
-    return { ...t, pids, kind: 'netns', processGroups: this.groups(members) };
+      return withTargetFields(t, { pids, kind: 'pod', podUid: uid, processGroups: this.groups(members, { uid }) });
+    return withTargetFields(t, { pids, kind: 'netns', processGroups: this.groups(members) });
   }
 
   /** Sidecar: the processes of its own pod it can see (shareProcessNamespace, same user). */

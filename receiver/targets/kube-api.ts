@@ -101,7 +101,7 @@ export class KubeApi {
       done(err ?? null);
     };
     try {
-      const res = await this.open('GET', apiPath, { ...query, watch: true }, undefined, ctl.signal);
+      const res = await this.open('GET', apiPath, Object.assign({}, query, { watch: true }), undefined, ctl.signal);
       if (res.statusCode !== 200) {
         end(new KubeApiError(res.statusCode ?? 0, await readBody(res), `watch of ${apiPath}`));
         return ctl;
@@ -359,15 +359,15 @@ function userCredentials(u: Named | undefined): () => Promise<Credentials> {
   const tls = cert && key ? { cert, key } : {};
   if (typeof f.token === 'string' && f.token !== '') {
     const token = f.token;
-    return () => Promise.resolve({ ...tls, token });
+    return () => Promise.resolve(Object.assign({}, tls, { token }));
   }
   if (typeof f.tokenFile === 'string' && f.tokenFile !== '') {
     const token = tokenFile(path.resolve(path.dirname(u.file), f.tokenFile));
-    return () => Promise.resolve({ ...tls, token: token() });
+    return () => Promise.resolve(Object.assign({}, tls, { token: token() }));
   }
   if (typeof f.username === 'string' && typeof f.password === 'string') {
     const basic = Buffer.from(`${f.username}:${f.password}`).toString('base64');
-    return () => Promise.resolve({ ...tls, basic });
+    return () => Promise.resolve(Object.assign({}, tls, { basic }));
   }
   if (f.exec !== undefined) return execCredentials(at, f.exec as Fields, tls);
   return () => Promise.resolve(tls);
@@ -390,7 +390,7 @@ function execCredentials(at: string, exec: Fields, tls: Credentials): () => Prom
       execFile(
         command,
         args,
-        { env: { ...process.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(info) }, timeout: 30_000 },
+        { env: Object.assign({}, process.env, env, { KUBERNETES_EXEC_INFO: JSON.stringify(info) }), timeout: 30_000 },
         (err, stdout, stderr) => {
           if (err) {
             reject(new Error(`${at}: exec ${command} failed: ${String(stderr).trim().split('\n')[0] || err.message}`));
@@ -403,14 +403,13 @@ function execCredentials(at: string, exec: Fields, tls: Credentials): () => Prom
             reject(new Error(`${at}: exec ${command} printed no ExecCredential JSON`));
             return;
           }
-          const creds: Credentials = {
-            ...tls,
-            ...(typeof status.token === 'string' ? { token: status.token } : {}),
-            ...(typeof status.clientCertificateData === 'string'
-              ? { cert: Buffer.from(status.clientCertificateData) }
-              : {}),
-            ...(typeof status.clientKeyData === 'string' ? { key: Buffer.from(status.clientKeyData) } : {}),
-          };
+          const creds: Credentials = Object.assign(
+            {},
+            tls,
+            typeof status.token === 'string' ? { token: status.token } : {},
+            typeof status.clientCertificateData === 'string' ? { cert: Buffer.from(status.clientCertificateData) } : {},
+            typeof status.clientKeyData === 'string' ? { key: Buffer.from(status.clientKeyData) } : {},
+          );
           const expires =
             typeof status.expirationTimestamp === 'string' ? Date.parse(status.expirationTimestamp) : Infinity;
           cached = { creds, until: Number.isNaN(expires) ? Infinity : expires - 60_000 };

@@ -441,10 +441,10 @@ export abstract class ListWatch<T> {
         .watch(
           `/api/v1/${this.resource}`,
           {
-            ...(this.fieldSelector !== undefined ? { fieldSelector: this.fieldSelector } : {}),
             resourceVersion: this.rv,
             allowWatchBookmarks: true,
             timeoutSeconds,
+            ...(this.fieldSelector !== undefined ? { fieldSelector: this.fieldSelector } : {}),
           },
           onEvent,
           (err: unknown) => finish(err),

@@ -42,3 +42,14 @@ export interface Target {
   /** KubeSkoop's metrics.additionalLabels for this target (name → value), when configured. */
   readonly additionalLabels?: Readonly<Record<string, string>>;
 }
+
+/** `t` with `fields` set, as a new target. Not written as `{ ...t, kind, … }`: V8 (Node 20) gives
+ *  every object made by a literal that starts with a spread and adds properties after it a hidden
+ *  class (map) of its own, and identity makes ~250 targets a cycle at 250 pods. With a map per
+ *  target every read of a target's property was megamorphic, and the agent's largest functions
+ *  (the OTLP producer's collect) kept being deoptimized ("wrong map") and compiled again, each
+ *  compilation several MiB of RSS for a moment (test/bench/results/sizing-h21t-*.md).
+ *  Object.assign onto an empty object takes the shared transitions: one map per set of keys. */
+export function withTargetFields(t: Target, fields: Partial<Target>): Target {
+  return Object.assign({}, t, fields) as Target;
+}

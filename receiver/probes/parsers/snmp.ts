@@ -292,7 +292,7 @@ function keptPairs(text: string): MibParse | undefined {
     values.push(parsed);
   }
   const parse: MibParse = { groups, problems: NO_PROBLEMS };
-  pairsLayouts.set(parse, { ...internHeaders(headers, prefixes), values });
+  pairsLayouts.set(parse, Object.assign({}, internHeaders(headers, prefixes), { values }));
   return parse;
 }
 
