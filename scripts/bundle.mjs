@@ -2,8 +2,8 @@
 // with every package it uses, so that the image needs no node_modules.
 // Why: V8 keeps every loaded module's source text and compiles from it, and the agent's module graph
 // (its own files and ~20 packages, comments and all) holds several MiB more RSS than this one file
-// (before and after: docs/sizing.md). The source map beside the file leads stack traces back to the
-// TypeScript (node --enable-source-maps). Function names are not kept (esbuild's keepNames): it wraps
+// (before and after: docs/sizing.md). The source map beside the file (the build's; the image does not
+// ship it) leads stack traces back to the TypeScript (node --enable-source-maps). Function names are not kept (esbuild's keepNames): it wraps
 // every function whose minified binding would rename it in a helper that redefines its `name`, and
 // V8 (Node 20) then turns each such closure made at run time (hundreds a cycle) into a dictionary-mode
 // object with a map of its own, dropped at the next GC; optimized code that had seen those maps was
