@@ -263,8 +263,8 @@ interface TargetLabels {
   readonly text: string;
   readonly names: ReadonlySet<string>;
 }
-// Kept per Target object across scrapes (a Target is immutable, and discovery keeps the object while the
-// target lives): every probe's entry of a target, and every scrape, share one label text.
+// Kept per Target object across scrapes (a Target is immutable, and identity hands out the same object
+// while the target is unchanged): every probe's entry of a target, and every scrape, share one label text.
 const targetLabelCache = new WeakMap<Target, TargetLabels>();
 function targetLabels(target: Target): TargetLabels {
   let t = targetLabelCache.get(target);

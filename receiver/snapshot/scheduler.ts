@@ -204,7 +204,16 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const targets = this.opts.identify ? this.opts.identify(discovery.targets) : discovery.targets;
       const host = targets.find((t) => t.kind === 'host') ?? targets[0];
       // The cycle's results; a kept list's samples are final only when published, at the cycle's end.
-      const collected: { probe: string; target: Target; samples: readonly MetricSample[]; list?: SampleList }[] = [];
+      // `list` is always there (undefined when the probe kept none): with `...(kept ? { list } : {})` the
+      // records without it had a hidden class (map) that only this cycle's records used; V8 dropped it at
+      // a GC between cycles and made it anew, and cycle()'s optimized code, which checked for the old
+      // map, was deoptimized and compiled again (test/bench/results/sizing-h21t-*.md).
+      const collected: {
+        probe: string;
+        target: Target;
+        samples: readonly MetricSample[];
+        list: SampleList | undefined;
+      }[] = [];
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
       let lastYield = performance.now();
@@ -266,7 +275,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
               probe: probe.name,
               target,
               samples: result.samples,
-              ...(result.samples === list.samples() ? { list } : {}),
+              list: result.samples === list.samples() ? list : undefined,
             });
           }
         }

@@ -17,6 +17,7 @@
 // recycled namespace inode is identified afresh from its own processes.
 import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { withTargetFields, type PodIdentity, type ProcessGroup, type Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
 import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
@@ -95,6 +96,10 @@ function identityKey(t: Target): string {
 
 export class Identifier {
   private last = new Map<number, string>();
+  /** The last cycle's targets by namespace inode: a target that has not changed is handed out again,
+   *  the same object, so what is kept per Target object (the exposition's label texts, the probes'
+   *  per-target state) is not made again every cycle for every namespace. */
+  private lastTargets = new Map<number, Target>();
   private stats: IdentityStats;
   /** This cycle's and the last cycle's cgroup text and parse per pid (exited pids drop out). */
   private cgroupCache = new Map<number, { text: string; id: CgroupIdentity | undefined }>();
@@ -187,6 +192,7 @@ export class Identifier {
     const counts = { host: 0, pod: 0, netns: 0 };
     const out: Target[] = [];
     const next = new Map<number, string>();
+    const nextTargets = new Map<number, Target>();
     for (const t of targets) {
       let id: Target;
       if (this.opts.mode === 'sidecar') {
@@ -227,12 +233,16 @@ export class Identifier {
           }
         }
       }
+      const prev = this.lastTargets.get(id.netnsInode);
+      if (prev !== undefined && isDeepStrictEqual(prev, id)) id = prev;
       counts[id.kind]++;
       out.push(id);
       next.set(id.netnsInode, identityKey(id));
+      nextTargets.set(id.netnsInode, id);
     }
     // The previous cycle's entries are dropped whole: nothing of a vanished namespace survives.
     this.last = next;
+    this.lastTargets = nextTargets;
     this.cgroupCache = this.nextCgroupCache;
     this.nextCgroupCache = new Map();
     this.stats = {

@@ -136,6 +136,34 @@ describe('identity: the identify hook', function () {
     assert.equal(st.kubernetes?.state, 'synced');
   });
 
+  it('hands out the same target object while its namespace is unchanged, a new one when anything changed', () => {
+    const id = new Identifier({ procRoot: proc, mode: 'node', nodeName: NODE, pods: watch });
+    const first = id.identify(targets);
+    const second = id.identify(targets.map((t) => ({ ...t, pids: [...t.pids] }))); // discovery makes new objects each cycle
+    second.forEach((t, i) => assert.equal(t, first[i], `target ${t.netnsInode} kept`));
+    // the pod's namespace lost a process, another namespace got a /run/netns name: those two are new objects
+    const changed = targets.map((t) =>
+      t.netnsInode === 1001
+        ? { ...t, pids: [100, 101] }
+        : t.netnsInode === 1005
+          ? { ...t, netnsName: 'green' }
+          : { ...t },
+    );
+    const third = id.identify(changed);
+    third.forEach((t, i) => {
+      if (t.netnsInode === 1001 || t.netnsInode === 1005) assert.notEqual(t, second[i], `target ${t.netnsInode} new`);
+      else assert.equal(t, second[i], `target ${t.netnsInode} kept`);
+    });
+    assert.deepEqual(third[1]!.pids, [100, 101]);
+    assert.equal(third[1]!.pod?.name, 'web');
+    assert.equal(third[5]!.netnsName, 'green');
+    // and what it hands out again is what it would have made: a fresh Identifier agrees
+    assert.deepEqual(
+      third,
+      new Identifier({ procRoot: proc, mode: 'node', nodeName: NODE, pods: watch }).identify(changed),
+    );
+  });
+
   it('groups processes by pod and container so process-level probes can split them', () => {
     const id = new Identifier({ procRoot: proc, mode: 'node', nodeName: NODE, pods: watch });
     const [host, web] = id.identify(targets);
