@@ -206,8 +206,8 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
     last.parts.push(made);
     return made;
   };
-  // Indexed loops: these arrays come packed or holey (Array.prototype.map), and for…of's inlined
-  // iteration was compiled for one kind and deoptimized on the other ("wrong map").
+  // Indexed loops, not for…of: these arrays come packed or holey (Array.prototype.map), and this
+  // function was deoptimized ("wrong map") at its for…of over them (sizing-h21t-*.md).
   for (let i = 0; i < resources.length; i++) {
     const rm = resources[i]!;
     for (let j = 0; j < rm.scopeMetrics.length; j++) {

@@ -278,7 +278,7 @@ export class SnapshotMetricProducer implements MetricProducer {
     private readonly scope: { name: string; version: string },
   ) {}
 
-  /** This collection's number, its Resources in first-seen order, and each target's or hostNetwork
+  /** This collection's Resources in first-seen order, and each target's or hostNetwork
    *  pod's Resource (a target has an entry per probe, a pod a share per sample: looked up once).
    *  Fields and methods rather than closures made in collect(): V8 compiles collect's loop while it
    *  runs (on-stack replacement) and kept that code for the next collection, whose new closures it
@@ -342,8 +342,9 @@ export class SnapshotMetricProducer implements MetricProducer {
     // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
     const order = this.order;
     order.length = 0;
-    // Indexed loops: a probe's samples may be a packed or a holey array (Array.prototype.map makes holey
-    // ones), and for…of's inlined iteration was compiled for one of them (deoptimized: "wrong map").
+    // Indexed loops, not for…of: collect was deoptimized ("wrong map") at its loops over the snapshot's
+    // sample arrays, which are packed or holey (Array.prototype.map makes holey ones). One such
+    // deoptimization at the inner loop's header remains, its cause not found (sizing-h21t-*.md).
     const entries = snap.entries;
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;

@@ -204,10 +204,11 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const targets = this.opts.identify ? this.opts.identify(discovery.targets) : discovery.targets;
       const host = targets.find((t) => t.kind === 'host') ?? targets[0];
       // The cycle's results; a kept list's samples are final only when published, at the cycle's end.
-      // `list` is always there (undefined when the probe kept none): with `...(kept ? { list } : {})` the
-      // records without it had a hidden class (map) that only this cycle's records used; V8 dropped it at
-      // a GC between cycles and made it anew, and cycle()'s optimized code, which checked for the old
-      // map, was deoptimized and compiled again (test/bench/results/sizing-h21t-*.md).
+      // `list` is always there (undefined when the probe kept none), so every record has the literal's
+      // own hidden class (map). With `...(kept ? { list } : {})` the records with a list got theirs by a
+      // transition that only this cycle's records used, and --log-maps showed V8 making it anew after a
+      // GC between cycles; cycle() was still deoptimized ("wrong map") at this loop afterwards, cause not
+      // found (test/bench/results/sizing-h21t-*.md).
       const collected: {
         probe: string;
         target: Target;
