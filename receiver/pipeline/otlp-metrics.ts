@@ -177,14 +177,21 @@ export function byResource(collection: ResourceMetrics): ResourceMetrics[] {
     const points = sm[SNAPSHOT_POINTS];
     scopes.push(points !== undefined ? snapshotScope(sm.scope, points) : { scope: sm.scope, metrics: sm.metrics });
   }
-  return [...out].map(([resource, scopeMetrics]) => ({ resource, scopeMetrics }));
+  const resources: ResourceMetrics[] = [];
+  out.forEach((scopeMetrics, resource) => resources.push({ resource, scopeMetrics }));
+  return resources;
 }
 
 /** Packs ResourceMetrics into requests of at most `max` data points, in order: a metric's points may
  *  span requests (each part repeats its descriptor, scope and resource); a request holds several
  *  resources. Every point once. A scope over the snapshot's columns stays columns (ranges of them). */
 export function packRequests(resources: readonly ResourceMetrics[], max: number): ResourceMetrics[][] {
-  type Part = { scope: ScopeMetrics['scope']; columns?: PointColumns; ranges: PointRange[]; metrics: MetricData[] };
+  type Part = {
+    scope: ScopeMetrics['scope'];
+    columns: PointColumns | undefined;
+    ranges: PointRange[];
+    metrics: MetricData[];
+  };
   type Res = { resource: Resource; parts: Part[] };
   const requests: Res[][] = [];
   let current: Res[] = [];
@@ -202,7 +209,8 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
     }
     const part = last.parts[last.parts.length - 1];
     if (part && part.scope === scope && part.columns === columns) return part;
-    const made: Part = { scope, ranges: [], metrics: [], ...(columns !== undefined ? { columns } : {}) };
+    // `columns` always present (undefined when none): one hidden class for every part.
+    const made: Part = { scope, columns, ranges: [], metrics: [] };
     last.parts.push(made);
     return made;
   };
@@ -248,14 +256,27 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
     }
   }
   close();
-  return requests.map((request) =>
-    request.map(({ resource, parts }) => ({
-      resource,
-      scopeMetrics: parts.map((p) =>
-        p.columns !== undefined
-          ? snapshotScope(p.scope, { columns: p.columns, ranges: p.ranges })
-          : { scope: p.scope, metrics: p.metrics },
-      ),
-    })),
-  );
+  // Arrays filled by push, not Array.prototype.map: optimized, map makes holey arrays, and the encoder
+  // that loops over every request's resources and scopes (otlp-encode.ts) was deoptimized ("wrong map")
+  // whenever holey and packed ones alternated, then compiled again (sizing-h21u-*.md).
+  const out: ResourceMetrics[][] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i]!;
+    const resourceMetrics: ResourceMetrics[] = [];
+    for (let j = 0; j < request.length; j++) {
+      const { resource, parts } = request[j]!;
+      const scopeMetrics: ScopeMetrics[] = [];
+      for (let k = 0; k < parts.length; k++) {
+        const p = parts[k]!;
+        scopeMetrics.push(
+          p.columns !== undefined
+            ? snapshotScope(p.scope, { columns: p.columns, ranges: p.ranges })
+            : { scope: p.scope, metrics: p.metrics },
+        );
+      }
+      resourceMetrics.push({ resource, scopeMetrics });
+    }
+    out.push(resourceMetrics);
+  }
+  return out;
 }

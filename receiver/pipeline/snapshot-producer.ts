@@ -342,9 +342,9 @@ export class SnapshotMetricProducer implements MetricProducer {
     // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
     const order = this.order;
     order.length = 0;
-    // Indexed loops, not for…of: collect was deoptimized ("wrong map") at its loops over the snapshot's
-    // sample arrays, which are packed or holey (Array.prototype.map makes holey ones). One such
-    // deoptimization at the inner loop's header remains, its cause not found (sizing-h21t-*.md).
+    // Indexed loops over the snapshot's sample arrays. collect was deoptimized ("wrong map") at the inner
+    // loop's header whenever a holey one came (the event probes' counts, made by Array.prototype.map,
+    // now written into their SampleList: native-counts.ts; sizing-h21u-*.md).
     const entries = snap.entries;
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
@@ -432,11 +432,14 @@ export class SnapshotMetricProducer implements MetricProducer {
         at += g.count;
       }
     }
+    // endTime in the literal, not added after: an added property is a map transition that only the
+    // collection's columns use, which V8 may drop between collections and make again.
     const sorted = {
       values: new Float64Array(n),
       histograms: undefined as (HistogramValue | undefined)[] | undefined,
       attributes: new Array<Attributes>(n),
       starts: new Array<HrTime>(n),
+      endTime,
     };
     for (let i = 0; i < n; i++) {
       const g = groupOf[i]!;
@@ -457,7 +460,7 @@ export class SnapshotMetricProducer implements MetricProducer {
       starts.length = n;
       groupOf.length = n;
     }
-    const columns: PointColumns = Object.assign(sorted, { endTime });
+    const columns: PointColumns = sorted;
     const scopeMetrics: TargetScopeMetrics[] = [];
     for (const rg of order) {
       if (rg.used === 0) continue;

@@ -151,29 +151,35 @@ class PullReader extends MetricReader {
 
 /** Writes a scrape's chunks to `out` (the response, or a gzip stream into it) with backpressure,
  *  and gives the event loop a turn every ~10 ms of work so a large exposition does not hold up
- *  collection cycles or other requests. */
-function responseSink(res: ServerResponse, out: Writable): TextSink {
-  let since = performance.now();
-  return {
-    async write(chunk) {
-      if (res.destroyed) throw new Error('the scraper closed the connection');
-      if (!out.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            out.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          out.on('drain', done);
-          res.on('close', done);
-        });
-      }
-      if (performance.now() - since > 10) {
-        await yieldToLoop();
-        since = performance.now();
-      }
-    },
-  };
+ *  collection cycles or other requests. A class, not an object literal with a closure: the exposition
+ *  writer's optimized code took each scrape's closure for its call target, and was deoptimized when
+ *  that scrape's closure was collected ("weak objects", --trace-deopt), then compiled again. */
+class ResponseSink implements TextSink {
+  private since = performance.now();
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly out: Writable,
+  ) {}
+
+  async write(chunk: string): Promise<void> {
+    const { res, out } = this;
+    if (res.destroyed) throw new Error('the scraper closed the connection');
+    if (!out.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          out.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        res.on('close', done);
+      });
+    }
+    if (performance.now() - this.since > 10) {
+      await yieldToLoop();
+      this.since = performance.now();
+    }
+  }
 }
 
 /** The scraper takes gzip (Prometheus asks for it): a 250-pod exposition is 5.6 MB of text, ~0.2 MB gzipped. */
@@ -208,7 +214,7 @@ export async function respondWithExposition(
       if (!out.writableEnded) out.destroy();
     });
   }
-  const sink = responseSink(res, out);
+  const sink = new ResponseSink(res, out);
   res.writeHead(200, {
     'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     ...(gzip ? { 'content-encoding': 'gzip' } : {}),

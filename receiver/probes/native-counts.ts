@@ -2,7 +2,8 @@
 // exact in-kernel counts, read once per cycle from the native helper and split by namespace.
 import type { MetricDefinition } from '../../semconv/types.js';
 import { ATTR_ERROR_TYPE, ATTR_KUBESKOOP_PROBE_NAME } from '../../semconv/generated/registry.js';
-import type { MetricProbe, MetricSample, NativeCount, ProbeEnvironment, ProbeStatus } from './probe.js';
+import type { MetricProbe, NativeCount, ProbeEnvironment, ProbeStatus, SampleAttributes } from './probe.js';
+import { SampleList } from './sample-list.js';
 
 export type { EventProbeName as NativeProbeName } from '../native/generated/ebpf.js';
 import type { EventProbeName } from '../native/generated/ebpf.js';
@@ -15,9 +16,42 @@ export interface NativeCountProbeSpec {
   readonly attributes: (labels: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
+/** No problems: one shared array, not one per target per cycle. */
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
 export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironment | undefined): MetricProbe {
   const native = env?.native;
   let byInode = new Map<number, NativeCount[]>();
+  // One attribute object per label set, kept while the label set is counted: the helper's counts are
+  // new objects every cycle, and a new attribute object per series per cycle missed the exporters'
+  // per-object caches and the SampleList's kept samples. Those of the last cycle and this one are kept.
+  let attributesNow = new Map<string, SampleAttributes>();
+  let attributesBefore = new Map<string, SampleAttributes>();
+  const attributesOf = (c: NativeCount): SampleAttributes => {
+    let key: string = c.series;
+    for (const k in c.labels) key += `\u0000${k}=${c.labels[k]}`;
+    let a = attributesNow.get(key);
+    if (a === undefined) {
+      a =
+        attributesBefore.get(key) ??
+        (c.series === 'events'
+          ? spec.attributes(c.labels)
+          : { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' });
+      attributesNow.set(key, a);
+    }
+    return a;
+  };
+  // Written one by one into the cycle's SampleList: Array.prototype.map made holey arrays here, the only
+  // ones among the snapshot's packed sample arrays, and the code that loops over every probe's samples
+  // (the OTLP producer's collect, the scheduler's cycle) was deoptimized ("wrong map") each time one
+  // appeared, then compiled again (--trace-deopt and %HasHoleyElements, test/bench/results/sizing-h21u-*.md).
+  const add = (counts: readonly NativeCount[] | undefined, out: SampleList): void => {
+    if (counts === undefined) return;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i]!;
+      out.add(c.series === 'events' ? spec.events : spec.undelivered, c.count, attributesOf(c));
+    }
+  };
   return {
     name: spec.name,
     scope: 'netns',
@@ -40,23 +74,14 @@ export function nativeCountProbe(spec: NativeCountProbeSpec, env: ProbeEnvironme
         if (list) list.push(c);
         else byInode.set(c.netnsInode, [c]);
       }
+      attributesBefore = attributesNow;
+      attributesNow = new Map();
     },
-    collect(target) {
+    collect(target, _ctx, out = new SampleList()) {
+      add(byInode.get(target.netnsInode), out);
       // Counts the kernel could not place in a namespace (inode 0) are the host's.
-      const counts = [
-        ...(byInode.get(target.netnsInode) ?? []),
-        ...(target.kind === 'host' ? (byInode.get(0) ?? []) : []),
-      ];
-      const samples: MetricSample[] = counts.map((c) =>
-        c.series === 'events'
-          ? { metric: spec.events, value: c.count, attributes: spec.attributes(c.labels) }
-          : {
-              metric: spec.undelivered,
-              value: c.count,
-              attributes: { [ATTR_KUBESKOOP_PROBE_NAME]: spec.name, [ATTR_ERROR_TYPE]: c.labels.cause ?? 'unknown' },
-            },
-      );
-      return { samples, problems: [] };
+      if (target.kind === 'host') add(byInode.get(0), out);
+      return { samples: out.samples(), problems: NO_PROBLEMS };
     },
   };
 }

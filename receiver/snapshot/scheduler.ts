@@ -207,8 +207,7 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       // `list` is always there (undefined when the probe kept none), so every record has the literal's
       // own hidden class (map). With `...(kept ? { list } : {})` the records with a list got theirs by a
       // transition that only this cycle's records used, and --log-maps showed V8 making it anew after a
-      // GC between cycles; cycle() was still deoptimized ("wrong map") at this loop afterwards, cause not
-      // found (test/bench/results/sizing-h21t-*.md).
+      // GC between cycles (test/bench/results/sizing-h21t-*.md).
       const collected: {
         probe: string;
         target: Target;

@@ -85,6 +85,62 @@ describe('hidden classes of the per-cycle objects', function () {
     assert.equal(out.dictionaryMode, 0);
   });
 
+  it("the eBPF event probes' samples are packed arrays, and a label set keeps its attribute object across cycles", () => {
+    // The native helper's counts (the probe's input; the probe is under test): new objects every cycle,
+    // as the helper client makes them, two to three per namespace, one uncounted (inode 0).
+    const out = natives(
+      dir,
+      `import { tcpreset } from ${JSON.stringify(mod('receiver/probes/tcpreset.js'))};
+      import { SampleList } from ${JSON.stringify(mod('receiver/probes/sample-list.js'))};
+      const counts = () => {
+        const c = [];
+        for (let ns = 1; ns <= 3; ns++) {
+          c.push({ probe: 'tcpreset', netnsInode: ns, series: 'events', labels: { type: 'NOSOCK', reason: 'NOT_SPECIFIED' }, count: ns * 10 });
+          c.push({ probe: 'tcpreset', netnsInode: ns, series: 'events', labels: { type: 'ACTIVE', reason: 'TCP_ABORT_ON_CLOSE' }, count: ns });
+          if (ns === 2) c.push({ probe: 'tcpreset', netnsInode: ns, series: 'undelivered', labels: { cause: 'ring_full' }, count: 1 });
+        }
+        c.push({ probe: 'tcpreset', netnsInode: 0, series: 'events', labels: { type: 'NOSOCK', reason: 'NOT_SPECIFIED' }, count: 7 });
+        return c;
+      };
+      const native = { refreshCounters: async () => {}, counts, probeStatus: () => ({ state: 'running' }) };
+      const probe = tcpreset.create({ native });
+      const targets = [{ netnsInode: 4026531840, kind: 'host', pids: [1] }, { netnsInode: 1, kind: 'netns', pids: [2] }, { netnsInode: 2, kind: 'netns', pids: [3] }, { netnsInode: 3, kind: 'netns', pids: [4] }];
+      const lists = targets.map(() => new SampleList());
+      const cycles = [];
+      for (let cycle = 0; cycle < 2; cycle++) {
+        await probe.beforeCycle({});
+        cycles.push(targets.map((t, i) => probe.collect(t, {}, lists[i].next()).samples.slice()));
+        lists.forEach((l) => l.publish(false));
+      }
+      // as in a running agent, collect optimized by TurboFan (whose inlined Array.prototype.map made holey arrays)
+      const collect = probe.collect;
+      %PrepareFunctionForOptimization(collect);
+      for (let i = 0; i < targets.length; i++) collect.call(probe, targets[i], {}, lists[i].next());
+      const arrays = [];
+      for (let i = 0; i < targets.length; i++) {
+        %OptimizeFunctionOnNextCall(collect);
+        arrays.push(collect.call(probe, targets[i], {}, new SampleList()).samples);
+      }
+      const attrs = (cycle) => cycles[cycle].flat().map((s) => s.attributes);
+      process.stdout.write(JSON.stringify({
+        lengths: cycles[1].map((s) => s.length),
+        holey: arrays.filter((a) => %HasHoleyElements(a)).length,
+        sameAttributeObjects: attrs(0).every((a, i) => a === attrs(1)[i]) ? 1 : 0,
+        sharedAcrossNamespaces: cycles[1][1][0].attributes === cycles[1][3][0].attributes ? 1 : 0,
+        values: cycles[1][2].map((s) => s.value),
+      }));`,
+    );
+    assert.deepEqual(
+      out.lengths,
+      [1, 2, 3, 2],
+      'the host gets the uncounted inode 0; namespace 2 its undelivered count',
+    );
+    assert.deepEqual(out.values, [20, 2, 1]);
+    assert.equal(out.holey, 0, 'no holey sample array');
+    assert.equal(out.sameAttributeObjects, 1, 'each series keeps its attribute object from one cycle to the next');
+    assert.equal(out.sharedAcrossNamespaces, 1, 'one label set, one attribute object');
+  });
+
   it('the bundle does not redefine function names at run time (esbuild keepNames off)', () => {
     const bundle = readFileSync(path.join(dist, 'kubeskoop-otel.js'), 'utf8');
     // esbuild's helper for keepNames: (fn, name) => defineProperty(fn, "name", { value: name, configurable: true })
