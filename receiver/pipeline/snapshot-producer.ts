@@ -285,6 +285,8 @@ export class SnapshotMetricProducer implements MetricProducer {
    *  then took for the wrong call target, and compiled collect again (sizing-h21t-*.md). */
   private readonly order: ResourceGroups[] = [];
   private readonly resourceOf = new Map<object, Resource>();
+  /** The series the last gather() saw (known before or new). */
+  private seen = 0;
 
   private startTime(ms: number): HrTime {
     let t = this.startTimes.get(ms);
@@ -333,19 +335,27 @@ export class SnapshotMetricProducer implements MetricProducer {
     const endMs = snap.takenAt > 0 ? snap.takenAt : Date.now();
     const endTime = toHrTime(endMs);
     const round = ++this.round;
-    const cols = this.columns;
     this.startTimes.set(endMs, endTime);
-    let seen = 0; // series in this collection (known before or new)
-    // Points in snapshot order (value, attributes, start, group); then sorted by group into ranges.
+    // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
+    this.order.length = 0;
+    // Three methods, not one function: V8 optimizes each apart, and an optimization of the whole (with
+    // what it inlined) took 60–110 ms on the main thread and several MiB of compiler memory at once, at
+    // 250 pods the agent's largest moment of RSS (test/bench/results/sizing-h21u-*.md).
+    const n = this.gather(snap.entries, endMs, endTime, round);
+    this.resourceOf.clear(); // the snapshot's targets are not kept past the collection
+    this.forget(round);
+    return { resourceMetrics: { resource: this.resources.agent, scopeMetrics: this.scopes(n, endTime) }, errors: [] };
+  }
+
+  /** The snapshot's points into the scratch columns, in snapshot order (value, attributes, start, group);
+   *  each series' start time and last value kept. The number of points. */
+  private gather(entries: Snapshot['entries'], endMs: number, endTime: HrTime, round: number): number {
+    const cols = this.columns;
+    let seen = 0;
     const { samples, attributes, starts, groupOf } = this.scratch;
     let n = 0;
-    // Resource → its groups; one ScopeMetrics per Resource (target, hostNetwork pod), in first-seen order.
-    const order = this.order;
-    order.length = 0;
-    // Indexed loops over the snapshot's sample arrays. collect was deoptimized ("wrong map") at the inner
-    // loop's header whenever a holey one came (the event probes' counts, made by Array.prototype.map,
-    // now written into their SampleList: native-counts.ts; sizing-h21u-*.md).
-    const entries = snap.entries;
+    // Indexed loops over the sample arrays (packed: a holey one among them had this loop deoptimized,
+    // native-counts.ts).
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
       const inode = entry.target.netnsInode;
@@ -385,7 +395,14 @@ export class SnapshotMetricProducer implements MetricProducer {
         n++;
       }
     }
-    this.resourceOf.clear(); // the snapshot's targets are not kept past the collection
+    this.seen = seen;
+    return n;
+  }
+
+  /** Series not seen in this collection, start times, Resources and groups no series has any more. */
+  private forget(round: number): void {
+    const cols = this.columns;
+    const seen = this.seen;
     // Series not seen in this collection are forgotten (a namespace gone, an interface removed). Most
     // collections see every series they know: then there is nothing to sweep.
     if (seen !== this.seriesCount) {
@@ -423,6 +440,12 @@ export class SnapshotMetricProducer implements MetricProducer {
       else if (rg.byName.size > 2 * rg.used + 8)
         for (const [name, g] of rg.byName) if (g.round !== round) rg.byName.delete(name);
     }
+  }
+
+  /** The gathered points sorted into ranges, one ScopeMetrics per Resource. */
+  private scopes(n: number, endTime: HrTime): TargetScopeMetrics[] {
+    const { samples, attributes, starts, groupOf } = this.scratch;
+    const order = this.order;
     // Ranges: each group's points together, groups in first-seen order per Resource (a counting sort).
     let at = 0;
     for (const rg of order) {
@@ -472,7 +495,7 @@ export class SnapshotMetricProducer implements MetricProducer {
       }
       scopeMetrics.push(snapshotScope(this.scope, { columns, ranges: list }, rg.resource));
     }
-    return { resourceMetrics: { resource: this.resources.agent, scopeMetrics }, errors: [] };
+    return scopeMetrics;
   }
 }
 

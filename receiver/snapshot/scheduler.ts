@@ -39,6 +39,17 @@ export interface CycleReport {
 }
 
 const MAX_PROBLEMS_KEPT = 20;
+
+/** One probe's result for one target in a cycle. `list` is always there (undefined when the probe kept
+ *  none), so every record has the literal's own hidden class (map): with `...(kept ? { list } : {})` the
+ *  records with a list got theirs by a transition that only one cycle's records used, which V8 made
+ *  anew after a GC between cycles (--log-maps, test/bench/results/sizing-h21t-*.md). */
+interface CollectedResult {
+  probe: string;
+  target: Target;
+  samples: readonly MetricSample[];
+  list: SampleList | undefined;
+}
 const YIELD_EVERY_MS = 10;
 const zeroErrors = (): Record<ProbeErrorKind, number> => ({ read: 0, parse: 0, target_gone: 0, internal: 0 });
 
@@ -54,6 +65,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private probes: readonly ScheduledProbe[];
   private intervalMs: number;
   private inFlight: Promise<unknown> | undefined;
+  /** When a cycle last gave the event loop a turn. */
+  private lastYield = 0;
   /** Per probe, per target (netns inode): its samples kept across cycles, and the cycle that last used them. */
   private readonly lists = new Map<MetricProbe, Map<number, { list: SampleList; cycle: number }>>();
 
@@ -204,19 +217,10 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       const targets = this.opts.identify ? this.opts.identify(discovery.targets) : discovery.targets;
       const host = targets.find((t) => t.kind === 'host') ?? targets[0];
       // The cycle's results; a kept list's samples are final only when published, at the cycle's end.
-      // `list` is always there (undefined when the probe kept none), so every record has the literal's
-      // own hidden class (map). With `...(kept ? { list } : {})` the records with a list got theirs by a
-      // transition that only this cycle's records used, and --log-maps showed V8 making it anew after a
-      // GC between cycles (test/bench/results/sizing-h21t-*.md).
-      const collected: {
-        probe: string;
-        target: Target;
-        samples: readonly MetricSample[];
-        list: SampleList | undefined;
-      }[] = [];
+      const collected: CollectedResult[] = [];
       const stats = new Map<string, ProbeRunStats>();
       const newErrors = new Map<string, Record<ProbeErrorKind, number>>();
-      let lastYield = performance.now();
+      this.lastYield = performance.now();
       const cycleNo = this.cycleCount + 1;
       for (const { probe } of this.probes) {
         let lists = this.lists.get(probe);
@@ -226,58 +230,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
         const problems: string[] = [];
         const probeStart = performance.now();
         if (status.state === 'running' || status.state === 'degraded') {
-          const ctx = this.contexts.get(probe.name)!;
-          try {
-            await probe.beforeCycle?.(ctx);
-          } catch (err) {
-            errors.internal++;
-            problems.push(`before the cycle: ${(err as Error).message}`);
-          }
           const probeTargets = probe.scope === 'node' ? (host ? [host] : []) : targets;
-          for (const target of probeTargets) {
-            // procfs reads are synchronous: give the event loop back every few ms so that
-            // scrapes, exports and events are served while hundreds of namespaces are read.
-            if (performance.now() - lastYield > YIELD_EVERY_MS) {
-              await new Promise<void>((resolve) => setImmediate(resolve));
-              lastYield = performance.now();
-            }
-            let result: ProbeResult;
-            let kept = lists.get(target.netnsInode);
-            let list: SampleList;
-            if (kept === undefined)
-              lists.set(target.netnsInode, (kept = { list: (list = new SampleList()), cycle: cycleNo }));
-            // Two targets of one namespace in a cycle (never expected): the second gets its own list.
-            else if (kept.cycle === cycleNo) list = new SampleList();
-            else {
-              kept.cycle = cycleNo;
-              list = kept.list.next();
-            }
-            try {
-              // Most probes answer synchronously: no microtask per probe and target for them.
-              const r = probe.collect(target, ctx, list);
-              result = r instanceof Promise ? await r : r;
-            } catch (err) {
-              errors.internal++;
-              problems.push(`${targetLabel(target)}: ${(err as Error).message}`);
-              continue;
-            }
-            if (result.targetGone) {
-              // Namespaces come and go: not an error worth a log line, only a count.
-              errors.target_gone++;
-              continue;
-            }
-            if (result.problems.length > 0) {
-              errors.parse++;
-              for (const p of result.problems)
-                if (problems.length < MAX_PROBLEMS_KEPT) problems.push(`${targetLabel(target)}: ${p}`);
-            }
-            collected.push({
-              probe: probe.name,
-              target,
-              samples: result.samples,
-              list: result.samples === list.samples() ? list : undefined,
-            });
-          }
+          await this.collectProbe(probe, probeTargets, lists, cycleNo, collected, errors, problems);
         }
         // Targets gone (or not collected): their kept samples go too.
         for (const [inode, kept] of lists) if (kept.cycle !== cycleNo) lists.delete(inode);
@@ -329,6 +283,72 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       return this.current;
     } finally {
       this.running = false;
+    }
+  }
+
+  /** One probe's part of a cycle: its targets collected into `collected`, its errors and problems counted.
+   *  A method of its own, not part of cycle(): V8 optimizes it apart, and an optimization of cycle() with
+   *  this loop (and what it inlined) took 55–95 ms on the main thread and several MiB of compiler memory
+   *  at once (test/bench/results/sizing-h21u-*.md). */
+  private async collectProbe(
+    probe: MetricProbe,
+    probeTargets: readonly Target[],
+    lists: Map<number, { list: SampleList; cycle: number }>,
+    cycleNo: number,
+    collected: CollectedResult[],
+    errors: Record<ProbeErrorKind, number>,
+    problems: string[],
+  ): Promise<void> {
+    const ctx = this.contexts.get(probe.name)!;
+    try {
+      await probe.beforeCycle?.(ctx);
+    } catch (err) {
+      errors.internal++;
+      problems.push(`before the cycle: ${(err as Error).message}`);
+    }
+    for (const target of probeTargets) {
+      // procfs reads are synchronous: give the event loop back every few ms so that
+      // scrapes, exports and events are served while hundreds of namespaces are read.
+      if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.lastYield = performance.now();
+      }
+      let result: ProbeResult;
+      let kept = lists.get(target.netnsInode);
+      let list: SampleList;
+      if (kept === undefined)
+        lists.set(target.netnsInode, (kept = { list: (list = new SampleList()), cycle: cycleNo }));
+      // Two targets of one namespace in a cycle (never expected): the second gets its own list.
+      else if (kept.cycle === cycleNo) list = new SampleList();
+      else {
+        kept.cycle = cycleNo;
+        list = kept.list.next();
+      }
+      try {
+        // Most probes answer synchronously: no microtask per probe and target for them.
+        const r = probe.collect(target, ctx, list);
+        result = r instanceof Promise ? await r : r;
+      } catch (err) {
+        errors.internal++;
+        problems.push(`${targetLabel(target)}: ${(err as Error).message}`);
+        continue;
+      }
+      if (result.targetGone) {
+        // Namespaces come and go: not an error worth a log line, only a count.
+        errors.target_gone++;
+        continue;
+      }
+      if (result.problems.length > 0) {
+        errors.parse++;
+        for (const p of result.problems)
+          if (problems.length < MAX_PROBLEMS_KEPT) problems.push(`${targetLabel(target)}: ${p}`);
+      }
+      collected.push({
+        probe: probe.name,
+        target,
+        samples: result.samples,
+        list: result.samples === list.samples() ? list : undefined,
+      });
     }
   }
 }
