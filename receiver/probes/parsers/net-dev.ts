@@ -131,32 +131,10 @@ export function readNetDevInPlace(b: Uint8Array, len: number, previous: NetDevPa
  *  16 space-separated decimal counters; false otherwise (nothing of `kept` is written then). */
 function readNetDevInto(b: Uint8Array, len: number, kept: NetDevKept): boolean {
   if (!bytesAt(b, len, 0, kept.header)) return false;
-  let pos = kept.header.length;
   // Two passes: check and read every line first, write the counters only when the whole text fits.
   const n = kept.names.length;
   const values = scratch(n);
-  for (let i = 0; i < n; i++) {
-    let p = pos;
-    while (p < len && b[p] === 32) p++;
-    const name = kept.names[i]!;
-    if (!bytesAt(b, len, p, name) || p + name.length >= len || b[p + name.length] !== 58) return false;
-    p += name.length + 1;
-    for (let k = 0; k < COLUMNS; k++) {
-      const at = p;
-      while (p < len && b[p] === 32) p++;
-      if (k > 0 && p === at) return false;
-      const start = p;
-      let v = 0;
-      for (let c = p < len ? b[p]! : -1; c >= 48 && c <= 57; c = ++p < len ? b[p]! : -1) v = v * 10 + (c - 48);
-      if (p === start) return false;
-      // Beyond 15 digits the sum above may round differently from Number() of the digits.
-      values[i * COLUMNS + k] =
-        p - start > 15 ? Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1')) : v;
-    }
-    if (p >= len || b[p] !== 10) return false;
-    pos = p + 1;
-  }
-  if (pos !== len) return false;
+  if (readLines(b, len, kept, values) !== len) return false;
   for (let i = 0; i < n; i++) {
     const o = i * COLUMNS;
     const c = kept.counters[i]!;
@@ -170,6 +148,38 @@ function readNetDevInto(b: Uint8Array, len: number, kept: NetDevKept): boolean {
     c.transmit.dropped = values[o + TX_DROP]!;
   }
   return true;
+}
+
+/** The first pass: every interface line of `kept`, in order, into `values`. Where the lines end, or -1
+ *  when one does not fit. A function of its own: V8 compiled the loop while a host with hundreds of
+ *  interfaces ran it (on-stack replacement), before the check after the loop had ever run, and that code
+ *  was deoptimized at the check ("insufficient type feedback") on most later reads of the host's file,
+ *  113 times in a minute at 250 pods (--trace-deopt, test/bench/results/sizing-h21u-*.md). */
+function readLines(b: Uint8Array, len: number, kept: NetDevKept, values: number[]): number {
+  let pos = kept.header.length;
+  const n = kept.names.length;
+  for (let i = 0; i < n; i++) {
+    let p = pos;
+    while (p < len && b[p] === 32) p++;
+    const name = kept.names[i]!;
+    if (!bytesAt(b, len, p, name) || p + name.length >= len || b[p + name.length] !== 58) return -1;
+    p += name.length + 1;
+    for (let k = 0; k < COLUMNS; k++) {
+      const at = p;
+      while (p < len && b[p] === 32) p++;
+      if (k > 0 && p === at) return -1;
+      const start = p;
+      let v = 0;
+      for (let c = p < len ? b[p]! : -1; c >= 48 && c <= 57; c = ++p < len ? b[p]! : -1) v = v * 10 + (c - 48);
+      if (p === start) return -1;
+      // Beyond 15 digits the sum above may round differently from Number() of the digits.
+      values[i * COLUMNS + k] =
+        p - start > 15 ? Number(Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1')) : v;
+    }
+    if (p >= len || b[p] !== 10) return -1;
+    pos = p + 1;
+  }
+  return pos;
 }
 
 let scratchValues: number[] = firstScratch;
