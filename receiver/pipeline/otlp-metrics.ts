@@ -214,8 +214,8 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
     last.parts.push(made);
     return made;
   };
-  // Indexed loops, not for…of: these arrays come packed or holey (Array.prototype.map), and this
-  // function was deoptimized ("wrong map") at its for…of over them (sizing-h21t-*.md).
+  // Indexed loops, not for…of: this function was deoptimized ("wrong map") at its for…of over these
+  // arrays while byResource made them with Array.prototype.map, packed or holey (sizing-h21t-*.md).
   for (let i = 0; i < resources.length; i++) {
     const rm = resources[i]!;
     for (let j = 0; j < rm.scopeMetrics.length; j++) {

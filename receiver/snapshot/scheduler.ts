@@ -39,6 +39,8 @@ export interface CycleReport {
 }
 
 const MAX_PROBLEMS_KEPT = 20;
+const YIELD_EVERY_MS = 10;
+const zeroErrors = (): Record<ProbeErrorKind, number> => ({ read: 0, parse: 0, target_gone: 0, internal: 0 });
 
 /** One probe's result for one target in a cycle. `list` is always there (undefined when the probe kept
  *  none), so every record has the literal's own hidden class (map): with `...(kept ? { list } : {})` the
@@ -50,8 +52,6 @@ interface CollectedResult {
   samples: readonly MetricSample[];
   list: SampleList | undefined;
 }
-const YIELD_EVERY_MS = 10;
-const zeroErrors = (): Record<ProbeErrorKind, number> => ({ read: 0, parse: 0, target_gone: 0, internal: 0 });
 
 export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private current: Snapshot = EMPTY_SNAPSHOT;
