@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { withTargetFields, type PodIdentity, type ProcessGroup, type Target } from './target.js';
 import { parseProcCgroup, type CgroupIdentity } from './cgroup.js';
-import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
+import { PROCESS_FILE, readProcBytes } from '../kernel/read-proc.js';
 // Type-only: kubernetes.ts (and the API client) is loaded only when a watch is asked for.
 import type { PodWatch, PodInfo, PodWatchStatus } from './kubernetes.js';
 import { parseNetnsLink } from './discover.js';
@@ -101,9 +101,10 @@ export class Identifier {
    *  per-target state) is not made again every cycle for every namespace. */
   private lastTargets = new Map<number, Target>();
   private stats: IdentityStats;
-  /** This cycle's and the last cycle's cgroup text and parse per pid (exited pids drop out). */
-  private cgroupCache = new Map<number, { text: string; id: CgroupIdentity | undefined }>();
-  private nextCgroupCache = new Map<number, { text: string; id: CgroupIdentity | undefined }>();
+  /** Per pid: its cgroup file's last bytes, their parse, and the cycle that last read them (a pid not
+   *  read in a cycle, one that exited, drops out at the cycle's end). Updated in place. */
+  private readonly cgroupCache = new Map<number, { bytes: Buffer; id: CgroupIdentity | undefined; cycle: number }>();
+  private cycle = 0;
 
   constructor(private readonly opts: IdentityOptions) {
     this.stats = {
@@ -130,17 +131,22 @@ export class Identifier {
   }
 
   private readCgroup(pid: number): CgroupIdentity | undefined {
-    // Every process every cycle: the reused buffer of readProcText, and the last parse again while
-    // the text is the same (a process rarely changes cgroup; its text is then compared, not parsed).
-    const r = readProcText(procPath(this.opts.procRoot, pid, 'cgroup'), PROCESS_FILE);
+    // Every process every cycle, and the last parse again while the file is the same (a process
+    // rarely changes cgroup): its bytes are compared where they were read, no string made.
+    const r = readProcBytes(procPath(this.opts.procRoot, pid, 'cgroup'), PROCESS_FILE);
     if (!r.ok) return undefined; // exited, or not ours to read
     const last = this.cgroupCache.get(pid);
-    if (last && last.text === r.text) {
-      this.nextCgroupCache.set(pid, last);
+    if (last !== undefined && last.bytes.length === r.length && last.bytes.compare(r.bytes, 0, r.length) === 0) {
+      last.cycle = this.cycle;
       return last.id;
     }
-    const id = parseProcCgroup(r.text);
-    this.nextCgroupCache.set(pid, { text: r.text, id });
+    const id = parseProcCgroup(r.bytes.toString('latin1', 0, r.length));
+    const bytes = Buffer.from(r.bytes.subarray(0, r.length)); // a copy: the read buffer is reused
+    if (last !== undefined) {
+      last.bytes = bytes;
+      last.id = id;
+      last.cycle = this.cycle;
+    } else this.cgroupCache.set(pid, { bytes, id, cycle: this.cycle });
     return id;
   }
 
@@ -243,8 +249,8 @@ export class Identifier {
     // The previous cycle's entries are dropped whole: nothing of a vanished namespace survives.
     this.last = next;
     this.lastTargets = nextTargets;
-    this.cgroupCache = this.nextCgroupCache;
-    this.nextCgroupCache = new Map();
+    for (const [pid, c] of this.cgroupCache) if (c.cycle !== this.cycle) this.cgroupCache.delete(pid);
+    this.cycle++;
     this.stats = {
       mode: this.opts.mode,
       source: this.source(),

@@ -213,6 +213,28 @@ describe('identity: the identify hook', function () {
     assert.equal(id.status().cacheEntries, 0);
   });
 
+  it('a process whose cgroup file changed since the last cycle is identified from the new file', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ksotel-proc-'));
+    try {
+      const file = path.join(root, '500', 'cgroup');
+      mkdirSync(path.dirname(file));
+      const target: Target = { netnsInode: 2001, pid: 500, pids: [500], kind: 'netns' };
+      const id = new Identifier({ procRoot: root, mode: 'node' });
+      writeFileSync(file, systemd(U(1), C(1)));
+      assert.equal(id.identify([target])[0]!.podUid, U(1));
+      assert.equal(id.identify([target])[0]!.podUid, U(1), 'unchanged: the same parse again');
+      // another pod's cgroup, a file of the same length: told apart by its bytes
+      writeFileSync(file, systemd(U(2), C(2)));
+      assert.equal(id.identify([target])[0]!.podUid, U(2));
+      writeFileSync(file, '0::/system.slice/sshd.service\n');
+      const moved = id.identify([target])[0]!;
+      assert.equal(moved.kind, 'netns');
+      assert.equal(moved.podUid, undefined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('reads the downward API from the environment', () => {
     assert.deepEqual(
       downwardApiFromEnv({
