@@ -7,7 +7,7 @@
 //   - per process: io and cgroup.
 // No parsing, no allocation per file. Prints one JSON line: its own CPU (ns, user and system) over
 // the cycles, and what it read.
-//   procfs-floor <cycles> [proc root] [parse | emit | emit-numbers | kept]
+//   procfs-floor <cycles> [proc root] [open | parse | emit | emit-numbers | kept] [interval ms]
 // With `parse`, it also converts every decimal number of every file it read (the first parse a
 // native reader would do before handing numbers to the agent): what that step adds to the floor.
 // With `emit`, it writes every file it read to stdout as one frame per cycle ([u64 frame length],
@@ -22,6 +22,10 @@
 // As the agent does, a kept one-record file (made by single_open: snmp, snmp6, netstat, sockstat,
 // sockstat6, io, cgroup, stat) ends at a read shorter than asked for, without the read of EOF.
 // The /proc listing and the ns/net links are read each cycle as before.
+// With an interval, the cycles are paced as the agent's are (one every interval, sleeping between
+// them) instead of run back to back: the kernel's work for one cycle a second costs more than for
+// cycles in a row, whose caches the cycle before has warmed (procfs.ts compares both). The CPU of
+// the sleeps themselves (their wake-ups) is left out of cpuNs and given apart (sleepNs).
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -214,7 +218,14 @@ int main(int argc, char **argv) {
   emit = emit_numbers || (argc > 3 && strcmp(argv[3], "emit") == 0);
   parse = parse || emit_numbers;
   kept = argc > 3 && strcmp(argv[3], "kept") == 0;
+  int interval_ms = argc > 4 ? atoi(argv[4]) : 0;
   if (cycles < 1) { fprintf(stderr, "procfs-floor: cycles must be a positive number, got %s\n", argv[1]); return 2; }
+  if (argc > 3 && !parse && !emit && !kept && strcmp(argv[3], "open") != 0) {
+    fprintf(stderr, "procfs-floor: unknown mode %s (open, parse, emit, emit-numbers, kept)\n", argv[3]);
+    return 2;
+  }
+  if (argc > 4 && interval_ms < 1) { fprintf(stderr, "procfs-floor: interval must be a positive number of ms, got %s\n", argv[4]); return 2; }
+  long long sleep_ns = 0;
   struct timespec c0, c1;
   struct rusage r0, r1;
   long namespaces = 0;
@@ -227,6 +238,13 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &r0);
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
   for (int i = 0; i < cycles; i++) {
+    if (interval_ms > 0) {
+      struct timespec s0, s1, pause = { interval_ms / 1000, (long)(interval_ms % 1000) * 1000000L };
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &s0);
+      nanosleep(&pause, NULL);
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &s1);
+      sleep_ns += ns_of(&s1) - ns_of(&s0);
+    }
     processes = cycle(root, &namespaces);
     if (processes < 0) { fprintf(stderr, "procfs-floor: cannot list %s\n", root); return 1; }
     if (emit) {
@@ -241,7 +259,7 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &r1);
   long long user = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000LL + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec);
   long long sys = (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000LL + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
-  fprintf(emit ? stderr : stdout, "{\"cycles\":%d,\"cpuNs\":%lld,\"userUs\":%lld,\"systemUs\":%lld,\"namespaces\":%ld,\"processes\":%d,\"reads\":%ld,\"failed\":%ld,\"bytes\":%ld,\"numbers\":%ld,\"checksum\":%llu}\n",
-         cycles, ns_of(&c1) - ns_of(&c0), user, sys, namespaces, processes, reads, failed, bytes, numbers, checksum);
+  fprintf(emit ? stderr : stdout, "{\"cycles\":%d,\"cpuNs\":%lld,\"userUs\":%lld,\"systemUs\":%lld,\"namespaces\":%ld,\"processes\":%d,\"reads\":%ld,\"failed\":%ld,\"bytes\":%ld,\"numbers\":%ld,\"checksum\":%llu,\"sleepNs\":%lld,\"intervalMs\":%d}\n",
+         cycles, ns_of(&c1) - ns_of(&c0) - sleep_ns, user, sys, namespaces, processes, reads, failed, bytes, numbers, checksum, sleep_ns, interval_ms);
   return 0;
 }

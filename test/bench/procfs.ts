@@ -7,7 +7,8 @@
 //     snapshot), each window opened and closed in the idle gap between two cycles;
 //   - the floor: test/bench/procfs-floor.c, built here: the same kernel reads in C (list /proc, every
 //     process's ns/net link, io and cgroup; per namespace the seven net files of the default set;
-//     softnet_stat and nf_conntrack_max once) into one reused buffer, no parsing, its own CPU;
+//     softnet_stat and nf_conntrack_max once) into one reused buffer, no parsing, its own CPU; its
+//     cycles back to back, and again paced as the agent's (one per interval, in the agent's idle gap);
 //   - both see every namespace of the machine (the host's and other tests' too), as the agent does;
 //     the per-namespace figures divide by that count. Agent and floor alternate in paired rounds
 //     (≥ 7); the ratio is taken per round and reported as median and spread, with the machine's load.
@@ -153,6 +154,12 @@ interface Round {
   floorKeptMs: number;
   /** The same from Node (procfs-node-floor.ts `kept`). */
   nodeFloorKeptMs: number;
+  /** The floor (files opened each time) with its cycles paced as the agent's, one every INTERVAL_MS
+   *  (procfs-floor.c with an interval), started in the agent's idle gap: the kernel's work for a cycle
+   *  that comes once a second, as the agent's does, where the cycles run back to back warm each other. */
+  floorPacedMs: number;
+  /** The kept-files floor, paced the same way. */
+  floorKeptPacedMs: number;
   /** The floor's reads plus converting every number in C (procfs-floor.c `parse`). */
   floorParseMs: number;
   /** The same reads from Node (procfs-node-floor.ts: openSync/readSync into one Buffer/closeSync), no parse. */
@@ -184,6 +191,15 @@ interface SizeResult {
   nodeFloorKeptCpuMsPerCycle: Spread;
   /** agent ÷ the kept-files C floor, per round */
   ratioKept: Spread;
+  floorPacedCpuMsPerCycle: Spread;
+  floorKeptPacedCpuMsPerCycle: Spread;
+  /** agent ÷ the paced floor, per round (the target's measure: the same pace on both sides) */
+  ratioPaced: Spread;
+  /** agent ÷ the paced kept-files floor, per round */
+  ratioKeptPaced: Spread;
+  /** paced ÷ back-to-back, per round: what pacing alone does to the floor's own CPU */
+  pacingEffect: Spread;
+  pacingEffectKept: Spread;
   /** Node's kept reads ÷ the kept-files C floor, per round */
   nodeFloorKeptRatio: Spread;
   floorParseCpuMsPerCycle: Spread;
@@ -340,6 +356,12 @@ async function measureSize(
       const floorParseMs = (await floorRun(['/proc', 'parse'])).ms;
       // The same reads with the files kept open, as the agent reads them.
       const floorKeptMs = (await floorRun(['/proc', 'kept'])).ms;
+      // Both again at the agent's pace, one cycle every INTERVAL_MS, each started in the agent's idle
+      // gap so that its cycles fall half an interval from the agent's (k cycles: k seconds each).
+      await midGap(port, Date.now() + 60_000);
+      const floorPacedMs = (await floorRun(['/proc', 'open', String(INTERVAL_MS)])).ms;
+      await midGap(port, Date.now() + 60_000);
+      const floorKeptPacedMs = (await floorRun(['/proc', 'kept', String(INTERVAL_MS)])).ms;
       // The same reads from Node, with the launchers' flags: bytes only, then bytes decoded to text.
       const nodeRun = async (mode: readonly string[]): Promise<number> => {
         const x = JSON.parse(
@@ -365,6 +387,8 @@ async function measureSize(
         floorMs,
         floorKeptMs,
         nodeFloorKeptMs,
+        floorPacedMs,
+        floorKeptPacedMs,
         floorParseMs,
         nodeFloorMs,
         nodeFloorTextMs,
@@ -386,7 +410,7 @@ async function measureSize(
         })),
       });
       process.stderr.write(
-        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, kept floor ${floorKeptMs.toFixed(2)} ×${(agentMs / floorKeptMs).toFixed(2)} (Node ${nodeFloorKeptMs.toFixed(2)}), Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)}), batch ${batchTextMs.toFixed(2)} (numbers ${batchNumbersMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
+        `procfs bench: ${n} test ns, round ${r + 1}/${rounds}: agent ${agentMs.toFixed(2)} ms/cycle over ${k} cycles, floor ${floorMs.toFixed(2)} ms/cycle, ×${(agentMs / floorMs).toFixed(2)}, kept floor ${floorKeptMs.toFixed(2)} ×${(agentMs / floorKeptMs).toFixed(2)} (Node ${nodeFloorKeptMs.toFixed(2)}), paced floor ${floorPacedMs.toFixed(2)} ×${(agentMs / floorPacedMs).toFixed(2)}, paced kept ${floorKeptPacedMs.toFixed(2)}, Node floor ${nodeFloorMs.toFixed(2)} (text ${nodeFloorTextMs.toFixed(2)}), batch ${batchTextMs.toFixed(2)} (numbers ${batchNumbersMs.toFixed(2)})${vr.map((v) => `, ${v.name} ${v.ms.toFixed(2)}`).join('')} (${b.targets} namespaces)\n`,
       );
     }
     const u = await procUsage(pid);
@@ -419,6 +443,12 @@ async function measureSize(
       floorKeptCpuMsPerCycle: spread(out.map((x) => x.floorKeptMs)),
       nodeFloorKeptCpuMsPerCycle: spread(out.map((x) => x.nodeFloorKeptMs)),
       ratioKept: spread(out.map((x) => x.agentMs / x.floorKeptMs)),
+      floorPacedCpuMsPerCycle: spread(out.map((x) => x.floorPacedMs)),
+      floorKeptPacedCpuMsPerCycle: spread(out.map((x) => x.floorKeptPacedMs)),
+      ratioPaced: spread(out.map((x) => x.agentMs / x.floorPacedMs)),
+      ratioKeptPaced: spread(out.map((x) => x.agentMs / x.floorKeptPacedMs)),
+      pacingEffect: spread(out.map((x) => x.floorPacedMs / x.floorMs)),
+      pacingEffectKept: spread(out.map((x) => x.floorKeptPacedMs / x.floorKeptMs)),
       nodeFloorKeptRatio: spread(out.map((x) => x.nodeFloorKeptMs / x.floorKeptMs)),
       floorParseCpuMsPerCycle: spread(out.map((x) => x.floorParseMs)),
       nodeFloorCpuMsPerCycle: spread(out.map((x) => x.nodeFloorMs)),
@@ -530,7 +560,7 @@ async function main(): Promise<void> {
     intervalS: INTERVAL_MS / 1000,
     rounds,
     method:
-      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; Node read floor = test/bench/procfs-node-floor.ts, the same reads from Node (openSync/readSync into one reused Buffer/closeSync; 'text' also decodes each file to a latin1 string), process.cpuUsage after a warm-up cycle; all over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread; each agent first ran " +
+      "agent = the real process (kubeskoop-otel run, default probes, 1 s interval, no scrape, no export), CPU of all its threads from /proc/<pid>/task/*/schedstat over whole cycles, windows opened and closed in the idle gap between cycles (one /status request per window, its measured cost subtracted); floor = test/bench/procfs-floor.c (the same kernel reads: /proc listing, every process's ns/net link, io and cgroup, per namespace dev, snmp, snmp6, netstat, sockstat, sockstat6, stat/nf_conntrack, once softnet_stat and nf_conntrack_max; into one reused buffer, no parsing), CLOCK_PROCESS_CPUTIME_ID; paced floor = the same program (files opened each time, and kept) with its cycles one interval apart, started in the agent's idle gap, the sleeps' CPU left out; Node read floor = test/bench/procfs-node-floor.ts, the same reads from Node (openSync/readSync into one reused Buffer/closeSync; 'text' also decodes each file to a latin1 string), process.cpuUsage after a warm-up cycle; all over every namespace on the machine; paired rounds alternating agent and floor, ratio per round, median and spread; each agent first ran " +
       WARM_NAMESPACE_CYCLES +
       " namespace-cycles (the JIT's warm-up, its cost in sizes[].warmup).",
     sizes: out,
@@ -567,8 +597,8 @@ async function main(): Promise<void> {
   writeFileSync(path.join(RESULTS, 'procfs.json'), `${JSON.stringify(json, null, 2)}\n`);
   const sp = (s: Spread, d = 3): string =>
     `${f(s.median, d)} [${f(s.q1, d)}–${f(s.q3, d)}; ${f(s.min, d)}–${f(s.max, d)}]`;
-  const met = out.every((r) => r.ratio.median <= json.targets.ratioMax);
-  const metKept = out.every((r) => r.ratioKept.median <= json.targets.ratioMax);
+  const verdict = (pick: (r: SizeResult) => Spread): string =>
+    `${out.every((r) => pick(r).median <= json.targets.ratioMax) ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(pick(r).median, 2)}×`).join(', ')})`;
   const md = [
     '# procfs probes: one collection cycle against the kernel floor',
     '',
@@ -585,6 +615,15 @@ async function main(): Promise<void> {
     ...out.map(
       (r) =>
         `| ${r.testNamespaces} | ${r.namespaces} | ${r.processes} | ${sp(r.agentCpuMsPerCycle, 1)} | ${sp(r.floorCpuMsPerCycle, 1)} | ${f(r.agentCpuMsPerNs.median)} | ${f(r.floorCpuMsPerNs.median)} | **${sp(r.ratio, 2)}** | ${sp(r.floorKeptCpuMsPerCycle, 1)} | **${sp(r.ratioKept, 2)}** | ${f(r.agentSystemShare * 100, 0)} % / ${f(r.floorSystemShare * 100, 0)} % | ${f(r.floorParseCpuMsPerCycle.median, 1)} | ${f(r.agentRssMiB, 1)} (${f(r.agentPeakRssMiB, 1)}) |`,
+    ),
+    '',
+    `**Paced floors**: the floors above run their cycles back to back, each right after the one before, on what it left in the CPU's caches; the agent runs one cycle every ${INTERVAL_MS / 1000} s, with other work and idling in between, and the same reads cost more so (the column "paced ÷ back to back"). So each round also runs both C floors with their cycles ${INTERVAL_MS / 1000} s apart (\`procfs-floor <cycles> /proc open|kept ${INTERVAL_MS}\`; the same program, the same reads), each started in the agent's idle gap so that its cycles fall half an interval from the agent's; the sleeps' own CPU (their wake-ups) is left out of the floor, as it is not a read. Per round:`,
+    '',
+    '| test namespaces | agent CPU ms / cycle | paced floor ms / cycle | paced ÷ back to back | **agent ÷ paced floor** | paced kept-files floor ms / cycle | paced ÷ back to back, kept | **agent ÷ paced kept-files floor** |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...out.map(
+      (r) =>
+        `| ${r.testNamespaces} | ${f(r.agentCpuMsPerCycle.median, 1)} | ${sp(r.floorPacedCpuMsPerCycle, 1)} | ${sp(r.pacingEffect, 2)} | **${sp(r.ratioPaced, 2)}** | ${sp(r.floorKeptPacedCpuMsPerCycle, 1)} | ${sp(r.pacingEffectKept, 2)} | **${sp(r.ratioKeptPaced, 2)}** |`,
     ),
     '',
     '**Node read floor**: `test/bench/procfs-node-floor.ts`, the C floor\'s exact reads from Node with the cheapest synchronous API (`openSync`/`readSync` into one reused Buffer/`closeSync`, `readdirSync`, `readlinkSync`), run with the launchers\' Node flags right after the C floor in each round; "+ text" also decodes each file to a latin1 string, as `readProcText` hands it to the parsers. What reading from JavaScript costs before any parse, sample or snapshot:',
@@ -632,7 +671,7 @@ async function main(): Promise<void> {
           '',
         ]
       : []),
-    `Target: agent ≤ ${json.targets.ratioMax}× the floor at every size. Against the issue's floor (files opened each time): ${met ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(r.ratio.median, 2)}×`).join(', ')}). Against the kept-files floor, the kernel work of the agent's own reads: ${metKept ? 'met' : 'NOT met'} (medians ${out.map((r) => `${r.testNamespaces}: ${f(r.ratioKept.median, 2)}×`).join(', ')}). The agent keeps its procfs files open (\`receiver/kernel/read-proc.ts\`): the second is the measure of what it adds over the kernel's own work.`,
+    `Target: agent ≤ ${json.targets.ratioMax}× the floor at every size. Against the issue's floor (files opened each time) at the agent's pace, the kernel's work as the agent's cycle meets it: ${verdict((r) => r.ratioPaced)}; run back to back: ${verdict((r) => r.ratio)}. Against the kept-files floor, the kernel work of the agent's own reads (it keeps its procfs files open, \`receiver/kernel/read-proc.ts\`), at the agent's pace: ${verdict((r) => r.ratioKeptPaced)}; back to back: ${verdict((r) => r.ratioKept)}.`,
     '',
     `node_exporter (${json.nodeExporter.collectors}) in one namespace: **${f(neCpuMsPerScrape, 2)} ms CPU per scrape** (${neScrapes} scrapes), RSS ${f(neRssMiB, 1)} MiB.`,
     '',
