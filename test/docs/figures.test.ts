@@ -189,7 +189,7 @@ describe('published figures trace to bench results files', () => {
       `takes ${m(s.agentEncodeUsPerPoint)} µs against the SDK serializer's ${m(s.sdkSerializeUsPerPoint)} µs`,
       `\`/metrics\` ${m(s.exposeUsPerSeries)} µs per series for the text itself, ${m(s.scrapeGzipUsPerSeries)} µs per series for a whole gzip scrape (the agent's handler; ${m(s.scrapePlainUsPerSeries)} µs without gzip; the same text pre-built through the same response: ${m(s.sendFloorGzipUsPerSeries)} µs with gzip)`,
       // the floor that shows where an export's cost is, from the same run
-      `cost ${m(s.sendFloorGrpcUsPerPoint)} µs (gRPC) and ${m(s.sendFloorHttpUsPerPoint)} µs (http/protobuf) per point just to go through the agent's transports with gzip (${m(s.sendHttpSdkUsPerPoint)} µs through the SDK's HTTP transport) (zlib alone ${m(s.gzipUsPerPoint)} µs; level 1 saves little, ${m(s.gzip1UsPerPoint)} µs, for ${(s.gzip1Bytes / s.gzipBytes).toFixed(1)}× the bytes`,
+      `cost ${m(s.sendFloorGrpcUsPerPoint)} µs (gRPC) and ${m(s.sendFloorHttpUsPerPoint)} µs (http/protobuf) per point just to go through the agent's transports with gzip (${m(s.sendHttpSdkUsPerPoint)} µs through the SDK's HTTP transport) (zlib alone ${m(s.gzipUsPerPoint)} µs; at level 1, ${m(s.gzip1UsPerPoint)} µs, for ${(s.gzip1Bytes / s.gzipBytes).toFixed(1)}× the bytes`,
     ];
     assert.equal(exp.compression, 'gzip', "export.json measured with the chart's compression");
     for (const w of want) assert.ok(doc.includes(w), `docs/sizing.md should say: ${w}`);
