@@ -23,9 +23,9 @@
 // sockstat6, io, cgroup, stat) ends at a read shorter than asked for, without the read of EOF.
 // The /proc listing and the ns/net links are read each cycle as before.
 // With an interval, the cycles are paced as the agent's are (one every interval, sleeping between
-// them) instead of run back to back: the kernel's work for one cycle a second costs more than for
-// cycles in a row, whose caches the cycle before has warmed (procfs.ts compares both). The CPU of
-// the sleeps themselves (their wake-ups) is left out of cpuNs and given apart (sleepNs).
+// them) instead of run back to back, where each cycle runs on the caches the one before warmed: the
+// same reads once a second can cost more (procfs.ts measures both). The CPU of the sleeps themselves
+// (their wake-ups) is left out of cpuNs and given apart (sleepNs).
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
