@@ -4,7 +4,13 @@ import { hostname } from 'node:os';
 import type { AgentConfig } from './config/types.js';
 import type { ProbeCapabilities } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
-import { METRIC_PROBES, DEFAULT_METRIC_PROBES, HELPER_METRIC_PROBES, NATIVE_PROBE_NAMES } from './probes/catalog.js';
+import {
+  METRIC_PROBES,
+  DEFAULT_METRIC_PROBES,
+  HELPER_METRIC_PROBES,
+  NATIVE_PROBE_NAMES,
+  PROCESS_METRIC_PROBES,
+} from './probes/catalog.js';
 import type { ProbeEnvironment } from './probes/probe.js';
 import type { EventRecord } from './probes/event-record.js';
 import type { NodeWatch, ServiceWatch } from './peers/services.js';
@@ -19,6 +25,7 @@ import { additionalLabelValues } from './config/additional-labels.js';
 import { targetAttributes } from './snapshot/snapshot.js';
 import { withTargetFields, type Target } from './targets/target.js';
 import { discoverTargets } from './targets/discover.js';
+import { TaskWalk } from './targets/task-walk.js';
 import { Scheduler, type ScheduledProbe } from './snapshot/scheduler.js';
 import { createTelemetry, lokiOtlpSinks, type Telemetry } from './pipeline/telemetry.js';
 import { startHttpServer, type HttpServer } from './server/http.js';
@@ -56,7 +63,9 @@ export function nativeSelection(config: AgentConfig): NativeSelection {
   return {
     probes: Object.fromEntries([...natives].map(([name, options]) => [name, nativeOptions(options)])),
     emitEventsOf: new Set(config.events.probes.map((p) => p.name).filter((n): n is NativeProbe => natives.has(n))),
-    helperCommands: config.metrics.probes.some((p) => HELPER_METRIC_PROBES.includes(p.name)),
+    helperCommands: config.metrics.probes.some(
+      (p) => HELPER_METRIC_PROBES.includes(p.name) || PROCESS_METRIC_PROBES.includes(p.name),
+    ),
   };
 }
 
@@ -101,13 +110,25 @@ export function createScheduler(
 ): Scheduler {
   const probes = scheduledProbes(config, env);
   const identifier = identity ?? createIdentity({ ...config, kubernetes: undefined }, log).identifier;
+  const native = env.native;
+  // The processes from the helper's task walk while it runs (not in sidecar mode: no helper there).
+  const walk =
+    config.mode !== 'sidecar' && native?.helperCommand !== undefined
+      ? new TaskWalk(
+          () => native.helperCommand!('tasks'),
+          () => native.helperState?.().state === 'running',
+          config.procRoot,
+          log,
+        )
+      : undefined;
+  const discovery = { procRoot: config.procRoot, netnsDir: config.netnsDir, selfOnly: config.mode === 'sidecar' };
   return new Scheduler({
     intervalMs: config.intervalMs,
     procRoot: config.procRoot,
     probes,
-    discover: () =>
-      discoverTargets({ procRoot: config.procRoot, netnsDir: config.netnsDir, selfOnly: config.mode === 'sidecar' }),
-    identify: (targets) => withAdditionalLabels(config, identifier.identify(targets)),
+    discover: async () => discoverTargets(discovery, walk ? await walk.table() : undefined),
+    ...(walk ? { discoveryStatus: () => ({ ...walk.status() }) } : {}),
+    identify: (targets, tasks) => withAdditionalLabels(config, identifier.identify(targets, tasks)),
     log,
   });
 }
@@ -285,6 +306,7 @@ export async function startAgent(config: AgentConfig, log: Logger = createLogger
           availableMetricProbes: [...METRIC_PROBES.keys()],
           availableEventProbes: NATIVE_PROBE_NAMES,
           identity: () => identity.identifier.status(),
+          processes: () => scheduler.discoveryStatus(),
           exports: () =>
             config.otlp.endpoint !== undefined || lokiOtlpSinks(config).length > 0 ? telemetry.exportStatus() : null,
           server: () => http.security(),

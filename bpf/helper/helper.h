@@ -32,11 +32,15 @@ __attribute__((format(printf, 2, 3))) void sb_printf(struct sb *b, const char *f
 void sb_str(struct sb *b, const char *s);
 void sb_free(struct sb *b);
 void send_json(struct sb *b);
+/* base64 of n bytes into b (a JSON string's contents: no quotes or escapes needed) */
+void sb_base64(struct sb *b, const unsigned char *in, size_t n);
 /* the first white-space separated word of *args, cut off; *args moves to the next word */
 char *next_word(char **args);
 void send_error(const char *what, const char *detail);
 
 __u64 ts_ns(clockid_t c);
+/* this process's CPU time, ns */
+__u64 cpu_ns(void);
 __u64 mono_ms(void);
 void send_clock(void);
 
@@ -58,6 +62,9 @@ long drop_reason_value(const char *name);
 /* tcpsummary.c, qdisc.c: node-wide collectors that are commands, not probes */
 void cmd_tcpsummary(const char *args);
 void tsum_teardown(void);
+/* tasks.c: every process's namespace, cgroup set, parent and I/O counters in one walk */
+void cmd_tasks(const char *args);
+void tasks_teardown(void);
 void cmd_qdisc(char *args);
 /* qdisc.c: the helper's own network namespace (opened once), for commands that setns and back */
 extern int qd_self_ns;

@@ -193,3 +193,33 @@ void send_clock(void)
 	c.monotonic_ns = ts_ns(CLOCK_MONOTONIC);
 	out_put(&c, sizeof(c));
 }
+
+/* base64 of the rows into the JSON string being built (no quotes or escapes needed) */
+void sb_base64(struct sb *b, const unsigned char *in, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	sb_reserve(b, (n + 2) / 3 * 4);
+	char *o = b->p + b->len;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		unsigned x = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		*o++ = tab[x >> 18];
+		*o++ = tab[(x >> 12) & 63];
+		*o++ = tab[(x >> 6) & 63];
+		*o++ = tab[x & 63];
+	}
+	if (i < n) {
+		unsigned x = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+		*o++ = tab[x >> 18];
+		*o++ = tab[(x >> 12) & 63];
+		*o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = 0;
+}
+
+__u64 cpu_ns(void)
+{
+	return ts_ns(CLOCK_PROCESS_CPUTIME_ID);
+}

@@ -227,11 +227,6 @@ static void closed_json(struct sb *b, const struct closed_snap *cs)
 	}
 }
 
-static __u64 cpu_ns(void)
-{
-	return ts_ns(CLOCK_PROCESS_CPUTIME_ID);
-}
-
 /* Collects keys of a map whose value's first field (run) is not the current run, to delete them. */
 struct stale {
 	void *keys;
@@ -282,31 +277,6 @@ static void bin_row(struct bin *o, const struct ks_tcpsum_peer_key *key, const s
 	memcpy(o->p + o->len, key, sizeof(*key));
 	memcpy(o->p + o->len + sizeof(*key), v, sizeof(*v));
 	o->len += PEER_BIN_ROW;
-}
-
-/* base64 of the rows into the JSON string being built (no quotes or escapes needed) */
-static void sb_base64(struct sb *b, const unsigned char *in, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	sb_reserve(b, (n + 2) / 3 * 4);
-	char *o = b->p + b->len;
-	size_t i = 0;
-	for (; i + 3 <= n; i += 3) {
-		unsigned x = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		*o++ = tab[x >> 18];
-		*o++ = tab[(x >> 12) & 63];
-		*o++ = tab[(x >> 6) & 63];
-		*o++ = tab[x & 63];
-	}
-	if (i < n) {
-		unsigned x = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
-		*o++ = tab[x >> 18];
-		*o++ = tab[(x >> 12) & 63];
-		*o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	b->len = (size_t)(o - b->p);
-	b->p[b->len] = 0;
 }
 
 static const struct ks_tcpsum_peer_slot *slots_map(void)

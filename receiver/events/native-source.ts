@@ -314,7 +314,7 @@ export class NativeEventSource
 
   /** A helper command answered by one JSON frame (tcpsummary, qdisc): see HelperClient.command. */
   helperCommand(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns',
+    verb: 'tcpsummary' | 'tasks' | 'qdisc' | 'connections' | 'flow' | 'dns',
     args: readonly string[] = [],
   ): Promise<Record<string, unknown>> {
     return this.client.command(verb, args);

@@ -28,8 +28,10 @@ export class SinkDrops {
         : {}),
       ...(native.helperCommand
         ? {
-            helperCommand: (verb: 'tcpsummary' | 'qdisc' | 'connections' | 'flow' | 'dns', args?: readonly string[]) =>
-              native.helperCommand!(verb, args),
+            helperCommand: (
+              verb: 'tcpsummary' | 'tasks' | 'qdisc' | 'connections' | 'flow' | 'dns',
+              args?: readonly string[],
+            ) => native.helperCommand!(verb, args),
           }
         : {}),
       ...(native.helperState ? { helperState: () => native.helperState!() } : {}),

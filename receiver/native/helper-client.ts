@@ -363,7 +363,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
   /** Runs a helper command answered by one JSON frame (`tcpsummary`: one walk of the TCP
    *  established tables; `qdisc <inode>:<netns path> ...`: qdisc dumps inside namespaces). */
   command(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | TcProbeName,
+    verb: 'tcpsummary' | 'tasks' | 'qdisc' | 'connections' | TcProbeName,
     args: readonly string[] = [],
     timeoutMs = 10_000,
   ): Promise<Record<string, unknown>> {
@@ -699,6 +699,7 @@ export class HelperClient extends EventEmitter<HelperClientEvents> {
     }
     if (
       msg === 'tcpsummary' ||
+      msg === 'tasks' ||
       msg === 'qdisc' ||
       msg === 'connections' ||
       (TC_PROBES as readonly unknown[]).includes(msg)

@@ -54,16 +54,27 @@ export const EVENT_RENDERERS: ReadonlyMap<string, NonNullable<MetricProbeModule[
 /**
  * Metric probes served by commands of the native helper (not by a loaded event probe): the agent
  * starts the helper when one is enabled. tcpsummary falls back to /proc/<pid>/net/tcp without it;
- * qdisc is degraded without it. Neither is in the default set: the default set is procfs only and
- * runs without the privileged helper (enable them where the helper runs, as KubeSkoop's Helm
- * defaults did).
+ * qdisc is degraded without it. None is in the default set (enable them where the helper runs, as
+ * KubeSkoop's Helm defaults did): the default set reads procfs, and starts the helper only for its
+ * task walk (PROCESS_METRIC_PROBES below), running without it where the helper cannot.
  */
 export const HELPER_METRIC_PROBES: readonly string[] = ['tcpsummary', 'qdisc', 'flow', 'tcphealth', 'dns'];
 
 /**
+ * Metric probes that read every process of a target each cycle (one file per process). With one of
+ * them enabled the agent also starts the helper, outside sidecar mode, for its task walk
+ * (bpf/probes/tasks.bpf.c): every process's namespace, cgroup set, parent and io counters in one
+ * pass over the kernel's task list, for discovery, identity and these probes alike, instead of a
+ * readlink of ns/net and reads of cgroup and io per process. Where the helper cannot run (no BPF,
+ * not privileged) they read /proc as before.
+ */
+export const PROCESS_METRIC_PROBES: readonly string[] = ['io', 'fd'];
+
+/**
  * Enabled when the config names no metric probe: cheap procfs probes only — a few small file reads
  * per namespace per cycle (snmp, snmp6 and netstat are read once and shared by tcp, udp, ip and
- * tcpext), one node-wide read for softnet, one small read per process for io. conntrack is a plain
+ * tcpext), one node-wide read for softnet, and for io each process's counters (from the helper's task
+ * walk, or one small read per process without it). conntrack is a plain
  * file read here (KubeSkoop's netlink dump was the costly part) and reports itself degraded where
  * nf_conntrack is not loaded. Opt-in: fd (one readlink per open descriptor of every process) and
  * ipvs (absent on most nodes; enable it where kube-proxy runs in IPVS mode).

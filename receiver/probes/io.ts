@@ -6,6 +6,8 @@
 // and the probe keeps its last values in the sum ("carried"). The parent comes from /proc/<pid>/stat,
 // read once per new process (again when its parent is gone: it was reparented). What a process did
 // between its last read and its exit is not counted. A process that vanishes mid-read is skipped quietly.
+// Where the cycle has the helper's task walk (kernel/task-table.ts), each process's counters, parent
+// and start come from it, one pass over the kernel's task list, instead of a read of its io file.
 import {
   ATTR_DISK_IO_DIRECTION,
   ATTR_K8S_POD_UID,
@@ -22,6 +24,7 @@ import { parseProcIo, parseStatPpid, type ProcIo } from './parsers/proc-io.js';
 import { PROCESS_FILE, readProcText } from '../kernel/read-proc.js';
 import { processShares } from './process-split.js';
 import { procPath } from '../kernel/proc-path.js';
+import type { TaskTable } from '../kernel/task-table.js';
 
 const FIELDS = ['rchar', 'wchar', 'syscr', 'syscw', 'readBytes', 'writeBytes'] as const;
 type Counters = Record<(typeof FIELDS)[number], number>;
@@ -54,19 +57,32 @@ export function ioSamples(
   return out.samples();
 }
 
+/** A process's counters; `startNs` (from a task walk) tells a process from another under its pid. */
+export type ProcessCounters = ProcIo & { readonly startNs?: number };
+
 /** One process's last read. */
 interface ProcessIo {
-  io: ProcIo;
+  io: ProcessCounters;
   ppid: number | undefined;
 }
 
-/** Reads /proc/<pid>/io of each pid; vanished processes are left out, other failures reported. */
+/** The counters of each pid: from the cycle's task walk when there is one (the same counters as
+ *  /proc/<pid>/io, read in one walk), else read from /proc/<pid>/io; vanished processes are left
+ *  out, other failures reported. */
 export function readProcessIo(
   procRoot: string,
   pids: readonly number[],
-): { read: Map<number, ProcIo>; problems: string[] } {
-  const read = new Map<number, ProcIo>();
+  tasks?: TaskTable,
+): { read: Map<number, ProcessCounters>; problems: string[] } {
+  const read = new Map<number, ProcessCounters>();
   const problems: string[] = [];
+  if (tasks !== undefined) {
+    for (const pid of pids) {
+      const row = tasks.rows.get(pid);
+      if (row !== undefined) read.set(pid, row);
+    }
+    return { read, problems };
+  }
   for (const pid of pids) {
     const r = readProcText(procPath(procRoot, pid, 'io'), PROCESS_FILE);
     if (!r.ok) {
@@ -82,6 +98,13 @@ export function readProcessIo(
     read.set(pid, p.io);
   }
   return { read, problems };
+}
+
+/** Whether `now` is the same process as `before` under its pid: the same start when both reads
+ *  know it, else counters that did not go back. */
+function sameProcess(now: ProcessCounters, before: ProcessCounters): boolean {
+  if (now.startNs !== undefined && before.startNs !== undefined) return now.startNs === before.startNs;
+  return !wentBack(now, before);
 }
 
 function readPpid(procRoot: string, pid: number): number | undefined {
@@ -101,6 +124,19 @@ function wentBack(now: ProcIo, before: ProcIo): boolean {
     now.readBytes < before.readBytes ||
     now.writeBytes < before.writeBytes
   );
+}
+
+/** Field by field, the larger (see update: a walk can see a process's counters go back). */
+function larger(a: ProcessCounters, b: ProcessCounters): ProcessCounters {
+  return {
+    rchar: Math.max(a.rchar, b.rchar),
+    wchar: Math.max(a.wchar, b.wchar),
+    syscr: Math.max(a.syscr, b.syscr),
+    syscw: Math.max(a.syscw, b.syscw),
+    readBytes: Math.max(a.readBytes, b.readBytes),
+    writeBytes: Math.max(a.writeBytes, b.writeBytes),
+    ...(a.startNs !== undefined ? { startNs: a.startNs } : {}),
+  };
 }
 
 function addTo(sum: Counters, io: ProcIo): void {
@@ -123,13 +159,13 @@ export class ProcessIoSum {
   private readonly last = zero();
 
   /** `read`: this cycle's counters by pid; `ppidOf` reads a process's parent (called for new processes only). */
-  update(read: ReadonlyMap<number, ProcIo>, ppidOf: (pid: number) => number | undefined): Counters {
-    // The processes gone since the last cycle, by pid; a pid whose counters went back is a new process
-    // under a reused pid: the old one exited. None in most cycles: no map then.
+  update(read: ReadonlyMap<number, ProcessCounters>, ppidOf: (pid: number) => number | undefined): Counters {
+    // The processes gone since the last cycle, by pid; a pid under another process: another start when
+    // both reads know it (task walks), else counters that went back. None in most cycles: no map then.
     let exited: Map<number, ProcessIo> | undefined;
     for (const [pid, prev] of this.processes) {
       const now = read.get(pid);
-      if (now === undefined || wentBack(now, prev.io)) (exited ??= new Map()).set(pid, prev);
+      if (now === undefined || !sameProcess(now, prev.io)) (exited ??= new Map()).set(pid, prev);
     }
     const next = new Map<number, ProcessIo>();
     for (const [pid, io] of read) {
@@ -139,8 +175,11 @@ export class ProcessIoSum {
       // Its parent is gone: it was reparented (to the container's init or a subreaper); ask again.
       if (ppid !== undefined && prev !== undefined && !read.has(ppid) && this.processes.has(ppid)) ppid = ppidOf(pid);
       if (same) {
-        // the same process: its record is updated, not replaced (nothing else refers to it)
-        prev.io = io;
+        // the same process: its record is updated, not replaced (nothing else refers to it). A task walk
+        // can see its counters go back: a thread that exits during the walk, after its process's
+        // signal was read and before the thread was, is in neither (the file's read holds a lock
+        // against that); the next walk sees them again, so the larger of the two stands meanwhile.
+        prev.io = io.startNs !== undefined && wentBack(io, prev.io) ? larger(io, prev.io) : io;
         prev.ppid = ppid;
         next.set(pid, prev);
       } else next.set(pid, { io, ppid });
@@ -187,7 +226,8 @@ export const io: MetricProbeModule = {
         const problems: string[] = [];
         let anyRead = false;
         for (const share of processShares(target)) {
-          const r = readProcessIo(ctx.procRoot, share.pids);
+          const tasks = ctx.tasks?.();
+          const r = readProcessIo(ctx.procRoot, share.pids, tasks);
           problems.push(...r.problems);
           if (r.read.size === 0) continue;
           anyRead = true;
@@ -195,7 +235,7 @@ export const io: MetricProbeModule = {
           let s = sums.get(key);
           if (!s) sums.set(key, (s = { sum: new ProcessIoSum(), cycle }));
           s.cycle = cycle;
-          const total = s.sum.update(r.read, (pid) => readPpid(ctx.procRoot, pid));
+          const total = s.sum.update(r.read, (pid) => tasks?.rows.get(pid)?.ppid ?? readPpid(ctx.procRoot, pid));
           // A namespace's own share has no attributes of its own: its samples keep the constant sets.
           let own = true;
           for (const _ in share.attributes) own = false;

@@ -8,6 +8,7 @@ import type { Target } from '../targets/target.js';
 import type { Logger } from '../log.js';
 import type { PeerDirectory } from '../peers/resolve.js';
 import type { SampleList } from './sample-list.js';
+import type { TaskTable } from '../kernel/task-table.js';
 
 export type AttributeValue = string | number;
 export type SampleAttributes = Readonly<Record<string, AttributeValue>>;
@@ -50,6 +51,9 @@ export interface ProbeContext {
   readonly log: Logger;
   /** This probe's options from the config, already validated against `optionsSchema`. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** The cycle's task walk (every process's namespace, parent and io counters), when discovery had
+   *  one: a process-scope probe reads its processes from it instead of /proc. */
+  readonly tasks?: () => TaskTable | undefined;
 }
 
 export interface MetricProbe {
@@ -93,7 +97,7 @@ export interface NativeCounters {
   /** helper commands answered by one JSON frame (tcpsummary walk, qdisc netlink dumps, a tc probe's
    *  command of its name) */
   helperCommand?(
-    verb: 'tcpsummary' | 'qdisc' | 'connections' | TcProbeName,
+    verb: 'tcpsummary' | 'tasks' | 'qdisc' | 'connections' | TcProbeName,
     args?: readonly string[],
   ): Promise<Record<string, unknown>>;
   /** the helper process's own state (running, or degraded with the reason) */

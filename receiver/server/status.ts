@@ -26,6 +26,8 @@ export interface StatusInputs {
   readonly startedAt: number;
   /** Who the targets are and how that was decided (receiver/targets/identity.ts), incl. API staleness. */
   readonly identity?: () => unknown;
+  /** where the last cycle's processes came from (the task walk or /proc) */
+  readonly processes?: () => unknown;
   /** OTLP export outcomes per signal (failures, dropped records); unset or null: nothing pushed. */
   readonly exports?: () => unknown;
   /** What protects the endpoints (TLS, client certificates, auth), the certificate served, reloads. */
@@ -103,6 +105,7 @@ export function buildStatus(inp: StatusInputs): Record<string, unknown> {
       at: inp.snapshot.takenAt > 0 ? new Date(inp.snapshot.takenAt).toISOString() : null,
       durationMs: Number(inp.snapshot.cycleDurationMs.toFixed(3)),
       targets: { total: inp.snapshot.targets.length, ...byKind },
+      processes: inp.processes?.() ?? null,
     },
     identity: inp.identity?.() ?? null,
     exports: inp.exports?.() ?? null,

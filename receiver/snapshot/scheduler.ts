@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { MetricProbe, MetricSample, ProbeContext, ProbeResult, ProbeStatus } from '../probes/probe.js';
 import type { Target } from '../targets/target.js';
 import type { Discovery } from '../targets/discover.js';
+import type { TaskTable } from '../kernel/task-table.js';
 import type { Logger } from '../log.js';
 import { SampleList } from '../probes/sample-list.js';
 import { closeKeptFiles, endKeptCycle } from '../kernel/read-proc.js';
@@ -26,9 +27,12 @@ export interface SchedulerOptions {
   readonly intervalMs: number;
   readonly procRoot: string;
   readonly probes: readonly ScheduledProbe[];
-  readonly discover: () => Discovery;
-  /** Gives targets their identity (pods); identity-less by default. */
-  readonly identify?: (targets: readonly Target[]) => readonly Target[];
+  /** The cycle's targets (async: from the native helper's task walk when it answers). */
+  readonly discover: () => Discovery | Promise<Discovery>;
+  /** Where discovery takes the processes from (shown in /status). */
+  readonly discoveryStatus?: () => Readonly<Record<string, unknown>>;
+  /** Gives targets their identity (pods); identity-less by default. `tasks`: the discovery's task walk. */
+  readonly identify?: (targets: readonly Target[], tasks?: TaskTable) => readonly Target[];
   readonly log: Logger;
 }
 
@@ -65,6 +69,8 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private probes: readonly ScheduledProbe[];
   private intervalMs: number;
   private inFlight: Promise<unknown> | undefined;
+  /** The current cycle's task walk (what discovery found the targets from), for the probes' contexts. */
+  private cycleTasks: TaskTable | undefined;
   /** When a cycle last gave the event loop a turn. */
   private lastYield = 0;
   /** Per probe, per target (netns inode): its samples kept across cycles, and the cycle that last used them. */
@@ -82,9 +88,15 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
       procRoot: this.opts.procRoot,
       log: this.opts.log.child({ probe: probe.name }),
       options,
+      tasks: () => this.cycleTasks,
     });
     this.statuses.set(probe.name, { state: 'running' });
     if (!this.errorTotals.has(probe.name)) this.errorTotals.set(probe.name, zeroErrors());
+  }
+
+  /** Where discovery took the last cycle's processes from (null: not reported). */
+  discoveryStatus(): Readonly<Record<string, unknown>> | null {
+    return this.opts.discoveryStatus?.() ?? null;
   }
 
   /** The probes scheduled now (instances and options). */
@@ -213,8 +225,9 @@ export class Scheduler extends EventEmitter<{ cycle: [CycleReport] }> {
   private async cycle(): Promise<Snapshot> {
     const started = performance.now();
     try {
-      const discovery = this.opts.discover();
-      const targets = this.opts.identify ? this.opts.identify(discovery.targets) : discovery.targets;
+      const discovery = await this.opts.discover();
+      this.cycleTasks = discovery.tasks;
+      const targets = this.opts.identify ? this.opts.identify(discovery.targets, discovery.tasks) : discovery.targets;
       const host = targets.find((t) => t.kind === 'host') ?? targets[0];
       // The cycle's results; a kept list's samples are final only when published, at the cycle's end.
       const collected: CollectedResult[] = [];

@@ -1,8 +1,10 @@
-// Finds every network namespace on the node from /proc/*/ns/net (inode → the pids inside it),
-// names those bind-mounted under /run/netns, and marks the host's (the one pid 1 is in).
+// Finds every network namespace on the node from /proc/*/ns/net, or from the helper's task walk
+// (kernel/task-table.ts), as inode → the pids inside it; names those bind-mounted under /run/netns,
+// and marks the host's (the one pid 1 is in).
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Target } from './target.js';
 import { procPath } from '../kernel/proc-path.js';
+import type { TaskTable } from '../kernel/task-table.js';
 
 export interface DiscoveryOptions {
   readonly procRoot: string;
@@ -17,6 +19,9 @@ export interface Discovery {
   readonly hostNetnsInode: number | undefined;
   /** Namespaces with a name but no process: their /proc/<pid>/net cannot be read. */
   readonly namedWithoutProcess: readonly string[];
+  /** The task walk the targets were found from (absent: from /proc); identity and the io probe
+   *  read this cycle's processes from it. */
+  readonly tasks?: TaskTable;
 }
 
 const NET_LINK = /^net:\[(\d+)\]$/;
@@ -64,7 +69,10 @@ function namedNamespaces(netnsDir: string): Map<number, string> {
   return names;
 }
 
-export function discoverTargets(opts: DiscoveryOptions): Discovery {
+/** The targets: from `tasks` (one walk of the kernel's task list, task-table.ts) when given, else
+ *  from /proc (a readlink of every process's ns/net). Both see the same processes: those of the
+ *  node's pid namespace that are in a network namespace. */
+export function discoverTargets(opts: DiscoveryOptions, tasks?: TaskTable): Discovery {
   if (opts.selfOnly) {
     const inode = netnsOf(opts.procRoot, 'self');
     if (inode === undefined) return { targets: [], hostNetnsInode: undefined, namedWithoutProcess: [] };
@@ -77,22 +85,32 @@ export function discoverTargets(opts: DiscoveryOptions): Discovery {
   }
   // The host's namespace is pid 1's; where pid 1 cannot be inspected (some sandboxes refuse it even
   // to root), the agent's own, which is the host's when it runs with hostNetwork as deployed.
-  const hostNetnsInode = netnsOf(opts.procRoot, '1') ?? netnsOf(opts.procRoot, 'self');
   const pidsByNetns = new Map<number, number[]>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(opts.procRoot);
-  } catch {
-    entries = [];
-  }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue; // not a pid
-    const inode = netnsOf(opts.procRoot, entry);
-    if (inode === undefined) continue;
-    const pid = Number(entry);
+  const add = (inode: number, pid: number): void => {
     const list = pidsByNetns.get(inode);
     if (list) list.push(pid);
     else pidsByNetns.set(inode, [pid]);
+  };
+  let hostNetnsInode: number | undefined;
+  if (tasks !== undefined) {
+    // pid 1's namespace when the walk has pid 1 (a sandbox's kernel may hide it, as this test
+    // machine's does, which also refuses its ns/net link), else the agent's own, as from /proc
+    const init = tasks.rows.get(1)?.netns;
+    hostNetnsInode = init !== undefined && init !== 0 ? init : netnsOf(opts.procRoot, 'self');
+    for (const row of tasks.rows.values()) if (row.netns !== 0) add(row.netns, row.pid);
+  } else {
+    hostNetnsInode = netnsOf(opts.procRoot, '1') ?? netnsOf(opts.procRoot, 'self');
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(opts.procRoot);
+    } catch {
+      entries = [];
+    }
+    for (const entry of entries) {
+      if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue; // not a pid
+      const inode = netnsOf(opts.procRoot, entry);
+      if (inode !== undefined) add(inode, Number(entry));
+    }
   }
   const names = namedNamespaces(opts.netnsDir);
   const targets: Target[] = [];
@@ -109,5 +127,5 @@ export function discoverTargets(opts: DiscoveryOptions): Discovery {
   }
   targets.sort((a, b) => a.netnsInode - b.netnsInode);
   const namedWithoutProcess = [...names].filter(([ino]) => !pidsByNetns.has(ino)).map(([, n]) => n);
-  return { targets, hostNetnsInode, namedWithoutProcess };
+  return { targets, hostNetnsInode, namedWithoutProcess, ...(tasks !== undefined ? { tasks } : {}) };
 }

@@ -28,6 +28,7 @@ import { hostname } from 'node:os';
 import type { AgentConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { procPath } from '../kernel/proc-path.js';
+import type { TaskRow, TaskTable } from '../kernel/task-table.js';
 
 /** What identity needs from the pod watch (the cache by UID). */
 export interface PodLookup {
@@ -77,6 +78,8 @@ export interface IdentityStats {
   readonly hostNetworkPods: number;
   /** Entries kept between cycles (one per target of the last cycle). */
   readonly cacheEntries: number;
+  /** /proc/<pid>/cgroup files read in the last cycle: every process's, or, with a task walk, only
+   *  those of processes new or moved to another cgroup since the cycle before. */
   readonly cgroupReads: number;
   readonly lastDurationMs: number;
   readonly kubernetes: PodWatchStatus | null;
@@ -101,9 +104,15 @@ export class Identifier {
    *  per-target state) is not made again every cycle for every namespace. */
   private lastTargets = new Map<number, Target>();
   private stats: IdentityStats;
-  /** Per pid: its cgroup file's last bytes, their parse, and the cycle that last read them (a pid not
-   *  read in a cycle, one that exited, drops out at the cycle's end). Updated in place. */
-  private readonly cgroupCache = new Map<number, { bytes: Buffer; id: CgroupIdentity | undefined; cycle: number }>();
+  /** Per pid: its cgroup file's last bytes, their parse, the cycle that last saw them (a pid not seen
+   *  in a cycle, one that exited, drops out at the cycle's end), and the process's start and css_set
+   *  when they came from a task walk. Updated in place. */
+  private readonly cgroupCache = new Map<
+    number,
+    { bytes: Buffer; id: CgroupIdentity | undefined; cycle: number; startNs: number; cssLo: number; cssHi: number }
+  >();
+  /** cgroup files read in the current cycle */
+  private fileReads = 0;
   private cycle = 0;
 
   constructor(private readonly opts: IdentityOptions) {
@@ -130,23 +139,37 @@ export class Identifier {
     return Object.assign({}, this.stats, { kubernetes: this.opts.pods?.status() ?? null });
   }
 
-  private readCgroup(pid: number): CgroupIdentity | undefined {
-    // Every process every cycle, and the last parse again while the file is the same (a process
+  private readCgroup(pid: number, task?: TaskRow): CgroupIdentity | undefined {
+    const last = this.cgroupCache.get(pid);
+    // From a task walk: the same process (pid and start) in the same css_set (the set of cgroups it is
+    // in: moving it to any cgroup, v1 or v2, gives it another) is in the same cgroups, whose paths
+    // are what its file says: not read again.
+    if (
+      task !== undefined &&
+      last !== undefined &&
+      last.startNs === task.startNs &&
+      last.cssLo === task.cssLo &&
+      last.cssHi === task.cssHi
+    ) {
+      last.cycle = this.cycle;
+      return last.id;
+    }
+    // Else every process every cycle, and the last parse again while the file is the same (a process
     // rarely changes cgroup): its bytes are compared where they were read, no string made.
+    this.fileReads++;
     const r = readProcBytes(procPath(this.opts.procRoot, pid, 'cgroup'), PROCESS_FILE);
     if (!r.ok) return undefined; // exited, or not ours to read
-    const last = this.cgroupCache.get(pid);
+    const startNs = task?.startNs ?? -1;
+    const cssLo = task?.cssLo ?? -1;
+    const cssHi = task?.cssHi ?? -1;
     if (last !== undefined && last.bytes.length === r.length && last.bytes.compare(r.bytes, 0, r.length) === 0) {
-      last.cycle = this.cycle;
+      Object.assign(last, { cycle: this.cycle, startNs, cssLo, cssHi });
       return last.id;
     }
     const id = parseProcCgroup(r.bytes.toString('latin1', 0, r.length));
     const bytes = Buffer.from(r.bytes.subarray(0, r.length)); // a copy: the read buffer is reused
-    if (last !== undefined) {
-      last.bytes = bytes;
-      last.id = id;
-      last.cycle = this.cycle;
-    } else this.cgroupCache.set(pid, { bytes, id, cycle: this.cycle });
+    if (last !== undefined) Object.assign(last, { bytes, id, cycle: this.cycle, startNs, cssLo, cssHi });
+    else this.cgroupCache.set(pid, { bytes, id, cycle: this.cycle, startNs, cssLo, cssHi });
     return id;
   }
 
@@ -189,10 +212,11 @@ export class Identifier {
     return out;
   }
 
-  /** The scheduler's hook: the same targets, each with its identity. */
-  identify = (targets: readonly Target[]): readonly Target[] => {
+  /** The scheduler's hook: the same targets, each with its identity; `tasks`: the cycle's task walk,
+   *  when the targets were found from one. */
+  identify = (targets: readonly Target[], tasks?: TaskTable): readonly Target[] => {
     const started = performance.now();
-    let reads = 0;
+    this.fileReads = 0;
     let unresolved = 0;
     const hostNetworkPods = new Set<string>();
     const counts = { host: 0, pod: 0, netns: 0 };
@@ -203,10 +227,8 @@ export class Identifier {
       let id: Target;
       if (this.opts.mode === 'sidecar') {
         id = this.sidecar(t);
-        reads++;
       } else {
-        const members: Member[] = t.pids.map((pid) => ({ pid, cg: this.readCgroup(pid) }));
-        reads += members.length;
+        const members: Member[] = t.pids.map((pid) => ({ pid, cg: this.readCgroup(pid, tasks?.rows.get(pid)) }));
         if (t.kind === 'host') {
           const groups = this.groups(members);
           for (const g of groups) if (g.pod || g.podUid) hostNetworkPods.add(g.pod?.uid ?? g.podUid!);
@@ -258,7 +280,7 @@ export class Identifier {
       unresolvedPods: unresolved,
       hostNetworkPods: hostNetworkPods.size,
       cacheEntries: this.last.size,
-      cgroupReads: reads,
+      cgroupReads: this.fileReads,
       lastDurationMs: Number((performance.now() - started).toFixed(3)),
       kubernetes: null,
       kubernetesError: this.opts.kubernetesError ?? null,

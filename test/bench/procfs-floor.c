@@ -7,7 +7,7 @@
 //   - per process: io and cgroup.
 // No parsing, no allocation per file. Prints one JSON line: its own CPU (ns, user and system) over
 // the cycles, and what it read.
-//   procfs-floor <cycles> [proc root] [open | parse | emit | emit-numbers | kept] [interval ms]
+//   procfs-floor <cycles> [proc root] [open | parse | emit | emit-numbers | kept | walk | walk-kept] [interval ms]
 // With `parse`, it also converts every decimal number of every file it read (the first parse a
 // native reader would do before handing numbers to the agent): what that step adds to the floor.
 // With `emit`, it writes every file it read to stdout as one frame per cycle ([u64 frame length],
@@ -26,6 +26,12 @@
 // them) instead of run back to back, where each cycle runs on the caches the one before warmed: the
 // same reads once a second can cost more (procfs.ts measures both). The CPU of the sleeps themselves
 // (their wake-ups) is left out of cpuNs and given apart (sleepNs).
+// With `walk` (or `walk-kept`: the per-namespace files kept as with `kept`), the processes and their
+// namespaces come from one read of the helper's task iterator (bpf/probes/tasks.bpf.c) pinned at
+// $PROCFS_FLOOR_TASKS_ITER (`bpftool iter pin`; reading the pinned file runs the walk), as the agent
+// takes them when its helper runs: no /proc listing, no ns/net link, io or cgroup per process. Its
+// rows (struct ks_task_row, bpf/include/ks_tasks.h: 80 bytes, tgid, tid, ppid, netns first) are
+// only grouped by namespace, not folded.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -77,7 +83,8 @@ static void parse_numbers(const char *p, ssize_t n) {
   }
 }
 
-static int kept;
+static int kept, walk;
+static const char *walk_path;
 struct kept_file { char *path; int fd; int one_record; };
 static struct kept_file kept_files[4 * MAX_PIDS];
 static int nkept, kept_cursor;
@@ -156,9 +163,56 @@ static int by_ino_pid(const void *a, const void *b) {
 
 static const char *NETNS_FILES[] = { "dev", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "stat/nf_conntrack" };
 
+/* One read of the pinned task iterator: its processes (leaders in a namespace) into procs. */
+static int walk_tasks(void) {
+  static unsigned char rows[MAX_PIDS * 4 * 80];
+  int fd = open(walk_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t len = 0;
+  ssize_t r;
+  while (len < sizeof rows && (r = read(fd, rows + len, sizeof rows - len)) > 0) len += (size_t)r;
+  close(fd);
+  bytes += (long)len;
+  reads++;
+  int n = 0;
+  for (size_t o = 0; o + 80 <= len && n < MAX_PIDS; o += 80) {
+    unsigned int tgid, tid, netns;
+    memcpy(&tgid, rows + o, 4);
+    memcpy(&tid, rows + o + 4, 4);
+    memcpy(&netns, rows + o + 12, 4);
+    if (tid != tgid || netns == 0) continue;
+    procs[n].pid = (int)tgid;
+    procs[n].ino = netns;
+    n++;
+  }
+  return n;
+}
+
 static int cycle(const char *root, long *namespaces) {
   char path[512], link[128];
   kept_cursor = 0;
+  if (walk) {
+    int n = walk_tasks();
+    if (n < 0) return -1;
+    qsort(procs, n, sizeof procs[0], by_ino_pid);
+    long ns = 0;
+    for (int i = 0; i < n; i++) {
+      if (i > 0 && procs[i].ino == procs[i - 1].ino) continue;
+      ns++;
+      for (size_t f = 0; f < sizeof NETNS_FILES / sizeof NETNS_FILES[0]; f++) {
+        snprintf(path, sizeof path, "%s/%d/net/%s", root, procs[i].pid, NETNS_FILES[f]);
+        read_file(path);
+      }
+    }
+    if (n > 0) {
+      snprintf(path, sizeof path, "%s/%d/net/softnet_stat", root, procs[0].pid);
+      read_file(path);
+    }
+    snprintf(path, sizeof path, "%s/sys/net/netfilter/nf_conntrack_max", root);
+    read_file(path);
+    *namespaces = ns;
+    return n;
+  }
   // The host's namespace, as discovery finds it (pid 1's, else the agent's own).
   snprintf(path, sizeof path, "%s/1/ns/net", root);
   if (readlink(path, link, sizeof link) < 0) {
@@ -217,11 +271,14 @@ int main(int argc, char **argv) {
   emit_numbers = argc > 3 && strcmp(argv[3], "emit-numbers") == 0;
   emit = emit_numbers || (argc > 3 && strcmp(argv[3], "emit") == 0);
   parse = parse || emit_numbers;
-  kept = argc > 3 && strcmp(argv[3], "kept") == 0;
+  walk = argc > 3 && (strcmp(argv[3], "walk") == 0 || strcmp(argv[3], "walk-kept") == 0);
+  kept = argc > 3 && (strcmp(argv[3], "kept") == 0 || strcmp(argv[3], "walk-kept") == 0);
+  walk_path = getenv("PROCFS_FLOOR_TASKS_ITER");
+  if (walk && (!walk_path || !*walk_path)) { fprintf(stderr, "procfs-floor: %s needs PROCFS_FLOOR_TASKS_ITER (a pinned task iterator)\n", argv[3]); return 2; }
   int interval_ms = argc > 4 ? atoi(argv[4]) : 0;
   if (cycles < 1) { fprintf(stderr, "procfs-floor: cycles must be a positive number, got %s\n", argv[1]); return 2; }
-  if (argc > 3 && !parse && !emit && !kept && strcmp(argv[3], "open") != 0) {
-    fprintf(stderr, "procfs-floor: unknown mode %s (open, parse, emit, emit-numbers, kept)\n", argv[3]);
+  if (argc > 3 && !parse && !emit && !kept && !walk && strcmp(argv[3], "open") != 0) {
+    fprintf(stderr, "procfs-floor: unknown mode %s (open, parse, emit, emit-numbers, kept, walk, walk-kept)\n", argv[3]);
     return 2;
   }
   if (argc > 4 && interval_ms < 1) { fprintf(stderr, "procfs-floor: interval must be a positive number of ms, got %s\n", argv[4]); return 2; }
@@ -246,7 +303,7 @@ int main(int argc, char **argv) {
       sleep_ns += ns_of(&s1) - ns_of(&s0);
     }
     processes = cycle(root, &namespaces);
-    if (processes < 0) { fprintf(stderr, "procfs-floor: cannot list %s\n", root); return 1; }
+    if (processes < 0) { fprintf(stderr, "procfs-floor: cannot %s %s\n", walk ? "read" : "list", walk ? walk_path : root); return 1; }
     if (emit) {
       // One frame per cycle: its length, then the files.
       unsigned long long l = frame_len;

@@ -1,5 +1,5 @@
 // Small helpers shared by the identity integration tests (not a test file).
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parsePromText, type PromTextSample } from '../support/prom-text.js';
@@ -62,19 +62,35 @@ export function identityByInode(samples: readonly PromTextSample[]): Map<string,
 }
 
 /** Open file descriptors of a process, and how many of them are namespaces. */
-export function fdCounts(pid: number): { total: number; netns: number; sockets: number } {
+/** The agent's open fds: all, namespace fds, sockets, and its kept procfs files of processes
+ *  (`/proc/<pid>/…`) by whether the process still exists: one kept file per live process of the
+ *  machine comes and goes with the machine's processes; one of a process that is gone is a leak. */
+export function fdCounts(pid: number): {
+  total: number;
+  netns: number;
+  sockets: number;
+  ofLiveProcesses: number;
+  ofGoneProcesses: number;
+} {
   let total = 0;
   let netns = 0;
   let sockets = 0;
+  let ofLiveProcesses = 0;
+  let ofGoneProcesses = 0;
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     total++;
     try {
       const l = readlinkSync(`/proc/${pid}/fd/${fd}`);
       if (l.startsWith('net:[')) netns++;
       if (l.startsWith('socket:[')) sockets++;
+      const m = /^\/proc\/(\d+)\//.exec(l);
+      if (m) {
+        if (existsSync(`/proc/${m[1]}`)) ofLiveProcesses++;
+        else ofGoneProcesses++;
+      }
     } catch {
       // closed meanwhile
     }
   }
-  return { total, netns, sockets };
+  return { total, netns, sockets, ofLiveProcesses, ofGoneProcesses };
 }

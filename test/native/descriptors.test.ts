@@ -205,16 +205,13 @@ describe('layout drift between the helper and the agent (real helper)', function
       .trim()
       .split(/\s+/)
       .filter(Boolean);
-    const helper = path.join(ROOT, 'bpf', 'helper');
-    const sources = [
-      'helper.c',
-      'out.c',
-      'btf.c',
-      'tcpsummary.c',
-      'qdisc.c',
-      'tcx.c',
-      ...TC_PROBES.map((p) => `${p}.c`),
-    ].map((f) => path.join(helper, f));
+    // the helper's translation units as the Makefile lists them (HELPER_SRCS)
+    const sources = (
+      await runOk('make', ['-s', '-C', path.join(ROOT, 'bpf'), 'helper-srcs'], { timeoutMs: 30_000 })
+    ).stdout
+      .trim()
+      .split(/\s+/)
+      .map((f) => path.join(ROOT, 'bpf', f));
     await runOk(
       'cc',
       [
