@@ -8829,7 +8829,7 @@ export const PROBES: readonly ProbeDefinition[] = [
       "procio"
     ],
     "statusKey": "procio",
-    "source": "/proc/<pid>/io",
+    "source": "/proc/<pid>/io (its counters from the helper's task walk, bpf/probes/tasks.bpf.c, where the helper runs)",
     "kubeskoopOverhead": "low",
     "brief": {
       "en": "Read/write syscalls and bytes (rchar/wchar, syscr/syscw, storage read_bytes/write_bytes) of the processes in the namespace, summed per namespace.",

@@ -102,6 +102,9 @@ describe('published figures trace to bench results files', () => {
         pacingEffect: M;
         floorKeptCpuMsPerCycle: M;
         floorCpuMsPerCycle: M;
+        ratioWalkPaced: M;
+        ratioWalkKeptPaced: M;
+        processSource: string;
       }[];
     };
     const x = (m: M): string => `${m.median.toFixed(2)}×`;
@@ -117,8 +120,12 @@ describe('published figures trace to bench results files', () => {
       `Against the paced floor the agent took ${list((s) => s.ratioPaced)}`,
       `(${list((s) => s.ratioKeptPaced)} against it paced)`,
       `${at250.floorKeptCpuMsPerCycle.median.toFixed(1)} ms per cycle at 250 namespaces against ${at250.floorCpuMsPerCycle.median.toFixed(1)} ms`,
+      // the floors with the processes from the task walk, as the agent takes them
+      `Against the task-walk floor paced, the agent took ${list((s) => s.ratioWalkPaced)} (${list((s) => s.ratioWalkKeptPaced)} with the files kept)`,
     ])
       assert.ok(doc.includes(want), `docs/sizing.md should say: ${want}`);
+    for (const s of procfs.sizes)
+      assert.equal(s.processSource, 'task-walk', `the agent used the task walk at ${s.testNamespaces}`);
   });
 
   it("docs/sizing.md: the Node read floor, the native batch reader and the semi-space trade-off at 250 namespaces are procfs.json's", () => {

@@ -189,19 +189,30 @@ describe('helm chart: the agent runs with the ConfigMap and container the chart 
     assert.ok(mounts.some((f) => f[4] === '/tmp' && f.includes('tmpfs')));
   });
 
-  it('defaults minus SYS_PTRACE: the agent still runs but cannot see that pod (the capability is needed)', async () => {
+  it('defaults minus SYS_PTRACE: the task walk (BPF + PERFMON) still finds a pod of another user; without the walk, discovery needs SYS_PTRACE', async () => {
     const r = await render();
     const c = agentContainer(r);
-    const caps = (c.securityContext.capabilities.add as string[]).filter((x) => x !== 'SYS_PTRACE');
+    const add = c.securityContext.capabilities.add as string[];
     const ns = await createNetns({ label: 'noptrace' });
     cleanups.push(() => ns.dispose());
     const foreign = await foreignProcess(ns);
     cleanups.push(() => foreign.stop());
-    const agent = await startAsRendered(c, writeConfig(r, 'ds-noptrace'), { caps, fieldRefs: { 'spec.nodeName': 'ksotel-test-node' } });
-    cleanups.push(() => agent.stop());
-    await waitForCycle(agent);
-    await waitUntil(async () => (await getJson(`http://127.0.0.1:${agent.port}/status`)).lastCycle.cycle >= 2, 30_000, 'a second cycle', 200);
-    assert.ok(!(await inodesInMetrics(agent.port)).has(String(ns.inode)), 'a namespace was discovered without SYS_PTRACE');
+    const started = async (name: string, caps: string[]): Promise<Started> => {
+      const agent = await startAsRendered(c, writeConfig(r, name), { caps, fieldRefs: { 'spec.nodeName': 'ksotel-test-node' } });
+      cleanups.push(() => agent.stop());
+      await waitForCycle(agent);
+      await waitUntil(async () => (await getJson(`http://127.0.0.1:${agent.port}/status`)).lastCycle.cycle >= 2, 30_000, 'a second cycle', 200);
+      return agent;
+    };
+    // the default set's io probe starts the helper, whose task walk needs no per-process permission
+    const walking = await started('ds-noptrace', add.filter((x) => x !== 'SYS_PTRACE'));
+    await waitUntil(async () => (await inodesInMetrics(walking.port)).has(String(ns.inode)), 20_000, `series of test namespace ${ns.inode} (task walk)`, 250);
+    assert.equal((await getJson(`http://127.0.0.1:${walking.port}/status`)).lastCycle.processes.source, 'task-walk');
+    // no BPF either (BPF and PERFMON, and SYS_ADMIN, which covers both): no walk; each process's
+    // ns/net link is refused for another user's process
+    const reading = await started('ds-noptrace-nobpf', add.filter((x) => !['SYS_PTRACE', 'BPF', 'PERFMON', 'SYS_ADMIN'].includes(x)));
+    assert.equal((await getJson(`http://127.0.0.1:${reading.port}/status`)).lastCycle.processes.source, 'proc');
+    assert.ok(!(await inodesInMetrics(reading.port)).has(String(ns.inode)), 'a namespace was discovered from /proc without SYS_PTRACE');
   });
 
   for (const protocol of ['grpc', 'http/protobuf'] as const) {

@@ -127,7 +127,10 @@ events:
         name?: string;
         recursion_misses?: number;
       }[];
-      return new Map(all.filter((g) => ids.has(g.id)).map((g) => [g.name ?? '', g.recursion_misses ?? 0]));
+      // the task walk's iter program (ks_tasks) is the agent's discovery's, not the probe's
+      return new Map(
+        all.filter((g) => ids.has(g.id) && g.name !== 'ks_tasks').map((g) => [g.name ?? '', g.recursion_misses ?? 0]),
+      );
     };
     const exported = (): Map<string, number> | undefined => {
       const ps = receiver
