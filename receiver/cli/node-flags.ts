@@ -7,7 +7,7 @@
 // Re-measured side by side in procfs.md's rounds (10/100/250 namespaces, files read in place into
 // kept parses): 4 MiB or V8's default semi-spaces took 0.87–1.28× this flag's CPU per cycle (medians
 // over two runs; at 250 namespaces 0.93× and 0.87× in one, interquartile ranges below 1.0: this flag
-// cost some 7–13 % of the collection's CPU there; 0.92× and 0.99× in the next), and V8's default kept
+// cost some 7–13 % of the collection's CPU there; 0.92× and 0.99× in the next; 4 MiB 0.96× in a third), and V8's default kept
 // up to 30 MiB more RSS: kept at 1 MiB, for memory.
 // --no-sparkplug (V8's baseline compiler off) was tried and left out: at 250 pods it kept 5–15 MiB less
 // RSS in two pairs of trials (test/bench/results/h21p-trials3.md: average 113.0 and 110.7 against 118.2
