@@ -5,8 +5,10 @@
 // cgroup and io for every process every cycle; without it (no helper, no BPF, sidecar mode, another
 // pid namespace) they read /proc as before. Rows: struct ks_task_row, bpf/include/ks_tasks.h.
 
-/** One process, as of the walk. */
-export interface TaskRow {
+import type { ProcIo } from './io-counters.js';
+
+/** One process, as of the walk: /proc/<pid>/io's counters and what discovery and identity need. */
+export interface TaskRow extends ProcIo {
   readonly pid: number;
   readonly ppid: number;
   /** inode of its network namespace; 0: it has left its namespaces (exiting) */
@@ -16,13 +18,6 @@ export interface TaskRow {
   /** its css_set, an opaque id in two halves: another value, another set of cgroups */
   readonly cssLo: number;
   readonly cssHi: number;
-  /** /proc/<pid>/io's counters */
-  readonly rchar: number;
-  readonly wchar: number;
-  readonly syscr: number;
-  readonly syscw: number;
-  readonly readBytes: number;
-  readonly writeBytes: number;
 }
 
 /** One walk: the processes by pid. */

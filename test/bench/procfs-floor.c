@@ -163,6 +163,29 @@ static int by_ino_pid(const void *a, const void *b) {
 
 static const char *NETNS_FILES[] = { "dev", "snmp", "snmp6", "netstat", "sockstat", "sockstat6", "stat/nf_conntrack" };
 
+/* The per-namespace files of procs[0..n) (grouped by namespace, each read from its lowest pid), then
+ * the node-wide ones; the namespaces' count. */
+static long read_namespaces(const char *root, int n) {
+  char path[512];
+  qsort(procs, n, sizeof procs[0], by_ino_pid);
+  long ns = 0;
+  for (int i = 0; i < n; i++) {
+    if (i > 0 && procs[i].ino == procs[i - 1].ino) continue;
+    ns++;
+    for (size_t f = 0; f < sizeof NETNS_FILES / sizeof NETNS_FILES[0]; f++) {
+      snprintf(path, sizeof path, "%s/%d/net/%s", root, procs[i].pid, NETNS_FILES[f]);
+      read_file(path);
+    }
+  }
+  if (n > 0) {
+    snprintf(path, sizeof path, "%s/%d/net/softnet_stat", root, procs[0].pid);
+    read_file(path);
+  }
+  snprintf(path, sizeof path, "%s/sys/net/netfilter/nf_conntrack_max", root);
+  read_file(path);
+  return ns;
+}
+
 /* One read of the pinned task iterator: its processes (leaders in a namespace) into procs. */
 static int walk_tasks(void) {
   static unsigned char rows[MAX_PIDS * 4 * 80];
@@ -194,23 +217,7 @@ static int cycle(const char *root, long *namespaces) {
   if (walk) {
     int n = walk_tasks();
     if (n < 0) return -1;
-    qsort(procs, n, sizeof procs[0], by_ino_pid);
-    long ns = 0;
-    for (int i = 0; i < n; i++) {
-      if (i > 0 && procs[i].ino == procs[i - 1].ino) continue;
-      ns++;
-      for (size_t f = 0; f < sizeof NETNS_FILES / sizeof NETNS_FILES[0]; f++) {
-        snprintf(path, sizeof path, "%s/%d/net/%s", root, procs[i].pid, NETNS_FILES[f]);
-        read_file(path);
-      }
-    }
-    if (n > 0) {
-      snprintf(path, sizeof path, "%s/%d/net/softnet_stat", root, procs[0].pid);
-      read_file(path);
-    }
-    snprintf(path, sizeof path, "%s/sys/net/netfilter/nf_conntrack_max", root);
-    read_file(path);
-    *namespaces = ns;
+    *namespaces = read_namespaces(root, n);
     return n;
   }
   // The host's namespace, as discovery finds it (pid 1's, else the agent's own).
@@ -236,22 +243,7 @@ static int cycle(const char *root, long *namespaces) {
     n++;
   }
   closedir(d);
-  qsort(procs, n, sizeof procs[0], by_ino_pid);
-  long ns = 0;
-  for (int i = 0; i < n; i++) {
-    if (i > 0 && procs[i].ino == procs[i - 1].ino) continue;
-    ns++;
-    for (size_t f = 0; f < sizeof NETNS_FILES / sizeof NETNS_FILES[0]; f++) {
-      snprintf(path, sizeof path, "%s/%d/net/%s", root, procs[i].pid, NETNS_FILES[f]);
-      read_file(path);
-    }
-  }
-  if (n > 0) {
-    snprintf(path, sizeof path, "%s/%d/net/softnet_stat", root, procs[0].pid);
-    read_file(path);
-  }
-  snprintf(path, sizeof path, "%s/sys/net/netfilter/nf_conntrack_max", root);
-  read_file(path);
+  long ns = read_namespaces(root, n);
   for (int i = 0; i < n; i++) {
     snprintf(path, sizeof path, "%s/%d/io", root, procs[i].pid);
     read_file(path);

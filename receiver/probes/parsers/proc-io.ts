@@ -7,15 +7,9 @@
 //   write_bytes: 0
 //   cancelled_write_bytes: 0
 import { problemList } from './problems.js';
+import type { ProcIo } from '../../kernel/io-counters.js';
 
-export interface ProcIo {
-  readonly rchar: number;
-  readonly wchar: number;
-  readonly syscr: number;
-  readonly syscw: number;
-  readonly readBytes: number;
-  readonly writeBytes: number;
-}
+export type { ProcIo };
 
 export interface ProcIoParse {
   /** Undefined when a required field is missing or unreadable. */
