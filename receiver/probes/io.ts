@@ -225,8 +225,8 @@ export const io: MetricProbeModule = {
       collect(target: Target, ctx, list = new SampleList()): ProbeResult {
         const problems: string[] = [];
         let anyRead = false;
+        const tasks = ctx.tasks?.();
         for (const share of processShares(target)) {
-          const tasks = ctx.tasks?.();
           const r = readProcessIo(ctx.procRoot, share.pids, tasks);
           problems.push(...r.problems);
           if (r.read.size === 0) continue;
