@@ -94,9 +94,13 @@ export function discoverTargets(opts: DiscoveryOptions, tasks?: TaskTable): Disc
   let hostNetnsInode: number | undefined;
   if (tasks !== undefined) {
     // pid 1's namespace when the walk has pid 1 (a sandbox's kernel may hide it, as this test
-    // machine's does, which also refuses its ns/net link), else the agent's own, as from /proc
+    // machine's does, which also refuses its ns/net link), else the agent's own, as from /proc: its
+    // row when the walk has it (a walk is used only where procRoot's pids are the agent's, task-walk.ts),
+    // so that no readlink of self is made every cycle
     const init = tasks.rows.get(1)?.netns;
-    hostNetnsInode = init !== undefined && init !== 0 ? init : netnsOf(opts.procRoot, 'self');
+    const own = tasks.rows.get(process.pid)?.netns;
+    hostNetnsInode =
+      init !== undefined && init !== 0 ? init : own !== undefined && own !== 0 ? own : netnsOf(opts.procRoot, 'self');
     for (const row of tasks.rows.values()) if (row.netns !== 0) add(row.netns, row.pid);
   } else {
     hostNetnsInode = netnsOf(opts.procRoot, '1') ?? netnsOf(opts.procRoot, 'self');
