@@ -34,6 +34,10 @@ import {
  *  the SDK's serializer (what this does not write). */
 export const encodedPoints = { columns: 0, objects: 0, sdk: 0 };
 
+/** Metric headers (name, description, unit) encoded since the process started (the rest came from the
+ *  cache: tests read it). */
+export const encodedHeaders = { count: 0 };
+
 /** Request buffers allocated since the process started (the rest were a caller's, reused: tests read it). */
 export const requestBuffers = { allocated: 0 };
 
@@ -150,16 +154,35 @@ function scopeBytes(s: Scope): Uint8Array {
   return b;
 }
 
-/** Metric name, description and unit (fields 1–3), by name; a differing description or unit re-encodes. */
-const headers = new Map<string, { description: string; unit: string; bytes: Uint8Array }>();
+/** Metric name, description and unit (fields 1–3), by name, each description and unit a name comes with
+ *  kept: one name may come with two (the SDK's batch processor and the agent's retry buffer both report
+ *  otel.sdk.processor.log.queue.size, each with its own description), and one entry per name was encoded
+ *  again for both at every export. */
+interface Header {
+  description: string;
+  unit: string;
+  bytes: Uint8Array;
+}
+const headers = new Map<string, Header[]>();
+let headerCount = 0;
 function headerBytes(d: MetricData['descriptor']): Uint8Array {
-  const h = headers.get(d.name);
-  if (h !== undefined && h.description === d.description && h.unit === d.unit) return h.bytes;
+  const known = headers.get(d.name);
+  if (known !== undefined)
+    for (let i = 0; i < known.length; i++) {
+      const h = known[i]!;
+      if (h.description === d.description && h.unit === d.unit) return h.bytes;
+    }
+  encodedHeaders.count++;
   const out = new Bytes().tag(1, 2).string(d.name);
   if (d.description) out.tag(2, 2).string(d.description);
   if (d.unit) out.tag(3, 2).string(d.unit);
   const bytes = out.done();
-  if (headers.size < 10_000) headers.set(d.name, { description: d.description, unit: d.unit, bytes });
+  if (headerCount < 10_000) {
+    headerCount++;
+    const h: Header = { description: d.description, unit: d.unit, bytes };
+    if (known === undefined) headers.set(d.name, [h]);
+    else known.push(h);
+  }
   return bytes;
 }
 

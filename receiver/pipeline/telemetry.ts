@@ -12,7 +12,6 @@ import {
   AggregationType,
   MeterProvider,
   MetricReader,
-  PeriodicExportingMetricReader,
   createAllowListAttributesProcessor,
   type IMetricReader,
   type ViewOptions,
@@ -49,6 +48,7 @@ import { createLokiOtlpLogExporter } from './loki-otlp.js';
 import type { SampleAttributes } from '../probes/probe.js';
 import { holdSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import { SnapshotMetricProducer } from './snapshot-producer.js';
+import { SnapshotExportingReader } from './export-reader.js';
 import { renderLegacyMetrics } from './legacy-prometheus.js';
 import { renderCollection, targetInfo, writeSnapshotExposition, type TextSink } from './prometheus-exposition.js';
 import { createResources } from './resources.js';
@@ -251,7 +251,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       reconnect: reconnectBackoff(config),
     });
     readers.push(
-      new PeriodicExportingMetricReader({
+      new SnapshotExportingReader({
         exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
         exportIntervalMillis: config.otlp.exportIntervalMs,
         exportTimeoutMillis: timeoutMillis,

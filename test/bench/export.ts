@@ -11,7 +11,9 @@
 //     --compression none for the other case.
 //   - Send floor: the same requests' bytes, encoded beforehand, through the exporters' own delegate and transports
 //     (retries, headers, compression): the cost no encoder can remove; the same bytes through the SDK's HTTP
-//     transport (what otlp-http-transport.ts replaced); and zlib's gzip of those bytes alone (levels 6 and 1).
+//     transport (what otlp-http-transport.ts replaced); and zlib's gzip of those bytes alone (gzipSync at levels 6 and
+//     1, and zlib.gzip in libuv's pool, grpc-js's way). The whole export's floor: collect, pack, encode and send as
+//     one operation (the export less the SDK's reader and the agent's own instruments).
 //   - --profile DIR: after the measured rounds, the exports alone under V8's sampling profiler; the
 //     breakdown goes into the results (where one export's time goes).
 //   - OTLP floor: protobufjs alone encoding the same points (the SDK's bytes decoded once with the
@@ -342,10 +344,18 @@ interface SizeResult {
   sendHttpSdkUsPerPoint: Spread;
   otlpGrpcToSendFloor: Spread;
   otlpHttpToSendFloor: Spread;
-  /** zlib's gzip (the transport's, default level) of the same requests' bytes, alone. */
+  /** zlib's gzipSync (the HTTP transport's, default level) of the same requests' bytes, alone. */
   gzipUsPerPoint: Spread;
-  /** The same at level 1 (what a lower level would save), and both sizes. */
+  /** zlib.gzip, the same deflate in libuv's pool through a stream (grpc-js's per message; the HTTP transport's before). */
+  gzipAsyncUsPerPoint: Spread;
+  /** gzipSync at level 1 (what a lower level would save), and both sizes. */
   gzip1UsPerPoint: Spread;
+  /** The whole export without the SDK's reader and the agent's own instruments, as one operation: the producer's
+   *  collect, the packing, the agent's encoder and the send through the exporter's delegate and transport. */
+  wholeFloorGrpcUsPerPoint: Spread;
+  wholeFloorHttpUsPerPoint: Spread;
+  otlpGrpcToWholeFloor: Spread;
+  otlpHttpToWholeFloor: Spread;
   gzipBytes: number;
   gzip1Bytes: number;
   exposeUsPerSeries: Spread;
@@ -485,6 +495,9 @@ async function main(): Promise<void> {
         sendHttpSdk: [] as number[],
         gzip: [] as number[],
         gzip1: [] as number[],
+        gzipAsync: [] as number[],
+        wholeGrpc: [] as number[],
+        wholeHttp: [] as number[],
       };
       const ratio = {
         grpc: [] as number[],
@@ -492,6 +505,8 @@ async function main(): Promise<void> {
         expose: [] as number[],
         grpcSend: [] as number[],
         httpSend: [] as number[],
+        grpcWhole: [] as number[],
+        httpWhole: [] as number[],
       };
       let otlpBytes = 0;
       let otlpRequests = 0;
@@ -536,11 +551,22 @@ async function main(): Promise<void> {
         const sg = await measure(() => sendAll(grpcBytes, requestBytes), reps);
         const sh = await measure(() => sendAll(httpBytes, requestBytes), reps);
         const shSdk = await measure(() => sendAll(httpBytesSdk, requestBytes), reps);
-        const gz = await measure(async () => {
+        // the whole export as the agent does it, less the SDK's reader: collect, pack, encode, send
+        const whole = (bytes: IOtlpExportDelegate<Uint8Array>) => async (): Promise<void> => {
+          const { resourceMetrics } = await producer.collect();
+          for (const r of packRequests(byResource(resourceMetrics), OTLP_POINTS_PER_REQUEST))
+            await sendAll(bytes, [encodeMetricsRequest(r)!]);
+        };
+        const wg = await measure(whole(grpcBytes), reps);
+        const wh = await measure(whole(httpBytes), reps);
+        const gz = await measure(() => {
+          for (const b of requestBytes) zlib.gzipSync(b, { chunkSize: 64 * 1024 });
+        }, reps);
+        const gza = await measure(async () => {
           for (const b of requestBytes) await gzip(b);
         }, reps);
-        const gz1 = await measure(async () => {
-          for (const b of requestBytes) await gzip(b, { level: 1 });
+        const gz1 = await measure(() => {
+          for (const b of requestBytes) zlib.gzipSync(b, { level: 1, chunkSize: 64 * 1024 });
         }, reps);
         const cc = await measure(() => {
           let buf = '';
@@ -569,6 +595,11 @@ async function main(): Promise<void> {
         per.sendHttpSdk.push(shSdk.cpuUs / points);
         per.gzip.push(gz.cpuUs / points);
         per.gzip1.push(gz1.cpuUs / points);
+        per.gzipAsync.push(gza.cpuUs / points);
+        per.wholeGrpc.push(wg.cpuUs / points);
+        per.wholeHttp.push(wh.cpuUs / points);
+        ratio.grpcWhole.push(grpcPerPoint / (wg.cpuUs / points));
+        ratio.httpWhole.push(httpPerPoint / (wh.cpuUs / points));
         per.concat.push(cc.cpuUs / keys.length);
         ratio.grpc.push(grpcPerPoint / (f.cpuUs / points));
         ratio.http.push(httpPerPoint / (f.cpuUs / points));
@@ -600,11 +631,13 @@ async function main(): Promise<void> {
         sendHttpSdkUsPerPoint: spread(per.sendHttpSdk),
         gzipUsPerPoint: spread(per.gzip),
         gzip1UsPerPoint: spread(per.gzip1),
-        gzipBytes: (await Promise.all(requestBytes.map((b) => gzip(b)))).reduce((t, b) => t + b.length, 0),
-        gzip1Bytes: (await Promise.all(requestBytes.map((b) => gzip(b, { level: 1 })))).reduce(
-          (t, b) => t + b.length,
-          0,
-        ),
+        gzipAsyncUsPerPoint: spread(per.gzipAsync),
+        wholeFloorGrpcUsPerPoint: spread(per.wholeGrpc),
+        wholeFloorHttpUsPerPoint: spread(per.wholeHttp),
+        otlpGrpcToWholeFloor: spread(ratio.grpcWhole),
+        otlpHttpToWholeFloor: spread(ratio.httpWhole),
+        gzipBytes: requestBytes.reduce((t, b) => t + zlib.gzipSync(b).length, 0),
+        gzip1Bytes: requestBytes.reduce((t, b) => t + zlib.gzipSync(b, { level: 1 }).length, 0),
         exposeUsPerSeries: spread(per.expose),
         scrapeGzipUsPerSeries: spread(per.scrape),
         scrapePlainUsPerSeries: spread(per.plain),
@@ -714,11 +747,21 @@ ${rows((r) => `${f2(r.collectUsPerPoint)} | ${f2(r.sdkSerializeUsPerPoint)} | ${
 The floor that proves the send's share (same rounds): the same requests' bytes, encoded once beforehand, sent one after
 the other through the exporters' own delegate and transport, headers and compression (no collect, no encode); the
 same through the SDK's HTTP transport (a Readable piped through a gzip stream per request: what the agent's
-transport, one zlib.gzip call per request, replaced); and zlib's gzip alone (default level, the transports') of the same bytes.
+transport, one zlib.gzipSync call per request, replaced); and zlib's gzip alone of the same bytes at the default level:
+gzipSync, the HTTP transport's, and zlib.gzip, the same deflate in libuv's pool through a stream (what grpc-js does
+to every message, and the HTTP transport did before), and gzipSync at level 1.
 
-| test pods | send floor gRPC | send floor http | the same through the SDK's HTTP transport | gzip alone (bytes) | gzip level 1 alone (bytes) | gRPC ÷ send floor | http ÷ send floor |
-|---|---|---|---|---|---|---|---|
-${rows((r) => `${f2(r.sendFloorGrpcUsPerPoint)} | ${f2(r.sendFloorHttpUsPerPoint)} | ${r.sendHttpSdkUsPerPoint ? f2(r.sendHttpSdkUsPerPoint) : 'n/a'} | ${f2(r.gzipUsPerPoint)} (${r.gzipBytes}) | ${f2(r.gzip1UsPerPoint)} (${r.gzip1Bytes}) | ${f2(r.otlpGrpcToSendFloor)} | ${f2(r.otlpHttpToSendFloor)}`)}
+| test pods | send floor gRPC | send floor http | the same through the SDK's HTTP transport | gzipSync alone (bytes) | zlib.gzip alone | gzipSync level 1 alone (bytes) | gRPC ÷ send floor | http ÷ send floor |
+|---|---|---|---|---|---|---|---|---|
+${rows((r) => `${f2(r.sendFloorGrpcUsPerPoint)} | ${f2(r.sendFloorHttpUsPerPoint)} | ${r.sendHttpSdkUsPerPoint ? f2(r.sendHttpSdkUsPerPoint) : 'n/a'} | ${f2(r.gzipUsPerPoint)} (${r.gzipBytes}) | ${r.gzipAsyncUsPerPoint ? f2(r.gzipAsyncUsPerPoint) : 'n/a'} | ${f2(r.gzip1UsPerPoint)} (${r.gzip1Bytes}) | ${f2(r.otlpGrpcToSendFloor)} | ${f2(r.otlpHttpToSendFloor)}`)}
+
+The whole export's floor (same rounds): what an export of these points must do, as one operation, without the SDK's
+reader and the agent's own instruments: the producer's collect, the packing into requests, the agent's encoder and
+the send of each request through the exporter's delegate and transport (compression included).
+
+| test pods | whole floor gRPC | whole floor http | gRPC ÷ whole floor | http ÷ whole floor |
+|---|---|---|---|---|
+${rows((r) => (r.wholeFloorGrpcUsPerPoint ? `${f2(r.wholeFloorGrpcUsPerPoint)} | ${f2(r.wholeFloorHttpUsPerPoint)} | ${f2(r.otlpGrpcToWholeFloor)} | ${f2(r.otlpHttpToWholeFloor)}` : 'n/a | n/a | n/a | n/a'))}
 ${profileSection(o.sizes)}
 ## /metrics: µs of CPU per series (sample line)
 

@@ -20,7 +20,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
+import { encodedHeaders, encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
 import { protoDir } from '../support/otlp-receiver.js';
 
 const sdkBytes = (request: ResourceMetrics[]): Buffer =>
@@ -163,6 +163,31 @@ describe('pipeline: the OTLP metrics encoder writes the SDK serializer’s bytes
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('one name with two descriptions (the SDK’s and the agent’s otel.sdk.processor.log.queue.size): the SDK’s bytes, each header encoded once', () => {
+    const gauge = (description: string, unit: string, value: number): MetricData => ({
+      descriptor: { name: 'otel.sdk.processor.log.queue.size', description, unit, valueType: ValueType.INT },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: false,
+      dataPoints: [{ startTime: [1, 0], endTime: [2, 0], attributes: { 'otel.component.name': 'x/0' }, value }],
+    });
+    const request: ResourceMetrics[] = [
+      {
+        resource: resourceFromAttributes({ 'service.name': 'kubeskoop-otel' }),
+        scopeMetrics: [
+          { scope: { name: '@opentelemetry/sdk-logs' }, metrics: [gauge('The SDK’s description.', '{log_record}', 3)] },
+          { scope: { name: 'kubeskoop-otel' }, metrics: [gauge('The agent’s description.', '{log_record}', 5)] },
+          { scope: { name: 'kubeskoop-otel' }, metrics: [gauge('The agent’s description.', '1', 7)] },
+        ],
+      },
+    ];
+    const expected = sdkBytes(request);
+    assert.deepEqual(Buffer.from(encodeMetricsRequest(request)!), expected);
+    const after = encodedHeaders.count;
+    for (let i = 0; i < 3; i++) assert.deepEqual(Buffer.from(encodeMetricsRequest(request)!), expected);
+    assert.equal(encodedHeaders.count, after, 'the three headers came from the cache on later exports');
   });
 
   it('what it does not write (negative integer attribute, exponential histogram) goes through the SDK', () => {
