@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import { constants as zlibConstants, createGzip } from 'node:zlib';
+import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import type { Resource } from '@opentelemetry/resources';
 import {
   AggregationType,
@@ -149,36 +149,119 @@ class PullReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
-/** Writes a scrape's chunks to `out` (the response, or a gzip stream into it) with backpressure,
- *  and gives the event loop a turn every ~10 ms of work so a large exposition does not hold up
+/** An exposition up to this size (text bytes) is sent in one piece: gzipped with one gzipSync call, or
+ *  written with one res.end, with a Content-Length. At 10 pods (343 KB of text) a gzip stream and its
+ *  jobs in libuv's pool took more CPU than the text itself (test/bench/results/export.md, a scrape beside
+ *  the same text pre-built); a larger one (5.6 MB at 250 pods) streams with backpressure past this much,
+ *  so a scrape holds at most this much text. */
+export const WHOLE_BODY_MAX = 1 << 20;
+
+/** Takes a scrape's chunks: held while the text fits WHOLE_BODY_MAX (then sent in one piece, by end()),
+ *  streamed to the response past it (through a gzip stream when the scraper takes gzip) with
+ *  backpressure, giving the event loop a turn every ~10 ms of work so a large exposition does not hold up
  *  collection cycles or other requests. A class, not an object literal with a closure: the exposition
  *  writer's optimized code took each scrape's closure for its call target, and was deoptimized when
  *  that scrape's closure was collected ("weak objects", --trace-deopt), then compiled again. */
 class ResponseSink implements TextSink {
   private since = performance.now();
+  /** The chunks so far while the body may still go in one piece; undefined once streaming. */
+  private held: Buffer[] | undefined = [];
+  private heldBytes = 0;
+  private out: Writable | undefined;
+
   constructor(
     private readonly res: ServerResponse,
-    private readonly out: Writable,
+    private readonly gzip: boolean,
   ) {}
 
+  private headers(): Record<string, string> {
+    return {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      ...(this.gzip ? { 'content-encoding': 'gzip' } : {}),
+      vary: 'Accept-Encoding',
+    };
+  }
+
   async write(chunk: string): Promise<void> {
-    const { res, out } = this;
+    const { res } = this;
     if (res.destroyed) throw new Error('the scraper closed the connection');
-    if (!out.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          out.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        out.on('drain', done);
-        res.on('close', done);
+    if (this.held !== undefined) {
+      const b = Buffer.from(chunk, 'utf8');
+      this.held.push(b);
+      this.heldBytes += b.length;
+      if (this.heldBytes <= WHOLE_BODY_MAX) return this.turn();
+      await this.stream();
+      return this.turn();
+    }
+    const out = this.out!;
+    if (!out.write(chunk)) await this.drained(out);
+    return this.turn();
+  }
+
+  /** Past WHOLE_BODY_MAX: the headers (chunked), the stream, and what was held into it. */
+  private async stream(): Promise<void> {
+    const { res } = this;
+    const held = this.held!;
+    this.held = undefined;
+    const out: Writable = this.gzip ? createGzip({ level: zlibConstants.Z_BEST_SPEED }) : res;
+    this.out = out;
+    if (out !== res) {
+      out.pipe(res);
+      res.on('close', () => {
+        if (!out.writableEnded) out.destroy();
       });
     }
+    res.writeHead(200, this.headers());
+    let ok = true;
+    for (const b of held) ok = out.write(b);
+    if (!ok) await this.drained(out);
+  }
+
+  private drained(out: Writable): Promise<void> {
+    const { res } = this;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        out.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      out.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  private async turn(): Promise<void> {
     if (performance.now() - this.since > 10) {
       await yieldToLoop();
       this.since = performance.now();
     }
+  }
+
+  /** The whole text written: the held body in one piece, or the end of the stream. */
+  end(): void {
+    if (this.held === undefined) {
+      this.out!.end();
+      return;
+    }
+    const text = Buffer.concat(this.held, this.heldBytes);
+    const body = this.gzip ? gzipSync(text, { level: zlibConstants.Z_BEST_SPEED }) : text;
+    this.held = undefined;
+    this.res.writeHead(200, { ...this.headers(), 'content-length': String(body.length) });
+    this.res.end(body);
+  }
+
+  /** The exposition failed: a 500 when nothing was sent yet, else said in the body (the scraper sees a
+   *  truncated exposition) and closed. */
+  fail(err: unknown): void {
+    const { res } = this;
+    if (res.destroyed) return;
+    if (this.held !== undefined) {
+      this.held = undefined;
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`failed to export metrics: ${String(err)}\n`);
+      return;
+    }
+    if (!this.out!.writableEnded) this.out!.end(`\n# failed to export metrics: ${String(err)}\n`);
   }
 }
 
@@ -197,35 +280,21 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return false;
 }
 
-/** A text exposition as the response to `req`: its headers, gzip when the scraper takes it (fastest level:
- *  most of the gain, lines repeat their label sets, for little CPU), the chunks `write` gives the sink
- *  streamed with backpressure. The /metrics handler's response; the export bench sends pre-built text
- *  through it for the send's floor. */
+/** A text exposition as the response to `req`: gzip when the scraper takes it (fastest level: most of the
+ *  gain, lines repeat their label sets, for little CPU), the text `write` gives the sink sent in one piece
+ *  up to WHOLE_BODY_MAX, streamed with backpressure beyond. The /metrics handler's response; the export
+ *  bench sends pre-built text through it for the send's floor. */
 export async function respondWithExposition(
   req: IncomingMessage,
   res: ServerResponse,
   write: (sink: TextSink) => Promise<void>,
 ): Promise<void> {
-  const gzip = acceptsGzip(req.headers['accept-encoding']);
-  const out: Writable = gzip ? createGzip({ level: zlibConstants.Z_BEST_SPEED }) : res;
-  if (out !== res) {
-    out.pipe(res);
-    res.on('close', () => {
-      if (!out.writableEnded) out.destroy();
-    });
-  }
-  const sink = new ResponseSink(res, out);
-  res.writeHead(200, {
-    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-    vary: 'Accept-Encoding',
-  });
+  const sink = new ResponseSink(res, acceptsGzip(req.headers['accept-encoding']));
   try {
     await write(sink);
-    out.end();
+    sink.end();
   } catch (err) {
-    // Headers are out by now: say it in the body (a scraper sees a truncated exposition) and close.
-    if (!res.destroyed && !out.writableEnded) out.end(`\n# failed to export metrics: ${String(err)}\n`);
+    sink.fail(err);
   }
 }
 

@@ -56,6 +56,7 @@ import {
   createTelemetry,
   OTLP_POINTS_PER_REQUEST,
   respondWithExposition,
+  WHOLE_BODY_MAX,
   reconnectBackoff,
   SCOPE_NAME,
   type Telemetry,
@@ -774,11 +775,11 @@ ${o.sizes
   )
   .join('\n')}
 
-A scrape is the agent's whole HTTP handler (a new loopback connection, the exposition writer, the response stream,
-gzip when asked: the CPU of the agent's process); the client is the sink's process, reading and dropping the body.
-The send floor is the same text, pre-built (the writer's chunks of this snapshot), sent through the same response
-(headers, gzip at level 1 when asked, backpressure) from a server in the agent's process to the same client: what
-the send costs without the writer.
+A scrape is the agent's whole HTTP handler (a new loopback connection, the exposition writer, the response: up to
+${WHOLE_BODY_MAX / 2 ** 20} MiB of text in one piece, gzipped in one call when asked; a larger text streamed, through a gzip stream when
+asked, with backpressure: the CPU of the agent's process); the client is the sink's process, reading and dropping
+the body. The send floor is the same text, pre-built (the writer's chunks of this snapshot), sent through the same
+response from a server in the agent's process to the same client: what the send costs without the writer.
 `;
 }
 
