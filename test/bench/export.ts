@@ -28,7 +28,7 @@
 // The process runs with the agent's V8 flags (AGENT_NODE_FLAGS; it re-runs itself with them), and
 // no GC is forced (a forced full GC before an operation made the next one ~4× slower: not the agent's
 // state). Each size first exports and is scraped WARM_OPERATIONS times (5 s at most), then runs two
-// unmeasured rounds (JIT).
+// unmeasured rounds (JIT). A round runs its operations in a seeded random order.
 // Needs root (namespaces). Writes test/bench/results/export.json and .md.
 //   npm run build && node dist/test/bench/export.js [--pods 10,100,250] [--rounds 7] [--out NAME]
 //     [--compression gzip|none] [--profile DIR]
@@ -116,6 +116,18 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** CPU (user + system, all threads) in µs and wall ms of one operation, with the GC work it causes. */
+/** A small seeded generator (mulberry32): the same order of operations for the same size and round in every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 async function measure(op: () => Promise<unknown> | unknown, reps: number): Promise<{ cpuUs: number; wallMs: number }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -527,56 +539,114 @@ async function main(): Promise<void> {
       }
       // Two rounds unmeasured first: the JIT (and protobufjs's generated encoders) settle.
       for (let r = -2; r < args.rounds; r++) {
-        const before = await sink.count();
-        const g = await measure(() => grpcTel.forceFlush(), reps);
-        const mid = await sink.count();
-        const h = await measure(() => httpTel.forceFlush(), reps);
-        const after = await sink.count();
-        if (mid.requests === before.requests || after.requests === mid.requests)
-          throw new Error('an OTLP export reached the endpoint with no request');
-        otlpBytes = (after.bytes - mid.bytes) / reps;
-        otlpRequests = (after.requests - mid.requests) / reps;
-        // Points sent: the snapshot's and the agent's own instruments' (the endpoint counts them)
-        const grpcPoints = (mid.points - before.points) / reps;
-        const httpPoints = (after.points - mid.points) / reps;
-        sentPoints = httpPoints;
-        const c = await measure(() => producer.collect(), reps);
-        const s = await measure(sdkBytes, reps);
-        const en = await measure(ours, reps);
-        const f = await measure(() => decoded.map((m) => Request.encode(m).finish()), reps);
-        const e = await measure(() => writeSnapshotExposition(snap, { write: () => undefined }, { scope }), reps);
-        const sc = await measure(() => sink.scrape(agent.http.port, true), reps);
-        const sp = await measure(() => sink.scrape(agent.http.port, false), reps);
-        const sf = await measure(() => sink.scrape(textPort, true), reps);
-        const sfp = await measure(() => sink.scrape(textPort, false), reps);
-        const sg = await measure(() => sendAll(grpcBytes, requestBytes), reps);
-        const sh = await measure(() => sendAll(httpBytes, requestBytes), reps);
-        const shSdk = await measure(() => sendAll(httpBytesSdk, requestBytes), reps);
-        // the whole export as the agent does it, less the SDK's reader: collect, pack, encode, send
+        // The operations of a round in a random order (seeded by size and round): a GC one of them leaves due
+        // lands in whichever runs next, and in a fixed order that was the same one every round (at 250 pods
+        // five of nine gRPC send floors took a mark-compact after the scrapes).
         const whole = (bytes: IOtlpExportDelegate<Uint8Array>) => async (): Promise<void> => {
+          // the whole export as the agent does it, less the SDK's reader: collect, pack, encode, send
           const { resourceMetrics } = await producer.collect();
-          for (const r of packRequests(byResource(resourceMetrics), OTLP_POINTS_PER_REQUEST))
-            await sendAll(bytes, [encodeMetricsRequest(r)!]);
+          for (const q of packRequests(byResource(resourceMetrics), OTLP_POINTS_PER_REQUEST))
+            await sendAll(bytes, [encodeMetricsRequest(q)!]);
         };
-        const wg = await measure(whole(grpcBytes), reps);
-        const wh = await measure(whole(httpBytes), reps);
-        const gz = await measure(() => {
-          for (const b of requestBytes) zlib.gzipSync(b, { chunkSize: 64 * 1024 });
-        }, reps);
-        const gza = await measure(async () => {
-          for (const b of requestBytes) await gzip(b);
-        }, reps);
-        const gz1 = await measure(() => {
-          for (const b of requestBytes) zlib.gzipSync(b, { level: 1, chunkSize: 64 * 1024 });
-        }, reps);
-        const cc = await measure(() => {
-          let buf = '';
-          for (let i = 0; i < keys.length; i++) {
-            buf += `${keys[i]} ${values[i]}\n`;
-            if (buf.length >= 65536) buf = '';
-          }
-          return buf.length;
-        }, reps);
+        const counted = { grpc: { requests: 0, bytes: 0, points: 0 }, http: { requests: 0, bytes: 0, points: 0 } };
+        const flushCounted = (protocol: 'grpc' | 'http', tel: Telemetry) => async (): Promise<void> => {
+          const c0 = await sink.count();
+          const t = await measure(() => tel.forceFlush(), reps);
+          const c1 = await sink.count();
+          counted[protocol] = {
+            requests: c1.requests - c0.requests,
+            bytes: c1.bytes - c0.bytes,
+            points: c1.points - c0.points,
+          };
+          times[protocol] = t;
+        };
+        const times: Record<string, { cpuUs: number; wallMs: number }> = {};
+        const ops: [string, () => Promise<unknown> | unknown][] = [
+          ['c', () => producer.collect()],
+          ['s', sdkBytes],
+          ['en', ours],
+          ['f', () => decoded.map((m) => Request.encode(m).finish())],
+          ['e', () => writeSnapshotExposition(snap, { write: () => undefined }, { scope })],
+          ['sc', () => sink.scrape(agent.http.port, true)],
+          ['sp', () => sink.scrape(agent.http.port, false)],
+          ['sf', () => sink.scrape(textPort, true)],
+          ['sfp', () => sink.scrape(textPort, false)],
+          ['sg', () => sendAll(grpcBytes, requestBytes)],
+          ['sh', () => sendAll(httpBytes, requestBytes)],
+          ['shSdk', () => sendAll(httpBytesSdk, requestBytes)],
+          ['wg', whole(grpcBytes)],
+          ['wh', whole(httpBytes)],
+          [
+            'gz',
+            () => {
+              for (const b of requestBytes) zlib.gzipSync(b, { chunkSize: 64 * 1024 });
+            },
+          ],
+          [
+            'gza',
+            async () => {
+              for (const b of requestBytes) await gzip(b);
+            },
+          ],
+          [
+            'gz1',
+            () => {
+              for (const b of requestBytes) zlib.gzipSync(b, { level: 1, chunkSize: 64 * 1024 });
+            },
+          ],
+          [
+            'cc',
+            () => {
+              let buf = '';
+              for (let i = 0; i < keys.length; i++) {
+                buf += `${keys[i]} ${values[i]}\n`;
+                if (buf.length >= 65536) buf = '';
+              }
+              return buf.length;
+            },
+          ],
+        ];
+        const order = [...ops.map((o) => o[0]), 'grpc', 'http'];
+        const random = seeded(n * 1000 + r + 2);
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        for (const name of order) {
+          if (name === 'grpc') await flushCounted('grpc', grpcTel)();
+          else if (name === 'http') await flushCounted('http', httpTel)();
+          else times[name] = await measure(ops.find((o) => o[0] === name)![1], reps);
+        }
+        if (counted.grpc.requests === 0 || counted.http.requests === 0)
+          throw new Error('an OTLP export reached the endpoint with no request');
+        otlpBytes = counted.http.bytes / reps;
+        otlpRequests = counted.http.requests / reps;
+        // Points sent: the snapshot's and the agent's own instruments' (the endpoint counts them)
+        const grpcPoints = counted.grpc.points / reps;
+        const httpPoints = counted.http.points / reps;
+        sentPoints = httpPoints;
+        const [g, h, c, s, en, f, e, sc, sp, sf, sfp, sg, sh, shSdk, wg, wh, gz, gza, gz1, cc] = [
+          'grpc',
+          'http',
+          'c',
+          's',
+          'en',
+          'f',
+          'e',
+          'sc',
+          'sp',
+          'sf',
+          'sfp',
+          'sg',
+          'sh',
+          'shSdk',
+          'wg',
+          'wh',
+          'gz',
+          'gza',
+          'gz1',
+          'cc',
+        ].map((k) => times[k]!);
         if (r < 0) continue;
         const grpcPerPoint = g.cpuUs / grpcPoints;
         const httpPerPoint = h.cpuUs / httpPoints;
@@ -720,7 +790,7 @@ function markdown(o: {
   return `# Export cost: OTLP per data point, /metrics per series
 
 Written by \`npm run bench\` (test/bench/export.ts) at commit ${o.commit}${o.dirty ? ' (with uncommitted changes)' : ''}, ${o.date}.
-${o.rounds} rounds per size, after a warm-up (the JIT's: ${WARM_OPERATIONS} exports of each protocol and scrapes with and without gzip, 5 s at most, then two unmeasured rounds); load average ${o.loadAverageBefore.map((x) => x.toFixed(1)).join('/')} before, ${o.loadAverageAfter.map((x) => x.toFixed(1)).join('/')} after (2 cores shared with other work).
+${o.rounds} rounds per size, after a warm-up (the JIT's: ${WARM_OPERATIONS} exports of each protocol and scrapes with and without gzip, 5 s at most, then two unmeasured rounds), the operations of a round in a random order (a GC one leaves due lands in another: in a fixed order, always the same one); load average ${o.loadAverageBefore.map((x) => x.toFixed(1)).join('/')} before, ${o.loadAverageAfter.map((x) => x.toFixed(1)).join('/')} after (2 cores shared with other work).
 Figures: median [quartiles; min–max] over rounds. CPU of the agent's process (all threads) per operation,
 with the agent's V8 flags (${AGENT_NODE_FLAGS.join(' ')}), the GC each operation causes included. Targets: OTLP ≤ 2 µs per point, /metrics ≤ 2 µs per series.
 OTLP compression: **${o.compression}** (\`OTEL_EXPORTER_OTLP_COMPRESSION\`; the Helm chart's default, \`otlp.compression\`, is gzip).
