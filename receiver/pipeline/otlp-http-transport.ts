@@ -56,8 +56,8 @@ export function retryAfterMs(header: string | undefined): number | undefined {
   return delay >= 0 ? delay : 0;
 }
 
-/** Gzip level of a request body: zlib's default (6), as the SDK's. Level 1 saves little CPU on these bodies
- *  for ~3× the bytes (test/bench/results/export.md, gzip alone at both levels). */
+/** Gzip level of a request body: zlib's default (6), as the SDK's. Level 1 saves ~0.1 µs per point (0.38
+ *  against 0.49 at 250 pods) for 2.7–5.7× the bytes on the wire (test/bench/results/export.md). */
 export const OTLP_GZIP_LEVEL = zlibConstants.Z_DEFAULT_COMPRESSION;
 
 type HttpSettings = Pick<
@@ -112,10 +112,10 @@ export class OtlpHttpTransport implements IExporterTransport {
 
   /** One gzip of the whole body, on the main thread, the output in chunks of at most 64 KiB (a chunk of
    *  the body's size, ~1.3 MB at 8,192 points, was allocated per request and kept until the next GC).
-   *  zlib.gzip does the same deflate in libuv's pool, through a stream and a second job for the end: it
-   *  took 1.2–1.4 ms of the process's CPU per 10-pod body (220 KB) against 0.85–0.93 ms here, and ~4 %
-   *  more at 250 pods (test/bench/results/export.md, gzip alone both ways). The event loop waits for it:
-   *  ~3.5 ms per 8,192-point request, once per export. */
+   *  zlib.gzip does the same deflate in libuv's pool, through a stream and a second job for the end: 0.72
+   *  µs of the process's CPU per point of a 10-pod body against 0.62 here, 0.51 against 0.49 at 250 pods
+   *  (test/bench/results/export.md, gzip alone both ways). The event loop waits for it, a few ms per
+   *  8,192-point request, once per export. */
   private compress(data: Uint8Array): Buffer {
     return gzipSync(data, { level: this.gzipLevel, chunkSize: Math.min(64 * 1024, data.length + 1024) });
   }

@@ -201,4 +201,80 @@ describe('published figures trace to bench results files', () => {
     assert.equal(exp.compression, 'gzip', "export.json measured with the chart's compression");
     for (const w of want) assert.ok(doc.includes(w), `docs/sizing.md should say: ${w}`);
   });
+
+  it("docs/sizing.md: the export table by size is export.json's, and the 10-pod claims hold in the five runs' files", () => {
+    const doc = read('docs/sizing.md').replace(/\s+/g, ' ');
+    const m = (x: { median: number }): string => x.median.toFixed(2);
+    type Size = Record<string, any>;
+    const load = (name: string): Size[] => (JSON.parse(read(`${RESULTS}/${name}.json`)) as { sizes: Size[] }).sizes;
+    for (const s of load('export')) {
+      const row = `| ${s.testPods} | ${m(s.otlpGrpcUsPerPoint)} | ${m(s.wholeFloorGrpcUsPerPoint)} | ${m(s.otlpHttpUsPerPoint)} | ${m(s.wholeFloorHttpUsPerPoint)} | ${m(s.scrapeGzipUsPerSeries)} | ${m(s.scrapePlainUsPerSeries)} |`;
+      assert.ok(doc.includes(row), `docs/sizing.md should have the row ${row}`);
+    }
+    const runs = ['export', 'export-h21x-2', 'export-h21x-10a', 'export-h21x-10b', 'export-h21x-10c'].map((name) =>
+      load(name).find((s) => s.testPods === 10)!,
+    );
+    const med = (f: (s: Size) => { median: number }): number[] => runs.map((s) => f(s).median);
+    const list = (xs: number[]): string =>
+      `${xs
+        .slice(0, -1)
+        .map((x) => x.toFixed(2))
+        .join(', ')} and ${xs.at(-1)!.toFixed(2)}`;
+    const wholeGrpc = med((s) => s.wholeFloorGrpcUsPerPoint);
+    const wholeHttp = med((s) => s.wholeFloorHttpUsPerPoint);
+    assert.ok(
+      wholeGrpc.every((x) => x > 2),
+      `the gRPC whole floor above 2 in every run: ${wholeGrpc.join(', ')}`,
+    );
+    assert.equal(
+      wholeHttp.filter((x) => x > 2).length,
+      4,
+      `the http whole floor above 2 in four runs: ${wholeHttp.join(', ')}`,
+    );
+    assert.ok(doc.includes(`(${wholeGrpc[0]!.toFixed(2)} here; ${list(wholeGrpc.slice(1))} in`), 'gRPC whole floors');
+    assert.ok(doc.includes(`(${wholeHttp[0]!.toFixed(2)} here; ${list(wholeHttp.slice(1))})`), 'http whole floors');
+    const ratios = [...med((s) => s.otlpGrpcToWholeFloor), ...med((s) => s.otlpHttpToWholeFloor)];
+    const r0 = runs[0]!;
+    assert.ok(
+      doc.includes(
+        `${m(r0.otlpGrpcToWholeFloor)}× (gRPC) and ${m(r0.otlpHttpToWholeFloor)}× (http/protobuf) at 10 pods (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× in the five runs)`,
+      ),
+      'ratios to the whole floor',
+    );
+    const scrapes = med((s) => s.scrapeGzipUsPerSeries);
+    const met = scrapes.filter((x) => x <= 2);
+    const missed = scrapes.filter((x) => x > 2);
+    assert.ok(
+      doc.includes(
+        `in ${['no', 'one', 'two', 'three', 'four', 'five'][met.length]} of the five runs (${met[0]!.toFixed(2)} here, ${met
+          .slice(1)
+          .map((x) => x.toFixed(2))
+          .join(
+            ', ',
+          )}) and not in ${['no', 'one', 'two', 'three', 'four', 'five'][missed.length]} (${missed.map((x) => x.toFixed(2)).join(', ')})`,
+      ),
+      `gzip scrapes at 10 pods: ${scrapes.join(', ')}`,
+    );
+    assert.ok(scrapes[0]! <= 2, 'this run is among those that met it, as the text says');
+    const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+    assert.ok(
+      doc.includes(
+        `took ${range(med((s) => s.sendFloorGzipUsPerSeries))} µs per series and the writer ${range(med((s) => s.exposeUsPerSeries))}`,
+      ),
+      'scrape floors',
+    );
+    assert.ok(
+      doc.includes(
+        `(${m(r0.gzipAsyncUsPerPoint)} µs per point alone here, against ${m(r0.gzipUsPerPoint)} for the gzipSync`,
+      ),
+      'gzip both ways',
+    );
+    const pbjs = med((s) => s.protobufjsFloorUsPerPoint);
+    assert.ok(
+      doc.includes(
+        `protobufjs alone took ${pbjs[0]!.toFixed(2)} µs per point here and ${Math.max(...pbjs).toFixed(2)} in`,
+      ),
+      'the spread of runs',
+    );
+  });
 });
