@@ -69,6 +69,7 @@ import { createResources } from '../../receiver/pipeline/resources.js';
 import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
 import { benchStamp, spread, type Spread } from './stamp.js';
 import { pointsIn, requestType } from './otlp-proto.js';
+import { seededRandom } from '../support/prng.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -116,18 +117,6 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** CPU (user + system, all threads) in µs and wall ms of one operation, with the GC work it causes. */
-/** A small seeded generator (mulberry32): the same order of operations for the same size and round in every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function measure(op: () => Promise<unknown> | unknown, reps: number): Promise<{ cpuUs: number; wallMs: number }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -607,7 +596,7 @@ async function main(): Promise<void> {
           ],
         ];
         const order = [...ops.map((o) => o[0]), 'grpc', 'http'];
-        const random = seeded(n * 1000 + r + 2);
+        const random = seededRandom(n * 1000 + r + 2); // the same order for a size and round in every run
         for (let i = order.length - 1; i > 0; i--) {
           const j = Math.floor(random() * (i + 1));
           [order[i], order[j]] = [order[j]!, order[i]!];

@@ -13,21 +13,10 @@ import { TestPki, htpasswdHash, type CertFiles } from './certs.js';
 import { cycleOf, get, startSecureAgent, waitForTarget, type SecureAgent } from './helpers.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { procUsage, sleep, waitUntil } from '../support/proc.js';
+import { seededRandom as prng } from '../support/prng.js';
 
 const PASSWORD = 'scrape-me';
 const MiB = 1024 * 1024;
-
-/** A small seeded PRNG (mulberry32): the same bytes on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Malformed openings of a TLS connection, one per index. */
 function malformedHello(i: number, rnd: () => number): Buffer {
