@@ -246,7 +246,7 @@ class ResponseSink implements TextSink {
     const text = Buffer.concat(this.held, this.heldBytes);
     const body = this.gzip ? gzipSync(text, { level: zlibConstants.Z_BEST_SPEED }) : text;
     this.held = undefined;
-    this.res.writeHead(200, { ...this.headers(), 'content-length': String(body.length) });
+    this.res.writeHead(200, Object.assign(this.headers(), { 'content-length': String(body.length) }));
     this.res.end(body);
   }
 
