@@ -62,6 +62,14 @@ export class SnapshotExportingReader extends MetricReader {
   private async run(): Promise<void> {
     const { resourceMetrics, errors } = await this.collect();
     if (errors.length > 0) diag.error('metrics collection errors', ...errors);
+    // as the SDK's reader: a Resource whose attributes are still resolving is waited for
+    if (resourceMetrics.resource.asyncAttributesPending) {
+      try {
+        await resourceMetrics.resource.waitForAsyncAttributes?.();
+      } catch (err) {
+        globalErrorHandler(err as Error);
+      }
+    }
     if (resourceMetrics.scopeMetrics.length === 0) return;
     const result = await new Promise<ExportResult | 'timeout'>((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), this.timeoutMillis);

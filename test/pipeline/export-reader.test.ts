@@ -14,6 +14,7 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SnapshotExportingReader } from '../../receiver/pipeline/export-reader.js';
 
 interface Recorder extends PushMetricExporter {
@@ -159,6 +160,32 @@ describe('pipeline: the OTLP metrics reader', function () {
     await provider.shutdown();
     assert.equal(exporter.values.at(-1), 3, 'shutdown exported what was left');
     assert.equal(exporter.shutdowns, 1);
+  });
+
+  it('waits for a Resource whose attributes are still resolving, as the SDK reader does', async () => {
+    const exporter = recorder();
+    let resource: Record<string, unknown> | undefined;
+    const inner = exporter.export.bind(exporter);
+    exporter.export = (metrics, done) => {
+      resource = { ...metrics.resource.attributes };
+      inner(metrics, done);
+    };
+    const reader = new SnapshotExportingReader({
+      exporter,
+      exportIntervalMillis: 60_000,
+      exportTimeoutMillis: 30_000,
+      metricProducers: [],
+    });
+    const provider = new MeterProvider({
+      readers: [reader],
+      resource: resourceFromAttributes({
+        'k8s.node.name': new Promise<string>((resolve) => setTimeout(() => resolve('node-a'), 100)),
+      }),
+    });
+    providers.push(provider);
+    provider.getMeter('test').createCounter('work.done').add(1);
+    await provider.forceFlush();
+    assert.equal(resource?.['k8s.node.name'], 'node-a');
   });
 
   it('refuses a timeout longer than the interval, and intervals or timeouts that are not positive', () => {
