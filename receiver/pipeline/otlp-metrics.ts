@@ -82,7 +82,7 @@ class RequestSerializer implements ISerializer<ResourceMetrics[], IExportMetrics
 const helper: IExporterMetricsHelper<ResourceMetrics[]> = {
   name: 'metric_data_point',
   // by the columns where the points are (MetricsExporterMetricsHelper would build every MetricData)
-  countItems: (request) => packedPoints.get(request) ?? request.reduce((n, rm) => n + pointCount(rm), 0),
+  countItems: (request) => request.reduce((n, rm) => n + pointCount(rm), 0),
 };
 
 export interface MetricsTransportOptions {
@@ -182,10 +182,6 @@ export function byResource(collection: ResourceMetrics): ResourceMetrics[] {
   return resources;
 }
 
-/** The data points of each request packRequests made: the exporter's count of a request (its
- *  otel.sdk.exporter.* metrics) without walking its ranges again. */
-const packedPoints = new WeakMap<ResourceMetrics[], number>();
-
 /** Packs ResourceMetrics into requests of at most `max` data points, in order: a metric's points may
  *  span requests (each part repeats its descriptor, scope and resource); a request holds several
  *  resources. Every point once. A scope over the snapshot's columns stays columns (ranges of them). */
@@ -198,16 +194,10 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
   };
   type Res = { resource: Resource; parts: Part[] };
   const requests: Res[][] = [];
-  const counts: number[] = [];
   let current: Res[] = [];
   let room = max;
-  let taken = 0; // points in `current` (max − room, also when max is Infinity)
   const close = (): void => {
-    if (current.length > 0) {
-      requests.push(current);
-      counts.push(taken);
-    }
-    taken = 0;
+    if (current.length > 0) requests.push(current);
     current = [];
     room = max;
   };
@@ -243,7 +233,6 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
             );
             from += take;
             room -= take;
-            taken += take;
             if (room === 0) close();
           }
         }
@@ -261,7 +250,6 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
           partFor(rm.resource, sm.scope).metrics.push(slice);
           from += take;
           room -= take;
-          taken += take;
           if (room === 0) close();
         }
       }
@@ -288,7 +276,6 @@ export function packRequests(resources: readonly ResourceMetrics[], max: number)
       }
       resourceMetrics.push({ resource, scopeMetrics });
     }
-    packedPoints.set(resourceMetrics, counts[i]!);
     out.push(resourceMetrics);
   }
   return out;
