@@ -265,7 +265,7 @@ class ResponseSink implements TextSink {
   }
 }
 
-/** The scraper takes gzip (Prometheus asks for it): a 250-pod exposition is 5.6 MB of text, ~0.2 MB gzipped. */
+/** The scraper takes gzip (Prometheus asks for it): a 250-pod exposition is 7.7 MB of text (test/bench/results/sizing-h21x.md). */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   for (const part of (acceptEncoding ?? '').split(',')) {
     const [coding, ...params] = part
