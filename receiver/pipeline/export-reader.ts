@@ -16,12 +16,15 @@ export interface SnapshotExportingReaderOptions {
   exportIntervalMillis: number;
   exportTimeoutMillis: number;
   metricProducers: MetricProducer[];
+  /** Called after each collection (telemetry.ts: the /metrics reader drops what the SDK keeps for it). */
+  afterCollect?: () => void;
 }
 
 export class SnapshotExportingReader extends MetricReader {
   private readonly exporter: PushMetricExporter;
   private readonly intervalMillis: number;
   private readonly timeoutMillis: number;
+  private readonly afterCollect: (() => void) | undefined;
   private interval: NodeJS.Timeout | undefined;
   private ongoing: Promise<void> | undefined;
 
@@ -38,6 +41,7 @@ export class SnapshotExportingReader extends MetricReader {
     this.exporter = o.exporter;
     this.intervalMillis = o.exportIntervalMillis;
     this.timeoutMillis = o.exportTimeoutMillis;
+    this.afterCollect = o.afterCollect;
   }
 
   protected override onInitialized(): void {
@@ -61,6 +65,7 @@ export class SnapshotExportingReader extends MetricReader {
 
   private async run(): Promise<void> {
     const { resourceMetrics, errors } = await this.collect();
+    this.afterCollect?.();
     if (errors.length > 0) diag.error('metrics collection errors', ...errors);
     // as the SDK's reader: a Resource whose attributes are still resolving is waited for
     if (resourceMetrics.resource.asyncAttributesPending) {

@@ -8,6 +8,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import type { Resource } from '@opentelemetry/resources';
+import { diag } from '@opentelemetry/api';
+import { globalErrorHandler } from '@opentelemetry/core';
 import {
   AggregationType,
   MeterProvider,
@@ -143,8 +145,36 @@ export function buildResource(
   return createResources(config, version, env).agent;
 }
 
-/** A reader the /metrics handler collects the agent's own instruments with. */
+/** OTLP collections without a /metrics collection between them before the /metrics reader drains. */
+export const PULL_DRAIN_COLLECTIONS = 4;
+
+/**
+ * A reader the /metrics handler collects the agent's own instruments with. Beside the OTLP reader, the
+ * SDK keeps each OTLP collection's accumulations for this reader until it collects (sdk-metrics 2.12.0,
+ * TemporalMetricProcessor; opentelemetry-js#6444): with /metrics enabled and never scraped (an OTLP-only
+ * user), or scraped with `names: legacy` (which does not collect the agent's own instruments), that was
+ * 2–2.5 KB more heap per export without bound (test/pipeline/pull-reader-drain.test.ts: 7.2 MiB over
+ * 3,000 exports; ~12 MB a day at a 15 s interval). So after
+ * PULL_DRAIN_COLLECTIONS OTLP collections with no collection of its own, it collects and drops the result:
+ * its temporality is cumulative, so the next scrape shows the same values.
+ */
 class PullReader extends MetricReader {
+  private othersSince = 0;
+
+  override collect(options?: Parameters<MetricReader['collect']>[0]): ReturnType<MetricReader['collect']> {
+    this.othersSince = 0;
+    return super.collect(options);
+  }
+
+  /** Another reader of the provider collected. */
+  otherCollected(): void {
+    if (++this.othersSince < PULL_DRAIN_COLLECTIONS) return;
+    this.collect().then(
+      ({ errors }) => errors.length > 0 && diag.error('metrics collection errors', ...errors),
+      (err: unknown) => globalErrorHandler(err as Error),
+    );
+  }
+
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
 }
@@ -326,6 +356,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         exportTimeoutMillis: timeoutMillis,
         // OTLP reads probe metrics from the snapshot through a producer (each target under its own Resource).
         metricProducers: [new SnapshotMetricProducer(opts.snapshot, resources, scope)],
+        ...(config.prometheus.enabled ? { afterCollect: () => pull.otherCollected() } : {}),
       }),
     );
   }
