@@ -160,6 +160,7 @@ export const PULL_DRAIN_COLLECTIONS = 4;
  */
 class PullReader extends MetricReader {
   private othersSince = 0;
+  private closing = false;
 
   override collect(options?: Parameters<MetricReader['collect']>[0]): ReturnType<MetricReader['collect']> {
     this.othersSince = 0;
@@ -168,7 +169,8 @@ class PullReader extends MetricReader {
 
   /** Another reader of the provider collected. */
   otherCollected(): void {
-    if (++this.othersSince < PULL_DRAIN_COLLECTIONS) return;
+    // not once shutting down: the OTLP reader's last export may come after this reader's shutdown
+    if (this.closing || ++this.othersSince < PULL_DRAIN_COLLECTIONS) return;
     this.collect().then(
       ({ errors }) => errors.length > 0 && diag.error('metrics collection errors', ...errors),
       (err: unknown) => globalErrorHandler(err as Error),
@@ -176,7 +178,9 @@ class PullReader extends MetricReader {
   }
 
   protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {
+    this.closing = true;
+  }
 }
 
 /** An exposition up to this size (text bytes) is sent in one piece: gzipped with one gzipSync call, or

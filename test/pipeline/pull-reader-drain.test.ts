@@ -10,7 +10,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createTelemetry, type Telemetry } from '../../receiver/pipeline/telemetry.js';
+import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
+import { PULL_DRAIN_COLLECTIONS, createTelemetry, type Telemetry } from '../../receiver/pipeline/telemetry.js';
 import { loadConfig } from '../../receiver/config/load.js';
 import type { AgentConfig } from '../../receiver/config/types.js';
 import { probeCapabilities } from '../../receiver/agent.js';
@@ -84,6 +85,21 @@ describe('pipeline: the /metrics reader beside OTLP holds nothing for scrapes th
     );
     return { telemetry: t, metricsPort };
   };
+
+  it('an agent that stops when its last OTLP export is the one that drains: no error (the /metrics reader is already shut down)', async () => {
+    const errors: unknown[] = [];
+    setGlobalErrorHandler((err) => void errors.push(err));
+    try {
+      const s = setup('otel');
+      await s.metricsPort;
+      for (let i = 0; i < PULL_DRAIN_COLLECTIONS - 1; i++) await s.telemetry.forceFlush();
+      await s.telemetry.shutdown(); // its final export is the PULL_DRAIN_COLLECTIONS-th collection
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(errors.map(String), []);
+    } finally {
+      setGlobalErrorHandler(loggingErrorHandler());
+    }
+  });
 
   for (const [names, scrapeEvery] of [
     ['otel', 0],
