@@ -4,8 +4,6 @@
 // code path) so that memory can be measured after a full GC. After the churn: file descriptors,
 // heap after GC and series on /metrics within stated bounds, no series left for a dead namespace.
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { cleanupAll, createNetns, type Netns } from '../support/netns.js';
 import { waitUntil } from '../support/proc.js';
 import { parsePromText } from '../support/prom-text.js';
@@ -13,6 +11,7 @@ import { loadConfig } from '../../receiver/config/load.js';
 import { probeCapabilities, startAgent, type RunningAgent } from '../../receiver/agent.js';
 import { createLogger } from '../../receiver/log.js';
 import { featureOrLess, KERNEL_BTF } from '../support/strict.js';
+import { heapAfterGc } from '../support/gc.js';
 import { BPF_EVENTS, MiB, fdCount, liveNetnsInodes, mib, tempDir, type TempDir } from './support.js';
 
 const TOTAL = 1000;
@@ -20,14 +19,6 @@ const BATCH = 50;
 /** Stated bounds after the churn, against the warmed-up baseline. */
 const FD_GROWTH = 8;
 const HEAP_GROWTH = 12 * MiB;
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 describe('faults: namespace churn', function () {
   // 60–95 s on a quiet 2-core machine; the bounds below are a stop for a hung run, not a speed claim

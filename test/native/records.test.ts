@@ -5,8 +5,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import net from 'node:net';
 import fc from 'fast-check';
 
@@ -31,6 +29,7 @@ import {
 } from '../../receiver/native/index.js';
 import { HELPER, ensureHelperBuilt } from './support.js';
 import { skipBecause } from '../support/strict.js';
+import { gc } from '../support/gc.js';
 
 const RUNS = 10_000;
 
@@ -566,8 +565,6 @@ describe('native kallsyms and clock', () => {
     const table = oracleTable(text);
     if (table.length === 0)
       skipBecause(this, 'kptr_restrict hides kernel addresses in /proc/kallsyms here (no CAP_SYSLOG)');
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     const held = (): number => {
       gc();
       gc();

@@ -4,13 +4,12 @@
 // channel's connection attempts, then the real OTLP receiver on the same port.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { createResourcesMetricExporter } from '../../receiver/pipeline/otlp-metrics.js';
 import { createGrpcExportDelegate } from '../../receiver/pipeline/grpc-reconnect.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { sleep, waitUntil } from '../support/proc.js';
+import { gc } from '../support/gc.js';
 
 describe('pipeline: gRPC reconnect backoff bounded by the retry settings', function () {
   this.timeout(120_000);
@@ -69,9 +68,6 @@ describe('pipeline: gRPC reconnect backoff bounded by the retry settings', funct
     console.log(`      [grpc-reconnect] ${attempts} connection attempts while dropped, ${failed} failed exports`);
   });
 });
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 describe('pipeline: gRPC transport holds no request after it is answered', function () {
   this.timeout(60_000);

@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import { PULL_DRAIN_COLLECTIONS, createTelemetry, type Telemetry } from '../../receiver/pipeline/telemetry.js';
 import { loadConfig } from '../../receiver/config/load.js';
@@ -20,17 +18,9 @@ import { EMPTY_SNAPSHOT } from '../../receiver/snapshot/snapshot.js';
 import { AGENT_PROBE_ERRORS } from '../../semconv/generated/registry.js';
 import { promName } from '../../semconv/lib/prom-names.js';
 import { parsePromText, sampleValue } from '../support/prom-text.js';
+import { heapAfterGc } from '../support/gc.js';
 
 const EXPORTS = 3000;
-
-// A full GC on demand, for heap figures that hold only what is reachable.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 function get(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
