@@ -49,6 +49,12 @@ export class SnapshotExportingReader extends MetricReader {
     this.interval.unref();
   }
 
+  /** One collect-and-export now, as the interval runs it (nothing while one is in progress); never
+   *  rejects. */
+  exportOnce(): Promise<void> {
+    return this.runOnce();
+  }
+
   /** One collect-and-export unless one is in progress; never rejects. */
   private async runOnce(): Promise<void> {
     if (this.ongoing !== undefined) {

@@ -93,6 +93,9 @@ export interface Telemetry {
   readonly tracing: boolean;
   /** OTLP exports per signal: outcomes, failures, dropped records (for /status). */
   exportStatus(): Record<string, unknown>;
+  /** One OTLP metrics collect-and-export, as the export interval runs it (nothing when OTLP is off):
+   *  the export bench's unit of work. forceFlush also flushes the log and span pipelines and the exporter. */
+  exportMetrics(): Promise<void>;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -344,6 +347,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   if (config.prometheus.enabled) readers.push(pull);
   const scope = { name: SCOPE_NAME, version: opts.version };
   let otlpExporter: ReturnType<typeof createResourcesMetricExporter> | undefined;
+  let otlpReader: SnapshotExportingReader | undefined;
   if (config.otlp.endpoint !== undefined) {
     const url = signalUrl(config.otlp.endpoint, config.otlp.protocol, 'metrics');
     const timeoutMillis = Math.min(config.otlp.exportTimeoutMs, config.otlp.exportIntervalMs);
@@ -353,16 +357,15 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       timeoutMillis,
       reconnect: reconnectBackoff(config),
     });
-    readers.push(
-      new SnapshotExportingReader({
-        exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
-        exportIntervalMillis: config.otlp.exportIntervalMs,
-        exportTimeoutMillis: timeoutMillis,
-        // OTLP reads probe metrics from the snapshot through a producer (each target under its own Resource).
-        metricProducers: [new SnapshotMetricProducer(opts.snapshot, resources, scope)],
-        ...(config.prometheus.enabled ? { afterCollect: () => pull.otherCollected() } : {}),
-      }),
-    );
+    otlpReader = new SnapshotExportingReader({
+      exporter: accounting.wrapMetricExporter(otlpExporter, OTLP_POINTS_PER_REQUEST),
+      exportIntervalMillis: config.otlp.exportIntervalMs,
+      exportTimeoutMillis: timeoutMillis,
+      // OTLP reads probe metrics from the snapshot through a producer (each target under its own Resource).
+      metricProducers: [new SnapshotMetricProducer(opts.snapshot, resources, scope)],
+      ...(config.prometheus.enabled ? { afterCollect: () => pull.otherCollected() } : {}),
+    });
+    readers.push(otlpReader);
   }
   const views: ViewOptions[] = [AGENT_PROBE_DURATION, AGENT_CYCLE_DURATION].map((def) => ({
     instrumentName: def.name,
@@ -565,6 +568,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
     },
     tracing: spans !== undefined,
     exportStatus: () => accounting.status(),
+    exportMetrics: () => otlpReader?.exportOnce() ?? Promise.resolve(),
     async forceFlush() {
       await Promise.allSettled([meterProvider.forceFlush(), loggerProvider.forceFlush(), spans?.forceFlush()]);
     },

@@ -2,11 +2,14 @@
 // test pods, each side by side with a floor, in the same process and the same rounds.
 //   - The agent runs in this process (startAgent: default probes, the CLI's code path, interval 1 h so
 //     no cycle runs while measuring; one cycle is run by hand after the pods of a size exist).
-//   - OTLP: the real pipeline (createTelemetry: the SDK's PeriodicExportingMetricReader with the
+//   - OTLP: the real pipeline (createTelemetry: the agent's OTLP reader, export-reader.ts, with the
 //     snapshot producer, the request packing, the agent's encoder writing the protobuf straight from the
 //     snapshot's columns, the SDK's export delegate over the agent's transports: grpc-js for gRPC,
 //     otlp-http-transport.ts for http/protobuf) exporting to an endpoint in another process (otlp-sink.ts),
-//     one forceFlush = one whole collection exported; CPU of this process (all threads) over it, per data point.
+//     one Telemetry.exportMetrics (the reader's collect-and-export, as its interval runs it; forceFlush would
+//     flush the log and span pipelines too) = one whole collection exported; CPU of this process (all threads)
+//     over it, per data point. Its /metrics is never scraped: the /metrics reader's drain
+//     (telemetry.ts, every PULL_DRAIN_COLLECTIONS exports) is in the figures, as for an OTLP-only user.
 //   - Compression: gzip by default, as the Helm chart sets it (otlp.compression → OTEL_EXPORTER_OTLP_COMPRESSION);
 //     --compression none for the other case.
 //   - Send floor: the same requests' bytes, encoded beforehand, through the exporters' own delegate and transports
@@ -521,8 +524,8 @@ async function main(): Promise<void> {
       // exports and is scraped every 15 s for days; these give each path WARM_OPERATIONS (5 s at most).
       const warmUntil = Date.now() + 5000;
       for (let i = 0; i < WARM_OPERATIONS && Date.now() < warmUntil; i++) {
-        await grpcTel.forceFlush();
-        await httpTel.forceFlush();
+        await grpcTel.exportMetrics();
+        await httpTel.exportMetrics();
         await sink.scrape(agent.http.port, true);
         await sink.scrape(agent.http.port, false);
       }
@@ -540,7 +543,7 @@ async function main(): Promise<void> {
         const counted = { grpc: { requests: 0, bytes: 0, points: 0 }, http: { requests: 0, bytes: 0, points: 0 } };
         const flushCounted = (protocol: 'grpc' | 'http', tel: Telemetry) => async (): Promise<void> => {
           const c0 = await sink.count();
-          const t = await measure(() => tel.forceFlush(), reps);
+          const t = await measure(() => tel.exportMetrics(), reps);
           const c1 = await sink.count();
           counted[protocol] = {
             requests: c1.requests - c0.requests,
@@ -718,7 +721,7 @@ async function main(): Promise<void> {
             await profileExports(
               args.profile,
               `export-${n}-${protocol}`,
-              () => tel.forceFlush(),
+              () => tel.exportMetrics(),
               res.otlpPointsSent,
               flushReps,
             ),

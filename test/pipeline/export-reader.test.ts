@@ -66,7 +66,7 @@ function setup(intervalMs: number, timeoutMs: number) {
   });
   const provider = new MeterProvider({ readers: [reader] });
   const counter = provider.getMeter('test').createCounter('work.done');
-  return { exporter, provider, counter };
+  return { exporter, provider, counter, reader };
 }
 
 describe('pipeline: the OTLP metrics reader', function () {
@@ -94,6 +94,26 @@ describe('pipeline: the OTLP metrics reader', function () {
     assert.equal(exporter.values.at(-1), 7);
     assert.ok(exporter.values.length > before);
     assert.equal(exporter.flushes, 1);
+  });
+
+  it('exportOnce: one collect-and-export as the interval runs it, without flushing the exporter; nothing while one is in progress', async () => {
+    const { exporter, provider, counter, reader } = setup(60_000, 1000);
+    providers.push(provider);
+    counter.add(3);
+    await reader.exportOnce();
+    assert.deepEqual(exporter.values, [3]);
+    assert.equal(exporter.flushes, 0, 'the exporter is not flushed');
+    exporter.hold = { ms: 100, code: ExportResultCode.SUCCESS };
+    counter.add(1);
+    let firstDone = false;
+    const running = reader.exportOnce().then(() => {
+      firstDone = true;
+    });
+    await reader.exportOnce(); // during the first: returns at once, exports nothing
+    assert.equal(firstDone, false, 'the second returned while the first was in progress');
+    await running;
+    assert.equal(exporter.maxActive, 1);
+    assert.deepEqual(exporter.values, [3, 4], 'one export for the two calls');
   });
 
   it('one collect-and-export at a time: forceFlush during a periodic export waits for it, then exports what came after; two at once share one run', async () => {
