@@ -17,6 +17,9 @@
 //     transport (what otlp-http-transport.ts replaced); and zlib's gzip of those bytes alone (gzipSync at levels 6 and
 //     1, and zlib.gzip in libuv's pool, grpc-js's way). The whole export's floor: collect, pack, encode and send as
 //     one operation (the export less the SDK's reader and the agent's own instruments).
+//   - The agent's own instruments' share: the same pipelines exporting an empty snapshot (a request of the agent's
+//     own points alone) against the send alone of a pre-encoded request of as many snapshot points; the whole
+//     floor plus their difference is the floor with the agent's own instruments.
 //   - --profile DIR: after the measured rounds, the exports alone under V8's sampling profiler; the
 //     breakdown goes into the results (where one export's time goes).
 //   - OTLP floor: protobufjs alone encoding the same points (the SDK's bytes decoded once with the
@@ -69,7 +72,7 @@ import { SnapshotMetricProducer } from '../../receiver/pipeline/snapshot-produce
 import { byResource, createMetricsDelegate, packRequests } from '../../receiver/pipeline/otlp-metrics.js';
 import { encodeMetricsRequest } from '../../receiver/pipeline/otlp-encode.js';
 import { createResources } from '../../receiver/pipeline/resources.js';
-import type { Snapshot } from '../../receiver/snapshot/snapshot.js';
+import { EMPTY_SNAPSHOT, type Snapshot } from '../../receiver/snapshot/snapshot.js';
 import { benchStamp, spread, type Spread } from './stamp.js';
 import { pointsIn, requestType } from './otlp-proto.js';
 import { seededRandom } from '../support/prng.js';
@@ -79,6 +82,8 @@ const repo = path.resolve(here, '../../..');
 const RESULTS = path.join(repo, 'test/bench/results');
 /** Exports (each protocol) and scrapes (with and without gzip) before a size's rounds: the JIT's warm-up. */
 const WARM_OPERATIONS = 200;
+/** Repetitions of each short operation of a round (an export of the agent's own points, its send floor). */
+const OWN_REPS = 50;
 
 interface Args {
   pods: number[];
@@ -361,6 +366,19 @@ interface SizeResult {
   wholeFloorHttpUsPerPoint: Spread;
   otlpGrpcToWholeFloor: Spread;
   otlpHttpToWholeFloor: Spread;
+  /** The agent's own instruments' share of an export: the same pipeline exporting an empty snapshot (one request of
+   *  the agent's own points: the SDK's reader collecting its instruments, the exporter's self-metrics, the reader and
+   *  accounting), µs per export; and the send alone of a pre-encoded request of as many snapshot points, µs per request.
+   *  Their difference is what the agent's own instruments add to an export beside the request's send. */
+  ownExportGrpcUs: Spread;
+  ownExportHttpUs: Spread;
+  ownSendGrpcUs: Spread;
+  ownSendHttpUs: Spread;
+  /** The whole floor plus that difference, per point sent; and the agent's export over it. */
+  wholeWithOwnGrpcUsPerPoint: Spread;
+  wholeWithOwnHttpUsPerPoint: Spread;
+  otlpGrpcToWholeWithOwn: Spread;
+  otlpHttpToWholeWithOwn: Spread;
   gzipBytes: number;
   gzip1Bytes: number;
   exposeUsPerSeries: Spread;
@@ -410,11 +428,15 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const agent = await startAgent(config, log);
-  const otlp = (protocol: 'grpc' | 'http/protobuf', endpoint: string): Telemetry =>
+  const otlp = (
+    protocol: 'grpc' | 'http/protobuf',
+    endpoint: string,
+    snapshot: () => Snapshot = () => agent.snapshot(),
+  ): Telemetry =>
     createTelemetry({
       config: { ...config, otlp: { ...config.otlp, endpoint, protocol, exportIntervalMs: 3_600_000 } },
       version: VERSION,
-      snapshot: () => agent.snapshot(),
+      snapshot,
       log,
     });
   // The /metrics send's floor: the exposition's text, pre-built, through the handler's response (same headers,
@@ -430,6 +452,9 @@ async function main(): Promise<void> {
   const textPort = (textServer.address() as AddressInfo).port;
   const grpcTel = otlp('grpc', sink.urls.grpc);
   const httpTel = otlp('http/protobuf', sink.urls.http);
+  // the same pipelines on an empty snapshot: an export of the agent's own instruments alone
+  const ownGrpcTel = otlp('grpc', sink.urls.grpc, () => EMPTY_SNAPSHOT);
+  const ownHttpTel = otlp('http/protobuf', sink.urls.http, () => EMPTY_SNAPSHOT);
   const grpcBytes = bytesExporter('grpc', sink.urls.grpc, config);
   const httpBytes = bytesExporter('http/protobuf', sink.urls.http, config);
   const httpBytesSdk = sdkBytesExporter(sink.urls.http);
@@ -503,6 +528,12 @@ async function main(): Promise<void> {
         gzipAsync: [] as number[],
         wholeGrpc: [] as number[],
         wholeHttp: [] as number[],
+        ownGrpc: [] as number[],
+        ownHttp: [] as number[],
+        ownSendGrpc: [] as number[],
+        ownSendHttp: [] as number[],
+        wholeOwnGrpc: [] as number[],
+        wholeOwnHttp: [] as number[],
       };
       const ratio = {
         grpc: [] as number[],
@@ -512,12 +543,22 @@ async function main(): Promise<void> {
         httpSend: [] as number[],
         grpcWhole: [] as number[],
         httpWhole: [] as number[],
+        grpcWholeOwn: [] as number[],
+        httpWholeOwn: [] as number[],
       };
       let otlpBytes = 0;
       let otlpRequests = 0;
       let sentPoints = 0;
       // Small sizes: each measurement repeats its operation for ≥ ~20k points, so it lasts long enough.
       const reps = Math.max(1, Math.ceil(20_000 / points));
+      // An export of the agent's own points alone, and a pre-encoded request of as many snapshot points (its send
+      // floor); both short, so each is measured over OWN_REPS of them.
+      const c0 = await sink.count();
+      await ownHttpTel.exportMetrics();
+      const ownPoints = (await sink.count()).points - c0.points;
+      if (ownPoints <= 0) throw new Error('an export of the empty snapshot reached the endpoint with no point');
+      const ownSized = packRequests(byResource(collection), ownPoints)[0]!;
+      const ownSizedBytes = [encodeMetricsRequest(ownSized)!];
       // The JIT's warm-up, unmeasured: what runs once per export or scrape (a request, a Resource, a
       // family) is optimized only after enough of them, which at 10 pods the two warm-up rounds did not
       // give: a second pass of the same size in one process measured 0.7–1.3 µs per point less. An agent
@@ -528,6 +569,10 @@ async function main(): Promise<void> {
         await httpTel.exportMetrics();
         await sink.scrape(agent.http.port, true);
         await sink.scrape(agent.http.port, false);
+        await ownGrpcTel.exportMetrics();
+        await ownHttpTel.exportMetrics();
+        await sendAll(grpcBytes, ownSizedBytes);
+        await sendAll(httpBytes, ownSizedBytes);
       }
       // Two rounds unmeasured first: the JIT (and protobufjs's generated encoders) settle.
       for (let r = -2; r < args.rounds; r++) {
@@ -568,6 +613,10 @@ async function main(): Promise<void> {
           ['shSdk', () => sendAll(httpBytesSdk, requestBytes)],
           ['wg', whole(grpcBytes)],
           ['wh', whole(httpBytes)],
+          ['ownG', () => ownGrpcTel.exportMetrics()],
+          ['ownH', () => ownHttpTel.exportMetrics()],
+          ['ownSG', () => sendAll(grpcBytes, ownSizedBytes)],
+          ['ownSH', () => sendAll(httpBytes, ownSizedBytes)],
           [
             'gz',
             () => {
@@ -607,7 +656,8 @@ async function main(): Promise<void> {
         for (const name of order) {
           if (name === 'grpc') await flushCounted('grpc', grpcTel)();
           else if (name === 'http') await flushCounted('http', httpTel)();
-          else times[name] = await measure(ops.find((o) => o[0] === name)![1], reps);
+          else
+            times[name] = await measure(ops.find((o) => o[0] === name)![1], name.startsWith('own') ? OWN_REPS : reps);
         }
         if (counted.grpc.requests === 0 || counted.http.requests === 0)
           throw new Error('an OTLP export reached the endpoint with no request');
@@ -617,7 +667,32 @@ async function main(): Promise<void> {
         const grpcPoints = counted.grpc.points / reps;
         const httpPoints = counted.http.points / reps;
         sentPoints = httpPoints;
-        const [g, h, c, s, en, f, e, sc, sp, sf, sfp, sg, sh, shSdk, wg, wh, gz, gza, gz1, cc] = [
+        const [
+          g,
+          h,
+          c,
+          s,
+          en,
+          f,
+          e,
+          sc,
+          sp,
+          sf,
+          sfp,
+          sg,
+          sh,
+          shSdk,
+          wg,
+          wh,
+          gz,
+          gza,
+          gz1,
+          cc,
+          ownG,
+          ownH,
+          ownSG,
+          ownSH,
+        ] = [
           'grpc',
           'http',
           'c',
@@ -638,6 +713,10 @@ async function main(): Promise<void> {
           'gza',
           'gz1',
           'cc',
+          'ownG',
+          'ownH',
+          'ownSG',
+          'ownSH',
         ].map((k) => times[k]!);
         if (r < 0) continue;
         const grpcPerPoint = g.cpuUs / grpcPoints;
@@ -663,6 +742,17 @@ async function main(): Promise<void> {
         per.wholeHttp.push(wh.cpuUs / points);
         ratio.grpcWhole.push(grpcPerPoint / (wg.cpuUs / points));
         ratio.httpWhole.push(httpPerPoint / (wh.cpuUs / points));
+        // the whole floor with the agent's own instruments' share added: what remains over it is the reader's own work
+        const wholeOwnGrpc = (wg.cpuUs + ownG.cpuUs - ownSG.cpuUs) / grpcPoints;
+        const wholeOwnHttp = (wh.cpuUs + ownH.cpuUs - ownSH.cpuUs) / httpPoints;
+        per.ownGrpc.push(ownG.cpuUs);
+        per.ownHttp.push(ownH.cpuUs);
+        per.ownSendGrpc.push(ownSG.cpuUs);
+        per.ownSendHttp.push(ownSH.cpuUs);
+        per.wholeOwnGrpc.push(wholeOwnGrpc);
+        per.wholeOwnHttp.push(wholeOwnHttp);
+        ratio.grpcWholeOwn.push(grpcPerPoint / wholeOwnGrpc);
+        ratio.httpWholeOwn.push(httpPerPoint / wholeOwnHttp);
         per.concat.push(cc.cpuUs / keys.length);
         ratio.grpc.push(grpcPerPoint / (f.cpuUs / points));
         ratio.http.push(httpPerPoint / (f.cpuUs / points));
@@ -699,6 +789,14 @@ async function main(): Promise<void> {
         wholeFloorHttpUsPerPoint: spread(per.wholeHttp),
         otlpGrpcToWholeFloor: spread(ratio.grpcWhole),
         otlpHttpToWholeFloor: spread(ratio.httpWhole),
+        ownExportGrpcUs: spread(per.ownGrpc),
+        ownExportHttpUs: spread(per.ownHttp),
+        ownSendGrpcUs: spread(per.ownSendGrpc),
+        ownSendHttpUs: spread(per.ownSendHttp),
+        wholeWithOwnGrpcUsPerPoint: spread(per.wholeOwnGrpc),
+        wholeWithOwnHttpUsPerPoint: spread(per.wholeOwnHttp),
+        otlpGrpcToWholeWithOwn: spread(ratio.grpcWholeOwn),
+        otlpHttpToWholeWithOwn: spread(ratio.httpWholeOwn),
         gzipBytes: requestBytes.reduce((t, b) => t + zlib.gzipSync(b).length, 0),
         gzip1Bytes: requestBytes.reduce((t, b) => t + zlib.gzipSync(b, { level: 1 }).length, 0),
         exposeUsPerSeries: spread(per.expose),
@@ -738,6 +836,8 @@ async function main(): Promise<void> {
     await grpcBytes.shutdown().catch(() => undefined);
     await httpBytes.shutdown().catch(() => undefined);
     await httpBytesSdk.shutdown().catch(() => undefined);
+    await ownGrpcTel.shutdown().catch(() => undefined);
+    await ownHttpTel.shutdown().catch(() => undefined);
     await agent.stop().catch(() => undefined);
     textServer.close();
     sink.stop();
@@ -764,8 +864,8 @@ async function main(): Promise<void> {
   process.stderr.write(`export: wrote ${path.join('test/bench/results', `${args.out}.{json,md}`)}\n`);
 }
 
-const f2 = (s: Spread): string =>
-  `${s.median.toFixed(2)} [${s.q1.toFixed(2)}–${s.q3.toFixed(2)}; ${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
+const f2 = (s: Spread, digits = 2): string =>
+  `${s.median.toFixed(digits)} [${s.q1.toFixed(digits)}–${s.q3.toFixed(digits)}; ${s.min.toFixed(digits)}–${s.max.toFixed(digits)}]`;
 
 function markdown(o: {
   commit: string;
@@ -825,6 +925,17 @@ the send of each request through the exporter's delegate and transport (compress
 | test pods | whole floor gRPC | whole floor http | gRPC ÷ whole floor | http ÷ whole floor |
 |---|---|---|---|---|
 ${rows((r) => (r.wholeFloorGrpcUsPerPoint ? `${f2(r.wholeFloorGrpcUsPerPoint)} | ${f2(r.wholeFloorHttpUsPerPoint)} | ${f2(r.otlpGrpcToWholeFloor)} | ${f2(r.otlpHttpToWholeFloor)}` : 'n/a | n/a | n/a | n/a'))}
+
+The agent's own instruments' share (same rounds): the same pipeline exporting an empty snapshot, a request of the
+agent's own points alone (the SDK's reader collecting the agent's instruments, the exporter's otel.sdk.exporter.*
+metrics, the reader and the export's accounting, and the request's send), µs per export; beside the send alone of a
+pre-encoded request of as many snapshot points through the same delegate and transport, µs per request. The whole
+floor plus their difference is the floor with the agent's own instruments (per point sent); what the agent's export
+takes over it is the rest of its reader's work.
+
+| test pods | own-instruments export gRPC (µs) | its request's send gRPC (µs) | own-instruments export http (µs) | its request's send http (µs) | whole floor + own gRPC | whole floor + own http | gRPC ÷ it | http ÷ it |
+|---|---|---|---|---|---|---|---|---|
+${rows((r) => (r.ownExportGrpcUs ? `${f2(r.ownExportGrpcUs, 0)} | ${f2(r.ownSendGrpcUs, 0)} | ${f2(r.ownExportHttpUs, 0)} | ${f2(r.ownSendHttpUs, 0)} | ${f2(r.wholeWithOwnGrpcUsPerPoint)} | ${f2(r.wholeWithOwnHttpUsPerPoint)} | ${f2(r.otlpGrpcToWholeWithOwn)} | ${f2(r.otlpHttpToWholeWithOwn)}` : 'n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a'))}
 ${profileSection(o.sizes)}
 ## /metrics: µs of CPU per series (sample line)
 
